@@ -1,0 +1,125 @@
+using KioskPos.Core.Money;
+
+namespace KioskPos.Core.Domain;
+
+/// <summary>How a payment is made.</summary>
+public enum PaymentMethod
+{
+    /// <summary>From the stored value of the payer's card, held by the province server.</summary>
+    CardBalance,
+
+    /// <summary>A VietQR bank transfer (its own issue; the seam is here).</summary>
+    VietQr,
+
+    /// <summary>An external bank-card terminal (its own issue; the seam is here).</summary>
+    ExternalCardTerminal,
+}
+
+/// <summary>Where a payment stands.</summary>
+public enum PaymentState
+{
+    /// <summary>Waiting for the money to be confirmed (a bank transfer).</summary>
+    Pending,
+
+    /// <summary>Taken: committed on the terminal and acknowledged to the payer.</summary>
+    Completed,
+
+    /// <summary>Cancelled by a supervisor in the same shift.</summary>
+    Voided,
+
+    /// <summary>Given back to the payer.</summary>
+    Refunded,
+}
+
+/// <summary>Whether the province server has the payment yet.</summary>
+public enum SyncState
+{
+    /// <summary>Committed on the terminal, not yet acknowledged by the server.</summary>
+    Queued,
+
+    /// <summary>Acknowledged by the server.</summary>
+    Synced,
+
+    /// <summary>Refused by the server for good; needs a person.</summary>
+    Rejected,
+}
+
+/// <summary>Wire names of the payment enums, shared by the API, the journal and the sync protocol.</summary>
+public static class PaymentWireNames
+{
+    /// <summary>The wire name of a method.</summary>
+    public static string WireName(this PaymentMethod method) => method switch
+    {
+        PaymentMethod.CardBalance => "card_balance",
+        PaymentMethod.VietQr => "vietqr",
+        PaymentMethod.ExternalCardTerminal => "external_card",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+    };
+
+    /// <summary>Reads a method's wire name.</summary>
+    public static bool TryParseMethod(string? name, out PaymentMethod method)
+    {
+        foreach (var candidate in Enum.GetValues<PaymentMethod>())
+        {
+            if (candidate.WireName() == name)
+            {
+                method = candidate;
+                return true;
+            }
+        }
+
+        method = default;
+        return false;
+    }
+
+    /// <summary>The Vietnamese label of a method, as printed on receipts.</summary>
+    public static string VietnameseName(this PaymentMethod method) => method switch
+    {
+        PaymentMethod.CardBalance => "Số dư thẻ",
+        PaymentMethod.VietQr => "Chuyển khoản VietQR",
+        PaymentMethod.ExternalCardTerminal => "Thẻ ngân hàng",
+        _ => method.ToString(),
+    };
+
+    /// <summary>The wire name of a state.</summary>
+    public static string WireName(this PaymentState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>The wire name of a sync state.</summary>
+    public static string WireName(this SyncState state) => state.ToString().ToLowerInvariant();
+}
+
+/// <summary>The part of a payment that goes to one bill.</summary>
+/// <param name="BillId">The bill paid.</param>
+/// <param name="Amount">How much of the payment goes to it.</param>
+public sealed record PaymentAllocation(string BillId, Vnd Amount);
+
+/// <summary>A payment taken at a terminal.</summary>
+/// <param name="Id">Terminal-scoped identifier: the terminal id and the journal sequence, e.g. <c>KP-01-00000042</c>.</param>
+/// <param name="TerminalId">The terminal that took it.</param>
+/// <param name="Sequence">The terminal's journal sequence number of the entry that created it.</param>
+/// <param name="Method">How it was paid.</param>
+/// <param name="Amount">The total, equal to the sum of <paramref name="Allocations"/>.</param>
+/// <param name="AccountCode">The payer.</param>
+/// <param name="CardUid">The card presented, if any.</param>
+/// <param name="Allocations">The bills covered.</param>
+/// <param name="State">Where it stands.</param>
+/// <param name="Sync">Whether the province server has it.</param>
+/// <param name="CreatedAt">When it was committed on the terminal.</param>
+/// <param name="Operator">The cashier who took it; null at a self-service kiosk.</param>
+public sealed record Payment(
+    string Id,
+    string TerminalId,
+    long Sequence,
+    PaymentMethod Method,
+    Vnd Amount,
+    string AccountCode,
+    string? CardUid,
+    IReadOnlyList<PaymentAllocation> Allocations,
+    PaymentState State,
+    SyncState Sync,
+    DateTimeOffset CreatedAt,
+    string? Operator)
+{
+    /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
+    public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";
+}

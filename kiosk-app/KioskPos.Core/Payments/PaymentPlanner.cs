@@ -1,0 +1,114 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
+
+namespace KioskPos.Core.Payments;
+
+/// <summary>A requested share of a payment for one bill; a null amount means "what is outstanding".</summary>
+/// <param name="BillId">The bill to pay.</param>
+/// <param name="Amount">How much to pay towards it, or null for all that is outstanding.</param>
+public sealed record RequestedAllocation(string BillId, long? Amount);
+
+/// <summary>
+/// Decides whether a payment may be taken and how it is split over the bills: the rules, without I/O, so that
+/// the terminal's store applies them inside its write transaction.
+/// </summary>
+public static class PaymentPlanner
+{
+    /// <summary>The most bills one payment may cover.</summary>
+    public const int MaxBillsPerPayment = 50;
+
+    /// <summary>
+    /// Checks a card-balance payment of <paramref name="requested"/> bills of <paramref name="account"/> against
+    /// the open bills and the balance available on this terminal.
+    /// </summary>
+    /// <param name="account">The payer.</param>
+    /// <param name="openBills">The payer's bills with what is outstanding as this terminal sees it.</param>
+    /// <param name="requested">The bills to pay and how much of each.</param>
+    /// <param name="available">The balance available: the server's balance less this terminal's unsynced debits.</param>
+    /// <returns>The allocations to record.</returns>
+    /// <exception cref="PaymentRefusedException">The payment must not be taken; the refusal says why.</exception>
+    public static IReadOnlyList<PaymentAllocation> PlanCardBalancePayment(
+        PayerAccount account,
+        IReadOnlyCollection<Bill> openBills,
+        IReadOnlyList<RequestedAllocation> requested,
+        Vnd available)
+    {
+        var allocations = Allocate(account, openBills, requested);
+        var total = Vnd.Sum(allocations.Select(a => a.Amount));
+        if (account.Blocked)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
+        }
+
+        if (total > available)
+        {
+            var shown = available.IsNegative ? Vnd.Zero : available;
+            throw new PaymentRefusedException(PaymentRefusal.InsufficientBalance(shown.ToString(), total.ToString()));
+        }
+
+        return allocations;
+    }
+
+    /// <summary>Splits a payment over the payer's open bills, checking every requested amount.</summary>
+    /// <exception cref="PaymentRefusedException">A bill is unknown, closed, repeated, or over-paid.</exception>
+    public static IReadOnlyList<PaymentAllocation> Allocate(
+        PayerAccount account,
+        IReadOnlyCollection<Bill> openBills,
+        IReadOnlyList<RequestedAllocation> requested)
+    {
+        if (requested.Count == 0)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                "Chưa chọn khoản nào để thanh toán.", "No bill was chosen to pay."));
+        }
+
+        if (requested.Count > MaxBillsPerPayment)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                $"Một lần thanh toán tối đa {MaxBillsPerPayment} khoản.", $"At most {MaxBillsPerPayment} bills per payment."));
+        }
+
+        var byId = openBills.ToDictionary(b => b.Id, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var allocations = new List<PaymentAllocation>(requested.Count);
+        foreach (var request in requested)
+        {
+            if (!seen.Add(request.BillId))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                    $"Khoản {request.BillId} được chọn hai lần.", $"Bill {request.BillId} is listed twice."));
+            }
+
+            if (!byId.TryGetValue(request.BillId, out var bill) || bill.AccountCode != account.Code)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
+                    request.BillId, "không phải khoản của người nộp này", "not a bill of this payer"));
+            }
+
+            if (!bill.IsOpen)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
+                    request.BillId, "đã thanh toán đủ", "already paid in full"));
+            }
+
+            var amount = request.Amount is { } value ? new Vnd(value) : bill.Outstanding;
+            if (!amount.IsPositive)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                    $"Số tiền cho khoản {request.BillId} phải lớn hơn 0.", $"The amount for bill {request.BillId} must be above zero."));
+            }
+
+            if (amount > bill.Outstanding)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
+                    request.BillId,
+                    $"số tiền {amount} lớn hơn số còn nợ {bill.Outstanding}",
+                    $"amount {amount} is more than the {bill.Outstanding} outstanding"));
+            }
+
+            allocations.Add(new PaymentAllocation(bill.Id, amount));
+        }
+
+        return allocations;
+    }
+}

@@ -1,0 +1,46 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
+
+namespace KioskPos.Core.Receipts;
+
+/// <summary>One printed line of bills on a receipt.</summary>
+/// <param name="Title">The bill's title.</param>
+/// <param name="Category">What the bill is for.</param>
+/// <param name="Amount">What this payment paid towards it.</param>
+/// <param name="RemainingAfter">What is still owed on the bill after this payment.</param>
+public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount, Vnd RemainingAfter);
+
+/// <summary>Everything a payment receipt shows, independent of how it is printed.</summary>
+/// <param name="Institution">Who received the money.</param>
+/// <param name="TerminalId">The terminal that took it.</param>
+/// <param name="PaymentId">The payment's id, also the lookup key for a reprint.</param>
+/// <param name="At">When it was taken (local time of the province).</param>
+/// <param name="PayerCode">The payer code.</param>
+/// <param name="PayerName">The payer's name.</param>
+/// <param name="PayerKind">Pupil or patient, which chooses the receipt's title.</param>
+/// <param name="Group">Class or ward.</param>
+/// <param name="Items">The bills paid.</param>
+/// <param name="Total">The total paid.</param>
+/// <param name="Method">How it was paid.</param>
+/// <param name="CardUid">The card used, printed masked.</param>
+/// <param name="BalanceAfter">The card balance left, when paid from the card.</param>
+/// <param name="Operator">The cashier, if any.</param>
+public sealed record Receipt(
+    Institution Institution,
+    string TerminalId,
+    string PaymentId,
+    DateTimeOffset At,
+    string PayerCode,
+    string PayerName,
+    PayerKind PayerKind,
+    string? Group,
+    IReadOnlyList<ReceiptItem> Items,
+    Vnd Total,
+    PaymentMethod Method,
+    string? CardUid,
+    Vnd? BalanceAfter,
+    string? Operator)
+{
+    /// <summary>The receipt's title: a tuition receipt at a school, a fee receipt at a health facility.</summary>
+    public string Title => Institution.Type.IsSchool() ? "BIÊN LAI THU HỌC PHÍ" : "BIÊN LAI THU VIỆN PHÍ";
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.Storage;
+
+/// <summary>
+/// The terminal's cache of its institution, payer accounts and bills, as pulled from the province server, seen
+/// through this terminal's own payments that the server has not acknowledged yet.
+/// </summary>
+public sealed class CatalogueStore(SqliteDatabase database)
+{
+    /// <summary>The institution this terminal serves, once a pull has brought it.</summary>
+    public async Task<Institution?> GetInstitutionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadInstitutionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The account a card belongs to, or null for an unknown card.</summary>
+    public async Task<PayerAccount?> FindByCardAsync(string normalisedUid, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await FindAccountAsync(connection, null, normalisedUid, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The account with a payer code, or null.</summary>
+    public async Task<PayerAccount?> FindByCodeAsync(string normalisedCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await FindAccountAsync(connection, null, null, normalisedCode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The payer's bills with what is still owed after this terminal's unsynced payments, oldest due first.</summary>
+    public async Task<IReadOnlyList<Bill>> GetBillsAsync(string accountCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadBillsAsync(connection, null, accountCode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The card balance this terminal may spend: the server's balance less this terminal's unsynced debits.</summary>
+    public async Task<Vnd> GetAvailableBalanceAsync(string accountCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var account = await FindAccountAsync(connection, null, null, accountCode, cancellationToken).ConfigureAwait(false);
+        return account is null ? Vnd.Zero : account.Balance - await UnsyncedDebitsAsync(connection, null, accountCode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many accounts and bills the cache holds.</summary>
+    public async Task<(int Accounts, int Bills)> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var accounts = Convert.ToInt32(await connection.ScalarAsync("SELECT COUNT(*) FROM accounts", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var bills = Convert.ToInt32(await connection.ScalarAsync("SELECT COUNT(*) FROM bills", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return (accounts, bills);
+    }
+
+    /// <summary>
+    /// Applies one page of a pull in one transaction. A full resync replaces the cache; otherwise rows merge and a
+    /// row never goes back to an older server version.
+    /// </summary>
+    public async Task ApplyPullAsync(PullResponse pull, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        if (pull.Full)
+        {
+            foreach (var table in new[] { "bill_lines", "bills", "account_cards", "accounts", "institution" })
+            {
+                await connection.ExecuteAsync($"DELETE FROM {table}", transaction, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var i = pull.Institution;
+        await connection.ExecuteAsync(
+            "INSERT INTO institution (id, name, type, district) VALUES ($id, $n, $t, $d) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, district = excluded.district",
+            transaction, cancellationToken, ("$id", i.Id), ("$n", i.Name), ("$t", i.Type), ("$d", i.District)).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM institution WHERE id <> $id", transaction, cancellationToken, ("$id", i.Id)).ConfigureAwait(false);
+
+        foreach (var a in pull.Accounts)
+        {
+            var changed = await connection.ExecuteAsync(
+                """
+                INSERT INTO accounts (code, kind, full_name, group_name, balance, blocked, version) VALUES ($c, $k, $n, $g, $b, $x, $v)
+                ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, full_name = excluded.full_name, group_name = excluded.group_name,
+                    balance = excluded.balance, blocked = excluded.blocked, version = excluded.version
+                WHERE excluded.version > accounts.version
+                """,
+                transaction, cancellationToken, ("$c", a.Code), ("$k", a.Kind), ("$n", a.FullName), ("$g", a.Group), ("$b", a.Balance), ("$x", a.Blocked ? 1 : 0), ("$v", a.Version)).ConfigureAwait(false);
+            if (changed == 0)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync("DELETE FROM account_cards WHERE account_code = $c", transaction, cancellationToken, ("$c", a.Code)).ConfigureAwait(false);
+            foreach (var uid in a.CardUids)
+            {
+                // A card moved to another payer: the newest row wins.
+                await connection.ExecuteAsync(
+                    "INSERT INTO account_cards (uid, account_code) VALUES ($u, $c) ON CONFLICT (uid) DO UPDATE SET account_code = excluded.account_code",
+                    transaction, cancellationToken, ("$u", uid), ("$c", a.Code)).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var b in pull.Bills)
+        {
+            var changed = await connection.ExecuteAsync(
+                """
+                INSERT INTO bills (id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $a, $c, $t, $d, $tot, $p, $v)
+                ON CONFLICT (id) DO UPDATE SET account_code = excluded.account_code, category = excluded.category, title = excluded.title,
+                    due_date = excluded.due_date, total = excluded.total, paid = excluded.paid, version = excluded.version
+                WHERE excluded.version > bills.version
+                """,
+                transaction, cancellationToken, ("$id", b.Id), ("$a", b.AccountCode), ("$c", b.Category), ("$t", b.Title),
+                ("$d", b.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$tot", b.Total), ("$p", b.Paid), ("$v", b.Version)).ConfigureAwait(false);
+            if (changed == 0)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync("DELETE FROM bill_lines WHERE bill_id = $id", transaction, cancellationToken, ("$id", b.Id)).ConfigureAwait(false);
+            for (var n = 0; n < b.Lines.Count; n++)
+            {
+                var line = b.Lines[n];
+                await connection.ExecuteAsync(
+                    "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount) VALUES ($id, $n, $d, $q, $u, $a)",
+                    transaction, cancellationToken, ("$id", b.Id), ("$n", n + 1), ("$d", line.Description), ("$q", line.Quantity), ("$u", line.UnitPrice), ("$a", line.Amount)).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static async Task<Institution?> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT id, name, type, district FROM institution LIMIT 1", transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var type = InstitutionTypes.TryParseWireName(reader.GetString(2), out var t) ? t : InstitutionType.LowerSecondary;
+        return new Institution(reader.GetString(0), reader.GetString(1), type, reader.GetString(3));
+    }
+
+    internal static async Task<PayerAccount?> FindAccountAsync(SqliteConnection connection, SqliteTransaction? transaction, string? uid, string? code, CancellationToken cancellationToken)
+    {
+        const string Columns = "a.code, a.kind, a.full_name, a.group_name, a.balance, a.blocked";
+        await using var command = uid is not null
+            ? connection.Command($"SELECT {Columns} FROM account_cards c JOIN accounts a ON a.code = c.account_code WHERE c.uid = $k", transaction, ("$k", uid))
+            : connection.Command($"SELECT {Columns} FROM accounts a WHERE a.code = $k", transaction, ("$k", code));
+        string accountCode;
+        PayerKind kind;
+        string name;
+        string? group;
+        long balance;
+        bool blocked;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            accountCode = reader.GetString(0);
+            kind = reader.GetString(1) == "patient" ? PayerKind.Patient : PayerKind.Pupil;
+            name = reader.GetString(2);
+            group = reader.GetNullableString(3);
+            balance = reader.GetInt64(4);
+            blocked = reader.GetInt64(5) != 0;
+        }
+
+        var cards = new List<string>();
+        await using var cardsCommand = connection.Command("SELECT uid FROM account_cards WHERE account_code = $c ORDER BY uid", transaction, ("$c", accountCode));
+        await using var cardsReader = await cardsCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await cardsReader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            cards.Add(cardsReader.GetString(0));
+        }
+
+        return new PayerAccount(accountCode, kind, name, group, new Vnd(balance), blocked, cards);
+    }
+
+    internal static async Task<Vnd> UnsyncedDebitsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
+    {
+        var value = await connection.ScalarAsync(
+            """
+            SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN outbox o ON o.sequence = p.sequence
+            WHERE p.account_code = $c AND p.method = 'card_balance' AND o.state <> 'sent'
+            """,
+            transaction, cancellationToken, ("$c", accountCode)).ConfigureAwait(false);
+        return new Vnd(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
+
+    internal static async Task<IReadOnlyList<Bill>> ReadBillsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
+    {
+        var lines = new Dictionary<string, List<BillLine>>(StringComparer.Ordinal);
+        await using (var linesCommand = connection.Command(
+            "SELECT l.bill_id, l.description, l.quantity, l.unit_price FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.account_code = $c ORDER BY l.bill_id, l.line_no",
+            transaction, ("$c", accountCode)))
+        await using (var reader = await linesCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var billId = reader.GetString(0);
+                if (!lines.TryGetValue(billId, out var list))
+                {
+                    lines[billId] = list = [];
+                }
+
+                list.Add(new BillLine(reader.GetString(1), reader.GetInt32(2), new Vnd(reader.GetInt64(3))));
+            }
+        }
+
+        var bills = new List<Bill>();
+        await using var command = connection.Command(
+            """
+            SELECT b.id, b.account_code, b.category, b.title, b.due_date, b.total,
+                   b.paid + COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa
+                                      JOIN payments p ON p.id = pa.payment_id
+                                      JOIN outbox o ON o.sequence = p.sequence
+                                      WHERE pa.bill_id = b.id AND o.state <> 'sent'), 0)
+            FROM bills b WHERE b.account_code = $c
+            ORDER BY b.due_date IS NULL, b.due_date, b.id
+            """,
+            transaction, ("$c", accountCode));
+        await using var billReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await billReader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = billReader.GetString(0);
+            var due = billReader.GetNullableString(4) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : (DateOnly?)null;
+            bills.Add(new Bill(
+                id,
+                billReader.GetString(1),
+                BillCategories.FromWireName(billReader.GetString(2)),
+                billReader.GetString(3),
+                due,
+                lines.TryGetValue(id, out var l) ? l : [],
+                new Vnd(billReader.GetInt64(5)),
+                new Vnd(billReader.GetInt64(6))));
+        }
+
+        return bills;
+    }
+}

@@ -1,0 +1,32 @@
+using KioskPos.Storage.Sqlite;
+
+namespace KioskPos.Storage;
+
+/// <summary>Key-value settings kept in the terminal database (sync cursor, last sync outcome, ...).</summary>
+public sealed class SettingsStore(SqliteDatabase database)
+{
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    public async Task<string?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (string?)await connection.ScalarAsync("SELECT value FROM settings WHERE key = $k", null, cancellationToken, ("$k", key)).ConfigureAwait(false);
+    }
+
+    /// <summary>Sets <paramref name="key"/>; a null value removes it.</summary>
+    public async Task SetAsync(string key, string? value, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (value is null)
+        {
+            await connection.ExecuteAsync("DELETE FROM settings WHERE key = $k", null, cancellationToken, ("$k", key)).ConfigureAwait(false);
+            return;
+        }
+
+        await connection.ExecuteAsync(
+            "INSERT INTO settings (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            null,
+            cancellationToken,
+            ("$k", key),
+            ("$v", value)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace KioskPos.Province.Contracts;
+
+/// <summary>
+/// The canonical encoding of a journal entry: one <c>name=value</c> line per field in a fixed order, times as
+/// Unix milliseconds, amounts as integers. Terminal and server both hash it, so that "the same entry" means the
+/// same bytes whatever JSON formatting carried it.
+/// </summary>
+public static class EntryCanonicalForm
+{
+    /// <summary>The canonical bytes of <paramref name="entry"/> (UTF-8).</summary>
+    public static byte[] Encode(JournalEntryDto entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var text = new StringBuilder(256);
+        Field(text, "seq", entry.Sequence.ToString(CultureInfo.InvariantCulture));
+        Field(text, "kind", entry.Kind);
+        Field(text, "at", entry.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        if (entry.Payment is { } p)
+        {
+            Field(text, "payment.id", p.PaymentId);
+            Field(text, "payment.account", p.AccountCode);
+            Field(text, "payment.card", p.CardUid ?? string.Empty);
+            Field(text, "payment.method", p.Method);
+            Field(text, "payment.amount", p.Amount.ToString(CultureInfo.InvariantCulture));
+            Field(text, "payment.operator", p.Operator ?? string.Empty);
+            foreach (var a in p.Allocations)
+            {
+                Field(text, "payment.allocation", a.BillId + ":" + a.Amount.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (entry.Receipt is { } r)
+        {
+            Field(text, "receipt.payment", r.PaymentId);
+            Field(text, "receipt.outcome", r.Outcome);
+            Field(text, "receipt.detail", r.Detail ?? string.Empty);
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>SHA-256 of the canonical bytes, lower-case hex.</summary>
+    public static string Digest(JournalEntryDto entry) => Convert.ToHexStringLower(SHA256.HashData(Encode(entry)));
+
+    private static void Field(StringBuilder text, string name, string value)
+    {
+        // Values never hold a line break in canonical form: escape the two characters that could forge a field.
+        text.Append(name).Append('=').Append(value.Replace("\\", "\\\\").Replace("\n", "\\n")).Append('\n');
+    }
+}

@@ -1,0 +1,140 @@
+namespace KioskPos.Province.Contracts;
+
+/// <summary>The HTTP paths and headers of the sync protocol, version 1.</summary>
+public static class SyncProtocol
+{
+    /// <summary>GET: bills, accounts and the institution changed since a cursor.</summary>
+    public const string PullPath = "/api/v1/sync/pull";
+
+    /// <summary>POST: a batch of journal entries from a terminal.</summary>
+    public const string PushPath = "/api/v1/sync/push";
+
+    /// <summary>The header naming the calling terminal.</summary>
+    public const string TerminalHeader = "KioskPos-Terminal";
+
+    /// <summary>The most entries one push may carry.</summary>
+    public const int MaxEntriesPerPush = 500;
+
+    /// <summary>The most changed rows one pull returns.</summary>
+    public const int MaxRowsPerPull = 1000;
+}
+
+/// <summary>Journal entry kinds that travel in a push.</summary>
+public static class EntryKinds
+{
+    /// <summary>A payment was taken; the server applies it to the ledger.</summary>
+    public const string PaymentCreated = "payment.created";
+
+    /// <summary>A receipt was printed, or printing failed; recorded, no ledger effect.</summary>
+    public const string ReceiptPrinted = "receipt.printed";
+}
+
+/// <summary>The institution a terminal serves.</summary>
+/// <param name="Id">Province identifier.</param>
+/// <param name="Name">Name as printed.</param>
+/// <param name="Type">Plan type, wire name (e.g. <c>lower_secondary</c>).</param>
+/// <param name="District">District.</param>
+public sealed record InstitutionDto(string Id, string Name, string Type, string District);
+
+/// <summary>A payer account as the server holds it.</summary>
+/// <param name="Code">Payer code.</param>
+/// <param name="Kind"><c>pupil</c> or <c>patient</c>.</param>
+/// <param name="FullName">Full name.</param>
+/// <param name="Group">Class or ward.</param>
+/// <param name="Balance">Card balance in đồng; the server's is the truth.</param>
+/// <param name="Blocked">Cards of this account must not be accepted.</param>
+/// <param name="CardUids">Normalised card UIDs.</param>
+/// <param name="Version">The server's change version of this row.</param>
+public sealed record AccountDto(string Code, string Kind, string FullName, string? Group, long Balance, bool Blocked, IReadOnlyList<string> CardUids, long Version);
+
+/// <summary>A bill line.</summary>
+/// <param name="Description">What is charged.</param>
+/// <param name="Quantity">Units.</param>
+/// <param name="UnitPrice">Price of one unit in đồng.</param>
+/// <param name="Amount">Quantity × unit price.</param>
+public sealed record BillLineDto(string Description, int Quantity, long UnitPrice, long Amount);
+
+/// <summary>A bill as the server holds it.</summary>
+/// <param name="Id">Bill id.</param>
+/// <param name="AccountCode">Payer.</param>
+/// <param name="Category">Wire category, e.g. <c>hoc_phi</c>.</param>
+/// <param name="Title">Title.</param>
+/// <param name="DueDate">Due date, if any.</param>
+/// <param name="Total">Total in đồng.</param>
+/// <param name="Paid">Paid so far in đồng.</param>
+/// <param name="Lines">Lines.</param>
+/// <param name="Version">The server's change version of this row.</param>
+public sealed record BillDto(string Id, string AccountCode, string Category, string Title, DateOnly? DueDate, long Total, long Paid, IReadOnlyList<BillLineDto> Lines, long Version);
+
+/// <summary>The answer to a pull.</summary>
+/// <param name="Cursor">Opaque; send it with the next pull.</param>
+/// <param name="Full">True when this is a full resync: the terminal replaces its cache rather than merging.</param>
+/// <param name="HasMore">True when more changes wait: pull again at once with <paramref name="Cursor"/>.</param>
+/// <param name="Institution">The terminal's institution.</param>
+/// <param name="Accounts">Changed accounts.</param>
+/// <param name="Bills">Changed bills.</param>
+/// <param name="ServerTime">The server's clock.</param>
+public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime);
+
+/// <summary>The part of a payment that goes to one bill.</summary>
+/// <param name="BillId">Bill.</param>
+/// <param name="Amount">Đồng.</param>
+public sealed record AllocationDto(string BillId, long Amount);
+
+/// <summary>The body of a <see cref="EntryKinds.PaymentCreated"/> entry.</summary>
+/// <param name="PaymentId">Terminal-scoped payment id.</param>
+/// <param name="AccountCode">Payer.</param>
+/// <param name="CardUid">Card presented, if any.</param>
+/// <param name="Method">Wire method, e.g. <c>card_balance</c>.</param>
+/// <param name="Amount">Total in đồng.</param>
+/// <param name="Allocations">Bills covered.</param>
+/// <param name="Operator">Cashier, if any.</param>
+public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator);
+
+/// <summary>The body of a <see cref="EntryKinds.ReceiptPrinted"/> entry.</summary>
+/// <param name="PaymentId">The payment the receipt is for.</param>
+/// <param name="Outcome"><c>printed</c> or <c>failed</c>.</param>
+/// <param name="Detail">What the printer said, when it failed.</param>
+public sealed record ReceiptPrintedDto(string PaymentId, string Outcome, string? Detail);
+
+/// <summary>One entry of a terminal's journal as it travels to the server.</summary>
+/// <param name="Sequence">The terminal's sequence number, from 1, without gaps.</param>
+/// <param name="Kind">One of <see cref="EntryKinds"/>.</param>
+/// <param name="CreatedAt">When the terminal committed it.</param>
+/// <param name="Payment">Body of a payment entry.</param>
+/// <param name="Receipt">Body of a receipt entry.</param>
+public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null);
+
+/// <summary>A batch of journal entries, in sequence order.</summary>
+/// <param name="TerminalId">The terminal; must match the authenticated one.</param>
+/// <param name="Entries">The entries.</param>
+public sealed record PushRequest(string TerminalId, IReadOnlyList<JournalEntryDto> Entries);
+
+/// <summary>A bill's state after the server applied a payment.</summary>
+/// <param name="BillId">Bill.</param>
+/// <param name="Paid">Paid so far.</param>
+/// <param name="Version">Change version.</param>
+public sealed record BillStateDto(string BillId, long Paid, long Version);
+
+/// <summary>What the server did with one entry.</summary>
+/// <param name="Sequence">The entry.</param>
+/// <param name="Status"><c>accepted</c> (stored now) or <c>duplicate</c> (stored before; this is the original result).</param>
+/// <param name="AccountCode">The payer whose balance changed, for a payment.</param>
+/// <param name="BalanceAfter">The account's balance after the payment.</param>
+/// <param name="AccountVersion">The account's change version after the payment.</param>
+/// <param name="Bills">The bills' states after the payment.</param>
+/// <param name="Flags">What the server noticed, e.g. <c>overdraft</c>.</param>
+public sealed record PushEntryResult(long Sequence, string Status, string? AccountCode, long? BalanceAfter, long? AccountVersion, IReadOnlyList<BillStateDto> Bills, IReadOnlyList<string> Flags);
+
+/// <summary>The answer to a push.</summary>
+/// <param name="HighestContiguous">The highest sequence n such that the server holds every entry 1..n of the terminal.</param>
+/// <param name="Results">One result per entry, in order.</param>
+public sealed record PushResponse(long HighestContiguous, IReadOnlyList<PushEntryResult> Results);
+
+/// <summary>The body of every error answer (RFC 9457 problem details, with a stable code).</summary>
+/// <param name="Type">A URI naming the problem type.</param>
+/// <param name="Title">The message for people, Vietnamese first.</param>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Detail">More detail, in English.</param>
+/// <param name="Code">A stable machine-readable code.</param>
+public sealed record ProblemDto(string Type, string Title, int Status, string? Detail, string Code);
