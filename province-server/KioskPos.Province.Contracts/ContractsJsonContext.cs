@@ -16,6 +16,7 @@ namespace KioskPos.Province.Contracts;
 [JsonSerializable(typeof(PushResponse))]
 [JsonSerializable(typeof(JournalEntryDto))]
 [JsonSerializable(typeof(ProblemDto))]
+[JsonSerializable(typeof(PushEntryResult))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

@@ -137,4 +137,13 @@ public sealed record PushResponse(long HighestContiguous, IReadOnlyList<PushEntr
 /// <param name="Status">The HTTP status.</param>
 /// <param name="Detail">More detail, in English.</param>
 /// <param name="Code">A stable machine-readable code.</param>
-public sealed record ProblemDto(string Type, string Title, int Status, string? Detail, string Code);
+/// <param name="Sequence">For a refused journal entry, its sequence.</param>
+public sealed record ProblemDto(string Type, string Title, int Status, string? Detail, string Code, long? Sequence = null);
+
+/// <summary>Builds <see cref="ProblemDto"/> answers the same way on both servers.</summary>
+public static class Problems
+{
+    /// <summary>A problem with a stable <paramref name="code"/>; <paramref name="title"/> is for people.</summary>
+    public static ProblemDto Create(int status, string code, string title, string? detail = null, long? sequence = null) =>
+        new($"https://kioskpos.invalid/problems/{code}", title, status, detail, code, sequence);
+}

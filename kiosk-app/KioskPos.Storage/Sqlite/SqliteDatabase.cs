@@ -159,6 +159,19 @@ public sealed class SqliteDatabase
         return LatestVersion;
     }
 
+    /// <summary>True when the file opens and its schema is at <see cref="LatestVersion"/>: what health checks ask.</summary>
+    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false) == LatestVersion;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<int> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

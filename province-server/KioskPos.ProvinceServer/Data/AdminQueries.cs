@@ -1,0 +1,86 @@
+using System.Globalization;
+using KioskPos.Storage.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>A payment as the province ledger holds it.</summary>
+public sealed record LedgerPayment(string Id, string TerminalId, long Sequence, string InstitutionId, string AccountCode, string Method, long Amount, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt, long? BalanceAfter, string Flags);
+
+/// <summary>An account's ledger state.</summary>
+public sealed record LedgerAccount(string Code, string InstitutionId, string Kind, long Balance, bool Blocked, long Version);
+
+/// <summary>A line of the overview page: one institution's count and value of payments.</summary>
+public sealed record InstitutionSummary(string Id, string Name, string Type, string District, int Payments, long Value);
+
+/// <summary>A line of the overview page: one terminal.</summary>
+public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt);
+
+/// <summary>Read-only questions the administrator asks of the ledger.</summary>
+internal sealed class AdminQueries(SqliteDatabase database)
+{
+    public async Task<IReadOnlyList<LedgerPayment>> PaymentsAsync(string? terminalId, string? accountCode, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            """
+            SELECT id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, balance_after, flags FROM payments
+            WHERE ($t IS NULL OR terminal_id = $t) AND ($a IS NULL OR account_code = $a)
+            ORDER BY received_at DESC, id DESC LIMIT $n
+            """,
+            null, ("$t", terminalId), ("$a", accountCode), ("$n", Math.Clamp(limit, 1, 1000)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var payments = new List<LedgerPayment>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            payments.Add(new LedgerPayment(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt64(6),
+                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture),
+                reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetString(10)));
+        }
+
+        return payments;
+    }
+
+    public async Task<LedgerAccount?> AccountAsync(string code, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT code, institution_id, kind, balance, blocked, version FROM accounts WHERE code = $c", null, ("$c", code));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new LedgerAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4) != 0, reader.GetInt64(5))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<InstitutionSummary>> InstitutionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            """
+            SELECT i.id, i.name, i.type, i.district, COUNT(p.id), COALESCE(SUM(p.amount), 0)
+            FROM institutions i LEFT JOIN payments p ON p.institution_id = i.id
+            GROUP BY i.id ORDER BY i.name
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<InstitutionSummary>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new InstitutionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt64(5)));
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<TerminalSummary>> TerminalsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at FROM terminals ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<TerminalSummary>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new TerminalSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4),
+                reader.GetNullableString(5) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : null));
+        }
+
+        return rows;
+    }
+}

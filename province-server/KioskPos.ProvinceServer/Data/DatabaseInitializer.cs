@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>Brings the database up to date before the server listens, and loads the demo province into an empty one.</summary>
+internal sealed class DatabaseInitializer(SqliteDatabase database, IOptions<ProvinceOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var version = await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Province database {Path} at schema version {Version}", database.Path, version);
+        if (!options.Value.SeedDemoData)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!await DemoData.IsEmptyAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var school = options.Value.DemoSchoolTerminalToken;
+        var hospital = options.Value.DemoHospitalTerminalToken;
+        if (string.IsNullOrEmpty(school) || string.IsNullOrEmpty(hospital))
+        {
+            logger.LogWarning("Demo terminal tokens are not configured; the demo terminals get random tokens and cannot sync. Set Province:DemoSchoolTerminalToken and Province:DemoHospitalTerminalToken (make run does).");
+        }
+
+        await DemoData.SeedAsync(
+            connection,
+            string.IsNullOrEmpty(school) ? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)) : school,
+            string.IsNullOrEmpty(hospital) ? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)) : hospital,
+            cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Loaded the demo province: {School} and {Hospital}", DemoData.SchoolId, DemoData.HospitalId);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,131 @@
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>
+/// The demo province loaded on first start: a lower-secondary school with 30 pupils and their fees, a district
+/// health centre with 30 patients and their bills, cards and balances. Deterministic: the same every time.
+/// </summary>
+internal static class DemoData
+{
+    public const string SchoolId = "TG-THCS-NGUYENDU";
+    public const string HospitalId = "TG-TTYT-CHAUTHANH";
+    public const string SchoolTerminalId = "KP-THCS-ND-01";
+    public const string HospitalTerminalId = "KP-TTYT-CT-01";
+
+    /// <summary>Well-known demo cards, printed by <c>make run</c> and used in the README.</summary>
+    public static readonly (string Uid, string Code, string What)[] WellKnownCards =
+    [
+        ("04A1B2C3", "HS240001", "pupil, balance 2.000.000 ₫"),
+        ("04D4E5F6", "HS240002", "pupil, balance 150.000 ₫ (too low for the fees)"),
+        ("04112233", "HS240003", "pupil, card blocked"),
+        ("0472A9C1B2D380", "BN260001", "patient, balance 5.000.000 ₫"),
+    ];
+
+    private static readonly string[] s_families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
+    private static readonly string[] s_middlesMale = ["Văn", "Minh", "Đức", "Hữu", "Quốc", "Gia", "Thành"];
+    private static readonly string[] s_middlesFemale = ["Thị", "Ngọc", "Thu", "Bảo", "Thanh", "Khánh", "Mỹ"];
+    private static readonly string[] s_givenMale = ["An", "Bình", "Dũng", "Hải", "Hùng", "Khang", "Long", "Nam", "Phúc", "Quân", "Sơn", "Tuấn", "Việt", "Đạt"];
+    private static readonly string[] s_givenFemale = ["Anh", "Châu", "Giang", "Hà", "Hạnh", "Lan", "Linh", "Mai", "Ngân", "Quỳnh", "Thảo", "Trang", "Uyên", "Yến"];
+    private static readonly string[] s_classes = ["6A", "6B", "7A", "7B", "8A", "8B", "9A", "9B"];
+    private static readonly string[] s_wards = ["Khoa Nội", "Khoa Ngoại", "Khoa Nhi", "Khoa Sản", "Khoa Khám bệnh"];
+
+    /// <summary>True when the database holds no institution yet.</summary>
+    public static async Task<bool> IsEmptyAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        await connection.ScalarAsync("SELECT 1 FROM institutions LIMIT 1", null, cancellationToken).ConfigureAwait(false) is null;
+
+    /// <summary>Loads the demo province in one transaction. Terminal tokens are given, never generated into a log.</summary>
+    public static async Task SeedAsync(SqliteConnection connection, string schoolTerminalToken, string hospitalTerminalToken, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var random = new Random(2022);
+        await connection.ExecuteAsync(
+            "INSERT INTO institutions (id, name, type, district, commune) VALUES ($a, 'Trường THCS Nguyễn Du', 'lower_secondary', 'Thành phố Mỹ Tho', 'Phường 1'), ($b, 'Trung tâm Y tế huyện Châu Thành', 'district_health_centre', 'Huyện Châu Thành', 'Thị trấn Tân Hiệp')",
+            transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO terminals (id, institution_id, name, token_sha256) VALUES ($a, $ia, 'Ki-ốt văn phòng trường', $ta), ($b, $ib, 'Quầy thu viện phí số 1', $tb)",
+            transaction, cancellationToken, ("$a", SchoolTerminalId), ("$ia", SchoolId), ("$ta", ProvinceStore.HashToken(schoolTerminalToken)),
+            ("$b", HospitalTerminalId), ("$ib", HospitalId), ("$tb", ProvinceStore.HashToken(hospitalTerminalToken))).ConfigureAwait(false);
+
+        for (var n = 1; n <= 30; n++)
+        {
+            var code = $"HS24{n:D4}";
+            var name = n switch { 1 => "Nguyễn Minh Anh", 2 => "Trần Thị Bảo Ngọc", 3 => "Lê Hoàng Nam", _ => RandomName(random) };
+            var balance = n switch { 1 => 2_000_000, 2 => 150_000, _ => random.Next(20, 300) * 10_000L };
+            var uid = n <= 3 ? WellKnownCards[n - 1].Uid : RandomUid(random, 4);
+            await AddAccountAsync(connection, transaction, SchoolId, code, "pupil", name, s_classes[(n - 1) % s_classes.Length], balance, blocked: n == 3, uid, cancellationToken).ConfigureAwait(false);
+            await AddBillAsync(connection, transaction, SchoolId, code, $"HP-2611-{code}", "hoc_phi", "Học phí tháng 11/2026", "2026-11-30",
+                [("Học phí tháng 11/2026", 1, 150_000)], cancellationToken).ConfigureAwait(false);
+            await AddBillAsync(connection, transaction, SchoolId, code, $"BT-2611-{code}", "ban_tru", "Bán trú tháng 11/2026", "2026-11-30",
+                [("Tiền ăn bán trú", 20, 25_000), ("Phí phục vụ bán trú", 1, 100_000)], cancellationToken).ConfigureAwait(false);
+            if (n % 3 == 0)
+            {
+                await AddBillAsync(connection, transaction, SchoolId, code, $"HP-2612-{code}", "hoc_phi", "Học phí tháng 12/2026", "2026-12-31",
+                    [("Học phí tháng 12/2026", 1, 150_000)], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        for (var n = 1; n <= 30; n++)
+        {
+            var code = $"BN26{n:D4}";
+            var name = n == 1 ? "Phạm Thị Thu Hà" : RandomName(random);
+            var balance = n == 1 ? 5_000_000 : random.Next(5, 100) * 100_000L;
+            var uid = n == 1 ? WellKnownCards[3].Uid : RandomUid(random, 7);
+            await AddAccountAsync(connection, transaction, HospitalId, code, "patient", name, s_wards[(n - 1) % s_wards.Length], balance, blocked: false, uid, cancellationToken).ConfigureAwait(false);
+            var days = 1 + (n % 5);
+            await AddBillAsync(connection, transaction, HospitalId, code, $"VP-{code}-1", "vien_phi", "Viện phí đợt 1", "2026-11-25",
+                [("Khám bệnh", 1, 38_700), ("Tổng phân tích tế bào máu ngoại vi", 1, 46_200), ("Siêu âm ổ bụng", 1, 43_900), ($"Ngày giường điều trị nội khoa", days, 249_000)],
+                cancellationToken).ConfigureAwait(false);
+            if (n % 4 == 0)
+            {
+                await AddBillAsync(connection, transaction, HospitalId, code, $"TU-{code}-1", "tam_ung", "Tạm ứng viện phí", null,
+                    [("Tạm ứng điều trị nội trú", 1, 2_000_000)], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task AddAccountAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string code, string kind, string name, string group, long balance, bool blocked, string uid, CancellationToken cancellationToken)
+    {
+        var version = await ProvinceStore.NextVersionForSeedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO accounts (code, institution_id, kind, full_name, group_name, balance, blocked, version) VALUES ($c, $i, $k, $n, $g, $b, $x, $v)",
+            transaction, cancellationToken, ("$c", code), ("$i", institution), ("$k", kind), ("$n", name), ("$g", group), ("$b", balance), ("$x", blocked ? 1 : 0), ("$v", version)).ConfigureAwait(false);
+        await connection.ExecuteAsync("INSERT INTO cards (uid, account_code) VALUES ($u, $c)", transaction, cancellationToken, ("$u", uid), ("$c", code)).ConfigureAwait(false);
+    }
+
+    private static async Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice)[] lines, CancellationToken cancellationToken)
+    {
+        var version = await ProvinceStore.NextVersionForSeedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var total = lines.Sum(l => checked(l.Quantity * l.UnitPrice));
+        await connection.ExecuteAsync(
+            "INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)",
+            transaction, cancellationToken, ("$id", id), ("$i", institution), ("$a", account), ("$c", category), ("$t", title), ("$d", due), ("$tot", total), ("$v", version)).ConfigureAwait(false);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount) VALUES ($b, $n, $d, $q, $u, $a)",
+                transaction, cancellationToken, ("$b", id), ("$n", i + 1), ("$d", lines[i].Description), ("$q", lines[i].Quantity), ("$u", lines[i].UnitPrice),
+                ("$a", checked(lines[i].Quantity * lines[i].UnitPrice))).ConfigureAwait(false);
+        }
+    }
+
+    private static string RandomName(Random random)
+    {
+        var female = random.Next(2) == 0;
+        var family = s_families[random.Next(s_families.Length)];
+        var middle = female ? s_middlesFemale[random.Next(s_middlesFemale.Length)] : s_middlesMale[random.Next(s_middlesMale.Length)];
+        var given = female ? s_givenFemale[random.Next(s_givenFemale.Length)] : s_givenMale[random.Next(s_givenMale.Length)];
+        return $"{family} {middle} {given}";
+    }
+
+    private static string RandomUid(Random random, int bytes)
+    {
+        var uid = new byte[bytes];
+        random.NextBytes(uid);
+        uid[0] = bytes == 4 ? (byte)0x5A : (byte)0x04; // NXP manufacturer byte for 7-byte UIDs
+        return Convert.ToHexString(uid);
+    }
+}

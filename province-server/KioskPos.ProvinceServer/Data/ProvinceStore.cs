@@ -1,0 +1,425 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>A terminal as the server knows it.</summary>
+internal sealed record TerminalRecord(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt);
+
+/// <summary>A push that must be refused as a whole, before anything is stored.</summary>
+internal sealed class PushRejectedException(int status, string code, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string Code { get; } = code;
+}
+
+/// <summary>An entry whose sequence the terminal already used for other content.</summary>
+internal sealed class SequenceConflictException(long sequence, PushResponse storedSoFar)
+    : Exception($"Sequence {sequence} was already received with different content; the entry is refused and an alert raised.")
+{
+    public long Sequence { get; } = sequence;
+
+    public PushResponse StoredSoFar { get; } = storedSoFar;
+}
+
+/// <summary>The province server's data: terminals, the accounts and bills they pull, and the ledger they push to.</summary>
+internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
+{
+    public SqliteDatabase Database => database;
+
+    /// <summary>The terminal whose id and token these are, or null (unknown id, wrong token). Compares in fixed time.</summary>
+    public async Task<TerminalRecord?> AuthenticateAsync(string terminalId, string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var terminal = await ReadTerminalAsync(connection, terminalId, cancellationToken).ConfigureAwait(false);
+        var stored = (string?)await connection.ScalarAsync("SELECT token_sha256 FROM terminals WHERE id = $id", null, cancellationToken, ("$id", terminalId)).ConfigureAwait(false);
+        var presented = HashToken(token);
+        var expected = stored ?? new string('0', presented.Length);
+        var match = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presented), Encoding.ASCII.GetBytes(expected));
+        if (!match || terminal is null)
+        {
+            return null;
+        }
+
+        await connection.ExecuteAsync("UPDATE terminals SET last_seen_at = $t WHERE id = $id", null, cancellationToken,
+            ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
+        return terminal;
+    }
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadTerminalAsync(connection, terminalId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Changes for the terminal's institution since <paramref name="cursor"/>, at most <paramref name="limit"/>
+    /// rows. An empty, malformed or foreign cursor (another database epoch, a version from the future) gives a full
+    /// resync from the start.
+    /// </summary>
+    public async Task<PullResponse> PullAsync(TerminalRecord terminal, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // One read transaction: rows and the change counter come from the same snapshot.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var epoch = (string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'epoch'", transaction, cancellationToken).ConfigureAwait(false))!;
+        var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+        var since = ParseCursor(cursor, epoch, current);
+        var full = since is null;
+        var from = since ?? 0;
+
+        var upToValue = await connection.ScalarAsync(
+            """
+            SELECT version FROM (
+                SELECT version FROM accounts WHERE institution_id = $i AND version > $c
+                UNION ALL
+                SELECT version FROM bills WHERE institution_id = $i AND version > $c)
+            ORDER BY version LIMIT 1 OFFSET $o
+            """,
+            transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$c", from), ("$o", limit - 1)).ConfigureAwait(false);
+        var upTo = upToValue is null ? current : Convert.ToInt64(upToValue, CultureInfo.InvariantCulture);
+        var hasMore = upTo < current && Convert.ToInt64(await connection.ScalarAsync(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE institution_id = $i AND version > $u) OR EXISTS (SELECT 1 FROM bills WHERE institution_id = $i AND version > $u)",
+            transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$u", upTo)).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0;
+
+        var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
+        var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
+        var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Stores a batch of entries exactly once. An entry already held with the same digest gives back its original
+    /// result; one held with another digest stops the batch with <see cref="SequenceConflictException"/> (the
+    /// entries before it are kept) and raises an alert.
+    /// </summary>
+    public async Task<PushResponse> PushAsync(TerminalRecord terminal, PushRequest request, CancellationToken cancellationToken)
+    {
+        Validate(terminal, request);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var results = new List<PushEntryResult>(request.Entries.Count);
+        var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        foreach (var entry in request.Entries)
+        {
+            var digest = EntryCanonicalForm.Digest(entry);
+            await using (var existing = connection.Command(
+                "SELECT digest, result FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, ("$t", terminal.Id), ("$s", entry.Sequence)))
+            await using (var reader = await existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (reader.GetString(0) != digest)
+                    {
+                        await reader.DisposeAsync().ConfigureAwait(false);
+                        await connection.ExecuteAsync(
+                            "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'sequence_conflict', $d)",
+                            transaction, cancellationToken, ("$a", now), ("$t", terminal.Id),
+                            ("$d", $"Sequence {entry.Sequence} pushed again with different content (digest {digest}).")).ConfigureAwait(false);
+                        var acked = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        throw new SequenceConflictException(entry.Sequence, new PushResponse(acked, results));
+                    }
+
+                    var original = JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.PushEntryResult)!;
+                    results.Add(original with { Status = "duplicate" });
+                    continue;
+                }
+            }
+
+            // The entry's row first (the payment row references it), then its ledger effect, then the result that
+            // a repeated push will get back: one transaction, so they stand or fall together.
+            await connection.ExecuteAsync(
+                "INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ($t, $s, $k, $d, $b, '', $a)",
+                transaction, cancellationToken, ("$t", terminal.Id), ("$s", entry.Sequence), ("$k", entry.Kind), ("$d", digest),
+                ("$b", JsonSerializer.Serialize(entry, ContractsJsonContext.Default.JournalEntryDto)), ("$a", now)).ConfigureAwait(false);
+            var result = entry.Kind == EntryKinds.PaymentCreated
+                ? await ApplyPaymentAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false)
+                : new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []);
+            await connection.ExecuteAsync(
+                "UPDATE journal_entries SET result = $r WHERE terminal_id = $t AND sequence = $s",
+                transaction, cancellationToken, ("$r", JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult)),
+                ("$t", terminal.Id), ("$s", entry.Sequence)).ConfigureAwait(false);
+            results.Add(result);
+        }
+
+        var highest = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new PushResponse(highest, results);
+    }
+
+    private static void Validate(TerminalRecord terminal, PushRequest request)
+    {
+        if (request.TerminalId != terminal.Id)
+        {
+            throw new PushRejectedException(403, "terminal_mismatch", $"The batch names terminal '{request.TerminalId}' but the request is signed by '{terminal.Id}'.");
+        }
+
+        if (request.Entries.Count is 0 or > SyncProtocol.MaxEntriesPerPush)
+        {
+            throw new PushRejectedException(400, "batch_size", $"A push carries 1 to {SyncProtocol.MaxEntriesPerPush} entries; this one has {request.Entries.Count}.");
+        }
+
+        long previous = 0;
+        foreach (var entry in request.Entries)
+        {
+            string? problem = null;
+            if (entry.Sequence <= previous)
+            {
+                problem = "sequences must be positive and strictly ascending";
+            }
+            else if (entry.Kind == EntryKinds.PaymentCreated)
+            {
+                if (entry.Payment is not { } p)
+                {
+                    problem = "a payment.created entry needs a payment";
+                }
+                else if (p.Amount <= 0 || p.Allocations.Count == 0 || p.Allocations.Any(a => a.Amount <= 0) || p.Allocations.Sum(a => a.Amount) != p.Amount)
+                {
+                    problem = "the amount must be positive and equal the sum of its positive allocations";
+                }
+                else if (p.PaymentId != $"{terminal.Id}-{entry.Sequence:D8}")
+                {
+                    problem = $"payment id must be '{terminal.Id}-{entry.Sequence:D8}'";
+                }
+                else if (p.Method is not ("card_balance" or "vietqr" or "external_card"))
+                {
+                    problem = $"unknown method '{p.Method}'";
+                }
+            }
+            else if (entry.Kind == EntryKinds.ReceiptPrinted)
+            {
+                if (entry.Receipt is null)
+                {
+                    problem = "a receipt.printed entry needs a receipt";
+                }
+            }
+            else
+            {
+                problem = $"unknown kind '{entry.Kind}'";
+            }
+
+            if (problem is not null)
+            {
+                throw new PushRejectedException(400, "invalid_entry", $"Entry {entry.Sequence}: {problem}.");
+            }
+
+            previous = entry.Sequence;
+        }
+    }
+
+    private static async Task<PushEntryResult> ApplyPaymentAsync(SqliteConnection connection, SqliteTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
+    {
+        var p = entry.Payment!;
+        var flags = new List<string>();
+        string? accountCode = null;
+        long? balanceAfter = null;
+        long? accountVersion = null;
+        var institution = (string?)await connection.ScalarAsync("SELECT institution_id FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", p.AccountCode)).ConfigureAwait(false);
+        if (institution != terminal.InstitutionId)
+        {
+            // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
+            flags.Add("unknown_account");
+        }
+        else
+        {
+            accountCode = p.AccountCode;
+            if (p.Method == "card_balance")
+            {
+                accountVersion = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                balanceAfter = Convert.ToInt64(await connection.ScalarAsync(
+                    "UPDATE accounts SET balance = balance - $a, version = $v WHERE code = $c RETURNING balance",
+                    transaction, cancellationToken, ("$a", p.Amount), ("$v", accountVersion), ("$c", p.AccountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                if (balanceAfter < 0)
+                {
+                    flags.Add("overdraft");
+                }
+            }
+        }
+
+        var billStates = new List<BillStateDto>();
+        foreach (var allocation in p.Allocations)
+        {
+            var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await using var update = connection.Command(
+                "UPDATE bills SET paid = paid + $a, version = $v WHERE id = $id AND account_code = $c RETURNING paid, total",
+                transaction, ("$a", allocation.Amount), ("$v", version), ("$id", allocation.BillId), ("$c", p.AccountCode));
+            await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                flags.Add($"unknown_bill:{allocation.BillId}");
+                continue;
+            }
+
+            var paid = reader.GetInt64(0);
+            if (paid > reader.GetInt64(1))
+            {
+                flags.Add($"bill_overpaid:{allocation.BillId}");
+            }
+
+            billStates.Add(new BillStateDto(allocation.BillId, paid, version));
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, card_uid, method, amount, created_at, received_at, balance_after, flags)
+            VALUES ($id, $t, $s, $i, $c, $card, $m, $a, $at, $r, $b, $f)
+            """,
+            transaction, cancellationToken, ("$id", p.PaymentId), ("$t", terminal.Id), ("$s", entry.Sequence), ("$i", terminal.InstitutionId), ("$c", p.AccountCode),
+            ("$card", p.CardUid), ("$m", p.Method), ("$a", p.Amount), ("$at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$r", now),
+            ("$b", balanceAfter), ("$f", string.Join(' ', flags))).ConfigureAwait(false);
+        foreach (var allocation in p.Allocations)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($p, $b, $a)",
+                transaction, cancellationToken, ("$p", p.PaymentId), ("$b", allocation.BillId), ("$a", allocation.Amount)).ConfigureAwait(false);
+        }
+
+        if (flags.Count > 0)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'payment_flagged', $d)",
+                transaction, cancellationToken, ("$a", now), ("$t", terminal.Id), ("$d", $"{p.PaymentId}: {string.Join(' ', flags)}")).ConfigureAwait(false);
+        }
+
+        return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    private static async Task<long> NextVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        long.Parse((string)(await connection.ScalarAsync(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
+            transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+
+    internal static Task<long> NextVersionForSeedAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        NextVersionAsync(connection, transaction, cancellationToken);
+
+    private static async Task<long> AdvanceAckAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, CancellationToken cancellationToken)
+    {
+        var acked = Convert.ToInt64(await connection.ScalarAsync("SELECT acked_through FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        while (await connection.ScalarAsync("SELECT 1 FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, cancellationToken, ("$t", terminalId), ("$s", acked + 1)).ConfigureAwait(false) is not null)
+        {
+            acked++;
+        }
+
+        await connection.ExecuteAsync("UPDATE terminals SET acked_through = $a WHERE id = $t", transaction, cancellationToken, ("$a", acked), ("$t", terminalId)).ConfigureAwait(false);
+        return acked;
+    }
+
+    private static long? ParseCursor(string? cursor, string epoch, long current)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        var dot = cursor.LastIndexOf('.');
+        if (dot <= 0 || cursor[..dot] != epoch ||
+            !long.TryParse(cursor[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version > current)
+        {
+            return null;
+        }
+
+        return version;
+    }
+
+    private static async Task<TerminalRecord?> ReadTerminalAsync(SqliteConnection connection, string terminalId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at FROM terminals WHERE id = $id", null, ("$id", terminalId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var lastSeen = reader.GetNullableString(5) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
+        return new TerminalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4), lastSeen);
+    }
+
+    private static async Task<InstitutionDto> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction transaction, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT id, name, type, district FROM institutions WHERE id = $id", transaction, ("$id", id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new InstitutionDto(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+    }
+
+    private static async Task<List<AccountDto>> ReadAccountsAsync(SqliteConnection connection, SqliteTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    {
+        var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await using (var cardCommand = connection.Command(
+            "SELECT c.account_code, c.uid FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
+            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo)))
+        await using (var reader = await cardCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var code = reader.GetString(0);
+                if (!cards.TryGetValue(code, out var list))
+                {
+                    cards[code] = list = [];
+                }
+
+                list.Add(reader.GetString(1));
+            }
+        }
+
+        var accounts = new List<AccountDto>();
+        await using var command = connection.Command(
+            "SELECT code, kind, full_name, group_name, balance, blocked, version FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
+            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo));
+        await using var accountReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await accountReader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var code = accountReader.GetString(0);
+            accounts.Add(new AccountDto(code, accountReader.GetString(1), accountReader.GetString(2), accountReader.GetNullableString(3), accountReader.GetInt64(4),
+                accountReader.GetInt64(5) != 0, cards.TryGetValue(code, out var c) ? c : [], accountReader.GetInt64(6)));
+        }
+
+        return accounts;
+    }
+
+    private static async Task<List<BillDto>> ReadBillsAsync(SqliteConnection connection, SqliteTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    {
+        var lines = new Dictionary<string, List<BillLineDto>>(StringComparer.Ordinal);
+        await using (var lineCommand = connection.Command(
+            "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no",
+            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo)))
+        await using (var reader = await lineCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var id = reader.GetString(0);
+                if (!lines.TryGetValue(id, out var list))
+                {
+                    lines[id] = list = [];
+                }
+
+                list.Add(new BillLineDto(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4)));
+            }
+        }
+
+        var bills = new List<BillDto>();
+        await using var command = connection.Command(
+            "SELECT id, account_code, category, title, due_date, total, paid, version FROM bills WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
+            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo));
+        await using var billReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await billReader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = billReader.GetString(0);
+            var due = billReader.GetNullableString(4) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : (DateOnly?)null;
+            bills.Add(new BillDto(id, billReader.GetString(1), billReader.GetString(2), billReader.GetString(3), due, billReader.GetInt64(5), billReader.GetInt64(6),
+                lines.TryGetValue(id, out var l) ? l : [], billReader.GetInt64(7)));
+        }
+
+        return bills;
+    }
+}

@@ -1,0 +1,3 @@
+using KioskPos.ProvinceServer;
+
+ProvinceApp.Build(args).Run();

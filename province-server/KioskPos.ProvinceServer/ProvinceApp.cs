@@ -1,0 +1,76 @@
+using KioskPos.Province.Contracts;
+using KioskPos.ProvinceServer.Apis;
+using KioskPos.ProvinceServer.Data;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.ProvinceServer;
+
+/// <summary>Builds the province server: configuration, services, endpoints. Used by <c>Program</c> and by the tests.</summary>
+public static class ProvinceApp
+{
+    /// <summary>The address the server listens on unless told otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Builds the application from command-line <paramref name="args"/> (configuration keys as <c>--Province:AdminToken=...</c>).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
+        builder.Services.AddProvinceServer(builder.Configuration);
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
+        app.MapHealthChecks("/health");
+        app.MapSyncApi();
+        app.MapAdminApi();
+        app.MapHomePage();
+        return app;
+    }
+
+    /// <summary>Registers the province server's services.</summary>
+    public static IServiceCollection AddProvinceServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProvinceOptions>().Bind(configuration.GetSection(ProvinceOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value.DatabasePath, ProvinceSchema.Migrations));
+        services.AddSingleton<ProvinceStore>();
+        services.AddSingleton<AdminQueries>();
+        services.AddHostedService<DatabaseInitializer>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, ProvinceJsonContext.Default);
+        });
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+
+    /// <summary>Ready only while the database opens and its schema is current.</summary>
+    private sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            await database.IsReadyAsync(cancellationToken).ConfigureAwait(false)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("database not open or not migrated");
+    }
+
+    private static async Task WriteUnhandledErrorAsync(HttpContext http)
+    {
+        var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        var (status, code, title) = error switch
+        {
+            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "Máy chủ hết dung lượng lưu trữ; dữ liệu chưa được ghi."),
+            BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ."),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error", "Lỗi máy chủ; dữ liệu chưa được ghi."),
+        };
+        http.Response.StatusCode = status;
+        await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title), ContractsJsonContext.Default.ProblemDto, "application/problem+json").ConfigureAwait(false);
+    }
+}

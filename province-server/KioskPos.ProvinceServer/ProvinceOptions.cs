@@ -1,0 +1,26 @@
+namespace KioskPos.ProvinceServer;
+
+/// <summary>The province server's configuration (section <c>Province</c>).</summary>
+public sealed class ProvinceOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Province";
+
+    /// <summary>Where the database lives; relative paths are taken from the working directory.</summary>
+    public string DataDirectory { get; set; } = "var/province";
+
+    /// <summary>The administrator's bearer token for <c>/api/v1/admin</c>; admin endpoints are closed while it is empty.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Load the demo province into an empty database.</summary>
+    public bool SeedDemoData { get; set; } = true;
+
+    /// <summary>The token of the demo school terminal (set by <c>make run</c>); unset means a random one nobody knows.</summary>
+    public string? DemoSchoolTerminalToken { get; set; }
+
+    /// <summary>The token of the demo hospital terminal; unset means a random one nobody knows.</summary>
+    public string? DemoHospitalTerminalToken { get; set; }
+
+    /// <summary>The database file.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "province.db");
+}
