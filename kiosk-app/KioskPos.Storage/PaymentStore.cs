@@ -104,6 +104,14 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             Replayed: false);
     }
 
+    /// <summary>The payment taken earlier under an idempotency key, or null.</summary>
+    public async Task<Payment?> FindByClientRequestIdAsync(string clientRequestId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var id = (string?)await connection.ScalarAsync("SELECT id FROM payments WHERE client_request_id = $k", null, cancellationToken, ("$k", clientRequestId)).ConfigureAwait(false);
+        return id is null ? null : await ReadPaymentAsync(connection, null, id, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The payment with <paramref name="id"/>, or null.</summary>
     public async Task<Payment?> GetAsync(string id, CancellationToken cancellationToken = default)
     {

@@ -4,10 +4,13 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace KioskPos.Province.Contracts;
 
-/// <summary>Source-generated JSON for the sync protocol (camelCase, no reflection, trimming- and AOT-safe).</summary>
+/// <summary>
+/// Source-generated JSON for the sync protocol (camelCase, no reflection, trimming- and AOT-safe). Nulls are
+/// written, and every constructor parameter without a default must be present: a missing field is an error, not
+/// a silent null.
+/// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]

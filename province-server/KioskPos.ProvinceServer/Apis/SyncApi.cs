@@ -65,7 +65,9 @@ internal static class SyncApi
         }
         catch (PushRejectedException e)
         {
-            return Problem(e.Status, e.Code, "Lô dữ liệu bị từ chối.", e.Message);
+            return TypedResults.Json(
+                Problems.Create(e.Status, e.Code, "Lô dữ liệu bị từ chối.", e.Message, e.Sequence),
+                ContractsJsonContext.Default.ProblemDto, "application/problem+json", e.Status);
         }
         catch (SequenceConflictException e)
         {

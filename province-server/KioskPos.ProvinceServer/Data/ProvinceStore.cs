@@ -12,9 +12,11 @@ namespace KioskPos.ProvinceServer.Data;
 internal sealed record TerminalRecord(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt);
 
 /// <summary>A push that must be refused as a whole, before anything is stored.</summary>
-internal sealed class PushRejectedException(int status, string code, string message) : Exception(message)
+internal sealed class PushRejectedException(int status, string code, string message, long? sequence = null) : Exception(message)
 {
     public int Status { get; } = status;
+
+    public long? Sequence { get; } = sequence;
 
     public string Code { get; } = code;
 }
@@ -210,7 +212,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
 
             if (problem is not null)
             {
-                throw new PushRejectedException(400, "invalid_entry", $"Entry {entry.Sequence}: {problem}.");
+                throw new PushRejectedException(400, "invalid_entry", $"Entry {entry.Sequence}: {problem}.", entry.Sequence);
             }
 
             previous = entry.Sequence;

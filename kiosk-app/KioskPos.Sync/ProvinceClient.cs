@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using KioskPos.Province.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Sync;
+
+/// <summary>A failure worth retrying later: the network, a timeout, the server busy or failing.</summary>
+public sealed class SyncTransientException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The server refused a request for a reason retrying will not change (auth, a malformed batch).</summary>
+public sealed class SyncRefusedException(int status, ProblemDto? problem)
+    : Exception($"The province server refused the request ({status}): {problem?.Code ?? "no detail"} {problem?.Detail}")
+{
+    /// <summary>The HTTP status.</summary>
+    public int Status { get; } = status;
+
+    /// <summary>The server's problem details, if it sent any.</summary>
+    public ProblemDto? Problem { get; } = problem;
+}
+
+/// <summary>The terminal's side of the sync protocol over HTTP.</summary>
+public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options)
+{
+    /// <summary>Changes since <paramref name="cursor"/> (null: everything).</summary>
+    public Task<PullResponse> PullAsync(string? cursor, CancellationToken cancellationToken)
+    {
+        var path = SyncProtocol.PullPath + (cursor is null ? string.Empty : "?cursor=" + Uri.EscapeDataString(cursor));
+        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), ContractsJsonContext.Default.PullResponse, cancellationToken);
+    }
+
+    /// <summary>Pushes a batch; the answer says what the server did with each entry.</summary>
+    public Task<PushResponse> PushAsync(PushRequest request, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.PushPath) { Content = JsonContent.Create(request, ContractsJsonContext.Default.PushRequest) },
+            ContractsJsonContext.Default.PushResponse,
+            cancellationToken);
+
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        using var request = create();
+        request.RequestUri = new Uri(settings.BaseUrl, request.RequestUri!);
+        request.Headers.Add(SyncProtocol.TerminalHeader, settings.TerminalId);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.TerminalToken ?? string.Empty);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.RequestTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new SyncTransientException($"Province server unreachable: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SyncTransientException($"Province server did not answer within {settings.RequestTimeout.TotalSeconds:0} s.", e);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                try
+                {
+                    return await response.Content.ReadFromJsonAsync(typeInfo, timeout.Token).ConfigureAwait(false)
+                        ?? throw new SyncTransientException("The province server sent an empty answer.");
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    // A cut or garbled answer: the server may have committed, so the entries stay queued and are
+                    // pushed again; the server answers "duplicate" for what it already holds.
+                    throw new SyncTransientException("The province server's answer was cut or garbled.", e);
+                }
+            }
+
+            var status = (int)response.StatusCode;
+            ProblemDto? problem = null;
+            try
+            {
+                problem = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+            {
+                // Not a problem document (a proxy's error page): the status says enough.
+            }
+
+            if (status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+            {
+                throw new SyncTransientException($"The province server answered {status} {problem?.Code}.");
+            }
+
+            throw new SyncRefusedException(status, problem);
+        }
+    }
+}

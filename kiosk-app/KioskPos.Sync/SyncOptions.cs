@@ -1,0 +1,35 @@
+namespace KioskPos.Sync;
+
+/// <summary>How the terminal reaches the province server (section <c>ProvinceServer</c>).</summary>
+public sealed class SyncOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "ProvinceServer";
+
+    /// <summary>The server's base address.</summary>
+    public Uri BaseUrl { get; set; } = new("http://127.0.0.1:5080");
+
+    /// <summary>This terminal's id (copied from <c>Terminal:Id</c>).</summary>
+    public string TerminalId { get; set; } = string.Empty;
+
+    /// <summary>The terminal's bearer token. A secret: never logged.</summary>
+    public string? TerminalToken { get; set; }
+
+    /// <summary>Time between sync rounds while all is well; a new payment wakes the worker at once.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between rounds after failures (exponential backoff with full jitter up to this).</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The shortest wait between two rounds, so that nothing can make the worker spin.</summary>
+    public TimeSpan MinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Timeout of one HTTP request.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Most entries in one push.</summary>
+    public int MaxBatchEntries { get; set; } = 200;
+
+    /// <summary>About the most bytes of entries in one push.</summary>
+    public int MaxBatchBytes { get; set; } = 256 * 1024;
+}

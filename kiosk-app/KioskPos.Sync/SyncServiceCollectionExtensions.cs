@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KioskPos.Sync;
+
+/// <summary>Registration of the terminal's sync with the province server.</summary>
+public static class SyncServiceCollectionExtensions
+{
+    /// <summary>Adds the client, the signal and the background worker; options from the <c>ProvinceServer</c> section.</summary>
+    public static IServiceCollection AddTerminalSync(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section));
+        services.AddHttpClient<ProvinceClient>();
+        services.AddSingleton<SyncSignal>();
+        services.AddSingleton<SyncWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SyncWorker>());
+        return services;
+    }
+}

@@ -1,0 +1,215 @@
+using KioskPos.Province.Contracts;
+using KioskPos.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Sync;
+
+/// <summary>Wakes the sync worker at once, e.g. right after a payment was committed.</summary>
+public sealed class SyncSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    /// <summary>Asks for a sync round now; several calls before the round count as one.</summary>
+    public void Request()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A round is already requested.
+        }
+    }
+
+    /// <summary>Waits for a request or for <paramref name="delay"/>, whichever comes first.</summary>
+    public Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) => _signal.WaitAsync(delay, cancellationToken);
+}
+
+/// <summary>What one sync round did.</summary>
+/// <param name="Pushed">Entries the server acknowledged.</param>
+/// <param name="Rejected">Entries the server refused for good.</param>
+/// <param name="Pulled">Accounts and bills changed in the cache.</param>
+/// <param name="Error">Why the round stopped early, or null.</param>
+public sealed record SyncRound(int Pushed, int Rejected, int Pulled, string? Error);
+
+/// <summary>
+/// Pushes the outbox to the province server and pulls changes back: at every interval, at once after a payment,
+/// and with exponential backoff and full jitter while the server cannot be reached. Entries leave the outbox
+/// only when the server has acknowledged them, so a crash at any point sends them again and the server's
+/// idempotent store answers "duplicate".
+/// </summary>
+public sealed class SyncWorker(
+    ProvinceClient client,
+    OutboxStore outbox,
+    CatalogueStore catalogue,
+    SettingsStore settings,
+    SyncSignal signal,
+    IOptions<SyncOptions> options,
+    ILogger<SyncWorker> logger) : BackgroundService
+{
+    private const string CursorKey = "sync.cursor";
+    private readonly SemaphoreSlim _oneRoundAtATime = new(1, 1);
+
+    /// <summary>Runs one round: push everything pending, then pull until up to date.</summary>
+    public async Task<SyncRound> RunRoundAsync(CancellationToken cancellationToken)
+    {
+        await _oneRoundAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (pushed, rejected, pushError) = await PushAllAsync(cancellationToken).ConfigureAwait(false);
+            if (pushError is not null)
+            {
+                await outbox.RecordRoundAsync(pushError, cancellationToken).ConfigureAwait(false);
+                return new SyncRound(pushed, rejected, 0, pushError);
+            }
+
+            var (pulled, pullError) = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+            await outbox.RecordRoundAsync(pullError, cancellationToken).ConfigureAwait(false);
+            return new SyncRound(pushed, rejected, pulled, pullError);
+        }
+        finally
+        {
+            _oneRoundAtATime.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settingsNow = options.Value;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            SyncRound round;
+            try
+            {
+                round = await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whatever went wrong (the local disk, a corrupt row, a bug), the terminal keeps taking payments;
+                // the round is retried with backoff and the error shown on the status screens.
+                logger.LogError(e, "Sync round failed");
+                round = new SyncRound(0, 0, 0, e.Message);
+                try
+                {
+                    await outbox.RecordRoundAsync(e.Message, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception recordError) when (recordError is not OperationCanceledException)
+                {
+                    logger.LogError(recordError, "Could not record the sync error");
+                }
+            }
+
+            failures = round.Error is null ? 0 : failures + 1;
+            var delay = failures == 0 ? settingsNow.Interval : Backoff(failures, settingsNow);
+            if (round.Error is not null)
+            {
+                logger.LogWarning("Sync round failed ({Failures} in a row), next try in {Delay:0.0} s: {Error}", failures, delay.TotalSeconds, round.Error);
+            }
+            else if (round.Pushed + round.Pulled + round.Rejected > 0)
+            {
+                logger.LogInformation("Synced: {Pushed} entries pushed, {Rejected} refused, {Pulled} rows pulled", round.Pushed, round.Rejected, round.Pulled);
+            }
+
+            try
+            {
+                await Task.Delay(settingsNow.MinDelay, stoppingToken).ConfigureAwait(false);
+
+                // After failures, a new payment does not cut the backoff short: the server is not there.
+                if (failures == 0)
+                {
+                    await signal.WaitAsync(delay, stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Full jitter: a uniform wait between zero and min(cap, interval × 2^failures).</summary>
+    internal static TimeSpan Backoff(int failures, SyncOptions settings)
+    {
+        var ceiling = Math.Min(settings.MaxBackoff.TotalMilliseconds, settings.Interval.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 20)));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+    }
+
+    private async Task<(int Pushed, int Rejected, string? Error)> PushAllAsync(CancellationToken cancellationToken)
+    {
+        var settingsNow = options.Value;
+        int pushed = 0, rejected = 0;
+        while (true)
+        {
+            var batch = await outbox.GetPendingAsync(settingsNow.MaxBatchEntries, settingsNow.MaxBatchBytes, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                return (pushed, rejected, null);
+            }
+
+            try
+            {
+                var response = await client.PushAsync(new PushRequest(settingsNow.TerminalId, batch), cancellationToken).ConfigureAwait(false);
+                await outbox.MarkSentAsync(response, cancellationToken).ConfigureAwait(false);
+                pushed += response.Results.Count;
+                if (response.Results.Count == 0)
+                {
+                    return (pushed, rejected, "The province server acknowledged nothing of a non-empty batch.");
+                }
+            }
+            catch (SyncRefusedException e) when (e.Problem?.Sequence is { } sequence && batch.Any(entry => entry.Sequence == sequence))
+            {
+                // One entry is refused for good (e.g. its sequence was used for other content). It stays in the
+                // journal, is shown as rejected, and no longer blocks the entries after it.
+                logger.LogError("The province server refused journal entry {Sequence} for good: {Code} {Detail}", sequence, e.Problem.Code, e.Problem.Detail);
+                await outbox.MarkRejectedAsync(sequence, $"{e.Problem.Code}: {e.Problem.Detail}", cancellationToken).ConfigureAwait(false);
+                rejected++;
+            }
+            catch (Exception e) when (e is SyncTransientException or SyncRefusedException)
+            {
+                await outbox.RecordAttemptFailedAsync(batch.Select(entry => entry.Sequence), e.Message, cancellationToken).ConfigureAwait(false);
+                return (pushed, rejected, e.Message);
+            }
+        }
+    }
+
+    private async Task<(int Pulled, string? Error)> PullAllAsync(CancellationToken cancellationToken)
+    {
+        var pulled = 0;
+        for (var page = 0; page < 10_000; page++)
+        {
+            var cursor = await settings.GetAsync(CursorKey, cancellationToken).ConfigureAwait(false);
+            PullResponse response;
+            try
+            {
+                response = await client.PullAsync(cursor, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SyncTransientException or SyncRefusedException)
+            {
+                return (pulled, e.Message);
+            }
+
+            await catalogue.ApplyPullAsync(response, cancellationToken).ConfigureAwait(false);
+            await settings.SetAsync(CursorKey, response.Cursor, cancellationToken).ConfigureAwait(false);
+            pulled += response.Accounts.Count + response.Bills.Count;
+            if (!response.HasMore)
+            {
+                break;
+            }
+        }
+
+        return (pulled, null);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KioskPos.Core.Domain;
+using KioskPos.Core.Payments;
+using KioskPos.Core.Text;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage;
+using KioskPos.Terminal.Services;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>A bill line as the screens show it.</summary>
+public sealed record BillLineView(string Description, int Quantity, long UnitPrice, long Amount);
+
+/// <summary>A bill as the screens show it.</summary>
+public sealed record BillView(string Id, string Category, string CategoryName, string Title, DateOnly? DueDate, long Total, long Outstanding, string OutstandingText, IReadOnlyList<BillLineView> Lines);
+
+/// <summary>A payer and what they owe, as the screens show it.</summary>
+public sealed record PayerView(string Code, string Kind, string Name, string MaskedName, string? Group, bool Blocked, long AvailableBalance, string AvailableBalanceText, IReadOnlyList<BillView> OpenBills);
+
+/// <summary>The body of <c>POST /api/v1/payments</c>.</summary>
+public sealed record CreatePaymentRequest(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator);
+
+/// <summary>A bill's share of a payment.</summary>
+public sealed record AllocationView(string BillId, long Amount);
+
+/// <summary>A receipt's state.</summary>
+public sealed record ReceiptView(string State, string? Detail);
+
+/// <summary>A payment as the API returns it. The card UID is masked.</summary>
+public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed);
+
+/// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
+public sealed record SimulatedTapRequest(string? Uid);
+
+/// <summary>The answer to a simulated tap: what the terminal made of the card.</summary>
+public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode);
+
+/// <summary>The body of <c>POST /dev/printer</c>.</summary>
+public sealed record SimulatedPrinterRequest(bool PaperOut);
+
+/// <summary>The sync queue's state.</summary>
+public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError);
+
+/// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
+public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps);
+
+/// <summary>Source-generated JSON for the terminal's API (no reflection: AOT-ready).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PayerView))]
+[JsonSerializable(typeof(CreatePaymentRequest))]
+[JsonSerializable(typeof(PaymentView))]
+[JsonSerializable(typeof(IReadOnlyList<PaymentView>))]
+[JsonSerializable(typeof(SimulatedTapRequest))]
+[JsonSerializable(typeof(SimulatedPrinterRequest))]
+[JsonSerializable(typeof(TapView))]
+[JsonSerializable(typeof(StatusView))]
+[JsonSerializable(typeof(ReceiptView))]
+public sealed partial class TerminalJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The same contract, writing Vietnamese letters as UTF-8 rather than <c>\uXXXX</c> escapes, so that the API
+    /// reads well with curl. Only for JSON answers, never for JSON embedded in HTML.
+    /// </summary>
+    public static TerminalJsonContext Readable { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
+
+/// <summary>Maps domain objects to API views.</summary>
+internal static class Views
+{
+    public static PayerView Payer(PayerAccount account, IReadOnlyList<Bill> bills, Core.Money.Vnd available) => new(
+        account.Code,
+        account.Kind == PayerKind.Pupil ? "pupil" : "patient",
+        account.FullName,
+        PersonalData.MaskName(account.FullName),
+        account.Group,
+        account.Blocked,
+        available.Value,
+        available.ToString(),
+        bills.Where(b => b.IsOpen).Select(b => new BillView(
+            b.Id, b.Category.WireName(), b.Category.VietnameseName(), b.Title, b.DueDate, b.Total.Value, b.Outstanding.Value, b.Outstanding.ToString(),
+            b.Lines.Select(l => new BillLineView(l.Description, l.Quantity, l.UnitPrice.Value, l.Amount.Value)).ToList())).ToList());
+
+    public static PaymentView Payment(Payment p, (string State, string? Detail)? receipt, bool replayed) => new(
+        p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,
+        p.CardUid is null ? null : PersonalData.MaskCardUid(p.CardUid), p.State.WireName(), p.Sync.WireName(), p.CreatedAt, p.Operator,
+        p.Allocations.Select(a => new AllocationView(a.BillId, a.Amount.Value)).ToList(),
+        receipt is { } r ? new ReceiptView(r.State, r.Detail) : null, replayed);
+
+    public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode);
+
+    public static SyncView Sync(SyncStatus s) => new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, s.LastError);
+}
+
+/// <summary>Error answers in the sync protocol's problem format (title Vietnamese, detail English).</summary>
+internal static class ApiProblems
+{
+    public static IResult From(PaymentRefusal refusal)
+    {
+        var status = refusal.Kind switch
+        {
+            RefusalKind.Invalid => StatusCodes.Status400BadRequest,
+            RefusalKind.NotFound => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        };
+        return Create(status, refusal.Code, refusal.Vietnamese, refusal.English);
+    }
+
+    public static IResult Create(int status, string code, string title, string? detail) =>
+        TypedResults.Json(Problems.Create(status, code, title, detail), ContractsJsonContext.Default.ProblemDto, "application/problem+json", status);
+}

@@ -1,0 +1,79 @@
+using KioskPos.Core.Payments;
+using KioskPos.Province.Contracts;
+using KioskPos.Hardware.Simulators;
+using KioskPos.Terminal.Services;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>
+/// Endpoints that drive the simulated hardware: tap a card, take the paper out. Mapped only when the simulators
+/// are configured, so a terminal with real devices has none of them.
+/// </summary>
+internal static class DevApi
+{
+    public static IEndpointRouteBuilder MapDevApi(this IEndpointRouteBuilder app)
+    {
+        var dev = app.MapGroup("/dev");
+        dev.MapPost("/card-taps", async (HttpContext http, CardPresence presence) =>
+        {
+            if (http.RequestServices.GetService<SimulatedCardReader>() is not { } reader)
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_reader", "Máy không dùng đầu đọc thẻ giả lập.", "The card reader is not simulated.");
+            }
+
+            var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedTapRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null)
+            {
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            }
+
+            if (CardPresence.Normalise(request.Uid) is not { } uid)
+            {
+                return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "uid must be 4, 5, 7 or 10 bytes of hex."));
+            }
+
+            // The tap goes through the reader like a real one; wait for the listener to have recorded it.
+            var recorded = new TaskCompletionSource<CardTap>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnTap(CardTap tap)
+            {
+                if (tap.Uid == uid)
+                {
+                    recorded.TrySetResult(tap);
+                }
+            }
+
+            presence.Tapped += OnTap;
+            try
+            {
+                reader.Present(uid);
+                var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(5), http.RequestAborted).ConfigureAwait(false);
+                return TypedResults.Json(Views.Tap(tap), TerminalJsonContext.Readable.TapView, statusCode: StatusCodes.Status202Accepted);
+            }
+            catch (TimeoutException)
+            {
+                return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "Đầu đọc thẻ không phản hồi.", "The card tap was not processed within 5 s.");
+            }
+            finally
+            {
+                presence.Tapped -= OnTap;
+            }
+        });
+        dev.MapPost("/printer", async (HttpContext http) =>
+        {
+            if (http.RequestServices.GetService<TextFilePrinter>() is not { } printer)
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_printer", "Máy không dùng máy in giả lập.", "The printer is not simulated.");
+            }
+
+            var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedPrinterRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null)
+            {
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            }
+
+            printer.PaperOut = request.PaperOut;
+            return TypedResults.NoContent();
+        });
+        return app;
+    }
+}

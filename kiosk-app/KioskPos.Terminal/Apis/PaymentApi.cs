@@ -1,0 +1,96 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Payments;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage;
+using KioskPos.Terminal.Services;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>Version 1 of the terminal's JSON API: payers and their bills, payments.</summary>
+internal static class PaymentApi
+{
+    public static IEndpointRouteBuilder MapPaymentApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapGet("/payers/by-card/{uid}", async (string uid, CatalogueStore catalogue, CancellationToken ct) =>
+        {
+            if (CardPresence.Normalise(uid) is not { } normalised)
+            {
+                return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "A card UID is 4, 5, 7 or 10 bytes of hex."));
+            }
+
+            var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
+            return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(account, catalogue, ct).ConfigureAwait(false);
+        });
+        api.MapGet("/payers/{code}", async (string code, CatalogueStore catalogue, CancellationToken ct) =>
+        {
+            if (!PayerCode.TryNormalise(code, out var normalised))
+            {
+                return ApiProblems.From(PaymentRefusal.Invalid("Mã người nộp không hợp lệ.", "A payer code is 3 to 32 letters, digits or '-'."));
+            }
+
+            var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
+            return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(account, catalogue, ct).ConfigureAwait(false);
+        });
+        api.MapPost("/payments", CreateAsync);
+        api.MapGet("/payments/{id}", async (string id, PaymentStore payments, CancellationToken ct) =>
+            await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
+                ? TypedResults.Json(Views.Payment(payment, await payments.GetReceiptStateAsync(id, ct).ConfigureAwait(false), false), TerminalJsonContext.Readable.PaymentView)
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."));
+        api.MapGet("/payments", async (int? limit, PaymentStore payments, CancellationToken ct) =>
+        {
+            var recent = await payments.ListRecentAsync(limit ?? 20, ct).ConfigureAwait(false);
+            var views = new List<PaymentView>(recent.Count);
+            foreach (var payment in recent)
+            {
+                views.Add(Views.Payment(payment, await payments.GetReceiptStateAsync(payment.Id, ct).ConfigureAwait(false), false));
+            }
+
+            return TypedResults.Json<IReadOnlyList<PaymentView>>(views, TerminalJsonContext.Readable.IReadOnlyListPaymentView);
+        });
+        api.MapPost("/payments/{id}/reprint", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
+        {
+            if (await payments.GetAsync(id, ct).ConfigureAwait(false) is null)
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}.");
+            }
+
+            var (printed, problem) = await service.PrintAsync(id, ct).ConfigureAwait(false);
+            return printed
+                ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
+                : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được biên lai.", problem);
+        });
+        return app;
+    }
+
+    private static async Task<IResult> PayerAsync(PayerAccount account, CatalogueStore catalogue, CancellationToken ct)
+    {
+        var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
+        var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
+        return TypedResults.Json(Views.Payer(account, bills, available), TerminalJsonContext.Readable.PayerView);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, PaymentService service, PaymentStore payments)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.CreatePaymentRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+        }
+
+        var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : request.ClientRequestId;
+        try
+        {
+            var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, request.Operator), http.RequestAborted).ConfigureAwait(false);
+            var payment = taken.Result.Payment;
+            var view = Views.Payment(payment, (taken.ReceiptPrinted ? "printed" : "failed", taken.ReceiptProblem), taken.Result.Replayed);
+            return taken.Result.Replayed
+                ? TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView)
+                : TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView, statusCode: StatusCodes.Status201Created);
+        }
+        catch (PaymentRefusedException e)
+        {
+            return ApiProblems.From(e.Refusal);
+        }
+    }
+}

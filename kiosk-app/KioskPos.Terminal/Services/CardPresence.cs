@@ -1,0 +1,75 @@
+using KioskPos.Core.Domain;
+
+namespace KioskPos.Terminal.Services;
+
+/// <summary>The last card tapped on this terminal, and when.</summary>
+/// <param name="Uid">Normalised UID.</param>
+/// <param name="At">When it was read.</param>
+/// <param name="AccountCode">The payer it belongs to, or null for an unknown card.</param>
+public sealed record CardTap(string Uid, DateTimeOffset At, string? AccountCode);
+
+/// <summary>
+/// Which card is on the reader for payment purposes. A card-balance payment needs the card tapped within
+/// <see cref="TerminalOptions.CardTapValidity"/>; the tap is used up by the payment it authorised, so one tap
+/// pays once.
+/// </summary>
+public sealed class CardPresence(TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private CardTap? _last;
+    private long _taps;
+
+    /// <summary>The last tap, whatever its age.</summary>
+    public CardTap? Last
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+    }
+
+    /// <summary>How many taps since start.</summary>
+    public long Taps => Interlocked.Read(ref _taps);
+
+    /// <summary>Raised after each tap is recorded (screens, the dev endpoint).</summary>
+    public event Action<CardTap>? Tapped;
+
+    /// <summary>Records a tap.</summary>
+    public void Record(CardTap tap)
+    {
+        lock (_gate)
+        {
+            _last = tap;
+            _taps++;
+        }
+
+        Tapped?.Invoke(tap);
+    }
+
+    /// <summary>True when <paramref name="uid"/> was tapped within <paramref name="validity"/> and not yet used.</summary>
+    public bool IsPresented(string uid, TimeSpan validity)
+    {
+        lock (_gate)
+        {
+            return _last is { } tap && tap.Uid == uid && time.GetUtcNow() - tap.At <= validity;
+        }
+    }
+
+    /// <summary>Uses up the tap of <paramref name="uid"/>, after the payment it authorised was committed.</summary>
+    public void Consume(string uid)
+    {
+        lock (_gate)
+        {
+            if (_last?.Uid == uid)
+            {
+                _last = null;
+            }
+        }
+    }
+
+    /// <summary>Normalises a UID or returns null.</summary>
+    public static string? Normalise(string? uid) => CardUid.TryNormalise(uid, out var normalised) ? normalised : null;
+}

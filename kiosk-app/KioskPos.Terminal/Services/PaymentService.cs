@@ -1,0 +1,159 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Payments;
+using KioskPos.Core.Receipts;
+using KioskPos.Core.Text;
+using KioskPos.Firmware.Devices;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Services;
+
+/// <summary>A payment request as the API receives it, before normalisation.</summary>
+/// <param name="ClientRequestId">Idempotency key chosen by the screen; retries with the same key never pay twice.</param>
+/// <param name="CardUid">The card tapped.</param>
+/// <param name="PayerCode">The payer code, when no card is given.</param>
+/// <param name="Method">Wire method name.</param>
+/// <param name="Bills">The bills to pay and how much of each (null: all that is outstanding).</param>
+/// <param name="Operator">Cashier, if any.</param>
+public sealed record PaymentInput(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator);
+
+/// <summary>A payment taken, with what happened to its receipt.</summary>
+/// <param name="Result">The committed payment.</param>
+/// <param name="ReceiptPrinted">Whether the receipt printed.</param>
+/// <param name="ReceiptProblem">What stopped it, if it did not.</param>
+public sealed record TakenPayment(PaymentResult Result, bool ReceiptPrinted, string? ReceiptProblem);
+
+/// <summary>
+/// Takes a payment end to end: checks the request and the card on the reader, commits it (the payer may be told
+/// only after that), wakes the sync, prints the receipt and records the print outcome.
+/// </summary>
+public sealed class PaymentService(
+    PaymentStore payments,
+    CatalogueStore catalogue,
+    CardPresence presence,
+    IReceiptPrinter printer,
+    SyncSignal sync,
+    IOptions<TerminalOptions> options,
+    ILogger<PaymentService> logger)
+{
+    // One payment at a time on a terminal: the tap check, the commit and the tap's use happen together.
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    /// <summary>Takes a payment.</summary>
+    /// <exception cref="PaymentRefusedException">Refused; nothing was written.</exception>
+    public async Task<TakenPayment> TakeAsync(PaymentInput input, CancellationToken cancellationToken)
+    {
+        var command = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
+        PaymentResult result;
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken).ConfigureAwait(false) is { } earlier)
+            {
+                var receipt = await payments.GetReceiptStateAsync(earlier.Id, cancellationToken).ConfigureAwait(false);
+                return new TakenPayment(new PaymentResult(earlier, Replayed: true), receipt?.State == "printed", receipt?.Detail);
+            }
+
+            if (command.Method == PaymentMethod.CardBalance &&
+                (command.CardUid is null || !presence.IsPresented(command.CardUid, options.Value.CardTapValidity)))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
+            }
+
+            result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
+            if (command.CardUid is { } uid)
+            {
+                presence.Consume(uid);
+            }
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+
+        logger.LogInformation("Payment {Payment} committed: {Amount} by {Method}", result.Payment.Id, result.Payment.Amount, result.Payment.Method.WireName());
+        sync.Request();
+        var (printed, problem) = await PrintAsync(result.Payment.Id, CancellationToken.None).ConfigureAwait(false);
+        return new TakenPayment(result, printed, problem);
+    }
+
+    /// <summary>Prints (or reprints) the receipt of a payment and records the outcome in the journal.</summary>
+    public async Task<(bool Printed, string? Problem)> PrintAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        var receipt = await payments.BuildReceiptAsync(paymentId, options.Value.ResolveTimeZone(), cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No payment {paymentId}.");
+        PrintOutcome outcome;
+        try
+        {
+            outcome = await printer.PrintAsync(new PrintJob(paymentId, TextReceiptRenderer.Render(receipt, printer.Columns)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException or ArgumentException)
+        {
+            outcome = new PrintOutcome(false, e.Message);
+        }
+
+        if (!outcome.Printed)
+        {
+            logger.LogWarning("Receipt of {Payment} not printed: {Problem}", paymentId, outcome.Problem);
+        }
+
+        await payments.RecordReceiptAsync(paymentId, outcome.Printed, outcome.Problem, cancellationToken).ConfigureAwait(false);
+        return (outcome.Printed, outcome.Problem);
+    }
+
+    private async Task<CreatePaymentCommand> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)
+    {
+        if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                $"Hình thức thanh toán '{input.Method}' không hợp lệ.", $"Unknown payment method '{input.Method}'; use card_balance."));
+        }
+
+        if (input.ClientRequestId is { Length: > 64 })
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã yêu cầu quá dài.", "clientRequestId is longer than 64 characters."));
+        }
+
+        string? uid = null;
+        PayerAccount? account;
+        if (input.CardUid is not null)
+        {
+            uid = CardPresence.Normalise(input.CardUid)
+                ?? throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "cardUid must be 4, 5, 7 or 10 bytes of hex."));
+            account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
+                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(uid));
+            if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.Invalid("Thẻ không thuộc mã người nộp đã chọn.", "The card does not belong to the payer code given."));
+            }
+        }
+        else if (PayerCode.TryNormalise(input.PayerCode, out var code))
+        {
+            account = await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
+                ?? throw new PaymentRefusedException(PaymentRefusal.PayerNotFound(code));
+        }
+        else
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần chạm thẻ hoặc nhập mã người nộp.", "Give cardUid or payerCode."));
+        }
+
+        if (input.Bills is null || input.Bills.Count == 0)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Chưa chọn khoản nào để thanh toán.", "bills must list at least one bill."));
+        }
+
+        if (input.Bills.Any(b => string.IsNullOrWhiteSpace(b.BillId)))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Thiếu mã khoản thu.", "Every bill needs a billId."));
+        }
+
+        if (input.Operator is { Length: > 64 })
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Tên thu ngân quá dài.", "operator is longer than 64 characters."));
+        }
+
+        logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
+        return new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator);
+    }
+}

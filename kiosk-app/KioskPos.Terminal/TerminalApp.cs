@@ -1,0 +1,134 @@
+using KioskPos.Firmware.Devices;
+using KioskPos.Hardware.Simulators;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage;
+using KioskPos.Storage.Sqlite;
+using KioskPos.Sync;
+using KioskPos.Terminal.Apis;
+using KioskPos.Terminal.Services;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal;
+
+/// <summary>Builds the terminal application: configuration, devices, storage, sync, endpoints. Used by <c>Program</c> and the tests.</summary>
+public static class TerminalApp
+{
+    /// <summary>The address the terminal listens on unless told otherwise: loopback only, for the kiosk browser.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>Builds the application from configuration arguments (<c>--Terminal:Id=...</c>, <c>--urls=...</c>).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        builder.Services.AddTerminal(builder.Configuration);
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
+        app.MapHealthChecks("/health");
+        app.MapStatusApi();
+        app.MapPaymentApi();
+        if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
+        {
+            app.MapDevApi();
+        }
+
+        return app;
+    }
+
+    /// <summary>Registers the terminal's services.</summary>
+    public static IServiceCollection AddTerminal(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TerminalOptions>().Bind(configuration.GetSection(TerminalOptions.Section));
+        services.AddOptions<HardwareOptions>().Bind(configuration.GetSection(HardwareOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => TerminalSchema.Open(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DatabasePath));
+        services.AddSingleton(sp => new PaymentStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<IOptions<TerminalOptions>>().Value.Id, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CatalogueStore>();
+        services.AddSingleton<OutboxStore>();
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<CardPresence>();
+        services.AddSingleton<PaymentService>();
+
+        // The database is migrated before anything else starts, and before Kestrel listens.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddDevices(configuration);
+        services.AddHostedService<CardTapListener>();
+
+        services.AddTerminalSync(configuration);
+        services.PostConfigure<SyncOptions>(sync => sync.TerminalId = configuration[$"{TerminalOptions.Section}:Id"] ?? new TerminalOptions().Id);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, TerminalJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, ContractsJsonContext.Default);
+        });
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+
+    private static void AddDevices(this IServiceCollection services, IConfiguration configuration)
+    {
+        var hardware = new HardwareOptions();
+        configuration.GetSection(HardwareOptions.Section).Bind(hardware);
+        if (hardware.CardReader != "simulated")
+        {
+            throw new InvalidOperationException($"Hardware:CardReader '{hardware.CardReader}' is not supported yet; use 'simulated'.");
+        }
+
+        if (hardware.Printer != "simulated")
+        {
+            throw new InvalidOperationException($"Hardware:Printer '{hardware.Printer}' is not supported yet; use 'simulated'.");
+        }
+
+        if (hardware.PaperWidthMm is not (58 or 80))
+        {
+            throw new InvalidOperationException($"Hardware:PaperWidthMm must be 58 or 80, not {hardware.PaperWidthMm}.");
+        }
+
+        services.AddSingleton<SimulatedCardReader>();
+        services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+        services.AddSingleton(sp => new TextFilePrinter(
+            Path.Combine(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DataDirectory, "receipts"),
+            hardware.PaperWidthMm == 80 ? Core.Receipts.TextReceiptRenderer.Columns80mm : Core.Receipts.TextReceiptRenderer.Columns58mm));
+        services.AddSingleton<IReceiptPrinter>(sp => sp.GetRequiredService<TextFilePrinter>());
+    }
+
+    private static async Task WriteUnhandledErrorAsync(HttpContext http)
+    {
+        var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        var (status, code, title) = error switch
+        {
+            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "Bộ nhớ máy đã đầy; giao dịch chưa được ghi. Vui lòng gọi kỹ thuật viên."),
+            SqliteException { SqliteErrorCode: 5 or 6 } => (StatusCodes.Status503ServiceUnavailable, "busy", "Máy đang bận; vui lòng thử lại."),
+            BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ."),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error", "Lỗi hệ thống; giao dịch chưa được ghi."),
+        };
+        http.Response.StatusCode = status;
+        await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title), ContractsJsonContext.Default.ProblemDto, "application/problem+json").ConfigureAwait(false);
+    }
+
+    private sealed class DatabaseInitializer(SqliteDatabase database, ILogger<DatabaseInitializer> logger) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var version = await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Terminal database {Path} at schema version {Version}", database.Path, version);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            await database.IsReadyAsync(cancellationToken).ConfigureAwait(false)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("database not open or not migrated");
+    }
+}
