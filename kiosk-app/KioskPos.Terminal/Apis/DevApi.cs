@@ -58,7 +58,7 @@ internal static class DevApi
                 presence.Tapped -= OnTap;
             }
         });
-        dev.MapPost("/printer", async (HttpContext http) =>
+        dev.MapPost("/printer", async (HttpContext http, CancellationToken ct) =>
         {
             if (http.RequestServices.GetService<TextFilePrinter>() is not { } printer)
             {

@@ -1,0 +1,35 @@
+# KioskPos — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+CONFIGURATION ?= Release
+RESULTS := artifacts/test-results
+
+.PHONY: run test build bench publish-pi tap clean prereqs
+
+run: ## Start the province server and one terminal with simulated hardware and demo data
+	@bash scripts/run.sh
+
+test: prereqs ## Build and run every test; TRX results under artifacts/test-results
+	@rm -rf $(RESULTS)
+	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo \
+	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS)
+
+build: prereqs
+	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo
+
+bench: prereqs ## Benchmarks: durable journal append vs a raw SQLite insert+commit, printed as a ratio
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
+
+publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
+	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -o artifacts/pi/terminal -nologo
+
+tap: ## Simulate a card tap on the running terminal: make tap CARD=04A1B2C3
+	@test -n "$(CARD)" || { echo "usage: make tap CARD=04A1B2C3"; exit 2; }
+	@dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll tap $(CARD)
+
+prereqs:
+	@bash scripts/prereqs.sh
+
+clean:
+	dotnet clean KioskPos.sln -nologo -v quiet
+	rm -rf artifacts var

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks for building, running and testing KioskPos. Idempotent: it installs
+# only packages that are missing, and runs apt-get update at most once.
+set -euo pipefail
+
+# Debian packages the project needs:
+#   curl         make run waits for /health and the README's demo uses it
+#   sqlite3      inspecting the databases by hand and in scripts
+#   tzdata       receipts print in Asia/Ho_Chi_Minh time
+#   procps       pkill/pgrep in the scripts
+APT_PACKAGES=(curl sqlite3 tzdata procps)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "prereqs: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "prereqs: the .NET 10 SDK is missing (dotnet not on PATH). Install it, then run this again." >&2
+  exit 1
+fi
+
+if ! dotnet --list-sdks | grep -q '^10\.'; then
+  echo "prereqs: a .NET 10 SDK is needed; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
+  exit 1
+fi

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# make run: builds, starts the province server and one terminal on embedded defaults (simulated hardware, demo
+# data under var/), prints where to look, and stops both on Ctrl+C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/prereqs.sh
+echo "Building…"
+dotnet build KioskPos.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+
+mkdir -p var
+# Demo secrets are made once per checkout and kept in var/ (not in git, never printed in full).
+if [ ! -f var/demo.env ]; then
+  umask 077
+  {
+    echo "SCHOOL_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "HOSPITAL_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "ADMIN_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  } > var/demo.env
+fi
+# shellcheck disable=SC1091
+source var/demo.env
+
+PROVINCE_URL=${PROVINCE_URL:-http://127.0.0.1:5080}
+TERMINAL_URL=${TERMINAL_URL:-http://127.0.0.1:8080}
+for url in "$PROVINCE_URL" "$TERMINAL_URL"; do
+  if curl -s -o /dev/null --max-time 1 "$url/health"; then
+    echo "Something already answers on $url: stop it first (another make run?)." >&2
+    exit 1
+  fi
+done
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "Stopped. Data is kept under var/ (delete var/ to start from the demo data again)."
+}
+trap stop INT TERM EXIT
+
+dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
+  --urls="$PROVINCE_URL" \
+  --Province:DataDirectory="$root/var/province" \
+  --Province:AdminToken="$ADMIN_TOKEN" \
+  --Province:DemoSchoolTerminalToken="$SCHOOL_TOKEN" \
+  --Province:DemoHospitalTerminalToken="$HOSPITAL_TOKEN" \
+  > var/province.log 2>&1 &
+pids+=($!)
+
+wait_healthy() {
+  local url=$1 name=$2 log=$3
+  for _ in $(seq 1 100); do
+    if curl -sf -o /dev/null --max-time 1 "$url/health"; then return 0; fi
+    sleep 0.2
+  done
+  echo "$name did not become healthy; its log ($log):" >&2
+  tail -n 30 "$log" >&2
+  exit 1
+}
+wait_healthy "$PROVINCE_URL" "The province server" var/province.log
+
+dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll \
+  --urls="$TERMINAL_URL" \
+  --Terminal:Id=KP-THCS-ND-01 \
+  --Terminal:DataDirectory="$root/var/terminal" \
+  --ProvinceServer:BaseUrl="$PROVINCE_URL" \
+  --ProvinceServer:TerminalToken="$SCHOOL_TOKEN" \
+  --ProvinceServer:Interval=00:00:02 \
+  > var/terminal.log 2>&1 &
+pids+=($!)
+wait_healthy "$TERMINAL_URL" "The terminal" var/terminal.log
+
+cat <<TXT
+
+KioskPos is running (simulated hardware, demo data).
+
+  Terminal (school kiosk KP-THCS-ND-01):  $TERMINAL_URL/
+  Province server:                        $PROVINCE_URL/
+  Logs:                                   var/terminal.log, var/province.log
+  Receipts:                               var/terminal/receipts/
+
+Simulate a card tap (demo pupil HS240001, balance 2.000.000 ₫):
+  make tap CARD=04A1B2C3
+Other demo cards: 04D4E5F6 (balance too low), 04112233 (blocked), 0000AAAA (unknown).
+
+Pay one bill from the card balance:
+  curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
+    -d '{"cardUid":"04A1B2C3","method":"card_balance","bills":[{"billId":"HP-2611-HS240001"}]}'
+
+The province server's ledger (admin token in var/demo.env):
+  curl -s -H "Authorization: Bearer \$(grep ADMIN var/demo.env | cut -d= -f2)" '$PROVINCE_URL/api/v1/admin/payments'
+
+Press Ctrl+C to stop both.
+TXT
+
+wait -n "${pids[@]}" || true
+echo "A process exited; see var/terminal.log and var/province.log." >&2

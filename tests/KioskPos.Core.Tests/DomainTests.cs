@@ -1,0 +1,155 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
+using KioskPos.Core.Payments;
+using KioskPos.Core.Receipts;
+using KioskPos.Core.Text;
+
+namespace KioskPos.Core.Tests;
+
+public class CardUidTests
+{
+    [Theory]
+    [InlineData("04a1b2c3", "04A1B2C3")]
+    [InlineData("04:A1:B2:C3", "04A1B2C3")]
+    [InlineData("04 a1 b2 c3", "04A1B2C3")]
+    [InlineData("0472A9C1B2D380", "0472A9C1B2D380")]
+    [InlineData("0102030405", "0102030405")]
+    public void Normalises_separators_and_case(string input, string expected)
+    {
+        Assert.True(CardUid.TryNormalise(input, out var uid));
+        Assert.Equal(expected, uid);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("04A1B2")]
+    [InlineData("04A1B2C3D")]
+    [InlineData("04A1B2CZ")]
+    [InlineData("04A1B2C3'; DROP TABLE accounts;--")]
+    public void Refuses_what_is_not_a_card_uid(string? input) => Assert.False(CardUid.TryNormalise(input, out _));
+
+    [Theory]
+    [InlineData(" hs240001 ", "HS240001")]
+    [InlineData("BN-26-0001", "BN-26-0001")]
+    public void Normalises_payer_codes(string input, string expected)
+    {
+        Assert.True(PayerCode.TryNormalise(input, out var code));
+        Assert.Equal(expected, code);
+    }
+
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("HS 240001")]
+    [InlineData("<script>")]
+    public void Refuses_bad_payer_codes(string input) => Assert.False(PayerCode.TryNormalise(input, out _));
+}
+
+public class PaymentPlannerTests
+{
+    private static readonly PayerAccount s_pupil = new("HS1", PayerKind.Pupil, "Nguyễn Minh Anh", "6A", new Vnd(500_000), false, ["04A1B2C3"]);
+
+    private static readonly Bill[] s_bills =
+    [
+        new("B1", "HS1", BillCategory.Tuition, "Học phí tháng 11", new DateOnly(2026, 11, 30), [], new Vnd(150_000), Vnd.Zero),
+        new("B2", "HS1", BillCategory.Boarding, "Bán trú tháng 11", null, [], new Vnd(600_000), new Vnd(200_000)),
+        new("B3", "HS1", BillCategory.Tuition, "Học phí tháng 10", null, [], new Vnd(150_000), new Vnd(150_000)),
+        new("X1", "HS2", BillCategory.Tuition, "Another pupil's bill", null, [], new Vnd(150_000), Vnd.Zero),
+    ];
+
+    [Fact]
+    public void A_null_amount_pays_what_is_outstanding()
+    {
+        var allocations = PaymentPlanner.PlanCardBalancePayment(s_pupil, s_bills, [new("B1", null), new("B2", 100_000)], new Vnd(500_000));
+        Assert.Equal([new PaymentAllocation("B1", new Vnd(150_000)), new PaymentAllocation("B2", new Vnd(100_000))], allocations);
+    }
+
+    [Fact]
+    public void Refuses_more_than_the_available_balance_with_both_amounts_in_the_message()
+    {
+        var e = Assert.Throws<PaymentRefusedException>(() =>
+            PaymentPlanner.PlanCardBalancePayment(s_pupil, s_bills, [new("B1", null), new("B2", null)], new Vnd(500_000)));
+        Assert.Equal("insufficient_balance", e.Refusal.Code);
+        Assert.Contains("500.000 ₫", e.Refusal.Vietnamese);
+        Assert.Contains("550.000 ₫", e.Refusal.Vietnamese);
+    }
+
+    [Theory]
+    [InlineData("B3", null, "bill_not_payable")]
+    [InlineData("X1", null, "bill_not_payable")]
+    [InlineData("NOPE", null, "bill_not_payable")]
+    [InlineData("B1", 0L, "invalid_request")]
+    [InlineData("B1", -5L, "invalid_request")]
+    [InlineData("B1", 150_001L, "bill_not_payable")]
+    public void Refuses_bills_and_amounts_that_do_not_fit(string billId, long? amount, string code)
+    {
+        var e = Assert.Throws<PaymentRefusedException>(() =>
+            PaymentPlanner.PlanCardBalancePayment(s_pupil, s_bills, [new(billId, amount)], new Vnd(10_000_000)));
+        Assert.Equal(code, e.Refusal.Code);
+    }
+
+    [Fact]
+    public void Refuses_the_same_bill_twice_and_an_empty_choice()
+    {
+        Assert.Equal("invalid_request", Assert.Throws<PaymentRefusedException>(() =>
+            PaymentPlanner.PlanCardBalancePayment(s_pupil, s_bills, [new("B1", 1000), new("B1", 1000)], new Vnd(500_000))).Refusal.Code);
+        Assert.Equal("invalid_request", Assert.Throws<PaymentRefusedException>(() =>
+            PaymentPlanner.PlanCardBalancePayment(s_pupil, s_bills, [], new Vnd(500_000))).Refusal.Code);
+    }
+
+    [Fact]
+    public void Refuses_a_blocked_card()
+    {
+        var blocked = s_pupil with { Blocked = true };
+        Assert.Equal("card_blocked", Assert.Throws<PaymentRefusedException>(() =>
+            PaymentPlanner.PlanCardBalancePayment(blocked, s_bills, [new("B1", null)], new Vnd(500_000))).Refusal.Code);
+    }
+}
+
+public class ReceiptTests
+{
+    private static Receipt Sample(string name = "Nguyễn Thị Bảo Ngọc") => new(
+        new Institution("I", "Trường THCS Nguyễn Du", InstitutionType.LowerSecondary, "Mỹ Tho"),
+        "KP-THCS-ND-01", "KP-THCS-ND-01-00000042", new DateTimeOffset(2026, 11, 23, 9, 5, 0, TimeSpan.FromHours(7)),
+        "HS240002", name, PayerKind.Pupil, "6A",
+        [new ReceiptItem("Bán trú tháng 11/2026 (20 ngày ăn, phục vụ bán trú)", BillCategory.Boarding, new Vnd(600_000), new Vnd(0))],
+        new Vnd(600_000), PaymentMethod.CardBalance, "04A1B2C3", new Vnd(1_400_000), null);
+
+    [Theory]
+    [InlineData(TextReceiptRenderer.Columns58mm)]
+    [InlineData(TextReceiptRenderer.Columns80mm)]
+    public void Every_line_fits_the_paper(int columns)
+    {
+        var lines = TextReceiptRenderer.Render(Sample(new string('X', 100)), columns);
+        Assert.All(lines, l => Assert.True(l.Length <= columns, $"'{l}' is {l.Length} > {columns}"));
+    }
+
+    [Fact]
+    public void Shows_the_tuition_title_total_and_masked_card_in_NFC()
+    {
+        // The name arrives decomposed (NFD), as some keyboards send it; the receipt must be NFC.
+        var lines = TextReceiptRenderer.Render(Sample("Nguyễn Thị Bảo Ngọc".Normalize(System.Text.NormalizationForm.FormD)));
+        var text = string.Join('\n', lines);
+        Assert.Contains("BIÊN LAI THU HỌC PHÍ", text);
+        Assert.Contains("600.000 ₫", text);
+        Assert.Contains("Số dư còn lại:", text);
+        Assert.Contains("••••B2C3", text);
+        Assert.DoesNotContain("04A1B2C3", text);
+        Assert.Contains("Nguyễn Thị Bảo Ngọc", text);
+        Assert.True(text.IsNormalized(System.Text.NormalizationForm.FormC));
+    }
+
+    [Fact]
+    public void A_health_facility_prints_a_fee_receipt()
+    {
+        var receipt = Sample() with { Institution = new Institution("H", "Trung tâm Y tế huyện Châu Thành", InstitutionType.DistrictHealthCentre, "Châu Thành"), PayerKind = PayerKind.Patient };
+        Assert.Contains("BIÊN LAI THU VIỆN PHÍ", string.Join('\n', TextReceiptRenderer.Render(receipt)));
+    }
+
+    [Theory]
+    [InlineData("Nguyễn Thị Minh Anh", "N. T. M. Anh")]
+    [InlineData("Lê Nam", "L. Nam")]
+    [InlineData("Đặng Văn Đạt", "Đ. V. Đạt")]
+    [InlineData("Mai", "Mai")]
+    public void Masks_names_for_public_screens(string name, string masked) => Assert.Equal(masked, PersonalData.MaskName(name));
+}
