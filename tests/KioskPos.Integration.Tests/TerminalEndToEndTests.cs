@@ -1,0 +1,268 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KioskPos.Integration.Tests;
+
+public class TerminalEndToEndTests
+{
+    private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+
+    [Fact]
+    public async Task A_tapped_card_pays_one_bill_the_receipt_prints_and_the_server_holds_it_once()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
+
+        var tap = await terminal.TapAsync("04:a1:b2:c3");
+        Assert.True(tap.GetProperty("recognised").GetBoolean());
+        Assert.Equal("HS240001", tap.GetProperty("payerCode").GetString());
+
+        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3");
+        Assert.Equal("N. M. Anh", payer.GetProperty("maskedName").GetString());
+        Assert.Equal("2.000.000 ₫", payer.GetProperty("availableBalanceText").GetString());
+        Assert.Contains(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "HP-2611-HS240001");
+
+        using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var payment = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = payment.GetProperty("id").GetString()!;
+        Assert.Equal("KP-THCS-ND-01-00000001", id);
+        Assert.Equal("150.000 ₫", payment.GetProperty("amountText").GetString());
+        Assert.Equal("printed", payment.GetProperty("receipt").GetProperty("state").GetString());
+        Assert.DoesNotContain("04A1B2C3", payment.GetRawText());
+
+        var receipt = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt"));
+        Assert.Contains("BIÊN LAI THU HỌC PHÍ", receipt);
+        Assert.Contains("Nguyễn Minh Anh", receipt);
+        Assert.Contains("150.000 ₫", receipt);
+        Assert.Contains("1.850.000 ₫", receipt);
+
+        // The worker was woken by the payment: no manual sync here.
+        await Wait.UntilAsync(async () => (await province.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(15), "the payment at the province server");
+        await Wait.UntilAsync(
+            async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("sync").GetString() == "synced",
+            TimeSpan.FromSeconds(15), "the terminal to see the acknowledgement");
+        var held = Assert.Single(await province.PaymentsAsync("HS240001"));
+        Assert.Equal(id, held.GetProperty("id").GetString());
+        Assert.Equal(150_000, held.GetProperty("amount").GetInt64());
+        Assert.Equal(1_850_000, await province.BalanceAsync("HS240001"));
+
+        // Another round pulls the server's truth back; nothing is counted twice.
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001");
+        Assert.Equal(1_850_000, payer.GetProperty("availableBalance").GetInt64());
+        Assert.DoesNotContain(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "HP-2611-HS240001");
+        Assert.Equal(1_850_000, await province.BalanceAsync("HS240001"));
+    }
+
+    [Fact]
+    public async Task A_lost_acknowledgement_makes_the_terminal_push_again_and_the_server_counts_it_once()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await terminal.TapAsync("04A1B2C3");
+        (await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001", "BT-2611-HS240001")).EnsureSuccessStatusCode();
+        await Wait.UntilAsync(async () => (await province.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(15), "the first push");
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+
+        // As if the server's answer had been lost after it committed: the whole journal is queued again.
+        var database = terminal.App.Services.GetRequiredService<SqliteDatabase>();
+        await using (var connection = await database.OpenAsync())
+        {
+            Assert.True(await connection.ExecuteAsync("UPDATE outbox SET state = 'pending', sent_at = NULL", null, default) >= 2);
+        }
+
+        var round = await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Null(round.Error);
+        Assert.True(round.Pushed >= 2);
+        Assert.Single(await province.PaymentsAsync("HS240001"));
+        Assert.Equal(2_000_000 - 750_000, await province.BalanceAsync("HS240001"));
+        var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        Assert.Equal(0, status.GetProperty("sync").GetProperty("queued").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_payment_above_the_balance_is_refused_with_a_clear_error_and_nothing_queued()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await terminal.TapAsync("04D4E5F6");
+        using var response = await terminal.PayAsync("04D4E5F6", "BT-2611-HS240002");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal("insufficient_balance", problem.Code);
+        Assert.Equal("Số dư thẻ không đủ: còn 150.000 ₫, cần 600.000 ₫.", problem.Title);
+        Assert.Contains("not enough", problem.Detail);
+        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+        Assert.Equal(150_000, await province.BalanceAsync("HS240002"));
+    }
+
+    [Fact]
+    public async Task An_unknown_card_is_not_recognised_anywhere()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        var tap = await terminal.TapAsync("0000AAAA");
+        Assert.False(tap.GetProperty("recognised").GetBoolean());
+
+        using var lookup = await terminal.Http.GetAsync("/api/v1/payers/by-card/0000AAAA");
+        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+        var problem = await ProblemAsync(lookup);
+        Assert.Equal("card_not_recognised", problem.Code);
+        Assert.StartsWith("Không nhận ra thẻ", problem.Title);
+
+        using var pay = await terminal.PayAsync("0000AAAA", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.NotFound, pay.StatusCode);
+        Assert.Equal("card_not_recognised", (await ProblemAsync(pay)).Code);
+
+        var home = await terminal.Http.GetStringAsync("/");
+        Assert.Contains("Không nhận ra thẻ", home);
+    }
+
+    [Fact]
+    public async Task A_blocked_card_and_a_card_not_on_the_reader_are_refused()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+
+        using var notTapped = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notTapped.StatusCode);
+        Assert.Equal("card_not_presented", (await ProblemAsync(notTapped)).Code);
+
+        await terminal.TapAsync("04112233");
+        using var blocked = await terminal.PayAsync("04112233", "HP-2611-HS240003");
+        Assert.Equal("card_blocked", (await ProblemAsync(blocked)).Code);
+
+        // One tap pays once: a second payment needs a second tap.
+        await terminal.TapAsync("04A1B2C3");
+        (await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001")).EnsureSuccessStatusCode();
+        using var again = await terminal.PayAsync("04A1B2C3", "BT-2611-HS240001");
+        Assert.Equal("card_not_presented", (await ProblemAsync(again)).Code);
+    }
+
+    [Theory]
+    [InlineData("{\"cardUid\":\"04A1B2C3\",\"bills\":[{\"billId\":", "malformed_json")]
+    [InlineData("[1,2,3]", "malformed_json")]
+    [InlineData("", "malformed_json")]
+    [InlineData("{\"cardUid\":\"04A1B2C3\",\"bills\":[{\"billId\":\"HP-2611-HS240001\",\"amount\":\"lots\"}]}", "malformed_json")]
+    [InlineData("{\"cardUid\":\"04A1B2C3\",\"bills\":[{\"billId\":\"HP-2611-HS240001\",\"amount\":1.5}]}", "malformed_json")]
+    [InlineData("{\"cardUid\":\"04A1B2C3\",\"bills\":[{\"billId\":\"HP-2611-HS240001\",\"amount\":-5}]}", "invalid_request")]
+    [InlineData("{\"cardUid\":\"04A1B2C3\",\"bills\":[]}", "invalid_request")]
+    [InlineData("{\"cardUid\":\"not-a-uid\",\"bills\":[{\"billId\":\"HP-2611-HS240001\"}]}", "invalid_request")]
+    [InlineData("{\"cardUid\":\"04A1B2C3\",\"method\":\"cash\",\"bills\":[{\"billId\":\"HP-2611-HS240001\"}]}", "invalid_request")]
+    [InlineData("{\"bills\":[{\"billId\":\"HP-2611-HS240001\"}]}", "invalid_request")]
+    public async Task Malformed_payment_requests_get_400_with_a_message_never_500(string body, string code)
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await terminal.Http.PostAsync("/api/v1/payments", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await ProblemAsync(response);
+        Assert.Equal(code, problem.Code);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Title));
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
+        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+    }
+
+    [Fact]
+    public async Task A_retried_request_with_the_same_idempotency_key_pays_once()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await terminal.TapAsync("04A1B2C3");
+        HttpResponseMessage Send()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments")
+            {
+                Content = JsonContent.Create(new { cardUid = "04A1B2C3", bills = new[] { new { billId = "HP-2611-HS240001" } } }),
+            };
+            request.Headers.Add("Idempotency-Key", "screen-7f3a");
+            return terminal.Http.Send(request);
+        }
+
+        using var first = Send();
+        using var second = Send();
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var replay = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(replay.GetProperty("replayed").GetBoolean());
+        Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString(), replay.GetProperty("id").GetString());
+        Assert.Single((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+    }
+
+    [Fact]
+    public async Task Out_of_paper_keeps_the_payment_and_the_receipt_can_be_reprinted()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var payment = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = payment.GetProperty("id").GetString()!;
+        Assert.Equal("failed", payment.GetProperty("receipt").GetProperty("state").GetString());
+        Assert.Contains("hết giấy", payment.GetProperty("receipt").GetProperty("detail").GetString());
+        Assert.False(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt")));
+
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
+        (await terminal.Http.PostAsync($"/api/v1/payments/{id}/reprint", null)).EnsureSuccessStatusCode();
+        Assert.True(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt")));
+        var view = await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");
+        Assert.Equal("printed", view.GetProperty("receipt").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task With_the_server_down_payments_are_kept_and_reach_it_when_it_returns()
+    {
+        var port = Wait.FreePort();
+        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
+        try
+        {
+            var province = await ProvinceHost.StartAsync(folder, port);
+            await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+            await province.StopAsync();
+
+            await terminal.TapAsync("04A1B2C3");
+            using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var round = await terminal.Sync.RunRoundAsync(CancellationToken.None);
+            Assert.NotNull(round.Error);
+            var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
+            Assert.Equal(2, status.GetProperty("sync").GetProperty("queued").GetInt32()); // the payment and its receipt
+            Assert.False(string.IsNullOrEmpty(status.GetProperty("sync").GetProperty("lastError").GetString()));
+
+            await using var back = await ProvinceHost.StartAsync(folder, port);
+            await Wait.UntilAsync(async () => (await back.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(20), "the backlog to drain");
+            Assert.Equal(1_850_000, await back.BalanceAsync("HS240001"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Health_is_ready_with_a_migrated_database_and_the_home_page_shows_the_state()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        Assert.Equal("Healthy", await terminal.Http.GetStringAsync("/health"));
+        await terminal.TapAsync("04A1B2C3");
+        var home = await terminal.Http.GetStringAsync("/");
+        Assert.Contains("Trường THCS Nguyễn Du", home);
+        Assert.Contains("N. M. Anh", home);
+        Assert.DoesNotContain("Nguyễn Minh Anh", home);
+        Assert.Contains("150.000 ₫", home);
+    }
+}
