@@ -1,1 +1,13 @@
-return 0;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using KioskPos.Benchmarks;
+
+// make bench: every benchmark with its ratio to the baseline measured in the same run. A short job keeps the
+// whole run to a few minutes on 2 cores; pass BenchmarkDotNet arguments through BENCH_ARGS for longer runs.
+var config = DefaultConfig.Instance
+    .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithInvocationCount(64).WithUnrollFactor(1))
+    .AddColumn(StatisticColumn.P95, StatisticColumn.Max)
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+BenchmarkSwitcher.FromAssembly(typeof(JournalAppendBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
