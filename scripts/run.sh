@@ -11,6 +11,10 @@ dotnet build KioskPos.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p var
 # Demo secrets are made once per checkout and kept in var/ (not in git, never printed in full).
+if [ ! -f var/demo.env ] && [ -f var/province/province.db ]; then
+  echo "var/demo.env (the demo terminals' tokens) is gone but var/province/province.db is not; delete var/ to start afresh." >&2
+  exit 1
+fi
 if [ ! -f var/demo.env ]; then
   umask 077
   {
@@ -39,15 +43,17 @@ stop() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "Stopped. Data is kept under var/ (delete var/ to start from the demo data again)."
+  exit 0
 }
 trap stop INT TERM EXIT
 
+# Secrets go through the environment (readable by this user only), not the command line (visible to all in ps).
+Province__AdminToken="$ADMIN_TOKEN" \
+Province__DemoSchoolTerminalToken="$SCHOOL_TOKEN" \
+Province__DemoHospitalTerminalToken="$HOSPITAL_TOKEN" \
 dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
   --urls="$PROVINCE_URL" \
   --Province:DataDirectory="$root/var/province" \
-  --Province:AdminToken="$ADMIN_TOKEN" \
-  --Province:DemoSchoolTerminalToken="$SCHOOL_TOKEN" \
-  --Province:DemoHospitalTerminalToken="$HOSPITAL_TOKEN" \
   > var/province.log 2>&1 &
 pids+=($!)
 
@@ -63,12 +69,12 @@ wait_healthy() {
 }
 wait_healthy "$PROVINCE_URL" "The province server" var/province.log
 
+ProvinceServer__TerminalToken="$SCHOOL_TOKEN" \
 dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll \
   --urls="$TERMINAL_URL" \
   --Terminal:Id=KP-THCS-ND-01 \
   --Terminal:DataDirectory="$root/var/terminal" \
   --ProvinceServer:BaseUrl="$PROVINCE_URL" \
-  --ProvinceServer:TerminalToken="$SCHOOL_TOKEN" \
   --ProvinceServer:Interval=00:00:02 \
   > var/terminal.log 2>&1 &
 pids+=($!)
@@ -98,4 +104,5 @@ Press Ctrl+C to stop both.
 TXT
 
 wait -n "${pids[@]}" || true
-echo "A process exited; see var/terminal.log and var/province.log." >&2
+echo "A process exited on its own; see var/terminal.log and var/province.log." >&2
+exit 1
