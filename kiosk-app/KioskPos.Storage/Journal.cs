@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
 using KioskPos.Storage.Sqlite;
@@ -14,7 +13,7 @@ namespace KioskPos.Storage;
 internal static class Journal
 {
     /// <summary>The previous hash of the first entry.</summary>
-    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+    public const string GenesisHash = EntryCanonicalForm.GenesisHash;
 
     /// <summary>The sequence the next entry will take.</summary>
     public static async Task<(long Sequence, string PrevHash)> NextAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
@@ -50,12 +49,5 @@ internal static class Journal
     }
 
     /// <summary>SHA-256 over the previous hash and the entry's canonical encoding, lower-case hex.</summary>
-    public static string ChainHash(string prevHash, JournalEntryDto entry)
-    {
-        var canonical = EntryCanonicalForm.Encode(entry);
-        var buffer = new byte[32 + canonical.Length];
-        Convert.FromHexString(prevHash).CopyTo(buffer, 0);
-        canonical.CopyTo(buffer, 32);
-        return Convert.ToHexStringLower(SHA256.HashData(buffer));
-    }
+    public static string ChainHash(string prevHash, JournalEntryDto entry) => EntryCanonicalForm.ChainHash(prevHash, entry);
 }

@@ -27,7 +27,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
-            "SELECT j.body FROM outbox o JOIN journal j ON j.sequence = o.sequence WHERE o.state = 'pending' ORDER BY o.sequence LIMIT $n",
+            "SELECT j.body, j.prev_hash, j.hash FROM outbox o JOIN journal j ON j.sequence = o.sequence WHERE o.state = 'pending' ORDER BY o.sequence LIMIT $n",
             null, ("$n", maxCount));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<JournalEntryDto>();
@@ -41,8 +41,11 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
                 break;
             }
 
-            entries.Add(JsonSerializer.Deserialize(body, ContractsJsonContext.Default.JournalEntryDto)
-                ?? throw new InvalidDataException("A journal entry's body is empty."));
+            var entry = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.JournalEntryDto)
+                ?? throw new InvalidDataException("A journal entry's body is empty.");
+
+            // The chain travels with the entry, so that the server can anchor it.
+            entries.Add(entry with { PrevHash = reader.GetString(1), Hash = reader.GetString(2) });
         }
 
         return entries;

@@ -43,6 +43,22 @@ public static class EntryCanonicalForm
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    /// <summary>The previous hash of a terminal's first entry.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>
+    /// The journal's chain link: SHA-256 over the previous entry's hash (32 bytes) and this entry's canonical
+    /// encoding, lower-case hex. Editing, deleting or reordering any entry changes every hash after it.
+    /// </summary>
+    public static string ChainHash(string prevHash, JournalEntryDto entry)
+    {
+        var canonical = Encode(entry);
+        var buffer = new byte[32 + canonical.Length];
+        Convert.FromHexString(prevHash).CopyTo(buffer, 0);
+        canonical.CopyTo(buffer, 32);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+
     /// <summary>SHA-256 of the canonical bytes, lower-case hex.</summary>
     public static string Digest(JournalEntryDto entry) => Convert.ToHexStringLower(SHA256.HashData(Encode(entry)));
 

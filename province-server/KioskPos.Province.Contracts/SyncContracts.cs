@@ -103,7 +103,9 @@ public sealed record ReceiptPrintedDto(string PaymentId, string Outcome, string?
 /// <param name="CreatedAt">When the terminal committed it.</param>
 /// <param name="Payment">Body of a payment entry.</param>
 /// <param name="Receipt">Body of a receipt entry.</param>
-public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null);
+/// <param name="PrevHash">The hash of the entry before (64 zeros for the first); set when the entry travels.</param>
+/// <param name="Hash">SHA-256 over <paramref name="PrevHash"/> and the canonical encoding; set when the entry travels.</param>
+public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null, string? PrevHash = null, string? Hash = null);
 
 /// <summary>A batch of journal entries, in sequence order.</summary>
 /// <param name="TerminalId">The terminal; must match the authenticated one.</param>

@@ -12,7 +12,24 @@ public class ProvinceSyncApiTests
         new(sequence, EntryKinds.PaymentCreated, new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero).AddMinutes(sequence),
             Payment: new PaymentCreatedDto($"{terminal}-{sequence:D8}", account, "04A1B2C3", "card_balance", amount, [new AllocationDto(billId, amount)], null));
 
+    /// <summary>Links entries into a hash chain as a terminal's journal does, starting after <paramref name="prevHash"/>.</summary>
+    private static JournalEntryDto[] Chain(string prevHash, params JournalEntryDto[] entries)
+    {
+        var chained = new JournalEntryDto[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var hash = EntryCanonicalForm.ChainHash(prevHash, entries[i]);
+            chained[i] = entries[i] with { PrevHash = prevHash, Hash = hash };
+            prevHash = hash;
+        }
+
+        return chained;
+    }
+
     private static Task<HttpResponseMessage> PushAsync(HttpClient client, params JournalEntryDto[] entries) =>
+        PushChainedAsync(client, Chain(EntryCanonicalForm.GenesisHash, entries));
+
+    private static Task<HttpResponseMessage> PushChainedAsync(HttpClient client, params JournalEntryDto[] entries) =>
         client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-01", entries), ContractsJsonContext.Default.PushRequest);
 
     [Fact]
@@ -151,6 +168,43 @@ public class ProvinceSyncApiTests
         var problem = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
         Assert.Equal(1, problem.Sequence);
         Assert.Contains("sum", problem.Detail);
+    }
+
+    [Fact]
+    public async Task An_entry_that_does_not_continue_the_terminals_chain_is_refused_as_diverged()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var client = province.TerminalClient();
+        var history = Chain(EntryCanonicalForm.GenesisHash, Payment(1, "HS240001", "HP-2611-HS240001", 150_000), Payment(2, "HS240001", "BT-2611-HS240001", 100_000));
+        (await PushChainedAsync(client, history)).EnsureSuccessStatusCode();
+
+        // Entry 3 from a terminal whose journal was replaced (restored from an old backup, or forged): it chains
+        // from something other than entry 2.
+        var forged = Chain(EntryCanonicalForm.GenesisHash, Payment(3, "HS240001", "BT-2611-HS240001", 100_000));
+        var response = await PushChainedAsync(client, forged);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+        Assert.Equal("chain_diverged", problem.Code);
+        Assert.Equal(3, problem.Sequence);
+        Assert.Equal(1_750_000, await province.BalanceAsync("HS240001"));
+
+        // The genuine entry 3 continues the chain.
+        var genuine = Chain(history[1].Hash!, Payment(3, "HS240001", "BT-2611-HS240001", 100_000));
+        (await PushChainedAsync(client, genuine)).EnsureSuccessStatusCode();
+        Assert.Equal(1_650_000, await province.BalanceAsync("HS240001"));
+    }
+
+    [Fact]
+    public async Task An_entry_changed_after_it_was_hashed_is_refused()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var client = province.TerminalClient();
+        var entry = Chain(EntryCanonicalForm.GenesisHash, Payment(1, "HS240001", "HP-2611-HS240001", 150_000))[0];
+        var changed = entry with { Payment = entry.Payment! with { AccountCode = "HS240004" } };
+        var response = await PushChainedAsync(client, changed);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("hash does not match", (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Detail);
+        Assert.Empty(await province.PaymentsAsync());
     }
 
     [Fact]

@@ -72,9 +72,12 @@ internal static class SyncApi
         catch (SequenceConflictException e)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Sync")
-                .LogWarning("Terminal {Terminal} pushed sequence {Sequence} again with different content; refused", terminal.Id, e.Sequence);
+                .LogWarning("Terminal {Terminal} entry {Sequence} refused: {Code}", terminal.Id, e.Sequence, e.Code);
+            var title = e.Code == "chain_diverged"
+                ? $"Nhật ký của máy không khớp với dữ liệu đã nhận (mục {e.Sequence})."
+                : $"Số thứ tự {e.Sequence} đã nhận với nội dung khác.";
             return TypedResults.Json(
-                Problems.Create(StatusCodes.Status409Conflict, "sequence_conflict", $"Số thứ tự {e.Sequence} đã nhận với nội dung khác.", e.Message, e.Sequence),
+                Problems.Create(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence),
                 ContractsJsonContext.Default.ProblemDto, "application/problem+json", StatusCodes.Status409Conflict);
         }
     }

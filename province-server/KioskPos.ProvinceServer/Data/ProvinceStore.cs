@@ -21,11 +21,15 @@ internal sealed class PushRejectedException(int status, string code, string mess
     public string Code { get; } = code;
 }
 
-/// <summary>An entry whose sequence the terminal already used for other content.</summary>
-internal sealed class SequenceConflictException(long sequence, PushResponse storedSoFar)
-    : Exception($"Sequence {sequence} was already received with different content; the entry is refused and an alert raised.")
+/// <summary>
+/// An entry that contradicts what the server holds: its sequence was used for other content
+/// (<c>sequence_conflict</c>), or it does not continue the terminal's hash chain (<c>chain_diverged</c>).
+/// </summary>
+internal sealed class SequenceConflictException(long sequence, string code, string message, PushResponse storedSoFar) : Exception(message)
 {
     public long Sequence { get; } = sequence;
+
+    public string Code { get; } = code;
 
     public PushResponse StoredSoFar { get; } = storedSoFar;
 }
@@ -123,13 +127,9 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
                     if (reader.GetString(0) != digest)
                     {
                         await reader.DisposeAsync().ConfigureAwait(false);
-                        await connection.ExecuteAsync(
-                            "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'sequence_conflict', $d)",
-                            transaction, cancellationToken, ("$a", now), ("$t", terminal.Id),
-                            ("$d", $"Sequence {entry.Sequence} pushed again with different content (digest {digest}).")).ConfigureAwait(false);
-                        var acked = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
-                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                        throw new SequenceConflictException(entry.Sequence, new PushResponse(acked, results));
+                        throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "sequence_conflict",
+                            $"Sequence {entry.Sequence} was already received with different content (digest {digest}); the entry is refused and an alert raised.",
+                            results, now, cancellationToken).ConfigureAwait(false);
                     }
 
                     var original = JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.PushEntryResult)!;
@@ -138,12 +138,17 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
                 }
             }
 
+            if (await ChainBreakAsync(connection, transaction, terminal.Id, entry, cancellationToken).ConfigureAwait(false) is { } chainBreak)
+            {
+                throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "chain_diverged", chainBreak, results, now, cancellationToken).ConfigureAwait(false);
+            }
+
             // The entry's row first (the payment row references it), then its ledger effect, then the result that
             // a repeated push will get back: one transaction, so they stand or fall together.
             await connection.ExecuteAsync(
-                "INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ($t, $s, $k, $d, $b, '', $a)",
+                "INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at, prev_hash, hash) VALUES ($t, $s, $k, $d, $b, '', $a, $ph, $h)",
                 transaction, cancellationToken, ("$t", terminal.Id), ("$s", entry.Sequence), ("$k", entry.Kind), ("$d", digest),
-                ("$b", JsonSerializer.Serialize(entry, ContractsJsonContext.Default.JournalEntryDto)), ("$a", now)).ConfigureAwait(false);
+                ("$b", JsonSerializer.Serialize(entry, ContractsJsonContext.Default.JournalEntryDto)), ("$a", now), ("$ph", entry.PrevHash), ("$h", entry.Hash)).ConfigureAwait(false);
             var result = entry.Kind == EntryKinds.PaymentCreated
                 ? await ApplyPaymentAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false)
                 : new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []);
@@ -178,6 +183,14 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
             if (entry.Sequence <= previous)
             {
                 problem = "sequences must be positive and strictly ascending";
+            }
+            else if (entry.PrevHash is not { Length: 64 } || entry.Hash is not { Length: 64 } || !entry.PrevHash.All(char.IsAsciiHexDigitLower))
+            {
+                problem = "prevHash and hash must be 64 lower-case hex digits";
+            }
+            else if (EntryCanonicalForm.ChainHash(entry.PrevHash, entry) != entry.Hash)
+            {
+                problem = "hash does not match the entry's content and prevHash (changed in transit or by hand)";
             }
             else if (entry.Kind == EntryKinds.PaymentCreated)
             {
@@ -312,8 +325,43 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
             acked++;
         }
 
-        await connection.ExecuteAsync("UPDATE terminals SET acked_through = $a WHERE id = $t", transaction, cancellationToken, ("$a", acked), ("$t", terminalId)).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE terminals SET acked_through = $a, anchor_hash = (SELECT hash FROM journal_entries WHERE terminal_id = $t AND sequence = $a) WHERE id = $t",
+            transaction, cancellationToken, ("$a", acked), ("$t", terminalId)).ConfigureAwait(false);
         return acked;
+    }
+
+    /// <summary>Why <paramref name="entry"/> does not continue the chain the server holds for the terminal, or null.</summary>
+    private static async Task<string?> ChainBreakAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, JournalEntryDto entry, CancellationToken cancellationToken)
+    {
+        if (entry.Sequence == 1 && entry.PrevHash != EntryCanonicalForm.GenesisHash)
+        {
+            return "Entry 1 must start the chain from the genesis hash.";
+        }
+
+        var before = (string?)await connection.ScalarAsync(
+            "SELECT hash FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, cancellationToken, ("$t", terminalId), ("$s", entry.Sequence - 1)).ConfigureAwait(false);
+        if (before is not null && before != entry.PrevHash)
+        {
+            return $"Entry {entry.Sequence} does not follow entry {entry.Sequence - 1} held by the server: the terminal's history diverges from what it sent before.";
+        }
+
+        var after = (string?)await connection.ScalarAsync(
+            "SELECT prev_hash FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, cancellationToken, ("$t", terminalId), ("$s", entry.Sequence + 1)).ConfigureAwait(false);
+        return after is not null && after != entry.Hash
+            ? $"Entry {entry.Sequence} does not lead to entry {entry.Sequence + 1} held by the server: the terminal's history diverges."
+            : null;
+    }
+
+    /// <summary>Raises an alert, keeps the entries of the batch stored so far, and builds the refusal.</summary>
+    private static async Task<SequenceConflictException> RefuseAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, long sequence, string code, string message, List<PushEntryResult> results, string now, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(
+            "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, $k, $d)",
+            transaction, cancellationToken, ("$a", now), ("$t", terminalId), ("$k", code), ("$d", message)).ConfigureAwait(false);
+        var acked = await AdvanceAckAsync(connection, transaction, terminalId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new SequenceConflictException(sequence, code, message, new PushResponse(acked, results));
     }
 
     private static long? ParseCursor(string? cursor, string epoch, long current)
