@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Storage;
 using KioskPos.Terminal;
 using KioskPos.Terminal.Apis;
 
 // kioskpos-terminal                      run the terminal (configuration as --Section:Key=value)
 // kioskpos-terminal tap UID [--url URL]  simulate a card tap on a running terminal
+// kioskpos-terminal journal verify       check the payment journal for edited, deleted or reordered entries
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {
@@ -31,4 +34,36 @@ tap.SetAction(async (parse, ct) =>
     }
 });
 root.Subcommands.Add(tap);
+
+var dataOption = new Option<string>("--data") { Description = "The terminal's data folder", DefaultValueFactory = _ => new TerminalOptions().DataDirectory };
+var jsonOption = new Option<bool>("--json") { Description = "Print the result as JSON" };
+var verify = new Command("verify", "Check the journal: exit 0 when whole, 3 when an entry was edited, deleted or reordered") { dataOption, jsonOption };
+verify.SetAction(async (parse, ct) =>
+{
+    var path = Path.Combine(parse.GetValue(dataOption)!, "terminal.db");
+    if (!File.Exists(path))
+    {
+        Console.Error.WriteLine($"Không có cơ sở dữ liệu / no terminal database at {path}");
+        return 2;
+    }
+
+    var result = await new JournalVerifier(TerminalSchema.Open(path)).VerifyAsync(ct).ConfigureAwait(false);
+    if (parse.GetValue(jsonOption))
+    {
+        Console.WriteLine(JsonSerializer.Serialize(result, TerminalJsonContext.Readable.JournalVerification));
+    }
+    else
+    {
+        Console.WriteLine(result.Ok
+            ? $"Nhật ký nguyên vẹn / journal intact: {result.Entries} entries, head {result.LastSequence} {result.LastHash}"
+            : $"NHẬT KÝ BỊ SỬA / JOURNAL TAMPERED: {result.Problems.Count} problem(s) in {result.Entries} entries");
+        foreach (var problem in result.Problems)
+        {
+            Console.WriteLine($"  #{problem.Sequence} {problem.Kind}: {problem.Message}");
+        }
+    }
+
+    return result.Ok ? 0 : 3;
+});
+root.Subcommands.Add(new Command("journal", "The payment journal") { verify });
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -53,6 +53,7 @@ public static class TerminalApp
         services.AddSingleton<CatalogueStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SettingsStore>();
+        services.AddSingleton<JournalVerifier>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
 

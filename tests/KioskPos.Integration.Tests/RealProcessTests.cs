@@ -59,6 +59,13 @@ public class RealProcessTests
             // A terminal stopped the way systemd and make run stop it exits cleanly.
             Assert.Equal(0, await StopAsync(terminal));
             Assert.Equal(0, await StopAsync(province));
+
+            // The technician's check of the journal, on the stopped terminal's data.
+            var verify = Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "journal", "verify", "--data", Path.Combine(folder, "terminal"));
+            var verifyOutput = await verify.StandardOutput.ReadToEndAsync();
+            await verify.WaitForExitAsync();
+            Assert.Equal(0, verify.ExitCode);
+            Assert.Contains("journal intact: 2 entries", verifyOutput);
         }
         finally
         {
@@ -90,7 +97,7 @@ public class RealProcessTests
         var process = Process.Start(start)!;
 
         // Drain what the servers log, so that a full pipe never blocks them; the tap command's output is read by the test.
-        if (args.FirstOrDefault() != "tap")
+        if (args.FirstOrDefault() is not ("tap" or "journal"))
         {
             var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
             process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

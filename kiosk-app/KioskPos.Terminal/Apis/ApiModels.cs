@@ -56,6 +56,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(TapView))]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(ReceiptView))]
+[JsonSerializable(typeof(JournalVerification))]
 public sealed partial class TerminalJsonContext : JsonSerializerContext
 {
     /// <summary>
