@@ -63,8 +63,8 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         foreach (var result in response.Results)
         {
             await connection.ExecuteAsync(
-                "UPDATE outbox SET state = 'sent', sent_at = $t, attempts = attempts + 1, last_attempt_at = $t, last_error = NULL WHERE sequence = $s AND state = 'pending'",
-                transaction, cancellationToken, ("$t", now), ("$s", result.Sequence)).ConfigureAwait(false);
+                "UPDATE outbox SET state = 'sent', sent_at = $t, attempts = attempts + 1, last_attempt_at = $t, last_error = NULL, server_flags = $f WHERE sequence = $s AND state = 'pending'",
+                transaction, cancellationToken, ("$t", now), ("$s", result.Sequence), ("$f", string.Join(' ', result.Flags))).ConfigureAwait(false);
             if (result is { AccountCode: { } code, BalanceAfter: { } balance, AccountVersion: { } version })
             {
                 await connection.ExecuteAsync(

@@ -206,7 +206,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         Payment payment;
         await using (var command = connection.Command(
             """
-            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator
+            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             transaction, ("$id", id)))
@@ -227,7 +227,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             };
             payment = new Payment(
                 reader.GetString(0), terminalId, reader.GetInt64(1), method, new Vnd(reader.GetInt64(3)), reader.GetString(4), reader.GetNullableString(5),
-                [], state, sync, DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture), reader.GetNullableString(9));
+                [], state, sync, DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture), reader.GetNullableString(9),
+                reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }
 
         var allocations = new List<PaymentAllocation>();

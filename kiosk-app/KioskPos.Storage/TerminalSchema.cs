@@ -111,6 +111,10 @@ public static class TerminalSchema
             );
             CREATE INDEX outbox_pending ON outbox (state, sequence);
             """),
+        new(2, "what the server noticed about each entry", """
+            -- E.g. 'overdraft' when an offline debit overdrew the card at the server. Shown with the payment.
+            ALTER TABLE outbox ADD COLUMN server_flags TEXT NOT NULL DEFAULT '';
+            """),
     ];
 
     /// <summary>The terminal database at <paramref name="path"/>.</summary>

@@ -114,9 +114,9 @@ public sealed class TerminalHost : IAsyncDisposable
 
     public string ReceiptsFolder => Path.Combine(Folder, "receipts");
 
-    public static async Task<TerminalHost> StartAsync(Uri province, string terminalId = "KP-THCS-ND-01", string token = ProvinceHost.SchoolToken, bool syncFirst = true)
+    public static async Task<TerminalHost> StartAsync(Uri province, string terminalId = "KP-THCS-ND-01", string token = ProvinceHost.SchoolToken, bool syncFirst = true, string? folder = null)
     {
-        var folder = Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
+        folder ??= Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
         var app = TerminalApp.Build([
             "--urls=http://127.0.0.1:0",
             $"--Terminal:Id={terminalId}",

@@ -106,6 +106,7 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="Sync">Whether the province server has it.</param>
 /// <param name="CreatedAt">When it was committed on the terminal.</param>
 /// <param name="Operator">The cashier who took it; null at a self-service kiosk.</param>
+/// <param name="ServerFlags">What the province server noticed when it received it (e.g. <c>overdraft</c>).</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -118,7 +119,8 @@ public sealed record Payment(
     PaymentState State,
     SyncState Sync,
     DateTimeOffset CreatedAt,
-    string? Operator)
+    string? Operator,
+    IReadOnlyList<string>? ServerFlags = null)
 {
     /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
     public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";
