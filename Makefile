@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test build bench publish-pi tap clean prereqs
+.PHONY: run test build bench soak publish-pi tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -19,6 +19,12 @@ build: prereqs
 
 bench: prereqs ## Benchmarks: durable journal append vs a raw SQLite insert+commit, printed as a ratio
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
+
+soak: prereqs ## The long crash proof: 200 SIGKILLs of the terminal over 10,000 payments (override SOAK_KILLS, SOAK_PAYMENTS)
+	dotnet build KioskPos.sln -c Release -nologo -clp:ErrorsOnly
+	KIOSKPOS_CRASH_KILLS=$${SOAK_KILLS:-200} KIOSKPOS_CRASH_PAYMENTS=$${SOAK_PAYMENTS:-10000} \
+	  dotnet test tests/KioskPos.Integration.Tests -c Release --no-build --nologo \
+	  --filter Category=Crash --logger "console;verbosity=detailed"
 
 publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
 	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -o artifacts/pi/terminal -nologo

@@ -8,37 +8,31 @@ namespace KioskPos.Integration.Tests;
 /// <summary>The two real executables, as <c>make run</c> starts them, talking over loopback.</summary>
 public class RealProcessTests
 {
-    private static readonly string s_repository = FindRepository();
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Text.StringBuilder> s_logs = new();
-
-    // The test runs from tests/X/bin/{Configuration}/net10.0; the executables were built alongside.
-    private static readonly string s_configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-
     [Fact]
     public async Task Terminal_and_province_server_processes_take_a_payment_from_tap_to_ledger()
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-processes-").FullName;
         var provincePort = Wait.FreePort();
         var terminalPort = Wait.FreePort();
-        var province = Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
+        var province = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
             $"--urls=http://127.0.0.1:{provincePort}", $"--Province:DataDirectory={folder}/province", "--Province:AdminToken=adm",
             "--Province:DemoSchoolTerminalToken=school-secret", "--Province:DemoHospitalTerminalToken=hospital-secret");
         Process? terminal = null;
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            await WaitHealthyAsync(http, $"http://127.0.0.1:{provincePort}/health", province);
-            terminal = Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
+            await Processes.WaitHealthyAsync(http, $"http://127.0.0.1:{provincePort}/health", province);
+            terminal = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
                 $"--urls=http://127.0.0.1:{terminalPort}", $"--Terminal:DataDirectory={folder}/terminal", "--Terminal:Id=KP-THCS-ND-01",
                 $"--ProvinceServer:BaseUrl=http://127.0.0.1:{provincePort}", "--ProvinceServer:TerminalToken=school-secret", "--ProvinceServer:Interval=00:00:01");
             var terminalUrl = $"http://127.0.0.1:{terminalPort}";
-            await WaitHealthyAsync(http, $"{terminalUrl}/health", terminal);
+            await Processes.WaitHealthyAsync(http, $"{terminalUrl}/health", terminal);
             await Wait.UntilAsync(
                 async () => (await http.GetFromJsonAsync<JsonElement>($"{terminalUrl}/api/v1/status")).GetProperty("cachedAccounts").GetInt32() == 30,
                 TimeSpan.FromSeconds(20), "the terminal's first pull");
 
             // The tap goes through the terminal's own CLI, as `make tap` does.
-            var tap = Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "tap", "04A1B2C3", "--url", terminalUrl);
+            var tap = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "tap", "04A1B2C3", "--url", terminalUrl);
             var tapOutput = await tap.StandardOutput.ReadToEndAsync();
             await tap.WaitForExitAsync();
             Assert.Equal(0, tap.ExitCode);
@@ -57,11 +51,11 @@ public class RealProcessTests
             Assert.Equal(1_850_000, (await admin.GetFromJsonAsync<JsonElement>("/api/v1/admin/accounts/HS240001")).GetProperty("balance").GetInt64());
 
             // A terminal stopped the way systemd and make run stop it exits cleanly.
-            Assert.Equal(0, await StopAsync(terminal));
-            Assert.Equal(0, await StopAsync(province));
+            Assert.Equal(0, await Processes.StopAsync(terminal));
+            Assert.Equal(0, await Processes.StopAsync(province));
 
             // The technician's check of the journal, on the stopped terminal's data.
-            var verify = Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "journal", "verify", "--data", Path.Combine(folder, "terminal"));
+            var verify = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "journal", "verify", "--data", Path.Combine(folder, "terminal"));
             var verifyOutput = await verify.StandardOutput.ReadToEndAsync();
             await verify.WaitForExitAsync();
             Assert.Equal(0, verify.ExitCode);
@@ -81,84 +75,5 @@ public class RealProcessTests
 
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static Process Start(string project, string dll, params string[] args)
-    {
-        var path = Path.Combine(s_repository, project, "bin", s_configuration, "net10.0", dll);
-        Assert.True(File.Exists(path), $"{path} is not built");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(path);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-
-        // Drain what the servers log, so that a full pipe never blocks them; the tap command's output is read by the test.
-        if (args.FirstOrDefault() is not ("tap" or "journal"))
-        {
-            var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
-            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        return process;
-    }
-
-    private static async Task WaitHealthyAsync(HttpClient http, string url, Process process)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                Assert.Fail($"The process exited ({process.ExitCode}): {s_logs.GetValueOrDefault(process.Id)}");
-            }
-
-            try
-            {
-                if ((await http.GetAsync(url)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"{url} did not become healthy");
-    }
-
-    private static async Task<int> StopAsync(Process process)
-    {
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await process.WaitForExitAsync(timeout.Token);
-        return process.ExitCode;
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KioskPos.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("KioskPos.sln not found above the test folder.");
     }
 }

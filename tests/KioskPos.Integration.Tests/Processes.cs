@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace KioskPos.Integration.Tests;
+
+/// <summary>Starts and stops the real executables built beside the tests.</summary>
+public static class Processes
+{
+    private static readonly string s_repository = FindRepository();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Text.StringBuilder> s_logs = new();
+
+    // The test runs from tests/X/bin/{Configuration}/net10.0; the executables were built alongside.
+    private static readonly string s_configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+
+    /// <summary>What a server process printed so far.</summary>
+    public static string Log(Process process) => s_logs.TryGetValue(process.Id, out var log) ? log.ToString() : string.Empty;
+
+    public static Process Start(string project, string dll, params string[] args)
+    {
+        var path = Path.Combine(s_repository, project, "bin", s_configuration, "net10.0", dll);
+        Assert.True(File.Exists(path), $"{path} is not built");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(path);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+
+        // Drain what the servers log, so that a full pipe never blocks them; the tap command's output is read by the test.
+        if (args.FirstOrDefault() is not ("tap" or "journal"))
+        {
+            var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
+            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        return process;
+    }
+
+    public static async Task WaitHealthyAsync(HttpClient http, string url, Process process)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"The process exited ({process.ExitCode}): {s_logs.GetValueOrDefault(process.Id)}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync(url)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{url} did not become healthy");
+    }
+
+    public static async Task<int> StopAsync(Process process)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
+    public static string FindRepository()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "KioskPos.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("KioskPos.sln not found above the test folder.");
+    }
+}
