@@ -20,9 +20,9 @@ build: prereqs
 bench: prereqs ## Benchmarks: durable journal append vs a raw SQLite insert+commit, printed as a ratio
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
 
-soak: prereqs ## The long crash proof: 200 SIGKILLs of the terminal over 10,000 payments (override SOAK_KILLS, SOAK_PAYMENTS)
+soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000 payments, 100 of the server (SOAK_KILLS, SOAK_PAYMENTS, SOAK_SERVER_KILLS)
 	dotnet build KioskPos.sln -c Release -nologo -clp:ErrorsOnly
-	KIOSKPOS_CRASH_KILLS=$${SOAK_KILLS:-200} KIOSKPOS_CRASH_PAYMENTS=$${SOAK_PAYMENTS:-10000} \
+	KIOSKPOS_CRASH_KILLS=$${SOAK_KILLS:-200} KIOSKPOS_CRASH_PAYMENTS=$${SOAK_PAYMENTS:-10000} KIOSKPOS_SERVER_KILLS=$${SOAK_SERVER_KILLS:-100} \
 	  dotnet test tests/KioskPos.Integration.Tests -c Release --no-build --nologo \
 	  --filter Category=Crash --logger "console;verbosity=detailed"
 
