@@ -74,8 +74,19 @@ public sealed class PaymentService(
 
         logger.LogInformation("Payment {Payment} committed: {Amount} by {Method}", result.Payment.Id, result.Payment.Amount, result.Payment.Method.WireName());
         sync.Request();
-        var (printed, problem) = await PrintAsync(result.Payment.Id, CancellationToken.None).ConfigureAwait(false);
-        return new TakenPayment(result, printed, problem);
+
+        // From here on the payment is taken: nothing that fails while printing (the printer, or the disk filling
+        // up as the print outcome is recorded) may turn the answer into an error, or the payer would pay again.
+        try
+        {
+            var (printed, problem) = await PrintAsync(result.Payment.Id, CancellationToken.None).ConfigureAwait(false);
+            return new TakenPayment(result, printed, problem);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or KeyNotFoundException)
+        {
+            logger.LogError(e, "Payment {Payment} is taken but its receipt could not be printed or recorded", result.Payment.Id);
+            return new TakenPayment(result, false, "Không in được biên lai; in lại sau / the receipt could not be printed; reprint it later");
+        }
     }
 
     /// <summary>Prints (or reprints) the receipt of a payment and records the outcome in the journal.</summary>
