@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using KioskPos.Province.Contracts;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Sync;
@@ -21,7 +22,7 @@ public sealed class SyncRefusedException(int status, ProblemDto? problem)
 }
 
 /// <summary>The terminal's side of the sync protocol over HTTP.</summary>
-public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options)
+public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options, SyncedClock clock, ILogger<ProvinceClient> logger)
 {
     /// <summary>Changes since <paramref name="cursor"/> (null: everything).</summary>
     public Task<PullResponse> PullAsync(string? cursor, CancellationToken cancellationToken)
@@ -47,6 +48,7 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.RequestTimeout);
         HttpResponseMessage response;
+        var sent = clock.HardwareNow;
         try
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
@@ -62,6 +64,11 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
 
         using (response)
         {
+            if (response.Headers.Date is { } serverDate && clock.Observe(serverDate, sent, clock.HardwareNow))
+            {
+                logger.LogWarning("The terminal's clock is {Skew} off the province server's; payments and receipts use the server's time", clock.Offset);
+            }
+
             if (response.IsSuccessStatusCode)
             {
                 try

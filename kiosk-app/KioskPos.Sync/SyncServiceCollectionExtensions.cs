@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KioskPos.Sync;
 
@@ -10,6 +11,8 @@ public static class SyncServiceCollectionExtensions
     public static IServiceCollection AddTerminalSync(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section));
+        services.TryAddKeyedSingleton(SyncedClock.HardwareClockKey, TimeProvider.System);
+        services.AddSingleton(sp => new SyncedClock(sp.GetRequiredKeyedService<TimeProvider>(SyncedClock.HardwareClockKey)));
         services.AddHttpClient<ProvinceClient>();
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<SyncWorker>();

@@ -19,7 +19,10 @@ public static class TerminalApp
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>Builds the application from configuration arguments (<c>--Terminal:Id=...</c>, <c>--urls=...</c>).</summary>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, null);
+
+    /// <summary>Builds the application; <paramref name="configureFirst"/> registers services before the defaults (tests: a hardware clock that is off).</summary>
+    internal static WebApplication Build(string[] args, Action<IServiceCollection>? configureFirst)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -28,6 +31,7 @@ public static class TerminalApp
         }
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        configureFirst?.Invoke(builder.Services);
         builder.Services.AddTerminal(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
@@ -47,7 +51,9 @@ public static class TerminalApp
     {
         services.AddOptions<TerminalOptions>().Bind(configuration.GetSection(TerminalOptions.Section));
         services.AddOptions<HardwareOptions>().Bind(configuration.GetSection(HardwareOptions.Section));
-        services.AddSingleton(TimeProvider.System);
+
+        // Everything that stamps time uses the clock corrected by the province server's Date header.
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SyncedClock>());
         services.AddSingleton(sp => TerminalSchema.Open(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DatabasePath));
         services.AddSingleton(sp => new PaymentStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<IOptions<TerminalOptions>>().Value.Id, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CatalogueStore>();

@@ -114,10 +114,11 @@ public sealed class TerminalHost : IAsyncDisposable
 
     public string ReceiptsFolder => Path.Combine(Folder, "receipts");
 
-    public static async Task<TerminalHost> StartAsync(Uri province, string terminalId = "KP-THCS-ND-01", string token = ProvinceHost.SchoolToken, bool syncFirst = true, string? folder = null)
+    public static async Task<TerminalHost> StartAsync(Uri province, string terminalId = "KP-THCS-ND-01", string token = ProvinceHost.SchoolToken, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null)
     {
         folder ??= Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
-        var app = TerminalApp.Build([
+        var app = TerminalApp.Build(
+        [
             "--urls=http://127.0.0.1:0",
             $"--Terminal:Id={terminalId}",
             $"--Terminal:DataDirectory={folder}",
@@ -127,7 +128,8 @@ public sealed class TerminalHost : IAsyncDisposable
             "--ProvinceServer:MaxBackoff=00:00:02",
             "--ProvinceServer:RequestTimeout=00:00:05",
             "--Logging:LogLevel:Default=Warning",
-        ]);
+        ],
+            configureFirst);
         await app.StartAsync();
         var host = new TerminalHost(app, folder);
         if (syncFirst)

@@ -40,7 +40,7 @@ public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, str
 public sealed record SimulatedPrinterRequest(bool PaperOut);
 
 /// <summary>The sync queue's state.</summary>
-public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError);
+public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, double? ClockSkewSeconds);
 
 /// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
 public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps);
@@ -94,7 +94,8 @@ internal static class Views
 
     public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode);
 
-    public static SyncView Sync(SyncStatus s) => new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, s.LastError);
+    public static SyncView Sync(SyncStatus s, KioskPos.Sync.SyncedClock clock) =>
+        new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, s.LastError, clock.Synchronised ? Math.Round(clock.Offset.TotalSeconds) : null);
 }
 
 /// <summary>Error answers in the sync protocol's problem format (title Vietnamese, detail English).</summary>

@@ -17,6 +17,7 @@ public sealed class CardPresence(TimeProvider time)
 {
     private readonly Lock _gate = new();
     private CardTap? _last;
+    private long _lastTimestamp;
     private long _taps;
 
     /// <summary>The last tap, whatever its age.</summary>
@@ -43,6 +44,10 @@ public sealed class CardPresence(TimeProvider time)
         lock (_gate)
         {
             _last = tap;
+
+            // The validity window runs on the monotonic timestamp, not on wall time: the wall clock may jump by
+            // hours when the first sync corrects it, and a tap must not stay valid (or expire) because of that.
+            _lastTimestamp = time.GetTimestamp();
             _taps++;
         }
 
@@ -54,7 +59,7 @@ public sealed class CardPresence(TimeProvider time)
     {
         lock (_gate)
         {
-            return _last is { } tap && tap.Uid == uid && time.GetUtcNow() - tap.At <= validity;
+            return _last is { } tap && tap.Uid == uid && time.GetElapsedTime(_lastTimestamp) <= validity;
         }
     }
 
