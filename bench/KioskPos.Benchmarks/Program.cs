@@ -6,8 +6,15 @@ using KioskPos.Benchmarks;
 
 // make bench: every benchmark with its ratio to the baseline measured in the same run. A short job keeps the
 // whole run to a few minutes on 2 cores; pass BenchmarkDotNet arguments through BENCH_ARGS for longer runs.
+// `drain [N]` runs the end-to-end drain of N queued entries (default 100,000) instead.
+if (args is ["drain", ..])
+{
+    return await DrainBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+}
+
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithInvocationCount(64).WithUnrollFactor(1))
     .AddColumn(StatisticColumn.P95, StatisticColumn.Max)
     .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
 BenchmarkSwitcher.FromAssembly(typeof(JournalAppendBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+return 0;
