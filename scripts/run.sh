@@ -10,18 +10,10 @@ echo "Building…"
 dotnet build KioskPos.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p var
-# Demo secrets are made once per checkout and kept in var/ (not in git, never printed in full).
-if [ ! -f var/demo.env ] && [ -f var/province/province.db ]; then
-  echo "var/demo.env (the demo terminals' tokens) is gone but var/province/province.db is not; delete var/ to start afresh." >&2
-  exit 1
-fi
-if [ ! -f var/demo.env ]; then
+# The demo administrator's token is made once per checkout and kept in var/ (not in git, never printed).
+if [ ! -f var/demo.env ] || ! grep -q '^ADMIN_TOKEN=' var/demo.env; then
   umask 077
-  {
-    echo "SCHOOL_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    echo "HOSPITAL_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    echo "ADMIN_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-  } > var/demo.env
+  echo "ADMIN_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > var/demo.env
 fi
 # shellcheck disable=SC1091
 source var/demo.env
@@ -47,10 +39,11 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+fresh_province=no
+[ -f var/province/province.db ] || fresh_province=yes
+
 # Secrets go through the environment (readable by this user only), not the command line (visible to all in ps).
 Province__AdminToken="$ADMIN_TOKEN" \
-Province__DemoSchoolTerminalToken="$SCHOOL_TOKEN" \
-Province__DemoHospitalTerminalToken="$HOSPITAL_TOKEN" \
 dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
   --urls="$PROVINCE_URL" \
   --Province:DataDirectory="$root/var/province" \
@@ -69,12 +62,24 @@ wait_healthy() {
 }
 wait_healthy "$PROVINCE_URL" "The province server" var/province.log
 
-ProvinceServer__TerminalToken="$SCHOOL_TOKEN" \
-dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll \
+# Enrol the demo school terminal as a technician would: a one-time code from the province server, typed into
+# the terminal's `enroll`, which makes the terminal's own key. Again whenever the province database is new.
+terminal_cli=(dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll)
+if [ ! -f var/terminal/device-key.pem ] || [ "$fresh_province" = yes ]; then
+  code=$(curl -sf -X POST "$PROVINCE_URL/api/v1/admin/enrolment-codes" \
+    -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"institutionId":"TG-THCS-NGUYENDU","terminalId":"KP-THCS-ND-01","name":"Ki-ốt văn phòng trường","validMinutes":10}' \
+    | sed -n 's/.*"code":"\([^"]*\)".*/\1/p')
+  if [ -z "$code" ]; then
+    echo "Could not get an enrolment code from the province server; see var/province.log." >&2
+    exit 1
+  fi
+  "${terminal_cli[@]}" enroll --server "$PROVINCE_URL" --code "$code" --data "$root/var/terminal"
+fi
+
+"${terminal_cli[@]}" \
   --urls="$TERMINAL_URL" \
-  --Terminal:Id=KP-THCS-ND-01 \
   --Terminal:DataDirectory="$root/var/terminal" \
-  --ProvinceServer:BaseUrl="$PROVINCE_URL" \
   --ProvinceServer:Interval=00:00:02 \
   > var/terminal.log 2>&1 &
 pids+=($!)

@@ -20,7 +20,7 @@ namespace KioskPos.Benchmarks;
 /// </summary>
 internal static class DrainBenchmark
 {
-    private const string Token = "drain-bench-token";
+    private const string AdminToken = "drain-bench-admin";
 
     public static async Task<int> RunAsync(int entries)
     {
@@ -29,15 +29,26 @@ internal static class DrainBenchmark
         {
             var province = ProvinceApp.Build([
                 "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}/province",
-                $"--Province:DemoSchoolTerminalToken={Token}", "--Province:DemoHospitalTerminalToken=unused", "--Logging:LogLevel:Default=Warning"]);
+                $"--Province:AdminToken={AdminToken}", "--Logging:LogLevel:Default=Warning"]);
             await province.StartAsync();
             var baseUrl = new Uri(province.Urls.First());
 
             var database = TerminalSchema.Open(Path.Combine(folder, "terminal", "terminal.db"));
             await database.MigrateAsync();
-            var options = Options.Create(new SyncOptions { BaseUrl = baseUrl, TerminalId = "KP-THCS-ND-01", TerminalToken = Token });
-            using var http = new HttpClient();
+            // Enrol as a technician would: a one-time code from the administrator, then the terminal's own enrolment.
+            var terminalFolder = Path.Combine(folder, "terminal");
+            using (var admin = new HttpClient { BaseAddress = baseUrl })
+            {
+                admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+                using var issued = await admin.PostAsJsonAsync("/api/v1/admin/enrolment-codes", new { institutionId = "TG-THCS-NGUYENDU", terminalId = "KP-THCS-ND-01" });
+                var code = (await issued.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString()!;
+                await DeviceIdentity.EnrolAsync(baseUrl, code, terminalFolder, admin, CancellationToken.None);
+            }
+
+            var options = Options.Create(new SyncOptions { BaseUrl = baseUrl, TerminalId = "KP-THCS-ND-01" });
             var clock = new SyncedClock(TimeProvider.System);
+            using var key = DeviceIdentity.LoadKey(Path.Combine(terminalFolder, DeviceIdentity.KeyFileName));
+            using var http = new HttpClient(new RequestSigner(() => (key, "KP-THCS-ND-01"), clock) { InnerHandler = new HttpClientHandler() });
             var client = new ProvinceClient(http, options, clock, NullLogger<ProvinceClient>.Instance);
             var worker = new SyncWorker(client, new OutboxStore(database, clock), new CatalogueStore(database), new SettingsStore(database), new SyncSignal(), options, NullLogger<SyncWorker>.Instance);
             await worker.RunRoundAsync(CancellationToken.None); // the first pull: the school's pupils and bills
@@ -64,9 +75,6 @@ internal static class DrainBenchmark
             }
 
             stopwatch.Stop();
-            using var check = new HttpClient { BaseAddress = baseUrl };
-            check.DefaultRequestHeaders.Add(SyncProtocol.TerminalHeader, "KP-THCS-ND-01");
-            check.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             Console.WriteLine();
             Console.WriteLine("| Run | Entries | Seconds | Entries/s | Target (s) | Time / target |");

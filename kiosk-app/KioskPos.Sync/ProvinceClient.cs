@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using KioskPos.Province.Contracts;
 using Microsoft.Extensions.Logging;
@@ -40,11 +39,23 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
 
     private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
+        var offsetBefore = clock.Offset;
+        try
+        {
+            return await SendOnceAsync(create, typeInfo, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncRefusedException e) when (e.Problem?.Code == "clock_skew" && clock.Offset != offsetBefore)
+        {
+            // The refusal's Date header has just corrected the clock (a Pi after a power cut): sign again with it.
+            return await SendOnceAsync(create, typeInfo, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> SendOnceAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         using var request = create();
         request.RequestUri = new Uri(settings.BaseUrl, request.RequestUri!);
-        request.Headers.Add(SyncProtocol.TerminalHeader, settings.TerminalId);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.TerminalToken ?? string.Empty);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.RequestTimeout);
         HttpResponseMessage response;
@@ -56,6 +67,10 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
         catch (HttpRequestException e)
         {
             throw new SyncTransientException($"Province server unreachable: {e.Message}", e);
+        }
+        catch (NotEnrolledException e)
+        {
+            throw new SyncRefusedException(0, Problems.Create(0, "not_enrolled", "Máy chưa đăng ký với máy chủ tỉnh.", e.Message));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

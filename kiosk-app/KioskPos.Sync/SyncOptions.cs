@@ -12,8 +12,8 @@ public sealed class SyncOptions
     /// <summary>This terminal's id (copied from <c>Terminal:Id</c>).</summary>
     public string TerminalId { get; set; } = string.Empty;
 
-    /// <summary>The terminal's bearer token. A secret: never logged.</summary>
-    public string? TerminalToken { get; set; }
+    /// <summary>The device key file (set from the terminal's data folder).</summary>
+    public string KeyPath { get; set; } = DeviceIdentity.KeyFileName;
 
     /// <summary>Time between sync rounds while all is well; a new payment wakes the worker at once.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);

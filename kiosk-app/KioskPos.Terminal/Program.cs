@@ -2,12 +2,14 @@ using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
+using KioskPos.Sync;
 using KioskPos.Terminal;
 using KioskPos.Terminal.Apis;
 
 // kioskpos-terminal                      run the terminal (configuration as --Section:Key=value)
 // kioskpos-terminal tap UID [--url URL]  simulate a card tap on a running terminal
 // kioskpos-terminal journal verify       check the payment journal for edited, deleted or reordered entries
+// kioskpos-terminal enroll --server URL --code CODE   enrol with the province server
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {
@@ -66,4 +68,35 @@ verify.SetAction(async (parse, ct) =>
     return result.Ok ? 0 : 3;
 });
 root.Subcommands.Add(new Command("journal", "The payment journal") { verify });
+
+var serverOption = new Option<string>("--server") { Description = "The province server's address, http(s)://host[:port]", Required = true };
+var codeOption = new Option<string>("--code") { Description = "The one-time enrolment code from the province server", Required = true };
+var enrol = new Command("enroll", "Enrol this terminal with the province server: makes its key and binds it with a one-time code") { serverOption, codeOption, dataOption };
+enrol.SetAction(async (parse, ct) =>
+{
+    if (!Uri.TryCreate(parse.GetValue(serverOption), UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+    {
+        Console.Error.WriteLine($"Địa chỉ máy chủ không hợp lệ / not a server address: '{parse.GetValue(serverOption)}' (expected http(s)://host[:port])");
+        return 2;
+    }
+
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+    try
+    {
+        var enrolled = await DeviceIdentity.EnrolAsync(server, parse.GetValue(codeOption)!, parse.GetValue(dataOption)!, http, ct).ConfigureAwait(false);
+        Console.WriteLine($"Đã đăng ký / enrolled: {enrolled.TerminalId} ({enrolled.TerminalName}) for {enrolled.InstitutionName}");
+        return 0;
+    }
+    catch (SyncRefusedException e)
+    {
+        Console.Error.WriteLine($"Đăng ký bị từ chối / enrolment refused: {e.Problem?.Title} {e.Problem?.Detail}");
+        return 1;
+    }
+    catch (SyncTransientException e)
+    {
+        Console.Error.WriteLine($"Không kết nối được máy chủ / cannot reach the server: {e.Message}");
+        return 2;
+    }
+});
+root.Subcommands.Add(enrol);
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

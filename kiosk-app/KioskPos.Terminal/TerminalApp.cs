@@ -25,6 +25,20 @@ public static class TerminalApp
     internal static WebApplication Build(string[] args, Action<IServiceCollection>? configureFirst)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+        // The enrolment file (written by `enroll`) names this terminal and its server. It ranks above appsettings
+        // and below environment variables and the command line, so an operator can still override the server.
+        var dataDirectory = builder.Configuration[$"{TerminalOptions.Section}:DataDirectory"] ?? new TerminalOptions().DataDirectory;
+        var enrolmentFile = Path.GetFullPath(Path.Combine(dataDirectory, DeviceIdentity.EnrolmentFileName));
+        var sources = builder.Configuration.Sources;
+        var afterAppSettings = sources.Select((source, index) => (source, index))
+            .LastOrDefault(x => x.source is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource).index + 1;
+        sources.Insert(afterAppSettings, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = DeviceIdentity.EnrolmentFileName, // relative to the file provider's folder, or it is never found
+            Optional = true,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(enrolmentFile)!),
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -69,7 +83,13 @@ public static class TerminalApp
         services.AddHostedService<CardTapListener>();
 
         services.AddTerminalSync(configuration);
-        services.PostConfigure<SyncOptions>(sync => sync.TerminalId = configuration[$"{TerminalOptions.Section}:Id"] ?? new TerminalOptions().Id);
+        services.PostConfigure<SyncOptions>(sync =>
+        {
+            var terminal = new TerminalOptions();
+            configuration.GetSection(TerminalOptions.Section).Bind(terminal);
+            sync.TerminalId = terminal.Id;
+            sync.KeyPath = Path.Combine(terminal.DataDirectory, DeviceIdentity.KeyFileName);
+        });
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, TerminalJsonContext.Default);

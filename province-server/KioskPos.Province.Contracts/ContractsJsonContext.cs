@@ -20,6 +20,8 @@ namespace KioskPos.Province.Contracts;
 [JsonSerializable(typeof(JournalEntryDto))]
 [JsonSerializable(typeof(ProblemDto))]
 [JsonSerializable(typeof(PushEntryResult))]
+[JsonSerializable(typeof(EnrolRequest))]
+[JsonSerializable(typeof(EnrolResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

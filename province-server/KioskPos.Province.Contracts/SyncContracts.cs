@@ -9,8 +9,8 @@ public static class SyncProtocol
     /// <summary>POST: a batch of journal entries from a terminal.</summary>
     public const string PushPath = "/api/v1/sync/push";
 
-    /// <summary>The header naming the calling terminal.</summary>
-    public const string TerminalHeader = "KioskPos-Terminal";
+    /// <summary>POST: a terminal enrols with a one-time code and its public key.</summary>
+    public const string EnrolPath = "/api/v1/enrol";
 
     /// <summary>The most entries one push may carry.</summary>
     public const int MaxEntriesPerPush = 500;

@@ -41,6 +41,7 @@ public static class ProvinceApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value.DatabasePath, ProvinceSchema.Migrations));
         services.AddSingleton<ProvinceStore>();
+        services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
         services.AddHostedService<DatabaseInitializer>();
         services.ConfigureHttpJsonOptions(o =>

@@ -10,4 +10,19 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(LedgerAccount))]
 [JsonSerializable(typeof(IReadOnlyList<InstitutionSummary>))]
 [JsonSerializable(typeof(IReadOnlyList<TerminalSummary>))]
+[JsonSerializable(typeof(EnrolmentCodeRequest))]
+[JsonSerializable(typeof(EnrolmentCode))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
+
+/// <summary>An administrator's request for a one-time enrolment code.</summary>
+/// <param name="InstitutionId">The institution the terminal will serve.</param>
+/// <param name="TerminalId">The terminal's id (new, or an existing one being re-installed).</param>
+/// <param name="Name">A name people recognise, e.g. "Quầy thu viện phí số 1".</param>
+/// <param name="ValidMinutes">How long the code can be used.</param>
+public sealed record EnrolmentCodeRequest(string InstitutionId, string TerminalId, string? Name = null, int ValidMinutes = 60);
+
+/// <summary>A one-time enrolment code, shown once.</summary>
+/// <param name="Code">The code to type into the terminal.</param>
+/// <param name="TerminalId">The terminal it enrols.</param>
+/// <param name="ExpiresAt">When it stops working.</param>
+public sealed record EnrolmentCode(string Code, string TerminalId, DateTimeOffset ExpiresAt);

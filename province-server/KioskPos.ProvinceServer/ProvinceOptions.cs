@@ -15,12 +15,6 @@ public sealed class ProvinceOptions
     /// <summary>Load the demo province into an empty database.</summary>
     public bool SeedDemoData { get; set; } = true;
 
-    /// <summary>The token of the demo school terminal (set by <c>make run</c>); unset means a random one nobody knows.</summary>
-    public string? DemoSchoolTerminalToken { get; set; }
-
-    /// <summary>The token of the demo hospital terminal; unset means a random one nobody knows.</summary>
-    public string? DemoHospitalTerminalToken { get; set; }
-
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "province.db");
 }

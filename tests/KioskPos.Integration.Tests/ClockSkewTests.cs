@@ -21,7 +21,7 @@ public class ClockSkewTests
     {
         await using var province = await ProvinceHost.StartAsync();
         await using var terminal = await TerminalHost.StartAsync(
-            province.BaseUrl,
+            province,
             configureFirst: services => services.AddKeyedSingleton<TimeProvider>(SyncedClock.HardwareClockKey, new OffClock(TimeSpan.FromHours(hoursOff))));
 
         var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");

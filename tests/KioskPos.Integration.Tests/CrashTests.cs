@@ -36,6 +36,7 @@ public class CrashTests(ITestOutputHelper output)
         var folder = Directory.CreateTempSubdirectory("kioskpos-crash-").FullName;
         var port = Wait.FreePort();
         var url = $"http://127.0.0.1:{port}";
+        await province.EnrolAsync(folder);
         var acknowledged = new Dictionary<string, long>(StringComparer.Ordinal);
         var attempts = 0;
         var stopwatch = Stopwatch.StartNew();
@@ -152,8 +153,8 @@ public class CrashTests(ITestOutputHelper output)
 
     private static Process StartTerminal(string folder, string url, Uri province) =>
         Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
-            $"--urls={url}", $"--Terminal:DataDirectory={folder}", "--Terminal:Id=KP-THCS-ND-01",
-            $"--ProvinceServer:BaseUrl={province}", $"--ProvinceServer:TerminalToken={ProvinceHost.SchoolToken}",
+            $"--urls={url}", $"--Terminal:DataDirectory={folder}",
+            $"--ProvinceServer:BaseUrl={province}",
             "--ProvinceServer:Interval=00:00:00.200", "--ProvinceServer:MaxBackoff=00:00:01", "--Logging:LogLevel:Default=Warning");
 
     /// <summary>Taps and pays; the payment id when the terminal acknowledged it (201), null when it did not answer.</summary>

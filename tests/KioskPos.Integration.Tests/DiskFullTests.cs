@@ -21,7 +21,7 @@ public class DiskFullTests
             await using var province = await ProvinceHost.StartAsync();
             var acknowledged = 0;
             var filler = Path.Combine(mountPoint, "filler");
-            await using (var terminal = await TerminalHost.StartAsync(province.BaseUrl, folder: Path.Combine(mountPoint, "terminal")))
+            await using (var terminal = await TerminalHost.StartAsync(province, folder: Path.Combine(mountPoint, "terminal")))
             {
                 // Leave a little room, then pay until the disk is full.
                 var free = new DriveInfo(mountPoint).AvailableFreeSpace;

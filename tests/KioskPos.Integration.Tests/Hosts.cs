@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using KioskPos.Province.Contracts;
 using KioskPos.ProvinceServer;
 using KioskPos.Sync;
 using KioskPos.Terminal;
@@ -13,9 +14,8 @@ namespace KioskPos.Integration.Tests;
 /// <summary>A real province server (Kestrel on 127.0.0.1, SQLite in a temp folder) with the demo province.</summary>
 public sealed class ProvinceHost : IAsyncDisposable
 {
-    public const string SchoolToken = "school-terminal-test-token";
-    public const string HospitalToken = "hospital-terminal-test-token";
     public const string AdminToken = "admin-test-token";
+    private readonly List<string> _keyFolders = [];
 
     private ProvinceHost(WebApplication app, string folder, bool ownsFolder)
     {
@@ -45,21 +45,23 @@ public sealed class ProvinceHost : IAsyncDisposable
             $"--urls=http://127.0.0.1:{port}",
             $"--Province:DataDirectory={folder}",
             $"--Province:AdminToken={AdminToken}",
-            $"--Province:DemoSchoolTerminalToken={SchoolToken}",
-            $"--Province:DemoHospitalTerminalToken={HospitalToken}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await app.StartAsync();
         return new ProvinceHost(app, folder, ownsFolder);
     }
 
-    /// <summary>An HTTP client authenticated as a terminal.</summary>
-    public HttpClient TerminalClient(string terminalId = "KP-THCS-ND-01", string token = SchoolToken)
+    /// <summary>Enrols <paramref name="terminalId"/> into <paramref name="folder"/> as the terminal's own `enroll` does.</summary>
+    public Task<EnrolResponse> EnrolAsync(string folder, string terminalId = "KP-THCS-ND-01", string institutionId = "TG-THCS-NGUYENDU") =>
+        Enrolment.EnrolAsync(BaseUrl, Admin, folder, terminalId, institutionId);
+
+    /// <summary>An HTTP client that signs its requests as an enrolled terminal.</summary>
+    public async Task<HttpClient> SignedClientAsync(string terminalId = "KP-THCS-ND-01", string institutionId = "TG-THCS-NGUYENDU")
     {
-        var client = new HttpClient { BaseAddress = BaseUrl };
-        client.DefaultRequestHeaders.Add("KioskPos-Terminal", terminalId);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
+        var folder = Directory.CreateTempSubdirectory("kioskpos-key-").FullName;
+        _keyFolders.Add(folder);
+        await EnrolAsync(folder, terminalId, institutionId);
+        return Enrolment.SignedClient(BaseUrl, folder, terminalId);
     }
 
     public async Task<long> BalanceAsync(string code) =>
@@ -91,6 +93,11 @@ public sealed class ProvinceHost : IAsyncDisposable
         {
             Directory.Delete(Folder, recursive: true);
         }
+
+        foreach (var folder in _keyFolders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
 
@@ -114,16 +121,20 @@ public sealed class TerminalHost : IAsyncDisposable
 
     public string ReceiptsFolder => Path.Combine(Folder, "receipts");
 
-    public static async Task<TerminalHost> StartAsync(Uri province, string terminalId = "KP-THCS-ND-01", string token = ProvinceHost.SchoolToken, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null)
+    /// <summary>Enrols a terminal with an in-process province host and starts it (syncing through <paramref name="syncUrl"/> if given).</summary>
+    public static Task<TerminalHost> StartAsync(ProvinceHost province, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null) =>
+        StartAsync(province.BaseUrl, province.Admin, syncUrl, syncFirst, folder, configureFirst);
+
+    /// <summary>Enrols a terminal with the province server at <paramref name="provinceUrl"/> (codes through <paramref name="admin"/>) and starts it.</summary>
+    public static async Task<TerminalHost> StartAsync(Uri provinceUrl, HttpClient admin, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null)
     {
         folder ??= Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
+        await Enrolment.EnrolAsync(provinceUrl, admin, folder, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
         var app = TerminalApp.Build(
         [
             "--urls=http://127.0.0.1:0",
-            $"--Terminal:Id={terminalId}",
             $"--Terminal:DataDirectory={folder}",
-            $"--ProvinceServer:BaseUrl={province}",
-            $"--ProvinceServer:TerminalToken={token}",
+            $"--ProvinceServer:BaseUrl={syncUrl ?? provinceUrl}",
             "--ProvinceServer:Interval=00:00:01",
             "--ProvinceServer:MaxBackoff=00:00:02",
             "--ProvinceServer:RequestTimeout=00:00:05",
@@ -158,6 +169,31 @@ public sealed class TerminalHost : IAsyncDisposable
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(Folder, recursive: true);
+    }
+}
+
+/// <summary>Enrolment as a technician does it: a code from the administrator, then the terminal's own enrolment.</summary>
+public static class Enrolment
+{
+    public static async Task<string> IssueCodeAsync(HttpClient admin, Uri province, string terminalId, string institutionId)
+    {
+        using var response = await admin.PostAsJsonAsync(new Uri(province, "/api/v1/admin/enrolment-codes"), new { institutionId, terminalId, name = terminalId, validMinutes = 10 });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString()!;
+    }
+
+    public static async Task<EnrolResponse> EnrolAsync(Uri province, HttpClient admin, string folder, string terminalId, string institutionId)
+    {
+        var code = await IssueCodeAsync(admin, province, terminalId, institutionId);
+        using var http = new HttpClient();
+        return await DeviceIdentity.EnrolAsync(province, code, folder, http, CancellationToken.None);
+    }
+
+    /// <summary>A client that signs with the key enrolled in <paramref name="folder"/>.</summary>
+    public static HttpClient SignedClient(Uri province, string folder, string terminalId, TimeProvider? clock = null)
+    {
+        var key = DeviceIdentity.LoadKey(Path.Combine(folder, DeviceIdentity.KeyFileName));
+        return new HttpClient(new RequestSigner(() => (key, terminalId), clock ?? TimeProvider.System) { InnerHandler = new HttpClientHandler() }) { BaseAddress = province };
     }
 }
 

@@ -17,7 +17,7 @@ public class NetworkFaultTests(ITestOutputHelper output)
         await using var proxy = new FaultProxy(province.BaseUrl, seed);
 
         // The first pull goes through the faults too, so it may take a few rounds.
-        await using var terminal = await TerminalHost.StartAsync(proxy.Url, syncFirst: false);
+        await using var terminal = await TerminalHost.StartAsync(province, syncUrl: proxy.Url, syncFirst: false);
         await Wait.UntilAsync(
             async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("cachedAccounts").GetInt32() == 30,
             TimeSpan.FromSeconds(60), "the first pull through the faulty proxy");

@@ -15,16 +15,30 @@ public class RealProcessTests
         var provincePort = Wait.FreePort();
         var terminalPort = Wait.FreePort();
         var province = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
-            $"--urls=http://127.0.0.1:{provincePort}", $"--Province:DataDirectory={folder}/province", "--Province:AdminToken=adm",
-            "--Province:DemoSchoolTerminalToken=school-secret", "--Province:DemoHospitalTerminalToken=hospital-secret");
+            $"--urls=http://127.0.0.1:{provincePort}", $"--Province:DataDirectory={folder}/province", "--Province:AdminToken=adm");
         Process? terminal = null;
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             await Processes.WaitHealthyAsync(http, $"http://127.0.0.1:{provincePort}/health", province);
+
+            // The technician's enrolment: a code from the administrator, typed into the terminal's `enroll`.
+            using var adminClient = new HttpClient();
+            adminClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "adm");
+            var code = await Enrolment.IssueCodeAsync(adminClient, new Uri($"http://127.0.0.1:{provincePort}"), "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
+            var enrol = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "enroll", "--server", $"http://127.0.0.1:{provincePort}", "--code", code, "--data", Path.Combine(folder, "terminal"));
+            var enrolOutput = await enrol.StandardOutput.ReadToEndAsync();
+            await enrol.WaitForExitAsync();
+            Assert.True(enrol.ExitCode == 0, enrolOutput + await enrol.StandardError.ReadToEndAsync());
+            Assert.Contains("KP-THCS-ND-01", enrolOutput);
+            if (!OperatingSystem.IsWindows())
+            {
+                // The private key is readable by the service user only.
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "terminal", "device-key.pem")));
+            }
+
             terminal = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
-                $"--urls=http://127.0.0.1:{terminalPort}", $"--Terminal:DataDirectory={folder}/terminal", "--Terminal:Id=KP-THCS-ND-01",
-                $"--ProvinceServer:BaseUrl=http://127.0.0.1:{provincePort}", "--ProvinceServer:TerminalToken=school-secret", "--ProvinceServer:Interval=00:00:01");
+                $"--urls=http://127.0.0.1:{terminalPort}", $"--Terminal:DataDirectory={folder}/terminal", "--ProvinceServer:Interval=00:00:01");
             var terminalUrl = $"http://127.0.0.1:{terminalPort}";
             await Processes.WaitHealthyAsync(http, $"{terminalUrl}/health", terminal);
             await Wait.UntilAsync(

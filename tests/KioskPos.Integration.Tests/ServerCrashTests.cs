@@ -29,7 +29,9 @@ public class ServerCrashTests(ITestOutputHelper output)
         var taken = 0L;
         try
         {
-            await using var terminal = await TerminalHost.StartAsync(url);
+            using var admin = new HttpClient();
+            admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ProvinceHost.AdminToken);
+            await using var terminal = await TerminalHost.StartAsync(url, admin);
             for (var round = 0; round < kills; round++)
             {
                 // Payments while the server is up (the sync pushes each at once)…
@@ -88,8 +90,7 @@ public class ServerCrashTests(ITestOutputHelper output)
     private static async Task<Process> StartProvinceAsync(string folder, Uri url, HttpClient http)
     {
         var process = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
-            $"--urls={url}", $"--Province:DataDirectory={folder}",
-            $"--Province:DemoSchoolTerminalToken={ProvinceHost.SchoolToken}", $"--Province:DemoHospitalTerminalToken={ProvinceHost.HospitalToken}",
+            $"--urls={url}", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={ProvinceHost.AdminToken}",
             "--Logging:LogLevel:Default=Warning");
         await Processes.WaitHealthyAsync(http, new Uri(url, "/health").ToString(), process);
         return process;

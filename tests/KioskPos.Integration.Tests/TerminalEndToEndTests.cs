@@ -17,7 +17,7 @@ public class TerminalEndToEndTests
     public async Task A_tapped_card_pays_one_bill_the_receipt_prints_and_the_server_holds_it_once()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
 
         var tap = await terminal.TapAsync("04:a1:b2:c3");
@@ -66,7 +66,7 @@ public class TerminalEndToEndTests
     public async Task A_lost_acknowledgement_makes_the_terminal_push_again_and_the_server_counts_it_once()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         await terminal.TapAsync("04A1B2C3");
         (await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001", "BT-2611-HS240001")).EnsureSuccessStatusCode();
         await Wait.UntilAsync(async () => (await province.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(15), "the first push");
@@ -92,7 +92,7 @@ public class TerminalEndToEndTests
     public async Task A_payment_above_the_balance_is_refused_with_a_clear_error_and_nothing_queued()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         await terminal.TapAsync("04D4E5F6");
         using var response = await terminal.PayAsync("04D4E5F6", "BT-2611-HS240002");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
@@ -108,7 +108,7 @@ public class TerminalEndToEndTests
     public async Task An_unknown_card_is_not_recognised_anywhere()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         var tap = await terminal.TapAsync("0000AAAA");
         Assert.False(tap.GetProperty("recognised").GetBoolean());
 
@@ -130,7 +130,7 @@ public class TerminalEndToEndTests
     public async Task A_blocked_card_and_a_card_not_on_the_reader_are_refused()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
 
         using var notTapped = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, notTapped.StatusCode);
@@ -161,7 +161,7 @@ public class TerminalEndToEndTests
     public async Task Malformed_payment_requests_get_400_with_a_message_never_500(string body, string code)
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         await terminal.TapAsync("04A1B2C3");
         using var response = await terminal.Http.PostAsync("/api/v1/payments", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -177,7 +177,7 @@ public class TerminalEndToEndTests
     public async Task A_retried_request_with_the_same_idempotency_key_pays_once()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         await terminal.TapAsync("04A1B2C3");
         HttpResponseMessage Send()
         {
@@ -203,7 +203,7 @@ public class TerminalEndToEndTests
     public async Task Out_of_paper_keeps_the_payment_and_the_receipt_can_be_reprinted()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
         await terminal.TapAsync("04A1B2C3");
         using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
@@ -229,7 +229,7 @@ public class TerminalEndToEndTests
         try
         {
             var province = await ProvinceHost.StartAsync(folder, port);
-            await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+            await using var terminal = await TerminalHost.StartAsync(province);
             await province.StopAsync();
 
             await terminal.TapAsync("04A1B2C3");
@@ -256,7 +256,7 @@ public class TerminalEndToEndTests
     public async Task Health_is_ready_with_a_migrated_database_and_the_home_page_shows_the_state()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl);
+        await using var terminal = await TerminalHost.StartAsync(province);
         Assert.Equal("Healthy", await terminal.Http.GetStringAsync("/health"));
         await terminal.TapAsync("04A1B2C3");
         var home = await terminal.Http.GetStringAsync("/");

@@ -20,7 +20,7 @@ public class UpgradeTests
         // while the server was out of reach.
         var previous = new SqliteDatabase(Path.Combine(folder, "terminal.db"), TerminalSchema.Migrations.Take(1).ToList());
         Assert.Equal(1, await previous.MigrateAsync());
-        using (var client = province.TerminalClient())
+        using (var client = await province.SignedClientAsync())
         {
             var pull = (await client.GetFromJsonAsync(SyncProtocol.PullPath, ContractsJsonContext.Default.PullResponse))!;
             await new CatalogueStore(previous).ApplyPullAsync(pull);
@@ -35,7 +35,7 @@ public class UpgradeTests
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
         // The new release starts on that file: it migrates, and the queued entries reach the server.
-        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl, folder: folder);
+        await using var terminal = await TerminalHost.StartAsync(province, folder: folder);
         Assert.Equal(TerminalSchema.Migrations.Count, await previous.GetSchemaVersionAsync());
         var ledger = await province.PaymentsAsync("HS240001");
         Assert.Equal(2, ledger.Length);

@@ -17,6 +17,28 @@ internal static class AdminApi
             await queries.AccountAsync(code, ct).ConfigureAwait(false) is { } account
                 ? (IResult)TypedResults.Json(account, ProvinceJsonContext.Default.LedgerAccount)
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", $"Không có tài khoản {code}.", null));
+        group.MapPost("/enrolment-codes", async Task<IResult> (HttpContext http, TerminalRegistry registry) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.EnrolmentCodeRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            }
+
+            if (string.IsNullOrWhiteSpace(request.TerminalId) || request.TerminalId.Length > 64 || request.ValidMinutes is < 1 or > 7 * 24 * 60)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_request", "Yêu cầu không hợp lệ.", "terminalId (1-64 characters) and validMinutes (1 to 10080) are required.");
+            }
+
+            var issued = await registry.IssueCodeAsync(request.InstitutionId, request.TerminalId, request.Name ?? request.TerminalId, TimeSpan.FromMinutes(request.ValidMinutes), http.RequestAborted).ConfigureAwait(false);
+            return issued is { } code
+                ? TypedResults.Json(new EnrolmentCode(code.Code, request.TerminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "institution_not_found", "Không có đơn vị này.", $"No institution '{request.InstitutionId}', or terminal '{request.TerminalId}' belongs to another institution.");
+        });
+        group.MapPost("/terminals/{id}/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
+            await registry.RevokeAsync(id, ct).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null));
         group.MapGet("/terminals", async (AdminQueries queries, CancellationToken ct) =>
             TypedResults.Json(await queries.TerminalsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListTerminalSummary));
         group.MapGet("/institutions", async (AdminQueries queries, CancellationToken ct) =>

@@ -14,32 +14,32 @@ internal static class SyncApi
         var group = app.MapGroup("/api/v1/sync").AddEndpointFilter(AuthenticateTerminalAsync);
         group.MapGet("/pull", PullAsync);
         group.MapPost("/push", PushAsync);
+        app.MapPost(SyncProtocol.EnrolPath, EnrolAsync);
         return app;
     }
 
     private static async ValueTask<object?> AuthenticateTerminalAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var terminalId = http.Request.Headers[SyncProtocol.TerminalHeader].ToString();
-        var authorization = http.Request.Headers.Authorization.ToString();
-        if (terminalId.Length is 0 or > 64 || !authorization.StartsWith("Bearer ", StringComparison.Ordinal))
+        var request = http.Request;
+
+        // The body is read once here for its digest, and rewound for the endpoint.
+        request.EnableBuffering();
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, http.RequestAborted).ConfigureAwait(false);
+        request.Body.Position = 0;
+
+        var registry = http.RequestServices.GetRequiredService<TerminalRegistry>();
+        var (terminalId, failure) = await registry.VerifyAsync(
+            request.Method, request.PathBase + request.Path, request.QueryString.Value ?? string.Empty,
+            request.Headers["Signature-Input"].ToString(), request.Headers["Signature"].ToString(), request.Headers["Content-Digest"].ToString(),
+            body.ToArray(), http.RequestAborted).ConfigureAwait(false);
+        if (failure is not null)
         {
-            return Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Máy chưa được xác thực.", $"Send the {SyncProtocol.TerminalHeader} header and a bearer token.");
+            return Problem(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
-        var store = http.RequestServices.GetRequiredService<ProvinceStore>();
-        var terminal = await store.AuthenticateAsync(terminalId, authorization["Bearer ".Length..].Trim(), http.RequestAborted).ConfigureAwait(false);
-        if (terminal is null)
-        {
-            return Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Máy chưa được xác thực.", "Unknown terminal or wrong token.");
-        }
-
-        if (terminal.Revoked)
-        {
-            return Problem(StatusCodes.Status403Forbidden, "terminal_revoked", "Máy đã bị thu hồi quyền đồng bộ.", "This terminal has been revoked.");
-        }
-
-        http.Items[TerminalItem] = terminal;
+        http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<ProvinceStore>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
         return await next(context).ConfigureAwait(false);
     }
 
@@ -80,6 +80,25 @@ internal static class SyncApi
                 Problems.Create(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence),
                 ContractsJsonContext.Default.ProblemDto, "application/problem+json", StatusCodes.Status409Conflict);
         }
+    }
+
+    private static async Task<IResult> EnrolAsync(HttpContext http, TerminalRegistry registry)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.EnrolRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+        }
+
+        var (response, failure) = await registry.EnrolAsync(request, http.RequestAborted).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return Problem(failure.Status, failure.Code, failure.Vietnamese, failure.English);
+        }
+
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Enrolment")
+            .LogInformation("Terminal {Terminal} enrolled for {Institution}", response!.TerminalId, response.InstitutionId);
+        return TypedResults.Json(response, ContractsJsonContext.Default.EnrolResponse);
     }
 
     internal static JsonHttpResult<ProblemDto> Problem(int status, string code, string title, string? detail) =>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using KioskPos.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -22,18 +21,7 @@ internal sealed class DatabaseInitializer(SqliteDatabase database, IOptions<Prov
             return;
         }
 
-        var school = options.Value.DemoSchoolTerminalToken;
-        var hospital = options.Value.DemoHospitalTerminalToken;
-        if (string.IsNullOrEmpty(school) || string.IsNullOrEmpty(hospital))
-        {
-            logger.LogWarning("Demo terminal tokens are not configured; the demo terminals get random tokens and cannot sync. Set Province:DemoSchoolTerminalToken and Province:DemoHospitalTerminalToken (make run does).");
-        }
-
-        await DemoData.SeedAsync(
-            connection,
-            string.IsNullOrEmpty(school) ? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)) : school,
-            string.IsNullOrEmpty(hospital) ? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)) : hospital,
-            cancellationToken).ConfigureAwait(false);
+        await DemoData.SeedAsync(connection, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Loaded the demo province: {School} and {Hospital}", DemoData.SchoolId, DemoData.HospitalId);
     }
 

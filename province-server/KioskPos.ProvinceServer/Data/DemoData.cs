@@ -35,8 +35,8 @@ internal static class DemoData
     public static async Task<bool> IsEmptyAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
         await connection.ScalarAsync("SELECT 1 FROM institutions LIMIT 1", null, cancellationToken).ConfigureAwait(false) is null;
 
-    /// <summary>Loads the demo province in one transaction. Terminal tokens are given, never generated into a log.</summary>
-    public static async Task SeedAsync(SqliteConnection connection, string schoolTerminalToken, string hospitalTerminalToken, CancellationToken cancellationToken)
+    /// <summary>Loads the demo province in one transaction; its two terminals wait for enrolment.</summary>
+    public static async Task SeedAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
         var random = new Random(2022);
@@ -44,9 +44,8 @@ internal static class DemoData
             "INSERT INTO institutions (id, name, type, district, commune) VALUES ($a, 'Trường THCS Nguyễn Du', 'lower_secondary', 'Thành phố Mỹ Tho', 'Phường 1'), ($b, 'Trung tâm Y tế huyện Châu Thành', 'district_health_centre', 'Huyện Châu Thành', 'Thị trấn Tân Hiệp')",
             transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
         await connection.ExecuteAsync(
-            "INSERT INTO terminals (id, institution_id, name, token_sha256) VALUES ($a, $ia, 'Ki-ốt văn phòng trường', $ta), ($b, $ib, 'Quầy thu viện phí số 1', $tb)",
-            transaction, cancellationToken, ("$a", SchoolTerminalId), ("$ia", SchoolId), ("$ta", ProvinceStore.HashToken(schoolTerminalToken)),
-            ("$b", HospitalTerminalId), ("$ib", HospitalId), ("$tb", ProvinceStore.HashToken(hospitalTerminalToken))).ConfigureAwait(false);
+            "INSERT INTO terminals (id, institution_id, name) VALUES ($a, $ia, 'Ki-ốt văn phòng trường'), ($b, $ib, 'Quầy thu viện phí số 1')",
+            transaction, cancellationToken, ("$a", SchoolTerminalId), ("$ia", SchoolId), ("$b", HospitalTerminalId), ("$ib", HospitalId)).ConfigureAwait(false);
 
         for (var n = 1; n <= 30; n++)
         {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
 using KioskPos.Storage.Sqlite;
@@ -38,27 +36,6 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
 {
     public SqliteDatabase Database => database;
-
-    /// <summary>The terminal whose id and token these are, or null (unknown id, wrong token). Compares in fixed time.</summary>
-    public async Task<TerminalRecord?> AuthenticateAsync(string terminalId, string token, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var terminal = await ReadTerminalAsync(connection, terminalId, cancellationToken).ConfigureAwait(false);
-        var stored = (string?)await connection.ScalarAsync("SELECT token_sha256 FROM terminals WHERE id = $id", null, cancellationToken, ("$id", terminalId)).ConfigureAwait(false);
-        var presented = HashToken(token);
-        var expected = stored ?? new string('0', presented.Length);
-        var match = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presented), Encoding.ASCII.GetBytes(expected));
-        if (!match || terminal is null)
-        {
-            return null;
-        }
-
-        await connection.ExecuteAsync("UPDATE terminals SET last_seen_at = $t WHERE id = $id", null, cancellationToken,
-            ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
-        return terminal;
-    }
-
-    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
     {

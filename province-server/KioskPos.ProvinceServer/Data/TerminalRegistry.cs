@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>Why a request or an enrolment was refused: a stable code, the HTTP status, and a message.</summary>
+internal sealed record AuthFailure(int Status, string Code, string Vietnamese, string English);
+
+/// <summary>
+/// Terminals and their keys: issuing one-time enrolment codes, binding a terminal's public key, revoking, and
+/// verifying the signature of every request a terminal makes.
+/// </summary>
+internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider time)
+{
+    private static readonly TimeSpan s_nonceMemory = RequestSignature.MaxClockDifference * 2;
+
+    /// <summary>Issues a one-time code for <paramref name="terminalId"/> (created if new) at an institution.</summary>
+    public async Task<(string Code, DateTimeOffset ExpiresAt)?> IssueCodeAsync(string institutionId, string terminalId, string name, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        if (await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $i", transaction, cancellationToken, ("$i", institutionId)).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        await connection.ExecuteAsync(
+            "INSERT INTO terminals (id, institution_id, name) VALUES ($t, $i, $n) ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE terminals.institution_id = excluded.institution_id",
+            transaction, cancellationToken, ("$t", terminalId), ("$i", institutionId), ("$n", name)).ConfigureAwait(false);
+        if ((string?)await connection.ScalarAsync("SELECT institution_id FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false) != institutionId)
+        {
+            return null; // the id belongs to another institution's terminal
+        }
+
+        // Eight characters from an alphabet without look-alikes, grouped for reading aloud: ~40 bits, one use, short life.
+        const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var raw = new string(RandomNumberGenerator.GetItems(Alphabet.AsSpan(), 8));
+        var code = $"{raw[..4]}-{raw[4..]}";
+        var expires = time.GetUtcNow() + validity;
+        await connection.ExecuteAsync(
+            "INSERT INTO enrolment_codes (code_sha256, terminal_id, expires_at) VALUES ($c, $t, $e)",
+            transaction, cancellationToken, ("$c", Hash(code)), ("$t", terminalId), ("$e", expires.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (code, expires);
+    }
+
+    /// <summary>Binds a terminal's public key with a one-time code.</summary>
+    public async Task<(EnrolResponse? Response, AuthFailure? Failure)> EnrolAsync(EnrolRequest request, CancellationToken cancellationToken)
+    {
+        byte[] publicKey;
+        try
+        {
+            publicKey = Convert.FromBase64String(request.PublicKey);
+            using var key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(publicKey, out _);
+            if (key.KeySize != 256)
+            {
+                return (null, new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key must be ECDSA P-256."));
+            }
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            return (null, new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key is not a base64 SubjectPublicKeyInfo of an ECDSA P-256 key."));
+        }
+
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        string terminalId;
+        await using (var command = connection.Command("SELECT terminal_id, expires_at, used_at FROM enrolment_codes WHERE code_sha256 = $c", transaction, ("$c", Hash(Normalise(request.Code)))))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (null, new AuthFailure(400, "unknown_code", "Mã đăng ký không đúng.", "No such enrolment code."));
+            }
+
+            if (!reader.IsDBNull(2))
+            {
+                return (null, new AuthFailure(410, "code_used", "Mã đăng ký đã được dùng.", "This enrolment code was used already; ask for a new one."));
+            }
+
+            if (DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture) < now)
+            {
+                return (null, new AuthFailure(410, "code_expired", "Mã đăng ký đã hết hạn.", "This enrolment code has expired; ask for a new one."));
+            }
+
+            terminalId = reader.GetString(0);
+        }
+
+        var stamp = now.ToString("O", CultureInfo.InvariantCulture);
+        await connection.ExecuteAsync("UPDATE enrolment_codes SET used_at = $u WHERE code_sha256 = $c", transaction, cancellationToken, ("$u", stamp), ("$c", Hash(Normalise(request.Code)))).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE terminals SET public_key = $k, enrolled_at = $u, revoked = 0 WHERE id = $t",
+            transaction, cancellationToken, ("$k", Convert.ToBase64String(publicKey)), ("$u", stamp), ("$t", terminalId)).ConfigureAwait(false);
+        EnrolResponse response;
+        await using (var command = connection.Command("SELECT t.id, t.name, i.id, i.name FROM terminals t JOIN institutions i ON i.id = t.institution_id WHERE t.id = $t", transaction, ("$t", terminalId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            response = new EnrolResponse(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (response, null);
+    }
+
+    /// <summary>Revokes a terminal: its signatures are refused from now on. False for an unknown terminal.</summary>
+    public async Task<bool> RevokeAsync(string terminalId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync("UPDATE terminals SET revoked = 1 WHERE id = $t", null, cancellationToken, ("$t", terminalId)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// Verifies a signed request: a known, unrevoked, enrolled terminal; a created time within ±5 minutes of the
+    /// server's clock; a nonce not seen before; a body that matches its digest; a signature that verifies.
+    /// </summary>
+    public async Task<(string? TerminalId, AuthFailure? Failure)> VerifyAsync(
+        string method, string path, string query, string? signatureInput, string? signature, string? contentDigest, byte[] body, CancellationToken cancellationToken)
+    {
+        static AuthFailure Unauthenticated(string code, string english) => new(401, code, "Máy chưa được xác thực.", english);
+
+        var input = RequestSignature.ParseInput(signatureInput);
+        var signatureBytes = RequestSignature.ParseSignature(signature);
+        if (input is null || signatureBytes is null || contentDigest is null)
+        {
+            return (null, Unauthenticated("unsigned", "The request must carry Signature-Input, Signature and Content-Digest as terminals send them."));
+        }
+
+        var now = time.GetUtcNow();
+        if ((input.Created - now).Duration() > RequestSignature.MaxClockDifference)
+        {
+            return (null, Unauthenticated("clock_skew", $"The signature was created at {input.Created:O}, more than 5 minutes from the server's {now:O}; correct the clock from the Date header and sign again."));
+        }
+
+        if (RequestSignature.ContentDigest(body) != contentDigest)
+        {
+            return (null, Unauthenticated("body_changed", "The body does not match its Content-Digest."));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        string? publicKey;
+        bool revoked;
+        await using (var command = connection.Command("SELECT public_key, revoked FROM terminals WHERE id = $t", null, ("$t", input.KeyId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0))
+            {
+                return (null, Unauthenticated("unknown_terminal", $"No enrolled terminal '{input.KeyId}'."));
+            }
+
+            publicKey = reader.GetString(0);
+            revoked = reader.GetInt64(1) != 0;
+        }
+
+        using (var key = ECDsa.Create())
+        {
+            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
+            var signatureBase = RequestSignature.SignatureBase(method, path, query, contentDigest, input.Parameters);
+            if (!key.VerifyData(signatureBase, signatureBytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            {
+                return (null, Unauthenticated("bad_signature", "The signature does not verify with the terminal's key."));
+            }
+        }
+
+        if (revoked)
+        {
+            return (null, new AuthFailure(403, "terminal_revoked", "Máy đã bị thu hồi quyền đồng bộ.", "This terminal has been revoked."));
+        }
+
+        var stamp = now.ToString("O", CultureInfo.InvariantCulture);
+        await connection.ExecuteAsync("DELETE FROM request_nonces WHERE seen_at < $old", null, cancellationToken,
+            ("$old", (now - s_nonceMemory).ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        try
+        {
+            await connection.ExecuteAsync("INSERT INTO request_nonces (terminal_id, nonce, seen_at) VALUES ($t, $n, $s)", null, cancellationToken,
+                ("$t", input.KeyId), ("$n", input.Nonce), ("$s", stamp)).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
+        {
+            return (null, Unauthenticated("replayed", "This nonce was used before: the request is a replay."));
+        }
+
+        await connection.ExecuteAsync("UPDATE terminals SET last_seen_at = $s WHERE id = $t", null, cancellationToken, ("$s", stamp), ("$t", input.KeyId)).ConfigureAwait(false);
+        return (input.KeyId, null);
+    }
+
+    private static string Normalise(string code) => code.Trim().ToUpperInvariant();
+
+    private static string Hash(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+}
