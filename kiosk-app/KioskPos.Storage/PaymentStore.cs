@@ -16,13 +16,17 @@ namespace KioskPos.Storage;
 /// <param name="Method">How it is paid.</param>
 /// <param name="Bills">The bills to pay.</param>
 /// <param name="Operator">The cashier, if any.</param>
+/// <param name="AuthorisedBalance">The balance the province server reported when it authorised the payment; null offline.</param>
+/// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
 public sealed record CreatePaymentCommand(
     string? ClientRequestId,
     string AccountCode,
     string? CardUid,
     PaymentMethod Method,
     IReadOnlyList<RequestedAllocation> Bills,
-    string? Operator);
+    string? Operator,
+    Core.Money.Vnd? AuthorisedBalance = null,
+    bool Offline = false);
 
 /// <summary>A payment taken, or found again by its idempotency key.</summary>
 /// <param name="Payment">The payment.</param>
@@ -69,7 +73,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         }
 
         var bills = await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
-        var available = account.Balance - await CatalogueStore.UnsyncedDebitsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
+        // Online, the server's balance is the truth (the cache may be behind a top-up or another terminal's debit);
+        // offline, the cached one. Either way less what this terminal took that the server does not have yet.
+        var available = (command.AuthorisedBalance ?? account.Balance) - await CatalogueStore.UnsyncedDebitsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
         var allocations = PaymentPlanner.PlanCardBalancePayment(account, bills, command.Bills, available);
         var amount = Vnd.Sum(allocations.Select(a => a.Amount));
 
@@ -81,16 +87,16 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             EntryKinds.PaymentCreated,
             now,
             Payment: new PaymentCreatedDto(id, account.Code, command.CardUid, command.Method.WireName(), amount.Value,
-                allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator));
+                allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, command.Offline));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
-            INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at)
-            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t)
+            INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline)
+            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off)
             """,
             transaction, cancellationToken, ("$id", id), ("$s", sequence), ("$k", command.ClientRequestId), ("$a", account.Code), ("$c", command.CardUid),
             ("$m", command.Method.WireName()), ("$amt", amount.Value), ("$st", PaymentState.Completed.WireName()), ("$op", command.Operator),
-            ("$t", now.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+            ("$t", now.ToString("O", CultureInfo.InvariantCulture)), ("$off", command.Offline ? 1 : 0)).ConfigureAwait(false);
         foreach (var allocation in allocations)
         {
             await connection.ExecuteAsync(
@@ -100,8 +106,24 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PaymentResult(
-            new Payment(id, terminalId, sequence, command.Method, amount, account.Code, command.CardUid, allocations, PaymentState.Completed, SyncState.Queued, now, command.Operator),
+            new Payment(id, terminalId, sequence, command.Method, amount, account.Code, command.CardUid, allocations, PaymentState.Completed, SyncState.Queued, now, command.Operator, [], command.Offline),
             Replayed: false);
+    }
+
+    /// <summary>
+    /// What this terminal has at stake offline: what <paramref name="cardUid"/> paid offline since
+    /// <paramref name="dayStart"/>, and all offline payments the server does not have yet.
+    /// </summary>
+    public async Task<(Vnd CardToday, Vnd UnsyncedTotal)> GetOfflineExposureAsync(string cardUid, DateTimeOffset dayStart, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var card = Convert.ToInt64(await connection.ScalarAsync(
+            "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE offline = 1 AND card_uid = $c AND created_at >= $d",
+            null, cancellationToken, ("$c", cardUid), ("$d", dayStart.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var unsynced = Convert.ToInt64(await connection.ScalarAsync(
+            "SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.offline = 1 AND o.state <> 'sent'",
+            null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return (new Vnd(card), new Vnd(unsynced));
     }
 
     /// <summary>The payment taken earlier under an idempotency key, or null.</summary>
@@ -206,7 +228,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         Payment payment;
         await using (var command = connection.Command(
             """
-            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags
+            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags, p.offline
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             transaction, ("$id", id)))
@@ -228,7 +250,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             payment = new Payment(
                 reader.GetString(0), terminalId, reader.GetInt64(1), method, new Vnd(reader.GetInt64(3)), reader.GetString(4), reader.GetNullableString(5),
                 [], state, sync, DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture), reader.GetNullableString(9),
-                reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetInt64(11) != 0);
         }
 
         var allocations = new List<PaymentAllocation>();

@@ -115,6 +115,11 @@ public static class TerminalSchema
             -- E.g. 'overdraft' when an offline debit overdrew the card at the server. Shown with the payment.
             ALTER TABLE outbox ADD COLUMN server_flags TEXT NOT NULL DEFAULT '';
             """),
+        new(3, "offline card payments", """
+            -- 1 when the payment was taken within the offline limits, without the server's authorisation.
+            ALTER TABLE payments ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX payments_offline_card ON payments (card_uid, created_at) WHERE offline = 1;
+            """),
     ];
 
     /// <summary>The terminal database at <paramref name="path"/>.</summary>

@@ -37,27 +37,35 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             ContractsJsonContext.Default.PushResponse,
             cancellationToken);
 
-    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Asks the server to authorise a card payment against its balance; quick to give up, so the payer is not kept waiting.</summary>
+    public Task<AuthoriseResponse> AuthoriseAsync(AuthoriseRequest request, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.AuthorisePath) { Content = JsonContent.Create(request, ContractsJsonContext.Default.AuthoriseRequest) },
+            ContractsJsonContext.Default.AuthoriseResponse,
+            cancellationToken,
+            options.Value.AuthoriseTimeout);
+
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var offsetBefore = clock.Offset;
         try
         {
-            return await SendOnceAsync(create, typeInfo, cancellationToken).ConfigureAwait(false);
+            return await SendOnceAsync(create, typeInfo, cancellationToken, timeout).ConfigureAwait(false);
         }
         catch (SyncRefusedException e) when (e.Problem?.Code == "clock_skew" && clock.Offset != offsetBefore)
         {
             // The refusal's Date header has just corrected the clock (a Pi after a power cut): sign again with it.
-            return await SendOnceAsync(create, typeInfo, cancellationToken).ConfigureAwait(false);
+            return await SendOnceAsync(create, typeInfo, cancellationToken, timeout).ConfigureAwait(false);
         }
     }
 
-    private async Task<T> SendOnceAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private async Task<T> SendOnceAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeoutOverride)
     {
         var settings = options.Value;
         using var request = create();
         request.RequestUri = new Uri(settings.BaseUrl, request.RequestUri!);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.RequestTimeout);
+        timeout.CancelAfter(timeoutOverride ?? settings.RequestTimeout);
         HttpResponseMessage response;
         var sent = clock.HardwareNow;
         try
@@ -74,7 +82,7 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new SyncTransientException($"Province server did not answer within {settings.RequestTimeout.TotalSeconds:0} s.", e);
+            throw new SyncTransientException($"Province server did not answer within {(timeoutOverride ?? settings.RequestTimeout).TotalSeconds:0.#} s.", e);
         }
 
         using (response)

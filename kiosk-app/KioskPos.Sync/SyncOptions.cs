@@ -27,6 +27,9 @@ public sealed class SyncOptions
     /// <summary>Timeout of one HTTP request.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a card payment waits for the server's authorisation before the offline limits apply.</summary>
+    public TimeSpan AuthoriseTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Most entries in one push.</summary>
     public int MaxBatchEntries { get; set; } = 200;
 

@@ -48,10 +48,18 @@ public sealed class SyncWorker(
     SettingsStore settings,
     SyncSignal signal,
     IOptions<SyncOptions> options,
-    ILogger<SyncWorker> logger) : BackgroundService
+    ILogger<SyncWorker> logger,
+    TimeProvider? clock = null) : BackgroundService
 {
     private const string CursorKey = "sync.cursor";
+
+    /// <summary>Settings key of the offline policy last pulled (JSON).</summary>
+    public const string OfflinePolicyKey = "sync.offline_policy";
+
+    /// <summary>Settings key of the time of the last complete pull: the age of the blocked-card list.</summary>
+    public const string LastPullKey = "sync.last_pull";
     private readonly SemaphoreSlim _oneRoundAtATime = new(1, 1);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>Runs one round: push everything pending, then pull until up to date.</summary>
     public async Task<SyncRound> RunRoundAsync(CancellationToken cancellationToken)
@@ -204,8 +212,14 @@ public sealed class SyncWorker(
             await catalogue.ApplyPullAsync(response, cancellationToken).ConfigureAwait(false);
             await settings.SetAsync(CursorKey, response.Cursor, cancellationToken).ConfigureAwait(false);
             pulled += response.Accounts.Count + response.Bills.Count;
+            if (response.OfflinePolicy is { } policy)
+            {
+                await settings.SetAsync(OfflinePolicyKey, System.Text.Json.JsonSerializer.Serialize(policy, ContractsJsonContext.Default.OfflinePolicyDto), cancellationToken).ConfigureAwait(false);
+            }
+
             if (!response.HasMore)
             {
+                await settings.SetAsync(LastPullKey, _clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 break;
             }
         }

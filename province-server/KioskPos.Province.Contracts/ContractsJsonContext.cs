@@ -22,6 +22,9 @@ namespace KioskPos.Province.Contracts;
 [JsonSerializable(typeof(PushEntryResult))]
 [JsonSerializable(typeof(EnrolRequest))]
 [JsonSerializable(typeof(EnrolResponse))]
+[JsonSerializable(typeof(AuthoriseRequest))]
+[JsonSerializable(typeof(AuthoriseResponse))]
+[JsonSerializable(typeof(OfflinePolicyDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

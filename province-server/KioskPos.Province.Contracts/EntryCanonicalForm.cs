@@ -31,6 +31,12 @@ public static class EntryCanonicalForm
             {
                 Field(text, "payment.allocation", a.BillId + ":" + a.Amount.ToString(CultureInfo.InvariantCulture));
             }
+
+            // Written only when set, so that entries from before the field existed keep their hashes.
+            if (p.Offline)
+            {
+                Field(text, "payment.offline", "1");
+            }
         }
 
         if (entry.Receipt is { } r)

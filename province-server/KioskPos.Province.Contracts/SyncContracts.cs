@@ -9,6 +9,9 @@ public static class SyncProtocol
     /// <summary>POST: a batch of journal entries from a terminal.</summary>
     public const string PushPath = "/api/v1/sync/push";
 
+    /// <summary>POST: a card payment authorised against the server's balance before the terminal commits it.</summary>
+    public const string AuthorisePath = "/api/v1/sync/authorise";
+
     /// <summary>POST: a terminal enrols with a one-time code and its public key.</summary>
     public const string EnrolPath = "/api/v1/enrol";
 
@@ -74,7 +77,35 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="Accounts">Changed accounts.</param>
 /// <param name="Bills">Changed bills.</param>
 /// <param name="ServerTime">The server's clock.</param>
-public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime);
+/// <param name="OfflinePolicy">The limits within which this terminal may take card payments while offline.</param>
+public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null);
+
+/// <summary>
+/// How far a terminal may go on its own when the province server cannot be reached (the province carries the
+/// risk of offline acceptance, so it sets the limits per terminal).
+/// </summary>
+/// <param name="MaxPerPayment">The most one offline card payment may be, in đồng.</param>
+/// <param name="MaxPerCardPerDay">The most one card may pay offline in a day at this terminal.</param>
+/// <param name="MaxUnsyncedTotal">The most this terminal may hold in offline payments not yet at the server.</param>
+/// <param name="MaxMinutesSinceSync">No offline payment once the last successful sync is older than this.</param>
+/// <param name="MaxDenyListAgeMinutes">No offline payment once the blocked-card list is older than this.</param>
+public sealed record OfflinePolicyDto(long MaxPerPayment, long MaxPerCardPerDay, long MaxUnsyncedTotal, int MaxMinutesSinceSync, int MaxDenyListAgeMinutes)
+{
+    /// <summary>The province's default: 500.000 ₫ a payment, 1.000.000 ₫ a card a day, 10.000.000 ₫ in all, 72 h since sync, deny list 24 h.</summary>
+    public static OfflinePolicyDto Default { get; } = new(500_000, 1_000_000, 10_000_000, 72 * 60, 24 * 60);
+}
+
+/// <summary>A terminal asks the server to authorise a card payment against the balance it holds.</summary>
+/// <param name="AccountCode">The payer.</param>
+/// <param name="CardUid">The card presented.</param>
+/// <param name="Amount">The amount in đồng.</param>
+public sealed record AuthoriseRequest(string AccountCode, string CardUid, long Amount);
+
+/// <summary>The server's answer.</summary>
+/// <param name="Approved">True when the balance covers it and the card is not blocked.</param>
+/// <param name="Balance">The server's balance of the account.</param>
+/// <param name="Reason">Why not: <c>insufficient_balance</c>, <c>card_blocked</c>, <c>card_not_recognised</c>.</param>
+public sealed record AuthoriseResponse(bool Approved, long Balance, string? Reason);
 
 /// <summary>The part of a payment that goes to one bill.</summary>
 /// <param name="BillId">Bill.</param>
@@ -89,7 +120,8 @@ public sealed record AllocationDto(string BillId, long Amount);
 /// <param name="Amount">Total in đồng.</param>
 /// <param name="Allocations">Bills covered.</param>
 /// <param name="Operator">Cashier, if any.</param>
-public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator);
+/// <param name="Offline">True when the terminal took it within its offline limits, without the server's authorisation.</param>
+public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false);
 
 /// <summary>The body of a <see cref="EntryKinds.ReceiptPrinted"/> entry.</summary>
 /// <param name="PaymentId">The payment the receipt is for.</param>

@@ -153,3 +153,36 @@ public class ReceiptTests
     [InlineData("Mai", "Mai")]
     public void Masks_names_for_public_screens(string name, string masked) => Assert.Equal(masked, PersonalData.MaskName(name));
 }
+
+public class OfflineLimitsTests
+{
+    private static readonly OfflinePolicy s_policy = new(new Vnd(500_000), new Vnd(1_000_000), new Vnd(2_000_000), TimeSpan.FromHours(72), TimeSpan.FromHours(24));
+
+    private static OfflineExposure Exposure(long amount = 100_000, long cardToday = 0, long unsynced = 0, double hoursSinceSync = 1, double denyListHours = 1) =>
+        new(new Vnd(amount), new Vnd(cardToday), new Vnd(unsynced), TimeSpan.FromHours(hoursSinceSync), TimeSpan.FromHours(denyListHours));
+
+    [Fact]
+    public void Within_every_limit_the_payment_may_be_taken() => Assert.Null(OfflineLimits.Check(s_policy, Exposure(amount: 500_000, cardToday: 500_000, unsynced: 1_500_000)));
+
+    [Theory]
+    [InlineData(500_001, 0, 0, 1, 1, "offline_payment_limit")]
+    [InlineData(100_000, 950_000, 0, 1, 1, "offline_card_daily_limit")]
+    [InlineData(100_000, 0, 1_950_000, 1, 1, "offline_terminal_limit")]
+    [InlineData(100_000, 0, 0, 72.1, 1, "offline_too_long")]
+    [InlineData(100_000, 0, 0, 1, 24.1, "offline_deny_list_stale")]
+    public void Each_limit_refuses_with_its_own_reason(long amount, long cardToday, long unsynced, double hoursSinceSync, double denyListHours, string code)
+    {
+        var refusal = OfflineLimits.Check(s_policy, Exposure(amount, cardToday, unsynced, hoursSinceSync, denyListHours));
+        Assert.NotNull(refusal);
+        Assert.Equal(code, refusal.Code);
+        Assert.False(string.IsNullOrWhiteSpace(refusal.Vietnamese));
+    }
+
+    [Fact]
+    public void A_terminal_that_never_synced_takes_nothing_offline()
+    {
+        var refusal = OfflineLimits.Check(s_policy, new OfflineExposure(new Vnd(1), Vnd.Zero, Vnd.Zero, null, null));
+        Assert.Equal("offline_too_long", refusal?.Code);
+        Assert.Contains("72 giờ", refusal!.Vietnamese);
+    }
+}

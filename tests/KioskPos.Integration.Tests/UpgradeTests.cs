@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using KioskPos.Core.Domain;
-using KioskPos.Core.Payments;
 using KioskPos.Province.Contracts;
 using KioskPos.Storage;
 using KioskPos.Storage.Sqlite;
@@ -26,10 +24,23 @@ public class UpgradeTests
             await new CatalogueStore(previous).ApplyPullAsync(pull);
         }
 
-        var payments = new PaymentStore(previous, "KP-THCS-ND-01", TimeProvider.System);
-        foreach (var bill in new[] { "HP-2611-HS240001", "BT-2611-HS240001" })
+        // Written as that release wrote them: journal entry, outbox row, and the payment with the version 1 columns.
+        await using (var connection = await previous.OpenAsync())
         {
-            await payments.CreateAsync(new CreatePaymentCommand(null, "HS240001", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation(bill, null)], null));
+            foreach (var (bill, amount) in new[] { ("HP-2611-HS240001", 150_000L), ("BT-2611-HS240001", 600_000L) })
+            {
+                await using var transaction = connection.BeginTransaction(deferred: false);
+                var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, default);
+                var id = $"KP-THCS-ND-01-{sequence:D8}";
+                var entry = new JournalEntryDto(sequence, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
+                    Payment: new PaymentCreatedDto(id, "HS240001", "04A1B2C3", "card_balance", amount, [new AllocationDto(bill, amount)], null));
+                await Journal.AppendAsync(connection, transaction, entry, prevHash, id, default);
+                await connection.ExecuteAsync(
+                    "INSERT INTO payments (id, sequence, account_code, card_uid, method, amount, state, created_at) VALUES ($id, $s, 'HS240001', '04A1B2C3', 'card_balance', $a, 'completed', $t)",
+                    transaction, default, ("$id", id), ("$s", sequence), ("$a", amount), ("$t", entry.CreatedAt.ToString("O")));
+                await connection.ExecuteAsync("INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($id, $b, $a)", transaction, default, ("$id", id), ("$b", bill), ("$a", amount));
+                await transaction.CommitAsync();
+            }
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

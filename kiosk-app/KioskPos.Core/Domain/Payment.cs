@@ -107,6 +107,7 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="CreatedAt">When it was committed on the terminal.</param>
 /// <param name="Operator">The cashier who took it; null at a self-service kiosk.</param>
 /// <param name="ServerFlags">What the province server noticed when it received it (e.g. <c>overdraft</c>).</param>
+/// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -120,7 +121,8 @@ public sealed record Payment(
     SyncState Sync,
     DateTimeOffset CreatedAt,
     string? Operator,
-    IReadOnlyList<string>? ServerFlags = null)
+    IReadOnlyList<string>? ServerFlags = null,
+    bool Offline = false)
 {
     /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
     public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";

@@ -28,7 +28,7 @@ public sealed record AllocationView(string BillId, long Amount);
 public sealed record ReceiptView(string State, string? Detail);
 
 /// <summary>A payment as the API returns it. The card UID is masked.</summary>
-public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags);
+public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline);
 
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid);
@@ -90,7 +90,7 @@ internal static class Views
         p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,
         p.CardUid is null ? null : PersonalData.MaskCardUid(p.CardUid), p.State.WireName(), p.Sync.WireName(), p.CreatedAt, p.Operator,
         p.Allocations.Select(a => new AllocationView(a.BillId, a.Amount.Value)).ToList(),
-        receipt is { } r ? new ReceiptView(r.State, r.Detail) : null, replayed, p.ServerFlags ?? []);
+        receipt is { } r ? new ReceiptView(r.State, r.Detail) : null, replayed, p.ServerFlags ?? [], p.Offline);
 
     public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode);
 

@@ -4,6 +4,7 @@ using KioskPos.Core.Receipts;
 using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
+using KioskPos.Province.Contracts;
 using KioskPos.Sync;
 using Microsoft.Extensions.Options;
 
@@ -31,9 +32,13 @@ public sealed record TakenPayment(PaymentResult Result, bool ReceiptPrinted, str
 public sealed class PaymentService(
     PaymentStore payments,
     CatalogueStore catalogue,
+    OutboxStore outbox,
+    SettingsStore settings,
+    ProvinceClient province,
     CardPresence presence,
     IReceiptPrinter printer,
     SyncSignal sync,
+    TimeProvider time,
     IOptions<TerminalOptions> options,
     ILogger<PaymentService> logger)
 {
@@ -59,6 +64,11 @@ public sealed class PaymentService(
                 (command.CardUid is null || !presence.IsPresented(command.CardUid, options.Value.CardTapValidity)))
             {
                 throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
+            }
+
+            if (command.Method == PaymentMethod.CardBalance)
+            {
+                command = await AuthoriseAsync(command, cancellationToken).ConfigureAwait(false);
             }
 
             result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
@@ -111,6 +121,71 @@ public sealed class PaymentService(
 
         await payments.RecordReceiptAsync(paymentId, outcome.Printed, outcome.Problem, cancellationToken).ConfigureAwait(false);
         return (outcome.Printed, outcome.Problem);
+    }
+
+    /// <summary>
+    /// Online, the province server authorises the payment against the balance it holds (the truth). When it cannot
+    /// be reached, the terminal may take the payment on its own within the offline limits the province set.
+    /// </summary>
+    private async Task<CreatePaymentCommand> AuthoriseAsync(CreatePaymentCommand command, CancellationToken cancellationToken)
+    {
+        var account = (await catalogue.FindByCodeAsync(command.AccountCode, cancellationToken).ConfigureAwait(false))!;
+        var bills = await catalogue.GetBillsAsync(account.Code, cancellationToken).ConfigureAwait(false);
+        var amount = Core.Money.Vnd.Sum(PaymentPlanner.Allocate(account, bills, command.Bills).Select(a => a.Amount));
+        if (account.Blocked)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
+        }
+
+        try
+        {
+            var answer = await province.AuthoriseAsync(new AuthoriseRequest(account.Code, command.CardUid!, amount.Value), cancellationToken).ConfigureAwait(false);
+            if (answer.Approved)
+            {
+                return command with { AuthorisedBalance = new Core.Money.Vnd(answer.Balance) };
+            }
+
+            throw new PaymentRefusedException(answer.Reason switch
+            {
+                "card_blocked" => PaymentRefusal.CardBlocked(),
+                "card_not_recognised" => PaymentRefusal.CardNotRecognised(command.CardUid!),
+                _ => PaymentRefusal.InsufficientBalance(new Core.Money.Vnd(Math.Max(0, answer.Balance)).ToString(), amount.ToString()),
+            });
+        }
+        catch (SyncRefusedException e)
+        {
+            // Not enrolled, revoked or not trusted: no card payments, online or off.
+            logger.LogWarning("Card payment refused: the province server does not accept this terminal ({Code})", e.Problem?.Code);
+            throw new PaymentRefusedException(new PaymentRefusal(
+                "terminal_not_authorised",
+                "Máy chưa được máy chủ tỉnh cho phép nhận thanh toán bằng thẻ. Vui lòng gọi kỹ thuật viên.",
+                $"The province server does not accept this terminal ({e.Problem?.Code}); card payments are off.",
+                RefusalKind.Refused));
+        }
+        catch (SyncTransientException e)
+        {
+            logger.LogWarning("Province server unreachable for authorisation ({Error}); applying the offline limits", e.Message);
+        }
+
+        var now = time.GetUtcNow();
+        var policy = await settings.GetAsync(SyncWorker.OfflinePolicyKey, cancellationToken).ConfigureAwait(false) is { } json
+            ? System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.OfflinePolicyDto)!
+            : OfflinePolicyDto.Default;
+        var lastSync = (await outbox.GetStatusAsync(cancellationToken).ConfigureAwait(false)).LastSuccessAt;
+        var lastPull = await settings.GetAsync(SyncWorker.LastPullKey, cancellationToken).ConfigureAwait(false) is { } pulled
+            ? DateTimeOffset.Parse(pulled, System.Globalization.CultureInfo.InvariantCulture)
+            : (DateTimeOffset?)null;
+        var local = TimeZoneInfo.ConvertTime(now, options.Value.ResolveTimeZone());
+        var (cardToday, unsynced) = await payments.GetOfflineExposureAsync(command.CardUid!, new DateTimeOffset(local.Date, local.Offset), cancellationToken).ConfigureAwait(false);
+        var refusal = OfflineLimits.Check(
+            new OfflinePolicy(new(policy.MaxPerPayment), new(policy.MaxPerCardPerDay), new(policy.MaxUnsyncedTotal), TimeSpan.FromMinutes(policy.MaxMinutesSinceSync), TimeSpan.FromMinutes(policy.MaxDenyListAgeMinutes)),
+            new OfflineExposure(amount, cardToday, unsynced, now - lastSync, now - lastPull));
+        if (refusal is not null)
+        {
+            throw new PaymentRefusedException(refusal);
+        }
+
+        return command with { Offline = true };
     }
 
     private async Task<CreatePaymentCommand> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)

@@ -39,6 +39,22 @@ internal static class AdminApi
             await registry.RevokeAsync(id, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null));
+        group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>
+        {
+            var (policy, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, KioskPos.Province.Contracts.ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);
+            if (policy is null || policy.MaxPerPayment < 0 || policy.MaxPerCardPerDay < 0 || policy.MaxUnsyncedTotal < 0 || policy.MaxMinutesSinceSync < 0 || policy.MaxDenyListAgeMinutes < 0)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_policy", "Hạn mức không hợp lệ.", error ?? "Limits must be zero (no offline payments) or positive.");
+            }
+
+            return await store.SetOfflinePolicyAsync(id, policy, http.RequestAborted).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null);
+        });
+        group.MapPost("/accounts/{code}/unblock", async (string code, ProvinceStore store, CancellationToken ct) =>
+            await store.UnblockAsync(code, ct).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", $"Không có tài khoản {code}.", null));
         group.MapGet("/terminals", async (AdminQueries queries, CancellationToken ct) =>
             TypedResults.Json(await queries.TerminalsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListTerminalSummary));
         group.MapGet("/institutions", async (AdminQueries queries, CancellationToken ct) =>

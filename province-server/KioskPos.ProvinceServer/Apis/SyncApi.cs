@@ -14,6 +14,7 @@ internal static class SyncApi
         var group = app.MapGroup("/api/v1/sync").AddEndpointFilter(AuthenticateTerminalAsync);
         group.MapGet("/pull", PullAsync);
         group.MapPost("/push", PushAsync);
+        group.MapPost("/authorise", AuthoriseAsync);
         app.MapPost(SyncProtocol.EnrolPath, EnrolAsync);
         return app;
     }
@@ -80,6 +81,18 @@ internal static class SyncApi
                 Problems.Create(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence),
                 ContractsJsonContext.Default.ProblemDto, "application/problem+json", StatusCodes.Status409Conflict);
         }
+    }
+
+    private static async Task<IResult> AuthoriseAsync(HttpContext http, ProvinceStore store)
+    {
+        var terminal = (TerminalRecord)http.Items[TerminalItem]!;
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AuthoriseRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null || request.Amount <= 0)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error ?? "amount must be positive");
+        }
+
+        return TypedResults.Json(await store.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
     }
 
     private static async Task<IResult> EnrolAsync(HttpContext http, TerminalRegistry registry)

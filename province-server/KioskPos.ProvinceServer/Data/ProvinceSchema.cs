@@ -151,5 +151,9 @@ internal static class ProvinceSchema
             );
             CREATE INDEX request_nonces_age ON request_nonces (seen_at);
             """),
+        new(4, "offline policy per terminal", """
+            -- JSON of the terminal's offline limits; NULL means the province's default.
+            ALTER TABLE terminals ADD COLUMN offline_policy TEXT;
+            """),
     ];
 }

@@ -77,7 +77,9 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
         var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
         var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
-        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow());
+        var policyJson = (string?)await connection.ScalarAsync("SELECT offline_policy FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false);
+        var policy = policyJson is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(policyJson, ContractsJsonContext.Default.OfflinePolicyDto)!;
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy);
     }
 
     /// <summary>
@@ -139,6 +141,44 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         var highest = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PushResponse(highest, results);
+    }
+
+    /// <summary>Authorises a card payment against the balance the server holds (no hold is placed; the push follows at once).</summary>
+    public async Task<AuthoriseResponse> AuthoriseAsync(TerminalRecord terminal, AuthoriseRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "SELECT a.balance, a.blocked FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
+            null, ("$a", request.AccountCode), ("$u", request.CardUid), ("$i", terminal.InstitutionId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return new AuthoriseResponse(false, 0, "card_not_recognised");
+        }
+
+        var balance = reader.GetInt64(0);
+        return reader.GetInt64(1) != 0 ? new AuthoriseResponse(false, balance, "card_blocked")
+            : balance < request.Amount ? new AuthoriseResponse(false, balance, "insufficient_balance")
+            : new AuthoriseResponse(true, balance, null);
+    }
+
+    /// <summary>Sets a terminal's offline limits; false for an unknown terminal.</summary>
+    public async Task<bool> SetOfflinePolicyAsync(string terminalId, OfflinePolicyDto policy, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync("UPDATE terminals SET offline_policy = $p WHERE id = $t", null, cancellationToken,
+            ("$p", JsonSerializer.Serialize(policy, ContractsJsonContext.Default.OfflinePolicyDto)), ("$t", terminalId)).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>An operator clears a blocked account (after settling an overdraft); terminals learn it at their next pull.</summary>
+    public async Task<bool> UnblockAsync(string accountCode, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync("UPDATE accounts SET blocked = 0, version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", accountCode)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed == 1;
     }
 
     private static void Validate(TerminalRecord terminal, PushRequest request)
@@ -228,12 +268,15 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
             if (p.Method == "card_balance")
             {
                 accountVersion = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                // An overdraft (offline debits at two terminals, say) is a fact: it is booked, flagged, and the
+                // account's cards are blocked until an operator clears them. Terminals learn it at their next pull.
                 balanceAfter = Convert.ToInt64(await connection.ScalarAsync(
-                    "UPDATE accounts SET balance = balance - $a, version = $v WHERE code = $c RETURNING balance",
+                    "UPDATE accounts SET balance = balance - $a, version = $v, blocked = CASE WHEN balance - $a < 0 THEN 1 ELSE blocked END WHERE code = $c RETURNING balance",
                     transaction, cancellationToken, ("$a", p.Amount), ("$v", accountVersion), ("$c", p.AccountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 if (balanceAfter < 0)
                 {
                     flags.Add("overdraft");
+                    flags.Add("card_blocked");
                 }
             }
         }
