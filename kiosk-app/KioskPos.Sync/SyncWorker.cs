@@ -3,6 +3,8 @@ using KioskPos.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace KioskPos.Sync;
 
@@ -27,6 +29,9 @@ public sealed class SyncSignal
     /// <summary>Waits for a request or for <paramref name="delay"/>, whichever comes first.</summary>
     public Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) => _signal.WaitAsync(delay, cancellationToken);
 }
+
+/// <summary>A sync round that did not complete; the worker retries it with backoff.</summary>
+public sealed class SyncRoundFailedException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>What one sync round did.</summary>
 /// <param name="Pushed">Entries the server acknowledged.</param>
@@ -88,64 +93,68 @@ public sealed class SyncWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settingsNow = options.Value;
-        var failures = 0;
+
+        // A failed round is retried by Polly with exponential backoff and full jitter, capped, for as long as it
+        // takes: the backlog must reach the server some day, and a new payment does not cut a backoff short
+        // (the server is not there). Between good rounds the worker waits for the interval or a new payment.
+        var retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<SyncRoundFailedException>(),
+                MaxRetryAttempts = int.MaxValue,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(settingsNow.MinDelay + Backoff(args.AttemptNumber + 1, settingsNow)),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("Sync round failed ({Failures} in a row), next try in {Delay:0.0} s: {Error}", args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
         while (!stoppingToken.IsCancellationRequested)
         {
-            SyncRound round;
             try
             {
-                round = await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+                var round = await retry.ExecuteAsync(RunRoundOrThrowAsync, stoppingToken).ConfigureAwait(false);
+                if (round.Pushed + round.Pulled + round.Rejected > 0)
+                {
+                    logger.LogInformation("Synced: {Pushed} entries pushed, {Rejected} refused, {Pulled} rows pulled", round.Pushed, round.Rejected, round.Pulled);
+                }
+
+                await Task.Delay(settingsNow.MinDelay, stoppingToken).ConfigureAwait(false);
+                await signal.WaitAsync(settingsNow.Interval, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Whatever went wrong (the local disk, a corrupt row, a bug), the terminal keeps taking payments;
-                // the round is retried with backoff and the error shown on the status screens.
-                logger.LogError(e, "Sync round failed");
-                round = new SyncRound(0, 0, 0, e.Message);
-                try
-                {
-                    await outbox.RecordRoundAsync(e.Message, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception recordError) when (recordError is not OperationCanceledException)
-                {
-                    logger.LogError(recordError, "Could not record the sync error");
-                }
-            }
+        }
+    }
 
-            failures = round.Error is null ? 0 : failures + 1;
-            var delay = failures == 0 ? settingsNow.Interval : Backoff(failures, settingsNow);
-            if (round.Error is not null)
-            {
-                logger.LogWarning("Sync round failed ({Failures} in a row), next try in {Delay:0.0} s: {Error}", failures, delay.TotalSeconds, round.Error);
-            }
-            else if (round.Pushed + round.Pulled + round.Rejected > 0)
-            {
-                logger.LogInformation("Synced: {Pushed} entries pushed, {Rejected} refused, {Pulled} rows pulled", round.Pushed, round.Rejected, round.Pulled);
-            }
-
+    private async ValueTask<SyncRound> RunRoundOrThrowAsync(CancellationToken cancellationToken)
+    {
+        SyncRound round;
+        try
+        {
+            round = await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever went wrong (the local disk, a corrupt row, a bug), the terminal keeps taking payments; the
+            // round is retried and the error shown on the status screens.
+            logger.LogError(e, "Sync round failed");
             try
             {
-                await Task.Delay(settingsNow.MinDelay, stoppingToken).ConfigureAwait(false);
-
-                // After failures, a new payment does not cut the backoff short: the server is not there.
-                if (failures == 0)
-                {
-                    await signal.WaitAsync(delay, stoppingToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
-                }
+                await outbox.RecordRoundAsync(e.Message, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception recordError) when (recordError is not OperationCanceledException)
             {
-                return;
+                logger.LogError(recordError, "Could not record the sync error");
             }
+
+            throw new SyncRoundFailedException(e.Message, e);
         }
+
+        return round.Error is null ? round : throw new SyncRoundFailedException(round.Error);
     }
 
     /// <summary>Full jitter: a uniform wait between zero and min(cap, interval × 2^failures).</summary>

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace KioskPos.Integration.Tests;
+
+public class BackoffTests
+{
+    [Fact]
+    public async Task Against_a_server_that_drops_every_connection_the_sync_backs_off_instead_of_spinning()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+
+        // A "server" that accepts and drops: every attempt of the terminal is counted.
+        using var dead = new TcpListener(IPAddress.Loopback, 0);
+        dead.Start();
+        var attempts = 0;
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await dead.AcceptTcpClientAsync(stop.Token);
+                Interlocked.Increment(ref attempts);
+            }
+        });
+
+        // Interval 1 s, backoff capped at 2 s: over 6 s a spinning worker would try hundreds of times.
+        await using var terminal = await TerminalHost.StartAsync(province, syncUrl: new Uri($"http://127.0.0.1:{((IPEndPoint)dead.LocalEndpoint).Port}"), syncFirst: false);
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accepting);
+
+        // HttpClient may open a second connection for one request; allow for it.
+        Assert.InRange(Volatile.Read(ref attempts), 2, 24);
+    }
+}
