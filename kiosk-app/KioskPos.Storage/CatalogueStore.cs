@@ -100,8 +100,8 @@ public sealed class CatalogueStore(SqliteDatabase database)
             {
                 // A card moved to another payer: the newest row wins.
                 await connection.ExecuteAsync(
-                    "INSERT INTO account_cards (uid, account_code) VALUES ($u, $c) ON CONFLICT (uid) DO UPDATE SET account_code = excluded.account_code",
-                    transaction, cancellationToken, ("$u", uid), ("$c", a.Code)).ConfigureAwait(false);
+                    "INSERT INTO account_cards (uid, account_code, denied) VALUES ($u, $c, $d) ON CONFLICT (uid) DO UPDATE SET account_code = excluded.account_code, denied = excluded.denied",
+                    transaction, cancellationToken, ("$u", uid), ("$c", a.Code), ("$d", a.DeniedCardUids?.Contains(uid) == true ? 1 : 0)).ConfigureAwait(false);
             }
         }
 
@@ -175,14 +175,19 @@ public sealed class CatalogueStore(SqliteDatabase database)
         }
 
         var cards = new List<string>();
-        await using var cardsCommand = connection.Command("SELECT uid FROM account_cards WHERE account_code = $c ORDER BY uid", transaction, ("$c", accountCode));
+        var denied = new List<string>();
+        await using var cardsCommand = connection.Command("SELECT uid, denied FROM account_cards WHERE account_code = $c ORDER BY uid", transaction, ("$c", accountCode));
         await using var cardsReader = await cardsCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await cardsReader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             cards.Add(cardsReader.GetString(0));
+            if (cardsReader.GetInt64(1) != 0)
+            {
+                denied.Add(cardsReader.GetString(0));
+            }
         }
 
-        return new PayerAccount(accountCode, kind, name, group, new Vnd(balance), blocked, cards);
+        return new PayerAccount(accountCode, kind, name, group, new Vnd(balance), blocked, cards, denied);
     }
 
     internal static async Task<Vnd> UnsyncedDebitsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)

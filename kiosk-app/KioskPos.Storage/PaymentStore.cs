@@ -72,6 +72,11 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(command.CardUid));
         }
 
+        if (account.Refuses(command.CardUid))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
+        }
+
         var bills = await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
         // Online, the server's balance is the truth (the cache may be behind a top-up or another terminal's debit);
         // offline, the cached one. Either way less what this terminal took that the server does not have yet.

@@ -120,6 +120,10 @@ public static class TerminalSchema
             ALTER TABLE payments ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;
             CREATE INDEX payments_offline_card ON payments (card_uid, created_at) WHERE offline = 1;
             """),
+        new(4, "card deny list", """
+            -- 1 when the province server has the card on its deny list (lost, stolen, overdrawn).
+            ALTER TABLE account_cards ADD COLUMN denied INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     /// <summary>The terminal database at <paramref name="path"/>.</summary>

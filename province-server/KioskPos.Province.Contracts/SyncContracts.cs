@@ -48,7 +48,8 @@ public sealed record InstitutionDto(string Id, string Name, string Type, string 
 /// <param name="Blocked">Cards of this account must not be accepted.</param>
 /// <param name="CardUids">Normalised card UIDs.</param>
 /// <param name="Version">The server's change version of this row.</param>
-public sealed record AccountDto(string Code, string Kind, string FullName, string? Group, long Balance, bool Blocked, IReadOnlyList<string> CardUids, long Version);
+/// <param name="DeniedCardUids">Those of <paramref name="CardUids"/> on the deny list (lost, stolen, overdrawn): refused.</param>
+public sealed record AccountDto(string Code, string Kind, string FullName, string? Group, long Balance, bool Blocked, IReadOnlyList<string> CardUids, long Version, IReadOnlyList<string>? DeniedCardUids = null);
 
 /// <summary>A bill line.</summary>
 /// <param name="Description">What is charged.</param>

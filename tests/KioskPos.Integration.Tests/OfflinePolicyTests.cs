@@ -117,12 +117,12 @@ public class OfflinePolicyTests
     }
 
     [Fact]
-    public async Task An_overdraft_blocks_the_card_until_an_operator_clears_it_and_terminals_learn_both()
+    public async Task An_overdraft_deny_lists_the_card_until_an_operator_clears_it_and_terminals_learn_both()
     {
         await using var province = await ProvinceHost.StartAsync();
         await using var terminal = await TerminalHost.StartAsync(province);
 
-        // Another terminal of the school took 600.000 offline from HS240002, who holds 150.000.
+        // Another terminal of the school took 600.000 offline from HS240002's card, which holds 150.000.
         using var other = await province.SignedClientAsync("KP-THCS-ND-09");
         var entry = new JournalEntryDto(1, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
             Payment: new PaymentCreatedDto("KP-THCS-ND-09-00000001", "HS240002", "04D4E5F6", "card_balance", 600_000, [new AllocationDto("BT-2611-HS240002", 600_000)], null, Offline: true));
@@ -130,19 +130,43 @@ public class OfflinePolicyTests
         var pushed = (await (await other.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-09", [chained]), ContractsJsonContext.Default.PushRequest))
             .Content.ReadFromJsonAsync(ContractsJsonContext.Default.PushResponse))!;
         Assert.Contains("overdraft", pushed.Results[0].Flags);
-        Assert.Contains("card_blocked", pushed.Results[0].Flags);
-        Assert.True((await province.Admin.GetFromJsonAsync<JsonElement>("/api/v1/admin/accounts/HS240002")).GetProperty("blocked").GetBoolean());
+        Assert.Contains("card_denied", pushed.Results[0].Flags);
+        Assert.Equal(-450_000, await province.BalanceAsync("HS240002"));
 
-        // This terminal learns the block at its next pull, and refuses the card.
+        // This terminal learns it at its next pull, and refuses the card.
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        Assert.True((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
         using (var refused = await TapAndPayAsync(terminal, "04D4E5F6", "HP-2611-HS240002", 1_000))
         {
             Assert.Equal("card_blocked", (await ProblemAsync(refused)).Code);
         }
 
-        (await province.Admin.PostAsync("/api/v1/admin/accounts/HS240002/unblock", null)).EnsureSuccessStatusCode();
+        (await province.Admin.PostAsync("/api/v1/admin/cards/04D4E5F6/allow", null)).EnsureSuccessStatusCode();
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
-        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240002");
-        Assert.False(payer.GetProperty("blocked").GetBoolean());
+        Assert.False((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_lost_card_is_refused_everywhere_once_deny_listed_online_and_offline()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        (await province.Admin.PostAsync("/api/v1/admin/cards/04A1B2C3/deny?reason=lost", null)).EnsureSuccessStatusCode();
+
+        // Before the terminal's next pull, the server's authorisation refuses it.
+        using (var online = await TapAndPayAsync(terminal, "04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal("card_blocked", (await ProblemAsync(online)).Code);
+        }
+
+        // After the pull, the terminal refuses it on its own, with the server gone.
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        await province.StopAsync();
+        using (var offline = await TapAndPayAsync(terminal, "04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal("card_blocked", (await ProblemAsync(offline)).Code);
+        }
+
+        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
     }
 }

@@ -14,16 +14,10 @@ public class UpgradeTests
         await using var province = await ProvinceHost.StartAsync();
         var folder = Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
 
-        // The previous release: schema version 1 only. It pulled the school's data and took two payments
-        // while the server was out of reach.
+        // The previous release: schema version 1 only. It took two payments while the server was out of reach.
+        // (Its cache does not matter: the new release has no cursor for it and pulls everything again.)
         var previous = new SqliteDatabase(Path.Combine(folder, "terminal.db"), TerminalSchema.Migrations.Take(1).ToList());
         Assert.Equal(1, await previous.MigrateAsync());
-        using (var client = await province.SignedClientAsync())
-        {
-            var pull = (await client.GetFromJsonAsync(SyncProtocol.PullPath, ContractsJsonContext.Default.PullResponse))!;
-            await new CatalogueStore(previous).ApplyPullAsync(pull);
-        }
-
         // Written as that release wrote them: journal entry, outbox row, and the payment with the version 1 columns.
         await using (var connection = await previous.OpenAsync())
         {

@@ -20,6 +20,7 @@ public enum PayerKind
 /// <param name="Balance">The card's stored value as last known from the province server.</param>
 /// <param name="Blocked">True when the account's cards must not be accepted.</param>
 /// <param name="CardUids">The UIDs of the cards issued to the payer, normalised (see <see cref="CardUid"/>).</param>
+/// <param name="DeniedCardUids">Those cards on the province's deny list (lost, stolen, overdrawn).</param>
 public sealed record PayerAccount(
     string Code,
     PayerKind Kind,
@@ -27,4 +28,9 @@ public sealed record PayerAccount(
     string? Group,
     Vnd Balance,
     bool Blocked,
-    IReadOnlyList<string> CardUids);
+    IReadOnlyList<string> CardUids,
+    IReadOnlyList<string>? DeniedCardUids = null)
+{
+    /// <summary>True when <paramref name="uid"/> must be refused: the account is blocked or the card is deny-listed.</summary>
+    public bool Refuses(string? uid) => Blocked || (uid is not null && DeniedCardUids?.Contains(uid, StringComparer.Ordinal) == true);
+}

@@ -73,13 +73,13 @@ public sealed partial class TerminalJsonContext : JsonSerializerContext
 /// <summary>Maps domain objects to API views.</summary>
 internal static class Views
 {
-    public static PayerView Payer(PayerAccount account, IReadOnlyList<Bill> bills, Core.Money.Vnd available) => new(
+    public static PayerView Payer(PayerAccount account, IReadOnlyList<Bill> bills, Core.Money.Vnd available, string? cardUid = null) => new(
         account.Code,
         account.Kind == PayerKind.Pupil ? "pupil" : "patient",
         account.FullName,
         PersonalData.MaskName(account.FullName),
         account.Group,
-        account.Blocked,
+        account.Refuses(cardUid),
         available.Value,
         available.ToString(),
         bills.Where(b => b.IsOpen).Select(b => new BillView(

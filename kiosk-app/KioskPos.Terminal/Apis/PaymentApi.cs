@@ -20,7 +20,7 @@ internal static class PaymentApi
             }
 
             var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-            return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(account, catalogue, ct).ConfigureAwait(false);
+            return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(account, catalogue, ct, normalised).ConfigureAwait(false);
         });
         api.MapGet("/payers/{code}", async (string code, CatalogueStore catalogue, CancellationToken ct) =>
         {
@@ -63,11 +63,11 @@ internal static class PaymentApi
         return app;
     }
 
-    private static async Task<IResult> PayerAsync(PayerAccount account, CatalogueStore catalogue, CancellationToken ct)
+    private static async Task<IResult> PayerAsync(PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
     {
         var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
         var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
-        return TypedResults.Json(Views.Payer(account, bills, available), TerminalJsonContext.Readable.PayerView);
+        return TypedResults.Json(Views.Payer(account, bills, available, cardUid), TerminalJsonContext.Readable.PayerView);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, PaymentService service, PaymentStore payments)

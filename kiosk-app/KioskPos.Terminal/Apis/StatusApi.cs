@@ -56,7 +56,7 @@ internal static class StatusApi
                 {
                     var bills = (await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false)).Where(b => b.IsOpen).ToList();
                     var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
-                    html.Append(CultureInfo.InvariantCulture, $"<p>{E(PersonalData.MaskName(account.FullName))} · {E(account.Code)} · {E(account.Group ?? string.Empty)} · số dư {E(available.ToString())}{(account.Blocked ? " · <b class=warn>THẺ BỊ KHÓA</b>" : string.Empty)}</p>");
+                    html.Append(CultureInfo.InvariantCulture, $"<p>{E(PersonalData.MaskName(account.FullName))} · {E(account.Code)} · {E(account.Group ?? string.Empty)} · số dư {E(available.ToString())}{(account.Refuses(tap.Uid) ? " · <b class=warn>THẺ BỊ KHÓA</b>" : string.Empty)}</p>");
                     html.Append("<table><tr><th>Mã khoản</th><th>Khoản thu</th><th>Hạn nộp</th><th>Còn nợ</th></tr>");
                     foreach (var bill in bills)
                     {

@@ -132,7 +132,7 @@ public sealed class PaymentService(
         var account = (await catalogue.FindByCodeAsync(command.AccountCode, cancellationToken).ConfigureAwait(false))!;
         var bills = await catalogue.GetBillsAsync(account.Code, cancellationToken).ConfigureAwait(false);
         var amount = Core.Money.Vnd.Sum(PaymentPlanner.Allocate(account, bills, command.Bills).Select(a => a.Amount));
-        if (account.Blocked)
+        if (account.Refuses(command.CardUid))
         {
             throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
         }

@@ -51,6 +51,14 @@ internal static class AdminApi
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null);
         });
+        group.MapPost("/cards/{uid}/deny", async (string uid, string? reason, ProvinceStore store, CancellationToken ct) =>
+            await store.SetCardDeniedAsync(uid.ToUpperInvariant(), string.IsNullOrWhiteSpace(reason) ? "denied by operator" : reason, ct).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", $"Không có thẻ {uid}.", null));
+        group.MapPost("/cards/{uid}/allow", async (string uid, ProvinceStore store, CancellationToken ct) =>
+            await store.SetCardDeniedAsync(uid.ToUpperInvariant(), null, ct).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", $"Không có thẻ {uid}.", null));
         group.MapPost("/accounts/{code}/unblock", async (string code, ProvinceStore store, CancellationToken ct) =>
             await store.UnblockAsync(code, ct).ConfigureAwait(false)
                 ? Results.NoContent()

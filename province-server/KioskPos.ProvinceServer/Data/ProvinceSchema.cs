@@ -155,5 +155,10 @@ internal static class ProvinceSchema
             -- JSON of the terminal's offline limits; NULL means the province's default.
             ALTER TABLE terminals ADD COLUMN offline_policy TEXT;
             """),
+        new(5, "card deny list", """
+            -- A card on the deny list is refused everywhere (lost, stolen, or overdrawn offline) until cleared.
+            ALTER TABLE cards ADD COLUMN denied_reason TEXT;
+            ALTER TABLE cards ADD COLUMN denied_at TEXT;
+            """),
     ];
 }

@@ -148,7 +148,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
-            "SELECT a.balance, a.blocked FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
+            "SELECT a.balance, a.blocked OR c.denied_at IS NOT NULL FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
             null, ("$a", request.AccountCode), ("$u", request.CardUid), ("$i", terminal.InstitutionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -160,6 +160,26 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         return reader.GetInt64(1) != 0 ? new AuthoriseResponse(false, balance, "card_blocked")
             : balance < request.Amount ? new AuthoriseResponse(false, balance, "insufficient_balance")
             : new AuthoriseResponse(true, balance, null);
+    }
+
+    /// <summary>Puts a card on the deny list (<paramref name="reason"/> set) or takes it off (null); false for an unknown card.</summary>
+    public async Task<bool> SetCardDeniedAsync(string uid, string? reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var account = (string?)await connection.ScalarAsync(
+            "UPDATE cards SET denied_reason = $r, denied_at = CASE WHEN $r IS NULL THEN NULL ELSE $t END WHERE uid = $u RETURNING account_code",
+            transaction, cancellationToken, ("$r", reason), ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$u", uid)).ConfigureAwait(false);
+        if (account is null)
+        {
+            return false;
+        }
+
+        // The card list travels with its account: a new version sends the change to the terminals.
+        var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE accounts SET version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", account)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Sets a terminal's offline limits; false for an unknown terminal.</summary>
@@ -268,15 +288,21 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
             if (p.Method == "card_balance")
             {
                 accountVersion = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                // An overdraft (offline debits at two terminals, say) is a fact: it is booked, flagged, and the
-                // account's cards are blocked until an operator clears them. Terminals learn it at their next pull.
                 balanceAfter = Convert.ToInt64(await connection.ScalarAsync(
-                    "UPDATE accounts SET balance = balance - $a, version = $v, blocked = CASE WHEN balance - $a < 0 THEN 1 ELSE blocked END WHERE code = $c RETURNING balance",
+                    "UPDATE accounts SET balance = balance - $a, version = $v WHERE code = $c RETURNING balance",
                     transaction, cancellationToken, ("$a", p.Amount), ("$v", accountVersion), ("$c", p.AccountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 if (balanceAfter < 0)
                 {
+                    // An overdraft (one card used offline at two terminals, say) is a fact: it is booked, flagged,
+                    // and the card is deny-listed until an operator clears it. Terminals learn it at their next
+                    // pull (the account's version moved with the debit).
                     flags.Add("overdraft");
-                    flags.Add("card_blocked");
+                    if (await connection.ExecuteAsync(
+                        "UPDATE cards SET denied_reason = 'overdraft', denied_at = $t WHERE uid = $u AND account_code = $c AND denied_at IS NULL",
+                        transaction, cancellationToken, ("$t", now), ("$u", p.CardUid), ("$c", p.AccountCode)).ConfigureAwait(false) == 1)
+                    {
+                        flags.Add("card_denied");
+                    }
                 }
             }
         }
@@ -425,8 +451,9 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
     private static async Task<List<AccountDto>> ReadAccountsAsync(SqliteConnection connection, SqliteTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
     {
         var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var denied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         await using (var cardCommand = connection.Command(
-            "SELECT c.account_code, c.uid FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
+            "SELECT c.account_code, c.uid, c.denied_at IS NOT NULL FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
             transaction, ("$i", institutionId), ("$f", from), ("$u", upTo)))
         await using (var reader = await cardCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -439,6 +466,15 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
                 }
 
                 list.Add(reader.GetString(1));
+                if (reader.GetInt64(2) != 0)
+                {
+                    if (!denied.TryGetValue(code, out var deniedList))
+                    {
+                        denied[code] = deniedList = [];
+                    }
+
+                    deniedList.Add(reader.GetString(1));
+                }
             }
         }
 
@@ -451,7 +487,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         {
             var code = accountReader.GetString(0);
             accounts.Add(new AccountDto(code, accountReader.GetString(1), accountReader.GetString(2), accountReader.GetNullableString(3), accountReader.GetInt64(4),
-                accountReader.GetInt64(5) != 0, cards.TryGetValue(code, out var c) ? c : [], accountReader.GetInt64(6)));
+                accountReader.GetInt64(5) != 0, cards.TryGetValue(code, out var c) ? c : [], accountReader.GetInt64(6), denied.TryGetValue(code, out var d) ? d : []));
         }
 
         return accounts;
