@@ -92,7 +92,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             EntryKinds.PaymentCreated,
             now,
             Payment: new PaymentCreatedDto(id, account.Code, command.CardUid, command.Method.WireName(), amount.Value,
-                allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, command.Offline));
+                allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, command.Offline, command.ClientRequestId));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """

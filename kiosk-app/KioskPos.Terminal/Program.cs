@@ -9,6 +9,7 @@ using KioskPos.Terminal.Apis;
 // kioskpos-terminal                      run the terminal (configuration as --Section:Key=value)
 // kioskpos-terminal tap UID [--url URL]  simulate a card tap on a running terminal
 // kioskpos-terminal journal verify       check the payment journal for edited, deleted or reordered entries
+// kioskpos-terminal journal rebuild      derive the payment rows again from the journal
 // kioskpos-terminal enroll --server URL --code CODE   enrol with the province server
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
@@ -67,7 +68,29 @@ verify.SetAction(async (parse, ct) =>
 
     return result.Ok ? 0 : 3;
 });
-root.Subcommands.Add(new Command("journal", "The payment journal") { verify });
+var rebuild = new Command("rebuild", "Derive the payment rows again from the journal alone (with the terminal stopped)") { dataOption };
+rebuild.SetAction(async (parse, ct) =>
+{
+    var path = Path.Combine(parse.GetValue(dataOption)!, "terminal.db");
+    if (!File.Exists(path))
+    {
+        Console.Error.WriteLine($"Không có cơ sở dữ liệu / no terminal database at {path}");
+        return 2;
+    }
+
+    var database = TerminalSchema.Open(path);
+    var check = await new JournalVerifier(database).VerifyAsync(ct).ConfigureAwait(false);
+    if (check.Problems.Any(p => p.Kind != "projection_differs"))
+    {
+        Console.Error.WriteLine("Nhật ký bị sửa; không dựng lại / the journal itself fails verification; nothing was rebuilt. Run 'journal verify'.");
+        return 3;
+    }
+
+    var payments = await JournalProjection.RebuildAsync(database, ct).ConfigureAwait(false);
+    Console.WriteLine($"Đã dựng lại / rebuilt {payments} payments from {check.Entries} journal entries");
+    return 0;
+});
+root.Subcommands.Add(new Command("journal", "The payment journal") { verify, rebuild });
 
 var serverOption = new Option<string>("--server") { Description = "The province server's address, http(s)://host[:port]", Required = true };
 var codeOption = new Option<string>("--code") { Description = "The one-time enrolment code from the province server", Required = true };

@@ -37,6 +37,11 @@ public static class EntryCanonicalForm
             {
                 Field(text, "payment.offline", "1");
             }
+
+            if (p.ClientRequestId is { } key)
+            {
+                Field(text, "payment.request", key);
+            }
         }
 
         if (entry.Receipt is { } r)

@@ -122,7 +122,8 @@ public sealed record AllocationDto(string BillId, long Amount);
 /// <param name="Allocations">Bills covered.</param>
 /// <param name="Operator">Cashier, if any.</param>
 /// <param name="Offline">True when the terminal took it within its offline limits, without the server's authorisation.</param>
-public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false);
+/// <param name="ClientRequestId">The screen's idempotency key, kept so that the terminal's state can be rebuilt from its journal.</param>
+public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false, string? ClientRequestId = null);
 
 /// <summary>The body of a <see cref="EntryKinds.ReceiptPrinted"/> entry.</summary>
 /// <param name="PaymentId">The payment the receipt is for.</param>
