@@ -122,11 +122,11 @@ public sealed class TerminalHost : IAsyncDisposable
     public string ReceiptsFolder => Path.Combine(Folder, "receipts");
 
     /// <summary>Enrols a terminal with an in-process province host and starts it (syncing through <paramref name="syncUrl"/> if given).</summary>
-    public static Task<TerminalHost> StartAsync(ProvinceHost province, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null) =>
-        StartAsync(province.BaseUrl, province.Admin, syncUrl, syncFirst, folder, configureFirst);
+    public static Task<TerminalHost> StartAsync(ProvinceHost province, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null, string[]? extraArgs = null) =>
+        StartAsync(province.BaseUrl, province.Admin, syncUrl, syncFirst, folder, configureFirst, extraArgs);
 
     /// <summary>Enrols a terminal with the province server at <paramref name="provinceUrl"/> (codes through <paramref name="admin"/>) and starts it.</summary>
-    public static async Task<TerminalHost> StartAsync(Uri provinceUrl, HttpClient admin, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null)
+    public static async Task<TerminalHost> StartAsync(Uri provinceUrl, HttpClient admin, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null, string[]? extraArgs = null)
     {
         folder ??= Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
         await Enrolment.EnrolAsync(provinceUrl, admin, folder, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
@@ -139,6 +139,7 @@ public sealed class TerminalHost : IAsyncDisposable
             "--ProvinceServer:MaxBackoff=00:00:02",
             "--ProvinceServer:RequestTimeout=00:00:05",
             "--Logging:LogLevel:Default=Warning",
+            .. extraArgs ?? [],
         ],
             configureFirst);
         await app.StartAsync();
