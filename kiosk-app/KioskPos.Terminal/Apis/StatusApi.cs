@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
@@ -100,6 +99,4 @@ internal static class StatusApi
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string E(Vnd amount) => E(amount.ToString());
 }
