@@ -169,15 +169,6 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return payments;
     }
 
-    /// <summary>The receipt state of a payment: <c>pending</c>, <c>printed</c> or <c>failed</c>, with the printer's words.</summary>
-    public async Task<(string State, string? Detail)?> GetReceiptStateAsync(string paymentId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT receipt_state, receipt_detail FROM payments WHERE id = $id", null, ("$id", paymentId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetNullableString(1)) : null;
-    }
-
     /// <summary>Records a print outcome as a journal entry and on the payment, in one transaction.</summary>
     public async Task RecordReceiptAsync(string paymentId, bool printed, string? detail, CancellationToken cancellationToken = default)
     {
@@ -233,7 +224,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         Payment payment;
         await using (var command = connection.Command(
             """
-            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags, p.offline
+            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags, p.offline,
+                   p.receipt_state, p.receipt_detail
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             transaction, ("$id", id)))
@@ -255,7 +247,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             payment = new Payment(
                 reader.GetString(0), terminalId, reader.GetInt64(1), method, new Vnd(reader.GetInt64(3)), reader.GetString(4), reader.GetNullableString(5),
                 [], state, sync, DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture), reader.GetNullableString(9),
-                reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetInt64(11) != 0);
+                reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetInt64(11) != 0,
+                reader.GetString(12), reader.GetNullableString(13));
         }
 
         var allocations = new List<PaymentAllocation>();

@@ -101,8 +101,7 @@ public class JournalProjectionTests
             var rows = new List<string>();
             foreach (var p in (await temp.Payments.ListRecentAsync(100)).OrderBy(p => p.Sequence))
             {
-                var receipt = await temp.Payments.GetReceiptStateAsync(p.Id);
-                rows.Add($"{p.Id}|{p.Sequence}|{p.AccountCode}|{p.CardUid}|{p.Amount}|{p.Offline}|{p.Operator}|{p.CreatedAt:O}|{string.Join(",", p.Allocations)}|{receipt}");
+                rows.Add($"{p.Id}|{p.Sequence}|{p.AccountCode}|{p.CardUid}|{p.Amount}|{p.Offline}|{p.Operator}|{p.CreatedAt:O}|{string.Join(",", p.Allocations)}|{p.ReceiptState}|{p.ReceiptDetail}");
             }
 
             return string.Join("\n", rows);

@@ -108,6 +108,8 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="Operator">The cashier who took it; null at a self-service kiosk.</param>
 /// <param name="ServerFlags">What the province server noticed when it received it (e.g. <c>overdraft</c>).</param>
 /// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
+/// <param name="ReceiptState"><c>pending</c>, <c>printed</c> or <c>failed</c>.</param>
+/// <param name="ReceiptDetail">What the printer said when the receipt failed.</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -122,7 +124,9 @@ public sealed record Payment(
     DateTimeOffset CreatedAt,
     string? Operator,
     IReadOnlyList<string>? ServerFlags = null,
-    bool Offline = false)
+    bool Offline = false,
+    string ReceiptState = "pending",
+    string? ReceiptDetail = null)
 {
     /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
     public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";

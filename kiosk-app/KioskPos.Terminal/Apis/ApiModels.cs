@@ -86,11 +86,11 @@ internal static class Views
             b.Id, b.Category.WireName(), b.Category.VietnameseName(), b.Title, b.DueDate, b.Total.Value, b.Outstanding.Value, b.Outstanding.ToString(),
             b.Lines.Select(l => new BillLineView(l.Description, l.Quantity, l.UnitPrice.Value, l.Amount.Value)).ToList())).ToList());
 
-    public static PaymentView Payment(Payment p, (string State, string? Detail)? receipt, bool replayed) => new(
+    public static PaymentView Payment(Payment p, bool replayed) => new(
         p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,
         p.CardUid is null ? null : PersonalData.MaskCardUid(p.CardUid), p.State.WireName(), p.Sync.WireName(), p.CreatedAt, p.Operator,
         p.Allocations.Select(a => new AllocationView(a.BillId, a.Amount.Value)).ToList(),
-        receipt is { } r ? new ReceiptView(r.State, r.Detail) : null, replayed, p.ServerFlags ?? [], p.Offline);
+        new ReceiptView(p.ReceiptState, p.ReceiptDetail), replayed, p.ServerFlags ?? [], p.Offline);
 
     public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode);
 

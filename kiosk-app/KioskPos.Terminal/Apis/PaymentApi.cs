@@ -35,18 +35,12 @@ internal static class PaymentApi
         api.MapPost("/payments", CreateAsync);
         api.MapGet("/payments/{id}", async (string id, PaymentStore payments, CancellationToken ct) =>
             await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
-                ? TypedResults.Json(Views.Payment(payment, await payments.GetReceiptStateAsync(id, ct).ConfigureAwait(false), false), TerminalJsonContext.Readable.PaymentView)
+                ? TypedResults.Json(Views.Payment(payment, false), TerminalJsonContext.Readable.PaymentView)
                 : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."));
         api.MapGet("/payments", async (int? limit, PaymentStore payments, CancellationToken ct) =>
         {
             var recent = await payments.ListRecentAsync(limit ?? 20, ct).ConfigureAwait(false);
-            var views = new List<PaymentView>(recent.Count);
-            foreach (var payment in recent)
-            {
-                views.Add(Views.Payment(payment, await payments.GetReceiptStateAsync(payment.Id, ct).ConfigureAwait(false), false));
-            }
-
-            return TypedResults.Json<IReadOnlyList<PaymentView>>(views, TerminalJsonContext.Readable.IReadOnlyListPaymentView);
+            return TypedResults.Json<IReadOnlyList<PaymentView>>(recent.Select(p => Views.Payment(p, false)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPaymentView);
         });
         api.MapPost("/payments/{id}/reprint", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
         {
@@ -83,7 +77,7 @@ internal static class PaymentApi
         {
             var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, request.Operator), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
-            var view = Views.Payment(payment, (taken.ReceiptPrinted ? "printed" : "failed", taken.ReceiptProblem), taken.Result.Replayed);
+            var view = Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed);
             return taken.Result.Replayed
                 ? TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView)
                 : TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView, statusCode: StatusCodes.Status201Created);

@@ -73,8 +73,7 @@ internal static class StatusApi
             html.Append("<h2>Giao dịch gần đây / Recent payments</h2><table><tr><th>Số phiếu</th><th>Mã người nộp</th><th>Số tiền</th><th>Biên lai</th><th>Đồng bộ</th></tr>");
             foreach (var payment in await payments.ListRecentAsync(10, ct).ConfigureAwait(false))
             {
-                var receipt = await payments.GetReceiptStateAsync(payment.Id, ct).ConfigureAwait(false);
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(payment.Id)}</td><td>{E(payment.AccountCode)}</td><td class=n>{E(payment.Amount.ToString())}</td><td>{E(receipt?.State ?? "-")}</td><td>{E(payment.Sync.ToString())}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(payment.Id)}</td><td>{E(payment.AccountCode)}</td><td class=n>{E(payment.Amount.ToString())}</td><td>{E(payment.ReceiptState)}</td><td>{E(payment.Sync.ToString())}</td></tr>");
             }
 
             html.Append("</table></body></html>");

@@ -49,15 +49,14 @@ public sealed class PaymentService(
     /// <exception cref="PaymentRefusedException">Refused; nothing was written.</exception>
     public async Task<TakenPayment> TakeAsync(PaymentInput input, CancellationToken cancellationToken)
     {
-        var command = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
+        var (command, account) = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
         PaymentResult result;
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken).ConfigureAwait(false) is { } earlier)
             {
-                var receipt = await payments.GetReceiptStateAsync(earlier.Id, cancellationToken).ConfigureAwait(false);
-                return new TakenPayment(new PaymentResult(earlier, Replayed: true), receipt?.State == "printed", receipt?.Detail);
+                return new TakenPayment(new PaymentResult(earlier, Replayed: true), earlier.ReceiptState == "printed", earlier.ReceiptDetail);
             }
 
             if (command.Method == PaymentMethod.CardBalance &&
@@ -68,7 +67,7 @@ public sealed class PaymentService(
 
             if (command.Method == PaymentMethod.CardBalance)
             {
-                command = await AuthoriseAsync(command, cancellationToken).ConfigureAwait(false);
+                command = await AuthoriseAsync(command, account, cancellationToken).ConfigureAwait(false);
             }
 
             result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
@@ -127,9 +126,8 @@ public sealed class PaymentService(
     /// Online, the province server authorises the payment against the balance it holds (the truth). When it cannot
     /// be reached, the terminal may take the payment on its own within the offline limits the province set.
     /// </summary>
-    private async Task<CreatePaymentCommand> AuthoriseAsync(CreatePaymentCommand command, CancellationToken cancellationToken)
+    private async Task<CreatePaymentCommand> AuthoriseAsync(CreatePaymentCommand command, PayerAccount account, CancellationToken cancellationToken)
     {
-        var account = (await catalogue.FindByCodeAsync(command.AccountCode, cancellationToken).ConfigureAwait(false))!;
         var bills = await catalogue.GetBillsAsync(account.Code, cancellationToken).ConfigureAwait(false);
         var amount = Core.Money.Vnd.Sum(PaymentPlanner.Allocate(account, bills, command.Bills).Select(a => a.Amount));
         if (account.Refuses(command.CardUid))
@@ -188,7 +186,7 @@ public sealed class PaymentService(
         return command with { Offline = true };
     }
 
-    private async Task<CreatePaymentCommand> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)
+    private async Task<(CreatePaymentCommand Command, PayerAccount Account)> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
         {
@@ -240,6 +238,6 @@ public sealed class PaymentService(
         }
 
         logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
-        return new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator);
+        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator), account);
     }
 }
