@@ -365,11 +365,17 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
 
     private static async Task<long> AdvanceAckAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, CancellationToken cancellationToken)
     {
-        var acked = Convert.ToInt64(await connection.ScalarAsync("SELECT acked_through FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        while (await connection.ScalarAsync("SELECT 1 FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, cancellationToken, ("$t", terminalId), ("$s", acked + 1)).ConfigureAwait(false) is not null)
-        {
-            acked++;
-        }
+        // Walk forward from the last acknowledged sequence while the next one is held: one statement, not one
+        // round trip per entry of the batch.
+        var acked = Convert.ToInt64(await connection.ScalarAsync(
+            """
+            WITH RECURSIVE run (s) AS (
+                SELECT acked_through FROM terminals WHERE id = $t
+                UNION ALL
+                SELECT s + 1 FROM run WHERE EXISTS (SELECT 1 FROM journal_entries WHERE terminal_id = $t AND sequence = s + 1))
+            SELECT MAX(s) FROM run
+            """,
+            transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
         await connection.ExecuteAsync(
             "UPDATE terminals SET acked_through = $a, anchor_hash = (SELECT hash FROM journal_entries WHERE terminal_id = $t AND sequence = $a) WHERE id = $t",
