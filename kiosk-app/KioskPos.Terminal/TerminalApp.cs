@@ -129,15 +129,18 @@ public static class TerminalApp
     private static async Task WriteUnhandledErrorAsync(HttpContext http)
     {
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        var (status, code, title) = error switch
+        var (status, code, title, detail) = error switch
         {
-            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "Bộ nhớ máy đã đầy; giao dịch chưa được ghi. Vui lòng gọi kỹ thuật viên."),
-            SqliteException { SqliteErrorCode: 5 or 6 } => (StatusCodes.Status503ServiceUnavailable, "busy", "Máy đang bận; vui lòng thử lại."),
-            BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ."),
-            _ => (StatusCodes.Status500InternalServerError, "internal_error", "Lỗi hệ thống; giao dịch chưa được ghi."),
+            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full",
+                "Bộ nhớ máy đã đầy; giao dịch chưa được ghi. Vui lòng gọi kỹ thuật viên.", "The terminal's disk is full; the payment was not recorded."),
+            SqliteException { SqliteErrorCode: 5 or 6 } => (StatusCodes.Status503ServiceUnavailable, "busy",
+                "Máy đang bận; vui lòng thử lại.", "The terminal's database is busy; try again."),
+            BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ.", e.Message),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error",
+                "Lỗi hệ thống; giao dịch chưa được ghi.", "An internal error; the payment was not recorded."),
         };
         http.Response.StatusCode = status;
-        await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title), ContractsJsonContext.Default.ProblemDto, "application/problem+json").ConfigureAwait(false);
+        await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title, detail), TerminalJsonContext.Readable.ProblemDto, "application/problem+json").ConfigureAwait(false);
     }
 
     private sealed class DatabaseInitializer(SqliteDatabase database, ILogger<DatabaseInitializer> logger) : IHostedService

@@ -57,15 +57,16 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(ReceiptView))]
 [JsonSerializable(typeof(JournalVerification))]
+[JsonSerializable(typeof(ProblemDto))]
 public sealed partial class TerminalJsonContext : JsonSerializerContext
 {
     /// <summary>
     /// The same contract, writing Vietnamese letters as UTF-8 rather than <c>\uXXXX</c> escapes, so that the API
-    /// reads well with curl. Only for JSON answers, never for JSON embedded in HTML.
+    /// reads well with curl. Only for JSON answers, never for JSON embedded in HTML. Nulls are written, as on the
+    /// sync protocol, so that a problem document has the same shape whichever side sends it.
     /// </summary>
     public static TerminalJsonContext Readable { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }
@@ -113,5 +114,5 @@ internal static class ApiProblems
     }
 
     public static IResult Create(int status, string code, string title, string? detail) =>
-        TypedResults.Json(Problems.Create(status, code, title, detail), ContractsJsonContext.Default.ProblemDto, "application/problem+json", status);
+        TypedResults.Json(Problems.Create(status, code, title, detail), TerminalJsonContext.Readable.ProblemDto, "application/problem+json", status);
 }
