@@ -29,6 +29,9 @@ public static class TerminalApp
         // The enrolment file (written by `enroll`) names this terminal and its server. It ranks above appsettings
         // and below environment variables and the command line, so an operator can still override the server.
         var dataDirectory = builder.Configuration[$"{TerminalOptions.Section}:DataDirectory"] ?? new TerminalOptions().DataDirectory;
+
+        // The data folder is the terminal's own: on a new machine it does not exist yet (before enrolment).
+        Directory.CreateDirectory(dataDirectory);
         var enrolmentFile = Path.GetFullPath(Path.Combine(dataDirectory, DeviceIdentity.EnrolmentFileName));
         var sources = builder.Configuration.Sources;
         var afterAppSettings = sources.Select((source, index) => (source, index))

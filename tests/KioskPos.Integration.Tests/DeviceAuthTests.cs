@@ -114,13 +114,14 @@ public class DeviceAuthTests
     }
 
     [Fact]
-    public async Task A_terminal_that_is_not_enrolled_runs_and_says_so_instead_of_syncing()
+    public async Task A_new_terminal_that_is_not_enrolled_starts_on_a_missing_data_folder_and_says_so_instead_of_syncing()
     {
         await using var province = await ProvinceHost.StartAsync();
         var folder = Directory.CreateTempSubdirectory("kioskpos-unenrolled-").FullName;
         try
         {
-            var app = KioskPos.Terminal.TerminalApp.Build(["--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={folder}", $"--ProvinceServer:BaseUrl={province.BaseUrl}", "--Logging:LogLevel:Default=Warning"]);
+            // A new machine: the data folder does not exist yet.
+            var app = KioskPos.Terminal.TerminalApp.Build(["--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={Path.Combine(folder, "new", "terminal")}", $"--ProvinceServer:BaseUrl={province.BaseUrl}", "--Logging:LogLevel:Default=Warning"]);
             await app.StartAsync();
             try
             {
