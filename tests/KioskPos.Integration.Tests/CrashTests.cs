@@ -77,9 +77,7 @@ public class CrashTests(ITestOutputHelper output)
                     if (round == kills)
                     {
                         // The last run lives: wait for the backlog to drain to the server.
-                        await Wait.UntilAsync(
-                            async () => (await http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("queued").GetInt32() == 0,
-                            TimeSpan.FromSeconds(60), "the terminal's queue to drain");
+                        await Wait.UntilDrainedAsync(http, TimeSpan.FromSeconds(60));
                         Assert.Equal(0, await Processes.StopAsync(terminal));
                     }
                     else

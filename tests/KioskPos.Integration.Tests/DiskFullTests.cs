@@ -65,9 +65,7 @@ public class DiskFullTests
                     acknowledged++;
                 }
 
-                await Wait.UntilAsync(
-                    async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("queued").GetInt32() == 0,
-                    TimeSpan.FromSeconds(30), "the queue to drain");
+                await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(30));
                 var payments = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
                 Assert.True(payments.GetProperty("ok").GetBoolean());
             }

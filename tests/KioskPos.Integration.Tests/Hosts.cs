@@ -217,6 +217,13 @@ public static class Wait
         }
     }
 
+    /// <summary>Waits until the terminal answering on <paramref name="terminal"/> has nothing left to push.</summary>
+    public static Task UntilDrainedAsync(HttpClient terminal, TimeSpan timeout) =>
+        UntilAsync(
+            async () => (await terminal.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("queued").GetInt32() == 0,
+            timeout,
+            "the terminal's queue to drain");
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

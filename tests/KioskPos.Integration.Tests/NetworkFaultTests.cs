@@ -46,9 +46,7 @@ public class NetworkFaultTests(ITestOutputHelper output)
 
         // Faults off: the backlog drains.
         proxy.Faulty = false;
-        await Wait.UntilAsync(
-            async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("queued").GetInt32() == 0,
-            TimeSpan.FromSeconds(60), "the queue to drain");
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(60));
 
         await using var server = new SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False");
         await server.OpenAsync();

@@ -45,9 +45,7 @@ public class ServerCrashTests(ITestOutputHelper output)
                 province = await StartProvinceAsync(folder, url, http);
             }
 
-            await Wait.UntilAsync(
-                async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("queued").GetInt32() == 0,
-                TimeSpan.FromSeconds(60), "the queue to drain");
+            await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(60));
             output.WriteLine($"seed {seed}: {taken} payments, {kills} server kills");
             Assert.True(taken > kills);
 
