@@ -8,7 +8,10 @@ set -euo pipefail
 #   sqlite3      inspecting the databases by hand and in scripts
 #   tzdata       receipts print in Asia/Ho_Chi_Minh time
 #   procps       pkill/pgrep in the scripts
-APT_PACKAGES=(curl sqlite3 tzdata procps)
+#   zbar-tools   zbarimg: tests decode the QR the terminal shows and prints
+#   chromium     the screens, tested in a real browser (Playwright drives Debian's build; no browser download)
+#   fonts-noto-core  a font with every Vietnamese letter, for the screens and raster receipts
+APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
