@@ -5,12 +5,14 @@ using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal;
 using KioskPos.Terminal.Apis;
+using KioskPos.Terminal.Cli;
 
 // kioskpos-terminal                      run the terminal (configuration as --Section:Key=value)
 // kioskpos-terminal tap UID [--url URL]  simulate a card tap on a running terminal
 // kioskpos-terminal journal verify       check the payment journal for edited, deleted or reordered entries
 // kioskpos-terminal journal rebuild      derive the payment rows again from the journal
 // kioskpos-terminal enroll --server URL --code CODE   enrol with the province server
+// kioskpos-terminal qr parse PAYLOAD | qr build ...  check or make a VietQR payload
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {
@@ -122,4 +124,5 @@ enrol.SetAction(async (parse, ct) =>
     }
 });
 root.Subcommands.Add(enrol);
+root.Subcommands.Add(QrCommands.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
