@@ -25,6 +25,10 @@ namespace KioskPos.Province.Contracts;
 [JsonSerializable(typeof(AuthoriseRequest))]
 [JsonSerializable(typeof(AuthoriseResponse))]
 [JsonSerializable(typeof(OfflinePolicyDto))]
+[JsonSerializable(typeof(ConfirmationsResponse))]
+[JsonSerializable(typeof(BankNotification))]
+[JsonSerializable(typeof(BankNotificationResult))]
+[JsonSerializable(typeof(ConfirmationDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

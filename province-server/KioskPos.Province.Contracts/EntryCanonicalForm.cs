@@ -42,6 +42,13 @@ public static class EntryCanonicalForm
             {
                 Field(text, "payment.request", key);
             }
+
+            if (p.Qr is { } qr)
+            {
+                Field(text, "payment.qr.code", qr.TransferCode);
+                Field(text, "payment.qr.payload", qr.Payload);
+                Field(text, "payment.qr.expires", qr.ExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (entry.Receipt is { } r)
@@ -49,6 +56,23 @@ public static class EntryCanonicalForm
             Field(text, "receipt.payment", r.PaymentId);
             Field(text, "receipt.outcome", r.Outcome);
             Field(text, "receipt.detail", r.Detail ?? string.Empty);
+        }
+
+        if (entry.Confirmation is { } c)
+        {
+            Field(text, "confirmation.payment", c.PaymentId);
+            Field(text, "confirmation.id", c.ConfirmationId.ToString(CultureInfo.InvariantCulture));
+            Field(text, "confirmation.outcome", c.Outcome);
+            Field(text, "confirmation.amount", c.Amount.ToString(CultureInfo.InvariantCulture));
+            Field(text, "confirmation.total", c.TotalReceived.ToString(CultureInfo.InvariantCulture));
+            Field(text, "confirmation.remaining", c.Remaining.ToString(CultureInfo.InvariantCulture));
+            Field(text, "confirmation.bank_txn", c.BankTransactionId);
+        }
+
+        if (entry.Expiry is { } x)
+        {
+            Field(text, "expiry.payment", x.PaymentId);
+            Field(text, "expiry.reason", x.Reason);
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());

@@ -15,6 +15,12 @@ public static class SyncProtocol
     /// <summary>POST: a terminal enrols with a one-time code and its public key.</summary>
     public const string EnrolPath = "/api/v1/enrol";
 
+    /// <summary>GET (long poll): bank confirmations of this terminal's VietQR payments after a cursor.</summary>
+    public const string ConfirmationsPath = "/api/v1/sync/confirmations";
+
+    /// <summary>POST: the bank-notification service reports an incoming transfer (HMAC-signed, see <see cref="BankSignature"/>).</summary>
+    public const string BankNotificationsPath = "/api/v1/bank/notifications";
+
     /// <summary>The most entries one push may carry.</summary>
     public const int MaxEntriesPerPush = 500;
 
@@ -30,6 +36,34 @@ public static class EntryKinds
 
     /// <summary>A receipt was printed, or printing failed; recorded, no ledger effect.</summary>
     public const string ReceiptPrinted = "receipt.printed";
+
+    /// <summary>The bank confirmed money for a VietQR payment (in full, in part, or too much); recorded, the server applied it already.</summary>
+    public const string PaymentConfirmed = "payment.confirmed";
+
+    /// <summary>A VietQR payment's QR expired or the payer cancelled it; money that still arrives is credited and flagged late.</summary>
+    public const string PaymentExpired = "payment.expired";
+}
+
+/// <summary>Outcomes of matching a bank transfer to a VietQR payment.</summary>
+public static class TransferOutcomes
+{
+    /// <summary>The payment is paid in full, exactly.</summary>
+    public const string Paid = "paid";
+
+    /// <summary>Less than due arrived: credited; the remainder is still due (a new QR for the rest).</summary>
+    public const string Underpaid = "underpaid";
+
+    /// <summary>More than due arrived: the payment is paid, the excess flagged for refund.</summary>
+    public const string Overpaid = "overpaid";
+
+    /// <summary>Money for a payment already paid in full: all of it flagged for refund.</summary>
+    public const string PaidTwice = "paid_twice";
+
+    /// <summary>No payment found for the transfer text: kept in the review list.</summary>
+    public const string Unmatched = "unmatched";
+
+    /// <summary>The code names a terminal's payment the server has not received yet (the terminal is offline): matched when it arrives.</summary>
+    public const string Held = "held";
 }
 
 /// <summary>The institution a terminal serves.</summary>
@@ -37,7 +71,11 @@ public static class EntryKinds
 /// <param name="Name">Name as printed.</param>
 /// <param name="Type">Plan type, wire name (e.g. <c>lower_secondary</c>).</param>
 /// <param name="District">District.</param>
-public sealed record InstitutionDto(string Id, string Name, string Type, string District);
+/// <param name="BankBin">The receiving bank's BIN for VietQR, e.g. <c>970436</c>; null when the institution takes no transfers yet.</param>
+/// <param name="BankAccount">The receiving account number.</param>
+/// <param name="BankAccountName">The account holder as the bank knows it (ASCII, at most 25), shown to payers.</param>
+/// <param name="BankName">The bank's short name, e.g. <c>Vietcombank</c>.</param>
+public sealed record InstitutionDto(string Id, string Name, string Type, string District, string? BankBin = null, string? BankAccount = null, string? BankAccountName = null, string? BankName = null);
 
 /// <summary>A payer account as the server holds it.</summary>
 /// <param name="Code">Payer code.</param>
@@ -79,7 +117,8 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="Bills">Changed bills.</param>
 /// <param name="ServerTime">The server's clock.</param>
 /// <param name="OfflinePolicy">The limits within which this terminal may take card payments while offline.</param>
-public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null);
+/// <param name="QrTag">The terminal's province-wide tag, the part of its transfer codes that names it.</param>
+public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null, int? QrTag = null);
 
 /// <summary>
 /// How far a terminal may go on its own when the province server cannot be reached (the province carries the
@@ -123,7 +162,63 @@ public sealed record AllocationDto(string BillId, long Amount);
 /// <param name="Operator">Cashier, if any.</param>
 /// <param name="Offline">True when the terminal took it within its offline limits, without the server's authorisation.</param>
 /// <param name="ClientRequestId">The screen's idempotency key, kept so that the terminal's state can be rebuilt from its journal.</param>
-public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false, string? ClientRequestId = null);
+/// <param name="Qr">For a VietQR payment: the code the payer scans.</param>
+public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false, string? ClientRequestId = null, VietQrDto? Qr = null);
+
+/// <summary>The dynamic QR of one VietQR payment.</summary>
+/// <param name="TransferCode">The code in the transfer text that matches the money to the payment.</param>
+/// <param name="Payload">The VietQR payload shown and printed.</param>
+/// <param name="ExpiresAt">After this the QR is not offered any more; money that still arrives is credited and flagged late.</param>
+public sealed record VietQrDto(string TransferCode, string Payload, DateTimeOffset ExpiresAt);
+
+/// <summary>The body of a <see cref="EntryKinds.PaymentConfirmed"/> entry: the terminal records what the server matched.</summary>
+/// <param name="PaymentId">The payment.</param>
+/// <param name="ConfirmationId">The server's confirmation id (its cursor), so a confirmation is recorded once.</param>
+/// <param name="Outcome">One of <see cref="TransferOutcomes"/>.</param>
+/// <param name="Amount">What this transfer brought, in đồng.</param>
+/// <param name="TotalReceived">All received for the payment so far.</param>
+/// <param name="Remaining">Still due.</param>
+/// <param name="BankTransactionId">The bank's id of the transfer.</param>
+public sealed record PaymentConfirmedDto(string PaymentId, long ConfirmationId, string Outcome, long Amount, long TotalReceived, long Remaining, string BankTransactionId);
+
+/// <summary>The body of a <see cref="EntryKinds.PaymentExpired"/> entry.</summary>
+/// <param name="PaymentId">The payment.</param>
+/// <param name="Reason"><c>expired</c> or <c>cancelled</c>.</param>
+public sealed record PaymentExpiredDto(string PaymentId, string Reason);
+
+/// <summary>A bank confirmation of one of a terminal's VietQR payments.</summary>
+/// <param name="Id">Increasing per server; the terminal's cursor.</param>
+/// <param name="PaymentId">The payment.</param>
+/// <param name="TransferCode">Its transfer code.</param>
+/// <param name="Outcome">One of <see cref="TransferOutcomes"/>.</param>
+/// <param name="Amount">What this transfer brought.</param>
+/// <param name="TotalReceived">All received so far.</param>
+/// <param name="Expected">The payment's amount.</param>
+/// <param name="Remaining">Still due.</param>
+/// <param name="BankTransactionId">The bank's id.</param>
+/// <param name="ReceivedAt">When the bank reported it.</param>
+/// <param name="Flags">E.g. <c>late</c>, <c>refund_due</c>.</param>
+public sealed record ConfirmationDto(long Id, string PaymentId, string TransferCode, string Outcome, long Amount, long TotalReceived, long Expected, long Remaining, string BankTransactionId, DateTimeOffset ReceivedAt, IReadOnlyList<string> Flags);
+
+/// <summary>The answer to a confirmations long poll.</summary>
+/// <param name="Cursor">Send it with the next poll.</param>
+/// <param name="Confirmations">Confirmations after the cursor, oldest first (empty when the wait ran out).</param>
+public sealed record ConfirmationsResponse(long Cursor, IReadOnlyList<ConfirmationDto> Confirmations);
+
+/// <summary>One incoming transfer as the bank-notification service posts it.</summary>
+/// <param name="TransactionId">The bank's id; services retry, so it is the de-duplication key.</param>
+/// <param name="BankBin">The receiving bank's BIN, when the service says.</param>
+/// <param name="AccountNumber">The receiving account.</param>
+/// <param name="Amount">Whole đồng.</param>
+/// <param name="Description">The transfer text as the bank has it (payers' apps and banks add to it).</param>
+/// <param name="TransactionTime">When the bank booked it.</param>
+public sealed record BankNotification(string TransactionId, string? BankBin, string AccountNumber, long Amount, string Description, DateTimeOffset TransactionTime);
+
+/// <summary>The server's answer to a notification.</summary>
+/// <param name="Status"><c>accepted</c>, or <c>duplicate</c> for a transaction id seen before (the original outcome follows).</param>
+/// <param name="Outcome">One of <see cref="TransferOutcomes"/>.</param>
+/// <param name="PaymentId">The payment matched, if any.</param>
+public sealed record BankNotificationResult(string Status, string Outcome, string? PaymentId);
 
 /// <summary>The body of a <see cref="EntryKinds.ReceiptPrinted"/> entry.</summary>
 /// <param name="PaymentId">The payment the receipt is for.</param>
@@ -137,9 +232,11 @@ public sealed record ReceiptPrintedDto(string PaymentId, string Outcome, string?
 /// <param name="CreatedAt">When the terminal committed it.</param>
 /// <param name="Payment">Body of a payment entry.</param>
 /// <param name="Receipt">Body of a receipt entry.</param>
+/// <param name="Confirmation">Body of a confirmation entry.</param>
+/// <param name="Expiry">Body of an expiry entry.</param>
 /// <param name="PrevHash">The hash of the entry before (64 zeros for the first); set when the entry travels.</param>
 /// <param name="Hash">SHA-256 over <paramref name="PrevHash"/> and the canonical encoding; set when the entry travels.</param>
-public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null, string? PrevHash = null, string? Hash = null);
+public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null, string? PrevHash = null, string? Hash = null, PaymentConfirmedDto? Confirmation = null, PaymentExpiredDto? Expiry = null);
 
 /// <summary>A batch of journal entries, in sequence order.</summary>
 /// <param name="TerminalId">The terminal; must match the authenticated one.</param>

@@ -1,3 +1,54 @@
+using System.CommandLine;
+using KioskPos.Province.Contracts;
 using KioskPos.ProvinceServer;
+using KioskPos.ProvinceServer.Apis;
 
-ProvinceApp.Build(args).Run();
+// kioskpos-province                  run the province server (configuration as --Province:Key=value)
+// kioskpos-province bank-sim ...     post one signed bank notification, as the bank's service would (demo, tests)
+var root = new RootCommand("KioskPos province server") { TreatUnmatchedTokensAsErrors = false };
+root.SetAction(async (parse, ct) =>
+{
+    await ProvinceApp.Build([.. parse.UnmatchedTokens]).RunAsync(ct).ConfigureAwait(false);
+    return 0;
+});
+
+var server = new Option<string>("--server") { Description = "The province server", DefaultValueFactory = _ => ProvinceApp.DefaultUrl };
+var connection = new Option<string>("--connection") { Description = "The bank connection id", DefaultValueFactory = _ => "demo-bank" };
+var account = new Option<string>("--account") { Description = "The receiving account number", Required = true };
+var amount = new Option<long>("--amount") { Description = "Whole đồng", Required = true };
+var text = new Option<string>("--text") { Description = "The transfer text as the bank reports it", Required = true };
+var txn = new Option<string?>("--txn") { Description = "The bank transaction id (repeat one to test de-duplication); new when left out" };
+var bin = new Option<string?>("--bin") { Description = "The receiving bank's BIN" };
+var bankSim = new Command("bank-sim", "Post one signed bank notification to the webhook; the secret comes from KIOSKPOS_BANK_SECRET") { server, connection, account, amount, text, txn, bin };
+bankSim.SetAction(async (parse, ct) =>
+{
+    var secret = Environment.GetEnvironmentVariable("KIOSKPOS_BANK_SECRET");
+    if (string.IsNullOrEmpty(secret))
+    {
+        Console.Error.WriteLine("Thiếu khoá bí mật / set KIOSKPOS_BANK_SECRET to the connection's secret (kept out of the command line and logs).");
+        return 2;
+    }
+
+    if (!Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var url))
+    {
+        Console.Error.WriteLine($"Địa chỉ không hợp lệ / not an address: {parse.GetValue(server)}");
+        return 2;
+    }
+
+    var notification = new BankNotification(parse.GetValue(txn) ?? BankSimulator.NewTransactionId(), parse.GetValue(bin), parse.GetValue(account)!,
+        parse.GetValue(amount), parse.GetValue(text)!, DateTimeOffset.UtcNow);
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+    try
+    {
+        var (status, body) = await BankSimulator.PostAsync(http, url, parse.GetValue(connection)!, secret, notification, DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+        Console.WriteLine($"{notification.TransactionId}: HTTP {status} {body}");
+        return status is >= 200 and < 300 ? 0 : 1;
+    }
+    catch (HttpRequestException e)
+    {
+        Console.Error.WriteLine($"Không kết nối được máy chủ / cannot reach {url}: {e.Message}");
+        return 2;
+    }
+});
+root.Subcommands.Add(bankSim);
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -30,6 +30,12 @@ public static class ProvinceApp
         app.MapHealthChecks("/health");
         app.MapSyncApi();
         app.MapAdminApi();
+        app.MapBankApi();
+        if (app.Services.GetRequiredService<IOptions<ProvinceOptions>>().Value.BankSimulator)
+        {
+            app.MapBankSimulator();
+        }
+
         app.MapHomePage();
         return app;
     }
@@ -43,6 +49,9 @@ public static class ProvinceApp
         services.AddSingleton<ProvinceStore>();
         services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<ConfirmationSignal>();
+        services.AddSingleton<BankLedger>();
+        services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<DatabaseInitializer>();
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -12,6 +12,9 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(IReadOnlyList<TerminalSummary>))]
 [JsonSerializable(typeof(EnrolmentCodeRequest))]
 [JsonSerializable(typeof(EnrolmentCode))]
+[JsonSerializable(typeof(ReceivingAccountRequest))]
+[JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
+[JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
 
 /// <summary>An administrator's request for a one-time enrolment code.</summary>
@@ -26,3 +29,10 @@ public sealed record EnrolmentCodeRequest(string InstitutionId, string TerminalI
 /// <param name="TerminalId">The terminal it enrols.</param>
 /// <param name="ExpiresAt">When it stops working.</param>
 public sealed record EnrolmentCode(string Code, string TerminalId, DateTimeOffset ExpiresAt);
+
+/// <summary>An institution's receiving account for VietQR transfers.</summary>
+/// <param name="BankBin">The bank's six-digit BIN.</param>
+/// <param name="AccountNumber">The account number.</param>
+/// <param name="AccountName">The holder's name as the bank has it (folded to ASCII, at most 25).</param>
+/// <param name="BankName">The bank's short name for screens.</param>
+public sealed record ReceivingAccountRequest(string BankBin, string AccountNumber, string AccountName, string? BankName = null);

@@ -15,6 +15,22 @@ public sealed class ProvinceOptions
     /// <summary>Load the demo province into an empty database.</summary>
     public bool SeedDemoData { get; set; } = true;
 
+    /// <summary>The bank-notification connections whose signed webhooks are accepted.</summary>
+    public List<BankConnectionOptions> BankConnections { get; set; } = [];
+
+    /// <summary>Serve the bank simulator page at <c>/bank-sim</c> (demo and tests only: it posts signed notifications).</summary>
+    public bool BankSimulator { get; set; }
+
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "province.db");
+}
+
+/// <summary>One bank-notification connection (section <c>Province:BankConnections:N</c>).</summary>
+public sealed class BankConnectionOptions
+{
+    /// <summary>The id the service sends in its connection header.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>The shared HMAC secret; from the environment or a secrets file, never from a committed file.</summary>
+    public string Secret { get; set; } = string.Empty;
 }

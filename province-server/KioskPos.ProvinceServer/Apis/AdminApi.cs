@@ -65,6 +65,27 @@ internal static class AdminApi
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", $"Không có tài khoản {code}.", null));
         group.MapGet("/terminals", async (AdminQueries queries, CancellationToken ct) =>
             TypedResults.Json(await queries.TerminalsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListTerminalSummary));
+        group.MapPut("/institutions/{id}/bank-account", async Task<IResult> (string id, HttpContext http, BankLedger ledger) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
+            var problem = request is null ? error : BankApi.ValidateAccount(request);
+            if (problem is not null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_account", "Tài khoản nhận không hợp lệ.", problem);
+            }
+
+            return await ledger.SetReceivingAccountAsync(id, request!.BankBin, request.AccountNumber, KioskPos.Core.VietQr.AsciiText.Fold(request.AccountName).ToUpperInvariant(), request.BankName, http.RequestAborted).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "institution_not_found", $"Không có đơn vị {id}.", null);
+        });
+        group.MapGet("/bank/transfers", async (BankLedger ledger, string? outcome, bool? refundDue, int? limit, CancellationToken ct) =>
+            TypedResults.Json(await ledger.TransfersAsync(outcome, refundDue ?? false, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankTransferRow));
+        group.MapGet("/bank/deliveries", async (BankLedger ledger, int? limit, CancellationToken ct) =>
+            TypedResults.Json(await ledger.DeliveriesAsync(limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankDeliveryRow));
+        group.MapPost("/bank/deliveries/{id:long}/replay", async (long id, BankLedger ledger, CancellationToken ct) =>
+            await ledger.ReplayAsync(id, ct).ConfigureAwait(false) is { } result
+                ? (IResult)TypedResults.Json(result, KioskPos.Province.Contracts.ContractsJsonContext.Default.BankNotificationResult)
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "delivery_not_found", $"Không có thông báo {id} hợp lệ để chạy lại.", "Only authentic deliveries with a readable body can be replayed."));
         group.MapGet("/institutions", async (AdminQueries queries, CancellationToken ct) =>
             TypedResults.Json(await queries.InstitutionsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListInstitutionSummary));
         return app;

@@ -15,6 +15,7 @@ internal static class SyncApi
         group.MapGet("/pull", PullAsync);
         group.MapPost("/push", PushAsync);
         group.MapPost("/authorise", AuthoriseAsync);
+        group.MapGet("/confirmations", ConfirmationsAsync);
         app.MapPost(SyncProtocol.EnrolPath, EnrolAsync);
         return app;
     }
@@ -80,6 +81,22 @@ internal static class SyncApi
             return TypedResults.Json(
                 Problems.Create(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence),
                 ContractsJsonContext.Default.ProblemDto, "application/problem+json", StatusCodes.Status409Conflict);
+        }
+    }
+
+    private static async Task<IResult> ConfirmationsAsync(HttpContext http, BankLedger ledger, long? after, int? wait)
+    {
+        var terminal = (TerminalRecord)http.Items[TerminalItem]!;
+        var seconds = Math.Clamp(wait ?? 0, 0, 60);
+        try
+        {
+            return TypedResults.Json(
+                await ledger.WaitForConfirmationsAsync(terminal.Id, Math.Max(0, after ?? 0), TimeSpan.FromSeconds(seconds), http.RequestAborted).ConfigureAwait(false),
+                ContractsJsonContext.Default.ConfirmationsResponse);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;
         }
     }
 

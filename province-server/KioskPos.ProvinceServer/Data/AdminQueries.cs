@@ -4,7 +4,8 @@ using KioskPos.Storage.Sqlite;
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>A payment as the province ledger holds it.</summary>
-public sealed record LedgerPayment(string Id, string TerminalId, long Sequence, string InstitutionId, string AccountCode, string Method, long Amount, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt, long? BalanceAfter, string Flags);
+public sealed record LedgerPayment(string Id, string TerminalId, long Sequence, string InstitutionId, string AccountCode, string Method, long Amount, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt, long? BalanceAfter, string Flags,
+    string State, long Received, string? TransferCode);
 
 /// <summary>An account's ledger state.</summary>
 public sealed record LedgerAccount(string Code, string InstitutionId, string Kind, long Balance, bool Blocked, long Version);
@@ -23,7 +24,7 @@ internal sealed class AdminQueries(SqliteDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
             """
-            SELECT id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, balance_after, flags FROM payments
+            SELECT id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, balance_after, flags, state, received, transfer_code FROM payments
             WHERE ($t IS NULL OR terminal_id = $t) AND ($a IS NULL OR account_code = $a)
             ORDER BY received_at DESC, id DESC LIMIT $n
             """,
@@ -34,7 +35,7 @@ internal sealed class AdminQueries(SqliteDatabase database)
         {
             payments.Add(new LedgerPayment(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt64(6),
                 DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture),
-                reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetString(10)));
+                reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetString(10), reader.GetString(11), reader.GetInt64(12), reader.GetNullableString(13)));
         }
 
         return payments;

@@ -14,6 +14,9 @@ internal static class DemoData
     public const string SchoolTerminalId = "KP-THCS-ND-01";
     public const string HospitalTerminalId = "KP-TTYT-CT-01";
 
+    /// <summary>The school's receiving account (Vietcombank), in the demo's VietQR codes.</summary>
+    public const string SchoolBankAccount = "1023456789";
+
     /// <summary>Well-known demo cards, printed by <c>make run</c> and used in the README.</summary>
     public static readonly (string Uid, string Code, string What)[] WellKnownCards =
     [
@@ -42,6 +45,12 @@ internal static class DemoData
         var random = new Random(2022);
         await connection.ExecuteAsync(
             "INSERT INTO institutions (id, name, type, district, commune) VALUES ($a, 'Trường THCS Nguyễn Du', 'lower_secondary', 'Thành phố Mỹ Tho', 'Phường 1'), ($b, 'Trung tâm Y tế huyện Châu Thành', 'district_health_centre', 'Huyện Châu Thành', 'Thị trấn Tân Hiệp')",
+            transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            UPDATE institutions SET bank_bin = '970436', bank_account = '1023456789', bank_account_name = 'TRUONG THCS NGUYEN DU', bank_name = 'Vietcombank' WHERE id = $a;
+            UPDATE institutions SET bank_bin = '970415', bank_account = '114000123456', bank_account_name = 'TTYT HUYEN CHAU THANH', bank_name = 'VietinBank' WHERE id = $b;
+            """,
             transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO terminals (id, institution_id, name) VALUES ($a, $ia, 'Ki-ốt văn phòng trường'), ($b, $ib, 'Quầy thu viện phí số 1')",

@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>A terminal as the server knows it.</summary>
-internal sealed record TerminalRecord(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt);
+internal sealed record TerminalRecord(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt, int QrTag);
 
 /// <summary>A push that must be refused as a whole, before anything is stored.</summary>
 internal sealed class PushRejectedException(int status, string code, string message, long? sequence = null) : Exception(message)
@@ -33,7 +33,7 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 }
 
 /// <summary>The province server's data: terminals, the accounts and bills they pull, and the ledger they push to.</summary>
-internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
+internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, ConfirmationSignal confirmations)
 {
     public SqliteDatabase Database => database;
 
@@ -77,9 +77,17 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
         var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
         var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
-        var policyJson = (string?)await connection.ScalarAsync("SELECT offline_policy FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false);
+        string? policyJson;
+        int qrTag;
+        await using (var command = connection.Command("SELECT offline_policy, qr_tag FROM terminals WHERE id = $t", transaction, ("$t", terminal.Id)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            (policyJson, qrTag) = (reader.GetNullableString(0), reader.GetInt32(1));
+        }
+
         var policy = policyJson is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(policyJson, ContractsJsonContext.Default.OfflinePolicyDto)!;
-        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy);
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, qrTag);
     }
 
     /// <summary>
@@ -94,6 +102,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         await using var transaction = connection.BeginTransaction(deferred: false);
         var results = new List<PushEntryResult>(request.Entries.Count);
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        var woken = new List<string>();
         foreach (var entry in request.Entries)
         {
             var digest = EntryCanonicalForm.Digest(entry);
@@ -131,6 +140,17 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
             var result = entry.Kind == EntryKinds.PaymentCreated
                 ? await ApplyPaymentAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false)
                 : new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []);
+            if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr })
+            {
+                // Money that arrived while the terminal was offline waits for this entry.
+                woken.AddRange(await TransferMatching.MatchHeldAsync(connection, transaction, qr.TransferCode, now, cancellationToken).ConfigureAwait(false));
+            }
+            else if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })
+            {
+                // Recorded so that money still arriving is flagged late; a payment already (partly) paid keeps its state.
+                await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id AND terminal_id = $t AND state = 'pending'",
+                    transaction, cancellationToken, ("$id", expiry.PaymentId), ("$t", terminal.Id)).ConfigureAwait(false);
+            }
             await connection.ExecuteAsync(
                 "UPDATE journal_entries SET result = $r WHERE terminal_id = $t AND sequence = $s",
                 transaction, cancellationToken, ("$r", JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult)),
@@ -140,6 +160,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
 
         var highest = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        confirmations.Notify(woken);
         return new PushResponse(highest, results);
     }
 
@@ -247,6 +268,28 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
                 {
                     problem = $"unknown method '{p.Method}'";
                 }
+                else if ((p.Method == "vietqr") != (p.Qr is not null))
+                {
+                    problem = "a vietqr payment carries its QR, and only a vietqr payment does";
+                }
+                else if (p.Qr is { } qr && (!Core.VietQr.TransferCode.TryParse(qr.TransferCode, out var code) || code.Value.Sequence != entry.Sequence || code.Value.TerminalTag != terminal.QrTag))
+                {
+                    problem = $"transfer code '{qr.TransferCode}' is not this terminal's code for entry {entry.Sequence}";
+                }
+            }
+            else if (entry.Kind == EntryKinds.PaymentConfirmed)
+            {
+                if (entry.Confirmation is null)
+                {
+                    problem = "a payment.confirmed entry needs a confirmation";
+                }
+            }
+            else if (entry.Kind == EntryKinds.PaymentExpired)
+            {
+                if (entry.Expiry is not { Reason: "expired" or "cancelled" })
+                {
+                    problem = "a payment.expired entry needs an expiry with reason expired or cancelled";
+                }
             }
             else if (entry.Kind == EntryKinds.ReceiptPrinted)
             {
@@ -308,7 +351,8 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         }
 
         var billStates = new List<BillStateDto>();
-        foreach (var allocation in p.Allocations)
+        var awaitingBank = p.Method == "vietqr";
+        foreach (var allocation in awaitingBank ? [] : p.Allocations)
         {
             var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await using var update = connection.Command(
@@ -332,17 +376,19 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, card_uid, method, amount, created_at, received_at, balance_after, flags)
-            VALUES ($id, $t, $s, $i, $c, $card, $m, $a, $at, $r, $b, $f)
+            INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, card_uid, method, amount, created_at, received_at, balance_after, flags,
+                                  state, received, transfer_code, expires_at)
+            VALUES ($id, $t, $s, $i, $c, $card, $m, $a, $at, $r, $b, $f, $st, $rc, $code, $exp)
             """,
             transaction, cancellationToken, ("$id", p.PaymentId), ("$t", terminal.Id), ("$s", entry.Sequence), ("$i", terminal.InstitutionId), ("$c", p.AccountCode),
             ("$card", p.CardUid), ("$m", p.Method), ("$a", p.Amount), ("$at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$r", now),
-            ("$b", balanceAfter), ("$f", string.Join(' ', flags))).ConfigureAwait(false);
+            ("$b", balanceAfter), ("$f", string.Join(' ', flags)), ("$st", awaitingBank ? "pending" : "completed"), ("$rc", awaitingBank ? 0 : p.Amount),
+            ("$code", p.Qr?.TransferCode), ("$exp", p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
         foreach (var allocation in p.Allocations)
         {
             await connection.ExecuteAsync(
-                "INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($p, $b, $a)",
-                transaction, cancellationToken, ("$p", p.PaymentId), ("$b", allocation.BillId), ("$a", allocation.Amount)).ConfigureAwait(false);
+                "INSERT INTO payment_allocations (payment_id, bill_id, amount, credited) VALUES ($p, $b, $a, $c)",
+                transaction, cancellationToken, ("$p", p.PaymentId), ("$b", allocation.BillId), ("$a", allocation.Amount), ("$c", awaitingBank ? 0 : allocation.Amount)).ConfigureAwait(false);
         }
 
         if (flags.Count > 0)
@@ -435,7 +481,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
 
     private static async Task<TerminalRecord?> ReadTerminalAsync(SqliteConnection connection, string terminalId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at FROM terminals WHERE id = $id", null, ("$id", terminalId));
+        await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $id", null, ("$id", terminalId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -443,15 +489,17 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time)
         }
 
         var lastSeen = reader.GetNullableString(5) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
-        return new TerminalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4), lastSeen);
+        return new TerminalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4), lastSeen, reader.GetInt32(6));
     }
 
     private static async Task<InstitutionDto> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction transaction, string id, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT id, name, type, district FROM institutions WHERE id = $id", transaction, ("$id", id));
+        await using var command = connection.Command(
+            "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = $id", transaction, ("$id", id));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new InstitutionDto(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        return new InstitutionDto(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.GetNullableString(4), reader.GetNullableString(5), reader.GetNullableString(6), reader.GetNullableString(7));
     }
 
     private static async Task<List<AccountDto>> ReadAccountsAsync(SqliteConnection connection, SqliteTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)

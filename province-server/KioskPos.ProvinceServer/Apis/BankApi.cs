@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using KioskPos.Core.VietQr;
+using KioskPos.Province.Contracts;
+using KioskPos.ProvinceServer.Data;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.ProvinceServer.Apis;
+
+/// <summary>
+/// The webhook of the bank-notification service: each delivery logged, authenticated by the connection's HMAC
+/// over timestamp and body, the timestamp checked, the transfer recorded once per bank transaction id and matched.
+/// </summary>
+internal static class BankApi
+{
+    private const int MaxBody = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapBankApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(SyncProtocol.BankNotificationsPath, ReceiveAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, BankLedger ledger, IOptions<ProvinceOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("KioskPos.ProvinceServer.Bank");
+        var ct = http.RequestAborted;
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        var body = buffer.ToArray();
+        var text = Encoding.UTF8.GetString(body);
+        var connectionId = http.Request.Headers[BankSignature.ConnectionHeader].ToString();
+
+        async Task<IResult> RefuseAsync(int status, string code, string title, string detail, bool authentic)
+        {
+            await ledger.LogDeliveryAsync(connectionId.Length == 0 ? null : connectionId, authentic, status, $"refused {code}", text, ct).ConfigureAwait(false);
+            logger.LogWarning("Bank notification refused ({Code}) from connection {Connection}", code, connectionId);
+            return SyncApi.Problem(status, code, title, detail);
+        }
+
+        if (body.Length > MaxBody)
+        {
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "too_large", "Thông báo quá lớn.", $"At most {MaxBody} bytes.", false).ConfigureAwait(false);
+        }
+
+        var connection = options.Value.BankConnections.FirstOrDefault(c => c.Id == connectionId && c.Secret.Length > 0);
+        if (connection is null)
+        {
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "unknown_connection", "Kết nối ngân hàng không được cấu hình.", $"No connection '{connectionId}' is configured.", false).ConfigureAwait(false);
+        }
+
+        if (!long.TryParse(http.Request.Headers[BankSignature.TimestampHeader].ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var timestamp))
+        {
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "missing_timestamp", "Thiếu thời điểm ký.", $"Send {BankSignature.TimestampHeader} as Unix seconds.", false).ConfigureAwait(false);
+        }
+
+        if (!BankSignature.Verify(connection.Secret, timestamp, body, http.Request.Headers[BankSignature.SignatureHeader].ToString()))
+        {
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "bad_signature", "Chữ ký không hợp lệ.", "The HMAC-SHA256 over timestamp '.' body does not match.", false).ConfigureAwait(false);
+        }
+
+        var skew = time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(timestamp);
+        if (skew.Duration() > BankSignature.Tolerance)
+        {
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "stale_timestamp", "Thông báo đã quá hạn.",
+                $"The signature is {skew.TotalSeconds:F0} s off the server's clock; at most {BankSignature.Tolerance.TotalSeconds:F0} s.", true).ConfigureAwait(false);
+        }
+
+        using var stream = new MemoryStream(body);
+        var (notification, error) = await JsonBody.TryReadAsync(stream, ContractsJsonContext.Default.BankNotification, ct).ConfigureAwait(false);
+        var problem = notification switch
+        {
+            null => error ?? "empty body",
+            { TransactionId.Length: 0 or > 100 } => "transactionId must be 1-100 characters",
+            { Amount: <= 0 } => "amount must be a positive whole number of đồng",
+            { AccountNumber.Length: 0 or > 19 } => "accountNumber must be 1-19 characters",
+            { Description: null } => "description is required (it may be empty)",
+            { Description.Length: > 500 } => "description is longer than 500 characters",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            return await RefuseAsync(StatusCodes.Status400BadRequest, "invalid_notification", "Thông báo không hợp lệ.", problem, true).ConfigureAwait(false);
+        }
+
+        var deliveryId = await ledger.LogDeliveryAsync(connectionId, true, StatusCodes.Status200OK, "received", text, ct).ConfigureAwait(false);
+        var result = await ledger.RecordAsync(connectionId, notification!, deliveryId, ct).ConfigureAwait(false);
+        logger.LogInformation("Bank transfer {Transaction} of {Amount} VND: {Status} {Outcome} {Payment}",
+            notification!.TransactionId, notification.Amount, result.Status, result.Outcome, result.PaymentId);
+        return TypedResults.Json(result, ContractsJsonContext.Default.BankNotificationResult);
+    }
+
+    /// <summary>Checks a receiving account before it goes into every QR of an institution.</summary>
+    public static string? ValidateAccount(ReceivingAccountRequest request)
+    {
+        try
+        {
+            VietQrBuilder.Build(new VietQrPayload(false, request.BankBin, request.AccountNumber, MerchantName: request.AccountName));
+            return null;
+        }
+        catch (VietQrFormatException e)
+        {
+            return e.Error.ToString();
+        }
+    }
+}

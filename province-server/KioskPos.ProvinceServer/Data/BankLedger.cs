@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text.Json;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>A bank transfer as the review list shows it.</summary>
+public sealed record BankTransferRow(long Id, string ConnectionId, string BankTransactionId, string AccountNumber, long Amount, string Description,
+    DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt, string Outcome, string? TransferCode, string? PaymentId, string Flags, long RefundDue, long? DeliveryId);
+
+/// <summary>A webhook delivery as the delivery log shows it.</summary>
+public sealed record BankDeliveryRow(long Id, DateTimeOffset ReceivedAt, string? ConnectionId, bool Authentic, int HttpStatus, string Result, string Body);
+
+/// <summary>
+/// The bank side of the ledger: every webhook delivery logged, every bank transaction recorded once, matched to
+/// the payment its text names, and the confirmation queued for the terminal, in one transaction.
+/// </summary>
+internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, ConfirmationSignal signal)
+{
+    /// <summary>Logs a delivery as it arrived; the result is filled in when it has been processed.</summary>
+    public async Task<long> LogDeliveryAsync(string? connectionId, bool authentic, int status, string result, string body, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(await connection.ScalarAsync(
+            "INSERT INTO bank_deliveries (received_at, connection_id, authentic, http_status, result, body) VALUES ($t, $c, $a, $s, $r, $b) RETURNING id",
+            null, cancellationToken, ("$t", Now()), ("$c", connectionId), ("$a", authentic ? 1 : 0), ("$s", status), ("$r", result),
+            ("$b", body.Length > 8192 ? body[..8192] : body)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Records and matches a notification; a transaction id seen before gives back its original outcome.</summary>
+    public async Task<BankNotificationResult> RecordAsync(string connectionId, BankNotification notification, long deliveryId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var now = Now();
+        BankNotificationResult result;
+        string? woken = null;
+        if (await ReadOutcomeAsync(connection, transaction, connectionId, notification.TransactionId, cancellationToken).ConfigureAwait(false) is { } seen)
+        {
+            result = new BankNotificationResult("duplicate", seen.Outcome, seen.PaymentId);
+        }
+        else
+        {
+            var transferId = Convert.ToInt64(await connection.ScalarAsync(
+                """
+                INSERT INTO bank_transfers (connection_id, bank_txn_id, bank_bin, account_number, amount, description, transaction_time, received_at, delivery_id, outcome)
+                VALUES ($c, $x, $bin, $acc, $amt, $d, $tt, $now, $dl, 'unmatched') RETURNING id
+                """,
+                transaction, cancellationToken, ("$c", connectionId), ("$x", notification.TransactionId), ("$bin", notification.BankBin), ("$acc", notification.AccountNumber),
+                ("$amt", notification.Amount), ("$d", notification.Description), ("$tt", notification.TransactionTime.ToString("O", CultureInfo.InvariantCulture)),
+                ("$now", now), ("$dl", deliveryId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            var outcome = await TransferMatching.MatchAsync(connection, transaction, transferId, now, cancellationToken).ConfigureAwait(false);
+            result = new BankNotificationResult("accepted", outcome.Name, outcome.PaymentId);
+            woken = outcome.TerminalId;
+        }
+
+        await connection.ExecuteAsync("UPDATE bank_deliveries SET result = $r WHERE id = $id", transaction, cancellationToken,
+            ("$r", $"{result.Status} {result.Outcome} {result.PaymentId}".TrimEnd()), ("$id", deliveryId)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (woken is not null)
+        {
+            signal.Notify([woken]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Runs an authentic delivery again: a transfer never recorded (processing failed) is recorded now; one held or
+    /// unmatched is matched again (after its payment arrived or was fixed); one already matched stays as it is.
+    /// </summary>
+    public async Task<BankNotificationResult?> ReplayAsync(long deliveryId, CancellationToken cancellationToken)
+    {
+        string? connectionId;
+        string body;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var command = connection.Command("SELECT connection_id, body FROM bank_deliveries WHERE id = $id AND authentic = 1", null, ("$id", deliveryId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            (connectionId, body) = (reader.GetNullableString(0), reader.GetString(1));
+        }
+
+        var notification = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.BankNotification);
+        if (connectionId is null || notification is null)
+        {
+            return null;
+        }
+
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var transferId = await connection.ScalarAsync(
+                "SELECT id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x AND outcome IN ('held', 'unmatched')",
+                transaction, cancellationToken, ("$c", connectionId), ("$x", notification.TransactionId)).ConfigureAwait(false);
+            if (transferId is not null)
+            {
+                var outcome = await TransferMatching.MatchAsync(connection, transaction, Convert.ToInt64(transferId, CultureInfo.InvariantCulture), Now(), cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                if (outcome.TerminalId is { } terminal)
+                {
+                    signal.Notify([terminal]);
+                }
+
+                return new BankNotificationResult("replayed", outcome.Name, outcome.PaymentId);
+            }
+        }
+
+        return await RecordAsync(connectionId, notification, deliveryId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The terminal's confirmations after <paramref name="after"/>, waiting up to <paramref name="wait"/> for one to come.</summary>
+    public async Task<ConfirmationsResponse> WaitForConfirmationsAsync(string terminalId, long after, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var next = signal.NextAsync(terminalId);
+        var found = await ReadConfirmationsAsync(terminalId, after, cancellationToken).ConfigureAwait(false);
+        if (found.Confirmations.Count > 0 || wait <= TimeSpan.Zero)
+        {
+            return found;
+        }
+
+        try
+        {
+            await next.WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return found;
+        }
+
+        return await ReadConfirmationsAsync(terminalId, after, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Transfers for the review list: by outcome (e.g. <c>unmatched</c>, <c>held</c>), or those flagged for refund.</summary>
+    public async Task<IReadOnlyList<BankTransferRow>> TransfersAsync(string? outcome, bool refundDue, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            """
+            SELECT id, connection_id, bank_txn_id, account_number, amount, description, transaction_time, received_at, outcome, transfer_code, payment_id, flags, refund_due, delivery_id
+            FROM bank_transfers WHERE ($o IS NULL OR outcome = $o) AND ($r = 0 OR refund_due > 0) ORDER BY id DESC LIMIT $n
+            """,
+            null, ("$o", outcome), ("$r", refundDue ? 1 : 0), ("$n", Math.Clamp(limit, 1, 1000)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<BankTransferRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new BankTransferRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5),
+                DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture),
+                reader.GetString(8), reader.GetNullableString(9), reader.GetNullableString(10), reader.GetString(11), reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetInt64(13)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The delivery log, newest first.</summary>
+    public async Task<IReadOnlyList<BankDeliveryRow>> DeliveriesAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "SELECT id, received_at, connection_id, authentic, http_status, result, body FROM bank_deliveries ORDER BY id DESC LIMIT $n", null, ("$n", Math.Clamp(limit, 1, 1000)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<BankDeliveryRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new BankDeliveryRow(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetNullableString(2),
+                reader.GetInt64(3) != 0, reader.GetInt32(4), reader.GetString(5), reader.GetString(6)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Sets an institution's receiving account; terminals get it at their next pull. False for an unknown institution.</summary>
+    public async Task<bool> SetReceivingAccountAsync(string institutionId, string bankBin, string account, string accountName, string? bankName, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(
+            "UPDATE institutions SET bank_bin = $b, bank_account = $a, bank_account_name = $n, bank_name = $bn WHERE id = $id",
+            null, cancellationToken, ("$b", bankBin), ("$a", account), ("$n", accountName), ("$bn", bankName), ("$id", institutionId)).ConfigureAwait(false) == 1;
+    }
+
+    private async Task<ConfirmationsResponse> ReadConfirmationsAsync(string terminalId, long after, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "SELECT id, body FROM confirmations WHERE terminal_id = $t AND id > $a ORDER BY id LIMIT 100", null, ("$t", terminalId), ("$a", after));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<ConfirmationDto>();
+        var cursor = after;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            cursor = reader.GetInt64(0);
+            list.Add(JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.ConfirmationDto)!);
+        }
+
+        return new ConfirmationsResponse(cursor, list);
+    }
+
+    private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(SqliteConnection connection, SqliteTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x", transaction, ("$c", connectionId), ("$x", transactionId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetNullableString(1)) : null;
+    }
+
+    private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.Json;
+using KioskPos.Core.VietQr;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>
+/// Applies a bank transfer to the VietQR payment its text names, inside the caller's transaction: the bills are
+/// credited in the payment's allocation order (the terminal derives the same split), the payment's state moves,
+/// and a confirmation is queued for the terminal. Every real outcome is a fact to record, never an error: exact,
+/// underpaid, overpaid, paid twice, late, held until the terminal's entry arrives, unmatched.
+/// </summary>
+internal static class TransferMatching
+{
+    /// <summary>What became of one transfer.</summary>
+    public sealed record Outcome(string Name, string? PaymentId, string? TerminalId, string? TransferCode, IReadOnlyList<string> Flags, long RefundDue);
+
+    /// <summary>Matches transfer <paramref name="transferId"/> and records the outcome on its row.</summary>
+    public static async Task<Outcome> MatchAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, string now, CancellationToken cancellationToken)
+    {
+        string description, account;
+        long amount;
+        DateTimeOffset bookedAt;
+        await using (var command = connection.Command("SELECT description, account_number, amount, transaction_time FROM bank_transfers WHERE id = $id", transaction, ("$id", transferId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            (description, account, amount) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
+            bookedAt = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture);
+        }
+
+        var outcome = await DecideAsync(connection, transaction, transferId, description, account, amount, bookedAt, now, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE bank_transfers SET outcome = $o, payment_id = $p, transfer_code = $c, flags = $f, refund_due = $r, resolved_at = CASE WHEN $o IN ('held', 'unmatched') THEN NULL ELSE $now END WHERE id = $id",
+            transaction, cancellationToken, ("$o", outcome.Name), ("$p", outcome.PaymentId), ("$c", outcome.TransferCode), ("$f", string.Join(' ', outcome.Flags)),
+            ("$r", outcome.RefundDue), ("$now", now), ("$id", transferId)).ConfigureAwait(false);
+        if (outcome.Flags.Count > 0 || outcome.Name is TransferOutcomes.Unmatched)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'transfer_flagged', $d)",
+                transaction, cancellationToken, ("$a", now), ("$t", outcome.TerminalId),
+                ("$d", $"bank transfer {transferId} ({amount} VND, '{description}'): {outcome.Name} {string.Join(' ', outcome.Flags)}".TrimEnd())).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Matches the transfers held for <paramref name="transferCode"/> (they arrived before the terminal's entry); returns the terminals to wake.</summary>
+    public static async Task<IReadOnlyList<string>> MatchHeldAsync(SqliteConnection connection, SqliteTransaction transaction, string transferCode, string now, CancellationToken cancellationToken)
+    {
+        var held = new List<long>();
+        await using (var command = connection.Command("SELECT id FROM bank_transfers WHERE outcome = 'held' AND transfer_code = $c ORDER BY id", transaction, ("$c", transferCode)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                held.Add(reader.GetInt64(0));
+            }
+        }
+
+        var woken = new List<string>();
+        foreach (var id in held)
+        {
+            if ((await MatchAsync(connection, transaction, id, now, cancellationToken).ConfigureAwait(false)).TerminalId is { } terminal)
+            {
+                woken.Add(terminal);
+            }
+        }
+
+        return woken;
+    }
+
+    private static async Task<Outcome> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, string description, string account, long amount, DateTimeOffset bookedAt, string now, CancellationToken cancellationToken)
+    {
+        var codes = TransferCode.FindIn(description);
+        if (codes.Count == 0)
+        {
+            return new Outcome(TransferOutcomes.Unmatched, null, null, null, ["no_code"], amount);
+        }
+
+        // A text may hold more than one code-shaped run (a payer pasting two); the first that names a payment wins.
+        TransferCode? heldFor = null;
+        foreach (var code in codes)
+        {
+            var payment = await ReadPaymentAsync(connection, transaction, code.Value, cancellationToken).ConfigureAwait(false);
+            if (payment is null)
+            {
+                var terminal = await connection.ScalarAsync("SELECT acked_through FROM terminals WHERE qr_tag = $t", transaction, cancellationToken, ("$t", code.TerminalTag)).ConfigureAwait(false);
+                if (terminal is not null && Convert.ToInt64(terminal, CultureInfo.InvariantCulture) < code.Sequence)
+                {
+                    heldFor ??= code;
+                }
+
+                continue;
+            }
+
+            if (payment.BankAccount != account)
+            {
+                return new Outcome(TransferOutcomes.Unmatched, payment.Id, payment.TerminalId, code.Value, ["wrong_account"], amount);
+            }
+
+            return await ApplyAsync(connection, transaction, transferId, payment, code.Value, amount, bookedAt, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return heldFor is { } waiting
+            ? new Outcome(TransferOutcomes.Held, null, null, waiting.Value, [], 0)
+            : new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], amount);
+    }
+
+    private static async Task<Outcome> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, PaymentRow payment, string code, long amount, DateTimeOffset bookedAt, string now, CancellationToken cancellationToken)
+    {
+        var flags = new List<string>();
+        if (payment.State == "expired" || (payment.ExpiresAt is { } expires && bookedAt > expires))
+        {
+            flags.Add("late");
+        }
+
+        string outcome;
+        long refund;
+        long totalReceived;
+        if (payment.Received >= payment.Amount)
+        {
+            // Paid in full before: this money is not owed. All of it is to be refunded.
+            outcome = TransferOutcomes.PaidTwice;
+            refund = amount;
+            totalReceived = payment.Received + amount;
+            flags.Add("refund_due");
+            await connection.ExecuteAsync("UPDATE payments SET received = $r WHERE id = $id", transaction, cancellationToken, ("$r", totalReceived), ("$id", payment.Id)).ConfigureAwait(false);
+        }
+        else
+        {
+            var due = payment.Amount - payment.Received;
+            var credit = Math.Min(amount, due);
+            refund = amount - credit;
+            totalReceived = payment.Received + amount;
+            await CreditBillsAsync(connection, transaction, payment.Id, credit, cancellationToken).ConfigureAwait(false);
+            outcome = totalReceived < payment.Amount ? TransferOutcomes.Underpaid : refund > 0 ? TransferOutcomes.Overpaid : TransferOutcomes.Paid;
+            if (refund > 0)
+            {
+                flags.Add("refund_due");
+            }
+
+            await connection.ExecuteAsync(
+                "UPDATE payments SET received = $r, state = $s WHERE id = $id",
+                transaction, cancellationToken, ("$r", totalReceived), ("$s", totalReceived < payment.Amount ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
+        }
+
+        if (refund > 0)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE payments SET flags = trim(flags || ' ' || $f) WHERE id = $id AND instr(flags, $f) = 0",
+                transaction, cancellationToken, ("$f", outcome == TransferOutcomes.PaidTwice ? "paid_twice" : "overpaid"), ("$id", payment.Id)).ConfigureAwait(false);
+        }
+
+        var id = Convert.ToInt64(await connection.ScalarAsync(
+            "INSERT INTO confirmations (terminal_id, payment_id, transfer_id, body) VALUES ($t, $p, $x, '') RETURNING id",
+            transaction, cancellationToken, ("$t", payment.TerminalId), ("$p", payment.Id), ("$x", transferId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var bankTxn = (string)(await connection.ScalarAsync("SELECT bank_txn_id FROM bank_transfers WHERE id = $id", transaction, cancellationToken, ("$id", transferId)).ConfigureAwait(false))!;
+        var confirmation = new ConfirmationDto(id, payment.Id, code, outcome, amount, totalReceived, payment.Amount, Math.Max(0, payment.Amount - totalReceived), bankTxn,
+            DateTimeOffset.Parse(now, CultureInfo.InvariantCulture), flags);
+        await connection.ExecuteAsync("UPDATE confirmations SET body = $b WHERE id = $id", transaction, cancellationToken,
+            ("$b", JsonSerializer.Serialize(confirmation, ContractsJsonContext.Default.ConfirmationDto)), ("$id", id)).ConfigureAwait(false);
+        return new Outcome(outcome, payment.Id, payment.TerminalId, code, flags, refund);
+    }
+
+    /// <summary>Credits <paramref name="credit"/> to the payment's bills in allocation order, each up to its allocation.</summary>
+    private static async Task CreditBillsAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, long credit, CancellationToken cancellationToken)
+    {
+        var allocations = new List<(string Bill, long Open)>();
+        await using (var command = connection.Command("SELECT bill_id, amount - credited FROM payment_allocations WHERE payment_id = $p AND amount > credited ORDER BY rowid", transaction, ("$p", paymentId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                allocations.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        foreach (var (bill, open) in allocations)
+        {
+            if (credit == 0)
+            {
+                break;
+            }
+
+            var share = Math.Min(open, credit);
+            credit -= share;
+            await connection.ExecuteAsync("UPDATE payment_allocations SET credited = credited + $a WHERE payment_id = $p AND bill_id = $b",
+                transaction, cancellationToken, ("$a", share), ("$p", paymentId), ("$b", bill)).ConfigureAwait(false);
+            var version = await ProvinceStore.NextVersionForSeedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE bills SET paid = paid + $a, version = $v WHERE id = $b",
+                transaction, cancellationToken, ("$a", share), ("$v", version), ("$b", bill)).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record PaymentRow(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount);
+
+    private static async Task<PaymentRow?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction transaction, string code, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(
+            """
+            SELECT p.id, p.terminal_id, p.amount, p.received, p.state, p.expires_at, i.bank_account
+            FROM payments p JOIN institutions i ON i.id = p.institution_id WHERE p.transfer_code = $c
+            """,
+            transaction, ("$c", code));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new PaymentRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4),
+            reader.GetNullableString(5) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, reader.GetNullableString(6));
+    }
+}
