@@ -5,7 +5,8 @@ namespace KioskPos.Hardware.Simulators;
 
 /// <summary>
 /// A printer that writes each job as a UTF-8 text file <c>{JobId}.txt</c> in a folder, atomically (a reader never
-/// sees half a receipt). <see cref="PaperOut"/> makes it fail like a real printer with no paper.
+/// sees half a receipt), and a job's QR code as <c>{JobId}.qr.png</c>. <see cref="PaperOut"/> makes it fail like a
+/// real printer with no paper.
 /// </summary>
 public sealed class TextFilePrinter(string folder, int columns = 32) : IReceiptPrinter
 {
@@ -39,6 +40,13 @@ public sealed class TextFilePrinter(string folder, int columns = 32) : IReceiptP
         var temporary = target + ".tmp";
         try
         {
+            if (job.QrPayload is { } qr)
+            {
+                var image = Path.Combine(Folder, job.JobId + ".qr.png");
+                await File.WriteAllBytesAsync(image + ".tmp", Core.VietQr.QrImages.Png(qr, 4), cancellationToken).ConfigureAwait(false);
+                File.Move(image + ".tmp", image, overwrite: true);
+            }
+
             await File.WriteAllTextAsync(temporary, string.Join('\n', job.Lines) + "\n", new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
             File.Move(temporary, target, overwrite: true);
             return PrintOutcome.Done;

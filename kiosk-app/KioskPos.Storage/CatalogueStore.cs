@@ -13,6 +13,9 @@ namespace KioskPos.Storage;
 /// </summary>
 public sealed class CatalogueStore(SqliteDatabase database)
 {
+    /// <summary>The setting holding the terminal's province-wide tag (the part of its transfer codes that names it).</summary>
+    public const string QrTagKey = "vietqr.terminal_tag";
+
     /// <summary>The institution this terminal serves, once a pull has brought it.</summary>
     public async Task<Institution?> GetInstitutionAsync(CancellationToken cancellationToken = default)
     {
@@ -76,8 +79,19 @@ public sealed class CatalogueStore(SqliteDatabase database)
 
         var i = pull.Institution;
         await connection.ExecuteAsync(
-            "INSERT INTO institution (id, name, type, district) VALUES ($id, $n, $t, $d) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, district = excluded.district",
-            transaction, cancellationToken, ("$id", i.Id), ("$n", i.Name), ("$t", i.Type), ("$d", i.District)).ConfigureAwait(false);
+            """
+            INSERT INTO institution (id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name) VALUES ($id, $n, $t, $d, $bb, $ba, $bn, $bk)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, district = excluded.district, bank_bin = excluded.bank_bin,
+                bank_account = excluded.bank_account, bank_account_name = excluded.bank_account_name, bank_name = excluded.bank_name
+            """,
+            transaction, cancellationToken, ("$id", i.Id), ("$n", i.Name), ("$t", i.Type), ("$d", i.District),
+            ("$bb", i.BankBin), ("$ba", i.BankAccount), ("$bn", i.BankAccountName), ("$bk", i.BankName)).ConfigureAwait(false);
+        if (pull.QrTag is { } tag)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO settings (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                transaction, cancellationToken, ("$k", QrTagKey), ("$v", tag.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        }
         await connection.ExecuteAsync("DELETE FROM institution WHERE id <> $id", transaction, cancellationToken, ("$id", i.Id)).ConfigureAwait(false);
 
         foreach (var a in pull.Accounts)
@@ -136,7 +150,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
 
     internal static async Task<Institution?> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT id, name, type, district FROM institution LIMIT 1", transaction);
+        await using var command = connection.Command("SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institution LIMIT 1", transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -144,7 +158,10 @@ public sealed class CatalogueStore(SqliteDatabase database)
         }
 
         var type = InstitutionTypes.TryParseWireName(reader.GetString(2), out var t) ? t : InstitutionType.LowerSecondary;
-        return new Institution(reader.GetString(0), reader.GetString(1), type, reader.GetString(3));
+        var account = reader.GetNullableString(4) is { } bin && reader.GetNullableString(5) is { } number
+            ? new ReceivingAccount(bin, number, reader.GetNullableString(6) ?? string.Empty, reader.GetNullableString(7))
+            : null;
+        return new Institution(reader.GetString(0), reader.GetString(1), type, reader.GetString(3), account);
     }
 
     internal static async Task<PayerAccount?> FindAccountAsync(SqliteConnection connection, SqliteTransaction? transaction, string? uid, string? code, CancellationToken cancellationToken)
@@ -228,7 +245,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
                    b.paid + COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa
                                       JOIN payments p ON p.id = pa.payment_id
                                       JOIN outbox o ON o.sequence = p.sequence
-                                      WHERE pa.bill_id = b.id AND o.state <> 'sent'), 0)
+                                      WHERE pa.bill_id = b.id AND o.state <> 'sent' AND p.method <> 'vietqr'), 0)
             FROM bills b WHERE b.account_code = $c
             ORDER BY b.due_date IS NULL, b.due_date, b.id
             """,

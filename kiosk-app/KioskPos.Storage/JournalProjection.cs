@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using KioskPos.Core.Domain;
 using KioskPos.Province.Contracts;
@@ -28,34 +27,29 @@ public static class JournalProjection
             }
         }
 
-        await connection.ExecuteAsync("DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM confirmations; DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
         var payments = 0;
         foreach (var entry in entries)
         {
-            if (entry is { Kind: EntryKinds.PaymentCreated, Payment: { } p })
+            switch (entry)
             {
-                await connection.ExecuteAsync(
-                    """
-                    INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline)
-                    VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off)
-                    """,
-                    transaction, cancellationToken, ("$id", p.PaymentId), ("$s", entry.Sequence), ("$k", p.ClientRequestId), ("$a", p.AccountCode), ("$c", p.CardUid),
-                    ("$m", p.Method), ("$amt", p.Amount), ("$st", PaymentState.Completed.WireName()), ("$op", p.Operator),
-                    ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$off", p.Offline ? 1 : 0)).ConfigureAwait(false);
-                foreach (var allocation in p.Allocations)
-                {
+                case { Kind: EntryKinds.PaymentCreated, Payment: { } p }:
+                    var state = p.Method == PaymentMethod.VietQr.WireName() ? PaymentState.Pending : PaymentState.Completed;
+                    await PaymentStore.InsertPaymentAsync(connection, transaction, entry, state, cancellationToken).ConfigureAwait(false);
+                    payments++;
+                    break;
+                case { Kind: EntryKinds.ReceiptPrinted, Receipt: { } r }:
                     await connection.ExecuteAsync(
-                        "INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($p, $b, $a)",
-                        transaction, cancellationToken, ("$p", p.PaymentId), ("$b", allocation.BillId), ("$a", allocation.Amount)).ConfigureAwait(false);
-                }
-
-                payments++;
-            }
-            else if (entry is { Kind: EntryKinds.ReceiptPrinted, Receipt: { } r })
-            {
-                await connection.ExecuteAsync(
-                    "UPDATE payments SET receipt_state = $s, receipt_detail = $d WHERE id = $id",
-                    transaction, cancellationToken, ("$s", r.Outcome), ("$d", r.Detail), ("$id", r.PaymentId)).ConfigureAwait(false);
+                        "UPDATE payments SET receipt_state = $s, receipt_detail = $d WHERE id = $id",
+                        transaction, cancellationToken, ("$s", r.Outcome), ("$d", r.Detail), ("$id", r.PaymentId)).ConfigureAwait(false);
+                    break;
+                case { Kind: EntryKinds.PaymentConfirmed, Confirmation: { } c }:
+                    await PaymentStore.ApplyConfirmationAsync(connection, transaction, c, entry.Sequence, cancellationToken).ConfigureAwait(false);
+                    break;
+                case { Kind: EntryKinds.PaymentExpired, Expiry: { } x }:
+                    await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id AND state = 'pending'",
+                        transaction, cancellationToken, ("$id", x.PaymentId)).ConfigureAwait(false);
+                    break;
             }
         }
 

@@ -3,6 +3,7 @@ using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Receipts;
+using KioskPos.Core.VietQr;
 using KioskPos.Province.Contracts;
 using KioskPos.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -18,6 +19,7 @@ namespace KioskPos.Storage;
 /// <param name="Operator">The cashier, if any.</param>
 /// <param name="AuthorisedBalance">The balance the province server reported when it authorised the payment; null offline.</param>
 /// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
+/// <param name="QrLifetime">For a VietQR payment, how long its QR is offered (default 15 minutes).</param>
 public sealed record CreatePaymentCommand(
     string? ClientRequestId,
     string AccountCode,
@@ -26,7 +28,13 @@ public sealed record CreatePaymentCommand(
     IReadOnlyList<RequestedAllocation> Bills,
     string? Operator,
     Core.Money.Vnd? AuthorisedBalance = null,
-    bool Offline = false);
+    bool Offline = false,
+    TimeSpan QrLifetime = default);
+
+/// <summary>A confirmation recorded: the payment after it, and whether it was new (not recorded before).</summary>
+/// <param name="Payment">The payment after the confirmation.</param>
+/// <param name="IsNew">False when this confirmation had been recorded before (a repeated delivery).</param>
+public sealed record ConfirmationResult(Payment Payment, bool IsNew);
 
 /// <summary>A payment taken, or found again by its idempotency key.</summary>
 /// <param name="Payment">The payment.</param>
@@ -43,7 +51,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     /// <exception cref="PaymentRefusedException">The payment must not be taken; the refusal says why.</exception>
     public async Task<PaymentResult> CreateAsync(CreatePaymentCommand command, CancellationToken cancellationToken = default)
     {
-        if (command.Method != PaymentMethod.CardBalance)
+        if (command.Method is not (PaymentMethod.CardBalance or PaymentMethod.VietQr))
         {
             throw new PaymentRefusedException(PaymentRefusal.MethodNotAvailable(command.Method.WireName()));
         }
@@ -62,6 +70,11 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 
         var account = await CatalogueStore.FindAccountAsync(connection, transaction, null, command.AccountCode, cancellationToken).ConfigureAwait(false)
             ?? throw new PaymentRefusedException(PaymentRefusal.PayerNotFound(command.AccountCode));
+        if (command.Method == PaymentMethod.VietQr)
+        {
+            return await CreateVietQrAsync(connection, transaction, command, account, cancellationToken).ConfigureAwait(false);
+        }
+
         if (command.CardUid is null)
         {
             throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
@@ -94,26 +107,169 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             Payment: new PaymentCreatedDto(id, account.Code, command.CardUid, command.Method.WireName(), amount.Value,
                 allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, command.Offline, command.ClientRequestId));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline)
-            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off)
-            """,
-            transaction, cancellationToken, ("$id", id), ("$s", sequence), ("$k", command.ClientRequestId), ("$a", account.Code), ("$c", command.CardUid),
-            ("$m", command.Method.WireName()), ("$amt", amount.Value), ("$st", PaymentState.Completed.WireName()), ("$op", command.Operator),
-            ("$t", now.ToString("O", CultureInfo.InvariantCulture)), ("$off", command.Offline ? 1 : 0)).ConfigureAwait(false);
-        foreach (var allocation in allocations)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($p, $b, $a)",
-                transaction, cancellationToken, ("$p", id), ("$b", allocation.BillId), ("$a", allocation.Amount.Value)).ConfigureAwait(false);
-        }
-
+        await InsertPaymentAsync(connection, transaction, entry, PaymentState.Completed, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PaymentResult(
             new Payment(id, terminalId, sequence, command.Method, amount, account.Code, command.CardUid, allocations, PaymentState.Completed, SyncState.Queued, now, command.Operator, [], command.Offline),
             Replayed: false);
     }
+
+    /// <summary>
+    /// A VietQR payment: the bills are planned as for any payment, but nothing is owed less until the bank confirms.
+    /// The QR is made here from the institution's receiving account and this terminal's tag, so that it works with
+    /// the network down: the payer can still pay, and the server matches the money when the entry arrives.
+    /// </summary>
+    private async Task<PaymentResult> CreateVietQrAsync(SqliteConnection connection, SqliteTransaction transaction, CreatePaymentCommand command, PayerAccount account, CancellationToken cancellationToken)
+    {
+        var institution = await CatalogueStore.ReadInstitutionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var tagText = (string?)await connection.ScalarAsync("SELECT value FROM settings WHERE key = $k", transaction, cancellationToken, ("$k", CatalogueStore.QrTagKey)).ConfigureAwait(false);
+        if (institution?.Account is not { } bank || !int.TryParse(tagText, NumberStyles.None, CultureInfo.InvariantCulture, out var tag))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.VietQrUnavailable());
+        }
+
+        var bills = await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
+        var allocations = PaymentPlanner.Allocate(account, bills, command.Bills);
+        var amount = Vnd.Sum(allocations.Select(a => a.Amount));
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var id = Payment.MakeId(terminalId, sequence);
+        var code = TransferCode.Create(tag, sequence).Value;
+        var payload = VietQrBuilder.Build(new VietQrPayload(
+            Dynamic: true,
+            bank.BankBin,
+            bank.AccountNumber,
+            Amount: amount.Value,
+            MerchantName: TrimTo(AsciiText.Fold(bank.AccountName), 25),
+            Additional: new VietQrAdditionalData(BillNumber: TrimTo(account.Code, 25), TerminalLabel: TrimTo(terminalId, 25), Purpose: code)));
+        var qr = new PaymentQr(code, payload, now + (command.QrLifetime > TimeSpan.Zero ? command.QrLifetime : DefaultQrLifetime));
+        var entry = new JournalEntryDto(
+            sequence,
+            EntryKinds.PaymentCreated,
+            now,
+            Payment: new PaymentCreatedDto(id, account.Code, command.CardUid, command.Method.WireName(), amount.Value,
+                allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, false, command.ClientRequestId,
+                new VietQrDto(qr.TransferCode, qr.Payload, qr.ExpiresAt)));
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
+        await InsertPaymentAsync(connection, transaction, entry, PaymentState.Pending, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new PaymentResult(
+            new Payment(id, terminalId, sequence, PaymentMethod.VietQr, amount, account.Code, command.CardUid, allocations, PaymentState.Pending, SyncState.Queued, now,
+                command.Operator, [], false, "pending", null, qr, Vnd.Zero),
+            Replayed: false);
+    }
+
+    /// <summary>How long a QR is offered unless configured otherwise.</summary>
+    public static readonly TimeSpan DefaultQrLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Records a bank confirmation from the province server as a journal entry and on the payment, once: a
+    /// confirmation recorded before (the same server id) changes nothing.
+    /// </summary>
+    /// <returns>Null when the payment is not this terminal's (a database replaced since).</returns>
+    public async Task<ConfirmationResult?> RecordConfirmationAsync(ConfirmationDto confirmation, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var payment = await ReadPaymentAsync(connection, transaction, confirmation.PaymentId, cancellationToken).ConfigureAwait(false);
+        if (payment is null || payment.Method != PaymentMethod.VietQr)
+        {
+            return null;
+        }
+
+        if (await connection.ScalarAsync("SELECT 1 FROM confirmations WHERE id = $id", transaction, cancellationToken, ("$id", confirmation.Id)).ConfigureAwait(false) is not null)
+        {
+            return new ConfirmationResult(payment, IsNew: false);
+        }
+
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var body = new PaymentConfirmedDto(payment.Id, confirmation.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Remaining, confirmation.BankTransactionId);
+        var entry = new JournalEntryDto(sequence, EntryKinds.PaymentConfirmed, time.GetUtcNow(), Confirmation: body);
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, payment.Id, cancellationToken).ConfigureAwait(false);
+        await ApplyConfirmationAsync(connection, transaction, body, sequence, cancellationToken).ConfigureAwait(false);
+        var after = (await ReadPaymentAsync(connection, transaction, payment.Id, cancellationToken).ConfigureAwait(false))!;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ConfirmationResult(after, IsNew: true);
+    }
+
+    /// <summary>
+    /// Ends the offer of a pending VietQR payment (its QR expired, or the payer cancelled); a payment with money
+    /// confirmed, or already ended, is left as it is. Returns the payment, or null for an unknown one.
+    /// </summary>
+    public async Task<Payment?> ExpireAsync(string paymentId, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var payment = await ReadPaymentAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
+        if (payment is null || payment.State != PaymentState.Pending)
+        {
+            return payment;
+        }
+
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var entry = new JournalEntryDto(sequence, EntryKinds.PaymentExpired, time.GetUtcNow(), Expiry: new PaymentExpiredDto(paymentId, reason));
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, paymentId, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id", transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        var after = await ReadPaymentAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return after;
+    }
+
+    /// <summary>The pending VietQR payments, soonest expiry first.</summary>
+    public async Task<IReadOnlyList<(string PaymentId, DateTimeOffset ExpiresAt)>> PendingQrAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT id, expires_at FROM payments WHERE state = 'pending' AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 100", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<(string, DateTimeOffset)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add((reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Writes a payment row (and its allocations) for a <see cref="EntryKinds.PaymentCreated"/> entry; also used by the projection.</summary>
+    internal static async Task InsertPaymentAsync(SqliteConnection connection, SqliteTransaction transaction, JournalEntryDto entry, PaymentState state, CancellationToken cancellationToken)
+    {
+        var p = entry.Payment!;
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline, transfer_code, qr_payload, expires_at)
+            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off, $code, $qr, $exp)
+            """,
+            transaction, cancellationToken, ("$id", p.PaymentId), ("$s", entry.Sequence), ("$k", p.ClientRequestId), ("$a", p.AccountCode), ("$c", p.CardUid),
+            ("$m", p.Method), ("$amt", p.Amount), ("$st", state.WireName()), ("$op", p.Operator),
+            ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$off", p.Offline ? 1 : 0),
+            ("$code", p.Qr?.TransferCode), ("$qr", p.Qr?.Payload), ("$exp", p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        foreach (var allocation in p.Allocations)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($p, $b, $a)",
+                transaction, cancellationToken, ("$p", p.PaymentId), ("$b", allocation.BillId), ("$a", allocation.Amount)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Applies a confirmation entry to the payment row; also used by the projection.</summary>
+    internal static async Task ApplyConfirmationAsync(SqliteConnection connection, SqliteTransaction transaction, PaymentConfirmedDto confirmation, long sequence, CancellationToken cancellationToken)
+    {
+        // Paid twice changes nothing owed: the payment was paid in full before (the excess is the province's to refund).
+        var state = confirmation.Outcome switch
+        {
+            TransferOutcomes.Underpaid => PaymentState.Underpaid.WireName(),
+            TransferOutcomes.Paid or TransferOutcomes.Overpaid => PaymentState.Completed.WireName(),
+            _ => null,
+        };
+        await connection.ExecuteAsync(
+            "UPDATE payments SET received = MAX(received, $r), state = COALESCE($s, state) WHERE id = $id",
+            transaction, cancellationToken, ("$r", confirmation.TotalReceived), ("$s", state), ("$id", confirmation.PaymentId)).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO confirmations (id, payment_id, sequence) VALUES ($id, $p, $s)",
+            transaction, cancellationToken, ("$id", confirmation.ConfirmationId), ("$p", confirmation.PaymentId), ("$s", sequence)).ConfigureAwait(false);
+    }
+
+    private static string TrimTo(string text, int max) => text.Length <= max ? text : text[..max].TrimEnd();
 
     /// <summary>
     /// What this terminal has at stake offline: what <paramref name="cardUid"/> paid offline since
@@ -190,7 +346,15 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     }
 
     /// <summary>Everything the receipt of <paramref name="paymentId"/> shows, read from the database (also for reprints).</summary>
-    public async Task<Receipt?> BuildReceiptAsync(string paymentId, TimeZoneInfo localZone, CancellationToken cancellationToken = default)
+    public Task<Receipt?> BuildReceiptAsync(string paymentId, TimeZoneInfo localZone, CancellationToken cancellationToken = default) =>
+        BuildReceiptAsync(paymentId, localZone, provisional: false, cancellationToken);
+
+    /// <summary>
+    /// The receipt of <paramref name="paymentId"/>; <paramref name="provisional"/> gives the slip of a VietQR payment
+    /// the bank has not confirmed yet (the amount to transfer and the transfer code; not a receipt). A VietQR
+    /// receipt shows what the bank confirmed, split over the bills in allocation order as the server credits it.
+    /// </summary>
+    public async Task<Receipt?> BuildReceiptAsync(string paymentId, TimeZoneInfo localZone, bool provisional, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var payment = await ReadPaymentAsync(connection, null, paymentId, cancellationToken).ConfigureAwait(false);
@@ -202,11 +366,20 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 
         var account = await CatalogueStore.FindAccountAsync(connection, null, null, payment.AccountCode, cancellationToken).ConfigureAwait(false);
         var bills = (await CatalogueStore.ReadBillsAsync(connection, null, payment.AccountCode, cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Id);
-        var items = payment.Allocations
-            .Select(a => bills.TryGetValue(a.BillId, out var bill)
-                ? new ReceiptItem(bill.Title, bill.Category, a.Amount, bill.Outstanding)
-                : new ReceiptItem(a.BillId, BillCategory.Other, a.Amount, Vnd.Zero))
-            .ToList();
+        var byBank = payment.Method == PaymentMethod.VietQr && !provisional;
+        var credit = byBank ? Vnd.Min(payment.Received, payment.Amount) : payment.Amount;
+        var left = credit;
+        var items = new List<ReceiptItem>(payment.Allocations.Count);
+        foreach (var a in payment.Allocations)
+        {
+            var share = byBank ? Vnd.Min(a.Amount, left) : a.Amount;
+            left -= share;
+            var owed = byBank ? a.Amount - share : bills.TryGetValue(a.BillId, out var open) ? open.Outstanding : Vnd.Zero;
+            items.Add(bills.TryGetValue(a.BillId, out var bill)
+                ? new ReceiptItem(bill.Title, bill.Category, share, owed)
+                : new ReceiptItem(a.BillId, BillCategory.Other, share, owed));
+        }
+
         Vnd? balanceAfter = null;
         if (payment.Method == PaymentMethod.CardBalance && account is not null)
         {
@@ -216,7 +389,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return new Receipt(
             institution, payment.TerminalId, payment.Id, TimeZoneInfo.ConvertTime(payment.CreatedAt, localZone),
             payment.AccountCode, account?.FullName ?? payment.AccountCode, account?.Kind ?? PayerKind.Pupil, account?.Group,
-            items, payment.Amount, payment.Method, payment.CardUid, balanceAfter, payment.Operator);
+            items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional);
     }
 
     private async Task<Payment?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
@@ -225,7 +398,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         await using (var command = connection.Command(
             """
             SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags, p.offline,
-                   p.receipt_state, p.receipt_detail
+                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             transaction, ("$id", id)))
@@ -248,7 +421,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
                 reader.GetString(0), terminalId, reader.GetInt64(1), method, new Vnd(reader.GetInt64(3)), reader.GetString(4), reader.GetNullableString(5),
                 [], state, sync, DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture), reader.GetNullableString(9),
                 reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetInt64(11) != 0,
-                reader.GetString(12), reader.GetNullableString(13));
+                reader.GetString(12), reader.GetNullableString(13),
+                reader.GetNullableString(14) is { } code ? new PaymentQr(code, reader.GetString(15), DateTimeOffset.Parse(reader.GetString(16), CultureInfo.InvariantCulture)) : null,
+                new Vnd(reader.GetInt64(17)));
         }
 
         var allocations = new List<PaymentAllocation>();

@@ -45,6 +45,17 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             cancellationToken,
             options.Value.AuthoriseTimeout);
 
+    /// <summary>
+    /// Bank confirmations of this terminal's VietQR payments after <paramref name="after"/>; the server holds the
+    /// request up to <paramref name="wait"/> until one comes (a long poll).
+    /// </summary>
+    public Task<ConfirmationsResponse> WaitForConfirmationsAsync(long after, TimeSpan wait, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{SyncProtocol.ConfirmationsPath}?after={after}&wait={(int)wait.TotalSeconds}")),
+            ContractsJsonContext.Default.ConfirmationsResponse,
+            cancellationToken,
+            wait + options.Value.RequestTimeout);
+
     private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var offsetBefore = clock.Offset;

@@ -24,6 +24,9 @@ public sealed class SyncOptions
     /// <summary>The shortest wait between two rounds, so that nothing can make the worker spin.</summary>
     public TimeSpan MinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long the server may hold a confirmations long poll.</summary>
+    public TimeSpan ConfirmationWait { get; set; } = TimeSpan.FromSeconds(25);
+
     /// <summary>Timeout of one HTTP request.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -55,6 +55,7 @@ public static class TerminalApp
         app.MapHealthChecks("/health");
         app.MapStatusApi();
         app.MapPaymentApi();
+        app.MapDisplayApi();
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();
@@ -79,6 +80,9 @@ public static class TerminalApp
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
+        services.AddSingleton<CustomerDisplay>();
+        services.AddSingleton<ProvinceLink>();
+        services.AddSingleton<QrExpirySignal>();
 
         // The database is migrated before anything else starts, and before Kestrel listens.
         services.AddHostedService<DatabaseInitializer>();
@@ -86,6 +90,8 @@ public static class TerminalApp
         services.AddHostedService<CardTapListener>();
 
         services.AddTerminalSync(configuration);
+        services.AddHostedService<ConfirmationListener>();
+        services.AddHostedService<QrExpiryWatcher>();
         services.PostConfigure<SyncOptions>(sync =>
         {
             var terminal = new TerminalOptions();

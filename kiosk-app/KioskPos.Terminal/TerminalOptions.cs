@@ -18,6 +18,12 @@ public sealed class TerminalOptions
     /// <summary>How long after a tap the card counts as presented for a card-balance payment.</summary>
     public TimeSpan CardTapValidity { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a VietQR code is offered before it expires.</summary>
+    public TimeSpan QrLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long the customer display shows an outcome (paid, expired) before it returns to the welcome.</summary>
+    public TimeSpan DisplayHold { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "terminal.db");
 

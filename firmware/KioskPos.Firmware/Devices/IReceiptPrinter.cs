@@ -3,7 +3,8 @@ namespace KioskPos.Firmware.Devices;
 /// <summary>A receipt to print: its id (the payment id, or a report id) and its lines, already laid out.</summary>
 /// <param name="JobId">Identifies the job; printing the same id again is a reprint.</param>
 /// <param name="Lines">The text lines, NFC-normalised, at most the printer's column count each.</param>
-public sealed record PrintJob(string JobId, IReadOnlyList<string> Lines);
+/// <param name="QrPayload">A QR code to print after the lines (the VietQR of a provisional slip), if any.</param>
+public sealed record PrintJob(string JobId, IReadOnlyList<string> Lines, string? QrPayload = null);
 
 /// <summary>What became of a print job.</summary>
 /// <param name="Printed">True only when the printer reported the job done, not merely that bytes were written.</param>

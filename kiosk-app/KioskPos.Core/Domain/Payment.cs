@@ -8,7 +8,7 @@ public enum PaymentMethod
     /// <summary>From the stored value of the payer's card, held by the province server.</summary>
     CardBalance,
 
-    /// <summary>A VietQR bank transfer (its own issue; the seam is here).</summary>
+    /// <summary>A VietQR bank transfer: the payer scans a dynamic QR; the province server matches the bank's notification.</summary>
     VietQr,
 
     /// <summary>An external bank-card terminal (its own issue; the seam is here).</summary>
@@ -23,6 +23,12 @@ public enum PaymentState
 
     /// <summary>Taken: committed on the terminal and acknowledged to the payer.</summary>
     Completed,
+
+    /// <summary>Less than due arrived by transfer: credited, the rest still owed.</summary>
+    Underpaid,
+
+    /// <summary>The QR expired or the payer cancelled before any money arrived (money that still comes is credited, flagged late).</summary>
+    Expired,
 
     /// <summary>Cancelled by a supervisor in the same shift.</summary>
     Voided,
@@ -110,6 +116,8 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
 /// <param name="ReceiptState"><c>pending</c>, <c>printed</c> or <c>failed</c>.</param>
 /// <param name="ReceiptDetail">What the printer said when the receipt failed.</param>
+/// <param name="Qr">For a VietQR payment: the code the payer scans.</param>
+/// <param name="Received">For a VietQR payment: what the bank confirmed so far.</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -126,8 +134,19 @@ public sealed record Payment(
     IReadOnlyList<string>? ServerFlags = null,
     bool Offline = false,
     string ReceiptState = "pending",
-    string? ReceiptDetail = null)
+    string? ReceiptDetail = null,
+    PaymentQr? Qr = null,
+    Vnd Received = default)
 {
+    /// <summary>What is still owed on it (for a VietQR payment, the amount less what the bank confirmed).</summary>
+    public Vnd Remaining => Method == PaymentMethod.VietQr && Amount > Received ? Amount - Received : Vnd.Zero;
+
     /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
     public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";
 }
+
+/// <summary>The dynamic VietQR of one payment.</summary>
+/// <param name="TransferCode">The code in the transfer text.</param>
+/// <param name="Payload">The payload shown and printed.</param>
+/// <param name="ExpiresAt">When it stops being offered.</param>
+public sealed record PaymentQr(string TransferCode, string Payload, DateTimeOffset ExpiresAt);

@@ -40,6 +40,9 @@ public readonly record struct Vnd(long Value) : IComparable<Vnd>
     /// <summary>Compares two amounts.</summary>
     public static bool operator >=(Vnd a, Vnd b) => a.Value >= b.Value;
 
+    /// <summary>The smaller of two amounts.</summary>
+    public static Vnd Min(Vnd a, Vnd b) => a.Value <= b.Value ? a : b;
+
     /// <summary>The amount of <paramref name="quantity"/> units at this unit price, overflow-checked.</summary>
     public Vnd Times(long quantity) => new(checked(Value * quantity));
 

@@ -53,6 +53,13 @@ public sealed record PaymentRefusal(string Code, string Vietnamese, string Engli
         $"Payment method '{method}' is not available on this terminal.",
         RefusalKind.Refused);
 
+    /// <summary>VietQR cannot be offered: the institution has no receiving account yet, or the terminal has not synced its tag.</summary>
+    public static PaymentRefusal VietQrUnavailable() => new(
+        "vietqr_unavailable",
+        "Chưa thể thanh toán bằng VietQR: đơn vị chưa có tài khoản nhận hoặc máy chưa đồng bộ. Vui lòng dùng hình thức khác hoặc gọi kỹ thuật viên.",
+        "VietQR is not available: the institution has no receiving account configured, or this terminal has not synced with the province server yet.",
+        RefusalKind.Refused);
+
     /// <summary>A card-balance payment without the card on the reader.</summary>
     public static PaymentRefusal CardNotPresented() => new(
         "card_not_presented",

@@ -25,6 +25,8 @@ public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount
 /// <param name="CardUid">The card used, printed masked.</param>
 /// <param name="BalanceAfter">The card balance left, when paid from the card.</param>
 /// <param name="Operator">The cashier, if any.</param>
+/// <param name="Qr">For a VietQR payment: its code (the transfer code is printed).</param>
+/// <param name="Provisional">A slip while the bank has not confirmed yet: not a receipt, says the receipt follows.</param>
 public sealed record Receipt(
     Institution Institution,
     string TerminalId,
@@ -39,8 +41,11 @@ public sealed record Receipt(
     PaymentMethod Method,
     string? CardUid,
     Vnd? BalanceAfter,
-    string? Operator)
+    string? Operator,
+    PaymentQr? Qr = null,
+    bool Provisional = false)
 {
     /// <summary>The receipt's title: a tuition receipt at a school, a fee receipt at a health facility.</summary>
-    public string Title => Institution.Type.IsSchool() ? "BIÊN LAI THU HỌC PHÍ" : "BIÊN LAI THU VIỆN PHÍ";
+    public string Title => Provisional ? "PHIẾU TẠM - CHỜ XÁC NHẬN"
+        : Institution.Type.IsSchool() ? "BIÊN LAI THU HỌC PHÍ" : "BIÊN LAI THU VIỆN PHÍ";
 }

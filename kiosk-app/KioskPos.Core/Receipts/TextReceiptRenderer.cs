@@ -59,8 +59,19 @@ public static class TextReceiptRenderer
         }
 
         lines.Add(rule);
-        lines.Add(Pair("TỔNG CỘNG:", receipt.Total.ToString(), columns));
+        lines.Add(Pair(receipt.Provisional ? "SỐ TIỀN CẦN CK:" : "TỔNG CỘNG:", receipt.Total.ToString(), columns));
         lines.Add(Pair("Hình thức:", receipt.Method.VietnameseName(), columns));
+        if (receipt.Qr is { } qr)
+        {
+            lines.Add(Pair("Nội dung CK:", qr.TransferCode, columns));
+        }
+
+        if (receipt.Provisional && receipt.Institution.Account is { } bank)
+        {
+            lines.Add(Pair("Ngân hàng:", bank.BankName ?? bank.BankBin, columns));
+            lines.Add(Pair("Số TK:", bank.AccountNumber, columns));
+            lines.AddRange(Wrap(bank.AccountName, columns));
+        }
         if (receipt.CardUid is { } uid)
         {
             lines.Add(Pair("Thẻ:", PersonalData.MaskCardUid(uid), columns));
@@ -72,6 +83,13 @@ public static class TextReceiptRenderer
         }
 
         lines.Add(rule);
+        if (receipt.Provisional)
+        {
+            lines.AddRange(Wrap("Phiếu này KHÔNG phải biên lai. Máy đang mất kết nối; khi ngân hàng xác nhận, biên lai sẽ được in (hoặc in lại tại quầy với số phiếu trên).", columns));
+            lines.AddRange(Wrap("Not a receipt: the receipt follows when the bank confirms.", columns));
+            return lines.SelectMany(l => l.Split('\n')).ToList();
+        }
+
         lines.Add(Centre("Cảm ơn quý khách!", columns));
         lines.Add(Centre("Giữ biên lai để đối chiếu.", columns));
         return lines.SelectMany(l => l.Split('\n')).ToList();

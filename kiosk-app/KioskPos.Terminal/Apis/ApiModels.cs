@@ -28,7 +28,15 @@ public sealed record AllocationView(string BillId, long Amount);
 public sealed record ReceiptView(string State, string? Detail);
 
 /// <summary>A payment as the API returns it. The card UID is masked.</summary>
-public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline);
+public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline,
+    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null);
+
+/// <summary>A VietQR payment's code as the screens show it.</summary>
+/// <param name="TransferCode">The transfer text.</param>
+/// <param name="Payload">The VietQR payload.</param>
+/// <param name="ExpiresAt">When it expires.</param>
+/// <param name="SvgUrl">The QR as SVG.</param>
+public sealed record QrView(string TransferCode, string Payload, DateTimeOffset ExpiresAt, string SvgUrl);
 
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid);
@@ -58,6 +66,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(ReceiptView))]
 [JsonSerializable(typeof(JournalVerification))]
 [JsonSerializable(typeof(ProblemDto))]
+[JsonSerializable(typeof(DisplayScreen))]
 public sealed partial class TerminalJsonContext : JsonSerializerContext
 {
     /// <summary>
@@ -91,7 +100,10 @@ internal static class Views
         p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,
         p.CardUid is null ? null : PersonalData.MaskCardUid(p.CardUid), p.State.WireName(), p.Sync.WireName(), p.CreatedAt, p.Operator,
         p.Allocations.Select(a => new AllocationView(a.BillId, a.Amount.Value)).ToList(),
-        new ReceiptView(p.ReceiptState, p.ReceiptDetail), replayed, p.ServerFlags ?? [], p.Offline);
+        new ReceiptView(p.ReceiptState, p.ReceiptDetail), replayed, p.ServerFlags ?? [], p.Offline,
+        p.Qr is { } qr ? new QrView(qr.TransferCode, qr.Payload, qr.ExpiresAt, $"/api/v1/payments/{p.Id}/qr.svg") : null,
+        p.Method == PaymentMethod.VietQr ? p.Received.Value : null,
+        p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null);
 
     public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode);
 

@@ -77,7 +77,9 @@ internal static class PaymentApi
         {
             var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, request.Operator), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
-            var view = Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed);
+            var view = payment.Method == PaymentMethod.VietQr
+                ? Views.Payment(payment, taken.Result.Replayed) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
+                : Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed);
             return taken.Result.Replayed
                 ? TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView)
                 : TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView, statusCode: StatusCodes.Status201Created);

@@ -23,7 +23,44 @@ public sealed record PaymentInput(string? ClientRequestId, string? CardUid, stri
 /// <param name="Result">The committed payment.</param>
 /// <param name="ReceiptPrinted">Whether the receipt printed.</param>
 /// <param name="ReceiptProblem">What stopped it, if it did not.</param>
-public sealed record TakenPayment(PaymentResult Result, bool ReceiptPrinted, string? ReceiptProblem);
+/// <param name="ProvisionalSlipPrinted">For a VietQR payment taken while the province server is out of reach: the slip with the transfer code printed.</param>
+public sealed record TakenPayment(PaymentResult Result, bool ReceiptPrinted, string? ReceiptProblem, bool ProvisionalSlipPrinted = false);
+
+/// <summary>Whether the terminal hears from the province server (the confirmations long poll is connected).</summary>
+public sealed class ProvinceLink
+{
+    private volatile bool _online;
+
+    /// <summary>True while confirmations can arrive.</summary>
+    public bool Online
+    {
+        get => _online;
+        set => _online = value;
+    }
+}
+
+/// <summary>Wakes the QR expiry watcher when a new QR is offered.</summary>
+public sealed class QrExpirySignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    /// <summary>A QR was created or ended.</summary>
+    public void Changed()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    /// <summary>Waits for a change or <paramref name="delay"/>.</summary>
+    public Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        _signal.WaitAsync(delay, cancellationToken);
+}
 
 /// <summary>
 /// Takes a payment end to end: checks the request and the card on the reader, commits it (the payer may be told
@@ -38,6 +75,9 @@ public sealed class PaymentService(
     CardPresence presence,
     IReceiptPrinter printer,
     SyncSignal sync,
+    CustomerDisplay display,
+    ProvinceLink link,
+    QrExpirySignal expiry,
     TimeProvider time,
     IOptions<TerminalOptions> options,
     ILogger<PaymentService> logger)
@@ -69,6 +109,10 @@ public sealed class PaymentService(
             {
                 command = await AuthoriseAsync(command, account, cancellationToken).ConfigureAwait(false);
             }
+            else if (command.Method == PaymentMethod.VietQr)
+            {
+                command = command with { QrLifetime = options.Value.QrLifetime };
+            }
 
             result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
             if (command.CardUid is { } uid)
@@ -83,6 +127,10 @@ public sealed class PaymentService(
 
         logger.LogInformation("Payment {Payment} committed: {Amount} by {Method}", result.Payment.Id, result.Payment.Amount, result.Payment.Method.WireName());
         sync.Request();
+        if (result.Payment.Method == PaymentMethod.VietQr)
+        {
+            return await OfferQrAsync(result).ConfigureAwait(false);
+        }
 
         // From here on the payment is taken: nothing that fails while printing (the printer, or the disk filling
         // up as the print outcome is recorded) may turn the answer into an error, or the payer would pay again.
@@ -95,6 +143,162 @@ public sealed class PaymentService(
         {
             logger.LogError(e, "Payment {Payment} is taken but its receipt could not be printed or recorded", result.Payment.Id);
             return new TakenPayment(result, false, "Không in được biên lai; in lại sau / the receipt could not be printed; reprint it later");
+        }
+    }
+
+    /// <summary>
+    /// Puts a new VietQR payment on the customer display. With the province server out of reach the payer can
+    /// still pay (the bank does not need the terminal), so a slip with the amount, account and transfer code is
+    /// printed, saying the receipt follows when the bank confirms.
+    /// </summary>
+    private async Task<TakenPayment> OfferQrAsync(PaymentResult result)
+    {
+        var payment = result.Payment;
+        expiry.Changed();
+        var institution = await catalogue.GetInstitutionAsync(CancellationToken.None).ConfigureAwait(false);
+        if (result.Replayed || payment.State != PaymentState.Pending || institution?.Account is not { } account)
+        {
+            return new TakenPayment(result, false, null);
+        }
+
+        var offline = !link.Online;
+        display.ShowQr(payment, account,
+            offline ? "Máy đang mất kết nối: quý khách vẫn chuyển khoản được; biên lai sẽ được in khi ngân hàng xác nhận." : null,
+            offline ? "The terminal is offline: you can still pay; the receipt follows when the bank confirms." : null);
+        if (!offline)
+        {
+            return new TakenPayment(result, false, null);
+        }
+
+        var (printed, problem) = await PrintProvisionalAsync(payment.Id, CancellationToken.None).ConfigureAwait(false);
+        return new TakenPayment(result, false, problem, printed);
+    }
+
+    /// <summary>Prints the provisional slip of a VietQR payment (its transfer code and QR; not a receipt).</summary>
+    public async Task<(bool Printed, string? Problem)> PrintProvisionalAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        var slip = await payments.BuildReceiptAsync(paymentId, options.Value.ResolveTimeZone(), provisional: true, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No payment {paymentId}.");
+        try
+        {
+            var outcome = await printer.PrintAsync(new PrintJob(paymentId + "-tam", TextReceiptRenderer.Render(slip, printer.Columns), slip.Qr?.Payload), cancellationToken).ConfigureAwait(false);
+            return (outcome.Printed, outcome.Problem);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException or ArgumentException)
+        {
+            logger.LogWarning("Provisional slip of {Payment} not printed: {Problem}", paymentId, e.Message);
+            return (false, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Records a bank confirmation from the province server (once), prints the receipt for money received, shows
+    /// the outcome, and for an underpayment offers a new QR for the rest at once.
+    /// </summary>
+    public async Task ApplyConfirmationAsync(ConfirmationDto confirmation, CancellationToken cancellationToken)
+    {
+        var recorded = await payments.RecordConfirmationAsync(confirmation, cancellationToken).ConfigureAwait(false);
+        if (recorded is null)
+        {
+            logger.LogWarning("Confirmation {Confirmation} names payment {Payment}, which this terminal does not hold", confirmation.Id, confirmation.PaymentId);
+            return;
+        }
+
+        if (!recorded.IsNew)
+        {
+            return;
+        }
+
+        var payment = recorded.Payment;
+        logger.LogInformation("Payment {Payment}: bank reports {Outcome}, {Amount} VND (received {Total} of {Expected})",
+            payment.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Expected);
+        sync.Request();
+        expiry.Changed();
+        if (confirmation.Outcome == TransferOutcomes.PaidTwice)
+        {
+            // Nothing more is owed; the province refunds. The payer already has the receipt.
+            return;
+        }
+
+        try
+        {
+            await PrintAsync(payment.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or KeyNotFoundException)
+        {
+            logger.LogError(e, "Receipt of confirmed payment {Payment} could not be printed or recorded", payment.Id);
+        }
+
+        if (confirmation.Outcome == TransferOutcomes.Underpaid)
+        {
+            await OfferRemainderAsync(payment, confirmation, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var late = confirmation.Flags.Contains("late");
+        display.ShowOutcome(payment, "confirmed",
+            confirmation.Outcome == TransferOutcomes.Overpaid ? $"Đã nhận thanh toán. Số tiền chuyển thừa {new Core.Money.Vnd(confirmation.TotalReceived - confirmation.Expected)} sẽ được hoàn lại." : "Đã nhận thanh toán. Cảm ơn quý khách!",
+            confirmation.Outcome == TransferOutcomes.Overpaid ? "Payment received. The excess will be refunded." : late ? "Payment received (after the QR expired). Thank you!" : "Payment received. Thank you!");
+    }
+
+    /// <summary>Ends a pending VietQR payment's offer (expired, or cancelled by the payer).</summary>
+    public async Task<Payment?> EndQrAsync(string paymentId, string reason, CancellationToken cancellationToken)
+    {
+        var before = await payments.GetAsync(paymentId, cancellationToken).ConfigureAwait(false);
+        var payment = await payments.ExpireAsync(paymentId, reason, cancellationToken).ConfigureAwait(false);
+        if (payment is null || before?.State != PaymentState.Pending || payment.State != PaymentState.Expired)
+        {
+            return payment;
+        }
+
+        sync.Request();
+        expiry.Changed();
+        if (reason == "cancelled")
+        {
+            display.ShowOutcome(payment, "cancelled", "Đã huỷ thanh toán.", "Payment cancelled.");
+        }
+        else
+        {
+            display.ShowOutcome(payment, "expired", "Mã QR đã hết hạn. Nếu quý khách đã chuyển khoản, tiền vẫn được ghi nhận.", "The QR code expired. Money already sent is still credited.");
+        }
+
+        return payment;
+    }
+
+    private async Task OfferRemainderAsync(Payment underpaid, ConfirmationDto confirmation, CancellationToken cancellationToken)
+    {
+        // The server credits in allocation order; what is left of each allocation is the new payment's share.
+        var left = confirmation.TotalReceived;
+        var rest = new List<RequestedAllocation>();
+        foreach (var allocation in underpaid.Allocations)
+        {
+            var share = Math.Min(allocation.Amount.Value, left);
+            left -= share;
+            if (allocation.Amount.Value > share)
+            {
+                rest.Add(new RequestedAllocation(allocation.BillId, allocation.Amount.Value - share));
+            }
+        }
+
+        try
+        {
+            var remainder = await payments.CreateAsync(
+                new CreatePaymentCommand($"rest-{confirmation.Id}", underpaid.AccountCode, underpaid.CardUid, PaymentMethod.VietQr, rest, underpaid.Operator, QrLifetime: options.Value.QrLifetime),
+                cancellationToken).ConfigureAwait(false);
+            expiry.Changed();
+            var institution = await catalogue.GetInstitutionAsync(cancellationToken).ConfigureAwait(false);
+            if (institution?.Account is { } account)
+            {
+                display.ShowQr(remainder.Payment, account,
+                    $"Đã nhận {underpaid.Received}, còn thiếu {underpaid.Remaining}. Vui lòng quét mã mới để trả phần còn lại.",
+                    $"Received {underpaid.Received}; {underpaid.Remaining} still due. Scan the new code to pay the rest.");
+            }
+        }
+        catch (PaymentRefusedException e)
+        {
+            // The bills changed meanwhile (paid elsewhere): nothing to offer; say what arrived.
+            logger.LogWarning("No QR for the rest of {Payment}: {Reason}", underpaid.Id, e.Refusal.English);
+            display.ShowOutcome(underpaid, "underpaid", $"Đã nhận {underpaid.Received}, còn thiếu {underpaid.Remaining}.", $"Received {underpaid.Received}; {underpaid.Remaining} still due.");
         }
     }
 
@@ -191,7 +395,7 @@ public sealed class PaymentService(
         if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
         {
             throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                $"Hình thức thanh toán '{input.Method}' không hợp lệ.", $"Unknown payment method '{input.Method}'; use card_balance."));
+                $"Hình thức thanh toán '{input.Method}' không hợp lệ.", $"Unknown payment method '{input.Method}'; use card_balance or vietqr."));
         }
 
         if (input.ClientRequestId is { Length: > 64 })
