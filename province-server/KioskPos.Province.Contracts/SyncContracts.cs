@@ -207,12 +207,12 @@ public sealed record ConfirmationsResponse(long Cursor, IReadOnlyList<Confirmati
 
 /// <summary>One incoming transfer as the bank-notification service posts it.</summary>
 /// <param name="TransactionId">The bank's id; services retry, so it is the de-duplication key.</param>
-/// <param name="BankBin">The receiving bank's BIN, when the service says.</param>
 /// <param name="AccountNumber">The receiving account.</param>
 /// <param name="Amount">Whole đồng.</param>
 /// <param name="Description">The transfer text as the bank has it (payers' apps and banks add to it).</param>
 /// <param name="TransactionTime">When the bank booked it.</param>
-public sealed record BankNotification(string TransactionId, string? BankBin, string AccountNumber, long Amount, string Description, DateTimeOffset TransactionTime);
+/// <param name="BankBin">The receiving bank's BIN, when the service says.</param>
+public sealed record BankNotification(string TransactionId, string AccountNumber, long Amount, string Description, DateTimeOffset TransactionTime, string? BankBin = null);
 
 /// <summary>The server's answer to a notification.</summary>
 /// <param name="Status"><c>accepted</c>, or <c>duplicate</c> for a transaction id seen before (the original outcome follows).</param>

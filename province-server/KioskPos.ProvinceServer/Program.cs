@@ -35,8 +35,8 @@ bankSim.SetAction(async (parse, ct) =>
         return 2;
     }
 
-    var notification = new BankNotification(parse.GetValue(txn) ?? BankSimulator.NewTransactionId(), parse.GetValue(bin), parse.GetValue(account)!,
-        parse.GetValue(amount), parse.GetValue(text)!, DateTimeOffset.UtcNow);
+    var notification = new BankNotification(parse.GetValue(txn) ?? BankSimulator.NewTransactionId(), parse.GetValue(account)!,
+        parse.GetValue(amount), parse.GetValue(text)!, DateTimeOffset.UtcNow, parse.GetValue(bin));
     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
     try
     {

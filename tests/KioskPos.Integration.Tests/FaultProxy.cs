@@ -51,8 +51,28 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public Uri Url { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TcpClient, bool> _open = new();
+    private volatile bool _down;
+
     /// <summary>While true, connections get faults; set false to let the backlog drain cleanly.</summary>
     public bool Faulty { get; set; } = true;
+
+    /// <summary>While true the network is down: open connections are cut and new ones dropped.</summary>
+    public bool Down
+    {
+        get => _down;
+        set
+        {
+            _down = value;
+            if (value)
+            {
+                foreach (var client in _open.Keys)
+                {
+                    client.Close();
+                }
+            }
+        }
+    }
 
     public IReadOnlyDictionary<Fault, int> Counts
     {
@@ -91,7 +111,7 @@ public sealed class FaultProxy : IAsyncDisposable
             lock (_counts)
             {
                 var roll = _random.Next(100);
-                fault = !Faulty ? Fault.None : roll switch
+                fault = _down ? Fault.Drop : !Faulty ? Fault.None : roll switch
                 {
                     < 30 => Fault.None,
                     < 45 => Fault.Delay,
@@ -111,6 +131,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task HandleAsync(TcpClient client, Fault fault, int delay, int cut)
     {
+        _open[client] = true;
         using (client)
         {
             try
@@ -148,6 +169,10 @@ public sealed class FaultProxy : IAsyncDisposable
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
                 // A broken connection is what this proxy is for.
+            }
+            finally
+            {
+                _open.TryRemove(client, out _);
             }
         }
     }

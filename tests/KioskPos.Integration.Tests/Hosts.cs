@@ -15,6 +15,9 @@ namespace KioskPos.Integration.Tests;
 public sealed class ProvinceHost : IAsyncDisposable
 {
     public const string AdminToken = "admin-test-token";
+    public const string BankConnection = "test-bank";
+    public const string BankSecret = "test-bank-secret-0123456789";
+    public const string SchoolAccount = "1023456789";
     private readonly List<string> _keyFolders = [];
 
     private ProvinceHost(WebApplication app, string folder, bool ownsFolder)
@@ -45,6 +48,9 @@ public sealed class ProvinceHost : IAsyncDisposable
             $"--urls=http://127.0.0.1:{port}",
             $"--Province:DataDirectory={folder}",
             $"--Province:AdminToken={AdminToken}",
+            $"--Province:BankConnections:0:Id={BankConnection}",
+            $"--Province:BankConnections:0:Secret={BankSecret}",
+            "--Province:BankSimulator=true",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await app.StartAsync();
@@ -62,6 +68,18 @@ public sealed class ProvinceHost : IAsyncDisposable
         _keyFolders.Add(folder);
         await EnrolAsync(folder, terminalId, institutionId);
         return Enrolment.SignedClient(BaseUrl, folder, terminalId);
+    }
+
+    /// <summary>Posts a bank notification signed as the bank's service signs it (or with <paramref name="secret"/> / <paramref name="at"/> to test refusals).</summary>
+    public async Task<HttpResponseMessage> NotifyAsync(long amount, string text, string? transactionId = null, string account = SchoolAccount, string? secret = null, DateTimeOffset? at = null, string connection = BankConnection)
+    {
+        var notification = new BankNotification(transactionId ?? "FT" + Guid.NewGuid().ToString("N")[..12], account, amount, text, DateTimeOffset.UtcNow, "970436");
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(notification, ContractsJsonContext.Default.BankNotification);
+        using var request = BankSignature.CreateRequest(new Uri(BaseUrl, SyncProtocol.BankNotificationsPath), connection, secret ?? BankSecret, body, at ?? DateTimeOffset.UtcNow);
+        using var http = new HttpClient();
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
     }
 
     public async Task<long> BalanceAsync(string code) =>

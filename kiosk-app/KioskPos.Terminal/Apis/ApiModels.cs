@@ -51,7 +51,7 @@ public sealed record SimulatedPrinterRequest(bool PaperOut);
 public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, double? ClockSkewSeconds);
 
 /// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
-public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps);
+public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false);
 
 /// <summary>Source-generated JSON for the terminal's API (no reflection: AOT-ready).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

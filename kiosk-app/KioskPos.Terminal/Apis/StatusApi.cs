@@ -94,7 +94,7 @@ internal static class StatusApi
         return new StatusView(
             options.Id, institution?.Name, await database.GetSchemaVersionAsync(ct).ConfigureAwait(false), accounts, bills, Views.Sync(sync, services.GetRequiredService<KioskPos.Sync.SyncedClock>()),
             services.GetRequiredService<ICardReader>().Name, services.GetRequiredService<IReceiptPrinter>().Name,
-            presence.Last is { } tap ? Views.Tap(tap) : null, presence.Taps);
+            presence.Last is { } tap ? Views.Tap(tap) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online);
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);

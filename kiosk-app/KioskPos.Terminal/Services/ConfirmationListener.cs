@@ -32,7 +32,10 @@ public sealed class ConfirmationListener(
             try
             {
                 var cursor = long.TryParse(await settings.GetAsync(CursorKey, stoppingToken).ConfigureAwait(false), out var stored) ? stored : 0;
-                var answer = await province.WaitForConfirmationsAsync(cursor, options.Value.ConfirmationWait, stoppingToken).ConfigureAwait(false);
+                // Not known to be connected (just started, or after an error): ask without waiting, so that the
+                // connection is known at once; connected, hold the poll open until a confirmation comes.
+                var wait = link.Online ? options.Value.ConfirmationWait : TimeSpan.Zero;
+                var answer = await province.WaitForConfirmationsAsync(cursor, wait, stoppingToken).ConfigureAwait(false);
                 if (!link.Online)
                 {
                     logger.LogInformation("Confirmations from the province server: connected");

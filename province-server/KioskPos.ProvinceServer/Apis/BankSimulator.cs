@@ -105,7 +105,7 @@ internal static class BankSimulator
         }
 
         var txn = string.IsNullOrWhiteSpace(form["txn"]) ? NewTransactionId() : form["txn"].ToString().Trim();
-        var notification = new BankNotification(txn, string.IsNullOrEmpty(form["bin"]) ? null : form["bin"].ToString(), form["account"].ToString(), amount, form["text"].ToString(), time.GetUtcNow());
+        var notification = new BankNotification(txn, form["account"].ToString(), amount, form["text"].ToString(), time.GetUtcNow(), string.IsNullOrEmpty(form["bin"]) ? null : form["bin"].ToString());
         var self = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
         var (status, body) = await PostAsync(clients.CreateClient("bank-sim"), self, connection.Id, connection.Secret, notification, time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
         return Results.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{txn}: HTTP {status} {body}"));
