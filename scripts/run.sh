@@ -15,6 +15,11 @@ if [ ! -f var/demo.env ] || ! grep -q '^ADMIN_TOKEN=' var/demo.env; then
   umask 077
   echo "ADMIN_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > var/demo.env
 fi
+# The demo bank-notification connection's HMAC secret, made the same way (the bank simulator signs with it).
+if ! grep -q '^BANK_SECRET=' var/demo.env; then
+  umask 077
+  echo "BANK_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> var/demo.env
+fi
 # shellcheck disable=SC1091
 source var/demo.env
 
@@ -44,6 +49,9 @@ fresh_province=no
 
 # Secrets go through the environment (readable by this user only), not the command line (visible to all in ps).
 Province__AdminToken="$ADMIN_TOKEN" \
+Province__BankConnections__0__Id=demo-bank \
+Province__BankConnections__0__Secret="$BANK_SECRET" \
+Province__BankSimulator=true \
 dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
   --urls="$PROVINCE_URL" \
   --Province:DataDirectory="$root/var/province" \
@@ -90,7 +98,9 @@ cat <<TXT
 KioskPos is running (simulated hardware, demo data).
 
   Terminal (school kiosk KP-THCS-ND-01):  $TERMINAL_URL/
+  Customer display (VietQR):              $TERMINAL_URL/display
   Province server:                        $PROVINCE_URL/
+  Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim
   Logs:                                   var/terminal.log, var/province.log
   Receipts:                               var/terminal/receipts/
 
@@ -101,6 +111,11 @@ Other demo cards: 04D4E5F6 (balance too low), 04112233 (blocked), 0000AAAA (unkn
 Pay one bill from the card balance:
   curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
     -d '{"cardUid":"04A1B2C3","method":"card_balance","bills":[{"billId":"HP-2611-HS240001"}]}'
+
+Pay by VietQR: open the customer display, make a QR payment, then press "simulate transfer" on the bank
+simulator (edit the amount to see underpaid / overpaid); the display confirms and the receipt appears:
+  curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
+    -d '{"payerCode":"HS240004","method":"vietqr","bills":[{"billId":"HP-2611-HS240004"}]}'
 
 The province server's ledger (admin token in var/demo.env):
   curl -s -H "Authorization: Bearer \$(grep ADMIN var/demo.env | cut -d= -f2)" '$PROVINCE_URL/api/v1/admin/payments'

@@ -20,7 +20,7 @@ if (args is ["ingest", ..])
 
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithInvocationCount(64).WithUnrollFactor(1))
-    .AddColumn(StatisticColumn.P95, new P99Column(), StatisticColumn.Max, StatisticColumn.OperationsPerSecond)
+    .AddColumn(StatisticColumn.Median, StatisticColumn.P95, new P99Column(), StatisticColumn.Max, StatisticColumn.OperationsPerSecond)
     .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
 BenchmarkSwitcher.FromAssembly(typeof(JournalAppendBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
 return 0;

@@ -34,7 +34,7 @@ public sealed class TempDatabase : IAsyncDisposable
         await Database.MigrateAsync();
         await Catalogue.ApplyPullAsync(new PullResponse(
             "e.10", Full: true, HasMore: false,
-            new InstitutionDto("I1", "Trường THCS Nguyễn Du", "lower_secondary", "Mỹ Tho"),
+            new InstitutionDto("I1", "Trường THCS Nguyễn Du", "lower_secondary", "Mỹ Tho", "970436", "1023456789", "TRUONG THCS NGUYEN DU", "Vietcombank"),
             [
                 new AccountDto("HS1", "pupil", "Nguyễn Minh Anh", "6A", 500_000, false, ["04A1B2C3"], 1),
                 new AccountDto("HS2", "pupil", "Trần Thị Bảo Ngọc", "6A", 100_000, false, ["04D4E5F6"], 2),
@@ -44,7 +44,8 @@ public sealed class TempDatabase : IAsyncDisposable
                 new BillDto("B2", "HS1", "ban_tru", "Bán trú tháng 11/2026", new DateOnly(2026, 11, 30), 600_000, 0, [new BillLineDto("Tiền ăn", 20, 25_000, 500_000), new BillLineDto("Phục vụ", 1, 100_000, 100_000)], 4),
                 new BillDto("B3", "HS2", "hoc_phi", "Học phí tháng 11/2026", new DateOnly(2026, 11, 30), 150_000, 0, [], 5),
             ],
-            DateTimeOffset.UnixEpoch));
+            DateTimeOffset.UnixEpoch,
+            QrTag: 7));
         return this;
     }
 

@@ -1,0 +1,87 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Payments;
+using KioskPos.Core.VietQr;
+using KioskPos.Province.Contracts;
+
+namespace KioskPos.Storage.Tests;
+
+public class VietQrPaymentTests
+{
+    [Fact]
+    public async Task A_vietqr_payment_is_pending_with_a_dynamic_qr_naming_this_terminal_and_entry()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var result = await temp.Payments.CreateAsync(new CreatePaymentCommand("k1", "HS1", null, PaymentMethod.VietQr, [new("B1", null), new("B2", null)], null, QrLifetime: TimeSpan.FromMinutes(10)));
+        var payment = result.Payment;
+        Assert.Equal((PaymentState.Pending, 750_000L), (payment.State, payment.Amount.Value));
+        Assert.True(TransferCode.TryParse(payment.Qr!.TransferCode, out var code));
+        Assert.Equal((7, payment.Sequence), (code.Value.TerminalTag, code.Value.Sequence));
+        Assert.Equal(temp.Time.GetUtcNow().AddMinutes(10), payment.Qr.ExpiresAt);
+        var qr = VietQrParser.Parse(payment.Qr.Payload);
+        Assert.Equal((true, "970436", "1023456789", 750_000L, payment.Qr.TransferCode, "TRUONG THCS NGUYEN DU"),
+            (qr.Dynamic, qr.BankBin, qr.AccountNumber, qr.Amount!.Value, qr.Purpose, qr.MerchantName));
+
+        // Nothing is owed less until the bank confirms.
+        var bills = await temp.Catalogue.GetBillsAsync("HS1");
+        Assert.Equal(750_000, bills.Sum(b => b.Outstanding.Value));
+    }
+
+    [Fact]
+    public async Task A_confirmation_is_recorded_once_and_the_state_is_derived_again_from_the_journal()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var payment = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null), new("B2", null)], null))).Payment;
+        var under = new ConfirmationDto(41, payment.Id, payment.Qr!.TransferCode, TransferOutcomes.Underpaid, 500_000, 500_000, 750_000, 250_000, "FT1", temp.Time.GetUtcNow(), []);
+        var first = await temp.Payments.RecordConfirmationAsync(under);
+        var again = await temp.Payments.RecordConfirmationAsync(under);
+        Assert.True(first!.IsNew);
+        Assert.False(again!.IsNew);
+        Assert.Equal((PaymentState.Underpaid, 500_000L, 250_000L), (first.Payment.State, first.Payment.Received.Value, first.Payment.Remaining.Value));
+
+        // The receipt shows what arrived, split over the bills in allocation order, as the server credits it.
+        var receipt = (await temp.Payments.BuildReceiptAsync(payment.Id, TimeZoneInfo.Utc))!;
+        Assert.Equal(500_000, receipt.Total.Value);
+        Assert.Equal([150_000L, 350_000L], receipt.Items.Select(i => i.Amount.Value));
+        Assert.Equal(250_000, receipt.Items[1].RemainingAfter.Value);
+
+        var full = under with { Id = 42, Outcome = TransferOutcomes.Paid, Amount = 250_000, TotalReceived = 750_000, Remaining = 0, BankTransactionId = "FT2" };
+        Assert.Equal(PaymentState.Completed, (await temp.Payments.RecordConfirmationAsync(full))!.Payment.State);
+
+        // Rebuilt from the journal alone, the payment is the same.
+        var before = await temp.Payments.GetAsync(payment.Id);
+        Assert.Equal(1, await JournalProjection.RebuildAsync(temp.Database));
+        var after = await temp.Payments.GetAsync(payment.Id);
+        Assert.Equal((before!.State, before.Received, before.Qr), (after!.State, after.Received, after.Qr));
+        Assert.True((await new JournalVerifier(temp.Database).VerifyAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task Expiry_ends_only_a_payment_still_waiting_for_the_bank()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var payment = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null)], null))).Payment;
+        Assert.Single(await temp.Payments.PendingQrAsync());
+        Assert.Equal(PaymentState.Expired, (await temp.Payments.ExpireAsync(payment.Id, "expired"))!.State);
+        Assert.Empty(await temp.Payments.PendingQrAsync());
+
+        // Money that still comes is a fact: the payment is paid.
+        var late = new ConfirmationDto(9, payment.Id, payment.Qr!.TransferCode, TransferOutcomes.Paid, 150_000, 150_000, 150_000, 0, "FT9", temp.Time.GetUtcNow(), ["late"]);
+        Assert.Equal(PaymentState.Completed, (await temp.Payments.RecordConfirmationAsync(late))!.Payment.State);
+        Assert.Equal(PaymentState.Completed, (await temp.Payments.ExpireAsync(payment.Id, "expired"))!.State);
+        await JournalProjection.RebuildAsync(temp.Database);
+        Assert.Equal(PaymentState.Completed, (await temp.Payments.GetAsync(payment.Id))!.State);
+    }
+
+    [Fact]
+    public async Task Without_a_receiving_account_vietqr_is_refused_with_a_clear_reason()
+    {
+        await using var temp = new TempDatabase();
+        await temp.Database.MigrateAsync();
+        await temp.Catalogue.ApplyPullAsync(new PullResponse("e.1", true, false, new InstitutionDto("I1", "Trường", "lower_secondary", "Mỹ Tho"),
+            [new AccountDto("HS1", "pupil", "A", null, 0, false, [], 1)],
+            [new BillDto("B1", "HS1", "hoc_phi", "Học phí", null, 150_000, 0, [], 2)], DateTimeOffset.UnixEpoch));
+        var refused = await Assert.ThrowsAsync<PaymentRefusedException>(() =>
+            temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null)], null)));
+        Assert.Equal("vietqr_unavailable", refused.Refusal.Code);
+    }
+}
