@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using KioskPos.Tests.Shared;
 using KioskPos.Core.VietQr;
 
 namespace KioskPos.Core.Tests;
@@ -335,23 +335,4 @@ public class QrImageTests
 
     [Fact]
     public void Refuses_a_payload_that_is_not_ascii() => Assert.Throws<ArgumentException>(() => QrImages.Svg("Học phí"));
-}
-
-/// <summary>Runs Debian's zbarimg on an image file and returns the one QR payload it reads.</summary>
-internal static class ZbarImg
-{
-    public static string Decode(string file)
-    {
-        var start = new ProcessStartInfo("zbarimg", ["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", file])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"zbarimg exit {process.ExitCode}: {error}");
-        return output.TrimEnd('\n');
-    }
 }

@@ -28,7 +28,7 @@ public static class Processes
         var process = Process.Start(start)!;
 
         // Drain what the servers log, so that a full pipe never blocks them; the tap command's output is read by the test.
-        if (args.FirstOrDefault() is not ("tap" or "journal" or "enroll"))
+        if (args.FirstOrDefault() is not ("tap" or "journal" or "enroll" or "qr" or "bank-sim"))
         {
             var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
             process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

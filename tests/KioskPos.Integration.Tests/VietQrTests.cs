@@ -1,3 +1,4 @@
+using KioskPos.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -274,6 +275,66 @@ public sealed class VietQrTests : IAsyncLifetime
         Assert.Contains("Đã nhận thanh toán", await page.InnerTextAsync("#s-confirmed"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_bank_simulator_page_and_command_post_signed_notifications_that_confirm_payments()
+    {
+        var first = await CreateQrAsync(_terminal, "HS240012", "HP-2611-HS240012");
+        var second = await CreateQrAsync(_terminal, "HS240013", "HP-2611-HS240013");
+        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+        Assert.Contains(first.Code, await _province.Admin.GetStringAsync("/bank-sim"), StringComparison.Ordinal);
+
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _province.BaseUrl };
+        using var response = await http.PostAsync("/bank-sim/send", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["account"] = ProvinceHost.SchoolAccount, ["bin"] = "970436", ["text"] = "CT tu NGUYEN VAN A " + first.Code, ["amount"] = "150000",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("paid", Uri.UnescapeDataString(response.Headers.Location!.ToString()), StringComparison.Ordinal);
+        await WaitForStateAsync(_terminal, first.Id, "completed");
+
+        // The command line, with the secret from the environment as the README says.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(KioskPos.ProvinceServer.ProvinceApp).Assembly.Location);
+        foreach (var arg in new[] { "bank-sim", "--server", _province.BaseUrl.ToString(), "--connection", ProvinceHost.BankConnection, "--account", ProvinceHost.SchoolAccount, "--amount", "150000", "--text", second.Code })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["KIOSKPOS_BANK_SECRET"] = ProvinceHost.BankSecret;
+        using var cli = Process.Start(start)!;
+        var output = await cli.StandardOutput.ReadToEndAsync();
+        await cli.WaitForExitAsync();
+        Assert.True(cli.ExitCode == 0, output + await cli.StandardError.ReadToEndAsync());
+        Assert.Contains("\"outcome\":\"paid\"", output, StringComparison.Ordinal);
+        await WaitForStateAsync(_terminal, second.Id, "completed");
+    }
+
+    [Fact]
+    public async Task Qr_parse_and_build_on_the_command_line_print_json_or_name_the_bad_field()
+    {
+        var (ok, json, _) = await RunTerminalCliAsync("qr", "parse", "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C");
+        Assert.Equal(0, ok);
+        var fields = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(("970415", 120_000L, "ung ho lu lut"), (fields.GetProperty("bankBin").GetString(), fields.GetProperty("amount").GetInt64(), fields.GetProperty("additionalData").GetProperty("purpose").GetString()));
+
+        var (bad, _, error) = await RunTerminalCliAsync("qr", "parse", "00020101021138570010A00000072701270006970403011200110123456780208QRIBFTTA53037045802VN6304F4E5");
+        Assert.Equal(1, bad);
+        Assert.Contains("38/01", error, StringComparison.Ordinal);
+
+        var (built, payload, _) = await RunTerminalCliAsync("qr", "build", "--bin", "970436", "--account", "1023456789", "--amount", "150000", "--purpose", "Học phí KP223222223W");
+        Assert.Equal(0, built);
+        Assert.Equal(("Hoc phi KP223222223W", 150_000L), (VietQrParser.Parse(payload.Trim()).Purpose, VietQrParser.Parse(payload.Trim()).Amount!.Value));
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args)
+    {
+        var process = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args);
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output, error);
+    }
+
     private sealed record Qr(string Id, string Code, string Payload, JsonElement View);
 
     private static async Task<Qr> CreateQrAsync(TerminalHost terminal, string payer, params string[] bills)
@@ -336,20 +397,5 @@ internal static class Browser
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-    }
-}
-
-/// <summary>Runs Debian's zbarimg on an image file and returns the one QR payload it reads.</summary>
-internal static class ZbarImg
-{
-    public static string Decode(string file)
-    {
-        var start = new ProcessStartInfo("zbarimg", ["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", file]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"zbarimg exit {process.ExitCode}: {error}");
-        return output.TrimEnd('\n');
     }
 }
