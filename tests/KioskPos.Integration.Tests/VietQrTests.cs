@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.Province.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Integration.Tests;
 
@@ -93,6 +94,7 @@ public sealed class VietQrTests : IAsyncLifetime
             return display.GetProperty("state").GetString() == "awaiting" && display.GetProperty("paymentId").GetString() != qr.Id;
         }, TimeSpan.FromSeconds(10), "the QR for the rest");
         Assert.Equal(250_000, display.GetProperty("amountValue").GetInt64());
+        Assert.Equal(("500.000 ₫", "250.000 ₫"), (display.GetProperty("received").GetString(), display.GetProperty("remaining").GetString()));
         var rest = await _terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{display.GetProperty("paymentId").GetString()}");
         Assert.Equal(250_000, VietQrParser.Parse(rest.GetProperty("qr").GetProperty("payload").GetString()!).Amount);
 
@@ -143,6 +145,46 @@ public sealed class VietQrTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_qr_that_runs_out_of_time_expires_on_the_terminal_and_the_display_and_money_after_it_is_flagged_late()
+    {
+        await using var terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Terminal:QrLifetime=00:00:02"]);
+        await using var events = await DisplayEvents.OpenAsync(terminal);
+        var qr = await CreateQrAsync(terminal, "HS240014", "HP-2611-HS240014");
+        await WaitForStateAsync(terminal, qr.Id, "expired");
+        await events.WaitForAsync(screen => screen.GetProperty("state").GetString() == "expired" && screen.GetProperty("paymentId").GetString() == qr.Id);
+
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        var (_, outcome, _) = await NotifyAsync(150_000, qr.Code, "FT-TIMEOUT-1");
+        Assert.Equal(TransferOutcomes.Paid, outcome);
+        await WaitForStateAsync(terminal, qr.Id, "completed");
+        var transfer = (await TransfersAsync(string.Empty)).Single(t => t.GetProperty("bankTransactionId").GetString() == "FT-TIMEOUT-1");
+        Assert.Contains("late", transfer.GetProperty("flags").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_confirmation_recorded_just_before_a_crash_still_gets_its_receipt_when_it_is_delivered_again()
+    {
+        await using var proxy = new FaultProxy(_province.BaseUrl, seed: 2) { Faulty = false };
+        await using var terminal = await TerminalHost.StartAsync(_province.BaseUrl, _province.Admin, syncUrl: proxy.Url);
+        var qr = await CreateQrAsync(terminal, "HS240015", "HP-2611-HS240015");
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        proxy.Down = true;
+        await NotifyAsync(150_000, qr.Code);
+
+        // As if the process died right after committing the confirmation, before printing and saving the cursor.
+        using var signed = Enrolment.SignedClient(_province.BaseUrl, terminal.Folder, "KP-THCS-ND-01");
+        var pending = await signed.GetFromJsonAsync($"{SyncProtocol.ConfirmationsPath}?after=0", ContractsJsonContext.Default.ConfirmationsResponse);
+        var store = terminal.App.Services.GetRequiredService<KioskPos.Storage.PaymentStore>();
+        Assert.True((await store.RecordConfirmationAsync(Assert.Single(pending!.Confirmations)))!.IsNew);
+        Assert.False(File.Exists(ReceiptPath(terminal, qr.Id)));
+
+        proxy.Down = false;
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(ReceiptPath(terminal, qr.Id))), TimeSpan.FromSeconds(40), "the receipt after the confirmation came again");
+        var payment = await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{qr.Id}");
+        Assert.Equal(("completed", "printed"), (payment.GetProperty("state").GetString(), payment.GetProperty("receipt").GetProperty("state").GetString()));
+    }
+
+    [Fact]
     public async Task Unmatched_transfers_wait_in_the_review_list_with_their_text_and_can_be_replayed()
     {
         var (_, none, _) = await NotifyAsync(200_000, "ung ho quy lop 6A", "FT-NONE-1");
@@ -182,6 +224,15 @@ public sealed class VietQrTests : IAsyncLifetime
         using (var push = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-09", [entry]), ContractsJsonContext.Default.PushRequest))
         {
             Assert.Equal(HttpStatusCode.OK, push.StatusCode);
+        }
+
+        // A QR whose payload does not say what the entry says is refused (the payer would pay another amount).
+        var lying = entry with { Sequence = 2, PrevHash = entry.Hash, Hash = null, Payment = entry.Payment! with { PaymentId = "KP-THCS-ND-09-00000002", Qr = entry.Payment.Qr! with { TransferCode = TransferCode.Create(pull.QrTag.Value, 2).Value } } };
+        lying = lying with { Hash = EntryCanonicalForm.ChainHash(entry.Hash!, lying) };
+        using (var refused = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-09", [lying]), ContractsJsonContext.Default.PushRequest))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("QR payload", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         var confirmations = await client.GetFromJsonAsync($"{SyncProtocol.ConfirmationsPath}?after=0&wait=5", ContractsJsonContext.Default.ConfirmationsResponse);
@@ -225,6 +276,9 @@ public sealed class VietQrTests : IAsyncLifetime
         Assert.Equal(("invalid_notification", true), (code, detail.Contains("amount", StringComparison.Ordinal)));
         (code, _) = await PostRawAsync("{not json");
         Assert.Equal("invalid_notification", code);
+        (code, detail) = await PostRawAsync("{\"transactionId\":\"FT-BIG\",\"accountNumber\":\"1023456789\",\"amount\":9223372036854775807,\"description\":\"x\",\"transactionTime\":\"2026-11-22T10:00:00Z\"}");
+        Assert.Equal(("invalid_notification", true), (code, detail.Contains("amount", StringComparison.Ordinal)));
+        Assert.DoesNotContain(await TransfersAsync(string.Empty), t => t.GetProperty("bankTransactionId").GetString() is "FT-BAD" or "FT-BIG");
     }
 
     [Fact]
@@ -383,6 +437,44 @@ public sealed class VietQrTests : IAsyncLifetime
     private static Task<JsonElement> StatusAsync(TerminalHost terminal) => terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
 
     private static string ReceiptPath(TerminalHost terminal, string id) => Path.Combine(terminal.Folder, "receipts", id + ".txt");
+}
+
+/// <summary>The customer display's server-sent events, read as the page reads them.</summary>
+internal sealed class DisplayEvents : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly StreamReader _reader;
+
+    private DisplayEvents(HttpClient http, StreamReader reader) => (_http, _reader) = (http, reader);
+
+    public static async Task<DisplayEvents> OpenAsync(TerminalHost terminal)
+    {
+        var http = new HttpClient { BaseAddress = terminal.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var stream = await http.GetStreamAsync("/api/v1/display/events");
+        return new DisplayEvents(http, new StreamReader(stream));
+    }
+
+    /// <summary>Reads events until one matches (or 20 s pass).</summary>
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await _reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonDocument.Parse(line[6..]).RootElement is var screen && match(screen))
+            {
+                return screen;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("the display's event stream ended");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Debian's Chromium driven by Playwright (no browser download), headless, with the flags this network needs.</summary>

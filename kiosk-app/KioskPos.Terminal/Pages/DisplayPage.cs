@@ -25,12 +25,13 @@ internal static class DisplayPage
         .code{font-family:"DejaVu Sans Mono",monospace;letter-spacing:.08em;background:#fff;padding:.05em .3em;border-radius:6px}
         .countdown{font-size:clamp(20px,2.6vw,30px);color:var(--warn)}
         .big{font-size:clamp(90px,16vw,180px);line-height:1}.ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
+        .under{font-size:clamp(22px,3vw,36px);font-weight:700;margin:0 0 .5em}
         .msg{font-size:clamp(20px,2.8vw,32px);margin:.4em 0}
         #link{position:fixed;bottom:8px;right:12px;font-size:14px;color:var(--muted)}
         </style></head>
         <body><main>
         <section id="s-idle" class="screen on"><h1 id="welcome">Xin chào</h1><h2>Chào mừng quý phụ huynh và người bệnh<span class="en">Welcome</span></h2></section>
-        <section id="s-awaiting" class="screen"><div class="pay"><div id="qr" role="img" aria-label="VietQR"></div>
+        <section id="s-awaiting" class="screen"><div class="under warn" id="under" hidden></div><div class="pay"><div id="qr" role="img" aria-label="VietQR"></div>
           <div><div>Số tiền cần chuyển <span class="en">Amount to transfer</span></div><div class="amount" id="amount"></div>
           <dl><dt>Ngân hàng</dt><dd id="bank"></dd><dt>Chủ tài khoản</dt><dd id="accname"></dd><dt>Số tài khoản</dt><dd id="accno"></dd>
           <dt>Nội dung CK</dt><dd><span class="code" id="code"></span></dd></dl>
@@ -63,6 +64,8 @@ internal static class DisplayPage
               $('accno').textContent = screen.accountNumber || '';
               $('code').textContent = screen.transferCode || '';
               $('amsg').textContent = screen.message || '';
+              $('under').hidden = !screen.remaining;
+              $('under').textContent = screen.remaining ? 'Chưa đủ số tiền: đã nhận ' + screen.received + ', còn thiếu ' + screen.remaining + ' / Underpaid: ' + screen.remaining + ' still due' : '';
               tick();
             }
             var text = (screen.message || '') + (screen.messageEnglish ? ' / ' + screen.messageEnglish : '');

@@ -106,13 +106,14 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
         }
     }
 
-    /// <summary>Shows the QR of a VietQR payment waiting for the bank.</summary>
-    public void ShowQr(Payment payment, ReceivingAccount account, string? message = null, string? messageEnglish = null)
+    /// <summary>Shows the QR of a VietQR payment waiting for the bank; for the rest of an <paramref name="underpaid"/> one, what arrived and what is missing too.</summary>
+    public void ShowQr(Payment payment, ReceivingAccount account, string? message = null, string? messageEnglish = null, Payment? underpaid = null)
     {
         var qr = payment.Qr ?? throw new ArgumentException("not a VietQR payment", nameof(payment));
         var due = payment.Method == PaymentMethod.VietQr ? payment.Amount - payment.Received : payment.Amount;
         Show(new DisplayScreen("awaiting", 0, null, payment.Id, due.ToString(), due.Value, account.BankName ?? account.BankBin, account.AccountName, account.AccountNumber,
             qr.TransferCode, qr.ExpiresAt, qr.Payload, QrImages.Svg(qr.Payload),
+            Received: underpaid?.Received.ToString(), Remaining: underpaid?.Remaining.ToString(),
             Message: message ?? "Quét mã bằng ứng dụng ngân hàng để thanh toán", MessageEnglish: messageEnglish ?? "Scan with your banking app to pay"), hold: false);
     }
 

@@ -204,7 +204,9 @@ public sealed class PaymentService(
             return;
         }
 
-        if (!recorded.IsNew)
+        // Seen before: done, unless the process stopped between recording it and printing (the receipt is still
+        // pending); then the rest is done now, the poll having delivered it again from the saved cursor.
+        if (!recorded.IsNew && recorded.Payment.ReceiptState != "pending")
         {
             return;
         }
@@ -291,7 +293,8 @@ public sealed class PaymentService(
             {
                 display.ShowQr(remainder.Payment, account,
                     $"Đã nhận {underpaid.Received}, còn thiếu {underpaid.Remaining}. Vui lòng quét mã mới để trả phần còn lại.",
-                    $"Received {underpaid.Received}; {underpaid.Remaining} still due. Scan the new code to pay the rest.");
+                    $"Received {underpaid.Received}; {underpaid.Remaining} still due. Scan the new code to pay the rest.",
+                    underpaid);
             }
         }
         catch (PaymentRefusedException e)

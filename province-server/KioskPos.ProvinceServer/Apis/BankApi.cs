@@ -15,6 +15,9 @@ internal static class BankApi
 {
     private const int MaxBody = 64 * 1024;
 
+    /// <summary>The most a VietQR amount can be (13 digits, field 54); more is not a real transfer.</summary>
+    private const long MaxAmount = 9_999_999_999_999;
+
     public static IEndpointRouteBuilder MapBankApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(SyncProtocol.BankNotificationsPath, ReceiveAsync);
@@ -72,7 +75,7 @@ internal static class BankApi
         {
             null => error ?? "empty body",
             { TransactionId.Length: 0 or > 100 } => "transactionId must be 1-100 characters",
-            { Amount: <= 0 } => "amount must be a positive whole number of đồng",
+            { Amount: <= 0 or > MaxAmount } => $"amount must be a whole number of đồng from 1 to {MaxAmount}",
             { AccountNumber.Length: 0 or > 19 } => "accountNumber must be 1-19 characters",
             { Description: null } => "description is required (it may be empty)",
             { Description.Length: > 500 } => "description is longer than 500 characters",

@@ -276,6 +276,10 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                 {
                     problem = $"transfer code '{qr.TransferCode}' is not this terminal's code for entry {entry.Sequence}";
                 }
+                else if (p.Qr is { } shown && (!Core.VietQr.VietQrParser.TryParse(shown.Payload, out var payload, out _) || payload.Amount != p.Amount || payload.Purpose != shown.TransferCode))
+                {
+                    problem = "the QR payload must be valid VietQR with the payment's amount and transfer code";
+                }
             }
             else if (entry.Kind == EntryKinds.PaymentConfirmed)
             {
