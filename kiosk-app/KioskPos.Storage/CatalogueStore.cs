@@ -88,9 +88,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
             ("$bb", i.BankBin), ("$ba", i.BankAccount), ("$bn", i.BankAccountName), ("$bk", i.BankName)).ConfigureAwait(false);
         if (pull.QrTag is { } tag)
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO settings (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                transaction, cancellationToken, ("$k", QrTagKey), ("$v", tag.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
+            await SettingsStore.SetAsync(connection, transaction, QrTagKey, tag.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         }
         await connection.ExecuteAsync("DELETE FROM institution WHERE id <> $id", transaction, cancellationToken, ("$id", i.Id)).ConfigureAwait(false);
 

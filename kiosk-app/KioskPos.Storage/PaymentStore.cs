@@ -122,7 +122,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     private async Task<PaymentResult> CreateVietQrAsync(SqliteConnection connection, SqliteTransaction transaction, CreatePaymentCommand command, PayerAccount account, CancellationToken cancellationToken)
     {
         var institution = await CatalogueStore.ReadInstitutionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var tagText = (string?)await connection.ScalarAsync("SELECT value FROM settings WHERE key = $k", transaction, cancellationToken, ("$k", CatalogueStore.QrTagKey)).ConfigureAwait(false);
+        var tagText = await SettingsStore.GetAsync(connection, transaction, CatalogueStore.QrTagKey, cancellationToken).ConfigureAwait(false);
         if (institution?.Account is not { } bank || !int.TryParse(tagText, NumberStyles.None, CultureInfo.InvariantCulture, out var tag))
         {
             throw new PaymentRefusedException(PaymentRefusal.VietQrUnavailable());
@@ -374,10 +374,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         {
             var share = byBank ? Vnd.Min(a.Amount, left) : a.Amount;
             left -= share;
-            var owed = byBank ? a.Amount - share : bills.TryGetValue(a.BillId, out var open) ? open.Outstanding : Vnd.Zero;
-            items.Add(bills.TryGetValue(a.BillId, out var bill)
-                ? new ReceiptItem(bill.Title, bill.Category, share, owed)
-                : new ReceiptItem(a.BillId, BillCategory.Other, share, owed));
+            var bill = bills.GetValueOrDefault(a.BillId);
+            var owed = byBank ? a.Amount - share : bill?.Outstanding ?? Vnd.Zero;
+            items.Add(new ReceiptItem(bill?.Title ?? a.BillId, bill?.Category ?? BillCategory.Other, share, owed));
         }
 
         Vnd? balanceAfter = null;

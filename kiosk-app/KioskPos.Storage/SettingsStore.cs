@@ -1,4 +1,5 @@
 using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Storage;
 
@@ -9,7 +10,7 @@ public sealed class SettingsStore(SqliteDatabase database)
     public async Task<string?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return (string?)await connection.ScalarAsync("SELECT value FROM settings WHERE key = $k", null, cancellationToken, ("$k", key)).ConfigureAwait(false);
+        return await GetAsync(connection, null, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sets <paramref name="key"/>; a null value removes it.</summary>
@@ -22,11 +23,19 @@ public sealed class SettingsStore(SqliteDatabase database)
             return;
         }
 
-        await connection.ExecuteAsync(
+        await SetAsync(connection, null, key, value, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The value of <paramref name="key"/> inside the caller's transaction, or null.</summary>
+    internal static async Task<string?> GetAsync(SqliteConnection connection, SqliteTransaction? transaction, string key, CancellationToken cancellationToken) =>
+        (string?)await connection.ScalarAsync("SELECT value FROM settings WHERE key = $k", transaction, cancellationToken, ("$k", key)).ConfigureAwait(false);
+
+    /// <summary>Sets <paramref name="key"/> inside the caller's transaction.</summary>
+    internal static Task SetAsync(SqliteConnection connection, SqliteTransaction? transaction, string key, string value, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(
             "INSERT INTO settings (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            null,
+            transaction,
             cancellationToken,
             ("$k", key),
-            ("$v", value)).ConfigureAwait(false);
-    }
+            ("$v", value));
 }

@@ -9,26 +9,7 @@ using Polly.Retry;
 namespace KioskPos.Sync;
 
 /// <summary>Wakes the sync worker at once, e.g. right after a payment was committed.</summary>
-public sealed class SyncSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    /// <summary>Asks for a sync round now; several calls before the round count as one.</summary>
-    public void Request()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A round is already requested.
-        }
-    }
-
-    /// <summary>Waits for a request or for <paramref name="delay"/>, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) => _signal.WaitAsync(delay, cancellationToken);
-}
+public sealed class SyncSignal : WakeSignal;
 
 /// <summary>A sync round that did not complete; the worker retries it with backoff.</summary>
 public sealed class SyncRoundFailedException(string message, Exception? inner = null) : Exception(message, inner);

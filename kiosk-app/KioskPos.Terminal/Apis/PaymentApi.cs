@@ -1,12 +1,13 @@
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
+using KioskPos.Core.VietQr;
 using KioskPos.Province.Contracts;
 using KioskPos.Storage;
 using KioskPos.Terminal.Services;
 
 namespace KioskPos.Terminal.Apis;
 
-/// <summary>Version 1 of the terminal's JSON API: payers and their bills, payments.</summary>
+/// <summary>Version 1 of the terminal's JSON API: payers and their bills, payments (with a VietQR payment's QR, cancel and provisional slip).</summary>
 internal static class PaymentApi
 {
     public static IEndpointRouteBuilder MapPaymentApi(this IEndpointRouteBuilder app)
@@ -53,6 +54,33 @@ internal static class PaymentApi
             return printed
                 ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
                 : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được biên lai.", problem);
+        });
+        api.MapGet("/payments/{id}/qr.svg", async (string id, PaymentStore payments, CancellationToken ct) =>
+            await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
+                ? Results.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Giao dịch {id} không có mã QR.", $"Payment {id} has no VietQR code."));
+        api.MapPost("/payments/{id}/cancel", async (string id, PaymentService service, CancellationToken ct) =>
+        {
+            var payment = await service.EndQrAsync(id, "cancelled", ct).ConfigureAwait(false);
+            return payment switch
+            {
+                null => ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."),
+                { State: PaymentState.Expired } => TypedResults.Json(Views.Payment(payment, false), TerminalJsonContext.Readable.PaymentView),
+                _ => ApiProblems.Create(StatusCodes.Status409Conflict, "not_cancellable", "Giao dịch này không huỷ được (đã nhận tiền hoặc không phải VietQR).",
+                    $"Payment {id} is {payment.State.WireName()}; only a VietQR payment still waiting for the bank can be cancelled."),
+            };
+        });
+        api.MapPost("/payments/{id}/provisional-slip", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
+        {
+            if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: not null })
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Giao dịch {id} không có mã QR.", $"Payment {id} has no VietQR code.");
+            }
+
+            var (printed, problem) = await service.PrintProvisionalAsync(id, ct).ConfigureAwait(false);
+            return printed
+                ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
+                : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được phiếu.", problem);
         });
         return app;
     }

@@ -27,15 +27,16 @@ public sealed class ConfirmationListener(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        long? cursor = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var cursor = long.TryParse(await settings.GetAsync(CursorKey, stoppingToken).ConfigureAwait(false), out var stored) ? stored : 0;
+                cursor ??= long.TryParse(await settings.GetAsync(CursorKey, stoppingToken).ConfigureAwait(false), out var stored) ? stored : 0;
                 // Not known to be connected (just started, or after an error): ask without waiting, so that the
                 // connection is known at once; connected, hold the poll open until a confirmation comes.
                 var wait = link.Online ? options.Value.ConfirmationWait : TimeSpan.Zero;
-                var answer = await province.WaitForConfirmationsAsync(cursor, wait, stoppingToken).ConfigureAwait(false);
+                var answer = await province.WaitForConfirmationsAsync(cursor.Value, wait, stoppingToken).ConfigureAwait(false);
                 if (!link.Online)
                 {
                     logger.LogInformation("Confirmations from the province server: connected");
@@ -47,6 +48,7 @@ public sealed class ConfirmationListener(
                 {
                     await payments.ApplyConfirmationAsync(confirmation, stoppingToken).ConfigureAwait(false);
                     await settings.SetAsync(CursorKey, confirmation.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), stoppingToken).ConfigureAwait(false);
+                    cursor = confirmation.Id;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

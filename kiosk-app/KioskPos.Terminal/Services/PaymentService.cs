@@ -26,42 +26,6 @@ public sealed record PaymentInput(string? ClientRequestId, string? CardUid, stri
 /// <param name="ProvisionalSlipPrinted">For a VietQR payment taken while the province server is out of reach: the slip with the transfer code printed.</param>
 public sealed record TakenPayment(PaymentResult Result, bool ReceiptPrinted, string? ReceiptProblem, bool ProvisionalSlipPrinted = false);
 
-/// <summary>Whether the terminal hears from the province server (the confirmations long poll is connected).</summary>
-public sealed class ProvinceLink
-{
-    private volatile bool _online;
-
-    /// <summary>True while confirmations can arrive.</summary>
-    public bool Online
-    {
-        get => _online;
-        set => _online = value;
-    }
-}
-
-/// <summary>Wakes the QR expiry watcher when a new QR is offered.</summary>
-public sealed class QrExpirySignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    /// <summary>A QR was created or ended.</summary>
-    public void Changed()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
-
-    /// <summary>Waits for a change or <paramref name="delay"/>.</summary>
-    public Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        _signal.WaitAsync(delay, cancellationToken);
-}
-
 /// <summary>
 /// Takes a payment end to end: checks the request and the card on the reader, commits it (the payer may be told
 /// only after that), wakes the sync, prints the receipt and records the print outcome.
@@ -154,7 +118,7 @@ public sealed class PaymentService(
     private async Task<TakenPayment> OfferQrAsync(PaymentResult result)
     {
         var payment = result.Payment;
-        expiry.Changed();
+        expiry.Request();
         var institution = await catalogue.GetInstitutionAsync(CancellationToken.None).ConfigureAwait(false);
         if (result.Replayed || payment.State != PaymentState.Pending || institution?.Account is not { } account)
         {
@@ -215,7 +179,7 @@ public sealed class PaymentService(
         logger.LogInformation("Payment {Payment}: bank reports {Outcome}, {Amount} VND (received {Total} of {Expected})",
             payment.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Expected);
         sync.Request();
-        expiry.Changed();
+        expiry.Request();
         if (confirmation.Outcome == TransferOutcomes.PaidTwice)
         {
             // Nothing more is owed; the province refunds. The payer already has the receipt.
@@ -254,7 +218,7 @@ public sealed class PaymentService(
         }
 
         sync.Request();
-        expiry.Changed();
+        expiry.Request();
         if (reason == "cancelled")
         {
             display.ShowOutcome(payment, "cancelled", "Đã huỷ thanh toán.", "Payment cancelled.");
@@ -287,7 +251,7 @@ public sealed class PaymentService(
             var remainder = await payments.CreateAsync(
                 new CreatePaymentCommand($"rest-{confirmation.Id}", underpaid.AccountCode, underpaid.CardUid, PaymentMethod.VietQr, rest, underpaid.Operator, QrLifetime: options.Value.QrLifetime),
                 cancellationToken).ConfigureAwait(false);
-            expiry.Changed();
+            expiry.Request();
             var institution = await catalogue.GetInstitutionAsync(cancellationToken).ConfigureAwait(false);
             if (institution?.Account is { } account)
             {

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using KioskPos.Core.Money;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.ProvinceServer.Data;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -37,7 +37,7 @@ internal static class BankSimulator
     /// <summary>A bank transaction id in the style banks use, unique enough for a demo.</summary>
     public static string NewTransactionId() => "FT" + DateTime.UtcNow.ToString("yyMMdd", CultureInfo.InvariantCulture) + Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
 
-    private static async Task<IResult> PageAsync(SqliteDatabase database, string? result, CancellationToken ct)
+    private static async Task<IResult> PageAsync(BankLedger ledger, string? result, CancellationToken ct)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -58,26 +58,16 @@ internal static class BankSimulator
         }
 
         html.Append("<h2>Đang chờ tiền / Waiting for money</h2><table><tr><th>Thanh toán</th><th>Mã chuyển khoản</th><th>Cần trả</th><th>Đã nhận</th><th>Trạng thái</th><th>Chuyển khoản</th></tr>");
-        await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
-        await using (var command = connection.Command(
-            """
-            SELECT p.id, p.transfer_code, p.amount, p.received, p.state, i.bank_account, i.bank_bin FROM payments p JOIN institutions i ON i.id = p.institution_id
-            WHERE p.method = 'vietqr' ORDER BY p.received_at DESC LIMIT 15
-            """, null))
-        await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        foreach (var p in await ledger.RecentQrPaymentsAsync(15, ct).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                var (id, code, amount, received, state) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4));
-                var open = Math.Max(0, amount - received);
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(id)}</td><td><code>{Encode(code)}</code></td><td>{new Vnd(amount)}</td><td>{new Vnd(received)}</td><td>{Encode(state)}</td><td>");
-                html.Append(CultureInfo.InvariantCulture, $"""
-                    <form method="post" action="/bank-sim/send"><input type="hidden" name="account" value="{Encode(reader.GetNullableString(5) ?? "")}">
-                    <input type="hidden" name="bin" value="{Encode(reader.GetNullableString(6) ?? "")}">
-                    <input name="text" size="30" value="CT tu NGUYEN VAN A {Encode(code)} hoc phi"> <input name="amount" size="9" inputmode="numeric" value="{(open > 0 ? open : amount)}">
-                    <button data-code="{Encode(code)}">Mô phỏng chuyển khoản / simulate transfer</button></form></td></tr>
-                    """);
-            }
+            var open = Math.Max(0, p.Amount - p.Received);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.PaymentId)}</td><td><code>{Encode(p.TransferCode)}</code></td><td>{new Vnd(p.Amount)}</td><td>{new Vnd(p.Received)}</td><td>{Encode(p.State)}</td><td>");
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <form method="post" action="/bank-sim/send"><input type="hidden" name="account" value="{Encode(p.BankAccount ?? "")}">
+                <input type="hidden" name="bin" value="{Encode(p.BankBin ?? "")}">
+                <input name="text" size="30" value="CT tu NGUYEN VAN A {Encode(p.TransferCode)} hoc phi"> <input name="amount" size="9" inputmode="numeric" value="{(open > 0 ? open : p.Amount)}">
+                <button data-code="{Encode(p.TransferCode)}">Mô phỏng chuyển khoản / simulate transfer</button></form></td></tr>
+                """);
         }
 
         html.Append("""

@@ -10,6 +10,9 @@ namespace KioskPos.ProvinceServer.Data;
 public sealed record BankTransferRow(long Id, string ConnectionId, string BankTransactionId, string AccountNumber, long Amount, string Description,
     DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt, string Outcome, string? TransferCode, string? PaymentId, string Flags, long RefundDue, long? DeliveryId);
 
+/// <summary>A VietQR payment as the bank simulator lists it.</summary>
+public sealed record QrPaymentRow(string PaymentId, string TransferCode, long Amount, long Received, string State, string? BankBin, string? BankAccount);
+
 /// <summary>A webhook delivery as the delivery log shows it.</summary>
 public sealed record BankDeliveryRow(long Id, DateTimeOffset ReceivedAt, string? ConnectionId, bool Authentic, int HttpStatus, string Result, string Body);
 
@@ -171,6 +174,26 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
         {
             rows.Add(new BankDeliveryRow(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetNullableString(2),
                 reader.GetInt64(3) != 0, reader.GetInt32(4), reader.GetString(5), reader.GetString(6)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The latest VietQR payments with their institution's receiving account, newest first.</summary>
+    public async Task<IReadOnlyList<QrPaymentRow>> RecentQrPaymentsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            """
+            SELECT p.id, p.transfer_code, p.amount, p.received, p.state, i.bank_bin, i.bank_account FROM payments p JOIN institutions i ON i.id = p.institution_id
+            WHERE p.method = 'vietqr' ORDER BY p.received_at DESC LIMIT $n
+            """,
+            null, ("$n", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<QrPaymentRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new QrPaymentRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4), reader.GetNullableString(5), reader.GetNullableString(6)));
         }
 
         return rows;

@@ -97,7 +97,7 @@ internal static class DemoData
 
     private static async Task AddAccountAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string code, string kind, string name, string group, long balance, bool blocked, string uid, CancellationToken cancellationToken)
     {
-        var version = await ProvinceStore.NextVersionForSeedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO accounts (code, institution_id, kind, full_name, group_name, balance, blocked, version) VALUES ($c, $i, $k, $n, $g, $b, $x, $v)",
             transaction, cancellationToken, ("$c", code), ("$i", institution), ("$k", kind), ("$n", name), ("$g", group), ("$b", balance), ("$x", blocked ? 1 : 0), ("$v", version)).ConfigureAwait(false);
@@ -106,7 +106,7 @@ internal static class DemoData
 
     private static async Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice)[] lines, CancellationToken cancellationToken)
     {
-        var version = await ProvinceStore.NextVersionForSeedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var total = lines.Sum(l => checked(l.Quantity * l.UnitPrice));
         await connection.ExecuteAsync(
             "INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)",

@@ -405,13 +405,11 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
     }
 
-    private static async Task<long> NextVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+    /// <summary>The next value of the change counter that versions every row terminals pull (inside the caller's transaction).</summary>
+    internal static async Task<long> NextVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
         long.Parse((string)(await connection.ScalarAsync(
             "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
             transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
-
-    internal static Task<long> NextVersionForSeedAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        NextVersionAsync(connection, transaction, cancellationToken);
 
     private static async Task<long> AdvanceAckAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, CancellationToken cancellationToken)
     {

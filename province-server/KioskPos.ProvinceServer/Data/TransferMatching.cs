@@ -21,18 +21,17 @@ internal static class TransferMatching
     /// <summary>Matches transfer <paramref name="transferId"/> and records the outcome on its row.</summary>
     public static async Task<Outcome> MatchAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, string now, CancellationToken cancellationToken)
     {
-        string description, account;
-        long amount;
-        DateTimeOffset bookedAt;
-        await using (var command = connection.Command("SELECT description, account_number, amount, transaction_time FROM bank_transfers WHERE id = $id", transaction, ("$id", transferId)))
+        Transfer transfer;
+        await using (var command = connection.Command("SELECT description, account_number, amount, transaction_time, bank_txn_id FROM bank_transfers WHERE id = $id", transaction, ("$id", transferId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            (description, account, amount) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
-            bookedAt = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture);
+            transfer = new Transfer(transferId, reader.GetString(4), reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
+                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture));
         }
 
-        var outcome = await DecideAsync(connection, transaction, transferId, description, account, amount, bookedAt, now, cancellationToken).ConfigureAwait(false);
+        var (description, amount) = (transfer.Description, transfer.Amount);
+        var outcome = await DecideAsync(connection, transaction, transfer, now, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE bank_transfers SET outcome = $o, payment_id = $p, transfer_code = $c, flags = $f, refund_due = $r, resolved_at = CASE WHEN $o IN ('held', 'unmatched') THEN NULL ELSE $now END WHERE id = $id",
             transaction, cancellationToken, ("$o", outcome.Name), ("$p", outcome.PaymentId), ("$c", outcome.TransferCode), ("$f", string.Join(' ', outcome.Flags)),
@@ -73,12 +72,12 @@ internal static class TransferMatching
         return woken;
     }
 
-    private static async Task<Outcome> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, string description, string account, long amount, DateTimeOffset bookedAt, string now, CancellationToken cancellationToken)
+    private static async Task<Outcome> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, Transfer transfer, string now, CancellationToken cancellationToken)
     {
-        var codes = TransferCode.FindIn(description);
+        var codes = TransferCode.FindIn(transfer.Description);
         if (codes.Count == 0)
         {
-            return new Outcome(TransferOutcomes.Unmatched, null, null, null, ["no_code"], amount);
+            return new Outcome(TransferOutcomes.Unmatched, null, null, null, ["no_code"], transfer.Amount);
         }
 
         // A text may hold more than one code-shaped run (a payer pasting two); the first that names a payment wins.
@@ -97,23 +96,24 @@ internal static class TransferMatching
                 continue;
             }
 
-            if (payment.BankAccount != account)
+            if (payment.BankAccount != transfer.Account)
             {
-                return new Outcome(TransferOutcomes.Unmatched, payment.Id, payment.TerminalId, code.Value, ["wrong_account"], amount);
+                return new Outcome(TransferOutcomes.Unmatched, payment.Id, payment.TerminalId, code.Value, ["wrong_account"], transfer.Amount);
             }
 
-            return await ApplyAsync(connection, transaction, transferId, payment, code.Value, amount, bookedAt, now, cancellationToken).ConfigureAwait(false);
+            return await ApplyAsync(connection, transaction, transfer, payment, code.Value, now, cancellationToken).ConfigureAwait(false);
         }
 
         return heldFor is { } waiting
             ? new Outcome(TransferOutcomes.Held, null, null, waiting.Value, [], 0)
-            : new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], amount);
+            : new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], transfer.Amount);
     }
 
-    private static async Task<Outcome> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, PaymentRow payment, string code, long amount, DateTimeOffset bookedAt, string now, CancellationToken cancellationToken)
+    private static async Task<Outcome> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, Transfer transfer, PaymentRow payment, string code, string now, CancellationToken cancellationToken)
     {
+        var amount = transfer.Amount;
         var flags = new List<string>();
-        if (payment.State == "expired" || (payment.ExpiresAt is { } expires && bookedAt > expires))
+        if (payment.State == "expired" || (payment.ExpiresAt is { } expires && transfer.BookedAt > expires))
         {
             flags.Add("late");
         }
@@ -157,9 +157,8 @@ internal static class TransferMatching
 
         var id = Convert.ToInt64(await connection.ScalarAsync(
             "INSERT INTO confirmations (terminal_id, payment_id, transfer_id, body) VALUES ($t, $p, $x, '') RETURNING id",
-            transaction, cancellationToken, ("$t", payment.TerminalId), ("$p", payment.Id), ("$x", transferId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        var bankTxn = (string)(await connection.ScalarAsync("SELECT bank_txn_id FROM bank_transfers WHERE id = $id", transaction, cancellationToken, ("$id", transferId)).ConfigureAwait(false))!;
-        var confirmation = new ConfirmationDto(id, payment.Id, code, outcome, amount, totalReceived, payment.Amount, Math.Max(0, payment.Amount - totalReceived), bankTxn,
+            transaction, cancellationToken, ("$t", payment.TerminalId), ("$p", payment.Id), ("$x", transfer.Id)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var confirmation = new ConfirmationDto(id, payment.Id, code, outcome, amount, totalReceived, payment.Amount, Math.Max(0, payment.Amount - totalReceived), transfer.BankTransactionId,
             DateTimeOffset.Parse(now, CultureInfo.InvariantCulture), flags);
         await connection.ExecuteAsync("UPDATE confirmations SET body = $b WHERE id = $id", transaction, cancellationToken,
             ("$b", JsonSerializer.Serialize(confirmation, ContractsJsonContext.Default.ConfirmationDto)), ("$id", id)).ConfigureAwait(false);
@@ -190,11 +189,13 @@ internal static class TransferMatching
             credit -= share;
             await connection.ExecuteAsync("UPDATE payment_allocations SET credited = credited + $a WHERE payment_id = $p AND bill_id = $b",
                 transaction, cancellationToken, ("$a", share), ("$p", paymentId), ("$b", bill)).ConfigureAwait(false);
-            var version = await ProvinceStore.NextVersionForSeedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE bills SET paid = paid + $a, version = $v WHERE id = $b",
                 transaction, cancellationToken, ("$a", share), ("$v", version), ("$b", bill)).ConfigureAwait(false);
         }
     }
+
+    private sealed record Transfer(long Id, string BankTransactionId, string Description, string Account, long Amount, DateTimeOffset BookedAt);
 
     private sealed record PaymentRow(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount);
 
