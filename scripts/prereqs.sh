@@ -11,7 +11,8 @@ set -euo pipefail
 #   zbar-tools   zbarimg: tests decode the QR the terminal shows and prints
 #   chromium     the screens, tested in a real browser (Playwright drives Debian's build; no browser download)
 #   fonts-noto-core  a font with every Vietnamese letter, for the screens and raster receipts
-APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core)
+#   socat        a pty pair stands in for a serial or USB printer in the printer tests
+APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -116,11 +116,11 @@ public class ReceiptTests
         new Vnd(600_000), PaymentMethod.CardBalance, "04A1B2C3", new Vnd(1_400_000), null);
 
     [Theory]
-    [InlineData(TextReceiptRenderer.Columns58mm)]
-    [InlineData(TextReceiptRenderer.Columns80mm)]
+    [InlineData(PlainTextLayout.Columns58mm)]
+    [InlineData(PlainTextLayout.Columns80mm)]
     public void Every_line_fits_the_paper(int columns)
     {
-        var lines = TextReceiptRenderer.Render(Sample(new string('X', 100)), columns);
+        var lines = ReceiptLayouts.Payment(Sample(new string('X', 100))).ToLines(columns);
         Assert.All(lines, l => Assert.True(l.Length <= columns, $"'{l}' is {l.Length} > {columns}"));
     }
 
@@ -128,7 +128,7 @@ public class ReceiptTests
     public void Shows_the_tuition_title_total_and_masked_card_in_NFC()
     {
         // The name arrives decomposed (NFD), as some keyboards send it; the receipt must be NFC.
-        var lines = TextReceiptRenderer.Render(Sample("Nguyễn Thị Bảo Ngọc".Normalize(System.Text.NormalizationForm.FormD)));
+        var lines = ReceiptLayouts.Payment(Sample("Nguyễn Thị Bảo Ngọc".Normalize(System.Text.NormalizationForm.FormD))).ToLines(PlainTextLayout.Columns58mm);
         var text = string.Join('\n', lines);
         Assert.Contains("BIÊN LAI THU HỌC PHÍ", text);
         Assert.Contains("600.000 ₫", text);
@@ -143,7 +143,7 @@ public class ReceiptTests
     public void A_health_facility_prints_a_fee_receipt()
     {
         var receipt = Sample() with { Institution = new Institution("H", "Trung tâm Y tế huyện Châu Thành", InstitutionType.DistrictHealthCentre, "Châu Thành"), PayerKind = PayerKind.Patient };
-        Assert.Contains("BIÊN LAI THU VIỆN PHÍ", string.Join('\n', TextReceiptRenderer.Render(receipt)));
+        Assert.Contains("BIÊN LAI THU VIỆN PHÍ", string.Join('\n', ReceiptLayouts.Payment(receipt).ToLines(PlainTextLayout.Columns58mm)));
     }
 
     [Theory]

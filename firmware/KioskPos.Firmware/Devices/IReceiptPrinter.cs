@@ -1,29 +1,32 @@
+using KioskPos.Core.Receipts;
+using KioskPos.Firmware.Printing;
+
 namespace KioskPos.Firmware.Devices;
 
-/// <summary>A receipt to print: its id (the payment id, or a report id) and its lines, already laid out.</summary>
-/// <param name="JobId">Identifies the job; printing the same id again is a reprint.</param>
-/// <param name="Lines">The text lines, NFC-normalised, at most the printer's column count each.</param>
-/// <param name="QrPayload">A QR code to print after the lines (the VietQR of a provisional slip), if any.</param>
-public sealed record PrintJob(string JobId, IReadOnlyList<string> Lines, string? QrPayload = null);
-
-/// <summary>What became of a print job.</summary>
-/// <param name="Printed">True only when the printer reported the job done, not merely that bytes were written.</param>
-/// <param name="Problem">What stopped it (paper out, cover open, offline), for people.</param>
-public sealed record PrintOutcome(bool Printed, string? Problem)
+/// <summary>What became of one attempt to print a document.</summary>
+/// <param name="Printed">True only when the printer said afterwards that it printed the job, not merely that bytes were written.</param>
+/// <param name="Problem">What stopped it (paper out, cover open, unreachable), for people.</param>
+/// <param name="State">The printer's state code after the attempt: ready, paper_out, cover_open, offline, unreachable...</param>
+/// <param name="Started">True when some of the job may have reached the paper (a partial print).</param>
+public sealed record PrintOutcome(bool Printed, string? Problem, string State, bool Started = false)
 {
     /// <summary>The job printed.</summary>
-    public static PrintOutcome Done { get; } = new(true, null);
+    public static PrintOutcome Done { get; } = new(true, null, "ready");
 }
 
-/// <summary>A receipt printer (ESC/POS over USB, serial or TCP; the simulator).</summary>
+/// <summary>A receipt printer (ESC/POS over USB, serial or TCP).</summary>
 public interface IReceiptPrinter
 {
-    /// <summary>The printer's name for diagnostics.</summary>
+    /// <summary>The printer's name for diagnostics: transport and language.</summary>
     string Name { get; }
 
-    /// <summary>Columns of the standard font: 32 on 58 mm paper, 48 on 80 mm.</summary>
-    int Columns { get; }
+    /// <summary>Paper and text mode.</summary>
+    PrinterLanguage Language { get; }
 
-    /// <summary>Prints a job; a printer problem is an outcome, not an exception.</summary>
-    Task<PrintOutcome> PrintAsync(PrintJob job, CancellationToken cancellationToken);
+    /// <summary>Asks the printer its state now.</summary>
+    /// <returns>The state, or null when the printer does not answer (unplugged, off).</returns>
+    Task<PrinterStatus?> GetStatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Prints a document: status before, the job, confirmation after. A printer problem is an outcome, not an exception.</summary>
+    Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken);
 }

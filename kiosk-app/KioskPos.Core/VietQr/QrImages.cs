@@ -47,7 +47,31 @@ public static class QrImages
             throw new ArgumentOutOfRangeException(nameof(maxWidthDots), maxWidthDots, $"the QR needs at least {modules} dots across");
         }
 
-        var size = modules * scale;
+        return Scale(matrix, scale);
+    }
+
+    /// <summary>
+    /// A 1-bit raster of <paramref name="data"/> (any bytes, as a printer's <c>GS ( k</c> stores them) with
+    /// <paramref name="moduleDots"/> dots a module and the quiet zone; <paramref name="level"/> is L, M, Q or H.
+    /// </summary>
+    public static MonoBitmap RasterOfBytes(byte[] data, int moduleDots, char level = 'M')
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(moduleDots, 1);
+        var ecc = level switch
+        {
+            'L' => QRCodeGenerator.ECCLevel.L,
+            'Q' => QRCodeGenerator.ECCLevel.Q,
+            'H' => QRCodeGenerator.ECCLevel.H,
+            _ => QRCodeGenerator.ECCLevel.M,
+        };
+        using var generator = new QRCodeGenerator();
+        using var qr = generator.CreateQrCode(data, ecc);
+        return Scale(qr.ModuleMatrix, moduleDots);
+    }
+
+    private static MonoBitmap Scale(List<System.Collections.BitArray> matrix, int scale)
+    {
+        var size = matrix.Count * scale;
         var stride = (size + 7) / 8;
         var rows = new byte[stride * size];
         for (var y = 0; y < size; y++)

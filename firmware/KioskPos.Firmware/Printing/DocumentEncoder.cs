@@ -1,0 +1,161 @@
+using KioskPos.Core.Receipts;
+
+namespace KioskPos.Firmware.Printing;
+
+/// <summary>A printer's paper and language: what the encoder needs to know.</summary>
+/// <param name="PaperWidthMm">58 or 80.</param>
+/// <param name="TextMode">Raster (the default) or a text mode.</param>
+/// <param name="CodePage">The printer's number for the text mode's table (TCVN-3 lower case, or Windows-1258); null: Epson's.</param>
+/// <param name="CapitalsCodePage">TCVN-3 only: the capitals' table; null: <paramref name="CodePage"/> + 1.</param>
+/// <param name="CancelDoubleByte">Send <c>FS .</c> first (printers that start in Chinese double-byte mode).</param>
+public sealed record PrinterLanguage(int PaperWidthMm = 80, PrinterTextMode TextMode = PrinterTextMode.Raster, byte? CodePage = null, byte? CapitalsCodePage = null, bool CancelDoubleByte = false)
+{
+    /// <summary>Dots across the paper.</summary>
+    public int WidthDots => PaperWidthMm >= 80 ? RasterRenderer.Width80mm : RasterRenderer.Width58mm;
+
+    /// <summary>Columns of Font A.</summary>
+    public int Columns => PaperWidthMm >= 80 ? PlainTextLayout.Columns80mm : PlainTextLayout.Columns58mm;
+
+    /// <summary>A description for test pages and diagnostics.</summary>
+    public override string ToString() => $"{PaperWidthMm} mm, {TextMode switch
+    {
+        PrinterTextMode.Raster => "raster",
+        PrinterTextMode.Tcvn3 => $"TCVN-3 ({CodePage ?? 30}/{CapitalsCodePage ?? (CodePage ?? 30) + 1})",
+        PrinterTextMode.Windows1258 => $"Windows-1258 ({CodePage ?? 52})",
+        _ => "ASCII",
+    }}";
+}
+
+/// <summary>
+/// Turns a <see cref="PrintDocument"/> into the bytes of one ESC/POS job: initialise, the content (one raster image,
+/// or text in the profile's code page with a native QR), feed and cut.
+/// </summary>
+public sealed class DocumentEncoder
+{
+    private readonly PrinterLanguage _language;
+    private readonly RasterRenderer? _raster;
+    private readonly VietnameseTextEncoder? _text;
+
+    /// <summary>An encoder for <paramref name="language"/>; raster mode needs <paramref name="fonts"/>.</summary>
+    public DocumentEncoder(PrinterLanguage language, ReceiptFonts? fonts)
+    {
+        _language = language;
+        if (language.TextMode == PrinterTextMode.Raster)
+        {
+            _raster = new RasterRenderer(fonts ?? throw new ArgumentNullException(nameof(fonts), "raster printing needs fonts"));
+        }
+        else
+        {
+            var epson = VietnameseTextEncoder.EpsonDefault(language.TextMode);
+            _text = language.CodePage is { } page ? new VietnameseTextEncoder(language.TextMode, page, language.CapitalsCodePage) : epson;
+        }
+    }
+
+    /// <summary>The language the encoder writes.</summary>
+    public PrinterLanguage Language => _language;
+
+    /// <summary>The bytes of <paramref name="document"/> as one job, ending with a cut.</summary>
+    public byte[] Encode(PrintDocument document)
+    {
+        var output = new MemoryStream(16 * 1024);
+        Write(output, EscPos.Initialise());
+        if (_language.CancelDoubleByte)
+        {
+            Write(output, EscPos.CancelDoubleByte());
+        }
+
+        if (_raster is not null)
+        {
+            Write(output, EscPos.Raster(_raster.Render(document, _language.WidthDots)));
+        }
+        else
+        {
+            EncodeText(output, document);
+        }
+
+        Write(output, EscPos.FeedAndCut(96));
+        return output.ToArray();
+    }
+
+    private void EncodeText(MemoryStream output, PrintDocument document)
+    {
+        var columns = _language.Columns;
+        Write(output, _text!.Select());
+        void Line(string text)
+        {
+            Write(output, _text.Encode(text));
+            output.WriteByte(EscPos.LineFeed);
+        }
+
+        foreach (var block in document.Blocks)
+        {
+            switch (block)
+            {
+                case TextBlock text:
+                    Write(output, EscPos.Align(text.Align switch { TextAlign.Centre => Justification.Centre, TextAlign.Right => Justification.Right, _ => Justification.Left }));
+                    if (text.Bold)
+                    {
+                        Write(output, EscPos.Bold(true));
+                    }
+
+                    if (text.Large)
+                    {
+                        Write(output, EscPos.CharacterSize(2, 2));
+                    }
+
+                    foreach (var line in PlainTextLayout.Wrap(text.Text, text.Large ? columns / 2 : columns))
+                    {
+                        Line(line);
+                    }
+
+                    if (text.Large)
+                    {
+                        Write(output, EscPos.CharacterSize(1, 1));
+                    }
+
+                    if (text.Bold)
+                    {
+                        Write(output, EscPos.Bold(false));
+                    }
+
+                    Write(output, EscPos.Align(Justification.Left));
+                    break;
+                case PairBlock pair:
+                    if (pair.Bold)
+                    {
+                        Write(output, EscPos.Bold(true));
+                    }
+
+                    foreach (var line in PlainTextLayout.Pair(pair.Label, pair.Value, columns))
+                    {
+                        Line(line);
+                    }
+
+                    if (pair.Bold)
+                    {
+                        Write(output, EscPos.Bold(false));
+                    }
+
+                    break;
+                case RuleBlock:
+                    Line(new string('-', columns));
+                    break;
+                case QrBlock qr:
+                    Write(output, EscPos.Align(Justification.Centre));
+                    Write(output, EscPos.Qr(qr.Payload, _language.PaperWidthMm >= 80 ? 6 : 4));
+                    if (qr.Caption is { } caption)
+                    {
+                        Line(caption);
+                    }
+
+                    Write(output, EscPos.Align(Justification.Left));
+                    break;
+                case FeedBlock feed:
+                    Write(output, EscPos.Feed((byte)Math.Clamp(feed.Lines, 0, 255)));
+                    break;
+            }
+        }
+    }
+
+    private static void Write(MemoryStream output, byte[] bytes) => output.Write(bytes);
+}

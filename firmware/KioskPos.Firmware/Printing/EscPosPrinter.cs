@@ -1,0 +1,186 @@
+using KioskPos.Core.Receipts;
+using KioskPos.Firmware.Devices;
+using KioskPos.Firmware.Transports;
+
+namespace KioskPos.Firmware.Printing;
+
+/// <summary>Time limits of a printer's conversation.</summary>
+/// <param name="Write">For writing a job's bytes.</param>
+/// <param name="Status">For each status answer (real-time commands are answered at once).</param>
+/// <param name="Completion">For the job to be printed to its end.</param>
+public sealed record PrinterTimeouts(TimeSpan Write, TimeSpan Status, TimeSpan Completion)
+{
+    /// <summary>5 s to write, 1 s a status answer, 20 s to print.</summary>
+    public static PrinterTimeouts Default { get; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+}
+
+/// <summary>
+/// The ESC/POS receipt printer driver. A job is printed only when the printer says so: the four status bytes are asked
+/// before (nothing is sent to a printer without paper), the job is followed by <c>GS r 1</c>, which the printer answers
+/// only when it has worked through everything before it, and the status is asked again. A job that stops half-way
+/// (paper out) has the printer's buffers cleared (<c>DLE DC4 8</c>), so that the rest of it does not print by itself
+/// when paper is loaded: the queue prints the whole job again instead, once.
+/// </summary>
+public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder encoder, PrinterTimeouts? timeouts = null) : IReceiptPrinter, IDisposable
+{
+    /// <summary><c>GS r 1</c>: transmit the paper sensor status, answered in turn after the data before it.</summary>
+    public static readonly byte[] CompletionMarker = [EscPos.Gs, 0x72, 0x01];
+
+    /// <summary><c>DLE DC4 8</c> (fn 8): clear the receive and print buffers, a real-time command.</summary>
+    public static readonly byte[] ClearBuffers = [EscPos.Dle, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08];
+
+    private readonly PrinterTimeouts _timeouts = timeouts ?? PrinterTimeouts.Default;
+    private readonly SemaphoreSlim _exclusive = new(1, 1);
+
+    /// <inheritdoc />
+    public string Name => $"ESC/POS, {transport.Description}, {encoder.Language}";
+
+    /// <inheritdoc />
+    public PrinterLanguage Language => encoder.Language;
+
+    /// <inheritdoc />
+    public async Task<PrinterStatus?> GetStatusAsync(CancellationToken cancellationToken)
+    {
+        await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await TryStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _exclusive.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken)
+    {
+        var job = encoder.Encode(document);
+        await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = await TryStatusAsync(cancellationToken).ConfigureAwait(false);
+            if (before is null)
+            {
+                return Unreachable(started: false);
+            }
+
+            if (!before.CanPrint)
+            {
+                return new PrintOutcome(false, before.Describe(), before.Code);
+            }
+
+            try
+            {
+                await transport.WriteAsync(job, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                await transport.WriteAsync(CompletionMarker, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                var answered = await WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+                var after = await TryStatusAsync(cancellationToken).ConfigureAwait(false);
+                if (answered && after is not null && !(after.CoverOpen || after.CutterError || after.UnrecoverableError))
+                {
+                    // Paper may run out right after the last line: the job is still printed.
+                    return new PrintOutcome(true, null, after.Code);
+                }
+
+                await TryClearAsync(cancellationToken).ConfigureAwait(false);
+                return after is null
+                    ? Unreachable(started: true)
+                    : new PrintOutcome(false, after.CanPrint ? "Máy in không xác nhận đã in xong / the printer did not confirm the job" : after.Describe(), after.CanPrint ? "unconfirmed" : after.Code, Started: true);
+            }
+            catch (Exception e) when (e is IOException or TimeoutException)
+            {
+                transport.Close();
+                return new PrintOutcome(false, $"Mất kết nối máy in / printer connection lost: {e.Message}", "unreachable", Started: true);
+            }
+        }
+        finally
+        {
+            _exclusive.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        transport.Dispose();
+        _exclusive.Dispose();
+    }
+
+    private static PrintOutcome Unreachable(bool started) =>
+        new(false, "Không liên lạc được máy in / printer not reachable (unplugged or off)", "unreachable", started);
+
+    // The four real-time status bytes, or null when the printer cannot be reached or does not answer.
+    private async Task<PrinterStatus?> TryStatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
+            var answers = new byte[4];
+            for (var n = 1; n <= 4; n++)
+            {
+                await transport.WriteAsync(EscPos.StatusRequest((StatusKind)n), _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                var one = new byte[1];
+                if (await transport.ReadAsync(one, _timeouts.Status, cancellationToken).ConfigureAwait(false) != 1 || !PrinterStatus.IsStatusByte(one[0]))
+                {
+                    transport.Close();
+                    return null;
+                }
+
+                answers[n - 1] = one[0];
+            }
+
+            return PrinterStatus.Decode(answers[0], answers[1], answers[2], answers[3]);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            transport.Close();
+            return null;
+        }
+    }
+
+    // Waits for the answer to GS r 1 (bit 4 clear), asking DLE EOT 2 (bit 4 set) each half second meanwhile, so that
+    // a printer stopped by paper end or an open cover is seen at once instead of at the time limit.
+    private async Task<bool> WaitForCompletionAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _timeouts.Completion;
+        var one = new byte[1];
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await transport.ReadAsync(one, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false) == 1)
+            {
+                if ((one[0] & 0x10) == 0)
+                {
+                    return true;
+                }
+
+                if ((one[0] & 0x64) != 0)
+                {
+                    // DLE EOT 2: cover open (bit 2), stopped by paper end (bit 5) or an error (bit 6).
+                    return false;
+                }
+
+                continue;
+            }
+
+            await transport.WriteAsync(EscPos.StatusRequest(StatusKind.Offline), _timeouts.Write, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private async Task TryClearAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (transport.IsOpen)
+            {
+                await transport.WriteAsync(ClearBuffers, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            transport.Close();
+        }
+    }
+}

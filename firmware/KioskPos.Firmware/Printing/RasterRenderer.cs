@@ -1,0 +1,279 @@
+using KioskPos.Core.Receipts;
+using KioskPos.Core.VietQr;
+using SkiaSharp;
+
+namespace KioskPos.Firmware.Printing;
+
+/// <summary>
+/// The typefaces receipts are drawn with: a regular and a bold face that have every Vietnamese letter. By default
+/// Noto Sans from Debian's <c>fonts-noto-core</c> (installed by the project's scripts, a dependency of the package),
+/// else DejaVu Sans; <c>Printer:FontFolder</c> may name a folder holding other faces.
+/// </summary>
+public sealed class ReceiptFonts : IDisposable
+{
+    private static readonly (string Regular, string Bold)[] Candidates =
+    [
+        ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"),
+        ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ];
+
+    private ReceiptFonts(SKTypeface regular, SKTypeface bold, string source)
+    {
+        Regular = regular;
+        Bold = bold;
+        Source = source;
+    }
+
+    /// <summary>The regular face.</summary>
+    public SKTypeface Regular { get; }
+
+    /// <summary>The bold face.</summary>
+    public SKTypeface Bold { get; }
+
+    /// <summary>Where the faces came from, for diagnostics.</summary>
+    public string Source { get; }
+
+    /// <summary>Loads the faces from <paramref name="folder"/> (files named *-Regular.ttf and *-Bold.ttf) or the system's defaults.</summary>
+    /// <exception cref="FileNotFoundException">No usable face: says which package to install.</exception>
+    public static ReceiptFonts Load(string? folder = null)
+    {
+        var candidates = folder is null
+            ? Candidates
+            : Directory.Exists(folder)
+                ? Directory.GetFiles(folder, "*-Regular.ttf").Order(StringComparer.Ordinal)
+                    .Select(r => (r, r.Replace("-Regular.ttf", "-Bold.ttf", StringComparison.Ordinal))).ToArray()
+                : [];
+        foreach (var (regular, bold) in candidates)
+        {
+            if (File.Exists(regular) && File.Exists(bold) && SKTypeface.FromFile(regular) is { } r && SKTypeface.FromFile(bold) is { } b)
+            {
+                return new ReceiptFonts(r, b, regular);
+            }
+        }
+
+        throw new FileNotFoundException(folder is null
+            ? "No font with Vietnamese letters for receipts: install Debian's fonts-noto-core (make prereqs does) or set Printer:FontFolder."
+            : $"Printer:FontFolder '{folder}' holds no *-Regular.ttf with its *-Bold.ttf.");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Regular.Dispose();
+        Bold.Dispose();
+    }
+}
+
+/// <summary>
+/// Draws a <see cref="PrintDocument"/> as a 1-bit image the width of the paper (384 dots on 58 mm, 576 on 80 mm) with
+/// SkiaSharp: text anti-aliased and then thresholded at half grey, QR codes placed module for module (never
+/// resampled). The same document and fonts always give the same bits.
+/// </summary>
+public sealed class RasterRenderer(ReceiptFonts fonts)
+{
+    /// <summary>Dots across 58 mm paper.</summary>
+    public const int Width58mm = 384;
+
+    /// <summary>Dots across 80 mm paper.</summary>
+    public const int Width80mm = 576;
+
+    /// <summary>Renders <paramref name="document"/> <paramref name="widthDots"/> wide.</summary>
+    public MonoBitmap Render(PrintDocument document, int widthDots)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(widthDots, 200);
+        var textSize = widthDots >= Width80mm ? 24f : 22f;
+        using var regular = MakeFont(fonts.Regular, textSize);
+        using var bold = MakeFont(fonts.Bold, textSize);
+        using var largeBold = MakeFont(fonts.Bold, textSize * 1.6f);
+        using var large = MakeFont(fonts.Regular, textSize * 1.6f);
+        const int Margin = 4;
+        var usable = widthDots - (2 * Margin) - 4; // glyphs such as ₫ ink slightly past their advance
+
+        // Layout first: every operation with its top, so that the image is exactly as tall as the receipt.
+        var operations = new List<(int Top, Action<SKCanvas> Draw)>();
+        var qrImages = new List<(int Top, int Left, MonoBitmap Image)>();
+        var y = 0;
+        void Line(string text, SKFont font, TextAlign align)
+        {
+            var top = y;
+            var width = font.MeasureText(text);
+            var x = align switch
+            {
+                TextAlign.Centre => Margin + ((usable - width) / 2),
+                TextAlign.Right => Margin + usable - width,
+                _ => Margin,
+            };
+            operations.Add((top, canvas => Draw(canvas, text, x, top, font)));
+            y += LineHeight(font);
+        }
+
+        foreach (var block in document.Blocks)
+        {
+            switch (block)
+            {
+                case TextBlock text:
+                    var font = text.Large ? (text.Bold ? largeBold : large) : text.Bold ? bold : regular;
+                    foreach (var line in Wrap(text.Text, font, usable))
+                    {
+                        Line(line, font, text.Align);
+                    }
+
+                    break;
+                case PairBlock pair:
+                    var pairFont = pair.Bold ? bold : regular;
+                    var labelWidth = pairFont.MeasureText(pair.Label);
+                    var valueWidth = pairFont.MeasureText(pair.Value);
+                    if (labelWidth + valueWidth + textSize <= usable)
+                    {
+                        var top = y;
+                        operations.Add((top, canvas =>
+                        {
+                            Draw(canvas, pair.Label, Margin, top, pairFont);
+                            Draw(canvas, pair.Value, Margin + usable - valueWidth, top, pairFont);
+                        }));
+                        y += LineHeight(pairFont);
+                    }
+                    else
+                    {
+                        foreach (var line in Wrap(pair.Label, pairFont, usable))
+                        {
+                            Line(line, pairFont, TextAlign.Left);
+                        }
+
+                        foreach (var line in Wrap(pair.Value, pairFont, usable))
+                        {
+                            Line(line, pairFont, TextAlign.Right);
+                        }
+                    }
+
+                    break;
+                case RuleBlock:
+                    var ruleTop = y + (int)(textSize / 2);
+                    operations.Add((ruleTop, canvas =>
+                    {
+                        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = false, StrokeWidth = 2 };
+                        for (var x = Margin; x < Margin + usable; x += 8)
+                        {
+                            canvas.DrawRect(x, ruleTop, 5, 2, paint);
+                        }
+                    }));
+                    y += (int)textSize;
+                    break;
+                case QrBlock qr:
+                    y += 8;
+                    var image = QrImages.Raster(qr.Payload, Math.Min(usable, (int)(widthDots * 0.62)));
+                    qrImages.Add((y, Margin + ((usable - image.Width) / 2), image));
+                    y += image.Height + 4;
+                    if (qr.Caption is { } caption)
+                    {
+                        foreach (var line in Wrap(caption, regular, usable))
+                        {
+                            Line(line, regular, TextAlign.Centre);
+                        }
+                    }
+
+                    break;
+                case FeedBlock feed:
+                    y += Math.Max(0, feed.Lines) * LineHeight(regular);
+                    break;
+            }
+        }
+
+        var height = Math.Max(1, y + 8);
+        using var bitmap = new SKBitmap(new SKImageInfo(widthDots, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            foreach (var (_, draw) in operations)
+            {
+                draw(canvas);
+            }
+        }
+
+        var mono = Threshold(bitmap);
+        foreach (var (top, left, image) in qrImages)
+        {
+            Blit(mono, image, left, top);
+        }
+
+        return mono;
+    }
+
+    private static SKFont MakeFont(SKTypeface face, float size) =>
+        new(face, size) { Edging = SKFontEdging.Antialias, Hinting = SKFontHinting.Normal, Subpixel = false };
+
+    private static int LineHeight(SKFont font) => (int)Math.Ceiling(font.Spacing);
+
+    private static void Draw(SKCanvas canvas, string text, float x, int top, SKFont font)
+    {
+        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        canvas.DrawText(text, (float)Math.Round(x), top - font.Metrics.Ascent, SKTextAlign.Left, font, paint);
+    }
+
+    private static IEnumerable<string> Wrap(string text, SKFont font, int width)
+    {
+        foreach (var paragraph in text.Split('\n'))
+        {
+            var line = string.Empty;
+            foreach (var word in paragraph.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var candidate = line.Length == 0 ? word : line + " " + word;
+                if (line.Length > 0 && font.MeasureText(candidate) > width)
+                {
+                    yield return line;
+                    candidate = word;
+                }
+
+                // A single word wider than the paper is cut to fit.
+                while (font.MeasureText(candidate) > width && candidate.Length > 1)
+                {
+                    var fit = (int)font.BreakText(candidate, width);
+                    yield return candidate[..Math.Max(1, fit)];
+                    candidate = candidate[Math.Max(1, fit)..];
+                }
+
+                line = candidate;
+            }
+
+            yield return line;
+        }
+    }
+
+    private static MonoBitmap Threshold(SKBitmap bitmap)
+    {
+        var width = bitmap.Width;
+        var stride = (width + 7) / 8;
+        var rows = new byte[stride * bitmap.Height];
+        var pixels = bitmap.GetPixelSpan();
+        var rowBytes = bitmap.RowBytes;
+        for (var y = 0; y < bitmap.Height; y++)
+        {
+            var row = pixels.Slice(y * rowBytes, width);
+            for (var x = 0; x < width; x++)
+            {
+                if (row[x] < 128)
+                {
+                    rows[(y * stride) + (x >> 3)] |= (byte)(0x80 >> (x & 7));
+                }
+            }
+        }
+
+        return new MonoBitmap(width, bitmap.Height, rows);
+    }
+
+    private static void Blit(MonoBitmap target, MonoBitmap image, int left, int top)
+    {
+        var stride = target.Stride;
+        for (var y = 0; y < image.Height && top + y < target.Height; y++)
+        {
+            for (var x = 0; x < image.Width && left + x < target.Width; x++)
+            {
+                if (image[x, y])
+                {
+                    var tx = left + x;
+                    target.Rows[((top + y) * stride) + (tx >> 3)] |= (byte)(0x80 >> (tx & 7));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Runtime.InteropServices;
+
+namespace KioskPos.Firmware.Transports;
+
+/// <summary>
+/// A character device opened read-write: the USB line printer file the <c>usblp</c> driver makes
+/// (<c>/dev/usb/lp0</c>), whose status answers come back on read, or any tty. Non-blocking I/O with <c>poll(2)</c>
+/// gives every read and write a time limit (a blocking read on a printer that never answers would hang a thread).
+/// </summary>
+public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
+{
+    private const int ORdWr = 0x2;
+    private const int ONoCtty = 0x100;
+    private const int ONonBlock = 0x800;
+    private const int OCloExec = 0x80000;
+    private const short PollIn = 0x1;
+    private const short PollOut = 0x4;
+    private const short PollErr = 0x8;
+    private const short PollHup = 0x10;
+    private const short PollNval = 0x20;
+    private const int EIntr = 4;
+    private const int EAgain = 11;
+
+    private readonly Lock _gate = new();
+    private int _fd = -1;
+
+    /// <summary>The device file.</summary>
+    public string Path { get; } = path;
+
+    /// <inheritdoc />
+    public string Description => $"USB/device file {Path}";
+
+    /// <inheritdoc />
+    public bool IsOpen => Volatile.Read(ref _fd) >= 0;
+
+    /// <inheritdoc />
+    public Task OpenAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_fd >= 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var fd = Native.Open(Path, ORdWr | ONoCtty | ONonBlock | OCloExec);
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException(errno switch
+                {
+                    2 => $"{Path} does not exist: is the printer plugged in and switched on? (USB printers appear as /dev/usb/lp0 with the usblp driver)",
+                    13 => $"{Path}: permission denied; the kioskpos user needs the lp group (the package's udev rule gives it)",
+                    16 => $"{Path} is busy: another program (CUPS?) holds the printer",
+                    _ => $"{Path} cannot be opened: {Marshal.GetPInvokeErrorMessage(errno)}",
+                });
+            }
+
+            _fd = fd;
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var fd = Fd();
+            if (!await WaitAsync(fd, PollOut, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                Close();
+                throw new TimeoutException($"{Path} took no data for {timeout.TotalSeconds:0.#} s (printer off or jammed?)");
+            }
+
+            var written = Native.Write(fd, data.Span[offset..]);
+            if (written < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno is EAgain or EIntr)
+                {
+                    continue;
+                }
+
+                Close();
+                throw new IOException($"{Path} went away while writing: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+
+            offset += written;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var fd = Fd();
+        if (!await WaitAsync(fd, PollIn, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
+        var read = Native.Read(fd, buffer.Span);
+        if (read > 0)
+        {
+            return read;
+        }
+
+        var errno = read < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (read < 0 && errno is EAgain or EIntr)
+        {
+            return 0;
+        }
+
+        Close();
+        throw new IOException($"{Path} went away while reading{(read < 0 ? ": " + Marshal.GetPInvokeErrorMessage(errno) : " (end of file)")}");
+    }
+
+    /// <inheritdoc />
+    public async Task DiscardInputAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[256];
+        while (await ReadAsync(buffer, TimeSpan.Zero, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public void Close()
+    {
+        lock (_gate)
+        {
+            if (_fd >= 0)
+            {
+                _ = Native.Close(_fd);
+                _fd = -1;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Close();
+
+    private int Fd()
+    {
+        var fd = Volatile.Read(ref _fd);
+        return fd >= 0 ? fd : throw new IOException($"{Path} is not open");
+    }
+
+    // Polls in short slices so that cancellation is seen; a hang-up or error on the descriptor is the device gone.
+    private async Task<bool> WaitAsync(int fd, short events, DateTime deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var slice = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 0, 50);
+            var poll = new Native.PollFd { Fd = fd, Events = events };
+            var ready = Native.Poll(ref poll, 1, slice);
+            if (ready > 0)
+            {
+                if ((poll.REvents & events) != 0)
+                {
+                    return true;
+                }
+
+                if ((poll.REvents & (PollErr | PollHup | PollNval)) != 0)
+                {
+                    Close();
+                    throw new IOException($"{Path} went away (unplugged?)");
+                }
+            }
+            else if (ready < 0 && Marshal.GetLastPInvokeError() != EIntr)
+            {
+                Close();
+                throw new IOException($"{Path}: poll failed: {Marshal.GetLastPInvokeError()}");
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
+
+    private static partial class Native
+    {
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short REvents;
+        }
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        public static extern int Close(int fd);
+
+        [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+        public static extern int Poll(ref PollFd fds, nuint count, int timeoutMs);
+
+        [DllImport("libc", EntryPoint = "read", SetLastError = true)]
+        private static extern nint ReadRaw(int fd, ref byte buffer, nuint count);
+
+        [DllImport("libc", EntryPoint = "write", SetLastError = true)]
+        private static extern nint WriteRaw(int fd, in byte buffer, nuint count);
+
+        public static int Read(int fd, Span<byte> buffer) => (int)ReadRaw(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+
+        public static int Write(int fd, ReadOnlySpan<byte> data) => (int)WriteRaw(fd, in MemoryMarshal.GetReference(data), (nuint)data.Length);
+    }
+}
