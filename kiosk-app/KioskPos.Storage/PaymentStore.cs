@@ -108,6 +108,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
                 allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, command.Offline, command.ClientRequestId));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await InsertPaymentAsync(connection, transaction, entry, PaymentState.Completed, cancellationToken).ConfigureAwait(false);
+
+        // The receipt's print job is part of the payment: a crash right after the commit still prints it.
+        await PrintQueueStore.EnqueueAsync(connection, transaction, PrintJobKinds.Receipt, id, null, reprint: false, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PaymentResult(
             new Payment(id, terminalId, sequence, command.Method, amount, account.Code, command.CardUid, allocations, PaymentState.Completed, SyncState.Queued, now, command.Operator, [], command.Offline),
@@ -187,6 +190,12 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var entry = new JournalEntryDto(sequence, EntryKinds.PaymentConfirmed, time.GetUtcNow(), Confirmation: body);
         await Journal.AppendAsync(connection, transaction, entry, prevHash, payment.Id, cancellationToken).ConfigureAwait(false);
         await ApplyConfirmationAsync(connection, transaction, body, sequence, cancellationToken).ConfigureAwait(false);
+        if (confirmation.Outcome != TransferOutcomes.PaidTwice)
+        {
+            // Money received: its receipt is queued with the confirmation (paid twice: the payer has one already).
+            await PrintQueueStore.EnqueueAsync(connection, transaction, PrintJobKinds.Receipt, payment.Id, null, reprint: false, entry.CreatedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var after = (await ReadPaymentAsync(connection, transaction, payment.Id, cancellationToken).ConfigureAwait(false))!;
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ConfirmationResult(after, IsNew: true);
@@ -325,6 +334,66 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return payments;
     }
 
+    /// <summary>
+    /// Totals of the payments this terminal took from <paramref name="from"/> (inclusive) to <paramref name="to"/>
+    /// (exclusive) for an X report: completed payments by method (VietQR counted by what the bank confirmed),
+    /// VietQR payments still waiting for the bank, and the first and last receipt numbers.
+    /// </summary>
+    public async Task<PeriodTotals> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var byMethod = new List<(PaymentMethod, int, Vnd)>();
+        (int, Vnd) pending = (0, Vnd.Zero);
+        string? first = null;
+        string? last = null;
+        await using var command = connection.Command(
+            """
+            SELECT method, state, count(*), sum(CASE WHEN method = 'vietqr' THEN min(received, amount) ELSE amount END), sum(amount), min(sequence), max(sequence)
+            FROM payments WHERE created_at >= $from AND created_at < $to GROUP BY method, state ORDER BY method
+            """,
+            null, ("$from", from.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)), ("$to", to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        long firstSequence = long.MaxValue;
+        long lastSequence = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            PaymentWireNames.TryParseMethod(reader.GetString(0), out var method);
+            var state = reader.GetString(1);
+            if (state == "completed" || (state != "pending" && reader.GetInt64(3) > 0))
+            {
+                byMethod.Add((method, reader.GetInt32(2), new Vnd(reader.GetInt64(3))));
+                firstSequence = Math.Min(firstSequence, reader.GetInt64(5));
+                lastSequence = Math.Max(lastSequence, reader.GetInt64(6));
+            }
+            else if (state == "pending")
+            {
+                pending = (pending.Item1 + reader.GetInt32(2), pending.Item2 + new Vnd(reader.GetInt64(4)));
+            }
+        }
+
+        if (lastSequence > 0)
+        {
+            first = Payment.MakeId(terminalId, firstSequence);
+            last = Payment.MakeId(terminalId, lastSequence);
+        }
+
+        var merged = byMethod.GroupBy(m => m.Item1).Select(g => (g.Key, g.Sum(x => x.Item2), Vnd.Sum(g.Select(x => x.Item3)))).ToList();
+        return new PeriodTotals(merged, pending, first, last);
+    }
+
+    /// <summary>
+    /// The token a receipt's lookup QR carries: the first 12 hex digits of the hash of the payment's journal entry,
+    /// which the province server holds too. Without the receipt in hand nobody can guess it, so a receipt number
+    /// alone does not open anyone's payment.
+    /// </summary>
+    public async Task<string?> LookupTokenAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var hash = (string?)await connection.ScalarAsync(
+            "SELECT j.hash FROM payments p JOIN journal j ON j.sequence = p.sequence WHERE p.id = $id", null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        return hash is { Length: >= 12 } ? hash[..12].ToLowerInvariant() : null;
+    }
+
     /// <summary>Records a print outcome as a journal entry and on the payment, in one transaction.</summary>
     public async Task RecordReceiptAsync(string paymentId, bool printed, string? detail, CancellationToken cancellationToken = default)
     {
@@ -436,3 +505,10 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return payment with { Allocations = allocations };
     }
 }
+
+/// <summary>What a terminal took over a period, for an X report.</summary>
+/// <param name="ByMethod">Completed payments by method: count and total.</param>
+/// <param name="PendingQr">VietQR payments still waiting for the bank.</param>
+/// <param name="FirstReceipt">The first receipt number of the period.</param>
+/// <param name="LastReceipt">The last.</param>
+public sealed record PeriodTotals(IReadOnlyList<(PaymentMethod Method, int Count, Vnd Total)> ByMethod, (int Count, Vnd Total) PendingQr, string? FirstReceipt, string? LastReceipt);

@@ -1,5 +1,8 @@
 using KioskPos.Firmware.Devices;
+using KioskPos.Firmware.Printing;
+using KioskPos.Firmware.Transports;
 using KioskPos.Hardware.Simulators;
+using KioskPos.Hardware.Simulators.Printer;
 using KioskPos.Province.Contracts;
 using KioskPos.Storage;
 using KioskPos.Storage.Sqlite;
@@ -56,6 +59,7 @@ public static class TerminalApp
         app.MapStatusApi();
         app.MapPaymentApi();
         app.MapDisplayApi();
+        app.MapPrinterApi();
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();
@@ -77,6 +81,7 @@ public static class TerminalApp
         services.AddSingleton<CatalogueStore>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SettingsStore>();
+        services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
@@ -117,22 +122,37 @@ public static class TerminalApp
             throw new InvalidOperationException($"Hardware:CardReader '{hardware.CardReader}' is not supported yet; use 'simulated'.");
         }
 
-        if (hardware.Printer != "simulated")
-        {
-            throw new InvalidOperationException($"Hardware:Printer '{hardware.Printer}' is not supported yet; use 'simulated'.");
-        }
-
         if (hardware.PaperWidthMm is not (58 or 80))
         {
             throw new InvalidOperationException($"Hardware:PaperWidthMm must be 58 or 80, not {hardware.PaperWidthMm}.");
         }
 
+        if (!Enum.TryParse<PrinterTextMode>(hardware.PrinterTextMode, ignoreCase: true, out var textMode) || !Enum.IsDefined(textMode))
+        {
+            throw new InvalidOperationException($"Hardware:PrinterTextMode '{hardware.PrinterTextMode}' is not raster, tcvn3, windows1258 or ascii.");
+        }
+
+        var language = new PrinterLanguage(hardware.PaperWidthMm, textMode, hardware.PrinterCodePage, hardware.PrinterCapitalsCodePage, hardware.PrinterCancelDoubleByte);
+        var transport = hardware.PrinterIsEmulated ? null : PrinterTransports.Parse(hardware.Printer);
+
         services.AddSingleton<SimulatedCardReader>();
         services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
-        services.AddSingleton(sp => new TextFilePrinter(
-            Path.Combine(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DataDirectory, "receipts"),
-            hardware.PaperWidthMm == 80 ? Core.Receipts.TextReceiptRenderer.Columns80mm : Core.Receipts.TextReceiptRenderer.Columns58mm));
-        services.AddSingleton<IReceiptPrinter>(sp => sp.GetRequiredService<TextFilePrinter>());
+        services.AddSingleton(_ => ReceiptFonts.Load(hardware.FontFolder));
+        if (transport is null)
+        {
+            services.AddSingleton(sp => new EmulatedReceiptPrinter(
+                hardware.ReceiptImages ?? Path.Combine(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DataDirectory, "receipts"),
+                language, sp.GetRequiredService<ReceiptFonts>()));
+            services.AddSingleton<IReceiptPrinter>(sp => sp.GetRequiredService<EmulatedReceiptPrinter>());
+        }
+        else
+        {
+            services.AddSingleton<IReceiptPrinter>(sp => new EscPosPrinter(transport, new DocumentEncoder(language, textMode == PrinterTextMode.Raster ? sp.GetRequiredService<ReceiptFonts>() : null)));
+        }
+
+        services.AddSingleton<PrintSignal>();
+        services.AddSingleton<PrintQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<PrintQueue>());
     }
 
     private static async Task WriteUnhandledErrorAsync(HttpContext http)

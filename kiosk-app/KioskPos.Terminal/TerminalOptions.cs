@@ -24,6 +24,18 @@ public sealed class TerminalOptions
     /// <summary>How long the customer display shows an outcome (paid, expired) before it returns to the welcome.</summary>
     public TimeSpan DisplayHold { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a payment's answer waits for its receipt to print before saying it is still printing.</summary>
+    public TimeSpan PrintWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a held print job asks the printer whether it has recovered (paper loaded, cover shut).</summary>
+    public TimeSpan PrinterRecoveryPoll { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often an idle queue asks the printer its state, for the screens.</summary>
+    public TimeSpan PrinterIdlePoll { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The address receipts' lookup QR codes point at (the province server's public URL); null: the sync URL.</summary>
+    public Uri? ReceiptLookupUrl { get; set; }
+
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "terminal.db");
 
@@ -50,12 +62,36 @@ public sealed class HardwareOptions
     /// <summary>The card reader: <c>simulated</c> (real drivers come with the card reader issue).</summary>
     public string CardReader { get; set; } = "simulated";
 
-    /// <summary>The receipt printer: <c>simulated</c> writes text files under the data folder.</summary>
-    public string Printer { get; set; } = "simulated";
+    /// <summary>
+    /// The receipt printer: <c>emulator</c> (alias <c>simulated</c>: the ESC/POS emulator in-process, over TCP, saving
+    /// receipts as PNG), or a real one at <c>usb:/dev/usb/lp0</c>, <c>serial:/dev/ttyUSB0:19200</c>, <c>tcp:192.168.1.50:9100</c>.
+    /// </summary>
+    public string Printer { get; set; } = "emulator";
 
     /// <summary>Paper width in millimetres: 58 or 80.</summary>
     public int PaperWidthMm { get; set; } = 58;
 
+    /// <summary>How text reaches the printer: <c>raster</c> (default, every printer), <c>tcvn3</c>, <c>windows1258</c> or <c>ascii</c>.</summary>
+    public string PrinterTextMode { get; set; } = "raster";
+
+    /// <summary>The printer's code page number for the text mode (null: Epson's, TCVN-3 30/31, Windows-1258 52).</summary>
+    public byte? PrinterCodePage { get; set; }
+
+    /// <summary>TCVN-3 only: the capitals' code page (null: the code page + 1).</summary>
+    public byte? PrinterCapitalsCodePage { get; set; }
+
+    /// <summary>Send <c>FS .</c> before each job (printers that start in Chinese double-byte mode).</summary>
+    public bool PrinterCancelDoubleByte { get; set; }
+
+    /// <summary>A folder of *-Regular.ttf/*-Bold.ttf faces for raster receipts (null: Noto Sans from fonts-noto-core).</summary>
+    public string? FontFolder { get; set; }
+
+    /// <summary>Where the emulator saves receipts (null: <c>receipts</c> under the data folder).</summary>
+    public string? ReceiptImages { get; set; }
+
+    /// <summary>True when the printer is the emulator.</summary>
+    public bool PrinterIsEmulated => Printer is "emulator" or "simulated";
+
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
-    public bool IsSimulated => CardReader == "simulated" || Printer == "simulated";
+    public bool IsSimulated => CardReader == "simulated" || PrinterIsEmulated;
 }

@@ -128,7 +128,7 @@ public class ReceiptTests
     public void Shows_the_tuition_title_total_and_masked_card_in_NFC()
     {
         // The name arrives decomposed (NFD), as some keyboards send it; the receipt must be NFC.
-        var lines = ReceiptLayouts.Payment(Sample("Nguyễn Thị Bảo Ngọc".Normalize(System.Text.NormalizationForm.FormD))).ToLines(PlainTextLayout.Columns58mm);
+        var lines = ReceiptLayouts.Payment(Sample("Nguyễn Thị Bảo Ngọc".Normalize(System.Text.NormalizationForm.FormD))).ToLines(PlainTextLayout.Columns80mm);
         var text = string.Join('\n', lines);
         Assert.Contains("BIÊN LAI THU HỌC PHÍ", text);
         Assert.Contains("600.000 ₫", text);
@@ -143,7 +143,7 @@ public class ReceiptTests
     public void A_health_facility_prints_a_fee_receipt()
     {
         var receipt = Sample() with { Institution = new Institution("H", "Trung tâm Y tế huyện Châu Thành", InstitutionType.DistrictHealthCentre, "Châu Thành"), PayerKind = PayerKind.Patient };
-        Assert.Contains("BIÊN LAI THU VIỆN PHÍ", string.Join('\n', ReceiptLayouts.Payment(receipt).ToLines(PlainTextLayout.Columns58mm)));
+        Assert.Contains("BIÊN LAI THU VIỆN PHÍ", string.Join('\n', ReceiptLayouts.Payment(receipt).ToLines(PlainTextLayout.Columns80mm)));
     }
 
     [Theory]

@@ -14,6 +14,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
     private TcpListener? _listener;
+    private int _disposed;
 
     /// <summary>Hosts <paramref name="emulator"/>; pages go to <paramref name="outputFolder"/> as <c>page-0001.png</c> when set.</summary>
     public EmulatorHost(EscPosEmulator emulator, string? outputFolder = null)
@@ -55,6 +56,11 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Stop();
         try

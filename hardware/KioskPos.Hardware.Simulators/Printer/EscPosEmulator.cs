@@ -428,7 +428,10 @@ public sealed class EscPosEmulator
 
     private static readonly Encoding Cp1258 = VietnameseTextEncoder.LoadCp1258();
 
-    private static char Cp437(byte b) => Encoding.GetEncoding(437).GetString([b])[0];
+    // Code page 0, the printers' default (PC437); the provider is registered by LoadCp1258 above.
+    private static readonly Encoding Pc437 = Encoding.GetEncoding(437);
+
+    private static char Cp437(byte b) => Pc437.GetString([b])[0];
 
     private void AddChar(char c)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace KioskPos.Core.Receipts;
@@ -56,8 +57,17 @@ public sealed record FeedBlock(int Lines = 1) : PrintBlock;
 /// <summary>A document for the receipt printer: its blocks in order. The printer cuts the paper after it.</summary>
 /// <param name="Title">What it is, for logs and the print queue (e.g. "Biên lai T01-000042").</param>
 /// <param name="Blocks">The content.</param>
-public sealed record PrintDocument(string Title, IReadOnlyList<PrintBlock> Blocks)
+/// <param name="Reference">A file-safe name for what it prints (the receipt number; "-tam" for a provisional slip).</param>
+public sealed record PrintDocument(string Title, IReadOnlyList<PrintBlock> Blocks, string? Reference = null)
 {
+    /// <summary>The document as JSON (the print queue keeps jobs so).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, PrintJsonContext.Default.PrintDocument);
+
+    /// <summary>A document from <see cref="ToJson"/>.</summary>
+    /// <exception cref="JsonException">Not a document.</exception>
+    public static PrintDocument FromJson(string json) =>
+        JsonSerializer.Deserialize(json, PrintJsonContext.Default.PrintDocument) ?? throw new JsonException("null document");
+
     /// <summary>The document as plain text lines of at most <paramref name="columns"/> characters (previews, text-mode printers).</summary>
     public IReadOnlyList<string> ToLines(int columns) => PlainTextLayout.Lines(this, columns);
 
@@ -65,8 +75,12 @@ public sealed record PrintDocument(string Title, IReadOnlyList<PrintBlock> Block
     public override string ToString() => string.Join('\n', ToLines(48));
 }
 
+/// <summary>Serialisation of print documents.</summary>
+[JsonSerializable(typeof(PrintDocument))]
+internal sealed partial class PrintJsonContext : JsonSerializerContext;
+
 /// <summary>Builds a <see cref="PrintDocument"/>; every text is normalised to NFC as it is added.</summary>
-public sealed class PrintDocumentBuilder(string title)
+public sealed class PrintDocumentBuilder(string title, string? reference = null)
 {
     private readonly List<PrintBlock> _blocks = [];
 
@@ -109,7 +123,7 @@ public sealed class PrintDocumentBuilder(string title)
     }
 
     /// <summary>The document.</summary>
-    public PrintDocument Build() => new(Nfc(title), _blocks.ToArray());
+    public PrintDocument Build() => new(Nfc(title), _blocks.ToArray(), reference);
 
     private static string Nfc(string text) => text.Normalize(NormalizationForm.FormC);
 }

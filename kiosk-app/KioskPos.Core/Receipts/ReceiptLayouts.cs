@@ -23,7 +23,7 @@ public static class ReceiptLayouts
     /// </summary>
     public static PrintDocument Payment(Receipt receipt, PrintCopy copy = PrintCopy.Original, string? lookupUrl = null)
     {
-        var doc = new PrintDocumentBuilder($"{receipt.Title} {receipt.PaymentId}");
+        var doc = new PrintDocumentBuilder($"{receipt.Title} {receipt.PaymentId}", receipt.Provisional ? receipt.PaymentId + "-tam" : receipt.PaymentId);
         Header(doc, receipt.Institution, receipt.Title, copy);
         doc.Pair("Số biên lai:", receipt.PaymentId)
             .Pair("Ngày giờ:", Format(receipt.At))
@@ -105,7 +105,7 @@ public static class ReceiptLayouts
     public static PrintDocument Reversal(ReversalSlip slip, PrintCopy copy = PrintCopy.Original)
     {
         var title = slip.IsRefund ? "PHIẾU HOÀN TIỀN" : "PHIẾU HỦY GIAO DỊCH";
-        var doc = new PrintDocumentBuilder($"{title} {slip.SlipNumber}");
+        var doc = new PrintDocumentBuilder($"{title} {slip.SlipNumber}", slip.SlipNumber);
         Header(doc, slip.Institution, title, copy);
         doc.Pair("Số phiếu:", slip.SlipNumber)
             .Pair("Ngày giờ:", Format(slip.At))
@@ -136,7 +136,7 @@ public static class ReceiptLayouts
     public static PrintDocument Shift(ShiftReport report, PrintCopy copy = PrintCopy.Original)
     {
         var title = report.Closing ? "BÁO CÁO CUỐI CA (Z)" : "BÁO CÁO TẠM (X)";
-        var doc = new PrintDocumentBuilder($"{title} {report.ShiftNumber}");
+        var doc = new PrintDocumentBuilder($"{title} {report.ShiftNumber}", (report.Closing ? "z-" : "x-") + report.ShiftNumber + "-" + report.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
         Header(doc, report.Institution, title, copy);
         doc.Pair("Ca:", report.ShiftNumber)
             .Pair("Máy:", report.TerminalId)
@@ -181,7 +181,7 @@ public static class ReceiptLayouts
     /// <summary>The technician's test page: what the terminal is, every Vietnamese letter, sizes and a QR.</summary>
     public static PrintDocument TestPage(TestPageInfo info)
     {
-        var doc = new PrintDocumentBuilder("TRANG IN THỬ");
+        var doc = new PrintDocumentBuilder("TRANG IN THỬ", "test-" + info.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
         doc.Centre("KIOSKPOS", bold: true, large: true)
             .Centre("TRANG IN THỬ / TEST PAGE", bold: true)
             .Rule()
@@ -213,6 +213,21 @@ public static class ReceiptLayouts
             .Qr("KIOSKPOS TEST " + info.TerminalId, "QR thử")
             .Rule();
         return doc.Build();
+    }
+
+    /// <summary>
+    /// A finished document marked as a copy at its top and bottom (a reprint of a slip or report kept as a document).
+    /// A document already marked is returned as it is.
+    /// </summary>
+    public static PrintDocument MarkAsCopy(PrintDocument document)
+    {
+        var mark = new TextBlock($"*** {CopyMark} ***", TextAlign.Centre, Bold: true);
+        if (document.Blocks.Count > 0 && document.Blocks[0] == mark)
+        {
+            return document;
+        }
+
+        return document with { Blocks = [mark, .. document.Blocks, mark] };
     }
 
     private static void Header(PrintDocumentBuilder doc, Institution institution, string title, PrintCopy copy)

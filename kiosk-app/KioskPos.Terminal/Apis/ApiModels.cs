@@ -45,13 +45,22 @@ public sealed record SimulatedTapRequest(string? Uid);
 public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode);
 
 /// <summary>The body of <c>POST /dev/printer</c>.</summary>
-public sealed record SimulatedPrinterRequest(bool PaperOut);
+public sealed record SimulatedPrinterRequest(bool? PaperOut = null, bool? PaperNearEnd = null, bool? CoverOpen = null, bool? Offline = null, int? RunOutAfterRows = null);
+
+/// <summary>A print job as the API shows it.</summary>
+public sealed record PrintJobView(long Id, string Kind, string? Subject, bool Reprint, string State, int Attempts, string? Problem, DateTimeOffset CreatedAt, DateTimeOffset? PrintedAt, string? Preview, string? Image);
+
+/// <summary>The printer and its queue.</summary>
+public sealed record PrinterView(string Name, string State, string Description, bool PaperNearEnd, int Waiting, long? HeldJob, DateTimeOffset? HeldSince, DateTimeOffset CheckedAt, IReadOnlyList<PrintJobView> Recent);
+
+/// <summary>The answer to a print request.</summary>
+public sealed record PrintRequestView(long JobId, string State, string? Problem);
 
 /// <summary>The sync queue's state.</summary>
 public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, double? ClockSkewSeconds);
 
 /// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
-public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false);
+public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false, PrinterState? PrinterState = null);
 
 /// <summary>Source-generated JSON for the terminal's API (no reflection: AOT-ready).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -61,6 +70,10 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(IReadOnlyList<PaymentView>))]
 [JsonSerializable(typeof(SimulatedTapRequest))]
 [JsonSerializable(typeof(SimulatedPrinterRequest))]
+[JsonSerializable(typeof(PrinterView))]
+[JsonSerializable(typeof(PrintJobView))]
+[JsonSerializable(typeof(PrintRequestView))]
+[JsonSerializable(typeof(PrinterState))]
 [JsonSerializable(typeof(TapView))]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(ReceiptView))]

@@ -1,3 +1,4 @@
+using KioskPos.Hardware.Simulators.Printer;
 using KioskPos.Core.Payments;
 using KioskPos.Province.Contracts;
 using KioskPos.Hardware.Simulators;
@@ -58,11 +59,11 @@ internal static class DevApi
                 presence.Tapped -= OnTap;
             }
         });
-        dev.MapPost("/printer", async (HttpContext http, CancellationToken ct) =>
+        dev.MapPost("/printer", async (HttpContext http, PrintSignal signal, CancellationToken ct) =>
         {
-            if (http.RequestServices.GetService<TextFilePrinter>() is not { } printer)
+            if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } printer)
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_printer", "Máy không dùng máy in giả lập.", "The printer is not simulated.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "Máy không dùng máy in giả lập.", "The printer is not the emulator.");
             }
 
             var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedPrinterRequest, http.RequestAborted).ConfigureAwait(false);
@@ -71,7 +72,33 @@ internal static class DevApi
                 return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
             }
 
-            printer.PaperOut = request.PaperOut;
+            var emulator = printer.Emulator;
+            if (request.RunOutAfterRows is { } rows)
+            {
+                emulator.RunOutOfPaperAfter(rows);
+            }
+
+            if (request.PaperOut is { } paperOut)
+            {
+                emulator.PaperOut = paperOut;
+            }
+
+            if (request.PaperNearEnd is { } nearEnd)
+            {
+                emulator.PaperNearEnd = nearEnd;
+            }
+
+            if (request.CoverOpen is { } coverOpen)
+            {
+                emulator.CoverOpen = coverOpen;
+            }
+
+            if (request.Offline is { } offline)
+            {
+                emulator.Offline = offline;
+            }
+
+            signal.Request();
             return TypedResults.NoContent();
         });
         return app;

@@ -35,6 +35,11 @@ internal static class StatusApi
                 """);
             html.Append(CultureInfo.InvariantCulture, $"<h1>KioskPos — {E(status.Institution ?? "chưa đồng bộ / not synced yet")}</h1>");
             html.Append(CultureInfo.InvariantCulture, $"<p>Máy <b>{E(status.TerminalId)}</b> · đầu đọc thẻ: {E(status.CardReader)} · máy in: {E(status.Printer)} · dữ liệu: {status.CachedAccounts} người nộp, {status.CachedBills} khoản thu</p>");
+            if (status.PrinterState is { } printer)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<p class={(printer.State == "ready" ? "ok" : "warn")}>Máy in / printer: {E(printer.Description)}{(printer.Waiting > 0 ? $" · chờ in / waiting: {printer.Waiting}" : string.Empty)}</p>");
+            }
+
             var sync = status.Sync;
             var syncClass = sync.LastError is null ? "ok" : "warn";
             html.Append(CultureInfo.InvariantCulture, $"<h2>Đồng bộ / Sync</h2><p class={syncClass}>Chờ gửi: {sync.Queued} · Bị từ chối: {sync.Rejected} · Lần cuối thành công: {E(sync.LastSuccessAt?.ToString("HH:mm:ss dd/MM", CultureInfo.InvariantCulture) ?? "chưa")}");
@@ -71,9 +76,16 @@ internal static class StatusApi
             }
 
             html.Append("<h2>Giao dịch gần đây / Recent payments</h2><table><tr><th>Số phiếu</th><th>Mã người nộp</th><th>Số tiền</th><th>Biên lai</th><th>Đồng bộ</th></tr>");
+            var jobs = http.RequestServices.GetRequiredService<PrintQueueStore>();
             foreach (var payment in await payments.ListRecentAsync(10, ct).ConfigureAwait(false))
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(payment.Id)}</td><td>{E(payment.AccountCode)}</td><td class=n>{E(payment.Amount.ToString())}</td><td>{E(payment.ReceiptState)}</td><td>{E(payment.Sync.ToString())}</td></tr>");
+                var receipt = E(payment.ReceiptState);
+                if (await jobs.LatestAsync(PrintJobKinds.Receipt, payment.Id, ct).ConfigureAwait(false) is { } job && PrinterApi.View(job, http.RequestServices).Image is { } image)
+                {
+                    receipt = $"<a href=\"{E(image)}\" target=_blank>{receipt}</a>";
+                }
+
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(payment.Id)}</td><td>{E(payment.AccountCode)}</td><td class=n>{E(payment.Amount.ToString())}</td><td>{receipt}</td><td>{E(payment.Sync.ToString())}</td></tr>");
             }
 
             html.Append("</table></body></html>");
@@ -94,7 +106,8 @@ internal static class StatusApi
         return new StatusView(
             options.Id, institution?.Name, await database.GetSchemaVersionAsync(ct).ConfigureAwait(false), accounts, bills, Views.Sync(sync, services.GetRequiredService<KioskPos.Sync.SyncedClock>()),
             services.GetRequiredService<ICardReader>().Name, services.GetRequiredService<IReceiptPrinter>().Name,
-            presence.Last is { } tap ? Views.Tap(tap) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online);
+            presence.Last is { } tap ? Views.Tap(tap) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online,
+            services.GetRequiredService<PrintQueue>().State);
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);

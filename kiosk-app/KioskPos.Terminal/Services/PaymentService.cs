@@ -37,7 +37,8 @@ public sealed class PaymentService(
     SettingsStore settings,
     ProvinceClient province,
     CardPresence presence,
-    IReceiptPrinter printer,
+    PrintQueue printQueue,
+    PrintQueueStore printJobs,
     SyncSignal sync,
     CustomerDisplay display,
     ProvinceLink link,
@@ -97,16 +98,17 @@ public sealed class PaymentService(
         }
 
         // From here on the payment is taken: nothing that fails while printing (the printer, or the disk filling
-        // up as the print outcome is recorded) may turn the answer into an error, or the payer would pay again.
+        // up as the print outcome is recorded) may turn the answer into an error, or the payer would pay again. The
+        // receipt's job was queued with the payment; this only waits a little for it.
         try
         {
-            var (printed, problem) = await PrintAsync(result.Payment.Id, CancellationToken.None).ConfigureAwait(false);
+            var (printed, problem) = await WaitForReceiptAsync(result.Payment.Id, CancellationToken.None).ConfigureAwait(false);
             return new TakenPayment(result, printed, problem);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or KeyNotFoundException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
-            logger.LogError(e, "Payment {Payment} is taken but its receipt could not be printed or recorded", result.Payment.Id);
-            return new TakenPayment(result, false, "Không in được biên lai; in lại sau / the receipt could not be printed; reprint it later");
+            logger.LogError(e, "Payment {Payment} is taken but its receipt's state could not be read", result.Payment.Id);
+            return new TakenPayment(result, false, "Biên lai đang chờ in / the receipt is waiting to print");
         }
     }
 
@@ -138,21 +140,13 @@ public sealed class PaymentService(
         return new TakenPayment(result, false, problem, printed);
     }
 
-    /// <summary>Prints the provisional slip of a VietQR payment (its transfer code and QR; not a receipt).</summary>
+    /// <summary>Prints the provisional slip of a VietQR payment (its transfer code and QR; not a receipt); a second one is marked as a copy.</summary>
     public async Task<(bool Printed, string? Problem)> PrintProvisionalAsync(string paymentId, CancellationToken cancellationToken)
     {
         var slip = await payments.BuildReceiptAsync(paymentId, options.Value.ResolveTimeZone(), provisional: true, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No payment {paymentId}.");
-        try
-        {
-            var outcome = await printer.PrintAsync(new PrintJob(paymentId + "-tam", TextReceiptRenderer.Render(slip, printer.Columns), slip.Qr?.Payload), cancellationToken).ConfigureAwait(false);
-            return (outcome.Printed, outcome.Problem);
-        }
-        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException or ArgumentException)
-        {
-            logger.LogWarning("Provisional slip of {Payment} not printed: {Problem}", paymentId, e.Message);
-            return (false, e.Message);
-        }
+        var outcome = await printQueue.PrintDocumentAsync(PrintJobKinds.Provisional, paymentId, ReceiptLayouts.Payment(slip), options.Value.PrintWait, cancellationToken).ConfigureAwait(false);
+        return (outcome.Printed, outcome.Problem);
     }
 
     /// <summary>
@@ -170,8 +164,9 @@ public sealed class PaymentService(
 
         // Seen before: done, unless the process stopped between recording it and printing (the receipt is still
         // pending); then the rest is done now, the poll having delivered it again from the saved cursor.
-        if (!recorded.IsNew && recorded.Payment.ReceiptState != "pending")
+        if (!recorded.IsNew)
         {
+            // Seen before: its receipt was queued with it and the print queue looks after it.
             return;
         }
 
@@ -188,11 +183,11 @@ public sealed class PaymentService(
 
         try
         {
-            await PrintAsync(payment.Id, cancellationToken).ConfigureAwait(false);
+            await WaitForReceiptAsync(payment.Id, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or KeyNotFoundException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
-            logger.LogError(e, "Receipt of confirmed payment {Payment} could not be printed or recorded", payment.Id);
+            logger.LogError(e, "Receipt of confirmed payment {Payment}: its state could not be read", payment.Id);
         }
 
         if (confirmation.Outcome == TransferOutcomes.Underpaid)
@@ -269,27 +264,25 @@ public sealed class PaymentService(
         }
     }
 
-    /// <summary>Prints (or reprints) the receipt of a payment and records the outcome in the journal.</summary>
+    /// <summary>
+    /// Prints the receipt of a payment: the original while it has never reached paper, otherwise a copy marked
+    /// BẢN SAO - IN LẠI. Waits up to <c>Terminal:PrintWait</c>; a held job prints when the printer recovers.
+    /// </summary>
     public async Task<(bool Printed, string? Problem)> PrintAsync(string paymentId, CancellationToken cancellationToken)
     {
-        var receipt = await payments.BuildReceiptAsync(paymentId, options.Value.ResolveTimeZone(), cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"No payment {paymentId}.");
-        PrintOutcome outcome;
-        try
+        var outcome = await printQueue.PrintReceiptAsync(paymentId, reprint: false, options.Value.PrintWait, cancellationToken).ConfigureAwait(false);
+        return (outcome.Printed, outcome.Problem);
+    }
+
+    // Waits for the receipt job queued with the payment (or its confirmation) without queuing another.
+    private async Task<(bool Printed, string? Problem)> WaitForReceiptAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        if (await printJobs.LatestAsync(PrintJobKinds.Receipt, paymentId, cancellationToken).ConfigureAwait(false) is not { } job)
         {
-            outcome = await printer.PrintAsync(new PrintJob(paymentId, TextReceiptRenderer.Render(receipt, printer.Columns)), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException or ArgumentException)
-        {
-            outcome = new PrintOutcome(false, e.Message);
+            return (false, "Chưa có lệnh in biên lai / no receipt job");
         }
 
-        if (!outcome.Printed)
-        {
-            logger.LogWarning("Receipt of {Payment} not printed: {Problem}", paymentId, outcome.Problem);
-        }
-
-        await payments.RecordReceiptAsync(paymentId, outcome.Printed, outcome.Problem, cancellationToken).ConfigureAwait(false);
+        var outcome = await printQueue.WaitAsync(job.Id, options.Value.PrintWait, cancellationToken).ConfigureAwait(false);
         return (outcome.Printed, outcome.Problem);
     }
 

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net.NetworkInformation;
+using KioskPos.Core.Receipts;
+using KioskPos.Firmware.Devices;
+using KioskPos.Hardware.Simulators.Printer;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using KioskPos.Terminal.Services;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>The printer, its queue, reprints, the X report and the test page.</summary>
+public static class PrinterApi
+{
+    /// <summary>Maps the endpoints.</summary>
+    public static WebApplication MapPrinterApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapGet("/printer", async (HttpContext http, PrintQueue queue, PrintQueueStore jobs, IReceiptPrinter printer, CancellationToken ct) =>
+        {
+            var state = queue.State;
+            var recent = await jobs.ListAsync(20, ct).ConfigureAwait(false);
+            return TypedResults.Json(new PrinterView(printer.Name, state.State, state.Description, state.PaperNearEnd, state.Waiting, state.HeldJob, state.HeldSince, state.CheckedAt,
+                recent.Select(j => View(j, http.RequestServices)).ToList()), TerminalJsonContext.Readable.PrinterView);
+        });
+        api.MapGet("/print-jobs/{id:long}", async (long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
+            await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
+                ? TypedResults.Json(View(job, http.RequestServices), TerminalJsonContext.Readable.PrintJobView)
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"Không có lệnh in {id}.", $"No print job {id}."));
+        api.MapPost("/receipts/last/reprint", async (PrintQueueStore jobs, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
+        {
+            if (await jobs.LastReceiptSubjectAsync(ct).ConfigureAwait(false) is not { } paymentId)
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_receipt", "Chưa có biên lai nào.", "No receipt has been printed yet.");
+            }
+
+            return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
+        });
+        api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IReceiptPrinter printer, CatalogueStore catalogue, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, TimeProvider time, CancellationToken ct) =>
+        {
+            var enrolled = File.Exists(sync.Value.KeyPath) ? "đã có khóa thiết bị / device key present" : "chưa đăng ký / not enrolled";
+            var info = new TestPageInfo(
+                options.Value.Id,
+                http.RequestServices.GetRequiredService<IOptions<HardwareOptions>>().Value.Printer,
+                printer.Name,
+                Addresses(),
+                enrolled,
+                sync.Value.BaseUrl.ToString(),
+                typeof(PrinterApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+                TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Value.ResolveTimeZone()));
+            return Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(info), options.Value.PrintWait, ct).ConfigureAwait(false));
+        });
+        api.MapPost("/reports/x", async (PaymentStore payments, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct) =>
+        {
+            if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
+            {
+                return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "Máy chưa đồng bộ với máy chủ tỉnh.", "The terminal has not synced its institution yet.");
+            }
+
+            // Until shifts exist (the counter's screens), the X report covers the local day so far.
+            var zone = options.Value.ResolveTimeZone();
+            var now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
+            var dayStart = new DateTimeOffset(now.Date, now.Offset);
+            var totals = await payments.TotalsAsync(dayStart, now.AddTicks(1), ct).ConfigureAwait(false);
+            var report = new ShiftReport(
+                institution, options.Value.Id, now.ToString("yyyyMMdd", CultureInfo.InvariantCulture), "-", dayStart, now, Closing: false,
+                totals.ByMethod.Select(m => new MethodTotal(m.Method, m.Count, m.Total)).ToList(), (0, Core.Money.Vnd.Zero), (0, Core.Money.Vnd.Zero),
+                totals.FirstReceipt, totals.LastReceipt, totals.PendingQr);
+            return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
+        });
+
+        // The emulator's paper, for the terminal's page in make run: receipt images and their text twins.
+        app.MapGet("/receipts/{file}", (string file, HttpContext http) =>
+        {
+            if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } emulated ||
+                file.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || file.StartsWith('.') ||
+                !(file.EndsWith(".png", StringComparison.Ordinal) || file.EndsWith(".txt", StringComparison.Ordinal)))
+            {
+                return Results.NotFound();
+            }
+
+            var path = Path.Combine(emulated.Folder, file);
+            return File.Exists(path)
+                ? Results.File(path, file.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "text/plain; charset=utf-8")
+                : Results.NotFound();
+        });
+        return app;
+    }
+
+    private static IResult Answer(QueuedPrint outcome) => outcome.Printed
+        ? TypedResults.Json(new PrintRequestView(outcome.JobId, "printed", null), TerminalJsonContext.Readable.PrintRequestView)
+        : TypedResults.Json(new PrintRequestView(outcome.JobId, "held", outcome.Problem), TerminalJsonContext.Readable.PrintRequestView, statusCode: StatusCodes.Status202Accepted);
+
+    internal static PrintJobView View(PrintJobRecord job, IServiceProvider services)
+    {
+        string? image = null;
+        if (services.GetService<EmulatedReceiptPrinter>() is { } emulated && job.Subject is { } subject && job.State == "printed")
+        {
+            var name = job.Kind == PrintJobKinds.Provisional ? subject + "-tam" : subject;
+            image = File.Exists(Path.Combine(emulated.Folder, name + ".png")) ? $"/receipts/{Uri.EscapeDataString(name)}.png" : null;
+        }
+
+        return new PrintJobView(job.Id, job.Kind, job.Subject, job.Reprint, job.State, job.Attempts, job.Problem, job.CreatedAt, job.PrintedAt, job.Preview, image);
+    }
+
+    private static IReadOnlyList<string> Addresses()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(a => $"{a.Address} ({n.Name})"))
+                .ToList();
+        }
+        catch (NetworkInformationException)
+        {
+            return [];
+        }
+    }
+}

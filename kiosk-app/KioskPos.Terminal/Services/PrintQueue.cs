@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using KioskPos.Core.Receipts;
+using KioskPos.Firmware.Devices;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Services;
+
+/// <summary>Wakes the print queue when a job is added.</summary>
+public sealed class PrintSignal : WakeSignal;
+
+/// <summary>The printer as the screens and the API see it.</summary>
+/// <param name="State">ready, paper_out, cover_open, offline, unreachable, error...</param>
+/// <param name="Description">For people, Vietnamese then English.</param>
+/// <param name="PaperNearEnd">The roll is nearly used up.</param>
+/// <param name="Waiting">Jobs waiting to print.</param>
+/// <param name="HeldJob">The job held by a printer problem, if any.</param>
+/// <param name="HeldSince">When it was first held.</param>
+/// <param name="CheckedAt">When the printer was last asked.</param>
+public sealed record PrinterState(string State, string Description, bool PaperNearEnd, int Waiting, long? HeldJob, DateTimeOffset? HeldSince, DateTimeOffset CheckedAt);
+
+/// <summary>What happened to a queued job by the time the caller stopped waiting.</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="Printed">The printer confirmed it.</param>
+/// <param name="Problem">Why not (it stays queued and prints when the printer recovers).</param>
+public sealed record QueuedPrint(long JobId, bool Printed, string? Problem);
+
+/// <summary>
+/// Prints the queue, one job at a time, in order. A job is done only when the driver says the printer printed it.
+/// When the printer cannot print (paper out, cover open, unplugged), the job is held, the state is shown, and the
+/// queue asks the printer every <c>Printer:RecoveryPoll</c> until it can, then prints the held job, once. The payment
+/// is never touched by any of this, only its receipt state.
+/// </summary>
+public sealed class PrintQueue(
+    PrintQueueStore jobs,
+    PaymentStore payments,
+    IReceiptPrinter printer,
+    PrintSignal signal,
+    TimeProvider time,
+    IOptions<TerminalOptions> options,
+    IOptions<SyncOptions> sync,
+    ILogger<PrintQueue> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<QueuedPrint>> _waiters = new();
+    private volatile PrinterState _state = new("unknown", "Chưa kiểm tra máy in / printer not checked yet", false, 0, null, null, DateTimeOffset.MinValue);
+
+    /// <summary>Raised when the printer's state changes (for the screens' live updates).</summary>
+    public event Action<PrinterState>? Changed;
+
+    /// <summary>The printer's state as last seen.</summary>
+    public PrinterState State => _state;
+
+    /// <summary>Queues a payment's receipt (a reprint when it was printed before) and waits up to <paramref name="wait"/> for the outcome.</summary>
+    public async Task<QueuedPrint> PrintReceiptAsync(string paymentId, bool reprint, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var id = await jobs.EnqueueAsync(PrintJobKinds.Receipt, paymentId, null, reprint, cancellationToken).ConfigureAwait(false);
+        return await WaitAsync(id, wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a finished document (slip, report, test page) and waits up to <paramref name="wait"/>.</summary>
+    public async Task<QueuedPrint> PrintDocumentAsync(string kind, string? subject, PrintDocument document, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var id = await jobs.EnqueueAsync(kind, subject, document.ToJson(), reprint: false, cancellationToken).ConfigureAwait(false);
+        return await WaitAsync(id, wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the job's first outcome (printed, or held with a problem), at most <paramref name="wait"/>.</summary>
+    public async Task<QueuedPrint> WaitAsync(long jobId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var waiter = _waiters.GetOrAdd(jobId, _ => new TaskCompletionSource<QueuedPrint>(TaskCreationOptions.RunContinuationsAsynchronously));
+        signal.Request();
+
+        // The job may have finished before the waiter was registered.
+        if (await jobs.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { State: "printed" or "held" or "cancelled" } done && !waiter.Task.IsCompleted)
+        {
+            _waiters.TryRemove(jobId, out _);
+            return new QueuedPrint(jobId, done.State == "printed", done.Problem);
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return new QueuedPrint(jobId, false, "Đang chờ in / still printing");
+        }
+        finally
+        {
+            _waiters.TryRemove(jobId, out _);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = options.Value.PrinterRecoveryPoll;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var job = await jobs.NextAsync(stoppingToken).ConfigureAwait(false);
+                if (job is null)
+                {
+                    await RefreshAsync(null, stoppingToken).ConfigureAwait(false);
+                    await signal.WaitAsync(options.Value.PrinterIdlePoll, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (job.State == "held")
+                {
+                    // Held: print again only when the printer says it can.
+                    var status = await RefreshAsync(job, stoppingToken).ConfigureAwait(false);
+                    if (status is not { CanPrint: true })
+                    {
+                        await signal.WaitAsync(poll, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                await PrintAsync(job, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+                logger.LogError(e, "Print queue: {Error}", e.Message);
+                await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PrintAsync(PrintJobRecord job, CancellationToken cancellationToken)
+    {
+        var document = await DocumentAsync(job, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            logger.LogWarning("Print job {Job} ({Kind} {Subject}) has nothing to print; cancelled", job.Id, job.Kind, job.Subject);
+            await jobs.CancelAsync(job.Id, cancellationToken).ConfigureAwait(false);
+            Complete(job.Id, new QueuedPrint(job.Id, false, "Không có gì để in / nothing to print"));
+            return;
+        }
+
+        var outcome = await printer.PrintAsync(document, cancellationToken).ConfigureAwait(false);
+        if (outcome.Printed)
+        {
+            await jobs.MarkPrintedAsync(job.Id, string.Join('\n', document.ToLines(printer.Language.Columns)), CancellationToken.None).ConfigureAwait(false);
+            if (job.Kind == PrintJobKinds.Receipt && job.Subject is { } paid)
+            {
+                await payments.RecordReceiptAsync(paid, true, job.Reprint ? "reprint" : null, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            logger.LogInformation("Printed job {Job}: {Title}{Copy}", job.Id, document.Title, job.Reprint ? " (copy)" : string.Empty);
+            Complete(job.Id, new QueuedPrint(job.Id, true, null));
+            await RefreshAsync(null, cancellationToken, outcome.State).ConfigureAwait(false);
+            return;
+        }
+
+        // Not printed. When part of it may be on paper and nobody knows how much (the connection broke), the next
+        // attempt carries the copy mark; when the printer stopped it (paper out) and cleared its buffer, it does not.
+        var uncertain = outcome.Started && outcome.State is "unreachable" or "unconfirmed";
+        var problem = outcome.Problem ?? outcome.State;
+        var first = await jobs.MarkHeldAsync(job.Id, problem, outcome.Started, uncertain, CancellationToken.None).ConfigureAwait(false);
+        if (first && job.Kind == PrintJobKinds.Receipt && job.Subject is { } subject && !job.Reprint)
+        {
+            await payments.RecordReceiptAsync(subject, false, problem, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        logger.LogWarning("Print job {Job} held: {Problem}", job.Id, problem);
+        Complete(job.Id, new QueuedPrint(job.Id, false, problem));
+        await RefreshAsync(job with { State = "held" }, cancellationToken, outcome.State, problem).ConfigureAwait(false);
+        await signal.WaitAsync(options.Value.PrinterRecoveryPoll, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<PrintDocument?> DocumentAsync(PrintJobRecord job, CancellationToken cancellationToken)
+    {
+        if (job.Document is { } json)
+        {
+            var document = PrintDocument.FromJson(json);
+            return job.Reprint ? ReceiptLayouts.MarkAsCopy(document) : document;
+        }
+
+        if (job.Kind != PrintJobKinds.Receipt || job.Subject is not { } paymentId)
+        {
+            return null;
+        }
+
+        var receipt = await payments.BuildReceiptAsync(paymentId, options.Value.ResolveTimeZone(), cancellationToken).ConfigureAwait(false);
+        if (receipt is null)
+        {
+            return null;
+        }
+
+        var token = await payments.LookupTokenAsync(paymentId, cancellationToken).ConfigureAwait(false);
+        var lookup = token is null ? null : $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(paymentId)}?h={token}";
+        return ReceiptLayouts.Payment(receipt, job.Reprint ? PrintCopy.Reprint : PrintCopy.Original, lookup);
+    }
+
+    private void Complete(long jobId, QueuedPrint result)
+    {
+        if (_waiters.TryGetValue(jobId, out var waiter))
+        {
+            waiter.TrySetResult(result);
+        }
+    }
+
+    // Asks the printer (unless a just-finished attempt already said) and publishes the state when it changed.
+    private async Task<Firmware.Printing.PrinterStatus?> RefreshAsync(PrintJobRecord? held, CancellationToken cancellationToken, string? knownState = null, string? knownProblem = null)
+    {
+        Firmware.Printing.PrinterStatus? status = null;
+        string code;
+        string description;
+        if (knownState is not null && knownState != "ready")
+        {
+            code = knownState;
+            description = knownProblem ?? knownState;
+        }
+        else
+        {
+            status = await printer.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            code = status?.Code ?? "unreachable";
+            description = status?.Describe() ?? "Không liên lạc được máy in / printer not reachable (unplugged or off)";
+        }
+
+        var waiting = await jobs.CountWaitingAsync(cancellationToken).ConfigureAwait(false);
+        var previous = _state;
+        var heldSince = held is null ? null : previous.HeldJob == held.Id ? previous.HeldSince : time.GetUtcNow();
+        var next = new PrinterState(code, description, status?.PaperNearEnd ?? previous.PaperNearEnd, waiting, held?.Id, heldSince, time.GetUtcNow());
+        _state = next;
+        if (next with { CheckedAt = default } != previous with { CheckedAt = default })
+        {
+            if (next.State != previous.State)
+            {
+                logger.LogInformation("Printer: {State} ({Description})", next.State, next.Description);
+            }
+
+            Changed?.Invoke(next);
+        }
+
+        return status;
+    }
+}
