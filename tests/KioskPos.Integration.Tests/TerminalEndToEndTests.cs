@@ -200,7 +200,7 @@ public class TerminalEndToEndTests
     }
 
     [Fact]
-    public async Task Out_of_paper_keeps_the_payment_and_the_receipt_can_be_reprinted()
+    public async Task Out_of_paper_keeps_the_payment_holds_the_receipt_and_prints_it_once_by_itself_when_paper_is_back()
     {
         await using var province = await ProvinceHost.StartAsync();
         await using var terminal = await TerminalHost.StartAsync(province);
@@ -212,13 +212,59 @@ public class TerminalEndToEndTests
         var id = payment.GetProperty("id").GetString()!;
         Assert.Equal("failed", payment.GetProperty("receipt").GetProperty("state").GetString());
         Assert.Contains("hết giấy", payment.GetProperty("receipt").GetProperty("detail").GetString());
-        Assert.False(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt")));
+        Assert.False(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".png")));
+
+        // The screens and the API see the printer's state and the held job.
+        var printer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer");
+        Assert.Equal("paper_out", printer.GetProperty("state").GetString());
+        Assert.Equal(1, printer.GetProperty("waiting").GetInt32());
+        Assert.Equal("held", printer.GetProperty("recent")[0].GetProperty("state").GetString());
+        Assert.Equal("paper_out", (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("printerState").GetProperty("state").GetString());
+
+        // Paper back: nobody asks for a reprint; the queue prints the held receipt, once, as the original.
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
+        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+            TimeSpan.FromSeconds(15), "the held receipt printed after the paper came back");
+        Assert.True(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".png")));
+        var original = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt"));
+        Assert.DoesNotContain("IN LẠI", original, StringComparison.Ordinal);
+        var paper = await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer");
+        Assert.Equal(1, paper.GetProperty("completePages").GetInt32());
+        Assert.Equal("ready", (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("state").GetString());
+
+        // Asked again, the receipt comes out marked as a copy, and is kept beside the original.
+        using var reprint = await terminal.Http.PostAsync($"/api/v1/payments/{id}/reprint", null);
+        reprint.EnsureSuccessStatusCode();
+        var copy = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + "-in-lai-2.txt"));
+        Assert.Contains("BẢN SAO - IN LẠI", copy, StringComparison.Ordinal);
+        Assert.Equal(2, (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32());
+        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("notUnderstood").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Paper_running_out_in_the_middle_of_a_receipt_holds_it_and_it_prints_whole_once_when_paper_is_back()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { runOutAfterRows = 200 })).EnsureSuccessStatusCode();
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var held = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer");
+        Assert.Equal("paper_out", held.GetProperty("state").GetString());
+        Assert.Equal(0, (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32());
 
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
-        (await terminal.Http.PostAsync($"/api/v1/payments/{id}/reprint", null)).EnsureSuccessStatusCode();
-        Assert.True(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt")));
-        var view = await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");
-        Assert.Equal("printed", view.GetProperty("receipt").GetProperty("state").GetString());
+        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+            TimeSpan.FromSeconds(15), "the receipt printed after the paper came back");
+
+        // The printer's buffer was cleared when it stopped: the half-sent job's rest never comes out; the whole receipt once.
+        await Task.Delay(500);
+        var paper = await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer");
+        Assert.Equal(1, paper.GetProperty("completePages").GetInt32());
+        Assert.False(paper.GetProperty("backlog").GetBoolean());
+        Assert.True(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".png")));
     }
 
     [Fact]

@@ -295,7 +295,7 @@ public sealed class VietQrTests : IAsyncLifetime
         var slip = await File.ReadAllTextAsync(Path.Combine(terminal.Folder, "receipts", qr.Id + "-tam.txt"));
         Assert.Contains("PHIẾU TẠM", slip, StringComparison.Ordinal);
         Assert.Contains(qr.Code, slip, StringComparison.Ordinal);
-        Assert.Equal(qr.Payload, ZbarImg.Decode(Path.Combine(terminal.Folder, "receipts", qr.Id + "-tam.qr.png")));
+        Assert.Equal(qr.Payload, ZbarImg.Decode(Path.Combine(terminal.Folder, "receipts", qr.Id + "-tam.png")));
 
         // The payer pays from the slip; the bank tells the server, which does not have the payment yet.
         var (_, outcome, _) = await NotifyAsync(150_000, qr.Code);

@@ -129,8 +129,8 @@ public sealed class PrintDocumentBuilder(string title, string? reference = null)
 }
 
 /// <summary>
-/// Lays a document out in fixed columns: 32 for 58 mm paper, 48 for 80 mm (Font A). Large text takes two columns a
-/// letter. A QR becomes a marker line (the printer prints the code itself).
+/// Lays a document out in fixed columns: 32 for 58 mm paper, 48 for 80 mm (Font A), for previews and text-mode
+/// printers. A QR becomes a marker line (the printer prints the code itself).
 /// </summary>
 public static class PlainTextLayout
 {
@@ -150,8 +150,8 @@ public static class PlainTextLayout
             switch (block)
             {
                 case TextBlock text:
-                    var width = text.Large ? columns / 2 : columns;
-                    lines.AddRange(Wrap(text.Text, width).Select(l => Place(l, width, text.Align)));
+                    // A preview keeps large text on one line; the text-mode encoder wraps it at half width itself.
+                    lines.AddRange(Wrap(text.Text, columns).Select(l => Place(l, columns, text.Align)));
                     break;
                 case PairBlock pair:
                     lines.AddRange(Pair(pair.Label, pair.Value, columns));

@@ -47,6 +47,9 @@ public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, str
 /// <summary>The body of <c>POST /dev/printer</c>.</summary>
 public sealed record SimulatedPrinterRequest(bool? PaperOut = null, bool? PaperNearEnd = null, bool? CoverOpen = null, bool? Offline = null, int? RunOutAfterRows = null);
 
+/// <summary>The emulated printer's paper: pages cut off (complete ones end with a cut), data waiting, bytes not understood.</summary>
+public sealed record EmulatorView(int Pages, int CompletePages, bool Backlog, IReadOnlyList<string> NotUnderstood);
+
 /// <summary>A print job as the API shows it.</summary>
 public sealed record PrintJobView(long Id, string Kind, string? Subject, bool Reprint, string State, int Attempts, string? Problem, DateTimeOffset CreatedAt, DateTimeOffset? PrintedAt, string? Preview, string? Image);
 
@@ -71,6 +74,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(SimulatedTapRequest))]
 [JsonSerializable(typeof(SimulatedPrinterRequest))]
 [JsonSerializable(typeof(PrinterView))]
+[JsonSerializable(typeof(EmulatorView))]
 [JsonSerializable(typeof(PrintJobView))]
 [JsonSerializable(typeof(PrintRequestView))]
 [JsonSerializable(typeof(PrinterState))]
