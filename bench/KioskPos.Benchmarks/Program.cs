@@ -7,10 +7,16 @@ using KioskPos.Benchmarks;
 // make bench: every benchmark with its ratio to the baseline measured in the same run. A short job keeps the
 // whole run to a few minutes on 2 cores; pass BenchmarkDotNet arguments through BENCH_ARGS for longer runs.
 // `drain [N]` runs the end-to-end drain of N queued entries (default 100,000) instead; `ingest` the province
-// server's ingest from 200 concurrent signed terminals.
+// server's ingest from 200 concurrent signed terminals; `receipt` an 80 mm receipt's render+encode against the npm
+// receipt-printer-encoder in the same run.
 if (args is ["drain", ..])
 {
     return await DrainBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+}
+
+if (args is ["receipt", ..])
+{
+    return await ReceiptBenchmark.RunAsync();
 }
 
 if (args is ["ingest", ..])

@@ -13,6 +13,7 @@ using KioskPos.Terminal.Cli;
 // kioskpos-terminal journal rebuild      derive the payment rows again from the journal
 // kioskpos-terminal enroll --server URL --code CODE   enrol with the province server
 // kioskpos-terminal qr parse PAYLOAD | qr build ...  check or make a VietQR payload
+// kioskpos-terminal printer render FILE [-o OUT.png] [--width 58|80]  draw a captured ESC/POS stream
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {
@@ -39,6 +40,7 @@ tap.SetAction(async (parse, ct) =>
     }
 });
 root.Subcommands.Add(tap);
+root.Subcommands.Add(PrinterCommands.Create());
 
 var dataOption = new Option<string>("--data") { Description = "The terminal's data folder", DefaultValueFactory = _ => new TerminalOptions().DataDirectory };
 var jsonOption = new Option<bool>("--json") { Description = "Print the result as JSON" };

@@ -97,6 +97,30 @@ public class RenderAndEmulatorTests(FontsFixture fixture) : IClassFixture<FontsF
     }
 
     [Fact]
+    public void The_emulator_renders_another_encoders_stream_whole()
+    {
+        // Captured from @point-of-sale/receipt-printer-encoder 4.0.1 (bench/receipt-encoder-js/bench.mjs --out).
+        var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "receipt-printer-encoder-4.0.1.bin"));
+        var emulator = new EscPosEmulator(RasterRenderer.Width80mm, fixture.Fonts);
+        var pages = emulator.RenderAll(bytes);
+        Assert.Empty(emulator.NotUnderstood);
+        var page = pages[0];
+        Assert.True(page.Complete);
+        Assert.Equal([Samples.LookupUrl], page.QrCodes);
+        Assert.Contains(page.Text, l => l.Contains("Nguyễn Thị Bảo Ngọc", StringComparison.Ordinal));
+        var file = Path.Combine(Path.GetTempPath(), $"kioskpos-npm-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(file, page.ToPng());
+        try
+        {
+            Assert.Equal(Samples.LookupUrl, ZbarImg.Decode(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Bytes_the_emulator_does_not_understand_are_reported_with_their_offset()
     {
         var emulator = new EscPosEmulator(576, fixture.Fonts);

@@ -168,16 +168,17 @@ public sealed class VietnameseTextEncoder
     /// <summary>Decodes TCVN-3 bytes printed from the lower-case (<paramref name="capitals"/> false) or capitals' page (the emulator's view).</summary>
     public static char DecodeTcvn3(byte value, bool capitals)
     {
+        // The capitals' page is an all-capitals font: every letter on it prints upper case.
         if (value < 0x80)
         {
-            return (char)value;
+            return capitals ? char.ToUpperInvariant((char)value) : (char)value;
         }
 
         foreach (var (letter, code) in Tcvn3)
         {
             if (code == value)
             {
-                return capitals && code >= 0xB5 ? char.ToUpperInvariant(letter) : letter;
+                return capitals ? char.ToUpperInvariant(letter) : letter;
             }
         }
 
