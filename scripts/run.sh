@@ -89,6 +89,7 @@ fi
   --urls="$TERMINAL_URL" \
   --Terminal:DataDirectory="$root/var/terminal" \
   --ProvinceServer:Interval=00:00:02 \
+  --Hardware:Printer=emulator --Hardware:PaperWidthMm=80 --Hardware:ReceiptImages="$root/var/receipts" \
   > var/terminal.log 2>&1 &
 pids+=($!)
 wait_healthy "$TERMINAL_URL" "The terminal" var/terminal.log
@@ -102,7 +103,8 @@ KioskPos is running (simulated hardware, demo data).
   Province server:                        $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim
   Logs:                                   var/terminal.log, var/province.log
-  Receipts:                               var/terminal/receipts/
+  Receipts (ESC/POS emulator, PNG + text): var/receipts/ (linked from the terminal's page)
+  Printer state and queue:                $TERMINAL_URL/api/v1/printer
 
 Simulate a card tap (demo pupil HS240001, balance 2.000.000 ₫):
   make tap CARD=04A1B2C3
@@ -116,6 +118,16 @@ Pay by VietQR: open the customer display, make a QR payment, then press "simulat
 simulator (edit the amount to see underpaid / overpaid); the display confirms and the receipt appears:
   curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
     -d '{"payerCode":"HS240004","method":"vietqr","bills":[{"billId":"HP-2611-HS240004"}]}'
+
+The printer is the ESC/POS emulator behind the real driver. Take its paper away and give it back; the held
+receipt prints by itself, once. Reprint the last receipt (marked BẢN SAO - IN LẠI), print the X report or a test page:
+  curl -s -X POST $TERMINAL_URL/dev/printer -H 'Content-Type: application/json' -d '{"paperOut":true}'
+  curl -s -X POST $TERMINAL_URL/dev/printer -H 'Content-Type: application/json' -d '{"paperOut":false}'
+  curl -s -X POST $TERMINAL_URL/api/v1/receipts/last/reprint
+  curl -s -X POST $TERMINAL_URL/api/v1/reports/x
+  curl -s -X POST $TERMINAL_URL/api/v1/printer/test-page
+See what a real printer was sent (a captured byte file, from any encoder):
+  dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll printer render capture.bin -o capture.png
 
 The province server's ledger (admin token in var/demo.env):
   curl -s -H "Authorization: Bearer \$(grep ADMIN var/demo.env | cut -d= -f2)" '$PROVINCE_URL/api/v1/admin/payments'

@@ -150,8 +150,8 @@ public static class ReceiptLayouts
                 .Pair($"  {method.Count} giao dịch", method.Total.ToString());
         }
 
-        doc.Pair($"Hủy ({report.Voids.Count}):", "-" + report.Voids.Total)
-            .Pair($"Hoàn tiền ({report.Refunds.Count}):", "-" + report.Refunds.Total)
+        doc.Pair($"Hủy ({report.Voids.Count}):", Minus(report.Voids.Total))
+            .Pair($"Hoàn tiền ({report.Refunds.Count}):", Minus(report.Refunds.Total))
             .Rule()
             .Pair("THỰC THU:", report.Net.ToString(), bold: true)
             .Text("Bằng chữ: " + VietnameseWords.Dong(report.Net) + ".");
@@ -251,6 +251,8 @@ public static class ReceiptLayouts
 
         return doc.Build();
     }
+
+    private static string Minus(Vnd amount) => amount.IsPositive ? "-" + amount : amount.ToString();
 
     private static string Format(DateTimeOffset at) => at.ToString(DateFormat, CultureInfo.InvariantCulture);
 }
