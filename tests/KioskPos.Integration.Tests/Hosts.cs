@@ -183,14 +183,33 @@ public sealed class TerminalHost : IAsyncDisposable
     public Task<HttpResponseMessage> PayAsync(string? cardUid, params string[] billIds) =>
         Http.PostAsJsonAsync("/api/v1/payments", new { cardUid, method = "card_balance", bills = billIds.Select(b => new { billId = b }).ToArray() });
 
+    /// <summary>Stops the terminal as a power cut would end it for its devices, keeping its data folder (for a restart test).</summary>
+    public async Task StopKeepingDataAsync()
+    {
+        _keepData = true;
+        await DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(Folder, recursive: true);
+        if (!_keepData)
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
     }
+
+    private bool _keepData;
+    private bool _disposed;
 }
 
 /// <summary>Enrolment as a technician does it: a code from the administrator, then the terminal's own enrolment.</summary>

@@ -242,6 +242,37 @@ public class TerminalEndToEndTests
     }
 
     [Fact]
+    public async Task A_held_receipt_survives_a_restart_of_the_terminal_and_prints_once_after_it()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        var first = await TerminalHost.StartAsync(province);
+        var folder = first.Folder;
+        string id;
+        try
+        {
+            (await first.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
+            await first.TapAsync("04A1B2C3");
+            using var response = await first.PayAsync("04A1B2C3", "HP-2611-HS240001");
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+        finally
+        {
+            await first.StopKeepingDataAsync();
+        }
+
+        Assert.False(File.Exists(Path.Combine(folder, "receipts", id + ".png")));
+
+        // Restarted (its printer has paper again): the job kept in the database prints by itself, once, unmarked.
+        await using var second = await TerminalHost.StartAsync(province, folder: folder);
+        await Wait.UntilAsync(async () => (await second.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+            TimeSpan.FromSeconds(15), "the receipt held before the restart printed after it");
+        Assert.DoesNotContain("IN LẠI", await File.ReadAllTextAsync(Path.Combine(folder, "receipts", id + ".txt")), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "receipts", id + "-in-lai-2.png")));
+        Assert.Equal(1, (await second.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32());
+    }
+
+    [Fact]
     public async Task Paper_running_out_in_the_middle_of_a_receipt_holds_it_and_it_prints_whole_once_when_paper_is_back()
     {
         await using var province = await ProvinceHost.StartAsync();
