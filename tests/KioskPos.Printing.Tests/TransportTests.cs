@@ -88,7 +88,8 @@ public class TransportTests(FontsFixture fixture) : IClassFixture<FontsFixture>
         Assert.False(emulator.HasBacklog, "the driver cleared the printer's buffer");
         emulator.PaperOut = false;
         Assert.DoesNotContain(emulator.Pages, p => p.Complete);
-        Assert.True((await printer.PrintAsync(Samples.TuitionDocument(), CancellationToken.None)).Printed);
+        var again = await printer.PrintAsync(Samples.TuitionDocument(), CancellationToken.None);
+        Assert.True(again.Printed, $"{again.State}: {again.Problem}; not understood: {string.Join(", ", emulator.NotUnderstood)}");
         Assert.Single(emulator.Pages, p => p.Complete);
     }
 }

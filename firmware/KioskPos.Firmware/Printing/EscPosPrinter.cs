@@ -109,8 +109,12 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     private static PrintOutcome Unreachable(bool started) =>
         new(false, "Không liên lạc được máy in / printer not reachable (unplugged or off)", "unreachable", started);
 
-    // The four real-time status bytes, or null when the printer cannot be reached or does not answer.
-    private async Task<PrinterStatus?> TryStatusAsync(CancellationToken cancellationToken)
+    // The four real-time status bytes, or null when the printer cannot be reached or does not answer. An answer
+    // missing or out of step (a late byte from before) is asked for once more before the printer is called unreachable.
+    private async Task<PrinterStatus?> TryStatusAsync(CancellationToken cancellationToken) =>
+        await TryStatusOnceAsync(cancellationToken).ConfigureAwait(false) ?? await TryStatusOnceAsync(cancellationToken).ConfigureAwait(false);
+
+    private async Task<PrinterStatus?> TryStatusOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -123,7 +127,8 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 var one = new byte[1];
                 if (await transport.ReadAsync(one, _timeouts.Status, cancellationToken).ConfigureAwait(false) != 1 || !PrinterStatus.IsStatusByte(one[0]))
                 {
-                    transport.Close();
+                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                    await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
                     return null;
                 }
 
@@ -145,28 +150,42 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     {
         var deadline = DateTime.UtcNow + _timeouts.Completion;
         var one = new byte[1];
+        var outstanding = false; // one DLE EOT 2 at a time, so that no late answer is left behind to confuse the next read
+        var done = false;
         while (DateTime.UtcNow < deadline)
         {
             if (await transport.ReadAsync(one, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false) == 1)
             {
                 if ((one[0] & 0x10) == 0)
                 {
-                    return true;
+                    done = true;
+                }
+                else
+                {
+                    outstanding = false;
+                    if ((one[0] & 0x64) != 0)
+                    {
+                        // DLE EOT 2: cover open (bit 2), stopped by paper end (bit 5) or an error (bit 6).
+                        return false;
+                    }
                 }
 
-                if ((one[0] & 0x64) != 0)
+                if (done && !outstanding)
                 {
-                    // DLE EOT 2: cover open (bit 2), stopped by paper end (bit 5) or an error (bit 6).
-                    return false;
+                    return true;
                 }
 
                 continue;
             }
 
-            await transport.WriteAsync(EscPos.StatusRequest(StatusKind.Offline), _timeouts.Write, cancellationToken).ConfigureAwait(false);
+            if (!outstanding && !done)
+            {
+                await transport.WriteAsync(EscPos.StatusRequest(StatusKind.Offline), _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                outstanding = true;
+            }
         }
 
-        return false;
+        return done;
     }
 
     private async Task TryClearAsync(CancellationToken cancellationToken)

@@ -127,7 +127,17 @@ public sealed class EscPosEmulator
         List<PrintedPage> cut;
         lock (_gate)
         {
-            _input.AddRange(data);
+            // A real-time command sent on its own is obeyed at once, even while printing is stopped and data waits
+            // in the buffer (inside a stream it is obeyed when the parser reaches it).
+            if (!RealTime(data))
+            {
+                _input.AddRange(data);
+            }
+            else
+            {
+                _offset += data.Length;
+            }
+
             cut = Process();
         }
 
@@ -214,7 +224,6 @@ public sealed class EscPosEmulator
     private List<PrintedPage> Process()
     {
         var before = _pages.Count;
-        HandleRealTime();
         while (_input.Count > 0 && CanPrint)
         {
             var used = Step();
@@ -231,49 +240,29 @@ public sealed class EscPosEmulator
                 _paperOut = true;
                 _pages.Add(TakePage(complete: false));
             }
-
-            HandleRealTime();
         }
 
         return _pages.Skip(before).ToList();
     }
 
-    private void HandleRealTime()
+    // DLE EOT n (answered) or DLE DC4 8 (buffers cleared) as a whole chunk.
+    private bool RealTime(ReadOnlySpan<byte> data)
     {
-        // Only at the start of the buffer while printing (elsewhere it is data), anywhere while stopped.
-        for (var i = 0; i < _input.Count - 1; i++)
+        if (data.Length == 3 && data[0] == EscPos.Dle && data[1] == EscPos.Eot && data[2] is >= 1 and <= 4)
         {
-            if (CanPrint && i > 0)
-            {
-                break;
-            }
-
-            if (_input[i] != EscPos.Dle)
-            {
-                if (CanPrint)
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            if (_input[i + 1] == EscPos.Eot && i + 2 < _input.Count && _input[i + 2] is >= 1 and <= 4)
-            {
-                Respond(StatusByte(_input[i + 2]));
-                _input.RemoveRange(i, 3);
-                _offset += 3;
-                i--;
-            }
-            else if (_input[i + 1] == 0x14 && i + 2 < _input.Count && _input[i + 2] == 0x08 && i + 9 < _input.Count)
-            {
-                // DLE DC4 8 1 3 20 1 6 2 8: clear the buffers. Bytes before it were already taken by the printer.
-                _offset += _input.Count;
-                _input.Clear();
-                _lineCells.Clear();
-                return;
-            }
+            Respond(StatusByte(data[2]));
+            return true;
         }
+
+        if (data.SequenceEqual(EscPosPrinter.ClearBuffers))
+        {
+            _offset += _input.Count;
+            _input.Clear();
+            _lineCells.Clear();
+            return true;
+        }
+
+        return false;
     }
 
     // Parses one command or character at the start of the buffer; returns the bytes it used, 0 when incomplete.
@@ -366,8 +355,23 @@ public sealed class EscPosEmulator
 
                 return At(1) is 0x2E or 0x26 ? 2 : Unknown(2);
             case EscPos.Dle:
-                // A real-time command that was not complete when the buffer was scanned.
-                return _input.Count < 3 ? 0 : Unknown(3);
+                if (_input.Count < 3)
+                {
+                    return 0;
+                }
+
+                if (At(1) == EscPos.Eot && At(2) is >= 1 and <= 4)
+                {
+                    Respond(StatusByte(At(2)));
+                    return 3;
+                }
+
+                if (At(1) == 0x14)
+                {
+                    return Need(EscPosPrinter.ClearBuffers.Length); // in-stream, after what came before it: nothing left to clear
+                }
+
+                return Unknown(3);
             case < 0x20:
                 return Unknown(1);
             default:
