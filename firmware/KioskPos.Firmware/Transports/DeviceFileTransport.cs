@@ -56,6 +56,18 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
                 });
             }
 
+            // A tty (a serial line, a pty) is put in raw mode: no echo, no line editing, no newline translation,
+            // whatever state the last user left it in; a USB line printer file is not a tty and is left as it is.
+            if (Native.IsATty(fd) == 1)
+            {
+                var termios = new byte[256];
+                if (Native.TcGetAttr(fd, termios) == 0)
+                {
+                    Native.CfMakeRaw(termios);
+                    _ = Native.TcSetAttr(fd, 0, termios);
+                }
+            }
+
             _fd = fd;
             return Task.CompletedTask;
         }
@@ -204,6 +216,18 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
 
         [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
         public static extern int Poll(ref PollFd fds, nuint count, int timeoutMs);
+
+        [DllImport("libc", EntryPoint = "isatty")]
+        public static extern int IsATty(int fd);
+
+        [DllImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+        public static extern int TcGetAttr(int fd, byte[] termios);
+
+        [DllImport("libc", EntryPoint = "cfmakeraw")]
+        public static extern void CfMakeRaw(byte[] termios);
+
+        [DllImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+        public static extern int TcSetAttr(int fd, int optionalActions, byte[] termios);
 
         [DllImport("libc", EntryPoint = "read", SetLastError = true)]
         private static extern nint ReadRaw(int fd, ref byte buffer, nuint count);
