@@ -21,7 +21,14 @@ public class TransportTests(FontsFixture fixture) : IClassFixture<FontsFixture>
         var language = new PrinterLanguage(58);
         using var printer = new EscPosPrinter(PrinterTransports.Parse($"serial:{pair.Host}:115200"), new DocumentEncoder(language, fixture.Fonts), Quick);
 
-        Assert.Equal(PrinterStatus.Ready, await printer.GetStatusAsync(CancellationToken.None));
+        // The emulator opens its end of the pair in the background: ask until it answers (a few seconds at most).
+        PrinterStatus? status = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); status is null && DateTime.UtcNow < deadline;)
+        {
+            status = await printer.GetStatusAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(PrinterStatus.Ready, status);
         var printed = await printer.PrintAsync(Samples.TuitionDocument(), CancellationToken.None);
         Assert.True(printed.Printed, printed.Problem);
         Assert.Single(emulator.Pages, p => p.Complete);
