@@ -40,17 +40,7 @@ public sealed class TerminalOptions
     public string DatabasePath => Path.Combine(DataDirectory, "terminal.db");
 
     /// <summary>The time zone, falling back to UTC+7 where the machine has no time zone data.</summary>
-    public TimeZoneInfo ResolveTimeZone()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.CreateCustomTimeZone("UTC+07", TimeSpan.FromHours(7), "Giờ Việt Nam", "Giờ Việt Nam");
-        }
-    }
+    public TimeZoneInfo ResolveTimeZone() => Core.Text.LocalTime.Resolve(TimeZone);
 }
 
 /// <summary>Which devices the terminal drives (section <c>Hardware</c>).</summary>

@@ -37,6 +37,7 @@ public static class ProvinceApp
         }
 
         app.MapHomePage();
+        app.MapReceiptLookupPage();
         return app;
     }
 

@@ -21,6 +21,12 @@ public sealed class ProvinceOptions
     /// <summary>Serve the bank simulator page at <c>/bank-sim</c> (demo and tests only: it posts signed notifications).</summary>
     public bool BankSimulator { get; set; }
 
+    /// <summary>The province's time zone, for dates people read (receipt lookup pages).</summary>
+    public string TimeZone { get; set; } = Core.Text.LocalTime.VietnamZoneId;
+
+    /// <summary>The zone of <see cref="TimeZone"/> (UTC+07 when the system lacks it).</summary>
+    public TimeZoneInfo ResolveTimeZone() => Core.Text.LocalTime.Resolve(TimeZone);
+
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "province.db");
 }

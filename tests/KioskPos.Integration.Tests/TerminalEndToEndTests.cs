@@ -242,6 +242,51 @@ public class TerminalEndToEndTests
     }
 
     [Fact]
+    public async Task The_QR_printed_on_a_receipt_opens_its_lookup_page_on_the_province_server_and_nothing_else_does()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+
+        // The QR as printed: decoded from the emulator's paper.
+        var url = new Uri(KioskPos.Tests.Shared.ZbarImg.Decode(Path.Combine(terminal.ReceiptsFolder, id + ".png")));
+        Assert.StartsWith($"{province.BaseUrl.ToString().TrimEnd('/')}/r/{id}?h=", url.ToString(), StringComparison.Ordinal);
+        using var http = new HttpClient();
+        var page = WebUtility.HtmlDecode(await http.GetStringAsync(url));
+        Assert.Contains("Trường THCS Nguyễn Du", page, StringComparison.Ordinal);
+        Assert.Contains(id, page, StringComparison.Ordinal);
+        Assert.Contains("150.000 ₫", page, StringComparison.Ordinal);
+        Assert.Contains("Một trăm năm mươi nghìn đồng", page, StringComparison.Ordinal);
+        Assert.Contains("N. M. Anh", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nguyễn Minh Anh", page, StringComparison.Ordinal);
+
+        // The receipt number alone, a wrong token or a malformed one open nothing, with a clear page.
+        var token = url.Query[3..];
+        var wrong = (token[0] == 'a' ? "b" : "a") + token[1..];
+        using (var tampered = await http.GetAsync(new Uri(province.BaseUrl, $"/r/{id}?h={wrong}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, tampered.StatusCode);
+            Assert.Contains("Không tìm thấy biên lai", WebUtility.HtmlDecode(await tampered.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        }
+
+        using (var unknown = await http.GetAsync(new Uri(province.BaseUrl, $"/r/KP-THCS-ND-01-99999999?h={token}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        foreach (var bad in new[] { $"/r/{id}", $"/r/{id}?h=xyz", $"/r/{id}?h={token.ToUpperInvariant()}Z" })
+        {
+            using var malformed = await http.GetAsync(new Uri(province.BaseUrl, bad));
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+            Assert.Contains("Mã tra cứu không hợp lệ", WebUtility.HtmlDecode(await malformed.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_held_receipt_survives_a_restart_of_the_terminal_and_prints_once_after_it()
     {
         await using var province = await ProvinceHost.StartAsync();

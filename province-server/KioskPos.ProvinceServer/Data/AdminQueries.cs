@@ -16,9 +16,63 @@ public sealed record InstitutionSummary(string Id, string Name, string Type, str
 /// <summary>A line of the overview page: one terminal.</summary>
 public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt);
 
+/// <summary>What a receipt's lookup page shows: enough to check a receipt is genuine, with the payer's name masked.</summary>
+public sealed record ReceiptLookup(
+    string PaymentId, string TerminalId, string InstitutionName, string Method, long Amount, long Received, string State, DateTimeOffset CreatedAt,
+    string? PayerName, string? Group, bool IsPupil, string? TransferCode, IReadOnlyList<(string Title, long Amount)> Items);
+
 /// <summary>Read-only questions the administrator asks of the ledger.</summary>
 internal sealed class AdminQueries(SqliteDatabase database)
 {
+    /// <summary>
+    /// The payment a receipt's QR names, when <paramref name="token"/> is the first 12 hex digits of the hash of
+    /// its journal entry (which only the printed receipt carries); null otherwise, whichever part did not match.
+    /// </summary>
+    public async Task<ReceiptLookup?> ReceiptAsync(string paymentId, string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        ReceiptLookup receipt;
+        await using (var command = connection.Command(
+            """
+            SELECT p.id, p.terminal_id, i.name, p.method, p.amount, p.received, p.state, p.created_at, a.full_name, a.group_name, a.kind, p.transfer_code, j.hash
+            FROM payments p
+            JOIN journal_entries j ON j.terminal_id = p.terminal_id AND j.sequence = p.sequence
+            JOIN institutions i ON i.id = p.institution_id
+            LEFT JOIN accounts a ON a.code = p.account_code
+            WHERE p.id = $id
+            """,
+            null, ("$id", paymentId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ||
+                reader.GetNullableString(12) is not { Length: >= 12 } hash ||
+                !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.ASCII.GetBytes(hash[..12].ToLowerInvariant()), System.Text.Encoding.ASCII.GetBytes(token)))
+            {
+                return null;
+            }
+
+            receipt = new ReceiptLookup(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6),
+                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), reader.GetNullableString(8), reader.GetNullableString(9),
+                reader.GetNullableString(10) != "patient", reader.GetNullableString(11), []);
+        }
+
+        var items = new List<(string, long)>();
+        await using (var command = connection.Command(
+            "SELECT COALESCE(b.title, pa.bill_id), pa.amount FROM payment_allocations pa LEFT JOIN bills b ON b.id = pa.bill_id WHERE pa.payment_id = $id ORDER BY pa.rowid",
+            null, ("$id", paymentId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        return receipt with { Items = items };
+    }
+
     public async Task<IReadOnlyList<LedgerPayment>> PaymentsAsync(string? terminalId, string? accountCode, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
