@@ -64,3 +64,92 @@ public class PrinterTransportTests
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 }
+
+/// <summary>The printer's API and command line on a running terminal with the emulated printer.</summary>
+public class PrinterApiTests
+{
+    [Fact]
+    public async Task The_X_report_test_page_and_last_reprint_print_what_they_say_and_bad_requests_get_clear_answers()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+
+        using (var qr = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240004", method = "vietqr", bills = new[] { new { billId = "HP-2611-HS240004" } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, qr.StatusCode);
+        }
+
+        using var x = await terminal.Http.PostAsync("/api/v1/reports/x", null);
+        Assert.Equal(HttpStatusCode.OK, x.StatusCode);
+        var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt")));
+        Assert.Contains("BÁO CÁO TẠM (X)", report, StringComparison.Ordinal);
+        Assert.Contains("Số dư thẻ", report, StringComparison.Ordinal);
+        Assert.Matches(@"1 giao dịch\s+150\.000 ₫", report);
+        Assert.Matches(@"Chờ ngân hàng \(1\):\s+150\.000 ₫", report);
+        Assert.Matches(@"THỰC THU:\s+150\.000 ₫", report);
+        Assert.Contains("Một trăm năm mươi nghìn đồng", report.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.ChangeExtension(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt")[0], ".png")));
+
+        using var test = await terminal.Http.PostAsync("/api/v1/printer/test-page", null);
+        Assert.Equal(HttpStatusCode.OK, test.StatusCode);
+        var page = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "test-*.txt")));
+        Assert.Contains("KP-THCS-ND-01", page, StringComparison.Ordinal);
+        Assert.Contains("Đăng ký:", page, StringComparison.Ordinal);
+        Assert.Contains("ESC/POS", page, StringComparison.Ordinal);
+        Assert.Contains("ằ ắ ẳ ẵ ặ", page, StringComparison.Ordinal);
+
+        using var reprint = await terminal.Http.PostAsync("/api/v1/receipts/last/reprint", null);
+        Assert.Equal(HttpStatusCode.OK, reprint.StatusCode);
+        var copy = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "*-in-lai-2.txt")));
+        Assert.Contains("BẢN SAO - IN LẠI", copy, StringComparison.Ordinal);
+
+        using var missing = await terminal.Http.GetAsync("/api/v1/print-jobs/999999");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("job_not_found", (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        using var badDev = await terminal.Http.PostAsync("/dev/printer", new StringContent("{paper", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, badDev.StatusCode);
+        using var escape = await terminal.Http.GetAsync("/receipts/..%2Fterminal.db");
+        Assert.Equal(HttpStatusCode.NotFound, escape.StatusCode);
+    }
+
+    [Fact]
+    public async Task Printer_render_draws_a_captured_stream_and_names_what_it_did_not_understand()
+    {
+        var folder = Directory.CreateTempSubdirectory("kioskpos-render-").FullName;
+        try
+        {
+            using var fonts = ReceiptFonts.Load();
+            var lookup = "https://tinh.example/r/T01-000001?h=0123456789ab";
+            var document = new KioskPos.Core.Receipts.PrintDocumentBuilder("t").Centre("Trường THCS Nguyễn Du", bold: true).Qr(lookup).Build();
+            var clean = Path.Combine(folder, "clean.bin");
+            await File.WriteAllBytesAsync(clean, new DocumentEncoder(new PrinterLanguage(58, PrinterTextMode.Windows1258), null).Encode(document));
+            var (exit, output, _) = await Processes.RunTerminalCliAsync("printer", "render", clean, "--width", "58", "-o", Path.Combine(folder, "clean.png"));
+            Assert.True(exit == 0, output);
+            Assert.Contains("0 not understood", output, StringComparison.Ordinal);
+            Assert.Equal(lookup, ZbarImg.Decode(Path.Combine(folder, "clean.png")));
+
+            var noisy = Path.Combine(folder, "noisy.bin");
+            await File.WriteAllBytesAsync(noisy, [0x1B, 0x40, 0x41, 0x0A, 0x1B, 0x99, 0x0A, 0x1D, 0x56, 0x00]);
+            (exit, output, _) = await Processes.RunTerminalCliAsync("printer", "render", noisy);
+            Assert.Equal(1, exit);
+            Assert.Contains("not understood @4: 1B 99", output, StringComparison.Ordinal);
+            Assert.True(File.Exists(noisy + ".png"));
+
+            (exit, _, var error) = await Processes.RunTerminalCliAsync("printer", "render", Path.Combine(folder, "absent.bin"));
+            Assert.Equal(2, exit);
+            Assert.Contains("no such file", error, StringComparison.Ordinal);
+            (exit, _, error) = await Processes.RunTerminalCliAsync("printer", "render", clean, "--width", "70");
+            Assert.Equal(2, exit);
+            Assert.Contains("58 or 80", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -28,7 +28,7 @@ public static class Processes
         var process = Process.Start(start)!;
 
         // Drain what the servers log, so that a full pipe never blocks them; the tap command's output is read by the test.
-        if (args.FirstOrDefault() is not ("tap" or "journal" or "enroll" or "qr" or "bank-sim"))
+        if (args.FirstOrDefault() is not ("tap" or "journal" or "enroll" or "qr" or "bank-sim" or "printer"))
         {
             var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
             process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
@@ -38,6 +38,16 @@ public static class Processes
         }
 
         return process;
+    }
+
+    /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args)
+    {
+        using var process = Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
     }
 
     public static async Task WaitHealthyAsync(HttpClient http, string url, Process process)

@@ -369,27 +369,18 @@ public sealed class VietQrTests : IAsyncLifetime
     [Fact]
     public async Task Qr_parse_and_build_on_the_command_line_print_json_or_name_the_bad_field()
     {
-        var (ok, json, _) = await RunTerminalCliAsync("qr", "parse", "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C");
+        var (ok, json, _) = await Processes.RunTerminalCliAsync("qr", "parse", "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C");
         Assert.Equal(0, ok);
         var fields = JsonDocument.Parse(json).RootElement;
         Assert.Equal(("970415", 120_000L, "ung ho lu lut"), (fields.GetProperty("bankBin").GetString(), fields.GetProperty("amount").GetInt64(), fields.GetProperty("additionalData").GetProperty("purpose").GetString()));
 
-        var (bad, _, error) = await RunTerminalCliAsync("qr", "parse", "00020101021138570010A00000072701270006970403011200110123456780208QRIBFTTA53037045802VN6304F4E5");
+        var (bad, _, error) = await Processes.RunTerminalCliAsync("qr", "parse", "00020101021138570010A00000072701270006970403011200110123456780208QRIBFTTA53037045802VN6304F4E5");
         Assert.Equal(1, bad);
         Assert.Contains("38/01", error, StringComparison.Ordinal);
 
-        var (built, payload, _) = await RunTerminalCliAsync("qr", "build", "--bin", "970436", "--account", "1023456789", "--amount", "150000", "--purpose", "Học phí KP223222223W");
+        var (built, payload, _) = await Processes.RunTerminalCliAsync("qr", "build", "--bin", "970436", "--account", "1023456789", "--amount", "150000", "--purpose", "Học phí KP223222223W");
         Assert.Equal(0, built);
         Assert.Equal(("Hoc phi KP223222223W", 150_000L), (VietQrParser.Parse(payload.Trim()).Purpose, VietQrParser.Parse(payload.Trim()).Amount!.Value));
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args)
-    {
-        var process = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args);
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output, error);
     }
 
     private sealed record Qr(string Id, string Code, string Payload, JsonElement View);
