@@ -123,10 +123,8 @@ public class CrashTests(ITestOutputHelper output)
 
             var lost = acknowledged.Keys.Where(id => !terminalPayments.ContainsKey(id)).ToList();
             Assert.True(lost.Count == 0, $"acknowledged but lost: {string.Join(", ", lost.Take(10))}");
-            var verify = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "journal", "verify", "--data", folder);
-            var verifyOutput = await verify.StandardOutput.ReadToEndAsync();
-            await verify.WaitForExitAsync();
-            Assert.True(verify.ExitCode == 0, verifyOutput);
+            var (verifyExit, verifyOutput, _) = await Processes.RunTerminalCliAsync("journal", "verify", "--data", folder);
+            Assert.True(verifyExit == 0, verifyOutput);
 
             // The server's ledger equals the terminal's journal: same payments, once each, no gap.
             await using (var server = new SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False"))

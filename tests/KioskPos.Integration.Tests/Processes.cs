@@ -14,7 +14,29 @@ public static class Processes
     /// <summary>What a server process printed so far.</summary>
     public static string Log(Process process) => s_logs.TryGetValue(process.Id, out var log) ? log.ToString() : string.Empty;
 
+    /// <summary>Starts a server process; what it prints is drained into its log, so that a full pipe never blocks it.</summary>
     public static Process Start(string project, string dll, params string[] args)
+    {
+        var process = Launch(project, dll, args);
+        var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args)
+    {
+        using var process = Launch("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static Process Launch(string project, string dll, string[] args)
     {
         var path = Path.Combine(s_repository, project, "bin", s_configuration, "net10.0", dll);
         Assert.True(File.Exists(path), $"{path} is not built");
@@ -25,29 +47,7 @@ public static class Processes
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start)!;
-
-        // Drain what the servers log, so that a full pipe never blocks them; the tap command's output is read by the test.
-        if (args.FirstOrDefault() is not ("tap" or "journal" or "enroll" or "qr" or "bank-sim" or "printer"))
-        {
-            var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
-            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        return process;
-    }
-
-    /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
-    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args)
-    {
-        using var process = Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 
     public static async Task WaitHealthyAsync(HttpClient http, string url, Process process)

@@ -26,10 +26,8 @@ public class RealProcessTests
             using var adminClient = new HttpClient();
             adminClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "adm");
             var code = await Enrolment.IssueCodeAsync(adminClient, new Uri($"http://127.0.0.1:{provincePort}"), "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
-            var enrol = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "enroll", "--server", $"http://127.0.0.1:{provincePort}", "--code", code, "--data", Path.Combine(folder, "terminal"));
-            var enrolOutput = await enrol.StandardOutput.ReadToEndAsync();
-            await enrol.WaitForExitAsync();
-            Assert.True(enrol.ExitCode == 0, enrolOutput + await enrol.StandardError.ReadToEndAsync());
+            var (enrolExit, enrolOutput, enrolError) = await Processes.RunTerminalCliAsync("enroll", "--server", $"http://127.0.0.1:{provincePort}", "--code", code, "--data", Path.Combine(folder, "terminal"));
+            Assert.True(enrolExit == 0, enrolOutput + enrolError);
             Assert.Contains("KP-THCS-ND-01", enrolOutput);
             if (!OperatingSystem.IsWindows())
             {
@@ -46,10 +44,8 @@ public class RealProcessTests
                 TimeSpan.FromSeconds(20), "the terminal's first pull");
 
             // The tap goes through the terminal's own CLI, as `make tap` does.
-            var tap = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "tap", "04A1B2C3", "--url", terminalUrl);
-            var tapOutput = await tap.StandardOutput.ReadToEndAsync();
-            await tap.WaitForExitAsync();
-            Assert.Equal(0, tap.ExitCode);
+            var (tapExit, tapOutput, _) = await Processes.RunTerminalCliAsync("tap", "04A1B2C3", "--url", terminalUrl);
+            Assert.Equal(0, tapExit);
             Assert.Contains("HS240001", tapOutput);
 
             using var pay = await http.PostAsJsonAsync($"{terminalUrl}/api/v1/payments", new { cardUid = "04A1B2C3", method = "card_balance", bills = new[] { new { billId = "HP-2611-HS240001" } } });
@@ -69,10 +65,8 @@ public class RealProcessTests
             Assert.Equal(0, await Processes.StopAsync(province));
 
             // The technician's check of the journal, on the stopped terminal's data.
-            var verify = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", "journal", "verify", "--data", Path.Combine(folder, "terminal"));
-            var verifyOutput = await verify.StandardOutput.ReadToEndAsync();
-            await verify.WaitForExitAsync();
-            Assert.Equal(0, verify.ExitCode);
+            var (verifyExit, verifyOutput, _) = await Processes.RunTerminalCliAsync("journal", "verify", "--data", Path.Combine(folder, "terminal"));
+            Assert.Equal(0, verifyExit);
             Assert.Contains("journal intact: 2 entries", verifyOutput);
         }
         finally

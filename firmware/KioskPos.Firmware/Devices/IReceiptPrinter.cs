@@ -8,11 +8,8 @@ namespace KioskPos.Firmware.Devices;
 /// <param name="Problem">What stopped it (paper out, cover open, unreachable), for people.</param>
 /// <param name="State">The printer's state code after the attempt: ready, paper_out, cover_open, offline, unreachable...</param>
 /// <param name="Started">True when some of the job may have reached the paper (a partial print).</param>
-public sealed record PrintOutcome(bool Printed, string? Problem, string State, bool Started = false)
-{
-    /// <summary>The job printed.</summary>
-    public static PrintOutcome Done { get; } = new(true, null, "ready");
-}
+/// <param name="Status">The printer's status as read during the attempt (null when it did not answer).</param>
+public sealed record PrintOutcome(bool Printed, string? Problem, string State, bool Started = false, PrinterStatus? Status = null);
 
 /// <summary>A receipt printer (ESC/POS over USB, serial or TCP).</summary>
 public interface IReceiptPrinter

@@ -58,32 +58,32 @@ public sealed class DocumentEncoder
     public byte[] Encode(PrintDocument document)
     {
         var output = new MemoryStream(16 * 1024);
-        Write(output, EscPos.Initialise());
+        output.Write(EscPos.Initialise());
         if (_language.CancelDoubleByte)
         {
-            Write(output, EscPos.CancelDoubleByte());
+            output.Write(EscPos.CancelDoubleByte());
         }
 
         if (_raster is not null)
         {
-            Write(output, EscPos.Raster(_raster.Render(document, _language.WidthDots)));
+            output.Write(EscPos.Raster(_raster.Render(document, _language.WidthDots)));
         }
         else
         {
             EncodeText(output, document);
         }
 
-        Write(output, EscPos.FeedAndCut(96));
+        output.Write(EscPos.FeedAndCut(96));
         return output.ToArray();
     }
 
     private void EncodeText(MemoryStream output, PrintDocument document)
     {
         var columns = _language.Columns;
-        Write(output, _text!.Select());
+        output.Write(_text!.Select());
         void Line(string text)
         {
-            Write(output, _text.Encode(text));
+            output.Write(_text.Encode(text));
             output.WriteByte(EscPos.LineFeed);
         }
 
@@ -92,15 +92,15 @@ public sealed class DocumentEncoder
             switch (block)
             {
                 case TextBlock text:
-                    Write(output, EscPos.Align(text.Align switch { TextAlign.Centre => Justification.Centre, TextAlign.Right => Justification.Right, _ => Justification.Left }));
+                    output.Write(EscPos.Align(text.Align switch { TextAlign.Centre => Justification.Centre, TextAlign.Right => Justification.Right, _ => Justification.Left }));
                     if (text.Bold)
                     {
-                        Write(output, EscPos.Bold(true));
+                        output.Write(EscPos.Bold(true));
                     }
 
                     if (text.Large)
                     {
-                        Write(output, EscPos.CharacterSize(2, 2));
+                        output.Write(EscPos.CharacterSize(2, 2));
                     }
 
                     foreach (var line in PlainTextLayout.Wrap(text.Text, text.Large ? columns / 2 : columns))
@@ -110,20 +110,20 @@ public sealed class DocumentEncoder
 
                     if (text.Large)
                     {
-                        Write(output, EscPos.CharacterSize(1, 1));
+                        output.Write(EscPos.CharacterSize(1, 1));
                     }
 
                     if (text.Bold)
                     {
-                        Write(output, EscPos.Bold(false));
+                        output.Write(EscPos.Bold(false));
                     }
 
-                    Write(output, EscPos.Align(Justification.Left));
+                    output.Write(EscPos.Align(Justification.Left));
                     break;
                 case PairBlock pair:
                     if (pair.Bold)
                     {
-                        Write(output, EscPos.Bold(true));
+                        output.Write(EscPos.Bold(true));
                     }
 
                     foreach (var line in PlainTextLayout.Pair(pair.Label, pair.Value, columns))
@@ -133,7 +133,7 @@ public sealed class DocumentEncoder
 
                     if (pair.Bold)
                     {
-                        Write(output, EscPos.Bold(false));
+                        output.Write(EscPos.Bold(false));
                     }
 
                     break;
@@ -141,21 +141,19 @@ public sealed class DocumentEncoder
                     Line(new string('-', columns));
                     break;
                 case QrBlock qr:
-                    Write(output, EscPos.Align(Justification.Centre));
-                    Write(output, EscPos.Qr(qr.Payload, _language.PaperWidthMm >= 80 ? 6 : 4));
+                    output.Write(EscPos.Align(Justification.Centre));
+                    output.Write(EscPos.Qr(qr.Payload, _language.PaperWidthMm >= 80 ? 6 : 4));
                     if (qr.Caption is { } caption)
                     {
                         Line(caption);
                     }
 
-                    Write(output, EscPos.Align(Justification.Left));
+                    output.Write(EscPos.Align(Justification.Left));
                     break;
                 case FeedBlock feed:
-                    Write(output, EscPos.Feed((byte)Math.Clamp(feed.Lines, 0, 255)));
+                    output.Write(EscPos.Feed((byte)Math.Clamp(feed.Lines, 0, 255)));
                     break;
             }
         }
     }
-
-    private static void Write(MemoryStream output, byte[] bytes) => output.Write(bytes);
 }

@@ -67,7 +67,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
 
             if (!before.CanPrint)
             {
-                return new PrintOutcome(false, before.Describe(), before.Code);
+                return new PrintOutcome(false, before.Describe(), before.Code, Status: before);
             }
 
             try
@@ -79,13 +79,13 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 if (answered && after is not null && !(after.CoverOpen || after.CutterError || after.UnrecoverableError))
                 {
                     // Paper may run out right after the last line: the job is still printed.
-                    return new PrintOutcome(true, null, after.Code);
+                    return new PrintOutcome(true, null, after.Code, Status: after);
                 }
 
                 await TryClearAsync(cancellationToken).ConfigureAwait(false);
                 return after is null
                     ? Unreachable(started: true)
-                    : new PrintOutcome(false, after.CanPrint ? "Máy in không xác nhận đã in xong / the printer did not confirm the job" : after.Describe(), after.CanPrint ? "unconfirmed" : after.Code, Started: true);
+                    : new PrintOutcome(false, after.CanPrint ? "Máy in không xác nhận đã in xong / the printer did not confirm the job" : after.Describe(), after.CanPrint ? "unconfirmed" : after.Code, Started: true, Status: after);
             }
             catch (Exception e) when (e is IOException or TimeoutException)
             {

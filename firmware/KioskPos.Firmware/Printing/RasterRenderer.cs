@@ -90,7 +90,7 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         var usable = widthDots - (2 * Margin) - 4; // glyphs such as ₫ ink slightly past their advance
 
         // Layout first: every operation with its top, so that the image is exactly as tall as the receipt.
-        var operations = new List<(int Top, Action<SKCanvas> Draw)>();
+        var operations = new List<Action<SKCanvas, SKPaint>>();
         var qrImages = new List<(int Top, int Left, MonoBitmap Image)>();
         var y = 0;
         void Line(string text, SKFont font, TextAlign align)
@@ -103,7 +103,7 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
                 TextAlign.Right => Margin + usable - width,
                 _ => Margin,
             };
-            operations.Add((top, canvas => Draw(canvas, text, x, top, font)));
+            operations.Add((canvas, paint) => Draw(canvas, paint, text, x, top, font));
             y += LineHeight(font);
         }
 
@@ -126,11 +126,11 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
                     if (labelWidth + valueWidth + textSize <= usable)
                     {
                         var top = y;
-                        operations.Add((top, canvas =>
+                        operations.Add((canvas, paint) =>
                         {
-                            Draw(canvas, pair.Label, Margin, top, pairFont);
-                            Draw(canvas, pair.Value, Margin + usable - valueWidth, top, pairFont);
-                        }));
+                            Draw(canvas, paint, pair.Label, Margin, top, pairFont);
+                            Draw(canvas, paint, pair.Value, Margin + usable - valueWidth, top, pairFont);
+                        });
                         y += LineHeight(pairFont);
                     }
                     else
@@ -149,14 +149,13 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
                     break;
                 case RuleBlock:
                     var ruleTop = y + (int)(textSize / 2);
-                    operations.Add((ruleTop, canvas =>
+                    operations.Add((canvas, paint) =>
                     {
-                        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = false, StrokeWidth = 2 };
                         for (var x = Margin; x < Margin + usable; x += 8)
                         {
                             canvas.DrawRect(x, ruleTop, 5, 2, paint);
                         }
-                    }));
+                    });
                     y += (int)textSize;
                     break;
                 case QrBlock qr:
@@ -182,11 +181,12 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         var height = Math.Max(1, y + 8);
         using var bitmap = new SKBitmap(new SKImageInfo(widthDots, height, SKColorType.Gray8, SKAlphaType.Opaque));
         using (var canvas = new SKCanvas(bitmap))
+        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
         {
             canvas.Clear(SKColors.White);
-            foreach (var (_, draw) in operations)
+            foreach (var draw in operations)
             {
-                draw(canvas);
+                draw(canvas, paint);
             }
         }
 
@@ -204,11 +204,8 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
 
     private static int LineHeight(SKFont font) => (int)Math.Ceiling(font.Spacing);
 
-    private static void Draw(SKCanvas canvas, string text, float x, int top, SKFont font)
-    {
-        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+    private static void Draw(SKCanvas canvas, SKPaint paint, string text, float x, int top, SKFont font) =>
         canvas.DrawText(text, (float)Math.Round(x), top - font.Metrics.Ascent, SKTextAlign.Left, font, paint);
-    }
 
     private static IEnumerable<string> Wrap(string text, SKFont font, int width)
     {
@@ -239,7 +236,8 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         }
     }
 
-    private static MonoBitmap Threshold(SKBitmap bitmap)
+    /// <summary>A grey image as 1 bit a dot: darker than half grey is black.</summary>
+    public static MonoBitmap Threshold(SKBitmap bitmap)
     {
         var width = bitmap.Width;
         var stride = (width + 7) / 8;

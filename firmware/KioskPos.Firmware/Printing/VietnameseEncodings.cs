@@ -28,6 +28,9 @@ public sealed class VietnameseTextEncoder
     // code page at the same byte as its lower-case letter.
     private static readonly Dictionary<char, byte> Tcvn3 = BuildTcvn3();
 
+    // The same table the other way, for bytes 0x80-0xFF ('\0' where TCVN-3 has no letter).
+    private static readonly char[] Tcvn3Letters = InvertTcvn3();
+
     private static readonly Encoding Cp1258 = LoadCp1258();
 
     private readonly PrinterTextMode _mode;
@@ -174,15 +177,8 @@ public sealed class VietnameseTextEncoder
             return capitals ? char.ToUpperInvariant((char)value) : (char)value;
         }
 
-        foreach (var (letter, code) in Tcvn3)
-        {
-            if (code == value)
-            {
-                return capitals ? char.ToUpperInvariant(letter) : letter;
-            }
-        }
-
-        return '\uFFFD';
+        var letter = Tcvn3Letters[value - 0x80];
+        return letter == '\0' ? '\uFFFD' : capitals ? char.ToUpperInvariant(letter) : letter;
     }
 
     /// <summary>Windows-1258, from the runtime's code pages provider.</summary>
@@ -190,6 +186,17 @@ public sealed class VietnameseTextEncoder
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         return Encoding.GetEncoding(1258, new EncoderReplacementFallback("?"), new DecoderReplacementFallback("\uFFFD"));
+    }
+
+    private static char[] InvertTcvn3()
+    {
+        var letters = new char[128];
+        foreach (var (letter, code) in Tcvn3)
+        {
+            letters[code - 0x80] = letter;
+        }
+
+        return letters;
     }
 
     private static Dictionary<char, byte> BuildTcvn3()

@@ -50,8 +50,8 @@ public sealed class EmulatedReceiptPrinter : IReceiptPrinter, IAsyncDisposable
     {
         var outcome = await _driver.PrintAsync(document, cancellationToken).ConfigureAwait(false);
         var pages = Emulator.Pages;
-        var fresh = pages.Skip(_pagesSeen).ToList();
-        _pagesSeen = pages.Count;
+        var fresh = pages.Where(p => p.Number > _pagesSeen).ToList();
+        _pagesSeen = pages.Count > 0 ? pages[^1].Number : _pagesSeen;
         if (outcome.Printed && fresh.LastOrDefault(p => p.Complete) is { } page)
         {
             var name = FileNameFor(document.Reference ?? $"job-{page.Number:D4}");

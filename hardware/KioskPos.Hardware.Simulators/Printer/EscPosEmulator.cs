@@ -30,11 +30,16 @@ public sealed class EscPosEmulator
     private const int CellHeight = 24;
 
     private readonly Lock _gate = new();
-    private readonly List<byte> _input = [];
+    private readonly ByteQueue _input = new();
     private readonly List<byte[]> _rows = [];
     private readonly List<string> _pageText = [];
     private readonly List<string> _pageQr = [];
-    private readonly List<PrintedPage> _pages = [];
+    private const int PagesKept = 32;
+
+    // The most recent pages only (a day of receipts in make run would otherwise stay in memory), and counts of all.
+    private readonly Queue<PrintedPage> _pages = new();
+    private int _pagesPrinted;
+    private int _completePages;
     private readonly List<string> _unknown = [];
     private readonly StringBuilder _line = new();
     private readonly List<(char Char, bool Bold, bool Underline, int W, int H)> _lineCells = [];
@@ -89,8 +94,14 @@ public sealed class EscPosEmulator
     /// <summary>Every byte received so far.</summary>
     public long BytesReceived => Read(() => _offset + _input.Count);
 
-    /// <summary>The pages cut so far.</summary>
+    /// <summary>The most recent pages (up to 32), oldest first.</summary>
     public IReadOnlyList<PrintedPage> Pages => Read(() => _pages.ToArray());
+
+    /// <summary>Pages torn or cut off since the emulator started.</summary>
+    public int PagesPrinted => Read(() => _pagesPrinted);
+
+    /// <summary>Pages that ended with a cut (whole jobs) since the emulator started.</summary>
+    public int CompletePages => Read(() => _completePages);
 
     /// <summary>Byte sequences not understood, with their offset in the stream ("@123: 1B 99 ...").</summary>
     public IReadOnlyList<string> NotUnderstood => Read(() => _unknown.ToArray());
@@ -122,42 +133,45 @@ public sealed class EscPosEmulator
     }
 
     /// <summary>Feeds bytes as they arrive from the transport.</summary>
-    public void Receive(ReadOnlySpan<byte> data)
-    {
-        List<PrintedPage> cut;
-        lock (_gate)
-        {
-            // A real-time command sent on its own is obeyed at once, even while printing is stopped and data waits
-            // in the buffer (inside a stream it is obeyed when the parser reaches it).
-            if (!RealTime(data))
-            {
-                _input.AddRange(data);
-            }
-            else
-            {
-                _offset += data.Length;
-            }
+    public void Receive(ReadOnlySpan<byte> data) => Raise(ReceiveCore(data));
 
-            cut = Process();
-        }
-
-        Raise(cut);
-    }
-
-    /// <summary>Renders a whole captured byte stream; returns the pages (a last page without a cut included).</summary>
+    /// <summary>Renders a whole captured byte stream; returns its pages (a last page without a cut included).</summary>
     public IReadOnlyList<PrintedPage> RenderAll(ReadOnlySpan<byte> stream)
     {
-        Receive(stream);
+        var pages = ReceiveCore(stream);
         lock (_gate)
         {
             if (_rows.Count > 0 || _lineCells.Count > 0)
             {
                 FlushLine();
-                _pages.Add(TakePage(complete: false));
+                AddPage(complete: false, pages);
+            }
+        }
+
+        Raise(pages);
+        return pages;
+    }
+
+    private List<PrintedPage> ReceiveCore(ReadOnlySpan<byte> data)
+    {
+        var cut = new List<PrintedPage>();
+        lock (_gate)
+        {
+            // A real-time command sent on its own is obeyed at once, even while printing is stopped and data waits
+            // in the buffer (inside a stream it is obeyed when the parser reaches it).
+            if (RealTime(data))
+            {
+                _offset += data.Length;
+            }
+            else
+            {
+                _input.AddRange(data);
             }
 
-            return _pages.ToArray();
+            Process(cut);
         }
+
+        return cut;
     }
 
     /// <summary>A PNG of a 1-bit image.</summary>
@@ -188,11 +202,11 @@ public sealed class EscPosEmulator
 
     private void ChangeState(Action change)
     {
-        List<PrintedPage> cut;
+        var cut = new List<PrintedPage>();
         lock (_gate)
         {
             change();
-            cut = Process();
+            Process(cut);
         }
 
         Raise(cut);
@@ -219,30 +233,26 @@ public sealed class EscPosEmulator
 
     private void Respond(params byte[] answer) => _respond?.Invoke(answer);
 
-    // Runs the parser over the buffered input. Real-time commands (DLE EOT, DLE DC4) are obeyed wherever they are in
-    // the buffer, even while printing is stopped; everything else waits for the printer to be able to print.
-    private List<PrintedPage> Process()
+    // Runs the parser over the buffered input while the printer can print; pages cut are added to <paramref name="cut"/>.
+    private void Process(List<PrintedPage> cut)
     {
-        var before = _pages.Count;
         while (_input.Count > 0 && CanPrint)
         {
-            var used = Step();
+            var used = Step(cut);
             if (used == 0)
             {
                 break; // an incomplete command: wait for more bytes
             }
 
-            _input.RemoveRange(0, used);
+            _input.Consume(used);
             _offset += used;
             if (_paperLeftRows is { } left && _rows.Count >= left)
             {
                 _paperLeftRows = null;
                 _paperOut = true;
-                _pages.Add(TakePage(complete: false));
+                AddPage(complete: false, cut);
             }
         }
-
-        return _pages.Skip(before).ToList();
     }
 
     // DLE EOT n (answered) or DLE DC4 8 (buffers cleared) as a whole chunk.
@@ -266,7 +276,7 @@ public sealed class EscPosEmulator
     }
 
     // Parses one command or character at the start of the buffer; returns the bytes it used, 0 when incomplete.
-    private int Step()
+    private int Step(List<PrintedPage> cut)
     {
         var b = _input[0];
         int Need(int count) => _input.Count >= count ? count : 0;
@@ -332,10 +342,10 @@ public sealed class EscPosEmulator
 
                         if (At(2) is 0x41 or 0x42 or 0x61 or 0x62 or 0x67 or 0x68)
                         {
-                            return Need(4) == 0 ? 0 : Set(4, () => { FeedDots(At(3)); Cut(); });
+                            return Need(4) == 0 ? 0 : Set(4, () => { FeedDots(At(3)); Cut(cut); });
                         }
 
-                        return Set(3, Cut);
+                        return Set(3, () => Cut(cut));
                     case 0x76: return Raster();
                     case 0x28: return Function();
                     case 0x72: return Need(3) == 0 ? 0 : Set(3, () => Respond((byte)((_nearEnd ? 0x03 : 0) | (_paperOut ? 0x0C : 0))));
@@ -388,13 +398,13 @@ public sealed class EscPosEmulator
 
     private void Report(int length)
     {
-        var shown = string.Join(' ', _input.Take(Math.Min(_input.Count, Math.Min(length, 12))).Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        var shown = string.Join(' ', _input.Slice(0, Math.Min(_input.Count, Math.Min(length, 12))).Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
         _unknown.Add($"@{_offset}: {shown}{(length > 12 ? " ..." : string.Empty)} (not emulated, {length} bytes skipped)");
     }
 
     private int Unknown(int length)
     {
-        var shown = string.Join(' ', _input.Take(Math.Min(_input.Count, length + 2)).Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        var shown = string.Join(' ', _input.Slice(0, Math.Min(_input.Count, length + 2)).Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
         _unknown.Add($"@{_offset}: {shown}");
 
         // Skip the introducer only: the rest is parsed again (it may be ordinary text).
@@ -495,21 +505,7 @@ public sealed class EscPosEmulator
 
         _pageText.Add(new string(' ', left / CellWidth) + new string(_lineCells.Select(c => c.Char).ToArray()));
         _lineCells.Clear();
-        var pixels = bitmap.GetPixelSpan();
-        for (var y = 0; y < height; y++)
-        {
-            var row = new byte[(WidthDots + 7) / 8];
-            for (var x = 0; x < WidthDots; x++)
-            {
-                if (pixels[(y * bitmap.RowBytes) + x] < 128)
-                {
-                    row[x >> 3] |= (byte)(0x80 >> (x & 7));
-                }
-            }
-
-            _rows.Add(row);
-        }
-
+        AddRows(RasterRenderer.Threshold(bitmap), 0);
         if (feed)
         {
             FeedDots(Math.Max(0, _lineSpacing - CellHeight));
@@ -530,13 +526,14 @@ public sealed class EscPosEmulator
         }
     }
 
-    private void Cut()
+    private void Cut(List<PrintedPage> cut)
     {
         FlushLine();
-        _pages.Add(TakePage(complete: true));
+        AddPage(complete: true, cut);
     }
 
-    private PrintedPage TakePage(bool complete)
+    // Tears the paper printed so far off as a page.
+    private void AddPage(bool complete, List<PrintedPage> cut)
     {
         var stride = (WidthDots + 7) / 8;
         var data = new byte[_rows.Count * stride];
@@ -545,11 +542,22 @@ public sealed class EscPosEmulator
             _rows[y].CopyTo(data, y * stride);
         }
 
-        var page = new PrintedPage(_pages.Count + 1, new MonoBitmap(WidthDots, _rows.Count, data), _pageText.ToArray(), _pageQr.ToArray(), complete);
+        var page = new PrintedPage(++_pagesPrinted, new MonoBitmap(WidthDots, _rows.Count, data), _pageText.ToArray(), _pageQr.ToArray(), complete);
         _rows.Clear();
         _pageText.Clear();
         _pageQr.Clear();
-        return page;
+        if (complete)
+        {
+            _completePages++;
+        }
+
+        _pages.Enqueue(page);
+        if (_pages.Count > PagesKept)
+        {
+            _pages.Dequeue();
+        }
+
+        cut.Add(page);
     }
 
     // GS v 0 m xL xH yL yH d...
@@ -646,7 +654,7 @@ public sealed class EscPosEmulator
                 _qrLevel = "LMQH"[Math.Clamp(_input[7] - 0x30, 0, 3)];
                 break;
             case 0x50 when length >= 3:
-                _qrData = _input.GetRange(8, length - 3).ToArray();
+                _qrData = _input.Slice(8, length - 3);
                 break;
             case 0x51:
                 PrintQr();
@@ -670,7 +678,12 @@ public sealed class EscPosEmulator
 
         var image = QrImages.RasterOfBytes(data, _qrModule, _qrLevel);
         _pageQr.Add(Encoding.UTF8.GetString(data));
-        var left = AlignOffset(image.Width);
+        AddRows(image, AlignOffset(image.Width));
+    }
+
+    // Puts an image on the paper <paramref name="left"/> dots from the edge (what falls off the paper is lost).
+    private void AddRows(MonoBitmap image, int left)
+    {
         var rowBytes = (WidthDots + 7) / 8;
         for (var y = 0; y < image.Height; y++)
         {
@@ -685,5 +698,40 @@ public sealed class EscPosEmulator
 
             _rows.Add(row);
         }
+    }
+
+    /// <summary>The bytes not yet parsed: read from the front without moving the rest (a long capture stays linear).</summary>
+    private sealed class ByteQueue
+    {
+        private byte[] _buffer = new byte[4096];
+        private int _head;
+        private int _tail;
+
+        public int Count => _tail - _head;
+
+        public byte this[int index] => _buffer[_head + index];
+
+        public void AddRange(ReadOnlySpan<byte> data)
+        {
+            if (_tail + data.Length > _buffer.Length)
+            {
+                // Compact first; grow only when the unread bytes need it.
+                var needed = Count + data.Length;
+                var target = needed > _buffer.Length ? new byte[Math.Max(needed, _buffer.Length * 2)] : _buffer;
+                Buffer.BlockCopy(_buffer, _head, target, 0, Count);
+                _tail = Count;
+                _head = 0;
+                _buffer = target;
+            }
+
+            data.CopyTo(_buffer.AsSpan(_tail));
+            _tail += data.Length;
+        }
+
+        public void Consume(int count) => _head += count;
+
+        public byte[] Slice(int start, int count) => _buffer.AsSpan(_head + start, count).ToArray();
+
+        public void Clear() => _head = _tail = 0;
     }
 }

@@ -60,7 +60,7 @@ internal static class DevApi
             }
         });
         dev.MapGet("/printer", (HttpContext http) => http.RequestServices.GetService<EmulatedReceiptPrinter>() is { } printer
-            ? TypedResults.Json(new EmulatorView(printer.Emulator.Pages.Count, printer.Emulator.Pages.Count(p => p.Complete), printer.Emulator.HasBacklog, printer.Emulator.NotUnderstood), TerminalJsonContext.Readable.EmulatorView)
+            ? TypedResults.Json(new EmulatorView(printer.Emulator.PagesPrinted, printer.Emulator.CompletePages, printer.Emulator.HasBacklog, printer.Emulator.NotUnderstood), TerminalJsonContext.Readable.EmulatorView)
             : ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "Máy không dùng máy in giả lập.", "The printer is not the emulator."));
         dev.MapPost("/printer", async (HttpContext http, PrintSignal signal, CancellationToken ct) =>
         {

@@ -76,11 +76,15 @@ internal static class StatusApi
             }
 
             html.Append("<h2>Giao dịch gần đây / Recent payments</h2><table><tr><th>Số phiếu</th><th>Mã người nộp</th><th>Số tiền</th><th>Biên lai</th><th>Đồng bộ</th></tr>");
-            var jobs = http.RequestServices.GetRequiredService<PrintQueueStore>();
+            // The receipts' latest jobs in one read, newest first, rather than a query per payment.
+            var receiptJobs = (await http.RequestServices.GetRequiredService<PrintQueueStore>().ListAsync(100, ct).ConfigureAwait(false))
+                .Where(j => j.Kind == PrintJobKinds.Receipt && j.Subject is not null)
+                .DistinctBy(j => j.Subject)
+                .ToDictionary(j => j.Subject!);
             foreach (var payment in await payments.ListRecentAsync(10, ct).ConfigureAwait(false))
             {
                 var receipt = E(payment.ReceiptState);
-                if (await jobs.LatestAsync(PrintJobKinds.Receipt, payment.Id, ct).ConfigureAwait(false) is { } job && PrinterApi.View(job, http.RequestServices).Image is { } image)
+                if (receiptJobs.TryGetValue(payment.Id, out var job) && PrinterApi.View(job, http.RequestServices).Image is { } image)
                 {
                     receipt = $"<a href=\"{E(image)}\" target=_blank>{receipt}</a>";
                 }

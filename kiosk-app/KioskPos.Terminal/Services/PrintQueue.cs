@@ -45,9 +45,6 @@ public sealed class PrintQueue(
     private readonly ConcurrentDictionary<long, TaskCompletionSource<QueuedPrint>> _waiters = new();
     private volatile PrinterState _state = new("unknown", "Chưa kiểm tra máy in / printer not checked yet", false, 0, null, null, DateTimeOffset.MinValue);
 
-    /// <summary>Raised when the printer's state changes (for the screens' live updates).</summary>
-    public event Action<PrinterState>? Changed;
-
     /// <summary>The printer's state as last seen.</summary>
     public PrinterState State => _state;
 
@@ -155,7 +152,7 @@ public sealed class PrintQueue(
 
             logger.LogInformation("Printed job {Job}: {Title}{Copy}", job.Id, document.Title, job.Reprint ? " (copy)" : string.Empty);
             Complete(job.Id, new QueuedPrint(job.Id, true, null));
-            await RefreshAsync(null, cancellationToken, outcome.State).ConfigureAwait(false);
+            await RefreshAsync(null, cancellationToken, outcome).ConfigureAwait(false);
             return;
         }
 
@@ -171,7 +168,7 @@ public sealed class PrintQueue(
 
         logger.LogWarning("Print job {Job} held: {Problem}", job.Id, problem);
         Complete(job.Id, new QueuedPrint(job.Id, false, problem));
-        await RefreshAsync(job with { State = "held" }, cancellationToken, outcome.State, problem).ConfigureAwait(false);
+        await RefreshAsync(job with { State = "held" }, cancellationToken, outcome).ConfigureAwait(false);
         await signal.WaitAsync(options.Value.PrinterRecoveryPoll, cancellationToken).ConfigureAwait(false);
     }
 
@@ -207,37 +204,20 @@ public sealed class PrintQueue(
         }
     }
 
-    // Asks the printer (unless a just-finished attempt already said) and publishes the state when it changed.
-    private async Task<Firmware.Printing.PrinterStatus?> RefreshAsync(PrintJobRecord? held, CancellationToken cancellationToken, string? knownState = null, string? knownProblem = null)
+    // Asks the printer (unless a just-finished attempt already read its status) and publishes the state when it changed.
+    private async Task<Firmware.Printing.PrinterStatus?> RefreshAsync(PrintJobRecord? held, CancellationToken cancellationToken, PrintOutcome? attempt = null)
     {
-        Firmware.Printing.PrinterStatus? status = null;
-        string code;
-        string description;
-        if (knownState is not null && knownState != "ready")
-        {
-            code = knownState;
-            description = knownProblem ?? knownState;
-        }
-        else
-        {
-            status = await printer.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-            code = status?.Code ?? "unreachable";
-            description = status?.Describe() ?? "Không liên lạc được máy in / printer not reachable (unplugged or off)";
-        }
-
+        var status = attempt is null ? await printer.GetStatusAsync(cancellationToken).ConfigureAwait(false) : attempt.Status;
+        var code = attempt?.State ?? status?.Code ?? "unreachable";
+        var description = attempt?.Problem ?? status?.Describe() ?? "Không liên lạc được máy in / printer not reachable (unplugged or off)";
         var waiting = await jobs.CountWaitingAsync(cancellationToken).ConfigureAwait(false);
         var previous = _state;
         var heldSince = held is null ? null : previous.HeldJob == held.Id ? previous.HeldSince : time.GetUtcNow();
         var next = new PrinterState(code, description, status?.PaperNearEnd ?? previous.PaperNearEnd, waiting, held?.Id, heldSince, time.GetUtcNow());
         _state = next;
-        if (next with { CheckedAt = default } != previous with { CheckedAt = default })
+        if (next.State != previous.State)
         {
-            if (next.State != previous.State)
-            {
-                logger.LogInformation("Printer: {State} ({Description})", next.State, next.Description);
-            }
-
-            Changed?.Invoke(next);
+            logger.LogInformation("Printer: {State} ({Description})", next.State, next.Description);
         }
 
         return status;
