@@ -118,6 +118,28 @@ public class PrinterApiTests
     }
 
     [Fact]
+    public async Task A_damaged_job_is_cancelled_and_does_not_stop_the_queue_behind_it()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO print_jobs (kind, document, created_at) VALUES ('report', '{not a document', '2026-11-22T00:00:00+00:00')";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
+        using var test = await terminal.Http.PostAsync("/api/v1/printer/test-page", null);
+        Assert.Equal(HttpStatusCode.OK, test.StatusCode);
+        var jobs = (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("recent").EnumerateArray().ToList();
+        Assert.Equal(["printed", "cancelled"], jobs.Take(2).Select(j => j.GetProperty("state").GetString()!).ToArray());
+        Assert.Equal(0, (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("waiting").GetInt32());
+    }
+
+    [Fact]
     public async Task Printer_render_draws_a_captured_stream_and_names_what_it_did_not_understand()
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-render-").FullName;

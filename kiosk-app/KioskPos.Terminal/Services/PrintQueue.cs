@@ -122,7 +122,7 @@ public sealed class PrintQueue(
             {
                 return;
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or System.Text.Json.JsonException or KeyNotFoundException)
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or KeyNotFoundException)
             {
                 logger.LogError(e, "Print queue: {Error}", e.Message);
                 await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
@@ -176,7 +176,18 @@ public sealed class PrintQueue(
     {
         if (job.Document is { } json)
         {
-            var document = PrintDocument.FromJson(json);
+            PrintDocument document;
+            try
+            {
+                document = PrintDocument.FromJson(json);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                // A damaged job must not stop the queue behind it: it is cancelled, and the log says why.
+                logger.LogError("Print job {Job} holds no readable document ({Error})", job.Id, e.Message);
+                return null;
+            }
+
             return job.Reprint ? ReceiptLayouts.MarkAsCopy(document) : document;
         }
 
