@@ -1,10 +1,35 @@
+using KioskPos.Firmware.Readers.Iso14443;
+
 namespace KioskPos.Firmware.Devices;
 
-/// <summary>A card held to a reader: its UID as upper-case hex, and when it was read.</summary>
-/// <param name="UidHex">The card's UID, upper-case hex without separators.</param>
+/// <summary>Why a reader saw a card but could not give a tap.</summary>
+public enum CardProblem
+{
+    /// <summary>Two or more cards were in the field: "one card at a time".</summary>
+    MultipleCards,
+
+    /// <summary>The card was taken away (or the read failed its checks) before it was read completely.</summary>
+    ReadFailed,
+}
+
+/// <summary>
+/// One event of a reader: a card tapped (its UID as upper-case hex, and the card number when the reader or the
+/// card gives one), or a problem the person at the reader should hear about.
+/// </summary>
+/// <param name="UidHex">The card's UID, upper-case hex without separators; empty with a <see cref="Problem"/>.</param>
 /// <param name="At">When the read completed.</param>
 /// <param name="Reader">Which reader read it.</param>
-public sealed record CardRead(string UidHex, DateTimeOffset At, string Reader);
+public sealed record CardRead(string UidHex, DateTimeOffset At, string Reader)
+{
+    /// <summary>The card family, when the reader can tell.</summary>
+    public CardType Type { get; init; } = CardType.Unknown;
+
+    /// <summary>A number stored on the card (a MIFARE sector, an Ultralight page) or typed by a wedge reader.</summary>
+    public string? CardNumber { get; init; }
+
+    /// <summary>Set when this is not a tap but a problem.</summary>
+    public CardProblem? Problem { get; init; }
+}
 
 /// <summary>
 /// A source of card taps (MFRC522 over SPI, a keyboard-wedge reader, a serial module, the simulator). A card held
