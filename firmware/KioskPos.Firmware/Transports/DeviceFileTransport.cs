@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using KioskPos.Firmware.Interop;
 
 namespace KioskPos.Firmware.Transports;
 
@@ -7,7 +8,7 @@ namespace KioskPos.Firmware.Transports;
 /// (<c>/dev/usb/lp0</c>), whose status answers come back on read, or any tty. Non-blocking I/O with <c>poll(2)</c>
 /// gives every read and write a time limit (a blocking read on a printer that never answers would hang a thread).
 /// </summary>
-public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
+public sealed class DeviceFileTransport(string path) : IPrinterTransport
 {
     private const int ORdWr = 0x2;
     private const int ONoCtty = 0x100;
@@ -43,7 +44,7 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
                 return Task.CompletedTask;
             }
 
-            var fd = Native.Open(Path, ORdWr | ONoCtty | ONonBlock | OCloExec);
+            var fd = Libc.Open(Path, ORdWr | ONoCtty | ONonBlock | OCloExec);
             if (fd < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -58,13 +59,13 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
 
             // A tty (a serial line, a pty) is put in raw mode: no echo, no line editing, no newline translation,
             // whatever state the last user left it in; a USB line printer file is not a tty and is left as it is.
-            if (Native.IsATty(fd) == 1)
+            if (Libc.IsATty(fd) == 1)
             {
                 var termios = new byte[256];
-                if (Native.TcGetAttr(fd, termios) == 0)
+                if (Libc.TcGetAttr(fd, termios) == 0)
                 {
-                    Native.CfMakeRaw(termios);
-                    _ = Native.TcSetAttr(fd, 0, termios);
+                    Libc.CfMakeRaw(termios);
+                    _ = Libc.TcSetAttr(fd, 0, termios);
                 }
             }
 
@@ -88,7 +89,7 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
                 throw new TimeoutException($"{Path} took no data for {timeout.TotalSeconds:0.#} s (printer off or jammed?)");
             }
 
-            var written = Native.Write(fd, data.Span[offset..]);
+            var written = Libc.Write(fd, data.Span[offset..]);
             if (written < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -114,7 +115,7 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
             return 0;
         }
 
-        var read = Native.Read(fd, buffer.Span);
+        var read = Libc.Read(fd, buffer.Span);
         if (read > 0)
         {
             return read;
@@ -146,7 +147,7 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
         {
             if (_fd >= 0)
             {
-                _ = Native.Close(_fd);
+                _ = Libc.Close(_fd);
                 _fd = -1;
             }
         }
@@ -167,8 +168,8 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
         while (true)
         {
             var slice = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 0, 50);
-            var poll = new Native.PollFd { Fd = fd, Events = events };
-            var ready = Native.Poll(ref poll, 1, slice);
+            var poll = new Libc.PollFd { Fd = fd, Events = events };
+            var ready = Libc.Poll(ref poll, 1, slice);
             if (ready > 0)
             {
                 if ((poll.REvents & events) != 0)
@@ -196,47 +197,5 @@ public sealed partial class DeviceFileTransport(string path) : IPrinterTransport
             cancellationToken.ThrowIfCancellationRequested();
             await Task.Yield();
         }
-    }
-
-    private static partial class Native
-    {
-        [StructLayout(LayoutKind.Sequential)]
-        public struct PollFd
-        {
-            public int Fd;
-            public short Events;
-            public short REvents;
-        }
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static extern int Close(int fd);
-
-        [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
-        public static extern int Poll(ref PollFd fds, nuint count, int timeoutMs);
-
-        [DllImport("libc", EntryPoint = "isatty")]
-        public static extern int IsATty(int fd);
-
-        [DllImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
-        public static extern int TcGetAttr(int fd, byte[] termios);
-
-        [DllImport("libc", EntryPoint = "cfmakeraw")]
-        public static extern void CfMakeRaw(byte[] termios);
-
-        [DllImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
-        public static extern int TcSetAttr(int fd, int optionalActions, byte[] termios);
-
-        [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-        private static extern nint ReadRaw(int fd, ref byte buffer, nuint count);
-
-        [DllImport("libc", EntryPoint = "write", SetLastError = true)]
-        private static extern nint WriteRaw(int fd, in byte buffer, nuint count);
-
-        public static int Read(int fd, Span<byte> buffer) => (int)ReadRaw(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
-
-        public static int Write(int fd, ReadOnlySpan<byte> data) => (int)WriteRaw(fd, in MemoryMarshal.GetReference(data), (nuint)data.Length);
     }
 }
