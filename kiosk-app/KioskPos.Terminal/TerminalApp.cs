@@ -1,5 +1,6 @@
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Printing;
+using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Transports;
 using KioskPos.Hardware.Simulators;
 using KioskPos.Hardware.Simulators.Printer;
@@ -117,9 +118,14 @@ public static class TerminalApp
     {
         var hardware = new HardwareOptions();
         configuration.GetSection(HardwareOptions.Section).Bind(hardware);
-        if (hardware.CardReader != "simulated")
+        IReadOnlyList<CardReaderSpec> readers;
+        try
         {
-            throw new InvalidOperationException($"Hardware:CardReader '{hardware.CardReader}' is not supported yet; use 'simulated'.");
+            readers = CardReaderSpec.ParseList(hardware.CardReader);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"Hardware:CardReader: {e.Message}", e);
         }
 
         if (hardware.PaperWidthMm is not (58 or 80))
@@ -135,8 +141,7 @@ public static class TerminalApp
         var language = new PrinterLanguage(hardware.PaperWidthMm, textMode, hardware.PrinterCodePage, hardware.PrinterCapitalsCodePage, hardware.PrinterCancelDoubleByte);
         var transport = hardware.PrinterIsEmulated ? null : PrinterTransports.Parse(hardware.Printer);
 
-        services.AddSingleton<SimulatedCardReader>();
-        services.AddSingleton<ICardReader>(sp => sp.GetRequiredService<SimulatedCardReader>());
+        services.AddCardReaders(hardware, readers);
         services.AddSingleton(_ => ReceiptFonts.Load(hardware.FontFolder));
         if (transport is null)
         {

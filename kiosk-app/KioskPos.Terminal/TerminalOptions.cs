@@ -49,8 +49,24 @@ public sealed class HardwareOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Hardware";
 
-    /// <summary>The card reader: <c>simulated</c> (real drivers come with the card reader issue).</summary>
+    /// <summary>
+    /// The card readers, comma-separated: <c>simulated</c> (the MFRC522 chip emulator with virtual cards),
+    /// <c>mfrc522:/dev/spidev0.0[:reset=25]</c>, <c>evdev:/dev/input/by-id/…-event-kbd[:decimal-be|decimal-le|hex]</c>,
+    /// <c>serial:/dev/ttyUSB0[:9600][:em4100|line][:decimal-be|decimal-le|hex]</c>.
+    /// </summary>
     public string CardReader { get; set; } = "simulated";
+
+    /// <summary>Milliseconds between polls of an MFRC522 (100: a tap feels instant and the CPU stays idle).</summary>
+    public int ReaderPollMs { get; set; } = 100;
+
+    /// <summary>Where the issuer stored the card number on MIFARE Classic cards (block), or null for the UID alone.</summary>
+    public byte? CardNumberBlock { get; set; }
+
+    /// <summary>Key A of that block's sector, 12 hex digits (kept in configuration, never logged).</summary>
+    public string? CardNumberKey { get; set; }
+
+    /// <summary>First Ultralight/NTAG page holding the card number, or null.</summary>
+    public byte? CardNumberPage { get; set; }
 
     /// <summary>
     /// The receipt printer: <c>emulator</c> (alias <c>simulated</c>: the ESC/POS emulator in-process, over TCP, saving
@@ -83,5 +99,5 @@ public sealed class HardwareOptions
     public bool PrinterIsEmulated => Printer is "emulator" or "simulated";
 
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
-    public bool IsSimulated => CardReader == "simulated" || PrinterIsEmulated;
+    public bool IsSimulated => CardReader.Contains("simulated", StringComparison.Ordinal) || PrinterIsEmulated;
 }

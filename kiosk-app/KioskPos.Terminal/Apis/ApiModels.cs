@@ -39,7 +39,7 @@ public sealed record PaymentView(string Id, long Sequence, string Method, long A
 public sealed record QrView(string TransferCode, string Payload, DateTimeOffset ExpiresAt, string SvgUrl);
 
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
-public sealed record SimulatedTapRequest(string? Uid);
+public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
 /// <summary>The answer to a simulated tap: what the terminal made of the card.</summary>
 public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode);

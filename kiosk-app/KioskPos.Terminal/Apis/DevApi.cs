@@ -1,7 +1,7 @@
 using KioskPos.Hardware.Simulators.Printer;
 using KioskPos.Core.Payments;
 using KioskPos.Province.Contracts;
-using KioskPos.Hardware.Simulators;
+using KioskPos.Hardware.Simulators.Rfid;
 using KioskPos.Terminal.Services;
 
 namespace KioskPos.Terminal.Apis;
@@ -17,7 +17,7 @@ internal static class DevApi
         var dev = app.MapGroup("/dev");
         dev.MapPost("/card-taps", async (HttpContext http, CardPresence presence) =>
         {
-            if (http.RequestServices.GetService<SimulatedCardReader>() is not { } reader)
+            if (http.RequestServices.GetService<EmulatedCardReader>() is not { } reader)
             {
                 return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_reader", "Máy không dùng đầu đọc thẻ giả lập.", "The card reader is not simulated.");
             }
@@ -28,12 +28,13 @@ internal static class DevApi
                 return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
             }
 
-            if (CardPresence.Normalise(request.Uid) is not { } uid)
+            if (CardPresence.Normalise(request.Uid) is not { } uid || uid.Length == 10)
             {
-                return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "uid must be 4, 5, 7 or 10 bytes of hex."));
+                return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "uid must be 4, 7 or 10 bytes of hex (the emulated reader is 13.56 MHz)."));
             }
 
-            // The tap goes through the reader like a real one; wait for the listener to have recorded it.
+            // The card is held to the emulated chip for a moment and read by the real driver; wait for the listener
+            // to have recorded the tap.
             var recorded = new TaskCompletionSource<CardTap>(TaskCreationOptions.RunContinuationsAsynchronously);
             void OnTap(CardTap tap)
             {
@@ -46,7 +47,7 @@ internal static class DevApi
             presence.Tapped += OnTap;
             try
             {
-                reader.Present(uid);
+                await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs is > 0 and <= 10_000 ? request.HoldMs.Value : 600), http.RequestAborted).ConfigureAwait(false);
                 var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(5), http.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Json(Views.Tap(tap), TerminalJsonContext.Readable.TapView, statusCode: StatusCodes.Status202Accepted);
             }

@@ -19,6 +19,7 @@ public sealed class CardPresence(TimeProvider time)
     private CardTap? _last;
     private long _lastTimestamp;
     private long _taps;
+    private (KioskPos.Firmware.Devices.CardProblem, DateTimeOffset)? _problem;
 
     /// <summary>The last tap, whatever its age.</summary>
     public CardTap? Last
@@ -29,6 +30,27 @@ public sealed class CardPresence(TimeProvider time)
             {
                 return _last;
             }
+        }
+    }
+
+    /// <summary>The last problem a reader reported ("one card at a time", a card pulled away mid-read), and when.</summary>
+    public (KioskPos.Firmware.Devices.CardProblem Problem, DateTimeOffset At)? LastProblem
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _problem;
+            }
+        }
+    }
+
+    /// <summary>Records a reader's problem for the screens.</summary>
+    public void ReportProblem(KioskPos.Firmware.Devices.CardProblem problem, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _problem = (problem, at);
         }
     }
 

@@ -25,6 +25,13 @@ internal sealed class CardTapListener(ICardReader reader, CatalogueStore catalog
 
     internal async Task<CardTap?> HandleAsync(CardRead read, CancellationToken cancellationToken)
     {
+        if (read.Problem is { } problem)
+        {
+            presence.ReportProblem(problem, read.At);
+            logger.LogInformation("Reader {Reader}: {Problem}", read.Reader, problem == CardProblem.MultipleCards ? "several cards at once (one card at a time)" : "the card left before it was read");
+            return null;
+        }
+
         if (!CardUid.TryNormalise(read.UidHex, out var uid))
         {
             logger.LogWarning("Reader {Reader} gave a UID that is not 4, 5, 7 or 10 bytes; ignored", read.Reader);

@@ -39,6 +39,9 @@ public sealed class Mfrc522CardReader(
     /// <inheritdoc />
     public string Name => $"mfrc522 ({chip.BusName})";
 
+    /// <summary>The UID of the card on the reader (already reported), or null.</summary>
+    public string? Present => _debouncer.Present;
+
     /// <summary>Polls so far.</summary>
     public long Polls { get; private set; }
 

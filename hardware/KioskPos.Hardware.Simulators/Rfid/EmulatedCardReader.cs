@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using KioskPos.Firmware.Devices;
+using KioskPos.Firmware.Readers.Mfrc522;
+using Microsoft.Extensions.Logging;
+
+namespace KioskPos.Hardware.Simulators.Rfid;
+
+/// <summary>
+/// The simulated card reader of <c>make run</c> and the tests: the real MFRC522 driver and polling reader on the
+/// chip emulator. A simulated tap places a virtual card in the emulator's field and takes it away after a
+/// moment, as a hand would; the driver sees it poll after poll and reports it once.
+/// </summary>
+public sealed class EmulatedCardReader : ICardReader
+{
+    private readonly TimeProvider _time;
+    private readonly Mfrc522CardReader _reader;
+
+    /// <param name="time">Clock for polling and for taking cards away.</param>
+    /// <param name="pollInterval">Time between polls.</param>
+    /// <param name="logger">Diagnostics.</param>
+    public EmulatedCardReader(TimeProvider time, TimeSpan pollInterval, ILogger? logger = null)
+    {
+        _time = time;
+        Emulator = new Mfrc522Emulator();
+        Chip = new Mfrc522(Emulator);
+        Chip.Initialise();
+        _reader = new Mfrc522CardReader(Chip, pollInterval, time, logger: logger);
+    }
+
+    /// <summary>The chip emulator (cards are placed in its field).</summary>
+    public Mfrc522Emulator Emulator { get; }
+
+    /// <summary>The driver, for diagnostics and the self-test.</summary>
+    public Mfrc522 Chip { get; }
+
+    /// <inheritdoc />
+    public string Name => "mfrc522 emulator";
+
+    /// <summary>Polls so far.</summary>
+    public long Polls => _reader.Polls;
+
+    /// <summary>
+    /// Holds a card with <paramref name="uidHex"/> (4, 7 or 10 bytes) to the reader for <paramref name="holdFor"/>. A new
+    /// tap needs the last card gone: whatever is on the reader is taken away first, and the card is placed once the
+    /// reader has seen the field empty.
+    /// </summary>
+    /// <exception cref="ArgumentException">The UID is not a 13.56 MHz type A UID.</exception>
+    public async Task<VirtualCard> TapAsync(string uidHex, TimeSpan holdFor, CancellationToken cancellationToken)
+    {
+        var uid = Convert.FromHexString(uidHex);
+        VirtualCard card = uid.Length switch
+        {
+            4 or 7 => new MifareClassicCard(uid),
+            10 => new Iso14443Part4Card(uid),
+            _ => throw new ArgumentException("The emulated reader is 13.56 MHz: a UID of 4, 7 or 10 bytes.", nameof(uidHex)),
+        };
+        Emulator.Clear();
+        for (var waited = 0; _reader.Present is not null && waited < 200; waited++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        Emulator.Place(card);
+        _ = RemoveLaterAsync(card, holdFor);
+        return card;
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<CardRead> ReadAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
+
+    private async Task RemoveLaterAsync(VirtualCard card, TimeSpan holdFor)
+    {
+        await Task.Delay(holdFor, _time).ConfigureAwait(false);
+        Emulator.Remove(card);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Device.Gpio;
+using System.Device.Spi;
+using KioskPos.Firmware.Devices;
+using KioskPos.Firmware.Readers;
+using KioskPos.Firmware.Readers.Iso14443;
+using KioskPos.Firmware.Readers.Mfrc522;
+using KioskPos.Hardware.Simulators.Rfid;
+
+namespace KioskPos.Terminal.Services;
+
+/// <summary>Builds the configured card readers, merged into the one stream the application reads.</summary>
+internal static class CardReaderRegistration
+{
+    public static IServiceCollection AddCardReaders(this IServiceCollection services, HardwareOptions hardware, IReadOnlyList<CardReaderSpec> specs)
+    {
+        if (specs.Count == 0)
+        {
+            throw new InvalidOperationException("Hardware:CardReader names no reader; use 'simulated' or a real one (see the README).");
+        }
+
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(hardware.ReaderPollMs, 10, 1000));
+        var number = NumberLocation(hardware);
+        if (specs.Any(s => s.Kind == CardReaderKind.Simulated))
+        {
+            services.AddSingleton(sp => new EmulatedCardReader(sp.GetRequiredService<TimeProvider>(), poll, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EmulatedCardReader>()));
+        }
+
+        services.AddSingleton<ICardReader>(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logs = sp.GetRequiredService<ILoggerFactory>();
+            var readers = specs.Select(spec => Create(sp, spec, poll, number, time, logs)).ToList();
+            return readers.Count == 1 ? readers[0] : new MergedCardReader(readers);
+        });
+        return services;
+    }
+
+    private static ICardReader Create(IServiceProvider sp, CardReaderSpec spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs) => spec.Kind switch
+    {
+        CardReaderKind.Simulated => sp.GetRequiredService<EmulatedCardReader>(),
+        CardReaderKind.Evdev => new KeyboardWedgeReader(spec.Path, spec.Format, time, logger: logs.CreateLogger<KeyboardWedgeReader>()),
+        CardReaderKind.Serial => new SerialCardReader(spec.Path, spec.BaudRate, spec.Framing, spec.Format, time, logs.CreateLogger<SerialCardReader>()),
+        _ => OpenMfrc522(spec, poll, number, time, logs),
+    };
+
+    private static Mfrc522CardReader OpenMfrc522(CardReaderSpec spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs)
+    {
+        if (!File.Exists(spec.Path))
+        {
+            throw new InvalidOperationException($"{spec.Path} does not exist: enable SPI (dtparam=spi=on in /boot/firmware/config.txt, or raspi-config → Interface Options → SPI) and reboot.");
+        }
+
+        var (bus, chipSelect) = spec.SpiAddress;
+        var spi = SpiDevice.Create(new SpiConnectionSettings(bus, chipSelect) { ClockFrequency = 1_000_000, Mode = SpiMode.Mode0 });
+        var gpio = spec.ResetPin >= 0 ? new GpioController() : null;
+        var chip = new Mfrc522(spi, gpio, spec.ResetPin, shouldDispose: true);
+        chip.Initialise();
+        return new Mfrc522CardReader(chip, poll, time, number, logger: logs.CreateLogger<Mfrc522CardReader>());
+    }
+
+    private static CardNumberLocation NumberLocation(HardwareOptions hardware)
+    {
+        if (hardware.CardNumberBlock is null && hardware.CardNumberPage is null)
+        {
+            return CardNumberLocation.None;
+        }
+
+        byte[] key = [];
+        if (hardware.CardNumberBlock is not null)
+        {
+            if (hardware.CardNumberKey is not { Length: 12 } hex || !hex.All(char.IsAsciiHexDigit))
+            {
+                throw new InvalidOperationException("Hardware:CardNumberKey must be the sector's key A as 12 hex digits when Hardware:CardNumberBlock is set.");
+            }
+
+            key = Convert.FromHexString(hex);
+        }
+
+        return new CardNumberLocation(hardware.CardNumberBlock, MifareKeyType.A, key, hardware.CardNumberPage);
+    }
+}
