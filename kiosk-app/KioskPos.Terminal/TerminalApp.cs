@@ -118,6 +118,20 @@ public static class TerminalApp
     {
         var hardware = new HardwareOptions();
         configuration.GetSection(HardwareOptions.Section).Bind(hardware);
+        if (hardware.Profile is { Length: > 0 } profilePath)
+        {
+            var profile = HardwareProfile.Load(profilePath);
+            if (profile.Validate() is { Count: > 0 } problems)
+            {
+                throw new InvalidOperationException($"Hardware profile '{profile.Name}' cannot start on this machine:{Environment.NewLine}- {string.Join(Environment.NewLine + "- ", problems)}");
+            }
+
+            hardware.CardReader = profile.CardReader;
+            hardware.Printer = profile.Printer;
+            hardware.PaperWidthMm = profile.PaperWidthMm;
+            hardware.PrinterTextMode = profile.PrinterTextMode;
+        }
+
         IReadOnlyList<CardReaderSpec> readers;
         try
         {

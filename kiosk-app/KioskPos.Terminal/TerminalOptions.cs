@@ -50,6 +50,12 @@ public sealed class HardwareOptions
     public const string Section = "Hardware";
 
     /// <summary>
+    /// A hardware profile file (<c>hardware/profiles/*.json</c>): when set, its readers, printer, paper width and text
+    /// mode replace the settings below, and it is checked at start-up (missing device files, pins used twice).
+    /// </summary>
+    public string? Profile { get; set; }
+
+    /// <summary>
     /// The card readers, comma-separated: <c>simulated</c> (the MFRC522 chip emulator with virtual cards),
     /// <c>mfrc522:/dev/spidev0.0[:reset=25]</c>, <c>evdev:/dev/input/by-id/…-event-kbd[:decimal-be|decimal-le|hex]</c>,
     /// <c>serial:/dev/ttyUSB0[:9600][:em4100|line][:decimal-be|decimal-le|hex]</c>.

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KioskPos.Firmware.Readers;
+using KioskPos.Firmware.Transports;
+
+namespace KioskPos.Firmware.Devices;
+
+/// <summary>
+/// One supported combination of devices (<c>hardware/profiles/*.json</c>): card readers, printer, paper, text mode,
+/// and the GPIO pins (BCM numbering) of the status light, buzzer and help button.
+/// </summary>
+public sealed record HardwareProfile
+{
+    /// <summary>The profile's name (its file name).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What it is for, for technicians.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Card readers, as in <c>Hardware:CardReader</c>.</summary>
+    public required string CardReader { get; init; }
+
+    /// <summary>Printer, as in <c>Hardware:Printer</c>.</summary>
+    public required string Printer { get; init; }
+
+    /// <summary>58 or 80.</summary>
+    public int PaperWidthMm { get; init; } = 58;
+
+    /// <summary>raster, tcvn3, windows1258 or ascii.</summary>
+    public string PrinterTextMode { get; init; } = "raster";
+
+    /// <summary>GPIO of the status light, or null.</summary>
+    public int? LightPin { get; init; }
+
+    /// <summary>GPIO of the buzzer, or null.</summary>
+    public int? BuzzerPin { get; init; }
+
+    /// <summary>GPIO of the help button (to ground, internal pull-up), or null.</summary>
+    public int? HelpButtonPin { get; init; }
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>Reads a profile file.</summary>
+    /// <exception cref="InvalidOperationException">The file is missing or not a profile, with what to do.</exception>
+    public static HardwareProfile Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Hardware profile {path} does not exist; the profiles are in hardware/profiles (on a terminal, /etc/kioskpos/profiles).");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<HardwareProfile>(File.ReadAllText(path), s_json)
+                ?? throw new InvalidOperationException($"Hardware profile {path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"Hardware profile {path} is not valid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Everything wrong with this profile on this machine, each with what a technician should do; empty when it can
+    /// start. <paramref name="deviceExists"/> tells whether a device file exists (the real file system by default).
+    /// </summary>
+    public IReadOnlyList<string> Validate(Func<string, bool>? deviceExists = null)
+    {
+        deviceExists ??= path => File.Exists(path) || Directory.Exists(path);
+        var problems = new List<string>();
+        var pins = new Dictionary<int, string>();
+        var spiUsed = false;
+        try
+        {
+            foreach (var reader in CardReaderSpec.ParseList(CardReader))
+            {
+                switch (reader.Kind)
+                {
+                    case CardReaderKind.Mfrc522 when !deviceExists(reader.Path):
+                        problems.Add($"{reader.Path} is missing: enable SPI (dtparam=spi=on in /boot/firmware/config.txt, or raspi-config → Interface Options → SPI) and reboot.");
+                        break;
+                    case CardReaderKind.Evdev when !deviceExists(reader.Path):
+                        problems.Add($"{reader.Path} is missing: plug the USB reader in and look its name up with ls /dev/input/by-id/ (the one ending in -event-kbd).");
+                        break;
+                    case CardReaderKind.Serial when !deviceExists(reader.Path):
+                        problems.Add($"{reader.Path} is missing: plug the serial reader in (USB-serial appears as /dev/ttyUSB0), or for the UART enable it (enable_uart=1) and disable the serial console.");
+                        break;
+                }
+
+                spiUsed |= reader.Kind == CardReaderKind.Mfrc522;
+                if (reader.Kind == CardReaderKind.Mfrc522 && reader.ResetPin >= 0)
+                {
+                    Pins(reader.ResetPin, "reader reset");
+                }
+            }
+        }
+        catch (FormatException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        if (PaperWidthMm is not (58 or 80))
+        {
+            problems.Add($"paperWidthMm must be 58 or 80, not {PaperWidthMm}.");
+        }
+
+        if (Printer is not ("emulator" or "simulated"))
+        {
+            try
+            {
+                if (PrinterTransports.Parse(Printer) is DeviceFileTransport file && !deviceExists(file.Path))
+                {
+                    problems.Add($"{file.Path} is missing: plug the printer in and switch it on (USB printers appear as /dev/usb/lp0).");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        void Pins(int pin, string use)
+        {
+            if (pin is < 0 or > 27)
+            {
+                problems.Add($"GPIO {pin} ({use}) is not a header GPIO (0-27).");
+            }
+            else if (spiUsed && pin is 7 or 8 or 9 or 10 or 11)
+            {
+                problems.Add($"GPIO {pin} ({use}) belongs to SPI0, which the card reader uses.");
+            }
+            else if (!pins.TryAdd(pin, use))
+            {
+                problems.Add($"GPIO {pin} is used twice: {pins[pin]} and {use}.");
+            }
+        }
+
+        if (LightPin is { } light)
+        {
+            Pins(light, "status light");
+        }
+
+        if (BuzzerPin is { } buzzer)
+        {
+            Pins(buzzer, "buzzer");
+        }
+
+        if (HelpButtonPin is { } help)
+        {
+            Pins(help, "help button");
+        }
+
+        return problems;
+    }
+}
