@@ -399,19 +399,31 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
+        if (!await RecordReceiptAsync(connection, transaction, paymentId, printed, detail, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new KeyNotFoundException($"No payment {paymentId}.");
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records the receipt's outcome inside the caller's transaction (the print job's own state change).</summary>
+    /// <returns>False when there is no such payment.</returns>
+    internal static async Task<bool> RecordReceiptAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, bool printed, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var outcome = printed ? "printed" : "failed";
         var changed = await connection.ExecuteAsync(
             "UPDATE payments SET receipt_state = $s, receipt_detail = $d WHERE id = $id",
             transaction, cancellationToken, ("$s", outcome), ("$d", detail), ("$id", paymentId)).ConfigureAwait(false);
         if (changed == 0)
         {
-            throw new KeyNotFoundException($"No payment {paymentId}.");
+            return false;
         }
 
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var entry = new JournalEntryDto(sequence, EntryKinds.ReceiptPrinted, time.GetUtcNow(), Receipt: new ReceiptPrintedDto(paymentId, outcome, detail));
+        var entry = new JournalEntryDto(sequence, EntryKinds.ReceiptPrinted, now, Receipt: new ReceiptPrintedDto(paymentId, outcome, detail));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, paymentId, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Everything the receipt of <paramref name="paymentId"/> shows, read from the database (also for reprints).</summary>

@@ -118,21 +118,33 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
         return Convert.ToInt32(await connection.ScalarAsync("SELECT count(*) FROM print_jobs WHERE state IN ('queued', 'held')", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Records that the printer confirmed the job.</summary>
-    public async Task MarkPrintedAsync(long id, string preview, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records that the printer confirmed the job and, for a receipt (<paramref name="receiptOf"/>), the payment's
+    /// receipt state and its journal entry, in one transaction: a crash cannot leave one without the other.
+    /// </summary>
+    public async Task MarkPrintedAsync(long id, string preview, string? receiptOf = null, string? receiptDetail = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var now = time.GetUtcNow();
         await connection.ExecuteAsync(
             "UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, problem = NULL, printed_at = $t, preview = $p WHERE id = $id",
-            null, cancellationToken, ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$p", preview), ("$id", id)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$t", now.ToString("O", CultureInfo.InvariantCulture)), ("$p", preview), ("$id", id)).ConfigureAwait(false);
+        if (receiptOf is not null)
+        {
+            await PaymentStore.RecordReceiptAsync(connection, transaction, receiptOf, true, receiptDetail, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Holds the job after a failed attempt. <paramref name="maybeOnPaper"/> records that part of it may be on paper;
-    /// <paramref name="markAsCopy"/> makes the next attempt a reprint (when it is not known whether it printed).
+    /// <paramref name="markAsCopy"/> makes the next attempt a reprint (when it is not known whether it printed). The
+    /// first problem of a receipt's original (<paramref name="receiptOf"/>) is recorded on its payment, in the same
+    /// transaction.
     /// </summary>
-    /// <returns>True when the job was waiting untouched until now (its first problem).</returns>
-    public async Task<bool> MarkHeldAsync(long id, string problem, bool maybeOnPaper, bool markAsCopy, CancellationToken cancellationToken = default)
+    public async Task MarkHeldAsync(long id, string problem, bool maybeOnPaper, bool markAsCopy, string? receiptOf = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -140,8 +152,12 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
         await connection.ExecuteAsync(
             "UPDATE print_jobs SET state = 'held', attempts = attempts + 1, problem = $p, maybe_on_paper = maybe_on_paper | $m, reprint = reprint | $c WHERE id = $id AND state IN ('queued', 'held')",
             transaction, cancellationToken, ("$p", problem), ("$m", maybeOnPaper ? 1 : 0), ("$c", markAsCopy ? 1 : 0), ("$id", id)).ConfigureAwait(false);
+        if (first && receiptOf is not null)
+        {
+            await PaymentStore.RecordReceiptAsync(connection, transaction, receiptOf, false, problem, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return first;
     }
 
     /// <summary>Cancels a waiting job (a technician clearing the queue); a printed one stays printed.</summary>

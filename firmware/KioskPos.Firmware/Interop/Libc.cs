@@ -5,6 +5,33 @@ namespace KioskPos.Firmware.Interop;
 /// <summary>The few libc calls the device files need (open, poll, read, write, ioctl, termios), non-blocking.</summary>
 internal static class Libc
 {
+    public const int ORdOnly = 0x0;
+    public const int ORdWr = 0x2;
+    public const int ONoCtty = 0x100;
+    public const int ONonBlock = 0x800;
+    public const int OCloExec = 0x80000;
+    public const short PollIn = 0x1;
+    public const short PollOut = 0x4;
+    public const int EIntr = 4;
+    public const int EAgain = 11;
+
+    private const short PollErr = 0x8;
+    private const short PollHup = 0x10;
+    private const short PollNval = 0x20;
+
+    /// <summary>What waiting on a descriptor found.</summary>
+    public enum Readiness
+    {
+        /// <summary>The events asked for are ready.</summary>
+        Ready,
+
+        /// <summary>The deadline passed first.</summary>
+        TimedOut,
+
+        /// <summary>The device hung up or went away (unplugged, the other end closed).</summary>
+        Gone,
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
     {
@@ -46,4 +73,44 @@ internal static class Libc
     public static int Read(int fd, Span<byte> buffer) => (int)ReadRaw(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
 
     public static int Write(int fd, ReadOnlySpan<byte> data) => (int)WriteRaw(fd, in MemoryMarshal.GetReference(data), (nuint)data.Length);
+
+    /// <summary>
+    /// Waits until <paramref name="fd"/> is ready for <paramref name="events"/> or <paramref name="deadline"/> passes,
+    /// polling in slices of at most 50 ms so that cancellation is seen. Readiness wins over a hang-up reported with it,
+    /// so the last bytes before one are still read.
+    /// </summary>
+    /// <exception cref="IOException">poll(2) itself failed.</exception>
+    public static async Task<Readiness> WaitAsync(int fd, short events, DateTime deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var slice = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 0, 50);
+            var poll = new PollFd { Fd = fd, Events = events };
+            var ready = Poll(ref poll, 1, slice);
+            if (ready > 0)
+            {
+                if ((poll.REvents & events) != 0)
+                {
+                    return Readiness.Ready;
+                }
+
+                if ((poll.REvents & (PollErr | PollHup | PollNval)) != 0)
+                {
+                    return Readiness.Gone;
+                }
+            }
+            else if (ready < 0 && Marshal.GetLastPInvokeError() != EIntr)
+            {
+                throw new IOException($"poll failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return Readiness.TimedOut;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
 }

@@ -117,14 +117,14 @@ public sealed class KeyboardWedgeDecoder
         _lastKey = at;
         if (code is KeyEnter or KeyKeypadEnter)
         {
-            var frame = _garbled || _text.Length == 0 ? null : _text.ToString();
-            if (frame is null && (_garbled || _text.Length > 0))
+            if (_garbled)
             {
-                Dropped++;
+                Drop();
+                return null;
             }
 
+            var frame = _text.Length > 0 ? _text.ToString() : null;
             _text.Clear();
-            _garbled = false;
             return frame;
         }
 

@@ -22,13 +22,6 @@ namespace KioskPos.Firmware.Readers;
 public sealed class KeyboardWedgeReader(
     string path, CardNumberFormat format, TimeProvider time, TimeSpan? keystrokeTimeout = null, int? recordSize = null, ILogger? logger = null) : ICardReader
 {
-    private const int ORdOnly = 0;
-    private const int ONonBlock = 0x800;
-    private const int OCloExec = 0x80000;
-    private const short PollIn = 0x1;
-    private const int EAgain = 11;
-    private const int EIntr = 4;
-
     /// <summary>EVIOCGRAB = _IOW('E', 0x90, int) (linux/input.h).</summary>
     private const nuint EviocGrab = 0x40044590;
 
@@ -46,11 +39,11 @@ public sealed class KeyboardWedgeReader(
         var buffer = new byte[24 * 64];
         while (!cancellationToken.IsCancellationRequested)
         {
-            var fd = Libc.Open(path, ORdOnly | ONonBlock | OCloExec);
+            var fd = Libc.Open(path, Libc.ORdOnly | Libc.ONonBlock | Libc.OCloExec);
             if (fd < 0)
             {
                 _logger.LogWarning("Reader {Reader}: {Path} cannot be opened ({Error}); trying again", Name, path, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
-                if (!await DelayAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false))
+                if (!await time.PauseAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false))
                 {
                     yield break;
                 }
@@ -67,18 +60,20 @@ public sealed class KeyboardWedgeReader(
                 }
 
                 var decoder = new KeyboardWedgeDecoder(recordSize ?? KeyboardWedgeDecoder.NativeRecordSize, keystrokeTimeout ?? TimeSpan.FromMilliseconds(150));
-                while (!cancellationToken.IsCancellationRequested)
+                while (true)
                 {
-                    var poll = new Libc.PollFd { Fd = fd, Events = PollIn };
-                    var ready = Libc.Poll(ref poll, 1, 200);
-                    if (ready == 0 || (ready < 0 && Marshal.GetLastPInvokeError() == EIntr))
+                    Libc.Readiness readiness;
+                    try
                     {
-                        await Task.Yield();
-                        continue;
+                        readiness = await Libc.WaitAsync(fd, Libc.PollIn, DateTime.UtcNow.AddSeconds(1), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        yield break;
                     }
 
-                    var count = (poll.REvents & PollIn) != 0 ? Libc.Read(fd, buffer) : -1;
-                    if (count < 0 && Marshal.GetLastPInvokeError() == EAgain)
+                    var count = readiness == Libc.Readiness.Ready ? Libc.Read(fd, buffer) : 0;
+                    if (readiness == Libc.Readiness.TimedOut || (count < 0 && Marshal.GetLastPInvokeError() is Libc.EAgain or Libc.EIntr))
                     {
                         continue;
                     }
@@ -109,23 +104,10 @@ public sealed class KeyboardWedgeReader(
                 Libc.Close(fd);
             }
 
-            if (!await DelayAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false))
+            if (!await time.PauseAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false))
             {
                 yield break;
             }
-        }
-    }
-
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }

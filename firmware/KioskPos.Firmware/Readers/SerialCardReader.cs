@@ -183,84 +183,83 @@ public sealed class SerialCardReader(
     public async IAsyncEnumerable<CardRead> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var buffer = new byte[256];
-        while (!cancellationToken.IsCancellationRequested)
+        do
         {
-            SerialPort? port = null;
-            try
+            using var port = TryOpen();
+            if (port is null)
             {
-                port = new SerialPort(portName, baudRate) { ReadTimeout = 200 };
-                port.Open();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                _logger.LogWarning("Reader {Reader}: {Port} cannot be opened ({Error}); trying again", Name, portName, e.Message);
-                port?.Dispose();
-                port = null;
+                continue;
             }
 
-            if (port is not null)
+            var decoder = new SerialCardDecoder(framing);
+            while (!cancellationToken.IsCancellationRequested)
             {
-                using (port)
+                int count;
+                try
                 {
-                    var decoder = new SerialCardDecoder(framing);
-                    while (!cancellationToken.IsCancellationRequested)
+                    // A blocking read with the port's 200 ms timeout, off the caller's thread, so cancellation is
+                    // seen within that time.
+                    count = await Task.Run(() => ReadSome(port, buffer), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException)
+                {
+                    _logger.LogWarning("Reader {Reader}: {Port} went away ({Error})", Name, portName, e.Message);
+                    break;
+                }
+
+                foreach (var frame in decoder.Feed(buffer.AsSpan(0, count)))
+                {
+                    if (ToRead(frame) is { } read)
                     {
-                        int count;
-                        try
-                        {
-                            // A blocking read with the port's 200 ms timeout, off the caller's thread, so cancellation
-                            // is seen within that time.
-                            count = await Task.Run(() => ReadSome(port, buffer), cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            yield break;
-                        }
-                        catch (Exception e) when (e is IOException or InvalidOperationException)
-                        {
-                            _logger.LogWarning("Reader {Reader}: {Port} went away ({Error})", Name, portName, e.Message);
-                            break;
-                        }
-
-                        if (count <= 0)
-                        {
-                            continue;
-                        }
-
-                        foreach (var frame in decoder.Feed(buffer.AsSpan(0, count)))
-                        {
-                            if (frame.Text is null)
-                            {
-                                _logger.LogInformation("Reader {Reader}: frame refused: {Reason}", Name, frame.Refused);
-                                continue;
-                            }
-
-                            var uid = frame.Text;
-                            if (framing == SerialFraming.Line && !CardNumberText.TryToUid(frame.Text, format, out uid))
-                            {
-                                _logger.LogInformation("Reader {Reader}: a line of {Length} characters is not a card in format {Format}", Name, frame.Text.Length, format);
-                                continue;
-                            }
-
-                            yield return new CardRead(uid, time.GetUtcNow(), Name)
-                            {
-                                Type = framing == SerialFraming.Em4100 ? CardType.Em4100 : CardType.Typed,
-                                CardNumber = frame.Text,
-                            };
-                        }
+                        yield return read;
                     }
                 }
             }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                yield break;
-            }
         }
+        while (await time.PauseAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false));
+    }
+
+    private SerialPort? TryOpen()
+    {
+        SerialPort? port = null;
+        try
+        {
+            port = new SerialPort(portName, baudRate) { ReadTimeout = 200 };
+            port.Open();
+            return port;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _logger.LogWarning("Reader {Reader}: {Port} cannot be opened ({Error}); trying again", Name, portName, e.Message);
+            port?.Dispose();
+            return null;
+        }
+    }
+
+    private CardRead? ToRead(SerialFrame frame)
+    {
+        if (frame.Text is null)
+        {
+            _logger.LogInformation("Reader {Reader}: frame refused: {Reason}", Name, frame.Refused);
+            return null;
+        }
+
+        var uid = frame.Text;
+        if (framing == SerialFraming.Line && !CardNumberText.TryToUid(frame.Text, format, out uid))
+        {
+            _logger.LogInformation("Reader {Reader}: a line of {Length} characters is not a card in format {Format}", Name, frame.Text.Length, format);
+            return null;
+        }
+
+        return new CardRead(uid, time.GetUtcNow(), Name)
+        {
+            Type = framing == SerialFraming.Em4100 ? CardType.Em4100 : CardType.Typed,
+            CardNumber = frame.Text,
+        };
     }
 
     private static int ReadSome(SerialPort port, byte[] buffer)

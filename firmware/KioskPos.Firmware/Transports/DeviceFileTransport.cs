@@ -10,18 +10,6 @@ namespace KioskPos.Firmware.Transports;
 /// </summary>
 public sealed class DeviceFileTransport(string path) : IPrinterTransport
 {
-    private const int ORdWr = 0x2;
-    private const int ONoCtty = 0x100;
-    private const int ONonBlock = 0x800;
-    private const int OCloExec = 0x80000;
-    private const short PollIn = 0x1;
-    private const short PollOut = 0x4;
-    private const short PollErr = 0x8;
-    private const short PollHup = 0x10;
-    private const short PollNval = 0x20;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
-
     private readonly Lock _gate = new();
     private int _fd = -1;
 
@@ -44,7 +32,7 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
                 return Task.CompletedTask;
             }
 
-            var fd = Libc.Open(Path, ORdWr | ONoCtty | ONonBlock | OCloExec);
+            var fd = Libc.Open(Path, Libc.ORdWr | Libc.ONoCtty | Libc.ONonBlock | Libc.OCloExec);
             if (fd < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -83,7 +71,7 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
         {
             cancellationToken.ThrowIfCancellationRequested();
             var fd = Fd();
-            if (!await WaitAsync(fd, PollOut, deadline, cancellationToken).ConfigureAwait(false))
+            if (!await WaitAsync(fd, Libc.PollOut, deadline, cancellationToken).ConfigureAwait(false))
             {
                 Close();
                 throw new TimeoutException($"{Path} took no data for {timeout.TotalSeconds:0.#} s (printer off or jammed?)");
@@ -93,7 +81,7 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
             if (written < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is EAgain or EIntr)
+                if (errno is Libc.EAgain or Libc.EIntr)
                 {
                     continue;
                 }
@@ -110,7 +98,7 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
     public async Task<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var fd = Fd();
-        if (!await WaitAsync(fd, PollIn, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false))
+        if (!await WaitAsync(fd, Libc.PollIn, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false))
         {
             return 0;
         }
@@ -122,7 +110,7 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
         }
 
         var errno = read < 0 ? Marshal.GetLastPInvokeError() : 0;
-        if (read < 0 && errno is EAgain or EIntr)
+        if (read < 0 && errno is Libc.EAgain or Libc.EIntr)
         {
             return 0;
         }
@@ -162,40 +150,26 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
         return fd >= 0 ? fd : throw new IOException($"{Path} is not open");
     }
 
-    // Polls in short slices so that cancellation is seen; a hang-up or error on the descriptor is the device gone.
+    // A hang-up or error on the descriptor is the device gone.
     private async Task<bool> WaitAsync(int fd, short events, DateTime deadline, CancellationToken cancellationToken)
     {
-        while (true)
+        Libc.Readiness readiness;
+        try
         {
-            var slice = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 0, 50);
-            var poll = new Libc.PollFd { Fd = fd, Events = events };
-            var ready = Libc.Poll(ref poll, 1, slice);
-            if (ready > 0)
-            {
-                if ((poll.REvents & events) != 0)
-                {
-                    return true;
-                }
-
-                if ((poll.REvents & (PollErr | PollHup | PollNval)) != 0)
-                {
-                    Close();
-                    throw new IOException($"{Path} went away (unplugged?)");
-                }
-            }
-            else if (ready < 0 && Marshal.GetLastPInvokeError() != EIntr)
-            {
-                Close();
-                throw new IOException($"{Path}: poll failed: {Marshal.GetLastPInvokeError()}");
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            await Task.Yield();
+            readiness = await Libc.WaitAsync(fd, events, deadline, cancellationToken).ConfigureAwait(false);
         }
+        catch (IOException e)
+        {
+            Close();
+            throw new IOException($"{Path}: {e.Message}", e);
+        }
+
+        if (readiness == Libc.Readiness.Gone)
+        {
+            Close();
+            throw new IOException($"{Path} went away (unplugged?)");
+        }
+
+        return readiness == Libc.Readiness.Ready;
     }
 }

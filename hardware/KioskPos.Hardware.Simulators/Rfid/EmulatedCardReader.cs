@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers.Mfrc522;
 using Microsoft.Extensions.Logging;
@@ -22,22 +21,16 @@ public sealed class EmulatedCardReader : ICardReader
     {
         _time = time;
         Emulator = new Mfrc522Emulator();
-        Chip = new Mfrc522(Emulator);
-        Chip.Initialise();
-        _reader = new Mfrc522CardReader(Chip, pollInterval, time, logger: logger);
+        var chip = new Mfrc522(Emulator);
+        chip.Initialise();
+        _reader = new Mfrc522CardReader(chip, pollInterval, time, logger: logger);
     }
 
     /// <summary>The chip emulator (cards are placed in its field).</summary>
     public Mfrc522Emulator Emulator { get; }
 
-    /// <summary>The driver, for diagnostics and the self-test.</summary>
-    public Mfrc522 Chip { get; }
-
     /// <inheritdoc />
     public string Name => "mfrc522 emulator";
-
-    /// <summary>Polls so far.</summary>
-    public long Polls => _reader.Polls;
 
     /// <summary>
     /// Holds a card with <paramref name="uidHex"/> (4, 7 or 10 bytes) to the reader for <paramref name="holdFor"/>. A new

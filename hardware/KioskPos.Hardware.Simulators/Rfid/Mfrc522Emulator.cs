@@ -14,20 +14,12 @@ namespace KioskPos.Hardware.Simulators.Rfid;
 /// </summary>
 public sealed class Mfrc522Emulator : SpiDevice
 {
-    /// <summary>The self-test answers published in datasheet 16.1.1 for v1.0 and v2.0.</summary>
-    private static readonly Dictionary<byte, byte[]> s_selfTest = new()
-    {
-        [0x91] = Convert.FromHexString("00C637D532B7575CC2D87C4DD970C77310E6D2AA5EA13E5A14AF3061C970DB2E642272B5BD65F4EC22BCD37235CDAA411FA7F35314DE7E02D90FB55E251D2979"),
-        [0x92] = Convert.FromHexString("00EB66BA57BF2395D0E30D3D27895CDE9D3BA700215B8982513AEB020CA500497C844DB3CCD21B815D4876D5716121A986968338CF9D5B6DDC15BA3E7D953B2F"),
-    };
-
     private readonly Lock _gate = new();
     private readonly byte[] _registers = new byte[64];
     private readonly Queue<byte> _fifo = new();
     private readonly List<VirtualCard> _field = [];
     private readonly Dictionary<VirtualCard, int> _removeAfter = [];
     private readonly SpiConnectionSettings _settings;
-    private byte[] _internalBuffer = new byte[25];
     private bool _crcFault;
     private bool _parityFault;
     private MifareClassicCard? _authenticated;
@@ -52,12 +44,6 @@ public sealed class Mfrc522Emulator : SpiDevice
 
     /// <summary>True: the self-test answers wrong bytes (a damaged chip).</summary>
     public bool SelfTestFails { get; set; }
-
-    /// <summary>How many exchanges (Transceive and MFAuthent) the chip has run.</summary>
-    public long Exchanges { get; private set; }
-
-    /// <summary>SPI transfers so far (the bench's measure of bus load).</summary>
-    public long Transfers { get; private set; }
 
     /// <inheritdoc />
     public override SpiConnectionSettings ConnectionSettings => _settings;
@@ -159,7 +145,6 @@ public sealed class Mfrc522Emulator : SpiDevice
     {
         lock (_gate)
         {
-            Transfers++;
             if (!Connected)
             {
                 readBuffer.Fill(AbsentValue);
@@ -273,7 +258,7 @@ public sealed class Mfrc522Emulator : SpiDevice
                 Reset();
                 break;
             case Mfrc522Command.Mem:
-                _internalBuffer = [.. _fifo.Take(25)];
+                // 25 bytes move from the FIFO to the internal buffer, which only the self-test's setup touches.
                 _fifo.Clear();
                 Done();
                 break;
@@ -308,8 +293,8 @@ public sealed class Mfrc522Emulator : SpiDevice
         _registers[(int)Register.Coll] = 0x80;
         _registers[(int)Register.Mode] = 0x3F;
         _registers[(int)Register.TxControl] = 0x80;
-        _registers[0x16] = 0x10;
-        _registers[0x17] = 0x84;
+        _registers[(int)Register.TxSel] = 0x10;
+        _registers[(int)Register.RxSel] = 0x84;
         _registers[(int)Register.RfCfg] = 0x48;
         _registers[(int)Register.ModWidth] = 0x26;
     }
@@ -323,7 +308,9 @@ public sealed class Mfrc522Emulator : SpiDevice
         if ((_registers[(int)Register.AutoTest] & 0x0F) == 0x09)
         {
             // Self-test (16.1.1): the published answer for this version; a clone (or a damaged chip) answers otherwise.
-            var answer = s_selfTest.TryGetValue(ChipVersion, out var published) && !SelfTestFails ? published : [.. s_selfTest[0x92].Select(b => (byte)(b ^ 0x5A))];
+            var answer = Mfrc522.SelfTestReference.TryGetValue(ChipVersion, out var published) && !SelfTestFails
+                ? published
+                : [.. Mfrc522.SelfTestReference[0x92].Select(b => (byte)(b ^ 0x5A))];
             foreach (var b in answer)
             {
                 _fifo.Enqueue(b);
@@ -332,16 +319,9 @@ public sealed class Mfrc522Emulator : SpiDevice
             return;
         }
 
-        var preset = (_registers[(int)Register.Mode] & 0x03) switch { 0 => 0x0000, 1 => 0x6363, 2 => 0xA671, _ => 0xFFFF };
-        var crc = preset;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x8408 : crc >> 1;
-            }
-        }
+        // CRCPreset, ModeReg bits 1-0 (9.3.2.2).
+        var preset = (_registers[(int)Register.Mode] & 0x03) switch { 0 => (ushort)0x0000, 1 => CrcA.Preset, 2 => (ushort)0xA671, _ => (ushort)0xFFFF };
+        var crc = CrcA.Compute(data, preset);
 
         _registers[(int)Register.CrcResultHigh] = (byte)(crc >> 8);
         _registers[(int)Register.CrcResultLow] = (byte)crc;
@@ -353,7 +333,6 @@ public sealed class Mfrc522Emulator : SpiDevice
 
     private void Authenticate()
     {
-        Exchanges++;
         var command = _fifo.ToArray();
         _fifo.Clear();
         if (command.Length != 12)
@@ -384,7 +363,6 @@ public sealed class Mfrc522Emulator : SpiDevice
 
     private void Transceive()
     {
-        Exchanges++;
         var frame = _fifo.ToArray();
         _fifo.Clear();
         var lastBits = _registers[(int)Register.BitFraming] & 0x07;

@@ -27,7 +27,12 @@ public readonly record struct CardAnswer(byte[] Bytes, int LastBits = 0);
 /// </summary>
 public abstract class VirtualCard
 {
+    private static readonly byte[] s_cascadeCommands = [0x93, 0x95, 0x97];
+
     private int _level;
+
+    /// <summary>Whether the card came to ACTIVE from HALT (it then falls back to HALT, not IDLE).</summary>
+    private bool _fromHalt;
 
     /// <param name="uid">4, 7 or 10 bytes.</param>
     /// <param name="sak">The final SAK.</param>
@@ -56,9 +61,6 @@ public abstract class VirtualCard
 
     /// <summary>The card's state.</summary>
     public CardState State { get; private set; }
-
-    /// <summary>Whether the card came to ACTIVE from HALT (it then falls back to HALT, not IDLE).</summary>
-    private bool _fromHalt;
 
     /// <summary>The card leaves the field: it loses power and forgets its state.</summary>
     internal void PowerOff()
@@ -138,8 +140,7 @@ public abstract class VirtualCard
 
     private CardAnswer? Anticollision(ReadOnlySpan<byte> frame, int lastBits)
     {
-        byte[] cascadeCommands = [0x93, 0x95, 0x97];
-        if (frame.Length < 2 || lastBits != 0 || frame[0] != cascadeCommands[_level])
+        if (frame.Length < 2 || lastBits != 0 || frame[0] != s_cascadeCommands[_level])
         {
             FallBack();
             return null;
@@ -153,8 +154,7 @@ public abstract class VirtualCard
 
         if (frame[1] == 0x70 && frame.Length == 9 && CrcA.Check(frame) && frame[2..7].SequenceEqual(part))
         {
-            var final = _level == (Uid.Length / 3) - 1 || Uid.Length == 4;
-            if (final)
+            if (IsLastLevel(_level))
             {
                 State = CardState.Active;
                 return WithCrc([Sak]);
@@ -168,12 +168,14 @@ public abstract class VirtualCard
         return null;
     }
 
+    /// <summary>A 4-byte UID takes one cascade level, 7 bytes two, 10 bytes three.</summary>
+    private bool IsLastLevel(int level) => level == Uid.Length / 3 - 1;
+
     /// <summary>The 4 UID bytes + BCC of cascade level <paramref name="level"/> (ISO/IEC 14443-3, 6.5.4).</summary>
     private byte[] CascadePart(int level)
     {
-        var complete = Uid.Length == 4 || (Uid.Length == 7 && level == 1) || (Uid.Length == 10 && level == 2);
         var bytes = new byte[5];
-        if (complete)
+        if (IsLastLevel(level))
         {
             Uid.AsSpan(Uid.Length - 4).CopyTo(bytes);
         }

@@ -17,13 +17,16 @@ public static class ReceiptLayouts
 
     private const string DateFormat = "dd/MM/yyyy HH:mm:ss";
 
+    /// <summary>The document reference (a file-safe name) of a payment's receipt, or of its provisional slip ("-tam").</summary>
+    public static string ReferenceOf(string paymentId, bool provisional) => provisional ? paymentId + "-tam" : paymentId;
+
     /// <summary>
     /// A payment's receipt (or provisional slip). <paramref name="lookupUrl"/> becomes the QR for looking the receipt
     /// up; the provisional slip carries the VietQR to pay with instead.
     /// </summary>
     public static PrintDocument Payment(Receipt receipt, PrintCopy copy = PrintCopy.Original, string? lookupUrl = null)
     {
-        var doc = new PrintDocumentBuilder($"{receipt.Title} {receipt.PaymentId}", receipt.Provisional ? receipt.PaymentId + "-tam" : receipt.PaymentId);
+        var doc = new PrintDocumentBuilder($"{receipt.Title} {receipt.PaymentId}", ReferenceOf(receipt.PaymentId, receipt.Provisional));
         Header(doc, receipt.Institution, receipt.Title, copy);
         doc.Pair("Số biên lai:", receipt.PaymentId)
             .Pair("Ngày giờ:", Format(receipt.At))

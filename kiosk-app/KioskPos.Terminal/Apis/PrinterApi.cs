@@ -37,7 +37,7 @@ public static class PrinterApi
 
             return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
         });
-        api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IReceiptPrinter printer, CatalogueStore catalogue, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, TimeProvider time, CancellationToken ct) =>
+        api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IReceiptPrinter printer, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, TimeProvider time, CancellationToken ct) =>
         {
             var enrolled = File.Exists(sync.Value.KeyPath) ? "đã có khóa thiết bị / device key present" : "chưa đăng ký / not enrolled";
             var info = new TestPageInfo(
@@ -97,7 +97,7 @@ public static class PrinterApi
         string? image = null;
         if (services.GetService<EmulatedReceiptPrinter>() is { } emulated && job.Subject is { } subject && job.State == "printed")
         {
-            var name = job.Kind == PrintJobKinds.Provisional ? subject + "-tam" : subject;
+            var name = ReceiptLayouts.ReferenceOf(subject, provisional: job.Kind == PrintJobKinds.Provisional);
             image = File.Exists(Path.Combine(emulated.Folder, name + ".png")) ? $"/receipts/{Uri.EscapeDataString(name)}.png" : null;
         }
 

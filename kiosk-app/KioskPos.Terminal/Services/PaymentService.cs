@@ -162,11 +162,9 @@ public sealed class PaymentService(
             return;
         }
 
-        // Seen before: done, unless the process stopped between recording it and printing (the receipt is still
-        // pending); then the rest is done now, the poll having delivered it again from the saved cursor.
+        // Seen before: its receipt was queued with it and the print queue looks after it.
         if (!recorded.IsNew)
         {
-            // Seen before: its receipt was queued with it and the print queue looks after it.
             return;
         }
 

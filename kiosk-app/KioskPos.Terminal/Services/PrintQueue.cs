@@ -122,7 +122,7 @@ public sealed class PrintQueue(
             {
                 return;
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or KeyNotFoundException)
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
                 logger.LogError(e, "Print queue: {Error}", e.Message);
                 await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
@@ -144,11 +144,8 @@ public sealed class PrintQueue(
         var outcome = await printer.PrintAsync(document, cancellationToken).ConfigureAwait(false);
         if (outcome.Printed)
         {
-            await jobs.MarkPrintedAsync(job.Id, string.Join('\n', document.ToLines(printer.Language.Columns)), CancellationToken.None).ConfigureAwait(false);
-            if (job.Kind == PrintJobKinds.Receipt && job.Subject is { } paid)
-            {
-                await payments.RecordReceiptAsync(paid, true, job.Reprint ? "reprint" : null, CancellationToken.None).ConfigureAwait(false);
-            }
+            await jobs.MarkPrintedAsync(
+                job.Id, string.Join('\n', document.ToLines(printer.Language.Columns)), ReceiptOf(job), job.Reprint ? "reprint" : null, CancellationToken.None).ConfigureAwait(false);
 
             logger.LogInformation("Printed job {Job}: {Title}{Copy}", job.Id, document.Title, job.Reprint ? " (copy)" : string.Empty);
             Complete(job.Id, new QueuedPrint(job.Id, true, null));
@@ -160,11 +157,7 @@ public sealed class PrintQueue(
         // attempt carries the copy mark; when the printer stopped it (paper out) and cleared its buffer, it does not.
         var uncertain = outcome.Started && outcome.State is "unreachable" or "unconfirmed";
         var problem = outcome.Problem ?? outcome.State;
-        var first = await jobs.MarkHeldAsync(job.Id, problem, outcome.Started, uncertain, CancellationToken.None).ConfigureAwait(false);
-        if (first && job.Kind == PrintJobKinds.Receipt && job.Subject is { } subject && !job.Reprint)
-        {
-            await payments.RecordReceiptAsync(subject, false, problem, CancellationToken.None).ConfigureAwait(false);
-        }
+        await jobs.MarkHeldAsync(job.Id, problem, outcome.Started, uncertain, job.Reprint ? null : ReceiptOf(job), CancellationToken.None).ConfigureAwait(false);
 
         logger.LogWarning("Print job {Job} held: {Problem}", job.Id, problem);
         Complete(job.Id, new QueuedPrint(job.Id, false, problem));
@@ -206,6 +199,8 @@ public sealed class PrintQueue(
         var lookup = token is null ? null : $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(paymentId)}?h={token}";
         return ReceiptLayouts.Payment(receipt, job.Reprint ? PrintCopy.Reprint : PrintCopy.Original, lookup);
     }
+
+    private static string? ReceiptOf(PrintJobRecord job) => job.Kind == PrintJobKinds.Receipt ? job.Subject : null;
 
     private void Complete(long jobId, QueuedPrint result)
     {

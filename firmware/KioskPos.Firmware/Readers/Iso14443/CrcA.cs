@@ -6,10 +6,14 @@ namespace KioskPos.Firmware.Readers.Iso14443;
 /// </summary>
 public static class CrcA
 {
-    /// <summary>The CRC of <paramref name="data"/>.</summary>
-    public static ushort Compute(ReadOnlySpan<byte> data)
+    /// <summary>The preset of ISO/IEC 14443-3 type A.</summary>
+    public const ushort Preset = 0x6363;
+
+    /// <summary>The CRC of <paramref name="data"/>; another <paramref name="preset"/> gives the MFRC522's other
+    /// CalcCRC settings (ModeReg CRCPreset 0000, A671, FFFF).</summary>
+    public static ushort Compute(ReadOnlySpan<byte> data, ushort preset = Preset)
     {
-        var crc = 0x6363;
+        int crc = preset;
         foreach (var b in data)
         {
             crc ^= b;

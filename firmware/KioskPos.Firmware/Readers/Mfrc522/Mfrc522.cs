@@ -18,8 +18,8 @@ public sealed class Mfrc522 : IPcd, IDisposable
     /// <summary>What the chip's FIFO holds (datasheet 8.3).</summary>
     public const int FifoSize = 64;
 
-    /// <summary>The self-test answers of datasheet 16.1.1, by version.</summary>
-    private static readonly Dictionary<byte, byte[]> s_selfTestReference = new()
+    /// <summary>The self-test answers published in datasheet 16.1.1, by version (v1.0 and v2.0).</summary>
+    public static readonly IReadOnlyDictionary<byte, byte[]> SelfTestReference = new Dictionary<byte, byte[]>
     {
         [0x91] = Convert.FromHexString("00C637D532B7575CC2D87C4DD970C77310E6D2AA5EA13E5A14AF3061C970DB2E642272B5BD65F4EC22BCD37235CDAA411FA7F35314DE7E02D90FB55E251D2979"),
         [0x92] = Convert.FromHexString("00EB66BA57BF2395D0E30D3D27895CDE9D3BA700215B8982513AEB020CA500497C844DB3CCD21B815D4876D5716121A986968338CF9D5B6DDC15BA3E7D953B2F"),
@@ -159,7 +159,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
         WriteRegister(Register.AutoTest, 0x09);
         WriteRegister(Register.FifoData, [0x00]);
         WriteRegister(Register.Command, (byte)Mfrc522Command.CalcCrc);
-        var deadline = Stopwatch.GetTimestamp() + (long)(_commandTimeout.TotalSeconds * Stopwatch.Frequency);
+        var deadline = CommandDeadline();
         while (ReadRegister(Register.FifoLevel) < FifoSize && Stopwatch.GetTimestamp() < deadline)
         {
             Thread.Yield();
@@ -170,7 +170,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
         ReadFifo(result);
         WriteRegister(Register.AutoTest, 0x00);
         var version = ReadRegister(Register.Version);
-        var passed = s_selfTestReference.TryGetValue(version, out var expected) && result.AsSpan().SequenceEqual(expected);
+        var passed = SelfTestReference.TryGetValue(version, out var expected) && result.AsSpan().SequenceEqual(expected);
         Initialise(Gain);
         return passed;
     }
@@ -184,7 +184,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
         WriteRegister(Register.FifoLevel, 0x80);
         WriteRegister(Register.FifoData, data);
         WriteRegister(Register.Command, (byte)Mfrc522Command.CalcCrc);
-        var deadline = Stopwatch.GetTimestamp() + (long)(_commandTimeout.TotalSeconds * Stopwatch.Frequency);
+        var deadline = CommandDeadline();
         while ((ReadRegister(Register.DivIrq) & 0x04) == 0)
         {
             if (Stopwatch.GetTimestamp() > deadline)
@@ -205,11 +205,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
             throw new ArgumentException($"A frame is 1 to {FifoSize} bytes.", nameof(frame));
         }
 
-        // Datasheet 10.3.1.8 and the sequence of the reference: stop, clear interrupts, flush, fill, start.
-        WriteRegister(Register.Command, (byte)Mfrc522Command.Idle);
-        WriteRegister(Register.ComIrq, 0x7F);
-        WriteRegister(Register.FifoLevel, 0x80);
-        WriteRegister(Register.FifoData, frame);
+        Load(frame);
         WriteRegister(Register.BitFraming, (byte)(lastBits & 0x07));
         WriteRegister(Register.Command, (byte)Mfrc522Command.Transceive);
         WriteRegister(Register.BitFraming, (byte)(0x80 | (lastBits & 0x07)));
@@ -224,10 +220,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
         command[1] = block;
         key.CopyTo(command[2..8]);
         uid[..4].CopyTo(command[8..12]);
-        WriteRegister(Register.Command, (byte)Mfrc522Command.Idle);
-        WriteRegister(Register.ComIrq, 0x7F);
-        WriteRegister(Register.FifoLevel, 0x80);
-        WriteRegister(Register.FifoData, command);
+        Load(command);
         WriteRegister(Register.Command, (byte)Mfrc522Command.MfAuthent);
         var outcome = Finish(ComIrq.Idle, []);
         return outcome.IsOk && (ReadRegister(Register.Status2) & 0x08) != 0;
@@ -239,20 +232,20 @@ public sealed class Mfrc522 : IPcd, IDisposable
     /// <summary>Reads one register.</summary>
     public byte ReadRegister(Register register)
     {
-        Span<byte> tx = [(byte)((((byte)register << 1) & 0x7E) | 0x80), 0x00];
+        Span<byte> tx = [Address(register, read: true), 0x00];
         Span<byte> rx = stackalloc byte[2];
         _spi.TransferFullDuplex(tx, rx);
         return rx[1];
     }
 
     /// <summary>Writes one register.</summary>
-    public void WriteRegister(Register register, byte value) => _spi.Write([(byte)(((byte)register << 1) & 0x7E), value]);
+    public void WriteRegister(Register register, byte value) => _spi.Write([Address(register, read: false), value]);
 
     /// <summary>Writes several bytes to one register in one transfer (the FIFO).</summary>
     public void WriteRegister(Register register, ReadOnlySpan<byte> values)
     {
         Span<byte> tx = stackalloc byte[values.Length + 1];
-        tx[0] = (byte)(((byte)register << 1) & 0x7E);
+        tx[0] = Address(register, read: false);
         values.CopyTo(tx[1..]);
         _spi.Write(tx);
     }
@@ -272,9 +265,23 @@ public sealed class Mfrc522 : IPcd, IDisposable
         }
     }
 
+    /// <summary>The first byte of an SPI transfer (datasheet 8.1.2.3): the register in bits 6-1, bit 7 set to read.</summary>
+    private static byte Address(Register register, bool read) => (byte)((((byte)register << 1) & 0x7E) | (read ? 0x80 : 0x00));
+
+    private long CommandDeadline() => Stopwatch.GetTimestamp() + (long)(_commandTimeout.TotalSeconds * Stopwatch.Frequency);
+
+    // Datasheet 10.3.1.8 and the sequence of the reference: stop, clear interrupts, flush, fill the FIFO.
+    private void Load(ReadOnlySpan<byte> fifo)
+    {
+        WriteRegister(Register.Command, (byte)Mfrc522Command.Idle);
+        WriteRegister(Register.ComIrq, 0x7F);
+        WriteRegister(Register.FifoLevel, 0x80);
+        WriteRegister(Register.FifoData, fifo);
+    }
+
     private Exchange Finish(ComIrq done, Span<byte> answer)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(_commandTimeout.TotalSeconds * Stopwatch.Frequency);
+        var deadline = CommandDeadline();
         ComIrq irq;
         for (var reads = 0; ; reads++)
         {
@@ -351,7 +358,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
         }
 
         // One transfer: the address repeated, then 0x00; byte i of the answer is the value for address i-1.
-        var address = (byte)((((byte)Register.FifoData << 1) & 0x7E) | 0x80);
+        var address = Address(Register.FifoData, read: true);
         Span<byte> tx = stackalloc byte[into.Length + 1];
         Span<byte> rx = stackalloc byte[into.Length + 1];
         tx[..^1].Fill(address);

@@ -36,6 +36,10 @@ public sealed class Mfrc522CardReader(
     private readonly CardNumberLocation _number = number ?? CardNumberLocation.None;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    // True when the last poll did not end with the field quiet (its card halted, or nothing there). At start nobody
+    // knows what an earlier process left the cards in.
+    private bool _unsettled = true;
+
     /// <inheritdoc />
     public string Name => $"mfrc522 ({chip.BusName})";
 
@@ -48,22 +52,14 @@ public sealed class Mfrc522CardReader(
     /// <inheritdoc />
     public async IAsyncEnumerable<CardRead> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        do
         {
             if (Poll() is { } read)
             {
                 yield return read;
             }
-
-            try
-            {
-                await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                yield break;
-            }
         }
+        while (await time.PauseAsync(pollInterval, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>One poll of the field; a tap or a problem to report, or null.</summary>
@@ -71,19 +67,18 @@ public sealed class Mfrc522CardReader(
     {
         Polls++;
         var activation = _cards.Activate(wakeUp: true);
-        if (activation.Outcome == ActivationOutcome.NoCard)
+        if (activation.Outcome == ActivationOutcome.NoCard && _unsettled)
         {
-            // A card that a failed exchange sent back to IDLE answers the next WUPA: ask once more before calling
-            // the field empty.
+            // The last poll ended without halting a card: one a failed exchange left READY takes this WUPA as an
+            // error and goes back to IDLE (ISO/IEC 14443-3, figure 7). Wake it once more before calling the field
+            // empty. A poll that halted its card, or found nothing, needs no second 25 ms wait.
             activation = _cards.Activate(wakeUp: true);
         }
 
+        _unsettled = activation.Outcome is ActivationOutcome.MultipleCards or ActivationOutcome.Corrupted or ActivationOutcome.CardLeft;
         switch (activation.Outcome)
         {
-            case ActivationOutcome.NoCard:
-                _debouncer.Observe(FieldObservation.Empty);
-                return null;
-            case ActivationOutcome.CardLeft:
+            case ActivationOutcome.NoCard or ActivationOutcome.CardLeft:
                 _debouncer.Observe(FieldObservation.Empty);
                 return null;
             case ActivationOutcome.MultipleCards:
@@ -96,16 +91,12 @@ public sealed class Mfrc522CardReader(
                 return null;
         }
 
+        // The number is read only from a card not yet reported; one still held is just seen again.
         var card = activation.Card!;
-        if (card.UidHex == _debouncer.Present)
+        string? cardNumber = null;
+        if (card.UidHex != _debouncer.Present && !TryReadNumber(card, out cardNumber))
         {
-            _cards.Halt();
-            _debouncer.Observe(FieldObservation.Card, card.UidHex);
-            return null;
-        }
-
-        if (!TryReadNumber(card, out var cardNumber))
-        {
+            _unsettled = true;
             _debouncer.Observe(FieldObservation.Unclear);
             return new CardRead(string.Empty, time.GetUtcNow(), Name) { Type = card.Type, Problem = CardProblem.ReadFailed };
         }
@@ -155,8 +146,7 @@ public sealed class Mfrc522CardReader(
     /// <summary>The printable ASCII number in a block, trimmed of 0x00 and spaces; null when there is none.</summary>
     public static string? ParseNumber(ReadOnlySpan<byte> data)
     {
-        var end = data.IndexOfAnyExcept((byte)0x00, (byte)0x20) < 0 ? 0 : data.Length;
-        var text = Encoding.ASCII.GetString(data[..end]).Trim('\0', ' ');
+        var text = Encoding.ASCII.GetString(data).Trim('\0', ' ');
         return text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') ? text : null;
     }
 }

@@ -60,6 +60,12 @@ public enum Register : byte
     /// <summary>Transmit modulation: Force100ASK 0x40 (9.3.2.6).</summary>
     TxAsk = 0x15,
 
+    /// <summary>Analog part of the driver: TX1/TX2 sources (9.3.2.7).</summary>
+    TxSel = 0x16,
+
+    /// <summary>Receiver settings (9.3.2.8).</summary>
+    RxSel = 0x17,
+
     /// <summary>Result of CalcCRC, high byte (9.3.3.2).</summary>
     CrcResultHigh = 0x21,
 
