@@ -286,6 +286,32 @@ public class TerminalEndToEndTests
         }
     }
 
+    [Theory]
+    [InlineData("coverOpen", "cover_open", "Nắp máy in")]
+    [InlineData("offline", "error", "báo lỗi")] // the emulator goes offline by an error (DLE EOT 2 bit 6)
+    public async Task A_printer_with_its_cover_open_or_offline_holds_the_receipt_and_prints_it_once_when_it_recovers(string problem, string state, string said)
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new Dictionary<string, bool> { [problem] = true })).EnsureSuccessStatusCode();
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var payment = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = payment.GetProperty("id").GetString()!;
+        Assert.Equal("failed", payment.GetProperty("receipt").GetProperty("state").GetString());
+        Assert.Contains(said, payment.GetProperty("receipt").GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        var printer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer");
+        Assert.Equal(state, printer.GetProperty("state").GetString());
+        Assert.Equal(1, printer.GetProperty("waiting").GetInt32());
+
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new Dictionary<string, bool> { [problem] = false })).EnsureSuccessStatusCode();
+        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+            TimeSpan.FromSeconds(15), $"the receipt held by {state} printed after the printer recovered");
+        Assert.DoesNotContain("IN LẠI", await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt")), StringComparison.Ordinal);
+        Assert.Equal(1, (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32());
+    }
+
     [Fact]
     public async Task A_held_receipt_survives_a_restart_of_the_terminal_and_prints_once_after_it()
     {
