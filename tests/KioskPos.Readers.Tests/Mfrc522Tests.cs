@@ -283,7 +283,12 @@ public class Mfrc522Tests
                 await cancel.CancelAsync();
             }
         });
-        await Task.Delay(30);
+        // The card arrives once the loop has polled an empty field at least once (not after a guessed delay).
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); reader.Polls == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(5);
+        }
+
         emulator.Place(new MifareClassicCard([0x04, 0xA1, 0xB2, 0xC3]));
         await loop;
         Assert.Equal("04A1B2C3", Assert.Single(taps).UidHex);
