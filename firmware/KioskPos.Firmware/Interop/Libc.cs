@@ -75,18 +75,19 @@ internal static class Libc
     public static int Write(int fd, ReadOnlySpan<byte> data) => (int)WriteRaw(fd, in MemoryMarshal.GetReference(data), (nuint)data.Length);
 
     /// <summary>
-    /// Waits until <paramref name="fd"/> is ready for <paramref name="events"/> or <paramref name="deadline"/> passes,
-    /// polling in slices of at most 50 ms so that cancellation is seen. Readiness wins over a hang-up reported with it,
-    /// so the last bytes before one are still read.
+    /// Waits until <paramref name="fd"/> is ready for <paramref name="events"/> or <paramref name="deadline"/> passes.
+    /// poll(2) is asked without blocking and the wait between asks is a timer (1 ms, doubling up to 20 ms), so no
+    /// thread-pool thread is held while a device is silent: on a 2-core Pi a few blocked threads starve everything
+    /// else. Readiness wins over a hang-up reported with it, so the last bytes before one are still read.
     /// </summary>
     /// <exception cref="IOException">poll(2) itself failed.</exception>
     public static async Task<Readiness> WaitAsync(int fd, short events, DateTime deadline, CancellationToken cancellationToken)
     {
+        var pause = 1;
         while (true)
         {
-            var slice = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 0, 50);
             var poll = new PollFd { Fd = fd, Events = events };
-            var ready = Poll(ref poll, 1, slice);
+            var ready = Poll(ref poll, 1, 0);
             if (ready > 0)
             {
                 if ((poll.REvents & events) != 0)
@@ -104,13 +105,14 @@ internal static class Libc
                 throw new IOException($"poll failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
 
-            if (DateTime.UtcNow >= deadline)
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
             {
                 return Readiness.TimedOut;
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            await Task.Yield();
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(pause, Math.Max(1, left.TotalMilliseconds))), cancellationToken).ConfigureAwait(false);
+            pause = Math.Min(pause * 2, 20);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers.Iso14443;
+using KioskPos.Firmware.Transports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -197,9 +198,7 @@ public sealed class SerialCardReader(
                 int count;
                 try
                 {
-                    // A blocking read with the port's 200 ms timeout, off the caller's thread, so cancellation is
-                    // seen within that time.
-                    count = await Task.Run(() => ReadSome(port, buffer), cancellationToken).ConfigureAwait(false);
+                    count = await SerialReads.ReadAvailableAsync(port, buffer, DateTime.UtcNow.AddSeconds(1), cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -228,7 +227,7 @@ public sealed class SerialCardReader(
         SerialPort? port = null;
         try
         {
-            port = new SerialPort(portName, baudRate) { ReadTimeout = 200 };
+            port = new SerialPort(portName, baudRate);
             port.Open();
             return port;
         }
@@ -260,17 +259,5 @@ public sealed class SerialCardReader(
             Type = framing == SerialFraming.Em4100 ? CardType.Em4100 : CardType.Typed,
             CardNumber = frame.Text,
         };
-    }
-
-    private static int ReadSome(SerialPort port, byte[] buffer)
-    {
-        try
-        {
-            return port.Read(buffer, 0, buffer.Length);
-        }
-        catch (TimeoutException)
-        {
-            return 0;
-        }
     }
 }

@@ -59,17 +59,9 @@ public sealed class SerialTransport(string portName, int baudRate) : IPrinterTra
     public async Task<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var port = Port();
-        port.ReadTimeout = Milliseconds(timeout);
-        var scratch = new byte[buffer.Length];
         try
         {
-            var read = await Task.Run(() => port.Read(scratch, 0, scratch.Length), cancellationToken).ConfigureAwait(false);
-            scratch.AsSpan(0, read).CopyTo(buffer.Span);
-            return read;
-        }
-        catch (TimeoutException)
-        {
-            return 0;
+            return await SerialReads.ReadAvailableAsync(port, buffer, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {

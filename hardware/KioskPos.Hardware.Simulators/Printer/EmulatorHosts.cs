@@ -138,17 +138,21 @@ public sealed class EmulatorHost : IAsyncDisposable
         {
             try
             {
-                await device.OpenAsync(stop).ConfigureAwait(false);
-                Emulator.Connect(answer =>
+                if (!device.IsOpen)
                 {
-                    try
+                    await device.OpenAsync(stop).ConfigureAwait(false);
+                    Emulator.Connect(answer =>
                     {
-                        device.WriteAsync(answer, TimeSpan.FromSeconds(1), CancellationToken.None).GetAwaiter().GetResult();
-                    }
-                    catch (Exception e) when (e is IOException or TimeoutException)
-                    {
-                    }
-                });
+                        try
+                        {
+                            device.WriteAsync(answer, TimeSpan.FromSeconds(1), CancellationToken.None).GetAwaiter().GetResult();
+                        }
+                        catch (Exception e) when (e is IOException or TimeoutException)
+                        {
+                        }
+                    });
+                }
+
                 var read = await device.ReadAsync(buffer, TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
                 if (read > 0)
                 {
