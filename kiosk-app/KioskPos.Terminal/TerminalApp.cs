@@ -130,6 +130,23 @@ public static class TerminalApp
             hardware.Printer = profile.Printer;
             hardware.PaperWidthMm = profile.PaperWidthMm;
             hardware.PrinterTextMode = profile.PrinterTextMode;
+            hardware.Gpio = profile.Gpio;
+            hardware.LightPin = profile.LightPin;
+            hardware.BuzzerPin = profile.BuzzerPin;
+            hardware.HelpButtonPin = profile.HelpButtonPin;
+
+            // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.
+            services.PostConfigure<HardwareOptions>(o =>
+            {
+                o.CardReader = profile.CardReader;
+                o.Printer = profile.Printer;
+                o.PaperWidthMm = profile.PaperWidthMm;
+                o.PrinterTextMode = profile.PrinterTextMode;
+                o.Gpio = profile.Gpio;
+                o.LightPin = profile.LightPin;
+                o.BuzzerPin = profile.BuzzerPin;
+                o.HelpButtonPin = profile.HelpButtonPin;
+            });
         }
 
         IReadOnlyList<CardReaderSpec> readers;
@@ -156,6 +173,7 @@ public static class TerminalApp
         var transport = hardware.PrinterIsEmulated ? null : PrinterTransports.Parse(hardware.Printer);
 
         services.AddCardReaders(hardware, readers);
+        services.AddIndicators(hardware);
         services.AddSingleton(_ => ReceiptFonts.Load(hardware.FontFolder));
         if (transport is null)
         {

@@ -101,9 +101,24 @@ public sealed class HardwareOptions
     /// <summary>Where the emulator saves receipts (null: <c>receipts</c> under the data folder).</summary>
     public string? ReceiptImages { get; set; }
 
+    /// <summary>
+    /// The GPIO of the light, buzzer and help button: <c>simulated</c> (in memory; <c>/dev/gpio</c> shows and presses it),
+    /// <c>chip</c> (the board's, <c>/dev/gpiochip0</c>) or <c>none</c>.
+    /// </summary>
+    public string Gpio { get; set; } = "simulated";
+
+    /// <summary>GPIO (BCM) of the status light; empty for none.</summary>
+    public int? LightPin { get; set; } = 17;
+
+    /// <summary>GPIO (BCM) of the buzzer; empty for none.</summary>
+    public int? BuzzerPin { get; set; } = 27;
+
+    /// <summary>GPIO (BCM) of the help button (to ground); empty for none.</summary>
+    public int? HelpButtonPin { get; set; } = 22;
+
     /// <summary>True when the printer is the emulator.</summary>
     public bool PrinterIsEmulated => Printer is "emulator" or "simulated";
 
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
-    public bool IsSimulated => CardReader.Contains("simulated", StringComparison.Ordinal) || PrinterIsEmulated;
+    public bool IsSimulated => CardReader.Contains("simulated", StringComparison.Ordinal) || PrinterIsEmulated || Gpio == "simulated";
 }

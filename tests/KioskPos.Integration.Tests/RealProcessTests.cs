@@ -36,7 +36,7 @@ public class RealProcessTests
             }
 
             terminal = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
-                $"--urls=http://127.0.0.1:{terminalPort}", $"--Terminal:DataDirectory={folder}/terminal", "--ProvinceServer:Interval=00:00:01");
+                $"--urls=http://127.0.0.1:{terminalPort}", $"--Terminal:DataDirectory={folder}/terminal", "--ProvinceServer:Interval=00:00:01", "--ProvinceServer:AuthoriseTimeout=00:00:10");
             var terminalUrl = $"http://127.0.0.1:{terminalPort}";
             await Processes.WaitHealthyAsync(http, $"{terminalUrl}/health", terminal);
             await Wait.UntilAsync(

@@ -51,7 +51,8 @@ public class HardwareProfileTests
         Assert.Contains(problems, p => p.Contains("GPIO 10 (buzzer) belongs to SPI0", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("GPIO 40 (help button) is not a header GPIO", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("58 or 80", StringComparison.Ordinal));
-        Assert.Equal(7, problems.Count);
+        Assert.Contains(problems, p => p.Contains("/dev/gpiochip0 is missing", StringComparison.Ordinal));
+        Assert.Equal(8, problems.Count);
     }
 
     [Fact]

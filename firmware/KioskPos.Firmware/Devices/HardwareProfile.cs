@@ -29,6 +29,9 @@ public sealed record HardwareProfile
     /// <summary>raster, tcvn3, windows1258 or ascii.</summary>
     public string PrinterTextMode { get; init; } = "raster";
 
+    /// <summary><c>chip</c> (default: the board's GPIO through <c>/dev/gpiochip0</c>) or <c>simulated</c> (in memory).</summary>
+    public string Gpio { get; init; } = "chip";
+
     /// <summary>GPIO of the status light, or null.</summary>
     public int? LightPin { get; init; }
 
@@ -148,6 +151,15 @@ public sealed record HardwareProfile
         if (HelpButtonPin is { } help)
         {
             Pins(help, "help button");
+        }
+
+        if (Gpio is not ("chip" or "simulated"))
+        {
+            problems.Add($"gpio must be chip or simulated, not '{Gpio}'.");
+        }
+        else if (Gpio == "chip" && pins.Count > 0 && !deviceExists("/dev/gpiochip0"))
+        {
+            problems.Add("/dev/gpiochip0 is missing: this is not a Raspberry Pi's GPIO, or the kernel lacks the GPIO character device; remove the pins from the profile or run on the Pi.");
         }
 
         return problems;

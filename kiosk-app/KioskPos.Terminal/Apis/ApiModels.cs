@@ -42,7 +42,26 @@ public sealed record QrView(string TransferCode, string Payload, DateTimeOffset 
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
 /// <summary>The answer to a simulated tap: what the terminal made of the card.</summary>
-public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode);
+public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode, bool Blocked = false);
+
+/// <summary>The last problem a card reader reported, for people: Vietnamese first.</summary>
+public sealed record ReaderProblemView(string Problem, string Message, string MessageEnglish, DateTimeOffset At);
+
+/// <summary>The light, the buzzer and the help button.</summary>
+/// <param name="Gpio">simulated, chip or none.</param>
+/// <param name="Light">off, ready, busy or error.</param>
+/// <param name="Beeps">Beep patterns played since start.</param>
+/// <param name="HelpRequestedAt">The help button's last press.</param>
+/// <param name="HelpRequests">Presses since start.</param>
+public sealed record IndicatorsView(string Gpio, string Light, long Beeps, DateTimeOffset? HelpRequestedAt, long HelpRequests);
+
+/// <summary>The simulated GPIO chip's pins, as <c>GET /dev/gpio</c> shows them.</summary>
+/// <param name="Light">The light's pattern.</param>
+/// <param name="LightOn">The light's pin is high now.</param>
+/// <param name="LightChanges">Times the light's pin changed.</param>
+/// <param name="BuzzerBeeps">Single beeps sounded (the buzzer pin's rising edges).</param>
+/// <param name="HelpButtonPressed">The help button's pin is low now.</param>
+public sealed record SimulatedGpioView(string Light, bool LightOn, int LightChanges, long BuzzerBeeps, bool HelpButtonPressed);
 
 /// <summary>The body of <c>POST /dev/printer</c>.</summary>
 public sealed record SimulatedPrinterRequest(bool? PaperOut = null, bool? PaperNearEnd = null, bool? CoverOpen = null, bool? Offline = null, int? RunOutAfterRows = null);
@@ -63,7 +82,8 @@ public sealed record PrintRequestView(long JobId, string State, string? Problem)
 public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, double? ClockSkewSeconds);
 
 /// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
-public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false, PrinterState? PrinterState = null);
+public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false, PrinterState? PrinterState = null,
+    ReaderProblemView? ReaderProblem = null, IndicatorsView? Indicators = null);
 
 /// <summary>Source-generated JSON for the terminal's API (no reflection: AOT-ready).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -80,6 +100,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(PrinterState))]
 [JsonSerializable(typeof(TapView))]
 [JsonSerializable(typeof(StatusView))]
+[JsonSerializable(typeof(SimulatedGpioView))]
 [JsonSerializable(typeof(ReceiptView))]
 [JsonSerializable(typeof(JournalVerification))]
 [JsonSerializable(typeof(ProblemDto))]
@@ -122,7 +143,15 @@ internal static class Views
         p.Method == PaymentMethod.VietQr ? p.Received.Value : null,
         p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null);
 
-    public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode);
+    public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode, tap.Blocked);
+
+    public static ReaderProblemView ReaderProblem(KioskPos.Firmware.Devices.CardProblem problem, DateTimeOffset at) => problem switch
+    {
+        KioskPos.Firmware.Devices.CardProblem.MultipleCards => new("multiple_cards", "Vui lòng chỉ đặt một thẻ lên đầu đọc.", "One card at a time, please.", at),
+        _ => new("read_failed", "Thẻ được rút ra trước khi đọc xong; vui lòng chạm lại và giữ yên.", "The card left before it was read; tap again and hold it still.", at),
+    };
+
+    public static string Name(KioskPos.Firmware.Indicators.LightPattern light) => light.ToString().ToLowerInvariant();
 
     public static SyncView Sync(SyncStatus s, KioskPos.Sync.SyncedClock clock) =>
         new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, s.LastError, clock.Synchronised ? Math.Round(clock.Offset.TotalSeconds) : null);

@@ -7,7 +7,8 @@ using KioskPos.Terminal.Services;
 namespace KioskPos.Terminal.Apis;
 
 /// <summary>
-/// Endpoints that drive the simulated hardware: tap a card, take the paper out. Mapped only when the simulators
+/// Endpoints that drive the simulated hardware: tap a card, take the paper out, press the help button, look at the
+/// light and the buzzer. Mapped only when the simulators
 /// are configured, so a terminal with real devices has none of them.
 /// </summary>
 internal static class DevApi
@@ -59,6 +60,27 @@ internal static class DevApi
             {
                 presence.Tapped -= OnTap;
             }
+        });
+        dev.MapGet("/gpio", (GpioSetup gpio, TerminalIndicators indicators) => gpio.Simulated is not { } chip
+            ? ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_gpio", "Máy không dùng GPIO giả lập.", "The GPIO is not simulated.")
+            : TypedResults.Json(new SimulatedGpioView(
+                Views.Name(indicators.Light),
+                gpio.LightPin is { } light && chip.LevelOf(light) == System.Device.Gpio.PinValue.High,
+                gpio.LightPin is { } pin ? chip.EdgesOf(pin).Count : 0,
+                gpio.BuzzerPin is { } buzzer ? chip.RisingEdgesOf(buzzer) : 0,
+                gpio.HelpButtonPin is { } button && chip.IsOpen(button) && chip.LevelOf(button) == System.Device.Gpio.PinValue.Low), TerminalJsonContext.Readable.SimulatedGpioView));
+        dev.MapPost("/gpio/help-button", async (GpioSetup gpio, TimeProvider time, CancellationToken ct) =>
+        {
+            if (gpio is not { Simulated: { } chip, HelpButtonPin: { } button } || !chip.IsOpen(button))
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_help_button", "Máy không có nút hỗ trợ giả lập.", "There is no simulated help button.");
+            }
+
+            // A finger on the button for a moment, as a person presses it.
+            chip.Press(button);
+            await Task.Delay(TimeSpan.FromMilliseconds(150), time, ct).ConfigureAwait(false);
+            chip.Release(button);
+            return TypedResults.NoContent();
         });
         dev.MapGet("/printer", (HttpContext http) => http.RequestServices.GetService<EmulatedReceiptPrinter>() is { } printer
             ? TypedResults.Json(new EmulatorView(printer.Emulator.PagesPrinted, printer.Emulator.CompletePages, printer.Emulator.HasBacklog, printer.Emulator.NotUnderstood), TerminalJsonContext.Readable.EmulatorView)

@@ -40,6 +40,19 @@ internal static class StatusApi
                 html.Append(CultureInfo.InvariantCulture, $"<p class={(printer.State == "ready" ? "ok" : "warn")}>Máy in / printer: {E(printer.Description)}{(printer.Waiting > 0 ? $" · chờ in / waiting: {printer.Waiting}" : string.Empty)}</p>");
             }
 
+            var zone = http.RequestServices.GetRequiredService<IOptions<TerminalOptions>>().Value.ResolveTimeZone();
+            if (status.Indicators is { HelpRequestedAt: { } helpAt })
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<p class=warn>Có người bấm nút hỗ trợ lúc {E(TimeZoneInfo.ConvertTime(helpAt, zone).ToString("HH:mm:ss dd/MM", CultureInfo.InvariantCulture))} / help requested</p>");
+            }
+
+            // A reader's problem matters until the next good tap, and for two minutes at most.
+            var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            if (status.ReaderProblem is { } readerProblem && now - readerProblem.At < TimeSpan.FromMinutes(2) && !(presence.Last?.At > readerProblem.At))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<p class=warn>Đầu đọc thẻ: {E(readerProblem.Message)} / {E(readerProblem.MessageEnglish)}</p>");
+            }
+
             var sync = status.Sync;
             var syncClass = sync.LastError is null ? "ok" : "warn";
             html.Append(CultureInfo.InvariantCulture, $"<h2>Đồng bộ / Sync</h2><p class={syncClass}>Chờ gửi: {sync.Queued} · Bị từ chối: {sync.Rejected} · Lần cuối thành công: {E(sync.LastSuccessAt?.ToString("HH:mm:ss dd/MM", CultureInfo.InvariantCulture) ?? "chưa")}");
@@ -111,7 +124,18 @@ internal static class StatusApi
             options.Id, institution?.Name, await database.GetSchemaVersionAsync(ct).ConfigureAwait(false), accounts, bills, Views.Sync(sync, services.GetRequiredService<KioskPos.Sync.SyncedClock>()),
             services.GetRequiredService<ICardReader>().Name, services.GetRequiredService<IReceiptPrinter>().Name,
             presence.Last is { } tap ? Views.Tap(tap) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online,
-            services.GetRequiredService<PrintQueue>().State);
+            services.GetRequiredService<PrintQueue>().State,
+            presence.LastProblem is { } problem ? Views.ReaderProblem(problem.Problem, problem.At) : null,
+            Indicators(services));
+    }
+
+    private static IndicatorsView Indicators(IServiceProvider services)
+    {
+        var gpio = services.GetRequiredService<GpioSetup>();
+        var indicators = services.GetRequiredService<TerminalIndicators>();
+        var help = services.GetRequiredService<HelpRequests>();
+        return new IndicatorsView(gpio.Controller is null ? "none" : gpio.Simulated is null ? "chip" : "simulated",
+            Views.Name(indicators.Light), indicators.Beeps, help.LastAt, help.Count);
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);

@@ -6,7 +6,8 @@ namespace KioskPos.Terminal.Services;
 /// <param name="Uid">Normalised UID.</param>
 /// <param name="At">When it was read.</param>
 /// <param name="AccountCode">The payer it belongs to, or null for an unknown card.</param>
-public sealed record CardTap(string Uid, DateTimeOffset At, string? AccountCode);
+/// <param name="Blocked">The card is on the deny list (or its account refuses it).</param>
+public sealed record CardTap(string Uid, DateTimeOffset At, string? AccountCode, bool Blocked = false);
 
 /// <summary>
 /// Which card is on the reader for payment purposes. A card-balance payment needs the card tapped within
@@ -45,6 +46,9 @@ public sealed class CardPresence(TimeProvider time)
         }
     }
 
+    /// <summary>Raised after a reader reported a problem (the buzzer, the screens).</summary>
+    public event Action<KioskPos.Firmware.Devices.CardProblem>? ProblemReported;
+
     /// <summary>Records a reader's problem for the screens.</summary>
     public void ReportProblem(KioskPos.Firmware.Devices.CardProblem problem, DateTimeOffset at)
     {
@@ -52,6 +56,8 @@ public sealed class CardPresence(TimeProvider time)
         {
             _problem = (problem, at);
         }
+
+        ProblemReported?.Invoke(problem);
     }
 
     /// <summary>How many taps since start.</summary>

@@ -38,10 +38,18 @@ internal sealed class CardTapListener(ICardReader reader, CatalogueStore catalog
             return null;
         }
 
+        // The card is known by its UID; a card whose issuer wrote the payer's code into it (a MIFARE block, an
+        // NTAG page: Hardware:CardNumberBlock/Page) is also known by that code.
         var account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false);
-        var tap = new CardTap(uid, read.At, account?.Code);
+        if (account is null && PayerCode.TryNormalise(read.CardNumber, out var code))
+        {
+            account = await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tap = new CardTap(uid, read.At, account?.Code, account?.Refuses(uid) ?? false);
         presence.Record(tap);
-        logger.LogInformation("Card {Card} tapped on {Reader}: {Outcome}", PersonalData.MaskCardUid(uid), read.Reader, account is null ? "not recognised" : "recognised");
+        logger.LogInformation("Card {Card} tapped on {Reader}: {Outcome}", PersonalData.MaskCardUid(uid), read.Reader,
+            account is null ? "not recognised" : tap.Blocked ? "blocked" : "recognised");
         return tap;
     }
 }

@@ -43,6 +43,7 @@ public sealed class PaymentService(
     CustomerDisplay display,
     ProvinceLink link,
     QrExpirySignal expiry,
+    PaymentEvents events,
     TimeProvider time,
     IOptions<TerminalOptions> options,
     ILogger<PaymentService> logger)
@@ -53,6 +54,19 @@ public sealed class PaymentService(
     /// <summary>Takes a payment.</summary>
     /// <exception cref="PaymentRefusedException">Refused; nothing was written.</exception>
     public async Task<TakenPayment> TakeAsync(PaymentInput input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TakeOrRefuseAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PaymentRefusedException)
+        {
+            events.Raise(PaymentEvent.Refused);
+            throw;
+        }
+    }
+
+    private async Task<TakenPayment> TakeOrRefuseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         var (command, account) = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
         PaymentResult result;
@@ -95,6 +109,11 @@ public sealed class PaymentService(
         if (result.Payment.Method == PaymentMethod.VietQr)
         {
             return await OfferQrAsync(result).ConfigureAwait(false);
+        }
+
+        if (!result.Replayed)
+        {
+            events.Raise(PaymentEvent.Paid);
         }
 
         // From here on the payment is taken: nothing that fails while printing (the printer, or the disk filling
@@ -190,11 +209,13 @@ public sealed class PaymentService(
 
         if (confirmation.Outcome == TransferOutcomes.Underpaid)
         {
+            events.Raise(PaymentEvent.Underpaid);
             await OfferRemainderAsync(payment, confirmation, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var late = confirmation.Flags.Contains("late");
+        events.Raise(PaymentEvent.Paid);
         display.ShowOutcome(payment, "confirmed",
             confirmation.Outcome == TransferOutcomes.Overpaid ? $"Đã nhận thanh toán. Số tiền chuyển thừa {new Core.Money.Vnd(confirmation.TotalReceived - confirmation.Expected)} sẽ được hoàn lại." : "Đã nhận thanh toán. Cảm ơn quý khách!",
             confirmation.Outcome == TransferOutcomes.Overpaid ? "Payment received. The excess will be refunded." : late ? "Payment received (after the QR expired). Thank you!" : "Payment received. Thank you!");
@@ -218,6 +239,7 @@ public sealed class PaymentService(
         }
         else
         {
+            events.Raise(PaymentEvent.Expired);
             display.ShowOutcome(payment, "expired", "Mã QR đã hết hạn. Nếu quý khách đã chuyển khoản, tiền vẫn được ghi nhận.", "The QR code expired. Money already sent is still credited.");
         }
 

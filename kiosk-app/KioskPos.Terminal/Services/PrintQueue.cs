@@ -45,6 +45,14 @@ public sealed class PrintQueue(
     private readonly ConcurrentDictionary<long, TaskCompletionSource<QueuedPrint>> _waiters = new();
     private volatile PrinterState _state = new("unknown", "Chưa kiểm tra máy in / printer not checked yet", false, 0, null, null, DateTimeOffset.MinValue);
 
+    private volatile bool _printing;
+
+    /// <summary>Raised when the printer's state changes, and when a job starts or stops printing (the status light).</summary>
+    public event Action? Changed;
+
+    /// <summary>True while a job is being sent to the printer.</summary>
+    public bool IsPrinting => _printing;
+
     /// <summary>The printer's state as last seen.</summary>
     public PrinterState State => _state;
 
@@ -141,7 +149,18 @@ public sealed class PrintQueue(
             return;
         }
 
-        var outcome = await printer.PrintAsync(document, cancellationToken).ConfigureAwait(false);
+        PrintOutcome outcome;
+        _printing = true;
+        Changed?.Invoke();
+        try
+        {
+            outcome = await printer.PrintAsync(document, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _printing = false;
+            Changed?.Invoke();
+        }
         if (outcome.Printed)
         {
             await jobs.MarkPrintedAsync(
@@ -224,6 +243,7 @@ public sealed class PrintQueue(
         if (next.State != previous.State)
         {
             logger.LogInformation("Printer: {State} ({Description})", next.State, next.Description);
+            Changed?.Invoke();
         }
 
         return status;
