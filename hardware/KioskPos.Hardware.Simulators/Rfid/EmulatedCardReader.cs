@@ -17,13 +17,14 @@ public sealed class EmulatedCardReader : ICardReader
     /// <param name="time">Clock for polling and for taking cards away.</param>
     /// <param name="pollInterval">Time between polls.</param>
     /// <param name="logger">Diagnostics.</param>
-    public EmulatedCardReader(TimeProvider time, TimeSpan pollInterval, ILogger? logger = null)
+    /// <param name="number">Where cards hold a card number, as on the real reader (none by default).</param>
+    public EmulatedCardReader(TimeProvider time, TimeSpan pollInterval, ILogger? logger = null, CardNumberLocation? number = null)
     {
         _time = time;
         Emulator = new Mfrc522Emulator();
         var chip = new Mfrc522(Emulator);
         chip.Initialise();
-        _reader = new Mfrc522CardReader(chip, pollInterval, time, logger: logger);
+        _reader = new Mfrc522CardReader(chip, pollInterval, time, number, logger: logger);
     }
 
     /// <summary>The chip emulator (cards are placed in its field).</summary>

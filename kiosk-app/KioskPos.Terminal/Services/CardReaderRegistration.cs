@@ -22,7 +22,7 @@ internal static class CardReaderRegistration
         var number = NumberLocation(hardware);
         if (specs.Any(s => s.Kind == CardReaderKind.Simulated))
         {
-            services.AddSingleton(sp => new EmulatedCardReader(sp.GetRequiredService<TimeProvider>(), poll, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EmulatedCardReader>()));
+            services.AddSingleton(sp => new EmulatedCardReader(sp.GetRequiredService<TimeProvider>(), poll, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EmulatedCardReader>(), number));
         }
 
         services.AddSingleton<ICardReader>(sp =>
