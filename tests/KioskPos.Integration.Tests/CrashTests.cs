@@ -76,6 +76,8 @@ public class CrashTests(ITestOutputHelper output)
                     await killing;
                     if (round == kills)
                     {
+                        // Nobody kills the last run: if it is gone, it died by itself, and its output says why.
+                        Assert.False(terminal.HasExited, $"the terminal exited by itself ({(terminal.HasExited ? terminal.ExitCode : 0)}): {Processes.Log(terminal)}");
                         // The last run lives: wait for the backlog to drain to the server.
                         await Wait.UntilDrainedAsync(http, TimeSpan.FromSeconds(60));
                         Assert.Equal(0, await Processes.StopAsync(terminal));
@@ -83,6 +85,7 @@ public class CrashTests(ITestOutputHelper output)
                     else
                     {
                         await terminal.WaitForExitAsync();
+                        Assert.True(terminal.ExitCode == 137, $"the terminal exited by itself ({terminal.ExitCode}) before it was killed: {Processes.Log(terminal)}");
                     }
                 }
                 finally

@@ -237,8 +237,18 @@ internal static class IndicatorRegistration
             }
 
             var simulated = hardware.Gpio == "simulated" ? new SimulatedGpioDriver(sp.GetRequiredService<TimeProvider>()) : null;
-            var controller = simulated is null ? new GpioController() : new GpioController(simulated);
-            return new GpioSetup(controller, simulated, hardware.LightPin, hardware.BuzzerPin, hardware.HelpButtonPin);
+            try
+            {
+                var controller = simulated is null ? new GpioController() : new GpioController(simulated);
+                return new GpioSetup(controller, simulated, hardware.LightPin, hardware.BuzzerPin, hardware.HelpButtonPin);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
+            {
+                // No GPIO on this board (or no access): the terminal still takes payments; the log says why.
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<TerminalIndicators>()
+                    .LogError(e, "GPIO: no controller on this machine ({Error}); no light, buzzer or help button", e.Message);
+                return new GpioSetup(null, null, null, null, null);
+            }
         });
         services.AddSingleton<TerminalIndicators>();
         services.AddHostedService(sp => sp.GetRequiredService<TerminalIndicators>());
