@@ -26,6 +26,9 @@ internal sealed class PinSequencer : IDisposable
     private Action? _finished;
     private bool _disposed;
 
+    /// <summary>The last error writing the pin, or null: the pattern stopped there.</summary>
+    public Exception? Fault { get; private set; }
+
     /// <summary>Opens <paramref name="pin"/> as an output, low.</summary>
     public PinSequencer(GpioController gpio, int pin, TimeProvider time)
     {
@@ -107,7 +110,19 @@ internal sealed class PinSequencer : IDisposable
             }
 
             var step = _steps[_index];
-            _gpio.Write(_pin, step.Value);
+            try
+            {
+                _gpio.Write(_pin, step.Value);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // The pin failed (the chip went away). This runs on a timer thread, where an exception would end the
+                // process: the pattern stops instead, and the fault is kept for diagnostics.
+                Fault = e;
+                timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return null;
+            }
+
             if (step.Duration == Timeout.InfiniteTimeSpan)
             {
                 return null;

@@ -10,16 +10,38 @@ internal sealed class CardTapListener(ICardReader reader, CatalogueStore catalog
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await foreach (var read in reader.ReadAsync(stoppingToken).ConfigureAwait(false))
+            try
             {
-                await HandleAsync(read, stoppingToken).ConfigureAwait(false);
+                await foreach (var read in reader.ReadAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await HandleAsync(read, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+                    {
+                        // The database did not answer in time (busy, disk): this tap is lost and the person taps
+                        // again; the reader goes on.
+                        presence.ReportProblem(CardProblem.ReadFailed, read.At);
+                        logger.LogError(e, "Reader {Reader}: the tap could not be looked up ({Error}); tap again", read.Reader, e.Message);
+                    }
+                }
+
+                return;
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // shutting down
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or UnauthorizedAccessException)
+            {
+                // The reader itself failed (unplugged, the bus errored): the terminal keeps taking QR and code
+                // payments, and the reader is opened again in a moment rather than stopping the terminal.
+                logger.LogError(e, "Card reader {Reader} failed ({Error}); reading again in 2 s", reader.Name, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -184,30 +184,46 @@ internal sealed class TerminalIndicators(
         base.Dispose();
     }
 
-    private void OnTapped(CardTap tap) => _buzzer?.Beep(tap.AccountCode is null || tap.Blocked ? BeepPattern.Failure : BeepPattern.Success);
+    // The handlers run on the paths that take payments and read cards: a light or buzzer that fails is logged and
+    // never turns a taken payment or a read card into an error.
+    private void OnTapped(CardTap tap) => Safely(() => _buzzer?.Beep(tap.AccountCode is null || tap.Blocked ? BeepPattern.Failure : BeepPattern.Success));
 
-    private void OnReaderProblem(CardProblem problem) => _buzzer?.Beep(BeepPattern.Failure);
+    private void OnReaderProblem(CardProblem problem) => Safely(() => _buzzer?.Beep(BeepPattern.Failure));
 
-    private void OnPayment(PaymentEvent outcome)
+    private void OnPayment(PaymentEvent outcome) => Safely(() =>
     {
         _buzzer?.Beep(outcome == PaymentEvent.Paid ? BeepPattern.Success : BeepPattern.Failure);
-        Refresh();
-    }
+        Show();
+    });
 
     private void OnHelp(DateTimeOffset at)
     {
         help.Record(at);
-        _buzzer?.Beep(BeepPattern.Attention);
         logger.LogWarning("Help button pressed: someone at the terminal asks for staff");
+        Safely(() => _buzzer?.Beep(BeepPattern.Attention));
     }
 
-    private void Refresh()
+    private void Refresh() => Safely(Show);
+
+    private void Show()
     {
         var printer = printQueue.State.State;
         _light?.Show(
             printer is not ("ready" or "unknown") ? LightPattern.Error
             : printQueue.IsPrinting || display.Current.State == "awaiting" ? LightPattern.Busy
             : LightPattern.Ready);
+    }
+
+    private void Safely(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            logger.LogWarning(e, "GPIO: the light or buzzer failed ({Error})", e.Message);
+        }
     }
 }
 
