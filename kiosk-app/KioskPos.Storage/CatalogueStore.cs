@@ -44,7 +44,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
         return await ReadBillsAsync(connection, null, accountCode, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The card balance this terminal may spend: the server's balance less this terminal's unsynced debits.</summary>
+    /// <summary>The card balance this terminal may spend: the server's balance less this terminal's unsynced debits, plus its unsynced credits (voids, refunds to the card).</summary>
     public async Task<Vnd> GetAvailableBalanceAsync(string accountCode, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -209,8 +209,10 @@ public sealed class CatalogueStore(SqliteDatabase database)
     {
         var value = await connection.ScalarAsync(
             """
-            SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN outbox o ON o.sequence = p.sequence
-            WHERE p.account_code = $c AND p.method = 'card_balance' AND o.state <> 'sent'
+            SELECT COALESCE((SELECT SUM(p.amount) FROM payments p JOIN outbox o ON o.sequence = p.sequence
+                             WHERE p.account_code = $c AND p.method = 'card_balance' AND o.state <> 'sent'), 0)
+                 - COALESCE((SELECT SUM(r.amount) FROM reversals r JOIN outbox o ON o.sequence = r.sequence
+                             WHERE r.account_code = $c AND r.destination = 'card_balance' AND o.state <> 'sent'), 0)
             """,
             transaction, cancellationToken, ("$c", accountCode)).ConfigureAwait(false);
         return new Vnd(Convert.ToInt64(value, CultureInfo.InvariantCulture));
@@ -244,6 +246,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
                                       JOIN payments p ON p.id = pa.payment_id
                                       JOIN outbox o ON o.sequence = p.sequence
                                       WHERE pa.bill_id = b.id AND o.state <> 'sent' AND p.method <> 'vietqr'), 0)
+                   - COALESCE((SELECT SUM(ra.amount) FROM reversal_allocations ra
+                               JOIN outbox o ON o.sequence = ra.sequence
+                               WHERE ra.bill_id = b.id AND o.state <> 'sent'), 0)
             FROM bills b WHERE b.account_code = $c
             ORDER BY b.due_date IS NULL, b.due_date, b.id
             """,

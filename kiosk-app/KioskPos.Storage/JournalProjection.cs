@@ -27,7 +27,7 @@ public static class JournalProjection
             }
         }
 
-        await connection.ExecuteAsync("DELETE FROM confirmations; DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM reversal_allocations; DELETE FROM reversals; DELETE FROM shifts; DELETE FROM confirmations; DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
         var payments = 0;
         foreach (var entry in entries)
         {
@@ -45,6 +45,12 @@ public static class JournalProjection
                     break;
                 case { Kind: EntryKinds.PaymentConfirmed, Confirmation: { } c }:
                     await PaymentStore.ApplyConfirmationAsync(connection, transaction, c, entry.Sequence, cancellationToken).ConfigureAwait(false);
+                    break;
+                case { Kind: EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded, Reversal: not null }:
+                    await ReversalStore.ApplyReversalAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
+                    break;
+                case { Kind: EntryKinds.ShiftClosed, Shift: not null }:
+                    await ReversalStore.RecordShiftAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
                     break;
                 case { Kind: EntryKinds.PaymentExpired, Expiry: { } x }:
                     await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id AND state = 'pending'",

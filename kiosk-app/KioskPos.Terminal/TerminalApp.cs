@@ -83,6 +83,7 @@ public static class TerminalApp
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<PrintQueueStore>();
+        services.AddSingleton<ReversalStore>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();

@@ -75,6 +75,38 @@ public static class EntryCanonicalForm
             Field(text, "expiry.reason", x.Reason);
         }
 
+        if (entry.Reversal is { } v)
+        {
+            Field(text, "reversal.payment", v.PaymentId);
+            Field(text, "reversal.amount", v.Amount.ToString(CultureInfo.InvariantCulture));
+            foreach (var a in v.Allocations)
+            {
+                Field(text, "reversal.allocation", a.BillId + ":" + a.Amount.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Field(text, "reversal.destination", v.Destination);
+            Field(text, "reversal.bank_reference", v.BankReference ?? string.Empty);
+            Field(text, "reversal.reason", v.Reason);
+            Field(text, "reversal.operator", v.Operator);
+            Field(text, "reversal.supervisor", v.Supervisor);
+        }
+
+        if (entry.Shift is { } s)
+        {
+            Field(text, "shift.number", s.Number.ToString(CultureInfo.InvariantCulture));
+            Field(text, "shift.first", s.FirstSequence.ToString(CultureInfo.InvariantCulture));
+            Field(text, "shift.last", s.LastSequence.ToString(CultureInfo.InvariantCulture));
+            Field(text, "shift.operator", s.Operator);
+            foreach (var m in s.ByMethod)
+            {
+                Field(text, "shift.method", $"{m.Method}:{m.Count.ToString(CultureInfo.InvariantCulture)}:{m.Amount.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            Field(text, "shift.voids", $"{s.Voids.ToString(CultureInfo.InvariantCulture)}:{s.Voided.ToString(CultureInfo.InvariantCulture)}");
+            Field(text, "shift.refunds", $"{s.Refunds.ToString(CultureInfo.InvariantCulture)}:{s.Refunded.ToString(CultureInfo.InvariantCulture)}");
+            Field(text, "shift.net", s.Net.ToString(CultureInfo.InvariantCulture));
+        }
+
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 

@@ -42,6 +42,25 @@ public static class EntryKinds
 
     /// <summary>A VietQR payment's QR expired or the payer cancelled it; money that still arrives is credited and flagged late.</summary>
     public const string PaymentExpired = "payment.expired";
+
+    /// <summary>A card payment undone in its shift with a supervisor's approval: the card is credited and the bills reopened.</summary>
+    public const string PaymentVoided = "payment.voided";
+
+    /// <summary>Money given back, in whole or in part, with a supervisor's approval: to the card's balance or by a recorded bank transfer; the bills reopened by as much.</summary>
+    public const string PaymentRefunded = "payment.refunded";
+
+    /// <summary>A cashier closed the shift: its totals (the Z report), from the entry after the last close to the one before this.</summary>
+    public const string ShiftClosed = "shift.closed";
+}
+
+/// <summary>Where a reversal's money goes.</summary>
+public static class ReversalDestinations
+{
+    /// <summary>Back to the payer's card balance.</summary>
+    public const string CardBalance = "card_balance";
+
+    /// <summary>A bank transfer made by the institution, recorded by its reference.</summary>
+    public const string BankTransfer = "bank_transfer";
 }
 
 /// <summary>Outcomes of matching a bank transfer to a VietQR payment.</summary>
@@ -186,6 +205,36 @@ public sealed record PaymentConfirmedDto(string PaymentId, long ConfirmationId, 
 /// <param name="Reason"><c>expired</c> or <c>cancelled</c>.</param>
 public sealed record PaymentExpiredDto(string PaymentId, string Reason);
 
+/// <summary>The body of a <see cref="EntryKinds.PaymentVoided"/> or <see cref="EntryKinds.PaymentRefunded"/> entry.</summary>
+/// <param name="PaymentId">The payment reversed.</param>
+/// <param name="Amount">What is given back, in đồng (all of it for a void).</param>
+/// <param name="Allocations">The bills reopened and by how much (summing to <paramref name="Amount"/>).</param>
+/// <param name="Destination">One of <see cref="ReversalDestinations"/>.</param>
+/// <param name="BankReference">For a bank transfer: its reference.</param>
+/// <param name="Reason">Why, as the cashier typed it.</param>
+/// <param name="Operator">The cashier.</param>
+/// <param name="Supervisor">The supervisor who approved it with their PIN.</param>
+public sealed record PaymentReversalDto(string PaymentId, long Amount, IReadOnlyList<AllocationDto> Allocations, string Destination, string? BankReference, string Reason, string Operator, string Supervisor);
+
+/// <summary>Count and value of one payment method in a shift.</summary>
+/// <param name="Method">Wire method.</param>
+/// <param name="Count">Payments.</param>
+/// <param name="Amount">Đồng.</param>
+public sealed record MethodTotalDto(string Method, int Count, long Amount);
+
+/// <summary>The body of a <see cref="EntryKinds.ShiftClosed"/> entry: the Z report's figures.</summary>
+/// <param name="Number">The shift's number on this terminal, from 1.</param>
+/// <param name="FirstSequence">The first journal entry of the shift.</param>
+/// <param name="LastSequence">The last journal entry of the shift (the one before the close).</param>
+/// <param name="Operator">The cashier who closed it.</param>
+/// <param name="ByMethod">Money taken, per method (payments taken in the shift; VietQR: money confirmed).</param>
+/// <param name="Voids">Payments voided in the shift.</param>
+/// <param name="Voided">Their value.</param>
+/// <param name="Refunds">Refunds made in the shift.</param>
+/// <param name="Refunded">Their value.</param>
+/// <param name="Net">Taken less voided and refunded.</param>
+public sealed record ShiftClosedDto(long Number, long FirstSequence, long LastSequence, string Operator, IReadOnlyList<MethodTotalDto> ByMethod, int Voids, long Voided, int Refunds, long Refunded, long Net);
+
 /// <summary>A bank confirmation of one of a terminal's VietQR payments.</summary>
 /// <param name="Id">Increasing per server; the terminal's cursor.</param>
 /// <param name="PaymentId">The payment.</param>
@@ -236,7 +285,10 @@ public sealed record ReceiptPrintedDto(string PaymentId, string Outcome, string?
 /// <param name="Expiry">Body of an expiry entry.</param>
 /// <param name="PrevHash">The hash of the entry before (64 zeros for the first); set when the entry travels.</param>
 /// <param name="Hash">SHA-256 over <paramref name="PrevHash"/> and the canonical encoding; set when the entry travels.</param>
-public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null, string? PrevHash = null, string? Hash = null, PaymentConfirmedDto? Confirmation = null, PaymentExpiredDto? Expiry = null);
+/// <param name="Reversal">Body of a void or refund entry.</param>
+/// <param name="Shift">Body of a shift close.</param>
+public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null, string? PrevHash = null, string? Hash = null, PaymentConfirmedDto? Confirmation = null, PaymentExpiredDto? Expiry = null,
+    PaymentReversalDto? Reversal = null, ShiftClosedDto? Shift = null);
 
 /// <summary>A batch of journal entries, in sequence order.</summary>
 /// <param name="TerminalId">The terminal; must match the authenticated one.</param>

@@ -137,9 +137,12 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                 "INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at, prev_hash, hash) VALUES ($t, $s, $k, $d, $b, '', $a, $ph, $h)",
                 transaction, cancellationToken, ("$t", terminal.Id), ("$s", entry.Sequence), ("$k", entry.Kind), ("$d", digest),
                 ("$b", JsonSerializer.Serialize(entry, ContractsJsonContext.Default.JournalEntryDto)), ("$a", now), ("$ph", entry.PrevHash), ("$h", entry.Hash)).ConfigureAwait(false);
-            var result = entry.Kind == EntryKinds.PaymentCreated
-                ? await ApplyPaymentAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false)
-                : new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []);
+            var result = entry.Kind switch
+            {
+                EntryKinds.PaymentCreated => await ApplyPaymentAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false),
+                EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => await ApplyReversalAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false),
+                _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
+            };
             if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr })
             {
                 // Money that arrived while the terminal was offline waits for this entry.
@@ -302,6 +305,34 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                     problem = "a receipt.printed entry needs a receipt";
                 }
             }
+            else if (entry.Kind is EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded)
+            {
+                if (entry.Reversal is not { } v)
+                {
+                    problem = $"a {entry.Kind} entry needs a reversal";
+                }
+                else if (v.Amount <= 0 || v.Allocations.Any(a => a.Amount <= 0) || v.Allocations.Sum(a => a.Amount) != v.Amount)
+                {
+                    problem = "the reversal's amount must be positive and equal the sum of its positive allocations";
+                }
+                else if (v.Destination is not (ReversalDestinations.CardBalance or ReversalDestinations.BankTransfer)
+                    || (entry.Kind == EntryKinds.PaymentVoided && v.Destination != ReversalDestinations.CardBalance)
+                    || (v.Destination == ReversalDestinations.BankTransfer && string.IsNullOrWhiteSpace(v.BankReference)))
+                {
+                    problem = "a void goes back to the card; a refund to the card or by a bank transfer with its reference";
+                }
+                else if (string.IsNullOrWhiteSpace(v.Operator) || string.IsNullOrWhiteSpace(v.Supervisor) || v.Operator == v.Supervisor)
+                {
+                    problem = "a reversal names its cashier and a different approving supervisor";
+                }
+            }
+            else if (entry.Kind == EntryKinds.ShiftClosed)
+            {
+                if (entry.Shift is not { } shift || shift.FirstSequence < 1 || shift.LastSequence != entry.Sequence - 1 || string.IsNullOrWhiteSpace(shift.Operator))
+                {
+                    problem = "a shift.closed entry needs its figures, covering the entries up to the one before it";
+                }
+            }
             else
             {
                 problem = $"unknown kind '{entry.Kind}'";
@@ -403,6 +434,86 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         }
 
         return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    // A void or refund: the money goes back (to the card's balance, or by the institution's transfer) and the bills
+    // reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than was
+    // paid, is a fact recorded and flagged for a person, like an overdraft.
+    private static async Task<PushEntryResult> ApplyReversalAsync(SqliteConnection connection, SqliteTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
+    {
+        var v = entry.Reversal!;
+        var voided = entry.Kind == EntryKinds.PaymentVoided;
+        var flags = new List<string>();
+        string? account = null;
+        long? balanceAfter = null;
+        long? accountVersion = null;
+        var billStates = new List<BillStateDto>();
+        await using (var command = connection.Command(
+            "SELECT account_code, method, amount, received, reversed, state FROM payments WHERE id = $id AND terminal_id = $t", transaction, ("$id", v.PaymentId), ("$t", terminal.Id)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                flags.Add("unknown_payment");
+            }
+            else
+            {
+                account = reader.GetString(0);
+                var paid = reader.GetString(1) == "vietqr" ? Math.Min(reader.GetInt64(3), reader.GetInt64(2)) : reader.GetInt64(2);
+                if (reader.GetInt64(4) + v.Amount > paid || reader.GetString(5) == "voided")
+                {
+                    flags.Add("reversed_more_than_paid");
+                }
+            }
+        }
+
+        if (account is not null)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE payments SET reversed = reversed + $a, state = CASE WHEN $void THEN 'voided' WHEN reversed + $a >= amount THEN 'refunded' ELSE state END WHERE id = $id",
+                transaction, cancellationToken, ("$a", v.Amount), ("$void", voided), ("$id", v.PaymentId)).ConfigureAwait(false);
+            if (v.Destination == ReversalDestinations.CardBalance)
+            {
+                accountVersion = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                balanceAfter = Convert.ToInt64(await connection.ScalarAsync(
+                    "UPDATE accounts SET balance = balance + $a, version = $v WHERE code = $c RETURNING balance",
+                    transaction, cancellationToken, ("$a", v.Amount), ("$v", accountVersion), ("$c", account)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            }
+
+            foreach (var allocation in v.Allocations)
+            {
+                var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var paid = await connection.ScalarAsync(
+                    "UPDATE bills SET paid = MAX(0, paid - $a), version = $v WHERE id = $id AND account_code = $c RETURNING paid",
+                    transaction, cancellationToken, ("$a", allocation.Amount), ("$v", version), ("$id", allocation.BillId), ("$c", account)).ConfigureAwait(false);
+                if (paid is null)
+                {
+                    flags.Add($"unknown_bill:{allocation.BillId}");
+                    continue;
+                }
+
+                await connection.ExecuteAsync(
+                    "UPDATE payment_allocations SET credited = MAX(0, credited - $a) WHERE payment_id = $p AND bill_id = $b",
+                    transaction, cancellationToken, ("$a", allocation.Amount), ("$p", v.PaymentId), ("$b", allocation.BillId)).ConfigureAwait(false);
+                billStates.Add(new BillStateDto(allocation.BillId, Convert.ToInt64(paid, CultureInfo.InvariantCulture), version));
+            }
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO reversals (terminal_id, sequence, payment_id, kind, amount, destination, bank_reference, supervisor, created_at)
+            VALUES ($t, $s, $p, $k, $a, $d, $r, $sup, $at)
+            """,
+            transaction, cancellationToken, ("$t", terminal.Id), ("$s", entry.Sequence), ("$p", v.PaymentId), ("$k", voided ? "void" : "refund"), ("$a", v.Amount),
+            ("$d", v.Destination), ("$r", v.BankReference), ("$sup", v.Supervisor), ("$at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        if (flags.Count > 0)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'reversal_flagged', $d)",
+                transaction, cancellationToken, ("$a", now), ("$t", terminal.Id), ("$d", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}")).ConfigureAwait(false);
+        }
+
+        return new PushEntryResult(entry.Sequence, "accepted", account, balanceAfter, accountVersion, billStates, flags);
     }
 
     /// <summary>The next value of the change counter that versions every row terminals pull (inside the caller's transaction).</summary>

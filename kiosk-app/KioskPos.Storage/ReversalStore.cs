@@ -1,0 +1,282 @@
+using System.Globalization;
+using KioskPos.Core.Payments;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.Storage;
+
+/// <summary>Who asks for a reversal: the cashier, and the supervisor whose PIN approved it (checked by the caller).</summary>
+/// <param name="Operator">The cashier.</param>
+/// <param name="Supervisor">The supervisor.</param>
+/// <param name="Reason">Why, for the journal and the slip.</param>
+public sealed record ReversalApproval(string Operator, string Supervisor, string Reason);
+
+/// <summary>A void or refund written: its journal sequence and what it gave back.</summary>
+/// <param name="Sequence">The journal entry.</param>
+/// <param name="Reversal">The entry's body.</param>
+public sealed record ReversalResult(long Sequence, PaymentReversalDto Reversal);
+
+/// <summary>A shift closed: its journal sequence and its figures (the Z report).</summary>
+/// <param name="Sequence">The journal entry.</param>
+/// <param name="ClosedAt">When.</param>
+/// <param name="Shift">The figures.</param>
+public sealed record ShiftResult(long Sequence, DateTimeOffset ClosedAt, ShiftClosedDto Shift);
+
+/// <summary>
+/// Voids, refunds and shift closes: each is one journal entry written in one transaction with its effect on the
+/// payment, so the state is derived from the journal like every other change. Who may do them (a supervisor's PIN)
+/// is the caller's check; what may be done is checked here.
+/// </summary>
+public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
+{
+    /// <summary>
+    /// Voids a card payment of the open shift: the whole amount goes back to the card and the bills reopen.
+    /// </summary>
+    /// <exception cref="PaymentRefusedException">Unknown payment, not a card payment, already reversed, or from a closed shift.</exception>
+    public async Task<ReversalResult> VoidAsync(string paymentId, ReversalApproval approval, CancellationToken cancellationToken = default)
+    {
+        Require(approval);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
+        if (payment.Method != "card_balance")
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                "Chỉ huỷ được thanh toán bằng số dư thẻ; thanh toán chuyển khoản được hoàn tiền.",
+                "Only card-balance payments can be voided; a transfer is refunded instead."));
+        }
+
+        if (payment.State != "completed" || payment.Reversed > 0)
+        {
+            throw new PaymentRefusedException(Refused("already_reversed", "Giao dịch này đã được huỷ hoặc hoàn tiền.", "This payment was already voided or refunded."));
+        }
+
+        if (payment.Sequence <= await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PaymentRefusedException(Refused("shift_closed",
+                "Giao dịch thuộc ca đã đóng: không huỷ được, chỉ hoàn tiền.", "The payment belongs to a closed shift: it can be refunded, not voided."));
+        }
+
+        var body = new PaymentReversalDto(paymentId, payment.Amount, payment.Allocations.Select(a => new AllocationDto(a.BillId, a.Amount)).ToList(),
+            ReversalDestinations.CardBalance, null, approval.Reason, approval.Operator, approval.Supervisor);
+        var result = await AppendAsync(connection, transaction, EntryKinds.PaymentVoided, body, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Gives back <paramref name="amount"/> of a paid payment (up to what is left of it) to the card balance or by a
+    /// bank transfer recorded with <paramref name="bankReference"/>; the bills reopen by as much, last allocation first.
+    /// </summary>
+    /// <exception cref="PaymentRefusedException">Unknown payment, nothing paid, more than is left, or a destination that does not fit.</exception>
+    public async Task<ReversalResult> RefundAsync(string paymentId, long amount, string destination, string? bankReference, ReversalApproval approval, CancellationToken cancellationToken = default)
+    {
+        Require(approval);
+        if (destination is not (ReversalDestinations.CardBalance or ReversalDestinations.BankTransfer))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Hình thức hoàn tiền không hợp lệ.", "Refund to card_balance or bank_transfer."));
+        }
+
+        if (destination == ReversalDestinations.BankTransfer && string.IsNullOrWhiteSpace(bankReference))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần mã giao dịch chuyển khoản hoàn tiền.", "A bank-transfer refund needs the transfer's reference."));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
+        var paid = payment.Method == "vietqr" ? Math.Min(payment.Received, payment.Amount) : payment.State == "completed" ? payment.Amount : 0;
+        var left = paid - payment.Reversed;
+        if (payment.State is "voided" || left <= 0)
+        {
+            throw new PaymentRefusedException(Refused("nothing_to_refund", "Không còn khoản nào để hoàn cho giao dịch này.", "Nothing is left to refund on this payment."));
+        }
+
+        if (amount <= 0 || amount > left)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                $"Số tiền hoàn phải từ 1 ₫ đến {new Core.Money.Vnd(left)}.", $"The refund must be between 1 and {left} VND."));
+        }
+
+        // The bills reopen last allocation first: a partial refund gives back the part paid last.
+        var allocations = new List<AllocationDto>();
+        var rest = amount;
+        foreach (var allocation in payment.Allocations.AsEnumerable().Reverse())
+        {
+            var share = Math.Min(rest, allocation.Amount - allocation.Reversed);
+            if (share > 0)
+            {
+                allocations.Add(new AllocationDto(allocation.BillId, share));
+                rest -= share;
+            }
+        }
+
+        var body = new PaymentReversalDto(paymentId, amount, allocations, destination, bankReference?.Trim(), approval.Reason, approval.Operator, approval.Supervisor);
+        var result = await AppendAsync(connection, transaction, EntryKinds.PaymentRefunded, body, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Closes the open shift: its figures are journalled (the Z report) and a new shift begins with the next entry.</summary>
+    public async Task<ShiftResult> CloseShiftAsync(string cashier, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cashier);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var first = await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false) + 1;
+        var number = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(number), 0) + 1 FROM shifts", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var shift = await FiguresAsync(connection, transaction, number, first, sequence - 1, cashier, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var entry = new JournalEntryDto(sequence, EntryKinds.ShiftClosed, now, Shift: shift);
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, null, cancellationToken).ConfigureAwait(false);
+        await RecordShiftAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ShiftResult(sequence, now, shift);
+    }
+
+    /// <summary>The open shift's figures so far (the X report), without closing it.</summary>
+    public async Task<ShiftClosedDto> OpenShiftAsync(string cashier, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction();
+        var last = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM journal", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var number = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(number), 0) + 1 FROM shifts", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var first = await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false) + 1;
+        return await FiguresAsync(connection, transaction, number, first, last, cashier, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies a void or refund entry to the payment rows (also used when the journal is replayed).</summary>
+    internal static async Task ApplyReversalAsync(SqliteConnection connection, SqliteTransaction transaction, JournalEntryDto entry, CancellationToken cancellationToken)
+    {
+        var body = entry.Reversal!;
+        var voided = entry.Kind == EntryKinds.PaymentVoided;
+        var account = (string)(await connection.ScalarAsync(
+            """
+            UPDATE payments SET reversed = reversed + $a,
+                   state = CASE WHEN $void THEN 'voided' WHEN reversed + $a >= amount THEN 'refunded' ELSE state END
+            WHERE id = $id RETURNING account_code
+            """,
+            transaction, cancellationToken, ("$a", body.Amount), ("$void", voided), ("$id", body.PaymentId)).ConfigureAwait(false))!;
+        await connection.ExecuteAsync(
+            "INSERT INTO reversals (sequence, payment_id, kind, amount, destination, account_code) VALUES ($s, $p, $k, $a, $d, $c)",
+            transaction, cancellationToken, ("$s", entry.Sequence), ("$p", body.PaymentId), ("$k", voided ? "void" : "refund"), ("$a", body.Amount),
+            ("$d", body.Destination), ("$c", account)).ConfigureAwait(false);
+        foreach (var allocation in body.Allocations)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE payment_allocations SET reversed = reversed + $a WHERE payment_id = $p AND bill_id = $b",
+                transaction, cancellationToken, ("$a", allocation.Amount), ("$p", body.PaymentId), ("$b", allocation.BillId)).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "INSERT INTO reversal_allocations (sequence, bill_id, amount) VALUES ($s, $b, $a)",
+                transaction, cancellationToken, ("$s", entry.Sequence), ("$b", allocation.BillId), ("$a", allocation.Amount)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records a shift close (also used when the journal is replayed).</summary>
+    internal static Task RecordShiftAsync(SqliteConnection connection, SqliteTransaction transaction, JournalEntryDto entry, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(
+            "INSERT INTO shifts (number, sequence, last_sequence, closed_at, operator) VALUES ($n, $s, $l, $t, $o)",
+            transaction, cancellationToken, ("$n", entry.Shift!.Number), ("$s", entry.Sequence), ("$l", entry.Shift.LastSequence),
+            ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$o", entry.Shift.Operator));
+
+    private async Task<ReversalResult> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, PaymentReversalDto body, CancellationToken cancellationToken)
+    {
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var entry = new JournalEntryDto(sequence, kind, time.GetUtcNow(), Reversal: body);
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, body.PaymentId, cancellationToken).ConfigureAwait(false);
+        await ApplyReversalAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
+        return new ReversalResult(sequence, body);
+    }
+
+    private static async Task<ShiftClosedDto> FiguresAsync(SqliteConnection connection, SqliteTransaction transaction, long number, long first, long last, string cashier, CancellationToken cancellationToken)
+    {
+        // Money taken in the shift: card payments when taken, transfers when the bank confirmed them.
+        var byMethod = new List<MethodTotalDto>();
+        await using (var command = connection.Command(
+            """
+            SELECT method, COUNT(*), SUM(amount) FROM (
+                SELECT p.method, p.amount FROM payments p WHERE p.method <> 'vietqr' AND p.sequence BETWEEN $f AND $l
+                UNION ALL
+                SELECT p.method, MIN(p.amount, p.received) FROM payments p JOIN confirmations c ON c.payment_id = p.id
+                WHERE p.method = 'vietqr' AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id))
+            GROUP BY method ORDER BY method
+            """,
+            transaction, ("$f", first), ("$l", last)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                byMethod.Add(new MethodTotalDto(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2)));
+            }
+        }
+
+        int voids = 0, refunds = 0;
+        long voided = 0, refunded = 0;
+        await using (var command = connection.Command(
+            "SELECT kind, COUNT(*), SUM(amount) FROM reversals WHERE sequence BETWEEN $f AND $l GROUP BY kind", transaction, ("$f", first), ("$l", last)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (reader.GetString(0) == "void")
+                {
+                    (voids, voided) = (reader.GetInt32(1), reader.GetInt64(2));
+                }
+                else
+                {
+                    (refunds, refunded) = (reader.GetInt32(1), reader.GetInt64(2));
+                }
+            }
+        }
+
+        return new ShiftClosedDto(number, first, last, cashier, byMethod, voids, voided, refunds, refunded, byMethod.Sum(m => m.Amount) - voided - refunded);
+    }
+
+    private static async Task<long> LastClosedSequenceAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM shifts", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+    private static void Require(ReversalApproval approval)
+    {
+        if (string.IsNullOrWhiteSpace(approval.Operator) || string.IsNullOrWhiteSpace(approval.Supervisor) || string.IsNullOrWhiteSpace(approval.Reason))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần thu ngân, người duyệt và lý do.", "A void or refund needs the cashier, the approving supervisor and a reason."));
+        }
+
+        if (string.Equals(approval.Operator.Trim(), approval.Supervisor.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Người duyệt phải là người khác thu ngân.", "The approving supervisor must be someone other than the cashier."));
+        }
+    }
+
+    private static PaymentRefusal Refused(string code, string vietnamese, string english) => new(code, vietnamese, english, RefusalKind.Refused);
+
+    private sealed record Row(long Sequence, string Method, long Amount, long Received, long Reversed, string State, List<(string BillId, long Amount, long Reversed)> Allocations);
+
+    private static async Task<Row> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken)
+    {
+        Row row;
+        await using (var command = connection.Command("SELECT sequence, method, amount, received, reversed, state FROM payments WHERE id = $id", transaction, ("$id", paymentId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new PaymentRefusedException(new PaymentRefusal("payment_not_found", $"Không tìm thấy giao dịch {paymentId}.", $"No payment {paymentId} on this terminal.", RefusalKind.NotFound));
+            }
+
+            row = new Row(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5), []);
+        }
+
+        await using (var command = connection.Command("SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", transaction, ("$id", paymentId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                row.Allocations.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+        }
+
+        return row;
+    }
+}
