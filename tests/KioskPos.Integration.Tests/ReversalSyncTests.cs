@@ -56,6 +56,10 @@ public class ReversalSyncTests
             Assert.Equal(0L, await ScalarAsync(server, "SELECT COUNT(*) FROM alerts"));
         }
 
+        // The province's figures count money kept: the voided payment is none, the refunded one what is left of it.
+        var school = (await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/institutions"))!.Single(i => i.GetProperty("id").GetString() == "TG-THCS-NGUYENDU");
+        Assert.Equal((1, 450_000L), (school.GetProperty("payments").GetInt32(), school.GetProperty("value").GetInt64()));
+
         // The terminal's cache took the server's figures: what it may spend and what is owed match the server.
         var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3");
         Assert.Equal(1_500_000, payer.GetProperty("availableBalance").GetInt64());

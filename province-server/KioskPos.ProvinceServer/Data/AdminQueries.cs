@@ -110,8 +110,13 @@ internal sealed class AdminQueries(SqliteDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
             """
-            SELECT i.id, i.name, i.type, i.district, COUNT(p.id), COALESCE(SUM(p.amount), 0)
-            FROM institutions i LEFT JOIN payments p ON p.institution_id = i.id
+            SELECT i.id, i.name, i.type, i.district, COUNT(p.id), COALESCE(SUM(p.kept), 0)
+            FROM institutions i
+            LEFT JOIN (
+                -- Money the institution kept: card payments, transfers as far as the bank confirmed them, less what
+                -- was voided or refunded; a QR never paid is no payment.
+                SELECT institution_id, id, MAX(0, CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END - reversed) AS kept
+                FROM payments) p ON p.institution_id = i.id AND p.kept > 0
             GROUP BY i.id ORDER BY i.name
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
