@@ -61,6 +61,7 @@ public static class TerminalApp
         app.MapPaymentApi();
         app.MapDisplayApi();
         app.MapPrinterApi();
+        app.MapCounterApi();
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();
@@ -84,6 +85,7 @@ public static class TerminalApp
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<ReversalStore>();
+        services.AddSingleton<StaffStore>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();

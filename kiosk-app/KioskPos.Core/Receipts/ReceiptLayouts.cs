@@ -122,7 +122,8 @@ public static class ReceiptLayouts
             .Text("Bằng chữ: " + VietnameseWords.Dong(slip.Amount) + ".");
         if (slip.RefundTo is { } to)
         {
-            doc.Pair("Hoàn vào:", to);
+            // Wrapped, never cut: a bank transfer's reference must reach the paper whole.
+            doc.Text("Hoàn vào: " + to);
         }
 
         doc.Text("Lý do: " + slip.Reason)

@@ -38,6 +38,32 @@ public sealed record PaymentView(string Id, long Sequence, string Method, long A
 /// <param name="SvgUrl">The QR as SVG.</param>
 public sealed record QrView(string TransferCode, string Payload, DateTimeOffset ExpiresAt, string SvgUrl);
 
+/// <summary>The body of <c>POST /api/v1/sessions</c>.</summary>
+public sealed record SignInRequest(string? StaffId, string? Pin);
+
+/// <summary>Who is signed in.</summary>
+/// <param name="Id">Staff id.</param>
+/// <param name="Name">Their name.</param>
+/// <param name="Role">cashier, supervisor or technician.</param>
+/// <param name="ExpiresAt">When the session ends (on sign-in).</param>
+public sealed record StaffView(string Id, string Name, string Role, DateTimeOffset? ExpiresAt);
+
+/// <summary>The body of <c>POST /api/v1/payments/{id}/void</c>.</summary>
+public sealed record VoidRequest(string? Reason, string? SupervisorId, string? SupervisorPin);
+
+/// <summary>The body of <c>POST /api/v1/payments/{id}/refund</c>: <c>destination</c> is card_balance or bank_transfer (with its <c>bankReference</c>).</summary>
+public sealed record RefundRequest(long? Amount, string? Destination, string? BankReference, string? Reason, string? SupervisorId, string? SupervisorPin);
+
+/// <summary>A void or refund done.</summary>
+/// <param name="Sequence">Its journal entry.</param>
+/// <param name="PaymentId">The payment.</param>
+/// <param name="PaymentState">The payment's state after it.</param>
+/// <param name="Amount">Given back, in đồng.</param>
+/// <param name="AmountText">The same for people.</param>
+/// <param name="Destination">card_balance or bank_transfer.</param>
+/// <param name="ApprovedBy">The supervisor.</param>
+public sealed record ReversalView(long Sequence, string PaymentId, string PaymentState, long Amount, string AmountText, string Destination, string ApprovedBy);
+
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
@@ -101,6 +127,11 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(TapView))]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SimulatedGpioView))]
+[JsonSerializable(typeof(SignInRequest))]
+[JsonSerializable(typeof(StaffView))]
+[JsonSerializable(typeof(VoidRequest))]
+[JsonSerializable(typeof(RefundRequest))]
+[JsonSerializable(typeof(ReversalView))]
 [JsonSerializable(typeof(ReceiptView))]
 [JsonSerializable(typeof(JournalVerification))]
 [JsonSerializable(typeof(ProblemDto))]

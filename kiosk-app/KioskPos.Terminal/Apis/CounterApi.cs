@@ -1,0 +1,242 @@
+using System.Globalization;
+using KioskPos.Core.Money;
+using KioskPos.Core.Payments;
+using KioskPos.Core.Receipts;
+using KioskPos.Province.Contracts;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using KioskPos.Terminal.Services;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>
+/// The counter's API: staff sign in with their PIN; cashiers void (same shift) and refund with a supervisor's PIN,
+/// see the open shift and close it (the Z report prints). Every endpoint here checks the session's role itself.
+/// </summary>
+internal static class CounterApi
+{
+    /// <summary>The session cookie (HttpOnly, SameSite=Strict: the kiosk browser sends it only to the terminal's own pages).</summary>
+    public const string SessionCookie = "kp_session";
+
+    private const string StaffKey = "kioskpos.staff";
+
+    public static IEndpointRouteBuilder MapCounterApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/sessions", SignInAsync);
+        api.MapGet("/sessions/current", (HttpContext http) => TypedResults.Json(View(Staff(http)), TerminalJsonContext.Readable.StaffView))
+            .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
+        api.MapDelete("/sessions/current", async (HttpContext http, StaffStore staff, CancellationToken ct) =>
+        {
+            if (Token(http) is { } token)
+            {
+                await staff.CloseSessionAsync(token, ct).ConfigureAwait(false);
+            }
+
+            http.Response.Cookies.Delete(SessionCookie);
+            return TypedResults.NoContent();
+        });
+
+        var counter = api.MapGroup(string.Empty);
+        counter.MapPost("/payments/{id}/void", VoidAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapPost("/payments/{id}/refund", RefundAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapGet("/shifts/current", async (HttpContext http, ReversalStore reversals, CancellationToken ct) =>
+            TypedResults.Json(await reversals.OpenShiftAsync(Staff(http).Id, ct).ConfigureAwait(false), ContractsJsonContext.Default.ShiftClosedDto))
+            .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapPost("/shifts/current/close", CloseShiftAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        return app;
+    }
+
+    /// <summary>Lets only signed-in staff of <paramref name="roles"/> through: 401 without a session, 403 for another role.</summary>
+    public static RouteHandlerBuilder RequireStaff(this RouteHandlerBuilder endpoint, params StaffRole[] roles) =>
+        endpoint.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var member = await http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted).ConfigureAwait(false);
+            if (member is null)
+            {
+                return ApiProblems.Create(StatusCodes.Status401Unauthorized, "not_signed_in", "Vui lòng đăng nhập bằng mã nhân viên và mã PIN.", "Sign in with your staff id and PIN.");
+            }
+
+            if (!roles.Contains(member.Role))
+            {
+                return ApiProblems.Create(StatusCodes.Status403Forbidden, "role_not_allowed", "Tài khoản của bạn không được làm việc này.", $"A {StaffStore.RoleName(member.Role)} may not do this.");
+            }
+
+            http.Items[StaffKey] = member;
+            return await next(context).ConfigureAwait(false);
+        });
+
+    private static async Task<IResult> SignInAsync(HttpContext http, StaffStore staff, CancellationToken ct)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SignInRequest, ct).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.StaffId) || !StaffStore.IsValidPin(request.Pin))
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_sign_in", "Nhập mã nhân viên và mã PIN (4 đến 8 chữ số).", "Give staffId and a PIN of 4 to 8 digits.");
+        }
+
+        var check = await staff.CheckPinAsync(request.StaffId.Trim(), request.Pin!, ct).ConfigureAwait(false);
+        if (PinProblem(check, "Mã nhân viên hoặc mã PIN không đúng", "Wrong staff id or PIN") is { } problem)
+        {
+            return problem;
+        }
+
+        var (token, expires) = await staff.OpenSessionAsync(check.Member!, ct).ConfigureAwait(false);
+        http.Response.Cookies.Append(SessionCookie, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", Expires = expires, IsEssential = true });
+        return TypedResults.Json(View(check.Member!) with { ExpiresAt = expires }, TerminalJsonContext.Readable.StaffView);
+    }
+
+    private static async Task<IResult> VoidAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
+    {
+        var (request, problem) = await ReadApprovedAsync(http, TerminalJsonContext.Default.VoidRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            var result = await reversals.VoidAsync(id, request.Approval, ct).ConfigureAwait(false);
+            return await AfterReversalAsync(http, result, ct).ConfigureAwait(false);
+        }
+        catch (PaymentRefusedException e)
+        {
+            return ApiProblems.From(e.Refusal);
+        }
+    }
+
+    private static async Task<IResult> RefundAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
+    {
+        var (request, problem) = await ReadApprovedAsync(http, TerminalJsonContext.Default.RefundRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            var body = request.Body;
+            var result = await reversals.RefundAsync(id, body.Amount ?? 0, body.Destination ?? string.Empty, body.BankReference, request.Approval, ct).ConfigureAwait(false);
+            return await AfterReversalAsync(http, result, ct).ConfigureAwait(false);
+        }
+        catch (PaymentRefusedException e)
+        {
+            return ApiProblems.From(e.Refusal);
+        }
+    }
+
+    private static async Task<IResult> CloseShiftAsync(HttpContext http, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, SyncSignal sync, IOptions<TerminalOptions> options, CancellationToken ct)
+    {
+        var cashier = Staff(http);
+        var closed = await reversals.CloseShiftAsync(cashier.Id, ct).ConfigureAwait(false);
+        sync.Request();
+
+        // The Z report prints from the figures just journalled; a printer problem holds it, the close stands.
+        var zone = options.Value.ResolveTimeZone();
+        if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is { } institution)
+        {
+            var at = TimeZoneInfo.ConvertTime(closed.ClosedAt, zone);
+            var report = new ShiftReport(
+                institution, options.Value.Id, closed.Shift.Number.ToString(CultureInfo.InvariantCulture), cashier.Name, at, at, Closing: true,
+                closed.Shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Vnd(m.Amount))).ToList(),
+                (closed.Shift.Voids, new Vnd(closed.Shift.Voided)), (closed.Shift.Refunds, new Vnd(closed.Shift.Refunded)), null, null, (0, Vnd.Zero));
+            await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return TypedResults.Json(closed.Shift, ContractsJsonContext.Default.ShiftClosedDto);
+    }
+
+    // Reads the body and checks the approving supervisor's PIN (wrong PINs count towards their lockout).
+    private static async Task<(Approved<T> Request, IResult? Problem)> ReadApprovedAsync<T>(
+        HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, (string? Supervisor, string? Pin, string? Reason)> approval, CancellationToken ct)
+        where T : class
+    {
+        var (body, error) = await JsonBody.TryReadAsync(http.Request.Body, typeInfo, ct).ConfigureAwait(false);
+        if (body is null)
+        {
+            return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error));
+        }
+
+        var (supervisorId, pin, reason) = approval(body);
+        if (string.IsNullOrWhiteSpace(supervisorId) || !StaffStore.IsValidPin(pin) || string.IsNullOrWhiteSpace(reason))
+        {
+            return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "approval_required",
+                "Cần lý do, mã và PIN của người giám sát.", "Give a reason, and the approving supervisor's id and PIN."));
+        }
+
+        var cashier = Staff(http);
+        if (string.Equals(supervisorId.Trim(), cashier.Id, StringComparison.OrdinalIgnoreCase))
+        {
+            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "self_approval", "Người duyệt phải là người khác.", "Someone other than the cashier must approve."));
+        }
+
+        var check = await http.RequestServices.GetRequiredService<StaffStore>().CheckPinAsync(supervisorId.Trim(), pin!, ct).ConfigureAwait(false);
+        if (PinProblem(check, "Mã hoặc PIN người giám sát không đúng", "Wrong supervisor id or PIN") is { } problem)
+        {
+            return (default!, problem);
+        }
+
+        if (check.Member!.Role != StaffRole.Supervisor)
+        {
+            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "not_a_supervisor", "Người duyệt phải là giám sát.", "The approver must be a supervisor."));
+        }
+
+        return (new Approved<T>(body, new ReversalApproval(cashier.Id, check.Member.Id, reason.Trim())), null);
+    }
+
+    private static async Task<IResult> AfterReversalAsync(HttpContext http, ReversalResult result, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        services.GetRequiredService<SyncSignal>().Request();
+        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
+        var catalogue = services.GetRequiredService<CatalogueStore>();
+        var payment = (await services.GetRequiredService<PaymentStore>().GetAsync(result.Reversal.PaymentId, ct).ConfigureAwait(false))!;
+
+        // The slip prints for the payer and the cashier's drawer; a printer problem holds it, the reversal stands.
+        if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is { } institution)
+        {
+            var payer = await catalogue.FindByCodeAsync(payment.AccountCode, ct).ConfigureAwait(false);
+            var refundTo = result.Reversal switch
+            {
+                { Destination: ReversalDestinations.BankTransfer, BankReference: { } reference } => $"Chuyển khoản / bank transfer {reference}",
+                _ when payment.State == Core.Domain.PaymentState.Voided => null,
+                _ => "Số dư thẻ / card balance",
+            };
+            var slip = new ReversalSlip(
+                institution, options.Id, $"{options.Id}-{result.Sequence:D8}", payment.Id, TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), options.ResolveTimeZone()),
+                payment.AccountCode, payer?.FullName ?? payment.AccountCode, new Vnd(result.Reversal.Amount), result.Reversal.Reason, refundTo,
+                result.Reversal.Operator, result.Reversal.Supervisor);
+            await services.GetRequiredService<PrintQueue>().PrintDocumentAsync(PrintJobKinds.Slip, payment.Id, ReceiptLayouts.Reversal(slip), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return TypedResults.Json(new ReversalView(result.Sequence, payment.Id, payment.State.ToString().ToLowerInvariant(), result.Reversal.Amount,
+            new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor), TerminalJsonContext.Readable.ReversalView);
+    }
+
+    private static IResult? PinProblem(PinCheck check, string vietnamese, string english) => check switch
+    {
+        { Ok: true } => null,
+        { LockedUntil: { } until } => ApiProblems.Create(StatusCodes.Status423Locked, "locked",
+            $"Nhập sai PIN quá {StaffStore.MaxFailures} lần: tạm khóa đến {until.ToOffset(TimeSpan.FromHours(7)):HH:mm}.",
+            $"Too many wrong PINs: locked until {until:O}."),
+        _ => ApiProblems.Create(StatusCodes.Status401Unauthorized, "wrong_pin",
+            $"{vietnamese}; còn {check.RemainingTries} lần thử.", $"{english}; {check.RemainingTries} tries left."),
+    };
+
+    private static StaffMember Staff(HttpContext http) => (StaffMember)http.Items[StaffKey]!;
+
+    private static StaffView View(StaffMember member) => new(member.Id, member.Name, StaffStore.RoleName(member.Role), null);
+
+    private static string? Token(HttpContext http) =>
+        http.Request.Cookies.TryGetValue(SessionCookie, out var cookie) ? cookie
+        : http.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim()
+        : null;
+
+    private sealed record Approved<T>(T Body, ReversalApproval Approval);
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KioskPos.Integration.Tests;
+
+/// <summary>
+/// The counter's endpoints on a real Kestrel: sign-in with a PIN (and its lockout), roles checked by the server,
+/// a void and a refund approved with a supervisor's PIN, the slips and the Z report on the emulated printer.
+/// </summary>
+public class CounterApiTests
+{
+    [Fact]
+    public async Task A_cashier_voids_and_refunds_with_a_supervisors_pin_and_closes_the_shift()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await SeedStaffAsync(terminal);
+        using var cashier = await SignedInAsync(terminal, "tn01", "2468");
+
+        await terminal.TapAsync("04A1B2C3");
+        var tuition = await PaidAsync(await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"));
+        await terminal.TapAsync("04A1B2C3");
+        var boarding = await PaidAsync(await terminal.PayAsync("04A1B2C3", "BT-2611-HS240001"));
+        var pagesBefore = await PagesAsync(terminal);
+
+        // Approval: a reason and a supervisor's right PIN; the cashier cannot approve their own void.
+        using (var missing = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        }
+
+        using (var self = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "tn01", supervisorPin = "2468" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
+        }
+
+        using (var notSupervisor = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "tn02", supervisorPin = "1357" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, notSupervisor.StatusCode);
+        }
+
+        using (var wrongPin = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "gs01", supervisorPin = "0000" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrongPin.StatusCode);
+            Assert.Contains("còn 4 lần thử", await wrongPin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var voided = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "gs01", supervisorPin = "97531" }))
+        {
+            var body = await voided.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(voided.StatusCode == HttpStatusCode.OK, body.ToString());
+            Assert.Equal(("voided", 150_000L, "gs01"), (body.GetProperty("paymentState").GetString(), body.GetProperty("amount").GetInt64(), body.GetProperty("approvedBy").GetString()));
+        }
+
+        using (var refunded = await cashier.PostAsJsonAsync($"/api/v1/payments/{boarding}/refund",
+            new { amount = 100_000, destination = "bank_transfer", bankReference = "FT26112300077", reason = "Nghỉ học 4 ngày", supervisorId = "gs01", supervisorPin = "97531" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, refunded.StatusCode);
+            Assert.Equal("completed", (await refunded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paymentState").GetString());
+        }
+
+        var open = await cashier.GetFromJsonAsync<JsonElement>("/api/v1/shifts/current");
+        Assert.Equal(750_000 - 150_000 - 100_000, open.GetProperty("net").GetInt64());
+        using (var close = await cashier.PostAsync("/api/v1/shifts/current/close", null))
+        {
+            var z = await close.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(close.StatusCode == HttpStatusCode.OK, z.ToString());
+            Assert.Equal((1L, 1, 150_000L, 1, 100_000L), (z.GetProperty("number").GetInt64(), z.GetProperty("voids").GetInt32(), z.GetProperty("voided").GetInt64(), z.GetProperty("refunds").GetInt32(), z.GetProperty("refunded").GetInt64()));
+        }
+
+        // Two slips and the Z report reached the paper.
+        await Wait.UntilAsync(async () => await PagesAsync(terminal) >= pagesBefore + 3, TimeSpan.FromSeconds(20), "the slips and the Z report");
+        var texts = Directory.GetFiles(terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).ToList();
+        Assert.Contains(texts, t => t.Contains("FT26112300077", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains("gs01", StringComparison.Ordinal));
+
+        // The void reached the province: the card has the money back.
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Equal(2_000_000 - 600_000, await province.BalanceAsync("HS240001"));
+    }
+
+    [Fact]
+    public async Task Roles_are_checked_by_the_server_and_five_wrong_pins_lock_the_sign_in()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await SeedStaffAsync(terminal);
+
+        // No session: refused, whatever the screen shows.
+        using (var anonymous = await terminal.Http.PostAsJsonAsync("/api/v1/payments/KP-THCS-ND-01-00000001/void", new { reason = "x", supervisorId = "gs01", supervisorPin = "97531" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await terminal.Http.PostAsync("/api/v1/shifts/current/close", null)).StatusCode);
+
+        // A technician may sign in but not touch payments.
+        using var technician = await SignedInAsync(terminal, "kt01", "8642");
+        Assert.Equal("technician", (await technician.GetFromJsonAsync<JsonElement>("/api/v1/sessions/current")).GetProperty("role").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await technician.GetAsync("/api/v1/shifts/current")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await technician.PostAsync("/api/v1/shifts/current/close", null)).StatusCode);
+
+        // Signing out ends the session at the server.
+        Assert.Equal(HttpStatusCode.NoContent, (await technician.DeleteAsync("/api/v1/sessions/current")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await technician.GetAsync("/api/v1/sessions/current")).StatusCode);
+
+        // Five wrong PINs: locked, and then even the right PIN is refused.
+        for (var i = 1; i <= 4; i++)
+        {
+            using var wrong = await terminal.Http.PostAsJsonAsync("/api/v1/sessions", new { staffId = "tn01", pin = "1111" });
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using (var fifth = await terminal.Http.PostAsJsonAsync("/api/v1/sessions", new { staffId = "tn01", pin = "1111" }))
+        {
+            Assert.Equal((HttpStatusCode)423, fifth.StatusCode);
+        }
+
+        using (var right = await terminal.Http.PostAsJsonAsync("/api/v1/sessions", new { staffId = "tn01", pin = "2468" }))
+        {
+            Assert.Equal((HttpStatusCode)423, right.StatusCode);
+            Assert.Contains("tạm khóa", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var malformed = await terminal.Http.PostAsync("/api/v1/sessions", new StringContent("{\"staffId\":", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        }
+    }
+
+    private static async Task SeedStaffAsync(TerminalHost terminal)
+    {
+        var staff = terminal.App.Services.GetRequiredService<StaffStore>();
+        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "2468");
+        await staff.AddOrUpdateAsync("tn02", "Phạm Văn Ba", StaffRole.Cashier, "1357");
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "97531");
+        await staff.AddOrUpdateAsync("kt01", "Võ Kỹ Thuật", StaffRole.Technician, "8642");
+    }
+
+    // A client of its own with a cookie jar, signed in.
+    private static async Task<HttpClient> SignedInAsync(TerminalHost terminal, string id, string pin)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = terminal.Http.BaseAddress };
+        using var response = await client.PostAsJsonAsync("/api/v1/sessions", new { staffId = id, pin });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        return client;
+    }
+
+    private static async Task<string> PaidAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+    }
+
+    private static async Task<int> PagesAsync(TerminalHost terminal) =>
+        (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32();
+}
