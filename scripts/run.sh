@@ -85,6 +85,12 @@ if [ ! -f var/terminal/device-key.pem ] || [ "$fresh_province" = yes ]; then
   "${terminal_cli[@]}" enroll --server "$PROVINCE_URL" --code "$code" --data "$root/var/terminal"
 fi
 
+# Demo staff, as a technician adds them (the PIN on standard input): a cashier, a supervisor, a technician.
+for person in "tn01|Lê Thu Ngân|cashier|2468" "gs01|Trần Giám Sát|supervisor|97531" "kt01|Võ Kỹ Thuật|technician|8642"; do
+  IFS='|' read -r staff_id staff_name staff_role staff_pin <<<"$person"
+  echo "$staff_pin" | "${terminal_cli[@]}" staff add --id "$staff_id" --name "$staff_name" --role "$staff_role" --data "$root/var/terminal" >/dev/null
+done
+
 "${terminal_cli[@]}" \
   --urls="$TERMINAL_URL" \
   --Terminal:DataDirectory="$root/var/terminal" \
@@ -113,6 +119,14 @@ Other demo cards: 04D4E5F6 (balance too low), 04112233 (blocked), 0000AAAA (unkn
 Pay one bill from the card balance:
   curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
     -d '{"cardUid":"04A1B2C3","method":"card_balance","bills":[{"billId":"HP-2611-HS240001"}]}'
+
+Demo staff (id / PIN): cashier tn01 / 2468, supervisor gs01 / 97531, technician kt01 / 8642. A cashier signs in,
+voids that payment (the id its answer gave; on a fresh var/ the first one) with the supervisor's PIN — the void slip
+prints — and closes the shift (the Z report prints):
+  curl -s -c var/cookies -X POST $TERMINAL_URL/api/v1/sessions -H 'Content-Type: application/json' -d '{"staffId":"tn01","pin":"2468"}'
+  curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/payments/KP-THCS-ND-01-00000001/void -H 'Content-Type: application/json' \\
+    -d '{"reason":"Thu nhầm","supervisorId":"gs01","supervisorPin":"97531"}'
+  curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/shifts/current/close
 
 Pay by VietQR: open the customer display, make a QR payment, then press "simulate transfer" on the bank
 simulator (edit the amount to see underpaid / overpaid); the display confirms and the receipt appears:

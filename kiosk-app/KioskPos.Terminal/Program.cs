@@ -14,6 +14,7 @@ using KioskPos.Terminal.Cli;
 // kioskpos-terminal enroll --server URL --code CODE   enrol with the province server
 // kioskpos-terminal qr parse PAYLOAD | qr build ...  check or make a VietQR payload
 // kioskpos-terminal printer render FILE [-o OUT.png] [--width 58|80]  draw a captured ESC/POS stream
+// kioskpos-terminal staff add --id ID --name NAME --role cashier|supervisor|technician  (PIN on stdin)
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {
@@ -127,4 +128,5 @@ enrol.SetAction(async (parse, ct) =>
 });
 root.Subcommands.Add(enrol);
 root.Subcommands.Add(QrCommands.Create());
+root.Subcommands.Add(StaffCommands.Create(dataOption));
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
