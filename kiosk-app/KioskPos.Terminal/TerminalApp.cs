@@ -62,6 +62,7 @@ public static class TerminalApp
         app.MapDisplayApi();
         app.MapPrinterApi();
         app.MapCounterApi();
+        app.MapKioskApi();
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();

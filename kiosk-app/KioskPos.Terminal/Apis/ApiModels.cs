@@ -64,6 +64,9 @@ public sealed record RefundRequest(long? Amount, string? Destination, string? Ba
 /// <param name="ApprovedBy">The supervisor.</param>
 public sealed record ReversalView(long Sequence, string PaymentId, string PaymentState, long Amount, string AmountText, string Destination, string ApprovedBy);
 
+/// <summary>Where a payer can see the receipt when the printer could not print it: the lookup URL and its QR.</summary>
+public sealed record ReceiptLookupView(string Url, string Svg);
+
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
@@ -128,6 +131,8 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SimulatedGpioView))]
 [JsonSerializable(typeof(SignInRequest))]
+[JsonSerializable(typeof(ReceiptLookupView))]
+[JsonSerializable(typeof(ReaderProblemView))]
 [JsonSerializable(typeof(StaffView))]
 [JsonSerializable(typeof(VoidRequest))]
 [JsonSerializable(typeof(RefundRequest))]

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using KioskPos.Core.VietQr;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using KioskPos.Terminal.Services;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>
+/// The self-service kiosk for parents: <c>/kiosk</c> (one small page, every asset served from here) and its live
+/// events at <c>/api/v1/kiosk/events</c> (card taps, reader problems, the QR's outcome, the network). The page
+/// takes payments through the same payment API as every other screen.
+/// </summary>
+internal static class KioskApi
+{
+    public static IEndpointRouteBuilder MapKioskApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/kiosk", () => Results.Content(KioskPage.Html, "text/html; charset=utf-8"));
+        app.MapGet("/api/v1/kiosk/events", StreamAsync);
+        app.MapGet("/api/v1/payments/{id}/receipt-lookup", async (string id, PaymentStore payments, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, CancellationToken ct) =>
+        {
+            // When the printer cannot give the receipt, the payer scans its lookup QR from the screen instead.
+            if (await payments.LookupTokenAsync(id, ct).ConfigureAwait(false) is not { } token)
+            {
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", "Không tìm thấy giao dịch.", $"No payment {id}.");
+            }
+
+            var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(id)}?h={token}";
+            return TypedResults.Json(new ReceiptLookupView(url, QrImages.Svg(url)), TerminalJsonContext.Readable.ReceiptLookupView);
+        });
+        return app;
+    }
+
+    private static async Task StreamAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue)
+    {
+        display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
+        http.Response.Headers.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        void OnTap(CardTap tap) => events.Writer.TryWrite($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap), TerminalJsonContext.Default.TapView)}\n\n");
+        void OnProblem(Firmware.Devices.CardProblem problem) =>
+            events.Writer.TryWrite($"event: reader\ndata: {JsonSerializer.Serialize(Views.ReaderProblem(problem, DateTimeOffset.UtcNow), TerminalJsonContext.Default.ReaderProblemView)}\n\n");
+        presence.Tapped += OnTap;
+        presence.ProblemReported += OnProblem;
+        try
+        {
+            await http.Response.WriteAsync($"retry: 2000\n\nevent: network\ndata: {(link.Online ? "true" : "false")}\n\n", http.RequestAborted).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+            var screens = Task.Run(async () =>
+            {
+                await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
+                {
+                    events.Writer.TryWrite($"event: screen\ndata: {JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen)}\n\n");
+                    events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
+                }
+            }, http.RequestAborted);
+            await foreach (var message in events.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
+            {
+                await http.Response.WriteAsync(message, http.RequestAborted).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+            }
+
+            await screens.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The page went away.
+        }
+        finally
+        {
+            presence.Tapped -= OnTap;
+            presence.ProblemReported -= OnProblem;
+        }
+    }
+}
