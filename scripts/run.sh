@@ -104,7 +104,8 @@ cat <<TXT
 
 KioskPos is running (simulated hardware, demo data).
 
-  Terminal (school kiosk KP-THCS-ND-01):  $TERMINAL_URL/
+  Self-service kiosk (parents):           $TERMINAL_URL/kiosk
+  Terminal state (KP-THCS-ND-01):         $TERMINAL_URL/
   Customer display (VietQR):              $TERMINAL_URL/display
   Province server:                        $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim
@@ -134,12 +135,13 @@ simulator (edit the amount to see underpaid / overpaid); the display confirms an
     -d '{"payerCode":"HS240004","method":"vietqr","bills":[{"billId":"HP-2611-HS240004"}]}'
 
 The printer is the ESC/POS emulator behind the real driver. Take its paper away and give it back; the held
-receipt prints by itself, once. Reprint the last receipt (marked BẢN SAO - IN LẠI), print the X report or a test page:
+receipt prints by itself, once. Reprint the last receipt (marked BẢN SAO - IN LẠI), print the X report or a test page
+(signed in as above):
   curl -s -X POST $TERMINAL_URL/dev/printer -H 'Content-Type: application/json' -d '{"paperOut":true}'
   curl -s -X POST $TERMINAL_URL/dev/printer -H 'Content-Type: application/json' -d '{"paperOut":false}'
-  curl -s -X POST $TERMINAL_URL/api/v1/receipts/last/reprint
-  curl -s -X POST $TERMINAL_URL/api/v1/reports/x
-  curl -s -X POST $TERMINAL_URL/api/v1/printer/test-page
+  curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/receipts/last/reprint
+  curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/reports/x
+  curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/printer/test-page
 See what a real printer was sent (a captured byte file, from any encoder):
   dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll printer render capture.bin -o capture.png
 

@@ -5,6 +5,8 @@ using System.Text.Json;
 using KioskPos.Province.Contracts;
 using Microsoft.Data.Sqlite;
 
+using KioskPos.Storage;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>The terminal's data folder on a small tmpfs that the test fills up.</summary>
@@ -23,6 +25,9 @@ public class DiskFullTests
             var filler = Path.Combine(mountPoint, "filler");
             await using (var terminal = await TerminalHost.StartAsync(province, folder: Path.Combine(mountPoint, "terminal")))
             {
+                // The technician signs in first: a sign-in writes its session, which a full disk would refuse.
+                var technician = await terminal.StaffAsync(StaffRole.Technician);
+
                 // Leave a little room, then pay until the disk is full.
                 var free = new DriveInfo(mountPoint).AvailableFreeSpace;
                 await WriteZerosAsync(filler, Math.Max(0, free - (160 * 1024)));
@@ -53,7 +58,7 @@ public class DiskFullTests
                     Assert.Equal(HttpStatusCode.InsufficientStorage, again.StatusCode);
                 }
 
-                var verification = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+                var verification = await technician.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
                 Assert.True(verification.GetProperty("ok").GetBoolean(), verification.GetRawText());
 
                 // Space returns: work resumes, and everything acknowledged reaches the server once.
@@ -66,7 +71,7 @@ public class DiskFullTests
                 }
 
                 await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(30));
-                var payments = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+                var payments = await technician.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
                 Assert.True(payments.GetProperty("ok").GetBoolean());
             }
 

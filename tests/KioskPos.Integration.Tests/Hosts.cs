@@ -181,6 +181,29 @@ public sealed class TerminalHost : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
     }
 
+    /// <summary>The demo staff: id and PIN per role.</summary>
+    public static readonly IReadOnlyDictionary<KioskPos.Storage.StaffRole, (string Id, string Pin)> StaffPins = new Dictionary<KioskPos.Storage.StaffRole, (string, string)>
+    {
+        [KioskPos.Storage.StaffRole.Cashier] = ("tn01", "2468"),
+        [KioskPos.Storage.StaffRole.Supervisor] = ("gs01", "97531"),
+        [KioskPos.Storage.StaffRole.Technician] = ("kt01", "8642"),
+    };
+
+    private readonly List<HttpClient> _staffClients = [];
+
+    /// <summary>A client of its own (with a cookie jar) signed in as the demo member of staff of <paramref name="role"/>.</summary>
+    public async Task<HttpClient> StaffAsync(KioskPos.Storage.StaffRole role)
+    {
+        var staff = App.Services.GetRequiredService<KioskPos.Storage.StaffStore>();
+        var (id, pin) = StaffPins[role];
+        await staff.AddOrUpdateAsync(id, $"Demo {role}", role, pin);
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Http.BaseAddress };
+        using var response = await client.PostAsJsonAsync("/api/v1/sessions", new { staffId = id, pin });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        _staffClients.Add(client);
+        return client;
+    }
+
     public Task<HttpResponseMessage> PayAsync(string? cardUid, params string[] billIds) =>
         Http.PostAsJsonAsync("/api/v1/payments", new { cardUid, method = "card_balance", bills = billIds.Select(b => new { billId = b }).ToArray() });
 
@@ -200,6 +223,7 @@ public sealed class TerminalHost : IAsyncDisposable
 
         _disposed = true;
         Http.Dispose();
+        _staffClients.ForEach(c => c.Dispose());
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

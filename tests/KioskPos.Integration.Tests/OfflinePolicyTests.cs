@@ -5,6 +5,8 @@ using KioskPos.Province.Contracts;
 using KioskPos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
+using KioskPos.Storage;
+
 namespace KioskPos.Integration.Tests;
 
 public class OfflinePolicyTests
@@ -167,6 +169,6 @@ public class OfflinePolicyTests
             Assert.Equal("card_blocked", (await ProblemAsync(offline)).Code);
         }
 
-        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+        Assert.Empty((await (await terminal.StaffAsync(StaffRole.Cashier)).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
     }
 }

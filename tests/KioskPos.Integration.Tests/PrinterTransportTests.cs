@@ -5,6 +5,8 @@ using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
 using KioskPos.Tests.Shared;
 
+using KioskPos.Storage;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>The terminal printing through a USB-style device file (a pty from socat) to the emulator in this process.</summary>
@@ -84,7 +86,8 @@ public class PrinterApiTests
             Assert.Equal(HttpStatusCode.Created, qr.StatusCode);
         }
 
-        using var x = await terminal.Http.PostAsync("/api/v1/reports/x", null);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        using var x = await cashier.PostAsync("/api/v1/reports/x", null);
         Assert.Equal(HttpStatusCode.OK, x.StatusCode);
         var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt")));
         Assert.Contains("BÁO CÁO TẠM (X)", report, StringComparison.Ordinal);
@@ -95,7 +98,7 @@ public class PrinterApiTests
         Assert.Contains("Một trăm năm mươi nghìn đồng", report.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.ChangeExtension(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt")[0], ".png")));
 
-        using var test = await terminal.Http.PostAsync("/api/v1/printer/test-page", null);
+        using var test = await (await terminal.StaffAsync(StaffRole.Technician)).PostAsync("/api/v1/printer/test-page", null);
         Assert.Equal(HttpStatusCode.OK, test.StatusCode);
         var page = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "test-*.txt")));
         Assert.Contains("KP-THCS-ND-01", page, StringComparison.Ordinal);
@@ -103,12 +106,12 @@ public class PrinterApiTests
         Assert.Contains("ESC/POS", page, StringComparison.Ordinal);
         Assert.Contains("ằ ắ ẳ ẵ ặ", page, StringComparison.Ordinal);
 
-        using var reprint = await terminal.Http.PostAsync("/api/v1/receipts/last/reprint", null);
+        using var reprint = await cashier.PostAsync("/api/v1/receipts/last/reprint", null);
         Assert.Equal(HttpStatusCode.OK, reprint.StatusCode);
         var copy = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "*-in-lai-2.txt")));
         Assert.Contains("BẢN SAO - IN LẠI", copy, StringComparison.Ordinal);
 
-        using var missing = await terminal.Http.GetAsync("/api/v1/print-jobs/999999");
+        using var missing = await cashier.GetAsync("/api/v1/print-jobs/999999");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("job_not_found", (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         using var badDev = await terminal.Http.PostAsync("/dev/printer", new StringContent("{paper", System.Text.Encoding.UTF8, "application/json"));
@@ -132,7 +135,7 @@ public class PrinterApiTests
         }
 
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
-        using var test = await terminal.Http.PostAsync("/api/v1/printer/test-page", null);
+        using var test = await (await terminal.StaffAsync(StaffRole.Technician)).PostAsync("/api/v1/printer/test-page", null);
         Assert.Equal(HttpStatusCode.OK, test.StatusCode);
         var jobs = (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("recent").EnumerateArray().ToList();
         Assert.Equal(["printed", "cancelled"], jobs.Take(2).Select(j => j.GetProperty("state").GetString()!).ToArray());

@@ -6,6 +6,8 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
+using KioskPos.Storage;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>
@@ -67,7 +69,7 @@ public class ServerCrashTests(ITestOutputHelper output)
             Assert.Equal(2_000_000 - (taken * 100), await command.ExecuteScalarAsync());
             command.CommandText = "SELECT COUNT(*) FROM alerts";
             Assert.Equal(0L, await command.ExecuteScalarAsync());
-            var verification = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+            var verification = await (await terminal.StaffAsync(StaffRole.Technician)).GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
             Assert.True(verification.GetProperty("ok").GetBoolean());
             command.CommandText = "SELECT acked_through FROM terminals WHERE id = 'KP-THCS-ND-01'";
             Assert.Equal(verification.GetProperty("lastSequence").GetInt64(), await command.ExecuteScalarAsync());

@@ -6,6 +6,8 @@ using KioskPos.Province.Contracts;
 using KioskPos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
+using KioskPos.Storage;
+
 namespace KioskPos.Integration.Tests;
 
 public class TerminalEndToEndTests
@@ -100,7 +102,7 @@ public class TerminalEndToEndTests
         Assert.Equal("insufficient_balance", problem.Code);
         Assert.Equal("Số dư thẻ không đủ: còn 150.000 ₫, cần 600.000 ₫.", problem.Title);
         Assert.Contains("not enough", problem.Detail);
-        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+        Assert.Empty((await (await terminal.StaffAsync(StaffRole.Cashier)).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
         Assert.Equal(150_000, await province.BalanceAsync("HS240002"));
     }
 
@@ -170,7 +172,7 @@ public class TerminalEndToEndTests
         Assert.Equal(code, problem.Code);
         Assert.False(string.IsNullOrWhiteSpace(problem.Title));
         Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
-        Assert.Empty((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+        Assert.Empty((await (await terminal.StaffAsync(StaffRole.Cashier)).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
     }
 
     [Fact]
@@ -196,7 +198,7 @@ public class TerminalEndToEndTests
         var replay = await second.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(replay.GetProperty("replayed").GetBoolean());
         Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString(), replay.GetProperty("id").GetString());
-        Assert.Single((await terminal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+        Assert.Single((await (await terminal.StaffAsync(StaffRole.Cashier)).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
     }
 
     [Fact]
@@ -233,7 +235,7 @@ public class TerminalEndToEndTests
         Assert.Equal("ready", (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("state").GetString());
 
         // Asked again, the receipt comes out marked as a copy, and is kept beside the original.
-        using var reprint = await terminal.Http.PostAsync($"/api/v1/payments/{id}/reprint", null);
+        using var reprint = await (await terminal.StaffAsync(StaffRole.Cashier)).PostAsync($"/api/v1/payments/{id}/reprint", null);
         reprint.EnsureSuccessStatusCode();
         var copy = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + "-in-lai-2.txt"));
         Assert.Contains("BẢN SAO - IN LẠI", copy, StringComparison.Ordinal);

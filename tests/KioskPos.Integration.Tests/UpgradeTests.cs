@@ -47,7 +47,7 @@ public class UpgradeTests
         Assert.Equal(2_000_000 - 750_000, await province.BalanceAsync("HS240001"));
         var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
         Assert.Equal(0, status.GetProperty("sync").GetProperty("queued").GetInt32());
-        var verification = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+        var verification = await (await terminal.StaffAsync(StaffRole.Technician)).GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
         Assert.True(verification.GetProperty("ok").GetBoolean());
         Assert.Equal(2, verification.GetProperty("entries").GetInt64());
     }

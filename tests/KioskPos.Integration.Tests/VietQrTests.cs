@@ -7,6 +7,8 @@ using KioskPos.Core.VietQr;
 using KioskPos.Province.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 
+using KioskPos.Storage;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>
@@ -69,7 +71,7 @@ public sealed class VietQrTests : IAsyncLifetime
         Assert.Equal(TransferOutcomes.PaidTwice, twice);
         var refunds = await TransfersAsync("?refundDue=true");
         Assert.Contains(refunds, t => t.GetProperty("bankTransactionId").GetString() == "FT-EXACT-2" && t.GetProperty("refundDue").GetInt64() == 750_000);
-        var journal = await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+        var journal = await (await _terminal.StaffAsync(StaffRole.Technician)).GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
         Assert.True(journal.GetProperty("ok").GetBoolean());
     }
 

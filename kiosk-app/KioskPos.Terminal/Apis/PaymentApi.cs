@@ -42,7 +42,7 @@ internal static class PaymentApi
         {
             var recent = await payments.ListRecentAsync(limit ?? 20, ct).ConfigureAwait(false);
             return TypedResults.Json<IReadOnlyList<PaymentView>>(recent.Select(p => Views.Payment(p, false)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPaymentView);
-        });
+        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/payments/{id}/reprint", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
         {
             if (await payments.GetAsync(id, ct).ConfigureAwait(false) is null)
@@ -54,7 +54,7 @@ internal static class PaymentApi
             return printed
                 ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
                 : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được biên lai.", problem);
-        });
+        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}/qr.svg", async (string id, PaymentStore payments, CancellationToken ct) =>
             await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
                 ? Results.Content(QrImages.Svg(qr.Payload), "image/svg+xml")

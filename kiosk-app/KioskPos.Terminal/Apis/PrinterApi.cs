@@ -27,7 +27,8 @@ public static class PrinterApi
         api.MapGet("/print-jobs/{id:long}", async (long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
             await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
                 ? TypedResults.Json(View(job, http.RequestServices), TerminalJsonContext.Readable.PrintJobView)
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"Không có lệnh in {id}.", $"No print job {id}."));
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"Không có lệnh in {id}.", $"No print job {id}."))
+            .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/receipts/last/reprint", async (PrintQueueStore jobs, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
         {
             if (await jobs.LastReceiptSubjectAsync(ct).ConfigureAwait(false) is not { } paymentId)
@@ -36,7 +37,7 @@ public static class PrinterApi
             }
 
             return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
-        });
+        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IReceiptPrinter printer, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, TimeProvider time, CancellationToken ct) =>
         {
             var enrolled = File.Exists(sync.Value.KeyPath) ? "đã có khóa thiết bị / device key present" : "chưa đăng ký / not enrolled";
@@ -50,7 +51,7 @@ public static class PrinterApi
                 typeof(PrinterApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
                 TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Value.ResolveTimeZone()));
             return Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(info), options.Value.PrintWait, ct).ConfigureAwait(false));
-        });
+        }).RequireStaff(StaffRole.Technician, StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/reports/x", async (PaymentStore payments, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct) =>
         {
             if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
@@ -68,7 +69,7 @@ public static class PrinterApi
                 totals.ByMethod.Select(m => new MethodTotal(m.Method, m.Count, m.Total)).ToList(), (0, Core.Money.Vnd.Zero), (0, Core.Money.Vnd.Zero),
                 totals.FirstReceipt, totals.LastReceipt, totals.PendingQr);
             return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
-        });
+        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
 
         // The emulator's paper, for the terminal's page in make run: receipt images and their text twins.
         app.MapGet("/receipts/{file}", (string file, HttpContext http) =>

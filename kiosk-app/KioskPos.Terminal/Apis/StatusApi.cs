@@ -20,7 +20,8 @@ internal static class StatusApi
         app.MapGet("/api/v1/status", async (HttpContext http, CancellationToken ct) =>
             TypedResults.Json(await ReadAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.StatusView));
         app.MapGet("/api/v1/journal/verify", async (JournalVerifier verifier, CancellationToken ct) =>
-            TypedResults.Json(await verifier.VerifyAsync(ct).ConfigureAwait(false), TerminalJsonContext.Readable.JournalVerification));
+            TypedResults.Json(await verifier.VerifyAsync(ct).ConfigureAwait(false), TerminalJsonContext.Readable.JournalVerification))
+            .RequireStaff(StaffRole.Technician, StaffRole.Supervisor, StaffRole.Cashier);
         app.MapGet("/", async (HttpContext http, PaymentStore payments, CatalogueStore catalogue, CardPresence presence, CancellationToken ct) =>
         {
             var status = await ReadAsync(http.RequestServices, ct).ConfigureAwait(false);

@@ -1,0 +1,68 @@
+using System.Net;
+using KioskPos.Storage;
+
+namespace KioskPos.Integration.Tests;
+
+/// <summary>
+/// Roles are enforced by the server on every endpoint group, whatever a screen shows: the kiosk (no one signed in)
+/// reaches only the payer's own flow; a technician no payment or personal data; cashiers and supervisors the counter.
+/// </summary>
+public class RoleTests
+{
+    private enum Who { Kiosk, Cashier, Supervisor, Technician }
+
+    // Each endpoint group, and who gets through (anyone else: 401 without a session, 403 with the wrong role).
+    private static readonly (string Method, string Path, Who[] Allowed)[] s_matrix =
+    [
+        ("GET", "/api/v1/payers/HS240001", [Who.Kiosk, Who.Cashier, Who.Supervisor, Who.Technician]),
+        ("GET", "/api/v1/status", [Who.Kiosk, Who.Cashier, Who.Supervisor, Who.Technician]),
+        ("GET", "/api/v1/payments", [Who.Cashier, Who.Supervisor]),
+        ("GET", "/api/v1/print-jobs/1", [Who.Cashier, Who.Supervisor]),
+        ("POST", "/api/v1/reports/x", [Who.Cashier, Who.Supervisor]),
+        ("POST", "/api/v1/receipts/last/reprint", [Who.Cashier, Who.Supervisor]),
+        ("POST", "/api/v1/payments/KP-THCS-ND-01-00000001/reprint", [Who.Cashier, Who.Supervisor]),
+        ("POST", "/api/v1/payments/KP-THCS-ND-01-00000001/void", [Who.Cashier, Who.Supervisor]),
+        ("POST", "/api/v1/payments/KP-THCS-ND-01-00000001/refund", [Who.Cashier, Who.Supervisor]),
+        ("GET", "/api/v1/shifts/current", [Who.Cashier, Who.Supervisor]),
+        ("POST", "/api/v1/printer/test-page", [Who.Cashier, Who.Supervisor, Who.Technician]),
+        ("GET", "/api/v1/journal/verify", [Who.Cashier, Who.Supervisor, Who.Technician]),
+        ("GET", "/api/v1/sessions/current", [Who.Cashier, Who.Supervisor, Who.Technician]),
+    ];
+
+    [Fact]
+    public async Task Each_role_reaches_exactly_its_endpoint_groups()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var clients = new Dictionary<Who, HttpClient>
+        {
+            [Who.Kiosk] = terminal.Http,
+            [Who.Cashier] = await terminal.StaffAsync(StaffRole.Cashier),
+            [Who.Supervisor] = await terminal.StaffAsync(StaffRole.Supervisor),
+            [Who.Technician] = await terminal.StaffAsync(StaffRole.Technician),
+        };
+        var wrong = new List<string>();
+        foreach (var (method, path, allowed) in s_matrix)
+        {
+            foreach (var (who, client) in clients)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method == "POST")
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+
+                using var response = await client.SendAsync(request);
+                var status = (int)response.StatusCode;
+                var expected = allowed.Contains(who) ? "through" : who == Who.Kiosk ? "401" : "403";
+                var actual = status is 401 or 403 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "through";
+                if (expected != actual)
+                {
+                    wrong.Add($"{who} {method} {path}: expected {expected}, got {status}");
+                }
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join(Environment.NewLine, wrong));
+    }
+}
