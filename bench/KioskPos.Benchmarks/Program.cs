@@ -8,7 +8,8 @@ using KioskPos.Benchmarks;
 // whole run to a few minutes on 2 cores; pass BenchmarkDotNet arguments through BENCH_ARGS for longer runs.
 // `drain [N]` runs the end-to-end drain of N queued entries (default 100,000) instead; `ingest` the province
 // server's ingest from 200 concurrent signed terminals; `receipt` an 80 mm receipt's render+encode against the npm
-// receipt-printer-encoder in the same run; `readers` the card reader's tap latency and idle polling CPU.
+// receipt-printer-encoder in the same run; `readers` the card reader's tap latency and idle polling CPU; `kiosk` the
+// parents' kiosk in Chromium: tap to fees painted, and each screen's weight.
 if (args is ["drain", ..])
 {
     return await DrainBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
@@ -17,6 +18,11 @@ if (args is ["drain", ..])
 if (args is ["receipt", ..])
 {
     return await ReceiptBenchmark.RunAsync();
+}
+
+if (args is ["kiosk", ..])
+{
+    return await KioskBenchmark.RunAsync();
 }
 
 if (args is ["readers", ..])
