@@ -105,6 +105,7 @@ cat <<TXT
 KioskPos is running (simulated hardware, demo data).
 
   Self-service kiosk (parents):           $TERMINAL_URL/kiosk
+  Counter (cashiers, sign in tn01 / 2468): $TERMINAL_URL/counter
   Terminal state (KP-THCS-ND-01):         $TERMINAL_URL/
   Customer display (VietQR):              $TERMINAL_URL/display
   Province server:                        $PROVINCE_URL/

@@ -44,7 +44,7 @@ public class CounterApiTests
 
         using (var wrongPin = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "gs01", supervisorPin = "0000" }))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, wrongPin.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, wrongPin.StatusCode); // the cashier's session is fine; the approval is not
             Assert.Contains("còn 4 lần thử", await wrongPin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 

@@ -19,6 +19,7 @@ public sealed record BillView(string Id, string Category, string CategoryName, s
 public sealed record PayerView(string Code, string Kind, string Name, string MaskedName, string? Group, bool Blocked, long AvailableBalance, string AvailableBalanceText, IReadOnlyList<BillView> OpenBills);
 
 /// <summary>The body of <c>POST /api/v1/payments</c>.</summary>
+/// <remarks>An <c>operator</c> in the body is ignored: the cashier is whoever is signed in.</remarks>
 public sealed record CreatePaymentRequest(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator);
 
 /// <summary>A bill's share of a payment.</summary>

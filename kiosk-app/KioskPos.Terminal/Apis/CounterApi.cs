@@ -23,6 +23,7 @@ internal static class CounterApi
 
     public static IEndpointRouteBuilder MapCounterApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/counter", () => Results.Content(CounterPage.Html, "text/html; charset=utf-8"));
         var api = app.MapGroup("/api/v1");
         api.MapPost("/sessions", SignInAsync);
         api.MapGet("/sessions/current", (HttpContext http) => TypedResults.Json(View(Staff(http)), TerminalJsonContext.Readable.StaffView))
@@ -177,7 +178,8 @@ internal static class CounterApi
         }
 
         var check = await http.RequestServices.GetRequiredService<StaffStore>().CheckPinAsync(supervisorId.Trim(), pin!, ct).ConfigureAwait(false);
-        if (PinProblem(check, "Mã hoặc PIN người giám sát không đúng", "Wrong supervisor id or PIN") is { } problem)
+        // A wrong approval is 403 (this request may not do it), not 401: the cashier's own session is fine.
+        if (PinProblem(check, "Mã hoặc PIN người giám sát không đúng", "Wrong supervisor id or PIN", StatusCodes.Status403Forbidden) is { } problem)
         {
             return (default!, problem);
         }
@@ -219,15 +221,19 @@ internal static class CounterApi
             new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor), TerminalJsonContext.Readable.ReversalView);
     }
 
-    private static IResult? PinProblem(PinCheck check, string vietnamese, string english) => check switch
+    private static IResult? PinProblem(PinCheck check, string vietnamese, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch
     {
         { Ok: true } => null,
         { LockedUntil: { } until } => ApiProblems.Create(StatusCodes.Status423Locked, "locked",
             $"Nhập sai PIN quá {StaffStore.MaxFailures} lần: tạm khóa đến {until.ToOffset(TimeSpan.FromHours(7)):HH:mm}.",
             $"Too many wrong PINs: locked until {until:O}."),
-        _ => ApiProblems.Create(StatusCodes.Status401Unauthorized, "wrong_pin",
+        _ => ApiProblems.Create(wrongStatus, "wrong_pin",
             $"{vietnamese}; còn {check.RemainingTries} lần thử.", $"{english}; {check.RemainingTries} tries left."),
     };
+
+    /// <summary>Who is signed in on this request, or null (the kiosk).</summary>
+    public static Task<StaffMember?> SignedInAsync(HttpContext http) =>
+        http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted);
 
     private static StaffMember Staff(HttpContext http) => (StaffMember)http.Items[StaffKey]!;
 

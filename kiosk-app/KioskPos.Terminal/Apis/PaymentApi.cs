@@ -101,9 +101,12 @@ internal static class PaymentApi
         }
 
         var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : request.ClientRequestId;
+
+        // The cashier is whoever is signed in, never a name the request claims; the self-service kiosk has none.
+        var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
         try
         {
-            var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, request.Operator), http.RequestAborted).ConfigureAwait(false);
+            var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, cashier?.Id), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
             var view = payment.Method == PaymentMethod.VietQr
                 ? Views.Payment(payment, taken.Result.Replayed) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
