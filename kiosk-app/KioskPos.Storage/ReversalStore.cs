@@ -147,6 +147,15 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         return await FiguresAsync(connection, transaction, number, first, last, cashier, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>When the last shift was closed (the open shift began then), or null before the first close.</summary>
+    public async Task<DateTimeOffset?> LastClosedAtAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ScalarAsync("SELECT closed_at FROM shifts ORDER BY number DESC LIMIT 1", null, cancellationToken).ConfigureAwait(false) is string at
+            ? DateTimeOffset.Parse(at, CultureInfo.InvariantCulture)
+            : null;
+    }
+
     /// <summary>Applies a void or refund entry to the payment rows (also used when the journal is replayed).</summary>
     internal static async Task ApplyReversalAsync(SqliteConnection connection, SqliteTransaction transaction, JournalEntryDto entry, CancellationToken cancellationToken)
     {

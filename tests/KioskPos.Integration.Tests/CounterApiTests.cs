@@ -64,6 +64,18 @@ public class CounterApiTests
 
         var open = await cashier.GetFromJsonAsync<JsonElement>("/api/v1/shifts/current");
         Assert.Equal(750_000 - 150_000 - 100_000, open.GetProperty("net").GetInt64());
+
+        // The X report prints the open shift so far, the void and the refund taken off.
+        using (var x = await cashier.PostAsync("/api/v1/reports/x", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, x.StatusCode);
+        }
+
+        var xReport = File.ReadAllText(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt").Single());
+        Assert.Matches(@"Hủy \(1\):\s+-150\.000 ₫", xReport);
+        Assert.Matches(@"Hoàn tiền \(1\):\s+-100\.000 ₫", xReport);
+        Assert.Matches(@"THỰC THU:\s+500\.000 ₫", xReport);
+        Assert.Contains("Lê Thu Ngân", xReport, StringComparison.Ordinal);
         using (var close = await cashier.PostAsync("/api/v1/shifts/current/close", null))
         {
             var z = await close.Content.ReadFromJsonAsync<JsonElement>();
@@ -71,8 +83,8 @@ public class CounterApiTests
             Assert.Equal((1L, 1, 150_000L, 1, 100_000L), (z.GetProperty("number").GetInt64(), z.GetProperty("voids").GetInt32(), z.GetProperty("voided").GetInt64(), z.GetProperty("refunds").GetInt32(), z.GetProperty("refunded").GetInt64()));
         }
 
-        // Two slips and the Z report reached the paper.
-        await Wait.UntilAsync(async () => await PagesAsync(terminal) >= pagesBefore + 3, TimeSpan.FromSeconds(20), "the slips and the Z report");
+        // Two slips, the X and the Z report reached the paper.
+        await Wait.UntilAsync(async () => await PagesAsync(terminal) >= pagesBefore + 4, TimeSpan.FromSeconds(20), "the slips and the Z report");
         var texts = Directory.GetFiles(terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).ToList();
         Assert.Contains(texts, t => t.Contains("FT26112300077", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.Contains("gs01", StringComparison.Ordinal));

@@ -52,21 +52,27 @@ public static class PrinterApi
                 TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Value.ResolveTimeZone()));
             return Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(info), options.Value.PrintWait, ct).ConfigureAwait(false));
         }).RequireStaff(StaffRole.Technician, StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapPost("/reports/x", async (PaymentStore payments, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct) =>
+        api.MapPost("/reports/x", async (HttpContext http, PaymentStore payments, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct) =>
         {
             if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
             {
                 return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "Máy chưa đồng bộ với máy chủ tỉnh.", "The terminal has not synced its institution yet.");
             }
 
-            // Until shifts exist (the counter's screens), the X report covers the local day so far.
+            // The open shift so far: what was taken, voided and refunded since the last close (the Z report's
+            // figures, without closing), and the transfers still waiting for the bank.
+            var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
             var zone = options.Value.ResolveTimeZone();
             var now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-            var dayStart = new DateTimeOffset(now.Date, now.Offset);
-            var totals = await payments.TotalsAsync(dayStart, now.AddTicks(1), ct).ConfigureAwait(false);
+            var opened = await reversals.LastClosedAtAsync(ct).ConfigureAwait(false) is { } closedAt
+                ? TimeZoneInfo.ConvertTime(closedAt, zone)
+                : new DateTimeOffset(now.Date, now.Offset);
+            var shift = await reversals.OpenShiftAsync(cashier?.Id ?? "-", ct).ConfigureAwait(false);
+            var totals = await payments.TotalsAsync(opened, now.AddTicks(1), ct).ConfigureAwait(false);
             var report = new ShiftReport(
-                institution, options.Value.Id, now.ToString("yyyyMMdd", CultureInfo.InvariantCulture), "-", dayStart, now, Closing: false,
-                totals.ByMethod.Select(m => new MethodTotal(m.Method, m.Count, m.Total)).ToList(), (0, Core.Money.Vnd.Zero), (0, Core.Money.Vnd.Zero),
+                institution, options.Value.Id, shift.Number.ToString(CultureInfo.InvariantCulture), cashier?.Name ?? "-", opened, now, Closing: false,
+                shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Core.Money.Vnd(m.Amount))).ToList(),
+                (shift.Voids, new Core.Money.Vnd(shift.Voided)), (shift.Refunds, new Core.Money.Vnd(shift.Refunded)),
                 totals.FirstReceipt, totals.LastReceipt, totals.PendingQr);
             return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
         }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
