@@ -99,6 +99,23 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         await page.WaitForFunctionAsync("document.getElementById('receipt').className === 'ok'", null, new() { Timeout = 20_000 });
         Assert.Equal(1_850_000, await _province.BalanceAsync("HS240001") is var b && b == 1_850_000 ? b : await BalanceAfterSyncAsync());
 
+        // Out of paper: the payment is taken, and the receipt is offered as a lookup QR on screen instead.
+        await page.ClickAsync("#again");
+        using (var paperOut = await _terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true }))
+        {
+            paperOut.EnsureSuccessStatusCode();
+        }
+
+        await page.WaitForFunctionAsync("document.body.dataset.printer === 'paper_out'", null, new() { Timeout = 20_000 });
+        await _terminal.TapAsync("04A1B2C3");
+        await page.WaitForSelectorAsync("body[data-screen=payer]");
+        await page.ClickAsync("#paycard");
+        await page.WaitForSelectorAsync("#lookup svg", new() { Timeout = 20_000 });
+        Assert.Contains("/r/KP-THCS-ND-01-", await page.GetAttributeAsync("#lookup", "data-url"), StringComparison.Ordinal);
+        Assert.Contains("Máy in chưa in được biên lai", await page.InnerTextAsync("#receipt"), StringComparison.Ordinal);
+        await ShotAsync(page, "kiosk-paid-no-paper");
+        (await _terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
+
         // English is one tap away.
         await page.ClickAsync("#again");
         await page.ClickAsync("#lang");

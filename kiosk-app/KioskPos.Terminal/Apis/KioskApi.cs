@@ -9,7 +9,7 @@ namespace KioskPos.Terminal.Apis;
 
 /// <summary>
 /// The self-service kiosk for parents: <c>/kiosk</c> (one small page, every asset served from here) and its live
-/// events at <c>/api/v1/kiosk/events</c> (card taps, reader problems, the QR's outcome, the network). The page
+/// events at <c>/api/v1/kiosk/events</c> (card taps, reader problems, the QR's outcome, the printer, the network). The page
 /// takes payments through the same payment API as every other screen.
 /// </summary>
 internal static class KioskApi
@@ -32,7 +32,7 @@ internal static class KioskApi
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue)
+    private static async Task StreamAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
         http.Response.Headers.ContentType = "text/event-stream";
@@ -45,11 +45,14 @@ internal static class KioskApi
         void OnTap(CardTap tap) => events.Writer.TryWrite($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap), TerminalJsonContext.Default.TapView)}\n\n");
         void OnProblem(Firmware.Devices.CardProblem problem) =>
             events.Writer.TryWrite($"event: reader\ndata: {JsonSerializer.Serialize(Views.ReaderProblem(problem, DateTimeOffset.UtcNow), TerminalJsonContext.Default.ReaderProblemView)}\n\n");
+        void OnPrinter() => events.Writer.TryWrite($"event: printer\ndata: {JsonSerializer.Serialize(printQueue.State, TerminalJsonContext.Default.PrinterState)}\n\n");
         presence.Tapped += OnTap;
         presence.ProblemReported += OnProblem;
+        printQueue.Changed += OnPrinter;
         try
         {
             await http.Response.WriteAsync($"retry: 2000\n\nevent: network\ndata: {(link.Online ? "true" : "false")}\n\n", http.RequestAborted).ConfigureAwait(false);
+            OnPrinter();
             await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
             var screens = Task.Run(async () =>
             {
@@ -75,6 +78,7 @@ internal static class KioskApi
         {
             presence.Tapped -= OnTap;
             presence.ProblemReported -= OnProblem;
+            printQueue.Changed -= OnPrinter;
         }
     }
 }

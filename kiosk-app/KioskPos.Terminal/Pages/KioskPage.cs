@@ -41,7 +41,7 @@ internal static class KioskPage
         #qr{background:#fff;border-radius:12px;padding:8px;aspect-ratio:1}#qr svg{width:100%;height:100%;display:block}
         dl{display:grid;grid-template-columns:auto 1fr;gap:6px 14px;margin:8px 0}dt{color:var(--muted)}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
         .amount{font-size:42px;font-weight:800}.big{font-size:110px;line-height:1;text-align:center}.center{text-align:center}
-        #lookup{max-width:260px;margin:10px auto}#lookup svg{width:100%}
+        #lookup{max-width:190px;margin:6px auto}#lookup svg{width:100%}
         .pin{display:flex;gap:10px;align-items:center}.pin input{font-size:28px;width:200px;min-height:64px;border-radius:12px;border:2px solid #c8d0d8;padding:0 12px}
         @media (max-width:900px){.home,.pay{grid-template-columns:1fr}}
         </style></head>
@@ -200,7 +200,8 @@ internal static class KioskPage
             for (var i = 0; i < 20; i++) {
               var receipt = p.receipt ? p.receipt.state : 'pending';
               if (receipt === 'printed') { $('receipt').textContent = t('printed'); $('receipt').className = 'ok'; return; }
-              if (receipt === 'failed') { break; }
+              // Printer out of paper (or any problem the printer reports): offer the receipt on screen at once.
+              if (receipt === 'failed' || ['ready', 'unknown', undefined].indexOf(document.body.dataset.printer) < 0) { break; }
               $('receipt').textContent = t('printing');
               await new Promise(function(ok){ setTimeout(ok, 500); });
               if (!payment || payment.id !== p.id) { return; }
@@ -239,6 +240,7 @@ internal static class KioskPage
             source.addEventListener('reader', function(){ if (document.body.dataset.screen === 'home') { message('warn', t('oneCard'), ''); } });
             source.addEventListener('screen', function(e){ var s = JSON.parse(e.data); lastScreen = s; if (s.institution) { $('inst').textContent = s.institution; } onScreen(s); });
             source.addEventListener('network', function(e){ $('net').classList.toggle('on', e.data === 'false'); });
+            source.addEventListener('printer', function(e){ var p = JSON.parse(e.data); document.body.dataset.printer = p.state; });
           }
           ['1','2','3','4','5','6','7','8','9','⌫','0','C'].forEach(function(k){
             var b = document.createElement('button'); b.type = 'button'; b.textContent = k; b.dataset.key = k;
