@@ -30,6 +30,36 @@ public sealed class CatalogueStore(SqliteDatabase database)
         return await FindAccountAsync(connection, null, normalisedUid, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Payers whose name holds every word of <paramref name="query"/>, with or without diacritics ("nguyen anh" finds
+    /// Nguyễn Minh Anh), at most <paramref name="limit"/>, by name. For the counter: a cashier who has no card or code.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Code, string Name, string? Group)>> SearchByNameAsync(string query, int limit = 10, CancellationToken cancellationToken = default)
+    {
+        var words = Core.VietQr.AsciiText.Fold(query).ToUpperInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            return [];
+        }
+
+        // The terminal's cache is one institution's payers (thousands at most): folding them here is simpler than
+        // keeping a folded copy in the table, and fast enough.
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT code, full_name, group_name FROM accounts ORDER BY full_name", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<(string, string, string?)>();
+        while (found.Count < limit && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var folded = Core.VietQr.AsciiText.Fold(reader.GetString(1)).ToUpperInvariant().Split(' ');
+            if (words.All(w => folded.Any(f => f.StartsWith(w, StringComparison.Ordinal))))
+            {
+                found.Add((reader.GetString(0), reader.GetString(1), reader.GetNullableString(2)));
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The account with a payer code, or null.</summary>
     public async Task<PayerAccount?> FindByCodeAsync(string normalisedCode, CancellationToken cancellationToken = default)
     {

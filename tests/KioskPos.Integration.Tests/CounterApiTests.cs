@@ -20,6 +20,13 @@ public class CounterApiTests
         await SeedStaffAsync(terminal);
         using var cashier = await SignedInAsync(terminal, "tn01", "2468");
 
+        // A payer found by name, with or without diacritics.
+        var byName = await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payers?name=nguyen%20minh%20anh");
+        Assert.Equal("HS240001", Assert.Single(byName!).GetProperty("code").GetString());
+        Assert.Equal("Nguyễn Minh Anh", byName![0].GetProperty("name").GetString());
+        Assert.Contains((await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payers?name=Tr%E1%BA%A7n%20Th%E1%BB%8B%20B%E1%BA%A3o"))!, p => p.GetProperty("code").GetString() == "HS240002");
+        Assert.Equal(HttpStatusCode.BadRequest, (await cashier.GetAsync("/api/v1/payers?name=a")).StatusCode);
+
         await terminal.TapAsync("04A1B2C3");
         var tuition = await PaidAsync(await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"));
         await terminal.TapAsync("04A1B2C3");

@@ -62,6 +62,14 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         await page.WaitForSelectorAsync("body[data-screen=main]");
         Assert.Contains("Lê Thu Ngân", await page.InnerTextAsync("#who"), StringComparison.Ordinal);
 
+        // Found by name (no card, no code): chosen from the matches; without the card, no card-balance payment.
+        await page.FillAsync("#code", "nguyen minh");
+        await page.ClickAsync("#find");
+        await page.ClickAsync("#matches button[data-code='HS240001']");
+        await page.WaitForFunctionAsync("document.getElementById('pname').textContent === 'Nguyễn Minh Anh'");
+        Assert.True(await page.IsDisabledAsync("#paycard"));
+        Assert.False(await page.IsDisabledAsync("#payqr"));
+
         // The card tapped at the counter: the payer and the bills; pay the tuition from the card (F4).
         await _terminal.TapAsync("04A1B2C3");
         await page.WaitForFunctionAsync("!document.getElementById('payer').hidden && !document.getElementById('paycard').disabled");

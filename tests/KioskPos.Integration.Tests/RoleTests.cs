@@ -17,6 +17,7 @@ public class RoleTests
         ("GET", "/api/v1/payers/HS240001", [Who.Kiosk, Who.Cashier, Who.Supervisor, Who.Technician]),
         ("GET", "/api/v1/status", [Who.Kiosk, Who.Cashier, Who.Supervisor, Who.Technician]),
         ("GET", "/api/v1/payments", [Who.Cashier, Who.Supervisor]),
+        ("GET", "/api/v1/payers?name=nguyen", [Who.Cashier, Who.Supervisor]),
         ("GET", "/api/v1/print-jobs/1", [Who.Cashier, Who.Supervisor]),
         ("POST", "/api/v1/reports/x", [Who.Cashier, Who.Supervisor]),
         ("POST", "/api/v1/receipts/last/reprint", [Who.Cashier, Who.Supervisor]),

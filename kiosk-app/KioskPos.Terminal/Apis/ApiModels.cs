@@ -65,6 +65,9 @@ public sealed record RefundRequest(long? Amount, string? Destination, string? Ba
 /// <param name="ApprovedBy">The supervisor.</param>
 public sealed record ReversalView(long Sequence, string PaymentId, string PaymentState, long Amount, string AmountText, string Destination, string ApprovedBy);
 
+/// <summary>A payer found by name at the counter.</summary>
+public sealed record PayerMatchView(string Code, string Name, string? Group);
+
 /// <summary>Where a payer can see the receipt when the printer could not print it: the lookup URL and its QR.</summary>
 public sealed record ReceiptLookupView(string Url, string Svg);
 
@@ -133,6 +136,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(SimulatedGpioView))]
 [JsonSerializable(typeof(SignInRequest))]
 [JsonSerializable(typeof(ReceiptLookupView))]
+[JsonSerializable(typeof(IReadOnlyList<PayerMatchView>))]
 [JsonSerializable(typeof(ReaderProblemView))]
 [JsonSerializable(typeof(StaffView))]
 [JsonSerializable(typeof(VoidRequest))]

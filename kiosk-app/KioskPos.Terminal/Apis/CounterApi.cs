@@ -40,6 +40,16 @@ internal static class CounterApi
         });
 
         var counter = api.MapGroup(string.Empty);
+        counter.MapGet("/payers", async (string? name, CatalogueStore catalogue, CancellationToken ct) =>
+        {
+            if (name is not { Length: >= 2 and <= 64 })
+            {
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_search", "Nhập ít nhất 2 ký tự của tên.", "Give ?name= with 2 to 64 characters.");
+            }
+
+            var found = await catalogue.SearchByNameAsync(name, 10, ct).ConfigureAwait(false);
+            return TypedResults.Json<IReadOnlyList<PayerMatchView>>(found.Select(f => new PayerMatchView(f.Code, f.Name, f.Group)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPayerMatchView);
+        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapPost("/payments/{id}/void", VoidAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapPost("/payments/{id}/refund", RefundAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapGet("/shifts/current", async (HttpContext http, ReversalStore reversals, CancellationToken ct) =>

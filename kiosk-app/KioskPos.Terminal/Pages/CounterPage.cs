@@ -43,8 +43,8 @@ internal static class CounterPage
           <button class="primary" type="submit">Đăng nhập / Sign in</button><div class="msg bad" id="loginmsg" role="alert"></div></form></section>
         <section id="s-main" class="screen"><div class="grid">
           <div class="panel">
-            <div class="row"><input id="code" placeholder="Mã người nộp (F2) / payer code, or tap the card" autocomplete="off"><button id="find" type="button" style="flex:0 0 auto">Tìm</button></div>
-            <div class="msg" id="findmsg" role="status"></div>
+            <div class="row"><input id="code" placeholder="Mã hoặc tên (F2) / code or name, or tap the card" autocomplete="off"><button id="find" type="button" style="flex:0 0 auto">Tìm</button></div>
+            <div class="msg" id="findmsg" role="status"></div><div class="row" id="matches" hidden></div>
             <div id="payer" hidden><h2 id="pname"></h2><div class="muted" id="pinfo"></div>
               <table id="bills"></table><div class="total" id="total"></div>
               <div class="row"><button class="primary" id="paycard" type="button">Số dư thẻ (F4)</button><button class="primary" id="payqr" type="button">VietQR (F5)</button></div>
@@ -162,7 +162,22 @@ internal static class CounterPage
             var r = await api('POST', '/api/v1/shifts/current/close');
             say('paymsg', r.ok ? 'Đã đóng ca ' + r.data.number + ' · thực thu ' + vnd(r.data.net) + ' / shift closed, Z report printed' : problemText(r), r.ok ? 'ok' : 'bad'); recent();
           });
-          $('find').addEventListener('click', function(){ var c = $('code').value.trim(); if (c) { card = null; find('/api/v1/payers/' + encodeURIComponent(c)); } });
+          $('find').addEventListener('click', async function(){
+            var c = $('code').value.trim(); if (!c) { return; }
+            card = null;
+            if (/\s/.test(c) || !/\d/.test(c)) {
+              // Words, not a code: search by name and let the cashier choose.
+              var r = await api('GET', '/api/v1/payers?name=' + encodeURIComponent(c));
+              clearPayer();
+              if (!r.ok) { say('findmsg', problemText(r), 'bad'); return; }
+              if (!r.data.length) { say('findmsg', 'Không tìm thấy / nobody by that name', 'warn'); return; }
+              var list = $('matches'); list.innerHTML = ''; list.hidden = false;
+              r.data.forEach(function(m){ var b = document.createElement('button'); b.type = 'button'; b.className = 'small'; b.dataset.code = m.code;
+                b.textContent = m.name + ' · ' + m.code + (m.group ? ' · ' + m.group : ''); b.addEventListener('click', function(){ list.hidden = true; find('/api/v1/payers/' + encodeURIComponent(m.code)); }); list.appendChild(b); });
+              return;
+            }
+            find('/api/v1/payers/' + encodeURIComponent(c));
+          });
           $('code').addEventListener('keydown', function(e){ if (e.key === 'Enter') { $('find').click(); } });
           $('paycard').addEventListener('click', function(){ pay('card_balance'); });
           $('payqr').addEventListener('click', function(){ pay('vietqr'); });
