@@ -51,7 +51,11 @@ public class DiskFullTests
                 Assert.Contains("chưa được ghi", full.Title);
                 Assert.True(acknowledged > 0);
 
-                // Still full: still refused the same way; reading still works and the journal is whole.
+                // Still full: still refused the same way; reading still works and the journal is whole. Whatever the
+                // refused write gave back (its rolled-back pages, a receipt image that did not fit) is taken again
+                // first, so that "full" means no byte free, not a race with the last few kilobytes.
+                var topUp = filler + ".2";
+                await FillAsync(topUp);
                 await terminal.TapAsync("04A1B2C3");
                 using (var again = await Pay(terminal))
                 {
@@ -63,6 +67,7 @@ public class DiskFullTests
 
                 // Space returns: work resumes, and everything acknowledged reaches the server once.
                 File.Delete(filler);
+                File.Delete(topUp);
                 await terminal.TapAsync("04A1B2C3");
                 using (var resumed = await Pay(terminal))
                 {
@@ -91,6 +96,25 @@ public class DiskFullTests
         terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "BT-2611-HS240001", amount = 100 } } });
 
     /// <summary>Takes <paramref name="length"/> bytes of the disk (tmpfs allocates on write, so the bytes are written).</summary>
+    // Writes zeros until the file system refuses the next byte.
+    private static async Task FillAsync(string path)
+    {
+        // Unbuffered, so that nothing is left to flush (and fail again) when the file is closed.
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var block = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                await file.WriteAsync(block);
+            }
+        }
+        catch (IOException)
+        {
+            // Full.
+        }
+    }
+
     private static async Task WriteZerosAsync(string path, long length)
     {
         await using var file = File.Create(path);
