@@ -20,6 +20,7 @@ namespace KioskPos.Storage;
 /// <param name="AuthorisedBalance">The balance the province server reported when it authorised the payment; null offline.</param>
 /// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
 /// <param name="QrLifetime">For a VietQR payment, how long its QR is offered (default 15 minutes).</param>
+/// <param name="External">For a payment on an external bank-card terminal: the approval code and the card's last 4 digits.</param>
 public sealed record CreatePaymentCommand(
     string? ClientRequestId,
     string AccountCode,
@@ -29,7 +30,8 @@ public sealed record CreatePaymentCommand(
     string? Operator,
     Core.Money.Vnd? AuthorisedBalance = null,
     bool Offline = false,
-    TimeSpan QrLifetime = default);
+    TimeSpan QrLifetime = default,
+    ExternalCard? External = null);
 
 /// <summary>A confirmation recorded: the payment after it, and whether it was new (not recorded before).</summary>
 /// <param name="Payment">The payment after the confirmation.</param>
@@ -51,8 +53,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     /// <exception cref="PaymentRefusedException">The payment must not be taken; the refusal says why.</exception>
     public async Task<PaymentResult> CreateAsync(CreatePaymentCommand command, CancellationToken cancellationToken = default)
     {
-        if (command.Method is not (PaymentMethod.CardBalance or PaymentMethod.VietQr))
+        if (command.Method is PaymentMethod.ExternalCardTerminal && (command.External is null || command.Operator is null))
         {
+            // Only a cashier at a counter takes a payment on the bank-card terminal beside it.
             throw new PaymentRefusedException(PaymentRefusal.MethodNotAvailable(command.Method.WireName()));
         }
 
@@ -73,6 +76,11 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         if (command.Method == PaymentMethod.VietQr)
         {
             return await CreateVietQrAsync(connection, transaction, command, account, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (command.Method == PaymentMethod.ExternalCardTerminal)
+        {
+            return await CreateExternalCardAsync(connection, transaction, command, account, cancellationToken).ConfigureAwait(false);
         }
 
         if (command.CardUid is null)
@@ -162,6 +170,36 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             Replayed: false);
     }
 
+    /// <summary>
+    /// A payment the cashier took on the bank-card terminal beside the counter: the bank approved it there, so it is
+    /// complete at once; the bills are paid, no balance moves, and only the approval code and last 4 digits are kept.
+    /// </summary>
+    private async Task<PaymentResult> CreateExternalCardAsync(SqliteConnection connection, SqliteTransaction transaction, CreatePaymentCommand command, PayerAccount account, CancellationToken cancellationToken)
+    {
+        var bills = await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
+        var allocations = PaymentPlanner.Allocate(account, bills, command.Bills);
+        var amount = Vnd.Sum(allocations.Select(a => a.Amount));
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var id = Payment.MakeId(terminalId, sequence);
+        var external = command.External!;
+        var entry = new JournalEntryDto(
+            sequence,
+            EntryKinds.PaymentCreated,
+            now,
+            Payment: new PaymentCreatedDto(id, account.Code, null, command.Method.WireName(), amount.Value,
+                allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, false, command.ClientRequestId,
+                External: new ExternalCardDto(external.ApprovalCode, external.Last4)));
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
+        await InsertPaymentAsync(connection, transaction, entry, PaymentState.Completed, cancellationToken).ConfigureAwait(false);
+        await PrintQueueStore.EnqueueAsync(connection, transaction, PrintJobKinds.Receipt, id, null, reprint: false, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new PaymentResult(
+            new Payment(id, terminalId, sequence, command.Method, amount, account.Code, null, allocations, PaymentState.Completed, SyncState.Queued, now, command.Operator,
+                [], false, External: external),
+            Replayed: false);
+    }
+
     /// <summary>How long a QR is offered unless configured otherwise.</summary>
     public static readonly TimeSpan DefaultQrLifetime = TimeSpan.FromMinutes(15);
 
@@ -245,13 +283,15 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var p = entry.Payment!;
         await connection.ExecuteAsync(
             """
-            INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline, transfer_code, qr_payload, expires_at)
-            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off, $code, $qr, $exp)
+            INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline, transfer_code, qr_payload, expires_at,
+                                  approval_code, card_last4)
+            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off, $code, $qr, $exp, $appr, $last4)
             """,
             transaction, cancellationToken, ("$id", p.PaymentId), ("$s", entry.Sequence), ("$k", p.ClientRequestId), ("$a", p.AccountCode), ("$c", p.CardUid),
             ("$m", p.Method), ("$amt", p.Amount), ("$st", state.WireName()), ("$op", p.Operator),
             ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$off", p.Offline ? 1 : 0),
-            ("$code", p.Qr?.TransferCode), ("$qr", p.Qr?.Payload), ("$exp", p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+            ("$code", p.Qr?.TransferCode), ("$qr", p.Qr?.Payload), ("$exp", p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)),
+            ("$appr", p.External?.ApprovalCode), ("$last4", p.External?.Last4)).ConfigureAwait(false);
         foreach (var allocation in p.Allocations)
         {
             await connection.ExecuteAsync(
@@ -469,7 +509,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return new Receipt(
             institution, payment.TerminalId, payment.Id, TimeZoneInfo.ConvertTime(payment.CreatedAt, localZone),
             payment.AccountCode, account?.FullName ?? payment.AccountCode, account?.Kind ?? PayerKind.Pupil, account?.Group,
-            items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional);
+            items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional, payment.External);
     }
 
     private async Task<Payment?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
@@ -478,7 +518,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         await using (var command = connection.Command(
             """
             SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags, p.offline,
-                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received
+                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received, p.approval_code, p.card_last4
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             transaction, ("$id", id)))
@@ -503,7 +543,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
                 reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetInt64(11) != 0,
                 reader.GetString(12), reader.GetNullableString(13),
                 reader.GetNullableString(14) is { } code ? new PaymentQr(code, reader.GetString(15), DateTimeOffset.Parse(reader.GetString(16), CultureInfo.InvariantCulture)) : null,
-                new Vnd(reader.GetInt64(17)));
+                new Vnd(reader.GetInt64(17)),
+                reader.GetNullableString(18) is { } approval ? new ExternalCard(approval, reader.GetString(19)) : null);
         }
 
         var allocations = new List<PaymentAllocation>();

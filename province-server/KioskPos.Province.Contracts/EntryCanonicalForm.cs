@@ -43,6 +43,12 @@ public static class EntryCanonicalForm
                 Field(text, "payment.request", key);
             }
 
+            if (p.External is { } external)
+            {
+                Field(text, "payment.external.approval", external.ApprovalCode);
+                Field(text, "payment.external.last4", external.Last4);
+            }
+
             if (p.Qr is { } qr)
             {
                 Field(text, "payment.qr.code", qr.TransferCode);

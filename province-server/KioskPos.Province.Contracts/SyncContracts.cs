@@ -182,7 +182,19 @@ public sealed record AllocationDto(string BillId, long Amount);
 /// <param name="Offline">True when the terminal took it within its offline limits, without the server's authorisation.</param>
 /// <param name="ClientRequestId">The screen's idempotency key, kept so that the terminal's state can be rebuilt from its journal.</param>
 /// <param name="Qr">For a VietQR payment: the code the payer scans.</param>
-public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false, string? ClientRequestId = null, VietQrDto? Qr = null);
+/// <param name="External">For a payment on an external bank-card terminal: its approval code and the card's last 4 digits (never more).</param>
+public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false, string? ClientRequestId = null, VietQrDto? Qr = null,
+    ExternalCardDto? External = null);
+
+/// <summary>What the terminal keeps of a payment made on a separate bank-card terminal: never the card number.</summary>
+/// <param name="ApprovalCode">The bank's approval code printed on the card terminal's slip.</param>
+/// <param name="Last4">The card's last four digits.</param>
+public sealed record ExternalCardDto(string ApprovalCode, string Last4)
+{
+    /// <summary>True for 4 to 12 letters or digits and exactly 4 digits.</summary>
+    public bool IsValid => ApprovalCode is { Length: >= 4 and <= 12 } && ApprovalCode.All(char.IsAsciiLetterOrDigit)
+        && Last4 is { Length: 4 } && Last4.All(char.IsAsciiDigit);
+}
 
 /// <summary>The dynamic QR of one VietQR payment.</summary>
 /// <param name="TransferCode">The code in the transfer text that matches the money to the payment.</param>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Integration.Tests;
@@ -182,4 +183,61 @@ public class CounterApiTests
 
     private static async Task<int> PagesAsync(TerminalHost terminal) =>
         (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32();
+}
+
+/// <summary>Payments on the bank-card terminal beside the counter: approval code and last 4 digits only.</summary>
+public class ExternalCardPaymentTests
+{
+    [Fact]
+    public async Task A_cashier_records_a_bank_card_payment_with_its_approval_and_last_4_digits_only()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        object Body(string? approval, string? last4) => new { payerCode = "HS240007", method = "external_card", approvalCode = approval, cardLast4 = last4, bills = new[] { new { billId = "HP-2611-HS240007" } } };
+
+        // The kiosk has no cashier: refused.
+        using (var kiosk = await terminal.Http.PostAsJsonAsync("/api/v1/payments", Body("A1B2C3", "4242")))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, kiosk.StatusCode);
+            Assert.Equal("counter_only", (await kiosk.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        // A whole card number where the last 4 digits go: refused, and kept nowhere.
+        using (var pan = await cashier.PostAsJsonAsync("/api/v1/payments", Body("A1B2C3", "4111111111111111")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, pan.StatusCode);
+        }
+
+        using (var noApproval = await cashier.PostAsJsonAsync("/api/v1/payments", Body(null, "4242")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noApproval.StatusCode);
+        }
+
+        using var paid = await cashier.PostAsJsonAsync("/api/v1/payments", Body("a1b2c3", "4242"));
+        var view = await paid.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(paid.StatusCode == HttpStatusCode.Created, view.ToString());
+        Assert.Equal(("external_card", "completed", "tn01"), (view.GetProperty("method").GetString(), view.GetProperty("state").GetString(), view.GetProperty("operator").GetString()));
+        Assert.Equal(("A1B2C3", "4242"), (view.GetProperty("externalCard").GetProperty("approvalCode").GetString(), view.GetProperty("externalCard").GetProperty("last4").GetString()));
+        var id = view.GetProperty("id").GetString()!;
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt"))), TimeSpan.FromSeconds(20), "the receipt");
+        var receipt = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt"));
+        Assert.Contains("**** 4242", receipt, StringComparison.Ordinal);
+        Assert.Contains("A1B2C3", receipt, StringComparison.Ordinal);
+
+        // At the province: the bill paid, the card's balance untouched.
+        var before = await province.BalanceAsync("HS240007");
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Equal(before, await province.BalanceAsync("HS240007"));
+        Assert.Equal("external_card", (await province.PaymentsAsync("HS240007")).Single().GetProperty("method").GetString());
+        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240007");
+        Assert.DoesNotContain(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "HP-2611-HS240007");
+
+        // Nothing on disk holds the whole number that was typed by mistake (the database and its write-ahead log).
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(terminal.Folder, "terminal.db*"))
+        {
+            Assert.DoesNotContain("4111111111111111", System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
+        }
+    }
 }

@@ -99,6 +99,31 @@ public class ReversalSyncTests
         Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
     }
 
+    [Fact]
+    public async Task The_server_refuses_a_bank_card_payment_without_its_approval_or_with_more_than_4_digits()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var client = await province.SignedClientAsync();
+        var at = new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+        var payment = new PaymentCreatedDto("KP-THCS-ND-01-00000001", "HS240001", null, "external_card", 150_000, [new AllocationDto("HP-2611-HS240001", 150_000)], "tn01");
+        foreach (var bad in new[] { payment, payment with { External = new ExternalCardDto("A1B2C3", "411111111111") }, payment with { Method = "card_balance", External = new ExternalCardDto("A1B2C3", "4242") } })
+        {
+            var entry = new JournalEntryDto(1, EntryKinds.PaymentCreated, at, Payment: bad);
+            var chained = entry with { PrevHash = EntryCanonicalForm.GenesisHash, Hash = EntryCanonicalForm.ChainHash(EntryCanonicalForm.GenesisHash, entry) };
+            using var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-01", [chained]), ContractsJsonContext.Default.PushRequest);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        var good = new JournalEntryDto(1, EntryKinds.PaymentCreated, at, Payment: payment with { External = new ExternalCardDto("A1B2C3", "4242") });
+        var ok = good with { PrevHash = EntryCanonicalForm.GenesisHash, Hash = EntryCanonicalForm.ChainHash(EntryCanonicalForm.GenesisHash, good) };
+        using (var accepted = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-01", [ok]), ContractsJsonContext.Default.PushRequest))
+        {
+            accepted.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
+    }
+
     private static async Task<string> PayAsync(TerminalHost terminal, string bill)
     {
         await terminal.TapAsync("04A1B2C3");

@@ -118,6 +118,7 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="ReceiptDetail">What the printer said when the receipt failed.</param>
 /// <param name="Qr">For a VietQR payment: the code the payer scans.</param>
 /// <param name="Received">For a VietQR payment: what the bank confirmed so far.</param>
+/// <param name="External">For a payment on an external bank-card terminal: its approval and the card's last 4 digits.</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -136,7 +137,8 @@ public sealed record Payment(
     string ReceiptState = "pending",
     string? ReceiptDetail = null,
     PaymentQr? Qr = null,
-    Vnd Received = default)
+    Vnd Received = default,
+    ExternalCard? External = null)
 {
     /// <summary>What is still owed on it (for a VietQR payment, the amount less what the bank confirmed).</summary>
     public Vnd Remaining => Method == PaymentMethod.VietQr && Amount > Received ? Amount - Received : Vnd.Zero;
@@ -144,6 +146,11 @@ public sealed record Payment(
     /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
     public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";
 }
+
+/// <summary>A payment made on a separate bank-card terminal, as the terminal keeps it: the approval and the card's last 4 digits only.</summary>
+/// <param name="ApprovalCode">The bank's approval code.</param>
+/// <param name="Last4">The card's last four digits.</param>
+public sealed record ExternalCard(string ApprovalCode, string Last4);
 
 /// <summary>The dynamic VietQR of one payment.</summary>
 /// <param name="TransferCode">The code in the transfer text.</param>

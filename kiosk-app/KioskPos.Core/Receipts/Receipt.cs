@@ -27,6 +27,7 @@ public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount
 /// <param name="Operator">The cashier, if any.</param>
 /// <param name="Qr">For a VietQR payment: its code (the transfer code is printed).</param>
 /// <param name="Provisional">A slip while the bank has not confirmed yet: not a receipt, says the receipt follows.</param>
+/// <param name="External">A payment on an external bank-card terminal: the card's last 4 digits and the approval code.</param>
 public sealed record Receipt(
     Institution Institution,
     string TerminalId,
@@ -43,7 +44,8 @@ public sealed record Receipt(
     Vnd? BalanceAfter,
     string? Operator,
     PaymentQr? Qr = null,
-    bool Provisional = false)
+    bool Provisional = false,
+    ExternalCard? External = null)
 {
     /// <summary>The receipt's title: a tuition receipt at a school, a fee receipt at a health facility.</summary>
     public string Title => Provisional ? "PHIẾU TẠM - CHỜ XÁC NHẬN"

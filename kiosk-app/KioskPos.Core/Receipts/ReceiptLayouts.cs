@@ -59,6 +59,11 @@ public static class ReceiptLayouts
             .Pair(receipt.Provisional ? "SỐ TIỀN CẦN CK:" : "TỔNG CỘNG:", receipt.Total.ToString(), bold: true)
             .Text("Bằng chữ: " + VietnameseWords.Dong(receipt.Total) + ".")
             .Pair("Hình thức:", receipt.Method.VietnameseName());
+        if (receipt.External is { } external)
+        {
+            doc.Pair("Thẻ:", "**** " + external.Last4).Pair("Mã duyệt:", external.ApprovalCode);
+        }
+
         if (receipt.Qr is { } qr)
         {
             doc.Pair("Nội dung CK:", qr.TransferCode);

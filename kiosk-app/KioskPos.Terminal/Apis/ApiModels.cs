@@ -20,7 +20,8 @@ public sealed record PayerView(string Code, string Kind, string Name, string Mas
 
 /// <summary>The body of <c>POST /api/v1/payments</c>.</summary>
 /// <remarks>An <c>operator</c> in the body is ignored: the cashier is whoever is signed in.</remarks>
-public sealed record CreatePaymentRequest(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator);
+public sealed record CreatePaymentRequest(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator,
+    string? ApprovalCode = null, string? CardLast4 = null);
 
 /// <summary>A bill's share of a payment.</summary>
 public sealed record AllocationView(string BillId, long Amount);
@@ -30,7 +31,10 @@ public sealed record ReceiptView(string State, string? Detail);
 
 /// <summary>A payment as the API returns it. The card UID is masked.</summary>
 public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline,
-    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null);
+    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null);
+
+/// <summary>A payment on the counter's bank-card terminal: the approval code and the card's last four digits.</summary>
+public sealed record ExternalCardView(string ApprovalCode, string Last4);
 
 /// <summary>A VietQR payment's code as the screens show it.</summary>
 /// <param name="TransferCode">The transfer text.</param>
@@ -182,7 +186,8 @@ internal static class Views
         new ReceiptView(p.ReceiptState, p.ReceiptDetail), replayed, p.ServerFlags ?? [], p.Offline,
         p.Qr is { } qr ? new QrView(qr.TransferCode, qr.Payload, qr.ExpiresAt, $"/api/v1/payments/{p.Id}/qr.svg") : null,
         p.Method == PaymentMethod.VietQr ? p.Received.Value : null,
-        p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null);
+        p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null,
+        ExternalCard: p.External is { } external ? new ExternalCardView(external.ApprovalCode, external.Last4) : null);
 
     public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode, tap.Blocked);
 

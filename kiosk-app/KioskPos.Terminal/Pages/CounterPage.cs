@@ -4,7 +4,7 @@ namespace KioskPos.Terminal.Apis;
 /// The cashier's counter: sign in with a PIN, find the payer (card tap or code), take the payment (card balance or
 /// VietQR on the customer display), void or refund with a supervisor's PIN, reprint, the X report, close the shift
 /// (Z report), sign out. Plain HTML, CSS and JavaScript, nothing from the network; every action is checked again
-/// by the server. Keys: F2 find, F4 card balance, F5 VietQR, F8 X report, Esc back.
+/// by the server. Keys: F2 find, F4 card balance, F5 VietQR, F6 bank-card terminal, F8 X report, Esc back.
 /// </summary>
 internal static class CounterPage
 {
@@ -47,7 +47,7 @@ internal static class CounterPage
             <div class="msg" id="findmsg" role="status"></div><div class="row" id="matches" hidden></div>
             <div id="payer" hidden><h2 id="pname"></h2><div class="muted" id="pinfo"></div>
               <table id="bills"></table><div class="total" id="total"></div>
-              <div class="row"><button class="primary" id="paycard" type="button">Số dư thẻ (F4)</button><button class="primary" id="payqr" type="button">VietQR (F5)</button></div>
+              <div class="row"><button class="primary" id="paycard" type="button">Số dư thẻ (F4)</button><button class="primary" id="payqr" type="button">VietQR (F5)</button><button class="primary" id="payext" type="button">POS ngân hàng (F6)</button></div>
               <div class="msg" id="paymsg" role="status"></div></div>
           </div>
           <div class="panel"><h2>Giao dịch gần đây <span class="muted small">/ recent payments</span></h2><table id="recent"></table></div>
@@ -63,6 +63,13 @@ internal static class CounterPage
           <label>PIN giám sát / supervisor PIN<input id="apin" type="password" inputmode="numeric" required autocomplete="off"></label>
           <div class="msg bad" id="amsg" role="alert"></div>
           <div class="row"><button class="primary" id="aok" type="submit" value="ok">Duyệt / Approve</button><button type="button" id="acancel">Huỷ / Cancel</button></div></form></dialog>
+        <dialog id="ext"><form method="dialog" id="extform">
+          <h2>Thẻ ngân hàng trên máy POS <span class="muted small">/ bank card on the card terminal</span></h2>
+          <p class="muted small">Chỉ nhập mã duyệt và 4 số cuối in trên phiếu POS, không bao giờ nhập số thẻ. / Approval code and last 4 digits only, never the card number.</p>
+          <label>Mã duyệt / approval code<input id="eappr" required autocomplete="off" maxlength="12"></label>
+          <label>4 số cuối / last 4 digits<input id="elast4" required autocomplete="off" inputmode="numeric" maxlength="4"></label>
+          <div class="msg bad" id="emsg" role="alert"></div>
+          <div class="row"><button class="primary" type="submit">Ghi nhận / Record</button><button type="button" id="ecancel">Huỷ / Cancel</button></div></form></dialog>
         <script>
         (function(){
           var me = null, payer = null, card = null, pending = null;
@@ -112,19 +119,29 @@ internal static class CounterPage
           function chosen(){ return Array.prototype.filter.call($('bills').querySelectorAll('tr[data-bill]'), function(r){ return r.querySelector('input').checked; }); }
           function total(){
             var sum = chosen().reduce(function(s, r){ return s + Number(r.dataset.amount); }, 0);
-            $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
+            $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('payext').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
           }
-          async function pay(method){
-            if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method === 'vietqr' && $('payqr').disabled)) { return; }
+          async function pay(method, extra){
+            if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method !== 'card_balance' && $('payqr').disabled)) { return; }
             var body = {clientRequestId: 'counter-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: chosen().map(function(r){ return {billId: r.dataset.bill}; })};
             if (method === 'card_balance') { body.cardUid = card; } else { body.payerCode = payer.code; }
+            if (extra) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
             $('paycard').disabled = true; $('payqr').disabled = true;
             var r = await api('POST', '/api/v1/payments', body);
-            if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); return; }
+            if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); return r; }
             say('paymsg', method === 'vietqr' ? 'Mã QR trên màn hình khách hàng: ' + r.data.qr.transferCode + ' / QR on the customer display' : 'Đã thu ' + r.data.amountText + ' · ' + r.data.id, 'ok');
             card = null; recent();
-            if (method === 'card_balance') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', 'Đã thu ' + r.data.amountText + ' · ' + r.data.id, 'ok'); }
+            if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', 'Đã thu ' + r.data.amountText + ' · ' + r.data.id, 'ok'); }
+            return r;
           }
+          function external(){ if (!payer || $('payqr').disabled) { return; } $('eappr').value = ''; $('elast4').value = ''; say('emsg', ''); $('ext').showModal(); $('eappr').focus(); }
+          $('ecancel').addEventListener('click', function(){ $('ext').close(); });
+          $('extform').addEventListener('submit', async function(e){
+            e.preventDefault();
+            var r = await pay('external_card', {approvalCode: $('eappr').value.trim(), cardLast4: $('elast4').value.trim()});
+            if (r && !r.ok) { say('emsg', problemText(r), 'bad'); return; }
+            $('ext').close();
+          });
           async function recent(){
             var r = await api('GET', '/api/v1/payments?limit=15');
             if (!r.ok) { return; }
@@ -181,11 +198,13 @@ internal static class CounterPage
           $('code').addEventListener('keydown', function(e){ if (e.key === 'Enter') { $('find').click(); } });
           $('paycard').addEventListener('click', function(){ pay('card_balance'); });
           $('payqr').addEventListener('click', function(){ pay('vietqr'); });
+          $('payext').addEventListener('click', external);
           document.addEventListener('keydown', function(e){
-            if (document.body.dataset.screen !== 'main' || $('approve').open) { return; }
+            if (document.body.dataset.screen !== 'main' || $('approve').open || $('ext').open) { return; }
             if (e.key === 'F2') { e.preventDefault(); $('code').focus(); $('code').select(); }
             else if (e.key === 'F4') { e.preventDefault(); pay('card_balance'); }
             else if (e.key === 'F5') { e.preventDefault(); pay('vietqr'); }
+            else if (e.key === 'F6') { e.preventDefault(); external(); }
             else if (e.key === 'F8') { e.preventDefault(); $('xreport').click(); }
             else if (e.key === 'Escape') { clearPayer(); $('code').value = ''; }
           });

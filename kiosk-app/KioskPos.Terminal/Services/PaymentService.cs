@@ -17,7 +17,10 @@ namespace KioskPos.Terminal.Services;
 /// <param name="Method">Wire method name.</param>
 /// <param name="Bills">The bills to pay and how much of each (null: all that is outstanding).</param>
 /// <param name="Operator">Cashier, if any.</param>
-public sealed record PaymentInput(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator);
+/// <param name="ApprovalCode">For a payment on the counter's bank-card terminal: the approval code on its slip.</param>
+/// <param name="CardLast4">For the same: the card's last four digits (never the whole number).</param>
+public sealed record PaymentInput(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator,
+    string? ApprovalCode = null, string? CardLast4 = null);
 
 /// <summary>A payment taken, with what happened to its receipt.</summary>
 /// <param name="Result">The committed payment.</param>
@@ -421,7 +424,42 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.Invalid("Tên thu ngân quá dài.", "operator is longer than 64 characters."));
         }
 
+        ExternalCard? external = null;
+        if (method == PaymentMethod.ExternalCardTerminal)
+        {
+            external = ExternalCardOf(input);
+        }
+        else if (input.ApprovalCode is not null || input.CardLast4 is not null)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã duyệt và 4 số cuối chỉ dùng cho máy POS ngân hàng.", "approvalCode and cardLast4 belong to external_card payments only."));
+        }
+
         logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
-        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator), account);
+        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external), account);
+    }
+
+    // A payment on the bank-card terminal beside the counter: only a signed-in cashier records one, with the approval
+    // code and the last four digits. Anything that looks like a whole card number is refused and never stored or logged.
+    private static ExternalCard ExternalCardOf(PaymentInput input)
+    {
+        if (input.Operator is null)
+        {
+            throw new PaymentRefusedException(new PaymentRefusal("counter_only", "Thanh toán qua máy POS ngân hàng chỉ thực hiện tại quầy thu ngân.",
+                "Payments on the bank-card terminal are recorded by a signed-in cashier.", RefusalKind.Refused));
+        }
+
+        var digits = (input.CardLast4 ?? string.Empty).Count(char.IsAsciiDigit) + (input.ApprovalCode ?? string.Empty).Count(char.IsAsciiDigit);
+        if ((input.CardLast4?.Length ?? 0) > 4 || (input.ApprovalCode ?? string.Empty).Count(char.IsAsciiDigit) >= 12 || digits >= 16)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Không nhập số thẻ đầy đủ: chỉ 4 số cuối và mã duyệt.", "Never a full card number: give the last 4 digits and the approval code only."));
+        }
+
+        var external = new ExternalCardDto((input.ApprovalCode ?? string.Empty).Trim().ToUpperInvariant(), (input.CardLast4 ?? string.Empty).Trim());
+        if (!external.IsValid)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần mã duyệt (4-12 chữ/số) và 4 số cuối của thẻ.", "Give approvalCode (4 to 12 letters or digits) and cardLast4 (4 digits)."));
+        }
+
+        return new ExternalCard(external.ApprovalCode, external.Last4);
     }
 }

@@ -271,6 +271,10 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                 {
                     problem = $"unknown method '{p.Method}'";
                 }
+                else if ((p.Method == "external_card") != (p.External is not null) || p.External is { IsValid: false })
+                {
+                    problem = "an external_card payment carries its approval code and the card's last 4 digits (no more), and only it does";
+                }
                 else if ((p.Method == "vietqr") != (p.Qr is not null))
                 {
                     problem = "a vietqr payment carries its QR, and only a vietqr payment does";
