@@ -74,12 +74,17 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         await _terminal.TapAsync("04A1B2C3");
         await page.WaitForFunctionAsync("!document.getElementById('payer').hidden && !document.getElementById('paycard').disabled");
         Assert.Equal("Nguyễn Minh Anh", await page.InnerTextAsync("#pname"));
-        await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync();
+        await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input[type=checkbox]").UncheckAsync();
         Assert.Equal("150.000 ₫", await page.InnerTextAsync("#total"));
+
+        // Part of the tuition today: 100.000 ₫ of 150.000 ₫.
+        await page.FillAsync("#bills tr[data-bill='HP-2611-HS240001'] input.part", "100000");
+        Assert.Equal("100.000 ₫", await page.InnerTextAsync("#total"));
         await AssertNoHorizontalScrollAsync(page);
         await ShotAsync(page, "counter-payer");
         await page.Keyboard.PressAsync("F4");
         await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã thu') >= 0");
+        Assert.Contains("50.000 ₫", await page.InnerTextAsync("#bills tr[data-bill='HP-2611-HS240001']"), StringComparison.Ordinal); // still owed
         var supervisor = await _terminal.StaffAsync(StaffRole.Supervisor);
         var id = (await supervisor.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))![0].GetProperty("id").GetString()!;
         var recorded = await supervisor.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");

@@ -101,29 +101,35 @@ internal static class CounterPage
           $('signout').addEventListener('click', async function(){ await api('DELETE', '/api/v1/sessions/current'); me = null; clearPayer(); show('login'); });
           function clearPayer(){ payer = null; card = null; $('payer').hidden = true; $('bills').innerHTML = ''; say('findmsg', ''); say('paymsg', ''); }
           async function find(url){
-            say('paymsg', '');
+            say('paymsg', ''); $('matches').hidden = true;
             var r = await api('GET', url);
             if (!r.ok) { clearPayer(); say('findmsg', problemText(r), 'bad'); return; }
             payer = r.data; say('findmsg', '');
             $('pname').textContent = payer.name; $('pinfo').textContent = payer.code + (payer.group ? ' · ' + payer.group : '') + ' · số dư / balance ' + payer.availableBalanceText + (payer.blocked ? ' · THẺ BỊ KHÓA / BLOCKED' : '');
-            $('bills').innerHTML = '<tr><th></th><th>Khoản thu / bill</th><th class="n">Còn nợ / due</th></tr>';
+            $('bills').innerHTML = '<tr><th></th><th>Khoản thu / bill</th><th class="n">Còn nợ / due</th><th class="n">Thu / pay</th></tr>';
             payer.openBills.forEach(function(b){
               var row = $('bills').insertRow(); row.dataset.bill = b.id; row.dataset.amount = b.outstanding;
-              row.innerHTML = '<td><input type="checkbox" checked style="width:26px;min-height:26px"></td><td></td><td class="n"></td>';
+              row.innerHTML = '<td><input type="checkbox" checked style="width:26px;min-height:26px"></td><td></td><td class="n"></td><td class="n"><input class="part" inputmode="numeric" style="width:120px;min-height:40px;text-align:right"></td>';
               row.cells[1].textContent = b.title; row.cells[2].textContent = b.outstandingText;
-              row.querySelector('input').addEventListener('change', total);
+              // A part payment (or a deposit towards the bill): any amount up to what is owed.
+              var part = row.querySelector('input.part'); part.value = b.outstanding;
+              part.addEventListener('input', total);
+              row.querySelector('input[type=checkbox]').addEventListener('change', total);
             });
             if (!payer.openBills.length) { say('findmsg', 'Không còn khoản nào phải nộp / nothing owed', 'ok'); }
             $('payer').hidden = false; total();
           }
-          function chosen(){ return Array.prototype.filter.call($('bills').querySelectorAll('tr[data-bill]'), function(r){ return r.querySelector('input').checked; }); }
+          function chosen(){ return Array.prototype.filter.call($('bills').querySelectorAll('tr[data-bill]'), function(r){ return r.querySelector('input[type=checkbox]').checked; }); }
+          function amountOf(r){ var v = Number(String(r.querySelector('input.part').value).replace(/[^0-9]/g, '')); return v > 0 && v <= Number(r.dataset.amount) ? v : 0; }
           function total(){
-            var sum = chosen().reduce(function(s, r){ return s + Number(r.dataset.amount); }, 0);
+            var bad = chosen().some(function(r){ return amountOf(r) === 0; });
+            var sum = chosen().reduce(function(s, r){ return s + amountOf(r); }, 0);
+            if (bad) { sum = 0; say('paymsg', 'Số tiền mỗi khoản từ 1 ₫ đến số còn nợ / each amount from 1 to what is owed', 'bad'); }
             $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('payext').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
           }
           async function pay(method, extra){
             if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method !== 'card_balance' && $('payqr').disabled)) { return; }
-            var body = {clientRequestId: 'counter-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: chosen().map(function(r){ return {billId: r.dataset.bill}; })};
+            var body = {clientRequestId: 'counter-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: chosen().map(function(r){ return {billId: r.dataset.bill, amount: amountOf(r)}; })};
             if (method === 'card_balance') { body.cardUid = card; } else { body.payerCode = payer.code; }
             if (extra) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
             $('paycard').disabled = true; $('payqr').disabled = true;
