@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using KioskPos.Storage;
 
 namespace KioskPos.Integration.Tests;
@@ -65,5 +66,12 @@ public class RoleTests
         }
 
         Assert.True(wrong.Count == 0, string.Join(Environment.NewLine, wrong));
+
+        // Personal data to what the role needs: the kiosk and a technician get the payer's name masked.
+        foreach (var (who, client) in clients)
+        {
+            var payer = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/payers/HS240001");
+            Assert.Equal(who is Who.Cashier or Who.Supervisor ? "Nguyễn Minh Anh" : "N. M. Anh", payer.GetProperty("name").GetString());
+        }
     }
 }

@@ -13,7 +13,7 @@ internal static class PaymentApi
     public static IEndpointRouteBuilder MapPaymentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapGet("/payers/by-card/{uid}", async (string uid, CatalogueStore catalogue, CancellationToken ct) =>
+        api.MapGet("/payers/by-card/{uid}", async (string uid, HttpContext http, CatalogueStore catalogue, CancellationToken ct) =>
         {
             if (CardPresence.Normalise(uid) is not { } normalised)
             {
@@ -21,9 +21,9 @@ internal static class PaymentApi
             }
 
             var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-            return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(account, catalogue, ct, normalised).ConfigureAwait(false);
+            return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
         });
-        api.MapGet("/payers/{code}", async (string code, CatalogueStore catalogue, CancellationToken ct) =>
+        api.MapGet("/payers/{code}", async (string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct) =>
         {
             if (!PayerCode.TryNormalise(code, out var normalised))
             {
@@ -31,7 +31,7 @@ internal static class PaymentApi
             }
 
             var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
-            return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(account, catalogue, ct).ConfigureAwait(false);
+            return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
         });
         api.MapPost("/payments", CreateAsync);
         api.MapGet("/payments/{id}", async (string id, PaymentStore payments, CancellationToken ct) =>
@@ -85,11 +85,20 @@ internal static class PaymentApi
         return app;
     }
 
-    private static async Task<IResult> PayerAsync(PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
+    private static async Task<IResult> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
     {
         var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
         var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
-        return TypedResults.Json(Views.Payer(account, bills, available, cardUid), TerminalJsonContext.Readable.PayerView);
+        var view = Views.Payer(account, bills, available, cardUid);
+
+        // The full name only to a cashier or supervisor at the counter; the kiosk's screen (and whoever stands
+        // behind the parent) gets the masked one.
+        if (await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not { Role: StaffRole.Cashier or StaffRole.Supervisor })
+        {
+            view = view with { Name = view.MaskedName };
+        }
+
+        return TypedResults.Json(view, TerminalJsonContext.Readable.PayerView);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, PaymentService service, PaymentStore payments)
