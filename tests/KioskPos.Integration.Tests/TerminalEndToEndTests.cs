@@ -409,8 +409,13 @@ public class TerminalEndToEndTests
         await using var terminal = await TerminalHost.StartAsync(province);
         Assert.Equal("Healthy", await terminal.Http.GetStringAsync("/health"));
         await terminal.TapAsync("04A1B2C3");
-        var home = await terminal.Http.GetStringAsync("/");
-        Assert.Contains("Trường THCS Nguyễn Du", home);
+
+        // Anyone sees the state; the payer and the payments only a signed-in cashier, and then masked.
+        var anonymous = await terminal.Http.GetStringAsync("/");
+        Assert.Contains("Trường THCS Nguyễn Du", anonymous);
+        Assert.DoesNotContain("N. M. Anh", anonymous);
+        Assert.DoesNotContain("150.000 ₫", anonymous);
+        var home = await (await terminal.StaffAsync(StaffRole.Cashier)).GetStringAsync("/");
         Assert.Contains("N. M. Anh", home);
         Assert.DoesNotContain("Nguyễn Minh Anh", home);
         Assert.Contains("150.000 ₫", home);

@@ -25,6 +25,11 @@ internal static class StatusApi
         app.MapGet("/", async (HttpContext http, PaymentStore payments, CatalogueStore catalogue, CardPresence presence, CancellationToken ct) =>
         {
             var status = await ReadAsync(http.RequestServices, ct).ConfigureAwait(false);
+
+            // The state is for anyone at the terminal; the payer's details and the payments only for a signed-in
+            // cashier or supervisor (sign in at /counter).
+            var staff = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
+            var mayReadPayments = staff is { Role: StaffRole.Cashier or StaffRole.Supervisor };
             var html = new StringBuilder();
             html.Append("""
                 <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">
@@ -70,6 +75,10 @@ internal static class StatusApi
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<p class=warn>Không nhận ra thẻ {E(PersonalData.MaskCardUid(tap.Uid))} / card not recognised</p>");
                 }
+                else if (!mayReadPayments)
+                {
+                    html.Append("<p>Thẻ được nhận ra / card recognised · <a href=\"/counter\">đăng nhập để xem / sign in to see more</a></p>");
+                }
                 else
                 {
                     var bills = (await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false)).Where(b => b.IsOpen).ToList();
@@ -87,6 +96,12 @@ internal static class StatusApi
             else
             {
                 html.Append("<p>Chạm thẻ học sinh hoặc nhập mã học sinh.</p>");
+            }
+
+            if (!mayReadPayments)
+            {
+                html.Append("<h2>Giao dịch gần đây / Recent payments</h2><p><a href=\"/counter\">Đăng nhập thu ngân để xem / sign in as a cashier to see them</a></p></body></html>");
+                return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
             }
 
             html.Append("<h2>Giao dịch gần đây / Recent payments</h2><table><tr><th>Số phiếu</th><th>Mã người nộp</th><th>Số tiền</th><th>Biên lai</th><th>Đồng bộ</th></tr>");
