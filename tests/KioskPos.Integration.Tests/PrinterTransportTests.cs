@@ -7,6 +7,8 @@ using KioskPos.Tests.Shared;
 
 using KioskPos.Storage;
 
+using Microsoft.Extensions.DependencyInjection;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>The terminal printing through a USB-style device file (a pty from socat) to the emulator in this process.</summary>
@@ -41,7 +43,13 @@ public class PrinterTransportTests
         pair.Start();
         await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{secondId}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(20), "the held receipt printed after the device came back");
-        Assert.Equal(2, emulator.Pages.Count(p => p.Complete));
+
+        // Once, unmarked — unless an attempt's bytes reached the paper but its confirmation did not come back in time
+        // (a loaded machine): then the receipt was printed again as a marked copy, never a second original.
+        var job = (await terminal.App.Services.GetRequiredService<PrintQueueStore>().ListAsync(20, CancellationToken.None)).Single(j => j.Subject == secondId && j.Kind == PrintJobKinds.Receipt);
+        var extra = emulator.Pages.Count(p => p.Complete) - 2;
+        Assert.True(extra == 0 || (extra == 1 && job.Reprint && job.MaybeOnPaper && job.Attempts >= 2),
+            $"{extra} extra page(s); job: attempts {job.Attempts}, reprint {job.Reprint}, maybe on paper {job.MaybeOnPaper}, problem {job.Problem}");
 
         // Known: across the replug a stray status byte or two (0x12) can reach the emulator as data (a pty artefact
         // not yet explained, see the issue note); nothing of a receipt may be among what it did not understand.
@@ -49,7 +57,7 @@ public class PrinterTransportTests
 
         var third = await PayAsync(terminal, "BT-2611-HS240001");
         Assert.Equal("printed", third.GetProperty("receipt").GetProperty("state").GetString());
-        Assert.Equal(3, emulator.Pages.Count(p => p.Complete));
+        Assert.Equal(3 + extra, emulator.Pages.Count(p => p.Complete));
     }
 
     // A card payment by the demo pupil HS240001 (balance 2.000.000 ₫): each call pays 100.000 ₫ more of a bill.

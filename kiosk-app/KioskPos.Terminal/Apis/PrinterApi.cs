@@ -21,8 +21,11 @@ public static class PrinterApi
         {
             var state = queue.State;
             var recent = await jobs.ListAsync(20, ct).ConfigureAwait(false);
+
+            // The printer's state for anyone (screens, technicians); what the receipts said only for the counter.
+            var mayReadReceipts = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor };
             return TypedResults.Json(new PrinterView(printer.Name, state.State, state.Description, state.PaperNearEnd, state.Waiting, state.HeldJob, state.HeldSince, state.CheckedAt,
-                recent.Select(j => View(j, http.RequestServices)).ToList()), TerminalJsonContext.Readable.PrinterView);
+                recent.Select(j => mayReadReceipts ? View(j, http.RequestServices) : View(j, http.RequestServices) with { Preview = null, Image = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
         });
         api.MapGet("/print-jobs/{id:long}", async (long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
             await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
