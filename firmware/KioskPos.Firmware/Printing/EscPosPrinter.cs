@@ -135,6 +135,17 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 answers[n - 1] = one[0];
             }
 
+            // A late answer to an earlier request (one that timed out on a busy line) would put every answer one step
+            // out — a paper-out read as "ready" — and leave the printer's own last answer waiting. Look for it
+            // briefly; if it is there, these answers are not to be trusted: ask again.
+            var late = new byte[1];
+            if (await transport.ReadAsync(late, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false) == 1)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
             return PrinterStatus.Decode(answers[0], answers[1], answers[2], answers[3]);
         }
         catch (Exception e) when (e is IOException or TimeoutException)
