@@ -27,7 +27,7 @@ var urlOption = new Option<string>("--url") { Description = "The running termina
 var tap = new Command("tap", "Simulate a card tap on a running terminal (simulated reader only)") { uidArgument, urlOption };
 tap.SetAction(async (parse, ct) =>
 {
-    using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(urlOption)!), Timeout = TimeSpan.FromSeconds(10) };
+    using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(urlOption)!), Timeout = TimeSpan.FromSeconds(20) };
     try
     {
         using var response = await http.PostAsJsonAsync("/dev/card-taps", new SimulatedTapRequest(parse.GetValue(uidArgument)), TerminalJsonContext.Default.SimulatedTapRequest, ct).ConfigureAwait(false);

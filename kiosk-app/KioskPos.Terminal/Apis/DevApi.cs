@@ -49,12 +49,12 @@ internal static class DevApi
             try
             {
                 await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs is > 0 and <= 10_000 ? request.HoldMs.Value : 600), http.RequestAborted).ConfigureAwait(false);
-                var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(5), http.RequestAborted).ConfigureAwait(false);
+                var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(15), http.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Json(Views.Tap(tap), TerminalJsonContext.Readable.TapView, statusCode: StatusCodes.Status202Accepted);
             }
             catch (TimeoutException)
             {
-                return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "Đầu đọc thẻ không phản hồi.", "The card tap was not processed within 5 s.");
+                return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "Đầu đọc thẻ không phản hồi.", "The card tap was not processed within 15 s.");
             }
             finally
             {
