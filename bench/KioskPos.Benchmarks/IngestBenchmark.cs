@@ -54,8 +54,8 @@ internal static class IngestBenchmark
             Console.WriteLine();
             Console.WriteLine("| Run | Terminals | Entries | Entries/s | Push median (ms) | Push p99 (ms) | Ratio to one terminal |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine($"| one terminal alone (baseline) | 1 | {batches * 4 * batchSize:N0} | {soloRate:N0} | {Percentile(soloLatencies, 0.5):0.0} | {Percentile(soloLatencies, 0.99):0.0} | 1.00 |");
-            Console.WriteLine($"| concurrent signed pushes | {terminals} | {entries:N0} | {rate:N0} | {Percentile(latencies, 0.5):0.0} | {Percentile(latencies, 0.99):0.0} | {rate / soloRate:0.00} |");
+            Console.WriteLine($"| one terminal alone (baseline) | 1 | {batches * 4 * batchSize:N0} | {soloRate:N0} | {Stats.Percentile(soloLatencies, 0.5):0.0} | {Stats.Percentile(soloLatencies, 0.99):0.0} | 1.00 |");
+            Console.WriteLine($"| concurrent signed pushes | {terminals} | {entries:N0} | {rate:N0} | {Stats.Percentile(latencies, 0.5):0.0} | {Stats.Percentile(latencies, 0.99):0.0} | {rate / soloRate:0.00} |");
             foreach (var (http, _) in clients)
             {
                 http.Dispose();
@@ -103,11 +103,5 @@ internal static class IngestBenchmark
             }
         }));
         return (stopwatch.Elapsed.TotalSeconds, latencies);
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 }

@@ -81,10 +81,10 @@ internal static class KioskBenchmark
                 await page.EvaluateAsync("performance.clearResourceTimings()");
             }
 
-            var (median, p95) = (Percentile(paints, 0.5), Percentile(paints, 0.95));
+            var (median, p95) = (Stats.Percentile(paints, 0.5), Stats.Percentile(paints, 0.95));
             Console.WriteLine($"kiosk: tap event -> the pupil's fees painted, {Taps} taps in Chromium at 1024x600: median {median:0.0} ms, p95 {p95:0.0} ms (target p95 < 100 ms: {(p95 < 100 ? "met" : "NOT MET")})");
-            Console.WriteLine($"  of which the payer lookup's round trip (same page, same run): median {Percentile(lookups, 0.5):0.0} ms, p95 {Percentile(lookups, 0.95):0.0} ms; paint / lookup {median / Math.Max(Percentile(lookups, 0.5), 0.001):0.0}x");
-            Console.WriteLine($"  from the simulated hand on the reader (emulated chip, 20 ms polls, the dev endpoint's wait): median {Percentile(wall, 0.5):0.0} ms, p95 {Percentile(wall, 0.95):0.0} ms");
+            Console.WriteLine($"  of which the payer lookup's round trip (same page, same run): median {Stats.Percentile(lookups, 0.5):0.0} ms, p95 {Stats.Percentile(lookups, 0.95):0.0} ms; paint / lookup {median / Math.Max(Stats.Percentile(lookups, 0.5), 0.001):0.0}x");
+            Console.WriteLine($"  from the simulated hand on the reader (emulated chip, 20 ms polls, the dev endpoint's wait): median {Stats.Percentile(wall, 0.5):0.0} ms, p95 {Stats.Percentile(wall, 0.95):0.0} ms");
 
             foreach (var screen in new[] { "/kiosk", "/display", "/" })
             {
@@ -123,11 +123,5 @@ internal static class KioskBenchmark
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 }

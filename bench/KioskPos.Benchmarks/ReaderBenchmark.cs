@@ -83,7 +83,7 @@ internal static class ReaderBenchmark
             }
         }
 
-        return (Percentile(times, 0.5), Percentile(times, 0.99));
+        return (Stats.Percentile(times, 0.5), Stats.Percentile(times, 0.99));
     }
 
     private static (double Median, double P99) MeasureEmptyPoll()
@@ -100,7 +100,7 @@ internal static class ReaderBenchmark
             }
         }
 
-        return (Percentile(times, 0.5), Percentile(times, 0.99));
+        return (Stats.Percentile(times, 0.5), Stats.Percentile(times, 0.99));
     }
 
     private static async Task<(double Median, double P99, double Max)> MeasureTapLatencyAsync(TimeSpan poll)
@@ -149,7 +149,7 @@ internal static class ReaderBenchmark
 
         await stop.CancelAsync().ConfigureAwait(false);
         await loop.ConfigureAwait(false);
-        return (Percentile(latencies, 0.5), Percentile(latencies, 0.99), latencies.Max());
+        return (Stats.Percentile(latencies, 0.5), Stats.Percentile(latencies, 0.99), latencies.Max());
     }
 
     private static async Task<(double Percent, long Polls)> MeasureCpuAsync(TimeSpan? poll)
@@ -192,10 +192,4 @@ internal static class ReaderBenchmark
     }
 
     private static byte[] Uid(int i) => [0x04, (byte)(i >> 8), (byte)i, 0xC3];
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-    }
 }

@@ -125,8 +125,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var first = await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false) + 1;
-        var number = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(number), 0) + 1 FROM shifts", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var (number, first) = await OpenShiftStartAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var shift = await FiguresAsync(connection, transaction, number, first, sequence - 1, cashier, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var entry = new JournalEntryDto(sequence, EntryKinds.ShiftClosed, now, Shift: shift);
@@ -142,8 +141,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var last = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM journal", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        var number = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(number), 0) + 1 FROM shifts", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        var first = await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false) + 1;
+        var (number, first) = await OpenShiftStartAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         return await FiguresAsync(connection, transaction, number, first, last, cashier, cancellationToken).ConfigureAwait(false);
     }
 
@@ -241,6 +239,15 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         }
 
         return new ShiftClosedDto(number, first, last, cashier, byMethod, voids, voided, refunds, refunded, byMethod.Sum(m => m.Amount) - voided - refunded);
+    }
+
+    // The open shift's number and first journal entry: the ones after the last close.
+    private static async Task<(long Number, long FirstSequence)> OpenShiftStartAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT COALESCE(MAX(number), 0) + 1, COALESCE(MAX(sequence), 0) + 1 FROM shifts", transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private static async Task<long> LastClosedSequenceAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>

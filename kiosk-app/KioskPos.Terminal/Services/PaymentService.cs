@@ -448,8 +448,9 @@ public sealed class PaymentService(
                 "Payments on the bank-card terminal are recorded by a signed-in cashier.", RefusalKind.Refused));
         }
 
-        var digits = (input.CardLast4 ?? string.Empty).Count(char.IsAsciiDigit) + (input.ApprovalCode ?? string.Empty).Count(char.IsAsciiDigit);
-        if ((input.CardLast4?.Length ?? 0) > 4 || (input.ApprovalCode ?? string.Empty).Count(char.IsAsciiDigit) >= 12 || digits >= 16)
+        // More than 4 characters where the last 4 digits go, or an approval code made of 12 or more digits, is a
+        // card number typed in the wrong place.
+        if ((input.CardLast4?.Length ?? 0) > 4 || (input.ApprovalCode ?? string.Empty).Count(char.IsAsciiDigit) >= 12)
         {
             throw new PaymentRefusedException(PaymentRefusal.Invalid("Không nhập số thẻ đầy đủ: chỉ 4 số cuối và mã duyệt.", "Never a full card number: give the last 4 digits and the approval code only."));
         }
