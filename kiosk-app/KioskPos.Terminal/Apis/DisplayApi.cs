@@ -21,18 +21,13 @@ internal static class DisplayApi
     private static async Task StreamAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
-        http.Response.Headers.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
-        await http.Response.WriteAsync("retry: 2000\n\n", http.RequestAborted).ConfigureAwait(false);
-        await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+        await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
         try
         {
             await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
             {
                 var json = JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen);
-                await http.Response.WriteAsync($"event: screen\nid: {screen.Version}\ndata: {json}\n\n", http.RequestAborted).ConfigureAwait(false);
-                await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+                await ServerSentEvents.SendAsync(http.Response, $"event: screen\nid: {screen.Version}\ndata: {json}\n\n", http.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)

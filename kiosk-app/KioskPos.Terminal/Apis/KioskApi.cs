@@ -35,8 +35,6 @@ internal static class KioskApi
     private static async Task StreamAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
-        http.Response.Headers.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
         var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
         {
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
@@ -51,9 +49,9 @@ internal static class KioskApi
         printQueue.Changed += OnPrinter;
         try
         {
-            await http.Response.WriteAsync($"retry: 2000\n\nevent: network\ndata: {(link.Online ? "true" : "false")}\n\n", http.RequestAborted).ConfigureAwait(false);
+            await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+            events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
             OnPrinter();
-            await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
             var screens = Task.Run(async () =>
             {
                 await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
@@ -64,8 +62,7 @@ internal static class KioskApi
             }, http.RequestAborted);
             await foreach (var message in events.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
             {
-                await http.Response.WriteAsync(message, http.RequestAborted).ConfigureAwait(false);
-                await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+                await ServerSentEvents.SendAsync(http.Response, message, http.RequestAborted).ConfigureAwait(false);
             }
 
             await screens.ConfigureAwait(false);
