@@ -87,6 +87,7 @@ public static class TerminalApp
         services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<ReversalStore>();
         services.AddSingleton<StaffStore>();
+        services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();

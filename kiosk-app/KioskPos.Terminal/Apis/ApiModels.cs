@@ -31,7 +31,7 @@ public sealed record ReceiptView(string State, string? Detail);
 
 /// <summary>A payment as the API returns it. The card UID is masked.</summary>
 public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline,
-    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null);
+    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null, string? ViewToken = null);
 
 /// <summary>A payment on the counter's bank-card terminal: the approval code and the card's last four digits.</summary>
 public sealed record ExternalCardView(string ApprovalCode, string Last4);
@@ -179,15 +179,16 @@ internal static class Views
             b.Id, b.Category.WireName(), b.Category.VietnameseName(), b.Title, b.DueDate, b.Total.Value, b.Outstanding.Value, b.Outstanding.ToString(),
             b.Lines.Select(l => new BillLineView(l.Description, l.Quantity, l.UnitPrice.Value, l.Amount.Value)).ToList())).ToList());
 
-    public static PaymentView Payment(Payment p, bool replayed) => new(
+    public static PaymentView Payment(Payment p, bool replayed, string? viewToken = null) => new(
         p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,
         p.CardUid is null ? null : PersonalData.MaskCardUid(p.CardUid), p.State.WireName(), p.Sync.WireName(), p.CreatedAt, p.Operator,
         p.Allocations.Select(a => new AllocationView(a.BillId, a.Amount.Value)).ToList(),
         new ReceiptView(p.ReceiptState, p.ReceiptDetail), replayed, p.ServerFlags ?? [], p.Offline,
-        p.Qr is { } qr ? new QrView(qr.TransferCode, qr.Payload, qr.ExpiresAt, $"/api/v1/payments/{p.Id}/qr.svg") : null,
+        p.Qr is { } qr ? new QrView(qr.TransferCode, qr.Payload, qr.ExpiresAt, $"/api/v1/payments/{p.Id}/qr.svg{(viewToken is null ? string.Empty : "?t=" + viewToken)}") : null,
         p.Method == PaymentMethod.VietQr ? p.Received.Value : null,
         p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null,
-        ExternalCard: p.External is { } external ? new ExternalCardView(external.ApprovalCode, external.Last4) : null);
+        ExternalCard: p.External is { } external ? new ExternalCardView(external.ApprovalCode, external.Last4) : null,
+        ViewToken: viewToken);
 
     public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode, tap.Blocked);
 

@@ -241,6 +241,24 @@ internal static class CounterApi
             $"{vietnamese}; còn {check.RemainingTries} lần thử.", $"{english}; {check.RemainingTries} tries left."),
     };
 
+    /// <summary>
+    /// Lets a payment's own endpoints through for a signed-in cashier or supervisor, or with the payment's view token
+    /// (<c>?t=</c>, from its answer); anyone else is told the payment does not exist.
+    /// </summary>
+    public static RouteHandlerBuilder RequirePaymentAccess(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var id = http.Request.RouteValues["id"] as string ?? string.Empty;
+            if (http.RequestServices.GetRequiredService<PaymentViewTokens>().IsValid(id, http.Request.Query["t"]) ||
+                await SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor })
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}.");
+        });
+
     /// <summary>Who is signed in on this request, or null (the kiosk).</summary>
     public static Task<StaffMember?> SignedInAsync(HttpContext http) =>
         http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted);

@@ -28,7 +28,7 @@ internal static class KioskApi
 
             var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(id)}?h={token}";
             return TypedResults.Json(new ReceiptLookupView(url, QrImages.Svg(url)), TerminalJsonContext.Readable.ReceiptLookupView);
-        });
+        }).RequirePaymentAccess();
         return app;
     }
 

@@ -34,10 +34,11 @@ internal static class PaymentApi
             return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
         });
         api.MapPost("/payments", CreateAsync);
-        api.MapGet("/payments/{id}", async (string id, PaymentStore payments, CancellationToken ct) =>
+        api.MapGet("/payments/{id}", async (string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct) =>
             await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
-                ? TypedResults.Json(Views.Payment(payment, false), TerminalJsonContext.Readable.PaymentView)
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."));
+                ? TypedResults.Json(Views.Payment(payment, false, tokens.Issue(id)), TerminalJsonContext.Readable.PaymentView)
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."))
+            .RequirePaymentAccess();
         api.MapGet("/payments", async (int? limit, PaymentStore payments, CancellationToken ct) =>
         {
             var recent = await payments.ListRecentAsync(limit ?? 20, ct).ConfigureAwait(false);
@@ -58,7 +59,8 @@ internal static class PaymentApi
         api.MapGet("/payments/{id}/qr.svg", async (string id, PaymentStore payments, CancellationToken ct) =>
             await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
                 ? Results.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Giao dịch {id} không có mã QR.", $"Payment {id} has no VietQR code."));
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Giao dịch {id} không có mã QR.", $"Payment {id} has no VietQR code."))
+            .RequirePaymentAccess();
         api.MapPost("/payments/{id}/cancel", async (string id, PaymentService service, CancellationToken ct) =>
         {
             var payment = await service.EndQrAsync(id, "cancelled", ct).ConfigureAwait(false);
@@ -69,7 +71,7 @@ internal static class PaymentApi
                 _ => ApiProblems.Create(StatusCodes.Status409Conflict, "not_cancellable", "Giao dịch này không huỷ được (đã nhận tiền hoặc không phải VietQR).",
                     $"Payment {id} is {payment.State.WireName()}; only a VietQR payment still waiting for the bank can be cancelled."),
             };
-        });
+        }).RequirePaymentAccess();
         api.MapPost("/payments/{id}/provisional-slip", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
         {
             if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: not null })
@@ -81,7 +83,7 @@ internal static class PaymentApi
             return printed
                 ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
                 : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được phiếu.", problem);
-        });
+        }).RequirePaymentAccess();
         return app;
     }
 
@@ -101,7 +103,7 @@ internal static class PaymentApi
         return TypedResults.Json(view, TerminalJsonContext.Readable.PayerView);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, PaymentService service, PaymentStore payments)
+    private static async Task<IResult> CreateAsync(HttpContext http, PaymentService service, PaymentStore payments, PaymentViewTokens tokens)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.CreatePaymentRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
@@ -117,9 +119,10 @@ internal static class PaymentApi
         {
             var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, cashier?.Id, request.ApprovalCode, request.CardLast4), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
+            var token = tokens.Issue(payment.Id);
             var view = payment.Method == PaymentMethod.VietQr
-                ? Views.Payment(payment, taken.Result.Replayed) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
-                : Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed);
+                ? Views.Payment(payment, taken.Result.Replayed, token) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
+                : Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed, token);
             return taken.Result.Replayed
                 ? TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView)
                 : TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView, statusCode: StatusCodes.Status201Created);

@@ -205,9 +205,10 @@ internal static class KioskPage
               $('receipt').textContent = t('printing');
               await new Promise(function(ok){ setTimeout(ok, 500); });
               if (!payment || payment.id !== p.id) { return; }
-              p = (await json('/api/v1/payments/' + encodeURIComponent(p.id))).body || p;
+              var fresh = await json('/api/v1/payments/' + encodeURIComponent(p.id) + '?t=' + p.viewToken);
+              if (fresh.response.ok) { p = fresh.body; }
             }
-            var lookup = await json('/api/v1/payments/' + encodeURIComponent(p.id) + '/receipt-lookup');
+            var lookup = await json('/api/v1/payments/' + encodeURIComponent(p.id) + '/receipt-lookup?t=' + p.viewToken);
             $('receipt').textContent = t('noPaper'); $('receipt').className = 'warn';
             if (lookup.response.ok) { $('lookup').innerHTML = lookup.body.svg; $('lookup').dataset.url = lookup.body.url; }
           }
@@ -218,9 +219,9 @@ internal static class KioskPage
             } else if (screen.state === 'awaiting' && screen.remaining) {
               // Underpaid: the display offers a new QR for the rest; follow it.
               $('qunder').textContent = t('underpaid') + ': ' + screen.received + ' / ' + screen.remaining;
-              json('/api/v1/payments/' + encodeURIComponent(screen.paymentId)).then(function(r){ if (r.response.ok) { showQr(r.body); } });
+              json('/api/v1/payments/' + encodeURIComponent(screen.paymentId) + '?t=' + screen.viewToken).then(function(r){ if (r.response.ok) { showQr(r.body); } });
             } else if (screen.paymentId === payment.id && screen.state === 'confirmed') {
-              json('/api/v1/payments/' + encodeURIComponent(payment.id)).then(function(r){ done(r.body || payment); });
+              json('/api/v1/payments/' + encodeURIComponent(payment.id) + '?t=' + payment.viewToken).then(function(r){ done(r.response.ok ? r.body : payment); });
             } else if (screen.paymentId === payment.id && screen.state === 'expired') {
               message('warn', t('expired'), t('expiredText'));
             } else if (screen.paymentId === payment.id && screen.state === 'underpaid') {
@@ -251,7 +252,7 @@ internal static class KioskPage
           $('payqr').addEventListener('click', function(){ pay('vietqr'); });
           $('paycard').addEventListener('click', function(){ pay('card_balance'); });
           $('back1').addEventListener('click', home); $('back2').addEventListener('click', home); $('again').addEventListener('click', home);
-          $('qcancel').addEventListener('click', async function(){ if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel', {method: 'POST'}); } message('warn', t('cancelled'), ''); });
+          $('qcancel').addEventListener('click', async function(){ if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, {method: 'POST'}); } message('warn', t('cancelled'), ''); });
           $('lang').addEventListener('click', function(){ lang = lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
           document.addEventListener('pointerdown', touch);
           translate(); connect(); home();

@@ -24,6 +24,7 @@ namespace KioskPos.Terminal.Services;
 /// <param name="Remaining">Still due, formatted (underpaid).</param>
 /// <param name="Message">One line for people, Vietnamese.</param>
 /// <param name="MessageEnglish">The same in English.</param>
+/// <param name="ViewToken">The payment's view token, so that the kiosk can follow a QR the display offered (the rest of an underpaid payment).</param>
 public sealed record DisplayScreen(
     string State,
     long Version,
@@ -41,13 +42,14 @@ public sealed record DisplayScreen(
     string? Received = null,
     string? Remaining = null,
     string? Message = null,
-    string? MessageEnglish = null);
+    string? MessageEnglish = null,
+    string? ViewToken = null);
 
 /// <summary>
 /// The customer display's state: the payment's QR while the terminal waits for the bank, then the outcome for a
 /// while, then the welcome. Every change goes to every open page at once (server-sent events).
 /// </summary>
-public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions> options)
+public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions> options, PaymentViewTokens tokens)
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<DisplayScreen>> _subscribers = [];
@@ -114,7 +116,8 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
         Show(new DisplayScreen("awaiting", 0, null, payment.Id, due.ToString(), due.Value, account.BankName ?? account.BankBin, account.AccountName, account.AccountNumber,
             qr.TransferCode, qr.ExpiresAt, qr.Payload, QrImages.Svg(qr.Payload),
             Received: underpaid?.Received.ToString(), Remaining: underpaid?.Remaining.ToString(),
-            Message: message ?? "Quét mã bằng ứng dụng ngân hàng để thanh toán", MessageEnglish: messageEnglish ?? "Scan with your banking app to pay"), hold: false);
+            Message: message ?? "Quét mã bằng ứng dụng ngân hàng để thanh toán", MessageEnglish: messageEnglish ?? "Scan with your banking app to pay",
+            ViewToken: tokens.Issue(payment.Id)), hold: false);
     }
 
     /// <summary>Shows the outcome of a payment; after a while the welcome returns.</summary>
