@@ -168,8 +168,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
             {
                 var line = b.Lines[n];
                 await connection.ExecuteAsync(
-                    "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount) VALUES ($id, $n, $d, $q, $u, $a)",
-                    transaction, cancellationToken, ("$id", b.Id), ("$n", n + 1), ("$d", line.Description), ("$q", line.Quantity), ("$u", line.UnitPrice), ("$a", line.Amount)).ConfigureAwait(false);
+                    "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount, insurance_covered) VALUES ($id, $n, $d, $q, $u, $a, $ins)",
+                    transaction, cancellationToken, ("$id", b.Id), ("$n", n + 1), ("$d", line.Description), ("$q", line.Quantity), ("$u", line.UnitPrice), ("$a", line.Amount),
+                    ("$ins", line.InsuranceCovered)).ConfigureAwait(false);
             }
         }
 
@@ -252,7 +253,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
     {
         var lines = new Dictionary<string, List<BillLine>>(StringComparer.Ordinal);
         await using (var linesCommand = connection.Command(
-            "SELECT l.bill_id, l.description, l.quantity, l.unit_price FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.account_code = $c ORDER BY l.bill_id, l.line_no",
+            "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.account_code = $c ORDER BY l.bill_id, l.line_no",
             transaction, ("$c", accountCode)))
         await using (var reader = await linesCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -264,7 +265,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
                     lines[billId] = list = [];
                 }
 
-                list.Add(new BillLine(reader.GetString(1), reader.GetInt32(2), new Vnd(reader.GetInt64(3))));
+                list.Add(new BillLine(reader.GetString(1), reader.GetInt32(2), new Vnd(reader.GetInt64(3)), new Vnd(reader.GetInt64(4))));
             }
         }
 

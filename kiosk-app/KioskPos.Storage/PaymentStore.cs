@@ -497,7 +497,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             left -= share;
             var bill = bills.GetValueOrDefault(a.BillId);
             var owed = byBank ? a.Amount - share : bill?.Outstanding ?? Vnd.Zero;
-            items.Add(new ReceiptItem(bill?.Title ?? a.BillId, bill?.Category ?? BillCategory.Other, share, owed));
+            var insured = bill?.Lines.Aggregate(Vnd.Zero, (sum, line) => sum + line.InsuranceCovered) ?? Vnd.Zero;
+            items.Add(new ReceiptItem(bill?.Title ?? a.BillId, bill?.Category ?? BillCategory.Other, share, owed, insured));
         }
 
         Vnd? balanceAfter = null;

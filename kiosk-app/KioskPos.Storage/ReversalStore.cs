@@ -112,6 +112,19 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             }
         }
 
+        if (destination == ReversalDestinations.CardBalance)
+        {
+            foreach (var allocation in allocations)
+            {
+                if (await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", allocation.BillId)).ConfigureAwait(false) is "tam_ung")
+                {
+                    // The deposit already sits on the account balance; what is left of it goes back by transfer.
+                    throw new PaymentRefusedException(PaymentRefusal.Invalid(
+                        "Tiền tạm ứng đã nằm trong số dư: hoàn lại bằng chuyển khoản.", "A deposit already sits on the balance: refund it by bank transfer."));
+                }
+            }
+        }
+
         var body = new PaymentReversalDto(paymentId, amount, allocations, destination, bankReference?.Trim(), approval.Reason, approval.Operator, approval.Supervisor);
         var result = await AppendAsync(connection, transaction, EntryKinds.PaymentRefunded, body, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

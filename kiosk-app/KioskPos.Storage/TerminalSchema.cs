@@ -225,6 +225,13 @@ public static class TerminalSchema
             ALTER TABLE payments ADD COLUMN approval_code TEXT;
             ALTER TABLE payments ADD COLUMN card_last4 TEXT CHECK (card_last4 IS NULL OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*'));
             """),
+        new(10, "the insurance-covered part of a bill line", """
+            -- Health insurance (BHYT) pays part of a hospital line; the bill's total is what the patient owes.
+            ALTER TABLE bill_lines ADD COLUMN insurance_covered INTEGER NOT NULL DEFAULT 0 CHECK (insurance_covered >= 0);
+            -- Lines cached before this step lack it: the next pull is a full one (the cache is replaced, nothing
+            -- unsynced is touched).
+            DELETE FROM settings WHERE key = 'sync.cursor';
+            """),
     ];
 
     /// <summary>The terminal database at <paramref name="path"/>.</summary>

@@ -113,7 +113,8 @@ public sealed record AccountDto(string Code, string Kind, string FullName, strin
 /// <param name="Quantity">Units.</param>
 /// <param name="UnitPrice">Price of one unit in đồng.</param>
 /// <param name="Amount">Quantity × unit price.</param>
-public sealed record BillLineDto(string Description, int Quantity, long UnitPrice, long Amount);
+/// <param name="InsuranceCovered">The part health insurance (BHYT) pays; the payer owes <paramref name="Amount"/> minus it.</param>
+public sealed record BillLineDto(string Description, int Quantity, long UnitPrice, long Amount, long InsuranceCovered = 0);
 
 /// <summary>A bill as the server holds it.</summary>
 /// <param name="Id">Bill id.</param>

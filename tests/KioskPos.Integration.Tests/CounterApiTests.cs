@@ -241,3 +241,77 @@ public class ExternalCardPaymentTests
         }
     }
 }
+
+/// <summary>
+/// A hospital counter: bill lines with the part health insurance pays, a deposit (tạm ứng) taken on the bank-card
+/// terminal and held on the patient's account, the hospital bill paid from it, and what is left given back.
+/// </summary>
+public class HospitalCounterTests
+{
+    [Fact]
+    public async Task A_cashier_sees_the_insurance_part_takes_a_deposit_pays_the_bill_from_it_and_refunds_the_rest()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartHospitalAsync(province);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        const string Patient = "BN260001", Card = "0472A9C1B2D380", Bill = "VP-BN260001-1", Deposit = "TU-BN260001-1";
+
+        // The hospital bill: each line with its insurance part; what is owed is the patient's part only.
+        var payer = await cashier.GetFromJsonAsync<JsonElement>($"/api/v1/payers/{Patient}");
+        var bill = payer.GetProperty("openBills").EnumerateArray().Single(b => b.GetProperty("id").GetString() == Bill);
+        var lines = bill.GetProperty("lines").EnumerateArray().ToList();
+        var examination = lines.Single(l => l.GetProperty("description").GetString() == "Khám bệnh");
+        Assert.Equal((38_700L, 30_960L, 7_740L), (examination.GetProperty("amount").GetInt64(), examination.GetProperty("insuranceCovered").GetInt64(), examination.GetProperty("payerPart").GetInt64()));
+        var patientPart = lines.Sum(l => l.GetProperty("payerPart").GetInt64());
+        Assert.All(lines, l => Assert.Equal(l.GetProperty("amount").GetInt64(), l.GetProperty("insuranceCovered").GetInt64() + l.GetProperty("payerPart").GetInt64()));
+        Assert.True(lines.Sum(l => l.GetProperty("insuranceCovered").GetInt64()) > 0);
+        Assert.Equal(patientPart, bill.GetProperty("outstanding").GetInt64());
+
+        // A deposit is not paid from the balance it would be held on.
+        await terminal.TapAsync(Card);
+        using (var circular = await cashier.PostAsJsonAsync("/api/v1/payments", new { cardUid = Card, method = "card_balance", bills = new[] { new { billId = Deposit } } }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, circular.StatusCode);
+            Assert.Contains("tạm ứng", await circular.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The deposit on the bank-card terminal: held on the patient's account at the province.
+        var before = await province.BalanceAsync(Patient);
+        using (var deposit = await cashier.PostAsJsonAsync("/api/v1/payments", new { payerCode = Patient, method = "external_card", approvalCode = "TU0001", cardLast4 = "1234", bills = new[] { new { billId = Deposit } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, deposit.StatusCode);
+        }
+
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Equal(before + 2_000_000, await province.BalanceAsync(Patient));
+
+        // The hospital bill paid from the card balance (which holds the deposit); the receipt shows the insurance part.
+        await terminal.TapAsync(Card);
+        using var paid = await cashier.PostAsJsonAsync("/api/v1/payments", new { cardUid = Card, method = "card_balance", bills = new[] { new { billId = Bill } } });
+        var payment = await paid.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(paid.StatusCode == HttpStatusCode.Created, payment.ToString());
+        Assert.Equal(patientPart, payment.GetProperty("amount").GetInt64());
+        var id = payment.GetProperty("id").GetString()!;
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt"))), TimeSpan.FromSeconds(20), "the receipt");
+        var receipt = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt"));
+        Assert.Contains("BIÊN LAI THU VIỆN PHÍ", receipt, StringComparison.Ordinal);
+        Assert.Matches(@"BHYT chi trả \(không thu\):\s+[0-9.]+ ₫", receipt);
+
+        // At discharge the rest of the deposit goes back by transfer (not to the balance it already sits on).
+        var depositPayment = (await province.PaymentsAsync(Patient)).Single(p => p.GetProperty("method").GetString() == "external_card").GetProperty("id").GetString()!;
+        object Refund(string destination, string? reference) => new { amount = 500_000, destination, bankReference = reference, reason = "Ra viện", supervisorId = "gs01", supervisorPin = "97531" };
+        await terminal.StaffAsync(StaffRole.Supervisor);
+        using (var toBalance = await cashier.PostAsJsonAsync($"/api/v1/payments/{depositPayment}/refund", Refund("card_balance", null)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, toBalance.StatusCode);
+        }
+
+        using (var refunded = await cashier.PostAsJsonAsync($"/api/v1/payments/{depositPayment}/refund", Refund("bank_transfer", "FT26112399001")))
+        {
+            Assert.Equal(HttpStatusCode.OK, refunded.StatusCode);
+        }
+
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Equal(before + 2_000_000 - patientPart - 500_000, await province.BalanceAsync(Patient));
+    }
+}

@@ -143,11 +143,16 @@ public sealed class TerminalHost : IAsyncDisposable
     public static Task<TerminalHost> StartAsync(ProvinceHost province, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null, string[]? extraArgs = null) =>
         StartAsync(province.BaseUrl, province.Admin, syncUrl, syncFirst, folder, configureFirst, extraArgs);
 
+    /// <summary>A counter terminal at the demo hospital (district health centre of Châu Thành), enrolled and synced.</summary>
+    public static Task<TerminalHost> StartHospitalAsync(ProvinceHost province) =>
+        StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
+
     /// <summary>Enrols a terminal with the province server at <paramref name="provinceUrl"/> (codes through <paramref name="admin"/>) and starts it.</summary>
-    public static async Task<TerminalHost> StartAsync(Uri provinceUrl, HttpClient admin, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null, string[]? extraArgs = null)
+    public static async Task<TerminalHost> StartAsync(Uri provinceUrl, HttpClient admin, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null, string[]? extraArgs = null,
+        string terminalId = "KP-THCS-ND-01", string institutionId = "TG-THCS-NGUYENDU")
     {
         folder ??= Directory.CreateTempSubdirectory("kioskpos-terminal-").FullName;
-        await Enrolment.EnrolAsync(provinceUrl, admin, folder, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
+        await Enrolment.EnrolAsync(provinceUrl, admin, folder, terminalId, institutionId);
         var app = TerminalApp.Build(
         [
             "--urls=http://127.0.0.1:0",
@@ -203,6 +208,17 @@ public sealed class TerminalHost : IAsyncDisposable
         _staffClients.Add(client);
         return client;
     }
+
+    /// <summary>
+    /// A payment's own endpoint as the kiosk that took it calls it: with the payment's view token (the kiosk has it
+    /// from the payment's answer; here it is asked of the terminal, which is the same key).
+    /// </summary>
+    public string PaymentUrl(string id, string suffix = "") =>
+        $"/api/v1/payments/{Uri.EscapeDataString(id)}{suffix}?t={App.Services.GetRequiredService<KioskPos.Terminal.Services.PaymentViewTokens>().Issue(id)}";
+
+    /// <summary>The payment as the kiosk that took it sees it.</summary>
+    public async Task<System.Text.Json.JsonElement> PaymentAsync(string id) =>
+        await Http.GetFromJsonAsync<System.Text.Json.JsonElement>(PaymentUrl(id));
 
     public Task<HttpResponseMessage> PayAsync(string? cardUid, params string[] billIds) =>
         Http.PostAsJsonAsync("/api/v1/payments", new { cardUid, method = "card_balance", bills = billIds.Select(b => new { billId = b }).ToArray() });

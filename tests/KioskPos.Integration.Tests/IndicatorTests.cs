@@ -59,12 +59,12 @@ public class IndicatorTests
         // A VietQR payment waits for the bank: busy, the pin blinking.
         using var qr = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240002", method = "vietqr", bills = new[] { new { billId = "HP-2611-HS240002" } } });
         Assert.Equal(HttpStatusCode.Created, qr.StatusCode);
-        var id = (await qr.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var id = (await qr.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         await UntilLightAsync(terminal, "busy");
         var changes = (await GpioAsync(terminal)).GetProperty("lightChanges").GetInt32();
         await Wait.UntilAsync(async () => (await GpioAsync(terminal)).GetProperty("lightChanges").GetInt32() >= changes + 2, TimeSpan.FromSeconds(5), "the light to blink");
 
-        using (var cancelled = await terminal.Http.PostAsync($"/api/v1/payments/{id}/cancel", null))
+        using (var cancelled = await terminal.Http.PostAsync(terminal.PaymentUrl(id, "/cancel"), null))
         {
             Assert.True(cancelled.IsSuccessStatusCode);
         }

@@ -74,4 +74,42 @@ public class RoleTests
             Assert.Equal(who is Who.Cashier or Who.Supervisor ? "Nguyễn Minh Anh" : "N. M. Anh", payer.GetProperty("name").GetString());
         }
     }
+    [Fact]
+    public async Task A_payment_is_open_to_the_kiosk_that_took_it_by_its_view_token_and_to_the_counter_not_to_anyone_guessing_ids()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        using var created = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240002", method = "vietqr", bills = new[] { new { billId = "HP-2611-HS240002" } } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var payment = await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var id = payment.GetProperty("id").GetString()!;
+        var token = payment.GetProperty("viewToken").GetString()!;
+        var svgUrl = payment.GetProperty("qr").GetProperty("svgUrl").GetString()!;
+        var wrongToken = new string('0', token.Length);
+        var technician = await terminal.StaffAsync(StaffRole.Technician);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+
+        async Task<HttpStatusCode> StatusOf(HttpClient client, string method, string path)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        foreach (var suffix in new[] { "", "/qr.svg", "/receipt-lookup" })
+        {
+            var path = $"/api/v1/payments/{id}{suffix}";
+            Assert.Equal(HttpStatusCode.NotFound, await StatusOf(terminal.Http, "GET", path));
+            Assert.Equal(HttpStatusCode.NotFound, await StatusOf(terminal.Http, "GET", $"{path}?t={wrongToken}"));
+            Assert.Equal(HttpStatusCode.NotFound, await StatusOf(technician, "GET", path));
+            Assert.Equal(HttpStatusCode.OK, await StatusOf(terminal.Http, "GET", $"{path}?t={token}"));
+            Assert.Equal(HttpStatusCode.OK, await StatusOf(cashier, "GET", path));
+        }
+
+        // The QR image's address in the answer carries the token; another payment's token opens nothing else.
+        Assert.Equal(HttpStatusCode.OK, await StatusOf(terminal.Http, "GET", svgUrl));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOf(terminal.Http, "GET", $"/api/v1/payments/{id[..^1]}9?t={token}"));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOf(terminal.Http, "POST", $"/api/v1/payments/{id}/cancel"));
+        Assert.Equal(HttpStatusCode.OK, await StatusOf(terminal.Http, "POST", $"/api/v1/payments/{id}/cancel?t={token}"));
+    }
 }

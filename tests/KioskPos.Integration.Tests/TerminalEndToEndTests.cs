@@ -49,7 +49,7 @@ public class TerminalEndToEndTests
         // The worker was woken by the payment: no manual sync here.
         await Wait.UntilAsync(async () => (await province.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(15), "the payment at the province server");
         await Wait.UntilAsync(
-            async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("sync").GetString() == "synced",
+            async () => (await terminal.PaymentAsync(id)).GetProperty("sync").GetString() == "synced",
             TimeSpan.FromSeconds(15), "the terminal to see the acknowledgement");
         var held = Assert.Single(await province.PaymentsAsync("HS240001"));
         Assert.Equal(id, held.GetProperty("id").GetString());
@@ -225,7 +225,7 @@ public class TerminalEndToEndTests
 
         // Paper back: nobody asks for a reprint; the queue prints the held receipt, once, as the original.
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
-        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+        await Wait.UntilAsync(async () => (await terminal.PaymentAsync(id)).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(15), "the held receipt printed after the paper came back");
         Assert.True(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".png")));
         var original = await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt"));
@@ -308,7 +308,7 @@ public class TerminalEndToEndTests
         Assert.Equal(1, printer.GetProperty("waiting").GetInt32());
 
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new Dictionary<string, bool> { [problem] = false })).EnsureSuccessStatusCode();
-        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+        await Wait.UntilAsync(async () => (await terminal.PaymentAsync(id)).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(15), $"the receipt held by {state} printed after the printer recovered");
         Assert.DoesNotContain("IN LẠI", await File.ReadAllTextAsync(Path.Combine(terminal.ReceiptsFolder, id + ".txt")), StringComparison.Ordinal);
         Assert.Equal(1, (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32());
@@ -338,7 +338,7 @@ public class TerminalEndToEndTests
 
         // Restarted (its printer has paper again): the job kept in the database prints by itself, once, unmarked.
         await using var second = await TerminalHost.StartAsync(province, folder: folder);
-        await Wait.UntilAsync(async () => (await second.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+        await Wait.UntilAsync(async () => (await second.PaymentAsync(id)).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(15), "the receipt held before the restart printed after it");
         Assert.DoesNotContain("IN LẠI", await File.ReadAllTextAsync(Path.Combine(folder, "receipts", id + ".txt")), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder, "receipts", id + "-in-lai-2.png")));
@@ -360,7 +360,7 @@ public class TerminalEndToEndTests
         Assert.Equal(0, (await terminal.Http.GetFromJsonAsync<JsonElement>("/dev/printer")).GetProperty("completePages").GetInt32());
 
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
-        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+        await Wait.UntilAsync(async () => (await terminal.PaymentAsync(id)).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(15), "the receipt printed after the paper came back");
 
         // The printer's buffer was cleared when it stopped: the half-sent job's rest never comes out; the whole receipt once.

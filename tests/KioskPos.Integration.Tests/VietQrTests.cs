@@ -97,7 +97,7 @@ public sealed class VietQrTests : IAsyncLifetime
         }, TimeSpan.FromSeconds(10), "the QR for the rest");
         Assert.Equal(250_000, display.GetProperty("amountValue").GetInt64());
         Assert.Equal(("500.000 ₫", "250.000 ₫"), (display.GetProperty("received").GetString(), display.GetProperty("remaining").GetString()));
-        var rest = await _terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{display.GetProperty("paymentId").GetString()}");
+        var rest = (await _terminal.PaymentAsync(display.GetProperty("paymentId").GetString()!));
         Assert.Equal(250_000, VietQrParser.Parse(rest.GetProperty("qr").GetProperty("payload").GetString()!).Amount);
 
         await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
@@ -128,12 +128,12 @@ public sealed class VietQrTests : IAsyncLifetime
     public async Task Money_after_the_qr_was_cancelled_is_credited_and_flagged_late()
     {
         var qr = await CreateQrAsync(_terminal, "HS240008", "HP-2611-HS240008");
-        using (var cancel = await _terminal.Http.PostAsync($"/api/v1/payments/{qr.Id}/cancel", null))
+        using (var cancel = await _terminal.Http.PostAsync(_terminal.PaymentUrl(qr.Id, "/cancel"), null))
         {
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         }
 
-        Assert.Equal("expired", (await _terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{qr.Id}")).GetProperty("state").GetString());
+        Assert.Equal("expired", (await _terminal.PaymentAsync(qr.Id)).GetProperty("state").GetString());
         await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
         var (_, outcome, _) = await NotifyAsync(150_000, qr.Code, "FT-LATE-1");
         Assert.Equal(TransferOutcomes.Paid, outcome);
@@ -142,7 +142,7 @@ public sealed class VietQrTests : IAsyncLifetime
         Assert.Contains("late", transfer.GetProperty("flags").GetString(), StringComparison.Ordinal);
 
         // A payment with money on it can no longer be cancelled.
-        using var again = await _terminal.Http.PostAsync($"/api/v1/payments/{qr.Id}/cancel", null);
+        using var again = await _terminal.Http.PostAsync(_terminal.PaymentUrl(qr.Id, "/cancel"), null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
@@ -182,10 +182,10 @@ public sealed class VietQrTests : IAsyncLifetime
 
         proxy.Down = false;
         // The receipt's job was queued with the confirmation: it prints, and is recorded as printed, once.
-        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{qr.Id}")).GetProperty("receipt").GetProperty("state").GetString() == "printed",
+        await Wait.UntilAsync(async () => (await terminal.PaymentAsync(qr.Id)).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(40), "the receipt of the confirmation recorded before the crash");
         Assert.True(File.Exists(ReceiptPath(terminal, qr.Id)));
-        var payment = await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{qr.Id}");
+        var payment = (await terminal.PaymentAsync(qr.Id));
         Assert.Equal("completed", payment.GetProperty("state").GetString());
     }
 
@@ -325,7 +325,7 @@ public sealed class VietQrTests : IAsyncLifetime
 
         var shot = Path.Combine(_terminal.Folder, "display-qr.png");
         await page.Locator("#qr").ScreenshotAsync(new() { Path = shot });
-        var recorded = (await _terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{qr.Id}")).GetProperty("qr").GetProperty("payload").GetString();
+        var recorded = (await _terminal.PaymentAsync(qr.Id)).GetProperty("qr").GetProperty("payload").GetString();
         Assert.Equal(recorded, ZbarImg.Decode(shot));
 
         await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
@@ -424,7 +424,7 @@ public sealed class VietQrTests : IAsyncLifetime
         JsonElement payment = default;
         await Wait.UntilAsync(async () =>
         {
-            payment = await terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");
+            payment = (await terminal.PaymentAsync(id));
             return payment.GetProperty("state").GetString() == state;
         }, TimeSpan.FromSeconds(seconds), $"payment {id} to be {state}");
         return payment;

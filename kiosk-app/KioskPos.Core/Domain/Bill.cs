@@ -59,10 +59,14 @@ public static class BillCategories
 /// <param name="Description">What is charged, as printed.</param>
 /// <param name="Quantity">How many units; at least one.</param>
 /// <param name="UnitPrice">The price of one unit.</param>
-public sealed record BillLine(string Description, int Quantity, Vnd UnitPrice)
+/// <param name="InsuranceCovered">The part health insurance (BHYT) pays; zero for a school's bills.</param>
+public sealed record BillLine(string Description, int Quantity, Vnd UnitPrice, Vnd InsuranceCovered = default)
 {
     /// <summary>Quantity times unit price, overflow-checked.</summary>
     public Vnd Amount => UnitPrice.Times(Quantity);
+
+    /// <summary>What the payer owes for the line: its amount less the insurance's part.</summary>
+    public Vnd PayerPart => Amount > InsuranceCovered ? Amount - InsuranceCovered : Vnd.Zero;
 }
 
 /// <summary>A bill owed by a payer, as the province server knows it plus what this terminal took since.</summary>

@@ -35,6 +35,13 @@ public static class PaymentPlanner
     {
         var allocations = Allocate(account, openBills, requested);
         var total = Vnd.Sum(allocations.Select(a => a.Amount));
+        if (allocations.FirstOrDefault(a => openBills.Any(b => b.Id == a.BillId && b.Category == BillCategory.Deposit)) is { } deposit)
+        {
+            // A deposit is held on the account balance: paying it from that balance would move money in a circle.
+            throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
+                deposit.BillId, "tiền tạm ứng nộp bằng chuyển khoản hoặc thẻ ngân hàng, không trừ vào số dư", "a deposit is paid by transfer or bank card, not from the balance"));
+        }
+
         if (account.Blocked)
         {
             throw new PaymentRefusedException(PaymentRefusal.CardBlocked());

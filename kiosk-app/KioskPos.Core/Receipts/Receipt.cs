@@ -8,7 +8,8 @@ namespace KioskPos.Core.Receipts;
 /// <param name="Category">What the bill is for.</param>
 /// <param name="Amount">What this payment paid towards it.</param>
 /// <param name="RemainingAfter">What is still owed on the bill after this payment.</param>
-public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount, Vnd RemainingAfter);
+/// <param name="InsuranceCovered">What health insurance (BHYT) pays of the bill, beside the payer's part; zero at a school.</param>
+public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount, Vnd RemainingAfter, Vnd InsuranceCovered = default);
 
 /// <summary>Everything a payment receipt shows, independent of how it is printed.</summary>
 /// <param name="Institution">Who received the money.</param>

@@ -49,6 +49,12 @@ public static class ReceiptLayouts
         {
             var category = item.Category.VietnameseName();
             doc.Pair(item.Title.StartsWith(category, StringComparison.OrdinalIgnoreCase) ? item.Title : $"{category} - {item.Title}", item.Amount.ToString());
+            if (item.InsuranceCovered.IsPositive)
+            {
+                // The patient pays their part; the insurance's part is shown, not charged.
+                doc.Pair("  BHYT chi trả (không thu):", item.InsuranceCovered.ToString());
+            }
+
             if (item.RemainingAfter.IsPositive)
             {
                 doc.Pair("  Còn nợ:", item.RemainingAfter.ToString());

@@ -10,7 +10,7 @@ using KioskPos.Terminal.Services;
 namespace KioskPos.Terminal.Apis;
 
 /// <summary>A bill line as the screens show it.</summary>
-public sealed record BillLineView(string Description, int Quantity, long UnitPrice, long Amount);
+public sealed record BillLineView(string Description, int Quantity, long UnitPrice, long Amount, long InsuranceCovered, long PayerPart);
 
 /// <summary>A bill as the screens show it.</summary>
 public sealed record BillView(string Id, string Category, string CategoryName, string Title, DateOnly? DueDate, long Total, long Outstanding, string OutstandingText, IReadOnlyList<BillLineView> Lines);
@@ -177,7 +177,7 @@ internal static class Views
         available.ToString(),
         bills.Where(b => b.IsOpen).Select(b => new BillView(
             b.Id, b.Category.WireName(), b.Category.VietnameseName(), b.Title, b.DueDate, b.Total.Value, b.Outstanding.Value, b.Outstanding.ToString(),
-            b.Lines.Select(l => new BillLineView(l.Description, l.Quantity, l.UnitPrice.Value, l.Amount.Value)).ToList())).ToList());
+            b.Lines.Select(l => new BillLineView(l.Description, l.Quantity, l.UnitPrice.Value, l.Amount.Value, l.InsuranceCovered.Value, l.PayerPart.Value)).ToList())).ToList());
 
     public static PaymentView Payment(Payment p, bool replayed, string? viewToken = null) => new(
         p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,

@@ -25,7 +25,7 @@ internal static class CounterPage
         main{padding:12px 16px}.screen{display:none}.screen.on{display:block}
         .login{max-width:420px;margin:40px auto;background:var(--card);border-radius:14px;padding:24px;display:grid;gap:12px}
         .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}.panel{background:var(--card);border-radius:12px;padding:14px;min-width:0}
-        table{width:100%;border-collapse:collapse}td,th{padding:8px 6px;border-bottom:1px solid #e3e8ee;text-align:left;vertical-align:middle}td.n,th.n{text-align:right;white-space:nowrap}
+        table{width:100%;border-collapse:collapse}table.lines td,table.lines th{padding:2px 6px;border:0;font-size:15px;color:#44505c}tr.detail>td{padding-top:0}td,th{padding:8px 6px;border-bottom:1px solid #e3e8ee;text-align:left;vertical-align:middle}td.n,th.n{text-align:right;white-space:nowrap}
         .row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}.row>*{flex:1 1 auto}
         .total{font-size:26px;font-weight:800;text-align:right;margin:10px 0}
         .msg{min-height:1.4em;margin:6px 0}.ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}.muted{color:var(--muted)}
@@ -115,6 +115,19 @@ internal static class CounterPage
               var part = row.querySelector('input.part'); part.value = b.outstanding;
               part.addEventListener('input', total);
               row.querySelector('input[type=checkbox]').addEventListener('change', total);
+              // The bill's lines: service, quantity, unit price, and at a hospital the insurance's and the patient's parts.
+              var insured = b.lines.some(function(l){ return l.insuranceCovered > 0; });
+              var detail = $('bills').insertRow(); detail.className = 'detail';
+              var cell = detail.insertCell(); cell.colSpan = 4;
+              var lines = document.createElement('table'); lines.className = 'lines';
+              lines.innerHTML = '<tr><th>Dịch vụ / service</th><th class="n">SL</th><th class="n">Đơn giá</th>' + (insured ? '<th class="n">BHYT trả</th><th class="n">Người bệnh trả</th>' : '<th class="n">Thành tiền</th>') + '</tr>';
+              b.lines.forEach(function(l){
+                var tr = lines.insertRow();
+                [l.description, String(l.quantity), vnd(l.unitPrice)].concat(insured ? [vnd(l.insuranceCovered), vnd(l.payerPart)] : [vnd(l.amount)]).forEach(function(text, i){
+                  var td = tr.insertCell(); td.textContent = text; if (i > 0) { td.className = 'n'; }
+                });
+              });
+              cell.appendChild(lines);
             });
             if (!payer.openBills.length) { say('findmsg', 'Không còn khoản nào phải nộp / nothing owed', 'ok'); }
             $('payer').hidden = false; total();

@@ -82,11 +82,15 @@ internal static class DemoData
             var uid = n == 1 ? WellKnownCards[3].Uid : RandomUid(random, 7);
             await AddAccountAsync(connection, transaction, HospitalId, code, "patient", name, s_wards[(n - 1) % s_wards.Length], balance, blocked: false, uid, cancellationToken).ConfigureAwait(false);
             var days = 1 + (n % 5);
+            // Most patients hold health insurance (BHYT), which pays 80 % of covered services; every third does not.
+            var covered = n % 3 == 0 ? 0m : 0.8m;
             await AddBillAsync(connection, transaction, HospitalId, code, $"VP-{code}-1", "vien_phi", "Viện phí đợt 1", "2026-11-25",
-                [("Khám bệnh", 1, 38_700), ("Tổng phân tích tế bào máu ngoại vi", 1, 46_200), ("Siêu âm ổ bụng", 1, 43_900), ($"Ngày giường điều trị nội khoa", days, 249_000)],
+                [("Khám bệnh", 1, 38_700, covered), ("Tổng phân tích tế bào máu ngoại vi", 1, 46_200, covered), ("Siêu âm ổ bụng", 1, 43_900, covered),
+                 ($"Ngày giường điều trị nội khoa", days, 249_000, covered), ("Phụ thu giường dịch vụ", days, 150_000, 0m)],
                 cancellationToken).ConfigureAwait(false);
-            if (n % 4 == 0)
+            if (n == 1 || n % 4 == 0)
             {
+                // An inpatient's deposit (tạm ứng): paid, it is held on the account and the final bill is paid from it.
                 await AddBillAsync(connection, transaction, HospitalId, code, $"TU-{code}-1", "tam_ung", "Tạm ứng viện phí", null,
                     [("Tạm ứng điều trị nội trú", 1, 2_000_000)], cancellationToken).ConfigureAwait(false);
             }
@@ -104,19 +108,24 @@ internal static class DemoData
         await connection.ExecuteAsync("INSERT INTO cards (uid, account_code) VALUES ($u, $c)", transaction, cancellationToken, ("$u", uid), ("$c", code)).ConfigureAwait(false);
     }
 
-    private static async Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice)[] lines, CancellationToken cancellationToken)
+    private static Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice)[] lines, CancellationToken cancellationToken) =>
+        AddBillAsync(connection, transaction, institution, account, id, category, title, due, lines.Select(l => (l.Description, l.Quantity, l.UnitPrice, 0m)).ToArray(), cancellationToken);
+
+    // Each line with the share of it that health insurance pays; the bill's total is the payer's part.
+    private static async Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice, decimal Covered)[] lines, CancellationToken cancellationToken)
     {
         var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var total = lines.Sum(l => checked(l.Quantity * l.UnitPrice));
+        var insured = lines.Select(l => (long)Math.Round(checked(l.Quantity * l.UnitPrice) * l.Covered, MidpointRounding.AwayFromZero)).ToArray();
+        var total = lines.Select((l, i) => checked((l.Quantity * l.UnitPrice) - insured[i])).Sum();
         await connection.ExecuteAsync(
             "INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)",
             transaction, cancellationToken, ("$id", id), ("$i", institution), ("$a", account), ("$c", category), ("$t", title), ("$d", due), ("$tot", total), ("$v", version)).ConfigureAwait(false);
         for (var i = 0; i < lines.Length; i++)
         {
             await connection.ExecuteAsync(
-                "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount) VALUES ($b, $n, $d, $q, $u, $a)",
+                "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount, insurance_covered) VALUES ($b, $n, $d, $q, $u, $a, $ins)",
                 transaction, cancellationToken, ("$b", id), ("$n", i + 1), ("$d", lines[i].Description), ("$q", lines[i].Quantity), ("$u", lines[i].UnitPrice),
-                ("$a", checked(lines[i].Quantity * lines[i].UnitPrice))).ConfigureAwait(false);
+                ("$a", checked(lines[i].Quantity * lines[i].UnitPrice)), ("$ins", insured[i])).ConfigureAwait(false);
         }
     }
 

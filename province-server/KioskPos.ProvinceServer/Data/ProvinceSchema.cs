@@ -248,5 +248,9 @@ internal static class ProvinceSchema
             );
             CREATE INDEX reversals_payment ON reversals (payment_id);
             """),
+        new(8, "the insurance-covered part of a bill line", """
+            -- Health insurance (BHYT) pays part of a hospital line; the bill's total is what the patient owes.
+            ALTER TABLE bill_lines ADD COLUMN insurance_covered INTEGER NOT NULL DEFAULT 0 CHECK (insurance_covered >= 0);
+            """),
     ];
 }

@@ -411,6 +411,11 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
             }
 
             billStates.Add(new BillStateDto(allocation.BillId, paid, version));
+            await reader.DisposeAsync().ConfigureAwait(false);
+            if (accountCode is not null && await HoldDepositAsync(connection, transaction, allocation.BillId, accountCode, allocation.Amount, cancellationToken).ConfigureAwait(false) is { } held)
+            {
+                (balanceAfter, accountVersion) = held;
+            }
         }
 
         await connection.ExecuteAsync(
@@ -500,6 +505,17 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                     "UPDATE payment_allocations SET credited = MAX(0, credited - $a) WHERE payment_id = $p AND bill_id = $b",
                     transaction, cancellationToken, ("$a", allocation.Amount), ("$p", v.PaymentId), ("$b", allocation.BillId)).ConfigureAwait(false);
                 billStates.Add(new BillStateDto(allocation.BillId, Convert.ToInt64(paid, CultureInfo.InvariantCulture), version));
+
+                // A deposit given back leaves the patient's account with it; spent already, the account goes below
+                // zero and a person looks (like an overdraft).
+                if (await HoldDepositAsync(connection, transaction, allocation.BillId, account, -allocation.Amount, cancellationToken).ConfigureAwait(false) is { } held)
+                {
+                    (balanceAfter, accountVersion) = held;
+                    if (held.Balance < 0)
+                    {
+                        flags.Add("deposit_spent");
+                    }
+                }
             }
         }
 
@@ -521,6 +537,25 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     }
 
     /// <summary>The next value of the change counter that versions every row terminals pull (inside the caller's transaction).</summary>
+    /// <summary>
+    /// A deposit (tạm ứng) paid is held on the payer's account, where the final bill is paid from at discharge (and
+    /// what is left refunded); <paramref name="amount"/> is negative when a deposit is given back. Nothing for other bills.
+    /// </summary>
+    /// <returns>The account's balance and version after, or null when the bill is not a deposit.</returns>
+    internal static async Task<(long Balance, long Version)?> HoldDepositAsync(SqliteConnection connection, SqliteTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
+    {
+        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not "tam_ung")
+        {
+            return null;
+        }
+
+        var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var balance = Convert.ToInt64(await connection.ScalarAsync(
+            "UPDATE accounts SET balance = balance + $a, version = $v WHERE code = $c RETURNING balance",
+            transaction, cancellationToken, ("$a", amount), ("$v", version), ("$c", accountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return (balance, version);
+    }
+
     internal static async Task<long> NextVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
         long.Parse((string)(await connection.ScalarAsync(
             "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
@@ -668,7 +703,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     {
         var lines = new Dictionary<string, List<BillLineDto>>(StringComparer.Ordinal);
         await using (var lineCommand = connection.Command(
-            "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no",
+            "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no",
             transaction, ("$i", institutionId), ("$f", from), ("$u", upTo)))
         await using (var reader = await lineCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -680,7 +715,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                     lines[id] = list = [];
                 }
 
-                list.Add(new BillLineDto(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4)));
+                list.Add(new BillLineDto(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
             }
         }
 

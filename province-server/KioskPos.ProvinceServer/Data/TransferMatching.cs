@@ -192,6 +192,10 @@ internal static class TransferMatching
             var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE bills SET paid = paid + $a, version = $v WHERE id = $b",
                 transaction, cancellationToken, ("$a", share), ("$v", version), ("$b", bill)).ConfigureAwait(false);
+            if (await connection.ScalarAsync("SELECT account_code FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", bill)).ConfigureAwait(false) is string account)
+            {
+                await ProvinceStore.HoldDepositAsync(connection, transaction, bill, account, share, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
