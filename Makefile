@@ -35,9 +35,9 @@ soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000
 publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
 	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -o artifacts/pi/terminal -nologo
 
-tap: ## Simulate a card tap on the running terminal: make tap CARD=04A1B2C3
-	@test -n "$(CARD)" || { echo "usage: make tap CARD=04A1B2C3"; exit 2; }
-	@dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll tap $(CARD)
+tap: ## Simulate a card tap on a running terminal: make tap CARD=04A1B2C3 [URL=http://127.0.0.1:8081 for the hospital counter]
+	@test -n "$(CARD)" || { echo "usage: make tap CARD=04A1B2C3 [URL=http://127.0.0.1:8081]"; exit 2; }
+	@dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll tap $(CARD) $(if $(URL),--url $(URL))
 
 prereqs:
 	@bash scripts/prereqs.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make run: builds, starts the province server and one terminal on embedded defaults (simulated hardware, demo
-# data under var/), prints where to look, and stops both on Ctrl+C.
+# make run: builds, starts the province server and two terminals on embedded defaults (simulated hardware, demo
+# data under var/): a self-service kiosk at a school and a counter at a hospital. Prints where to look; Ctrl+C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,7 +25,8 @@ source var/demo.env
 
 PROVINCE_URL=${PROVINCE_URL:-http://127.0.0.1:5080}
 TERMINAL_URL=${TERMINAL_URL:-http://127.0.0.1:8080}
-for url in "$PROVINCE_URL" "$TERMINAL_URL"; do
+HOSPITAL_URL=${HOSPITAL_URL:-http://127.0.0.1:8081}
+for url in "$PROVINCE_URL" "$TERMINAL_URL" "$HOSPITAL_URL"; do
   if curl -s -o /dev/null --max-time 1 "$url/health"; then
     echo "Something already answers on $url: stop it first (another make run?)." >&2
     exit 1
@@ -70,53 +71,63 @@ wait_healthy() {
 }
 wait_healthy "$PROVINCE_URL" "The province server" var/province.log
 
-# Enrol the demo school terminal as a technician would: a one-time code from the province server, typed into
-# the terminal's `enroll`, which makes the terminal's own key. Again whenever the province database is new.
+# Each demo terminal is enrolled as a technician would do it: a one-time code from the province server, typed into
+# the terminal's `enroll`, which makes the terminal's own key (again whenever the province database is new). Then
+# its staff are added (the PIN on standard input: a cashier, a supervisor, a technician) and it is started.
 terminal_cli=(dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll)
-if [ ! -f var/terminal/device-key.pem ] || [ "$fresh_province" = yes ]; then
-  code=$(curl -sf -X POST "$PROVINCE_URL/api/v1/admin/enrolment-codes" \
-    -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    -d '{"institutionId":"TG-THCS-NGUYENDU","terminalId":"KP-THCS-ND-01","name":"Ki-ốt văn phòng trường","validMinutes":10}' \
-    | sed -n 's/.*"code":"\([^"]*\)".*/\1/p')
-  if [ -z "$code" ]; then
-    echo "Could not get an enrolment code from the province server; see var/province.log." >&2
-    exit 1
+start_terminal() {
+  local id=$1 institution=$2 name=$3 url=$4 dir=$5 log=$6 receipts=$7
+  if [ ! -f "$dir/device-key.pem" ] || [ "$fresh_province" = yes ]; then
+    local code
+    code=$(curl -sf -X POST "$PROVINCE_URL/api/v1/admin/enrolment-codes" \
+      -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+      -d "{\"institutionId\":\"$institution\",\"terminalId\":\"$id\",\"name\":\"$name\",\"validMinutes\":10}" \
+      | sed -n 's/.*"code":"\([^"]*\)".*/\1/p')
+    if [ -z "$code" ]; then
+      echo "Could not get an enrolment code for $id from the province server; see var/province.log." >&2
+      exit 1
+    fi
+    "${terminal_cli[@]}" enroll --server "$PROVINCE_URL" --code "$code" --data "$dir"
   fi
-  "${terminal_cli[@]}" enroll --server "$PROVINCE_URL" --code "$code" --data "$root/var/terminal"
-fi
 
-# Demo staff, as a technician adds them (the PIN on standard input): a cashier, a supervisor, a technician.
-for person in "tn01|Lê Thu Ngân|cashier|2468" "gs01|Trần Giám Sát|supervisor|97531" "kt01|Võ Kỹ Thuật|technician|8642"; do
-  IFS='|' read -r staff_id staff_name staff_role staff_pin <<<"$person"
-  echo "$staff_pin" | "${terminal_cli[@]}" staff add --id "$staff_id" --name "$staff_name" --role "$staff_role" --data "$root/var/terminal" >/dev/null
-done
+  for person in "tn01|Lê Thu Ngân|cashier|2468" "gs01|Trần Giám Sát|supervisor|97531" "kt01|Võ Kỹ Thuật|technician|8642"; do
+    IFS='|' read -r staff_id staff_name staff_role staff_pin <<<"$person"
+    echo "$staff_pin" | "${terminal_cli[@]}" staff add --id "$staff_id" --name "$staff_name" --role "$staff_role" --data "$dir" >/dev/null
+  done
 
-"${terminal_cli[@]}" \
-  --urls="$TERMINAL_URL" \
-  --Terminal:DataDirectory="$root/var/terminal" \
-  --ProvinceServer:Interval=00:00:02 \
-  --Hardware:Printer=emulator --Hardware:PaperWidthMm=80 --Hardware:ReceiptImages="$root/var/receipts" \
-  > var/terminal.log 2>&1 &
-pids+=($!)
-wait_healthy "$TERMINAL_URL" "The terminal" var/terminal.log
+  "${terminal_cli[@]}" \
+    --urls="$url" \
+    --Terminal:DataDirectory="$dir" \
+    --ProvinceServer:Interval=00:00:02 \
+    --Hardware:Printer=emulator --Hardware:PaperWidthMm=80 --Hardware:ReceiptImages="$receipts" \
+    > "$log" 2>&1 &
+  pids+=($!)
+  wait_healthy "$url" "The terminal $id" "$log"
+}
+
+start_terminal KP-THCS-ND-01 TG-THCS-NGUYENDU "Ki-ốt văn phòng trường" "$TERMINAL_URL" "$root/var/terminal" var/terminal.log "$root/var/receipts"
+start_terminal KP-TTYT-CT-01 TG-TTYT-CHAUTHANH "Quầy thu viện phí" "$HOSPITAL_URL" "$root/var/hospital" var/hospital.log "$root/var/hospital-receipts"
 
 cat <<TXT
 
 KioskPos is running (simulated hardware, demo data).
 
-  Self-service kiosk (parents):           $TERMINAL_URL/kiosk
-  Counter (cashiers, sign in tn01 / 2468): $TERMINAL_URL/counter
-  Terminal state (KP-THCS-ND-01):         $TERMINAL_URL/
+  School kiosk (parents):                 $TERMINAL_URL/kiosk
+  Hospital counter (sign in tn01 / 2468):  $HOSPITAL_URL/counter   (its customer display: $HOSPITAL_URL/display)
+  Terminal state (school KP-THCS-ND-01):  $TERMINAL_URL/           (hospital KP-TTYT-CT-01: $HOSPITAL_URL/)
   Customer display (VietQR):              $TERMINAL_URL/display
   Province server:                        $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim
-  Logs:                                   var/terminal.log, var/province.log
-  Receipts (ESC/POS emulator, PNG + text): var/receipts/ (linked from the terminal's page)
+  Logs:                                   var/terminal.log, var/hospital.log, var/province.log
+  Receipts (ESC/POS emulator, PNG + text): var/receipts/, var/hospital-receipts/ (linked from each terminal's page)
   Printer state and queue:                $TERMINAL_URL/api/v1/printer
 
 Simulate a card tap (demo pupil HS240001, balance 2.000.000 ₫):
   make tap CARD=04A1B2C3
 Other demo cards: 04D4E5F6 (balance too low), 04112233 (blocked), 0000AAAA (unknown).
+At the hospital counter, patient BN260001 (Phạm Thị Thu Hà): bill lines with the insurance (BHYT) part, a deposit
+(tạm ứng) to take on the bank-card terminal (F6), then the bill paid from the card balance that holds it:
+  make tap CARD=0472A9C1B2D380 URL=$HOSPITAL_URL
 
 Pay one bill from the card balance:
   curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
@@ -149,9 +160,9 @@ See what a real printer was sent (a captured byte file, from any encoder):
 The province server's ledger (admin token in var/demo.env):
   curl -s -H "Authorization: Bearer \$(grep ADMIN var/demo.env | cut -d= -f2)" '$PROVINCE_URL/api/v1/admin/payments'
 
-Press Ctrl+C to stop both.
+Press Ctrl+C to stop all three.
 TXT
 
 wait -n "${pids[@]}" || true
-echo "A process exited on its own; see var/terminal.log and var/province.log." >&2
+echo "A process exited on its own; see var/terminal.log, var/hospital.log and var/province.log." >&2
 exit 1
