@@ -50,9 +50,6 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
     /// <summary>How long a session lasts (a working day).</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(10);
 
-    private const int Iterations = 100_000;
-    private static readonly string s_dummyHash = Hash("000000", new byte[16]);
-
     /// <summary>Adds a person or replaces their name, role and PIN (and clears a lockout).</summary>
     /// <exception cref="ArgumentException">The id is empty or the PIN is not 4 to 8 digits.</exception>
     public async Task AddOrUpdateAsync(string id, string name, StaffRole role, string pin, CancellationToken cancellationToken = default)
@@ -73,7 +70,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
             INSERT INTO staff (id, name, role, pin_hash) VALUES ($id, $n, $r, $h)
             ON CONFLICT (id) DO UPDATE SET name = $n, role = $r, pin_hash = $h, failed = 0, locked_until = NULL, active = 1
             """,
-            null, cancellationToken, ("$id", id), ("$n", name.Trim()), ("$r", RoleName(role)), ("$h", Hash(pin, RandomNumberGenerator.GetBytes(16)))).ConfigureAwait(false);
+            null, cancellationToken, ("$id", id), ("$n", name.Trim()), ("$r", RoleName(role)), ("$h", PinHash.Create(pin))).ConfigureAwait(false);
     }
 
     /// <summary>Checks a PIN, counting wrong ones towards the lockout.</summary>
@@ -103,7 +100,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
             return new PinCheck(null, LockedUntil: lockedUntil);
         }
 
-        var right = Verify(pin, stored ?? s_dummyHash) && member is not null;
+        var right = PinHash.Verify(pin, stored ?? PinHash.Dummy) && member is not null;
         if (member is null)
         {
             return new PinCheck(null, RemainingTries: MaxFailures);
@@ -175,32 +172,12 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>True for 4 to 8 ASCII digits.</summary>
-    public static bool IsValidPin(string? pin) => pin is { Length: >= 4 and <= 8 } && pin.All(char.IsAsciiDigit);
+    public static bool IsValidPin(string? pin) => PinHash.IsValid(pin);
 
     /// <summary>The role's wire name.</summary>
     public static string RoleName(StaffRole role) => role.ToString().ToLowerInvariant();
 
     private static StaffRole ParseRole(string role) => Enum.Parse<StaffRole>(role, ignoreCase: true);
-
-    private static string Hash(string pin, byte[] salt)
-    {
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(pin), salt, Iterations, HashAlgorithmName.SHA256, 32);
-        return $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
-    }
-
-    private static bool Verify(string pin, string stored)
-    {
-        var parts = stored.Split('$');
-        if (parts is not ["pbkdf2-sha256", var iterations, var salt, var hash])
-        {
-            return false;
-        }
-
-        var expected = Convert.FromBase64String(hash);
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(pin ?? string.Empty), Convert.FromBase64String(salt),
-            int.Parse(iterations, CultureInfo.InvariantCulture), HashAlgorithmName.SHA256, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
-    }
 
     private static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -37,13 +37,28 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             ContractsJsonContext.Default.PushResponse,
             cancellationToken);
 
-    /// <summary>Asks the server to authorise a card payment against its balance; quick to give up, so the payer is not kept waiting.</summary>
-    public Task<AuthoriseResponse> AuthoriseAsync(AuthoriseRequest request, CancellationToken cancellationToken) =>
-        SendAsync(
+    /// <summary>
+    /// Asks the server to authorise a card payment against its balance; quick to give up, so the payer is not kept
+    /// waiting. A kept-alive connection the server or a middlebox closed while idle fails the request at once: that
+    /// is tried again once on a new connection (not a timeout, which already spent the payer's patience).
+    /// </summary>
+    public async Task<AuthoriseResponse> AuthoriseAsync(AuthoriseRequest request, CancellationToken cancellationToken)
+    {
+        Task<AuthoriseResponse> Once() => SendAsync(
             () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.AuthorisePath) { Content = JsonContent.Create(request, ContractsJsonContext.Default.AuthoriseRequest) },
             ContractsJsonContext.Default.AuthoriseResponse,
             cancellationToken,
             options.Value.AuthoriseTimeout);
+        try
+        {
+            return await Once().ConfigureAwait(false);
+        }
+        catch (SyncTransientException e) when (e.InnerException is HttpRequestException)
+        {
+            logger.LogInformation("Authorisation failed on the connection ({Error}); trying once more", e.Message);
+            return await Once().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Bank confirmations of this terminal's VietQR payments after <paramref name="after"/>; the server holds the

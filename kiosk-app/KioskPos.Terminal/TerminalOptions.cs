@@ -18,6 +18,12 @@ public sealed class TerminalOptions
     /// <summary>How long after a tap the card counts as presented for a card-balance payment.</summary>
     public TimeSpan CardTapValidity { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Self-service (no cashier signed in): a card-balance payment above this many đồng needs the card holder's PIN,
+    /// checked online by the province server (so not offline). 0 asks for it always.
+    /// </summary>
+    public long CardPinAbove { get; set; } = 500_000;
+
     /// <summary>How long a VietQR code is offered before it expires.</summary>
     public TimeSpan QrLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -159,13 +159,17 @@ public sealed record OfflinePolicyDto(long MaxPerPayment, long MaxPerCardPerDay,
 /// <param name="AccountCode">The payer.</param>
 /// <param name="CardUid">The card presented.</param>
 /// <param name="Amount">The amount in đồng.</param>
-public sealed record AuthoriseRequest(string AccountCode, string CardUid, long Amount);
+/// <param name="Pin">The card holder's PIN, when the terminal asks for one (self-service above its PIN amount); checked
+/// by the server only, never stored or logged by the terminal.</param>
+public sealed record AuthoriseRequest(string AccountCode, string CardUid, long Amount, string? Pin = null);
 
 /// <summary>The server's answer.</summary>
 /// <param name="Approved">True when the balance covers it and the card is not blocked.</param>
 /// <param name="Balance">The server's balance of the account.</param>
-/// <param name="Reason">Why not: <c>insufficient_balance</c>, <c>card_blocked</c>, <c>card_not_recognised</c>.</param>
-public sealed record AuthoriseResponse(bool Approved, long Balance, string? Reason);
+/// <param name="Reason">Why not: <c>insufficient_balance</c>, <c>card_blocked</c>, <c>card_not_recognised</c>,
+/// <c>pin_wrong</c>, <c>pin_locked</c> (too many wrong PINs: the school office clears it), <c>pin_not_set</c>.</param>
+/// <param name="PinTriesLeft">After a wrong PIN, how many tries are left.</param>
+public sealed record AuthoriseResponse(bool Approved, long Balance, string? Reason, int? PinTriesLeft = null);
 
 /// <summary>The part of a payment that goes to one bill.</summary>
 /// <param name="BillId">Bill.</param>

@@ -13,6 +13,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(EnrolmentCodeRequest))]
 [JsonSerializable(typeof(EnrolmentCode))]
 [JsonSerializable(typeof(ReceivingAccountRequest))]
+[JsonSerializable(typeof(CardPinRequest))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
@@ -29,6 +30,10 @@ public sealed record EnrolmentCodeRequest(string InstitutionId, string TerminalI
 /// <param name="TerminalId">The terminal it enrols.</param>
 /// <param name="ExpiresAt">When it stops working.</param>
 public sealed record EnrolmentCode(string Code, string TerminalId, DateTimeOffset ExpiresAt);
+
+/// <summary>A card holder's new PIN, set at the office.</summary>
+/// <param name="Pin">4 to 8 digits.</param>
+public sealed record CardPinRequest(string Pin);
 
 /// <summary>An institution's receiving account for VietQR transfers.</summary>
 /// <param name="BankBin">The bank's six-digit BIN.</param>

@@ -162,6 +162,7 @@ public sealed class TerminalHost : IAsyncDisposable
             "--ProvinceServer:MaxBackoff=00:00:02",
             "--ProvinceServer:RequestTimeout=00:00:05",
             "--ProvinceServer:AuthoriseTimeout=00:00:10", // a loaded CI machine must not turn an online payment into an offline one
+            "--Terminal:CardPinAbove=100000000", // the card PIN has its own tests (CardPinTests), which set their own amount
             "--Hardware:ReaderPollMs=20", // the emulated reader polls faster, so repeated taps of one card take less time
 
             "--Logging:LogLevel:Default=Warning",

@@ -20,7 +20,7 @@ public sealed class KioskBrowserTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province);
+        _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Terminal:CardPinAbove=100000"]); // card payments above 100.000 ₫ ask for the PIN
         await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
         _browser = await Browser.LaunchAsync();
         Directory.CreateDirectory(s_shots);
@@ -95,6 +95,15 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync();
         Assert.Contains("2.000.000 ₫", await page.InnerTextAsync("#paycard"), StringComparison.Ordinal);
         await page.ClickAsync("#paycard");
+
+        // 150.000 ₫ is above this kiosk's PIN amount: the card's PIN, typed on the keypad, shown as dots.
+        await page.WaitForSelectorAsync("body[data-screen=pin]", new() { Timeout = 20_000 });
+        await TypePinAsync(page, "0000");
+        await page.WaitForFunctionAsync("document.getElementById('pinmsg').textContent.indexOf('còn 2 lần thử') >= 0", null, new() { Timeout = 20_000 });
+        Assert.Equal("body[data-screen=pin]", await page.EvaluateAsync<string>("'body[data-screen=' + document.body.dataset.screen + ']'"));
+        await ShotAsync(page, "kiosk-pin-wrong");
+        await AssertNoHorizontalScrollAsync(page);
+        await TypePinAsync(page, "2580");
         await page.WaitForSelectorAsync("body[data-screen=done]", new() { Timeout = 20_000 });
         await page.WaitForFunctionAsync("document.getElementById('receipt').className === 'ok'", null, new() { Timeout = 20_000 });
         Assert.Equal(1_850_000, await _province.BalanceAsync("HS240001") is var b && b == 1_850_000 ? b : await BalanceAfterSyncAsync());
@@ -110,6 +119,8 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         await _terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.ClickAsync("#paycard");
+        await page.WaitForSelectorAsync("body[data-screen=pin]", new() { Timeout = 20_000 });
+        await TypePinAsync(page, "2580");
         await page.WaitForSelectorAsync("#lookup svg", new() { Timeout = 20_000 });
         Assert.Contains("/r/KP-THCS-ND-01-", await page.GetAttributeAsync("#lookup", "data-url"), StringComparison.Ordinal);
         Assert.Contains("Máy in chưa in được biên lai", await page.InnerTextAsync("#receipt"), StringComparison.Ordinal);
@@ -137,6 +148,17 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         Assert.Equal(0, await page.Locator("#bills tr").CountAsync());
         Assert.Equal(string.Empty, await page.InnerTextAsync("#pname"));
         Assert.Equal("HS", await page.InnerTextAsync("#code"));
+    }
+
+    private static async Task TypePinAsync(IPage page, string pin)
+    {
+        foreach (var key in pin)
+        {
+            await page.ClickAsync($"#pinpad button[data-key='{key}']");
+        }
+
+        Assert.Equal(new string('●', pin.Length), await page.InnerTextAsync("#pincode"));
+        await page.ClickAsync("#pinok");
     }
 
     private async Task<long> BalanceAfterSyncAsync()

@@ -21,7 +21,7 @@ public sealed record PayerView(string Code, string Kind, string Name, string Mas
 /// <summary>The body of <c>POST /api/v1/payments</c>.</summary>
 /// <remarks>An <c>operator</c> in the body is ignored: the cashier is whoever is signed in.</remarks>
 public sealed record CreatePaymentRequest(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator,
-    string? ApprovalCode = null, string? CardLast4 = null);
+    string? ApprovalCode = null, string? CardLast4 = null, string? Pin = null);
 
 /// <summary>A bill's share of a payment.</summary>
 public sealed record AllocationView(string BillId, long Amount);

@@ -117,7 +117,7 @@ internal static class PaymentApi
         var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
         try
         {
-            var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, cashier?.Id, request.ApprovalCode, request.CardLast4), http.RequestAborted).ConfigureAwait(false);
+            var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, cashier?.Id, request.ApprovalCode, request.CardLast4, request.Pin), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
             var token = tokens.Issue(payment.Id);
             var view = payment.Method == PaymentMethod.VietQr

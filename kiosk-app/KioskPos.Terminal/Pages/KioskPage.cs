@@ -30,7 +30,7 @@ internal static class KioskPage
         button:disabled{opacity:.45}
         .home{display:grid;grid-template-columns:1fr 380px;gap:24px;align-items:start}
         .tapcard{background:var(--card);border-radius:16px;padding:28px;text-align:center}.tapcard .icon{font-size:96px;line-height:1}
-        #code{font-size:40px;letter-spacing:.08em;background:var(--card);border-radius:12px;padding:10px 16px;min-height:72px;margin-bottom:12px;font-family:"DejaVu Sans Mono",monospace}
+        #code,#pincode{font-size:40px;letter-spacing:.08em;background:var(--card);border-radius:12px;padding:10px 16px;min-height:72px;margin-bottom:12px;font-family:"DejaVu Sans Mono",monospace}
         .keypad{display:grid;grid-template-columns:repeat(3,1fr);gap:10px}.keypad button{font-size:30px;min-height:72px;background:var(--card)}
         .bills{width:100%;border-collapse:collapse;background:var(--card);border-radius:12px;overflow:hidden}
         .bills td{padding:12px 10px;border-bottom:1px solid #e3e8ee;vertical-align:middle}.bills td.n{text-align:right;white-space:nowrap;font-weight:600}
@@ -59,6 +59,10 @@ internal static class KioskPage
           <div class="total"><span data-t="total"></span><span id="total"></span></div>
           <div class="actions"><button class="primary" id="payqr" type="button" data-t="payQr"></button>
             <button class="primary" id="paycard" type="button"></button><button class="secondary" id="back1" type="button" data-t="cancel"></button></div></section>
+        <section id="s-pin" class="screen"><div class="home">
+          <div class="tapcard"><div class="icon" aria-hidden="true">🔒</div><h1 data-t="pinTitle"></h1><p id="pinmsg"></p></div>
+          <div><div id="pincode" aria-live="polite"></div><div class="keypad" id="pinpad"></div>
+            <div class="actions" style="margin-top:10px;flex-wrap:nowrap"><button class="primary" id="pinok" type="button" data-t="pinOk"></button><button class="secondary" id="pinback" type="button" data-t="cancel"></button></div></div></div></section>
         <section id="s-qr" class="screen"><div class="pay"><div id="qr" role="img" aria-label="VietQR"></div>
           <div><div data-t="transfer"></div><div class="amount" id="qamount"></div>
             <dl><dt data-t="bank"></dt><dd id="qbank"></dd><dt data-t="accName"></dt><dd id="qaccname"></dd><dt data-t="accNo"></dt><dd id="qaccno"></dd><dt data-t="text"></dt><dd id="qcode"></dd></dl>
@@ -80,7 +84,8 @@ internal static class KioskPage
                  blockedText:'Thẻ này không dùng được. Vui lòng liên hệ văn phòng nhà trường.', nothing:'Không còn khoản nào phải nộp', nothingText:'Cảm ơn quý phụ huynh.',
                  notFound:'Không tìm thấy mã học sinh', expired:'Mã QR đã hết hạn', expiredText:'Nếu quý phụ huynh đã chuyển khoản, tiền vẫn được ghi nhận.', underpaid:'Chưa đủ số tiền',
                  offline:'Mất kết nối máy chủ: vẫn nhận thanh toán bằng thẻ trong hạn mức; chuyển khoản được xác nhận khi có mạng trở lại.', refused:'Không thực hiện được',
-                 cancelled:'Đã huỷ thanh toán', oneCard:'Vui lòng chỉ đặt một thẻ lên đầu đọc', lang:'English', pupil:'Lớp'},
+                 cancelled:'Đã huỷ thanh toán', oneCard:'Vui lòng chỉ đặt một thẻ lên đầu đọc', lang:'English', pupil:'Lớp',
+                 pinTitle:'Nhập mã PIN của thẻ', pinHint:'Khoản thanh toán này cần mã PIN của thẻ (4–8 chữ số).', pinOk:'Xác nhận'},
             en: {tap:'Tap the pupil\'s card or type the pupil code', tapHint:'Hold the card on the reader for a second.', find:'Find', total:'Total', payQr:'Pay by VietQR transfer',
                  payCard:'Pay from card balance', balance:'balance', cancel:'Cancel', transfer:'Amount to transfer', bank:'Bank', accName:'Account name', accNo:'Account number',
                  text:'Transfer text', cancelPay:'Cancel payment', paid:'Payment complete', done:'Done', home:'Back to start', due:'due',
@@ -89,10 +94,11 @@ internal static class KioskPage
                  blockedText:'This card cannot be used. Please ask the school office.', nothing:'Nothing is owed', nothingText:'Thank you.',
                  notFound:'No pupil with this code', expired:'The QR code expired', expiredText:'Money already transferred is still credited.', underpaid:'Not enough received',
                  offline:'No connection to the province server: card payments continue within limits; transfers are confirmed when the network returns.', refused:'Could not complete',
-                 cancelled:'Payment cancelled', oneCard:'One card at a time, please', lang:'Tiếng Việt', pupil:'Class'}
+                 cancelled:'Payment cancelled', oneCard:'One card at a time, please', lang:'Tiếng Việt', pupil:'Class',
+                 pinTitle:'Enter the card PIN', pinHint:'This payment needs the card\'s PIN (4 to 8 digits).', pinOk:'Confirm'}
           };
           var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
-          var lastScreen = null, lang = 'vi', code = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, prefix = params.get('prefix') || 'HS';
+          var lastScreen = null, lang = 'vi', code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, prefix = params.get('prefix') || 'HS';
           function $(id){ return document.getElementById(id); }
           function t(key){ return T[lang][key] || key; }
           function translate(){
@@ -110,7 +116,7 @@ internal static class KioskPage
             if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
           }
           function home(){
-            payer = null; card = null; payment = null; code = ''; clearInterval(countdown);
+            payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown);
             $('bills').innerHTML = ''; $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
             $('qr').innerHTML = ''; $('lookup').innerHTML = ''; $('receipt').textContent = ''; $('dinfo').textContent = '';
             renderCode(); show('home');
@@ -121,6 +127,9 @@ internal static class KioskPage
           }
           function vnd(n){ return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.') + ' ₫'; }
           function renderCode(){ $('code').textContent = prefix + code; }
+          function renderPin(){ $('pincode').textContent = pin.replace(/./g, '●') || '\u00a0'; $('pinok').disabled = pin.length < 4; }
+          // Above the terminal's PIN amount the server asks for the card's PIN; it is sent once and not kept.
+          function askPin(text){ pin = ''; renderPin(); $('pinmsg').textContent = text || t('pinHint'); $('pinmsg').className = text ? 'bad' : 'muted'; show('pin'); }
           function problem(response, body){
             var title = body && body.title ? body.title : t('refused');
             message(response.status === 404 ? 'warn' : 'bad', title, body && body.detail && lang === 'en' ? body.detail : '');
@@ -172,13 +181,18 @@ internal static class KioskPage
             $('paycard').textContent = t('payCard') + ' (' + t('balance') + ' ' + payer.availableBalanceText + ')';
             $('paycard').disabled = sum === 0 || sum > payer.availableBalance; touch();
           }
-          async function pay(method){
+          async function pay(method, withPin){
             var bills = chosen().map(function(r){ return {billId: r.dataset.bill}; });
             var request = {clientRequestId: 'kiosk-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: bills};
             if (method === 'card_balance') { request.cardUid = card; } else { request.payerCode = payer.code; }
+            if (withPin) { request.pin = withPin; }
             $('payqr').disabled = true; $('paycard').disabled = true;
             var r = await json('/api/v1/payments', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(request)});
-            if (!r.response.ok) { problem(r.response, r.body); return; }
+            if (!r.response.ok) {
+              var why = r.body && r.body.code;
+              if (why === 'pin_required' || why === 'pin_wrong') { askPin(why === 'pin_wrong' ? (lang === 'en' && r.body.detail ? r.body.detail : r.body.title) : ''); return; }
+              problem(r.response, r.body); return;
+            }
             payment = r.body;
             if (method === 'vietqr') { showQr(payment); } else { done(payment); }
           }
@@ -243,11 +257,18 @@ internal static class KioskPage
             source.addEventListener('network', function(e){ $('net').classList.toggle('on', e.data === 'false'); });
             source.addEventListener('printer', function(e){ var p = JSON.parse(e.data); document.body.dataset.printer = p.state; });
           }
-          ['1','2','3','4','5','6','7','8','9','⌫','0','C'].forEach(function(k){
-            var b = document.createElement('button'); b.type = 'button'; b.textContent = k; b.dataset.key = k;
-            b.addEventListener('click', function(){ if (k === '⌫') { code = code.slice(0, -1); } else if (k === 'C') { code = ''; } else if (code.length < 8) { code += k; } renderCode(); touch(); });
-            $('keypad').appendChild(b);
-          });
+          // A keypad of large keys typing into a value of at most 8 digits (the payer code, the card PIN).
+          function keypad(id, value, set){
+            ['1','2','3','4','5','6','7','8','9','⌫','0','C'].forEach(function(k){
+              var b = document.createElement('button'); b.type = 'button'; b.textContent = k; b.dataset.key = k;
+              b.addEventListener('click', function(){ var v = value(); v = k === '⌫' ? v.slice(0, -1) : k === 'C' ? '' : v.length < 8 ? v + k : v; set(v); touch(); });
+              $(id).appendChild(b);
+            });
+          }
+          keypad('keypad', function(){ return code; }, function(v){ code = v; renderCode(); });
+          keypad('pinpad', function(){ return pin; }, function(v){ pin = v; renderPin(); });
+          $('pinok').addEventListener('click', function(){ if (pin.length >= 4) { var p = pin; pin = ''; renderPin(); pay('card_balance', p); } });
+          $('pinback').addEventListener('click', function(){ pin = ''; renderPin(); if (payer) { renderPayer(); show('payer'); } else { home(); } });
           $('find').addEventListener('click', function(){ if (code) { card = null; $('bills').innerHTML = ''; loadPayer('/api/v1/payers/' + encodeURIComponent(prefix + code)); } });
           $('payqr').addEventListener('click', function(){ pay('vietqr'); });
           $('paycard').addEventListener('click', function(){ pay('card_balance'); });

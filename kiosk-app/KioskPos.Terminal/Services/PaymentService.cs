@@ -19,8 +19,13 @@ namespace KioskPos.Terminal.Services;
 /// <param name="Operator">Cashier, if any.</param>
 /// <param name="ApprovalCode">For a payment on the counter's bank-card terminal: the approval code on its slip.</param>
 /// <param name="CardLast4">For the same: the card's last four digits (never the whole number).</param>
+/// <param name="Pin">The card holder's PIN, when self-service asks for it (passed to the province server, kept nowhere).</param>
 public sealed record PaymentInput(string? ClientRequestId, string? CardUid, string? PayerCode, string? Method, IReadOnlyList<RequestedAllocation>? Bills, string? Operator,
-    string? ApprovalCode = null, string? CardLast4 = null);
+    string? ApprovalCode = null, string? CardLast4 = null, string? Pin = null)
+{
+    /// <summary>Never the PIN, should the input be logged.</summary>
+    public override string ToString() => $"PaymentInput {{ ClientRequestId = {ClientRequestId}, Method = {Method}, PayerCode = {PayerCode}, Operator = {Operator} }}";
+}
 
 /// <summary>A payment taken, with what happened to its receipt.</summary>
 /// <param name="Result">The committed payment.</param>
@@ -89,7 +94,7 @@ public sealed class PaymentService(
 
             if (command.Method == PaymentMethod.CardBalance)
             {
-                command = await AuthoriseAsync(command, account, cancellationToken).ConfigureAwait(false);
+                command = await AuthoriseAsync(command, account, input.Pin, cancellationToken).ConfigureAwait(false);
             }
             else if (command.Method == PaymentMethod.VietQr)
             {
@@ -313,7 +318,7 @@ public sealed class PaymentService(
     /// Online, the province server authorises the payment against the balance it holds (the truth). When it cannot
     /// be reached, the terminal may take the payment on its own within the offline limits the province set.
     /// </summary>
-    private async Task<CreatePaymentCommand> AuthoriseAsync(CreatePaymentCommand command, PayerAccount account, CancellationToken cancellationToken)
+    private async Task<CreatePaymentCommand> AuthoriseAsync(CreatePaymentCommand command, PayerAccount account, string? pin, CancellationToken cancellationToken)
     {
         var bills = await catalogue.GetBillsAsync(account.Code, cancellationToken).ConfigureAwait(false);
         var amount = Core.Money.Vnd.Sum(PaymentPlanner.Allocate(account, bills, command.Bills).Select(a => a.Amount));
@@ -322,9 +327,21 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
         }
 
+        // Self-service above the PIN amount: the holder's PIN, checked by the province server alone.
+        var pinNeeded = command.Operator is null && amount.Value > options.Value.CardPinAbove;
+        if (pinNeeded && pin is null)
+        {
+            throw new PaymentRefusedException(CardPinRefusals.Required(new Core.Money.Vnd(options.Value.CardPinAbove)));
+        }
+
+        if (pinNeeded && !StaffStore.IsValidPin(pin))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã PIN gồm 4 đến 8 chữ số.", "The PIN is 4 to 8 digits."));
+        }
+
         try
         {
-            var answer = await province.AuthoriseAsync(new AuthoriseRequest(account.Code, command.CardUid!, amount.Value), cancellationToken).ConfigureAwait(false);
+            var answer = await province.AuthoriseAsync(new AuthoriseRequest(account.Code, command.CardUid!, amount.Value, pinNeeded ? pin : null), cancellationToken).ConfigureAwait(false);
             if (answer.Approved)
             {
                 return command with { AuthorisedBalance = new Core.Money.Vnd(answer.Balance) };
@@ -334,6 +351,9 @@ public sealed class PaymentService(
             {
                 "card_blocked" => PaymentRefusal.CardBlocked(),
                 "card_not_recognised" => PaymentRefusal.CardNotRecognised(command.CardUid!),
+                "pin_wrong" => CardPinRefusals.Wrong(answer.PinTriesLeft ?? 0),
+                "pin_locked" => CardPinRefusals.Locked(),
+                "pin_not_set" => CardPinRefusals.NotSet(),
                 _ => PaymentRefusal.InsufficientBalance(new Core.Money.Vnd(Math.Max(0, answer.Balance)).ToString(), amount.ToString()),
             });
         }
@@ -346,6 +366,11 @@ public sealed class PaymentService(
                 "Máy chưa được máy chủ tỉnh cho phép nhận thanh toán bằng thẻ. Vui lòng gọi kỹ thuật viên.",
                 $"The province server does not accept this terminal ({e.Problem?.Code}); card payments are off.",
                 RefusalKind.Refused));
+        }
+        catch (SyncTransientException e) when (pinNeeded)
+        {
+            logger.LogWarning("Province server unreachable for a payment that needs the card PIN ({Error}); refused", e.Message);
+            throw new PaymentRefusedException(CardPinRefusals.NeedsNetwork());
         }
         catch (SyncTransientException e)
         {
@@ -463,4 +488,38 @@ public sealed class PaymentService(
 
         return new ExternalCard(external.ApprovalCode, external.Last4);
     }
+}
+
+/// <summary>Why a self-service card payment that needs the holder's PIN was not taken.</summary>
+internal static class CardPinRefusals
+{
+    public static PaymentRefusal Required(Core.Money.Vnd above) => new(
+        "pin_required",
+        $"Thanh toán trên {above} cần mã PIN của thẻ.",
+        $"A payment above {above} needs the card's PIN.",
+        RefusalKind.Refused);
+
+    public static PaymentRefusal Wrong(int triesLeft) => new(
+        "pin_wrong",
+        $"Mã PIN không đúng; còn {triesLeft} lần thử.",
+        $"Wrong PIN; {triesLeft} tries left.",
+        RefusalKind.Refused);
+
+    public static PaymentRefusal Locked() => new(
+        "pin_locked",
+        "Mã PIN đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ văn phòng để mở khóa, hoặc thanh toán bằng VietQR.",
+        "The PIN is locked after too many wrong tries. Please ask the office to clear it, or pay by VietQR.",
+        RefusalKind.Refused);
+
+    public static PaymentRefusal NotSet() => new(
+        "pin_not_set",
+        "Thẻ chưa có mã PIN: vui lòng thanh toán bằng VietQR hoặc đặt mã PIN tại văn phòng.",
+        "This card has no PIN yet: please pay by VietQR, or set a PIN at the office.",
+        RefusalKind.Refused);
+
+    public static PaymentRefusal NeedsNetwork() => new(
+        "pin_needs_network",
+        "Mất kết nối máy chủ: không kiểm tra được mã PIN. Vui lòng chọn số tiền nhỏ hơn hoặc thanh toán bằng VietQR.",
+        "No connection to the province server: the PIN cannot be checked. Please pay less at a time, or by VietQR.",
+        RefusalKind.Refused);
 }

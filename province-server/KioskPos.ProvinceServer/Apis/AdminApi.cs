@@ -59,6 +59,18 @@ internal static class AdminApi
             await store.SetCardDeniedAsync(uid.ToUpperInvariant(), null, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", $"Không có thẻ {uid}.", null));
+        group.MapPut("/accounts/{code}/pin", async Task<IResult> (string code, HttpContext http, ProvinceStore store) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null || !KioskPos.Storage.PinHash.IsValid(request.Pin))
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_pin", "Mã PIN gồm 4 đến 8 chữ số.", error ?? "The PIN is 4 to 8 digits.");
+            }
+
+            return await store.SetPinAsync(code, request.Pin, http.RequestAborted).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", $"Không có tài khoản {code}.", null);
+        });
         group.MapPost("/accounts/{code}/unblock", async (string code, ProvinceStore store, CancellationToken ct) =>
             await store.UnblockAsync(code, ct).ConfigureAwait(false)
                 ? Results.NoContent()

@@ -26,6 +26,9 @@ internal static class DemoData
         ("0472A9C1B2D380", "BN260001", "patient, balance 5.000.000 ₫"),
     ];
 
+    /// <summary>The demo card holders' PINs.</summary>
+    public static readonly (string Code, string Pin)[] WellKnownPins = [("HS240001", "2580"), ("HS240002", "1470"), ("BN260001", "3690")];
+
     private static readonly string[] s_families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
     private static readonly string[] s_middlesMale = ["Văn", "Minh", "Đức", "Hữu", "Quốc", "Gia", "Thành"];
     private static readonly string[] s_middlesFemale = ["Thị", "Ngọc", "Thu", "Bảo", "Thanh", "Khánh", "Mỹ"];
@@ -94,6 +97,12 @@ internal static class DemoData
                 await AddBillAsync(connection, transaction, HospitalId, code, $"TU-{code}-1", "tam_ung", "Tạm ứng viện phí", null,
                     [("Tạm ứng điều trị nội trú", 1, 2_000_000)], cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // Card PINs chosen at the office by the holders of the well-known cards (kiosks ask for them above an amount).
+        foreach (var (code, pin) in WellKnownPins)
+        {
+            await connection.ExecuteAsync("UPDATE accounts SET pin_hash = $h WHERE code = $c", transaction, cancellationToken, ("$h", KioskPos.Storage.PinHash.Create(pin)), ("$c", code)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

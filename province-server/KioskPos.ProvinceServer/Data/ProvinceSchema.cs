@@ -252,5 +252,11 @@ internal static class ProvinceSchema
             -- Health insurance (BHYT) pays part of a hospital line; the bill's total is what the patient owes.
             ALTER TABLE bill_lines ADD COLUMN insurance_covered INTEGER NOT NULL DEFAULT 0 CHECK (insurance_covered >= 0);
             """),
+        new(9, "card PINs", """
+            -- The card holder's PIN, asked by self-service kiosks above an amount: a salted PBKDF2 hash, checked here
+            -- only (never sent to terminals); wrong tries in a row lock it until the office clears it.
+            ALTER TABLE accounts ADD COLUMN pin_hash TEXT;
+            ALTER TABLE accounts ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }
