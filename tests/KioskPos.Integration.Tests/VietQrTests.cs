@@ -315,16 +315,21 @@ public sealed class VietQrTests : IAsyncLifetime
     [Trait("Category", "Browser")]
     public async Task The_display_in_chromium_shows_a_qr_that_decodes_to_the_recorded_payload_and_then_the_confirmation()
     {
-        var qr = await CreateQrAsync(_terminal, "HS240011", "HP-2611-HS240011");
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
         await page.GotoAsync(new Uri(_terminal.Http.BaseAddress!, "/display").ToString());
+
+        // The welcome, with the institution in the header; then the QR the moment the payment is made.
+        await page.WaitForFunctionAsync("document.getElementById('inst').textContent === 'Trường THCS Nguyễn Du'");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder(), "display-welcome.png") });
+        var qr = await CreateQrAsync(_terminal, "HS240011", "HP-2611-HS240011");
         await page.WaitForSelectorAsync("body[data-state=awaiting]");
         Assert.Contains("150.000 ₫", await page.InnerTextAsync("#amount"), StringComparison.Ordinal);
         Assert.Equal(qr.Code, await page.InnerTextAsync("#code"));
 
         var shot = Path.Combine(_terminal.Folder, "display-qr.png");
         await page.Locator("#qr").ScreenshotAsync(new() { Path = shot });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder(), "display-qr.png") });
         var recorded = (await _terminal.PaymentAsync(qr.Id)).GetProperty("qr").GetProperty("payload").GetString();
         Assert.Equal(recorded, ZbarImg.Decode(shot));
 
@@ -332,7 +337,12 @@ public sealed class VietQrTests : IAsyncLifetime
         await NotifyAsync(150_000, qr.Code);
         await page.WaitForSelectorAsync("body[data-state=confirmed]", new() { Timeout = 20_000 });
         Assert.Contains("Đã nhận thanh toán", await page.InnerTextAsync("#s-confirmed"), StringComparison.Ordinal);
+        Assert.Contains("Cảm ơn quý khách", await page.InnerTextAsync("#s-confirmed"), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder(), "display-confirmed.png") });
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the display scrolls sideways at 1024×600");
     }
+
+    private static string ScreenshotFolder() => Directory.CreateDirectory(Path.Combine(Processes.FindRepository(), "artifacts", "screenshots")).FullName;
 
     [Fact]
     public async Task The_bank_simulator_page_and_command_post_signed_notifications_that_confirm_payments()

@@ -39,6 +39,12 @@ internal sealed class SocatPair : IDisposable
 
     public void Stop()
     {
+        // The links go first, then socat (killed, it could not remove them itself). A link left behind points at a
+        // /dev/pts number the kernel soon gives to another pty — another test's socat pair, in a test assembly
+        // running beside this one — and whoever reopens the path would talk to that test's printer (CI saw jobs
+        // lost and pages appear from nowhere in two pty tests at once).
+        File.Delete(Host);
+        File.Delete(Device);
         if (_process is { HasExited: false } process)
         {
             process.Kill();
@@ -47,14 +53,6 @@ internal sealed class SocatPair : IDisposable
 
         _process?.Dispose();
         _process = null;
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while ((File.Exists(Host) || File.Exists(Device)) && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
-        File.Delete(Host);
-        File.Delete(Device);
     }
 
     public void Dispose() => Stop();
