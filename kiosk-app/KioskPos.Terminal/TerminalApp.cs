@@ -52,6 +52,9 @@ public static class TerminalApp
         }
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        var recentLog = new RecentLog();
+        builder.Logging.AddProvider(recentLog);
+        builder.Services.AddSingleton(recentLog);
         configureFirst?.Invoke(builder.Services);
         builder.Services.AddTerminal(builder.Configuration);
         var app = builder.Build();
@@ -63,6 +66,7 @@ public static class TerminalApp
         app.MapPrinterApi();
         app.MapCounterApi();
         app.MapKioskApi();
+        app.MapTechApi();
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();
@@ -89,6 +93,7 @@ public static class TerminalApp
         services.AddSingleton<StaffStore>();
         services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
+        services.AddSingleton<SelfTest>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();

@@ -29,6 +29,8 @@ public class RoleTests
         ("POST", "/api/v1/printer/test-page", [Who.Cashier, Who.Supervisor, Who.Technician]),
         ("GET", "/api/v1/journal/verify", [Who.Cashier, Who.Supervisor, Who.Technician]),
         ("GET", "/api/v1/sessions/current", [Who.Cashier, Who.Supervisor, Who.Technician]),
+        ("GET", "/api/v1/tech/state", [Who.Technician]),
+        ("POST", "/api/v1/tech/selftest", [Who.Technician]),
     ];
 
     [Fact]

@@ -150,6 +150,8 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(JournalVerification))]
 [JsonSerializable(typeof(ProblemDto))]
 [JsonSerializable(typeof(DisplayScreen))]
+[JsonSerializable(typeof(TechStateView))]
+[JsonSerializable(typeof(SelfTestResult))]
 public sealed partial class TerminalJsonContext : JsonSerializerContext
 {
     /// <summary>

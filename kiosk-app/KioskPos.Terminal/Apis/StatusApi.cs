@@ -145,7 +145,7 @@ internal static class StatusApi
             Indicators(services));
     }
 
-    private static IndicatorsView Indicators(IServiceProvider services)
+    internal static IndicatorsView Indicators(IServiceProvider services)
     {
         var gpio = services.GetRequiredService<GpioSetup>();
         var indicators = services.GetRequiredService<TerminalIndicators>();

@@ -184,6 +184,19 @@ internal sealed class TerminalIndicators(
         base.Dispose();
     }
 
+    /// <summary>For the self-test: one success beep and the light's pattern now; null when this terminal has no GPIO.</summary>
+    public (LightPattern Light, bool Beeped)? Test()
+    {
+        if (_light is null && _buzzer is null)
+        {
+            return null;
+        }
+
+        var beeped = false;
+        Safely(() => beeped = _buzzer?.Beep(BeepPattern.Success) ?? false);
+        return (Light, beeped);
+    }
+
     // The handlers run on the paths that take payments and read cards: a light or buzzer that fails is logged and
     // never turns a taken payment or a read card into an error.
     private void OnTapped(CardTap tap) => Safely(() => _buzzer?.Beep(tap.AccountCode is null || tap.Blocked ? BeepPattern.Failure : BeepPattern.Success));

@@ -1,0 +1,71 @@
+using KioskPos.Firmware.Devices;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using KioskPos.Terminal.Services;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>One setting of the hardware profile as the technician sees it (secrets masked).</summary>
+/// <param name="Name">The setting's name under <c>Hardware:</c>.</param>
+/// <param name="Value">Its value.</param>
+public sealed record SettingView(string Name, string? Value);
+
+/// <summary>The technician's view of the terminal: devices, sync, the profile, the log. No payment or personal data.</summary>
+public sealed record TechStateView(
+    string TerminalId, string Version, bool Enrolled, string ProvinceServer, int SchemaVersion,
+    string CardReader, string Printer, PrinterState PrinterState, IndicatorsView Indicators, SyncView Sync, bool ProvinceOnline,
+    long DiskFreeBytes, double ClockSkewSeconds, IReadOnlyList<SettingView> Hardware, IReadOnlyList<string> Log);
+
+/// <summary><c>/tech</c> and its API: behind a technician's sign-in, for installing and repairing a terminal.</summary>
+internal static class TechApi
+{
+    public static IEndpointRouteBuilder MapTechApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/tech", () => Results.Content(TechPage.Html, "text/html; charset=utf-8"));
+        var api = app.MapGroup("/api/v1/tech");
+        api.MapGet("/state", async (HttpContext http, CancellationToken ct) =>
+            TypedResults.Json(await StateAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.TechStateView))
+            .RequireStaff(StaffRole.Technician);
+        api.MapPost("/selftest", async (int? tapSeconds, SelfTest test, CancellationToken ct) =>
+            TypedResults.Json(await test.RunAsync(TimeSpan.FromSeconds(Math.Clamp(tapSeconds ?? 0, 0, 60)), ct).ConfigureAwait(false), TerminalJsonContext.Readable.SelfTestResult))
+            .RequireStaff(StaffRole.Technician);
+        return app;
+    }
+
+    private static async Task<TechStateView> StateAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
+        var hardware = services.GetRequiredService<IOptions<HardwareOptions>>().Value;
+        var sync = services.GetRequiredService<IOptions<SyncOptions>>().Value;
+        var status = await services.GetRequiredService<OutboxStore>().GetStatusAsync(ct).ConfigureAwait(false);
+        var clock = services.GetRequiredService<SyncedClock>();
+        return new TechStateView(
+            options.Id,
+            typeof(TechApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            File.Exists(sync.KeyPath),
+            sync.BaseUrl.ToString(),
+            await services.GetRequiredService<KioskPos.Storage.Sqlite.SqliteDatabase>().GetSchemaVersionAsync(ct).ConfigureAwait(false),
+            services.GetRequiredService<ICardReader>().Name,
+            services.GetRequiredService<IReceiptPrinter>().Name,
+            services.GetRequiredService<PrintQueue>().State,
+            StatusApi.Indicators(services),
+            Views.Sync(status, clock),
+            services.GetRequiredService<ProvinceLink>().Online,
+            new DriveInfo(Path.GetFullPath(options.DataDirectory)).AvailableFreeSpace,
+            Math.Round(clock.Offset.TotalSeconds, 1),
+            Profile(hardware),
+            services.GetRequiredService<RecentLog>().Lines.TakeLast(100).ToList());
+    }
+
+    // The profile's settings; the MIFARE sector key is a secret and shown only as set or not.
+    private static List<SettingView> Profile(HardwareOptions h) =>
+    [
+        new("Profile", h.Profile), new("CardReader", h.CardReader), new("ReaderPollMs", h.ReaderPollMs.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("CardNumberBlock", h.CardNumberBlock?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("CardNumberKey", h.CardNumberKey is null ? null : "(đã đặt / set)"),
+        new("CardNumberPage", h.CardNumberPage?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("Printer", h.Printer),
+        new("PaperWidthMm", h.PaperWidthMm.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("PrinterTextMode", h.PrinterTextMode),
+        new("Gpio", h.Gpio), new("LightPin", h.LightPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("BuzzerPin", h.BuzzerPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("HelpButtonPin", h.HelpButtonPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Storage;
+using Microsoft.Playwright;
+
+namespace KioskPos.Integration.Tests;
+
+/// <summary>The technician's self-test against the simulated devices, and <c>/tech</c> in Chromium.</summary>
+public class TechTests
+{
+    [Fact]
+    public async Task The_self_test_reports_each_device_and_a_card_tapped_while_it_waits()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var technician = await terminal.StaffAsync(StaffRole.Technician);
+
+        // The technician taps a card while the self-test waits for one.
+        var running = technician.PostAsync("/api/v1/tech/selftest?tapSeconds=15", null);
+        await Task.Delay(500);
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await running;
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, result.ToString());
+        var checks = result.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => (Ok: c.GetProperty("ok").GetBoolean(), Detail: c.GetProperty("detail").GetString()!));
+        Assert.Equal(["printer", "card_reader", "indicators", "disk", "province_server", "clock", "journal"], checks.Keys);
+        Assert.All(checks, c => Assert.True(c.Value.Ok, $"{c.Key}: {c.Value.Detail}"));
+        Assert.True(result.GetProperty("ok").GetBoolean());
+        Assert.Contains("đã đọc thẻ", checks["card_reader"].Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("04A1B2C3", checks["card_reader"].Detail, StringComparison.Ordinal); // masked
+        Assert.Contains("kêu một tiếng", checks["indicators"].Detail, StringComparison.Ordinal);
+
+        // Paper out: the printer check fails and says why; no tap this time: the reader check fails.
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
+        using var second = await technician.PostAsync("/api/v1/tech/selftest?tapSeconds=1", null);
+        var failed = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        var bad = failed.GetProperty("checks").EnumerateArray().Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["printer", "card_reader"], bad);
+    }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task The_tech_page_needs_a_technician_and_shows_devices_profile_and_log_but_no_payment()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.StaffAsync(StaffRole.Technician);
+        await terminal.StaffAsync(StaffRole.Cashier);
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        await page.GotoAsync(new Uri(terminal.Http.BaseAddress!, "/tech").ToString());
+        await page.WaitForSelectorAsync("#login:not([hidden])");
+
+        // A cashier's PIN does not open it; a wrong PIN neither.
+        await SignInAsync(page, "tn01", "2468");
+        await page.WaitForFunctionAsync("document.getElementById('lmsg').textContent.length > 0");
+        Assert.Contains("kỹ thuật viên", await page.InnerTextAsync("#lmsg"), StringComparison.Ordinal);
+        Assert.True(await page.IsHiddenAsync("#tech"));
+        await SignInAsync(page, "kt01", "0000");
+        await page.WaitForFunctionAsync("document.getElementById('lmsg').textContent.indexOf('4') >= 0");
+        Assert.True(await page.IsHiddenAsync("#tech"));
+
+        await SignInAsync(page, "kt01", "8642");
+        await page.WaitForSelectorAsync("#tech:not([hidden])");
+        await page.WaitForFunctionAsync("document.getElementById('log').textContent.length > 0");
+        var text = await page.InnerTextAsync("body");
+        Assert.Contains("KP-THCS-ND-01", text, StringComparison.Ordinal);
+        Assert.Contains("CardReader", text, StringComparison.Ordinal);
+        await page.ClickAsync("#selftest");
+        await page.WaitForFunctionAsync("document.getElementById('checks').rows.length === 7", null, new() { Timeout = 30_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(Processes.FindRepository(), "artifacts", "screenshots")).FullName, "tech.png"), FullPage = true });
+
+        // Nothing of a payment or a payer on it: not the payment's id, the payer's code or name, the amount.
+        text = await page.InnerTextAsync("body");
+        foreach (var secret in new[] { "KP-THCS-ND-01-0000", "HS240001", "Nguyễn Minh Anh", "150.000" })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void The_log_shown_to_a_technician_has_no_payment_ids_payer_codes_or_amounts()
+    {
+        Assert.Equal("Payment … committed: … by card_balance", KioskPos.Terminal.Services.RecentLog.Scrub("Payment KP-THCS-ND-01-00000001 committed: 150.000 ₫ by card_balance"));
+        Assert.Equal("Card tapped for … at KP-TTYT-CT-01; 100 đồng is …", KioskPos.Terminal.Services.RecentLog.Scrub("Card tapped for BN260001 at KP-TTYT-CT-01; 100 đồng is 100 ₫"));
+    }
+
+    private static async Task SignInAsync(IPage page, string id, string pin)
+    {
+        await page.EvaluateAsync("document.getElementById('lmsg').textContent = ''");
+        await page.FillAsync("#sid", id);
+        await page.FillAsync("#spin", pin);
+        await page.ClickAsync("#signin");
+    }
+}
