@@ -15,6 +15,8 @@ using KioskPos.Terminal.Cli;
 // kioskpos-terminal qr parse PAYLOAD | qr build ...  check or make a VietQR payload
 // kioskpos-terminal printer render FILE [-o OUT.png] [--width 58|80]  draw a captured ESC/POS stream
 // kioskpos-terminal staff add --id ID --name NAME --role cashier|supervisor|technician  (PIN on stdin)
+// kioskpos-terminal status [--json] | backup --to FILE | journal export [--from N]   read the data folder
+// kioskpos-terminal selftest --staff ID [--tap-wait S] [--json]  (PIN on stdin)        ask the running terminal
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {
@@ -95,7 +97,11 @@ rebuild.SetAction(async (parse, ct) =>
     Console.WriteLine($"Đã dựng lại / rebuilt {payments} payments from {check.Entries} journal entries");
     return 0;
 });
-root.Subcommands.Add(new Command("journal", "The payment journal") { verify, rebuild });
+var maintenance = MaintenanceCommands.Create(dataOption, jsonOption, urlOption);
+root.Subcommands.Add(new Command("journal", "The payment journal") { verify, rebuild, maintenance.JournalExport });
+root.Subcommands.Add(maintenance.Status);
+root.Subcommands.Add(maintenance.Backup);
+root.Subcommands.Add(maintenance.SelfTest);
 
 var serverOption = new Option<string>("--server") { Description = "The province server's address, http(s)://host[:port]", Required = true };
 var codeOption = new Option<string>("--code") { Description = "The one-time enrolment code from the province server", Required = true };

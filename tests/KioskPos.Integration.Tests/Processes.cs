@@ -27,20 +27,29 @@ public static class Processes
     }
 
     /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
-    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args) => RunTerminalCliWithInputAsync(null, args);
+
+    /// <summary>The terminal's command line with <paramref name="input"/> on its standard input (a PIN).</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliWithInputAsync(string? input, params string[] args)
     {
-        using var process = Launch("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args);
+        using var process = Launch("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args, redirectInput: true);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+        }
+
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await output, await error);
     }
 
-    private static Process Launch(string project, string dll, string[] args)
+    private static Process Launch(string project, string dll, string[] args, bool redirectInput = false)
     {
         var path = Path.Combine(s_repository, project, "bin", s_configuration, "net10.0", dll);
         Assert.True(File.Exists(path), $"{path} is not built");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
         start.ArgumentList.Add(path);
         foreach (var arg in args)
         {

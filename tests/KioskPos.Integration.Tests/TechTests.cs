@@ -91,6 +91,47 @@ public class TechTests
     }
 
     [Fact]
+    public async Task The_command_line_reports_status_backs_up_while_running_exports_the_journal_and_runs_the_self_test()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.StaffAsync(StaffRole.Technician);
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+
+        var (exit, output, error) = await Processes.RunTerminalCliAsync("status", "--json", "--data", terminal.Folder);
+        Assert.True(exit == 0, error);
+        var status = JsonDocument.Parse(output).RootElement;
+        Assert.True(status.GetProperty("schemaVersion").GetInt32() >= 10);
+
+        // A backup taken while the terminal runs is a whole database with the whole journal.
+        var copy = Path.Combine(terminal.Folder, "backup.db");
+        (exit, output, error) = await Processes.RunTerminalCliAsync("backup", "--to", copy, "--data", terminal.Folder);
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("journal whole, 2 entries", output, StringComparison.Ordinal);
+        (exit, _, _) = await Processes.RunTerminalCliAsync("backup", "--to", copy, "--data", terminal.Folder);
+        Assert.Equal(2, exit); // never over an existing file
+
+        (exit, output, error) = await Processes.RunTerminalCliAsync("journal", "export", "--data", terminal.Folder);
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([1L, 2L], lines.Select(l => l.GetProperty("sequence").GetInt64()));
+        Assert.Equal("payment.created", lines[0].GetProperty("kind").GetString());
+        Assert.Equal(lines[0].GetProperty("hash").GetString(), lines[1].GetProperty("prevHash").GetString());
+
+        // The self-test of the running terminal, signed in as the technician (the PIN on standard input).
+        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("8642", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("OK   province_server", output, StringComparison.Ordinal);
+        (exit, _, error) = await Processes.RunTerminalCliWithInputAsync("1111", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
+        Assert.Equal(2, exit);
+        Assert.Contains("sign-in refused", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_log_shown_to_a_technician_has_no_payment_ids_payer_codes_or_amounts()
     {
         Assert.Equal("Payment … committed: … by card_balance", KioskPos.Terminal.Services.RecentLog.Scrub("Payment KP-THCS-ND-01-00000001 committed: 150.000 ₫ by card_balance"));

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Storage;
+using KioskPos.Storage.Sqlite;
+using KioskPos.Terminal.Apis;
+using KioskPos.Terminal.Services;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.Terminal.Cli;
+
+/// <summary>
+/// A technician's commands at the terminal's shell: <c>status</c>, <c>backup</c> and <c>journal export</c> read the
+/// data folder (safe while the terminal runs); <c>selftest</c> asks the running terminal, signed in as a technician.
+/// Exit codes: 0 fine, 1 a check failed, 2 the command could not run (no database, no terminal, refused).
+/// </summary>
+internal static class MaintenanceCommands
+{
+    public static (Command Status, Command Backup, Command SelfTest, Command JournalExport) Create(Option<string> data, Option<bool> json, Option<string> url)
+    {
+        var status = new Command("status", "The sync queue, the last sync and its error, waiting print jobs, the schema: read from the data folder") { data, json };
+        status.SetAction(async (parse, ct) =>
+        {
+            if (Open(parse.GetValue(data)!) is not { } database)
+            {
+                return 2;
+            }
+
+            var sync = await new OutboxStore(database, TimeProvider.System).GetStatusAsync(ct).ConfigureAwait(false);
+            var waiting = await new PrintQueueStore(database, TimeProvider.System).CountWaitingAsync(ct).ConfigureAwait(false);
+            var schema = await database.GetSchemaVersionAsync(ct).ConfigureAwait(false);
+            var version = typeof(MaintenanceCommands).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new CliStatus(version, schema, sync.Queued, sync.Rejected, sync.OldestQueuedAt, sync.LastSuccessAt, sync.LastError, waiting), CliJsonContext.Default.CliStatus));
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+                    Phiên bản / version:        {version} (schema {schema})
+                    Chờ gửi / queued:           {sync.Queued}{(sync.OldestQueuedAt is { } oldest ? $" (oldest {oldest:u})" : string.Empty)}
+                    Bị từ chối / rejected:      {sync.Rejected}
+                    Đồng bộ lần cuối / synced:  {sync.LastSuccessAt?.ToString("u", CultureInfo.InvariantCulture) ?? "chưa / never"}
+                    Lỗi / last error:           {sync.LastError ?? "-"}
+                    Chờ in / print jobs waiting: {waiting}
+                    """));
+            }
+
+            return sync.Rejected > 0 ? 1 : 0;
+        });
+
+        var target = new Option<string>("--to") { Description = "The backup file to write (a complete SQLite database)", Required = true };
+        var backup = new Command("backup", "Copy the terminal's database with SQLite's backup API: consistent while the terminal runs") { data, target };
+        backup.SetAction(async (parse, ct) =>
+        {
+            if (Open(parse.GetValue(data)!) is not { } database)
+            {
+                return 2;
+            }
+
+            var to = Path.GetFullPath(parse.GetValue(target)!);
+            if (File.Exists(to))
+            {
+                Console.Error.WriteLine($"Tệp đã có / {to} exists: choose another name");
+                return 2;
+            }
+
+            await using (var source = await database.OpenAsync(ct).ConfigureAwait(false))
+            using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = to, Pooling = false }.ToString()))
+            {
+                destination.Open();
+                source.BackupDatabase(destination);
+            }
+
+            var copy = TerminalSchema.Open(to);
+            var check = await new JournalVerifier(copy).VerifyAsync(ct).ConfigureAwait(false);
+            Console.WriteLine(check.Ok
+                ? $"Đã sao lưu / backed up to {to}: journal whole, {check.Entries} entries"
+                : $"Đã sao lưu / backed up to {to}, BUT the journal fails verification ({check.Problems.Count} problems)");
+            return check.Ok ? 0 : 1;
+        });
+
+        var from = new Option<long>("--from") { Description = "First sequence to export", DefaultValueFactory = _ => 1 };
+        var export = new Command("export", "Write the journal as JSON lines (sequence, kind, created_at, body, prev_hash, hash) to standard output") { data, from };
+        export.SetAction(async (parse, ct) =>
+        {
+            if (Open(parse.GetValue(data)!) is not { } database)
+            {
+                return 2;
+            }
+
+            await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+            await using var command = connection.Command("SELECT sequence, kind, created_at, body, prev_hash, hash FROM journal WHERE sequence >= $f ORDER BY sequence", null, ("$f", parse.GetValue(from)));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var output = Console.Out;
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(
+                    new CliJournalLine(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), JsonDocument.Parse(reader.GetString(3)).RootElement, reader.GetString(4), reader.GetString(5)),
+                    CliJsonContext.Default.CliJournalLine)).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+
+        var staff = new Option<string>("--staff") { Description = "A technician's id; the PIN is read from standard input", Required = true };
+        var tapWait = new Option<int>("--tap-wait") { Description = "Seconds to wait for a card on the reader (0: do not ask for one)", DefaultValueFactory = _ => 0 };
+        var selftest = new Command("selftest", "Run the running terminal's self-test: printer, reader, light and buzzer, disk, server, clock, journal") { url, staff, tapWait, json };
+        selftest.SetAction(async (parse, ct) =>
+        {
+            var pin = (await Console.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim();
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(parse.GetValue(url)!), Timeout = TimeSpan.FromSeconds(90) };
+            try
+            {
+                using var signIn = await http.PostAsJsonAsync("/api/v1/sessions", new SignInRequest(parse.GetValue(staff)!, pin ?? string.Empty), TerminalJsonContext.Default.SignInRequest, ct).ConfigureAwait(false);
+                if (!signIn.IsSuccessStatusCode)
+                {
+                    Console.Error.WriteLine($"Không đăng nhập được / sign-in refused ({(int)signIn.StatusCode}): {await signIn.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+                    return 2;
+                }
+
+                using var response = await http.PostAsync($"/api/v1/tech/selftest?tapSeconds={parse.GetValue(tapWait)}", null, ct).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Console.Error.WriteLine($"Tự kiểm tra bị từ chối / the self-test was refused ({(int)response.StatusCode}): only a technician runs it");
+                    return 2;
+                }
+
+                var result = (await response.Content.ReadFromJsonAsync(TerminalJsonContext.Default.SelfTestResult, ct).ConfigureAwait(false))!;
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(result, TerminalJsonContext.Readable.SelfTestResult));
+                }
+                else
+                {
+                    foreach (var check in result.Checks)
+                    {
+                        Console.WriteLine($"{(check.Ok ? "OK  " : "FAIL")} {check.Name,-16} {check.Detail}");
+                    }
+                }
+
+                return result.Ok ? 0 : 1;
+            }
+            catch (HttpRequestException e)
+            {
+                Console.Error.WriteLine($"Không kết nối được máy thu / cannot reach the terminal at {http.BaseAddress}: {e.Message}");
+                return 2;
+            }
+        });
+
+        return (status, backup, selftest, export);
+    }
+
+    private static SqliteDatabase? Open(string folder)
+    {
+        var path = Path.Combine(folder, "terminal.db");
+        if (File.Exists(path))
+        {
+            return TerminalSchema.Open(path);
+        }
+
+        Console.Error.WriteLine($"Không có cơ sở dữ liệu / no terminal database at {path}");
+        return null;
+    }
+}
+
+/// <summary><c>status --json</c>.</summary>
+internal sealed record CliStatus(string Version, int SchemaVersion, int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, int PrintJobsWaiting);
+
+/// <summary>One line of <c>journal export</c>.</summary>
+internal sealed record CliJournalLine(long Sequence, string Kind, string CreatedAt, JsonElement Body, string PrevHash, string Hash);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CliStatus))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CliJournalLine))]
+internal sealed partial class CliJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
