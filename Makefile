@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test build bench soak publish-pi tap clean prereqs
+.PHONY: run test build bench soak publish-pi deb tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -34,6 +34,9 @@ soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000
 
 publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
 	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -o artifacts/pi/terminal -nologo
+
+deb: publish-pi ## The terminal's Debian package (arm64): artifacts/kioskpos_<version>_arm64.deb
+	bash scripts/deb.sh artifacts/pi/terminal artifacts
 
 tap: ## Simulate a card tap on a running terminal: make tap CARD=04A1B2C3 [URL=http://127.0.0.1:8081 for the hospital counter]
 	@test -n "$(CARD)" || { echo "usage: make tap CARD=04A1B2C3 [URL=http://127.0.0.1:8081]"; exit 2; }

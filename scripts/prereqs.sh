@@ -12,7 +12,8 @@ set -euo pipefail
 #   chromium     the screens, tested in a real browser (Playwright drives Debian's build; no browser download)
 #   fonts-noto-core  a font with every Vietnamese letter, for the screens and raster receipts
 #   socat        a pty pair stands in for a serial or USB printer in the printer tests
-APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat)
+#   systemd      systemd-analyze verifies the .deb's unit files in the package test
+APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

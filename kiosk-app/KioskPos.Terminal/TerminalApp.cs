@@ -40,6 +40,19 @@ public static class TerminalApp
         var sources = builder.Configuration.Sources;
         var afterAppSettings = sources.Select((source, index) => (source, index))
             .LastOrDefault(x => x.source is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource).index + 1;
+        // The installed terminal's own settings (/etc/kioskpos/terminal.json, named by KIOSKPOS_CONFIG in the unit),
+        // above appsettings; the enrolment file above it.
+        if (Environment.GetEnvironmentVariable("KIOSKPOS_CONFIG") is { Length: > 0 } configFile)
+        {
+            var full = Path.GetFullPath(configFile);
+            sources.Insert(afterAppSettings++, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+            {
+                Path = Path.GetFileName(full),
+                Optional = true,
+                FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(full)!),
+            });
+        }
+
         sources.Insert(afterAppSettings, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
         {
             Path = DeviceIdentity.EnrolmentFileName, // relative to the file provider's folder, or it is never found
@@ -52,6 +65,8 @@ public static class TerminalApp
         }
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        // Under systemd (the .deb's unit, Type=notify): ready when listening, stopping on SIGTERM, logs to journald.
+        builder.Host.UseSystemd();
         var recentLog = new RecentLog();
         builder.Logging.AddProvider(recentLog);
         builder.Services.AddSingleton(recentLog);
@@ -94,6 +109,7 @@ public static class TerminalApp
         services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<SelfTest>();
+        services.AddHostedService<SystemdWatchdog>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make deb: kioskpos_<version>_arm64.deb from the self-contained linux-arm64 terminal (make publish-pi), the
+# systemd units, the udev rules, Chromium's managed policy and the default configuration in firmware/os/.
+#   scripts/deb.sh [PUBLISHED_FOLDER] [OUTPUT_FOLDER]      (KIOSKPOS_VERSION overrides the version)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+published=${1:-artifacts/pi/terminal}
+output=${2:-artifacts}
+version=${KIOSKPOS_VERSION:-$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n1)}
+compression=${KIOSKPOS_DEB_COMPRESSION:-xz}   # the tests build theirs with gzip, faster
+
+if [ ! -x "$published/kioskpos-terminal" ]; then
+  echo "No published terminal in $published: run make publish-pi first." >&2
+  exit 1
+fi
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+install -d "$stage/DEBIAN" "$stage/opt/kioskpos" "$stage/lib/systemd/system" "$stage/lib/udev/rules.d" \
+  "$stage/etc/kioskpos" "$stage/etc/chromium/policies/managed" "$stage/usr/share/kioskpos/profiles" "$stage/usr/share/doc/kioskpos"
+cp -a "$published/." "$stage/opt/kioskpos/"
+install -m 0644 firmware/os/kioskpos-terminal.service firmware/os/kioskpos-kiosk.service "$stage/lib/systemd/system/"
+install -m 0644 firmware/os/60-kioskpos.rules "$stage/lib/udev/rules.d/"
+install -m 0644 firmware/os/terminal.json "$stage/etc/kioskpos/terminal.json"
+install -m 0644 firmware/os/chromium-policy.json "$stage/etc/chromium/policies/managed/kioskpos.json"
+install -m 0644 hardware/profiles/*.json "$stage/usr/share/kioskpos/profiles/"
+install -m 0644 README.md "$stage/usr/share/doc/kioskpos/README.md"
+install -m 0644 firmware/os/debian/conffiles "$stage/DEBIAN/conffiles"
+install -m 0755 firmware/os/debian/postinst firmware/os/debian/prerm firmware/os/debian/postrm "$stage/DEBIAN/"
+size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" firmware/os/debian/control > "$stage/DEBIAN/control"
+
+mkdir -p "$output"
+deb="$output/kioskpos_${version}_arm64.deb"
+dpkg-deb --root-owner-group "-Z$compression" --build "$stage" "$deb" >/dev/null
+echo "$deb"
