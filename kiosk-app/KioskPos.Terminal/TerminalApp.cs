@@ -110,6 +110,7 @@ public static class TerminalApp
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<SelfTest>();
         services.AddHostedService<SystemdWatchdog>();
+        services.AddHostedService<EnrolmentTicket>();
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();

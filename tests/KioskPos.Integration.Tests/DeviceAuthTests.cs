@@ -130,6 +130,16 @@ public class DeviceAuthTests
                 Assert.Contains("not enrolled", round.Error);
                 using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
                 Assert.Equal("Healthy", await http.GetStringAsync("/health"));
+
+                // Like an installer's box, it prints a status ticket: its id, its addresses, how to enrol it.
+                var receipts = Path.Combine(folder, "new", "terminal", "receipts");
+                string? ticket = null;
+                await Wait.UntilAsync(() => Task.FromResult((ticket = Directory.Exists(receipts) ? Directory.GetFiles(receipts, "*.txt").Select(File.ReadAllText).FirstOrDefault() : null) is not null),
+                    TimeSpan.FromSeconds(20), "the status ticket");
+                Assert.Contains("CHƯA ĐĂNG KÝ", ticket, StringComparison.Ordinal);
+                Assert.Contains("kioskpos-terminal enroll", ticket, StringComparison.Ordinal);
+                Assert.Contains("--code", ticket, StringComparison.Ordinal);
+                Assert.Contains("IP:", ticket, StringComparison.Ordinal);
             }
             finally
             {

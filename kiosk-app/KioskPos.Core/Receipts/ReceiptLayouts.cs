@@ -231,6 +231,34 @@ public static class ReceiptLayouts
     }
 
     /// <summary>
+    /// What a terminal that is not enrolled prints when it starts (as an installer's box does): who it is, where it is
+    /// on the network, and how to enrol it.
+    /// </summary>
+    public static PrintDocument StatusTicket(TestPageInfo info)
+    {
+        var doc = new PrintDocumentBuilder("PHIẾU TRẠNG THÁI MÁY", "status-" + info.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
+        doc.Centre("KIOSKPOS", bold: true, large: true)
+            .Centre("CHƯA ĐĂNG KÝ / NOT ENROLLED", bold: true)
+            .Rule()
+            .Pair("Mã máy:", info.TerminalId)
+            .Pair("Phiên bản:", info.Version)
+            .Pair("Lúc:", Format(info.At));
+        foreach (var address in info.Addresses.DefaultIfEmpty("(không có mạng)"))
+        {
+            doc.Pair("IP:", address);
+        }
+
+        doc.Rule()
+            .Text("Đăng ký máy / to enrol:", bold: true)
+            .Text("1. Trên máy chủ tỉnh: Quản trị → Mã đăng ký (chọn đơn vị, mã máy).")
+            .Text("2. Trên máy này (SSH hoặc bàn phím):")
+            .Text("kioskpos-terminal enroll --server <địa chỉ máy chủ> --code <mã>")
+            .Text("3. Khởi động lại dịch vụ; in trang thử từ /tech để kiểm tra.")
+            .Rule();
+        return doc.Build();
+    }
+
+    /// <summary>
     /// A finished document marked as a copy at its top and bottom (a reprint of a slip or report kept as a document).
     /// A document already marked is returned as it is.
     /// </summary>

@@ -41,20 +41,8 @@ public static class PrinterApi
 
             return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
         }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IReceiptPrinter printer, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, TimeProvider time, CancellationToken ct) =>
-        {
-            var enrolled = File.Exists(sync.Value.KeyPath) ? "đã có khóa thiết bị / device key present" : "chưa đăng ký / not enrolled";
-            var info = new TestPageInfo(
-                options.Value.Id,
-                http.RequestServices.GetRequiredService<IOptions<HardwareOptions>>().Value.Printer,
-                printer.Name,
-                Addresses(),
-                enrolled,
-                sync.Value.BaseUrl.ToString(),
-                typeof(PrinterApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-                TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Value.ResolveTimeZone()));
-            return Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(info), options.Value.PrintWait, ct).ConfigureAwait(false));
-        }).RequireStaff(StaffRole.Technician, StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
+            Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(TestPage(http.RequestServices)), options.Value.PrintWait, ct).ConfigureAwait(false))).RequireStaff(StaffRole.Technician, StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/reports/x", async (HttpContext http, PaymentStore payments, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct) =>
         {
             if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
@@ -112,6 +100,22 @@ public static class PrinterApi
         }
 
         return new PrintJobView(job.Id, job.Kind, job.Subject, job.Reprint, job.State, job.Attempts, job.Problem, job.CreatedAt, job.PrintedAt, job.Preview, image);
+    }
+
+    /// <summary>What the test page and the status ticket say about this terminal.</summary>
+    internal static TestPageInfo TestPage(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
+        var sync = services.GetRequiredService<IOptions<SyncOptions>>().Value;
+        return new TestPageInfo(
+            options.Id,
+            services.GetRequiredService<IOptions<HardwareOptions>>().Value.Printer,
+            services.GetRequiredService<IReceiptPrinter>().Name,
+            Addresses(),
+            File.Exists(sync.KeyPath) ? "đã có khóa thiết bị / device key present" : "chưa đăng ký / not enrolled",
+            sync.BaseUrl.ToString(),
+            typeof(PrinterApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), options.ResolveTimeZone()));
     }
 
     private static IReadOnlyList<string> Addresses()
