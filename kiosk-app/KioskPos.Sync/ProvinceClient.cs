@@ -60,6 +60,13 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
         }
     }
 
+    /// <summary>Reports this terminal's state (version, queue, printer) for the province's inventory.</summary>
+    public Task<TerminalReportDto> ReportAsync(TerminalReportDto report, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.ReportPath) { Content = JsonContent.Create(report, ContractsJsonContext.Default.TerminalReportDto) },
+            ContractsJsonContext.Default.TerminalReportDto,
+            cancellationToken);
+
     /// <summary>
     /// Bank confirmations of this terminal's VietQR payments after <paramref name="after"/>; the server holds the
     /// request up to <paramref name="wait"/> until one comes (a long poll).

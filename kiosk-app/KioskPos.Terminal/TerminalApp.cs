@@ -111,6 +111,8 @@ public static class TerminalApp
         services.AddSingleton<SelfTest>();
         services.AddHostedService<SystemdWatchdog>();
         services.AddHostedService<EnrolmentTicket>();
+        services.AddSingleton<StatusReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         services.AddSingleton<CardPresence>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();

@@ -29,6 +29,7 @@ namespace KioskPos.Province.Contracts;
 [JsonSerializable(typeof(BankNotification))]
 [JsonSerializable(typeof(BankNotificationResult))]
 [JsonSerializable(typeof(ConfirmationDto))]
+[JsonSerializable(typeof(TerminalReportDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

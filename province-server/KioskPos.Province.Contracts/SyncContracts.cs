@@ -12,6 +12,9 @@ public static class SyncProtocol
     /// <summary>POST: a card payment authorised against the server's balance before the terminal commits it.</summary>
     public const string AuthorisePath = "/api/v1/sync/authorise";
 
+    /// <summary>POST: a terminal reports its state (version, queue, printer) for the province's inventory.</summary>
+    public const string ReportPath = "/api/v1/sync/report";
+
     /// <summary>POST: a terminal enrols with a one-time code and its public key.</summary>
     public const string EnrolPath = "/api/v1/enrol";
 
@@ -349,3 +352,12 @@ public static class Problems
     public static ProblemDto Create(int status, string code, string title, string? detail = null, long? sequence = null) =>
         new($"https://kioskpos.invalid/problems/{code}", title, status, detail, code, sequence);
 }
+
+/// <summary>What a terminal reports of itself for the province's inventory (no payment data).</summary>
+/// <param name="Version">The terminal's software version.</param>
+/// <param name="SchemaVersion">Its database's schema version.</param>
+/// <param name="Queued">Journal entries waiting to be pushed.</param>
+/// <param name="OldestQueuedAt">When the oldest of them was written.</param>
+/// <param name="PrinterState">ready, paper_out, cover_open, unreachable...</param>
+/// <param name="LastError">The last sync or device error, if any.</param>
+public sealed record TerminalReportDto(string Version, int SchemaVersion, int Queued, DateTimeOffset? OldestQueuedAt, string PrinterState, string? LastError);

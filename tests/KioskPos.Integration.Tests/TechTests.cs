@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace KioskPos.Integration.Tests;
@@ -129,6 +130,31 @@ public class TechTests
         (exit, _, error) = await Processes.RunTerminalCliWithInputAsync("1111", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
         Assert.Equal(2, exit);
         Assert.Contains("sign-in refused", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_province_inventory_shows_each_terminals_version_queue_and_printer_from_its_signed_report()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
+        await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("state").GetString() == "paper_out",
+            TimeSpan.FromSeconds(20), "the printer seen without paper");
+        Assert.True(await terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.StatusReporter>().ReportAsync(CancellationToken.None));
+
+        var inventory = await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/terminals");
+        var row = inventory!.Single(t => t.GetProperty("id").GetString() == "KP-THCS-ND-01");
+        Assert.Equal("TG-THCS-NGUYENDU", row.GetProperty("institutionId").GetString());
+        Assert.Equal("paper_out", row.GetProperty("printerState").GetString());
+        Assert.Equal("0.1.0", row.GetProperty("version").GetString());
+        Assert.Equal(0, row.GetProperty("queued").GetInt32());
+        Assert.Contains("giấy", row.GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.True(row.TryGetProperty("reportedAt", out _));
+
+        // Unsigned, it is refused like any sync request.
+        using var anonymous = new HttpClient { BaseAddress = province.BaseUrl };
+        using var refused = await anonymous.PostAsJsonAsync("/api/v1/sync/report", new { version = "9.9.9", schemaVersion = 1, queued = 0, printerState = "ready" });
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]

@@ -32,11 +32,12 @@ internal static class HomePage
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(i.Id)}</td><td>{E(i.Name)}</td><td>{E(i.Type)}</td><td>{E(i.District)}</td><td class=n>{i.Payments}</td><td class=n>{E(Vnd.Format(i.Value))}</td></tr>");
             }
 
-            html.Append("</table><h2>Máy thu / Terminals</h2><table><tr><th>Mã máy</th><th>Đơn vị</th><th>Tên</th><th>Đã nhận đến số</th><th>Liên lạc lần cuối</th></tr>");
+            html.Append("</table><h2>Máy thu / Terminals</h2><table><tr><th>Mã máy</th><th>Đơn vị</th><th>Tên</th><th>Đã nhận đến số</th><th>Liên lạc lần cuối</th><th>Phiên bản</th><th>Chờ gửi</th><th>Máy in</th><th>Lỗi gần nhất</th></tr>");
             foreach (var t in terminals)
             {
                 var seen = t.LastSeenAt?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "chưa / never";
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Id)}{(t.Revoked ? " (thu hồi)" : string.Empty)}</td><td>{E(t.InstitutionId)}</td><td>{E(t.Name)}</td><td class=n>{t.AckedThrough}</td><td>{E(seen)}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Id)}{(t.Revoked ? " (thu hồi)" : string.Empty)}</td><td>{E(t.InstitutionId)}</td><td>{E(t.Name)}</td><td class=n>{t.AckedThrough}</td><td>{E(seen)}</td>");
+                html.Append(CultureInfo.InvariantCulture, $"<td>{E(t.Version ?? "-")}</td><td class=n>{t.Queued?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td><td>{E(t.PrinterState ?? "-")}</td><td>{E(t.LastError ?? string.Empty)}</td></tr>");
             }
 
             html.Append("</table></body></html>");

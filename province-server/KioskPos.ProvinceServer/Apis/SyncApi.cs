@@ -15,6 +15,7 @@ internal static class SyncApi
         group.MapGet("/pull", PullAsync);
         group.MapPost("/push", PushAsync);
         group.MapPost("/authorise", AuthoriseAsync);
+        group.MapPost("/report", ReportAsync);
         group.MapGet("/confirmations", ConfirmationsAsync);
         app.MapPost(SyncProtocol.EnrolPath, EnrolAsync);
         return app;
@@ -110,6 +111,19 @@ internal static class SyncApi
         }
 
         return TypedResults.Json(await store.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
+    }
+
+    private static async Task<IResult> ReportAsync(HttpContext http, AdminQueries queries)
+    {
+        var terminal = (TerminalRecord)http.Items[TerminalItem]!;
+        var (report, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.TerminalReportDto, http.RequestAborted).ConfigureAwait(false);
+        if (report is null || report.Queued < 0 || report.Version.Length > 32 || report.PrinterState.Length > 32 || report.LastError?.Length > 500)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error ?? "a field is out of range");
+        }
+
+        await queries.RecordReportAsync(terminal.Id, report, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(report, ContractsJsonContext.Default.TerminalReportDto); // as recorded
     }
 
     private static async Task<IResult> EnrolAsync(HttpContext http, TerminalRegistry registry)

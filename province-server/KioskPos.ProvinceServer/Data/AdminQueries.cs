@@ -1,3 +1,4 @@
+using KioskPos.Province.Contracts;
 using System.Globalization;
 using KioskPos.Storage.Sqlite;
 
@@ -14,7 +15,8 @@ public sealed record LedgerAccount(string Code, string InstitutionId, string Kin
 public sealed record InstitutionSummary(string Id, string Name, string Type, string District, int Payments, long Value);
 
 /// <summary>A line of the overview page: one terminal.</summary>
-public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt);
+public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt,
+    string? Version = null, int? Queued = null, DateTimeOffset? OldestQueuedAt = null, string? PrinterState = null, string? LastError = null, DateTimeOffset? ReportedAt = null);
 
 /// <summary>What a receipt's lookup page shows: enough to check a receipt is genuine, with the payer's name masked.</summary>
 public sealed record ReceiptLookup(
@@ -22,7 +24,7 @@ public sealed record ReceiptLookup(
     string? PayerName, string? Group, bool IsPupil, string? TransferCode, IReadOnlyList<(string Title, long Amount)> Items);
 
 /// <summary>Read-only questions the administrator asks of the ledger.</summary>
-internal sealed class AdminQueries(SqliteDatabase database)
+internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
 {
     /// <summary>
     /// The payment a receipt's QR names, when <paramref name="token"/> is the first 12 hex digits of the hash of
@@ -132,15 +134,28 @@ internal sealed class AdminQueries(SqliteDatabase database)
     public async Task<IReadOnlyList<TerminalSummary>> TerminalsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at FROM terminals ORDER BY id");
+        await using var command = connection.Command(
+            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, version, queued, oldest_queued_at, printer_state, last_error, reported_at FROM terminals ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<TerminalSummary>();
+        static DateTimeOffset? Time(string? s) => s is null ? null : DateTimeOffset.Parse(s, CultureInfo.InvariantCulture);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new TerminalSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4),
-                reader.GetNullableString(5) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : null));
+                Time(reader.GetNullableString(5)), reader.GetNullableString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7), Time(reader.GetNullableString(8)),
+                reader.GetNullableString(9), reader.GetNullableString(10), Time(reader.GetNullableString(11))));
         }
 
         return rows;
+    }
+
+    /// <summary>Keeps a terminal's latest report for the inventory.</summary>
+    public async Task RecordReportAsync(string terminalId, TerminalReportDto report, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE terminals SET version = $v, queued = $q, oldest_queued_at = $o, printer_state = $p, last_error = $e, reported_at = $at WHERE id = $id",
+            null, cancellationToken, ("$v", report.Version), ("$q", report.Queued), ("$o", report.OldestQueuedAt?.ToString("O", CultureInfo.InvariantCulture)),
+            ("$p", report.PrinterState), ("$e", report.LastError), ("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
     }
 }

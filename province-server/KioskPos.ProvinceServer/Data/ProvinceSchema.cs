@@ -258,5 +258,13 @@ internal static class ProvinceSchema
             ALTER TABLE accounts ADD COLUMN pin_hash TEXT;
             ALTER TABLE accounts ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
             """),
+        new(10, "terminal inventory: what each terminal last reported of itself", """
+            ALTER TABLE terminals ADD COLUMN version TEXT;
+            ALTER TABLE terminals ADD COLUMN queued INTEGER;
+            ALTER TABLE terminals ADD COLUMN oldest_queued_at TEXT;
+            ALTER TABLE terminals ADD COLUMN printer_state TEXT;
+            ALTER TABLE terminals ADD COLUMN last_error TEXT;
+            ALTER TABLE terminals ADD COLUMN reported_at TEXT;
+            """),
     ];
 }
