@@ -16,6 +16,8 @@ using KioskPos.Terminal.Cli;
 // kioskpos-terminal printer render FILE [-o OUT.png] [--width 58|80]  draw a captured ESC/POS stream
 // kioskpos-terminal staff add --id ID --name NAME --role cashier|supervisor|technician  (PIN on stdin)
 // kioskpos-terminal status [--json] | backup --to FILE | journal export [--from N]   read the data folder
+// kioskpos-terminal receipt reprint N --staff ID  (PIN on stdin)                      a copy of receipt N
+// kioskpos-terminal config show | config set KEY VALUE [--config FILE]              the installed settings file
 // kioskpos-terminal selftest --staff ID [--tap-wait S] [--json]  (PIN on stdin)        ask the running terminal
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
@@ -102,6 +104,8 @@ root.Subcommands.Add(new Command("journal", "The payment journal") { verify, reb
 root.Subcommands.Add(maintenance.Status);
 root.Subcommands.Add(maintenance.Backup);
 root.Subcommands.Add(maintenance.SelfTest);
+root.Subcommands.Add(ConfigCommands.Create());
+root.Subcommands.Add(maintenance.Receipt);
 
 var serverOption = new Option<string>("--server") { Description = "The province server's address, http(s)://host[:port]", Required = true };
 var codeOption = new Option<string>("--code") { Description = "The one-time enrolment code from the province server", Required = true };

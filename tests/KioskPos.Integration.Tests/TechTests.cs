@@ -130,6 +130,35 @@ public class TechTests
         (exit, _, error) = await Processes.RunTerminalCliWithInputAsync("1111", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
         Assert.Equal(2, exit);
         Assert.Contains("sign-in refused", error, StringComparison.Ordinal);
+
+        // A copy of receipt 1, by a cashier (a technician may not: a receipt is payment data).
+        await terminal.StaffAsync(StaffRole.Cashier);
+        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("8642", "receipt", "reprint", "1", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
+        Assert.Equal(2, exit);
+        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("2468", "receipt", "reprint", "1", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "tn01");
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("KP-THCS-ND-01-00000001", output, StringComparison.Ordinal);
+        await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).Any(t => t.Contains("BẢN SAO", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(20), "the copy printed");
+
+        // Settings: known keys, checked values, the MIFARE key never shown.
+        var config = Path.Combine(terminal.Folder, "terminal.json");
+        (exit, _, _) = await Processes.RunTerminalCliAsync("config", "set", "Hardware:PaperWidthMm", "80", "--config", config);
+        Assert.Equal(0, exit);
+        (exit, _, error) = await Processes.RunTerminalCliAsync("config", "set", "Hardware:PaperWidthMm", "75", "--config", config);
+        Assert.Equal(2, exit);
+        Assert.Contains("58 or 80", error, StringComparison.Ordinal);
+        (exit, _, _) = await Processes.RunTerminalCliAsync("config", "set", "Terminal:QrLifetime", "soon", "--config", config);
+        Assert.Equal(2, exit);
+        (exit, _, _) = await Processes.RunTerminalCliAsync("config", "set", "Hardware:Nothing", "1", "--config", config);
+        Assert.Equal(2, exit);
+        (exit, _, _) = await Processes.RunTerminalCliAsync("config", "set", "Hardware:CardNumberKey", "A0A1A2A3A4A5", "--config", config);
+        Assert.Equal(0, exit);
+        (exit, output, _) = await Processes.RunTerminalCliAsync("config", "show", "--config", config);
+        Assert.Contains("Hardware:PaperWidthMm = 80", output, StringComparison.Ordinal);
+        Assert.Contains("Terminal:QrLifetime = 00:15:00   (mặc định / default)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("A0A1A2A3A4A5", output, StringComparison.Ordinal);
+        Assert.Equal(80, JsonDocument.Parse(await File.ReadAllTextAsync(config)).RootElement.GetProperty("Hardware").GetProperty("PaperWidthMm").GetInt32());
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace KioskPos.Terminal.Cli;
 /// </summary>
 internal static class MaintenanceCommands
 {
-    public static (Command Status, Command Backup, Command SelfTest, Command JournalExport) Create(Option<string> data, Option<bool> json, Option<string> url)
+    public static (Command Status, Command Backup, Command SelfTest, Command JournalExport, Command Receipt) Create(Option<string> data, Option<bool> json, Option<string> url)
     {
         var status = new Command("status", "The sync queue, the last sync and its error, waiting print jobs, the schema: read from the data folder") { data, json };
         status.SetAction(async (parse, ct) =>
@@ -109,14 +109,11 @@ internal static class MaintenanceCommands
         var selftest = new Command("selftest", "Run the running terminal's self-test: printer, reader, light and buzzer, disk, server, clock, journal") { url, staff, tapWait, json };
         selftest.SetAction(async (parse, ct) =>
         {
-            var pin = (await Console.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim();
             using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(parse.GetValue(url)!), Timeout = TimeSpan.FromSeconds(90) };
             try
             {
-                using var signIn = await http.PostAsJsonAsync("/api/v1/sessions", new SignInRequest(parse.GetValue(staff)!, pin ?? string.Empty), TerminalJsonContext.Default.SignInRequest, ct).ConfigureAwait(false);
-                if (!signIn.IsSuccessStatusCode)
+                if (!await SignInAsync(http, parse.GetValue(staff)!, ct).ConfigureAwait(false))
                 {
-                    Console.Error.WriteLine($"Không đăng nhập được / sign-in refused ({(int)signIn.StatusCode}): {await signIn.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
                     return 2;
                 }
 
@@ -149,7 +146,58 @@ internal static class MaintenanceCommands
             }
         });
 
-        return (status, backup, selftest, export);
+        var payment = new Argument<string>("payment") { Description = "The payment's id, or its number on this terminal (e.g. 42)" };
+        var reprint = new Command("reprint", "Reprint a receipt on the running terminal (marked as a copy), signed in as a cashier or supervisor (PIN on stdin)") { payment, url, staff };
+        reprint.SetAction(async (parse, ct) =>
+        {
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(parse.GetValue(url)!), Timeout = TimeSpan.FromSeconds(30) };
+            try
+            {
+                if (!await SignInAsync(http, parse.GetValue(staff)!, ct).ConfigureAwait(false))
+                {
+                    return 2;
+                }
+
+                var id = parse.GetValue(payment)!;
+                if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+                {
+                    var terminal = (await http.GetFromJsonAsync("/api/v1/status", TerminalJsonContext.Default.StatusView, ct).ConfigureAwait(false))!.TerminalId;
+                    id = KioskPos.Core.Domain.Payment.MakeId(terminal, number);
+                }
+
+                using var response = await http.PostAsync($"/api/v1/payments/{Uri.EscapeDataString(id)}/reprint", null, ct).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Console.Error.WriteLine($"Không in lại được / not reprinted ({(int)response.StatusCode}): {body}");
+                    return response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable ? 1 : 2;
+                }
+
+                Console.WriteLine($"Đã gửi in lại / reprint of {id}: {body}");
+                return 0;
+            }
+            catch (HttpRequestException e)
+            {
+                Console.Error.WriteLine($"Không kết nối được máy thu / cannot reach the terminal at {http.BaseAddress}: {e.Message}");
+                return 2;
+            }
+        });
+
+        return (status, backup, selftest, export, new Command("receipt", "Receipts") { reprint });
+    }
+
+    // Signs in with the PIN read from standard input (kept out of the shell's history and the process list).
+    private static async Task<bool> SignInAsync(HttpClient http, string staffId, CancellationToken ct)
+    {
+        var pin = (await Console.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim();
+        using var signIn = await http.PostAsJsonAsync("/api/v1/sessions", new SignInRequest(staffId, pin ?? string.Empty), TerminalJsonContext.Default.SignInRequest, ct).ConfigureAwait(false);
+        if (signIn.IsSuccessStatusCode)
+        {
+            return true;
+        }
+
+        Console.Error.WriteLine($"Không đăng nhập được / sign-in refused ({(int)signIn.StatusCode}): {await signIn.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+        return false;
     }
 
     private static SqliteDatabase? Open(string folder)
