@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test build bench soak publish-pi deb tap clean prereqs
+.PHONY: run test build bench soak publish-pi deb pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -37,6 +37,10 @@ publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under ar
 
 deb: publish-pi ## The terminal's Debian package (arm64): artifacts/kioskpos_<version>_arm64.deb
 	bash scripts/deb.sh artifacts/pi/terminal artifacts
+
+pi-smoke: publish-pi ## The linux-arm64 terminal under qemu-user against this machine's province server: enrol, /health, one payment (slow; not in make test)
+	dotnet build province-server/KioskPos.ProvinceServer -c Release -nologo -v quiet
+	bash scripts/pi-smoke.sh
 
 tap: ## Simulate a card tap on a running terminal: make tap CARD=04A1B2C3 [URL=http://127.0.0.1:8081 for the hospital counter]
 	@test -n "$(CARD)" || { echo "usage: make tap CARD=04A1B2C3 [URL=http://127.0.0.1:8081]"; exit 2; }
