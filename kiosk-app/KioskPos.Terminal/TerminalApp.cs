@@ -109,6 +109,7 @@ public static class TerminalApp
         services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<SelfTest>();
+        services.AddSingleton<ScreenStreams>();
         services.AddHostedService<SystemdWatchdog>();
         services.AddHostedService<EnrolmentTicket>();
         services.AddSingleton<StatusReporter>();

@@ -17,6 +17,11 @@ public class TechTests
         await using var terminal = await TerminalHost.StartAsync(province);
         var technician = await terminal.StaffAsync(StaffRole.Technician);
 
+        // The customer display is open (its live stream is what the screens check counts).
+        using var screen = new HttpClient { BaseAddress = terminal.Http.BaseAddress };
+        using var stream = await screen.GetAsync("/api/v1/display/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+
         // The technician taps a card while the self-test waits for one.
         var running = technician.PostAsync("/api/v1/tech/selftest?tapSeconds=15", null);
         await Task.Delay(500);
@@ -25,20 +30,23 @@ public class TechTests
         var result = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.StatusCode == HttpStatusCode.OK, result.ToString());
         var checks = result.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => (Ok: c.GetProperty("ok").GetBoolean(), Detail: c.GetProperty("detail").GetString()!));
-        Assert.Equal(["printer", "card_reader", "indicators", "disk", "province_server", "clock", "journal"], checks.Keys);
+        Assert.Equal(["printer", "card_reader", "indicators", "screens", "disk", "province_server", "clock", "journal"], checks.Keys);
         Assert.All(checks, c => Assert.True(c.Value.Ok, $"{c.Key}: {c.Value.Detail}"));
         Assert.True(result.GetProperty("ok").GetBoolean());
         Assert.Contains("đã đọc thẻ", checks["card_reader"].Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("04A1B2C3", checks["card_reader"].Detail, StringComparison.Ordinal); // masked
         Assert.Contains("kêu một tiếng", checks["indicators"].Detail, StringComparison.Ordinal);
 
-        // Paper out: the printer check fails and says why; no tap this time: the reader check fails.
+        // Paper out: the printer check fails and says why; no tap this time: the reader check fails; the display closed: no screen.
+        stream.Dispose();
+        await Wait.UntilAsync(async () => !(await (await technician.PostAsync("/api/v1/tech/selftest", null)).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "screens").GetProperty("ok").GetBoolean(), TimeSpan.FromSeconds(10), "the closed display no longer counted");
         (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
         using var second = await technician.PostAsync("/api/v1/tech/selftest?tapSeconds=1", null);
         var failed = await second.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(failed.GetProperty("ok").GetBoolean());
         var bad = failed.GetProperty("checks").EnumerateArray().Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["printer", "card_reader"], bad);
+        Assert.Equal(["printer", "card_reader", "screens"], bad);
     }
 
     [Fact]
@@ -78,7 +86,7 @@ public class TechTests
         Assert.Contains("KP-THCS-ND-01", text, StringComparison.Ordinal);
         Assert.Contains("CardReader", text, StringComparison.Ordinal);
         await page.ClickAsync("#selftest");
-        await page.WaitForFunctionAsync("document.getElementById('checks').rows.length === 7", null, new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("document.getElementById('checks').rows.length === 8", null, new() { Timeout = 30_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(Processes.FindRepository(), "artifacts", "screenshots")).FullName, "tech.png"), FullPage = true });
 
         // Nothing of a payment or a payer on it: not the payment's id, the payer's code or name, the amount.
@@ -123,7 +131,10 @@ public class TechTests
         Assert.Equal("payment.created", lines[0].GetProperty("kind").GetString());
         Assert.Equal(lines[0].GetProperty("hash").GetString(), lines[1].GetProperty("prevHash").GetString());
 
-        // The self-test of the running terminal, signed in as the technician (the PIN on standard input).
+        // The self-test of the running terminal, signed in as the technician (the PIN on standard input), with the
+        // customer display open.
+        using var screen = new HttpClient { BaseAddress = terminal.Http.BaseAddress };
+        using var stream = await screen.GetAsync("/api/v1/display/events", HttpCompletionOption.ResponseHeadersRead);
         (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("8642", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
         Assert.True(exit == 0, output + error);
         Assert.Contains("OK   province_server", output, StringComparison.Ordinal);

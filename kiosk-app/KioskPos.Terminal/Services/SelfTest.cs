@@ -27,6 +27,7 @@ internal sealed class SelfTest(
     ICardReader reader,
     CardPresence presence,
     TerminalIndicators indicators,
+    ScreenStreams screens,
     SyncWorker sync,
     SyncedClock clock,
     JournalVerifier journal,
@@ -48,6 +49,7 @@ internal sealed class SelfTest(
             await PrinterAsync(cancellationToken).ConfigureAwait(false),
             await ReaderAsync(started, tapWait, cancellationToken).ConfigureAwait(false),
             Indicators(),
+            Screens(),
             Disk(),
         };
 
@@ -101,6 +103,10 @@ internal sealed class SelfTest(
     private SelfTestCheck Indicators() => indicators.Test() is { } test
         ? new SelfTestCheck("indicators", test.Beeped, $"Đèn: {test.Light}; còi: {(test.Beeped ? "đã kêu một tiếng" : "không kêu")} / light {test.Light}, buzzer {(test.Beeped ? "beeped once" : "silent")}")
         : new SelfTestCheck("indicators", true, "Không có đèn, còi (không cấu hình GPIO) / no light or buzzer configured");
+
+    private SelfTestCheck Screens() => screens.Open > 0
+        ? new SelfTestCheck("screens", true, $"{screens.Open} màn hình đang theo dõi máy / {screens.Open} screen(s) connected")
+        : new SelfTestCheck("screens", false, "Không có màn hình nào kết nối: trình duyệt ki-ốt có chạy không? (kioskpos-kiosk.service) / no screen connected: is the kiosk browser running?");
 
     private SelfTestCheck Disk()
     {
