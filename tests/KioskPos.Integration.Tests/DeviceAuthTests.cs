@@ -73,6 +73,16 @@ public class DeviceAuthTests
         Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
         Assert.Equal("code_expired", (await ProblemAsync(expired)).Code);
 
+        // A code revoked before use (handed to the wrong person) no longer enrols.
+        var revokedCode = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-04", "TG-THCS-NGUYENDU");
+        using (var revoke = await province.Admin.PostAsync("/api/v1/admin/terminals/KP-THCS-ND-04/enrolment-codes/revoke", null))
+        {
+            Assert.Equal(1, (await revoke.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("revoked").GetInt32());
+        }
+
+        using var revokedUse = await http.PostAsJsonAsync(SyncProtocol.EnrolPath, NewKeyRequest(revokedCode, out _), ContractsJsonContext.Default.EnrolRequest);
+        Assert.Equal("code_expired", (await ProblemAsync(revokedUse)).Code);
+
         // The enrolled key works.
         using var ok = await SendSignedAsync(province, key1, "KP-THCS-ND-02", "{}", DateTimeOffset.UtcNow, RequestSignature.NewNonce());
         Assert.Equal(HttpStatusCode.BadRequest, ok.StatusCode); // authenticated; the empty batch itself is refused

@@ -39,6 +39,8 @@ internal static class AdminApi
             await registry.RevokeAsync(id, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null));
+        group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
         group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>
         {
             var (policy, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, KioskPos.Province.Contracts.ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);

@@ -116,6 +116,15 @@ internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider tim
         return await connection.ExecuteAsync("UPDATE terminals SET revoked = 1 WHERE id = $t", null, cancellationToken, ("$t", terminalId)).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>Revokes every unused enrolment code of a terminal (a code given to the wrong person); returns how many.</summary>
+    public async Task<int> RevokeCodesAsync(string terminalId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        return await connection.ExecuteAsync("UPDATE enrolment_codes SET expires_at = $n WHERE terminal_id = $t AND used_at IS NULL AND expires_at > $n",
+            null, cancellationToken, ("$n", now), ("$t", terminalId)).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Verifies a signed request: a known, unrevoked, enrolled terminal; a created time within ±5 minutes of the
     /// server's clock; a nonce not seen before; a body that matches its digest; a signature that verifies.
