@@ -37,6 +37,7 @@ public static class ProvinceApp
         }
 
         app.MapHomePage();
+        app.MapReportApi();
         app.MapReceiptLookupPage();
         return app;
     }
@@ -50,6 +51,7 @@ public static class ProvinceApp
         services.AddSingleton<ProvinceStore>();
         services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<PlanReport>();
         services.AddSingleton<ConfirmationSignal>();
         services.AddSingleton<BankLedger>();
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));

@@ -14,6 +14,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(EnrolmentCode))]
 [JsonSerializable(typeof(ReceivingAccountRequest))]
 [JsonSerializable(typeof(CardPinRequest))]
+[JsonSerializable(typeof(PlanReportView))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;

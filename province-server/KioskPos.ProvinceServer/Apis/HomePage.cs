@@ -8,7 +8,7 @@ namespace KioskPos.ProvinceServer.Apis;
 
 /// <summary>
 /// A plain overview at <c>/</c>: per institution the count and value of payments received, per terminal its
-/// last contact and how far its journal is acknowledged. No personal data. The plan report comes later.
+/// last contact and how far its journal is acknowledged. No personal data. The plan report is at <c>/report</c>.
 /// </summary>
 internal static class HomePage
 {

@@ -1,0 +1,105 @@
+using System.Globalization;
+using KioskPos.Storage.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>The provincial plans' targets (Tiền Giang 236/KH-UBND, Bà Rịa - Vũng Tàu 104/KH-UBND, 2022).</summary>
+public static class PlanTargets
+{
+    /// <summary>The institution types the plans name, in the order a report lists them.</summary>
+    public static readonly IReadOnlyList<string> Types =
+        ["primary", "lower_secondary", "upper_secondary", "vocational", "college_university", "provincial_hospital", "district_health_centre", "commune_health_station"];
+
+    /// <summary>The share (percent) of institutions of <paramref name="type"/> that should take cashless payment in <paramref name="year"/>.</summary>
+    /// <remarks>Colleges, universities, provincial hospitals and district centres: 100 % from 2022. Schools, vocational
+    /// institutions and commune stations: 50 % in 2022, then 20 points more a year until 100 %.</remarks>
+    public static int InstitutionShare(string type, int year) => type switch
+    {
+        "college_university" or "provincial_hospital" or "district_health_centre" => 100,
+        _ => Math.Clamp(50 + (20 * (year - 2022)), 0, 100),
+    };
+
+    /// <summary>The share (percent) of the value due that should be paid cashless in <paramref name="year"/>: 50 % in 2022, +20 a year.</summary>
+    public static int ValueShare(int year) => Math.Clamp(50 + (20 * (year - 2022)), 0, 100);
+
+    /// <summary>The type's name for people.</summary>
+    public static string Name(string type) => type switch
+    {
+        "primary" => "Tiểu học",
+        "lower_secondary" => "Trung học cơ sở",
+        "upper_secondary" => "Trung học phổ thông",
+        "vocational" => "Giáo dục nghề nghiệp",
+        "college_university" => "Cao đẳng, đại học",
+        "provincial_hospital" => "Bệnh viện tỉnh",
+        "district_health_centre" => "Trung tâm y tế huyện",
+        "commune_health_station" => "Trạm y tế xã",
+        _ => type,
+    };
+}
+
+/// <summary>One institution in the report.</summary>
+public sealed record PlanInstitution(string Id, string Name, string Type, string District, bool ActiveTerminal, int CashlessPayments, long CashlessValue, long Due, bool TakesCashless);
+
+/// <summary>A group of institutions (a type, or a type within a district) against its target.</summary>
+public sealed record PlanGroup(string Type, string TypeName, string? District, int Institutions, int TakingCashless, double SharePercent, int TargetPercent, bool Met);
+
+/// <summary>The plan report for a period.</summary>
+public sealed record PlanReportView(
+    DateOnly From, DateOnly To, int Year, IReadOnlyList<PlanGroup> ByType, IReadOnlyList<PlanGroup> ByDistrict,
+    long Due, long CashlessValue, double ValueSharePercent, int ValueTargetPercent, int CashlessPayments, IReadOnlyList<PlanInstitution> Institutions);
+
+/// <summary>
+/// How far each institution type, district and the province are from the plans' targets in a period, from what the
+/// terminals synced: an institution takes cashless payment when it has an enrolled terminal that is not revoked and
+/// at least one cashless payment in the period (every payment a terminal takes is cashless: card balance, VietQR,
+/// bank card); the value share is what was paid cashless (less what was given back; VietQR as received) over the
+/// bills falling due in the period.
+/// </summary>
+internal sealed class PlanReport(SqliteDatabase database)
+{
+    public async Task<PlanReportView> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var end = to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            """
+            SELECT i.id, i.name, i.type, i.district,
+                   EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL),
+                   (SELECT COUNT(*) FROM payments p WHERE p.institution_id = i.id AND p.created_at >= $s AND p.created_at < $e AND p.state <> 'voided'
+                        AND (p.method <> 'vietqr' OR p.received > 0)),
+                   (SELECT COALESCE(SUM(MAX(0, (CASE WHEN p.method = 'vietqr' THEN MIN(p.received, p.amount) ELSE p.amount END) - p.reversed)), 0)
+                        FROM payments p WHERE p.institution_id = i.id AND p.created_at >= $s AND p.created_at < $e AND p.state <> 'voided'),
+                   (SELECT COALESCE(SUM(b.total), 0) FROM bills b WHERE b.institution_id = i.id AND b.due_date >= $s AND b.due_date < $e)
+            FROM institutions i ORDER BY i.district, i.type, i.name
+            """,
+            null, ("$s", start), ("$e", end));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var institutions = new List<PlanInstitution>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var active = reader.GetInt64(4) != 0;
+            var payments = reader.GetInt32(5);
+            institutions.Add(new PlanInstitution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), active, payments,
+                reader.GetInt64(6), reader.GetInt64(7), active && payments > 0));
+        }
+
+        var year = from.Year;
+        PlanGroup Group(string type, string? district, IEnumerable<PlanInstitution> members)
+        {
+            var list = members.ToList();
+            var taking = list.Count(i => i.TakesCashless);
+            var share = list.Count == 0 ? 0 : Math.Round(100.0 * taking / list.Count, 1);
+            var target = PlanTargets.InstitutionShare(type, year);
+            return new PlanGroup(type, PlanTargets.Name(type), district, list.Count, taking, share, target, list.Count > 0 && share >= target);
+        }
+
+        var byType = PlanTargets.Types.Select(t => Group(t, null, institutions.Where(i => i.Type == t))).Where(g => g.Institutions > 0).ToList();
+        var byDistrict = institutions.GroupBy(i => (i.District, i.Type)).OrderBy(g => g.Key.District, StringComparer.Ordinal).ThenBy(g => PlanTargets.Types.ToList().IndexOf(g.Key.Type))
+            .Select(g => Group(g.Key.Type, g.Key.District, g)).ToList();
+        var due = institutions.Sum(i => i.Due);
+        var value = institutions.Sum(i => i.CashlessValue);
+        return new PlanReportView(from, to, year, byType, byDistrict, due, value, due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(year),
+            institutions.Sum(i => i.CashlessPayments), institutions);
+    }
+}

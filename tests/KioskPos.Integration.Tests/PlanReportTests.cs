@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.ProvinceServer.Data;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.Integration.Tests;
+
+/// <summary>The plan report from what a terminal synced: institutions taking cashless payment and the value share, against the plans' targets.</summary>
+public class PlanReportTests
+{
+    [Fact]
+    public void The_targets_are_the_plans()
+    {
+        Assert.Equal((50, 90, 100), (PlanTargets.InstitutionShare("primary", 2022), PlanTargets.InstitutionShare("lower_secondary", 2024), PlanTargets.InstitutionShare("commune_health_station", 2026)));
+        Assert.Equal((100, 100, 100), (PlanTargets.InstitutionShare("college_university", 2022), PlanTargets.InstitutionShare("provincial_hospital", 2022), PlanTargets.InstitutionShare("district_health_centre", 2023)));
+        Assert.Equal((50, 70, 100), (PlanTargets.ValueShare(2022), PlanTargets.ValueShare(2023), PlanTargets.ValueShare(2030)));
+    }
+
+    [Fact]
+    public async Task The_report_counts_a_school_whose_terminal_took_a_payment_and_a_hospital_without_one()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        var today = DateTime.UtcNow;
+        var from = new DateOnly(today.Year, today.Month, 1);
+        var to = from.AddMonths(1);
+        var query = $"?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}";
+        var report = await province.Admin.GetFromJsonAsync<JsonElement>("/api/v1/admin/report/plan" + query);
+
+        var school = report.GetProperty("byType").EnumerateArray().Single(g => g.GetProperty("type").GetString() == "lower_secondary");
+        Assert.Equal((1, 1, 100.0), (school.GetProperty("institutions").GetInt32(), school.GetProperty("takingCashless").GetInt32(), school.GetProperty("sharePercent").GetDouble()));
+        Assert.Equal(PlanTargets.InstitutionShare("lower_secondary", from.Year), school.GetProperty("targetPercent").GetInt32());
+        Assert.True(school.GetProperty("met").GetBoolean());
+        var hospital = report.GetProperty("byType").EnumerateArray().Single(g => g.GetProperty("type").GetString() == "district_health_centre");
+        Assert.Equal((1, 0, 100, false), (hospital.GetProperty("institutions").GetInt32(), hospital.GetProperty("takingCashless").GetInt32(), hospital.GetProperty("targetPercent").GetInt32(), hospital.GetProperty("met").GetBoolean()));
+        Assert.Equal(2, report.GetProperty("byDistrict").GetArrayLength());
+
+        // The value share: 150.000 ₫ over what fell due in the period, read here straight from the database.
+        long due;
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e";
+            command.Parameters.AddWithValue("$s", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$e", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            due = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(150_000, report.GetProperty("cashlessValue").GetInt64());
+        Assert.Equal(due, report.GetProperty("due").GetInt64());
+        Assert.Equal(due == 0 ? 0 : Math.Round(100.0 * 150_000 / due, 1), report.GetProperty("valueSharePercent").GetDouble());
+        Assert.Equal(PlanTargets.ValueShare(from.Year), report.GetProperty("valueTargetPercent").GetInt32());
+
+        // CSV: a row per institution; the page: bars drawn by the server, no payer.
+        var csv = (await province.Admin.GetStringAsync("/api/v1/admin/report/plan" + query + "&format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, csv.Length);
+        Assert.Contains(csv, line => line.StartsWith("TG-THCS-NGUYENDU,", StringComparison.Ordinal) && line.Contains(",1,150000,", StringComparison.Ordinal));
+        using var anyone = new HttpClient { BaseAddress = province.BaseUrl };
+        var page = await anyone.GetStringAsync("/report" + query);
+        Assert.Contains("<svg", page, StringComparison.Ordinal);
+        Assert.Contains("Trung học cơ sở", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("HS240001", page, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/admin/report/plan" + query)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await province.Admin.GetAsync("/api/v1/admin/report/plan?from=2026-12-01&to=2026-11-01")).StatusCode);
+    }
+}
