@@ -52,6 +52,7 @@ public static class ProvinceApp
         services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<PlanReport>();
+        services.AddSingleton<BillImport>();
         services.AddSingleton<ConfirmationSignal>();
         services.AddSingleton<BankLedger>();
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));

@@ -15,6 +15,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(ReceivingAccountRequest))]
 [JsonSerializable(typeof(CardPinRequest))]
 [JsonSerializable(typeof(PlanReportView))]
+[JsonSerializable(typeof(ImportResult))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;

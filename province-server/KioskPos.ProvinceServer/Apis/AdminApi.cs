@@ -39,6 +39,17 @@ internal static class AdminApi
             await registry.RevokeAsync(id, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null));
+        group.MapPost("/bills/import", async Task<IResult> (HttpContext http, BillImport import) =>
+        {
+            if (http.Request.ContentLength > 50 * 1024 * 1024)
+            {
+                return SyncApi.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "Tệp quá lớn (tối đa 50 MB).", "At most 50 MB per import: split the file.");
+            }
+
+            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+            var result = await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false);
+            return TypedResults.Json(result, ProvinceJsonContext.Default.ImportResult, statusCode: result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+        });
         group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
         group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>

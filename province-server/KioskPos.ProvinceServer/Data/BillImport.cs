@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Text;
+using KioskPos.Storage.Sqlite;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>One problem in an import, with the CSV line it is on (1 = the header).</summary>
+public sealed record ImportError(int Line, string Message);
+
+/// <summary>What an import did: nothing at all when there are errors.</summary>
+public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors);
+
+/// <summary>
+/// Bills from schools' and hospitals' own systems as CSV (UTF-8, a header row; a row per bill line, the lines of one
+/// bill sharing its id). Columns, English or Vietnamese: <c>bill_id</c>/<c>mã khoản thu</c>, <c>institution_id</c>/<c>mã đơn vị</c>,
+/// <c>payer_code</c>/<c>mã người nộp</c>, <c>category</c>/<c>loại</c> (hoc_phi, ban_tru, vien_phi, tam_ung, khac),
+/// <c>title</c>/<c>tiêu đề</c>, <c>due_date</c>/<c>hạn nộp</c> (yyyy-MM-dd, optional), <c>description</c>/<c>nội dung</c>,
+/// <c>quantity</c>/<c>số lượng</c>, <c>unit_price</c>/<c>đơn giá</c>, <c>insurance_covered</c>/<c>bhyt</c> (optional).
+/// All or nothing: any error and nothing is stored, each error with its line. Importing the same file again changes
+/// nothing; a bill with money paid on it is never changed by an import (an error says so).
+/// </summary>
+internal sealed class BillImport(SqliteDatabase database)
+{
+    /// <summary>The most rows one import takes.</summary>
+    public const int MaxRows = 100_000;
+
+    private static readonly string[] s_categories = ["hoc_phi", "ban_tru", "vien_phi", "tam_ung", "khac"];
+
+    private static readonly Dictionary<string, string> s_headers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["bill_id"] = "bill_id", ["mã khoản thu"] = "bill_id",
+        ["institution_id"] = "institution_id", ["mã đơn vị"] = "institution_id",
+        ["payer_code"] = "payer_code", ["mã người nộp"] = "payer_code",
+        ["category"] = "category", ["loại"] = "category",
+        ["title"] = "title", ["tiêu đề"] = "title",
+        ["due_date"] = "due_date", ["hạn nộp"] = "due_date",
+        ["description"] = "description", ["nội dung"] = "description",
+        ["quantity"] = "quantity", ["số lượng"] = "quantity",
+        ["unit_price"] = "unit_price", ["đơn giá"] = "unit_price",
+        ["insurance_covered"] = "insurance_covered", ["bhyt"] = "insurance_covered",
+    };
+
+    private sealed record Line(string Description, int Quantity, long UnitPrice, long Insured);
+
+    private sealed record ParsedBill(string Id, string Institution, string Payer, string Category, string Title, string? Due, List<Line> Lines, int FirstLine)
+    {
+        public long Total => Lines.Sum(l => (l.Quantity * l.UnitPrice) - l.Insured);
+    }
+
+    public async Task<ImportResult> ImportCsvAsync(string text, CancellationToken cancellationToken)
+    {
+        var errors = new List<ImportError>();
+        var rows = Csv.Parse(text.Normalize(NormalizationForm.FormC));
+        if (rows.Count == 0)
+        {
+            return new ImportResult(0, 0, 0, [new ImportError(1, "empty file: a header row is needed")]);
+        }
+
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var c = 0; c < rows[0].Count; c++)
+        {
+            var name = rows[0][c].Trim().TrimStart('\uFEFF');
+            if (!s_headers.TryGetValue(name, out var canonical))
+            {
+                errors.Add(new ImportError(1, $"unknown column '{name}'"));
+            }
+            else if (!columns.TryAdd(canonical, c))
+            {
+                errors.Add(new ImportError(1, $"column '{name}' given twice"));
+            }
+        }
+
+        foreach (var required in new[] { "bill_id", "institution_id", "payer_code", "category", "title", "description", "quantity", "unit_price" })
+        {
+            if (!columns.ContainsKey(required))
+            {
+                errors.Add(new ImportError(1, $"missing column '{required}'"));
+            }
+        }
+
+        if (rows.Count - 1 > MaxRows)
+        {
+            errors.Add(new ImportError(1, $"more than {MaxRows} rows: split the file"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ImportResult(0, 0, 0, errors);
+        }
+
+        string Get(List<string> row, string column) => columns.TryGetValue(column, out var i) && i < row.Count ? row[i].Trim() : string.Empty;
+        var bills = new Dictionary<string, ParsedBill>(StringComparer.Ordinal);
+        for (var r = 1; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            var line = r + 1;
+            if (row.All(string.IsNullOrWhiteSpace))
+            {
+                continue;
+            }
+
+            var id = Get(row, "bill_id");
+            var category = Get(row, "category");
+            var due = Get(row, "due_date");
+            string? problem = id.Length is 0 or > 64 ? "bill_id is empty or longer than 64"
+                : Get(row, "institution_id").Length == 0 ? "institution_id is empty"
+                : Get(row, "payer_code").Length == 0 ? "payer_code is empty"
+                : !s_categories.Contains(category) ? $"category '{category}' is not one of {string.Join(", ", s_categories)}"
+                : Get(row, "title").Length is 0 or > 200 ? "title is empty or longer than 200"
+                : due.Length > 0 && !DateOnly.TryParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"due_date '{due}' is not yyyy-MM-dd"
+                : Get(row, "description").Length is 0 or > 200 ? "description is empty or longer than 200"
+                : !int.TryParse(Get(row, "quantity"), NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) || quantity is < 1 or > 10_000 ? $"quantity '{Get(row, "quantity")}' is not a whole number from 1 to 10000"
+                : !long.TryParse(Get(row, "unit_price"), NumberStyles.None, CultureInfo.InvariantCulture, out var price) || price > 10_000_000_000 ? $"unit_price '{Get(row, "unit_price")}' is not whole đồng (no separators) up to 10 000 000 000"
+                : !long.TryParse(Get(row, "insurance_covered") is { Length: > 0 } i ? i : "0", NumberStyles.None, CultureInfo.InvariantCulture, out var insured) || insured > quantity * price ? "insurance_covered is not whole đồng up to the line's amount"
+                : null;
+            if (problem is not null)
+            {
+                errors.Add(new ImportError(line, problem));
+                continue;
+            }
+
+            var parsedLine = new Line(Get(row, "description"), int.Parse(Get(row, "quantity"), CultureInfo.InvariantCulture), long.Parse(Get(row, "unit_price"), CultureInfo.InvariantCulture),
+                Get(row, "insurance_covered") is { Length: > 0 } ins ? long.Parse(ins, CultureInfo.InvariantCulture) : 0);
+            if (!bills.TryGetValue(id, out var bill))
+            {
+                bills[id] = bill = new ParsedBill(id, Get(row, "institution_id"), Get(row, "payer_code"), category, Get(row, "title"), due.Length == 0 ? null : due, [], line);
+            }
+            else if (bill.Institution != Get(row, "institution_id") || bill.Payer != Get(row, "payer_code") || bill.Category != category || bill.Title != Get(row, "title") || bill.Due != (due.Length == 0 ? null : due))
+            {
+                errors.Add(new ImportError(line, $"bill {id}: its institution, payer, category, title or due date differ from line {bill.FirstLine}"));
+                continue;
+            }
+
+            bill.Lines.Add(parsedLine);
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        int created = 0, updated = 0, unchanged = 0;
+        foreach (var bill in bills.Values)
+        {
+            if (bill.Total <= 0)
+            {
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: nothing left to pay after insurance"));
+                continue;
+            }
+
+            if (await connection.ScalarAsync("SELECT institution_id FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", bill.Payer)).ConfigureAwait(false) as string != bill.Institution)
+            {
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: no payer {bill.Payer} at institution {bill.Institution}"));
+                continue;
+            }
+
+            var existing = await ReadAsync(connection, transaction, bill.Id, cancellationToken).ConfigureAwait(false);
+            if (existing is { } old && Same(old.Bill, bill))
+            {
+                unchanged++;
+                continue;
+            }
+
+            if (existing is { Paid: > 0 })
+            {
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id} has {existing.Value.Paid} đồng paid on it: an import may not change it (issue a new bill, or refund)"));
+                continue;
+            }
+
+            if (errors.Count > 0)
+            {
+                continue; // nothing is stored anyway; keep checking for more errors
+            }
+
+            var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)
+                ON CONFLICT (id) DO UPDATE SET institution_id = excluded.institution_id, account_code = excluded.account_code, category = excluded.category,
+                    title = excluded.title, due_date = excluded.due_date, total = excluded.total, version = excluded.version
+                """,
+                transaction, cancellationToken, ("$id", bill.Id), ("$i", bill.Institution), ("$a", bill.Payer), ("$c", bill.Category), ("$t", bill.Title), ("$d", bill.Due),
+                ("$tot", bill.Total), ("$v", version)).ConfigureAwait(false);
+            await connection.ExecuteAsync("DELETE FROM bill_lines WHERE bill_id = $b", transaction, cancellationToken, ("$b", bill.Id)).ConfigureAwait(false);
+            for (var n = 0; n < bill.Lines.Count; n++)
+            {
+                var l = bill.Lines[n];
+                await connection.ExecuteAsync(
+                    "INSERT INTO bill_lines (bill_id, line_no, description, quantity, unit_price, amount, insurance_covered) VALUES ($b, $n, $d, $q, $u, $a, $ins)",
+                    transaction, cancellationToken, ("$b", bill.Id), ("$n", n + 1), ("$d", l.Description), ("$q", l.Quantity), ("$u", l.UnitPrice), ("$a", l.Quantity * l.UnitPrice), ("$ins", l.Insured)).ConfigureAwait(false);
+            }
+
+            if (existing is null)
+            {
+                created++;
+            }
+            else
+            {
+                updated++;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ImportResult(0, 0, 0, errors.OrderBy(e => e.Line).ToList());
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ImportResult(created, updated, unchanged, []);
+    }
+
+    private static bool Same(ParsedBill a, ParsedBill b) =>
+        a.Institution == b.Institution && a.Payer == b.Payer && a.Category == b.Category && a.Title == b.Title && a.Due == b.Due && a.Lines.SequenceEqual(b.Lines);
+
+    private static async Task<(ParsedBill Bill, long Paid)?> ReadAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string id, CancellationToken cancellationToken)
+    {
+        ParsedBill bill;
+        long paid;
+        await using (var command = connection.Command("SELECT institution_id, account_code, category, title, due_date, paid FROM bills WHERE id = $id", transaction, ("$id", id)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            bill = new ParsedBill(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), [], 0);
+            paid = reader.GetInt64(5);
+        }
+
+        await using (var command = connection.Command("SELECT description, quantity, unit_price, insurance_covered FROM bill_lines WHERE bill_id = $id ORDER BY line_no", transaction, ("$id", id)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                bill.Lines.Add(new Line(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+            }
+        }
+
+        return (bill, paid);
+    }
+}
+
+/// <summary>RFC 4180 CSV: commas, double-quoted fields with "" for a quote and line breaks inside quotes, CRLF or LF.</summary>
+internal static class Csv
+{
+    public static List<List<string>> Parse(string text)
+    {
+        var rows = new List<List<string>>();
+        var row = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"' && field.Length == 0)
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                row.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c is '\n' or '\r')
+            {
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                row.Add(field.ToString());
+                field.Clear();
+                rows.Add(row);
+                row = [];
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        if (field.Length > 0 || row.Count > 0)
+        {
+            row.Add(field.ToString());
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}

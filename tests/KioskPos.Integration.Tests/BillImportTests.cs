@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace KioskPos.Integration.Tests;
+
+/// <summary>Bills imported as CSV: Vietnamese headers, line-numbered errors, idempotent, paid bills never changed, pulled by terminals.</summary>
+public class BillImportTests
+{
+    private const string Header = "Mã khoản thu,Mã đơn vị,Mã người nộp,Loại,Tiêu đề,Hạn nộp,Nội dung,Số lượng,Đơn giá,BHYT\n";
+
+    [Fact]
+    public async Task A_csv_of_bills_is_checked_line_by_line_stored_once_and_reaches_the_terminal()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var csv = Header +
+            "HP-2612-HS240001,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12/2026,2026-12-31,Học phí tháng 12/2026,1,150000,\n" +
+            "BT-2612-HS240001,TG-THCS-NGUYENDU,HS240001,ban_tru,Bán trú tháng 12/2026,2026-12-31,\"Tiền ăn, 21 ngày\",21,25000,\n" +
+            "BT-2612-HS240001,TG-THCS-NGUYENDU,HS240001,ban_tru,Bán trú tháng 12/2026,2026-12-31,Phí phục vụ,1,100000,\n" +
+            "VP-BN260002-2,TG-TTYT-CHAUTHANH,BN260002,vien_phi,Viện phí đợt 2,2026-12-05,Khám bệnh,1,38700,30960\n";
+
+        var first = await ImportAsync(province, csv);
+        Assert.Equal((HttpStatusCode.OK, 3, 0, 0), (first.Status, first.Body.GetProperty("created").GetInt32(), first.Body.GetProperty("updated").GetInt32(), first.Body.GetProperty("unchanged").GetInt32()));
+        var again = await ImportAsync(province, csv);
+        Assert.Equal((HttpStatusCode.OK, 0, 3), (again.Status, again.Body.GetProperty("created").GetInt32(), again.Body.GetProperty("unchanged").GetInt32()));
+
+        // The terminal pulls them: the boarding bill with its two lines, 625.000 ₫.
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001");
+        var boarding = payer.GetProperty("openBills").EnumerateArray().Single(b => b.GetProperty("id").GetString() == "BT-2612-HS240001");
+        Assert.Equal(625_000, boarding.GetProperty("outstanding").GetInt64());
+        Assert.Equal("Tiền ăn, 21 ngày", boarding.GetProperty("lines")[0].GetProperty("description").GetString());
+
+        // Errors name their line, and nothing of the file is stored.
+        var bad = Header +
+            "HP-2701-HS240001,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 1/2027,2027-01-31,Học phí,1,150000,\n" +
+            "HP-2701-HS240002,TG-THCS-NGUYENDU,HS240002,hocphi,Học phí tháng 1/2027,2027-01-31,Học phí,1,150000,\n" +
+            "HP-2701-HS240003,TG-THCS-NGUYENDU,HS240003,hoc_phi,Học phí tháng 1/2027,31/01/2027,Học phí,1,150000,\n" +
+            "HP-2701-HS240004,TG-THCS-NGUYENDU,HS240004,hoc_phi,Học phí tháng 1/2027,2027-01-31,Học phí,1,150.000,\n" +
+            "HP-2701-XX999999,TG-THCS-NGUYENDU,XX999999,hoc_phi,Học phí tháng 1/2027,2027-01-31,Học phí,1,150000,\n";
+        var refused = await ImportAsync(province, bad);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal([3, 4, 5, 6], errors.Select(e => e.Item1));
+        Assert.Contains("category 'hocphi'", errors[0].Item2, StringComparison.Ordinal);
+        Assert.Contains("due_date '31/01/2027'", errors[1].Item2, StringComparison.Ordinal);
+        Assert.Contains("unit_price '150.000'", errors[2].Item2, StringComparison.Ordinal);
+        Assert.Contains("no payer XX999999", errors[3].Item2, StringComparison.Ordinal);
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.DoesNotContain((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001")).GetProperty("openBills").EnumerateArray(),
+            b => b.GetProperty("id").GetString() == "HP-2701-HS240001");
+
+        // A bill with money on it is not changed by an import.
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2612-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        var changed = await ImportAsync(province, Header + "HP-2612-HS240001,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12/2026,2026-12-31,Học phí tháng 12/2026,1,120000,\n");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, changed.Status);
+        Assert.Contains("150000 đồng paid", changed.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // A header it does not know is named.
+        var unknown = await ImportAsync(province, "bill,institution\nx,y\n");
+        Assert.Contains(unknown.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString() == "unknown column 'bill'");
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string csv)
+    {
+        using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
+        using var response = await province.Admin.PostAsync("/api/v1/admin/bills/import", content);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+}
