@@ -60,6 +60,12 @@ public class PlanReportTests
         Assert.Equal(due, report.GetProperty("due").GetInt64());
         Assert.Equal(due == 0 ? 0 : Math.Round(100.0 * 150_000 / due, 1), report.GetProperty("valueSharePercent").GetDouble());
         Assert.Equal(PlanTargets.ValueShare(from.Year), report.GetProperty("valueTargetPercent").GetInt32());
+        var month = Assert.Single(report.GetProperty("months").EnumerateArray());
+        Assert.Equal((from.ToString("yyyy-MM", CultureInfo.InvariantCulture), 150_000L, due), (month.GetProperty("month").GetString(), month.GetProperty("cashlessValue").GetInt64(), month.GetProperty("due").GetInt64()));
+
+        // Over a quarter: one entry a month, the months without payments at zero.
+        var quarter = await province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={from.AddMonths(-2):yyyy-MM-dd}&to={to:yyyy-MM-dd}");
+        Assert.Equal([0L, 0L, 150_000L], quarter.GetProperty("months").EnumerateArray().Select(m => m.GetProperty("cashlessValue").GetInt64()));
 
         // CSV: a row per institution; the page: bars drawn by the server, no payer.
         var csv = (await province.Admin.GetStringAsync("/api/v1/admin/report/plan" + query + "&format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -70,6 +76,7 @@ public class PlanReportTests
         Assert.Contains("<svg", page, StringComparison.Ordinal);
         Assert.Contains("Trung học cơ sở", page, StringComparison.Ordinal);
         Assert.DoesNotContain("HS240001", page, StringComparison.Ordinal);
+        Assert.StartsWith("institution_id,", await anyone.GetStringAsync("/report" + query + "&format=csv"), StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/admin/report/plan" + query)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await province.Admin.GetAsync("/api/v1/admin/report/plan?from=2026-12-01&to=2026-11-01")).StatusCode);

@@ -28,14 +28,15 @@ internal static class ReportApi
                 : TypedResults.Json(view, ProvinceJsonContext.Default.PlanReportView);
         }).AddEndpointFilter(AdminApi.RequireAdmin);
 
-        app.MapGet("/report", async (string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        app.MapGet("/report", async (string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct) =>
         {
             if (Period(from, to, time) is not { } period)
             {
                 return Results.BadRequest("from and to are yyyy-MM-dd dates, from before to");
             }
 
-            return Results.Content(Html(await report.BuildAsync(period.From, period.To, ct).ConfigureAwait(false)), "text/html; charset=utf-8");
+            var view = await report.BuildAsync(period.From, period.To, ct).ConfigureAwait(false);
+            return format == "csv" ? Results.Text(Csv(view), "text/csv; charset=utf-8") : Results.Content(Html(view), "text/html; charset=utf-8");
         });
         return app;
     }
@@ -78,12 +79,12 @@ internal static class ReportApi
             td,th{"{"}border:1px solid #ccd;padding:.35rem .7rem;text-align:left{"}"}td.n{"{"}text-align:right{"}"}.ok{"{"}color:#17692c{"}"}.bad{"{"}color:#a8201a{"}"}</style></head><body>
             <h1>Tiến độ thanh toán không dùng tiền mặt <small>/ progress against the plan</small></h1>
             <p>Kỳ / period: {view.From:dd/MM/yyyy} – {view.To.AddDays(-1):dd/MM/yyyy} · năm kế hoạch {view.Year} ·
-            <a href="?from={view.From:yyyy-MM-dd}&amp;to={view.To:yyyy-MM-dd}&amp;format=csv">CSV (API)</a></p>
+            <a href="?from={view.From:yyyy-MM-dd}&amp;to={view.To:yyyy-MM-dd}&amp;format=csv">CSV</a> · JSON: /api/v1/admin/report/plan</p>
             <h2>Giá trị thanh toán / value paid cashless</h2>
             <p>{E(Vnd.Format(view.CashlessValue))} / {E(Vnd.Format(view.Due))} phải thu trong kỳ = <b class="{(view.ValueSharePercent >= view.ValueTargetPercent ? "ok" : "bad")}">{view.ValueSharePercent:0.#}%</b>
             (mục tiêu / target {view.ValueTargetPercent}%) · {view.CashlessPayments} giao dịch</p>
             """);
-        html.Append(Bars([("Toàn tỉnh / province", view.ValueSharePercent, view.ValueTargetPercent)]));
+        html.Append(Bars([("Toàn tỉnh / province", view.ValueSharePercent, view.ValueTargetPercent), .. view.Months.Select(m => ($"Tháng {m.Month}", m.SharePercent, m.TargetPercent))]));
         html.Append("<h2>Đơn vị nhận thanh toán không dùng tiền mặt, theo loại / institutions taking cashless payment, by type</h2>");
         html.Append(Bars(view.ByType.Select(g => ($"{g.TypeName} ({g.TakingCashless}/{g.Institutions})", g.SharePercent, g.TargetPercent)).ToList()));
         html.Append("<table><tr><th>Huyện / district</th><th>Loại / type</th><th>Đơn vị</th><th>Đã nhận</th><th>Tỷ lệ</th><th>Mục tiêu</th></tr>");

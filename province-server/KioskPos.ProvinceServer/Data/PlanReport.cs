@@ -43,10 +43,14 @@ public sealed record PlanInstitution(string Id, string Name, string Type, string
 /// <summary>A group of institutions (a type, or a type within a district) against its target.</summary>
 public sealed record PlanGroup(string Type, string TypeName, string? District, int Institutions, int TakingCashless, double SharePercent, int TargetPercent, bool Met);
 
+/// <summary>One month of the period: the value paid cashless against what fell due that month, and the month's target.</summary>
+public sealed record PlanMonth(string Month, long Due, long CashlessValue, int CashlessPayments, double SharePercent, int TargetPercent);
+
 /// <summary>The plan report for a period.</summary>
 public sealed record PlanReportView(
     DateOnly From, DateOnly To, int Year, IReadOnlyList<PlanGroup> ByType, IReadOnlyList<PlanGroup> ByDistrict,
-    long Due, long CashlessValue, double ValueSharePercent, int ValueTargetPercent, int CashlessPayments, IReadOnlyList<PlanInstitution> Institutions);
+    long Due, long CashlessValue, double ValueSharePercent, int ValueTargetPercent, int CashlessPayments, IReadOnlyList<PlanInstitution> Institutions,
+    IReadOnlyList<PlanMonth> Months);
 
 /// <summary>
 /// How far each institution type, district and the province are from the plans' targets in a period, from what the
@@ -100,6 +104,32 @@ internal sealed class PlanReport(SqliteDatabase database)
         var due = institutions.Sum(i => i.Due);
         var value = institutions.Sum(i => i.CashlessValue);
         return new PlanReportView(from, to, year, byType, byDistrict, due, value, due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(year),
-            institutions.Sum(i => i.CashlessPayments), institutions);
+            institutions.Sum(i => i.CashlessPayments), institutions, await MonthsAsync(connection, from, to, cancellationToken).ConfigureAwait(false));
+    }
+
+    // The trajectory: each calendar month the period touches, against that year's target.
+    private static async Task<List<PlanMonth>> MonthsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var months = new List<PlanMonth>();
+        for (var month = new DateOnly(from.Year, from.Month, 1); month < to; month = month.AddMonths(1))
+        {
+            var start = (month < from ? from : month).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var end = (month.AddMonths(1) > to ? to : month.AddMonths(1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            await using var command = connection.Command(
+                """
+                SELECT (SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e),
+                       (SELECT COALESCE(SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed)), 0)
+                            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided'),
+                       (SELECT COUNT(*) FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (method <> 'vietqr' OR received > 0))
+                """,
+                null, ("$s", start), ("$e", end));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var (due, value) = (reader.GetInt64(0), reader.GetInt64(1));
+            months.Add(new PlanMonth(month.ToString("yyyy-MM", CultureInfo.InvariantCulture), due, value, reader.GetInt32(2),
+                due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(month.Year)));
+        }
+
+        return months;
     }
 }
