@@ -13,7 +13,9 @@ set -euo pipefail
 #   fonts-noto-core  a font with every Vietnamese letter, for the screens and raster receipts
 #   socat        a pty pair stands in for a serial or USB printer in the printer tests
 #   systemd      systemd-analyze verifies the .deb's unit files in the package test
-APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd)
+#   postgresql   the province server's tests on PostgreSQL and make loadtest start throwaway clusters of their own
+#                (scripts/pg-cluster.sh); the package's own main cluster is not created
+APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd postgresql)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -24,6 +26,11 @@ if ((${#missing[@]} > 0)); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   echo "prereqs: installing ${missing[*]}"
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    # No cluster of the package's own on port 5432: the tests start theirs on free ports and stop them.
+    $sudo mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

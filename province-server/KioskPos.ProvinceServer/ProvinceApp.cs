@@ -1,8 +1,6 @@
 using KioskPos.Province.Contracts;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -15,9 +13,13 @@ public static class ProvinceApp
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
     /// <summary>Builds the application from command-line <paramref name="args"/> (configuration keys as <c>--Province:AdminToken=...</c>).</summary>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, null);
+
+    /// <summary>Builds the application; <paramref name="configure"/> adds to the builder first (tests: a log file).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -47,7 +49,7 @@ public static class ProvinceApp
     {
         services.AddOptions<ProvinceOptions>().Bind(configuration.GetSection(ProvinceOptions.Section));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value.DatabasePath, ProvinceSchema.Migrations));
+        services.AddSingleton(sp => ProvinceDatabase.Create(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value));
         services.AddSingleton<ProvinceStore>();
         services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
@@ -67,7 +69,7 @@ public static class ProvinceApp
     }
 
     /// <summary>Ready only while the database opens and its schema is current.</summary>
-    private sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+    private sealed class DatabaseHealthCheck(ProvinceDatabase database) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             await database.IsReadyAsync(cancellationToken).ConfigureAwait(false)
@@ -80,7 +82,7 @@ public static class ProvinceApp
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
         var (status, code, title) = error switch
         {
-            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "Máy chủ hết dung lượng lưu trữ; dữ liệu chưa được ghi."),
+            System.Data.Common.DbException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "Máy chủ hết dung lượng lưu trữ; dữ liệu chưa được ghi."),
             BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ."),
             _ => (StatusCodes.Status500InternalServerError, "internal_error", "Lỗi máy chủ; dữ liệu chưa được ghi."),
         };

@@ -27,6 +27,15 @@ public sealed class ProvinceOptions
     /// <summary>The zone of <see cref="TimeZone"/> (UTC+07 when the system lacks it).</summary>
     public TimeZoneInfo ResolveTimeZone() => Core.Text.LocalTime.Resolve(TimeZone);
 
+    /// <summary>The storage engine: <c>Sqlite</c> (the default, a file under <see cref="DataDirectory"/>) or <c>Postgres</c>.</summary>
+    public Data.ProvinceEngine Engine { get; set; } = Data.ProvinceEngine.Sqlite;
+
+    /// <summary>
+    /// The PostgreSQL connection string (<c>Host=…;Port=…;Database=…;Username=…</c>) when <see cref="Engine"/> is
+    /// <c>Postgres</c>; a password comes from the environment (<c>Province__ConnectionString</c>) or a password file, never a committed file.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "province.db");
 }

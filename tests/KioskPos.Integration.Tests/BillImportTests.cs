@@ -3,17 +3,19 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>Bills imported as CSV: Vietnamese headers, line-numbered errors, idempotent, paid bills never changed, pulled by terminals.</summary>
-public class BillImportTests
+public abstract class BillImportTests(ProvinceEngine engine)
 {
     private const string Header = "Mã khoản thu,Mã đơn vị,Mã người nộp,Loại,Tiêu đề,Hạn nộp,Nội dung,Số lượng,Đơn giá,BHYT\n";
 
     [Fact]
     public async Task A_csv_of_bills_is_checked_line_by_line_stored_once_and_reaches_the_terminal()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         await using var terminal = await TerminalHost.StartAsync(province);
         var csv = Header +
             "HP-2612-HS240001,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12/2026,2026-12-31,Học phí tháng 12/2026,1,150000,\n" +
@@ -76,3 +78,9 @@ public class BillImportTests
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 }
+
+/// <summary>BillImport on the embedded SQLite file.</summary>
+public sealed class BillImportSqliteTests() : BillImportTests(ProvinceEngine.Sqlite);
+
+/// <summary>BillImport on PostgreSQL.</summary>
+public sealed class BillImportPostgresTests() : BillImportTests(ProvinceEngine.Postgres);

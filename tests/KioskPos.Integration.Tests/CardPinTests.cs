@@ -2,18 +2,20 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>
 /// Self-service card payments above the terminal's PIN amount need the card holder's PIN, checked by the province
 /// server (tries counted there, across terminals); a cashier's payments do not; without the network, none is taken.
 /// </summary>
-public class CardPinTests
+public abstract class CardPinTests(ProvinceEngine engine)
 {
     [Fact]
     public async Task Above_the_pin_amount_the_kiosk_asks_for_the_pin_counts_wrong_tries_locks_and_refuses_offline()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         await using var proxy = new FaultProxy(province.BaseUrl, seed: 7) { Faulty = false };
         await using var terminal = await TerminalHost.StartAsync(province, syncUrl: proxy.Url, extraArgs: ["--Terminal:CardPinAbove=100000"]);
 
@@ -74,3 +76,9 @@ public class CardPinTests
         Assert.Equal(HttpStatusCode.Created, counter.StatusCode);
     }
 }
+
+/// <summary>CardPin on the embedded SQLite file.</summary>
+public sealed class CardPinSqliteTests() : CardPinTests(ProvinceEngine.Sqlite);
+
+/// <summary>CardPin on PostgreSQL.</summary>
+public sealed class CardPinPostgresTests() : CardPinTests(ProvinceEngine.Postgres);

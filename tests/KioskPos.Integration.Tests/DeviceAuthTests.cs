@@ -5,10 +5,12 @@ using System.Text;
 using KioskPos.Province.Contracts;
 using KioskPos.Sync;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>Enrolment and signed requests, and every way they are refused.</summary>
-public class DeviceAuthTests
+public abstract class DeviceAuthTests(ProvinceEngine engine)
 {
     private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
@@ -38,7 +40,7 @@ public class DeviceAuthTests
     [Fact]
     public async Task A_code_enrols_once_and_unknown_used_or_expired_codes_are_refused()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var http = new HttpClient { BaseAddress = province.BaseUrl };
         var code = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-02", "TG-THCS-NGUYENDU");
         Assert.Matches("^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$", code);
@@ -61,13 +63,7 @@ public class DeviceAuthTests
 
         // A code valid for one minute, used after it ran out (the server's clock is real: wait it out in SQL).
         var expiring = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-03", "TG-THCS-NGUYENDU");
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE enrolment_codes SET expires_at = '2020-01-01T00:00:00.0000000+00:00' WHERE terminal_id = 'KP-THCS-ND-03'";
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await province.ExecuteAsync("UPDATE enrolment_codes SET expires_at = '2020-01-01T00:00:00.0000000+00:00' WHERE terminal_id = 'KP-THCS-ND-03'"));
 
         using var expired = await http.PostAsJsonAsync(SyncProtocol.EnrolPath, NewKeyRequest(expiring, out _), ContractsJsonContext.Default.EnrolRequest);
         Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
@@ -92,7 +88,7 @@ public class DeviceAuthTests
     [Fact]
     public async Task Signatures_are_refused_for_another_key_a_changed_body_a_replayed_nonce_a_stale_time_and_a_revoked_terminal()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var http = new HttpClient { BaseAddress = province.BaseUrl };
         var code = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
         (await http.PostAsJsonAsync(SyncProtocol.EnrolPath, NewKeyRequest(code, out var key), ContractsJsonContext.Default.EnrolRequest)).EnsureSuccessStatusCode();
@@ -126,7 +122,7 @@ public class DeviceAuthTests
     [Fact]
     public async Task A_new_terminal_that_is_not_enrolled_starts_on_a_missing_data_folder_and_says_so_instead_of_syncing()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         var folder = Directory.CreateTempSubdirectory("kioskpos-unenrolled-").FullName;
         try
         {
@@ -164,3 +160,9 @@ public class DeviceAuthTests
         }
     }
 }
+
+/// <summary>DeviceAuth on the embedded SQLite file.</summary>
+public sealed class DeviceAuthSqliteTests() : DeviceAuthTests(ProvinceEngine.Sqlite);
+
+/// <summary>DeviceAuth on PostgreSQL.</summary>
+public sealed class DeviceAuthPostgresTests() : DeviceAuthTests(ProvinceEngine.Postgres);

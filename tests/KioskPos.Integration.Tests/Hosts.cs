@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using KioskPos.Province.Contracts;
 using KioskPos.ProvinceServer;
+using KioskPos.ProvinceServer.Data;
 using KioskPos.Sync;
 using KioskPos.Terminal;
 using Microsoft.AspNetCore.Builder;
@@ -40,11 +41,17 @@ public sealed class ProvinceHost : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0)
+    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
+
+        // On PostgreSQL the folder still names the data: the same folder gives the same database after a restart.
+        string[] storage = engine == ProvinceEngine.Postgres
+            ? ["--Province:Engine=Postgres", $"--Province:ConnectionString={await PostgresCluster.DatabaseAsync(folder)}"]
+            : [];
         var app = ProvinceApp.Build([
+            .. storage,
             $"--urls=http://127.0.0.1:{port}",
             $"--Province:DataDirectory={folder}",
             $"--Province:AdminToken={AdminToken}",
@@ -52,7 +59,7 @@ public sealed class ProvinceHost : IAsyncDisposable
             $"--Province:BankConnections:0:Secret={BankSecret}",
             "--Province:BankSimulator=true",
             "--Logging:LogLevel:Default=Warning",
-        ]);
+        ], TestLog.Configure);
         await app.StartAsync();
         return new ProvinceHost(app, folder, ownsFolder);
     }
@@ -80,6 +87,23 @@ public sealed class ProvinceHost : IAsyncDisposable
         var response = await http.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
         return response;
+    }
+
+    /// <summary>The server's database, on whichever engine it runs.</summary>
+    internal ProvinceDatabase Database => App.Services.GetRequiredService<ProvinceDatabase>();
+
+    /// <summary>Reads one value straight from the server's database (SQL with <c>$name</c> parameters, as the server writes it).</summary>
+    public async Task<object?> ScalarAsync(string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.ScalarAsync(sql, null, CancellationToken.None, parameters);
+    }
+
+    /// <summary>Runs one statement straight on the server's database, as an operator with a SQL prompt would.</summary>
+    public async Task<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.ExecuteAsync(sql, null, CancellationToken.None, parameters);
     }
 
     public async Task<long> BalanceAsync(string code) =>

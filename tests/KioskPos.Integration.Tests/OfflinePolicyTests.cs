@@ -7,9 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 using KioskPos.Storage;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
-public class OfflinePolicyTests
+public abstract class OfflinePolicyTests(ProvinceEngine engine)
 {
     private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
@@ -33,7 +35,7 @@ public class OfflinePolicyTests
         var port = Wait.FreePort();
         try
         {
-            var province = await ProvinceHost.StartAsync(folder, port);
+            var province = await ProvinceHost.StartAsync(folder, port, engine);
             var policy = new OfflinePolicyDto(MaxPerPayment: 200_000, MaxPerCardPerDay: 300_000, MaxUnsyncedTotal: 400_000, MaxMinutesSinceSync: 60, MaxDenyListAgeMinutes: 60);
             (await province.Admin.PutAsJsonAsync("/api/v1/admin/terminals/KP-THCS-ND-01/offline-policy", policy, ContractsJsonContext.Default.OfflinePolicyDto)).EnsureSuccessStatusCode();
             await using var terminal = await TerminalHost.StartAsync(province);
@@ -81,7 +83,7 @@ public class OfflinePolicyTests
             }
 
             // The server returns: the backlog drains and the ledger holds the three payments once each.
-            await using var back = await ProvinceHost.StartAsync(folder, port);
+            await using var back = await ProvinceHost.StartAsync(folder, port, engine);
             await Wait.UntilAsync(async () => (await back.PaymentsAsync()).Length == 3, TimeSpan.FromSeconds(20), "the backlog to drain");
             Assert.Equal(2_000_000 - 150_000 - 150_000, await back.BalanceAsync("HS240001"));
             var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
@@ -97,7 +99,7 @@ public class OfflinePolicyTests
     [Fact]
     public async Task Offline_payments_stop_once_the_last_sync_is_too_old()
     {
-        var province = await ProvinceHost.StartAsync();
+        var province = await ProvinceHost.StartAsync(engine: engine);
         try
         {
             var policy = OfflinePolicyDto.Default with { MaxMinutesSinceSync = 0 };
@@ -121,7 +123,7 @@ public class OfflinePolicyTests
     [Fact]
     public async Task An_overdraft_deny_lists_the_card_until_an_operator_clears_it_and_terminals_learn_both()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         await using var terminal = await TerminalHost.StartAsync(province);
 
         // Another terminal of the school took 600.000 offline from HS240002's card, which holds 150.000.
@@ -151,7 +153,7 @@ public class OfflinePolicyTests
     [Fact]
     public async Task A_lost_card_is_refused_everywhere_once_deny_listed_online_and_offline()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         await using var terminal = await TerminalHost.StartAsync(province);
         (await province.Admin.PostAsync("/api/v1/admin/cards/04A1B2C3/deny?reason=lost", null)).EnsureSuccessStatusCode();
 
@@ -172,3 +174,9 @@ public class OfflinePolicyTests
         Assert.Empty((await (await terminal.StaffAsync(StaffRole.Cashier)).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
     }
 }
+
+/// <summary>OfflinePolicy on the embedded SQLite file.</summary>
+public sealed class OfflinePolicySqliteTests() : OfflinePolicyTests(ProvinceEngine.Sqlite);
+
+/// <summary>OfflinePolicy on PostgreSQL.</summary>
+public sealed class OfflinePolicyPostgresTests() : OfflinePolicyTests(ProvinceEngine.Postgres);

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace KioskPos.Integration.Tests;
 
 /// <summary>The plan report from what a terminal synced: institutions taking cashless payment and the value share, against the plans' targets.</summary>
-public class PlanReportTests
+public abstract class PlanReportTests(ProvinceEngine engine)
 {
     [Fact]
     public void The_targets_are_the_plans()
@@ -21,7 +21,7 @@ public class PlanReportTests
     [Fact]
     public async Task The_report_counts_a_school_whose_terminal_took_a_payment_and_a_hospital_without_one()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         await using var terminal = await TerminalHost.StartAsync(province);
         await terminal.TapAsync("04A1B2C3");
         using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
@@ -45,16 +45,8 @@ public class PlanReportTests
         Assert.Equal(2, report.GetProperty("byDistrict").GetArrayLength());
 
         // The value share: 150.000 ₫ over what fell due in the period, read here straight from the database.
-        long due;
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e";
-            command.Parameters.AddWithValue("$s", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$e", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            due = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        }
+        var due = Convert.ToInt64(await province.ScalarAsync("SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e",
+            ("$s", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$e", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))), CultureInfo.InvariantCulture);
 
         Assert.Equal(150_000, report.GetProperty("cashlessValue").GetInt64());
         Assert.Equal(due, report.GetProperty("due").GetInt64());
@@ -82,3 +74,9 @@ public class PlanReportTests
         Assert.Equal(HttpStatusCode.BadRequest, (await province.Admin.GetAsync("/api/v1/admin/report/plan?from=2026-12-01&to=2026-11-01")).StatusCode);
     }
 }
+
+/// <summary>PlanReport on the embedded SQLite file.</summary>
+public sealed class PlanReportSqliteTests() : PlanReportTests(ProvinceEngine.Sqlite);
+
+/// <summary>PlanReport on PostgreSQL.</summary>
+public sealed class PlanReportPostgresTests() : PlanReportTests(ProvinceEngine.Postgres);

@@ -4,9 +4,11 @@ using System.Text;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
-public class ProvinceSyncApiTests
+public abstract class ProvinceSyncApiTests(ProvinceEngine engine)
 {
     private static JournalEntryDto Payment(long sequence, string account, string billId, long amount, string terminal = "KP-THCS-ND-01") =>
         new(sequence, EntryKinds.PaymentCreated, new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero).AddMinutes(sequence),
@@ -35,7 +37,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task Unsigned_requests_and_the_admin_api_without_its_token_are_refused()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var anonymous = new HttpClient { BaseAddress = province.BaseUrl };
         var response = await anonymous.GetAsync(SyncProtocol.PullPath);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -46,7 +48,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task A_terminal_pulls_only_its_institution_page_by_page_then_nothing_until_a_change()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var accounts = new List<AccountDto>();
         var bills = new List<BillDto>();
@@ -91,7 +93,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task Pushing_the_same_batch_twice_changes_nothing_and_returns_the_original_result()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var batch = new[] { Payment(1, "HS240001", "HP-2611-HS240001", 150_000), Payment(2, "HS240001", "BT-2611-HS240001", 600_000) };
 
@@ -113,7 +115,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task The_same_sequence_with_other_content_is_refused_with_409_and_an_alert()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         (await PushAsync(client, Payment(1, "HS240001", "HP-2611-HS240001", 150_000))).EnsureSuccessStatusCode();
 
@@ -124,11 +126,7 @@ public class ProvinceSyncApiTests
         Assert.Equal(1, problem.Sequence);
         Assert.Equal(1_850_000, await province.BalanceAsync("HS240001"));
 
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM alerts WHERE kind = 'sequence_conflict' AND terminal_id = 'KP-THCS-ND-01'";
-        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        Assert.Equal(1L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM alerts WHERE kind = 'sequence_conflict' AND terminal_id = 'KP-THCS-ND-01'")));
     }
 
     [Theory]
@@ -142,7 +140,7 @@ public class ProvinceSyncApiTests
     [InlineData("{\"terminalId\":\"KP-THCS-ND-01\",\"entries\":[{\"sequence\":1,\"kind\":\"nonsense\",\"createdAt\":\"2026-11-23T02:00:00Z\",\"payment\":null,\"receipt\":null}]}", "invalid_entry")]
     public async Task Malformed_pushes_get_400_with_a_message_and_store_nothing(string body, string code)
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var response = await client.PostAsync(SyncProtocol.PushPath, new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -155,7 +153,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task An_entry_whose_allocations_do_not_add_up_is_refused_naming_its_sequence()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var bad = Payment(1, "HS240001", "HP-2611-HS240001", 150_000) is var e ? e with { Payment = e.Payment! with { Amount = 1 } } : null!;
         var response = await PushAsync(client, bad);
@@ -168,7 +166,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task An_entry_that_does_not_continue_the_terminals_chain_is_refused_as_diverged()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var history = Chain(EntryCanonicalForm.GenesisHash, Payment(1, "HS240001", "HP-2611-HS240001", 150_000), Payment(2, "HS240001", "BT-2611-HS240001", 100_000));
         (await PushChainedAsync(client, history)).EnsureSuccessStatusCode();
@@ -192,7 +190,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task An_entry_changed_after_it_was_hashed_is_refused()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var entry = Chain(EntryCanonicalForm.GenesisHash, Payment(1, "HS240001", "HP-2611-HS240001", 150_000))[0];
         var changed = entry with { Payment = entry.Payment! with { AccountCode = "HS240004" } };
@@ -205,7 +203,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task A_batch_for_another_terminal_is_refused()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-TTYT-CT-01", [Payment(1, "HS240001", "HP-2611-HS240001", 150_000)]), ContractsJsonContext.Default.PushRequest);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -214,7 +212,7 @@ public class ProvinceSyncApiTests
     [Fact]
     public async Task An_offline_overdraft_is_accepted_as_a_fact_and_flagged()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
 
         // HS240002 holds 150.000; a terminal that was offline took 600.000 for boarding.
@@ -237,3 +235,9 @@ public class ProvinceSyncApiTests
         await Task.CompletedTask;
     }
 }
+
+/// <summary>ProvinceSyncApi on the embedded SQLite file.</summary>
+public sealed class ProvinceSyncApiSqliteTests() : ProvinceSyncApiTests(ProvinceEngine.Sqlite);
+
+/// <summary>ProvinceSyncApi on PostgreSQL.</summary>
+public sealed class ProvinceSyncApiPostgresTests() : ProvinceSyncApiTests(ProvinceEngine.Postgres);

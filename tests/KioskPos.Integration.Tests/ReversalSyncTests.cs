@@ -6,20 +6,22 @@ using KioskPos.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>
 /// Voids, refunds and shift closes travel in the journal like payments: the province server credits the card,
 /// reopens the bills, records the reversal once, and the terminal's cache follows the server's answer.
 /// </summary>
-public class ReversalSyncTests
+public abstract class ReversalSyncTests(ProvinceEngine engine)
 {
     private static readonly ReversalApproval s_approval = new("thu-ngan-01", "giam-sat-01", "Thu nhầm");
 
     [Fact]
     public async Task A_void_and_refunds_reach_the_province_ledger_once_and_the_shift_close_with_them()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         await using var terminal = await TerminalHost.StartAsync(province);
         var reversals = terminal.App.Services.GetRequiredService<ReversalStore>();
         Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
@@ -45,17 +47,13 @@ public class ReversalSyncTests
         Assert.Equal(2_000_000 - 750_000 + 150_000 + 100_000, await province.BalanceAsync("HS240001"));
         var payments = await province.PaymentsAsync("HS240001");
         Assert.Equal("voided", payments.Single(p => p.GetProperty("id").GetString() == tuition).GetProperty("state").GetString());
-        await using (var server = new SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False"))
-        {
-            await server.OpenAsync();
-            Assert.Equal(0L, await ScalarAsync(server, "SELECT paid FROM bills WHERE id = 'HP-2611-HS240001'"));
-            Assert.Equal(450_000L, await ScalarAsync(server, "SELECT paid FROM bills WHERE id = 'BT-2611-HS240001'"));
-            Assert.Equal(150_000L, await ScalarAsync(server, "SELECT reversed FROM payments WHERE id = $id", boarding));
-            Assert.Equal(3L, await ScalarAsync(server, "SELECT COUNT(*) FROM reversals WHERE terminal_id = 'KP-THCS-ND-01'"));
-            Assert.Equal("FT26112300042", (string)(await new SqliteCommand("SELECT bank_reference FROM reversals WHERE destination = 'bank_transfer'", server).ExecuteScalarAsync())!);
-            Assert.Equal(1L, await ScalarAsync(server, "SELECT COUNT(*) FROM journal_entries WHERE kind = 'shift.closed'"));
-            Assert.Equal(0L, await ScalarAsync(server, "SELECT COUNT(*) FROM alerts"));
-        }
+        Assert.Equal(0L, await ScalarAsync(province, "SELECT paid FROM bills WHERE id = 'HP-2611-HS240001'"));
+        Assert.Equal(450_000L, await ScalarAsync(province, "SELECT paid FROM bills WHERE id = 'BT-2611-HS240001'"));
+        Assert.Equal(150_000L, await ScalarAsync(province, "SELECT reversed FROM payments WHERE id = $id", boarding));
+        Assert.Equal(3L, await ScalarAsync(province, "SELECT COUNT(*) FROM reversals WHERE terminal_id = 'KP-THCS-ND-01'"));
+        Assert.Equal("FT26112300042", (string)(await province.ScalarAsync("SELECT bank_reference FROM reversals WHERE destination = 'bank_transfer'"))!);
+        Assert.Equal(1L, await ScalarAsync(province, "SELECT COUNT(*) FROM journal_entries WHERE kind = 'shift.closed'"));
+        Assert.Equal(0L, await ScalarAsync(province, "SELECT COUNT(*) FROM alerts"));
 
         // The province's figures count money kept: the voided payment is none, the refunded one what is left of it.
         var school = (await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/institutions"))!.Single(i => i.GetProperty("id").GetString() == "TG-THCS-NGUYENDU");
@@ -74,7 +72,7 @@ public class ReversalSyncTests
     [Fact]
     public async Task The_server_refuses_a_void_to_a_bank_transfer_and_a_reversal_approved_by_its_own_cashier()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var at = new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
         var payment = new JournalEntryDto(1, EntryKinds.PaymentCreated, at,
@@ -103,7 +101,7 @@ public class ReversalSyncTests
     [Fact]
     public async Task The_server_refuses_a_bank_card_payment_without_its_approval_or_with_more_than_4_digits()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var client = await province.SignedClientAsync();
         var at = new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
         var payment = new PaymentCreatedDto("KP-THCS-ND-01-00000001", "HS240001", null, "external_card", 150_000, [new AllocationDto("HP-2611-HS240001", 150_000)], "tn01");
@@ -133,14 +131,12 @@ public class ReversalSyncTests
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, string? id = null)
-    {
-        await using var command = new SqliteCommand(sql, connection);
-        if (id is not null)
-        {
-            command.Parameters.AddWithValue("$id", id);
-        }
-
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static async Task<long> ScalarAsync(ProvinceHost province, string sql, string? id = null) =>
+        Convert.ToInt64(id is null ? await province.ScalarAsync(sql) : await province.ScalarAsync(sql, ("$id", id)), System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>ReversalSync on the embedded SQLite file.</summary>
+public sealed class ReversalSyncSqliteTests() : ReversalSyncTests(ProvinceEngine.Sqlite);
+
+/// <summary>ReversalSync on PostgreSQL.</summary>
+public sealed class ReversalSyncPostgresTests() : ReversalSyncTests(ProvinceEngine.Postgres);

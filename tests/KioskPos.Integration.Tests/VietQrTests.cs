@@ -9,20 +9,22 @@ using Microsoft.Extensions.DependencyInjection;
 
 using KioskPos.Storage;
 
+using KioskPos.ProvinceServer.Data;
+
 namespace KioskPos.Integration.Tests;
 
 /// <summary>
 /// VietQR end to end on real parts: the terminal makes the QR, the province server receives signed bank
 /// notifications on its real webhook, matches them, and the terminal learns of each outcome by its long poll.
 /// </summary>
-public sealed class VietQrTests : IAsyncLifetime
+public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
 {
     private ProvinceHost _province = null!;
     private TerminalHost _terminal = null!;
 
     public async Task InitializeAsync()
     {
-        _province = await ProvinceHost.StartAsync();
+        _province = await ProvinceHost.StartAsync(engine: engine);
         _terminal = await TerminalHost.StartAsync(_province);
         await Wait.UntilAsync(async () => (await StatusAsync(_terminal)).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
     }
@@ -444,6 +446,12 @@ public sealed class VietQrTests : IAsyncLifetime
 
     private static string ReceiptPath(TerminalHost terminal, string id) => Path.Combine(terminal.Folder, "receipts", id + ".txt");
 }
+
+/// <summary>VietQr on the embedded SQLite file.</summary>
+public sealed class VietQrSqliteTests() : VietQrTests(ProvinceEngine.Sqlite);
+
+/// <summary>VietQr on PostgreSQL.</summary>
+public sealed class VietQrPostgresTests() : VietQrTests(ProvinceEngine.Postgres);
 
 /// <summary>The customer display's server-sent events, read as the page reads them.</summary>
 internal sealed class DisplayEvents : IAsyncDisposable

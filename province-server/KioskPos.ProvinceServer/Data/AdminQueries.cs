@@ -1,6 +1,5 @@
 using KioskPos.Province.Contracts;
 using System.Globalization;
-using KioskPos.Storage.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -24,7 +23,7 @@ public sealed record ReceiptLookup(
     string? PayerName, string? Group, bool IsPupil, string? TransferCode, IReadOnlyList<(string Title, long Amount)> Items);
 
 /// <summary>Read-only questions the administrator asks of the ledger.</summary>
-internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
+internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
 {
     /// <summary>
     /// The payment a receipt's QR names, when <paramref name="token"/> is the first 12 hex digits of the hash of
@@ -55,7 +54,7 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
             }
 
             receipt = new ReceiptLookup(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6),
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetLong(5), reader.GetString(6),
                 DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), reader.GetNullableString(8), reader.GetNullableString(9),
                 reader.GetNullableString(10) != "patient", reader.GetNullableString(11), []);
         }
@@ -68,7 +67,7 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add((reader.GetString(0), reader.GetInt64(1)));
+                items.Add((reader.GetString(0), reader.GetLong(1)));
             }
         }
 
@@ -81,7 +80,7 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
         await using var command = connection.Command(
             """
             SELECT id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, balance_after, flags, state, received, transfer_code FROM payments
-            WHERE ($t IS NULL OR terminal_id = $t) AND ($a IS NULL OR account_code = $a)
+            WHERE (CAST($t AS TEXT) IS NULL OR terminal_id = $t) AND (CAST($a AS TEXT) IS NULL OR account_code = $a)
             ORDER BY received_at DESC, id DESC LIMIT $n
             """,
             null, ("$t", terminalId), ("$a", accountCode), ("$n", Math.Clamp(limit, 1, 1000)));
@@ -89,9 +88,9 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
         var payments = new List<LedgerPayment>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            payments.Add(new LedgerPayment(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetInt64(6),
+            payments.Add(new LedgerPayment(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetLong(6),
                 DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture),
-                reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetString(10), reader.GetString(11), reader.GetInt64(12), reader.GetNullableString(13)));
+                reader.IsDBNull(9) ? null : reader.GetLong(9), reader.GetString(10), reader.GetString(11), reader.GetLong(12), reader.GetNullableString(13)));
         }
 
         return payments;
@@ -103,7 +102,7 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
         await using var command = connection.Command("SELECT code, institution_id, kind, balance, blocked, version FROM accounts WHERE code = $c", null, ("$c", code));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new LedgerAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4) != 0, reader.GetInt64(5))
+            ? new LedgerAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3), reader.GetLong(4) != 0, reader.GetLong(5))
             : null;
     }
 
@@ -125,7 +124,7 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
         var rows = new List<InstitutionSummary>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new InstitutionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt64(5)));
+            rows.Add(new InstitutionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (int)reader.GetLong(4), reader.GetLong(5)));
         }
 
         return rows;
@@ -141,8 +140,8 @@ internal sealed class AdminQueries(SqliteDatabase database, TimeProvider time)
         static DateTimeOffset? Time(string? s) => s is null ? null : DateTimeOffset.Parse(s, CultureInfo.InvariantCulture);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new TerminalSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4),
-                Time(reader.GetNullableString(5)), reader.GetNullableString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7), Time(reader.GetNullableString(8)),
+            rows.Add(new TerminalSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3) != 0, reader.GetLong(4),
+                Time(reader.GetNullableString(5)), reader.GetNullableString(6), reader.IsDBNull(7) ? null : (int)reader.GetLong(7), Time(reader.GetNullableString(8)),
                 reader.GetNullableString(9), reader.GetNullableString(10), Time(reader.GetNullableString(11))));
         }
 

@@ -1,8 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -20,7 +19,7 @@ public sealed record BankDeliveryRow(long Id, DateTimeOffset ReceivedAt, string?
 /// The bank side of the ledger: every webhook delivery logged, every bank transaction recorded once, matched to
 /// the payment its text names, and the confirmation queued for the terminal, in one transaction.
 /// </summary>
-internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, ConfirmationSignal signal)
+internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, ConfirmationSignal signal)
 {
     /// <summary>Logs a delivery as it arrived; the result is filled in when it has been processed.</summary>
     public async Task<long> LogDeliveryAsync(string? connectionId, bool authentic, int status, string result, string body, CancellationToken cancellationToken)
@@ -36,7 +35,7 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
     public async Task<BankNotificationResult> RecordAsync(string connectionId, BankNotification notification, long deliveryId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var now = Now();
         BankNotificationResult result;
         string? woken = null;
@@ -98,7 +97,7 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
 
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             var transferId = await connection.ScalarAsync(
                 "SELECT id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x AND outcome IN ('held', 'unmatched')",
                 transaction, cancellationToken, ("$c", connectionId), ("$x", notification.TransactionId)).ConfigureAwait(false);
@@ -147,16 +146,16 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
         await using var command = connection.Command(
             """
             SELECT id, connection_id, bank_txn_id, account_number, amount, description, transaction_time, received_at, outcome, transfer_code, payment_id, flags, refund_due, delivery_id
-            FROM bank_transfers WHERE ($o IS NULL OR outcome = $o) AND ($r = 0 OR refund_due > 0) ORDER BY id DESC LIMIT $n
+            FROM bank_transfers WHERE (CAST($o AS TEXT) IS NULL OR outcome = $o) AND ($r = 0 OR refund_due > 0) ORDER BY id DESC LIMIT $n
             """,
             null, ("$o", outcome), ("$r", refundDue ? 1 : 0), ("$n", Math.Clamp(limit, 1, 1000)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<BankTransferRow>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new BankTransferRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5),
+            rows.Add(new BankTransferRow(reader.GetLong(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetString(5),
                 DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture),
-                reader.GetString(8), reader.GetNullableString(9), reader.GetNullableString(10), reader.GetString(11), reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetInt64(13)));
+                reader.GetString(8), reader.GetNullableString(9), reader.GetNullableString(10), reader.GetString(11), reader.GetLong(12), reader.IsDBNull(13) ? null : reader.GetLong(13)));
         }
 
         return rows;
@@ -172,8 +171,8 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
         var rows = new List<BankDeliveryRow>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new BankDeliveryRow(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetNullableString(2),
-                reader.GetInt64(3) != 0, reader.GetInt32(4), reader.GetString(5), reader.GetString(6)));
+            rows.Add(new BankDeliveryRow(reader.GetLong(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetNullableString(2),
+                reader.GetLong(3) != 0, (int)reader.GetLong(4), reader.GetString(5), reader.GetString(6)));
         }
 
         return rows;
@@ -193,7 +192,7 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
         var rows = new List<QrPaymentRow>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new QrPaymentRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4), reader.GetNullableString(5), reader.GetNullableString(6)));
+            rows.Add(new QrPaymentRow(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4), reader.GetNullableString(5), reader.GetNullableString(6)));
         }
 
         return rows;
@@ -218,14 +217,14 @@ internal sealed class BankLedger(SqliteDatabase database, TimeProvider time, Con
         var cursor = after;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            cursor = reader.GetInt64(0);
+            cursor = reader.GetLong(0);
             list.Add(JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.ConfirmationDto)!);
         }
 
         return new ConfirmationsResponse(cursor, list);
     }
 
-    private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(SqliteConnection connection, SqliteTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
+    private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(DbConnection connection, DbTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
     {
         await using var command = connection.Command("SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x", transaction, ("$c", connectionId), ("$x", transactionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using KioskPos.Storage.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -19,7 +19,7 @@ public sealed record ImportResult(int Created, int Updated, int Unchanged, IRead
 /// All or nothing: any error and nothing is stored, each error with its line. Importing the same file again changes
 /// nothing; a bill with money paid on it is never changed by an import (an error says so).
 /// </summary>
-internal sealed class BillImport(SqliteDatabase database)
+internal sealed class BillImport(ProvinceDatabase database)
 {
     /// <summary>The most rows one import takes.</summary>
     public const int MaxRows = 100_000;
@@ -135,7 +135,7 @@ internal sealed class BillImport(SqliteDatabase database)
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         int created = 0, updated = 0, unchanged = 0;
         foreach (var bill in bills.Values)
         {
@@ -209,7 +209,7 @@ internal sealed class BillImport(SqliteDatabase database)
     private static bool Same(ParsedBill a, ParsedBill b) =>
         a.Institution == b.Institution && a.Payer == b.Payer && a.Category == b.Category && a.Title == b.Title && a.Due == b.Due && a.Lines.SequenceEqual(b.Lines);
 
-    private static async Task<(ParsedBill Bill, long Paid)?> ReadAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string id, CancellationToken cancellationToken)
+    private static async Task<(ParsedBill Bill, long Paid)?> ReadAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken)
     {
         ParsedBill bill;
         long paid;
@@ -222,7 +222,7 @@ internal sealed class BillImport(SqliteDatabase database)
             }
 
             bill = new ParsedBill(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), [], 0);
-            paid = reader.GetInt64(5);
+            paid = reader.GetLong(5);
         }
 
         await using (var command = connection.Command("SELECT description, quantity, unit_price, insurance_covered FROM bill_lines WHERE bill_id = $id ORDER BY line_no", transaction, ("$id", id)))
@@ -230,7 +230,7 @@ internal sealed class BillImport(SqliteDatabase database)
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                bill.Lines.Add(new Line(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+                bill.Lines.Add(new Line(reader.GetString(0), (int)reader.GetLong(1), reader.GetLong(2), reader.GetLong(3)));
             }
         }
 

@@ -1,5 +1,4 @@
-using KioskPos.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -38,13 +37,13 @@ internal static class DemoData
     private static readonly string[] s_wards = ["Khoa Nội", "Khoa Ngoại", "Khoa Nhi", "Khoa Sản", "Khoa Khám bệnh"];
 
     /// <summary>True when the database holds no institution yet.</summary>
-    public static async Task<bool> IsEmptyAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+    public static async Task<bool> IsEmptyAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.ScalarAsync("SELECT 1 FROM institutions LIMIT 1", null, cancellationToken).ConfigureAwait(false) is null;
 
     /// <summary>Loads the demo province in one transaction; its two terminals wait for enrolment.</summary>
-    public static async Task SeedAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static async Task SeedAsync(ProvinceDatabase database, DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var random = new Random(2022);
         await connection.ExecuteAsync(
             "INSERT INTO institutions (id, name, type, district, commune) VALUES ($a, 'Trường THCS Nguyễn Du', 'lower_secondary', 'Thành phố Mỹ Tho', 'Phường 1'), ($b, 'Trung tâm Y tế huyện Châu Thành', 'district_health_centre', 'Huyện Châu Thành', 'Thị trấn Tân Hiệp')",
@@ -108,7 +107,7 @@ internal static class DemoData
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task AddAccountAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string code, string kind, string name, string group, long balance, bool blocked, string uid, CancellationToken cancellationToken)
+    private static async Task AddAccountAsync(DbConnection connection, DbTransaction transaction, string institution, string code, string kind, string name, string group, long balance, bool blocked, string uid, CancellationToken cancellationToken)
     {
         var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
@@ -117,11 +116,11 @@ internal static class DemoData
         await connection.ExecuteAsync("INSERT INTO cards (uid, account_code) VALUES ($u, $c)", transaction, cancellationToken, ("$u", uid), ("$c", code)).ConfigureAwait(false);
     }
 
-    private static Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice)[] lines, CancellationToken cancellationToken) =>
+    private static Task AddBillAsync(DbConnection connection, DbTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice)[] lines, CancellationToken cancellationToken) =>
         AddBillAsync(connection, transaction, institution, account, id, category, title, due, lines.Select(l => (l.Description, l.Quantity, l.UnitPrice, 0m)).ToArray(), cancellationToken);
 
     // Each line with the share of it that health insurance pays; the bill's total is the payer's part.
-    private static async Task AddBillAsync(SqliteConnection connection, SqliteTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice, decimal Covered)[] lines, CancellationToken cancellationToken)
+    private static async Task AddBillAsync(DbConnection connection, DbTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice, decimal Covered)[] lines, CancellationToken cancellationToken)
     {
         var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var insured = lines.Select(l => (long)Math.Round(checked(l.Quantity * l.UnitPrice) * l.Covered, MidpointRounding.AwayFromZero)).ToArray();

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using KioskPos.Storage.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -59,7 +59,7 @@ public sealed record PlanReportView(
 /// bank card); the value share is what was paid cashless (less what was given back; VietQR as received) over the
 /// bills falling due in the period.
 /// </summary>
-internal sealed class PlanReport(SqliteDatabase database)
+internal sealed class PlanReport(ProvinceDatabase database)
 {
     public async Task<PlanReportView> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ internal sealed class PlanReport(SqliteDatabase database)
         await using var command = connection.Command(
             """
             SELECT i.id, i.name, i.type, i.district,
-                   EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL),
+                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END,
                    (SELECT COUNT(*) FROM payments p WHERE p.institution_id = i.id AND p.created_at >= $s AND p.created_at < $e AND p.state <> 'voided'
                         AND (p.method <> 'vietqr' OR p.received > 0)),
                    (SELECT COALESCE(SUM(MAX(0, (CASE WHEN p.method = 'vietqr' THEN MIN(p.received, p.amount) ELSE p.amount END) - p.reversed)), 0)
@@ -82,11 +82,13 @@ internal sealed class PlanReport(SqliteDatabase database)
         var institutions = new List<PlanInstitution>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var active = reader.GetInt64(4) != 0;
-            var payments = reader.GetInt32(5);
+            var active = reader.GetLong(4) != 0;
+            var payments = (int)reader.GetLong(5);
             institutions.Add(new PlanInstitution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), active, payments,
-                reader.GetInt64(6), reader.GetInt64(7), active && payments > 0));
+                reader.GetLong(6), reader.GetLong(7), active && payments > 0));
         }
+
+        await reader.DisposeAsync().ConfigureAwait(false); // one open reader per connection on PostgreSQL
 
         var year = from.Year;
         PlanGroup Group(string type, string? district, IEnumerable<PlanInstitution> members)
@@ -108,7 +110,7 @@ internal sealed class PlanReport(SqliteDatabase database)
     }
 
     // The trajectory: each calendar month the period touches, against that year's target.
-    private static async Task<List<PlanMonth>> MonthsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private static async Task<List<PlanMonth>> MonthsAsync(DbConnection connection, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var months = new List<PlanMonth>();
         for (var month = new DateOnly(from.Year, from.Month, 1); month < to; month = month.AddMonths(1))
@@ -125,8 +127,8 @@ internal sealed class PlanReport(SqliteDatabase database)
                 null, ("$s", start), ("$e", end));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var (due, value) = (reader.GetInt64(0), reader.GetInt64(1));
-            months.Add(new PlanMonth(month.ToString("yyyy-MM", CultureInfo.InvariantCulture), due, value, reader.GetInt32(2),
+            var (due, value) = (reader.GetLong(0), reader.GetLong(1));
+            months.Add(new PlanMonth(month.ToString("yyyy-MM", CultureInfo.InvariantCulture), due, value, (int)reader.GetLong(2),
                 due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(month.Year)));
         }
 

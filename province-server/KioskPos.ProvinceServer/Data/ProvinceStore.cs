@@ -1,8 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -33,9 +32,9 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 }
 
 /// <summary>The province server's data: terminals, the accounts and bills they pull, and the ledger they push to.</summary>
-internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, ConfirmationSignal confirmations)
+internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations)
 {
-    public SqliteDatabase Database => database;
+    public ProvinceDatabase Database => database;
 
     public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
     {
@@ -53,7 +52,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // One read transaction: rows and the change counter come from the same snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
         var epoch = (string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'epoch'", transaction, cancellationToken).ConfigureAwait(false))!;
         var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
         var since = ParseCursor(cursor, epoch, current);
@@ -65,13 +64,13 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
             SELECT version FROM (
                 SELECT version FROM accounts WHERE institution_id = $i AND version > $c
                 UNION ALL
-                SELECT version FROM bills WHERE institution_id = $i AND version > $c)
+                SELECT version FROM bills WHERE institution_id = $i AND version > $c) AS changed
             ORDER BY version LIMIT 1 OFFSET $o
             """,
             transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$c", from), ("$o", limit - 1)).ConfigureAwait(false);
         var upTo = upToValue is null ? current : Convert.ToInt64(upToValue, CultureInfo.InvariantCulture);
         var hasMore = upTo < current && Convert.ToInt64(await connection.ScalarAsync(
-            "SELECT EXISTS (SELECT 1 FROM accounts WHERE institution_id = $i AND version > $u) OR EXISTS (SELECT 1 FROM bills WHERE institution_id = $i AND version > $u)",
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE institution_id = $i AND version > $u) OR EXISTS (SELECT 1 FROM bills WHERE institution_id = $i AND version > $u) THEN 1 ELSE 0 END",
             transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$u", upTo)).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0;
 
         var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
@@ -83,7 +82,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            (policyJson, qrTag) = (reader.GetNullableString(0), reader.GetInt32(1));
+            (policyJson, qrTag) = (reader.GetNullableString(0), (int)reader.GetLong(1));
         }
 
         var policy = policyJson is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(policyJson, ContractsJsonContext.Default.OfflinePolicyDto)!;
@@ -99,7 +98,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     {
         Validate(terminal, request);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var results = new List<PushEntryResult>(request.Entries.Count);
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var woken = new List<string>();
@@ -182,7 +181,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         string? pinHash;
         int pinFailures;
         await using (var command = connection.Command(
-            "SELECT a.balance, a.blocked OR c.denied_at IS NOT NULL, a.pin_hash, a.pin_failures FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
+            "SELECT a.balance, CASE WHEN a.blocked <> 0 OR c.denied_at IS NOT NULL THEN 1 ELSE 0 END, a.pin_hash, a.pin_failures FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
             null, ("$a", request.AccountCode), ("$u", request.CardUid), ("$i", terminal.InstitutionId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -191,7 +190,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                 return new AuthoriseResponse(false, 0, "card_not_recognised");
             }
 
-            (balance, blocked, pinHash, pinFailures) = (reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetNullableString(2), reader.GetInt32(3));
+            (balance, blocked, pinHash, pinFailures) = (reader.GetLong(0), reader.GetLong(1) != 0, reader.GetNullableString(2), (int)reader.GetLong(3));
         }
 
         if (blocked)
@@ -239,9 +238,9 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     public async Task<bool> SetCardDeniedAsync(string uid, string? reason, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var account = (string?)await connection.ScalarAsync(
-            "UPDATE cards SET denied_reason = $r, denied_at = CASE WHEN $r IS NULL THEN NULL ELSE $t END WHERE uid = $u RETURNING account_code",
+            "UPDATE cards SET denied_reason = $r, denied_at = CASE WHEN CAST($r AS TEXT) IS NULL THEN NULL ELSE $t END WHERE uid = $u RETURNING account_code",
             transaction, cancellationToken, ("$r", reason), ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$u", uid)).ConfigureAwait(false);
         if (account is null)
         {
@@ -267,7 +266,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     public async Task<bool> UnblockAsync(string accountCode, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync("UPDATE accounts SET blocked = 0, pin_failures = 0, version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", accountCode)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -400,7 +399,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         }
     }
 
-    private static async Task<PushEntryResult> ApplyPaymentAsync(SqliteConnection connection, SqliteTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
+    private static async Task<PushEntryResult> ApplyPaymentAsync(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
     {
         var p = entry.Payment!;
         var flags = new List<string>();
@@ -453,8 +452,8 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                 continue;
             }
 
-            var paid = reader.GetInt64(0);
-            if (paid > reader.GetInt64(1))
+            var paid = reader.GetLong(0);
+            if (paid > reader.GetLong(1))
             {
                 flags.Add($"bill_overpaid:{allocation.BillId}");
             }
@@ -497,7 +496,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     // A void or refund: the money goes back (to the card's balance, or by the institution's transfer) and the bills
     // reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than was
     // paid, is a fact recorded and flagged for a person, like an overdraft.
-    private static async Task<PushEntryResult> ApplyReversalAsync(SqliteConnection connection, SqliteTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
+    private static async Task<PushEntryResult> ApplyReversalAsync(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
     {
         var v = entry.Reversal!;
         var voided = entry.Kind == EntryKinds.PaymentVoided;
@@ -517,8 +516,8 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
             else
             {
                 account = reader.GetString(0);
-                var paid = reader.GetString(1) == "vietqr" ? Math.Min(reader.GetInt64(3), reader.GetInt64(2)) : reader.GetInt64(2);
-                if (reader.GetInt64(4) + v.Amount > paid || reader.GetString(5) == "voided")
+                var paid = reader.GetString(1) == "vietqr" ? Math.Min(reader.GetLong(3), reader.GetLong(2)) : reader.GetLong(2);
+                if (reader.GetLong(4) + v.Amount > paid || reader.GetString(5) == "voided")
                 {
                     flags.Add("reversed_more_than_paid");
                 }
@@ -528,7 +527,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         if (account is not null)
         {
             await connection.ExecuteAsync(
-                "UPDATE payments SET reversed = reversed + $a, state = CASE WHEN $void THEN 'voided' WHEN reversed + $a >= amount THEN 'refunded' ELSE state END WHERE id = $id",
+                "UPDATE payments SET reversed = reversed + $a, state = CASE WHEN $void <> 0 THEN 'voided' WHEN reversed + $a >= amount THEN 'refunded' ELSE state END WHERE id = $id",
                 transaction, cancellationToken, ("$a", v.Amount), ("$void", voided), ("$id", v.PaymentId)).ConfigureAwait(false);
             if (v.Destination == ReversalDestinations.CardBalance)
             {
@@ -591,7 +590,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     /// what is left refunded); <paramref name="amount"/> is negative when a deposit is given back. Nothing for other bills.
     /// </summary>
     /// <returns>The account's balance and version after, or null when the bill is not a deposit.</returns>
-    internal static async Task<(long Balance, long Version)?> HoldDepositAsync(SqliteConnection connection, SqliteTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
+    internal static async Task<(long Balance, long Version)?> HoldDepositAsync(DbConnection connection, DbTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
     {
         if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not "tam_ung")
         {
@@ -605,12 +604,12 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         return (balance, version);
     }
 
-    internal static async Task<long> NextVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+    internal static async Task<long> NextVersionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         long.Parse((string)(await connection.ScalarAsync(
-            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
+            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
             transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
 
-    private static async Task<long> AdvanceAckAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, CancellationToken cancellationToken)
+    private static async Task<long> AdvanceAckAsync(DbConnection connection, DbTransaction transaction, string terminalId, CancellationToken cancellationToken)
     {
         // Walk forward from the last acknowledged sequence while the next one is held: one statement, not one
         // round trip per entry of the batch.
@@ -631,7 +630,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     }
 
     /// <summary>Why <paramref name="entry"/> does not continue the chain the server holds for the terminal, or null.</summary>
-    private static async Task<string?> ChainBreakAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, JournalEntryDto entry, CancellationToken cancellationToken)
+    private static async Task<string?> ChainBreakAsync(DbConnection connection, DbTransaction transaction, string terminalId, JournalEntryDto entry, CancellationToken cancellationToken)
     {
         if (entry.Sequence == 1 && entry.PrevHash != EntryCanonicalForm.GenesisHash)
         {
@@ -653,7 +652,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
     }
 
     /// <summary>Raises an alert, keeps the entries of the batch stored so far, and builds the refusal.</summary>
-    private static async Task<SequenceConflictException> RefuseAsync(SqliteConnection connection, SqliteTransaction transaction, string terminalId, long sequence, string code, string message, List<PushEntryResult> results, string now, CancellationToken cancellationToken)
+    private static async Task<SequenceConflictException> RefuseAsync(DbConnection connection, DbTransaction transaction, string terminalId, long sequence, string code, string message, List<PushEntryResult> results, string now, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(
             "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, $k, $d)",
@@ -680,7 +679,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         return version;
     }
 
-    private static async Task<TerminalRecord?> ReadTerminalAsync(SqliteConnection connection, string terminalId, CancellationToken cancellationToken)
+    private static async Task<TerminalRecord?> ReadTerminalAsync(DbConnection connection, string terminalId, CancellationToken cancellationToken)
     {
         await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $id", null, ("$id", terminalId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -690,10 +689,10 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         }
 
         var lastSeen = reader.GetNullableString(5) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
-        return new TerminalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetInt64(4), lastSeen, reader.GetInt32(6));
+        return new TerminalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3) != 0, reader.GetLong(4), lastSeen, (int)reader.GetLong(6));
     }
 
-    private static async Task<InstitutionDto> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction transaction, string id, CancellationToken cancellationToken)
+    private static async Task<InstitutionDto> ReadInstitutionAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(
             "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = $id", transaction, ("$id", id));
@@ -703,7 +702,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
             reader.GetNullableString(4), reader.GetNullableString(5), reader.GetNullableString(6), reader.GetNullableString(7));
     }
 
-    private static async Task<List<AccountDto>> ReadAccountsAsync(SqliteConnection connection, SqliteTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    private static async Task<List<AccountDto>> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
     {
         var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var denied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -721,7 +720,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                 }
 
                 list.Add(reader.GetString(1));
-                if (reader.GetInt64(2) != 0)
+                if (reader.GetLong(2) != 0)
                 {
                     if (!denied.TryGetValue(code, out var deniedList))
                     {
@@ -741,14 +740,14 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         while (await accountReader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var code = accountReader.GetString(0);
-            accounts.Add(new AccountDto(code, accountReader.GetString(1), accountReader.GetString(2), accountReader.GetNullableString(3), accountReader.GetInt64(4),
-                accountReader.GetInt64(5) != 0, cards.TryGetValue(code, out var c) ? c : [], accountReader.GetInt64(6), denied.TryGetValue(code, out var d) ? d : []));
+            accounts.Add(new AccountDto(code, accountReader.GetString(1), accountReader.GetString(2), accountReader.GetNullableString(3), accountReader.GetLong(4),
+                accountReader.GetLong(5) != 0, cards.TryGetValue(code, out var c) ? c : [], accountReader.GetLong(6), denied.TryGetValue(code, out var d) ? d : []));
         }
 
         return accounts;
     }
 
-    private static async Task<List<BillDto>> ReadBillsAsync(SqliteConnection connection, SqliteTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    private static async Task<List<BillDto>> ReadBillsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
     {
         var lines = new Dictionary<string, List<BillLineDto>>(StringComparer.Ordinal);
         await using (var lineCommand = connection.Command(
@@ -764,7 +763,7 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
                     lines[id] = list = [];
                 }
 
-                list.Add(new BillLineDto(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+                list.Add(new BillLineDto(reader.GetString(1), (int)reader.GetLong(2), reader.GetLong(3), reader.GetLong(4), reader.GetLong(5)));
             }
         }
 
@@ -777,8 +776,8 @@ internal sealed class ProvinceStore(SqliteDatabase database, TimeProvider time, 
         {
             var id = billReader.GetString(0);
             var due = billReader.GetNullableString(4) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : (DateOnly?)null;
-            bills.Add(new BillDto(id, billReader.GetString(1), billReader.GetString(2), billReader.GetString(3), due, billReader.GetInt64(5), billReader.GetInt64(6),
-                lines.TryGetValue(id, out var l) ? l : [], billReader.GetInt64(7)));
+            bills.Add(new BillDto(id, billReader.GetString(1), billReader.GetString(2), billReader.GetString(3), due, billReader.GetLong(5), billReader.GetLong(6),
+                lines.TryGetValue(id, out var l) ? l : [], billReader.GetLong(7)));
         }
 
         return bills;

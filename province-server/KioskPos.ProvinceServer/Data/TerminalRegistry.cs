@@ -1,9 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -14,7 +13,7 @@ internal sealed record AuthFailure(int Status, string Code, string Vietnamese, s
 /// Terminals and their keys: issuing one-time enrolment codes, binding a terminal's public key, revoking, and
 /// verifying the signature of every request a terminal makes.
 /// </summary>
-internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider time)
+internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider time)
 {
     private static readonly TimeSpan s_nonceMemory = RequestSignature.MaxClockDifference * 2;
 
@@ -22,7 +21,7 @@ internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider tim
     public async Task<(string Code, DateTimeOffset ExpiresAt)?> IssueCodeAsync(string institutionId, string terminalId, string name, TimeSpan validity, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         if (await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $i", transaction, cancellationToken, ("$i", institutionId)).ConfigureAwait(false) is null)
         {
             return null;
@@ -69,7 +68,7 @@ internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider tim
 
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         string terminalId;
         await using (var command = connection.Command("SELECT terminal_id, expires_at, used_at FROM enrolment_codes WHERE code_sha256 = $c", transaction, ("$c", Hash(Normalise(request.Code)))))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -164,7 +163,7 @@ internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider tim
             }
 
             publicKey = reader.GetString(0);
-            revoked = reader.GetInt64(1) != 0;
+            revoked = reader.GetLong(1) != 0;
         }
 
         using (var key = ECDsa.Create())
@@ -190,7 +189,7 @@ internal sealed class TerminalRegistry(SqliteDatabase database, TimeProvider tim
             await connection.ExecuteAsync("INSERT INTO request_nonces (terminal_id, nonce, seen_at) VALUES ($t, $n, $s)", null, cancellationToken,
                 ("$t", input.KeyId), ("$n", input.Nonce), ("$s", stamp)).ConfigureAwait(false);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return (null, Unauthenticated("replayed", "This nonce was used before: the request is a replay."));
         }

@@ -1,9 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -19,14 +18,14 @@ internal static class TransferMatching
     public sealed record Outcome(string Name, string? PaymentId, string? TerminalId, string? TransferCode, IReadOnlyList<string> Flags, long RefundDue);
 
     /// <summary>Matches transfer <paramref name="transferId"/> and records the outcome on its row.</summary>
-    public static async Task<Outcome> MatchAsync(SqliteConnection connection, SqliteTransaction transaction, long transferId, string now, CancellationToken cancellationToken)
+    public static async Task<Outcome> MatchAsync(DbConnection connection, DbTransaction transaction, long transferId, string now, CancellationToken cancellationToken)
     {
         Transfer transfer;
         await using (var command = connection.Command("SELECT description, account_number, amount, transaction_time, bank_txn_id FROM bank_transfers WHERE id = $id", transaction, ("$id", transferId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            transfer = new Transfer(transferId, reader.GetString(4), reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
+            transfer = new Transfer(transferId, reader.GetString(4), reader.GetString(0), reader.GetString(1), reader.GetLong(2),
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture));
         }
 
@@ -48,7 +47,7 @@ internal static class TransferMatching
     }
 
     /// <summary>Matches the transfers held for <paramref name="transferCode"/> (they arrived before the terminal's entry); returns the terminals to wake.</summary>
-    public static async Task<IReadOnlyList<string>> MatchHeldAsync(SqliteConnection connection, SqliteTransaction transaction, string transferCode, string now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> MatchHeldAsync(DbConnection connection, DbTransaction transaction, string transferCode, string now, CancellationToken cancellationToken)
     {
         var held = new List<long>();
         await using (var command = connection.Command("SELECT id FROM bank_transfers WHERE outcome = 'held' AND transfer_code = $c ORDER BY id", transaction, ("$c", transferCode)))
@@ -56,7 +55,7 @@ internal static class TransferMatching
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                held.Add(reader.GetInt64(0));
+                held.Add(reader.GetLong(0));
             }
         }
 
@@ -72,7 +71,7 @@ internal static class TransferMatching
         return woken;
     }
 
-    private static async Task<Outcome> DecideAsync(SqliteConnection connection, SqliteTransaction transaction, Transfer transfer, string now, CancellationToken cancellationToken)
+    private static async Task<Outcome> DecideAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, string now, CancellationToken cancellationToken)
     {
         var codes = TransferCode.FindIn(transfer.Description);
         if (codes.Count == 0)
@@ -109,7 +108,7 @@ internal static class TransferMatching
             : new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], transfer.Amount);
     }
 
-    private static async Task<Outcome> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, Transfer transfer, PaymentRow payment, string code, string now, CancellationToken cancellationToken)
+    private static async Task<Outcome> ApplyAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, PaymentRow payment, string code, string now, CancellationToken cancellationToken)
     {
         var amount = transfer.Amount;
         var flags = new List<string>();
@@ -166,7 +165,7 @@ internal static class TransferMatching
     }
 
     /// <summary>Credits <paramref name="credit"/> to the payment's bills in allocation order, each up to its allocation.</summary>
-    private static async Task CreditBillsAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, long credit, CancellationToken cancellationToken)
+    private static async Task CreditBillsAsync(DbConnection connection, DbTransaction transaction, string paymentId, long credit, CancellationToken cancellationToken)
     {
         var allocations = new List<(string Bill, long Open)>();
         await using (var command = connection.Command("SELECT bill_id, amount - credited FROM payment_allocations WHERE payment_id = $p AND amount > credited ORDER BY rowid", transaction, ("$p", paymentId)))
@@ -174,7 +173,7 @@ internal static class TransferMatching
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                allocations.Add((reader.GetString(0), reader.GetInt64(1)));
+                allocations.Add((reader.GetString(0), reader.GetLong(1)));
             }
         }
 
@@ -203,7 +202,7 @@ internal static class TransferMatching
 
     private sealed record PaymentRow(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount);
 
-    private static async Task<PaymentRow?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction transaction, string code, CancellationToken cancellationToken)
+    private static async Task<PaymentRow?> ReadPaymentAsync(DbConnection connection, DbTransaction transaction, string code, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(
             """
@@ -217,7 +216,7 @@ internal static class TransferMatching
             return null;
         }
 
-        return new PaymentRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4),
+        return new PaymentRow(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4),
             reader.GetNullableString(5) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, reader.GetNullableString(6));
     }
 }

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>
+/// Commands on either engine from one text of SQL. The server writes the SQL both engines share, with
+/// <c>$name</c> parameters; for PostgreSQL the few SQLite words it uses are translated once per text:
+/// <c>$name</c> → <c>@name</c>, scalar <c>MAX(0, x)</c> → <c>GREATEST</c>, scalar <c>MIN(a, b)</c> → <c>LEAST</c>,
+/// <c>instr</c> → <c>strpos</c>.
+/// </summary>
+internal static partial class DbCommands
+{
+    private static readonly ConcurrentDictionary<string, string> s_postgresText = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a command in <paramref name="transaction"/>.</summary>
+    public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        var postgres = connection is NpgsqlConnection;
+        command.CommandText = postgres ? s_postgresText.GetOrAdd(sql, ToPostgres) : sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = postgres ? name.TrimStart('$') : name;
+
+            // Flags are 0/1 integers on both engines.
+            parameter.Value = value switch
+            {
+                null => DBNull.Value,
+                bool flag => flag ? 1L : 0L,
+                _ => value,
+            };
+            if (value is null && parameter is NpgsqlParameter npgsql)
+            {
+                // Typed by where it stands (a column, a comparison), as SQLite does.
+                npgsql.NpgsqlDbType = NpgsqlDbType.Unknown;
+            }
+
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    /// <summary>Runs a statement and returns the rows changed.</summary>
+    public static async Task<int> ExecuteAsync(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.Command(sql, transaction, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a query and returns the first column of the first row, or null.</summary>
+    public static async Task<object?> ScalarAsync(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.Command(sql, transaction, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+
+    /// <summary>Reads a nullable text column.</summary>
+    public static string? GetNullableString(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>Reads an integer column of either engine (SQLite's INTEGER, PostgreSQL's integer, bigint or numeric sums).</summary>
+    public static long GetLong(this DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True when the statement broke a unique or primary key constraint.</summary>
+    public static bool IsUniqueViolation(this DbException exception) => exception switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>True when the database could not write for want of space.</summary>
+    public static bool IsDiskFull(this DbException exception) => exception switch
+    {
+        SqliteException sqlite => KioskPos.Storage.Sqlite.SqliteExtensions.IsDiskFull(sqlite),
+        PostgresException postgres => postgres.SqlState is PostgresErrorCodes.DiskFull or PostgresErrorCodes.InsufficientResources,
+        _ => false,
+    };
+
+    private static string ToPostgres(string sql)
+    {
+        sql = Parameter().Replace(sql, "@$1");
+        sql = ScalarMaxZero().Replace(sql, "GREATEST(0, ");
+        sql = ScalarMin().Replace(sql, "LEAST($1, $2)");
+        return Instr().Replace(sql, "strpos(");
+    }
+
+    [GeneratedRegex(@"\$([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex Parameter();
+
+    [GeneratedRegex(@"\bMAX\(0, ")]
+    private static partial Regex ScalarMaxZero();
+
+    [GeneratedRegex(@"\bMIN\(([A-Za-z_][\w.]*), ([A-Za-z_][\w.]*)\)")]
+    private static partial Regex ScalarMin();
+
+    [GeneratedRegex(@"\binstr\(")]
+    private static partial Regex Instr();
+}
