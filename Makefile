@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test build bench soak publish-pi deb pi-smoke tap clean prereqs
+.PHONY: run test build bench loadtest soak publish-pi deb pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -25,6 +25,9 @@ bench: prereqs ## Benchmarks: journal append and payment vs a raw SQLite insert+
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- receipt
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- readers
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- kiosk
+
+loadtest: prereqs ## The province server under 1,000 enrolled terminals pushing signed batches and pulling deltas at once, on PostgreSQL (fsync on) against SQLite: entries/s, p50/p99 per endpoint (LOADTEST_TERMINALS, LOADTEST_BATCHES, LOADTEST_SIZE)
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- loadtest $${LOADTEST_TERMINALS:-1000} $${LOADTEST_BATCHES:-4} $${LOADTEST_SIZE:-50}
 
 soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000 payments, 100 of the server (SOAK_KILLS, SOAK_PAYMENTS, SOAK_SERVER_KILLS)
 	dotnet build KioskPos.sln -c Release -nologo -clp:ErrorsOnly

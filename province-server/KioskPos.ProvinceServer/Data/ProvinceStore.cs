@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
 
@@ -97,35 +98,51 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     public async Task<PushResponse> PushAsync(TerminalRecord terminal, PushRequest request, CancellationToken cancellationToken)
     {
         Validate(terminal, request);
+
+        // Pushes take their turn here, before a connection: a thousand terminals pushing at once wait in memory,
+        // not on the database's lock with a pooled connection each, which would leave none for their pulls.
+        await _pushTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await PushInTurnAsync(terminal, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pushTurn.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _pushTurn = new(1, 1);
+
+    private async Task<PushResponse> PushInTurnAsync(TerminalRecord terminal, PushRequest request, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var results = new List<PushEntryResult>(request.Entries.Count);
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var woken = new List<string>();
+
+        // What the server already holds around the batch (each entry, its neighbours): one query, not three per entry.
+        var held = await ReadHeldAsync(connection, transaction, terminal.Id, request.Entries[0].Sequence - 1, request.Entries[^1].Sequence + 1, cancellationToken).ConfigureAwait(false);
+        await StartVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var entry in request.Entries)
         {
             var digest = EntryCanonicalForm.Digest(entry);
-            await using (var existing = connection.Command(
-                "SELECT digest, result FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, ("$t", terminal.Id), ("$s", entry.Sequence)))
-            await using (var reader = await existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            if (held.TryGetValue(entry.Sequence, out var existing))
             {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (existing.Digest != digest)
                 {
-                    if (reader.GetString(0) != digest)
-                    {
-                        await reader.DisposeAsync().ConfigureAwait(false);
-                        throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "sequence_conflict",
-                            $"Sequence {entry.Sequence} was already received with different content (digest {digest}); the entry is refused and an alert raised.",
-                            results, now, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    var original = JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.PushEntryResult)!;
-                    results.Add(original with { Status = "duplicate" });
-                    continue;
+                    throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "sequence_conflict",
+                        $"Sequence {entry.Sequence} was already received with different content (digest {digest}); the entry is refused and an alert raised.",
+                        results, now, cancellationToken).ConfigureAwait(false);
                 }
+
+                var original = JsonSerializer.Deserialize(existing.Result, ContractsJsonContext.Default.PushEntryResult)!;
+                results.Add(original with { Status = "duplicate" });
+                continue;
             }
 
-            if (await ChainBreakAsync(connection, transaction, terminal.Id, entry, cancellationToken).ConfigureAwait(false) is { } chainBreak)
+            if (ChainBreak(held, entry) is { } chainBreak)
             {
                 throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "chain_diverged", chainBreak, results, now, cancellationToken).ConfigureAwait(false);
             }
@@ -153,14 +170,16 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
                 await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id AND terminal_id = $t AND state = 'pending'",
                     transaction, cancellationToken, ("$id", expiry.PaymentId), ("$t", terminal.Id)).ConfigureAwait(false);
             }
+            var resultJson = JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult);
             await connection.ExecuteAsync(
                 "UPDATE journal_entries SET result = $r WHERE terminal_id = $t AND sequence = $s",
-                transaction, cancellationToken, ("$r", JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult)),
-                ("$t", terminal.Id), ("$s", entry.Sequence)).ConfigureAwait(false);
+                transaction, cancellationToken, ("$r", resultJson), ("$t", terminal.Id), ("$s", entry.Sequence)).ConfigureAwait(false);
+            held[entry.Sequence] = new HeldEntry(digest, resultJson, entry.PrevHash!, entry.Hash!);
             results.Add(result);
         }
 
         var highest = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
+        await FlushVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         confirmations.Notify(woken);
         return new PushResponse(highest, results);
@@ -406,8 +425,16 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         string? accountCode = null;
         long? balanceAfter = null;
         long? accountVersion = null;
-        var institution = (string?)await connection.ScalarAsync("SELECT institution_id FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", p.AccountCode)).ConfigureAwait(false);
-        if (institution != terminal.InstitutionId)
+        // The card's debit finds the account of the terminal's institution in the same statement; other methods look it up.
+        var debit = p.Method == "card_balance" ? await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false) : (long?)null;
+        var debited = debit is { } debitVersion
+            ? await connection.ScalarAsync(
+                "UPDATE accounts SET balance = balance - $a, version = $v WHERE code = $c AND institution_id = $i RETURNING balance",
+                transaction, cancellationToken, ("$a", p.Amount), ("$v", debitVersion), ("$c", p.AccountCode), ("$i", terminal.InstitutionId)).ConfigureAwait(false)
+            : null;
+        var known = debited is not null || (debit is null && await connection.ScalarAsync(
+            "SELECT 1 FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken, ("$c", p.AccountCode), ("$i", terminal.InstitutionId)).ConfigureAwait(false) is not null);
+        if (!known)
         {
             // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
             flags.Add("unknown_account");
@@ -415,12 +442,10 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         else
         {
             accountCode = p.AccountCode;
-            if (p.Method == "card_balance")
+            if (debited is not null)
             {
-                accountVersion = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                balanceAfter = Convert.ToInt64(await connection.ScalarAsync(
-                    "UPDATE accounts SET balance = balance - $a, version = $v WHERE code = $c RETURNING balance",
-                    transaction, cancellationToken, ("$a", p.Amount), ("$v", accountVersion), ("$c", p.AccountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                accountVersion = debit;
+                balanceAfter = Convert.ToInt64(debited, CultureInfo.InvariantCulture);
                 if (balanceAfter < 0)
                 {
                     // An overdraft (one card used offline at two terminals, say) is a fact: it is booked, flagged,
@@ -443,7 +468,7 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         {
             var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await using var update = connection.Command(
-                "UPDATE bills SET paid = paid + $a, version = $v WHERE id = $id AND account_code = $c RETURNING paid, total",
+                "UPDATE bills SET paid = paid + $a, version = $v WHERE id = $id AND account_code = $c RETURNING paid, total, category",
                 transaction, ("$a", allocation.Amount), ("$v", version), ("$id", allocation.BillId), ("$c", p.AccountCode));
             await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -459,8 +484,10 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
             }
 
             billStates.Add(new BillStateDto(allocation.BillId, paid, version));
+            var category = reader.GetString(2);
             await reader.DisposeAsync().ConfigureAwait(false);
-            if (accountCode is not null && await HoldDepositAsync(connection, transaction, allocation.BillId, accountCode, allocation.Amount, cancellationToken).ConfigureAwait(false) is { } held)
+            if (accountCode is not null && category == DepositCategory
+                && await HoldDepositAsync(connection, transaction, allocation.BillId, accountCode, allocation.Amount, cancellationToken).ConfigureAwait(false) is { } held)
             {
                 (balanceAfter, accountVersion) = held;
             }
@@ -585,6 +612,9 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     }
 
     /// <summary>The next value of the change counter that versions every row terminals pull (inside the caller's transaction).</summary>
+    /// <summary>The bill category of a hospital deposit (tạm ứng).</summary>
+    internal const string DepositCategory = "tam_ung";
+
     /// <summary>
     /// A deposit (tạm ứng) paid is held on the payer's account, where the final bill is paid from at discharge (and
     /// what is left refunded); <paramref name="amount"/> is negative when a deposit is given back. Nothing for other bills.
@@ -592,7 +622,7 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     /// <returns>The account's balance and version after, or null when the bill is not a deposit.</returns>
     internal static async Task<(long Balance, long Version)?> HoldDepositAsync(DbConnection connection, DbTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
     {
-        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not "tam_ung")
+        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not DepositCategory)
         {
             return null;
         }
@@ -604,10 +634,58 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         return (balance, version);
     }
 
+    /// <summary>The next value of the change counter that versions what terminals pull.</summary>
     internal static async Task<long> NextVersionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
-        long.Parse((string)(await connection.ScalarAsync(
-            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
-            transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+        s_versionClocks.TryGetValue(transaction, out var clock)
+            ? ++clock.Last
+            : long.Parse((string)(await connection.ScalarAsync(
+                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
+                transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+
+    // A push takes many versions: it reads the counter once, counts in memory, and writes it back before its
+    // commit. Sound because the transaction holds the writers' lock from its start (no one else moves the counter).
+    private static readonly ConditionalWeakTable<DbTransaction, VersionClock> s_versionClocks = new();
+
+    private sealed class VersionClock(long start)
+    {
+        public long Start { get; } = start;
+
+        public long Last { get; set; } = start;
+    }
+
+    private static async Task StartVersionClockAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+        s_versionClocks.AddOrUpdate(transaction, new VersionClock(current));
+    }
+
+    private static async Task FlushVersionClockAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (s_versionClocks.TryGetValue(transaction, out var clock) && clock.Last != clock.Start)
+        {
+            await connection.ExecuteAsync("UPDATE meta SET value = $v WHERE key = 'change_version'", transaction, cancellationToken,
+                ("$v", clock.Last.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        }
+
+        s_versionClocks.Remove(transaction);
+    }
+
+    private sealed record HeldEntry(string Digest, string Result, string? PrevHash, string? Hash);
+
+    private static async Task<Dictionary<long, HeldEntry>> ReadHeldAsync(DbConnection connection, DbTransaction transaction, string terminalId, long from, long to, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<long, HeldEntry>();
+        await using var command = connection.Command(
+            "SELECT sequence, digest, result, prev_hash, hash FROM journal_entries WHERE terminal_id = $t AND sequence >= $a AND sequence <= $b",
+            transaction, ("$t", terminalId), ("$a", from), ("$b", to));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            held[reader.GetLong(0)] = new HeldEntry(reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetNullableString(4));
+        }
+
+        return held;
+    }
 
     private static async Task<long> AdvanceAckAsync(DbConnection connection, DbTransaction transaction, string terminalId, CancellationToken cancellationToken)
     {
@@ -630,23 +708,19 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     }
 
     /// <summary>Why <paramref name="entry"/> does not continue the chain the server holds for the terminal, or null.</summary>
-    private static async Task<string?> ChainBreakAsync(DbConnection connection, DbTransaction transaction, string terminalId, JournalEntryDto entry, CancellationToken cancellationToken)
+    private static string? ChainBreak(Dictionary<long, HeldEntry> held, JournalEntryDto entry)
     {
         if (entry.Sequence == 1 && entry.PrevHash != EntryCanonicalForm.GenesisHash)
         {
             return "Entry 1 must start the chain from the genesis hash.";
         }
 
-        var before = (string?)await connection.ScalarAsync(
-            "SELECT hash FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, cancellationToken, ("$t", terminalId), ("$s", entry.Sequence - 1)).ConfigureAwait(false);
-        if (before is not null && before != entry.PrevHash)
+        if (held.TryGetValue(entry.Sequence - 1, out var before) && before.Hash is not null && before.Hash != entry.PrevHash)
         {
             return $"Entry {entry.Sequence} does not follow entry {entry.Sequence - 1} held by the server: the terminal's history diverges from what it sent before.";
         }
 
-        var after = (string?)await connection.ScalarAsync(
-            "SELECT prev_hash FROM journal_entries WHERE terminal_id = $t AND sequence = $s", transaction, cancellationToken, ("$t", terminalId), ("$s", entry.Sequence + 1)).ConfigureAwait(false);
-        return after is not null && after != entry.Hash
+        return held.TryGetValue(entry.Sequence + 1, out var after) && after.PrevHash is not null && after.PrevHash != entry.Hash
             ? $"Entry {entry.Sequence} does not lead to entry {entry.Sequence + 1} held by the server: the terminal's history diverges."
             : null;
     }
@@ -658,6 +732,7 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
             "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, $k, $d)",
             transaction, cancellationToken, ("$a", now), ("$t", terminalId), ("$k", code), ("$d", message)).ConfigureAwait(false);
         var acked = await AdvanceAckAsync(connection, transaction, terminalId, cancellationToken).ConfigureAwait(false);
+        await FlushVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SequenceConflictException(sequence, code, message, new PushResponse(acked, results));
     }

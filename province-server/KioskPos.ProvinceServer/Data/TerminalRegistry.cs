@@ -16,6 +16,7 @@ internal sealed record AuthFailure(int Status, string Code, string Vietnamese, s
 internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider time)
 {
     private static readonly TimeSpan s_nonceMemory = RequestSignature.MaxClockDifference * 2;
+    private long _lastNonceSweep;
 
     /// <summary>Issues a one-time code for <paramref name="terminalId"/> (created if new) at an institution.</summary>
     public async Task<(string Code, DateTimeOffset ExpiresAt)?> IssueCodeAsync(string institutionId, string terminalId, string name, TimeSpan validity, CancellationToken cancellationToken)
@@ -182,11 +183,21 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         }
 
         var stamp = now.ToString("O", CultureInfo.InvariantCulture);
-        await connection.ExecuteAsync("DELETE FROM request_nonces WHERE seen_at < $old", null, cancellationToken,
-            ("$old", (now - s_nonceMemory).ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+
+        // Nonces older than the signature's tolerance can no longer be replayed: forgotten every few seconds, not on
+        // every request (the table stays small; a request pays one write, the nonce with the terminal's last-seen).
+        var sweep = now.ToUnixTimeSeconds();
+        var last = Interlocked.Read(ref _lastNonceSweep);
+        if (sweep - last >= 5 && Interlocked.CompareExchange(ref _lastNonceSweep, sweep, last) == last)
+        {
+            await connection.ExecuteAsync("DELETE FROM request_nonces WHERE seen_at < $old", null, cancellationToken,
+                ("$old", (now - s_nonceMemory).ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connection.ExecuteAsync("INSERT INTO request_nonces (terminal_id, nonce, seen_at) VALUES ($t, $n, $s)", null, cancellationToken,
+            await connection.ExecuteAsync("INSERT INTO request_nonces (terminal_id, nonce, seen_at) VALUES ($t, $n, $s)", transaction, cancellationToken,
                 ("$t", input.KeyId), ("$n", input.Nonce), ("$s", stamp)).ConfigureAwait(false);
         }
         catch (DbException e) when (e.IsUniqueViolation())
@@ -194,7 +205,8 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
             return (null, Unauthenticated("replayed", "This nonce was used before: the request is a replay."));
         }
 
-        await connection.ExecuteAsync("UPDATE terminals SET last_seen_at = $s WHERE id = $t", null, cancellationToken, ("$s", stamp), ("$t", input.KeyId)).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE terminals SET last_seen_at = $s WHERE id = $t", transaction, cancellationToken, ("$s", stamp), ("$t", input.KeyId)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (input.KeyId, null);
     }
 
