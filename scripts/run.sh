@@ -116,7 +116,7 @@ KioskPos is running (simulated hardware, demo data).
   Hospital counter (sign in tn01 / 2468):  $HOSPITAL_URL/counter   (its customer display: $HOSPITAL_URL/display)
   Terminal state (school KP-THCS-ND-01):  $TERMINAL_URL/           (hospital KP-TTYT-CT-01: $HOSPITAL_URL/)
   Customer display (VietQR):              $TERMINAL_URL/display
-  Province server:                        $PROVINCE_URL/
+  Province server (sign in, below):       $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim
   Logs:                                   var/terminal.log, var/hospital.log, var/province.log
   Receipts (ESC/POS emulator, PNG + text): var/receipts/, var/hospital-receipts/ (linked from each terminal's page)
@@ -156,6 +156,11 @@ receipt prints by itself, once. Reprint the last receipt (marked BẢN SAO - IN 
   curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/printer/test-page
 See what a real printer was sent (a captured byte file, from any encoder):
   dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll printer render capture.bin -o capture.png
+
+The province's pages need a sign-in (demo): the administrator tinh.admin / QuanTri@2026 sees everything and
+resolves the reconciliation worklist; the school's accountant ketoan.nguyendu / KeToan@2026 (the hospital's:
+ketoan.ttytchauthanh / KeToan@2026) sees their own institution, read-only:
+  $PROVINCE_URL/report  (plan progress)   $PROVINCE_URL/reconciliation  (per day, and the worklist)
 
 The province server's ledger (admin token in var/demo.env):
   curl -s -H "Authorization: Bearer \$(grep ADMIN var/demo.env | cut -d= -f2)" '$PROVINCE_URL/api/v1/admin/payments'

@@ -38,6 +38,8 @@ public static class ProvinceApp
             app.MapBankSimulator();
         }
 
+        app.MapSignIn();
+        app.MapReconciliation();
         app.MapHomePage();
         app.MapReportApi();
         app.MapReceiptLookupPage();
@@ -51,6 +53,9 @@ public static class ProvinceApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ProvinceDatabase.Create(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value));
         services.AddSingleton<ProvinceStore>();
+        services.AddSingleton<ProvinceUsers>();
+        services.AddSingleton<Reconciliation>();
+        services.AddSingleton<Apis.ProvinceSessions>();
         services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<PlanReport>();

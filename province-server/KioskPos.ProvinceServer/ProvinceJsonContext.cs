@@ -18,6 +18,10 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(ImportResult))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
+[JsonSerializable(typeof(IReadOnlyList<ProvinceUserRow>))]
+[JsonSerializable(typeof(ProvinceUserRequest))]
+[JsonSerializable(typeof(ReconciliationView))]
+[JsonSerializable(typeof(ResolveRequest))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
 
 /// <summary>An administrator's request for a one-time enrolment code.</summary>
@@ -32,6 +36,17 @@ public sealed record EnrolmentCodeRequest(string InstitutionId, string TerminalI
 /// <param name="TerminalId">The terminal it enrols.</param>
 /// <param name="ExpiresAt">When it stops working.</param>
 public sealed record EnrolmentCode(string Code, string TerminalId, DateTimeOffset ExpiresAt);
+
+/// <summary>A person who signs in to the province server, as the administrator creates or changes them.</summary>
+/// <param name="FullName">The name shown on pages.</param>
+/// <param name="Role"><c>province_admin</c> or <c>accountant</c>.</param>
+/// <param name="InstitutionId">The accountant's institution; none for an administrator.</param>
+/// <param name="Password">10 to 128 characters; stored only as a salted hash.</param>
+public sealed record ProvinceUserRequest(string? FullName, string? Role, string? InstitutionId, string? Password);
+
+/// <summary>What the administrator found and did about a worklist item.</summary>
+/// <param name="Note">1 to 500 characters.</param>
+public sealed record ResolveRequest(string? Note);
 
 /// <summary>A card holder's new PIN, set at the office.</summary>
 /// <param name="Pin">4 to 8 digits.</param>

@@ -106,6 +106,15 @@ public sealed class ProvinceHost : IAsyncDisposable
         return await connection.ExecuteAsync(sql, null, CancellationToken.None, parameters);
     }
 
+    /// <summary>Signs a person in at /login; the client carries the session cookie and does not follow redirects.</summary>
+    public async Task<HttpClient> SignInAsync(string username, string password)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = BaseUrl };
+        using var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = username, ["password"] = password, ["return"] = "/" }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
     public async Task<long> BalanceAsync(string code) =>
         (await Admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/admin/accounts/{code}")).GetProperty("balance").GetInt64();
 

@@ -63,12 +63,18 @@ public abstract class PlanReportTests(ProvinceEngine engine)
         var csv = (await province.Admin.GetStringAsync("/api/v1/admin/report/plan" + query + "&format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, csv.Length);
         Assert.Contains(csv, line => line.StartsWith("TG-THCS-NGUYENDU,", StringComparison.Ordinal) && line.Contains(",1,150000,", StringComparison.Ordinal));
-        using var anyone = new HttpClient { BaseAddress = province.BaseUrl };
-        var page = await anyone.GetStringAsync("/report" + query);
+        using var anyone = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = province.BaseUrl };
+        using (var closed = await anyone.GetAsync("/report" + query))
+        {
+            Assert.Equal((HttpStatusCode.Redirect, "/login"), (closed.StatusCode, closed.Headers.Location!.OriginalString.Split('?')[0]));
+        }
+
+        using var administrator = await province.SignInAsync("tinh.admin", "QuanTri@2026");
+        var page = await administrator.GetStringAsync("/report" + query);
         Assert.Contains("<svg", page, StringComparison.Ordinal);
         Assert.Contains("Trung học cơ sở", page, StringComparison.Ordinal);
         Assert.DoesNotContain("HS240001", page, StringComparison.Ordinal);
-        Assert.StartsWith("institution_id,", await anyone.GetStringAsync("/report" + query + "&format=csv"), StringComparison.Ordinal);
+        Assert.StartsWith("institution_id,", await administrator.GetStringAsync("/report" + query + "&format=csv"), StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/admin/report/plan" + query)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await province.Admin.GetAsync("/api/v1/admin/report/plan?from=2026-12-01&to=2026-11-01")).StatusCode);

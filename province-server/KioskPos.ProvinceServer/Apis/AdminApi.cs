@@ -116,22 +116,5 @@ internal static class AdminApi
         return app;
     }
 
-    internal static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var expected = http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken;
-        var presented = http.Request.Headers.Authorization.ToString();
-        if (string.IsNullOrEmpty(expected))
-        {
-            return SyncApi.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Chức năng quản trị chưa được bật.", "Set Province:AdminToken to enable the admin API.");
-        }
-
-        var ok = presented.StartsWith("Bearer ", StringComparison.Ordinal) &&
-            CryptographicOperations.FixedTimeEquals(
-                SHA256.HashData(Encoding.UTF8.GetBytes(presented["Bearer ".Length..].Trim())),
-                SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-        return ok
-            ? await next(context).ConfigureAwait(false)
-            : SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Cần đăng nhập quản trị.", "Send the administrator's bearer token.");
-    }
+    internal static ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next) => ProvinceAuth.RequireAdmin(context, next);
 }

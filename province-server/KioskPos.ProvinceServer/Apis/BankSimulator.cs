@@ -54,7 +54,7 @@ internal static class BankSimulator
             """);
         if (!string.IsNullOrEmpty(result))
         {
-            html.Append("<p class=\"note ok\" id=\"result\">").Append(WebUtility.HtmlEncode(result)).Append("</p>");
+            html.Append("<p class=\"note ok\" id=\"result\">").Append(HtmlText.Encode(result)).Append("</p>");
         }
 
         html.Append("<h2>Đang chờ tiền / Waiting for money</h2><table><tr><th>Thanh toán</th><th>Mã chuyển khoản</th><th>Cần trả</th><th>Đã nhận</th><th>Trạng thái</th><th>Chuyển khoản</th></tr>");
@@ -101,5 +101,5 @@ internal static class BankSimulator
         return Results.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{txn}: HTTP {status} {body}"));
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string Encode(string text) => HtmlText.Encode(text);
 }

@@ -14,8 +14,9 @@ internal static class HomePage
 {
     public static IEndpointRouteBuilder MapHomePage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", async (AdminQueries queries, CancellationToken ct) =>
+        app.MapGet("/", async (HttpContext http, AdminQueries queries, CancellationToken ct) =>
         {
+            var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
             var institutions = await queries.InstitutionsAsync(ct).ConfigureAwait(false);
             var terminals = await queries.TerminalsAsync(ct).ConfigureAwait(false);
             var html = new StringBuilder();
@@ -24,6 +25,9 @@ internal static class HomePage
                 <title>KioskPos — Máy chủ tỉnh</title>
                 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b}table{border-collapse:collapse;margin-bottom:2rem}
                 td,th{border:1px solid #ccc;padding:.4rem .8rem;text-align:left}td.n{text-align:right}</style></head><body>
+                """);
+            html.Append(Navigation.Bar(user));
+            html.Append("""
                 <h1>KioskPos — Máy chủ tỉnh <small>(province server)</small></h1>
                 <h2>Đơn vị / Institutions</h2><table><tr><th>Mã</th><th>Tên</th><th>Loại</th><th>Huyện</th><th>Số giao dịch</th><th>Giá trị</th></tr>
                 """);
@@ -42,9 +46,9 @@ internal static class HomePage
 
             html.Append("</table></body></html>");
             return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
-        });
+        }).AddEndpointFilter(ProvinceAuth.RequireAdminPage);
         return app;
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string E(string text) => HtmlText.Encode(text);
 }

@@ -90,5 +90,5 @@ internal static class ReceiptLookupPage
         """,
         "text/html; charset=utf-8", Encoding.UTF8, status);
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string E(string text) => HtmlText.Encode(text);
 }

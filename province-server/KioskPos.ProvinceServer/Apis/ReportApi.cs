@@ -28,21 +28,23 @@ internal static class ReportApi
                 : TypedResults.Json(view, ProvinceJsonContext.Default.PlanReportView);
         }).AddEndpointFilter(AdminApi.RequireAdmin);
 
-        app.MapGet("/report", async (string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        // People: a province administrator sees the province; an institution's accountant, that institution alone.
+        app.MapGet("/report", async (HttpContext http, string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct) =>
         {
             if (Period(from, to, time) is not { } period)
             {
                 return Results.BadRequest("from and to are yyyy-MM-dd dates, from before to");
             }
 
-            var view = await report.BuildAsync(period.From, period.To, ct).ConfigureAwait(false);
-            return format == "csv" ? Results.Text(Csv(view), "text/csv; charset=utf-8") : Results.Content(Html(view), "text/html; charset=utf-8");
-        });
+            var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
+            var view = await report.BuildAsync(period.From, period.To, ct, user.IsAdmin ? null : user.InstitutionId).ConfigureAwait(false);
+            return format == "csv" ? Results.Text(Csv(view), "text/csv; charset=utf-8") : Results.Content(Html(view, user), "text/html; charset=utf-8");
+        }).AddEndpointFilter(ProvinceAuth.RequireSignedInPage);
         return app;
     }
 
     // The month so far when no period is given.
-    private static (DateOnly From, DateOnly To)? Period(string? from, string? to, TimeProvider time)
+    internal static (DateOnly From, DateOnly To)? Period(string? from, string? to, TimeProvider time)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var start = new DateOnly(today.Year, today.Month, 1);
@@ -69,7 +71,7 @@ internal static class ReportApi
 
     private static string Field(string text) => text.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
 
-    private static string Html(PlanReportView view)
+    private static string Html(PlanReportView view, ProvinceUser user)
     {
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
@@ -77,7 +79,9 @@ internal static class ReportApi
             <title>KioskPos — Tiến độ kế hoạch thanh toán không dùng tiền mặt</title>
             <style>body{"{"}font-family:"Noto Sans",system-ui,sans-serif;margin:1.5rem;color:#102030{"}"}table{"{"}border-collapse:collapse;margin:.5rem 0 1.5rem{"}"}
             td,th{"{"}border:1px solid #ccd;padding:.35rem .7rem;text-align:left{"}"}td.n{"{"}text-align:right{"}"}.ok{"{"}color:#17692c{"}"}.bad{"{"}color:#a8201a{"}"}</style></head><body>
+            {Navigation.Bar(user)}
             <h1>Tiến độ thanh toán không dùng tiền mặt <small>/ progress against the plan</small></h1>
+            {(user.IsAdmin ? string.Empty : $"<p>Đơn vị của bạn / your institution only: {E(user.InstitutionId ?? string.Empty)}</p>")}
             <p>Kỳ / period: {view.From:dd/MM/yyyy} – {view.To.AddDays(-1):dd/MM/yyyy} · năm kế hoạch {view.Year} ·
             <a href="?from={view.From:yyyy-MM-dd}&amp;to={view.To:yyyy-MM-dd}&amp;format=csv">CSV</a> · JSON: /api/v1/admin/report/plan</p>
             <h2>Giá trị thanh toán / value paid cashless</h2>
@@ -124,5 +128,5 @@ internal static class ReportApi
         return svg.Append("</svg>").ToString();
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string E(string text) => HtmlText.Encode(text);
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>Brings the database up to date before the server listens, and loads the demo province into an empty one.</summary>
-internal sealed class DatabaseInitializer(ProvinceDatabase database, IOptions<ProvinceOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
+internal sealed class DatabaseInitializer(ProvinceDatabase database, ProvinceUsers users, IOptions<ProvinceOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -15,13 +15,22 @@ internal sealed class DatabaseInitializer(ProvinceDatabase database, IOptions<Pr
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!await DemoData.IsEmptyAsync(connection, cancellationToken).ConfigureAwait(false))
+        if (await DemoData.IsEmptyAsync(connection, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            await DemoData.SeedAsync(database, connection, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Loaded the demo province: {School} and {Hospital}", DemoData.SchoolId, DemoData.HospitalId);
         }
 
-        await DemoData.SeedAsync(database, connection, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Loaded the demo province: {School} and {Hospital}", DemoData.SchoolId, DemoData.HospitalId);
+        if (await connection.ScalarAsync("SELECT 1 FROM users LIMIT 1", null, cancellationToken).ConfigureAwait(false) is null
+            && await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $i", null, cancellationToken, ("$i", DemoData.SchoolId)).ConfigureAwait(false) is not null)
+        {
+            foreach (var (username, name, role, institution, password) in DemoData.Users)
+            {
+                await users.SaveAsync(username, name, role, institution, password, cancellationToken).ConfigureAwait(false);
+            }
+
+            logger.LogInformation("Demo sign-ins created: {Users}", string.Join(", ", DemoData.Users.Select(u => u.Username)));
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

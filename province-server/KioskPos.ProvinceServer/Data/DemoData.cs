@@ -26,6 +26,14 @@ internal static class DemoData
     ];
 
     /// <summary>The demo card holders' PINs.</summary>
+    /// <summary>The demo's sign-ins (make run prints them): the province's administrator and each institution's accountant.</summary>
+    public static readonly (string Username, string FullName, string Role, string? InstitutionId, string Password)[] Users =
+    [
+        ("tinh.admin", "Sở Tài chính — quản trị", ProvinceRoles.Admin, null, "QuanTri@2026"),
+        ("ketoan.nguyendu", "Kế toán THCS Nguyễn Du", ProvinceRoles.Accountant, SchoolId, "KeToan@2026"),
+        ("ketoan.ttytchauthanh", "Kế toán TTYT Châu Thành", ProvinceRoles.Accountant, HospitalId, "KeToan@2026"),
+    ];
+
     public static readonly (string Code, string Pin)[] WellKnownPins = [("HS240001", "2580"), ("HS240002", "1470"), ("BN260001", "3690")];
 
     private static readonly string[] s_families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];

@@ -61,7 +61,8 @@ public sealed record PlanReportView(
 /// </summary>
 internal sealed class PlanReport(ProvinceDatabase database)
 {
-    public async Task<PlanReportView> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    /// <summary>The report for the period; with <paramref name="institutionId"/>, that institution alone (what its accountant sees).</summary>
+    public async Task<PlanReportView> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken, string? institutionId = null)
     {
         var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var end = to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -75,9 +76,9 @@ internal sealed class PlanReport(ProvinceDatabase database)
                    (SELECT COALESCE(SUM(MAX(0, (CASE WHEN p.method = 'vietqr' THEN MIN(p.received, p.amount) ELSE p.amount END) - p.reversed)), 0)
                         FROM payments p WHERE p.institution_id = i.id AND p.created_at >= $s AND p.created_at < $e AND p.state <> 'voided'),
                    (SELECT COALESCE(SUM(b.total), 0) FROM bills b WHERE b.institution_id = i.id AND b.due_date >= $s AND b.due_date < $e)
-            FROM institutions i ORDER BY i.district, i.type, i.name
+            FROM institutions i WHERE CAST($only AS TEXT) IS NULL OR i.id = $only ORDER BY i.district, i.type, i.name
             """,
-            null, ("$s", start), ("$e", end));
+            null, ("$s", start), ("$e", end), ("$only", institutionId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var institutions = new List<PlanInstitution>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -106,11 +107,11 @@ internal sealed class PlanReport(ProvinceDatabase database)
         var due = institutions.Sum(i => i.Due);
         var value = institutions.Sum(i => i.CashlessValue);
         return new PlanReportView(from, to, year, byType, byDistrict, due, value, due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(year),
-            institutions.Sum(i => i.CashlessPayments), institutions, await MonthsAsync(connection, from, to, cancellationToken).ConfigureAwait(false));
+            institutions.Sum(i => i.CashlessPayments), institutions, await MonthsAsync(connection, from, to, institutionId, cancellationToken).ConfigureAwait(false));
     }
 
     // The trajectory: each calendar month the period touches, against that year's target.
-    private static async Task<List<PlanMonth>> MonthsAsync(DbConnection connection, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private static async Task<List<PlanMonth>> MonthsAsync(DbConnection connection, DateOnly from, DateOnly to, string? institutionId, CancellationToken cancellationToken)
     {
         var months = new List<PlanMonth>();
         for (var month = new DateOnly(from.Year, from.Month, 1); month < to; month = month.AddMonths(1))
@@ -119,12 +120,13 @@ internal sealed class PlanReport(ProvinceDatabase database)
             var end = (month.AddMonths(1) > to ? to : month.AddMonths(1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             await using var command = connection.Command(
                 """
-                SELECT (SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e),
+                SELECT (SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only)),
                        (SELECT COALESCE(SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed)), 0)
-                            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided'),
-                       (SELECT COUNT(*) FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (method <> 'vietqr' OR received > 0))
+                            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($only AS TEXT) IS NULL OR institution_id = $only)),
+                       (SELECT COUNT(*) FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (method <> 'vietqr' OR received > 0)
+                            AND (CAST($only AS TEXT) IS NULL OR institution_id = $only))
                 """,
-                null, ("$s", start), ("$e", end));
+                null, ("$s", start), ("$e", end), ("$only", institutionId));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var (due, value) = (reader.GetLong(0), reader.GetLong(1));

@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using KioskPos.ProvinceServer.Data;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.ProvinceServer.Apis;
+
+/// <summary>
+/// Signed session cookies for people: the username and an expiry under an HMAC whose key lives only in this
+/// process (a restart signs everyone out). The session is checked against the stored user on every request, so
+/// a changed role or a locked login takes effect at once.
+/// </summary>
+internal sealed class ProvinceSessions(TimeProvider time)
+{
+    public const string Cookie = "kp_province";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public string Issue(string username)
+    {
+        var body = $"{username}|{time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
+        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(body));
+        return $"{payload}.{Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(payload)))}";
+    }
+
+    public string? Read(string? cookie)
+    {
+        if (cookie?.Split('.') is not [var payload, var mac] ||
+            !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(mac), Encoding.UTF8.GetBytes(Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(payload))))))
+        {
+            return null;
+        }
+
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(payload)).Split('|');
+            return parts is [var username, var expires] && long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at > time.GetUtcNow().ToUnixTimeSeconds()
+                ? username
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// Who is asking: the administrator's bearer token (programs; a province administrator), or a signed-in person.
+/// Province administrators see and do everything; an institution's accountant sees that institution's report and
+/// reconciliation, and changes nothing.
+/// </summary>
+internal static class ProvinceAuth
+{
+    private const string UserItem = "province-user";
+
+    /// <summary>The token holder as a user.</summary>
+    public static readonly ProvinceUser TokenHolder = new("admin-token", "Quản trị (token)", ProvinceRoles.Admin, null);
+
+    public static async Task<ProvinceUser?> ResolveAsync(HttpContext http)
+    {
+        if (http.Items.TryGetValue(UserItem, out var known))
+        {
+            return known as ProvinceUser;
+        }
+
+        ProvinceUser? user = null;
+        var presented = http.Request.Headers.Authorization.ToString();
+        var expected = http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken;
+        if (presented.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            if (!string.IsNullOrEmpty(expected) && CryptographicOperations.FixedTimeEquals(
+                    SHA256.HashData(Encoding.UTF8.GetBytes(presented["Bearer ".Length..].Trim())), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+            {
+                user = TokenHolder;
+            }
+        }
+        else if (http.RequestServices.GetRequiredService<ProvinceSessions>().Read(http.Request.Cookies[ProvinceSessions.Cookie]) is { } username)
+        {
+            user = await http.RequestServices.GetRequiredService<ProvinceUsers>().FindAsync(username, http.RequestAborted).ConfigureAwait(false);
+        }
+
+        http.Items[UserItem] = user;
+        return user;
+    }
+
+    /// <summary>API filter: a province administrator (token or session); 401 for no one, 403 for an accountant.</summary>
+    public static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var user = await ResolveAsync(http).ConfigureAwait(false);
+        if (user is null && string.IsNullOrEmpty(http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken)
+            && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return SyncApi.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Chức năng quản trị chưa được bật.", "Set Province:AdminToken to enable the admin API.");
+        }
+
+        return user switch
+        {
+            null => SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Cần đăng nhập quản trị.", "Send the administrator's bearer token, or sign in at /login."),
+            { IsAdmin: false } => SyncApi.Problem(StatusCodes.Status403Forbidden, "forbidden", "Chỉ quản trị tỉnh được làm việc này.", "A province administrator only; an accountant reads their institution's figures."),
+            _ => await next(context).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>API filter: anyone signed in (what they see is limited by their role in the endpoint).</summary>
+    public static async ValueTask<object?> RequireSignedIn(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        await ResolveAsync(context.HttpContext).ConfigureAwait(false) is null
+            ? SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Cần đăng nhập.", "Sign in at /login, or send the administrator's bearer token.")
+            : await next(context).ConfigureAwait(false);
+
+    /// <summary>Page filter: anyone signed in, else to the sign-in page and back.</summary>
+    public static async ValueTask<object?> RequireSignedInPage(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return await ResolveAsync(http).ConfigureAwait(false) is null
+            ? Results.Redirect("/login?return=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString))
+            : await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Page filter: a province administrator; an accountant goes to their report.</summary>
+    public static async ValueTask<object?> RequireAdminPage(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return await ResolveAsync(http).ConfigureAwait(false) switch
+        {
+            null => Results.Redirect("/login?return=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString)),
+            { IsAdmin: false } => Results.Redirect("/report"),
+            _ => await next(context).ConfigureAwait(false),
+        };
+    }
+}
+
+/// <summary>The sign-in page, sign-out, and the administrator's user list.</summary>
+internal static class SignInApi
+{
+    public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/login", (string? @return, string? error) => Results.Content(Page(@return, error), "text/html; charset=utf-8"));
+        app.MapPost("/login", async (HttpContext http, ProvinceUsers users, ProvinceSessions sessions) =>
+        {
+            var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+            var back = SafeReturn(form["return"].ToString());
+            var (user, failure) = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), http.RequestAborted).ConfigureAwait(false);
+            if (user is null)
+            {
+                return Results.Redirect($"/login?error={(failure == SignInFailure.Locked ? "locked" : "wrong")}&return={Uri.EscapeDataString(back)}");
+            }
+
+            http.Response.Cookies.Append(ProvinceSessions.Cookie, sessions.Issue(user.Username), new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Secure = http.Request.IsHttps,
+                MaxAge = ProvinceSessions.Lifetime,
+                Path = "/",
+            });
+            return Results.Redirect(back == "/" && !user.IsAdmin ? "/report" : back);
+        }).DisableAntiforgery();
+        app.MapPost("/logout", (HttpContext http) =>
+        {
+            http.Response.Cookies.Delete(ProvinceSessions.Cookie, new CookieOptions { Path = "/" });
+            return Results.Redirect("/login");
+        }).DisableAntiforgery();
+
+        var admin = app.MapGroup("/api/v1/admin/users").AddEndpointFilter(ProvinceAuth.RequireAdmin);
+        admin.MapGet(string.Empty, async (ProvinceUsers users, CancellationToken ct) =>
+            TypedResults.Json(await users.ListAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListProvinceUserRow));
+        admin.MapPut("/{username}", async Task<IResult> (string username, HttpContext http, ProvinceUsers users) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ProvinceUserRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body is required.");
+            }
+
+            string? problem = null;
+            if (username.Length is < 3 or > 64 || !username.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            {
+                problem = "the username is 3 to 64 letters, digits, '.', '-' or '_'";
+            }
+            else if (string.IsNullOrWhiteSpace(request.FullName))
+            {
+                problem = "fullName is required";
+            }
+            else if (request.Role is not (ProvinceRoles.Admin or ProvinceRoles.Accountant))
+            {
+                problem = $"role is {ProvinceRoles.Admin} or {ProvinceRoles.Accountant}";
+            }
+            else if ((request.Role == ProvinceRoles.Accountant) != (request.InstitutionId is not null))
+            {
+                problem = "an accountant names their institution, and only an accountant does";
+            }
+            else if (request.InstitutionId is { } institution && !await users.InstitutionExistsAsync(institution, http.RequestAborted).ConfigureAwait(false))
+            {
+                problem = $"no institution '{institution}'";
+            }
+            else if (request.Password is not { Length: >= 10 and <= 128 })
+            {
+                problem = "the password is 10 to 128 characters";
+            }
+
+            if (problem is not null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_user", "Thông tin người dùng không hợp lệ.", problem);
+            }
+
+            await users.SaveAsync(username, request.FullName!.Trim(), request.Role!, request.InstitutionId, request.Password!, http.RequestAborted).ConfigureAwait(false);
+            return Results.NoContent();
+        });
+        return app;
+    }
+
+    /// <summary>Only a path of this site: a sign-in link cannot send anyone elsewhere.</summary>
+    private static string SafeReturn(string value) =>
+        value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal) && !value.Contains('\\', StringComparison.Ordinal) ? value : "/";
+
+    private static string Page(string? back, string? error)
+    {
+        var message = error switch
+        {
+            "wrong" => "<p class=err>Sai tên đăng nhập hoặc mật khẩu. <small>Wrong username or password.</small></p>",
+            "locked" => $"<p class=err>Tài khoản bị khoá sau {ProvinceUsers.MaxFailures} lần sai; quản trị tỉnh đặt lại mật khẩu. <small>Locked; an administrator resets the password.</small></p>",
+            _ => string.Empty,
+        };
+        return $$"""
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+            <title>Đăng nhập — KioskPos máy chủ tỉnh</title>
+            <style>body{font-family:system-ui,sans-serif;background:#f4f6f8;color:#1b1b1b;display:grid;place-items:center;min-height:90vh}
+            form{background:#fff;padding:2rem 2.5rem;border-radius:12px;box-shadow:0 2px 12px #0002;min-width:20rem}
+            label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.6rem;font-size:1rem;box-sizing:border-box}
+            button{margin-top:1.2rem;width:100%;padding:.7rem;font-size:1rem;background:#0b5cab;color:#fff;border:0;border-radius:8px}
+            .err{color:#b00020}small{color:#555}</style></head><body>
+            <form method="post" action="/login"><h1>KioskPos — Máy chủ tỉnh</h1><p><small>Province server: sign in</small></p>{{message}}
+            <input type="hidden" name="return" value="{{HtmlText.Encode(SafeReturn(back ?? "/"))}}">
+            <label for="u">Tên đăng nhập <small>/ username</small></label><input id="u" name="username" autocomplete="username" required autofocus>
+            <label for="p">Mật khẩu <small>/ password</small></label><input id="p" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit">Đăng nhập</button></form></body></html>
+            """;
+    }
+}

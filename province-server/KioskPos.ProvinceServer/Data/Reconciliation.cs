@@ -1,0 +1,157 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>One institution's day: what fell due, what its terminals took by method, what its bank account received.</summary>
+public sealed record ReconciliationDay(string InstitutionId, string Day, long Due, long CardBalance, long VietQr, long ExternalCard, long ReceivedByBank, int OpenMismatches);
+
+/// <summary>
+/// A mismatch for a person to look at: a transfer the server could not match or that paid too much, a payment
+/// flagged when it arrived (an offline overdraft, an unknown account or bill, more given back than paid), a VietQR
+/// payment the bank paid short.
+/// </summary>
+public sealed record WorklistItem(string Item, string? InstitutionId, string Day, string Kind, long Amount, string Detail, string? ResolvedBy, string? ResolvedAt, string? Note);
+
+/// <summary>The reconciliation of a period: per institution and day, and the worklist.</summary>
+public sealed record ReconciliationView(DateOnly From, DateOnly To, string? InstitutionId, IReadOnlyList<ReconciliationDay> Days, IReadOnlyList<WorklistItem> Worklist);
+
+/// <summary>
+/// One ledger seen two ways: the payments terminals pushed and the transfers banks notified, per institution and
+/// day (UTC dates, as stored), with the mismatches between them as a worklist. Resolving an item records who looked
+/// and what they found; the money itself is never changed here.
+/// </summary>
+internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider time)
+{
+    // What a payment was flagged with when it arrived, as worklist kinds. Transfers' own flags (overpaid, paid twice)
+    // are items of the transfer, not again of the payment.
+    private static readonly string[] s_paymentKinds = ["overdraft", "unknown_account", "unknown_bill", "bill_overpaid", "reversed_more_than_paid"];
+
+    public async Task<ReconciliationView> BuildAsync(DateOnly from, DateOnly to, string? institutionId, CancellationToken cancellationToken)
+    {
+        var (s, e) = (from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
+        var days = new SortedDictionary<(string Institution, string Day), long[]>();
+        long[] Day(string institution, string day) => days.TryGetValue((institution, day), out var row) ? row : days[(institution, day)] = new long[5];
+
+        await ReadAsync(connection, transaction,
+            "SELECT institution_id, due_date, SUM(total) FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) GROUP BY institution_id, due_date",
+            r => Day(r.GetString(0), r.GetString(1)[..10])[0] += r.GetLong(2), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+        await ReadAsync(connection, transaction,
+            """
+            SELECT institution_id, substr(created_at, 1, 10), method,
+                   SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed))
+            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
+            GROUP BY institution_id, substr(created_at, 1, 10), method
+            """,
+            r => Day(r.GetString(0), r.GetString(1))[r.GetString(2) switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.GetLong(3), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+        await ReadAsync(connection, transaction,
+            """
+            SELECT i.id, substr(t.received_at, 1, 10), SUM(t.amount) FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
+            WHERE t.received_at >= $s AND t.received_at < $e AND (CAST($i AS TEXT) IS NULL OR i.id = $i) GROUP BY i.id, substr(t.received_at, 1, 10)
+            """,
+            r => Day(r.GetString(0), r.GetString(1))[4] += r.GetLong(2), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+
+        var resolutions = new Dictionary<string, (string By, string At, string Note)>();
+        await ReadAsync(connection, transaction, "SELECT item, resolved_by, resolved_at, note FROM worklist_resolutions WHERE CAST($i AS TEXT) IS NULL OR institution_id = $i",
+            r => resolutions[r.GetString(0)] = (r.GetString(1), r.GetString(2), r.GetString(3)), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+
+        var items = new List<WorklistItem>();
+        void Add(string item, string? institution, string day, string kind, long amount, string detail) =>
+            items.Add(resolutions.TryGetValue(item, out var done)
+                ? new WorklistItem(item, institution, day, kind, amount, detail, done.By, done.At, done.Note)
+                : new WorklistItem(item, institution, day, kind, amount, detail, null, null, null));
+
+        // Transfers: not matched to a payment, waiting for one, or paying more than was asked (a refund is due).
+        await ReadAsync(connection, transaction,
+            """
+            SELECT t.id, i.id, substr(t.received_at, 1, 10), t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
+            FROM bank_transfers t LEFT JOIN institutions i ON i.bank_account = t.account_number
+            WHERE t.received_at >= $s AND t.received_at < $e AND (t.outcome IN ('unmatched', 'held') OR t.refund_due > 0 OR t.flags <> '')
+              AND (CAST($i AS TEXT) IS NULL OR i.id = $i)
+            ORDER BY t.id
+            """,
+            r =>
+            {
+                var (outcome, flags, refund) = (r.GetString(3), r.GetString(5), r.GetLong(6));
+                var kind = outcome switch
+                {
+                    "unmatched" => "unmatched_transfer",
+                    "held" => "transfer_waiting_for_payment",
+                    _ when refund > 0 => "overpaid_refund_due",
+                    _ => "transfer_flagged",
+                };
+                Add($"transfer:{r.GetLong(0)}", r.GetNullableString(1), r.GetString(2), kind, refund > 0 ? refund : r.GetLong(4),
+                    $"{r.GetString(8)} '{r.GetString(7)}' → {outcome} {flags}".TrimEnd());
+            }, s, e, institutionId, cancellationToken).ConfigureAwait(false);
+
+        // Payments flagged on arrival, and VietQR payments the bank paid short.
+        await ReadAsync(connection, transaction,
+            """
+            SELECT id, institution_id, substr(created_at, 1, 10), amount, received, flags, state, method FROM payments
+            WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
+            ORDER BY created_at, id
+            """,
+            r =>
+            {
+                var (id, flags, state) = (r.GetString(0), r.GetString(5).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(6));
+                var kinds = flags.Select(f => f.Split(':')[0]).Where(f => s_paymentKinds.Contains(f)).Distinct().ToList();
+                if (kinds.Count > 0)
+                {
+                    Add($"payment:{id}", r.GetString(1), r.GetString(2), kinds[0], r.GetLong(3), $"{id} ({r.GetString(7)}): {string.Join(' ', flags)}");
+                }
+
+                if (state == "underpaid")
+                {
+                    Add($"underpaid:{id}", r.GetString(1), r.GetString(2), "underpaid", r.GetLong(3) - r.GetLong(4), $"{id}: received {r.GetLong(4)} of {r.GetLong(3)}");
+                }
+            }, s, e, institutionId, cancellationToken).ConfigureAwait(false);
+
+        foreach (var item in items.Where(i => i.ResolvedAt is null && i.InstitutionId is not null))
+        {
+            Day(item.InstitutionId!, item.Day);
+        }
+
+        var rows = days.Select(d => new ReconciliationDay(d.Key.Institution, d.Key.Day, d.Value[0], d.Value[1], d.Value[2], d.Value[3], d.Value[4],
+            items.Count(i => i.InstitutionId == d.Key.Institution && i.Day == d.Key.Day && i.ResolvedAt is null))).ToList();
+        return new ReconciliationView(from, to, institutionId, rows, items);
+    }
+
+    /// <summary>Records that <paramref name="item"/> was looked at; false when no such item exists, null when it was resolved before.</summary>
+    public async Task<bool?> ResolveAsync(string item, string resolvedBy, string note, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var (kind, key) = item.IndexOf(':') is > 0 and var colon ? (item[..colon], item[(colon + 1)..]) : (string.Empty, string.Empty);
+        var institution = kind switch
+        {
+            "transfer" when long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) => await connection.ScalarAsync(
+                "SELECT COALESCE(i.id, '') FROM bank_transfers t LEFT JOIN institutions i ON i.bank_account = t.account_number WHERE t.id = $id",
+                transaction, cancellationToken, ("$id", id)).ConfigureAwait(false),
+            "payment" or "underpaid" => await connection.ScalarAsync("SELECT institution_id FROM payments WHERE id = $id", transaction, cancellationToken, ("$id", key)).ConfigureAwait(false),
+            _ => null,
+        };
+        if (institution is not string institutionId)
+        {
+            return false;
+        }
+
+        var stored = await connection.ExecuteAsync(
+            "INSERT INTO worklist_resolutions (item, institution_id, resolved_by, resolved_at, note) VALUES ($item, $i, $by, $at, $note) ON CONFLICT (item) DO NOTHING",
+            transaction, cancellationToken, ("$item", item), ("$i", institutionId.Length == 0 ? null : institutionId), ("$by", resolvedBy),
+            ("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$note", note)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored == 1 ? true : null;
+    }
+
+    private static async Task ReadAsync(DbConnection connection, DbTransaction transaction, string sql, Action<DbDataReader> row, string s, string e, string? institutionId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(sql, transaction, ("$s", s), ("$e", e), ("$i", institutionId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            row(reader);
+        }
+    }
+}
