@@ -16,6 +16,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(CardPinRequest))]
 [JsonSerializable(typeof(PlanReportView))]
 [JsonSerializable(typeof(ImportResult))]
+[JsonSerializable(typeof(BillImportRequest))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<ProvinceUserRow>))]

@@ -71,6 +71,62 @@ public abstract class BillImportTests(ProvinceEngine engine)
         Assert.Contains(unknown.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString() == "unknown column 'bill'");
     }
 
+    [Fact]
+    public async Task Json_bills_follow_the_csv_rules_errors_name_their_place_and_a_repeat_changes_nothing()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        var good = new
+        {
+            bills = new object[]
+            {
+                new { billId = "HP-2612-HS240002", institutionId = "TG-THCS-NGUYENDU", payerCode = "HS240002", category = "hoc_phi", title = "Học phí tháng 12/2026", dueDate = "2026-12-31",
+                      lines = new object[] { new { description = "Học phí", quantity = 1, unitPrice = 150_000 } } },
+                new { billId = "VP-BN260002-3", institutionId = "TG-TTYT-CHAUTHANH", payerCode = "BN260002", category = "vien_phi", title = "Viện phí đợt 3", dueDate = (string?)null,
+                      lines = new object[] { new { description = "Xét nghiệm máu", quantity = 2, unitPrice = 60_000, insuranceCovered = 96_000 }, new { description = "Thuốc", quantity = 1, unitPrice = 45_000 } } },
+            },
+        };
+        using (var first = await province.Admin.PostAsJsonAsync("/api/v1/admin/bills", good))
+        {
+            var body = await first.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((HttpStatusCode.OK, 2), (first.StatusCode, body.GetProperty("created").GetInt32()));
+        }
+
+        using (var again = await province.Admin.PostAsJsonAsync("/api/v1/admin/bills", good))
+        {
+            Assert.Equal(2, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("unchanged").GetInt32());
+        }
+
+        // 2 × 60.000 − 96.000 BHYT + 45.000: what the patient owes, read straight from the database.
+        Assert.Equal(69_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'VP-BN260002-3'")));
+
+        var bad = new
+        {
+            bills = new object[]
+            {
+                new { billId = "HP-2701-HS240002", institutionId = "TG-THCS-NGUYENDU", payerCode = "HS240002", category = "hoc_phi", title = "Học phí tháng 1/2027", dueDate = "31/01/2027",
+                      lines = new object[] { new { description = "Học phí", quantity = 1, unitPrice = 150_000 } } },
+                new { billId = "HP-2701-HS240003", institutionId = "TG-THCS-NGUYENDU", payerCode = "HS240003", category = "hoc_phi", title = "Học phí tháng 1/2027", dueDate = "2027-01-31",
+                      lines = new object[] { new { description = "Học phí", quantity = 1, unitPrice = 150_000 }, new { description = "", quantity = 0, unitPrice = 1 } } },
+            },
+        };
+        using (var refused = await province.Admin.PostAsJsonAsync("/api/v1/admin/bills", bad))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().ToList();
+            Assert.Equal(["bills[0].lines[0]", "bills[1].lines[1]"], errors.Select(e => e.GetProperty("path").GetString()));
+            Assert.Contains("31/01/2027", errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2701-HS240003'"));
+        using (var malformed = await province.Admin.PostAsync("/api/v1/admin/bills", new StringContent("{\"bills\": [", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        }
+
+        using var anyone = new HttpClient { BaseAddress = province.BaseUrl };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.PostAsJsonAsync("/api/v1/admin/bills", good)).StatusCode);
+    }
+
     private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string csv)
     {
         using var content = new StringContent(csv, Encoding.UTF8, "text/csv");

@@ -50,6 +50,17 @@ internal static class AdminApi
             var result = await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false);
             return TypedResults.Json(result, ProvinceJsonContext.Default.ImportResult, statusCode: result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         });
+        group.MapPost("/bills", async Task<IResult> (HttpContext http, BillImport import) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.BillImportRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body {\"bills\": [...]} is required.");
+            }
+
+            var result = await import.ImportJsonAsync(request, http.RequestAborted).ConfigureAwait(false);
+            return TypedResults.Json(result, ProvinceJsonContext.Default.ImportResult, statusCode: result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+        });
         group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
         group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>

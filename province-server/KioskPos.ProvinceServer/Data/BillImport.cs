@@ -4,8 +4,17 @@ using System.Text;
 
 namespace KioskPos.ProvinceServer.Data;
 
-/// <summary>One problem in an import, with the CSV line it is on (1 = the header).</summary>
-public sealed record ImportError(int Line, string Message);
+/// <summary>One problem in an import, with the CSV line it is on (1 = the header), or for JSON where in the document.</summary>
+public sealed record ImportError(int Line, string Message, string? Path = null);
+
+/// <summary>Bills as a school's or hospital's system sends them in JSON (<c>POST /api/v1/admin/bills</c>).</summary>
+public sealed record BillImportRequest(IReadOnlyList<BillImportBill>? Bills);
+
+/// <summary>One bill of a JSON import; the same fields and rules as a CSV row's.</summary>
+public sealed record BillImportBill(string? BillId, string? InstitutionId, string? PayerCode, string? Category, string? Title, string? DueDate, IReadOnlyList<BillImportLine>? Lines);
+
+/// <summary>One line of a bill in a JSON import; amounts in whole đồng.</summary>
+public sealed record BillImportLine(string? Description, long Quantity, long UnitPrice, long InsuranceCovered = 0);
 
 /// <summary>What an import did: nothing at all when there are errors.</summary>
 public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors);
@@ -49,12 +58,58 @@ internal sealed class BillImport(ProvinceDatabase database)
 
     public async Task<ImportResult> ImportCsvAsync(string text, CancellationToken cancellationToken)
     {
-        var errors = new List<ImportError>();
         var rows = Csv.Parse(text.Normalize(NormalizationForm.FormC));
-        if (rows.Count == 0)
+        return rows.Count == 0
+            ? new ImportResult(0, 0, 0, [new ImportError(1, "empty file: a header row is needed")])
+            : await ImportRowsAsync(rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same import from JSON: each bill line becomes a row under the canonical columns, so the rules are the
+    /// CSV's, word for word; each error names where it is in the document (<c>bills[2].lines[0]</c>).
+    /// </summary>
+    public async Task<ImportResult> ImportJsonAsync(BillImportRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Bills is not { Count: > 0 } bills)
         {
-            return new ImportResult(0, 0, 0, [new ImportError(1, "empty file: a header row is needed")]);
+            return new ImportResult(0, 0, 0, [new ImportError(0, "bills: at least one bill is needed", "bills")]);
         }
+
+        string[] header = ["bill_id", "institution_id", "payer_code", "category", "title", "due_date", "description", "quantity", "unit_price", "insurance_covered"];
+        var rows = new List<List<string>> { new(header) };
+        var paths = new List<string> { "bills" };
+        var errors = new List<ImportError>();
+        for (var b = 0; b < bills.Count; b++)
+        {
+            var bill = bills[b];
+            if (bill?.Lines is not { Count: > 0 } lines)
+            {
+                errors.Add(new ImportError(0, "a bill needs at least one line", $"bills[{b}]"));
+                continue;
+            }
+
+            for (var l = 0; l < lines.Count; l++)
+            {
+                var line = lines[l];
+                rows.Add([bill.BillId ?? string.Empty, bill.InstitutionId ?? string.Empty, bill.PayerCode ?? string.Empty, bill.Category ?? string.Empty, bill.Title ?? string.Empty,
+                    bill.DueDate ?? string.Empty, line?.Description ?? string.Empty, (line?.Quantity ?? 0).ToString(CultureInfo.InvariantCulture),
+                    (line?.UnitPrice ?? -1).ToString(CultureInfo.InvariantCulture), (line?.InsuranceCovered ?? 0).ToString(CultureInfo.InvariantCulture)]);
+                paths.Add($"bills[{b}].lines[{l}]");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ImportResult(0, 0, 0, errors);
+        }
+
+        var result = await ImportRowsAsync(rows, cancellationToken).ConfigureAwait(false);
+        return result with { Errors = result.Errors.Select(e => e with { Line = 0, Path = e.Line >= 2 && e.Line - 1 < paths.Count ? paths[e.Line - 1] : "bills" }).ToList() };
+    }
+
+    private async Task<ImportResult> ImportRowsAsync(List<List<string>> rows, CancellationToken cancellationToken)
+    {
+        var errors = new List<ImportError>();
 
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var c = 0; c < rows[0].Count; c++)
