@@ -17,6 +17,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(PlanReportView))]
 [JsonSerializable(typeof(ImportResult))]
 [JsonSerializable(typeof(BillImportRequest))]
+[JsonSerializable(typeof(InstitutionRequest))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<ProvinceUserRow>))]
@@ -44,6 +45,13 @@ public sealed record EnrolmentCode(string Code, string TerminalId, DateTimeOffse
 /// <param name="InstitutionId">The accountant's institution; none for an administrator.</param>
 /// <param name="Password">10 to 128 characters; stored only as a salted hash.</param>
 public sealed record ProvinceUserRequest(string? FullName, string? Role, string? InstitutionId, string? Password);
+
+/// <summary>An institution of the registry.</summary>
+/// <param name="Name">Its name as people know it.</param>
+/// <param name="Type">One of the plans' types (primary, lower_secondary, …, commune_health_station).</param>
+/// <param name="District">Its district.</param>
+/// <param name="Commune">Its commune or ward.</param>
+public sealed record InstitutionRequest(string? Name, string? Type, string? District, string? Commune);
 
 /// <summary>What the administrator found and did about a worklist item.</summary>
 /// <param name="Note">1 to 500 characters.</param>

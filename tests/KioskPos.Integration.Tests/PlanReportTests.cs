@@ -79,6 +79,128 @@ public abstract class PlanReportTests(ProvinceEngine engine)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/admin/report/plan" + query)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await province.Admin.GetAsync("/api/v1/admin/report/plan?from=2026-12-01&to=2026-11-01")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_figures_on_a_generated_province_match_what_the_test_computes_itself()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        var random = new Random(20250301);
+        string[] types = ["primary", "lower_secondary", "upper_secondary", "provincial_hospital", "district_health_centre", "commune_health_station"];
+        string[] districts = ["Huyện Cái Bè", "Huyện Gò Công Tây", "Thành phố Mỹ Tho"];
+        var (from, to) = (new DateOnly(2025, 3, 1), new DateOnly(2025, 5, 1));
+        var institutions = new List<(string Id, string Type, string District, bool Active, int Counted, long Value, long Due)>
+        {
+            ("TG-THCS-NGUYENDU", "lower_secondary", "Thành phố Mỹ Tho", false, 0, 0, 0), // the demo's, not enrolled: no active terminal
+            ("TG-TTYT-CHAUTHANH", "district_health_centre", "Huyện Châu Thành", false, 0, 0, 0),
+        };
+        var monthValue = new long[2];
+        var monthDue = new long[2];
+        for (var n = 0; n < 18; n++)
+        {
+            var id = $"TG-GEN-{n:D2}";
+            var type = types[n % types.Length];
+            var district = districts[random.Next(districts.Length)];
+            using (var registered = await province.Admin.PutAsJsonAsync($"/api/v1/admin/institutions/{id}", new { name = $"Đơn vị {n}", type, district, commune = "Xã Một" }))
+            {
+                Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            }
+
+            // A terminal that has been seen (active), one revoked, or none.
+            (bool Revoked, bool Seen)? terminal = random.Next(3) switch { 0 => null, 1 => (false, true), _ => (true, true) };
+            var terminalId = $"KP-GEN-{n:D2}";
+            await province.ExecuteAsync("INSERT INTO accounts (code, institution_id, kind, full_name, balance, version) VALUES ($c, $i, 'pupil', 'Người nộp', 0, 0)", ("$c", $"P{n:D2}"), ("$i", id));
+            await province.ExecuteAsync("INSERT INTO terminals (id, institution_id, name, revoked, last_seen_at) VALUES ($t, $i, 'Máy', $r, $s)",
+                ("$t", terminalId), ("$i", id), ("$r", terminal is { Revoked: true } ? 1 : 0), ("$s", terminal is null ? null : "2025-03-02T01:00:00.0000000+00:00"));
+
+            long due = 0;
+            for (var b = 0; b < random.Next(1, 4); b++)
+            {
+                var month = random.Next(3); // March, April, or June (outside the period)
+                var dueDate = new DateOnly(2025, month == 2 ? 6 : 3 + month, random.Next(1, 29));
+                var total = random.Next(1, 40) * 50_000L;
+                await province.ExecuteAsync("INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($b, $i, $c, 'hoc_phi', 'Học phí', $d, $t, 0, 0)",
+                    ("$b", $"B-{n:D2}-{b}"), ("$i", id), ("$c", $"P{n:D2}"), ("$d", dueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$t", total));
+                if (month < 2)
+                {
+                    due += total;
+                    monthDue[month] += total;
+                }
+            }
+
+            var counted = 0;
+            long value = 0;
+            for (var p = 1; p <= random.Next(0, 7); p++)
+            {
+                var method = new[] { "card_balance", "vietqr", "external_card" }[random.Next(3)];
+                var amount = random.Next(1, 30) * 10_000L;
+                var state = random.Next(6) == 0 ? "voided" : method == "vietqr" ? new[] { "completed", "pending", "underpaid" }[random.Next(3)] : "completed";
+                var received = method != "vietqr" ? amount : state switch { "completed" => amount + (random.Next(4) == 0 ? 20_000 : 0), "underpaid" => amount / 2, _ => 0 };
+                var reversed = state == "completed" && random.Next(4) == 0 ? amount / 4 : 0;
+                var month = random.Next(3);
+                var created = new DateTime(2025, month == 2 ? 2 : 3 + month, random.Next(1, 28), 3, 0, 0, DateTimeKind.Utc);
+                await province.ExecuteAsync("INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ($t, $s, 'payment.created', 'x', '{}', '{}', $a)",
+                    ("$t", terminalId), ("$s", p), ("$a", created.ToString("O", CultureInfo.InvariantCulture)));
+                await province.ExecuteAsync(
+                    """
+                    INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, state, received, reversed)
+                    VALUES ($id, $t, $s, $i, $c, $m, $a, $at, $at, $st, $rc, $rv)
+                    """,
+                    ("$id", $"{terminalId}-{p:D8}"), ("$t", terminalId), ("$s", p), ("$i", id), ("$c", $"P{n:D2}"), ("$m", method), ("$a", amount),
+                    ("$at", created.ToString("O", CultureInfo.InvariantCulture)), ("$st", state), ("$rc", received), ("$rv", reversed));
+
+                // The rules, written out here: in the period, not voided; a VietQR payment counts once money arrived,
+                // for what arrived up to its amount; what was given back is not kept.
+                if (month < 2 && state != "voided")
+                {
+                    var kept = Math.Max(0, (method == "vietqr" ? Math.Min(received, amount) : amount) - reversed);
+                    value += kept;
+                    monthValue[month] += kept;
+                    if (method != "vietqr" || received > 0)
+                    {
+                        counted++;
+                    }
+                }
+            }
+
+            institutions.Add((id, type, district, terminal is { Revoked: false }, counted, value, due));
+        }
+
+        var report = await province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
+        Assert.Equal(institutions.Sum(i => i.Due), report.GetProperty("due").GetInt64());
+        Assert.Equal(institutions.Sum(i => i.Value), report.GetProperty("cashlessValue").GetInt64());
+        Assert.Equal(institutions.Sum(i => i.Counted), report.GetProperty("cashlessPayments").GetInt32());
+        Assert.Equal(monthValue, report.GetProperty("months").EnumerateArray().Select(m => m.GetProperty("cashlessValue").GetInt64()));
+        Assert.Equal(monthDue, report.GetProperty("months").EnumerateArray().Select(m => m.GetProperty("due").GetInt64()));
+        foreach (var group in report.GetProperty("byType").EnumerateArray())
+        {
+            var members = institutions.Where(i => i.Type == group.GetProperty("type").GetString()).ToList();
+            var taking = members.Count(i => i.Active && i.Counted > 0);
+            Assert.Equal((members.Count, taking, Math.Round(100.0 * taking / members.Count, 1)),
+                (group.GetProperty("institutions").GetInt32(), group.GetProperty("takingCashless").GetInt32(), group.GetProperty("sharePercent").GetDouble()));
+        }
+
+        Assert.Equal(institutions.Select(i => i.Type).Distinct().Count(), report.GetProperty("byType").GetArrayLength());
+        foreach (var group in report.GetProperty("byDistrict").EnumerateArray())
+        {
+            var members = institutions.Where(i => i.District == group.GetProperty("district").GetString() && i.Type == group.GetProperty("type").GetString()).ToList();
+            Assert.Equal((members.Count, members.Count(i => i.Active && i.Counted > 0)), (group.GetProperty("institutions").GetInt32(), group.GetProperty("takingCashless").GetInt32()));
+        }
+
+        Assert.Equal(institutions.Select(i => (i.District, i.Type)).Distinct().Count(), report.GetProperty("byDistrict").GetArrayLength());
+        var drill = report.GetProperty("institutions").EnumerateArray().ToDictionary(i => i.GetProperty("id").GetString()!);
+        foreach (var expected in institutions)
+        {
+            var row = drill[expected.Id];
+            Assert.Equal((expected.Counted, expected.Value, expected.Due, expected.Active && expected.Counted > 0),
+                (row.GetProperty("cashlessPayments").GetInt32(), row.GetProperty("cashlessValue").GetInt64(), row.GetProperty("due").GetInt64(), row.GetProperty("takesCashless").GetBoolean()));
+        }
+
+        // The registry refuses what the plans do not know.
+        using var wrongType = await province.Admin.PutAsJsonAsync("/api/v1/admin/institutions/TG-GEN-99", new { name = "Trường X", type = "kindergarten", district = "Huyện Cái Bè" });
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        using var renamed = await province.Admin.PutAsJsonAsync("/api/v1/admin/institutions/TG-GEN-00", new { name = "Trường Tiểu học Một", type = "primary", district = "Huyện Cái Bè" });
+        Assert.Equal(HttpStatusCode.NoContent, renamed.StatusCode);
+    }
 }
 
 /// <summary>PlanReport on the embedded SQLite file.</summary>

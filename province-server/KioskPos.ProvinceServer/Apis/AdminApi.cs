@@ -61,6 +61,30 @@ internal static class AdminApi
             var result = await import.ImportJsonAsync(request, http.RequestAborted).ConfigureAwait(false);
             return TypedResults.Json(result, ProvinceJsonContext.Default.ImportResult, statusCode: result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         });
+        // The institution registry: the plans' types, district and commune (the receiving account has its own endpoint).
+        group.MapPut("/institutions/{id}", async Task<IResult> (string id, HttpContext http, AdminQueries queries) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.InstitutionRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body is required.");
+            }
+
+            var problem = id.Length is < 3 or > 64 || !id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '-' or '_') ? "the id is 3 to 64 upper-case letters, digits, '-' or '_'"
+                : string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 ? "name is required (at most 200)"
+                : request.Type is null || !PlanTargets.Types.Contains(request.Type) ? $"type is one of {string.Join(", ", PlanTargets.Types)}"
+                : string.IsNullOrWhiteSpace(request.District) || request.District.Length > 100 ? "district is required (at most 100)"
+                : request.Commune is { Length: > 100 } ? "commune is at most 100"
+                : null;
+            if (problem is not null)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_institution", "Thông tin đơn vị không hợp lệ.", problem);
+            }
+
+            var created = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, request.District!.Trim().Normalize(),
+                string.IsNullOrWhiteSpace(request.Commune) ? null : request.Commune.Trim().Normalize(), http.RequestAborted).ConfigureAwait(false);
+            return created ? Results.Created($"/api/v1/admin/institutions/{id}", null) : Results.NoContent();
+        });
         group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
         group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>

@@ -106,6 +106,22 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
             : null;
     }
 
+    /// <summary>Registers an institution or changes its name, type, district or commune; true when it is new.</summary>
+    public async Task<bool> SaveInstitutionAsync(string id, string name, string type, string district, string? commune, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var known = await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false) is not null;
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO institutions (id, name, type, district, commune) VALUES ($id, $n, $t, $d, $c)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, district = excluded.district, commune = excluded.commune
+            """,
+            transaction, cancellationToken, ("$id", id), ("$n", name), ("$t", type), ("$d", district), ("$c", commune)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return !known;
+    }
+
     public async Task<IReadOnlyList<InstitutionSummary>> InstitutionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
