@@ -21,6 +21,7 @@ bench: prereqs ## Benchmarks: journal append and payment vs a raw SQLite insert+
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- drain $${DRAIN_ENTRIES:-100000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- ingest
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-5000000}
 	cd bench/receipt-encoder-js && npm ci --no-audit --no-fund --loglevel=error
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- receipt
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- readers

@@ -10,7 +10,8 @@ using KioskPos.Benchmarks;
 // server's ingest from 200 concurrent signed terminals; `receipt` an 80 mm receipt's render+encode against the npm
 // receipt-printer-encoder in the same run; `readers` the card reader's tap latency and idle polling CPU; `kiosk` the
 // parents' kiosk in Chromium: tap to fees painted, and each screen's weight; `loadtest [terminals] [batches] [size]`
-// a province's terminals pushing and pulling at once on PostgreSQL, against SQLite in the same run (make loadtest).
+// a province's terminals pushing and pulling at once on PostgreSQL, against SQLite in the same run (make loadtest);
+// `report [N]` the plan report over a year of N payments (default 5,000,000) against summing the payments directly.
 if (args is ["drain", ..])
 {
     return await DrainBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
@@ -35,6 +36,11 @@ if (args is ["loadtest", ..])
 {
     int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     return await LoadTest.RunAsync(terminals: Arg(1, 1000), batches: Arg(2, 4), batchSize: Arg(3, 50));
+}
+
+if (args is ["report", ..])
+{
+    return await ReportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000_000);
 }
 
 if (args is ["ingest", ..])

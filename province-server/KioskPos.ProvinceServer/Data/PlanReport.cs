@@ -67,29 +67,48 @@ internal sealed class PlanReport(ProvinceDatabase database)
         var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var end = to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            """
-            SELECT i.id, i.name, i.type, i.district,
-                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END,
-                   (SELECT COUNT(*) FROM payments p WHERE p.institution_id = i.id AND p.created_at >= $s AND p.created_at < $e AND p.state <> 'voided'
-                        AND (p.method <> 'vietqr' OR p.received > 0)),
-                   (SELECT COALESCE(SUM(MAX(0, (CASE WHEN p.method = 'vietqr' THEN MIN(p.received, p.amount) ELSE p.amount END) - p.reversed)), 0)
-                        FROM payments p WHERE p.institution_id = i.id AND p.created_at >= $s AND p.created_at < $e AND p.state <> 'voided'),
-                   (SELECT COALESCE(SUM(b.total), 0) FROM bills b WHERE b.institution_id = i.id AND b.due_date >= $s AND b.due_date < $e)
-            FROM institutions i WHERE CAST($only AS TEXT) IS NULL OR i.id = $only ORDER BY i.district, i.type, i.name
-            """,
-            null, ("$s", start), ("$e", end), ("$only", institutionId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var institutions = new List<PlanInstitution>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var sums = new Dictionary<string, (long Count, long Value, long Due)>(StringComparer.Ordinal);
+        await using (var command = connection.Command(
+            "SELECT institution_id, SUM(counted), SUM(kept) FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY institution_id",
+            null, ("$s", start), ("$e", end), ("$only", institutionId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            var active = reader.GetLong(4) != 0;
-            var payments = (int)reader.GetLong(5);
-            institutions.Add(new PlanInstitution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), active, payments,
-                reader.GetLong(6), reader.GetLong(7), active && payments > 0));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sums[reader.GetString(0)] = (reader.GetLong(1), reader.GetLong(2), 0);
+            }
         }
 
-        await reader.DisposeAsync().ConfigureAwait(false); // one open reader per connection on PostgreSQL
+        await using (var command = connection.Command(
+            "SELECT institution_id, SUM(due) FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY institution_id",
+            null, ("$s", start), ("$e", end), ("$only", institutionId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var id = reader.GetString(0);
+                sums[id] = sums.TryGetValue(id, out var known) ? known with { Due = reader.GetLong(1) } : (0, 0, reader.GetLong(1));
+            }
+        }
+
+        var institutions = new List<PlanInstitution>();
+        await using (var command = connection.Command(
+            """
+            SELECT i.id, i.name, i.type, i.district,
+                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END
+            FROM institutions i WHERE CAST($only AS TEXT) IS NULL OR i.id = $only ORDER BY i.district, i.type, i.name
+            """,
+            null, ("$only", institutionId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var active = reader.GetLong(4) != 0;
+                var (count, kept, owed) = sums.TryGetValue(reader.GetString(0), out var sum) ? sum : (0, 0, 0);
+                institutions.Add(new PlanInstitution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), active, (int)count,
+                    kept, owed, active && count > 0));
+            }
+        }
 
         var year = from.Year;
         PlanGroup Group(string type, string? district, IEnumerable<PlanInstitution> members)
@@ -110,28 +129,41 @@ internal sealed class PlanReport(ProvinceDatabase database)
             institutions.Sum(i => i.CashlessPayments), institutions, await MonthsAsync(connection, from, to, institutionId, cancellationToken).ConfigureAwait(false));
     }
 
-    // The trajectory: each calendar month the period touches, against that year's target.
+    // The trajectory: each calendar month the period touches, against that year's target. One grouped pass over
+    // each daily table, not a query per month.
     private static async Task<List<PlanMonth>> MonthsAsync(DbConnection connection, DateOnly from, DateOnly to, string? institutionId, CancellationToken cancellationToken)
     {
+        var (s, e) = (from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var sums = new Dictionary<string, (long Due, long Value, long Count)>(StringComparer.Ordinal);
+        await using (var command = connection.Command(
+            "SELECT substr(day, 1, 7), SUM(due) FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY substr(day, 1, 7)",
+            null, ("$s", s), ("$e", e), ("$only", institutionId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sums[reader.GetString(0)] = (reader.GetLong(1), 0, 0);
+            }
+        }
+
+        await using (var command = connection.Command(
+            "SELECT substr(day, 1, 7), SUM(kept), SUM(counted) FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY substr(day, 1, 7)",
+            null, ("$s", s), ("$e", e), ("$only", institutionId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var month = reader.GetString(0);
+                sums[month] = (sums.TryGetValue(month, out var known) ? known.Due : 0, reader.GetLong(1), reader.GetLong(2));
+            }
+        }
+
         var months = new List<PlanMonth>();
         for (var month = new DateOnly(from.Year, from.Month, 1); month < to; month = month.AddMonths(1))
         {
-            var start = (month < from ? from : month).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            var end = (month.AddMonths(1) > to ? to : month.AddMonths(1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            await using var command = connection.Command(
-                """
-                SELECT (SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only)),
-                       (SELECT COALESCE(SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed)), 0)
-                            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($only AS TEXT) IS NULL OR institution_id = $only)),
-                       (SELECT COUNT(*) FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (method <> 'vietqr' OR received > 0)
-                            AND (CAST($only AS TEXT) IS NULL OR institution_id = $only))
-                """,
-                null, ("$s", start), ("$e", end), ("$only", institutionId));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var (due, value) = (reader.GetLong(0), reader.GetLong(1));
-            months.Add(new PlanMonth(month.ToString("yyyy-MM", CultureInfo.InvariantCulture), due, value, (int)reader.GetLong(2),
-                due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(month.Year)));
+            var key = month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var (due, value, count) = sums.TryGetValue(key, out var sum) ? sum : (0, 0, 0);
+            months.Add(new PlanMonth(key, due, value, (int)count, due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(month.Year)));
         }
 
         return months;
