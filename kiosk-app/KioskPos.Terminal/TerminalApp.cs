@@ -74,7 +74,10 @@ public static class TerminalApp
         builder.Services.AddTerminal(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
+        app.UseRouting();
+        app.UseRequestLatencies();
         app.MapHealthChecks("/health");
+        app.MapMetrics();
         app.MapStatusApi();
         app.MapPaymentApi();
         app.MapDisplayApi();
@@ -115,6 +118,7 @@ public static class TerminalApp
         services.AddSingleton<StatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         services.AddSingleton<CardPresence>();
+        services.AddSingleton<RequestLatencies>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();
         services.AddSingleton<ProvinceLink>();

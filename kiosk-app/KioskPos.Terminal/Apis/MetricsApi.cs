@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using KioskPos.Storage;
+using KioskPos.Storage.Sqlite;
+using KioskPos.Terminal.Services;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>
+/// Request latencies per route, kept in memory as Prometheus histograms (cumulative buckets, sum, count).
+/// </summary>
+internal sealed class RequestLatencies
+{
+    private static readonly double[] s_bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    private readonly ConcurrentDictionary<(string Method, string Route), Histogram> _routes = new();
+
+    public void Record(string method, string route, double seconds) => _routes.GetOrAdd((method, route), _ => new Histogram()).Add(seconds);
+
+    public void Write(StringBuilder text)
+    {
+        text.Append("# HELP kioskpos_http_request_duration_seconds Time to answer a request, by method and route.\n");
+        text.Append("# TYPE kioskpos_http_request_duration_seconds histogram\n");
+        foreach (var ((method, route), histogram) in _routes.OrderBy(r => r.Key.Route, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal))
+        {
+            var (buckets, count, sum) = histogram.Snapshot();
+            var labels = $"method=\"{method}\",route=\"{MetricsApi.Escape(route)}\"";
+            for (var i = 0; i < s_bounds.Length; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"kioskpos_http_request_duration_seconds_bucket{{{labels},le=\"{s_bounds[i]}\"}} {buckets[i]}\n");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"kioskpos_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}\n");
+            text.Append(CultureInfo.InvariantCulture, $"kioskpos_http_request_duration_seconds_sum{{{labels}}} {sum}\n");
+            text.Append(CultureInfo.InvariantCulture, $"kioskpos_http_request_duration_seconds_count{{{labels}}} {count}\n");
+        }
+    }
+
+    private sealed class Histogram
+    {
+        private readonly long[] _buckets = new long[s_bounds.Length];
+        private long _count;
+        private double _sum;
+
+        public void Add(double seconds)
+        {
+            lock (this)
+            {
+                for (var i = 0; i < s_bounds.Length; i++)
+                {
+                    if (seconds <= s_bounds[i])
+                    {
+                        _buckets[i]++;
+                    }
+                }
+
+                _count++;
+                _sum += seconds;
+            }
+        }
+
+        public (long[] Buckets, long Count, double Sum) Snapshot()
+        {
+            lock (this)
+            {
+                return ((long[])_buckets.Clone(), _count, _sum);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// <c>/metrics</c> in the Prometheus text format: payments by method and state (counts and đồng), the sync queue's
+/// depth and age, the printer's state, card taps, request latencies. Counts only: no payer, no card, no amount of
+/// any one payment. Like <c>/health</c>, it needs no sign-in (the terminal listens on the LAN at most).
+/// </summary>
+internal static class MetricsApi
+{
+    public static IApplicationBuilder UseRequestLatencies(this IApplicationBuilder app)
+    {
+        var latencies = app.ApplicationServices.GetRequiredService<RequestLatencies>();
+        return app.Use(async (http, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(http).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The route's pattern, not the path: /api/v1/payments/{id}, never a payment's id.
+                var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                latencies.Record(http.Request.Method, route, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+        });
+    }
+
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics", async (HttpContext http, SqliteDatabase database, OutboxStore outbox, PrintQueue printQueue, CardPresence presence, RequestLatencies latencies, TimeProvider time) =>
+        {
+            var text = new StringBuilder(4096);
+            text.Append("# HELP kioskpos_payments Payments journalled on this terminal, by method and state.\n# TYPE kioskpos_payments gauge\n");
+            var amounts = new StringBuilder("# HELP kioskpos_payments_dong The value of those payments in whole dong.\n# TYPE kioskpos_payments_dong gauge\n");
+            await using (var connection = await database.OpenAsync(http.RequestAborted).ConfigureAwait(false))
+            await using (var command = connection.Command("SELECT method, state, COUNT(*), COALESCE(SUM(amount), 0) FROM payments GROUP BY method, state ORDER BY method, state"))
+            await using (var reader = await command.ExecuteReaderAsync(http.RequestAborted).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(http.RequestAborted).ConfigureAwait(false))
+                {
+                    var labels = $"method=\"{Escape(reader.GetString(0))}\",state=\"{Escape(reader.GetString(1))}\"";
+                    text.Append(CultureInfo.InvariantCulture, $"kioskpos_payments{{{labels}}} {reader.GetInt64(2)}\n");
+                    amounts.Append(CultureInfo.InvariantCulture, $"kioskpos_payments_dong{{{labels}}} {reader.GetInt64(3)}\n");
+                }
+            }
+
+            text.Append(amounts);
+            var sync = await outbox.GetStatusAsync(http.RequestAborted).ConfigureAwait(false);
+            var age = sync.OldestQueuedAt is { } oldest ? Math.Max(0, (time.GetUtcNow() - oldest).TotalSeconds) : 0;
+            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_queue_entries Journal entries not yet acknowledged by the province server.\n# TYPE kioskpos_sync_queue_entries gauge\nkioskpos_sync_queue_entries {sync.Queued}\n");
+            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_queue_oldest_age_seconds Age of the oldest unacknowledged entry (0 when none).\n# TYPE kioskpos_sync_queue_oldest_age_seconds gauge\nkioskpos_sync_queue_oldest_age_seconds {age:0.###}\n");
+            if (sync.LastSuccessAt is { } last)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_last_success_timestamp_seconds When a sync round last succeeded (Unix time).\n# TYPE kioskpos_sync_last_success_timestamp_seconds gauge\nkioskpos_sync_last_success_timestamp_seconds {last.ToUnixTimeSeconds()}\n");
+            }
+
+            var printer = printQueue.State.State;
+            text.Append("# HELP kioskpos_printer_state The printer's state: 1 for the current one.\n# TYPE kioskpos_printer_state gauge\n");
+            foreach (var state in new[] { "ready", "paper_out", "cover_open", "cutter_error", "head_hot", "error", "offline", "unknown" }.Append(printer).Distinct())
+            {
+                text.Append(CultureInfo.InvariantCulture, $"kioskpos_printer_state{{state=\"{Escape(state)}\"}} {(state == printer ? 1 : 0)}\n");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
+            latencies.Write(text);
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+        });
+        return app;
+    }
+
+    internal static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}
