@@ -4,17 +4,27 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KioskPos.Sync;
 
-/// <summary>The device key, loaded once from <see cref="SyncOptions.KeyPath"/> when first needed (after enrolment).</summary>
+/// <summary>
+/// The device key from <see cref="SyncOptions.KeyPath"/>, loaded when first needed (after enrolment) and again when
+/// the file is replaced (enrolled again from /tech or the command line while running).
+/// </summary>
 internal sealed class DeviceKeyCache(Microsoft.Extensions.Options.IOptions<SyncOptions> options)
 {
     private readonly Lock _gate = new();
     private System.Security.Cryptography.ECDsa? _key;
+    private DateTime _written;
 
     public (System.Security.Cryptography.ECDsa Key, string KeyId) Get()
     {
         lock (_gate)
         {
-            _key ??= DeviceIdentity.LoadKey(options.Value.KeyPath);
+            var written = File.GetLastWriteTimeUtc(options.Value.KeyPath);
+            if (_key is null || written != _written)
+            {
+                var key = DeviceIdentity.LoadKey(options.Value.KeyPath);
+                (_key, _written) = (key, written);
+            }
+
             return (_key, options.Value.TerminalId);
         }
     }

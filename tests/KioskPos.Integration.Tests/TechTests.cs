@@ -50,6 +50,48 @@ public class TechTests
     }
 
     [Fact]
+    public async Task A_technician_enrols_from_the_tech_page_api_once_and_the_terminal_syncs_with_its_new_key()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var technician = await terminal.StaffAsync(StaffRole.Technician);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        var code = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await cashier.PostAsJsonAsync("/api/v1/tech/enrol", new { server = province.BaseUrl.ToString(), code })).StatusCode);
+        using (var already = await technician.PostAsJsonAsync("/api/v1/tech/enrol", new { server = province.BaseUrl.ToString(), code }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, already.StatusCode);
+            Assert.Equal("already_enrolled", (await already.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        // Re-installed (the device key gone): a wrong code is refused with the server's reason, the right one enrols.
+        File.Delete(Path.Combine(terminal.Folder, KioskPos.Sync.DeviceIdentity.KeyFileName));
+        using (var wrong = await technician.PostAsJsonAsync("/api/v1/tech/enrol", new { server = province.BaseUrl.ToString(), code = "ZZZZ-ZZZZ" }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.StatusCode);
+            Assert.Equal("unknown_code", (await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        using (var unreachable = await technician.PostAsJsonAsync("/api/v1/tech/enrol", new { server = "http://127.0.0.1:9/", code }))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, unreachable.StatusCode);
+        }
+
+        using (var enrolled = await technician.PostAsJsonAsync("/api/v1/tech/enrol", new { server = province.BaseUrl.ToString(), code }))
+        {
+            var body = await enrolled.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(enrolled.StatusCode == HttpStatusCode.OK, body.ToString());
+            Assert.Equal("KP-THCS-ND-01", body.GetProperty("terminalId").GetString());
+        }
+
+        // The running terminal signs with the new key: a sync round is accepted (the old key would be refused now).
+        var round = await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Null(round.Error);
+        Assert.True((await technician.GetFromJsonAsync<JsonElement>("/api/v1/tech/state")).GetProperty("enrolled").GetBoolean());
+    }
+
+    [Fact]
     [Trait("Category", "Browser")]
     public async Task The_tech_page_needs_a_technician_and_shows_devices_profile_and_log_but_no_payment()
     {

@@ -125,6 +125,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 /// <summary>Source-generated JSON for the terminal's API (no reflection: AOT-ready).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PayerView))]
+[JsonSerializable(typeof(EnrolFromPageRequest))]
 [JsonSerializable(typeof(CreatePaymentRequest))]
 [JsonSerializable(typeof(PaymentView))]
 [JsonSerializable(typeof(IReadOnlyList<PaymentView>))]
@@ -223,3 +224,6 @@ internal static class ApiProblems
     public static IResult Create(int status, string code, string title, string? detail) =>
         TypedResults.Json(Problems.Create(status, code, title, detail), TerminalJsonContext.Readable.ProblemDto, "application/problem+json", status);
 }
+
+/// <summary>A technician's enrolment from /tech: the server (the configured one when empty) and the one-time code.</summary>
+public sealed record EnrolFromPageRequest(string? Server, string? Code);

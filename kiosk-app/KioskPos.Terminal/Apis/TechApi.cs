@@ -27,6 +27,43 @@ internal static class TechApi
         api.MapGet("/state", async (HttpContext http, CancellationToken ct) =>
             TypedResults.Json(await StateAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.TechStateView))
             .RequireStaff(StaffRole.Technician);
+        // Enrolment from the page, as `kioskpos-terminal enroll` does: once; a terminal already enrolled keeps its key.
+        api.MapPost("/enrol", async Task<IResult> (HttpContext http, IOptions<SyncOptions> sync, IOptions<TerminalOptions> terminal, IHttpClientFactory clients) =>
+        {
+            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.EnrolFromPageRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is not { Code.Length: > 0 })
+            {
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_request", "Cần mã đăng ký.", error ?? "code is required");
+            }
+
+            if (File.Exists(sync.Value.KeyPath))
+            {
+                return ApiProblems.Create(StatusCodes.Status409Conflict, "already_enrolled", "Máy đã đăng ký; muốn đăng ký lại, thu hồi máy ở sở rồi cài lại.",
+                    "This terminal already has its device key; revoke it at the province and reinstall to enrol again.");
+            }
+
+            var server = string.IsNullOrWhiteSpace(request.Server) ? sync.Value.BaseUrl.ToString() : request.Server.Trim();
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_server", "Địa chỉ máy chủ không hợp lệ.", $"'{server}' is not http(s)://host[:port]");
+            }
+
+            using var client = clients.CreateClient();
+            client.Timeout = TimeSpan.FromSeconds(20);
+            try
+            {
+                var enrolled = await DeviceIdentity.EnrolAsync(url, request.Code.Trim(), terminal.Value.DataDirectory, client, http.RequestAborted).ConfigureAwait(false);
+                return TypedResults.Json(enrolled, KioskPos.Province.Contracts.ContractsJsonContext.Default.EnrolResponse);
+            }
+            catch (SyncRefusedException e)
+            {
+                return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, e.Problem?.Code ?? "enrolment_refused", e.Problem?.Title ?? "Đăng ký bị từ chối.", e.Problem?.Detail);
+            }
+            catch (SyncTransientException e)
+            {
+                return ApiProblems.Create(StatusCodes.Status502BadGateway, "server_unreachable", "Không kết nối được máy chủ tỉnh.", e.Message);
+            }
+        }).RequireStaff(StaffRole.Technician);
         api.MapPost("/selftest", async (int? tapSeconds, SelfTest test, CancellationToken ct) =>
             TypedResults.Json(await test.RunAsync(TimeSpan.FromSeconds(Math.Clamp(tapSeconds ?? 0, 0, 60)), ct).ConfigureAwait(false), TerminalJsonContext.Readable.SelfTestResult))
             .RequireStaff(StaffRole.Technician);

@@ -35,6 +35,11 @@ internal static class TechPage
             <div class="panel"><h2>Thiết bị / Devices</h2><table id="devices"></table></div>
             <div class="panel"><h2>Cấu hình phần cứng / Hardware profile</h2><table id="profile"></table></div>
           </div>
+          <div class="panel" id="enrolpanel" hidden><h2>Đăng ký với máy chủ tỉnh / Enrol with the province server</h2>
+            <p>Nhập mã đăng ký một lần do sở cấp / type the one-time code the province issued.</p>
+            <div class="row"><input id="eserver" placeholder="http://máy-chủ-tỉnh:5080" autocomplete="off">
+              <input id="ecode" placeholder="ABCD-EFGH" autocomplete="off" autocapitalize="characters">
+              <button id="enrol" type="button">Đăng ký / Enrol</button></div><p id="emsg"></p></div>
           <div class="panel"><h2>Tự kiểm tra / Self-test</h2>
             <div class="row"><button id="selftest" type="button">Chạy tự kiểm tra / Run</button>
               <label><input id="tapwait" type="checkbox" style="width:auto;min-height:auto"> chờ chạm thẻ 15 giây / wait 15 s for a card</label>
@@ -66,6 +71,7 @@ internal static class TechPage
             rows($('devices'), [['Đầu đọc / reader', s.cardReader], ['Máy in / printer', s.printer], ['Trạng thái / state', s.printerState.description, s.printerState.state === 'ready' ? 'ok' : 'bad'],
               ['Đèn / light', s.indicators.light], ['Còi / beeps', s.indicators.beeps]]);
             rows($('profile'), s.hardware.map(function(h){ return [h.name, h.value]; }));
+            $('enrolpanel').hidden = s.enrolled; if (!$('eserver').value) { $('eserver').value = s.provinceServer; }
             $('log').textContent = s.log.join('\n');
           }
           function show(signedIn){ $('login').hidden = signedIn; $('tech').hidden = !signedIn; $('signout').hidden = !signedIn; }
@@ -83,6 +89,12 @@ internal static class TechPage
             if (!r.ok) { $('tmsg').textContent = r.data && r.data.title ? r.data.title : 'Lỗi / failed'; return; }
             rows($('checks'), r.data.checks.map(function(c){ return [c.name, (c.ok ? '✓ ' : '✕ ') + c.detail, c.ok ? 'ok' : 'bad']; }));
             $('tmsg').textContent = r.data.ok ? 'Tất cả đạt / all passed' : 'Có mục cần xử lý / something needs attention'; $('tmsg').className = r.data.ok ? 'ok' : 'bad';
+          });
+          $('enrol').addEventListener('click', async function(){
+            $('emsg').textContent = 'Đang đăng ký… / enrolling…'; $('emsg').className = '';
+            var r = await api('POST', '/api/v1/tech/enrol', {server: $('eserver').value.trim(), code: $('ecode').value.trim()});
+            $('emsg').textContent = r.ok ? ('Đã đăng ký / enrolled: ' + r.data.terminalId + ' — ' + r.data.institutionName) : ((r.data && (r.data.title + (r.data.detail ? ' (' + r.data.detail + ')' : ''))) || 'Lỗi / failed');
+            $('emsg').className = r.ok ? 'ok' : 'bad'; if (r.ok) { $('ecode').value = ''; refresh(); }
           });
           $('testpage').addEventListener('click', async function(){ var r = await api('POST', '/api/v1/printer/test-page'); $('tmsg').textContent = r.ok ? 'Đã in trang thử / test page printed' : (r.data && r.data.title) || 'Lỗi / failed'; });
           refresh(); setInterval(function(){ if (!$('tech').hidden) { refresh(); } }, 3000);
