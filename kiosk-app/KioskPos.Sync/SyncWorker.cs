@@ -44,7 +44,41 @@ public sealed class SyncWorker(
 
     /// <summary>Settings key of the time of the last complete pull: the age of the blocked-card list.</summary>
     public const string LastPullKey = "sync.last_pull";
+    /// <summary>The file, in the data folder, of the hardware profile the province pushed; the terminal runs it from its next start.</summary>
+    public const string PushedProfileFileName = "province-profile.json";
+
     private readonly SemaphoreSlim _oneRoundAtATime = new(1, 1);
+
+    // The province's profile for this terminal, written beside the device key when it changes (atomically: a
+    // terminal that loses power mid-write starts with the old file or the new, never half of one); removed when the
+    // province clears it.
+    private void KeepPushedProfile(System.Text.Json.JsonElement? profile)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(options.Value.KeyPath))!;
+        var path = Path.Combine(folder, PushedProfileFileName);
+        if (profile is not { ValueKind: System.Text.Json.JsonValueKind.Object } pushed)
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+                logger.LogWarning("The province cleared this terminal's hardware profile; its own applies from the next start");
+            }
+
+            return;
+        }
+
+        var text = pushed.GetRawText();
+        if (File.Exists(path) && File.ReadAllText(path) == text)
+        {
+            return;
+        }
+
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+        logger.LogWarning("The province pushed a hardware profile ({Name}); it applies from the terminal's next start",
+            pushed.TryGetProperty("name", out var name) ? name.GetString() : "?");
+    }
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>Runs one round: push everything pending, then pull until up to date.</summary>
@@ -206,6 +240,8 @@ public sealed class SyncWorker(
             {
                 await settings.SetAsync(OfflinePolicyKey, System.Text.Json.JsonSerializer.Serialize(policy, ContractsJsonContext.Default.OfflinePolicyDto), cancellationToken).ConfigureAwait(false);
             }
+
+            KeepPushedProfile(response.HardwareProfile);
 
             if (!response.HasMore)
             {

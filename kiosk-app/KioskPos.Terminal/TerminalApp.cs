@@ -152,6 +152,33 @@ public static class TerminalApp
     {
         var hardware = new HardwareOptions();
         configuration.GetSection(HardwareOptions.Section).Bind(hardware);
+
+        // A profile the province pushed wins over the local setting, if it can start on this machine; one that
+        // cannot is reported (on /tech and to the province) and the terminal runs its own.
+        var dataDirectory = configuration.GetSection(TerminalOptions.Section).GetValue<string>(nameof(TerminalOptions.DataDirectory)) ?? new TerminalOptions().DataDirectory;
+        var pushedPath = Path.GetFullPath(Path.Combine(dataDirectory, SyncWorker.PushedProfileFileName));
+        var pushedState = new PushedProfileState(pushedPath, null, null, null);
+        if (File.Exists(pushedPath))
+        {
+            try
+            {
+                var pushed = HardwareProfile.Load(pushedPath);
+                pushedState = pushed.Validate() is { Count: > 0 } problems
+                    ? pushedState with { Failed = pushed.Name, Problem = string.Join("; ", problems) }
+                    : pushedState with { Running = pushed.Name };
+                if (pushedState.Running is not null)
+                {
+                    hardware.Profile = pushedPath;
+                    services.PostConfigure<HardwareOptions>(o => o.Profile = pushedPath);
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                pushedState = pushedState with { Failed = "?", Problem = e.Message };
+            }
+        }
+
+        services.AddSingleton(pushedState);
         if (hardware.Profile is { Length: > 0 } profilePath)
         {
             var profile = HardwareProfile.Load(profilePath);

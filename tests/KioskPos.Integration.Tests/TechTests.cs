@@ -254,3 +254,71 @@ public class TechTests
         await page.ClickAsync("#signin");
     }
 }
+
+/// <summary>A hardware profile pushed by the province: pulled, kept, run from the terminal's next start; one that cannot start here is reported and the terminal runs its own.</summary>
+public class PushedProfileTests
+{
+    [Fact]
+    public async Task A_pushed_profile_applies_at_the_next_start_and_one_that_cannot_start_is_reported()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        var terminal = await TerminalHost.StartAsync(province);
+        var folder = terminal.Folder;
+        try
+        {
+            using (var bad = await province.Admin.PutAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile", Json("""{"name":"x","cardReader":"simulated"}""")))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+                Assert.Contains("printer", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(HttpStatusCode.BadRequest, (await province.Admin.PutAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile", Json("""{"name":"x","cardReader":"simulated","printer":"emulator","colour":"red"}"""))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await province.Admin.PutAsync("/api/v1/admin/terminals/KP-NOWHERE/hardware-profile", Json(SimulatedEighty))).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await province.Admin.PutAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile", Json(SimulatedEighty))).StatusCode);
+
+            Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+            Assert.Contains("\"sim-counter-80\"", await File.ReadAllTextAsync(Path.Combine(folder, KioskPos.Sync.SyncWorker.PushedProfileFileName)), StringComparison.Ordinal);
+            var before = await HardwareAsync(terminal);
+            Assert.Equal("58", before["PaperWidthMm"]);
+            Assert.Contains("restart to apply", before["ProvinceProfile"], StringComparison.Ordinal);
+
+            // The next start runs it: 80 mm paper.
+            await terminal.StopKeepingDataAsync();
+            terminal = await TerminalHost.StartAsync(province, folder: folder);
+            var after = await HardwareAsync(terminal);
+            Assert.Equal("80", after["PaperWidthMm"]);
+            Assert.Contains("sim-counter-80 — đang chạy / running", after["ProvinceProfile"], StringComparison.Ordinal);
+
+            // A profile for devices this machine does not have: the terminal still starts, on its own settings, and says why.
+            Assert.Equal(HttpStatusCode.NoContent, (await province.Admin.PutAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile",
+                Json("""{"name":"pi4-elsewhere","cardReader":"mfrc522:/dev/spidev9.9","printer":"usb:/dev/usb/lp9","paperWidthMm":80}"""))).StatusCode);
+            Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+            await terminal.StopKeepingDataAsync();
+            terminal = await TerminalHost.StartAsync(province, folder: folder);
+            var refused = await HardwareAsync(terminal);
+            Assert.Equal(("58", "emulator"), (refused["PaperWidthMm"], refused["Printer"]));
+            Assert.Contains("pi4-elsewhere — không chạy được ở máy này / cannot start here", refused["ProvinceProfile"], StringComparison.Ordinal);
+            Assert.Contains("/dev/spidev9.9", refused["ProvinceProfile"], StringComparison.Ordinal);
+
+            // Cleared by the province: the file goes at the next pull.
+            Assert.Equal(HttpStatusCode.NoContent, (await province.Admin.DeleteAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile")).StatusCode);
+            Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+            Assert.False(File.Exists(Path.Combine(folder, KioskPos.Sync.SyncWorker.PushedProfileFileName)));
+        }
+        finally
+        {
+            await terminal.DisposeAsync();
+        }
+    }
+
+    private const string SimulatedEighty = """{"name":"sim-counter-80","description":"simulated devices, 80 mm paper","cardReader":"simulated","printer":"emulator","paperWidthMm":80,"gpio":"simulated"}""";
+
+    private static StringContent Json(string text) => new(text, System.Text.Encoding.UTF8, "application/json");
+
+    private static async Task<Dictionary<string, string>> HardwareAsync(TerminalHost terminal)
+    {
+        var technician = await terminal.StaffAsync(StaffRole.Technician);
+        var state = await technician.GetFromJsonAsync<JsonElement>("/api/v1/tech/state");
+        return state.GetProperty("hardware").EnumerateArray().ToDictionary(h => h.GetProperty("name").GetString()!, h => h.GetProperty("value").GetString() ?? string.Empty);
+    }
+}

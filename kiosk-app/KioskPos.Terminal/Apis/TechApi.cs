@@ -91,7 +91,7 @@ internal static class TechApi
             services.GetRequiredService<ProvinceLink>().Online,
             new DriveInfo(Path.GetFullPath(options.DataDirectory)).AvailableFreeSpace,
             Math.Round(clock.Offset.TotalSeconds, 1),
-            Profile(hardware),
+            [.. Profile(hardware), PushedProfileState.View(services.GetRequiredService<PushedProfileState>())],
             services.GetRequiredService<RecentLog>().Lines.TakeLast(100).ToList());
     }
 

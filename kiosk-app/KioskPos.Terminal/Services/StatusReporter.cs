@@ -9,7 +9,7 @@ namespace KioskPos.Terminal.Services;
 /// Tells the province server how this terminal is (version, sync queue, printer, last error) at start and every
 /// minute, for the province's terminal inventory; a report that does not get through is simply sent next time.
 /// </summary>
-internal sealed class StatusReporter(ProvinceClient province, OutboxStore outbox, PrintQueue printQueue, SqliteDatabase database, TimeProvider time, ILogger<StatusReporter> logger) : BackgroundService
+internal sealed class StatusReporter(ProvinceClient province, OutboxStore outbox, PrintQueue printQueue, SqliteDatabase database, PushedProfileState pushedProfile, TimeProvider time, ILogger<StatusReporter> logger) : BackgroundService
 {
     /// <summary>How often the report is sent.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
@@ -19,7 +19,8 @@ internal sealed class StatusReporter(ProvinceClient province, OutboxStore outbox
     {
         var sync = await outbox.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         var printer = printQueue.State;
-        var error = sync.LastError ?? (printer.State is "ready" or "unknown" ? null : printer.Description);
+        var error = sync.LastError ?? (printer.State is "ready" or "unknown" ? null : printer.Description)
+            ?? (pushedProfile.Problem is { } problem ? $"hardware profile '{pushedProfile.Failed}' cannot start here: {problem}" : null);
         var report = new TerminalReportDto(
             typeof(StatusReporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             await database.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false),

@@ -85,6 +85,24 @@ internal static class AdminApi
                 string.IsNullOrWhiteSpace(request.Commune) ? null : request.Commune.Trim().Normalize(), http.RequestAborted).ConfigureAwait(false);
             return created ? Results.Created($"/api/v1/admin/institutions/{id}", null) : Results.NoContent();
         });
+        // A hardware profile for a terminal (the JSON of hardware/profiles): it pulls it and runs it from its next start.
+        group.MapPut("/terminals/{id}/hardware-profile", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>
+        {
+            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+            var text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
+            if (HardwareProfileCheck.Problem(text) is { } problem)
+            {
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_profile", "Cấu hình phần cứng không hợp lệ.", problem);
+            }
+
+            return await store.SetHardwareProfileAsync(id, text, http.RequestAborted).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null);
+        });
+        group.MapDelete("/terminals/{id}/hardware-profile", async (string id, ProvinceStore store, CancellationToken ct) =>
+            await store.SetHardwareProfileAsync(id, null, ct).ConfigureAwait(false)
+                ? Results.NoContent()
+                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", $"Không có máy {id}.", null));
         group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
         group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>

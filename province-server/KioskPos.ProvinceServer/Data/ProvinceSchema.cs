@@ -344,6 +344,11 @@ internal static class ProvinceSchema
                     ON CONFLICT (institution_id, day) DO UPDATE SET due = due + excluded.due;
             END;
             """),
+        new(13, "a hardware profile pushed to a terminal", """
+            -- The profile (JSON, as in hardware/profiles) the province wants the terminal to run; it takes effect at the
+            -- terminal's next start. NULL: the terminal's own.
+            ALTER TABLE terminals ADD COLUMN hardware_profile TEXT;
+            """),
     ];
 
     /// <summary>
@@ -651,6 +656,11 @@ internal static class ProvinceSchema
             END $$;
             CREATE TRIGGER bills_due_insert AFTER INSERT OR DELETE ON bills FOR EACH ROW EXECUTE FUNCTION bill_due_daily_apply();
             CREATE TRIGGER bills_due_update AFTER UPDATE OF institution_id, due_date, total ON bills FOR EACH ROW EXECUTE FUNCTION bill_due_daily_apply();
+            """),
+        new(13, "a hardware profile pushed to a terminal", """
+            -- The profile (JSON, as in hardware/profiles) the province wants the terminal to run; it takes effect at the
+            -- terminal's next start. NULL: the terminal's own.
+            ALTER TABLE terminals ADD COLUMN hardware_profile TEXT;
             """),
     ];
 }

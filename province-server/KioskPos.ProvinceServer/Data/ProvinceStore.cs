@@ -78,16 +78,18 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
         var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
         string? policyJson;
+        string? profileJson;
         int qrTag;
-        await using (var command = connection.Command("SELECT offline_policy, qr_tag FROM terminals WHERE id = $t", transaction, ("$t", terminal.Id)))
+        await using (var command = connection.Command("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, ("$t", terminal.Id)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            (policyJson, qrTag) = (reader.GetNullableString(0), (int)reader.GetLong(1));
+            (policyJson, qrTag, profileJson) = (reader.GetNullableString(0), (int)reader.GetLong(1), reader.GetNullableString(2));
         }
 
         var policy = policyJson is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(policyJson, ContractsJsonContext.Default.OfflinePolicyDto)!;
-        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, qrTag);
+        JsonElement? profile = profileJson is null ? null : JsonDocument.Parse(profileJson).RootElement.Clone();
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, qrTag, profile);
     }
 
     /// <summary>
@@ -271,6 +273,13 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         await connection.ExecuteAsync("UPDATE accounts SET version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", account)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>Sets the hardware profile a terminal is to run (JSON), or clears it (null); false for an unknown terminal.</summary>
+    public async Task<bool> SetHardwareProfileAsync(string terminalId, string? profileJson, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync("UPDATE terminals SET hardware_profile = $p WHERE id = $t", null, cancellationToken, ("$p", profileJson), ("$t", terminalId)).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Sets a terminal's offline limits; false for an unknown terminal.</summary>

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using KioskPos.Terminal.Apis;
+
+namespace KioskPos.Terminal.Services;
+
+/// <summary>
+/// The hardware profile the province pushed, as this run found it at start: <paramref name="Running"/> its name
+/// when the terminal runs it; <paramref name="Failed"/> its name and <paramref name="Problem"/> why when it could
+/// not start here (the terminal then runs its own).
+/// </summary>
+public sealed record PushedProfileState(string Path, string? Running, string? Failed, string? Problem)
+{
+    /// <summary>The line /tech shows: none, running, waiting for a restart, or why it cannot start.</summary>
+    public static SettingView View(PushedProfileState state)
+    {
+        string? pending = null;
+        try
+        {
+            if (File.Exists(state.Path))
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(state.Path));
+                pending = document.RootElement.TryGetProperty("name", out var name) ? name.GetString() : "?";
+            }
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            pending = "?";
+        }
+
+        var text = pending switch
+        {
+            null when state.Running is null => "không có / none (this terminal's own)",
+            null => $"{state.Running} — sở đã bỏ; khởi động lại để dùng cấu hình riêng / cleared by the province: restart to use this terminal's own",
+            _ when pending == state.Running => $"{pending} — đang chạy / running",
+            _ when pending == state.Failed => $"{pending} — không chạy được ở máy này / cannot start here: {state.Problem}",
+            _ => $"{pending} — khởi động lại để áp dụng / restart to apply",
+        };
+        return new SettingView("ProvinceProfile", text);
+    }
+}
