@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test build bench loadtest soak publish-pi deb pi-smoke tap clean prereqs
+.PHONY: run test build bench loadtest soak publish-pi publish-aot deb pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -17,11 +17,12 @@ test: prereqs ## Build and run every test; TRX results under artifacts/test-resu
 build: prereqs
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo
 
-bench: prereqs ## Benchmarks: journal append and payment vs a raw SQLite insert+commit (ratio); drain of 100,000 queued entries; ingest from 200 terminals; an 80 mm receipt vs the npm receipt-printer-encoder (ratio); card tap latency and idle polling CPU vs baselines; the kiosk in Chromium: tap to fees painted, screen weights
+bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQLite insert+commit (ratio); drain of 100,000 queued entries; ingest from 200 terminals; an 80 mm receipt vs the npm receipt-printer-encoder (ratio); card tap latency and idle polling CPU vs baselines; the kiosk in Chromium: tap to fees painted, screen weights
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- drain $${DRAIN_ENTRIES:-100000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- ingest
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-5000000}
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- aot 1000
 	cd bench/receipt-encoder-js && npm ci --no-audit --no-fund --loglevel=error
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- receipt
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- readers
@@ -38,6 +39,10 @@ soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000
 
 publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
 	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -o artifacts/pi/terminal -nologo
+
+publish-aot: ## The terminal as one native executable (linux-x64, native AOT; fails on any trim or AOT warning): artifacts/aot/kioskpos-terminal
+	@bash scripts/prereqs.sh aot
+	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot --artifacts-path artifacts/aot-build -nologo
 
 deb: publish-pi ## The terminal's Debian package (arm64): artifacts/kioskpos_<version>_arm64.deb
 	bash scripts/deb.sh artifacts/pi/terminal artifacts

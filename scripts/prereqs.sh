@@ -16,6 +16,10 @@ set -euo pipefail
 #   postgresql   the province server's tests on PostgreSQL and make loadtest start throwaway clusters of their own
 #                (scripts/pg-cluster.sh); the package's own main cluster is not created
 APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd postgresql)
+#   clang, zlib1g-dev   the native AOT build's linker and libz (only for `make publish-aot`, which passes "aot")
+if [ "${1:-}" = "aot" ]; then
+  APT_PACKAGES+=(clang zlib1g-dev)
+fi
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -11,7 +11,8 @@ using KioskPos.Benchmarks;
 // receipt-printer-encoder in the same run; `readers` the card reader's tap latency and idle polling CPU; `kiosk` the
 // parents' kiosk in Chromium: tap to fees painted, and each screen's weight; `loadtest [terminals] [batches] [size]`
 // a province's terminals pushing and pulling at once on PostgreSQL, against SQLite in the same run (make loadtest);
-// `report [N]` the plan report over a year of N payments (default 5,000,000) against summing the payments directly.
+// `report [N]` the plan report over a year of N payments (default 5,000,000) against summing the payments directly;
+// `aot [N]` the terminal's native AOT build against the JIT: start to /health, memory after N payments (1,000).
 if (args is ["drain", ..])
 {
     return await DrainBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
@@ -41,6 +42,11 @@ if (args is ["loadtest", ..])
 if (args is ["report", ..])
 {
     return await ReportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000_000);
+}
+
+if (args is ["aot", ..])
+{
+    return await AotBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
 }
 
 if (args is ["ingest", ..])

@@ -24,13 +24,13 @@ public sealed record HardwareProfile
     public required string Printer { get; init; }
 
     /// <summary>58 or 80.</summary>
-    public int PaperWidthMm { get; init; } = 58;
+    public int PaperWidthMm { get; set; } = 58;
 
     /// <summary>raster, tcvn3, windows1258 or ascii.</summary>
-    public string PrinterTextMode { get; init; } = "raster";
+    public string PrinterTextMode { get; set; } = "raster";
 
     /// <summary><c>chip</c> (default: the board's GPIO through <c>/dev/gpiochip0</c>) or <c>simulated</c> (in memory).</summary>
-    public string Gpio { get; init; } = "chip";
+    public string Gpio { get; set; } = "chip";
 
     /// <summary>GPIO of the status light, or null.</summary>
     public int? LightPin { get; init; }
@@ -41,7 +41,6 @@ public sealed record HardwareProfile
     /// <summary>GPIO of the help button (to ground, internal pull-up), or null.</summary>
     public int? HelpButtonPin { get; init; }
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     /// <summary>Reads a profile file.</summary>
     /// <exception cref="InvalidOperationException">The file is missing or not a profile, with what to do.</exception>
@@ -54,7 +53,7 @@ public sealed record HardwareProfile
 
         try
         {
-            return JsonSerializer.Deserialize<HardwareProfile>(File.ReadAllText(path), s_json)
+            return JsonSerializer.Deserialize(File.ReadAllText(path), HardwareProfileJsonContext.Default.HardwareProfile)
                 ?? throw new InvalidOperationException($"Hardware profile {path} is empty.");
         }
         catch (JsonException e)
@@ -165,3 +164,12 @@ public sealed record HardwareProfile
         return problems;
     }
 }
+
+/// <summary>
+/// Source-generated JSON for profiles (no reflection: the terminal publishes with native AOT). Properties with a
+/// default are settable, not init-only: the generator sets every init-only property, and would overwrite a default
+/// the file leaves out.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(HardwareProfile))]
+internal sealed partial class HardwareProfileJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
@@ -14,8 +15,25 @@ namespace KioskPos.Terminal.Cli;
 /// </summary>
 internal static class ConfigCommands
 {
-    private static readonly (string Section, Type Options)[] s_sections =
-        [(TerminalOptions.Section, typeof(TerminalOptions)), (HardwareOptions.Section, typeof(HardwareOptions)), (SyncOptions.Section, typeof(SyncOptions))];
+    private static readonly SettingsSection[] s_sections =
+        [new(TerminalOptions.Section, typeof(TerminalOptions)), new(HardwareOptions.Section, typeof(HardwareOptions)), new(SyncOptions.Section, typeof(SyncOptions))];
+
+    // The options types' public properties are what `config` lists and sets: kept by the trimmer for that.
+    private const DynamicallyAccessedMemberTypes Kept = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
+
+    private sealed class SettingsSection
+    {
+        public SettingsSection(string section, [DynamicallyAccessedMembers(Kept)] Type options)
+        {
+            Section = section;
+            Options = options;
+        }
+
+        public string Section { get; }
+
+        [DynamicallyAccessedMembers(Kept)]
+        public Type Options { get; }
+    }
 
     // Beyond the type: the values the terminal accepts at start-up, so that a typo is caught here, not by a service
     // that will not start.
@@ -50,10 +68,11 @@ internal static class ConfigCommands
                 return 2;
             }
 
-            foreach (var (section, type) in s_sections)
+            foreach (var entry in s_sections)
             {
-                var defaults = Activator.CreateInstance(type);
-                foreach (var property in Settable(type))
+                var section = entry.Section;
+                var defaults = Activator.CreateInstance(entry.Options);
+                foreach (var property in Settable(entry.Options))
                 {
                     var key = $"{section}:{property.Name}";
                     var set = (root[section] as JsonObject)?[property.Name];
@@ -85,7 +104,7 @@ internal static class ConfigCommands
 
             var parts = parse.GetValue(key)!.Split(':');
             var section = parts.Length == 2 ? s_sections.FirstOrDefault(s => s.Section.Equals(parts[0], StringComparison.OrdinalIgnoreCase)) : default;
-            var property = section.Options is null ? null : Settable(section.Options).FirstOrDefault(p => p.Name.Equals(parts[1], StringComparison.OrdinalIgnoreCase));
+            var property = section is null ? null : Settable(section.Options).FirstOrDefault(p => p.Name.Equals(parts[1], StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
                 Console.Error.WriteLine($"Không có thiết lập / no such setting '{parse.GetValue(key)}'; see 'config show'");
@@ -93,7 +112,7 @@ internal static class ConfigCommands
             }
 
             var text = parse.GetValue(value)!;
-            var node = root[section.Section] as JsonObject ?? new JsonObject();
+            var node = root[section!.Section] as JsonObject ?? new JsonObject();
             root[section.Section] = node;
             if (text.Length == 0)
             {
@@ -150,7 +169,7 @@ internal static class ConfigCommands
         return null;
     }
 
-    private static IEnumerable<PropertyInfo> Settable(Type type) =>
+    private static IEnumerable<PropertyInfo> Settable([DynamicallyAccessedMembers(Kept)] Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && Describe(p.PropertyType) is not null);
 
     private static string? Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
