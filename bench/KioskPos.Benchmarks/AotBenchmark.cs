@@ -71,7 +71,7 @@ internal static class AotBenchmark
             }
 
             var port = FreePort();
-            string[] arguments = [.. prefix, $"--urls=http://127.0.0.1:{port}", $"--Terminal:DataDirectory={data}", $"--ProvinceServer:BaseUrl={provinceUrl}", "--Logging:LogLevel:Default=Warning"];
+            string[] arguments = [.. prefix, $"--urls=http://127.0.0.1:{port}", $"--Terminal:DataDirectory={data}", $"--ProvinceServer:BaseUrl={provinceUrl}", "--Hardware:ReaderPollMs=10", "--Logging:LogLevel:Default=Warning"];
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
             // The first start migrates the new database; the restarts after it are what a terminal does each morning.
@@ -91,7 +91,7 @@ internal static class AotBenchmark
             var stopwatch = Stopwatch.StartNew();
             for (var i = 0; i < payments; i++)
             {
-                using (var tap = await http.PostAsJsonAsync("/dev/card-taps", new { uid = "04A1B2C3" }))
+                using (var tap = await http.PostAsJsonAsync("/dev/card-taps", new { uid = "04A1B2C3", holdMs = 30 }))
                 {
                     tap.EnsureSuccessStatusCode();
                 }
