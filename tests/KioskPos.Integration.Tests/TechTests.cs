@@ -50,6 +50,38 @@ public class TechTests
     }
 
     [Fact]
+    public async Task A_technician_backs_up_the_running_terminal_and_the_copy_verifies()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        Assert.Equal(HttpStatusCode.Forbidden, (await cashier.PostAsync("/api/v1/tech/backup", null)).StatusCode);
+        var technician = await terminal.StaffAsync(StaffRole.Technician);
+        var verified = await technician.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+        using var response = await technician.PostAsync("/api/v1/tech/backup", null);
+        var backup = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, backup.ToString());
+        var path = backup.GetProperty("path").GetString()!;
+        Assert.StartsWith(Path.Combine(terminal.Folder, "backups"), path, StringComparison.Ordinal);
+        Assert.True(backup.GetProperty("journalOk").GetBoolean());
+        Assert.True(backup.GetProperty("entries").GetInt64() >= verified.GetProperty("entries").GetInt64());
+        Assert.Equal(new FileInfo(path).Length, backup.GetProperty("bytes").GetInt64());
+
+        // The copy is a whole database: the payment is in it.
+        await using var copy = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await copy.OpenAsync();
+        await using var command = copy.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM payments";
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task A_technician_enrols_from_the_tech_page_api_once_and_the_terminal_syncs_with_its_new_key()
     {
         await using var province = await ProvinceHost.StartAsync();

@@ -126,6 +126,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PayerView))]
 [JsonSerializable(typeof(EnrolFromPageRequest))]
+[JsonSerializable(typeof(TechBackupView))]
 [JsonSerializable(typeof(CreatePaymentRequest))]
 [JsonSerializable(typeof(PaymentView))]
 [JsonSerializable(typeof(IReadOnlyList<PaymentView>))]
@@ -227,3 +228,6 @@ internal static class ApiProblems
 
 /// <summary>A technician's enrolment from /tech: the server (the configured one when empty) and the one-time code.</summary>
 public sealed record EnrolFromPageRequest(string? Server, string? Code);
+
+/// <summary>A backup made from /tech: where, how big, and whether the copy's journal verified.</summary>
+public sealed record TechBackupView(string Path, long Bytes, bool JournalOk, long Entries);

@@ -64,6 +64,35 @@ internal static class TechApi
                 return ApiProblems.Create(StatusCodes.Status502BadGateway, "server_unreachable", "Không kết nối được máy chủ tỉnh.", e.Message);
             }
         }).RequireStaff(StaffRole.Technician);
+        // A consistent copy of the database while the terminal runs (SQLite's backup API), kept in the data folder's
+        // backups/ (the last five), with the copy's journal verified; refused when the disk could not hold it.
+        api.MapPost("/backup", async Task<IResult> (KioskPos.Storage.Sqlite.SqliteDatabase database, IOptions<TerminalOptions> terminal, TimeProvider time, CancellationToken ct) =>
+        {
+            var folder = Path.Combine(Path.GetFullPath(terminal.Value.DataDirectory), "backups");
+            Directory.CreateDirectory(folder);
+            var size = new FileInfo(database.Path).Length + (File.Exists(database.Path + "-wal") ? new FileInfo(database.Path + "-wal").Length : 0);
+            if (new DriveInfo(folder).AvailableFreeSpace < (size * 2) + (16 * 1024 * 1024))
+            {
+                return ApiProblems.Create(StatusCodes.Status507InsufficientStorage, "disk_full", "Không đủ chỗ trống để sao lưu.", $"A backup needs about {size / 1048576 + 1} MB and room to spare.");
+            }
+
+            var to = Path.Combine(folder, $"terminal-{time.GetUtcNow():yyyyMMdd-HHmmss}.db");
+            await using (var source = await database.OpenAsync(ct).ConfigureAwait(false))
+            await using (var destination = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = to, Pooling = false }.ToString()))
+            {
+                await destination.OpenAsync(ct).ConfigureAwait(false);
+                source.BackupDatabase(destination);
+            }
+
+            var check = await new JournalVerifier(TerminalSchema.Open(to)).VerifyAsync(ct).ConfigureAwait(false);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var old in Directory.GetFiles(folder, "terminal-*.db").Order(StringComparer.Ordinal).SkipLast(5))
+            {
+                File.Delete(old);
+            }
+
+            return TypedResults.Json(new TechBackupView(to, new FileInfo(to).Length, check.Ok, check.Entries), TerminalJsonContext.Default.TechBackupView);
+        }).RequireStaff(StaffRole.Technician);
         api.MapPost("/selftest", async (int? tapSeconds, SelfTest test, CancellationToken ct) =>
             TypedResults.Json(await test.RunAsync(TimeSpan.FromSeconds(Math.Clamp(tapSeconds ?? 0, 0, 60)), ct).ConfigureAwait(false), TerminalJsonContext.Readable.SelfTestResult))
             .RequireStaff(StaffRole.Technician);

@@ -43,7 +43,9 @@ internal static class TechPage
           <div class="panel"><h2>Tự kiểm tra / Self-test</h2>
             <div class="row"><button id="selftest" type="button">Chạy tự kiểm tra / Run</button>
               <label><input id="tapwait" type="checkbox" style="width:auto;min-height:auto"> chờ chạm thẻ 15 giây / wait 15 s for a card</label>
-              <button class="secondary" id="testpage" type="button">In trang thử / Test page</button></div>
+              <button class="secondary" id="testpage" type="button">In trang thử / Test page</button>
+              <button class="secondary" id="verify" type="button">Kiểm tra nhật ký / Verify journal</button>
+              <button class="secondary" id="backup" type="button">Sao lưu / Back up</button></div>
             <table id="checks"></table><p id="tmsg"></p></div>
           <div class="panel"><h2>Nhật ký / Log</h2><pre id="log"></pre></div>
         </section>
@@ -95,6 +97,17 @@ internal static class TechPage
             var r = await api('POST', '/api/v1/tech/enrol', {server: $('eserver').value.trim(), code: $('ecode').value.trim()});
             $('emsg').textContent = r.ok ? ('Đã đăng ký / enrolled: ' + r.data.terminalId + ' — ' + r.data.institutionName) : ((r.data && (r.data.title + (r.data.detail ? ' (' + r.data.detail + ')' : ''))) || 'Lỗi / failed');
             $('emsg').className = r.ok ? 'ok' : 'bad'; if (r.ok) { $('ecode').value = ''; refresh(); }
+          });
+          $('verify').addEventListener('click', async function(){
+            var r = await api('GET', '/api/v1/journal/verify');
+            $('tmsg').textContent = !r.ok ? ((r.data && r.data.title) || 'Lỗi / failed') : r.data.ok ? ('Nhật ký nguyên vẹn / journal intact: ' + r.data.entries + ' mục / entries') : ('Nhật ký có lỗi / journal broken: ' + r.data.problems.length);
+            $('tmsg').className = r.ok && r.data.ok ? 'ok' : 'bad';
+          });
+          $('backup').addEventListener('click', async function(){
+            $('tmsg').textContent = 'Đang sao lưu… / backing up…'; $('tmsg').className = '';
+            var r = await api('POST', '/api/v1/tech/backup');
+            $('tmsg').textContent = !r.ok ? ((r.data && r.data.title) || 'Lỗi / failed') : ('Đã sao lưu / backed up: ' + r.data.path + ' (' + Math.round(r.data.bytes / 1024) + ' KB, ' + (r.data.journalOk ? 'nhật ký nguyên vẹn / journal intact' : 'NHẬT KÝ LỖI / journal broken') + ')');
+            $('tmsg').className = r.ok && r.data.journalOk ? 'ok' : 'bad';
           });
           $('testpage').addEventListener('click', async function(){ var r = await api('POST', '/api/v1/printer/test-page'); $('tmsg').textContent = r.ok ? 'Đã in trang thử / test page printed' : (r.data && r.data.title) || 'Lỗi / failed'; });
           refresh(); setInterval(function(){ if (!$('tech').hidden) { refresh(); } }, 3000);
