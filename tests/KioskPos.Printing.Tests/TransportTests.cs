@@ -10,6 +10,11 @@ public class TransportTests(FontsFixture fixture) : IClassFixture<FontsFixture>
 {
     private static readonly PrinterTimeouts Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
 
+    // The product's own timeouts (1 s for a status answer) with room to spare: the emulator behind a pty answers in
+    // milliseconds, but CI runs this beside browser and database tests on two cores, and once its answer missed a
+    // 500 ms wait ("printer not reachable" right after a ready status). What this test checks is the serial path.
+    private static readonly PrinterTimeouts Patient = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
+
     [Fact]
     public async Task A_serial_printer_on_a_pty_pair_prints_and_reports_paper_out_before_the_job()
     {
@@ -19,7 +24,7 @@ public class TransportTests(FontsFixture fixture) : IClassFixture<FontsFixture>
         await using var host = new EmulatorHost(emulator);
         host.ServeDevice(pair.Device);
         var language = new PrinterLanguage(58);
-        using var printer = new EscPosPrinter(PrinterTransports.Parse($"serial:{pair.Host}:115200"), new DocumentEncoder(language, fixture.Fonts), Quick);
+        using var printer = new EscPosPrinter(PrinterTransports.Parse($"serial:{pair.Host}:115200"), new DocumentEncoder(language, fixture.Fonts), Patient);
 
         // The emulator opens its end of the pair in the background: ask until it answers (a few seconds at most).
         PrinterStatus? status = null;
