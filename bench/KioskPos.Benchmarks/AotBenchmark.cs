@@ -7,6 +7,8 @@ using System.Net.Sockets;
 using KioskPos.ProvinceServer;
 using Microsoft.Data.Sqlite;
 
+using KioskPos.Tests.Shared;
+
 namespace KioskPos.Benchmarks;
 
 /// <summary>
@@ -21,7 +23,7 @@ internal static class AotBenchmark
 
     public static async Task<int> RunAsync(int payments)
     {
-        var repository = FindRepository();
+        var repository = RepositoryRoot.Find();
         var jit = Path.Combine(repository, "kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll");
         var aot = Path.Combine(repository, "artifacts/aot/kioskpos-terminal");
         if (!File.Exists(aot))
@@ -70,7 +72,7 @@ internal static class AotBenchmark
                 }
             }
 
-            var port = FreePort();
+            var port = LoopbackPort.Next();
             string[] arguments = [.. prefix, $"--urls=http://127.0.0.1:{port}", $"--Terminal:DataDirectory={data}", $"--ProvinceServer:BaseUrl={provinceUrl}", "--Hardware:ReaderPollMs=10", "--Logging:LogLevel:Default=Warning"];
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
@@ -179,25 +181,5 @@ internal static class AotBenchmark
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KioskPos.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("KioskPos.sln not found above the benchmark's folder.");
     }
 }

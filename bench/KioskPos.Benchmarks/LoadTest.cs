@@ -9,6 +9,8 @@ using KioskPos.Sync;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
+using KioskPos.Tests.Shared;
+
 namespace KioskPos.Benchmarks;
 
 /// <summary>
@@ -26,28 +28,20 @@ internal static class LoadTest
     public static async Task<int> RunAsync(int terminals, int batches, int batchSize)
     {
         Console.WriteLine($"Load test: {terminals:N0} terminals × {batches} signed pushes of {batchSize} entries, a pull after each push; PostgreSQL (fsync on) and SQLite (synchronous=FULL).");
+        var repository = RepositoryRoot.Find();
         var clusterFolder = Path.Combine(Path.GetTempPath(), "kioskpos-loadtest-pg-" + Guid.NewGuid().ToString("N")[..8]);
-        var script = Path.Combine(FindRepository(), "scripts", "pg-cluster.sh");
-        var server = await RunScriptAsync(script, "start", clusterFolder, FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--durable");
+        var server = await PgCluster.StartAsync(repository, clusterFolder, LoopbackPort.Next(), durable: true);
         var results = new List<(string Engine, Result Result)>();
         try
         {
-            await using (var admin = new NpgsqlConnection(server))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand("CREATE DATABASE loadtest TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            var postgres = new NpgsqlConnectionStringBuilder(server) { Database = "loadtest", MaxPoolSize = 64, MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, Host = clusterFolder }.ConnectionString;
-            results.Add(("PostgreSQL", await RunOnceAsync(["--Province:Engine=Postgres", $"--Province:ConnectionString={postgres}"], terminals, batches, batchSize)));
+            var postgres = await PgCluster.DatabaseAsync(server, "loadtest");
+            (postgres.MaxPoolSize, postgres.MaxAutoPrepare, postgres.AutoPrepareMinUsages, postgres.Host) = (64, 64, 2, clusterFolder);
+            results.Add(("PostgreSQL", await RunOnceAsync(["--Province:Engine=Postgres", $"--Province:ConnectionString={postgres.ConnectionString}"], terminals, batches, batchSize)));
             results.Add(("SQLite (baseline)", await RunOnceAsync([], terminals, batches, batchSize)));
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await RunScriptAsync(script, "stop", clusterFolder);
-            Directory.Delete(clusterFolder, recursive: true);
+            PgCluster.Stop(repository, clusterFolder);
         }
 
         var baseline = results[^1].Result.EntriesPerSecond;
@@ -164,39 +158,5 @@ internal static class LoadTest
             clients.Add((new HttpClient(new RequestSigner(() => (key, id), TimeProvider.System) { InnerHandler = handler }, disposeHandler: false) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(5) }, id));
         });
         return [.. clients];
-    }
-
-    private static async Task<string> RunScriptAsync(string script, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error}");
-        }
-
-        return output.Trim().Split('\n')[^1];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KioskPos.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("KioskPos.sln not found above the benchmark's folder.");
     }
 }

@@ -51,34 +51,37 @@ public sealed class SyncWorker(
 
     // The province's profile for this terminal, written beside the device key when it changes (atomically: a
     // terminal that loses power mid-write starts with the old file or the new, never half of one); removed when the
-    // province clears it.
+    // province clears it. Every pull carries it, so the file is read once and compared in memory after that.
+    private string? _keptProfile;
+
     private void KeepPushedProfile(System.Text.Json.JsonElement? profile)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(options.Value.KeyPath))!;
-        var path = Path.Combine(folder, PushedProfileFileName);
-        if (profile is not { ValueKind: System.Text.Json.JsonValueKind.Object } pushed)
-        {
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-                logger.LogWarning("The province cleared this terminal's hardware profile; its own applies from the next start");
-            }
-
-            return;
-        }
-
-        var text = pushed.GetRawText();
-        if (File.Exists(path) && File.ReadAllText(path) == text)
+        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Value.KeyPath))!, PushedProfileFileName);
+        var pushed = profile is { ValueKind: System.Text.Json.JsonValueKind.Object } value ? value : (System.Text.Json.JsonElement?)null;
+        var text = pushed?.GetRawText() ?? string.Empty;
+        _keptProfile ??= File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        if (_keptProfile == text)
         {
             return;
         }
 
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-        logger.LogWarning("The province pushed a hardware profile ({Name}); it applies from the terminal's next start",
-            pushed.TryGetProperty("name", out var name) ? name.GetString() : "?");
+        if (pushed is not { } kept)
+        {
+            File.Delete(path);
+            logger.LogWarning("The province cleared this terminal's hardware profile; its own applies from the next start");
+        }
+        else
+        {
+            var temporary = path + ".tmp";
+            File.WriteAllText(temporary, text);
+            File.Move(temporary, path, overwrite: true);
+            logger.LogWarning("The province pushed a hardware profile ({Name}); it applies from the terminal's next start",
+                kept.TryGetProperty("name", out var name) ? name.GetString() : "?");
+        }
+
+        _keptProfile = text;
     }
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>Runs one round: push everything pending, then pull until up to date.</summary>

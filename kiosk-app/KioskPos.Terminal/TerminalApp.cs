@@ -148,6 +148,28 @@ public static class TerminalApp
         return services;
     }
 
+    // The profile the province pushed (SyncWorker keeps it in the data folder): loaded and checked once, here.
+    private static (PushedProfileState State, HardwareProfile? Runnable) LoadPushedProfile(string path)
+    {
+        var state = new PushedProfileState(path, null, null, null);
+        if (!File.Exists(path))
+        {
+            return (state, null);
+        }
+
+        try
+        {
+            var pushed = HardwareProfile.Load(path);
+            return pushed.Validate() is { Count: > 0 } problems
+                ? (state with { Failed = pushed.Name, Problem = string.Join("; ", problems) }, null)
+                : (state with { Running = pushed.Name }, pushed);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (state with { Failed = "?", Problem = e.Message }, null);
+        }
+    }
+
     private static void AddDevices(this IServiceCollection services, IConfiguration configuration)
     {
         var hardware = new HardwareOptions();
@@ -156,49 +178,27 @@ public static class TerminalApp
         // A profile the province pushed wins over the local setting, if it can start on this machine; one that
         // cannot is reported (on /tech and to the province) and the terminal runs its own.
         var dataDirectory = configuration.GetSection(TerminalOptions.Section).GetValue<string>(nameof(TerminalOptions.DataDirectory)) ?? new TerminalOptions().DataDirectory;
-        var pushedPath = Path.GetFullPath(Path.Combine(dataDirectory, SyncWorker.PushedProfileFileName));
-        var pushedState = new PushedProfileState(pushedPath, null, null, null);
-        if (File.Exists(pushedPath))
-        {
-            try
-            {
-                var pushed = HardwareProfile.Load(pushedPath);
-                pushedState = pushed.Validate() is { Count: > 0 } problems
-                    ? pushedState with { Failed = pushed.Name, Problem = string.Join("; ", problems) }
-                    : pushedState with { Running = pushed.Name };
-                if (pushedState.Running is not null)
-                {
-                    hardware.Profile = pushedPath;
-                    services.PostConfigure<HardwareOptions>(o => o.Profile = pushedPath);
-                }
-            }
-            catch (InvalidOperationException e)
-            {
-                pushedState = pushedState with { Failed = "?", Problem = e.Message };
-            }
-        }
-
+        var (pushedState, profile) = LoadPushedProfile(Path.GetFullPath(Path.Combine(dataDirectory, SyncWorker.PushedProfileFileName)));
         services.AddSingleton(pushedState);
-        if (hardware.Profile is { Length: > 0 } profilePath)
+        if (profile is not null)
         {
-            var profile = HardwareProfile.Load(profilePath);
+            hardware.Profile = pushedState.Path;
+        }
+        else if (hardware.Profile is { Length: > 0 } profilePath)
+        {
+            profile = HardwareProfile.Load(profilePath);
             if (profile.Validate() is { Count: > 0 } problems)
             {
                 throw new InvalidOperationException($"Hardware profile '{profile.Name}' cannot start on this machine:{Environment.NewLine}- {string.Join(Environment.NewLine + "- ", problems)}");
             }
+        }
 
-            hardware.CardReader = profile.CardReader;
-            hardware.Printer = profile.Printer;
-            hardware.PaperWidthMm = profile.PaperWidthMm;
-            hardware.PrinterTextMode = profile.PrinterTextMode;
-            hardware.Gpio = profile.Gpio;
-            hardware.LightPin = profile.LightPin;
-            hardware.BuzzerPin = profile.BuzzerPin;
-            hardware.HelpButtonPin = profile.HelpButtonPin;
-
-            // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.
-            services.PostConfigure<HardwareOptions>(o =>
+        if (profile is not null)
+        {
+            var path = hardware.Profile;
+            void Apply(HardwareOptions o)
             {
+                o.Profile = path;
                 o.CardReader = profile.CardReader;
                 o.Printer = profile.Printer;
                 o.PaperWidthMm = profile.PaperWidthMm;
@@ -207,7 +207,11 @@ public static class TerminalApp
                 o.LightPin = profile.LightPin;
                 o.BuzzerPin = profile.BuzzerPin;
                 o.HelpButtonPin = profile.HelpButtonPin;
-            });
+            }
+
+            // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.
+            Apply(hardware);
+            services.PostConfigure<HardwareOptions>(Apply);
         }
 
         IReadOnlyList<CardReaderSpec> readers;

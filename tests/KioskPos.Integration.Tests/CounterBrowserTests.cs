@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
+using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -13,7 +14,7 @@ namespace KioskPos.Integration.Tests;
 /// </summary>
 public sealed class CounterBrowserTests : IAsyncLifetime
 {
-    private static readonly string s_shots = Path.Combine(Processes.FindRepository(), "artifacts", "screenshots");
+    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
     private readonly List<string> _errors = [];
     private ProvinceHost _province = null!;
     private TerminalHost _terminal = null!;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
@@ -34,7 +35,7 @@ public class CrashTests(ITestOutputHelper output)
         await using var province = await ProvinceHost.StartAsync();
         var initialBalance = await province.BalanceAsync(Account);
         var folder = Directory.CreateTempSubdirectory("kioskpos-crash-").FullName;
-        var port = Wait.FreePort();
+        var port = LoopbackPort.Next();
         var url = $"http://127.0.0.1:{port}";
         await province.EnrolAsync(folder);
         var acknowledged = new Dictionary<string, long>(StringComparer.Ordinal);

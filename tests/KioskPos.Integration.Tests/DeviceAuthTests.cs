@@ -3,9 +3,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using KioskPos.Province.Contracts;
-using KioskPos.Sync;
-
 using KioskPos.ProvinceServer.Data;
+using KioskPos.Sync;
 
 namespace KioskPos.Integration.Tests;
 

@@ -3,9 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
-using Microsoft.Data.Sqlite;
-
 using KioskPos.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Integration.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace KioskPos.Integration.Tests;
@@ -11,7 +12,7 @@ namespace KioskPos.Integration.Tests;
 /// </summary>
 public sealed class KioskBrowserTests : IAsyncLifetime
 {
-    private static readonly string s_shots = Path.Combine(Processes.FindRepository(), "artifacts", "screenshots");
+    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
     private ProvinceHost _province = null!;
     private TerminalHost _terminal = null!;
     private IBrowser _browser = null!;

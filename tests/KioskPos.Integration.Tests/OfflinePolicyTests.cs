@@ -2,12 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-
-using KioskPos.Storage;
-
 using KioskPos.ProvinceServer.Data;
+using KioskPos.Storage;
+using KioskPos.Storage.Sqlite;
+using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Integration.Tests;
 
@@ -32,7 +31,7 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
     public async Task During_an_outage_card_payments_continue_within_the_limits_are_refused_beyond_them_and_drain_after()
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
-        var port = Wait.FreePort();
+        var port = LoopbackPort.Next();
         try
         {
             var province = await ProvinceHost.StartAsync(folder, port, engine);

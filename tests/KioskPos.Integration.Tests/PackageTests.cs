@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using KioskPos.Tests.Shared;
 
 namespace KioskPos.Integration.Tests;
 
@@ -18,7 +19,7 @@ public sealed class PackageTests : IDisposable
     [Trait("Category", "Package")]
     public async Task The_deb_holds_hardened_units_and_keeps_the_data_through_upgrade_and_removal_until_purged()
     {
-        var repository = Processes.FindRepository();
+        var repository = RepositoryRoot.Find();
         var published = Path.Combine(_work, "pi");
         await RunAsync("dotnet", "publish", Path.Combine(repository, "kiosk-app/KioskPos.Terminal"), "-c", "Release", "-r", "linux-arm64", "--self-contained", "true", "-o", published, "--artifacts-path", Path.Combine(_work, "build"), "-nologo", "-v", "quiet"); // its own bin and obj: the other tests run the built terminal meanwhile
         var first = await BuildAsync(repository, published, "0.1.0");

@@ -3,10 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
-using KioskPos.Tests.Shared;
-
 using KioskPos.Storage;
-
+using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Integration.Tests;

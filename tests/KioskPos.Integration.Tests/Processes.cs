@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using KioskPos.Tests.Shared;
 
 namespace KioskPos.Integration.Tests;
 
 /// <summary>Starts and stops the real executables built beside the tests.</summary>
 public static class Processes
 {
-    private static readonly string s_repository = FindRepository();
+    private static readonly string s_repository = RepositoryRoot.Find();
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Text.StringBuilder> s_logs = new();
 
     // The test runs from tests/X/bin/{Configuration}/net10.0; the executables were built alongside.
@@ -97,18 +98,5 @@ public static class Processes
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await process.WaitForExitAsync(timeout.Token);
         return process.ExitCode;
-    }
-
-    public static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KioskPos.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("KioskPos.sln not found above the test folder.");
     }
 }

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
-
 using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.Integration.Tests;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.Tests.Shared;
 
 namespace KioskPos.Integration.Tests;
 
@@ -12,8 +13,8 @@ public class RealProcessTests
     public async Task Terminal_and_province_server_processes_take_a_payment_from_tap_to_ledger()
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-processes-").FullName;
-        var provincePort = Wait.FreePort();
-        var terminalPort = Wait.FreePort();
+        var provincePort = LoopbackPort.Next();
+        var terminalPort = LoopbackPort.Next();
         var province = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
             $"--urls=http://127.0.0.1:{provincePort}", $"--Province:DataDirectory={folder}/province", "--Province:AdminToken=adm");
         Process? terminal = null;

@@ -2,11 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
+using KioskPos.ProvinceServer.Data;
 using KioskPos.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-
-using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.Integration.Tests;
 

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.Storage;
+using KioskPos.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
-
-using KioskPos.Storage;
 
 namespace KioskPos.Integration.Tests;
 
@@ -24,7 +24,7 @@ public class ServerCrashTests(ITestOutputHelper output)
         var seed = int.TryParse(Environment.GetEnvironmentVariable("KIOSKPOS_CRASH_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : Environment.TickCount & 0xFFFF;
         var random = new Random(seed);
         var folder = Directory.CreateTempSubdirectory("kioskpos-server-crash-").FullName;
-        var port = Wait.FreePort();
+        var port = LoopbackPort.Next();
         var url = new Uri($"http://127.0.0.1:{port}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         Process province = await StartProvinceAsync(folder, url, http);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
+using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -161,7 +162,7 @@ public class TechTests
         Assert.Contains("CardReader", text, StringComparison.Ordinal);
         await page.ClickAsync("#selftest");
         await page.WaitForFunctionAsync("document.getElementById('checks').rows.length === 8", null, new() { Timeout = 30_000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(Processes.FindRepository(), "artifacts", "screenshots")).FullName, "tech.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots")).FullName, "tech.png"), FullPage = true });
 
         // Nothing of a payment or a payer on it: not the payment's id, the payer's code or name, the amount.
         text = await page.InnerTextAsync("body");

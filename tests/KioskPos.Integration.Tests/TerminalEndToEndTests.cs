@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-
 using KioskPos.Storage;
+using KioskPos.Storage.Sqlite;
+using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Integration.Tests;
 
@@ -375,7 +375,7 @@ public class TerminalEndToEndTests
     [Fact]
     public async Task With_the_server_down_payments_are_kept_and_reach_it_when_it_returns()
     {
-        var port = Wait.FreePort();
+        var port = LoopbackPort.Next();
         var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
         try
         {

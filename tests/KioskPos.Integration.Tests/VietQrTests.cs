@@ -1,15 +1,13 @@
-using KioskPos.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.Province.Contracts;
-using Microsoft.Extensions.DependencyInjection;
-
-using KioskPos.Storage;
-
 using KioskPos.ProvinceServer.Data;
+using KioskPos.Storage;
+using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Integration.Tests;
 
@@ -344,7 +342,7 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the display scrolls sideways at 1024×600");
     }
 
-    private static string ScreenshotFolder() => Directory.CreateDirectory(Path.Combine(Processes.FindRepository(), "artifacts", "screenshots")).FullName;
+    private static string ScreenshotFolder() => Directory.CreateDirectory(Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots")).FullName;
 
     [Fact]
     public async Task The_bank_simulator_page_and_command_post_signed_notifications_that_confirm_payments()

@@ -39,13 +39,14 @@ internal sealed class RequestLatencies
 
     private sealed class Histogram
     {
+        private readonly Lock _gate = new();
         private readonly long[] _buckets = new long[s_bounds.Length];
         private long _count;
         private double _sum;
 
         public void Add(double seconds)
         {
-            lock (this)
+            lock (_gate)
             {
                 for (var i = 0; i < s_bounds.Length; i++)
                 {
@@ -62,7 +63,7 @@ internal sealed class RequestLatencies
 
         public (long[] Buckets, long Count, double Sum) Snapshot()
         {
-            lock (this)
+            lock (_gate)
             {
                 return ((long[])_buckets.Clone(), _count, _sum);
             }

@@ -77,15 +77,7 @@ internal static class TechApi
             }
 
             var to = Path.Combine(folder, $"terminal-{time.GetUtcNow():yyyyMMdd-HHmmss}.db");
-            await using (var source = await database.OpenAsync(ct).ConfigureAwait(false))
-            await using (var destination = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = to, Pooling = false }.ToString()))
-            {
-                await destination.OpenAsync(ct).ConfigureAwait(false);
-                source.BackupDatabase(destination);
-            }
-
-            var check = await new JournalVerifier(TerminalSchema.Open(to)).VerifyAsync(ct).ConfigureAwait(false);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var check = await DatabaseBackup.CopyAsync(database, to, ct).ConfigureAwait(false);
             foreach (var old in Directory.GetFiles(folder, "terminal-*.db").Order(StringComparer.Ordinal).SkipLast(5))
             {
                 File.Delete(old);

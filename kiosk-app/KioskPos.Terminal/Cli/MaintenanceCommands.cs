@@ -66,15 +66,7 @@ internal static class MaintenanceCommands
                 return 2;
             }
 
-            await using (var source = await database.OpenAsync(ct).ConfigureAwait(false))
-            using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = to, Pooling = false }.ToString()))
-            {
-                destination.Open();
-                source.BackupDatabase(destination);
-            }
-
-            var copy = TerminalSchema.Open(to);
-            var check = await new JournalVerifier(copy).VerifyAsync(ct).ConfigureAwait(false);
+            var check = await DatabaseBackup.CopyAsync(database, to, ct).ConfigureAwait(false);
             Console.WriteLine(check.Ok
                 ? $"Đã sao lưu / backed up to {to}: journal whole, {check.Entries} entries"
                 : $"Đã sao lưu / backed up to {to}, BUT the journal fails verification ({check.Problems.Count} problems)");

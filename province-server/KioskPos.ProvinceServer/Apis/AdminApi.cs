@@ -10,7 +10,7 @@ internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin").AddEndpointFilter(RequireAdmin);
+        var group = app.MapGroup("/api/v1/admin").AddEndpointFilter(ProvinceAuth.RequireAdmin);
         group.MapGet("/payments", async (AdminQueries queries, string? terminal, string? account, int? limit, CancellationToken ct) =>
             TypedResults.Json(await queries.PaymentsAsync(terminal, account, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListLedgerPayment));
         group.MapGet("/accounts/{code}", async (AdminQueries queries, string code, CancellationToken ct) =>
@@ -168,6 +168,4 @@ internal static class AdminApi
             TypedResults.Json(await queries.InstitutionsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListInstitutionSummary));
         return app;
     }
-
-    internal static ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next) => ProvinceAuth.RequireAdmin(context, next);
 }

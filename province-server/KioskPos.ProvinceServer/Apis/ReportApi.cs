@@ -26,7 +26,7 @@ internal static class ReportApi
             return format == "csv"
                 ? Results.Text(Csv(view), "text/csv; charset=utf-8")
                 : TypedResults.Json(view, ProvinceJsonContext.Default.PlanReportView);
-        }).AddEndpointFilter(AdminApi.RequireAdmin);
+        }).AddEndpointFilter(ProvinceAuth.RequireAdmin);
 
         // People: a province administrator sees the province; an institution's accountant, that institution alone.
         app.MapGet("/report", async (HttpContext http, string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct) =>
