@@ -7,6 +7,9 @@ using NpgsqlTypes;
 
 namespace KioskPos.ProvinceServer.Data;
 
+/// <summary>One statement and its parameters, to run among others (<see cref="DbCommands.ExecuteAllAsync"/>).</summary>
+internal sealed record Statement(string Sql, params (string Name, object? Value)[] Parameters);
+
 /// <summary>
 /// Commands on either engine from one text of SQL. The server writes the SQL both engines share, with
 /// <c>$name</c> parameters; for PostgreSQL the few SQLite words it uses are translated once per text:
@@ -26,26 +29,69 @@ internal static partial class DbCommands
         command.Transaction = transaction;
         foreach (var (name, value) in parameters)
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = postgres ? name.TrimStart('$') : name;
-
-            // Flags are 0/1 integers on both engines.
-            parameter.Value = value switch
-            {
-                null => DBNull.Value,
-                bool flag => flag ? 1L : 0L,
-                _ => value,
-            };
-            if (value is null && parameter is NpgsqlParameter npgsql)
-            {
-                // Typed by where it stands (a column, a comparison), as SQLite does.
-                npgsql.NpgsqlDbType = NpgsqlDbType.Unknown;
-            }
-
-            command.Parameters.Add(parameter);
+            command.Parameters.Add(Parameter(command.CreateParameter(), name, value, postgres));
         }
 
         return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> in order: in one round trip where the engine takes a batch (PostgreSQL),
+    /// one after another where it does not (SQLite, which runs in the process anyway).
+    /// </summary>
+    public static async Task ExecuteAllAsync(this DbConnection connection, IReadOnlyList<Statement> statements, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (!connection.CanCreateBatch)
+        {
+            foreach (var statement in statements)
+            {
+                await connection.ExecuteAsync(statement.Sql, transaction, cancellationToken, statement.Parameters).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (statements.Count == 0)
+        {
+            return;
+        }
+
+        var postgres = connection is NpgsqlConnection;
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = postgres ? s_postgresText.GetOrAdd(statement.Sql, ToPostgres) : statement.Sql;
+            foreach (var (name, value) in statement.Parameters)
+            {
+                command.Parameters.Add(Parameter(command.CreateParameter(), name, value, postgres));
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static DbParameter Parameter(DbParameter parameter, string name, object? value, bool postgres)
+    {
+        parameter.ParameterName = postgres ? name.TrimStart('$') : name;
+
+        // Flags are 0/1 integers on both engines.
+        parameter.Value = value switch
+        {
+            null => DBNull.Value,
+            bool flag => flag ? 1L : 0L,
+            _ => value,
+        };
+        if (value is null && parameter is NpgsqlParameter npgsql)
+        {
+            // Typed by where it stands (a column, a comparison), as SQLite does.
+            npgsql.NpgsqlDbType = NpgsqlDbType.Unknown;
+        }
+
+        return parameter;
     }
 
     /// <summary>Runs a statement and returns the rows changed.</summary>

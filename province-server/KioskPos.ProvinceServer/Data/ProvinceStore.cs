@@ -103,10 +103,12 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
 
         // Pushes take their turn here, before a connection: a thousand terminals pushing at once wait in memory,
         // not on the database's lock with a pooled connection each, which would leave none for their pulls.
+        // What needs no lock is done before taking the turn: each entry's digest and the body stored.
+        var prepared = request.Entries.Select(e => (EntryCanonicalForm.Digest(e), JsonSerializer.Serialize(e, ContractsJsonContext.Default.JournalEntryDto))).ToList();
         await _pushTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await PushInTurnAsync(terminal, request, cancellationToken).ConfigureAwait(false);
+            return await PushInTurnAsync(terminal, request, prepared, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -116,7 +118,7 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
 
     private readonly SemaphoreSlim _pushTurn = new(1, 1);
 
-    private async Task<PushResponse> PushInTurnAsync(TerminalRecord terminal, PushRequest request, CancellationToken cancellationToken)
+    private async Task<PushResponse> PushInTurnAsync(TerminalRecord terminal, PushRequest request, IReadOnlyList<(string Digest, string Body)> prepared, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -127,14 +129,16 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         // What the server already holds around the batch (each entry, its neighbours): one query, not three per entry.
         var held = await ReadHeldAsync(connection, transaction, terminal.Id, request.Entries[0].Sequence - 1, request.Entries[^1].Sequence + 1, cancellationToken).ConfigureAwait(false);
         await StartVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        foreach (var entry in request.Entries)
+        var ledger = await PushLedger.OpenAsync(connection, transaction, terminal, now, request.Entries, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < request.Entries.Count; i++)
         {
-            var digest = EntryCanonicalForm.Digest(entry);
+            var entry = request.Entries[i];
+            var (digest, body) = prepared[i];
             if (held.TryGetValue(entry.Sequence, out var existing))
             {
                 if (existing.Digest != digest)
                 {
-                    throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "sequence_conflict",
+                    throw await RefuseAsync(connection, transaction, ledger, terminal.Id, entry.Sequence, "sequence_conflict",
                         $"Sequence {entry.Sequence} was already received with different content (digest {digest}); the entry is refused and an alert raised.",
                         results, now, cancellationToken).ConfigureAwait(false);
                 }
@@ -146,42 +150,37 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
 
             if (ChainBreak(held, entry) is { } chainBreak)
             {
-                throw await RefuseAsync(connection, transaction, terminal.Id, entry.Sequence, "chain_diverged", chainBreak, results, now, cancellationToken).ConfigureAwait(false);
+                throw await RefuseAsync(connection, transaction, ledger, terminal.Id, entry.Sequence, "chain_diverged", chainBreak, results, now, cancellationToken).ConfigureAwait(false);
             }
 
-            // The entry's row first (the payment row references it), then its ledger effect, then the result that
-            // a repeated push will get back: one transaction, so they stand or fall together.
-            await connection.ExecuteAsync(
-                "INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at, prev_hash, hash) VALUES ($t, $s, $k, $d, $b, '', $a, $ph, $h)",
-                transaction, cancellationToken, ("$t", terminal.Id), ("$s", entry.Sequence), ("$k", entry.Kind), ("$d", digest),
-                ("$b", JsonSerializer.Serialize(entry, ContractsJsonContext.Default.JournalEntryDto)), ("$a", now), ("$ph", entry.PrevHash), ("$h", entry.Hash)).ConfigureAwait(false);
+            // The entry's ledger effect and the entry's row with the result a repeated push will get back: written
+            // together before the commit, so they stand or fall together.
             var result = entry.Kind switch
             {
-                EntryKinds.PaymentCreated => await ApplyPaymentAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false),
-                EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => await ApplyReversalAsync(connection, transaction, terminal, entry, now, cancellationToken).ConfigureAwait(false),
+                EntryKinds.PaymentCreated => await ledger.ApplyPaymentAsync(entry, cancellationToken).ConfigureAwait(false),
+                EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.ApplyReversal(entry),
                 _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
             };
-            if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr })
-            {
-                // Money that arrived while the terminal was offline waits for this entry.
-                woken.AddRange(await TransferMatching.MatchHeldAsync(connection, transaction, qr.TransferCode, now, cancellationToken).ConfigureAwait(false));
-            }
-            else if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })
+            if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })
             {
                 // Recorded so that money still arriving is flagged late; a payment already (partly) paid keeps its state.
-                await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id AND terminal_id = $t AND state = 'pending'",
-                    transaction, cancellationToken, ("$id", expiry.PaymentId), ("$t", terminal.Id)).ConfigureAwait(false);
+                ledger.Expire(expiry.PaymentId);
             }
-            var resultJson = JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult);
-            await connection.ExecuteAsync(
-                "UPDATE journal_entries SET result = $r WHERE terminal_id = $t AND sequence = $s",
-                transaction, cancellationToken, ("$r", resultJson), ("$t", terminal.Id), ("$s", entry.Sequence)).ConfigureAwait(false);
+
+            var resultJson = ledger.AddEntry(entry, digest, body, result);
+            if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr } && ledger.HasHeldTransfer(qr.TransferCode))
+            {
+                // Money that arrived while the terminal was offline waits for this entry.
+                await ledger.SyncAsync(async () => woken.AddRange(await TransferMatching.MatchHeldAsync(connection, transaction, qr.TransferCode, now, cancellationToken).ConfigureAwait(false)),
+                    cancellationToken).ConfigureAwait(false);
+            }
+
             held[entry.Sequence] = new HeldEntry(digest, resultJson, entry.PrevHash!, entry.Hash!);
             results.Add(result);
         }
 
+        await ledger.FlushAsync([VersionClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
         var highest = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
-        await FlushVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         confirmations.Notify(woken);
         return new PushResponse(highest, results);
@@ -343,6 +342,10 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
                 {
                     problem = $"payment id must be '{terminal.Id}-{entry.Sequence:D8}'";
                 }
+                else if (p.Allocations.DistinctBy(a => a.BillId, StringComparer.Ordinal).Count() != p.Allocations.Count)
+                {
+                    problem = "a bill appears once among a payment's allocations";
+                }
                 else if (p.Method is not ("card_balance" or "vietqr" or "external_card"))
                 {
                     problem = $"unknown method '{p.Method}'";
@@ -427,199 +430,6 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         }
     }
 
-    private static async Task<PushEntryResult> ApplyPaymentAsync(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
-    {
-        var p = entry.Payment!;
-        var flags = new List<string>();
-        string? accountCode = null;
-        long? balanceAfter = null;
-        long? accountVersion = null;
-        // The card's debit finds the account of the terminal's institution in the same statement; other methods look it up.
-        var debit = p.Method == "card_balance" ? await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false) : (long?)null;
-        var debited = debit is { } debitVersion
-            ? await connection.ScalarAsync(
-                "UPDATE accounts SET balance = balance - $a, version = $v WHERE code = $c AND institution_id = $i RETURNING balance",
-                transaction, cancellationToken, ("$a", p.Amount), ("$v", debitVersion), ("$c", p.AccountCode), ("$i", terminal.InstitutionId)).ConfigureAwait(false)
-            : null;
-        var known = debited is not null || (debit is null && await connection.ScalarAsync(
-            "SELECT 1 FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken, ("$c", p.AccountCode), ("$i", terminal.InstitutionId)).ConfigureAwait(false) is not null);
-        if (!known)
-        {
-            // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
-            flags.Add("unknown_account");
-        }
-        else
-        {
-            accountCode = p.AccountCode;
-            if (debited is not null)
-            {
-                accountVersion = debit;
-                balanceAfter = Convert.ToInt64(debited, CultureInfo.InvariantCulture);
-                if (balanceAfter < 0)
-                {
-                    // An overdraft (one card used offline at two terminals, say) is a fact: it is booked, flagged,
-                    // and the card is deny-listed until an operator clears it. Terminals learn it at their next
-                    // pull (the account's version moved with the debit).
-                    flags.Add("overdraft");
-                    if (await connection.ExecuteAsync(
-                        "UPDATE cards SET denied_reason = 'overdraft', denied_at = $t WHERE uid = $u AND account_code = $c AND denied_at IS NULL",
-                        transaction, cancellationToken, ("$t", now), ("$u", p.CardUid), ("$c", p.AccountCode)).ConfigureAwait(false) == 1)
-                    {
-                        flags.Add("card_denied");
-                    }
-                }
-            }
-        }
-
-        var billStates = new List<BillStateDto>();
-        var awaitingBank = p.Method == "vietqr";
-        foreach (var allocation in awaitingBank ? [] : p.Allocations)
-        {
-            var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            await using var update = connection.Command(
-                "UPDATE bills SET paid = paid + $a, version = $v WHERE id = $id AND account_code = $c RETURNING paid, total, category",
-                transaction, ("$a", allocation.Amount), ("$v", version), ("$id", allocation.BillId), ("$c", p.AccountCode));
-            await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                flags.Add($"unknown_bill:{allocation.BillId}");
-                continue;
-            }
-
-            var paid = reader.GetLong(0);
-            if (paid > reader.GetLong(1))
-            {
-                flags.Add($"bill_overpaid:{allocation.BillId}");
-            }
-
-            billStates.Add(new BillStateDto(allocation.BillId, paid, version));
-            var category = reader.GetString(2);
-            await reader.DisposeAsync().ConfigureAwait(false);
-            if (accountCode is not null && category == DepositCategory
-                && await HoldDepositAsync(connection, transaction, allocation.BillId, accountCode, allocation.Amount, cancellationToken).ConfigureAwait(false) is { } held)
-            {
-                (balanceAfter, accountVersion) = held;
-            }
-        }
-
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, card_uid, method, amount, created_at, received_at, balance_after, flags,
-                                  state, received, transfer_code, expires_at)
-            VALUES ($id, $t, $s, $i, $c, $card, $m, $a, $at, $r, $b, $f, $st, $rc, $code, $exp)
-            """,
-            transaction, cancellationToken, ("$id", p.PaymentId), ("$t", terminal.Id), ("$s", entry.Sequence), ("$i", terminal.InstitutionId), ("$c", p.AccountCode),
-            ("$card", p.CardUid), ("$m", p.Method), ("$a", p.Amount), ("$at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$r", now),
-            ("$b", balanceAfter), ("$f", string.Join(' ', flags)), ("$st", awaitingBank ? "pending" : "completed"), ("$rc", awaitingBank ? 0 : p.Amount),
-            ("$code", p.Qr?.TransferCode), ("$exp", p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
-        foreach (var allocation in p.Allocations)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO payment_allocations (payment_id, bill_id, amount, credited) VALUES ($p, $b, $a, $c)",
-                transaction, cancellationToken, ("$p", p.PaymentId), ("$b", allocation.BillId), ("$a", allocation.Amount), ("$c", awaitingBank ? 0 : allocation.Amount)).ConfigureAwait(false);
-        }
-
-        if (flags.Count > 0)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'payment_flagged', $d)",
-                transaction, cancellationToken, ("$a", now), ("$t", terminal.Id), ("$d", $"{p.PaymentId}: {string.Join(' ', flags)}")).ConfigureAwait(false);
-        }
-
-        return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
-    }
-
-    // A void or refund: the money goes back (to the card's balance, or by the institution's transfer) and the bills
-    // reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than was
-    // paid, is a fact recorded and flagged for a person, like an overdraft.
-    private static async Task<PushEntryResult> ApplyReversalAsync(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, JournalEntryDto entry, string now, CancellationToken cancellationToken)
-    {
-        var v = entry.Reversal!;
-        var voided = entry.Kind == EntryKinds.PaymentVoided;
-        var flags = new List<string>();
-        string? account = null;
-        long? balanceAfter = null;
-        long? accountVersion = null;
-        var billStates = new List<BillStateDto>();
-        await using (var command = connection.Command(
-            "SELECT account_code, method, amount, received, reversed, state FROM payments WHERE id = $id AND terminal_id = $t", transaction, ("$id", v.PaymentId), ("$t", terminal.Id)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                flags.Add("unknown_payment");
-            }
-            else
-            {
-                account = reader.GetString(0);
-                var paid = reader.GetString(1) == "vietqr" ? Math.Min(reader.GetLong(3), reader.GetLong(2)) : reader.GetLong(2);
-                if (reader.GetLong(4) + v.Amount > paid || reader.GetString(5) == "voided")
-                {
-                    flags.Add("reversed_more_than_paid");
-                }
-            }
-        }
-
-        if (account is not null)
-        {
-            await connection.ExecuteAsync(
-                "UPDATE payments SET reversed = reversed + $a, state = CASE WHEN $void <> 0 THEN 'voided' WHEN reversed + $a >= amount THEN 'refunded' ELSE state END WHERE id = $id",
-                transaction, cancellationToken, ("$a", v.Amount), ("$void", voided), ("$id", v.PaymentId)).ConfigureAwait(false);
-            if (v.Destination == ReversalDestinations.CardBalance)
-            {
-                accountVersion = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                balanceAfter = Convert.ToInt64(await connection.ScalarAsync(
-                    "UPDATE accounts SET balance = balance + $a, version = $v WHERE code = $c RETURNING balance",
-                    transaction, cancellationToken, ("$a", v.Amount), ("$v", accountVersion), ("$c", account)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            }
-
-            foreach (var allocation in v.Allocations)
-            {
-                var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var paid = await connection.ScalarAsync(
-                    "UPDATE bills SET paid = MAX(0, paid - $a), version = $v WHERE id = $id AND account_code = $c RETURNING paid",
-                    transaction, cancellationToken, ("$a", allocation.Amount), ("$v", version), ("$id", allocation.BillId), ("$c", account)).ConfigureAwait(false);
-                if (paid is null)
-                {
-                    flags.Add($"unknown_bill:{allocation.BillId}");
-                    continue;
-                }
-
-                await connection.ExecuteAsync(
-                    "UPDATE payment_allocations SET credited = MAX(0, credited - $a) WHERE payment_id = $p AND bill_id = $b",
-                    transaction, cancellationToken, ("$a", allocation.Amount), ("$p", v.PaymentId), ("$b", allocation.BillId)).ConfigureAwait(false);
-                billStates.Add(new BillStateDto(allocation.BillId, Convert.ToInt64(paid, CultureInfo.InvariantCulture), version));
-
-                // A deposit given back leaves the patient's account with it; spent already, the account goes below
-                // zero and a person looks (like an overdraft).
-                if (await HoldDepositAsync(connection, transaction, allocation.BillId, account, -allocation.Amount, cancellationToken).ConfigureAwait(false) is { } held)
-                {
-                    (balanceAfter, accountVersion) = held;
-                    if (held.Balance < 0)
-                    {
-                        flags.Add("deposit_spent");
-                    }
-                }
-            }
-        }
-
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO reversals (terminal_id, sequence, payment_id, kind, amount, destination, bank_reference, supervisor, created_at)
-            VALUES ($t, $s, $p, $k, $a, $d, $r, $sup, $at)
-            """,
-            transaction, cancellationToken, ("$t", terminal.Id), ("$s", entry.Sequence), ("$p", v.PaymentId), ("$k", voided ? "void" : "refund"), ("$a", v.Amount),
-            ("$d", v.Destination), ("$r", v.BankReference), ("$sup", v.Supervisor), ("$at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
-        if (flags.Count > 0)
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, 'reversal_flagged', $d)",
-                transaction, cancellationToken, ("$a", now), ("$t", terminal.Id), ("$d", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}")).ConfigureAwait(false);
-        }
-
-        return new PushEntryResult(entry.Sequence, "accepted", account, balanceAfter, accountVersion, billStates, flags);
-    }
-
     /// <summary>The next value of the change counter that versions every row terminals pull (inside the caller's transaction).</summary>
     /// <summary>The bill category of a hospital deposit (tạm ứng).</summary>
     internal const string DepositCategory = "tam_ung";
@@ -668,15 +478,16 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         s_versionClocks.AddOrUpdate(transaction, new VersionClock(current));
     }
 
-    private static async Task FlushVersionClockAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        if (s_versionClocks.TryGetValue(transaction, out var clock) && clock.Last != clock.Start)
-        {
-            await connection.ExecuteAsync("UPDATE meta SET value = $v WHERE key = 'change_version'", transaction, cancellationToken,
-                ("$v", clock.Last.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
-        }
+    /// <summary>The next value of the change counter, in a push (whose transaction started the clock).</summary>
+    internal static long NextVersion(DbTransaction transaction) =>
+        s_versionClocks.TryGetValue(transaction, out var clock) ? ++clock.Last : throw new InvalidOperationException("The transaction has no version clock.");
 
+    /// <summary>The statement that writes the counter back and stops the clock (the caller runs it before its commit).</summary>
+    private static Statement VersionClockStatement(DbTransaction transaction)
+    {
+        var clock = s_versionClocks.TryGetValue(transaction, out var c) ? c : throw new InvalidOperationException("The transaction has no version clock.");
         s_versionClocks.Remove(transaction);
+        return new Statement("UPDATE meta SET value = $v WHERE key = 'change_version'", ("$v", clock.Last.ToString(CultureInfo.InvariantCulture)));
     }
 
     private sealed record HeldEntry(string Digest, string Result, string? PrevHash, string? Hash);
@@ -735,13 +546,12 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     }
 
     /// <summary>Raises an alert, keeps the entries of the batch stored so far, and builds the refusal.</summary>
-    private static async Task<SequenceConflictException> RefuseAsync(DbConnection connection, DbTransaction transaction, string terminalId, long sequence, string code, string message, List<PushEntryResult> results, string now, CancellationToken cancellationToken)
+    private static async Task<SequenceConflictException> RefuseAsync(DbConnection connection, DbTransaction transaction, PushLedger ledger, string terminalId, long sequence, string code, string message, List<PushEntryResult> results, string now, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(
-            "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, $k, $d)",
-            transaction, cancellationToken, ("$a", now), ("$t", terminalId), ("$k", code), ("$d", message)).ConfigureAwait(false);
+        await ledger.FlushAsync([
+            new Statement("INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, $k, $d)", ("$a", now), ("$t", terminalId), ("$k", code), ("$d", message)),
+            VersionClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
         var acked = await AdvanceAckAsync(connection, transaction, terminalId, cancellationToken).ConfigureAwait(false);
-        await FlushVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SequenceConflictException(sequence, code, message, new PushResponse(acked, results));
     }

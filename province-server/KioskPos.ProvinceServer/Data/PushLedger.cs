@@ -1,0 +1,506 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using KioskPos.Province.Contracts;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>
+/// One push's effect on the ledger, worked out in memory and written at the end in one round trip.
+/// </summary>
+/// <remarks>
+/// The push holds the writers' lock, and every writer of balances, bills and payments takes it: what the push reads
+/// at its start stays true until it commits. So the accounts, bills and payments its entries name are read once (a
+/// query each), the entries are applied to them here in order, and only the rows that changed are written, in one
+/// batch of statements, before the commit. The results are the same as applying each entry with its own statements;
+/// the cost per entry is no longer a round trip per statement to the database. Work that reads the database itself
+/// (a bank transfer that was waiting for the entry) first writes what is pending and reads again afterwards.
+/// </remarks>
+internal sealed class PushLedger
+{
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly TerminalRecord _terminal;
+    private readonly string _now;
+    private readonly IReadOnlyList<JournalEntryDto> _entries;
+
+    // What the batch touches, keyed by code, bill id, payment id; a null value is a lookup that found nothing.
+    private readonly Dictionary<string, Account?> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Bill?> _bills = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Payment?> _payments = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Payment, string Bill), Allocation> _allocations = [];
+    private readonly HashSet<string> _heldTransferCodes = new(StringComparer.Ordinal);
+
+    // Rows to insert, in the order they were made.
+    private readonly List<object?[]> _journalRows = [];
+    private readonly List<Payment> _newPayments = [];
+    private readonly List<Allocation> _newAllocations = [];
+    private readonly List<object?[]> _reversalRows = [];
+    private readonly List<object?[]> _alertRows = [];
+
+    private PushLedger(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, string now, IReadOnlyList<JournalEntryDto> entries) =>
+        (_connection, _transaction, _terminal, _now, _entries) = (connection, transaction, terminal, now, entries);
+
+    /// <summary>Reads what <paramref name="entries"/> touch, inside the writer's <paramref name="transaction"/>.</summary>
+    public static async Task<PushLedger> OpenAsync(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, string now, IReadOnlyList<JournalEntryDto> entries, CancellationToken cancellationToken)
+    {
+        var ledger = new PushLedger(connection, transaction, terminal, now, entries);
+        await ledger.LoadAsync(cancellationToken).ConfigureAwait(false);
+        return ledger;
+    }
+
+    /// <summary>Records the entry's row with the result a repeated push will get back; returns that result as stored.</summary>
+    public string AddEntry(JournalEntryDto entry, string digest, string body, PushEntryResult result)
+    {
+        var stored = JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult);
+        _journalRows.Add([_terminal.Id, entry.Sequence, entry.Kind, digest, body, stored, _now, entry.PrevHash, entry.Hash]);
+        return stored;
+    }
+
+    /// <summary>True when a bank transfer arrived for <paramref name="transferCode"/> before the terminal's entry did.</summary>
+    public bool HasHeldTransfer(string transferCode) => _heldTransferCodes.Contains(transferCode);
+
+    /// <summary>
+    /// Books a payment: the card's debit, the bills it pays (a deposit held on the account), the payment and its
+    /// allocations; a payment that cannot be booked as it stands is kept and flagged for a person.
+    /// </summary>
+    public async Task<PushEntryResult> ApplyPaymentAsync(JournalEntryDto entry, CancellationToken cancellationToken)
+    {
+        var p = entry.Payment!;
+        var flags = new List<string>();
+        string? accountCode = null;
+        long? balanceAfter = null;
+        long? accountVersion = null;
+        var account = _accounts.GetValueOrDefault(p.AccountCode);
+        if (account is null || account.InstitutionId != _terminal.InstitutionId)
+        {
+            // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
+            flags.Add("unknown_account");
+        }
+        else
+        {
+            accountCode = p.AccountCode;
+            if (p.Method == "card_balance")
+            {
+                (balanceAfter, accountVersion) = account.Move(-p.Amount, NextVersion());
+                if (balanceAfter < 0)
+                {
+                    // An overdraft (one card used offline at two terminals, say) is a fact: it is booked, flagged,
+                    // and the card is deny-listed until an operator clears it. Terminals learn it at their next
+                    // pull (the account's version moved with the debit).
+                    flags.Add("overdraft");
+                    if (await _connection.ExecuteAsync(
+                        "UPDATE cards SET denied_reason = 'overdraft', denied_at = $t WHERE uid = $u AND account_code = $c AND denied_at IS NULL",
+                        _transaction, cancellationToken, ("$t", _now), ("$u", p.CardUid), ("$c", p.AccountCode)).ConfigureAwait(false) == 1)
+                    {
+                        flags.Add("card_denied");
+                    }
+                }
+            }
+        }
+
+        var billStates = new List<BillStateDto>();
+        var awaitingBank = p.Method == "vietqr";
+        foreach (var allocation in awaitingBank ? [] : p.Allocations)
+        {
+            if (_bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != p.AccountCode)
+            {
+                flags.Add($"unknown_bill:{allocation.BillId}");
+                continue;
+            }
+
+            var version = bill.Pay(allocation.Amount, NextVersion());
+            if (bill.Paid > bill.Total)
+            {
+                flags.Add($"bill_overpaid:{allocation.BillId}");
+            }
+
+            billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
+            if (account is not null && accountCode is not null && bill.Category == ProvinceStore.DepositCategory)
+            {
+                // A deposit (tạm ứng) is held on the payer's account, where the final bill is paid from at discharge.
+                (balanceAfter, accountVersion) = account.Move(allocation.Amount, NextVersion());
+            }
+        }
+
+        var payment = new Payment(p.PaymentId, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
+        {
+            Inserted = [p.PaymentId, _terminal.Id, entry.Sequence, _terminal.InstitutionId, p.AccountCode, p.CardUid, p.Method, p.Amount,
+                entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture), _now, balanceAfter, string.Join(' ', flags), null, null, p.Qr?.TransferCode,
+                p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture), null],
+        };
+        _payments[p.PaymentId] = payment;
+        _newPayments.Add(payment);
+        foreach (var allocation in p.Allocations)
+        {
+            var row = new Allocation(p.PaymentId, allocation.BillId, allocation.Amount, awaitingBank ? 0 : allocation.Amount) { New = true };
+            _allocations[(p.PaymentId, allocation.BillId)] = row;
+            _newAllocations.Add(row);
+        }
+
+        if (flags.Count > 0)
+        {
+            _alertRows.Add([_now, _terminal.Id, "payment_flagged", $"{p.PaymentId}: {string.Join(' ', flags)}"]);
+        }
+
+        return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    /// <summary>
+    /// Books a void or refund: the money goes back (to the card's balance, or by the institution's transfer) and the
+    /// bills reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than
+    /// was paid, is a fact recorded and flagged for a person, like an overdraft.
+    /// </summary>
+    public PushEntryResult ApplyReversal(JournalEntryDto entry)
+    {
+        var v = entry.Reversal!;
+        var voided = entry.Kind == EntryKinds.PaymentVoided;
+        var flags = new List<string>();
+        string? accountCode = null;
+        long? balanceAfter = null;
+        long? accountVersion = null;
+        var billStates = new List<BillStateDto>();
+        if (_payments.GetValueOrDefault(v.PaymentId) is not { } payment)
+        {
+            flags.Add("unknown_payment");
+        }
+        else
+        {
+            accountCode = payment.AccountCode;
+            var account = _accounts.GetValueOrDefault(accountCode);
+            var paid = payment.Method == "vietqr" ? Math.Min(payment.Received, payment.Amount) : payment.Amount;
+            if (payment.Reversed + v.Amount > paid || payment.State == "voided")
+            {
+                flags.Add("reversed_more_than_paid");
+            }
+
+            payment.Reverse(v.Amount, voided);
+            if (v.Destination == ReversalDestinations.CardBalance && account is not null)
+            {
+                (balanceAfter, accountVersion) = account.Move(v.Amount, NextVersion());
+            }
+
+            foreach (var allocation in v.Allocations)
+            {
+                if (_bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != accountCode)
+                {
+                    flags.Add($"unknown_bill:{allocation.BillId}");
+                    continue;
+                }
+
+                var version = bill.Pay(-Math.Min(allocation.Amount, bill.Paid), NextVersion());
+                _allocations.GetValueOrDefault((payment.Id, allocation.BillId))?.Uncredit(allocation.Amount);
+                billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
+
+                // A deposit given back leaves the patient's account with it; spent already, the account goes below
+                // zero and a person looks (like an overdraft).
+                if (bill.Category == ProvinceStore.DepositCategory && account is not null)
+                {
+                    (balanceAfter, accountVersion) = account.Move(-allocation.Amount, NextVersion());
+                    if (balanceAfter < 0)
+                    {
+                        flags.Add("deposit_spent");
+                    }
+                }
+            }
+        }
+
+        _reversalRows.Add([_terminal.Id, entry.Sequence, v.PaymentId, voided ? "void" : "refund", v.Amount, v.Destination, v.BankReference, v.Supervisor,
+            entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)]);
+        if (flags.Count > 0)
+        {
+            _alertRows.Add([_now, _terminal.Id, "reversal_flagged", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}"]);
+        }
+
+        return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    /// <summary>
+    /// Records that a VietQR payment expired or was cancelled, so that money still arriving is flagged late; a
+    /// payment already (partly) paid keeps its state.
+    /// </summary>
+    public void Expire(string paymentId)
+    {
+        if (_payments.GetValueOrDefault(paymentId) is { State: "pending" } payment)
+        {
+            payment.State = "expired";
+            payment.Changed = true;
+        }
+    }
+
+    /// <summary>Writes what is pending, so that work reading the database sees it; then reads again what that work may change.</summary>
+    public async Task SyncAsync(Func<Task> work, CancellationToken cancellationToken)
+    {
+        await FlushAsync([], cancellationToken).ConfigureAwait(false);
+        await work().ConfigureAwait(false);
+        _accounts.Clear();
+        _bills.Clear();
+        _payments.Clear();
+        _allocations.Clear();
+        _heldTransferCodes.Clear();
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes every row inserted or changed since the last flush, then <paramref name="after"/>, in one batch.</summary>
+    public async Task FlushAsync(IReadOnlyList<Statement> after, CancellationToken cancellationToken)
+    {
+        var statements = new List<Statement>();
+
+        // Parents before children: the entry's row, the payment that references it, the allocations that reference the payment.
+        AddInsert(statements, "journal_entries", ["terminal_id", "sequence", "kind", "digest", "body", "result", "received_at", "prev_hash", "hash"], _journalRows);
+        AddInsert(statements, "payments",
+            ["id", "terminal_id", "sequence", "institution_id", "account_code", "card_uid", "method", "amount", "created_at", "received_at", "balance_after", "flags", "state", "received", "transfer_code", "expires_at", "reversed"],
+            _newPayments.Select(p => p.InsertRow()));
+        foreach (var payment in _payments.Values)
+        {
+            if (payment is { Changed: true, Inserted: null })
+            {
+                statements.Add(new Statement("UPDATE payments SET reversed = $r, state = $s WHERE id = $id", ("$r", payment.Reversed), ("$s", payment.State), ("$id", payment.Id)));
+            }
+        }
+
+        AddInsert(statements, "payment_allocations", ["payment_id", "bill_id", "amount", "credited"], _newAllocations.Select(a => new object?[] { a.PaymentId, a.BillId, a.Amount, a.Credited }));
+        foreach (var allocation in _allocations.Values)
+        {
+            if (allocation is { Changed: true, New: false })
+            {
+                statements.Add(new Statement("UPDATE payment_allocations SET credited = $c WHERE payment_id = $p AND bill_id = $b",
+                    ("$c", allocation.Credited), ("$p", allocation.PaymentId), ("$b", allocation.BillId)));
+            }
+        }
+
+        AddInsert(statements, "reversals", ["terminal_id", "sequence", "payment_id", "kind", "amount", "destination", "bank_reference", "supervisor", "created_at"], _reversalRows);
+        foreach (var account in _accounts.Values)
+        {
+            if (account is { Changed: true })
+            {
+                statements.Add(new Statement("UPDATE accounts SET balance = $b, version = $v WHERE code = $c", ("$b", account.Balance), ("$v", account.Version), ("$c", account.Code)));
+            }
+        }
+
+        foreach (var bill in _bills.Values)
+        {
+            if (bill is { Changed: true })
+            {
+                statements.Add(new Statement("UPDATE bills SET paid = $p, version = $v WHERE id = $id", ("$p", bill.Paid), ("$v", bill.Version), ("$id", bill.Id)));
+            }
+        }
+
+        AddInsert(statements, "alerts", ["at", "terminal_id", "kind", "detail"], _alertRows);
+        statements.AddRange(after);
+        await _connection.ExecuteAllAsync(statements, _transaction, cancellationToken).ConfigureAwait(false);
+
+        // Written: from here on these rows are the database's, and only later changes are pending.
+        _journalRows.Clear();
+        _reversalRows.Clear();
+        _alertRows.Clear();
+        foreach (var payment in _newPayments)
+        {
+            payment.Inserted = null;
+        }
+
+        _newPayments.Clear();
+        _newAllocations.Clear();
+        foreach (var row in _payments.Values.OfType<IRow>().Concat(_allocations.Values).Concat(_accounts.Values.OfType<IRow>()).Concat(_bills.Values.OfType<IRow>()))
+        {
+            row.Written();
+        }
+    }
+
+    private long NextVersion() => ProvinceStore.NextVersion(_transaction);
+
+    // One INSERT of many rows: the statement costs the database about what one row does.
+    private static void AddInsert(List<Statement> statements, string table, string[] columns, IEnumerable<object?[]> rows)
+    {
+        var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
+        var parameters = new List<(string, object?)>();
+        foreach (var row in rows)
+        {
+            sql.Append(parameters.Count == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"$p{parameters.Count}");
+                sql.Append(c == 0 ? name : ", " + name);
+                parameters.Add((name, row[c]));
+            }
+
+            sql.Append(')');
+        }
+
+        if (parameters.Count > 0)
+        {
+            statements.Add(new Statement(sql.ToString(), [.. parameters]));
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        // Payments named by reversals and expiries (this terminal's), and what they were allocated.
+        var paymentIds = _entries.Select(e => e.Reversal?.PaymentId ?? e.Expiry?.PaymentId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        foreach (var id in paymentIds)
+        {
+            _payments[id] = null;
+        }
+
+        await ReadAsync("SELECT id, account_code, method, amount, received, reversed, state FROM payments WHERE terminal_id = $t AND id IN", paymentIds, [("$t", _terminal.Id)], reader =>
+            _payments[reader.GetString(0)] = new Payment(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3), reader.GetLong(4), reader.GetLong(5), reader.GetString(6)),
+            cancellationToken).ConfigureAwait(false);
+        await ReadAsync("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. _payments.Values.OfType<Payment>().Select(p => p.Id)], [], reader =>
+            _allocations[(reader.GetString(0), reader.GetString(1))] = new Allocation(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
+            cancellationToken).ConfigureAwait(false);
+
+        var codes = _entries.Select(e => e.Payment?.AccountCode).Concat(_payments.Values.Select(p => p?.AccountCode)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        foreach (var code in codes)
+        {
+            _accounts[code] = null;
+        }
+
+        await ReadAsync("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, [], reader =>
+            _accounts[reader.GetString(0)] = new Account(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
+            cancellationToken).ConfigureAwait(false);
+
+        var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var id in billIds)
+        {
+            _bills[id] = null;
+        }
+
+        await ReadAsync("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, [], reader =>
+            _bills[reader.GetString(0)] = new Bill(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4), reader.GetLong(5)),
+            cancellationToken).ConfigureAwait(false);
+
+        // Money that arrived while the terminal was offline waits for the entry of its payment.
+        var transferCodes = _entries.Select(e => e.Payment?.Qr?.TransferCode).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        await ReadAsync("SELECT transfer_code FROM bank_transfers WHERE outcome = 'held' AND transfer_code IN", transferCodes, [], reader =>
+            _heldTransferCodes.Add(reader.GetString(0)), cancellationToken).ConfigureAwait(false);
+    }
+
+    // Runs "<sql> (<keys>)" and hands each row to read; nothing when there are no keys.
+    private async Task ReadAsync(string sql, IReadOnlyList<string> keys, (string Name, object? Value)[] parameters, Action<DbDataReader> read, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        var names = keys.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"$k{i}")).ToList();
+        await using var command = _connection.Command($"{sql} ({string.Join(", ", names)})", _transaction, [.. parameters, .. names.Zip(keys, (n, k) => (n, (object?)k))]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            read(reader);
+        }
+    }
+
+    private interface IRow
+    {
+        void Written();
+    }
+
+    private sealed class Account(string code, string institutionId, long balance, long version) : IRow
+    {
+        public string Code { get; } = code;
+
+        public string InstitutionId { get; } = institutionId;
+
+        public long Balance { get; private set; } = balance;
+
+        public long Version { get; private set; } = version;
+
+        public bool Changed { get; private set; }
+
+        /// <summary>Adds <paramref name="amount"/> (negative: takes it) and returns the balance and version after.</summary>
+        public (long Balance, long Version) Move(long amount, long version)
+        {
+            (Balance, Version, Changed) = (Balance + amount, version, true);
+            return (Balance, Version);
+        }
+
+        public void Written() => Changed = false;
+    }
+
+    private sealed class Bill(string id, string accountCode, long paid, long total, string category, long version) : IRow
+    {
+        public string Id { get; } = id;
+
+        public string AccountCode { get; } = accountCode;
+
+        public long Paid { get; private set; } = paid;
+
+        public long Total { get; } = total;
+
+        public string Category { get; } = category;
+
+        public long Version { get; private set; } = version;
+
+        public bool Changed { get; private set; }
+
+        /// <summary>Adds <paramref name="amount"/> to what is paid (negative: reopens it) and returns the new version.</summary>
+        public long Pay(long amount, long version)
+        {
+            (Paid, Version, Changed) = (Paid + amount, version, true);
+            return version;
+        }
+
+        public void Written() => Changed = false;
+    }
+
+    private sealed class Payment(string id, string accountCode, string method, long amount, long received, long reversed, string state) : IRow
+    {
+        public string Id { get; } = id;
+
+        public string AccountCode { get; } = accountCode;
+
+        public string Method { get; } = method;
+
+        public long Amount { get; } = amount;
+
+        public long Received { get; } = received;
+
+        public long Reversed { get; private set; } = reversed;
+
+        public string State { get; set; } = state;
+
+        public bool Changed { get; set; }
+
+        /// <summary>The row to insert (its state, received and reversed filled in at the flush); null once written.</summary>
+        public object?[]? Inserted { get; set; }
+
+        public void Reverse(long amount, bool voided)
+        {
+            Reversed += amount;
+            State = voided ? "voided" : Reversed >= Amount ? "refunded" : State;
+            Changed = true;
+        }
+
+        public object?[] InsertRow()
+        {
+            var row = Inserted!;
+            (row[12], row[13], row[16]) = (State, Received, Reversed);
+            return row;
+        }
+
+        public void Written() => Changed = false;
+    }
+
+    private sealed class Allocation(string paymentId, string billId, long amount, long credited) : IRow
+    {
+        public string PaymentId { get; } = paymentId;
+
+        public string BillId { get; } = billId;
+
+        public long Amount { get; } = amount;
+
+        public long Credited { get; private set; } = credited;
+
+        public bool Changed { get; private set; }
+
+        /// <summary>True until the row is first written.</summary>
+        public bool New { get; set; }
+
+        public void Uncredit(long amount) => (Credited, Changed) = (Math.Max(0, Credited - amount), true);
+
+        public void Written() => (Changed, New) = (false, false);
+    }
+}
