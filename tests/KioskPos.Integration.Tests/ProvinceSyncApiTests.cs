@@ -163,6 +163,23 @@ public abstract class ProvinceSyncApiTests(ProvinceEngine engine)
     }
 
     [Fact]
+    public async Task A_payment_naming_one_bill_twice_is_refused_and_nothing_is_stored()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        using var client = await province.SignedClientAsync();
+        var twice = Payment(1, "HS240001", "HP-2611-HS240001", 150_000) is var e
+            ? e with { Payment = e.Payment! with { Allocations = [new AllocationDto("HP-2611-HS240001", 100_000), new AllocationDto("HP-2611-HS240001", 50_000)] } }
+            : null!;
+        var response = await PushAsync(client, twice);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+        Assert.Equal(("invalid_entry", 1L), (problem.Code, problem.Sequence));
+        Assert.Contains("once", problem.Detail);
+        Assert.Empty(await province.PaymentsAsync());
+        Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
+    }
+
+    [Fact]
     public async Task An_entry_that_does_not_continue_the_terminals_chain_is_refused_as_diverged()
     {
         await using var province = await ProvinceHost.StartAsync(engine: engine);
