@@ -45,6 +45,8 @@ case "$command" in
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
     options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300 -c shared_buffers=256MB"
+    # KIOSKPOS_PG_OPTIONS: more server settings, for a diagnosis (e.g. "-c shared_preload_libraries=pg_stat_statements").
+    options="$options ${KIOSKPOS_PG_OPTIONS:-}"
     if [ "$durable" != "--durable" ]; then
       options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi

@@ -103,6 +103,67 @@ public abstract class PushBatchTests(ProvinceEngine engine)
         Assert.All(ledgers, l => Assert.Equal(ledgers[0].Ledger, l.Ledger));
     }
 
+    [Fact]
+    public async Task A_push_the_database_refuses_fails_alone_and_the_pushes_waiting_with_it_are_written()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        var clients = new Dictionary<string, HttpClient>();
+        foreach (var id in new[] { "KP-NHOM-A", "KP-NHOM-B", "KP-NHOM-C" })
+        {
+            clients[id] = await province.SignedClientAsync(id, DemoData.SchoolId);
+        }
+
+        // A fault no validation foresees (here, a trigger an operator left behind): the database refuses one payment.
+        await province.ExecuteAsync(engine == ProvinceEngine.Sqlite
+            ? "CREATE TRIGGER test_refuse BEFORE INSERT ON payments WHEN NEW.account_code = 'HS240005' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            : "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.account_code = 'HS240005' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; " +
+              "CREATE TRIGGER test_refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION test_refuse()");
+        var before = (await province.BalanceAsync("HS240004"), await province.BalanceAsync("HS240005"), await province.BalanceAsync("HS240006"));
+
+        Task<HttpResponseMessage> Push(string terminal, string account) => clients[terminal].PostAsJsonAsync(SyncProtocol.PushPath,
+            new PushRequest(terminal, [SchoolPayment(terminal, account)]), ContractsJsonContext.Default.PushRequest);
+
+        // The writers' lock is held while the pushes arrive, so that those behind the first queue and are written as
+        // one group; whatever the grouping, the answers below must hold.
+        Task<HttpResponseMessage> first, refused, good;
+        await using (var connection = await province.Database.OpenAsync())
+        await using (var transaction = await province.Database.BeginWriteAsync(connection))
+        {
+            first = Push("KP-NHOM-A", "HS240004");
+            await Task.Delay(300);
+            (refused, good) = (Push("KP-NHOM-B", "HS240005"), Push("KP-NHOM-C", "HS240006"));
+            await Task.Delay(300);
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await first).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await good).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, (await refused).StatusCode);
+        Assert.Equal((before.Item1 - 100_000, before.Item2, before.Item3 - 100_000),
+            (await province.BalanceAsync("HS240004"), await province.BalanceAsync("HS240005"), await province.BalanceAsync("HS240006")));
+        Assert.Equal(0L, await LongAsync(province, "SELECT COUNT(*) FROM journal_entries WHERE terminal_id = 'KP-NHOM-B'"));
+
+        // The fault cleared, the terminal's next push of the same entry is booked once.
+        await province.ExecuteAsync("DROP TRIGGER test_refuse" + (engine == ProvinceEngine.Sqlite ? string.Empty : " ON payments"));
+        using (var retried = await Push("KP-NHOM-B", "HS240005"))
+        {
+            retried.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(before.Item2 - 100_000, await province.BalanceAsync("HS240005"));
+        foreach (var client in clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+
+    private static JournalEntryDto SchoolPayment(string terminal, string account)
+    {
+        var entry = new JournalEntryDto(1, EntryKinds.PaymentCreated, s_at,
+            Payment: new PaymentCreatedDto($"{terminal}-00000001", account, null, "card_balance", 100_000, [new AllocationDto($"BT-2611-{account}", 100_000)], null));
+        return entry with { PrevHash = EntryCanonicalForm.GenesisHash, Hash = EntryCanonicalForm.ChainHash(EntryCanonicalForm.GenesisHash, entry) };
+    }
+
     private static IEnumerable<JournalEntryDto[]> Cut(JournalEntryDto[] journal, int[] cuts)
     {
         var start = 0;

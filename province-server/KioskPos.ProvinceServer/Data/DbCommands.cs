@@ -1,5 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -72,6 +76,57 @@ internal static partial class DbCommands
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Rows handed to the database as parameters, to select from (<c>INSERT … SELECT</c>, <c>IN (SELECT …)</c>,
+    /// <c>UPDATE … FROM</c>): <c>unnest</c> of one array per column on PostgreSQL, <c>json_each</c> of one JSON array
+    /// on SQLite. The SQL text is the same whatever the number of rows, so it is parsed once, and one statement
+    /// carries thousands of rows. The source is named <paramref name="name"/>, with <paramref name="columns"/> and
+    /// an <c>ord</c> column that keeps the rows' order.
+    /// </summary>
+    /// <returns>The source for a FROM clause, and its parameters.</returns>
+    public static (string Sql, (string Name, object? Value)[] Parameters) Rows(this DbConnection connection, string name, IReadOnlyList<(string Column, bool Integer)> columns, IReadOnlyCollection<object?[]> rows)
+    {
+        if (connection is NpgsqlConnection)
+        {
+            var arrays = new (string, object?)[columns.Count];
+            for (var c = 0; c < columns.Count; c++)
+            {
+                arrays[c] = ($"${name}{c}", columns[c].Integer
+                    ? rows.Select(r => r[c] is null ? (long?)null : Convert.ToInt64(r[c], CultureInfo.InvariantCulture)).ToArray()
+                    : rows.Select(r => (string?)r[c]).ToArray());
+            }
+
+            var unnest = string.Join(", ", columns.Select((column, c) => $"${name}{c}::{(column.Integer ? "bigint" : "text")}[]"));
+            return ($"unnest({unnest}) WITH ORDINALITY AS {name} ({string.Join(", ", columns.Select(c => c.Column))}, ord)", arrays);
+        }
+
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartArray();
+            foreach (var row in rows)
+            {
+                writer.WriteStartArray();
+                foreach (var value in row)
+                {
+                    switch (value)
+                    {
+                        case null: writer.WriteNullValue(); break;
+                        case string text: writer.WriteStringValue(text); break;
+                        default: writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
+                    }
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        var select = string.Join(", ", columns.Select((column, c) => $"json_extract(value, '$[{c}]') AS {column.Column}"));
+        return ($"(SELECT {select}, key AS ord FROM json_each(${name})) AS {name}", [($"${name}", Encoding.UTF8.GetString(json.WrittenSpan))]);
     }
 
     private static DbParameter Parameter(DbParameter parameter, string name, object? value, bool postgres)

@@ -33,7 +33,7 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 }
 
 /// <summary>The province server's data: terminals, the accounts and bills they pull, and the ledger they push to.</summary>
-internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations)
+internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger<ProvinceStore> logger)
 {
     public ProvinceDatabase Database => database;
 
@@ -101,90 +101,12 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     {
         Validate(terminal, request);
 
-        // Pushes take their turn here, before a connection: a thousand terminals pushing at once wait in memory,
-        // not on the database's lock with a pooled connection each, which would leave none for their pulls.
-        // What needs no lock is done before taking the turn: each entry's digest and the body stored.
+        // What needs no turn is done before taking one: each entry's digest and the body stored.
         var prepared = request.Entries.Select(e => (EntryCanonicalForm.Digest(e), JsonSerializer.Serialize(e, ContractsJsonContext.Default.JournalEntryDto))).ToList();
-        await _pushTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await PushInTurnAsync(terminal, request, prepared, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _pushTurn.Release();
-        }
+        return await _writer.WriteAsync(terminal, request.Entries, prepared, cancellationToken).ConfigureAwait(false);
     }
 
-    private readonly SemaphoreSlim _pushTurn = new(1, 1);
-
-    private async Task<PushResponse> PushInTurnAsync(TerminalRecord terminal, PushRequest request, IReadOnlyList<(string Digest, string Body)> prepared, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var results = new List<PushEntryResult>(request.Entries.Count);
-        var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        var woken = new List<string>();
-
-        // What the server already holds around the batch (each entry, its neighbours): one query, not three per entry.
-        var held = await ReadHeldAsync(connection, transaction, terminal.Id, request.Entries[0].Sequence - 1, request.Entries[^1].Sequence + 1, cancellationToken).ConfigureAwait(false);
-        await StartVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var ledger = await PushLedger.OpenAsync(connection, transaction, terminal, now, request.Entries, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < request.Entries.Count; i++)
-        {
-            var entry = request.Entries[i];
-            var (digest, body) = prepared[i];
-            if (held.TryGetValue(entry.Sequence, out var existing))
-            {
-                if (existing.Digest != digest)
-                {
-                    throw await RefuseAsync(connection, transaction, ledger, terminal.Id, entry.Sequence, "sequence_conflict",
-                        $"Sequence {entry.Sequence} was already received with different content (digest {digest}); the entry is refused and an alert raised.",
-                        results, now, cancellationToken).ConfigureAwait(false);
-                }
-
-                var original = JsonSerializer.Deserialize(existing.Result, ContractsJsonContext.Default.PushEntryResult)!;
-                results.Add(original with { Status = "duplicate" });
-                continue;
-            }
-
-            if (ChainBreak(held, entry) is { } chainBreak)
-            {
-                throw await RefuseAsync(connection, transaction, ledger, terminal.Id, entry.Sequence, "chain_diverged", chainBreak, results, now, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The entry's ledger effect and the entry's row with the result a repeated push will get back: written
-            // together before the commit, so they stand or fall together.
-            var result = entry.Kind switch
-            {
-                EntryKinds.PaymentCreated => await ledger.ApplyPaymentAsync(entry, cancellationToken).ConfigureAwait(false),
-                EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.ApplyReversal(entry),
-                _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
-            };
-            if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })
-            {
-                // Recorded so that money still arriving is flagged late; a payment already (partly) paid keeps its state.
-                ledger.Expire(expiry.PaymentId);
-            }
-
-            var resultJson = ledger.AddEntry(entry, digest, body, result);
-            if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr } && ledger.HasHeldTransfer(qr.TransferCode))
-            {
-                // Money that arrived while the terminal was offline waits for this entry.
-                await ledger.SyncAsync(async () => woken.AddRange(await TransferMatching.MatchHeldAsync(connection, transaction, qr.TransferCode, now, cancellationToken).ConfigureAwait(false)),
-                    cancellationToken).ConfigureAwait(false);
-            }
-
-            held[entry.Sequence] = new HeldEntry(digest, resultJson, entry.PrevHash!, entry.Hash!);
-            results.Add(result);
-        }
-
-        await ledger.FlushAsync([VersionClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
-        var highest = await AdvanceAckAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        confirmations.Notify(woken);
-        return new PushResponse(highest, results);
-    }
+    private readonly PushWriter _writer = new(database, time, confirmations, logger);
 
     /// <summary>Wrong card PINs in a row before the PIN is locked (the school office or hospital clears it).</summary>
     public const int MaxPinFailures = 3;
@@ -472,7 +394,8 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         public long Last { get; set; } = start;
     }
 
-    private static async Task StartVersionClockAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>Starts counting versions in memory for <paramref name="transaction"/> (which holds the writers' lock).</summary>
+    internal static async Task StartVersionClockAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
         s_versionClocks.AddOrUpdate(transaction, new VersionClock(current));
@@ -483,77 +406,11 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         s_versionClocks.TryGetValue(transaction, out var clock) ? ++clock.Last : throw new InvalidOperationException("The transaction has no version clock.");
 
     /// <summary>The statement that writes the counter back and stops the clock (the caller runs it before its commit).</summary>
-    private static Statement VersionClockStatement(DbTransaction transaction)
+    internal static Statement VersionClockStatement(DbTransaction transaction)
     {
         var clock = s_versionClocks.TryGetValue(transaction, out var c) ? c : throw new InvalidOperationException("The transaction has no version clock.");
         s_versionClocks.Remove(transaction);
         return new Statement("UPDATE meta SET value = $v WHERE key = 'change_version'", ("$v", clock.Last.ToString(CultureInfo.InvariantCulture)));
-    }
-
-    private sealed record HeldEntry(string Digest, string Result, string? PrevHash, string? Hash);
-
-    private static async Task<Dictionary<long, HeldEntry>> ReadHeldAsync(DbConnection connection, DbTransaction transaction, string terminalId, long from, long to, CancellationToken cancellationToken)
-    {
-        var held = new Dictionary<long, HeldEntry>();
-        await using var command = connection.Command(
-            "SELECT sequence, digest, result, prev_hash, hash FROM journal_entries WHERE terminal_id = $t AND sequence >= $a AND sequence <= $b",
-            transaction, ("$t", terminalId), ("$a", from), ("$b", to));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            held[reader.GetLong(0)] = new HeldEntry(reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetNullableString(4));
-        }
-
-        return held;
-    }
-
-    private static async Task<long> AdvanceAckAsync(DbConnection connection, DbTransaction transaction, string terminalId, CancellationToken cancellationToken)
-    {
-        // Walk forward from the last acknowledged sequence while the next one is held: one statement, not one
-        // round trip per entry of the batch.
-        var acked = Convert.ToInt64(await connection.ScalarAsync(
-            """
-            WITH RECURSIVE run (s) AS (
-                SELECT acked_through FROM terminals WHERE id = $t
-                UNION ALL
-                SELECT s + 1 FROM run WHERE EXISTS (SELECT 1 FROM journal_entries WHERE terminal_id = $t AND sequence = s + 1))
-            SELECT MAX(s) FROM run
-            """,
-            transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-
-        await connection.ExecuteAsync(
-            "UPDATE terminals SET acked_through = $a, anchor_hash = (SELECT hash FROM journal_entries WHERE terminal_id = $t AND sequence = $a) WHERE id = $t",
-            transaction, cancellationToken, ("$a", acked), ("$t", terminalId)).ConfigureAwait(false);
-        return acked;
-    }
-
-    /// <summary>Why <paramref name="entry"/> does not continue the chain the server holds for the terminal, or null.</summary>
-    private static string? ChainBreak(Dictionary<long, HeldEntry> held, JournalEntryDto entry)
-    {
-        if (entry.Sequence == 1 && entry.PrevHash != EntryCanonicalForm.GenesisHash)
-        {
-            return "Entry 1 must start the chain from the genesis hash.";
-        }
-
-        if (held.TryGetValue(entry.Sequence - 1, out var before) && before.Hash is not null && before.Hash != entry.PrevHash)
-        {
-            return $"Entry {entry.Sequence} does not follow entry {entry.Sequence - 1} held by the server: the terminal's history diverges from what it sent before.";
-        }
-
-        return held.TryGetValue(entry.Sequence + 1, out var after) && after.PrevHash is not null && after.PrevHash != entry.Hash
-            ? $"Entry {entry.Sequence} does not lead to entry {entry.Sequence + 1} held by the server: the terminal's history diverges."
-            : null;
-    }
-
-    /// <summary>Raises an alert, keeps the entries of the batch stored so far, and builds the refusal.</summary>
-    private static async Task<SequenceConflictException> RefuseAsync(DbConnection connection, DbTransaction transaction, PushLedger ledger, string terminalId, long sequence, string code, string message, List<PushEntryResult> results, string now, CancellationToken cancellationToken)
-    {
-        await ledger.FlushAsync([
-            new Statement("INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, $t, $k, $d)", ("$a", now), ("$t", terminalId), ("$k", code), ("$d", message)),
-            VersionClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
-        var acked = await AdvanceAckAsync(connection, transaction, terminalId, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new SequenceConflictException(sequence, code, message, new PushResponse(acked, results));
     }
 
     private static long? ParseCursor(string? cursor, string epoch, long current)

@@ -1,31 +1,30 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using KioskPos.Province.Contracts;
 
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>
-/// One push's effect on the ledger, worked out in memory and written at the end in one round trip.
+/// The ledger effect of a group of pushes, worked out in memory and written at the end with a few statements.
 /// </summary>
 /// <remarks>
-/// The push holds the writers' lock, and every writer of balances, bills and payments takes it: what the push reads
-/// at its start stays true until it commits. So the accounts, bills and payments its entries name are read once (a
-/// query each), the entries are applied to them here in order, and only the rows that changed are written, in one
-/// batch of statements, before the commit. The results are the same as applying each entry with its own statements;
-/// the cost per entry is no longer a round trip per statement to the database. Work that reads the database itself
-/// (a bank transfer that was waiting for the entry) first writes what is pending and reads again afterwards.
+/// The group holds the writers' lock, and every writer of balances, bills and payments takes it: what it reads at
+/// its start stays true until it commits. So the accounts, bills and payments its entries name are read once (a
+/// query each), the entries are applied to them here in order, and only the rows that changed are written — one
+/// statement per table, its rows passed as parameters (<see cref="DbCommands.Rows"/>) — before the commit. The
+/// results are the same as applying each entry with its own statements; an entry no longer costs a round trip per
+/// statement. Work that reads the database itself (a bank transfer that was waiting for the entry) first writes
+/// what is pending and reads again afterwards.
 /// </remarks>
 internal sealed class PushLedger
 {
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
-    private readonly TerminalRecord _terminal;
     private readonly string _now;
     private readonly IReadOnlyList<JournalEntryDto> _entries;
 
-    // What the batch touches, keyed by code, bill id, payment id; a null value is a lookup that found nothing.
+    // What the group touches, keyed by code, bill id, payment id; a null value is a lookup that found nothing.
     private readonly Dictionary<string, Account?> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Bill?> _bills = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Payment?> _payments = new(StringComparer.Ordinal);
@@ -39,24 +38,27 @@ internal sealed class PushLedger
     private readonly List<object?[]> _reversalRows = [];
     private readonly List<object?[]> _alertRows = [];
 
-    private PushLedger(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, string now, IReadOnlyList<JournalEntryDto> entries) =>
-        (_connection, _transaction, _terminal, _now, _entries) = (connection, transaction, terminal, now, entries);
+    private PushLedger(DbConnection connection, DbTransaction transaction, string now, IReadOnlyList<JournalEntryDto> entries) =>
+        (_connection, _transaction, _now, _entries) = (connection, transaction, now, entries);
 
-    /// <summary>Reads what <paramref name="entries"/> touch, inside the writer's <paramref name="transaction"/>.</summary>
-    public static async Task<PushLedger> OpenAsync(DbConnection connection, DbTransaction transaction, TerminalRecord terminal, string now, IReadOnlyList<JournalEntryDto> entries, CancellationToken cancellationToken)
+    /// <summary>Reads what the terminals' <paramref name="pushes"/> touch, inside the writer's <paramref name="transaction"/>.</summary>
+    public static async Task<PushLedger> OpenAsync(DbConnection connection, DbTransaction transaction, string now, IReadOnlyList<(TerminalRecord Terminal, IReadOnlyList<JournalEntryDto> Entries)> pushes, CancellationToken cancellationToken)
     {
-        var ledger = new PushLedger(connection, transaction, terminal, now, entries);
+        var ledger = new PushLedger(connection, transaction, now, [.. pushes.SelectMany(p => p.Entries)]);
         await ledger.LoadAsync(cancellationToken).ConfigureAwait(false);
         return ledger;
     }
 
     /// <summary>Records the entry's row with the result a repeated push will get back; returns that result as stored.</summary>
-    public string AddEntry(JournalEntryDto entry, string digest, string body, PushEntryResult result)
+    public string AddEntry(TerminalRecord terminal, JournalEntryDto entry, string digest, string body, PushEntryResult result)
     {
         var stored = JsonSerializer.Serialize(result, ContractsJsonContext.Default.PushEntryResult);
-        _journalRows.Add([_terminal.Id, entry.Sequence, entry.Kind, digest, body, stored, _now, entry.PrevHash, entry.Hash]);
+        _journalRows.Add([terminal.Id, entry.Sequence, entry.Kind, digest, body, stored, _now, entry.PrevHash, entry.Hash]);
         return stored;
     }
+
+    /// <summary>Raises an alert about <paramref name="terminal"/>, written with the rest.</summary>
+    public void Alert(TerminalRecord terminal, string kind, string detail) => _alertRows.Add([_now, terminal.Id, kind, detail]);
 
     /// <summary>True when a bank transfer arrived for <paramref name="transferCode"/> before the terminal's entry did.</summary>
     public bool HasHeldTransfer(string transferCode) => _heldTransferCodes.Contains(transferCode);
@@ -65,7 +67,7 @@ internal sealed class PushLedger
     /// Books a payment: the card's debit, the bills it pays (a deposit held on the account), the payment and its
     /// allocations; a payment that cannot be booked as it stands is kept and flagged for a person.
     /// </summary>
-    public async Task<PushEntryResult> ApplyPaymentAsync(JournalEntryDto entry, CancellationToken cancellationToken)
+    public async Task<PushEntryResult> ApplyPaymentAsync(TerminalRecord terminal, JournalEntryDto entry, CancellationToken cancellationToken)
     {
         var p = entry.Payment!;
         var flags = new List<string>();
@@ -73,7 +75,7 @@ internal sealed class PushLedger
         long? balanceAfter = null;
         long? accountVersion = null;
         var account = _accounts.GetValueOrDefault(p.AccountCode);
-        if (account is null || account.InstitutionId != _terminal.InstitutionId)
+        if (account is null || account.InstitutionId != terminal.InstitutionId)
         {
             // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
             flags.Add("unknown_account");
@@ -124,9 +126,9 @@ internal sealed class PushLedger
             }
         }
 
-        var payment = new Payment(p.PaymentId, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
+        var payment = new Payment(p.PaymentId, terminal.Id, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
         {
-            Inserted = [p.PaymentId, _terminal.Id, entry.Sequence, _terminal.InstitutionId, p.AccountCode, p.CardUid, p.Method, p.Amount,
+            Inserted = [p.PaymentId, terminal.Id, entry.Sequence, terminal.InstitutionId, p.AccountCode, p.CardUid, p.Method, p.Amount,
                 entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture), _now, balanceAfter, string.Join(' ', flags), null, null, p.Qr?.TransferCode,
                 p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture), null],
         };
@@ -141,7 +143,7 @@ internal sealed class PushLedger
 
         if (flags.Count > 0)
         {
-            _alertRows.Add([_now, _terminal.Id, "payment_flagged", $"{p.PaymentId}: {string.Join(' ', flags)}"]);
+            _alertRows.Add([_now, terminal.Id, "payment_flagged", $"{p.PaymentId}: {string.Join(' ', flags)}"]);
         }
 
         return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
@@ -152,7 +154,7 @@ internal sealed class PushLedger
     /// bills reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than
     /// was paid, is a fact recorded and flagged for a person, like an overdraft.
     /// </summary>
-    public PushEntryResult ApplyReversal(JournalEntryDto entry)
+    public PushEntryResult ApplyReversal(TerminalRecord terminal, JournalEntryDto entry)
     {
         var v = entry.Reversal!;
         var voided = entry.Kind == EntryKinds.PaymentVoided;
@@ -161,7 +163,7 @@ internal sealed class PushLedger
         long? balanceAfter = null;
         long? accountVersion = null;
         var billStates = new List<BillStateDto>();
-        if (_payments.GetValueOrDefault(v.PaymentId) is not { } payment)
+        if (_payments.GetValueOrDefault(v.PaymentId) is not { } payment || payment.TerminalId != terminal.Id)
         {
             flags.Add("unknown_payment");
         }
@@ -206,11 +208,11 @@ internal sealed class PushLedger
             }
         }
 
-        _reversalRows.Add([_terminal.Id, entry.Sequence, v.PaymentId, voided ? "void" : "refund", v.Amount, v.Destination, v.BankReference, v.Supervisor,
+        _reversalRows.Add([terminal.Id, entry.Sequence, v.PaymentId, voided ? "void" : "refund", v.Amount, v.Destination, v.BankReference, v.Supervisor,
             entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)]);
         if (flags.Count > 0)
         {
-            _alertRows.Add([_now, _terminal.Id, "reversal_flagged", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}"]);
+            _alertRows.Add([_now, terminal.Id, "reversal_flagged", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}"]);
         }
 
         return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
@@ -220,9 +222,9 @@ internal sealed class PushLedger
     /// Records that a VietQR payment expired or was cancelled, so that money still arriving is flagged late; a
     /// payment already (partly) paid keeps its state.
     /// </summary>
-    public void Expire(string paymentId)
+    public void Expire(TerminalRecord terminal, string paymentId)
     {
-        if (_payments.GetValueOrDefault(paymentId) is { State: "pending" } payment)
+        if (_payments.GetValueOrDefault(paymentId) is { State: "pending" } payment && payment.TerminalId == terminal.Id)
         {
             payment.State = "expired";
             payment.Changed = true;
@@ -248,46 +250,25 @@ internal sealed class PushLedger
         var statements = new List<Statement>();
 
         // Parents before children: the entry's row, the payment that references it, the allocations that reference the payment.
-        AddInsert(statements, "journal_entries", ["terminal_id", "sequence", "kind", "digest", "body", "result", "received_at", "prev_hash", "hash"], _journalRows);
-        AddInsert(statements, "payments",
-            ["id", "terminal_id", "sequence", "institution_id", "account_code", "card_uid", "method", "amount", "created_at", "received_at", "balance_after", "flags", "state", "received", "transfer_code", "expires_at", "reversed"],
-            _newPayments.Select(p => p.InsertRow()));
-        foreach (var payment in _payments.Values)
-        {
-            if (payment is { Changed: true, Inserted: null })
-            {
-                statements.Add(new Statement("UPDATE payments SET reversed = $r, state = $s WHERE id = $id", ("$r", payment.Reversed), ("$s", payment.State), ("$id", payment.Id)));
-            }
-        }
-
-        AddInsert(statements, "payment_allocations", ["payment_id", "bill_id", "amount", "credited"], _newAllocations.Select(a => new object?[] { a.PaymentId, a.BillId, a.Amount, a.Credited }));
-        foreach (var allocation in _allocations.Values)
-        {
-            if (allocation is { Changed: true, New: false })
-            {
-                statements.Add(new Statement("UPDATE payment_allocations SET credited = $c WHERE payment_id = $p AND bill_id = $b",
-                    ("$c", allocation.Credited), ("$p", allocation.PaymentId), ("$b", allocation.BillId)));
-            }
-        }
-
-        AddInsert(statements, "reversals", ["terminal_id", "sequence", "payment_id", "kind", "amount", "destination", "bank_reference", "supervisor", "created_at"], _reversalRows);
-        foreach (var account in _accounts.Values)
-        {
-            if (account is { Changed: true })
-            {
-                statements.Add(new Statement("UPDATE accounts SET balance = $b, version = $v WHERE code = $c", ("$b", account.Balance), ("$v", account.Version), ("$c", account.Code)));
-            }
-        }
-
-        foreach (var bill in _bills.Values)
-        {
-            if (bill is { Changed: true })
-            {
-                statements.Add(new Statement("UPDATE bills SET paid = $p, version = $v WHERE id = $id", ("$p", bill.Paid), ("$v", bill.Version), ("$id", bill.Id)));
-            }
-        }
-
-        AddInsert(statements, "alerts", ["at", "terminal_id", "kind", "detail"], _alertRows);
+        Insert(statements, "journal_entries", [("terminal_id", false), ("sequence", true), ("kind", false), ("digest", false), ("body", false), ("result", false), ("received_at", false), ("prev_hash", false), ("hash", false)], _journalRows);
+        Insert(statements, "payments",
+            [("id", false), ("terminal_id", false), ("sequence", true), ("institution_id", false), ("account_code", false), ("card_uid", false), ("method", false), ("amount", true), ("created_at", false),
+             ("received_at", false), ("balance_after", true), ("flags", false), ("state", false), ("received", true), ("transfer_code", false), ("expires_at", false), ("reversed", true)],
+            [.. _newPayments.Select(p => p.InsertRow())]);
+        Update(statements, "payments", "payments.id = r.id", [("id", false), ("reversed", true), ("state", false)],
+            [.. _payments.Values.OfType<Payment>().Where(p => p is { Changed: true, Inserted: null }).Select(p => new object?[] { p.Id, p.Reversed, p.State })]);
+        Insert(statements, "payment_allocations", [("payment_id", false), ("bill_id", false), ("amount", true), ("credited", true)],
+            [.. _newAllocations.Select(a => new object?[] { a.PaymentId, a.BillId, a.Amount, a.Credited })]);
+        Update(statements, "payment_allocations", "payment_allocations.payment_id = r.payment_id AND payment_allocations.bill_id = r.bill_id", [("payment_id", false), ("bill_id", false), ("credited", true)],
+            [.. _allocations.Values.Where(a => a is { Changed: true, New: false }).Select(a => new object?[] { a.PaymentId, a.BillId, a.Credited })]);
+        Insert(statements, "reversals",
+            [("terminal_id", false), ("sequence", true), ("payment_id", false), ("kind", false), ("amount", true), ("destination", false), ("bank_reference", false), ("supervisor", false), ("created_at", false)],
+            _reversalRows);
+        Update(statements, "accounts", "accounts.code = r.code", [("code", false), ("balance", true), ("version", true)],
+            [.. _accounts.Values.OfType<Account>().Where(a => a.Changed).Select(a => new object?[] { a.Code, a.Balance, a.Version })]);
+        Update(statements, "bills", "bills.id = r.id", [("id", false), ("paid", true), ("version", true)],
+            [.. _bills.Values.OfType<Bill>().Where(b => b.Changed).Select(b => new object?[] { b.Id, b.Paid, b.Version })]);
+        Insert(statements, "alerts", [("at", false), ("terminal_id", false), ("kind", false), ("detail", false)], _alertRows);
         statements.AddRange(after);
         await _connection.ExecuteAllAsync(statements, _transaction, cancellationToken).ConfigureAwait(false);
 
@@ -310,43 +291,41 @@ internal sealed class PushLedger
 
     private long NextVersion() => ProvinceStore.NextVersion(_transaction);
 
-    // One INSERT of many rows: the statement costs the database about what one row does.
-    private static void AddInsert(List<Statement> statements, string table, string[] columns, IEnumerable<object?[]> rows)
+    // One INSERT of all the rows, in their order: one statement, one text, whatever their number.
+    private void Insert(List<Statement> statements, string table, IReadOnlyList<(string Column, bool Integer)> columns, IReadOnlyCollection<object?[]> rows)
     {
-        var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
-        var parameters = new List<(string, object?)>();
-        foreach (var row in rows)
+        if (rows.Count > 0)
         {
-            sql.Append(parameters.Count == 0 ? "(" : ", (");
-            for (var c = 0; c < columns.Length; c++)
-            {
-                var name = string.Create(CultureInfo.InvariantCulture, $"$p{parameters.Count}");
-                sql.Append(c == 0 ? name : ", " + name);
-                parameters.Add((name, row[c]));
-            }
-
-            sql.Append(')');
+            var names = string.Join(", ", columns.Select(c => c.Column));
+            var (source, parameters) = _connection.Rows("r", columns, rows);
+            statements.Add(new Statement($"INSERT INTO {table} ({names}) SELECT {names} FROM {source} ORDER BY ord", parameters));
         }
+    }
 
-        if (parameters.Count > 0)
+    // One UPDATE of every changed row to its new values; the first column finds the row (with the match).
+    private void Update(List<Statement> statements, string table, string match, IReadOnlyList<(string Column, bool Integer)> columns, IReadOnlyCollection<object?[]> rows)
+    {
+        if (rows.Count > 0)
         {
-            statements.Add(new Statement(sql.ToString(), [.. parameters]));
+            var (source, parameters) = _connection.Rows("r", columns, rows);
+            var set = string.Join(", ", columns.Where(c => !match.Contains($"r.{c.Column}", StringComparison.Ordinal)).Select(c => $"{c.Column} = r.{c.Column}"));
+            statements.Add(new Statement($"UPDATE {table} SET {set} FROM {source} WHERE {match}", parameters));
         }
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        // Payments named by reversals and expiries (this terminal's), and what they were allocated.
+        // Payments named by reversals and expiries, and what they were allocated.
         var paymentIds = _entries.Select(e => e.Reversal?.PaymentId ?? e.Expiry?.PaymentId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         foreach (var id in paymentIds)
         {
             _payments[id] = null;
         }
 
-        await ReadAsync("SELECT id, account_code, method, amount, received, reversed, state FROM payments WHERE terminal_id = $t AND id IN", paymentIds, [("$t", _terminal.Id)], reader =>
-            _payments[reader.GetString(0)] = new Payment(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3), reader.GetLong(4), reader.GetLong(5), reader.GetString(6)),
+        await ReadAsync("SELECT id, terminal_id, account_code, method, amount, received, reversed, state FROM payments WHERE id IN", paymentIds, reader =>
+            _payments[reader.GetString(0)] = new Payment(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetLong(5), reader.GetLong(6), reader.GetString(7)),
             cancellationToken).ConfigureAwait(false);
-        await ReadAsync("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. _payments.Values.OfType<Payment>().Select(p => p.Id)], [], reader =>
+        await ReadAsync("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. _payments.Values.OfType<Payment>().Select(p => p.Id)], reader =>
             _allocations[(reader.GetString(0), reader.GetString(1))] = new Allocation(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
             cancellationToken).ConfigureAwait(false);
 
@@ -356,7 +335,7 @@ internal sealed class PushLedger
             _accounts[code] = null;
         }
 
-        await ReadAsync("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, [], reader =>
+        await ReadAsync("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, reader =>
             _accounts[reader.GetString(0)] = new Account(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
             cancellationToken).ConfigureAwait(false);
 
@@ -366,26 +345,26 @@ internal sealed class PushLedger
             _bills[id] = null;
         }
 
-        await ReadAsync("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, [], reader =>
+        await ReadAsync("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, reader =>
             _bills[reader.GetString(0)] = new Bill(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4), reader.GetLong(5)),
             cancellationToken).ConfigureAwait(false);
 
         // Money that arrived while the terminal was offline waits for the entry of its payment.
         var transferCodes = _entries.Select(e => e.Payment?.Qr?.TransferCode).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        await ReadAsync("SELECT transfer_code FROM bank_transfers WHERE outcome = 'held' AND transfer_code IN", transferCodes, [], reader =>
+        await ReadAsync("SELECT transfer_code FROM bank_transfers WHERE outcome = 'held' AND transfer_code IN", transferCodes, reader =>
             _heldTransferCodes.Add(reader.GetString(0)), cancellationToken).ConfigureAwait(false);
     }
 
-    // Runs "<sql> (<keys>)" and hands each row to read; nothing when there are no keys.
-    private async Task ReadAsync(string sql, IReadOnlyList<string> keys, (string Name, object? Value)[] parameters, Action<DbDataReader> read, CancellationToken cancellationToken)
+    // Runs "<sql> (SELECT k FROM <keys>)" and hands each row to read; nothing when there are no keys.
+    private async Task ReadAsync(string sql, IReadOnlyList<string> keys, Action<DbDataReader> read, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
             return;
         }
 
-        var names = keys.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"$k{i}")).ToList();
-        await using var command = _connection.Command($"{sql} ({string.Join(", ", names)})", _transaction, [.. parameters, .. names.Zip(keys, (n, k) => (n, (object?)k))]);
+        var (source, parameters) = _connection.Rows("keys", [("k", false)], [.. keys.Select(k => new object?[] { k })]);
+        await using var command = _connection.Command($"{sql} (SELECT k FROM {source})", _transaction, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -446,9 +425,11 @@ internal sealed class PushLedger
         public void Written() => Changed = false;
     }
 
-    private sealed class Payment(string id, string accountCode, string method, long amount, long received, long reversed, string state) : IRow
+    private sealed class Payment(string id, string terminalId, string accountCode, string method, long amount, long received, long reversed, string state) : IRow
     {
         public string Id { get; } = id;
+
+        public string TerminalId { get; } = terminalId;
 
         public string AccountCode { get; } = accountCode;
 
