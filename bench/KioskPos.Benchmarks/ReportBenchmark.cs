@@ -89,10 +89,11 @@ internal static class ReportBenchmark
                 {
                     var started = Stopwatch.GetTimestamp();
                     await using var command = connection.CreateCommand();
+                    // The year 2025 in Vietnam (UTC+7), as the report counts it, over times stored in UTC.
                     command.CommandText = """
                         SELECT (SELECT COALESCE(SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed)), 0)
-                                    FROM payments WHERE created_at >= '2025-01-01' AND created_at < '2026-01-01' AND state <> 'voided'),
-                               (SELECT COUNT(*) FROM payments WHERE created_at >= '2025-01-01' AND created_at < '2026-01-01' AND state <> 'voided' AND (method <> 'vietqr' OR received > 0)),
+                                    FROM payments WHERE created_at >= '2024-12-31T17:00:00' AND created_at < '2025-12-31T17:00:00' AND state <> 'voided'),
+                               (SELECT COUNT(*) FROM payments WHERE created_at >= '2024-12-31T17:00:00' AND created_at < '2025-12-31T17:00:00' AND state <> 'voided' AND (method <> 'vietqr' OR received > 0)),
                                (SELECT COALESCE(SUM(total), 0) FROM bills WHERE due_date >= '2025-01-01' AND due_date < '2026-01-01')
                         """;
                     await using var reader = await command.ExecuteReaderAsync();

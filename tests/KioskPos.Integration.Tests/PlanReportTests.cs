@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.Province.Contracts;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.Data.Sqlite;
 
@@ -30,7 +31,7 @@ public abstract class PlanReportTests(ProvinceEngine engine)
         }
 
         await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
-        var today = DateTime.UtcNow;
+        var today = DateTime.UtcNow.AddHours(7); // the province's day (Vietnam, UTC+7)
         var from = new DateOnly(today.Year, today.Month, 1);
         var to = from.AddMonths(1);
         var query = $"?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}";
@@ -212,6 +213,50 @@ public abstract class PlanReportTests(ProvinceEngine engine)
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         using var renamed = await province.Admin.PutAsJsonAsync("/api/v1/admin/institutions/TG-GEN-00", new { name = "Trường Tiểu học Một", type = "primary", district = "Huyện Cái Bè" });
         Assert.Equal(HttpStatusCode.NoContent, renamed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Payments_count_on_the_local_day_a_payment_at_0630_on_the_1st_in_that_month()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        using var client = await province.SignedClientAsync();
+
+        // 23:30 local on 30 November is 16:30 UTC; 06:30 local on 1 December is still 30 November in UTC.
+        var entries = new[]
+        {
+            (At: new DateTimeOffset(2026, 11, 30, 16, 30, 0, TimeSpan.Zero), Amount: 100_000L),
+            (At: new DateTimeOffset(2026, 11, 30, 23, 30, 0, TimeSpan.Zero), Amount: 250_000L),
+        };
+        var prevHash = EntryCanonicalForm.GenesisHash;
+        var journal = new List<JournalEntryDto>();
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = new JournalEntryDto(i + 1, EntryKinds.PaymentCreated, entries[i].At,
+                Payment: new PaymentCreatedDto($"KP-THCS-ND-01-{i + 1:D8}", "HS240001", "04A1B2C3", "card_balance", entries[i].Amount, [new AllocationDto("BT-2611-HS240001", entries[i].Amount)], null));
+            var hash = EntryCanonicalForm.ChainHash(prevHash, entry);
+            journal.Add(entry with { PrevHash = prevHash, Hash = hash });
+            prevHash = hash;
+        }
+
+        using (var pushed = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-01", journal), ContractsJsonContext.Default.PushRequest))
+        {
+            pushed.EnsureSuccessStatusCode();
+        }
+
+        async Task<long> MonthValueAsync(string from, string to) =>
+            (await province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={from}&to={to}")).GetProperty("cashlessValue").GetInt64();
+        Assert.Equal((100_000L, 250_000L), (await MonthValueAsync("2026-11-01", "2026-12-01"), await MonthValueAsync("2026-12-01", "2027-01-01")));
+
+        var days = (await province.Admin.GetFromJsonAsync<JsonElement>("/api/v1/reconciliation?from=2026-11-30&to=2026-12-02")).GetProperty("days").EnumerateArray()
+            .Where(d => d.GetProperty("institutionId").GetString() == "TG-THCS-NGUYENDU")
+            .ToDictionary(d => d.GetProperty("day").GetString()!, d => d.GetProperty("cardBalance").GetInt64());
+        Assert.Equal(100_000L, days["2026-11-30"]);
+        Assert.Equal(250_000L, days["2026-12-01"]);
+
+        // One day asked for: only what happened on it, local time.
+        var first = (await province.Admin.GetFromJsonAsync<JsonElement>("/api/v1/reconciliation?from=2026-12-01&to=2026-12-02")).GetProperty("days").EnumerateArray()
+            .Where(d => d.GetProperty("institutionId").GetString() == "TG-THCS-NGUYENDU").ToList();
+        Assert.Equal(("2026-12-01", 250_000L), (Assert.Single(first).GetProperty("day").GetString(), first[0].GetProperty("cardBalance").GetInt64()));
     }
 }
 

@@ -125,7 +125,7 @@ public abstract class ProvinceRoleTests(ProvinceEngine engine)
             Assert.Equal(HttpStatusCode.OK, notified.StatusCode);
         }
 
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = DateTime.UtcNow.AddHours(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture); // the province's day
         var view = await province.Admin.GetFromJsonAsync<JsonElement>("/api/v1/reconciliation");
         var day = view.GetProperty("days").EnumerateArray().Single(d => d.GetProperty("institutionId").GetString() == "TG-THCS-NGUYENDU" && d.GetProperty("day").GetString() == today);
         Assert.Equal((150_000L, 0L, 230_000L, 1), (day.GetProperty("cardBalance").GetInt64(), day.GetProperty("vietQr").GetInt64(), day.GetProperty("receivedByBank").GetInt64(), day.GetProperty("openMismatches").GetInt32()));

@@ -46,7 +46,7 @@ internal static class ReportApi
     // The month so far when no period is given.
     internal static (DateOnly From, DateOnly To)? Period(string? from, string? to, TimeProvider time)
     {
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var today = LocalDay.Today(time);
         var start = new DateOnly(today.Year, today.Month, 1);
         if ((from is not null && !DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out start)) ||
             (to is not null && !DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end)))

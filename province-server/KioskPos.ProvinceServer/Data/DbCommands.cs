@@ -18,7 +18,7 @@ internal sealed record Statement(string Sql, params (string Name, object? Value)
 /// Commands on either engine from one text of SQL. The server writes the SQL both engines share, with
 /// <c>$name</c> parameters; for PostgreSQL the few SQLite words it uses are translated once per text:
 /// <c>$name</c> → <c>@name</c>, scalar <c>MAX(0, x)</c> → <c>GREATEST</c>, scalar <c>MIN(a, b)</c> → <c>LEAST</c>,
-/// <c>instr</c> → <c>strpos</c>.
+/// <c>instr</c> → <c>strpos</c>, the local day <c>date(x, '+7 hours')</c> (<see cref="LocalDay"/>) → <c>to_char</c>.
 /// </summary>
 internal static partial class DbCommands
 {
@@ -191,6 +191,7 @@ internal static partial class DbCommands
         sql = Parameter().Replace(sql, "@$1");
         sql = ScalarMaxZero().Replace(sql, "GREATEST(0, ");
         sql = ScalarMin().Replace(sql, "LEAST($1, $2)");
+        sql = LocalDate().Replace(sql, "to_char(CAST($1 AS timestamptz) AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')");
         return Instr().Replace(sql, "strpos(");
     }
 
@@ -202,6 +203,9 @@ internal static partial class DbCommands
 
     [GeneratedRegex(@"\bMIN\(([A-Za-z_][\w.]*), ([A-Za-z_][\w.]*)\)")]
     private static partial Regex ScalarMin();
+
+    [GeneratedRegex(@"\bdate\(([A-Za-z_][\w.]*), '\+7 hours'\)")]
+    private static partial Regex LocalDate();
 
     [GeneratedRegex(@"\binstr\(")]
     private static partial Regex Instr();

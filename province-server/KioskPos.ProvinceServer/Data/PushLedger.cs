@@ -129,7 +129,7 @@ internal sealed class PushLedger
         var payment = new Payment(p.PaymentId, terminal.Id, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
         {
             Inserted = [p.PaymentId, terminal.Id, entry.Sequence, terminal.InstitutionId, p.AccountCode, p.CardUid, p.Method, p.Amount,
-                entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture), _now, balanceAfter, string.Join(' ', flags), null, null, p.Qr?.TransferCode,
+                entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), _now, balanceAfter, string.Join(' ', flags), null, null, p.Qr?.TransferCode,
                 p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture), null],
         };
         _payments[p.PaymentId] = payment;
@@ -209,7 +209,7 @@ internal sealed class PushLedger
         }
 
         _reversalRows.Add([terminal.Id, entry.Sequence, v.PaymentId, voided ? "void" : "refund", v.Amount, v.Destination, v.BankReference, v.Supervisor,
-            entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)]);
+            entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)]);
         if (flags.Count > 0)
         {
             _alertRows.Add([_now, terminal.Id, "reversal_flagged", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}"]);

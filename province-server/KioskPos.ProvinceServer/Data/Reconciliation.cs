@@ -18,7 +18,7 @@ public sealed record ReconciliationView(DateOnly From, DateOnly To, string? Inst
 
 /// <summary>
 /// One ledger seen two ways: the payments terminals pushed and the transfers banks notified, per institution and
-/// day (UTC dates, as stored), with the mismatches between them as a worklist. Resolving an item records who looked
+/// day (the province's local day, see LocalDay), with the mismatches between them as a worklist. Resolving an item records who looked
 /// and what they found; the money itself is never changed here.
 /// </summary>
 internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider time)
@@ -29,7 +29,9 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
 
     public async Task<ReconciliationView> BuildAsync(DateOnly from, DateOnly to, string? institutionId, CancellationToken cancellationToken)
     {
+        // Bills fall due on dates; payments and transfers happen at UTC times, counted on the province's local day.
         var (s, e) = (from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var (ts, te) = (LocalDay.StartUtc(from), LocalDay.StartUtc(to));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
         var days = new SortedDictionary<(string Institution, string Day), long[]>();
@@ -40,18 +42,18 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
             r => Day(r.GetString(0), r.GetString(1)[..10])[0] += r.GetLong(2), s, e, institutionId, cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, transaction,
             """
-            SELECT institution_id, substr(created_at, 1, 10), method,
+            SELECT institution_id, date(created_at, '+7 hours'), method,
                    SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed))
             FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
-            GROUP BY institution_id, substr(created_at, 1, 10), method
+            GROUP BY institution_id, date(created_at, '+7 hours'), method
             """,
-            r => Day(r.GetString(0), r.GetString(1))[r.GetString(2) switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.GetLong(3), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+            r => Day(r.GetString(0), r.GetString(1))[r.GetString(2) switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.GetLong(3), ts, te, institutionId, cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, transaction,
             """
-            SELECT i.id, substr(t.received_at, 1, 10), SUM(t.amount) FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
-            WHERE t.received_at >= $s AND t.received_at < $e AND (CAST($i AS TEXT) IS NULL OR i.id = $i) GROUP BY i.id, substr(t.received_at, 1, 10)
+            SELECT i.id, date(t.received_at, '+7 hours'), SUM(t.amount) FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
+            WHERE t.received_at >= $s AND t.received_at < $e AND (CAST($i AS TEXT) IS NULL OR i.id = $i) GROUP BY i.id, date(t.received_at, '+7 hours')
             """,
-            r => Day(r.GetString(0), r.GetString(1))[4] += r.GetLong(2), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+            r => Day(r.GetString(0), r.GetString(1))[4] += r.GetLong(2), ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         var resolutions = new Dictionary<string, (string By, string At, string Note)>();
         await ReadAsync(connection, transaction, "SELECT item, resolved_by, resolved_at, note FROM worklist_resolutions WHERE CAST($i AS TEXT) IS NULL OR institution_id = $i",
@@ -66,7 +68,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         // Transfers: not matched to a payment, waiting for one, or paying more than was asked (a refund is due).
         await ReadAsync(connection, transaction,
             """
-            SELECT t.id, i.id, substr(t.received_at, 1, 10), t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
+            SELECT t.id, i.id, date(t.received_at, '+7 hours'), t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
             FROM bank_transfers t LEFT JOIN institutions i ON i.bank_account = t.account_number
             WHERE t.received_at >= $s AND t.received_at < $e AND (t.outcome IN ('unmatched', 'held') OR t.refund_due > 0 OR t.flags <> '')
               AND (CAST($i AS TEXT) IS NULL OR i.id = $i)
@@ -84,12 +86,12 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 };
                 Add($"transfer:{r.GetLong(0)}", r.GetNullableString(1), r.GetString(2), kind, refund > 0 ? refund : r.GetLong(4),
                     $"{r.GetString(8)} '{r.GetString(7)}' → {outcome} {flags}".TrimEnd());
-            }, s, e, institutionId, cancellationToken).ConfigureAwait(false);
+            }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         // Payments flagged on arrival, and VietQR payments the bank paid short.
         await ReadAsync(connection, transaction,
             """
-            SELECT id, institution_id, substr(created_at, 1, 10), amount, received, flags, state, method FROM payments
+            SELECT id, institution_id, date(created_at, '+7 hours'), amount, received, flags, state, method FROM payments
             WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             ORDER BY created_at, id
             """,
@@ -106,7 +108,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 {
                     Add($"underpaid:{id}", r.GetString(1), r.GetString(2), "underpaid", r.GetLong(3) - r.GetLong(4), $"{id}: received {r.GetLong(4)} of {r.GetLong(3)}");
                 }
-            }, s, e, institutionId, cancellationToken).ConfigureAwait(false);
+            }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         foreach (var item in items.Where(i => i.ResolvedAt is null && i.InstitutionId is not null))
         {
