@@ -45,6 +45,11 @@ internal static partial class DbCommands
     /// </summary>
     public static async Task ExecuteAllAsync(this DbConnection connection, IReadOnlyList<Statement> statements, DbTransaction transaction, CancellationToken cancellationToken)
     {
+        if (statements.Count == 0)
+        {
+            return;
+        }
+
         if (!connection.CanCreateBatch)
         {
             foreach (var statement in statements)
@@ -52,11 +57,6 @@ internal static partial class DbCommands
                 await connection.ExecuteAsync(statement.Sql, transaction, cancellationToken, statement.Parameters).ConfigureAwait(false);
             }
 
-            return;
-        }
-
-        if (statements.Count == 0)
-        {
             return;
         }
 

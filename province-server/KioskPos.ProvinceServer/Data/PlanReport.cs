@@ -64,33 +64,9 @@ internal sealed class PlanReport(ProvinceDatabase database)
     /// <summary>The report for the period; with <paramref name="institutionId"/>, that institution alone (what its accountant sees).</summary>
     public async Task<PlanReportView> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken, string? institutionId = null)
     {
-        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var end = to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var sums = new Dictionary<string, (long Count, long Value, long Due)>(StringComparer.Ordinal);
-        await using (var command = connection.Command(
-            "SELECT institution_id, SUM(counted), SUM(kept) FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY institution_id",
-            null, ("$s", start), ("$e", end), ("$only", institutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                sums[reader.GetString(0)] = (reader.GetLong(1), reader.GetLong(2), 0);
-            }
-        }
-
-        await using (var command = connection.Command(
-            "SELECT institution_id, SUM(due) FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY institution_id",
-            null, ("$s", start), ("$e", end), ("$only", institutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var id = reader.GetString(0);
-                sums[id] = sums.TryGetValue(id, out var known) ? known with { Due = reader.GetLong(1) } : (0, 0, reader.GetLong(1));
-            }
-        }
-
+        var sums = await ReadSumsAsync(connection, from, to, institutionId, cancellationToken).ConfigureAwait(false);
+        var byInstitution = sums.GroupBy(s => s.Key.Institution).ToDictionary(g => g.Key, g => Total(g.Select(s => s.Value)), StringComparer.Ordinal);
         var institutions = new List<PlanInstitution>();
         await using (var command = connection.Command(
             """
@@ -104,7 +80,7 @@ internal sealed class PlanReport(ProvinceDatabase database)
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var active = reader.GetLong(4) != 0;
-                var (count, kept, owed) = sums.TryGetValue(reader.GetString(0), out var sum) ? sum : (0, 0, 0);
+                var (count, kept, owed) = byInstitution.TryGetValue(reader.GetString(0), out var sum) ? sum : default;
                 institutions.Add(new PlanInstitution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), active, (int)count,
                     kept, owed, active && count > 0));
             }
@@ -126,43 +102,54 @@ internal sealed class PlanReport(ProvinceDatabase database)
         var due = institutions.Sum(i => i.Due);
         var value = institutions.Sum(i => i.CashlessValue);
         return new PlanReportView(from, to, year, byType, byDistrict, due, value, due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(year),
-            institutions.Sum(i => i.CashlessPayments), institutions, await MonthsAsync(connection, from, to, institutionId, cancellationToken).ConfigureAwait(false));
+            institutions.Sum(i => i.CashlessPayments), institutions, Months(from, to, sums));
     }
 
-    // The trajectory: each calendar month the period touches, against that year's target. One grouped pass over
-    // each daily table, not a query per month.
-    private static async Task<List<PlanMonth>> MonthsAsync(DbConnection connection, DateOnly from, DateOnly to, string? institutionId, CancellationToken cancellationToken)
+    // What the daily sums hold for the period, per institution and month: one grouped pass over each daily table,
+    // from which both the institutions' figures and the months' trajectory are added up.
+    private static async Task<Dictionary<(string Institution, string Month), (long Count, long Value, long Due)>> ReadSumsAsync(
+        DbConnection connection, DateOnly from, DateOnly to, string? institutionId, CancellationToken cancellationToken)
     {
         var (s, e) = (from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var sums = new Dictionary<string, (long Due, long Value, long Count)>(StringComparer.Ordinal);
+        var sums = new Dictionary<(string Institution, string Month), (long Count, long Value, long Due)>();
         await using (var command = connection.Command(
-            "SELECT substr(day, 1, 7), SUM(due) FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY substr(day, 1, 7)",
+            "SELECT institution_id, substr(day, 1, 7), SUM(counted), SUM(kept) FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
             null, ("$s", s), ("$e", e), ("$only", institutionId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                sums[reader.GetString(0)] = (reader.GetLong(1), 0, 0);
+                sums[(reader.GetString(0), reader.GetString(1))] = (reader.GetLong(2), reader.GetLong(3), 0);
             }
         }
 
         await using (var command = connection.Command(
-            "SELECT substr(day, 1, 7), SUM(kept), SUM(counted) FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY substr(day, 1, 7)",
+            "SELECT institution_id, substr(day, 1, 7), SUM(due) FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
             null, ("$s", s), ("$e", e), ("$only", institutionId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var month = reader.GetString(0);
-                sums[month] = (sums.TryGetValue(month, out var known) ? known.Due : 0, reader.GetLong(1), reader.GetLong(2));
+                var key = (reader.GetString(0), reader.GetString(1));
+                sums[key] = sums.GetValueOrDefault(key) with { Due = reader.GetLong(2) };
             }
         }
 
+        return sums;
+    }
+
+    private static (long Count, long Value, long Due) Total(IEnumerable<(long Count, long Value, long Due)> sums) =>
+        sums.Aggregate(default((long Count, long Value, long Due)), (total, s) => (total.Count + s.Count, total.Value + s.Value, total.Due + s.Due));
+
+    // The trajectory: each calendar month the period touches, against that year's target.
+    private static List<PlanMonth> Months(DateOnly from, DateOnly to, Dictionary<(string Institution, string Month), (long Count, long Value, long Due)> sums)
+    {
+        var byMonth = sums.GroupBy(s => s.Key.Month).ToDictionary(g => g.Key, g => Total(g.Select(s => s.Value)), StringComparer.Ordinal);
         var months = new List<PlanMonth>();
         for (var month = new DateOnly(from.Year, from.Month, 1); month < to; month = month.AddMonths(1))
         {
             var key = month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-            var (due, value, count) = sums.TryGetValue(key, out var sum) ? sum : (0, 0, 0);
+            var (count, value, due) = byMonth.TryGetValue(key, out var sum) ? sum : default;
             months.Add(new PlanMonth(key, due, value, (int)count, due == 0 ? 0 : Math.Round(100.0 * value / due, 1), PlanTargets.ValueShare(month.Year)));
         }
 

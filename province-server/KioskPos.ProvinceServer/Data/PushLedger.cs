@@ -24,10 +24,10 @@ internal sealed class PushLedger
     private readonly string _now;
     private readonly IReadOnlyList<JournalEntryDto> _entries;
 
-    // What the group touches, keyed by code, bill id, payment id; a null value is a lookup that found nothing.
-    private readonly Dictionary<string, Account?> _accounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Bill?> _bills = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Payment?> _payments = new(StringComparer.Ordinal);
+    // What the group touches and the database holds, keyed by code, bill id, payment id.
+    private readonly Dictionary<string, Account> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Bill> _bills = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Payment> _payments = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Payment, string Bill), Allocation> _allocations = [];
     private readonly HashSet<string> _heldTransferCodes = new(StringComparer.Ordinal);
 
@@ -71,18 +71,16 @@ internal sealed class PushLedger
     {
         var p = entry.Payment!;
         var flags = new List<string>();
-        string? accountCode = null;
         long? balanceAfter = null;
         long? accountVersion = null;
-        var account = _accounts.GetValueOrDefault(p.AccountCode);
-        if (account is null || account.InstitutionId != terminal.InstitutionId)
+        var account = _accounts.GetValueOrDefault(p.AccountCode) is { } known && known.InstitutionId == terminal.InstitutionId ? known : null;
+        if (account is null)
         {
             // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
             flags.Add("unknown_account");
         }
         else
         {
-            accountCode = p.AccountCode;
             if (p.Method == "card_balance")
             {
                 (balanceAfter, accountVersion) = account.Move(-p.Amount, NextVersion());
@@ -119,7 +117,7 @@ internal sealed class PushLedger
             }
 
             billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
-            if (account is not null && accountCode is not null && bill.Category == ProvinceStore.DepositCategory)
+            if (account is not null && bill.Category == ProvinceStore.DepositCategory)
             {
                 // A deposit (tạm ứng) is held on the payer's account, where the final bill is paid from at discharge.
                 (balanceAfter, accountVersion) = account.Move(allocation.Amount, NextVersion());
@@ -128,9 +126,8 @@ internal sealed class PushLedger
 
         var payment = new Payment(p.PaymentId, terminal.Id, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
         {
-            Inserted = [p.PaymentId, terminal.Id, entry.Sequence, terminal.InstitutionId, p.AccountCode, p.CardUid, p.Method, p.Amount,
-                entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), _now, balanceAfter, string.Join(' ', flags), null, null, p.Qr?.TransferCode,
-                p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture), null],
+            Arrival = new Arrival(entry.Sequence, terminal.InstitutionId, p.CardUid, entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), _now,
+                balanceAfter, string.Join(' ', flags), p.Qr?.TransferCode, p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)),
         };
         _payments[p.PaymentId] = payment;
         _newPayments.Add(payment);
@@ -146,7 +143,7 @@ internal sealed class PushLedger
             _alertRows.Add([_now, terminal.Id, "payment_flagged", $"{p.PaymentId}: {string.Join(' ', flags)}"]);
         }
 
-        return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+        return new PushEntryResult(entry.Sequence, "accepted", account?.Code, balanceAfter, accountVersion, billStates, flags);
     }
 
     /// <summary>
@@ -256,7 +253,7 @@ internal sealed class PushLedger
              ("received_at", false), ("balance_after", true), ("flags", false), ("state", false), ("received", true), ("transfer_code", false), ("expires_at", false), ("reversed", true)],
             [.. _newPayments.Select(p => p.InsertRow())]);
         Update(statements, "payments", "payments.id = r.id", [("id", false), ("reversed", true), ("state", false)],
-            [.. _payments.Values.OfType<Payment>().Where(p => p is { Changed: true, Inserted: null }).Select(p => new object?[] { p.Id, p.Reversed, p.State })]);
+            [.. _payments.Values.Where(p => p is { Changed: true, Arrival: null }).Select(p => new object?[] { p.Id, p.Reversed, p.State })]);
         Insert(statements, "payment_allocations", [("payment_id", false), ("bill_id", false), ("amount", true), ("credited", true)],
             [.. _newAllocations.Select(a => new object?[] { a.PaymentId, a.BillId, a.Amount, a.Credited })]);
         Update(statements, "payment_allocations", "payment_allocations.payment_id = r.payment_id AND payment_allocations.bill_id = r.bill_id", [("payment_id", false), ("bill_id", false), ("credited", true)],
@@ -265,9 +262,9 @@ internal sealed class PushLedger
             [("terminal_id", false), ("sequence", true), ("payment_id", false), ("kind", false), ("amount", true), ("destination", false), ("bank_reference", false), ("supervisor", false), ("created_at", false)],
             _reversalRows);
         Update(statements, "accounts", "accounts.code = r.code", [("code", false), ("balance", true), ("version", true)],
-            [.. _accounts.Values.OfType<Account>().Where(a => a.Changed).Select(a => new object?[] { a.Code, a.Balance, a.Version })]);
+            [.. _accounts.Values.Where(a => a.Changed).Select(a => new object?[] { a.Code, a.Balance, a.Version })]);
         Update(statements, "bills", "bills.id = r.id", [("id", false), ("paid", true), ("version", true)],
-            [.. _bills.Values.OfType<Bill>().Where(b => b.Changed).Select(b => new object?[] { b.Id, b.Paid, b.Version })]);
+            [.. _bills.Values.Where(b => b.Changed).Select(b => new object?[] { b.Id, b.Paid, b.Version })]);
         Insert(statements, "alerts", [("at", false), ("terminal_id", false), ("kind", false), ("detail", false)], _alertRows);
         statements.AddRange(after);
         await _connection.ExecuteAllAsync(statements, _transaction, cancellationToken).ConfigureAwait(false);
@@ -276,14 +273,9 @@ internal sealed class PushLedger
         _journalRows.Clear();
         _reversalRows.Clear();
         _alertRows.Clear();
-        foreach (var payment in _newPayments)
-        {
-            payment.Inserted = null;
-        }
-
         _newPayments.Clear();
         _newAllocations.Clear();
-        foreach (var row in _payments.Values.OfType<IRow>().Concat(_allocations.Values).Concat(_accounts.Values.OfType<IRow>()).Concat(_bills.Values.OfType<IRow>()))
+        foreach (var row in _payments.Values.Concat<IRow>(_allocations.Values).Concat(_accounts.Values).Concat(_bills.Values))
         {
             row.Written();
         }
@@ -317,34 +309,19 @@ internal sealed class PushLedger
     {
         // Payments named by reversals and expiries, and what they were allocated.
         var paymentIds = _entries.Select(e => e.Reversal?.PaymentId ?? e.Expiry?.PaymentId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        foreach (var id in paymentIds)
-        {
-            _payments[id] = null;
-        }
-
         await ReadAsync("SELECT id, terminal_id, account_code, method, amount, received, reversed, state FROM payments WHERE id IN", paymentIds, reader =>
             _payments[reader.GetString(0)] = new Payment(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetLong(5), reader.GetLong(6), reader.GetString(7)),
             cancellationToken).ConfigureAwait(false);
-        await ReadAsync("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. _payments.Values.OfType<Payment>().Select(p => p.Id)], reader =>
+        await ReadAsync("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. _payments.Keys], reader =>
             _allocations[(reader.GetString(0), reader.GetString(1))] = new Allocation(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
             cancellationToken).ConfigureAwait(false);
 
-        var codes = _entries.Select(e => e.Payment?.AccountCode).Concat(_payments.Values.Select(p => p?.AccountCode)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        foreach (var code in codes)
-        {
-            _accounts[code] = null;
-        }
-
+        var codes = _entries.Select(e => e.Payment?.AccountCode).OfType<string>().Concat(_payments.Values.Select(p => p.AccountCode)).Distinct(StringComparer.Ordinal).ToList();
         await ReadAsync("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, reader =>
             _accounts[reader.GetString(0)] = new Account(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
             cancellationToken).ConfigureAwait(false);
 
         var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var id in billIds)
-        {
-            _bills[id] = null;
-        }
-
         await ReadAsync("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, reader =>
             _bills[reader.GetString(0)] = new Bill(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4), reader.GetLong(5)),
             cancellationToken).ConfigureAwait(false);
@@ -445,8 +422,8 @@ internal sealed class PushLedger
 
         public bool Changed { get; set; }
 
-        /// <summary>The row to insert (its state, received and reversed filled in at the flush); null once written.</summary>
-        public object?[]? Inserted { get; set; }
+        /// <summary>For a payment made in this group, what its row also holds; null once the row is written.</summary>
+        public Arrival? Arrival { get; set; }
 
         public void Reverse(long amount, bool voided)
         {
@@ -455,15 +432,15 @@ internal sealed class PushLedger
             Changed = true;
         }
 
-        public object?[] InsertRow()
-        {
-            var row = Inserted!;
-            (row[12], row[13], row[16]) = (State, Received, Reversed);
-            return row;
-        }
+        /// <summary>The row in the column order of the flush's insert.</summary>
+        public object?[] InsertRow() =>
+            [Id, TerminalId, Arrival!.Sequence, Arrival.InstitutionId, AccountCode, Arrival.CardUid, Method, Amount, Arrival.CreatedAt, Arrival.ReceivedAt,
+             Arrival.BalanceAfter, Arrival.Flags, State, Received, Arrival.TransferCode, Arrival.ExpiresAt, Reversed];
 
-        public void Written() => Changed = false;
+        public void Written() => (Changed, Arrival) = (false, null);
     }
+
+    private sealed record Arrival(long Sequence, string InstitutionId, string? CardUid, string CreatedAt, string ReceivedAt, long? BalanceAfter, string Flags, string? TransferCode, string? ExpiresAt);
 
     private sealed class Allocation(string paymentId, string billId, long amount, long credited) : IRow
     {

@@ -77,6 +77,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
 
                 var entries = 0;
                 var terminals = new HashSet<string>(StringComparer.Ordinal);
+                List<Push> waiting = [];
                 foreach (var push in _queue)
                 {
                     if ((group.Count == 0 || entries + push.Entries.Count <= GroupEntries) && terminals.Add(push.Terminal.Id))
@@ -84,9 +85,14 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
                         group.Add(push);
                         entries += push.Entries.Count;
                     }
+                    else
+                    {
+                        waiting.Add(push);
+                    }
                 }
 
-                _queue.RemoveAll(group.Contains);
+                _queue.Clear();
+                _queue.AddRange(waiting);
             }
 
             try

@@ -18,8 +18,8 @@ public sealed record ReconciliationView(DateOnly From, DateOnly To, string? Inst
 
 /// <summary>
 /// One ledger seen two ways: the payments terminals pushed and the transfers banks notified, per institution and
-/// day (the province's local day, see LocalDay), with the mismatches between them as a worklist. Resolving an item records who looked
-/// and what they found; the money itself is never changed here.
+/// day (the province's local day, <see cref="LocalDay"/>), with the mismatches between them as a worklist. Resolving
+/// an item records who looked and what they found; the money itself is never changed here.
 /// </summary>
 internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider time)
 {
@@ -41,17 +41,17 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
             "SELECT institution_id, due_date, SUM(total) FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) GROUP BY institution_id, due_date",
             r => Day(r.GetString(0), r.GetString(1)[..10])[0] += r.GetLong(2), s, e, institutionId, cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, transaction,
-            """
-            SELECT institution_id, date(created_at, '+7 hours'), method,
+            $"""
+            SELECT institution_id, {LocalDay.Of("created_at")} AS day, method,
                    SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed))
             FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
-            GROUP BY institution_id, date(created_at, '+7 hours'), method
+            GROUP BY institution_id, day, method
             """,
             r => Day(r.GetString(0), r.GetString(1))[r.GetString(2) switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.GetLong(3), ts, te, institutionId, cancellationToken).ConfigureAwait(false);
         await ReadAsync(connection, transaction,
-            """
-            SELECT i.id, date(t.received_at, '+7 hours'), SUM(t.amount) FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
-            WHERE t.received_at >= $s AND t.received_at < $e AND (CAST($i AS TEXT) IS NULL OR i.id = $i) GROUP BY i.id, date(t.received_at, '+7 hours')
+            $"""
+            SELECT i.id, {LocalDay.Of("t.received_at")} AS day, SUM(t.amount) FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
+            WHERE t.received_at >= $s AND t.received_at < $e AND (CAST($i AS TEXT) IS NULL OR i.id = $i) GROUP BY i.id, day
             """,
             r => Day(r.GetString(0), r.GetString(1))[4] += r.GetLong(2), ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
@@ -67,8 +67,8 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
 
         // Transfers: not matched to a payment, waiting for one, or paying more than was asked (a refund is due).
         await ReadAsync(connection, transaction,
-            """
-            SELECT t.id, i.id, date(t.received_at, '+7 hours'), t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
+            $"""
+            SELECT t.id, i.id, {LocalDay.Of("t.received_at")}, t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
             FROM bank_transfers t LEFT JOIN institutions i ON i.bank_account = t.account_number
             WHERE t.received_at >= $s AND t.received_at < $e AND (t.outcome IN ('unmatched', 'held') OR t.refund_due > 0 OR t.flags <> '')
               AND (CAST($i AS TEXT) IS NULL OR i.id = $i)
@@ -90,8 +90,8 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
 
         // Payments flagged on arrival, and VietQR payments the bank paid short.
         await ReadAsync(connection, transaction,
-            """
-            SELECT id, institution_id, date(created_at, '+7 hours'), amount, received, flags, state, method FROM payments
+            $"""
+            SELECT id, institution_id, {LocalDay.Of("created_at")}, amount, received, flags, state, method FROM payments
             WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             ORDER BY created_at, id
             """,
