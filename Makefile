@@ -38,7 +38,7 @@ soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000
 	  --filter Category=Crash --logger "console;verbosity=detailed"
 
 publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
-	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -o artifacts/pi/terminal -nologo
+	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -p:WithSimulators=false -o artifacts/pi/terminal --artifacts-path artifacts/pi-build -nologo
 
 publish-aot: ## The terminal as one native executable (linux-x64, native AOT; fails on any trim or AOT warning): artifacts/aot/kioskpos-terminal
 	@bash scripts/prereqs.sh aot

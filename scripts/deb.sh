@@ -13,6 +13,10 @@ if [ ! -x "$published/kioskpos-terminal" ]; then
   echo "No published terminal in $published: run make publish-pi first." >&2
   exit 1
 fi
+if compgen -G "$published/KioskPos.Hardware.Simulators*" >/dev/null; then
+  echo "$published holds the hardware simulators: publish with -p:WithSimulators=false (make publish-pi does)." >&2
+  exit 1
+fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

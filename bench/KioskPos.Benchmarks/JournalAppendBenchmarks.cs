@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Benchmarks;

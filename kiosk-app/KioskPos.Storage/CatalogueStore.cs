@@ -1,8 +1,8 @@
 using System.Globalization;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
-using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Storage;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage;
 

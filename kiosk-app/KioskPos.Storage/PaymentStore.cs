@@ -4,8 +4,8 @@ using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Receipts;
 using KioskPos.Core.VietQr;
-using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Storage;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Storage;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using KioskPos.Core.Payments;
-using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Storage;

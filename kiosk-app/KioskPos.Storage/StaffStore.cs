@@ -1,7 +1,8 @@
+using KioskPos.Shared.Security;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage;
 

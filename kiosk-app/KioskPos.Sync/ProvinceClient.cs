@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

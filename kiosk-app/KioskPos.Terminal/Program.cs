@@ -45,7 +45,9 @@ tap.SetAction(async (parse, ct) =>
     }
 });
 root.Subcommands.Add(tap);
-root.Subcommands.Add(PrinterCommands.Create());
+#if SIMULATORS
+root.Subcommands.Add(KioskPos.Terminal.Simulation.PrinterCommands.Create());
+#endif
 
 var dataOption = new Option<string>("--data") { Description = "The terminal's data folder", DefaultValueFactory = _ => new TerminalOptions().DataDirectory };
 var jsonOption = new Option<bool>("--json") { Description = "Print the result as JSON" };

@@ -2,11 +2,13 @@ using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Printing;
 using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Transports;
-using KioskPos.Hardware.Simulators;
+#if SIMULATORS
 using KioskPos.Hardware.Simulators.Printer;
-using KioskPos.Province.Contracts;
+using KioskPos.Terminal.Simulation;
+#endif
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Sync;
 using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Services;
@@ -85,10 +87,12 @@ public static class TerminalApp
         app.MapCounterApi();
         app.MapKioskApi();
         app.MapTechApi();
+#if SIMULATORS
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();
         }
+#endif
 
         return app;
     }
@@ -242,10 +246,14 @@ public static class TerminalApp
         services.AddSingleton(_ => ReceiptFonts.Load(hardware.FontFolder));
         if (transport is null)
         {
+#if SIMULATORS
             services.AddSingleton(sp => new EmulatedReceiptPrinter(
                 hardware.ReceiptImages ?? Path.Combine(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DataDirectory, "receipts"),
                 language, sp.GetRequiredService<ReceiptFonts>()));
             services.AddSingleton<IReceiptPrinter>(sp => sp.GetRequiredService<EmulatedReceiptPrinter>());
+#else
+            throw new InvalidOperationException(SimulationAbsent.Message("Hardware:Printer"));
+#endif
         }
         else
         {

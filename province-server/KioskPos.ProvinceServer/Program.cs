@@ -1,5 +1,5 @@
 using System.CommandLine;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer;
 using KioskPos.ProvinceServer.Apis;
 

@@ -1,4 +1,4 @@
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Sync;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 

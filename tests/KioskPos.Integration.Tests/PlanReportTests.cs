@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.Data.Sqlite;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.Integration.Tests;

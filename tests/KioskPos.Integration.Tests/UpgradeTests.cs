@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Integration.Tests;
 

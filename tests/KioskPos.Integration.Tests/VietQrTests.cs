@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;

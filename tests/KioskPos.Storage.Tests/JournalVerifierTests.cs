@@ -1,6 +1,6 @@
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage.Tests;
 

@@ -1,6 +1,6 @@
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.Storage.Tests;
 

@@ -1,4 +1,4 @@
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace KioskPos.Storage.Tests;

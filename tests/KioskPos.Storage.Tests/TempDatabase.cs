@@ -1,5 +1,5 @@
-using KioskPos.Province.Contracts;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage.Tests;
 

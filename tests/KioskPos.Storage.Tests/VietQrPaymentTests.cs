@@ -1,7 +1,7 @@
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
 using KioskPos.Core.VietQr;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.Storage.Tests;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Text;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Terminal.Services;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Receipts;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net.NetworkInformation;
 using KioskPos.Core.Receipts;
 using KioskPos.Firmware.Devices;
+#if SIMULATORS
 using KioskPos.Hardware.Simulators.Printer;
+#endif
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
@@ -68,6 +70,7 @@ public static class PrinterApi
             return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
         }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
 
+#if SIMULATORS
         // The emulator's paper, for the terminal's page in make run: receipt images and their text twins.
         app.MapGet("/receipts/{file}", (string file, HttpContext http) =>
         {
@@ -83,6 +86,7 @@ public static class PrinterApi
                 ? Results.File(path, file.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "text/plain; charset=utf-8")
                 : Results.NotFound();
         });
+#endif
         return app;
     }
 
@@ -93,11 +97,13 @@ public static class PrinterApi
     internal static PrintJobView View(PrintJobRecord job, IServiceProvider services)
     {
         string? image = null;
+#if SIMULATORS
         if (services.GetService<EmulatedReceiptPrinter>() is { } emulated && job.Subject is { } subject && job.State == "printed")
         {
             var name = ReceiptLayouts.ReferenceOf(subject, provisional: job.Kind == PrintJobKinds.Provisional);
             image = File.Exists(Path.Combine(emulated.Folder, name + ".png")) ? $"/receipts/{Uri.EscapeDataString(name)}.png" : null;
         }
+#endif
 
         return new PrintJobView(job.Id, job.Kind, job.Subject, job.Reprint, job.State, job.Attempts, job.Problem, job.CreatedAt, job.PrintedAt, job.Preview, image);
     }

@@ -4,7 +4,7 @@ using System.Text;
 using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Terminal.Services;
 using Microsoft.Extensions.Options;
 

@@ -30,7 +30,7 @@ internal static class TechApi
         // Enrolment from the page, as `kioskpos-terminal enroll` does: once; a terminal already enrolled keeps its key.
         api.MapPost("/enrol", async Task<IResult> (HttpContext http, IOptions<SyncOptions> sync, IOptions<TerminalOptions> terminal, IHttpClientFactory clients) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.EnrolFromPageRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.EnrolFromPageRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is not { Code.Length: > 0 })
             {
                 return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_request", "Cần mã đăng ký.", error ?? "code is required");
@@ -53,7 +53,7 @@ internal static class TechApi
             try
             {
                 var enrolled = await DeviceIdentity.EnrolAsync(url, request.Code.Trim(), terminal.Value.DataDirectory, client, http.RequestAborted).ConfigureAwait(false);
-                return TypedResults.Json(enrolled, KioskPos.Province.Contracts.ContractsJsonContext.Default.EnrolResponse);
+                return TypedResults.Json(enrolled, KioskPos.Shared.Contracts.ContractsJsonContext.Default.EnrolResponse);
             }
             catch (SyncRefusedException e)
             {
@@ -66,7 +66,7 @@ internal static class TechApi
         }).RequireStaff(StaffRole.Technician);
         // A consistent copy of the database while the terminal runs (SQLite's backup API), kept in the data folder's
         // backups/ (the last five), with the copy's journal verified; refused when the disk could not hold it.
-        api.MapPost("/backup", async Task<IResult> (KioskPos.Storage.Sqlite.SqliteDatabase database, IOptions<TerminalOptions> terminal, TimeProvider time, CancellationToken ct) =>
+        api.MapPost("/backup", async Task<IResult> (KioskPos.Shared.Sqlite.SqliteDatabase database, IOptions<TerminalOptions> terminal, TimeProvider time, CancellationToken ct) =>
         {
             var folder = Path.Combine(Path.GetFullPath(terminal.Value.DataDirectory), "backups");
             Directory.CreateDirectory(folder);
@@ -103,7 +103,7 @@ internal static class TechApi
             typeof(TechApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             File.Exists(sync.KeyPath),
             sync.BaseUrl.ToString(),
-            await services.GetRequiredService<KioskPos.Storage.Sqlite.SqliteDatabase>().GetSchemaVersionAsync(ct).ConfigureAwait(false),
+            await services.GetRequiredService<KioskPos.Shared.Sqlite.SqliteDatabase>().GetSchemaVersionAsync(ct).ConfigureAwait(false),
             services.GetRequiredService<ICardReader>().Name,
             services.GetRequiredService<IReceiptPrinter>().Name,
             services.GetRequiredService<PrintQueue>().State,

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Services;
 using Microsoft.Data.Sqlite;

@@ -4,7 +4,9 @@ using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Readers.Iso14443;
 using KioskPos.Firmware.Readers.Mfrc522;
+#if SIMULATORS
 using KioskPos.Hardware.Simulators.Rfid;
+#endif
 
 namespace KioskPos.Terminal.Services;
 
@@ -22,7 +24,11 @@ internal static class CardReaderRegistration
         var number = NumberLocation(hardware);
         if (specs.Any(s => s.Kind == CardReaderKind.Simulated))
         {
+#if SIMULATORS
             services.AddSingleton(sp => new EmulatedCardReader(sp.GetRequiredService<TimeProvider>(), poll, sp.GetRequiredService<ILoggerFactory>().CreateLogger<EmulatedCardReader>(), number));
+#else
+            throw new InvalidOperationException(SimulationAbsent.Message("Hardware:CardReader"));
+#endif
         }
 
         services.AddSingleton<ICardReader>(sp =>
@@ -37,7 +43,9 @@ internal static class CardReaderRegistration
 
     private static ICardReader Create(IServiceProvider sp, CardReaderSpec spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs) => spec.Kind switch
     {
+#if SIMULATORS
         CardReaderKind.Simulated => sp.GetRequiredService<EmulatedCardReader>(),
+#endif
         CardReaderKind.Evdev => new KeyboardWedgeReader(spec.Path, spec.Format, time, logger: logs.CreateLogger<KeyboardWedgeReader>()),
         CardReaderKind.Serial => new SerialCardReader(spec.Path, spec.BaudRate, spec.Framing, spec.Format, time, logs.CreateLogger<SerialCardReader>()),
         _ => OpenMfrc522(spec, poll, number, time, logs),

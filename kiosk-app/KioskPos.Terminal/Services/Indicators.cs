@@ -1,7 +1,9 @@
 using System.Device.Gpio;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Indicators;
+#if SIMULATORS
 using KioskPos.Hardware.Simulators.Gpio;
+#endif
 
 namespace KioskPos.Terminal.Services;
 
@@ -75,7 +77,7 @@ public sealed class HelpRequests
 /// <param name="LightPin">The light's pin, or null.</param>
 /// <param name="BuzzerPin">The buzzer's pin, or null.</param>
 /// <param name="HelpButtonPin">The help button's pin, or null.</param>
-public sealed record GpioSetup(GpioController? Controller, SimulatedGpioDriver? Simulated, int? LightPin, int? BuzzerPin, int? HelpButtonPin) : IDisposable
+public sealed record GpioSetup(GpioController? Controller, GpioDriver? Simulated, int? LightPin, int? BuzzerPin, int? HelpButtonPin) : IDisposable
 {
     /// <summary>Closes the pins (the container disposes it last, after the indicators).</summary>
     public void Dispose() => Controller?.Dispose();
@@ -265,7 +267,11 @@ internal static class IndicatorRegistration
                 return new GpioSetup(null, null, null, null, null);
             }
 
-            var simulated = hardware.Gpio == "simulated" ? new SimulatedGpioDriver(sp.GetRequiredService<TimeProvider>()) : null;
+#if SIMULATORS
+            GpioDriver? simulated = hardware.Gpio == "simulated" ? new SimulatedGpioDriver(sp.GetRequiredService<TimeProvider>()) : null;
+#else
+            GpioDriver? simulated = hardware.Gpio == "simulated" ? throw new InvalidOperationException(SimulationAbsent.Message("Hardware:Gpio")) : null;
+#endif
             try
             {
                 var controller = simulated is null ? new GpioController() : new GpioController(simulated);

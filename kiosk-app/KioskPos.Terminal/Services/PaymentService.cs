@@ -4,7 +4,7 @@ using KioskPos.Core.Receipts;
 using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Sync;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Sync;
 
 namespace KioskPos.Terminal.Services;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Extensions.Hosting.Systemd;
 
 namespace KioskPos.Terminal.Services;

@@ -19,7 +19,7 @@ internal static class AdminApi
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", $"Không có tài khoản {code}.", null));
         group.MapPost("/enrolment-codes", async Task<IResult> (HttpContext http, TerminalRegistry registry) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.EnrolmentCodeRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.EnrolmentCodeRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
@@ -52,7 +52,7 @@ internal static class AdminApi
         });
         group.MapPost("/bills", async Task<IResult> (HttpContext http, BillImport import) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.BillImportRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.BillImportRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body {\"bills\": [...]} is required.");
@@ -64,7 +64,7 @@ internal static class AdminApi
         // The institution registry: the plans' types, district and commune (the receiving account has its own endpoint).
         group.MapPut("/institutions/{id}", async Task<IResult> (string id, HttpContext http, AdminQueries queries) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.InstitutionRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.InstitutionRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body is required.");
@@ -107,7 +107,7 @@ internal static class AdminApi
             TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
         group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>
         {
-            var (policy, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, KioskPos.Province.Contracts.ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);
+            var (policy, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, KioskPos.Shared.Contracts.ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);
             if (policy is null || policy.MaxPerPayment < 0 || policy.MaxPerCardPerDay < 0 || policy.MaxUnsyncedTotal < 0 || policy.MaxMinutesSinceSync < 0 || policy.MaxDenyListAgeMinutes < 0)
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_policy", "Hạn mức không hợp lệ.", error ?? "Limits must be zero (no offline payments) or positive.");
@@ -127,8 +127,8 @@ internal static class AdminApi
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", $"Không có thẻ {uid}.", null));
         group.MapPut("/accounts/{code}/pin", async Task<IResult> (string code, HttpContext http, ProvinceStore store) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null || !KioskPos.Storage.PinHash.IsValid(request.Pin))
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
+            if (request is null || !KioskPos.Shared.Security.PinHash.IsValid(request.Pin))
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_pin", "Mã PIN gồm 4 đến 8 chữ số.", error ?? "The PIN is 4 to 8 digits.");
             }
@@ -145,7 +145,7 @@ internal static class AdminApi
             TypedResults.Json(await queries.TerminalsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListTerminalSummary));
         group.MapPut("/institutions/{id}/bank-account", async Task<IResult> (string id, HttpContext http, BankLedger ledger) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
             var problem = request is null ? error : BankApi.ValidateAccount(request);
             if (problem is not null)
             {
@@ -162,7 +162,7 @@ internal static class AdminApi
             TypedResults.Json(await ledger.DeliveriesAsync(limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankDeliveryRow));
         group.MapPost("/bank/deliveries/{id:long}/replay", async (long id, BankLedger ledger, CancellationToken ct) =>
             await ledger.ReplayAsync(id, ct).ConfigureAwait(false) is { } result
-                ? (IResult)TypedResults.Json(result, KioskPos.Province.Contracts.ContractsJsonContext.Default.BankNotificationResult)
+                ? (IResult)TypedResults.Json(result, KioskPos.Shared.Contracts.ContractsJsonContext.Default.BankNotificationResult)
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "delivery_not_found", $"Không có thông báo {id} hợp lệ để chạy lại.", "Only authentic deliveries with a readable body can be replayed."));
         group.MapGet("/institutions", async (AdminQueries queries, CancellationToken ct) =>
             TypedResults.Json(await queries.InstitutionsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListInstitutionSummary));

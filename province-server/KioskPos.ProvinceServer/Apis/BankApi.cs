@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KioskPos.Core.VietQr;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.Extensions.Options;
 

@@ -34,7 +34,7 @@ internal static class ReconciliationApi
 
         app.MapPost("/api/v1/reconciliation/items/{item}/resolve", async Task<IResult> (string item, HttpContext http, Reconciliation reconciliation) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ResolveRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ResolveRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is not { Note: { Length: > 0 } note } || note.Trim().Length is 0 or > 500)
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_note", "Cần ghi chú cách xử lý (tối đa 500 ký tự).", error ?? "note: what was found and done, 1 to 500 characters");

@@ -170,7 +170,7 @@ internal static class SignInApi
             TypedResults.Json(await users.ListAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListProvinceUserRow));
         admin.MapPut("/{username}", async Task<IResult> (string username, HttpContext http, ProvinceUsers users) =>
         {
-            var (request, error) = await KioskPos.Province.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ProvinceUserRequest, http.RequestAborted).ConfigureAwait(false);
+            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ProvinceUserRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body is required.");

@@ -1,4 +1,4 @@
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using System.Globalization;
 
 namespace KioskPos.ProvinceServer.Data;

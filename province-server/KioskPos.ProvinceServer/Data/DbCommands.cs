@@ -181,7 +181,7 @@ internal static partial class DbCommands
     /// <summary>True when the database could not write for want of space.</summary>
     public static bool IsDiskFull(this DbException exception) => exception switch
     {
-        SqliteException sqlite => KioskPos.Storage.Sqlite.SqliteExtensions.IsDiskFull(sqlite),
+        SqliteException sqlite => KioskPos.Shared.Sqlite.SqliteExtensions.IsDiskFull(sqlite),
         PostgresException postgres => postgres.SqlState is PostgresErrorCodes.DiskFull or PostgresErrorCodes.InsufficientResources,
         _ => false,
     };

@@ -109,7 +109,7 @@ internal static class DemoData
         // Card PINs chosen at the office by the holders of the well-known cards (kiosks ask for them above an amount).
         foreach (var (code, pin) in WellKnownPins)
         {
-            await connection.ExecuteAsync("UPDATE accounts SET pin_hash = $h WHERE code = $c", transaction, cancellationToken, ("$h", KioskPos.Storage.PinHash.Create(pin)), ("$c", code)).ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE accounts SET pin_hash = $h WHERE code = $c", transaction, cancellationToken, ("$h", KioskPos.Shared.Security.PinHash.Create(pin)), ("$c", code)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

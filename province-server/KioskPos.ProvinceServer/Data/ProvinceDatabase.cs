@@ -1,7 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

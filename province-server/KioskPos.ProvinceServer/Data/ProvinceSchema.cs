@@ -1,4 +1,4 @@
-using KioskPos.Storage.Sqlite;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.ProvinceServer.Data;
 

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -152,7 +152,7 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
                 return new AuthoriseResponse(false, balance, "pin_not_set");
             }
 
-            if (!KioskPos.Storage.PinHash.Verify(pin, pinHash))
+            if (!KioskPos.Shared.Security.PinHash.Verify(pin, pinHash))
             {
                 var failures = Convert.ToInt32(await connection.ScalarAsync(
                     "UPDATE accounts SET pin_failures = pin_failures + 1 WHERE code = $c RETURNING pin_failures", null, cancellationToken, ("$c", request.AccountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
@@ -173,7 +173,7 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync("UPDATE accounts SET pin_hash = $h, pin_failures = 0 WHERE code = $c", null, cancellationToken,
-            ("$h", KioskPos.Storage.PinHash.Create(pin)), ("$c", accountCode)).ConfigureAwait(false) == 1;
+            ("$h", KioskPos.Shared.Security.PinHash.Create(pin)), ("$c", accountCode)).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Puts a card on the deny list (<paramref name="reason"/> set) or takes it off (null); false for an unknown card.</summary>

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
-using KioskPos.Storage;
+using KioskPos.Shared.Security;
 
 namespace KioskPos.ProvinceServer.Data;
 

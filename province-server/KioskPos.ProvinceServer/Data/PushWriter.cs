@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Data;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KioskPos.Province.Contracts;
+namespace KioskPos.Shared.Contracts;
 
 /// <summary>
 /// How a bank-notification connection signs its webhooks: HMAC-SHA256 with the connection's secret over

@@ -1,10 +1,12 @@
 using KioskPos.Hardware.Simulators.Printer;
+using KioskPos.Hardware.Simulators.Gpio;
+using KioskPos.Terminal.Apis;
 using KioskPos.Core.Payments;
-using KioskPos.Province.Contracts;
+using KioskPos.Shared.Contracts;
 using KioskPos.Hardware.Simulators.Rfid;
 using KioskPos.Terminal.Services;
 
-namespace KioskPos.Terminal.Apis;
+namespace KioskPos.Terminal.Simulation;
 
 /// <summary>
 /// Endpoints that drive the simulated hardware: tap a card, take the paper out, press the help button, look at the
@@ -61,7 +63,7 @@ internal static class DevApi
                 presence.Tapped -= OnTap;
             }
         });
-        dev.MapGet("/gpio", (GpioSetup gpio, TerminalIndicators indicators) => gpio.Simulated is not { } chip
+        dev.MapGet("/gpio", (GpioSetup gpio, TerminalIndicators indicators) => gpio.Simulated is not SimulatedGpioDriver chip
             ? ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_gpio", "Máy không dùng GPIO giả lập.", "The GPIO is not simulated.")
             : TypedResults.Json(new SimulatedGpioView(
                 Views.Name(indicators.Light),
@@ -71,7 +73,7 @@ internal static class DevApi
                 gpio.HelpButtonPin is { } button && chip.IsOpen(button) && chip.LevelOf(button) == System.Device.Gpio.PinValue.Low), TerminalJsonContext.Readable.SimulatedGpioView));
         dev.MapPost("/gpio/help-button", async (GpioSetup gpio, TimeProvider time, CancellationToken ct) =>
         {
-            if (gpio is not { Simulated: { } chip, HelpButtonPin: { } button } || !chip.IsOpen(button))
+            if (gpio is not { Simulated: SimulatedGpioDriver chip, HelpButtonPin: { } button } || !chip.IsOpen(button))
             {
                 return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_help_button", "Máy không có nút hỗ trợ giả lập.", "There is no simulated help button.");
             }

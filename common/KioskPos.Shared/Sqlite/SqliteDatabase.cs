@@ -1,7 +1,7 @@
 using System.Data;
 using Microsoft.Data.Sqlite;
 
-namespace KioskPos.Storage.Sqlite;
+namespace KioskPos.Shared.Sqlite;
 
 /// <summary>One forward-only schema step.</summary>
 /// <param name="Version">The schema version after this step; steps run in ascending order, from 1.</param>

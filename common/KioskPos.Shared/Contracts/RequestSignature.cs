@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace KioskPos.Province.Contracts;
+namespace KioskPos.Shared.Contracts;
 
 /// <summary>
 /// HTTP message signatures for terminal requests, after RFC 9421: the signature covers the method, path, query

@@ -2,7 +2,7 @@ using System.CommandLine;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
 
-namespace KioskPos.Terminal.Cli;
+namespace KioskPos.Terminal.Simulation;
 
 /// <summary>
 /// <c>printer render FILE</c>: draws a captured ESC/POS byte stream (from this terminal or any other encoder) as PNG

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KioskPos.Storage;
+namespace KioskPos.Shared.Security;
 
 /// <summary>
 /// PINs (staff at a terminal, card holders at the province server) kept only as salted PBKDF2-SHA256 hashes, in

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace KioskPos.Storage.Sqlite;
+namespace KioskPos.Shared.Sqlite;
 
 /// <summary>Small helpers that keep the hand-written SQL readable.</summary>
 public static class SqliteExtensions

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
-namespace KioskPos.Province.Contracts;
+namespace KioskPos.Shared.Contracts;
 
 /// <summary>
 /// Source-generated JSON for the sync protocol (camelCase, no reflection, trimming- and AOT-safe). Nulls are

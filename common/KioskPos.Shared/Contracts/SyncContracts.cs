@@ -1,4 +1,4 @@
-namespace KioskPos.Province.Contracts;
+namespace KioskPos.Shared.Contracts;
 
 /// <summary>The HTTP paths and headers of the sync protocol, version 1.</summary>
 public static class SyncProtocol

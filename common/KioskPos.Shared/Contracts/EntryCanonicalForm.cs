@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KioskPos.Province.Contracts;
+namespace KioskPos.Shared.Contracts;
 
 /// <summary>
 /// The canonical encoding of a journal entry: one <c>name=value</c> line per field in a fixed order, times as
