@@ -21,7 +21,15 @@ public sealed class SyncRefusedException(int status, ProblemDto? problem)
 }
 
 /// <summary>The terminal's side of the sync protocol over HTTP.</summary>
-public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options, SyncedClock clock, ILogger<ProvinceClient> logger)
+/// <param name="http">The client for sync: kept-alive connections.</param>
+/// <param name="options">Where the server is, timeouts.</param>
+/// <param name="clock">The clock the server's Date header corrects.</param>
+/// <param name="logger">Where failures are told.</param>
+/// <param name="authorisation">
+/// The client for card authorisations, which a payer waits on: it opens a connection per request (see
+/// <see cref="SyncServiceCollectionExtensions.AuthorisationClient"/>); null uses <paramref name="http"/>.
+/// </param>
+public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options, SyncedClock clock, ILogger<ProvinceClient> logger, HttpClient? authorisation = null)
 {
     /// <summary>Changes since <paramref name="cursor"/> (null: everything).</summary>
     public Task<PullResponse> PullAsync(string? cursor, CancellationToken cancellationToken)
@@ -48,7 +56,8 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.AuthorisePath) { Content = JsonContent.Create(request, ContractsJsonContext.Default.AuthoriseRequest) },
             ContractsJsonContext.Default.AuthoriseResponse,
             cancellationToken,
-            options.Value.AuthoriseTimeout);
+            options.Value.AuthoriseTimeout,
+            authorisation);
         try
         {
             return await Once().ConfigureAwait(false);
@@ -78,21 +87,21 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             cancellationToken,
             wait + options.Value.RequestTimeout);
 
-    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeout = null, HttpClient? client = null)
     {
         var offsetBefore = clock.Offset;
         try
         {
-            return await SendOnceAsync(create, typeInfo, cancellationToken, timeout).ConfigureAwait(false);
+            return await SendOnceAsync(create, typeInfo, cancellationToken, timeout, client ?? http).ConfigureAwait(false);
         }
         catch (SyncRefusedException e) when (e.Problem?.Code == "clock_skew" && clock.Offset != offsetBefore)
         {
             // The refusal's Date header has just corrected the clock (a Pi after a power cut): sign again with it.
-            return await SendOnceAsync(create, typeInfo, cancellationToken, timeout).ConfigureAwait(false);
+            return await SendOnceAsync(create, typeInfo, cancellationToken, timeout, client ?? http).ConfigureAwait(false);
         }
     }
 
-    private async Task<T> SendOnceAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeoutOverride)
+    private async Task<T> SendOnceAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeoutOverride, HttpClient http)
     {
         var settings = options.Value;
         using var request = create();

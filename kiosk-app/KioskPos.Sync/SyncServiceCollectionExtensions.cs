@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +35,9 @@ internal sealed class DeviceKeyCache(Microsoft.Extensions.Options.IOptions<SyncO
 /// <summary>Registration of the terminal's sync with the province server.</summary>
 public static class SyncServiceCollectionExtensions
 {
+    /// <summary>The named HTTP client of card authorisations: a new connection per request.</summary>
+    public const string AuthorisationClient = "KioskPos.Sync.Authorisation";
+
     /// <summary>Adds the client, the signal and the background worker; options from the <c>ProvinceServer</c> section.</summary>
     public static IServiceCollection AddTerminalSync(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,7 +45,17 @@ public static class SyncServiceCollectionExtensions
         services.TryAddKeyedSingleton(SyncedClock.HardwareClockKey, TimeProvider.System);
         services.AddSingleton(sp => new SyncedClock(sp.GetRequiredKeyedService<TimeProvider>(SyncedClock.HardwareClockKey)));
         services.AddSingleton<DeviceKeyCache>();
-        services.AddHttpClient<ProvinceClient>()
+        services.AddHttpClient<ProvinceClient>().AddTypedClient((client, sp) => new ProvinceClient(
+                client, sp.GetRequiredService<IOptions<SyncOptions>>(), sp.GetRequiredService<SyncedClock>(), sp.GetRequiredService<ILogger<ProvinceClient>>(),
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(AuthorisationClient)))
+            .AddHttpMessageHandler(sp => new RequestSigner(sp.GetRequiredService<DeviceKeyCache>().Get, sp.GetRequiredService<SyncedClock>()));
+
+        // A kept-alive connection that a middlebox or the server closed while idle fails the next request sent on
+        // it, and after a network cut every pooled connection may be such a one: a card authorisation, which a payer
+        // waits on and whose PIN tries the server counts, opens a connection of its own instead, so it never rides
+        // a dead one and its one retry is for a connection that failed on its own.
+        services.AddHttpClient(AuthorisationClient)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
             .AddHttpMessageHandler(sp => new RequestSigner(sp.GetRequiredService<DeviceKeyCache>().Get, sp.GetRequiredService<SyncedClock>()));
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<SyncWorker>();
