@@ -1,3 +1,4 @@
+using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
@@ -29,6 +30,7 @@ public static class ProvinceApp
         builder.Services.AddProvinceServer(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
+        app.UseProvinceAssets();
         app.MapHealthChecks("/health");
         app.MapSyncApi();
         app.MapAdminApi();
@@ -39,6 +41,7 @@ public static class ProvinceApp
         }
 
         app.MapSignIn();
+        app.MapProvincePages();
         app.MapReconciliation();
         app.MapHomePage();
         app.MapReportApi();
@@ -87,9 +90,9 @@ public static class ProvinceApp
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
         var (status, code, title) = error switch
         {
-            System.Data.Common.DbException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "Máy chủ hết dung lượng lưu trữ; dữ liệu chưa được ghi."),
-            BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ."),
-            _ => (StatusCodes.Status500InternalServerError, "internal_error", "Lỗi máy chủ; dữ liệu chưa được ghi."),
+            System.Data.Common.DbException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", Messages.Vi("province.problem.disk_full")),
+            BadHttpRequestException e => (e.StatusCode, "bad_request", Messages.Vi("province.problem.bad_request")),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error", Messages.Vi("province.problem.internal_error")),
         };
         http.Response.StatusCode = status;
         await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title), ContractsJsonContext.Default.ProblemDto, "application/problem+json").ConfigureAwait(false);

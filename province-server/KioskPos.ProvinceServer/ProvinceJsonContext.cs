@@ -24,6 +24,9 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(ProvinceUserRequest))]
 [JsonSerializable(typeof(ReconciliationView))]
 [JsonSerializable(typeof(ResolveRequest))]
+[JsonSerializable(typeof(IReadOnlyList<QrPaymentRow>))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.SessionInfo))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.ReceiptView))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
 
 /// <summary>An administrator's request for a one-time enrolment code.</summary>

@@ -71,10 +71,18 @@ public abstract class PlanReportTests(ProvinceEngine engine)
         }
 
         using var administrator = await province.SignInAsync("tinh.admin", "QuanTri@2026");
-        var page = await administrator.GetStringAsync("/report" + query);
-        Assert.Contains("<svg", page, StringComparison.Ordinal);
-        Assert.Contains("Trung học cơ sở", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("HS240001", page, StringComparison.Ordinal);
+        // The page is a file; its bars are SVG the server draws at their own address, its figures the JSON beside them.
+        Assert.Equal(HttpStatusCode.OK, (await administrator.GetAsync("/report" + query)).StatusCode);
+        using (var bars = await administrator.GetAsync("/api/v1/report/plan/types.svg" + query))
+        {
+            Assert.Equal("image/svg+xml", bars.Content.Headers.ContentType!.MediaType);
+            var svg = await bars.Content.ReadAsStringAsync();
+            Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
+            Assert.Contains("Trung học cơ sở", svg, StringComparison.Ordinal);
+            Assert.DoesNotContain("HS240001", svg, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("HS240001", await administrator.GetStringAsync("/api/v1/report/plan" + query), StringComparison.Ordinal);
         Assert.StartsWith("institution_id,", await administrator.GetStringAsync("/report" + query + "&format=csv"), StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/admin/report/plan" + query)).StatusCode);

@@ -19,9 +19,12 @@ public abstract class ProvinceRoleTests(ProvinceEngine engine)
         await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var accountant = await province.SignInAsync("ketoan.nguyendu", "KeToan@2026");
 
-        var report = await accountant.GetStringAsync("/report");
-        Assert.Contains("Trường THCS Nguyễn Du", report, StringComparison.Ordinal);
-        Assert.DoesNotContain("Châu Thành", report, StringComparison.Ordinal);
+        // The page is a file that reads its figures from /api/v1/report/plan, scoped the same way.
+        Assert.Equal(HttpStatusCode.OK, (await accountant.GetAsync("/report")).StatusCode);
+        var report = await accountant.GetFromJsonAsync<JsonElement>("/api/v1/report/plan");
+        var names = string.Join('|', report.GetProperty("institutions").EnumerateArray().Select(i => i.GetProperty("name").GetString()).Concat(report.GetProperty("byDistrict").EnumerateArray().Select(g => g.GetProperty("district").GetString())));
+        Assert.Contains("Trường THCS Nguyễn Du", names, StringComparison.Ordinal);
+        Assert.DoesNotContain("Châu Thành", names, StringComparison.Ordinal);
         var csv = (await accountant.GetStringAsync("/report?format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, csv.Length); // the header and their institution
         Assert.StartsWith("TG-THCS-NGUYENDU,", csv[1], StringComparison.Ordinal);
@@ -78,7 +81,7 @@ public abstract class ProvinceRoleTests(ProvinceEngine engine)
 
         using (var hospital = await province.SignInAsync("kt.benhvien", "mat-khau-dai-du"))
         {
-            Assert.Contains("Châu Thành", await hospital.GetStringAsync("/report"), StringComparison.Ordinal);
+            Assert.Contains("Châu Thành", (await hospital.GetFromJsonAsync<JsonElement>("/api/v1/report/plan")).GetProperty("institutions")[0].GetProperty("name").GetString(), StringComparison.Ordinal);
         }
 
         // Five wrong passwords lock the login: the right one no longer opens it, until the administrator resets it.
@@ -165,13 +168,16 @@ public abstract class ProvinceRoleTests(ProvinceEngine engine)
         item = view.GetProperty("worklist").EnumerateArray().Single();
         Assert.Equal(("admin-token", "Phụ huynh chuyển nhầm nội dung; đã đối chiếu HS240003"), (item.GetProperty("resolvedBy").GetString(), item.GetProperty("note").GetString()));
 
-        // The school's accountant reads the same, on the page too, without a button to change it.
+        // The school's accountant reads the same through what the page reads, without the right to change it (the page
+        // draws a resolve form only when the session says canResolve).
         using var accountant = await province.SignInAsync("ketoan.nguyendu", "KeToan@2026");
-        var page = await accountant.GetStringAsync("/reconciliation");
-        Assert.Contains("150.000", page, StringComparison.Ordinal);
-        Assert.Contains("230.000", page, StringComparison.Ordinal);
-        Assert.Contains("đã đối chiếu HS240003", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("/reconciliation/resolve", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await accountant.GetAsync("/reconciliation")).StatusCode);
+        var own = await accountant.GetFromJsonAsync<JsonElement>("/api/v1/reconciliation");
+        day = own.GetProperty("days").EnumerateArray().Single(d => d.GetProperty("day").GetString() == today);
+        Assert.Equal((150_000L, 230_000L), (day.GetProperty("cardBalance").GetInt64(), day.GetProperty("receivedByBank").GetInt64()));
+        Assert.Equal("Phụ huynh chuyển nhầm nội dung; đã đối chiếu HS240003", own.GetProperty("worklist").EnumerateArray().Single().GetProperty("note").GetString());
+        var session = await accountant.GetFromJsonAsync<JsonElement>("/api/v1/province/session");
+        Assert.False(session.GetProperty("canResolve").GetBoolean());
     }
 }
 

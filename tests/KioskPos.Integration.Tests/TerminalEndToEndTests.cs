@@ -258,14 +258,19 @@ public class TerminalEndToEndTests
         // The QR as printed: decoded from the emulator's paper.
         var url = new Uri(KioskPos.Tests.Shared.ZbarImg.Decode(Path.Combine(terminal.ReceiptsFolder, id + ".png")));
         Assert.StartsWith($"{province.BaseUrl.ToString().TrimEnd('/')}/r/{id}?h=", url.ToString(), StringComparison.Ordinal);
+        // The page is a file that reads /api/v1/receipts/{receipt}?h=… (the amount formatted 150.000 ₫ in the browser).
         using var http = new HttpClient();
-        var page = WebUtility.HtmlDecode(await http.GetStringAsync(url));
-        Assert.Contains("Trường THCS Nguyễn Du", page, StringComparison.Ordinal);
-        Assert.Contains(id, page, StringComparison.Ordinal);
-        Assert.Contains("150.000 ₫", page, StringComparison.Ordinal);
-        Assert.Contains("Một trăm năm mươi nghìn đồng", page, StringComparison.Ordinal);
-        Assert.Contains("N. M. Anh", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("Nguyễn Minh Anh", page, StringComparison.Ordinal);
+        using (var opened = await http.GetAsync(url))
+        {
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        }
+
+        var page = await http.GetStringAsync(new Uri(province.BaseUrl, "/api/v1/receipts/" + url.AbsolutePath.Split('/')[^1] + url.Query));
+        var receipt = JsonDocument.Parse(page).RootElement;
+        Assert.Equal(("Trường THCS Nguyễn Du", id, 150_000L), (receipt.GetProperty("institutionName").GetString(), receipt.GetProperty("paymentId").GetString(), receipt.GetProperty("amount").GetInt64()));
+        Assert.Equal("Một trăm năm mươi nghìn đồng", receipt.GetProperty("amountInWords").GetString());
+        Assert.Equal("N. M. Anh", receipt.GetProperty("payerName").GetString());
+        Assert.DoesNotContain("Minh Anh", page, StringComparison.Ordinal);
 
         // The receipt number alone, a wrong token or a malformed one open nothing, with a clear page.
         var token = url.Query[3..];
@@ -273,7 +278,12 @@ public class TerminalEndToEndTests
         using (var tampered = await http.GetAsync(new Uri(province.BaseUrl, $"/r/{id}?h={wrong}")))
         {
             Assert.Equal(HttpStatusCode.NotFound, tampered.StatusCode);
-            Assert.Contains("Không tìm thấy biên lai", WebUtility.HtmlDecode(await tampered.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        }
+
+        using (var tampered = await http.GetAsync(new Uri(province.BaseUrl, $"/api/v1/receipts/{id}?h={wrong}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, tampered.StatusCode);
+            Assert.Equal("Không tìm thấy biên lai", (await tampered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         }
 
         using (var unknown = await http.GetAsync(new Uri(province.BaseUrl, $"/r/KP-THCS-ND-01-99999999?h={token}")))
@@ -285,7 +295,9 @@ public class TerminalEndToEndTests
         {
             using var malformed = await http.GetAsync(new Uri(province.BaseUrl, bad));
             Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-            Assert.Contains("Mã tra cứu không hợp lệ", WebUtility.HtmlDecode(await malformed.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+            using var refused = await http.GetAsync(new Uri(province.BaseUrl, "/api/v1/receipts/" + bad[3..]));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("Mã tra cứu không hợp lệ", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         }
     }
 

@@ -350,7 +350,7 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         var first = await CreateQrAsync(_terminal, "HS240012", "HP-2611-HS240012");
         var second = await CreateQrAsync(_terminal, "HS240013", "HP-2611-HS240013");
         await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        Assert.Contains(first.Code, await _province.Admin.GetStringAsync("/bank-sim"), StringComparison.Ordinal);
+        Assert.Contains(first.Code, await _province.Admin.GetStringAsync("/bank-sim/payments"), StringComparison.Ordinal); // what the page lists
 
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _province.BaseUrl };
         using var response = await http.PostAsync("/bank-sim/send", new FormUrlEncodedContent(new Dictionary<string, string>

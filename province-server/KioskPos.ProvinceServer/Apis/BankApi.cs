@@ -34,38 +34,38 @@ internal static class BankApi
         var text = Encoding.UTF8.GetString(body);
         var connectionId = http.Request.Headers[BankSignature.ConnectionHeader].ToString();
 
-        async Task<IResult> RefuseAsync(int status, string code, string title, string detail, bool authentic)
+        async Task<IResult> RefuseAsync(int status, string code, string detail, bool authentic, string? key = null)
         {
             await ledger.LogDeliveryAsync(connectionId.Length == 0 ? null : connectionId, authentic, status, $"refused {code}", text, ct).ConfigureAwait(false);
             logger.LogWarning("Bank notification refused ({Code}) from connection {Connection}", code, connectionId);
-            return SyncApi.Problem(status, code, title, detail);
+            return SyncApi.Problem(status, code, detail, key);
         }
 
         if (body.Length > MaxBody)
         {
-            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "too_large", "Thông báo quá lớn.", $"At most {MaxBody} bytes.", false).ConfigureAwait(false);
+            return await RefuseAsync(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {MaxBody} bytes.", false, "too_large.notification").ConfigureAwait(false);
         }
 
         var connection = options.Value.BankConnections.FirstOrDefault(c => c.Id == connectionId && c.Secret.Length > 0);
         if (connection is null)
         {
-            return await RefuseAsync(StatusCodes.Status401Unauthorized, "unknown_connection", "Kết nối ngân hàng không được cấu hình.", $"No connection '{connectionId}' is configured.", false).ConfigureAwait(false);
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "unknown_connection", $"No connection '{connectionId}' is configured.", false).ConfigureAwait(false);
         }
 
         if (!long.TryParse(http.Request.Headers[BankSignature.TimestampHeader].ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var timestamp))
         {
-            return await RefuseAsync(StatusCodes.Status401Unauthorized, "missing_timestamp", "Thiếu thời điểm ký.", $"Send {BankSignature.TimestampHeader} as Unix seconds.", false).ConfigureAwait(false);
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "missing_timestamp", $"Send {BankSignature.TimestampHeader} as Unix seconds.", false).ConfigureAwait(false);
         }
 
         if (!BankSignature.Verify(connection.Secret, timestamp, body, http.Request.Headers[BankSignature.SignatureHeader].ToString()))
         {
-            return await RefuseAsync(StatusCodes.Status401Unauthorized, "bad_signature", "Chữ ký không hợp lệ.", "The HMAC-SHA256 over timestamp '.' body does not match.", false).ConfigureAwait(false);
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "bad_signature", "The HMAC-SHA256 over timestamp '.' body does not match.", false).ConfigureAwait(false);
         }
 
         var skew = time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(timestamp);
         if (skew.Duration() > BankSignature.Tolerance)
         {
-            return await RefuseAsync(StatusCodes.Status401Unauthorized, "stale_timestamp", "Thông báo đã quá hạn.",
+            return await RefuseAsync(StatusCodes.Status401Unauthorized, "stale_timestamp",
                 $"The signature is {skew.TotalSeconds:F0} s off the server's clock; at most {BankSignature.Tolerance.TotalSeconds:F0} s.", true).ConfigureAwait(false);
         }
 
@@ -83,7 +83,7 @@ internal static class BankApi
         };
         if (problem is not null)
         {
-            return await RefuseAsync(StatusCodes.Status400BadRequest, "invalid_notification", "Thông báo không hợp lệ.", problem, true).ConfigureAwait(false);
+            return await RefuseAsync(StatusCodes.Status400BadRequest, "invalid_notification", problem, true).ConfigureAwait(false);
         }
 
         var deliveryId = await ledger.LogDeliveryAsync(connectionId, true, StatusCodes.Status200OK, "received", text, ct).ConfigureAwait(false);

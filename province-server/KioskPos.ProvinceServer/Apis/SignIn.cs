@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using KioskPos.ProvinceServer.Data;
@@ -94,13 +93,13 @@ internal static class ProvinceAuth
         if (user is null && string.IsNullOrEmpty(http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken)
             && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            return SyncApi.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Chức năng quản trị chưa được bật.", "Set Province:AdminToken to enable the admin API.");
+            return SyncApi.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Set Province:AdminToken to enable the admin API.");
         }
 
         return user switch
         {
-            null => SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Cần đăng nhập quản trị.", "Send the administrator's bearer token, or sign in at /login."),
-            { IsAdmin: false } => SyncApi.Problem(StatusCodes.Status403Forbidden, "forbidden", "Chỉ quản trị tỉnh được làm việc này.", "A province administrator only; an accountant reads their institution's figures."),
+            null => SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Send the administrator's bearer token, or sign in at /login.", "unauthenticated.admin"),
+            { IsAdmin: false } => SyncApi.Problem(StatusCodes.Status403Forbidden, "forbidden", "A province administrator only; an accountant reads their institution's figures."),
             _ => await next(context).ConfigureAwait(false),
         };
     }
@@ -108,7 +107,7 @@ internal static class ProvinceAuth
     /// <summary>API filter: anyone signed in (what they see is limited by their role in the endpoint).</summary>
     public static async ValueTask<object?> RequireSignedIn(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         await ResolveAsync(context.HttpContext).ConfigureAwait(false) is null
-            ? SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Cần đăng nhập.", "Sign in at /login, or send the administrator's bearer token.")
+            ? SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in at /login, or send the administrator's bearer token.")
             : await next(context).ConfigureAwait(false);
 
     /// <summary>Page filter: anyone signed in, else to the sign-in page and back.</summary>
@@ -138,7 +137,7 @@ internal static class SignInApi
 {
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/login", (string? @return, string? error) => Results.Content(Page(@return, error), "text/html; charset=utf-8"));
+        app.MapGet("/login", () => ProvincePages.Page("login.html"));
         app.MapPost("/login", async (HttpContext http, ProvinceUsers users, ProvinceSessions sessions) =>
         {
             var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
@@ -173,7 +172,7 @@ internal static class SignInApi
             var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ProvinceUserRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu không hợp lệ.", error ?? "A JSON body is required.");
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body is required.", "malformed_json.body");
             }
 
             string? problem = null;
@@ -204,7 +203,7 @@ internal static class SignInApi
 
             if (problem is not null)
             {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_user", "Thông tin người dùng không hợp lệ.", problem);
+                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_user", problem);
             }
 
             await users.SaveAsync(username, request.FullName!.Trim(), request.Role!, request.InstitutionId, request.Password!, http.RequestAborted).ConfigureAwait(false);
@@ -216,28 +215,4 @@ internal static class SignInApi
     /// <summary>Only a path of this site: a sign-in link cannot send anyone elsewhere.</summary>
     private static string SafeReturn(string value) =>
         value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal) && !value.Contains('\\', StringComparison.Ordinal) ? value : "/";
-
-    private static string Page(string? back, string? error)
-    {
-        var message = error switch
-        {
-            "wrong" => "<p class=err>Sai tên đăng nhập hoặc mật khẩu. <small>Wrong username or password.</small></p>",
-            "locked" => $"<p class=err>Tài khoản bị khoá sau {ProvinceUsers.MaxFailures} lần sai; quản trị tỉnh đặt lại mật khẩu. <small>Locked; an administrator resets the password.</small></p>",
-            _ => string.Empty,
-        };
-        return $$"""
-            <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <title>Đăng nhập — KioskPos máy chủ tỉnh</title>
-            <style>body{font-family:system-ui,sans-serif;background:#f4f6f8;color:#1b1b1b;display:grid;place-items:center;min-height:90vh}
-            form{background:#fff;padding:2rem 2.5rem;border-radius:12px;box-shadow:0 2px 12px #0002;min-width:20rem}
-            label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.6rem;font-size:1rem;box-sizing:border-box}
-            button{margin-top:1.2rem;width:100%;padding:.7rem;font-size:1rem;background:#0b5cab;color:#fff;border:0;border-radius:8px}
-            .err{color:#b00020}small{color:#555}</style></head><body>
-            <form method="post" action="/login"><h1>KioskPos — Máy chủ tỉnh</h1><p><small>Province server: sign in</small></p>{{message}}
-            <input type="hidden" name="return" value="{{HtmlText.Encode(SafeReturn(back ?? "/"))}}">
-            <label for="u">Tên đăng nhập <small>/ username</small></label><input id="u" name="username" autocomplete="username" required autofocus>
-            <label for="p">Mật khẩu <small>/ password</small></label><input id="p" name="password" type="password" autocomplete="current-password" required>
-            <button type="submit">Đăng nhập</button></form></body></html>
-            """;
-    }
 }

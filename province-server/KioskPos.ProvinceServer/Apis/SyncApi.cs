@@ -1,3 +1,4 @@
+using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,7 +40,7 @@ internal static class SyncApi
             body.ToArray(), http.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
         {
-            return Problem(failure.Status, failure.Code, failure.Vietnamese, failure.English);
+            return ProblemWithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
         http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<ProvinceStore>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
@@ -59,7 +60,7 @@ internal static class SyncApi
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.PushRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
         try
@@ -69,16 +70,14 @@ internal static class SyncApi
         catch (PushRejectedException e)
         {
             return TypedResults.Json(
-                Problems.Create(e.Status, e.Code, "Lô dữ liệu bị từ chối.", e.Message, e.Sequence),
+                Problems.Create(e.Status, e.Code, Messages.Vi("province.problem.push_rejected"), e.Message, e.Sequence),
                 ContractsJsonContext.Default.ProblemDto, "application/problem+json", e.Status);
         }
         catch (SequenceConflictException e)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Sync")
                 .LogWarning("Terminal {Terminal} entry {Sequence} refused: {Code}", terminal.Id, e.Sequence, e.Code);
-            var title = e.Code == "chain_diverged"
-                ? $"Nhật ký của máy không khớp với dữ liệu đã nhận (mục {e.Sequence})."
-                : $"Số thứ tự {e.Sequence} đã nhận với nội dung khác.";
+            var title = Messages.Vi(e.Code == "chain_diverged" ? "province.problem.chain_diverged" : "province.problem.sequence_conflict", e.Sequence);
             return TypedResults.Json(
                 Problems.Create(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence),
                 ContractsJsonContext.Default.ProblemDto, "application/problem+json", StatusCodes.Status409Conflict);
@@ -107,7 +106,7 @@ internal static class SyncApi
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AuthoriseRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null || request.Amount <= 0)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error ?? "amount must be positive");
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "amount must be positive");
         }
 
         return TypedResults.Json(await store.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
@@ -119,7 +118,7 @@ internal static class SyncApi
         var (report, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.TerminalReportDto, http.RequestAborted).ConfigureAwait(false);
         if (report is null || report.Queued < 0 || report.Version.Length > 32 || report.PrinterState.Length > 32 || report.LastError?.Length > 500)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error ?? "a field is out of range");
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "a field is out of range");
         }
 
         await queries.RecordReportAsync(terminal.Id, report, http.RequestAborted).ConfigureAwait(false);
@@ -131,13 +130,13 @@ internal static class SyncApi
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.EnrolRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
         var (response, failure) = await registry.EnrolAsync(request, http.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
         {
-            return Problem(failure.Status, failure.Code, failure.Vietnamese, failure.English);
+            return ProblemWithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Enrolment")
@@ -145,6 +144,14 @@ internal static class SyncApi
         return TypedResults.Json(response, ContractsJsonContext.Default.EnrolResponse);
     }
 
-    internal static JsonHttpResult<ProblemDto> Problem(int status, string code, string title, string? detail) =>
+    /// <summary>
+    /// A problem whose title is the catalogue's <c>province.problem.{code}</c> (or <c>province.problem.{key}</c> where one
+    /// code has several titles) in Vietnamese, formatted with <paramref name="args"/>; <paramref name="detail"/> stays for programs.
+    /// </summary>
+    internal static JsonHttpResult<ProblemDto> Problem(int status, string code, string? detail, string? key = null, params object?[] args) =>
+        ProblemWithTitle(status, code, Messages.Vi("province.problem." + (key ?? code), args), detail);
+
+    /// <summary>A problem with a title made elsewhere (the terminal registry's refusals).</summary>
+    internal static JsonHttpResult<ProblemDto> ProblemWithTitle(int status, string code, string title, string? detail) =>
         TypedResults.Json(Problems.Create(status, code, title, detail), ContractsJsonContext.Default.ProblemDto, "application/problem+json", status);
 }

@@ -1,0 +1,65 @@
+// The message catalogue for the province server's pages (GET /api/v1/province/messages: {"key": {"vi", "en"}}),
+// and how pages show money and time: 1.250.000 ₫, and Vietnam's time (UTC+7, no daylight saving) whatever the
+// browser's zone. Every text goes in with textContent: nothing here parses markup.
+"use strict";
+
+const I18n = (() => {
+  let catalogue = {};
+  const language = document.documentElement.lang === "en" ? "en" : "vi";
+
+  /** The text of key in the page's language (or in lang), {0}, {1}… replaced by args. */
+  function text(key, ...args) {
+    return textIn(language, key, ...args);
+  }
+
+  function textIn(lang, key, ...args) {
+    const entry = catalogue[key];
+    const template = entry ? (entry[lang] ?? entry.vi) : key;
+    return template.replace(/\{(\d+)\}/g, (_, n) => String(args[Number(n)] ?? ""));
+  }
+
+  /** Fills every [data-msg] under root (data-lang="en" asks for the English text, as the small subtitles do). */
+  function apply(root = document) {
+    for (const el of root.querySelectorAll("[data-msg]")) {
+      el.textContent = textIn(el.dataset.lang || language, el.dataset.msg);
+    }
+    for (const el of root.querySelectorAll("[data-msg-placeholder]")) {
+      el.placeholder = text(el.dataset.msgPlaceholder);
+    }
+  }
+
+  async function load() {
+    const response = await fetch("/api/v1/province/messages", { headers: { Accept: "application/json" } });
+    catalogue = await response.json();
+    apply();
+  }
+
+  /** 1250000 → "1.250.000 ₫" (the sign before the digits, as Vnd.Format writes it). */
+  function money(value) {
+    const digits = String(Math.abs(Math.trunc(value))).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    return (value < 0 ? "-" : "") + digits + " ₫";
+  }
+
+  const vietnam = 7 * 60 * 60 * 1000;
+  const two = (n) => String(n).padStart(2, "0");
+
+  /** An instant (ISO 8601 with its offset) as dd/MM/yyyy HH:mm:ss in Vietnam. */
+  function dateTime(iso) {
+    const at = new Date(new Date(iso).getTime() + vietnam);
+    return `${two(at.getUTCDate())}/${two(at.getUTCMonth() + 1)}/${at.getUTCFullYear()} ${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}`;
+  }
+
+  /** A calendar day (yyyy-MM-dd), optionally moved by days, as dd/MM/yyyy. */
+  function date(day, addDays = 0) {
+    const at = new Date(`${day}T00:00:00Z`);
+    at.setUTCDate(at.getUTCDate() + addDays);
+    return `${two(at.getUTCDate())}/${two(at.getUTCMonth() + 1)}/${at.getUTCFullYear()}`;
+  }
+
+  /** A share as the reports print it: at most one decimal, a dot (12.5%). */
+  function percent(value) {
+    return `${Math.round(value * 10) / 10}%`;
+  }
+
+  return { load, apply, text, textIn, money, dateTime, date, percent, language };
+})();

@@ -1,0 +1,65 @@
+// A receipt's lookup page (/r/{receipt}?h={token}, where the receipt's QR leads): GET /api/v1/receipts/{receipt}?h=…
+// answers the receipt (the payer's name masked) or a problem: invalid_lookup (not a lookup link) or receipt_not_found
+// (unknown receipt and wrong token alike).
+"use strict";
+
+(async () => {
+  const { el } = Page;
+  const pair = (label, value) => el("tr", {}, el("th", {}, label), el("td", {}, value));
+  const title = (text) => {
+    document.getElementById("title").textContent = text;
+    document.title = `${text} — KioskPos`;
+  };
+
+  try {
+    await I18n.load();
+    const receipt = location.pathname.split("/").pop(); // as the address has it, still escaped
+    const response = await fetch(`/api/v1/receipts/${receipt}${location.search}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      const prefix = problem.code === "invalid_lookup" ? "province.receipt.bad" : "province.receipt.notFound";
+      title(I18n.text(`${prefix}Title`));
+      const refused = document.getElementById("refused");
+      refused.querySelector(".vi").textContent = I18n.textIn("vi", `${prefix}Text`);
+      refused.querySelector(".en").textContent = I18n.textIn("en", `${prefix}Text`);
+      refused.hidden = false;
+      return;
+    }
+
+    const r = await response.json();
+    title(I18n.text("province.receipt.title", r.paymentId));
+    const byBank = r.method === "vietqr";
+    const [state, good] =
+      (r.state === "completed" && byBank) || (r.state === "expired" && r.received > 0) ? [I18n.text("province.receipt.bankConfirmed", I18n.money(r.received)), true]
+      : r.state === "completed" ? [I18n.text("province.receipt.recorded"), true]
+      : r.state === "pending" ? [I18n.text("province.receipt.pending"), false]
+      : [I18n.text("province.receipt.noMoney"), false];
+    const line = document.getElementById("state");
+    line.className = good ? "ok" : "warn";
+    line.querySelector("b").textContent = state;
+
+    const rows = [
+      ["province.receipt.institution", r.institutionName],
+      ["province.receipt.number", r.paymentId],
+      ["province.receipt.terminal", r.terminalId],
+      ["province.receipt.at", I18n.dateTime(r.createdAt)],
+      [r.isPupil ? "province.receipt.pupil" : "province.receipt.patient", r.payerName ?? "-"],
+    ];
+    if (r.group) {
+      rows.push([r.isPupil ? "province.receipt.class" : "province.receipt.department", r.group]);
+    }
+    const body = document.querySelector("#found tbody");
+    body.replaceChildren(...rows.map(([key, value]) => pair(I18n.text(key), value)));
+    for (const item of r.items) {
+      body.append(pair(item.title, I18n.money(item.amount)));
+    }
+    const tail = [["province.receipt.amount", I18n.money(r.amount)], ["province.receipt.inWords", r.amountInWords], ["province.receipt.method", r.methodName]];
+    if (r.transferCode) {
+      tail.push(["province.receipt.transferCode", r.transferCode]);
+    }
+    body.append(...tail.map(([key, value]) => pair(I18n.text(key), value)));
+    document.getElementById("found").hidden = false;
+  } catch (error) {
+    Page.failed(error);
+  }
+})();

@@ -1,0 +1,42 @@
+// Reconciliation (/reconciliation?from&to): per institution and day, and the worklist, from GET /api/v1/reconciliation
+// (every institution for an administrator, their own for an accountant). An administrator resolves an item with the
+// form in its row (a plain post to /reconciliation/resolve, which comes back here); an accountant only reads.
+"use strict";
+
+(async () => {
+  const { el, row } = Page;
+  const both = (key) => `${I18n.textIn("vi", key)} / ${I18n.textIn("en", key)}`;
+
+  try {
+    await I18n.load();
+    const me = await Page.session();
+    const view = await Page.json("/api/v1/reconciliation" + Page.query("from", "to"));
+    const period = `?from=${view.from}&to=${view.to}`;
+    document.getElementById("period").textContent = `${I18n.date(view.from)} – ${I18n.date(view.to, -1)}`;
+    document.getElementById("json").textContent = "/api/v1/reconciliation" + period;
+
+    document.querySelector("#days tbody").replaceChildren(...view.days.map((d) => row([
+      d.institutionId, d.day, [I18n.money(d.due), "n"], [I18n.money(d.cardBalance), "n"], [I18n.money(d.vietQr), "n"],
+      [I18n.money(d.externalCard), "n"], [I18n.money(d.receivedByBank), "n"], [d.openMismatches, d.openMismatches > 0 ? "n bad" : "n ok"],
+    ])));
+
+    const template = document.getElementById("resolve");
+    document.querySelector("#worklist tbody").replaceChildren(...view.worklist.map((i) => {
+      let resolution;
+      if (i.resolvedAt) {
+        resolution = el("span", { class: "ok" }, `✓ ${i.resolvedBy}: ${i.note}`);
+      } else if (me.canResolve) {
+        resolution = template.content.firstElementChild.cloneNode(true);
+        resolution.elements.namedItem("item").value = i.item;
+        resolution.elements.namedItem("back").value = "/reconciliation" + period;
+        I18n.apply(resolution);
+      } else {
+        resolution = el("span", { class: "bad" }, both("province.recon.open"));
+      }
+      const kind = `province.kind.${i.kind}`;
+      return row([i.item, i.institutionId ?? "?", i.day, I18n.text(kind) === kind ? i.kind : both(kind), [I18n.money(i.amount), "n"], i.detail, resolution]);
+    }));
+  } catch (error) {
+    Page.failed(error);
+  }
+})();
