@@ -11,6 +11,7 @@ using KioskPos.Storage;
 using KioskPos.Shared.Sqlite;
 using KioskPos.Sync;
 using KioskPos.Terminal.Apis;
+using KioskPos.Terminal.Screens;
 using KioskPos.Terminal.Services;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -76,6 +77,7 @@ public static class TerminalApp
         builder.Services.AddTerminal(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
+        app.UseScreenFiles();
         app.UseRouting();
         app.UseRequestLatencies();
         app.MapHealthChecks("/health");
@@ -87,6 +89,7 @@ public static class TerminalApp
         app.MapCounterApi();
         app.MapKioskApi();
         app.MapTechApi();
+        app.MapScreens();
 #if SIMULATORS
         if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
@@ -268,16 +271,14 @@ public static class TerminalApp
     private static async Task WriteUnhandledErrorAsync(HttpContext http)
     {
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        var (status, code, title, detail) = error switch
+        var (status, code, detail) = error switch
         {
-            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full",
-                "Bộ nhớ máy đã đầy; giao dịch chưa được ghi. Vui lòng gọi kỹ thuật viên.", "The terminal's disk is full; the payment was not recorded."),
-            SqliteException { SqliteErrorCode: 5 or 6 } => (StatusCodes.Status503ServiceUnavailable, "busy",
-                "Máy đang bận; vui lòng thử lại.", "The terminal's database is busy; try again."),
-            BadHttpRequestException e => (e.StatusCode, "bad_request", "Yêu cầu không hợp lệ.", e.Message),
-            _ => (StatusCodes.Status500InternalServerError, "internal_error",
-                "Lỗi hệ thống; giao dịch chưa được ghi.", "An internal error; the payment was not recorded."),
+            SqliteException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", "The terminal's disk is full; the payment was not recorded."),
+            SqliteException { SqliteErrorCode: 5 or 6 } => (StatusCodes.Status503ServiceUnavailable, "busy", "The terminal's database is busy; try again."),
+            BadHttpRequestException e => (e.StatusCode, "bad_request", e.Message),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error", "An internal error; the payment was not recorded."),
         };
+        var title = ApiProblems.Title(code);
         http.Response.StatusCode = status;
         await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title, detail), TerminalJsonContext.Readable.ProblemDto, "application/problem+json").ConfigureAwait(false);
     }

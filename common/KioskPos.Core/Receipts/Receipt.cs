@@ -1,5 +1,6 @@
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Core.Receipts;
 
@@ -49,6 +50,6 @@ public sealed record Receipt(
     ExternalCard? External = null)
 {
     /// <summary>The receipt's title: a tuition receipt at a school, a fee receipt at a health facility.</summary>
-    public string Title => Provisional ? "PHIẾU TẠM - CHỜ XÁC NHẬN"
-        : Institution.Type.IsSchool() ? "BIÊN LAI THU HỌC PHÍ" : "BIÊN LAI THU VIỆN PHÍ";
+    public string Title => Messages.Vi(Provisional ? "receipt.title.provisional"
+        : Institution.Type.IsSchool() ? "receipt.title.school" : "receipt.title.health");
 }

@@ -8,12 +8,13 @@ namespace KioskPos.Core.Receipts;
 /// <summary>
 /// The printed documents of a terminal, in Vietnamese: payment receipts (tuition at a school, fees at a health
 /// facility), the provisional slip of a VietQR payment awaiting the bank, void and refund slips, X and Z reports and
-/// the technician's test page. Each is a <see cref="PrintDocument"/> that prints on 58 or 80 mm paper.
+/// the technician's test page. Each is a <see cref="PrintDocument"/> that prints on 58 or 80 mm paper. Their labels
+/// are the message catalogue's <c>receipt.*</c> texts (Text/Catalogue/receipts.json).
 /// </summary>
 public static class ReceiptLayouts
 {
     /// <summary>The mark a reprint carries at its top and bottom.</summary>
-    public const string CopyMark = "BẢN SAO - IN LẠI";
+    public static string CopyMark => L("copyMark");
 
     private const string DateFormat = "dd/MM/yyyy HH:mm:ss";
 
@@ -28,20 +29,20 @@ public static class ReceiptLayouts
     {
         var doc = new PrintDocumentBuilder($"{receipt.Title} {receipt.PaymentId}", ReferenceOf(receipt.PaymentId, receipt.Provisional));
         Header(doc, receipt.Institution, receipt.Title, copy);
-        doc.Pair("Số biên lai:", receipt.PaymentId)
-            .Pair("Ngày giờ:", Format(receipt.At))
-            .Pair("Máy:", receipt.TerminalId);
+        doc.Pair(L("number"), receipt.PaymentId)
+            .Pair(L("at"), Format(receipt.At))
+            .Pair(L("terminal"), receipt.TerminalId);
         if (receipt.Operator is { } cashier)
         {
-            doc.Pair("Thu ngân:", cashier);
+            doc.Pair(L("cashier"), cashier);
         }
 
         doc.Rule()
-            .Pair(receipt.PayerKind == PayerKind.Pupil ? "Học sinh:" : "Bệnh nhân:", receipt.PayerCode)
+            .Pair(L(receipt.PayerKind == PayerKind.Pupil ? "pupil" : "patient"), receipt.PayerCode)
             .Text(receipt.PayerName, bold: true);
         if (receipt.Group is { } group)
         {
-            doc.Pair(receipt.PayerKind == PayerKind.Pupil ? "Lớp:" : "Khoa:", group);
+            doc.Pair(L(receipt.PayerKind == PayerKind.Pupil ? "class" : "ward"), group);
         }
 
         doc.Rule();
@@ -52,44 +53,44 @@ public static class ReceiptLayouts
             if (item.InsuranceCovered.IsPositive)
             {
                 // The patient pays their part; the insurance's part is shown, not charged.
-                doc.Pair("  BHYT chi trả (không thu):", item.InsuranceCovered.ToString());
+                doc.Pair(L("insuranceCovered"), item.InsuranceCovered.ToString());
             }
 
             if (item.RemainingAfter.IsPositive)
             {
-                doc.Pair("  Còn nợ:", item.RemainingAfter.ToString());
+                doc.Pair(L("stillOwed"), item.RemainingAfter.ToString());
             }
         }
 
         doc.Rule()
-            .Pair(receipt.Provisional ? "SỐ TIỀN CẦN CK:" : "TỔNG CỘNG:", receipt.Total.ToString(), bold: true)
-            .Text("Bằng chữ: " + VietnameseWords.Dong(receipt.Total) + ".")
-            .Pair("Hình thức:", receipt.Method.VietnameseName());
+            .Pair(L(receipt.Provisional ? "amountToTransfer" : "total"), receipt.Total.ToString(), bold: true)
+            .Text(L("inWords", VietnameseWords.Dong(receipt.Total)))
+            .Pair(L("method"), receipt.Method.VietnameseName());
         if (receipt.External is { } external)
         {
-            doc.Pair("Thẻ:", "**** " + external.Last4).Pair("Mã duyệt:", external.ApprovalCode);
+            doc.Pair(L("card"), "**** " + external.Last4).Pair(L("approvalCode"), external.ApprovalCode);
         }
 
         if (receipt.Qr is { } qr)
         {
-            doc.Pair("Nội dung CK:", qr.TransferCode);
+            doc.Pair(L("transferText"), qr.TransferCode);
         }
 
         if (receipt.Provisional && receipt.Institution.Account is { } bank)
         {
-            doc.Pair("Ngân hàng:", bank.BankName ?? bank.BankBin)
-                .Pair("Số TK:", bank.AccountNumber)
+            doc.Pair(L("bank"), bank.BankName ?? bank.BankBin)
+                .Pair(L("accountNumber"), bank.AccountNumber)
                 .Text(bank.AccountName);
         }
 
         if (receipt.CardUid is { } uid)
         {
-            doc.Pair("Thẻ:", PersonalData.MaskCardUid(uid));
+            doc.Pair(L("card"), PersonalData.MaskCardUid(uid));
         }
 
         if (receipt.BalanceAfter is { } balance)
         {
-            doc.Pair("Số dư còn lại:", balance.ToString());
+            doc.Pair(L("balanceAfter"), balance.ToString());
         }
 
         doc.Rule();
@@ -97,51 +98,51 @@ public static class ReceiptLayouts
         {
             if (receipt.Qr is { } pay)
             {
-                doc.Qr(pay.Payload, "Quét để chuyển khoản");
+                doc.Qr(pay.Payload, L("scanToPay"));
             }
 
-            doc.Text("Phiếu này KHÔNG phải biên lai. Máy đang mất kết nối; khi ngân hàng xác nhận, biên lai sẽ được in (hoặc in lại tại quầy với số phiếu trên).")
-                .Text("Not a receipt: the receipt follows when the bank confirms.");
+            doc.Text(L("notAReceipt"))
+                .Text(Messages.En("receipt.notAReceipt"));
             return Footer(doc, copy);
         }
 
         if (lookupUrl is not null)
         {
-            doc.Qr(lookupUrl, "Quét để tra cứu biên lai");
+            doc.Qr(lookupUrl, L("scanToLookUp"));
         }
 
-        doc.Centre("Cảm ơn quý khách!")
-            .Centre("Giữ biên lai để đối chiếu.");
+        doc.Centre(L("thanks"))
+            .Centre(L("keep"));
         return Footer(doc, copy);
     }
 
     /// <summary>A void or refund slip, with the supervisor who approved it and lines to sign.</summary>
     public static PrintDocument Reversal(ReversalSlip slip, PrintCopy copy = PrintCopy.Original)
     {
-        var title = slip.IsRefund ? "PHIẾU HOÀN TIỀN" : "PHIẾU HỦY GIAO DỊCH";
+        var title = L(slip.IsRefund ? "reversal.refund" : "reversal.void");
         var doc = new PrintDocumentBuilder($"{title} {slip.SlipNumber}", slip.SlipNumber);
         Header(doc, slip.Institution, title, copy);
-        doc.Pair("Số phiếu:", slip.SlipNumber)
-            .Pair("Ngày giờ:", Format(slip.At))
-            .Pair("Máy:", slip.TerminalId)
-            .Pair("Biên lai gốc:", slip.OriginalReceipt)
+        doc.Pair(L("reversal.number"), slip.SlipNumber)
+            .Pair(L("at"), Format(slip.At))
+            .Pair(L("terminal"), slip.TerminalId)
+            .Pair(L("reversal.original"), slip.OriginalReceipt)
             .Rule()
-            .Pair("Người nộp:", slip.PayerCode)
+            .Pair(L("reversal.payer"), slip.PayerCode)
             .Text(slip.PayerName, bold: true)
             .Rule()
-            .Pair(slip.IsRefund ? "SỐ TIỀN HOÀN:" : "SỐ TIỀN HỦY:", slip.Amount.ToString(), bold: true)
-            .Text("Bằng chữ: " + VietnameseWords.Dong(slip.Amount) + ".");
+            .Pair(L(slip.IsRefund ? "reversal.refundAmount" : "reversal.voidAmount"), slip.Amount.ToString(), bold: true)
+            .Text(L("inWords", VietnameseWords.Dong(slip.Amount)));
         if (slip.RefundTo is { } to)
         {
             // Wrapped, never cut: a bank transfer's reference must reach the paper whole.
-            doc.Text("Hoàn vào: " + to);
+            doc.Text(L("reversal.refundTo", to));
         }
 
-        doc.Text("Lý do: " + slip.Reason)
-            .Pair("Thu ngân:", slip.Cashier)
-            .Pair("Giám sát duyệt:", slip.Supervisor)
+        doc.Text(L("reversal.reason", slip.Reason))
+            .Pair(L("cashier"), slip.Cashier)
+            .Pair(L("reversal.supervisor"), slip.Supervisor)
             .Feed()
-            .Pair("Người nhận", "Thu ngân")
+            .Pair(L("reversal.signPayer"), L("reversal.signCashier"))
             .Feed(3)
             .Rule();
         return Footer(doc, copy);
@@ -150,43 +151,43 @@ public static class ReceiptLayouts
     /// <summary>The X report (the shift goes on) or the Z report (the shift closes).</summary>
     public static PrintDocument Shift(ShiftReport report, PrintCopy copy = PrintCopy.Original)
     {
-        var title = report.Closing ? "BÁO CÁO CUỐI CA (Z)" : "BÁO CÁO TẠM (X)";
+        var title = L(report.Closing ? "shift.z" : "shift.x");
         var doc = new PrintDocumentBuilder($"{title} {report.ShiftNumber}", (report.Closing ? "z-" : "x-") + report.ShiftNumber + "-" + report.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
         Header(doc, report.Institution, title, copy);
-        doc.Pair("Ca:", report.ShiftNumber)
-            .Pair("Máy:", report.TerminalId)
-            .Pair("Thu ngân:", report.Cashier)
-            .Pair("Mở ca:", Format(report.OpenedAt))
-            .Pair(report.Closing ? "Đóng ca:" : "Lúc in:", Format(report.At))
+        doc.Pair(L("shift.number"), report.ShiftNumber)
+            .Pair(L("terminal"), report.TerminalId)
+            .Pair(L("cashier"), report.Cashier)
+            .Pair(L("shift.opened"), Format(report.OpenedAt))
+            .Pair(L(report.Closing ? "shift.closed" : "shift.printedAt"), Format(report.At))
             .Rule();
         foreach (var method in report.ByMethod)
         {
             doc.Text(method.Method.VietnameseName())
-                .Pair($"  {method.Count} giao dịch", method.Total.ToString());
+                .Pair(L("shift.count", method.Count), method.Total.ToString());
         }
 
-        doc.Pair($"Hủy ({report.Voids.Count}):", Minus(report.Voids.Total))
-            .Pair($"Hoàn tiền ({report.Refunds.Count}):", Minus(report.Refunds.Total))
+        doc.Pair(L("shift.voids", report.Voids.Count), Minus(report.Voids.Total))
+            .Pair(L("shift.refunds", report.Refunds.Count), Minus(report.Refunds.Total))
             .Rule()
-            .Pair("THỰC THU:", report.Net.ToString(), bold: true)
-            .Text("Bằng chữ: " + VietnameseWords.Dong(report.Net) + ".");
+            .Pair(L("shift.net"), report.Net.ToString(), bold: true)
+            .Text(L("inWords", VietnameseWords.Dong(report.Net)));
         if (report.PendingQr.Count > 0)
         {
-            doc.Pair($"Chờ ngân hàng ({report.PendingQr.Count}):", report.PendingQr.Total.ToString());
+            doc.Pair(L("shift.pendingQr", report.PendingQr.Count), report.PendingQr.Total.ToString());
         }
 
         if (report.FirstReceipt is { } first)
         {
-            doc.Pair("Từ biên lai:", first).Pair("Đến biên lai:", report.LastReceipt ?? first);
+            doc.Pair(L("shift.firstReceipt"), first).Pair(L("shift.lastReceipt"), report.LastReceipt ?? first);
         }
 
         if (!report.Closing)
         {
-            doc.Centre("Ca vẫn mở - không phải báo cáo chốt ca.");
+            doc.Centre(L("shift.stillOpen"));
         }
         else
         {
-            doc.Feed().Pair("Thu ngân", "Kế toán").Feed(3);
+            doc.Feed().Pair(L("shift.signCashier"), L("shift.signAccountant")).Feed(3);
         }
 
         doc.Rule();
@@ -196,22 +197,22 @@ public static class ReceiptLayouts
     /// <summary>The technician's test page: what the terminal is, every Vietnamese letter, sizes and a QR.</summary>
     public static PrintDocument TestPage(TestPageInfo info)
     {
-        var doc = new PrintDocumentBuilder("TRANG IN THỬ", "test-" + info.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
+        var doc = new PrintDocumentBuilder(L("test.title"), "test-" + info.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
         doc.Centre("KIOSKPOS", bold: true, large: true)
-            .Centre("TRANG IN THỬ / TEST PAGE", bold: true)
+            .Centre(Both("test.title"), bold: true)
             .Rule()
-            .Pair("Mã máy:", info.TerminalId)
-            .Pair("Đăng ký:", info.Enrolment)
-            .Pair("Cấu hình:", info.Profile)
-            .Text("Máy in: " + info.Printer)
-            .Pair("Phiên bản:", info.Version)
-            .Pair("Lúc:", Format(info.At));
+            .Pair(L("test.terminalId"), info.TerminalId)
+            .Pair(L("test.enrolment"), info.Enrolment)
+            .Pair(L("test.profile"), info.Profile)
+            .Text(L("test.printer", info.Printer))
+            .Pair(L("test.version"), info.Version)
+            .Pair(L("test.at"), Format(info.At));
         if (info.ProvinceServer is { } server)
         {
-            doc.Text("Máy chủ tỉnh: " + server);
+            doc.Text(L("test.server", server));
         }
 
-        foreach (var address in info.Addresses.DefaultIfEmpty("(không có)"))
+        foreach (var address in info.Addresses.DefaultIfEmpty(L("test.noAddress")))
         {
             doc.Pair("IP:", address);
         }
@@ -223,9 +224,9 @@ public static class ReceiptLayouts
             .Text("ì í ỉ ĩ ị ò ó ỏ õ ọ ồ ố ổ ỗ ộ ờ ớ ở ỡ ợ")
             .Text("ù ú ủ ũ ụ ừ ứ ử ữ ự ỳ ý ỷ ỹ ỵ")
             .Text("Tiếng Việt có dấu: Nguyễn Thị Hường, Đặng Văn Ước")
-            .Text("Đậm / bold", bold: true)
+            .Text(Both("test.bold"), bold: true)
             .Centre("1.250.000 ₫", large: true)
-            .Qr("KIOSKPOS TEST " + info.TerminalId, "QR thử")
+            .Qr("KIOSKPOS TEST " + info.TerminalId, L("test.qr"))
             .Rule();
         return doc.Build();
     }
@@ -236,24 +237,24 @@ public static class ReceiptLayouts
     /// </summary>
     public static PrintDocument StatusTicket(TestPageInfo info)
     {
-        var doc = new PrintDocumentBuilder("PHIẾU TRẠNG THÁI MÁY", "status-" + info.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
+        var doc = new PrintDocumentBuilder(L("ticket.title"), "status-" + info.At.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
         doc.Centre("KIOSKPOS", bold: true, large: true)
-            .Centre("CHƯA ĐĂNG KÝ / NOT ENROLLED", bold: true)
+            .Centre(Both("ticket.notEnrolled"), bold: true)
             .Rule()
-            .Pair("Mã máy:", info.TerminalId)
-            .Pair("Phiên bản:", info.Version)
-            .Pair("Lúc:", Format(info.At));
-        foreach (var address in info.Addresses.DefaultIfEmpty("(không có mạng)"))
+            .Pair(L("test.terminalId"), info.TerminalId)
+            .Pair(L("test.version"), info.Version)
+            .Pair(L("test.at"), Format(info.At));
+        foreach (var address in info.Addresses.DefaultIfEmpty(L("ticket.noNetwork")))
         {
             doc.Pair("IP:", address);
         }
 
         doc.Rule()
-            .Text("Đăng ký máy / to enrol:", bold: true)
-            .Text("1. Trên máy chủ tỉnh: Quản trị → Mã đăng ký (chọn đơn vị, mã máy).")
-            .Text("2. Trên máy này (SSH hoặc bàn phím):")
-            .Text("kioskpos-terminal enroll --server <địa chỉ máy chủ> --code <mã>")
-            .Text("3. Khởi động lại dịch vụ; in trang thử từ /tech để kiểm tra.")
+            .Text(Both("ticket.howToEnrol") + ":", bold: true)
+            .Text(L("ticket.step1"))
+            .Text(L("ticket.step2"))
+            .Text(L("ticket.command"))
+            .Text(L("ticket.step3"))
             .Rule();
         return doc.Build();
     }
@@ -294,6 +295,12 @@ public static class ReceiptLayouts
 
         return doc.Build();
     }
+
+    // A label of the catalogue's receipt.* texts, in Vietnamese (what the paper prints).
+    private static string L(string key, params object?[] args) => Messages.Vi("receipt." + key, args);
+
+    // "Vietnamese / English", for the technician's pages.
+    private static string Both(string key) => Messages.Vi("receipt." + key) + " / " + Messages.En("receipt." + key);
 
     private static string Minus(Vnd amount) => amount.IsPositive ? "-" + amount : amount.ToString();
 

@@ -23,7 +23,6 @@ internal static class CounterApi
 
     public static IEndpointRouteBuilder MapCounterApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/counter", () => Results.Content(CounterPage.Html, "text/html; charset=utf-8"));
         var api = app.MapGroup("/api/v1");
         api.MapPost("/sessions", SignInAsync);
         api.MapGet("/sessions/current", (HttpContext http) => TypedResults.Json(View(Staff(http)), TerminalJsonContext.Readable.StaffView))
@@ -44,7 +43,7 @@ internal static class CounterApi
         {
             if (name is not { Length: >= 2 and <= 64 })
             {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_search", "Nhập ít nhất 2 ký tự của tên.", "Give ?name= with 2 to 64 characters.");
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_search", "Give ?name= with 2 to 64 characters.");
             }
 
             var found = await catalogue.SearchByNameAsync(name, 10, ct).ConfigureAwait(false);
@@ -67,12 +66,12 @@ internal static class CounterApi
             var member = await http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted).ConfigureAwait(false);
             if (member is null)
             {
-                return ApiProblems.Create(StatusCodes.Status401Unauthorized, "not_signed_in", "Vui lòng đăng nhập bằng mã nhân viên và mã PIN.", "Sign in with your staff id and PIN.");
+                return ApiProblems.Create(StatusCodes.Status401Unauthorized, "not_signed_in", "Sign in with your staff id and PIN.");
             }
 
             if (!roles.Contains(member.Role))
             {
-                return ApiProblems.Create(StatusCodes.Status403Forbidden, "role_not_allowed", "Tài khoản của bạn không được làm việc này.", $"A {StaffStore.RoleName(member.Role)} may not do this.");
+                return ApiProblems.Create(StatusCodes.Status403Forbidden, "role_not_allowed", $"A {StaffStore.RoleName(member.Role)} may not do this.");
             }
 
             http.Items[StaffKey] = member;
@@ -84,16 +83,16 @@ internal static class CounterApi
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SignInRequest, ct).ConfigureAwait(false);
         if (request is null)
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
         if (string.IsNullOrWhiteSpace(request.StaffId) || !StaffStore.IsValidPin(request.Pin))
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_sign_in", "Nhập mã nhân viên và mã PIN (4 đến 8 chữ số).", "Give staffId and a PIN of 4 to 8 digits.");
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_sign_in", "Give staffId and a PIN of 4 to 8 digits.");
         }
 
         var check = await staff.CheckPinAsync(request.StaffId.Trim(), request.Pin!, ct).ConfigureAwait(false);
-        if (PinProblem(check, "Mã nhân viên hoặc mã PIN không đúng", "Wrong staff id or PIN") is { } problem)
+        if (PinProblem(check, "staff", "Wrong staff id or PIN") is { } problem)
         {
             return problem;
         }
@@ -171,32 +170,31 @@ internal static class CounterApi
         var (body, error) = await JsonBody.TryReadAsync(http.Request.Body, typeInfo, ct).ConfigureAwait(false);
         if (body is null)
         {
-            return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error));
+            return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error));
         }
 
         var (supervisorId, pin, reason) = approval(body);
         if (string.IsNullOrWhiteSpace(supervisorId) || !StaffStore.IsValidPin(pin) || string.IsNullOrWhiteSpace(reason))
         {
-            return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "approval_required",
-                "Cần lý do, mã và PIN của người giám sát.", "Give a reason, and the approving supervisor's id and PIN."));
+            return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "approval_required", "Give a reason, and the approving supervisor's id and PIN."));
         }
 
         var cashier = Staff(http);
         if (string.Equals(supervisorId.Trim(), cashier.Id, StringComparison.OrdinalIgnoreCase))
         {
-            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "self_approval", "Người duyệt phải là người khác.", "Someone other than the cashier must approve."));
+            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "self_approval", "Someone other than the cashier must approve."));
         }
 
         var check = await http.RequestServices.GetRequiredService<StaffStore>().CheckPinAsync(supervisorId.Trim(), pin!, ct).ConfigureAwait(false);
         // A wrong approval is 403 (this request may not do it), not 401: the cashier's own session is fine.
-        if (PinProblem(check, "Mã hoặc PIN người giám sát không đúng", "Wrong supervisor id or PIN", StatusCodes.Status403Forbidden) is { } problem)
+        if (PinProblem(check, "supervisor", "Wrong supervisor id or PIN", StatusCodes.Status403Forbidden) is { } problem)
         {
             return (default!, problem);
         }
 
         if (check.Member!.Role != StaffRole.Supervisor)
         {
-            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "not_a_supervisor", "Người duyệt phải là giám sát.", "The approver must be a supervisor."));
+            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "not_a_supervisor", "The approver must be a supervisor."));
         }
 
         return (new Approved<T>(body, new ReversalApproval(cashier.Id, check.Member.Id, reason.Trim())), null);
@@ -231,14 +229,13 @@ internal static class CounterApi
             new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor), TerminalJsonContext.Readable.ReversalView);
     }
 
-    private static IResult? PinProblem(PinCheck check, string vietnamese, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch
+    // whose: "staff" (signing in) or "supervisor" (approving), the catalogue's terminal.problem.wrong_pin.<whose>.
+    private static IResult? PinProblem(PinCheck check, string whose, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch
     {
         { Ok: true } => null,
-        { LockedUntil: { } until } => ApiProblems.Create(StatusCodes.Status423Locked, "locked",
-            $"Nhập sai PIN quá {StaffStore.MaxFailures} lần: tạm khóa đến {until.ToOffset(TimeSpan.FromHours(7)):HH:mm}.",
-            $"Too many wrong PINs: locked until {until:O}."),
-        _ => ApiProblems.Create(wrongStatus, "wrong_pin",
-            $"{vietnamese}; còn {check.RemainingTries} lần thử.", $"{english}; {check.RemainingTries} tries left."),
+        { LockedUntil: { } until } => ApiProblems.Create(StatusCodes.Status423Locked, "locked", $"Too many wrong PINs: locked until {until:O}.",
+            StaffStore.MaxFailures, until.ToOffset(TimeSpan.FromHours(7)).ToString("HH:mm", CultureInfo.InvariantCulture)),
+        _ => ApiProblems.Variant(wrongStatus, "wrong_pin", whose, $"{english}; {check.RemainingTries} tries left.", check.RemainingTries),
     };
 
     /// <summary>
@@ -256,7 +253,7 @@ internal static class CounterApi
                 return await next(context).ConfigureAwait(false);
             }
 
-            return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}.");
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id);
         });
 
     /// <summary>Who is signed in on this request, or null (the kiosk).</summary>

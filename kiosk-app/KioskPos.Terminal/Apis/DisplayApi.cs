@@ -5,14 +5,13 @@ using KioskPos.Terminal.Services;
 namespace KioskPos.Terminal.Apis;
 
 /// <summary>
-/// The customer display: <c>/display</c> (a small page, every asset served from here, so it works with the
-/// network down) and its server-sent events at <c>/api/v1/display/events</c>.
+/// The customer display's API: what it shows (<c>/api/v1/display</c>) and its server-sent events at
+/// <c>/api/v1/display/events</c>. The page itself, <c>/display</c>, is <c>wwwroot/display.html</c> (Screens/ScreenFiles.cs).
 /// </summary>
 internal static class DisplayApi
 {
     public static IEndpointRouteBuilder MapDisplayApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/display", () => Results.Content(DisplayPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/api/v1/display", (CustomerDisplay display) => TypedResults.Json(display.Current, TerminalJsonContext.Readable.DisplayScreen));
         app.MapGet("/api/v1/display/events", StreamAsync);
         return app;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace KioskPos.Terminal.Apis;
 
 /// <summary>
-/// The self-service kiosk for parents: <c>/kiosk</c> (one small page, every asset served from here) and its live
+/// The self-service kiosk's API (the page, <c>/kiosk</c>, is <c>wwwroot/kiosk.html</c>): its live
 /// events at <c>/api/v1/kiosk/events</c> (card taps, reader problems, the QR's outcome, the printer, the network). The page
 /// takes payments through the same payment API as every other screen.
 /// </summary>
@@ -16,14 +16,13 @@ internal static class KioskApi
 {
     public static IEndpointRouteBuilder MapKioskApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/kiosk", () => Results.Content(KioskPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/api/v1/kiosk/events", StreamAsync);
         app.MapGet("/api/v1/payments/{id}/receipt-lookup", async (string id, PaymentStore payments, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, CancellationToken ct) =>
         {
             // When the printer cannot give the receipt, the payer scans its lookup QR from the screen instead.
             if (await payments.LookupTokenAsync(id, ct).ConfigureAwait(false) is not { } token)
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", "Không tìm thấy giao dịch.", $"No payment {id}.");
+                return ApiProblems.Variant(StatusCodes.Status404NotFound, "payment_not_found", "lookup", $"No payment {id}.");
             }
 
             var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(id)}?h={token}";

@@ -37,7 +37,7 @@ internal static class PaymentApi
         api.MapGet("/payments/{id}", async (string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct) =>
             await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
                 ? TypedResults.Json(Views.Payment(payment, false, tokens.Issue(id)), TerminalJsonContext.Readable.PaymentView)
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."))
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id))
             .RequirePaymentAccess();
         api.MapGet("/payments", async (int? limit, PaymentStore payments, CancellationToken ct) =>
         {
@@ -48,41 +48,40 @@ internal static class PaymentApi
         {
             if (await payments.GetAsync(id, ct).ConfigureAwait(false) is null)
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id);
             }
 
             var (printed, problem) = await service.PrintAsync(id, ct).ConfigureAwait(false);
             return printed
                 ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
-                : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được biên lai.", problem);
+                : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "receipt", problem);
         }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}/qr.svg", async (string id, PaymentStore payments, CancellationToken ct) =>
             await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
                 ? Results.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Giao dịch {id} không có mã QR.", $"Payment {id} has no VietQR code."))
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id))
             .RequirePaymentAccess();
         api.MapPost("/payments/{id}/cancel", async (string id, PaymentService service, CancellationToken ct) =>
         {
             var payment = await service.EndQrAsync(id, "cancelled", ct).ConfigureAwait(false);
             return payment switch
             {
-                null => ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"Không có giao dịch {id}.", $"No payment {id}."),
+                null => ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id),
                 { State: PaymentState.Expired } => TypedResults.Json(Views.Payment(payment, false), TerminalJsonContext.Readable.PaymentView),
-                _ => ApiProblems.Create(StatusCodes.Status409Conflict, "not_cancellable", "Giao dịch này không huỷ được (đã nhận tiền hoặc không phải VietQR).",
-                    $"Payment {id} is {payment.State.WireName()}; only a VietQR payment still waiting for the bank can be cancelled."),
+                _ => ApiProblems.Create(StatusCodes.Status409Conflict, "not_cancellable", $"Payment {id} is {payment.State.WireName()}; only a VietQR payment still waiting for the bank can be cancelled."),
             };
         }).RequirePaymentAccess();
         api.MapPost("/payments/{id}/provisional-slip", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
         {
             if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: not null })
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Giao dịch {id} không có mã QR.", $"Payment {id} has no VietQR code.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id);
             }
 
             var (printed, problem) = await service.PrintProvisionalAsync(id, ct).ConfigureAwait(false);
             return printed
                 ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
-                : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "printer_problem", "Không in được phiếu.", problem);
+                : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "slip", problem);
         }).RequirePaymentAccess();
         return app;
     }
@@ -108,7 +107,7 @@ internal static class PaymentApi
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.CreatePaymentRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
         var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : request.ClientRequestId;

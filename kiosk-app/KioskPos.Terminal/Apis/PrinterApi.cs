@@ -32,13 +32,13 @@ public static class PrinterApi
         api.MapGet("/print-jobs/{id:long}", async (long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
             await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
                 ? TypedResults.Json(View(job, http.RequestServices), TerminalJsonContext.Readable.PrintJobView)
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"Không có lệnh in {id}.", $"No print job {id}."))
+                : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"No print job {id}.", id))
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/receipts/last/reprint", async (PrintQueueStore jobs, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
         {
             if (await jobs.LastReceiptSubjectAsync(ct).ConfigureAwait(false) is not { } paymentId)
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_receipt", "Chưa có biên lai nào.", "No receipt has been printed yet.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_receipt", "No receipt has been printed yet.");
             }
 
             return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
@@ -49,7 +49,7 @@ public static class PrinterApi
         {
             if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
             {
-                return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "Máy chưa đồng bộ với máy chủ tỉnh.", "The terminal has not synced its institution yet.");
+                return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "The terminal has not synced its institution yet.");
             }
 
             // The open shift so far: what was taken, voided and refunded since the last close (the Z report's

@@ -1,3 +1,4 @@
+using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
 using KioskPos.Sync;
@@ -17,12 +18,11 @@ public sealed record TechStateView(
     string CardReader, string Printer, PrinterState PrinterState, IndicatorsView Indicators, SyncView Sync, bool ProvinceOnline,
     long DiskFreeBytes, double ClockSkewSeconds, IReadOnlyList<SettingView> Hardware, IReadOnlyList<string> Log);
 
-/// <summary><c>/tech</c> and its API: behind a technician's sign-in, for installing and repairing a terminal.</summary>
+/// <summary>The API of <c>/tech</c> (<c>wwwroot/tech.html</c>): behind a technician's sign-in, for installing and repairing a terminal.</summary>
 internal static class TechApi
 {
     public static IEndpointRouteBuilder MapTechApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/tech", () => Results.Content(TechPage.Html, "text/html; charset=utf-8"));
         var api = app.MapGroup("/api/v1/tech");
         api.MapGet("/state", async (HttpContext http, CancellationToken ct) =>
             TypedResults.Json(await StateAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.TechStateView))
@@ -33,19 +33,18 @@ internal static class TechApi
             var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.EnrolFromPageRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is not { Code.Length: > 0 })
             {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_request", "Cần mã đăng ký.", error ?? "code is required");
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_request", error ?? "code is required");
             }
 
             if (File.Exists(sync.Value.KeyPath))
             {
-                return ApiProblems.Create(StatusCodes.Status409Conflict, "already_enrolled", "Máy đã đăng ký; muốn đăng ký lại, thu hồi máy ở sở rồi cài lại.",
-                    "This terminal already has its device key; revoke it at the province and reinstall to enrol again.");
+                return ApiProblems.Create(StatusCodes.Status409Conflict, "already_enrolled", "This terminal already has its device key; revoke it at the province and reinstall to enrol again.");
             }
 
             var server = string.IsNullOrWhiteSpace(request.Server) ? sync.Value.BaseUrl.ToString() : request.Server.Trim();
             if (!Uri.TryCreate(server, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_server", "Địa chỉ máy chủ không hợp lệ.", $"'{server}' is not http(s)://host[:port]");
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_server", $"'{server}' is not http(s)://host[:port]");
             }
 
             using var client = clients.CreateClient();
@@ -57,11 +56,11 @@ internal static class TechApi
             }
             catch (SyncRefusedException e)
             {
-                return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, e.Problem?.Code ?? "enrolment_refused", e.Problem?.Title ?? "Đăng ký bị từ chối.", e.Problem?.Detail);
+                return ApiProblems.Relay(StatusCodes.Status422UnprocessableEntity, e.Problem?.Code ?? "enrolment_refused", e.Problem?.Title ?? Messages.Vi("terminal.problem.enrolment_refused"), e.Problem?.Detail);
             }
             catch (SyncTransientException e)
             {
-                return ApiProblems.Create(StatusCodes.Status502BadGateway, "server_unreachable", "Không kết nối được máy chủ tỉnh.", e.Message);
+                return ApiProblems.Create(StatusCodes.Status502BadGateway, "server_unreachable", e.Message);
             }
         }).RequireStaff(StaffRole.Technician);
         // A consistent copy of the database while the terminal runs (SQLite's backup API), kept in the data folder's
@@ -73,7 +72,7 @@ internal static class TechApi
             var size = new FileInfo(database.Path).Length + (File.Exists(database.Path + "-wal") ? new FileInfo(database.Path + "-wal").Length : 0);
             if (new DriveInfo(folder).AvailableFreeSpace < (size * 2) + (16 * 1024 * 1024))
             {
-                return ApiProblems.Create(StatusCodes.Status507InsufficientStorage, "disk_full", "Không đủ chỗ trống để sao lưu.", $"A backup needs about {size / 1048576 + 1} MB and room to spare.");
+                return ApiProblems.Variant(StatusCodes.Status507InsufficientStorage, "disk_full", "backup", $"A backup needs about {size / 1048576 + 1} MB and room to spare.");
             }
 
             var to = Path.Combine(folder, $"terminal-{time.GetUtcNow():yyyyMMdd-HHmmss}.db");

@@ -22,13 +22,13 @@ internal static class DevApi
         {
             if (http.RequestServices.GetService<EmulatedCardReader>() is not { } reader)
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_reader", "Máy không dùng đầu đọc thẻ giả lập.", "The card reader is not simulated.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_reader", "The card reader is not simulated.");
             }
 
             var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedTapRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
             }
 
             if (CardPresence.Normalise(request.Uid) is not { } uid || uid.Length == 10)
@@ -56,7 +56,7 @@ internal static class DevApi
             }
             catch (TimeoutException)
             {
-                return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "Đầu đọc thẻ không phản hồi.", "The card tap was not processed within 15 s.");
+                return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "The card tap was not processed within 15 s.");
             }
             finally
             {
@@ -64,7 +64,7 @@ internal static class DevApi
             }
         });
         dev.MapGet("/gpio", (GpioSetup gpio, TerminalIndicators indicators) => gpio.Simulated is not SimulatedGpioDriver chip
-            ? ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_gpio", "Máy không dùng GPIO giả lập.", "The GPIO is not simulated.")
+            ? ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_gpio", "The GPIO is not simulated.")
             : TypedResults.Json(new SimulatedGpioView(
                 Views.Name(indicators.Light),
                 gpio.LightPin is { } light && chip.LevelOf(light) == System.Device.Gpio.PinValue.High,
@@ -75,7 +75,7 @@ internal static class DevApi
         {
             if (gpio is not { Simulated: SimulatedGpioDriver chip, HelpButtonPin: { } button } || !chip.IsOpen(button))
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_help_button", "Máy không có nút hỗ trợ giả lập.", "There is no simulated help button.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_help_button", "There is no simulated help button.");
             }
 
             // A finger on the button for a moment, as a person presses it.
@@ -86,18 +86,18 @@ internal static class DevApi
         });
         dev.MapGet("/printer", (HttpContext http) => http.RequestServices.GetService<EmulatedReceiptPrinter>() is { } printer
             ? TypedResults.Json(new EmulatorView(printer.Emulator.PagesPrinted, printer.Emulator.CompletePages, printer.Emulator.HasBacklog, printer.Emulator.NotUnderstood), TerminalJsonContext.Readable.EmulatorView)
-            : ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "Máy không dùng máy in giả lập.", "The printer is not the emulator."));
+            : ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "The printer is not the emulator."));
         dev.MapPost("/printer", async (HttpContext http, PrintSignal signal, CancellationToken ct) =>
         {
             if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } printer)
             {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "Máy không dùng máy in giả lập.", "The printer is not the emulator.");
+                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "The printer is not the emulator.");
             }
 
             var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedPrinterRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null)
             {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", "Dữ liệu gửi lên không đúng định dạng.", error);
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
             }
 
             var emulator = printer.Emulator;

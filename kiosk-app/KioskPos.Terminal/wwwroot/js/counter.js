@@ -1,0 +1,189 @@
+// The cashier's counter (/counter). Every action is checked again by the server; the page only asks.
+(function () {
+  'use strict';
+  var t = I18n.t, both = I18n.both, vnd = I18n.money;
+  var me = null, payer = null, card = null, pending = null;
+  function $(id) { return document.getElementById(id); }
+  function show(name) {
+    document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + name); }); document.body.dataset.screen = name;
+    ['xreport', 'close', 'signout'].forEach(function (id) { $(id).hidden = name !== 'main'; });
+  }
+  async function api(method, url, body) {
+    var response = await fetch(url, { method: method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined, credentials: 'same-origin' });
+    var data = null; try { data = await response.json(); } catch (e) { data = null; }
+    if (response.status === 401 && data && data.code === 'not_signed_in' && me) { me = null; show('login'); say('loginmsg', both('counter.signedOut'), 'warn'); }
+    return { ok: response.ok, status: response.status, data: data };
+  }
+  function say(id, text, kind) { $(id).textContent = text || ''; $(id).className = 'msg ' + (kind || ''); }
+  function problemText(r) { return r.data ? (r.data.title || '') + (r.data.detail ? ' — ' + r.data.detail : '') : 'HTTP ' + r.status; }
+  // A table row of header cells, each text (or [text, class]).
+  function headings(table, cells) {
+    var row = table.insertRow();
+    cells.forEach(function (c) { var th = document.createElement('th'); if (Array.isArray(c)) { th.textContent = c[0]; th.className = c[1]; } else { th.textContent = c; } row.appendChild(th); });
+  }
+  function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
+  async function start() {
+    var r = await api('GET', '/api/v1/sessions/current');
+    if (r.ok && r.data.role !== 'technician') { me = r.data; $('who').textContent = me.name + ' (' + me.id + ')'; show('main'); recent(); $('code').focus(); } else { show('login'); $('staff').focus(); }
+  }
+  $('loginform').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var r = await api('POST', '/api/v1/sessions', { staffId: $('staff').value.trim(), pin: $('pin').value });
+    $('pin').value = '';
+    if (!r.ok) { say('loginmsg', problemText(r), 'bad'); return; }
+    if (r.data.role === 'technician') { await api('DELETE', '/api/v1/sessions/current'); say('loginmsg', both('counter.techniciansUseTech'), 'bad'); return; }
+    say('loginmsg', ''); start();
+  });
+  $('signout').addEventListener('click', async function () { await api('DELETE', '/api/v1/sessions/current'); me = null; clearPayer(); show('login'); });
+  function clearPayer() { payer = null; card = null; $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
+  async function find(url) {
+    say('paymsg', ''); $('matches').hidden = true;
+    var r = await api('GET', url);
+    if (!r.ok) { clearPayer(); say('findmsg', problemText(r), 'bad'); return; }
+    payer = r.data; say('findmsg', '');
+    $('pname').textContent = payer.name;
+    $('pinfo').textContent = payer.code + (payer.group ? ' · ' + payer.group : '') + ' · ' + both('counter.balance') + ' ' + payer.availableBalanceText + (payer.blocked ? ' · ' + both('counter.blocked') : '');
+    $('bills').replaceChildren();
+    headings($('bills'), ['', both('counter.bill'), [both('counter.due'), 'n'], [both('counter.pay'), 'n']]);
+    payer.openBills.forEach(function (b) {
+      var row = $('bills').insertRow(); row.dataset.bill = b.id; row.dataset.amount = b.outstanding;
+      var box = document.createElement('input'); box.type = 'checkbox'; box.checked = true; box.className = 'pick'; cell(row).appendChild(box);
+      cell(row).textContent = b.title; cell(row, 'n').textContent = b.outstandingText;
+      // A part payment (or a deposit towards the bill): any amount up to what is owed.
+      var part = document.createElement('input'); part.className = 'part'; part.inputMode = 'numeric'; part.value = b.outstanding; cell(row, 'n').appendChild(part);
+      part.addEventListener('input', total);
+      box.addEventListener('change', total);
+      // The bill's lines: service, quantity, unit price, and at a hospital the insurance's and the patient's parts.
+      var insured = b.lines.some(function (l) { return l.insuranceCovered > 0; });
+      var detail = $('bills').insertRow(); detail.className = 'detail';
+      var holder = detail.insertCell(); holder.colSpan = 4;
+      var lines = document.createElement('table'); lines.className = 'lines';
+      headings(lines, [both('counter.service'), [t('counter.quantity'), 'n'], [t('counter.unitPrice'), 'n']].concat(insured
+        ? [[t('counter.insurancePays'), 'n'], [t('counter.patientPays'), 'n']] : [[t('counter.lineAmount'), 'n']]));
+      b.lines.forEach(function (l) {
+        var tr = lines.insertRow();
+        [l.description, String(l.quantity), vnd(l.unitPrice)].concat(insured ? [vnd(l.insuranceCovered), vnd(l.payerPart)] : [vnd(l.amount)]).forEach(function (text, i) {
+          cell(tr, i > 0 ? 'n' : '').textContent = text;
+        });
+      });
+      holder.appendChild(lines);
+    });
+    if (!payer.openBills.length) { say('findmsg', both('counter.nothingOwed'), 'ok'); }
+    $('payer').hidden = false; total();
+  }
+  function chosen() { return Array.prototype.filter.call($('bills').querySelectorAll('tr[data-bill]'), function (r) { return r.querySelector('input[type=checkbox]').checked; }); }
+  function amountOf(r) { var v = Number(String(r.querySelector('input.part').value).replace(/[^0-9]/g, '')); return v > 0 && v <= Number(r.dataset.amount) ? v : 0; }
+  function total() {
+    var bad = chosen().some(function (r) { return amountOf(r) === 0; });
+    var sum = chosen().reduce(function (s, r) { return s + amountOf(r); }, 0);
+    if (bad) { sum = 0; say('paymsg', both('counter.amountRange'), 'bad'); }
+    $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('payext').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
+  }
+  async function pay(method, extra) {
+    if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method !== 'card_balance' && $('payqr').disabled)) { return; }
+    var body = { clientRequestId: 'counter-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: chosen().map(function (r) { return { billId: r.dataset.bill, amount: amountOf(r) }; }) };
+    if (method === 'card_balance') { body.cardUid = card; } else { body.payerCode = payer.code; }
+    if (extra) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
+    $('paycard').disabled = true; $('payqr').disabled = true;
+    var r = await api('POST', '/api/v1/payments', body);
+    if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); return r; }
+    say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : t('counter.paid', r.data.amountText, r.data.id), 'ok');
+    card = null; recent();
+    if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', t('counter.paid', r.data.amountText, r.data.id), 'ok'); }
+    return r;
+  }
+  function external() { if (!payer || $('payqr').disabled) { return; } $('eappr').value = ''; $('elast4').value = ''; say('emsg', ''); $('ext').showModal(); $('eappr').focus(); }
+  $('ecancel').addEventListener('click', function () { $('ext').close(); });
+  $('extform').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var r = await pay('external_card', { approvalCode: $('eappr').value.trim(), cardLast4: $('elast4').value.trim() });
+    if (r && !r.ok) { say('emsg', problemText(r), 'bad'); return; }
+    $('ext').close();
+  });
+  async function recent() {
+    var r = await api('GET', '/api/v1/payments?limit=15');
+    if (!r.ok) { return; }
+    var table = $('recent'); table.replaceChildren();
+    headings(table, [both('counter.number'), [t('counter.paymentAmount'), 'n'], t('counter.paymentState'), '']);
+    r.data.forEach(function (p) {
+      var row = table.insertRow(); row.dataset.payment = p.id;
+      cell(row, 'small').textContent = p.id.slice(-8) + ' ' + p.payerCode; cell(row, 'n').textContent = p.amountText;
+      var state = cell(row, 'small state-' + p.state); state.textContent = p.state in STATE_KEYS ? t(STATE_KEYS[p.state]) : p.state;
+      var actions = cell(row, 'row');
+      function action(label, handler) { var b = document.createElement('button'); b.type = 'button'; b.textContent = label; b.className = 'small'; b.addEventListener('click', handler); actions.appendChild(b); }
+      if (p.state === 'completed' && p.method === 'card_balance') { action(both('counter.void'), function () { approve('void', p); }); }
+      if (p.state === 'completed' || p.state === 'underpaid') { action(both('counter.refund'), function () { approve('refund', p); }); }
+      if (p.state !== 'pending' && p.state !== 'expired') { action(t('counter.reprint'), async function () { var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(p.id) + '/reprint'); say('paymsg', x.ok ? both('counter.reprinted') : problemText(x), x.ok ? 'ok' : 'bad'); }); }
+    });
+  }
+  var STATE_KEYS = { completed: 'counter.state.completed', pending: 'counter.state.pending', underpaid: 'counter.state.underpaid', expired: 'counter.state.expired', voided: 'counter.state.voided', refunded: 'counter.state.refunded' };
+  function approve(kind, p) {
+    pending = { kind: kind, payment: p };
+    $('atitle').textContent = both(kind === 'void' ? 'counter.voidTitle' : 'counter.refundTitle', p.id, p.amountText);
+    $('arefund').hidden = kind !== 'refund'; $('aamount').value = p.amount; $('areason').value = ''; $('asup').value = ''; $('apin').value = ''; say('amsg', '');
+    $('approve').showModal(); $('areason').focus();
+  }
+  $('acancel').addEventListener('click', function () { $('approve').close(); });
+  $('approveform').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var body = { reason: $('areason').value.trim(), supervisorId: $('asup').value.trim(), supervisorPin: $('apin').value };
+    if (pending.kind === 'refund') { body.amount = Number($('aamount').value); body.destination = $('adest').value; body.bankReference = $('aref').value.trim() || null; }
+    var r = await api('POST', '/api/v1/payments/' + encodeURIComponent(pending.payment.id) + '/' + pending.kind, body);
+    $('apin').value = '';
+    if (!r.ok) { say('amsg', problemText(r), 'bad'); return; }
+    $('approve').close(); say('paymsg', both(pending.kind === 'void' ? 'counter.voided' : 'counter.refunded', r.data.amountText, r.data.paymentId), 'ok'); recent();
+  });
+  $('xreport').addEventListener('click', async function () { var r = await api('POST', '/api/v1/reports/x'); say('paymsg', r.ok ? both('counter.xPrinted') : problemText(r), r.ok ? 'ok' : 'bad'); });
+  $('close').addEventListener('click', async function () {
+    if (!confirm(both('counter.confirmClose'))) { return; }
+    var r = await api('POST', '/api/v1/shifts/current/close');
+    say('paymsg', r.ok ? both('counter.shiftClosed', r.data.number, vnd(r.data.net)) : problemText(r), r.ok ? 'ok' : 'bad'); recent();
+  });
+  $('find').addEventListener('click', async function () {
+    var c = $('code').value.trim(); if (!c) { return; }
+    card = null;
+    if (/\s/.test(c) || !/\d/.test(c)) {
+      // Words, not a code: search by name and let the cashier choose.
+      var r = await api('GET', '/api/v1/payers?name=' + encodeURIComponent(c));
+      clearPayer();
+      if (!r.ok) { say('findmsg', problemText(r), 'bad'); return; }
+      if (!r.data.length) { say('findmsg', both('counter.nobody'), 'warn'); return; }
+      var list = $('matches'); list.replaceChildren(); list.hidden = false;
+      r.data.forEach(function (m) {
+        var b = document.createElement('button'); b.type = 'button'; b.className = 'small'; b.dataset.code = m.code;
+        b.textContent = m.name + ' · ' + m.code + (m.group ? ' · ' + m.group : ''); b.addEventListener('click', function () { list.hidden = true; find('/api/v1/payers/' + encodeURIComponent(m.code)); }); list.appendChild(b);
+      });
+      return;
+    }
+    find('/api/v1/payers/' + encodeURIComponent(c));
+  });
+  $('code').addEventListener('keydown', function (e) { if (e.key === 'Enter') { $('find').click(); } });
+  $('paycard').addEventListener('click', function () { pay('card_balance'); });
+  $('payqr').addEventListener('click', function () { pay('vietqr'); });
+  $('payext').addEventListener('click', external);
+  document.addEventListener('keydown', function (e) {
+    if (document.body.dataset.screen !== 'main' || $('approve').open || $('ext').open) { return; }
+    if (e.key === 'F2') { e.preventDefault(); $('code').focus(); $('code').select(); }
+    else if (e.key === 'F4') { e.preventDefault(); pay('card_balance'); }
+    else if (e.key === 'F5') { e.preventDefault(); pay('vietqr'); }
+    else if (e.key === 'F6') { e.preventDefault(); external(); }
+    else if (e.key === 'F8') { e.preventDefault(); $('xreport').click(); }
+    else if (e.key === 'Escape') { clearPayer(); $('code').value = ''; }
+  });
+  I18n.load().then(function () {
+    I18n.apply();
+    var source = new EventSource('/api/v1/kiosk/events');
+    source.addEventListener('tap', function (e) {
+      if (!me) { return; }
+      var tap = JSON.parse(e.data);
+      if (!tap.recognised) { clearPayer(); say('findmsg', both('counter.cardUnknown'), 'bad'); return; }
+      card = tap.uid; find('/api/v1/payers/by-card/' + encodeURIComponent(tap.uid)).then(function () { card = tap.uid; total(); });
+    });
+    source.addEventListener('screen', function (e) {
+      var s = JSON.parse(e.data);
+      if (s.institution) { $('inst').textContent = t('counter.headingOf', s.institution); }
+      if (me && (s.state === 'confirmed' || s.state === 'underpaid' || s.state === 'expired')) { say('paymsg', s.message + (s.messageEnglish ? ' / ' + s.messageEnglish : ''), s.state === 'confirmed' ? 'ok' : 'warn'); recent(); }
+    });
+    start();
+  });
+})();

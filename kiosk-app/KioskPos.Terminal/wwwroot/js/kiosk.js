@@ -1,0 +1,190 @@
+// The self-service kiosk (/kiosk). Live by server-sent events (taps, the bank's answer, the network, the printer).
+// After `idle` seconds without a touch (60; ?idle=N to change) every screen but a waiting QR goes home and forgets the
+// pupil, so the next parent never sees the last child's fees. The keypad types the digits of the payer code after
+// its prefix (HS for pupils; ?prefix=BN for patients). Payments go through the same payment API as every screen.
+(function () {
+  'use strict';
+  var t = I18n.t, vnd = I18n.money;
+  var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
+  var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, prefix = params.get('prefix') || 'HS';
+  function $(id) { return document.getElementById(id); }
+  function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
+  // An SVG the terminal drew (a QR code), put in as a parsed image, not as page markup.
+  function showSvg(element, text) {
+    var svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+    element.replaceChildren(svg.nodeName === 'svg' ? document.importNode(svg, true) : document.createTextNode(''));
+  }
+  function translate() {
+    I18n.apply();
+    renderCode(); if (payer) { renderPayer(); }
+  }
+  function show(name) {
+    document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + name); });
+    document.body.dataset.screen = name; touch();
+  }
+  function touch() {
+    clearTimeout(idleTimer);
+    if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
+  }
+  function home() {
+    payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown);
+    $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
+    $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
+    renderCode(); show('home');
+  }
+  function message(kind, title, text) {
+    $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
+    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; show('msg');
+  }
+  function renderCode() { $('code').textContent = prefix + code; }
+  function renderPin() { $('pincode').textContent = pin.replace(/./g, '●') || '\u00a0'; $('pinok').disabled = pin.length < 4; }
+  // Above the terminal's PIN amount the server asks for the card's PIN; it is sent once and not kept.
+  function askPin(text) { pin = ''; renderPin(); $('pinmsg').textContent = text || t('kiosk.pinHint'); $('pinmsg').className = text ? 'bad' : 'muted'; show('pin'); }
+  function problem(response, body) {
+    var title = body && body.title ? body.title : t('kiosk.refused');
+    message(response.status === 404 ? 'warn' : 'bad', title, body && body.detail && I18n.lang === 'en' ? body.detail : '');
+  }
+  async function json(url, options) {
+    var response = await fetch(url, options), body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    return { response: response, body: body };
+  }
+  async function loadPayer(url) {
+    var r = await json(url);
+    if (!r.response.ok) {
+      if (r.body && r.body.code === 'card_not_recognised') { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); }
+      else if (r.response.status === 404) { message('warn', t('kiosk.notFound'), prefix + code); }
+      else { problem(r.response, r.body); }
+      return;
+    }
+    payer = r.body;
+    if (payer.blocked && card) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); payer = null; return; }
+    if (!payer.openBills.length) { message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText')); payer = null; return; }
+    renderPayer(); show('payer');
+    // Tap to fees on screen, for the benchmark: the frame after the one that drew them.
+    if (card) { requestAnimationFrame(function () { requestAnimationFrame(function () { performance.mark('kp-painted'); performance.measure('kp-tap-to-paint', 'kp-tap', 'kp-painted'); }); }); }
+  }
+  function renderPayer() {
+    $('pname').textContent = payer.maskedName;
+    $('pinfo').textContent = payer.code + (payer.group ? ' · ' + t('kiosk.class') + ' ' + payer.group : '');
+    if (!$('bills').rows.length) {
+      payer.openBills.forEach(function (b) {
+        var row = $('bills').insertRow(), box = document.createElement('input');
+        box.type = 'checkbox'; box.checked = true; cell(row).appendChild(box);
+        cell(row).textContent = b.title; cell(row, 'muted').dataset.due = b.dueDate || ''; cell(row, 'n').textContent = b.outstandingText;
+        row.dataset.bill = b.id; row.dataset.amount = b.outstanding;
+        box.addEventListener('change', renderTotal);
+        // The whole row is the touch target, not just the box.
+        row.addEventListener('click', function (e) { if (e.target !== box) { box.checked = !box.checked; renderTotal(); } });
+      });
+    }
+    Array.prototype.forEach.call($('bills').rows, function (row) {
+      var due = row.cells[2].dataset.due; row.cells[2].textContent = due ? t('kiosk.due') + ' ' + due.split('-').reverse().join('/') : '';
+    });
+    renderTotal();
+  }
+  function chosen() { return Array.prototype.filter.call($('bills').rows, function (r) { return r.querySelector('input').checked; }); }
+  function renderTotal() {
+    var sum = chosen().reduce(function (s, r) { return s + Number(r.dataset.amount); }, 0);
+    $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0;
+    $('paycard').hidden = !card;
+    $('paycard').textContent = t('kiosk.payCard') + ' (' + t('kiosk.balance') + ' ' + payer.availableBalanceText + ')';
+    $('paycard').disabled = sum === 0 || sum > payer.availableBalance; touch();
+  }
+  async function pay(method, withPin) {
+    var bills = chosen().map(function (r) { return { billId: r.dataset.bill }; });
+    var request = { clientRequestId: 'kiosk-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: bills };
+    if (method === 'card_balance') { request.cardUid = card; } else { request.payerCode = payer.code; }
+    if (withPin) { request.pin = withPin; }
+    $('payqr').disabled = true; $('paycard').disabled = true;
+    var r = await json('/api/v1/payments', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+    if (!r.response.ok) {
+      var why = r.body && r.body.code;
+      if (why === 'pin_required' || why === 'pin_wrong') { askPin(why === 'pin_wrong' ? (I18n.lang === 'en' && r.body.detail ? r.body.detail : r.body.title) : ''); return; }
+      problem(r.response, r.body); return;
+    }
+    payment = r.body;
+    if (method === 'vietqr') { showQr(payment); } else { done(payment); }
+  }
+  async function showQr(p) {
+    payment = p;
+    var svg = await fetch(p.qr.svgUrl); showSvg($('qr'), await svg.text());
+    $('qamount').textContent = p.remaining ? vnd(p.remaining) : p.amountText; $('qcode').textContent = p.qr.transferCode;
+    clearInterval(countdown); countdown = setInterval(tick, 1000); tick(); show('qr');
+    if (lastScreen) { onScreen(lastScreen); } // the display may have answered while the QR loaded
+  }
+  function tick() {
+    if (!payment || !payment.qr) { return; }
+    var left = Math.max(0, Math.round((new Date(payment.qr.expiresAt) - Date.now()) / 1000)), m = Math.floor(left / 60), s = left % 60;
+    $('countdown').textContent = t('kiosk.expires') + ' ' + m + ':' + (s < 10 ? '0' : '') + s;
+  }
+  async function done(p) {
+    clearInterval(countdown); payment = p;
+    $('dinfo').textContent = p.amountText + ' · ' + p.id; show('done');
+    for (var i = 0; i < 20; i++) {
+      var receipt = p.receipt ? p.receipt.state : 'pending';
+      if (receipt === 'printed') { $('receipt').textContent = t('kiosk.printed'); $('receipt').className = 'ok'; return; }
+      // Printer out of paper (or any problem the printer reports): offer the receipt on screen at once.
+      if (receipt === 'failed' || ['ready', 'unknown', undefined].indexOf(document.body.dataset.printer) < 0) { break; }
+      $('receipt').textContent = t('kiosk.printing');
+      await new Promise(function (ok) { setTimeout(ok, 500); });
+      if (!payment || payment.id !== p.id) { return; }
+      var fresh = await json('/api/v1/payments/' + encodeURIComponent(p.id) + '?t=' + p.viewToken);
+      if (fresh.response.ok) { p = fresh.body; }
+    }
+    var lookup = await json('/api/v1/payments/' + encodeURIComponent(p.id) + '/receipt-lookup?t=' + p.viewToken);
+    $('receipt').textContent = t('kiosk.noPaper'); $('receipt').className = 'warn';
+    if (lookup.response.ok) { showSvg($('lookup'), lookup.body.svg); $('lookup').dataset.url = lookup.body.url; }
+  }
+  function onScreen(screen) {
+    if (!payment || !payment.qr || document.body.dataset.screen !== 'qr') { return; }
+    if (screen.state === 'awaiting' && screen.paymentId === payment.id) {
+      $('qbank').textContent = screen.bankName || ''; $('qaccname').textContent = screen.accountName || ''; $('qaccno').textContent = screen.accountNumber || '';
+    } else if (screen.state === 'awaiting' && screen.remaining) {
+      // Underpaid: the display offers a new QR for the rest; follow it.
+      $('qunder').textContent = t('kiosk.underpaid') + ': ' + screen.received + ' / ' + screen.remaining;
+      json('/api/v1/payments/' + encodeURIComponent(screen.paymentId) + '?t=' + screen.viewToken).then(function (r) { if (r.response.ok) { showQr(r.body); } });
+    } else if (screen.paymentId === payment.id && screen.state === 'confirmed') {
+      json('/api/v1/payments/' + encodeURIComponent(payment.id) + '?t=' + payment.viewToken).then(function (r) { done(r.response.ok ? r.body : payment); });
+    } else if (screen.paymentId === payment.id && screen.state === 'expired') {
+      message('warn', t('kiosk.expired'), t('kiosk.expiredText'));
+    } else if (screen.paymentId === payment.id && screen.state === 'underpaid') {
+      message('warn', t('kiosk.underpaid'), screen.message || '');
+    }
+  }
+  function connect() {
+    var source = new EventSource('/api/v1/kiosk/events');
+    source.addEventListener('tap', function (e) {
+      var tap = JSON.parse(e.data); performance.mark('kp-tap');
+      if (document.body.dataset.screen === 'qr') { return; }
+      payer = null; $('bills').replaceChildren(); card = tap.uid;
+      if (!tap.recognised) { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); return; }
+      if (tap.blocked) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); return; }
+      loadPayer('/api/v1/payers/by-card/' + encodeURIComponent(tap.uid));
+    });
+    source.addEventListener('reader', function () { if (document.body.dataset.screen === 'home') { message('warn', t('kiosk.oneCard'), ''); } });
+    source.addEventListener('screen', function (e) { var s = JSON.parse(e.data); lastScreen = s; if (s.institution) { $('inst').textContent = s.institution; } onScreen(s); });
+    source.addEventListener('network', function (e) { $('net').classList.toggle('on', e.data === 'false'); });
+    source.addEventListener('printer', function (e) { var p = JSON.parse(e.data); document.body.dataset.printer = p.state; });
+  }
+  // A keypad of large keys typing into a value of at most 8 digits (the payer code, the card PIN).
+  function keypad(id, value, set) {
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'C'].forEach(function (k) {
+      var b = document.createElement('button'); b.type = 'button'; b.textContent = k; b.dataset.key = k;
+      b.addEventListener('click', function () { var v = value(); v = k === '⌫' ? v.slice(0, -1) : k === 'C' ? '' : v.length < 8 ? v + k : v; set(v); touch(); });
+      $(id).appendChild(b);
+    });
+  }
+  keypad('keypad', function () { return code; }, function (v) { code = v; renderCode(); });
+  keypad('pinpad', function () { return pin; }, function (v) { pin = v; renderPin(); });
+  $('pinok').addEventListener('click', function () { if (pin.length >= 4) { var p = pin; pin = ''; renderPin(); pay('card_balance', p); } });
+  $('pinback').addEventListener('click', function () { pin = ''; renderPin(); if (payer) { renderPayer(); show('payer'); } else { home(); } });
+  $('find').addEventListener('click', function () { if (code) { card = null; $('bills').replaceChildren(); loadPayer('/api/v1/payers/' + encodeURIComponent(prefix + code)); } });
+  $('payqr').addEventListener('click', function () { pay('vietqr'); });
+  $('paycard').addEventListener('click', function () { pay('card_balance'); });
+  $('back1').addEventListener('click', home); $('back2').addEventListener('click', home); $('again').addEventListener('click', home);
+  $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
+  $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
+  document.addEventListener('pointerdown', touch);
+  I18n.load().then(function () { translate(); connect(); home(); });
+})();
