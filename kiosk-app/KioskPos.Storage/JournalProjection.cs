@@ -31,7 +31,7 @@ public static class JournalProjection
             switch (entry)
             {
                 case { Kind: EntryKinds.PaymentCreated, Payment: { } p }:
-                    var state = p.Method == PaymentMethod.VietQr.WireName() ? PaymentState.Pending : PaymentState.Completed;
+                    var state = PaymentRules.InitialState(StoredNames.ToPaymentMethod(p.Method));
                     await PaymentStore.InsertPaymentAsync(connection, transaction, entry, state, cancellationToken).ConfigureAwait(false);
                     payments++;
                     break;

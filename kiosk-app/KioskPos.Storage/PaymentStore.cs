@@ -386,7 +386,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             var method = StoredNames.ToPaymentMethod(group.Method);
             var state = StoredNames.ToPaymentState(group.State);
             var taken = new Vnd(group.Taken);
-            if (state == PaymentState.Completed || (state != PaymentState.Pending && taken > Vnd.Zero))
+            if (PaymentRules.CountsAsTaken(state, taken))
             {
                 byMethod.Add((method, checked((int)group.Payments), taken));
                 firstSequence = Math.Min(firstSequence, group.FirstSequence);
@@ -475,13 +475,11 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var account = await CatalogueStore.FindAccountAsync(connection, null, null, payment.AccountCode, cancellationToken).ConfigureAwait(false);
         var bills = (await CatalogueStore.ReadBillsAsync(connection, null, payment.AccountCode, cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Id);
         var byBank = payment.Method == PaymentMethod.VietQr && !provisional;
-        var credit = byBank ? Vnd.Min(payment.Received, payment.Amount) : payment.Amount;
-        var left = credit;
+        var credit = byBank ? PaymentRules.Paid(payment.Method, payment.State, payment.Amount, payment.Received) : payment.Amount;
+        var shares = byBank ? PaymentRules.SpreadInOrder(payment.Allocations, credit) : payment.Allocations.Select(a => a.Amount).ToList();
         var items = new List<ReceiptItem>(payment.Allocations.Count);
-        foreach (var a in payment.Allocations)
+        foreach (var (a, share) in payment.Allocations.Zip(shares))
         {
-            var share = byBank ? Vnd.Min(a.Amount, left) : a.Amount;
-            left -= share;
             var bill = bills.GetValueOrDefault(a.BillId);
             var owed = byBank ? a.Amount - share : bill?.Outstanding ?? Vnd.Zero;
             var insured = bill?.Lines.Aggregate(Vnd.Zero, (sum, line) => sum + line.InsuranceCovered) ?? Vnd.Zero;

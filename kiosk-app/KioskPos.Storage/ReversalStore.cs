@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
@@ -42,25 +43,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
-        if (payment.Method != PaymentMethod.CardBalance)
+        if (PaymentRules.CheckVoid(payment, await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false)) is { } refusal)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                "Chỉ huỷ được thanh toán bằng số dư thẻ; thanh toán chuyển khoản được hoàn tiền.",
-                "Only card-balance payments can be voided; a transfer is refunded instead."));
+            throw new PaymentRefusedException(refusal);
         }
 
-        if (payment.State != PaymentState.Completed || payment.Reversed > 0)
-        {
-            throw new PaymentRefusedException(Refused("already_reversed", "Giao dịch này đã được huỷ hoặc hoàn tiền.", "This payment was already voided or refunded."));
-        }
-
-        if (payment.Sequence <= await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
-        {
-            throw new PaymentRefusedException(Refused("shift_closed",
-                "Giao dịch thuộc ca đã đóng: không huỷ được, chỉ hoàn tiền.", "The payment belongs to a closed shift: it can be refunded, not voided."));
-        }
-
-        var body = new PaymentReversalDto(paymentId, payment.Amount, payment.Allocations.Select(a => new AllocationDto(a.BillId, a.Amount)).ToList(),
+        var body = new PaymentReversalDto(paymentId, payment.Amount.Value, payment.Allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(),
             ReversalDestinations.CardBalance, null, approval.Reason, approval.Operator, approval.Supervisor);
         var result = await AppendAsync(connection, transaction, EntryKinds.PaymentVoided, body, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -88,38 +76,19 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
-        var paid = payment.Method == PaymentMethod.VietQr ? Math.Min(payment.Received, payment.Amount) : payment.State == PaymentState.Completed ? payment.Amount : 0;
-        var left = paid - payment.Reversed;
-        if (payment.State is PaymentState.Voided || left <= 0)
+        if (PaymentRules.CheckRefund(payment, new Vnd(amount)) is { } refusal)
         {
-            throw new PaymentRefusedException(Refused("nothing_to_refund", "Không còn khoản nào để hoàn cho giao dịch này.", "Nothing is left to refund on this payment."));
+            throw new PaymentRefusedException(refusal);
         }
 
-        if (amount <= 0 || amount > left)
-        {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                $"Số tiền hoàn phải từ 1 ₫ đến {new Core.Money.Vnd(left)}.", $"The refund must be between 1 and {left} VND."));
-        }
-
-        // The bills reopen last allocation first: a partial refund gives back the part paid last.
-        var allocations = new List<AllocationDto>();
-        var rest = amount;
-        foreach (var allocation in payment.Allocations.AsEnumerable().Reverse())
-        {
-            var share = Math.Min(rest, allocation.Amount - allocation.Reversed);
-            if (share > 0)
-            {
-                allocations.Add(new AllocationDto(allocation.BillId, share));
-                rest -= share;
-            }
-        }
+        var allocations = PaymentRules.ReopenedBills(payment.Allocations, new Vnd(amount)).Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList();
 
         if (destination == ReversalDestinations.CardBalance)
         {
             foreach (var allocation in allocations)
             {
                 if (await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", allocation.BillId)).ConfigureAwait(false) is string category
-                    && BillCategories.FromWireName(category) == BillCategory.Deposit)
+                    && !PaymentRules.MayRefundToCard(BillCategories.FromWireName(category)))
                 {
                     // The deposit already sits on the account balance; what is left of it goes back by transfer.
                     throw new PaymentRefusedException(PaymentRefusal.Invalid(
@@ -275,11 +244,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         }
     }
 
-    private static PaymentRefusal Refused(string code, string vietnamese, string english) => new(code, vietnamese, english, RefusalKind.Refused);
-
-    private sealed record Reversible(long Sequence, PaymentMethod Method, long Amount, long Received, long Reversed, PaymentState State, IReadOnlyList<AllocationRow> Allocations);
-
-    private static async Task<Reversible> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken)
+    private static async Task<ReversiblePayment> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var row = await connection.QuerySingleOrDefaultAsync<ReversiblePaymentRow>(
@@ -287,7 +252,8 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             ?? throw new PaymentRefusedException(new PaymentRefusal("payment_not_found", $"Không tìm thấy giao dịch {paymentId}.", $"No payment {paymentId} on this terminal.", RefusalKind.NotFound));
         var allocations = (await connection.QueryAsync<AllocationRow>(
             "SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", new { id = paymentId }, transaction).ConfigureAwait(false)).ToList();
-        return new Reversible(row.Sequence, StoredNames.ToPaymentMethod(row.Method), row.Amount, row.Received, row.Reversed, StoredNames.ToPaymentState(row.State), allocations);
+        return new ReversiblePayment(StoredNames.ToPaymentMethod(row.Method), StoredNames.ToPaymentState(row.State), new Vnd(row.Amount), new Vnd(row.Received), new Vnd(row.Reversed),
+            row.Sequence, allocations.Select(a => new ReversibleAllocation(a.BillId, new Vnd(a.Amount), new Vnd(a.Reversed))).ToList());
     }
 }
 
