@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dapper;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Shared.Contracts;
@@ -45,15 +46,19 @@ public sealed class CatalogueStore(SqliteDatabase database)
         // The terminal's cache is one institution's payers (thousands at most): folding them here is simpler than
         // keeping a folded copy in the table, and fast enough.
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT code, full_name, group_name FROM accounts ORDER BY full_name", null);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var found = new List<(string, string, string?)>();
-        while (found.Count < limit && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var payer in connection.QueryUnbufferedAsync<PayerNameRow>("SELECT code, full_name, group_name FROM accounts ORDER BY full_name").WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            var folded = Core.VietQr.AsciiText.Fold(reader.GetString(1)).ToUpperInvariant().Split(' ');
+            if (found.Count >= limit)
+            {
+                break;
+            }
+
+            var folded = Core.VietQr.AsciiText.Fold(payer.FullName).ToUpperInvariant().Split(' ');
             if (words.All(w => folded.Any(f => f.StartsWith(w, StringComparison.Ordinal))))
             {
-                found.Add((reader.GetString(0), reader.GetString(1), reader.GetNullableString(2)));
+                found.Add((payer.Code, payer.FullName, payer.GroupName));
             }
         }
 
@@ -179,61 +184,40 @@ public sealed class CatalogueStore(SqliteDatabase database)
 
     internal static async Task<Institution?> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institution LIMIT 1", transaction);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        cancellationToken.ThrowIfCancellationRequested();
+        var row = await connection.QuerySingleOrDefaultAsync<InstitutionRow>(
+            "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institution LIMIT 1", transaction: transaction).ConfigureAwait(false);
+        if (row is null)
         {
             return null;
         }
 
-        var type = InstitutionTypes.TryParseWireName(reader.GetString(2), out var t) ? t : InstitutionType.LowerSecondary;
-        var account = reader.GetNullableString(4) is { } bin && reader.GetNullableString(5) is { } number
-            ? new ReceivingAccount(bin, number, reader.GetNullableString(6) ?? string.Empty, reader.GetNullableString(7))
+        var type = InstitutionTypes.TryParseWireName(row.Type, out var t) ? t : InstitutionType.LowerSecondary;
+        var account = row is { BankBin: { } bin, BankAccount: { } number }
+            ? new ReceivingAccount(bin, number, row.BankAccountName ?? string.Empty, row.BankName)
             : null;
-        return new Institution(reader.GetString(0), reader.GetString(1), type, reader.GetString(3), account);
+        return new Institution(row.Id, row.Name, type, row.District, account);
     }
 
     internal static async Task<PayerAccount?> FindAccountAsync(SqliteConnection connection, SqliteTransaction? transaction, string? uid, string? code, CancellationToken cancellationToken)
     {
-        const string Columns = "a.code, a.kind, a.full_name, a.group_name, a.balance, a.blocked";
-        await using var command = uid is not null
-            ? connection.Command($"SELECT {Columns} FROM account_cards c JOIN accounts a ON a.code = c.account_code WHERE c.uid = $k", transaction, ("$k", uid))
-            : connection.Command($"SELECT {Columns} FROM accounts a WHERE a.code = $k", transaction, ("$k", code));
-        string accountCode;
-        PayerKind kind;
-        string name;
-        string? group;
-        long balance;
-        bool blocked;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        cancellationToken.ThrowIfCancellationRequested();
+        var row = uid is not null
+            ? await connection.QuerySingleOrDefaultAsync<AccountRow>(
+                "SELECT a.code, a.kind, a.full_name, a.group_name, a.balance, a.blocked FROM account_cards c JOIN accounts a ON a.code = c.account_code WHERE c.uid = $k",
+                new { k = uid }, transaction).ConfigureAwait(false)
+            : await connection.QuerySingleOrDefaultAsync<AccountRow>(
+                "SELECT a.code, a.kind, a.full_name, a.group_name, a.balance, a.blocked FROM accounts a WHERE a.code = $k",
+                new { k = code }, transaction).ConfigureAwait(false);
+        if (row is null)
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            accountCode = reader.GetString(0);
-            kind = reader.GetString(1) == "patient" ? PayerKind.Patient : PayerKind.Pupil;
-            name = reader.GetString(2);
-            group = reader.GetNullableString(3);
-            balance = reader.GetInt64(4);
-            blocked = reader.GetInt64(5) != 0;
+            return null;
         }
 
-        var cards = new List<string>();
-        var denied = new List<string>();
-        await using var cardsCommand = connection.Command("SELECT uid, denied FROM account_cards WHERE account_code = $c ORDER BY uid", transaction, ("$c", accountCode));
-        await using var cardsReader = await cardsCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await cardsReader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            cards.Add(cardsReader.GetString(0));
-            if (cardsReader.GetInt64(1) != 0)
-            {
-                denied.Add(cardsReader.GetString(0));
-            }
-        }
-
-        return new PayerAccount(accountCode, kind, name, group, new Vnd(balance), blocked, cards, denied);
+        var cards = (await connection.QueryAsync<CardRow>(
+            "SELECT uid, denied FROM account_cards WHERE account_code = $c ORDER BY uid", new { c = row.Code }, transaction).ConfigureAwait(false)).ToList();
+        return new PayerAccount(row.Code, StoredNames.ToPayerKind(row.Kind), row.FullName, row.GroupName, new Vnd(row.Balance), row.Blocked != 0,
+            cards.Select(c => c.Uid).ToList(), cards.Where(c => c.Denied != 0).Select(c => c.Uid).ToList());
     }
 
     internal static async Task<Vnd> UnsyncedDebitsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
@@ -251,26 +235,22 @@ public sealed class CatalogueStore(SqliteDatabase database)
 
     internal static async Task<IReadOnlyList<Bill>> ReadBillsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var lines = new Dictionary<string, List<BillLine>>(StringComparer.Ordinal);
-        await using (var linesCommand = connection.Command(
+        var lineRows = await connection.QueryAsync<BillLineRow>(
             "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.account_code = $c ORDER BY l.bill_id, l.line_no",
-            transaction, ("$c", accountCode)))
-        await using (var reader = await linesCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            new { c = accountCode }, transaction).ConfigureAwait(false);
+        foreach (var line in lineRows)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (!lines.TryGetValue(line.BillId, out var list))
             {
-                var billId = reader.GetString(0);
-                if (!lines.TryGetValue(billId, out var list))
-                {
-                    lines[billId] = list = [];
-                }
-
-                list.Add(new BillLine(reader.GetString(1), reader.GetInt32(2), new Vnd(reader.GetInt64(3)), new Vnd(reader.GetInt64(4))));
+                lines[line.BillId] = list = [];
             }
+
+            list.Add(new BillLine(line.Description, checked((int)line.Quantity), new Vnd(line.UnitPrice), new Vnd(line.InsuranceCovered)));
         }
 
-        var bills = new List<Bill>();
-        await using var command = connection.Command(
+        var rows = await connection.QueryAsync<BillRow>(
             """
             SELECT b.id, b.account_code, b.category, b.title, b.due_date, b.total,
                    b.paid + COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa
@@ -279,27 +259,38 @@ public sealed class CatalogueStore(SqliteDatabase database)
                                       WHERE pa.bill_id = b.id AND o.state <> 'sent' AND p.method <> 'vietqr'), 0)
                    - COALESCE((SELECT SUM(ra.amount) FROM reversal_allocations ra
                                JOIN outbox o ON o.sequence = ra.sequence
-                               WHERE ra.bill_id = b.id AND o.state <> 'sent'), 0)
+                               WHERE ra.bill_id = b.id AND o.state <> 'sent'), 0) AS paid
             FROM bills b WHERE b.account_code = $c
             ORDER BY b.due_date IS NULL, b.due_date, b.id
             """,
-            transaction, ("$c", accountCode));
-        await using var billReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await billReader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var id = billReader.GetString(0);
-            var due = billReader.GetNullableString(4) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : (DateOnly?)null;
-            bills.Add(new Bill(
-                id,
-                billReader.GetString(1),
-                BillCategories.FromWireName(billReader.GetString(2)),
-                billReader.GetString(3),
-                due,
-                lines.TryGetValue(id, out var l) ? l : [],
-                new Vnd(billReader.GetInt64(5)),
-                new Vnd(billReader.GetInt64(6))));
-        }
-
-        return bills;
+            new { c = accountCode }, transaction).ConfigureAwait(false);
+        return rows.Select(b => new Bill(
+                b.Id,
+                b.AccountCode,
+                BillCategories.FromWireName(b.Category),
+                b.Title,
+                b.DueDate is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                lines.TryGetValue(b.Id, out var l) ? l : [],
+                new Vnd(b.Total),
+                new Vnd(b.Paid)))
+            .ToList();
     }
 }
+
+/// <summary>A payer found by name.</summary>
+internal sealed record PayerNameRow(string Code, string FullName, string? GroupName);
+
+/// <summary>The <c>institution</c> row.</summary>
+internal sealed record InstitutionRow(string Id, string Name, string Type, string District, string? BankBin, string? BankAccount, string? BankAccountName, string? BankName);
+
+/// <summary>An <c>accounts</c> row.</summary>
+internal sealed record AccountRow(string Code, string Kind, string FullName, string? GroupName, long Balance, long Blocked);
+
+/// <summary>An <c>account_cards</c> row.</summary>
+internal sealed record CardRow(string Uid, long Denied);
+
+/// <summary>A <c>bill_lines</c> row.</summary>
+internal sealed record BillLineRow(string BillId, string Description, long Quantity, long UnitPrice, long InsuranceCovered);
+
+/// <summary>A <c>bills</c> row, paid counting this terminal's unsynced payments and reversals.</summary>
+internal sealed record BillRow(string Id, string AccountCode, string Category, string Title, string? DueDate, long Total, long Paid);

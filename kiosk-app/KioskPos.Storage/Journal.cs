@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Dapper;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -18,11 +19,9 @@ internal static class Journal
     /// <summary>The sequence the next entry will take.</summary>
     public static async Task<(long Sequence, string PrevHash)> NextAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT sequence, hash FROM journal ORDER BY sequence DESC LIMIT 1", transaction);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0) + 1, reader.GetString(1))
-            : (1, GenesisHash);
+        cancellationToken.ThrowIfCancellationRequested();
+        var last = await connection.QuerySingleOrDefaultAsync<ChainEndRow>("SELECT sequence, hash FROM journal ORDER BY sequence DESC LIMIT 1", transaction: transaction).ConfigureAwait(false);
+        return last is null ? (1, GenesisHash) : (last.Sequence + 1, last.Hash);
     }
 
     /// <summary>Writes <paramref name="entry"/>, whose sequence must come from <see cref="NextAsync"/> in the same transaction.</summary>
@@ -51,3 +50,6 @@ internal static class Journal
     /// <summary>SHA-256 over the previous hash and the entry's canonical encoding, lower-case hex.</summary>
     public static string ChainHash(string prevHash, JournalEntryDto entry) => EntryCanonicalForm.ChainHash(prevHash, entry);
 }
+
+/// <summary>The last journal entry: the chain's end.</summary>
+internal sealed record ChainEndRow(long Sequence, string Hash);

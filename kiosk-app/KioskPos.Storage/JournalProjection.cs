@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dapper;
 using KioskPos.Core.Domain;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
@@ -18,13 +19,9 @@ public static class JournalProjection
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var entries = new List<JournalEntryDto>();
-        await using (var command = connection.Command("SELECT body FROM journal ORDER BY sequence", transaction))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var body in connection.QueryUnbufferedAsync<string>("SELECT body FROM journal ORDER BY sequence", transaction: transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                entries.Add(JsonSerializer.Deserialize(reader.GetString(0), ContractsJsonContext.Default.JournalEntryDto)!);
-            }
+            entries.Add(JsonSerializer.Deserialize(body, ContractsJsonContext.Default.JournalEntryDto)!);
         }
 
         await connection.ExecuteAsync("DELETE FROM reversal_allocations; DELETE FROM reversals; DELETE FROM shifts; DELETE FROM confirmations; DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
@@ -34,7 +31,7 @@ public static class JournalProjection
             switch (entry)
             {
                 case { Kind: EntryKinds.PaymentCreated, Payment: { } p }:
-                    var state = p.Method == PaymentMethod.VietQr.WireName() ? PaymentState.Pending : PaymentState.Completed;
+                    var state = PaymentRules.InitialState(StoredNames.ToPaymentMethod(p.Method));
                     await PaymentStore.InsertPaymentAsync(connection, transaction, entry, state, cancellationToken).ConfigureAwait(false);
                     payments++;
                     break;
@@ -53,8 +50,8 @@ public static class JournalProjection
                     await ReversalStore.RecordShiftAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
                     break;
                 case { Kind: EntryKinds.PaymentExpired, Expiry: { } x }:
-                    await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id AND state = 'pending'",
-                        transaction, cancellationToken, ("$id", x.PaymentId)).ConfigureAwait(false);
+                    await connection.ExecuteAsync("UPDATE payments SET state = $expired WHERE id = $id AND state = $pending",
+                        transaction, cancellationToken, ("$expired", PaymentState.Expired.ToStored()), ("$pending", PaymentState.Pending.ToStored()), ("$id", x.PaymentId)).ConfigureAwait(false);
                     break;
             }
         }

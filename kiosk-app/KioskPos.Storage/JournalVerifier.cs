@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dapper;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
 
@@ -42,24 +43,18 @@ public sealed class JournalVerifier(SqliteDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: true);
         var payments = new Dictionary<string, (string Account, long Amount)>(StringComparer.Ordinal);
-        await using (var paymentCommand = connection.Command("SELECT id, account_code, amount FROM payments", transaction))
-        await using (var paymentReader = await paymentCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var payment in connection.QueryUnbufferedAsync<PaymentTotalRow>("SELECT id, account_code, amount FROM payments", transaction: transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            while (await paymentReader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                payments[paymentReader.GetString(0)] = (paymentReader.GetString(1), paymentReader.GetInt64(2));
-            }
+            payments[payment.Id] = (payment.AccountCode, payment.Amount);
         }
 
         long expected = 1, entries = 0, last = 0;
         var prev = EntryCanonicalForm.GenesisHash;
-        await using var command = connection.Command("SELECT sequence, body, prev_hash, hash FROM journal ORDER BY sequence", transaction);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var stored in connection.QueryUnbufferedAsync<JournalRow>("SELECT sequence, body, prev_hash, hash FROM journal ORDER BY sequence", transaction: transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            var sequence = reader.GetInt64(0);
-            var storedPrev = reader.GetString(2);
-            var storedHash = reader.GetString(3);
+            var sequence = stored.Sequence;
+            var storedPrev = stored.PrevHash;
+            var storedHash = stored.Hash;
             entries++;
             last = sequence;
             if (sequence != expected)
@@ -75,7 +70,7 @@ public sealed class JournalVerifier(SqliteDatabase database)
             JournalEntryDto? entry = null;
             try
             {
-                entry = JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.JournalEntryDto);
+                entry = JsonSerializer.Deserialize(stored.Body, ContractsJsonContext.Default.JournalEntryDto);
             }
             catch (JsonException e)
             {
@@ -106,3 +101,9 @@ public sealed class JournalVerifier(SqliteDatabase database)
         return new JournalVerification(problems.Count == 0, entries, last, prev, problems);
     }
 }
+
+/// <summary>A journal row as stored.</summary>
+internal sealed record JournalRow(long Sequence, string Body, string PrevHash, string Hash);
+
+/// <summary>What the verifier compares of a payment row with the entry that created it.</summary>
+internal sealed record PaymentTotalRow(string Id, string AccountCode, long Amount);

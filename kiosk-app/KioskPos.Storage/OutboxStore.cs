@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Dapper;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
 
@@ -26,15 +27,14 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
     public async Task<IReadOnlyList<JournalEntryDto>> GetPendingAsync(int maxCount, int maxBytes, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            "SELECT j.body, j.prev_hash, j.hash FROM outbox o JOIN journal j ON j.sequence = o.sequence WHERE o.state = 'pending' ORDER BY o.sequence LIMIT $n",
-            null, ("$n", maxCount));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var entries = new List<JournalEntryDto>();
         var bytes = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var row in connection.QueryUnbufferedAsync<StoredEntryRow>(
+            "SELECT j.body, j.prev_hash, j.hash FROM outbox o JOIN journal j ON j.sequence = o.sequence WHERE o.state = 'pending' ORDER BY o.sequence LIMIT $n",
+            new { n = maxCount }).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            var body = reader.GetString(0);
+            var body = row.Body;
             bytes += body.Length;
             if (entries.Count > 0 && bytes > maxBytes)
             {
@@ -45,7 +45,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
                 ?? throw new InvalidDataException("A journal entry's body is empty.");
 
             // The chain travels with the entry, so that the server can anchor it.
-            entries.Add(entry with { PrevHash = reader.GetString(1), Hash = reader.GetString(2) });
+            entries.Add(entry with { PrevHash = row.PrevHash, Hash = row.Hash });
         }
 
         return entries;
@@ -134,5 +134,8 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
         return new SyncStatus(queued, rejected, ParseTime(oldest), ParseTime(lastSuccess), lastError);
     }
 
-    private static DateTimeOffset? ParseTime(string? text) => text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
+    private static DateTimeOffset? ParseTime(string? text) => StoredNames.ToTimeOrNull(text);
 }
+
+/// <summary>A journal entry's stored body and its place in the chain.</summary>
+internal sealed record StoredEntryRow(string Body, string PrevHash, string Hash);

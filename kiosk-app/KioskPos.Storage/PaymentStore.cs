@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dapper;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
@@ -256,7 +257,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var entry = new JournalEntryDto(sequence, EntryKinds.PaymentExpired, time.GetUtcNow(), Expiry: new PaymentExpiredDto(paymentId, reason));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, paymentId, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("UPDATE payments SET state = 'expired' WHERE id = $id", transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE payments SET state = $s WHERE id = $id", transaction, cancellationToken, ("$s", PaymentState.Expired.ToStored()), ("$id", paymentId)).ConfigureAwait(false);
         var after = await ReadPaymentAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return after;
@@ -266,15 +267,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     public async Task<IReadOnlyList<(string PaymentId, DateTimeOffset ExpiresAt)>> PendingQrAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT id, expires_at FROM payments WHERE state = 'pending' AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 100", null);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var list = new List<(string, DateTimeOffset)>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add((reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture)));
-        }
-
-        return list;
+        var rows = await connection.QueryAsync<PendingQrRow>(
+            "SELECT id, expires_at FROM payments WHERE state = 'pending' AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 100").ConfigureAwait(false);
+        return rows.Select(r => (r.Id, StoredNames.ToTime(r.ExpiresAt))).ToList();
     }
 
     /// <summary>Writes a payment row (and its allocations) for a <see cref="EntryKinds.PaymentCreated"/> entry; also used by the projection.</summary>
@@ -355,16 +350,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     public async Task<IReadOnlyList<Payment>> ListRecentAsync(int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>();
-        await using (var command = connection.Command("SELECT id FROM payments ORDER BY sequence DESC LIMIT $n", null, ("$n", Math.Clamp(limit, 1, 500))))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                ids.Add(reader.GetString(0));
-            }
-        }
-
+        var ids = (await connection.QueryAsync<string>("SELECT id FROM payments ORDER BY sequence DESC LIMIT $n", new { n = Math.Clamp(limit, 1, 500) }).ConfigureAwait(false)).ToList();
         var payments = new List<Payment>(ids.Count);
         foreach (var id in ids)
         {
@@ -386,28 +372,29 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         (int, Vnd) pending = (0, Vnd.Zero);
         string? first = null;
         string? last = null;
-        await using var command = connection.Command(
+        var groups = await connection.QueryAsync<PeriodGroupRow>(
             """
-            SELECT method, state, count(*), sum(CASE WHEN method = 'vietqr' THEN min(received, amount) ELSE amount END), sum(amount), min(sequence), max(sequence)
+            SELECT method, state, count(*) AS payments, sum(CASE WHEN method = 'vietqr' THEN min(received, amount) ELSE amount END) AS taken, sum(amount) AS amount,
+                   min(sequence) AS first_sequence, max(sequence) AS last_sequence
             FROM payments WHERE created_at >= $from AND created_at < $to GROUP BY method, state ORDER BY method
             """,
-            null, ("$from", from.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)), ("$to", to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            new { from = from.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), to = to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) }).ConfigureAwait(false);
         long firstSequence = long.MaxValue;
         long lastSequence = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var group in groups)
         {
-            PaymentWireNames.TryParseMethod(reader.GetString(0), out var method);
-            var state = reader.GetString(1);
-            if (state == "completed" || (state != "pending" && reader.GetInt64(3) > 0))
+            var method = StoredNames.ToPaymentMethod(group.Method);
+            var state = StoredNames.ToPaymentState(group.State);
+            var taken = new Vnd(group.Taken);
+            if (PaymentRules.CountsAsTaken(state, taken))
             {
-                byMethod.Add((method, reader.GetInt32(2), new Vnd(reader.GetInt64(3))));
-                firstSequence = Math.Min(firstSequence, reader.GetInt64(5));
-                lastSequence = Math.Max(lastSequence, reader.GetInt64(6));
+                byMethod.Add((method, checked((int)group.Payments), taken));
+                firstSequence = Math.Min(firstSequence, group.FirstSequence);
+                lastSequence = Math.Max(lastSequence, group.LastSequence);
             }
-            else if (state == "pending")
+            else if (state == PaymentState.Pending)
             {
-                pending = (pending.Item1 + reader.GetInt32(2), pending.Item2 + new Vnd(reader.GetInt64(4)));
+                pending = (pending.Item1 + checked((int)group.Payments), pending.Item2 + new Vnd(group.Amount));
             }
         }
 
@@ -451,7 +438,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     /// <returns>False when there is no such payment.</returns>
     internal static async Task<bool> RecordReceiptAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, bool printed, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var outcome = printed ? "printed" : "failed";
+        var outcome = StoredNames.ReceiptOutcome(printed);
         var changed = await connection.ExecuteAsync(
             "UPDATE payments SET receipt_state = $s, receipt_detail = $d WHERE id = $id",
             transaction, cancellationToken, ("$s", outcome), ("$d", detail), ("$id", paymentId)).ConfigureAwait(false);
@@ -488,13 +475,11 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var account = await CatalogueStore.FindAccountAsync(connection, null, null, payment.AccountCode, cancellationToken).ConfigureAwait(false);
         var bills = (await CatalogueStore.ReadBillsAsync(connection, null, payment.AccountCode, cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Id);
         var byBank = payment.Method == PaymentMethod.VietQr && !provisional;
-        var credit = byBank ? Vnd.Min(payment.Received, payment.Amount) : payment.Amount;
-        var left = credit;
+        var credit = byBank ? PaymentRules.Paid(payment.Method, payment.State, payment.Amount, payment.Received) : payment.Amount;
+        var shares = byBank ? PaymentRules.SpreadInOrder(payment.Allocations, credit) : payment.Allocations.Select(a => a.Amount).ToList();
         var items = new List<ReceiptItem>(payment.Allocations.Count);
-        foreach (var a in payment.Allocations)
+        foreach (var (a, share) in payment.Allocations.Zip(shares))
         {
-            var share = byBank ? Vnd.Min(a.Amount, left) : a.Amount;
-            left -= share;
             var bill = bills.GetValueOrDefault(a.BillId);
             var owed = byBank ? a.Amount - share : bill?.Outstanding ?? Vnd.Zero;
             var insured = bill?.Lines.Aggregate(Vnd.Zero, (sum, line) => sum + line.InsuranceCovered) ?? Vnd.Zero;
@@ -515,50 +500,50 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 
     private async Task<Payment?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
     {
-        Payment payment;
-        await using (var command = connection.Command(
+        cancellationToken.ThrowIfCancellationRequested();
+        var row = await connection.QuerySingleOrDefaultAsync<PaymentRow>(
             """
-            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state, p.created_at, p.operator, o.server_flags, p.offline,
+            SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state AS outbox_state, p.created_at, p.operator, o.server_flags, p.offline,
                    p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received, p.approval_code, p.card_last4
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
-            transaction, ("$id", id)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            new { id }, transaction).ConfigureAwait(false);
+        if (row is null)
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            PaymentWireNames.TryParseMethod(reader.GetString(2), out var method);
-            var state = Enum.Parse<PaymentState>(reader.GetString(6), ignoreCase: true);
-            var sync = reader.GetString(7) switch
-            {
-                "sent" => SyncState.Synced,
-                "rejected" => SyncState.Rejected,
-                _ => SyncState.Queued,
-            };
-            payment = new Payment(
-                reader.GetString(0), terminalId, reader.GetInt64(1), method, new Vnd(reader.GetInt64(3)), reader.GetString(4), reader.GetNullableString(5),
-                [], state, sync, DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture), reader.GetNullableString(9),
-                reader.GetString(10).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetInt64(11) != 0,
-                reader.GetString(12), reader.GetNullableString(13),
-                reader.GetNullableString(14) is { } code ? new PaymentQr(code, reader.GetString(15), DateTimeOffset.Parse(reader.GetString(16), CultureInfo.InvariantCulture)) : null,
-                new Vnd(reader.GetInt64(17)),
-                reader.GetNullableString(18) is { } approval ? new ExternalCard(approval, reader.GetString(19)) : null);
+            return null;
         }
 
-        var allocations = new List<PaymentAllocation>();
-        await using var allocationCommand = connection.Command("SELECT bill_id, amount FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", transaction, ("$id", id));
-        await using var allocationReader = await allocationCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await allocationReader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            allocations.Add(new PaymentAllocation(allocationReader.GetString(0), new Vnd(allocationReader.GetInt64(1))));
-        }
-
-        return payment with { Allocations = allocations };
+        var allocations = await connection.QueryAsync<AllocationRow>(
+            "SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", new { id }, transaction).ConfigureAwait(false);
+        return row.ToPayment(terminalId, allocations.Select(a => new PaymentAllocation(a.BillId, new Vnd(a.Amount))).ToList());
     }
 }
+
+/// <summary>A <c>payments</c> row with its outbox state, as stored.</summary>
+internal sealed record PaymentRow(
+    string Id, long Sequence, string Method, long Amount, string AccountCode, string? CardUid, string State, string OutboxState, string CreatedAt,
+    string? Operator, string ServerFlags, long Offline, string ReceiptState, string? ReceiptDetail, string? TransferCode, string? QrPayload, string? ExpiresAt,
+    long Received, string? ApprovalCode, string? CardLast4)
+{
+    /// <summary>The payment this row holds.</summary>
+    public Payment ToPayment(string terminalId, IReadOnlyList<PaymentAllocation> allocations) => new(
+        Id, terminalId, Sequence, StoredNames.ToPaymentMethod(Method), new Vnd(Amount), AccountCode, CardUid,
+        allocations, StoredNames.ToPaymentState(State), StoredNames.ToSyncState(OutboxState), StoredNames.ToTime(CreatedAt), Operator,
+        ServerFlags.Split(' ', StringSplitOptions.RemoveEmptyEntries), Offline != 0,
+        ReceiptState, ReceiptDetail,
+        TransferCode is { } code ? new PaymentQr(code, QrPayload!, StoredNames.ToTime(ExpiresAt!)) : null,
+        new Vnd(Received),
+        ApprovalCode is { } approval ? new ExternalCard(approval, CardLast4!) : null);
+}
+
+/// <summary>A <c>payment_allocations</c> row.</summary>
+internal sealed record AllocationRow(string BillId, long Amount, long Reversed);
+
+/// <summary>A pending VietQR payment and when its QR expires.</summary>
+internal sealed record PendingQrRow(string Id, string ExpiresAt);
+
+/// <summary>Payments of one method and state over a period.</summary>
+internal sealed record PeriodGroupRow(string Method, string State, long Payments, long Taken, long Amount, long FirstSequence, long LastSequence);
 
 /// <summary>What a terminal took over a period, for an X report.</summary>
 /// <param name="ByMethod">Completed payments by method: count and total.</param>

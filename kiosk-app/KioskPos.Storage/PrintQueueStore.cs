@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dapper;
 using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -86,16 +87,26 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>The first job waiting (queued or held), or null.</summary>
-    public Task<PrintJobRecord?> NextAsync(CancellationToken cancellationToken = default) =>
-        ReadOneAsync($"SELECT {Columns} FROM print_jobs WHERE state IN ('queued', 'held') ORDER BY id LIMIT 1", cancellationToken);
+    public async Task<PrintJobRecord?> NextAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QuerySingleOrDefaultAsync<PrintJobRow>($"SELECT {Columns} FROM print_jobs WHERE state IN ('queued', 'held') ORDER BY id LIMIT 1").ConfigureAwait(false))?.ToRecord();
+    }
 
     /// <summary>One job, or null.</summary>
-    public Task<PrintJobRecord?> GetAsync(long id, CancellationToken cancellationToken = default) =>
-        ReadOneAsync($"SELECT {Columns} FROM print_jobs WHERE id = $id", cancellationToken, ("$id", id));
+    public async Task<PrintJobRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QuerySingleOrDefaultAsync<PrintJobRow>($"SELECT {Columns} FROM print_jobs WHERE id = $id", new { id }).ConfigureAwait(false))?.ToRecord();
+    }
 
     /// <summary>The most recent job of <paramref name="kind"/> for <paramref name="subject"/>, or null.</summary>
-    public Task<PrintJobRecord?> LatestAsync(string kind, string subject, CancellationToken cancellationToken = default) =>
-        ReadOneAsync($"SELECT {Columns} FROM print_jobs WHERE kind = $k AND subject = $s ORDER BY id DESC LIMIT 1", cancellationToken, ("$k", kind), ("$s", subject));
+    public async Task<PrintJobRecord?> LatestAsync(string kind, string subject, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QuerySingleOrDefaultAsync<PrintJobRow>(
+            $"SELECT {Columns} FROM print_jobs WHERE kind = $k AND subject = $s ORDER BY id DESC LIMIT 1", new { k = kind, s = subject }).ConfigureAwait(false))?.ToRecord();
+    }
 
     /// <summary>The payment whose receipt was queued last, or null (for "reprint the last receipt").</summary>
     public async Task<string?> LastReceiptSubjectAsync(CancellationToken cancellationToken = default)
@@ -108,7 +119,8 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     public async Task<IReadOnlyList<PrintJobRecord>> ListAsync(int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(connection, $"SELECT {Columns} FROM print_jobs ORDER BY id DESC LIMIT $n", cancellationToken, ("$n", Math.Clamp(limit, 1, 500))).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<PrintJobRow>($"SELECT {Columns} FROM print_jobs ORDER BY id DESC LIMIT $n", new { n = Math.Clamp(limit, 1, 500) }).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
     }
 
     /// <summary>How many jobs wait (queued or held).</summary>
@@ -167,27 +179,15 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
         return await connection.ExecuteAsync("UPDATE print_jobs SET state = 'cancelled' WHERE id = $id AND state IN ('queued', 'held')", null, cancellationToken, ("$id", id)).ConfigureAwait(false) == 1;
     }
 
-    private async Task<PrintJobRecord?> ReadOneAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return (await ReadAsync(connection, sql, cancellationToken, parameters).ConfigureAwait(false)).FirstOrDefault();
-    }
+}
 
-    private static async Task<IReadOnlyList<PrintJobRecord>> ReadAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
-    {
-        await using var command = connection.Command(sql, null, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var jobs = new List<PrintJobRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            jobs.Add(new PrintJobRecord(
-                reader.GetInt64(0), reader.GetString(1), reader.GetNullableString(2), reader.GetInt64(3) != 0, reader.GetNullableString(4), reader.GetString(5),
-                reader.GetInt32(6), reader.GetNullableString(7), reader.GetInt64(8) != 0,
-                DateTimeOffset.Parse(reader.GetString(9), CultureInfo.InvariantCulture),
-                reader.GetNullableString(10) is { } printed ? DateTimeOffset.Parse(printed, CultureInfo.InvariantCulture) : null,
-                reader.GetNullableString(11)));
-        }
-
-        return jobs;
-    }
+/// <summary>A <c>print_jobs</c> row as stored.</summary>
+internal sealed record PrintJobRow(
+    long Id, string Kind, string? Subject, long Reprint, string? Document, string State, long Attempts, string? Problem, long MaybeOnPaper,
+    string CreatedAt, string? PrintedAt, string? Preview)
+{
+    /// <summary>The job this row holds.</summary>
+    public PrintJobRecord ToRecord() => new(
+        Id, Kind, Subject, Reprint != 0, Document, State, checked((int)Attempts), Problem, MaybeOnPaper != 0,
+        StoredNames.ToTime(CreatedAt), StoredNames.ToTimeOrNull(PrintedAt), Preview);
 }

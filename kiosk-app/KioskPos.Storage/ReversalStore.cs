@@ -1,4 +1,7 @@
 using System.Globalization;
+using Dapper;
+using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
@@ -40,25 +43,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
-        if (payment.Method != "card_balance")
+        if (PaymentRules.CheckVoid(payment, await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false)) is { } refusal)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                "Chỉ huỷ được thanh toán bằng số dư thẻ; thanh toán chuyển khoản được hoàn tiền.",
-                "Only card-balance payments can be voided; a transfer is refunded instead."));
+            throw new PaymentRefusedException(refusal);
         }
 
-        if (payment.State != "completed" || payment.Reversed > 0)
-        {
-            throw new PaymentRefusedException(Refused("already_reversed", "Giao dịch này đã được huỷ hoặc hoàn tiền.", "This payment was already voided or refunded."));
-        }
-
-        if (payment.Sequence <= await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
-        {
-            throw new PaymentRefusedException(Refused("shift_closed",
-                "Giao dịch thuộc ca đã đóng: không huỷ được, chỉ hoàn tiền.", "The payment belongs to a closed shift: it can be refunded, not voided."));
-        }
-
-        var body = new PaymentReversalDto(paymentId, payment.Amount, payment.Allocations.Select(a => new AllocationDto(a.BillId, a.Amount)).ToList(),
+        var body = new PaymentReversalDto(paymentId, payment.Amount.Value, payment.Allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(),
             ReversalDestinations.CardBalance, null, approval.Reason, approval.Operator, approval.Supervisor);
         var result = await AppendAsync(connection, transaction, EntryKinds.PaymentVoided, body, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -86,37 +76,19 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
-        var paid = payment.Method == "vietqr" ? Math.Min(payment.Received, payment.Amount) : payment.State == "completed" ? payment.Amount : 0;
-        var left = paid - payment.Reversed;
-        if (payment.State is "voided" || left <= 0)
+        if (PaymentRules.CheckRefund(payment, new Vnd(amount)) is { } refusal)
         {
-            throw new PaymentRefusedException(Refused("nothing_to_refund", "Không còn khoản nào để hoàn cho giao dịch này.", "Nothing is left to refund on this payment."));
+            throw new PaymentRefusedException(refusal);
         }
 
-        if (amount <= 0 || amount > left)
-        {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                $"Số tiền hoàn phải từ 1 ₫ đến {new Core.Money.Vnd(left)}.", $"The refund must be between 1 and {left} VND."));
-        }
-
-        // The bills reopen last allocation first: a partial refund gives back the part paid last.
-        var allocations = new List<AllocationDto>();
-        var rest = amount;
-        foreach (var allocation in payment.Allocations.AsEnumerable().Reverse())
-        {
-            var share = Math.Min(rest, allocation.Amount - allocation.Reversed);
-            if (share > 0)
-            {
-                allocations.Add(new AllocationDto(allocation.BillId, share));
-                rest -= share;
-            }
-        }
+        var allocations = PaymentRules.ReopenedBills(payment.Allocations, new Vnd(amount)).Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList();
 
         if (destination == ReversalDestinations.CardBalance)
         {
             foreach (var allocation in allocations)
             {
-                if (await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", allocation.BillId)).ConfigureAwait(false) is "tam_ung")
+                if (await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", allocation.BillId)).ConfigureAwait(false) is string category
+                    && !PaymentRules.MayRefundToCard(BillCategories.FromWireName(category)))
                 {
                     // The deposit already sits on the account balance; what is left of it goes back by transfer.
                     throw new PaymentRefusedException(PaymentRefusal.Invalid(
@@ -175,13 +147,14 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         var account = (string)(await connection.ScalarAsync(
             """
             UPDATE payments SET reversed = reversed + $a,
-                   state = CASE WHEN $void THEN 'voided' WHEN reversed + $a >= amount THEN 'refunded' ELSE state END
+                   state = CASE WHEN $void THEN $voided WHEN reversed + $a >= amount THEN $refunded ELSE state END
             WHERE id = $id RETURNING account_code
             """,
-            transaction, cancellationToken, ("$a", body.Amount), ("$void", voided), ("$id", body.PaymentId)).ConfigureAwait(false))!;
+            transaction, cancellationToken, ("$a", body.Amount), ("$void", voided), ("$voided", PaymentState.Voided.ToStored()), ("$refunded", PaymentState.Refunded.ToStored()),
+            ("$id", body.PaymentId)).ConfigureAwait(false))!;
         await connection.ExecuteAsync(
             "INSERT INTO reversals (sequence, payment_id, kind, amount, destination, account_code) VALUES ($s, $p, $k, $a, $d, $c)",
-            transaction, cancellationToken, ("$s", entry.Sequence), ("$p", body.PaymentId), ("$k", voided ? "void" : "refund"), ("$a", body.Amount),
+            transaction, cancellationToken, ("$s", entry.Sequence), ("$p", body.PaymentId), ("$k", StoredNames.ReversalKind(voided)), ("$a", body.Amount),
             ("$d", body.Destination), ("$c", account)).ConfigureAwait(false);
         foreach (var allocation in body.Allocations)
         {
@@ -213,41 +186,33 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     private static async Task<ShiftClosedDto> FiguresAsync(SqliteConnection connection, SqliteTransaction transaction, long number, long first, long last, string cashier, CancellationToken cancellationToken)
     {
         // Money taken in the shift: card payments when taken, transfers when the bank confirmed them.
-        var byMethod = new List<MethodTotalDto>();
-        await using (var command = connection.Command(
+        var byMethod = (await connection.QueryAsync<MethodTotalRow>(
             """
-            SELECT method, COUNT(*), SUM(amount) FROM (
+            SELECT method, COUNT(*) AS payments, SUM(amount) AS amount FROM (
                 SELECT p.method, p.amount FROM payments p WHERE p.method <> 'vietqr' AND p.sequence BETWEEN $f AND $l
                 UNION ALL
                 SELECT p.method, MIN(p.amount, p.received) FROM payments p JOIN confirmations c ON c.payment_id = p.id
                 WHERE p.method = 'vietqr' AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id))
             GROUP BY method ORDER BY method
             """,
-            transaction, ("$f", first), ("$l", last)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                byMethod.Add(new MethodTotalDto(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2)));
-            }
-        }
+            new { f = first, l = last }, transaction).ConfigureAwait(false))
+            .Select(r => new MethodTotalDto(r.Method, checked((int)r.Payments), r.Amount))
+            .ToList();
 
         int voids = 0, refunds = 0;
         long voided = 0, refunded = 0;
-        await using (var command = connection.Command(
-            "SELECT kind, COUNT(*), SUM(amount) FROM reversals WHERE sequence BETWEEN $f AND $l GROUP BY kind", transaction, ("$f", first), ("$l", last)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        var reversals = await connection.QueryAsync<ReversalTotalRow>(
+            "SELECT kind, COUNT(*) AS reversals, SUM(amount) AS amount FROM reversals WHERE sequence BETWEEN $f AND $l GROUP BY kind",
+            new { f = first, l = last }, transaction).ConfigureAwait(false);
+        foreach (var r in reversals)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (StoredNames.IsVoid(r.Kind))
             {
-                if (reader.GetString(0) == "void")
-                {
-                    (voids, voided) = (reader.GetInt32(1), reader.GetInt64(2));
-                }
-                else
-                {
-                    (refunds, refunded) = (reader.GetInt32(1), reader.GetInt64(2));
-                }
+                (voids, voided) = (checked((int)r.Reversals), r.Amount);
+            }
+            else
+            {
+                (refunds, refunded) = (checked((int)r.Reversals), r.Amount);
             }
         }
 
@@ -257,10 +222,10 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     // The open shift's number and first journal entry: the ones after the last close.
     private static async Task<(long Number, long FirstSequence)> OpenShiftStartAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT COALESCE(MAX(number), 0) + 1, COALESCE(MAX(sequence), 0) + 1 FROM shifts", transaction);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        cancellationToken.ThrowIfCancellationRequested();
+        var start = await connection.QuerySingleAsync<ShiftStartRow>(
+            "SELECT COALESCE(MAX(number), 0) + 1 AS number, COALESCE(MAX(sequence), 0) + 1 AS first_sequence FROM shifts", transaction: transaction).ConfigureAwait(false);
+        return (start.Number, start.FirstSequence);
     }
 
     private static async Task<long> LastClosedSequenceAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
@@ -279,33 +244,27 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         }
     }
 
-    private static PaymentRefusal Refused(string code, string vietnamese, string english) => new(code, vietnamese, english, RefusalKind.Refused);
-
-    private sealed record Row(long Sequence, string Method, long Amount, long Received, long Reversed, string State, List<(string BillId, long Amount, long Reversed)> Allocations);
-
-    private static async Task<Row> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken)
+    private static async Task<ReversiblePayment> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken)
     {
-        Row row;
-        await using (var command = connection.Command("SELECT sequence, method, amount, received, reversed, state FROM payments WHERE id = $id", transaction, ("$id", paymentId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                throw new PaymentRefusedException(new PaymentRefusal("payment_not_found", $"Không tìm thấy giao dịch {paymentId}.", $"No payment {paymentId} on this terminal.", RefusalKind.NotFound));
-            }
-
-            row = new Row(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5), []);
-        }
-
-        await using (var command = connection.Command("SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", transaction, ("$id", paymentId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                row.Allocations.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
-            }
-        }
-
-        return row;
+        cancellationToken.ThrowIfCancellationRequested();
+        var row = await connection.QuerySingleOrDefaultAsync<ReversiblePaymentRow>(
+            "SELECT sequence, method, amount, received, reversed, state FROM payments WHERE id = $id", new { id = paymentId }, transaction).ConfigureAwait(false)
+            ?? throw new PaymentRefusedException(new PaymentRefusal("payment_not_found", $"Không tìm thấy giao dịch {paymentId}.", $"No payment {paymentId} on this terminal.", RefusalKind.NotFound));
+        var allocations = (await connection.QueryAsync<AllocationRow>(
+            "SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", new { id = paymentId }, transaction).ConfigureAwait(false)).ToList();
+        return new ReversiblePayment(StoredNames.ToPaymentMethod(row.Method), StoredNames.ToPaymentState(row.State), new Vnd(row.Amount), new Vnd(row.Received), new Vnd(row.Reversed),
+            row.Sequence, allocations.Select(a => new ReversibleAllocation(a.BillId, new Vnd(a.Amount), new Vnd(a.Reversed))).ToList());
     }
 }
+
+/// <summary>What a void or refund reads of a <c>payments</c> row.</summary>
+internal sealed record ReversiblePaymentRow(long Sequence, string Method, long Amount, long Received, long Reversed, string State);
+
+/// <summary>Money taken in a shift by one method.</summary>
+internal sealed record MethodTotalRow(string Method, long Payments, long Amount);
+
+/// <summary>Voids or refunds in a shift.</summary>
+internal sealed record ReversalTotalRow(string Kind, long Reversals, long Amount);
+
+/// <summary>Where the open shift begins.</summary>
+internal sealed record ShiftStartRow(long Number, long FirstSequence);

@@ -2,6 +2,7 @@ using KioskPos.Shared.Security;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Dapper;
 using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage;
@@ -83,16 +84,14 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
         StaffMember? member = null;
         var failed = 0;
         DateTimeOffset? lockedUntil = null;
-        await using (var command = connection.Command("SELECT name, role, pin_hash, failed, locked_until FROM staff WHERE id = $id AND active = 1", transaction, ("$id", id)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        cancellationToken.ThrowIfCancellationRequested();
+        if (await connection.QuerySingleOrDefaultAsync<StaffRow>(
+            "SELECT name, role, pin_hash, failed, locked_until FROM staff WHERE id = $id AND active = 1", new { id }, transaction).ConfigureAwait(false) is { } row)
         {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                member = new StaffMember(id, reader.GetString(0), ParseRole(reader.GetString(1)));
-                stored = reader.GetString(2);
-                failed = reader.GetInt32(3);
-                lockedUntil = reader.GetNullableString(4) is { } until ? DateTimeOffset.Parse(until, CultureInfo.InvariantCulture) : null;
-            }
+            member = new StaffMember(id, row.Name, ParseRole(row.Role));
+            stored = row.PinHash;
+            failed = checked((int)row.Failed);
+            lockedUntil = StoredNames.ToTimeOrNull(row.LockedUntil);
         }
 
         var now = time.GetUtcNow();
@@ -152,17 +151,15 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
+        var session = await connection.QuerySingleOrDefaultAsync<SessionRow>(
             "SELECT s.id, s.name, s.role, x.expires_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $h AND s.active = 1",
-            null, ("$h", TokenHash(token)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            || DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture) <= time.GetUtcNow())
+            new { h = TokenHash(token) }).ConfigureAwait(false);
+        if (session is null || StoredNames.ToTime(session.ExpiresAt) <= time.GetUtcNow())
         {
             return null;
         }
 
-        return new StaffMember(reader.GetString(0), reader.GetString(1), ParseRole(reader.GetString(2)));
+        return new StaffMember(session.Id, session.Name, ParseRole(session.Role));
     }
 
     /// <summary>Ends a session.</summary>
@@ -182,3 +179,9 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
 
     private static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }
+
+/// <summary>What a PIN check reads of a <c>staff</c> row.</summary>
+internal sealed record StaffRow(string Name, string Role, string PinHash, long Failed, string? LockedUntil);
+
+/// <summary>A signed-in session with its person.</summary>
+internal sealed record SessionRow(string Id, string Name, string Role, string ExpiresAt);

@@ -25,6 +25,19 @@ public class SqliteDatabaseTests
     }
 
     [Fact]
+    public void The_schema_steps_are_the_embedded_SQL_files_versions_1_to_n()
+    {
+        var resources = typeof(TerminalSchema).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("KioskPos.Storage.Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(resources);
+        Assert.Equal(resources.Count, TerminalSchema.Migrations.Count);
+        Assert.Equal(Enumerable.Range(1, resources.Count), TerminalSchema.Migrations.Select(m => m.Version));
+        Assert.All(TerminalSchema.Migrations, m => Assert.False(string.IsNullOrWhiteSpace(m.Sql)));
+        Assert.Equal("cache, journal, payments, outbox, settings", TerminalSchema.Migrations[0].Name);
+    }
+
+    [Fact]
     public async Task Every_connection_gets_WAL_and_synchronous_FULL_pooled_ones_too()
     {
         await using var temp = new TempDatabase();

@@ -1,0 +1,138 @@
+using KioskPos.Core.Money;
+using KioskPos.Core.Payments;
+
+namespace KioskPos.Core.Domain;
+
+/// <summary>An allocation as a void or refund sees it: what went to a bill and what of it was given back so far.</summary>
+/// <param name="BillId">The bill.</param>
+/// <param name="Amount">What the payment put on it.</param>
+/// <param name="Reversed">What voids and refunds gave back of it.</param>
+public sealed record ReversibleAllocation(string BillId, Vnd Amount, Vnd Reversed);
+
+/// <summary>A payment as a void or refund sees it.</summary>
+/// <param name="Method">How it was paid.</param>
+/// <param name="State">Where it stands.</param>
+/// <param name="Amount">Its total.</param>
+/// <param name="Received">For a VietQR payment, what the bank confirmed so far.</param>
+/// <param name="Reversed">What voids and refunds gave back so far.</param>
+/// <param name="Sequence">The journal entry that created it.</param>
+/// <param name="Allocations">Its bills, in allocation order.</param>
+public sealed record ReversiblePayment(PaymentMethod Method, PaymentState State, Vnd Amount, Vnd Received, Vnd Reversed, long Sequence, IReadOnlyList<ReversibleAllocation> Allocations);
+
+/// <summary>
+/// What a payment's state means for money: what counts as taken, what may be voided or refunded, which bills reopen
+/// and how a bank's credit spreads over the bills. Pure functions; the stores call them.
+/// </summary>
+public static class PaymentRules
+{
+    /// <summary>The state a payment starts in: a VietQR payment waits for the bank, the others are taken at once.</summary>
+    public static PaymentState InitialState(PaymentMethod method) => method == PaymentMethod.VietQr ? PaymentState.Pending : PaymentState.Completed;
+
+    /// <summary>
+    /// Whether payments in <paramref name="state"/> count as money taken in a period report, given what was
+    /// <paramref name="taken"/> of them (for VietQR, what the bank confirmed): completed ones, and any other but a
+    /// pending one that brought money in (underpaid, expired with a late transfer, refunded or voided after).
+    /// </summary>
+    public static bool CountsAsTaken(PaymentState state, Vnd taken) =>
+        state == PaymentState.Completed || (state != PaymentState.Pending && taken > Vnd.Zero);
+
+    /// <summary>What of a payment was paid: for VietQR what the bank confirmed (up to the amount), otherwise the amount once completed.</summary>
+    public static Vnd Paid(PaymentMethod method, PaymentState state, Vnd amount, Vnd received) =>
+        method == PaymentMethod.VietQr ? Vnd.Min(received, amount) : state == PaymentState.Completed ? amount : Vnd.Zero;
+
+    /// <summary>What is left to refund of a payment: nothing once voided, otherwise what was paid less what was given back.</summary>
+    public static Vnd Refundable(ReversiblePayment payment)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        if (payment.State == PaymentState.Voided)
+        {
+            return Vnd.Zero;
+        }
+
+        var left = Paid(payment.Method, payment.State, payment.Amount, payment.Received) - payment.Reversed;
+        return left.IsPositive ? left : Vnd.Zero;
+    }
+
+    /// <summary>
+    /// Why <paramref name="payment"/> cannot be voided, or null when it can: only a completed card-balance payment
+    /// not reversed yet, of the open shift (after <paramref name="lastClosedSequence"/>).
+    /// </summary>
+    public static PaymentRefusal? CheckVoid(ReversiblePayment payment, long lastClosedSequence)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        if (payment.Method != PaymentMethod.CardBalance)
+        {
+            return PaymentRefusal.Invalid(
+                "Chỉ huỷ được thanh toán bằng số dư thẻ; thanh toán chuyển khoản được hoàn tiền.",
+                "Only card-balance payments can be voided; a transfer is refunded instead.");
+        }
+
+        if (payment.State != PaymentState.Completed || payment.Reversed > Vnd.Zero)
+        {
+            return new PaymentRefusal("already_reversed", "Giao dịch này đã được huỷ hoặc hoàn tiền.", "This payment was already voided or refunded.", RefusalKind.Refused);
+        }
+
+        return payment.Sequence <= lastClosedSequence
+            ? new PaymentRefusal("shift_closed", "Giao dịch thuộc ca đã đóng: không huỷ được, chỉ hoàn tiền.", "The payment belongs to a closed shift: it can be refunded, not voided.", RefusalKind.Refused)
+            : null;
+    }
+
+    /// <summary>Why refunding <paramref name="amount"/> of <paramref name="payment"/> is refused, or null when it may be refunded.</summary>
+    public static PaymentRefusal? CheckRefund(ReversiblePayment payment, Vnd amount)
+    {
+        var left = Refundable(payment);
+        if (!left.IsPositive)
+        {
+            return new PaymentRefusal("nothing_to_refund", "Không còn khoản nào để hoàn cho giao dịch này.", "Nothing is left to refund on this payment.", RefusalKind.Refused);
+        }
+
+        return !amount.IsPositive || amount > left
+            ? PaymentRefusal.Invalid($"Số tiền hoàn phải từ 1 ₫ đến {left}.", $"The refund must be between 1 and {left.Value} VND.")
+            : null;
+    }
+
+    /// <summary>
+    /// The bills a refund of <paramref name="amount"/> reopens, and by how much: last allocation first (a partial
+    /// refund gives back the part paid last), each by at most what is left of it.
+    /// </summary>
+    public static IReadOnlyList<PaymentAllocation> ReopenedBills(IReadOnlyList<ReversibleAllocation> allocations, Vnd amount)
+    {
+        ArgumentNullException.ThrowIfNull(allocations);
+        var reopened = new List<PaymentAllocation>();
+        var rest = amount;
+        for (var i = allocations.Count - 1; i >= 0; i--)
+        {
+            var allocation = allocations[i];
+            var share = Vnd.Min(rest, allocation.Amount - allocation.Reversed);
+            if (share.IsPositive)
+            {
+                reopened.Add(new PaymentAllocation(allocation.BillId, share));
+                rest -= share;
+            }
+        }
+
+        return reopened;
+    }
+
+    /// <summary>Whether a refund to the card balance may reopen a bill of <paramref name="category"/>: not a deposit, which already sits on the balance.</summary>
+    public static bool MayRefundToCard(BillCategory category) => category != BillCategory.Deposit;
+
+    /// <summary>
+    /// How a <paramref name="credit"/> spreads over a payment's bills, in allocation order (as the province server
+    /// credits a bank transfer): each bill gets up to its allocation until the credit runs out.
+    /// </summary>
+    public static IReadOnlyList<Vnd> SpreadInOrder(IReadOnlyList<PaymentAllocation> allocations, Vnd credit)
+    {
+        ArgumentNullException.ThrowIfNull(allocations);
+        var shares = new List<Vnd>(allocations.Count);
+        var left = credit;
+        foreach (var allocation in allocations)
+        {
+            var share = Vnd.Min(allocation.Amount, left);
+            left -= share;
+            shares.Add(share);
+        }
+
+        return shares;
+    }
+}
