@@ -117,7 +117,7 @@ internal sealed class PushLedger
             }
 
             billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
-            if (account is not null && bill.Category == ProvinceStore.DepositCategory)
+            if (account is not null && bill.Category == Deposits.Category)
             {
                 // A deposit (tạm ứng) is held on the payer's account, where the final bill is paid from at discharge.
                 (balanceAfter, accountVersion) = account.Move(allocation.Amount, NextVersion());
@@ -194,7 +194,7 @@ internal sealed class PushLedger
 
                 // A deposit given back leaves the patient's account with it; spent already, the account goes below
                 // zero and a person looks (like an overdraft).
-                if (bill.Category == ProvinceStore.DepositCategory && account is not null)
+                if (bill.Category == Deposits.Category && account is not null)
                 {
                     (balanceAfter, accountVersion) = account.Move(-allocation.Amount, NextVersion());
                     if (balanceAfter < 0)
@@ -281,7 +281,7 @@ internal sealed class PushLedger
         }
     }
 
-    private long NextVersion() => ProvinceStore.NextVersion(_transaction);
+    private long NextVersion() => ChangeVersions.Next(_transaction);
 
     // One INSERT of all the rows, in their order: one statement, one text, whatever their number.
     private void Insert(List<Statement> statements, string table, IReadOnlyList<(string Column, bool Integer)> columns, IReadOnlyCollection<object?[]> rows)

@@ -133,7 +133,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         // What the server already holds around each push (each entry, its neighbours) and how far each terminal is
         // acknowledged: two queries for the group, not three per entry.
         var histories = await ReadHistoriesAsync(connection, transaction, group, cancellationToken).ConfigureAwait(false);
-        await ProvinceStore.StartVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await ChangeVersions.StartClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var ledger = await PushLedger.OpenAsync(connection, transaction, now, [.. group.Select(p => (p.Terminal, p.Entries))], cancellationToken).ConfigureAwait(false);
         foreach (var push in group)
         {
@@ -217,7 +217,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
             }
         }
 
-        await ledger.FlushAsync([.. acknowledgements, ProvinceStore.VersionClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
+        await ledger.FlushAsync([.. acknowledgements, ChangeVersions.ClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
         foreach (var push in walkOn)
         {
             push.Acked = await AdvanceAckAsync(connection, transaction, push.Terminal.Id, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using KioskPos.Shared.Contracts;
 
@@ -32,10 +31,10 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
     public PushResponse StoredSoFar { get; } = storedSoFar;
 }
 
-/// <summary>The province server's data: terminals, the accounts and bills they pull, and the ledger they push to.</summary>
-internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger<ProvinceStore> logger)
+/// <summary>What terminals call: who a terminal is, the changes it pulls, the entries it pushes.</summary>
+internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger<TerminalSync> logger)
 {
-    public ProvinceDatabase Database => database;
+    private readonly PushWriter _writer = new(database, time, confirmations, logger);
 
     public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
     {
@@ -104,122 +103,6 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
         // What needs no turn is done before taking one: each entry's digest and the body stored.
         var prepared = request.Entries.Select(e => (EntryCanonicalForm.Digest(e), JsonSerializer.Serialize(e, ContractsJsonContext.Default.JournalEntryDto))).ToList();
         return await _writer.WriteAsync(terminal, request.Entries, prepared, cancellationToken).ConfigureAwait(false);
-    }
-
-    private readonly PushWriter _writer = new(database, time, confirmations, logger);
-
-    /// <summary>Wrong card PINs in a row before the PIN is locked (the school office or hospital clears it).</summary>
-    public const int MaxPinFailures = 3;
-
-    /// <summary>
-    /// Authorises a card payment against the balance the server holds (no hold is placed; the push follows at once),
-    /// and the card holder's PIN when the terminal sends one: wrong PINs are counted here, across every terminal.
-    /// </summary>
-    public async Task<AuthoriseResponse> AuthoriseAsync(TerminalRecord terminal, AuthoriseRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        long balance;
-        bool blocked;
-        string? pinHash;
-        int pinFailures;
-        await using (var command = connection.Command(
-            "SELECT a.balance, CASE WHEN a.blocked <> 0 OR c.denied_at IS NOT NULL THEN 1 ELSE 0 END, a.pin_hash, a.pin_failures FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
-            null, ("$a", request.AccountCode), ("$u", request.CardUid), ("$i", terminal.InstitutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return new AuthoriseResponse(false, 0, "card_not_recognised");
-            }
-
-            (balance, blocked, pinHash, pinFailures) = (reader.GetLong(0), reader.GetLong(1) != 0, reader.GetNullableString(2), (int)reader.GetLong(3));
-        }
-
-        if (blocked)
-        {
-            return new AuthoriseResponse(false, balance, "card_blocked");
-        }
-
-        if (request.Pin is { } pin)
-        {
-            if (pinFailures >= MaxPinFailures)
-            {
-                return new AuthoriseResponse(false, balance, "pin_locked", 0);
-            }
-
-            if (pinHash is null)
-            {
-                return new AuthoriseResponse(false, balance, "pin_not_set");
-            }
-
-            if (!KioskPos.Shared.Security.PinHash.Verify(pin, pinHash))
-            {
-                var failures = Convert.ToInt32(await connection.ScalarAsync(
-                    "UPDATE accounts SET pin_failures = pin_failures + 1 WHERE code = $c RETURNING pin_failures", null, cancellationToken, ("$c", request.AccountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                return new AuthoriseResponse(false, balance, failures >= MaxPinFailures ? "pin_locked" : "pin_wrong", Math.Max(0, MaxPinFailures - failures));
-            }
-
-            if (pinFailures > 0)
-            {
-                await connection.ExecuteAsync("UPDATE accounts SET pin_failures = 0 WHERE code = $c", null, cancellationToken, ("$c", request.AccountCode)).ConfigureAwait(false);
-            }
-        }
-
-        return balance < request.Amount ? new AuthoriseResponse(false, balance, "insufficient_balance") : new AuthoriseResponse(true, balance, null);
-    }
-
-    /// <summary>Sets an account's card PIN (the holder chose it at the office) and clears a PIN lock; false for an unknown account.</summary>
-    public async Task<bool> SetPinAsync(string accountCode, string pin, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync("UPDATE accounts SET pin_hash = $h, pin_failures = 0 WHERE code = $c", null, cancellationToken,
-            ("$h", KioskPos.Shared.Security.PinHash.Create(pin)), ("$c", accountCode)).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>Puts a card on the deny list (<paramref name="reason"/> set) or takes it off (null); false for an unknown card.</summary>
-    public async Task<bool> SetCardDeniedAsync(string uid, string? reason, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var account = (string?)await connection.ScalarAsync(
-            "UPDATE cards SET denied_reason = $r, denied_at = CASE WHEN CAST($r AS TEXT) IS NULL THEN NULL ELSE $t END WHERE uid = $u RETURNING account_code",
-            transaction, cancellationToken, ("$r", reason), ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$u", uid)).ConfigureAwait(false);
-        if (account is null)
-        {
-            return false;
-        }
-
-        // The card list travels with its account: a new version sends the change to the terminals.
-        var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("UPDATE accounts SET version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", account)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>Sets the hardware profile a terminal is to run (JSON), or clears it (null); false for an unknown terminal.</summary>
-    public async Task<bool> SetHardwareProfileAsync(string terminalId, string? profileJson, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync("UPDATE terminals SET hardware_profile = $p WHERE id = $t", null, cancellationToken, ("$p", profileJson), ("$t", terminalId)).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>Sets a terminal's offline limits; false for an unknown terminal.</summary>
-    public async Task<bool> SetOfflinePolicyAsync(string terminalId, OfflinePolicyDto policy, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync("UPDATE terminals SET offline_policy = $p WHERE id = $t", null, cancellationToken,
-            ("$p", JsonSerializer.Serialize(policy, ContractsJsonContext.Default.OfflinePolicyDto)), ("$t", terminalId)).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>An operator clears a blocked account (after settling an overdraft); terminals learn it at their next pull.</summary>
-    public async Task<bool> UnblockAsync(string accountCode, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var changed = await connection.ExecuteAsync("UPDATE accounts SET blocked = 0, pin_failures = 0, version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", accountCode)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return changed == 1;
     }
 
     private static void Validate(TerminalRecord terminal, PushRequest request)
@@ -350,67 +233,6 @@ internal sealed class ProvinceStore(ProvinceDatabase database, TimeProvider time
 
             previous = entry.Sequence;
         }
-    }
-
-    /// <summary>The next value of the change counter that versions every row terminals pull (inside the caller's transaction).</summary>
-    /// <summary>The bill category of a hospital deposit (tạm ứng).</summary>
-    internal const string DepositCategory = "tam_ung";
-
-    /// <summary>
-    /// A deposit (tạm ứng) paid is held on the payer's account, where the final bill is paid from at discharge (and
-    /// what is left refunded); <paramref name="amount"/> is negative when a deposit is given back. Nothing for other bills.
-    /// </summary>
-    /// <returns>The account's balance and version after, or null when the bill is not a deposit.</returns>
-    internal static async Task<(long Balance, long Version)?> HoldDepositAsync(DbConnection connection, DbTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
-    {
-        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not DepositCategory)
-        {
-            return null;
-        }
-
-        var version = await NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var balance = Convert.ToInt64(await connection.ScalarAsync(
-            "UPDATE accounts SET balance = balance + $a, version = $v WHERE code = $c RETURNING balance",
-            transaction, cancellationToken, ("$a", amount), ("$v", version), ("$c", accountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        return (balance, version);
-    }
-
-    /// <summary>The next value of the change counter that versions what terminals pull.</summary>
-    internal static async Task<long> NextVersionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
-        s_versionClocks.TryGetValue(transaction, out var clock)
-            ? ++clock.Last
-            : long.Parse((string)(await connection.ScalarAsync(
-                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'change_version' RETURNING value",
-                transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
-
-    // A push takes many versions: it reads the counter once, counts in memory, and writes it back before its
-    // commit. Sound because the transaction holds the writers' lock from its start (no one else moves the counter).
-    private static readonly ConditionalWeakTable<DbTransaction, VersionClock> s_versionClocks = new();
-
-    private sealed class VersionClock(long start)
-    {
-        public long Start { get; } = start;
-
-        public long Last { get; set; } = start;
-    }
-
-    /// <summary>Starts counting versions in memory for <paramref name="transaction"/> (which holds the writers' lock).</summary>
-    internal static async Task StartVersionClockAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
-        s_versionClocks.AddOrUpdate(transaction, new VersionClock(current));
-    }
-
-    /// <summary>The next value of the change counter, in a push (whose transaction started the clock).</summary>
-    internal static long NextVersion(DbTransaction transaction) =>
-        s_versionClocks.TryGetValue(transaction, out var clock) ? ++clock.Last : throw new InvalidOperationException("The transaction has no version clock.");
-
-    /// <summary>The statement that writes the counter back and stops the clock (the caller runs it before its commit).</summary>
-    internal static Statement VersionClockStatement(DbTransaction transaction)
-    {
-        var clock = s_versionClocks.TryGetValue(transaction, out var c) ? c : throw new InvalidOperationException("The transaction has no version clock.");
-        s_versionClocks.Remove(transaction);
-        return new Statement("UPDATE meta SET value = $v WHERE key = 'change_version'", ("$v", clock.Last.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static long? ParseCursor(string? cursor, string epoch, long current)
