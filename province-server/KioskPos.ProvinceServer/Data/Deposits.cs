@@ -1,14 +1,12 @@
 using System.Data.Common;
 using System.Globalization;
+using KioskPos.ProvinceServer.Ledger;
 
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>Hospital deposits (tạm ứng): money paid towards a bill that is held on the payer's account.</summary>
 internal static class Deposits
 {
-    /// <summary>The bill category of a hospital deposit (tạm ứng).</summary>
-    internal const string Category = "tam_ung";
-
     /// <summary>
     /// A deposit (tạm ứng) paid is held on the payer's account, where the final bill is paid from at discharge (and
     /// what is left refunded); <paramref name="amount"/> is negative when a deposit is given back. Nothing for other bills.
@@ -16,7 +14,7 @@ internal static class Deposits
     /// <returns>The account's balance and version after, or null when the bill is not a deposit.</returns>
     internal static async Task<(long Balance, long Version)?> HoldAsync(DbConnection connection, DbTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
     {
-        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not Category)
+        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not BillCategories.Deposit)
         {
             return null;
         }

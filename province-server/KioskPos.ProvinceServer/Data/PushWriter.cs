@@ -165,19 +165,19 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
 
                 var result = entry.Kind switch
                 {
-                    EntryKinds.PaymentCreated => await ledger.ApplyPaymentAsync(push.Terminal, entry, cancellationToken).ConfigureAwait(false),
-                    EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.ApplyReversal(push.Terminal, entry),
+                    EntryKinds.PaymentCreated => ledger.Booking.ApplyPayment(push.Terminal.Id, push.Terminal.InstitutionId, entry),
+                    EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.Booking.ApplyReversal(push.Terminal.Id, entry),
                     _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
                 };
                 if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })
                 {
                     // Recorded so that money still arriving is flagged late; a payment already (partly) paid keeps its state.
-                    ledger.Expire(push.Terminal, expiry.PaymentId);
+                    ledger.Booking.Expire(push.Terminal.Id, expiry.PaymentId);
                 }
 
                 // The entry's row carries the result a repeated push will get back, and is written with its effect.
                 var stored = ledger.AddEntry(push.Terminal, entry, digest, body, result);
-                if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr } && ledger.HasHeldTransfer(qr.TransferCode))
+                if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr } && ledger.Booking.HeldTransferCodes.Contains(qr.TransferCode))
                 {
                     // Money that arrived while the terminal was offline waits for this entry.
                     await ledger.SyncAsync(async () => woken.AddRange(await TransferMatching.MatchHeldAsync(connection, transaction, qr.TransferCode, now, cancellationToken).ConfigureAwait(false)),
@@ -190,7 +190,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
 
             if (push.Refusal is { } refusal)
             {
-                ledger.Alert(push.Terminal, refusal.Code, refusal.Message);
+                ledger.Booking.Alert(push.Terminal.Id, refusal.Code, refusal.Message);
             }
         }
 
