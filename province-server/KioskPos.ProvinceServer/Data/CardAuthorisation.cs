@@ -16,23 +16,15 @@ internal sealed class CardAuthorisation(ProvinceDatabase database)
     public async Task<AuthoriseResponse> AuthoriseAsync(TerminalRecord terminal, AuthoriseRequest request, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        long balance;
-        bool blocked;
-        string? pinHash;
-        int pinFailures;
-        await using (var command = connection.Command(
-            "SELECT a.balance, CASE WHEN a.blocked <> 0 OR c.denied_at IS NOT NULL THEN 1 ELSE 0 END, a.pin_hash, a.pin_failures FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
-            null, ("$a", request.AccountCode), ("$u", request.CardUid), ("$i", terminal.InstitutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        var card = await connection.ReadFirstAsync<CardAccountRow>(
+            "SELECT a.balance, a.blocked, c.denied_at, a.pin_hash, a.pin_failures FROM accounts a JOIN cards c ON c.account_code = a.code WHERE a.code = $a AND c.uid = $u AND a.institution_id = $i",
+            null, cancellationToken, ("$a", request.AccountCode), ("$u", request.CardUid), ("$i", terminal.InstitutionId)).ConfigureAwait(false);
+        if (card is null)
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return new AuthoriseResponse(false, 0, "card_not_recognised");
-            }
-
-            (balance, blocked, pinHash, pinFailures) = (reader.GetLong(0), reader.GetLong(1) != 0, reader.GetNullableString(2), (int)reader.GetLong(3));
+            return new AuthoriseResponse(false, 0, "card_not_recognised");
         }
 
+        var (balance, blocked, pinHash, pinFailures) = (card.Balance, card.Blocked != 0 || card.DeniedAt is not null, card.PinHash, (int)card.PinFailures);
         if (blocked)
         {
             return new AuthoriseResponse(false, balance, "card_blocked");
@@ -83,5 +75,18 @@ internal sealed class CardAuthorisation(ProvinceDatabase database)
         var changed = await connection.ExecuteAsync("UPDATE accounts SET blocked = 0, pin_failures = 0, version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", accountCode)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;
+    }
+
+    private sealed record CardAccountRow
+    {
+        public long Balance { get; init; }
+
+        public long Blocked { get; init; }
+
+        public string? DeniedAt { get; init; }
+
+        public string? PinHash { get; init; }
+
+        public long PinFailures { get; init; }
     }
 }

@@ -133,49 +133,122 @@ internal sealed class PushLedger
 
         // Payments named by reversals and expiries, and what they were allocated.
         var paymentIds = _entries.Select(e => e.Reversal?.PaymentId ?? e.Expiry?.PaymentId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        await ReadAsync("SELECT id, terminal_id, account_code, method, amount, received, reversed, state FROM payments WHERE id IN", paymentIds, reader =>
-            booking.Payments[reader.GetString(0)] = new BookedPayment(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetLong(5), reader.GetLong(6), reader.GetString(7)),
-            cancellationToken).ConfigureAwait(false);
-        await ReadAsync("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. booking.Payments.Keys], reader =>
-            booking.Allocations[(reader.GetString(0), reader.GetString(1))] = new BookedAllocation(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
-            cancellationToken).ConfigureAwait(false);
+        foreach (var p in await ReadAsync<PaymentRow>("SELECT id, terminal_id, account_code, method, amount, received, reversed, state FROM payments WHERE id IN", paymentIds, cancellationToken).ConfigureAwait(false))
+        {
+            booking.Payments[p.Id] = new BookedPayment(p.Id, p.TerminalId, p.AccountCode, p.Method, p.Amount, p.Received, p.Reversed, p.State);
+        }
+
+        foreach (var a in await ReadAsync<AllocationRow>("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. booking.Payments.Keys], cancellationToken).ConfigureAwait(false))
+        {
+            booking.Allocations[(a.PaymentId, a.BillId)] = new BookedAllocation(a.PaymentId, a.BillId, a.Amount, a.Credited);
+        }
 
         var codes = _entries.Select(e => e.Payment?.AccountCode).OfType<string>().Concat(booking.Payments.Values.Select(p => p.AccountCode)).Distinct(StringComparer.Ordinal).ToList();
-        await ReadAsync("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, reader =>
-            booking.Accounts[reader.GetString(0)] = new BookedAccount(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3)),
-            cancellationToken).ConfigureAwait(false);
+        foreach (var a in await ReadAsync<AccountRow>("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, cancellationToken).ConfigureAwait(false))
+        {
+            booking.Accounts[a.Code] = new BookedAccount(a.Code, a.InstitutionId, a.Balance, a.Version);
+        }
 
         // The cards card payments were made with: an overdraft denies its card.
         var uids = _entries.Select(e => e.Payment is { Method: "card_balance" } p ? p.CardUid : null).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        await ReadAsync("SELECT uid, account_code, CASE WHEN denied_at IS NULL THEN 0 ELSE 1 END FROM cards WHERE uid IN", uids, reader =>
-            booking.Cards[reader.GetString(0)] = new BookedCard(reader.GetString(0), reader.GetString(1), reader.GetLong(2) != 0),
-            cancellationToken).ConfigureAwait(false);
+        foreach (var c in await ReadAsync<CardRow>("SELECT uid, account_code, denied_at FROM cards WHERE uid IN", uids, cancellationToken).ConfigureAwait(false))
+        {
+            booking.Cards[c.Uid] = new BookedCard(c.Uid, c.AccountCode, c.DeniedAt is not null);
+        }
 
         var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId).Distinct(StringComparer.Ordinal).ToList();
-        await ReadAsync("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, reader =>
-            booking.Bills[reader.GetString(0)] = new BookedBill(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4), reader.GetLong(5)),
-            cancellationToken).ConfigureAwait(false);
+        foreach (var b in await ReadAsync<BillRow>("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, cancellationToken).ConfigureAwait(false))
+        {
+            booking.Bills[b.Id] = new BookedBill(b.Id, b.AccountCode, b.Paid, b.Total, b.Category, b.Version);
+        }
 
         // Money that arrived while the terminal was offline waits for the entry of its payment.
         var transferCodes = _entries.Select(e => e.Payment?.Qr?.TransferCode).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        await ReadAsync("SELECT transfer_code FROM bank_transfers WHERE outcome = 'held' AND transfer_code IN", transferCodes, reader =>
-            booking.HeldTransferCodes.Add(reader.GetString(0)), cancellationToken).ConfigureAwait(false);
+        foreach (var held in await ReadAsync<HeldTransferRow>("SELECT transfer_code FROM bank_transfers WHERE outcome = 'held' AND transfer_code IN", transferCodes, cancellationToken).ConfigureAwait(false))
+        {
+            booking.HeldTransferCodes.Add(held.TransferCode);
+        }
     }
 
-    // Runs "<sql> (SELECT k FROM <keys>)" and hands each row to read; nothing when there are no keys.
-    private async Task ReadAsync(string sql, IReadOnlyList<string> keys, Action<DbDataReader> read, CancellationToken cancellationToken)
+    // Runs "<sql> (SELECT k FROM <keys>)" and maps its rows by column name; nothing when there are no keys.
+    private async Task<List<T>> ReadAsync<T>(string sql, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
-            return;
+            return [];
         }
 
         var (source, parameters) = _connection.Rows("keys", [("k", false)], [.. keys.Select(k => new object?[] { k })]);
-        await using var command = _connection.Command($"{sql} (SELECT k FROM {source})", _transaction, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            read(reader);
-        }
+        return await _connection.ReadAllAsync<T>($"{sql} (SELECT k FROM {source})", _transaction, cancellationToken, parameters).ConfigureAwait(false);
+    }
+
+    private sealed record PaymentRow
+    {
+        public required string Id { get; init; }
+
+        public required string TerminalId { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public required string Method { get; init; }
+
+        public long Amount { get; init; }
+
+        public long Received { get; init; }
+
+        public long Reversed { get; init; }
+
+        public required string State { get; init; }
+    }
+
+    private sealed record AllocationRow
+    {
+        public required string PaymentId { get; init; }
+
+        public required string BillId { get; init; }
+
+        public long Amount { get; init; }
+
+        public long Credited { get; init; }
+    }
+
+    private sealed record AccountRow
+    {
+        public required string Code { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public long Balance { get; init; }
+
+        public long Version { get; init; }
+    }
+
+    private sealed record CardRow
+    {
+        public required string Uid { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public string? DeniedAt { get; init; }
+    }
+
+    private sealed record HeldTransferRow
+    {
+        public required string TransferCode { get; init; }
+    }
+
+    private sealed record BillRow
+    {
+        public required string Id { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public long Paid { get; init; }
+
+        public long Total { get; init; }
+
+        public required string Category { get; init; }
+
+        public long Version { get; init; }
     }
 }

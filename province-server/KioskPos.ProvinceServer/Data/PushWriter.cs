@@ -244,24 +244,16 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         var histories = group.ToDictionary(p => p.Terminal.Id, _ => new History(), StringComparer.Ordinal);
         var (ranges, parameters) = connection.Rows("r", [("t", false), ("a", true), ("b", true)],
             [.. group.Select(p => new object?[] { p.Terminal.Id, p.Entries[0].Sequence - 1, p.Entries[^1].Sequence + 1 })]);
-        await using (var command = connection.Command(
+        foreach (var held in await connection.ReadAllAsync<HeldRow>(
             $"SELECT j.terminal_id, j.sequence, j.digest, j.result, j.prev_hash, j.hash FROM {ranges} JOIN journal_entries j ON j.terminal_id = r.t AND j.sequence >= r.a AND j.sequence <= r.b",
-            transaction, parameters))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            transaction, cancellationToken, parameters).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                histories[reader.GetString(0)].Held[reader.GetLong(1)] = new HeldEntry(reader.GetString(2), reader.GetString(3), reader.GetNullableString(4), reader.GetNullableString(5));
-            }
+            histories[held.TerminalId].Held[held.Sequence] = new HeldEntry(held.Digest, held.Result, held.PrevHash, held.Hash);
         }
 
-        await using (var command = connection.Command($"SELECT id, acked_through FROM terminals WHERE id IN (SELECT t FROM {ranges})", transaction, parameters))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var terminal in await connection.ReadAllAsync<AckedRow>($"SELECT id, acked_through FROM terminals WHERE id IN (SELECT t FROM {ranges})", transaction, cancellationToken, parameters).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                histories[reader.GetString(0)].Acked = reader.GetLong(1);
-            }
+            histories[terminal.Id].Acked = terminal.AckedThrough;
         }
 
         return histories;
@@ -306,6 +298,28 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
     }
 
     private sealed record HeldEntry(string Digest, string Result, string? PrevHash, string? Hash);
+
+    private sealed record HeldRow
+    {
+        public required string TerminalId { get; init; }
+
+        public long Sequence { get; init; }
+
+        public required string Digest { get; init; }
+
+        public required string Result { get; init; }
+
+        public string? PrevHash { get; init; }
+
+        public string? Hash { get; init; }
+    }
+
+    private sealed record AckedRow
+    {
+        public required string Id { get; init; }
+
+        public long AckedThrough { get; init; }
+    }
 
     /// <summary>A terminal's entries held around its push, and how far it was acknowledged when the group began.</summary>
     private sealed class History

@@ -76,19 +76,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
         var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
         var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
-        string? policyJson;
-        string? profileJson;
-        int qrTag;
-        await using (var command = connection.Command("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, ("$t", terminal.Id)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            (policyJson, qrTag, profileJson) = (reader.GetNullableString(0), (int)reader.GetLong(1), reader.GetNullableString(2));
-        }
-
-        var policy = policyJson is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(policyJson, ContractsJsonContext.Default.OfflinePolicyDto)!;
-        JsonElement? profile = profileJson is null ? null : JsonDocument.Parse(profileJson).RootElement.Clone();
-        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, qrTag, profile);
+        var settings = (await connection.ReadFirstAsync<TerminalSettingsRow>("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false))!;
+        var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
+        JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile);
     }
 
     /// <summary>
@@ -254,105 +245,177 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
 
     private static async Task<TerminalRecord?> ReadTerminalAsync(DbConnection connection, string terminalId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT id, institution_id, name, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $id", null, ("$id", terminalId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var lastSeen = reader.GetNullableString(5) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
-        return new TerminalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3) != 0, reader.GetLong(4), lastSeen, (int)reader.GetLong(6));
+        var row = await connection.ReadFirstAsync<TerminalRow>(
+            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $id", null, cancellationToken, ("$id", terminalId)).ConfigureAwait(false);
+        return row is null ? null : new TerminalRecord(row.Id, row.InstitutionId, row.Name, row.Revoked != 0, row.AckedThrough,
+            row.LastSeenAt is { } seen ? DateTimeOffset.Parse(seen, CultureInfo.InvariantCulture) : null, (int)row.QrTag);
     }
 
     private static async Task<InstitutionDto> ReadInstitutionAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(
-            "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = $id", transaction, ("$id", id));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new InstitutionDto(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-            reader.GetNullableString(4), reader.GetNullableString(5), reader.GetNullableString(6), reader.GetNullableString(7));
+        var row = (await connection.ReadFirstAsync<InstitutionRow>(
+            "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false))!;
+        return new InstitutionDto(row.Id, row.Name, row.Type, row.District, row.BankBin, row.BankAccount, row.BankAccountName, row.BankName);
     }
 
     private static async Task<List<AccountDto>> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
     {
         var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var denied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        await using (var cardCommand = connection.Command(
-            "SELECT c.account_code, c.uid, c.denied_at IS NOT NULL FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
-            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo)))
-        await using (var reader = await cardCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var card in await connection.ReadAllAsync<CardRow>(
+            "SELECT c.account_code, c.uid, c.denied_at FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (!cards.TryGetValue(card.AccountCode, out var list))
             {
-                var code = reader.GetString(0);
-                if (!cards.TryGetValue(code, out var list))
+                cards[card.AccountCode] = list = [];
+            }
+
+            list.Add(card.Uid);
+            if (card.DeniedAt is not null)
+            {
+                if (!denied.TryGetValue(card.AccountCode, out var deniedList))
                 {
-                    cards[code] = list = [];
+                    denied[card.AccountCode] = deniedList = [];
                 }
 
-                list.Add(reader.GetString(1));
-                if (reader.GetLong(2) != 0)
-                {
-                    if (!denied.TryGetValue(code, out var deniedList))
-                    {
-                        denied[code] = deniedList = [];
-                    }
-
-                    deniedList.Add(reader.GetString(1));
-                }
+                deniedList.Add(card.Uid);
             }
         }
 
-        var accounts = new List<AccountDto>();
-        await using var command = connection.Command(
+        var rows = await connection.ReadAllAsync<AccountRow>(
             "SELECT code, kind, full_name, group_name, balance, blocked, version FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
-            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo));
-        await using var accountReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await accountReader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var code = accountReader.GetString(0);
-            accounts.Add(new AccountDto(code, accountReader.GetString(1), accountReader.GetString(2), accountReader.GetNullableString(3), accountReader.GetLong(4),
-                accountReader.GetLong(5) != 0, cards.TryGetValue(code, out var c) ? c : [], accountReader.GetLong(6), denied.TryGetValue(code, out var d) ? d : []));
-        }
-
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
+        var accounts = rows.ConvertAll(a => new AccountDto(a.Code, a.Kind, a.FullName, a.GroupName, a.Balance, a.Blocked != 0,
+            cards.TryGetValue(a.Code, out var c) ? c : [], a.Version, denied.TryGetValue(a.Code, out var d) ? d : []));
         return accounts;
     }
 
     private static async Task<List<BillDto>> ReadBillsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
     {
         var lines = new Dictionary<string, List<BillLineDto>>(StringComparer.Ordinal);
-        await using (var lineCommand = connection.Command(
+        foreach (var line in await connection.ReadAllAsync<BillLineRow>(
             "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no",
-            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo)))
-        await using (var reader = await lineCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (!lines.TryGetValue(line.BillId, out var list))
             {
-                var id = reader.GetString(0);
-                if (!lines.TryGetValue(id, out var list))
-                {
-                    lines[id] = list = [];
-                }
-
-                list.Add(new BillLineDto(reader.GetString(1), (int)reader.GetLong(2), reader.GetLong(3), reader.GetLong(4), reader.GetLong(5)));
+                lines[line.BillId] = list = [];
             }
+
+            list.Add(new BillLineDto(line.Description, (int)line.Quantity, line.UnitPrice, line.Amount, line.InsuranceCovered));
         }
 
-        var bills = new List<BillDto>();
-        await using var command = connection.Command(
+        var rows = await connection.ReadAllAsync<BillRow>(
             "SELECT id, account_code, category, title, due_date, total, paid, version FROM bills WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
-            transaction, ("$i", institutionId), ("$f", from), ("$u", upTo));
-        await using var billReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await billReader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var id = billReader.GetString(0);
-            var due = billReader.GetNullableString(4) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : (DateOnly?)null;
-            bills.Add(new BillDto(id, billReader.GetString(1), billReader.GetString(2), billReader.GetString(3), due, billReader.GetLong(5), billReader.GetLong(6),
-                lines.TryGetValue(id, out var l) ? l : [], billReader.GetLong(7)));
-        }
-
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
+        var bills = rows.ConvertAll(b => new BillDto(b.Id, b.AccountCode, b.Category, b.Title,
+            b.DueDate is { } due ? DateOnly.ParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null, b.Total, b.Paid, lines.TryGetValue(b.Id, out var l) ? l : [], b.Version));
         return bills;
+    }
+
+    private sealed record TerminalRow
+    {
+        public required string Id { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Name { get; init; }
+
+        public long Revoked { get; init; }
+
+        public long AckedThrough { get; init; }
+
+        public string? LastSeenAt { get; init; }
+
+        public long QrTag { get; init; }
+    }
+
+    private sealed record TerminalSettingsRow
+    {
+        public string? OfflinePolicy { get; init; }
+
+        public long QrTag { get; init; }
+
+        public string? HardwareProfile { get; init; }
+    }
+
+    private sealed record InstitutionRow
+    {
+        public required string Id { get; init; }
+
+        public required string Name { get; init; }
+
+        public required string Type { get; init; }
+
+        public required string District { get; init; }
+
+        public string? BankBin { get; init; }
+
+        public string? BankAccount { get; init; }
+
+        public string? BankAccountName { get; init; }
+
+        public string? BankName { get; init; }
+    }
+
+    private sealed record CardRow
+    {
+        public required string AccountCode { get; init; }
+
+        public required string Uid { get; init; }
+
+        public string? DeniedAt { get; init; }
+    }
+
+    private sealed record AccountRow
+    {
+        public required string Code { get; init; }
+
+        public required string Kind { get; init; }
+
+        public required string FullName { get; init; }
+
+        public string? GroupName { get; init; }
+
+        public long Balance { get; init; }
+
+        public long Blocked { get; init; }
+
+        public long Version { get; init; }
+    }
+
+    private sealed record BillLineRow
+    {
+        public required string BillId { get; init; }
+
+        public required string Description { get; init; }
+
+        public long Quantity { get; init; }
+
+        public long UnitPrice { get; init; }
+
+        public long Amount { get; init; }
+
+        public long InsuranceCovered { get; init; }
+    }
+
+    private sealed record BillRow
+    {
+        public required string Id { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public required string Category { get; init; }
+
+        public required string Title { get; init; }
+
+        public string? DueDate { get; init; }
+
+        public long Total { get; init; }
+
+        public long Paid { get; init; }
+
+        public long Version { get; init; }
     }
 }
