@@ -55,7 +55,11 @@ public static class ProvinceApp
         services.AddOptions<ProvinceOptions>().Bind(configuration.GetSection(ProvinceOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ProvinceDatabase.Create(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value));
-        services.AddSingleton<ProvinceStore>();
+        services.AddSingleton<TerminalSync>();
+        services.AddSingleton<CardAuthorisation>();
+        services.AddSingleton<DenyList>();
+        services.AddSingleton<HardwareProfiles>();
+        services.AddSingleton<OfflinePolicies>();
         services.AddSingleton<ProvinceUsers>();
         services.AddSingleton<Reconciliation>();
         services.AddSingleton<Apis.ProvinceSessions>();

@@ -86,7 +86,7 @@ internal static class AdminApi
             return created ? Results.Created($"/api/v1/admin/institutions/{id}", null) : Results.NoContent();
         });
         // A hardware profile for a terminal (the JSON of hardware/profiles): it pulls it and runs it from its next start.
-        group.MapPut("/terminals/{id}/hardware-profile", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>
+        group.MapPut("/terminals/{id}/hardware-profile", async Task<IResult> (string id, HttpContext http, HardwareProfiles profiles) =>
         {
             using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
             var text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
@@ -95,17 +95,17 @@ internal static class AdminApi
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_profile", problem);
             }
 
-            return await store.SetHardwareProfileAsync(id, text, http.RequestAborted).ConfigureAwait(false)
+            return await profiles.SetAsync(id, text, http.RequestAborted).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]);
         });
-        group.MapDelete("/terminals/{id}/hardware-profile", async (string id, ProvinceStore store, CancellationToken ct) =>
-            await store.SetHardwareProfileAsync(id, null, ct).ConfigureAwait(false)
+        group.MapDelete("/terminals/{id}/hardware-profile", async (string id, HardwareProfiles profiles, CancellationToken ct) =>
+            await profiles.SetAsync(id, null, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]));
         group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
-        group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, ProvinceStore store) =>
+        group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, OfflinePolicies policies) =>
         {
             var (policy, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, KioskPos.Shared.Contracts.ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);
             if (policy is null || policy.MaxPerPayment < 0 || policy.MaxPerCardPerDay < 0 || policy.MaxUnsyncedTotal < 0 || policy.MaxMinutesSinceSync < 0 || policy.MaxDenyListAgeMinutes < 0)
@@ -113,19 +113,19 @@ internal static class AdminApi
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_policy", error ?? "Limits must be zero (no offline payments) or positive.");
             }
 
-            return await store.SetOfflinePolicyAsync(id, policy, http.RequestAborted).ConfigureAwait(false)
+            return await policies.SetAsync(id, policy, http.RequestAborted).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]);
         });
-        group.MapPost("/cards/{uid}/deny", async (string uid, string? reason, ProvinceStore store, CancellationToken ct) =>
-            await store.SetCardDeniedAsync(uid.ToUpperInvariant(), string.IsNullOrWhiteSpace(reason) ? "denied by operator" : reason, ct).ConfigureAwait(false)
+        group.MapPost("/cards/{uid}/deny", async (string uid, string? reason, DenyList denyList, CancellationToken ct) =>
+            await denyList.SetDeniedAsync(uid.ToUpperInvariant(), string.IsNullOrWhiteSpace(reason) ? "denied by operator" : reason, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", null, args: [uid]));
-        group.MapPost("/cards/{uid}/allow", async (string uid, ProvinceStore store, CancellationToken ct) =>
-            await store.SetCardDeniedAsync(uid.ToUpperInvariant(), null, ct).ConfigureAwait(false)
+        group.MapPost("/cards/{uid}/allow", async (string uid, DenyList denyList, CancellationToken ct) =>
+            await denyList.SetDeniedAsync(uid.ToUpperInvariant(), null, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", null, args: [uid]));
-        group.MapPut("/accounts/{code}/pin", async Task<IResult> (string code, HttpContext http, ProvinceStore store) =>
+        group.MapPut("/accounts/{code}/pin", async Task<IResult> (string code, HttpContext http, CardAuthorisation cards) =>
         {
             var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
             if (request is null || !KioskPos.Shared.Security.PinHash.IsValid(request.Pin))
@@ -133,12 +133,12 @@ internal static class AdminApi
                 return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_pin", error ?? "The PIN is 4 to 8 digits.");
             }
 
-            return await store.SetPinAsync(code, request.Pin, http.RequestAborted).ConfigureAwait(false)
+            return await cards.SetPinAsync(code, request.Pin, http.RequestAborted).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]);
         });
-        group.MapPost("/accounts/{code}/unblock", async (string code, ProvinceStore store, CancellationToken ct) =>
-            await store.UnblockAsync(code, ct).ConfigureAwait(false)
+        group.MapPost("/accounts/{code}/unblock", async (string code, CardAuthorisation cards, CancellationToken ct) =>
+            await cards.UnblockAsync(code, ct).ConfigureAwait(false)
                 ? Results.NoContent()
                 : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]));
         group.MapGet("/terminals", async (AdminQueries queries, CancellationToken ct) =>

@@ -43,18 +43,18 @@ internal static class SyncApi
             return ProblemWithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
-        http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<ProvinceStore>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
+        http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<TerminalSync>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
         return await next(context).ConfigureAwait(false);
     }
 
-    private static async Task<Ok<PullResponse>> PullAsync(HttpContext http, ProvinceStore store, string? cursor, int? limit)
+    private static async Task<Ok<PullResponse>> PullAsync(HttpContext http, TerminalSync sync, string? cursor, int? limit)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var rows = Math.Clamp(limit ?? SyncProtocol.MaxRowsPerPull, 1, SyncProtocol.MaxRowsPerPull);
-        return TypedResults.Ok(await store.PullAsync(terminal, cursor, rows, http.RequestAborted).ConfigureAwait(false));
+        return TypedResults.Ok(await sync.PullAsync(terminal, cursor, rows, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> PushAsync(HttpContext http, ProvinceStore store)
+    private static async Task<IResult> PushAsync(HttpContext http, TerminalSync sync)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.PushRequest, http.RequestAborted).ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal static class SyncApi
 
         try
         {
-            return TypedResults.Ok(await store.PushAsync(terminal, request, http.RequestAborted).ConfigureAwait(false));
+            return TypedResults.Ok(await sync.PushAsync(terminal, request, http.RequestAborted).ConfigureAwait(false));
         }
         catch (PushRejectedException e)
         {
@@ -100,7 +100,7 @@ internal static class SyncApi
         }
     }
 
-    private static async Task<IResult> AuthoriseAsync(HttpContext http, ProvinceStore store)
+    private static async Task<IResult> AuthoriseAsync(HttpContext http, CardAuthorisation cards)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AuthoriseRequest, http.RequestAborted).ConfigureAwait(false);
@@ -109,7 +109,7 @@ internal static class SyncApi
             return Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "amount must be positive");
         }
 
-        return TypedResults.Json(await store.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
+        return TypedResults.Json(await cards.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
     }
 
     private static async Task<IResult> ReportAsync(HttpContext http, AdminQueries queries)

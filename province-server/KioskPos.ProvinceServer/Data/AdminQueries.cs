@@ -77,33 +77,23 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
     public async Task<IReadOnlyList<LedgerPayment>> PaymentsAsync(string? terminalId, string? accountCode, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
+        var rows = await connection.ReadAllAsync<PaymentRow>(
             """
             SELECT id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, balance_after, flags, state, received, transfer_code FROM payments
             WHERE (CAST($t AS TEXT) IS NULL OR terminal_id = $t) AND (CAST($a AS TEXT) IS NULL OR account_code = $a)
             ORDER BY received_at DESC, id DESC LIMIT $n
             """,
-            null, ("$t", terminalId), ("$a", accountCode), ("$n", Math.Clamp(limit, 1, 1000)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var payments = new List<LedgerPayment>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            payments.Add(new LedgerPayment(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetLong(6),
-                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture),
-                reader.IsDBNull(9) ? null : reader.GetLong(9), reader.GetString(10), reader.GetString(11), reader.GetLong(12), reader.GetNullableString(13)));
-        }
-
-        return payments;
+            null, cancellationToken, ("$t", terminalId), ("$a", accountCode), ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+        return rows.ConvertAll(p => new LedgerPayment(p.Id, p.TerminalId, p.Sequence, p.InstitutionId, p.AccountCode, p.Method, p.Amount,
+            DateTimeOffset.Parse(p.CreatedAt, CultureInfo.InvariantCulture), DateTimeOffset.Parse(p.ReceivedAt, CultureInfo.InvariantCulture),
+            p.BalanceAfter, p.Flags, p.State, p.Received, p.TransferCode));
     }
 
     public async Task<LedgerAccount?> AccountAsync(string code, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT code, institution_id, kind, balance, blocked, version FROM accounts WHERE code = $c", null, ("$c", code));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new LedgerAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3), reader.GetLong(4) != 0, reader.GetLong(5))
-            : null;
+        var row = await connection.ReadFirstAsync<AccountRow>("SELECT code, institution_id, kind, balance, blocked, version FROM accounts WHERE code = $c", null, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        return row is null ? null : new LedgerAccount(row.Code, row.InstitutionId, row.Kind, row.Balance, row.Blocked != 0, row.Version);
     }
 
     /// <summary>Registers an institution or changes its name, type, district or commune; true when it is new.</summary>
@@ -125,9 +115,9 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
     public async Task<IReadOnlyList<InstitutionSummary>> InstitutionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
+        var rows = await connection.ReadAllAsync<InstitutionRow>(
             """
-            SELECT i.id, i.name, i.type, i.district, COUNT(p.id), COALESCE(SUM(p.kept), 0)
+            SELECT i.id, i.name, i.type, i.district, COUNT(p.id) AS payments, COALESCE(SUM(p.kept), 0) AS value
             FROM institutions i
             LEFT JOIN (
                 -- Money the institution kept: card payments, transfers as far as the bank confirmed them, less what
@@ -135,33 +125,20 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
                 SELECT institution_id, id, MAX(0, CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END - reversed) AS kept
                 FROM payments) p ON p.institution_id = i.id AND p.kept > 0
             GROUP BY i.id ORDER BY i.name
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<InstitutionSummary>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new InstitutionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (int)reader.GetLong(4), reader.GetLong(5)));
-        }
-
-        return rows;
+            """,
+            null, cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(i => new InstitutionSummary(i.Id, i.Name, i.Type, i.District, (int)i.Payments, i.Value));
     }
 
     public async Task<IReadOnlyList<TerminalSummary>> TerminalsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, version, queued, oldest_queued_at, printer_state, last_error, reported_at FROM terminals ORDER BY id");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<TerminalSummary>();
+        var rows = await connection.ReadAllAsync<TerminalRow>(
+            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, version, queued, oldest_queued_at, printer_state, last_error, reported_at FROM terminals ORDER BY id",
+            null, cancellationToken).ConfigureAwait(false);
         static DateTimeOffset? Time(string? s) => s is null ? null : DateTimeOffset.Parse(s, CultureInfo.InvariantCulture);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new TerminalSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetLong(3) != 0, reader.GetLong(4),
-                Time(reader.GetNullableString(5)), reader.GetNullableString(6), reader.IsDBNull(7) ? null : (int)reader.GetLong(7), Time(reader.GetNullableString(8)),
-                reader.GetNullableString(9), reader.GetNullableString(10), Time(reader.GetNullableString(11))));
-        }
-
-        return rows;
+        return rows.ConvertAll(t => new TerminalSummary(t.Id, t.InstitutionId, t.Name, t.Revoked != 0, t.AckedThrough, Time(t.LastSeenAt), t.Version,
+            t.Queued is { } queued ? (int)queued : null, Time(t.OldestQueuedAt), t.PrinterState, t.LastError, Time(t.ReportedAt)));
     }
 
     /// <summary>Keeps a terminal's latest report for the inventory.</summary>
@@ -172,5 +149,93 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
             "UPDATE terminals SET version = $v, queued = $q, oldest_queued_at = $o, printer_state = $p, last_error = $e, reported_at = $at WHERE id = $id",
             null, cancellationToken, ("$v", report.Version), ("$q", report.Queued), ("$o", report.OldestQueuedAt?.ToString("O", CultureInfo.InvariantCulture)),
             ("$p", report.PrinterState), ("$e", report.LastError), ("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
+    }
+
+    private sealed record PaymentRow
+    {
+        public required string Id { get; init; }
+
+        public required string TerminalId { get; init; }
+
+        public long Sequence { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public required string Method { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string CreatedAt { get; init; }
+
+        public required string ReceivedAt { get; init; }
+
+        public long? BalanceAfter { get; init; }
+
+        public required string Flags { get; init; }
+
+        public required string State { get; init; }
+
+        public long Received { get; init; }
+
+        public string? TransferCode { get; init; }
+    }
+
+    private sealed record AccountRow
+    {
+        public required string Code { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Kind { get; init; }
+
+        public long Balance { get; init; }
+
+        public long Blocked { get; init; }
+
+        public long Version { get; init; }
+    }
+
+    private sealed record TerminalRow
+    {
+        public required string Id { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Name { get; init; }
+
+        public long Revoked { get; init; }
+
+        public long AckedThrough { get; init; }
+
+        public string? LastSeenAt { get; init; }
+
+        public string? Version { get; init; }
+
+        public long? Queued { get; init; }
+
+        public string? OldestQueuedAt { get; init; }
+
+        public string? PrinterState { get; init; }
+
+        public string? LastError { get; init; }
+
+        public string? ReportedAt { get; init; }
+    }
+
+    private sealed record InstitutionRow
+    {
+        public required string Id { get; init; }
+
+        public required string Name { get; init; }
+
+        public required string Type { get; init; }
+
+        public required string District { get; init; }
+
+        public long Payments { get; init; }
+
+        public long Value { get; init; }
     }
 }

@@ -224,7 +224,7 @@ internal sealed class BillImport(ProvinceDatabase database)
                 continue; // nothing is stored anyway; keep checking for more errors
             }
 
-            var version = await ProvinceStore.NextVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(
                 """
                 INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)

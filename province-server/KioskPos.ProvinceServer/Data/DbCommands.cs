@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
@@ -162,6 +163,41 @@ internal static partial class DbCommands
         await using var command = connection.Command(sql, transaction, parameters);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DBNull ? null : value;
+    }
+
+    /// <summary>
+    /// Runs a query and maps each row by column name into a <typeparamref name="T"/> (Dapper's row parser:
+    /// <c>snake_case</c> columns to PascalCase properties, integers widened as the property needs, so SQLite's
+    /// INTEGER and PostgreSQL's integer, bigint or numeric sums all fit a <c>long</c>). The command is built by
+    /// <see cref="Command"/>, so the SQL and its <c>$name</c> parameters are translated as for every other statement.
+    /// </summary>
+    public static async Task<List<T>> ReadAllAsync<T>(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        await using var command = connection.Command(sql, transaction, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var parse = reader.GetRowParser<T>();
+            do
+            {
+                rows.Add(parse(reader));
+            }
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The first row of a query mapped by column name (see <see cref="ReadAllAsync{T}"/>), or null when there is none.</summary>
+    public static async Task<T?> ReadFirstAsync<T>(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+        where T : class
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        await using var command = connection.Command(sql, transaction, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetRowParser<T>()(reader) : null;
     }
 
     /// <summary>Reads a nullable text column.</summary>

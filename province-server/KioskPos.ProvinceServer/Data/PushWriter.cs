@@ -133,7 +133,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         // What the server already holds around each push (each entry, its neighbours) and how far each terminal is
         // acknowledged: two queries for the group, not three per entry.
         var histories = await ReadHistoriesAsync(connection, transaction, group, cancellationToken).ConfigureAwait(false);
-        await ProvinceStore.StartVersionClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await ChangeVersions.StartClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var ledger = await PushLedger.OpenAsync(connection, transaction, now, [.. group.Select(p => (p.Terminal, p.Entries))], cancellationToken).ConfigureAwait(false);
         foreach (var push in group)
         {
@@ -165,19 +165,19 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
 
                 var result = entry.Kind switch
                 {
-                    EntryKinds.PaymentCreated => await ledger.ApplyPaymentAsync(push.Terminal, entry, cancellationToken).ConfigureAwait(false),
-                    EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.ApplyReversal(push.Terminal, entry),
+                    EntryKinds.PaymentCreated => ledger.Booking.ApplyPayment(push.Terminal.Id, push.Terminal.InstitutionId, entry),
+                    EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.Booking.ApplyReversal(push.Terminal.Id, entry),
                     _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
                 };
                 if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })
                 {
                     // Recorded so that money still arriving is flagged late; a payment already (partly) paid keeps its state.
-                    ledger.Expire(push.Terminal, expiry.PaymentId);
+                    ledger.Booking.Expire(push.Terminal.Id, expiry.PaymentId);
                 }
 
                 // The entry's row carries the result a repeated push will get back, and is written with its effect.
                 var stored = ledger.AddEntry(push.Terminal, entry, digest, body, result);
-                if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr } && ledger.HasHeldTransfer(qr.TransferCode))
+                if (entry is { Kind: EntryKinds.PaymentCreated, Payment.Qr: { } qr } && ledger.Booking.HeldTransferCodes.Contains(qr.TransferCode))
                 {
                     // Money that arrived while the terminal was offline waits for this entry.
                     await ledger.SyncAsync(async () => woken.AddRange(await TransferMatching.MatchHeldAsync(connection, transaction, qr.TransferCode, now, cancellationToken).ConfigureAwait(false)),
@@ -190,7 +190,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
 
             if (push.Refusal is { } refusal)
             {
-                ledger.Alert(push.Terminal, refusal.Code, refusal.Message);
+                ledger.Booking.Alert(push.Terminal.Id, refusal.Code, refusal.Message);
             }
         }
 
@@ -217,7 +217,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
             }
         }
 
-        await ledger.FlushAsync([.. acknowledgements, ProvinceStore.VersionClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
+        await ledger.FlushAsync([.. acknowledgements, ChangeVersions.ClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
         foreach (var push in walkOn)
         {
             push.Acked = await AdvanceAckAsync(connection, transaction, push.Terminal.Id, cancellationToken).ConfigureAwait(false);
@@ -244,24 +244,16 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         var histories = group.ToDictionary(p => p.Terminal.Id, _ => new History(), StringComparer.Ordinal);
         var (ranges, parameters) = connection.Rows("r", [("t", false), ("a", true), ("b", true)],
             [.. group.Select(p => new object?[] { p.Terminal.Id, p.Entries[0].Sequence - 1, p.Entries[^1].Sequence + 1 })]);
-        await using (var command = connection.Command(
+        foreach (var held in await connection.ReadAllAsync<HeldRow>(
             $"SELECT j.terminal_id, j.sequence, j.digest, j.result, j.prev_hash, j.hash FROM {ranges} JOIN journal_entries j ON j.terminal_id = r.t AND j.sequence >= r.a AND j.sequence <= r.b",
-            transaction, parameters))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            transaction, cancellationToken, parameters).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                histories[reader.GetString(0)].Held[reader.GetLong(1)] = new HeldEntry(reader.GetString(2), reader.GetString(3), reader.GetNullableString(4), reader.GetNullableString(5));
-            }
+            histories[held.TerminalId].Held[held.Sequence] = new HeldEntry(held.Digest, held.Result, held.PrevHash, held.Hash);
         }
 
-        await using (var command = connection.Command($"SELECT id, acked_through FROM terminals WHERE id IN (SELECT t FROM {ranges})", transaction, parameters))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var terminal in await connection.ReadAllAsync<AckedRow>($"SELECT id, acked_through FROM terminals WHERE id IN (SELECT t FROM {ranges})", transaction, cancellationToken, parameters).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                histories[reader.GetString(0)].Acked = reader.GetLong(1);
-            }
+            histories[terminal.Id].Acked = terminal.AckedThrough;
         }
 
         return histories;
@@ -306,6 +298,28 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
     }
 
     private sealed record HeldEntry(string Digest, string Result, string? PrevHash, string? Hash);
+
+    private sealed record HeldRow
+    {
+        public required string TerminalId { get; init; }
+
+        public long Sequence { get; init; }
+
+        public required string Digest { get; init; }
+
+        public required string Result { get; init; }
+
+        public string? PrevHash { get; init; }
+
+        public string? Hash { get; init; }
+    }
+
+    private sealed record AckedRow
+    {
+        public required string Id { get; init; }
+
+        public long AckedThrough { get; init; }
+    }
 
     /// <summary>A terminal's entries held around its push, and how far it was acknowledged when the group began.</summary>
     private sealed class History

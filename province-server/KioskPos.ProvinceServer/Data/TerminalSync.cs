@@ -1,0 +1,421 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using KioskPos.Shared.Contracts;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>A terminal as the server knows it.</summary>
+internal sealed record TerminalRecord(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt, int QrTag);
+
+/// <summary>A push that must be refused as a whole, before anything is stored.</summary>
+internal sealed class PushRejectedException(int status, string code, string message, long? sequence = null) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public long? Sequence { get; } = sequence;
+
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// An entry that contradicts what the server holds: its sequence was used for other content
+/// (<c>sequence_conflict</c>), or it does not continue the terminal's hash chain (<c>chain_diverged</c>).
+/// </summary>
+internal sealed class SequenceConflictException(long sequence, string code, string message, PushResponse storedSoFar) : Exception(message)
+{
+    public long Sequence { get; } = sequence;
+
+    public string Code { get; } = code;
+
+    public PushResponse StoredSoFar { get; } = storedSoFar;
+}
+
+/// <summary>What terminals call: who a terminal is, the changes it pulls, the entries it pushes.</summary>
+internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger<TerminalSync> logger)
+{
+    private readonly PushWriter _writer = new(database, time, confirmations, logger);
+
+    public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadTerminalAsync(connection, terminalId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Changes for the terminal's institution since <paramref name="cursor"/>, at most <paramref name="limit"/>
+    /// rows. An empty, malformed or foreign cursor (another database epoch, a version from the future) gives a full
+    /// resync from the start.
+    /// </summary>
+    public async Task<PullResponse> PullAsync(TerminalRecord terminal, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // One read transaction: rows and the change counter come from the same snapshot.
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
+        var epoch = (string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'epoch'", transaction, cancellationToken).ConfigureAwait(false))!;
+        var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+        var since = ParseCursor(cursor, epoch, current);
+        var full = since is null;
+        var from = since ?? 0;
+
+        var upToValue = await connection.ScalarAsync(
+            """
+            SELECT version FROM (
+                SELECT version FROM accounts WHERE institution_id = $i AND version > $c
+                UNION ALL
+                SELECT version FROM bills WHERE institution_id = $i AND version > $c) AS changed
+            ORDER BY version LIMIT 1 OFFSET $o
+            """,
+            transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$c", from), ("$o", limit - 1)).ConfigureAwait(false);
+        var upTo = upToValue is null ? current : Convert.ToInt64(upToValue, CultureInfo.InvariantCulture);
+        var hasMore = upTo < current && Convert.ToInt64(await connection.ScalarAsync(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE institution_id = $i AND version > $u) OR EXISTS (SELECT 1 FROM bills WHERE institution_id = $i AND version > $u) THEN 1 ELSE 0 END",
+            transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$u", upTo)).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0;
+
+        var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
+        var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
+        var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
+        var settings = (await connection.ReadFirstAsync<TerminalSettingsRow>("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false))!;
+        var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
+        JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile);
+    }
+
+    /// <summary>
+    /// Stores a batch of entries exactly once. An entry already held with the same digest gives back its original
+    /// result; one held with another digest stops the batch with <see cref="SequenceConflictException"/> (the
+    /// entries before it are kept) and raises an alert.
+    /// </summary>
+    public async Task<PushResponse> PushAsync(TerminalRecord terminal, PushRequest request, CancellationToken cancellationToken)
+    {
+        Validate(terminal, request);
+
+        // What needs no turn is done before taking one: each entry's digest and the body stored.
+        var prepared = request.Entries.Select(e => (EntryCanonicalForm.Digest(e), JsonSerializer.Serialize(e, ContractsJsonContext.Default.JournalEntryDto))).ToList();
+        return await _writer.WriteAsync(terminal, request.Entries, prepared, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Validate(TerminalRecord terminal, PushRequest request)
+    {
+        if (request.TerminalId != terminal.Id)
+        {
+            throw new PushRejectedException(403, "terminal_mismatch", $"The batch names terminal '{request.TerminalId}' but the request is signed by '{terminal.Id}'.");
+        }
+
+        if (request.Entries.Count is 0 or > SyncProtocol.MaxEntriesPerPush)
+        {
+            throw new PushRejectedException(400, "batch_size", $"A push carries 1 to {SyncProtocol.MaxEntriesPerPush} entries; this one has {request.Entries.Count}.");
+        }
+
+        long previous = 0;
+        foreach (var entry in request.Entries)
+        {
+            string? problem = null;
+            if (entry.Sequence <= previous)
+            {
+                problem = "sequences must be positive and strictly ascending";
+            }
+            else if (entry.PrevHash is not { Length: 64 } || entry.Hash is not { Length: 64 } || !entry.PrevHash.All(char.IsAsciiHexDigitLower))
+            {
+                problem = "prevHash and hash must be 64 lower-case hex digits";
+            }
+            else if (EntryCanonicalForm.ChainHash(entry.PrevHash, entry) != entry.Hash)
+            {
+                problem = "hash does not match the entry's content and prevHash (changed in transit or by hand)";
+            }
+            else if (entry.Kind == EntryKinds.PaymentCreated)
+            {
+                if (entry.Payment is not { } p)
+                {
+                    problem = "a payment.created entry needs a payment";
+                }
+                else if (p.Amount <= 0 || p.Allocations.Count == 0 || p.Allocations.Any(a => a.Amount <= 0) || p.Allocations.Sum(a => a.Amount) != p.Amount)
+                {
+                    problem = "the amount must be positive and equal the sum of its positive allocations";
+                }
+                else if (p.PaymentId != $"{terminal.Id}-{entry.Sequence:D8}")
+                {
+                    problem = $"payment id must be '{terminal.Id}-{entry.Sequence:D8}'";
+                }
+                else if (p.Allocations.DistinctBy(a => a.BillId, StringComparer.Ordinal).Count() != p.Allocations.Count)
+                {
+                    problem = "a bill appears once among a payment's allocations";
+                }
+                else if (p.Method is not ("card_balance" or "vietqr" or "external_card"))
+                {
+                    problem = $"unknown method '{p.Method}'";
+                }
+                else if ((p.Method == "external_card") != (p.External is not null) || p.External is { IsValid: false })
+                {
+                    problem = "an external_card payment carries its approval code and the card's last 4 digits (no more), and only it does";
+                }
+                else if ((p.Method == "vietqr") != (p.Qr is not null))
+                {
+                    problem = "a vietqr payment carries its QR, and only a vietqr payment does";
+                }
+                else if (p.Qr is { } qr && (!Core.VietQr.TransferCode.TryParse(qr.TransferCode, out var code) || code.Value.Sequence != entry.Sequence || code.Value.TerminalTag != terminal.QrTag))
+                {
+                    problem = $"transfer code '{qr.TransferCode}' is not this terminal's code for entry {entry.Sequence}";
+                }
+                else if (p.Qr is { } shown && (!Core.VietQr.VietQrParser.TryParse(shown.Payload, out var payload, out _) || payload.Amount != p.Amount || payload.Purpose != shown.TransferCode))
+                {
+                    problem = "the QR payload must be valid VietQR with the payment's amount and transfer code";
+                }
+            }
+            else if (entry.Kind == EntryKinds.PaymentConfirmed)
+            {
+                if (entry.Confirmation is null)
+                {
+                    problem = "a payment.confirmed entry needs a confirmation";
+                }
+            }
+            else if (entry.Kind == EntryKinds.PaymentExpired)
+            {
+                if (entry.Expiry is not { Reason: "expired" or "cancelled" })
+                {
+                    problem = "a payment.expired entry needs an expiry with reason expired or cancelled";
+                }
+            }
+            else if (entry.Kind == EntryKinds.ReceiptPrinted)
+            {
+                if (entry.Receipt is null)
+                {
+                    problem = "a receipt.printed entry needs a receipt";
+                }
+            }
+            else if (entry.Kind is EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded)
+            {
+                if (entry.Reversal is not { } v)
+                {
+                    problem = $"a {entry.Kind} entry needs a reversal";
+                }
+                else if (v.Amount <= 0 || v.Allocations.Any(a => a.Amount <= 0) || v.Allocations.Sum(a => a.Amount) != v.Amount)
+                {
+                    problem = "the reversal's amount must be positive and equal the sum of its positive allocations";
+                }
+                else if (v.Destination is not (ReversalDestinations.CardBalance or ReversalDestinations.BankTransfer)
+                    || (entry.Kind == EntryKinds.PaymentVoided && v.Destination != ReversalDestinations.CardBalance)
+                    || (v.Destination == ReversalDestinations.BankTransfer && string.IsNullOrWhiteSpace(v.BankReference)))
+                {
+                    problem = "a void goes back to the card; a refund to the card or by a bank transfer with its reference";
+                }
+                else if (string.IsNullOrWhiteSpace(v.Operator) || string.IsNullOrWhiteSpace(v.Supervisor) || v.Operator == v.Supervisor)
+                {
+                    problem = "a reversal names its cashier and a different approving supervisor";
+                }
+            }
+            else if (entry.Kind == EntryKinds.ShiftClosed)
+            {
+                if (entry.Shift is not { } shift || shift.FirstSequence < 1 || shift.LastSequence != entry.Sequence - 1 || string.IsNullOrWhiteSpace(shift.Operator))
+                {
+                    problem = "a shift.closed entry needs its figures, covering the entries up to the one before it";
+                }
+            }
+            else
+            {
+                problem = $"unknown kind '{entry.Kind}'";
+            }
+
+            if (problem is not null)
+            {
+                throw new PushRejectedException(400, "invalid_entry", $"Entry {entry.Sequence}: {problem}.", entry.Sequence);
+            }
+
+            previous = entry.Sequence;
+        }
+    }
+
+    private static long? ParseCursor(string? cursor, string epoch, long current)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        var dot = cursor.LastIndexOf('.');
+        if (dot <= 0 || cursor[..dot] != epoch ||
+            !long.TryParse(cursor[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version > current)
+        {
+            return null;
+        }
+
+        return version;
+    }
+
+    private static async Task<TerminalRecord?> ReadTerminalAsync(DbConnection connection, string terminalId, CancellationToken cancellationToken)
+    {
+        var row = await connection.ReadFirstAsync<TerminalRow>(
+            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $id", null, cancellationToken, ("$id", terminalId)).ConfigureAwait(false);
+        return row is null ? null : new TerminalRecord(row.Id, row.InstitutionId, row.Name, row.Revoked != 0, row.AckedThrough,
+            row.LastSeenAt is { } seen ? DateTimeOffset.Parse(seen, CultureInfo.InvariantCulture) : null, (int)row.QrTag);
+    }
+
+    private static async Task<InstitutionDto> ReadInstitutionAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken)
+    {
+        var row = (await connection.ReadFirstAsync<InstitutionRow>(
+            "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false))!;
+        return new InstitutionDto(row.Id, row.Name, row.Type, row.District, row.BankBin, row.BankAccount, row.BankAccountName, row.BankName);
+    }
+
+    private static async Task<List<AccountDto>> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    {
+        var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var denied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var card in await connection.ReadAllAsync<CardRow>(
+            "SELECT c.account_code, c.uid, c.denied_at FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false))
+        {
+            if (!cards.TryGetValue(card.AccountCode, out var list))
+            {
+                cards[card.AccountCode] = list = [];
+            }
+
+            list.Add(card.Uid);
+            if (card.DeniedAt is not null)
+            {
+                if (!denied.TryGetValue(card.AccountCode, out var deniedList))
+                {
+                    denied[card.AccountCode] = deniedList = [];
+                }
+
+                deniedList.Add(card.Uid);
+            }
+        }
+
+        var rows = await connection.ReadAllAsync<AccountRow>(
+            "SELECT code, kind, full_name, group_name, balance, blocked, version FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
+        var accounts = rows.ConvertAll(a => new AccountDto(a.Code, a.Kind, a.FullName, a.GroupName, a.Balance, a.Blocked != 0,
+            cards.TryGetValue(a.Code, out var c) ? c : [], a.Version, denied.TryGetValue(a.Code, out var d) ? d : []));
+        return accounts;
+    }
+
+    private static async Task<List<BillDto>> ReadBillsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    {
+        var lines = new Dictionary<string, List<BillLineDto>>(StringComparer.Ordinal);
+        foreach (var line in await connection.ReadAllAsync<BillLineRow>(
+            "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no",
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false))
+        {
+            if (!lines.TryGetValue(line.BillId, out var list))
+            {
+                lines[line.BillId] = list = [];
+            }
+
+            list.Add(new BillLineDto(line.Description, (int)line.Quantity, line.UnitPrice, line.Amount, line.InsuranceCovered));
+        }
+
+        var rows = await connection.ReadAllAsync<BillRow>(
+            "SELECT id, account_code, category, title, due_date, total, paid, version FROM bills WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
+            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
+        var bills = rows.ConvertAll(b => new BillDto(b.Id, b.AccountCode, b.Category, b.Title,
+            b.DueDate is { } due ? DateOnly.ParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null, b.Total, b.Paid, lines.TryGetValue(b.Id, out var l) ? l : [], b.Version));
+        return bills;
+    }
+
+    private sealed record TerminalRow
+    {
+        public required string Id { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Name { get; init; }
+
+        public long Revoked { get; init; }
+
+        public long AckedThrough { get; init; }
+
+        public string? LastSeenAt { get; init; }
+
+        public long QrTag { get; init; }
+    }
+
+    private sealed record TerminalSettingsRow
+    {
+        public string? OfflinePolicy { get; init; }
+
+        public long QrTag { get; init; }
+
+        public string? HardwareProfile { get; init; }
+    }
+
+    private sealed record InstitutionRow
+    {
+        public required string Id { get; init; }
+
+        public required string Name { get; init; }
+
+        public required string Type { get; init; }
+
+        public required string District { get; init; }
+
+        public string? BankBin { get; init; }
+
+        public string? BankAccount { get; init; }
+
+        public string? BankAccountName { get; init; }
+
+        public string? BankName { get; init; }
+    }
+
+    private sealed record CardRow
+    {
+        public required string AccountCode { get; init; }
+
+        public required string Uid { get; init; }
+
+        public string? DeniedAt { get; init; }
+    }
+
+    private sealed record AccountRow
+    {
+        public required string Code { get; init; }
+
+        public required string Kind { get; init; }
+
+        public required string FullName { get; init; }
+
+        public string? GroupName { get; init; }
+
+        public long Balance { get; init; }
+
+        public long Blocked { get; init; }
+
+        public long Version { get; init; }
+    }
+
+    private sealed record BillLineRow
+    {
+        public required string BillId { get; init; }
+
+        public required string Description { get; init; }
+
+        public long Quantity { get; init; }
+
+        public long UnitPrice { get; init; }
+
+        public long Amount { get; init; }
+
+        public long InsuranceCovered { get; init; }
+    }
+
+    private sealed record BillRow
+    {
+        public required string Id { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public required string Category { get; init; }
+
+        public required string Title { get; init; }
+
+        public string? DueDate { get; init; }
+
+        public long Total { get; init; }
+
+        public long Paid { get; init; }
+
+        public long Version { get; init; }
+    }
+}

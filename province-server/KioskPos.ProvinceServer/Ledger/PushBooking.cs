@@ -1,0 +1,242 @@
+using System.Globalization;
+using KioskPos.Shared.Contracts;
+
+namespace KioskPos.ProvinceServer.Ledger;
+
+/// <summary>
+/// The ledger effect of a group of pushes, worked out in memory: the storage layer loads the accounts, bills, cards
+/// and payments the entries name, the entries are booked here in order, and the storage layer writes the rows that
+/// changed and the rows made.
+/// </summary>
+/// <remarks>
+/// Sound because the group holds the writers' lock: what was loaded at its start stays true until it commits.
+/// Versions come from <paramref name="nextVersion"/>, the change counter the storage layer keeps.
+/// </remarks>
+/// <param name="now">When the group is written (ISO-8601, UTC), stamped on what it records.</param>
+/// <param name="nextVersion">The next value of the change counter that versions what terminals pull.</param>
+internal sealed class PushBooking(string now, Func<long> nextVersion)
+{
+    /// <summary>The accounts the group touches, by code.</summary>
+    public Dictionary<string, BookedAccount> Accounts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The bills the group touches, by id.</summary>
+    public Dictionary<string, BookedBill> Bills { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The cards the group's card payments were made with, by UID.</summary>
+    public Dictionary<string, BookedCard> Cards { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The payments the group names or makes, by id.</summary>
+    public Dictionary<string, BookedPayment> Payments { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What those payments were allocated, by payment and bill.</summary>
+    public Dictionary<(string Payment, string Bill), BookedAllocation> Allocations { get; } = [];
+
+    /// <summary>Transfer codes whose money arrived before the terminal's entry did.</summary>
+    public HashSet<string> HeldTransferCodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Payments made since the last write, in order.</summary>
+    public List<BookedPayment> NewPayments { get; } = [];
+
+    /// <summary>Allocations made since the last write, in order.</summary>
+    public List<BookedAllocation> NewAllocations { get; } = [];
+
+    /// <summary>Voids and refunds booked since the last write, in order.</summary>
+    public List<ReversalRecord> Reversals { get; } = [];
+
+    /// <summary>Alerts raised since the last write, in order.</summary>
+    public List<AlertRecord> Alerts { get; } = [];
+
+    /// <summary>Every loaded row, for the storage layer to pick what changed.</summary>
+    public IEnumerable<IBookedRow> Rows => Payments.Values.Concat<IBookedRow>(Allocations.Values).Concat(Accounts.Values).Concat(Bills.Values).Concat(Cards.Values);
+
+    /// <summary>Raises an alert about a terminal.</summary>
+    public void Alert(string terminalId, string kind, string detail) => Alerts.Add(new AlertRecord(now, terminalId, kind, detail));
+
+    /// <summary>
+    /// Books a payment: the card's debit, the bills it pays (a deposit held on the account), the payment and its
+    /// allocations; a payment that cannot be booked as it stands is kept and flagged for a person.
+    /// </summary>
+    public PushEntryResult ApplyPayment(string terminalId, string institutionId, JournalEntryDto entry)
+    {
+        var p = entry.Payment!;
+        var flags = new List<string>();
+        long? balanceAfter = null;
+        long? accountVersion = null;
+        var account = Accounts.GetValueOrDefault(p.AccountCode) is { } known && known.InstitutionId == institutionId ? known : null;
+        if (account is null)
+        {
+            // Taken at the terminal, so a fact; but no account of this institution to charge. A person must look.
+            flags.Add("unknown_account");
+        }
+        else
+        {
+            if (p.Method == "card_balance")
+            {
+                (balanceAfter, accountVersion) = account.Move(-p.Amount, nextVersion());
+                if (balanceAfter < 0)
+                {
+                    // An overdraft (one card used offline at two terminals, say) is a fact: it is booked, flagged,
+                    // and the card is deny-listed until an operator clears it. Terminals learn it at their next
+                    // pull (the account's version moved with the debit).
+                    flags.Add("overdraft");
+                    if (p.CardUid is { } uid && Cards.GetValueOrDefault(uid) is { Denied: false } card && card.AccountCode == p.AccountCode)
+                    {
+                        card.Deny("overdraft", now);
+                        flags.Add("card_denied");
+                    }
+                }
+            }
+        }
+
+        var billStates = new List<BillStateDto>();
+        var awaitingBank = p.Method == "vietqr";
+        foreach (var allocation in awaitingBank ? [] : p.Allocations)
+        {
+            if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != p.AccountCode)
+            {
+                flags.Add($"unknown_bill:{allocation.BillId}");
+                continue;
+            }
+
+            var version = bill.Pay(allocation.Amount, nextVersion());
+            if (bill.Paid > bill.Total)
+            {
+                flags.Add($"bill_overpaid:{allocation.BillId}");
+            }
+
+            billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
+            if (account is not null && bill.Category == BillCategories.Deposit)
+            {
+                // A deposit (tạm ứng) is held on the payer's account, where the final bill is paid from at discharge.
+                (balanceAfter, accountVersion) = account.Move(allocation.Amount, nextVersion());
+            }
+        }
+
+        var payment = new BookedPayment(p.PaymentId, terminalId, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
+        {
+            Arrival = new PaymentArrival(entry.Sequence, institutionId, p.CardUid, entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), now,
+                balanceAfter, string.Join(' ', flags), p.Qr?.TransferCode, p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)),
+        };
+        Payments[p.PaymentId] = payment;
+        NewPayments.Add(payment);
+        foreach (var allocation in p.Allocations)
+        {
+            var row = new BookedAllocation(p.PaymentId, allocation.BillId, allocation.Amount, awaitingBank ? 0 : allocation.Amount) { New = true };
+            Allocations[(p.PaymentId, allocation.BillId)] = row;
+            NewAllocations.Add(row);
+        }
+
+        if (flags.Count > 0)
+        {
+            Alert(terminalId, "payment_flagged", $"{p.PaymentId}: {string.Join(' ', flags)}");
+        }
+
+        return new PushEntryResult(entry.Sequence, "accepted", account?.Code, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    /// <summary>
+    /// Books a void or refund: the money goes back (to the card's balance, or by the institution's transfer) and the
+    /// bills reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than
+    /// was paid, is a fact recorded and flagged for a person, like an overdraft.
+    /// </summary>
+    public PushEntryResult ApplyReversal(string terminalId, JournalEntryDto entry)
+    {
+        var v = entry.Reversal!;
+        var voided = entry.Kind == EntryKinds.PaymentVoided;
+        var flags = new List<string>();
+        string? accountCode = null;
+        long? balanceAfter = null;
+        long? accountVersion = null;
+        var billStates = new List<BillStateDto>();
+        if (Payments.GetValueOrDefault(v.PaymentId) is not { } payment || payment.TerminalId != terminalId)
+        {
+            flags.Add("unknown_payment");
+        }
+        else
+        {
+            accountCode = payment.AccountCode;
+            var account = Accounts.GetValueOrDefault(accountCode);
+            var paid = payment.Method == "vietqr" ? Math.Min(payment.Received, payment.Amount) : payment.Amount;
+            if (payment.Reversed + v.Amount > paid || payment.State == "voided")
+            {
+                flags.Add("reversed_more_than_paid");
+            }
+
+            payment.Reverse(v.Amount, voided);
+            if (v.Destination == ReversalDestinations.CardBalance && account is not null)
+            {
+                (balanceAfter, accountVersion) = account.Move(v.Amount, nextVersion());
+            }
+
+            foreach (var allocation in v.Allocations)
+            {
+                if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != accountCode)
+                {
+                    flags.Add($"unknown_bill:{allocation.BillId}");
+                    continue;
+                }
+
+                var version = bill.Pay(-Math.Min(allocation.Amount, bill.Paid), nextVersion());
+                Allocations.GetValueOrDefault((payment.Id, allocation.BillId))?.Uncredit(allocation.Amount);
+                billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
+
+                // A deposit given back leaves the patient's account with it; spent already, the account goes below
+                // zero and a person looks (like an overdraft).
+                if (bill.Category == BillCategories.Deposit && account is not null)
+                {
+                    (balanceAfter, accountVersion) = account.Move(-allocation.Amount, nextVersion());
+                    if (balanceAfter < 0)
+                    {
+                        flags.Add("deposit_spent");
+                    }
+                }
+            }
+        }
+
+        Reversals.Add(new ReversalRecord(terminalId, entry.Sequence, v.PaymentId, voided ? "void" : "refund", v.Amount, v.Destination, v.BankReference, v.Supervisor,
+            entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
+        if (flags.Count > 0)
+        {
+            Alert(terminalId, "reversal_flagged", $"{v.PaymentId} (entry {entry.Sequence}): {string.Join(' ', flags)}");
+        }
+
+        return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    /// <summary>
+    /// Records that a VietQR payment expired or was cancelled, so that money still arriving is flagged late; a
+    /// payment already (partly) paid keeps its state.
+    /// </summary>
+    public void Expire(string terminalId, string paymentId)
+    {
+        if (Payments.GetValueOrDefault(paymentId) is { State: "pending" } payment && payment.TerminalId == terminalId)
+        {
+            payment.State = "expired";
+            payment.Changed = true;
+        }
+    }
+
+    /// <summary>The rows made and changed are written: only later changes are pending.</summary>
+    public void Written()
+    {
+        Reversals.Clear();
+        Alerts.Clear();
+        NewPayments.Clear();
+        NewAllocations.Clear();
+        foreach (var row in Rows)
+        {
+            row.Written();
+        }
+    }
+
+    /// <summary>Forgets what was loaded (the storage layer loads it again after work that changed the database).</summary>
+    public void Forget()
+    {
+        Accounts.Clear();
+        Bills.Clear();
+        Cards.Clear();
+        Payments.Clear();
+        Allocations.Clear();
+        HeldTransferCodes.Clear();
+    }
+}
