@@ -34,7 +34,7 @@ loadtest: prereqs ## The province server under 1,000 enrolled terminals pushing 
 soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000 payments, 100 of the server (SOAK_KILLS, SOAK_PAYMENTS, SOAK_SERVER_KILLS)
 	dotnet build KioskPos.sln -c Release -nologo -clp:ErrorsOnly
 	KIOSKPOS_CRASH_KILLS=$${SOAK_KILLS:-200} KIOSKPOS_CRASH_PAYMENTS=$${SOAK_PAYMENTS:-10000} KIOSKPOS_SERVER_KILLS=$${SOAK_SERVER_KILLS:-100} \
-	  dotnet test tests/KioskPos.Integration.Tests -c Release --no-build --nologo \
+	  dotnet test KioskPos.sln -c Release --no-build --nologo \
 	  --filter Category=Crash --logger "console;verbosity=detailed"
 
 publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
