@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using KioskPos.Firmware.Printing;
+using KioskPos.Firmware.Transports;
+using KioskPos.Hardware.Simulators.Printer;
+
+namespace KioskPos.Firmware.Tests.Printing;
+
+/// <summary>
+/// A status answer that arrives late (its request timed out on a busy line) must not shift the next answers: read
+/// one step out, a printer without paper looks ready and the job goes out.
+/// </summary>
+public class StaleStatusTests(FontsFixture fixture) : IClassFixture<FontsFixture>
+{
+    [Fact]
+    public async Task A_late_status_byte_from_before_does_not_make_a_printer_without_paper_look_ready()
+    {
+        var emulator = new EscPosEmulator(RasterRenderer.Width58mm, fixture.Fonts) { PaperOut = true };
+        using var transport = new LateAnswerTransport(emulator);
+        using var printer = new EscPosPrinter(transport, new DocumentEncoder(new PrinterLanguage(58), fixture.Fonts), new PrinterTimeouts(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)));
+
+        var outcome = await printer.PrintAsync(Samples.TuitionDocument(), CancellationToken.None);
+
+        Assert.False(outcome.Started, "nothing is sent to a printer without paper");
+        Assert.Equal("paper_out", outcome.State);
+        Assert.Empty(emulator.Pages);
+    }
+
+    // The emulator in memory, with one "online, ready" answer (0x12) left over from an earlier request that lands
+    // just after the driver cleared its input, as a late byte on a serial line does.
+    private sealed class LateAnswerTransport : IPrinterTransport
+    {
+        private readonly EscPosEmulator _emulator;
+        private readonly Channel<byte> _answers = Channel.CreateUnbounded<byte>();
+        private bool _lateSent;
+
+        public LateAnswerTransport(EscPosEmulator emulator)
+        {
+            _emulator = emulator;
+            emulator.Connect(answer => { foreach (var b in answer) { _answers.Writer.TryWrite(b); } });
+        }
+
+        public string Description => "memory";
+
+        public bool IsOpen => true;
+
+        public Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            _emulator.Receive(data.Span);
+            return Task.CompletedTask;
+        }
+
+        public async Task<int> ReadAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(timeout);
+            try
+            {
+                var answer = await _answers.Reader.ReadAsync(wait.Token);
+                buffer.Span[0] = answer;
+                return 1;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return 0;
+            }
+        }
+
+        public Task DiscardInputAsync(CancellationToken cancellationToken)
+        {
+            while (_answers.Reader.TryRead(out _))
+            {
+            }
+
+            if (!_lateSent)
+            {
+                _lateSent = true;
+                _answers.Writer.TryWrite(0x12);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public void Close()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

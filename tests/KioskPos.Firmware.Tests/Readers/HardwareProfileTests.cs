@@ -1,0 +1,78 @@
+using KioskPos.Firmware.Devices;
+
+namespace KioskPos.Firmware.Tests.Readers;
+
+/// <summary>The profiles shipped in hardware/profiles, and the start-up check that tells a technician what to do.</summary>
+public class HardwareProfileTests
+{
+    private static readonly string s_profiles = Path.Combine(RepositoryRoot(), "hardware", "profiles");
+
+    public static TheoryData<string> Shipped => [.. Directory.GetFiles(s_profiles, "*.json").Select(f => Path.GetFileName(f))];
+
+    [Theory]
+    [MemberData(nameof(Shipped))]
+    public void Every_shipped_profile_is_valid_when_its_devices_are_there(string file)
+    {
+        var profile = HardwareProfile.Load(Path.Combine(s_profiles, file));
+        Assert.Equal(Path.GetFileNameWithoutExtension(file), profile.Name);
+        Assert.Empty(profile.Validate(_ => true));
+    }
+
+    [Fact]
+    public void The_simulated_profile_starts_on_any_machine() =>
+        Assert.Empty(HardwareProfile.Load(Path.Combine(s_profiles, "simulated.json")).Validate());
+
+    [Fact]
+    public void A_missing_spi_device_says_how_to_enable_spi()
+    {
+        var profile = HardwareProfile.Load(Path.Combine(s_profiles, "pi4-rc522-usb80.json"));
+        var problems = profile.Validate(path => path != "/dev/spidev0.0");
+        Assert.Contains("dtparam=spi=on", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Absent_devices_pins_used_twice_and_spi_pins_are_each_named()
+    {
+        var profile = new HardwareProfile
+        {
+            Name = "broken",
+            CardReader = "mfrc522:/dev/spidev0.0:reset=25,evdev:/dev/input/by-id/usb-x-event-kbd",
+            Printer = "usb:/dev/usb/lp0",
+            PaperWidthMm = 76,
+            LightPin = 25,
+            BuzzerPin = 10,
+            HelpButtonPin = 40,
+        };
+        var problems = profile.Validate(_ => false);
+        Assert.Contains(problems, p => p.Contains("/dev/spidev0.0 is missing", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("/dev/input/by-id/usb-x-event-kbd is missing", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("/dev/usb/lp0 is missing", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("GPIO 25 is used twice: reader reset and status light", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("GPIO 10 (buzzer) belongs to SPI0", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("GPIO 40 (help button) is not a header GPIO", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("58 or 80", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("/dev/gpiochip0 is missing", StringComparison.Ordinal));
+        Assert.Equal(8, problems.Count);
+    }
+
+    [Fact]
+    public void A_profile_with_an_unknown_field_is_refused_with_the_file_named()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("profile-").FullName, "typo.json");
+        File.WriteAllText(file, """{ "name": "typo", "cardReader": "simulated", "printer": "emulator", "ligthPin": 17 }""");
+        var error = Assert.Throws<InvalidOperationException>(() => HardwareProfile.Load(file));
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("ligthPin", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "KioskPos.sln")))
+        {
+            folder = Path.GetDirectoryName(folder) ?? throw new InvalidOperationException("KioskPos.sln not found above the test folder.");
+        }
+
+        return folder;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KioskPos.Core.Text;
+using KioskPos.Tests.Shared;
+
+namespace KioskPos.ProvinceServer.Tests;
+
+/// <summary>
+/// The province server's pages are embedded files that read the JSON API: every catalogue key they name exists, the
+/// files and their texts are served, and in a browser the pages fill in (signed in through the sign-in form).
+/// </summary>
+public sealed partial class ProvincePagesTests
+{
+    [Fact]
+    public void Every_catalogue_key_the_pages_name_exists()
+    {
+        var folder = Path.Combine(RepositoryRoot.Find(), "province-server", "KioskPos.ProvinceServer", "wwwroot");
+        var keys = Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
+            .SelectMany(file => KeyPattern().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value))
+            .Where(key => !key.EndsWith('.') && !key.Contains('$', StringComparison.Ordinal))
+            .Distinct()
+            .ToList();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.True(Messages.All.ContainsKey(key), $"the pages name '{key}', which the catalogue lacks"));
+    }
+
+    [Fact]
+    public async Task Pages_assets_and_texts_are_served_with_their_types()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var anyone = new HttpClient { BaseAddress = province.BaseUrl };
+        using (var css = await anyone.GetAsync("/css/province.css"))
+        {
+            Assert.Equal((HttpStatusCode.OK, "text/css"), (css.StatusCode, css.Content.Headers.ContentType!.MediaType));
+        }
+
+        using (var login = await anyone.GetAsync("/login"))
+        {
+            Assert.Equal((HttpStatusCode.OK, "text/html"), (login.StatusCode, login.Content.Headers.ContentType!.MediaType));
+            Assert.Contains("/js/login.js", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await anyone.GetAsync("/js/nothing.js")).StatusCode);
+        var texts = await anyone.GetFromJsonAsync<JsonElement>("/api/v1/province/messages");
+        Assert.All(texts.EnumerateObject(), p => Assert.StartsWith("province.", p.Name, StringComparison.Ordinal));
+        Assert.Equal("Trung học cơ sở", texts.GetProperty("province.type.lower_secondary").GetProperty("vi").GetString());
+        Assert.False((await anyone.GetFromJsonAsync<JsonElement>("/api/v1/province/session")).GetProperty("signedIn").GetBoolean());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/report/plan/types.svg")).StatusCode);
+    }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_the_administrator_signs_in_and_the_overview_and_report_fill_in()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(province.BaseUrl, "/report").ToString());
+        await page.WaitForURLAsync("**/login?return=*");
+        await page.FillAsync("input[name=username]", "tinh.admin");
+        await page.FillAsync("input[name=password]", "sai-mat-khau");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#error:not([hidden])");
+        Assert.Contains("Sai tên đăng nhập hoặc mật khẩu", await page.InnerTextAsync("#error"), StringComparison.Ordinal);
+
+        await page.FillAsync("input[name=username]", "tinh.admin");
+        await page.FillAsync("input[name=password]", "QuanTri@2026");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/report");
+        await page.WaitForSelectorAsync("#institutions tbody tr");
+        Assert.Contains("Trường THCS Nguyễn Du", await page.InnerTextAsync("#institutions"), StringComparison.Ordinal);
+        await page.WaitForFunctionAsync("document.getElementById('types-chart').complete && document.getElementById('types-chart').naturalWidth > 0");
+
+        await page.GotoAsync(province.BaseUrl.ToString());
+        await page.WaitForSelectorAsync("#institutions tbody tr");
+        var institutions = await page.InnerTextAsync("#institutions");
+        Assert.Contains("Trung tâm y tế huyện", institutions, StringComparison.Ordinal); // the type's name, not district_health_centre
+        Assert.DoesNotContain("district_health_centre", institutions, StringComparison.Ordinal);
+        Assert.Contains("quản trị tỉnh", await page.InnerTextAsync("nav.bar"), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("""(?:data-msg(?:-placeholder)?="|I18n\.text(?:In)?\((?:"(?:vi|en)", )?")(province\.[A-Za-z0-9_.]+)""")]
+    private static partial Regex KeyPattern();
+}

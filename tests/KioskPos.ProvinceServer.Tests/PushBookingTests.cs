@@ -1,0 +1,117 @@
+using KioskPos.ProvinceServer.Ledger;
+using KioskPos.Shared.Contracts;
+using Xunit;
+
+namespace KioskPos.ProvinceServer.Tests;
+
+/// <summary>The booking rules of a push, in memory: no database.</summary>
+public sealed class PushBookingTests
+{
+    private const string Now = "2026-12-04T08:00:00.0000000+00:00";
+    private long _version = 100;
+
+    private PushBooking NewBooking() => new(Now, () => ++_version);
+
+    private static JournalEntryDto CardPayment(long sequence, long amount, params AllocationDto[] allocations) =>
+        new(sequence, EntryKinds.PaymentCreated, DateTimeOffset.Parse("2026-12-04T07:59:00Z"),
+            new PaymentCreatedDto($"P{sequence}", "HS001", "CARD1", "card_balance", amount, allocations, "op"));
+
+    [Fact]
+    public void A_card_payment_debits_the_balance_and_pays_the_bill()
+    {
+        var booking = NewBooking();
+        booking.Accounts["HS001"] = new BookedAccount("HS001", "school", 50_000, 1);
+        booking.Bills["B1"] = new BookedBill("B1", "HS001", 0, 30_000, "hoc_phi", 1);
+
+        var result = booking.ApplyPayment("T1", "school", CardPayment(1, 30_000, new AllocationDto("B1", 30_000)));
+
+        Assert.Equal(20_000, result.BalanceAfter);
+        Assert.Empty(result.Flags);
+        Assert.Equal(30_000, booking.Bills["B1"].Paid);
+        Assert.Single(booking.NewPayments);
+        Assert.Empty(booking.Alerts);
+    }
+
+    [Fact]
+    public void An_overdraft_is_booked_flagged_and_denies_the_card_once()
+    {
+        var booking = NewBooking();
+        booking.Accounts["HS001"] = new BookedAccount("HS001", "school", 10_000, 1);
+        booking.Cards["CARD1"] = new BookedCard("CARD1", "HS001", denied: false);
+
+        var first = booking.ApplyPayment("T1", "school", CardPayment(1, 15_000));
+        var second = booking.ApplyPayment("T1", "school", CardPayment(2, 1_000));
+
+        Assert.Equal(new[] { "overdraft", "card_denied" }, first.Flags);
+        Assert.Equal(new[] { "overdraft" }, second.Flags);
+        Assert.Equal(-6_000, second.BalanceAfter);
+        Assert.Equal(("overdraft", Now), booking.Cards["CARD1"].DeniedHere!.Value);
+        Assert.Equal(2, booking.Alerts.Count);
+    }
+
+    [Fact]
+    public void A_payment_for_another_institutions_account_is_kept_and_flagged()
+    {
+        var booking = NewBooking();
+        booking.Accounts["HS001"] = new BookedAccount("HS001", "hospital", 10_000, 1);
+
+        var result = booking.ApplyPayment("T1", "school", CardPayment(1, 5_000));
+
+        Assert.Equal(new[] { "unknown_account" }, result.Flags);
+        Assert.Null(result.BalanceAfter);
+        Assert.False(booking.Accounts["HS001"].Changed);
+        Assert.Single(booking.NewPayments);
+    }
+
+    [Fact]
+    public void A_deposit_is_held_on_the_account_and_given_back_by_a_refund()
+    {
+        var booking = NewBooking();
+        booking.Accounts["HS001"] = new BookedAccount("HS001", "hospital", 0, 1);
+        booking.Bills["D1"] = new BookedBill("D1", "HS001", 0, 500_000, BillCategories.Deposit, 1);
+        var cash = new JournalEntryDto(1, EntryKinds.PaymentCreated, DateTimeOffset.UnixEpoch,
+            new PaymentCreatedDto("P1", "HS001", null, "cash", 500_000, [new AllocationDto("D1", 500_000)], "op"));
+
+        Assert.Equal(500_000, booking.ApplyPayment("T1", "hospital", cash).BalanceAfter);
+
+        var refund = new JournalEntryDto(2, EntryKinds.PaymentRefunded, DateTimeOffset.UnixEpoch,
+            Reversal: new PaymentReversalDto("P1", 500_000, [new AllocationDto("D1", 500_000)], ReversalDestinations.BankTransfer, "REF1", "discharge", "op", "boss"));
+        var result = booking.ApplyReversal("T1", refund);
+
+        Assert.Equal(0, result.BalanceAfter);
+        Assert.Empty(result.Flags);
+        Assert.Equal(0, booking.Bills["D1"].Paid);
+        Assert.Equal("refunded", booking.Payments["P1"].State);
+        Assert.Single(booking.Reversals);
+    }
+
+    [Fact]
+    public void Reversing_more_than_was_paid_or_an_unknown_payment_is_flagged()
+    {
+        var booking = NewBooking();
+        booking.Payments["P1"] = new BookedPayment("P1", "T1", "HS001", "cash", 10_000, 10_000, 0, "completed");
+        var tooMuch = new JournalEntryDto(5, EntryKinds.PaymentRefunded, DateTimeOffset.UnixEpoch,
+            Reversal: new PaymentReversalDto("P1", 20_000, [], ReversalDestinations.BankTransfer, "REF", "x", "op", "boss"));
+        var unknown = tooMuch with { Sequence = 6, Reversal = tooMuch.Reversal! with { PaymentId = "P9" } };
+
+        Assert.Equal(new[] { "reversed_more_than_paid" }, booking.ApplyReversal("T1", tooMuch).Flags);
+        Assert.Equal(new[] { "unknown_payment" }, booking.ApplyReversal("T1", unknown).Flags);
+        Assert.Equal(new[] { "unknown_payment" }, booking.ApplyReversal("T2", tooMuch with { Sequence = 7 }).Flags);
+    }
+
+    [Fact]
+    public void Only_a_pending_payment_of_the_same_terminal_expires()
+    {
+        var booking = NewBooking();
+        booking.Payments["Q1"] = new BookedPayment("Q1", "T1", "HS001", "vietqr", 10_000, 0, 0, "pending");
+        booking.Payments["Q2"] = new BookedPayment("Q2", "T1", "HS001", "vietqr", 10_000, 10_000, 0, "completed");
+
+        booking.Expire("T2", "Q1");
+        Assert.Equal("pending", booking.Payments["Q1"].State);
+        booking.Expire("T1", "Q1");
+        booking.Expire("T1", "Q2");
+
+        Assert.Equal("expired", booking.Payments["Q1"].State);
+        Assert.Equal("completed", booking.Payments["Q2"].State);
+    }
+}

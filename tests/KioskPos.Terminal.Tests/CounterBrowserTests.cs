@@ -1,0 +1,142 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Storage;
+using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace KioskPos.Terminal.Tests;
+
+/// <summary>
+/// The cashier's counter in Debian's Chromium at 1024×600: a wrong PIN five times locks; a cashier signs in, takes a
+/// card-balance payment for a tapped card, voids it with a supervisor's PIN, closes the shift (the Z report prints),
+/// and signs out. Screenshots go to artifacts/screenshots.
+/// </summary>
+public sealed class CounterBrowserTests : IAsyncLifetime
+{
+    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
+    private readonly List<string> _errors = [];
+    private ProvinceHost _province = null!;
+    private TerminalHost _terminal = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _province = await ProvinceHost.StartAsync();
+        _terminal = await TerminalHost.StartAsync(_province);
+        var staff = _terminal.App.Services.GetRequiredService<StaffStore>();
+        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "2468");
+        await staff.AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "1357");
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "97531");
+        _browser = await Browser.LaunchAsync();
+        Directory.CreateDirectory(s_shots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Assert.Empty(_errors);
+        await _browser.DisposeAsync();
+        await _terminal.DisposeAsync();
+        await _province.DisposeAsync();
+    }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task A_cashier_signs_in_takes_a_card_payment_voids_it_with_a_supervisor_and_closes_the_shift()
+    {
+        var page = await OpenAsync();
+        await ShotAsync(page, "counter-login");
+
+        // Five wrong PINs lock that cashier out; the right PIN is refused while locked.
+        for (var i = 1; i <= 5; i++)
+        {
+            await SignInAsync(page, "tn09", "0000");
+            var expected = i < 5 ? $"còn {5 - i} lần thử" : "tạm khóa";
+            await page.WaitForFunctionAsync($"document.getElementById('loginmsg').textContent.indexOf('{expected}') >= 0");
+        }
+
+        await SignInAsync(page, "tn09", "1357");
+        await page.WaitForFunctionAsync("document.getElementById('loginmsg').textContent.indexOf('tạm khóa') >= 0");
+        await ShotAsync(page, "counter-locked");
+
+        await SignInAsync(page, "tn01", "2468");
+        await page.WaitForSelectorAsync("body[data-screen=main]");
+        Assert.Contains("Lê Thu Ngân", await page.InnerTextAsync("#who"), StringComparison.Ordinal);
+
+        // Found by name (no card, no code): chosen from the matches; without the card, no card-balance payment.
+        await page.FillAsync("#code", "nguyen minh");
+        await page.ClickAsync("#find");
+        await page.ClickAsync("#matches button[data-code='HS240001']");
+        await page.WaitForFunctionAsync("document.getElementById('pname').textContent === 'Nguyễn Minh Anh'");
+        Assert.True(await page.IsDisabledAsync("#paycard"));
+        Assert.False(await page.IsDisabledAsync("#payqr"));
+
+        // The card tapped at the counter: the payer and the bills; pay the tuition from the card (F4).
+        await _terminal.TapAsync("04A1B2C3");
+        await page.WaitForFunctionAsync("!document.getElementById('payer').hidden && !document.getElementById('paycard').disabled");
+        Assert.Equal("Nguyễn Minh Anh", await page.InnerTextAsync("#pname"));
+        await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input[type=checkbox]").UncheckAsync();
+        Assert.Equal("150.000 ₫", await page.InnerTextAsync("#total"));
+
+        // Part of the tuition today: 100.000 ₫ of 150.000 ₫.
+        await page.FillAsync("#bills tr[data-bill='HP-2611-HS240001'] input.part", "100000");
+        Assert.Equal("100.000 ₫", await page.InnerTextAsync("#total"));
+        await AssertNoHorizontalScrollAsync(page);
+        await ShotAsync(page, "counter-payer");
+        await page.Keyboard.PressAsync("F4");
+        await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã thu') >= 0");
+        Assert.Contains("50.000 ₫", await page.InnerTextAsync("#bills tr[data-bill='HP-2611-HS240001']"), StringComparison.Ordinal); // still owed
+        var supervisor = await _terminal.StaffAsync(StaffRole.Supervisor);
+        var id = (await supervisor.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))![0].GetProperty("id").GetString()!;
+        var recorded = await supervisor.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");
+        Assert.Equal("tn01", recorded.GetProperty("operator").GetString()); // the signed-in cashier, not a name the page sent
+
+        // Void it: the supervisor's PIN in the dialog; a wrong one is refused there first.
+        await page.ClickAsync($"#recent tr[data-payment='{id}'] button:has-text('Void')");
+        await page.FillAsync("#areason", "Thu nhầm khoản");
+        await page.FillAsync("#asup", "gs01");
+        await page.FillAsync("#apin", "11111");
+        await page.ClickAsync("#aok");
+        await page.WaitForFunctionAsync("document.getElementById('amsg').textContent.indexOf('còn 4 lần thử') >= 0");
+        await page.FillAsync("#apin", "97531");
+        await ShotAsync(page, "counter-void-approval");
+        await page.ClickAsync("#aok");
+        await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã huỷ') >= 0");
+        await page.WaitForSelectorAsync($"#recent tr[data-payment='{id}'] .state-voided");
+        await ShotAsync(page, "counter-voided");
+
+        // Close the shift: the Z report prints.
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.ClickAsync("#close");
+        await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã đóng ca') >= 0");
+        await ShotAsync(page, "counter-shift-closed");
+        await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(_terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).Any(t => t.Contains("BÁO CÁO CUỐI CA", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(20), "the Z report on paper");
+
+        await page.ClickAsync("#signout");
+        await page.WaitForSelectorAsync("body[data-screen=login]");
+        Assert.Equal(401, (await page.APIRequest.GetAsync("/api/v1/payments")).Status);
+    }
+
+    private async Task<IPage> OpenAsync()
+    {
+        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = _terminal.Http.BaseAddress!.ToString() });
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => _errors.Add(error);
+        await page.GotoAsync("/counter");
+        await page.WaitForSelectorAsync("body[data-screen=login]");
+        return page;
+    }
+
+    private static async Task SignInAsync(IPage page, string id, string pin)
+    {
+        await page.FillAsync("#staff", id);
+        await page.FillAsync("#pin", pin);
+        await page.ClickAsync("#loginform button[type=submit]");
+    }
+
+    private static async Task AssertNoHorizontalScrollAsync(IPage page) =>
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page scrolls sideways at 1024×600");
+
+    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, name + ".png") });
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using KioskPos.Tests.Shared;
+
+namespace KioskPos.Tests.Shared;
+
+/// <summary>Starts and stops the real executables built beside the tests.</summary>
+public static class Processes
+{
+    private static readonly string s_repository = RepositoryRoot.Find();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Text.StringBuilder> s_logs = new();
+
+    // The test runs from tests/X/bin/{Configuration}/net10.0; the executables were built alongside.
+    private static readonly string s_configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+
+    /// <summary>What a server process printed so far.</summary>
+    public static string Log(Process process) => s_logs.TryGetValue(process.Id, out var log) ? log.ToString() : string.Empty;
+
+    /// <summary>Starts a server process; what it prints is drained into its log, so that a full pipe never blocks it.</summary>
+    public static Process Start(string project, string dll, params string[] args)
+    {
+        var process = Launch(project, dll, args);
+        var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
+    public static Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args) => RunTerminalCliWithInputAsync(null, args);
+
+    /// <summary>The terminal's command line with <paramref name="input"/> on its standard input (a PIN).</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliWithInputAsync(string? input, params string[] args)
+    {
+        using var process = Launch("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args, redirectInput: true);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static Process Launch(string project, string dll, string[] args, bool redirectInput = false)
+    {
+        var path = Path.Combine(s_repository, project, "bin", s_configuration, "net10.0", dll);
+        Assert.True(File.Exists(path), $"{path} is not built");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
+        start.ArgumentList.Add(path);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    public static async Task WaitHealthyAsync(HttpClient http, string url, Process process)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"The process exited ({process.ExitCode}): {s_logs.GetValueOrDefault(process.Id)}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync(url)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{url} did not become healthy");
+    }
+
+    public static async Task<int> StopAsync(Process process)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+}
