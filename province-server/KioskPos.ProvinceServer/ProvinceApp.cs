@@ -2,7 +2,9 @@ using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer;
@@ -31,7 +33,8 @@ public static class ProvinceApp
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
         app.UseProvinceAssets();
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health").ExcludeFromDescription();
+        app.MapOpenApi();
         app.MapSyncApi();
         app.MapAdminApi();
         app.MapBankApi();
@@ -76,8 +79,20 @@ public static class ProvinceApp
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, ProvinceJsonContext.Default);
         });
+        services.AddOpenApi(o => o.AddOperationTransformer(NameAfterHandler));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
+    }
+
+    // Each endpoint is a named handler method: its name (GetPaymentsAsync gives GetPayments) is the operation's id.
+    private static Task NameAfterHandler(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault() is { } handler)
+        {
+            operation.OperationId ??= handler.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Name[..^"Async".Length] : handler.Name;
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>Ready only while the database opens and its schema is current.</summary>
@@ -92,13 +107,12 @@ public static class ProvinceApp
     private static async Task WriteUnhandledErrorAsync(HttpContext http)
     {
         var error = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        var (status, code, title) = error switch
+        var (status, code) = error switch
         {
-            System.Data.Common.DbException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full", Messages.Vi("province.problem.disk_full")),
-            BadHttpRequestException e => (e.StatusCode, "bad_request", Messages.Vi("province.problem.bad_request")),
-            _ => (StatusCodes.Status500InternalServerError, "internal_error", Messages.Vi("province.problem.internal_error")),
+            System.Data.Common.DbException e when e.IsDiskFull() => (StatusCodes.Status507InsufficientStorage, "disk_full"),
+            BadHttpRequestException e => (e.StatusCode, "bad_request"),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error"),
         };
-        http.Response.StatusCode = status;
-        await http.Response.WriteAsJsonAsync(Problems.Create(status, code, title), ContractsJsonContext.Default.ProblemDto, "application/problem+json").ConfigureAwait(false);
+        await ProvinceProblems.Problem(status, code, null).ExecuteAsync(http).ConfigureAwait(false);
     }
 }

@@ -27,6 +27,9 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(IReadOnlyList<QrPaymentRow>))]
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.SessionInfo))]
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.ReceiptView))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.RevokedCodes))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, KioskPos.ProvinceServer.Apis.CatalogueText>))]
+[JsonSerializable(typeof(JsonElement))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
 
 /// <summary>An administrator's request for a one-time enrolment code.</summary>

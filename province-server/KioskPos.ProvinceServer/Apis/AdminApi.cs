@@ -1,171 +1,225 @@
-using System.Security.Cryptography;
-using System.Text;
+using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
 
-/// <summary>Read-only ledger queries for the province administrator (bearer token; logins with roles come later).</summary>
+/// <summary>The province administrator's API: the ledger, terminals, cards, bills, institutions, the bank's transfers.</summary>
 internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin").AddEndpointFilter(ProvinceAuth.RequireAdmin);
-        group.MapGet("/payments", async (AdminQueries queries, string? terminal, string? account, int? limit, CancellationToken ct) =>
-            TypedResults.Json(await queries.PaymentsAsync(terminal, account, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListLedgerPayment));
-        group.MapGet("/accounts/{code}", async (AdminQueries queries, string code, CancellationToken ct) =>
-            await queries.AccountAsync(code, ct).ConfigureAwait(false) is { } account
-                ? (IResult)TypedResults.Json(account, ProvinceJsonContext.Default.LedgerAccount)
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]));
-        group.MapPost("/enrolment-codes", async Task<IResult> (HttpContext http, TerminalRegistry registry) =>
-        {
-            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.EnrolmentCodeRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
-            }
+        var group = app.MapGroup("/api/v1/admin").AddEndpointFilter(ProvinceAuth.RequireAdmin)
+            .WithTags("Admin").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
-            if (string.IsNullOrWhiteSpace(request.TerminalId) || request.TerminalId.Length > 64 || request.ValidMinutes is < 1 or > 7 * 24 * 60)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_request", "terminalId (1-64 characters) and validMinutes (1 to 10080) are required.");
-            }
+        group.MapGet("/payments", GetPaymentsAsync).WithSummary("Payments, newest first");
+        group.MapGet("/accounts/{code}", GetAccountAsync).WithSummary("A card account").ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPut("/accounts/{code}/pin", PutPinAsync).WithSummary("Set a card holder's PIN")
+            .AcceptsJson<CardPinRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapPost("/accounts/{code}/unblock", UnblockAccountAsync).WithSummary("Unblock a card account after wrong PINs").ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPost("/cards/{uid}/deny", DenyCardAsync).WithSummary("Put a card on the deny list").ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPost("/cards/{uid}/allow", AllowCardAsync).WithSummary("Take a card off the deny list").ProducesProblems(StatusCodes.Status404NotFound);
 
-            var issued = await registry.IssueCodeAsync(request.InstitutionId, request.TerminalId, request.Name ?? request.TerminalId, TimeSpan.FromMinutes(request.ValidMinutes), http.RequestAborted).ConfigureAwait(false);
-            return issued is { } code
-                ? TypedResults.Json(new EnrolmentCode(code.Code, request.TerminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "institution_not_found", $"No institution '{request.InstitutionId}', or terminal '{request.TerminalId}' belongs to another institution.", "institution_not_found.enrolment");
-        });
-        group.MapPost("/terminals/{id}/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
-            await registry.RevokeAsync(id, ct).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]));
-        group.MapPost("/bills/import", async Task<IResult> (HttpContext http, BillImport import) =>
-        {
-            if (http.Request.ContentLength > 50 * 1024 * 1024)
-            {
-                return SyncApi.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "At most 50 MB per import: split the file.");
-            }
+        group.MapGet("/terminals", GetTerminalsAsync).WithSummary("Terminals and their last contact");
+        group.MapPost("/enrolment-codes", CreateEnrolmentCodeAsync).WithSummary("Issue a one-time enrolment code")
+            .AcceptsJson<EnrolmentCodeRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapPost("/terminals/{id}/revoke", RevokeTerminalAsync).WithSummary("Revoke a terminal").ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPost("/terminals/{id}/enrolment-codes/revoke", RevokeEnrolmentCodesAsync).WithSummary("Revoke a terminal's unused enrolment codes");
+        group.MapPut("/terminals/{id}/hardware-profile", PutHardwareProfileAsync).WithSummary("Set a terminal's hardware profile")
+            .AcceptsJson<System.Text.Json.JsonElement>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapDelete("/terminals/{id}/hardware-profile", DeleteHardwareProfileAsync).WithSummary("Clear a terminal's hardware profile").ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPut("/terminals/{id}/offline-policy", PutOfflinePolicyAsync).WithSummary("Set a terminal's offline limits")
+            .AcceptsJson<OfflinePolicyDto>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
-            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
-            var result = await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false);
-            return TypedResults.Json(result, ProvinceJsonContext.Default.ImportResult, statusCode: result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
-        });
-        group.MapPost("/bills", async Task<IResult> (HttpContext http, BillImport import) =>
-        {
-            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.BillImportRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body {\"bills\": [...]} is required.", "malformed_json.body");
-            }
+        group.MapPost("/bills/import", ImportBillsCsvAsync).WithSummary("Import bills from CSV")
+            .Accepts<string>("text/csv").Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status413PayloadTooLarge);
+        group.MapPost("/bills", ImportBillsJsonAsync).WithSummary("Import bills from JSON")
+            .AcceptsJson<BillImportRequest>().Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest);
 
-            var result = await import.ImportJsonAsync(request, http.RequestAborted).ConfigureAwait(false);
-            return TypedResults.Json(result, ProvinceJsonContext.Default.ImportResult, statusCode: result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
-        });
         // The institution registry: the plans' types, district and commune (the receiving account has its own endpoint).
-        group.MapPut("/institutions/{id}", async Task<IResult> (string id, HttpContext http, AdminQueries queries) =>
-        {
-            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.InstitutionRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body is required.", "malformed_json.body");
-            }
+        group.MapGet("/institutions", GetInstitutionsAsync).WithSummary("Institutions with their payments");
+        group.MapPut("/institutions/{id}", PutInstitutionAsync).WithSummary("Create or change an institution")
+            .AcceptsJson<InstitutionRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
+        group.MapPut("/institutions/{id}/bank-account", PutBankAccountAsync).WithSummary("Set an institution's receiving account")
+            .AcceptsJson<ReceivingAccountRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
-            var problem = id.Length is < 3 or > 64 || !id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '-' or '_') ? "the id is 3 to 64 upper-case letters, digits, '-' or '_'"
-                : string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 ? "name is required (at most 200)"
-                : request.Type is null || !PlanTargets.Types.Contains(request.Type) ? $"type is one of {string.Join(", ", PlanTargets.Types)}"
-                : string.IsNullOrWhiteSpace(request.District) || request.District.Length > 100 ? "district is required (at most 100)"
-                : request.Commune is { Length: > 100 } ? "commune is at most 100"
-                : null;
-            if (problem is not null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_institution", problem);
-            }
-
-            var created = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, request.District!.Trim().Normalize(),
-                string.IsNullOrWhiteSpace(request.Commune) ? null : request.Commune.Trim().Normalize(), http.RequestAborted).ConfigureAwait(false);
-            return created ? Results.Created($"/api/v1/admin/institutions/{id}", null) : Results.NoContent();
-        });
-        // A hardware profile for a terminal (the JSON of hardware/profiles): it pulls it and runs it from its next start.
-        group.MapPut("/terminals/{id}/hardware-profile", async Task<IResult> (string id, HttpContext http, HardwareProfiles profiles) =>
-        {
-            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
-            var text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
-            if (HardwareProfileCheck.Problem(text) is { } problem)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_profile", problem);
-            }
-
-            return await profiles.SetAsync(id, text, http.RequestAborted).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]);
-        });
-        group.MapDelete("/terminals/{id}/hardware-profile", async (string id, HardwareProfiles profiles, CancellationToken ct) =>
-            await profiles.SetAsync(id, null, ct).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]));
-        group.MapPost("/terminals/{id}/enrolment-codes/revoke", async (string id, TerminalRegistry registry, CancellationToken ct) =>
-            TypedResults.Ok(new { revoked = await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false) }));
-        group.MapPut("/terminals/{id}/offline-policy", async Task<IResult> (string id, HttpContext http, OfflinePolicies policies) =>
-        {
-            var (policy, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, KioskPos.Shared.Contracts.ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);
-            if (policy is null || policy.MaxPerPayment < 0 || policy.MaxPerCardPerDay < 0 || policy.MaxUnsyncedTotal < 0 || policy.MaxMinutesSinceSync < 0 || policy.MaxDenyListAgeMinutes < 0)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_policy", error ?? "Limits must be zero (no offline payments) or positive.");
-            }
-
-            return await policies.SetAsync(id, policy, http.RequestAborted).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]);
-        });
-        group.MapPost("/cards/{uid}/deny", async (string uid, string? reason, DenyList denyList, CancellationToken ct) =>
-            await denyList.SetDeniedAsync(uid.ToUpperInvariant(), string.IsNullOrWhiteSpace(reason) ? "denied by operator" : reason, ct).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", null, args: [uid]));
-        group.MapPost("/cards/{uid}/allow", async (string uid, DenyList denyList, CancellationToken ct) =>
-            await denyList.SetDeniedAsync(uid.ToUpperInvariant(), null, ct).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "card_not_found", null, args: [uid]));
-        group.MapPut("/accounts/{code}/pin", async Task<IResult> (string code, HttpContext http, CardAuthorisation cards) =>
-        {
-            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null || !KioskPos.Shared.Security.PinHash.IsValid(request.Pin))
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_pin", error ?? "The PIN is 4 to 8 digits.");
-            }
-
-            return await cards.SetPinAsync(code, request.Pin, http.RequestAborted).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]);
-        });
-        group.MapPost("/accounts/{code}/unblock", async (string code, CardAuthorisation cards, CancellationToken ct) =>
-            await cards.UnblockAsync(code, ct).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]));
-        group.MapGet("/terminals", async (AdminQueries queries, CancellationToken ct) =>
-            TypedResults.Json(await queries.TerminalsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListTerminalSummary));
-        group.MapPut("/institutions/{id}/bank-account", async Task<IResult> (string id, HttpContext http, BankLedger ledger) =>
-        {
-            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
-            var problem = request is null ? error : BankApi.ValidateAccount(request);
-            if (problem is not null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_account", problem);
-            }
-
-            return await ledger.SetReceivingAccountAsync(id, request!.BankBin, request.AccountNumber, KioskPos.Core.VietQr.AsciiText.Fold(request.AccountName).ToUpperInvariant(), request.BankName, http.RequestAborted).ConfigureAwait(false)
-                ? Results.NoContent()
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
-        });
-        group.MapGet("/bank/transfers", async (BankLedger ledger, string? outcome, bool? refundDue, int? limit, CancellationToken ct) =>
-            TypedResults.Json(await ledger.TransfersAsync(outcome, refundDue ?? false, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankTransferRow));
-        group.MapGet("/bank/deliveries", async (BankLedger ledger, int? limit, CancellationToken ct) =>
-            TypedResults.Json(await ledger.DeliveriesAsync(limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankDeliveryRow));
-        group.MapPost("/bank/deliveries/{id:long}/replay", async (long id, BankLedger ledger, CancellationToken ct) =>
-            await ledger.ReplayAsync(id, ct).ConfigureAwait(false) is { } result
-                ? (IResult)TypedResults.Json(result, KioskPos.Shared.Contracts.ContractsJsonContext.Default.BankNotificationResult)
-                : SyncApi.Problem(StatusCodes.Status404NotFound, "delivery_not_found", "Only authentic deliveries with a readable body can be replayed.", args: [id]));
-        group.MapGet("/institutions", async (AdminQueries queries, CancellationToken ct) =>
-            TypedResults.Json(await queries.InstitutionsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListInstitutionSummary));
+        group.MapGet("/bank/transfers", GetTransfersAsync).WithSummary("Bank transfers received");
+        group.MapGet("/bank/deliveries", GetDeliveriesAsync).WithSummary("Webhook deliveries as logged");
+        group.MapPost("/bank/deliveries/{id:long}/replay", ReplayDeliveryAsync).WithSummary("Replay a logged delivery").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static async Task<JsonOk<IReadOnlyList<LedgerPayment>>> GetPaymentsAsync(AdminQueries queries, string? terminal, string? account, int? limit, CancellationToken ct) =>
+        JsonOk.Of(await queries.PaymentsAsync(terminal, account, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListLedgerPayment);
+
+    private static async Task<Results<JsonOk<LedgerAccount>, ProblemResult>> GetAccountAsync(AdminQueries queries, string code, CancellationToken ct) =>
+        await queries.AccountAsync(code, ct).ConfigureAwait(false) is { } account
+            ? JsonOk.Of(account, ProvinceJsonContext.Default.LedgerAccount)
+            : AccountNotFound(code);
+
+    private static async Task<Results<NoContent, ProblemResult>> PutPinAsync(string code, HttpContext http, CardAuthorisation cards)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null || !KioskPos.Shared.Security.PinHash.IsValid(request.Pin))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_pin", error ?? "The PIN is 4 to 8 digits.");
+        }
+
+        return await cards.SetPinAsync(code, request.Pin, http.RequestAborted).ConfigureAwait(false) ? TypedResults.NoContent() : AccountNotFound(code);
+    }
+
+    private static async Task<Results<NoContent, ProblemResult>> UnblockAccountAsync(string code, CardAuthorisation cards, CancellationToken ct) =>
+        await cards.UnblockAsync(code, ct).ConfigureAwait(false) ? TypedResults.NoContent() : AccountNotFound(code);
+
+    private static async Task<Results<NoContent, ProblemResult>> DenyCardAsync(string uid, string? reason, DenyList denyList, CancellationToken ct) =>
+        await denyList.SetDeniedAsync(uid.ToUpperInvariant(), string.IsNullOrWhiteSpace(reason) ? "denied by operator" : reason, ct).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : CardNotFound(uid);
+
+    private static async Task<Results<NoContent, ProblemResult>> AllowCardAsync(string uid, DenyList denyList, CancellationToken ct) =>
+        await denyList.SetDeniedAsync(uid.ToUpperInvariant(), null, ct).ConfigureAwait(false) ? TypedResults.NoContent() : CardNotFound(uid);
+
+    private static async Task<JsonOk<IReadOnlyList<TerminalSummary>>> GetTerminalsAsync(AdminQueries queries, CancellationToken ct) =>
+        JsonOk.Of(await queries.TerminalsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListTerminalSummary);
+
+    private static async Task<Results<JsonOk<EnrolmentCode>, ProblemResult>> CreateEnrolmentCodeAsync(HttpContext http, TerminalRegistry registry)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.EnrolmentCodeRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.TerminalId) || request.TerminalId.Length > 64 || request.ValidMinutes is < 1 or > 7 * 24 * 60)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "terminalId (1-64 characters) and validMinutes (1 to 10080) are required.");
+        }
+
+        var issued = await registry.IssueCodeAsync(request.InstitutionId, request.TerminalId, request.Name ?? request.TerminalId, TimeSpan.FromMinutes(request.ValidMinutes), http.RequestAborted).ConfigureAwait(false);
+        return issued is { } code
+            ? JsonOk.Of(new EnrolmentCode(code.Code, request.TerminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", $"No institution '{request.InstitutionId}', or terminal '{request.TerminalId}' belongs to another institution.", "institution_not_found.enrolment");
+    }
+
+    private static async Task<Results<NoContent, ProblemResult>> RevokeTerminalAsync(string id, TerminalRegistry registry, CancellationToken ct) =>
+        await registry.RevokeAsync(id, ct).ConfigureAwait(false) ? TypedResults.NoContent() : TerminalNotFound(id);
+
+    private static async Task<JsonOk<RevokedCodes>> RevokeEnrolmentCodesAsync(string id, TerminalRegistry registry, CancellationToken ct) =>
+        JsonOk.Of(new RevokedCodes(await registry.RevokeCodesAsync(id, ct).ConfigureAwait(false)), ProvinceJsonContext.Default.RevokedCodes);
+
+    // A hardware profile for a terminal (the JSON of hardware/profiles): it pulls it and runs it from its next start.
+    private static async Task<Results<NoContent, ProblemResult>> PutHardwareProfileAsync(string id, HttpContext http, HardwareProfiles profiles)
+    {
+        using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
+        if (HardwareProfileCheck.Problem(text) is { } problem)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_profile", problem);
+        }
+
+        return await profiles.SetAsync(id, text, http.RequestAborted).ConfigureAwait(false) ? TypedResults.NoContent() : TerminalNotFound(id);
+    }
+
+    private static async Task<Results<NoContent, ProblemResult>> DeleteHardwareProfileAsync(string id, HardwareProfiles profiles, CancellationToken ct) =>
+        await profiles.SetAsync(id, null, ct).ConfigureAwait(false) ? TypedResults.NoContent() : TerminalNotFound(id);
+
+    private static async Task<Results<NoContent, ProblemResult>> PutOfflinePolicyAsync(string id, HttpContext http, OfflinePolicies policies)
+    {
+        var (policy, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.OfflinePolicyDto, http.RequestAborted).ConfigureAwait(false);
+        if (policy is null || policy.MaxPerPayment < 0 || policy.MaxPerCardPerDay < 0 || policy.MaxUnsyncedTotal < 0 || policy.MaxMinutesSinceSync < 0 || policy.MaxDenyListAgeMinutes < 0)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_policy", error ?? "Limits must be zero (no offline payments) or positive.");
+        }
+
+        return await policies.SetAsync(id, policy, http.RequestAborted).ConfigureAwait(false) ? TypedResults.NoContent() : TerminalNotFound(id);
+    }
+
+    private static async Task<Results<JsonOk<ImportResult>, ProblemResult>> ImportBillsCsvAsync(HttpContext http, BillImport import)
+    {
+        if (http.Request.ContentLength > 50 * 1024 * 1024)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "At most 50 MB per import: split the file.");
+        }
+
+        using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+        return Imported(await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<JsonOk<ImportResult>, ProblemResult>> ImportBillsJsonAsync(HttpContext http, BillImport import)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.BillImportRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body {\"bills\": [...]} is required.", "malformed_json.body");
+        }
+
+        return Imported(await import.ImportJsonAsync(request, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    // 422 when any row was refused: the rows that were valid are imported all the same.
+    private static JsonOk<ImportResult> Imported(ImportResult result) =>
+        JsonOk.Of(result, ProvinceJsonContext.Default.ImportResult, result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+
+    private static async Task<JsonOk<IReadOnlyList<InstitutionSummary>>> GetInstitutionsAsync(AdminQueries queries, CancellationToken ct) =>
+        JsonOk.Of(await queries.InstitutionsAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListInstitutionSummary);
+
+    private static async Task<Results<Created, NoContent, ProblemResult>> PutInstitutionAsync(string id, HttpContext http, AdminQueries queries)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.InstitutionRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body is required.", "malformed_json.body");
+        }
+
+        if (InstitutionProblem(id, request) is { } problem)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_institution", problem);
+        }
+
+        var created = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, request.District!.Trim().Normalize(),
+            string.IsNullOrWhiteSpace(request.Commune) ? null : request.Commune.Trim().Normalize(), http.RequestAborted).ConfigureAwait(false);
+        return created ? TypedResults.Created($"/api/v1/admin/institutions/{id}") : TypedResults.NoContent();
+    }
+
+    private static string? InstitutionProblem(string id, InstitutionRequest request) =>
+        id.Length is < 3 or > 64 || !id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '-' or '_') ? "the id is 3 to 64 upper-case letters, digits, '-' or '_'"
+        : string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 ? "name is required (at most 200)"
+        : request.Type is null || !PlanTargets.Types.Contains(request.Type) ? $"type is one of {string.Join(", ", PlanTargets.Types)}"
+        : string.IsNullOrWhiteSpace(request.District) || request.District.Length > 100 ? "district is required (at most 100)"
+        : request.Commune is { Length: > 100 } ? "commune is at most 100"
+        : null;
+
+    private static async Task<Results<NoContent, ProblemResult>> PutBankAccountAsync(string id, HttpContext http, BankLedger ledger)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
+        if ((request is null ? error : BankApi.ValidateAccount(request)) is { } problem)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_account", problem);
+        }
+
+        return await ledger.SetReceivingAccountAsync(id, request!.BankBin, request.AccountNumber, KioskPos.Core.VietQr.AsciiText.Fold(request.AccountName).ToUpperInvariant(), request.BankName, http.RequestAborted).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
+    }
+
+    private static async Task<JsonOk<IReadOnlyList<BankTransferRow>>> GetTransfersAsync(BankLedger ledger, string? outcome, bool? refundDue, int? limit, CancellationToken ct) =>
+        JsonOk.Of(await ledger.TransfersAsync(outcome, refundDue ?? false, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankTransferRow);
+
+    private static async Task<JsonOk<IReadOnlyList<BankDeliveryRow>>> GetDeliveriesAsync(BankLedger ledger, int? limit, CancellationToken ct) =>
+        JsonOk.Of(await ledger.DeliveriesAsync(limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListBankDeliveryRow);
+
+    private static async Task<Results<JsonOk<BankNotificationResult>, ProblemResult>> ReplayDeliveryAsync(long id, BankLedger ledger, CancellationToken ct) =>
+        await ledger.ReplayAsync(id, ct).ConfigureAwait(false) is { } result
+            ? JsonOk.Of(result, ContractsJsonContext.Default.BankNotificationResult)
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "delivery_not_found", "Only authentic deliveries with a readable body can be replayed.", args: [id]);
+
+    private static ProblemResult AccountNotFound(string code) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]);
+
+    private static ProblemResult CardNotFound(string uid) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "card_not_found", null, args: [uid]);
+
+    private static ProblemResult TerminalNotFound(string id) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "terminal_not_found", null, args: [id]);
 }
+
+/// <summary>How many unused enrolment codes were revoked.</summary>
+/// <param name="Revoked">Their number.</param>
+public sealed record RevokedCodes(int Revoked);

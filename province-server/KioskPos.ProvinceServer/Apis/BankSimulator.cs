@@ -5,6 +5,7 @@ using System.Text.Json;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -19,12 +20,16 @@ internal static class BankSimulator
 {
     public static IEndpointRouteBuilder MapBankSimulator(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/bank-sim", () => ProvincePages.Page("bank-sim.html"));
-        app.MapGet("/bank-sim/payments", async (BankLedger ledger, CancellationToken ct) =>
-            TypedResults.Json(await ledger.RecentQrPaymentsAsync(15, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListQrPaymentRow));
-        app.MapPost("/bank-sim/send", SendFromFormAsync).DisableAntiforgery();
+        app.MapGet("/bank-sim", GetPage).ExcludeFromDescription();
+        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).WithTags("BankSimulator").WithSummary("VietQR payments waiting for money (demo)");
+        app.MapPost("/bank-sim/send", SendFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
+
+    private static IResult GetPage() => ProvincePages.Page("bank-sim.html");
+
+    private static async Task<JsonOk<IReadOnlyList<QrPaymentRow>>> GetWaitingPaymentsAsync(BankLedger ledger, CancellationToken ct) =>
+        JsonOk.Of(await ledger.RecentQrPaymentsAsync(15, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListQrPaymentRow);
 
     /// <summary>Posts one signed notification to <paramref name="server"/>'s webhook; returns the HTTP status and body.</summary>
     public static async Task<(int Status, string Body)> PostAsync(HttpClient http, Uri server, string connectionId, string secret, BankNotification notification, DateTimeOffset now, CancellationToken cancellationToken)
@@ -38,25 +43,25 @@ internal static class BankSimulator
     /// <summary>A bank transaction id in the style banks use, unique enough for a demo.</summary>
     public static string NewTransactionId() => "FT" + DateTime.UtcNow.ToString("yyMMdd", CultureInfo.InvariantCulture) + Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
 
-    private static async Task<IResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients)
+    private static async Task<RedirectHttpResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
         var connection = options.Value.BankConnections.FirstOrDefault(c => c.Secret.Length > 0);
         if (connection is null)
         {
-            return Results.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.noConnection")));
+            return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.noConnection")));
         }
 
         if (!long.TryParse(form["amount"], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
         {
-            return Results.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.badAmount")));
+            return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.badAmount")));
         }
 
         var txn = string.IsNullOrWhiteSpace(form["txn"]) ? NewTransactionId() : form["txn"].ToString().Trim();
         var notification = new BankNotification(txn, form["account"].ToString(), amount, form["text"].ToString(), time.GetUtcNow(), string.IsNullOrEmpty(form["bin"]) ? null : form["bin"].ToString());
         var self = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
         var (status, body) = await PostAsync(clients.CreateClient("bank-sim"), self, connection.Id, connection.Secret, notification, time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
-        return Results.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{txn}: HTTP {status} {body}"));
+        return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{txn}: HTTP {status} {body}"));
     }
 
 }

@@ -9,7 +9,9 @@ internal static class HomePage
 {
     public static IEndpointRouteBuilder MapHomePage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => ProvincePages.Page("overview.html")).AddEndpointFilter(ProvinceAuth.RequireAdminPage);
+        app.MapGet("/", GetOverview).AddEndpointFilter(ProvinceAuth.RequireAdminPage).ExcludeFromDescription();
         return app;
     }
+
+    private static IResult GetOverview() => ProvincePages.Page("overview.html");
 }

@@ -1,5 +1,6 @@
 using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -33,17 +34,25 @@ internal static class ProvincePages
     /// <summary>The catalogue's <c>province.</c> texts for the pages, and who is signed in.</summary>
     public static IEndpointRouteBuilder MapProvincePages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/province/messages", () => Results.Bytes(s_messages.Value, "application/json"));
+        var group = app.MapGroup("/api/v1/province").WithTags("Province");
+        group.MapGet("/messages", GetMessages).WithSummary("The catalogue's texts for the pages")
+            .Produces<IReadOnlyDictionary<string, CatalogueText>>(StatusCodes.Status200OK, "application/json");
 
         // Anyone may ask: no one signed in is an answer too (the sign-in page reads how many tries lock a login).
-        app.MapGet("/api/v1/province/session", async (HttpContext http) =>
-        {
-            var user = await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false);
-            return TypedResults.Json(
-                new SessionInfo(user is not null, user?.Username, user?.FullName, user?.Role, user?.InstitutionId, user?.IsAdmin ?? false, user?.IsAdmin ?? false, ProvinceUsers.MaxFailures),
-                ProvinceJsonContext.Default.SessionInfo);
-        });
+        group.MapGet("/session", (Delegate)GetSessionAsync).WithSummary("Who is signed in");
         return app;
+    }
+
+    // Written once from the catalogue (key: vi and en), not serialised per request.
+    private static FileContentHttpResult GetMessages() => TypedResults.Bytes(s_messages.Value, "application/json");
+
+    // Cast where mapped: a method taking only an HttpContext and returning a Task would otherwise bind as a RequestDelegate, its answer dropped.
+    private static async Task<JsonOk<SessionInfo>> GetSessionAsync(HttpContext http)
+    {
+        var user = await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false);
+        return JsonOk.Of(
+            new SessionInfo(user is not null, user?.Username, user?.FullName, user?.Role, user?.InstitutionId, user?.IsAdmin ?? false, user?.IsAdmin ?? false, ProvinceUsers.MaxFailures),
+            ProvinceJsonContext.Default.SessionInfo);
     }
 
     /// <summary>The page <paramref name="file"/> (under <c>wwwroot/</c>) with <paramref name="status"/>.</summary>
@@ -67,6 +76,11 @@ internal static class ProvincePages
         }
     }
 }
+
+/// <summary>A text of the catalogue in both languages (<c>/api/v1/province/messages</c> maps each key to one).</summary>
+/// <param name="Vi">Vietnamese.</param>
+/// <param name="En">English.</param>
+public sealed record CatalogueText(string Vi, string En);
 
 /// <summary>Who is signed in, as the pages show it.</summary>
 /// <param name="SignedIn">Whether anyone is.</param>

@@ -2,6 +2,7 @@ using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
 
@@ -16,23 +17,27 @@ internal static class ReceiptLookupPage
 {
     public static IEndpointRouteBuilder MapReceiptLookupPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/r/{receipt}", async (string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
-            ProvincePages.Page("receipt.html", await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
-            {
-                (null, _) => StatusCodes.Status400BadRequest,
-                ({ } _, null) => StatusCodes.Status404NotFound,
-                _ => StatusCodes.Status200OK,
-            }));
-
-        app.MapGet("/api/v1/receipts/{receipt}", async Task<IResult> (string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
-            await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
-            {
-                (null, _) => SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 lower-case hex digits printed in the receipt's QR"),
-                ({ } _, null) => SyncApi.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet)."),
-                (_, { } found) => TypedResults.Json(View(found), ProvinceJsonContext.Default.ReceiptView),
-            });
+        app.MapGet("/r/{receipt}", GetPageAsync).ExcludeFromDescription();
+        app.MapGet("/api/v1/receipts/{receipt}", GetReceiptAsync).WithTags("Receipts").WithSummary("Check a receipt by the token its QR carries")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static async Task<IResult> GetPageAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
+        ProvincePages.Page("receipt.html", await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
+        {
+            (null, _) => StatusCodes.Status400BadRequest,
+            ({ } _, null) => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status200OK,
+        });
+
+    private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> GetReceiptAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
+        await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
+        {
+            (null, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 lower-case hex digits printed in the receipt's QR"),
+            ({ } _, null) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet)."),
+            (_, { } found) => JsonOk.Of(View(found), ProvinceJsonContext.Default.ReceiptView),
+        };
 
     // (null, null): not a lookup link; (token, null): no such receipt with that token; (token, receipt): found.
     private static async Task<(string? Token, ReceiptLookup? Found)> LookUpAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>

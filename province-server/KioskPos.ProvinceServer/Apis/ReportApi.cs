@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace KioskPos.ProvinceServer.Apis;
 
@@ -13,52 +16,81 @@ internal static class ReportApi
 {
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/admin/report/plan", async (string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct) =>
-        {
-            if (Period(from, to, time) is not { } period)
-            {
-                return InvalidPeriod();
-            }
-
-            var view = await report.BuildAsync(period.From, period.To, ct).ConfigureAwait(false);
-            return format == "csv"
-                ? Results.Text(Csv(view), "text/csv; charset=utf-8")
-                : TypedResults.Json(view, ProvinceJsonContext.Default.PlanReportView);
-        }).AddEndpointFilter(ProvinceAuth.RequireAdmin);
+        app.MapGet("/api/v1/admin/report/plan", GetPlanAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+            .WithTags("Report").WithSummary("The plan report of the province (JSON, or CSV with format=csv)")
+            .AddOpenApiOperationTransformer(AlsoCsv)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
         // People: a province administrator sees the province; an institution's accountant, that institution alone.
-        app.MapGet("/report", async Task<IResult> (HttpContext http, string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct) =>
-        {
-            if (Period(from, to, time) is not { } period)
-            {
-                return Results.BadRequest("from and to are yyyy-MM-dd dates, from before to");
-            }
-
-            if (format != "csv")
-            {
-                return ProvincePages.Page("report.html");
-            }
-
-            var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
-            return Results.Text(Csv(await report.BuildAsync(period.From, period.To, ct, Scope(user)).ConfigureAwait(false)), "text/csv; charset=utf-8");
-        }).AddEndpointFilter(ProvinceAuth.RequireSignedInPage);
+        app.MapGet("/report", GetPageAsync).AddEndpointFilter(ProvinceAuth.RequireSignedInPage).ExcludeFromDescription();
 
         // What the page reads: the same report, scoped the same way; and its bars, drawn here.
-        var people = app.MapGroup("/api/v1/report/plan").AddEndpointFilter(ProvinceAuth.RequireSignedIn);
-        people.MapGet(string.Empty, async (HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
-            await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
-                ? TypedResults.Json(view, ProvinceJsonContext.Default.PlanReportView)
-                : InvalidPeriod());
-        people.MapGet("/value.svg", async (HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
-            await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
-                ? Svg(PlanCharts.Value(view))
-                : InvalidPeriod());
-        people.MapGet("/types.svg", async (HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
-            await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
-                ? Svg(PlanCharts.Types(view))
-                : InvalidPeriod());
+        var people = app.MapGroup("/api/v1/report/plan").AddEndpointFilter(ProvinceAuth.RequireSignedIn)
+            .WithTags("Report").ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized);
+        people.MapGet(string.Empty, GetScopedPlanAsync).WithSummary("The plan report as the signed-in person may see it");
+        people.MapGet("/value.svg", GetValueChartAsync).WithSummary("Bars: the value paid cashless against the target")
+            .Produces<string>(StatusCodes.Status200OK, Svg);
+        people.MapGet("/types.svg", GetTypesChartAsync).WithSummary("Bars: institutions taking cashless payment, per type")
+            .Produces<string>(StatusCodes.Status200OK, Svg);
         return app;
     }
+
+    private const string Svg = "image/svg+xml";
+
+    // The 200 is JSON by default and CSV with format=csv: one status, two media types (a second Produces would replace the first).
+    private static Task AlsoCsv(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse { Content: { } content })
+        {
+            content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task<Results<JsonOk<PlanReportView>, ContentHttpResult, ProblemResult>> GetPlanAsync(string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct)
+    {
+        if (Period(from, to, time) is not { } period)
+        {
+            return InvalidPeriod();
+        }
+
+        var view = await report.BuildAsync(period.From, period.To, ct).ConfigureAwait(false);
+        return format == "csv" ? CsvText(view) : JsonOk.Of(view, ProvinceJsonContext.Default.PlanReportView);
+    }
+
+    private static async Task<IResult> GetPageAsync(HttpContext http, string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct)
+    {
+        if (Period(from, to, time) is not { } period)
+        {
+            return Results.BadRequest("from and to are yyyy-MM-dd dates, from before to");
+        }
+
+        if (format != "csv")
+        {
+            return ProvincePages.Page("report.html");
+        }
+
+        var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
+        return CsvText(await report.BuildAsync(period.From, period.To, ct, Scope(user)).ConfigureAwait(false));
+    }
+
+    private static async Task<Results<JsonOk<PlanReportView>, ProblemResult>> GetScopedPlanAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
+            ? JsonOk.Of(view, ProvinceJsonContext.Default.PlanReportView)
+            : InvalidPeriod();
+
+    private static async Task<Results<FileContentHttpResult, ProblemResult>> GetValueChartAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
+            ? SvgBytes(PlanCharts.Value(view))
+            : InvalidPeriod();
+
+    private static async Task<Results<FileContentHttpResult, ProblemResult>> GetTypesChartAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
+            ? SvgBytes(PlanCharts.Types(view))
+            : InvalidPeriod();
+
+    private static ContentHttpResult CsvText(PlanReportView view) => TypedResults.Text(Csv(view), "text/csv; charset=utf-8");
 
     // The month so far when no period is given.
     internal static (DateOnly From, DateOnly To)? Period(string? from, string? to, TimeProvider time)
@@ -88,8 +120,8 @@ internal static class ReportApi
 
     private static string Field(string text) => text.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
 
-    internal static IResult InvalidPeriod() =>
-        SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_period", "from and to are yyyy-MM-dd dates, from before to, at most 5 years apart");
+    internal static ProblemResult InvalidPeriod() =>
+        ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_period", "from and to are yyyy-MM-dd dates, from before to, at most 5 years apart");
 
     // An administrator sees the province; an accountant, their institution.
     private static string? Scope(ProvinceUser user) => user.IsAdmin ? null : user.InstitutionId;
@@ -105,7 +137,7 @@ internal static class ReportApi
         return await report.BuildAsync(period.From, period.To, ct, Scope(user)).ConfigureAwait(false);
     }
 
-    private static IResult Svg(System.Xml.Linq.XDocument chart)
+    private static FileContentHttpResult SvgBytes(System.Xml.Linq.XDocument chart)
     {
         using var buffer = new MemoryStream();
         using (var writer = System.Xml.XmlWriter.Create(buffer, new System.Xml.XmlWriterSettings { Encoding = new UTF8Encoding(false), OmitXmlDeclaration = true }))
@@ -113,6 +145,6 @@ internal static class ReportApi
             chart.Save(writer);
         }
 
-        return Results.Bytes(buffer.ToArray(), "image/svg+xml");
+        return TypedResults.Bytes(buffer.ToArray(), Svg);
     }
 }

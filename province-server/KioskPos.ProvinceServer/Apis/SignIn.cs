@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -93,13 +94,13 @@ internal static class ProvinceAuth
         if (user is null && string.IsNullOrEmpty(http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken)
             && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            return SyncApi.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Set Province:AdminToken to enable the admin API.");
+            return ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Set Province:AdminToken to enable the admin API.");
         }
 
         return user switch
         {
-            null => SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Send the administrator's bearer token, or sign in at /login.", "unauthenticated.admin"),
-            { IsAdmin: false } => SyncApi.Problem(StatusCodes.Status403Forbidden, "forbidden", "A province administrator only; an accountant reads their institution's figures."),
+            null => ProvinceProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Send the administrator's bearer token, or sign in at /login.", "unauthenticated.admin"),
+            { IsAdmin: false } => ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", "A province administrator only; an accountant reads their institution's figures."),
             _ => await next(context).ConfigureAwait(false),
         };
     }
@@ -107,7 +108,7 @@ internal static class ProvinceAuth
     /// <summary>API filter: anyone signed in (what they see is limited by their role in the endpoint).</summary>
     public static async ValueTask<object?> RequireSignedIn(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         await ResolveAsync(context.HttpContext).ConfigureAwait(false) is null
-            ? SyncApi.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in at /login, or send the administrator's bearer token.")
+            ? ProvinceProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in at /login, or send the administrator's bearer token.")
             : await next(context).ConfigureAwait(false);
 
     /// <summary>Page filter: anyone signed in, else to the sign-in page and back.</summary>
@@ -137,79 +138,96 @@ internal static class SignInApi
 {
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/login", () => ProvincePages.Page("login.html"));
-        app.MapPost("/login", async (HttpContext http, ProvinceUsers users, ProvinceSessions sessions) =>
-        {
-            var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-            var back = SafeReturn(form["return"].ToString());
-            var (user, failure) = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), http.RequestAborted).ConfigureAwait(false);
-            if (user is null)
-            {
-                return Results.Redirect($"/login?error={(failure == SignInFailure.Locked ? "locked" : "wrong")}&return={Uri.EscapeDataString(back)}");
-            }
+        app.MapGet("/login", GetPage).ExcludeFromDescription();
+        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/logout", SignOut).DisableAntiforgery().ExcludeFromDescription();
 
-            http.Response.Cookies.Append(ProvinceSessions.Cookie, sessions.Issue(user.Username), new CookieOptions
-            {
-                HttpOnly = true,
-                SameSite = SameSiteMode.Strict,
-                Secure = http.Request.IsHttps,
-                MaxAge = ProvinceSessions.Lifetime,
-                Path = "/",
-            });
-            return Results.Redirect(back == "/" && !user.IsAdmin ? "/report" : back);
-        }).DisableAntiforgery();
-        app.MapPost("/logout", (HttpContext http) =>
-        {
-            http.Response.Cookies.Delete(ProvinceSessions.Cookie, new CookieOptions { Path = "/" });
-            return Results.Redirect("/login");
-        }).DisableAntiforgery();
-
-        var admin = app.MapGroup("/api/v1/admin/users").AddEndpointFilter(ProvinceAuth.RequireAdmin);
-        admin.MapGet(string.Empty, async (ProvinceUsers users, CancellationToken ct) =>
-            TypedResults.Json(await users.ListAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListProvinceUserRow));
-        admin.MapPut("/{username}", async Task<IResult> (string username, HttpContext http, ProvinceUsers users) =>
-        {
-            var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ProvinceUserRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body is required.", "malformed_json.body");
-            }
-
-            string? problem = null;
-            if (username.Length is < 3 or > 64 || !username.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
-            {
-                problem = "the username is 3 to 64 letters, digits, '.', '-' or '_'";
-            }
-            else if (string.IsNullOrWhiteSpace(request.FullName))
-            {
-                problem = "fullName is required";
-            }
-            else if (request.Role is not (ProvinceRoles.Admin or ProvinceRoles.Accountant))
-            {
-                problem = $"role is {ProvinceRoles.Admin} or {ProvinceRoles.Accountant}";
-            }
-            else if ((request.Role == ProvinceRoles.Accountant) != (request.InstitutionId is not null))
-            {
-                problem = "an accountant names their institution, and only an accountant does";
-            }
-            else if (request.InstitutionId is { } institution && !await users.InstitutionExistsAsync(institution, http.RequestAborted).ConfigureAwait(false))
-            {
-                problem = $"no institution '{institution}'";
-            }
-            else if (request.Password is not { Length: >= 10 and <= 128 })
-            {
-                problem = "the password is 10 to 128 characters";
-            }
-
-            if (problem is not null)
-            {
-                return SyncApi.Problem(StatusCodes.Status400BadRequest, "invalid_user", problem);
-            }
-
-            await users.SaveAsync(username, request.FullName!.Trim(), request.Role!, request.InstitutionId, request.Password!, http.RequestAborted).ConfigureAwait(false);
-            return Results.NoContent();
-        });
+        var admin = app.MapGroup("/api/v1/admin/users").AddEndpointFilter(ProvinceAuth.RequireAdmin)
+            .WithTags("Users").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        admin.MapGet(string.Empty, GetUsersAsync).WithSummary("The people who sign in");
+        admin.MapPut("/{username}", PutUserAsync).WithSummary("Create or change a person who signs in")
+            .AcceptsJson<ProvinceUserRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
         return app;
+    }
+
+    private static IResult GetPage() => ProvincePages.Page("login.html");
+
+    private static async Task<RedirectHttpResult> SignInFromFormAsync(HttpContext http, ProvinceUsers users, ProvinceSessions sessions)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        var back = SafeReturn(form["return"].ToString());
+        var (user, failure) = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), http.RequestAborted).ConfigureAwait(false);
+        if (user is null)
+        {
+            return TypedResults.Redirect($"/login?error={(failure == SignInFailure.Locked ? "locked" : "wrong")}&return={Uri.EscapeDataString(back)}");
+        }
+
+        http.Response.Cookies.Append(ProvinceSessions.Cookie, sessions.Issue(user.Username), new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = http.Request.IsHttps,
+            MaxAge = ProvinceSessions.Lifetime,
+            Path = "/",
+        });
+        return TypedResults.Redirect(back == "/" && !user.IsAdmin ? "/report" : back);
+    }
+
+    private static RedirectHttpResult SignOut(HttpContext http)
+    {
+        http.Response.Cookies.Delete(ProvinceSessions.Cookie, new CookieOptions { Path = "/" });
+        return TypedResults.Redirect("/login");
+    }
+
+    private static async Task<JsonOk<IReadOnlyList<ProvinceUserRow>>> GetUsersAsync(ProvinceUsers users, CancellationToken ct) =>
+        JsonOk.Of(await users.ListAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListProvinceUserRow);
+
+    private static async Task<Results<NoContent, ProblemResult>> PutUserAsync(string username, HttpContext http, ProvinceUsers users)
+    {
+        var (request, error) = await KioskPos.Shared.Contracts.JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ProvinceUserRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body is required.", "malformed_json.body");
+        }
+
+        if (await UserProblemAsync(username, request, users, http.RequestAborted).ConfigureAwait(false) is { } problem)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_user", problem);
+        }
+
+        await users.SaveAsync(username, request.FullName!.Trim(), request.Role!, request.InstitutionId, request.Password!, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    // The first thing wrong with the request, in the order people fill the form; null when it can be saved.
+    private static async Task<string?> UserProblemAsync(string username, ProvinceUserRequest request, ProvinceUsers users, CancellationToken ct)
+    {
+        if (username.Length is < 3 or > 64 || !username.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+        {
+            return "the username is 3 to 64 letters, digits, '.', '-' or '_'";
+        }
+
+        if (string.IsNullOrWhiteSpace(request.FullName))
+        {
+            return "fullName is required";
+        }
+
+        if (request.Role is not (ProvinceRoles.Admin or ProvinceRoles.Accountant))
+        {
+            return $"role is {ProvinceRoles.Admin} or {ProvinceRoles.Accountant}";
+        }
+
+        if ((request.Role == ProvinceRoles.Accountant) != (request.InstitutionId is not null))
+        {
+            return "an accountant names their institution, and only an accountant does";
+        }
+
+        if (request.InstitutionId is { } institution && !await users.InstitutionExistsAsync(institution, ct).ConfigureAwait(false))
+        {
+            return $"no institution '{institution}'";
+        }
+
+        return request.Password is not { Length: >= 10 and <= 128 } ? "the password is 10 to 128 characters" : null;
     }
 
     /// <summary>Only a path of this site: a sign-in link cannot send anyone elsewhere.</summary>

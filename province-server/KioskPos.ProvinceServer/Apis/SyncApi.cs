@@ -12,13 +12,18 @@ internal static class SyncApi
 
     public static IEndpointRouteBuilder MapSyncApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/sync").AddEndpointFilter(AuthenticateTerminalAsync);
-        group.MapGet("/pull", PullAsync);
-        group.MapPost("/push", PushAsync);
-        group.MapPost("/authorise", AuthoriseAsync);
-        group.MapPost("/report", ReportAsync);
-        group.MapGet("/confirmations", ConfirmationsAsync);
-        app.MapPost(SyncProtocol.EnrolPath, EnrolAsync);
+        var group = app.MapGroup("/api/v1/sync").AddEndpointFilter(AuthenticateTerminalAsync)
+            .WithTags("Sync").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        group.MapGet("/pull", PullAsync).WithSummary("Changes since a cursor");
+        group.MapPost("/push", PushAsync).WithSummary("Push journal entries")
+            .AcceptsJson<PushRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict);
+        group.MapPost("/authorise", AuthoriseAsync).WithSummary("Authorise a card payment online")
+            .AcceptsJson<AuthoriseRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
+        group.MapPost("/report", ReportStateAsync).WithSummary("Report the terminal's state")
+            .AcceptsJson<TerminalReportDto>().ProducesProblems(StatusCodes.Status400BadRequest);
+        group.MapGet("/confirmations", ConfirmationsAsync).WithSummary("Bank confirmations, waiting up to a minute for one");
+        app.MapPost(SyncProtocol.EnrolPath, EnrolAsync).WithTags("Sync").WithSummary("Enrol a terminal with a one-time code")
+            .AcceptsJson<EnrolRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status410Gone);
         return app;
     }
 
@@ -40,7 +45,7 @@ internal static class SyncApi
             body.ToArray(), http.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
         {
-            return ProblemWithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
+            return ProvinceProblems.WithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
         http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<TerminalSync>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
@@ -54,13 +59,13 @@ internal static class SyncApi
         return TypedResults.Ok(await sync.PullAsync(terminal, cursor, rows, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> PushAsync(HttpContext http, TerminalSync sync)
+    private static async Task<Results<Ok<PushResponse>, ProblemResult>> PushAsync(HttpContext http, TerminalSync sync)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.PushRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
         try
@@ -69,89 +74,74 @@ internal static class SyncApi
         }
         catch (PushRejectedException e)
         {
-            return TypedResults.Json(
-                Problems.Create(e.Status, e.Code, Messages.Vi("province.problem.push_rejected"), e.Message, e.Sequence),
-                ContractsJsonContext.Default.ProblemDto, "application/problem+json", e.Status);
+            return ProvinceProblems.WithTitle(e.Status, e.Code, Messages.Vi("province.problem.push_rejected"), e.Message, e.Sequence);
         }
         catch (SequenceConflictException e)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Sync")
                 .LogWarning("Terminal {Terminal} entry {Sequence} refused: {Code}", terminal.Id, e.Sequence, e.Code);
             var title = Messages.Vi(e.Code == "chain_diverged" ? "province.problem.chain_diverged" : "province.problem.sequence_conflict", e.Sequence);
-            return TypedResults.Json(
-                Problems.Create(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence),
-                ContractsJsonContext.Default.ProblemDto, "application/problem+json", StatusCodes.Status409Conflict);
+            return ProvinceProblems.WithTitle(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence);
         }
     }
 
-    private static async Task<IResult> ConfirmationsAsync(HttpContext http, BankLedger ledger, long? after, int? wait)
+    private static async Task<Results<JsonOk<ConfirmationsResponse>, EmptyHttpResult>> ConfirmationsAsync(HttpContext http, BankLedger ledger, long? after, int? wait)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var seconds = Math.Clamp(wait ?? 0, 0, 60);
         try
         {
-            return TypedResults.Json(
+            return JsonOk.Of(
                 await ledger.WaitForConfirmationsAsync(terminal.Id, Math.Max(0, after ?? 0), TimeSpan.FromSeconds(seconds), http.RequestAborted).ConfigureAwait(false),
                 ContractsJsonContext.Default.ConfirmationsResponse);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
-            return Results.Empty;
+            return TypedResults.Empty;
         }
     }
 
-    private static async Task<IResult> AuthoriseAsync(HttpContext http, CardAuthorisation cards)
+    private static async Task<Results<JsonOk<AuthoriseResponse>, ProblemResult>> AuthoriseAsync(HttpContext http, CardAuthorisation cards)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AuthoriseRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null || request.Amount <= 0)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "amount must be positive");
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "amount must be positive");
         }
 
-        return TypedResults.Json(await cards.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
+        return JsonOk.Of(await cards.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
     }
 
-    private static async Task<IResult> ReportAsync(HttpContext http, AdminQueries queries)
+    private static async Task<Results<JsonOk<TerminalReportDto>, ProblemResult>> ReportStateAsync(HttpContext http, AdminQueries queries)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (report, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.TerminalReportDto, http.RequestAborted).ConfigureAwait(false);
         if (report is null || report.Queued < 0 || report.Version.Length > 32 || report.PrinterState.Length > 32 || report.LastError?.Length > 500)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "a field is out of range");
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "a field is out of range");
         }
 
         await queries.RecordReportAsync(terminal.Id, report, http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Json(report, ContractsJsonContext.Default.TerminalReportDto); // as recorded
+        return JsonOk.Of(report, ContractsJsonContext.Default.TerminalReportDto); // as recorded
     }
 
-    private static async Task<IResult> EnrolAsync(HttpContext http, TerminalRegistry registry)
+    private static async Task<Results<JsonOk<EnrolResponse>, ProblemResult>> EnrolAsync(HttpContext http, TerminalRegistry registry)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.EnrolRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
         var (response, failure) = await registry.EnrolAsync(request, http.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
         {
-            return ProblemWithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
+            return ProvinceProblems.WithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Enrolment")
             .LogInformation("Terminal {Terminal} enrolled for {Institution}", response!.TerminalId, response.InstitutionId);
-        return TypedResults.Json(response, ContractsJsonContext.Default.EnrolResponse);
+        return JsonOk.Of(response, ContractsJsonContext.Default.EnrolResponse);
     }
-
-    /// <summary>
-    /// A problem whose title is the catalogue's <c>province.problem.{code}</c> (or <c>province.problem.{key}</c> where one
-    /// code has several titles) in Vietnamese, formatted with <paramref name="args"/>; <paramref name="detail"/> stays for programs.
-    /// </summary>
-    internal static JsonHttpResult<ProblemDto> Problem(int status, string code, string? detail, string? key = null, params object?[] args) =>
-        ProblemWithTitle(status, code, Messages.Vi("province.problem." + (key ?? code), args), detail);
-
-    /// <summary>A problem with a title made elsewhere (the terminal registry's refusals).</summary>
-    internal static JsonHttpResult<ProblemDto> ProblemWithTitle(int status, string code, string title, string? detail) =>
-        TypedResults.Json(Problems.Create(status, code, title, detail), ContractsJsonContext.Default.ProblemDto, "application/problem+json", status);
 }
