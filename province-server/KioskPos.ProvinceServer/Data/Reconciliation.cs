@@ -37,27 +37,27 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         var days = new SortedDictionary<(string Institution, string Day), long[]>();
         long[] Day(string institution, string day) => days.TryGetValue((institution, day), out var row) ? row : days[(institution, day)] = new long[5];
 
-        await ReadAsync(connection, transaction,
-            "SELECT institution_id, due_date, SUM(total) FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) GROUP BY institution_id, due_date",
-            r => Day(r.GetString(0), r.GetString(1)[..10])[0] += r.GetLong(2), s, e, institutionId, cancellationToken).ConfigureAwait(false);
-        await ReadAsync(connection, transaction,
+        await ReadAsync<DueRow>(connection, transaction,
+            "SELECT institution_id, due_date, SUM(total) AS due FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) GROUP BY institution_id, due_date",
+            r => Day(r.InstitutionId, r.DueDate[..10])[0] += r.Due, s, e, institutionId, cancellationToken).ConfigureAwait(false);
+        await ReadAsync<TakenRow>(connection, transaction,
             $"""
             SELECT institution_id, {LocalDay.Of("created_at")} AS day, method,
-                   SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed))
+                   SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed)) AS taken
             FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             GROUP BY institution_id, day, method
             """,
-            r => Day(r.GetString(0), r.GetString(1))[r.GetString(2) switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.GetLong(3), ts, te, institutionId, cancellationToken).ConfigureAwait(false);
-        await ReadAsync(connection, transaction,
+            r => Day(r.InstitutionId, r.Day)[r.Method switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.Taken, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
+        await ReadAsync<ReceivedRow>(connection, transaction,
             $"""
-            SELECT i.id, {LocalDay.Of("t.received_at")} AS day, SUM(t.amount) FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
+            SELECT i.id AS institution_id, {LocalDay.Of("t.received_at")} AS day, SUM(t.amount) AS received_by_bank FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
             WHERE t.received_at >= $s AND t.received_at < $e AND (CAST($i AS TEXT) IS NULL OR i.id = $i) GROUP BY i.id, day
             """,
-            r => Day(r.GetString(0), r.GetString(1))[4] += r.GetLong(2), ts, te, institutionId, cancellationToken).ConfigureAwait(false);
+            r => Day(r.InstitutionId, r.Day)[4] += r.ReceivedByBank, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         var resolutions = new Dictionary<string, (string By, string At, string Note)>();
-        await ReadAsync(connection, transaction, "SELECT item, resolved_by, resolved_at, note FROM worklist_resolutions WHERE CAST($i AS TEXT) IS NULL OR institution_id = $i",
-            r => resolutions[r.GetString(0)] = (r.GetString(1), r.GetString(2), r.GetString(3)), s, e, institutionId, cancellationToken).ConfigureAwait(false);
+        await ReadAsync<ResolutionRow>(connection, transaction, "SELECT item, resolved_by, resolved_at, note FROM worklist_resolutions WHERE CAST($i AS TEXT) IS NULL OR institution_id = $i",
+            r => resolutions[r.Item] = (r.ResolvedBy, r.ResolvedAt, r.Note), s, e, institutionId, cancellationToken).ConfigureAwait(false);
 
         var items = new List<WorklistItem>();
         void Add(string item, string? institution, string day, string kind, long amount, string detail) =>
@@ -66,9 +66,9 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 : new WorklistItem(item, institution, day, kind, amount, detail, null, null, null));
 
         // Transfers: not matched to a payment, waiting for one, or paying more than was asked (a refund is due).
-        await ReadAsync(connection, transaction,
+        await ReadAsync<TransferItemRow>(connection, transaction,
             $"""
-            SELECT t.id, i.id, {LocalDay.Of("t.received_at")}, t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
+            SELECT t.id, i.id AS institution_id, {LocalDay.Of("t.received_at")} AS day, t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
             FROM bank_transfers t LEFT JOIN institutions i ON i.bank_account = t.account_number
             WHERE t.received_at >= $s AND t.received_at < $e AND (t.outcome IN ('unmatched', 'held') OR t.refund_due > 0 OR t.flags <> '')
               AND (CAST($i AS TEXT) IS NULL OR i.id = $i)
@@ -76,7 +76,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
             """,
             r =>
             {
-                var (outcome, flags, refund) = (r.GetString(3), r.GetString(5), r.GetLong(6));
+                var (outcome, flags, refund) = (r.Outcome, r.Flags, r.RefundDue);
                 var kind = outcome switch
                 {
                     "unmatched" => "unmatched_transfer",
@@ -84,29 +84,29 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                     _ when refund > 0 => "overpaid_refund_due",
                     _ => "transfer_flagged",
                 };
-                Add($"transfer:{r.GetLong(0)}", r.GetNullableString(1), r.GetString(2), kind, refund > 0 ? refund : r.GetLong(4),
-                    $"{r.GetString(8)} '{r.GetString(7)}' → {outcome} {flags}".TrimEnd());
+                Add($"transfer:{r.Id}", r.InstitutionId, r.Day, kind, refund > 0 ? refund : r.Amount,
+                    $"{r.BankTxnId} '{r.Description}' → {outcome} {flags}".TrimEnd());
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         // Payments flagged on arrival, and VietQR payments the bank paid short.
-        await ReadAsync(connection, transaction,
+        await ReadAsync<PaymentItemRow>(connection, transaction,
             $"""
-            SELECT id, institution_id, {LocalDay.Of("created_at")}, amount, received, flags, state, method FROM payments
+            SELECT id, institution_id, {LocalDay.Of("created_at")} AS day, amount, received, flags, state, method FROM payments
             WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             ORDER BY created_at, id
             """,
             r =>
             {
-                var (id, flags, state) = (r.GetString(0), r.GetString(5).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(6));
+                var (id, flags, state) = (r.Id, r.Flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.State);
                 var kinds = flags.Select(f => f.Split(':')[0]).Where(f => s_paymentKinds.Contains(f)).Distinct().ToList();
                 if (kinds.Count > 0)
                 {
-                    Add($"payment:{id}", r.GetString(1), r.GetString(2), kinds[0], r.GetLong(3), $"{id} ({r.GetString(7)}): {string.Join(' ', flags)}");
+                    Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({r.Method}): {string.Join(' ', flags)}");
                 }
 
                 if (state == "underpaid")
                 {
-                    Add($"underpaid:{id}", r.GetString(1), r.GetString(2), "underpaid", r.GetLong(3) - r.GetLong(4), $"{id}: received {r.GetLong(4)} of {r.GetLong(3)}");
+                    Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received, $"{id}: received {r.Received} of {r.Amount}");
                 }
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
@@ -147,13 +147,96 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         return stored == 1 ? true : null;
     }
 
-    private static async Task ReadAsync(DbConnection connection, DbTransaction transaction, string sql, Action<DbDataReader> row, string s, string e, string? institutionId, CancellationToken cancellationToken)
+    private static async Task ReadAsync<T>(DbConnection connection, DbTransaction transaction, string sql, Action<T> row, string s, string e, string? institutionId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(sql, transaction, ("$s", s), ("$e", e), ("$i", institutionId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var r in await connection.ReadAllAsync<T>(sql, transaction, cancellationToken, ("$s", s), ("$e", e), ("$i", institutionId)).ConfigureAwait(false))
         {
-            row(reader);
+            row(r);
         }
+    }
+
+    /// <summary>What fell due on a date (<c>due_date</c> may carry a time; its first ten characters are the day).</summary>
+    private sealed record DueRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string DueDate { get; init; }
+
+        public long Due { get; init; }
+    }
+
+    /// <summary>What terminals took on a local day by one method.</summary>
+    private sealed record TakenRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string Day { get; init; }
+
+        public required string Method { get; init; }
+
+        public long Taken { get; init; }
+    }
+
+    /// <summary>What an institution's bank account received on a local day.</summary>
+    private sealed record ReceivedRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string Day { get; init; }
+
+        public long ReceivedByBank { get; init; }
+    }
+
+    private sealed record ResolutionRow
+    {
+        public required string Item { get; init; }
+
+        public required string ResolvedBy { get; init; }
+
+        public required string ResolvedAt { get; init; }
+
+        public required string Note { get; init; }
+    }
+
+    /// <summary>A transfer for the worklist; no institution when its account is none of theirs.</summary>
+    private sealed record TransferItemRow
+    {
+        public long Id { get; init; }
+
+        public string? InstitutionId { get; init; }
+
+        public required string Day { get; init; }
+
+        public required string Outcome { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string Flags { get; init; }
+
+        public long RefundDue { get; init; }
+
+        public required string Description { get; init; }
+
+        public required string BankTxnId { get; init; }
+    }
+
+    /// <summary>A payment flagged on arrival or paid short.</summary>
+    private sealed record PaymentItemRow
+    {
+        public required string Id { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Day { get; init; }
+
+        public long Amount { get; init; }
+
+        public long Received { get; init; }
+
+        public required string Flags { get; init; }
+
+        public required string State { get; init; }
+
+        public required string Method { get; init; }
     }
 }
