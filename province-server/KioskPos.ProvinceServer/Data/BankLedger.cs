@@ -75,21 +75,20 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
     /// </summary>
     public async Task<BankNotificationResult?> ReplayAsync(long deliveryId, CancellationToken cancellationToken)
     {
-        string? connectionId;
-        string body;
+        DeliveryBodyRow? delivery;
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
-        await using (var command = connection.Command("SELECT connection_id, body FROM bank_deliveries WHERE id = $id AND authentic = 1", null, ("$id", deliveryId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            (connectionId, body) = (reader.GetNullableString(0), reader.GetString(1));
+            delivery = await connection.ReadFirstAsync<DeliveryBodyRow>(
+                "SELECT connection_id, body FROM bank_deliveries WHERE id = $id AND authentic = 1", null, cancellationToken, ("$id", deliveryId)).ConfigureAwait(false);
         }
 
-        var notification = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.BankNotification);
+        if (delivery is null)
+        {
+            return null;
+        }
+
+        var connectionId = delivery.ConnectionId;
+        var notification = JsonSerializer.Deserialize(delivery.Body, ContractsJsonContext.Default.BankNotification);
         if (connectionId is null || notification is null)
         {
             return null;
@@ -143,59 +142,38 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
     public async Task<IReadOnlyList<BankTransferRow>> TransfersAsync(string? outcome, bool refundDue, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
+        var rows = await connection.ReadAllAsync<TransferRow>(
             """
             SELECT id, connection_id, bank_txn_id, account_number, amount, description, transaction_time, received_at, outcome, transfer_code, payment_id, flags, refund_due, delivery_id
             FROM bank_transfers WHERE (CAST($o AS TEXT) IS NULL OR outcome = $o) AND ($r = 0 OR refund_due > 0) ORDER BY id DESC LIMIT $n
             """,
-            null, ("$o", outcome), ("$r", refundDue ? 1 : 0), ("$n", Math.Clamp(limit, 1, 1000)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<BankTransferRow>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new BankTransferRow(reader.GetLong(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetString(5),
-                DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture),
-                reader.GetString(8), reader.GetNullableString(9), reader.GetNullableString(10), reader.GetString(11), reader.GetLong(12), reader.IsDBNull(13) ? null : reader.GetLong(13)));
-        }
-
-        return rows;
+            null, cancellationToken, ("$o", outcome), ("$r", refundDue ? 1 : 0), ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+        return rows.ConvertAll(t => new BankTransferRow(t.Id, t.ConnectionId, t.BankTxnId, t.AccountNumber, t.Amount, t.Description,
+            DateTimeOffset.Parse(t.TransactionTime, CultureInfo.InvariantCulture), DateTimeOffset.Parse(t.ReceivedAt, CultureInfo.InvariantCulture),
+            t.Outcome, t.TransferCode, t.PaymentId, t.Flags, t.RefundDue, t.DeliveryId));
     }
 
     /// <summary>The delivery log, newest first.</summary>
     public async Task<IReadOnlyList<BankDeliveryRow>> DeliveriesAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            "SELECT id, received_at, connection_id, authentic, http_status, result, body FROM bank_deliveries ORDER BY id DESC LIMIT $n", null, ("$n", Math.Clamp(limit, 1, 1000)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<BankDeliveryRow>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new BankDeliveryRow(reader.GetLong(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetNullableString(2),
-                reader.GetLong(3) != 0, (int)reader.GetLong(4), reader.GetString(5), reader.GetString(6)));
-        }
-
-        return rows;
+        var rows = await connection.ReadAllAsync<DeliveryRow>(
+            "SELECT id, received_at, connection_id, authentic, http_status, result, body FROM bank_deliveries ORDER BY id DESC LIMIT $n", null, cancellationToken, ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+        return rows.ConvertAll(d => new BankDeliveryRow(d.Id, DateTimeOffset.Parse(d.ReceivedAt, CultureInfo.InvariantCulture), d.ConnectionId,
+            d.Authentic != 0, (int)d.HttpStatus, d.Result, d.Body));
     }
 
     /// <summary>The latest VietQR payments with their institution's receiving account, newest first.</summary>
     public async Task<IReadOnlyList<QrPaymentRow>> RecentQrPaymentsAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
+        var rows = await connection.ReadAllAsync<QrRow>(
             """
-            SELECT p.id, p.transfer_code, p.amount, p.received, p.state, i.bank_bin, i.bank_account FROM payments p JOIN institutions i ON i.id = p.institution_id
+            SELECT p.id AS payment_id, p.transfer_code, p.amount, p.received, p.state, i.bank_bin, i.bank_account FROM payments p JOIN institutions i ON i.id = p.institution_id
             WHERE p.method = 'vietqr' ORDER BY p.received_at DESC LIMIT $n
             """,
-            null, ("$n", limit));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<QrPaymentRow>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new QrPaymentRow(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4), reader.GetNullableString(5), reader.GetNullableString(6)));
-        }
-
-        return rows;
+            null, cancellationToken, ("$n", limit)).ConfigureAwait(false);
+        return rows.ConvertAll(q => new QrPaymentRow(q.PaymentId, q.TransferCode, q.Amount, q.Received, q.State, q.BankBin, q.BankAccount));
     }
 
     /// <summary>Sets an institution's receiving account; terminals get it at their next pull. False for an unknown institution.</summary>
@@ -210,15 +188,14 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
     private async Task<ConfirmationsResponse> ReadConfirmationsAsync(string terminalId, long after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            "SELECT id, body FROM confirmations WHERE terminal_id = $t AND id > $a ORDER BY id LIMIT 100", null, ("$t", terminalId), ("$a", after));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var list = new List<ConfirmationDto>();
+        var rows = await connection.ReadAllAsync<ConfirmationRow>(
+            "SELECT id, body FROM confirmations WHERE terminal_id = $t AND id > $a ORDER BY id LIMIT 100", null, cancellationToken, ("$t", terminalId), ("$a", after)).ConfigureAwait(false);
+        var list = new List<ConfirmationDto>(rows.Count);
         var cursor = after;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var row in rows)
         {
-            cursor = reader.GetLong(0);
-            list.Add(JsonSerializer.Deserialize(reader.GetString(1), ContractsJsonContext.Default.ConfirmationDto)!);
+            cursor = row.Id;
+            list.Add(JsonSerializer.Deserialize(row.Body, ContractsJsonContext.Default.ConfirmationDto)!);
         }
 
         return new ConfirmationsResponse(cursor, list);
@@ -226,10 +203,96 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
 
     private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(DbConnection connection, DbTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x", transaction, ("$c", connectionId), ("$x", transactionId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetNullableString(1)) : null;
+        var row = await connection.ReadFirstAsync<OutcomeRow>(
+            "SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x", transaction, cancellationToken, ("$c", connectionId), ("$x", transactionId)).ConfigureAwait(false);
+        return row is null ? null : (row.Outcome, row.PaymentId);
     }
 
     private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+
+    private sealed record DeliveryBodyRow
+    {
+        public string? ConnectionId { get; init; }
+
+        public required string Body { get; init; }
+    }
+
+    private sealed record TransferRow
+    {
+        public long Id { get; init; }
+
+        public required string ConnectionId { get; init; }
+
+        public required string BankTxnId { get; init; }
+
+        public required string AccountNumber { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string Description { get; init; }
+
+        public required string TransactionTime { get; init; }
+
+        public required string ReceivedAt { get; init; }
+
+        public required string Outcome { get; init; }
+
+        public string? TransferCode { get; init; }
+
+        public string? PaymentId { get; init; }
+
+        public required string Flags { get; init; }
+
+        public long RefundDue { get; init; }
+
+        public long? DeliveryId { get; init; }
+    }
+
+    private sealed record DeliveryRow
+    {
+        public long Id { get; init; }
+
+        public required string ReceivedAt { get; init; }
+
+        public string? ConnectionId { get; init; }
+
+        public long Authentic { get; init; }
+
+        public long HttpStatus { get; init; }
+
+        public required string Result { get; init; }
+
+        public required string Body { get; init; }
+    }
+
+    private sealed record QrRow
+    {
+        public required string PaymentId { get; init; }
+
+        public required string TransferCode { get; init; }
+
+        public long Amount { get; init; }
+
+        public long Received { get; init; }
+
+        public required string State { get; init; }
+
+        public string? BankBin { get; init; }
+
+        public string? BankAccount { get; init; }
+    }
+
+    private sealed record ConfirmationRow
+    {
+        public long Id { get; init; }
+
+        public required string Body { get; init; }
+    }
+
+    private sealed record OutcomeRow
+    {
+        public required string Outcome { get; init; }
+
+        public string? PaymentId { get; init; }
+    }
 }

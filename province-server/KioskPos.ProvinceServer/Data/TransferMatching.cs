@@ -20,14 +20,10 @@ internal static class TransferMatching
     /// <summary>Matches transfer <paramref name="transferId"/> and records the outcome on its row.</summary>
     public static async Task<Outcome> MatchAsync(DbConnection connection, DbTransaction transaction, long transferId, string now, CancellationToken cancellationToken)
     {
-        Transfer transfer;
-        await using (var command = connection.Command("SELECT description, account_number, amount, transaction_time, bank_txn_id FROM bank_transfers WHERE id = $id", transaction, ("$id", transferId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            transfer = new Transfer(transferId, reader.GetString(4), reader.GetString(0), reader.GetString(1), reader.GetLong(2),
-                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture));
-        }
+        var row = (await connection.ReadFirstAsync<TransferRow>(
+            "SELECT description, account_number, amount, transaction_time, bank_txn_id FROM bank_transfers WHERE id = $id", transaction, cancellationToken, ("$id", transferId)).ConfigureAwait(false))!;
+        var transfer = new Transfer(transferId, row.BankTxnId, row.Description, row.AccountNumber, row.Amount,
+            DateTimeOffset.Parse(row.TransactionTime, CultureInfo.InvariantCulture));
 
         var (description, amount) = (transfer.Description, transfer.Amount);
         var outcome = await DecideAsync(connection, transaction, transfer, now, cancellationToken).ConfigureAwait(false);
@@ -49,18 +45,10 @@ internal static class TransferMatching
     /// <summary>Matches the transfers held for <paramref name="transferCode"/> (they arrived before the terminal's entry); returns the terminals to wake.</summary>
     public static async Task<IReadOnlyList<string>> MatchHeldAsync(DbConnection connection, DbTransaction transaction, string transferCode, string now, CancellationToken cancellationToken)
     {
-        var held = new List<long>();
-        await using (var command = connection.Command("SELECT id FROM bank_transfers WHERE outcome = 'held' AND transfer_code = $c ORDER BY id", transaction, ("$c", transferCode)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                held.Add(reader.GetLong(0));
-            }
-        }
-
+        var held = await connection.ReadAllAsync<HeldRow>(
+            "SELECT id FROM bank_transfers WHERE outcome = 'held' AND transfer_code = $c ORDER BY id", transaction, cancellationToken, ("$c", transferCode)).ConfigureAwait(false);
         var woken = new List<string>();
-        foreach (var id in held)
+        foreach (var id in held.Select(h => h.Id))
         {
             if ((await MatchAsync(connection, transaction, id, now, cancellationToken).ConfigureAwait(false)).TerminalId is { } terminal)
             {
@@ -108,7 +96,7 @@ internal static class TransferMatching
             : new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], transfer.Amount);
     }
 
-    private static async Task<Outcome> ApplyAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, PaymentRow payment, string code, string now, CancellationToken cancellationToken)
+    private static async Task<Outcome> ApplyAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, Payment payment, string code, string now, CancellationToken cancellationToken)
     {
         var amount = transfer.Amount;
         var flags = new List<string>();
@@ -167,17 +155,9 @@ internal static class TransferMatching
     /// <summary>Credits <paramref name="credit"/> to the payment's bills in allocation order, each up to its allocation.</summary>
     private static async Task CreditBillsAsync(DbConnection connection, DbTransaction transaction, string paymentId, long credit, CancellationToken cancellationToken)
     {
-        var allocations = new List<(string Bill, long Open)>();
-        await using (var command = connection.Command("SELECT bill_id, amount - credited FROM payment_allocations WHERE payment_id = $p AND amount > credited ORDER BY rowid", transaction, ("$p", paymentId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                allocations.Add((reader.GetString(0), reader.GetLong(1)));
-            }
-        }
-
-        foreach (var (bill, open) in allocations)
+        var allocations = await connection.ReadAllAsync<AllocationRow>(
+            "SELECT bill_id, amount - credited AS open_amount FROM payment_allocations WHERE payment_id = $p AND amount > credited ORDER BY rowid", transaction, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
+        foreach (var (bill, open) in allocations.Select(a => (a.BillId, a.OpenAmount)))
         {
             if (credit == 0)
             {
@@ -200,23 +180,60 @@ internal static class TransferMatching
 
     private sealed record Transfer(long Id, string BankTransactionId, string Description, string Account, long Amount, DateTimeOffset BookedAt);
 
-    private sealed record PaymentRow(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount);
+    private sealed record Payment(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount);
 
-    private static async Task<PaymentRow?> ReadPaymentAsync(DbConnection connection, DbTransaction transaction, string code, CancellationToken cancellationToken)
+    private static async Task<Payment?> ReadPaymentAsync(DbConnection connection, DbTransaction transaction, string code, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(
+        var row = await connection.ReadFirstAsync<PaymentRow>(
             """
             SELECT p.id, p.terminal_id, p.amount, p.received, p.state, p.expires_at, i.bank_account
             FROM payments p JOIN institutions i ON i.id = p.institution_id WHERE p.transfer_code = $c
             """,
-            transaction, ("$c", code));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        return row is null ? null : new Payment(row.Id, row.TerminalId, row.Amount, row.Received, row.State,
+            row.ExpiresAt is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, row.BankAccount);
+    }
 
-        return new PaymentRow(reader.GetString(0), reader.GetString(1), reader.GetLong(2), reader.GetLong(3), reader.GetString(4),
-            reader.GetNullableString(5) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, reader.GetNullableString(6));
+    private sealed record TransferRow
+    {
+        public required string Description { get; init; }
+
+        public required string AccountNumber { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string TransactionTime { get; init; }
+
+        public required string BankTxnId { get; init; }
+    }
+
+    private sealed record HeldRow
+    {
+        public long Id { get; init; }
+    }
+
+    /// <summary>What of a bill's allocation the bank has yet to pay.</summary>
+    private sealed record AllocationRow
+    {
+        public required string BillId { get; init; }
+
+        public long OpenAmount { get; init; }
+    }
+
+    private sealed record PaymentRow
+    {
+        public required string Id { get; init; }
+
+        public required string TerminalId { get; init; }
+
+        public long Amount { get; init; }
+
+        public long Received { get; init; }
+
+        public required string State { get; init; }
+
+        public string? ExpiresAt { get; init; }
+
+        public string? BankAccount { get; init; }
     }
 }
