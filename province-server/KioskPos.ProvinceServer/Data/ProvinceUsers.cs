@@ -55,18 +55,10 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, TimeProvider time
     public async Task<(ProvinceUser? User, SignInFailure Failure)> SignInAsync(string username, string password, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        ProvinceUser? user = null;
-        string? hash = null;
-        long failures = 0;
-        await using (var command = connection.Command("SELECT username, full_name, role, institution_id, password_hash, failures FROM users WHERE username = $u", null, ("$u", username)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                user = new ProvinceUser(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3));
-                (hash, failures) = (reader.GetString(4), reader.GetLong(5));
-            }
-        }
+        var row = await connection.ReadFirstAsync<SignInRow>(
+            "SELECT username, full_name, role, institution_id, password_hash, failures FROM users WHERE username = $u", null, cancellationToken, ("$u", username)).ConfigureAwait(false);
+        var user = row is null ? null : new ProvinceUser(row.Username, row.FullName, row.Role, row.InstitutionId);
+        var (hash, failures) = (row?.PasswordHash, row?.Failures ?? 0);
 
         // An unknown name costs the same hash as a known one: the answer's time does not tell which names exist.
         var right = PinHash.Verify(password, hash ?? PinHash.Dummy);
@@ -98,26 +90,18 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, TimeProvider time
     public async Task<ProvinceUser?> FindAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT username, full_name, role, institution_id, failures FROM users WHERE username = $u", null, ("$u", username));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetLong(4) < MaxFailures
-            ? new ProvinceUser(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3))
-            : null;
+        var row = await connection.ReadFirstAsync<UserRow>(
+            "SELECT username, full_name, role, institution_id, failures FROM users WHERE username = $u", null, cancellationToken, ("$u", username)).ConfigureAwait(false);
+        return row is not null && row.Failures < MaxFailures ? new ProvinceUser(row.Username, row.FullName, row.Role, row.InstitutionId) : null;
     }
 
     /// <summary>Every user, for the administrator (no password hashes).</summary>
     public async Task<IReadOnlyList<ProvinceUserRow>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT username, full_name, role, institution_id, failures FROM users ORDER BY username");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<ProvinceUserRow>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new ProvinceUserRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetLong(4) >= MaxFailures));
-        }
-
-        return rows;
+        var rows = await connection.ReadAllAsync<UserRow>(
+            "SELECT username, full_name, role, institution_id, failures FROM users ORDER BY username", null, cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(u => new ProvinceUserRow(u.Username, u.FullName, u.Role, u.InstitutionId, u.Failures >= MaxFailures));
     }
 
     /// <summary>True when <paramref name="institutionId"/> is a known institution.</summary>
@@ -125,6 +109,36 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, TimeProvider time
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $i", null, cancellationToken, ("$i", institutionId)).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>A user as stored, without the password hash.</summary>
+    private sealed record UserRow
+    {
+        public required string Username { get; init; }
+
+        public required string FullName { get; init; }
+
+        public required string Role { get; init; }
+
+        public string? InstitutionId { get; init; }
+
+        public long Failures { get; init; }
+    }
+
+    /// <summary>A user with the password hash and failures, to check a sign-in against.</summary>
+    private sealed record SignInRow
+    {
+        public required string Username { get; init; }
+
+        public required string FullName { get; init; }
+
+        public required string Role { get; init; }
+
+        public string? InstitutionId { get; init; }
+
+        public required string PasswordHash { get; init; }
+
+        public long Failures { get; init; }
     }
 }
 

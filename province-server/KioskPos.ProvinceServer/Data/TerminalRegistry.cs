@@ -70,40 +70,34 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        string terminalId;
-        await using (var command = connection.Command("SELECT terminal_id, expires_at, used_at FROM enrolment_codes WHERE code_sha256 = $c", transaction, ("$c", Hash(Normalise(request.Code)))))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        var code = await connection.ReadFirstAsync<EnrolmentCodeRow>(
+            "SELECT terminal_id, expires_at, used_at FROM enrolment_codes WHERE code_sha256 = $c", transaction, cancellationToken, ("$c", Hash(Normalise(request.Code)))).ConfigureAwait(false);
+        if (code is null)
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return (null, new AuthFailure(400, "unknown_code", "Mã đăng ký không đúng.", "No such enrolment code."));
-            }
-
-            if (!reader.IsDBNull(2))
-            {
-                return (null, new AuthFailure(410, "code_used", "Mã đăng ký đã được dùng.", "This enrolment code was used already; ask for a new one."));
-            }
-
-            if (DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture) < now)
-            {
-                return (null, new AuthFailure(410, "code_expired", "Mã đăng ký đã hết hạn.", "This enrolment code has expired; ask for a new one."));
-            }
-
-            terminalId = reader.GetString(0);
+            return (null, new AuthFailure(400, "unknown_code", "Mã đăng ký không đúng.", "No such enrolment code."));
         }
+
+        if (code.UsedAt is not null)
+        {
+            return (null, new AuthFailure(410, "code_used", "Mã đăng ký đã được dùng.", "This enrolment code was used already; ask for a new one."));
+        }
+
+        if (DateTimeOffset.Parse(code.ExpiresAt, CultureInfo.InvariantCulture) < now)
+        {
+            return (null, new AuthFailure(410, "code_expired", "Mã đăng ký đã hết hạn.", "This enrolment code has expired; ask for a new one."));
+        }
+
+        var terminalId = code.TerminalId;
 
         var stamp = now.ToString("O", CultureInfo.InvariantCulture);
         await connection.ExecuteAsync("UPDATE enrolment_codes SET used_at = $u WHERE code_sha256 = $c", transaction, cancellationToken, ("$u", stamp), ("$c", Hash(Normalise(request.Code)))).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE terminals SET public_key = $k, enrolled_at = $u, revoked = 0 WHERE id = $t",
             transaction, cancellationToken, ("$k", Convert.ToBase64String(publicKey)), ("$u", stamp), ("$t", terminalId)).ConfigureAwait(false);
-        EnrolResponse response;
-        await using (var command = connection.Command("SELECT t.id, t.name, i.id, i.name FROM terminals t JOIN institutions i ON i.id = t.institution_id WHERE t.id = $t", transaction, ("$t", terminalId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            response = new EnrolResponse(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-        }
+        var enrolled = (await connection.ReadFirstAsync<EnrolledRow>(
+            "SELECT t.id AS terminal_id, t.name AS terminal_name, i.id AS institution_id, i.name AS institution_name FROM terminals t JOIN institutions i ON i.id = t.institution_id WHERE t.id = $t",
+            transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false))!;
+        var response = new EnrolResponse(enrolled.TerminalId, enrolled.TerminalName, enrolled.InstitutionId, enrolled.InstitutionName);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (response, null);
@@ -153,19 +147,14 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        string? publicKey;
-        bool revoked;
-        await using (var command = connection.Command("SELECT public_key, revoked FROM terminals WHERE id = $t", null, ("$t", input.KeyId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        var terminal = await connection.ReadFirstAsync<TerminalKeyRow>(
+            "SELECT public_key, revoked FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
+        if (terminal?.PublicKey is not { } publicKey)
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0))
-            {
-                return (null, Unauthenticated("unknown_terminal", $"No enrolled terminal '{input.KeyId}'."));
-            }
-
-            publicKey = reader.GetString(0);
-            revoked = reader.GetLong(1) != 0;
+            return (null, Unauthenticated("unknown_terminal", $"No enrolled terminal '{input.KeyId}'."));
         }
+
+        var revoked = terminal.Revoked != 0;
 
         using (var key = ECDsa.Create())
         {
@@ -213,4 +202,33 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
     private static string Normalise(string code) => code.Trim().ToUpperInvariant();
 
     private static string Hash(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+
+    /// <summary>An enrolment code: the terminal it enrols, until when, and when it was used (null while unused).</summary>
+    private sealed record EnrolmentCodeRow
+    {
+        public required string TerminalId { get; init; }
+
+        public required string ExpiresAt { get; init; }
+
+        public string? UsedAt { get; init; }
+    }
+
+    private sealed record EnrolledRow
+    {
+        public required string TerminalId { get; init; }
+
+        public required string TerminalName { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string InstitutionName { get; init; }
+    }
+
+    /// <summary>A terminal's public key (null until it enrols) and whether it is revoked (1 or 0).</summary>
+    private sealed record TerminalKeyRow
+    {
+        public string? PublicKey { get; init; }
+
+        public long Revoked { get; init; }
+    }
 }
