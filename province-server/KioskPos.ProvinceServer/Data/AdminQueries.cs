@@ -32,46 +32,32 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
     public async Task<ReceiptLookup?> ReceiptAsync(string paymentId, string token, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        ReceiptLookup receipt;
-        await using (var command = connection.Command(
+        var row = await connection.ReadFirstAsync<ReceiptRow>(
             """
-            SELECT p.id, p.terminal_id, i.name, p.method, p.amount, p.received, p.state, p.created_at, a.full_name, a.group_name, a.kind, p.transfer_code, j.hash
+            SELECT p.id AS payment_id, p.terminal_id, i.name AS institution_name, p.method, p.amount, p.received, p.state, p.created_at,
+                   a.full_name AS payer_name, a.group_name, a.kind AS account_kind, p.transfer_code, j.hash AS entry_hash
             FROM payments p
             JOIN journal_entries j ON j.terminal_id = p.terminal_id AND j.sequence = p.sequence
             JOIN institutions i ON i.id = p.institution_id
             LEFT JOIN accounts a ON a.code = p.account_code
             WHERE p.id = $id
             """,
-            null, ("$id", paymentId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        if (row is null ||
+            row.EntryHash is not { Length: >= 12 } hash ||
+            !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(hash[..12].ToLowerInvariant()), System.Text.Encoding.ASCII.GetBytes(token)))
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ||
-                reader.GetNullableString(12) is not { Length: >= 12 } hash ||
-                !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                    System.Text.Encoding.ASCII.GetBytes(hash[..12].ToLowerInvariant()), System.Text.Encoding.ASCII.GetBytes(token)))
-            {
-                return null;
-            }
-
-            receipt = new ReceiptLookup(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetLong(4), reader.GetLong(5), reader.GetString(6),
-                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture), reader.GetNullableString(8), reader.GetNullableString(9),
-                reader.GetNullableString(10) != "patient", reader.GetNullableString(11), []);
+            return null;
         }
 
-        var items = new List<(string, long)>();
-        await using (var command = connection.Command(
-            "SELECT COALESCE(b.title, pa.bill_id), pa.amount FROM payment_allocations pa LEFT JOIN bills b ON b.id = pa.bill_id WHERE pa.payment_id = $id ORDER BY pa.rowid",
-            null, ("$id", paymentId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                items.Add((reader.GetString(0), reader.GetLong(1)));
-            }
-        }
-
-        return receipt with { Items = items };
+        var items = await connection.ReadAllAsync<ReceiptItemRow>(
+            "SELECT COALESCE(b.title, pa.bill_id) AS title, pa.amount FROM payment_allocations pa LEFT JOIN bills b ON b.id = pa.bill_id WHERE pa.payment_id = $id ORDER BY pa.rowid",
+            null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        return new ReceiptLookup(
+            row.PaymentId, row.TerminalId, row.InstitutionName, row.Method, row.Amount, row.Received, row.State,
+            DateTimeOffset.Parse(row.CreatedAt, CultureInfo.InvariantCulture), row.PayerName, row.GroupName,
+            row.AccountKind != "patient", row.TransferCode, items.ConvertAll(i => (i.Title, i.Amount)));
     }
 
     public async Task<IReadOnlyList<LedgerPayment>> PaymentsAsync(string? terminalId, string? accountCode, int limit, CancellationToken cancellationToken)
@@ -149,6 +135,43 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
             "UPDATE terminals SET version = $v, queued = $q, oldest_queued_at = $o, printer_state = $p, last_error = $e, reported_at = $at WHERE id = $id",
             null, cancellationToken, ("$v", report.Version), ("$q", report.Queued), ("$o", report.OldestQueuedAt?.ToString("O", CultureInfo.InvariantCulture)),
             ("$p", report.PrinterState), ("$e", report.LastError), ("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
+    }
+
+    /// <summary>A payment with what its receipt shows and the hash of its journal entry (no account when it names an unknown one).</summary>
+    private sealed record ReceiptRow
+    {
+        public required string PaymentId { get; init; }
+
+        public required string TerminalId { get; init; }
+
+        public required string InstitutionName { get; init; }
+
+        public required string Method { get; init; }
+
+        public long Amount { get; init; }
+
+        public long Received { get; init; }
+
+        public required string State { get; init; }
+
+        public required string CreatedAt { get; init; }
+
+        public string? PayerName { get; init; }
+
+        public string? GroupName { get; init; }
+
+        public string? AccountKind { get; init; }
+
+        public string? TransferCode { get; init; }
+
+        public string? EntryHash { get; init; }
+    }
+
+    private sealed record ReceiptItemRow
+    {
+        public required string Title { get; init; }
+
+        public long Amount { get; init; }
     }
 
     private sealed record PaymentRow

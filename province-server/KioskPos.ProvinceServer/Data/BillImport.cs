@@ -266,30 +266,48 @@ internal sealed class BillImport(ProvinceDatabase database)
 
     private static async Task<(ParsedBill Bill, long Paid)?> ReadAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken)
     {
-        ParsedBill bill;
-        long paid;
-        await using (var command = connection.Command("SELECT institution_id, account_code, category, title, due_date, paid FROM bills WHERE id = $id", transaction, ("$id", id)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        var row = await connection.ReadFirstAsync<BillRow>(
+            "SELECT institution_id, account_code, category, title, due_date, paid FROM bills WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false);
+        if (row is null)
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            bill = new ParsedBill(id, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), [], 0);
-            paid = reader.GetLong(5);
+            return null;
         }
 
-        await using (var command = connection.Command("SELECT description, quantity, unit_price, insurance_covered FROM bill_lines WHERE bill_id = $id ORDER BY line_no", transaction, ("$id", id)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        var bill = new ParsedBill(id, row.InstitutionId, row.AccountCode, row.Category, row.Title, row.DueDate, [], 0);
+        foreach (var line in await connection.ReadAllAsync<LineRow>(
+            "SELECT description, quantity, unit_price, insurance_covered FROM bill_lines WHERE bill_id = $id ORDER BY line_no", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                bill.Lines.Add(new Line(reader.GetString(0), (int)reader.GetLong(1), reader.GetLong(2), reader.GetLong(3)));
-            }
+            bill.Lines.Add(new Line(line.Description, (int)line.Quantity, line.UnitPrice, line.InsuranceCovered));
         }
 
-        return (bill, paid);
+        return (bill, row.Paid);
+    }
+
+    /// <summary>A bill as stored, to compare an imported one with.</summary>
+    private sealed record BillRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public required string Category { get; init; }
+
+        public required string Title { get; init; }
+
+        public string? DueDate { get; init; }
+
+        public long Paid { get; init; }
+    }
+
+    private sealed record LineRow
+    {
+        public required string Description { get; init; }
+
+        public long Quantity { get; init; }
+
+        public long UnitPrice { get; init; }
+
+        public long InsuranceCovered { get; init; }
     }
 }
 

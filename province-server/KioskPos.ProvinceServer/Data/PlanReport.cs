@@ -68,22 +68,17 @@ internal sealed class PlanReport(ProvinceDatabase database)
         var sums = await ReadSumsAsync(connection, from, to, institutionId, cancellationToken).ConfigureAwait(false);
         var byInstitution = sums.GroupBy(s => s.Key.Institution).ToDictionary(g => g.Key, g => Total(g.Select(s => s.Value)), StringComparer.Ordinal);
         var institutions = new List<PlanInstitution>();
-        await using (var command = connection.Command(
+        foreach (var row in await connection.ReadAllAsync<InstitutionRow>(
             """
             SELECT i.id, i.name, i.type, i.district,
-                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END
+                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END AS active_terminal
             FROM institutions i WHERE CAST($only AS TEXT) IS NULL OR i.id = $only ORDER BY i.district, i.type, i.name
             """,
-            null, ("$only", institutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            null, cancellationToken, ("$only", institutionId)).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var active = reader.GetLong(4) != 0;
-                var (count, kept, owed) = byInstitution.TryGetValue(reader.GetString(0), out var sum) ? sum : default;
-                institutions.Add(new PlanInstitution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), active, (int)count,
-                    kept, owed, active && count > 0));
-            }
+            var active = row.ActiveTerminal != 0;
+            var (count, kept, owed) = byInstitution.TryGetValue(row.Id, out var sum) ? sum : default;
+            institutions.Add(new PlanInstitution(row.Id, row.Name, row.Type, row.District, active, (int)count, kept, owed, active && count > 0));
         }
 
         var year = from.Year;
@@ -112,27 +107,19 @@ internal sealed class PlanReport(ProvinceDatabase database)
     {
         var (s, e) = (from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var sums = new Dictionary<(string Institution, string Month), (long Count, long Value, long Due)>();
-        await using (var command = connection.Command(
-            "SELECT institution_id, substr(day, 1, 7), SUM(counted), SUM(kept) FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
-            null, ("$s", s), ("$e", e), ("$only", institutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var row in await connection.ReadAllAsync<PaidMonthRow>(
+            "SELECT institution_id, substr(day, 1, 7) AS month, SUM(counted) AS counted, SUM(kept) AS kept FROM payment_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
+            null, cancellationToken, ("$s", s), ("$e", e), ("$only", institutionId)).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                sums[(reader.GetString(0), reader.GetString(1))] = (reader.GetLong(2), reader.GetLong(3), 0);
-            }
+            sums[(row.InstitutionId, row.Month)] = (row.Counted, row.Kept, 0);
         }
 
-        await using (var command = connection.Command(
-            "SELECT institution_id, substr(day, 1, 7), SUM(due) FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
-            null, ("$s", s), ("$e", e), ("$only", institutionId)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var row in await connection.ReadAllAsync<DueMonthRow>(
+            "SELECT institution_id, substr(day, 1, 7) AS month, SUM(due) AS due FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
+            null, cancellationToken, ("$s", s), ("$e", e), ("$only", institutionId)).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var key = (reader.GetString(0), reader.GetString(1));
-                sums[key] = sums.GetValueOrDefault(key) with { Due = reader.GetLong(2) };
-            }
+            var key = (row.InstitutionId, row.Month);
+            sums[key] = sums.GetValueOrDefault(key) with { Due = row.Due };
         }
 
         return sums;
@@ -154,5 +141,41 @@ internal sealed class PlanReport(ProvinceDatabase database)
         }
 
         return months;
+    }
+
+    /// <summary>An institution, and whether it has a terminal that is enrolled, not revoked and has been seen (1 or 0).</summary>
+    private sealed record InstitutionRow
+    {
+        public required string Id { get; init; }
+
+        public required string Name { get; init; }
+
+        public required string Type { get; init; }
+
+        public required string District { get; init; }
+
+        public long ActiveTerminal { get; init; }
+    }
+
+    /// <summary>What an institution's terminals took in a month (<c>yyyy-MM</c>): the payments counted and the value kept.</summary>
+    private sealed record PaidMonthRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string Month { get; init; }
+
+        public long Counted { get; init; }
+
+        public long Kept { get; init; }
+    }
+
+    /// <summary>What fell due at an institution in a month (<c>yyyy-MM</c>).</summary>
+    private sealed record DueMonthRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string Month { get; init; }
+
+        public long Due { get; init; }
     }
 }
