@@ -200,12 +200,6 @@ internal static partial class DbCommands
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetRowParser<T>()(reader) : null;
     }
 
-    /// <summary>Reads a nullable text column.</summary>
-    public static string? GetNullableString(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    /// <summary>Reads an integer column of either engine (SQLite's INTEGER, PostgreSQL's integer, bigint or numeric sums).</summary>
-    public static long GetLong(this DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>True when the statement broke a unique or primary key constraint.</summary>
     public static bool IsUniqueViolation(this DbException exception) => exception switch
     {
