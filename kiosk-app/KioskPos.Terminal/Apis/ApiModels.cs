@@ -154,6 +154,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(DisplayScreen))]
 [JsonSerializable(typeof(TechStateView))]
 [JsonSerializable(typeof(SelfTestResult))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, KioskPos.Terminal.Screens.MessageText>))]
 public sealed partial class TerminalJsonContext : JsonSerializerContext
 {
     /// <summary>
@@ -206,39 +207,6 @@ internal static class Views
 
     public static SyncView Sync(SyncStatus s, KioskPos.Sync.SyncedClock clock) =>
         new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, s.LastError, clock.Synchronised ? Math.Round(clock.Offset.TotalSeconds) : null);
-}
-
-/// <summary>
-/// Error answers in the sync protocol's problem format: the title for people, in Vietnamese, from the message
-/// catalogue (<c>terminal.problem.&lt;code&gt;</c>, Text/Catalogue/terminal-problems.json); the detail in English.
-/// </summary>
-internal static class ApiProblems
-{
-    public static IResult From(PaymentRefusal refusal)
-    {
-        var status = refusal.Kind switch
-        {
-            RefusalKind.Invalid => StatusCodes.Status400BadRequest,
-            RefusalKind.NotFound => StatusCodes.Status404NotFound,
-            _ => StatusCodes.Status422UnprocessableEntity,
-        };
-        return Relay(status, refusal.Code, refusal.Vietnamese, refusal.English);
-    }
-
-    /// <summary>The problem <paramref name="code"/>, titled <c>terminal.problem.&lt;code&gt;</c> formatted with <paramref name="titleArgs"/>.</summary>
-    public static IResult Create(int status, string code, string? detail, params object?[] titleArgs) =>
-        Relay(status, code, Title(code, titleArgs), detail);
-
-    /// <summary>The problem <paramref name="code"/> in one of its cases, titled <c>terminal.problem.&lt;code&gt;.&lt;variant&gt;</c>.</summary>
-    public static IResult Variant(int status, string code, string variant, string? detail, params object?[] titleArgs) =>
-        Relay(status, code, Title($"{code}.{variant}", titleArgs), detail);
-
-    /// <summary>A problem whose title was written elsewhere (a payment refusal, the province server's answer).</summary>
-    public static IResult Relay(int status, string code, string title, string? detail) =>
-        TypedResults.Json(Problems.Create(status, code, title, detail), TerminalJsonContext.Readable.ProblemDto, "application/problem+json", status);
-
-    /// <summary>The Vietnamese title of <c>terminal.problem.&lt;key&gt;</c>.</summary>
-    public static string Title(string key, params object?[] args) => Messages.Vi("terminal.problem." + key, args);
 }
 
 /// <summary>A technician's enrolment from /tech: the server (the configured one when empty) and the one-time code.</summary>

@@ -6,6 +6,7 @@ using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Apis;
@@ -23,44 +24,30 @@ internal static class CounterApi
 
     public static IEndpointRouteBuilder MapCounterApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
-        api.MapPost("/sessions", SignInAsync);
-        api.MapGet("/sessions/current", (HttpContext http) => TypedResults.Json(View(Staff(http)), TerminalJsonContext.Readable.StaffView))
+        var api = app.MapGroup("/api/v1").WithTags("Counter");
+        api.MapPost("/sessions", SignInAsync).WithSummary("Sign in with staff id and PIN (sets the session cookie)")
+            .AcceptsJson<SignInRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status423Locked);
+        api.MapGet("/sessions/current", GetSession).WithSummary("Who is signed in")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
-        api.MapDelete("/sessions/current", async (HttpContext http, StaffStore staff, CancellationToken ct) =>
-        {
-            if (Token(http) is { } token)
-            {
-                await staff.CloseSessionAsync(token, ct).ConfigureAwait(false);
-            }
-
-            http.Response.Cookies.Delete(SessionCookie);
-            return TypedResults.NoContent();
-        });
+        api.MapDelete("/sessions/current", SignOutAsync).WithSummary("Sign out");
 
         var counter = api.MapGroup(string.Empty);
-        counter.MapGet("/payers", async (string? name, CatalogueStore catalogue, CancellationToken ct) =>
-        {
-            if (name is not { Length: >= 2 and <= 64 })
-            {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_search", "Give ?name= with 2 to 64 characters.");
-            }
-
-            var found = await catalogue.SearchByNameAsync(name, 10, ct).ConfigureAwait(false);
-            return TypedResults.Json<IReadOnlyList<PayerMatchView>>(found.Select(f => new PayerMatchView(f.Code, f.Name, f.Group)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPayerMatchView);
-        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        counter.MapPost("/payments/{id}/void", VoidAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        counter.MapPost("/payments/{id}/refund", RefundAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        counter.MapGet("/shifts/current", async (HttpContext http, ReversalStore reversals, CancellationToken ct) =>
-            TypedResults.Json(await reversals.OpenShiftAsync(Staff(http).Id, ct).ConfigureAwait(false), ContractsJsonContext.Default.ShiftClosedDto))
+        counter.MapGet("/payers", FindPayersAsync).WithSummary("Find payers by name")
+            .ProducesProblems(StatusCodes.Status400BadRequest).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapPost("/payments/{id}/void", VoidAsync).WithSummary("Void a payment of this shift (a supervisor approves)")
+            .AcceptsJson<VoidRequest>().ProducesReversalProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapPost("/payments/{id}/refund", RefundAsync).WithSummary("Refund a payment (a supervisor approves)")
+            .AcceptsJson<RefundRequest>().ProducesReversalProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapGet("/shifts/current", GetShiftAsync).WithSummary("The open shift's figures")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        counter.MapPost("/shifts/current/close", CloseShiftAsync).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        counter.MapPost("/shifts/current/close", CloseShiftAsync).WithSummary("Close the shift and print the Z report")
+            .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         return app;
     }
 
     /// <summary>Lets only signed-in staff of <paramref name="roles"/> through: 401 without a session, 403 for another role.</summary>
     public static RouteHandlerBuilder RequireStaff(this RouteHandlerBuilder endpoint, params StaffRole[] roles) =>
-        endpoint.AddEndpointFilter(async (context, next) =>
+        endpoint.ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var member = await http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted).ConfigureAwait(false);
@@ -78,7 +65,39 @@ internal static class CounterApi
             return await next(context).ConfigureAwait(false);
         });
 
-    private static async Task<IResult> SignInAsync(HttpContext http, StaffStore staff, CancellationToken ct)
+    private static JsonOk<StaffView> GetSession(HttpContext http) => JsonOk.Of(View(Staff(http)), TerminalJsonContext.Readable.StaffView);
+
+    private static async Task<NoContent> SignOutAsync(HttpContext http, StaffStore staff, CancellationToken ct)
+    {
+        if (Token(http) is { } token)
+        {
+            await staff.CloseSessionAsync(token, ct).ConfigureAwait(false);
+        }
+
+        http.Response.Cookies.Delete(SessionCookie);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<JsonOk<IReadOnlyList<PayerMatchView>>, ProblemResult>> FindPayersAsync(string? name, CatalogueStore catalogue, CancellationToken ct)
+    {
+        if (name is not { Length: >= 2 and <= 64 })
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_search", "Give ?name= with 2 to 64 characters.");
+        }
+
+        var found = await catalogue.SearchByNameAsync(name, 10, ct).ConfigureAwait(false);
+        return JsonOk.Of<IReadOnlyList<PayerMatchView>>(found.Select(f => new PayerMatchView(f.Code, f.Name, f.Group)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPayerMatchView);
+    }
+
+    private static async Task<JsonOk<ShiftClosedDto>> GetShiftAsync(HttpContext http, ReversalStore reversals, CancellationToken ct) =>
+        JsonOk.Of(await reversals.OpenShiftAsync(Staff(http).Id, ct).ConfigureAwait(false), ContractsJsonContext.Default.ShiftClosedDto);
+
+    // A void or refund: a wrong body (400), a wrong or missing approval (403), a payment that is not there (404) or
+    // cannot be reversed (422), a supervisor locked out (423).
+    private static RouteHandlerBuilder ProducesReversalProblems(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status423Locked);
+
+    private static async Task<Results<JsonOk<StaffView>, ProblemResult>> SignInAsync(HttpContext http, StaffStore staff, CancellationToken ct)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SignInRequest, ct).ConfigureAwait(false);
         if (request is null)
@@ -99,10 +118,10 @@ internal static class CounterApi
 
         var (token, expires) = await staff.OpenSessionAsync(check.Member!, ct).ConfigureAwait(false);
         http.Response.Cookies.Append(SessionCookie, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", Expires = expires, IsEssential = true });
-        return TypedResults.Json(View(check.Member!) with { ExpiresAt = expires }, TerminalJsonContext.Readable.StaffView);
+        return JsonOk.Of(View(check.Member!) with { ExpiresAt = expires }, TerminalJsonContext.Readable.StaffView);
     }
 
-    private static async Task<IResult> VoidAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
+    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> VoidAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
     {
         var (request, problem) = await ReadApprovedAsync(http, TerminalJsonContext.Default.VoidRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
         if (problem is not null)
@@ -121,7 +140,7 @@ internal static class CounterApi
         }
     }
 
-    private static async Task<IResult> RefundAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
+    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> RefundAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
     {
         var (request, problem) = await ReadApprovedAsync(http, TerminalJsonContext.Default.RefundRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
         if (problem is not null)
@@ -141,7 +160,7 @@ internal static class CounterApi
         }
     }
 
-    private static async Task<IResult> CloseShiftAsync(HttpContext http, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, SyncSignal sync, IOptions<TerminalOptions> options, CancellationToken ct)
+    private static async Task<JsonOk<ShiftClosedDto>> CloseShiftAsync(HttpContext http, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, SyncSignal sync, IOptions<TerminalOptions> options, CancellationToken ct)
     {
         var cashier = Staff(http);
         var closed = await reversals.CloseShiftAsync(cashier.Id, ct).ConfigureAwait(false);
@@ -159,11 +178,11 @@ internal static class CounterApi
             await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return TypedResults.Json(closed.Shift, ContractsJsonContext.Default.ShiftClosedDto);
+        return JsonOk.Of(closed.Shift, ContractsJsonContext.Default.ShiftClosedDto);
     }
 
     // Reads the body and checks the approving supervisor's PIN (wrong PINs count towards their lockout).
-    private static async Task<(Approved<T> Request, IResult? Problem)> ReadApprovedAsync<T>(
+    private static async Task<(Approved<T> Request, ProblemResult? Problem)> ReadApprovedAsync<T>(
         HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, (string? Supervisor, string? Pin, string? Reason)> approval, CancellationToken ct)
         where T : class
     {
@@ -200,7 +219,7 @@ internal static class CounterApi
         return (new Approved<T>(body, new ReversalApproval(cashier.Id, check.Member.Id, reason.Trim())), null);
     }
 
-    private static async Task<IResult> AfterReversalAsync(HttpContext http, ReversalResult result, CancellationToken ct)
+    private static async Task<JsonOk<ReversalView>> AfterReversalAsync(HttpContext http, ReversalResult result, CancellationToken ct)
     {
         var services = http.RequestServices;
         services.GetRequiredService<SyncSignal>().Request();
@@ -225,12 +244,12 @@ internal static class CounterApi
             await services.GetRequiredService<PrintQueue>().PrintDocumentAsync(PrintJobKinds.Slip, payment.Id, ReceiptLayouts.Reversal(slip), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return TypedResults.Json(new ReversalView(result.Sequence, payment.Id, payment.State.ToString().ToLowerInvariant(), result.Reversal.Amount,
+        return JsonOk.Of(new ReversalView(result.Sequence, payment.Id, payment.State.ToString().ToLowerInvariant(), result.Reversal.Amount,
             new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor), TerminalJsonContext.Readable.ReversalView);
     }
 
     // whose: "staff" (signing in) or "supervisor" (approving), the catalogue's terminal.problem.wrong_pin.<whose>.
-    private static IResult? PinProblem(PinCheck check, string whose, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch
+    private static ProblemResult? PinProblem(PinCheck check, string whose, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch
     {
         { Ok: true } => null,
         { LockedUntil: { } until } => ApiProblems.Create(StatusCodes.Status423Locked, "locked", $"Too many wrong PINs: locked until {until:O}.",
@@ -243,7 +262,7 @@ internal static class CounterApi
     /// (<c>?t=</c>, from its answer); anyone else is told the payment does not exist.
     /// </summary>
     public static RouteHandlerBuilder RequirePaymentAccess(this RouteHandlerBuilder endpoint) =>
-        endpoint.AddEndpointFilter(async (context, next) =>
+        endpoint.ProducesProblems(StatusCodes.Status404NotFound).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var id = http.Request.RouteValues["id"] as string ?? string.Empty;

@@ -12,12 +12,16 @@ internal static class DisplayApi
 {
     public static IEndpointRouteBuilder MapDisplayApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/display", (CustomerDisplay display) => TypedResults.Json(display.Current, TerminalJsonContext.Readable.DisplayScreen));
-        app.MapGet("/api/v1/display/events", StreamAsync);
+        var api = app.MapGroup("/api/v1").WithTags("Display");
+        api.MapGet("/display", GetDisplay).WithSummary("What the customer display shows");
+        // Server-sent events (text/event-stream): not in the OpenAPI document.
+        api.MapGet("/display/events", StreamDisplayAsync).ExcludeFromDescription();
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue)
+    private static JsonOk<DisplayScreen> GetDisplay(CustomerDisplay display) => JsonOk.Of(display.Current, TerminalJsonContext.Readable.DisplayScreen);
+
+    private static async Task StreamDisplayAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
         await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using KioskPos.Core.VietQr;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Apis;
@@ -16,22 +17,28 @@ internal static class KioskApi
 {
     public static IEndpointRouteBuilder MapKioskApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/kiosk/events", StreamAsync);
-        app.MapGet("/api/v1/payments/{id}/receipt-lookup", async (string id, PaymentStore payments, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, CancellationToken ct) =>
-        {
-            // When the printer cannot give the receipt, the payer scans its lookup QR from the screen instead.
-            if (await payments.LookupTokenAsync(id, ct).ConfigureAwait(false) is not { } token)
-            {
-                return ApiProblems.Variant(StatusCodes.Status404NotFound, "payment_not_found", "lookup", $"No payment {id}.");
-            }
-
-            var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(id)}?h={token}";
-            return TypedResults.Json(new ReceiptLookupView(url, QrImages.Svg(url)), TerminalJsonContext.Readable.ReceiptLookupView);
-        }).RequirePaymentAccess();
+        var api = app.MapGroup("/api/v1").WithTags("Kiosk");
+        // Server-sent events (text/event-stream): not in the OpenAPI document.
+        api.MapGet("/kiosk/events", StreamKioskAsync).ExcludeFromDescription();
+        api.MapGet("/payments/{id}/receipt-lookup", GetReceiptLookupAsync).WithSummary("Where the payer can see the receipt online: the URL and its QR")
+            .RequirePaymentAccess();
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
+    // When the printer cannot give the receipt, the payer scans its lookup QR from the screen instead.
+    private static async Task<Results<JsonOk<ReceiptLookupView>, ProblemResult>> GetReceiptLookupAsync(
+        string id, PaymentStore payments, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, CancellationToken ct)
+    {
+        if (await payments.LookupTokenAsync(id, ct).ConfigureAwait(false) is not { } token)
+        {
+            return ApiProblems.Variant(StatusCodes.Status404NotFound, "payment_not_found", "lookup", $"No payment {id}.");
+        }
+
+        var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(id)}?h={token}";
+        return JsonOk.Of(new ReceiptLookupView(url, QrImages.Svg(url)), TerminalJsonContext.Readable.ReceiptLookupView);
+    }
+
+    private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
         var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)

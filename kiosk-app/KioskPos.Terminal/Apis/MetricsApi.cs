@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Dapper;
 using KioskPos.Storage;
 using KioskPos.Shared.Sqlite;
 using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.Terminal.Apis;
 
@@ -99,46 +101,52 @@ internal static class MetricsApi
 
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", async (HttpContext http, SqliteDatabase database, OutboxStore outbox, PrintQueue printQueue, CardPresence presence, RequestLatencies latencies, TimeProvider time) =>
-        {
-            var text = new StringBuilder(4096);
-            text.Append("# HELP kioskpos_payments Payments journalled on this terminal, by method and state.\n# TYPE kioskpos_payments gauge\n");
-            var amounts = new StringBuilder("# HELP kioskpos_payments_dong The value of those payments in whole dong.\n# TYPE kioskpos_payments_dong gauge\n");
-            await using (var connection = await database.OpenAsync(http.RequestAborted).ConfigureAwait(false))
-            await using (var command = connection.Command("SELECT method, state, COUNT(*), COALESCE(SUM(amount), 0) FROM payments GROUP BY method, state ORDER BY method, state"))
-            await using (var reader = await command.ExecuteReaderAsync(http.RequestAborted).ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(http.RequestAborted).ConfigureAwait(false))
-                {
-                    var labels = $"method=\"{Escape(reader.GetString(0))}\",state=\"{Escape(reader.GetString(1))}\"";
-                    text.Append(CultureInfo.InvariantCulture, $"kioskpos_payments{{{labels}}} {reader.GetInt64(2)}\n");
-                    amounts.Append(CultureInfo.InvariantCulture, $"kioskpos_payments_dong{{{labels}}} {reader.GetInt64(3)}\n");
-                }
-            }
-
-            text.Append(amounts);
-            var sync = await outbox.GetStatusAsync(http.RequestAborted).ConfigureAwait(false);
-            var age = sync.OldestQueuedAt is { } oldest ? Math.Max(0, (time.GetUtcNow() - oldest).TotalSeconds) : 0;
-            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_queue_entries Journal entries not yet acknowledged by the province server.\n# TYPE kioskpos_sync_queue_entries gauge\nkioskpos_sync_queue_entries {sync.Queued}\n");
-            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_queue_oldest_age_seconds Age of the oldest unacknowledged entry (0 when none).\n# TYPE kioskpos_sync_queue_oldest_age_seconds gauge\nkioskpos_sync_queue_oldest_age_seconds {age:0.###}\n");
-            if (sync.LastSuccessAt is { } last)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_last_success_timestamp_seconds When a sync round last succeeded (Unix time).\n# TYPE kioskpos_sync_last_success_timestamp_seconds gauge\nkioskpos_sync_last_success_timestamp_seconds {last.ToUnixTimeSeconds()}\n");
-            }
-
-            var printer = printQueue.State.State;
-            text.Append("# HELP kioskpos_printer_state The printer's state: 1 for the current one.\n# TYPE kioskpos_printer_state gauge\n");
-            foreach (var state in new[] { "ready", "paper_out", "cover_open", "cutter_error", "head_hot", "error", "offline", "unknown" }.Append(printer).Distinct())
-            {
-                text.Append(CultureInfo.InvariantCulture, $"kioskpos_printer_state{{state=\"{Escape(state)}\"}} {(state == printer ? 1 : 0)}\n");
-            }
-
-            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
-            latencies.Write(text);
-            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
-        });
+        // Prometheus text, for the scraper: not in the OpenAPI document.
+        app.MapGet("/metrics", GetMetricsAsync).ExcludeFromDescription();
         return app;
+    }
+
+    private static async Task<ContentHttpResult> GetMetricsAsync(HttpContext http, SqliteDatabase database, OutboxStore outbox, PrintQueue printQueue, CardPresence presence, RequestLatencies latencies, TimeProvider time)
+    {
+        var text = new StringBuilder(4096);
+        text.Append("# HELP kioskpos_payments Payments journalled on this terminal, by method and state.\n# TYPE kioskpos_payments gauge\n");
+        var amounts = new StringBuilder("# HELP kioskpos_payments_dong The value of those payments in whole dong.\n# TYPE kioskpos_payments_dong gauge\n");
+        await using (var connection = await database.OpenAsync(http.RequestAborted).ConfigureAwait(false))
+        {
+            var groups = await connection.QueryAsync<PaymentGroupRow>(
+                "SELECT method, state, COUNT(*) AS payments, COALESCE(SUM(amount), 0) AS amount FROM payments GROUP BY method, state ORDER BY method, state").ConfigureAwait(false);
+            foreach (var group in groups)
+            {
+                var labels = $"method=\"{Escape(group.Method)}\",state=\"{Escape(group.State)}\"";
+                text.Append(CultureInfo.InvariantCulture, $"kioskpos_payments{{{labels}}} {group.Payments}\n");
+                amounts.Append(CultureInfo.InvariantCulture, $"kioskpos_payments_dong{{{labels}}} {group.Amount}\n");
+            }
+        }
+
+        text.Append(amounts);
+        var sync = await outbox.GetStatusAsync(http.RequestAborted).ConfigureAwait(false);
+        var age = sync.OldestQueuedAt is { } oldest ? Math.Max(0, (time.GetUtcNow() - oldest).TotalSeconds) : 0;
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_queue_entries Journal entries not yet acknowledged by the province server.\n# TYPE kioskpos_sync_queue_entries gauge\nkioskpos_sync_queue_entries {sync.Queued}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_queue_oldest_age_seconds Age of the oldest unacknowledged entry (0 when none).\n# TYPE kioskpos_sync_queue_oldest_age_seconds gauge\nkioskpos_sync_queue_oldest_age_seconds {age:0.###}\n");
+        if (sync.LastSuccessAt is { } last)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sync_last_success_timestamp_seconds When a sync round last succeeded (Unix time).\n# TYPE kioskpos_sync_last_success_timestamp_seconds gauge\nkioskpos_sync_last_success_timestamp_seconds {last.ToUnixTimeSeconds()}\n");
+        }
+
+        var printer = printQueue.State.State;
+        text.Append("# HELP kioskpos_printer_state The printer's state: 1 for the current one.\n# TYPE kioskpos_printer_state gauge\n");
+        foreach (var state in new[] { "ready", "paper_out", "cover_open", "cutter_error", "head_hot", "error", "offline", "unknown" }.Append(printer).Distinct())
+        {
+            text.Append(CultureInfo.InvariantCulture, $"kioskpos_printer_state{{state=\"{Escape(state)}\"}} {(state == printer ? 1 : 0)}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
+        latencies.Write(text);
+        return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
     }
 
     internal static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
+
+/// <summary>Payments of one method in one state: how many, and their value in đồng.</summary>
+internal sealed record PaymentGroupRow(string Method, string State, long Payments, long Amount);

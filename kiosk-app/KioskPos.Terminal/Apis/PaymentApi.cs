@@ -4,6 +4,7 @@ using KioskPos.Core.VietQr;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.Terminal.Apis;
 
@@ -12,81 +13,108 @@ internal static class PaymentApi
 {
     public static IEndpointRouteBuilder MapPaymentApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
-        api.MapGet("/payers/by-card/{uid}", async (string uid, HttpContext http, CatalogueStore catalogue, CancellationToken ct) =>
-        {
-            if (CardPresence.Normalise(uid) is not { } normalised)
-            {
-                return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "A card UID is 4, 5, 7 or 10 bytes of hex."));
-            }
-
-            var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-            return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
-        });
-        api.MapGet("/payers/{code}", async (string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct) =>
-        {
-            if (!PayerCode.TryNormalise(code, out var normalised))
-            {
-                return ApiProblems.From(PaymentRefusal.Invalid("Mã người nộp không hợp lệ.", "A payer code is 3 to 32 letters, digits or '-'."));
-            }
-
-            var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
-            return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
-        });
-        api.MapPost("/payments", CreateAsync);
-        api.MapGet("/payments/{id}", async (string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct) =>
-            await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
-                ? TypedResults.Json(Views.Payment(payment, false, tokens.Issue(id)), TerminalJsonContext.Readable.PaymentView)
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id))
-            .RequirePaymentAccess();
-        api.MapGet("/payments", async (int? limit, PaymentStore payments, CancellationToken ct) =>
-        {
-            var recent = await payments.ListRecentAsync(limit ?? 20, ct).ConfigureAwait(false);
-            return TypedResults.Json<IReadOnlyList<PaymentView>>(recent.Select(p => Views.Payment(p, false)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPaymentView);
-        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapPost("/payments/{id}/reprint", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
-        {
-            if (await payments.GetAsync(id, ct).ConfigureAwait(false) is null)
-            {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id);
-            }
-
-            var (printed, problem) = await service.PrintAsync(id, ct).ConfigureAwait(false);
-            return printed
-                ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
-                : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "receipt", problem);
-        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapGet("/payments/{id}/qr.svg", async (string id, PaymentStore payments, CancellationToken ct) =>
-            await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
-                ? Results.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id))
-            .RequirePaymentAccess();
-        api.MapPost("/payments/{id}/cancel", async (string id, PaymentService service, CancellationToken ct) =>
-        {
-            var payment = await service.EndQrAsync(id, "cancelled", ct).ConfigureAwait(false);
-            return payment switch
-            {
-                null => ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id),
-                { State: PaymentState.Expired } => TypedResults.Json(Views.Payment(payment, false), TerminalJsonContext.Readable.PaymentView),
-                _ => ApiProblems.Create(StatusCodes.Status409Conflict, "not_cancellable", $"Payment {id} is {payment.State.WireName()}; only a VietQR payment still waiting for the bank can be cancelled."),
-            };
-        }).RequirePaymentAccess();
-        api.MapPost("/payments/{id}/provisional-slip", async (string id, PaymentService service, PaymentStore payments, CancellationToken ct) =>
-        {
-            if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: not null })
-            {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id);
-            }
-
-            var (printed, problem) = await service.PrintProvisionalAsync(id, ct).ConfigureAwait(false);
-            return printed
-                ? TypedResults.Json(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
-                : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "slip", problem);
-        }).RequirePaymentAccess();
+        var api = app.MapGroup("/api/v1").WithTags("Payments");
+        api.MapGet("/payers/by-card/{uid}", GetPayerByCardAsync).WithSummary("A payer and their open bills, by card UID")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
+            .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/payments/{id}", GetPaymentAsync).WithSummary("A payment").RequirePaymentAccess();
+        api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
+            .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/payments/{id}/reprint", ReprintAsync).WithSummary("Reprint a payment's receipt")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapGet("/payments/{id}/qr.svg", GetQrImageAsync).WithSummary("A VietQR payment's code as an SVG image")
+            .Produces<string>(StatusCodes.Status200OK, "image/svg+xml").RequirePaymentAccess();
+        api.MapPost("/payments/{id}/cancel", CancelAsync).WithSummary("Cancel a VietQR payment still waiting for the bank")
+            .ProducesProblems(StatusCodes.Status409Conflict).RequirePaymentAccess();
+        api.MapPost("/payments/{id}/provisional-slip", PrintProvisionalSlipAsync).WithSummary("Print a VietQR payment's provisional slip")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable).RequirePaymentAccess();
         return app;
     }
 
-    private static async Task<IResult> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCardAsync(string uid, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
+    {
+        if (CardPresence.Normalise(uid) is not { } normalised)
+        {
+            return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "A card UID is 4, 5, 7 or 10 bytes of hex."));
+        }
+
+        var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
+    {
+        if (!PayerCode.TryNormalise(code, out var normalised))
+        {
+            return ApiProblems.From(PaymentRefusal.Invalid("Mã người nộp không hợp lệ.", "A payer code is 3 to 32 letters, digits or '-'."));
+        }
+
+        var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct) =>
+        await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
+            ? JsonOk.Of(Views.Payment(payment, false, tokens.Issue(id)), TerminalJsonContext.Readable.PaymentView)
+            : PaymentNotFound(id);
+
+    private static async Task<JsonOk<IReadOnlyList<PaymentView>>> ListPaymentsAsync(int? limit, PaymentStore payments, CancellationToken ct)
+    {
+        var recent = await payments.ListRecentAsync(limit ?? 20, ct).ConfigureAwait(false);
+        return JsonOk.Of<IReadOnlyList<PaymentView>>(recent.Select(p => Views.Payment(p, false)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPaymentView);
+    }
+
+    private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> ReprintAsync(string id, PaymentService service, PaymentStore payments, CancellationToken ct)
+    {
+        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is null)
+        {
+            return PaymentNotFound(id);
+        }
+
+        var (printed, problem) = await service.PrintAsync(id, ct).ConfigureAwait(false);
+        return printed
+            ? JsonOk.Of(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
+            : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "receipt", problem);
+    }
+
+    private static async Task<Results<ContentHttpResult, ProblemResult>> GetQrImageAsync(string id, PaymentStore payments, CancellationToken ct) =>
+        await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
+            ? TypedResults.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
+            : QrNotFound(id);
+
+    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> CancelAsync(string id, PaymentService service, CancellationToken ct)
+    {
+        var payment = await service.EndQrAsync(id, "cancelled", ct).ConfigureAwait(false);
+        return payment switch
+        {
+            null => PaymentNotFound(id),
+            { State: PaymentState.Expired } => JsonOk.Of(Views.Payment(payment, false), TerminalJsonContext.Readable.PaymentView),
+            _ => ApiProblems.Create(StatusCodes.Status409Conflict, "not_cancellable", $"Payment {id} is {payment.State.WireName()}; only a VietQR payment still waiting for the bank can be cancelled."),
+        };
+    }
+
+    private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> PrintProvisionalSlipAsync(string id, PaymentService service, PaymentStore payments, CancellationToken ct)
+    {
+        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: not null })
+        {
+            return QrNotFound(id);
+        }
+
+        var (printed, problem) = await service.PrintProvisionalAsync(id, ct).ConfigureAwait(false);
+        return printed
+            ? JsonOk.Of(new ReceiptView("printed", null), TerminalJsonContext.Readable.ReceiptView)
+            : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "slip", problem);
+    }
+
+    private static ProblemResult PaymentNotFound(string id) => ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id);
+
+    private static ProblemResult QrNotFound(string id) => ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id);
+
+    private static async Task<JsonOk<PayerView>> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
     {
         var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
         var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
@@ -99,10 +127,10 @@ internal static class PaymentApi
             view = view with { Name = view.MaskedName };
         }
 
-        return TypedResults.Json(view, TerminalJsonContext.Readable.PayerView);
+        return JsonOk.Of(view, TerminalJsonContext.Readable.PayerView);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, PaymentService service, PaymentStore payments, PaymentViewTokens tokens)
+    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> CreatePaymentAsync(HttpContext http, PaymentService service, PaymentStore payments, PaymentViewTokens tokens)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.CreatePaymentRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
@@ -122,9 +150,8 @@ internal static class PaymentApi
             var view = payment.Method == PaymentMethod.VietQr
                 ? Views.Payment(payment, taken.Result.Replayed, token) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
                 : Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed, token);
-            return taken.Result.Replayed
-                ? TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView)
-                : TypedResults.Json(view, TerminalJsonContext.Readable.PaymentView, statusCode: StatusCodes.Status201Created);
+            // 201 for a new payment; a replay (the same key again) answers 200 with the payment first taken.
+            return JsonOk.Of(view, TerminalJsonContext.Readable.PaymentView, taken.Result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         }
         catch (PaymentRefusedException e)
         {

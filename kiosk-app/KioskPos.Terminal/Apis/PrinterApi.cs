@@ -8,6 +8,7 @@ using KioskPos.Hardware.Simulators.Printer;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Apis;
@@ -16,83 +17,106 @@ namespace KioskPos.Terminal.Apis;
 public static class PrinterApi
 {
     /// <summary>Maps the endpoints.</summary>
-    public static WebApplication MapPrinterApi(this WebApplication app)
+    public static IEndpointRouteBuilder MapPrinterApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
-        api.MapGet("/printer", async (HttpContext http, PrintQueue queue, PrintQueueStore jobs, IReceiptPrinter printer, CancellationToken ct) =>
-        {
-            var state = queue.State;
-            var recent = await jobs.ListAsync(20, ct).ConfigureAwait(false);
-
-            // The printer's state for anyone (screens, technicians); what the receipts said only for the counter.
-            var mayReadReceipts = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor };
-            return TypedResults.Json(new PrinterView(printer.Name, state.State, state.Description, state.PaperNearEnd, state.Waiting, state.HeldJob, state.HeldSince, state.CheckedAt,
-                recent.Select(j => mayReadReceipts ? View(j, http.RequestServices) : View(j, http.RequestServices) with { Preview = null, Image = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
-        });
-        api.MapGet("/print-jobs/{id:long}", async (long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
-            await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
-                ? TypedResults.Json(View(job, http.RequestServices), TerminalJsonContext.Readable.PrintJobView)
-                : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"No print job {id}.", id))
-            .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapPost("/receipts/last/reprint", async (PrintQueueStore jobs, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
-        {
-            if (await jobs.LastReceiptSubjectAsync(ct).ConfigureAwait(false) is not { } paymentId)
-            {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_receipt", "No receipt has been printed yet.");
-            }
-
-            return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
-        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapPost("/printer/test-page", async (HttpContext http, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
-            Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(TestPage(http.RequestServices)), options.Value.PrintWait, ct).ConfigureAwait(false))).RequireStaff(StaffRole.Technician, StaffRole.Cashier, StaffRole.Supervisor);
-        api.MapPost("/reports/x", async (HttpContext http, PaymentStore payments, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct) =>
-        {
-            if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
-            {
-                return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "The terminal has not synced its institution yet.");
-            }
-
-            // The open shift so far: what was taken, voided and refunded since the last close (the Z report's
-            // figures, without closing), and the transfers still waiting for the bank.
-            var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
-            var zone = options.Value.ResolveTimeZone();
-            var now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-            var opened = await reversals.LastClosedAtAsync(ct).ConfigureAwait(false) is { } closedAt
-                ? TimeZoneInfo.ConvertTime(closedAt, zone)
-                : new DateTimeOffset(now.Date, now.Offset);
-            var shift = await reversals.OpenShiftAsync(cashier?.Id ?? "-", ct).ConfigureAwait(false);
-            var totals = await payments.TotalsAsync(opened, now.AddTicks(1), ct).ConfigureAwait(false);
-            var report = new ShiftReport(
-                institution, options.Value.Id, shift.Number.ToString(CultureInfo.InvariantCulture), cashier?.Name ?? "-", opened, now, Closing: false,
-                shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Core.Money.Vnd(m.Amount))).ToList(),
-                (shift.Voids, new Core.Money.Vnd(shift.Voided)), (shift.Refunds, new Core.Money.Vnd(shift.Refunded)),
-                totals.FirstReceipt, totals.LastReceipt, totals.PendingQr);
-            return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
-        }).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        var api = app.MapGroup("/api/v1").WithTags("Printer");
+        api.MapGet("/printer", GetPrinterAsync).WithSummary("The printer's state and its recent jobs");
+        api.MapGet("/print-jobs/{id:long}", GetPrintJobAsync).WithSummary("A print job")
+            .ProducesProblems(StatusCodes.Status404NotFound).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/receipts/last/reprint", ReprintLastReceiptAsync).WithSummary("Reprint the last receipt")
+            .ProducesPrint().ProducesProblems(StatusCodes.Status404NotFound).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/printer/test-page", PrintTestPageAsync).WithSummary("Print the test page")
+            .ProducesPrint().RequireStaff(StaffRole.Technician, StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/reports/x", PrintXReportAsync).WithSummary("Print the X report (the open shift so far)")
+            .ProducesPrint().ProducesProblems(StatusCodes.Status409Conflict).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
 
 #if SIMULATORS
-        // The emulator's paper, for the terminal's page in make run: receipt images and their text twins.
-        app.MapGet("/receipts/{file}", (string file, HttpContext http) =>
-        {
-            if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } emulated ||
-                file.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || file.StartsWith('.') ||
-                !(file.EndsWith(".png", StringComparison.Ordinal) || file.EndsWith(".txt", StringComparison.Ordinal)))
-            {
-                return Results.NotFound();
-            }
-
-            var path = Path.Combine(emulated.Folder, file);
-            return File.Exists(path)
-                ? Results.File(path, file.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "text/plain; charset=utf-8")
-                : Results.NotFound();
-        });
+        // The emulator's paper, for the terminal's page in make run: receipt images and their text twins (files, not
+        // in the OpenAPI document).
+        app.MapGet("/receipts/{file}", GetReceiptFile).ExcludeFromDescription();
 #endif
         return app;
     }
 
-    private static IResult Answer(QueuedPrint outcome) => outcome.Printed
-        ? TypedResults.Json(new PrintRequestView(outcome.JobId, "printed", null), TerminalJsonContext.Readable.PrintRequestView)
-        : TypedResults.Json(new PrintRequestView(outcome.JobId, "held", outcome.Problem), TerminalJsonContext.Readable.PrintRequestView, statusCode: StatusCodes.Status202Accepted);
+    private static async Task<JsonOk<PrinterView>> GetPrinterAsync(HttpContext http, PrintQueue queue, PrintQueueStore jobs, IReceiptPrinter printer, CancellationToken ct)
+    {
+        var state = queue.State;
+        var recent = await jobs.ListAsync(20, ct).ConfigureAwait(false);
+
+        // The printer's state for anyone (screens, technicians); what the receipts said only for the counter.
+        var mayReadReceipts = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor };
+        return JsonOk.Of(new PrinterView(printer.Name, state.State, state.Description, state.PaperNearEnd, state.Waiting, state.HeldJob, state.HeldSince, state.CheckedAt,
+            recent.Select(j => mayReadReceipts ? View(j, http.RequestServices) : View(j, http.RequestServices) with { Preview = null, Image = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
+    }
+
+    private static async Task<Results<JsonOk<PrintJobView>, ProblemResult>> GetPrintJobAsync(long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
+        await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
+            ? JsonOk.Of(View(job, http.RequestServices), TerminalJsonContext.Readable.PrintJobView)
+            : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"No print job {id}.", id);
+
+    private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> ReprintLastReceiptAsync(PrintQueueStore jobs, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct)
+    {
+        if (await jobs.LastReceiptSubjectAsync(ct).ConfigureAwait(false) is not { } paymentId)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "no_receipt", "No receipt has been printed yet.");
+        }
+
+        return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
+    }
+
+    private static async Task<JsonOk<PrintRequestView>> PrintTestPageAsync(HttpContext http, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
+        Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(TestPage(http.RequestServices)), options.Value.PrintWait, ct).ConfigureAwait(false));
+
+    private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintXReportAsync(
+        HttpContext http, PaymentStore payments, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "The terminal has not synced its institution yet.");
+        }
+
+        // The open shift so far: what was taken, voided and refunded since the last close (the Z report's
+        // figures, without closing), and the transfers still waiting for the bank.
+        var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
+        var zone = options.Value.ResolveTimeZone();
+        var now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
+        var opened = await reversals.LastClosedAtAsync(ct).ConfigureAwait(false) is { } closedAt
+            ? TimeZoneInfo.ConvertTime(closedAt, zone)
+            : new DateTimeOffset(now.Date, now.Offset);
+        var shift = await reversals.OpenShiftAsync(cashier?.Id ?? "-", ct).ConfigureAwait(false);
+        var totals = await payments.TotalsAsync(opened, now.AddTicks(1), ct).ConfigureAwait(false);
+        var report = new ShiftReport(
+            institution, options.Value.Id, shift.Number.ToString(CultureInfo.InvariantCulture), cashier?.Name ?? "-", opened, now, Closing: false,
+            shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Core.Money.Vnd(m.Amount))).ToList(),
+            (shift.Voids, new Core.Money.Vnd(shift.Voided)), (shift.Refunds, new Core.Money.Vnd(shift.Refunded)),
+            totals.FirstReceipt, totals.LastReceipt, totals.PendingQr);
+        return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
+    }
+
+#if SIMULATORS
+    private static Results<PhysicalFileHttpResult, NotFound> GetReceiptFile(string file, HttpContext http)
+    {
+        if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } emulated ||
+            file.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || file.StartsWith('.') ||
+            !(file.EndsWith(".png", StringComparison.Ordinal) || file.EndsWith(".txt", StringComparison.Ordinal)))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var path = Path.Combine(emulated.Folder, file);
+        return File.Exists(path)
+            ? TypedResults.PhysicalFile(path, file.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "text/plain; charset=utf-8")
+            : TypedResults.NotFound();
+    }
+#endif
+
+    // A print answers 200 when it printed, 202 when the printer holds it (it prints when the printer recovers).
+    private static RouteHandlerBuilder ProducesPrint(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<PrintRequestView>(StatusCodes.Status202Accepted);
+
+    private static JsonOk<PrintRequestView> Answer(QueuedPrint outcome) => outcome.Printed
+        ? JsonOk.Of(new PrintRequestView(outcome.JobId, "printed", null), TerminalJsonContext.Readable.PrintRequestView)
+        : JsonOk.Of(new PrintRequestView(outcome.JobId, "held", outcome.Problem), TerminalJsonContext.Readable.PrintRequestView, StatusCodes.Status202Accepted);
 
     internal static PrintJobView View(PrintJobRecord job, IServiceProvider services)
     {

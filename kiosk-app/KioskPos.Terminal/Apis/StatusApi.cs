@@ -11,15 +11,18 @@ internal static class StatusApi
 {
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
-        // Two parameters on purpose: a lambda taking only HttpContext would be bound as a RequestDelegate and its
-        // result dropped.
-        app.MapGet("/api/v1/status", async (HttpContext http, CancellationToken ct) =>
-            TypedResults.Json(await ReadAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.StatusView));
-        app.MapGet("/api/v1/journal/verify", async (JournalVerifier verifier, CancellationToken ct) =>
-            TypedResults.Json(await verifier.VerifyAsync(ct).ConfigureAwait(false), TerminalJsonContext.Readable.JournalVerification))
+        var api = app.MapGroup("/api/v1").WithTags("Status");
+        api.MapGet("/status", GetStatusAsync).WithSummary("The terminal's state: institution, sync queue, devices, printer");
+        api.MapGet("/journal/verify", VerifyJournalAsync).WithSummary("Verify the journal's hash chain")
             .RequireStaff(StaffRole.Technician, StaffRole.Supervisor, StaffRole.Cashier);
         return app;
     }
+
+    private static async Task<JsonOk<StatusView>> GetStatusAsync(HttpContext http, CancellationToken ct) =>
+        JsonOk.Of(await ReadAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.StatusView);
+
+    private static async Task<JsonOk<JournalVerification>> VerifyJournalAsync(JournalVerifier verifier, CancellationToken ct) =>
+        JsonOk.Of(await verifier.VerifyAsync(ct).ConfigureAwait(false), TerminalJsonContext.Readable.JournalVerification);
 
     internal static async Task<StatusView> ReadAsync(IServiceProvider services, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using KioskPos.Storage;
 using KioskPos.Shared.Sqlite;
 using KioskPos.Terminal.Apis;
@@ -83,13 +84,12 @@ internal static class MaintenanceCommands
             }
 
             await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
-            await using var command = connection.Command("SELECT sequence, kind, created_at, body, prev_hash, hash FROM journal WHERE sequence >= $f ORDER BY sequence", null, ("$f", parse.GetValue(from)));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var output = Console.Out;
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            // Streamed row by row: the journal can be long.
+            await foreach (var row in JournalFrom(connection, parse.GetValue(from)).WithCancellation(ct).ConfigureAwait(false))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(
-                    new CliJournalLine(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), JsonDocument.Parse(reader.GetString(3)).RootElement, reader.GetString(4), reader.GetString(5)),
+                    new CliJournalLine(row.Sequence, row.Kind, row.CreatedAt, JsonDocument.Parse(row.Body).RootElement, row.PrevHash, row.Hash),
                     CliJsonContext.Default.CliJournalLine)).ConfigureAwait(false);
             }
 
@@ -178,6 +178,12 @@ internal static class MaintenanceCommands
         return (status, backup, selftest, export, new Command("receipt", "Receipts") { reprint });
     }
 
+    // Dapper.AOT maps the rows by column name at build time. A method of its own: written inside the command's lambda,
+    // the call was not intercepted and fell back to Dapper's reflection (which cannot map created_at to CreatedAt).
+    private static IAsyncEnumerable<JournalExportRow> JournalFrom(SqliteConnection connection, long first) =>
+        connection.QueryUnbufferedAsync<JournalExportRow>(
+            "SELECT sequence, kind, created_at, body, prev_hash, hash FROM journal WHERE sequence >= $first ORDER BY sequence", new { first });
+
     // Signs in with the PIN read from standard input (kept out of the shell's history and the process list).
     private static async Task<bool> SignInAsync(HttpClient http, string staffId, CancellationToken ct)
     {
@@ -209,6 +215,9 @@ internal static class MaintenanceCommands
 internal sealed record CliStatus(string Version, int SchemaVersion, int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, int PrintJobsWaiting);
 
 /// <summary>One line of <c>journal export</c>.</summary>
+/// <summary>A journal row as stored, read by column name.</summary>
+internal sealed record JournalExportRow(long Sequence, string Kind, string CreatedAt, string Body, string PrevHash, string Hash);
+
 internal sealed record CliJournalLine(long Sequence, string Kind, string CreatedAt, JsonElement Body, string PrevHash, string Hash);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

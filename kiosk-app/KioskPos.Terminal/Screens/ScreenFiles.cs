@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using KioskPos.Core.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
@@ -55,24 +56,30 @@ internal static class ScreenFiles
     /// <summary>The pages, the state page (<c>/</c>) and the catalogue (<c>GET /api/v1/messages</c>).</summary>
     public static IEndpointRouteBuilder MapScreens(this IEndpointRouteBuilder app)
     {
+        // The pages are HTML for people: not in the OpenAPI document.
         foreach (var (path, file) in s_pages)
         {
-            app.MapGet(path, (HttpContext http) => SendPageAsync(http, file));
+            app.MapGet(path, (HttpContext http) => SendPageAsync(http, file)).ExcludeFromDescription();
         }
 
-        // Two parameters on purpose: a lambda taking only HttpContext would be bound as a RequestDelegate and its
-        // result dropped.
-        app.MapGet("/", (HttpContext http, CancellationToken ct) => StatusPage.RenderAsync(http, ct));
-        app.MapGet("/api/v1/messages", (HttpContext http) =>
-        {
-            var (json, etag) = s_messages.Value;
-            Revalidate(http.Response);
-            http.Response.Headers.ETag = etag;
-            return http.Request.Headers.IfNoneMatch.Contains(etag)
-                ? Results.StatusCode(StatusCodes.Status304NotModified)
-                : Results.Bytes(json, "application/json; charset=utf-8");
-        });
+        app.MapGet("/", RenderStatusPageAsync).ExcludeFromDescription();
+        app.MapGet("/api/v1/messages", GetMessages).WithTags("Screens").WithSummary("The message catalogue the screens use: key to Vietnamese and English text")
+            .Produces<IReadOnlyDictionary<string, MessageText>>().Produces(StatusCodes.Status304NotModified);
         return app;
+    }
+
+    // Two parameters on purpose: a handler taking only HttpContext would be bound as a RequestDelegate and its result
+    // dropped.
+    private static Task<IResult> RenderStatusPageAsync(HttpContext http, CancellationToken ct) => StatusPage.RenderAsync(http, ct);
+
+    private static Results<FileContentHttpResult, StatusCodeHttpResult> GetMessages(HttpContext http)
+    {
+        var (json, etag) = s_messages.Value;
+        Revalidate(http.Response);
+        http.Response.Headers.ETag = etag;
+        return http.Request.Headers.IfNoneMatch.Contains(etag)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Bytes(json, "application/json; charset=utf-8");
     }
 
     /// <summary>The text of a file under <c>wwwroot/</c> (a page template).</summary>
@@ -107,3 +114,8 @@ internal static class ScreenFiles
         response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
     }
 }
+
+/// <summary>One message of the catalogue as <c>GET /api/v1/messages</c> gives it, under its key.</summary>
+/// <param name="Vi">Vietnamese.</param>
+/// <param name="En">English.</param>
+public sealed record MessageText(string Vi, string En);

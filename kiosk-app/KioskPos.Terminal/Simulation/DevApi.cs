@@ -5,6 +5,7 @@ using KioskPos.Core.Payments;
 using KioskPos.Shared.Contracts;
 using KioskPos.Hardware.Simulators.Rfid;
 using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.Terminal.Simulation;
 
@@ -17,118 +18,139 @@ internal static class DevApi
 {
     public static IEndpointRouteBuilder MapDevApi(this IEndpointRouteBuilder app)
     {
-        var dev = app.MapGroup("/dev");
-        dev.MapPost("/card-taps", async (HttpContext http, CardPresence presence) =>
-        {
-            if (http.RequestServices.GetService<EmulatedCardReader>() is not { } reader)
-            {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_reader", "The card reader is not simulated.");
-            }
-
-            var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedTapRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null)
-            {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
-            }
-
-            if (CardPresence.Normalise(request.Uid) is not { } uid || uid.Length == 10)
-            {
-                return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "uid must be 4, 7 or 10 bytes of hex (the emulated reader is 13.56 MHz)."));
-            }
-
-            // The card is held to the emulated chip for a moment and read by the real driver; wait for the listener
-            // to have recorded the tap.
-            var recorded = new TaskCompletionSource<CardTap>(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnTap(CardTap tap)
-            {
-                if (tap.Uid == uid)
-                {
-                    recorded.TrySetResult(tap);
-                }
-            }
-
-            presence.Tapped += OnTap;
-            try
-            {
-                await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs is > 0 and <= 10_000 ? request.HoldMs.Value : 600), http.RequestAborted).ConfigureAwait(false);
-                var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(15), http.RequestAborted).ConfigureAwait(false);
-                return TypedResults.Json(Views.Tap(tap), TerminalJsonContext.Readable.TapView, statusCode: StatusCodes.Status202Accepted);
-            }
-            catch (TimeoutException)
-            {
-                return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "The card tap was not processed within 15 s.");
-            }
-            finally
-            {
-                presence.Tapped -= OnTap;
-            }
-        });
-        dev.MapGet("/gpio", (GpioSetup gpio, TerminalIndicators indicators) => gpio.Simulated is not SimulatedGpioDriver chip
-            ? ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_gpio", "The GPIO is not simulated.")
-            : TypedResults.Json(new SimulatedGpioView(
-                Views.Name(indicators.Light),
-                gpio.LightPin is { } light && chip.LevelOf(light) == System.Device.Gpio.PinValue.High,
-                gpio.LightPin is { } pin ? chip.EdgesOf(pin).Count : 0,
-                gpio.BuzzerPin is { } buzzer ? chip.RisingEdgesOf(buzzer) : 0,
-                gpio.HelpButtonPin is { } button && chip.IsOpen(button) && chip.LevelOf(button) == System.Device.Gpio.PinValue.Low), TerminalJsonContext.Readable.SimulatedGpioView));
-        dev.MapPost("/gpio/help-button", async (GpioSetup gpio, TimeProvider time, CancellationToken ct) =>
-        {
-            if (gpio is not { Simulated: SimulatedGpioDriver chip, HelpButtonPin: { } button } || !chip.IsOpen(button))
-            {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_help_button", "There is no simulated help button.");
-            }
-
-            // A finger on the button for a moment, as a person presses it.
-            chip.Press(button);
-            await Task.Delay(TimeSpan.FromMilliseconds(150), time, ct).ConfigureAwait(false);
-            chip.Release(button);
-            return TypedResults.NoContent();
-        });
-        dev.MapGet("/printer", (HttpContext http) => http.RequestServices.GetService<EmulatedReceiptPrinter>() is { } printer
-            ? TypedResults.Json(new EmulatorView(printer.Emulator.PagesPrinted, printer.Emulator.CompletePages, printer.Emulator.HasBacklog, printer.Emulator.NotUnderstood), TerminalJsonContext.Readable.EmulatorView)
-            : ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "The printer is not the emulator."));
-        dev.MapPost("/printer", async (HttpContext http, PrintSignal signal, CancellationToken ct) =>
-        {
-            if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } printer)
-            {
-                return ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "The printer is not the emulator.");
-            }
-
-            var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedPrinterRequest, http.RequestAborted).ConfigureAwait(false);
-            if (request is null)
-            {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
-            }
-
-            var emulator = printer.Emulator;
-            if (request.RunOutAfterRows is { } rows)
-            {
-                emulator.RunOutOfPaperAfter(rows);
-            }
-
-            if (request.PaperOut is { } paperOut)
-            {
-                emulator.PaperOut = paperOut;
-            }
-
-            if (request.PaperNearEnd is { } nearEnd)
-            {
-                emulator.PaperNearEnd = nearEnd;
-            }
-
-            if (request.CoverOpen is { } coverOpen)
-            {
-                emulator.CoverOpen = coverOpen;
-            }
-
-            if (request.Offline is { } offline)
-            {
-                emulator.Offline = offline;
-            }
-
-            signal.Request();
-            return TypedResults.NoContent();
-        });
+        var dev = app.MapGroup("/dev").WithTags("dev");
+        dev.MapPost("/card-taps", TapCardAsync).WithSummary("Hold a card to the simulated reader and wait until the terminal has read it")
+            .AcceptsJson<SimulatedTapRequest>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        dev.MapGet("/gpio", GetGpio).WithSummary("The simulated GPIO chip's pins: light, buzzer, help button")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        dev.MapPost("/gpio/help-button", PressHelpButtonAsync).WithSummary("Press the simulated help button")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        dev.MapGet("/printer", GetEmulatedPrinter).WithSummary("The emulated printer's paper")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        dev.MapPost("/printer", SetEmulatedPrinterAsync).WithSummary("Take the emulated printer's paper out, open its cover, take it offline")
+            .AcceptsJson<SimulatedPrinterRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static async Task<Results<JsonOk<TapView>, ProblemResult>> TapCardAsync(HttpContext http, CardPresence presence)
+    {
+        if (http.RequestServices.GetService<EmulatedCardReader>() is not { } reader)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_reader", "The card reader is not simulated.");
+        }
+
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedTapRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
+        }
+
+        if (CardPresence.Normalise(request.Uid) is not { } uid || uid.Length == 10)
+        {
+            return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "uid must be 4, 7 or 10 bytes of hex (the emulated reader is 13.56 MHz)."));
+        }
+
+        // The card is held to the emulated chip for a moment and read by the real driver; wait for the listener
+        // to have recorded the tap.
+        var recorded = new TaskCompletionSource<CardTap>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnTap(CardTap tap)
+        {
+            if (tap.Uid == uid)
+            {
+                recorded.TrySetResult(tap);
+            }
+        }
+
+        presence.Tapped += OnTap;
+        try
+        {
+            await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs is > 0 and <= 10_000 ? request.HoldMs.Value : 600), http.RequestAborted).ConfigureAwait(false);
+            var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(15), http.RequestAborted).ConfigureAwait(false);
+            return JsonOk.Of(Views.Tap(tap), TerminalJsonContext.Readable.TapView, StatusCodes.Status202Accepted);
+        }
+        catch (TimeoutException)
+        {
+            return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "reader_not_listening", "The card tap was not processed within 15 s.");
+        }
+        finally
+        {
+            presence.Tapped -= OnTap;
+        }
+    }
+
+    private static Results<JsonOk<SimulatedGpioView>, ProblemResult> GetGpio(GpioSetup gpio, TerminalIndicators indicators) => gpio.Simulated is not SimulatedGpioDriver chip
+        ? ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_gpio", "The GPIO is not simulated.")
+        : JsonOk.Of(new SimulatedGpioView(
+            Views.Name(indicators.Light),
+            gpio.LightPin is { } light && chip.LevelOf(light) == System.Device.Gpio.PinValue.High,
+            gpio.LightPin is { } pin ? chip.EdgesOf(pin).Count : 0,
+            gpio.BuzzerPin is { } buzzer ? chip.RisingEdgesOf(buzzer) : 0,
+            gpio.HelpButtonPin is { } button && chip.IsOpen(button) && chip.LevelOf(button) == System.Device.Gpio.PinValue.Low), TerminalJsonContext.Readable.SimulatedGpioView);
+
+    private static async Task<Results<NoContent, ProblemResult>> PressHelpButtonAsync(GpioSetup gpio, TimeProvider time, CancellationToken ct)
+    {
+        if (gpio is not { Simulated: SimulatedGpioDriver chip, HelpButtonPin: { } button } || !chip.IsOpen(button))
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_help_button", "There is no simulated help button.");
+        }
+
+        // A finger on the button for a moment, as a person presses it.
+        chip.Press(button);
+        await Task.Delay(TimeSpan.FromMilliseconds(150), time, ct).ConfigureAwait(false);
+        chip.Release(button);
+        return TypedResults.NoContent();
+    }
+
+    private static Results<JsonOk<EmulatorView>, ProblemResult> GetEmulatedPrinter(HttpContext http) => http.RequestServices.GetService<EmulatedReceiptPrinter>() is { } printer
+        ? JsonOk.Of(new EmulatorView(printer.Emulator.PagesPrinted, printer.Emulator.CompletePages, printer.Emulator.HasBacklog, printer.Emulator.NotUnderstood), TerminalJsonContext.Readable.EmulatorView)
+        : NoEmulatedPrinter();
+
+    private static async Task<Results<NoContent, ProblemResult>> SetEmulatedPrinterAsync(HttpContext http, PrintSignal signal)
+    {
+        if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } printer)
+        {
+            return NoEmulatedPrinter();
+        }
+
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedPrinterRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
+        }
+
+        Apply(printer.Emulator, request);
+        signal.Request();
+        return TypedResults.NoContent();
+    }
+
+    private static void Apply(EscPosEmulator emulator, SimulatedPrinterRequest request)
+    {
+        if (request.RunOutAfterRows is { } rows)
+        {
+            emulator.RunOutOfPaperAfter(rows);
+        }
+
+        if (request.PaperOut is { } paperOut)
+        {
+            emulator.PaperOut = paperOut;
+        }
+
+        if (request.PaperNearEnd is { } nearEnd)
+        {
+            emulator.PaperNearEnd = nearEnd;
+        }
+
+        if (request.CoverOpen is { } coverOpen)
+        {
+            emulator.CoverOpen = coverOpen;
+        }
+
+        if (request.Offline is { } offline)
+        {
+            emulator.Offline = offline;
+        }
+    }
+
+    private static ProblemResult NoEmulatedPrinter() => ApiProblems.Create(StatusCodes.Status404NotFound, "no_emulated_printer", "The printer is not the emulator.");
 }

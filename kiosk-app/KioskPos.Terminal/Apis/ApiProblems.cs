@@ -1,0 +1,55 @@
+global using ProblemResult = Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<KioskPos.Shared.Contracts.ProblemDto>;
+using KioskPos.Core.Payments;
+using KioskPos.Core.Text;
+using KioskPos.Shared.Contracts;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>
+/// Every problem answer of the terminal, in the sync protocol's problem format (<see cref="ProblemDto"/> as
+/// <c>application/problem+json</c>): a stable machine <c>code</c>, the title for people, in Vietnamese, from the message
+/// catalogue (<c>terminal.problem.&lt;code&gt;</c>, Text/Catalogue/terminal-problems.json), the detail in English.
+/// Endpoints declare which statuses they can answer this way with <see cref="ProducesProblems"/>.
+/// </summary>
+internal static class ApiProblems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static ProblemResult From(PaymentRefusal refusal)
+    {
+        var status = refusal.Kind switch
+        {
+            RefusalKind.Invalid => StatusCodes.Status400BadRequest,
+            RefusalKind.NotFound => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        };
+        return Relay(status, refusal.Code, refusal.Vietnamese, refusal.English);
+    }
+
+    /// <summary>The problem <paramref name="code"/>, titled <c>terminal.problem.&lt;code&gt;</c> formatted with <paramref name="titleArgs"/>.</summary>
+    public static ProblemResult Create(int status, string code, string? detail, params object?[] titleArgs) =>
+        Relay(status, code, Title(code, titleArgs), detail);
+
+    /// <summary>The problem <paramref name="code"/> in one of its cases, titled <c>terminal.problem.&lt;code&gt;.&lt;variant&gt;</c>.</summary>
+    public static ProblemResult Variant(int status, string code, string variant, string? detail, params object?[] titleArgs) =>
+        Relay(status, code, Title($"{code}.{variant}", titleArgs), detail);
+
+    /// <summary>A problem whose title was written elsewhere (a payment refusal, the province server's answer).</summary>
+    public static ProblemResult Relay(int status, string code, string title, string? detail) =>
+        TypedResults.Json(Problems.Create(status, code, title, detail), TerminalJsonContext.Readable.ProblemDto, ContentType, status);
+
+    /// <summary>The Vietnamese title of <c>terminal.problem.&lt;key&gt;</c>.</summary>
+    public static string Title(string key, params object?[] args) => Messages.Vi("terminal.problem." + key, args);
+
+    /// <summary>The endpoint (or every endpoint of a group) may answer a <see cref="ProblemDto"/> with these statuses.</summary>
+    public static TBuilder ProducesProblems<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statuses)
+        {
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ProblemDto), [ContentType]));
+        }
+
+        return builder;
+    }
+}
