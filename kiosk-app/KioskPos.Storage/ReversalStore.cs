@@ -65,12 +65,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         Require(approval);
         if (destination is not (ReversalDestinations.CardBalance or ReversalDestinations.BankTransfer))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Hình thức hoàn tiền không hợp lệ.", "Refund to card_balance or bank_transfer."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.destination"));
         }
 
         if (destination == ReversalDestinations.BankTransfer && string.IsNullOrWhiteSpace(bankReference))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần mã giao dịch chuyển khoản hoàn tiền.", "A bank-transfer refund needs the transfer's reference."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.bank_reference"));
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -91,8 +91,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
                     && !PaymentRules.MayRefundToCard(BillCategories.FromWireName(category)))
                 {
                     // The deposit already sits on the account balance; what is left of it goes back by transfer.
-                    throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                        "Tiền tạm ứng đã nằm trong số dư: hoàn lại bằng chuyển khoản.", "A deposit already sits on the balance: refund it by bank transfer."));
+                    throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.deposit_by_transfer"));
                 }
             }
         }
@@ -235,12 +234,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(approval.Operator) || string.IsNullOrWhiteSpace(approval.Supervisor) || string.IsNullOrWhiteSpace(approval.Reason))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần thu ngân, người duyệt và lý do.", "A void or refund needs the cashier, the approving supervisor and a reason."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.approval_needed"));
         }
 
         if (string.Equals(approval.Operator.Trim(), approval.Supervisor.Trim(), StringComparison.OrdinalIgnoreCase))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Người duyệt phải là người khác thu ngân.", "The approving supervisor must be someone other than the cashier."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.self_approval"));
         }
     }
 
@@ -249,7 +248,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         cancellationToken.ThrowIfCancellationRequested();
         var row = await connection.QuerySingleOrDefaultAsync<ReversiblePaymentRow>(
             "SELECT sequence, method, amount, received, reversed, state FROM payments WHERE id = $id", new { id = paymentId }, transaction).ConfigureAwait(false)
-            ?? throw new PaymentRefusedException(new PaymentRefusal("payment_not_found", $"Không tìm thấy giao dịch {paymentId}.", $"No payment {paymentId} on this terminal.", RefusalKind.NotFound));
+            ?? throw new PaymentRefusedException(PaymentRefusal.Of("payment_not_found", "payment.payment_not_found", RefusalKind.NotFound, paymentId));
         var allocations = (await connection.QueryAsync<AllocationRow>(
             "SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", new { id = paymentId }, transaction).ConfigureAwait(false)).ToList();
         return new ReversiblePayment(StoredNames.ToPaymentMethod(row.Method), StoredNames.ToPaymentState(row.State), new Vnd(row.Amount), new Vnd(row.Received), new Vnd(row.Reversed),

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using KioskPos.Shared.Contracts;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Sync;
 
@@ -26,7 +27,7 @@ public static class DeviceIdentity
     {
         if (!File.Exists(path))
         {
-            throw new NotEnrolledException($"Máy chưa đăng ký với máy chủ tỉnh / the terminal is not enrolled (no {path}): run 'kioskpos-terminal enroll --server URL --code CODE'.");
+            throw new NotEnrolledException(Messages.Both("terminal.service.not_enrolled", path));
         }
 
         var key = ECDsa.Create();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using KioskPos.Shared.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Sync;
 
@@ -120,7 +121,7 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
         }
         catch (NotEnrolledException e)
         {
-            throw new SyncRefusedException(0, Problems.Create(0, "not_enrolled", "Máy chưa đăng ký với máy chủ tỉnh.", e.Message));
+            throw new SyncRefusedException(0, Problems.Create(0, "not_enrolled", Messages.Vi("terminal.service.not_enrolled.title"), e.Message));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -6,6 +6,7 @@ using KioskPos.Sync;
 using KioskPos.Terminal;
 using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Cli;
+using KioskPos.Core.Text;
 
 // kioskpos-terminal                      run the terminal (configuration as --Section:Key=value)
 // kioskpos-terminal tap UID [--url URL]  simulate a card tap on a running terminal
@@ -40,7 +41,7 @@ tap.SetAction(async (parse, ct) =>
     }
     catch (HttpRequestException e)
     {
-        Console.Error.WriteLine($"Không kết nối được máy thu / cannot reach the terminal at {http.BaseAddress}: {e.Message}");
+        Console.Error.WriteLine(Messages.Both("cli.terminal_unreachable", http.BaseAddress, e.Message));
         return 2;
     }
 });
@@ -57,7 +58,7 @@ verify.SetAction(async (parse, ct) =>
     var path = Path.Combine(parse.GetValue(dataOption)!, "terminal.db");
     if (!File.Exists(path))
     {
-        Console.Error.WriteLine($"Không có cơ sở dữ liệu / no terminal database at {path}");
+        Console.Error.WriteLine(Messages.Both("cli.no_database", path));
         return 2;
     }
 
@@ -69,8 +70,8 @@ verify.SetAction(async (parse, ct) =>
     else
     {
         Console.WriteLine(result.Ok
-            ? $"Nhật ký nguyên vẹn / journal intact: {result.Entries} entries, head {result.LastSequence} {result.LastHash}"
-            : $"NHẬT KÝ BỊ SỬA / JOURNAL TAMPERED: {result.Problems.Count} problem(s) in {result.Entries} entries");
+            ? Messages.Both("cli.journal.intact", result.Entries, result.LastSequence, result.LastHash)
+            : Messages.Both("cli.journal.tampered", result.Problems.Count, result.Entries));
         foreach (var problem in result.Problems)
         {
             Console.WriteLine($"  #{problem.Sequence} {problem.Kind}: {problem.Message}");
@@ -85,7 +86,7 @@ rebuild.SetAction(async (parse, ct) =>
     var path = Path.Combine(parse.GetValue(dataOption)!, "terminal.db");
     if (!File.Exists(path))
     {
-        Console.Error.WriteLine($"Không có cơ sở dữ liệu / no terminal database at {path}");
+        Console.Error.WriteLine(Messages.Both("cli.no_database", path));
         return 2;
     }
 
@@ -93,12 +94,12 @@ rebuild.SetAction(async (parse, ct) =>
     var check = await new JournalVerifier(database).VerifyAsync(ct).ConfigureAwait(false);
     if (check.Problems.Any(p => p.Kind != "projection_differs"))
     {
-        Console.Error.WriteLine("Nhật ký bị sửa; không dựng lại / the journal itself fails verification; nothing was rebuilt. Run 'journal verify'.");
+        Console.Error.WriteLine(Messages.Both("cli.journal.rebuild_refused"));
         return 3;
     }
 
     var payments = await JournalProjection.RebuildAsync(database, ct).ConfigureAwait(false);
-    Console.WriteLine($"Đã dựng lại / rebuilt {payments} payments from {check.Entries} journal entries");
+    Console.WriteLine(Messages.Both("cli.journal.rebuilt", payments, check.Entries));
     return 0;
 });
 var maintenance = MaintenanceCommands.Create(dataOption, jsonOption, urlOption);
@@ -116,7 +117,7 @@ enrol.SetAction(async (parse, ct) =>
 {
     if (!Uri.TryCreate(parse.GetValue(serverOption), UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
     {
-        Console.Error.WriteLine($"Địa chỉ máy chủ không hợp lệ / not a server address: '{parse.GetValue(serverOption)}' (expected http(s)://host[:port])");
+        Console.Error.WriteLine(Messages.Both("cli.enrol.bad_server", parse.GetValue(serverOption)));
         return 2;
     }
 
@@ -124,17 +125,17 @@ enrol.SetAction(async (parse, ct) =>
     try
     {
         var enrolled = await DeviceIdentity.EnrolAsync(server, parse.GetValue(codeOption)!, parse.GetValue(dataOption)!, http, ct).ConfigureAwait(false);
-        Console.WriteLine($"Đã đăng ký / enrolled: {enrolled.TerminalId} ({enrolled.TerminalName}) for {enrolled.InstitutionName}");
+        Console.WriteLine(Messages.Both("cli.enrol.enrolled", enrolled.TerminalId, enrolled.TerminalName, enrolled.InstitutionName));
         return 0;
     }
     catch (SyncRefusedException e)
     {
-        Console.Error.WriteLine($"Đăng ký bị từ chối / enrolment refused: {e.Problem?.Title} {e.Problem?.Detail}");
+        Console.Error.WriteLine(Messages.Both("cli.enrol.refused", e.Problem?.Title, e.Problem?.Detail));
         return 1;
     }
     catch (SyncTransientException e)
     {
-        Console.Error.WriteLine($"Không kết nối được máy chủ / cannot reach the server: {e.Message}");
+        Console.Error.WriteLine(Messages.Both("cli.server_unreachable", e.Message));
         return 2;
     }
 });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer;
 using KioskPos.ProvinceServer.Apis;
+using KioskPos.Core.Text;
 
 // kioskpos-province                  run the province server (configuration as --Province:Key=value)
 // kioskpos-province bank-sim ...     post one signed bank notification, as the bank's service would (demo, tests)
@@ -25,13 +26,13 @@ bankSim.SetAction(async (parse, ct) =>
     var secret = Environment.GetEnvironmentVariable("KIOSKPOS_BANK_SECRET");
     if (string.IsNullOrEmpty(secret))
     {
-        Console.Error.WriteLine("Thiếu khoá bí mật / set KIOSKPOS_BANK_SECRET to the connection's secret (kept out of the command line and logs).");
+        Console.Error.WriteLine(Messages.Both("cli.province.bank_secret_missing"));
         return 2;
     }
 
     if (!Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var url))
     {
-        Console.Error.WriteLine($"Địa chỉ không hợp lệ / not an address: {parse.GetValue(server)}");
+        Console.Error.WriteLine(Messages.Both("cli.province.bad_address", parse.GetValue(server)));
         return 2;
     }
 
@@ -46,7 +47,7 @@ bankSim.SetAction(async (parse, ct) =>
     }
     catch (HttpRequestException e)
     {
-        Console.Error.WriteLine($"Không kết nối được máy chủ / cannot reach {url}: {e.Message}");
+        Console.Error.WriteLine(Messages.Both("cli.province.unreachable", url, e.Message));
         return 2;
     }
 });

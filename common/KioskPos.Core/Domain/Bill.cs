@@ -1,4 +1,5 @@
 using KioskPos.Core.Money;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Core.Domain;
 
@@ -25,14 +26,14 @@ public enum BillCategory
 public static class BillCategories
 {
     /// <summary>The Vietnamese label of the category.</summary>
-    public static string VietnameseName(this BillCategory category) => category switch
+    public static string VietnameseName(this BillCategory category) => Messages.Vi(category switch
     {
-        BillCategory.Tuition => "Học phí",
-        BillCategory.Boarding => "Bán trú",
-        BillCategory.HospitalFee => "Viện phí",
-        BillCategory.Deposit => "Tạm ứng",
-        _ => "Khoản thu khác",
-    };
+        BillCategory.Tuition => "domain.bill_category.tuition",
+        BillCategory.Boarding => "domain.bill_category.boarding",
+        BillCategory.HospitalFee => "domain.bill_category.hospital_fee",
+        BillCategory.Deposit => "domain.bill_category.deposit",
+        _ => "domain.bill_category.other",
+    });
 
     /// <summary>The wire name used in the sync protocol and the databases.</summary>
     public static string WireName(this BillCategory category) => category switch

@@ -1,3 +1,5 @@
+using KioskPos.Core.Text;
+
 namespace KioskPos.Core.Domain;
 
 /// <summary>The kinds of institution the provincial plans set targets for.</summary>
@@ -37,14 +39,14 @@ public static class InstitutionTypes
     /// <summary>The Vietnamese name of the type.</summary>
     public static string VietnameseName(this InstitutionType type) => type switch
     {
-        InstitutionType.Primary => "Trường tiểu học",
-        InstitutionType.LowerSecondary => "Trường trung học cơ sở",
-        InstitutionType.UpperSecondary => "Trường trung học phổ thông",
-        InstitutionType.Vocational => "Cơ sở giáo dục nghề nghiệp",
-        InstitutionType.CollegeUniversity => "Trường cao đẳng, đại học",
-        InstitutionType.ProvincialHospital => "Bệnh viện tuyến tỉnh",
-        InstitutionType.DistrictHealthCentre => "Trung tâm y tế huyện",
-        InstitutionType.CommuneHealthStation => "Trạm y tế xã",
+        InstitutionType.Primary => Messages.Vi("domain.institution.primary"),
+        InstitutionType.LowerSecondary => Messages.Vi("domain.institution.lower_secondary"),
+        InstitutionType.UpperSecondary => Messages.Vi("domain.institution.upper_secondary"),
+        InstitutionType.Vocational => Messages.Vi("domain.institution.vocational"),
+        InstitutionType.CollegeUniversity => Messages.Vi("domain.institution.college_university"),
+        InstitutionType.ProvincialHospital => Messages.Vi("domain.institution.provincial_hospital"),
+        InstitutionType.DistrictHealthCentre => Messages.Vi("domain.institution.district_health_centre"),
+        InstitutionType.CommuneHealthStation => Messages.Vi("domain.institution.commune_health_station"),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

@@ -1,4 +1,5 @@
 using KioskPos.Core.Money;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Core.Domain;
 
@@ -81,9 +82,9 @@ public static class PaymentWireNames
     /// <summary>The Vietnamese label of a method, as printed on receipts.</summary>
     public static string VietnameseName(this PaymentMethod method) => method switch
     {
-        PaymentMethod.CardBalance => "Số dư thẻ",
-        PaymentMethod.VietQr => "Chuyển khoản VietQR",
-        PaymentMethod.ExternalCardTerminal => "Thẻ ngân hàng",
+        PaymentMethod.CardBalance => Messages.Vi("domain.method.card_balance"),
+        PaymentMethod.VietQr => Messages.Vi("domain.method.vietqr"),
+        PaymentMethod.ExternalCardTerminal => Messages.Vi("domain.method.external_card"),
         _ => method.ToString(),
     };
 

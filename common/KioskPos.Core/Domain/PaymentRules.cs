@@ -62,18 +62,16 @@ public static class PaymentRules
         ArgumentNullException.ThrowIfNull(payment);
         if (payment.Method != PaymentMethod.CardBalance)
         {
-            return PaymentRefusal.Invalid(
-                "Chỉ huỷ được thanh toán bằng số dư thẻ; thanh toán chuyển khoản được hoàn tiền.",
-                "Only card-balance payments can be voided; a transfer is refunded instead.");
+            return PaymentRefusal.InvalidRequest("payment.reversal.void_card_only");
         }
 
         if (payment.State != PaymentState.Completed || payment.Reversed > Vnd.Zero)
         {
-            return new PaymentRefusal("already_reversed", "Giao dịch này đã được huỷ hoặc hoàn tiền.", "This payment was already voided or refunded.", RefusalKind.Refused);
+            return PaymentRefusal.Of("already_reversed", "payment.already_reversed", RefusalKind.Refused);
         }
 
         return payment.Sequence <= lastClosedSequence
-            ? new PaymentRefusal("shift_closed", "Giao dịch thuộc ca đã đóng: không huỷ được, chỉ hoàn tiền.", "The payment belongs to a closed shift: it can be refunded, not voided.", RefusalKind.Refused)
+            ? PaymentRefusal.Of("shift_closed", "payment.shift_closed", RefusalKind.Refused)
             : null;
     }
 
@@ -83,11 +81,11 @@ public static class PaymentRules
         var left = Refundable(payment);
         if (!left.IsPositive)
         {
-            return new PaymentRefusal("nothing_to_refund", "Không còn khoản nào để hoàn cho giao dịch này.", "Nothing is left to refund on this payment.", RefusalKind.Refused);
+            return PaymentRefusal.Of("nothing_to_refund", "payment.nothing_to_refund", RefusalKind.Refused);
         }
 
         return !amount.IsPositive || amount > left
-            ? PaymentRefusal.Invalid($"Số tiền hoàn phải từ 1 ₫ đến {left}.", $"The refund must be between 1 and {left.Value} VND.")
+            ? PaymentRefusal.InvalidRequest("payment.reversal.refund_range", left.ToString(), left.Value)
             : null;
     }
 

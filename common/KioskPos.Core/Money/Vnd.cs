@@ -48,7 +48,7 @@ public readonly record struct Vnd(long Value) : IComparable<Vnd>
 
     /// <summary>A non-negative amount; throws <see cref="ArgumentOutOfRangeException"/> for a negative value.</summary>
     public static Vnd NonNegative(long value) =>
-        value < 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "Số tiền không được âm / amount must not be negative") : new Vnd(value);
+        value < 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, KioskPos.Core.Text.Messages.Both("payment.amount_negative")) : new Vnd(value);
 
     /// <summary>Sums amounts, overflow-checked.</summary>
     public static Vnd Sum(IEnumerable<Vnd> amounts)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using KioskPos.Core.Money;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Core.Payments;
 
@@ -26,43 +28,37 @@ public static class OfflineLimits
     {
         if (exposure.SinceLastSync is not { } since || since > policy.MaxSinceSync)
         {
-            return Refuse("offline_too_long",
-                $"Máy đã mất kết nối với máy chủ quá {Hours(policy.MaxSinceSync)}; chỉ nhận thanh toán bằng thẻ khi có mạng trở lại.",
-                $"The terminal has been offline for more than {Hours(policy.MaxSinceSync)}; card payments resume when the network returns.");
+            return Refuse("offline_too_long", "payment.offline.too_long", policy.MaxSinceSync);
         }
 
         if (exposure.DenyListAge is not { } age || age > policy.MaxDenyListAge)
         {
-            return Refuse("offline_deny_list_stale",
-                $"Danh sách thẻ bị khóa đã cũ hơn {Hours(policy.MaxDenyListAge)}; cần kết nối máy chủ để thanh toán bằng thẻ.",
-                $"The blocked-card list is older than {Hours(policy.MaxDenyListAge)}; card payments need the server.");
+            return Refuse("offline_deny_list_stale", "payment.offline.deny_list_stale", policy.MaxDenyListAge);
         }
 
         if (exposure.Amount > policy.MaxPerPayment)
         {
-            return Refuse("offline_payment_limit",
-                $"Đang mất kết nối: mỗi lần thanh toán bằng thẻ tối đa {policy.MaxPerPayment}.",
-                $"Offline, one card payment may be at most {policy.MaxPerPayment}.");
+            return PaymentRefusal.Of("offline_payment_limit", "payment.offline.payment_limit", RefusalKind.Refused, policy.MaxPerPayment.ToString());
         }
 
         if (exposure.CardOfflineToday + exposure.Amount > policy.MaxPerCardPerDay)
         {
-            return Refuse("offline_card_daily_limit",
-                $"Đang mất kết nối: thẻ này đã thanh toán {exposure.CardOfflineToday} hôm nay, hạn mức {policy.MaxPerCardPerDay} mỗi ngày.",
-                $"Offline, this card has paid {exposure.CardOfflineToday} today; the limit is {policy.MaxPerCardPerDay} a day.");
+            return PaymentRefusal.Of("offline_card_daily_limit", "payment.offline.card_daily_limit", RefusalKind.Refused, exposure.CardOfflineToday.ToString(), policy.MaxPerCardPerDay.ToString());
         }
 
         if (exposure.UnsyncedOfflineTotal + exposure.Amount > policy.MaxUnsyncedTotal)
         {
-            return Refuse("offline_terminal_limit",
-                $"Đang mất kết nối: máy đã giữ {exposure.UnsyncedOfflineTotal} chưa gửi về máy chủ, hạn mức {policy.MaxUnsyncedTotal}.",
-                $"Offline, the terminal holds {exposure.UnsyncedOfflineTotal} not yet sent; the limit is {policy.MaxUnsyncedTotal}.");
+            return PaymentRefusal.Of("offline_terminal_limit", "payment.offline.terminal_limit", RefusalKind.Refused, exposure.UnsyncedOfflineTotal.ToString(), policy.MaxUnsyncedTotal.ToString());
         }
 
         return null;
     }
 
-    private static PaymentRefusal Refuse(string code, string vietnamese, string english) => new(code, vietnamese, english, RefusalKind.Refused);
+    // A refusal naming a duration, written in each language's own unit.
+    private static PaymentRefusal Refuse(string code, string key, TimeSpan span) =>
+        new(code, Messages.Vi(key, Duration(span, Language.Vi)), Messages.En(key, Duration(span, Language.En)), RefusalKind.Refused);
 
-    private static string Hours(TimeSpan span) => span.TotalHours >= 1 ? $"{span.TotalHours:0.#} giờ" : $"{span.TotalMinutes:0} phút";
+    private static string Duration(TimeSpan span, Language language) => span.TotalHours >= 1
+        ? Messages.Format("payment.duration.hours", language, span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture))
+        : Messages.Format("payment.duration.minutes", language, span.TotalMinutes.ToString("0", CultureInfo.InvariantCulture));
 }

@@ -38,8 +38,7 @@ public static class PaymentPlanner
         if (allocations.FirstOrDefault(a => openBills.Any(b => b.Id == a.BillId && b.Category == BillCategory.Deposit)) is { } deposit)
         {
             // A deposit is held on the account balance: paying it from that balance would move money in a circle.
-            throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
-                deposit.BillId, "tiền tạm ứng nộp bằng chuyển khoản hoặc thẻ ngân hàng, không trừ vào số dư", "a deposit is paid by transfer or bank card, not from the balance"));
+            throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(deposit.BillId, "payment.plan.reason.deposit"));
         }
 
         if (account.Blocked)
@@ -65,14 +64,12 @@ public static class PaymentPlanner
     {
         if (requested.Count == 0)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                "Chưa chọn khoản nào để thanh toán.", "No bill was chosen to pay."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.plan.no_bill"));
         }
 
         if (requested.Count > MaxBillsPerPayment)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                $"Một lần thanh toán tối đa {MaxBillsPerPayment} khoản.", $"At most {MaxBillsPerPayment} bills per payment."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.plan.too_many_bills", MaxBillsPerPayment));
         }
 
         var byId = openBills.ToDictionary(b => b.Id, StringComparer.Ordinal);
@@ -82,35 +79,28 @@ public static class PaymentPlanner
         {
             if (!seen.Add(request.BillId))
             {
-                throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                    $"Khoản {request.BillId} được chọn hai lần.", $"Bill {request.BillId} is listed twice."));
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.plan.bill_twice", request.BillId));
             }
 
             if (!byId.TryGetValue(request.BillId, out var bill) || bill.AccountCode != account.Code)
             {
-                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
-                    request.BillId, "không phải khoản của người nộp này", "not a bill of this payer"));
+                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(request.BillId, "payment.plan.reason.not_of_payer"));
             }
 
             if (!bill.IsOpen)
             {
-                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
-                    request.BillId, "đã thanh toán đủ", "already paid in full"));
+                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(request.BillId, "payment.plan.reason.paid"));
             }
 
             var amount = request.Amount is { } value ? new Vnd(value) : bill.Outstanding;
             if (!amount.IsPositive)
             {
-                throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                    $"Số tiền cho khoản {request.BillId} phải lớn hơn 0.", $"The amount for bill {request.BillId} must be above zero."));
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.plan.amount_not_positive", request.BillId));
             }
 
             if (amount > bill.Outstanding)
             {
-                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(
-                    request.BillId,
-                    $"số tiền {amount} lớn hơn số còn nợ {bill.Outstanding}",
-                    $"amount {amount} is more than the {bill.Outstanding} outstanding"));
+                throw new PaymentRefusedException(PaymentRefusal.BillNotPayable(request.BillId, "payment.plan.reason.over_outstanding", amount.ToString(), bill.Outstanding.ToString()));
             }
 
             allocations.Add(new PaymentAllocation(bill.Id, amount));

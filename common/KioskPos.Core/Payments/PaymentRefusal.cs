@@ -1,3 +1,5 @@
+using KioskPos.Core.Text;
+
 namespace KioskPos.Core.Payments;
 
 /// <summary>Why a payment cannot be taken, with the message for the person at the screen.</summary>
@@ -7,65 +9,44 @@ namespace KioskPos.Core.Payments;
 /// <param name="Kind">Which HTTP-like class of error it is.</param>
 public sealed record PaymentRefusal(string Code, string Vietnamese, string English, RefusalKind Kind)
 {
+    /// <summary>A refusal whose texts are the catalogue entry <paramref name="key"/>, formatted with <paramref name="args"/>.</summary>
+    public static PaymentRefusal Of(string code, string key, RefusalKind kind, params object?[] args) =>
+        new(code, Messages.Vi(key, args), Messages.En(key, args), kind);
+
+    /// <summary>A request that does not make sense, said by the catalogue entry <paramref name="key"/>.</summary>
+    public static PaymentRefusal InvalidRequest(string key, params object?[] args) => Of("invalid_request", key, RefusalKind.Invalid, args);
+
     /// <summary>The card is not known to this terminal.</summary>
-    public static PaymentRefusal CardNotRecognised(string uid) => new(
-        "card_not_recognised",
-        $"Không nhận ra thẻ {uid}. Vui lòng liên hệ văn phòng.",
-        $"Card {uid} is not recognised. Please ask at the office.",
-        RefusalKind.NotFound);
+    public static PaymentRefusal CardNotRecognised(string uid) => Of("card_not_recognised", "payment.card_not_recognised", RefusalKind.NotFound, uid);
 
     /// <summary>The payer code is not known to this terminal.</summary>
-    public static PaymentRefusal PayerNotFound(string code) => new(
-        "payer_not_found",
-        $"Không tìm thấy mã {code}.",
-        $"No payer with code {code}.",
-        RefusalKind.NotFound);
+    public static PaymentRefusal PayerNotFound(string code) => Of("payer_not_found", "payment.payer_not_found", RefusalKind.NotFound, code);
 
     /// <summary>The account's cards are blocked.</summary>
-    public static PaymentRefusal CardBlocked() => new(
-        "card_blocked",
-        "Thẻ đã bị khóa. Vui lòng liên hệ văn phòng.",
-        "This card is blocked. Please ask at the office.",
-        RefusalKind.Refused);
+    public static PaymentRefusal CardBlocked() => Of("card_blocked", "payment.card_blocked", RefusalKind.Refused);
 
     /// <summary>The balance does not cover the amount.</summary>
-    public static PaymentRefusal InsufficientBalance(string available, string requested) => new(
-        "insufficient_balance",
-        $"Số dư thẻ không đủ: còn {available}, cần {requested}.",
-        $"The card balance is not enough: {available} available, {requested} needed.",
-        RefusalKind.Refused);
+    public static PaymentRefusal InsufficientBalance(string available, string requested) => Of("insufficient_balance", "payment.insufficient_balance", RefusalKind.Refused, available, requested);
 
     /// <summary>A request that does not make sense.</summary>
     public static PaymentRefusal Invalid(string vietnamese, string english) =>
         new("invalid_request", vietnamese, english, RefusalKind.Invalid);
 
-    /// <summary>A bill that is not open for this payer.</summary>
-    public static PaymentRefusal BillNotPayable(string billId, string vietnameseReason, string englishReason) => new(
+    /// <summary>A bill that is not open for this payer, the reason being the catalogue entry <paramref name="reasonKey"/>.</summary>
+    public static PaymentRefusal BillNotPayable(string billId, string reasonKey, params object?[] reasonArgs) => new(
         "bill_not_payable",
-        $"Khoản {billId}: {vietnameseReason}.",
-        $"Bill {billId}: {englishReason}.",
+        Messages.Vi("payment.bill_not_payable", billId, Messages.Vi(reasonKey, reasonArgs)),
+        Messages.En("payment.bill_not_payable", billId, Messages.En(reasonKey, reasonArgs)),
         RefusalKind.Refused);
 
     /// <summary>A method this terminal cannot take yet.</summary>
-    public static PaymentRefusal MethodNotAvailable(string method) => new(
-        "method_not_available",
-        $"Hình thức thanh toán '{method}' chưa được hỗ trợ trên máy này.",
-        $"Payment method '{method}' is not available on this terminal.",
-        RefusalKind.Refused);
+    public static PaymentRefusal MethodNotAvailable(string method) => Of("method_not_available", "payment.method_not_available", RefusalKind.Refused, method);
 
     /// <summary>VietQR cannot be offered: the institution has no receiving account yet, or the terminal has not synced its tag.</summary>
-    public static PaymentRefusal VietQrUnavailable() => new(
-        "vietqr_unavailable",
-        "Chưa thể thanh toán bằng VietQR: đơn vị chưa có tài khoản nhận hoặc máy chưa đồng bộ. Vui lòng dùng hình thức khác hoặc gọi kỹ thuật viên.",
-        "VietQR is not available: the institution has no receiving account configured, or this terminal has not synced with the province server yet.",
-        RefusalKind.Refused);
+    public static PaymentRefusal VietQrUnavailable() => Of("vietqr_unavailable", "payment.vietqr_unavailable", RefusalKind.Refused);
 
     /// <summary>A card-balance payment without the card on the reader.</summary>
-    public static PaymentRefusal CardNotPresented() => new(
-        "card_not_presented",
-        "Vui lòng chạm thẻ vào đầu đọc trước khi thanh toán bằng số dư thẻ.",
-        "Please tap the card on the reader before paying from its balance.",
-        RefusalKind.Refused);
+    public static PaymentRefusal CardNotPresented() => Of("card_not_presented", "payment.card_not_presented", RefusalKind.Refused);
 }
 
 /// <summary>The class of a refusal, which the API maps to a status code.</summary>

@@ -46,6 +46,12 @@ public static class Messages
     /// <summary>The English text of <paramref name="key"/>, formatted with <paramref name="args"/>.</summary>
     public static string En(string key, params object?[] args) => Format(key, Language.En, args);
 
+    /// <summary>
+    /// Both texts of <paramref name="key"/> on one line, "Vietnamese / English", for technicians' screens and logs
+    /// read by people of either language (self-test lines, printer states).
+    /// </summary>
+    public static string Both(string key, params object?[] args) => $"{Vi(key, args)} / {En(key, args)}";
+
     /// <summary>The text of <paramref name="key"/> in <paramref name="language"/>, formatted with <paramref name="args"/>.</summary>
     public static string Format(string key, Language language, params object?[] args)
     {

@@ -1,6 +1,7 @@
 using KioskPos.Core.Receipts;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Transports;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Firmware.Printing;
 
@@ -85,12 +86,12 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 await TryClearAsync(cancellationToken).ConfigureAwait(false);
                 return after is null
                     ? Unreachable(started: true)
-                    : new PrintOutcome(false, after.CanPrint ? "Máy in không xác nhận đã in xong / the printer did not confirm the job" : after.Describe(), after.CanPrint ? "unconfirmed" : after.Code, Started: true, Status: after);
+                    : new PrintOutcome(false, after.CanPrint ? Messages.Both("terminal.printer.unconfirmed") : after.Describe(), after.CanPrint ? "unconfirmed" : after.Code, Started: true, Status: after);
             }
             catch (Exception e) when (e is IOException or TimeoutException)
             {
                 transport.Close();
-                return new PrintOutcome(false, $"Mất kết nối máy in / printer connection lost: {e.Message}", "unreachable", Started: true);
+                return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", e.Message), "unreachable", Started: true);
             }
         }
         finally
@@ -107,7 +108,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     }
 
     private static PrintOutcome Unreachable(bool started) =>
-        new(false, "Không liên lạc được máy in / printer not reachable (unplugged or off)", "unreachable", started);
+        new(false, Messages.Both("terminal.service.print.unreachable"), "unreachable", started);
 
     // The four real-time status bytes, or null when the printer cannot be reached or does not answer. An answer
     // missing or out of step (a late byte from before) is asked for once more before the printer is called unreachable.

@@ -1,3 +1,5 @@
+using KioskPos.Core.Text;
+
 namespace KioskPos.Firmware.Printing;
 
 /// <summary>
@@ -49,16 +51,16 @@ public sealed record PrinterStatus(
         : "ready";
 
     /// <summary>What a person is told: Vietnamese first, then English.</summary>
-    public string Describe() => Code switch
+    public string Describe() => Messages.Both(Code switch
     {
-        "paper_out" => "Máy in hết giấy / printer out of paper",
-        "cover_open" => "Nắp máy in đang mở / printer cover open",
-        "cutter_error" => "Lỗi dao cắt giấy / paper cutter error",
-        "head_hot" => "Đầu in quá nóng, đang chờ nguội / print head too hot, cooling",
-        "error" => UnrecoverableError ? "Máy in bị lỗi, cần tắt bật lại / printer error, power-cycle it" : "Máy in báo lỗi / printer error",
-        "offline" => "Máy in không sẵn sàng / printer offline",
-        _ => PaperNearEnd ? "Sẵn sàng, giấy sắp hết / ready, paper near end" : "Sẵn sàng / ready",
-    };
+        "paper_out" => "terminal.printer.paper_out",
+        "cover_open" => "terminal.printer.cover_open",
+        "cutter_error" => "terminal.printer.cutter_error",
+        "head_hot" => "terminal.printer.head_hot",
+        "error" => UnrecoverableError ? "terminal.printer.error_fatal" : "terminal.printer.error",
+        "offline" => "terminal.printer.offline",
+        _ => PaperNearEnd ? "terminal.printer.paper_near_end" : "terminal.printer.ready",
+    });
 
     /// <summary>Decodes the answers to <c>DLE EOT 1</c>, <c>2</c>, <c>3</c> and <c>4</c>.</summary>
     /// <exception cref="PrinterStatusException">A byte is not a status answer.</exception>

@@ -5,6 +5,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KioskPos.Sync;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Cli;
 
@@ -79,10 +80,10 @@ internal static class ConfigCommands
                     var value = set is null ? Format(property.GetValue(defaults)) : set.ToString();
                     if (s_secrets.Contains(key) && value is { Length: > 0 })
                     {
-                        value = "(đã đặt / set)";
+                        value = Messages.Both("cli.config.secret_set");
                     }
 
-                    Console.WriteLine($"{key} = {value}{(set is null ? "   (mặc định / default)" : string.Empty)}");
+                    Console.WriteLine($"{key} = {value}{(set is null ? "   " + Messages.Both("cli.config.default") : string.Empty)}");
                 }
             }
 
@@ -107,7 +108,7 @@ internal static class ConfigCommands
             var property = section is null ? null : Settable(section.Options).FirstOrDefault(p => p.Name.Equals(parts[1], StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                Console.Error.WriteLine($"Không có thiết lập / no such setting '{parse.GetValue(key)}'; see 'config show'");
+                Console.Error.WriteLine(Messages.Both("cli.config.no_such_setting", parse.GetValue(key)));
                 return 2;
             }
 
@@ -122,7 +123,7 @@ internal static class ConfigCommands
             {
                 if (s_rules.TryGetValue($"{section.Section}:{property.Name}", out var rule) && rule(text) is { } expected)
                 {
-                    Console.Error.WriteLine($"Giá trị không hợp lệ / {section.Section}:{property.Name} must be {expected}, not '{text}'");
+                    Console.Error.WriteLine(Messages.Both("cli.config.invalid_value", $"{section.Section}:{property.Name}", expected, text));
                     return 2;
                 }
 
@@ -130,14 +131,14 @@ internal static class ConfigCommands
             }
             else
             {
-                Console.Error.WriteLine($"Giá trị không hợp lệ / '{text}' is not a valid {Describe(property.PropertyType)} for {section.Section}:{property.Name}");
+                Console.Error.WriteLine(Messages.Both("cli.config.invalid_type", text, Describe(property.PropertyType), $"{section.Section}:{property.Name}"));
                 return 2;
             }
 
             var temporary = path + ".tmp";
             File.WriteAllText(temporary, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             File.Move(temporary, path, overwrite: true);
-            Console.WriteLine($"Đã lưu / saved {section.Section}:{property.Name} in {path}; restart the service to use it (systemctl restart kioskpos-terminal)");
+            Console.WriteLine(Messages.Both("cli.config.saved", $"{section.Section}:{property.Name}", path));
             return 0;
         });
 

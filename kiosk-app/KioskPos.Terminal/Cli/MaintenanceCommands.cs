@@ -8,6 +8,7 @@ using KioskPos.Shared.Sqlite;
 using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Services;
 using Microsoft.Data.Sqlite;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Cli;
 
@@ -38,14 +39,13 @@ internal static class MaintenanceCommands
             }
             else
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-                    Phiên bản / version:        {version} (schema {schema})
-                    Chờ gửi / queued:           {sync.Queued}{(sync.OldestQueuedAt is { } oldest ? $" (oldest {oldest:u})" : string.Empty)}
-                    Bị từ chối / rejected:      {sync.Rejected}
-                    Đồng bộ lần cuối / synced:  {sync.LastSuccessAt?.ToString("u", CultureInfo.InvariantCulture) ?? "chưa / never"}
-                    Lỗi / last error:           {sync.LastError ?? "-"}
-                    Chờ in / print jobs waiting: {waiting}
-                    """));
+                Console.WriteLine(string.Join("\n",
+                    StatusLine("cli.status.version", $"{version} (schema {schema})"),
+                    StatusLine("cli.status.queued", string.Create(CultureInfo.InvariantCulture, $"{sync.Queued}{(sync.OldestQueuedAt is { } oldest ? $" (oldest {oldest:u})" : string.Empty)}")),
+                    StatusLine("cli.status.rejected", sync.Rejected.ToString(CultureInfo.InvariantCulture)),
+                    StatusLine("cli.status.synced", sync.LastSuccessAt?.ToString("u", CultureInfo.InvariantCulture) ?? Messages.Both("cli.status.never")),
+                    StatusLine("cli.status.last_error", sync.LastError ?? "-"),
+                    StatusLine("cli.status.print_waiting", waiting.ToString(CultureInfo.InvariantCulture))));
             }
 
             return sync.Rejected > 0 ? 1 : 0;
@@ -63,14 +63,14 @@ internal static class MaintenanceCommands
             var to = Path.GetFullPath(parse.GetValue(target)!);
             if (File.Exists(to))
             {
-                Console.Error.WriteLine($"Tệp đã có / {to} exists: choose another name");
+                Console.Error.WriteLine(Messages.Both("cli.backup.exists", to));
                 return 2;
             }
 
             var check = await DatabaseBackup.CopyAsync(database, to, ct).ConfigureAwait(false);
             Console.WriteLine(check.Ok
-                ? $"Đã sao lưu / backed up to {to}: journal whole, {check.Entries} entries"
-                : $"Đã sao lưu / backed up to {to}, BUT the journal fails verification ({check.Problems.Count} problems)");
+                ? Messages.Both("cli.backup.done", to, check.Entries)
+                : Messages.Both("cli.backup.done_broken", to, check.Problems.Count));
             return check.Ok ? 0 : 1;
         });
 
@@ -112,7 +112,7 @@ internal static class MaintenanceCommands
                 using var response = await http.PostAsync($"/api/v1/tech/selftest?tapSeconds={parse.GetValue(tapWait)}", null, ct).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
-                    Console.Error.WriteLine($"Tự kiểm tra bị từ chối / the self-test was refused ({(int)response.StatusCode}): only a technician runs it");
+                    Console.Error.WriteLine(Messages.Both("cli.selftest.refused", (int)response.StatusCode));
                     return 2;
                 }
 
@@ -133,7 +133,7 @@ internal static class MaintenanceCommands
             }
             catch (HttpRequestException e)
             {
-                Console.Error.WriteLine($"Không kết nối được máy thu / cannot reach the terminal at {http.BaseAddress}: {e.Message}");
+                Console.Error.WriteLine(Messages.Both("cli.terminal_unreachable", http.BaseAddress, e.Message));
                 return 2;
             }
         });
@@ -161,16 +161,16 @@ internal static class MaintenanceCommands
                 var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
-                    Console.Error.WriteLine($"Không in lại được / not reprinted ({(int)response.StatusCode}): {body}");
+                    Console.Error.WriteLine(Messages.Both("cli.reprint.failed", (int)response.StatusCode, body));
                     return response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable ? 1 : 2;
                 }
 
-                Console.WriteLine($"Đã gửi in lại / reprint of {id}: {body}");
+                Console.WriteLine(Messages.Both("cli.reprint.sent", id, body));
                 return 0;
             }
             catch (HttpRequestException e)
             {
-                Console.Error.WriteLine($"Không kết nối được máy thu / cannot reach the terminal at {http.BaseAddress}: {e.Message}");
+                Console.Error.WriteLine(Messages.Both("cli.terminal_unreachable", http.BaseAddress, e.Message));
                 return 2;
             }
         });
@@ -194,7 +194,7 @@ internal static class MaintenanceCommands
             return true;
         }
 
-        Console.Error.WriteLine($"Không đăng nhập được / sign-in refused ({(int)signIn.StatusCode}): {await signIn.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+        Console.Error.WriteLine(Messages.Both("cli.sign_in_refused", (int)signIn.StatusCode, await signIn.Content.ReadAsStringAsync(ct).ConfigureAwait(false)));
         return false;
     }
 
@@ -206,9 +206,12 @@ internal static class MaintenanceCommands
             return TerminalSchema.Open(path);
         }
 
-        Console.Error.WriteLine($"Không có cơ sở dữ liệu / no terminal database at {path}");
+        Console.Error.WriteLine(Messages.Both("cli.no_database", path));
         return null;
     }
+
+    // "Vietnamese / English:" then the value, the values lined up in one column.
+    private static string StatusLine(string key, string value) => $"{(Messages.Both(key) + ":").PadRight(27)} {value}";
 }
 
 /// <summary><c>status --json</c>.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Cli;
 
@@ -20,7 +21,7 @@ internal static class QrCommands
             var text = result.GetValue(payloadArgument)!;
             if (!VietQrParser.TryParse(text, out var payload, out var error))
             {
-                Console.Error.WriteLine($"Mã QR không hợp lệ / invalid VietQR: field {error.Field} [{error.Code}]: {error.Message}");
+                Console.Error.WriteLine(Messages.Both("cli.qr.invalid", error.Field, error.Code, error.Message));
                 return 1;
             }
 
@@ -56,7 +57,7 @@ internal static class QrCommands
             }
             catch (VietQrFormatException e)
             {
-                Console.Error.WriteLine($"Không tạo được mã / cannot build: field {e.Error.Field} [{e.Error.Code}]: {e.Error.Message}");
+                Console.Error.WriteLine(Messages.Both("cli.qr.cannot_build", e.Error.Field, e.Error.Code, e.Error.Message));
                 return 1;
             }
         });

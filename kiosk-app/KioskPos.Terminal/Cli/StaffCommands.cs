@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KioskPos.Storage;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Cli;
 
@@ -16,14 +17,14 @@ internal static class StaffCommands
         {
             if (!Enum.TryParse<StaffRole>(parse.GetValue(role), ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
             {
-                Console.Error.WriteLine($"Vai trò không hợp lệ / unknown role '{parse.GetValue(role)}': cashier, supervisor or technician");
+                Console.Error.WriteLine(Messages.Both("cli.staff.unknown_role", parse.GetValue(role)));
                 return 2;
             }
 
             var pin = (await Console.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim();
             if (!StaffStore.IsValidPin(pin))
             {
-                Console.Error.WriteLine("Mã PIN phải có 4 đến 8 chữ số / the PIN (on standard input) must be 4 to 8 digits");
+                Console.Error.WriteLine(Messages.Both("cli.staff.pin_format"));
                 return 2;
             }
 
@@ -37,11 +38,11 @@ internal static class StaffCommands
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"Không thêm được / not added: {e.Message}");
+                Console.Error.WriteLine(Messages.Both("cli.staff.not_added", e.Message));
                 return 2;
             }
 
-            Console.WriteLine($"Đã lưu / saved: {parse.GetValue(id)} ({StaffStore.RoleName(parsed)})");
+            Console.WriteLine(Messages.Both("cli.staff.saved", parse.GetValue(id), StaffStore.RoleName(parsed)));
             return 0;
         });
         return new Command("staff", "The people who work this terminal") { add };

@@ -3,6 +3,7 @@ using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.VietQr;
 using Microsoft.Extensions.Options;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Services;
 
@@ -116,7 +117,7 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
         Show(new DisplayScreen("awaiting", 0, null, payment.Id, due.ToString(), due.Value, account.BankName ?? account.BankBin, account.AccountName, account.AccountNumber,
             qr.TransferCode, qr.ExpiresAt, qr.Payload, QrImages.Svg(qr.Payload),
             Received: underpaid?.Received.ToString(), Remaining: underpaid?.Remaining.ToString(),
-            Message: message ?? "Quét mã bằng ứng dụng ngân hàng để thanh toán", MessageEnglish: messageEnglish ?? "Scan with your banking app to pay",
+            Message: message ?? Messages.Vi("terminal.service.display.scan"), MessageEnglish: messageEnglish ?? Messages.En("terminal.service.display.scan"),
             ViewToken: tokens.Issue(payment.Id)), hold: false);
     }
 

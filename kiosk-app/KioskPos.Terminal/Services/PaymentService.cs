@@ -135,7 +135,7 @@ public sealed class PaymentService(
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             logger.LogError(e, "Payment {Payment} is taken but its receipt's state could not be read", result.Payment.Id);
-            return new TakenPayment(result, false, "Biên lai đang chờ in / the receipt is waiting to print");
+            return new TakenPayment(result, false, Messages.Vi("terminal.service.receipt_waiting") + " / " + Messages.En("terminal.service.receipt_waiting"));
         }
     }
 
@@ -156,8 +156,8 @@ public sealed class PaymentService(
 
         var offline = !link.Online;
         display.ShowQr(payment, account,
-            offline ? "Máy đang mất kết nối: quý khách vẫn chuyển khoản được; biên lai sẽ được in khi ngân hàng xác nhận." : null,
-            offline ? "The terminal is offline: you can still pay; the receipt follows when the bank confirms." : null);
+            offline ? Messages.Vi("terminal.service.display.offline_qr") : null,
+            offline ? Messages.En("terminal.service.display.offline_qr") : null);
         if (!offline)
         {
             return new TakenPayment(result, false, null);
@@ -224,9 +224,10 @@ public sealed class PaymentService(
 
         var late = confirmation.Flags.Contains("late");
         events.Raise(PaymentEvent.Paid);
-        display.ShowOutcome(payment, "confirmed",
-            confirmation.Outcome == TransferOutcomes.Overpaid ? $"Đã nhận thanh toán. Số tiền chuyển thừa {new Core.Money.Vnd(confirmation.TotalReceived - confirmation.Expected)} sẽ được hoàn lại." : "Đã nhận thanh toán. Cảm ơn quý khách!",
-            confirmation.Outcome == TransferOutcomes.Overpaid ? "Payment received. The excess will be refunded." : late ? "Payment received (after the QR expired). Thank you!" : "Payment received. Thank you!");
+        var overpaid = confirmation.Outcome == TransferOutcomes.Overpaid;
+        var excess = new Core.Money.Vnd(confirmation.TotalReceived - confirmation.Expected).ToString();
+        var key = overpaid ? "terminal.service.display.overpaid" : late ? "terminal.service.display.paid_late" : "terminal.service.display.paid";
+        display.ShowOutcome(payment, "confirmed", Messages.Vi(key, excess), Messages.En(key, excess));
     }
 
     /// <summary>Ends a pending VietQR payment's offer (expired, or cancelled by the payer).</summary>
@@ -243,12 +244,12 @@ public sealed class PaymentService(
         expiry.Request();
         if (reason == "cancelled")
         {
-            display.ShowOutcome(payment, "cancelled", "Đã huỷ thanh toán.", "Payment cancelled.");
+            display.ShowOutcome(payment, "cancelled", Messages.Vi("terminal.service.display.cancelled"), Messages.En("terminal.service.display.cancelled"));
         }
         else
         {
             events.Raise(PaymentEvent.Expired);
-            display.ShowOutcome(payment, "expired", "Mã QR đã hết hạn. Nếu quý khách đã chuyển khoản, tiền vẫn được ghi nhận.", "The QR code expired. Money already sent is still credited.");
+            display.ShowOutcome(payment, "expired", Messages.Vi("terminal.service.display.expired"), Messages.En("terminal.service.display.expired"));
         }
 
         return payment;
@@ -279,8 +280,8 @@ public sealed class PaymentService(
             if (institution?.Account is { } account)
             {
                 display.ShowQr(remainder.Payment, account,
-                    $"Đã nhận {underpaid.Received}, còn thiếu {underpaid.Remaining}. Vui lòng quét mã mới để trả phần còn lại.",
-                    $"Received {underpaid.Received}; {underpaid.Remaining} still due. Scan the new code to pay the rest.",
+                    Messages.Vi("terminal.service.display.underpaid_rest", underpaid.Received.ToString(), underpaid.Remaining.ToString()),
+                    Messages.En("terminal.service.display.underpaid_rest", underpaid.Received.ToString(), underpaid.Remaining.ToString()),
                     underpaid);
             }
         }
@@ -288,7 +289,9 @@ public sealed class PaymentService(
         {
             // The bills changed meanwhile (paid elsewhere): nothing to offer; say what arrived.
             logger.LogWarning("No QR for the rest of {Payment}: {Reason}", underpaid.Id, e.Refusal.English);
-            display.ShowOutcome(underpaid, "underpaid", $"Đã nhận {underpaid.Received}, còn thiếu {underpaid.Remaining}.", $"Received {underpaid.Received}; {underpaid.Remaining} still due.");
+            display.ShowOutcome(underpaid, "underpaid",
+                Messages.Vi("terminal.service.display.underpaid", underpaid.Received.ToString(), underpaid.Remaining.ToString()),
+                Messages.En("terminal.service.display.underpaid", underpaid.Received.ToString(), underpaid.Remaining.ToString()));
         }
     }
 
@@ -307,7 +310,7 @@ public sealed class PaymentService(
     {
         if (await printJobs.LatestAsync(PrintJobKinds.Receipt, paymentId, cancellationToken).ConfigureAwait(false) is not { } job)
         {
-            return (false, "Chưa có lệnh in biên lai / no receipt job");
+            return (false, Messages.Vi("terminal.service.no_receipt_job") + " / " + Messages.En("terminal.service.no_receipt_job"));
         }
 
         var outcome = await printQueue.WaitAsync(job.Id, options.Value.PrintWait, cancellationToken).ConfigureAwait(false);
@@ -336,7 +339,7 @@ public sealed class PaymentService(
 
         if (pinNeeded && !StaffStore.IsValidPin(pin))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã PIN gồm 4 đến 8 chữ số.", "The PIN is 4 to 8 digits."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.pin.format"));
         }
 
         try
@@ -361,11 +364,7 @@ public sealed class PaymentService(
         {
             // Not enrolled, revoked or not trusted: no card payments, online or off.
             logger.LogWarning("Card payment refused: the province server does not accept this terminal ({Code})", e.Problem?.Code);
-            throw new PaymentRefusedException(new PaymentRefusal(
-                "terminal_not_authorised",
-                "Máy chưa được máy chủ tỉnh cho phép nhận thanh toán bằng thẻ. Vui lòng gọi kỹ thuật viên.",
-                $"The province server does not accept this terminal ({e.Problem?.Code}); card payments are off.",
-                RefusalKind.Refused));
+            throw new PaymentRefusedException(PaymentRefusal.Of("terminal_not_authorised", "payment.terminal_not_authorised", RefusalKind.Refused, e.Problem?.Code));
         }
         catch (SyncTransientException e) when (pinNeeded)
         {
@@ -402,13 +401,12 @@ public sealed class PaymentService(
     {
         if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid(
-                $"Hình thức thanh toán '{input.Method}' không hợp lệ.", $"Unknown payment method '{input.Method}'; use card_balance or vietqr."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.method", input.Method));
         }
 
         if (input.ClientRequestId is { Length: > 64 })
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã yêu cầu quá dài.", "clientRequestId is longer than 64 characters."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.request_id"));
         }
 
         string? uid = null;
@@ -416,12 +414,12 @@ public sealed class PaymentService(
         if (input.CardUid is not null)
         {
             uid = CardPresence.Normalise(input.CardUid)
-                ?? throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "cardUid must be 4, 5, 7 or 10 bytes of hex."));
+                ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
                 ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(uid));
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
-                throw new PaymentRefusedException(PaymentRefusal.Invalid("Thẻ không thuộc mã người nộp đã chọn.", "The card does not belong to the payer code given."));
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_not_of_payer"));
             }
         }
         else if (PayerCode.TryNormalise(input.PayerCode, out var code))
@@ -431,22 +429,22 @@ public sealed class PaymentService(
         }
         else
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần chạm thẻ hoặc nhập mã người nộp.", "Give cardUid or payerCode."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_payer"));
         }
 
         if (input.Bills is null || input.Bills.Count == 0)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Chưa chọn khoản nào để thanh toán.", "bills must list at least one bill."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bills"));
         }
 
         if (input.Bills.Any(b => string.IsNullOrWhiteSpace(b.BillId)))
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Thiếu mã khoản thu.", "Every bill needs a billId."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bill_id"));
         }
 
         if (input.Operator is { Length: > 64 })
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Tên thu ngân quá dài.", "operator is longer than 64 characters."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.operator"));
         }
 
         ExternalCard? external = null;
@@ -456,7 +454,7 @@ public sealed class PaymentService(
         }
         else if (input.ApprovalCode is not null || input.CardLast4 is not null)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Mã duyệt và 4 số cuối chỉ dùng cho máy POS ngân hàng.", "approvalCode and cardLast4 belong to external_card payments only."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.external_fields"));
         }
 
         logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
@@ -469,21 +467,20 @@ public sealed class PaymentService(
     {
         if (input.Operator is null)
         {
-            throw new PaymentRefusedException(new PaymentRefusal("counter_only", "Thanh toán qua máy POS ngân hàng chỉ thực hiện tại quầy thu ngân.",
-                "Payments on the bank-card terminal are recorded by a signed-in cashier.", RefusalKind.Refused));
+            throw new PaymentRefusedException(PaymentRefusal.Of("counter_only", "payment.counter_only", RefusalKind.Refused));
         }
 
         // More than 4 characters where the last 4 digits go, or an approval code made of 12 or more digits, is a
         // card number typed in the wrong place.
         if ((input.CardLast4?.Length ?? 0) > 4 || (input.ApprovalCode ?? string.Empty).Count(char.IsAsciiDigit) >= 12)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Không nhập số thẻ đầy đủ: chỉ 4 số cuối và mã duyệt.", "Never a full card number: give the last 4 digits and the approval code only."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.full_card_number"));
         }
 
         var external = new ExternalCardDto((input.ApprovalCode ?? string.Empty).Trim().ToUpperInvariant(), (input.CardLast4 ?? string.Empty).Trim());
         if (!external.IsValid)
         {
-            throw new PaymentRefusedException(PaymentRefusal.Invalid("Cần mã duyệt (4-12 chữ/số) và 4 số cuối của thẻ.", "Give approvalCode (4 to 12 letters or digits) and cardLast4 (4 digits)."));
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.external_card"));
         }
 
         return new ExternalCard(external.ApprovalCode, external.Last4);
@@ -493,33 +490,13 @@ public sealed class PaymentService(
 /// <summary>Why a self-service card payment that needs the holder's PIN was not taken.</summary>
 internal static class CardPinRefusals
 {
-    public static PaymentRefusal Required(Core.Money.Vnd above) => new(
-        "pin_required",
-        $"Thanh toán trên {above} cần mã PIN của thẻ.",
-        $"A payment above {above} needs the card's PIN.",
-        RefusalKind.Refused);
+    public static PaymentRefusal Required(Core.Money.Vnd above) => PaymentRefusal.Of("pin_required", "payment.pin.required", RefusalKind.Refused, above.ToString());
 
-    public static PaymentRefusal Wrong(int triesLeft) => new(
-        "pin_wrong",
-        $"Mã PIN không đúng; còn {triesLeft} lần thử.",
-        $"Wrong PIN; {triesLeft} tries left.",
-        RefusalKind.Refused);
+    public static PaymentRefusal Wrong(int triesLeft) => PaymentRefusal.Of("pin_wrong", "payment.pin.wrong", RefusalKind.Refused, triesLeft);
 
-    public static PaymentRefusal Locked() => new(
-        "pin_locked",
-        "Mã PIN đã bị khóa do nhập sai nhiều lần. Vui lòng liên hệ văn phòng để mở khóa, hoặc thanh toán bằng VietQR.",
-        "The PIN is locked after too many wrong tries. Please ask the office to clear it, or pay by VietQR.",
-        RefusalKind.Refused);
+    public static PaymentRefusal Locked() => PaymentRefusal.Of("pin_locked", "payment.pin.locked", RefusalKind.Refused);
 
-    public static PaymentRefusal NotSet() => new(
-        "pin_not_set",
-        "Thẻ chưa có mã PIN: vui lòng thanh toán bằng VietQR hoặc đặt mã PIN tại văn phòng.",
-        "This card has no PIN yet: please pay by VietQR, or set a PIN at the office.",
-        RefusalKind.Refused);
+    public static PaymentRefusal NotSet() => PaymentRefusal.Of("pin_not_set", "payment.pin.not_set", RefusalKind.Refused);
 
-    public static PaymentRefusal NeedsNetwork() => new(
-        "pin_needs_network",
-        "Mất kết nối máy chủ: không kiểm tra được mã PIN. Vui lòng chọn số tiền nhỏ hơn hoặc thanh toán bằng VietQR.",
-        "No connection to the province server: the PIN cannot be checked. Please pay less at a time, or by VietQR.",
-        RefusalKind.Refused);
+    public static PaymentRefusal NeedsNetwork() => PaymentRefusal.Of("pin_needs_network", "payment.pin.needs_network", RefusalKind.Refused);
 }

@@ -4,6 +4,7 @@ using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using Microsoft.Extensions.Options;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Services;
 
@@ -43,7 +44,7 @@ public sealed class PrintQueue(
     ILogger<PrintQueue> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<long, TaskCompletionSource<QueuedPrint>> _waiters = new();
-    private volatile PrinterState _state = new("unknown", "Chưa kiểm tra máy in / printer not checked yet", false, 0, null, null, DateTimeOffset.MinValue);
+    private volatile PrinterState _state = new("unknown", Messages.Both("terminal.service.print.not_checked"), false, 0, null, null, DateTimeOffset.MinValue);
 
     private volatile bool _printing;
 
@@ -89,7 +90,7 @@ public sealed class PrintQueue(
         }
         catch (TimeoutException)
         {
-            return new QueuedPrint(jobId, false, "Đang chờ in / still printing");
+            return new QueuedPrint(jobId, false, Messages.Both("terminal.service.print.still_printing"));
         }
         finally
         {
@@ -145,7 +146,7 @@ public sealed class PrintQueue(
         {
             logger.LogWarning("Print job {Job} ({Kind} {Subject}) has nothing to print; cancelled", job.Id, job.Kind, job.Subject);
             await jobs.CancelAsync(job.Id, cancellationToken).ConfigureAwait(false);
-            Complete(job.Id, new QueuedPrint(job.Id, false, "Không có gì để in / nothing to print"));
+            Complete(job.Id, new QueuedPrint(job.Id, false, Messages.Both("terminal.service.print.nothing")));
             return;
         }
 
@@ -234,7 +235,7 @@ public sealed class PrintQueue(
     {
         var status = attempt is null ? await printer.GetStatusAsync(cancellationToken).ConfigureAwait(false) : attempt.Status;
         var code = attempt?.State ?? status?.Code ?? "unreachable";
-        var description = attempt?.Problem ?? status?.Describe() ?? "Không liên lạc được máy in / printer not reachable (unplugged or off)";
+        var description = attempt?.Problem ?? status?.Describe() ?? Messages.Both("terminal.service.print.unreachable");
         var waiting = await jobs.CountWaitingAsync(cancellationToken).ConfigureAwait(false);
         var previous = _state;
         var heldSince = held is null ? null : previous.HeldJob == held.Id ? previous.HeldSince : time.GetUtcNow();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KioskPos.Terminal.Apis;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Services;
 
@@ -29,11 +30,11 @@ public sealed record PushedProfileState(string Path, string? Running, string? Fa
 
         var text = pending switch
         {
-            null when state.Running is null => "không có / none (this terminal's own)",
-            null => $"{state.Running} — sở đã bỏ; khởi động lại để dùng cấu hình riêng / cleared by the province: restart to use this terminal's own",
-            _ when pending == state.Running => $"{pending} — đang chạy / running",
-            _ when pending == state.Failed => $"{pending} — không chạy được ở máy này / cannot start here: {state.Problem}",
-            _ => $"{pending} — khởi động lại để áp dụng / restart to apply",
+            null when state.Running is null => Messages.Both("terminal.service.profile.none"),
+            null => Messages.Both("terminal.service.profile.cleared", state.Running),
+            _ when pending == state.Running => Messages.Both("terminal.service.profile.running", pending),
+            _ when pending == state.Failed => Messages.Both("terminal.service.profile.failed", pending, state.Problem),
+            _ => Messages.Both("terminal.service.profile.restart", pending),
         };
         return new SettingView("ProvinceProfile", text);
     }

@@ -3,6 +3,7 @@ using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using Microsoft.Extensions.Options;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Services;
 
@@ -57,15 +58,15 @@ internal sealed class SelfTest(
         // clock's offset the clock check reads.
         var round = await sync.RunRoundAsync(cancellationToken).ConfigureAwait(false);
         checks.Add(round.Error is null
-            ? new SelfTestCheck("province_server", true, $"Máy chủ tỉnh nhận chữ ký của máy (gửi {round.Pushed}, nhận {round.Pulled}) / the province server accepts this terminal's signature")
-            : new SelfTestCheck("province_server", false, $"Máy chủ tỉnh: {round.Error} / the province server cannot be reached or refuses this terminal"));
+            ? new SelfTestCheck("province_server", true, Messages.Both("terminal.service.selftest.server_ok", round.Pushed, round.Pulled))
+            : new SelfTestCheck("province_server", false, Messages.Both("terminal.service.selftest.server_failed", round.Error)));
         var skew = clock.Offset.Duration();
         checks.Add(new SelfTestCheck("clock", skew <= MaxSkew,
-            string.Create(CultureInfo.InvariantCulture, $"Đồng hồ lệch {skew.TotalSeconds:0} giây so với máy chủ / the clock is {skew.TotalSeconds:0} s off the server's{(skew > MaxSkew ? " — check the RTC or NTP" : string.Empty)}")));
+            Messages.Both(skew > MaxSkew ? "terminal.service.selftest.clock_far" : "terminal.service.selftest.clock", skew.TotalSeconds.ToString("0", CultureInfo.InvariantCulture))));
         var verified = await journal.VerifyAsync(cancellationToken).ConfigureAwait(false);
         checks.Add(new SelfTestCheck("journal", verified.Ok, verified.Ok
-            ? string.Create(CultureInfo.InvariantCulture, $"Nhật ký nguyên vẹn ({verified.Entries} mục) / the journal is whole ({verified.Entries} entries)")
-            : $"Nhật ký có lỗi ở {verified.Problems.Count} mục, đầu tiên: {verified.Problems[0]} / the journal is damaged"));
+            ? Messages.Both("terminal.service.selftest.journal_ok", verified.Entries)
+            : Messages.Both("terminal.service.selftest.journal_broken", verified.Problems.Count, verified.Problems[0])));
         return new SelfTestResult(checks.All(c => c.Ok), started, checks);
     }
 
@@ -73,7 +74,7 @@ internal sealed class SelfTest(
     {
         var status = await printer.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         return status is null
-            ? new SelfTestCheck("printer", false, $"Máy in {printer.Name} không trả lời (cáp, nguồn?) / the printer does not answer (cable, power?)")
+            ? new SelfTestCheck("printer", false, Messages.Both("terminal.service.selftest.printer_silent", printer.Name))
             : new SelfTestCheck("printer", status.CanPrint, $"{printer.Name}: {status.Describe()}");
     }
 
@@ -92,27 +93,30 @@ internal sealed class SelfTest(
 
         if (tapWait <= TimeSpan.Zero)
         {
-            return new SelfTestCheck("card_reader", true, $"{reader.Name}: đang đọc (không chờ chạm thẻ) / polling (no tap asked for)");
+            return new SelfTestCheck("card_reader", true, Messages.Both("terminal.service.selftest.reader_polling", reader.Name));
         }
 
         return presence.Last is { } tap && tap.At >= since
-            ? new SelfTestCheck("card_reader", true, $"{reader.Name}: đã đọc thẻ {Core.Text.PersonalData.MaskCardUid(tap.Uid)} / a card was read")
-            : new SelfTestCheck("card_reader", false, string.Create(CultureInfo.InvariantCulture, $"{reader.Name}: không có thẻ nào trong {tapWait.TotalSeconds:0} giây / no card was read in {tapWait.TotalSeconds:0} s"));
+            ? new SelfTestCheck("card_reader", true, Messages.Both("terminal.service.selftest.reader_read", reader.Name, Core.Text.PersonalData.MaskCardUid(tap.Uid)))
+            : new SelfTestCheck("card_reader", false, Messages.Both("terminal.service.selftest.reader_no_card", reader.Name, tapWait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)));
     }
 
     private SelfTestCheck Indicators() => indicators.Test() is { } test
-        ? new SelfTestCheck("indicators", test.Beeped, $"Đèn: {test.Light}; còi: {(test.Beeped ? "đã kêu một tiếng" : "không kêu")} / light {test.Light}, buzzer {(test.Beeped ? "beeped once" : "silent")}")
-        : new SelfTestCheck("indicators", true, "Không có đèn, còi (không cấu hình GPIO) / no light or buzzer configured");
+        ? new SelfTestCheck("indicators", test.Beeped, IndicatorLine(test.Light, test.Beeped ? "terminal.service.selftest.beeped" : "terminal.service.selftest.silent"))
+        : new SelfTestCheck("indicators", true, Messages.Both("terminal.service.selftest.no_indicators"));
+
+    private static string IndicatorLine(object light, string buzzerKey) =>
+        $"{Messages.Vi("terminal.service.selftest.indicators", light, Messages.Vi(buzzerKey))} / {Messages.En("terminal.service.selftest.indicators", light, Messages.En(buzzerKey))}";
 
     private SelfTestCheck Screens() => screens.Open > 0
-        ? new SelfTestCheck("screens", true, $"{screens.Open} màn hình đang theo dõi máy / {screens.Open} screen(s) connected")
-        : new SelfTestCheck("screens", false, "Không có màn hình nào kết nối: trình duyệt ki-ốt có chạy không? (kioskpos-kiosk.service) / no screen connected: is the kiosk browser running?");
+        ? new SelfTestCheck("screens", true, Messages.Both("terminal.service.selftest.screens", screens.Open))
+        : new SelfTestCheck("screens", false, Messages.Both("terminal.service.selftest.no_screens"));
 
     private SelfTestCheck Disk()
     {
         var folder = Path.GetFullPath(options.Value.DataDirectory);
         var free = new DriveInfo(folder).AvailableFreeSpace;
         return new SelfTestCheck("disk", free >= MinFreeBytes,
-            string.Create(CultureInfo.InvariantCulture, $"Còn trống {free / (1024 * 1024)} MB ở {folder} / {free / (1024 * 1024)} MB free"));
+            Messages.Both("terminal.service.selftest.disk", free / (1024 * 1024), folder));
     }
 }

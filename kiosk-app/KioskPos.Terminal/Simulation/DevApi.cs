@@ -6,6 +6,7 @@ using KioskPos.Shared.Contracts;
 using KioskPos.Hardware.Simulators.Rfid;
 using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Simulation;
 
@@ -48,7 +49,7 @@ internal static class DevApi
 
         if (CardPresence.Normalise(request.Uid) is not { } uid || uid.Length == 10)
         {
-            return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "uid must be 4, 7 or 10 bytes of hex (the emulated reader is 13.56 MHz)."));
+            return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid.simulated_uid"));
         }
 
         // The card is held to the emulated chip for a moment and read by the real driver; wait for the listener

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Terminal.Simulation;
 
@@ -22,7 +23,7 @@ internal static class PrinterCommands
             var path = result.GetValue(file)!;
             if (!File.Exists(path))
             {
-                Console.Error.WriteLine($"Không có tệp / no such file: {path}");
+                Console.Error.WriteLine(Messages.Both("cli.printer.no_such_file", path));
                 return 2;
             }
 
@@ -46,7 +47,7 @@ internal static class PrinterCommands
 
             foreach (var line in emulator.NotUnderstood)
             {
-                Console.WriteLine($"không hiểu / not understood {line}");
+                Console.WriteLine(Messages.Both("cli.printer.not_understood", line));
             }
 
             Console.WriteLine($"{pages.Count} page(s), {emulator.BytesReceived} bytes, {emulator.NotUnderstood.Count} not understood");
