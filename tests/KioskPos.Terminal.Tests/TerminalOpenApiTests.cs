@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using KioskPos.Shared.Contracts;
 using KioskPos.Terminal.Apis;
+using KioskPos.Tests.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
@@ -45,7 +46,7 @@ public sealed class TerminalOpenApiTests
         var devOperations = 0;
         foreach (var endpoint in endpoints)
         {
-            var path = DocumentPath(endpoint.RoutePattern);
+            var path = OpenApiDocumentChecks.DocumentPath(endpoint.RoutePattern);
             foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
             {
                 var name = $"{method} {path}";
@@ -66,8 +67,8 @@ public sealed class TerminalOpenApiTests
                 }
 
                 operationIds.Add(operation.GetProperty("operationId").GetString()!);
-                CheckResponses(name, endpoint, operation, schemas);
-                CheckRequestBody(name, endpoint, operation, schemas);
+                OpenApiDocumentChecks.CheckResponses(name, endpoint, operation, schemas, IsSourceGenerated);
+                OpenApiDocumentChecks.CheckRequestBody(name, endpoint, operation, schemas, IsSourceGenerated);
             }
         }
 
@@ -95,74 +96,6 @@ public sealed class TerminalOpenApiTests
         }
     }
 
-    // Every declared response is there; a typed JSON one has a schema that resolves.
-    private static void CheckResponses(string name, RouteEndpoint endpoint, JsonElement operation, JsonElement schemas)
-    {
-        var declared = endpoint.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>();
-        Assert.True(declared.Count > 0, $"{name} declares no response");
-        var responses = operation.GetProperty("responses");
-        foreach (var produces in declared)
-        {
-            var status = produces.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(responses.TryGetProperty(status, out var response), $"{name}: no {status} in the document");
-            if (produces.Type is null || produces.Type == typeof(void))
-            {
-                continue;
-            }
-
-            foreach (var contentType in produces.ContentTypes)
-            {
-                AssertSourceGenerated(name, produces.Type, contentType);
-                JsonElement content = default, media = default, schema = default;
-                Assert.True(response.TryGetProperty("content", out content) && content.TryGetProperty(contentType, out media) && media.TryGetProperty("schema", out schema),
-                    $"{name}: the {status} {contentType} answer has no schema");
-                AssertResolves(name, schema, schemas);
-            }
-        }
-    }
-
-    // A JSON body the handler reads (declared with AcceptsJson or Accepts) is described with its schema.
-    private static void CheckRequestBody(string name, RouteEndpoint endpoint, JsonElement operation, JsonElement schemas)
-    {
-        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not { RequestType: { } } accepts)
-        {
-            return;
-        }
-
-        var contentType = accepts.ContentTypes.Count > 0 ? accepts.ContentTypes[0] : "application/json";
-        AssertSourceGenerated(name, accepts.RequestType, contentType);
-        JsonElement body = default, media = default, schema = default;
-        Assert.True(operation.TryGetProperty("requestBody", out body) && body.GetProperty("content").TryGetProperty(contentType, out media) && media.TryGetProperty("schema", out schema),
-            $"{name}: its {contentType} body has no schema");
-        AssertResolves(name, schema, schemas);
-    }
-
-    // JSON goes through the source-generated contexts (as the handlers write and read it), never reflection.
-    private static void AssertSourceGenerated(string name, Type type, string contentType)
-    {
-        if (contentType.EndsWith("json", StringComparison.Ordinal))
-        {
-            Assert.True(TerminalJsonContext.Default.GetTypeInfo(type) is not null || ContractsJsonContext.Default.GetTypeInfo(type) is not null,
-                $"{name}: {type.Name} is in neither TerminalJsonContext nor ContractsJsonContext");
-        }
-    }
-
-    private static void AssertResolves(string name, JsonElement schema, JsonElement schemas)
-    {
-        if (schema.TryGetProperty("$ref", out var reference))
-        {
-            var id = reference.GetString()!["#/components/schemas/".Length..];
-            Assert.True(schemas.TryGetProperty(id, out _), $"{name}: {id} is not among the document's schemas");
-        }
-    }
-
-    // /api/v1/print-jobs/{id:long} as the document writes it: /api/v1/print-jobs/{id}.
-    private static string DocumentPath(RoutePattern pattern) =>
-        "/" + string.Join('/', pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
-        {
-            RoutePatternLiteralPart literal => literal.Content,
-            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
-            RoutePatternSeparatorPart separator => separator.Content,
-            _ => throw new InvalidOperationException($"unexpected route part {part}"),
-        }))));
+    private static bool IsSourceGenerated(Type type) =>
+        TerminalJsonContext.Default.GetTypeInfo(type) is not null || ContractsJsonContext.Default.GetTypeInfo(type) is not null;
 }
