@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Metadata;
 
-namespace KioskPos.ProvinceServer.Apis;
+namespace KioskPos.Web;
 
 /// <summary>
 /// Declares the JSON body an endpoint reads itself (to answer a 400 that names the wrong field) for its description.
@@ -8,7 +8,7 @@ namespace KioskPos.ProvinceServer.Apis;
 /// request whose <c>Content-Type</c> is not listed, and these endpoints have always read the body whatever its type.
 /// </summary>
 /// <param name="RequestType">The body's type, resolvable by the source-generated JSON contexts.</param>
-internal sealed record JsonBodyMetadata(Type RequestType) : IAcceptsMetadata
+public sealed record JsonBodyMetadata(Type RequestType) : IAcceptsMetadata
 {
     IReadOnlyList<string> IAcceptsMetadata.ContentTypes => [];
 
@@ -18,7 +18,7 @@ internal sealed record JsonBodyMetadata(Type RequestType) : IAcceptsMetadata
 }
 
 /// <summary>Adds <see cref="JsonBodyMetadata"/>.</summary>
-internal static class JsonBodyMetadataExtensions
+public static class JsonBodyMetadataExtensions
 {
     /// <summary>The endpoint reads a JSON <typeparamref name="T"/> from its body.</summary>
     public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
