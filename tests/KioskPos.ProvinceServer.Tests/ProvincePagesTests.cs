@@ -68,7 +68,7 @@ public sealed partial class ProvincePagesTests
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "QuanTri@2026");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/report");
+        await page.WaitForURLAsync("**/report", Committed);
         await page.WaitForSelectorAsync("#institutions tbody tr");
         Assert.Contains("Trường THCS Nguyễn Du", await page.InnerTextAsync("#institutions"), StringComparison.Ordinal);
         await page.WaitForFunctionAsync("document.getElementById('types-chart').complete && document.getElementById('types-chart').naturalWidth > 0");
@@ -80,6 +80,10 @@ public sealed partial class ProvincePagesTests
         Assert.DoesNotContain("district_health_centre", institutions, StringComparison.Ordinal);
         Assert.Contains("quản trị tỉnh", await page.InnerTextAsync("nav.bar"), StringComparison.Ordinal);
     }
+
+    // Waiting for the URL only: the selectors that follow wait for what the page fills in. Waiting for the load event
+    // as well once timed out on a loaded CI machine with the URL already matched (the "load" state never came).
+    private static readonly Microsoft.Playwright.PageWaitForURLOptions Committed = new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit };
 
     [GeneratedRegex("""(?:data-msg(?:-placeholder)?="|I18n\.text(?:In)?\((?:"(?:vi|en)", )?")(province\.[A-Za-z0-9_.]+)""")]
     private static partial Regex KeyPattern();
