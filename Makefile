@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test check build bench loadtest soak publish-pi publish-aot deb pi-smoke tap clean prereqs
+.PHONY: run test check attack build bench loadtest soak publish-pi publish-aot deb pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -22,6 +22,13 @@ check: prereqs ## The fast subset: every test except the slow categories ($(SLOW
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo --filter "$(FAST_FILTER)" \
 	  --logger "console;verbosity=minimal"
+
+attack: prereqs ## The attack suite (issue 18): every test of Category=Attack, then the table of attack, expected refusal and result
+	@rm -rf artifacts/attack-results artifacts/attack
+	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+	-dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo --filter Category=Attack \
+	  --logger "trx" --logger "console;verbosity=minimal" --results-directory artifacts/attack-results
+	@python3 scripts/attack-table.py artifacts/attack-results
 
 build: prereqs
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo
