@@ -14,9 +14,7 @@ using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Screens;
 using KioskPos.Terminal.Services;
 using Microsoft.Data.Sqlite;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.OpenApi;
 using Microsoft.Extensions.Options;
 
 // Dapper.AOT generates the row mapping of this assembly's Dapper calls (metrics, the journal export) at build time.
@@ -157,20 +155,9 @@ public static class TerminalApp
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, TerminalJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, ContractsJsonContext.Default);
         });
-        services.AddOpenApi(o => o.AddOperationTransformer(NameAfterHandler));
+        services.AddOpenApi(o => o.AddOperationTransformer(OperationIds.NameAfterHandler));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
-    }
-
-    // Each endpoint is a named handler method: its name (GetPaymentAsync gives GetPayment) is the operation's id.
-    private static Task NameAfterHandler(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
-    {
-        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault() is { } handler)
-        {
-            operation.OperationId ??= handler.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Name[..^"Async".Length] : handler.Name;
-        }
-
-        return Task.CompletedTask;
     }
 
     // The profile the province pushed (SyncWorker keeps it in the data folder): loaded and checked once, here.

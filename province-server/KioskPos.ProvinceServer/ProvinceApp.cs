@@ -2,9 +2,7 @@ using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer;
@@ -79,20 +77,9 @@ public static class ProvinceApp
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, ProvinceJsonContext.Default);
         });
-        services.AddOpenApi(o => o.AddOperationTransformer(NameAfterHandler));
+        services.AddOpenApi(o => o.AddOperationTransformer(OperationIds.NameAfterHandler));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
-    }
-
-    // Each endpoint is a named handler method: its name (GetPaymentsAsync gives GetPayments) is the operation's id.
-    private static Task NameAfterHandler(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
-    {
-        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault() is { } handler)
-        {
-            operation.OperationId ??= handler.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Name[..^"Async".Length] : handler.Name;
-        }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Ready only while the database opens and its schema is current.</summary>
