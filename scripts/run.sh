@@ -56,6 +56,7 @@ Province__BankSimulator=true \
 dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
   --urls="$PROVINCE_URL" \
   --Province:DataDirectory="$root/var/province" \
+  --Province:SeedDemoData=true \
   > var/province.log 2>&1 &
 pids+=($!)
 
