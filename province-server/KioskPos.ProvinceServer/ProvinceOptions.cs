@@ -67,7 +67,7 @@ public sealed class SignInOptions
     public int RequestsPerMinute { get; set; } = 20;
 
     /// <summary>Wrong passwords for one account name (known or not) before each further one makes the next try wait.</summary>
-    public int AccountFailuresBeforeDelay { get; set; } = 5;
+    public int AccountFailuresBeforeDelay { get; set; } = Data.ProvinceUsers.MaxFailures;
 
     /// <summary>Wrong passwords from one source address (any names) before each further one makes its next try wait.</summary>
     public int SourceFailuresBeforeDelay { get; set; } = 20;

@@ -102,9 +102,18 @@ public sealed class AccountAttackTests
     [Trait("Category", "Attack")]
     [Attack("20 wrong passwords for one account posted at once",
         "each is counted: the account's and the address's counts are exactly 20 (one INSERT … ON CONFLICT DO UPDATE … RETURNING each)")]
-    public async Task Wrong_passwords_posted_in_parallel_are_each_counted()
+    public Task Wrong_passwords_posted_in_parallel_are_each_counted() => ParallelWrongPasswordsAsync(ProvinceEngine.Sqlite);
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Trait("Category", "Postgres")]
+    [Attack("20 wrong passwords for one account posted at once, the server on PostgreSQL",
+        "each is counted: the account's and the address's counts are exactly 20")]
+    public Task Wrong_passwords_posted_in_parallel_are_each_counted_on_PostgreSQL() => ParallelWrongPasswordsAsync(ProvinceEngine.Postgres);
+
+    private async Task ParallelWrongPasswordsAsync(ProvinceEngine engine, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
-        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:SignIn:AccountFailuresBeforeDelay=1000", "--Province:SignIn:SourceFailuresBeforeDelay=1000", "--Province:SignIn:RequestsPerMinute=1000"]);
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:SignIn:AccountFailuresBeforeDelay=1000", "--Province:SignIn:SourceFailuresBeforeDelay=1000", "--Province:SignIn:RequestsPerMinute=1000"]);
         using var http = Anonymous(province);
         const int guesses = 20;
         var answers = await Task.WhenAll(Enumerable.Range(0, guesses).Select(async i =>
@@ -117,7 +126,7 @@ public sealed class AccountAttackTests
         var user = (await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/users"))!.Single(u => u.GetProperty("username").GetString() == Accountant);
         Assert.Equal(guesses, user.GetProperty("failedSignIns").GetInt64());
         Assert.Equal(guesses, Convert.ToInt64(await province.ScalarAsync("SELECT failures FROM sign_in_throttle WHERE subject = 'source:127.0.0.1'")));
-        AttackReport.Measured(this, $"{guesses} parallel wrong passwords, {guesses} counted");
+        AttackReport.Measured(this, $"{guesses} parallel wrong passwords, {guesses} counted ({engine})", test);
     }
 
     [Fact]

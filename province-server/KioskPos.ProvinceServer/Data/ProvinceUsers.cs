@@ -53,7 +53,7 @@ internal enum AddAdminOutcome
 /// </summary>
 internal sealed class ProvinceUsers(ProvinceDatabase database, SignInThrottle throttle, TimeProvider time)
 {
-    /// <summary>Wrong passwords for one name before each further one makes the next try wait (the sign-in page says so).</summary>
+    /// <summary>Wrong passwords for one name before each further one makes the next try wait: the shipped <see cref="SignInOptions.AccountFailuresBeforeDelay"/>.</summary>
     public const int MaxFailures = 5;
 
     /// <summary>
