@@ -29,7 +29,7 @@ internal sealed class DatabaseInitializer(ProvinceDatabase database, ProvinceUse
 
     private async Task SeedDemoAsync(CancellationToken cancellationToken)
     {
-        logger.LogWarning("Province:SeedDemoData is on: the demo province and its sign-ins (passwords printed by make run) are loaded into an empty database; never on a real server");
+        logger.LogInformation("Province:SeedDemoData is on: the demo province and its sign-ins (passwords printed by make run) are loaded into an empty database; never on a real server");
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (await DemoData.IsEmptyAsync(connection, cancellationToken).ConfigureAwait(false))
         {
