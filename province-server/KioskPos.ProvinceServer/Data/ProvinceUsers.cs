@@ -159,15 +159,6 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, SignInThrottle th
         return new SignInResult(SignInOutcome.SignedIn, new ProvinceUser(row.Username, row.FullName, row.Role, row.InstitutionId), TimeSpan.Zero);
     }
 
-    /// <summary>The user as stored now.</summary>
-    public async Task<ProvinceUser?> FindAsync(string username, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.ReadFirstAsync<UserRow>(
-            "SELECT username, full_name, role, institution_id FROM users WHERE username = $u", null, cancellationToken, ("$u", username)).ConfigureAwait(false);
-        return row is not null ? new ProvinceUser(row.Username, row.FullName, row.Role, row.InstitutionId) : null;
-    }
-
     /// <summary>Every user, for the administrator (no password hashes), with the wrong passwords their name has had lately.</summary>
     public async Task<IReadOnlyList<ProvinceUserRow>> ListAsync(CancellationToken cancellationToken)
     {
