@@ -41,7 +41,7 @@ trap cleanup EXIT
 
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 Province__AdminToken="$token" dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
-  --urls=http://127.0.0.1:5190 --Province:DataDirectory="$work/province" > "$work/province.log" 2>&1 &
+  --urls=http://127.0.0.1:5190 --Province:DataDirectory="$work/province" --Province:SeedDemoData=true > "$work/province.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:5190/health && break; sleep 0.2; done
 

@@ -56,6 +56,7 @@ Province__BankSimulator=true \
 dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll \
   --urls="$PROVINCE_URL" \
   --Province:DataDirectory="$root/var/province" \
+  --Province:SeedDemoData=true \
   > var/province.log 2>&1 &
 pids+=($!)
 
@@ -117,7 +118,7 @@ KioskPos is running (simulated hardware, demo data).
   Terminal state (school KP-THCS-ND-01):  $TERMINAL_URL/           (hospital KP-TTYT-CT-01: $HOSPITAL_URL/)
   Customer display (VietQR):              $TERMINAL_URL/display
   Province server (sign in, below):       $PROVINCE_URL/
-  Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim
+  Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim   (signed in as the administrator)
   Logs:                                   var/terminal.log, var/hospital.log, var/province.log
   Receipts (ESC/POS emulator, PNG + text): var/receipts/, var/hospital-receipts/ (linked from each terminal's page)
   Printer state and queue:                $TERMINAL_URL/api/v1/printer

@@ -55,7 +55,7 @@ internal static class AotBenchmark
         var folder = Directory.CreateTempSubdirectory("kioskpos-aot-bench-").FullName;
         try
         {
-            var province = ProvinceApp.Build(["--urls=http://127.0.0.1:0", $"--Province:DataDirectory={Path.Combine(folder, "province")}", $"--Province:AdminToken={AdminToken}", "--Logging:LogLevel:Default=Warning"]);
+            var province = ProvinceApp.Build(["--urls=http://127.0.0.1:0", $"--Province:DataDirectory={Path.Combine(folder, "province")}", $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Logging:LogLevel:Default=Warning"]);
             await province.StartAsync();
             var provinceUrl = province.Urls.First();
             using var admin = new HttpClient { BaseAddress = new Uri(provinceUrl) };

@@ -29,7 +29,7 @@ internal static class DrainBenchmark
         {
             var province = ProvinceApp.Build([
                 "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}/province",
-                $"--Province:AdminToken={AdminToken}", "--Logging:LogLevel:Default=Warning"]);
+                $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Logging:LogLevel:Default=Warning"]);
             await province.StartAsync();
             var baseUrl = new Uri(province.Urls.First());
 

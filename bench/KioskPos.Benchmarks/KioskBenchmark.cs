@@ -29,7 +29,7 @@ internal static class KioskBenchmark
         WebApplication? terminal = null;
         try
         {
-            province = ProvinceApp.Build(["--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}/province", $"--Province:AdminToken={AdminToken}", "--Logging:LogLevel:Default=Warning"]);
+            province = ProvinceApp.Build(["--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}/province", $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Logging:LogLevel:Default=Warning"]);
             await province.StartAsync();
             var provinceUrl = new Uri(province.Urls.First());
             using (var admin = new HttpClient { BaseAddress = provinceUrl })

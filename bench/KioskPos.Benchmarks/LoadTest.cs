@@ -67,7 +67,7 @@ internal static class LoadTest
         try
         {
             var province = ProvinceApp.Build([
-                .. storage, "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={AdminToken}", "--Logging:LogLevel:Default=Warning"]);
+                .. storage, "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Logging:LogLevel:Default=Warning"]);
             await province.StartAsync();
             var baseUrl = new Uri(province.Urls.First());
             var clients = await EnrolAsync(baseUrl, terminals, folder);

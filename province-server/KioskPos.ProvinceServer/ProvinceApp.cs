@@ -31,6 +31,7 @@ public static class ProvinceApp
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
         app.UseProvinceAssets();
+        app.UseRateLimiter();
         app.MapHealthChecks("/health").ExcludeFromDescription();
         app.MapOpenApi();
         app.MapSyncApi();
@@ -62,6 +63,9 @@ public static class ProvinceApp
         services.AddSingleton<HardwareProfiles>();
         services.AddSingleton<OfflinePolicies>();
         services.AddSingleton<ProvinceUsers>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<Alerts>();
+        services.AddSignInRateLimits();
         services.AddSingleton<Reconciliation>();
         services.AddSingleton<Apis.ProvinceSessions>();
         services.AddSingleton<TerminalRegistry>();

@@ -21,6 +21,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<ProvinceUserRow>))]
+[JsonSerializable(typeof(IReadOnlyList<AlertRow>))]
 [JsonSerializable(typeof(ProvinceUserRequest))]
 [JsonSerializable(typeof(ReconciliationView))]
 [JsonSerializable(typeof(ResolveRequest))]

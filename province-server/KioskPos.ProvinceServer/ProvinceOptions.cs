@@ -12,8 +12,11 @@ public sealed class ProvinceOptions
     /// <summary>The administrator's bearer token for <c>/api/v1/admin</c>; admin endpoints are closed while it is empty.</summary>
     public string? AdminToken { get; set; }
 
-    /// <summary>Load the demo province into an empty database.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>
+    /// Load the demo province (institutions, cards with balances, and sign-ins whose passwords the demo prints) into an
+    /// empty database. Off unless asked for (<c>make run</c> and the tests do): a server on shipped settings has no user.
+    /// </summary>
+    public bool SeedDemoData { get; set; }
 
     /// <summary>The bank-notification connections whose signed webhooks are accepted.</summary>
     public List<BankConnectionOptions> BankConnections { get; set; } = [];
@@ -36,6 +39,9 @@ public sealed class ProvinceOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>How sign-ins at <c>/login</c> are slowed down (section <c>Province:SignIn</c>).</summary>
+    public SignInOptions SignIn { get; set; } = new();
+
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "province.db");
 }
@@ -48,4 +54,30 @@ public sealed class BankConnectionOptions
 
     /// <summary>The shared HMAC secret; from the environment or a secrets file, never from a committed file.</summary>
     public string Secret { get; set; } = string.Empty;
+}
+
+/// <summary>
+/// Sign-in limits (section <c>Province:SignIn</c>): a rate limit on <c>POST /login</c> per source address, and a
+/// growing wait per account name and per source once wrong passwords pass a threshold. No setting locks anyone out
+/// for good: the wait is capped, and the right password after it signs in.
+/// </summary>
+public sealed class SignInOptions
+{
+    /// <summary>Sign-in posts one source address may make a minute; more are answered 429.</summary>
+    public int RequestsPerMinute { get; set; } = 20;
+
+    /// <summary>Wrong passwords for one account name (known or not) before each further one makes the next try wait.</summary>
+    public int AccountFailuresBeforeDelay { get; set; } = Data.ProvinceUsers.MaxFailures;
+
+    /// <summary>Wrong passwords from one source address (any names) before each further one makes its next try wait.</summary>
+    public int SourceFailuresBeforeDelay { get; set; } = 20;
+
+    /// <summary>The wait after the threshold's failure; each further failure doubles it.</summary>
+    public TimeSpan FirstDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Failures are forgotten after this long without another one (longer than <see cref="MaxDelay"/>).</summary>
+    public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromHours(1);
 }

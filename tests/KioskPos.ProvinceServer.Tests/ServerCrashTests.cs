@@ -90,7 +90,7 @@ public class ServerCrashTests(ITestOutputHelper output)
     private static async Task<Process> StartProvinceAsync(string folder, Uri url, HttpClient http)
     {
         var process = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
-            $"--urls={url}", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={ProvinceHost.AdminToken}",
+            $"--urls={url}", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={ProvinceHost.AdminToken}", "--Province:SeedDemoData=true",
             "--Logging:LogLevel:Default=Warning");
         await Processes.WaitHealthyAsync(http, new Uri(url, "/health").ToString(), process);
         return process;

@@ -17,7 +17,7 @@ public class RealProcessTests
         var provincePort = LoopbackPort.Next();
         var terminalPort = LoopbackPort.Next();
         var province = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
-            $"--urls=http://127.0.0.1:{provincePort}", $"--Province:DataDirectory={folder}/province", "--Province:AdminToken=adm");
+            $"--urls=http://127.0.0.1:{provincePort}", $"--Province:DataDirectory={folder}/province", "--Province:AdminToken=adm", "--Province:SeedDemoData=true");
         Process? terminal = null;
         try
         {

@@ -94,10 +94,17 @@ internal static class MetricsApi
             {
                 // The route's pattern, not the path: /api/v1/payments/{id}, never a payment's id.
                 var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-                latencies.Record(http.Request.Method, route, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                latencies.Record(MethodLabel(http.Request.Method), route, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         });
     }
+
+    /// <summary>The method as a label: one of the known ones, else "other" (a client chooses it, and each label value is a series kept for good).</summary>
+    internal static string MethodLabel(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method) || HttpMethods.IsPatch(method)
+            || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+            ? HttpMethods.GetCanonicalizedValue(method)
+            : "other";
 
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {

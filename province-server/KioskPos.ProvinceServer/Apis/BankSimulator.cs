@@ -5,6 +5,8 @@ using System.Text.Json;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -14,16 +16,43 @@ namespace KioskPos.ProvinceServer.Apis;
 /// A stand-in for the bank-notification service, for the demo and tests only (<c>Province:BankSimulator</c>):
 /// a page (<c>wwwroot/bank-sim.html</c>, reading <c>/bank-sim/payments</c>) listing the VietQR payments waiting for money, each with a "simulate transfer" button and an editable
 /// amount, that posts a correctly signed notification to this server's own webhook over HTTP, exactly as the
-/// service would. The same code backs the <c>bank-sim</c> command line.
+/// service would. The same code backs the <c>bank-sim</c> command line. It signs with a real connection's secret, so
+/// it is mapped only when configured on and only a signed-in administrator may use it; it posts to the address this
+/// server listens on, never to one a request names (its <c>Host</c> header).
 /// </summary>
 internal static class BankSimulator
 {
     public static IEndpointRouteBuilder MapBankSimulator(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/bank-sim", GetPage).ExcludeFromDescription();
-        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).WithTags("BankSimulator").WithSummary("VietQR payments waiting for money (demo)");
-        app.MapPost("/bank-sim/send", SendFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapGet("/bank-sim", GetPage).AddEndpointFilter(ProvinceAuth.RequireAdminPage).ExcludeFromDescription();
+        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+            .WithTags("BankSimulator").WithSummary("VietQR payments waiting for money (demo)")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        app.MapPost("/bank-sim/send", SendFromFormAsync).AddEndpointFilter(ProvinceAuth.RequireAdminPage).DisableAntiforgery().ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The address this server listens on, for posting to itself: a plain-HTTP one first, a wildcard host
+    /// (<c>0.0.0.0</c>, <c>[::]</c>) taken as loopback. Null before the server has started.
+    /// </summary>
+    public static Uri? SelfAddress(IServer server)
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var usable = addresses.Select(a => Uri.TryCreate(a.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var u) ? u : null)
+            .OfType<Uri>().OrderBy(u => u.Scheme == Uri.UriSchemeHttp ? 0 : 1).FirstOrDefault();
+        if (usable is null)
+        {
+            return null;
+        }
+
+        var host = usable.Host switch
+        {
+            "0.0.0.0" => "127.0.0.1",
+            "[::]" or "::" => "[::1]",
+            _ => usable.Host,
+        };
+        return new UriBuilder(usable.Scheme, host, usable.Port).Uri;
     }
 
     private static IResult GetPage() => ProvincePages.Page("bank-sim.html");
@@ -43,7 +72,7 @@ internal static class BankSimulator
     /// <summary>A bank transaction id in the style banks use, unique enough for a demo.</summary>
     public static string NewTransactionId() => "FT" + DateTime.UtcNow.ToString("yyMMdd", CultureInfo.InvariantCulture) + Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
 
-    private static async Task<RedirectHttpResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients)
+    private static async Task<RedirectHttpResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients, IServer server)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
         var connection = options.Value.BankConnections.FirstOrDefault(c => c.Secret.Length > 0);
@@ -59,7 +88,11 @@ internal static class BankSimulator
 
         var txn = string.IsNullOrWhiteSpace(form["txn"]) ? NewTransactionId() : form["txn"].ToString().Trim();
         var notification = new BankNotification(txn, form["account"].ToString(), amount, form["text"].ToString(), time.GetUtcNow(), string.IsNullOrEmpty(form["bin"]) ? null : form["bin"].ToString());
-        var self = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
+        if (SelfAddress(server) is not { } self)
+        {
+            return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.noConnection")));
+        }
+
         var (status, body) = await PostAsync(clients.CreateClient("bank-sim"), self, connection.Id, connection.Secret, notification, time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{txn}: HTTP {status} {body}"));
     }

@@ -37,9 +37,9 @@ internal static class ProvinceAuth
                 user = TokenHolder;
             }
         }
-        else if (http.RequestServices.GetRequiredService<ProvinceSessions>().Read(http.Request.Cookies[ProvinceSessions.Cookie]) is { } username)
+        else
         {
-            user = await http.RequestServices.GetRequiredService<ProvinceUsers>().FindAsync(username, http.RequestAborted).ConfigureAwait(false);
+            user = await http.RequestServices.GetRequiredService<ProvinceSessions>().ResolveAsync(http.Request.Cookies[ProvinceSessions.Cookie], http.RequestAborted).ConfigureAwait(false);
         }
 
         http.Items[UserItem] = user;

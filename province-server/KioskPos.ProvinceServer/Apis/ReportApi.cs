@@ -112,13 +112,26 @@ internal static class ReportApi
         var csv = new StringBuilder("institution_id,name,type,district,active_terminal,cashless_payments,cashless_value,due,takes_cashless,type_target_percent\n");
         foreach (var i in view.Institutions)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{Field(i.Id)},{Field(i.Name)},{i.Type},{Field(i.District)},{(i.ActiveTerminal ? 1 : 0)},{i.CashlessPayments},{i.CashlessValue},{i.Due},{(i.TakesCashless ? 1 : 0)},{PlanTargets.InstitutionShare(i.Type, view.Year)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{Field(i.Id)},{Field(i.Name)},{Field(i.Type)},{Field(i.District)},{(i.ActiveTerminal ? 1 : 0)},{i.CashlessPayments},{i.CashlessValue},{i.Due},{(i.TakesCashless ? 1 : 0)},{PlanTargets.InstitutionShare(i.Type, view.Year)}\n");
         }
 
         return csv.ToString();
     }
 
-    private static string Field(string text) => text.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    /// <summary>
+    /// A text cell: one a spreadsheet would run as a formula (starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab
+    /// or a carriage return) gets a leading <c>'</c> (OWASP, CSV injection), then quoted where CSV needs it. Numbers
+    /// are written as numbers, not through here.
+    /// </summary>
+    internal static string Field(string text)
+    {
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            text = "'" + text;
+        }
+
+        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    }
 
     internal static ProblemResult InvalidPeriod() =>
         ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_period", "from and to are yyyy-MM-dd dates, from before to, at most 5 years apart");

@@ -1,42 +1,95 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer.Apis;
 
-/// <summary>The sign-in page, sign-out, and the administrator's user list.</summary>
+/// <summary>The sign-in page, sign-out, the administrator's user list and alerts.</summary>
 internal static class SignInApi
 {
+    /// <summary>What a sign-in form may weigh: a name and a password, with room to spare.</summary>
+    private const int MaxFormBytes = 16 * 1024;
+
+    /// <summary>The command that makes the first administrator, as the log and the sign-in page show it.</summary>
+    public const string FirstAdminCommand = "kioskpos-province users add-admin <username> --full-name \"<full name>\"";
+
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/login", GetPage).ExcludeFromDescription();
-        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/logout", SignOut).DisableAntiforgery().ExcludeFromDescription();
+        app.MapGet("/login", GetPageAsync).ExcludeFromDescription();
+        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().RequireRateLimiting(SignInRateLimits.Policy).ExcludeFromDescription();
+        app.MapPost("/logout", SignOutAsync).DisableAntiforgery().ExcludeFromDescription();
 
         var admin = app.MapGroup("/api/v1/admin/users").AddEndpointFilter(ProvinceAuth.RequireAdmin)
             .WithTags("Users").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         admin.MapGet(string.Empty, GetUsersAsync).WithSummary("The people who sign in");
-        admin.MapPut("/{username}", PutUserAsync).WithSummary("Create or change a person who signs in")
+        admin.MapPut("/{username}", PutUserAsync).WithSummary("Create or change a person who signs in (their sessions end)")
             .AcceptsJson<ProvinceUserRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
+
+        app.MapGet("/api/v1/admin/alerts", GetAlertsAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+            .WithTags("Users").WithSummary("What an administrator should look at, newest first (e.g. repeated wrong passwords)")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         return app;
     }
 
-    private static IResult GetPage() => ProvincePages.Page("login.html");
+    // With no one able to sign in, the page says how to create the first administrator (setup=first-admin).
+    private static async Task<IResult> GetPageAsync(HttpContext http, ProvinceUsers users) =>
+        http.Request.Query["setup"] != "first-admin" && !await users.AnyAsync(http.RequestAborted).ConfigureAwait(false)
+            ? TypedResults.Redirect("/login?setup=first-admin")
+            : ProvincePages.Page("login.html");
 
-    private static async Task<RedirectHttpResult> SignInFromFormAsync(HttpContext http, ProvinceUsers users, ProvinceSessions sessions)
+    /// <summary>
+    /// A sign-in form post. Anything but a form is a 400 naming what is wrong. A wrong name or password, or a try
+    /// while the name or the address must wait, goes back to the page (<c>error=wrong</c>, <c>error=wait&amp;seconds=N</c>),
+    /// with the same answers for a name that exists and one that does not.
+    /// </summary>
+    private static async Task<Results<RedirectHttpResult, ProblemResult>> SignInFromFormAsync(HttpContext http, ProvinceUsers users, ProvinceSessions sessions)
     {
-        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-        var back = SafeReturn(form["return"].ToString());
-        var (user, failure) = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), http.RequestAborted).ConfigureAwait(false);
-        if (user is null)
+        if (!http.Request.HasFormContentType)
         {
-            return TypedResults.Redirect($"/login?error={(failure == SignInFailure.Locked ? "locked" : "wrong")}&return={Uri.EscapeDataString(back)}");
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "not_a_form",
+                "body: POST /login takes a form (application/x-www-form-urlencoded or multipart/form-data) with username and password");
         }
 
-        http.Response.Cookies.Append(ProvinceSessions.Cookie, sessions.Issue(user.Username), new CookieOptions
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxFormBytes;
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return ProvinceProblems.Problem(e.StatusCode, "not_a_form", $"body: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "not_a_form", $"body: {e.Message}");
+        }
+
+        foreach (var field in (string[])["username", "password"])
+        {
+            if (!form.ContainsKey(field))
+            {
+                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "missing_field", $"{field} is required", null, field);
+            }
+        }
+
+        var back = SafeReturn(form["return"].ToString());
+        var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
+        var result = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), address, http.RequestAborted).ConfigureAwait(false);
+        if (result.User is not { } user)
+        {
+            var error = result.Outcome == SignInOutcome.Wait
+                ? "wait&seconds=" + Math.Ceiling(result.Wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)
+                : "wrong";
+            return TypedResults.Redirect($"/login?error={error}&return={Uri.EscapeDataString(back)}");
+        }
+
+        http.Response.Cookies.Append(ProvinceSessions.Cookie, await sessions.IssueAsync(user.Username, http.RequestAborted).ConfigureAwait(false), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
@@ -47,11 +100,16 @@ internal static class SignInApi
         return TypedResults.Redirect(back == "/" && !user.IsAdmin ? "/report" : back);
     }
 
-    private static RedirectHttpResult SignOut(HttpContext http)
+    // The session ends on the server, not only in this browser: a copy of the cookie stops working too.
+    private static async Task<RedirectHttpResult> SignOutAsync(HttpContext http, ProvinceSessions sessions)
     {
+        await sessions.EndAsync(http.Request.Cookies[ProvinceSessions.Cookie], http.RequestAborted).ConfigureAwait(false);
         http.Response.Cookies.Delete(ProvinceSessions.Cookie, new CookieOptions { Path = "/" });
         return TypedResults.Redirect("/login");
     }
+
+    private static async Task<JsonOk<IReadOnlyList<AlertRow>>> GetAlertsAsync(Alerts alerts, CancellationToken ct) =>
+        JsonOk.Of(await alerts.LatestAsync(200, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListAlertRow);
 
     private static async Task<JsonOk<IReadOnlyList<ProvinceUserRow>>> GetUsersAsync(ProvinceUsers users, CancellationToken ct) =>
         JsonOk.Of(await users.ListAsync(ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListProvinceUserRow);

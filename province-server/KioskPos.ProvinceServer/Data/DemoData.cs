@@ -25,8 +25,10 @@ internal static class DemoData
         ("0472A9C1B2D380", "BN260001", "patient, balance 5.000.000 ₫"),
     ];
 
-    /// <summary>The demo card holders' PINs.</summary>
-    /// <summary>The demo's sign-ins (make run prints them): the province's administrator and each institution's accountant.</summary>
+    /// <summary>
+    /// The demo's sign-ins (make run prints them): the province's administrator and each institution's accountant.
+    /// Only with <c>Province:SeedDemoData=true</c>; a server on shipped settings has none.
+    /// </summary>
     public static readonly (string Username, string FullName, string Role, string? InstitutionId, string Password)[] Users =
     [
         ("tinh.admin", "Sở Tài chính — quản trị", ProvinceRoles.Admin, null, "QuanTri@2026"),
@@ -34,6 +36,11 @@ internal static class DemoData
         ("ketoan.ttytchauthanh", "Kế toán TTYT Châu Thành", ProvinceRoles.Accountant, HospitalId, "KeToan@2026"),
     ];
 
+    // A demo password's hash, made once per process: at 600,000 iterations each costs a noticeable fraction of a
+    // second, and the tests start a demo province many times in one process.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> s_passwordHashes = new(StringComparer.Ordinal);
+
+    /// <summary>The demo card holders' PINs.</summary>
     public static readonly (string Code, string Pin)[] WellKnownPins = [("HS240001", "2580"), ("HS240002", "1470"), ("BN260001", "3690")];
 
     private static readonly string[] s_families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
@@ -43,6 +50,9 @@ internal static class DemoData
     private static readonly string[] s_givenFemale = ["Anh", "Châu", "Giang", "Hà", "Hạnh", "Lan", "Linh", "Mai", "Ngân", "Quỳnh", "Thảo", "Trang", "Uyên", "Yến"];
     private static readonly string[] s_classes = ["6A", "6B", "7A", "7B", "8A", "8B", "9A", "9B"];
     private static readonly string[] s_wards = ["Khoa Nội", "Khoa Ngoại", "Khoa Nhi", "Khoa Sản", "Khoa Khám bệnh"];
+
+    /// <summary>The hash of a demo password (<see cref="PasswordHash"/>), made once per process.</summary>
+    public static string PasswordHashOf(string password) => s_passwordHashes.GetOrAdd(password, p => new Lazy<string>(() => PasswordHash.Create(p))).Value;
 
     /// <summary>True when the database holds no institution yet.</summary>
     public static async Task<bool> IsEmptyAsync(DbConnection connection, CancellationToken cancellationToken) =>
