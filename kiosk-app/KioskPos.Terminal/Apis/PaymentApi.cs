@@ -20,7 +20,7 @@ internal static class PaymentApi
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/payments/{id}", GetPaymentAsync).WithSummary("A payment").RequirePaymentAccess();
         api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
@@ -156,6 +156,12 @@ internal static class PaymentApi
         catch (PaymentRefusedException e)
         {
             return ApiProblems.From(e.Refusal);
+        }
+        catch (IdempotencyKeyReusedException)
+        {
+            // Stripe's rule: the same key with another body is the caller's mistake, never an answer about the first payment.
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "idempotency_key_reused",
+                "This Idempotency-Key (or clientRequestId) was used before with another request; use a new key for a new payment.");
         }
     }
 }

@@ -61,6 +61,7 @@ public sealed class PaymentService(
 
     /// <summary>Takes a payment.</summary>
     /// <exception cref="PaymentRefusedException">Refused; nothing was written.</exception>
+    /// <exception cref="IdempotencyKeyReusedException">The idempotency key was used before for another request; nothing was written.</exception>
     public async Task<TakenPayment> TakeAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         try
@@ -81,7 +82,7 @@ public sealed class PaymentService(
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken).ConfigureAwait(false) is { } earlier)
+            if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
             {
                 return new TakenPayment(new PaymentResult(earlier, Replayed: true), earlier.ReceiptState == "printed", earlier.ReceiptDetail);
             }
@@ -409,6 +410,37 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.request_id"));
         }
 
+        if (input.Bills is null || input.Bills.Count == 0)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bills"));
+        }
+
+        // What the JSON reader lets through (a null element, a null billId, any long) is checked here, each refusal
+        // naming the field, before anything reads a bill or writes a row.
+        for (var i = 0; i < input.Bills.Count; i++)
+        {
+            var bill = input.Bills[i];
+            if (bill is null)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.null_bill", i));
+            }
+
+            if (string.IsNullOrWhiteSpace(bill.BillId))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bill_id"));
+            }
+
+            if (bill.BillId.Length > 64)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.bill_id", i));
+            }
+
+            if (bill.Amount is > Core.Money.Vnd.MaxAmount)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.amount_too_large", i, new Core.Money.Vnd(Core.Money.Vnd.MaxAmount).ToString()));
+            }
+        }
+
         string? uid = null;
         PayerAccount? account;
         if (input.CardUid is not null)
@@ -432,16 +464,6 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_payer"));
         }
 
-        if (input.Bills is null || input.Bills.Count == 0)
-        {
-            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bills"));
-        }
-
-        if (input.Bills.Any(b => string.IsNullOrWhiteSpace(b.BillId)))
-        {
-            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bill_id"));
-        }
-
         if (input.Operator is { Length: > 64 })
         {
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.operator"));
@@ -458,7 +480,8 @@ public sealed class PaymentService(
         }
 
         logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
-        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external), account);
+        var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(method, account.Code, uid, input.Bills, external);
+        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external, RequestHash: hash), account);
     }
 
     // A payment on the bank-card terminal beside the counter: only a signed-in cashier records one, with the approval
