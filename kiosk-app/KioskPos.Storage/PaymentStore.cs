@@ -94,7 +94,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 
         if (!account.CardUids.Contains(command.CardUid, StringComparer.Ordinal))
         {
-            throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(command.CardUid));
+            throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(command.CardUid)));
         }
 
         if (account.Refuses(command.CardUid))
@@ -375,6 +375,15 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             : connection.ExecuteAsync("UPDATE payments SET request_hash = $h WHERE id = $id", transaction, cancellationToken, ("$h", requestHash), ("$id", paymentId));
 
     private sealed record KeyRow(string Id, string? RequestHash);
+
+    /// <summary>The latest payment the terminal offered for the rest of underpaid payment <paramref name="paymentId"/>, or null.</summary>
+    public async Task<string?> FindRestAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (string?)await connection.ScalarAsync(
+            "SELECT p.id FROM payments p JOIN confirmations c ON p.client_request_id = 'rest-' || c.id WHERE c.payment_id = $id ORDER BY p.sequence DESC LIMIT 1",
+            null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+    }
 
     /// <summary>The payment with <paramref name="id"/>, or null.</summary>
     public async Task<Payment?> GetAsync(string id, CancellationToken cancellationToken = default)

@@ -4,7 +4,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Storage;
+using KioskPos.Terminal.Services;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -131,6 +134,129 @@ public sealed class InputAttackTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(40)));
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("read /api/v1/status, the kiosk's event stream and the customer display (JSON and events) without signing in, after a tap and a VietQR payment",
+        "the card's UID masked (••••B2C3), no view token; the kiosk pays with the tap's one-use reference")]
+    public async Task Unauthenticated_screens_give_no_full_uid_and_no_view_token()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        using var anonymous = new HttpClient { BaseAddress = terminal.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var kiosk = await EventStream.OpenAsync(anonymous, "/api/v1/kiosk/events");
+
+        await terminal.TapAsync(Card);
+        var tapEvent = await kiosk.NextAsync("tap");
+        Assert.DoesNotContain(Card, tapEvent, StringComparison.OrdinalIgnoreCase);
+        var tap = JsonDocument.Parse(tapEvent).RootElement;
+        Assert.Equal("••••B2C3", tap.GetProperty("uid").GetString());
+        var reference = tap.GetProperty("tap").GetString()!;
+
+        var status = await anonymous.GetStringAsync("/api/v1/status");
+        Assert.DoesNotContain(Card, status, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(reference, status, StringComparison.Ordinal);
+        Assert.Contains("••••B2C3", status, StringComparison.Ordinal);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        Assert.Contains(Card, await cashier.GetStringAsync("/api/v1/status"), StringComparison.Ordinal); // staff see it whole
+
+        // The kiosk looks the payer up and pays with the reference; used once, it opens nothing more.
+        var payer = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-card/{reference}");
+        Assert.Equal("HS240001", payer.GetProperty("code").GetString());
+        using (var paid = await anonymous.PostAsJsonAsync("/api/v1/payments", new { cardUid = reference, bills = new[] { new { billId = Bill } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+            Assert.DoesNotContain(Card, await paid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var again = await anonymous.GetAsync($"/api/v1/payers/by-card/{reference}"))
+        {
+            Assert.Equal("card_not_presented", (await ProblemAsync(again)).Code);
+        }
+
+        // A VietQR payment on the display: what the payer reads, not the token that opens the payment.
+        using var display = await EventStream.OpenAsync(anonymous, "/api/v1/display/events");
+        using var qr = await anonymous.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240001", method = "vietqr", bills = new[] { new { billId = OtherBill } } });
+        Assert.Equal(HttpStatusCode.Created, qr.StatusCode);
+        var payment = await qr.Content.ReadFromJsonAsync<JsonElement>();
+        var id = payment.GetProperty("id").GetString()!;
+        var token = payment.GetProperty("viewToken").GetString()!;
+        var shown = await anonymous.GetStringAsync("/api/v1/display");
+        Assert.Contains(id, shown, StringComparison.Ordinal);
+        Assert.Contains("awaiting", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("viewToken", shown, StringComparison.Ordinal);
+        var displayed = await display.NextAsync("screen", data => data.Contains(id, StringComparison.Ordinal));
+        Assert.DoesNotContain(token, displayed, StringComparison.Ordinal);
+        var onKiosk = await kiosk.NextAsync("screen", data => data.Contains(id, StringComparison.Ordinal));
+        Assert.DoesNotContain(token, onKiosk, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, await anonymous.GetStringAsync("/api/v1/status"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("look on the terminal for payers' names in receipts and cached payers older than the retention the province set",
+        "receipt images, texts and print-job copies older than it purged; payers the province no longer sends dropped at the full refresh; payments and journal intact")]
+    public async Task Receipts_and_payers_older_than_the_provinces_retention_are_purged_and_the_money_stays()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        var policy = OfflinePolicyDto.Default with { ReceiptRetentionDays = 7, PayerRetentionDays = 14 };
+        (await province.Admin.PutAsJsonAsync("/api/v1/admin/terminals/KP-THCS-ND-01/offline-policy", policy, ContractsJsonContext.Default.OfflinePolicyDto)).EnsureSuccessStatusCode();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var retention = terminal.App.Services.GetRequiredService<Retention>();
+        var database = terminal.App.Services.GetRequiredService<SqliteDatabase>();
+
+        await terminal.TapAsync(Card);
+        using var paid = await terminal.PayAsync(Card, Bill);
+        var id = (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var image = Path.Combine(terminal.ReceiptsFolder, id + ".png");
+        var text = Path.Combine(terminal.ReceiptsFolder, id + ".txt");
+        Assert.True(File.Exists(image) && File.Exists(text));
+
+        // Within the retention nothing goes.
+        var fresh = await retention.RunAsync(CancellationToken.None);
+        Assert.Equal(0, fresh.ReceiptFiles);
+        Assert.False(fresh.PayersRefresh);
+        Assert.True(File.Exists(image));
+
+        // Eight days on (the receipt's files and job dated back), beyond the province's 7.
+        var eightDaysAgo = DateTimeOffset.UtcNow.AddDays(-8);
+        File.SetLastWriteTimeUtc(image, eightDaysAgo.UtcDateTime);
+        File.SetLastWriteTimeUtc(text, eightDaysAgo.UtcDateTime);
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE print_jobs SET created_at = $t WHERE subject = $p", null, default, ("$t", eightDaysAgo.ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ("$p", id));
+
+            // A payer the province no longer sends (gone there), and a cache last refreshed in full 15 days ago.
+            await connection.ExecuteAsync("INSERT INTO accounts (code, kind, full_name, group_name, balance, blocked, version) VALUES ('HS999999', 'pupil', 'Trần Thị Cũ', '9A', 0, 0, 1)", null, default);
+            await connection.ExecuteAsync("UPDATE settings SET value = $t WHERE key = $k", null, default,
+                ("$t", DateTimeOffset.UtcNow.AddDays(-15).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ("$k", CatalogueStore.LastFullPullKey));
+        }
+
+        var pass = await retention.RunAsync(CancellationToken.None);
+        Assert.Equal(2, pass.ReceiptFiles);
+        Assert.True(pass.PrintJobs >= 1);
+        Assert.True(pass.PayersRefresh);
+        Assert.False(File.Exists(image) || File.Exists(text));
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        var job = (await cashier.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("recent").EnumerateArray().First(j => j.GetProperty("subject").GetString() == id);
+        Assert.Equal("printed", job.GetProperty("state").GetString());
+        Assert.True(job.GetProperty("preview").ValueKind == JsonValueKind.Null, "the print job still holds the receipt's text");
+
+        // The next sync pulls in full: the payer gone at the province is gone here; the others are back.
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        using (var gone = await cashier.GetAsync("/api/v1/payers/HS999999"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await cashier.GetAsync("/api/v1/payers/HS240002")).StatusCode);
+
+        // The money facts stay: the payment, and a journal that verifies.
+        Assert.Equal(id, (await terminal.PaymentAsync(id)).GetProperty("id").GetString());
+        Assert.True((await cashier.GetFromJsonAsync<JsonElement>("/api/v1/journal/verify")).GetProperty("ok").GetBoolean());
+        AttackReport.Measured(this, $"purged {pass.ReceiptFiles} receipt files and {pass.PrintJobs} print-job texts past 7 days; payers refreshed past 14");
+    }
+
     private static Task<HttpResponseMessage> PayWithKeyAsync(TerminalHost terminal, string key, string bill)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments")
@@ -145,5 +271,51 @@ public sealed class InputAttackTests
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+    }
+}
+
+/// <summary>A server-sent event stream read event by event.</summary>
+internal sealed class EventStream : IDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+
+    private EventStream(HttpResponseMessage response, StreamReader reader)
+    {
+        _response = response;
+        _reader = reader;
+    }
+
+    public static async Task<EventStream> OpenAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        return new EventStream(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    /// <summary>The data of the next event named <paramref name="name"/> (that <paramref name="matches"/>), within 15 s.</summary>
+    public async Task<string> NextAsync(string name, Func<string, bool>? matches = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        string? eventName = null;
+        while (await _reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                eventName = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == name && (matches?.Invoke(line["data: ".Length..]) ?? true))
+            {
+                return line["data: ".Length..];
+            }
+        }
+
+        throw new EndOfStreamException($"the stream ended before a {name} event");
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _response.Dispose();
     }
 }

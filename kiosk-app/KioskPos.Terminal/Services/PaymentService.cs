@@ -354,7 +354,7 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(answer.Reason switch
             {
                 "card_blocked" => PaymentRefusal.CardBlocked(),
-                "card_not_recognised" => PaymentRefusal.CardNotRecognised(command.CardUid!),
+                "card_not_recognised" => PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(command.CardUid!)),
                 "pin_wrong" => CardPinRefusals.Wrong(answer.PinTriesLeft ?? 0),
                 "pin_locked" => CardPinRefusals.Locked(),
                 "pin_not_set" => CardPinRefusals.NotSet(),
@@ -445,10 +445,13 @@ public sealed class PaymentService(
         PayerAccount? account;
         if (input.CardUid is not null)
         {
-            uid = CardPresence.Normalise(input.CardUid)
+            // The kiosk pays with the tap's reference, which stands for the card on the reader now and nothing else.
+            uid = CardPresence.IsReference(input.CardUid)
+                ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
+                : CardPresence.Normalise(input.CardUid)
                 ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(uid));
+                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)));
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_not_of_payer"));
