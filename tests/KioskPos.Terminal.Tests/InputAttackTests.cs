@@ -257,6 +257,55 @@ public sealed class InputAttackTests
         AttackReport.Measured(this, $"purged {pass.ReceiptFiles} receipt files and {pass.PrintJobs} print-job texts past 7 days; payers refreshed past 14");
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("read the terminal's log (at its shipped levels) after taps of a known and an unknown card, a card payment and a VietQR payment",
+        "no payer's name and no full card UID in any line: masked UIDs, payment ids and payer codes only")]
+    public async Task The_terminals_log_names_no_payer_and_no_full_card_uid()
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province,
+            configureFirst: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new CapturingLogs(lines)),
+            extraArgs: ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Warning", "--Logging:LogLevel:System.Net.Http.HttpClient=Warning"]);
+        await terminal.TapAsync(Card);
+        (await terminal.PayAsync(Card, Bill)).EnsureSuccessStatusCode();
+        await terminal.TapAsync("0000AAAA");
+        using (await terminal.PayAsync("0000AAAA", OtherBill))
+        {
+        }
+
+        using var qr = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240001", method = "vietqr", bills = new[] { new { billId = OtherBill } } });
+        qr.EnsureSuccessStatusCode();
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+
+        var log = string.Join('\n', lines);
+        Assert.Contains("••••B2C3", log, StringComparison.Ordinal); // the taps were logged, masked
+        foreach (var secret in new[] { Card, "0000AAAA", "Nguyễn Minh Anh", "NGUYEN MINH ANH" })
+        {
+            Assert.DoesNotContain(secret, log, StringComparison.OrdinalIgnoreCase);
+        }
+
+        AttackReport.Measured(this, $"{lines.Count} log lines read, none with a name or a full UID");
+    }
+
+    private sealed class CapturingLogs(System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue(formatter(state, exception) + " " + exception?.Message);
+
+        public void Dispose()
+        {
+        }
+    }
+
     private static Task<HttpResponseMessage> PayWithKeyAsync(TerminalHost terminal, string key, string bill)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments")

@@ -17,7 +17,17 @@ internal static class MalformedBodies
     /// <param name="Method">GET, POST, PUT…</param>
     /// <param name="Path">As the document writes it, with its <c>{parameters}</c>.</param>
     /// <param name="Schema">The body's schema, references resolved as they are met.</param>
-    public sealed record Operation(string Method, string Path, JsonElement Schema);
+    /// <param name="Responses">The responses the document declares for it.</param>
+    public sealed record Operation(string Method, string Path, JsonElement Schema, JsonElement Responses)
+    {
+        /// <summary>True when the document declares <paramref name="status"/> with a body of <paramref name="mediaType"/> (e.g. an import's 422 report).</summary>
+        public bool Declares(int status, string? mediaType) =>
+            mediaType is not null &&
+            Responses.ValueKind == JsonValueKind.Object &&
+            Responses.TryGetProperty(status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var response) &&
+            response.TryGetProperty("content", out var content) &&
+            content.TryGetProperty(mediaType, out _);
+    }
 
     /// <summary>One request the sweep made that the server answered wrongly.</summary>
     public sealed record Failure(string Operation, string Variant, int Status, string Body)
@@ -41,7 +51,8 @@ internal static class MalformedBodies
                     content.TryGetProperty("application/json", out var media) &&
                     media.TryGetProperty("schema", out var schema))
                 {
-                    operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, schema));
+                    operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, schema,
+                        method.Value.TryGetProperty("responses", out var responses) ? responses : default));
                 }
             }
         }
@@ -232,7 +243,8 @@ internal static class MalformedBodies
 
     /// <summary>
     /// Sends every variant to every operation and returns what was answered wrongly: a 500 (or any 5xx that is not a
-    /// problem document), or a 4xx that is not a problem document. <paramref name="send"/> makes and sends the request
+    /// problem document), or a 4xx that is neither a problem document nor a body the document declares for that status
+    /// (an import's 422 report of its rows). <paramref name="send"/> makes and sends the request
     /// (with the operation's credentials and its path filled in).
     /// </summary>
     public static async Task<(List<Failure> Failures, int Requests)> SweepAsync(
@@ -251,7 +263,8 @@ internal static class MalformedBodies
                 requests++;
                 var status = (int)response.StatusCode;
                 var text = await response.Content.ReadAsStringAsync();
-                var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
+                var mediaType = response.Content.Headers.ContentType?.MediaType;
+                var problem = mediaType == "application/problem+json" || operation.Declares(status, mediaType);
                 if (status == (int)HttpStatusCode.InternalServerError || (status >= 400 && !problem && status != (int)HttpStatusCode.TooManyRequests))
                 {
                     failures.Add(new Failure($"{operation.Method} {operation.Path}", variant, status, text));
