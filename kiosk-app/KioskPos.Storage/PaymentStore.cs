@@ -374,7 +374,6 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             ? Task.CompletedTask
             : connection.ExecuteAsync("UPDATE payments SET request_hash = $h WHERE id = $id", transaction, cancellationToken, ("$h", requestHash), ("$id", paymentId));
 
-    private sealed record KeyRow(string Id, string? RequestHash);
 
     /// <summary>The latest payment the terminal offered for the rest of underpaid payment <paramref name="paymentId"/>, or null.</summary>
     public async Task<string?> FindRestAsync(string paymentId, CancellationToken cancellationToken = default)
@@ -587,6 +586,9 @@ internal sealed record AllocationRow(string BillId, long Amount, long Reversed);
 
 /// <summary>A pending VietQR payment and when its QR expires.</summary>
 internal sealed record PendingQrRow(string Id, string ExpiresAt);
+
+/// <summary>The payment under an idempotency key and the hash of the request it was first used for.</summary>
+internal sealed record KeyRow(string Id, string? RequestHash);
 
 /// <summary>Payments of one method and state over a period.</summary>
 internal sealed record PeriodGroupRow(string Method, string State, long Payments, long Taken, long Amount, long FirstSequence, long LastSequence);
