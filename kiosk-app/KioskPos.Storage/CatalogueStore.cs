@@ -96,6 +96,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
         return (accounts, bills);
     }
 
+    /// <summary>The setting that holds when the cache of payers was last replaced by a full pull.</summary>
+    public const string LastFullPullKey = "catalogue.last_full_pull";
+
     /// <summary>
     /// Applies one page of a pull in one transaction. A full resync replaces the cache; otherwise rows merge and a
     /// row never goes back to an older server version.
@@ -110,6 +113,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
             {
                 await connection.ExecuteAsync($"DELETE FROM {table}", transaction, cancellationToken).ConfigureAwait(false);
             }
+
+            // The payers' cache is as fresh as this: the retention job asks for the next full pull from here.
+            await SettingsStore.SetAsync(connection, transaction, LastFullPullKey, pull.ServerTime.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         }
 
         var i = pull.Institution;

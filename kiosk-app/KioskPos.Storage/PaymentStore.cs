@@ -22,6 +22,8 @@ namespace KioskPos.Storage;
 /// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
 /// <param name="QrLifetime">For a VietQR payment, how long its QR is offered (default 15 minutes).</param>
 /// <param name="External">For a payment on an external bank-card terminal: the approval code and the card's last 4 digits.</param>
+/// <param name="RequestHash">A hash of the request as the caller made it (<see cref="IdempotentRequest"/>), stored with
+/// <paramref name="ClientRequestId"/>: the key again with another request is refused, never answered with this payment.</param>
 public sealed record CreatePaymentCommand(
     string? ClientRequestId,
     string AccountCode,
@@ -32,7 +34,8 @@ public sealed record CreatePaymentCommand(
     Core.Money.Vnd? AuthorisedBalance = null,
     bool Offline = false,
     TimeSpan QrLifetime = default,
-    ExternalCard? External = null);
+    ExternalCard? External = null,
+    string? RequestHash = null);
 
 /// <summary>A confirmation recorded: the payment after it, and whether it was new (not recorded before).</summary>
 /// <param name="Payment">The payment after the confirmation.</param>
@@ -66,7 +69,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         // same card cannot both pass the check.
         await using var transaction = connection.BeginTransaction(deferred: false);
         if (command.ClientRequestId is { } key &&
-            await connection.ScalarAsync("SELECT id FROM payments WHERE client_request_id = $k", transaction, cancellationToken, ("$k", key)).ConfigureAwait(false) is string existingId)
+            await FindKeyAsync(connection, transaction, key, command.RequestHash, cancellationToken).ConfigureAwait(false) is { } existingId)
         {
             var existing = await ReadPaymentAsync(connection, transaction, existingId, cancellationToken).ConfigureAwait(false);
             return new PaymentResult(existing!, Replayed: true);
@@ -91,7 +94,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 
         if (!account.CardUids.Contains(command.CardUid, StringComparer.Ordinal))
         {
-            throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(command.CardUid));
+            throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(command.CardUid)));
         }
 
         if (account.Refuses(command.CardUid))
@@ -117,6 +120,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
                 allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, command.Offline, command.ClientRequestId));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await InsertPaymentAsync(connection, transaction, entry, PaymentState.Completed, cancellationToken).ConfigureAwait(false);
+        await StoreRequestHashAsync(connection, transaction, id, command.RequestHash, cancellationToken).ConfigureAwait(false);
 
         // The receipt's print job is part of the payment: a crash right after the commit still prints it.
         await PrintQueueStore.EnqueueAsync(connection, transaction, PrintJobKinds.Receipt, id, null, reprint: false, now, cancellationToken).ConfigureAwait(false);
@@ -164,6 +168,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
                 new VietQrDto(qr.TransferCode, qr.Payload, qr.ExpiresAt)));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await InsertPaymentAsync(connection, transaction, entry, PaymentState.Pending, cancellationToken).ConfigureAwait(false);
+        await StoreRequestHashAsync(connection, transaction, id, command.RequestHash, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PaymentResult(
             new Payment(id, terminalId, sequence, PaymentMethod.VietQr, amount, account.Code, command.CardUid, allocations, PaymentState.Pending, SyncState.Queued, now,
@@ -193,6 +198,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
                 External: new ExternalCardDto(external.ApprovalCode, external.Last4)));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await InsertPaymentAsync(connection, transaction, entry, PaymentState.Completed, cancellationToken).ConfigureAwait(false);
+        await StoreRequestHashAsync(connection, transaction, id, command.RequestHash, cancellationToken).ConfigureAwait(false);
         await PrintQueueStore.EnqueueAsync(connection, transaction, PrintJobKinds.Receipt, id, null, reprint: false, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PaymentResult(
@@ -331,12 +337,51 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return (new Vnd(card), new Vnd(unsynced));
     }
 
-    /// <summary>The payment taken earlier under an idempotency key, or null.</summary>
-    public async Task<Payment?> FindByClientRequestIdAsync(string clientRequestId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The payment taken earlier under an idempotency key, or null. With <paramref name="requestHash"/>, the key must
+    /// have been used for the same request (Stripe's rule): another one is refused.
+    /// </summary>
+    /// <exception cref="IdempotencyKeyReusedException">The key was used before with another request.</exception>
+    public async Task<Payment?> FindByClientRequestIdAsync(string clientRequestId, CancellationToken cancellationToken = default, string? requestHash = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var id = (string?)await connection.ScalarAsync("SELECT id FROM payments WHERE client_request_id = $k", null, cancellationToken, ("$k", clientRequestId)).ConfigureAwait(false);
+        var id = await FindKeyAsync(connection, null, clientRequestId, requestHash, cancellationToken).ConfigureAwait(false);
         return id is null ? null : await ReadPaymentAsync(connection, null, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The payment under a key; a key whose stored request differs from this one is refused. A payment taken before
+    // hashes were kept (or by the terminal itself, the rest of an underpaid QR) has none and matches any request.
+    private static async Task<string?> FindKeyAsync(SqliteConnection connection, SqliteTransaction? transaction, string key, string? requestHash, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var row = await connection.QueryFirstOrDefaultAsync<KeyRow>(
+            "SELECT id, request_hash FROM payments WHERE client_request_id = $k", new { k = key }, transaction).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (requestHash is not null && row.RequestHash is not null && !string.Equals(row.RequestHash, requestHash, StringComparison.Ordinal))
+        {
+            throw new IdempotencyKeyReusedException(key);
+        }
+
+        return row.Id;
+    }
+
+    private static Task StoreRequestHashAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, string? requestHash, CancellationToken cancellationToken) =>
+        requestHash is null
+            ? Task.CompletedTask
+            : connection.ExecuteAsync("UPDATE payments SET request_hash = $h WHERE id = $id", transaction, cancellationToken, ("$h", requestHash), ("$id", paymentId));
+
+
+    /// <summary>The latest payment the terminal offered for the rest of underpaid payment <paramref name="paymentId"/>, or null.</summary>
+    public async Task<string?> FindRestAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (string?)await connection.ScalarAsync(
+            "SELECT p.id FROM payments p JOIN confirmations c ON p.client_request_id = 'rest-' || c.id WHERE c.payment_id = $id ORDER BY p.sequence DESC LIMIT 1",
+            null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
     }
 
     /// <summary>The payment with <paramref name="id"/>, or null.</summary>
@@ -542,6 +587,9 @@ internal sealed record AllocationRow(string BillId, long Amount, long Reversed);
 /// <summary>A pending VietQR payment and when its QR expires.</summary>
 internal sealed record PendingQrRow(string Id, string ExpiresAt);
 
+/// <summary>The payment under an idempotency key and the hash of the request it was first used for.</summary>
+internal sealed record KeyRow(string Id, string? RequestHash);
+
 /// <summary>Payments of one method and state over a period.</summary>
 internal sealed record PeriodGroupRow(string Method, string State, long Payments, long Taken, long Amount, long FirstSequence, long LastSequence);
 
@@ -551,3 +599,34 @@ internal sealed record PeriodGroupRow(string Method, string State, long Payments
 /// <param name="FirstReceipt">The first receipt number of the period.</param>
 /// <param name="LastReceipt">The last.</param>
 public sealed record PeriodTotals(IReadOnlyList<(PaymentMethod Method, int Count, Vnd Total)> ByMethod, (int Count, Vnd Total) PendingQr, string? FirstReceipt, string? LastReceipt);
+
+/// <summary>An idempotency key used again with another request: Stripe's rule is to refuse it, never to answer the first payment.</summary>
+/// <param name="key">The key.</param>
+public sealed class IdempotencyKeyReusedException(string key) : Exception($"The idempotency key '{key}' was used before with another request.")
+{
+    /// <summary>The key.</summary>
+    public string Key { get; } = key;
+}
+
+/// <summary>
+/// The request a payment's idempotency key stands for, as a hash: what is paid, by whom, how, from which bills; not
+/// who asked (a retry may come after the cashier signed in again) nor the card PIN (never stored, even hashed).
+/// </summary>
+public static class IdempotentRequest
+{
+    /// <summary>The hash (SHA-256, hex) of the request's canonical form.</summary>
+    public static string Hash(PaymentMethod method, string accountCode, string? cardUid, IReadOnlyList<RequestedAllocation> bills, ExternalCard? external)
+    {
+        var canonical = new System.Text.StringBuilder()
+            .Append("method=").Append(method.WireName()).Append('\n')
+            .Append("account=").Append(accountCode).Append('\n')
+            .Append("card=").Append(cardUid).Append('\n');
+        foreach (var bill in bills)
+        {
+            canonical.Append("bill=").Append(bill.BillId).Append(':').Append(bill.Amount is { } amount ? amount.ToString(CultureInfo.InvariantCulture) : "outstanding").Append('\n');
+        }
+
+        canonical.Append("external=").Append(external?.ApprovalCode).Append('/').Append(external?.Last4);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical.ToString())));
+    }
+}

@@ -123,6 +123,18 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    /// <summary>
+    /// Forgets what finished jobs created before <paramref name="before"/> said (their document and text preview,
+    /// which hold payers' names); the jobs stay, as the record that they printed. Returns how many were purged.
+    /// </summary>
+    public async Task<int> PurgeContentAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(
+            "UPDATE print_jobs SET document = NULL, preview = NULL WHERE state IN ('printed', 'cancelled') AND created_at < $t AND (document IS NOT NULL OR preview IS NOT NULL)",
+            null, cancellationToken, ("$t", before.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture))).ConfigureAwait(false);
+    }
+
     /// <summary>How many jobs wait (queued or held).</summary>
     public async Task<int> CountWaitingAsync(CancellationToken cancellationToken = default)
     {

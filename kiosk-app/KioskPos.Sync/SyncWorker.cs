@@ -37,7 +37,8 @@ public sealed class SyncWorker(
     ILogger<SyncWorker> logger,
     TimeProvider? clock = null) : BackgroundService
 {
-    private const string CursorKey = "sync.cursor";
+    /// <summary>Settings key of the pull cursor; without one the next pull is a full one.</summary>
+    public const string CursorKey = "sync.cursor";
 
     /// <summary>Settings key of the offline policy last pulled (JSON).</summary>
     public const string OfflinePolicyKey = "sync.offline_policy";

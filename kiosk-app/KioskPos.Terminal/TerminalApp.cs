@@ -143,6 +143,7 @@ public static class TerminalApp
         services.AddTerminalSync(configuration);
         services.AddHostedService<ConfirmationListener>();
         services.AddHostedService<QrExpiryWatcher>();
+        services.AddSingleton<Retention>().AddHostedService(sp => sp.GetRequiredService<Retention>());
         services.PostConfigure<SyncOptions>(sync =>
         {
             var terminal = new TerminalOptions();

@@ -30,6 +30,9 @@ public sealed class TerminalOptions
     /// <summary>How long the customer display shows an outcome (paid, expired) before it returns to the welcome.</summary>
     public TimeSpan DisplayHold { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How often the retention job purges receipts and checks the payers' cache (the retention itself is the province's).</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How long a payment's answer waits for its receipt to print before saying it is still printing.</summary>
     public TimeSpan PrintWait { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -70,6 +70,7 @@ public static class ProvinceApp
         services.AddSingleton<Apis.ProvinceSessions>();
         services.AddSingleton<TerminalRegistry>();
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<PayerData>();
         services.AddSingleton<PlanReport>();
         services.AddSingleton<BillImport>();
         services.AddSingleton<ConfirmationSignal>();

@@ -8,6 +8,8 @@ namespace KioskPos.ProvinceServer;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IReadOnlyList<LedgerPayment>))]
 [JsonSerializable(typeof(LedgerAccount))]
+[JsonSerializable(typeof(PayerExport))]
+[JsonSerializable(typeof(PayerErasure))]
 [JsonSerializable(typeof(IReadOnlyList<InstitutionSummary>))]
 [JsonSerializable(typeof(IReadOnlyList<TerminalSummary>))]
 [JsonSerializable(typeof(EnrolmentCodeRequest))]

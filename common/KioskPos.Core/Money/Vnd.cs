@@ -13,6 +13,17 @@ public readonly record struct Vnd(long Value) : IComparable<Vnd>
     /// <summary>The currency sign printed after the amount.</summary>
     public const string Sign = "₫";
 
+    /// <summary>
+    /// The largest amount any payment, bill or allocation may be: 13 digits (9.999.999.999.999 ₫, far beyond any
+    /// fee). Every path that takes an amount from outside (a payment, an import, a push) refuses more with a 400
+    /// naming the field, so that sums of up to <see cref="KioskPos.Core.Payments.PaymentPlanner.MaxBillsPerPayment"/>
+    /// of them never overflow and nothing beyond it reaches a database.
+    /// </summary>
+    public const long MaxAmount = 9_999_999_999_999;
+
+    /// <summary>True when <paramref name="value"/> is an amount a payment may carry: 0 to <see cref="MaxAmount"/>.</summary>
+    public static bool IsWithinBounds(long value) => value is >= 0 and <= MaxAmount;
+
     /// <summary>Zero đồng.</summary>
     public static Vnd Zero => default;
 

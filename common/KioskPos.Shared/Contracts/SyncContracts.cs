@@ -154,8 +154,16 @@ public sealed record PullResponse(string Cursor, bool Full, bool HasMore, Instit
 /// <param name="MaxUnsyncedTotal">The most this terminal may hold in offline payments not yet at the server.</param>
 /// <param name="MaxMinutesSinceSync">No offline payment once the last successful sync is older than this.</param>
 /// <param name="MaxDenyListAgeMinutes">No offline payment once the blocked-card list is older than this.</param>
-public sealed record OfflinePolicyDto(long MaxPerPayment, long MaxPerCardPerDay, long MaxUnsyncedTotal, int MaxMinutesSinceSync, int MaxDenyListAgeMinutes)
+/// <param name="ReceiptRetentionDays">How long the terminal keeps its receipts' images and text (payers' names): older
+/// ones are purged; the payments and the journal stay.</param>
+/// <param name="PayerRetentionDays">How long the terminal keeps its cache of payers without a full refresh: after it the
+/// next pull is a full one, and payers the province no longer sends are dropped.</param>
+public sealed record OfflinePolicyDto(long MaxPerPayment, long MaxPerCardPerDay, long MaxUnsyncedTotal, int MaxMinutesSinceSync, int MaxDenyListAgeMinutes,
+    int ReceiptRetentionDays = OfflinePolicyDto.DefaultRetentionDays, int PayerRetentionDays = OfflinePolicyDto.DefaultRetentionDays)
 {
+    /// <summary>The retention of receipts and of the payers' cache when the province sets none: 30 days.</summary>
+    public const int DefaultRetentionDays = 30;
+
     /// <summary>The province's default: 500.000 ₫ a payment, 1.000.000 ₫ a card a day, 10.000.000 ₫ in all, 72 h since sync, deny list 24 h.</summary>
     public static OfflinePolicyDto Default { get; } = new(500_000, 1_000_000, 10_000_000, 72 * 60, 24 * 60);
 }

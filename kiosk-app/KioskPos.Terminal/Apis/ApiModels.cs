@@ -31,7 +31,14 @@ public sealed record ReceiptView(string State, string? Detail);
 
 /// <summary>A payment as the API returns it. The card UID is masked.</summary>
 public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline,
-    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null, string? ViewToken = null);
+    QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null, string? ViewToken = null,
+    FollowOnView? Rest = null);
+
+/// <summary>
+/// The new VietQR payment the terminal offered for the rest of an underpaid one, with its view token: given only to
+/// whoever opens the underpaid payment (the kiosk that took it, with its token), never on a screen's event stream.
+/// </summary>
+public sealed record FollowOnView(string Id, string ViewToken);
 
 /// <summary>A payment on the counter's bank-card terminal: the approval code and the card's last four digits.</summary>
 public sealed record ExternalCardView(string ApprovalCode, string Last4);
@@ -78,8 +85,14 @@ public sealed record ReceiptLookupView(string Url, string Svg);
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
-/// <summary>The answer to a simulated tap: what the terminal made of the card.</summary>
-public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode, bool Blocked = false);
+/// <summary>A tap: what the terminal made of the card.</summary>
+/// <param name="Uid">The card's UID: in full to signed-in staff (and the simulator's caller, who gave it), else masked (<c>••••B2C3</c>).</param>
+/// <param name="At">When it was read.</param>
+/// <param name="Recognised">The card belongs to a payer.</param>
+/// <param name="PayerCode">Whose.</param>
+/// <param name="Blocked">Refused (deny list).</param>
+/// <param name="Tap">To an unauthenticated screen (the kiosk), the tap's reference: what it sends as <c>cardUid</c> to look the payer up and pay, good for this tap only.</param>
+public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, string? PayerCode, bool Blocked = false, string? Tap = null);
 
 /// <summary>The last problem a card reader reported, for people: Vietnamese first.</summary>
 public sealed record ReaderProblemView(string Problem, string Message, string MessageEnglish, DateTimeOffset At);
@@ -195,7 +208,9 @@ internal static class Views
         ExternalCard: p.External is { } external ? new ExternalCardView(external.ApprovalCode, external.Last4) : null,
         ViewToken: viewToken);
 
-    public static TapView Tap(CardTap tap) => new(tap.Uid, tap.At, tap.AccountCode is not null, tap.AccountCode, tap.Blocked);
+    /// <summary>A tap as a screen sees it: the full UID only to authenticated staff; the tap's reference only to the screen that pays with it.</summary>
+    public static TapView Tap(CardTap tap, bool fullUid, bool withReference = false) =>
+        new(fullUid ? tap.Uid : PersonalData.MaskCardUid(tap.Uid), tap.At, tap.AccountCode is not null, tap.AccountCode, tap.Blocked, withReference ? tap.Reference : null);
 
     public static ReaderProblemView ReaderProblem(KioskPos.Firmware.Devices.CardProblem problem, DateTimeOffset at) => problem switch
     {

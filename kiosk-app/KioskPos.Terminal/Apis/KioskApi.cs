@@ -46,7 +46,10 @@ internal static class KioskApi
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         });
-        void OnTap(CardTap tap) => events.Writer.TryWrite($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap), TerminalJsonContext.Default.TapView)}\n\n");
+        // The stream is open to whoever asks: the counter's signed-in cashier gets the UID, the kiosk (no session) the
+        // masked UID and the tap's reference, which it pays with and which dies with the tap.
+        var staff = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not null;
+        void OnTap(CardTap tap) => events.Writer.TryWrite($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap, staff, withReference: !staff), TerminalJsonContext.Default.TapView)}\n\n");
         void OnProblem(Firmware.Devices.CardProblem problem) =>
             events.Writer.TryWrite($"event: reader\ndata: {JsonSerializer.Serialize(Views.ReaderProblem(problem, DateTimeOffset.UtcNow), TerminalJsonContext.Default.ReaderProblemView)}\n\n");
         void OnPrinter() => events.Writer.TryWrite($"event: printer\ndata: {JsonSerializer.Serialize(printQueue.State, TerminalJsonContext.Default.PrinterState)}\n\n");

@@ -20,7 +20,7 @@ internal static class PaymentApi
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/payments/{id}", GetPaymentAsync).WithSummary("A payment").RequirePaymentAccess();
         api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
@@ -35,15 +35,25 @@ internal static class PaymentApi
         return app;
     }
 
-    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCardAsync(string uid, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCardAsync(string uid, HttpContext http, CatalogueStore catalogue, CardPresence presence, CancellationToken ct)
     {
+        // The kiosk looks the payer up by the tap's reference (it is never told the UID).
+        if (CardPresence.IsReference(uid))
+        {
+            uid = presence.Resolve(uid) ?? string.Empty;
+            if (uid.Length == 0)
+            {
+                return ApiProblems.From(PaymentRefusal.CardNotPresented());
+            }
+        }
+
         if (CardPresence.Normalise(uid) is not { } normalised)
         {
             return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "A card UID is 4, 5, 7 or 10 bytes of hex."));
         }
 
         var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(normalised)) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised))) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
@@ -57,10 +67,23 @@ internal static class PaymentApi
         return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
     }
 
-    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct) =>
-        await payments.GetAsync(id, ct).ConfigureAwait(false) is { } payment
-            ? JsonOk.Of(Views.Payment(payment, false, tokens.Issue(id)), TerminalJsonContext.Readable.PaymentView)
-            : PaymentNotFound(id);
+    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct)
+    {
+        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { } payment)
+        {
+            return PaymentNotFound(id);
+        }
+
+        // Underpaid: the QR offered for the rest, so that the kiosk that took this one follows it (the screens'
+        // event streams carry no token).
+        var view = Views.Payment(payment, false, tokens.Issue(id));
+        if (payment.State == PaymentState.Underpaid && await payments.FindRestAsync(id, ct).ConfigureAwait(false) is { } rest)
+        {
+            view = view with { Rest = new FollowOnView(rest, tokens.Issue(rest)) };
+        }
+
+        return JsonOk.Of(view, TerminalJsonContext.Readable.PaymentView);
+    }
 
     private static async Task<JsonOk<IReadOnlyList<PaymentView>>> ListPaymentsAsync(int? limit, PaymentStore payments, CancellationToken ct)
     {
@@ -156,6 +179,12 @@ internal static class PaymentApi
         catch (PaymentRefusedException e)
         {
             return ApiProblems.From(e.Refusal);
+        }
+        catch (IdempotencyKeyReusedException)
+        {
+            // Stripe's rule: the same key with another body is the caller's mistake, never an answer about the first payment.
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "idempotency_key_reused",
+                "This Idempotency-Key (or clientRequestId) was used before with another request; use a new key for a new payment.");
         }
     }
 }

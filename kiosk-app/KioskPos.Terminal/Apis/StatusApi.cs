@@ -18,13 +18,15 @@ internal static class StatusApi
         return app;
     }
 
+    // Anyone on the terminal's network reads the status: the last card's UID in full only to signed-in staff.
     private static async Task<JsonOk<StatusView>> GetStatusAsync(HttpContext http, CancellationToken ct) =>
-        JsonOk.Of(await ReadAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.StatusView);
+        JsonOk.Of(await ReadAsync(http.RequestServices, ct, fullUid: await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not null).ConfigureAwait(false),
+            TerminalJsonContext.Readable.StatusView);
 
     private static async Task<JsonOk<JournalVerification>> VerifyJournalAsync(JournalVerifier verifier, CancellationToken ct) =>
         JsonOk.Of(await verifier.VerifyAsync(ct).ConfigureAwait(false), TerminalJsonContext.Readable.JournalVerification);
 
-    internal static async Task<StatusView> ReadAsync(IServiceProvider services, CancellationToken ct)
+    internal static async Task<StatusView> ReadAsync(IServiceProvider services, CancellationToken ct, bool fullUid = false)
     {
         var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
         var database = services.GetRequiredService<SqliteDatabase>();
@@ -36,7 +38,7 @@ internal static class StatusApi
         return new StatusView(
             options.Id, institution?.Name, await database.GetSchemaVersionAsync(ct).ConfigureAwait(false), accounts, bills, Views.Sync(sync, services.GetRequiredService<KioskPos.Sync.SyncedClock>()),
             services.GetRequiredService<ICardReader>().Name, services.GetRequiredService<IReceiptPrinter>().Name,
-            presence.Last is { } tap ? Views.Tap(tap) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online,
+            presence.Last is { } tap ? Views.Tap(tap, fullUid) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online,
             services.GetRequiredService<PrintQueue>().State,
             presence.LastProblem is { } problem ? Views.ReaderProblem(problem.Problem, problem.At) : null,
             Indicators(services));

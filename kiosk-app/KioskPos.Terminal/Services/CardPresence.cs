@@ -7,7 +7,11 @@ namespace KioskPos.Terminal.Services;
 /// <param name="At">When it was read.</param>
 /// <param name="AccountCode">The payer it belongs to, or null for an unknown card.</param>
 /// <param name="Blocked">The card is on the deny list (or its account refuses it).</param>
-public sealed record CardTap(string Uid, DateTimeOffset At, string? AccountCode, bool Blocked = false);
+/// <param name="Reference">
+/// What an unauthenticated screen (the kiosk) is told instead of the UID: random, given when the tap is recorded, good
+/// for this tap only (the payer's lookup and one payment) and dead at the next tap or once the payment used it.
+/// </param>
+public sealed record CardTap(string Uid, DateTimeOffset At, string? AccountCode, bool Blocked = false, string? Reference = null);
 
 /// <summary>
 /// Which card is on the reader for payment purposes. A card-balance payment needs the card tapped within
@@ -66,9 +70,13 @@ public sealed class CardPresence(TimeProvider time)
     /// <summary>Raised after each tap is recorded (screens, the dev endpoint).</summary>
     public event Action<CardTap>? Tapped;
 
-    /// <summary>Records a tap.</summary>
+    /// <summary>The prefix of a tap's <see cref="CardTap.Reference"/>, which no card UID (hex) can start with.</summary>
+    public const string ReferencePrefix = "tap-";
+
+    /// <summary>Records a tap, giving it a fresh <see cref="CardTap.Reference"/>.</summary>
     public void Record(CardTap tap)
     {
+        tap = tap with { Reference = ReferencePrefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)) };
         lock (_gate)
         {
             _last = tap;
@@ -102,6 +110,26 @@ public sealed class CardPresence(TimeProvider time)
             }
         }
     }
+
+    /// <summary>The UID of the last tap when <paramref name="reference"/> is its reference (unused yet), else null.</summary>
+    public string? Resolve(string? reference)
+    {
+        if (reference is null || !reference.StartsWith(ReferencePrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return _last is { Reference: { } current } tap &&
+                System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(current), System.Text.Encoding.ASCII.GetBytes(reference))
+                ? tap.Uid
+                : null;
+        }
+    }
+
+    /// <summary>True when <paramref name="value"/> is written as a tap's reference rather than a UID.</summary>
+    public static bool IsReference(string? value) => value?.StartsWith(ReferencePrefix, StringComparison.Ordinal) == true;
 
     /// <summary>Normalises a UID or returns null.</summary>
     public static string? Normalise(string? uid) => CardUid.TryNormalise(uid, out var normalised) ? normalised : null;

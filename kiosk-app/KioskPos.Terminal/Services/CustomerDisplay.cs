@@ -25,7 +25,6 @@ namespace KioskPos.Terminal.Services;
 /// <param name="Remaining">Still due, formatted (underpaid).</param>
 /// <param name="Message">One line for people, Vietnamese.</param>
 /// <param name="MessageEnglish">The same in English.</param>
-/// <param name="ViewToken">The payment's view token, so that the kiosk can follow a QR the display offered (the rest of an underpaid payment).</param>
 public sealed record DisplayScreen(
     string State,
     long Version,
@@ -43,14 +42,15 @@ public sealed record DisplayScreen(
     string? Received = null,
     string? Remaining = null,
     string? Message = null,
-    string? MessageEnglish = null,
-    string? ViewToken = null);
+    string? MessageEnglish = null);
 
 /// <summary>
 /// The customer display's state: the payment's QR while the terminal waits for the bank, then the outcome for a
-/// while, then the welcome. Every change goes to every open page at once (server-sent events).
+/// while, then the welcome. Every change goes to every open page at once (server-sent events). Anyone may open the
+/// display, so a screen holds what the payer sees and nothing that opens the payment (no view token): the kiosk
+/// follows the QR for the rest of an underpaid payment through the payment it took (<c>rest</c> in its view).
 /// </summary>
-public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions> options, PaymentViewTokens tokens)
+public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions> options)
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<DisplayScreen>> _subscribers = [];
@@ -117,8 +117,7 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
         Show(new DisplayScreen("awaiting", 0, null, payment.Id, due.ToString(), due.Value, account.BankName ?? account.BankBin, account.AccountName, account.AccountNumber,
             qr.TransferCode, qr.ExpiresAt, qr.Payload, QrImages.Svg(qr.Payload),
             Received: underpaid?.Received.ToString(), Remaining: underpaid?.Remaining.ToString(),
-            Message: message ?? Messages.Vi("terminal.service.display.scan"), MessageEnglish: messageEnglish ?? Messages.En("terminal.service.display.scan"),
-            ViewToken: tokens.Issue(payment.Id)), hold: false);
+            Message: message ?? Messages.Vi("terminal.service.display.scan"), MessageEnglish: messageEnglish ?? Messages.En("terminal.service.display.scan")), hold: false);
     }
 
     /// <summary>Shows the outcome of a payment; after a while the welcome returns.</summary>

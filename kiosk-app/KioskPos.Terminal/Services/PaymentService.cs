@@ -61,6 +61,7 @@ public sealed class PaymentService(
 
     /// <summary>Takes a payment.</summary>
     /// <exception cref="PaymentRefusedException">Refused; nothing was written.</exception>
+    /// <exception cref="IdempotencyKeyReusedException">The idempotency key was used before for another request; nothing was written.</exception>
     public async Task<TakenPayment> TakeAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         try
@@ -81,7 +82,7 @@ public sealed class PaymentService(
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken).ConfigureAwait(false) is { } earlier)
+            if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
             {
                 return new TakenPayment(new PaymentResult(earlier, Replayed: true), earlier.ReceiptState == "printed", earlier.ReceiptDetail);
             }
@@ -353,7 +354,7 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(answer.Reason switch
             {
                 "card_blocked" => PaymentRefusal.CardBlocked(),
-                "card_not_recognised" => PaymentRefusal.CardNotRecognised(command.CardUid!),
+                "card_not_recognised" => PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(command.CardUid!)),
                 "pin_wrong" => CardPinRefusals.Wrong(answer.PinTriesLeft ?? 0),
                 "pin_locked" => CardPinRefusals.Locked(),
                 "pin_not_set" => CardPinRefusals.NotSet(),
@@ -409,14 +410,48 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.request_id"));
         }
 
+        if (input.Bills is null || input.Bills.Count == 0)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bills"));
+        }
+
+        // What the JSON reader lets through (a null element, a null billId, any long) is checked here, each refusal
+        // naming the field, before anything reads a bill or writes a row.
+        for (var i = 0; i < input.Bills.Count; i++)
+        {
+            var bill = input.Bills[i];
+            if (bill is null)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.null_bill", i));
+            }
+
+            if (string.IsNullOrWhiteSpace(bill.BillId))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bill_id"));
+            }
+
+            if (bill.BillId.Length > 64)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.bill_id", i));
+            }
+
+            if (bill.Amount is > Core.Money.Vnd.MaxAmount)
+            {
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.amount_too_large", i, new Core.Money.Vnd(Core.Money.Vnd.MaxAmount).ToString()));
+            }
+        }
+
         string? uid = null;
         PayerAccount? account;
         if (input.CardUid is not null)
         {
-            uid = CardPresence.Normalise(input.CardUid)
+            // The kiosk pays with the tap's reference, which stands for the card on the reader now and nothing else.
+            uid = CardPresence.IsReference(input.CardUid)
+                ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
+                : CardPresence.Normalise(input.CardUid)
                 ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(uid));
+                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)));
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_not_of_payer"));
@@ -430,16 +465,6 @@ public sealed class PaymentService(
         else
         {
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_payer"));
-        }
-
-        if (input.Bills is null || input.Bills.Count == 0)
-        {
-            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bills"));
-        }
-
-        if (input.Bills.Any(b => string.IsNullOrWhiteSpace(b.BillId)))
-        {
-            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_bill_id"));
         }
 
         if (input.Operator is { Length: > 64 })
@@ -458,7 +483,8 @@ public sealed class PaymentService(
         }
 
         logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
-        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external), account);
+        var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(method, account.Code, uid, input.Bills, external);
+        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external, RequestHash: hash), account);
     }
 
     // A payment on the bank-card terminal beside the counter: only a signed-in cashier records one, with the approval

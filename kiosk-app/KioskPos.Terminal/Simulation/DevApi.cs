@@ -68,7 +68,7 @@ internal static class DevApi
         {
             await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs is > 0 and <= 10_000 ? request.HoldMs.Value : 600), http.RequestAborted).ConfigureAwait(false);
             var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(15), http.RequestAborted).ConfigureAwait(false);
-            return JsonOk.Of(Views.Tap(tap), TerminalJsonContext.Readable.TapView, StatusCodes.Status202Accepted);
+            return JsonOk.Of(Views.Tap(tap, fullUid: true), TerminalJsonContext.Readable.TapView, StatusCodes.Status202Accepted);
         }
         catch (TimeoutException)
         {

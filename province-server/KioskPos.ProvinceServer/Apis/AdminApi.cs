@@ -43,6 +43,12 @@ internal static class AdminApi
         group.MapPut("/institutions/{id}/bank-account", PutBankAccountAsync).WithSummary("Set an institution's receiving account")
             .AcceptsJson<ReceivingAccountRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
+        // A payer's data on request (Law 91/2025/QH15): what the province holds, and its erasure under a pseudonym.
+        group.MapGet("/payers/{code}/export", ExportPayerAsync).WithSummary("Everything the province holds on a payer, as JSON")
+            .Produces<PayerExport>().ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPost("/payers/{code}/erase", ErasePayerAsync).WithSummary("Erase a payer's personal data: a pseudonym for the name, the ledger kept")
+            .Produces<PayerErasure>().ProducesProblems(StatusCodes.Status404NotFound);
+
         group.MapGet("/bank/transfers", GetTransfersAsync).WithSummary("Bank transfers received");
         group.MapGet("/bank/deliveries", GetDeliveriesAsync).WithSummary("Webhook deliveries as logged");
         group.MapPost("/bank/deliveries/{id:long}/replay", ReplayDeliveryAsync).WithSummary("Replay a logged delivery").ProducesProblems(StatusCodes.Status404NotFound);
@@ -192,6 +198,12 @@ internal static class AdminApi
     private static async Task<Results<NoContent, ProblemResult>> PutBankAccountAsync(string id, HttpContext http, BankLedger ledger)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is { BankBin: null } or { AccountNumber: null } or { AccountName: null })
+        {
+            // The JSON reader lets a null through where the record says it cannot be: refused here, by name, not as a 500.
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_account", "bankBin, accountNumber and accountName are required.");
+        }
+
         if ((request is null ? error : BankApi.ValidateAccount(request)) is { } problem)
         {
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_account", problem);
@@ -212,6 +224,16 @@ internal static class AdminApi
         await ledger.ReplayAsync(id, ct).ConfigureAwait(false) is { } result
             ? JsonOk.Of(result, ContractsJsonContext.Default.BankNotificationResult)
             : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "delivery_not_found", "Only authentic deliveries with a readable body can be replayed.", args: [id]);
+
+    private static async Task<Results<JsonOk<PayerExport>, ProblemResult>> ExportPayerAsync(string code, PayerData payers, CancellationToken ct) =>
+        await payers.ExportAsync(code, ct).ConfigureAwait(false) is { } export
+            ? JsonOk.Of(export, ProvinceJsonContext.Default.PayerExport)
+            : AccountNotFound(code);
+
+    private static async Task<Results<JsonOk<PayerErasure>, ProblemResult>> ErasePayerAsync(string code, PayerData payers, CancellationToken ct) =>
+        await payers.EraseAsync(code, ct).ConfigureAwait(false) is { } erasure
+            ? JsonOk.Of(erasure, ProvinceJsonContext.Default.PayerErasure)
+            : AccountNotFound(code);
 
     private static ProblemResult AccountNotFound(string code) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "account_not_found", null, args: [code]);
 

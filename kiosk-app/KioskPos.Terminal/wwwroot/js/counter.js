@@ -177,7 +177,7 @@
       if (!me) { return; }
       var tap = JSON.parse(e.data);
       if (!tap.recognised) { clearPayer(); say('findmsg', both('counter.cardUnknown'), 'bad'); return; }
-      card = tap.uid; find('/api/v1/payers/by-card/' + encodeURIComponent(tap.uid)).then(function () { card = tap.uid; total(); });
+      var uid = tap.tap || tap.uid; card = uid; find('/api/v1/payers/by-card/' + encodeURIComponent(uid)).then(function () { card = uid; total(); });
     });
     source.addEventListener('screen', function (e) {
       var s = JSON.parse(e.data);

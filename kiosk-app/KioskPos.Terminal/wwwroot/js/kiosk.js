@@ -143,7 +143,12 @@
     } else if (screen.state === 'awaiting' && screen.remaining) {
       // Underpaid: the display offers a new QR for the rest; follow it.
       $('qunder').textContent = t('kiosk.underpaid') + ': ' + screen.received + ' / ' + screen.remaining;
-      json('/api/v1/payments/' + encodeURIComponent(screen.paymentId) + '?t=' + screen.viewToken).then(function (r) { if (r.response.ok) { showQr(r.body); } });
+      // The display carries no token: the rest is found through the payment this kiosk took (and holds the token of).
+      json('/api/v1/payments/' + encodeURIComponent(payment.id) + '?t=' + payment.viewToken).then(function (r) {
+        var rest = r.response.ok && r.body.rest;
+        if (!rest || rest.id !== screen.paymentId) { return; }
+        json('/api/v1/payments/' + encodeURIComponent(rest.id) + '?t=' + rest.viewToken).then(function (f) { if (f.response.ok) { showQr(f.body); } });
+      });
     } else if (screen.paymentId === payment.id && screen.state === 'confirmed') {
       json('/api/v1/payments/' + encodeURIComponent(payment.id) + '?t=' + payment.viewToken).then(function (r) { done(r.response.ok ? r.body : payment); });
     } else if (screen.paymentId === payment.id && screen.state === 'expired') {
@@ -157,10 +162,11 @@
     source.addEventListener('tap', function (e) {
       var tap = JSON.parse(e.data); performance.mark('kp-tap');
       if (document.body.dataset.screen === 'qr') { return; }
-      payer = null; $('bills').replaceChildren(); card = tap.uid;
+      // The kiosk is not told the card's UID: it looks the payer up and pays with the tap's reference.
+      payer = null; $('bills').replaceChildren(); card = tap.tap || tap.uid;
       if (!tap.recognised) { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); return; }
       if (tap.blocked) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); return; }
-      loadPayer('/api/v1/payers/by-card/' + encodeURIComponent(tap.uid));
+      loadPayer('/api/v1/payers/by-card/' + encodeURIComponent(card));
     });
     source.addEventListener('reader', function () { if (document.body.dataset.screen === 'home') { message('warn', t('kiosk.oneCard'), ''); } });
     source.addEventListener('screen', function (e) { var s = JSON.parse(e.data); lastScreen = s; if (s.institution) { $('inst').textContent = s.institution; } onScreen(s); });

@@ -1,0 +1,255 @@
+using System.Security.Cryptography;
+
+namespace KioskPos.ProvinceServer.Data;
+
+/// <summary>Everything the province holds on one payer, as <c>GET /api/v1/admin/payers/{code}/export</c> answers it.</summary>
+/// <param name="Code">The payer code (the ledger's key, kept after an erasure).</param>
+/// <param name="InstitutionId">The school or hospital.</param>
+/// <param name="Kind">pupil or patient.</param>
+/// <param name="FullName">The name (a pseudonym after an erasure).</param>
+/// <param name="Group">The class or ward.</param>
+/// <param name="Balance">The card balance, in đồng.</param>
+/// <param name="Blocked">Blocked (wrong PINs, an overdraft).</param>
+/// <param name="PinSet">A card PIN is set (its hash is never exported).</param>
+/// <param name="Erased">The payer's personal data was erased.</param>
+/// <param name="Cards">The payer's cards.</param>
+/// <param name="Bills">The payer's bills with their lines.</param>
+/// <param name="Payments">Payments taken from the payer, with their allocations.</param>
+/// <param name="BankTransfers">Bank transfers matched to those payments, with the bank's text.</param>
+/// <param name="ExportedAt">When this was read.</param>
+public sealed record PayerExport(
+    string Code, string InstitutionId, string Kind, string FullName, string? Group, long Balance, bool Blocked, bool PinSet, bool Erased,
+    IReadOnlyList<PayerCardExport> Cards, IReadOnlyList<PayerBillExport> Bills, IReadOnlyList<PayerPaymentExport> Payments,
+    IReadOnlyList<PayerTransferExport> BankTransfers, DateTimeOffset ExportedAt);
+
+/// <summary>A card of the payer.</summary>
+public sealed record PayerCardExport(string Uid, string? DeniedReason, string? DeniedAt);
+
+/// <summary>A bill of the payer.</summary>
+public sealed record PayerBillExport(string Id, string Category, string Title, string? DueDate, long Total, long Paid, IReadOnlyList<PayerBillLineExport> Lines);
+
+/// <summary>A line of a bill.</summary>
+public sealed record PayerBillLineExport(string Description, long Quantity, long UnitPrice, long Amount, long InsuranceCovered);
+
+/// <summary>A payment taken from the payer.</summary>
+public sealed record PayerPaymentExport(string Id, string TerminalId, long Sequence, string Method, long Amount, string State, string CreatedAt, string? CardUid, string? TransferCode,
+    IReadOnlyList<PayerAllocationExport> Allocations);
+
+/// <summary>A payment's share of one bill.</summary>
+public sealed record PayerAllocationExport(string BillId, long Amount);
+
+/// <summary>A bank transfer matched to one of the payer's payments.</summary>
+public sealed record PayerTransferExport(long Id, string BankTxnId, long Amount, string Description, string TransactionTime, string Outcome, string? PaymentId);
+
+/// <summary>What an erasure changed.</summary>
+/// <param name="Code">The payer code (kept: the ledger's key).</param>
+/// <param name="Pseudonym">The name the payer now has everywhere.</param>
+/// <param name="BankTransfers">Bank transfers whose text (the sender's name) was blanked.</param>
+/// <param name="Deliveries">Logged webhook bodies blanked.</param>
+public sealed record PayerErasure(string Code, string Pseudonym, int BankTransfers, int Deliveries);
+
+/// <summary>
+/// A payer's data on request (Law 91/2025/QH15): exported as JSON, or erased. An erasure replaces the name by a
+/// pseudonym and drops the class or ward, the PIN's hash and the bank's texts that carry the sender's name; the ledger
+/// (payments, allocations, balances, journal entries with their hash chains) is kept as it is, under the payer code, so
+/// that every total and every chain still verifies. Terminals learn the pseudonym at their next pull (the account's
+/// version moves) and drop the name from their cache.
+/// </summary>
+internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
+{
+    /// <summary>How an erased payer's name starts.</summary>
+    public const string PseudonymPrefix = "Đã xoá ";
+
+    private const string ErasedText = "[đã xoá / erased]";
+
+    /// <summary>What the province holds on <paramref name="code"/>, or null for an unknown payer.</summary>
+    public async Task<PayerExport?> ExportAsync(string code, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
+        var account = await connection.ReadFirstAsync<AccountRow>(
+            "SELECT code, institution_id, kind, full_name, group_name, balance, blocked, pin_hash FROM accounts WHERE code = $c",
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        if (account is null)
+        {
+            return null;
+        }
+
+        var cards = await connection.ReadAllAsync<CardRow>(
+            "SELECT uid, denied_reason, denied_at FROM cards WHERE account_code = $c ORDER BY uid", transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var bills = await connection.ReadAllAsync<BillRow>(
+            "SELECT id, category, title, due_date, total, paid FROM bills WHERE account_code = $c ORDER BY id", transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var lines = await connection.ReadAllAsync<BillLineRow>(
+            """
+            SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount, l.insurance_covered
+            FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.account_code = $c ORDER BY l.bill_id, l.line_no
+            """,
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var payments = await connection.ReadAllAsync<PaymentRow>(
+            "SELECT id, terminal_id, sequence, method, amount, state, created_at, card_uid, transfer_code FROM payments WHERE account_code = $c ORDER BY created_at, id",
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var allocations = await connection.ReadAllAsync<AllocationRow>(
+            "SELECT a.payment_id, a.bill_id, a.amount FROM payment_allocations a JOIN payments p ON p.id = a.payment_id WHERE p.account_code = $c",
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var transfers = await connection.ReadAllAsync<TransferRow>(
+            """
+            SELECT t.id, t.bank_txn_id, t.amount, t.description, t.transaction_time, t.outcome, t.payment_id
+            FROM bank_transfers t JOIN payments p ON p.id = t.payment_id WHERE p.account_code = $c ORDER BY t.id
+            """,
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+
+        return new PayerExport(
+            account.Code, account.InstitutionId, account.Kind, account.FullName, account.GroupName, account.Balance, account.Blocked != 0, account.PinHash is not null,
+            account.FullName.StartsWith(PseudonymPrefix, StringComparison.Ordinal),
+            cards.ConvertAll(c => new PayerCardExport(c.Uid, c.DeniedReason, c.DeniedAt)),
+            bills.ConvertAll(b => new PayerBillExport(b.Id, b.Category, b.Title, b.DueDate, b.Total, b.Paid,
+                lines.Where(l => l.BillId == b.Id).Select(l => new PayerBillLineExport(l.Description, l.Quantity, l.UnitPrice, l.Amount, l.InsuranceCovered)).ToList())),
+            payments.ConvertAll(p => new PayerPaymentExport(p.Id, p.TerminalId, p.Sequence, p.Method, p.Amount, p.State, p.CreatedAt, p.CardUid, p.TransferCode,
+                allocations.Where(a => a.PaymentId == p.Id).Select(a => new PayerAllocationExport(a.BillId, a.Amount)).ToList())),
+            transfers.ConvertAll(t => new PayerTransferExport(t.Id, t.BankTxnId, t.Amount, t.Description, t.TransactionTime, t.Outcome, t.PaymentId)),
+            time.GetUtcNow());
+    }
+
+    /// <summary>Erases <paramref name="code"/>'s personal data (once; again it changes nothing more), or null for an unknown payer.</summary>
+    public async Task<PayerErasure?> EraseAsync(string code, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var name = (string?)await connection.ScalarAsync("SELECT full_name FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        if (name is null)
+        {
+            return null;
+        }
+
+        // A random pseudonym: a hash of the name could be reversed by trying the names of a school's pupils.
+        var pseudonym = name.StartsWith(PseudonymPrefix, StringComparison.Ordinal)
+            ? name
+            : PseudonymPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE accounts SET full_name = $n, group_name = NULL, pin_hash = NULL, pin_failures = 0, version = $v WHERE code = $c",
+            transaction, cancellationToken, ("$n", pseudonym), ("$v", version), ("$c", code)).ConfigureAwait(false);
+
+        // The bank's texts name the sender: the logged bodies go (they were kept for replay), and the transfer's text
+        // keeps its transfer code only (what matched it); amounts, ids and outcomes stay for reconciliation.
+        var deliveries = await connection.ExecuteAsync(
+            """
+            UPDATE bank_deliveries SET body = $e
+            WHERE body <> $e AND id IN (SELECT t.delivery_id FROM bank_transfers t JOIN payments p ON p.id = t.payment_id WHERE p.account_code = $c)
+            """,
+            transaction, cancellationToken, ("$e", "{\"erased\":true}"), ("$c", code)).ConfigureAwait(false);
+        var transfers = await connection.ExecuteAsync(
+            """
+            UPDATE bank_transfers SET description = COALESCE(transfer_code, '') || ' ' || $e
+            WHERE description NOT LIKE '%' || $e AND payment_id IN (SELECT id FROM payments WHERE account_code = $c)
+            """,
+            transaction, cancellationToken, ("$e", ErasedText), ("$c", code)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new PayerErasure(code, pseudonym, transfers, deliveries);
+    }
+
+    private sealed record AccountRow
+    {
+        public required string Code { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Kind { get; init; }
+
+        public required string FullName { get; init; }
+
+        public string? GroupName { get; init; }
+
+        public long Balance { get; init; }
+
+        public long Blocked { get; init; }
+
+        public string? PinHash { get; init; }
+    }
+
+    private sealed record CardRow
+    {
+        public required string Uid { get; init; }
+
+        public string? DeniedReason { get; init; }
+
+        public string? DeniedAt { get; init; }
+    }
+
+    private sealed record BillRow
+    {
+        public required string Id { get; init; }
+
+        public required string Category { get; init; }
+
+        public required string Title { get; init; }
+
+        public string? DueDate { get; init; }
+
+        public long Total { get; init; }
+
+        public long Paid { get; init; }
+    }
+
+    private sealed record BillLineRow
+    {
+        public required string BillId { get; init; }
+
+        public required string Description { get; init; }
+
+        public long Quantity { get; init; }
+
+        public long UnitPrice { get; init; }
+
+        public long Amount { get; init; }
+
+        public long InsuranceCovered { get; init; }
+    }
+
+    private sealed record PaymentRow
+    {
+        public required string Id { get; init; }
+
+        public required string TerminalId { get; init; }
+
+        public long Sequence { get; init; }
+
+        public required string Method { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string State { get; init; }
+
+        public required string CreatedAt { get; init; }
+
+        public string? CardUid { get; init; }
+
+        public string? TransferCode { get; init; }
+    }
+
+    private sealed record AllocationRow
+    {
+        public required string PaymentId { get; init; }
+
+        public required string BillId { get; init; }
+
+        public long Amount { get; init; }
+    }
+
+    private sealed record TransferRow
+    {
+        public long Id { get; init; }
+
+        public required string BankTxnId { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string Description { get; init; }
+
+        public required string TransactionTime { get; init; }
+
+        public required string Outcome { get; init; }
+
+        public string? PaymentId { get; init; }
+    }
+}
