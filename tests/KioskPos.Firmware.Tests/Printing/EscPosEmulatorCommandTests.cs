@@ -178,6 +178,21 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
         Assert.Contains(zbar, ZbarSymbols.Decode(pages[0]));
     }
 
+    [Theory]
+    [InlineData(0, new string[] { })]
+    [InlineData(1, new[] { "above" })]
+    [InlineData(2, new[] { "below" })]
+    [InlineData(3, new[] { "above", "below" })]
+    public void Hri_text_goes_where_gs_h_puts_it(byte position, string[] where)
+    {
+        var (_, pages) = Render([Gs, 0x48, position, Gs, 0x68, 40, .. "top"u8, Lf, Gs, 0x6B, 73, 6, .. "{BHRI1"u8, .. "end"u8, Lf]);
+        var text = pages[0].Text.ToList();
+        var hri = text.Select((line, i) => (line.Trim(), i)).Where(l => l.Item1 == "HRI1").Select(l => l.i).ToList();
+        Assert.Equal(where.Length, hri.Count);
+        Assert.All(hri, i => Assert.True(i > 0 && i < text.Count - 1));
+        Assert.Equal(["Code128:HRI1"], pages[0].Barcodes);
+    }
+
     [Fact]
     public void A_barcode_the_printer_refuses_is_reported_not_printed()
     {
