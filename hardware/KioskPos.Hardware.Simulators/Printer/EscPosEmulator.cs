@@ -371,7 +371,7 @@ public sealed partial class EscPosEmulator
         {
             case 0x40: Reset(); return 2;                                                   // ESC @
             case 0x74: return Command(3, () => SelectCodePage(At(2)));                     // ESC t n
-            case 0x52: return Command(3, () => _international = At(2));                    // ESC R n
+            case 0x52: return Command(3, () => SelectInternational(At(2)));                // ESC R n
             case 0x61: return Command(3, () => Justify(At(2)));                             // ESC a n
             case 0x45: return Command(3, () => _bold = (At(2) & 1) != 0);                  // ESC E n
             case 0x47: return Command(3, () => _bold = (At(2) & 1) != 0);                  // ESC G n (double-strike)
@@ -596,6 +596,15 @@ public sealed partial class EscPosEmulator
         if (CharacterTables.Table(n, CodePageOverrides) is null)
         {
             _unknown.Add($"@{_offset}: 1B 74 {n:X2} (code page {n} not emulated: its bytes print as PC437)");
+        }
+    }
+
+    private void SelectInternational(byte n)
+    {
+        _international = n;
+        if (n > 15)
+        {
+            _unknown.Add($"@{_offset}: 1B 52 {n:X2} (international set {n} not emulated: prints as U.S.A.)");
         }
     }
 
