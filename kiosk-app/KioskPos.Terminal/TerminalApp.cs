@@ -220,6 +220,7 @@ public static class TerminalApp
                 o.LightPin = profile.LightPin;
                 o.BuzzerPin = profile.BuzzerPin;
                 o.HelpButtonPin = profile.HelpButtonPin;
+                (o.ReceiptBarcode, o.CashDrawerPin) = (profile.ReceiptBarcode, profile.CashDrawerPin);
             }
 
             // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.
@@ -247,7 +248,7 @@ public static class TerminalApp
             throw new InvalidOperationException($"Hardware:PrinterTextMode '{hardware.PrinterTextMode}' is not raster, tcvn3, windows1258 or ascii.");
         }
 
-        var language = new PrinterLanguage(hardware.PaperWidthMm, textMode, hardware.PrinterCodePage, hardware.PrinterCapitalsCodePage, hardware.PrinterCancelDoubleByte);
+        var language = new PrinterLanguage(hardware.PaperWidthMm, textMode, hardware.PrinterCodePage, hardware.PrinterCapitalsCodePage, hardware.PrinterCancelDoubleByte) { ReferenceBarcode = hardware.ReceiptBarcode, CashDrawerPin = hardware.CashDrawerPin };
         var transport = hardware.PrinterIsEmulated ? null : PrinterTransports.Parse(hardware.Printer);
 
         services.AddCardReaders(hardware, readers);

@@ -104,6 +104,12 @@ public sealed class HardwareOptions
     /// <summary>Send <c>FS .</c> before each job (printers that start in Chinese double-byte mode).</summary>
     public bool PrinterCancelDoubleByte { get; set; }
 
+    /// <summary>Print each receipt's number as a CODE128 barcode under it.</summary>
+    public bool ReceiptBarcode { get; set; }
+
+    /// <summary>Open the cash drawer on this pin of the printer's kick-out connector (2 or 5) after each receipt; null: none.</summary>
+    public int? CashDrawerPin { get; set; }
+
     /// <summary>A folder of *-Regular.ttf/*-Bold.ttf faces for raster receipts (null: Noto Sans from fonts-noto-core).</summary>
     public string? FontFolder { get; set; }
 

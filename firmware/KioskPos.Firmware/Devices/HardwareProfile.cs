@@ -41,6 +41,12 @@ public sealed record HardwareProfile
     /// <summary>GPIO of the help button (to ground, internal pull-up), or null.</summary>
     public int? HelpButtonPin { get; init; }
 
+    /// <summary>Receipts carry their number as a CODE128 barcode (counters that scan them back).</summary>
+    public bool ReceiptBarcode { get; init; }
+
+    /// <summary>A cash drawer on the printer's kick-out connector, pin 2 or 5 (counters still taking cash), or null.</summary>
+    public int? CashDrawerPin { get; init; }
+
 
     /// <summary>Reads a profile file.</summary>
     /// <exception cref="InvalidOperationException">The file is missing or not a profile, with what to do.</exception>
@@ -104,6 +110,11 @@ public sealed record HardwareProfile
         if (PaperWidthMm is not (58 or 80))
         {
             problems.Add($"paperWidthMm must be 58 or 80, not {PaperWidthMm}.");
+        }
+
+        if (CashDrawerPin is { } drawer && drawer is not (2 or 5))
+        {
+            problems.Add($"cashDrawerPin must be 2 or 5 (the pins of the printer's drawer connector), not {drawer}.");
         }
 
         if (Printer is not ("emulator" or "simulated"))

@@ -10,6 +10,19 @@ namespace KioskPos.Firmware.Printing;
 /// <param name="CancelDoubleByte">Send <c>FS .</c> first (printers that start in Chinese double-byte mode).</param>
 public sealed record PrinterLanguage(int PaperWidthMm = 80, PrinterTextMode TextMode = PrinterTextMode.Raster, byte? CodePage = null, byte? CapitalsCodePage = null, bool CancelDoubleByte = false)
 {
+    /// <summary>Print the document's reference (the receipt number) under it as a CODE128 barcode, for a counter
+    /// that scans receipts back (refunds, voids).</summary>
+    public bool ReferenceBarcode { get; init; }
+
+    /// <summary>The cash drawer on the printer's kick-out connector (pin 2 or 5): it opens after each receipt is
+    /// cut, for counters that still take cash; null: no drawer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not 2 or 5 (checked when the terminal starts, not at the first receipt).</exception>
+    public int? CashDrawerPin
+    {
+        get;
+        init => field = value is null or 2 or 5 ? value : throw new ArgumentOutOfRangeException(nameof(CashDrawerPin), value, "the drawer connector has pins 2 and 5");
+    }
+
     /// <summary>Dots across the paper.</summary>
     public int WidthDots => PaperWidthMm >= 80 ? RasterRenderer.Width80mm : RasterRenderer.Width58mm;
 
@@ -23,7 +36,7 @@ public sealed record PrinterLanguage(int PaperWidthMm = 80, PrinterTextMode Text
         PrinterTextMode.Tcvn3 => $"TCVN-3 ({CodePage ?? 30}/{CapitalsCodePage ?? (CodePage ?? 30) + 1})",
         PrinterTextMode.Windows1258 => $"Windows-1258 ({CodePage ?? 52})",
         _ => "ASCII",
-    }}";
+    }}{(ReferenceBarcode ? ", receipt number as CODE128" : string.Empty)}{(CashDrawerPin is { } pin ? $", cash drawer on pin {pin}" : string.Empty)}";
 }
 
 /// <summary>
@@ -73,7 +86,22 @@ public sealed class DocumentEncoder
             EncodeText(output, document);
         }
 
+        var receipt = document.Reference is { Length: > 0 } reference && !reference.EndsWith("-tam", StringComparison.Ordinal) ? reference : null;
+        if (_language.ReferenceBarcode && receipt is not null && receipt.All(c => c is >= ' ' and <= '~'))
+        {
+            output.Write(EscPos.Align(Justification.Centre));
+            output.Write(EscPos.Code128(receipt, height: 60, moduleWidth: 2));
+            output.WriteByte(EscPos.LineFeed);
+            output.Write(EscPos.Align(Justification.Left));
+        }
+
         output.Write(EscPos.FeedAndCut(96));
+        if (_language.CashDrawerPin is { } pin && receipt is not null)
+        {
+            // 50 ms on, 500 ms off: within what drawer solenoids take (most want 50-200 ms).
+            output.Write(EscPos.CashDrawerPulse(pin, onTime: 25, offTime: 250));
+        }
+
         return output.ToArray();
     }
 

@@ -56,6 +56,22 @@ public enum QrErrorCorrection : byte
     H = 0x33,
 }
 
+/// <summary>Where a barcode's human-readable text goes (<c>GS H n</c>).</summary>
+public enum HriPosition : byte
+{
+    /// <summary>No text.</summary>
+    None = 0,
+
+    /// <summary>Above the bars.</summary>
+    Above = 1,
+
+    /// <summary>Below the bars.</summary>
+    Below = 2,
+
+    /// <summary>Above and below.</summary>
+    Both = 3,
+}
+
 /// <summary>Which real-time status <c>DLE EOT n</c> asks for.</summary>
 public enum StatusKind : byte
 {
@@ -152,6 +168,61 @@ public static class EscPos
         }
 
         return [Esc, 0x70, pin == 2 ? (byte)0 : (byte)1, onTime, offTime];
+    }
+
+    /// <summary>
+    /// A CODE128 barcode through <c>GS k</c> (m = 73, the form with a length): HRI position (<c>GS H</c>), height in
+    /// dots (<c>GS h</c>), module width 2-6 (<c>GS w</c>), then the data with its code set: <c>{C</c> (two digits a
+    /// symbol character) for an even run of digits, <c>{B</c> for the rest; "{" itself is sent as "{{".
+    /// </summary>
+    /// <exception cref="ArgumentException">Empty, longer than the printer takes, or a character outside ASCII 32-126.</exception>
+    public static byte[] Code128(string data, byte height = 60, byte moduleWidth = 2, HriPosition hri = HriPosition.Below)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(moduleWidth, (byte)2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(moduleWidth, (byte)6);
+        ArgumentOutOfRangeException.ThrowIfZero(height);
+        if (data.Length == 0 || data.Any(c => c is < ' ' or > '~'))
+        {
+            throw new ArgumentException("CODE128 here takes 1 or more printable ASCII characters.", nameof(data));
+        }
+
+        var symbol = new List<byte>();
+        var digits = data.All(char.IsAsciiDigit) ? data.Length & ~1 : 0;
+        if (digits >= 2)
+        {
+            // Set C: one byte (0-99) for each pair of digits; an odd last digit goes in set B.
+            symbol.AddRange("{C"u8.ToArray());
+            for (var i = 0; i < digits; i += 2)
+            {
+                symbol.Add((byte)(((data[i] - '0') * 10) + (data[i + 1] - '0')));
+            }
+
+            if (digits < data.Length)
+            {
+                symbol.AddRange("{B"u8.ToArray());
+                symbol.Add((byte)data[^1]);
+            }
+        }
+        else
+        {
+            symbol.AddRange("{B"u8.ToArray());
+            foreach (var c in data)
+            {
+                symbol.Add((byte)c);
+                if (c == '{')
+                {
+                    symbol.Add((byte)'{');
+                }
+            }
+        }
+
+        if (symbol.Count > 255)
+        {
+            throw new ArgumentException("Too long for one GS k command.", nameof(data));
+        }
+
+        return [Gs, 0x48, (byte)hri, Gs, 0x68, height, Gs, 0x77, moduleWidth, Gs, 0x6B, 73, (byte)symbol.Count, .. symbol];
     }
 
     /// <summary><c>DLE EOT n</c>: real-time status; the printer answers one byte at once, even while busy.</summary>

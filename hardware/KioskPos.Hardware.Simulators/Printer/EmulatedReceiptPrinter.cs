@@ -25,6 +25,17 @@ public sealed class EmulatedReceiptPrinter : IReceiptPrinter, IAsyncDisposable
         Folder = Path.GetFullPath(folder);
         Directory.CreateDirectory(Folder);
         Emulator = new EscPosEmulator(language.WidthDots, fonts);
+
+        // A terminal set up with another vendor's code page numbers gets an emulator that reads them as that vendor's.
+        if (language.CodePage is { } page && language.TextMode == PrinterTextMode.Windows1258)
+        {
+            Emulator.CodePageOverrides[page] = 1258;
+        }
+        else if (language.CodePage is { } lower && language.TextMode == PrinterTextMode.Tcvn3)
+        {
+            Emulator.CodePageOverrides[lower] = -30;
+            Emulator.CodePageOverrides[language.CapitalsCodePage ?? lower + 1] = -31;
+        }
         _host = new EmulatorHost(Emulator);
         var port = _host.ListenTcp();
         _driver = new EscPosPrinter(new TcpTransport("127.0.0.1", port), new DocumentEncoder(language, fonts), timeouts);

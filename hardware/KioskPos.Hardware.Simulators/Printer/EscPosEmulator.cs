@@ -13,18 +13,24 @@ namespace KioskPos.Hardware.Simulators.Printer;
 /// <param name="Complete">False for paper torn off without a cut (paper ran out, or a flush).</param>
 public sealed record PrintedPage(int Number, MonoBitmap Image, IReadOnlyList<string> Text, IReadOnlyList<string> QrCodes, bool Complete)
 {
+    /// <summary>The 1D barcodes printed, as "symbology:data" (their HRI text whether printed or not).</summary>
+    public IReadOnlyList<string> Barcodes { get; init; } = [];
+
     /// <summary>The page as a PNG (white paper, black dots).</summary>
     public byte[] ToPng() => EscPosEmulator.Png(Image);
 }
 
 /// <summary>
-/// A virtual ESC/POS printer that consumes a byte stream as a real one does: it parses every command the driver sends
-/// (and those of common other encoders), draws text and images onto paper, answers the real-time status requests
-/// from a settable state, holds its buffer while out of paper (printing the backlog when paper returns unless told to
-/// clear it, as real printers do), and reports every byte sequence it does not understand instead of skipping it
-/// silently. Thread-safe: bytes may arrive from a transport thread while a test changes the state.
+/// A virtual ESC/POS printer that consumes a byte stream as a real one does (Epson TM-T82/T88, Xprinter and the common
+/// 80 mm clones): it parses the command set of Epson's ESC/POS reference that receipt printers accept, draws text
+/// (Epson's ESC t code pages, ESC R international sets, sizes and styles, margins, tabs), bit images (ESC *, GS v 0,
+/// GS ( L / GS 8 L stored and printed graphics), barcodes (GS k, both forms) and QR codes onto paper, counts the
+/// buzzer and the drawer pulses, answers the real-time and automatic status from a settable state, holds its buffer
+/// while out of paper (printing the backlog when paper returns unless told to clear it, as real printers do), and
+/// reports every byte sequence it does not understand, with its offset, instead of skipping it silently.
+/// Thread-safe: bytes may arrive from a transport thread while a test changes the state.
 /// </summary>
-public sealed class EscPosEmulator
+public sealed partial class EscPosEmulator
 {
     private const int CellWidth = 12;
     private const int CellHeight = 24;
@@ -42,7 +48,8 @@ public sealed class EscPosEmulator
     private int _completePages;
     private readonly List<string> _unknown = [];
     private readonly StringBuilder _line = new();
-    private readonly List<(char Char, bool Bold, bool Underline, int W, int H)> _lineCells = [];
+    private readonly List<Cell> _lineCells = [];
+    private readonly List<string> _pageBarcodes = [];
     private readonly SKTypeface _regularFace;
     private readonly SKTypeface _boldFace;
     private Action<byte[]>? _respond;
@@ -51,20 +58,36 @@ public sealed class EscPosEmulator
 
     // Print modes, reset by ESC @.
     private int _codePage;
+    private int _international;
     private int _align;
     private bool _bold;
     private bool _underline;
+    private bool _italic;
+    private bool _reverse;
+    private bool _upsideDown;
+    private bool _fontB;
     private int _widthMul = 1;
     private int _heightMul = 1;
     private int _lineSpacing = 30;
+    private int _charSpacing;
+    private int _leftMargin;
+    private int _printWidth;
+    private int[] _tabs = DefaultTabs();
     private int _qrModule = 3;
     private char _qrLevel = 'L';
     private byte[]? _qrData;
+    private int _barHeight = 162;
+    private int _barModule = 3;
+    private int _hriPosition;
+    private bool _hriFontB;
+    private byte _asb;
+    private byte[]? _asbSent;
 
     /// <summary>An emulator printing <paramref name="widthDots"/> dots across (576 for 80 mm, 384 for 58 mm).</summary>
     public EscPosEmulator(int widthDots = RasterRenderer.Width80mm, ReceiptFonts? fonts = null)
     {
         WidthDots = widthDots;
+        _printWidth = widthDots;
         fonts ??= ReceiptFonts.Load();
         _regularFace = fonts.Regular;
         _boldFace = fonts.Bold;
@@ -88,8 +111,18 @@ public sealed class EscPosEmulator
     /// <summary>Offline (e.g. a button held, an error): nothing prints.</summary>
     public bool Offline { get => Read(() => _offline); set => ChangeState(() => _offline = value); }
 
-    /// <summary>Cash drawer pulses received.</summary>
+    /// <summary>Cash drawer pulses received (ESC p, DLE DC4 1).</summary>
     public int DrawerPulses { get; private set; }
+
+    /// <summary>The last drawer pulse: the connector pin (2 or 5) and its on and off times in milliseconds.</summary>
+    public (int Pin, int OnMs, int OffMs)? LastDrawerPulse { get; private set; }
+
+    /// <summary>Beeps of the buzzer (BEL, ESC B n t, ESC ( A).</summary>
+    public int Beeps { get; private set; }
+
+    /// <summary>Where ESC t numbers mean another vendor's table (Citizen 32, Bixolon 41 for Windows-1258...): number
+    /// to .NET code page (1258, 437...) or -30 / -31 for TCVN-3 lower case / capitals. Epson's table otherwise.</summary>
+    public IDictionary<int, int> CodePageOverrides { get; } = new Dictionary<int, int>();
 
     /// <summary>Every byte received so far.</summary>
     public long BytesReceived => Read(() => _offset + _input.Count);
@@ -206,6 +239,7 @@ public sealed class EscPosEmulator
         lock (_gate)
         {
             change();
+            SendAutomaticStatus(force: false);
             Process(cut);
         }
 
@@ -255,12 +289,18 @@ public sealed class EscPosEmulator
         }
     }
 
-    // DLE EOT n (answered) or DLE DC4 8 (buffers cleared) as a whole chunk.
+    // DLE EOT n (answered), DLE DC4 1 (drawer pulse) or DLE DC4 8 (buffers cleared) as a whole chunk.
     private bool RealTime(ReadOnlySpan<byte> data)
     {
         if (data.Length == 3 && data[0] == EscPos.Dle && data[1] == EscPos.Eot && data[2] is >= 1 and <= 4)
         {
             Respond(StatusByte(data[2]));
+            return true;
+        }
+
+        if (data.Length == 5 && data[0] == EscPos.Dle && data[1] == 0x14 && data[2] == 0x01)
+        {
+            DrawerPulse(data[3] & 1, data[4] * 100, data[4] * 100);
             return true;
         }
 
@@ -279,109 +319,28 @@ public sealed class EscPosEmulator
     private int Step(List<PrintedPage> cut)
     {
         var b = _input[0];
-        int Need(int count) => _input.Count >= count ? count : 0;
-        byte At(int i) => _input[i];
         switch (b)
         {
             case EscPos.LineFeed:
                 FlushLine(feed: true);
                 return 1;
             case 0x0D:
+                // CR: ignored with automatic line feed off (the printers' default).
                 return 1;
             case 0x09:
-                AddChar(' ');
+                Tab();
+                return 1;
+            case 0x07:
+                Beeps++;
                 return 1;
             case EscPos.Esc:
-                if (_input.Count < 2)
-                {
-                    return 0;
-                }
-
-                switch (At(1))
-                {
-                    case 0x40: Reset(); return 2;
-                    case 0x74: return Need(3) == 0 ? 0 : Set(3, () => _codePage = At(2));
-                    case 0x61: return Need(3) == 0 ? 0 : Set(3, () => _align = At(2) % 48 % 3);
-                    case 0x45: return Need(3) == 0 ? 0 : Set(3, () => _bold = (At(2) & 1) != 0);
-                    case 0x47: return Need(3) == 0 ? 0 : Set(3, () => _bold = (At(2) & 1) != 0);
-                    case 0x2D: return Need(3) == 0 ? 0 : Set(3, () => _underline = At(2) % 48 != 0);
-                    case 0x33: return Need(3) == 0 ? 0 : Set(3, () => _lineSpacing = At(2));
-                    case 0x32: _lineSpacing = 30; return 2;
-                    case 0x64: return Need(3) == 0 ? 0 : Set(3, () => FeedLines(At(2)));
-                    case 0x4A: return Need(3) == 0 ? 0 : Set(3, () => FeedDots(At(2)));
-                    case 0x4D: return Need(3);
-                    case 0x20: return Need(3);
-                    case 0x56: return Need(3);
-                    case 0x21:
-                        return Need(3) == 0 ? 0 : Set(3, () =>
-                        {
-                            _bold = (At(2) & 0x08) != 0;
-                            _heightMul = (At(2) & 0x10) != 0 ? 2 : 1;
-                            _widthMul = (At(2) & 0x20) != 0 ? 2 : 1;
-                            _underline = (At(2) & 0x80) != 0;
-                        });
-                    case 0x70: return Need(5) == 0 ? 0 : Set(5, () => DrawerPulses++);
-                    case 0x63 when _input.Count >= 3 && At(2) is 0x34 or 0x35: return Need(4);
-                    default: return Unknown(2);
-                }
-
+                return _input.Count < 2 ? 0 : Escape(cut);
             case EscPos.Gs:
-                if (_input.Count < 2)
-                {
-                    return 0;
-                }
-
-                switch (At(1))
-                {
-                    case 0x21: return Need(3) == 0 ? 0 : Set(3, () => { _widthMul = ((At(2) >> 4) & 7) + 1; _heightMul = (At(2) & 7) + 1; });
-                    case 0x56:
-                        if (_input.Count < 3)
-                        {
-                            return 0;
-                        }
-
-                        if (At(2) is 0x41 or 0x42 or 0x61 or 0x62 or 0x67 or 0x68)
-                        {
-                            return Need(4) == 0 ? 0 : Set(4, () => { FeedDots(At(3)); Cut(cut); });
-                        }
-
-                        return Set(3, () => Cut(cut));
-                    case 0x76: return Raster();
-                    case 0x28: return Function();
-                    case 0x72: return Need(3) == 0 ? 0 : Set(3, () => Respond((byte)((_nearEnd ? 0x03 : 0) | (_paperOut ? 0x0C : 0))));
-                    case 0x61: return Need(3);
-                    case 0x42: return Need(3);
-                    case 0x4C: return Need(4);
-                    case 0x57: return Need(4);
-                    case 0x48 or 0x66 or 0x68 or 0x77: return Need(3);
-                    default: return Unknown(2);
-                }
-
+                return _input.Count < 2 ? 0 : GroupSeparator(cut);
             case EscPos.Fs:
-                if (_input.Count < 2)
-                {
-                    return 0;
-                }
-
-                return At(1) is 0x2E or 0x26 ? 2 : Unknown(2);
+                return _input.Count < 2 ? 0 : FileSeparator();
             case EscPos.Dle:
-                if (_input.Count < 3)
-                {
-                    return 0;
-                }
-
-                if (At(1) == EscPos.Eot && At(2) is >= 1 and <= 4)
-                {
-                    Respond(StatusByte(At(2)));
-                    return 3;
-                }
-
-                if (At(1) == 0x14)
-                {
-                    return Need(EscPosPrinter.ClearBuffers.Length); // in-stream, after what came before it: nothing left to clear
-                }
-
-                return Unknown(3);
+                return _input.Count < 3 ? 0 : DataLinkEscape();
             case < 0x20:
                 return Unknown(1);
             default:
@@ -390,16 +349,211 @@ public sealed class EscPosEmulator
         }
     }
 
-    private static int Set(int used, Action action)
+    private int Need(int count) => _input.Count >= count ? count : 0;
+
+    private byte At(int i) => _input[i];
+
+    /// <summary>A command of <paramref name="length"/> bytes: run <paramref name="action"/> once they are all there.</summary>
+    private int Command(int length, Action action)
     {
+        if (_input.Count < length)
+        {
+            return 0;
+        }
+
         action();
-        return used;
+        return length;
     }
 
-    private void Report(int length)
+    private int Escape(List<PrintedPage> cut)
+    {
+        switch (At(1))
+        {
+            case 0x40: Reset(); return 2;                                                   // ESC @
+            case 0x74: return Command(3, () => SelectCodePage(At(2)));                     // ESC t n
+            case 0x52: return Command(3, () => SelectInternational(At(2)));                // ESC R n
+            case 0x61: return Command(3, () => Justify(At(2)));                             // ESC a n
+            case 0x45: return Command(3, () => _bold = (At(2) & 1) != 0);                  // ESC E n
+            case 0x47: return Command(3, () => _bold = (At(2) & 1) != 0);                  // ESC G n (double-strike)
+            case 0x2D: return Command(3, () => _underline = At(2) % 48 != 0);              // ESC - n
+            case 0x34: return Command(3, () => _italic = (At(2) & 1) != 0);                // ESC 4 n (italic, on the models that have it)
+            case 0x4D: return Command(3, () => _fontB = At(2) % 48 == 1);                  // ESC M n
+            case 0x20: return Command(3, () => _charSpacing = At(2));                       // ESC SP n
+            case 0x21:                                                                        // ESC ! n
+                return Command(3, () =>
+                {
+                    _fontB = (At(2) & 0x01) != 0;
+                    _bold = (At(2) & 0x08) != 0;
+                    _heightMul = (At(2) & 0x10) != 0 ? 2 : 1;
+                    _widthMul = (At(2) & 0x20) != 0 ? 2 : 1;
+                    _underline = (At(2) & 0x80) != 0;
+                });
+            case 0x33: return Command(3, () => _lineSpacing = At(2));                       // ESC 3 n
+            case 0x32: _lineSpacing = 30; return 2;                                          // ESC 2
+            case 0x64: return Command(3, () => FeedLines(At(2)));                            // ESC d n
+            case 0x4A: return Command(3, () => { FlushLine(); FeedDots(At(2)); });          // ESC J n
+            case 0x65: return Command(3, FlushLine);                                         // ESC e n: reverse feed (the paper does not go back here)
+            case 0x24: return Command(4, () => MoveTo(At(2) | (At(3) << 8)));              // ESC $ nL nH
+            case 0x5C: return Command(4, () => MoveBy((short)(At(2) | (At(3) << 8))));     // ESC \ nL nH
+            case 0x44: return TabStops();                                                    // ESC D n1 ... NUL
+            case 0x2A: return BitImage();                                                    // ESC * m nL nH d...
+            case 0x7B: return Command(3, () => _upsideDown = (At(2) & 1) != 0);            // ESC { n
+            case 0x56: return Command(3, () => { });                                         // ESC V n: 90° rotation (not drawn)
+            case 0x55: return Command(3, () => { });                                         // ESC U n: unidirectional printing
+            case 0x72: return Command(3, () => { });                                         // ESC r n: second colour (one-colour paper)
+            case 0x3D: return Command(3, () => { });                                         // ESC = n: peripheral device
+            case 0x25: return Command(3, () => { });                                         // ESC % n: user-defined set (none defined)
+            case 0x3F: return Command(3, () => { });                                         // ESC ? n: cancel a user-defined character
+            case 0x53: return 2;                                                              // ESC S: standard mode (the only one)
+            case 0x63 when _input.Count >= 3 && At(2) is 0x33 or 0x34 or 0x35: return Need(4); // ESC c 3/4/5 n: sensors, panel
+            case 0x63 when _input.Count < 3: return 0;
+            case 0x70: return Command(5, () => DrawerPulse(At(2) & 1, At(3) * 2, At(4) * 2)); // ESC p m t1 t2
+            case 0x69: return Command(2, () => Cut(cut));                                    // ESC i: partial cut (one point left)
+            case 0x6D: return Command(2, () => Cut(cut));                                    // ESC m: partial cut (three points left)
+            case 0x42: return Command(4, () => Beeps += At(2));                              // ESC B n t: buzzer n times
+            case 0x28 when _input.Count >= 3 && At(2) == 0x41: return Buzzer();             // ESC ( A: buzzer (TM models)
+            case 0x28 when _input.Count < 3: return 0;
+            default: return Unknown(2);
+        }
+    }
+
+    private int GroupSeparator(List<PrintedPage> cut)
+    {
+        switch (At(1))
+        {
+            case 0x21: return Command(3, () => { _widthMul = ((At(2) >> 4) & 7) + 1; _heightMul = (At(2) & 7) + 1; }); // GS ! n
+            case 0x42: return Command(3, () => _reverse = (At(2) & 1) != 0);                                          // GS B n
+            case 0x56: return CutCommand(cut);                                                                          // GS V
+            case 0x76: return Raster();                                                                                 // GS v 0
+            case 0x28 when _input.Count >= 3 && At(2) == 0x4C: return Graphics(lengthBytes: 2);                       // GS ( L
+            case 0x38 when _input.Count >= 3 && At(2) == 0x4C: return Graphics(lengthBytes: 4);                       // GS 8 L
+            case 0x28 or 0x38 when _input.Count < 3: return 0;
+            case 0x28: return Function();                                                                               // GS ( k and others
+            case 0x2A: return DefineDownloadedImage();                                                                  // GS * x y d...
+            case 0x2F: return Command(3, PrintDownloadedImage);                                                         // GS / m
+            case 0x6B: return Barcode();                                                                                // GS k
+            case 0x48: return Command(3, () => _hriPosition = At(2) % 48 & 3);                                        // GS H n
+            case 0x66: return Command(3, () => _hriFontB = At(2) % 48 == 1);                                          // GS f n
+            case 0x68: return Command(3, () => _barHeight = Math.Max(1, (int)At(2)));                                 // GS h n
+            case 0x77: return Command(3, () => _barModule = Math.Clamp((int)At(2), 1, 6));                            // GS w n
+            case 0x4C: return Command(4, () => _leftMargin = Math.Min(WidthDots - 1, At(2) | (At(3) << 8)));          // GS L nL nH
+            case 0x57: return Command(4, () => _printWidth = Math.Max(1, At(2) | (At(3) << 8)));                      // GS W nL nH
+            case 0x50: return Command(4, () => { });                                                                    // GS P x y: motion units (dots here)
+            case 0x62: return Command(3, () => { });                                                                    // GS b n: smoothing
+            case 0x54: return Command(3, FlushLine);                                                                    // GS T n: to the start of the line
+            case 0x61: return Command(3, () => { _asb = At(2); SendAutomaticStatus(force: true); });                  // GS a n
+            case 0x72: return Command(3, () => Respond(At(2) % 48 == 2 ? (byte)0x00 : (byte)((_nearEnd ? 0x03 : 0) | (_paperOut ? 0x0C : 0)))); // GS r n
+            case 0x49: return Command(3, () => PrinterId(At(2)));                                                       // GS I n
+            default: return Unknown(2);
+        }
+    }
+
+    private int FileSeparator() => At(1) switch
+    {
+        0x2E or 0x26 => 2,                                  // FS . / FS &: leave / enter double-byte mode
+        0x21 or 0x2D or 0x43 or 0x57 => Need(3),            // FS ! n, FS - n, FS C n, FS W n: double-byte styles
+        0x53 => Need(4),                                    // FS S n1 n2: double-byte spacing
+        _ => Unknown(2),
+    };
+
+    private int DataLinkEscape()
+    {
+        switch (At(1))
+        {
+            case EscPos.Eot when At(2) is >= 1 and <= 4:            // DLE EOT n
+                Respond(StatusByte(At(2)));
+                return 3;
+            case EscPos.Eot when At(2) is 7 or 8:                   // DLE EOT 7/8 a: ink, peripheral
+                return Command(4, () => Respond(0x12));
+            case 0x05 when At(2) is >= 1 and <= 2:                  // DLE ENQ n: recover from an error
+                return 3;
+            case 0x14:                                               // DLE DC4 fn ...
+                return At(2) switch
+                {
+                    0x01 => Command(5, () => DrawerPulse(At(3) & 1, At(4) * 100, At(4) * 100)),
+                    0x02 => Need(5),                                 // power-off sequence
+                    0x07 => Need(4),                                 // transmit a status
+                    0x08 => Need(EscPosPrinter.ClearBuffers.Length), // in-stream, after what came before it: nothing left to clear
+                    _ => Unknown(3),
+                };
+            default:
+                return Unknown(3);
+        }
+    }
+
+    private int Buzzer()
+    {
+        // ESC ( A pL pH fn ...: one sound pattern.
+        if (_input.Count < 5)
+        {
+            return 0;
+        }
+
+        var length = 5 + (At(3) | (At(4) << 8));
+        return Command(length, () => Beeps++);
+    }
+
+    private void DrawerPulse(int connector, int onMs, int offMs)
+    {
+        DrawerPulses++;
+        LastDrawerPulse = (connector == 0 ? 2 : 5, onMs, offMs);
+    }
+
+    private int CutCommand(List<PrintedPage> cut)
+    {
+        // GS V m (m = 0, 1, 48, 49) or GS V m n: feed n then cut (65, 66), feed to the cut position + n and cut
+        // (97, 98), and the same with a reverse feed after (103, 104).
+        if (_input.Count < 3)
+        {
+            return 0;
+        }
+
+        return At(2) switch
+        {
+            0x00 or 0x01 or 0x30 or 0x31 => Command(3, () => Cut(cut)),
+            0x41 or 0x42 or 0x61 or 0x62 or 0x67 or 0x68 => Command(4, () => { FlushLine(); FeedDots(At(3)); Cut(cut); }),
+            _ => Unknown(3),
+        };
+    }
+
+    private void PrinterId(byte n)
+    {
+        switch (n)
+        {
+            case 1 or 49: Respond(0x20); break;  // model ID
+            case 2 or 50: Respond(0x02); break;  // type ID: autocutter, no multi-byte fonts
+            case 3 or 51: Respond(0x10); break;  // version ID
+            default: Respond([0x5F, .. "KIOSKPOS-EMULATOR"u8, 0x00]); break; // 65-69: text answers
+        }
+    }
+
+    /// <summary>Automatic status back (GS a n): the four bytes now when enabled, then on every change.</summary>
+    private void SendAutomaticStatus(bool force)
+    {
+        if (_asb == 0)
+        {
+            _asbSent = null;
+            return;
+        }
+
+        byte[] status =
+        [
+            (byte)(0x10 | (CanPrint ? 0 : 0x08) | (_coverOpen ? 0x20 : 0)),
+            0x00,
+            (byte)((_nearEnd ? 0x03 : 0) | (_paperOut ? 0x0C : 0)),
+            0x00,
+        ];
+        if (force || _asbSent is null || !status.AsSpan().SequenceEqual(_asbSent))
+        {
+            _asbSent = status;
+            Respond(status);
+        }
+    }
+
+    private void Report(int length, string? why = null)
     {
         var shown = string.Join(' ', _input.Slice(0, Math.Min(_input.Count, Math.Min(length, 12))).Select(x => x.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
-        _unknown.Add($"@{_offset}: {shown}{(length > 12 ? " ..." : string.Empty)} (not emulated, {length} bytes skipped)");
+        _unknown.Add($"@{_offset}: {shown}{(length > 12 ? " ..." : string.Empty)} ({why ?? "not emulated"}, {length} bytes skipped)");
     }
 
     private int Unknown(int length)
@@ -415,37 +569,70 @@ public sealed class EscPosEmulator
     {
         FlushLine();
         _codePage = 0;
+        _international = 0;
         _align = 0;
         _bold = false;
         _underline = false;
+        _italic = false;
+        _reverse = false;
+        _upsideDown = false;
+        _fontB = false;
         _widthMul = 1;
         _heightMul = 1;
         _lineSpacing = 30;
+        _charSpacing = 0;
+        _leftMargin = 0;
+        _printWidth = WidthDots;
+        _tabs = DefaultTabs();
+        _barHeight = 162;
+        _barModule = 3;
+        _hriPosition = 0;
+        _hriFontB = false;
+    }
+
+    private void SelectCodePage(byte n)
+    {
+        _codePage = n;
+        if (CharacterTables.Table(n, CodePageOverrides) is null)
+        {
+            _unknown.Add($"@{_offset}: 1B 74 {n:X2} (code page {n} not emulated: its bytes print as PC437)");
+        }
+    }
+
+    private void SelectInternational(byte n)
+    {
+        _international = n;
+        if (n > 15)
+        {
+            _unknown.Add($"@{_offset}: 1B 52 {n:X2} (international set {n} not emulated: prints as U.S.A.)");
+        }
     }
 
     private char Decode(byte b)
     {
         if (b < 0x80)
         {
-            return (char)b;
+            return CharacterTables.International(_international, b);
         }
 
-        return _codePage switch
+        return CharacterTables.Table(_codePage, CodePageOverrides) switch
         {
-            30 => VietnameseTextEncoder.DecodeTcvn3(b, capitals: false),
-            31 => VietnameseTextEncoder.DecodeTcvn3(b, capitals: true),
-            52 or 32 or 41 or 27 or 35 or 94 => Cp1258.GetString([b])[0],
-            16 => Encoding.Latin1.GetString([b])[0],
-            _ => Cp437(b),
+            -30 => VietnameseTextEncoder.DecodeTcvn3(b, capitals: false),
+            -31 => VietnameseTextEncoder.DecodeTcvn3(b, capitals: true),
+            { } page => CharacterTables.Decode(page, b),
+            null => CharacterTables.Decode(437, b),
         };
     }
 
-    private static readonly Encoding Cp1258 = VietnameseTextEncoder.LoadCp1258();
+    /// <summary>One printed position of a line: a character, a gap of <see cref="Dots"/> (ESC $, ESC \, HT), or a bit image (ESC *).</summary>
+    private readonly record struct Cell(char Char, bool Bold, bool Underline, bool Italic, bool Reverse, bool FontB, int W, int H, int Dots, MonoBitmap? Image = null)
+    {
+        public int Height => Image?.Height ?? (FontB ? 17 : CellHeight) * H;
+    }
 
-    // Code page 0, the printers' default (PC437); the provider is registered by LoadCp1258 above.
-    private static readonly Encoding Pc437 = Encoding.GetEncoding(437);
+    private int LineDots => _lineCells.Sum(c => c.Dots);
 
-    private static char Cp437(byte b) => Pc437.GetString([b])[0];
+    private int CharWidth => ((_fontB ? 9 : CellWidth) * _widthMul) + _charSpacing;
 
     private void AddChar(char c)
     {
@@ -461,10 +648,67 @@ public sealed class EscPosEmulator
             }
         }
 
-        _lineCells.Add((c, _bold, _underline, _widthMul, _heightMul));
+        if (LineDots + CharWidth > _printWidth)
+        {
+            // The line is full: it prints, and the character starts the next one.
+            FlushLine(feed: true);
+        }
+
+        _lineCells.Add(new Cell(c, _bold, _underline, _italic, _reverse, _fontB, _widthMul, _heightMul, CharWidth));
     }
 
-    private void FlushLine(bool feed = false)
+    private void AddGap(int dots)
+    {
+        if (dots > 0)
+        {
+            _lineCells.Add(new Cell(' ', false, _underline, false, false, _fontB, 1, _heightMul, Math.Min(dots, Math.Max(0, _printWidth - LineDots))));
+        }
+    }
+
+    private static int[] DefaultTabs() => [.. Enumerable.Range(1, 32).Select(i => i * 8)];
+
+    private int TabStops()
+    {
+        // ESC D n1 ... nk NUL: up to 32 increasing columns; NUL alone clears them.
+        for (var i = 2; i < _input.Count && i < 2 + 33; i++)
+        {
+            if (At(i) == 0)
+            {
+                _tabs = [.. Enumerable.Range(2, i - 2).Select(j => (int)At(j))];
+                return i + 1;
+            }
+        }
+
+        return _input.Count >= 2 + 33 ? Unknown(2) : 0;
+    }
+
+    private void Tab()
+    {
+        var column = CellWidth + _charSpacing;
+        var next = _tabs.Select(t => t * column).FirstOrDefault(x => x > LineDots);
+        if (next > 0)
+        {
+            AddGap(next - LineDots);
+        }
+    }
+
+    private void MoveTo(int dots) => AddGap(dots - LineDots);
+
+    private void MoveBy(int dots) => AddGap(dots);
+
+    /// <summary>ESC a is obeyed only at the start of a line (Epson: "enabled only when processed at the beginning of
+    /// the line"); in the middle of one it is ignored.</summary>
+    private void Justify(byte n)
+    {
+        if (_lineCells.Count == 0)
+        {
+            _align = n % 48 % 3;
+        }
+    }
+
+    private void FlushLine() => FlushLine(feed: false);
+
+    private void FlushLine(bool feed)
     {
         if (_lineCells.Count == 0)
         {
@@ -476,39 +720,91 @@ public sealed class EscPosEmulator
             return;
         }
 
-        var height = _lineCells.Max(c => c.H) * CellHeight;
-        var width = _lineCells.Sum(c => c.W * CellWidth);
-        var left = _align switch
-        {
-            1 => Math.Max(0, (WidthDots - width) / 2),
-            2 => Math.Max(0, WidthDots - width),
-            _ => 0,
-        };
+        var height = _lineCells.Max(c => c.Height);
+        var width = LineDots;
+        var left = AlignOffset(width);
         using var bitmap = new SKBitmap(new SKImageInfo(WidthDots, height, SKColorType.Gray8, SKAlphaType.Opaque));
         using (var canvas = new SKCanvas(bitmap))
         using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+        using (var white = new SKPaint { Color = SKColors.White, IsAntialias = true })
         {
             canvas.Clear(SKColors.White);
+            if (_upsideDown)
+            {
+                // ESC {: each line turned 180° about its own box.
+                canvas.RotateDegrees(180, left + (width / 2f), height / 2f);
+            }
+
             var x = left;
             foreach (var cell in _lineCells)
             {
-                using var font = new SKFont(cell.Bold ? _boldFace : _regularFace, 21 * cell.H) { ScaleX = (float)cell.W / cell.H, Edging = SKFontEdging.Antialias };
-                canvas.DrawText(cell.Char.ToString(), x + ((cell.W * CellWidth) / 2f), height - (5 * cell.H), SKTextAlign.Center, font, paint);
-                if (cell.Underline)
+                if (cell.Image is { } image)
                 {
-                    canvas.DrawRect(x, height - 2, cell.W * CellWidth, 2, paint);
+                    DrawImage(canvas, paint, image, x, height - image.Height);
+                }
+                else
+                {
+                    DrawCharacter(canvas, cell, x, height, paint, white);
                 }
 
-                x += cell.W * CellWidth;
+                x += cell.Dots;
             }
         }
 
-        _pageText.Add(new string(' ', left / CellWidth) + new string(_lineCells.Select(c => c.Char).ToArray()));
+        var text = new StringBuilder(new string(' ', Math.Max(0, left - _leftMargin) / CellWidth));
+        foreach (var cell in _lineCells.Where(c => c.Image is null))
+        {
+            text.Append(cell.Char);
+            if (cell.Dots > cell.W * CellWidth + _charSpacing && cell.Char == ' ')
+            {
+                // A gap (HT, ESC $): as many spaces as columns it spans.
+                text.Append(' ', (cell.Dots / CellWidth) - 1);
+            }
+        }
+
+        _pageText.Add(text.ToString().TrimEnd());
         _lineCells.Clear();
         AddRows(RasterRenderer.Threshold(bitmap), 0);
         if (feed)
         {
-            FeedDots(Math.Max(0, _lineSpacing - CellHeight));
+            FeedDots(Math.Max(0, _lineSpacing - height));
+        }
+    }
+
+    private void DrawCharacter(SKCanvas canvas, Cell cell, int x, int height, SKPaint paint, SKPaint white)
+    {
+        var cellHeight = cell.Height;
+        var glyphWidth = cell.Dots - _charSpacing;
+        if (cell.Reverse)
+        {
+            canvas.DrawRect(x, height - cellHeight, cell.Dots, cellHeight, paint);
+        }
+
+        var size = (cell.FontB ? 15 : 21) * cell.H;
+        using var font = new SKFont(cell.Bold ? _boldFace : _regularFace, size)
+        {
+            ScaleX = (float)cell.W / cell.H,
+            SkewX = cell.Italic ? -0.25f : 0,
+            Edging = SKFontEdging.Antialias,
+        };
+        canvas.DrawText(cell.Char.ToString(), x + (glyphWidth / 2f), height - (5 * cell.H), SKTextAlign.Center, font, cell.Reverse ? white : paint);
+        if (cell.Underline)
+        {
+            canvas.DrawRect(x, height - 2, cell.Dots, 2, cell.Reverse ? white : paint);
+        }
+    }
+
+    private static void DrawImage(SKCanvas canvas, SKPaint paint, MonoBitmap image, int left, int top)
+    {
+        for (var y = 0; y < image.Height; y++)
+        {
+            for (var x = 0; x < image.Width; x++)
+            {
+                if (image[x, y])
+                {
+                    canvas.DrawRect(left + x, top + y, 1, 1, paint);
+                }
+            }
         }
     }
 
@@ -542,10 +838,14 @@ public sealed class EscPosEmulator
             _rows[y].CopyTo(data, y * stride);
         }
 
-        var page = new PrintedPage(++_pagesPrinted, new MonoBitmap(WidthDots, _rows.Count, data), _pageText.ToArray(), _pageQr.ToArray(), complete);
+        var page = new PrintedPage(++_pagesPrinted, new MonoBitmap(WidthDots, _rows.Count, data), _pageText.ToArray(), _pageQr.ToArray(), complete)
+        {
+            Barcodes = _pageBarcodes.ToArray(),
+        };
         _rows.Clear();
         _pageText.Clear();
         _pageQr.Clear();
+        _pageBarcodes.Clear();
         if (complete)
         {
             _completePages++;
@@ -560,125 +860,16 @@ public sealed class EscPosEmulator
         cut.Add(page);
     }
 
-    // GS v 0 m xL xH yL yH d...
-    private int Raster()
+    /// <summary>Where something <paramref name="width"/> dots wide starts, by the justification, inside the margins (GS L, GS W).</summary>
+    private int AlignOffset(int width)
     {
-        if (_input.Count < 8)
+        var area = Math.Min(_printWidth, WidthDots - _leftMargin);
+        return _leftMargin + _align switch
         {
-            return 0;
-        }
-
-        if (_input[2] != 0x30)
-        {
-            return Unknown(3);
-        }
-
-        var stride = _input[4] | (_input[5] << 8);
-        var height = _input[6] | (_input[7] << 8);
-        var length = 8 + (stride * height);
-        if (_input.Count < length)
-        {
-            return 0;
-        }
-
-        FlushLine();
-        var scale = _input[3] & 3; // 1: double width, 2: double height, 3: both
-        var rowBytes = (WidthDots + 7) / 8;
-        for (var y = 0; y < height; y++)
-        {
-            var row = new byte[rowBytes];
-            for (var x = 0; x < stride * 8; x++)
-            {
-                if ((_input[8 + (y * stride) + (x >> 3)] & (0x80 >> (x & 7))) == 0)
-                {
-                    continue;
-                }
-
-                var tx = ((scale & 1) != 0 ? x * 2 : x) + AlignOffset((scale & 1) != 0 ? stride * 16 : stride * 8);
-                for (var d = 0; d < ((scale & 1) != 0 ? 2 : 1); d++)
-                {
-                    if (tx + d < WidthDots)
-                    {
-                        row[(tx + d) >> 3] |= (byte)(0x80 >> ((tx + d) & 7));
-                    }
-                }
-            }
-
-            _rows.Add(row);
-            if ((scale & 2) != 0)
-            {
-                _rows.Add((byte[])row.Clone());
-            }
-        }
-
-        return length;
-    }
-
-    private int AlignOffset(int width) => _align switch
-    {
-        1 => Math.Max(0, (WidthDots - width) / 2),
-        2 => Math.Max(0, WidthDots - width),
-        _ => 0,
-    };
-
-    // GS ( k pL pH cn fn ...: QR (cn 49). Other functions are reported.
-    private int Function()
-    {
-        if (_input.Count < 5)
-        {
-            return 0;
-        }
-
-        var length = _input[3] | (_input[4] << 8);
-        if (_input.Count < 5 + length)
-        {
-            return 0;
-        }
-
-        if (_input[2] != 0x6B || length < 2 || _input[5] != 0x31)
-        {
-            // A whole function we do not emulate (another symbol, graphics): reported and skipped as one command.
-            Report(5 + length);
-            return 5 + length;
-        }
-
-        var fn = _input[6];
-        switch (fn)
-        {
-            case 0x41:
-                break; // model
-            case 0x43 when length >= 3:
-                _qrModule = Math.Clamp((int)_input[7], 1, 16);
-                break;
-            case 0x45 when length >= 3:
-                _qrLevel = "LMQH"[Math.Clamp(_input[7] - 0x30, 0, 3)];
-                break;
-            case 0x50 when length >= 3:
-                _qrData = _input.Slice(8, length - 3);
-                break;
-            case 0x51:
-                PrintQr();
-                break;
-            default:
-                Report(5 + length);
-                break;
-        }
-
-        return 5 + length;
-    }
-
-    private void PrintQr()
-    {
-        FlushLine();
-        if (_qrData is not { Length: > 0 } data)
-        {
-            _unknown.Add($"@{_offset}: QR print with no data stored");
-            return;
-        }
-
-        var image = QrImages.RasterOfBytes(data, _qrModule, _qrLevel);
-        _pageQr.Add(Encoding.UTF8.GetString(data));
-        AddRows(image, AlignOffset(image.Width));
+            1 => Math.Max(0, (area - width) / 2),
+            2 => Math.Max(0, area - width),
+            _ => 0,
+        };
     }
 
     // Puts an image on the paper <paramref name="left"/> dots from the edge (what falls off the paper is lost).
@@ -690,7 +881,7 @@ public sealed class EscPosEmulator
             var row = new byte[rowBytes];
             for (var x = 0; x < image.Width && left + x < WidthDots; x++)
             {
-                if (image[x, y])
+                if (left + x >= 0 && image[x, y])
                 {
                     row[(left + x) >> 3] |= (byte)(0x80 >> ((left + x) & 7));
                 }

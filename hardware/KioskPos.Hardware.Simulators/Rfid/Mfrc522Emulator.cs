@@ -20,9 +20,68 @@ public sealed class Mfrc522Emulator : SpiDevice
     private readonly List<VirtualCard> _field = [];
     private readonly Dictionary<VirtualCard, int> _removeAfter = [];
     private readonly SpiConnectionSettings _settings;
+    private readonly byte[] _internalBuffer = new byte[25];
     private bool _crcFault;
     private bool _parityFault;
     private MifareClassicCard? _authenticated;
+    private bool _crcRunning;
+    private ushort _crc;
+    private bool _lowAlert;
+    private bool _highAlert;
+
+    private const int CommandAddress = 0x01;
+    private const int ComIEnAddress = 0x02;
+    private const int DivIEnAddress = 0x03;
+    private const int ComIrqAddress = 0x04;
+    private const int DivIrqAddress = 0x05;
+    private const int ErrorAddress = 0x06;
+    private const int Status1Address = 0x07;
+    private const int Status2Address = 0x08;
+    private const int FifoDataAddress = 0x09;
+    private const int FifoLevelAddress = 0x0A;
+    private const int WaterLevelAddress = 0x0B;
+    private const int ControlAddress = 0x0C;
+    private const int BitFramingAddress = 0x0D;
+    private const int CollAddress = 0x0E;
+    private const int ModeAddress = 0x11;
+    private const int TxControlAddress = 0x14;
+    private const int CrcResultHighAddress = 0x21;
+    private const int CrcResultLowAddress = 0x22;
+    private const int TModeAddress = 0x2A;
+    private const int TCounterHighAddress = 0x2E;
+    private const int TCounterLowAddress = 0x2F;
+    private const int TestBusAddress = 0x35;
+    private const int AutoTestAddress = 0x36;
+    private const int VersionAddress = 0x37;
+    private const int TestAdcAddress = 0x3B;
+
+    /// <summary>
+    /// Every register after a reset, from the tables of datasheet section 9.3 (rev. 3.9). Where the datasheet says
+    /// "xxh" (FIFOData, Coll, TCounterVal, TestBus, Version, TestDAC1/2, TestADC) the value is the chip's choice:
+    /// Coll reads A0h (ValuesAfterColl, CollPosNotValid) as chips do, the others 00h; Version is <see cref="ChipVersion"/>.
+    /// </summary>
+    private static readonly byte[] s_resetValues =
+    [
+        // 00h: reserved, Command 20h, ComIEn 80h, DivIEn 00h, ComIrq 14h, DivIrq x0h, Error 00h, Status1 21h,
+        0x00, 0x20, 0x80, 0x00, 0x14, 0x00, 0x00, 0x21,
+        // 08h: Status2 00h, FIFOData xxh, FIFOLevel 00h, WaterLevel 08h, Control 10h, BitFraming 00h, Coll xxh, reserved 00h
+        0x00, 0x00, 0x00, 0x08, 0x10, 0x00, 0xA0, 0x00,
+        // 10h: reserved 00h, Mode 3Fh, TxMode 00h, RxMode 00h, TxControl 80h, TxASK 00h, TxSel 10h, RxSel 84h
+        0x00, 0x3F, 0x00, 0x00, 0x80, 0x00, 0x10, 0x84,
+        // 18h: RxThreshold 84h, Demod 4Dh, reserved 00h, reserved 00h, MfTx 62h, MfRx 00h, reserved 00h, SerialSpeed EBh
+        0x84, 0x4D, 0x00, 0x00, 0x62, 0x00, 0x00, 0xEB,
+        // 20h: reserved 00h, CRCResult FFh FFh, reserved 88h, ModWidth 26h, reserved 87h, RFCfg 48h, GsN 88h
+        0x00, 0xFF, 0xFF, 0x88, 0x26, 0x87, 0x48, 0x88,
+        // 28h: CWGsP 20h, ModGsP 20h, TMode 00h, TPrescaler 00h, TReload 00h 00h, TCounterVal xxh xxh
+        0x20, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        // 30h: reserved 00h, TestSel1 00h, TestSel2 00h, TestPinEn 80h, TestPinValue 00h, TestBus xxh, AutoTest 40h, Version xxh
+        0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x40, 0x00,
+        // 38h: AnalogTest 00h, TestDAC1 xxh, TestDAC2 xxh, TestADC xxh, reserved (production tests) FFh 00h 03h 00h
+        0x00, 0x00, 0x00, 0x00, 0xFF, 0x00, 0x03, 0x00,
+    ];
+
+    /// <summary>Reserved and production-test registers: "must not be changed" (table 19); writes leave them be.</summary>
+    private static readonly HashSet<int> s_reserved = [0x00, 0x0F, 0x10, 0x1A, 0x1B, 0x1E, 0x20, 0x23, 0x25, 0x30, 0x3C, 0x3D, 0x3E, 0x3F];
 
     /// <param name="busId">The bus number the emulator pretends to be on.</param>
     /// <param name="version">The version register: 0x92 (v2.0), 0x91, 0x88...</param>
@@ -30,6 +89,7 @@ public sealed class Mfrc522Emulator : SpiDevice
     {
         _settings = new SpiConnectionSettings(busId, 0) { Mode = SpiMode.Mode0, ClockFrequency = 10_000_000 };
         ChipVersion = version;
+        s_resetValues.CopyTo(_registers);
         Reset();
     }
 
@@ -130,137 +190,234 @@ public sealed class Mfrc522Emulator : SpiDevice
         }
     }
 
+    /// <summary>The 25-byte internal buffer of the Mem command (10.3.1.2); it survives a SoftReset.</summary>
+    public byte[] InternalBuffer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _internalBuffer];
+            }
+        }
+    }
+
     /// <inheritdoc />
-    public override void Read(Span<byte> buffer) => buffer.Fill(Connected ? (byte)0 : AbsentValue);
+    public override void Read(Span<byte> buffer)
+    {
+        // MOSI stays low while the host only reads: every byte clocked out is address 0x00, a write (bit 7 clear)
+        // to the reserved register 00h, which is ignored.
+        Span<byte> zeros = buffer.Length <= 256 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
+        zeros.Clear();
+        TransferFullDuplex(zeros, buffer);
+    }
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        Span<byte> ignored = stackalloc byte[buffer.Length];
+        Span<byte> ignored = buffer.Length <= 256 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
         TransferFullDuplex(buffer, ignored);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// One SPI transfer with chip select held low (datasheet 8.1.2). The bytes the host sends are taken whole before
+    /// any answer is written, as Linux spidev does (the kernel copies the transmit buffer before the receive
+    /// buffer is copied back): a driver may pass the same memory as <paramref name="writeBuffer"/> and
+    /// <paramref name="readBuffer"/> and gets the same answer as with two buffers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The two buffers differ in length (a full-duplex transfer clocks both ways at once).</exception>
     public override void TransferFullDuplex(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
+        if (writeBuffer.Length != readBuffer.Length)
+        {
+            throw new ArgumentException("A full-duplex transfer needs write and read buffers of the same length.", nameof(readBuffer));
+        }
+
+        Span<byte> mosi = writeBuffer.Length <= 256 ? stackalloc byte[writeBuffer.Length] : new byte[writeBuffer.Length];
+        writeBuffer.CopyTo(mosi);
+        Span<byte> miso = mosi.Length <= 256 ? stackalloc byte[mosi.Length] : new byte[mosi.Length];
         lock (_gate)
         {
-            if (!Connected)
-            {
-                readBuffer.Fill(AbsentValue);
-                return;
-            }
+            Clock(mosi, miso);
+        }
 
-            readBuffer.Clear();
-            if (writeBuffer.IsEmpty)
-            {
-                return;
-            }
+        miso.CopyTo(readBuffer);
+    }
 
-            if ((writeBuffer[0] & 0x80) != 0)
+    private void Clock(ReadOnlySpan<byte> mosi, Span<byte> miso)
+    {
+        if (!Connected)
+        {
+            miso.Fill(AbsentValue);
+            return;
+        }
+
+        // During the first byte MISO is undefined (the "X" of figures 11 and 12); the chip drives it low.
+        miso.Clear();
+        if (mosi.IsEmpty)
+        {
+            return;
+        }
+
+        if ((mosi[0] & 0x80) != 0)
+        {
+            // Read (8.1.2.1): each byte sent is the next address; its value comes out during the byte after it. The
+            // host ends with 00h, which reads nothing.
+            for (var i = 1; i < mosi.Length; i++)
             {
-                // Read (datasheet 8.1.2.1): each byte sent is the next address; the value comes one byte later.
-                for (var i = 1; i < writeBuffer.Length && i < readBuffer.Length; i++)
+                if ((mosi[i - 1] & 0x80) != 0)
                 {
-                    readBuffer[i] = ReadRegister((Register)((writeBuffer[i - 1] >> 1) & 0x3F));
+                    miso[i] = ReadRegister((mosi[i - 1] >> 1) & 0x3F);
                 }
-
-                return;
             }
 
-            // Write (8.1.2.2): the address, then any number of values for that one register.
-            var register = (Register)((writeBuffer[0] >> 1) & 0x3F);
-            for (var i = 1; i < writeBuffer.Length; i++)
-            {
-                WriteRegister(register, writeBuffer[i]);
-            }
+            return;
+        }
+
+        // Write (8.1.2.2): the address, then any number of values for that one register (a FIFO burst).
+        var address = (mosi[0] >> 1) & 0x3F;
+        for (var i = 1; i < mosi.Length; i++)
+        {
+            WriteRegister(address, mosi[i]);
         }
     }
 
-    private byte ReadRegister(Register register)
+    private byte ReadRegister(int address)
     {
-        switch (register)
+        switch (address)
         {
-            case Register.FifoData:
-                return _fifo.Count > 0 ? _fifo.Dequeue() : (byte)0;
-            case Register.FifoLevel:
+            case FifoDataAddress:
+                if (_fifo.Count == 0)
+                {
+                    return 0;
+                }
+
+                var value = _fifo.Dequeue();
+                FifoChanged();
+                return value;
+            case FifoLevelAddress:
                 return (byte)_fifo.Count;
-            case Register.Version:
+            case Status1Address:
+                return Status1();
+            case VersionAddress:
                 return ChipVersion;
             default:
-                return _registers[(int)register];
+                return _registers[address];
         }
     }
 
-    private void WriteRegister(Register register, byte value)
+    private void WriteRegister(int address, byte value)
     {
-        switch (register)
+        // Table 19: R bits ignore writes, W bits read back as 0; reserved and RFT registers keep their value.
+        switch (address)
         {
-            case Register.Command:
-                _registers[(int)register] = (byte)((_registers[(int)register] & 0xE0) | (value & 0x1F));
-                Execute((Mfrc522Command)(value & 0x0F));
+            case CommandAddress:
+                WriteCommand(value);
                 break;
-            case Register.ComIrq:
-            case Register.DivIrq:
-                // Set1 (bit 7) chooses whether the marked bits are set or cleared (9.3.1.5, 9.3.1.6).
-                var marked = (byte)(value & 0x7F);
-                _registers[(int)register] = (value & 0x80) != 0 ? (byte)(_registers[(int)register] | marked) : (byte)(_registers[(int)register] & ~marked);
+            case ComIrqAddress:
+            case DivIrqAddress:
+                // Set1/Set2 (bit 7) chooses whether the marked bits are set or cleared (9.3.1.5, 9.3.1.6).
+                var marked = (byte)(value & (address == ComIrqAddress ? 0x7F : 0x14));
+                _registers[address] = (value & 0x80) != 0 ? (byte)(_registers[address] | marked) : (byte)(_registers[address] & ~marked);
                 break;
-            case Register.FifoData:
-                if (_fifo.Count >= Mfrc522.FifoSize)
-                {
-                    _registers[(int)Register.Error] |= (byte)ErrorFlags.BufferOverflow;
-                }
-                else
-                {
-                    _fifo.Enqueue(value);
-                }
-
+            case FifoDataAddress:
+                WriteFifo(value);
                 break;
-            case Register.FifoLevel:
+            case FifoLevelAddress:
                 if ((value & 0x80) != 0)
                 {
                     _fifo.Clear();
-                    _registers[(int)Register.Error] &= unchecked((byte)~ErrorFlags.BufferOverflow);
+                    _registers[ErrorAddress] &= unchecked((byte)~ErrorFlags.BufferOverflow);
+                    FifoChanged();
                 }
 
                 break;
-            case Register.Status2:
-                // Only MFCrypto1On (and the temperature sensor bits) are writable; clearing it ends the session.
-                _registers[(int)register] = (byte)((_registers[(int)register] & ~0x08) | (value & 0x08));
-                if ((value & 0x08) == 0)
+            case Status2Address:
+                // TempSensClear and I2CForceHS are R/W; MFCrypto1On only MFAuthent sets, the host may clear it (9.3.1.9).
+                _registers[address] = (byte)((value & 0xC0) | (_registers[address] & value & 0x08) | (_registers[address] & 0x07));
+                if ((_registers[address] & 0x08) == 0)
                 {
                     _authenticated = null;
                 }
 
                 break;
-            case Register.BitFraming:
-                _registers[(int)register] = (byte)(value & 0x7F);
-                if ((value & 0x80) != 0 && (Mfrc522Command)(_registers[(int)Register.Command] & 0x0F) == Mfrc522Command.Transceive)
+            case WaterLevelAddress:
+                _registers[address] = (byte)(value & 0x3F);
+                FifoChanged();
+                break;
+            case ControlAddress:
+                // TStopNow and TStartNow are write-only strobes; RxLastBits is read-only.
+                break;
+            case BitFramingAddress:
+                _registers[address] = (byte)(value & 0x77);
+                if ((value & 0x80) != 0 && Command == Mfrc522Command.Transceive)
                 {
                     Transceive();
                 }
 
                 break;
-            case Register.Version:
+            case CollAddress:
+                _registers[address] = (byte)((value & 0x80) | (_registers[address] & 0x7F));
+                break;
+            case TxControlAddress:
+                var wasOn = AntennaOn;
+                _registers[address] = (byte)(value & 0xFB);
+                if (wasOn && !AntennaOn)
+                {
+                    FieldOff();
+                }
+
+                break;
+            case ErrorAddress:
+            case Status1Address:
+            case CrcResultHighAddress:
+            case CrcResultLowAddress:
+            case TCounterHighAddress:
+            case TCounterLowAddress:
+            case TestBusAddress:
+            case VersionAddress:
+            case TestAdcAddress:
                 break;
             default:
-                _registers[(int)register] = value;
+                if (!s_reserved.Contains(address))
+                {
+                    _registers[address] = value;
+                }
+
                 break;
         }
     }
 
-    private void Execute(Mfrc522Command command)
+    private Mfrc522Command Command => (Mfrc522Command)(_registers[CommandAddress] & 0x0F);
+
+    private void WriteCommand(byte value)
     {
+        var command = (Mfrc522Command)(value & 0x0F);
+        if (command == Mfrc522Command.NoCmdChange)
+        {
+            // Changes RcvOff and PowerDown only (10.3.1.6).
+            _registers[CommandAddress] = (byte)((value & 0x30) | (_registers[CommandAddress] & 0x0F));
+            return;
+        }
+
+        _registers[CommandAddress] = (byte)((value & 0x30) | (byte)command);
         switch (command)
         {
             case Mfrc522Command.SoftReset:
                 Reset();
+                Terminate();
+                break;
+            case Mfrc522Command.Idle:
+                // The host starting Idle does not set IdleIRq (table 30).
+                _crcRunning = false;
                 break;
             case Mfrc522Command.Mem:
-                // 25 bytes move from the FIFO to the internal buffer, which only the self-test's setup touches.
-                _fifo.Clear();
-                Done();
+                Mem();
+                Terminate();
+                break;
+            case Mfrc522Command.GenerateRandomId:
+                Random.Shared.NextBytes(_internalBuffer.AsSpan(0, 10));
+                Terminate();
                 break;
             case Mfrc522Command.CalcCrc:
                 CalculateCrc();
@@ -268,77 +425,219 @@ public sealed class Mfrc522Emulator : SpiDevice
             case Mfrc522Command.MfAuthent:
                 Authenticate();
                 break;
-            case Mfrc522Command.Idle:
             case Mfrc522Command.Transceive:
+                // Transmits only when StartSend is set (10.3.1.8).
+                break;
+            case Mfrc522Command.Transmit:
+                Transmit();
+                break;
+            case Mfrc522Command.Receive:
+                // Nothing is sent, so nothing answers: the timer ends it when TAuto is set.
                 break;
             default:
-                Done();
+                // An unknown command: Command goes back to Idle and IdleIRq is set (table 30).
+                Terminate();
                 break;
         }
     }
 
-    private void Reset()
+    /// <summary>A command ends by itself: Command[3:0] goes back to Idle and IdleIRq is set (table 30).</summary>
+    private void Terminate()
     {
-        Array.Clear(_registers);
-        _fifo.Clear();
-        _authenticated = null;
-
-        // Reset values (datasheet 9.3; CommandReg's PowerDown bit is already clear again): ComIEn 0x80, ComIrq 0x14, Status1 0x21, WaterLevel 0x08,
-        // Control 0x10, Coll 0x80 (ValuesAfterColl), Mode 0x3F, TxControl 0x80, TxSel 0x10, RxSel 0x84, RFCfg 0x48.
-        _registers[(int)Register.ComIEn] = 0x80;
-        _registers[(int)Register.ComIrq] = 0x14;
-        _registers[(int)Register.Status1] = 0x21;
-        _registers[(int)Register.WaterLevel] = 0x08;
-        _registers[(int)Register.Control] = 0x10;
-        _registers[(int)Register.Coll] = 0x80;
-        _registers[(int)Register.Mode] = 0x3F;
-        _registers[(int)Register.TxControl] = 0x80;
-        _registers[(int)Register.TxSel] = 0x10;
-        _registers[(int)Register.RxSel] = 0x84;
-        _registers[(int)Register.RfCfg] = 0x48;
-        _registers[(int)Register.ModWidth] = 0x26;
+        _registers[CommandAddress] &= 0x30;
+        _registers[ComIrqAddress] |= (byte)ComIrq.Idle;
     }
 
-    private void Done() => _registers[(int)Register.ComIrq] |= (byte)ComIrq.Idle;
+    private void WriteFifo(byte value)
+    {
+        if (Command == Mfrc522Command.MfAuthent)
+        {
+            // The FIFO is blocked while MFAuthent runs (10.3.1.9).
+            _registers[ErrorAddress] |= (byte)ErrorFlags.Write;
+            return;
+        }
+
+        if (_crcRunning)
+        {
+            // CalcCRC goes on with every byte written while it is active (10.3.1.4).
+            _crc = CrcA.Compute([value], _crc);
+            StoreCrc();
+            return;
+        }
+
+        if (_fifo.Count >= Mfrc522.FifoSize)
+        {
+            _registers[ErrorAddress] |= (byte)ErrorFlags.BufferOverflow;
+            return;
+        }
+
+        _fifo.Enqueue(value);
+        FifoChanged();
+    }
+
+    /// <summary>LoAlertIRq and HiAlertIRq store the moment Status1's LoAlert or HiAlert becomes 1 (9.3.1.5).</summary>
+    private void FifoChanged()
+    {
+        var water = _registers[WaterLevelAddress] & 0x3F;
+        var low = _fifo.Count <= water;
+        var high = Mfrc522.FifoSize - _fifo.Count <= water;
+        if (low && !_lowAlert)
+        {
+            _registers[ComIrqAddress] |= (byte)ComIrq.LoAlert;
+        }
+
+        if (high && !_highAlert)
+        {
+            _registers[ComIrqAddress] |= (byte)ComIrq.HiAlert;
+        }
+
+        _lowAlert = low;
+        _highAlert = high;
+    }
+
+    /// <summary>Status1Reg (9.3.1.8): CRCOk and CRCReady from the coprocessor, IRq from the enabled interrupt
+    /// bits, HiAlert and LoAlert from the FIFO level.</summary>
+    private byte Status1()
+    {
+        var irq = (_registers[ComIrqAddress] & _registers[ComIEnAddress] & 0x7F) != 0
+            || (_registers[DivIrqAddress] & _registers[DivIEnAddress] & 0x14) != 0;
+        return (byte)((_registers[Status1Address] & 0x60) | (irq ? 0x10 : 0) | (_highAlert ? 0x02 : 0) | (_lowAlert ? 0x01 : 0));
+    }
+
+    private void Reset()
+    {
+        // Every register to its reset value (10.3.1.10); the internal buffer stays. The field goes off with
+        // TxControl's antenna bits, so the cards lose power.
+        var wasOn = AntennaOn;
+        s_resetValues.CopyTo(_registers);
+        _fifo.Clear();
+        _crcRunning = false;
+        _lowAlert = true;
+        _highAlert = false;
+        if (wasOn)
+        {
+            FieldOff();
+        }
+
+        _authenticated = null;
+    }
+
+    private void FieldOff()
+    {
+        _authenticated = null;
+        foreach (var card in _field)
+        {
+            card.PowerOff();
+        }
+    }
+
+    private void Mem()
+    {
+        // 25 bytes from the FIFO to the internal buffer; with an empty FIFO the other way round (10.3.1.2).
+        if (_fifo.Count == 0)
+        {
+            foreach (var b in _internalBuffer)
+            {
+                _fifo.Enqueue(b);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < _internalBuffer.Length && _fifo.Count > 0; i++)
+            {
+                _internalBuffer[i] = _fifo.Dequeue();
+            }
+        }
+
+        FifoChanged();
+    }
 
     private void CalculateCrc()
     {
         var data = _fifo.ToArray();
         _fifo.Clear();
-        if ((_registers[(int)Register.AutoTest] & 0x0F) == 0x09)
+        FifoChanged();
+        if ((_registers[AutoTestAddress] & 0x0F) == 0x09)
         {
-            // Self-test (16.1.1): the published answer for this version; a clone (or a damaged chip) answers otherwise.
-            var answer = Mfrc522.SelfTestReference.TryGetValue(ChipVersion, out var published) && !SelfTestFails
-                ? published
-                : [.. Mfrc522.SelfTestReference[0x92].Select(b => (byte)(b ^ 0x5A))];
+            // Self-test (16.1.1): with the internal buffer cleared and 00h in the FIFO, the published 64 bytes for
+            // this version; a clone, a damaged chip or another setup answer otherwise.
+            var published = Mfrc522.SelfTestReference.TryGetValue(ChipVersion, out var reference) && !SelfTestFails
+                && _internalBuffer.All(b => b == 0) && data is [0x00];
+            var answer = published ? reference! : [.. Mfrc522.SelfTestReference[0x92].Select(b => (byte)(b ^ 0x5A))];
             foreach (var b in answer)
             {
                 _fifo.Enqueue(b);
             }
 
+            FifoChanged();
             return;
         }
 
-        // CRCPreset, ModeReg bits 1-0 (9.3.2.2).
-        var preset = (_registers[(int)Register.Mode] & 0x03) switch { 0 => (ushort)0x0000, 1 => CrcA.Preset, 2 => (ushort)0xA671, _ => (ushort)0xFFFF };
-        var crc = CrcA.Compute(data, preset);
-
-        _registers[(int)Register.CrcResultHigh] = (byte)(crc >> 8);
-        _registers[(int)Register.CrcResultLow] = (byte)crc;
-        _registers[(int)Register.DivIrq] |= 0x04;
-        _registers[(int)Register.Status1] |= 0x20;
+        // CRCPreset, ModeReg bits 1-0 (9.3.2.2), loaded when the command starts; it runs until another command.
+        _crc = (_registers[ModeAddress] & 0x03) switch { 0 => (ushort)0x0000, 1 => CrcA.Preset, 2 => (ushort)0xA671, _ => (ushort)0xFFFF };
+        _crc = CrcA.Compute(data, _crc);
+        _crcRunning = true;
+        StoreCrc();
     }
 
-    private bool AntennaOn => (_registers[(int)Register.TxControl] & 0x03) == 0x03;
+    private void StoreCrc()
+    {
+        _registers[CrcResultHighAddress] = (byte)(_crc >> 8);
+        _registers[CrcResultLowAddress] = (byte)_crc;
+        _registers[DivIrqAddress] |= 0x04;
+
+        // CRCReady, and CRCOk when the result is zero (9.3.1.8).
+        _registers[Status1Address] = (byte)((_registers[Status1Address] & ~0x60) | 0x20 | (_crc == 0 ? 0x40 : 0));
+    }
+
+    /// <summary>The timer starts at the end of a transmission only with TModeReg's TAuto (9.3.3.10); a driver that
+    /// leaves it clear waits on its own clock.</summary>
+    private void NoAnswer()
+    {
+        if ((_registers[TModeAddress] & 0x80) != 0)
+        {
+            _registers[ComIrqAddress] |= (byte)ComIrq.Timer;
+        }
+    }
+
+    private void Transmit()
+    {
+        // A frame sent without listening: the cards hear it, nobody reads their answer.
+        var frame = _fifo.ToArray();
+        _fifo.Clear();
+        FifoChanged();
+        if (AntennaOn)
+        {
+            foreach (var card in Listeners())
+            {
+                card.Receive(frame, _registers[BitFramingAddress] & 0x07);
+            }
+        }
+
+        _registers[ComIrqAddress] |= (byte)ComIrq.Tx;
+        Terminate();
+    }
+
+    private List<VirtualCard> Listeners() =>
+        _authenticated is not null && (_registers[Status2Address] & 0x08) != 0 ? [_authenticated] : [.. _field];
+
+    private bool AntennaOn => (_registers[TxControlAddress] & 0x03) == 0x03;
+
+    /// <summary>Command execution clears every error bit but TempErr (table 34, note 1).</summary>
+    private void ClearErrors() => _registers[ErrorAddress] &= (byte)ErrorFlags.Temperature;
 
     private void Authenticate()
     {
         var command = _fifo.ToArray();
         _fifo.Clear();
+        FifoChanged();
+        ClearErrors();
         if (command.Length != 12)
         {
-            _registers[(int)Register.Error] = (byte)ErrorFlags.Protocol;
-            _registers[(int)Register.ComIrq] |= (byte)(ComIrq.Error | ComIrq.Idle);
+            _registers[ErrorAddress] |= (byte)ErrorFlags.Protocol;
+            _registers[Status2Address] &= 0xF7;
+            _registers[ComIrqAddress] |= (byte)ComIrq.Error;
+            Terminate();
             return;
         }
 
@@ -348,35 +647,34 @@ public sealed class Mfrc522Emulator : SpiDevice
             : null;
         if (card is not null && card.Authenticate((MifareKeyType)command[0], command[1], command.AsSpan(2, 6)))
         {
+            // Ends by itself with MFCrypto1On set (10.3.1.9); RxIRq and TxIRq stay blocked.
             _authenticated = card;
-            _registers[(int)Register.Status2] |= 0x08;
-            _registers[(int)Register.Error] = 0;
-            _registers[(int)Register.ComIrq] |= (byte)ComIrq.Idle;
+            _registers[Status2Address] |= 0x08;
+            Terminate();
             CountAnswer(card);
             return;
         }
 
-        // The card stays silent: the timer runs out (the command does not end by itself).
-        _registers[(int)Register.Error] = 0;
-        _registers[(int)Register.ComIrq] |= (byte)ComIrq.Timer;
+        // The card stays silent: the command does not end by itself, only the timer (TAuto) tells.
+        NoAnswer();
     }
 
     private void Transceive()
     {
         var frame = _fifo.ToArray();
         _fifo.Clear();
-        var lastBits = _registers[(int)Register.BitFraming] & 0x07;
-        _registers[(int)Register.Error] = 0;
-        _registers[(int)Register.Control] &= 0xF8;
-        _registers[(int)Register.Coll] = 0x80 | 0x20;
-        _registers[(int)Register.ComIrq] |= (byte)ComIrq.Tx;
+        FifoChanged();
+        var lastBits = _registers[BitFramingAddress] & 0x07;
+        ClearErrors();
+        _registers[ControlAddress] &= 0xF8;
+        _registers[CollAddress] = (byte)((_registers[CollAddress] & 0x80) | 0x20);
+        _registers[ComIrqAddress] |= (byte)ComIrq.Tx;
 
         var answers = new List<(VirtualCard Card, CardAnswer Answer)>();
         if (AntennaOn)
         {
             // With Crypto1 on, only the authenticated card can make sense of the frame.
-            var listeners = _authenticated is not null && (_registers[(int)Register.Status2] & 0x08) != 0 ? [_authenticated] : _field.ToList();
-            foreach (var card in listeners)
+            foreach (var card in Listeners())
             {
                 if (card.Receive(frame, lastBits) is { } answer)
                 {
@@ -387,7 +685,7 @@ public sealed class Mfrc522Emulator : SpiDevice
 
         if (answers.Count == 0)
         {
-            _registers[(int)Register.ComIrq] |= (byte)ComIrq.Timer;
+            NoAnswer();
             return;
         }
 
@@ -401,7 +699,7 @@ public sealed class Mfrc522Emulator : SpiDevice
             errors |= (byte)ErrorFlags.Collision;
             var keep = (collision + 7) / 8;
             bytes = bytes[..keep];
-            _registers[(int)Register.Coll] = (byte)(collision & 0x1F);
+            _registers[CollAddress] = (byte)((_registers[CollAddress] & 0x80) | (collision & 0x1F));
         }
 
         if (_crcFault && bytes.Length >= 3)
@@ -416,14 +714,20 @@ public sealed class Mfrc522Emulator : SpiDevice
             errors |= (byte)ErrorFlags.Parity;
         }
 
-        foreach (var b in bytes)
+        foreach (var b in bytes.Take(Mfrc522.FifoSize))
         {
             _fifo.Enqueue(b);
         }
 
-        _registers[(int)Register.Control] |= (byte)(first.LastBits & 0x07);
-        _registers[(int)Register.Error] = errors;
-        _registers[(int)Register.ComIrq] |= (byte)(ComIrq.Rx | (errors != 0 ? ComIrq.Error : ComIrq.None));
+        if (bytes.Length > Mfrc522.FifoSize)
+        {
+            errors |= (byte)ErrorFlags.BufferOverflow;
+        }
+
+        FifoChanged();
+        _registers[ControlAddress] |= (byte)(first.LastBits & 0x07);
+        _registers[ErrorAddress] |= errors;
+        _registers[ComIrqAddress] |= (byte)(ComIrq.Rx | (errors != 0 ? ComIrq.Error : ComIrq.None));
         foreach (var (card, _) in answers)
         {
             CountAnswer(card);

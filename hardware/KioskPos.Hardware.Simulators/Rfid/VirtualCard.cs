@@ -103,7 +103,8 @@ public abstract class VirtualCard
 
                 if (frame.Length >= 3 && CrcA.Check(frame) && Command(frame[..^2]) is { } answer)
                 {
-                    return answer;
+                    // An empty answer is a card that understood and stays quiet (a passive ACK).
+                    return answer.Bytes.Length > 0 ? answer : null;
                 }
 
                 FallBack();
@@ -113,13 +114,20 @@ public abstract class VirtualCard
         }
     }
 
-    /// <summary>Answers an application command (CRC already checked and removed); null for anything unknown.</summary>
+    /// <summary>Answers an application command (CRC already checked and removed); null for anything unknown (the
+    /// card falls back to IDLE or HALT), <see cref="Silence"/> for a command understood that has no answer.</summary>
     protected abstract CardAnswer? Command(ReadOnlySpan<byte> command);
 
     /// <summary>Drops any session (authentication) when the card halts, resets or leaves.</summary>
     protected virtual void OnReset()
     {
     }
+
+    /// <summary>Understood, and no answer is due: the card stays in its state while the reader's timer runs out.</summary>
+    protected static CardAnswer Silence() => new([]);
+
+    /// <summary>The 4-bit ACK, Ah (MIFARE Classic and NTAG datasheets).</summary>
+    protected static CardAnswer Ack() => new([0x0A], 4);
 
     /// <summary>A 4-bit NAK.</summary>
     protected static CardAnswer Nak(byte code = 0x04) => new([code], 4);
@@ -188,105 +196,6 @@ public abstract class VirtualCard
         bytes[4] = (byte)(bytes[0] ^ bytes[1] ^ bytes[2] ^ bytes[3]);
         return bytes;
     }
-}
-
-/// <summary>A MIFARE Classic 1K: 16 sectors of 4 blocks, each with key A and key B in its trailer.</summary>
-public sealed class MifareClassicCard : VirtualCard
-{
-    /// <summary>The transport key every new card ships with.</summary>
-    public static readonly byte[] DefaultKey = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
-
-    private readonly byte[][] _blocks = new byte[64][];
-    private int _authenticatedSector = -1;
-
-    /// <param name="uid">4 or 7 bytes.</param>
-    public MifareClassicCard(byte[] uid)
-        : base(uid, 0x08, uid.Length == 4 ? (ushort)0x0004 : (ushort)0x0044)
-    {
-        for (var block = 0; block < _blocks.Length; block++)
-        {
-            _blocks[block] = new byte[16];
-        }
-
-        for (var sector = 0; sector < 16; sector++)
-        {
-            SetKeys(sector, DefaultKey, DefaultKey);
-        }
-    }
-
-    /// <summary>Sets both keys of a sector (access bits left at the transport configuration FF 07 80).</summary>
-    public MifareClassicCard SetKeys(int sector, byte[] keyA, byte[] keyB)
-    {
-        var trailer = _blocks[sector * 4 + 3];
-        keyA.CopyTo(trailer, 0);
-        trailer[6] = 0xFF;
-        trailer[7] = 0x07;
-        trailer[8] = 0x80;
-        trailer[9] = 0x69;
-        keyB.CopyTo(trailer, 10);
-        return this;
-    }
-
-    /// <summary>Writes a data block (as the issuer's encoder would).</summary>
-    public MifareClassicCard WriteBlock(int block, ReadOnlySpan<byte> sixteen)
-    {
-        if (block % 4 == 3)
-        {
-            throw new ArgumentException("Use SetKeys for a sector trailer.", nameof(block));
-        }
-
-        sixteen[..16].CopyTo(_blocks[block]);
-        return this;
-    }
-
-    /// <summary>Called by the chip emulator's MFAuthent: true when the key matches the block's sector.</summary>
-    internal bool Authenticate(MifareKeyType type, byte block, ReadOnlySpan<byte> key)
-    {
-        if (State != CardState.Active || block >= _blocks.Length)
-        {
-            return false;
-        }
-
-        var sector = block / 4;
-        var trailer = _blocks[sector * 4 + 3];
-        var expected = type == MifareKeyType.A ? trailer.AsSpan(0, 6) : trailer.AsSpan(10, 6);
-        if (!expected.SequenceEqual(key))
-        {
-            // A failed authentication leaves the card mute until it is woken again.
-            FallBack();
-            return false;
-        }
-
-        _authenticatedSector = sector;
-        return true;
-    }
-
-    /// <inheritdoc />
-    protected override CardAnswer? Command(ReadOnlySpan<byte> command)
-    {
-        if (command.Length == 2 && command[0] == 0x30)
-        {
-            var block = command[1];
-            if (block >= _blocks.Length || block / 4 != _authenticatedSector)
-            {
-                return Nak();
-            }
-
-            var data = (byte[])_blocks[block].Clone();
-            if (block % 4 == 3)
-            {
-                // Key A is never readable; key B is readable only under access bits we do not emulate.
-                Array.Clear(data, 0, 6);
-            }
-
-            return WithCrc(data);
-        }
-
-        return null;
-    }
-
-    /// <inheritdoc />
-    protected override void OnReset() => _authenticatedSector = -1;
 }
 
 /// <summary>A MIFARE Ultralight (or NTAG): 7-byte UID, pages of 4 bytes readable without keys.</summary>

@@ -124,8 +124,8 @@ public class RenderAndEmulatorTests(FontsFixture fixture) : IClassFixture<FontsF
     public void Bytes_the_emulator_does_not_understand_are_reported_with_their_offset()
     {
         var emulator = new EscPosEmulator(576, fixture.Fonts);
-        emulator.RenderAll([0x1B, 0x40, 0x41, 0x0A, 0x1B, 0x99, 0x42, 0x0A, 0x1D, 0x28, 0x4C, 0x02, 0x00, 0x30, 0x45, 0x07]);
-        Assert.Equal(["@4: 1B 99 42 0A", "@8: 1D 28 4C 02 00 30 45 (not emulated, 7 bytes skipped)", "@15: 07"], emulator.NotUnderstood);
+        emulator.RenderAll([0x1B, 0x40, 0x41, 0x0A, 0x1B, 0x99, 0x42, 0x0A, 0x1D, 0x28, 0x4C, 0x02, 0x00, 0x30, 0x45, 0x18]);
+        Assert.Equal(["@4: 1B 99 42 0A", "@8: 1D 28 4C 02 00 30 45 (graphics function 69 without its parameters, 7 bytes skipped)", "@15: 18"], emulator.NotUnderstood);
     }
 
     [Fact]
