@@ -33,8 +33,9 @@ public static class ProvinceApp
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
         app.UseProvinceAssets();
-        app.MapHealthChecks("/health").ExcludeFromDescription();
-        app.MapOpenApi();
+        app.UseProvinceAccess();
+        app.MapHealthChecks("/health").ExcludeFromDescription().Public();
+        app.MapOpenApi().Public();
         app.MapSyncApi();
         app.MapAdminApi();
         app.MapBankApi();

@@ -20,9 +20,9 @@ internal static class BankSimulator
 {
     public static IEndpointRouteBuilder MapBankSimulator(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/bank-sim", GetPage).ExcludeFromDescription();
-        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).WithTags("BankSimulator").WithSummary("VietQR payments waiting for money (demo)");
-        app.MapPost("/bank-sim/send", SendFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapGet("/bank-sim", GetPage).ExcludeFromDescription().Public();
+        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).Public().WithTags("BankSimulator").WithSummary("VietQR payments waiting for money (demo)");
+        app.MapPost("/bank-sim/send", SendFromFormAsync).DisableAntiforgery().ExcludeFromDescription().Public();
         return app;
     }
 

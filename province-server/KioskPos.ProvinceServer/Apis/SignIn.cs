@@ -12,11 +12,11 @@ internal static class SignInApi
 {
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/login", GetPage).ExcludeFromDescription();
-        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/logout", SignOut).DisableAntiforgery().ExcludeFromDescription();
+        app.MapGet("/login", GetPage).ExcludeFromDescription().Public();
+        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().ExcludeFromDescription().Public();
+        app.MapPost("/logout", SignOut).DisableAntiforgery().ExcludeFromDescription().Public();
 
-        var admin = app.MapGroup("/api/v1/admin/users").AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        var admin = app.MapGroup("/api/v1/admin/users").RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Users").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         admin.MapGet(string.Empty, GetUsersAsync).WithSummary("The people who sign in");
         admin.MapPut("/{username}", PutUserAsync).WithSummary("Create or change a person who signs in")
