@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Web;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace KioskPos.ProvinceServer.Tests;
@@ -95,6 +96,31 @@ public sealed class RoleAttackTests
         AccessMatrix.Write("province-role-matrix", table);
         AttackReport.Measured(this, $"{rows.Count} endpoints × {s_roles.Length} roles called; {wrong.Count} answered other than declared");
         Assert.True(wrong.Count == 0, string.Join(Environment.NewLine, wrong) + Environment.NewLine + table);
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("reach an endpoint someone mapped without declaring who may call it", "403 access_undeclared: the middleware refuses what declares nothing")]
+    public async Task An_endpoint_that_declares_nothing_is_refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
+        try
+        {
+            await using var app = ProvinceApp.Build(["--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}", "--Logging:LogLevel:Default=Warning"]);
+            app.MapGet("/forgotten", () => "what nobody thought about");
+            app.MapGet("/declared", () => "open on purpose").Public();
+            await app.StartAsync();
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            using var forgotten = await http.GetAsync("/forgotten");
+            Assert.Equal(HttpStatusCode.Forbidden, forgotten.StatusCode);
+            Assert.Equal("access_undeclared", (await forgotten.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString());
+            Assert.Equal("open on purpose", await http.GetStringAsync("/declared"));
+            await app.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     // What the matrix expects of one answer; null when it is right.
