@@ -26,7 +26,8 @@ cp -a "$published/." "$stage/opt/kioskpos/"
 install -m 0644 firmware/os/kioskpos-terminal.service firmware/os/kioskpos-kiosk.service "$stage/lib/systemd/system/"
 install -m 0644 firmware/os/60-kioskpos.rules "$stage/lib/udev/rules.d/"
 install -m 0644 firmware/os/terminal.json "$stage/etc/kioskpos/terminal.json"
-install -m 0644 firmware/os/chromium-policy.json "$stage/etc/chromium/policies/managed/kioskpos.json"
+install -m 0644 firmware/os/chromium-policy.json "$stage/etc/chromium/policies/managed/kioskpos.json"   # a kiosk's: /kiosk and /display
+install -m 0644 firmware/os/chromium-policy-counter.json "$stage/usr/share/kioskpos/chromium-policy-counter.json"   # a counter's, copied over it there
 install -m 0644 hardware/profiles/*.json "$stage/usr/share/kioskpos/profiles/"
 install -m 0644 README.md "$stage/usr/share/doc/kioskpos/README.md"
 install -m 0644 firmware/os/debian/conffiles "$stage/DEBIAN/conffiles"

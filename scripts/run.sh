@@ -91,7 +91,7 @@ start_terminal() {
     "${terminal_cli[@]}" enroll --server "$PROVINCE_URL" --code "$code" --data "$dir"
   fi
 
-  for person in "tn01|Lê Thu Ngân|cashier|2468" "gs01|Trần Giám Sát|supervisor|97531" "kt01|Võ Kỹ Thuật|technician|8642"; do
+  for person in "tn01|Lê Thu Ngân|cashier|246813" "gs01|Trần Giám Sát|supervisor|975319" "kt01|Võ Kỹ Thuật|technician|864271"; do
     IFS='|' read -r staff_id staff_name staff_role staff_pin <<<"$person"
     echo "$staff_pin" | "${terminal_cli[@]}" staff add --id "$staff_id" --name "$staff_name" --role "$staff_role" --data "$dir" >/dev/null
   done
@@ -101,6 +101,7 @@ start_terminal() {
     --Terminal:DataDirectory="$dir" \
     --ProvinceServer:Interval=00:00:02 \
     --Hardware:Printer=emulator --Hardware:PaperWidthMm=80 --Hardware:ReceiptImages="$receipts" \
+    --Terminal:DevEndpoints=true \
     > "$log" 2>&1 &
   pids+=($!)
   wait_healthy "$url" "The terminal $id" "$log"
@@ -114,7 +115,7 @@ cat <<TXT
 KioskPos is running (simulated hardware, demo data).
 
   School kiosk (parents):                 $TERMINAL_URL/kiosk
-  Hospital counter (sign in tn01 / 2468):  $HOSPITAL_URL/counter   (its customer display: $HOSPITAL_URL/display)
+  Hospital counter (sign in tn01 / 246813):  $HOSPITAL_URL/counter   (its customer display: $HOSPITAL_URL/display)
   Terminal state (school KP-THCS-ND-01):  $TERMINAL_URL/           (hospital KP-TTYT-CT-01: $HOSPITAL_URL/)
   Customer display (VietQR):              $TERMINAL_URL/display
   Province server (sign in, below):       $PROVINCE_URL/
@@ -134,12 +135,12 @@ Pay one bill from the card balance:
   curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\
     -d '{"cardUid":"04A1B2C3","method":"card_balance","bills":[{"billId":"HP-2611-HS240001"}]}'
 
-Demo staff (id / PIN): cashier tn01 / 2468, supervisor gs01 / 97531, technician kt01 / 8642. A cashier signs in,
+Demo staff (id / PIN): cashier tn01 / 246813, supervisor gs01 / 975319, technician kt01 / 864271. A cashier signs in,
 voids that payment (the id its answer gave; on a fresh var/ the first one) with the supervisor's PIN — the void slip
 prints — and closes the shift (the Z report prints):
-  curl -s -c var/cookies -X POST $TERMINAL_URL/api/v1/sessions -H 'Content-Type: application/json' -d '{"staffId":"tn01","pin":"2468"}'
+  curl -s -c var/cookies -X POST $TERMINAL_URL/api/v1/sessions -H 'Content-Type: application/json' -d '{"staffId":"tn01","pin":"246813"}'
   curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/payments/KP-THCS-ND-01-00000001/void -H 'Content-Type: application/json' \\
-    -d '{"reason":"Thu nhầm","supervisorId":"gs01","supervisorPin":"97531"}'
+    -d '{"reason":"Thu nhầm","supervisorId":"gs01","supervisorPin":"975319"}'
   curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/shifts/current/close
 
 Pay by VietQR: open the customer display, make a QR payment, then press "simulate transfer" on the bank

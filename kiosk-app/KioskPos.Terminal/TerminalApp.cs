@@ -28,6 +28,9 @@ public static class TerminalApp
     /// <summary>The address the terminal listens on unless told otherwise: loopback only, for the kiosk browser.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>The development flag that maps <c>/dev/*</c> (with simulated devices, in a build with the simulators).</summary>
+    public const string DevEndpointsSetting = "Terminal:DevEndpoints";
+
     /// <summary>Builds the application from configuration arguments (<c>--Terminal:Id=...</c>, <c>--urls=...</c>).</summary>
     public static WebApplication Build(string[] args) => Build(args, null);
 
@@ -83,8 +86,9 @@ public static class TerminalApp
         app.UseScreenFiles();
         app.UseRouting();
         app.UseRequestLatencies();
-        app.MapHealthChecks("/health").ExcludeFromDescription();
-        app.MapOpenApi();
+        app.UseStaffAccess();
+        app.MapHealthChecks("/health").ExcludeFromDescription().Public();
+        app.MapOpenApi().Public();
         app.MapMetrics();
         app.MapStatusApi();
         app.MapPaymentApi();
@@ -95,7 +99,10 @@ public static class TerminalApp
         app.MapTechApi();
         app.MapScreens();
 #if SIMULATORS
-        if (app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
+        // Tapping any card and reading the emulator's paper are for development only: mapped when asked for
+        // (make run and the tests pass Terminal:DevEndpoints=true) and a device is simulated, never in a build
+        // without the simulators.
+        if (app.Configuration.GetValue<bool>(DevEndpointsSetting) && app.Services.GetRequiredService<IOptions<HardwareOptions>>().Value.IsSimulated)
         {
             app.MapDevApi();
         }
@@ -119,7 +126,11 @@ public static class TerminalApp
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<ReversalStore>();
-        services.AddSingleton<StaffStore>();
+        services.AddSingleton(sp => new StaffStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())
+        {
+            IdleTimeout = sp.GetRequiredService<IOptions<StaffOptions>>().Value.IdleTimeout,
+        });
+        services.AddStaffAccess(configuration);
         services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<SelfTest>();

@@ -32,8 +32,9 @@ public static class ProvinceApp
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
         app.UseProvinceAssets();
         app.UseRateLimiter();
-        app.MapHealthChecks("/health").ExcludeFromDescription();
-        app.MapOpenApi();
+        app.UseProvinceAccess();
+        app.MapHealthChecks("/health").ExcludeFromDescription().Public();
+        app.MapOpenApi().Public();
         app.MapSyncApi();
         app.MapAdminApi();
         app.MapBankApi();

@@ -10,10 +10,10 @@ public class StaffStoreTests
     {
         await using var temp = await new TempDatabase().SeedAsync();
         var staff = new StaffStore(temp.Database, temp.Time);
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "2468");
-        await staff.AddOrUpdateAsync("tn02", "Phạm Văn Ba", StaffRole.Cashier, "2468");
+        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
+        await staff.AddOrUpdateAsync("tn02", "Phạm Văn Ba", StaffRole.Cashier, "246813");
 
-        var ok = await staff.CheckPinAsync("tn01", "2468");
+        var ok = await staff.CheckPinAsync("tn01", "246813");
         Assert.Equal(new StaffMember("tn01", "Lê Thu Ngân", StaffRole.Cashier), ok.Member);
         await using var connection = new SqliteConnection($"Data Source={temp.Database.Path};Pooling=False");
         await connection.OpenAsync();
@@ -25,10 +25,57 @@ public class StaffStoreTests
             hashes.Add(reader.GetString(0));
         }
 
-        Assert.All(hashes, h => Assert.DoesNotContain("2468", h, StringComparison.Ordinal));
+        Assert.All(hashes, h => Assert.DoesNotContain("246813", h, StringComparison.Ordinal));
         Assert.All(hashes, h => Assert.StartsWith("pbkdf2-sha256$", h, StringComparison.Ordinal));
         Assert.NotEqual(hashes[0], hashes[1]); // same PIN, own salt
         await Assert.ThrowsAsync<ArgumentException>(() => staff.AddOrUpdateAsync("tn03", "X", StaffRole.Cashier, "12a4"));
+        await Assert.ThrowsAsync<ArgumentException>(() => staff.AddOrUpdateAsync("gs03", "X", StaffRole.Supervisor, "12345")); // 6 digits at least
+    }
+
+    [Fact]
+    public async Task An_unknown_id_counts_down_and_locks_exactly_as_a_known_one_with_a_wrong_pin()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var staff = new StaffStore(temp.Database, temp.Time);
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "135790");
+
+        for (var i = 1; i <= StaffStore.MaxFailures + 1; i++)
+        {
+            Assert.Equal(await staff.CheckPinAsync("gs01", "000000"), await staff.CheckPinAsync("gs99", "000000"));
+        }
+
+        // A new PIN set by the office clears the person's lockout; the unknown id stays locked.
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "135790");
+        Assert.True((await staff.CheckPinAsync("gs01", "135790")).Ok);
+        Assert.NotNull((await staff.CheckPinAsync("gs99", "135790")).LockedUntil);
+    }
+
+    [Fact]
+    public async Task A_session_ends_after_ten_idle_minutes_and_after_the_shift_limit_however_busy()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var staff = new StaffStore(temp.Database, temp.Time);
+        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
+        var member = (await staff.CheckPinAsync("tn01", "246813")).Member!;
+
+        // Used every 9 minutes: kept until the shift limit, then ended all the same.
+        var (busy, latest) = await staff.OpenSessionAsync(member);
+        Assert.Equal(temp.Time.GetUtcNow() + StaffStore.SessionLifetime, latest);
+        while (temp.Time.GetUtcNow() + TimeSpan.FromMinutes(9) < latest)
+        {
+            temp.Time.Advance(TimeSpan.FromMinutes(9));
+            Assert.Equal(member, await staff.FindSessionAsync(busy));
+        }
+
+        temp.Time.Advance(latest - temp.Time.GetUtcNow());
+        Assert.Null(await staff.FindSessionAsync(busy));
+
+        // Left alone: gone after ten minutes.
+        var (idle, _) = await staff.OpenSessionAsync(member);
+        temp.Time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(member, await staff.FindSessionAsync(idle));
+        temp.Time.Advance(staff.IdleTimeout + TimeSpan.FromSeconds(1));
+        Assert.Null(await staff.FindSessionAsync(idle));
     }
 
     [Fact]
@@ -36,7 +83,7 @@ public class StaffStoreTests
     {
         await using var temp = await new TempDatabase().SeedAsync();
         var staff = new StaffStore(temp.Database, temp.Time);
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "13579");
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "135790");
 
         for (var i = 1; i < StaffStore.MaxFailures; i++)
         {
@@ -45,10 +92,10 @@ public class StaffStoreTests
 
         var locked = await staff.CheckPinAsync("gs01", "0000");
         Assert.Equal(temp.Time.GetUtcNow() + StaffStore.Lockout, locked.LockedUntil);
-        Assert.False((await staff.CheckPinAsync("gs01", "13579")).Ok);
+        Assert.False((await staff.CheckPinAsync("gs01", "135790")).Ok);
 
         temp.Time.Advance(StaffStore.Lockout + TimeSpan.FromSeconds(1));
-        Assert.True((await staff.CheckPinAsync("gs01", "13579")).Ok);
+        Assert.True((await staff.CheckPinAsync("gs01", "135790")).Ok);
 
         // A right PIN resets the count: four wrong ones later do not lock.
         for (var i = 1; i < StaffStore.MaxFailures; i++)
@@ -56,8 +103,8 @@ public class StaffStoreTests
             Assert.Null((await staff.CheckPinAsync("gs01", "1111")).LockedUntil);
         }
 
-        Assert.True((await staff.CheckPinAsync("gs01", "13579")).Ok);
-        Assert.False((await staff.CheckPinAsync("nobody", "13579")).Ok);
+        Assert.True((await staff.CheckPinAsync("gs01", "135790")).Ok);
+        Assert.False((await staff.CheckPinAsync("nobody", "135790")).Ok);
     }
 
     [Fact]
@@ -65,8 +112,8 @@ public class StaffStoreTests
     {
         await using var temp = await new TempDatabase().SeedAsync();
         var staff = new StaffStore(temp.Database, temp.Time);
-        await staff.AddOrUpdateAsync("kt01", "Kỹ Thuật", StaffRole.Technician, "8642");
-        var member = (await staff.CheckPinAsync("kt01", "8642")).Member!;
+        await staff.AddOrUpdateAsync("kt01", "Kỹ Thuật", StaffRole.Technician, "864271");
+        var member = (await staff.CheckPinAsync("kt01", "864271")).Member!;
 
         var (token, expires) = await staff.OpenSessionAsync(member);
         Assert.Equal(member, await staff.FindSessionAsync(token));

@@ -7,7 +7,7 @@ namespace KioskPos.Terminal.Tests;
 
 /// <summary>
 /// Self-service card payments above the terminal's PIN amount need the card holder's PIN, checked by the province
-/// server (tries counted there, across terminals); a cashier's payments do not; without the network, none is taken.
+/// server (tries counted there, across terminals), at the kiosk and at the counter alike; without the network, none is taken.
 /// </summary>
 public abstract class CardPinTests(ProvinceEngine engine)
 {
@@ -68,10 +68,15 @@ public abstract class CardPinTests(ProvinceEngine engine)
         (_, body) = await PayAsync("04D4E5F6", "BT-2611-HS240002", "1470");
         Assert.Equal("insufficient_balance", Code(body)); // the PIN was accepted; 150.000 ₫ does not cover 600.000 ₫
 
-        // A cashier at the counter checks the payer in person: 150.000 ₫ without a PIN.
+        // At the counter too the card holder types the PIN (issue 18: a cashier's session no longer stands in for it).
         var cashier = await terminal.StaffAsync(KioskPos.Storage.StaffRole.Cashier);
         await terminal.TapAsync("04D4E5F6");
-        using var counter = await cashier.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04D4E5F6", method = "card_balance", bills = new[] { new { billId = "HP-2611-HS240002" } } });
+        using (var withoutPin = await cashier.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04D4E5F6", method = "card_balance", bills = new[] { new { billId = "HP-2611-HS240002" } } }))
+        {
+            Assert.Equal("pin_required", Code(await withoutPin.Content.ReadFromJsonAsync<JsonElement>()));
+        }
+
+        using var counter = await cashier.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04D4E5F6", method = "card_balance", pin = "1470", bills = new[] { new { billId = "HP-2611-HS240002" } } });
         Assert.Equal(HttpStatusCode.Created, counter.StatusCode);
     }
 }

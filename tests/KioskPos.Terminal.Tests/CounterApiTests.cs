@@ -19,7 +19,7 @@ public class CounterApiTests
         await using var province = await ProvinceHost.StartAsync();
         await using var terminal = await TerminalHost.StartAsync(province);
         await SeedStaffAsync(terminal);
-        using var cashier = await SignedInAsync(terminal, "tn01", "2468");
+        using var cashier = await SignedInAsync(terminal, "tn01", "246813");
 
         // A payer found by name, with or without diacritics.
         var byName = await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payers?name=nguyen%20minh%20anh");
@@ -40,12 +40,12 @@ public class CounterApiTests
             Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         }
 
-        using (var self = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "tn01", supervisorPin = "2468" }))
+        using (var self = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "tn01", supervisorPin = "246813" }))
         {
             Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
         }
 
-        using (var notSupervisor = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "tn02", supervisorPin = "1357" }))
+        using (var notSupervisor = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "tn02", supervisorPin = "135790" }))
         {
             Assert.Equal(HttpStatusCode.Forbidden, notSupervisor.StatusCode);
         }
@@ -56,7 +56,7 @@ public class CounterApiTests
             Assert.Contains("còn 4 lần thử", await wrongPin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var voided = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "gs01", supervisorPin = "97531" }))
+        using (var voided = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/void", new { reason = "Thu nhầm", supervisorId = "gs01", supervisorPin = "975319" }))
         {
             var body = await voided.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(voided.StatusCode == HttpStatusCode.OK, body.ToString());
@@ -64,7 +64,7 @@ public class CounterApiTests
         }
 
         using (var refunded = await cashier.PostAsJsonAsync($"/api/v1/payments/{boarding}/refund",
-            new { amount = 100_000, destination = "bank_transfer", bankReference = "FT26112300077", reason = "Nghỉ học 4 ngày", supervisorId = "gs01", supervisorPin = "97531" }))
+            new { amount = 100_000, destination = "bank_transfer", bankReference = "FT26112300077", reason = "Nghỉ học 4 ngày", supervisorId = "gs01", supervisorPin = "975319" }))
         {
             Assert.Equal(HttpStatusCode.OK, refunded.StatusCode);
             Assert.Equal("completed", (await refunded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paymentState").GetString());
@@ -110,7 +110,7 @@ public class CounterApiTests
         await SeedStaffAsync(terminal);
 
         // No session: refused, whatever the screen shows.
-        using (var anonymous = await terminal.Http.PostAsJsonAsync("/api/v1/payments/KP-THCS-ND-01-00000001/void", new { reason = "x", supervisorId = "gs01", supervisorPin = "97531" }))
+        using (var anonymous = await terminal.Http.PostAsJsonAsync("/api/v1/payments/KP-THCS-ND-01-00000001/void", new { reason = "x", supervisorId = "gs01", supervisorPin = "975319" }))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
@@ -118,7 +118,7 @@ public class CounterApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await terminal.Http.PostAsync("/api/v1/shifts/current/close", null)).StatusCode);
 
         // A technician may sign in but not touch payments.
-        using var technician = await SignedInAsync(terminal, "kt01", "8642");
+        using var technician = await SignedInAsync(terminal, "kt01", "864271");
         Assert.Equal("technician", (await technician.GetFromJsonAsync<JsonElement>("/api/v1/sessions/current")).GetProperty("role").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await technician.GetAsync("/api/v1/shifts/current")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await technician.PostAsync("/api/v1/shifts/current/close", null)).StatusCode);
@@ -139,7 +139,7 @@ public class CounterApiTests
             Assert.Equal((HttpStatusCode)423, fifth.StatusCode);
         }
 
-        using (var right = await terminal.Http.PostAsJsonAsync("/api/v1/sessions", new { staffId = "tn01", pin = "2468" }))
+        using (var right = await terminal.Http.PostAsJsonAsync("/api/v1/sessions", new { staffId = "tn01", pin = "246813" }))
         {
             Assert.Equal((HttpStatusCode)423, right.StatusCode);
             Assert.Contains("tạm khóa", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -154,10 +154,10 @@ public class CounterApiTests
     private static async Task SeedStaffAsync(TerminalHost terminal)
     {
         var staff = terminal.App.Services.GetRequiredService<StaffStore>();
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "2468");
-        await staff.AddOrUpdateAsync("tn02", "Phạm Văn Ba", StaffRole.Cashier, "1357");
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "97531");
-        await staff.AddOrUpdateAsync("kt01", "Võ Kỹ Thuật", StaffRole.Technician, "8642");
+        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
+        await staff.AddOrUpdateAsync("tn02", "Phạm Văn Ba", StaffRole.Cashier, "135790");
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "975319");
+        await staff.AddOrUpdateAsync("kt01", "Võ Kỹ Thuật", StaffRole.Technician, "864271");
     }
 
     // A client of its own with a cookie jar, signed in.
@@ -299,7 +299,7 @@ public class HospitalCounterTests
 
         // At discharge the rest of the deposit goes back by transfer (not to the balance it already sits on).
         var depositPayment = (await province.PaymentsAsync(Patient)).Single(p => p.GetProperty("method").GetString() == "external_card").GetProperty("id").GetString()!;
-        object Refund(string destination, string? reference) => new { amount = 500_000, destination, bankReference = reference, reason = "Ra viện", supervisorId = "gs01", supervisorPin = "97531" };
+        object Refund(string destination, string? reference) => new { amount = 500_000, destination, bankReference = reference, reason = "Ra viện", supervisorId = "gs01", supervisorPin = "975319" };
         await terminal.StaffAsync(StaffRole.Supervisor);
         using (var toBalance = await cashier.PostAsJsonAsync($"/api/v1/payments/{depositPayment}/refund", Refund("card_balance", null)))
         {

@@ -25,9 +25,9 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         _province = await ProvinceHost.StartAsync();
         _terminal = await TerminalHost.StartAsync(_province);
         var staff = _terminal.App.Services.GetRequiredService<StaffStore>();
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "2468");
-        await staff.AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "1357");
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "97531");
+        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
+        await staff.AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "135790");
+        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "975319");
         _browser = await Browser.LaunchAsync();
         Directory.CreateDirectory(s_shots);
     }
@@ -55,11 +55,11 @@ public sealed class CounterBrowserTests : IAsyncLifetime
             await page.WaitForFunctionAsync($"document.getElementById('loginmsg').textContent.indexOf('{expected}') >= 0");
         }
 
-        await SignInAsync(page, "tn09", "1357");
+        await SignInAsync(page, "tn09", "135790");
         await page.WaitForFunctionAsync("document.getElementById('loginmsg').textContent.indexOf('tạm khóa') >= 0");
         await ShotAsync(page, "counter-locked");
 
-        await SignInAsync(page, "tn01", "2468");
+        await SignInAsync(page, "tn01", "246813");
         await page.WaitForSelectorAsync("body[data-screen=main]");
         Assert.Contains("Lê Thu Ngân", await page.InnerTextAsync("#who"), StringComparison.Ordinal);
 
@@ -98,7 +98,7 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         await page.FillAsync("#apin", "11111");
         await page.ClickAsync("#aok");
         await page.WaitForFunctionAsync("document.getElementById('amsg').textContent.indexOf('còn 4 lần thử') >= 0");
-        await page.FillAsync("#apin", "97531");
+        await page.FillAsync("#apin", "975319");
         await ShotAsync(page, "counter-void-approval");
         await page.ClickAsync("#aok");
         await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã huỷ') >= 0");

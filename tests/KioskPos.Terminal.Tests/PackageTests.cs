@@ -47,6 +47,8 @@ public sealed class PackageTests : IDisposable
         var policy = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(extracted, "etc/chromium/policies/managed/kioskpos.json"))).RootElement;
         Assert.Equal(["*"], policy.GetProperty("URLBlocklist").EnumerateArray().Select(e => e.GetString()));
         Assert.All(policy.GetProperty("URLAllowlist").EnumerateArray(), e => Assert.StartsWith("http://127.0.0.1:8080/", e.GetString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(policy.GetProperty("URLAllowlist").EnumerateArray(), e => e.GetString()!.EndsWith("/counter", StringComparison.Ordinal) || e.GetString()!.EndsWith("/tech", StringComparison.Ordinal)); // a kiosk's browser: kiosk pages only
+        Assert.True(File.Exists(Path.Combine(extracted, "usr/share/kioskpos/chromium-policy-counter.json")), "the counter terminal's policy ships beside");
         Assert.Equal(2, policy.GetProperty("DeveloperToolsAvailability").GetInt32());
         Assert.False(policy.GetProperty("PrintingEnabled").GetBoolean());
 

@@ -146,7 +146,7 @@ public class TechTests
         await page.WaitForSelectorAsync("#login:not([hidden])");
 
         // A cashier's PIN does not open it; a wrong PIN neither.
-        await SignInAsync(page, "tn01", "2468");
+        await SignInAsync(page, "tn01", "246813");
         await page.WaitForFunctionAsync("document.getElementById('lmsg').textContent.length > 0");
         Assert.Contains("kỹ thuật viên", await page.InnerTextAsync("#lmsg"), StringComparison.Ordinal);
         Assert.True(await page.IsHiddenAsync("#tech"));
@@ -154,7 +154,7 @@ public class TechTests
         await page.WaitForFunctionAsync("document.getElementById('lmsg').textContent.indexOf('4') >= 0");
         Assert.True(await page.IsHiddenAsync("#tech"));
 
-        await SignInAsync(page, "kt01", "8642");
+        await SignInAsync(page, "kt01", "864271");
         await page.WaitForSelectorAsync("#tech:not([hidden])");
         await page.WaitForFunctionAsync("document.getElementById('log').textContent.length > 0");
         var text = await page.InnerTextAsync("body");
@@ -210,7 +210,7 @@ public class TechTests
         // customer display open.
         using var screen = new HttpClient { BaseAddress = terminal.Http.BaseAddress };
         using var stream = await screen.GetAsync("/api/v1/display/events", HttpCompletionOption.ResponseHeadersRead);
-        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("8642", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
+        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("864271", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
         Assert.True(exit == 0, output + error);
         Assert.Contains("OK   province_server", output, StringComparison.Ordinal);
         (exit, _, error) = await Processes.RunTerminalCliWithInputAsync("1111", "selftest", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
@@ -219,9 +219,9 @@ public class TechTests
 
         // A copy of receipt 1, by a cashier (a technician may not: a receipt is payment data).
         await terminal.StaffAsync(StaffRole.Cashier);
-        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("8642", "receipt", "reprint", "1", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
+        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("864271", "receipt", "reprint", "1", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "kt01");
         Assert.Equal(2, exit);
-        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("2468", "receipt", "reprint", "1", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "tn01");
+        (exit, output, error) = await Processes.RunTerminalCliWithInputAsync("246813", "receipt", "reprint", "1", "--url", terminal.Http.BaseAddress!.ToString(), "--staff", "tn01");
         Assert.True(exit == 0, output + error);
         Assert.Contains("KP-THCS-ND-01-00000001", output, StringComparison.Ordinal);
         await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).Any(t => t.Contains("BẢN SAO", StringComparison.Ordinal))),

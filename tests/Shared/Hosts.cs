@@ -203,6 +203,7 @@ public sealed class TerminalHost : IAsyncDisposable
             "--ProvinceServer:AuthoriseTimeout=00:00:10", // a loaded CI machine must not turn an online payment into an offline one
             "--Terminal:CardPinAbove=100000000", // the card PIN has its own tests (CardPinTests), which set their own amount
             "--Hardware:ReaderPollMs=20", // the emulated reader polls faster, so repeated taps of one card take less time
+            "--Terminal:DevEndpoints=true", // the tests tap cards on the simulated reader through /dev, as make run does
 
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs ?? [],
@@ -229,9 +230,9 @@ public sealed class TerminalHost : IAsyncDisposable
     /// <summary>The demo staff: id and PIN per role.</summary>
     public static readonly IReadOnlyDictionary<KioskPos.Storage.StaffRole, (string Id, string Pin)> StaffPins = new Dictionary<KioskPos.Storage.StaffRole, (string, string)>
     {
-        [KioskPos.Storage.StaffRole.Cashier] = ("tn01", "2468"),
-        [KioskPos.Storage.StaffRole.Supervisor] = ("gs01", "97531"),
-        [KioskPos.Storage.StaffRole.Technician] = ("kt01", "8642"),
+        [KioskPos.Storage.StaffRole.Cashier] = ("tn01", "246813"),
+        [KioskPos.Storage.StaffRole.Supervisor] = ("gs01", "975319"),
+        [KioskPos.Storage.StaffRole.Technician] = ("kt01", "864271"),
     };
 
     private readonly List<HttpClient> _staffClients = [];

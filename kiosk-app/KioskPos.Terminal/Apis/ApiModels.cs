@@ -57,8 +57,9 @@ public sealed record SignInRequest(string? StaffId, string? Pin);
 /// <param name="Id">Staff id.</param>
 /// <param name="Name">Their name.</param>
 /// <param name="Role">cashier, supervisor or technician.</param>
-/// <param name="ExpiresAt">When the session ends (on sign-in).</param>
-public sealed record StaffView(string Id, string Name, string Role, DateTimeOffset? ExpiresAt);
+/// <param name="ExpiresAt">When the session ends at the latest (on sign-in).</param>
+/// <param name="IdleSeconds">The session ends after this many seconds without a request (the counter page signs out before).</param>
+public sealed record StaffView(string Id, string Name, string Role, DateTimeOffset? ExpiresAt, int? IdleSeconds = null);
 
 /// <summary>The body of <c>POST /api/v1/payments/{id}/void</c>.</summary>
 public sealed record VoidRequest(string? Reason, string? SupervisorId, string? SupervisorPin);

@@ -13,31 +13,30 @@ namespace KioskPos.Terminal.Apis;
 
 /// <summary>
 /// The counter's API: staff sign in with their PIN; cashiers void (same shift) and refund with a supervisor's PIN,
-/// see the open shift and close it (the Z report prints). Every endpoint here checks the session's role itself.
+/// see the open shift and close it (the Z report prints). Each endpoint declares its roles (<see cref="StaffAccess"/>).
 /// </summary>
 internal static class CounterApi
 {
     /// <summary>The session cookie (HttpOnly, SameSite=Strict: the kiosk browser sends it only to the terminal's own pages).</summary>
     public const string SessionCookie = "kp_session";
 
-    private const string StaffKey = "kioskpos.staff";
-
     public static IEndpointRouteBuilder MapCounterApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Counter");
         api.MapPost("/sessions", SignInAsync).WithSummary("Sign in with staff id and PIN (sets the session cookie)")
-            .AcceptsJson<SignInRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status423Locked);
+            .AcceptsJson<SignInRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status423Locked)
+            .ChecksPin().Public();
         api.MapGet("/sessions/current", GetSession).WithSummary("Who is signed in")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
-        api.MapDelete("/sessions/current", SignOutAsync).WithSummary("Sign out");
+        api.MapDelete("/sessions/current", SignOutAsync).WithSummary("Sign out").Public();
 
         var counter = api.MapGroup(string.Empty);
         counter.MapGet("/payers", FindPayersAsync).WithSummary("Find payers by name")
             .ProducesProblems(StatusCodes.Status400BadRequest).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapPost("/payments/{id}/void", VoidAsync).WithSummary("Void a payment of this shift (a supervisor approves)")
-            .AcceptsJson<VoidRequest>().ProducesReversalProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+            .AcceptsJson<VoidRequest>().ProducesReversalProblems().ChecksPin().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapPost("/payments/{id}/refund", RefundAsync).WithSummary("Refund a payment (a supervisor approves)")
-            .AcceptsJson<RefundRequest>().ProducesReversalProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+            .AcceptsJson<RefundRequest>().ProducesReversalProblems().ChecksPin().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapGet("/shifts/current", GetShiftAsync).WithSummary("The open shift's figures")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         counter.MapPost("/shifts/current/close", CloseShiftAsync).WithSummary("Close the shift and print the Z report")
@@ -45,27 +44,7 @@ internal static class CounterApi
         return app;
     }
 
-    /// <summary>Lets only signed-in staff of <paramref name="roles"/> through: 401 without a session, 403 for another role.</summary>
-    public static RouteHandlerBuilder RequireStaff(this RouteHandlerBuilder endpoint, params StaffRole[] roles) =>
-        endpoint.ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden).AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var member = await http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted).ConfigureAwait(false);
-            if (member is null)
-            {
-                return ApiProblems.Create(StatusCodes.Status401Unauthorized, "not_signed_in", "Sign in with your staff id and PIN.");
-            }
-
-            if (!roles.Contains(member.Role))
-            {
-                return ApiProblems.Create(StatusCodes.Status403Forbidden, "role_not_allowed", $"A {StaffStore.RoleName(member.Role)} may not do this.");
-            }
-
-            http.Items[StaffKey] = member;
-            return await next(context).ConfigureAwait(false);
-        });
-
-    private static JsonOk<StaffView> GetSession(HttpContext http) => JsonOk.Of(View(Staff(http)), TerminalJsonContext.Readable.StaffView);
+    private static JsonOk<StaffView> GetSession(HttpContext http, StaffStore staff) => JsonOk.Of(View(Staff(http), staff), TerminalJsonContext.Readable.StaffView);
 
     private static async Task<NoContent> SignOutAsync(HttpContext http, StaffStore staff, CancellationToken ct)
     {
@@ -105,20 +84,28 @@ internal static class CounterApi
             return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
-        if (string.IsNullOrWhiteSpace(request.StaffId) || !StaffStore.IsValidPin(request.Pin))
+        // The form of an id and PIN says nothing about who exists; past it, an unknown id answers as a wrong PIN does.
+        if (!StaffStore.IsValidId(request.StaffId?.Trim()) || !StaffStore.IsValidPin(request.Pin))
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_sign_in", "Give staffId and a PIN of 4 to 8 digits.");
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_sign_in", "Give staffId (1 to 32 letters, digits, '-' or '_') and a PIN of 4 to 8 digits.");
         }
 
-        var check = await staff.CheckPinAsync(request.StaffId.Trim(), request.Pin!, ct).ConfigureAwait(false);
+        var check = await staff.CheckPinAsync(request.StaffId!.Trim(), request.Pin!, ct).ConfigureAwait(false);
         if (PinProblem(check, "staff", "Wrong staff id or PIN") is { } problem)
         {
             return problem;
         }
 
+        // A PIN set before PINs had to be 6 digits opens nothing until it is changed (`staff add` again).
+        if (!StaffStore.IsValidStaffPin(request.Pin))
+        {
+            return ApiProblems.Create(StatusCodes.Status403Forbidden, "pin_change_required", $"A staff PIN is {StaffStore.MinPinLength} to 8 digits now; ask for a new one.", StaffStore.MinPinLength);
+        }
+
+        // The cookie lasts the shift at most; the session behind it ends sooner when idle (StaffStore.FindSessionAsync).
         var (token, expires) = await staff.OpenSessionAsync(check.Member!, ct).ConfigureAwait(false);
         http.Response.Cookies.Append(SessionCookie, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", Expires = expires, IsEssential = true });
-        return JsonOk.Of(View(check.Member!) with { ExpiresAt = expires }, TerminalJsonContext.Readable.StaffView);
+        return JsonOk.Of(View(check.Member!, staff) with { ExpiresAt = expires }, TerminalJsonContext.Readable.StaffView);
     }
 
     private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> VoidAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
@@ -193,22 +180,27 @@ internal static class CounterApi
         }
 
         var (supervisorId, pin, reason) = approval(body);
-        if (string.IsNullOrWhiteSpace(supervisorId) || !StaffStore.IsValidPin(pin) || string.IsNullOrWhiteSpace(reason))
+        if (!StaffStore.IsValidId(supervisorId?.Trim()) || !StaffStore.IsValidPin(pin) || string.IsNullOrWhiteSpace(reason))
         {
             return (default!, ApiProblems.Create(StatusCodes.Status400BadRequest, "approval_required", "Give a reason, and the approving supervisor's id and PIN."));
         }
 
         var cashier = Staff(http);
-        if (string.Equals(supervisorId.Trim(), cashier.Id, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(supervisorId!.Trim(), cashier.Id, StringComparison.OrdinalIgnoreCase))
         {
             return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "self_approval", "Someone other than the cashier must approve."));
         }
 
-        var check = await http.RequestServices.GetRequiredService<StaffStore>().CheckPinAsync(supervisorId.Trim(), pin!, ct).ConfigureAwait(false);
+        var check = await http.RequestServices.GetRequiredService<StaffStore>().CheckPinAsync(supervisorId!.Trim(), pin!, ct).ConfigureAwait(false);
         // A wrong approval is 403 (this request may not do it), not 401: the cashier's own session is fine.
         if (PinProblem(check, "supervisor", "Wrong supervisor id or PIN", StatusCodes.Status403Forbidden) is { } problem)
         {
             return (default!, problem);
+        }
+
+        if (!StaffStore.IsValidStaffPin(pin))
+        {
+            return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "pin_change_required", $"A staff PIN is {StaffStore.MinPinLength} to 8 digits now; ask for a new one.", StaffStore.MinPinLength));
         }
 
         if (check.Member!.Role != StaffRole.Supervisor)
@@ -257,31 +249,13 @@ internal static class CounterApi
         _ => ApiProblems.Variant(wrongStatus, "wrong_pin", whose, $"{english}; {check.RemainingTries} tries left.", check.RemainingTries),
     };
 
-    /// <summary>
-    /// Lets a payment's own endpoints through for a signed-in cashier or supervisor, or with the payment's view token
-    /// (<c>?t=</c>, from its answer); anyone else is told the payment does not exist.
-    /// </summary>
-    public static RouteHandlerBuilder RequirePaymentAccess(this RouteHandlerBuilder endpoint) =>
-        endpoint.ProducesProblems(StatusCodes.Status404NotFound).AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var id = http.Request.RouteValues["id"] as string ?? string.Empty;
-            if (http.RequestServices.GetRequiredService<PaymentViewTokens>().IsValid(id, http.Request.Query["t"]) ||
-                await SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor })
-            {
-                return await next(context).ConfigureAwait(false);
-            }
-
-            return ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id);
-        });
-
     /// <summary>Who is signed in on this request, or null (the kiosk).</summary>
     public static Task<StaffMember?> SignedInAsync(HttpContext http) =>
         http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted);
 
-    private static StaffMember Staff(HttpContext http) => (StaffMember)http.Items[StaffKey]!;
+    private static StaffMember Staff(HttpContext http) => StaffAccess.Staff(http);
 
-    private static StaffView View(StaffMember member) => new(member.Id, member.Name, StaffStore.RoleName(member.Role), null);
+    private static StaffView View(StaffMember member, StaffStore staff) => new(member.Id, member.Name, StaffStore.RoleName(member.Role), null, (int)staff.IdleTimeout.TotalSeconds);
 
     private static string? Token(HttpContext http) =>
         http.Request.Cookies.TryGetValue(SessionCookie, out var cookie) ? cookie

@@ -13,9 +13,9 @@ internal static class DisplayApi
     public static IEndpointRouteBuilder MapDisplayApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Display");
-        api.MapGet("/display", GetDisplay).WithSummary("What the customer display shows");
+        api.MapGet("/display", GetDisplay).WithSummary("What the customer display shows").Public();
         // Server-sent events (text/event-stream): not in the OpenAPI document.
-        api.MapGet("/display/events", StreamDisplayAsync).ExcludeFromDescription();
+        api.MapGet("/display/events", StreamDisplayAsync).ExcludeFromDescription().Public();
         return app;
     }
 

@@ -19,7 +19,7 @@ internal static class KioskApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Kiosk");
         // Server-sent events (text/event-stream): not in the OpenAPI document.
-        api.MapGet("/kiosk/events", StreamKioskAsync).ExcludeFromDescription();
+        api.MapGet("/kiosk/events", StreamKioskAsync).ExcludeFromDescription().Public();
         api.MapGet("/payments/{id}/receipt-lookup", GetReceiptLookupAsync).WithSummary("Where the payer can see the receipt online: the URL and its QR")
             .RequirePaymentAccess();
         return app;

@@ -109,7 +109,7 @@ internal static class MetricsApi
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
         // Prometheus text, for the scraper: not in the OpenAPI document.
-        app.MapGet("/metrics", GetMetricsAsync).ExcludeFromDescription();
+        app.MapGet("/metrics", GetMetricsAsync).ExcludeFromDescription().Public();
         return app;
     }
 

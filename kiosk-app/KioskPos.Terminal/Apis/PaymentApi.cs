@@ -15,12 +15,13 @@ internal static class PaymentApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Payments");
         api.MapGet("/payers/by-card/{uid}", GetPayerByCardAsync).WithSummary("A payer and their open bills, by card UID")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity).Public();
         api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).Public();
         api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
+            .AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}", GetPaymentAsync).WithSummary("A payment").RequirePaymentAccess();
         api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);

@@ -20,7 +20,7 @@ public static class PrinterApi
     public static IEndpointRouteBuilder MapPrinterApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Printer");
-        api.MapGet("/printer", GetPrinterAsync).WithSummary("The printer's state and its recent jobs");
+        api.MapGet("/printer", GetPrinterAsync).WithSummary("The printer's state and its recent jobs").Public();
         api.MapGet("/print-jobs/{id:long}", GetPrintJobAsync).WithSummary("A print job")
             .ProducesProblems(StatusCodes.Status404NotFound).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/receipts/last/reprint", ReprintLastReceiptAsync).WithSummary("Reprint the last receipt")
@@ -32,8 +32,11 @@ public static class PrinterApi
 
 #if SIMULATORS
         // The emulator's paper, for the terminal's page in make run: receipt images and their text twins (files, not
-        // in the OpenAPI document).
-        app.MapGet("/receipts/{file}", GetReceiptFile).ExcludeFromDescription();
+        // in the OpenAPI document), under the development flag as /dev is.
+        if (app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<bool>(TerminalApp.DevEndpointsSetting))
+        {
+            app.MapGet("/receipts/{file}", GetReceiptFile).ExcludeFromDescription().Public();
+        }
 #endif
         return app;
     }

@@ -12,7 +12,7 @@ internal static class StatusApi
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Status");
-        api.MapGet("/status", GetStatusAsync).WithSummary("The terminal's state: institution, sync queue, devices, printer");
+        api.MapGet("/status", GetStatusAsync).WithSummary("The terminal's state: institution, sync queue, devices, printer").Public();
         api.MapGet("/journal/verify", VerifyJournalAsync).WithSummary("Verify the journal's hash chain")
             .RequireStaff(StaffRole.Technician, StaffRole.Supervisor, StaffRole.Cashier);
         return app;

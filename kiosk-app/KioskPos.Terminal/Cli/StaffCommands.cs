@@ -12,7 +12,7 @@ internal static class StaffCommands
         var id = new Option<string>("--id") { Description = "Staff id (letters, digits, - or _), printed on slips", Required = true };
         var name = new Option<string>("--name") { Description = "Full name", Required = true };
         var role = new Option<string>("--role") { Description = "cashier, supervisor or technician", Required = true };
-        var add = new Command("add", "Add a member of staff, or change their name, role and PIN; the PIN (4 to 8 digits) is read from standard input, so it stays out of the shell's history") { id, name, role, data };
+        var add = new Command("add", "Add a member of staff, or change their name, role and PIN; the PIN (6 to 8 digits) is read from standard input, so it stays out of the shell's history") { id, name, role, data };
         add.SetAction(async (parse, ct) =>
         {
             if (!Enum.TryParse<StaffRole>(parse.GetValue(role), ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
@@ -22,7 +22,7 @@ internal static class StaffCommands
             }
 
             var pin = (await Console.In.ReadLineAsync(ct).ConfigureAwait(false))?.Trim();
-            if (!StaffStore.IsValidPin(pin))
+            if (!StaffStore.IsValidStaffPin(pin))
             {
                 Console.Error.WriteLine(Messages.Both("cli.staff.pin_format"));
                 return 2;

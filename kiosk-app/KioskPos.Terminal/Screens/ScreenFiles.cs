@@ -59,12 +59,12 @@ internal static class ScreenFiles
         // The pages are HTML for people: not in the OpenAPI document.
         foreach (var (path, file) in s_pages)
         {
-            app.MapGet(path, (HttpContext http) => SendPageAsync(http, file)).ExcludeFromDescription();
+            app.MapGet(path, (HttpContext http) => SendPageAsync(http, file)).ExcludeFromDescription().Public();
         }
 
-        app.MapGet("/", RenderStatusPageAsync).ExcludeFromDescription();
+        app.MapGet("/", RenderStatusPageAsync).ExcludeFromDescription().Public();
         app.MapGet("/api/v1/messages", GetMessages).WithTags("Screens").WithSummary("The message catalogue the screens use: key to Vietnamese and English text")
-            .Produces<IReadOnlyDictionary<string, MessageText>>().Produces(StatusCodes.Status304NotModified);
+            .Produces<IReadOnlyDictionary<string, MessageText>>().Produces(StatusCodes.Status304NotModified).Public();
         return app;
     }
 

@@ -331,8 +331,9 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
         }
 
-        // Self-service above the PIN amount: the holder's PIN, checked by the province server alone.
-        var pinNeeded = command.Operator is null && amount.Value > options.Value.CardPinAbove;
+        // Above the PIN amount the holder's PIN, checked by the province server alone, at the kiosk and at the counter
+        // alike: a cashier's session does not stand in for the card holder.
+        var pinNeeded = amount.Value > options.Value.CardPinAbove;
         if (pinNeeded && pin is null)
         {
             throw new PaymentRefusedException(CardPinRefusals.Required(new Core.Money.Vnd(options.Value.CardPinAbove)));

@@ -19,7 +19,7 @@ internal static class DevApi
 {
     public static IEndpointRouteBuilder MapDevApi(this IEndpointRouteBuilder app)
     {
-        var dev = app.MapGroup("/dev").WithTags("dev");
+        var dev = app.MapGroup("/dev").WithTags("dev").Public();
         dev.MapPost("/card-taps", TapCardAsync).WithSummary("Hold a card to the simulated reader and wait until the terminal has read it")
             .AcceptsJson<SimulatedTapRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);

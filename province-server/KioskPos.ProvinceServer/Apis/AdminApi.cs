@@ -9,7 +9,7 @@ internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin").AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        var group = app.MapGroup("/api/v1/admin").RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Admin").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
         group.MapGet("/payments", GetPaymentsAsync).WithSummary("Payments, newest first");
@@ -198,13 +198,10 @@ internal static class AdminApi
     private static async Task<Results<NoContent, ProblemResult>> PutBankAccountAsync(string id, HttpContext http, BankLedger ledger)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.ReceivingAccountRequest, http.RequestAborted).ConfigureAwait(false);
-        if (request is { BankBin: null } or { AccountNumber: null } or { AccountName: null })
-        {
-            // The JSON reader lets a null through where the record says it cannot be: refused here, by name, not as a 500.
-            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_account", "bankBin, accountNumber and accountName are required.");
-        }
-
-        if ((request is null ? error : BankApi.ValidateAccount(request)) is { } problem)
+        // A body of {} binds nulls into the non-nullable fields: name the first one missing rather than throw (a 500).
+        static bool Missing(string? value) => value is null;
+        var missing = request is null ? null : Missing(request.BankBin) ? "bankBin is required" : Missing(request.AccountNumber) ? "accountNumber is required" : Missing(request.AccountName) ? "accountName is required" : null;
+        if ((request is null ? error : missing ?? BankApi.ValidateAccount(request)) is { } problem)
         {
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_account", problem);
         }

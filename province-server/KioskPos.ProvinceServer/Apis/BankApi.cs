@@ -21,7 +21,7 @@ internal static class BankApi
 
     public static IEndpointRouteBuilder MapBankApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(SyncProtocol.BankNotificationsPath, ReceiveNotificationAsync).WithTags("Bank").WithSummary("The bank's notification of a transfer (HMAC-signed)")
+        app.MapPost(SyncProtocol.BankNotificationsPath, ReceiveNotificationAsync).WithAccess(EndpointAccess.BankSignature).WithTags("Bank").WithSummary("The bank's notification of a transfer (HMAC-signed)")
             .AcceptsJson<BankNotification>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge);
         return app;

@@ -24,11 +24,11 @@ internal static class BankSimulator
 {
     public static IEndpointRouteBuilder MapBankSimulator(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/bank-sim", GetPage).AddEndpointFilter(ProvinceAuth.RequireAdminPage).ExcludeFromDescription();
-        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        app.MapGet("/bank-sim", GetPage).RequireProvincePage(ProvinceRoles.Admin).ExcludeFromDescription();
+        app.MapGet("/bank-sim/payments", GetWaitingPaymentsAsync).RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("BankSimulator").WithSummary("VietQR payments waiting for money (demo)")
             .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
-        app.MapPost("/bank-sim/send", SendFromFormAsync).AddEndpointFilter(ProvinceAuth.RequireAdminPage).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/bank-sim/send", SendFromFormAsync).RequireProvincePage(ProvinceRoles.Admin).DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
 

@@ -9,7 +9,7 @@ internal static class HomePage
 {
     public static IEndpointRouteBuilder MapHomePage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", GetOverview).AddEndpointFilter(ProvinceAuth.RequireAdminPage).ExcludeFromDescription();
+        app.MapGet("/", GetOverview).RequireProvincePage(Data.ProvinceRoles.Admin).ExcludeFromDescription();
         return app;
     }
 

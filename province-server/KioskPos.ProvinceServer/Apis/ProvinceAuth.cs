@@ -8,7 +8,9 @@ using Microsoft.Extensions.Options;
 namespace KioskPos.ProvinceServer.Apis;
 
 /// <summary>
-/// Who is asking: the administrator's bearer token (programs; a province administrator), or a signed-in person.
+/// Who is asking: the administrator's bearer token (programs; a province administrator), or a signed-in person; and
+/// whether they may: each endpoint declares its roles (<see cref="RequireProvinceRoles"/>, <see cref="RequireProvincePage"/>,
+/// or an open <see cref="EndpointAccess"/> kind), enforced by <see cref="UseProvinceAccess"/> alone.
 /// Province administrators see and do everything; an institution's accountant sees that institution's report and
 /// reconciliation, and changes nothing.
 /// </summary>
@@ -46,49 +48,75 @@ internal static class ProvinceAuth
         return user;
     }
 
-    /// <summary>API filter: a province administrator (token or session); 401 for no one, 403 for an accountant.</summary>
-    public static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>
+    /// The endpoint (or every endpoint of the group) is for people of <paramref name="roles"/> (the administrator's token
+    /// counts as <see cref="ProvinceRoles.Admin"/>): 401 for no one, 403 for another role. What an accountant sees is
+    /// further limited to their institution by the endpoint.
+    /// </summary>
+    public static TBuilder RequireProvinceRoles<TBuilder>(this TBuilder builder, params string[] roles)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithAccess(EndpointAccess.For(roles));
+
+    /// <summary>A page for people of <paramref name="roles"/>: no one goes to the sign-in page and back, another role to their report.</summary>
+    public static TBuilder RequireProvincePage<TBuilder>(this TBuilder builder, params string[] roles)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithAccess(new EndpointAccess(AccessKind.Roles, roles, Page: true));
+
+    /// <summary>
+    /// Enforces each endpoint's declared <see cref="EndpointAccess"/>, the one place the province checks roles. An
+    /// endpoint that declares nothing is refused (and fails the role-matrix test).
+    /// </summary>
+    public static IApplicationBuilder UseProvinceAccess(this IApplicationBuilder app) =>
+        app.Use(async (http, next) =>
+        {
+            // Routing's own answers (405, 415) are endpoints without a route: nothing to declare there.
+            if (http.GetEndpoint() is not RouteEndpoint endpoint || await RefusalAsync(http, endpoint).ConfigureAwait(false) is not { } refusal)
+            {
+                await next(http).ConfigureAwait(false);
+                return;
+            }
+
+            await refusal.ExecuteAsync(http).ConfigureAwait(false);
+        });
+
+    private static async Task<IResult?> RefusalAsync(HttpContext http, Endpoint endpoint)
     {
-        var http = context.HttpContext;
+        var access = endpoint.AccessOf();
+        if (access is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "access_undeclared", $"{endpoint.DisplayName} declares no access; refused.");
+        }
+
+        if (access.Kind != AccessKind.Roles)
+        {
+            return null;
+        }
+
         var user = await ResolveAsync(http).ConfigureAwait(false);
-        if (user is null && string.IsNullOrEmpty(http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken)
+        if (access.Lets(user?.Role))
+        {
+            return null;
+        }
+
+        if (access.Page)
+        {
+            return user is null
+                ? Results.Redirect("/login?return=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString))
+                : Results.Redirect("/report");
+        }
+
+        if (user is null && access.Roles.Contains(ProvinceRoles.Admin)
+            && string.IsNullOrEmpty(http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.AdminToken)
             && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
         {
             return ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "admin_disabled", "Set Province:AdminToken to enable the admin API.");
         }
 
-        return user switch
-        {
-            null => ProvinceProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Send the administrator's bearer token, or sign in at /login.", "unauthenticated.admin"),
-            { IsAdmin: false } => ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", "A province administrator only; an accountant reads their institution's figures."),
-            _ => await next(context).ConfigureAwait(false),
-        };
-    }
-
-    /// <summary>API filter: anyone signed in (what they see is limited by their role in the endpoint).</summary>
-    public static async ValueTask<object?> RequireSignedIn(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        await ResolveAsync(context.HttpContext).ConfigureAwait(false) is null
-            ? ProvinceProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in at /login, or send the administrator's bearer token.")
-            : await next(context).ConfigureAwait(false);
-
-    /// <summary>Page filter: anyone signed in, else to the sign-in page and back.</summary>
-    public static async ValueTask<object?> RequireSignedInPage(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        return await ResolveAsync(http).ConfigureAwait(false) is null
-            ? Results.Redirect("/login?return=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString))
-            : await next(context).ConfigureAwait(false);
-    }
-
-    /// <summary>Page filter: a province administrator; an accountant goes to their report.</summary>
-    public static async ValueTask<object?> RequireAdminPage(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        return await ResolveAsync(http).ConfigureAwait(false) switch
-        {
-            null => Results.Redirect("/login?return=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString)),
-            { IsAdmin: false } => Results.Redirect("/report"),
-            _ => await next(context).ConfigureAwait(false),
-        };
+        return user is null
+            ? ProvinceProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Send the administrator's bearer token, or sign in at /login.",
+                access.Roles.Contains(ProvinceRoles.Accountant) ? "unauthenticated" : "unauthenticated.admin")
+            : ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", access.Roles.Contains(ProvinceRoles.Accountant)
+                ? "Your role may not do this."
+                : "A province administrator only; an accountant reads their institution's figures.");
     }
 }

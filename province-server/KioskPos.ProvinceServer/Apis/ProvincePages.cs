@@ -34,7 +34,7 @@ internal static class ProvincePages
     /// <summary>The catalogue's <c>province.</c> texts for the pages, and who is signed in.</summary>
     public static IEndpointRouteBuilder MapProvincePages(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/province").WithTags("Province");
+        var group = app.MapGroup("/api/v1/province").WithTags("Province").Public();
         group.MapGet("/messages", GetMessages).WithSummary("The catalogue's texts for the pages")
             .Produces<IReadOnlyDictionary<string, CatalogueText>>(StatusCodes.Status200OK, "application/json");
 

@@ -17,8 +17,8 @@ internal static class ReceiptLookupPage
 {
     public static IEndpointRouteBuilder MapReceiptLookupPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/r/{receipt}", GetPageAsync).ExcludeFromDescription();
-        app.MapGet("/api/v1/receipts/{receipt}", GetReceiptAsync).WithTags("Receipts").WithSummary("Check a receipt by the token its QR carries")
+        app.MapGet("/r/{receipt}", GetPageAsync).ExcludeFromDescription().Public();
+        app.MapGet("/api/v1/receipts/{receipt}", GetReceiptAsync).Public().WithTags("Receipts").WithSummary("Check a receipt by the token its QR carries")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }

@@ -13,17 +13,17 @@ internal static class ReconciliationApi
 {
     public static IEndpointRouteBuilder MapReconciliation(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/reconciliation", GetWorklistAsync).AddEndpointFilter(ProvinceAuth.RequireSignedIn)
+        app.MapGet("/api/v1/reconciliation", GetWorklistAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant)
             .WithTags("Reconciliation").WithSummary("The reconciliation of a period")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
-        app.MapPost("/api/v1/reconciliation/items/{item}/resolve", ResolveItemAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        app.MapPost("/api/v1/reconciliation/items/{item}/resolve", ResolveItemAsync).RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Reconciliation").WithSummary("Resolve a worklist item").AcceptsJson<ResolveRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
-        app.MapGet("/reconciliation", GetPage).AddEndpointFilter(ProvinceAuth.RequireSignedInPage).ExcludeFromDescription();
+        app.MapGet("/reconciliation", GetPage).RequireProvincePage(ProvinceRoles.Admin, ProvinceRoles.Accountant).ExcludeFromDescription();
 
         // The page's resolve button (a form: the session cookie is SameSite=Strict, so no other site can post it).
-        app.MapPost("/reconciliation/resolve", ResolveFromFormAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/reconciliation/resolve", ResolveFromFormAsync).DisableAntiforgery().ExcludeFromDescription().RequireProvinceRoles(ProvinceRoles.Admin);
         return app;
     }
 

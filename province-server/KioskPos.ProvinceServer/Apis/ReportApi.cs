@@ -16,16 +16,16 @@ internal static class ReportApi
 {
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/admin/report/plan", GetPlanAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        app.MapGet("/api/v1/admin/report/plan", GetPlanAsync).RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Report").WithSummary("The plan report of the province (JSON, or CSV with format=csv)")
             .AddOpenApiOperationTransformer(AlsoCsv)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
         // People: a province administrator sees the province; an institution's accountant, that institution alone.
-        app.MapGet("/report", GetPageAsync).AddEndpointFilter(ProvinceAuth.RequireSignedInPage).ExcludeFromDescription();
+        app.MapGet("/report", GetPageAsync).RequireProvincePage(ProvinceRoles.Admin, ProvinceRoles.Accountant).ExcludeFromDescription();
 
         // What the page reads: the same report, scoped the same way; and its bars, drawn here.
-        var people = app.MapGroup("/api/v1/report/plan").AddEndpointFilter(ProvinceAuth.RequireSignedIn)
+        var people = app.MapGroup("/api/v1/report/plan").RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant)
             .WithTags("Report").ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized);
         people.MapGet(string.Empty, GetScopedPlanAsync).WithSummary("The plan report as the signed-in person may see it");
         people.MapGet("/value.svg", GetValueChartAsync).WithSummary("Bars: the value paid cashless against the target")

@@ -16,17 +16,17 @@ internal static class SignInApi
 
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/login", GetPageAsync).ExcludeFromDescription();
-        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().RequireRateLimiting(SignInRateLimits.Policy).ExcludeFromDescription();
-        app.MapPost("/logout", SignOutAsync).DisableAntiforgery().ExcludeFromDescription();
+        app.MapGet("/login", GetPageAsync).ExcludeFromDescription().Public();
+        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().RequireRateLimiting(SignInRateLimits.Policy).ExcludeFromDescription().Public();
+        app.MapPost("/logout", SignOutAsync).DisableAntiforgery().ExcludeFromDescription().Public();
 
-        var admin = app.MapGroup("/api/v1/admin/users").AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        var admin = app.MapGroup("/api/v1/admin/users").RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Users").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         admin.MapGet(string.Empty, GetUsersAsync).WithSummary("The people who sign in");
         admin.MapPut("/{username}", PutUserAsync).WithSummary("Create or change a person who signs in (their sessions end)")
             .AcceptsJson<ProvinceUserRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/api/v1/admin/alerts", GetAlertsAsync).AddEndpointFilter(ProvinceAuth.RequireAdmin)
+        app.MapGet("/api/v1/admin/alerts", GetAlertsAsync).RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Users").WithSummary("What an administrator should look at, newest first (e.g. repeated wrong passwords)")
             .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         return app;

@@ -2,7 +2,7 @@
 (function () {
   'use strict';
   var t = I18n.t, both = I18n.both, vnd = I18n.money;
-  var me = null, payer = null, card = null, pending = null;
+  var me = null, payer = null, card = null, pending = null, pinFor = null;
   function $(id) { return document.getElementById(id); }
   function show(name) {
     document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + name); }); document.body.dataset.screen = name;
@@ -10,8 +10,9 @@
   }
   async function api(method, url, body) {
     var response = await fetch(url, { method: method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined, credentials: 'same-origin' });
+    lastRequest = Date.now();
     var data = null; try { data = await response.json(); } catch (e) { data = null; }
-    if (response.status === 401 && data && data.code === 'not_signed_in' && me) { me = null; show('login'); say('loginmsg', both('counter.signedOut'), 'warn'); }
+    if (response.status === 401 && data && data.code === 'not_signed_in' && me) { me = null; closeDialogs(); show('login'); say('loginmsg', both('counter.signedOut'), 'warn'); }
     return { ok: response.ok, status: response.status, data: data };
   }
   function say(id, text, kind) { $(id).textContent = text || ''; $(id).className = 'msg ' + (kind || ''); }
@@ -24,7 +25,7 @@
   function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
   async function start() {
     var r = await api('GET', '/api/v1/sessions/current');
-    if (r.ok && r.data.role !== 'technician') { me = r.data; $('who').textContent = me.name + ' (' + me.id + ')'; show('main'); recent(); $('code').focus(); } else { show('login'); $('staff').focus(); }
+    if (r.ok && r.data.role !== 'technician') { me = r.data; lastInput = Date.now(); $('who').textContent = me.name + ' (' + me.id + ')'; show('main'); recent(); $('code').focus(); } else { show('login'); $('staff').focus(); }
   }
   $('loginform').addEventListener('submit', async function (e) {
     e.preventDefault();
@@ -35,6 +36,28 @@
     say('loginmsg', ''); start();
   });
   $('signout').addEventListener('click', async function () { await api('DELETE', '/api/v1/sessions/current'); me = null; clearPayer(); show('login'); });
+
+  // Idle: the server ends a session after idleSeconds without a request; the page signs out a little before, after a
+  // minute's visible warning, and keeps the session alive while the cashier works without calling the server.
+  var lastInput = Date.now(), lastRequest = Date.now();
+  function idleLimit() { return (me && me.idleSeconds ? me.idleSeconds : 600) * 1000; }
+  function closeDialogs() { ['approve', 'ext', 'cpin'].forEach(function (id) { if ($(id).open) { $(id).close(); } }); $('cpincode').value = ''; pinFor = null; }
+  function touched() {
+    lastInput = Date.now(); $('idlewarn').hidden = true;
+    if (me && Date.now() - lastRequest > idleLimit() / 2) { api('GET', '/api/v1/sessions/current'); }
+  }
+  ['pointerdown', 'keydown'].forEach(function (type) { document.addEventListener(type, touched, true); });
+  setInterval(async function () {
+    if (!me) { $('idlewarn').hidden = true; return; }
+    var left = lastInput + idleLimit() - 5000 - Date.now();
+    if (left <= 0) {
+      me = null; $('idlewarn').hidden = true; closeDialogs(); clearPayer();
+      await api('DELETE', '/api/v1/sessions/current');
+      show('login'); say('loginmsg', both('counter.idleSignedOut'), 'warn');
+    } else if (left <= 60000) {
+      $('idlewarn').textContent = both('counter.idleWarning', Math.ceil(left / 1000)); $('idlewarn').hidden = false;
+    }
+  }, 1000);
   function clearPayer() { payer = null; card = null; $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
   async function find(url) {
     say('paymsg', ''); $('matches').hidden = true;
@@ -83,15 +106,32 @@
     if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method !== 'card_balance' && $('payqr').disabled)) { return; }
     var body = { clientRequestId: 'counter-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: chosen().map(function (r) { return { billId: r.dataset.bill, amount: amountOf(r) }; }) };
     if (method === 'card_balance') { body.cardUid = card; } else { body.payerCode = payer.code; }
-    if (extra) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
+    if (extra && extra.pin) { body.pin = extra.pin; } else if (extra) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
     $('paycard').disabled = true; $('payqr').disabled = true;
     var r = await api('POST', '/api/v1/payments', body);
+    if (!r.ok && method === 'card_balance' && r.data && (r.data.code === 'pin_required' || r.data.code === 'pin_wrong')) {
+      // Above the PIN amount the card holder types their PIN, at the counter as at the kiosk.
+      total(); askCardPin(r.data.code === 'pin_wrong' ? problemText(r) : ''); return r;
+    }
     if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); return r; }
     say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : t('counter.paid', r.data.amountText, r.data.id), 'ok');
     card = null; recent();
     if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', t('counter.paid', r.data.amountText, r.data.id), 'ok'); }
     return r;
   }
+  function askCardPin(problem) {
+    pinFor = card; $('cpincode').value = ''; say('cpinmsg', problem, 'bad'); if (!$('cpin').open) { $('cpin').showModal(); } $('cpincode').focus();
+  }
+  $('cpincancel').addEventListener('click', function () { $('cpincode').value = ''; pinFor = null; $('cpin').close(); });
+  $('cpinform').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var pin = $('cpincode').value; $('cpincode').value = '';
+    if (!/^[0-9]{4,8}$/.test(pin) || !pinFor) { return; }
+    card = pinFor;
+    var r = await pay('card_balance', { pin: pin });
+    if (r && r.ok) { $('cpin').close(); pinFor = null; }
+    else if (r && r.data && r.data.code !== 'pin_wrong') { say('cpinmsg', problemText(r), 'bad'); }
+  });
   function external() { if (!payer || $('payqr').disabled) { return; } $('eappr').value = ''; $('elast4').value = ''; say('emsg', ''); $('ext').showModal(); $('eappr').focus(); }
   $('ecancel').addEventListener('click', function () { $('ext').close(); });
   $('extform').addEventListener('submit', async function (e) {
@@ -162,7 +202,7 @@
   $('payqr').addEventListener('click', function () { pay('vietqr'); });
   $('payext').addEventListener('click', external);
   document.addEventListener('keydown', function (e) {
-    if (document.body.dataset.screen !== 'main' || $('approve').open || $('ext').open) { return; }
+    if (document.body.dataset.screen !== 'main' || $('approve').open || $('ext').open || $('cpin').open) { return; }
     if (e.key === 'F2') { e.preventDefault(); $('code').focus(); $('code').select(); }
     else if (e.key === 'F4') { e.preventDefault(); pay('card_balance'); }
     else if (e.key === 'F5') { e.preventDefault(); pay('vietqr'); }

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using KioskPos.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KioskPos.Tests.Shared;
+
+/// <summary>
+/// The role × endpoint matrix of a server, generated from its endpoint metadata (<see cref="EndpointDataSource"/>), not
+/// a hand-kept list: every mapped endpoint is called by every role, and what each answered is compared with what
+/// its <see cref="EndpointAccess"/> declares.
+/// </summary>
+internal static class AccessMatrix
+{
+    /// <summary>One mapped endpoint: its method, route, an address to call, what it declares and whether it reads a JSON body.</summary>
+    public sealed record Row(string Method, string Route, string Url, EndpointAccess? Access, string? BodyType);
+
+    /// <summary>What one role got from one endpoint, and what the metadata says it should have got.</summary>
+    public sealed record Cell(Row Row, string Role, int Status, string? Location, bool Allowed, string? Problem);
+
+    /// <summary>Every route endpoint of <paramref name="app"/> once per HTTP method, route values filled from <paramref name="sample"/>.</summary>
+    public static IReadOnlyList<Row> Endpoints(WebApplication app, Func<string, RoutePatternParameterPart, string> sample)
+    {
+        var rows = new List<Row>();
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } listed ? listed : ["GET"];
+            var url = new StringBuilder();
+            foreach (var segment in endpoint.RoutePattern.PathSegments)
+            {
+                url.Append('/');
+                foreach (var part in segment.Parts)
+                {
+                    url.Append(part switch
+                    {
+                        RoutePatternLiteralPart literal => literal.Content,
+                        RoutePatternSeparatorPart separator => separator.Content,
+                        RoutePatternParameterPart parameter => Uri.EscapeDataString(sample(endpoint.RoutePattern.RawText ?? string.Empty, parameter)),
+                        _ => string.Empty,
+                    });
+                }
+            }
+
+            var path = url.Length == 0 ? "/" : url.ToString();
+            var body = endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts ? accepts.ContentTypes.FirstOrDefault() ?? "application/json" : null;
+            rows.AddRange(methods.Select(m => new Row(m, "/" + (endpoint.RoutePattern.RawText ?? string.Empty).TrimStart('/'), path, endpoint.AccessOf(), body)));
+        }
+
+        return [.. rows.DistinctBy(r => (r.Method, r.Route)).OrderBy(r => r.Route, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Calls <paramref name="row"/> with <paramref name="client"/>: a JSON <c>{}</c> to an endpoint that reads JSON, an
+    /// empty body of the type another declares, an empty form to the rest; a stream that sends its headers counts as answered.
+    /// </summary>
+    public static async Task<(int Status, string? Location, string? Problem)> CallAsync(HttpClient client, Row row)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(row.Method), row.Url);
+        if (row.Method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = row.BodyType switch
+            {
+                null => new FormUrlEncodedContent([]),
+                "application/json" => new StringContent("{}", Encoding.UTF8, "application/json"),
+                var type => new StringContent(string.Empty, Encoding.UTF8, type),
+            };
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        string? problem = null;
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+        {
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            problem = System.Text.Json.JsonDocument.Parse(body).RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+
+        return ((int)response.StatusCode, response.Headers.Location?.OriginalString, problem);
+    }
+
+    /// <summary>The matrix as a markdown table: a row per endpoint, a column per role, each cell the status it answered.</summary>
+    public static string Markdown(string title, IReadOnlyList<string> roles, IReadOnlyList<Cell> cells)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {title}").AppendLine();
+        text.AppendLine("Generated by the role-matrix test from the endpoints' metadata: each mapped endpoint called by each role. "
+            + "A cell is the status answered; ✓ where the declared access lets the role through, ✗ where it refuses it.").AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| method | route | declared access | {string.Join(" | ", roles)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|{string.Concat(roles.Select(_ => "---|"))}");
+        foreach (var row in cells.GroupBy(c => c.Row))
+        {
+            var statuses = roles.Select(r => row.FirstOrDefault(c => c.Role == r) is { } cell ? $"{(cell.Allowed ? "✓" : "✗")} {cell.Status}" : "");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Key.Method} | `{row.Key.Route}` | {row.Key.Access?.ToString() ?? "**none**"} | {string.Join(" | ", statuses)} |");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Writes <paramref name="markdown"/> to <c>artifacts/security/&lt;name&gt;.md</c>.</summary>
+    public static string Write(string name, string markdown)
+    {
+        var folder = Path.Combine(RepositoryRoot.Find(), "artifacts", "security");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name + ".md");
+        File.WriteAllText(path, markdown);
+        return path;
+    }
+}
