@@ -67,6 +67,7 @@ public static class ProvinceApp
         services.AddSingleton<Reconciliation>();
         services.AddSingleton<Apis.ProvinceSessions>();
         services.AddSingleton<TerminalRegistry>();
+        services.AddProvinceResponseSigning();
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<PlanReport>();
         services.AddSingleton<BillImport>();
