@@ -71,6 +71,25 @@ public sealed class ProvinceTrustAttackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_province_signs_its_refusals_too_over_the_nonce_the_request_named()
+    {
+        using var pinned = System.Security.Cryptography.ECDsa.Create();
+        pinned.ImportFromPem(await File.ReadAllTextAsync(Path.Combine(_terminal.Folder, ProvinceTrust.KeyFileName)));
+        var nonce = RequestSignature.NewNonce();
+        using var http = new HttpClient { BaseAddress = _province.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, SyncProtocol.PullPath);
+        request.Headers.TryAddWithoutValidation(ResponseSignature.AcceptHeader, ResponseSignature.Accept(nonce));
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        string? Header(string name) => response.Headers.NonValidated.TryGetValues(name, out var v) ? v.ToString() : null;
+        Assert.Null(ResponseSignature.Problem(pinned, nonce, 401, Header("Date"), Header("Signature-Input"), Header("Signature"), body));
+        Assert.NotNull(ResponseSignature.Problem(pinned, nonce, 200, Header("Date"), Header("Signature-Input"), Header("Signature"), body));
+        Assert.NotNull(ResponseSignature.Problem(pinned, RequestSignature.NewNonce(), 401, Header("Date"), Header("Signature-Input"), Header("Signature"), body));
+        Assert.NotNull(ResponseSignature.Problem(pinned, nonce, 401, Header("Date"), Header("Signature-Input"), Header("Signature"), [.. body, (byte)' ']));
+    }
+
+    [Fact]
     [Attack("A man in the middle changes the institution's receiving account in pulled data (VietQR would pay the attacker)",
         "the pull is refused (signature over the body fails): the account stays the province's, alert raised")]
     public async Task A_rewritten_receiving_account_in_pulled_data_is_not_applied()
