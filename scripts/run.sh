@@ -78,7 +78,7 @@ wait_healthy "$PROVINCE_URL" "The province server" var/province.log
 terminal_cli=(dotnet kiosk-app/KioskPos.Terminal/bin/Release/net10.0/kioskpos-terminal.dll)
 start_terminal() {
   local id=$1 institution=$2 name=$3 url=$4 dir=$5 log=$6 receipts=$7
-  if [ ! -f "$dir/device-key.pem" ] || [ "$fresh_province" = yes ]; then
+  if [ ! -f "$dir/device-key.pem" ] || [ ! -f "$dir/province-key.pem" ] || [ "$fresh_province" = yes ]; then
     local code
     code=$(curl -sf -X POST "$PROVINCE_URL/api/v1/admin/enrolment-codes" \
       -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \

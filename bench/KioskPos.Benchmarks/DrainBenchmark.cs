@@ -45,7 +45,7 @@ internal static class DrainBenchmark
                 await DeviceIdentity.EnrolAsync(baseUrl, code, terminalFolder, admin, CancellationToken.None);
             }
 
-            var options = Options.Create(new SyncOptions { BaseUrl = baseUrl, TerminalId = "KP-THCS-ND-01" });
+            var options = Options.Create(new SyncOptions { BaseUrl = baseUrl, TerminalId = "KP-THCS-ND-01", KeyPath = Path.Combine(terminalFolder, DeviceIdentity.KeyFileName) }); // the pinned province key is beside it
             var clock = new SyncedClock(TimeProvider.System);
             using var key = DeviceIdentity.LoadKey(Path.Combine(terminalFolder, DeviceIdentity.KeyFileName));
             using var http = new HttpClient(new RequestSigner(() => (key, "KP-THCS-ND-01"), clock) { InnerHandler = new HttpClientHandler() });

@@ -36,19 +36,49 @@ public static class DeviceIdentity
     }
 
     /// <summary>
-    /// Enrols with the province server: makes a new key pair, sends the public key with the one-time code, and on
-    /// success stores the private key (mode 0600) and the enrolment file in <paramref name="dataDirectory"/>.
+    /// Enrols with the province server: makes a new key pair, sends the public key with the ticket's one-time code,
+    /// checks that the answer is signed by the province whose key fingerprint the ticket carries, and on success
+    /// stores the private key (mode 0600), the province's public key (pinned: every later answer must verify with
+    /// it) and the enrolment file in <paramref name="dataDirectory"/>.
     /// </summary>
-    /// <exception cref="SyncRefusedException">The server refused the code (unknown, used, expired).</exception>
+    /// <param name="server">The province server's address: https://…, or http:// to a loopback address or with <paramref name="allowInsecureHttp"/>.</param>
+    /// <param name="ticket">The enrolment ticket from the administrator: the code and the province key's fingerprint.</param>
+    /// <param name="dataDirectory">The terminal's data folder.</param>
+    /// <param name="http">The client to send with.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="allowInsecureHttp">Allow plain HTTP to a province that is not on this machine.</param>
+    /// <exception cref="SyncRefusedException">
+    /// The server refused the code (unknown, used, expired), or the answer is not the province's of the ticket
+    /// (<c>province_key_mismatch</c>, <c>province_answer_not_verified</c>), or the ticket or the address will not do.
+    /// </exception>
     /// <exception cref="SyncTransientException">The server could not be reached.</exception>
-    public static async Task<EnrolResponse> EnrolAsync(Uri server, string code, string dataDirectory, HttpClient http, CancellationToken cancellationToken)
+    public static async Task<EnrolResponse> EnrolAsync(Uri server, string ticket, string dataDirectory, HttpClient http, CancellationToken cancellationToken, bool allowInsecureHttp = false)
     {
+        static SyncRefusedException Refused(string code, params object?[] args) =>
+            new(0, Problems.Create(0, code, Messages.Vi("terminal.enrol." + code), Messages.En("terminal.enrol." + code, args)));
+
+        if (ProvinceTrust.TransportProblem(server, allowInsecureHttp) is { } insecure)
+        {
+            throw new SyncRefusedException(0, Problems.Create(0, "insecure_transport", Messages.Vi("terminal.sync.insecure_http.title"), insecure));
+        }
+
+        var (code, fingerprint) = EnrolmentTickets.Parse(ticket);
+        if (fingerprint is null)
+        {
+            throw Refused("ticket_without_fingerprint");
+        }
+
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new EnrolRequest(code, Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()));
+        var nonce = RequestSignature.NewNonce();
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(server, SyncProtocol.EnrolPath))
+        {
+            Content = JsonContent.Create(new EnrolRequest(code, Convert.ToBase64String(key.ExportSubjectPublicKeyInfo())), ContractsJsonContext.Default.EnrolRequest),
+        };
+        message.Headers.TryAddWithoutValidation(ResponseSignature.AcceptHeader, ResponseSignature.Accept(nonce));
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync(new Uri(server, SyncProtocol.EnrolPath), request, ContractsJsonContext.Default.EnrolRequest, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -57,12 +87,14 @@ public static class DeviceIdentity
 
         using (response)
         {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
+                // A refusal: nothing is kept, so there is nothing an impostor's refusal could change.
                 ProblemDto? problem = null;
                 try
                 {
-                    problem = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto, cancellationToken).ConfigureAwait(false);
+                    problem = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.ProblemDto);
                 }
                 catch (JsonException)
                 {
@@ -72,9 +104,33 @@ public static class DeviceIdentity
                 throw new SyncRefusedException((int)response.StatusCode, problem);
             }
 
-            var enrolled = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.EnrolResponse, cancellationToken).ConfigureAwait(false))!;
+            EnrolResponse enrolled;
+            try
+            {
+                enrolled = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.EnrolResponse)!;
+            }
+            catch (JsonException e)
+            {
+                throw new SyncTransientException("The province server's answer was cut or garbled.", e);
+            }
+
+            using var provinceKey = ProvinceKeys.Import(enrolled.ProvinceKey) ?? throw Refused("province_key_missing");
+            var answered = ProvinceKeys.Fingerprint(provinceKey.ExportSubjectPublicKeyInfo());
+            if (answered != fingerprint)
+            {
+                throw Refused("province_key_mismatch", answered, fingerprint);
+            }
+
+            static string? Raw(HttpResponseMessage r, string name) =>
+                r.Headers.NonValidated.TryGetValues(name, out var values) && values.Count == 1 ? values.ToString() : null;
+            if (ResponseSignature.Problem(provinceKey, nonce, (int)response.StatusCode, Raw(response, "Date"), Raw(response, "Signature-Input"), Raw(response, "Signature"), body) is { } unverified)
+            {
+                throw Refused("province_answer_not_verified", unverified);
+            }
+
             Directory.CreateDirectory(dataDirectory);
             await WriteAtomicallyAsync(Path.Combine(dataDirectory, KeyFileName), key.ExportPkcs8PrivateKeyPem(), secret: true, cancellationToken).ConfigureAwait(false);
+            ProvinceTrust.Pin(dataDirectory, enrolled.ProvinceKey!);
             var enrolment = new Dictionary<string, Dictionary<string, string>>
             {
                 ["Terminal"] = new() { ["Id"] = enrolled.TerminalId },
@@ -84,9 +140,15 @@ public static class DeviceIdentity
                     ["TerminalName"] = enrolled.TerminalName,
                     ["InstitutionId"] = enrolled.InstitutionId,
                     ["InstitutionName"] = enrolled.InstitutionName,
+                    ["ProvinceKey"] = answered,
                     ["EnrolledAt"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                 },
             };
+            if (allowInsecureHttp)
+            {
+                enrolment["ProvinceServer"]["AllowInsecureHttp"] = "true";
+            }
+
             await WriteAtomicallyAsync(Path.Combine(dataDirectory, EnrolmentFileName), JsonSerializer.Serialize(enrolment, SyncJsonContext.Default.DictionaryStringDictionaryStringString), secret: false, cancellationToken).ConfigureAwait(false);
             return enrolled;
         }
@@ -122,6 +184,9 @@ internal sealed partial class SyncJsonContext : System.Text.Json.Serialization.J
 /// </summary>
 public sealed class RequestSigner(Func<(ECDsa Key, string KeyId)> identity, TimeProvider clock) : DelegatingHandler
 {
+    /// <summary>The nonce a request was signed with: the province's answer must be signed over it (<see cref="ProvinceTrust"/>).</summary>
+    public static readonly HttpRequestOptionsKey<string> NonceOption = new("kioskpos.request-nonce");
+
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -139,7 +204,9 @@ public sealed class RequestSigner(Func<(ECDsa Key, string KeyId)> identity, Time
         }
 
         var digest = RequestSignature.ContentDigest(body);
-        var parameters = RequestSignature.Parameters(clock.GetUtcNow(), RequestSignature.NewNonce(), keyId);
+        var nonce = RequestSignature.NewNonce();
+        request.Options.Set(NonceOption, nonce);
+        var parameters = RequestSignature.Parameters(clock.GetUtcNow(), nonce, keyId);
         var uri = request.RequestUri!;
         var signatureBase = RequestSignature.SignatureBase(request.Method.Method, uri.AbsolutePath, uri.Query, digest, parameters);
         request.Headers.Remove("Content-Digest");

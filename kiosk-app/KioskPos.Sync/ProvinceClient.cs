@@ -8,7 +8,7 @@ using KioskPos.Core.Text;
 namespace KioskPos.Sync;
 
 /// <summary>A failure worth retrying later: the network, a timeout, the server busy or failing.</summary>
-public sealed class SyncTransientException(string message, Exception? inner = null) : Exception(message, inner);
+public class SyncTransientException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>The server refused a request for a reason retrying will not change (auth, a malformed batch).</summary>
 public sealed class SyncRefusedException(int status, ProblemDto? problem)
@@ -30,8 +30,11 @@ public sealed class SyncRefusedException(int status, ProblemDto? problem)
 /// The client for card authorisations, which a payer waits on: it opens a connection per request (see
 /// <see cref="SyncServiceCollectionExtensions.AuthorisationClient"/>); null uses <paramref name="http"/>.
 /// </param>
-public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options, SyncedClock clock, ILogger<ProvinceClient> logger, HttpClient? authorisation = null)
+/// <param name="trust">Checks every answer against the province's pinned key; null makes one from <paramref name="options"/>.</param>
+public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> options, SyncedClock clock, ILogger<ProvinceClient> logger, HttpClient? authorisation = null, ProvinceTrust? trust = null)
 {
+    private readonly ProvinceTrust _trust = trust ?? new ProvinceTrust(options);
+
     /// <summary>Changes since <paramref name="cursor"/> (null: everything).</summary>
     public Task<PullResponse> PullAsync(string? cursor, CancellationToken cancellationToken)
     {
@@ -105,6 +108,11 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
     private async Task<T> SendOnceAsync<T>(Func<HttpRequestMessage> create, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, TimeSpan? timeoutOverride, HttpClient http)
     {
         var settings = options.Value;
+        if (ProvinceTrust.TransportProblem(settings.BaseUrl, settings.AllowInsecureHttp) is { } insecure)
+        {
+            throw new SyncRefusedException(0, Problems.Create(0, "insecure_transport", Messages.Vi("terminal.sync.insecure_http.title"), insecure));
+        }
+
         using var request = create();
         request.RequestUri = new Uri(settings.BaseUrl, request.RequestUri!);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -130,6 +138,23 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
 
         using (response)
         {
+            var status = (int)response.StatusCode;
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+
+            // Nothing of an answer is used, not even its Date, before it verifies as the province's answer to this
+            // request. A bare 5xx (a reverse proxy's 502 while the province restarts, a crashed handler) carries
+            // nothing to use and is only a failure to retry; anything else unsigned or mis-signed is raised.
+            if (_trust.Problem(request, response, body) is { } unverified)
+            {
+                if (status >= 500 && !response.Headers.Contains("Signature"))
+                {
+                    throw new SyncTransientException($"The province server answered {status} (unsigned, nothing used).");
+                }
+
+                _trust.Refuse($"{request.Method} {request.RequestUri.AbsolutePath} {status}", unverified);
+                throw new ProvinceAnswerNotVerifiedException(Messages.Both("terminal.sync.province_unverified", unverified));
+            }
+
             if (response.Headers.Date is { } serverDate && clock.Observe(serverDate, sent, clock.HardwareNow))
             {
                 logger.LogWarning("The terminal's clock is {Skew} off the province server's; payments and receipts use the server's time", clock.Offset);
@@ -139,7 +164,7 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             {
                 try
                 {
-                    return await response.Content.ReadFromJsonAsync(typeInfo, timeout.Token).ConfigureAwait(false)
+                    return System.Text.Json.JsonSerializer.Deserialize(body, typeInfo)
                         ?? throw new SyncTransientException("The province server sent an empty answer.");
                 }
                 catch (System.Text.Json.JsonException e)
@@ -150,15 +175,14 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
                 }
             }
 
-            var status = (int)response.StatusCode;
             ProblemDto? problem = null;
             try
             {
-                problem = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto, timeout.Token).ConfigureAwait(false);
+                problem = System.Text.Json.JsonSerializer.Deserialize(body, ContractsJsonContext.Default.ProblemDto);
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
             {
-                // Not a problem document (a proxy's error page): the status says enough.
+                // Not a problem document: the status says enough.
             }
 
             if (status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)

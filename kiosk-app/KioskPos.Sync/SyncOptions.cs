@@ -9,6 +9,12 @@ public sealed class SyncOptions
     /// <summary>The server's base address.</summary>
     public Uri BaseUrl { get; set; } = new("http://127.0.0.1:5080");
 
+    /// <summary>
+    /// Let the terminal talk plain HTTP to a province that is not on this machine (<c>ProvinceServer:AllowInsecureHttp</c>).
+    /// Off by default: the answers are signed either way, but HTTPS also hides what the terminal sends.
+    /// </summary>
+    public bool AllowInsecureHttp { get; set; }
+
     /// <summary>This terminal's id (copied from <c>Terminal:Id</c>).</summary>
     public string TerminalId { get; set; } = string.Empty;
 

@@ -45,9 +45,11 @@ public static class SyncServiceCollectionExtensions
         services.TryAddKeyedSingleton(SyncedClock.HardwareClockKey, TimeProvider.System);
         services.AddSingleton(sp => new SyncedClock(sp.GetRequiredKeyedService<TimeProvider>(SyncedClock.HardwareClockKey)));
         services.AddSingleton<DeviceKeyCache>();
+        services.AddSingleton(sp => new ProvinceTrust(sp.GetRequiredService<IOptions<SyncOptions>>(), sp.GetRequiredService<ILogger<ProvinceTrust>>(),
+            sp.GetRequiredKeyedService<TimeProvider>(SyncedClock.HardwareClockKey)));
         services.AddHttpClient<ProvinceClient>().AddTypedClient((client, sp) => new ProvinceClient(
                 client, sp.GetRequiredService<IOptions<SyncOptions>>(), sp.GetRequiredService<SyncedClock>(), sp.GetRequiredService<ILogger<ProvinceClient>>(),
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(AuthorisationClient)))
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(AuthorisationClient), sp.GetRequiredService<ProvinceTrust>()))
             .AddHttpMessageHandler(sp => new RequestSigner(sp.GetRequiredService<DeviceKeyCache>().Get, sp.GetRequiredService<SyncedClock>()));
 
         // A kept-alive connection that a middlebox or the server closed while idle fails the next request sent on

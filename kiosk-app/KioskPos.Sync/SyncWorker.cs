@@ -55,14 +55,48 @@ public sealed class SyncWorker(
     // province clears it. Every pull carries it, so the file is read once and compared in memory after that.
     private string? _keptProfile;
 
+    /// <summary>
+    /// Why a profile the province pushed may not run on this terminal, naming the field (null: it may): a device
+    /// not of its kind's device files (<see cref="ProfileDevicePaths"/>), or any path into the terminal's data folder.
+    /// </summary>
+    public static string? PushedProfileProblem(System.Text.Json.JsonElement profile, string dataDirectory)
+    {
+        if (ProfileDevicePaths.Problem(profile) is { } problem)
+        {
+            return problem;
+        }
+
+        var data = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory)) + Path.DirectorySeparatorChar;
+        foreach (var property in profile.EnumerateObject().Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.String))
+        {
+            foreach (var part in property.Value.GetString()!.Split([',', ':'], StringSplitOptions.TrimEntries).Where(p => p.StartsWith('/')))
+            {
+                if (Path.GetFullPath(part).StartsWith(data, StringComparison.Ordinal))
+                {
+                    return $"{property.Name}: '{part}' is in the terminal's data folder";
+                }
+            }
+        }
+
+        return null;
+    }
+
     private void KeepPushedProfile(System.Text.Json.JsonElement? profile)
     {
-        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Value.KeyPath))!, PushedProfileFileName);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(options.Value.KeyPath))!;
+        var path = Path.Combine(folder, PushedProfileFileName);
         var pushed = profile is { ValueKind: System.Text.Json.JsonValueKind.Object } value ? value : (System.Text.Json.JsonElement?)null;
         var text = pushed?.GetRawText() ?? string.Empty;
         _keptProfile ??= File.Exists(path) ? File.ReadAllText(path) : string.Empty;
         if (_keptProfile == text)
         {
+            return;
+        }
+
+        if (pushed is { } candidate && PushedProfileProblem(candidate, folder) is { } problem)
+        {
+            // Not kept (the one kept before stays): the terminal never opens such a file as a device.
+            logger.LogError("The province pushed a hardware profile this terminal refuses: {Problem}", problem);
             return;
         }
 
@@ -112,6 +146,11 @@ public sealed class SyncWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settingsNow = options.Value;
+        if (ProvinceTrust.TransportProblem(settingsNow.BaseUrl, settingsNow.AllowInsecureHttp) is { } insecure)
+        {
+            // Every round is refused the same way (and says so on the status page) until the address is changed.
+            logger.LogError("Not syncing: {Problem}", insecure);
+        }
 
         // A failed round is retried by Polly with exponential backoff and full jitter, capped, for as long as it
         // takes: the backlog must reach the server some day, and a new payment does not cut a backoff short

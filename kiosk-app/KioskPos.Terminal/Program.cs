@@ -111,8 +111,9 @@ root.Subcommands.Add(ConfigCommands.Create());
 root.Subcommands.Add(maintenance.Receipt);
 
 var serverOption = new Option<string>("--server") { Description = "The province server's address, http(s)://host[:port]", Required = true };
-var codeOption = new Option<string>("--code") { Description = "The one-time enrolment code from the province server", Required = true };
-var enrol = new Command("enroll", "Enrol this terminal with the province server: makes its key and binds it with a one-time code") { serverOption, codeOption, dataOption };
+var codeOption = new Option<string>("--code") { Description = "The enrolment ticket from the province's administrator: one-time code and province key fingerprint (ABCD-EFGH-XXXX-XXXX-XXXX-XXXX)", Required = true };
+var insecureOption = new Option<bool>("--insecure-http") { Description = Messages.En("terminal.enrol.insecure_http") };
+var enrol = new Command("enroll", "Enrol this terminal with the province server: makes its key, binds it with the ticket's one-time code and pins the province's key the ticket names") { serverOption, codeOption, dataOption, insecureOption };
 enrol.SetAction(async (parse, ct) =>
 {
     if (!Uri.TryCreate(parse.GetValue(serverOption), UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
@@ -124,7 +125,7 @@ enrol.SetAction(async (parse, ct) =>
     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
     try
     {
-        var enrolled = await DeviceIdentity.EnrolAsync(server, parse.GetValue(codeOption)!, parse.GetValue(dataOption)!, http, ct).ConfigureAwait(false);
+        var enrolled = await DeviceIdentity.EnrolAsync(server, parse.GetValue(codeOption)!, parse.GetValue(dataOption)!, http, ct, parse.GetValue(insecureOption)).ConfigureAwait(false);
         Console.WriteLine(Messages.Both("cli.enrol.enrolled", enrolled.TerminalId, enrolled.TerminalName, enrolled.InstitutionName));
         return 0;
     }

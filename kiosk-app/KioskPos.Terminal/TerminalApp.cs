@@ -183,12 +183,26 @@ public static class TerminalApp
 
         try
         {
+            // Checked again where it is run: the file may predate the check, or have been written by hand.
+            using (var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)))
+            {
+                if (SyncWorker.PushedProfileProblem(document.RootElement, Path.GetDirectoryName(path)!) is { } refused)
+                {
+                    var name = document.RootElement.TryGetProperty("name", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String ? n.GetString() : "?";
+                    return (state with { Failed = name, Problem = KioskPos.Core.Text.Messages.En("terminal.profile.device_not_allowed", refused) }, null);
+                }
+            }
+
             var pushed = HardwareProfile.Load(path);
             return pushed.Validate() is { Count: > 0 } problems
                 ? (state with { Failed = pushed.Name, Problem = string.Join("; ", problems) }, null)
                 : (state with { Running = pushed.Name }, pushed);
         }
         catch (InvalidOperationException e)
+        {
+            return (state with { Failed = "?", Problem = e.Message }, null);
+        }
+        catch (System.Text.Json.JsonException e)
         {
             return (state with { Failed = "?", Problem = e.Message }, null);
         }

@@ -70,6 +70,7 @@ public static class ProvinceApp
         services.AddSingleton<Reconciliation>();
         services.AddSingleton<Apis.ProvinceSessions>();
         services.AddSingleton<TerminalRegistry>();
+        services.AddProvinceResponseSigning();
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<PayerData>();
         services.AddSingleton<PlanReport>();

@@ -42,7 +42,8 @@ public abstract class DeviceAuthTests(ProvinceEngine engine)
         await using var province = await ProvinceHost.StartAsync(engine: engine);
         using var http = new HttpClient { BaseAddress = province.BaseUrl };
         var code = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-02", "TG-THCS-NGUYENDU");
-        Assert.Matches("^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$", code);
+        // The ticket: the one-time code, then the fingerprint of the province's signing key (four more groups).
+        Assert.Matches("^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){4}$", code);
 
         using var first = await http.PostAsJsonAsync(SyncProtocol.EnrolPath, NewKeyRequest(code.ToLowerInvariant(), out var key1), ContractsJsonContext.Default.EnrolRequest);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);

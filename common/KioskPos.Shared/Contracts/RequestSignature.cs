@@ -125,4 +125,8 @@ public sealed record EnrolRequest(string Code, string PublicKey);
 /// <param name="TerminalName">Its name.</param>
 /// <param name="InstitutionId">The institution it serves.</param>
 /// <param name="InstitutionName">The institution's name.</param>
-public sealed record EnrolResponse(string TerminalId, string TerminalName, string InstitutionId, string InstitutionName);
+/// <param name="ProvinceKey">
+/// The province's public key that signs its answers (ECDSA P-256 SubjectPublicKeyInfo, base64): the terminal pins it
+/// when its fingerprint is the one on the enrolment ticket (<see cref="EnrolmentTickets"/>).
+/// </param>
+public sealed record EnrolResponse(string TerminalId, string TerminalName, string InstitutionId, string InstitutionName, string? ProvinceKey = null);

@@ -130,7 +130,7 @@ public sealed record PrinterView(string Name, string State, string Description, 
 public sealed record PrintRequestView(long JobId, string State, string? Problem);
 
 /// <summary>The sync queue's state.</summary>
-public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, double? ClockSkewSeconds);
+public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQueuedAt, DateTimeOffset? LastSuccessAt, string? LastError, double? ClockSkewSeconds, string? ProvinceAlert = null);
 
 /// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
 public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false, PrinterState? PrinterState = null,
@@ -221,8 +221,10 @@ internal static class Views
 
     public static string Name(KioskPos.Firmware.Indicators.LightPattern light) => light.ToString().ToLowerInvariant();
 
-    public static SyncView Sync(SyncStatus s, KioskPos.Sync.SyncedClock clock) =>
-        new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, s.LastError, clock.Synchronised ? Math.Round(clock.Offset.TotalSeconds) : null);
+    // An answer from the province's address that did not verify is shown as the sync error while it stands (a day),
+    // so the status and tech pages raise it where people already look.
+    public static SyncView Sync(SyncStatus s, KioskPos.Sync.SyncedClock clock, KioskPos.Sync.ProvinceTrust? trust = null) =>
+        new(s.Queued, s.Rejected, s.OldestQueuedAt, s.LastSuccessAt, trust?.Alert ?? s.LastError, clock.Synchronised ? Math.Round(clock.Offset.TotalSeconds) : null, trust?.Alert);
 }
 
 /// <summary>A technician's enrolment from /tech: the server (the configured one when empty) and the one-time code.</summary>

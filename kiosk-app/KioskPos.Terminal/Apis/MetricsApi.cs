@@ -148,6 +148,7 @@ internal static class MetricsApi
         }
 
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_province_answers_unverified_total Answers from the province's address refused because they did not verify with its key.\n# TYPE kioskpos_province_answers_unverified_total counter\nkioskpos_province_answers_unverified_total {http.RequestServices.GetRequiredService<KioskPos.Sync.ProvinceTrust>().Unverified}\n");
         latencies.Write(text);
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
     }

@@ -36,7 +36,7 @@ internal static class StatusApi
         var (accounts, bills) = await catalogue.CountAsync(ct).ConfigureAwait(false);
         var sync = await services.GetRequiredService<OutboxStore>().GetStatusAsync(ct).ConfigureAwait(false);
         return new StatusView(
-            options.Id, institution?.Name, await database.GetSchemaVersionAsync(ct).ConfigureAwait(false), accounts, bills, Views.Sync(sync, services.GetRequiredService<KioskPos.Sync.SyncedClock>()),
+            options.Id, institution?.Name, await database.GetSchemaVersionAsync(ct).ConfigureAwait(false), accounts, bills, Views.Sync(sync, services.GetRequiredService<KioskPos.Sync.SyncedClock>(), services.GetRequiredService<KioskPos.Sync.ProvinceTrust>()),
             services.GetRequiredService<ICardReader>().Name, services.GetRequiredService<IReceiptPrinter>().Name,
             presence.Last is { } tap ? Views.Tap(tap, fullUid) : null, presence.Taps, services.GetRequiredService<ProvinceLink>().Online,
             services.GetRequiredService<PrintQueue>().State,

@@ -66,7 +66,7 @@ internal static class TechApi
         client.Timeout = TimeSpan.FromSeconds(20);
         try
         {
-            var enrolled = await DeviceIdentity.EnrolAsync(url, request.Code.Trim(), terminal.Value.DataDirectory, client, http.RequestAborted).ConfigureAwait(false);
+            var enrolled = await DeviceIdentity.EnrolAsync(url, request.Code.Trim(), terminal.Value.DataDirectory, client, http.RequestAborted, sync.Value.AllowInsecureHttp).ConfigureAwait(false);
             return JsonOk.Of(enrolled, ContractsJsonContext.Default.EnrolResponse);
         }
         catch (SyncRefusedException e)
@@ -121,7 +121,7 @@ internal static class TechApi
             services.GetRequiredService<IReceiptPrinter>().Name,
             services.GetRequiredService<PrintQueue>().State,
             StatusApi.Indicators(services),
-            Views.Sync(status, clock),
+            Views.Sync(status, clock, services.GetRequiredService<ProvinceTrust>()),
             services.GetRequiredService<ProvinceLink>().Online,
             new DriveInfo(Path.GetFullPath(options.DataDirectory)).AvailableFreeSpace,
             Math.Round(clock.Offset.TotalSeconds, 1),

@@ -103,7 +103,7 @@ internal static class AdminApi
 
         var issued = await registry.IssueCodeAsync(request.InstitutionId, request.TerminalId, request.Name ?? request.TerminalId, TimeSpan.FromMinutes(request.ValidMinutes), http.RequestAborted).ConfigureAwait(false);
         return issued is { } code
-            ? JsonOk.Of(new EnrolmentCode(code.Code, request.TerminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
+            ? JsonOk.Of(new EnrolmentCode(EnrolmentTickets.Compose(code.Code, http.RequestServices.GetRequiredService<ProvinceSigningKey>().Fingerprint), request.TerminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
             : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", $"No institution '{request.InstitutionId}', or terminal '{request.TerminalId}' belongs to another institution.", "institution_not_found.enrolment");
     }
 

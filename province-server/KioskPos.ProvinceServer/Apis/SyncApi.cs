@@ -12,7 +12,7 @@ internal static class SyncApi
 
     public static IEndpointRouteBuilder MapSyncApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/sync").WithAccess(EndpointAccess.Device).AddEndpointFilter(AuthenticateTerminalAsync)
+        var group = app.MapGroup("/api/v1/sync").SignProvinceAnswers().WithAccess(EndpointAccess.Device).AddEndpointFilter(AuthenticateTerminalAsync)
             .WithTags("Sync").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         group.MapGet("/pull", PullAsync).WithSummary("Changes since a cursor");
         group.MapPost("/push", PushAsync).WithSummary("Push journal entries")
@@ -22,7 +22,7 @@ internal static class SyncApi
         group.MapPost("/report", ReportStateAsync).WithSummary("Report the terminal's state")
             .AcceptsJson<TerminalReportDto>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapGet("/confirmations", ConfirmationsAsync).WithSummary("Bank confirmations, waiting up to a minute for one");
-        app.MapPost(SyncProtocol.EnrolPath, EnrolAsync).WithAccess(EndpointAccess.OneTimeCode).WithTags("Sync").WithSummary("Enrol a terminal with a one-time code")
+        app.MapPost(SyncProtocol.EnrolPath, EnrolAsync).SignProvinceAnswers().WithAccess(EndpointAccess.OneTimeCode).WithTags("Sync").WithSummary("Enrol a terminal with a one-time code")
             .AcceptsJson<EnrolRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status410Gone);
         return app;
     }
@@ -142,6 +142,6 @@ internal static class SyncApi
 
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Enrolment")
             .LogInformation("Terminal {Terminal} enrolled for {Institution}", response!.TerminalId, response.InstitutionId);
-        return JsonOk.Of(response, ContractsJsonContext.Default.EnrolResponse);
+        return JsonOk.Of(response with { ProvinceKey = http.RequestServices.GetRequiredService<ProvinceSigningKey>().PublicKey }, ContractsJsonContext.Default.EnrolResponse);
     }
 }

@@ -4,7 +4,8 @@ namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>
 /// What the province checks of a hardware profile before pushing it: a JSON object of at most 8 KB with a name,
-/// card readers and a printer, every field one the terminals know. The terminal checks the rest (the devices exist
+/// card readers and a printer, every field one the terminals know, devices named only by device files of their kind
+/// (<see cref="KioskPos.Shared.Contracts.ProfileDevicePaths"/>). The terminal checks the rest (the devices exist
 /// on that machine) and keeps running its own profile when the pushed one cannot start.
 /// </summary>
 internal static class HardwareProfileCheck
@@ -46,9 +47,14 @@ internal static class HardwareProfileCheck
                 }
             }
 
-            return root.TryGetProperty("paperWidthMm", out var width) && !(width.ValueKind == JsonValueKind.Number && width.GetInt32() is 58 or 80)
-                ? "paperWidthMm is 58 or 80"
-                : null;
+            if (root.TryGetProperty("paperWidthMm", out var width) && !(width.ValueKind == JsonValueKind.Number && width.GetInt32() is 58 or 80))
+            {
+                return "paperWidthMm is 58 or 80";
+            }
+
+            // Only device files of the kind each device is (never the terminal's database, never '..'): the
+            // terminal checks again, as a profile could also come from a server that is not this one.
+            return KioskPos.Shared.Contracts.ProfileDevicePaths.Problem(root);
         }
         catch (JsonException e)
         {

@@ -199,7 +199,7 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         return (input.KeyId, null);
     }
 
-    private static string Normalise(string code) => code.Trim().ToUpperInvariant();
+    private static string Normalise(string code) => EnrolmentTickets.Parse(code).Code; // a whole ticket: its code
 
     private static string Hash(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace KioskPos.Shared.Contracts;
+
+/// <summary>
+/// What devices a hardware profile the province pushes may name: for each kind of device only the device files of
+/// that kind (<c>/dev/spidev*</c> for an MFRC522, <c>/dev/ttyUSB*</c>, <c>ttyACM*</c>, <c>ttyS*</c>, <c>ttyAMA*</c>,
+/// <c>serial*</c> for serial parts, <c>/dev/input/…</c> for a keyboard-wedge reader, <c>/dev/usb/lp*</c> for a USB
+/// printer) or a host and port for a network printer; never a file outside <c>/dev</c>, never <c>..</c>, never the
+/// <c>file:</c> printer. A pushed profile that named <c>usb:/var/lib/kioskpos/terminal.db</c> would have the terminal
+/// print receipts over its own database. The province checks this when an administrator pushes a profile, and the
+/// terminal again when it keeps and when it runs one.
+/// </summary>
+public static partial class ProfileDevicePaths
+{
+    /// <summary>The first problem of a profile's device fields (<c>"cardReader: …"</c>, naming the field), or null.</summary>
+    public static string? Problem(JsonElement profile)
+    {
+        if (profile.ValueKind != JsonValueKind.Object)
+        {
+            return "a profile is a JSON object";
+        }
+
+        foreach (var property in profile.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString()!.Contains("..", StringComparison.Ordinal))
+            {
+                return $"{property.Name}: '..' is not allowed in a profile";
+            }
+        }
+
+        if (profile.TryGetProperty("cardReader", out var readers) && readers.ValueKind == JsonValueKind.String &&
+            CardReaderProblem(readers.GetString()!) is { } readerProblem)
+        {
+            return "cardReader: " + readerProblem;
+        }
+
+        if (profile.TryGetProperty("printer", out var printer) && printer.ValueKind == JsonValueKind.String &&
+            PrinterProblem(printer.GetString()!) is { } printerProblem)
+        {
+            return "printer: " + printerProblem;
+        }
+
+        return profile.TryGetProperty("gpio", out var gpio) && !(gpio.ValueKind == JsonValueKind.String && gpio.GetString() is "chip" or "simulated")
+            ? "gpio: chip or simulated"
+            : null;
+    }
+
+    /// <summary>Why a card reader list (<c>Hardware:CardReader</c>'s form) names something a pushed profile may not; null when it does not.</summary>
+    public static string? CardReaderProblem(string readers)
+    {
+        foreach (var reader in readers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = reader.Split(':');
+            var problem = parts[0] switch
+            {
+                "simulated" when parts.Length == 1 => null,
+                "mfrc522" when parts.Length >= 2 => Device(parts[1], SpiPattern(), "/dev/spidevB.C"),
+                "evdev" when parts.Length >= 2 => Device(parts[1], InputPattern(), "/dev/input/by-id/… or /dev/input/eventN"),
+                "serial" when parts.Length >= 2 => Device(parts[1], SerialPattern(), "/dev/ttyUSBn, ttyACMn, ttySn, ttyAMAn or serialN"),
+                _ => $"'{reader}' is not simulated, mfrc522:/dev/spidev…, evdev:/dev/input/… or serial:/dev/tty…",
+            };
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a printer address (<c>Hardware:Printer</c>'s form) names something a pushed profile may not; null when it does not.</summary>
+    public static string? PrinterProblem(string printer)
+    {
+        var colon = printer.IndexOf(':', StringComparison.Ordinal);
+        var scheme = colon < 0 ? printer : printer[..colon];
+        var rest = colon < 0 ? string.Empty : printer[(colon + 1)..];
+        return scheme switch
+        {
+            "emulator" or "simulated" when rest.Length == 0 => null,
+            "usb" => Device(rest, UsbPrinterPattern(), "/dev/usb/lpN"),
+            "serial" => Device(rest.Split(':')[0], SerialPattern(), "/dev/ttyUSBn, ttyACMn, ttySn, ttyAMAn or serialN"),
+            "tcp" => TcpPattern().IsMatch(rest) ? null : $"'{rest}' is not host[:port] (letters, digits, dots, dashes)",
+            _ => $"'{printer}' is not usb:/dev/usb/lpN, serial:/dev/tty…[:baud], tcp:host[:port] or emulator (a file is not a printer)",
+        };
+    }
+
+    private static string? Device(string path, Regex allowed, string expected) =>
+        allowed.IsMatch(path) ? null : $"'{path}' is not a device of this kind ({expected})";
+
+    [GeneratedRegex("^/dev/spidev[0-9]{1,2}\\.[0-9]{1,2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SpiPattern();
+
+    [GeneratedRegex("^/dev/input/(event[0-9]{1,3}|by-id/[A-Za-z0-9_.+\\-]{1,200}|by-path/[A-Za-z0-9_.+\\-]{1,200})$", RegexOptions.CultureInvariant)]
+    private static partial Regex InputPattern();
+
+    [GeneratedRegex("^/dev/(ttyUSB[0-9]{1,3}|ttyACM[0-9]{1,3}|ttyS[0-9]{1,3}|ttyAMA[0-9]{1,3}|serial[0-9])$", RegexOptions.CultureInvariant)]
+    private static partial Regex SerialPattern();
+
+    [GeneratedRegex("^/dev/usb/lp[0-9]{1,2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UsbPrinterPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9.\\-]{0,252})(:[0-9]{1,5})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TcpPattern();
+}
