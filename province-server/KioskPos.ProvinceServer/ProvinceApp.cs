@@ -32,6 +32,7 @@ public static class ProvinceApp
         builder.Services.AddProvinceServer(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
+        app.UseRateLimiter();
         app.UseProvinceAssets();
         app.MapHealthChecks("/health").ExcludeFromDescription();
         app.MapOpenApi();
@@ -72,6 +73,7 @@ public static class ProvinceApp
         services.AddSingleton<BillImport>();
         services.AddSingleton<ConfirmationSignal>();
         services.AddSingleton<BankLedger>();
+        services.AddIntake(configuration);
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<DatabaseInitializer>();
         services.ConfigureHttpJsonOptions(o =>

@@ -20,6 +20,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(InstitutionRequest))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
+[JsonSerializable(typeof(IReadOnlyList<RefusedDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<ProvinceUserRow>))]
 [JsonSerializable(typeof(ProvinceUserRequest))]
 [JsonSerializable(typeof(ReconciliationView))]

@@ -41,7 +41,7 @@ public sealed class ProvinceHost : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite)
+    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite, string[]? settings = null)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
@@ -59,6 +59,7 @@ public sealed class ProvinceHost : IAsyncDisposable
             $"--Province:BankConnections:0:Secret={BankSecret}",
             "--Province:BankSimulator=true",
             "--Logging:LogLevel:Default=Warning",
+            .. settings ?? [],
         ], TestLog.Configure);
         await app.StartAsync();
         return new ProvinceHost(app, folder, ownsFolder);

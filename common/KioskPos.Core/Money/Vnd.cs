@@ -13,6 +13,13 @@ public readonly record struct Vnd(long Value) : IComparable<Vnd>
     /// <summary>The currency sign printed after the amount.</summary>
     public const string Sign = "₫";
 
+    /// <summary>
+    /// The most one amount may be on any path (a payment, a refund, a bill, an imported line, a bank transfer):
+    /// 999 999 999 999 đồng, far above any fee and far below where sums of amounts in a <see cref="long"/> or
+    /// a VietQR's 13-digit field run out; more is refused as a 400 naming the field, never stored.
+    /// </summary>
+    public const long MaxAmount = 999_999_999_999;
+
     /// <summary>Zero đồng.</summary>
     public static Vnd Zero => default;
 
