@@ -27,6 +27,11 @@ internal sealed record BoundedBody(byte[]? Bytes, byte[] Sha256, long? Declared)
             return new(null, [], declared);
         }
 
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return new([], SHA256.HashData(ReadOnlySpan<byte>.Empty), 0); // a GET: nothing to read
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var chunk = ArrayPool<byte>.Shared.Rent(Chunk);
         try
