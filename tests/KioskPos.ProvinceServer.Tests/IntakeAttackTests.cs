@@ -85,7 +85,7 @@ public sealed class IntakeAttackTests
         stopwatch.Restart();
         var syncResults = new (int Status, long Sent, bool Early)[200];
         await Parallel.ForAsync(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-            syncResults[i] = await RawPostAsync(province.BaseUrl, SyncProtocol.PushPath, [], Mb16));
+            syncResults[i] = await RawPostAsync(province.BaseUrl, SyncProtocol.PushPath, [], Mb16, pushOn: i % 10 == 0));
         var syncSeconds = stopwatch.Elapsed.TotalSeconds;
 
         await sampling.CancelAsync();
@@ -97,10 +97,12 @@ public sealed class IntakeAttackTests
         AttackReport.Measured(this,
             $"database +{dbGrowth / 1024.0:F1} KB (db+wal+shm); working set {workingSetBefore / 1048576.0:F0} MB before, peak {peak / 1048576.0:F0} MB (+{(peak - workingSetBefore) / 1048576.0:F0} MB); " +
             $"managed heap {heapBefore / 1048576.0:F0} -> {heapAfter / 1048576.0:F0} MB; 1,000 webhooks in {webhookSeconds:F1} s, 200 x 16 MB sync posts in {syncSeconds:F1} s " +
-            $"each answered 401 after its headers and first 64 KB ({syncResults.Count(r => r.Early)} of 200 before the rest was sent)");
+            $"each answered 401 after its headers and first 64 KB ({syncResults.Count(r => r.Early)} of 200 before the rest was sent); " +
+            $"the 20 that sent on regardless were cut off after {syncResults.Where((_, i) => i % 10 == 0).Average(r => r.Sent) / 1048576.0:F1} MB on average (socket buffers included)");
 
         Assert.All(webhookStatuses, s => Assert.Equal(401, s));
         Assert.All(syncResults, r => Assert.Equal((401, true), (r.Status, r.Early)));
+        Assert.All(syncResults.Where((_, i) => i % 10 == 0), r => Assert.True(r.Sent < 12 * 1024 * 1024, $"{r.Sent} of 16 MB taken before the connection was cut"));
         Assert.True(dbGrowth < 100 * 1024, $"the database grew {dbGrowth} bytes");
         Assert.True(peak - workingSetBefore < 200L * 1024 * 1024, $"the working set rose {(peak - workingSetBefore) / 1048576} MB");
         Assert.True(heapAfter - heapBefore < 50L * 1024 * 1024, $"the managed heap kept {(heapAfter - heapBefore) / 1048576} MB");
@@ -128,13 +130,19 @@ public sealed class IntakeAttackTests
         var declared = await RawPostAsync(province.BaseUrl, SyncProtocol.BankNotificationsPath, headers, Mb16, beforeWaiting: 0);
         Assert.Equal((413, true, 0L), (declared.Status, declared.Early, declared.Sent));
 
+        // A sender who ignores the answer and sends on is cut off: the server does not drain the 16 MB.
+        var pushing = await RawPostAsync(province.BaseUrl, SyncProtocol.BankNotificationsPath, headers, Mb16, beforeWaiting: 0, pushOn: true);
+        Assert.Equal((413, true), (pushing.Status, pushing.Early));
+        Assert.True(pushing.Sent < 12 * 1024 * 1024, $"{pushing.Sent} of 16 MB taken before the connection was cut");
+
         // Chunked (no length said): answered once the bound is passed, with 15.9 MB still unsent.
-        var chunked = await RawPostAsync(province.BaseUrl, SyncProtocol.BankNotificationsPath, headers, Mb16, beforeWaiting: 128 * 1024, chunked: true);
+        var chunked = await RawPostAsync(province.BaseUrl, SyncProtocol.BankNotificationsPath, headers, Mb16, beforeWaiting: 128 * 1024, chunked: true, pushOn: true);
         Assert.Equal((413, true), (chunked.Status, chunked.Early));
+        Assert.True(chunked.Sent < 12 * 1024 * 1024, $"{chunked.Sent} of 16 MB taken before the connection was cut");
 
         var rows = await province.App.Services.GetRequiredService<RefusedDeliveries>().ListAsync(10, CancellationToken.None);
         var tooLarge = Assert.Single(rows, r => r.Reason == "too_large");
-        Assert.Equal(2, tooLarge.Deliveries);
+        Assert.Equal(3, tooLarge.Deliveries);
     }
 
     [Fact]
@@ -410,7 +418,12 @@ public sealed class IntakeAttackTests
     /// a server that waits for the body gets the rest, to the last byte. Gives the status (0 when none came), the
     /// bytes sent and whether the answer came before the rest of the body was sent.
     /// </summary>
-    private static async Task<(int Status, long Sent, bool Early)> RawPostAsync(Uri server, string path, IEnumerable<string> headers, long length, long beforeWaiting = 64 * 1024, bool chunked = false)
+    /// <remarks>
+    /// With <paramref name="pushOn"/>, it goes on sending after an early answer, as an attacker who ignores answers
+    /// would, until the server cuts the connection: Sent then says how much the server (and the two kernels' socket
+    /// buffers between) took before it stopped reading.
+    /// </remarks>
+    private static async Task<(int Status, long Sent, bool Early)> RawPostAsync(Uri server, string path, IEnumerable<string> headers, long length, long beforeWaiting = 64 * 1024, bool chunked = false, bool pushOn = false)
     {
         using var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(server.Host, server.Port);
@@ -428,22 +441,24 @@ public sealed class IntakeAttackTests
         using var answered = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var status = ReadStatusAsync(stream, answered);
         long sent = 0;
-        async Task SendAsync(long upTo)
+        async Task SendAsync(long upTo, bool stopOnAnswer = true)
         {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var token = stopOnAnswer ? answered.Token : patience.Token;
             try
             {
-                while (sent < upTo && !status.IsCompleted)
+                while (sent < upTo && !(stopOnAnswer && status.IsCompleted))
                 {
                     var n = (int)Math.Min(s_junk.Length, upTo - sent);
                     if (chunked)
                     {
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{n:X}\r\n"), answered.Token);
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{n:X}\r\n"), token);
                     }
 
-                    await stream.WriteAsync(s_junk.AsMemory(0, n), answered.Token);
+                    await stream.WriteAsync(s_junk.AsMemory(0, n), token);
                     if (chunked)
                     {
-                        await stream.WriteAsync("\r\n"u8.ToArray(), answered.Token);
+                        await stream.WriteAsync("\r\n"u8.ToArray(), token);
                     }
 
                     sent += n;
@@ -460,6 +475,10 @@ public sealed class IntakeAttackTests
         if (!early)
         {
             await SendAsync(length);
+        }
+        else if (pushOn)
+        {
+            await SendAsync(length, stopOnAnswer: false);
         }
 
         return (await status, sent, early);

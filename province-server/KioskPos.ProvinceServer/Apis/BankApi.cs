@@ -37,6 +37,7 @@ internal static class BankApi
         var ct = http.RequestAborted;
         var connectionId = http.Request.Headers[BankSignature.ConnectionHeader].ToString();
         var max = intake.Value.WebhookMaxBytes;
+        BoundedBody.Limit(http, max);
 
         // Before a byte of the body: who claims to send it, when, with what signature, and how much.
         var (refusal, secret, timestamp) = CheckHeaders(http.Request, connectionId, options.Value, time.GetUtcNow(), max);

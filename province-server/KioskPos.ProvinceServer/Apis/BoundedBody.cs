@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace KioskPos.ProvinceServer.Apis;
 
@@ -27,7 +28,7 @@ internal sealed record BoundedBody(byte[]? Bytes, byte[] Sha256, long? Declared)
             return new(null, [], declared);
         }
 
-        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             return new([], SHA256.HashData(ReadOnlySpan<byte>.Empty), 0); // a GET: nothing to read
         }
@@ -38,7 +39,7 @@ internal sealed record BoundedBody(byte[]? Bytes, byte[] Sha256, long? Declared)
         {
             using var body = new MemoryStream((int)Math.Min(declared ?? Chunk, max));
             int read;
-            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, Chunk), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await ReadChunkAsync(request.Body, chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 if (body.Length + read > max)
                 {
@@ -57,9 +58,38 @@ internal sealed record BoundedBody(byte[]? Bytes, byte[] Sha256, long? Declared)
         }
     }
 
+    // -1 when Kestrel refused to read on (past the limit set by Limit): as good as too large.
+    private static async Task<int> ReadChunkAsync(Stream body, byte[] chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(chunk.AsMemory(0, Chunk), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return int.MaxValue;
+        }
+    }
+
     /// <summary>
-    /// Marks the connection to close after the answer: Kestrel then does not read (drain) the rest of a body that
-    /// was refused unread, so a sender of 16 MB costs a few kilobytes.
+    /// Tells Kestrel the most it may read of this request's body, before a byte of it is read: past it Kestrel stops
+    /// reading and closes the connection, also when it would otherwise read (drain) the rest of a body the endpoint
+    /// refused unread. Call first thing in an endpoint that bounds its body.
     /// </summary>
-    public static void CloseAfterAnswer(HttpContext http) => http.Response.Headers.Connection = "close";
+    public static void Limit(HttpContext http, long max)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = max;
+        }
+    }
+
+    /// <summary>Asks for the connection to be closed after the answer: a refused sender starts again from its headers.</summary>
+    public static void CloseAfterAnswer(HttpContext http)
+    {
+        if (http.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
+        {
+            http.Response.Headers.Connection = "close";
+        }
+    }
 }

@@ -38,17 +38,17 @@ internal static class IntakeRateLimits
         });
 
     /// <summary>Bank deliveries a minute from one address; a delivery over it is counted in the refusal summary.</summary>
-    private sealed class WebhookLimit(IOptions<IntakeOptions> options, RefusedDeliveries refusals) : PerSourceLimit(options.Value.WebhookPerMinute)
+    private sealed class WebhookLimit(IOptions<IntakeOptions> options, RefusedDeliveries refusals) : PerSourceLimit(options.Value.WebhookPerMinute, options.Value.WebhookMaxBytes)
     {
         protected override void Rejected(HttpContext http) =>
             refusals.Record("rate_limited", http.Request.Headers[KioskPos.Shared.Contracts.BankSignature.ConnectionHeader].ToString(), http.Connection.RemoteIpAddress, http.Request.ContentLength);
     }
 
     /// <summary>Enrolment attempts a minute from one address.</summary>
-    private sealed class EnrolmentLimit(IOptions<IntakeOptions> options) : PerSourceLimit(options.Value.EnrolPerMinute);
+    private sealed class EnrolmentLimit(IOptions<IntakeOptions> options) : PerSourceLimit(options.Value.EnrolPerMinute, options.Value.EnrolMaxBytes);
 
-    /// <summary>A fixed window of a minute per source address; no limit when the option is 0.</summary>
-    private abstract class PerSourceLimit(int perMinute) : IRateLimiterPolicy<string>
+    /// <summary>A fixed window of a minute per source address; no limit when the option is 0. A refused body over <c>maxBody</c> is not drained.</summary>
+    private abstract class PerSourceLimit(int perMinute, int maxBody) : IRateLimiterPolicy<string>
     {
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
 
@@ -75,6 +75,7 @@ internal static class IntakeRateLimits
             var http = context.HttpContext;
             var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 60;
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            BoundedBody.Limit(http, maxBody); // the body is not read, nor drained past the bound
             BoundedBody.CloseAfterAnswer(http);
             Rejected(http);
             await ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",

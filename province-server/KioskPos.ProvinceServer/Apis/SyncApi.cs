@@ -39,6 +39,9 @@ internal static class SyncApi
         // The headers first (terminal, time, nonce, the signature over the claimed digest): a request nobody signed
         // is refused before a byte of its body is read, and its connection closed so the rest is not read either.
         var contentDigest = request.Headers["Content-Digest"].ToString();
+        var intake = http.RequestServices.GetRequiredService<IOptions<IntakeOptions>>().Value;
+        var max = http.GetEndpoint()?.Metadata.GetMetadata<PushBody>() is null ? intake.SyncMaxBytes : intake.PushMaxBytes;
+        BoundedBody.Limit(http, max);
         var registry = http.RequestServices.GetRequiredService<TerminalRegistry>();
         var (terminalId, failure) = await registry.VerifyAsync(
             request.Method, request.PathBase + request.Path, request.QueryString.Value ?? string.Empty,
@@ -50,8 +53,6 @@ internal static class SyncApi
         }
 
         // Then the body, up to the endpoint's bound, hashed as it streams in; the endpoint reads the bytes verified.
-        var intake = http.RequestServices.GetRequiredService<IOptions<IntakeOptions>>().Value;
-        var max = http.GetEndpoint()?.Metadata.GetMetadata<PushBody>() is null ? intake.SyncMaxBytes : intake.PushMaxBytes;
         var body = await BoundedBody.ReadAsync(request, max, http.RequestAborted).ConfigureAwait(false);
         if (body.TooLarge)
         {
@@ -163,6 +164,7 @@ internal static class SyncApi
     private static async Task<Results<JsonOk<EnrolResponse>, ProblemResult>> EnrolAsync(HttpContext http, TerminalRegistry registry, IOptions<IntakeOptions> intake)
     {
         var max = intake.Value.EnrolMaxBytes;
+        BoundedBody.Limit(http, max);
         var body = await BoundedBody.ReadAsync(http.Request, max, http.RequestAborted).ConfigureAwait(false);
         if (body.TooLarge)
         {
