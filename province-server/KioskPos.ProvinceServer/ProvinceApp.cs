@@ -32,8 +32,8 @@ public static class ProvinceApp
         builder.Services.AddProvinceServer(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
-        app.UseRateLimiter();
         app.UseProvinceAssets();
+        app.UseRateLimiter();
         app.MapHealthChecks("/health").ExcludeFromDescription();
         app.MapOpenApi();
         app.MapSyncApi();

@@ -41,7 +41,11 @@ public sealed class ProvinceHost : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite, string[]? settings = null)
+    /// <summary>
+    /// Starts the demo province (asked for explicitly: a server on shipped settings seeds nothing); <paramref name="settings"/>
+    /// (<c>--Province:Key=value</c>) come last and win.
+    /// </summary>
+    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite, IReadOnlyList<string>? settings = null)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
@@ -57,6 +61,7 @@ public sealed class ProvinceHost : IAsyncDisposable
             $"--Province:AdminToken={AdminToken}",
             $"--Province:BankConnections:0:Id={BankConnection}",
             $"--Province:BankConnections:0:Secret={BankSecret}",
+            "--Province:SeedDemoData=true",
             "--Province:BankSimulator=true",
             "--Logging:LogLevel:Default=Warning",
             .. settings ?? [],

@@ -14,11 +14,15 @@ public readonly record struct Vnd(long Value) : IComparable<Vnd>
     public const string Sign = "₫";
 
     /// <summary>
-    /// The most one amount may be on any path (a payment, a refund, a bill, an imported line, a bank transfer):
-    /// 999 999 999 999 đồng, far above any fee and far below where sums of amounts in a <see cref="long"/> or
-    /// a VietQR's 13-digit field run out; more is refused as a 400 naming the field, never stored.
+    /// The largest amount any payment, bill or allocation may be: 13 digits (9.999.999.999.999 ₫, far beyond any
+    /// fee). Every path that takes an amount from outside (a payment, an import, a push) refuses more with a 400
+    /// naming the field, so that sums of up to <see cref="KioskPos.Core.Payments.PaymentPlanner.MaxBillsPerPayment"/>
+    /// of them never overflow and nothing beyond it reaches a database.
     /// </summary>
-    public const long MaxAmount = 999_999_999_999;
+    public const long MaxAmount = 9_999_999_999_999;
+
+    /// <summary>True when <paramref name="value"/> is an amount a payment may carry: 0 to <see cref="MaxAmount"/>.</summary>
+    public static bool IsWithinBounds(long value) => value is >= 0 and <= MaxAmount;
 
     /// <summary>Zero đồng.</summary>
     public static Vnd Zero => default;
