@@ -24,7 +24,8 @@ internal static class IngestBenchmark
         try
         {
             var province = ProvinceApp.Build([
-                "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Logging:LogLevel:Default=Warning"]);
+                "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Logging:LogLevel:Default=Warning",
+                "--Province:Intake:EnrolPerMinute=0"]); // 201 terminals enrol from loopback
             await province.StartAsync();
             var baseUrl = new Uri(province.Urls.First());
             Console.WriteLine($"Enrolling {terminals + 1} terminals…");

@@ -77,6 +77,7 @@ public static class ProvinceApp
         services.AddSingleton<BillImport>();
         services.AddSingleton<ConfirmationSignal>();
         services.AddSingleton<BankLedger>();
+        services.AddIntake(configuration);
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<DatabaseInitializer>();
         services.ConfigureHttpJsonOptions(o =>

@@ -22,6 +22,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(InstitutionRequest))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
+[JsonSerializable(typeof(IReadOnlyList<RefusedDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<ProvinceUserRow>))]
 [JsonSerializable(typeof(IReadOnlyList<AlertRow>))]
 [JsonSerializable(typeof(ProvinceUserRequest))]

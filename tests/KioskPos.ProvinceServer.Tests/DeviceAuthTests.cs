@@ -21,13 +21,13 @@ public abstract class DeviceAuthTests(ProvinceEngine engine)
     }
 
     /// <summary>Sends a request signed by hand, so that each part can be wrong on purpose.</summary>
-    private static async Task<HttpResponseMessage> SendSignedAsync(ProvinceHost province, ECDsa key, string keyId, string body, DateTimeOffset created, string nonce, string? digestOverride = null)
+    private static async Task<HttpResponseMessage> SendSignedAsync(ProvinceHost province, ECDsa key, string keyId, string body, DateTimeOffset created, string nonce, string? digestOverride = null, string? sentBody = null)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var digest = RequestSignature.ContentDigest(bytes);
         var parameters = RequestSignature.Parameters(created, nonce, keyId);
         var signature = RequestSignature.Sign(key, RequestSignature.SignatureBase("POST", SyncProtocol.PushPath, string.Empty, digest, parameters));
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(province.BaseUrl, SyncProtocol.PushPath)) { Content = new ByteArrayContent(bytes) };
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(province.BaseUrl, SyncProtocol.PushPath)) { Content = new ByteArrayContent(sentBody is null ? bytes : Encoding.UTF8.GetBytes(sentBody)) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("Content-Digest", digestOverride ?? digest);
         request.Headers.TryAddWithoutValidation("Signature-Input", $"sig1={parameters}");
@@ -100,8 +100,12 @@ public abstract class DeviceAuthTests(ProvinceEngine engine)
         using var unknown = await SendSignedAsync(province, key, "KP-NOBODY", "{}", now, RequestSignature.NewNonce());
         Assert.Equal("unknown_terminal", (await ProblemAsync(unknown)).Code);
 
-        using var changed = await SendSignedAsync(province, key, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce(), RequestSignature.ContentDigest("{\"x\":1}"u8));
-        Assert.Equal("body_changed", (await ProblemAsync(changed)).Code);
+        // The headers are verified before the body is read: a Content-Digest other than the one signed fails the
+        // signature; a body other than the one the signed digest names is refused once read.
+        using var changedDigest = await SendSignedAsync(province, key, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce(), RequestSignature.ContentDigest("{\"x\":1}"u8));
+        Assert.Equal("bad_signature", (await ProblemAsync(changedDigest)).Code);
+        using var changed = await SendSignedAsync(province, key, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce(), sentBody: "{\"x\":1}");
+        Assert.Equal((HttpStatusCode.Unauthorized, "body_changed"), (changed.StatusCode, (await ProblemAsync(changed)).Code));
 
         using var stale = await SendSignedAsync(province, key, "KP-THCS-ND-01", "{}", now.AddMinutes(-6), RequestSignature.NewNonce());
         Assert.Equal("clock_skew", (await ProblemAsync(stale)).Code);

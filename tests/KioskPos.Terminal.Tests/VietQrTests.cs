@@ -261,8 +261,13 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Equal("stale_timestamp", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal("unknown_connection", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(before, (await TransfersAsync(string.Empty)).Length);
+        // Refused deliveries are counted in the refusal summary, without their bodies, and not in the delivery log.
+        var refusals = await _province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/bank/refusals");
+        Assert.Equal(3, refusals!.Sum(r => r.GetProperty("deliveries").GetInt64()));
+        Assert.Equal(["bad_signature", "stale_timestamp", "unknown_connection"], refusals!.Select(r => r.GetProperty("reason").GetString()).Order());
+        Assert.All(refusals!, r => Assert.False(r.TryGetProperty("body", out _)));
         var log = await _province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/bank/deliveries");
-        Assert.Equal(3, log!.Count(d => d.GetProperty("result").GetString()!.StartsWith("refused", StringComparison.Ordinal)));
+        Assert.DoesNotContain(log!, d => d.GetProperty("result").GetString()!.StartsWith("refused", StringComparison.Ordinal));
 
         // A body changed after signing fails too: the MAC covers the exact bytes.
         var body = JsonSerializer.SerializeToUtf8Bytes(new BankNotification("FT-T-1", "1023456789", 100, "x", DateTimeOffset.UtcNow), ContractsJsonContext.Default.BankNotification);

@@ -51,6 +51,7 @@ internal static class AdminApi
 
         group.MapGet("/bank/transfers", GetTransfersAsync).WithSummary("Bank transfers received");
         group.MapGet("/bank/deliveries", GetDeliveriesAsync).WithSummary("Webhook deliveries as logged");
+        group.MapGet("/bank/refusals", BankApi.GetRefusalsAsync).WithSummary("Refused webhook deliveries: counts per minute, source and reason, no bodies");
         group.MapPost("/bank/deliveries/{id:long}/replay", ReplayDeliveryAsync).WithSummary("Replay a logged delivery").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
     }

@@ -1,7 +1,10 @@
+using System.Globalization;
+using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer.Apis;
 
@@ -13,17 +16,18 @@ internal static class SyncApi
     public static IEndpointRouteBuilder MapSyncApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/sync").SignProvinceAnswers().WithAccess(EndpointAccess.Device).AddEndpointFilter(AuthenticateTerminalAsync)
-            .WithTags("Sync").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+            .WithTags("Sync").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge);
         group.MapGet("/pull", PullAsync).WithSummary("Changes since a cursor");
-        group.MapPost("/push", PushAsync).WithSummary("Push journal entries")
-            .AcceptsJson<PushRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict);
+        group.MapPost("/push", PushAsync).WithSummary("Push journal entries").WithMetadata(new PushBody())
+            .AcceptsJson<PushRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/authorise", AuthoriseAsync).WithSummary("Authorise a card payment online")
             .AcceptsJson<AuthoriseRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapPost("/report", ReportStateAsync).WithSummary("Report the terminal's state")
             .AcceptsJson<TerminalReportDto>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapGet("/confirmations", ConfirmationsAsync).WithSummary("Bank confirmations, waiting up to a minute for one");
         app.MapPost(SyncProtocol.EnrolPath, EnrolAsync).SignProvinceAnswers().WithAccess(EndpointAccess.OneTimeCode).WithTags("Sync").WithSummary("Enrol a terminal with a one-time code")
-            .AcceptsJson<EnrolRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status410Gone);
+            .RequireRateLimiting(IntakeRateLimits.EnrolmentPolicy)
+            .AcceptsJson<EnrolRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status410Gone, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -32,22 +36,36 @@ internal static class SyncApi
         var http = context.HttpContext;
         var request = http.Request;
 
-        // The body is read once here for its digest, and rewound for the endpoint.
-        request.EnableBuffering();
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, http.RequestAborted).ConfigureAwait(false);
-        request.Body.Position = 0;
-
+        // The headers first (terminal, time, nonce, the signature over the claimed digest): a request nobody signed
+        // is refused before a byte of its body is read, and its connection closed so the rest is not read either.
+        var contentDigest = request.Headers["Content-Digest"].ToString();
+        var intake = http.RequestServices.GetRequiredService<IOptions<IntakeOptions>>().Value;
+        var max = http.GetEndpoint()?.Metadata.GetMetadata<PushBody>() is null ? intake.SyncMaxBytes : intake.PushMaxBytes;
+        BoundedBody.Limit(http, max);
         var registry = http.RequestServices.GetRequiredService<TerminalRegistry>();
         var (terminalId, failure) = await registry.VerifyAsync(
             request.Method, request.PathBase + request.Path, request.QueryString.Value ?? string.Empty,
-            request.Headers["Signature-Input"].ToString(), request.Headers["Signature"].ToString(), request.Headers["Content-Digest"].ToString(),
-            body.ToArray(), http.RequestAborted).ConfigureAwait(false);
+            request.Headers["Signature-Input"].ToString(), request.Headers["Signature"].ToString(), contentDigest, http.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
         {
+            BoundedBody.CloseAfterAnswer(http);
             return ProvinceProblems.WithTitle(failure.Status, failure.Code, failure.Vietnamese, failure.English);
         }
 
+        // Then the body, up to the endpoint's bound, hashed as it streams in; the endpoint reads the bytes verified.
+        var body = await BoundedBody.ReadAsync(request, max, http.RequestAborted).ConfigureAwait(false);
+        if (body.TooLarge)
+        {
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {max} bytes for this endpoint.", "too_large.sync");
+        }
+
+        if ($"sha-256=:{Convert.ToBase64String(body.Sha256)}:" != contentDigest)
+        {
+            return ProvinceProblems.WithTitle(StatusCodes.Status401Unauthorized, "body_changed", "Máy chưa được xác thực.", "The body does not match its Content-Digest.");
+        }
+
+        request.Body = new MemoryStream(body.Bytes!, writable: false);
         http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<TerminalSync>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
         return await next(context).ConfigureAwait(false);
     }
@@ -62,6 +80,11 @@ internal static class SyncApi
     private static async Task<Results<Ok<PushResponse>, ProblemResult>> PushAsync(HttpContext http, TerminalSync sync)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
+        if (sync.PushQueueFull)
+        {
+            return QueueFull(http); // before the work of reading and checking the batch
+        }
+
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.PushRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
@@ -71,6 +94,10 @@ internal static class SyncApi
         try
         {
             return TypedResults.Ok(await sync.PushAsync(terminal, request, http.RequestAborted).ConfigureAwait(false));
+        }
+        catch (PushQueueFullException)
+        {
+            return QueueFull(http);
         }
         catch (PushRejectedException e)
         {
@@ -83,6 +110,14 @@ internal static class SyncApi
             var title = Messages.Vi(e.Code == "chain_diverged" ? "province.problem.chain_diverged" : "province.problem.sequence_conflict", e.Sequence);
             return ProvinceProblems.WithTitle(StatusCodes.Status409Conflict, e.Code, title, e.Message, e.Sequence);
         }
+    }
+
+    // The terminal's sync worker takes a 503 as transient and tries again with backoff.
+    private static ProblemResult QueueFull(HttpContext http)
+    {
+        var seconds = http.RequestServices.GetRequiredService<IOptions<IntakeOptions>>().Value.RetryAfterSeconds;
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ProvinceProblems.Problem(StatusCodes.Status503ServiceUnavailable, "queue_full", $"Too many pushes are waiting to be written; try again in {seconds} s.");
     }
 
     private static async Task<Results<JsonOk<ConfirmationsResponse>, EmptyHttpResult>> ConfirmationsAsync(HttpContext http, BankLedger ledger, long? after, int? wait)
@@ -105,9 +140,9 @@ internal static class SyncApi
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AuthoriseRequest, http.RequestAborted).ConfigureAwait(false);
-        if (request is null || request.Amount <= 0)
+        if (request is null || request.Amount is <= 0 or > Vnd.MaxAmount)
         {
-            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "amount must be positive");
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? $"amount must be a whole number of đồng from 1 to {Vnd.MaxAmount}");
         }
 
         return JsonOk.Of(await cards.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
@@ -126,9 +161,19 @@ internal static class SyncApi
         return JsonOk.Of(report, ContractsJsonContext.Default.TerminalReportDto); // as recorded
     }
 
-    private static async Task<Results<JsonOk<EnrolResponse>, ProblemResult>> EnrolAsync(HttpContext http, TerminalRegistry registry)
+    private static async Task<Results<JsonOk<EnrolResponse>, ProblemResult>> EnrolAsync(HttpContext http, TerminalRegistry registry, IOptions<IntakeOptions> intake)
     {
-        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.EnrolRequest, http.RequestAborted).ConfigureAwait(false);
+        var max = intake.Value.EnrolMaxBytes;
+        BoundedBody.Limit(http, max);
+        var body = await BoundedBody.ReadAsync(http.Request, max, http.RequestAborted).ConfigureAwait(false);
+        if (body.TooLarge)
+        {
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {max} bytes.", "too_large.sync");
+        }
+
+        using var stream = new MemoryStream(body.Bytes!, writable: false);
+        var (request, error) = await JsonBody.TryReadAsync(stream, ContractsJsonContext.Default.EnrolRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
@@ -145,3 +190,6 @@ internal static class SyncApi
         return JsonOk.Of(response with { ProvinceKey = http.RequestServices.GetRequiredService<ProvinceSigningKey>().PublicKey }, ContractsJsonContext.Default.EnrolResponse);
     }
 }
+
+/// <summary>Marks the push endpoint: its body may be up to <see cref="IntakeOptions.PushMaxBytes"/>, not the smaller sync bound.</summary>
+internal sealed class PushBody;

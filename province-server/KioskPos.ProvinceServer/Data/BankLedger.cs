@@ -21,14 +21,27 @@ public sealed record BankDeliveryRow(long Id, DateTimeOffset ReceivedAt, string?
 /// </summary>
 internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, ConfirmationSignal signal)
 {
-    /// <summary>Logs a delivery as it arrived; the result is filled in when it has been processed.</summary>
-    public async Task<long> LogDeliveryAsync(string? connectionId, bool authentic, int status, string result, string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Logs an authentic delivery as it arrived, body and all (what a replay runs again); the result is filled in
+    /// when it has been processed. Refused deliveries are not logged here: <see cref="RefusedDeliveries"/> counts them.
+    /// </summary>
+    public async Task<long> LogDeliveryAsync(string connectionId, string body, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return Convert.ToInt64(await connection.ScalarAsync(
-            "INSERT INTO bank_deliveries (received_at, connection_id, authentic, http_status, result, body) VALUES ($t, $c, $a, $s, $r, $b) RETURNING id",
-            null, cancellationToken, ("$t", Now()), ("$c", connectionId), ("$a", authentic ? 1 : 0), ("$s", status), ("$r", result),
-            ("$b", body.Length > 8192 ? body[..8192] : body)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            "INSERT INTO bank_deliveries (received_at, connection_id, authentic, http_status, result, body) VALUES ($t, $c, 1, 200, 'received', $b) RETURNING id",
+            null, cancellationToken, ("$t", Now()), ("$c", connectionId), ("$b", body)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Empties the raw bodies of deliveries older than <paramref name="retention"/> (they hold payers' names and
+    /// texts); the delivery's row, its transfer and its match stay. Returns how many bodies went.
+    /// </summary>
+    public async Task<int> PurgeBodiesAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync("UPDATE bank_deliveries SET body = '' WHERE received_at < $cut AND body <> ''", null, cancellationToken,
+            ("$cut", (time.GetUtcNow() - retention).ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
     }
 
     /// <summary>Records and matches a notification; a transaction id seen before gives back its original outcome.</summary>
@@ -82,9 +95,9 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
                 "SELECT connection_id, body FROM bank_deliveries WHERE id = $id AND authentic = 1", null, cancellationToken, ("$id", deliveryId)).ConfigureAwait(false);
         }
 
-        if (delivery is null)
+        if (delivery is null || delivery.Body.Length == 0)
         {
-            return null;
+            return null; // refused, or its body purged after the retention
         }
 
         var connectionId = delivery.ConnectionId;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using KioskPos.Core.Money;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -165,7 +166,8 @@ internal sealed class BillImport(ProvinceDatabase database)
                 : due.Length > 0 && !DateOnly.TryParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"due_date '{due}' is not yyyy-MM-dd"
                 : Get(row, "description").Length is 0 or > 200 ? "description is empty or longer than 200"
                 : !int.TryParse(Get(row, "quantity"), NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) || quantity is < 1 or > 10_000 ? $"quantity '{Get(row, "quantity")}' is not a whole number from 1 to 10000"
-                : !long.TryParse(Get(row, "unit_price"), NumberStyles.None, CultureInfo.InvariantCulture, out var price) || price > 10_000_000_000 ? $"unit_price '{Get(row, "unit_price")}' is not whole đồng (no separators) up to 10 000 000 000"
+                : !long.TryParse(Get(row, "unit_price"), NumberStyles.None, CultureInfo.InvariantCulture, out var price) || price > Vnd.MaxAmount ? $"unit_price '{Get(row, "unit_price")}' is not whole đồng (no separators) up to {Vnd.MaxAmount}"
+                : quantity * price > Vnd.MaxAmount ? $"the line's amount (quantity × unit_price = {quantity * price}) is over the most one amount may be ({Vnd.MaxAmount} đồng)"
                 : !long.TryParse(Get(row, "insurance_covered") is { Length: > 0 } i ? i : "0", NumberStyles.None, CultureInfo.InvariantCulture, out var insured) || insured > quantity * price ? "insurance_covered is not whole đồng up to the line's amount"
                 : null;
             if (problem is not null)
@@ -194,6 +196,12 @@ internal sealed class BillImport(ProvinceDatabase database)
         int created = 0, updated = 0, unchanged = 0;
         foreach (var bill in bills.Values)
         {
+            if (bill.Lines.Sum(l => l.Quantity * l.UnitPrice) > Vnd.MaxAmount)
+            {
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: its total is over the most one amount may be ({Vnd.MaxAmount} đồng)"));
+                continue;
+            }
+
             if (bill.Total <= 0)
             {
                 errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: nothing left to pay after insurance"));

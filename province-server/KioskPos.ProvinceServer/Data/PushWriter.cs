@@ -14,9 +14,11 @@ namespace KioskPos.ProvinceServer.Data;
 /// next gathers; it is then written as one: one lock, one read of what its entries touch, one batch of writes, one
 /// commit. A push answers only after the commit that holds it. A group that fails as a whole (the database refused a
 /// write) is written again a push at a time, so that one bad push cannot fail the others. One terminal's pushes are
-/// never in the same group: each sees what the one before it stored.
+/// never in the same group: each sees what the one before it stored. The queue holds at most <c>limit</c> pushes
+/// waiting (each up to a bounded body): one more is refused with <see cref="PushQueueFullException"/>, which the API
+/// answers 503 with <c>Retry-After</c>, so a flood costs bounded memory and the terminals come back later.
 /// </remarks>
-internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger logger)
+internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger logger, int limit)
 {
     /// <summary>About how many entries one transaction carries (a push is never split).</summary>
     private const int GroupEntries = 2_000;
@@ -25,16 +27,34 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
     private readonly List<Push> _queue = [];
     private bool _writing;
 
+    /// <summary>True while the queue holds as many pushes as it may.</summary>
+    public bool Full
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count >= limit;
+            }
+        }
+    }
+
     /// <summary>
     /// Queues a validated push and answers once it is committed; <paramref name="prepared"/> holds each entry's
     /// digest and stored body, worked out by the caller outside the turn.
     /// </summary>
+    /// <exception cref="PushQueueFullException">The queue holds as many pushes as it may; nothing was queued.</exception>
     public async Task<PushResponse> WriteAsync(TerminalRecord terminal, IReadOnlyList<JournalEntryDto> entries, IReadOnlyList<(string Digest, string Body)> prepared, CancellationToken cancellationToken)
     {
         var push = new Push(terminal, entries, prepared);
         bool start;
         lock (_lock)
         {
+            if (_queue.Count >= limit)
+            {
+                throw new PushQueueFullException();
+            }
+
             _queue.Add(push);
             start = !_writing;
             _writing = true;
@@ -351,3 +371,6 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         public void Refuse(long sequence, string code, string message) => Refusal = new Refusal(sequence, code, message);
     }
 }
+
+/// <summary>The push queue holds as many pushes as it may: nothing was queued; the terminal tries again later.</summary>
+internal sealed class PushQueueFullException() : Exception("The push queue is full.");

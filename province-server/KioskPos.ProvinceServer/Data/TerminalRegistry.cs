@@ -120,11 +120,12 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
     }
 
     /// <summary>
-    /// Verifies a signed request: a known, unrevoked, enrolled terminal; a created time within ±5 minutes of the
-    /// server's clock; a nonce not seen before; a body that matches its digest; a signature that verifies.
+    /// Verifies a signed request from its headers alone, before its body is read: a known, unrevoked, enrolled
+    /// terminal; a created time within ±5 minutes of the server's clock; a nonce not seen before; a signature that
+    /// verifies over the claimed content digest. The caller checks the body against that digest as it reads it.
     /// </summary>
     public async Task<(string? TerminalId, AuthFailure? Failure)> VerifyAsync(
-        string method, string path, string query, string? signatureInput, string? signature, string? contentDigest, byte[] body, CancellationToken cancellationToken)
+        string method, string path, string query, string? signatureInput, string? signature, string? contentDigest, CancellationToken cancellationToken)
     {
         static AuthFailure Unauthenticated(string code, string english) => new(401, code, "Máy chưa được xác thực.", english);
 
@@ -139,11 +140,6 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         if ((input.Created - now).Duration() > RequestSignature.MaxClockDifference)
         {
             return (null, Unauthenticated("clock_skew", $"The signature was created at {input.Created:O}, more than 5 minutes from the server's {now:O}; correct the clock from the Date header and sign again."));
-        }
-
-        if (RequestSignature.ContentDigest(body) != contentDigest)
-        {
-            return (null, Unauthenticated("body_changed", "The body does not match its Content-Digest."));
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

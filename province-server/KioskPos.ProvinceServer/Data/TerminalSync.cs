@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using KioskPos.Core.Money;
 using KioskPos.Shared.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -32,9 +34,12 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 }
 
 /// <summary>What terminals call: who a terminal is, the changes it pulls, the entries it pushes.</summary>
-internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger<TerminalSync> logger)
+internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, IOptions<IntakeOptions> intake, ILogger<TerminalSync> logger)
 {
-    private readonly PushWriter _writer = new(database, time, confirmations, logger);
+    private readonly PushWriter _writer = new(database, time, confirmations, logger, Math.Max(1, intake.Value.PushQueueLimit));
+
+    /// <summary>True while the push queue is full: a push now would be refused (503) without being looked at.</summary>
+    public bool PushQueueFull => _writer.Full;
 
     public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
     {
@@ -130,6 +135,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
                 {
                     problem = "a payment.created entry needs a payment";
                 }
+                else if (p.Amount > Vnd.MaxAmount || p.Allocations.Any(a => a.Amount > Vnd.MaxAmount))
+                {
+                    problem = $"payment.amount is over the most one amount may be ({Vnd.MaxAmount} đồng)";
+                }
                 else if (p.Amount <= 0 || p.Allocations.Count == 0 || p.Allocations.Any(a => a.Amount <= 0) || p.Allocations.Sum(a => a.Amount) != p.Amount)
                 {
                     problem = "the amount must be positive and equal the sum of its positive allocations";
@@ -165,9 +174,13 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
             }
             else if (entry.Kind == EntryKinds.PaymentConfirmed)
             {
-                if (entry.Confirmation is null)
+                if (entry.Confirmation is not { } c)
                 {
                     problem = "a payment.confirmed entry needs a confirmation";
+                }
+                else if (c.Amount is < -Vnd.MaxAmount or > Vnd.MaxAmount || c.TotalReceived is < -Vnd.MaxAmount or > Vnd.MaxAmount || c.Remaining is < -Vnd.MaxAmount or > Vnd.MaxAmount)
+                {
+                    problem = $"confirmation.amount, totalReceived and remaining are at most {Vnd.MaxAmount} đồng";
                 }
             }
             else if (entry.Kind == EntryKinds.PaymentExpired)
@@ -189,6 +202,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
                 if (entry.Reversal is not { } v)
                 {
                     problem = $"a {entry.Kind} entry needs a reversal";
+                }
+                else if (v.Amount > Vnd.MaxAmount || v.Allocations.Any(a => a.Amount > Vnd.MaxAmount))
+                {
+                    problem = $"reversal.amount is over the most one amount may be ({Vnd.MaxAmount} đồng)";
                 }
                 else if (v.Amount <= 0 || v.Allocations.Any(a => a.Amount <= 0) || v.Allocations.Sum(a => a.Amount) != v.Amount)
                 {

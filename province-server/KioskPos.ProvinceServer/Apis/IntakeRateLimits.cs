@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.ProvinceServer.Apis;
+
+/// <summary>
+/// Intake's services and rate limits: the options, the refused-delivery summary and its periodic job, and fixed
+/// windows per source address (an IPv6 sender per /64) on the bank webhook and on enrolment, whose codes can be
+/// guessed. A refusal is <c>429</c> with <c>Retry-After</c>, given before the body is read.
+/// </summary>
+internal static class IntakeRateLimits
+{
+    /// <summary>The bank webhook's policy.</summary>
+    public const string WebhookPolicy = "intake-webhook";
+
+    /// <summary>Enrolment's policy.</summary>
+    public const string EnrolmentPolicy = "intake-enrolment";
+
+    /// <summary>Registers intake: <see cref="IntakeOptions"/>, the refusal summary, its job, and the rate limits.</summary>
+    public static IServiceCollection AddIntake(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section));
+        services.AddSingleton<RefusedDeliveries>();
+        services.AddSingleton<IntakeMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<IntakeMaintenance>());
+        return services.AddIntakeRateLimits();
+    }
+
+    /// <summary>The webhook's and enrolment's limits per source address (their own rejection answer each).</summary>
+    public static IServiceCollection AddIntakeRateLimits(this IServiceCollection services) =>
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy<string, WebhookLimit>(WebhookPolicy);
+            o.AddPolicy<string, EnrolmentLimit>(EnrolmentPolicy);
+        });
+
+    /// <summary>Bank deliveries a minute from one address; a delivery over it is counted in the refusal summary.</summary>
+    private sealed class WebhookLimit(IOptions<IntakeOptions> options, RefusedDeliveries refusals) : PerSourceLimit(options.Value.WebhookPerMinute, options.Value.WebhookMaxBytes)
+    {
+        protected override void Rejected(HttpContext http) =>
+            refusals.Record("rate_limited", http.Request.Headers[KioskPos.Shared.Contracts.BankSignature.ConnectionHeader].ToString(), http.Connection.RemoteIpAddress, http.Request.ContentLength);
+    }
+
+    /// <summary>Enrolment attempts a minute from one address.</summary>
+    private sealed class EnrolmentLimit(IOptions<IntakeOptions> options) : PerSourceLimit(options.Value.EnrolPerMinute, options.Value.EnrolMaxBytes);
+
+    /// <summary>A fixed window of a minute per source address; no limit when the option is 0. A refused body over <c>maxBody</c> is not drained.</summary>
+    private abstract class PerSourceLimit(int perMinute, int maxBody) : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
+
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+        {
+            var source = RefusedDeliveries.Source(httpContext.Connection.RemoteIpAddress);
+            return perMinute <= 0
+                ? RateLimitPartition.GetNoLimiter(source)
+                : RateLimitPartition.GetFixedWindowLimiter(source, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = perMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+        }
+
+        protected virtual void Rejected(HttpContext http)
+        {
+        }
+
+        private async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+        {
+            var http = context.HttpContext;
+            var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 60;
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            BoundedBody.Limit(http, maxBody); // the body is not read, nor drained past the bound
+            BoundedBody.CloseAfterAnswer(http);
+            Rejected(http);
+            await ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",
+                $"At most {perMinute} a minute from one address; try again in {seconds} s.", "too_many_requests.intake").ExecuteAsync(http).ConfigureAwait(false);
+        }
+    }
+}
