@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The attack suite's table (issue 18): one row per test marked [Attack("...", "...")] in tests/, with the outcome
-the TRX results under the given folder record for it, and what the test measured (artifacts/attack/<Class>.<Method>.txt).
+the TRX results under the given folder record for it, and what the test measured (artifacts/attack/<Namespace.Class>.<Method>.txt).
 
 usage: attack-table.py RESULTS_FOLDER   (exit 1 when an attack test failed or did not run)
 """
@@ -15,10 +15,11 @@ STRING = r'"((?:[^"\\]|\\.)*)"'
 ATTACK = re.compile(r'\[Attack\(\s*' + STRING + r'\s*,\s*' + STRING + r'\s*\)\]')
 METHOD = re.compile(r'public\s+(?:async\s+)?(?:Task|void)\s+(\w+)\s*\(')
 CLASS = re.compile(r'\bclass\s+(\w+)')
+NAMESPACE = re.compile(r'^namespace\s+([\w.]+)', re.M)
 
 
 def attacks():
-    """(class, method) -> (attack, refusal), read from the test sources."""
+    """(namespace.class, method) -> (attack, refusal), read from the test sources."""
     found = {}
     for path in glob.glob(os.path.join(ROOT, 'tests', '**', '*.cs'), recursive=True):
         if '/bin/' in path or '/obj/' in path:
@@ -27,14 +28,16 @@ def attacks():
         for match in ATTACK.finditer(text):
             method = METHOD.search(text, match.end())
             classes = [c.group(1) for c in CLASS.finditer(text, 0, match.start())]
+            namespace = NAMESPACE.search(text)
             if method and classes:
                 unescape = lambda s: s.replace('\\"', '"').replace('\\\\', '\\')
-                found[(classes[-1], method.group(1))] = (unescape(match.group(1)), unescape(match.group(2)))
+                qualified = (namespace.group(1) + '.' if namespace else '') + classes[-1]
+                found[(qualified, method.group(1))] = (unescape(match.group(1)), unescape(match.group(2)))
     return found
 
 
 def outcomes(folder):
-    """(class, method) -> outcome, from every TRX file in the folder."""
+    """(namespace.class, method) -> outcome, from every TRX file in the folder."""
     ns = {'t': 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010'}
     result = {}
     for trx in glob.glob(os.path.join(folder, '*.trx')):
@@ -42,7 +45,7 @@ def outcomes(folder):
             name = r.get('testName').split('(')[0]
             parts = name.split('.')
             if len(parts) >= 2:
-                key = (parts[-2], parts[-1])
+                key = ('.'.join(parts[:-1]), parts[-1])
                 # a theory runs several cases: the row fails if any case failed
                 if result.get(key) != 'Failed':
                     result[key] = r.get('outcome')

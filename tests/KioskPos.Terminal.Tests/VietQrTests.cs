@@ -358,6 +358,7 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Contains(first.Code, await _province.Admin.GetStringAsync("/bank-sim/payments"), StringComparison.Ordinal); // what the page lists
 
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _province.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", ProvinceHost.AdminToken); // the simulator is the administrator's
         using var response = await http.PostAsync("/bank-sim/send", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["account"] = ProvinceHost.SchoolAccount, ["bin"] = "970436", ["text"] = "CT tu NGUYEN VAN A " + first.Code, ["amount"] = "150000",

@@ -25,6 +25,6 @@ internal static class AttackReport
     {
         var folder = Path.Combine(RepositoryRoot.Find(), "artifacts", "attack");
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, $"{test.GetType().Name}.{method}.txt"), text);
+        File.WriteAllText(Path.Combine(folder, $"{test.GetType().FullName}.{method}.txt"), text);
     }
 }
