@@ -101,7 +101,7 @@ start_terminal() {
     --Terminal:DataDirectory="$dir" \
     --ProvinceServer:Interval=00:00:02 \
     --Hardware:Printer=emulator --Hardware:PaperWidthMm=80 --Hardware:ReceiptImages="$receipts" \
-    --Terminal:DevEndpoints=true \
+    --Terminal:DevEndpoints=true --Hardware:AllowSimulated=true \
     > "$log" 2>&1 &
   pids+=($!)
   wait_healthy "$url" "The terminal $id" "$log"

@@ -73,7 +73,7 @@ internal static class AotBenchmark
             }
 
             var port = LoopbackPort.Next();
-            string[] arguments = [.. prefix, $"--urls=http://127.0.0.1:{port}", $"--Terminal:DataDirectory={data}", $"--ProvinceServer:BaseUrl={provinceUrl}", "--Hardware:ReaderPollMs=10", "--Terminal:DevEndpoints=true", "--Logging:LogLevel:Default=Warning"];
+            string[] arguments = [.. prefix, $"--urls=http://127.0.0.1:{port}", $"--Terminal:DataDirectory={data}", $"--ProvinceServer:BaseUrl={provinceUrl}", "--Hardware:ReaderPollMs=10", "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true", "--Logging:LogLevel:Default=Warning"];
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
             // The first start migrates the new database; the restarts after it are what a terminal does each morning.

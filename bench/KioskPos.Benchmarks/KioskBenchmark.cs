@@ -42,7 +42,7 @@ internal static class KioskBenchmark
 
             terminal = TerminalApp.Build([
                 "--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={folder}/terminal", $"--ProvinceServer:BaseUrl={provinceUrl}",
-                "--Hardware:ReaderPollMs=20", "--Terminal:DevEndpoints=true", "--Logging:LogLevel:Default=Warning"]);
+                "--Hardware:ReaderPollMs=20", "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true", "--Logging:LogLevel:Default=Warning"]);
             await terminal.StartAsync();
             var terminalUrl = new Uri(terminal.Urls.First());
             await terminal.Services.GetRequiredService<SyncWorker>().RunRoundAsync(CancellationToken.None);

@@ -217,6 +217,12 @@ public static class TerminalApp
         // cannot is reported (on /tech and to the province) and the terminal runs its own.
         var dataDirectory = configuration.GetSection(TerminalOptions.Section).GetValue<string>(nameof(TerminalOptions.DataDirectory)) ?? new TerminalOptions().DataDirectory;
         var (pushedState, profile) = LoadPushedProfile(Path.GetFullPath(Path.Combine(dataDirectory, SyncWorker.PushedProfileFileName)));
+        if (profile is not null && !hardware.AllowSimulated && (profile.CardReader.Contains("simulated", StringComparison.Ordinal) || profile.Printer is "emulator" or "simulated" || profile.Gpio == "simulated"))
+        {
+            // A pushed profile never switches a real terminal to simulators: reported, and the local setting runs.
+            (pushedState, profile) = (pushedState with { Running = null, Failed = profile.Name, Problem = SimulationAbsent.NotAllowed("the pushed profile") }, null);
+        }
+
         services.AddSingleton(pushedState);
         if (profile is not null)
         {
@@ -251,6 +257,11 @@ public static class TerminalApp
             // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.
             Apply(hardware);
             services.PostConfigure<HardwareOptions>(Apply);
+        }
+
+        if (hardware.IsSimulated && !hardware.AllowSimulated)
+        {
+            throw new InvalidOperationException(SimulationAbsent.NotAllowed("Hardware:CardReader, Hardware:Printer or Hardware:Gpio"));
         }
 
         IReadOnlyList<CardReaderSpec> readers;

@@ -134,6 +134,12 @@ public sealed class HardwareOptions
     /// <summary>True when the printer is the emulator.</summary>
     public bool PrinterIsEmulated => Printer is "emulator" or "simulated";
 
+    /// <summary>
+    /// Simulated devices run only when this is set (<c>make run</c> and the tests set it): a terminal whose settings
+    /// still name a simulator refuses to start without it, and a pushed profile that names one is not run.
+    /// </summary>
+    public bool AllowSimulated { get; set; }
+
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
     public bool IsSimulated => CardReader.Contains("simulated", StringComparison.Ordinal) || PrinterIsEmulated || Gpio == "simulated";
 }

@@ -131,7 +131,7 @@ public abstract class DeviceAuthTests(ProvinceEngine engine)
         try
         {
             // A new machine: the data folder does not exist yet.
-            var app = KioskPos.Terminal.TerminalApp.Build(["--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={Path.Combine(folder, "new", "terminal")}", $"--ProvinceServer:BaseUrl={province.BaseUrl}", "--Logging:LogLevel:Default=Warning"]);
+            var app = KioskPos.Terminal.TerminalApp.Build(["--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={Path.Combine(folder, "new", "terminal")}", $"--ProvinceServer:BaseUrl={province.BaseUrl}", "--Hardware:AllowSimulated=true", "--Logging:LogLevel:Default=Warning"]);
             await app.StartAsync();
             try
             {

@@ -155,7 +155,7 @@ public class CrashTests(ITestOutputHelper output)
         Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
             $"--urls={url}", $"--Terminal:DataDirectory={folder}",
             $"--ProvinceServer:BaseUrl={province}",
-            "--ProvinceServer:Interval=00:00:00.200", "--Hardware:ReaderPollMs=10", "--ProvinceServer:MaxBackoff=00:00:01", "--Terminal:DevEndpoints=true",
+            "--ProvinceServer:Interval=00:00:00.200", "--Hardware:ReaderPollMs=10", "--ProvinceServer:MaxBackoff=00:00:01", "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true",
             "--ProvinceServer:AuthoriseTimeout=00:00:10", // as in TerminalHost: a loaded machine must not turn an online payment into a refused offline one
             "--Logging:LogLevel:Default=Warning");
 

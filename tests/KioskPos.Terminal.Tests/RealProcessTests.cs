@@ -39,7 +39,7 @@ public class RealProcessTests
 
             terminal = Processes.Start("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll",
                 $"--urls=http://127.0.0.1:{terminalPort}", $"--Terminal:DataDirectory={folder}/terminal", "--ProvinceServer:Interval=00:00:01", "--ProvinceServer:AuthoriseTimeout=00:00:10",
-                "--Terminal:DevEndpoints=true"); // `tap` goes through /dev, mapped only when asked, as make run does
+                "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true"); // `tap` goes through /dev, mapped only when asked, as make run does
             var terminalUrl = $"http://127.0.0.1:{terminalPort}";
             await Processes.WaitHealthyAsync(http, $"{terminalUrl}/health", terminal);
             await Wait.UntilAsync(

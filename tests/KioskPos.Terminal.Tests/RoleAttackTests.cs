@@ -227,6 +227,29 @@ public sealed partial class RoleAttackTests
 
     [Fact]
     [Trait("Category", "Attack")]
+    [Attack("start a terminal on its shipped settings (which name the simulated reader, printer and GPIO) without asking for simulators", "it refuses to start, naming Hardware:AllowSimulated and the real devices to name; nothing listens")]
+    public async Task Simulated_devices_run_only_when_asked_for()
+    {
+        var folder = Directory.CreateTempSubdirectory("kioskpos-nosim-").FullName;
+        try
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => KioskPos.Terminal.TerminalApp.Build(
+                ["--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={folder}", "--Logging:LogLevel:Default=Warning"]));
+            Assert.Contains("Hardware:AllowSimulated=true", refused.Message, StringComparison.Ordinal);
+
+            // Asked for, the same settings start (as make run and every other test do).
+            await using var app = KioskPos.Terminal.TerminalApp.Build(
+                ["--urls=http://127.0.0.1:0", $"--Terminal:DataDirectory={folder}", "--Hardware:AllowSimulated=true", "--Logging:LogLevel:Default=Warning"]);
+            Assert.NotNull(app.Services.GetService(typeof(KioskPos.Firmware.Devices.ICardReader)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
     [Attack("at a kiosk terminal, open /counter or /tech in the kiosk browser", "the kiosk's managed policy blocks every page but the kiosk's and the display's; the counter's allows the counter, neither allows /tech")]
     public void The_kiosk_browser_reaches_only_kiosk_pages()
     {

@@ -204,6 +204,7 @@ public sealed class TerminalHost : IAsyncDisposable
             "--Terminal:CardPinAbove=100000000", // the card PIN has its own tests (CardPinTests), which set their own amount
             "--Hardware:ReaderPollMs=20", // the emulated reader polls faster, so repeated taps of one card take less time
             "--Terminal:DevEndpoints=true", // the tests tap cards on the simulated reader through /dev, as make run does
+            "--Hardware:AllowSimulated=true", // and run on the simulators, which a terminal uses only when asked
 
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs ?? [],
