@@ -16,9 +16,12 @@ public static class Processes
     public static string Log(Process process) => s_logs.TryGetValue(process.Id, out var log) ? log.ToString() : string.Empty;
 
     /// <summary>Starts a server process; what it prints is drained into its log, so that a full pipe never blocks it.</summary>
-    public static Process Start(string project, string dll, params string[] args)
+    public static Process Start(string project, string dll, params string[] args) => StartWith(null, project, dll, args);
+
+    /// <summary>As <see cref="Start"/>, with <paramref name="environment"/> added to the process's environment.</summary>
+    public static Process StartWith(IReadOnlyDictionary<string, string>? environment, string project, string dll, params string[] args)
     {
-        var process = Launch(project, dll, args);
+        var process = Launch(project, dll, args, environment: environment);
         var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
@@ -30,10 +33,16 @@ public static class Processes
     /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
     public static Task<(int Exit, string Output, string Error)> RunTerminalCliAsync(params string[] args) => RunTerminalCliWithInputAsync(null, args);
 
+    /// <summary>A terminal command with <paramref name="environment"/> added to its environment.</summary>
+    public static Task<(int Exit, string Output, string Error)> RunTerminalCliWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunCliAsync(null, environment, args);
+
     /// <summary>The terminal's command line with <paramref name="input"/> on its standard input (a PIN).</summary>
-    public static async Task<(int Exit, string Output, string Error)> RunTerminalCliWithInputAsync(string? input, params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunTerminalCliWithInputAsync(string? input, params string[] args) => RunCliAsync(input, null, args);
+
+    private static async Task<(int Exit, string Output, string Error)> RunCliAsync(string? input, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        using var process = Launch("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args, redirectInput: true);
+        using var process = Launch("kiosk-app/KioskPos.Terminal", "kioskpos-terminal.dll", args, redirectInput: true, environment);
         if (input is not null)
         {
             await process.StandardInput.WriteLineAsync(input);
@@ -46,12 +55,17 @@ public static class Processes
         return (process.ExitCode, await output, await error);
     }
 
-    private static Process Launch(string project, string dll, string[] args, bool redirectInput = false)
+    private static Process Launch(string project, string dll, string[] args, bool redirectInput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var path = Path.Combine(s_repository, project, "bin", s_configuration, "net10.0", dll);
         Assert.True(File.Exists(path), $"{path} is not built");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
         start.ArgumentList.Add(path);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
