@@ -217,7 +217,7 @@ public static class TerminalApp
         // cannot is reported (on /tech and to the province) and the terminal runs its own.
         var dataDirectory = configuration.GetSection(TerminalOptions.Section).GetValue<string>(nameof(TerminalOptions.DataDirectory)) ?? new TerminalOptions().DataDirectory;
         var (pushedState, profile) = LoadPushedProfile(Path.GetFullPath(Path.Combine(dataDirectory, SyncWorker.PushedProfileFileName)));
-        if (profile is not null && !hardware.AllowSimulated && (profile.CardReader.Contains("simulated", StringComparison.Ordinal) || profile.Printer is "emulator" or "simulated" || profile.Gpio == "simulated"))
+        if (profile is not null && !hardware.AllowSimulated && profile.IsSimulated)
         {
             // A pushed profile never switches a real terminal to simulators: reported, and the local setting runs.
             (pushedState, profile) = (pushedState with { Running = null, Failed = profile.Name, Problem = SimulationAbsent.NotAllowed("the pushed profile") }, null);

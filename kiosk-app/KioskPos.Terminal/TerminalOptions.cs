@@ -141,5 +141,5 @@ public sealed class HardwareOptions
     public bool AllowSimulated { get; set; }
 
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
-    public bool IsSimulated => CardReader.Contains("simulated", StringComparison.Ordinal) || PrinterIsEmulated || Gpio == "simulated";
+    public bool IsSimulated => KioskPos.Firmware.Devices.HardwareProfile.NamesSimulator(CardReader, Printer, Gpio);
 }

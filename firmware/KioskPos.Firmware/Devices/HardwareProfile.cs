@@ -23,6 +23,14 @@ public sealed record HardwareProfile
     /// <summary>Printer, as in <c>Hardware:Printer</c>.</summary>
     public required string Printer { get; init; }
 
+    /// <summary>True when the profile names a simulator (see <see cref="NamesSimulator"/>).</summary>
+    [JsonIgnore]
+    public bool IsSimulated => NamesSimulator(CardReader, Printer, Gpio);
+
+    /// <summary>True when any of the devices is a simulator: the simulated card reader, the printer emulator, the in-memory GPIO.</summary>
+    public static bool NamesSimulator(string cardReader, string printer, string gpio) =>
+        cardReader.Contains("simulated", StringComparison.Ordinal) || printer is "emulator" or "simulated" || gpio == "simulated";
+
     /// <summary>58 or 80.</summary>
     public int PaperWidthMm { get; set; } = 58;
 
