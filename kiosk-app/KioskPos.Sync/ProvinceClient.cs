@@ -8,7 +8,17 @@ using KioskPos.Core.Text;
 namespace KioskPos.Sync;
 
 /// <summary>A failure worth retrying later: the network, a timeout, the server busy or failing.</summary>
-public class SyncTransientException(string message, Exception? inner = null) : Exception(message, inner);
+public class SyncTransientException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>
+    /// How long the province asked to be left alone (its verified 429 or 503 with <c>Retry-After</c>), at most
+    /// <see cref="MaxRetryAfter"/>; null when it asked nothing.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The longest wait a province's <c>Retry-After</c> can impose: a mistaken value never stops syncing for long.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(15);
+}
 
 /// <summary>The server refused a request for a reason retrying will not change (auth, a malformed batch).</summary>
 public sealed class SyncRefusedException(int status, ProblemDto? problem)
@@ -187,10 +197,30 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
 
             if (status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
             {
-                throw new SyncTransientException($"The province server answered {status} {problem?.Code}.");
+                // Only a verified answer gets here (its status and body are the province's). The sync worker waits at
+                // least what Retry-After asks before its next round; the header is not in the signature, so the wait
+                // is bounded and a changed header cannot stop syncing for long.
+                throw new SyncTransientException($"The province server answered {status} {problem?.Code}.")
+                {
+                    RetryAfter = RetryAfter(response, clock.GetUtcNow()),
+                };
             }
 
             throw new SyncRefusedException(status, problem);
         }
+    }
+
+    /// <summary>The wait a <c>Retry-After</c> header asks (seconds or an HTTP date), bounded; null when there is none.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        var asked = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - now,
+            _ => (TimeSpan?)null,
+        };
+        return asked is { } wait && wait > TimeSpan.Zero
+            ? (wait < SyncTransientException.MaxRetryAfter ? wait : SyncTransientException.MaxRetryAfter)
+            : null;
     }
 }

@@ -12,14 +12,19 @@ namespace KioskPos.Sync;
 public sealed class SyncSignal : WakeSignal;
 
 /// <summary>A sync round that did not complete; the worker retries it with backoff.</summary>
-public sealed class SyncRoundFailedException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class SyncRoundFailedException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The least wait before the next round: what the province asked with <c>Retry-After</c>, if it did.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
 
 /// <summary>What one sync round did.</summary>
 /// <param name="Pushed">Entries the server acknowledged.</param>
 /// <param name="Rejected">Entries the server refused for good.</param>
 /// <param name="Pulled">Accounts and bills changed in the cache.</param>
 /// <param name="Error">Why the round stopped early, or null.</param>
-public sealed record SyncRound(int Pushed, int Rejected, int Pulled, string? Error);
+/// <param name="RetryAfter">How long the province asked the terminal to wait before the next round, if it did.</param>
+public sealed record SyncRound(int Pushed, int Rejected, int Pulled, string? Error, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// Pushes the outbox to the province server and pulls changes back: at every interval, at once after a payment,
@@ -125,16 +130,16 @@ public sealed class SyncWorker(
         await _oneRoundAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (pushed, rejected, pushError) = await PushAllAsync(cancellationToken).ConfigureAwait(false);
+            var (pushed, rejected, pushError, pushWait) = await PushAllAsync(cancellationToken).ConfigureAwait(false);
             if (pushError is not null)
             {
                 await outbox.RecordRoundAsync(pushError, cancellationToken).ConfigureAwait(false);
-                return new SyncRound(pushed, rejected, 0, pushError);
+                return new SyncRound(pushed, rejected, 0, pushError, pushWait);
             }
 
-            var (pulled, pullError) = await PullAllAsync(cancellationToken).ConfigureAwait(false);
+            var (pulled, pullError, pullWait) = await PullAllAsync(cancellationToken).ConfigureAwait(false);
             await outbox.RecordRoundAsync(pullError, cancellationToken).ConfigureAwait(false);
-            return new SyncRound(pushed, rejected, pulled, pullError);
+            return new SyncRound(pushed, rejected, pulled, pullError, pullWait);
         }
         finally
         {
@@ -160,7 +165,7 @@ public sealed class SyncWorker(
             {
                 ShouldHandle = new PredicateBuilder().Handle<SyncRoundFailedException>(),
                 MaxRetryAttempts = int.MaxValue,
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(settingsNow.MinDelay + Backoff(args.AttemptNumber + 1, settingsNow)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(NextDelay(args.AttemptNumber + 1, (args.Outcome.Exception as SyncRoundFailedException)?.RetryAfter, settingsNow)),
                 OnRetry = args =>
                 {
                     logger.LogWarning("Sync round failed ({Failures} in a row), next try in {Delay:0.0} s: {Error}", args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, args.Outcome.Exception?.Message);
@@ -212,7 +217,17 @@ public sealed class SyncWorker(
             throw new SyncRoundFailedException(e.Message, e);
         }
 
-        return round.Error is null ? round : throw new SyncRoundFailedException(round.Error);
+        return round.Error is null ? round : throw new SyncRoundFailedException(round.Error) { RetryAfter = round.RetryAfter };
+    }
+
+    /// <summary>
+    /// The wait before the next try after <paramref name="failures"/> failed rounds: the floor plus the backoff, and
+    /// never less than what the province asked with <c>Retry-After</c> (its push queue full, a rate limit).
+    /// </summary>
+    internal static TimeSpan NextDelay(int failures, TimeSpan? retryAfter, SyncOptions settings)
+    {
+        var backoff = settings.MinDelay + Backoff(failures, settings);
+        return retryAfter is { } asked && asked > backoff ? asked : backoff;
     }
 
     /// <summary>Full jitter: a uniform wait between zero and min(cap, interval × 2^failures).</summary>
@@ -222,7 +237,7 @@ public sealed class SyncWorker(
         return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
     }
 
-    private async Task<(int Pushed, int Rejected, string? Error)> PushAllAsync(CancellationToken cancellationToken)
+    private async Task<(int Pushed, int Rejected, string? Error, TimeSpan? RetryAfter)> PushAllAsync(CancellationToken cancellationToken)
     {
         var settingsNow = options.Value;
         int pushed = 0, rejected = 0;
@@ -231,7 +246,7 @@ public sealed class SyncWorker(
             var batch = await outbox.GetPendingAsync(settingsNow.MaxBatchEntries, settingsNow.MaxBatchBytes, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
-                return (pushed, rejected, null);
+                return (pushed, rejected, null, null);
             }
 
             try
@@ -241,7 +256,7 @@ public sealed class SyncWorker(
                 pushed += response.Results.Count;
                 if (response.Results.Count == 0)
                 {
-                    return (pushed, rejected, "The province server acknowledged nothing of a non-empty batch.");
+                    return (pushed, rejected, "The province server acknowledged nothing of a non-empty batch.", null);
                 }
             }
             catch (SyncRefusedException e) when (e.Problem?.Sequence is { } sequence && batch.Any(entry => entry.Sequence == sequence))
@@ -255,12 +270,12 @@ public sealed class SyncWorker(
             catch (Exception e) when (e is SyncTransientException or SyncRefusedException)
             {
                 await outbox.RecordAttemptFailedAsync(batch.Select(entry => entry.Sequence), e.Message, cancellationToken).ConfigureAwait(false);
-                return (pushed, rejected, e.Message);
+                return (pushed, rejected, e.Message, (e as SyncTransientException)?.RetryAfter);
             }
         }
     }
 
-    private async Task<(int Pulled, string? Error)> PullAllAsync(CancellationToken cancellationToken)
+    private async Task<(int Pulled, string? Error, TimeSpan? RetryAfter)> PullAllAsync(CancellationToken cancellationToken)
     {
         var pulled = 0;
         for (var page = 0; page < 10_000; page++)
@@ -273,7 +288,7 @@ public sealed class SyncWorker(
             }
             catch (Exception e) when (e is SyncTransientException or SyncRefusedException)
             {
-                return (pulled, e.Message);
+                return (pulled, e.Message, (e as SyncTransientException)?.RetryAfter);
             }
 
             await catalogue.ApplyPullAsync(response, cancellationToken).ConfigureAwait(false);
@@ -293,6 +308,6 @@ public sealed class SyncWorker(
             }
         }
 
-        return (pulled, null);
+        return (pulled, null, null);
     }
 }

@@ -22,7 +22,10 @@ public sealed class IntakeOptions
     /// <summary>The largest enrolment body (a code and a P-256 public key: a few hundred bytes).</summary>
     public int EnrolMaxBytes { get; set; } = 4 * 1024;
 
-    /// <summary>Pushes waiting for the writer; one more is answered 503 with <c>Retry-After</c>.</summary>
+    /// <summary>
+    /// Pushes waiting for the writer; one more is answered 503 with <c>Retry-After</c>. 0 takes no push at all (every
+    /// one answered so, the terminals keeping theirs), e.g. while the database is moved; pulls still work.
+    /// </summary>
     public int PushQueueLimit { get; set; } = 256;
 
     /// <summary>The <c>Retry-After</c> given with a 503 or 429, in seconds.</summary>

@@ -36,7 +36,7 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 /// <summary>What terminals call: who a terminal is, the changes it pulls, the entries it pushes.</summary>
 internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, IOptions<IntakeOptions> intake, ILogger<TerminalSync> logger)
 {
-    private readonly PushWriter _writer = new(database, time, confirmations, logger, Math.Max(1, intake.Value.PushQueueLimit));
+    private readonly PushWriter _writer = new(database, time, confirmations, logger, Math.Max(0, intake.Value.PushQueueLimit));
 
     /// <summary>True while the push queue is full: a push now would be refused (503) without being looked at.</summary>
     public bool PushQueueFull => _writer.Full;
