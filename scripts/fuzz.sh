@@ -14,6 +14,7 @@ dotnet tool restore >/dev/null   # SharpFuzz.CommandLine, pinned in .config/dotn
 # A copy of the harness of its own, whose KioskPos assemblies SharpFuzz instruments in place (the build output of
 # make test stays as it is). The harness itself is left out: its code is not what is measured.
 rm -rf "$out/bin"
+dotnet build tests/KioskPos.Fuzz -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet publish tests/KioskPos.Fuzz -c Release -o "$out/bin" -nologo -v quiet -clp:ErrorsOnly
 for dll in "$out"/bin/KioskPos.*.dll; do
   [ "$(basename "$dll")" = KioskPos.Fuzz.dll ] && continue
@@ -46,7 +47,8 @@ for target in $targets; do
     "$(stat bitmap_cvg "$stats")" "$(stat edges_found "$stats")" "$(stat corpus_count "$stats")" "$crashes" "$hangs"
   if [ "${crashes:-0}" != 0 ] || [ "${hangs:-0}" != 0 ]; then
     failed=1
-    dotnet "$out/bin/KioskPos.Fuzz.dll" replay "$target" "$findings/default/crashes" "$findings/default/hangs" | tail -40 || true
+    # Replayed on the ordinary build: the instrumented copy writes to AFL's shared memory, which is not there now.
+    dotnet "tests/KioskPos.Fuzz/bin/Release/net10.0/KioskPos.Fuzz.dll" replay "$target" "$findings/default/crashes" "$findings/default/hangs" | tail -40 || true
   fi
 done
 exit $failed
