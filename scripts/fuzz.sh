@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make fuzz: every fuzz target of tests/KioskPos.Fuzz under AFL++ (Debian's afl++) through SharpFuzz, FUZZ_SECONDS
-# each (default 600), one after the other; FUZZ_TARGETS picks some ("vietqr evdev"). Prints executions, speed and
-# coverage per target; a crash or hang found is replayed for its stack trace and fails the run. Work and findings
-# under artifacts/fuzz/ (findings/<target>/default/{crashes,hangs,queue}).
+# each (default 600), one after the other; FUZZ_TARGETS picks some ("vietqr evdev"), FUZZ_SKIP_BUILD=1 reuses the
+# last instrumented copy. Prints executions, speed and coverage per target; a crash or hang found is replayed for
+# its stack trace and fails the run. Work and findings under artifacts/fuzz/ (findings/<target>/default/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,13 +13,16 @@ dotnet tool restore >/dev/null   # SharpFuzz.CommandLine, pinned in .config/dotn
 
 # A copy of the harness of its own, whose KioskPos assemblies SharpFuzz instruments in place (the build output of
 # make test stays as it is). The harness itself is left out: its code is not what is measured.
-rm -rf "$out/bin"
-dotnet build tests/KioskPos.Fuzz -c Release -nologo -v quiet -clp:ErrorsOnly
-dotnet publish tests/KioskPos.Fuzz -c Release -o "$out/bin" -nologo -v quiet -clp:ErrorsOnly
-for dll in "$out"/bin/KioskPos.*.dll; do
-  [ "$(basename "$dll")" = KioskPos.Fuzz.dll ] && continue
-  dotnet tool run sharpfuzz "$dll" >/dev/null
-done
+# FUZZ_SKIP_BUILD=1 reuses the instrumented copy of an earlier run (e.g. a second run beside the first).
+if [ "${FUZZ_SKIP_BUILD:-}" != 1 ]; then
+  rm -rf "$out/bin"
+  dotnet build tests/KioskPos.Fuzz -c Release -nologo -v quiet -clp:ErrorsOnly
+  dotnet publish tests/KioskPos.Fuzz -c Release -o "$out/bin" -nologo -v quiet -clp:ErrorsOnly
+  for dll in "$out"/bin/KioskPos.*.dll; do
+    [ "$(basename "$dll")" = KioskPos.Fuzz.dll ] && continue
+    dotnet tool run sharpfuzz "$dll" >/dev/null
+  done
+fi
 
 targets=${FUZZ_TARGETS:-$(dotnet "$out/bin/KioskPos.Fuzz.dll" list | awk '{print $1}')}
 # dotnet is no AFL-instrumented binary (SharpFuzz reports the coverage from inside); no UI, no CPU pinning or
