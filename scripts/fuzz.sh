@@ -18,7 +18,7 @@ if [ "${FUZZ_SKIP_BUILD:-}" != 1 ]; then
   rm -rf "$out/bin"
   dotnet build tests/KioskPos.Fuzz -c Release -nologo -v quiet -clp:ErrorsOnly
   dotnet publish tests/KioskPos.Fuzz -c Release -o "$out/bin" -nologo -v quiet -clp:ErrorsOnly
-  for dll in "$out"/bin/KioskPos.*.dll; do
+  for dll in "$out"/bin/KioskPos.*.dll "$out"/bin/kioskpos-*.dll; do   # the province server is kioskpos-province.dll
     [ "$(basename "$dll")" = KioskPos.Fuzz.dll ] && continue
     dotnet tool run sharpfuzz "$dll" >/dev/null
   done

@@ -101,18 +101,19 @@ write("serial-reader", "seed-chunks", b"\x1f" + b"\x02" + (data5.hex().upper() +
 # sync-push: a batch of each entry kind (the target recomputes the hash chain, so the hashes need not match).
 Z = "0" * 64
 pay = {"paymentId": "KP-FUZZ-01-00000001", "accountCode": "HS240001", "cardUid": "04A1B2C3", "amount": 1250000, "method": "card_balance",
-       "allocations": [{"billId": "HP-2026-09-HS240001", "amount": 1250000}]}
+       "allocations": [{"billId": "HP-2026-09-HS240001", "amount": 1250000}], "operator": None}
 entries = [
     {"sequence": 1, "kind": "payment.created", "createdAt": "2026-12-05T01:00:00+07:00", "payment": pay, "prevHash": Z, "hash": Z},
     {"sequence": 2, "kind": "receipt.printed", "createdAt": "2026-12-05T01:00:01+07:00", "receipt": {"paymentId": "KP-FUZZ-01-00000001", "outcome": "printed", "detail": None}, "prevHash": Z, "hash": Z},
     {"sequence": 3, "kind": "payment.voided", "createdAt": "2026-12-05T01:00:02+07:00", "reversal": {"paymentId": "KP-FUZZ-01-00000001", "amount": 1250000,
-        "allocations": [{"billId": "HP-2026-09-HS240001", "amount": 1250000}], "destination": "card_balance", "operator": "tn01", "supervisor": "gs01", "reason": "wrong bill"}, "prevHash": Z, "hash": Z},
-    {"sequence": 4, "kind": "shift.closed", "createdAt": "2026-12-05T01:00:03+07:00", "shift": {"firstSequence": 1, "lastSequence": 3, "operator": "tn01"}, "prevHash": Z, "hash": Z},
+        "allocations": [{"billId": "HP-2026-09-HS240001", "amount": 1250000}], "destination": "card_balance", "bankReference": None, "operator": "tn01", "supervisor": "gs01", "reason": "wrong bill"}, "prevHash": Z, "hash": Z},
+    {"sequence": 4, "kind": "shift.closed", "createdAt": "2026-12-05T01:00:03+07:00", "shift": {"number": 1, "firstSequence": 1, "lastSequence": 3, "operator": "tn01",
+        "byMethod": [{"method": "card_balance", "count": 1, "amount": 1250000}], "voids": 1, "voided": 1250000, "refunds": 0, "refunded": 0, "net": 0}, "prevHash": Z, "hash": Z},
     {"sequence": 5, "kind": "payment.expired", "createdAt": "2026-12-05T01:00:04+07:00", "expiry": {"paymentId": "KP-FUZZ-01-00000001", "reason": "expired"}, "prevHash": Z, "hash": Z},
-    {"sequence": 6, "kind": "payment.confirmed", "createdAt": "2026-12-05T01:00:05+07:00", "confirmation": {"paymentId": "KP-FUZZ-01-00000001", "amount": 5, "totalReceived": 5, "remaining": 0}, "prevHash": Z, "hash": Z},
+    {"sequence": 6, "kind": "payment.confirmed", "createdAt": "2026-12-05T01:00:05+07:00", "confirmation": {"paymentId": "KP-FUZZ-01-00000001", "confirmationId": 1, "outcome": "paid", "amount": 5, "totalReceived": 5, "remaining": 0, "bankTransactionId": "FT1"}, "prevHash": Z, "hash": Z},
 ]
 write("sync-push", "seed-batch", json.dumps({"terminalId": "KP-FUZZ-01", "entries": entries}, ensure_ascii=False))
-qrpay = dict(pay, method="vietqr", qr={"transferCode": "KP222222223X", "payload": "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E"})
+qrpay = dict(pay, method="vietqr", qr={"transferCode": "KP222222223X", "expiresAt": "2026-12-05T01:15:00+07:00", "payload": "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E"})
 write("sync-push", "seed-vietqr", json.dumps({"terminalId": "KP-FUZZ-01", "entries": [dict(entries[0], payment=qrpay)]}))
 ext = dict(pay, method="external_card", external={"approvalCode": "123456", "last4": "4321"})
 write("sync-push", "seed-external", json.dumps({"terminalId": "KP-FUZZ-01", "entries": [dict(entries[0], payment=ext)]}))
