@@ -21,6 +21,18 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
         Assert.Equal((2, 200, 200), emulator.LastDrawerPulse);
     }
 
+    [Fact]
+    public void The_real_time_buzzer_sounds_its_repeats_in_a_stream_and_on_its_own()
+    {
+        // DLE DC4 fn=3 a n r t1 t2: pattern 1 twice, then a = 0 (stop: no beep), then r = 0 (until stopped: one).
+        var (emulator, _) = Render([Dle, 0x14, 0x03, 0x01, 0x01, 0x02, 0x05, 0x05, Dle, 0x14, 0x03, 0x00, 0x01, 0x03, 0x05, 0x05, Dle, 0x14, 0x03, 0x02, 0x01, 0x00, 0x05, 0x05]);
+        Assert.Equal(3, emulator.Beeps);
+
+        emulator.Receive([Dle, 0x14, 0x03, 0x01, 0x01, 0x04, 0x05, 0x05]);
+        Assert.Equal(7, emulator.Beeps);
+        Assert.Empty(emulator.NotUnderstood);
+    }
+
     [Theory]
     [InlineData(new byte[] { Esc, 0x69 })]
     [InlineData(new byte[] { Esc, 0x6D })]
