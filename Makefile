@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test check attack build bench loadtest soak publish-pi publish-aot deb pi-smoke tap clean prereqs
+.PHONY: run test check attack build bench loadtest soak fuzz fuzz-smoke publish-pi publish-aot deb pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -13,6 +13,15 @@ test: prereqs ## Build and run every test; TRX results under artifacts/test-resu
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 	dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS)
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# Every fuzz target briefly, without AFL++: its seed corpus and past findings replayed, then FUZZ_SMOKE_SECONDS of
+# in-process mutation (about 45 s for all; tests/KioskPos.Fuzz/README.md). make test runs it after the tests.
+fuzz-smoke:
+	dotnet tests/KioskPos.Fuzz/bin/$(CONFIGURATION)/net10.0/KioskPos.Fuzz.dll smoke --seconds $${FUZZ_SMOKE_SECONDS:-3}
+
+fuzz: ## Every fuzz target under AFL++ (SharpFuzz) for FUZZ_SECONDS each (default 600; FUZZ_TARGETS="vietqr evdev" for some): executions, coverage, crashes per target
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} bash scripts/fuzz.sh
 
 # The slow categories (tests/README.md): make check leaves them out, make test runs them.
 SLOW := Browser Crash DiskFull FaultProxy Package Postgres Process

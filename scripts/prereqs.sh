@@ -20,6 +20,10 @@ APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core soc
 if [ "${1:-}" = "aot" ]; then
   APT_PACKAGES+=(clang zlib1g-dev)
 fi
+#   afl++   the fuzzer under which SharpFuzz runs the fuzz targets (only for `make fuzz`, which passes "fuzz")
+if [ "${1:-}" = "fuzz" ]; then
+  APT_PACKAGES+=(afl++)
+fi
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -196,6 +196,16 @@ public class TransferCodeTests
     }
 
     [Fact]
+    public void A_well_formed_code_of_sequence_zero_is_no_code()
+    {
+        // Found by the fuzzer (target transfer-text): "KP2222222222" has a valid check character but names sequence 0,
+        // which no terminal issues (sequences start at 1) and Create refuses; matching now ignores it in a description.
+        Assert.False(TransferCode.TryParse("KP2222222222", out _));
+        Assert.Empty(TransferCode.FindIn("chuyen tien KP2222222222"));
+        Assert.Equal([TransferCode.Create(0, 1)], TransferCode.FindIn($"KP2222222222 {TransferCode.Create(0, 1).Value}"));
+    }
+
+    [Fact]
     public void Uses_no_ambiguous_characters()
     {
         var random = new Random(7);

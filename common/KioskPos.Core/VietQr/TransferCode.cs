@@ -55,7 +55,7 @@ public readonly record struct TransferCode
         return new TransferCode(Prefix + body + CheckCharacter(body), terminalTag, sequence);
     }
 
-    /// <summary>Reads a code exactly as written (upper or lower case); false when malformed or the check fails.</summary>
+    /// <summary>Reads a code exactly as written (upper or lower case); false when malformed, the check fails or it names sequence 0.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out TransferCode? code)
     {
         code = null;
@@ -71,7 +71,14 @@ public readonly record struct TransferCode
             return false;
         }
 
-        code = new TransferCode(upper, (int)Decode(body[..3]), Decode(body[3..]));
+        // Sequences start at 1: "KP222222222…" (sequence 0) is well formed but no terminal ever issues it.
+        var sequence = Decode(body[3..]);
+        if (sequence < 1)
+        {
+            return false;
+        }
+
+        code = new TransferCode(upper, (int)Decode(body[..3]), sequence);
         return true;
     }
 

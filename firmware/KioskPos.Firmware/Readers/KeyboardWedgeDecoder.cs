@@ -21,6 +21,9 @@ public sealed class KeyboardWedgeDecoder
     private const ushort KeyKeypadEnter = 96;
     private const int MaxLength = 20;
 
+    // About 14,600 years either way: a clamped seconds and microseconds field added stay inside TimeSpan's range.
+    private const long MaxSeconds = 1L << 38;
+
     // KEY_1..KEY_9 = 2..10, KEY_0 = 11; keypad 7 8 9 = 71 72 73, 4 5 6 = 75 76 77, 1 2 3 = 79 80 81, 0 = 82;
     // KEY_A 30, B 48, C 46, D 32, E 18, F 33 (linux/input-event-codes.h).
     private static readonly Dictionary<ushort, char> s_keys = new()
@@ -108,7 +111,10 @@ public sealed class KeyboardWedgeDecoder
             return null;
         }
 
-        var at = TimeSpan.FromSeconds(seconds) + TimeSpan.FromMicroseconds(micros);
+        // The kernel's timestamps are sane, but the bytes come from a device file: a timeval out of TimeSpan's range
+        // (or a microseconds field beyond a second) must not throw, so it is clamped to the range instead.
+        var at = TimeSpan.FromTicks(Math.Clamp(seconds, -MaxSeconds, MaxSeconds) * TimeSpan.TicksPerSecond
+            + (Math.Clamp(micros, -MaxSeconds, MaxSeconds) * TimeSpan.TicksPerMicrosecond));
         if ((_text.Length > 0 || _garbled) && at - _lastKey > _keystrokeTimeout)
         {
             Drop();

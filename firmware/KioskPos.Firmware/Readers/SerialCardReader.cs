@@ -142,7 +142,8 @@ public sealed class SerialCardDecoder(SerialFraming framing)
                 return new SerialFrame(null, "line too long or not printable");
             }
 
-            return new SerialFrame(text.Trim());
+            // A line of spaces is no card (and not worth a refusal: readers pad with them).
+            return text.Trim() is { Length: > 0 } card ? new SerialFrame(card) : null;
         }
 
         if (b is < 0x20 or > 0x7E || _frame.Length >= MaxLine)

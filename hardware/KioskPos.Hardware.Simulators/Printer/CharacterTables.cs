@@ -72,13 +72,29 @@ public static class CharacterTables
 
     static CharacterTables() => VietnameseTextEncoder.LoadCp1258(); // registers the code pages provider
 
-    /// <summary>The .NET code page (or -30/-31 for TCVN-3) of ESC t <paramref name="n"/>; null when not emulated.</summary>
+    // The pages .NET has no encoding for (PC851, PC853, PC1118, PC1119, PC1125, PC1098, KZ-1048, Katakana, the Thai
+    // pages) come from EpsonCodePages (generated from an independent table, CodePages/make-tables.mjs) under the
+    // pseudo code page GeneratedBase - n.
+    private const int GeneratedBase = -1000;
+
+    /// <summary>
+    /// The .NET code page (or -30/-31 for TCVN-3, or -1000 - n for a page of <see cref="EpsonCodePages"/>) of ESC t
+    /// <paramref name="n"/>; null when not emulated (Hiragana and the Kanji pages, Thai 17, the user pages).
+    /// </summary>
     public static int? Table(int n, IDictionary<int, int>? overrides = null) =>
-        overrides is not null && overrides.TryGetValue(n, out var vendor) ? vendor : s_epson.TryGetValue(n, out var page) ? page : null;
+        overrides is not null && overrides.TryGetValue(n, out var vendor) ? vendor
+        : s_epson.TryGetValue(n, out var page) ? page
+        : EpsonCodePages.Upper.ContainsKey(n) ? GeneratedBase - n
+        : null;
 
     /// <summary>Byte <paramref name="b"/> (0x80-0xFF) in <paramref name="codePage"/>.</summary>
     public static char Decode(int codePage, byte b)
     {
+        if (codePage <= GeneratedBase)
+        {
+            return b >= 0x80 ? EpsonCodePages.Upper[GeneratedBase - codePage][b - 0x80] : (char)b;
+        }
+
         Encoding encoding;
         lock (s_encodings)
         {

@@ -144,6 +144,8 @@ public sealed partial class EscPosEmulator
         PrintImage(Scaled(_downloadedImage, (m & 1) != 0 ? 2 : 1, (m & 2) != 0 ? 2 : 1));
     }
 
+    private const long MaxGraphicsBytes = 16 << 20;
+
     // GS ( L pL pH m fn ... / GS 8 L p1 p2 p3 p4 m fn ...: graphics (Epson "GS ( L / GS 8 L").
     private int Graphics(int lengthBytes)
     {
@@ -157,6 +159,13 @@ public sealed partial class EscPosEmulator
         for (var i = 0; i < lengthBytes; i++)
         {
             parameters |= (long)_input[3 + i] << (8 * i);
+        }
+
+        // GS 8 L's four length bytes reach 4 GiB; the largest image a printer holds is a few MB (65,535 rows of 576
+        // dots is 4.7 MB). A length beyond MaxGraphicsBytes is reported, not waited for (it once overflowed an int).
+        if (parameters > MaxGraphicsBytes)
+        {
+            return Unknown(header - 2);
         }
 
         var length = header + (int)parameters;

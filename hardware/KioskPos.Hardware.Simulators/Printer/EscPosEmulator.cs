@@ -304,6 +304,12 @@ public sealed partial class EscPosEmulator
             return true;
         }
 
+        if (data.Length == 8 && data[0] == EscPos.Dle && data[1] == 0x14 && data[2] == 0x03)
+        {
+            Beeps += RealTimeBeeps(data[3], data[5]);
+            return true;
+        }
+
         if (data.SequenceEqual(EscPosPrinter.ClearBuffers))
         {
             _offset += _input.Count;
@@ -472,6 +478,7 @@ public sealed partial class EscPosEmulator
                 {
                     0x01 => Command(5, () => DrawerPulse(At(3) & 1, At(4) * 100, At(4) * 100)),
                     0x02 => Need(5),                                 // power-off sequence
+                    0x03 => Command(8, () => Beeps += RealTimeBeeps(At(3), At(5))), // sound the buzzer: a n r t1 t2
                     0x07 => Need(4),                                 // transmit a status
                     0x08 => Need(EscPosPrinter.ClearBuffers.Length), // in-stream, after what came before it: nothing left to clear
                     _ => Unknown(3),
@@ -480,6 +487,10 @@ public sealed partial class EscPosEmulator
                 return Unknown(3);
         }
     }
+
+    // DLE DC4 fn=3 a n r t1 t2 (Epson, "Sound buzzer in real-time"): pattern a (0 stops the buzzer) r times (0: until
+    // stopped, counted once here).
+    private static int RealTimeBeeps(byte pattern, byte repeats) => pattern == 0 ? 0 : Math.Max(1, (int)repeats);
 
     private int Buzzer()
     {

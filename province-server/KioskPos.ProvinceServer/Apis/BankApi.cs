@@ -117,7 +117,7 @@ internal static class BankApi
         return request.ContentLength > max ? (TooLarge(max), null, 0) : (null, connection.Secret, timestamp);
     }
 
-    private static string? NotificationProblem(BankNotification? notification, string? error) => notification switch
+    internal static string? NotificationProblem(BankNotification? notification, string? error) => notification switch
     {
         null => error ?? "empty body",
         { TransactionId.Length: 0 or > 100 } => "transactionId must be 1-100 characters",

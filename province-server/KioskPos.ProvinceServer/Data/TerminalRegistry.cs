@@ -48,25 +48,31 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         return (code, expires);
     }
 
+    /// <summary>Null when <paramref name="publicKey"/> is a base64 SubjectPublicKeyInfo of an ECDSA P-256 key; else why not.</summary>
+    internal static AuthFailure? CheckPublicKey(string publicKey)
+    {
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
+            return key.KeySize == 256 ? null : new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key must be ECDSA P-256.");
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException or PlatformNotSupportedException)
+        {
+            // PlatformNotSupportedException: a well-formed key on a curve OpenSSL does not know (an OID made up).
+            return new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key is not a base64 SubjectPublicKeyInfo of an ECDSA P-256 key.");
+        }
+    }
+
     /// <summary>Binds a terminal's public key with a one-time code.</summary>
     public async Task<(EnrolResponse? Response, AuthFailure? Failure)> EnrolAsync(EnrolRequest request, CancellationToken cancellationToken)
     {
-        byte[] publicKey;
-        try
+        if (CheckPublicKey(request.PublicKey) is { } refused)
         {
-            publicKey = Convert.FromBase64String(request.PublicKey);
-            using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(publicKey, out _);
-            if (key.KeySize != 256)
-            {
-                return (null, new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key must be ECDSA P-256."));
-            }
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException)
-        {
-            return (null, new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key is not a base64 SubjectPublicKeyInfo of an ECDSA P-256 key."));
+            return (null, refused);
         }
 
+        var publicKey = Convert.FromBase64String(request.PublicKey);
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);

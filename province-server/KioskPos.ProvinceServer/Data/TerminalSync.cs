@@ -101,7 +101,7 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         return await _writer.WriteAsync(terminal, request.Entries, prepared, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Validate(TerminalRecord terminal, PushRequest request)
+    internal static void Validate(TerminalRecord terminal, PushRequest request)
     {
         if (request.TerminalId != terminal.Id)
         {
@@ -243,7 +243,7 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         }
     }
 
-    private static long? ParseCursor(string? cursor, string epoch, long current)
+    internal static long? ParseCursor(string? cursor, string epoch, long current)
     {
         if (string.IsNullOrEmpty(cursor))
         {

@@ -21,6 +21,18 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
         Assert.Equal((2, 200, 200), emulator.LastDrawerPulse);
     }
 
+    [Fact]
+    public void The_real_time_buzzer_sounds_its_repeats_in_a_stream_and_on_its_own()
+    {
+        // DLE DC4 fn=3 a n r t1 t2: pattern 1 twice, then a = 0 (stop: no beep), then r = 0 (until stopped: one).
+        var (emulator, _) = Render([Dle, 0x14, 0x03, 0x01, 0x01, 0x02, 0x05, 0x05, Dle, 0x14, 0x03, 0x00, 0x01, 0x03, 0x05, 0x05, Dle, 0x14, 0x03, 0x02, 0x01, 0x00, 0x05, 0x05]);
+        Assert.Equal(3, emulator.Beeps);
+
+        emulator.Receive([Dle, 0x14, 0x03, 0x01, 0x01, 0x04, 0x05, 0x05]);
+        Assert.Equal(7, emulator.Beeps);
+        Assert.Empty(emulator.NotUnderstood);
+    }
+
     [Theory]
     [InlineData(new byte[] { Esc, 0x69 })]
     [InlineData(new byte[] { Esc, 0x6D })]
@@ -58,6 +70,15 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
     [InlineData(2, 0x82, "é")]    // PC850
     [InlineData(0, 0x82, "é")]    // PC437
     [InlineData(40, 0xA4, "€")]   // ISO8859-15
+    [InlineData(11, 0x86, "Ά")]   // PC851 (the pages from here on have no .NET encoding: EpsonCodePages.g.cs)
+    [InlineData(12, 0xA6, "Ğ")]   // PC853
+    [InlineData(12, 0xD5, "ı")]   // PC853
+    [InlineData(42, 0xB6, "Č")]   // PC1118
+    [InlineData(43, 0xD0, "ą")]   // PC1119
+    [InlineData(44, 0xF2, "Ґ")]   // PC1125
+    [InlineData(53, 0xAA, "Ғ")]   // KZ-1048
+    [InlineData(20, 0xA1, "ก")]   // Thai Character Code 42
+    [InlineData(1, 0xB1, "ｱ")]    // Katakana
     public void Code_pages_of_epsons_table_print_their_letters(byte table, byte b, string letter)
     {
         var (emulator, pages) = Render([Esc, 0x74, table, b, Lf]);
@@ -66,10 +87,28 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
     }
 
     [Fact]
+    public void Every_single_byte_page_of_epsons_table_is_emulated()
+    {
+        // Epson's "Character code tables" (ESC t): all but Hiragana (6), the one-pass Kanji pages (7, 8), Thai
+        // Character Code 17 (25, in no table at hand) and the user-defined pages (254, 255).
+        byte[] tables = [0, 1, 2, 3, 4, 5, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53];
+        var missing = tables.Where(n => CharacterTables.Table(n) is null).ToList();
+        Assert.Empty(missing);
+        var upper = Enumerable.Range(0x80, 128).Select(b => (byte)b).ToArray();
+        foreach (var n in tables)
+        {
+            var (emulator, pages) = Render([Esc, 0x74, n, .. upper, Lf]);
+            Assert.Empty(emulator.NotUnderstood);
+            Assert.NotEmpty(pages[0].Text[0]);
+        }
+    }
+
+    [Fact]
     public void A_code_page_not_emulated_is_reported_where_it_is_selected()
     {
-        var (emulator, _) = Render([Esc, 0x74, 20, 0x41, Lf], expectUnknown: true);
-        Assert.Equal(["@2: 1B 74 14 (code page 20 not emulated: its bytes print as PC437)"], emulator.NotUnderstood);
+        // Page 20 (Thai 42) was the example until the tables without a .NET encoding came in; Thai 17 has none yet.
+        var (emulator, _) = Render([Esc, 0x74, 25, 0x41, Lf], expectUnknown: true);
+        Assert.Equal(["@2: 1B 74 19 (code page 25 not emulated: its bytes print as PC437)"], emulator.NotUnderstood);
     }
 
     [Theory]
@@ -199,6 +238,15 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
         var (emulator, pages) = Render([Gs, 0x6B, 2, .. "4006381333932"u8, 0x00, Lf], expectUnknown: true);
         Assert.Equal(["@2: 1D 6B 02 34 30 30 36 33 38 31 33 33 ... (EAN-13 check digit 2 is wrong (it is 1), 17 bytes skipped)"], emulator.NotUnderstood);
         Assert.Empty(pages[0].Barcodes);
+    }
+
+    [Fact]
+    public void A_graphics_length_beyond_any_image_is_reported_not_waited_for()
+    {
+        // Found by the fuzzer (target escpos-emulator): GS 8 L with the length 0x8E8D8C8B overflowed an int and threw.
+        var (emulator, pages) = Render([Gs, 0x38, 0x4C, 0x8B, 0x8C, 0x8D, 0x8E, 0x30, 0x70, .. "after"u8, Lf], expectUnknown: true);
+        Assert.Equal("@2: 1D 38 4C 8B 8C 8D 8E", emulator.NotUnderstood[0]);
+        Assert.Contains("after", string.Join('\n', pages[0].Text), StringComparison.Ordinal);
     }
 
     private (EscPosEmulator Emulator, IReadOnlyList<PrintedPage> Pages) Render(byte[] stream, bool expectUnknown = false)

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of every fuzz target (one folder per target, named as the target). Run it again after
+changing it; the files are committed. Findings replayed by `make test` live beside the seeds as finding-*."""
+import json, os, struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    folder = os.path.join(HERE, target)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+# vietqr: payloads from the NAPAS examples the Core tests use (account and card, static and dynamic, field 62).
+for i, p in enumerate([
+    "00020101021138600010A00000072701300006970403011697040311012345670208QRIBFTTC53037045802VN63044F52",
+    "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E",
+    "00020101021138570010A00000072701270006970403011300110123456780208QRIBFTTA53037045802VN63049E6F",
+    "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C",
+    "00020101021238530010A0000007270123000697041601092576788590208QRIBFTTA53037045405100005802VN62150811Chuyen tien630453E6",
+    "00020101021126280010A0000007750110010531231153037045802VN6304ABCD",
+]):
+    write("vietqr", f"seed-{i}", p)
+
+# transfer-text: descriptions as banks send them back, with and without a code.
+for i, t in enumerate([
+    "KP2AB00007Q4", "MBVCB.3278.KP2AB 00007Q4.CT tu 0123456789 NGUYEN VAN A", "kp-2ab-00007q4 hoc phi",
+    "Chuyển tiền học phí KP222222223X", "IBFT KP2AB00007Q4 KP2AB00007Q4", "no code here", "",
+]):
+    write("transfer-text", f"seed-{i}", t)
+
+# printer-status: the answers to DLE EOT 1..4 (ready, paper out, cover open, near end, not a status byte).
+for i, s in enumerate([b"\x16\x12\x12\x12", b"\x16\x32\x12\x72", b"\x1e\x16\x12\x12", b"\x16\x12\x12\x1e", b"\x16\x12\x5a\x12", b"\x00\x12\x12\x12\x16\x12\x12\x12"]):
+    write("printer-status", f"seed-{i}", s)
+
+# escpos-emulator: streams using the commands of issue 23.
+ESC, GS, DLE = b"\x1b", b"\x1d", b"\x10"
+qr = b"00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA53037045802VN63049E6E"
+qr_store = GS + b"(k" + struct.pack("<H", len(qr) + 3) + b"1P0" + qr
+streams = {
+    "text": ESC + b"@" + b"Hello\n" + ESC + b"E\x01Bold\n" + ESC + b"E\x00" + ESC + b"-\x01under\n" + GS + b"!\x11big\n" + GS + b"!\x00" + ESC + b"a\x01center\n" + GS + b"V\x42\x03",
+    "vietnamese-1258": ESC + b"@" + ESC + b"t\x34" + "Học phí tháng 9\n".encode("cp1258", errors="replace") + GS + b"V\x00",
+    "tcvn3": ESC + b"@" + ESC + b"t\x1e" + b"H\xb8c ph\xcd\n" + ESC + b"t\x1f" + b"\xa7\xa9\n" + ESC + b"m",
+    "codepages": ESC + b"@" + b"".join(ESC + b"t" + bytes([n]) + bytes(range(0x80, 0x90)) + b"\n" for n in (0, 2, 16, 19, 45, 47, 52, 255)) + ESC + b"R\x02@[\\]\n",
+    "barcodes": ESC + b"@" + GS + b"h\x50" + GS + b"w\x02" + GS + b"H\x02" + GS + b"f\x00"
+        + GS + b"k\x49\x0c{BKP2AB00007Q4" + GS + b"k\x02" + b"4006381333931\x00" + GS + b"k\x43\x0c" + b"400638133393"
+        + GS + b"k\x04" + b"*CODE39*\x00" + GS + b"k\x45\x05ABC12" + GS + b"k\x46\x06012345" + GS + b"k\x47\x06A1234B" + GS + b"k\x48\x04AB12" + GS + b"V\x01",
+    "qr": ESC + b"@" + GS + b"(k\x04\x001A2\x00" + GS + b"(k\x03\x001C\x04" + GS + b"(k\x03\x001E1" + qr_store + GS + b"(k\x03\x001Q0" + GS + b"V\x41\x00",
+    "images": ESC + b"@" + GS + b"v0\x00\x02\x00\x08\x00" + bytes([0xAA, 0x55] * 8) + ESC + b"*\x00\x04\x00" + b"\xff\x81\x81\xff" + b"\n"
+        + GS + b"(L" + struct.pack("<H", 10 + 2) + b"0p0\x01\x01" + b"1" + struct.pack("<HH", 16, 1) + b"\xf0\x0f"
+        + GS + b"(L\x02\x000\x02" + GS + b"8L" + struct.pack("<I", 10 + 2) + b"0p0\x01\x01" + b"1" + struct.pack("<HH", 16, 1) + b"\x0f\xf0"
+        + GS + b"*\x01\x01" + b"\xff" * 8 + GS + b"/\x00" + GS + b"V\x00",
+    "layout": ESC + b"@" + GS + b"L\x20\x00" + GS + b"W\x00\x02" + ESC + b"$\x40\x00x" + ESC + b"\\\x10\x00y" + ESC + b"D\x04\x08\x00" + b"a\tb\tc\n"
+        + ESC + b"d\x03" + ESC + b"J\x40" + ESC + b"3\x40" + b"line\n" + ESC + b"2" + ESC + b"{\x01up\n" + ESC + b"{\x00" + GS + b"B\x01rev\n" + GS + b"B\x00" + ESC + b"i",
+    "realtime": DLE + b"\x04\x01" + DLE + b"\x04\x02" + DLE + b"\x04\x03" + DLE + b"\x04\x04" + GS + b"a\xff" + GS + b"r\x01" + GS + b"r\x02"
+        + DLE + b"\x14\x01\x00\x05" + DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x08" + DLE + b"\x05\x01" + GS + b"I\x01",
+    "drawer-buzzer": ESC + b"@" + ESC + b"p\x00\x19\xfa" + ESC + b"B\x02\x03" + b"\x07" + ESC + b"(A\x04\x00\x30\x33\x03\x0a" + GS + b"V\x42\x00",
+    "unknown": ESC + b"@" + ESC + b"\x01" + GS + b"\x02" + b"\x1c\x2e" + b"\x01text\n",
+}
+for name, data in streams.items():
+    write("escpos-emulator", f"seed-{name}", data)
+
+
+# evdev: a reader typing 04A1B2C3 and Enter, 64-bit (24-byte) and 32-bit ARM (16-byte) records; a slow typist.
+def ev(size, sec, usec, typ, code, value):
+    head = struct.pack("<qq", sec, usec) if size == 24 else struct.pack("<ii", sec, usec)
+    return head + struct.pack("<HHi", typ, code, value)
+
+
+KEYS = {"0": 11, "1": 2, "2": 3, "3": 4, "4": 5, "5": 6, "6": 7, "7": 8, "8": 9, "9": 10, "A": 30, "B": 48, "C": 46, "D": 32, "E": 18, "F": 33}
+
+
+def typing(size, text, gap_us=2000, shift=False):
+    out, t = b"", 0
+    for ch in text:
+        t += gap_us
+        if shift:
+            out += ev(size, 1, t, 1, 42, 1)
+        out += ev(size, 1, t, 4, 4, 0x70000) + ev(size, 1, t, 1, KEYS[ch], 1) + ev(size, 1, t, 0, 0, 0) + ev(size, 1, t + 500, 1, KEYS[ch], 0)
+        if shift:
+            out += ev(size, 1, t, 1, 42, 0)
+    return out + ev(size, 1, t + 1000, 1, 28, 1) + ev(size, 1, t + 1500, 1, 28, 0)
+
+
+write("evdev", "seed-64bit", b"\x00" + typing(24, "04A1B2C3"))
+write("evdev", "seed-32bit", b"\x01" + typing(16, "0472A9C1B2D380"))
+write("evdev", "seed-decimal-slow", b"\x3e" + typing(24, "0077777777", gap_us=400000))
+write("evdev", "seed-shift", b"\x10" + typing(24, "04D4E5F6", shift=True))
+
+# serial-reader: line readers (CR, LF, CR LF, garbage) and EM4100 frames (good, bad checksum, short).
+write("serial-reader", "seed-lines", b"\x00" + b"04A1B2C3\r\n0077777777\n  0472A9C1B2D380 \r\x01\x02bad\n" + b"9" * 40 + b"\n")
+data5 = bytes.fromhex("0A1B2C3D4E")
+xor = 0
+for b in data5:
+    xor ^= b
+write("serial-reader", "seed-em4100", b"\x01" + b"\x02" + (data5.hex().upper() + f"{xor:02X}").encode() + b"\x03\r\n" + b"\x020A1B2C3D4E00\x03" + b"\x020A1B\x03")
+write("serial-reader", "seed-chunks", b"\x1f" + b"\x02" + (data5.hex().upper() + f"{xor:02X}").encode() + b"\x03\x02\x02")
+
+# sync-push: a batch of each entry kind (the target recomputes the hash chain, so the hashes need not match).
+Z = "0" * 64
+pay = {"paymentId": "KP-FUZZ-01-00000001", "accountCode": "HS240001", "cardUid": "04A1B2C3", "amount": 1250000, "method": "card_balance",
+       "allocations": [{"billId": "HP-2026-09-HS240001", "amount": 1250000}], "operator": None}
+entries = [
+    {"sequence": 1, "kind": "payment.created", "createdAt": "2026-12-05T01:00:00+07:00", "payment": pay, "prevHash": Z, "hash": Z},
+    {"sequence": 2, "kind": "receipt.printed", "createdAt": "2026-12-05T01:00:01+07:00", "receipt": {"paymentId": "KP-FUZZ-01-00000001", "outcome": "printed", "detail": None}, "prevHash": Z, "hash": Z},
+    {"sequence": 3, "kind": "payment.voided", "createdAt": "2026-12-05T01:00:02+07:00", "reversal": {"paymentId": "KP-FUZZ-01-00000001", "amount": 1250000,
+        "allocations": [{"billId": "HP-2026-09-HS240001", "amount": 1250000}], "destination": "card_balance", "bankReference": None, "operator": "tn01", "supervisor": "gs01", "reason": "wrong bill"}, "prevHash": Z, "hash": Z},
+    {"sequence": 4, "kind": "shift.closed", "createdAt": "2026-12-05T01:00:03+07:00", "shift": {"number": 1, "firstSequence": 1, "lastSequence": 3, "operator": "tn01",
+        "byMethod": [{"method": "card_balance", "count": 1, "amount": 1250000}], "voids": 1, "voided": 1250000, "refunds": 0, "refunded": 0, "net": 0}, "prevHash": Z, "hash": Z},
+    {"sequence": 5, "kind": "payment.expired", "createdAt": "2026-12-05T01:00:04+07:00", "expiry": {"paymentId": "KP-FUZZ-01-00000001", "reason": "expired"}, "prevHash": Z, "hash": Z},
+    {"sequence": 6, "kind": "payment.confirmed", "createdAt": "2026-12-05T01:00:05+07:00", "confirmation": {"paymentId": "KP-FUZZ-01-00000001", "confirmationId": 1, "outcome": "paid", "amount": 5, "totalReceived": 5, "remaining": 0, "bankTransactionId": "FT1"}, "prevHash": Z, "hash": Z},
+]
+write("sync-push", "seed-batch", json.dumps({"terminalId": "KP-FUZZ-01", "entries": entries}, ensure_ascii=False))
+qrpay = dict(pay, method="vietqr", qr={"transferCode": "KP222222223X", "expiresAt": "2026-12-05T01:15:00+07:00", "payload": "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E"})
+write("sync-push", "seed-vietqr", json.dumps({"terminalId": "KP-FUZZ-01", "entries": [dict(entries[0], payment=qrpay)]}))
+ext = dict(pay, method="external_card", external={"approvalCode": "123456", "last4": "4321"})
+write("sync-push", "seed-external", json.dumps({"terminalId": "KP-FUZZ-01", "entries": [dict(entries[0], payment=ext)]}))
+write("sync-push", "seed-wrong-terminal", json.dumps({"terminalId": "KP-OTHER", "entries": []}))
+
+# sync-requests: first byte 0 authorise, 1 report, 2 enrol, 3 pull cursor.
+write("sync-requests", "seed-authorise", b"\x00" + json.dumps({"accountCode": "HS240001", "cardUid": "04A1B2C3", "amount": 50000, "pin": "2580"}).encode())
+write("sync-requests", "seed-report", b"\x01" + json.dumps({"version": "0.1.0", "schemaVersion": 12, "queued": 3, "oldestQueuedAt": "2026-12-05T01:00:00Z", "printerState": "ready", "lastError": None}).encode())
+write("sync-requests", "seed-enrol", b"\x02" + json.dumps({"code": "ABCD-EFGH-KP7Q-M2XR-3MNB-Z8WT", "publicKey": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "A" * 86 + "=="}).encode())
+write("sync-requests", "seed-cursor", b"\x03" + b"5f0c3a9e.1234")
+
+# bank-webhook: the generic notification.
+write("bank-webhook", "seed-transfer", json.dumps({"transactionId": "FT26339012345", "accountNumber": "1023456789", "amount": 1250000,
+      "description": "MBVCB.3278.KP2AB 00007Q4.CT tu 0123456789", "transactionTime": "2026-12-05T08:00:00+07:00", "bankBin": "970436"}))
+write("bank-webhook", "seed-no-bin", json.dumps({"transactionId": "1", "accountNumber": "114000123456", "amount": 1, "description": "", "transactionTime": "2026-12-05T01:00:00Z"}))
+write("bank-webhook", "seed-bad", '{"transactionId":"","amount":-5}')
+
+# bill-import-csv / bill-import-json: the demo province's payers (HS240001 at the school, BN260001 at the hospital).
+write("bill-import-csv", "seed-english", "bill_id,institution_id,payer_code,category,title,due_date,description,quantity,unit_price,insurance_covered\r\n"
+      "FZ-1,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12,2026-12-31,Học phí,1,1250000,0\r\n"
+      "FZ-1,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12,2026-12-31,\"Bán trú, \"\"ăn trưa\"\"\",20,30000,\r\n")
+write("bill-import-csv", "seed-vietnamese", "\ufeffmã khoản thu,mã đơn vị,mã người nộp,loại,tiêu đề,hạn nộp,nội dung,số lượng,đơn giá,bhyt\n"
+      "FZ-2,TG-TTYT-CHAUTHANH,BN260001,vien_phi,Viện phí,,Khám bệnh,1,300000,240000\n")
+write("bill-import-csv", "seed-errors", "bill_id,institution_id,payer_code,category,title,description,quantity,unit_price\nFZ-3,X,Y,other,,d,0,-1\n")
+write("bill-import-json", "seed-bills", json.dumps({"bills": [{"billId": "FZ-4", "institutionId": "TG-THCS-NGUYENDU", "payerCode": "HS240001", "category": "ban_tru",
+      "title": "Bán trú", "dueDate": "2026-12-31", "lines": [{"description": "Ăn trưa", "quantity": 20, "unitPrice": 30000, "insuranceCovered": 0}]}]}, ensure_ascii=False))
+write("bill-import-json", "seed-empty", '{"bills":[]}')
+write("bill-import-json", "seed-nulls", '{"bills":[null,{"billId":null,"lines":[null]}]}')
