@@ -1,6 +1,7 @@
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Apis;
+using KioskPos.ProvinceServer.Banking;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -77,6 +78,7 @@ public static class ProvinceApp
         services.AddSingleton<BillImport>();
         services.AddSingleton<ConfirmationSignal>();
         services.AddSingleton<BankLedger>();
+        services.AddBanking(configuration);
         services.AddIntake(configuration);
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<DatabaseInitializer>();

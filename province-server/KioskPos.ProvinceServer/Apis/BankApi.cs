@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Text;
-using KioskPos.Core.Money;
 using KioskPos.Core.VietQr;
 using KioskPos.Shared.Contracts;
+using KioskPos.ProvinceServer.Banking;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -10,19 +9,39 @@ using Microsoft.Extensions.Options;
 namespace KioskPos.ProvinceServer.Apis;
 
 /// <summary>
-/// The webhook of the bank-notification service, authenticated before it is read: the connection, the timestamp and
-/// the signature header are checked first, the body is read only up to a small bound, the HMAC is verified over
-/// the bytes read, and only then is the delivery logged (body and all) and the transfer recorded once per bank
-/// transaction id and matched. A refused delivery is counted in a bounded summary, never stored with its body.
+/// The bank-notification webhooks, each authenticated before it is read: the connection (from the path, or the
+/// generic format's header), then the provider's own headers (SePay's API key or signature and timestamp, Casso's
+/// signature and timestamp or secure token, the generic HMAC's), then the declared size; the body is read only up
+/// to a small bound, verified the provider's way (payOS signs inside the body, so its body is read first), and only
+/// then is the delivery logged and each transaction recorded once per provider transaction id and matched by the one
+/// engine (<see cref="TransferMatching"/>). A refused delivery is counted in a bounded summary, never stored with its
+/// body. Each provider is answered the way it expects, so that it stops retrying.
 /// </summary>
 internal static class BankApi
 {
+    /// <summary>Where each provider posts: <c>/api/v1/bank/{provider}/{connectionId}</c>.</summary>
+    public const string ProviderWebhookPath = "/api/v1/bank/{provider}/{connectionId}";
+
+    private static readonly Dictionary<string, IBankWebhook> s_webhooks = new IBankWebhook[] { new SepayWebhook(), new PayosWebhook(), new CassoWebhook(), new GenericWebhook() }
+        .ToDictionary(w => w.Provider, StringComparer.Ordinal);
+
     public static IEndpointRouteBuilder MapBankApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(SyncProtocol.BankNotificationsPath, ReceiveNotificationAsync).WithAccess(EndpointAccess.BankSignature).WithTags("Bank").WithSummary("The bank's notification of a transfer (HMAC-signed)")
-            .AcceptsJson<BankNotification>()
+        app.MapPost(SyncProtocol.BankNotificationsPath, ReceiveNotificationAsync).WithAccess(EndpointAccess.BankSignature).WithTags("Bank").WithSummary("The bank's notification of a transfer (HMAC-signed, generic format)")
+            .AcceptsJson<BankNotification>().Produces<BankNotificationResult>()
             .RequireRateLimiting(IntakeRateLimits.WebhookPolicy)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status429TooManyRequests);
+        app.MapPost(ProviderWebhookPath, ReceiveProviderAsync).WithAccess(EndpointAccess.BankSignature).WithTags("Bank")
+            .WithSummary("A provider's webhook (sepay, payos, casso, generic), verified the provider's way")
+            .RequireRateLimiting(IntakeRateLimits.WebhookPolicy)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status429TooManyRequests);
+
+        var admin = app.MapGroup("/api/v1/admin/bank/connections").RequireProvinceRoles(ProvinceRoles.Admin).WithTags("Bank");
+        admin.MapGet("/", GetConnectionsAsync).WithSummary("Bank connections (secrets never shown)");
+        admin.MapGet("/{id}", GetConnectionAsync).WithSummary("A bank connection (secrets never shown)").ProducesProblems(StatusCodes.Status404NotFound);
+        admin.MapPut("/{id}", PutConnectionAsync).WithSummary("Create or change a bank connection").AcceptsJson<BankConnectionRequest>()
+            .ProducesProblems(StatusCodes.Status400BadRequest);
+        admin.MapDelete("/{id}", DeleteConnectionAsync).WithSummary("Remove a bank connection (its transfers stay)").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -30,40 +49,54 @@ internal static class BankApi
     public static async Task<JsonOk<IReadOnlyList<RefusedDeliveryRow>>> GetRefusalsAsync(RefusedDeliveries refusals, int? limit, CancellationToken ct) =>
         JsonOk.Of(await refusals.ListAsync(limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListRefusedDeliveryRow);
 
-    private static async Task<Results<JsonOk<BankNotificationResult>, ProblemResult>> ReceiveNotificationAsync(
-        HttpContext http, BankLedger ledger, RefusedDeliveries refusals, IOptions<ProvinceOptions> options, IOptions<IntakeOptions> intake, TimeProvider time, ILoggerFactory loggers)
+    private static Task<IResult> ReceiveNotificationAsync(HttpContext http, BankLedger ledger, BankConnections connections, RefusedDeliveries refusals,
+        IOptions<IntakeOptions> intake, TimeProvider time, ILoggerFactory loggers) =>
+        ReceiveAsync(http, BankProviders.Generic, http.Request.Headers[BankSignature.ConnectionHeader].ToString(), ledger, connections, refusals, intake, time, loggers);
+
+    private static Task<IResult> ReceiveProviderAsync(HttpContext http, string provider, string connectionId, BankLedger ledger, BankConnections connections,
+        RefusedDeliveries refusals, IOptions<IntakeOptions> intake, TimeProvider time, ILoggerFactory loggers) =>
+        ReceiveAsync(http, provider, connectionId, ledger, connections, refusals, intake, time, loggers);
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, string provider, string connectionId, BankLedger ledger, BankConnections connections,
+        RefusedDeliveries refusals, IOptions<IntakeOptions> intake, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("KioskPos.ProvinceServer.Bank");
         var ct = http.RequestAborted;
-        var connectionId = http.Request.Headers[BankSignature.ConnectionHeader].ToString();
         var max = intake.Value.WebhookMaxBytes;
         BoundedBody.Limit(http, max);
 
-        // Before a byte of the body: who claims to send it, when, with what signature, and how much.
-        var (refusal, secret, timestamp) = CheckHeaders(http.Request, connectionId, options.Value, time.GetUtcNow(), max);
-        BankNotification? notification = null;
-        byte[]? body = null;
-        if (refusal is null)
+        // Before a byte of the body: which connection, the provider's own credentials, and how much.
+        var connection = connectionId.Length is > 0 and <= 100 ? await connections.FindAsync(connectionId, ct).ConfigureAwait(false) : null;
+        var webhook = s_webhooks.GetValueOrDefault(provider);
+        var refusal = connection is null || webhook is null || connection.Provider != provider
+            ? new BankRefusal(StatusCodes.Status401Unauthorized, "unknown_connection", "No such connection is configured for this provider.")
+            : webhook.CheckHeaders(http.Request.Headers, connection, time.GetUtcNow());
+        if (refusal is null && http.Request.ContentLength > max)
         {
-            var read = await BoundedBody.ReadAsync(http.Request, max, ct).ConfigureAwait(false);
-            body = read.Bytes;
-            refusal = read.TooLarge ? TooLarge(max)
-                : !BankSignature.Verify(secret!, timestamp, body, http.Request.Headers[BankSignature.SignatureHeader].ToString())
-                    ? new(StatusCodes.Status401Unauthorized, "bad_signature", "The HMAC-SHA256 over timestamp '.' body does not match.")
-                    : null;
+            refusal = TooLarge(max);
         }
 
+        byte[]? body = null;
+        ProviderRead? read = null;
         if (refusal is null)
         {
-            using var stream = new MemoryStream(body!);
-            (notification, var error) = await JsonBody.TryReadAsync(stream, ContractsJsonContext.Default.BankNotification, ct).ConfigureAwait(false);
-            refusal = NotificationProblem(notification, error) is { } problem ? new Refusal(StatusCodes.Status400BadRequest, "invalid_notification", problem) : null;
+            var bounded = await BoundedBody.ReadAsync(http.Request, max, ct).ConfigureAwait(false);
+            body = bounded.Bytes;
+            if (bounded.TooLarge)
+            {
+                refusal = TooLarge(max);
+            }
+            else
+            {
+                read = webhook!.Read(body!, http.Request.Headers, connection!);
+                refusal = read.Refusal;
+            }
         }
 
         if (refusal is not null)
         {
             refusals.Record(refusal.Reason ?? refusal.Code, connectionId, http.Connection.RemoteIpAddress, http.Request.ContentLength ?? body?.Length);
-            logger.LogDebug("Bank notification refused ({Code})", refusal.Code);
+            logger.LogDebug("Bank notification refused ({Provider}, {Code})", provider, refusal.Code);
             if (body is null)
             {
                 BoundedBody.CloseAfterAnswer(http); // the rest of the body is not read
@@ -73,60 +106,94 @@ internal static class BankApi
         }
 
         var deliveryId = await ledger.LogDeliveryAsync(connectionId, Encoding.UTF8.GetString(body!), ct).ConfigureAwait(false);
-        var result = await ledger.RecordAsync(connectionId, notification!, deliveryId, ct).ConfigureAwait(false);
-        logger.LogInformation("Bank transfer {Transaction} of {Amount} VND: {Status} {Outcome} {Payment}",
-            notification!.TransactionId, notification.Amount, result.Status, result.Outcome, result.PaymentId);
-        return JsonOk.Of(result, ContractsJsonContext.Default.BankNotificationResult);
+        var results = new List<TransferResult>(read!.Transfers.Count);
+        foreach (var transfer in read.Transfers)
+        {
+            if (transfer.Outgoing)
+            {
+                results.Add(new TransferResult(transfer.TransactionId, "ignored", "outgoing", null));
+                continue;
+            }
+
+            var unknownAccount = connection!.AccountNumber.Length > 0 && !string.Equals(transfer.AccountNumber, connection.AccountNumber, StringComparison.Ordinal);
+            var notification = new BankNotification(transfer.TransactionId, transfer.AccountNumber, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin);
+            var result = await ledger.RecordAsync(connectionId, notification, deliveryId, TransferSources.Webhook, unknownAccount, ct).ConfigureAwait(false);
+            results.Add(new TransferResult(transfer.TransactionId, result.Status, result.Outcome, result.PaymentId));
+            logger.LogInformation("Bank transfer {Provider} {Transaction} of {Amount} VND: {Status} {Outcome} {Payment}",
+                provider, transfer.TransactionId, transfer.Amount, result.Status, result.Outcome, result.PaymentId);
+        }
+
+        if (results.Count == 0)
+        {
+            results.Add(new TransferResult(string.Empty, "ignored", "no_transaction", null));
+        }
+
+        if (!connection!.FromSettings)
+        {
+            await connections.TouchWebhookAsync(connection.Id, ct).ConfigureAwait(false);
+        }
+
+        return webhook!.Answer(results);
     }
 
-    // Why a delivery is refused; Reason, when given, is the summary's finer word for it (unsigned, not bad_signature).
-    private sealed record Refusal(int Status, string Code, string Detail, string? Key = null, string? Reason = null);
-
-    private static Refusal TooLarge(int max) =>
+    private static BankRefusal TooLarge(int max) =>
         new(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {max} bytes.", "too_large.notification");
 
-    // The connection, the timestamp, the signature's shape and the declared size, in that order: a refusal, or the
-    // connection's secret and the timestamp to verify the body with once it is read.
-    private static (Refusal? Refusal, string? Secret, long Timestamp) CheckHeaders(HttpRequest request, string connectionId, ProvinceOptions options, DateTimeOffset now, int max)
+    private static async Task<JsonOk<IReadOnlyList<BankConnectionView>>> GetConnectionsAsync(BankConnections connections, CancellationToken ct)
     {
-        var connection = options.BankConnections.FirstOrDefault(c => c.Id == connectionId && c.Secret.Length > 0);
-        if (connection is null)
+        var views = new List<BankConnectionView>();
+        foreach (var connection in await connections.AllAsync(ct).ConfigureAwait(false))
         {
-            return (new(StatusCodes.Status401Unauthorized, "unknown_connection", "No such connection is configured."), null, 0);
+            views.Add(connection.View(connection.FromSettings ? null : await connections.ActivityAsync(connection.Id, ct).ConfigureAwait(false)));
         }
 
-        var signature = request.Headers[BankSignature.SignatureHeader].ToString().Trim();
-        if (signature.Length != "sha256=".Length + 64 || !signature.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) || !signature[7..].All(char.IsAsciiHexDigit))
-        {
-            return (new(StatusCodes.Status401Unauthorized, "bad_signature", $"Send {BankSignature.SignatureHeader} as sha256= and 64 hex digits.", Reason: "unsigned"), null, 0);
-        }
-
-        if (!long.TryParse(request.Headers[BankSignature.TimestampHeader].ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var timestamp))
-        {
-            return (new(StatusCodes.Status401Unauthorized, "missing_timestamp", $"Send {BankSignature.TimestampHeader} as Unix seconds."), null, 0);
-        }
-
-        // A timestamp out of range is stale too (and must not throw).
-        var skew = timestamp is > -62_135_596_800 and < 253_402_300_800 ? now - DateTimeOffset.FromUnixTimeSeconds(timestamp) : TimeSpan.MaxValue;
-        if (skew.Duration() > BankSignature.Tolerance)
-        {
-            return (new(StatusCodes.Status401Unauthorized, "stale_timestamp",
-                $"The signature is {(skew == TimeSpan.MaxValue ? "far" : $"{skew.TotalSeconds:F0} s")} off the server's clock; at most {BankSignature.Tolerance.TotalSeconds:F0} s."), null, 0);
-        }
-
-        return request.ContentLength > max ? (TooLarge(max), null, 0) : (null, connection.Secret, timestamp);
+        return JsonOk.Of<IReadOnlyList<BankConnectionView>>(views, ProvinceJsonContext.Default.IReadOnlyListBankConnectionView);
     }
 
-    internal static string? NotificationProblem(BankNotification? notification, string? error) => notification switch
+    private static async Task<Results<JsonOk<BankConnectionView>, ProblemResult>> GetConnectionAsync(string id, BankConnections connections, CancellationToken ct) =>
+        await connections.FindAsync(id, ct).ConfigureAwait(false) is { } connection
+            ? JsonOk.Of(connection.View(connection.FromSettings ? null : await connections.ActivityAsync(id, ct).ConfigureAwait(false)), ProvinceJsonContext.Default.BankConnectionView)
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");
+
+    private static async Task<Results<JsonOk<BankConnectionView>, ProblemResult>> PutConnectionAsync(string id, HttpContext http, BankConnections connections)
     {
-        null => error ?? "empty body",
-        { TransactionId.Length: 0 or > 100 } => "transactionId must be 1-100 characters",
-        { Amount: <= 0 or > Vnd.MaxAmount } => $"amount must be a whole number of đồng from 1 to {Vnd.MaxAmount}",
-        { AccountNumber.Length: 0 or > 19 } => "accountNumber must be 1-19 characters",
-        { Description: null } => "description is required (it may be empty)",
-        { Description.Length: > 500 } => "description is longer than 500 characters",
-        _ => null,
-    };
+        var ct = http.RequestAborted;
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.BankConnectionRequest, ct).ConfigureAwait(false);
+        var existing = await connections.FindAsync(id, ct).ConfigureAwait(false);
+        var problem = request is null ? error ?? "empty body" : ConnectionProblem(id, request, existing);
+        if (problem is not null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_connection", problem);
+        }
+
+        var connection = await connections.PutAsync(id, request!, ct).ConfigureAwait(false);
+        return JsonOk.Of(connection.View(await connections.ActivityAsync(id, ct).ConfigureAwait(false)), ProvinceJsonContext.Default.BankConnectionView);
+    }
+
+    private static async Task<Results<NoContent, ProblemResult>> DeleteConnectionAsync(string id, BankConnections connections, CancellationToken ct) =>
+        await connections.DeleteAsync(id, ct).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No stored connection '{id}'.");
+
+    // Each field by name; a secret may be left out only when one is stored already.
+    private static string? ConnectionProblem(string id, BankConnectionRequest request, BankConnection? existing)
+    {
+        static bool Bad(string? value, int max) => value is not null && (value.Length > max || value.Any(char.IsControl));
+        return request switch
+        {
+            _ when id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') => "id: 1-100 letters, digits, '-', '_' or '.'",
+            { Provider: null } => "provider is required: sepay, payos, casso or generic",
+            _ when !BankProviders.All.Contains(request.Provider) => "provider must be sepay, payos, casso or generic",
+            { AccountNumber: null or { Length: 0 } } => "accountNumber is required: the account this connection receives on",
+            _ when Bad(request.AccountNumber, 19) || !request.AccountNumber.All(char.IsAsciiLetterOrDigit) => "accountNumber: at most 19 letters or digits",
+            _ when string.IsNullOrWhiteSpace(request.Secret) && (existing is null || existing.FromSettings) => "secret is required (the webhook key, or payOS's checksum key)",
+            _ when request.Secret is { Length: > 0 and < 16 } => "secret: at least 16 characters",
+            _ when Bad(request.Secret, 200) || Bad(request.ApiKey, 500) => "secret and apiKey: at most 200 and 500 characters, no control characters",
+            _ when Bad(request.InstitutionId, 100) || Bad(request.ClientId, 200) => "institutionId and clientId: at most 100 and 200 characters",
+            _ when request.ApiBaseUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http")) => "apiBaseUrl must be an absolute http(s) address",
+            _ => null,
+        };
+    }
 
     /// <summary>Checks a receiving account before it goes into every QR of an institution.</summary>
     public static string? ValidateAccount(ReceivingAccountRequest request)

@@ -15,6 +15,14 @@ public sealed record QrPaymentRow(string PaymentId, string TransferCode, long Am
 /// <summary>A webhook delivery as the delivery log shows it.</summary>
 public sealed record BankDeliveryRow(long Id, DateTimeOffset ReceivedAt, string? ConnectionId, bool Authentic, int HttpStatus, string Result, string Body);
 
+/// <summary>How a transfer reached the ledger (<c>bank_transfers.source</c>).</summary>
+internal static class TransferSources
+{
+    public const string Webhook = "webhook";
+    public const string Pull = "pull";
+    public const string Statement = "statement";
+}
+
 /// <summary>
 /// The bank side of the ledger: every webhook delivery logged, every bank transaction recorded once, matched to
 /// the payment its text names, and the confirmation queued for the terminal, in one transaction.
@@ -45,7 +53,15 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
     }
 
     /// <summary>Records and matches a notification; a transaction id seen before gives back its original outcome.</summary>
-    public async Task<BankNotificationResult> RecordAsync(string connectionId, BankNotification notification, long deliveryId, CancellationToken cancellationToken)
+    public Task<BankNotificationResult> RecordAsync(string connectionId, BankNotification notification, long deliveryId, CancellationToken cancellationToken) =>
+        RecordAsync(connectionId, notification, deliveryId, TransferSources.Webhook, unknownAccount: false, cancellationToken);
+
+    /// <summary>
+    /// Records and matches a transfer however it came (<paramref name="source"/>: a webhook, the pull, a statement);
+    /// one for an account the connection does not receive on (<paramref name="unknownAccount"/>) is kept unmatched for
+    /// review and pays nothing. A transaction id seen before on the connection gives back its original outcome.
+    /// </summary>
+    public async Task<BankNotificationResult> RecordAsync(string connectionId, BankNotification notification, long? deliveryId, string source, bool unknownAccount, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -60,19 +76,30 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
         {
             var transferId = Convert.ToInt64(await connection.ScalarAsync(
                 """
-                INSERT INTO bank_transfers (connection_id, bank_txn_id, bank_bin, account_number, amount, description, transaction_time, received_at, delivery_id, outcome)
-                VALUES ($c, $x, $bin, $acc, $amt, $d, $tt, $now, $dl, 'unmatched') RETURNING id
+                INSERT INTO bank_transfers (connection_id, bank_txn_id, bank_bin, account_number, amount, description, transaction_time, received_at, delivery_id, outcome, source)
+                VALUES ($c, $x, $bin, $acc, $amt, $d, $tt, $now, $dl, 'unmatched', $src) RETURNING id
                 """,
                 transaction, cancellationToken, ("$c", connectionId), ("$x", notification.TransactionId), ("$bin", notification.BankBin), ("$acc", notification.AccountNumber),
                 ("$amt", notification.Amount), ("$d", notification.Description), ("$tt", notification.TransactionTime.ToString("O", CultureInfo.InvariantCulture)),
-                ("$now", now), ("$dl", deliveryId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            var outcome = await TransferMatching.MatchAsync(connection, transaction, transferId, now, cancellationToken).ConfigureAwait(false);
-            result = new BankNotificationResult("accepted", outcome.Name, outcome.PaymentId);
-            woken = outcome.TerminalId;
+                ("$now", now), ("$dl", deliveryId), ("$src", source)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (unknownAccount)
+            {
+                result = await TransferMatching.SetAsideAsync(connection, transaction, transferId, "unknown_account", now, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var outcome = await TransferMatching.MatchAsync(connection, transaction, transferId, now, cancellationToken).ConfigureAwait(false);
+                result = new BankNotificationResult("accepted", outcome.Name, outcome.PaymentId);
+                woken = outcome.TerminalId;
+            }
         }
 
-        await connection.ExecuteAsync("UPDATE bank_deliveries SET result = $r WHERE id = $id", transaction, cancellationToken,
-            ("$r", $"{result.Status} {result.Outcome} {result.PaymentId}".TrimEnd()), ("$id", deliveryId)).ConfigureAwait(false);
+        if (deliveryId is { } delivery)
+        {
+            await connection.ExecuteAsync("UPDATE bank_deliveries SET result = trim(CASE WHEN result = 'received' THEN '' ELSE result || '; ' END || $r) WHERE id = $id", transaction, cancellationToken,
+                ("$r", $"{result.Status} {result.Outcome} {result.PaymentId}".TrimEnd()), ("$id", delivery)).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (woken is not null)
         {
@@ -101,8 +128,17 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
         }
 
         var connectionId = delivery.ConnectionId;
-        var notification = JsonSerializer.Deserialize(delivery.Body, ContractsJsonContext.Default.BankNotification);
-        if (connectionId is null || notification is null)
+        BankNotification? notification;
+        try
+        {
+            notification = JsonSerializer.Deserialize(delivery.Body, ContractsJsonContext.Default.BankNotification);
+        }
+        catch (JsonException)
+        {
+            return null; // a provider's own format: its transfers were recorded from it when it came
+        }
+
+        if (connectionId is null || notification?.TransactionId is null || notification.Description is null)
         {
             return null;
         }

@@ -42,6 +42,17 @@ internal static class TransferMatching
         return outcome;
     }
 
+    /// <summary>Keeps transfer <paramref name="transferId"/> unmatched with <paramref name="flag"/> for a person to review: it pays nothing.</summary>
+    public static async Task<BankNotificationResult> SetAsideAsync(DbConnection connection, DbTransaction transaction, long transferId, string flag, string now, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync("UPDATE bank_transfers SET outcome = $o, flags = $f, refund_due = amount WHERE id = $id", transaction, cancellationToken,
+            ("$o", TransferOutcomes.Unmatched), ("$f", flag), ("$id", transferId)).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO alerts (at, terminal_id, kind, detail) VALUES ($a, NULL, 'transfer_flagged', $d)", transaction, cancellationToken,
+            ("$a", now), ("$d", $"bank transfer {transferId}: unmatched {flag}")).ConfigureAwait(false);
+        return new BankNotificationResult("accepted", TransferOutcomes.Unmatched, null);
+    }
+
     /// <summary>Matches the transfers held for <paramref name="transferCode"/> (they arrived before the terminal's entry); returns the terminals to wake.</summary>
     public static async Task<IReadOnlyList<string>> MatchHeldAsync(DbConnection connection, DbTransaction transaction, string transferCode, string now, CancellationToken cancellationToken)
     {

@@ -125,11 +125,18 @@ write("sync-requests", "seed-report", b"\x01" + json.dumps({"version": "0.1.0", 
 write("sync-requests", "seed-enrol", b"\x02" + json.dumps({"code": "ABCD-EFGH-KP7Q-M2XR-3MNB-Z8WT", "publicKey": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "A" * 86 + "=="}).encode())
 write("sync-requests", "seed-cursor", b"\x03" + b"5f0c3a9e.1234")
 
-# bank-webhook: the generic notification.
-write("bank-webhook", "seed-transfer", json.dumps({"transactionId": "FT26339012345", "accountNumber": "1023456789", "amount": 1250000,
-      "description": "MBVCB.3278.KP2AB 00007Q4.CT tu 0123456789", "transactionTime": "2026-12-05T08:00:00+07:00", "bankBin": "970436"}))
-write("bank-webhook", "seed-no-bin", json.dumps({"transactionId": "1", "accountNumber": "114000123456", "amount": 1, "description": "", "transactionTime": "2026-12-05T01:00:00Z"}))
-write("bank-webhook", "seed-bad", '{"transactionId":"","amount":-5}')
+# bank-webhook: first byte 0 generic, 1 SePay, 2 payOS, 3 Casso; then the body, from each provider's documented example.
+write("bank-webhook", "seed-transfer", b"\x00" + json.dumps({"transactionId": "FT26339012345", "accountNumber": "1023456789", "amount": 1250000,
+      "description": "MBVCB.3278.KP2AB 00007Q4.CT tu 0123456789", "transactionTime": "2026-12-05T08:00:00+07:00", "bankBin": "970436"}).encode())
+write("bank-webhook", "seed-no-bin", b"\x00" + json.dumps({"transactionId": "1", "accountNumber": "114000123456", "amount": 1, "description": "", "transactionTime": "2026-12-05T01:00:00Z"}).encode())
+write("bank-webhook", "seed-bad", b"\x00" + b'{"transactionId":"","amount":-5}')
+write("bank-webhook", "seed-sepay", b"\x01" + json.dumps({"id": 92704, "gateway": "Vietcombank", "transactionDate": "2023-03-25 14:02:37", "accountNumber": "0123499999", "code": None,
+      "content": "chuyen tien KP2AB00007Q4", "transferType": "in", "transferAmount": 2277000, "accumulated": 19077000, "subAccount": None, "referenceCode": "MBVCB.3278907687", "description": ""}).encode())
+write("bank-webhook", "seed-payos", b"\x02" + json.dumps({"code": "00", "desc": "success", "success": True, "data": {"orderCode": 123, "amount": 3000, "description": "VQRIO123",
+      "accountNumber": "12345678", "reference": "TF230204212323", "transactionDateTime": "2023-02-04 18:25:00", "currency": "VND", "paymentLinkId": "124c33293c43417ab7879e14c8d9eb18",
+      "code": "00", "desc": "Thành công"}, "signature": "412e915d2871504ed31be63c8f62a149a4410d34c4c42affc9006ef9917eaa03"}, ensure_ascii=False).encode())
+write("bank-webhook", "seed-casso", b"\x03" + json.dumps({"error": 0, "data": {"id": 0, "reference": "MA_GIAO_DICH_THU_NGHIEM", "description": "giao dich thu nghiem KP2AB00007Q4", "amount": 599000,
+      "runningBalance": 25000000, "transactionDateTime": "2024-10-03 15:06:37", "accountNumber": "88888888", "bankName": "VPBank", "bankAbbreviation": "VPB"}}).encode())
 
 # bill-import-csv / bill-import-json: the demo province's payers (HS240001 at the school, BN260001 at the hospital).
 write("bill-import-csv", "seed-english", "bill_id,institution_id,payer_code,category,title,due_date,description,quantity,unit_price,insurance_covered\r\n"

@@ -1,44 +1,83 @@
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Apis;
-using KioskPos.Shared.Contracts;
+using KioskPos.ProvinceServer.Banking;
+using Microsoft.AspNetCore.Http;
 
 namespace KioskPos.Fuzz.Targets;
 
 /// <summary>
-/// The body of the bank-notification webhook (the generic format, <c>POST /api/v1/bank/notifications</c>) as the
-/// province reads it: the HMAC over it, <see cref="JsonBody.TryReadAsync{T}"/> into a <see cref="BankNotification"/>,
-/// <see cref="BankApi.NotificationProblem"/>, and for an accepted one the transfer codes in its description. The
-/// signature is checked but does not stop the run (the fuzzer cannot forge it); every refusal is a message.
+/// A bank-notification body as each provider's adapter reads it (<c>POST /api/v1/bank/{provider}/{connection}</c>):
+/// the first byte chooses SePay, payOS, Casso or the generic format, the rest is the body. The headers authenticate
+/// the way the fuzzer can (SePay's API key, Casso's secure token, the generic HMAC computed over the input), so the
+/// body reaches the parser; payOS signs inside the body, so its input stops at the signature check unless the fuzzer
+/// finds one. A refusal must say why; an accepted transfer must be well-formed, and its text is searched for transfer
+/// codes.
 /// </summary>
 internal sealed class BankWebhookTarget : IFuzzTarget
 {
-    private const string Secret = "fuzz-connection-secret";
+    private const string Secret = "fuzz-connection-secret-0123456789";
+    private const long Timestamp = 1_767_225_600;
+
+    private static readonly IBankWebhook[] Adapters = [new GenericWebhook(), new SepayWebhook(), new PayosWebhook(), new CassoWebhook()];
 
     public string Name => "bank-webhook";
 
-    public string Parser => "BankSignature.Verify, JsonBody.TryReadAsync<BankNotification>, BankApi.NotificationProblem, TransferCode.FindIn";
+    public string Parser => "GenericWebhook, SepayWebhook, PayosWebhook, CassoWebhook (Read), BankSignature, TransferCode.FindIn";
 
     public void Run(ReadOnlySpan<byte> input)
     {
-        var signature = BankSignature.Sign(Secret, 1_767_225_600, input);
-        if (!BankSignature.Verify(Secret, 1_767_225_600, input, signature) || BankSignature.Verify(Secret, 1_767_225_601, input, signature))
+        if (input.IsEmpty)
         {
-            throw new FuzzFinding("the HMAC does not verify what it signed, or verifies another timestamp");
+            return;
         }
 
-        using var body = new MemoryStream(input.ToArray(), writable: false);
-        var (notification, error) = JsonBody.TryReadAsync(body, ContractsJsonContext.Default.BankNotification, CancellationToken.None).GetAwaiter().GetResult();
-        var problem = BankApi.NotificationProblem(notification, error);
-        if (notification is null || problem is not null)
+        var adapter = Adapters[input[0] % Adapters.Length];
+        var body = input[1..].ToArray();
+        var connection = new BankConnection("fuzz", adapter.Provider, null, "1023456789", Secret, null, null, null);
+        var headers = new HeaderDictionary();
+        switch (adapter)
         {
-            if (string.IsNullOrEmpty(problem))
+            case GenericWebhook:
+                headers[BankSignature.TimestampHeader] = Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                headers[BankSignature.SignatureHeader] = BankSignature.Sign(Secret, Timestamp, body);
+                if (!BankSignature.Verify(Secret, Timestamp, body, headers[BankSignature.SignatureHeader].ToString()))
+                {
+                    throw new FuzzFinding("the HMAC does not verify what it signed");
+                }
+
+                break;
+            case SepayWebhook:
+                headers.Authorization = "Apikey " + Secret;
+                break;
+            case CassoWebhook:
+                headers[CassoWebhook.TokenHeader] = Secret;
+                break;
+        }
+
+        if (adapter.CheckHeaders(headers, connection, DateTimeOffset.FromUnixTimeSeconds(Timestamp)) is { } early)
+        {
+            throw new FuzzFinding($"{adapter.Provider}: headers that authenticate were refused: {early.Detail}");
+        }
+
+        var read = adapter.Read(body, headers, connection);
+        if (read.Refusal is { } refusal)
+        {
+            if (string.IsNullOrWhiteSpace(refusal.Detail) || refusal.Status is < 400 or > 499)
             {
-                throw new FuzzFinding("a notification refused without a message");
+                throw new FuzzFinding($"{adapter.Provider}: a refusal without a message or with status {refusal.Status}");
             }
 
             return;
         }
 
-        _ = TransferCode.FindIn(notification.Description);
+        foreach (var transfer in read.Transfers)
+        {
+            if (transfer.Problem() is { } problem)
+            {
+                throw new FuzzFinding($"{adapter.Provider}: a transfer accepted with a malformed field: {problem}");
+            }
+
+            _ = TransferCode.FindIn(transfer.Description);
+        }
     }
 }

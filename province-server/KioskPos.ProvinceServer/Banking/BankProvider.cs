@@ -1,0 +1,100 @@
+using System.Globalization;
+using KioskPos.Core.Money;
+
+namespace KioskPos.ProvinceServer.Banking;
+
+/// <summary>The services a province contracts to watch its account, as the webhook path names them.</summary>
+internal static class BankProviders
+{
+    public const string Sepay = "sepay";
+    public const string Payos = "payos";
+    public const string Casso = "casso";
+    public const string Generic = "generic";
+
+    public static readonly IReadOnlyList<string> All = [Sepay, Payos, Casso, Generic];
+
+    /// <summary>Vietnam's offset: the services write times without one, in local time.</summary>
+    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
+
+    /// <summary>Reads <c>yyyy-MM-dd HH:mm:ss</c> (Vietnam time) or an ISO time with its offset; null when neither.</summary>
+    public static DateTimeOffset? ParseTime(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateTime.TryParseExact(text.Trim(), ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd", "dd/MM/yyyy HH:mm:ss", "dd/MM/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            return new DateTimeOffset(local, VietnamOffset);
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+}
+
+/// <summary>
+/// One transaction as a provider reported it, in the shape the one matching engine takes: the provider's own
+/// transaction id (what de-duplicates it), the receiving account, the amount in đồng, the text the payer wrote (where
+/// the transfer code is found), when the bank booked it, and whether money went out (never matched).
+/// </summary>
+internal sealed record IncomingTransfer(string TransactionId, string AccountNumber, long Amount, string Description, DateTimeOffset BookedAt, bool Outgoing, string? BankBin = null)
+{
+    /// <summary>Why this transfer cannot be recorded (a malformed field), or null.</summary>
+    public string? Problem() => this switch
+    {
+        { TransactionId.Length: 0 or > 100 } => "transaction id must be 1-100 characters",
+        { Amount: <= 0 or > Vnd.MaxAmount } => $"amount must be a whole number of đồng from 1 to {Vnd.MaxAmount}",
+        { AccountNumber.Length: > 19 } => "accountNumber must be at most 19 characters",
+        { Description.Length: > 500 } => "description is longer than 500 characters",
+        _ => null,
+    };
+}
+
+/// <summary>Why a delivery is refused; <paramref name="Reason"/>, when given, is the refusal summary's finer word for it.</summary>
+internal sealed record BankRefusal(int Status, string Code, string Detail, string? Key = null, string? Reason = null)
+{
+    public static BankRefusal BadSignature(string detail, string? reason = null) => new(StatusCodes.Status401Unauthorized, "bad_signature", detail, Reason: reason);
+
+    public static BankRefusal Invalid(string detail) => new(StatusCodes.Status400BadRequest, "invalid_notification", detail);
+
+    public static BankRefusal Stale(TimeSpan skew, TimeSpan tolerance) => new(StatusCodes.Status401Unauthorized, "stale_timestamp",
+        $"The signature is {(skew == TimeSpan.MaxValue ? "far" : $"{skew.TotalSeconds:F0} s")} off the server's clock; at most {tolerance.TotalSeconds:F0} s.");
+
+    /// <summary>The skew of a Unix time (seconds or milliseconds) from <paramref name="now"/>; <see cref="TimeSpan.MaxValue"/> when out of range.</summary>
+    public static TimeSpan Skew(long unix, bool milliseconds, DateTimeOffset now)
+    {
+        var seconds = milliseconds ? unix / 1000 : unix;
+        return seconds is > -62_135_596_800 and < 253_402_300_800 ? (now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() : TimeSpan.MaxValue;
+    }
+}
+
+/// <summary>What a provider's adapter made of a delivery: a refusal, or the transactions it holds (possibly none: a test ping, a failed payment).</summary>
+internal sealed record ProviderRead(BankRefusal? Refusal, IReadOnlyList<IncomingTransfer> Transfers)
+{
+    public static ProviderRead Refused(BankRefusal refusal) => new(refusal, []);
+
+    public static ProviderRead Of(params IncomingTransfer[] transfers) => new(null, transfers);
+}
+
+/// <summary>What became of one transfer of a delivery.</summary>
+internal sealed record TransferResult(string TransactionId, string Status, string Outcome, string? PaymentId);
+
+/// <summary>
+/// One provider's webhook: checked from its headers before a byte of the body is read where the provider signs in
+/// headers (SePay's API key or HMAC, Casso's signature or secure token, the generic HMAC); payOS signs inside the body,
+/// so its body is read (bounded) and verified before anything is stored.
+/// </summary>
+internal interface IBankWebhook
+{
+    string Provider { get; }
+
+    /// <summary>A refusal from the headers alone, or null to read the body.</summary>
+    BankRefusal? CheckHeaders(IHeaderDictionary headers, BankConnection connection, DateTimeOffset now);
+
+    /// <summary>Verifies the body (where the provider signs it) and reads its transactions.</summary>
+    ProviderRead Read(byte[] body, IHeaderDictionary headers, BankConnection connection);
+
+    /// <summary>The answer that tells the provider to stop retrying.</summary>
+    IResult Answer(IReadOnlyList<TransferResult> results);
+}

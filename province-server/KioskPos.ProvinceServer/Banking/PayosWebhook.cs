@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace KioskPos.ProvinceServer.Banking;
+
+/// <summary>
+/// payOS: one POST per paid payment request, <c>{code, desc, success, data: {orderCode, amount, description,
+/// accountNumber, reference, transactionDateTime, currency, paymentLinkId, code, desc, counterAccount…,
+/// virtualAccount…}, signature}</c>. The signature is inside the body: HMAC-SHA256 with the checksum key over
+/// <c>data</c>'s keys sorted, <c>key=value</c> joined by <c>&amp;</c> (<see cref="CanonicalJson.PayosQuery"/>), hex.
+/// So the body is read (bounded) before it is verified, and nothing is stored before. There is no timestamp in what
+/// payOS signs: a replayed delivery is harmless only because the transaction is recorded once. Any 2xx answer stops
+/// payOS; a <c>data.code</c> other than <c>00</c> is authentic but pays nothing. De-duplicated by the bank's
+/// <c>reference</c>. The request's description is the payment's transfer code, so the one engine finds it in the text.
+/// </summary>
+internal sealed class PayosWebhook : IBankWebhook
+{
+    public string Provider => BankProviders.Payos;
+
+    /// <summary>payOS's signature of <paramref name="data"/> with <paramref name="checksumKey"/>.</summary>
+    public static string Sign(string checksumKey, JsonElement data) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(checksumKey), Encoding.UTF8.GetBytes(CanonicalJson.PayosQuery(data))));
+
+    public BankRefusal? CheckHeaders(IHeaderDictionary headers, BankConnection connection, DateTimeOffset now) => null;
+
+    public ProviderRead Read(byte[] body, IHeaderDictionary headers, BankConnection connection)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+            {
+                return ProviderRead.Refused(BankRefusal.BadSignature("payOS signs data: the body has none.", "unsigned"));
+            }
+
+            var signature = SepayWebhook.Text(root, "signature").Trim().ToLowerInvariant();
+            if (signature.Length == 0)
+            {
+                return ProviderRead.Refused(BankRefusal.BadSignature("signature is required.", "unsigned"));
+            }
+
+            if (!SepayWebhook.SecretsEqual(signature, Sign(connection.Secret, data)))
+            {
+                return ProviderRead.Refused(BankRefusal.BadSignature("The HMAC-SHA256 over data's sorted keys does not match."));
+            }
+
+            if (SepayWebhook.Text(data, "code") != "00")
+            {
+                return ProviderRead.Of(); // authentic, but not a payment
+            }
+
+            if (!data.TryGetProperty("amount", out var amount) || !amount.TryGetInt64(out var value))
+            {
+                return ProviderRead.Refused(BankRefusal.Invalid("data.amount must be a whole number of đồng"));
+            }
+
+            var booked = BankProviders.ParseTime(SepayWebhook.Text(data, "transactionDateTime"));
+            if (booked is null)
+            {
+                return ProviderRead.Refused(BankRefusal.Invalid("data.transactionDateTime must be yyyy-MM-dd HH:mm:ss"));
+            }
+
+            var orderCode = SepayWebhook.Text(data, "orderCode");
+            var reference = SepayWebhook.Text(data, "reference");
+            var id = reference.Length > 0 ? reference : $"{orderCode}:{SepayWebhook.Text(data, "paymentLinkId")}";
+            var description = SepayWebhook.Text(data, "description");
+            var transfer = new IncomingTransfer(id, SepayWebhook.Text(data, "accountNumber"), value, description, booked.Value, Outgoing: false);
+            return transfer.Problem() is { } problem ? ProviderRead.Refused(BankRefusal.Invalid(problem)) : ProviderRead.Of(transfer);
+        }
+        catch (JsonException e)
+        {
+            return ProviderRead.Refused(BankRefusal.Invalid($"not JSON ({e.Message})"));
+        }
+    }
+
+    public IResult Answer(IReadOnlyList<TransferResult> results) => Results.Json(new SuccessAnswer(true), ProvinceJsonContext.Default.SuccessAnswer);
+}

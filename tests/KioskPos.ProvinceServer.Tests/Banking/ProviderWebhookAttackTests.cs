@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace KioskPos.ProvinceServer.Tests.Banking;
+
+/// <summary>Issue 19's attacks on the providers' webhooks: a forged signature, a stale timestamp, a replay.</summary>
+[Trait("Category", "Attack")]
+public sealed class ProviderWebhookAttackTests(ProviderWebhookFixture fixture) : IClassFixture<ProviderWebhookFixture>
+{
+    private ProvinceHost Province => fixture.Province;
+
+    [Fact]
+    [Attack("A SePay, payOS or Casso delivery signed with a wrong key", "401 bad_signature for each; nothing recorded, the payment still waits")]
+    public async Task A_wrong_signature_is_refused_for_every_provider_and_records_nothing()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 50_000);
+        var sepay = ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-1", ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 50_000, code), secret: "not-the-sepay-key-0123456789");
+        var payos = ProviderPost.Payos(Province.BaseUrl, ProviderSenders.PayosData(ProviderPost.NextId(), 50_000, ProvinceHost.SchoolAccount, code, "TF-FORGED"), key: "not-the-checksum-key-0123456789");
+        var casso = ProviderSenders.CassoRequest(Province.BaseUrl, "casso-1",
+            new Dictionary<string, object?> { ["error"] = 0, ["data"] = ProviderSenders.CassoTransaction(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 50_000, code) }, key: "not-the-casso-key-0123456789");
+        var apiKey = ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-1", ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 50_000, code), secret: "not-the-sepay-key-0123456789", apiKey: true);
+        var unsigned = ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-1", ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 50_000, code), secret: null);
+        foreach (var request in new[] { sepay, payos, casso, apiKey, unsigned })
+        {
+            var (status, body) = await ProviderSenders.SendAsync(request);
+            Assert.Equal(401, status);
+            Assert.Equal("bad_signature", body.GetProperty("code").GetString());
+        }
+
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal(0L, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers WHERE description LIKE $c", ("$c", $"%{code}%")), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    [Attack("A SePay or Casso delivery signed correctly six minutes ago (a captured request sent again later)", "401 stale_timestamp, refused from the headers; nothing recorded")]
+    public async Task A_stale_timestamp_is_refused_for_SePay_and_Casso()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 60_000);
+        var old = DateTimeOffset.UtcNow.AddMinutes(-6);
+        var sepay = ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-1", ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 60_000, code), timestamp: old.ToUnixTimeSeconds());
+        var casso = ProviderSenders.CassoRequest(Province.BaseUrl, "casso-1",
+            new Dictionary<string, object?> { ["error"] = 0, ["data"] = ProviderSenders.CassoTransaction(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 60_000, code) }, milliseconds: old.ToUnixTimeMilliseconds());
+        foreach (var request in new[] { sepay, casso })
+        {
+            var (status, body) = await ProviderSenders.SendAsync(request);
+            Assert.Equal(401, status);
+            Assert.Equal("stale_timestamp", body.GetProperty("code").GetString());
+        }
+
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
+    [Attack("payOS signs no timestamp: an old, correctly signed payOS delivery posted again later", "200 (payOS must stop), recorded once: the payment is not paid twice")]
+    public async Task PayOS_an_old_delivery_posted_again_later_pays_once()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 65_000);
+        var data = ProviderSenders.PayosData(ProviderPost.NextId(), 65_000, ProvinceHost.SchoolAccount, code, "TF-OLD-" + code);
+        data["transactionDateTime"] = "2024-01-01 08:00:00";
+        Assert.Equal(200, (await ProviderSenders.SendAsync(ProviderPost.Payos(Province.BaseUrl, data))).Status);
+        Assert.Equal(200, (await ProviderSenders.SendAsync(ProviderPost.Payos(Province.BaseUrl, data))).Status);
+        Assert.Equal(("completed", 65_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Theory]
+    [InlineData("sepay")]
+    [InlineData("payos")]
+    [InlineData("casso")]
+    [Attack("A captured, correctly signed delivery replayed within the timestamp's window", "200 and the transaction recorded once: the payment's received amount does not grow")]
+    public async Task A_replayed_delivery_is_recorded_once(string provider)
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 45_000);
+        var id = ProviderPost.NextId();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, provider, id, 45_000, code))).Status);
+        }
+
+        Assert.Equal(("completed", 45_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal(1L, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers WHERE description LIKE $c", ("$c", $"%{code}%")), CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,197 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace KioskPos.ProvinceServer.Tests.Banking;
+
+/// <summary>
+/// Issue 19: SePay, payOS and Casso post in their own formats, signed their own ways, to
+/// <c>/api/v1/bank/{provider}/{connection}</c>; each is answered as it expects and fed to the one matching engine.
+/// The bodies are the providers' documented examples with this test's account, amount and text, signed here as the
+/// providers' client libraries sign (<see cref="ProviderSenders"/>).
+/// </summary>
+public sealed class ProviderWebhookTests(ProviderWebhookFixture fixture) : IClassFixture<ProviderWebhookFixture>
+{
+    private ProvinceHost Province => fixture.Province;
+
+    public static TheoryData<string> Providers => new() { "sepay", "payos", "casso" };
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_signed_transfer_with_the_code_completes_the_payment_once_and_is_answered_as_the_provider_expects(string provider)
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 250_000);
+        var id = ProviderPost.NextId();
+        var (status, body) = await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, provider, id, 250_000, $"NGUYEN VAN A chuyen tien {code}"));
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("success").GetBoolean()); // SePay's documented answer; payOS and Casso take any 2xx
+        Assert.Equal(("completed", 250_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+
+        // The provider retries (it did not see the answer): the same transaction is recorded once.
+        var (again, _) = await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, provider, id, 250_000, $"NGUYEN VAN A chuyen tien {code}"));
+        Assert.Equal(200, again);
+        Assert.Equal(("completed", 250_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Another_amount_is_recorded_as_underpaid_and_the_payment_waits_for_the_rest(string provider)
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 300_000);
+        var (status, _) = await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, provider, ProviderPost.NextId(), 100_000, code));
+        Assert.Equal(200, status);
+        Assert.Equal(("underpaid", 100_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal("underpaid", await Province.ScalarAsync("SELECT outcome FROM bank_transfers WHERE payment_id = $p", ("$p", payment)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_transfer_to_an_account_the_connection_does_not_receive_on_pays_nothing_and_waits_for_review(string provider)
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 120_000);
+        var (status, _) = await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, provider, ProviderPost.NextId(), 120_000, code, account: "9999999999"));
+        Assert.Equal(200, status); // acknowledged, so the provider stops retrying
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal("unknown_account", await Province.ScalarAsync("SELECT flags FROM bank_transfers WHERE account_number = '9999999999' AND description LIKE $c", ("$c", $"%{code}%")));
+    }
+
+    [Fact]
+    public async Task SePay_money_out_is_acknowledged_and_ignored()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 80_000);
+        var before = await PendingPayments.TransfersAsync(Province, "sepay-1");
+        var (status, body) = await ProviderSenders.SendAsync(ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-1",
+            ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 80_000, code, transferType: "out")));
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.Equal(before, await PendingPayments.TransfersAsync(Province, "sepay-1"));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
+    public async Task Casso_money_out_a_negative_amount_is_acknowledged_and_ignored()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 80_000);
+        var before = await PendingPayments.TransfersAsync(Province, "casso-1");
+        var body = new Dictionary<string, object?> { ["error"] = 0, ["data"] = ProviderSenders.CassoTransaction(ProviderPost.NextId(), ProvinceHost.SchoolAccount, -80_000, code) };
+        var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.CassoRequest(Province.BaseUrl, "casso-1", body));
+        Assert.Equal(200, status);
+        Assert.Equal(before, await PendingPayments.TransfersAsync(Province, "casso-1"));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
+    public async Task PayOS_a_request_that_was_not_paid_code_other_than_00_is_acknowledged_and_pays_nothing()
+    {
+        // payOS reports only money in; its "outgoing" case is a notification that is not a payment.
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 80_000);
+        var before = await PendingPayments.TransfersAsync(Province, "payos-1");
+        var (status, _) = await ProviderSenders.SendAsync(ProviderPost.Payos(Province.BaseUrl,
+            ProviderSenders.PayosData(ProviderPost.NextId(), 80_000, ProvinceHost.SchoolAccount, code, "TF-FAILED", code: "01")));
+        Assert.Equal(200, status);
+        Assert.Equal(before, await PendingPayments.TransfersAsync(Province, "payos-1"));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
+    public async Task Casso_a_batch_holding_the_same_transaction_twice_records_it_once()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 90_000);
+        var (other, otherCode) = await PendingPayments.CreateAsync(Province, 40_000);
+        var id = ProviderPost.NextId();
+        var transaction = ProviderSenders.CassoTransaction(id, ProvinceHost.SchoolAccount, 90_000, code);
+        var body = new Dictionary<string, object?>
+        {
+            ["error"] = 0,
+            ["data"] = new[] { transaction, ProviderSenders.CassoTransaction(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 40_000, otherCode), transaction },
+        };
+        var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.CassoRequest(Province.BaseUrl, "casso-1", body));
+        Assert.Equal(200, status);
+        Assert.Equal(("completed", 90_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal(("completed", 40_000L, 1L), await PendingPayments.StateAsync(Province, other));
+    }
+
+    [Theory]
+    [InlineData("sepay")]
+    [InlineData("payos")]
+    public async Task Two_deliveries_of_one_transaction_at_once_record_it_once(string provider)
+    {
+        // SePay and payOS post one transaction per request: their "batch holding a duplicate" is a retry racing the original.
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 70_000);
+        var id = ProviderPost.NextId();
+        var sends = Enumerable.Range(0, 4).Select(_ => ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, provider, id, 70_000, code))).ToArray();
+        Assert.All(await Task.WhenAll(sends), r => Assert.Equal(200, r.Status));
+        Assert.Equal(("completed", 70_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
+    public async Task SePay_documented_example_with_its_api_key_header_is_recorded_once_as_unmatched()
+    {
+        // SePay's documented payload as published (no transfer code in its text), authenticated by "Authorization: Apikey".
+        const string example = """{"id":92704,"gateway":"Vietcombank","transactionDate":"2023-03-25 14:02:37","accountNumber":"0123499999","code":null,"content":"chuyen tien mua iphone","transferType":"in","transferAmount":2277000,"accumulated":19077000,"subAccount":null,"referenceCode":"MBVCB.3278907687","description":""}""";
+        await ProviderSenders.PutConnectionAsync(Province, "sepay-doc", "sepay", ProviderSenders.SepayKey, account: "0123499999");
+        var (status, body) = await ProviderSenders.SendAsync(ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-doc", example, apiKey: true));
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.Equal("unmatched", await Province.ScalarAsync("SELECT outcome FROM bank_transfers WHERE connection_id = 'sepay-doc' AND bank_txn_id = '92704'"));
+        Assert.Equal(2277000L, Convert.ToInt64(await Province.ScalarAsync("SELECT amount FROM bank_transfers WHERE connection_id = 'sepay-doc'")));
+    }
+
+    [Fact]
+    public async Task PayOS_documented_example_and_signature_verify_with_its_documented_checksum_key()
+    {
+        // payOS's documented webhook and its signature, as published, with the documented checksum key.
+        const string example = """{"code":"00","desc":"success","success":true,"data":{"orderCode":123,"amount":3000,"description":"VQRIO123","accountNumber":"12345678","reference":"TF230204212323","transactionDateTime":"2023-02-04 18:25:00","currency":"VND","paymentLinkId":"124c33293c43417ab7879e14c8d9eb18","code":"00","desc":"Thành công","counterAccountBankId":"","counterAccountBankName":"","counterAccountName":"","counterAccountNumber":"","virtualAccountName":"","virtualAccountNumber":""},"signature":"412e915d2871504ed31be63c8f62a149a4410d34c4c42affc9006ef9917eaa03"}""";
+        await ProviderSenders.PutConnectionAsync(Province, "payos-doc", "payos", "1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675", account: "12345678");
+        var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.Post(Province.BaseUrl, "payos", "payos-doc", example));
+        Assert.Equal(200, status);
+        Assert.Equal("unmatched", await Province.ScalarAsync("SELECT outcome FROM bank_transfers WHERE connection_id = 'payos-doc' AND bank_txn_id = 'TF230204212323'"));
+
+        // One character of the data changed: the documented signature no longer holds.
+        var (tampered, _) = await ProviderSenders.SendAsync(ProviderSenders.Post(Province.BaseUrl, "payos", "payos-doc", example.Replace("\"amount\":3000", "\"amount\":3001", StringComparison.Ordinal)));
+        Assert.Equal(401, tampered);
+    }
+
+    [Fact]
+    public void Casso_documented_example_and_signature_verify_with_its_documented_key()
+    {
+        // Casso's documented webhook v2 example (signed at t=1727948258788, so too old to post now: verified directly).
+        const string example = """{"error":0,"data":{"id":0,"reference":"MA_GIAO_DICH_THU_NGHIEM","description":"giao dich thu nghiem","amount":599000,"runningBalance":25000000,"transactionDateTime":"2024-10-03 15:06:37","accountNumber":"88888888","bankName":"VPBank","bankAbbreviation":"VPB","virtualAccountNumber":"","virtualAccountName":"","counterAccountName":"NGUYEN VAN A","counterAccountNumber":"8888888888","counterAccountBankId":"970415","counterAccountBankName":"VietinBank"}}""";
+        const string header = "t=1727948258788,v1=ed0a4bd2e826d5cb69988cdb141e6c1a080e21f3b57eb72cd78192220042b9e7dde0868fc667faea8e224900fa7904e7c88dfa098032fb2d6b6996856e8b7ff3";
+        var connection = new KioskPos.ProvinceServer.Banking.BankConnection("casso-doc", "casso", null, "88888888", "mgExMrjj4i7a1p8Cs6LmFbpCd8lbw4sSX4LZXPag7TKazeIogtR90tvWYTkwQbvs", null, null, null);
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary { ["X-Casso-Signature"] = header };
+        var webhook = new KioskPos.ProvinceServer.Banking.CassoWebhook();
+        var read = webhook.Read(System.Text.Encoding.UTF8.GetBytes(example), headers, connection);
+        Assert.Null(read.Refusal);
+        Assert.Equal(599_000, Assert.Single(read.Transfers).Amount);
+        Assert.Equal(header, ProviderSenders.CassoSignature(connection.Secret, 1727948258788, JsonDocument.Parse(example).RootElement));
+
+        // Posted now, the same delivery is stale; with another key, forged.
+        Assert.Equal("stale_timestamp", webhook.CheckHeaders(headers, connection, DateTimeOffset.UtcNow)?.Code);
+        Assert.Equal("bad_signature", webhook.Read(System.Text.Encoding.UTF8.GetBytes(example), headers, connection with { Secret = "another-key-0123456789" }).Refusal?.Code);
+    }
+
+    [Fact]
+    public async Task A_connection_is_data_its_secrets_never_come_back_and_deleting_it_stops_its_webhook()
+    {
+        await ProviderSenders.PutConnectionAsync(Province, "sepay-tmp", "sepay", "sepay-temporary-secret-0123");
+        var text = await Province.Admin.GetStringAsync("/api/v1/admin/bank/connections/sepay-tmp");
+        Assert.DoesNotContain("sepay-temporary-secret-0123", text, StringComparison.Ordinal);
+        Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("hasSecret").GetBoolean());
+        Assert.DoesNotContain("sepay-temporary-secret-0123", await Province.Admin.GetStringAsync("/api/v1/admin/bank/connections"), StringComparison.Ordinal);
+
+        using (var bad = await Province.Admin.PutAsJsonAsync("/api/v1/admin/bank/connections/x1", new { provider = "vietcombank", accountNumber = "1", secret = "0123456789abcdef" }))
+        {
+            Assert.Equal(400, (int)bad.StatusCode);
+            Assert.Contains("provider", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var deleted = await Province.Admin.DeleteAsync("/api/v1/admin/bank/connections/sepay-tmp"))
+        {
+            Assert.Equal(204, (int)deleted.StatusCode);
+        }
+
+        var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-tmp",
+            ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 1000, "x"), "sepay-temporary-secret-0123"));
+        Assert.Equal(401, status);
+    }
+}
