@@ -1,5 +1,6 @@
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.Imports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -49,6 +50,7 @@ internal static class AdminApi
         group.MapPost("/payers/{code}/erase", ErasePayerAsync).WithSummary("Erase a payer's personal data: a pseudonym for the name, the ledger kept")
             .Produces<PayerErasure>().ProducesProblems(StatusCodes.Status404NotFound);
 
+        app.MapImportTemplate();
         group.MapGet("/bank/transfers", GetTransfersAsync).WithSummary("Bank transfers received");
         group.MapGet("/bank/deliveries", GetDeliveriesAsync).WithSummary("Webhook deliveries as logged");
         group.MapGet("/bank/refusals", BankApi.GetRefusalsAsync).WithSummary("Refused webhook deliveries: counts per minute, source and reason, no bodies");
