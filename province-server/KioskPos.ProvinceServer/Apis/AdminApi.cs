@@ -1,5 +1,6 @@
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.Imports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -31,8 +32,8 @@ internal static class AdminApi
         group.MapPut("/terminals/{id}/offline-policy", PutOfflinePolicyAsync).WithSummary("Set a terminal's offline limits")
             .AcceptsJson<OfflinePolicyDto>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
-        group.MapPost("/bills/import", ImportBillsCsvAsync).WithSummary("Import bills from CSV")
-            .Accepts<string>("text/csv").Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status413PayloadTooLarge);
+        group.MapPost("/bills/import", ImportBillsCsvAsync).WithSummary("Import bills from CSV, the Ministry of Health's XML (?institution=) or .xlsx")
+            .Accepts<string>("text/csv", "application/xml", Imports.Spreadsheet.ContentType).Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/bills", ImportBillsJsonAsync).WithSummary("Import bills from JSON")
             .AcceptsJson<BillImportRequest>().Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest);
 
@@ -49,6 +50,7 @@ internal static class AdminApi
         group.MapPost("/payers/{code}/erase", ErasePayerAsync).WithSummary("Erase a payer's personal data: a pseudonym for the name, the ledger kept")
             .Produces<PayerErasure>().ProducesProblems(StatusCodes.Status404NotFound);
 
+        app.MapImportTemplate();
         group.MapGet("/bank/transfers", GetTransfersAsync).WithSummary("Bank transfers received");
         group.MapGet("/bank/deliveries", GetDeliveriesAsync).WithSummary("Webhook deliveries as logged");
         group.MapGet("/bank/refusals", BankApi.GetRefusalsAsync).WithSummary("Refused webhook deliveries: counts per minute, source and reason, no bodies");
@@ -141,16 +143,9 @@ internal static class AdminApi
         return await policies.SetAsync(id, policy, http.RequestAborted).ConfigureAwait(false) ? TypedResults.NoContent() : TerminalNotFound(id);
     }
 
-    private static async Task<Results<JsonOk<ImportResult>, ProblemResult>> ImportBillsCsvAsync(HttpContext http, BillImport import)
-    {
-        if (http.Request.ContentLength > 50 * 1024 * 1024)
-        {
-            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "At most 50 MB per import: split the file.");
-        }
-
-        using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
-        return Imported(await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false));
-    }
+    // CSV, the Ministry of Health's XML or a spreadsheet, by the body's type (Imports/BillImportEndpoint.cs).
+    private static Task<Results<JsonOk<ImportResult>, ProblemResult>> ImportBillsCsvAsync(HttpContext http, BillImport import, ProvinceDatabase database) =>
+        Imports.BillImportEndpoint.HandleAsync(http, import, database);
 
     private static async Task<Results<JsonOk<ImportResult>, ProblemResult>> ImportBillsJsonAsync(HttpContext http, BillImport import)
     {

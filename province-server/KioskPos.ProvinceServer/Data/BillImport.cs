@@ -50,9 +50,14 @@ internal sealed class BillImport(ProvinceDatabase database)
         ["insurance_covered"] = "insurance_covered", ["bhyt"] = "insurance_covered",
     };
 
-    private sealed record Line(string Description, int Quantity, long UnitPrice, long Insured);
+    /// <summary>The canonical name of a CSV column header (English or Vietnamese), or null.</summary>
+    internal static string? CanonicalColumn(string header) => s_headers.TryGetValue(header, out var name) ? name : null;
 
-    private sealed record ParsedBill(string Id, string Institution, string Payer, string Category, string Title, string? Due, List<Line> Lines, int FirstLine)
+    /// <summary>A bill line as stored: the payer owes quantity × unit price minus the insured part.</summary>
+    internal sealed record Line(string Description, int Quantity, long UnitPrice, long Insured);
+
+    /// <summary>A bill read from a file; <paramref name="Where"/> names it in errors where a line number does not (XML, spreadsheets).</summary>
+    internal sealed record ParsedBill(string Id, string Institution, string Payer, string Category, string Title, string? Due, List<Line> Lines, int FirstLine, string? Where = null)
     {
         public long Total => Lines.Sum(l => (l.Quantity * l.UnitPrice) - l.Insured);
     }
@@ -108,7 +113,8 @@ internal sealed class BillImport(ProvinceDatabase database)
         return result with { Errors = result.Errors.Select(e => e with { Line = 0, Path = e.Line >= 2 && e.Line - 1 < paths.Count ? paths[e.Line - 1] : "bills" }).ToList() };
     }
 
-    private async Task<ImportResult> ImportRowsAsync(List<List<string>> rows, CancellationToken cancellationToken)
+    /// <summary>Rows under the canonical or Vietnamese column names (row 0 the header), each error with its row's 1-based line.</summary>
+    internal async Task<ImportResult> ImportRowsAsync(List<List<string>> rows, CancellationToken cancellationToken)
     {
         var errors = new List<ImportError>();
 
@@ -191,26 +197,36 @@ internal sealed class BillImport(ProvinceDatabase database)
             bill.Lines.Add(parsedLine);
         }
 
+        return await StoreAsync(bills.Values, errors, [], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores parsed bills all or nothing under the CSV rules (a repeat changes nothing, a bill with money paid on it
+    /// is never changed), and the citizen-ID hashes read with them (the patient's account, its keyed hash).
+    /// </summary>
+    internal async Task<ImportResult> StoreAsync(IEnumerable<ParsedBill> bills, List<ImportError> errors, IReadOnlyList<(string Payer, string Institution, string Hash)> citizenIds,
+        CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         int created = 0, updated = 0, unchanged = 0;
-        foreach (var bill in bills.Values)
+        foreach (var bill in bills)
         {
             if (bill.Lines.Sum(l => l.Quantity * l.UnitPrice) > Vnd.MaxAmount)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: its total is over the most one amount may be ({Vnd.MaxAmount} đồng)"));
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: its total is over the most one amount may be ({Vnd.MaxAmount} đồng)", bill.Where));
                 continue;
             }
 
             if (bill.Total <= 0)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: nothing left to pay after insurance"));
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: nothing left to pay after insurance", bill.Where));
                 continue;
             }
 
             if (await connection.ScalarAsync("SELECT institution_id FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", bill.Payer)).ConfigureAwait(false) as string != bill.Institution)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: no payer {bill.Payer} at institution {bill.Institution}"));
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: no payer {bill.Payer} at institution {bill.Institution}", bill.Where));
                 continue;
             }
 
@@ -223,7 +239,7 @@ internal sealed class BillImport(ProvinceDatabase database)
 
             if (existing is { Paid: > 0 })
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id} has {existing.Value.Paid} đồng paid on it: an import may not change it (issue a new bill, or refund)"));
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id} has {existing.Value.Paid} đồng paid on it: an import may not change it (issue a new bill, or refund)", bill.Where));
                 continue;
             }
 
@@ -257,6 +273,24 @@ internal sealed class BillImport(ProvinceDatabase database)
             else
             {
                 updated++;
+            }
+        }
+
+        foreach (var (payer, institution, hash) in citizenIds)
+        {
+            if (errors.Count > 0)
+            {
+                break;
+            }
+
+            // Only a change moves the account's version (and so reaches the terminals): a repeat changes nothing.
+            var current = await connection.ScalarAsync("SELECT COALESCE(citizen_id_hash, '') FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken,
+                ("$c", payer), ("$i", institution)).ConfigureAwait(false);
+            if (current is string held && held != hash)
+            {
+                var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync("UPDATE accounts SET citizen_id_hash = $h, version = $v WHERE code = $c", transaction, cancellationToken,
+                    ("$h", hash), ("$v", version), ("$c", payer)).ConfigureAwait(false);
             }
         }
 

@@ -1,0 +1,82 @@
+using KioskPos.ProvinceServer.Apis;
+using KioskPos.ProvinceServer.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace KioskPos.ProvinceServer.Imports;
+
+/// <summary>
+/// <c>POST /api/v1/admin/bills/import</c> by the body's type: <c>text/csv</c> (the default), the Ministry of Health's
+/// XML (<c>application/xml</c>, <c>text/xml</c>) or a spreadsheet (<see cref="Spreadsheet.ContentType"/>). XML and
+/// spreadsheets name the institution in <c>?institution=</c> (a spreadsheet may instead carry the CSV's institution
+/// column). The body is spooled to a temporary file (deleted on close) so a large file never sits in memory whole.
+/// </summary>
+internal static class BillImportEndpoint
+{
+    /// <summary>The largest CSV body.</summary>
+    public const long MaxCsvBytes = 50L * 1024 * 1024;
+
+    /// <summary>The largest XML or spreadsheet body: a hospital's month of episodes with base64 tables is large.</summary>
+    public const long MaxFileBytes = 200L * 1024 * 1024;
+
+    public static async Task<Results<JsonOk<ImportResult>, ProblemResult>> HandleAsync(HttpContext http, BillImport import, ProvinceDatabase database)
+    {
+        var type = http.Request.ContentType ?? "text/csv";
+        var kind = type.StartsWith("application/xml", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/xml", StringComparison.OrdinalIgnoreCase) ? "xml"
+            : type.StartsWith(Spreadsheet.ContentType, StringComparison.OrdinalIgnoreCase) ? "xlsx"
+            : "csv";
+        var limit = kind == "csv" ? MaxCsvBytes : MaxFileBytes;
+        if (http.Request.ContentLength > limit)
+        {
+            return kind == "csv"
+                ? ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "At most 50 MB per import: split the file.")
+                : ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "At most 200 MB per XML or spreadsheet import: split the file.", "too_large.import");
+        }
+
+        if (kind == "csv")
+        {
+            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+            return Imported(await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false));
+        }
+
+        var institution = http.Request.Query["institution"].ToString();
+        if (kind == "xml" && institution.Length == 0)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "missing_field", "institution: the query names the hospital whose XML this is (?institution=…).", null, "institution");
+        }
+
+        await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var copied = await CopyBoundedAsync(http.Request.Body, spool, limit, http.RequestAborted).ConfigureAwait(false);
+        if (!copied)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", "At most 200 MB per XML or spreadsheet import: split the file.", "too_large.import");
+        }
+
+        spool.Position = 0;
+        var result = kind == "xml"
+            ? await new HospitalXmlImport(import, database).ImportAsync(spool, institution, http.RequestAborted).ConfigureAwait(false)
+            : await new SpreadsheetImport(import).ImportAsync(spool, institution.Length == 0 ? null : institution, http.RequestAborted).ConfigureAwait(false);
+        return Imported(result);
+    }
+
+    private static async Task<bool> CopyBoundedAsync(Stream from, Stream to, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+            if (total > limit)
+            {
+                return false;
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private static JsonOk<ImportResult> Imported(ImportResult result) =>
+        JsonOk.Of(result, ProvinceJsonContext.Default.ImportResult, result.Errors.Count > 0 ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using KioskPos.ProvinceServer.Data;
+
+namespace KioskPos.ProvinceServer.Imports;
+
+/// <summary>One episode's totals from XML1 (<c>TONG_HOP</c>), in đồng as the file writes them (up to 2 decimals).</summary>
+internal sealed record MohTotals(decimal TongChiBv, decimal Bhtt, decimal Bncct, decimal Bntt, decimal NguonKhac);
+
+/// <summary>One row of XML2 (<c>CHI_TIET_THUOC</c>) or XML3 (<c>CHI_TIET_DVKT</c>).</summary>
+internal sealed record MohLine(string Table, string Stt, string MaLk, string Name, decimal Quantity, decimal UnitPrice, decimal ThanhTienBv,
+    decimal Bhtt, decimal Bncct, decimal Bntt, decimal NguonKhac)
+{
+    /// <summary>Where the row is, for an error: <c>XML3 STT 4</c>.</summary>
+    public string Where => $"{Table} STT {Stt}";
+}
+
+/// <summary>One treatment episode (a <c>HOSO</c>): XML1's row and the lines of XML2 and XML3.</summary>
+internal sealed record MohEpisode(int Index, string MaLk, string MaBn, string? SoCccd, string? NgayVao, MohTotals Totals, List<MohLine> Lines)
+{
+    /// <summary>Where the episode is, for an error: <c>HOSO[2] MA_LK=…</c>.</summary>
+    public string Where => $"HOSO[{Index}] MA_LK={MaLk}";
+}
+
+/// <summary>
+/// Reads the Ministry of Health's XML output standard (Decision 130/QĐ-BYT as amended by 4750/QĐ-BYT): a
+/// <c>GIAMDINHHS</c> document whose <c>THONGTINHOSO/DANHSACHHOSO</c> holds one <c>HOSO</c> per episode, each a list of
+/// <c>FILEHOSO</c> (<c>LOAIHOSO</c> = <c>XML1</c>, <c>XML2</c>, …; <c>NOIDUNGFILE</c> = that table's own XML, base64
+/// or plain — as text, CDATA or child elements). Only XML1, XML2 and XML3 are read; the other tables (clinical
+/// notes, certificates) are skipped without being decoded. Streamed: one episode is held at a time, so a file of
+/// thousands of episodes needs the memory of its bills only. No DTD, no external entity is ever resolved.
+/// </summary>
+internal static class MohXmlReader
+{
+    private static readonly XmlReaderSettings s_settings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreWhitespace = true,
+        IgnoreProcessingInstructions = true,
+        Async = false,
+    };
+
+    /// <summary>
+    /// The episodes of a file, and its problems (each naming the episode, the table and row). A file that is not a
+    /// <c>GIAMDINHHS</c> document gives one problem and no episodes.
+    /// </summary>
+    public static (List<MohEpisode> Episodes, List<ImportError> Errors) Read(Stream stream, int maxEpisodes)
+    {
+        var episodes = new List<MohEpisode>();
+        var errors = new List<ImportError>();
+        try
+        {
+            using var reader = XmlReader.Create(stream, s_settings);
+            if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "GIAMDINHHS")
+            {
+                errors.Add(new ImportError(0, "not a GIAMDINHHS document (the Ministry of Health's XML: QĐ 130/4750)", "GIAMDINHHS"));
+                return (episodes, errors);
+            }
+
+            var index = 0;
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "HOSO")
+                {
+                    index++;
+                    if (index > maxEpisodes)
+                    {
+                        errors.Add(new ImportError(0, $"more than {maxEpisodes} episodes: split the file", $"HOSO[{index}]"));
+                        break;
+                    }
+
+                    using var hoso = reader.ReadSubtree();
+                    ReadEpisode(hoso, index, episodes, errors);
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            errors.Add(new ImportError(0, $"not well-formed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message}", "GIAMDINHHS"));
+        }
+
+        if (episodes.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new ImportError(0, "no HOSO in THONGTINHOSO/DANHSACHHOSO", "GIAMDINHHS"));
+        }
+
+        return (episodes, errors);
+    }
+
+    private static void ReadEpisode(XmlReader hoso, int index, List<MohEpisode> episodes, List<ImportError> errors)
+    {
+        Dictionary<string, string>? xml1 = null;
+        var lines = new List<MohLine>();
+        var where = $"HOSO[{index}]";
+        hoso.Read();
+        while (hoso.Read())
+        {
+            if (hoso.NodeType != XmlNodeType.Element || hoso.LocalName != "FILEHOSO")
+            {
+                continue;
+            }
+
+            string? kind = null;
+            string? content = null;
+            using (var file = hoso.ReadSubtree())
+            {
+                file.Read();
+                file.Read();
+
+                // ReadElementContentAsString and ReadInnerXml move past the element: no Read() after them.
+                while (!file.EOF)
+                {
+                    if (file.NodeType == XmlNodeType.Element && file.Depth == 1 && file.LocalName == "LOAIHOSO")
+                    {
+                        kind = file.ReadElementContentAsString().Trim().ToUpperInvariant();
+                    }
+                    else if (file.NodeType == XmlNodeType.Element && file.Depth == 1 && file.LocalName == "NOIDUNGFILE")
+                    {
+                        // Decoding is deferred until the table is known to be one we read.
+                        content = file.ReadInnerXml();
+                    }
+                    else
+                    {
+                        file.Read();
+                    }
+                }
+            }
+
+            if (kind is not ("XML1" or "XML2" or "XML3"))
+            {
+                continue;
+            }
+
+            if (content is null || !TryDecode(content, out var table))
+            {
+                errors.Add(new ImportError(0, $"{kind}: NOIDUNGFILE is neither the table's XML nor base64 of it", $"{where} {kind}"));
+                return;
+            }
+
+            try
+            {
+                if (kind == "XML1")
+                {
+                    xml1 = ReadRows(table, "TONG_HOP").FirstOrDefault();
+                }
+                else
+                {
+                    var rowName = kind == "XML2" ? "CHI_TIET_THUOC" : "CHI_TIET_DVKT";
+                    foreach (var row in ReadRows(table, rowName))
+                    {
+                        if (ToLine(kind, row, where, errors) is { } line)
+                        {
+                            lines.Add(line);
+                        }
+                    }
+                }
+            }
+            catch (XmlException e)
+            {
+                errors.Add(new ImportError(0, $"{kind}: its XML is not well-formed at line {e.LineNumber}: {e.Message}", $"{where} {kind}"));
+                return;
+            }
+        }
+
+        if (xml1 is null)
+        {
+            errors.Add(new ImportError(0, "no XML1 (TONG_HOP): the episode's totals are needed", where));
+            return;
+        }
+
+        var maLk = Get(xml1, "MA_LK");
+        var maBn = Get(xml1, "MA_BN");
+        where = $"HOSO[{index}] MA_LK={maLk}";
+        if (maLk.Length == 0 || maBn.Length == 0)
+        {
+            errors.Add(new ImportError(0, "XML1: MA_LK and MA_BN are required", where));
+            return;
+        }
+
+        var totals = new MohTotals(Money(xml1, "T_TONGCHI_BV", where, errors), Money(xml1, "T_BHTT", where, errors), Money(xml1, "T_BNCCT", where, errors),
+            Money(xml1, "T_BNTT", where, errors), Money(xml1, "T_NGUONKHAC", where, errors));
+        var cccd = Get(xml1, "SO_CCCD");
+        episodes.Add(new MohEpisode(index, maLk, maBn, cccd.Length == 0 ? null : cccd, Get(xml1, "NGAY_VAO") is { Length: > 0 } vao ? vao : null, totals, lines));
+    }
+
+    private static MohLine? ToLine(string kind, Dictionary<string, string> row, string episode, List<ImportError> errors)
+    {
+        var stt = Get(row, "STT");
+        var where = $"{episode} {kind} STT {(stt.Length == 0 ? "?" : stt)}";
+        var name = kind == "XML2" ? Get(row, "TEN_THUOC")
+            : Get(row, "TEN_DICH_VU") is { Length: > 0 } service ? service : Get(row, "TEN_VAT_TU");
+        var count = errors.Count;
+        var line = new MohLine(kind, stt, Get(row, "MA_LK"), name, Number(row, "SO_LUONG", where, errors),
+            Number(row, kind == "XML2" ? "DON_GIA" : "DON_GIA_BV", where, errors), Money(row, "THANH_TIEN_BV", where, errors),
+            Money(row, "T_BHTT", where, errors), Money(row, "T_BNCCT", where, errors), Money(row, "T_BNTT", where, errors), Money(row, "T_NGUONKHAC", where, errors));
+        if (name.Length == 0)
+        {
+            errors.Add(new ImportError(0, kind == "XML2" ? "TEN_THUOC is empty" : "TEN_DICH_VU and TEN_VAT_TU are empty", where));
+        }
+
+        return errors.Count == count ? line : null;
+    }
+
+    /// <summary>Plain XML (it starts with <c>&lt;</c>), else base64 of UTF-8 XML.</summary>
+    private static bool TryDecode(string content, out string xml)
+    {
+        var trimmed = content.AsSpan().Trim();
+        if (trimmed.StartsWith("<![CDATA[", StringComparison.Ordinal))
+        {
+            trimmed = trimmed["<![CDATA[".Length..^"]]>".Length].Trim();
+        }
+
+        if (trimmed.Length > 0 && trimmed[0] == '<')
+        {
+            xml = trimmed.ToString();
+            return true;
+        }
+
+        if (trimmed.StartsWith("&lt;", StringComparison.Ordinal))
+        {
+            // Plain XML written as escaped text: ReadInnerXml kept the escapes.
+            xml = System.Net.WebUtility.HtmlDecode(trimmed.ToString());
+            return true;
+        }
+
+        var bytes = new byte[(trimmed.Length * 3 / 4) + 3];
+        if (Convert.TryFromBase64Chars(trimmed.ToString().Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal), bytes, out var written) && written > 0)
+        {
+            xml = Encoding.UTF8.GetString(bytes, 0, written).TrimStart('\uFEFF');
+            return xml.TrimStart().StartsWith('<');
+        }
+
+        xml = string.Empty;
+        return false;
+    }
+
+    /// <summary>Every element named <paramref name="rowName"/> as a map of its child elements' text.</summary>
+    private static IEnumerable<Dictionary<string, string>> ReadRows(string xml, string rowName)
+    {
+        using var reader = XmlReader.Create(new StringReader(xml), s_settings);
+        while (reader.Read())
+        {
+            if (reader.NodeType != XmlNodeType.Element || reader.LocalName != rowName)
+            {
+                continue;
+            }
+
+            var row = new Dictionary<string, string>(StringComparer.Ordinal);
+            using (var fields = reader.ReadSubtree())
+            {
+                fields.Read();
+                fields.Read();
+                while (!fields.EOF)
+                {
+                    if (fields.NodeType == XmlNodeType.Element && fields.Depth == 1)
+                    {
+                        var field = fields.LocalName;
+                        row[field] = fields.ReadElementContentAsString().Trim();
+                    }
+                    else
+                    {
+                        fields.Read();
+                    }
+                }
+            }
+
+            yield return row;
+        }
+    }
+
+    private static string Get(Dictionary<string, string> row, string field) => row.TryGetValue(field, out var value) ? value : string.Empty;
+
+    // Amounts are numbers with '.' for decimals (the standard's numeric type); empty means 0.
+    private static decimal Money(Dictionary<string, string> row, string field, string where, List<ImportError> errors)
+    {
+        var value = Number(row, field, where, errors);
+        if (value < 0)
+        {
+            errors.Add(new ImportError(0, $"{field} '{Get(row, field)}' is negative", where));
+        }
+
+        return value;
+    }
+
+    private static decimal Number(Dictionary<string, string> row, string field, string where, List<ImportError> errors)
+    {
+        var text = Get(row, field);
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || Math.Abs(value) > 1_000_000_000_000m)
+        {
+            errors.Add(new ImportError(0, $"{field} '{text}' is not a number (digits, '.' for decimals)", where));
+            return 0;
+        }
+
+        return value;
+    }
+}
