@@ -57,6 +57,7 @@ dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-prov
   --urls="$PROVINCE_URL" \
   --Province:DataDirectory="$root/var/province" \
   --Province:SeedDemoData=true \
+  --Province:DemoInstitutions="${DEMO_INSTITUTIONS:-1000}" \
   > var/province.log 2>&1 &
 pids+=($!)
 

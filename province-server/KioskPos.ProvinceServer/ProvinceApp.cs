@@ -75,6 +75,8 @@ public static class ProvinceApp
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<PayerData>();
         services.AddSingleton<PlanReport>();
+        services.AddSingleton<Geography.Plans>();
+        services.AddSingleton<Geography.Places>();
         services.AddSingleton<BillImport>();
         services.AddSingleton<ConfirmationSignal>();
         services.AddSingleton<BankLedger>();

@@ -17,6 +17,10 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(ReceivingAccountRequest))]
 [JsonSerializable(typeof(CardPinRequest))]
 [JsonSerializable(typeof(PlanReportView))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Geography.Plan))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Geography.PlanList))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Geography.MoveRequest))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Geography.PlaceHistory))]
 [JsonSerializable(typeof(ImportResult))]
 [JsonSerializable(typeof(BillImportRequest))]
 [JsonSerializable(typeof(InstitutionRequest))]
@@ -63,9 +67,11 @@ public sealed record ProvinceUserRequest(string? FullName, string? Role, string?
 /// <summary>An institution of the registry.</summary>
 /// <param name="Name">Its name as people know it.</param>
 /// <param name="Type">One of the plans' types (primary, lower_secondary, …, commune_health_station).</param>
-/// <param name="District">Its district.</param>
-/// <param name="Commune">Its commune or ward.</param>
-public sealed record InstitutionRequest(string? Name, string? Type, string? District, string? Commune);
+/// <param name="District">Its district before 1 July 2025, where it had one (a 2022 plan's unit).</param>
+/// <param name="Commune">Its commune or ward (xã, phường, đặc khu) of today.</param>
+/// <param name="Province">Its province of today.</param>
+/// <param name="OldProvince">Its province before 1 July 2025, where it differs.</param>
+public sealed record InstitutionRequest(string? Name, string? Type, string? District, string? Commune, string? Province = null, string? OldProvince = null);
 
 /// <summary>What the administrator found and did about a worklist item.</summary>
 /// <param name="Note">1 to 500 characters.</param>

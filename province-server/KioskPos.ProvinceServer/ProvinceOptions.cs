@@ -18,6 +18,12 @@ public sealed class ProvinceOptions
     /// </summary>
     public bool SeedDemoData { get; set; }
 
+    /// <summary>
+    /// With <see cref="SeedDemoData"/>: about this many generated institutions of today's Đồng Tháp beside the two
+    /// hand-written ones, with a year of bills and payments (0: none; <c>make run</c> asks for 1000).
+    /// </summary>
+    public int DemoInstitutions { get; set; }
+
     /// <summary>The bank-notification connections whose signed webhooks are accepted.</summary>
     public List<BankConnectionOptions> BankConnections { get; set; } = [];
 

@@ -1,5 +1,6 @@
 using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.Geography;
 using KioskPos.ProvinceServer.Imports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -37,10 +38,17 @@ internal static class AdminApi
         group.MapPost("/bills", ImportBillsJsonAsync).WithSummary("Import bills from JSON")
             .AcceptsJson<BillImportRequest>().Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest);
 
-        // The institution registry: the plans' types, district and commune (the receiving account has its own endpoint).
+        // The institution registry: the plans' types, today's province and commune, the old province and district where it had them (the receiving account has its own endpoint).
         group.MapGet("/institutions", GetInstitutionsAsync).WithSummary("Institutions with their payments");
         group.MapPut("/institutions/{id}", PutInstitutionAsync).WithSummary("Create or change an institution")
             .AcceptsJson<InstitutionRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
+        group.MapGet("/institutions/{id}/places", GetPlacesAsync).WithSummary("Where an institution has been: its places, each from a month on")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPost("/institutions/{id}/move", MoveInstitutionAsync).WithSummary("Move an institution to new units from a month on; the months before keep the old ones")
+            .AcceptsJson<MoveRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapGet("/plans", GetPlansAsync).WithSummary("The plans the report reads against");
+        group.MapPut("/plans", PutPlansAsync).WithSummary("Replace the plans (each with its area, start year, per-type targets and yearly increment)")
+            .AcceptsJson<PlanList>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapPut("/institutions/{id}/bank-account", PutBankAccountAsync).WithSummary("Set an institution's receiving account")
             .AcceptsJson<ReceivingAccountRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
@@ -178,17 +186,78 @@ internal static class AdminApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_institution", problem);
         }
 
-        var created = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, request.District!.Trim().Normalize(),
-            string.IsNullOrWhiteSpace(request.Commune) ? null : request.Commune.Trim().Normalize(), http.RequestAborted).ConfigureAwait(false);
+        var district = Clean(request.District);
+        var commune = Clean(request.Commune);
+        var created = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, district ?? string.Empty, commune, http.RequestAborted).ConfigureAwait(false);
+
+        // Its place: a new institution's from the start; a changed one's current place corrected (a move, with history, is /move).
+        await http.RequestServices.GetRequiredService<Places>().CorrectAsync(id, Clean(request.Province), commune, Clean(request.OldProvince), district, http.RequestAborted).ConfigureAwait(false);
         return created ? TypedResults.Created($"/api/v1/admin/institutions/{id}") : TypedResults.NoContent();
+    }
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().Normalize();
+
+    private static async Task<Results<JsonOk<PlaceHistory>, ProblemResult>> GetPlacesAsync(string id, Places places, CancellationToken ct) =>
+        await places.HistoryAsync(id, ct).ConfigureAwait(false) is { } history
+            ? JsonOk.Of(history, ProvinceJsonContext.Default.PlaceHistory)
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
+
+    private static async Task<Results<NoContent, ProblemResult>> MoveInstitutionAsync(string id, HttpContext http, Places places)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.MoveRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body is required.", "malformed_json.body");
+        }
+
+        var problem = !DateOnly.TryParseExact(request.From, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var from) || from.Day != 1
+                ? "from is the first day of a month, yyyy-MM-01"
+            : string.IsNullOrWhiteSpace(request.Province) || request.Province.Length > 100 ? "province is required (at most 100)"
+            : string.IsNullOrWhiteSpace(request.Commune) || request.Commune.Length > 100 ? "commune is required (at most 100)"
+            : request.OldProvince is { Length: > 100 } || request.OldDistrict is { Length: > 100 } ? "oldProvince and oldDistrict are at most 100"
+            : request.Note is { Length: > 500 } ? "note is at most 500"
+            : null;
+        if (problem is not null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_move", problem);
+        }
+
+        var place = new Place(from, Clean(request.Province)!, Clean(request.Commune)!, Clean(request.OldProvince), Clean(request.OldDistrict), Clean(request.Note));
+        return await places.MoveAsync(id, place, http.RequestAborted).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
+    }
+
+    private static async Task<JsonOk<PlanList>> GetPlansAsync(Plans plans, CancellationToken ct) =>
+        JsonOk.Of(new PlanList(await plans.AllAsync(ct).ConfigureAwait(false)), ProvinceJsonContext.Default.PlanList);
+
+    private static async Task<Results<NoContent, ProblemResult>> PutPlansAsync(HttpContext http, Plans plans)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.PlanList, http.RequestAborted).ConfigureAwait(false);
+        if (request?.Plans is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body {\"plans\": [...]} is required.", "malformed_json.body");
+        }
+
+        var problem = request.Plans.Count is 0 or > 100 ? "plans: 1 to 100"
+            : request.Plans.Select((p, n) => p is null ? $"plans[{n}] is empty" : p.Problem() is { } why ? $"plans[{n}]: {why}" : null).FirstOrDefault(p => p is not null)
+            ?? (request.Plans.GroupBy(p => p.Id, StringComparer.Ordinal).Any(g => g.Count() > 1) ? "plans: each id once" : null);
+        if (problem is not null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_plan", problem);
+        }
+
+        await plans.ReplaceAsync(request.Plans, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     private static string? InstitutionProblem(string id, InstitutionRequest request) =>
         id.Length is < 3 or > 64 || !id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '-' or '_') ? "the id is 3 to 64 upper-case letters, digits, '-' or '_'"
         : string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 ? "name is required (at most 200)"
         : request.Type is null || !PlanTargets.Types.Contains(request.Type) ? $"type is one of {string.Join(", ", PlanTargets.Types)}"
-        : string.IsNullOrWhiteSpace(request.District) || request.District.Length > 100 ? "district is required (at most 100)"
+        : request.District is { Length: > 100 } ? "district (before 2025) is at most 100"
         : request.Commune is { Length: > 100 } ? "commune is at most 100"
+        : request.Province is { Length: > 100 } || request.OldProvince is { Length: > 100 } ? "province and oldProvince are at most 100"
         : null;
 
     private static async Task<Results<NoContent, ProblemResult>> PutBankAccountAsync(string id, HttpContext http, BankLedger ledger)

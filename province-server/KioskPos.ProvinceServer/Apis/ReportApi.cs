@@ -17,20 +17,24 @@ internal static class ReportApi
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/admin/report/plan", GetPlanAsync).RequireProvinceRoles(ProvinceRoles.Admin)
-            .WithTags("Report").WithSummary("The plan report of the province (JSON, or CSV with format=csv)")
+            .WithTags("Report").WithSummary("The plan report of the province against a plan (plan=…), in the units of the time or today's (units=then|today); JSON, or CSV with format=csv (view=institutions|communes|districts|types|months|years)")
             .AddOpenApiOperationTransformer(AlsoCsv)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         // People: a province administrator sees the province; an institution's accountant, that institution alone.
         app.MapGet("/report", GetPageAsync).RequireProvincePage(ProvinceRoles.Admin, ProvinceRoles.Accountant).ExcludeFromDescription();
 
         // What the page reads: the same report, scoped the same way; and its bars, drawn here.
         var people = app.MapGroup("/api/v1/report/plan").RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant)
-            .WithTags("Report").ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized);
+            .WithTags("Report").ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
         people.MapGet(string.Empty, GetScopedPlanAsync).WithSummary("The plan report as the signed-in person may see it");
         people.MapGet("/value.svg", GetValueChartAsync).WithSummary("Bars: the value paid cashless against the target")
             .Produces<string>(StatusCodes.Status200OK, Svg);
         people.MapGet("/types.svg", GetTypesChartAsync).WithSummary("Bars: institutions taking cashless payment, per type")
+            .Produces<string>(StatusCodes.Status200OK, Svg);
+        people.MapGet("/trend.svg", GetTrendChartAsync).WithSummary("Lines: the shares year by year against the plan's trajectory")
+            .Produces<string>(StatusCodes.Status200OK, Svg);
+        people.MapGet("/behind.svg", GetBehindChartAsync).WithSummary("Bars: the communes furthest behind the plan")
             .Produces<string>(StatusCodes.Status200OK, Svg);
         return app;
     }
@@ -48,20 +52,24 @@ internal static class ReportApi
         return Task.CompletedTask;
     }
 
-    private static async Task<Results<JsonOk<PlanReportView>, ContentHttpResult, ProblemResult>> GetPlanAsync(string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<JsonOk<PlanReportView>, ContentHttpResult, ProblemResult>> GetPlanAsync(string? from, string? to, string? format, string? plan, string? units, string? view, PlanReport report, TimeProvider time, CancellationToken ct)
     {
-        if (Period(from, to, time) is not { } period)
+        if (Query(from, to, plan, units, time, null) is not { } query)
         {
-            return InvalidPeriod();
+            return Invalid(from, to, units);
         }
 
-        var view = await report.BuildAsync(period.From, period.To, ct).ConfigureAwait(false);
-        return format == "csv" ? CsvText(view) : JsonOk.Of(view, ProvinceJsonContext.Default.PlanReportView);
+        if (await report.BuildAsync(query, ct).ConfigureAwait(false) is not { } built)
+        {
+            return PlanNotFound(plan!);
+        }
+
+        return format == "csv" ? CsvText(built, view) : JsonOk.Of(built, ProvinceJsonContext.Default.PlanReportView);
     }
 
-    private static async Task<IResult> GetPageAsync(HttpContext http, string? from, string? to, string? format, PlanReport report, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> GetPageAsync(HttpContext http, string? from, string? to, string? format, string? plan, string? units, string? view, PlanReport report, TimeProvider time, CancellationToken ct)
     {
-        if (Period(from, to, time) is not { } period)
+        if (Period(from, to, time) is null)
         {
             return Results.BadRequest("from and to are yyyy-MM-dd dates, from before to");
         }
@@ -71,26 +79,54 @@ internal static class ReportApi
             return ProvincePages.Page("report.html");
         }
 
-        var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
-        return CsvText(await report.BuildAsync(period.From, period.To, ct, Scope(user)).ConfigureAwait(false));
+        return await ScopedAsync(http, from, to, plan, units, report, time, ct).ConfigureAwait(false) is { } built ? CsvText(built, view) : Results.BadRequest("plan or units unknown");
     }
 
-    private static async Task<Results<JsonOk<PlanReportView>, ProblemResult>> GetScopedPlanAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
-        await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
-            ? JsonOk.Of(view, ProvinceJsonContext.Default.PlanReportView)
-            : InvalidPeriod();
+    private static async Task<Results<JsonOk<PlanReportView>, ProblemResult>> GetScopedPlanAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        await ScopedAsync(http, from, to, plan, units, report, time, ct).ConfigureAwait(false) is { } built
+            ? JsonOk.Of(built, ProvinceJsonContext.Default.PlanReportView)
+            : Invalid(from, to, units, plan);
 
-    private static async Task<Results<FileContentHttpResult, ProblemResult>> GetValueChartAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
-        await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
-            ? SvgBytes(PlanCharts.Value(view))
-            : InvalidPeriod();
+    private static Task<Results<FileContentHttpResult, ProblemResult>> GetValueChartAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        ChartAsync(http, from, to, plan, units, report, time, PlanCharts.Value, ct);
 
-    private static async Task<Results<FileContentHttpResult, ProblemResult>> GetTypesChartAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct) =>
-        await ScopedAsync(http, from, to, report, time, ct).ConfigureAwait(false) is { } view
-            ? SvgBytes(PlanCharts.Types(view))
-            : InvalidPeriod();
+    private static Task<Results<FileContentHttpResult, ProblemResult>> GetTypesChartAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        ChartAsync(http, from, to, plan, units, report, time, PlanCharts.Types, ct);
 
-    private static ContentHttpResult CsvText(PlanReportView view) => TypedResults.Text(Csv(view), "text/csv; charset=utf-8");
+    private static Task<Results<FileContentHttpResult, ProblemResult>> GetTrendChartAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        ChartAsync(http, from, to, plan, units, report, time, PlanCharts.Trend, ct);
+
+    private static Task<Results<FileContentHttpResult, ProblemResult>> GetBehindChartAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct) =>
+        ChartAsync(http, from, to, plan, units, report, time, PlanCharts.Behind, ct);
+
+    private static async Task<Results<FileContentHttpResult, ProblemResult>> ChartAsync(
+        HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, Func<PlanReportView, System.Xml.Linq.XDocument> draw, CancellationToken ct) =>
+        await ScopedAsync(http, from, to, plan, units, report, time, ct).ConfigureAwait(false) is { } built
+            ? SvgBytes(draw(built))
+            : Invalid(from, to, units, plan);
+
+    // The query's parts, or none when one is malformed.
+    private static PlanReportQuery? Query(string? from, string? to, string? plan, string? units, TimeProvider time, string? institutionId)
+    {
+        if (Period(from, to, time) is not { } period)
+        {
+            return null;
+        }
+
+        UnitsAsOf? asOf = units switch { null or "then" => UnitsAsOf.Then, "today" => UnitsAsOf.Today, _ => null };
+        return asOf is null || plan is { Length: > 64 } ? null : new PlanReportQuery(period.From, period.To, plan, asOf.Value, institutionId);
+    }
+
+    private static ProblemResult Invalid(string? from, string? to, string? units, string? plan = null) =>
+        units is not (null or "then" or "today") ? ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_units", "units is then (the units of the period's time) or today")
+        : plan is { Length: > 64 } ? ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_plan", "plan is a plan's id (at most 64)")
+        : Period(from, to, TimeProvider.System) is null ? InvalidPeriod()
+        : PlanNotFound(plan ?? string.Empty);
+
+    private static ProblemResult PlanNotFound(string plan) =>
+        ProvinceProblems.Problem(StatusCodes.Status404NotFound, "plan_not_found", $"No plan '{plan}': GET /api/v1/admin/plans lists them.");
+
+    private static ContentHttpResult CsvText(PlanReportView view, string? which) => TypedResults.Text(Csv(view, which), "text/csv; charset=utf-8");
 
     // The month so far when no period is given.
     internal static (DateOnly From, DateOnly To)? Period(string? from, string? to, TimeProvider time)
@@ -107,12 +143,54 @@ internal static class ReportApi
         return start < end && end.DayNumber - start.DayNumber <= 5 * 366 ? (start, end) : null;
     }
 
-    private static string Csv(PlanReportView view)
+    // The institutions by default (the first ten columns as before, then today's units and the count due); or one of
+    // the groupings. Numbers as numbers, percentages with a dot.
+    private static string Csv(PlanReportView view, string? which)
     {
-        var csv = new StringBuilder("institution_id,name,type,district,active_terminal,cashless_payments,cashless_value,due,takes_cashless,type_target_percent\n");
-        foreach (var i in view.Institutions)
+        var csv = new StringBuilder();
+        static string N(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+        switch (which)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{Field(i.Id)},{Field(i.Name)},{Field(i.Type)},{Field(i.District)},{(i.ActiveTerminal ? 1 : 0)},{i.CashlessPayments},{i.CashlessValue},{i.Due},{(i.TakesCashless ? 1 : 0)},{PlanTargets.InstitutionShare(i.Type, view.Year)}\n");
+            case "communes":
+                csv.Append("province,commune,institutions,taking_cashless,share_percent,target_percent,gap_points,due,cashless_value,value_share_percent,bills,cashless_payments,count_share_percent\n");
+                foreach (var c in view.ByCommune)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{Field(c.Province)},{Field(c.Commune)},{c.Institutions},{c.TakingCashless},{N(c.SharePercent)},{N(c.TargetPercent)},{N(c.GapPoints)},{c.Due},{c.CashlessValue},{N(c.ValueSharePercent)},{c.Bills},{c.CashlessPayments},{N(c.CountSharePercent)}\n");
+                }
+
+                break;
+            case "districts" or "types":
+                csv.Append("old_district,type,type_name,institutions,taking_cashless,share_percent,target_percent,met\n");
+                foreach (var g in which == "types" ? view.ByType : view.ByDistrict)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{Field(g.District ?? string.Empty)},{g.Type},{Field(g.TypeName)},{g.Institutions},{g.TakingCashless},{N(g.SharePercent)},{g.TargetPercent},{(g.Met ? 1 : 0)}\n");
+                }
+
+                break;
+            case "months":
+                csv.Append("month,due,cashless_value,value_share_percent,value_target_percent,bills,cashless_payments,count_share_percent,count_target_percent\n");
+                foreach (var m in view.Months)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{m.Month},{m.Due},{m.CashlessValue},{N(m.SharePercent)},{m.TargetPercent},{m.Bills},{m.CashlessPayments},{N(m.CountSharePercent)},{m.CountTargetPercent}\n");
+                }
+
+                break;
+            case "years":
+                csv.Append("year,institutions,taking_cashless,institution_share_percent,institution_target_percent,due,cashless_value,value_share_percent,value_target_percent,bills,cashless_payments,count_share_percent,count_target_percent\n");
+                foreach (var y in view.Years)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{y.Year},{y.Institutions},{y.TakingCashless},{N(y.InstitutionSharePercent)},{N(y.InstitutionTargetPercent)},{y.Due},{y.CashlessValue},{N(y.ValueSharePercent)},{y.ValueTargetPercent},{y.Bills},{y.CashlessPayments},{N(y.CountSharePercent)},{y.CountTargetPercent}\n");
+                }
+
+                break;
+            default:
+                csv.Append("institution_id,name,type,district,active_terminal,cashless_payments,cashless_value,due,takes_cashless,type_target_percent,province,commune,bills\n");
+                foreach (var i in view.Institutions)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{Field(i.Id)},{Field(i.Name)},{Field(i.Type)},{Field(i.District)},{(i.ActiveTerminal ? 1 : 0)},{i.CashlessPayments},{i.CashlessValue},{i.Due},{(i.TakesCashless ? 1 : 0)},{i.TargetPercent},{Field(i.Province)},{Field(i.Commune)},{i.Bills}\n");
+                }
+
+                break;
         }
 
         return csv.ToString();
@@ -139,15 +217,10 @@ internal static class ReportApi
     // An administrator sees the province; an accountant, their institution.
     private static string? Scope(ProvinceUser user) => user.IsAdmin ? null : user.InstitutionId;
 
-    private static async Task<PlanReportView?> ScopedAsync(HttpContext http, string? from, string? to, PlanReport report, TimeProvider time, CancellationToken ct)
+    private static async Task<PlanReportView?> ScopedAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct)
     {
-        if (Period(from, to, time) is not { } period)
-        {
-            return null;
-        }
-
         var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
-        return await report.BuildAsync(period.From, period.To, ct, Scope(user)).ConfigureAwait(false);
+        return Query(from, to, plan, units, time, Scope(user)) is { } query ? await report.BuildAsync(query, ct).ConfigureAwait(false) : null;
     }
 
     private static FileContentHttpResult SvgBytes(System.Xml.Linq.XDocument chart)

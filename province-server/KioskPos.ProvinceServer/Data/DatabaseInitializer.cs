@@ -33,8 +33,10 @@ internal sealed class DatabaseInitializer(ProvinceDatabase database, ProvinceUse
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (await DemoData.IsEmptyAsync(connection, cancellationToken).ConfigureAwait(false))
         {
-            await DemoData.SeedAsync(database, connection, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Loaded the demo province: {School} and {Hospital}", DemoData.SchoolId, DemoData.HospitalId);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await DemoData.SeedAsync(database, connection, cancellationToken, options.Value.DemoInstitutions).ConfigureAwait(false);
+            logger.LogInformation("Loaded the demo province: {School}, {Hospital} and {Generated} generated institutions in {Seconds:0.0} s",
+                DemoData.SchoolId, DemoData.HospitalId, options.Value.DemoInstitutions, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         if (await connection.ScalarAsync("SELECT 1 FROM users LIMIT 1", null, cancellationToken).ConfigureAwait(false) is null

@@ -3,8 +3,10 @@ using System.Data.Common;
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>
-/// The demo province loaded on first start: a lower-secondary school with 30 pupils and their fees, a district
-/// health centre with 30 patients and their bills, cards and balances. Deterministic: the same every time.
+/// The demo province loaded on first start, in today's Đồng Tháp: a lower-secondary school in Phường Mỹ Tho with 30
+/// pupils and their fees, the regional health centre of Châu Thành with 30 patients and their bills, cards and
+/// balances; and, when asked for, a generated province around them (<see cref="Geography.DemoProvince"/>).
+/// Deterministic: the same every time.
 /// </summary>
 internal static class DemoData
 {
@@ -33,7 +35,7 @@ internal static class DemoData
     [
         ("tinh.admin", "Sở Tài chính — quản trị", ProvinceRoles.Admin, null, "QuanTri@2026"),
         ("ketoan.nguyendu", "Kế toán THCS Nguyễn Du", ProvinceRoles.Accountant, SchoolId, "KeToan@2026"),
-        ("ketoan.ttytchauthanh", "Kế toán TTYT Châu Thành", ProvinceRoles.Accountant, HospitalId, "KeToan@2026"),
+        ("ketoan.ttytchauthanh", "Kế toán TTYT khu vực Châu Thành", ProvinceRoles.Accountant, HospitalId, "KeToan@2026"),
     ];
 
     // A demo password's hash, made once per process: at 600,000 iterations each costs a noticeable fraction of a
@@ -59,17 +61,17 @@ internal static class DemoData
         await connection.ScalarAsync("SELECT 1 FROM institutions LIMIT 1", null, cancellationToken).ConfigureAwait(false) is null;
 
     /// <summary>Loads the demo province in one transaction; its two terminals wait for enrolment.</summary>
-    public static async Task SeedAsync(ProvinceDatabase database, DbConnection connection, CancellationToken cancellationToken)
+    public static async Task SeedAsync(ProvinceDatabase database, DbConnection connection, CancellationToken cancellationToken, int generated = 0)
     {
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var random = new Random(2022);
         await connection.ExecuteAsync(
-            "INSERT INTO institutions (id, name, type, district, commune) VALUES ($a, 'Trường THCS Nguyễn Du', 'lower_secondary', 'Thành phố Mỹ Tho', 'Phường 1'), ($b, 'Trung tâm Y tế huyện Châu Thành', 'district_health_centre', 'Huyện Châu Thành', 'Thị trấn Tân Hiệp')",
+            "INSERT INTO institutions (id, name, type, district, commune) VALUES ($a, 'Trường THCS Nguyễn Du', 'lower_secondary', 'Thành phố Mỹ Tho', 'Phường Mỹ Tho'), ($b, 'Trung tâm Y tế khu vực Châu Thành', 'district_health_centre', 'Huyện Châu Thành', 'Xã Châu Thành')",
             transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
             UPDATE institutions SET bank_bin = '970436', bank_account = '1023456789', bank_account_name = 'TRUONG THCS NGUYEN DU', bank_name = 'Vietcombank' WHERE id = $a;
-            UPDATE institutions SET bank_bin = '970415', bank_account = '114000123456', bank_account_name = 'TTYT HUYEN CHAU THANH', bank_name = 'VietinBank' WHERE id = $b;
+            UPDATE institutions SET bank_bin = '970415', bank_account = '114000123456', bank_account_name = 'TTYT KHU VUC CHAU THANH', bank_name = 'VietinBank' WHERE id = $b;
             """,
             transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
         await connection.ExecuteAsync(
@@ -122,6 +124,8 @@ internal static class DemoData
             await connection.ExecuteAsync("UPDATE accounts SET pin_hash = $h WHERE code = $c", transaction, cancellationToken, ("$h", KioskPos.Shared.Security.PinHash.Create(pin)), ("$c", code)).ConfigureAwait(false);
         }
 
+        // Where they are today (and were before 2025), and the generated province around them: the twelve months up to today, Vietnam time.
+        await Geography.DemoProvince.SeedAsync(connection, transaction, generated, DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,56 @@
+-- Since 1 July 2025 a province has communes and no districts, and merged provinces replaced the old ones. Where an
+-- institution is is data with history: each row a place from a month's first day on (the province and commune of
+-- that time, and the pre-2025 province and district where known), so a past period reads in the units of its
+-- time or in today's. The existing institutions keep what they had: their district as the old district.
+CREATE TABLE institution_places (
+    institution_id TEXT NOT NULL REFERENCES institutions (id),
+    valid_from     TEXT NOT NULL,
+    province       TEXT NOT NULL DEFAULT '',
+    commune        TEXT NOT NULL DEFAULT '',
+    old_province   TEXT,
+    old_district   TEXT,
+    note           TEXT,
+    PRIMARY KEY (institution_id, valid_from)
+);
+INSERT INTO institution_places (institution_id, valid_from, province, commune, old_province, old_district)
+    SELECT id, '2000-01-01', '', COALESCE(commune, ''), NULL, NULLIF(district, '') FROM institutions;
+
+-- Plans as data: the issuing authority, the area, the start year, per-type targets and the yearly increment, as a
+-- JSON document (KioskPos.ProvinceServer.Geography.Plan); the administrator replaces them whole.
+CREATE TABLE plans (
+    id         TEXT PRIMARY KEY,
+    body       TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- The plans name the count of payments as well as their value: the count of bills falling due is kept beside
+-- their value, by the same triggers.
+ALTER TABLE bill_due_daily ADD COLUMN bills INTEGER NOT NULL DEFAULT 0;
+UPDATE bill_due_daily SET bills = (SELECT COUNT(*) FROM bills b WHERE b.institution_id = bill_due_daily.institution_id AND substr(b.due_date, 1, 10) = bill_due_daily.day);
+DROP TRIGGER bills_due_insert;
+DROP TRIGGER bills_due_update_old;
+DROP TRIGGER bills_due_update_new;
+DROP TRIGGER bills_due_delete;
+CREATE TRIGGER bills_due_insert AFTER INSERT ON bills WHEN NEW.due_date IS NOT NULL BEGIN
+    INSERT INTO bill_due_daily (institution_id, day, due, bills) VALUES (NEW.institution_id, substr(NEW.due_date, 1, 10), NEW.total, 1)
+        ON CONFLICT (institution_id, day) DO UPDATE SET due = due + excluded.due, bills = bills + excluded.bills;
+END;
+CREATE TRIGGER bills_due_update_old AFTER UPDATE OF institution_id, due_date, total ON bills WHEN OLD.due_date IS NOT NULL BEGIN
+    INSERT INTO bill_due_daily (institution_id, day, due, bills) VALUES (OLD.institution_id, substr(OLD.due_date, 1, 10), -OLD.total, -1)
+        ON CONFLICT (institution_id, day) DO UPDATE SET due = due + excluded.due, bills = bills + excluded.bills;
+END;
+CREATE TRIGGER bills_due_update_new AFTER UPDATE OF institution_id, due_date, total ON bills WHEN NEW.due_date IS NOT NULL BEGIN
+    INSERT INTO bill_due_daily (institution_id, day, due, bills) VALUES (NEW.institution_id, substr(NEW.due_date, 1, 10), NEW.total, 1)
+        ON CONFLICT (institution_id, day) DO UPDATE SET due = due + excluded.due, bills = bills + excluded.bills;
+END;
+CREATE TRIGGER bills_due_delete AFTER DELETE ON bills WHEN OLD.due_date IS NOT NULL BEGIN
+    INSERT INTO bill_due_daily (institution_id, day, due, bills) VALUES (OLD.institution_id, substr(OLD.due_date, 1, 10), -OLD.total, -1)
+        ON CONFLICT (institution_id, day) DO UPDATE SET due = due + excluded.due, bills = bills + excluded.bills;
+END;
+
+-- The two plans this project serves (../shared/seeds): Tiền Giang 236/KH-UBND and Bà Rịa - Vũng Tàu 104/KH-UBND,
+-- their 2022 figures and +20 points a year up to 100 %. 236 names 100 % for colleges, universities, provincial
+-- hospitals and district health centres from the start; the old provinces are their areas.
+INSERT INTO plans (id, body, updated_at) VALUES
+    ('brvt-104-2022', '{"id": "brvt-104-2022", "title": "104/KH-UBND (2022)", "authority": "UBND tỉnh Bà Rịa - Vũng Tàu", "areaKind": "old_province", "area": "Bà Rịa - Vũng Tàu", "startYear": 2022, "increment": 20, "cap": 100, "targets": [{"type": "primary", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "lower_secondary", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "upper_secondary", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "vocational", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "college_university", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "provincial_hospital", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "district_health_centre", "institutionShare": 50, "valueShare": 50, "countShare": 50, "label": "Trung tâm y tế huyện (2022)"}, {"type": "commune_health_station", "institutionShare": 50, "valueShare": 50, "countShare": 50, "label": "Trạm y tế xã (2022)"}], "isDefault": false}', '2022-07-15T00:00:00Z'),
+    ('tg-236-2022', '{"id": "tg-236-2022", "title": "236/KH-UBND (15/07/2022)", "authority": "UBND tỉnh Tiền Giang", "areaKind": "old_province", "area": "Tiền Giang", "startYear": 2022, "increment": 20, "cap": 100, "targets": [{"type": "primary", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "lower_secondary", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "upper_secondary", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "vocational", "institutionShare": 50, "valueShare": 50, "countShare": 50}, {"type": "college_university", "institutionShare": 100, "valueShare": 50, "countShare": 50}, {"type": "provincial_hospital", "institutionShare": 100, "valueShare": 50, "countShare": 50, "label": "Bệnh viện tuyến tỉnh"}, {"type": "district_health_centre", "institutionShare": 100, "valueShare": 50, "countShare": 50, "label": "Trung tâm y tế huyện (2022)"}, {"type": "commune_health_station", "institutionShare": 50, "valueShare": 50, "countShare": 50, "label": "Trạm y tế xã (2022)"}], "isDefault": true}', '2022-07-15T00:00:00Z');
