@@ -3,6 +3,7 @@ using KioskPos.Shared.Contracts;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Banking;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.EInvoices;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -50,6 +51,7 @@ public static class ProvinceApp
         app.MapHomePage();
         app.MapReportApi();
         app.MapReceiptLookupPage();
+        app.MapEDocuments();
         return app;
     }
 
@@ -84,6 +86,7 @@ public static class ProvinceApp
         services.AddIntake(configuration);
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<DatabaseInitializer>();
+        services.AddEDocuments(configuration);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);

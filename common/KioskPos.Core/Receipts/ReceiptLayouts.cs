@@ -111,6 +111,14 @@ public static class ReceiptLayouts
             doc.Qr(lookupUrl, L("scanToLookUp"));
         }
 
+        if (ReceiptLookupKey.FromLookupUrl(lookupUrl) is { } key)
+        {
+            // Where the legal e-invoice or e-receipt is found, and with which key (issue 22): also without the QR.
+            doc.Text(Messages.Vi("einvoice.receipt.lookupAt"))
+                .Text(key.Address)
+                .Pair(Messages.Vi("einvoice.receipt.key"), key.Key, bold: true);
+        }
+
         doc.Centre(L("thanks"))
             .Centre(L("keep"));
         return Footer(doc, copy);

@@ -2,6 +2,7 @@ using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.EInvoices;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -11,7 +12,10 @@ namespace KioskPos.ProvinceServer.Apis;
 /// the province holds. The token (12 hex digits of the payment's journal hash) is printed only on the receipt, so a
 /// receipt number alone opens nothing; an unknown receipt and a wrong token get the same answer. The payer's name
 /// is masked. The page (<c>wwwroot/receipt.html</c>, with the status the lookup gives: 200, 404 or 400) reads
-/// <c>/api/v1/receipts/{receipt}?h={token}</c>.
+/// <c>/api/v1/receipts/{receipt}?h={token}</c>. The token is also the receipt's printed lookup key (upper case in
+/// groups of four, <c>ABCD-EF01-2345</c>), so a payer who types it in finds the same page; the page shows the
+/// payment's legal e-document (issue 22) once the institution's provider has issued it, and its adjustment after a
+/// void or refund.
 /// </summary>
 internal static class ReceiptLookupPage
 {
@@ -31,26 +35,38 @@ internal static class ReceiptLookupPage
             _ => StatusCodes.Status200OK,
         });
 
-    private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> GetReceiptAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
+    private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> GetReceiptAsync(string receipt, string? h, AdminQueries queries, EDocumentStore documents, CancellationToken ct) =>
         await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
         {
-            (null, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 lower-case hex digits printed in the receipt's QR"),
+            (null, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 hex digits printed in the receipt's QR (or its lookup key, in groups of four)"),
             ({ } _, null) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet)."),
-            (_, { } found) => JsonOk.Of(View(found), ProvinceJsonContext.Default.ReceiptView),
+            (_, { } found) => JsonOk.Of(View(found, EDocumentApi.ForReceipt(await documents.OfPaymentAsync(found.PaymentId, ct).ConfigureAwait(false))), ProvinceJsonContext.Default.ReceiptView),
         };
 
     // (null, null): not a lookup link; (token, null): no such receipt with that token; (token, receipt): found.
     private static async Task<(string? Token, ReceiptLookup? Found)> LookUpAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
-        receipt.Length > 64 || h is not { Length: 12 } || !h.All(char.IsAsciiHexDigitLower)
+        receipt.Length > 64 || Token(h) is not { } token
             ? (null, null)
-            : (h, await queries.ReceiptAsync(receipt, h, ct).ConfigureAwait(false));
+            : (token, await queries.ReceiptAsync(receipt, token, ct).ConfigureAwait(false));
 
-    private static ReceiptView View(ReceiptLookup found) => new(
+    /// <summary>The token of <paramref name="h"/>: 12 hex digits, from the QR (lower case) or the printed key (any case, '-' between groups).</summary>
+    internal static string? Token(string? h)
+    {
+        if (h is not { Length: >= 12 and <= 16 })
+        {
+            return null;
+        }
+
+        var token = h.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        return token.Length == 12 && token.All(char.IsAsciiHexDigitLower) ? token : null;
+    }
+
+    private static ReceiptView View(ReceiptLookup found, IReadOnlyList<ReceiptEDocument> documents) => new(
         found.PaymentId, found.TerminalId, found.InstitutionName, found.Method,
         PaymentWireNames.TryParseMethod(found.Method, out var method) ? method.VietnameseName() : found.Method,
         found.Amount, VietnameseWords.Dong(found.Amount), found.Received, found.State, found.CreatedAt,
         found.PayerName is { } name ? PersonalData.MaskName(name) : null, found.Group, found.IsPupil, found.TransferCode,
-        [.. found.Items.Select(i => new ReceiptViewItem(i.Title, i.Amount))]);
+        [.. found.Items.Select(i => new ReceiptViewItem(i.Title, i.Amount))], documents);
 }
 
 /// <summary>A receipt as its lookup page shows it.</summary>
@@ -69,9 +85,11 @@ internal static class ReceiptLookupPage
 /// <param name="IsPupil">A pupil (school) rather than a patient.</param>
 /// <param name="TransferCode">The VietQR transfer text.</param>
 /// <param name="Items">What was paid, line by line.</param>
+/// <param name="Documents">The payment's legal e-documents: the original (waiting or issued) and any adjustment.</param>
 public sealed record ReceiptView(
     string PaymentId, string TerminalId, string InstitutionName, string Method, string MethodName, long Amount, string AmountInWords, long Received,
-    string State, DateTimeOffset CreatedAt, string? PayerName, string? Group, bool IsPupil, string? TransferCode, IReadOnlyList<ReceiptViewItem> Items);
+    string State, DateTimeOffset CreatedAt, string? PayerName, string? Group, bool IsPupil, string? TransferCode, IReadOnlyList<ReceiptViewItem> Items,
+    IReadOnlyList<ReceiptEDocument> Documents);
 
 /// <summary>A line of a receipt.</summary>
 /// <param name="Title">What it was for.</param>

@@ -58,6 +58,18 @@
       tail.push(["province.receipt.transferCode", r.transferCode]);
     }
     body.append(...tail.map(([key, value]) => pair(I18n.text(key), value)));
+    // The payment's legal e-document (and an adjustment after a void or refund), once the provider issued it.
+    for (const d of r.documents ?? []) {
+      const what = `${I18n.text("province.receipt.edocHeading")}: ${d.kindName}`;
+      if (d.state === "issued") {
+        body.append(pair(what, I18n.text("province.receipt.edocNumber", d.templateCode, d.series, d.number) + ` (${I18n.money(d.amount)})`));
+        if (d.lookupCode) {
+          body.append(pair(I18n.text("province.receipt.edocLookupCode"), d.lookupCode));
+        }
+      } else {
+        body.append(pair(what, d.state === "waiting" ? I18n.text("province.receipt.edocWaiting") : d.stateName));
+      }
+    }
     document.getElementById("found").hidden = false;
   } catch (error) {
     Page.failed(error);

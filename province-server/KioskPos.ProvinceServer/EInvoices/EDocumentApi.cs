@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using KioskPos.Core.Text;
+using KioskPos.ProvinceServer.Apis;
+using KioskPos.ProvinceServer.Data;
+using KioskPos.Shared.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace KioskPos.ProvinceServer.EInvoices;
+
+/// <summary>
+/// The e-documents' endpoints: an institution's settings (administrator; the credentials are written, never read
+/// back), the worklist (issued, waiting, refused with the provider's reason) with a retry for a refused document, and
+/// an institution's documents of a day for the office (administrator, or that institution's accountant), as JSON
+/// and as the page <c>/e-documents</c>.
+/// </summary>
+internal static class EDocumentApi
+{
+    private const int MaxSettingsBody = 8 * 1024;
+
+    public static IEndpointRouteBuilder MapEDocuments(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/v1/admin").RequireProvinceRoles(ProvinceRoles.Admin)
+            .WithTags("E-documents").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        admin.MapPut("/institutions/{id}/e-documents", PutSettingsAsync).WithSummary("Set an institution's e-document (invoice or receipt), provider and credentials")
+            .AcceptsJson<EDocumentSettingsRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
+        admin.MapGet("/institutions/{id}/e-documents", GetSettingsAsync).WithSummary("An institution's e-document settings, without credentials")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        admin.MapGet("/e-documents", GetWorklistAsync).WithSummary("The e-document worklist: issued, waiting, refused with the provider's reason")
+            .ProducesProblems(StatusCodes.Status400BadRequest);
+        admin.MapPost("/e-documents/retry", RetryAsync).WithSummary("Queue a refused e-document again (after its settings were put right)")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+
+        app.MapGet("/api/v1/e-documents/day", GetDayAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant)
+            .WithTags("E-documents").WithSummary("An institution's e-documents of a day, with their states")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+        app.MapGet("/e-documents", GetPage).RequireProvincePage(ProvinceRoles.Admin, ProvinceRoles.Accountant).ExcludeFromDescription();
+        return app;
+    }
+
+    private static IResult GetPage() => ProvincePages.Page("e-documents.html", StatusCodes.Status200OK);
+
+    private static async Task<Results<NoContent, ProblemResult>> PutSettingsAsync(string id, HttpContext http, EDocumentStore store, TimeProvider time)
+    {
+        BoundedBody.Limit(http, MaxSettingsBody);
+        var body = await BoundedBody.ReadAsync(http.Request, MaxSettingsBody, http.RequestAborted).ConfigureAwait(false);
+        if (body.TooLarge)
+        {
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {MaxSettingsBody} bytes.", "too_large.edocument_settings");
+        }
+
+        var (request, error) = await JsonBody.TryReadAsync(new MemoryStream(body.Bytes!), EDocumentJsonContext.Default.EDocumentSettingsRequest, http.RequestAborted).ConfigureAwait(false);
+        var existing = await store.SettingsAsync(id, http.RequestAborted).ConfigureAwait(false);
+        if ((request is null ? error : Validate(request, existing)) is { } problem)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_edocument_settings", problem);
+        }
+
+        var row = new EDocumentSettingsRow
+        {
+            InstitutionId = id,
+            DocumentKind = request!.DocumentKind!,
+            Provider = request.Provider!,
+            BaseUrl = request.BaseUrl!.TrimEnd('/'),
+            TemplateCode = request.TemplateCode!.Trim(),
+            Series = request.Series!.Trim(),
+            SellerTaxCode = request.SellerTaxCode!,
+            SellerName = request.SellerName!.Trim(),
+            Username = request.Username ?? existing!.Username,
+            Secret = request.Secret ?? existing!.Secret,
+            AccountId = request.AccountId ?? existing?.AccountId,
+            UpdatedAt = EDocumentStore.Stamp(time.GetUtcNow()),
+        };
+        return await store.SaveSettingsAsync(row, http.RequestAborted).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
+    }
+
+    /// <summary>The first thing wrong with <paramref name="request"/>, naming the field; null when it is good.</summary>
+    internal static string? Validate(EDocumentSettingsRequest request, EDocumentSettingsRow? existing) =>
+        request.DocumentKind is not ("invoice" or "receipt") ? "documentKind is invoice or receipt"
+        : request.Provider is not (ViettelSInvoiceProvider.ProviderName or SePayEInvoiceProvider.ProviderName) ? $"provider is {ViettelSInvoiceProvider.ProviderName} or {SePayEInvoiceProvider.ProviderName}"
+        : BaseUrlProblem(request.BaseUrl) is { } url ? url
+        : request.TemplateCode is not { Length: > 0 and <= 20 } t || t.Any(char.IsControl) ? "templateCode is required (at most 20 characters, e.g. 1/001 or 1C26TYY)"
+        : request.Series is not { Length: > 0 and <= 10 } s || !s.All(char.IsAsciiLetterOrDigit) ? "series is required: up to 10 letters and digits (e.g. C26TAA)"
+        : request.SellerTaxCode is not { } tax || !IsTaxCode(tax) ? "sellerTaxCode is 10 digits, or 10 digits '-' 3 digits for a branch"
+        : request.SellerName is not { Length: > 0 and <= 400 } n || string.IsNullOrWhiteSpace(n) ? "sellerName is required (at most 400)"
+        : request.Username is { Length: 0 or > 200 } ? "username is 1 to 200 characters"
+        : request.Secret is { Length: 0 or > 500 } ? "secret is 1 to 500 characters"
+        : (request.Username ?? existing?.Username) is null ? "username is required the first time"
+        : (request.Secret ?? existing?.Secret) is null ? "secret is required the first time"
+        : request.Provider == SePayEInvoiceProvider.ProviderName && (request.AccountId ?? existing?.AccountId) is not { Length: > 0 and <= 100 } ? "accountId (SePay's provider_account_id) is required for sepay"
+        : null;
+
+    private static bool IsTaxCode(string tax) =>
+        (tax.Length == 10 && tax.All(char.IsAsciiDigit)) || (tax.Length == 14 && tax[10] == '-' && tax[..10].All(char.IsAsciiDigit) && tax[11..].All(char.IsAsciiDigit));
+
+    // https to a provider; plain http only to this machine (a local simulator), never credentials in clear over a network.
+    private static string? BaseUrlProblem(string? url) =>
+        !Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Length > 300 || uri.UserInfo.Length > 0 || uri.Query.Length > 0 ? "baseUrl is an absolute http(s) address without credentials or query"
+        : uri.Scheme == Uri.UriSchemeHttps ? null
+        : uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))) ? null
+        : "baseUrl must be https (plain http only to this machine, for a simulator)";
+
+    private static async Task<Results<JsonOk<EDocumentSettingsView>, ProblemResult>> GetSettingsAsync(string id, EDocumentStore store, CancellationToken ct) =>
+        await store.SettingsAsync(id, ct).ConfigureAwait(false) is { } s
+            ? JsonOk.Of(new EDocumentSettingsView(s.InstitutionId, s.DocumentKind, s.Provider, s.BaseUrl, s.TemplateCode, s.Series, s.SellerTaxCode, s.SellerName,
+                s.Username.Length > 0 && s.Secret.Length > 0, s.AccountId is { Length: > 0 }, s.UpdatedAt), EDocumentJsonContext.Default.EDocumentSettingsView)
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "edocument_settings_not_found", null, args: [id]);
+
+    private static async Task<Results<JsonOk<IReadOnlyList<EDocumentView>>, ProblemResult>> GetWorklistAsync(string? state, string? institution, string? day, int? limit, EDocumentStore store, CancellationToken ct)
+    {
+        if (state is not (null or "waiting" or "issued" or "refused" or "withdrawn"))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "state is waiting, issued, refused or withdrawn");
+        }
+
+        if (day is not null && !IsDay(day))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "day is yyyy-MM-dd");
+        }
+
+        var rows = await store.ListAsync(state, institution, day, limit ?? 200, ct).ConfigureAwait(false);
+        return JsonOk.Of<IReadOnlyList<EDocumentView>>(rows.ConvertAll(View), EDocumentJsonContext.Default.IReadOnlyListEDocumentView);
+    }
+
+    private static async Task<Results<NoContent, ProblemResult>> RetryAsync(string? id, EDocumentStore store, TimeProvider time, CancellationToken ct) =>
+        id is { Length: > 0 and <= 200 } && await store.RequeueAsync(id, EDocumentStore.Stamp(time.GetUtcNow()), ct).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "edocument_not_refused", null, args: [id ?? string.Empty]);
+
+    private static async Task<Results<JsonOk<EDocumentDayView>, ProblemResult>> GetDayAsync(HttpContext http, string? institution, string? date, EDocumentStore store, TimeProvider time)
+    {
+        var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
+        var day = date ?? time.GetUtcNow().ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (!IsDay(day))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "date is yyyy-MM-dd");
+        }
+
+        var id = user.IsAdmin ? institution : user.InstitutionId;
+        if (id is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "institution is required");
+        }
+
+        if (!user.MaySee(id))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", "An accountant sees their own institution only.", "forbidden.other_institution");
+        }
+
+        var rows = (await store.ListAsync(null, id, day, 1000, http.RequestAborted).ConfigureAwait(false)).ConvertAll(View);
+        var issuedAmount = rows.Where(r => r.State == "issued").Sum(r => r.Purpose == "original" ? r.Amount : -r.Amount);
+        return JsonOk.Of(new EDocumentDayView(id, day, rows.Count(r => r.State == "issued"), rows.Count(r => r.State == "waiting"), rows.Count(r => r.State == "refused"), issuedAmount, rows),
+            EDocumentJsonContext.Default.EDocumentDayView);
+    }
+
+    private static bool IsDay(string day) => DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+
+    internal static EDocumentView View(EDocumentRow r) => new(
+        r.Id, r.PaymentId, r.InstitutionId, r.Purpose, r.Amount, r.Day, r.State, StateName(r.State), r.Attempts, r.State == "waiting" ? r.NextAttemptAt : null,
+        r.Provider, r.DocumentNumber, r.TemplateCode, r.Series, r.LookupCode, r.IssuedOn, r.Reason);
+
+    internal static string StateName(string state) => Messages.Both("einvoice.state." + state);
+
+    /// <summary>A payment's documents as its receipt lookup page shows them.</summary>
+    internal static IReadOnlyList<ReceiptEDocument> ForReceipt(IEnumerable<EDocumentRow> rows) =>
+        [.. rows.Select(r => new ReceiptEDocument(
+            r.Purpose, r.DocumentKind, Messages.Vi(r.Purpose == "adjustment" ? "einvoice.kind.adjustment" : r.DocumentKind == "receipt" ? "einvoice.kind.receipt" : r.DocumentKind == "invoice" ? "einvoice.kind.invoice" : "einvoice.kind.unknown"),
+            r.State, StateName(r.State), r.Amount,
+            r.State == "issued" ? r.TemplateCode : null, r.State == "issued" ? r.Series : null, r.State == "issued" ? r.DocumentNumber : null,
+            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn))];
+}

@@ -1,0 +1,174 @@
+using KioskPos.Core.Text;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.ProvinceServer.EInvoices;
+
+/// <summary>The issuer's settings (section <c>EDocuments</c>).</summary>
+public sealed class EDocumentOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "EDocuments";
+
+    /// <summary>Run the issuer in the background (on by default; the tests drive it themselves on a fake clock).</summary>
+    public bool Worker { get; set; } = true;
+
+    /// <summary>How often the background issuer looks for due documents.</summary>
+    public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The most documents one round issues (the rest wait for the next round).</summary>
+    public int Batch { get; set; } = 50;
+
+    /// <summary>The first wait after a provider could not be reached; it doubles per attempt up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest wait between two attempts.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>
+/// Works through the e-document outbox: each due row becomes the provider-neutral <see cref="EDocument"/>, goes to
+/// the institution's provider, and ends issued, refused (the provider's reason kept) or waiting for its next attempt.
+/// Exactly once: every attempt of a row sends the same idempotency key, and the attempt is counted before the
+/// provider is called, so an attempt that may have reached the provider makes the next one look the key up first.
+/// </summary>
+internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocumentProvider> providers, IOptions<EDocumentOptions> options, TimeProvider time, ILogger<EDocumentIssuer> logger)
+{
+    private readonly Dictionary<string, IEDocumentProvider> _providers = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
+
+    /// <summary>The wait before attempt <paramref name="attempt"/> + 1 (the first retry after one minute, doubling, at most 30).</summary>
+    public TimeSpan Backoff(long attempt)
+    {
+        var o = options.Value;
+        var doubled = o.FirstBackoff.Ticks * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return doubled >= o.MaxBackoff.Ticks ? o.MaxBackoff : TimeSpan.FromTicks((long)doubled);
+    }
+
+    /// <summary>One round: every due row, once. Returns how many were issued.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var issued = 0;
+        var now = time.GetUtcNow();
+        foreach (var row in await store.DueAsync(EDocumentStore.Stamp(now), options.Value.Batch, cancellationToken).ConfigureAwait(false))
+        {
+            if (await IssueAsync(row, cancellationToken).ConfigureAwait(false))
+            {
+                issued++;
+            }
+        }
+
+        return issued;
+    }
+
+    private async Task<bool> IssueAsync(EDocumentRow row, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var stamp = EDocumentStore.Stamp(now);
+        if (await store.SettingsAsync(row.InstitutionId, cancellationToken).ConfigureAwait(false) is not { } settings)
+        {
+            return false;
+        }
+
+        var facts = await store.FactsAsync(row, cancellationToken).ConfigureAwait(false);
+        if (facts is null)
+        {
+            return false;
+        }
+
+        EDocumentReference? adjusts = null;
+        if (row.Purpose == "original" && facts.PaymentState == "voided" && row.Attempts == 0)
+        {
+            // Voided before any attempt reached a provider: no document was issued, so none is owed, nor its adjustment.
+            await store.SetAsync(row.Id, "withdrawn", null, null, null, Messages.Vi("einvoice.reason.voidedBeforeIssue"), stamp, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        if (row.Purpose == "adjustment")
+        {
+            var original = await store.RowAsync(row.PaymentId, cancellationToken).ConfigureAwait(false);
+            switch (original?.State)
+            {
+                case "withdrawn":
+                    await store.SetAsync(row.Id, "withdrawn", null, null, null, Messages.Vi("einvoice.reason.voidedBeforeIssue"), stamp, cancellationToken).ConfigureAwait(false);
+                    return false;
+                case "issued":
+                    adjusts = new EDocumentReference(original.DocumentNumber!, original.TemplateCode!, original.Series!, original.IssuedOn!);
+                    break;
+                default:
+                    return false; // the original first: an adjustment names the document it adjusts
+            }
+        }
+
+        if (!_providers.TryGetValue(settings.Provider, out var provider))
+        {
+            await store.SetAsync(row.Id, "refused", null, null, null, $"unknown provider '{settings.Provider}'", stamp, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var key = row.IdempotencyKey ?? EDocument.KeyOf(row.Id);
+        var attempt = row.Attempts + 1;
+        if (!await store.ClaimAsync(row, provider.Name, key, settings, EDocumentStore.Stamp(now + Backoff(attempt)), stamp, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var total = facts.Lines.Sum(l => l.Amount);
+        var document = new EDocument(
+            row.Id, key, settings.DocumentKind == "receipt" ? EDocumentKind.Receipt : EDocumentKind.Invoice,
+            row.Purpose == "original" ? EDocumentPurpose.Original : EDocumentPurpose.Adjustment, settings.TemplateCode, settings.Series,
+            new EDocumentSeller(settings.SellerTaxCode, settings.SellerName), new EDocumentBuyer(facts.PayerName, facts.AccountCode),
+            [.. facts.Lines.Select(l => new EDocumentLine(l.Title, l.Amount))], total, EDocumentStore.Words(total), facts.Method, row.PaymentId, now, adjusts);
+        var account = new ProviderAccount(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), settings.Username, settings.Secret, settings.AccountId);
+        var outcome = await provider.IssueAsync(document, account, retry: row.Attempts > 0, cancellationToken).ConfigureAwait(false);
+        stamp = EDocumentStore.Stamp(time.GetUtcNow());
+        switch (outcome)
+        {
+            case IssueOutcome.Issued ok:
+                await store.SetAsync(row.Id, "issued", ok.Number, ok.LookupCode, ok.IssuedOn, null, stamp, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("E-document {Id} issued by {Provider} as {Series} {Number}", row.Id, provider.Name, settings.Series, ok.Number);
+                return true;
+            case IssueOutcome.Refused refused:
+                await store.SetAsync(row.Id, "refused", null, null, null, refused.Reason, stamp, cancellationToken).ConfigureAwait(false);
+                logger.LogWarning("E-document {Id} refused by {Provider}: {Reason}", row.Id, provider.Name, refused.Reason);
+                return false;
+            case IssueOutcome.Later later:
+                await store.SetAsync(row.Id, "waiting", null, null, null, later.Reason, stamp, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("E-document {Id} not issued yet by {Provider} (attempt {Attempt}): {Reason}; next in {Wait}", row.Id, provider.Name, attempt, later.Reason, Backoff(attempt));
+                return false;
+            default:
+                return false;
+        }
+    }
+}
+
+/// <summary>Runs the issuer every <see cref="EDocumentOptions.Poll"/> while the server runs (unless <c>EDocuments:Worker</c> is false).</summary>
+internal sealed class EDocumentWorker(EDocumentIssuer issuer, IOptions<EDocumentOptions> options, TimeProvider time, ILogger<EDocumentWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Worker)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await issuer.RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                logger.LogWarning("E-document round stopped by the database: {Error}", e.Message);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.Poll, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace KioskPos.ProvinceServer.EInvoices;
+
+/// <summary>Registers the e-documents: storage, the providers' adapters, the issuer and its background worker.</summary>
+internal static class EDocumentServices
+{
+    /// <summary>The HTTP client the adapters call providers with.</summary>
+    public const string HttpClientName = "edocument-providers";
+
+    public static IServiceCollection AddEDocuments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EDocumentOptions>().Bind(configuration.GetSection(EDocumentOptions.Section));
+        services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<EDocumentStore>();
+        services.AddSingleton<IEDocumentProvider, ViettelSInvoiceProvider>();
+        services.AddSingleton<IEDocumentProvider, SePayEInvoiceProvider>();
+        services.AddSingleton<EDocumentIssuer>();
+        services.AddHostedService<EDocumentWorker>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(EDocumentJsonContext.Default));
+        return services;
+    }
+}
+
+/// <summary>Source-generated JSON for the e-document endpoints.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(EDocumentSettingsRequest))]
+[JsonSerializable(typeof(EDocumentSettingsView))]
+[JsonSerializable(typeof(IReadOnlyList<EDocumentView>))]
+[JsonSerializable(typeof(EDocumentDayView))]
+internal sealed partial class EDocumentJsonContext : JsonSerializerContext;

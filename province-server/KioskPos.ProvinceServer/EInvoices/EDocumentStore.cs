@@ -1,0 +1,276 @@
+using System.Globalization;
+using KioskPos.Core.Money;
+using KioskPos.ProvinceServer.Data;
+
+namespace KioskPos.ProvinceServer.EInvoices;
+
+/// <summary>An institution's e-document settings as stored (with the credentials: for the issuer only).</summary>
+internal sealed record EDocumentSettingsRow
+{
+    public required string InstitutionId { get; init; }
+
+    public required string DocumentKind { get; init; }
+
+    public required string Provider { get; init; }
+
+    public required string BaseUrl { get; init; }
+
+    public required string TemplateCode { get; init; }
+
+    public required string Series { get; init; }
+
+    public required string SellerTaxCode { get; init; }
+
+    public required string SellerName { get; init; }
+
+    public required string Username { get; init; }
+
+    public required string Secret { get; init; }
+
+    public string? AccountId { get; init; }
+
+    public required string UpdatedAt { get; init; }
+
+    public override string ToString() => $"{InstitutionId}: {Provider} {TemplateCode} {Series}"; // never the credentials
+}
+
+/// <summary>An outbox row.</summary>
+internal sealed record EDocumentRow
+{
+    public required string Id { get; init; }
+
+    public required string PaymentId { get; init; }
+
+    public required string InstitutionId { get; init; }
+
+    public required string Purpose { get; init; }
+
+    public long Amount { get; init; }
+
+    public required string Day { get; init; }
+
+    public required string State { get; init; }
+
+    public long Attempts { get; init; }
+
+    public string? NextAttemptAt { get; init; }
+
+    public string? Provider { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? DocumentKind { get; init; }
+
+    public string? TemplateCode { get; init; }
+
+    public string? Series { get; init; }
+
+    public string? DocumentNumber { get; init; }
+
+    public string? LookupCode { get; init; }
+
+    public string? IssuedOn { get; init; }
+
+    public string? Reason { get; init; }
+
+    public required string CreatedAt { get; init; }
+
+    public required string UpdatedAt { get; init; }
+}
+
+/// <summary>
+/// The e-documents' storage: each institution's settings, and the issuance outbox the payments' and reversals'
+/// triggers fill (migration 0017). Rules (what is due, what a row becomes) are the issuer's.
+/// </summary>
+internal sealed class EDocumentStore(ProvinceDatabase database)
+{
+    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, created_at, updated_at";
+
+    public static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Saves an institution's settings; a null secret keeps the stored one. False when the institution is unknown.</summary>
+    public async Task<bool> SaveSettingsAsync(EDocumentSettingsRow row, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $i", transaction, cancellationToken, ("$i", row.InstitutionId)).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO edocument_settings (institution_id, document_kind, provider, base_url, template_code, series, seller_tax_code, seller_name, username, secret, account_id, updated_at)
+            VALUES ($i, $k, $p, $b, $t, $s, $x, $n, $u, $c, $a, $at)
+            ON CONFLICT (institution_id) DO UPDATE SET document_kind = excluded.document_kind, provider = excluded.provider, base_url = excluded.base_url,
+                template_code = excluded.template_code, series = excluded.series, seller_tax_code = excluded.seller_tax_code, seller_name = excluded.seller_name,
+                username = excluded.username, secret = excluded.secret, account_id = excluded.account_id, updated_at = excluded.updated_at
+            """,
+            transaction, cancellationToken, ("$i", row.InstitutionId), ("$k", row.DocumentKind), ("$p", row.Provider), ("$b", row.BaseUrl), ("$t", row.TemplateCode),
+            ("$s", row.Series), ("$x", row.SellerTaxCode), ("$n", row.SellerName), ("$u", row.Username), ("$c", row.Secret), ("$a", row.AccountId), ("$at", row.UpdatedAt)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<EDocumentSettingsRow?> SettingsAsync(string institutionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ReadFirstAsync<EDocumentSettingsRow>(
+            "SELECT institution_id, document_kind, provider, base_url, template_code, series, seller_tax_code, seller_name, username, secret, account_id, updated_at FROM edocument_settings WHERE institution_id = $i",
+            null, cancellationToken, ("$i", institutionId)).ConfigureAwait(false);
+    }
+
+    /// <summary>Rows due at <paramref name="now"/> of institutions with settings, oldest first.</summary>
+    public async Task<List<EDocumentRow>> DueAsync(string now, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ReadAllAsync<EDocumentRow>(
+            $"""
+            SELECT {Columns} FROM edocuments e
+            WHERE e.state = 'waiting' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= $now)
+              AND EXISTS (SELECT 1 FROM edocument_settings s WHERE s.institution_id = e.institution_id)
+            ORDER BY e.created_at, e.id LIMIT $n
+            """,
+            null, cancellationToken, ("$now", now), ("$n", limit)).ConfigureAwait(false);
+    }
+
+    public async Task<EDocumentRow?> RowAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ReadFirstAsync<EDocumentRow>($"SELECT {Columns} FROM edocuments WHERE id = $id", null, cancellationToken, ("$id", id)).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a row for an attempt: counts it and sets when the next may be, before the provider is called.</summary>
+    /// <returns>False when another issuer took it first (it is no longer waiting at that count).</returns>
+    public async Task<bool> ClaimAsync(EDocumentRow row, string provider, string key, EDocumentSettingsRow settings, string next, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE edocuments SET attempts = attempts + 1, next_attempt_at = $next, provider = $p, idempotency_key = $k, document_kind = $dk,
+                template_code = $t, series = $s, updated_at = $now
+            WHERE id = $id AND state = 'waiting' AND attempts = $a
+            """,
+            transaction, cancellationToken, ("$next", next), ("$p", provider), ("$k", key), ("$dk", settings.DocumentKind), ("$t", settings.TemplateCode),
+            ("$s", settings.Series), ("$now", now), ("$id", row.Id), ("$a", row.Attempts)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <summary>Records an outcome: issued (number, lookup code, day), refused or withdrawn (reason), or waiting (reason).</summary>
+    public async Task SetAsync(string id, string state, string? number, string? lookupCode, string? issuedOn, string? reason, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            UPDATE edocuments SET state = $st, document_number = COALESCE($no, document_number), lookup_code = COALESCE($lc, lookup_code),
+                issued_on = COALESCE($on, issued_on), reason = $r, updated_at = $now
+            WHERE id = $id AND state IN ('waiting', 'refused')
+            """,
+            transaction, cancellationToken, ("$st", state), ("$no", number), ("$lc", lookupCode), ("$on", issuedOn), ("$r", reason), ("$now", now), ("$id", id)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts a refused row back in the queue (after its settings or its data were put right); false when it is not refused.</summary>
+    public async Task<bool> RequeueAsync(string id, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(
+            "UPDATE edocuments SET state = 'waiting', next_attempt_at = NULL, updated_at = $now WHERE id = $id AND state = 'refused'",
+            transaction, cancellationToken, ("$now", now), ("$id", id)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <summary>The worklist: rows by state (all when null) and institution, newest first.</summary>
+    public async Task<List<EDocumentRow>> ListAsync(string? state, string? institutionId, string? day, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ReadAllAsync<EDocumentRow>(
+            $"""
+            SELECT {Columns} FROM edocuments
+            WHERE (CAST($s AS TEXT) IS NULL OR state = $s) AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) AND (CAST($d AS TEXT) IS NULL OR day = $d)
+            ORDER BY created_at DESC, id DESC LIMIT $n
+            """,
+            null, cancellationToken, ("$s", state), ("$i", institutionId), ("$d", day), ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+    }
+
+    /// <summary>The documents of one payment, the original first.</summary>
+    public async Task<List<EDocumentRow>> OfPaymentAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ReadAllAsync<EDocumentRow>(
+            $"SELECT {Columns} FROM edocuments WHERE payment_id = $p ORDER BY CASE purpose WHEN 'original' THEN 0 ELSE 1 END, created_at", null, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
+    }
+
+    /// <summary>What a document of <paramref name="row"/> says: the payment, the payer, the lines (or the reversal for an adjustment).</summary>
+    public async Task<DocumentFacts?> FactsAsync(EDocumentRow row, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var payment = await connection.ReadFirstAsync<PaymentFacts>(
+            """
+            SELECT p.id, p.method, p.amount, p.state, p.account_code, a.full_name, i.name AS institution_name
+            FROM payments p JOIN institutions i ON i.id = p.institution_id LEFT JOIN accounts a ON a.code = p.account_code WHERE p.id = $p
+            """,
+            null, cancellationToken, ("$p", row.PaymentId)).ConfigureAwait(false);
+        if (payment is null)
+        {
+            return null;
+        }
+
+        List<(string Title, long Amount)> lines;
+        if (row.Purpose == "original")
+        {
+            var allocations = await connection.ReadAllAsync<LineFacts>(
+                "SELECT COALESCE(b.title, pa.bill_id) AS title, pa.amount FROM payment_allocations pa LEFT JOIN bills b ON b.id = pa.bill_id WHERE pa.payment_id = $p ORDER BY pa.bill_id",
+                null, cancellationToken, ("$p", row.PaymentId)).ConfigureAwait(false);
+            lines = allocations.ConvertAll(a => (a.Title, a.Amount));
+            var allocated = lines.Sum(l => l.Amount);
+            if (allocated < payment.Amount)
+            {
+                lines.Add(("Nạp tiền vào thẻ / Top-up", payment.Amount - allocated)); // a deposit: what was paid but not towards a bill
+            }
+        }
+        else
+        {
+            var kind = (string?)await connection.ScalarAsync(
+                "SELECT kind FROM reversals WHERE payment_id = $p AND payment_id || '/' || terminal_id || '/' || CAST(sequence AS TEXT) = $id", null, cancellationToken,
+                ("$p", row.PaymentId), ("$id", row.Id)).ConfigureAwait(false);
+            lines = [((kind == "void" ? "Hủy thanh toán " : "Hoàn tiền thanh toán ") + row.PaymentId, row.Amount)];
+        }
+
+        return new DocumentFacts(payment.Method, payment.State, payment.AccountCode, payment.FullName, payment.InstitutionName, lines);
+    }
+
+    public static string Words(long amount) => VietnameseWords.Dong(amount);
+
+    private sealed record PaymentFacts
+    {
+        public required string Id { get; init; }
+
+        public required string Method { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string State { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public string? FullName { get; init; }
+
+        public required string InstitutionName { get; init; }
+    }
+
+    private sealed record LineFacts
+    {
+        public required string Title { get; init; }
+
+        public long Amount { get; init; }
+    }
+}
+
+/// <summary>What the province holds of a document's payment.</summary>
+internal sealed record DocumentFacts(string Method, string PaymentState, string AccountCode, string? PayerName, string InstitutionName, IReadOnlyList<(string Title, long Amount)> Lines);

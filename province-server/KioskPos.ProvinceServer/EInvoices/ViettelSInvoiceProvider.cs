@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace KioskPos.ProvinceServer.EInvoices;
+
+/// <summary>
+/// Viettel S-Invoice through its web services (InvoiceAPI, "Tài liệu tích hợp" v2), as documented and as the public
+/// integrations of it call it. Operations followed:
+/// <list type="bullet">
+/// <item><c>POST {base}/services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/createInvoice/{supplierTaxCode}</c>, HTTP
+/// Basic authentication with the API user, a JSON body of <c>generalInvoiceInfo</c> (invoiceType, templateCode,
+/// invoiceSeries, currencyCode, adjustmentType 1 original / 5 adjustment, adjustmentInvoiceType 1 money,
+/// originalInvoiceId, originalInvoiceIssueDate, originalTemplateCode, paymentStatus, cusGetInvoiceRight,
+/// transactionUuid, invoiceIssuedDate in epoch milliseconds), <c>buyerInfo</c> (buyerName, buyerCode, buyerTaxCode),
+/// <c>sellerInfo</c> (sellerLegalName, sellerTaxCode), <c>payments</c> (paymentMethodName), <c>itemInfo</c> (lineNumber,
+/// selection 1, itemName, unitPrice, quantity, itemTotalAmountWithoutTax, taxPercentage -2 for "not subject to VAT",
+/// taxAmount, isIncreaseItem false on an adjustment's decrease), <c>summarizeInfo</c> (totalAmountWithoutTax,
+/// totalTaxAmount, totalAmountWithTax, totalAmountWithTaxInWords) and <c>taxBreakdowns</c>. The answer is
+/// <c>{errorCode, description, result: {supplierTaxCode, invoiceNo, transactionID, reservationCode}}</c>, errorCode null
+/// on success.</item>
+/// <item><c>POST …/InvoiceAPI/InvoiceWS/searchInvoiceByTransactionUuid</c>, form fields supplierTaxCode and
+/// transactionUuid: <c>{errorCode, description, result: [{invoiceNo, reservationCode, issueDate, status}]}</c>, errorCode
+/// <c>NOT_FOUND_DATA</c> when no invoice holds that uuid.</item>
+/// </list>
+/// Idempotency is the documented <c>transactionUuid</c>: a uuid already used answers <c>TRANSACTION_UUID_INVALID</c>
+/// instead of a second invoice, and this adapter then (and before any retry) looks the uuid up. A wrong user or
+/// password is HTTP 401; Viettel's own failures are HTTP 5xx (an expired session answers 500 "GENERAL").
+/// </summary>
+public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProvider time) : IEDocumentProvider
+{
+    /// <summary>The name in an institution's settings.</summary>
+    public const string ProviderName = "viettel-sinvoice";
+
+    private const string Api = "services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/";
+
+    /// <inheritdoc/>
+    public string Name => ProviderName;
+
+    /// <inheritdoc/>
+    public async Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken)
+    {
+        using var http = clients.CreateClient(EDocumentServices.HttpClientName);
+        try
+        {
+            if (retry && await SearchAsync(http, document, account, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                return found;
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, Api + "createInvoice/" + Uri.EscapeDataString(document.Seller.TaxCode)))
+            {
+                Content = new StringContent(Body(document).ToJsonString(), Encoding.UTF8, "application/json"),
+            };
+            Authorise(request, account);
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (Transient(response.StatusCode) is { } later)
+            {
+                return later;
+            }
+
+            var answer = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+            var code = Text(answer?["errorCode"]);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                return new IssueOutcome.Refused("HTTP 401: the provider refused the user or password");
+            }
+
+            if (code == "TRANSACTION_UUID_INVALID")
+            {
+                // Used already: an earlier attempt issued it (its answer lost). Never a second document; find the first.
+                return await SearchAsync(http, document, account, cancellationToken).ConfigureAwait(false)
+                    ?? new IssueOutcome.Later("TRANSACTION_UUID_INVALID and the uuid not found yet");
+            }
+
+            if (code is not null || !response.IsSuccessStatusCode)
+            {
+                return new IssueOutcome.Refused($"{code ?? "HTTP " + (int)response.StatusCode}: {Text(answer?["description"]) ?? string.Empty}".TrimEnd(' ', ':'));
+            }
+
+            var result = answer?["result"];
+            return Text(result?["invoiceNo"]) is { } number
+                ? new IssueOutcome.Issued(number, Text(result?["reservationCode"]) ?? string.Empty, LocalDay(time.GetUtcNow()))
+                : new IssueOutcome.Later("an answer without result.invoiceNo");
+        }
+        catch (HttpRequestException e)
+        {
+            return new IssueOutcome.Later("unreachable: " + e.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new IssueOutcome.Later("no answer in time");
+        }
+        catch (JsonException)
+        {
+            return new IssueOutcome.Later("an answer that is not JSON");
+        }
+    }
+
+    private static async Task<IssueOutcome?> SearchAsync(HttpClient http, EDocument document, ProviderAccount account, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, Api + "searchInvoiceByTransactionUuid"))
+        {
+            Content = new FormUrlEncodedContent([new("supplierTaxCode", document.Seller.TaxCode), new("transactionUuid", document.IdempotencyKey)]),
+        };
+        Authorise(request, account);
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (Transient(response.StatusCode) is { } later)
+        {
+            return later;
+        }
+
+        var answer = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        if (Text(answer?["errorCode"]) is not null || answer?["result"] is not JsonArray { Count: > 0 } results)
+        {
+            return null; // NOT_FOUND_DATA: never issued, so issuing now is the first time
+        }
+
+        var first = results[0];
+        var issuedOn = first?["issueDate"] is JsonValue v && v.TryGetValue<long>(out var ms)
+            ? LocalDay(DateTimeOffset.FromUnixTimeMilliseconds(ms))
+            : string.Empty;
+        return Text(first?["invoiceNo"]) is { } number ? new IssueOutcome.Issued(number, Text(first?["reservationCode"]) ?? string.Empty, issuedOn) : null;
+    }
+
+    private static IssueOutcome? Transient(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+            ? new IssueOutcome.Later($"HTTP {(int)status}")
+            : null;
+
+    private static void Authorise(HttpRequestMessage request, ProviderAccount account) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Secret}")));
+
+    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+
+    private static string LocalDay(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The createInvoice body of <paramref name="document"/>.</summary>
+    internal static JsonObject Body(EDocument document)
+    {
+        var adjustment = document.Purpose == EDocumentPurpose.Adjustment;
+        var general = new JsonObject
+        {
+            ["invoiceType"] = document.TemplateCode.Split('/')[0],
+            ["templateCode"] = document.TemplateCode,
+            ["invoiceSeries"] = document.Series,
+            ["currencyCode"] = "VND",
+            ["adjustmentType"] = adjustment ? "5" : "1",
+            ["paymentStatus"] = true,
+            ["cusGetInvoiceRight"] = true,
+            ["transactionUuid"] = document.IdempotencyKey,
+            ["invoiceIssuedDate"] = document.IssuedAt.ToUnixTimeMilliseconds(),
+        };
+        if (document.Adjusts is { } original)
+        {
+            general["adjustmentInvoiceType"] = "1";
+            general["originalInvoiceId"] = original.Number; // as createInvoice answered it (series and number)
+            general["originalInvoiceIssueDate"] = DateTimeOffset.ParseExact(original.IssuedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUnixTimeMilliseconds();
+            general["originalTemplateCode"] = original.TemplateCode;
+            general["additionalReferenceDesc"] = "Hoàn/hủy thanh toán " + document.PaymentId;
+            general["additionalReferenceDate"] = document.IssuedAt.ToUnixTimeMilliseconds();
+        }
+
+        var items = new JsonArray();
+        var line = 0;
+        foreach (var l in document.Lines)
+        {
+            var item = new JsonObject
+            {
+                ["lineNumber"] = ++line,
+                ["selection"] = 1,
+                ["itemName"] = l.Title,
+                ["unitName"] = "Lần",
+                ["unitPrice"] = l.Amount,
+                ["quantity"] = 1,
+                ["itemTotalAmountWithoutTax"] = l.Amount,
+                ["taxPercentage"] = -2,
+                ["taxAmount"] = 0,
+            };
+            if (adjustment)
+            {
+                item["isIncreaseItem"] = false;
+            }
+
+            items.Add(item);
+        }
+
+        return new JsonObject
+        {
+            ["generalInvoiceInfo"] = general,
+            ["buyerInfo"] = new JsonObject
+            {
+                ["buyerName"] = document.Buyer.Name,
+                ["buyerCode"] = document.Buyer.Code,
+                ["buyerTaxCode"] = document.Buyer.TaxCode,
+            },
+            ["sellerInfo"] = new JsonObject { ["sellerLegalName"] = document.Seller.Name, ["sellerTaxCode"] = document.Seller.TaxCode },
+            ["payments"] = new JsonArray(new JsonObject { ["paymentMethodName"] = MethodName(document.PaymentMethod) }),
+            ["itemInfo"] = items,
+            ["summarizeInfo"] = new JsonObject
+            {
+                ["sumOfTotalLineAmountWithoutTax"] = document.Total,
+                ["totalAmountWithoutTax"] = document.Total,
+                ["totalTaxAmount"] = 0,
+                ["totalAmountWithTax"] = document.Total,
+                ["totalAmountWithTaxInWords"] = document.AmountInWords,
+                ["isTotalAmountPos"] = !adjustment,
+            },
+            ["taxBreakdowns"] = new JsonArray(new JsonObject { ["taxPercentage"] = -2, ["taxableAmount"] = document.Total, ["taxAmount"] = 0 }),
+        };
+    }
+
+    // Viettel's documented payment method names: TM (cash), CK (transfer), TM/CK; a stored-value card is "other".
+    private static string MethodName(string method) => method switch
+    {
+        "vietqr" => "CK",
+        "external_card" => "CK",
+        _ => "KHAC",
+    };
+}
