@@ -252,6 +252,7 @@ public static class TerminalApp
                 o.BuzzerPin = profile.BuzzerPin;
                 o.HelpButtonPin = profile.HelpButtonPin;
                 (o.ReceiptBarcode, o.CashDrawerPin) = (profile.ReceiptBarcode, profile.CashDrawerPin);
+                o.Display = profile.Display;
             }
 
             // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.
@@ -289,6 +290,7 @@ public static class TerminalApp
 
         services.AddCardReaders(hardware, readers);
         services.AddIndicators(hardware);
+        services.AddCustomerPanel(hardware);
         services.AddSingleton(_ => ReceiptFonts.Load(hardware.FontFolder));
         if (transport is null)
         {

@@ -131,6 +131,14 @@ public sealed class HardwareOptions
     /// <summary>GPIO (BCM) of the help button (to ground); empty for none.</summary>
     public int? HelpButtonPin { get; set; } = 22;
 
+    /// <summary>
+    /// Where the customer sees the QR: <c>browser</c> (the <c>/display</c> page), <c>hdmi2</c> (that page on the second
+    /// HDMI output, set up by the package's units), or an SPI panel the terminal draws,
+    /// <c>spi:st7789:/dev/spidev0.1:dc=24:rst=25:bl=18[:size=240x320][:rotation=90][:hz=32000000]</c> or
+    /// <c>ili9341:…</c>; the path <c>simulated</c> runs the controller emulator (<c>/dev/panel.png</c> shows it).
+    /// </summary>
+    public string Display { get; set; } = "browser";
+
     /// <summary>True when the printer is the emulator.</summary>
     public bool PrinterIsEmulated => Printer is "emulator" or "simulated";
 
@@ -141,5 +149,5 @@ public sealed class HardwareOptions
     public bool AllowSimulated { get; set; }
 
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
-    public bool IsSimulated => KioskPos.Firmware.Devices.HardwareProfile.NamesSimulator(CardReader, Printer, Gpio);
+    public bool IsSimulated => KioskPos.Firmware.Devices.HardwareProfile.NamesSimulator(CardReader, Printer, Gpio) || Display.Contains(":simulated", StringComparison.Ordinal);
 }

@@ -25,11 +25,14 @@ public sealed record HardwareProfile
 
     /// <summary>True when the profile names a simulator (see <see cref="NamesSimulator"/>).</summary>
     [JsonIgnore]
-    public bool IsSimulated => NamesSimulator(CardReader, Printer, Gpio);
+    public bool IsSimulated => NamesSimulator(CardReader, Printer, Gpio) || Display.Contains(":simulated", StringComparison.Ordinal);
 
     /// <summary>True when any of the devices is a simulator: the simulated card reader, the printer emulator, the in-memory GPIO.</summary>
     public static bool NamesSimulator(string cardReader, string printer, string gpio) =>
         cardReader.Contains("simulated", StringComparison.Ordinal) || printer is "emulator" or "simulated" || gpio == "simulated";
+
+    /// <summary>Where the customer sees the QR: <c>browser</c> (default), <c>hdmi2</c>, or an SPI panel (<see cref="Display.DisplaySpec"/>).</summary>
+    public string Display { get; set; } = "browser";
 
     /// <summary>58 or 80.</summary>
     public int PaperWidthMm { get; set; } = 58;
@@ -115,6 +118,20 @@ public sealed record HardwareProfile
             problems.Add(e.Message);
         }
 
+        KioskPos.Firmware.Display.DisplaySpec? display = null;
+        try
+        {
+            display = KioskPos.Firmware.Display.DisplaySpec.Parse(Display);
+            if (display.Kind == KioskPos.Firmware.Display.DisplayKind.Spi && !display.IsSimulated && !deviceExists(display.Path))
+            {
+                problems.Add($"{display.Path} is missing: enable SPI (dtparam=spi=on in /boot/firmware/config.txt) and reboot; a panel on CE1 is /dev/spidev0.1.");
+            }
+        }
+        catch (FormatException e)
+        {
+            problems.Add(e.Message);
+        }
+
         if (PaperWidthMm is not (58 or 80))
         {
             problems.Add($"paperWidthMm must be 58 or 80, not {PaperWidthMm}.");
@@ -154,6 +171,12 @@ public sealed record HardwareProfile
             {
                 problems.Add($"GPIO {pin} is used twice: {pins[pin]} and {use}.");
             }
+        }
+
+        foreach (var (pin, use) in display?.Pins() ?? [])
+        {
+            spiUsed |= display!.Path.StartsWith("/dev/spidev0.", StringComparison.Ordinal);
+            Pins(pin, use);
         }
 
         if (LightPin is { } light)

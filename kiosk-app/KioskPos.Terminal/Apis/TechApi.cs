@@ -125,7 +125,7 @@ internal static class TechApi
             services.GetRequiredService<ProvinceLink>().Online,
             new DriveInfo(Path.GetFullPath(options.DataDirectory)).AvailableFreeSpace,
             Math.Round(clock.Offset.TotalSeconds, 1),
-            [.. Profile(hardware), PushedProfileState.View(services.GetRequiredService<PushedProfileState>())],
+            [.. Profile(hardware), services.GetRequiredService<CustomerPanel>().View(), PushedProfileState.View(services.GetRequiredService<PushedProfileState>())],
             services.GetRequiredService<RecentLog>().Lines.TakeLast(100).ToList());
     }
 
@@ -138,5 +138,6 @@ internal static class TechApi
         new("PaperWidthMm", h.PaperWidthMm.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("PrinterTextMode", h.PrinterTextMode),
         new("Gpio", h.Gpio), new("LightPin", h.LightPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("BuzzerPin", h.BuzzerPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("HelpButtonPin", h.HelpButtonPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Display", h.Display),
     ];
 }

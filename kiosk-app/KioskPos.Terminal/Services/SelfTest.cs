@@ -33,7 +33,8 @@ internal sealed class SelfTest(
     SyncedClock clock,
     JournalVerifier journal,
     IOptions<TerminalOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    CustomerPanel panel)
 {
     /// <summary>Below this much free space on the data folder's disk the disk check fails.</summary>
     public const long MinFreeBytes = 64L * 1024 * 1024;
@@ -53,6 +54,10 @@ internal sealed class SelfTest(
             Screens(),
             Disk(),
         };
+        if (Panel() is { } panelCheck)
+        {
+            checks.Insert(4, panelCheck);
+        }
 
         // The server last: a sync round proves it is reachable and accepts this terminal's signature, and sets the
         // clock's offset the clock check reads.
@@ -111,6 +116,25 @@ internal sealed class SelfTest(
     private SelfTestCheck Screens() => screens.Open > 0
         ? new SelfTestCheck("screens", true, Messages.Both("terminal.service.selftest.screens", screens.Open))
         : new SelfTestCheck("screens", false, Messages.Both("terminal.service.selftest.no_screens"));
+
+    // The SPI customer panel, when there is one: the test pattern stays up for a while for the technician to confirm
+    // what the detail asks; an emulated panel's glass is read back, so the check is a real one there.
+    private SelfTestCheck? Panel()
+    {
+        var state = panel.State;
+        if (state.State == "none")
+        {
+            return null;
+        }
+
+        if (!panel.ShowTestPattern(TimeSpan.FromSeconds(15)))
+        {
+            return new SelfTestCheck("customer_panel", false, panel.View().Value ?? state.State);
+        }
+
+        var shown = panel.TestPatternShown() ?? true;
+        return new SelfTestCheck("customer_panel", shown, Messages.Both("display.panel.selftest.confirm"));
+    }
 
     private SelfTestCheck Disk()
     {

@@ -31,8 +31,15 @@ internal static class DevApi
             .ProducesProblems(StatusCodes.Status404NotFound);
         dev.MapPost("/printer", SetEmulatedPrinterAsync).WithSummary("Take the emulated printer's paper out, open its cover, take it offline")
             .AcceptsJson<SimulatedPrinterRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        dev.MapGet("/panel.png", GetPanelPng).WithSummary("What the emulated SPI customer panel shows, as a PNG")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static Results<FileContentHttpResult, ProblemResult> GetPanelPng(CustomerPanel panel) =>
+        panel.Emulator is { } emulator
+            ? TypedResults.File(emulator.GlassPng(), "image/png")
+            : ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_panel", "The customer panel is not emulated (Hardware:Display is not spi:…:simulated:…).");
 
     private static async Task<Results<JsonOk<TapView>, ProblemResult>> TapCardAsync(HttpContext http, CardPresence presence)
     {
