@@ -15,7 +15,12 @@ set -euo pipefail
 #   systemd      systemd-analyze verifies the .deb's unit files in the package test
 #   postgresql   the province server's tests on PostgreSQL and make loadtest start throwaway clusters of their own
 #                (scripts/pg-cluster.sh); the package's own main cluster is not created
-APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd postgresql)
+#   espeak-ng    the screens and the payment announcement spoken in Vietnamese, offline (Speech/)
+APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd postgresql espeak-ng)
+#   npm          the browser tests' accessibility checker (tests/browser-tools), unless a Node.js with npm is there
+if ! command -v npm >/dev/null 2>&1; then
+  APT_PACKAGES+=(npm)
+fi
 #   clang, zlib1g-dev   the native AOT build's linker and libz (only for `make publish-aot`, which passes "aot")
 if [ "${1:-}" = "aot" ]; then
   APT_PACKAGES+=(clang zlib1g-dev)
@@ -51,4 +56,11 @@ fi
 if ! dotnet --list-sdks | grep -q '^10\.'; then
   echo "prereqs: a .NET 10 SDK is needed; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
   exit 1
+fi
+
+# The accessibility checker the browser tests inject into every screen (axe-core, pinned in tests/browser-tools).
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -f "$root/tests/browser-tools/node_modules/axe-core/axe.min.js" ]; then
+  echo "prereqs: installing the browser tests' tools (tests/browser-tools)"
+  npm ci --prefix "$root/tests/browser-tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -13,6 +13,7 @@ using KioskPos.Sync;
 using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Screens;
 using KioskPos.Terminal.Services;
+using KioskPos.Terminal.Speech;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -97,6 +98,7 @@ public static class TerminalApp
         app.MapCounterApi();
         app.MapKioskApi();
         app.MapTechApi();
+        app.MapSpeechApi();
         app.MapScreens();
 #if SIMULATORS
         // Tapping any card and reading the emulator's paper are for development only: mapped when asked for
@@ -143,6 +145,7 @@ public static class TerminalApp
         services.AddSingleton<RequestLatencies>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();
+        services.AddSpeech(configuration);
         services.AddSingleton<ProvinceLink>();
         services.AddSingleton<QrExpirySignal>();
 
@@ -253,6 +256,7 @@ public static class TerminalApp
                 o.HelpButtonPin = profile.HelpButtonPin;
                 (o.ReceiptBarcode, o.CashDrawerPin) = (profile.ReceiptBarcode, profile.CashDrawerPin);
                 o.Display = profile.Display;
+                (o.Announce, o.SpeakerVolume) = (profile.Announce, profile.SpeakerVolume);
             }
 
             // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.

@@ -139,6 +139,12 @@ public sealed class HardwareOptions
     /// </summary>
     public string Display { get; set; } = "browser";
 
+    /// <summary>The terminal says "Đã nhận … đồng" when the bank confirms one of its VietQR payments.</summary>
+    public bool Announce { get; set; } = true;
+
+    /// <summary>The speaker's volume for the announcement, 0–100 (0: silent).</summary>
+    public int SpeakerVolume { get; set; } = 80;
+
     /// <summary>True when the printer is the emulator.</summary>
     public bool PrinterIsEmulated => Printer is "emulator" or "simulated";
 

@@ -74,6 +74,11 @@ public static class ReceiptLayouts
         if (receipt.Qr is { } qr)
         {
             doc.Pair(L("transferText"), qr.TransferCode);
+            if (receipt.Institution.Account is { } to)
+            {
+                // Fraud protection: the name the payer's bank app must show, as the screen said it.
+                doc.Text(L("checkName", to.AccountName, to.AccountNumber.Length <= 4 ? to.AccountNumber : to.AccountNumber[^4..]));
+            }
         }
 
         if (receipt.Provisional && receipt.Institution.Account is { } bank)

@@ -58,6 +58,12 @@ public sealed record HardwareProfile
     /// <summary>A cash drawer on the printer's kick-out connector, pin 2 or 5 (counters still taking cash), or null.</summary>
     public int? CashDrawerPin { get; init; }
 
+    /// <summary>Payments confirmed by the bank are announced through the speaker ("Đã nhận … đồng"); default on.</summary>
+    public bool Announce { get; init; } = true;
+
+    /// <summary>The announcement's volume, 0–100; default 80.</summary>
+    public int SpeakerVolume { get; init; } = 80;
+
 
     /// <summary>Reads a profile file.</summary>
     /// <exception cref="InvalidOperationException">The file is missing or not a profile, with what to do.</exception>

@@ -168,6 +168,9 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(DisplayScreen))]
 [JsonSerializable(typeof(TechStateView))]
 [JsonSerializable(typeof(SelfTestResult))]
+[JsonSerializable(typeof(KioskPos.Terminal.Speech.SpeechRequest))]
+[JsonSerializable(typeof(KioskPos.Terminal.Speech.SpeechView))]
+[JsonSerializable(typeof(KioskPos.Terminal.Speech.AccessSettingsView))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, KioskPos.Terminal.Screens.MessageText>))]
 public sealed partial class TerminalJsonContext : JsonSerializerContext
 {

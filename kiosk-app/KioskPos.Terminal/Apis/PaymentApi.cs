@@ -28,7 +28,7 @@ internal static class PaymentApi
         api.MapPost("/payments/{id}/reprint", ReprintAsync).WithSummary("Reprint a payment's receipt")
             .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}/qr.svg", GetQrImageAsync).WithSummary("A VietQR payment's code as an SVG image")
-            .Produces<string>(StatusCodes.Status200OK, "image/svg+xml").RequirePaymentAccess();
+            .Produces<string>(StatusCodes.Status200OK, "image/svg+xml").ProducesProblems(StatusCodes.Status409Conflict).RequirePaymentAccess();
         api.MapPost("/payments/{id}/cancel", CancelAsync).WithSummary("Cancel a VietQR payment still waiting for the bank")
             .ProducesProblems(StatusCodes.Status409Conflict).RequirePaymentAccess();
         api.MapPost("/payments/{id}/provisional-slip", PrintProvisionalSlipAsync).WithSummary("Print a VietQR payment's provisional slip")
@@ -105,10 +105,19 @@ internal static class PaymentApi
             : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "receipt", problem);
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemResult>> GetQrImageAsync(string id, PaymentStore payments, CancellationToken ct) =>
-        await payments.GetAsync(id, ct).ConfigureAwait(false) is { Qr: { } qr }
+    private static async Task<Results<ContentHttpResult, ProblemResult>> GetQrImageAsync(string id, PaymentStore payments, CatalogueStore catalogue, CancellationToken ct)
+    {
+        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: { } qr })
+        {
+            return QrNotFound(id);
+        }
+
+        // Never a QR for an account other than the one the province signed (Services/QrAccountGuard.cs).
+        var registered = (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false))?.Account;
+        return QrAccountGuard.IsRegistered(qr.Payload, registered)
             ? TypedResults.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
-            : QrNotFound(id);
+            : ApiProblems.Create(StatusCodes.Status409Conflict, "qr_account_not_registered", $"Payment {id}'s QR names an account other than the institution's registered receiving account; it is not shown.");
+    }
 
     private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> CancelAsync(string id, PaymentService service, CancellationToken ct)
     {

@@ -113,6 +113,13 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
     public void ShowQr(Payment payment, ReceivingAccount account, string? message = null, string? messageEnglish = null, Payment? underpaid = null)
     {
         var qr = payment.Qr ?? throw new ArgumentException("not a VietQR payment", nameof(payment));
+        if (!QrAccountGuard.IsRegistered(qr.Payload, account))
+        {
+            // Never a QR for an account the province did not sign for this institution.
+            Show(new DisplayScreen("refused", 0, null, payment.Id, Message: Messages.Vi("terminal.service.display.qr_refused"), MessageEnglish: Messages.En("terminal.service.display.qr_refused")), hold: true);
+            return;
+        }
+
         var due = payment.Method == PaymentMethod.VietQr ? payment.Amount - payment.Received : payment.Amount;
         Show(new DisplayScreen("awaiting", 0, null, payment.Id, due.ToString(), due.Value, account.BankName ?? account.BankBin, account.AccountName, account.AccountNumber,
             qr.TransferCode, qr.ExpiresAt, qr.Payload, QrImages.Svg(qr.Payload),

@@ -52,6 +52,7 @@ public sealed class PaymentService(
     ProvinceLink link,
     QrExpirySignal expiry,
     PaymentEvents events,
+    Speech.PaymentAnnouncer announcer,
     TimeProvider time,
     IOptions<TerminalOptions> options,
     ILogger<PaymentService> logger)
@@ -197,6 +198,7 @@ public sealed class PaymentService(
         }
 
         var payment = recorded.Payment;
+        await announcer.AnnounceAsync(payment, confirmation, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Payment {Payment}: bank reports {Outcome}, {Amount} VND (received {Total} of {Expected})",
             payment.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Expected);
         sync.Request();

@@ -8,7 +8,11 @@
     var svg = text ? new DOMParser().parseFromString(text, 'image/svg+xml').documentElement : null;
     element.replaceChildren(svg && svg.nodeName === 'svg' ? document.importNode(svg, true) : document.createTextNode(''));
   }
-  function show(state) { document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + state); }); document.body.dataset.state = state; }
+  function show(state) {
+    var changed = document.body.dataset.state !== state;
+    document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + state); }); document.body.dataset.state = state;
+    if (changed) { Access.screen(); } // speaks the new screen when speech is on (js/access.js)
+  }
   function tick() {
     if (!current || current.state !== 'awaiting' || !current.expiresAt) { return; }
     var left = Math.max(0, Math.round((new Date(current.expiresAt) - Date.now()) / 1000));
@@ -27,12 +31,14 @@
       $('accno').textContent = screen.accountNumber || '';
       $('code').textContent = screen.transferCode || '';
       $('amsg').textContent = screen.message || '';
+      // Fraud protection: the name and the account's last digits the payer's bank app must show.
+      $('acheck').textContent = I18n.both('display.access.checkName', screen.accountName || '', (screen.accountNumber || '').slice(-4));
       $('under').hidden = !screen.remaining;
       $('under').textContent = screen.remaining ? I18n.both('display.underpaidDetail', screen.received, screen.remaining) : '';
       tick();
     }
     var text = (screen.message || '') + (screen.messageEnglish ? ' / ' + screen.messageEnglish : '');
-    $('cmsg').textContent = text; $('umsg').textContent = text; $('emsg').textContent = text;
+    $('cmsg').textContent = text; $('umsg').textContent = text; $('emsg').textContent = text; $('rmsg').textContent = text;
     show(screen.state);
   }
   function connect() {

@@ -52,6 +52,12 @@
       });
     },
 
+    /** The key whose text, in the page's language, is text (null when none): what a screen shows, for the speech. */
+    keyOf: function (text) {
+      for (var key in catalogue) { if (Object.prototype.hasOwnProperty.call(catalogue, key) && I18n.tIn(I18n.lang, key, []) === text) { return key; } }
+      return null;
+    },
+
     /** An amount in đồng as people read it: 1250000 -> "1.250.000 ₫". */
     money: function (amount) { return String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, '.') + ' ₫'; }
   };

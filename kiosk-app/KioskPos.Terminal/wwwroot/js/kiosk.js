@@ -21,6 +21,7 @@
   function show(name) {
     document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + name); });
     document.body.dataset.screen = name; touch();
+    Access.screen(); // focus the screen's main action; speak it when speech is on (js/access.js)
   }
   function touch() {
     clearTimeout(idleTimer);
@@ -70,7 +71,7 @@
     if (!$('bills').rows.length) {
       payer.openBills.forEach(function (b) {
         var row = $('bills').insertRow(), box = document.createElement('input');
-        box.type = 'checkbox'; box.checked = true; cell(row).appendChild(box);
+        box.type = 'checkbox'; box.checked = true; box.setAttribute('aria-label', t('kiosk.access.pick', b.title)); cell(row).appendChild(box);
         cell(row).textContent = b.title; cell(row, 'muted').dataset.due = b.dueDate || ''; cell(row, 'n').textContent = b.outstandingText;
         row.dataset.bill = b.id; row.dataset.amount = b.outstanding;
         box.addEventListener('change', renderTotal);
@@ -108,7 +109,10 @@
   }
   async function showQr(p) {
     payment = p;
-    var svg = await fetch(p.qr.svgUrl); showSvg($('qr'), await svg.text());
+    var svg = await fetch(p.qr.svgUrl);
+    // The terminal refuses to draw a QR for an account the province did not register (Services/QrAccountGuard.cs).
+    if (!svg.ok) { message('bad', t('kiosk.access.qrRefused'), t('kiosk.access.qrRefusedText')); return; }
+    showSvg($('qr'), await svg.text()); $('qcheck').textContent = '';
     $('qamount').textContent = p.remaining ? vnd(p.remaining) : p.amountText; $('qcode').textContent = p.qr.transferCode;
     clearInterval(countdown); countdown = setInterval(tick, 1000); tick(); show('qr');
     if (lastScreen) { onScreen(lastScreen); } // the display may have answered while the QR loaded
@@ -140,6 +144,7 @@
     if (!payment || !payment.qr || document.body.dataset.screen !== 'qr') { return; }
     if (screen.state === 'awaiting' && screen.paymentId === payment.id) {
       $('qbank').textContent = screen.bankName || ''; $('qaccname').textContent = screen.accountName || ''; $('qaccno').textContent = screen.accountNumber || '';
+      $('qcheck').textContent = t('kiosk.access.checkName', screen.accountName || '', (screen.accountNumber || '').slice(-4));
     } else if (screen.state === 'awaiting' && screen.remaining) {
       // Underpaid: the display offers a new QR for the rest; follow it.
       $('qunder').textContent = t('kiosk.underpaid') + ': ' + screen.received + ' / ' + screen.remaining;
@@ -177,6 +182,7 @@
   function keypad(id, value, set) {
     ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'C'].forEach(function (k) {
       var b = document.createElement('button'); b.type = 'button'; b.textContent = k; b.dataset.key = k;
+      if (k === '⌫' || k === 'C') { b.dataset.msg = k === '⌫' ? 'kiosk.access.delete' : 'kiosk.access.clear'; b.dataset.msgAttr = 'aria-label'; }
       b.addEventListener('click', function () { var v = value(); v = k === '⌫' ? v.slice(0, -1) : k === 'C' ? '' : v.length < 8 ? v + k : v; set(v); touch(); });
       $(id).appendChild(b);
     });
@@ -186,7 +192,29 @@
   $('pinok').addEventListener('click', function () { if (pin.length >= 4) { var p = pin; pin = ''; renderPin(); pay('card_balance', p); } });
   $('pinback').addEventListener('click', function () { pin = ''; renderPin(); if (payer) { renderPayer(); show('payer'); } else { home(); } });
   $('find').addEventListener('click', function () { if (code) { card = null; $('bills').replaceChildren(); loadPayer('/api/v1/payers/' + encodeURIComponent(prefix + code)); } });
-  $('payqr').addEventListener('click', function () { pay('vietqr'); });
+  // Above the province's amount the bank app asks for the payer's face (decision 2345): say so first, and offer the bills one by one.
+  function large() {
+    var sum = chosen().reduce(function (s, r) { return s + Number(r.dataset.amount); }, 0);
+    if (!(sum > largeAbove)) { pay('vietqr'); return; }
+    document.body.dataset.largeAmount = sum; document.body.dataset.largeAbove = largeAbove;
+    $('ltext').textContent = t('kiosk.access.largeText', vnd(sum), vnd(largeAbove));
+    $('lsplit').replaceChildren();
+    chosen().forEach(function (row) {
+      var b = document.createElement('button'); b.type = 'button'; b.className = 'secondary'; b.dataset.bill = row.dataset.bill;
+      b.textContent = t('kiosk.access.largeOne', row.cells[1].textContent, vnd(Number(row.dataset.amount)));
+      b.addEventListener('click', function () {
+        Array.prototype.forEach.call($('bills').rows, function (r) { r.querySelector('input').checked = r === row; });
+        renderTotal(); pay('vietqr');
+      });
+      $('lsplit').appendChild(b);
+    });
+    show('large');
+  }
+  var largeAbove = 10000000;
+  json('/api/v1/kiosk/access').then(function (r) { if (r.response.ok && r.body.largeTransferAbove) { largeAbove = r.body.largeTransferAbove; } });
+  $('payqr').addEventListener('click', large);
+  $('lgo').addEventListener('click', function () { pay('vietqr'); });
+  $('lback').addEventListener('click', function () { renderPayer(); show('payer'); });
   $('paycard').addEventListener('click', function () { pay('card_balance'); });
   $('back1').addEventListener('click', home); $('back2').addEventListener('click', home); $('again').addEventListener('click', home);
   $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
