@@ -88,7 +88,7 @@ internal static class BankApi
             }
             else
             {
-                read = webhook!.Read(body!, http.Request.Headers, connection!);
+                read = webhook!.ReadUtf8(body!, http.Request.Headers, connection!);
                 refusal = read.Refusal;
             }
         }

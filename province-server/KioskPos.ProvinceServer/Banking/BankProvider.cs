@@ -98,3 +98,16 @@ internal interface IBankWebhook
     /// <summary>The answer that tells the provider to stop retrying.</summary>
     IResult Answer(IReadOnlyList<TransferResult> results);
 }
+
+/// <summary>What every provider's body must be before its adapter reads it.</summary>
+internal static class BankWebhooks
+{
+    /// <summary>
+    /// Refuses a body that is not UTF-8 (400) before <see cref="IBankWebhook.Read"/>: the adapters read names and
+    /// values as text, and a JSON document with a broken byte inside a string only fails when that string is read.
+    /// </summary>
+    public static ProviderRead ReadUtf8(this IBankWebhook webhook, byte[] body, IHeaderDictionary headers, BankConnection connection) =>
+        System.Text.Unicode.Utf8.IsValid(body)
+            ? webhook.Read(body, headers, connection)
+            : ProviderRead.Refused(BankRefusal.Invalid("the body is not UTF-8 text"));
+}

@@ -92,8 +92,11 @@ internal sealed class CassoWebhook : IBankWebhook
                     return ProviderRead.Refused(BankRefusal.Invalid("each transaction needs id and transactionDateTime (or when)"));
                 }
 
-                var transfer = new IncomingTransfer(id, First(item, "accountNumber", "bank_sub_acc_id"), Math.Abs(value), SepayWebhook.Text(item, "description"), booked.Value, Outgoing: value < 0);
-                if (transfer.Problem() is { } problem && value > 0)
+                // Casso writes money out as a negative amount (ignored, never matched); no amount is a malformed one.
+                var outgoing = value < 0;
+                var transfer = new IncomingTransfer(id, First(item, "accountNumber", "bank_sub_acc_id"), outgoing ? -Math.Max(value, -long.MaxValue) : value,
+                    SepayWebhook.Text(item, "description"), booked.Value, outgoing);
+                if (transfer.Problem() is { } problem && !outgoing)
                 {
                     return ProviderRead.Refused(BankRefusal.Invalid(problem));
                 }

@@ -1,6 +1,6 @@
 using KioskPos.Core.VietQr;
-using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Banking;
+using KioskPos.Shared.Contracts;
 using Microsoft.AspNetCore.Http;
 
 namespace KioskPos.Fuzz.Targets;
@@ -22,7 +22,7 @@ internal sealed class BankWebhookTarget : IFuzzTarget
 
     public string Name => "bank-webhook";
 
-    public string Parser => "GenericWebhook, SepayWebhook, PayosWebhook, CassoWebhook (Read), BankSignature, TransferCode.FindIn";
+    public string Parser => "BankWebhooks.ReadUtf8 into GenericWebhook, SepayWebhook, PayosWebhook, CassoWebhook; BankSignature; TransferCode.FindIn";
 
     public void Run(ReadOnlySpan<byte> input)
     {
@@ -34,7 +34,7 @@ internal sealed class BankWebhookTarget : IFuzzTarget
         var adapter = Adapters[input[0] % Adapters.Length];
         var body = input[1..].ToArray();
         var connection = new BankConnection("fuzz", adapter.Provider, null, "1023456789", Secret, null, null, null);
-        var headers = new HeaderDictionary();
+        IHeaderDictionary headers = new HeaderDictionary();
         switch (adapter)
         {
             case GenericWebhook:
@@ -59,7 +59,7 @@ internal sealed class BankWebhookTarget : IFuzzTarget
             throw new FuzzFinding($"{adapter.Provider}: headers that authenticate were refused: {early.Detail}");
         }
 
-        var read = adapter.Read(body, headers, connection);
+        var read = adapter.ReadUtf8(body, headers, connection);
         if (read.Refusal is { } refusal)
         {
             if (string.IsNullOrWhiteSpace(refusal.Detail) || refusal.Status is < 400 or > 499)
@@ -72,7 +72,7 @@ internal sealed class BankWebhookTarget : IFuzzTarget
 
         foreach (var transfer in read.Transfers)
         {
-            if (transfer.Problem() is { } problem)
+            if (!transfer.Outgoing && transfer.Problem() is { } problem) // money out is acknowledged and ignored
             {
                 throw new FuzzFinding($"{adapter.Provider}: a transfer accepted with a malformed field: {problem}");
             }

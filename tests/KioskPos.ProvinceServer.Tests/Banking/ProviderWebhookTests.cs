@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -149,6 +150,28 @@ public sealed class ProviderWebhookTests(ProviderWebhookFixture fixture) : IClas
         // One character of the data changed: the documented signature no longer holds.
         var (tampered, _) = await ProviderSenders.SendAsync(ProviderSenders.Post(Province.BaseUrl, "payos", "payos-doc", example.Replace("\"amount\":3000", "\"amount\":3001", StringComparison.Ordinal)));
         Assert.Equal(401, tampered);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_body_that_is_not_UTF8_is_refused_with_400_naming_it_and_records_nothing(string provider)
+    {
+        // Found by the fuzzer: payOS's documented example with a broken byte in one of data's names made the sorted-key
+        // signature read that name and throw (a 500). Every provider's body is refused as not UTF-8 before it is read.
+        var connection = $"{provider}-utf8";
+        await ProviderSenders.PutConnectionAsync(Province, connection, provider, "0123456789abcdef0123456789abcdef", account: "12345678");
+        var text = """{"code":"00","desc":"success","success":true,"data":{"orderCode":123,"amount":3000,"description":"VQRIO123","accountNumber":"12345678","reference":"TF-UTF8","transactionDateTime":"2023-02-04 18:25:00","currency":"VND","code":"00","desc":"ok","Xname":""},"signature":"412e915d2871504ed31be63c8f62a149a4410d34c4c42affc9006ef9917eaa03"}""";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xC3; // a lead byte with no continuation
+        using var request = ProviderSenders.Post(Province.BaseUrl, provider, connection, string.Empty);
+        request.Content = new ByteArrayContent(bytes);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("Authorization", "Apikey 0123456789abcdef0123456789abcdef"); // SePay's key
+        request.Headers.TryAddWithoutValidation("secure-token", "0123456789abcdef0123456789abcdef"); // Casso's token
+        var (status, body) = await ProviderSenders.SendAsync(request);
+        Assert.Equal(400, status);
+        Assert.Contains("UTF-8", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0L, await PendingPayments.TransfersAsync(Province, connection));
     }
 
     [Fact]
