@@ -23,6 +23,7 @@ public sealed class ProvinceOpenApiTests
     [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /report", "GET /reconciliation", "POST /reconciliation/resolve",
         "GET /r/{receipt}", "GET /bank-sim", "POST /bank-sim/send", "GET /health", "GET /openapi/{documentName}.json",
+        "GET /r", "GET /e-documents", // pages: the receipt lookup form, the office's e-documents of a day
     ];
 
     [Fact]
@@ -67,5 +68,6 @@ public sealed class ProvinceOpenApiTests
     }
 
     private static bool IsSourceGenerated(Type type) =>
-        ProvinceJsonContext.Default.GetTypeInfo(type) is not null || ContractsJsonContext.Default.GetTypeInfo(type) is not null;
+        ProvinceJsonContext.Default.GetTypeInfo(type) is not null || ContractsJsonContext.Default.GetTypeInfo(type) is not null
+        || KioskPos.ProvinceServer.EInvoices.EDocumentJsonContext.Default.GetTypeInfo(type) is not null;
 }

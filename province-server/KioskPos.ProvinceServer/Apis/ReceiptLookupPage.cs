@@ -22,6 +22,7 @@ internal static class ReceiptLookupPage
     public static IEndpointRouteBuilder MapReceiptLookupPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/r/{receipt}", GetPageAsync).ExcludeFromDescription().Public();
+        app.MapGet("/r", () => ProvincePages.Page("receipt-lookup.html")).ExcludeFromDescription().Public(); // where the printed address leads: type the number and key
         app.MapGet("/api/v1/receipts/{receipt}", GetReceiptAsync).Public().WithTags("Receipts").WithSummary("Check a receipt by the token its QR carries")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;

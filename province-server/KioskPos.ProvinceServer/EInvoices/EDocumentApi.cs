@@ -26,7 +26,7 @@ internal static class EDocumentApi
             .AcceptsJson<EDocumentSettingsRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
         admin.MapGet("/institutions/{id}/e-documents", GetSettingsAsync).WithSummary("An institution's e-document settings, without credentials")
             .ProducesProblems(StatusCodes.Status404NotFound);
-        admin.MapGet("/e-documents", GetWorklistAsync).WithSummary("The e-document worklist: issued, waiting, refused with the provider's reason")
+        admin.MapGet("/e-documents", GetEDocumentWorklistAsync).WithSummary("The e-document worklist: issued, waiting, refused with the provider's reason")
             .ProducesProblems(StatusCodes.Status400BadRequest);
         admin.MapPost("/e-documents/retry", RetryAsync).WithSummary("Queue a refused e-document again (after its settings were put right)")
             .ProducesProblems(StatusCodes.Status404NotFound);
@@ -109,7 +109,7 @@ internal static class EDocumentApi
                 s.Username.Length > 0 && s.Secret.Length > 0, s.AccountId is { Length: > 0 }, s.UpdatedAt), EDocumentJsonContext.Default.EDocumentSettingsView)
             : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "edocument_settings_not_found", null, args: [id]);
 
-    private static async Task<Results<JsonOk<IReadOnlyList<EDocumentView>>, ProblemResult>> GetWorklistAsync(string? state, string? institution, string? day, int? limit, EDocumentStore store, CancellationToken ct)
+    private static async Task<Results<JsonOk<IReadOnlyList<EDocumentView>>, ProblemResult>> GetEDocumentWorklistAsync(string? state, string? institution, string? day, int? limit, EDocumentStore store, CancellationToken ct)
     {
         if (state is not (null or "waiting" or "issued" or "refused" or "withdrawn"))
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using KioskPos.Core.Money;
 using KioskPos.Core.Receipts;
 using KioskPos.ProvinceServer.EInvoices;
+using KioskPos.Tests.Shared;
 
 namespace KioskPos.ProvinceServer.Tests.EInvoices;
 
@@ -52,6 +53,52 @@ public sealed class EInvoiceIssuanceTests
         // A second round issues nothing again.
         Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
         Assert.Equal(1, viettel.CreateCalls);
+    }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_the_payer_types_the_printed_receipt_number_and_key_at_r_and_sees_the_issued_invoice()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var invoiceNo = Assert.Single(viettel.Invoices.Values).InvoiceNo;
+
+        // The address the receipt prints: a page of its own (no sign-in), its texts from the catalogue.
+        using var anonymous = new HttpClient { BaseAddress = f.Province.BaseUrl };
+        using (var form = await anonymous.GetAsync("/r"))
+        {
+            Assert.Equal((HttpStatusCode.OK, "text/html"), (form.StatusCode, form.Content.Headers.ContentType!.MediaType));
+            Assert.Contains("/js/receipt-lookup.js", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(f.Province.BaseUrl, "/r").ToString());
+        await page.WaitForFunctionAsync("document.querySelector('button').textContent === 'Tra cứu'");
+        Assert.Contains("Nhập số biên lai và mã tra cứu in trên biên lai.", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+
+        // A wrong key: the receipt's page says it found nothing, as for an unknown receipt.
+        await page.FillAsync("input[name=receipt]", id);
+        await page.FillAsync("input[name=key]", "0000-0000-0000");
+        await page.ClickAsync("button");
+        await page.WaitForSelectorAsync("#refused:not([hidden])");
+        Assert.True(await page.IsHiddenAsync("#found"));
+
+        // The key as printed (upper case, in groups of four) opens the receipt with its issued invoice.
+        var key = ReceiptLookupKey.Format(f.Hashes[id][..12]);
+        await page.GotoAsync(new Uri(f.Province.BaseUrl, "/r").ToString());
+        await page.WaitForFunctionAsync("document.querySelector('button').textContent === 'Tra cứu'");
+        await page.FillAsync("input[name=receipt]", id);
+        await page.FillAsync("input[name=key]", key);
+        await page.ClickAsync("button");
+        await page.WaitForSelectorAsync("#found:not([hidden])");
+        Assert.EndsWith($"/r/{id}?h={key}", page.Url, StringComparison.Ordinal);
+        var shown = await page.InnerTextAsync("#found");
+        Assert.Contains("Hóa đơn điện tử", shown, StringComparison.Ordinal);
+        Assert.Contains(invoiceNo, shown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,6 +218,27 @@ public sealed class EInvoiceIssuanceTests
         var day = await f.Province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/e-documents/day?institution={EInvoiceFixture.School}&date=2026-11-23");
         Assert.Equal((3, 0, 0, 300_000L), (day.GetProperty("issued").GetInt32(), day.GetProperty("waiting").GetInt32(), day.GetProperty("refused").GetInt32(), day.GetProperty("issuedAmount").GetInt64()));
         Assert.Contains(day.GetProperty("documents").EnumerateArray(), d => d.GetProperty("paymentId").GetString() == kept);
+    }
+
+    [Fact]
+    public async Task The_settings_read_back_say_credentials_are_set_never_what_they_are_and_a_plain_http_provider_elsewhere_is_refused()
+    {
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.SePaySettings(new Uri("http://127.0.0.1:9/")));
+        using (var read = await f.Province.Admin.GetAsync($"/api/v1/admin/institutions/{EInvoiceFixture.School}/e-documents"))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            var body = await read.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(SePayEInvoiceSimulator.ClientSecret, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(SePayEInvoiceSimulator.ClientId, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(SePayEInvoiceSimulator.AccountId, body, StringComparison.Ordinal);
+            var settings = JsonDocument.Parse(body).RootElement;
+            Assert.Equal((true, true, "sepay"), (settings.GetProperty("credentialsSet").GetBoolean(), settings.GetProperty("accountIdSet").GetBoolean(), settings.GetProperty("provider").GetString()));
+        }
+
+        using var plain = await f.Province.Admin.PutAsJsonAsync($"/api/v1/admin/institutions/{EInvoiceFixture.School}/e-documents", EInvoiceFixture.SePaySettings(new Uri("http://sinvoice.example/")));
+        Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
+        Assert.Contains("baseUrl must be https", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
