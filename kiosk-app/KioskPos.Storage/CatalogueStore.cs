@@ -17,6 +17,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
     /// <summary>The setting holding the terminal's province-wide tag (the part of its transfer codes that names it).</summary>
     public const string QrTagKey = "vietqr.terminal_tag";
 
+    /// <summary>The settings key of the province's large-transfer amount (the kiosk's notice above it).</summary>
+    public const string LargeTransferKey = "access.large_transfer_above";
+
     /// <summary>The institution this terminal serves, once a pull has brought it.</summary>
     public async Task<Institution?> GetInstitutionAsync(CancellationToken cancellationToken = default)
     {
@@ -131,6 +134,12 @@ public sealed class CatalogueStore(SqliteDatabase database)
         {
             await SettingsStore.SetAsync(connection, transaction, QrTagKey, tag.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         }
+
+        if (pull.LargeTransferAbove is { } above && above > 0)
+        {
+            await SettingsStore.SetAsync(connection, transaction, LargeTransferKey, above.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        }
+
         await connection.ExecuteAsync("DELETE FROM institution WHERE id <> $id", transaction, cancellationToken, ("$id", i.Id)).ConfigureAwait(false);
 
         foreach (var a in pull.Accounts)

@@ -30,6 +30,12 @@ public sealed class ProvinceOptions
     /// <summary>Serve the bank simulator page at <c>/bank-sim</c> (demo and tests only: it posts signed notifications).</summary>
     public bool BankSimulator { get; set; }
 
+    /// <summary>
+    /// Above this amount in đồng a kiosk says, before showing the QR, that the bank app will ask for the payer's face
+    /// (State Bank decision 2345/QĐ-NHNN: above 10 million a transfer), and offers to pay the bills one by one.
+    /// </summary>
+    public long LargeTransferAbove { get; set; } = 10_000_000;
+
     /// <summary>The province's time zone, for dates people read (receipt lookup pages).</summary>
     public string TimeZone { get; set; } = Core.Text.LocalTime.VietnamZoneId;
 

@@ -146,6 +146,24 @@ public class ReceiptTests
         Assert.Contains("BIÊN LAI THU VIỆN PHÍ", string.Join('\n', ReceiptLayouts.Payment(receipt).ToLines(PlainTextLayout.Columns80mm)));
     }
 
+    [Fact]
+    public void A_VietQR_receipt_names_the_recipient_and_the_accounts_last_digits()
+    {
+        // Fraud protection: the receipt says the name the payer's bank app had to show, as the QR screen said it.
+        var account = new ReceivingAccount("970436", "1023456789", "TRUONG THCS NGUYEN DU", "Vietcombank");
+        var receipt = Sample() with
+        {
+            Institution = new Institution("I", "Trường THCS Nguyễn Du", InstitutionType.LowerSecondary, "Mỹ Tho", account),
+            Method = PaymentMethod.VietQr,
+            Qr = new PaymentQr("KP1A2B3C", "000201", new DateTimeOffset(2026, 11, 23, 9, 20, 0, TimeSpan.FromHours(7))),
+        };
+        var text = string.Join(' ', ReceiptLayouts.Payment(receipt).ToLines(PlainTextLayout.Columns80mm));
+        Assert.Contains("TRUONG THCS NGUYEN DU", text, StringComparison.Ordinal);
+        Assert.Contains("TK đuôi 6789", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("1023456789", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("TK đuôi", string.Join(' ', ReceiptLayouts.Payment(Sample()).ToLines(PlainTextLayout.Columns80mm)), StringComparison.Ordinal); // a card payment: no transfer, no recipient line
+    }
+
     [Theory]
     [InlineData("Nguyễn Thị Minh Anh", "N. T. M. Anh")]
     [InlineData("Lê Nam", "L. Nam")]

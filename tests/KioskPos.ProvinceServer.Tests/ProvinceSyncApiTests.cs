@@ -59,6 +59,7 @@ public abstract class ProvinceSyncApiTests(ProvinceEngine engine)
             page = (await client.GetFromJsonAsync($"{SyncProtocol.PullPath}?limit=17{(cursor is null ? string.Empty : "&cursor=" + cursor)}", ContractsJsonContext.Default.PullResponse))!;
             Assert.Equal(pages == 0, page.Full);
             Assert.True(page.Accounts.Count + page.Bills.Count <= 17);
+            Assert.Equal(10_000_000, page.LargeTransferAbove); // the province's default large-transfer amount (decision 2345), on every page
             accounts.AddRange(page.Accounts);
             bills.AddRange(page.Bills);
             cursor = page.Cursor;

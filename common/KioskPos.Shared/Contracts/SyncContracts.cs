@@ -142,8 +142,9 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="OfflinePolicy">The limits within which this terminal may take card payments while offline.</param>
 /// <param name="QrTag">The terminal's province-wide tag, the part of its transfer codes that names it.</param>
 /// <param name="HardwareProfile">The hardware profile the province wants this terminal to run from its next start (the JSON of hardware/profiles), or null for its own.</param>
+/// <param name="LargeTransferAbove">Above this amount (đồng) the kiosk tells the payer, before the QR, that the bank app will ask for the face (State Bank decision 2345); null: the terminal's default, 10.000.000 ₫.</param>
 public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null, int? QrTag = null,
-    System.Text.Json.JsonElement? HardwareProfile = null);
+    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null);
 
 /// <summary>
 /// How far a terminal may go on its own when the province server cannot be reached (the province carries the

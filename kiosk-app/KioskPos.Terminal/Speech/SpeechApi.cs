@@ -18,7 +18,7 @@ internal static class SpeechApi
     public const long DefaultLargeTransferAbove = 10_000_000;
 
     /// <summary>The settings key the province's value is kept under (from its signed pull answer).</summary>
-    public const string LargeTransferKey = "access.large_transfer_above";
+    public const string LargeTransferKey = CatalogueStore.LargeTransferKey;
 
     private const int MaxBody = 2048;
 

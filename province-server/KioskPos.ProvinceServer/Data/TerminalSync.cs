@@ -34,7 +34,7 @@ internal sealed class SequenceConflictException(long sequence, string code, stri
 }
 
 /// <summary>What terminals call: who a terminal is, the changes it pulls, the entries it pushes.</summary>
-internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, IOptions<IntakeOptions> intake, ILogger<TerminalSync> logger)
+internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, IOptions<IntakeOptions> intake, IOptions<ProvinceOptions> province, ILogger<TerminalSync> logger)
 {
     private readonly PushWriter _writer = new(database, time, confirmations, logger, Math.Max(0, intake.Value.PushQueueLimit));
 
@@ -84,7 +84,8 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         var settings = (await connection.ReadFirstAsync<TerminalSettingsRow>("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false))!;
         var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
         JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
-        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile);
+        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile,
+            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null);
     }
 
     /// <summary>

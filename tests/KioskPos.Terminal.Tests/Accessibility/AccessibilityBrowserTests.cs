@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using KioskPos.Storage;
 using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -27,7 +26,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(s_axe), $"{s_axe} is missing: scripts/prereqs.sh installs tests/browser-tools");
-        _province = await ProvinceHost.StartAsync();
+        _province = await ProvinceHost.StartAsync(settings: ["--Province:LargeTransferAbove=500000"]); // so the demo pupil's 750.000 ₫ is a large transfer
         _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Terminal:CardPinAbove=100000", "--Speech:Player=none"]);
         await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
         _browser = await Browser.LaunchAsync();
@@ -45,7 +44,6 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Every_kiosk_screen_has_no_axe_violation_in_both_languages_and_both_text_sizes()
     {
-        await SetLargeAboveAsync(500_000); // so the demo pupil's 750.000 ₫ shows the large-transfer notice too
         var page = await OpenAsync("/kiosk");
         await VariantsAsync(page, "home");
         await _terminal.TapAsync("04FFEE01");
@@ -149,6 +147,15 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         await keys.PressAsync("NumpadDivide");
         Assert.True(await page.EvaluateAsync<bool>("document.body.classList.contains('big')"));
         await keys.PressAsync("NumpadEnter");
+        var amount = long.Parse(total.Replace(".", string.Empty, StringComparison.Ordinal).Replace(" ₫", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        await page.WaitForSelectorAsync("body[data-screen=qr], body[data-screen=large]", new() { Timeout = 20_000 });
+        Assert.Equal(amount > 500_000 ? "large" : "qr", await page.EvaluateAsync<string>("document.body.dataset.screen"));
+        if (amount > 500_000)
+        {
+            await AssertFocusVisibleAsync(page, "lgo"); // above the province's amount: the notice, then Enter pays in one transfer
+            await keys.PressAsync("NumpadEnter");
+        }
+
         await page.WaitForSelectorAsync("body[data-screen=qr]", new() { Timeout = 20_000 });
         Assert.Equal(total, await page.InnerTextAsync("#qamount"));
         await AssertFocusVisibleAsync(page, "qcancel");
@@ -159,7 +166,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
 
         var code = await page.InnerTextAsync("#qcode");
         await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var notified = await _province.NotifyAsync(long.Parse(total.Replace(".", string.Empty, StringComparison.Ordinal).Replace(" ₫", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture), $"CT {code} hoc phi"))
+        using (var notified = await _province.NotifyAsync(amount, $"CT {code} hoc phi"))
         {
             notified.EnsureSuccessStatusCode();
         }
@@ -175,7 +182,8 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     [Fact]
     public async Task The_large_transfer_notice_appears_above_the_provinces_amount_only()
     {
-        await SetLargeAboveAsync(500_000);
+        // The province's amount reached the kiosk with the signed pull.
+        Assert.Equal(500_000, (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/kiosk/access")).GetProperty("largeTransferAbove").GetInt64());
         var page = await OpenAsync("/kiosk");
         await _terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
@@ -230,9 +238,6 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         await page.ClickAsync("#lang"); // back to Vietnamese, normal text
         await page.ClickAsync("#big");
     }
-
-    private Task SetLargeAboveAsync(long amount) =>
-        _terminal.App.Services.GetRequiredService<SettingsStore>().SetAsync(Speech.SpeechApi.LargeTransferKey, amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private async Task<JsonElement> PayByQrAsync(bool cancelFirst = false)
     {

@@ -31,7 +31,7 @@
     payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown);
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
-    renderCode(); show('home');
+    renderCode(); show('home'); loadAccess();
   }
   function message(kind, title, text) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
@@ -210,8 +210,10 @@
     });
     show('large');
   }
+  // The province's amount comes with its signed pull; asked again at every return home, so a change reaches a kiosk left open.
   var largeAbove = 10000000;
-  json('/api/v1/kiosk/access').then(function (r) { if (r.response.ok && r.body.largeTransferAbove) { largeAbove = r.body.largeTransferAbove; } });
+  function loadAccess() { json('/api/v1/kiosk/access').then(function (r) { if (r.response.ok && r.body.largeTransferAbove) { largeAbove = r.body.largeTransferAbove; } }, function () { /* keep the last amount */ }); }
+  loadAccess();
   $('payqr').addEventListener('click', large);
   $('lgo').addEventListener('click', function () { pay('vietqr'); });
   $('lback').addEventListener('click', function () { renderPayer(); show('payer'); });
