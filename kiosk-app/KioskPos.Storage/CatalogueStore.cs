@@ -20,6 +20,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
     /// <summary>The settings key of the province's large-transfer amount (the kiosk's notice above it).</summary>
     public const string LargeTransferKey = "access.large_transfer_above";
 
+    /// <summary>The settings key of the province's citizen-ID hash key (hex), as the last pull gave it.</summary>
+    public const string CitizenIdKeyKey = "identity.citizen_id_key";
+
     /// <summary>The institution this terminal serves, once a pull has brought it.</summary>
     public async Task<Institution?> GetInstitutionAsync(CancellationToken cancellationToken = default)
     {
@@ -73,6 +76,24 @@ public sealed class CatalogueStore(SqliteDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await FindAccountAsync(connection, null, null, normalisedCode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The payer whose citizen-ID number this is, by its keyed hash: found, not found, or not known yet (no key from the
+    /// province). The number is hashed in memory and never written.
+    /// </summary>
+    public async Task<(bool HasKey, PayerAccount? Account)> FindByCitizenIdAsync(string number, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var key = KioskPos.Core.Identity.CitizenIdHash.ParseKey(await SettingsStore.GetAsync(connection, null, CitizenIdKeyKey, cancellationToken).ConfigureAwait(false));
+        if (key is null)
+        {
+            return (false, null);
+        }
+
+        var hash = KioskPos.Core.Identity.CitizenIdHash.Compute(key, number);
+        var code = await connection.ScalarAsync("SELECT code FROM accounts WHERE citizen_id_hash = $h", null, cancellationToken, ("$h", hash)).ConfigureAwait(false) as string;
+        return (true, code is null ? null : await FindAccountAsync(connection, null, null, code, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The payer's bills with what is still owed after this terminal's unsynced payments, oldest due first.</summary>
@@ -140,18 +161,24 @@ public sealed class CatalogueStore(SqliteDatabase database)
             await SettingsStore.SetAsync(connection, transaction, LargeTransferKey, above.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         }
 
+        if (KioskPos.Core.Identity.CitizenIdHash.ParseKey(pull.CitizenIdKey) is not null)
+        {
+            await SettingsStore.SetAsync(connection, transaction, CitizenIdKeyKey, pull.CitizenIdKey!, cancellationToken).ConfigureAwait(false);
+        }
+
         await connection.ExecuteAsync("DELETE FROM institution WHERE id <> $id", transaction, cancellationToken, ("$id", i.Id)).ConfigureAwait(false);
 
         foreach (var a in pull.Accounts)
         {
             var changed = await connection.ExecuteAsync(
                 """
-                INSERT INTO accounts (code, kind, full_name, group_name, balance, blocked, version) VALUES ($c, $k, $n, $g, $b, $x, $v)
+                INSERT INTO accounts (code, kind, full_name, group_name, balance, blocked, version, citizen_id_hash) VALUES ($c, $k, $n, $g, $b, $x, $v, $h)
                 ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, full_name = excluded.full_name, group_name = excluded.group_name,
-                    balance = excluded.balance, blocked = excluded.blocked, version = excluded.version
+                    balance = excluded.balance, blocked = excluded.blocked, version = excluded.version, citizen_id_hash = excluded.citizen_id_hash
                 WHERE excluded.version > accounts.version
                 """,
-                transaction, cancellationToken, ("$c", a.Code), ("$k", a.Kind), ("$n", a.FullName), ("$g", a.Group), ("$b", a.Balance), ("$x", a.Blocked ? 1 : 0), ("$v", a.Version)).ConfigureAwait(false);
+                transaction, cancellationToken, ("$c", a.Code), ("$k", a.Kind), ("$n", a.FullName), ("$g", a.Group), ("$b", a.Balance), ("$x", a.Blocked ? 1 : 0), ("$v", a.Version),
+                ("$h", a.CitizenIdHash)).ConfigureAwait(false);
             if (changed == 0)
             {
                 continue;

@@ -109,7 +109,9 @@ public sealed record InstitutionDto(string Id, string Name, string Type, string 
 /// <param name="CardUids">Normalised card UIDs.</param>
 /// <param name="Version">The server's change version of this row.</param>
 /// <param name="DeniedCardUids">Those of <paramref name="CardUids"/> on the deny list (lost, stolen, overdrawn): refused.</param>
-public sealed record AccountDto(string Code, string Kind, string FullName, string? Group, long Balance, bool Blocked, IReadOnlyList<string> CardUids, long Version, IReadOnlyList<string>? DeniedCardUids = null);
+/// <param name="CitizenIdHash">The keyed hash of the patient's citizen-ID number (HMAC under <see cref="PullResponse.CitizenIdKey"/>), never the number.</param>
+public sealed record AccountDto(string Code, string Kind, string FullName, string? Group, long Balance, bool Blocked, IReadOnlyList<string> CardUids, long Version, IReadOnlyList<string>? DeniedCardUids = null,
+    string? CitizenIdHash = null);
 
 /// <summary>A bill line.</summary>
 /// <param name="Description">What is charged.</param>
@@ -143,8 +145,9 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="QrTag">The terminal's province-wide tag, the part of its transfer codes that names it.</param>
 /// <param name="HardwareProfile">The hardware profile the province wants this terminal to run from its next start (the JSON of hardware/profiles), or null for its own.</param>
 /// <param name="LargeTransferAbove">Above this amount (đồng) the kiosk tells the payer, before the QR, that the bank app will ask for the face (State Bank decision 2345); null: the terminal's default, 10.000.000 ₫.</param>
+/// <param name="CitizenIdKey">The province's key for citizen-ID hashes (64 hex digits): a scanned card's number is hashed with it to find the patient.</param>
 public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null, int? QrTag = null,
-    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null);
+    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null, string? CitizenIdKey = null);
 
 /// <summary>
 /// How far a terminal may go on its own when the province server cannot be reached (the province carries the

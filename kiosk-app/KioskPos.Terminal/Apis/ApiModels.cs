@@ -86,6 +86,9 @@ public sealed record ReceiptLookupView(string Url, string Svg);
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
+/// <summary>The body of <c>POST /dev/scans</c>: the text a 2D scanner types, as from a citizen-ID card's QR.</summary>
+public sealed record SimulatedScanRequest(string? Text);
+
 /// <summary>A tap: what the terminal made of the card.</summary>
 /// <param name="Uid">The card's UID: in full to signed-in staff (and the simulator's caller, who gave it), else masked (<c>••••B2C3</c>).</param>
 /// <param name="At">When it was read.</param>
@@ -145,6 +148,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(PaymentView))]
 [JsonSerializable(typeof(IReadOnlyList<PaymentView>))]
 [JsonSerializable(typeof(SimulatedTapRequest))]
+[JsonSerializable(typeof(SimulatedScanRequest))]
 [JsonSerializable(typeof(SimulatedPrinterRequest))]
 [JsonSerializable(typeof(PrinterView))]
 [JsonSerializable(typeof(EmulatorView))]

@@ -147,7 +147,7 @@ internal static class PaymentApi
 
     private static ProblemResult QrNotFound(string id) => ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id);
 
-    private static async Task<JsonOk<PayerView>> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
+    internal static async Task<JsonOk<PayerView>> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
     {
         var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
         var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);

@@ -23,6 +23,9 @@ internal static class DevApi
         dev.MapPost("/card-taps", TapCardAsync).WithSummary("Hold a card to the simulated reader and wait until the terminal has read it")
             .AcceptsJson<SimulatedTapRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        dev.MapPost("/scans", CitizenIdApi.ScanCitizenIdAsync).WithSummary("Scan a citizen-ID card's QR with the simulated 2D scanner: the patient it finds")
+            .AcceptsJson<SimulatedScanRequest>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
         dev.MapGet("/gpio", GetGpio).WithSummary("The simulated GPIO chip's pins: light, buzzer, help button")
             .ProducesProblems(StatusCodes.Status404NotFound);
         dev.MapPost("/gpio/help-button", PressHelpButtonAsync).WithSummary("Press the simulated help button")

@@ -84,8 +84,9 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         var settings = (await connection.ReadFirstAsync<TerminalSettingsRow>("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false))!;
         var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
         JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
+        var citizenIdKey = await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'citizen_id_key'", transaction, cancellationToken).ConfigureAwait(false) as string;
         return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile,
-            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null);
+            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey);
     }
 
     /// <summary>
@@ -302,10 +303,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         }
 
         var rows = await connection.ReadAllAsync<AccountRow>(
-            "SELECT code, kind, full_name, group_name, balance, blocked, version FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
+            "SELECT code, kind, full_name, group_name, balance, blocked, version, citizen_id_hash FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
             transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
         var accounts = rows.ConvertAll(a => new AccountDto(a.Code, a.Kind, a.FullName, a.GroupName, a.Balance, a.Blocked != 0,
-            cards.TryGetValue(a.Code, out var c) ? c : [], a.Version, denied.TryGetValue(a.Code, out var d) ? d : []));
+            cards.TryGetValue(a.Code, out var c) ? c : [], a.Version, denied.TryGetValue(a.Code, out var d) ? d : [], a.CitizenIdHash));
         return accounts;
     }
 
@@ -401,6 +402,8 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         public long Blocked { get; init; }
 
         public long Version { get; init; }
+
+        public string? CitizenIdHash { get; init; }
     }
 
     private sealed record BillLineRow
