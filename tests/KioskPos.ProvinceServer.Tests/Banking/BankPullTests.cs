@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using KioskPos.ProvinceServer.Banking;
 
 namespace KioskPos.ProvinceServer.Tests.Banking;
@@ -48,5 +49,32 @@ public sealed class BankPullTests
         Assert.Equal(("completed", 150_000L, 1L), await PendingPayments.StateAsync(province, payment));
         Assert.Equal(1L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers WHERE connection_id = $c", ("$c", provider + "-1")), CultureInfo.InvariantCulture));
         Assert.NotNull(await province.ScalarAsync("SELECT last_pull_at FROM bank_connections WHERE id = $c AND last_pull_error IS NULL", ("$c", provider + "-1")));
+    }
+
+    [Fact]
+    public async Task A_pull_the_provider_refuses_records_nothing_and_the_connection_shows_the_error_never_the_key()
+    {
+        await using var simulator = await ProviderApiSimulator.StartAsync("sim-api-key-0123456789");
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=1"]);
+        await ProviderSenders.PutConnectionAsync(province, "sepay-1", "sepay", ProviderSenders.SepayKey, apiKey: "wrong-api-key-0123456789",
+            apiBaseUrl: new Uri(simulator.BaseUrl, "/sepay").ToString());
+        var (payment, code) = await PendingPayments.CreateAsync(province, 90_000);
+        simulator.Add(ProvinceHost.SchoolAccount, 90_000, code);
+
+        var started = DateTime.UtcNow;
+        JsonElement view;
+        do
+        {
+            await Task.Delay(200);
+            view = JsonDocument.Parse(await province.Admin.GetStringAsync("/api/v1/admin/bank/connections/sepay-1")).RootElement;
+        }
+        while ((!view.TryGetProperty("lastPullError", out var error) || error.ValueKind == JsonValueKind.Null) && DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+
+        Assert.Contains("401", view.GetProperty("lastPullError").GetString(), StringComparison.Ordinal);
+        Assert.True(view.GetProperty("hasApiKey").GetBoolean());
+        Assert.DoesNotContain("wrong-api-key-0123456789", view.GetRawText(), StringComparison.Ordinal);
+        Assert.False(simulator.Calls.ContainsKey("sepay")); // refused at the key: no list served
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal(0L, await PendingPayments.TransfersAsync(province, "sepay-1"));
     }
 }
