@@ -6,6 +6,10 @@ internal static class BankingServices
     public static IServiceCollection AddBanking(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<BankConnections>();
+        services.AddOptions<BankPullOptions>().Bind(configuration.GetSection(BankPullOptions.Section));
+        services.AddHttpClient("bank-pull", c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<BankPullWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<BankPullWorker>());
         return services;
     }
 }
