@@ -21,9 +21,12 @@ fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 install -d "$stage/DEBIAN" "$stage/opt/kioskpos" "$stage/lib/systemd/system" "$stage/lib/udev/rules.d" \
-  "$stage/etc/kioskpos" "$stage/etc/chromium/policies/managed" "$stage/usr/share/kioskpos/profiles" "$stage/usr/share/doc/kioskpos"
+  "$stage/etc/kioskpos" "$stage/etc/chromium/policies/managed" "$stage/usr/share/kioskpos/profiles" "$stage/usr/share/doc/kioskpos" "$stage/usr/lib/kioskpos"
 cp -a "$published/." "$stage/opt/kioskpos/"
-install -m 0644 firmware/os/kioskpos-terminal.service firmware/os/kioskpos-kiosk.service "$stage/lib/systemd/system/"
+install -m 0644 firmware/os/kioskpos-terminal.service firmware/os/kioskpos-kiosk.service firmware/os/kioskpos-screens.service "$stage/lib/systemd/system/"
+install -m 0644 firmware/os/screen.env "$stage/etc/kioskpos/screen.env"   # one screen, or two HDMI screens at a counter
+install -m 0644 firmware/os/sway-two-screens.conf "$stage/usr/share/kioskpos/sway-two-screens.conf"
+install -m 0755 firmware/os/two-screens "$stage/usr/lib/kioskpos/two-screens"
 install -m 0644 firmware/os/60-kioskpos.rules "$stage/lib/udev/rules.d/"
 install -m 0644 firmware/os/terminal.json "$stage/etc/kioskpos/terminal.json"
 install -m 0644 firmware/os/chromium-policy.json "$stage/etc/chromium/policies/managed/kioskpos.json"   # a kiosk's: /kiosk and /display

@@ -29,7 +29,9 @@ public sealed class PackageTests : IDisposable
         // What is in it.
         var contents = await RunAsync("dpkg-deb", "-c", first);
         foreach (var path in new[] { "./opt/kioskpos/kioskpos-terminal", "./lib/systemd/system/kioskpos-terminal.service", "./lib/systemd/system/kioskpos-kiosk.service",
-            "./lib/udev/rules.d/60-kioskpos.rules", "./etc/kioskpos/terminal.json", "./etc/chromium/policies/managed/kioskpos.json", "./usr/share/kioskpos/profiles/pi4-rc522-usb80.json" })
+            "./lib/udev/rules.d/60-kioskpos.rules", "./etc/kioskpos/terminal.json", "./etc/chromium/policies/managed/kioskpos.json", "./usr/share/kioskpos/profiles/pi4-rc522-usb80.json",
+            "./lib/systemd/system/kioskpos-screens.service", "./etc/kioskpos/screen.env", "./usr/share/kioskpos/sway-two-screens.conf", "./usr/lib/kioskpos/two-screens",
+            "./usr/share/kioskpos/profiles/pi5-em4100-tcp80-hdmi2.json" })
         {
             Assert.Contains(path, contents, StringComparison.Ordinal);
         }
@@ -68,7 +70,7 @@ public sealed class PackageTests : IDisposable
         }
 
         Directory.CreateDirectory(Path.Combine(root, "usr/bin"));
-        foreach (var dependency in new[] { "usr/bin/cage", "usr/bin/chromium" })
+        foreach (var dependency in new[] { "usr/bin/cage", "usr/bin/chromium", "usr/bin/sway", "usr/bin/test" })
         {
             await File.WriteAllTextAsync(Path.Combine(root, dependency), "#!/bin/sh\n");
             if (!OperatingSystem.IsWindows())
@@ -78,8 +80,32 @@ public sealed class PackageTests : IDisposable
         }
 
         var verify = await RunAsync("systemd-analyze", "verify", $"--root={root}",
-            Path.Combine(root, "lib/systemd/system/kioskpos-terminal.service"), Path.Combine(root, "lib/systemd/system/kioskpos-kiosk.service"));
+            Path.Combine(root, "lib/systemd/system/kioskpos-terminal.service"), Path.Combine(root, "lib/systemd/system/kioskpos-kiosk.service"),
+            Path.Combine(root, "lib/systemd/system/kioskpos-screens.service"));
         Assert.Equal(string.Empty, verify.Trim());
+
+        // The two-screen counter: by default the one-screen kiosk unit runs and the two-screen one does not; with
+        // KIOSKPOS_SCREENS=hdmi2 in screen.env the other way round (each unit's ExecCondition run as systemd would,
+        // with screen.env's variables), and sway's configuration starts the script that places the two pages.
+        var screenEnv = Path.Combine(root, "etc/kioskpos/screen.env");
+        Assert.Equal((true, false), (await ConditionAsync(root, "kioskpos-kiosk.service", screenEnv), await ConditionAsync(root, "kioskpos-screens.service", screenEnv)));
+        await File.AppendAllTextAsync(screenEnv, "KIOSKPOS_SCREENS=hdmi2\nKIOSKPOS_CUSTOMER_OUTPUT=HDMI-A-2\n");
+        Assert.Equal((false, true), (await ConditionAsync(root, "kioskpos-kiosk.service", screenEnv), await ConditionAsync(root, "kioskpos-screens.service", screenEnv)));
+        var screens = await File.ReadAllTextAsync(Path.Combine(root, "lib/systemd/system/kioskpos-screens.service"));
+        Assert.Contains("ExecStart=/usr/bin/sway --config /usr/share/kioskpos/sway-two-screens.conf", screens, StringComparison.Ordinal);
+        Assert.Contains("Conflicts=getty@tty1.service\n", screens, StringComparison.Ordinal); // not the kiosk unit: the conditions choose, a conflict would drop one at boot
+        Assert.Contains("WantedBy=graphical.target", screens, StringComparison.Ordinal);
+        Assert.Contains("exec /usr/lib/kioskpos/two-screens", await File.ReadAllTextAsync(Path.Combine(root, "usr/share/kioskpos/sway-two-screens.conf")), StringComparison.Ordinal);
+        var placer = Path.Combine(root, "usr/lib/kioskpos/two-screens");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.True(File.GetUnixFileMode(placer).HasFlag(UnixFileMode.UserExecute), "the placing script is executable");
+        }
+
+        await RunAsync("sh", "-n", placer);
+        var script = await File.ReadAllTextAsync(placer);
+        Assert.Contains("workspace counter output $counter_output", script, StringComparison.Ordinal);
+        Assert.Contains("workspace customer output $customer_output", script, StringComparison.Ordinal);
 
         // The terminal's data and a technician's setting, then an upgrade: both kept.
         var data = Path.Combine(root, "var/lib/kioskpos/terminal.db");
@@ -91,6 +117,7 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("Version: 0.1.1", await DpkgAsync(root, "-s", "kioskpos"), StringComparison.Ordinal);
         Assert.Equal("unsynced payments", await File.ReadAllTextAsync(data));
         Assert.Contains("pi5-em4100-tcp80", await File.ReadAllTextAsync(config), StringComparison.Ordinal);
+        Assert.Contains("KIOSKPOS_SCREENS=hdmi2", await File.ReadAllTextAsync(screenEnv), StringComparison.Ordinal); // the technician's choice of screens too
 
         // Removed: the program goes, the data stays. Purged: the data goes too.
         await DpkgAsync(root, "-r", "kioskpos");
@@ -98,6 +125,40 @@ public sealed class PackageTests : IDisposable
         Assert.Equal("unsynced payments", await File.ReadAllTextAsync(data));
         await DpkgAsync(root, "-P", "kioskpos");
         Assert.False(Directory.Exists(Path.Combine(root, "var/lib/kioskpos")));
+    }
+
+    // Runs a unit's ExecCondition= with the variables of its Environment= lines and of the environment file, expanding
+    // "${NAME}" as systemd does (one argument, empty when unset); true when the unit would start.
+    private static async Task<bool> ConditionAsync(string root, string unitName, string environmentFile)
+    {
+        var lines = await File.ReadAllLinesAsync(Path.Combine(root, "lib/systemd/system", unitName));
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines.Where(l => l.StartsWith("Environment=", StringComparison.Ordinal)))
+        {
+            foreach (var pair in line["Environment=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                variables[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            }
+        }
+
+        foreach (var line in (await File.ReadAllLinesAsync(environmentFile)).Where(l => l.Contains('=', StringComparison.Ordinal) && !l.TrimStart().StartsWith('#')))
+        {
+            variables[line[..line.IndexOf('=', StringComparison.Ordinal)].Trim()] = line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim();
+        }
+
+        var condition = Assert.Single(lines, l => l.StartsWith("ExecCondition=", StringComparison.Ordinal))["ExecCondition=".Length..];
+        var words = System.Text.RegularExpressions.Regex.Matches(condition, "\"([^\"]*)\"|(\\S+)").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+            .Select(w => System.Text.RegularExpressions.Regex.Replace(w, "\\$\\{([A-Z_]+)\\}", m => variables.GetValueOrDefault(m.Groups[1].Value, ""))).ToList();
+        Assert.Equal("/usr/bin/test", words[0]);
+        var start = new ProcessStartInfo("/usr/bin/test") { UseShellExecute = false };
+        foreach (var word in words.Skip(1))
+        {
+            start.ArgumentList.Add(word);
+        }
+
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0;
     }
 
     // make deb's script, with a chosen version and the faster compression.

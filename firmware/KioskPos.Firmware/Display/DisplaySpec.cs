@@ -139,7 +139,7 @@ public sealed record DisplaySpec(DisplayKind Kind, PanelModel? Model = null, str
     {
         DisplayKind.Browser => "browser",
         DisplayKind.Hdmi2 => "hdmi2",
-        _ => $"spi:{Model!.Controller.ToString().ToLowerInvariant()}:{Path}:dc={DataCommandPin}:rst={ResetPin}:bl={BacklightPin}:size={Model.Width}x{Model.Height}:rotation={(int)Rotation}:hz={ClockHz}",
+        _ => $"spi:{Model!.Controller.ToString().ToLowerInvariant()}:{Path}:dc={DataCommandPin}{(ResetPin >= 0 ? $":rst={ResetPin}" : "")}{(BacklightPin >= 0 ? $":bl={BacklightPin}" : "")}:size={Model.Width}x{Model.Height}:rotation={(int)Rotation}:hz={ClockHz}",
     };
 
     private static int Pin(string value, string key) =>
