@@ -45,7 +45,7 @@ public sealed partial class ProvincePagesTests
         Assert.Equal(HttpStatusCode.NotFound, (await anyone.GetAsync("/js/nothing.js")).StatusCode);
         var texts = await anyone.GetFromJsonAsync<JsonElement>("/api/v1/province/messages");
         Assert.All(texts.EnumerateObject(), p => Assert.StartsWith("province.", p.Name, StringComparison.Ordinal));
-        Assert.Equal("Trung học cơ sở", texts.GetProperty("province.type.lower_secondary").GetProperty("vi").GetString());
+        Assert.Equal("Trung học cơ sở", texts.GetProperty("province.geo.type.lower_secondary").GetProperty("vi").GetString());
         Assert.False((await anyone.GetFromJsonAsync<JsonElement>("/api/v1/province/session")).GetProperty("signedIn").GetBoolean());
         Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.GetAsync("/api/v1/report/plan/types.svg")).StatusCode);
     }
@@ -71,12 +71,47 @@ public sealed partial class ProvincePagesTests
         await page.WaitForURLAsync("**/report", Committed);
         await page.WaitForSelectorAsync("#institutions tbody tr");
         Assert.Contains("Trường THCS Nguyễn Du", await page.InnerTextAsync("#institutions"), StringComparison.Ordinal);
-        await page.WaitForFunctionAsync("document.getElementById('types-chart').complete && document.getElementById('types-chart').naturalWidth > 0");
+        foreach (var chart in new[] { "value-chart", "types-chart", "trend-chart", "behind-chart" })
+        {
+            await page.WaitForFunctionAsync($"document.getElementById('{chart}').complete && document.getElementById('{chart}').naturalWidth > 0");
+        }
+
+        // Today's communes, the type's name of 2026 (not the code, not the district health centre of before 2025),
+        // the plan read against and its units; the old districts shown for the 2022 plan.
+        var communes = await page.InnerTextAsync("#communes");
+        Assert.Contains("Phường Mỹ Tho", communes, StringComparison.Ordinal);
+        Assert.Contains("Xã Châu Thành", communes, StringComparison.Ordinal);
+        var report = await page.InnerTextAsync("#institutions");
+        Assert.Contains("Trung tâm y tế khu vực", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("district_health_centre", report, StringComparison.Ordinal);
+        Assert.Contains("236/KH-UBND", await page.InnerTextAsync("#plan-line"), StringComparison.Ordinal);
+        Assert.Contains("giao dịch", await page.InnerTextAsync("#count"), StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("#choose select[name=plan] option").CountAsync());
+        Assert.Equal("/report?from=", (await page.GetAttributeAsync("#csv", "href"))![..13]);
+
+        // The table sorts by a heading (again: the other way) and keeps the rows that contain what is typed.
+        await page.ClickAsync("#institutions thead th:nth-child(1)");
+        Assert.Equal("ascending", await page.GetAttributeAsync("#institutions thead th:nth-child(1)", "aria-sort"));
+        Assert.StartsWith("Trung tâm", await page.InnerTextAsync("#institutions tbody tr:nth-child(1) td:nth-child(1)"), StringComparison.Ordinal);
+        await page.ClickAsync("#institutions thead th:nth-child(1)");
+        Assert.Equal("descending", await page.GetAttributeAsync("#institutions thead th:nth-child(1)", "aria-sort"));
+        Assert.StartsWith("Trường", await page.InnerTextAsync("#institutions tbody tr:nth-child(1) td:nth-child(1)"), StringComparison.Ordinal);
+        await page.FillAsync("#institutions-filter", "nguyễn du");
+        Assert.Equal(1, await page.Locator("#institutions tbody tr:not([hidden])").CountAsync());
+        Assert.Contains("1 dòng", await page.InnerTextAsync("#institutions-filter ~ .rows"), StringComparison.Ordinal);
+
+        // Another plan, today's units: the choice goes into the address and the page reads it.
+        await page.SelectOptionAsync("#choose select[name=plan]", "brvt-104-2022");
+        await page.SelectOptionAsync("#choose select[name=units]", "today");
+        await page.ClickAsync("#choose button[type=submit]");
+        await page.WaitForURLAsync("**/report?*plan=brvt-104-2022*", Committed);
+        await page.WaitForFunctionAsync("document.getElementById('plan-line').textContent.includes('104/KH-UBND')");
+        Assert.Contains("theo hiện nay", await page.InnerTextAsync("#plan-line"), StringComparison.Ordinal);
 
         await page.GotoAsync(province.BaseUrl.ToString());
         await page.WaitForSelectorAsync("#institutions tbody tr");
         var institutions = await page.InnerTextAsync("#institutions");
-        Assert.Contains("Trung tâm y tế huyện", institutions, StringComparison.Ordinal); // the type's name, not district_health_centre
+        Assert.Contains("Trung tâm y tế khu vực", institutions, StringComparison.Ordinal); // the type's name of 2026, not district_health_centre
         Assert.DoesNotContain("district_health_centre", institutions, StringComparison.Ordinal);
         Assert.Contains("quản trị tỉnh", await page.InnerTextAsync("nav.bar"), StringComparison.Ordinal);
     }

@@ -32,7 +32,7 @@ internal static class PlanCharts
     /// <summary>The communes furthest behind: each one's share of institutions taking cashless payment against its target.</summary>
     public static XDocument Behind(PlanReportView view) =>
         view.Behind.Count == 0
-            ? Bars([(Both("geo.chart.none"), 0, 0)])
+            ? Bars([(Both("province.geo.chart.none"), 0, 0)])
             : Bars([.. view.Behind.Select(c => ($"{c.Commune} ({c.TakingCashless}/{c.Institutions})", c.SharePercent, (int)Math.Round(c.TargetPercent)))]);
 
     /// <summary>
@@ -67,10 +67,10 @@ internal static class PlanCharts
 
         (string Key, string Colour, Func<PlanYear, double> Of, bool Dashed)[] series =
         [
-            ("geo.chart.target", "#102030", y => y.ValueTargetPercent, true),
-            ("geo.chart.value", "#17692c", y => y.ValueSharePercent, false),
-            ("geo.chart.count", "#1f5fa8", y => y.CountSharePercent, false),
-            ("geo.chart.institutions", "#b35c00", y => y.InstitutionSharePercent, false),
+            ("province.geo.chart.target", "#102030", y => y.ValueTargetPercent, true),
+            ("province.geo.chart.value", "#17692c", y => y.ValueSharePercent, false),
+            ("province.geo.chart.count", "#1f5fa8", y => y.CountSharePercent, false),
+            ("province.geo.chart.institutions", "#b35c00", y => y.InstitutionSharePercent, false),
         ];
         for (var k = 0; k < series.Length; k++)
         {

@@ -110,7 +110,7 @@ internal static class DemoProvince
                     {
                         sequence++;
                         var created = new DateTimeOffset(at.Year, at.Month, at.Day, 1 + random.Next(0, 9), random.Next(60), 0, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
-                        journal.Add([terminalId, (long)sequence, "payment.created", "demo", "{}", "{}", created]);
+                        journal.Add([terminalId, (long)sequence, KioskPos.Shared.Contracts.EntryKinds.PaymentCreated, "demo", "{}", "{}", created]);
                         payments.Add([$"{terminalId}-{sequence:D8}", terminalId, (long)sequence, u.Id, $"{u.Id}-{1 + (b % 4)}", random.Next(3) == 0 ? "external_card" : "card_balance", total, created, created, "completed", total]);
                     }
                 }

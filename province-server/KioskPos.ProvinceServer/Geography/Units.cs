@@ -13,7 +13,7 @@ public static class Units
 
     /// <summary>The type's name for people in 2026 (catalogue <c>geo.type.*</c>), the code itself for a type it lacks.</summary>
     public static string TypeName(string type) =>
-        KioskPos.Core.Text.Messages.All.TryGetValue("geo.type." + type, out var name) ? name.Vi : type;
+        KioskPos.Core.Text.Messages.All.TryGetValue("province.geo.type." + type, out var name) ? name.Vi : type;
 
     /// <summary>The first day of the month <paramref name="day"/> falls in.</summary>
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);

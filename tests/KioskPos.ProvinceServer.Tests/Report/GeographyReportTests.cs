@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.ProvinceServer.Tests.Report;
 
@@ -42,6 +43,10 @@ public sealed class GeographyReportTests
         var report = await province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&plan={Plan236}");
         var members = generated.Where(g => g.OldProvince == "Tiền Giang").ToList();
         Assert.Equal(members.Select(g => g.Id).Order(), report.GetProperty("institutions").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).Where(i => i.StartsWith("GEN-", StringComparison.Ordinal)).Order());
+        // The two demo institutions sit in the old Tiền Giang too (Phường Mỹ Tho, Xã Châu Thành), with nothing due or
+        // paid in this period: they count as institutions not taking cashless payment.
+        members.Add(new Generated(DemoData.SchoolId, "lower_secondary", "Phường Mỹ Tho", "Tiền Giang", "Thành phố Mỹ Tho", true, 0, 0, 0, 0));
+        members.Add(new Generated(DemoData.HospitalId, "district_health_centre", "Xã Châu Thành", "Tiền Giang", "Huyện Châu Thành", true, 0, 0, 0, 0));
         Assert.Equal(members.Sum(g => g.Value), report.GetProperty("cashlessValue").GetInt64());
         Assert.Equal(members.Sum(g => g.Counted), report.GetProperty("cashlessPayments").GetInt32());
         Assert.Equal(members.Sum(g => g.Bills), report.GetProperty("bills").GetInt32());

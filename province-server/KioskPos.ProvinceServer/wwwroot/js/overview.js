@@ -5,7 +5,7 @@
 (async () => {
   const { row } = Page;
   const typeName = (type) => {
-    const key = `province.type.${type}`;
+    const key = `province.geo.type.${type}`;
     const name = I18n.text(key);
     return name === key ? type : name;
   };

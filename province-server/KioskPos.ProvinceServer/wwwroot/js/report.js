@@ -1,19 +1,24 @@
-// The plan report (/report?from&to): the figures from GET /api/v1/report/plan (the province for an administrator, their
-// institution for an accountant), the bars as SVG the server draws (/api/v1/report/plan/value.svg, types.svg).
+// The plan report (/report?from&to&plan&units): the figures from GET /api/v1/report/plan (the province for an
+// administrator, their institution for an accountant) read against the chosen plan, in the units of the period's time
+// or today's; the charts as SVG the server draws (/api/v1/report/plan/{value,types,trend,behind}.svg); every table
+// sorts and filters (tables.js); CSV per view; a print view for the monthly meeting.
 "use strict";
 
 (async () => {
-  const { row } = Page;
+  const { row, el } = Page;
   const typeName = (type) => {
-    const key = `province.type.${type}`;
+    const key = `province.geo.type.${type}`;
     const name = I18n.text(key);
     return name === key ? type : name;
   };
+  const share = (value, target) => [I18n.percent(value), value >= target ? "n ok" : "n bad"];
+  const change = (value) => [value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${I18n.percent(value)}`, "n"];
+  const both = (key, ...args) => `${I18n.textIn("vi", key, ...args)} / ${I18n.textIn("en", key, ...args)}`;
 
   try {
     await I18n.load();
     const me = await Page.session();
-    const query = Page.query("from", "to");
+    const query = Page.query("from", "to", "plan", "units");
     const view = await Page.json("/api/v1/report/plan" + query);
 
     if (!me.isAdmin) {
@@ -22,35 +27,81 @@
       own.hidden = false;
     }
 
+    // The choice: the period, the plan (every plan for an administrator, the one read for an accountant), the units.
+    const form = document.getElementById("choose");
+    form.elements.from.value = view.from;
+    form.elements.to.value = view.to;
+    form.elements.units.value = view.units;
+    const plans = me.isAdmin ? (await Page.json("/api/v1/admin/plans")).plans : [view.plan];
+    form.elements.plan.replaceChildren(...plans.map((p) => el("option", { value: p.id, selected: p.id === view.plan.id }, `${p.title} — ${p.area}`)));
+    document.getElementById("print").addEventListener("click", () => window.print());
+
+    const chosen = new URLSearchParams({ from: view.from, to: view.to, plan: view.plan.id, units: view.units }).toString();
     document.getElementById("period").textContent = `${I18n.date(view.from)} – ${I18n.date(view.to, -1)}`;
     document.getElementById("year").textContent = I18n.text("province.report.planYear", view.year);
-    document.getElementById("csv").href = `/report?from=${view.from}&to=${view.to}&format=csv`;
-    document.getElementById("json").textContent = "/api/v1/report/plan";
+    document.getElementById("csv").href = `/report?${chosen}&format=csv`;
+    document.getElementById("json").textContent = `/api/v1/admin/report/plan?${chosen}`;
+    document.getElementById("plan-line").textContent =
+      `${I18n.text("province.geo.report.planLine", view.plan.title, view.plan.authority, view.plan.area, view.plan.startYear)} · ${I18n.text("province.geo.report.units")}: ${I18n.text(`province.geo.report.units.${view.units}`)}`;
+    document.getElementById("printed").textContent = I18n.text("province.geo.report.printedAt", I18n.dateTime(new Date().toISOString()));
 
     const value = document.getElementById("value");
     value.querySelector(".paid").textContent = I18n.money(view.cashlessValue);
     value.querySelector(".due").textContent = I18n.money(view.due);
-    const share = value.querySelector(".share");
-    share.textContent = I18n.percent(view.valueSharePercent);
-    share.className = view.valueSharePercent >= view.valueTargetPercent ? "share ok" : "share bad";
+    const valueShare = value.querySelector(".share");
+    valueShare.textContent = I18n.percent(view.valueSharePercent);
+    valueShare.className = view.valueSharePercent >= view.valueTargetPercent ? "share ok" : "share bad";
     value.querySelector(".target").textContent = `${view.valueTargetPercent}%`;
     value.querySelector(".payments").textContent = I18n.text("province.report.payments", view.cashlessPayments);
+    const count = document.getElementById("count");
+    count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, I18n.percent(view.countSharePercent), view.countTargetPercent);
+    count.className = view.countSharePercent >= view.countTargetPercent ? "ok" : "bad";
 
-    const period = `?from=${view.from}&to=${view.to}`;
     for (const chart of document.querySelectorAll("img[data-chart]")) {
-      chart.alt = I18n.text(`province.report.${chart.dataset.chart}Chart`);
-      chart.src = `/api/v1/report/plan/${chart.dataset.chart}.svg${period}`;
+      chart.alt = both(chart.dataset.alt);
+      chart.src = `/api/v1/report/plan/${chart.dataset.chart}.svg?${chosen}`;
     }
 
-    document.querySelector("#districts tbody").replaceChildren(...view.byDistrict.map((g) => row([
-      g.district ?? "", typeName(g.type), [g.institutions, "n"], [g.takingCashless, "n"],
-      [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [`${g.targetPercent}%`, "n"],
+    const fill = (id, rows) => {
+      const table = document.getElementById(id);
+      table.tBodies[0].replaceChildren(...rows);
+      Tables.changed(table);
+    };
+    const group = (g) => [g.institutions, "n"];
+    fill("types", view.byType.map((g) => row([
+      typeName(g.type), g.planLabel ?? "", group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [`${g.targetPercent}%`, "n"],
     ])));
-    document.querySelector("#institutions tbody").replaceChildren(...view.institutions.map((i) => row([
-      i.name, typeName(i.type), i.district,
+    fill("years", view.years.map((y) => row([
+      [y.year, "n"], [y.institutions, "n"], [y.takingCashless, "n"], [I18n.percent(y.institutionTargetPercent), "n"],
+      [I18n.money(y.cashlessValue), "n"], share(y.valueSharePercent, y.valueTargetPercent), [`${y.valueTargetPercent}%`, "n"], change(y.valueChangePercent),
+      [y.cashlessPayments, "n"], [y.bills, "n"], share(y.countSharePercent, y.countTargetPercent), [`${y.countTargetPercent}%`, "n"], change(y.countChangePercent),
+    ])));
+    const commune = (c) => [c.commune, c.province, [c.institutions, "n"], [c.takingCashless, "n"], share(c.sharePercent, c.targetPercent), [I18n.percent(c.targetPercent), "n"]];
+    const gap = (c) => [I18n.percent(c.gapPoints), c.gapPoints < 0 ? "n bad" : "n ok"];
+    fill("behind", view.behind.map((c) => row([...commune(c), gap(c)])));
+    fill("communes", view.byCommune.map((c) => row([
+      ...commune(c), [I18n.money(c.cashlessValue), "n"], [I18n.money(c.due), "n"], [I18n.percent(c.valueSharePercent), "n"],
+      [c.cashlessPayments, "n"], [c.bills, "n"], [I18n.percent(c.countSharePercent), "n"], gap(c),
+    ])));
+    // The old districts: the unit of the 2022 plans, shown when the plan reads by them.
+    document.getElementById("districts-section").hidden = view.byDistrict.length === 0;
+    fill("districts", view.byDistrict.map((g) => row([
+      g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [`${g.targetPercent}%`, "n"],
+    ])));
+    fill("institutions", view.institutions.map((i) => row([
+      i.name, typeName(i.type), i.commune, i.province, i.district,
       [I18n.text(i.activeTerminal ? "province.report.yes" : "province.report.no"), i.activeTerminal ? "ok" : "bad"],
       [i.cashlessPayments, "n"], [I18n.money(i.cashlessValue), "n"], [I18n.money(i.due), "n"],
     ])));
+
+    // CSV of each view beside its table.
+    for (const table of document.querySelectorAll("table[data-view]")) {
+      const link = el("a", { href: `/report?${chosen}&format=csv&view=${table.dataset.view}`, class: "csv" }, `${I18n.text("province.geo.report.download")} CSV`);
+      table.after(el("p", { class: "csv-link" }, link));
+    }
+    for (const table of document.querySelectorAll("table[data-sortable]")) {
+      Tables.enhance(table);
+    }
   } catch (error) {
     Page.failed(error);
   }
