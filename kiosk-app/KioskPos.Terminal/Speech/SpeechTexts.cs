@@ -47,11 +47,22 @@ public static class SpeechTexts
     /// <summary>The announcement of money received: "Đã nhận một trăm năm mươi nghìn đồng".</summary>
     public static string Announcement(long amount) => Messages.Vi("terminal.speech.announce", Amount(amount));
 
+    // The prefix of the customer display's screen names (display.idle, display.awaiting...): not catalogue keys.
+    private const string DisplayScreens = "display.";
+
     /// <summary>What a screen says. <paramref name="display"/> is what the customer display shows now (the QR's details come from it, not from the page).</summary>
     public static string? Screen(SpeechRequest request, DisplayScreen display)
     {
+        // The customer display's screens come as "display." and its state (display.js); the kiosk's by their name.
+        var onDisplay = request.Screen.StartsWith(DisplayScreens, StringComparison.Ordinal);
+        var screen = onDisplay ? request.Screen[DisplayScreens.Length..] : request.Screen;
+        if (onDisplay && screen is not ("awaiting" or "idle" or "confirmed" or "underpaid" or "expired" or "cancelled" or "refused"))
+        {
+            return null;
+        }
+
         var text = new StringBuilder();
-        switch (request.Screen)
+        switch (screen)
         {
             case "home":
                 text.Append(Messages.Vi("terminal.speech.home"));
@@ -65,19 +76,21 @@ public static class SpeechTexts
             case "large" when request.Amount is > 0 && request.Threshold is > 0:
                 text.Append(Messages.Vi("terminal.speech.large", Amount(request.Amount.Value), Amount(request.Threshold.Value)));
                 break;
-            case "qr" or "display.awaiting" when display is { State: "awaiting", AmountValue: { } due, AccountName: { } name, AccountNumber: { } number, TransferCode: { } code }:
+            case "qr" or "awaiting" when (screen == "qr" || onDisplay) && display is { State: "awaiting", AmountValue: { } due, AccountName: { } name, AccountNumber: { } number, TransferCode: { } code }:
                 text.Append(Qr(due, name, number, code));
                 break;
             case "done":
                 text.Append(Messages.Vi("terminal.speech.done"));
                 break;
-            case "display.idle":
+            case "idle" when onDisplay:
                 text.Append(Messages.Vi("terminal.speech.idle"));
                 break;
-            case "display.confirmed":
+            case "confirmed" when onDisplay:
                 text.Append(Messages.Vi("terminal.speech.confirmed"));
                 break;
-            case "msg" or "display.underpaid" or "display.expired" or "display.cancelled" or "display.refused" or "qr" or "display.awaiting":
+            case "msg" or "qr":
+                break;
+            case "underpaid" or "expired" or "cancelled" or "refused" or "awaiting" when onDisplay:
                 break;
             default:
                 return null;
@@ -92,7 +105,7 @@ public static class SpeechTexts
             }
         }
 
-        if (request.Screen.StartsWith("display.", StringComparison.Ordinal) && display.Message is { Length: > 0 } message && request.Screen != "display.awaiting")
+        if (onDisplay && display.Message is { Length: > 0 } message && screen != "awaiting")
         {
             text.Append(text.Length > 0 ? " " : string.Empty).Append(message);
         }

@@ -16,6 +16,13 @@ internal readonly record struct SheetCell(string Text, double? Number);
 /// </summary>
 internal static class Spreadsheet
 {
+    /// <summary>Excel's last row and its number of columns (A to XFD).</summary>
+    private const int MaxRows = 1_048_576;
+    private const int MaxColumns = 16_384;
+
+    /// <summary>At most this many cells filled in from merged ranges (a fee list of 20,000 pupils merges far fewer).</summary>
+    private const long MaxMergedCells = 2_000_000;
+
     /// <summary>The media type of an .xlsx.</summary>
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -25,7 +32,9 @@ internal static class Spreadsheet
         using var document = SpreadsheetDocument.Open(stream, false);
         var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook part");
         var sheet = workbook.Workbook.Sheets?.Elements<Sheet>().FirstOrDefault() ?? throw new InvalidDataException("the workbook has no sheet");
-        var part = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
+        var part = sheet.Id?.Value is { } id && workbook.TryGetPartById(id, out var found) && found is WorksheetPart worksheet
+            ? worksheet
+            : throw new InvalidDataException("the first sheet has no worksheet part");
         var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(i => i.InnerText).ToArray() ?? [];
 
         var rows = new SortedDictionary<int, Dictionary<int, SheetCell>>();
@@ -42,12 +51,14 @@ internal static class Spreadsheet
             if (reader.ElementType == typeof(Row))
             {
                 var r = reader.Attributes.FirstOrDefault(a => a.LocalName == "r").Value;
-                rowNumber = r is null ? rowNumber + 1 : int.Parse(r, CultureInfo.InvariantCulture);
+                rowNumber = r is null ? rowNumber + 1
+                    : int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxRows ? n
+                    : throw new InvalidDataException($"row number '{Cut(r)}' is not 1 to {MaxRows}");
             }
             else if (reader.ElementType == typeof(Cell))
             {
                 var cell = (Cell)reader.LoadCurrentElement()!;
-                var column = cell.CellReference?.Value is { } reference ? Column(reference) : (rows.TryGetValue(rowNumber, out var row0) ? row0.Count : 0);
+                var column = cell.CellReference?.Value is { } reference ? Reference(reference).Column : (rows.TryGetValue(rowNumber, out var row0) ? row0.Count : 0);
                 var value = Read(cell, shared);
                 if (value.Text.Length > 0)
                 {
@@ -64,16 +75,29 @@ internal static class Spreadsheet
                 var range = ((MergeCell)reader.LoadCurrentElement()!).Reference?.Value?.Split(':');
                 if (range is { Length: 2 })
                 {
-                    merges.Add((RowOf(range[0]), Column(range[0]), RowOf(range[1]), Column(range[1])));
+                    var (from, to) = (Reference(range[0]), Reference(range[1]));
+                    merges.Add((from.Row, from.Column, to.Row, to.Column));
                 }
             }
         }
 
-        foreach (var (row1, col1, row2, col2) in merges)
+        // A merged range is copied onto the rows and columns that hold data, no further: a range as wide as the sheet
+        // (A1:XFD1048576) must not become sixteen billion cells.
+        var lastRow = rows.Count == 0 ? 0 : rows.Keys.Max();
+        var lastColumn = rows.Count == 0 ? 0 : rows.Values.Max(r => r.Count == 0 ? 0 : r.Keys.Max());
+        long copied = 0;
+        foreach (var (row1, col1, row2Given, col2Given) in merges)
         {
             if (!rows.TryGetValue(row1, out var top) || !top.TryGetValue(col1, out var value))
             {
                 continue;
+            }
+
+            var (row2, col2) = (Math.Min(row2Given, lastRow), Math.Min(col2Given, lastColumn));
+            copied += Math.Max(0L, row2 - row1 + 1L) * Math.Max(0L, col2 - col1 + 1L);
+            if (copied > MaxMergedCells)
+            {
+                throw new InvalidDataException($"merged cells cover more than {MaxMergedCells} cells");
             }
 
             for (var r = row1; r <= row2; r++)
@@ -127,21 +151,29 @@ internal static class Spreadsheet
         return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? new SheetCell(raw, number) : new SheetCell(raw.Trim(), null);
     }
 
-    private static int Column(string reference)
+    /// <summary>
+    /// A cell reference such as <c>B12</c> or <c>$B$12</c>: 1 to 3 letters up to XFD (0-based column) and a row from
+    /// 1 to 1,048,576, as Excel allows; anything else is <see cref="InvalidDataException"/>.
+    /// </summary>
+    private static (int Row, int Column) Reference(string reference)
     {
+        var text = reference.Replace("$", string.Empty, StringComparison.Ordinal);
+        var letters = 0;
         var column = 0;
-        foreach (var c in reference)
+        while (letters < text.Length && letters < 4 && char.IsAsciiLetter(text[letters]))
         {
-            if (!char.IsAsciiLetter(c))
-            {
-                break;
-            }
-
-            column = (column * 26) + (char.ToUpperInvariant(c) - 'A' + 1);
+            column = (column * 26) + (char.ToUpperInvariant(text[letters]) - 'A' + 1);
+            letters++;
         }
 
-        return column - 1;
+        if (letters is 0 or > 3 || column > MaxColumns
+            || !int.TryParse(text.AsSpan(letters), NumberStyles.None, CultureInfo.InvariantCulture, out var row) || row is < 1 or > MaxRows)
+        {
+            throw new InvalidDataException($"'{Cut(reference)}' is not a cell reference (A1 to XFD1048576)");
+        }
+
+        return (row, column - 1);
     }
 
-    private static int RowOf(string reference) => int.Parse(reference.AsSpan(reference.IndexOfAny("0123456789".ToCharArray())), CultureInfo.InvariantCulture);
+    private static string Cut(string text) => text.Length > 20 ? text[..20] + "…" : text;
 }

@@ -33,7 +33,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
         {
             (sheet, grid) = Spreadsheet.ReadFirstSheet(xlsx);
         }
-        catch (Exception e) when (e is InvalidDataException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException or IOException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is InvalidDataException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException)
         {
             return new ImportResult(0, 0, 0, [new ImportError(0, $"not an .xlsx workbook this import can read: {e.Message}", "workbook")]);
         }

@@ -149,3 +149,98 @@ write("bill-import-json", "seed-bills", json.dumps({"bills": [{"billId": "FZ-4",
       "title": "Bán trú", "dueDate": "2026-12-31", "lines": [{"description": "Ăn trưa", "quantity": 20, "unitPrice": 30000, "insuranceCovered": 0}]}]}, ensure_ascii=False))
 write("bill-import-json", "seed-empty", '{"bills":[]}')
 write("bill-import-json", "seed-nulls", '{"bills":[null,{"billId":null,"lines":[null]}]}')
+
+# cccd-qr: the texts a scanner types from a citizen-ID card's QR (number|old number|name|birth date|sex|address|issue date).
+for i, t in enumerate([
+    "001090123456|012345678|Nguyễn Văn An|01011990|Nam|Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh|15042021",
+    "082190000123||Đoàn Thị Kim Tuyết|15011990|Nữ|Ấp Long Hòa, xã Long An, huyện Châu Thành, tỉnh Tiền Giang|20042021\r\n",
+    "082190000123||Doan Thi Kim Tuyet|15011990|Nu|Ap Long Hoa|20042021|extra",
+    "08219000012|x|y|31021990|Nam|z|01012021", "001090123456", "",
+]):
+    write("cccd-qr", f"seed-{i}", t)
+
+# moh-xml: a GIAMDINHHS file of two episodes, one with its tables base64 (as most exporters write), one as elements.
+import base64
+
+
+def moh_tables(ma_lk, ma_bn, cccd):
+    xml1 = (f"<TONG_HOP><MA_LK>{ma_lk}</MA_LK><STT>1</STT><MA_BN>{ma_bn}</MA_BN><HO_TEN>Trần Văn Bình</HO_TEN><SO_CCCD>{cccd}</SO_CCCD><NGAY_SINH>199001010000</NGAY_SINH>"
+            "<NGAY_VAO>202612010730</NGAY_VAO><NGAY_RA>202612011015</NGAY_RA><T_THUOC>60000</T_THUOC><T_VTYT>0</T_VTYT><T_TONGCHI_BV>360000</T_TONGCHI_BV><T_TONGCHI_BH>288000</T_TONGCHI_BH>"
+            "<T_BNTT>72000</T_BNTT><T_BNCCT>57600</T_BNCCT><T_BHTT>230400</T_BHTT><T_BHTT_GDV>0</T_BHTT_GDV><T_NGUONKHAC>0</T_NGUONKHAC><MA_CSKCB>82012</MA_CSKCB></TONG_HOP>")
+    xml2 = (f"<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC><CHI_TIET_THUOC><MA_LK>{ma_lk}</MA_LK><STT>1</STT><MA_THUOC>40.17</MA_THUOC><TEN_THUOC>Paracetamol 500mg</TEN_THUOC>"
+            "<SO_LUONG>20</SO_LUONG><DON_GIA>3000</DON_GIA><THANH_TIEN_BV>60000</THANH_TIEN_BV><THANH_TIEN_BH>0</THANH_TIEN_BH><T_NGUONKHAC>0</T_NGUONKHAC><MUC_HUONG>80</MUC_HUONG>"
+            "<T_BNTT>60000</T_BNTT><T_BNCCT>0</T_BNCCT><T_BHTT>0</T_BHTT></CHI_TIET_THUOC></DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>")
+    xml3 = (f"<CHITIEU_CHITIET_DVKT_VTYT><DSACH_CHI_TIET_DVKT><CHI_TIET_DVKT><MA_LK>{ma_lk}</MA_LK><STT>1</STT><MA_DICH_VU>02.1896</MA_DICH_VU><TEN_DICH_VU>Khám Nội</TEN_DICH_VU>"
+            "<SO_LUONG>1</SO_LUONG><DON_GIA_BV>300000</DON_GIA_BV><DON_GIA_BH>300000</DON_GIA_BH><THANH_TIEN_BV>300000</THANH_TIEN_BV><THANH_TIEN_BH>288000</THANH_TIEN_BH>"
+            "<T_NGUONKHAC>0</T_NGUONKHAC><MUC_HUONG>80</MUC_HUONG><T_BNTT>12000</T_BNTT><T_BNCCT>57600</T_BNCCT><T_BHTT>230400</T_BHTT></CHI_TIET_DVKT></DSACH_CHI_TIET_DVKT></CHITIEU_CHITIET_DVKT_VTYT>")
+    return [("XML1", xml1), ("XML2", xml2), ("XML3", xml3)]
+
+
+def moh_file(episodes):
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<GIAMDINHHS><THONGTINDONVI><MACSKCB>82012</MACSKCB></THONGTINDONVI>',
+           f"<THONGTINHOSO><NGAYLAP>20261205</NGAYLAP><SOLUONGHOSO>{len(episodes)}</SOLUONGHOSO><DANHSACHHOSO>"]
+    for (ma_lk, ma_bn, cccd, packed) in episodes:
+        out.append("<HOSO>")
+        for kind, table in moh_tables(ma_lk, ma_bn, cccd):
+            body = base64.b64encode(('<?xml version="1.0" encoding="utf-8"?>' + table).encode()).decode() if packed else table
+            out.append(f"<FILEHOSO><LOAIHOSO>{kind}</LOAIHOSO><NOIDUNGFILE>{body}</NOIDUNGFILE></FILEHOSO>")
+        out.append("</HOSO>")
+    out.append("</DANHSACHHOSO></THONGTINHOSO><CHUKYDONVI /></GIAMDINHHS>\n")
+    return "".join(out)
+
+
+write("moh-xml", "seed-two-episodes", moh_file([("LK-FZ-1", "BN260001", "082190000123", True), ("LK-FZ-2", "BN260002", "", False)]))
+write("moh-xml", "seed-not-moh", '<?xml version="1.0"?><HOADON><MA>1</MA></HOADON>')
+
+# bill-import-xlsx: a fee list as Excel writes it (a title row, the header in row 3, shared strings, a merged title),
+# built part by part as the Office Open XML package it is.
+import io, zipfile
+from xml.sax.saxutils import escape
+
+
+def xlsx(rows, merges):
+    strings, cells_xml = [], []
+    for r, values in rows:
+        cells = []
+        for c, v in enumerate(values):
+            if v is None:
+                continue
+            ref = f"{chr(65 + c)}{r}"
+            if isinstance(v, str):
+                if v not in strings:
+                    strings.append(v)
+                cells.append(f'<c r="{ref}" t="s"><v>{strings.index(v)}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+        cells_xml.append(f'<row r="{r}">{"".join(cells)}</row>')
+    merge_xml = f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>" if merges else ""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns}><sheets><sheet name="Danh sách" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>{"".join(cells_xml)}</sheetData>{merge_xml}</worksheet>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst {ns} count="{len(strings)}" uniqueCount="{len(strings)}">'
+            + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>",
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 12, 5, 0, 0, 0))
+            z.writestr(info, text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+HEADER = ["STT", "Mã khoản thu", "Mã học sinh", "Họ và tên", "Lớp", "Loại", "Tiêu đề", "Hạn nộp", "Nội dung", "Số lượng", "Đơn giá", "Miễn giảm"]
+write("bill-import-xlsx", "seed-fee-list", xlsx([(1, ["TRƯỜNG THCS NGUYỄN DU — DANH SÁCH THU HỌC PHÍ"]), (3, HEADER),
+    (4, [1, "FZ-X1", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 1/2027", 46418, "Học phí", 1, "150.000", 50000]),
+    (5, [2, None, None, None, None, None, None, None, "Quỹ lớp", 1, 20000, None])], ["A1:L1", "B4:B5", "C4:C5", "F4:F5", "G4:G5", "H4:H5"]))
+write("bill-import-xlsx", "seed-errors", xlsx([(3, HEADER), (4, [1, "FZ-X2", "HS240001", "Nguyễn Văn An", "6A", "hocphi", "Học phí", "31-01-2027", "Học phí", 1, "15O.000", None])], []))

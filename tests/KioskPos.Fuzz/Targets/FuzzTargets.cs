@@ -16,6 +16,9 @@ internal static class FuzzTargets
         new BankWebhookTarget(),
         new BillImportCsvTarget(),
         new BillImportJsonTarget(),
+        new BillImportXlsxTarget(),
+        new HospitalXmlTarget(),
+        new CitizenIdQrTarget(),
     ];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -73,6 +73,29 @@ public sealed class SpreadsheetImportTests
     }
 
     [Fact]
+    public async Task A_merge_as_wide_as_the_sheet_or_a_cell_reference_past_Excels_last_row_is_an_error_not_a_crash()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] rows = [[1, "HP-2703-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 3/2027", "31/03/2027", "Học phí", 1, "150.000", null!]];
+
+        // A1:XFD1048576 would be sixteen billion cells: it is copied onto the rows and columns with data only, so the
+        // title lands in row 5's empty reduction column and that cell is named.
+        var wide = await ImportAsync(province, Workbook(rows, ["A1:XFD1048576"]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wide.Status);
+        Assert.Equal($"'{Sheet}' row 5, column L", wide.Body.GetProperty("errors")[0].GetProperty("path").GetString());
+
+        // Past Excel's last row (1,048,576) or column (XFD): the workbook is refused naming the reference.
+        foreach (var reference in new[] { "B5:B99999999999", "XFE5:XFE6", "5:6" })
+        {
+            var refused = await ImportAsync(province, Workbook(rows, [reference]));
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+            Assert.Contains("is not a cell reference", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2703-HS240001'"));
+    }
+
+    [Fact]
     public async Task The_template_accountants_download_is_vietnamese_and_imports_as_it_is()
     {
         await using var province = await ProvinceHost.StartAsync();
