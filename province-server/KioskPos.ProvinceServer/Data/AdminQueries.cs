@@ -10,8 +10,16 @@ public sealed record LedgerPayment(string Id, string TerminalId, long Sequence, 
 /// <summary>An account's ledger state.</summary>
 public sealed record LedgerAccount(string Code, string InstitutionId, string Kind, long Balance, bool Blocked, long Version);
 
-/// <summary>A line of the overview page: one institution's count and value of payments.</summary>
-public sealed record InstitutionSummary(string Id, string Name, string Type, string District, int Payments, long Value);
+/// <summary>A line of the overview page: one institution, where it is today and its count and value of payments.</summary>
+/// <param name="Id">The institution's code.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Type">Its type (<c>lower_secondary</c>, <c>district_health_centre</c>…; the pages show the catalogue's name).</param>
+/// <param name="Province">The province it is in today (Vietnam's day); empty when never recorded.</param>
+/// <param name="Commune">The commune (xã, phường) it is in today; empty when never recorded. Districts no longer exist
+/// (1 July 2025): the old district is a 2022 plan's unit, read in the plan report, not here.</param>
+/// <param name="Payments">Payments that kept money.</param>
+/// <param name="Value">The money kept, whole đồng.</param>
+public sealed record InstitutionSummary(string Id, string Name, string Type, string Province, string Commune, int Payments, long Value);
 
 /// <summary>A line of the overview page: one terminal.</summary>
 public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt,
@@ -103,17 +111,22 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.ReadAllAsync<InstitutionRow>(
             """
-            SELECT i.id, i.name, i.type, i.district, COUNT(p.id) AS payments, COALESCE(SUM(p.kept), 0) AS value
+            SELECT i.id, i.name, i.type, COALESCE(MAX(here.province), '') AS province, COALESCE(MAX(here.commune), '') AS commune,
+                   COUNT(p.id) AS payments, COALESCE(SUM(p.kept), 0) AS value
             FROM institutions i
+            -- Where it is today: the place that began on or before today (a move may be recorded ahead), else its first.
+            LEFT JOIN institution_places here ON here.institution_id = i.id AND here.valid_from = COALESCE(
+                (SELECT MAX(valid_from) FROM institution_places w WHERE w.institution_id = i.id AND w.valid_from <= $today),
+                (SELECT MIN(valid_from) FROM institution_places w WHERE w.institution_id = i.id))
             LEFT JOIN (
                 -- Money the institution kept: card payments, transfers as far as the bank confirmed them, less what
                 -- was voided or refunded; a QR never paid is no payment.
                 SELECT institution_id, id, MAX(0, CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END - reversed) AS kept
                 FROM payments) p ON p.institution_id = i.id AND p.kept > 0
-            GROUP BY i.id ORDER BY i.name
+            GROUP BY i.id, i.name, i.type ORDER BY i.name
             """,
-            null, cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(i => new InstitutionSummary(i.Id, i.Name, i.Type, i.District, (int)i.Payments, i.Value));
+            null, cancellationToken, ("$today", LocalDay.Today(time).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        return rows.ConvertAll(i => new InstitutionSummary(i.Id, i.Name, i.Type, i.Province, i.Commune, (int)i.Payments, i.Value));
     }
 
     public async Task<IReadOnlyList<TerminalSummary>> TerminalsAsync(CancellationToken cancellationToken)
@@ -255,7 +268,9 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
 
         public required string Type { get; init; }
 
-        public required string District { get; init; }
+        public required string Province { get; init; }
+
+        public required string Commune { get; init; }
 
         public long Payments { get; init; }
 

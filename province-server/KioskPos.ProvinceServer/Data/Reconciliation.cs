@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using KioskPos.Core.Money;
+using KioskPos.Core.Text;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -84,8 +86,9 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                     _ when refund > 0 => "overpaid_refund_due",
                     _ => "transfer_flagged",
                 };
+                // The kind names the outcome; the detail is what a person checks against the bank's statement.
                 Add($"transfer:{r.Id}", r.InstitutionId, r.Day, kind, refund > 0 ? refund : r.Amount,
-                    $"{r.BankTxnId} '{r.Description}' → {outcome} {flags}".TrimEnd());
+                    $"{r.BankTxnId} '{r.Description}' {(refund > 0 ? Messages.Both("province.recon.detail.transferred", Vnd.Format(r.Amount)) : string.Empty)} {flags}".Trim());
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         // Payments flagged on arrival, and VietQR payments the bank paid short.
@@ -101,12 +104,13 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 var kinds = flags.Select(f => f.Split(':')[0]).Where(f => s_paymentKinds.Contains(f)).Distinct().ToList();
                 if (kinds.Count > 0)
                 {
-                    Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({r.Method}): {string.Join(' ', flags)}");
+                    Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {string.Join(' ', flags)}");
                 }
 
                 if (state == "underpaid")
                 {
-                    Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received, $"{id}: received {r.Received} of {r.Amount}");
+                    Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received,
+                        Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)));
                 }
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
@@ -146,6 +150,10 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return stored == 1 ? true : null;
     }
+
+    // The catalogue's name of a payment method (card_balance → Số dư thẻ); the code when it has none.
+    private static string MethodName(string method) =>
+        Messages.All.ContainsKey("domain.method." + method) ? Messages.Vi("domain.method." + method) : method;
 
     private static async Task ReadAsync<T>(DbConnection connection, DbTransaction transaction, string sql, Action<T> row, string s, string e, string? institutionId, CancellationToken cancellationToken)
     {

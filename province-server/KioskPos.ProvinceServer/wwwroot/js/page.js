@@ -19,9 +19,12 @@ const Page = (() => {
     return node;
   }
 
-  /** A table row of cells: [text, class] pairs or plain texts/elements. */
+  /**
+   * A table row of cells: [text, class, sort] (sort: what tables.js orders the cell by when its text does not order,
+   * such as an ISO day behind dd/MM/yyyy) or plain texts/elements.
+   */
   function row(cells, tag = "td") {
-    return el("tr", {}, ...cells.map((cell) => Array.isArray(cell) ? el(tag, { class: cell[1] }, cell[0]) : el(tag, {}, cell)));
+    return el("tr", {}, ...cells.map((cell) => Array.isArray(cell) ? el(tag, { class: cell[1], "data-sort": cell[2] }, cell[0]) : el(tag, {}, cell)));
   }
 
   function signInAgain() {

@@ -83,13 +83,18 @@
       ...commune(c), [I18n.money(c.cashlessValue), "n"], [I18n.money(c.due), "n"], [I18n.percent(c.valueSharePercent), "n"],
       [c.cashlessPayments, "n"], [c.bills, "n"], [I18n.percent(c.countSharePercent), "n"], gap(c),
     ])));
-    // The old districts: the unit of the 2022 plans, shown when the plan reads by them.
-    document.getElementById("districts-section").hidden = view.byDistrict.length === 0;
+    // The old districts: the unit of the 2022 plans, shown only when the plan read is one (its area an old province);
+    // districts ended on 1 July 2025, so a plan of today's province is read by commune alone.
+    const oldDistricts = view.plan.areaKind === "old_province" && view.byDistrict.length > 0;
+    document.getElementById("districts-section").hidden = !oldDistricts;
+    if (!oldDistricts) {
+      document.querySelector('#institutions th[data-msg="province.geo.report.oldDistrict"]').remove();
+    }
     fill("districts", view.byDistrict.map((g) => row([
       g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [`${g.targetPercent}%`, "n"],
     ])));
     fill("institutions", view.institutions.map((i) => row([
-      i.name, typeName(i.type), i.commune, i.province, i.district,
+      i.name, typeName(i.type), i.commune, i.province, ...(oldDistricts ? [i.district] : []),
       [I18n.text(i.activeTerminal ? "province.report.yes" : "province.report.no"), i.activeTerminal ? "ok" : "bad"],
       [i.cashlessPayments, "n"], [I18n.money(i.cashlessValue), "n"], [I18n.money(i.due), "n"],
     ])));

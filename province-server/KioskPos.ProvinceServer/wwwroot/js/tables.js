@@ -1,6 +1,7 @@
 // Tables an officer can sort and filter: a click on a heading sorts by that column (again: the other way), numbers
 // by their value (1.250.000 ₫ and 12.5% read as numbers), text in Vietnamese order; a filter box above a table
-// keeps the rows that contain what is typed. For every table with data-sortable.
+// keeps the rows that contain what is typed; both hold when the page puts new rows in (Tables.changed). For every
+// table with data-sortable (the report, the overview, reconciliation).
 "use strict";
 
 const Tables = (() => {
@@ -14,23 +15,37 @@ const Tables = (() => {
   };
   const collator = new Intl.Collator("vi");
 
-  function sortBy(table, column, header) {
+  // A cell orders by its data-sort when it has one (a day or a time written for people), else by its text.
+  const key = (cell) => cell?.dataset.sort ?? cell?.textContent ?? "";
+
+  function order(table) {
+    const column = Number(table.dataset.sortColumn);
+    if (table.dataset.sortColumn === undefined) {
+      return;
+    }
+    const up = table.dataset.sortDirection === "ascending";
     const body = table.tBodies[0];
+    const rows = [...body.rows];
+    rows.sort((a, b) => {
+      const x = key(a.cells[column]);
+      const y = key(b.cells[column]);
+      const nx = numeric(x);
+      const ny = numeric(y);
+      const by = nx !== null && ny !== null ? nx - ny : collator.compare(x, y);
+      return up ? by : -by;
+    });
+    body.replaceChildren(...rows);
+  }
+
+  function sortBy(table, column, header) {
     const up = header.getAttribute("aria-sort") !== "ascending";
     for (const th of table.tHead.rows[0].cells) {
       th.removeAttribute("aria-sort");
     }
     header.setAttribute("aria-sort", up ? "ascending" : "descending");
-    const rows = [...body.rows];
-    rows.sort((a, b) => {
-      const x = a.cells[column]?.textContent ?? "";
-      const y = b.cells[column]?.textContent ?? "";
-      const nx = numeric(x);
-      const ny = numeric(y);
-      const order = nx !== null && ny !== null ? nx - ny : collator.compare(x, y);
-      return up ? order : -order;
-    });
-    body.replaceChildren(...rows);
+    table.dataset.sortColumn = String(column);
+    table.dataset.sortDirection = up ? "ascending" : "descending";
+    order(table);
   }
 
   /** Makes the table's headings sort it and puts a filter box before it. */
@@ -64,7 +79,11 @@ const Tables = (() => {
     };
     input.addEventListener("input", update);
     table.before(Page.el("p", { class: "filter-bar" }, input, " ", count));
-    table.addEventListener("rows-changed", update);
+    // New rows (a page that reads again) keep the order and the filter chosen.
+    table.addEventListener("rows-changed", () => {
+      order(table);
+      update();
+    });
     update();
   }
 
