@@ -143,6 +143,7 @@ public static class TerminalApp
         services.AddSingleton<StatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         services.AddSingleton<CardPresence>();
+        services.AddSingleton<CitizenIdScans>();
         services.AddSingleton<RequestLatencies>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<CustomerDisplay>();

@@ -57,9 +57,9 @@ public static partial class ProfileDevicePaths
             {
                 "simulated" when parts.Length == 1 => null,
                 "mfrc522" when parts.Length >= 2 => Device(parts[1], SpiPattern(), "/dev/spidevB.C"),
-                "evdev" when parts.Length >= 2 => Device(parts[1], InputPattern(), "/dev/input/by-id/… or /dev/input/eventN"),
+                "evdev" or "scanner" when parts.Length >= 2 => Device(parts[1], InputPattern(), "/dev/input/by-id/… or /dev/input/eventN"),
                 "serial" when parts.Length >= 2 => Device(parts[1], SerialPattern(), "/dev/ttyUSBn, ttyACMn, ttySn, ttyAMAn or serialN"),
-                _ => $"'{reader}' is not simulated, mfrc522:/dev/spidev…, evdev:/dev/input/… or serial:/dev/tty…",
+                _ => $"'{reader}' is not simulated, mfrc522:/dev/spidev…, evdev:/dev/input/…, scanner:/dev/input/… or serial:/dev/tty…",
             };
             if (problem is not null)
             {

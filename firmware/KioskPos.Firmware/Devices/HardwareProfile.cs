@@ -17,7 +17,7 @@ public sealed record HardwareProfile
     /// <summary>What it is for, for technicians.</summary>
     public string? Description { get; init; }
 
-    /// <summary>Card readers, as in <c>Hardware:CardReader</c>.</summary>
+    /// <summary>Card readers, as in <c>Hardware:CardReader</c>, and the 2D scanner (<c>scanner:/dev/input/…</c>) among them.</summary>
     public required string CardReader { get; init; }
 
     /// <summary>Printer, as in <c>Hardware:Printer</c>.</summary>
@@ -106,6 +106,9 @@ public sealed record HardwareProfile
                         break;
                     case CardReaderKind.Evdev when !deviceExists(reader.Path):
                         problems.Add($"{reader.Path} is missing: plug the USB reader in and look its name up with ls /dev/input/by-id/ (the one ending in -event-kbd).");
+                        break;
+                    case CardReaderKind.Scanner when !deviceExists(reader.Path):
+                        problems.Add($"{reader.Path} is missing: plug the 2D scanner in (USB keyboard mode, US layout, Enter after each code) and look its name up with ls /dev/input/by-id/ (the one ending in -event-kbd).");
                         break;
                     case CardReaderKind.Serial when !deviceExists(reader.Path):
                         problems.Add($"{reader.Path} is missing: plug the serial reader in (USB-serial appears as /dev/ttyUSB0), or for the UART enable it (enable_uart=1) and disable the serial console.");

@@ -19,12 +19,19 @@ public enum CardReaderKind
 
     /// <summary>A serial reader.</summary>
     Serial,
+
+    /// <summary>
+    /// A 2D scanner in keyboard-wedge mode on an evdev file (<c>scanner:/dev/input/by-id/…-event-kbd</c>): it reads
+    /// a citizen-ID card's QR, not a card's UID (<see cref="KeyboardWedgeScanner"/>).
+    /// </summary>
+    Scanner,
 }
 
 /// <summary>
 /// One card reader as configured: <c>simulated</c>, <c>mfrc522:/dev/spidev0.0[:reset=25]</c>,
 /// <c>evdev:/dev/input/by-id/usb-…-event-kbd[:decimal-be|decimal-le|hex]</c>,
-/// <c>serial:/dev/ttyUSB0[:9600][:em4100|line][:decimal-be|decimal-le|hex]</c>.
+/// <c>serial:/dev/ttyUSB0[:9600][:em4100|line][:decimal-be|decimal-le|hex]</c>, and the 2D scanner beside them,
+/// <c>scanner:/dev/input/by-id/usb-…-event-kbd</c>.
 /// </summary>
 public sealed record CardReaderSpec(CardReaderKind Kind, string Path = "", int BaudRate = 9600, SerialFraming Framing = SerialFraming.Line, CardNumberFormat Format = CardNumberFormat.DecimalBigEndian, int ResetPin = -1)
 {
@@ -62,6 +69,8 @@ public sealed record CardReaderSpec(CardReaderKind Kind, string Path = "", int B
                 return spec;
             case "evdev" when parts.Length is 2 or 3:
                 return new(CardReaderKind.Evdev, parts[1], Format: CardNumberText.ParseFormat(parts.Length == 3 ? parts[2] : null));
+            case "scanner" when parts.Length == 2:
+                return new(CardReaderKind.Scanner, parts[1]);
             case "serial" when parts.Length is >= 2 and <= 5:
                 var serial = new CardReaderSpec(CardReaderKind.Serial, parts[1]);
                 foreach (var option in parts.Skip(2))
@@ -77,7 +86,7 @@ public sealed record CardReaderSpec(CardReaderKind Kind, string Path = "", int B
 
                 return serial;
             default:
-                throw new FormatException($"Card reader '{text}' is not simulated, mfrc522:/dev/spidevB.C, evdev:/dev/input/… or serial:/dev/tty…[:baud][:em4100|line].");
+                throw new FormatException($"Card reader '{text}' is not simulated, mfrc522:/dev/spidevB.C, evdev:/dev/input/…, scanner:/dev/input/… or serial:/dev/tty…[:baud][:em4100|line].");
         }
     }
 

@@ -3,15 +3,35 @@ using System.Text;
 
 namespace KioskPos.Firmware.Readers;
 
+/// <summary>What a keyboard-wedge device is expected to type before its Enter.</summary>
+public enum WedgeCharacters
+{
+    /// <summary>A card reader: digits and hex letters only, at most 20; any other key spoils the read.</summary>
+    CardDigits,
+
+    /// <summary>
+    /// A 2D scanner set to a US keyboard layout: printable ASCII (Shift for capitals and symbols such as the <c>|</c>
+    /// of a citizen-ID card's QR), at most <see cref="KeyboardWedgeDecoder.MaxTextLength"/> characters. A US layout
+    /// cannot type Vietnamese letters: a scanner left in its "Alt + keypad code" mode (a Windows convention Linux does
+    /// not follow) sends each as Alt held over keypad digits, and a key the layout has no character for arrives too;
+    /// each such character becomes one <c>?</c>, so the fields after it keep their places.
+    /// </summary>
+    Ascii,
+}
+
 /// <summary>
 /// Decodes the <c>input_event</c> stream of a USB keyboard-wedge reader (<c>linux/input.h</c>): records of
 /// { struct timeval; u16 type; u16 code; s32 value } — 24 bytes on 64-bit, 16 on 32-bit ARM. Key presses
-/// (EV_KEY, value 1) of digits and hex letters are collected until Enter; a pause between keys longer than the
-/// keystroke timeout drops what was collected (a partial read, or a person typing), and so does any other key.
-/// Bytes may arrive in any chunks: a record split across reads is kept until it is whole.
+/// (EV_KEY, value 1) are collected until Enter: digits and hex letters for a card reader, printable ASCII for a 2D
+/// scanner (<see cref="WedgeCharacters"/>). A pause between keys longer than the keystroke timeout drops what was
+/// collected (a partial read, or a person typing); so does, for a card reader, any other key. Bytes may arrive in
+/// any chunks: a record split across reads is kept until it is whole.
 /// </summary>
 public sealed class KeyboardWedgeDecoder
 {
+    /// <summary>The longest text a scanner's read may be; a longer one is dropped (a CCCD's QR is well under it).</summary>
+    public const int MaxTextLength = 512;
+
     private const ushort EvKey = 1;
     private const int Press = 1;
     private const int Release = 0;
@@ -19,7 +39,9 @@ public sealed class KeyboardWedgeDecoder
     private const ushort KeyRightShift = 54;
     private const ushort KeyEnter = 28;
     private const ushort KeyKeypadEnter = 96;
-    private const int MaxLength = 20;
+    private const ushort KeyLeftAlt = 56;
+    private const ushort KeyRightAlt = 100;
+    private const int MaxCardLength = 20;
 
     // About 14,600 years either way: a clamped seconds and microseconds field added stay inside TimeSpan's range.
     private const long MaxSeconds = 1L << 38;
@@ -33,6 +55,16 @@ public sealed class KeyboardWedgeDecoder
         [30] = 'A', [48] = 'B', [46] = 'C', [32] = 'D', [18] = 'E', [33] = 'F',
     };
 
+    // The US layout (linux/input-event-codes.h): each key's character without and with Shift. KEY_MINUS 12,
+    // KEY_EQUAL 13, KEY_TAB 15, KEY_Q..KEY_P 16..25, KEY_LEFTBRACE 26, KEY_RIGHTBRACE 27, KEY_A..KEY_L 30..38,
+    // KEY_SEMICOLON 39, KEY_APOSTROPHE 40, KEY_GRAVE 41, KEY_BACKSLASH 43, KEY_Z..KEY_M 44..50, KEY_COMMA 51,
+    // KEY_DOT 52, KEY_SLASH 53, KEY_KPASTERISK 55, KEY_SPACE 57, keypad 71..83 and KEY_KPSLASH 98.
+    private static readonly Dictionary<ushort, (char Plain, char Shifted)> s_us = BuildUs();
+
+    // Keys that type nothing by themselves: Ctrl, Caps Lock, Num Lock, Scroll Lock, the Windows keys.
+    private static readonly HashSet<ushort> s_silent = [29, 97, 58, 69, 70, 125, 126];
+
+    private readonly WedgeCharacters _characters;
     private readonly int _recordSize;
     private readonly TimeSpan _keystrokeTimeout;
     private readonly byte[] _pending;
@@ -40,17 +72,21 @@ public sealed class KeyboardWedgeDecoder
     private int _pendingLength;
     private bool _shift;
     private bool _garbled;
+    private bool _alt;
+    private int _altDigits;
     private TimeSpan _lastKey;
 
     /// <param name="recordSize">24 (64-bit kernel) or 16 (32-bit ARM).</param>
     /// <param name="keystrokeTimeout">Readers type a key every few milliseconds; a longer pause ends a read.</param>
-    public KeyboardWedgeDecoder(int recordSize, TimeSpan keystrokeTimeout)
+    /// <param name="characters">A card reader's digits (default) or a scanner's ASCII text.</param>
+    public KeyboardWedgeDecoder(int recordSize, TimeSpan keystrokeTimeout, WedgeCharacters characters = WedgeCharacters.CardDigits)
     {
         if (recordSize is not (16 or 24))
         {
             throw new ArgumentOutOfRangeException(nameof(recordSize), recordSize, "An input_event is 24 bytes on 64-bit and 16 bytes on 32-bit ARM.");
         }
 
+        _characters = characters;
         _recordSize = recordSize;
         _keystrokeTimeout = keystrokeTimeout;
         _pending = new byte[recordSize];
@@ -105,6 +141,19 @@ public sealed class KeyboardWedgeDecoder
             return null;
         }
 
+        if (_characters == WedgeCharacters.Ascii && code is KeyLeftAlt or KeyRightAlt)
+        {
+            // Alt released after keypad digits: one character the layout could not type.
+            _alt = value != Release;
+            if (!_alt && _altDigits > 0)
+            {
+                _altDigits = 0;
+                Append('?');
+            }
+
+            return null;
+        }
+
         if (value != Press)
         {
             // Releases and autorepeat.
@@ -134,8 +183,22 @@ public sealed class KeyboardWedgeDecoder
             return frame;
         }
 
+        if (_characters == WedgeCharacters.Ascii)
+        {
+            if (_alt && code is >= 71 and <= 82 && s_keys.ContainsKey(code))
+            {
+                _altDigits++;
+            }
+            else if (!s_silent.Contains(code))
+            {
+                Append(s_us.TryGetValue(code, out var key) ? (_shift ? key.Shifted : key.Plain) : '?');
+            }
+
+            return null;
+        }
+
         // Shift with a digit is a symbol, not a card digit; with a letter it only changes the case.
-        if (!s_keys.TryGetValue(code, out var c) || (_shift && char.IsAsciiDigit(c)) || _text.Length >= MaxLength)
+        if (!s_keys.TryGetValue(code, out var c) || (_shift && char.IsAsciiDigit(c)) || _text.Length >= MaxCardLength)
         {
             _garbled = true;
             return null;
@@ -145,10 +208,44 @@ public sealed class KeyboardWedgeDecoder
         return null;
     }
 
+    private void Append(char c)
+    {
+        if (_text.Length >= MaxTextLength)
+        {
+            _garbled = true;
+            return;
+        }
+
+        _text.Append(c);
+    }
+
+    private static Dictionary<ushort, (char, char)> BuildUs()
+    {
+        var keys = new Dictionary<ushort, (char, char)>();
+        void Row(ushort first, string plain, string shifted)
+        {
+            for (var i = 0; i < plain.Length; i++)
+            {
+                keys[(ushort)(first + i)] = (plain[i], shifted[i]);
+            }
+        }
+
+        Row(2, "1234567890-=", "!@#$%^&*()_+");
+        Row(15, "\tqwertyuiop[]", "\tQWERTYUIOP{}");
+        Row(30, "asdfghjkl;'`", "ASDFGHJKL:\"~");
+        Row(43, "\\zxcvbnm,./", "|ZXCVBNM<>?");
+        Row(55, "*", "*");
+        Row(57, " ", " ");
+        Row(71, "789-456+1230.", "789-456+1230.");
+        Row(98, "/", "/");
+        return keys;
+    }
+
     private void Drop()
     {
         Dropped++;
         _text.Clear();
         _garbled = false;
+        _altDigits = 0;
     }
 }

@@ -156,6 +156,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(PrintRequestView))]
 [JsonSerializable(typeof(PrinterState))]
 [JsonSerializable(typeof(TapView))]
+[JsonSerializable(typeof(KioskPos.Terminal.Services.CitizenIdScan))]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SimulatedGpioView))]
 [JsonSerializable(typeof(SignInRequest))]

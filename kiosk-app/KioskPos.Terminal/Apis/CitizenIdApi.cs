@@ -2,6 +2,7 @@ using KioskPos.Core.Identity;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
+using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.Terminal.Apis;
@@ -10,7 +11,8 @@ namespace KioskPos.Terminal.Apis;
 /// The patient by the chip citizen-ID card (CCCD): <c>GET /api/v1/payers/by-citizen-id/{number}</c> for the screens,
 /// and the scanner's text (a 2D scanner reading the card's QR as a keyboard wedge; <c>POST /dev/scans</c> in
 /// simulation). The number is hashed under the province's key and looked up by the hash; nothing from the card is
-/// written anywhere, and the number is never logged.
+/// written anywhere, and the number is never logged. A scan reaches the screens as a reference
+/// (<see cref="CitizenIdScans"/>), which the same endpoint takes in place of the number.
 /// </summary>
 internal static class CitizenIdApi
 {
@@ -19,13 +21,24 @@ internal static class CitizenIdApi
 
     public static IEndpointRouteBuilder MapCitizenIdApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/payers/by-citizen-id/{number}", GetPayerByCitizenIdAsync).WithTags("Payments").WithSummary("A patient and their open bills, by citizen-ID (CCCD) number")
+        app.MapGet("/api/v1/payers/by-citizen-id/{number}", GetPayerByCitizenIdAsync).WithTags("Payments").WithSummary("A patient and their open bills, by citizen-ID (CCCD) number or a scan's reference (scan-…)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public();
         return app;
     }
 
-    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCitizenIdAsync(string number, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCitizenIdAsync(string number, HttpContext http, CatalogueStore catalogue, CitizenIdScans scans, CancellationToken ct)
     {
+        // The screens look the patient up by the scan's reference (they are never told the number).
+        if (CitizenIdScans.IsReference(number))
+        {
+            if (scans.Resolve(number) is not { } scanned)
+            {
+                return ApiProblems.Relay(StatusCodes.Status404NotFound, "scan_not_current", Messages.Vi("imports.cccd.scan_gone"), Messages.En("imports.cccd.scan_gone"));
+            }
+
+            number = scanned;
+        }
+
         if (!CitizenIdNumber.IsValid(number))
         {
             return ApiProblems.Relay(StatusCodes.Status400BadRequest, "invalid_request", Messages.Vi("imports.cccd.bad_number"), "number: a citizen-ID number is 12 digits.");
@@ -36,9 +49,9 @@ internal static class CitizenIdApi
 
     /// <summary>
     /// A scanner's text: the card's number read from the QR and the patient found, or a refusal in plain words (a QR
-    /// that is not a CCCD's, no such patient).
+    /// that is not a CCCD's, no such patient). The screens hear of the scan as of one from the scanner itself.
     /// </summary>
-    public static async Task<Results<JsonOk<PayerView>, ProblemResult>> ScanCitizenIdAsync(HttpContext http, CatalogueStore catalogue)
+    public static async Task<Results<JsonOk<PayerView>, ProblemResult>> ScanCitizenIdAsync(HttpContext http, CatalogueStore catalogue, CitizenIdScans scans)
     {
         // Read at most MaxScanBytes + 1: a body larger than any card's QR is refused without being buffered whole.
         var buffer = new byte[MaxScanBytes + 1];
@@ -66,7 +79,8 @@ internal static class CitizenIdApi
             return ApiProblems.Relay(StatusCodes.Status400BadRequest, "invalid_request", Messages.Vi("imports.cccd.not_a_cccd"), "text: the scanned text is required ({\"text\": \"…\"}).");
         }
 
-        if (!CitizenIdQr.TryReadNumber(text, out var number, out var problem))
+        scans.Take(text, out var number, out var problem);
+        if (number is null)
         {
             var key = CitizenIdQr.MessageKey(problem);
             return ApiProblems.Relay(StatusCodes.Status422UnprocessableEntity, "not_a_citizen_id_qr", Messages.Vi(key), Messages.En(key));

@@ -10,7 +10,8 @@ namespace KioskPos.Terminal.Apis;
 
 /// <summary>
 /// The self-service kiosk's API (the page, <c>/kiosk</c>, is <c>wwwroot/kiosk.html</c>): its live
-/// events at <c>/api/v1/kiosk/events</c> (card taps, reader problems, the QR's outcome, the printer, the network). The page
+/// events at <c>/api/v1/kiosk/events</c> (card taps, reader problems, citizen-ID scans, the QR's outcome, the printer,
+/// the network). The page
 /// takes payments through the same payment API as every other screen.
 /// </summary>
 internal static class KioskApi
@@ -38,7 +39,7 @@ internal static class KioskApi
         return JsonOk.Of(new ReceiptLookupView(url, QrImages.Svg(url)), TerminalJsonContext.Readable.ReceiptLookupView);
     }
 
-    private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
+    private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CitizenIdScans scans, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
         var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
@@ -52,9 +53,12 @@ internal static class KioskApi
         void OnTap(CardTap tap) => events.Writer.TryWrite($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap, staff, withReference: !staff), TerminalJsonContext.Default.TapView)}\n\n");
         void OnProblem(Firmware.Devices.CardProblem problem) =>
             events.Writer.TryWrite($"event: reader\ndata: {JsonSerializer.Serialize(Views.ReaderProblem(problem, DateTimeOffset.UtcNow), TerminalJsonContext.Default.ReaderProblemView)}\n\n");
+        // A scan is told as its reference (or the refusal's catalogue key), never as the card's number.
+        void OnScan(CitizenIdScan scan) => events.Writer.TryWrite($"event: scan\ndata: {JsonSerializer.Serialize(scan, TerminalJsonContext.Default.CitizenIdScan)}\n\n");
         void OnPrinter() => events.Writer.TryWrite($"event: printer\ndata: {JsonSerializer.Serialize(printQueue.State, TerminalJsonContext.Default.PrinterState)}\n\n");
         presence.Tapped += OnTap;
         presence.ProblemReported += OnProblem;
+        scans.Scanned += OnScan;
         printQueue.Changed += OnPrinter;
         try
         {
@@ -84,6 +88,7 @@ internal static class KioskApi
         {
             presence.Tapped -= OnTap;
             presence.ProblemReported -= OnProblem;
+            scans.Scanned -= OnScan;
             printQueue.Changed -= OnPrinter;
         }
     }

@@ -24,7 +24,7 @@ internal static class ScreenFiles
     ];
 
     /// <summary>The catalogue's parts the screens use.</summary>
-    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal."];
+    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd."];
 
     private static readonly ManifestEmbeddedFileProvider s_files = new(typeof(ScreenFiles).Assembly, "wwwroot");
     private static readonly Lazy<(byte[] Json, string ETag)> s_messages = new(() =>

@@ -10,7 +10,10 @@ using KioskPos.Hardware.Simulators.Rfid;
 
 namespace KioskPos.Terminal.Services;
 
-/// <summary>Builds the configured card readers, merged into the one stream the application reads.</summary>
+/// <summary>
+/// Builds the configured card readers, merged into the one stream the application reads, and the 2D scanners
+/// (<c>scanner:</c>) that read citizen-ID cards' QR beside them (<see cref="ScanListener"/>).
+/// </summary>
 internal static class CardReaderRegistration
 {
     public static IServiceCollection AddCardReaders(this IServiceCollection services, HardwareOptions hardware, IReadOnlyList<CardReaderSpec> specs)
@@ -31,13 +34,28 @@ internal static class CardReaderRegistration
 #endif
         }
 
+        var scanners = specs.Where(s => s.Kind == CardReaderKind.Scanner).ToList();
+        var cardReaders = specs.Where(s => s.Kind != CardReaderKind.Scanner).ToList();
         services.AddSingleton<ICardReader>(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();
             var logs = sp.GetRequiredService<ILoggerFactory>();
-            var readers = specs.Select(spec => Create(sp, spec, poll, number, time, logs)).ToList();
+            // A counter with only a scanner has no card reader: an empty merge, which never yields a tap.
+            var readers = cardReaders.Select(spec => Create(sp, spec, poll, number, time, logs)).ToList();
             return readers.Count == 1 ? readers[0] : new MergedCardReader(readers);
         });
+        if (scanners.Count > 0)
+        {
+            services.AddSingleton<IHostedService>(sp =>
+            {
+                var time = sp.GetRequiredService<TimeProvider>();
+                var logs = sp.GetRequiredService<ILoggerFactory>();
+                return new ScanListener(
+                    [.. scanners.Select(spec => new KeyboardWedgeScanner(spec.Path, time, logger: logs.CreateLogger<KeyboardWedgeScanner>()))],
+                    sp.GetRequiredService<CitizenIdScans>(), logs.CreateLogger<ScanListener>());
+            });
+        }
+
         return services;
     }
 

@@ -195,6 +195,8 @@
       });
       return;
     }
+    // Twelve digits are a citizen-ID (CCCD) number, which no payer code is: the patient by their card.
+    if (/^[0-9]{12}$/.test(c)) { say('findmsg', both('imports.cccd.scanning')); find('/api/v1/payers/by-citizen-id/' + c); return; }
     find('/api/v1/payers/' + encodeURIComponent(c));
   });
   $('code').addEventListener('keydown', function (e) { if (e.key === 'Enter') { $('find').click(); } });
@@ -218,6 +220,13 @@
       var tap = JSON.parse(e.data);
       if (!tap.recognised) { clearPayer(); say('findmsg', both('counter.cardUnknown'), 'bad'); return; }
       var uid = tap.tap || tap.uid; card = uid; find('/api/v1/payers/by-card/' + encodeURIComponent(uid)).then(function () { card = uid; total(); });
+    });
+    // A citizen-ID card's QR at the 2D scanner: the patient by the scan's reference, or the refusal in plain words.
+    source.addEventListener('scan', function (e) {
+      if (!me) { return; }
+      var scan = JSON.parse(e.data); card = null; $('code').value = '';
+      if (scan.problem) { clearPayer(); say('findmsg', both(scan.problem), 'bad'); return; }
+      say('findmsg', both('imports.cccd.scanning')); find('/api/v1/payers/by-citizen-id/' + encodeURIComponent(scan.reference));
     });
     source.addEventListener('screen', function (e) {
       var s = JSON.parse(e.data);

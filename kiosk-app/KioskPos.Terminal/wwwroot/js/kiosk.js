@@ -1,7 +1,8 @@
 // The self-service kiosk (/kiosk). Live by server-sent events (taps, the bank's answer, the network, the printer).
 // After `idle` seconds without a touch (60; ?idle=N to change) every screen but a waiting QR goes home and forgets the
 // pupil, so the next parent never sees the last child's fees. The keypad types the digits of the payer code after
-// its prefix (HS for pupils; ?prefix=BN for patients). Payments go through the same payment API as every screen.
+// its prefix (HS for pupils; ?prefix=BN for patients), or the 12 digits of a citizen-ID card (CCCD), whose QR the
+// 2D scanner also reads (the `scan` event). Payments go through the same payment API as every screen.
 (function () {
   'use strict';
   var t = I18n.t, vnd = I18n.money;
@@ -37,7 +38,8 @@
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
     $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; show('msg');
   }
-  function renderCode() { $('code').textContent = prefix + code; }
+  // Past a payer code's 8 digits the keypad is typing a citizen-ID number, which has no prefix.
+  function renderCode() { $('code').textContent = code.length > 8 ? code : prefix + code; }
   function renderPin() { $('pincode').textContent = pin.replace(/./g, '●') || '\u00a0'; $('pinok').disabled = pin.length < 4; }
   // Above the terminal's PIN amount the server asks for the card's PIN; it is sent once and not kept.
   function askPin(text) { pin = ''; renderPin(); $('pinmsg').textContent = text || t('kiosk.pinHint'); $('pinmsg').className = text ? 'bad' : 'muted'; show('pin'); }
@@ -50,10 +52,12 @@
     try { body = await response.json(); } catch (e) { body = null; }
     return { response: response, body: body };
   }
-  async function loadPayer(url) {
+  // byCitizenId: a lookup by citizen-ID card, whose refusals (not found, a scan no longer current) the terminal words.
+  async function loadPayer(url, byCitizenId) {
     var r = await json(url);
     if (!r.response.ok) {
-      if (r.body && r.body.code === 'card_not_recognised') { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); }
+      if (byCitizenId) { problem(r.response, r.body); }
+      else if (r.body && r.body.code === 'card_not_recognised') { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); }
       else if (r.response.status === 404) { message('warn', t('kiosk.notFound'), prefix + code); }
       else { problem(r.response, r.body); }
       return;
@@ -173,25 +177,37 @@
       if (tap.blocked) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); return; }
       loadPayer('/api/v1/payers/by-card/' + encodeURIComponent(card));
     });
+    source.addEventListener('scan', function (e) {
+      var scan = JSON.parse(e.data);
+      if (document.body.dataset.screen === 'qr') { return; }
+      payer = null; card = null; $('bills').replaceChildren();
+      if (scan.problem) { message('bad', t(scan.problem), ''); return; }
+      message('info', t('imports.cccd.scanning'), '');
+      loadPayer('/api/v1/payers/by-citizen-id/' + encodeURIComponent(scan.reference), true);
+    });
     source.addEventListener('reader', function () { if (document.body.dataset.screen === 'home') { message('warn', t('kiosk.oneCard'), ''); } });
     source.addEventListener('screen', function (e) { var s = JSON.parse(e.data); lastScreen = s; if (s.institution) { $('inst').textContent = s.institution; } onScreen(s); });
     source.addEventListener('network', function (e) { $('net').classList.toggle('on', e.data === 'false'); });
     source.addEventListener('printer', function (e) { var p = JSON.parse(e.data); document.body.dataset.printer = p.state; });
   }
-  // A keypad of large keys typing into a value of at most 8 digits (the payer code, the card PIN).
-  function keypad(id, value, set) {
+  // A keypad of large keys typing into a value of at most max digits (the payer code or a citizen-ID number, the card PIN).
+  function keypad(id, value, set, max) {
     ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'C'].forEach(function (k) {
       var b = document.createElement('button'); b.type = 'button'; b.textContent = k; b.dataset.key = k;
       if (k === '⌫' || k === 'C') { b.dataset.msg = k === '⌫' ? 'kiosk.access.delete' : 'kiosk.access.clear'; b.dataset.msgAttr = 'aria-label'; }
-      b.addEventListener('click', function () { var v = value(); v = k === '⌫' ? v.slice(0, -1) : k === 'C' ? '' : v.length < 8 ? v + k : v; set(v); touch(); });
+      b.addEventListener('click', function () { var v = value(); v = k === '⌫' ? v.slice(0, -1) : k === 'C' ? '' : v.length < max ? v + k : v; set(v); touch(); });
       $(id).appendChild(b);
     });
   }
-  keypad('keypad', function () { return code; }, function (v) { code = v; renderCode(); });
-  keypad('pinpad', function () { return pin; }, function (v) { pin = v; renderPin(); });
+  keypad('keypad', function () { return code; }, function (v) { code = v; renderCode(); }, 12);
+  keypad('pinpad', function () { return pin; }, function (v) { pin = v; renderPin(); }, 8);
   $('pinok').addEventListener('click', function () { if (pin.length >= 4) { var p = pin; pin = ''; renderPin(); pay('card_balance', p); } });
   $('pinback').addEventListener('click', function () { pin = ''; renderPin(); if (payer) { renderPayer(); show('payer'); } else { home(); } });
-  $('find').addEventListener('click', function () { if (code) { card = null; $('bills').replaceChildren(); loadPayer('/api/v1/payers/' + encodeURIComponent(prefix + code)); } });
+  $('find').addEventListener('click', function () {
+    if (!code) { return; }
+    card = null; $('bills').replaceChildren();
+    if (code.length === 12) { loadPayer('/api/v1/payers/by-citizen-id/' + code, true); } else { loadPayer('/api/v1/payers/' + encodeURIComponent(prefix + code)); }
+  });
   // Above the province's amount the bank app asks for the payer's face (decision 2345): say so first, and offer the bills one by one.
   function large() {
     var sum = chosen().reduce(function (s, r) { return s + Number(r.dataset.amount); }, 0);
@@ -222,5 +238,6 @@
   $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
   $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
   document.addEventListener('pointerdown', touch);
+  $('cccdhint').hidden = prefix !== 'BN';
   I18n.load().then(function () { translate(); connect(); home(); });
 })();
