@@ -242,3 +242,38 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         return [.. result.GetProperty("violations").EnumerateArray().Select(v => v.GetString()!)];
     }
 }
+
+/// <summary>
+/// Issue 24 offline: a VietQR payment taken while the province is unreachable has its link at once (the key is the
+/// terminal's own), but the kiosk is told it is not reachable yet; once the province is back and holds the entry, the
+/// same link opens the same payload.
+/// </summary>
+public sealed class RelativePayLinkOfflineTests
+{
+    [Fact]
+    public async Task An_offline_payments_link_is_known_at_once_offered_once_the_province_holds_it_and_then_opens_the_same_QR()
+    {
+        var province = await ProvinceHost.StartAsync();
+        var (folder, port) = (province.Folder, province.BaseUrl.Port);
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await province.StopAsync();
+
+        using var created = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240001", bills = new[] { new { billId = "HP-2611-HS240001" } } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var payment = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = payment.GetProperty("id").GetString()!;
+        var offline = await terminal.Http.GetFromJsonAsync<JsonElement>(terminal.PaymentUrl(id, "/pay-link"));
+        Assert.False(offline.GetProperty("reachable").GetBoolean()); // the kiosk does not offer a link that opens nothing yet
+        var link = offline.GetProperty("url").GetString()!;
+        Assert.EndsWith("?k=" + await terminal.App.Services.GetRequiredService<PaymentStore>().PayLinkKeyAsync(id), link, StringComparison.Ordinal);
+
+        await using var back = await ProvinceHost.StartAsync(folder, port);
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(30));
+        var online = await terminal.Http.GetFromJsonAsync<JsonElement>(terminal.PaymentUrl(id, "/pay-link"));
+        Assert.Equal((link, true), (online.GetProperty("url").GetString(), online.GetProperty("reachable").GetBoolean()));
+        var uri = new Uri(link);
+        using var http = new HttpClient();
+        var page = await http.GetFromJsonAsync<JsonElement>(new Uri(back.BaseUrl, "/api/v1/pay-links/" + uri.AbsolutePath.Split('/')[^1] + uri.Query));
+        Assert.Equal(("open", payment.GetProperty("qr").GetProperty("payload").GetString()), (page.GetProperty("state").GetString(), page.GetProperty("payload").GetString()));
+    }
+}
