@@ -466,6 +466,18 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return hash is { Length: >= 12 } ? hash[..12].ToLowerInvariant() : null;
     }
 
+    /// <summary>
+    /// The key of a VietQR payment's link for a relative (<see cref="KioskPos.Core.Payments.PayLinkKey"/>), from the
+    /// full hash of its journal entry, offline too; null for an unknown payment or one without a QR.
+    /// </summary>
+    public async Task<string?> PayLinkKeyAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var hash = (string?)await connection.ScalarAsync(
+            "SELECT j.hash FROM payments p JOIN journal j ON j.sequence = p.sequence WHERE p.id = $id AND p.qr_payload IS NOT NULL", null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        return hash is { Length: > 0 } ? KioskPos.Core.Payments.PayLinkKey.Derive(hash) : null;
+    }
+
     /// <summary>Records a print outcome as a journal entry and on the payment, in one transaction.</summary>
     public async Task RecordReceiptAsync(string paymentId, bool printed, string? detail, CancellationToken cancellationToken = default)
     {

@@ -42,7 +42,7 @@ public sealed class TerminalOptions
     /// <summary>How often an idle queue asks the printer its state, for the screens.</summary>
     public TimeSpan PrinterIdlePoll { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The address receipts' lookup QR codes point at (the province server's public URL); null: the sync URL.</summary>
+    /// <summary>The address receipts' lookup QR codes and the kiosk's link for a relative (<c>/p/…</c>) point at (the province server's public URL); null: the sync URL.</summary>
     public Uri? ReceiptLookupUrl { get; set; }
 
     /// <summary>The database file.</summary>

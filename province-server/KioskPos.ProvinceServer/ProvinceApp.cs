@@ -51,6 +51,7 @@ public static class ProvinceApp
         app.MapHomePage();
         app.MapReportApi();
         app.MapReceiptLookupPage();
+        app.MapPayLinkPage();
         app.MapEDocuments();
         return app;
     }

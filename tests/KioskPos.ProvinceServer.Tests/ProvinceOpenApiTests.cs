@@ -22,7 +22,7 @@ public sealed class ProvinceOpenApiTests
     private static readonly HashSet<string> s_undocumented =
     [
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /report", "GET /reconciliation", "POST /reconciliation/resolve",
-        "GET /r/{receipt}", "GET /bank-sim", "POST /bank-sim/send", "GET /health", "GET /openapi/{documentName}.json",
+        "GET /r/{receipt}", "GET /p/{payment}", "GET /bank-sim", "POST /bank-sim/send", "GET /health", "GET /openapi/{documentName}.json",
         "GET /r", "GET /e-documents", // pages: the receipt lookup form, the office's e-documents of a day
     ];
 

@@ -83,6 +83,16 @@ public sealed record PayerMatchView(string Code, string Name, string? Group);
 /// <summary>Where a payer can see the receipt when the printer could not print it: the lookup URL and its QR.</summary>
 public sealed record ReceiptLookupView(string Url, string Svg);
 
+/// <summary>
+/// A VietQR payment's link for a relative (issue 24): the province's page that shows the same QR on any phone. The QR
+/// here is of the link, not a paying QR.
+/// </summary>
+/// <param name="Url"><c>{province}/p/{payment}?k={key}</c>.</param>
+/// <param name="Svg">The link as a QR code (SVG).</param>
+/// <param name="ExpiresAt">When the payment's QR, and so the link, stops working.</param>
+/// <param name="Reachable">The province holds the payment (its entry is acknowledged), so the link opens its page; until then the kiosk does not offer it.</param>
+public sealed record PayLinkView(string Url, string Svg, DateTimeOffset ExpiresAt, bool Reachable);
+
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
@@ -161,6 +171,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(SimulatedGpioView))]
 [JsonSerializable(typeof(SignInRequest))]
 [JsonSerializable(typeof(ReceiptLookupView))]
+[JsonSerializable(typeof(PayLinkView))]
 [JsonSerializable(typeof(IReadOnlyList<PayerMatchView>))]
 [JsonSerializable(typeof(ReaderProblemView))]
 [JsonSerializable(typeof(StaffView))]

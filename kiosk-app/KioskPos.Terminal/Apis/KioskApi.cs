@@ -23,6 +23,8 @@ internal static class KioskApi
         api.MapGet("/kiosk/events", StreamKioskAsync).ExcludeFromDescription().Public();
         api.MapGet("/payments/{id}/receipt-lookup", GetReceiptLookupAsync).WithSummary("Where the payer can see the receipt online: the URL and its QR")
             .RequirePaymentAccess();
+        api.MapGet("/payments/{id}/pay-link", GetPayLinkAsync).WithSummary("A VietQR payment's link for a relative: the province's page with the same QR, and the link as a QR")
+            .RequirePaymentAccess();
         return app;
     }
 
@@ -37,6 +39,21 @@ internal static class KioskApi
 
         var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(id)}?h={token}";
         return JsonOk.Of(new ReceiptLookupView(url, QrImages.Svg(url)), TerminalJsonContext.Readable.ReceiptLookupView);
+    }
+
+    // The QR screen's second, small code: a relative scans it with their own phone and pays from there. The key comes
+    // from the payment's journal hash, so the link is known offline too; the page answers once the entry is pushed.
+    private static async Task<Results<JsonOk<PayLinkView>, ProblemResult>> GetPayLinkAsync(
+        string id, PaymentStore payments, IOptions<TerminalOptions> options, IOptions<SyncOptions> sync, CancellationToken ct)
+    {
+        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: { } qr } payment ||
+            await payments.PayLinkKeyAsync(id, ct).ConfigureAwait(false) is not { } key)
+        {
+            return ApiProblems.Variant(StatusCodes.Status404NotFound, "payment_not_found", "lookup", $"No VietQR payment {id}.");
+        }
+
+        var url = $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/p/{Uri.EscapeDataString(id)}?k={key}";
+        return JsonOk.Of(new PayLinkView(url, QrImages.Svg(url), qr.ExpiresAt, payment.Sync == Core.Domain.SyncState.Synced), TerminalJsonContext.Readable.PayLinkView);
     }
 
     private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CitizenIdScans scans, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)

@@ -60,6 +60,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         await page.ClickAsync("#lgo");
         await page.WaitForSelectorAsync("body[data-screen=qr]", new() { Timeout = 20_000 });
         await page.WaitForFunctionAsync("document.getElementById('qcheck').textContent.length > 0");
+        await page.WaitForFunctionAsync("!document.getElementById('relative').hidden", null, new() { Timeout = 20_000 }); // the link for a relative, checked with the rest
         await VariantsAsync(page, "QR");
         await page.ClickAsync("#qcancel");
         await page.WaitForSelectorAsync("body[data-screen=msg]");

@@ -7,7 +7,7 @@
   'use strict';
   var t = I18n.t, vnd = I18n.money;
   var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
-  var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, prefix = params.get('prefix') || 'HS';
+  var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, relativeTimer = null, prefix = params.get('prefix') || 'HS';
   function $(id) { return document.getElementById(id); }
   function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
   // An SVG the terminal drew (a QR code), put in as a parsed image, not as page markup.
@@ -29,7 +29,7 @@
     if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
   }
   function home() {
-    payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown);
+    payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
     renderCode(); show('home'); loadAccess();
@@ -120,7 +120,22 @@
     $('qamount').textContent = p.remaining ? vnd(p.remaining) : p.amountText; $('qcode').textContent = p.qr.transferCode;
     clearInterval(countdown); countdown = setInterval(tick, 1000); tick(); show('qr');
     if (lastScreen) { onScreen(lastScreen); } // the display may have answered while the QR loaded
+    relative(p);
   }
+  // A relative can pay from their own phone (issue 24): a small QR of the link to the province's page with the same
+  // VietQR. Offered once the province holds the payment (the link opens nothing before); asked again every 2 s till then.
+  function relative(p) {
+    clearTimeout(relativeTimer); hideRelative();
+    (function ask() {
+      if (!payment || payment.id !== p.id || document.body.dataset.screen !== 'qr') { return; }
+      json('/api/v1/payments/' + encodeURIComponent(p.id) + '/pay-link?t=' + p.viewToken).then(function (r) {
+        if (!payment || payment.id !== p.id || document.body.dataset.screen !== 'qr') { return; }
+        if (r.response.ok && r.body.reachable) { showSvg($('rqr'), r.body.svg); $('rlink').textContent = r.body.url; $('relative').hidden = false; return; }
+        if (r.response.ok) { relativeTimer = setTimeout(ask, 2000); }
+      }, function () { relativeTimer = setTimeout(ask, 2000); });
+    })();
+  }
+  function hideRelative() { $('relative').hidden = true; $('rqr').replaceChildren(); $('rlink').textContent = ''; }
   function tick() {
     if (!payment || !payment.qr) { return; }
     var left = Math.max(0, Math.round((new Date(payment.qr.expiresAt) - Date.now()) / 1000)), m = Math.floor(left / 60), s = left % 60;
