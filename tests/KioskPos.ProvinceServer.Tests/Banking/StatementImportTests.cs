@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace KioskPos.ProvinceServer.Tests.Banking;
+
+/// <summary>
+/// Issue 19, the last resort: the account statement a bank's internet banking exports, built here as Vietcombank's and
+/// VietinBank's exports look (title rows above the header, Vietnamese headers, amounts like 1.250.000, dates
+/// dd/MM/yyyy), posted to <c>/api/v1/admin/bank/connections/{id}/statement</c> and matched by the same ledger as the
+/// webhooks: exactly once with what the notifications brought.
+/// </summary>
+public sealed class StatementImportTests(ProviderWebhookFixture fixture) : IClassFixture<ProviderWebhookFixture>
+{
+    private const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    private static readonly string s_today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+
+    private ProvinceHost Province => fixture.Province;
+
+    [Fact]
+    public async Task A_Vietcombank_statement_completes_the_payment_no_notification_reported_once_and_a_reimport_changes_nothing()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 1_250_000);
+        var reference = "5213." + ProviderPost.NextId();
+        var workbook = VietcombankWorkbook(
+            [s_today, reference, null, "1.250.000", $"MBVCB.4525077405.029552.NGUYEN VAN A chuyen tien {code}.CT tu 0351000646393 NGUYEN VAN A toi {ProvinceHost.SchoolAccount}"],
+            [s_today, "5213." + ProviderPost.NextId(), "500.000", null, "Chi tiền điện tháng 11"]);
+        var before = await PendingPayments.TransfersAsync(Province, "sepay-1");
+
+        var (status, body) = await PostAsync("sepay-1", workbook, Xlsx);
+        Assert.Equal(200, status);
+        Assert.Equal("vietcombank", body.GetProperty("layout").GetString());
+        Assert.Equal((1, 1, 0, 0, 1), Counts(body));
+        var line = body.GetProperty("results")[0];
+        Assert.Equal((8, reference, "recorded", "paid", payment), (line.GetProperty("row").GetInt32(), line.GetProperty("reference").GetString(),
+            line.GetProperty("status").GetString(), line.GetProperty("outcome").GetString(), line.GetProperty("paymentId").GetString()));
+        Assert.Equal(("completed", 1_250_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal("statement", await Province.ScalarAsync("SELECT source FROM bank_transfers WHERE payment_id = $p", ("$p", payment)));
+        Assert.Equal(before + 1, await PendingPayments.TransfersAsync(Province, "sepay-1")); // money out is not recorded
+
+        // The accountant imports the same export again (or next week's, which overlaps): nothing changes.
+        var (again, second) = await PostAsync("sepay-1", workbook, Xlsx);
+        Assert.Equal(200, again);
+        Assert.Equal((1, 0, 0, 1, 1), Counts(second));
+        Assert.Equal(("completed", 1_250_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+        Assert.Equal(before + 1, await PendingPayments.TransfersAsync(Province, "sepay-1"));
+    }
+
+    [Fact]
+    public async Task A_VietinBank_statement_completes_the_payment_no_notification_reported_once()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 2_400_000);
+        var workbook = VietinbankWorkbook(
+            [1, $"{s_today} 09:15:22", $"CT DEN:{ProviderPost.NextId()} TRAN THI B nop hoc phi {code}", null, "2.400.000", "12.600.000", "FT" + ProviderPost.NextId()],
+            [2, $"{s_today} 10:02:10", "PHI QUAN LY TAI KHOAN", "11.000", null, "12.589.000", "FT" + ProviderPost.NextId()]);
+
+        var (status, body) = await PostAsync("sepay-1", workbook, Xlsx);
+        Assert.Equal(200, status);
+        Assert.Equal("vietinbank", body.GetProperty("layout").GetString());
+        Assert.Equal((1, 1, 0, 0, 1), Counts(body));
+        Assert.Equal(("completed", 2_400_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+
+        var (again, second) = await PostAsync("sepay-1", workbook, Xlsx);
+        Assert.Equal(200, again);
+        Assert.Equal((1, 0, 0, 1, 1), Counts(second));
+        Assert.Equal(("completed", 2_400_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
+    public async Task A_line_a_webhook_already_brought_changes_nothing_and_only_the_line_no_notification_reported_is_a_gap()
+    {
+        var (reported, reportedCode) = await PendingPayments.CreateAsync(Province, 350_000);
+        var (missed, missedCode) = await PendingPayments.CreateAsync(Province, 150_000);
+        var (webhook, _) = await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, "sepay", ProviderPost.NextId(), 350_000, $"PHAM VAN C {reportedCode}"));
+        Assert.Equal(200, webhook);
+        Assert.Equal(("completed", 350_000L, 1L), await PendingPayments.StateAsync(Province, reported));
+        var before = await PendingPayments.TransfersAsync(Province, "sepay-1");
+
+        // VietinBank's export saved as CSV: the statement's text carries the bank's prefix the webhook's did not.
+        var csv = new StringBuilder()
+            .AppendLine("NGÂN HÀNG TMCP CÔNG THƯƠNG VIỆT NAM")
+            .AppendLine("LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY")
+            .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account No:,{ProvinceHost.SchoolAccount}")
+            .AppendLine()
+            .AppendLine("STT,Ngày giao dịch / Transaction date,Mô tả giao dịch / Transaction description,Nợ / Debit,Có / Credit,Số dư TK / Account balance,Số giao dịch / Transaction number")
+            .AppendLine(CultureInfo.InvariantCulture, $"1,{s_today} 08:01:00,\"CT DEN:0912 PHAM VAN C {reportedCode}\",,\"350.000\",\"1.350.000\",FT{ProviderPost.NextId()}")
+            .AppendLine(CultureInfo.InvariantCulture, $"2,{s_today} 08:30:00,\"CT DEN:0913 LE THI D {missedCode}\",,\"150.000\",\"1.500.000\",FT{ProviderPost.NextId()}")
+            .AppendLine("Tổng / Total,,,0,\"500.000\",,")
+            .ToString();
+        var (status, body) = await PostAsync("sepay-1", Encoding.UTF8.GetBytes(csv), "text/csv", "vietinbank");
+        Assert.Equal(200, status);
+        Assert.Equal((2, 1, 1, 0, 0), Counts(body));
+        Assert.Equal(("reported", "paid", reported), (body.GetProperty("results")[0].GetProperty("status").GetString(),
+            body.GetProperty("results")[0].GetProperty("outcome").GetString(), body.GetProperty("results")[0].GetProperty("paymentId").GetString()));
+        Assert.Equal(("completed", 350_000L, 1L), await PendingPayments.StateAsync(Province, reported)); // not paid twice
+        Assert.Equal(("completed", 150_000L, 1L), await PendingPayments.StateAsync(Province, missed));
+        Assert.Equal(before + 1, await PendingPayments.TransfersAsync(Province, "sepay-1"));
+
+        using var gaps = await Province.Admin.GetAsync(new Uri("/api/v1/admin/bank/connections/sepay-1/statement/gaps", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, gaps.StatusCode);
+        var rows = (await gaps.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
+        static string? PaymentOf(JsonElement gap) => gap.TryGetProperty("paymentId", out var p) ? p.GetString() : null;
+        Assert.Contains(rows, g => PaymentOf(g) == missed && g.GetProperty("amount").GetInt64() == 150_000 && g.GetProperty("outcome").GetString() == "paid");
+        Assert.DoesNotContain(rows, g => PaymentOf(g) == reported);
+    }
+
+    [Fact]
+    public async Task A_broken_line_refuses_the_whole_file_with_a_400_naming_its_sheet_row_and_column_and_records_nothing()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 700_000);
+        var workbook = VietcombankWorkbook(
+            [s_today, "5213." + ProviderPost.NextId(), null, "700.000", $"NGUYEN VAN E {code}"],
+            [s_today, "5213." + ProviderPost.NextId(), null, "1.25O.000", "NGUYEN VAN F"]);
+        var before = await PendingPayments.TransfersAsync(Province, "sepay-1");
+
+        var (status, body) = await PostAsync("sepay-1", workbook, Xlsx);
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
+        var detail = body.GetProperty("detail").GetString()!;
+        Assert.Contains("sheet 'Sao ke'", detail, StringComparison.Ordinal);
+        Assert.Contains("row 9", detail, StringComparison.Ordinal);
+        Assert.Contains("column D (Số tiền ghi có)", detail, StringComparison.Ordinal);
+        Assert.Contains("dòng 9", body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment)); // the good line before it was not recorded either
+        Assert.Equal(before, await PendingPayments.TransfersAsync(Province, "sepay-1"));
+
+        var (notXlsx, junk) = await PostAsync("sepay-1", "PK not a workbook"u8.ToArray(), Xlsx);
+        Assert.Equal((400, "invalid_statement"), (notXlsx, junk.GetProperty("code").GetString()));
+    }
+
+    [Fact]
+    public async Task The_statement_is_refused_before_its_body_is_read_without_an_administrator_or_for_an_unknown_connection()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Province.BaseUrl };
+        using var content = new ByteArrayContent(VietcombankWorkbook([s_today, "1", null, "1.000", "x"]));
+        content.Headers.ContentType = new MediaTypeHeaderValue(Xlsx);
+        using var refused = await anonymous.PostAsync(new Uri("/api/v1/admin/bank/connections/sepay-1/statement", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        var (unknown, body) = await PostAsync("no-such-connection", VietcombankWorkbook([s_today, "1", null, "1.000", "x"]), Xlsx);
+        Assert.Equal((404, "unknown_connection"), (unknown, body.GetProperty("code").GetString()));
+    }
+
+    private static (int Lines, int Recorded, int Reported, int Imported, int Outgoing) Counts(JsonElement body) =>
+        (body.GetProperty("lines").GetInt32(), body.GetProperty("recorded").GetInt32(), body.GetProperty("alreadyReported").GetInt32(),
+            body.GetProperty("alreadyImported").GetInt32(), body.GetProperty("outgoingIgnored").GetInt32());
+
+    private async Task<(int Status, JsonElement Body)> PostAsync(string connection, byte[] file, string type, string? layout = null)
+    {
+        using var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue(type);
+        using var response = await Province.Admin.PostAsync(new Uri($"/api/v1/admin/bank/connections/{connection}/statement" + (layout is null ? "" : $"?layout={layout}"), UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    // Vietcombank's export: the bank's title rows, the account, the period, an empty row, the header in row 7, the
+    // lines from row 8, the totals row and the closing balance below them.
+    private static byte[] VietcombankWorkbook(params object?[][] lines) => Workbook("Sao ke",
+    [
+        ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
+        ["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"],
+        ["Số tài khoản / Account number:", null, ProvinceHost.SchoolAccount],
+        ["Loại tiền / Currency:", null, "VND"],
+        [$"Từ ngày {s_today} đến ngày {s_today}"],
+        [],
+        ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Mô tả"],
+        .. lines,
+        ["Tổng", null, "500.000", "1.250.000"],
+        ["Số dư cuối kỳ / Closing balance:", null, "19.390.547"],
+    ]);
+
+    // VietinBank's transaction history: the bank's name, the title, the account, an empty row, the bilingual header.
+    private static byte[] VietinbankWorkbook(params object?[][] lines) => Workbook("Lich su giao dich",
+    [
+        ["NGÂN HÀNG TMCP CÔNG THƯƠNG VIỆT NAM"],
+        ["LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY"],
+        ["Số tài khoản / Account No:", ProvinceHost.SchoolAccount],
+        [],
+        ["STT", "Ngày giao dịch / Transaction date", "Mô tả giao dịch / Transaction description", "Nợ / Debit", "Có / Credit", "Số dư TK / Account balance", "Số giao dịch / Transaction number"],
+        .. lines,
+        ["Tổng / Total"],
+    ]);
+
+    // Rows from row 1 (an empty array is an empty row); strings in the shared string table as Excel writes them,
+    // numbers as numbers.
+    private static byte[] Workbook(string sheetName, object?[][] rows)
+    {
+        using var memory = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(memory, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            workbook.Workbook = new Workbook();
+            var strings = workbook.AddNewPart<SharedStringTablePart>();
+            strings.SharedStringTable = new SharedStringTable();
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var data = new SheetData();
+            for (var r = 0; r < rows.Length; r++)
+            {
+                var row = new Row { RowIndex = (uint)(r + 1) };
+                for (var c = 0; c < rows[r].Length; c++)
+                {
+                    var reference = $"{(char)('A' + c)}{r + 1}";
+                    switch (rows[r][c])
+                    {
+                        case string s:
+                            if (!index.TryGetValue(s, out var i))
+                            {
+                                index[s] = i = index.Count;
+                                strings.SharedStringTable.AppendChild(new SharedStringItem(new Text(s)));
+                            }
+
+                            row.Append(new Cell { CellReference = reference, DataType = CellValues.SharedString, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) });
+                            break;
+                        case { } number:
+                            row.Append(new Cell { CellReference = reference, CellValue = new CellValue(Convert.ToDouble(number, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)) });
+                            break;
+                    }
+                }
+
+                data.Append(row);
+            }
+
+            var sheet = workbook.AddNewPart<WorksheetPart>();
+            sheet.Worksheet = new Worksheet(data);
+            workbook.Workbook.AppendChild(new Sheets(new Sheet { Id = workbook.GetIdOfPart(sheet), SheetId = 1, Name = sheetName }));
+        }
+
+        return memory.ToArray();
+    }
+}
