@@ -125,6 +125,35 @@ internal sealed partial class BankLedger
         return candidates.Find(c => SameText(codes, line.Description, c.Description));
     }
 
+    // A notification that comes after the statement recorded its money (the same rule as FindNotifiedAsync, the other
+    // way round): the line is paired with the notification's id, and the money is not recorded a second time.
+    private static async Task<LineOutcomeRow?> ClaimStatementLineAsync(DbConnection db, DbTransaction transaction, string connectionId, BankNotification notification,
+        string source, CancellationToken cancellationToken)
+    {
+        var day = notification.TransactionTime.ToOffset(BankProviders.VietnamOffset).Date;
+        var lines = await db.ReadAllAsync<StatedRow>(
+            """
+            SELECT s.id, s.description, t.outcome, t.payment_id FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id
+            WHERE s.connection_id = $c AND s.reported_by IS NULL AND s.amount = $a AND s.booked_on BETWEEN $d0 AND $d1 ORDER BY s.id
+            """,
+            transaction, cancellationToken, ("$c", connectionId), ("$a", notification.Amount),
+            ("$d0", day.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$d1", day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        if (lines.Count == 0)
+        {
+            return null;
+        }
+
+        var codes = TransferCode.FindIn(notification.Description).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        if (lines.Find(l => SameText(codes, notification.Description, l.Description)) is not { } line)
+        {
+            return null;
+        }
+
+        await db.ExecuteAsync("UPDATE bank_statement_lines SET reported_by = $by, notified_txn_id = $x WHERE id = $id", transaction, cancellationToken,
+            ("$by", source), ("$x", notification.TransactionId), ("$id", line.Id)).ConfigureAwait(false);
+        return new LineOutcomeRow { Outcome = line.Outcome, PaymentId = line.PaymentId };
+    }
+
     private static bool SameText(HashSet<string> lineCodes, string lineText, string notifiedText)
     {
         var codes = TransferCode.FindIn(notifiedText);
@@ -166,6 +195,17 @@ internal sealed partial class BankLedger
         public string? PaymentId { get; init; }
 
         public required string Source { get; init; }
+    }
+
+    private sealed record StatedRow
+    {
+        public long Id { get; init; }
+
+        public required string Description { get; init; }
+
+        public required string Outcome { get; init; }
+
+        public string? PaymentId { get; init; }
     }
 
     private sealed record GapRow

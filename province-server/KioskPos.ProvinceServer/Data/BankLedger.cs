@@ -72,6 +72,11 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
         {
             result = new BankNotificationResult("duplicate", seen.Outcome, seen.PaymentId);
         }
+        else if (!unknownAccount && source != TransferSources.Statement
+            && await ClaimStatementLineAsync(connection, transaction, connectionId, notification, source, cancellationToken).ConfigureAwait(false) is { } stated)
+        {
+            result = new BankNotificationResult("duplicate", stated.Outcome, stated.PaymentId); // the statement brought this money first
+        }
         else
         {
             var transferId = await InsertTransferAsync(connection, transaction, connectionId, notification, deliveryId, source, now, cancellationToken).ConfigureAwait(false);
@@ -257,7 +262,12 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
     private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(DbConnection connection, DbTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
     {
         var row = await connection.ReadFirstAsync<OutcomeRow>(
-            "SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x", transaction, cancellationToken, ("$c", connectionId), ("$x", transactionId)).ConfigureAwait(false);
+            """
+            SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x
+            UNION ALL
+            SELECT t.outcome, t.payment_id FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id WHERE s.connection_id = $c AND s.notified_txn_id = $x
+            LIMIT 1
+            """, transaction, cancellationToken, ("$c", connectionId), ("$x", transactionId)).ConfigureAwait(false);
         return row is null ? null : (row.Outcome, row.PaymentId);
     }
 

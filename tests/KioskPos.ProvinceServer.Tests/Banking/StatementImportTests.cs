@@ -112,6 +112,29 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_webhook_that_comes_after_the_statement_recorded_its_money_changes_nothing_and_closes_the_gap()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 430_000);
+        var (status, body) = await PostAsync("sepay-1", VietcombankWorkbook([s_today, "5213." + ProviderPost.NextId(), null, "430.000", $"MBVCB.99.HOANG VAN G {code}"]), Xlsx);
+        Assert.Equal((200, 1), (status, body.GetProperty("recorded").GetInt32()));
+        Assert.Equal(("completed", 430_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+        var before = await PendingPayments.TransfersAsync(Province, "sepay-1");
+
+        // SePay was down that morning and delivers late; then it retries.
+        var id = ProviderPost.NextId();
+        foreach (var attempt in new[] { 1, 2 })
+        {
+            var (late, answer) = await ProviderSenders.SendAsync(ProviderPost.Transfer(Province.BaseUrl, "sepay", id, 430_000, $"HOANG VAN G {code}"));
+            Assert.Equal(200, late);
+            Assert.True(answer.GetProperty("success").GetBoolean());
+        }
+
+        Assert.Equal(("completed", 430_000L, 1L), await PendingPayments.StateAsync(Province, payment)); // not paid twice
+        Assert.Equal(before, await PendingPayments.TransfersAsync(Province, "sepay-1"));
+        Assert.Equal("webhook", await Province.ScalarAsync("SELECT reported_by FROM bank_statement_lines WHERE notified_txn_id = $x", ("$x", id.ToString(CultureInfo.InvariantCulture))));
+    }
+
+    [Fact]
     public async Task A_broken_line_refuses_the_whole_file_with_a_400_naming_its_sheet_row_and_column_and_records_nothing()
     {
         var (payment, code) = await PendingPayments.CreateAsync(Province, 700_000);
