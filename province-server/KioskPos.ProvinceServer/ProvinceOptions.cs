@@ -27,6 +27,13 @@ public sealed class ProvinceOptions
     /// <summary>The bank-notification connections whose signed webhooks are accepted.</summary>
     public List<BankConnectionOptions> BankConnections { get; set; } = [];
 
+    /// <summary>
+    /// A JSON file of bank statement layouts beside the shipped ones (Vietcombank, VietinBank), in their shape
+    /// (<c>{"layouts": [{"id", "bank", "source", "date", "credit", "debit", "description", "reference", "dateFormats",
+    /// "endMarkers"}]}</c>): how a province reads its own bank's export. A layout with a shipped id replaces it.
+    /// </summary>
+    public string? StatementLayoutsFile { get; set; }
+
     /// <summary>Serve the bank simulator page at <c>/bank-sim</c> (demo and tests only: it posts signed notifications).</summary>
     public bool BankSimulator { get; set; }
 

@@ -42,6 +42,11 @@ internal static class BankApi
         admin.MapPut("/{id}", PutConnectionAsync).WithSummary("Create or change a bank connection").AcceptsJson<BankConnectionRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest);
         admin.MapDelete("/{id}", DeleteConnectionAsync).WithSummary("Remove a bank connection (its transfers stay)").ProducesProblems(StatusCodes.Status404NotFound);
+        admin.MapPost("/{id}/statement", StatementImport.HandleAsync)
+            .WithSummary("Import the account's statement as the bank exports it (.xlsx or CSV; ?layout=vietcombank|vietinbank|…, found from the header when left out)")
+            .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
+        admin.MapGet("/{id}/statement/gaps", StatementImport.GapsAsync)
+            .WithSummary("Statement lines that no webhook or pull reported").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
     }
 

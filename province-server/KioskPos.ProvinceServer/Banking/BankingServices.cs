@@ -6,6 +6,7 @@ internal static class BankingServices
     public static IServiceCollection AddBanking(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<BankConnections>();
+        services.AddSingleton(sp => new StatementLayoutSet(StatementLayouts.Load(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProvinceOptions>>().Value.StatementLayoutsFile)));
         services.AddOptions<BankPullOptions>().Bind(configuration.GetSection(BankPullOptions.Section));
         services.AddHttpClient("bank-pull", c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<BankPullWorker>();

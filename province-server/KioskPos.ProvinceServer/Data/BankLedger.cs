@@ -27,7 +27,7 @@ internal static class TransferSources
 /// The bank side of the ledger: every webhook delivery logged, every bank transaction recorded once, matched to
 /// the payment its text names, and the confirmation queued for the terminal, in one transaction.
 /// </summary>
-internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, ConfirmationSignal signal)
+internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider time, ConfirmationSignal signal)
 {
     /// <summary>
     /// Logs an authentic delivery as it arrived, body and all (what a replay runs again); the result is filled in
@@ -72,16 +72,14 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
         {
             result = new BankNotificationResult("duplicate", seen.Outcome, seen.PaymentId);
         }
+        else if (!unknownAccount && source != TransferSources.Statement
+            && await ClaimStatementLineAsync(connection, transaction, connectionId, notification, source, cancellationToken).ConfigureAwait(false) is { } stated)
+        {
+            result = new BankNotificationResult("duplicate", stated.Outcome, stated.PaymentId); // the statement brought this money first
+        }
         else
         {
-            var transferId = Convert.ToInt64(await connection.ScalarAsync(
-                """
-                INSERT INTO bank_transfers (connection_id, bank_txn_id, bank_bin, account_number, amount, description, transaction_time, received_at, delivery_id, outcome, source)
-                VALUES ($c, $x, $bin, $acc, $amt, $d, $tt, $now, $dl, 'unmatched', $src) RETURNING id
-                """,
-                transaction, cancellationToken, ("$c", connectionId), ("$x", notification.TransactionId), ("$bin", notification.BankBin), ("$acc", notification.AccountNumber),
-                ("$amt", notification.Amount), ("$d", notification.Description), ("$tt", notification.TransactionTime.ToString("O", CultureInfo.InvariantCulture)),
-                ("$now", now), ("$dl", deliveryId), ("$src", source)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            var transferId = await InsertTransferAsync(connection, transaction, connectionId, notification, deliveryId, source, now, cancellationToken).ConfigureAwait(false);
             if (unknownAccount)
             {
                 result = await TransferMatching.SetAsideAsync(connection, transaction, transferId, "unknown_account", now, cancellationToken).ConfigureAwait(false);
@@ -250,10 +248,26 @@ internal sealed class BankLedger(ProvinceDatabase database, TimeProvider time, C
         return new ConfirmationsResponse(cursor, list);
     }
 
+    private static async Task<long> InsertTransferAsync(DbConnection connection, DbTransaction transaction, string connectionId, BankNotification notification, long? deliveryId,
+        string source, string now, CancellationToken cancellationToken) =>
+        Convert.ToInt64(await connection.ScalarAsync(
+            """
+            INSERT INTO bank_transfers (connection_id, bank_txn_id, bank_bin, account_number, amount, description, transaction_time, received_at, delivery_id, outcome, source)
+            VALUES ($c, $x, $bin, $acc, $amt, $d, $tt, $now, $dl, 'unmatched', $src) RETURNING id
+            """,
+            transaction, cancellationToken, ("$c", connectionId), ("$x", notification.TransactionId), ("$bin", notification.BankBin), ("$acc", notification.AccountNumber),
+            ("$amt", notification.Amount), ("$d", notification.Description), ("$tt", notification.TransactionTime.ToString("O", CultureInfo.InvariantCulture)),
+            ("$now", now), ("$dl", deliveryId), ("$src", source)).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
     private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(DbConnection connection, DbTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
     {
         var row = await connection.ReadFirstAsync<OutcomeRow>(
-            "SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x", transaction, cancellationToken, ("$c", connectionId), ("$x", transactionId)).ConfigureAwait(false);
+            """
+            SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x
+            UNION ALL
+            SELECT t.outcome, t.payment_id FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id WHERE s.connection_id = $c AND s.notified_txn_id = $x
+            LIMIT 1
+            """, transaction, cancellationToken, ("$c", connectionId), ("$x", transactionId)).ConfigureAwait(false);
         return row is null ? null : (row.Outcome, row.PaymentId);
     }
 

@@ -1,0 +1,90 @@
+using System.IO.Packaging;
+using System.Text;
+using DocumentFormat.OpenXml.Packaging;
+using KioskPos.ProvinceServer.Apis;
+using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.Imports;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace KioskPos.ProvinceServer.Banking;
+
+/// <summary>The statement layouts in force: the shipped ones and the province's own.</summary>
+internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
+
+/// <summary>
+/// <c>POST /api/v1/admin/bank/connections/{id}/statement</c>: the account statement a bank's internet banking exports,
+/// as .xlsx (<see cref="Spreadsheet.ContentType"/>) or CSV (<c>text/csv</c>, UTF-8). The caller is authenticated by
+/// the province's access check and the connection found before a byte of the body is read; the body is bounded; every
+/// line is read and checked before any is recorded, so a broken line refuses the file with a 400 naming its sheet, row
+/// and column. Each line of money in then goes through the one ledger (<see cref="BankLedger.ImportStatementAsync"/>).
+/// </summary>
+internal static class StatementImport
+{
+    /// <summary>The largest statement: a month of a busy account is well under 1 MB as .xlsx.</summary>
+    public const int MaxBytes = 20 * 1024 * 1024;
+
+    public static async Task<Results<JsonOk<StatementImportResult>, ProblemResult>> HandleAsync(string id, HttpContext http, BankConnections connections,
+        BankLedger ledger, StatementLayoutSet layouts)
+    {
+        var ct = http.RequestAborted;
+        BoundedBody.Limit(http, MaxBytes);
+        var connection = id.Length is > 0 and <= 100 ? await connections.FindAsync(id, ct).ConfigureAwait(false) : null;
+        if (connection is null)
+        {
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");
+        }
+
+        var body = await BoundedBody.ReadAsync(http.Request, MaxBytes, ct).ConfigureAwait(false);
+        if (body.TooLarge)
+        {
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {MaxBytes} bytes per statement: export a shorter period.", "too_large.statement");
+        }
+
+        var layoutId = http.Request.Query["layout"].ToString() is { Length: > 0 } named ? named : null;
+        var xlsx = (http.Request.ContentType ?? string.Empty).StartsWith(Spreadsheet.ContentType, StringComparison.OrdinalIgnoreCase);
+        string sheet;
+        SortedDictionary<int, Dictionary<int, SheetCell>> rows;
+        if (xlsx)
+        {
+            try
+            {
+                using var stream = new MemoryStream(body.Bytes!, writable: false);
+                (sheet, rows) = Spreadsheet.ReadFirstSheet(stream);
+            }
+            catch (Exception e) when (e is InvalidDataException or OpenXmlPackageException or FileFormatException or IOException)
+            {
+                return Invalid(new StatementProblem("-", null, null, "the body is not an .xlsx workbook"), "body");
+            }
+        }
+        else
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(body.Bytes))
+            {
+                return Invalid(new StatementProblem("csv", null, null, "the CSV is not UTF-8 text"), "body");
+            }
+
+            (sheet, rows) = ("csv", StatementReader.FromCsv(Encoding.UTF8.GetString(body.Bytes!)));
+        }
+
+        var (read, problem) = StatementReader.Read(sheet, rows, layouts.All, layoutId);
+        if (problem is not null)
+        {
+            return Invalid(problem, problem.Row is null ? "layout" : $"row {problem.Row}");
+        }
+
+        var result = await ledger.ImportStatementAsync(connection, read!, ct).ConfigureAwait(false);
+        return JsonOk.Of(result, ProvinceJsonContext.Default.StatementImportResult);
+    }
+
+    public static async Task<Results<JsonOk<IReadOnlyList<StatementGapRow>>, ProblemResult>> GapsAsync(string id, int? limit, BankConnections connections, BankLedger ledger,
+        CancellationToken ct) =>
+        await connections.FindAsync(id, ct).ConfigureAwait(false) is null
+            ? ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.")
+            : JsonOk.Of(await ledger.StatementGapsAsync(id, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListStatementGapRow);
+
+    private static ProblemResult Invalid(StatementProblem problem, string where) =>
+        ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,
+            problem.Sheet, problem.Row?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", problem.Column ?? "-", problem.Reason);
+}

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using KioskPos.Core.Money;
+using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.Imports;
+
+namespace KioskPos.ProvinceServer.Banking;
+
+/// <summary>One line of money in, as the statement gives it; <see cref="Key"/> is the same for the same line in any import.</summary>
+internal sealed record StatementLine(int Row, string Key, DateTimeOffset BookedAt, long Amount, string Description, string? Reference);
+
+/// <summary>Where and why a statement cannot be read: the sheet, the row (1-based), the column (letter and header).</summary>
+internal sealed record StatementProblem(string Sheet, int? Row, string? Column, string Reason)
+{
+    public override string ToString() =>
+        $"sheet '{Sheet}'" + (Row is { } row ? $", row {row}" : string.Empty) + (Column is { } column ? $", column {column}" : string.Empty) + $": {Reason}";
+}
+
+/// <summary>What a statement held: its layout, the lines of money in, how many lines of money out were passed over.</summary>
+internal sealed record StatementRead(StatementLayout Layout, IReadOnlyList<StatementLine> Lines, int Outgoing);
+
+/// <summary>
+/// Reads a bank's statement export by a <see cref="StatementLayout"/>: finds the header row below the title rows (the
+/// first row naming the layout's date, credit and description columns), then reads each row to the totals row. Every
+/// row is checked before anything is recorded, so a broken line refuses the whole file, naming its row and column.
+/// </summary>
+internal static partial class StatementReader
+{
+    private const int HeaderSearchRows = 60;
+
+    /// <summary>Reads <paramref name="rows"/> by the layout named <paramref name="layoutId"/>, or by the first layout whose header is found.</summary>
+    public static (StatementRead? Read, StatementProblem? Problem) Read(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
+        IReadOnlyList<StatementLayout> layouts, string? layoutId)
+    {
+        var candidates = layoutId is null ? layouts : layouts.Where(l => string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (candidates.Count == 0)
+        {
+            return (null, new StatementProblem(sheet, null, null, $"no layout '{layoutId}'; known: {string.Join(", ", layouts.Select(l => l.Id))}"));
+        }
+
+        foreach (var layout in candidates)
+        {
+            if (FindHeader(rows, layout) is { } header)
+            {
+                return ReadLines(sheet, rows, layout, header);
+            }
+        }
+
+        return (null, new StatementProblem(sheet, null, null,
+            $"no header row in the first {HeaderSearchRows} rows names a date, a credit and a description column of the layouts {string.Join(", ", candidates.Select(l => l.Id))}"));
+    }
+
+    /// <summary>A CSV as rows of text cells, numbered from 1.</summary>
+    public static SortedDictionary<int, Dictionary<int, SheetCell>> FromCsv(string text)
+    {
+        var rows = new SortedDictionary<int, Dictionary<int, SheetCell>>();
+        var number = 0;
+        foreach (var fields in Csv.Parse(text.TrimStart('\uFEFF')))
+        {
+            number++;
+            var row = new Dictionary<int, SheetCell>();
+            for (var c = 0; c < fields.Count; c++)
+            {
+                if (fields[c].Trim() is { Length: > 0 } value)
+                {
+                    row[c] = new SheetCell(value, null);
+                }
+            }
+
+            if (row.Count > 0)
+            {
+                rows[number] = row;
+            }
+        }
+
+        return rows;
+    }
+
+    private sealed record Header(int Row, int Date, int Credit, int? Debit, int Description, int? Reference, Dictionary<int, string> Names);
+
+    private static Header? FindHeader(SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout)
+    {
+        foreach (var (number, cells) in rows.Take(HeaderSearchRows))
+        {
+            var names = cells.ToDictionary(c => c.Key, c => c.Value.Text);
+            if (Column(names, layout.Date) is { } date && Column(names, layout.Credit) is { } credit && Column(names, layout.Description) is { } description)
+            {
+                return new Header(number, date, credit, Column(names, layout.Debit), description, Column(names, layout.Reference), names);
+            }
+        }
+
+        return null;
+    }
+
+    // The first alias (in the layout's order) that a header cell names: the whole cell, or one side of a bilingual
+    // "Vietnamese / English" or "Vietnamese\nEnglish" header, compared without case and with spaces collapsed.
+    private static int? Column(Dictionary<int, string> names, IReadOnlyList<string> aliases)
+    {
+        foreach (var alias in aliases.Select(Normal))
+        {
+            foreach (var (column, name) in names)
+            {
+                var normal = Normal(name);
+                if (normal == alias || normal.Split(['/', '\n']).Any(part => part.Trim() == alias))
+                {
+                    return column;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string Normal(string text) => Spaces().Replace(text.Normalize(NormalizationForm.FormC).Replace('\r', '\n'), m => m.Value.Contains('\n') ? "\n" : " ").Trim().ToLowerInvariant();
+
+    private static (StatementRead?, StatementProblem?) ReadLines(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout, Header header)
+    {
+        string Name(int column) => $"{Spreadsheet.Letters(column)} ({header.Names[column]})";
+        StatementProblem Problem(int row, int column, string reason) => new(sheet, row, Name(column), reason);
+
+        var lines = new List<StatementLine>();
+        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
+        var outgoing = 0;
+        foreach (var (number, cells) in rows.Where(r => r.Key > header.Row))
+        {
+            var dateCell = cells.GetValueOrDefault(header.Date);
+            var credit = cells.GetValueOrDefault(header.Credit);
+            var debit = header.Debit is { } d ? cells.GetValueOrDefault(d) : default;
+            var date = ParseDate(dateCell, layout);
+            if (date is null && cells.Values.Any(c => layout.EndMarkers.Any(m => Normal(c.Text).StartsWith(Normal(m), StringComparison.Ordinal))))
+            {
+                break; // the totals row: what follows is the closing balance and the signatures
+            }
+
+            if (string.IsNullOrEmpty(credit.Text) && string.IsNullOrEmpty(debit.Text))
+            {
+                continue; // a blank row, or a description wrapped onto its own row
+            }
+
+            if (date is null)
+            {
+                return (null, Problem(number, header.Date, string.IsNullOrEmpty(dateCell.Text)
+                    ? "the date is missing"
+                    : $"'{dateCell.Text}' is not a date ({string.Join(", ", layout.DateFormats)})"));
+            }
+
+            if (ParseAmount(credit, out var amountIn) is { } creditProblem)
+            {
+                return (null, Problem(number, header.Credit, creditProblem));
+            }
+
+            if (header.Debit is { } debitColumn && ParseAmount(debit, out var amountOut) is { } debitProblem)
+            {
+                return (null, Problem(number, debitColumn, debitProblem));
+            }
+
+            if (amountIn == 0)
+            {
+                outgoing++;
+                continue;
+            }
+
+            var description = cells.GetValueOrDefault(header.Description).Text ?? string.Empty;
+            description = description.Length > 500 ? description[..500] : description;
+            var reference = header.Reference is { } r && cells.GetValueOrDefault(r).Text is { Length: > 0 } text ? text : null;
+            lines.Add(new StatementLine(number, Key(reference, date.Value, amountIn, description, occurrences), date.Value, amountIn, description, reference));
+        }
+
+        return (new StatementRead(layout, lines, outgoing), null);
+    }
+
+    // The bank's reference where there is one; otherwise the line's date, amount and text, with how many identical
+    // lines came before it in the file (two identical transfers on one day are two lines, the same two every import).
+    private static string Key(string? reference, DateTimeOffset date, long amount, string description, Dictionary<string, int> occurrences)
+    {
+        if (reference is not null)
+        {
+            return reference.Length <= 80 ? "ref:" + reference : "ref:" + Hash(reference);
+        }
+
+        var basis = $"{date:yyyy-MM-dd}|{amount}|{Normal(description)}";
+        var n = occurrences[basis] = occurrences.GetValueOrDefault(basis) + 1;
+        return "line:" + Hash($"{basis}|{n}");
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..40];
+
+    /// <summary>A date in the layout's formats (Vietnam time), or an Excel serial date; null when neither.</summary>
+    private static DateTimeOffset? ParseDate(SheetCell cell, StatementLayout layout)
+    {
+        if (cell.Number is { } serial && serial is > 20_000 and < 80_000)
+        {
+            return new DateTimeOffset(DateTime.FromOADate(serial), BankProviders.VietnamOffset);
+        }
+
+        return DateTime.TryParseExact(cell.Text?.Trim(), layout.DateFormats.ToArray(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
+            ? new DateTimeOffset(local, BankProviders.VietnamOffset)
+            : null;
+    }
+
+    /// <summary>
+    /// Whole đồng from a number cell or a text as banks print it: <c>1.250.000</c> or <c>1,250,000</c> (a grouping
+    /// mark between groups of three), optionally with <c>,00</c> / <c>.00</c>, <c>VND</c> or <c>đ</c>; empty is 0.
+    /// </summary>
+    private static string? ParseAmount(SheetCell cell, out long amount)
+    {
+        amount = 0;
+        if (cell.Number is { } number)
+        {
+            if (number < 0 || number > Vnd.MaxAmount || number != Math.Floor(number))
+            {
+                return $"{cell.Text} is not a whole number of đồng from 0 to {Vnd.MaxAmount}";
+            }
+
+            amount = (long)number;
+            return null;
+        }
+
+        var text = Currency().Replace(cell.Text ?? string.Empty, string.Empty).Trim();
+        if (text.Length == 0 || text == "-")
+        {
+            return null;
+        }
+
+        var match = Amount().Match(text);
+        if (!match.Success || match.Groups["fraction"].Value.Any(c => c != '0'))
+        {
+            return $"'{cell.Text}' is not an amount in whole đồng (like 1.250.000)";
+        }
+
+        var digits = match.Groups["whole"].Value.Replace(".", string.Empty, StringComparison.Ordinal).Replace(",", string.Empty, StringComparison.Ordinal);
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out amount) || amount > Vnd.MaxAmount)
+        {
+            return $"'{cell.Text}' is more than {Vnd.MaxAmount} đồng";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+
+    [GeneratedRegex(@"\s|VND|VNĐ|đ|₫", RegexOptions.IgnoreCase)]
+    private static partial Regex Currency();
+
+    // Digits alone; or groups of three after one grouping mark used throughout; then a fraction after the other mark.
+    [GeneratedRegex(@"^(?<whole>\d+|\d{1,3}(?<g>[.,])\d{3}(?:\k<g>\d{3})*)(?:(?!\k<g>)[.,](?<fraction>\d{1,2}))?$")]
+    private static partial Regex Amount();
+}
