@@ -64,7 +64,7 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
             {
                 added += await PullAsync(connection, pull, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Pull of {Connection} failed: {Error}", connection.ToString(), e.Message);
                 await connections.TouchPullAsync(connection.Id, e.GetType().Name + ": " + e.Message, null, cancellationToken).ConfigureAwait(false);

@@ -80,7 +80,7 @@ internal sealed class CassoWebhook : IBankWebhook
             var transfers = new List<IncomingTransfer>(items.Count);
             foreach (var item in items)
             {
-                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("amount", out var amount) || !amount.TryGetInt64(out var value))
+                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("amount", out var amount) || amount.ValueKind != JsonValueKind.Number || !amount.TryGetInt64(out var value))
                 {
                     return ProviderRead.Refused(BankRefusal.Invalid("each transaction needs amount, a whole number of đồng"));
                 }

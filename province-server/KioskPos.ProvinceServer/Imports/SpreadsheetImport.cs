@@ -149,7 +149,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
             };
             if (reduction > 0)
             {
-                if (quantity is not { } n || n * price!.Value - reduction < 0)
+                if (quantity is not { } n || price is not { } unit || n * unit - reduction < 0)
                 {
                     errors.Add(new ImportError(number, $"the reduction {reduction} is more than the row's amount", Where(number, columns["reduction"])));
                     continue;
