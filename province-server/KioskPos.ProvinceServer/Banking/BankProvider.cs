@@ -16,6 +16,13 @@ internal static class BankProviders
     /// <summary>Vietnam's offset: the services write times without one, in local time.</summary>
     public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
 
+    /// <summary>A whole number the provider wrote as a JSON number under <paramref name="name"/>; false for a string, a fraction or none.</summary>
+    public static bool TryGetWhole(System.Text.Json.JsonElement parent, string name, out long value)
+    {
+        value = 0;
+        return parent.TryGetProperty(name, out var element) && element.ValueKind == System.Text.Json.JsonValueKind.Number && element.TryGetInt64(out value);
+    }
+
     /// <summary>Reads <c>yyyy-MM-dd HH:mm:ss</c> (Vietnam time) or an ISO time with its offset; null when neither.</summary>
     public static DateTimeOffset? ParseTime(string? text)
     {

@@ -80,7 +80,7 @@ internal sealed class CassoWebhook : IBankWebhook
             var transfers = new List<IncomingTransfer>(items.Count);
             foreach (var item in items)
             {
-                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("amount", out var amount) || amount.ValueKind != JsonValueKind.Number || !amount.TryGetInt64(out var value))
+                if (item.ValueKind != JsonValueKind.Object || !BankProviders.TryGetWhole(item, "amount", out var value))
                 {
                     return ProviderRead.Refused(BankRefusal.Invalid("each transaction needs amount, a whole number of đồng"));
                 }
@@ -94,7 +94,7 @@ internal sealed class CassoWebhook : IBankWebhook
 
                 // Casso writes money out as a negative amount (ignored, never matched); no amount is a malformed one.
                 var outgoing = value < 0;
-                var transfer = new IncomingTransfer(id, First(item, "accountNumber", "bank_sub_acc_id"), outgoing ? -Math.Max(value, -long.MaxValue) : value,
+                var transfer = new IncomingTransfer(id, First(item, "accountNumber", "bank_sub_acc_id"), outgoing ? (value == long.MinValue ? long.MaxValue : -value) : value,
                     SepayWebhook.Text(item, "description"), booked.Value, outgoing);
                 if (transfer.Problem() is { } problem && !outgoing)
                 {

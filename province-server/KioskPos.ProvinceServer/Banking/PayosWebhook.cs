@@ -51,7 +51,7 @@ internal sealed class PayosWebhook : IBankWebhook
                 return ProviderRead.Of(); // authentic, but not a payment
             }
 
-            if (!data.TryGetProperty("amount", out var amount) || amount.ValueKind != JsonValueKind.Number || !amount.TryGetInt64(out var value))
+            if (!BankProviders.TryGetWhole(data, "amount", out var value))
             {
                 return ProviderRead.Refused(BankRefusal.Invalid("data.amount must be a whole number of đồng"));
             }

@@ -75,7 +75,7 @@ internal sealed class SepayWebhook : IBankWebhook
                 return ProviderRead.Refused(BankRefusal.Invalid("id is required"));
             }
 
-            if (!root.TryGetProperty("transferAmount", out var amount) || amount.ValueKind != JsonValueKind.Number || !amount.TryGetInt64(out var value))
+            if (!BankProviders.TryGetWhole(root, "transferAmount", out var value))
             {
                 return ProviderRead.Refused(BankRefusal.Invalid("transferAmount must be a whole number of đồng"));
             }
