@@ -88,8 +88,32 @@ public static class PaymentWireNames
         _ => method.ToString(),
     };
 
+    /// <summary>Reads a method's wire name that was checked when it came in (a stored row); anything else is a defect.</summary>
+    public static PaymentMethod ParseMethod(string name) =>
+        TryParseMethod(name, out var method) ? method : throw new FormatException($"'{name}' is not a payment method's wire name.");
+
     /// <summary>The wire name of a state.</summary>
     public static string WireName(this PaymentState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Reads a state's wire name.</summary>
+    public static bool TryParseState(string? name, out PaymentState state)
+    {
+        foreach (var candidate in Enum.GetValues<PaymentState>())
+        {
+            if (candidate.WireName() == name)
+            {
+                state = candidate;
+                return true;
+            }
+        }
+
+        state = default;
+        return false;
+    }
+
+    /// <summary>Reads a state's wire name from a stored row; anything else is a defect.</summary>
+    public static PaymentState ParseState(string name) =>
+        TryParseState(name, out var state) ? state : throw new FormatException($"'{name}' is not a payment state's wire name.");
 
     /// <summary>The wire name of a sync state.</summary>
     public static string WireName(this SyncState state) => state.ToString().ToLowerInvariant();
