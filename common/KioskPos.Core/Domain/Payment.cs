@@ -64,20 +64,7 @@ public static class PaymentWireNames
     };
 
     /// <summary>Reads a method's wire name.</summary>
-    public static bool TryParseMethod(string? name, out PaymentMethod method)
-    {
-        foreach (var candidate in Enum.GetValues<PaymentMethod>())
-        {
-            if (candidate.WireName() == name)
-            {
-                method = candidate;
-                return true;
-            }
-        }
-
-        method = default;
-        return false;
-    }
+    public static bool TryParseMethod(string? name, out PaymentMethod method) => WireNames.TryParse(name, WireName, out method);
 
     /// <summary>The Vietnamese label of a method, as printed on receipts.</summary>
     public static string VietnameseName(this PaymentMethod method) => method switch
@@ -96,20 +83,7 @@ public static class PaymentWireNames
     public static string WireName(this PaymentState state) => state.ToString().ToLowerInvariant();
 
     /// <summary>Reads a state's wire name.</summary>
-    public static bool TryParseState(string? name, out PaymentState state)
-    {
-        foreach (var candidate in Enum.GetValues<PaymentState>())
-        {
-            if (candidate.WireName() == name)
-            {
-                state = candidate;
-                return true;
-            }
-        }
-
-        state = default;
-        return false;
-    }
+    public static bool TryParseState(string? name, out PaymentState state) => WireNames.TryParse(name, WireName, out state);
 
     /// <summary>Reads a state's wire name from a stored row; anything else is a defect.</summary>
     public static PaymentState ParseState(string name) =>
