@@ -59,4 +59,84 @@ public partial class CatalogueKeysTests
     [Fact]
     public void Both_puts_vietnamese_first_then_english() =>
         Assert.Equal("Máy in hết giấy / printer out of paper", Messages.Both("terminal.printer.paper_out"));
+
+    // Files whose Vietnamese literals are data, not text the program says to people: what people write in the files
+    // they send (column headers), tables of letters and words, demo names, and the legal document's own content.
+    private static readonly Dictionary<string, string> s_vietnameseData = new(StringComparer.Ordinal)
+    {
+        ["province-server/KioskPos.ProvinceServer/Geography/DemoProvince.cs"] = "the generated demo province's names",
+        ["province-server/KioskPos.ProvinceServer/Data/DemoData.cs"] = "the demo's names",
+        ["province-server/KioskPos.ProvinceServer/Data/BillImport.cs"] = "column headers as accountants write them",
+        ["province-server/KioskPos.ProvinceServer/Imports/SpreadsheetImport.cs"] = "column headers as accountants write them",
+        ["province-server/KioskPos.ProvinceServer/Imports/ImportTemplate.cs"] = "the template's column headers, the same as the importer reads",
+        ["province-server/KioskPos.ProvinceServer/Imports/MohXmlReader.cs"] = "the Ministry of Health's own field names",
+        ["province-server/KioskPos.ProvinceServer/Banking/StatementReader.cs"] = "bank statements' column headers",
+        ["province-server/KioskPos.ProvinceServer/Banking/StatementLayout.cs"] = "bank statements' column headers",
+        ["province-server/KioskPos.ProvinceServer/Data/PlanReport.cs"] = "the seeded plans' issuing authorities",
+        ["province-server/KioskPos.ProvinceServer/Data/PayerData.cs"] = "the pseudonym an erased payer's record keeps",
+        ["province-server/KioskPos.ProvinceServer/EInvoices/EDocumentStore.cs"] = "lines of the legal document, in Vietnamese by law",
+        ["province-server/KioskPos.ProvinceServer/EInvoices/SePayEInvoiceProvider.cs"] = "fields of the legal document, in Vietnamese by law",
+        ["province-server/KioskPos.ProvinceServer/EInvoices/ViettelSInvoiceProvider.cs"] = "fields of the legal document, in Vietnamese by law",
+        ["kiosk-app/KioskPos.Terminal/Speech/SpeechTexts.cs"] = "how letters are pronounced",
+        ["common/KioskPos.Core/Money/VietnameseWords.cs"] = "number words",
+        ["common/KioskPos.Core/Money/Vnd.cs"] = "currency signs people type",
+        ["common/KioskPos.Core/Text/LocalTime.cs"] = "the time zone's name",
+        ["common/KioskPos.Core/Receipts/ReceiptLayouts.cs"] = "the printer test page's alphabet",
+        ["firmware/KioskPos.Firmware/Printing/VietnameseEncodings.cs"] = "code page tables",
+        ["hardware/KioskPos.Hardware.Simulators/Printer/CharacterTables.cs"] = "code page tables",
+    };
+
+    [GeneratedRegex("\"(?:[^\"\\\\\n]|\\\\.)*\"")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex("[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", RegexOptions.IgnoreCase)]
+    private static partial Regex VietnameseLetter();
+
+    [Fact]
+    public void Text_for_people_is_in_the_catalogue_not_in_the_code()
+    {
+        var root = RepositoryRoot.Find();
+        var found = new List<string>();
+        var dataSeen = 0;
+        foreach (var folder in new[] { "common", "kiosk-app", "province-server", "firmware", "hardware" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (relative.Split('/').Any(part => part is "bin" or "obj"))
+                {
+                    continue;
+                }
+
+                var lines = File.ReadAllLines(file);
+                for (var i = 0; i < lines.Length; i++)
+                {
+                    if (lines[i].TrimStart().StartsWith("//", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    // "đồng" is the currency's name in English text too.
+                    var vietnamese = StringLiteral().Matches(lines[i]).Select(m => m.Value.Replace("đồng", string.Empty, StringComparison.Ordinal)).Where(l => VietnameseLetter().IsMatch(l)).ToList();
+                    if (vietnamese.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    if (s_vietnameseData.ContainsKey(relative))
+                    {
+                        dataSeen++;
+                    }
+                    else
+                    {
+                        found.Add($"{relative}:{i + 1}: {string.Join(", ", vietnamese)}");
+                    }
+                }
+            }
+        }
+
+        // The scan must see the data files' Vietnamese, or it proves nothing.
+        Assert.True(dataSeen > 100, $"only {dataSeen} lines of Vietnamese data found");
+        Assert.True(found.Count == 0, "Vietnamese text in code; put it in Text/Catalogue/*.json and read it with Messages:\n" + string.Join('\n', found));
+    }
 }

@@ -1,3 +1,4 @@
+using KioskPos.Core.Domain;
 using KioskPos.ProvinceServer.Ledger;
 using KioskPos.Shared.Contracts;
 using Xunit;
@@ -21,7 +22,7 @@ public sealed class PushBookingTests
     {
         var booking = NewBooking();
         booking.Accounts["HS001"] = new BookedAccount("HS001", "school", 50_000, 1);
-        booking.Bills["B1"] = new BookedBill("B1", "HS001", 0, 30_000, "hoc_phi", 1);
+        booking.Bills["B1"] = new BookedBill("B1", "HS001", 0, 30_000, BillCategory.Tuition, 1);
 
         var result = booking.ApplyPayment("T1", "school", CardPayment(1, 30_000, new AllocationDto("B1", 30_000)));
 
@@ -68,9 +69,9 @@ public sealed class PushBookingTests
     {
         var booking = NewBooking();
         booking.Accounts["HS001"] = new BookedAccount("HS001", "hospital", 0, 1);
-        booking.Bills["D1"] = new BookedBill("D1", "HS001", 0, 500_000, BillCategories.Deposit, 1);
+        booking.Bills["D1"] = new BookedBill("D1", "HS001", 0, 500_000, BillCategory.Deposit, 1);
         var cash = new JournalEntryDto(1, EntryKinds.PaymentCreated, DateTimeOffset.UnixEpoch,
-            new PaymentCreatedDto("P1", "HS001", null, "cash", 500_000, [new AllocationDto("D1", 500_000)], "op"));
+            new PaymentCreatedDto("P1", "HS001", null, "external_card", 500_000, [new AllocationDto("D1", 500_000)], "op"));
 
         Assert.Equal(500_000, booking.ApplyPayment("T1", "hospital", cash).BalanceAfter);
 
@@ -81,7 +82,7 @@ public sealed class PushBookingTests
         Assert.Equal(0, result.BalanceAfter);
         Assert.Empty(result.Flags);
         Assert.Equal(0, booking.Bills["D1"].Paid);
-        Assert.Equal("refunded", booking.Payments["P1"].State);
+        Assert.Equal(PaymentState.Refunded, booking.Payments["P1"].State);
         Assert.Single(booking.Reversals);
     }
 
@@ -89,7 +90,7 @@ public sealed class PushBookingTests
     public void Reversing_more_than_was_paid_or_an_unknown_payment_is_flagged()
     {
         var booking = NewBooking();
-        booking.Payments["P1"] = new BookedPayment("P1", "T1", "HS001", "cash", 10_000, 10_000, 0, "completed");
+        booking.Payments["P1"] = new BookedPayment("P1", "T1", "HS001", PaymentMethod.ExternalCardTerminal, 10_000, 10_000, 0, PaymentState.Completed);
         var tooMuch = new JournalEntryDto(5, EntryKinds.PaymentRefunded, DateTimeOffset.UnixEpoch,
             Reversal: new PaymentReversalDto("P1", 20_000, [], ReversalDestinations.BankTransfer, "REF", "x", "op", "boss"));
         var unknown = tooMuch with { Sequence = 6, Reversal = tooMuch.Reversal! with { PaymentId = "P9" } };
@@ -103,15 +104,15 @@ public sealed class PushBookingTests
     public void Only_a_pending_payment_of_the_same_terminal_expires()
     {
         var booking = NewBooking();
-        booking.Payments["Q1"] = new BookedPayment("Q1", "T1", "HS001", "vietqr", 10_000, 0, 0, "pending");
-        booking.Payments["Q2"] = new BookedPayment("Q2", "T1", "HS001", "vietqr", 10_000, 10_000, 0, "completed");
+        booking.Payments["Q1"] = new BookedPayment("Q1", "T1", "HS001", PaymentMethod.VietQr, 10_000, 0, 0, PaymentState.Pending);
+        booking.Payments["Q2"] = new BookedPayment("Q2", "T1", "HS001", PaymentMethod.VietQr, 10_000, 10_000, 0, PaymentState.Completed);
 
         booking.Expire("T2", "Q1");
-        Assert.Equal("pending", booking.Payments["Q1"].State);
+        Assert.Equal(PaymentState.Pending, booking.Payments["Q1"].State);
         booking.Expire("T1", "Q1");
         booking.Expire("T1", "Q2");
 
-        Assert.Equal("expired", booking.Payments["Q1"].State);
-        Assert.Equal("completed", booking.Payments["Q2"].State);
+        Assert.Equal(PaymentState.Expired, booking.Payments["Q1"].State);
+        Assert.Equal(PaymentState.Completed, booking.Payments["Q2"].State);
     }
 }

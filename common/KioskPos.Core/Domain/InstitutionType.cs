@@ -65,18 +65,5 @@ public static class InstitutionTypes
     };
 
     /// <summary>Reads a wire name written by <see cref="WireName"/>.</summary>
-    public static bool TryParseWireName(string? name, out InstitutionType type)
-    {
-        foreach (var candidate in Enum.GetValues<InstitutionType>())
-        {
-            if (candidate.WireName() == name)
-            {
-                type = candidate;
-                return true;
-            }
-        }
-
-        type = default;
-        return false;
-    }
+    public static bool TryParseWireName(string? name, out InstitutionType type) => WireNames.TryParse(name, WireName, out type);
 }

@@ -64,20 +64,7 @@ public static class PaymentWireNames
     };
 
     /// <summary>Reads a method's wire name.</summary>
-    public static bool TryParseMethod(string? name, out PaymentMethod method)
-    {
-        foreach (var candidate in Enum.GetValues<PaymentMethod>())
-        {
-            if (candidate.WireName() == name)
-            {
-                method = candidate;
-                return true;
-            }
-        }
-
-        method = default;
-        return false;
-    }
+    public static bool TryParseMethod(string? name, out PaymentMethod method) => WireNames.TryParse(name, WireName, out method);
 
     /// <summary>The Vietnamese label of a method, as printed on receipts.</summary>
     public static string VietnameseName(this PaymentMethod method) => method switch
@@ -88,8 +75,19 @@ public static class PaymentWireNames
         _ => method.ToString(),
     };
 
+    /// <summary>Reads a method's wire name that was checked when it came in (a stored row); anything else is a defect.</summary>
+    public static PaymentMethod ParseMethod(string name) =>
+        TryParseMethod(name, out var method) ? method : throw new FormatException($"'{name}' is not a payment method's wire name.");
+
     /// <summary>The wire name of a state.</summary>
     public static string WireName(this PaymentState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Reads a state's wire name.</summary>
+    public static bool TryParseState(string? name, out PaymentState state) => WireNames.TryParse(name, WireName, out state);
+
+    /// <summary>Reads a state's wire name from a stored row; anything else is a defect.</summary>
+    public static PaymentState ParseState(string name) =>
+        TryParseState(name, out var state) ? state : throw new FormatException($"'{name}' is not a payment state's wire name.");
 
     /// <summary>The wire name of a sync state.</summary>
     public static string WireName(this SyncState state) => state.ToString().ToLowerInvariant();

@@ -28,10 +28,6 @@ public sealed record PaymentRefusal(string Code, string Vietnamese, string Engli
     /// <summary>The balance does not cover the amount.</summary>
     public static PaymentRefusal InsufficientBalance(string available, string requested) => Of("insufficient_balance", "payment.insufficient_balance", RefusalKind.Refused, available, requested);
 
-    /// <summary>A request that does not make sense.</summary>
-    public static PaymentRefusal Invalid(string vietnamese, string english) =>
-        new("invalid_request", vietnamese, english, RefusalKind.Invalid);
-
     /// <summary>A bill that is not open for this payer, the reason being the catalogue entry <paramref name="reasonKey"/>.</summary>
     public static PaymentRefusal BillNotPayable(string billId, string reasonKey, params object?[] reasonArgs) => new(
         "bill_not_payable",

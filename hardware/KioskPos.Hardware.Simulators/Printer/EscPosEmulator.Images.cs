@@ -26,6 +26,14 @@ public sealed partial class EscPosEmulator
 
         var stride = _input[4] | (_input[5] << 8);
         var height = _input[6] | (_input[7] << 8);
+
+        // Up to 65,535 × 65,535 bytes as the header says: a size beyond what a printer holds is reported, not waited
+        // for (the product once overflowed an int and a negative length was sliced; found by make fuzz).
+        if ((long)stride * height > MaxGraphicsBytes)
+        {
+            return Unknown(6);
+        }
+
         var length = 8 + (stride * height);
         if (_input.Count < length)
         {
@@ -79,7 +87,10 @@ public sealed partial class EscPosEmulator
         {
             for (var y = 0; y < height; y++)
             {
-                if ((data[(x * bytesPerColumn) + (y >> 3)] & (0x80 >> (y & 7))) != 0)
+                // Data shorter than the size it declares prints blank where it stops, as Rows does (an index past
+                // the end was found by make fuzz).
+                var at = (x * bytesPerColumn) + (y >> 3);
+                if (at < data.Length && (data[at] & (0x80 >> (y & 7))) != 0)
                 {
                     rows[(y * stride) + (x >> 3)] |= (byte)(0x80 >> (x & 7));
                 }
@@ -211,6 +222,11 @@ public sealed partial class EscPosEmulator
                 // Store in the print buffer: a bx by c xL xH yL yH d...
                 var width = p[6] | (p[7] << 8);
                 var height = p[8] | (p[9] << 8);
+                if (TooLarge(width, height))
+                {
+                    break;
+                }
+
                 var image = p[1] == 0x70 ? Rows(p, 10, width, height) : FromColumns(p[10..], width, height);
                 _bufferGraphics = Scaled(image, p[3] == 2 ? 2 : 1, p[4] == 2 ? 2 : 1);
                 break;
@@ -218,6 +234,11 @@ public sealed partial class EscPosEmulator
                 // Define NV (C, D) or download (S, T) graphics: a kc1 kc2 b xL xH yL yH [c d...]: the first colour is kept.
                 var w = p[6] | (p[7] << 8);
                 var h = p[8] | (p[9] << 8);
+                if (TooLarge(w, h))
+                {
+                    break;
+                }
+
                 var defined = p[1] is 0x43 or 0x53 ? Rows(p, 11, w, h) : FromColumns(p[11..], w, h);
                 (p[1] is 0x43 or 0x44 ? _nvGraphics : _downloadGraphics)[(p[3], p[4])] = defined;
                 break;
@@ -244,11 +265,24 @@ public sealed partial class EscPosEmulator
         return length;
     }
 
+    // A stored image's declared size (up to 65,535 × 65,535 dots) beyond what a printer holds is reported rather than
+    // allocated.
+    private bool TooLarge(int width, int height)
+    {
+        if ((long)((width + 7) / 8) * height <= MaxGraphicsBytes)
+        {
+            return false;
+        }
+
+        _unknown.Add($"@{_offset}: graphics of {width} × {height} dots, more than a printer holds");
+        return true;
+    }
+
     private static MonoBitmap Rows(byte[] p, int start, int width, int height)
     {
         var stride = (width + 7) / 8;
         var rows = new byte[stride * height];
-        Array.Copy(p, start, rows, 0, Math.Min(rows.Length, p.Length - start));
+        Array.Copy(p, Math.Min(start, p.Length), rows, 0, Math.Clamp(p.Length - start, 0, rows.Length));
         return new MonoBitmap(width, height, rows);
     }
 

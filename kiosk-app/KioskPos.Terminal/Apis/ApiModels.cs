@@ -234,9 +234,11 @@ internal static class Views
 
     public static ReaderProblemView ReaderProblem(KioskPos.Firmware.Devices.CardProblem problem, DateTimeOffset at) => problem switch
     {
-        KioskPos.Firmware.Devices.CardProblem.MultipleCards => new("multiple_cards", "Vui lòng chỉ đặt một thẻ lên đầu đọc.", "One card at a time, please.", at),
-        _ => new("read_failed", "Thẻ được rút ra trước khi đọc xong; vui lòng chạm lại và giữ yên.", "The card left before it was read; tap again and hold it still.", at),
+        KioskPos.Firmware.Devices.CardProblem.MultipleCards => ReaderProblem("multiple_cards", "terminal.reader.multiple_cards", at),
+        _ => ReaderProblem("read_failed", "terminal.reader.read_failed", at),
     };
+
+    private static ReaderProblemView ReaderProblem(string code, string key, DateTimeOffset at) => new(code, Messages.Vi(key), Messages.En(key), at);
 
     public static string Name(KioskPos.Firmware.Indicators.LightPattern light) => light.ToString().ToLowerInvariant();
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Receipts;
+using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
@@ -225,9 +226,9 @@ internal static class CounterApi
             var payer = await catalogue.FindByCodeAsync(payment.AccountCode, ct).ConfigureAwait(false);
             var refundTo = result.Reversal switch
             {
-                { Destination: ReversalDestinations.BankTransfer, BankReference: { } reference } => $"Chuyển khoản / bank transfer {reference}",
+                { Destination: ReversalDestinations.BankTransfer, BankReference: { } reference } => $"{Messages.Vi("receipt.refund_to.bank_transfer", reference)} / {Messages.En("receipt.refund_to.bank_transfer", reference)}",
                 _ when payment.State == Core.Domain.PaymentState.Voided => null,
-                _ => "Số dư thẻ / card balance",
+                _ => Messages.Both("receipt.refund_to.card_balance"),
             };
             var slip = new ReversalSlip(
                 institution, options.Id, $"{options.Id}-{result.Sequence:D8}", payment.Id, TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), options.ResolveTimeZone()),

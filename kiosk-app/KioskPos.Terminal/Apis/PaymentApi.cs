@@ -50,7 +50,7 @@ internal static class PaymentApi
 
         if (CardPresence.Normalise(uid) is not { } normalised)
         {
-            return ApiProblems.From(PaymentRefusal.Invalid("Mã thẻ không hợp lệ.", "A card UID is 4, 5, 7 or 10 bytes of hex."));
+            return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid_card_uid"));
         }
 
         var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
@@ -61,7 +61,7 @@ internal static class PaymentApi
     {
         if (!PayerCode.TryNormalise(code, out var normalised))
         {
-            return ApiProblems.From(PaymentRefusal.Invalid("Mã người nộp không hợp lệ.", "A payer code is 3 to 32 letters, digits or '-'."));
+            return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid_payer_code"));
         }
 
         var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);

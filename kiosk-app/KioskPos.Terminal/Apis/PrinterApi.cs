@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.NetworkInformation;
 using KioskPos.Core.Receipts;
+using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 #if SIMULATORS
 using KioskPos.Hardware.Simulators.Printer;
@@ -145,7 +146,7 @@ public static class PrinterApi
             services.GetRequiredService<IOptions<HardwareOptions>>().Value.Printer,
             services.GetRequiredService<IReceiptPrinter>().Name,
             Addresses(),
-            File.Exists(sync.KeyPath) ? "đã có khóa thiết bị / device key present" : "chưa đăng ký / not enrolled",
+            File.Exists(sync.KeyPath) ? Messages.Both("terminal.status.device_key_present") : Messages.Both("terminal.status.not_enrolled"),
             sync.BaseUrl.ToString(),
             typeof(PrinterApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), options.ResolveTimeZone()));

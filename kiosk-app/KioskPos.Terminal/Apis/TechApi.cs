@@ -1,3 +1,4 @@
+using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
 using KioskPos.Sync;
@@ -133,7 +134,7 @@ internal static class TechApi
     private static List<SettingView> Profile(HardwareOptions h) =>
     [
         new("Profile", h.Profile), new("CardReader", h.CardReader), new("ReaderPollMs", h.ReaderPollMs.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("CardNumberBlock", h.CardNumberBlock?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("CardNumberKey", h.CardNumberKey is null ? null : "(đã đặt / set)"),
+        new("CardNumberBlock", h.CardNumberBlock?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("CardNumberKey", h.CardNumberKey is null ? null : Messages.Both("terminal.tech.value_set")),
         new("CardNumberPage", h.CardNumberPage?.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("Printer", h.Printer),
         new("PaperWidthMm", h.PaperWidthMm.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("PrinterTextMode", h.PrinterTextMode),
         new("Gpio", h.Gpio), new("LightPin", h.LightPin?.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ internal static class ProvinceAuth
     private const string UserItem = "province-user";
 
     /// <summary>The token holder as a user.</summary>
-    public static readonly ProvinceUser TokenHolder = new("admin-token", "Quản trị (token)", ProvinceRoles.Admin, null);
+    public static readonly ProvinceUser TokenHolder = new("admin-token", Messages.Vi("province.user.token_holder"), ProvinceRoles.Admin, null);
 
     public static async Task<ProvinceUser?> ResolveAsync(HttpContext http)
     {

@@ -62,7 +62,7 @@ internal static class SyncApi
 
         if ($"sha-256=:{Convert.ToBase64String(body.Sha256)}:" != contentDigest)
         {
-            return ProvinceProblems.WithTitle(StatusCodes.Status401Unauthorized, "body_changed", "Máy chưa được xác thực.", "The body does not match its Content-Digest.");
+            return ProvinceProblems.WithTitle(StatusCodes.Status401Unauthorized, "body_changed", Messages.Vi("province.problem.terminal.unauthenticated"), "The body does not match its Content-Digest.");
         }
 
         request.Body = new MemoryStream(body.Bytes!, writable: false);

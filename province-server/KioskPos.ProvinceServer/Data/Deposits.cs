@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
-using KioskPos.ProvinceServer.Ledger;
+using KioskPos.Core.Domain;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -14,7 +14,7 @@ internal static class Deposits
     /// <returns>The account's balance and version after, or null when the bill is not a deposit.</returns>
     internal static async Task<(long Balance, long Version)?> HoldAsync(DbConnection connection, DbTransaction transaction, string billId, string accountCode, long amount, CancellationToken cancellationToken)
     {
-        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) is not BillCategories.Deposit)
+        if (amount == 0 || await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b AND account_code = $c", transaction, cancellationToken, ("$b", billId), ("$c", accountCode)).ConfigureAwait(false) as string != BillCategory.Deposit.WireName())
         {
             return null;
         }

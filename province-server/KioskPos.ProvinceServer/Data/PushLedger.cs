@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using KioskPos.Core.Domain;
 using KioskPos.ProvinceServer.Ledger;
 using KioskPos.Shared.Contracts;
 
@@ -76,7 +77,7 @@ internal sealed class PushLedger
              ("received_at", false), ("balance_after", true), ("flags", false), ("state", false), ("received", true), ("transfer_code", false), ("expires_at", false), ("reversed", true)],
             [.. booking.NewPayments.Select(InsertRow)]);
         Update(statements, "payments", "payments.id = r.id", [("id", false), ("reversed", true), ("state", false)],
-            [.. booking.Payments.Values.Where(p => p is { Changed: true, Arrival: null }).Select(p => new object?[] { p.Id, p.Reversed, p.State })]);
+            [.. booking.Payments.Values.Where(p => p is { Changed: true, Arrival: null }).Select(p => new object?[] { p.Id, p.Reversed, p.State.WireName() })]);
         Insert(statements, "payment_allocations", [("payment_id", false), ("bill_id", false), ("amount", true), ("credited", true)],
             [.. booking.NewAllocations.Select(a => new object?[] { a.PaymentId, a.BillId, a.Amount, a.Credited })]);
         Update(statements, "payment_allocations", "payment_allocations.payment_id = r.payment_id AND payment_allocations.bill_id = r.bill_id", [("payment_id", false), ("bill_id", false), ("credited", true)],
@@ -102,8 +103,8 @@ internal sealed class PushLedger
 
     /// <summary>A new payment's row in the column order of the flush's insert.</summary>
     private static object?[] InsertRow(BookedPayment p) =>
-        [p.Id, p.TerminalId, p.Arrival!.Sequence, p.Arrival.InstitutionId, p.AccountCode, p.Arrival.CardUid, p.Method, p.Amount, p.Arrival.CreatedAt, p.Arrival.ReceivedAt,
-         p.Arrival.BalanceAfter, p.Arrival.Flags, p.State, p.Received, p.Arrival.TransferCode, p.Arrival.ExpiresAt, p.Reversed];
+        [p.Id, p.TerminalId, p.Arrival!.Sequence, p.Arrival.InstitutionId, p.AccountCode, p.Arrival.CardUid, p.Method.WireName(), p.Amount, p.Arrival.CreatedAt, p.Arrival.ReceivedAt,
+         p.Arrival.BalanceAfter, p.Arrival.Flags, p.State.WireName(), p.Received, p.Arrival.TransferCode, p.Arrival.ExpiresAt, p.Reversed];
 
     // One INSERT of all the rows, in their order: one statement, one text, whatever their number.
     private void Insert(List<Statement> statements, string table, IReadOnlyList<(string Column, bool Integer)> columns, IReadOnlyCollection<object?[]> rows)
@@ -135,7 +136,7 @@ internal sealed class PushLedger
         var paymentIds = _entries.Select(e => e.Reversal?.PaymentId ?? e.Expiry?.PaymentId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         foreach (var p in await ReadAsync<PaymentRow>("SELECT id, terminal_id, account_code, method, amount, received, reversed, state FROM payments WHERE id IN", paymentIds, cancellationToken).ConfigureAwait(false))
         {
-            booking.Payments[p.Id] = new BookedPayment(p.Id, p.TerminalId, p.AccountCode, p.Method, p.Amount, p.Received, p.Reversed, p.State);
+            booking.Payments[p.Id] = new BookedPayment(p.Id, p.TerminalId, p.AccountCode, PaymentWireNames.ParseMethod(p.Method), p.Amount, p.Received, p.Reversed, PaymentWireNames.ParseState(p.State));
         }
 
         foreach (var a in await ReadAsync<AllocationRow>("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. booking.Payments.Keys], cancellationToken).ConfigureAwait(false))
@@ -159,7 +160,7 @@ internal sealed class PushLedger
         var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId).Distinct(StringComparer.Ordinal).ToList();
         foreach (var b in await ReadAsync<BillRow>("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, cancellationToken).ConfigureAwait(false))
         {
-            booking.Bills[b.Id] = new BookedBill(b.Id, b.AccountCode, b.Paid, b.Total, b.Category, b.Version);
+            booking.Bills[b.Id] = new BookedBill(b.Id, b.AccountCode, b.Paid, b.Total, BillCategories.FromWireName(b.Category), b.Version);
         }
 
         // Money that arrived while the terminal was offline waits for the entry of its payment.

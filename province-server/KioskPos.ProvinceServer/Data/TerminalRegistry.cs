@@ -2,12 +2,17 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>Why a request or an enrolment was refused: a stable code, the HTTP status, and a message.</summary>
-internal sealed record AuthFailure(int Status, string Code, string Vietnamese, string English);
+internal sealed record AuthFailure(int Status, string Code, string TitleKey, string English)
+{
+    /// <summary>The Vietnamese title, from the catalogue.</summary>
+    public string Vietnamese => Messages.Vi(TitleKey);
+}
 
 /// <summary>
 /// Terminals and their keys: issuing one-time enrolment codes, binding a terminal's public key, revoking, and
@@ -55,12 +60,12 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         {
             using var key = ECDsa.Create();
             key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
-            return key.KeySize == 256 ? null : new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key must be ECDSA P-256.");
+            return key.KeySize == 256 ? null : new AuthFailure(400, "bad_public_key", "province.problem.enrolment.bad_public_key", "The public key must be ECDSA P-256.");
         }
         catch (Exception e) when (e is FormatException or CryptographicException or PlatformNotSupportedException)
         {
             // PlatformNotSupportedException: a well-formed key on a curve OpenSSL does not know (an OID made up).
-            return new AuthFailure(400, "bad_public_key", "Khóa công khai không hợp lệ.", "The public key is not a base64 SubjectPublicKeyInfo of an ECDSA P-256 key.");
+            return new AuthFailure(400, "bad_public_key", "province.problem.enrolment.bad_public_key", "The public key is not a base64 SubjectPublicKeyInfo of an ECDSA P-256 key.");
         }
     }
 
@@ -80,17 +85,17 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
             "SELECT terminal_id, expires_at, used_at FROM enrolment_codes WHERE code_sha256 = $c", transaction, cancellationToken, ("$c", Hash(Normalise(request.Code)))).ConfigureAwait(false);
         if (code is null)
         {
-            return (null, new AuthFailure(400, "unknown_code", "Mã đăng ký không đúng.", "No such enrolment code."));
+            return (null, new AuthFailure(400, "unknown_code", "province.problem.enrolment.unknown_code", "No such enrolment code."));
         }
 
         if (code.UsedAt is not null)
         {
-            return (null, new AuthFailure(410, "code_used", "Mã đăng ký đã được dùng.", "This enrolment code was used already; ask for a new one."));
+            return (null, new AuthFailure(410, "code_used", "province.problem.enrolment.code_used", "This enrolment code was used already; ask for a new one."));
         }
 
         if (DateTimeOffset.Parse(code.ExpiresAt, CultureInfo.InvariantCulture) < now)
         {
-            return (null, new AuthFailure(410, "code_expired", "Mã đăng ký đã hết hạn.", "This enrolment code has expired; ask for a new one."));
+            return (null, new AuthFailure(410, "code_expired", "province.problem.enrolment.code_expired", "This enrolment code has expired; ask for a new one."));
         }
 
         var terminalId = code.TerminalId;
@@ -133,7 +138,7 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
     public async Task<(string? TerminalId, AuthFailure? Failure)> VerifyAsync(
         string method, string path, string query, string? signatureInput, string? signature, string? contentDigest, CancellationToken cancellationToken)
     {
-        static AuthFailure Unauthenticated(string code, string english) => new(401, code, "Máy chưa được xác thực.", english);
+        static AuthFailure Unauthenticated(string code, string english) => new(401, code, "province.problem.terminal.unauthenticated", english);
 
         var input = RequestSignature.ParseInput(signatureInput);
         var signatureBytes = RequestSignature.ParseSignature(signature);
@@ -170,7 +175,7 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
 
         if (revoked)
         {
-            return (null, new AuthFailure(403, "terminal_revoked", "Máy đã bị thu hồi quyền đồng bộ.", "This terminal has been revoked."));
+            return (null, new AuthFailure(403, "terminal_revoked", "province.problem.terminal.revoked", "This terminal has been revoked."));
         }
 
         var stamp = now.ToString("O", CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Shared.Contracts;
 using Microsoft.Extensions.Options;
@@ -153,15 +154,15 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
                 {
                     problem = "a bill appears once among a payment's allocations";
                 }
-                else if (p.Method is not ("card_balance" or "vietqr" or "external_card"))
+                else if (!PaymentWireNames.TryParseMethod(p.Method, out var method))
                 {
                     problem = $"unknown method '{p.Method}'";
                 }
-                else if ((p.Method == "external_card") != (p.External is not null) || p.External is { IsValid: false })
+                else if ((method == PaymentMethod.ExternalCardTerminal) != (p.External is not null) || p.External is { IsValid: false })
                 {
                     problem = "an external_card payment carries its approval code and the card's last 4 digits (no more), and only it does";
                 }
-                else if ((p.Method == "vietqr") != (p.Qr is not null))
+                else if ((method == PaymentMethod.VietQr) != (p.Qr is not null))
                 {
                     problem = "a vietqr payment carries its QR, and only a vietqr payment does";
                 }

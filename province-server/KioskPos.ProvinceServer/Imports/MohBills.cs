@@ -1,5 +1,6 @@
 using System.Globalization;
 using KioskPos.Core.Identity;
+using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.ProvinceServer.Imports;
@@ -129,8 +130,8 @@ internal static class MohBills
 
     private static string Title(MohEpisode episode) =>
         episode.NgayVao is { Length: >= 8 } vao && DateOnly.TryParseExact(vao[..8], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? $"Viện phí đợt điều trị từ {day:dd/MM/yyyy} ({episode.MaLk})"
-            : $"Viện phí đợt điều trị {episode.MaLk}";
+            ? Messages.Vi("imports.moh.bill_title", day.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture), episode.MaLk)
+            : Messages.Vi("imports.moh.bill_title.undated", episode.MaLk);
 
     private static long Round(decimal value) => (long)Math.Round(value, MidpointRounding.AwayFromZero);
 

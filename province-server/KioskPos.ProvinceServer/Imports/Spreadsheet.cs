@@ -31,11 +31,12 @@ internal static class Spreadsheet
     {
         using var document = SpreadsheetDocument.Open(stream, false);
         var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook part");
-        var sheet = workbook.Workbook.Sheets?.Elements<Sheet>().FirstOrDefault() ?? throw new InvalidDataException("the workbook has no sheet");
+        // An empty workbook.xml leaves Workbook null (found by make fuzz, bill-import-xlsx).
+        var sheet = workbook.Workbook?.Sheets?.Elements<Sheet>().FirstOrDefault() ?? throw new InvalidDataException("the workbook has no sheet");
         var part = sheet.Id?.Value is { } id && workbook.TryGetPartById(id, out var found) && found is WorksheetPart worksheet
             ? worksheet
             : throw new InvalidDataException("the first sheet has no worksheet part");
-        var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(i => i.InnerText).ToArray() ?? [];
+        var shared = workbook.SharedStringTablePart?.SharedStringTable?.Elements<SharedStringItem>().Select(i => i.InnerText).ToArray() ?? [];
 
         var rows = new SortedDictionary<int, Dictionary<int, SheetCell>>();
         var merges = new List<(int Row1, int Col1, int Row2, int Col2)>();

@@ -1,11 +1,6 @@
-namespace KioskPos.ProvinceServer.Ledger;
+using KioskPos.Core.Domain;
 
-/// <summary>Bill categories the ledger treats apart.</summary>
-internal static class BillCategories
-{
-    /// <summary>A hospital deposit (tạm ứng): what is paid towards it is held on the payer's account.</summary>
-    public const string Deposit = "tam_ung";
-}
+namespace KioskPos.ProvinceServer.Ledger;
 
 /// <summary>A row the ledger changes in memory: <see cref="Written"/> once the storage layer has written it.</summary>
 internal interface IBookedRow
@@ -38,7 +33,7 @@ internal sealed class BookedAccount(string code, string institutionId, long bala
 }
 
 /// <summary>A bill and what is paid of it.</summary>
-internal sealed class BookedBill(string id, string accountCode, long paid, long total, string category, long version) : IBookedRow
+internal sealed class BookedBill(string id, string accountCode, long paid, long total, BillCategory category, long version) : IBookedRow
 {
     public string Id { get; } = id;
 
@@ -48,7 +43,7 @@ internal sealed class BookedBill(string id, string accountCode, long paid, long 
 
     public long Total { get; } = total;
 
-    public string Category { get; } = category;
+    public BillCategory Category { get; } = category;
 
     public long Version { get; private set; } = version;
 
@@ -84,7 +79,7 @@ internal sealed class BookedCard(string uid, string accountCode, bool denied) : 
 }
 
 /// <summary>A payment as the ledger knows it: what was asked, what arrived, what was given back.</summary>
-internal sealed class BookedPayment(string id, string terminalId, string accountCode, string method, long amount, long received, long reversed, string state) : IBookedRow
+internal sealed class BookedPayment(string id, string terminalId, string accountCode, PaymentMethod method, long amount, long received, long reversed, PaymentState state) : IBookedRow
 {
     public string Id { get; } = id;
 
@@ -92,7 +87,7 @@ internal sealed class BookedPayment(string id, string terminalId, string account
 
     public string AccountCode { get; } = accountCode;
 
-    public string Method { get; } = method;
+    public PaymentMethod Method { get; } = method;
 
     public long Amount { get; } = amount;
 
@@ -100,7 +95,7 @@ internal sealed class BookedPayment(string id, string terminalId, string account
 
     public long Reversed { get; private set; } = reversed;
 
-    public string State { get; set; } = state;
+    public PaymentState State { get; set; } = state;
 
     public bool Changed { get; set; }
 
@@ -110,7 +105,7 @@ internal sealed class BookedPayment(string id, string terminalId, string account
     public void Reverse(long amount, bool voided)
     {
         Reversed += amount;
-        State = voided ? "voided" : Reversed >= Amount ? "refunded" : State;
+        State = voided ? PaymentState.Voided : Reversed >= Amount ? PaymentState.Refunded : State;
         Changed = true;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KioskPos.Core.Domain;
 using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Ledger;
@@ -59,6 +60,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
     public PushEntryResult ApplyPayment(string terminalId, string institutionId, JournalEntryDto entry)
     {
         var p = entry.Payment!;
+        var method = PaymentWireNames.ParseMethod(p.Method); // checked when the push was read
         var flags = new List<string>();
         long? balanceAfter = null;
         long? accountVersion = null;
@@ -70,7 +72,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         }
         else
         {
-            if (p.Method == "card_balance")
+            if (method == PaymentMethod.CardBalance)
             {
                 (balanceAfter, accountVersion) = account.Move(-p.Amount, nextVersion());
                 if (balanceAfter < 0)
@@ -89,7 +91,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         }
 
         var billStates = new List<BillStateDto>();
-        var awaitingBank = p.Method == "vietqr";
+        var awaitingBank = method == PaymentMethod.VietQr;
         foreach (var allocation in awaitingBank ? [] : p.Allocations)
         {
             if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != p.AccountCode)
@@ -105,14 +107,14 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
             }
 
             billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
-            if (account is not null && bill.Category == BillCategories.Deposit)
+            if (account is not null && bill.Category == BillCategory.Deposit)
             {
                 // A deposit (tạm ứng) is held on the payer's account, where the final bill is paid from at discharge.
                 (balanceAfter, accountVersion) = account.Move(allocation.Amount, nextVersion());
             }
         }
 
-        var payment = new BookedPayment(p.PaymentId, terminalId, p.AccountCode, p.Method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? "pending" : "completed")
+        var payment = new BookedPayment(p.PaymentId, terminalId, p.AccountCode, method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? PaymentState.Pending : PaymentState.Completed)
         {
             Arrival = new PaymentArrival(entry.Sequence, institutionId, p.CardUid, entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), now,
                 balanceAfter, string.Join(' ', flags), p.Qr?.TransferCode, p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)),
@@ -156,8 +158,8 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         {
             accountCode = payment.AccountCode;
             var account = Accounts.GetValueOrDefault(accountCode);
-            var paid = payment.Method == "vietqr" ? Math.Min(payment.Received, payment.Amount) : payment.Amount;
-            if (payment.Reversed + v.Amount > paid || payment.State == "voided")
+            var paid = payment.Method == PaymentMethod.VietQr ? Math.Min(payment.Received, payment.Amount) : payment.Amount;
+            if (payment.Reversed + v.Amount > paid || payment.State == PaymentState.Voided)
             {
                 flags.Add("reversed_more_than_paid");
             }
@@ -182,7 +184,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
 
                 // A deposit given back leaves the patient's account with it; spent already, the account goes below
                 // zero and a person looks (like an overdraft).
-                if (bill.Category == BillCategories.Deposit && account is not null)
+                if (bill.Category == BillCategory.Deposit && account is not null)
                 {
                     (balanceAfter, accountVersion) = account.Move(-allocation.Amount, nextVersion());
                     if (balanceAfter < 0)
@@ -209,9 +211,9 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
     /// </summary>
     public void Expire(string terminalId, string paymentId)
     {
-        if (Payments.GetValueOrDefault(paymentId) is { State: "pending" } payment && payment.TerminalId == terminalId)
+        if (Payments.GetValueOrDefault(paymentId) is { State: PaymentState.Pending } payment && payment.TerminalId == terminalId)
         {
-            payment.State = "expired";
+            payment.State = PaymentState.Expired;
             payment.Changed = true;
         }
     }

@@ -249,6 +249,36 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
         Assert.Contains("after", string.Join('\n', pages[0].Text), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_raster_image_larger_than_any_printer_holds_is_reported_not_sliced()
+    {
+        // Found by make fuzz (escpos-emulator): GS v 0 of 32,767 × 65,535 bytes overflowed an int, and the negative
+        // length was sliced.
+        var (emulator, pages) = Render([Gs, 0x76, 0x30, 0x00, 0xFF, 0x7F, 0xFF, 0xFF, .. "after"u8, Lf], expectUnknown: true);
+        Assert.Equal("@2: 1D 76 30 00 FF 7F FF FF", emulator.NotUnderstood[0]);
+        Assert.Contains("after", string.Join('\n', pages[0].Text), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Column_graphics_with_less_data_than_their_size_print_blank_where_the_data_stops()
+    {
+        // Found by make fuzz (escpos-emulator): GS ( L fn 113 declaring 16 × 16 dots with two bytes of data read past
+        // the end; what the data does not cover prints blank.
+        byte[] store = [Gs, 0x28, 0x4C, 12, 0, 0x30, 0x71, 0x30, 1, 1, 0x31, 16, 0, 16, 0, 0xFF, 0xFF];
+        byte[] print = [Gs, 0x28, 0x4C, 2, 0, 0x30, 0x32];
+        var (_, pages) = Render([.. store, .. print, .. "after"u8, Lf]);
+        Assert.Contains("after", string.Join('\n', pages[0].Text), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stored_graphics_declaring_more_dots_than_a_printer_holds_are_reported()
+    {
+        byte[] store = [Gs, 0x28, 0x4C, 12, 0, 0x30, 0x70, 0x30, 1, 1, 0x31, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        var (emulator, pages) = Render([.. store, .. "after"u8, Lf], expectUnknown: true);
+        Assert.Equal("@2: graphics of 65535 × 65535 dots, more than a printer holds", emulator.NotUnderstood[0]);
+        Assert.Contains("after", string.Join('\n', pages[0].Text), StringComparison.Ordinal);
+    }
+
     private (EscPosEmulator Emulator, IReadOnlyList<PrintedPage> Pages) Render(byte[] stream, bool expectUnknown = false)
     {
         var emulator = new EscPosEmulator(RasterRenderer.Width80mm, fixture.Fonts);

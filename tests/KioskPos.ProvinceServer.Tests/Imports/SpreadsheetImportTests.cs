@@ -96,6 +96,27 @@ public sealed class SpreadsheetImportTests
     }
 
     [Fact]
+    public async Task A_workbook_whose_workbook_part_is_empty_is_refused_in_words_not_a_crash()
+    {
+        // Found by make fuzz (bill-import-xlsx): an empty xl/workbook.xml left the workbook's root null and the read
+        // threw a NullReferenceException (a 500).
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] rows = [[1, "HP-2704-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 4/2027", "30/04/2027", "Học phí", 1, "150.000", null!]];
+        using var broken = new MemoryStream();
+        broken.Write(Workbook(rows, []));
+        using (var zip = new System.IO.Compression.ZipArchive(broken, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            zip.GetEntry("xl/workbook.xml")!.Delete();
+            zip.CreateEntry("xl/workbook.xml");
+        }
+
+        var refused = await ImportAsync(province, broken.ToArray());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Contains("the workbook has no sheet", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2704-HS240001'"));
+    }
+
+    [Fact]
     public async Task The_template_accountants_download_is_vietnamese_and_imports_as_it_is()
     {
         await using var province = await ProvinceHost.StartAsync();
