@@ -342,4 +342,41 @@ public sealed class EInvoiceIssuanceTests
             Assert.DoesNotContain(word, shown, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_a_company_payer_asks_for_a_company_invoice_at_r_and_the_provider_receives_its_tax_code()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+        var key = ReceiptLookupKey.Format(f.Hashes[id][..12]);
+
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(f.Province.BaseUrl, $"/r/{id}?h={key}").ToString());
+        await page.WaitForSelectorAsync("#company:not([hidden])");
+        Assert.Equal("Lấy hóa đơn công ty", await page.InnerTextAsync("#company h2"));
+
+        // The browser keeps a tax code of the wrong form from being sent at all; the server refuses it too (tested above).
+        await page.FillAsync("input[name=taxCode]", "03123");
+        await page.FillAsync("input[name=name]", "Công ty TNHH Minh Anh");
+        Assert.False(await page.EvalOnSelectorAsync<bool>("#company", "f => f.checkValidity()"));
+
+        await page.FillAsync("input[name=taxCode]", "0312345678");
+        await page.ClickAsync("#company button");
+        await page.WaitForFunctionAsync("document.querySelector('#company output').textContent !== ''");
+        Assert.Equal("Đã ghi: hóa đơn sẽ mang mã số thuế 0312345678.", await page.InnerTextAsync("#company output"));
+
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var buyer = Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!;
+        Assert.Equal(("0312345678", "Công ty TNHH Minh Anh"), ((string?)buyer["buyerTaxCode"], (string?)buyer["buyerName"]));
+
+        // Issued: the page shows the invoice with the company's tax code, and no longer offers the form.
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#found:not([hidden])");
+        Assert.Contains("0312345678", await page.InnerTextAsync("#found"), StringComparison.Ordinal);
+        Assert.True(await page.IsHiddenAsync("#company"));
+    }
 }
