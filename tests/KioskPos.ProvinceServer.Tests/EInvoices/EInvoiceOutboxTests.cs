@@ -1,8 +1,12 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Core.Receipts;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.EInvoices;
+using KioskPos.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KioskPos.ProvinceServer.Tests.EInvoices;
 
@@ -98,6 +102,50 @@ public abstract class EInvoiceOutboxTests(ProvinceEngine engine)
         // More rounds issue nothing more.
         await f.RunForAsync(TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
         Assert.Equal(2, viettel.CreateCalls);
+    }
+
+    [Fact]
+    public async Task A_card_payment_and_its_void_at_a_real_terminal_end_in_an_invoice_and_its_adjustment_each_issued_once()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--EDocuments:Worker=false"]);
+        await using var terminal = await TerminalHost.StartAsync(province);
+        using (var configured = await province.Admin.PutAsJsonAsync($"/api/v1/admin/institutions/{EInvoiceFixture.School}/e-documents", EInvoiceFixture.ViettelSettings(viettel.BaseUrl)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, configured.StatusCode);
+        }
+
+        var issuer = ActivatorUtilities.CreateInstance<EDocumentIssuer>(province.App.Services, new FakeTimeProvider(DateTimeOffset.UtcNow));
+
+        // The cashier takes a card payment; the terminal's sync carries it to the province; its invoice is issued.
+        await terminal.TapAsync("04A1B2C3");
+        string id;
+        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+            id = (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await issuer.RunOnceAsync(CancellationToken.None));
+        var original = viettel.Invoices[EDocument.KeyOf(id)].InvoiceNo;
+
+        // A supervisor approves its void at the terminal; the void travels in the journal; its adjustment is issued once.
+        await terminal.App.Services.GetRequiredService<ReversalStore>().VoidAsync(id, new ReversalApproval("thu-ngan-01", "giam-sat-01", "Thu nhầm"));
+        await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        await terminal.Sync.RunRoundAsync(CancellationToken.None); // a repeat changes nothing
+        Assert.Equal(1, await issuer.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(0, await issuer.RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(2, viettel.CreateCalls);
+        var adjustment = Assert.Single(viettel.Invoices.Values, i => (string?)i.Body["generalInvoiceInfo"]!["adjustmentType"] == "5");
+        Assert.Equal(original, (string?)adjustment.Body["generalInvoiceInfo"]!["originalInvoiceId"]);
+        Assert.Equal(150_000, (long)adjustment.Body["summarizeInfo"]!["totalAmountWithTax"]!);
+        var worklist = (await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/e-documents?state=issued"))!;
+        var linked = Assert.Single(worklist, d => d.GetProperty("purpose").GetString() == "adjustment");
+        Assert.Equal((id, original, adjustment.InvoiceNo), (linked.GetProperty("adjusts").GetString(), linked.GetProperty("adjustsNumber").GetString(), linked.GetProperty("documentNumber").GetString()));
     }
 
     [Fact]
