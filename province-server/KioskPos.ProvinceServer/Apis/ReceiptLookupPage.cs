@@ -64,8 +64,9 @@ internal static class ReceiptLookupPage
         var state = await documents.SetBuyerAsync(receipt, request!.TaxCode!, request.Name!.Trim(), EDocumentStore.Stamp(time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
         return state switch
         {
-            "waiting" or "refused" => TypedResults.NoContent(),
+            "recorded" => TypedResults.NoContent(),
             null => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_not_owed", "The payment is not completed: no document is owed for it (yet)."),
+            "in_progress" => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_in_progress", "The document is being issued by the provider: ask the institution if it needs a company's details."),
             _ => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_already_issued", "The document is already issued (or not owed): ask the institution for a replacing document."),
         };
     }

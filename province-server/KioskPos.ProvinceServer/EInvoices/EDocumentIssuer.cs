@@ -113,6 +113,12 @@ internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocume
             return false;
         }
 
+        if (row.Purpose == "original")
+        {
+            // The claim fixed the buyer (a company's details are taken only before the first claim): read it as claimed.
+            buyer = await store.RowAsync(row.Id, cancellationToken).ConfigureAwait(false) ?? row;
+        }
+
         var total = facts.Lines.Sum(l => l.Amount);
         var document = new EDocument(
             row.Id, key, settings.DocumentKind == "receipt" ? EDocumentKind.Receipt : EDocumentKind.Invoice,

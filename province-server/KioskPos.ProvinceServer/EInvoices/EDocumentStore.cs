@@ -186,26 +186,31 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
     }
 
     /// <summary>
-    /// Records a company payer's tax code and name on a payment's original document while it is not issued yet
-    /// (waiting or refused); a refused one goes back in the queue with them.
+    /// Records a company payer's tax code and name on a payment's original document while no attempt to issue it can
+    /// be under way or have reached the provider: waiting with no attempt yet, or refused (a refused one goes back in
+    /// the queue with them). The update and the issuer's claim (<see cref="ClaimAsync"/>) both test the attempt count,
+    /// so exactly one of them wins a race.
     /// </summary>
-    /// <returns>The row's state before (null when the payment has no document row): the buyer was recorded unless it is issued or withdrawn.</returns>
+    /// <returns>
+    /// <c>recorded</c>; <c>in_progress</c> (waiting after an attempt: the provider may hold the document already);
+    /// the row's state when it is issued or withdrawn; null when the payment owes no document (yet).
+    /// </returns>
     public async Task<string?> SetBuyerAsync(string paymentId, string taxCode, string name, string now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var state = (string?)await connection.ScalarAsync("SELECT state FROM edocuments WHERE id = $id AND purpose = 'original'", transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
-        if (state is "waiting" or "refused")
-        {
-            await connection.ExecuteAsync(
-                """
-                UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, state = 'waiting',
-                    next_attempt_at = CASE WHEN state = 'refused' THEN NULL ELSE next_attempt_at END, updated_at = $now
-                WHERE id = $id AND state IN ('waiting', 'refused')
-                """,
-                transaction, cancellationToken, ("$x", taxCode), ("$n", name), ("$now", now), ("$id", paymentId)).ConfigureAwait(false);
-        }
-
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, state = 'waiting',
+                next_attempt_at = CASE WHEN state = 'refused' THEN NULL ELSE next_attempt_at END, updated_at = $now
+            WHERE id = $id AND purpose = 'original' AND (state = 'refused' OR (state = 'waiting' AND attempts = 0))
+            """,
+            transaction, cancellationToken, ("$x", taxCode), ("$n", name), ("$now", now), ("$id", paymentId)).ConfigureAwait(false);
+        var state = changed == 1
+            ? "recorded"
+            : (string?)await connection.ScalarAsync(
+                "SELECT CASE WHEN state = 'waiting' THEN 'in_progress' ELSE state END FROM edocuments WHERE id = $id AND purpose = 'original'",
+                transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return state;
     }

@@ -253,6 +253,28 @@ public sealed class EInvoiceIssuanceTests
         }
     }
 
+    [Fact]
+    public async Task A_company_arriving_after_an_attempt_may_have_reached_the_provider_is_refused_and_the_document_issues_as_first_sent()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        // The provider makes the invoice but its answer is lost: the document waits, and the provider holds it already.
+        viettel.LoseNextAnswer = true;
+        Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        using var anonymous = new HttpClient { BaseAddress = f.Province.BaseUrl };
+        using var late = await anonymous.PostAsJsonAsync($"/api/v1/receipts/{id}/buyer?h={f.Hashes[id][..12]}", new { taxCode = "0312345678", name = "Công ty TNHH Minh Anh" });
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("edocument_in_progress", (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+
+        // The retry finds the invoice as it was made, and the worklist says no company is on it.
+        await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
+        Assert.Null((string?)Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!["buyerTaxCode"]);
+        Assert.False(Assert.Single(await f.WorklistAsync("issued")).TryGetProperty("buyerTaxCode", out _));
+    }
+
     [Theory]
     [InlineData("""{"taxCode":"031234567","name":"Công ty A"}""", "taxCode")]
     [InlineData("""{"taxCode":"03123456789","name":"Công ty A"}""", "taxCode")]
