@@ -250,8 +250,13 @@ public sealed partial class ProvincePagesTests
         Assert.Equal(days.Order().ToList(), await DaysAsync());
         await page.ClickAsync("#days thead th:nth-child(2)");
         Assert.Equal(days.OrderDescending().ToList(), await DaysAsync());
+        // Institutions by name, their codes beside them (the filter finds either).
         await page.FillAsync("#days-filter", "TG-TTYT");
-        Assert.All(await page.Locator("#days tbody tr:not([hidden]) td:nth-child(1)").AllInnerTextsAsync(), i => Assert.StartsWith("TG-TTYT", i, StringComparison.Ordinal));
+        Assert.All(await page.Locator("#days tbody tr:not([hidden]) td:nth-child(1)").AllInnerTextsAsync(), i =>
+        {
+            Assert.StartsWith("Trung tâm Y tế", i, StringComparison.Ordinal);
+            Assert.EndsWith("TG-TTYT-CHAUTHANH", i, StringComparison.Ordinal);
+        });
         Assert.True(await page.Locator("#days tbody tr[hidden]").CountAsync() > 0);
 
         // The worklist: amounts in đồng, the short payment's detail in words, today as dd/MM/yyyy; by amount, filtered.
@@ -260,6 +265,12 @@ public sealed partial class ProvincePagesTests
         Assert.Contains("ngân hàng báo có 100.000 ₫ trên 300.000 ₫", worklist, StringComparison.Ordinal);
         Assert.Contains(today.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture), worklist, StringComparison.Ordinal);
         Assert.DoesNotContain("received 100000", worklist, StringComparison.Ordinal);
+
+        // The transfer without a code: its school by name, its flag in words, no machine word.
+        var unmatched = await page.Locator("#worklist tbody tr", new() { HasText = "2.500.000 ₫" }).Locator("td").AllInnerTextsAsync();
+        Assert.StartsWith("Trường THCS Nguyễn Du", unmatched[1], StringComparison.Ordinal);
+        Assert.EndsWith("không có mã chuyển khoản", unmatched[5], StringComparison.Ordinal);
+        Assert.DoesNotContain("no_code", worklist, StringComparison.Ordinal);
         await page.ClickAsync("#worklist thead th:nth-child(5)");
         Assert.Equal("200.000 ₫", await page.InnerTextAsync("#worklist tbody tr:nth-child(1) td:nth-child(5)"));
         await page.ClickAsync("#worklist thead th:nth-child(5)");

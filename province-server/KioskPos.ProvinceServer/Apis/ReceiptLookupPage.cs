@@ -3,6 +3,7 @@ using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.EInvoices;
+using KioskPos.Shared.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -25,7 +26,49 @@ internal static class ReceiptLookupPage
         app.MapGet("/r", () => ProvincePages.Page("receipt-lookup.html")).ExcludeFromDescription().Public(); // where the printed address leads: type the number and key
         app.MapGet("/api/v1/receipts/{receipt}", GetReceiptAsync).Public().WithTags("Receipts").WithSummary("Check a receipt by the token its QR carries")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        app.MapPost("/api/v1/receipts/{receipt}/buyer", PostBuyerAsync).Public().WithTags("Receipts")
+            .WithSummary("A company payer gives its tax code and name for the payment's e-document, before it is issued (with the receipt's key)")
+            .AcceptsJson<ReceiptBuyerRequest>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
         return app;
+    }
+
+    private const int MaxBuyerBody = 2 * 1024;
+
+    // "Lấy hóa đơn công ty": the key printed on the receipt opens it, as for reading it; the tax code is checked for
+    // its form here and by the provider against the tax authority's register when the document is issued.
+    private static async Task<Results<NoContent, ProblemResult>> PostBuyerAsync(string receipt, string? h, HttpContext http, AdminQueries queries, EDocumentStore documents, TimeProvider time)
+    {
+        BoundedBody.Limit(http, MaxBuyerBody);
+        var body = await BoundedBody.ReadAsync(http.Request, MaxBuyerBody, http.RequestAborted).ConfigureAwait(false);
+        if (body.TooLarge)
+        {
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {MaxBuyerBody} bytes.", "too_large.buyer");
+        }
+
+        var (request, error) = await JsonBody.TryReadAsync(new MemoryStream(body.Bytes!), EDocumentJsonContext.Default.ReceiptBuyerRequest, http.RequestAborted).ConfigureAwait(false);
+        if ((request is null ? error : EDocumentApi.ValidateBuyer(request)) is { } problem)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_buyer", problem);
+        }
+
+        switch (await LookUpAsync(receipt, h, queries, http.RequestAborted).ConfigureAwait(false))
+        {
+            case (null, _):
+                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 hex digits printed in the receipt's QR (or its lookup key, in groups of four)");
+            case ({ } _, null):
+                return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet).");
+        }
+
+        var state = await documents.SetBuyerAsync(receipt, request!.TaxCode!, request.Name!.Trim(), EDocumentStore.Stamp(time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
+        return state switch
+        {
+            "recorded" => TypedResults.NoContent(),
+            null => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_not_owed", "The payment is not completed: no document is owed for it (yet)."),
+            "in_progress" => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_in_progress", "The document is being issued by the provider: ask the institution if it needs a company's details."),
+            _ => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_already_issued", "The document is already issued (or not owed): ask the institution for a replacing document."),
+        };
     }
 
     private static async Task<IResult> GetPageAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>

@@ -6,14 +6,36 @@ using KioskPos.Core.Text;
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>One institution's day: what fell due, what its terminals took by method, what its bank account received.</summary>
-public sealed record ReconciliationDay(string InstitutionId, string Day, long Due, long CardBalance, long VietQr, long ExternalCard, long ReceivedByBank, int OpenMismatches);
+/// <param name="InstitutionId">The institution.</param>
+/// <param name="Day">The local day (yyyy-MM-dd).</param>
+/// <param name="Due">What fell due that day, whole đồng.</param>
+/// <param name="CardBalance">What its terminals took from card balances.</param>
+/// <param name="VietQr">What they took by VietQR (as far as the bank confirmed it).</param>
+/// <param name="ExternalCard">What they took by bank card.</param>
+/// <param name="ReceivedByBank">What its bank account received.</param>
+/// <param name="OpenMismatches">Worklist items of that day not resolved yet.</param>
+/// <param name="InstitutionName">Its name, as people know it.</param>
+public sealed record ReconciliationDay(string InstitutionId, string Day, long Due, long CardBalance, long VietQr, long ExternalCard, long ReceivedByBank, int OpenMismatches, string? InstitutionName = null);
 
 /// <summary>
 /// A mismatch for a person to look at: a transfer the server could not match or that paid too much, a payment
 /// flagged when it arrived (an offline overdraft, an unknown account or bill, more given back than paid), a VietQR
 /// payment the bank paid short.
 /// </summary>
-public sealed record WorklistItem(string Item, string? InstitutionId, string Day, string Kind, long Amount, string Detail, string? ResolvedBy, string? ResolvedAt, string? Note);
+/// <param name="Item">The item's key (<c>transfer:12</c>, <c>payment:…</c>, <c>underpaid:…</c>).</param>
+/// <param name="InstitutionId">The institution, when known.</param>
+/// <param name="Day">The local day.</param>
+/// <param name="Kind">What kind of mismatch (<c>province.kind.*</c> in the catalogue).</param>
+/// <param name="Amount">The amount at stake, whole đồng.</param>
+/// <param name="Detail">What a person checks, its flags in Vietnamese words (<see cref="Reconciliation.FlagWords"/>).</param>
+/// <param name="Flags">The flags as stored (machine words: <c>late</c>, <c>unknown_bill:HP-…</c>), for programs.</param>
+/// <param name="ResolvedBy">Who resolved it.</param>
+/// <param name="ResolvedAt">When.</param>
+/// <param name="Note">What they found and did.</param>
+/// <param name="InstitutionName">The institution's name, as people know it.</param>
+public sealed record WorklistItem(
+    string Item, string? InstitutionId, string Day, string Kind, long Amount, string Detail, string? ResolvedBy, string? ResolvedAt, string? Note,
+    IReadOnlyList<string>? Flags = null, string? InstitutionName = null);
 
 /// <summary>The reconciliation of a period: per institution and day, and the worklist.</summary>
 public sealed record ReconciliationView(DateOnly From, DateOnly To, string? InstitutionId, IReadOnlyList<ReconciliationDay> Days, IReadOnlyList<WorklistItem> Worklist);
@@ -61,11 +83,16 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         await ReadAsync<ResolutionRow>(connection, transaction, "SELECT item, resolved_by, resolved_at, note FROM worklist_resolutions WHERE CAST($i AS TEXT) IS NULL OR institution_id = $i",
             r => resolutions[r.Item] = (r.ResolvedBy, r.ResolvedAt, r.Note), s, e, institutionId, cancellationToken).ConfigureAwait(false);
 
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        await ReadAsync<NameRow>(connection, transaction, "SELECT id, name FROM institutions WHERE CAST($i AS TEXT) IS NULL OR id = $i",
+            r => names[r.Id] = r.Name, s, e, institutionId, cancellationToken).ConfigureAwait(false);
+        string? NameOf(string? id) => id is not null && names.TryGetValue(id, out var name) ? name : null;
+
         var items = new List<WorklistItem>();
-        void Add(string item, string? institution, string day, string kind, long amount, string detail) =>
+        void Add(string item, string? institution, string day, string kind, long amount, string detail, IReadOnlyList<string> flags) =>
             items.Add(resolutions.TryGetValue(item, out var done)
-                ? new WorklistItem(item, institution, day, kind, amount, detail, done.By, done.At, done.Note)
-                : new WorklistItem(item, institution, day, kind, amount, detail, null, null, null));
+                ? new WorklistItem(item, institution, day, kind, amount, detail, done.By, done.At, done.Note, flags, NameOf(institution))
+                : new WorklistItem(item, institution, day, kind, amount, detail, null, null, null, flags, NameOf(institution)));
 
         // Transfers: not matched to a payment, waiting for one, or paying more than was asked (a refund is due).
         await ReadAsync<TransferItemRow>(connection, transaction,
@@ -78,7 +105,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
             """,
             r =>
             {
-                var (outcome, flags, refund) = (r.Outcome, r.Flags, r.RefundDue);
+                var (outcome, flags, refund) = (r.Outcome, r.Flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.RefundDue);
                 var kind = outcome switch
                 {
                     "unmatched" => "unmatched_transfer",
@@ -88,7 +115,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 };
                 // The kind names the outcome; the detail is what a person checks against the bank's statement.
                 Add($"transfer:{r.Id}", r.InstitutionId, r.Day, kind, refund > 0 ? refund : r.Amount,
-                    $"{r.BankTxnId} '{r.Description}' {(refund > 0 ? Messages.Both("province.recon.detail.transferred", Vnd.Format(r.Amount)) : string.Empty)} {flags}".Trim());
+                    $"{r.BankTxnId} '{r.Description}' {(refund > 0 ? Messages.Both("province.recon.detail.transferred", Vnd.Format(r.Amount)) : string.Empty)} {FlagWords(flags)}".Trim(), flags);
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         // Payments flagged on arrival, and VietQR payments the bank paid short.
@@ -104,13 +131,13 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 var kinds = flags.Select(f => f.Split(':')[0]).Where(f => s_paymentKinds.Contains(f)).Distinct().ToList();
                 if (kinds.Count > 0)
                 {
-                    Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {string.Join(' ', flags)}");
+                    Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {FlagWords(flags)}", flags);
                 }
 
                 if (state == "underpaid")
                 {
                     Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received,
-                        Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)));
+                        Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)), flags);
                 }
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
@@ -120,7 +147,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         }
 
         var rows = days.Select(d => new ReconciliationDay(d.Key.Institution, d.Key.Day, d.Value[0], d.Value[1], d.Value[2], d.Value[3], d.Value[4],
-            items.Count(i => i.InstitutionId == d.Key.Institution && i.Day == d.Key.Day && i.ResolvedAt is null))).ToList();
+            items.Count(i => i.InstitutionId == d.Key.Institution && i.Day == d.Key.Day && i.ResolvedAt is null), NameOf(d.Key.Institution))).ToList();
         return new ReconciliationView(from, to, institutionId, rows, items);
     }
 
@@ -152,6 +179,16 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
     }
 
     // The catalogue's name of a payment method (card_balance → Số dư thẻ); the code when it has none.
+    /// <summary>
+    /// Flags as people read them: each <c>name</c> or <c>name:argument</c> in the catalogue's Vietnamese words
+    /// (<c>province.flag.name</c>, the argument as {0}), joined by "; "; a flag the catalogue does not know is shown as stored.
+    /// </summary>
+    public static string FlagWords(IEnumerable<string> flags) => string.Join("; ", flags.Select(f =>
+    {
+        var (name, argument) = f.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? (f[..colon], f[(colon + 1)..]) : (f, string.Empty);
+        return Messages.All.ContainsKey("province.flag." + name) ? Messages.Vi("province.flag." + name, argument) : f;
+    }));
+
     private static string MethodName(string method) =>
         Messages.All.ContainsKey("domain.method." + method) ? Messages.Vi("domain.method." + method) : method;
 
@@ -193,6 +230,13 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         public required string Day { get; init; }
 
         public long ReceivedByBank { get; init; }
+    }
+
+    private sealed record NameRow
+    {
+        public required string Id { get; init; }
+
+        public required string Name { get; init; }
     }
 
     private sealed record ResolutionRow

@@ -93,7 +93,13 @@ internal static class EDocumentApi
         : request.Provider == SePayEInvoiceProvider.ProviderName && (request.AccountId ?? existing?.AccountId) is not { Length: > 0 and <= 100 } ? "accountId (SePay's provider_account_id) is required for sepay"
         : null;
 
-    private static bool IsTaxCode(string tax) =>
+    /// <summary>The first thing wrong with a company payer's details, naming the field; null when they are good.</summary>
+    internal static string? ValidateBuyer(ReceiptBuyerRequest request) =>
+        request.TaxCode is not { } tax || !IsTaxCode(tax) ? "taxCode is the company's tax code: 10 digits, or 10 digits '-' 3 digits for a branch"
+        : request.Name is not { Length: > 0 and <= 400 } n || string.IsNullOrWhiteSpace(n) || n.Any(char.IsControl) ? "name is the company's name (1 to 400 characters)"
+        : null;
+
+    internal static bool IsTaxCode(string tax) =>
         (tax.Length == 10 && tax.All(char.IsAsciiDigit)) || (tax.Length == 14 && tax[10] == '-' && tax[..10].All(char.IsAsciiDigit) && tax[11..].All(char.IsAsciiDigit));
 
     // https to a provider; plain http only to this machine (a local simulator), never credentials in clear over a network.
@@ -152,7 +158,8 @@ internal static class EDocumentApi
 
         var rows = (await store.ListAsync(null, id, day, 1000, http.RequestAborted).ConfigureAwait(false)).ConvertAll(View);
         var issuedAmount = rows.Where(r => r.State == "issued").Sum(r => r.Purpose == "original" ? r.Amount : -r.Amount);
-        return JsonOk.Of(new EDocumentDayView(id, day, rows.Count(r => r.State == "issued"), rows.Count(r => r.State == "waiting"), rows.Count(r => r.State == "refused"), issuedAmount, rows),
+        return JsonOk.Of(new EDocumentDayView(id, day, rows.Count(r => r.State == "issued"), rows.Count(r => r.State == "waiting"), rows.Count(r => r.State == "refused"), issuedAmount, rows,
+            await store.InstitutionNameAsync(id, http.RequestAborted).ConfigureAwait(false)),
             EDocumentJsonContext.Default.EDocumentDayView);
     }
 
@@ -160,7 +167,8 @@ internal static class EDocumentApi
 
     internal static EDocumentView View(EDocumentRow r) => new(
         r.Id, r.PaymentId, r.InstitutionId, r.Purpose, r.Amount, r.Day, r.State, StateName(r.State), r.Attempts, r.State == "waiting" ? r.NextAttemptAt : null,
-        r.Provider, r.DocumentNumber, r.TemplateCode, r.Series, r.LookupCode, r.IssuedOn, r.Reason);
+        r.Provider, r.DocumentNumber, r.TemplateCode, r.Series, r.LookupCode, r.IssuedOn, r.Reason,
+        r.Purpose == "adjustment" ? r.PaymentId : null, r.AdjustsNumber, r.BuyerTaxCode);
 
     internal static string StateName(string state) => Messages.Both("einvoice.state." + state);
 
@@ -170,5 +178,5 @@ internal static class EDocumentApi
             r.Purpose, r.DocumentKind, Messages.Vi(r.Purpose == "adjustment" ? "einvoice.kind.adjustment" : r.DocumentKind == "receipt" ? "einvoice.kind.receipt" : r.DocumentKind == "invoice" ? "einvoice.kind.invoice" : "einvoice.kind.unknown"),
             r.State, StateName(r.State), r.Amount,
             r.State == "issued" ? r.TemplateCode : null, r.State == "issued" ? r.Series : null, r.State == "issued" ? r.DocumentNumber : null,
-            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn))];
+            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn, r.BuyerTaxCode))];
 }

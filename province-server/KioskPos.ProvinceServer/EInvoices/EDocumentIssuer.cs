@@ -75,6 +75,7 @@ internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocume
         }
 
         EDocumentReference? adjusts = null;
+        var buyer = row; // a company payer's tax code and name are given for the payment, kept on its original row
         if (row.Purpose == "original" && facts.PaymentState == "voided" && row.Attempts == 0)
         {
             // Voided before any attempt reached a provider: no document was issued, so none is owed, nor its adjustment.
@@ -92,6 +93,7 @@ internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocume
                     return false;
                 case "issued":
                     adjusts = new EDocumentReference(original.DocumentNumber!, original.TemplateCode!, original.Series!, original.IssuedOn!);
+                    buyer = original;
                     break;
                 default:
                     return false; // the original first: an adjustment names the document it adjusts
@@ -111,11 +113,17 @@ internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocume
             return false;
         }
 
+        if (row.Purpose == "original")
+        {
+            // The claim fixed the buyer (a company's details are taken only before the first claim): read it as claimed.
+            buyer = await store.RowAsync(row.Id, cancellationToken).ConfigureAwait(false) ?? row;
+        }
+
         var total = facts.Lines.Sum(l => l.Amount);
         var document = new EDocument(
             row.Id, key, settings.DocumentKind == "receipt" ? EDocumentKind.Receipt : EDocumentKind.Invoice,
             row.Purpose == "original" ? EDocumentPurpose.Original : EDocumentPurpose.Adjustment, settings.TemplateCode, settings.Series,
-            new EDocumentSeller(settings.SellerTaxCode, settings.SellerName), new EDocumentBuyer(facts.PayerName, facts.AccountCode),
+            new EDocumentSeller(settings.SellerTaxCode, settings.SellerName), new EDocumentBuyer(buyer.BuyerName ?? facts.PayerName, facts.AccountCode, buyer.BuyerTaxCode),
             [.. facts.Lines.Select(l => new EDocumentLine(l.Title, l.Amount))], total, EDocumentStore.Words(total), facts.Method, row.PaymentId, now, adjusts);
         var account = new ProviderAccount(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), settings.Username, settings.Secret, settings.AccountId);
         var outcome = await provider.IssueAsync(document, account, retry: row.Attempts > 0, cancellationToken).ConfigureAwait(false);

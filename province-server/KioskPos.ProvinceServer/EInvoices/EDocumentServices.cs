@@ -29,4 +29,5 @@ internal static class EDocumentServices
 [JsonSerializable(typeof(EDocumentSettingsView))]
 [JsonSerializable(typeof(IReadOnlyList<EDocumentView>))]
 [JsonSerializable(typeof(EDocumentDayView))]
+[JsonSerializable(typeof(ReceiptBuyerRequest))]
 internal sealed partial class EDocumentJsonContext : JsonSerializerContext;

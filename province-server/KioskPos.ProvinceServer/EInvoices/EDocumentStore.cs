@@ -73,6 +73,15 @@ internal sealed record EDocumentRow
 
     public string? Reason { get; init; }
 
+    /// <summary>A company payer's tax code, as given on the receipt's lookup page (kept on the original row).</summary>
+    public string? BuyerTaxCode { get; init; }
+
+    /// <summary>That company's name.</summary>
+    public string? BuyerName { get; init; }
+
+    /// <summary>For an adjustment: the number of the document it adjusts, once that one is issued (read by the worklist).</summary>
+    public string? AdjustsNumber { get; init; }
+
     public required string CreatedAt { get; init; }
 
     public required string UpdatedAt { get; init; }
@@ -84,7 +93,10 @@ internal sealed record EDocumentRow
 /// </summary>
 internal sealed class EDocumentStore(ProvinceDatabase database)
 {
-    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, created_at, updated_at";
+    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, buyer_tax_code, buyer_name, created_at, updated_at";
+
+    // An adjustment's link to the document it adjusts: the original row's id is the payment's.
+    private const string Linked = Columns + ", CASE WHEN purpose = 'adjustment' THEN (SELECT o.document_number FROM edocuments o WHERE o.id = edocuments.payment_id) END AS adjusts_number";
 
     public static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
@@ -173,6 +185,36 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records a company payer's tax code and name on a payment's original document while no attempt to issue it can
+    /// be under way or have reached the provider: waiting with no attempt yet, or refused (a refused one goes back in
+    /// the queue with them). The update and the issuer's claim (<see cref="ClaimAsync"/>) both test the attempt count,
+    /// so exactly one of them wins a race.
+    /// </summary>
+    /// <returns>
+    /// <c>recorded</c>; <c>in_progress</c> (waiting after an attempt: the provider may hold the document already);
+    /// the row's state when it is issued or withdrawn; null when the payment owes no document (yet).
+    /// </returns>
+    public async Task<string?> SetBuyerAsync(string paymentId, string taxCode, string name, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, state = 'waiting',
+                next_attempt_at = CASE WHEN state = 'refused' THEN NULL ELSE next_attempt_at END, updated_at = $now
+            WHERE id = $id AND purpose = 'original' AND (state = 'refused' OR (state = 'waiting' AND attempts = 0))
+            """,
+            transaction, cancellationToken, ("$x", taxCode), ("$n", name), ("$now", now), ("$id", paymentId)).ConfigureAwait(false);
+        var state = changed == 1
+            ? "recorded"
+            : (string?)await connection.ScalarAsync(
+                "SELECT CASE WHEN state = 'waiting' THEN 'in_progress' ELSE state END FROM edocuments WHERE id = $id AND purpose = 'original'",
+                transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return state;
+    }
+
     /// <summary>Puts a refused row back in the queue (after its settings or its data were put right); false when it is not refused.</summary>
     public async Task<bool> RequeueAsync(string id, string now, CancellationToken cancellationToken)
     {
@@ -191,11 +233,18 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ReadAllAsync<EDocumentRow>(
             $"""
-            SELECT {Columns} FROM edocuments
+            SELECT {Linked} FROM edocuments
             WHERE (CAST($s AS TEXT) IS NULL OR state = $s) AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) AND (CAST($d AS TEXT) IS NULL OR day = $d)
             ORDER BY created_at DESC, id DESC LIMIT $n
             """,
             null, cancellationToken, ("$s", state), ("$i", institutionId), ("$d", day), ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+    }
+
+    /// <summary>An institution's name, or null when there is no such institution.</summary>
+    public async Task<string?> InstitutionNameAsync(string institutionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (string?)await connection.ScalarAsync("SELECT name FROM institutions WHERE id = $i", null, cancellationToken, ("$i", institutionId)).ConfigureAwait(false);
     }
 
     /// <summary>The documents of one payment, the original first.</summary>
@@ -203,7 +252,7 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ReadAllAsync<EDocumentRow>(
-            $"SELECT {Columns} FROM edocuments WHERE payment_id = $p ORDER BY CASE purpose WHEN 'original' THEN 0 ELSE 1 END, created_at", null, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
+            $"SELECT {Linked} FROM edocuments WHERE payment_id = $p ORDER BY CASE purpose WHEN 'original' THEN 0 ELSE 1 END, created_at", null, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
     }
 
     /// <summary>What a document of <paramref name="row"/> says: the payment, the payer, the lines (or the reversal for an adjustment).</summary>

@@ -49,9 +49,13 @@ public sealed record EDocumentSettingsView(
 /// <param name="LookupCode">The provider's lookup code.</param>
 /// <param name="IssuedOn">The day issued.</param>
 /// <param name="Reason">Why it is refused (the provider's words) or still waiting.</param>
+/// <param name="Adjusts">For an adjustment: the document it adjusts (the original's id, which is the payment's).</param>
+/// <param name="AdjustsNumber">For an adjustment: that document's number, once issued.</param>
+/// <param name="BuyerTaxCode">A company payer's tax code, when the payer gave one.</param>
 public sealed record EDocumentView(
     string Id, string PaymentId, string InstitutionId, string Purpose, long Amount, string Day, string State, string StateName, long Attempts,
-    string? NextAttemptAt, string? Provider, string? DocumentNumber, string? TemplateCode, string? Series, string? LookupCode, string? IssuedOn, string? Reason);
+    string? NextAttemptAt, string? Provider, string? DocumentNumber, string? TemplateCode, string? Series, string? LookupCode, string? IssuedOn, string? Reason,
+    string? Adjusts = null, string? AdjustsNumber = null, string? BuyerTaxCode = null);
 
 /// <summary>An institution's documents of one day, with counts per state: the office's view beside the reconciliation.</summary>
 /// <param name="InstitutionId">The institution.</param>
@@ -61,7 +65,8 @@ public sealed record EDocumentView(
 /// <param name="Refused">Documents refused (see their reasons).</param>
 /// <param name="IssuedAmount">What the issued originals state, less the issued adjustments.</param>
 /// <param name="Documents">Every document of the day.</param>
-public sealed record EDocumentDayView(string InstitutionId, string Day, int Issued, int Waiting, int Refused, long IssuedAmount, IReadOnlyList<EDocumentView> Documents);
+/// <param name="InstitutionName">The institution's name.</param>
+public sealed record EDocumentDayView(string InstitutionId, string Day, int Issued, int Waiting, int Refused, long IssuedAmount, IReadOnlyList<EDocumentView> Documents, string? InstitutionName = null);
 
 /// <summary>A payment's document on its receipt lookup page.</summary>
 /// <param name="Purpose">original or adjustment.</param>
@@ -76,6 +81,12 @@ public sealed record EDocumentDayView(string InstitutionId, string Day, int Issu
 /// <param name="LookupCode">The provider's lookup code, once issued.</param>
 /// <param name="Provider">The provider.</param>
 /// <param name="IssuedOn">The day issued.</param>
+/// <param name="BuyerTaxCode">The company payer's tax code, when one was given.</param>
 public sealed record ReceiptEDocument(
     string Purpose, string? Kind, string KindName, string State, string StateName, long Amount, string? TemplateCode, string? Series, string? Number,
-    string? LookupCode, string? Provider, string? IssuedOn);
+    string? LookupCode, string? Provider, string? IssuedOn, string? BuyerTaxCode = null);
+
+/// <summary>A company payer's details for its e-document ("Lấy hóa đơn công ty" on the receipt's lookup page).</summary>
+/// <param name="TaxCode">The company's tax code (mã số thuế): 10 digits, or 10-3 for a branch.</param>
+/// <param name="Name">The company's name as registered.</param>
+public sealed record ReceiptBuyerRequest(string? TaxCode, string? Name);

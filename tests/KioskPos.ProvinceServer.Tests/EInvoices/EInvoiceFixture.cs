@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.EInvoices;
 using KioskPos.Shared.Contracts;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ internal sealed class EInvoiceFixture : IAsyncDisposable
     private readonly HttpClient _terminal;
     private long _sequence;
     private string _previous = EntryCanonicalForm.GenesisHash;
+    private JournalEntryDto? _last;
 
     private EInvoiceFixture(ProvinceHost province, HttpClient terminal)
     {
@@ -39,9 +41,9 @@ internal sealed class EInvoiceFixture : IAsyncDisposable
     /// <summary>Each payment's journal hash as pushed: its first 12 hex digits are the receipt's lookup token.</summary>
     public Dictionary<string, string> Hashes { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<EInvoiceFixture> StartAsync()
+    public static async Task<EInvoiceFixture> StartAsync(ProvinceEngine engine = ProvinceEngine.Sqlite)
     {
-        var province = await ProvinceHost.StartAsync(settings: ["--EDocuments:Worker=false"]);
+        var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--EDocuments:Worker=false"]);
         return new EInvoiceFixture(province, await province.SignedClientAsync(Terminal, School));
     }
 
@@ -79,12 +81,25 @@ internal sealed class EInvoiceFixture : IAsyncDisposable
         PushAsync(new JournalEntryDto(_sequence + 1, EntryKinds.PaymentVoided, PaidAt.AddMinutes(_sequence),
             Reversal: new PaymentReversalDto(paymentId, amount, [new AllocationDto(bill, amount)], ReversalDestinations.CardBalance, null, "Thu nhầm", "thu-ngan-01", "giam-sat-01")));
 
+    /// <summary>Pushes a refund of part of <paramref name="paymentId"/> back to the card, approved by a supervisor.</summary>
+    public Task RefundAsync(string paymentId, string bill, long amount) =>
+        PushAsync(new JournalEntryDto(_sequence + 1, EntryKinds.PaymentRefunded, PaidAt.AddMinutes(_sequence),
+            Reversal: new PaymentReversalDto(paymentId, amount, [new AllocationDto(bill, amount)], ReversalDestinations.CardBalance, null, "Miễn giảm học phí", "thu-ngan-01", "giam-sat-01")));
+
+    /// <summary>Pushes the last entry again, as a terminal does when the answer to its push was lost.</summary>
+    public async Task PushLastAgainAsync()
+    {
+        using var response = await _terminal.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest(Terminal, [_last!]), ContractsJsonContext.Default.PushRequest);
+        response.EnsureSuccessStatusCode();
+    }
+
     private async Task<string> PushAsync(JournalEntryDto entry)
     {
         var hash = EntryCanonicalForm.ChainHash(_previous, entry);
         var chained = entry with { PrevHash = _previous, Hash = hash };
         using var response = await _terminal.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest(Terminal, [chained]), ContractsJsonContext.Default.PushRequest);
         response.EnsureSuccessStatusCode();
+        _last = chained;
         _previous = hash;
         _sequence = entry.Sequence;
         return hash;

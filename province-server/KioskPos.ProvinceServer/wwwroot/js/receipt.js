@@ -70,6 +70,33 @@
         body.append(pair(what, d.state === "waiting" ? I18n.text("province.receipt.edocWaiting") : d.stateName));
       }
     }
+    // "Lấy hóa đơn công ty": while the payment's own document is not issued, a company payer gives its tax code and name.
+    const original = (r.documents ?? []).find((d) => d.purpose === "original");
+    if (original?.buyerTaxCode) {
+      body.append(pair(I18n.text("province.edoc.buyer"), original.buyerTaxCode));
+    }
+    if (original && (original.state === "waiting" || original.state === "refused")) {
+      const form = document.getElementById("company");
+      form.hidden = false;
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const taxCode = form.elements.namedItem("taxCode").value.trim();
+        const answer = await fetch(`/api/v1/receipts/${receipt}/buyer${location.search}`, {
+          method: "POST",
+          headers: { Accept: "application/json", "Content-Type": "application/json" },
+          body: JSON.stringify({ taxCode, name: form.elements.namedItem("name").value }),
+        });
+        const result = form.elements.namedItem("result");
+        if (answer.ok) {
+          result.className = "ok";
+          result.textContent = I18n.text("province.lookup.companySaved", taxCode);
+        } else {
+          const problem = await answer.json().catch(() => ({}));
+          result.className = "warn";
+          result.textContent = problem.detail ? `${problem.title} ${problem.detail}` : (problem.title ?? String(answer.status));
+        }
+      });
+    }
     document.getElementById("found").hidden = false;
   } catch (error) {
     Page.failed(error);

@@ -16,12 +16,15 @@
     document.getElementById("period").textContent = `${I18n.date(view.from)} – ${I18n.date(view.to, -1)}`;
     document.getElementById("json").textContent = "/api/v1/reconciliation" + period;
 
+    // An institution by its name, its code beside it (small) for the filter and for whoever types codes.
+    const institution = (id, name) => id ? el("span", { title: id }, name ?? id, name ? " " : null, name ? el("small", {}, id) : null) : "?";
+
     // Days as dd/MM/yyyy, ordered by the day itself (tables.js reads the third element as the sort key).
     const day = (iso) => [I18n.date(iso), "", iso];
     const days = document.getElementById("days");
     const worklist = document.getElementById("worklist");
     days.tBodies[0].replaceChildren(...view.days.map((d) => row([
-      d.institutionId, day(d.day), [I18n.money(d.due), "n"], [I18n.money(d.cardBalance), "n"], [I18n.money(d.vietQr), "n"],
+      institution(d.institutionId, d.institutionName), day(d.day), [I18n.money(d.due), "n"], [I18n.money(d.cardBalance), "n"], [I18n.money(d.vietQr), "n"],
       [I18n.money(d.externalCard), "n"], [I18n.money(d.receivedByBank), "n"], [d.openMismatches, d.openMismatches > 0 ? "n bad" : "n ok"],
     ])));
 
@@ -39,7 +42,7 @@
         resolution = el("span", { class: "bad" }, both("province.recon.open"));
       }
       const kind = `province.kind.${i.kind}`;
-      return row([i.item, i.institutionId ?? "?", day(i.day), I18n.text(kind) === kind ? i.kind : both(kind), [I18n.money(i.amount), "n"], i.detail, resolution]);
+      return row([i.item, institution(i.institutionId, i.institutionName), day(i.day), I18n.text(kind) === kind ? i.kind : both(kind), [I18n.money(i.amount), "n"], i.detail, resolution]);
     }));
     for (const table of [days, worklist]) {
       Tables.enhance(table);
