@@ -112,12 +112,18 @@ internal static class BankApi
 
         var deliveryId = await ledger.LogDeliveryAsync(connectionId, Encoding.UTF8.GetString(body!), ct).ConfigureAwait(false);
         var results = new List<TransferResult>(read!.Transfers.Count);
-        foreach (var transfer in read.Transfers)
+        foreach (var delivered in read.Transfers)
         {
+            var transfer = delivered;
             if (transfer.Outgoing)
             {
                 results.Add(new TransferResult(transfer.TransactionId, "ignored", "outgoing", null));
                 continue;
+            }
+
+            if (transfer.OrderCode is not null)
+            {
+                transfer = await http.RequestServices.GetRequiredService<PayosRequests>().WithTransferCodeAsync(connectionId, transfer, ct).ConfigureAwait(false);
             }
 
             var unknownAccount = connection!.AccountNumber.Length > 0 && !string.Equals(transfer.AccountNumber, connection.AccountNumber, StringComparison.Ordinal);

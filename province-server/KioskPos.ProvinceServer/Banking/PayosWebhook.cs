@@ -66,7 +66,8 @@ internal sealed class PayosWebhook : IBankWebhook
             var reference = SepayWebhook.Text(data, "reference");
             var id = reference.Length > 0 ? reference : $"{orderCode}:{SepayWebhook.Text(data, "paymentLinkId")}";
             var description = SepayWebhook.Text(data, "description");
-            var transfer = new IncomingTransfer(id, SepayWebhook.Text(data, "accountNumber"), value, description, booked.Value, Outgoing: false);
+            var transfer = new IncomingTransfer(id, SepayWebhook.Text(data, "accountNumber"), value, description, booked.Value, Outgoing: false,
+                OrderCode: BankProviders.TryGetWhole(data, "orderCode", out var order) ? order : null);
             return transfer.Problem() is { } problem ? ProviderRead.Refused(BankRefusal.Invalid(problem)) : ProviderRead.Of(transfer);
         }
         catch (JsonException e)
