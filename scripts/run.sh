@@ -20,6 +20,13 @@ if ! grep -q '^BANK_SECRET=' var/demo.env; then
   umask 077
   echo "BANK_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> var/demo.env
 fi
+# The demo's SePay, payOS and Casso connections' secrets (the bank simulator signs as each provider with them).
+for name in SEPAY_SECRET PAYOS_CHECKSUM CASSO_SECRET; do
+  if ! grep -q "^$name=" var/demo.env; then
+    umask 077
+    echo "$name=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> var/demo.env
+  fi
+done
 # shellcheck disable=SC1091
 source var/demo.env
 
@@ -73,6 +80,17 @@ wait_healthy() {
 }
 wait_healthy "$PROVINCE_URL" "The province server" var/province.log
 
+# The demo school's bank connections, one per provider, as an administrator sets them (PUT …/bank/connections/{id});
+# the bank simulator's "format" list posts to them, signed as each provider signs. The body (with the secret) goes
+# on standard input, not the command line.
+for connection in "demo-sepay|sepay|$SEPAY_SECRET" "demo-payos|payos|$PAYOS_CHECKSUM" "demo-casso|casso|$CASSO_SECRET"; do
+  IFS='|' read -r connection_id provider secret <<<"$connection"
+  printf '{"provider":"%s","institutionId":"TG-THCS-NGUYENDU","accountNumber":"1023456789","secret":"%s"}' "$provider" "$secret" \
+    | curl -sf -o /dev/null -X PUT "$PROVINCE_URL/api/v1/admin/bank/connections/$connection_id" \
+        -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' --data-binary @- \
+    || { echo "Could not set the demo connection $connection_id; see var/province.log." >&2; exit 1; }
+done
+
 # Each demo terminal is enrolled as a technician would do it: a one-time code from the province server, typed into
 # the terminal's `enroll`, which makes the terminal's own key (again whenever the province database is new). Then
 # its staff are added (the PIN on standard input: a cashier, a supervisor, a technician) and it is started.
@@ -123,7 +141,7 @@ KioskPos is running (simulated hardware, demo data).
   Customer display (VietQR):              $TERMINAL_URL/display
   Counter's SPI panel (emulated ST7789):  $HOSPITAL_URL/dev/panel.png
   Province server (sign in, below):       $PROVINCE_URL/
-  Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim   (signed in as the administrator)
+  Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim   (signed in as the administrator; generic, SePay, payOS or Casso format)
   Logs:                                   var/terminal.log, var/hospital.log, var/province.log
   Receipts (ESC/POS emulator, PNG + text): var/receipts/, var/hospital-receipts/ (linked from each terminal's page)
   Printer state and queue:                $TERMINAL_URL/api/v1/printer

@@ -83,6 +83,19 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
         }
     }
 
+    /// <summary>
+    /// Asks the province for the payment service's QR of a VietQR payment just created (payOS's payment request where
+    /// the institution's connection is payOS). Quick to give up, like a card authorisation: the payer is waiting, and
+    /// the terminal's own QR is always there to fall back on.
+    /// </summary>
+    public Task<PaymentRequestAnswer> RequestPaymentAsync(PaymentRequestDto request, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.PaymentRequestsPath) { Content = JsonContent.Create(request, ContractsJsonContext.Default.PaymentRequestDto) },
+            ContractsJsonContext.Default.PaymentRequestAnswer,
+            cancellationToken,
+            options.Value.PaymentRequestTimeout,
+            authorisation);
+
     /// <summary>Reports this terminal's state (version, queue, printer) for the province's inventory.</summary>
     public Task<TerminalReportDto> ReportAsync(TerminalReportDto report, CancellationToken cancellationToken) =>
         SendAsync(

@@ -39,6 +39,12 @@ public sealed class SyncOptions
     /// <summary>How long a card payment waits for the server's authorisation before the offline limits apply.</summary>
     public TimeSpan AuthoriseTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long a new VietQR payment waits for the payment service's QR (payOS's, through the province) before the
+    /// terminal shows its own; a little over the province's own wait on payOS (4 s).
+    /// </summary>
+    public TimeSpan PaymentRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Most entries in one push.</summary>
     public int MaxBatchEntries { get; set; } = 200;
 

@@ -146,6 +146,7 @@ public static class TerminalApp
         services.AddSingleton<CitizenIdScans>();
         services.AddSingleton<RequestLatencies>();
         services.AddSingleton<PaymentService>();
+        services.AddSingleton<ProviderQrs>();
         services.AddSingleton<CustomerDisplay>();
         services.AddSpeech(configuration);
         services.AddSingleton<ProvinceLink>();

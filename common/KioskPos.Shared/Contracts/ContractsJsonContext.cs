@@ -24,6 +24,8 @@ namespace KioskPos.Shared.Contracts;
 [JsonSerializable(typeof(EnrolResponse))]
 [JsonSerializable(typeof(AuthoriseRequest))]
 [JsonSerializable(typeof(AuthoriseResponse))]
+[JsonSerializable(typeof(PaymentRequestDto))]
+[JsonSerializable(typeof(PaymentRequestAnswer))]
 [JsonSerializable(typeof(OfflinePolicyDto))]
 [JsonSerializable(typeof(ConfirmationsResponse))]
 [JsonSerializable(typeof(BankNotification))]

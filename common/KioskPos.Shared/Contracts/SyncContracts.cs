@@ -12,6 +12,12 @@ public static class SyncProtocol
     /// <summary>POST: a card payment authorised against the server's balance before the terminal commits it.</summary>
     public const string AuthorisePath = "/api/v1/sync/authorise";
 
+    /// <summary>
+    /// POST: a VietQR payment just created at the terminal; where the institution's bank connection is payOS the
+    /// province creates a payOS payment request for it and answers with payOS's QR (see <see cref="PaymentRequestDto"/>).
+    /// </summary>
+    public const string PaymentRequestsPath = "/api/v1/sync/payment-requests";
+
     /// <summary>POST: a terminal reports its state (version, queue, printer) for the province's inventory.</summary>
     public const string ReportPath = "/api/v1/sync/report";
 
@@ -179,6 +185,22 @@ public sealed record OfflinePolicyDto(long MaxPerPayment, long MaxPerCardPerDay,
 /// <param name="Pin">The card holder's PIN, when the terminal asks for one (self-service above its PIN amount); checked
 /// by the server only, never stored or logged by the terminal.</param>
 public sealed record AuthoriseRequest(string AccountCode, string CardUid, long Amount, string? Pin = null);
+
+/// <summary>A VietQR payment the terminal offers, for the province to request from the institution's payment service.</summary>
+/// <param name="PaymentId">Terminal-scoped payment id.</param>
+/// <param name="TransferCode">The payment's transfer code (its tag must be the asking terminal's).</param>
+/// <param name="Amount">Đồng still to pay.</param>
+/// <param name="ExpiresAt">When the terminal's QR expires; the request expires with it.</param>
+public sealed record PaymentRequestDto(string PaymentId, string TransferCode, long Amount, DateTimeOffset ExpiresAt);
+
+/// <summary>The province's answer: the provider's QR, or none (the terminal shows its own) and why.</summary>
+/// <param name="Provider">The provider that holds the request (<c>payos</c>), or null.</param>
+/// <param name="QrCode">The provider's VietQR payload (EMV text), or null.</param>
+/// <param name="CheckoutUrl">The provider's checkout page for the request, or null.</param>
+/// <param name="PaymentLinkId">The provider's id of the request, or null.</param>
+/// <param name="OrderCode">The request's order code, or null.</param>
+/// <param name="Reason">Why there is no provider QR: <c>no_provider</c> (the institution's connection takes no requests), <c>provider_failed</c>.</param>
+public sealed record PaymentRequestAnswer(string? Provider, string? QrCode, string? CheckoutUrl, string? PaymentLinkId, long? OrderCode, string? Reason);
 
 /// <summary>The server's answer.</summary>
 /// <param name="Approved">True when the balance covers it and the card is not blocked.</param>

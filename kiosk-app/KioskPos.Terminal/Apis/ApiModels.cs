@@ -48,7 +48,9 @@ public sealed record ExternalCardView(string ApprovalCode, string Last4);
 /// <param name="Payload">The VietQR payload.</param>
 /// <param name="ExpiresAt">When it expires.</param>
 /// <param name="SvgUrl">The QR as SVG.</param>
-public sealed record QrView(string TransferCode, string Payload, DateTimeOffset ExpiresAt, string SvgUrl);
+/// <param name="Provider">The payment service whose QR this is (<c>payos</c>: its payment request), or null for the terminal's own.</param>
+/// <param name="CheckoutUrl">That service's checkout page for the payment, or null.</param>
+public sealed record QrView(string TransferCode, string Payload, DateTimeOffset ExpiresAt, string SvgUrl, string? Provider = null, string? CheckoutUrl = null);
 
 /// <summary>The body of <c>POST /api/v1/sessions</c>.</summary>
 public sealed record SignInRequest(string? StaffId, string? Pin);
@@ -217,12 +219,13 @@ internal static class Views
             b.Id, b.Category.WireName(), b.Category.VietnameseName(), b.Title, b.DueDate, b.Total.Value, b.Outstanding.Value, b.Outstanding.ToString(),
             b.Lines.Select(l => new BillLineView(l.Description, l.Quantity, l.UnitPrice.Value, l.Amount.Value, l.InsuranceCovered.Value, l.PayerPart.Value)).ToList())).ToList());
 
-    public static PaymentView Payment(Payment p, bool replayed, string? viewToken = null) => new(
+    public static PaymentView Payment(Payment p, bool replayed, string? viewToken = null, ProviderQr? provider = null) => new(
         p.Id, p.Sequence, p.Method.WireName(), p.Amount.Value, p.Amount.ToString(), p.AccountCode,
         p.CardUid is null ? null : PersonalData.MaskCardUid(p.CardUid), p.State.WireName(), p.Sync.WireName(), p.CreatedAt, p.Operator,
         p.Allocations.Select(a => new AllocationView(a.BillId, a.Amount.Value)).ToList(),
         new ReceiptView(p.ReceiptState, p.ReceiptDetail), replayed, p.ServerFlags ?? [], p.Offline,
-        p.Qr is { } qr ? new QrView(qr.TransferCode, qr.Payload, qr.ExpiresAt, $"/api/v1/payments/{p.Id}/qr.svg{(viewToken is null ? string.Empty : "?t=" + viewToken)}") : null,
+        p.Qr is { } qr ? new QrView(qr.TransferCode, provider?.Payload ?? qr.Payload, qr.ExpiresAt, $"/api/v1/payments/{p.Id}/qr.svg{(viewToken is null ? string.Empty : "?t=" + viewToken)}",
+            provider?.Provider, provider?.CheckoutUrl) : null,
         p.Method == PaymentMethod.VietQr ? p.Received.Value : null,
         p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null,
         ExternalCard: p.External is { } external ? new ExternalCardView(external.ApprovalCode, external.Last4) : null,

@@ -68,7 +68,7 @@ internal static class PaymentApi
         return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
     }
 
-    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, CancellationToken ct)
+    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, ProviderQrs providerQrs, CancellationToken ct)
     {
         if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { } payment)
         {
@@ -77,7 +77,7 @@ internal static class PaymentApi
 
         // Underpaid: the QR offered for the rest, so that the kiosk that took this one follows it (the screens'
         // event streams carry no token).
-        var view = Views.Payment(payment, false, tokens.Issue(id));
+        var view = Views.Payment(payment, false, tokens.Issue(id), payment.State == PaymentState.Pending ? providerQrs.Find(id) : null);
         if (payment.State == PaymentState.Underpaid && await payments.FindRestAsync(id, ct).ConfigureAwait(false) is { } rest)
         {
             view = view with { Rest = new FollowOnView(rest, tokens.Issue(rest)) };
@@ -105,7 +105,7 @@ internal static class PaymentApi
             : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "receipt", problem);
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemResult>> GetQrImageAsync(string id, PaymentStore payments, CatalogueStore catalogue, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ProblemResult>> GetQrImageAsync(string id, PaymentStore payments, CatalogueStore catalogue, ProviderQrs providerQrs, CancellationToken ct)
     {
         if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { Qr: { } qr })
         {
@@ -114,8 +114,10 @@ internal static class PaymentApi
 
         // Never a QR for an account other than the one the province signed (Services/QrAccountGuard.cs).
         var registered = (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false))?.Account;
-        return QrAccountGuard.IsRegistered(qr.Payload, registered)
-            ? TypedResults.Content(QrImages.Svg(qr.Payload), "image/svg+xml")
+        // The payment service's QR (payOS's) where it gave one, checked again as the terminal's own is.
+        var payload = providerQrs.Find(id)?.Payload ?? qr.Payload;
+        return QrAccountGuard.IsRegistered(qr.Payload, registered) && QrAccountGuard.IsRegistered(payload, registered)
+            ? TypedResults.Content(QrImages.Svg(payload), "image/svg+xml")
             : ApiProblems.Create(StatusCodes.Status409Conflict, "qr_account_not_registered", $"Payment {id}'s QR names an account other than the institution's registered receiving account; it is not shown.");
     }
 
@@ -163,7 +165,7 @@ internal static class PaymentApi
         return JsonOk.Of(view, TerminalJsonContext.Readable.PayerView);
     }
 
-    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> CreatePaymentAsync(HttpContext http, PaymentService service, PaymentStore payments, PaymentViewTokens tokens)
+    private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> CreatePaymentAsync(HttpContext http, PaymentService service, PaymentStore payments, PaymentViewTokens tokens, ProviderQrs providerQrs)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.CreatePaymentRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
@@ -181,7 +183,7 @@ internal static class PaymentApi
             var payment = taken.Result.Payment;
             var token = tokens.Issue(payment.Id);
             var view = payment.Method == PaymentMethod.VietQr
-                ? Views.Payment(payment, taken.Result.Replayed, token) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
+                ? Views.Payment(payment, taken.Result.Replayed, token, providerQrs.Find(payment.Id)) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
                 : Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed, token);
             // 201 for a new payment; a replay (the same key again) answers 200 with the payment first taken.
             return JsonOk.Of(view, TerminalJsonContext.Readable.PaymentView, taken.Result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);

@@ -109,11 +109,15 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
         }
     }
 
-    /// <summary>Shows the QR of a VietQR payment waiting for the bank; for the rest of an <paramref name="underpaid"/> one, what arrived and what is missing too.</summary>
-    public void ShowQr(Payment payment, ReceivingAccount account, string? message = null, string? messageEnglish = null, Payment? underpaid = null)
+    /// <summary>
+    /// Shows the QR of a VietQR payment waiting for the bank (the payment service's, <paramref name="providerQr"/>, in place of the
+    /// terminal's own when given); for the rest of an <paramref name="underpaid"/> one, what arrived and what is missing too.
+    /// </summary>
+    public void ShowQr(Payment payment, ReceivingAccount account, string? message = null, string? messageEnglish = null, Payment? underpaid = null, ProviderQr? providerQr = null)
     {
         var qr = payment.Qr ?? throw new ArgumentException("not a VietQR payment", nameof(payment));
-        if (!QrAccountGuard.IsRegistered(qr.Payload, account))
+        var payload = providerQr?.Payload ?? qr.Payload;
+        if (!QrAccountGuard.IsRegistered(qr.Payload, account) || !QrAccountGuard.IsRegistered(payload, account))
         {
             // Never a QR for an account the province did not sign for this institution.
             Show(new DisplayScreen("refused", 0, null, payment.Id, Message: Messages.Vi("terminal.service.display.qr_refused"), MessageEnglish: Messages.En("terminal.service.display.qr_refused")), hold: true);
@@ -122,7 +126,7 @@ public sealed class CustomerDisplay(TimeProvider time, IOptions<TerminalOptions>
 
         var due = payment.Method == PaymentMethod.VietQr ? payment.Amount - payment.Received : payment.Amount;
         Show(new DisplayScreen("awaiting", 0, null, payment.Id, due.ToString(), due.Value, account.BankName ?? account.BankBin, account.AccountName, account.AccountNumber,
-            qr.TransferCode, qr.ExpiresAt, qr.Payload, QrImages.Svg(qr.Payload),
+            qr.TransferCode, qr.ExpiresAt, payload, QrImages.Svg(payload),
             Received: underpaid?.Received.ToString(), Remaining: underpaid?.Remaining.ToString(),
             Message: message ?? Messages.Vi("terminal.service.display.scan"), MessageEnglish: messageEnglish ?? Messages.En("terminal.service.display.scan")), hold: false);
     }

@@ -52,6 +52,7 @@ public sealed class PaymentService(
     ProvinceLink link,
     QrExpirySignal expiry,
     PaymentEvents events,
+    ProviderQrs providerQrs,
     Speech.PaymentAnnouncer announcer,
     TimeProvider time,
     IOptions<TerminalOptions> options,
@@ -157,9 +158,11 @@ public sealed class PaymentService(
         }
 
         var offline = !link.Online;
+        var provider = offline ? null : await RequestProviderQrAsync(payment, account).ConfigureAwait(false);
         display.ShowQr(payment, account,
             offline ? Messages.Vi("terminal.service.display.offline_qr") : null,
-            offline ? Messages.En("terminal.service.display.offline_qr") : null);
+            offline ? Messages.En("terminal.service.display.offline_qr") : null,
+            providerQr: provider);
         if (!offline)
         {
             return new TakenPayment(result, false, null);
@@ -167,6 +170,41 @@ public sealed class PaymentService(
 
         var (printed, problem) = await PrintProvisionalAsync(payment.Id, CancellationToken.None).ConfigureAwait(false);
         return new TakenPayment(result, false, problem, printed);
+    }
+
+    /// <summary>
+    /// With the province in reach, asks it for the payment service's QR (payOS's payment request, where the
+    /// institution's connection is payOS). Any failure (the province slow or gone, payOS refusing, a QR for another
+    /// account or amount) leaves the terminal's own QR on screen: the offline path is the same as before.
+    /// </summary>
+    private async Task<ProviderQr?> RequestProviderQrAsync(Payment payment, Core.Domain.ReceivingAccount account)
+    {
+        var qr = payment.Qr!;
+        var due = payment.Amount.Value - payment.Received.Value;
+        try
+        {
+            var answer = await province.RequestPaymentAsync(new PaymentRequestDto(payment.Id, qr.TransferCode, due, qr.ExpiresAt), CancellationToken.None).ConfigureAwait(false);
+            if (answer is not { Provider: { } name, QrCode: { } code })
+            {
+                logger.LogDebug("Payment {Payment}: no payment-service QR ({Reason}); the terminal's own is shown", payment.Id, answer.Reason);
+                return null;
+            }
+
+            var provider = new ProviderQr(name, code, answer.CheckoutUrl);
+            if (providerQrs.Accept(payment.Id, provider, account, due))
+            {
+                logger.LogInformation("Payment {Payment}: {Provider}'s QR shown (order {Order})", payment.Id, name, answer.OrderCode);
+                return provider;
+            }
+
+            logger.LogWarning("Payment {Payment}: {Provider}'s QR names another account or amount; the terminal's own is shown", payment.Id, name);
+            return null;
+        }
+        catch (Exception e) when (e is SyncTransientException or SyncRefusedException)
+        {
+            logger.LogInformation("Payment {Payment}: the payment service's QR could not be had ({Error}); the terminal's own is shown", payment.Id, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Prints the provisional slip of a VietQR payment (its transfer code and QR; not a receipt); a second one is marked as a copy.</summary>
@@ -198,6 +236,7 @@ public sealed class PaymentService(
         }
 
         var payment = recorded.Payment;
+        providerQrs.Forget(payment.Id);
         await announcer.AnnounceAsync(payment, confirmation, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Payment {Payment}: bank reports {Outcome}, {Amount} VND (received {Total} of {Expected})",
             payment.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Expected);
@@ -238,6 +277,7 @@ public sealed class PaymentService(
     {
         var before = await payments.GetAsync(paymentId, cancellationToken).ConfigureAwait(false);
         var payment = await payments.ExpireAsync(paymentId, reason, cancellationToken).ConfigureAwait(false);
+        providerQrs.Forget(paymentId);
         if (payment is null || before?.State != PaymentState.Pending || payment.State != PaymentState.Expired)
         {
             return payment;

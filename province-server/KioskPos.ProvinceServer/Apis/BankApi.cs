@@ -42,7 +42,9 @@ internal static class BankApi
         admin.MapPut("/{id}", PutConnectionAsync).WithSummary("Create or change a bank connection").AcceptsJson<BankConnectionRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest);
         admin.MapDelete("/{id}", DeleteConnectionAsync).WithSummary("Remove a bank connection (its transfers stay)").ProducesProblems(StatusCodes.Status404NotFound);
-        admin.MapPost("/{id}/statement", StatementImport.HandleAsync)
+        // An institution's accountant may import the statement of a connection of their own institution (the handler
+        // answers 404 for any other, as for one that does not exist); everything else here is the administrator's.
+        app.MapPost("/api/v1/admin/bank/connections/{id}/statement", StatementImport.HandleAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
             .WithSummary("Import the account's statement as the bank exports it (.xlsx or CSV; ?layout=vietcombank|vietinbank|…, found from the header when left out)")
             .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
         admin.MapGet("/{id}/statement/gaps", StatementImport.GapsAsync)
@@ -112,12 +114,18 @@ internal static class BankApi
 
         var deliveryId = await ledger.LogDeliveryAsync(connectionId, Encoding.UTF8.GetString(body!), ct).ConfigureAwait(false);
         var results = new List<TransferResult>(read!.Transfers.Count);
-        foreach (var transfer in read.Transfers)
+        foreach (var delivered in read.Transfers)
         {
+            var transfer = delivered;
             if (transfer.Outgoing)
             {
                 results.Add(new TransferResult(transfer.TransactionId, "ignored", "outgoing", null));
                 continue;
+            }
+
+            if (transfer.OrderCode is not null)
+            {
+                transfer = await http.RequestServices.GetRequiredService<PayosRequests>().WithTransferCodeAsync(connectionId, transfer, ct).ConfigureAwait(false);
             }
 
             var unknownAccount = connection!.AccountNumber.Length > 0 && !string.Equals(transfer.AccountNumber, connection.AccountNumber, StringComparison.Ordinal);

@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace KioskPos.ProvinceServer.Apis;
 
 /// <summary>
-/// A stand-in for the bank-notification service, for the demo and tests only (<c>Province:BankSimulator</c>):
+/// A stand-in for the bank-notification service, for the demo and tests only (<c>Province:BankSimulator</c>), posting
+/// in the generic format or as SePay, payOS or Casso post (<see cref="Banking.ProviderPosts"/>, the form's <c>provider</c>):
 /// a page (<c>wwwroot/bank-sim.html</c>, reading <c>/bank-sim/payments</c>) listing the VietQR payments waiting for money, each with a "simulate transfer" button and an editable
 /// amount, that posts a correctly signed notification to this server's own webhook over HTTP, exactly as the
 /// service would. The same code backs the <c>bank-sim</c> command line. It signs with a real connection's secret, so
@@ -72,9 +73,16 @@ internal static class BankSimulator
     /// <summary>A bank transaction id in the style banks use, unique enough for a demo.</summary>
     public static string NewTransactionId() => "FT" + DateTime.UtcNow.ToString("yyMMdd", CultureInfo.InvariantCulture) + Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
 
-    private static async Task<RedirectHttpResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients, IServer server)
+    private static async Task<RedirectHttpResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients, IServer server,
+        Banking.BankConnections connections)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        var provider = form["provider"].ToString() is { Length: > 0 } named ? named : Banking.BankProviders.Generic;
+        if (provider != Banking.BankProviders.Generic)
+        {
+            return await SendAsProviderAsync(http, form, provider, time, clients, server, connections).ConfigureAwait(false);
+        }
+
         var connection = options.Value.BankConnections.FirstOrDefault(c => c.Secret.Length > 0);
         if (connection is null)
         {
@@ -95,6 +103,31 @@ internal static class BankSimulator
 
         var (status, body) = await PostAsync(clients.CreateClient("bank-sim"), self, connection.Id, connection.Secret, notification, time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{txn}: HTTP {status} {body}"));
+    }
+
+    // SePay, payOS or Casso: the transfer in that provider's format, signed as it signs, to the first stored connection
+    // of that provider (make run creates one of each for the demo school, scripts/run.sh).
+    private static async Task<RedirectHttpResult> SendAsProviderAsync(HttpContext http, IFormCollection form, string provider, TimeProvider time, IHttpClientFactory clients, IServer server,
+        Banking.BankConnections connections)
+    {
+        var connection = (await connections.AllAsync(http.RequestAborted).ConfigureAwait(false))
+            .FirstOrDefault(c => c.Provider == provider && provider != Banking.BankProviders.Generic && Banking.BankProviders.All.Contains(provider) && c.Secret.Length > 0 && !c.FromSettings);
+        if (connection is null || SelfAddress(server) is not { } self)
+        {
+            return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.noProviderConnection") + " (" + provider + ")"));
+        }
+
+        if (!long.TryParse(form["amount"], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
+        {
+            return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString(Messages.Vi("province.bankSim.badAmount")));
+        }
+
+        var txn = string.IsNullOrWhiteSpace(form["txn"]) ? NewTransactionId() : form["txn"].ToString().Trim();
+        var account = form["account"].ToString() is { Length: > 0 } given ? given : connection.AccountNumber;
+        using var request = Banking.ProviderPosts.Create(self, connection, txn, account, amount, form["text"].ToString(), time.GetUtcNow());
+        using var response = await clients.CreateClient("bank-sim").SendAsync(request, http.RequestAborted).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Redirect("/bank-sim?result=" + Uri.EscapeDataString($"{provider} {connection.Id} {txn}: HTTP {(int)response.StatusCode} {body}"));
     }
 
 }

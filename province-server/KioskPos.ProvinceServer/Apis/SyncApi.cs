@@ -22,6 +22,8 @@ internal static class SyncApi
             .AcceptsJson<PushRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/authorise", AuthoriseAsync).WithSummary("Authorise a card payment online")
             .AcceptsJson<AuthoriseRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
+        group.MapPost("/payment-requests", RequestPaymentAsync).WithSummary("A VietQR payment offered: payOS's QR where the institution's connection is payOS")
+            .AcceptsJson<PaymentRequestDto>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapPost("/report", ReportStateAsync).WithSummary("Report the terminal's state")
             .AcceptsJson<TerminalReportDto>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapGet("/confirmations", ConfirmationsAsync).WithSummary("Bank confirmations, waiting up to a minute for one");
@@ -146,6 +148,21 @@ internal static class SyncApi
         }
 
         return JsonOk.Of(await cards.AuthoriseAsync(terminal, request, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.AuthoriseResponse);
+    }
+
+    // An answer without a QR (no payOS connection, payOS failing or slow) is a 200 too: the terminal shows its own QR.
+    private static async Task<Results<JsonOk<PaymentRequestAnswer>, ProblemResult>> RequestPaymentAsync(HttpContext http, Banking.PayosRequests requests)
+    {
+        var terminal = (TerminalRecord)http.Items[TerminalItem]!;
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.PaymentRequestDto, http.RequestAborted).ConfigureAwait(false);
+        var problem = request is null ? error ?? "empty body" : Banking.PayosRequests.Problem(terminal, request);
+        if (problem is not null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_payment_request", problem);
+        }
+
+        var returnUrl = $"{http.Request.Scheme}://{http.Request.Host}/";
+        return JsonOk.Of(await requests.RequestAsync(terminal, request!, returnUrl, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.PaymentRequestAnswer);
     }
 
     private static async Task<Results<JsonOk<TerminalReportDto>, ProblemResult>> ReportStateAsync(HttpContext http, AdminQueries queries)

@@ -43,9 +43,11 @@ internal static class BankProviders
 /// <summary>
 /// One transaction as a provider reported it, in the shape the one matching engine takes: the provider's own
 /// transaction id (what de-duplicates it), the receiving account, the amount in đồng, the text the payer wrote (where
-/// the transfer code is found), when the bank booked it, and whether money went out (never matched).
+/// the transfer code is found), when the bank booked it, and whether money went out (never matched). payOS names the
+/// payment request it paid (<paramref name="OrderCode"/>): the province's own request carries its payment's code.
 /// </summary>
-internal sealed record IncomingTransfer(string TransactionId, string AccountNumber, long Amount, string Description, DateTimeOffset BookedAt, bool Outgoing, string? BankBin = null)
+internal sealed record IncomingTransfer(string TransactionId, string AccountNumber, long Amount, string Description, DateTimeOffset BookedAt, bool Outgoing, string? BankBin = null,
+    long? OrderCode = null)
 {
     /// <summary>Why this transfer cannot be recorded (a malformed field), or null.</summary>
     public string? Problem() => this switch

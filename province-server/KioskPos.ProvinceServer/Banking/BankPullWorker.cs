@@ -16,11 +16,11 @@ public sealed class BankPullOptions
 
 /// <summary>
 /// The fallback for a lost webhook: every interval, each connection with an API key and address is asked for what
-/// its webhook should have reported (SePay's and Casso's transaction lists), within the provider's rate limit, and
+/// its webhook should have reported (SePay's and Casso's transaction lists, payOS's open payment requests), within the provider's rate limit, and
 /// every transaction is recorded through the same ledger and engine as a webhook's, once by the provider's id, so a
 /// transaction both posted and pulled is matched exactly once.
 /// </summary>
-internal sealed class BankPullWorker(BankConnections connections, BankLedger ledger, IHttpClientFactory clients, IOptions<BankPullOptions> options,
+internal sealed class BankPullWorker(BankConnections connections, BankLedger ledger, PayosRequests payos, IHttpClientFactory clients, IOptions<BankPullOptions> options,
     TimeProvider time, ILogger<BankPullWorker> logger) : BackgroundService
 {
     private static readonly Dictionary<string, IBankPull> s_pulls = new IBankPull[] { new SepayPull(), new CassoPull() }.ToDictionary(p => p.Provider, StringComparer.Ordinal);
@@ -55,22 +55,50 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
         var added = 0;
         foreach (var connection in await connections.AllAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (connection.FromSettings || string.IsNullOrEmpty(connection.ApiKey) || string.IsNullOrEmpty(connection.ApiBaseUrl) || !s_pulls.TryGetValue(connection.Provider, out var pull))
+            var payosStatus = connection.Provider == BankProviders.Payos && !string.IsNullOrEmpty(connection.ClientId);
+            if (connection.FromSettings || string.IsNullOrEmpty(connection.ApiKey) || string.IsNullOrEmpty(connection.ApiBaseUrl)
+                || (!s_pulls.TryGetValue(connection.Provider, out var pull) && !payosStatus))
             {
                 continue;
             }
 
             try
             {
-                added += await PullAsync(connection, pull, cancellationToken).ConfigureAwait(false);
+                added += pull is not null ? await PullAsync(connection, pull, cancellationToken).ConfigureAwait(false) : await PullPayosAsync(connection, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException or PayosException
+                or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Pull of {Connection} failed: {Error}", connection.ToString(), e.Message);
                 await connections.TouchPullAsync(connection.Id, e.GetType().Name + ": " + e.Message, null, cancellationToken).ConfigureAwait(false);
             }
         }
 
+        return added;
+    }
+
+    // payOS has no transaction list: its open payment requests are asked for their status, and what paid them is
+    // recorded as a webhook's would be (once by the bank's reference).
+    private async Task<int> PullPayosAsync(BankConnection connection, CancellationToken cancellationToken)
+    {
+        var added = await payos.PullAsync(connection, async transfer =>
+        {
+            if (transfer.Problem() is not null)
+            {
+                return false;
+            }
+
+            var unknownAccount = connection.AccountNumber.Length > 0 && transfer.AccountNumber.Length > 0 && transfer.AccountNumber != connection.AccountNumber;
+            var result = await ledger.RecordAsync(connection.Id, new BankNotification(transfer.TransactionId, transfer.AccountNumber, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin),
+                null, TransferSources.Pull, unknownAccount, cancellationToken).ConfigureAwait(false);
+            if (result.Status == "accepted")
+            {
+                logger.LogInformation("Pulled {Connection} {Transaction} of {Amount} VND: {Outcome} {Payment}", connection.ToString(), transfer.TransactionId, transfer.Amount, result.Outcome, result.PaymentId);
+            }
+
+            return result.Status == "accepted";
+        }, cancellationToken).ConfigureAwait(false);
+        await connections.TouchPullAsync(connection.Id, null, null, cancellationToken).ConfigureAwait(false);
         return added;
     }
 

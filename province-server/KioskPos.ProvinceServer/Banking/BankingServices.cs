@@ -9,6 +9,7 @@ internal static class BankingServices
         services.AddSingleton(sp => new StatementLayoutSet(StatementLayouts.Load(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProvinceOptions>>().Value.StatementLayoutsFile)));
         services.AddOptions<BankPullOptions>().Bind(configuration.GetSection(BankPullOptions.Section));
         services.AddHttpClient("bank-pull", c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<PayosRequests>();
         services.AddSingleton<BankPullWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<BankPullWorker>());
         return services;

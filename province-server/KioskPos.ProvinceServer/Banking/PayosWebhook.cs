@@ -12,7 +12,9 @@ namespace KioskPos.ProvinceServer.Banking;
 /// So the body is read (bounded) before it is verified, and nothing is stored before. There is no timestamp in what
 /// payOS signs: a replayed delivery is harmless only because the transaction is recorded once. Any 2xx answer stops
 /// payOS; a <c>data.code</c> other than <c>00</c> is authentic but pays nothing. De-duplicated by the bank's
-/// <c>reference</c>. The request's description is the payment's transfer code, so the one engine finds it in the text.
+/// <c>reference</c>. The request's description is the payment's transfer code, so the one engine finds it in the text;
+/// and <c>data.orderCode</c> names the province's own request (<see cref="PayosRequests"/>), whose transfer code is
+/// added to the text before matching, for a bank that passed on payOS's words instead.
 /// </summary>
 internal sealed class PayosWebhook : IBankWebhook
 {
@@ -66,7 +68,8 @@ internal sealed class PayosWebhook : IBankWebhook
             var reference = SepayWebhook.Text(data, "reference");
             var id = reference.Length > 0 ? reference : $"{orderCode}:{SepayWebhook.Text(data, "paymentLinkId")}";
             var description = SepayWebhook.Text(data, "description");
-            var transfer = new IncomingTransfer(id, SepayWebhook.Text(data, "accountNumber"), value, description, booked.Value, Outgoing: false);
+            var transfer = new IncomingTransfer(id, SepayWebhook.Text(data, "accountNumber"), value, description, booked.Value, Outgoing: false,
+                OrderCode: BankProviders.TryGetWhole(data, "orderCode", out var order) ? order : null);
             return transfer.Problem() is { } problem ? ProviderRead.Refused(BankRefusal.Invalid(problem)) : ProviderRead.Of(transfer);
         }
         catch (JsonException e)

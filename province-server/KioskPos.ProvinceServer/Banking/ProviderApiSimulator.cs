@@ -5,12 +5,12 @@ using System.Text.Json;
 namespace KioskPos.ProvinceServer.Banking;
 
 /// <summary>
-/// SePay's and Casso's transaction list APIs as local simulators (never their real hosts), for the tests and the demo:
+/// SePay's and Casso's transaction list APIs and payOS's payment requests (ProviderApiSimulator.Payos.cs) as local simulators (never their real hosts), for the tests and the demo:
 /// a bank account's incoming transactions held in memory, served as each provider's list API serves them, behind
 /// each provider's API key header. <see cref="Add"/> books a transaction as the bank would, without any webhook
 /// (a webhook lost on the way); the pull must find it. Listens on 127.0.0.1 only.
 /// </summary>
-public sealed class ProviderApiSimulator : IAsyncDisposable
+public sealed partial class ProviderApiSimulator : IAsyncDisposable
 {
     private readonly ConcurrentQueue<SimulatedTransaction> _transactions = new();
     private readonly WebApplication _app;
@@ -32,7 +32,7 @@ public sealed class ProviderApiSimulator : IAsyncDisposable
     public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Starts the simulator on a free loopback port.</summary>
-    public static async Task<ProviderApiSimulator> StartAsync(string apiKey)
+    public static async Task<ProviderApiSimulator> StartAsync(string apiKey, PayosAccount? payos = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -41,6 +41,11 @@ public sealed class ProviderApiSimulator : IAsyncDisposable
         var simulator = new ProviderApiSimulator(app, apiKey);
         app.MapGet("/sepay/userapi/transactions/list", simulator.SepayList);
         app.MapGet("/casso/v2/transactions", simulator.CassoList);
+        if (payos is not null)
+        {
+            simulator.MapPayos(app, payos);
+        }
+
         await app.StartAsync().ConfigureAwait(false);
         return simulator;
     }

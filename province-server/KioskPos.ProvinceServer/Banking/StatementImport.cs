@@ -14,7 +14,8 @@ internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
 /// <summary>
 /// <c>POST /api/v1/admin/bank/connections/{id}/statement</c>: the account statement a bank's internet banking exports,
 /// as .xlsx (<see cref="Spreadsheet.ContentType"/>) or CSV (<c>text/csv</c>, UTF-8). The caller is authenticated by
-/// the province's access check and the connection found before a byte of the body is read; the body is bounded; every
+/// the province's access check (an administrator, or an accountant for a connection of their own institution only:
+/// another's is answered as unknown) and the connection found before a byte of the body is read; the body is bounded; every
 /// line is read and checked before any is recorded, so a broken line refuses the file with a 400 naming its sheet, row
 /// and column. Each line of money in then goes through the one ledger (<see cref="BankLedger.ImportStatementAsync"/>).
 /// </summary>
@@ -29,7 +30,8 @@ internal static class StatementImport
         var ct = http.RequestAborted;
         BoundedBody.Limit(http, MaxBytes);
         var connection = id.Length is > 0 and <= 100 ? await connections.FindAsync(id, ct).ConfigureAwait(false) : null;
-        if (connection is null)
+        var user = await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false);
+        if (connection is null || user is null || !(user.IsAdmin || (connection.InstitutionId is { } institution && user.MaySee(institution))))
         {
             BoundedBody.CloseAfterAnswer(http);
             return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using KioskPos.Core.VietQr;
+using KioskPos.ProvinceServer.Banking;
+
+namespace KioskPos.ProvinceServer.Tests.Banking;
+
+/// <summary>
+/// Issue 19, payOS's payment requests: a terminal's VietQR payment becomes a payOS request (created on payOS's
+/// simulated API, signed as payOS checks it), the webhook naming that request's order code completes that payment
+/// once even when the bank text lacks the transfer code, and a dropped webhook is recovered by the status pull
+/// within one interval, once.
+/// </summary>
+public sealed class PayosRequestTests
+{
+    private const string ClientId = "sim-payos-client-0123";
+    private const string ApiKey = "sim-api-key-0123456789";
+    private static int s_sequence = Random.Shared.Next(1000, 100_000);
+
+    [Fact]
+    public async Task A_terminals_payment_becomes_one_payos_request_and_its_webhook_completes_that_payment_once_by_order_code()
+    {
+        await using var simulator = await StartSimulatorAsync();
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutPayosAsync(province, simulator);
+        using var terminal = await province.SignedClientAsync();
+        var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 180_000);
+
+        var answer = await RequestAsync(terminal, payment, code, 180_000);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("payos", answer.Body.GetProperty("provider").GetString());
+        var request = Assert.Single(simulator.PayosRequests);
+        Assert.Equal((code.Value, 180_000L, ((long)code.TerminalTag << 30) | code.Sequence), (request.Description, request.Amount, request.OrderCode));
+        Assert.Equal(0, simulator.PayosBadSignatures); // payOS checked the request's signature with the checksum key
+        var qr = VietQrParser.Parse(answer.Body.GetProperty("qrCode").GetString()!);
+        Assert.Equal(("970436", ProvinceHost.SchoolAccount, 180_000L, code.Value), (qr.BankBin, qr.AccountNumber, qr.Amount!.Value, qr.Purpose));
+        Assert.Equal(request.PaymentLinkId, answer.Body.GetProperty("paymentLinkId").GetString());
+        Assert.StartsWith(simulator.BaseUrl.ToString(), answer.Body.GetProperty("checkoutUrl").GetString(), StringComparison.Ordinal);
+
+        // The terminal asks again (its answer was lost): the same request, none created twice.
+        var again = await RequestAsync(terminal, payment, code, 180_000);
+        Assert.Equal(request.PaymentLinkId, again.Body.GetProperty("paymentLinkId").GetString());
+        Assert.Single(simulator.PayosRequests);
+
+        // The payer's bank wrote payOS's own words, not the transfer code: the order code names the payment.
+        var webhook = simulator.PayPayos(request.OrderCode, text: "CSU3X2LYN23 chuyen tien");
+        Assert.Equal(200, await PostWebhookAsync(province, webhook));
+        Assert.Equal(("completed", 180_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal(200, await PostWebhookAsync(province, webhook)); // payOS retries: still once
+        Assert.Equal(("completed", 180_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal("paid", await province.ScalarAsync("SELECT state FROM payos_requests WHERE order_code = $o", ("$o", request.OrderCode)));
+    }
+
+    [Fact]
+    public async Task A_dropped_payos_webhook_is_recovered_by_the_status_pull_within_one_interval_once()
+    {
+        await using var simulator = await StartSimulatorAsync();
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=1"]);
+        await PutPayosAsync(province, simulator);
+        using var terminal = await province.SignedClientAsync();
+        var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 240_000);
+        Assert.Equal("payos", (await RequestAsync(terminal, payment, code, 240_000)).Body.GetProperty("provider").GetString());
+        var request = Assert.Single(simulator.PayosRequests);
+
+        // The payer pays; payOS's webhook is lost on the way.
+        var webhook = simulator.PayPayos(request.OrderCode, text: "CSQ7PZ chuyen tien");
+        var started = DateTime.UtcNow;
+        while (await PendingPayments.StateAsync(province, payment) is { State: not "completed" } && DateTime.UtcNow - started < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        var recovered = DateTime.UtcNow - started;
+        Assert.Equal(("completed", 240_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.True(recovered < TimeSpan.FromSeconds(2.5), $"recovered after {recovered.TotalSeconds:F1} s with a 1 s interval");
+        Assert.Equal("pull", await province.ScalarAsync("SELECT source FROM bank_transfers WHERE payment_id = $p", ("$p", payment)));
+
+        // The request is closed as paid: later pulls do not ask for it again; the late webhook changes nothing.
+        var calls = simulator.Calls["payos"];
+        await Task.Delay(2500);
+        Assert.Equal(calls, simulator.Calls["payos"]);
+        Assert.Equal(200, await PostWebhookAsync(province, webhook));
+        Assert.Equal(("completed", 240_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal(1L, await PendingPayments.TransfersAsync(province, "payos-1"));
+    }
+
+    [Fact]
+    public async Task Without_a_payos_connection_or_with_payos_failing_the_answer_has_no_qr_and_bad_requests_name_the_field()
+    {
+        await using var simulator = await StartSimulatorAsync();
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutPayosAsync(province, simulator);
+        using var school = await province.SignedClientAsync();
+        using var hospital = await province.SignedClientAsync("KP-TTYT-CT-01", "TG-TTYT-CHAUTHANH");
+
+        // The hospital has no payOS connection: its terminal shows its own QR.
+        var hospitalTag = Convert.ToInt32(await province.ScalarAsync("SELECT qr_tag FROM terminals WHERE id = 'KP-TTYT-CT-01'"), CultureInfo.InvariantCulture);
+        var hospitalCode = TransferCode.Create(hospitalTag, 7);
+        var none = await RequestAsync(hospital, "P-HOSPITAL-7", hospitalCode, 50_000);
+        Assert.Equal((HttpStatusCode.OK, "no_provider"), (none.Status, none.Body.GetProperty("reason").GetString()));
+        Assert.Equal(JsonValueKind.Null, none.Body.GetProperty("qrCode").ValueKind);
+
+        // payOS failing: no QR, and nothing kept, so the next payment asks again.
+        simulator.PayosFailing = true;
+        var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 70_000);
+        var failed = await RequestAsync(school, payment, code, 70_000);
+        Assert.Equal((HttpStatusCode.OK, "provider_failed"), (failed.Status, failed.Body.GetProperty("reason").GetString()));
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM payos_requests"), CultureInfo.InvariantCulture));
+
+        // Another terminal's code, or a zero amount: 400 naming the field; nothing asked of payOS.
+        simulator.PayosFailing = false;
+        var calls = simulator.Calls.GetValueOrDefault("payos-create");
+        var foreign = await RequestAsync(school, payment, hospitalCode, 70_000);
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.Status);
+        Assert.Contains("transferCode", foreign.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var zero = await RequestAsync(school, payment, code, 0);
+        Assert.Equal(HttpStatusCode.BadRequest, zero.Status);
+        Assert.Contains("amount", zero.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(calls, simulator.Calls.GetValueOrDefault("payos-create"));
+    }
+
+    internal static Task<ProviderApiSimulator> StartSimulatorAsync() =>
+        ProviderApiSimulator.StartAsync(ApiKey, new PayosAccount(ClientId, ProviderSenders.PayosChecksum, "970436", ProvinceHost.SchoolAccount, "TRUONG THCS NGUYEN DU"));
+
+    internal static async Task PutPayosAsync(ProvinceHost province, ProviderApiSimulator simulator)
+    {
+        using var response = await province.Admin.PutAsJsonAsync("/api/v1/admin/bank/connections/payos-1", new
+        {
+            provider = "payos", institutionId = "TG-THCS-NGUYENDU", accountNumber = ProvinceHost.SchoolAccount, secret = ProviderSenders.PayosChecksum,
+            apiKey = ApiKey, clientId = ClientId, apiBaseUrl = new Uri(simulator.BaseUrl, "/payos").ToString(),
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A VietQR payment of enrolled terminal <paramref name="terminalId"/>, as its pushed entry leaves it in the ledger.</summary>
+    private static async Task<(string PaymentId, TransferCode Code)> CreatePaymentAsync(ProvinceHost province, string terminalId, long amount)
+    {
+        var sequence = Interlocked.Increment(ref s_sequence);
+        var tag = Convert.ToInt32(await province.ScalarAsync("SELECT qr_tag FROM terminals WHERE id = $t", ("$t", terminalId)), CultureInfo.InvariantCulture);
+        var institution = (string)(await province.ScalarAsync("SELECT institution_id FROM terminals WHERE id = $t", ("$t", terminalId)))!;
+        var code = TransferCode.Create(tag, sequence);
+        var id = $"P-PAYOS-{sequence}";
+        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        await province.ExecuteAsync("INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ($t, $s, 'payment', '', '{}', 'ok', $now)",
+            ("$t", terminalId), ("$s", sequence), ("$now", now));
+        await province.ExecuteAsync(
+            """
+            INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, state, received, transfer_code, expires_at)
+            VALUES ($id, $t, $s, $i, 'HS240001', 'vietqr', $a, $now, $now, 'pending', 0, $c, $exp)
+            """,
+            ("$id", id), ("$t", terminalId), ("$s", sequence), ("$i", institution), ("$a", amount), ("$now", now), ("$c", code.Value),
+            ("$exp", DateTimeOffset.UtcNow.AddHours(1).ToString("O", CultureInfo.InvariantCulture)));
+        await province.ExecuteAsync("INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($id, 'BT-2611-HS240001', $a)", ("$id", id), ("$a", amount));
+        return (id, code);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> RequestAsync(HttpClient terminal, string payment, TransferCode code, long amount)
+    {
+        using var response = await terminal.PostAsJsonAsync("/api/v1/sync/payment-requests",
+            new { paymentId = payment, transferCode = code.Value, amount, expiresAt = DateTimeOffset.UtcNow.AddMinutes(15) });
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    private static async Task<int> PostWebhookAsync(ProvinceHost province, string body)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(province.BaseUrl, "/api/v1/bank/payos/payos-1"), new StringContent(body, Encoding.UTF8, "application/json"));
+        return (int)response.StatusCode;
+    }
+}
