@@ -77,6 +77,7 @@ public partial class CatalogueKeysTests
         ["province-server/KioskPos.ProvinceServer/EInvoices/EDocumentStore.cs"] = "lines of the legal document, in Vietnamese by law",
         ["province-server/KioskPos.ProvinceServer/EInvoices/SePayEInvoiceProvider.cs"] = "fields of the legal document, in Vietnamese by law",
         ["province-server/KioskPos.ProvinceServer/EInvoices/ViettelSInvoiceProvider.cs"] = "fields of the legal document, in Vietnamese by law",
+        ["province-server/KioskPos.ProvinceServer/Banking/ProviderApiSimulator.Payos.cs"] = "payOS's own error answers, as its API documents them",
         ["kiosk-app/KioskPos.Terminal/Speech/SpeechTexts.cs"] = "how letters are pronounced",
         ["common/KioskPos.Core/Money/VietnameseWords.cs"] = "number words",
         ["common/KioskPos.Core/Money/Vnd.cs"] = "currency signs people type",
