@@ -122,8 +122,7 @@ KioskPos is running (simulated hardware, demo data).
   Hospital counter (sign in tn01 / 246813):  $HOSPITAL_URL/counter   (its customer display: $HOSPITAL_URL/display)
   Terminal state (school KP-THCS-ND-01):  $TERMINAL_URL/           (hospital KP-TTYT-CT-01: $HOSPITAL_URL/)
   Customer display (VietQR):              $TERMINAL_URL/display
-  Counter's SPI panel (emulated ST7789):  $HOSPITAL_URL/dev/panel.png
-  Counter's simulated devices (scan a citizen-ID card's QR with the emulated 2D scanner): $HOSPITAL_URL/dev
+  Counter's emulated 2D scanner and SPI panel: $HOSPITAL_URL/dev   (the panel alone: /dev/panel.png)
   Province server (sign in, below):       $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim   (signed in as the administrator)
   Logs:                                   var/terminal.log, var/hospital.log, var/province.log
