@@ -84,6 +84,18 @@ public class HeadphoneJackTests
     }
 
     [Fact]
+    public void A_profiles_missing_jack_says_where_to_look_and_auto_or_none_need_no_device()
+    {
+        Devices.HardwareProfile Profile(string? jack) => new() { Name = "counter", CardReader = "simulated", Printer = "emulator", HeadphoneJack = jack };
+        var problem = Assert.Single(Profile("/dev/input/by-path/platform-usb-jack-event").Validate(_ => false));
+        Assert.Contains("/proc/bus/input/devices", problem, StringComparison.Ordinal);
+        Assert.Empty(Profile("auto").Validate(_ => false));
+        Assert.Empty(Profile("none").Validate(_ => false));
+        Assert.Empty(Profile(null).Validate(_ => false));
+        Assert.Empty(Profile("/dev/input/event3").Validate(path => path == "/dev/input/event3"));
+    }
+
+    [Fact]
     public async Task The_jack_is_read_from_its_event_file_and_reopened_when_the_writer_goes()
     {
         var folder = Directory.CreateTempSubdirectory("jack-").FullName;
