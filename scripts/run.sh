@@ -120,16 +120,17 @@ start_terminal() {
     --Terminal:DataDirectory="$dir" \
     --ProvinceServer:Interval=00:00:02 \
     --Hardware:Printer=emulator --Hardware:PaperWidthMm=80 --Hardware:ReceiptImages="$receipts" \
-    --Terminal:DevEndpoints=true --Hardware:AllowSimulated=true ${8:+"$8"} \
+    --Terminal:DevEndpoints=true --Hardware:AllowSimulated=true "${@:8}" \
     > "$log" 2>&1 &
   pids+=($!)
   wait_healthy "$url" "The terminal $id" "$log"
 }
 
 start_terminal KP-THCS-ND-01 TG-THCS-NGUYENDU "Ki-ốt văn phòng trường" "$TERMINAL_URL" "$root/var/terminal" var/terminal.log "$root/var/receipts"
-# The counter's customer display is also an emulated ST7789 panel beside the till (/dev/panel.png).
+# The counter's customer display is also an emulated ST7789 panel beside the till (/dev/panel.png), and it has an
+# emulated 2D scanner for citizen-ID cards: a FIFO the /dev page's buttons type QRs into, read as a real scanner is.
 start_terminal KP-TTYT-CT-01 TG-TTYT-CHAUTHANH "Quầy thu viện phí" "$HOSPITAL_URL" "$root/var/hospital" var/hospital.log "$root/var/hospital-receipts" \
-  --Hardware:Display=spi:st7789:simulated:dc=24:rst=25:bl=18:size=240x320
+  --Hardware:Display=spi:st7789:simulated:dc=24:rst=25:bl=18:size=240x320 --Hardware:CardReader=simulated,scanner:simulated
 
 cat <<TXT
 
@@ -139,7 +140,7 @@ KioskPos is running (simulated hardware, demo data).
   Hospital counter (sign in tn01 / 246813):  $HOSPITAL_URL/counter   (its customer display: $HOSPITAL_URL/display)
   Terminal state (school KP-THCS-ND-01):  $TERMINAL_URL/           (hospital KP-TTYT-CT-01: $HOSPITAL_URL/)
   Customer display (VietQR):              $TERMINAL_URL/display
-  Counter's SPI panel (emulated ST7789):  $HOSPITAL_URL/dev/panel.png
+  Counter's emulated 2D scanner and SPI panel: $HOSPITAL_URL/dev   (the panel alone: /dev/panel.png)
   Province server (sign in, below):       $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim   (signed in as the administrator; generic, SePay, payOS or Casso format)
   Logs:                                   var/terminal.log, var/hospital.log, var/province.log

@@ -260,6 +260,7 @@ public static class TerminalApp
                 (o.ReceiptBarcode, o.CashDrawerPin) = (profile.ReceiptBarcode, profile.CashDrawerPin);
                 o.Display = profile.Display;
                 (o.Announce, o.SpeakerVolume) = (profile.Announce, profile.SpeakerVolume);
+                o.HeadphoneJack = profile.HeadphoneJack ?? o.HeadphoneJack;
             }
 
             // What the rest of the terminal reads (the /dev endpoints, the status) is the profile's, not the defaults.

@@ -139,11 +139,25 @@ public sealed class HardwareOptions
     /// </summary>
     public string Display { get; set; } = "browser";
 
+    /// <summary>
+    /// Where the terminal writes, at each start, which screen unit the display kind asks for (<c>KIOSKPOS_SCREENS=hdmi2</c>
+    /// or <c>one</c>); null: nowhere. The .deb sets <c>/run/kioskpos/screens.env</c>, which its screen units read before
+    /// <c>/etc/kioskpos/screen.env</c>.
+    /// </summary>
+    public string? ScreensFile { get; set; }
+
     /// <summary>The terminal says "Đã nhận … đồng" when the bank confirms one of its VietQR payments.</summary>
     public bool Announce { get; set; } = true;
 
     /// <summary>The speaker's volume for the announcement, 0–100 (0: silent).</summary>
     public int SpeakerVolume { get; set; } = 80;
+
+    /// <summary>
+    /// The headphone jack's input device, whose SW_HEADPHONE_INSERT switches speech on the screens on (plugged) and off
+    /// (pulled out): <c>none</c>, <c>auto</c> (the input device that reports the switch, from <c>/proc/bus/input/devices</c>)
+    /// or its evdev file (<c>/dev/input/by-path/platform-…-event</c>).
+    /// </summary>
+    public string HeadphoneJack { get; set; } = "none";
 
     /// <summary>True when the printer is the emulator.</summary>
     public bool PrinterIsEmulated => Printer is "emulator" or "simulated";

@@ -64,6 +64,12 @@ public sealed record HardwareProfile
     /// <summary>The announcement's volume, 0–100; default 80.</summary>
     public int SpeakerVolume { get; init; } = 80;
 
+    /// <summary>
+    /// The headphone jack that switches speech on when headphones are plugged in: <c>auto</c> (found by its capability),
+    /// an evdev file, or <c>none</c>; null leaves the terminal's setting.
+    /// </summary>
+    public string? HeadphoneJack { get; init; }
+
 
     /// <summary>Reads a profile file.</summary>
     /// <exception cref="InvalidOperationException">The file is missing or not a profile, with what to do.</exception>
@@ -107,7 +113,7 @@ public sealed record HardwareProfile
                     case CardReaderKind.Evdev when !deviceExists(reader.Path):
                         problems.Add($"{reader.Path} is missing: plug the USB reader in and look its name up with ls /dev/input/by-id/ (the one ending in -event-kbd).");
                         break;
-                    case CardReaderKind.Scanner when !deviceExists(reader.Path):
+                    case CardReaderKind.Scanner when reader.Path != "simulated" && !deviceExists(reader.Path):
                         problems.Add($"{reader.Path} is missing: plug the 2D scanner in (USB keyboard mode, US layout, Enter after each code) and look its name up with ls /dev/input/by-id/ (the one ending in -event-kbd).");
                         break;
                     case CardReaderKind.Serial when !deviceExists(reader.Path):
@@ -139,6 +145,11 @@ public sealed record HardwareProfile
         catch (FormatException e)
         {
             problems.Add(e.Message);
+        }
+
+        if (HeadphoneJack is { Length: > 0 } jack && jack is not ("none" or "auto") && !deviceExists(jack))
+        {
+            problems.Add($"{jack} is missing: the headphone jack's input device is listed by grep -B5 'SW=' /proc/bus/input/devices (or say \"auto\").");
         }
 
         if (PaperWidthMm is not (58 or 80))

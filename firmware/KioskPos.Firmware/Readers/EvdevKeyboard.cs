@@ -14,7 +14,12 @@ namespace KioskPos.Firmware.Readers;
 /// <param name="name">The device's name in the log.</param>
 /// <param name="time">Clock for the reopen delays.</param>
 /// <param name="logger">Diagnostics.</param>
-internal sealed class EvdevKeyboard(string path, string name, TimeProvider time, ILogger logger)
+/// <param name="grab">
+/// Grab the device (a reader or scanner, whose keys must not reach the browser); false for a device others must still
+/// hear, such as a sound card's headphone jack.
+/// </param>
+/// <param name="opened">Called with the open file descriptor each time the device is (re)opened, before its empty chunk.</param>
+internal sealed class EvdevKeyboard(string path, string name, TimeProvider time, ILogger logger, bool grab = true, Action<int>? opened = null)
 {
     /// <summary>EVIOCGRAB = _IOW('E', 0x90, int) (linux/input.h).</summary>
     private const nuint EviocGrab = 0x40044590;
@@ -45,12 +50,13 @@ internal sealed class EvdevKeyboard(string path, string name, TimeProvider time,
 
             try
             {
-                Grabbed = Libc.Ioctl(fd, EviocGrab, 1) == 0;
-                if (!Grabbed)
+                Grabbed = grab && Libc.Ioctl(fd, EviocGrab, 1) == 0;
+                if (grab && !Grabbed)
                 {
                     logger.LogWarning("{Device}: {Path} could not be grabbed ({Error}); what it types may also reach the screen", name, path, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
                 }
 
+                opened?.Invoke(fd);
                 yield return ReadOnlyMemory<byte>.Empty;
                 while (true)
                 {

@@ -21,21 +21,47 @@ internal static class DisplayApi
 
     private static JsonOk<DisplayScreen> GetDisplay(CustomerDisplay display) => JsonOk.Of(display.Current, TerminalJsonContext.Readable.DisplayScreen);
 
-    private static async Task StreamDisplayAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue)
+    private static async Task StreamDisplayAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue, Speech.Headphones headphones)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
-        await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+        // The screens and the headphone jack, written to the response by one writer.
+        var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        void OnHeadphones(bool plugged) => events.Writer.TryWrite(Speech.Headphones.Event(plugged));
+        headphones.Changed += OnHeadphones;
         try
         {
-            await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
+            await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+            if (headphones.Plugged is { } plugged)
             {
-                var json = JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen);
-                await ServerSentEvents.SendAsync(http.Response, $"event: screen\nid: {screen.Version}\ndata: {json}\n\n", http.RequestAborted).ConfigureAwait(false);
+                OnHeadphones(plugged);
             }
+
+            var screens = Task.Run(async () =>
+            {
+                await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
+                {
+                    var json = JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen);
+                    events.Writer.TryWrite($"event: screen\nid: {screen.Version}\ndata: {json}\n\n");
+                }
+            }, http.RequestAborted);
+            await foreach (var message in events.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
+            {
+                await ServerSentEvents.SendAsync(http.Response, message, http.RequestAborted).ConfigureAwait(false);
+            }
+
+            await screens.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The page went away.
+        }
+        finally
+        {
+            headphones.Changed -= OnHeadphones;
         }
     }
 }

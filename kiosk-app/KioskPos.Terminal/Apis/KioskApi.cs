@@ -56,7 +56,7 @@ internal static class KioskApi
         return JsonOk.Of(new PayLinkView(url, QrImages.Svg(url), qr.ExpiresAt, payment.Sync == Core.Domain.SyncState.Synced), TerminalJsonContext.Readable.PayLinkView);
     }
 
-    private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CitizenIdScans scans, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue)
+    private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CitizenIdScans scans, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue, Speech.Headphones headphones)
     {
         display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
         var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
@@ -73,7 +73,10 @@ internal static class KioskApi
         // A scan is told as its reference (or the refusal's catalogue key), never as the card's number.
         void OnScan(CitizenIdScan scan) => events.Writer.TryWrite($"event: scan\ndata: {JsonSerializer.Serialize(scan, TerminalJsonContext.Default.CitizenIdScan)}\n\n");
         void OnPrinter() => events.Writer.TryWrite($"event: printer\ndata: {JsonSerializer.Serialize(printQueue.State, TerminalJsonContext.Default.PrinterState)}\n\n");
+        // Headphones plugged into the jack switch the page's speech on, pulled out off.
+        void OnHeadphones(bool plugged) => events.Writer.TryWrite(Speech.Headphones.Event(plugged));
         presence.Tapped += OnTap;
+        headphones.Changed += OnHeadphones;
         presence.ProblemReported += OnProblem;
         scans.Scanned += OnScan;
         printQueue.Changed += OnPrinter;
@@ -82,6 +85,11 @@ internal static class KioskApi
             await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
             events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
             OnPrinter();
+            if (headphones.Plugged is { } plugged)
+            {
+                OnHeadphones(plugged);
+            }
+
             var screens = Task.Run(async () =>
             {
                 await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
@@ -107,6 +115,7 @@ internal static class KioskApi
             presence.ProblemReported -= OnProblem;
             scans.Scanned -= OnScan;
             printQueue.Changed -= OnPrinter;
+            headphones.Changed -= OnHeadphones;
         }
     }
 }

@@ -24,7 +24,7 @@ internal static class ScreenFiles
     ];
 
     /// <summary>The catalogue's parts the screens use.</summary>
-    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd."];
+    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd.", "dev."];
 
     private static readonly ManifestEmbeddedFileProvider s_files = new(typeof(ScreenFiles).Assembly, "wwwroot");
     private static readonly Lazy<(byte[] Json, string ETag)> s_messages = new(() =>
@@ -89,7 +89,8 @@ internal static class ScreenFiles
         return reader.ReadToEnd();
     }
 
-    private static async Task SendPageAsync(HttpContext http, string file)
+    /// <summary>Sends a page of <c>wwwroot/</c> (revalidated by its ETag).</summary>
+    public static async Task SendPageAsync(HttpContext http, string file)
     {
         var info = s_files.GetFileInfo(file);
         var etag = $"\"{info.LastModified.UtcTicks:x}-{info.Length:x}\"";

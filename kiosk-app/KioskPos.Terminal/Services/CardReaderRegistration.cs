@@ -4,8 +4,10 @@ using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Readers.Iso14443;
 using KioskPos.Firmware.Readers.Mfrc522;
+using Microsoft.Extensions.Options;
 #if SIMULATORS
 using KioskPos.Hardware.Simulators.Rfid;
+using KioskPos.Hardware.Simulators.Scanner;
 #endif
 
 namespace KioskPos.Terminal.Services;
@@ -44,6 +46,17 @@ internal static class CardReaderRegistration
             var readers = cardReaders.Select(spec => Create(sp, spec, poll, number, time, logs)).ToList();
             return readers.Count == 1 ? readers[0] : new MergedCardReader(readers);
         });
+        if (scanners.Any(s => s.Path == SimulatedScanner))
+        {
+#if SIMULATORS
+            // make run's 2D scanner: a FIFO in the data folder that /dev/scanner (the /dev page's buttons) types scans
+            // into as key events; the terminal reads it as it reads a real scanner's evdev file.
+            services.AddSingleton(sp => new EmulatedScanner(Path.Combine(sp.GetRequiredService<IOptions<TerminalOptions>>().Value.DataDirectory, "scanner-event-kbd"), sp.GetRequiredService<TimeProvider>()));
+#else
+            throw new InvalidOperationException(SimulationAbsent.Message("Hardware:CardReader (scanner:simulated)"));
+#endif
+        }
+
         if (scanners.Count > 0)
         {
             services.AddSingleton<IHostedService>(sp =>
@@ -51,13 +64,23 @@ internal static class CardReaderRegistration
                 var time = sp.GetRequiredService<TimeProvider>();
                 var logs = sp.GetRequiredService<ILoggerFactory>();
                 return new ScanListener(
-                    [.. scanners.Select(spec => new KeyboardWedgeScanner(spec.Path, time, logger: logs.CreateLogger<KeyboardWedgeScanner>()))],
+                    [.. scanners.Select(spec => new KeyboardWedgeScanner(ScannerPath(sp, spec), time, logger: logs.CreateLogger<KeyboardWedgeScanner>()))],
                     sp.GetRequiredService<CitizenIdScans>(), logs.CreateLogger<ScanListener>());
             });
         }
 
         return services;
     }
+
+    /// <summary>The path of <c>scanner:simulated</c>: the emulated scanner's FIFO.</summary>
+    public const string SimulatedScanner = "simulated";
+
+    private static string ScannerPath(IServiceProvider sp, CardReaderSpec spec) =>
+#if SIMULATORS
+        spec.Path == SimulatedScanner ? sp.GetRequiredService<EmulatedScanner>().Path : spec.Path;
+#else
+        spec.Path;
+#endif
 
     private static ICardReader Create(IServiceProvider sp, CardReaderSpec spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs) => spec.Kind switch
     {

@@ -330,6 +330,7 @@ internal static class CustomerPanelRegistration
         services.AddSingleton(spec);
         services.AddSingleton<CustomerPanel>();
         services.AddHostedService(sp => sp.GetRequiredService<CustomerPanel>());
+        services.AddHostedService<ScreenSelection>();
         return services;
     }
 }

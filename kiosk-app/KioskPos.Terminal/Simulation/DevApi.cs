@@ -7,6 +7,7 @@ using KioskPos.Hardware.Simulators.Rfid;
 using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using KioskPos.Core.Text;
+using KioskPos.Hardware.Simulators.Scanner;
 
 namespace KioskPos.Terminal.Simulation;
 
@@ -19,6 +20,8 @@ internal static class DevApi
 {
     public static IEndpointRouteBuilder MapDevApi(this IEndpointRouteBuilder app)
     {
+        // The page that drives them (wwwroot/dev.html): HTML for people, not in the OpenAPI document.
+        app.MapGet("/dev", (HttpContext http) => Screens.ScreenFiles.SendPageAsync(http, "dev.html")).ExcludeFromDescription().Public();
         var dev = app.MapGroup("/dev").WithTags("dev").Public();
         dev.MapPost("/card-taps", TapCardAsync).WithSummary("Hold a card to the simulated reader and wait until the terminal has read it")
             .AcceptsJson<SimulatedTapRequest>()
@@ -26,6 +29,9 @@ internal static class DevApi
         dev.MapPost("/scans", CitizenIdApi.ScanCitizenIdAsync).WithSummary("Scan a citizen-ID card's QR with the simulated 2D scanner: the patient it finds")
             .AcceptsJson<SimulatedScanRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
+        dev.MapPost("/scanner", ScanWithEmulatedScannerAsync).WithSummary("Scan a code with the emulated 2D scanner (scanner:simulated): typed as key events into its evdev FIFO and read by the terminal's scanner reader")
+            .AcceptsJson<SimulatedScanRequest>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         dev.MapGet("/gpio", GetGpio).WithSummary("The simulated GPIO chip's pins: light, buzzer, help button")
             .ProducesProblems(StatusCodes.Status404NotFound);
         dev.MapPost("/gpio/help-button", PressHelpButtonAsync).WithSummary("Press the simulated help button")
@@ -37,6 +43,46 @@ internal static class DevApi
         dev.MapGet("/panel.png", GetPanelPng).WithSummary("What the emulated SPI customer panel shows, as a PNG")
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    // The emulated scanner types the text into its FIFO; the answer waits until the terminal's real reader has read the
+    // scan and told the screens (what they were told: a reference to look the patient up with, or why it was refused).
+    private static async Task<Results<JsonOk<CitizenIdScan>, ProblemResult>> ScanWithEmulatedScannerAsync(HttpContext http, CitizenIdScans scans)
+    {
+        if (http.RequestServices.GetService<EmulatedScanner>() is not { } scanner)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "no_simulated_scanner", "The 2D scanner is not emulated (Hardware:CardReader has no scanner:simulated).");
+        }
+
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.SimulatedScanRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
+        }
+
+        var typed = request.Text is { } text ? EmulatedScanner.Ascii(text) : string.Empty;
+        if (typed.Length is 0 or > Firmware.Readers.KeyboardWedgeDecoder.MaxTextLength)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_request", $"text: the scanned text is required, at most {Firmware.Readers.KeyboardWedgeDecoder.MaxTextLength} characters.");
+        }
+
+        var read = new TaskCompletionSource<CitizenIdScan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnScan(CitizenIdScan scan) => read.TrySetResult(scan);
+        scans.Scanned += OnScan;
+        try
+        {
+            await scanner.ScanAsync(typed, http.RequestAborted).ConfigureAwait(false);
+            var scan = await read.Task.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted).ConfigureAwait(false);
+            return JsonOk.Of(scan, TerminalJsonContext.Readable.CitizenIdScan, StatusCodes.Status202Accepted);
+        }
+        catch (TimeoutException)
+        {
+            return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "scanner_not_listening", "The scan was not read within 10 s.");
+        }
+        finally
+        {
+            scans.Scanned -= OnScan;
+        }
     }
 
     private static Results<FileContentHttpResult, ProblemResult> GetPanelPng(CustomerPanel panel) =>

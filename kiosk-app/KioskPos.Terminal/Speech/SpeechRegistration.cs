@@ -1,6 +1,6 @@
 namespace KioskPos.Terminal.Speech;
 
-/// <summary>The speech engine, its player and the payment announcer.</summary>
+/// <summary>The speech engine, its player, the payment announcer and the headphone jack.</summary>
 internal static class SpeechRegistration
 {
     public static IServiceCollection AddSpeech(this IServiceCollection services, IConfiguration configuration)
@@ -8,6 +8,8 @@ internal static class SpeechRegistration
         services.Configure<SpeechOptions>(configuration.GetSection(SpeechOptions.Section));
         services.AddSingleton<SpeechEngine>().AddHostedService(sp => sp.GetRequiredService<SpeechEngine>());
         services.AddSingleton<PaymentAnnouncer>();
+        services.AddSingleton<Headphones>();
+        services.AddHostedService<HeadphoneListener>();
         return services;
     }
 }

@@ -126,8 +126,19 @@ internal static class DemoData
 
         // Where they are today (and were before 2025), and the generated province around them: the twelve months up to today, Vietnam time.
         await Geography.DemoProvince.SeedAsync(connection, transaction, generated, DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)), cancellationToken).ConfigureAwait(false);
+
+        // The demo patient's citizen-ID card, which make run's /dev page scans: only the keyed hash of its number is kept.
+        if (Core.Identity.CitizenIdHash.ParseKey(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'citizen_id_key'", transaction, cancellationToken).ConfigureAwait(false) as string) is { } citizenIdKey)
+        {
+            await connection.ExecuteAsync("UPDATE accounts SET citizen_id_hash = $h WHERE code = $c", transaction, cancellationToken,
+                ("$h", Core.Identity.CitizenIdHash.Compute(citizenIdKey, DemoPatientCitizenId)), ("$c", "BN260001")).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The citizen-ID number of the demo patient BN260001 (Phạm Thị Thu Hà), as on the /dev page's sample card.</summary>
+    public const string DemoPatientCitizenId = "082185004321";
 
     private static async Task AddAccountAsync(DbConnection connection, DbTransaction transaction, string institution, string code, string kind, string name, string group, long balance, bool blocked, string uid, CancellationToken cancellationToken)
     {

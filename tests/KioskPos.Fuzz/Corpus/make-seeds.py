@@ -89,6 +89,16 @@ write("evdev", "seed-32bit", b"\x01" + typing(16, "0472A9C1B2D380"))
 write("evdev", "seed-decimal-slow", b"\x3e" + typing(24, "0077777777", gap_us=400000))
 write("evdev", "seed-shift", b"\x10" + typing(24, "04D4E5F6", shift=True))
 
+# headphone-jack: plugged in, a line-out switch, pulled out (EV_SW 5, SW_HEADPHONE_INSERT 2, SW_LINEOUT_INSERT 6), each
+# with SYN_REPORT; 64-bit records read 7 bytes at a time, 32-bit records whole.
+def jack(size):
+    return (ev(size, 1, 0, 5, 2, 1) + ev(size, 1, 0, 0, 0, 0) + ev(size, 1, 10, 5, 6, 1) + ev(size, 1, 10, 0, 0, 0)
+            + ev(size, 2, 0, 5, 2, 0) + ev(size, 2, 0, 0, 0, 0))
+
+
+write("headphone-jack", "seed-64bit", bytes([6 << 1]) + jack(24))
+write("headphone-jack", "seed-32bit", b"\x7f" + jack(16))
+
 # serial-reader: line readers (CR, LF, CR LF, garbage) and EM4100 frames (good, bad checksum, short).
 write("serial-reader", "seed-lines", b"\x00" + b"04A1B2C3\r\n0077777777\n  0472A9C1B2D380 \r\x01\x02bad\n" + b"9" * 40 + b"\n")
 data5 = bytes.fromhex("0A1B2C3D4E")

@@ -10,6 +10,7 @@ internal static class FuzzTargets
         new PrinterStatusTarget(),
         new EscPosEmulatorTarget(),
         new EvdevTarget(),
+        new HeadphoneJackTarget(),
         new SerialReaderTarget(),
         new SyncPushTarget(),
         new SyncRequestsTarget(),

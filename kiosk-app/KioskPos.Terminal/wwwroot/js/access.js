@@ -1,7 +1,8 @@
 // The aids of the kiosk and the customer display, for people who see or read poorly or do not touch the screen:
 //   - speech: "Đọc to" (or the keypad's *) asks the terminal to speak the screen in Vietnamese (POST /api/v1/speech;
 //     the terminal composes the words itself from the screen's name, its catalogue and what it shows, and plays them
-//     offline); once switched on, every screen speaks as it appears;
+//     offline); once switched on, every screen speaks as it appears; headphones plugged into the terminal's jack switch
+//     it on, and pulling them out off (the page's event stream says "headphones": Access.headphones);
 //   - large text and high contrast: "Chữ lớn" (or /), or ?text=large in the address (the display has no buttons to
 //     spare on its idle screen);
 //   - a numeric keypad alone (a USB keypad is a keyboard-wedge device): digits type on the visible keypad, Enter does
@@ -71,6 +72,13 @@
       speaking = on;
       var button = byId('speak'); if (button) { button.setAttribute('aria-pressed', on ? 'true' : 'false'); }
       if (on) { Access.speak(true); }
+    },
+
+    /** The terminal's headphone jack changed (a "headphones" server-sent event, data true or false): speech follows it. */
+    headphones: function (e) {
+      var plugged = e.data === 'true';
+      document.body.dataset.headphones = plugged ? 'in' : 'out';
+      if (plugged !== speaking) { Access.speech(plugged); }
     },
 
     /** The screen changed: focus its main action, and speak it when speech is on. */

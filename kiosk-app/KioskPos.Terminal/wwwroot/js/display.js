@@ -44,6 +44,7 @@
   function connect() {
     var source = new EventSource('/api/v1/display/events');
     source.addEventListener('screen', function (e) { render(JSON.parse(e.data)); $('link').textContent = ''; });
+    source.addEventListener('headphones', Access.headphones); // plugged in: speech on; pulled out: off
     source.onerror = function () { $('link').textContent = I18n.both('display.reconnecting'); };
   }
   I18n.load().then(function () {

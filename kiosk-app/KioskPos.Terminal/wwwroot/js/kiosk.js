@@ -204,6 +204,7 @@
     source.addEventListener('screen', function (e) { var s = JSON.parse(e.data); lastScreen = s; if (s.institution) { $('inst').textContent = s.institution; } onScreen(s); });
     source.addEventListener('network', function (e) { $('net').classList.toggle('on', e.data === 'false'); });
     source.addEventListener('printer', function (e) { var p = JSON.parse(e.data); document.body.dataset.printer = p.state; });
+    source.addEventListener('headphones', Access.headphones); // plugged in: speech on; pulled out: off
   }
   // A keypad of large keys typing into a value of at most max digits (the payer code or a citizen-ID number, the card PIN).
   function keypad(id, value, set, max) {
