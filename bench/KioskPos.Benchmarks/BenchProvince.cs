@@ -32,14 +32,32 @@ internal sealed class BenchProvince : IAsyncDisposable
 
     public string Database => Path.Combine(Folder, "province.db");
 
+    /// <summary>
+    /// When set, each request may carry up to 200 MB, what <c>POST /api/v1/admin/bills/import</c> says it takes for XML
+    /// and spreadsheets: the server as shipped keeps Kestrel's 16 MB for every request (ProvinceApp), so a larger file
+    /// is refused before the import reads it. The runs try without it first and say so when they need it.
+    /// </summary>
+    public bool LiftBodyLimit { get; set; }
+
     public static async Task<BenchProvince> StartAsync(string name)
     {
         var folder = Directory.CreateTempSubdirectory($"kioskpos-{name}-").FullName;
         var app = ProvinceApp.Build([
             "--urls=http://127.0.0.1:0", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={AdminToken}",
-            "--Province:SeedDemoData=true", "--Province:DemoInstitutions=0", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning"]);
+            "--Province:SeedDemoData=true", "--Province:DemoInstitutions=0", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            "--Logging:LogLevel:Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware=None"]);
+        BenchProvince? province = null;
+        app.Use((http, next) =>
+        {
+            if (province is { LiftBodyLimit: true } && http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = 200L * 1024 * 1024;
+            }
+
+            return next(http);
+        });
         await app.StartAsync();
-        return new BenchProvince(folder, app);
+        return province = new BenchProvince(folder, app);
     }
 
     /// <summary>Runs <paramref name="sql"/> on the server's file (its own connection; the server's writers wait on the lock).</summary>

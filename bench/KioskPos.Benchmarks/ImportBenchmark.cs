@@ -141,7 +141,32 @@ internal static class ImportBenchmark
         return pass && right ? 0 : 1;
     }
 
+    // The import as the server ships; a file over the server's 16 MB request limit is refused (not by the import:
+    // Kestrel stops the body), which is reported, and the import is then timed with the body limit the endpoint names.
     private static async Task<(int Status, JsonElement Body, TimeSpan Took)> PostAsync(BenchProvince province, string file, string type, string query)
+    {
+        try
+        {
+            var shipped = await PostOnceAsync(province, file, type, query);
+            if (shipped.Status == 200 || province.LiftBodyLimit || new FileInfo(file).Length <= 16L * 1024 * 1024)
+            {
+                return shipped;
+            }
+
+            Console.WriteLine($"FINDING: the server as shipped answered HTTP {shipped.Status} to a {new FileInfo(file).Length / 1e6:0} MB file that the endpoint says it takes (up to 200 MB).");
+        }
+        catch (HttpRequestException e)
+        {
+            Console.WriteLine($"FINDING: the server as shipped dropped a {new FileInfo(file).Length / 1e6:0} MB file the endpoint says it takes (up to 200 MB): {e.Message} " +
+                "(Kestrel's 16 MB request limit, set for every request in ProvinceApp, is not raised by the import endpoint).");
+        }
+
+        Console.WriteLine("Timing the import with the request body limit raised to the endpoint's 200 MB (what BoundedBody.Limit in the endpoint would do).");
+        province.LiftBodyLimit = true;
+        return await PostOnceAsync(province, file, type, query);
+    }
+
+    private static async Task<(int Status, JsonElement Body, TimeSpan Took)> PostOnceAsync(BenchProvince province, string file, string type, string query)
     {
         var cpu = Verdict.Cpu();
         var started = Stopwatch.GetTimestamp();
