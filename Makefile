@@ -46,7 +46,7 @@ bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQ
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- drain $${DRAIN_ENTRIES:-100000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- ingest
-	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-5000000}
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-1000000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- aot 1000
 	cd bench/receipt-encoder-js && npm ci --no-audit --no-fund --loglevel=error
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- receipt
