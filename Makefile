@@ -42,16 +42,20 @@ attack: prereqs ## The attack suite (issue 18): every test of Category=Attack, t
 build: prereqs
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo
 
-bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQLite insert+commit (ratio); drain of 100,000 queued entries; ingest from 200 terminals; an 80 mm receipt vs the npm receipt-printer-encoder (ratio); card tap latency and idle polling CPU vs baselines; the kiosk in Chromium: tap to fees painted, screen weights
+bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQLite insert+commit (ratio); drain of 100,000 queued entries; ingest from 200 terminals; an 80 mm receipt vs the npm receipt-printer-encoder (ratio); card tap latency and idle polling CPU vs baselines; the kiosk in Chromium: tap to fees painted, screen weights; the hospital XML and school .xlsx imports and the bank statement against a bare parse; the QR on the emulated SPI panel
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- $(BENCH_ARGS)
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- drain $${DRAIN_ENTRIES:-100000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- ingest
-	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-5000000}
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-1000000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- aot 1000
 	cd bench/receipt-encoder-js && npm ci --no-audit --no-fund --loglevel=error
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- receipt
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- readers
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- kiosk
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- xml $${XML_EPISODES:-5000}
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- xlsx $${XLSX_PUPILS:-20000}
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- statement $${STATEMENT_LINES:-10000}
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- panel $${PANEL_CLOCK_HZ:-32000000}
 
 loadtest: prereqs ## The province server under 1,000 enrolled terminals pushing signed batches and pulling deltas at once, on PostgreSQL (fsync on) against SQLite: entries/s, p50/p99 per endpoint (LOADTEST_TERMINALS, LOADTEST_BATCHES, LOADTEST_SIZE)
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- loadtest $${LOADTEST_TERMINALS:-1000} $${LOADTEST_BATCHES:-4} $${LOADTEST_SIZE:-50}

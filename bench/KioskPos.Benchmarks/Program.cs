@@ -12,7 +12,32 @@ using KioskPos.Benchmarks;
 // parents' kiosk in Chromium: tap to fees painted, and each screen's weight; `loadtest [terminals] [batches] [size]`
 // a province's terminals pushing and pulling at once on PostgreSQL, against SQLite in the same run (make loadtest);
 // `report [N]` the plan report over a year of N payments (default 5,000,000) against summing the payments directly;
-// `aot [N]` the terminal's native AOT build against the JIT: start to /health, memory after N payments (1,000).
+// `aot [N]` the terminal's native AOT build against the JIT: start to /health, memory after N payments (1,000);
+// `xml [N]` the Ministry of Health XML import of N episodes (5,000) and `xlsx [N]` a school .xlsx of N pupils (20,000),
+// each against a bare parse of the same file; `statement [N]` an N-line Vietcombank statement (10,000) matched
+// against open payments, against a bare read of the file; `panel [clock Hz] [payments]` the QR on the emulated SPI
+// panel after a payment is created and the countdown's partial update, against a full frame on the bus.
+int IntArg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+if (args is ["xml", ..])
+{
+    return await ImportBenchmark.XmlAsync(IntArg(1, 5_000));
+}
+
+if (args is ["xlsx", ..])
+{
+    return await ImportBenchmark.XlsxAsync(IntArg(1, 20_000));
+}
+
+if (args is ["statement", ..])
+{
+    return await StatementBenchmark.RunAsync(IntArg(1, 10_000));
+}
+
+if (args is ["panel", ..])
+{
+    return PanelBenchmark.Run(IntArg(1, KioskPos.Firmware.Display.DisplaySpec.DefaultClockHz), IntArg(2, 30));
+}
+
 if (args is ["drain", ..])
 {
     return await DrainBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
