@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make run: builds, starts the province server and two terminals on embedded defaults (simulated hardware, demo
-# data under var/): a self-service kiosk at a school and a counter at a hospital. Prints where to look; Ctrl+C stops all.
+# data under var/): a self-service kiosk at a school and a counter at a hospital, and beside them SePay's, Casso's and
+# payOS's APIs as a local simulator on 127.0.0.1 (never a real provider). Prints where to look; Ctrl+C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -20,8 +21,9 @@ if ! grep -q '^BANK_SECRET=' var/demo.env; then
   umask 077
   echo "BANK_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> var/demo.env
 fi
-# The demo's SePay, payOS and Casso connections' secrets (the bank simulator signs as each provider with them).
-for name in SEPAY_SECRET PAYOS_CHECKSUM CASSO_SECRET; do
+# The demo's SePay, payOS and Casso connections' secrets (the bank simulator signs as each provider with them), and
+# the API key the providers' simulated APIs ask of the province (payOS's requests, SePay's and Casso's lists).
+for name in SEPAY_SECRET PAYOS_CHECKSUM CASSO_SECRET PROVIDER_API_KEY; do
   if ! grep -q "^$name=" var/demo.env; then
     umask 077
     echo "$name=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> var/demo.env
@@ -33,7 +35,9 @@ source var/demo.env
 PROVINCE_URL=${PROVINCE_URL:-http://127.0.0.1:5080}
 TERMINAL_URL=${TERMINAL_URL:-http://127.0.0.1:8080}
 HOSPITAL_URL=${HOSPITAL_URL:-http://127.0.0.1:8081}
-for url in "$PROVINCE_URL" "$TERMINAL_URL" "$HOSPITAL_URL"; do
+PROVIDER_SIM_PORT=${PROVIDER_SIM_PORT:-5079}
+PROVIDER_SIM_URL=http://127.0.0.1:$PROVIDER_SIM_PORT
+for url in "$PROVINCE_URL" "$TERMINAL_URL" "$HOSPITAL_URL" "$PROVIDER_SIM_URL"; do
   if curl -s -o /dev/null --max-time 1 "$url/health"; then
     echo "Something already answers on $url: stop it first (another make run?)." >&2
     exit 1
@@ -80,12 +84,27 @@ wait_healthy() {
 }
 wait_healthy "$PROVINCE_URL" "The province server" var/province.log
 
+# SePay's and Casso's transaction lists and payOS's payment requests, simulated in their own process on 127.0.0.1
+# (kioskpos-province provider-sim; the province server itself never starts it). Its payOS channel pays into the demo
+# school's account and checks request signatures with the demo-payos checksum key; the keys go by the environment.
+KIOSKPOS_PROVIDER_API_KEY="$PROVIDER_API_KEY" \
+KIOSKPOS_PAYOS_CHECKSUM_KEY="$PAYOS_CHECKSUM" \
+dotnet province-server/KioskPos.ProvinceServer/bin/Release/net10.0/kioskpos-province.dll provider-sim \
+  --port "$PROVIDER_SIM_PORT" --payos-client-id demo-payos-client \
+  --payos-bin 970436 --payos-account 1023456789 --payos-account-name "TRUONG THCS NGUYEN DU" \
+  > var/provider-sim.log 2>&1 &
+pids+=($!)
+wait_healthy "$PROVIDER_SIM_URL" "The providers' simulated APIs" var/provider-sim.log
+
 # The demo school's bank connections, one per provider, as an administrator sets them (PUT …/bank/connections/{id});
-# the bank simulator's "format" list posts to them, signed as each provider signs. The body (with the secret) goes
+# the bank simulator's "format" list posts to them, signed as each provider signs. Their APIs are the simulated ones
+# above: demo-payos creates a payOS request for each VietQR payment at the school (the display shows payOS's QR),
+# and the pull asks SePay's and Casso's lists and payOS's request status there. The body (with the secrets) goes
 # on standard input, not the command line.
-for connection in "demo-sepay|sepay|$SEPAY_SECRET" "demo-payos|payos|$PAYOS_CHECKSUM" "demo-casso|casso|$CASSO_SECRET"; do
-  IFS='|' read -r connection_id provider secret <<<"$connection"
-  printf '{"provider":"%s","institutionId":"TG-THCS-NGUYENDU","accountNumber":"1023456789","secret":"%s"}' "$provider" "$secret" \
+for connection in "demo-sepay|sepay|$SEPAY_SECRET|sepay|" "demo-payos|payos|$PAYOS_CHECKSUM|payos|demo-payos-client" "demo-casso|casso|$CASSO_SECRET|casso|"; do
+  IFS='|' read -r connection_id provider secret api_path client_id <<<"$connection"
+  printf '{"provider":"%s","institutionId":"TG-THCS-NGUYENDU","accountNumber":"1023456789","secret":"%s","apiKey":"%s","apiBaseUrl":"%s","clientId":%s}' \
+    "$provider" "$secret" "$PROVIDER_API_KEY" "$PROVIDER_SIM_URL/$api_path" "$([ -n "$client_id" ] && echo "\"$client_id\"" || echo null)" \
     | curl -sf -o /dev/null -X PUT "$PROVINCE_URL/api/v1/admin/bank/connections/$connection_id" \
         -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' --data-binary @- \
     || { echo "Could not set the demo connection $connection_id; see var/province.log." >&2; exit 1; }
@@ -143,7 +162,8 @@ KioskPos is running (simulated hardware, demo data).
   Counter's emulated 2D scanner and SPI panel: $HOSPITAL_URL/dev   (the panel alone: /dev/panel.png)
   Province server (sign in, below):       $PROVINCE_URL/
   Bank simulator ("simulate transfer"):   $PROVINCE_URL/bank-sim   (signed in as the administrator; generic, SePay, payOS or Casso format)
-  Logs:                                   var/terminal.log, var/hospital.log, var/province.log
+  Providers' simulated APIs (payOS, SePay, Casso): $PROVIDER_SIM_URL   (a VietQR payment at the school shows payOS's QR)
+  Logs:                                   var/terminal.log, var/hospital.log, var/province.log, var/provider-sim.log
   Receipts (ESC/POS emulator, PNG + text): var/receipts/, var/hospital-receipts/ (linked from each terminal's page)
   Printer state and queue:                $TERMINAL_URL/api/v1/printer
 
@@ -190,9 +210,9 @@ ketoan.ttytchauthanh / KeToan@2026) sees their own institution, read-only:
 The province server's ledger (admin token in var/demo.env):
   curl -s -H "Authorization: Bearer \$(grep ADMIN var/demo.env | cut -d= -f2)" '$PROVINCE_URL/api/v1/admin/payments'
 
-Press Ctrl+C to stop all three.
+Press Ctrl+C to stop them all.
 TXT
 
 wait -n "${pids[@]}" || true
-echo "A process exited on its own; see var/terminal.log, var/hospital.log and var/province.log." >&2
+echo "A process exited on its own; see var/terminal.log, var/hospital.log, var/province.log and var/provider-sim.log." >&2
 exit 1

@@ -6,6 +6,8 @@ using KioskPos.Core.Text;
 
 // kioskpos-province                  run the province server (configuration as --Province:Key=value)
 // kioskpos-province bank-sim ...     post one signed bank notification, as the bank's service would (demo, tests)
+// kioskpos-province provider-sim --port N [--payos-client-id … --payos-account …]
+//                                    SePay's, Casso's and payOS's APIs as a local simulator on 127.0.0.1 (demo, tests)
 // kioskpos-province users add-admin <username> --full-name "…" [--another] [--Province:Key=value …]
 //                                    create an administrator (the first one of a new server); password from stdin
 var root = new RootCommand("KioskPos province server") { TreatUnmatchedTokensAsErrors = false };
@@ -54,5 +56,6 @@ bankSim.SetAction(async (parse, ct) =>
     }
 });
 root.Subcommands.Add(bankSim);
+root.Subcommands.Add(KioskPos.ProvinceServer.Cli.ProviderSimCommand.Create());
 root.Subcommands.Add(KioskPos.ProvinceServer.Cli.UsersCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

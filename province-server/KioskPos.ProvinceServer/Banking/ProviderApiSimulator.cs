@@ -31,14 +31,17 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
     /// <summary>How many list calls each provider's API answered.</summary>
     public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Starts the simulator on a free loopback port.</summary>
-    public static async Task<ProviderApiSimulator> StartAsync(string apiKey, PayosAccount? payos = null)
+    /// <summary>Starts the simulator on loopback port <paramref name="port"/> (a free one when 0); 127.0.0.1 only.</summary>
+    public static async Task<ProviderApiSimulator> StartAsync(string apiKey, PayosAccount? payos = null, int port = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls("http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var simulator = new ProviderApiSimulator(app, apiKey);
+        app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/sepay/userapi/transactions/list", simulator.SepayList);
         app.MapGet("/casso/v2/transactions", simulator.CassoList);
         if (payos is not null)
@@ -57,6 +60,9 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
         _transactions.Enqueue(new SimulatedTransaction(id, account, amount, text, at ?? DateTimeOffset.UtcNow));
         return id;
     }
+
+    /// <summary>Runs until the process is asked to stop (SIGTERM, Ctrl+C) or <paramref name="cancellationToken"/> fires.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>Stops the simulator.</summary>
     public async ValueTask DisposeAsync()

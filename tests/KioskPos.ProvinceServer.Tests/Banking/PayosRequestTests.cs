@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Banking;
+using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.ProvinceServer.Tests.Banking;
 
@@ -12,9 +13,10 @@ namespace KioskPos.ProvinceServer.Tests.Banking;
 /// Issue 19, payOS's payment requests: a terminal's VietQR payment becomes a payOS request (created on payOS's
 /// simulated API, signed as payOS checks it), the webhook naming that request's order code completes that payment
 /// once even when the bank text lacks the transfer code, and a dropped webhook is recovered by the status pull
-/// within one interval, once.
+/// within one interval, once. On SQLite and on the PostgreSQL the tests start (migration 0023 and the requests'
+/// queries on both engines).
 /// </summary>
-public sealed class PayosRequestTests
+public abstract class PayosRequestTests(ProvinceEngine engine)
 {
     private const string ClientId = "sim-payos-client-0123";
     private const string ApiKey = "sim-api-key-0123456789";
@@ -24,7 +26,7 @@ public sealed class PayosRequestTests
     public async Task A_terminals_payment_becomes_one_payos_request_and_its_webhook_completes_that_payment_once_by_order_code()
     {
         await using var simulator = await StartSimulatorAsync();
-        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
         await PutPayosAsync(province, simulator);
         using var terminal = await province.SignedClientAsync();
         var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 180_000);
@@ -58,7 +60,7 @@ public sealed class PayosRequestTests
     public async Task A_dropped_payos_webhook_is_recovered_by_the_status_pull_within_one_interval_once()
     {
         await using var simulator = await StartSimulatorAsync();
-        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=1"]);
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=1"]);
         await PutPayosAsync(province, simulator);
         using var terminal = await province.SignedClientAsync();
         var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 240_000);
@@ -91,7 +93,7 @@ public sealed class PayosRequestTests
     public async Task Without_a_payos_connection_or_with_payos_failing_the_answer_has_no_qr_and_bad_requests_name_the_field()
     {
         await using var simulator = await StartSimulatorAsync();
-        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
         await PutPayosAsync(province, simulator);
         using var school = await province.SignedClientAsync();
         using var hospital = await province.SignedClientAsync("KP-TTYT-CT-01", "TG-TTYT-CHAUTHANH");
@@ -136,7 +138,7 @@ public sealed class PayosRequestTests
     }
 
     /// <summary>A VietQR payment of enrolled terminal <paramref name="terminalId"/>, as its pushed entry leaves it in the ledger.</summary>
-    private static async Task<(string PaymentId, TransferCode Code)> CreatePaymentAsync(ProvinceHost province, string terminalId, long amount)
+    internal static async Task<(string PaymentId, TransferCode Code)> CreatePaymentAsync(ProvinceHost province, string terminalId, long amount)
     {
         var sequence = Interlocked.Increment(ref s_sequence);
         var tag = Convert.ToInt32(await province.ScalarAsync("SELECT qr_tag FROM terminals WHERE id = $t", ("$t", terminalId)), CultureInfo.InvariantCulture);
@@ -157,7 +159,7 @@ public sealed class PayosRequestTests
         return (id, code);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> RequestAsync(HttpClient terminal, string payment, TransferCode code, long amount)
+    internal static async Task<(HttpStatusCode Status, JsonElement Body)> RequestAsync(HttpClient terminal, string payment, TransferCode code, long amount)
     {
         using var response = await terminal.PostAsJsonAsync("/api/v1/sync/payment-requests",
             new { paymentId = payment, transferCode = code.Value, amount, expiresAt = DateTimeOffset.UtcNow.AddMinutes(15) });
@@ -171,3 +173,10 @@ public sealed class PayosRequestTests
         return (int)response.StatusCode;
     }
 }
+
+/// <summary>On SQLite.</summary>
+public sealed class PayosRequestSqliteTests() : PayosRequestTests(ProvinceEngine.Sqlite);
+
+/// <summary>On the PostgreSQL the tests start.</summary>
+[Trait("Category", "Postgres")]
+public sealed class PayosRequestPostgresTests() : PayosRequestTests(ProvinceEngine.Postgres);
