@@ -239,7 +239,7 @@ public sealed partial class EscPosEmulator
                     break;
                 }
 
-                var defined = p[1] is 0x43 or 0x53 ? Rows(p, 11, w, h) : FromColumns(p[11..], w, h);
+                var defined = p[1] is 0x43 or 0x53 ? Rows(p, 11, w, h) : FromColumns(p.Length > 11 ? p[11..] : [], w, h); // ten bytes and no colour byte: found by make fuzz
                 (p[1] is 0x43 or 0x44 ? _nvGraphics : _downloadGraphics)[(p[3], p[4])] = defined;
                 break;
             case 0x45 or 0x55 when p.Length >= 6:

@@ -27,7 +27,23 @@ internal static class Spreadsheet
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     /// <summary>The first sheet's name and its rows (1-based row number → 0-based column → cell).</summary>
+    /// <exception cref="InvalidDataException">The body is not a workbook this reader can read, whatever part of it is
+    /// broken (the package, its relationships, its XML): the callers answer that in words, never a 500.</exception>
     public static (string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows) ReadFirstSheet(Stream stream)
+    {
+        try
+        {
+            return ReadFirstSheetOf(stream);
+        }
+        catch (Exception e) when (e is OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException or ArgumentException)
+        {
+            // System.IO.Packaging throws ArgumentException for a part URI ending in '/' or an absolute internal
+            // relationship target (both found by make fuzz, bill-import-xlsx).
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
+
+    private static (string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows) ReadFirstSheetOf(Stream stream)
     {
         using var document = SpreadsheetDocument.Open(stream, false);
         var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook part");

@@ -271,6 +271,16 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
     }
 
     [Fact]
+    public void Column_graphics_defined_with_ten_bytes_and_no_colour_byte_do_not_throw()
+    {
+        // Found by make fuzz (escpos-emulator): GS ( L fn 68 (NV graphics, column format) with pL = 10 sliced the
+        // data from the eleventh byte of ten.
+        byte[] define = [Gs, 0x28, 0x4C, 10, 0, 0x30, 0x44, 0x30, 0x20, 0x20, 1, 8, 0, 8, 0];
+        var (_, pages) = Render([.. define, .. "after"u8, Lf]);
+        Assert.Contains("after", string.Join('\n', pages[0].Text), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Stored_graphics_declaring_more_dots_than_a_printer_holds_are_reported()
     {
         byte[] store = [Gs, 0x28, 0x4C, 12, 0, 0x30, 0x70, 0x30, 1, 1, 0x31, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
