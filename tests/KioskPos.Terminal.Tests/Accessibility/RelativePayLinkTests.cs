@@ -78,8 +78,10 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         await phone.ScreenshotAsync(new() { Path = Path.Combine(s_shots, "relative-page-large.png"), FullPage = true });
 
         // The payment cancelled at the kiosk: once the province knows, the page says so and shows no QR.
+        // Waiting for the terminal's queue to drain raced the click (an empty queue before the cancellation was
+        // journalled): the province's own answer is waited for instead.
         await kiosk.ClickAsync("#qcancel");
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+        await Wait.UntilAsync(async () => (await PayLinkJsonAsync(link)).GetProperty("state").GetString() == "expired", TimeSpan.FromSeconds(30), "the province to learn of the cancellation");
         await phone.ReloadAsync();
         await phone.WaitForSelectorAsync("body[data-state=expired]");
         Assert.Equal(0, await phone.Locator("#qr svg").CountAsync());
