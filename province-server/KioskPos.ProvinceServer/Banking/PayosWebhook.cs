@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace KioskPos.ProvinceServer.Banking;
 
@@ -23,6 +24,30 @@ internal sealed class PayosWebhook : IBankWebhook
     /// <summary>payOS's signature of <paramref name="data"/> with <paramref name="checksumKey"/>.</summary>
     public static string Sign(string checksumKey, JsonElement data) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(checksumKey), Encoding.UTF8.GetBytes(CanonicalJson.PayosQuery(data))));
+
+    /// <summary>
+    /// The <c>data</c> of payOS's webhook for a paid request, every field payOS sends, in its order (its documented
+    /// example), for the simulators that post as payOS.
+    /// </summary>
+    public static JsonObject Data(long orderCode, long amount, string description, string accountNumber, string reference, string transactionDateTime, string paymentLinkId) => new()
+    {
+        ["orderCode"] = orderCode,
+        ["amount"] = amount,
+        ["description"] = description,
+        ["accountNumber"] = accountNumber,
+        ["reference"] = reference,
+        ["transactionDateTime"] = transactionDateTime,
+        ["currency"] = "VND",
+        ["paymentLinkId"] = paymentLinkId,
+        ["code"] = "00",
+        ["desc"] = "success",
+        ["counterAccountBankId"] = "",
+        ["counterAccountBankName"] = "",
+        ["counterAccountName"] = null,
+        ["counterAccountNumber"] = "",
+        ["virtualAccountName"] = "",
+        ["virtualAccountNumber"] = "",
+    };
 
     public BankRefusal? CheckHeaders(IHeaderDictionary headers, BankConnection connection, DateTimeOffset now) => null;
 

@@ -51,25 +51,7 @@ public sealed partial class ProviderApiSimulator
             state.Transactions.Add(paid);
         }
 
-        var data = new JsonObject
-        {
-            ["orderCode"] = orderCode,
-            ["amount"] = paid.Amount,
-            ["description"] = paid.Text,
-            ["accountNumber"] = _payosAccount!.AccountNumber,
-            ["reference"] = paid.Reference,
-            ["transactionDateTime"] = Local(paid.At),
-            ["currency"] = "VND",
-            ["paymentLinkId"] = state.Request.PaymentLinkId,
-            ["code"] = "00",
-            ["desc"] = "success",
-            ["counterAccountBankId"] = "",
-            ["counterAccountBankName"] = "",
-            ["counterAccountName"] = null,
-            ["counterAccountNumber"] = "",
-            ["virtualAccountName"] = "",
-            ["virtualAccountNumber"] = "",
-        };
+        var data = PayosWebhook.Data(orderCode, paid.Amount, paid.Text, _payosAccount!.AccountNumber, paid.Reference, Local(paid.At), state.Request.PaymentLinkId);
         return Envelope(data, "00", "success", success: true).ToJsonString();
     }
 

@@ -47,25 +47,8 @@ internal static class ProviderPosts
                 break;
             case BankProviders.Payos:
                 var codes = TransferCode.FindIn(text);
-                var data = new JsonObject
-                {
-                    ["orderCode"] = codes.Count > 0 ? PayosRequests.OrderCodeOf(codes[0]) : 0,
-                    ["amount"] = amount,
-                    ["description"] = text,
-                    ["accountNumber"] = account,
-                    ["reference"] = transactionId,
-                    ["transactionDateTime"] = local,
-                    ["currency"] = "VND",
-                    ["paymentLinkId"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(transactionId)))[..32],
-                    ["code"] = "00",
-                    ["desc"] = "success",
-                    ["counterAccountBankId"] = "",
-                    ["counterAccountBankName"] = "",
-                    ["counterAccountName"] = null,
-                    ["counterAccountNumber"] = "",
-                    ["virtualAccountName"] = "",
-                    ["virtualAccountNumber"] = "",
-                };
+                var data = PayosWebhook.Data(codes.Count > 0 ? PayosRequests.OrderCodeOf(codes[0]) : 0, amount, text, account, transactionId, local,
+                    Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(transactionId)))[..32]);
                 using (var signed = JsonDocument.Parse(data.ToJsonString()))
                 {
                     body = new JsonObject { ["code"] = "00", ["desc"] = "success", ["success"] = true, ["data"] = data, ["signature"] = PayosWebhook.Sign(connection.Secret, signed.RootElement) }.ToJsonString();
