@@ -30,9 +30,9 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
         { PaymentId: null or { Length: 0 or > 100 } } => "paymentId: 1-100 characters",
         _ when request.PaymentId.Any(char.IsControl) => "paymentId: no control characters",
         { Amount: <= 0 or > Vnd.MaxAmount } => $"amount must be a whole number of đồng from 1 to {Vnd.MaxAmount}",
-        _ when !TransferCode.TryParse(request.TransferCode, out var code) => "transferCode is not a transfer code",
-        _ when TransferCode.TryParse(request.TransferCode, out var code) && code.Value.TerminalTag != terminal.QrTag => "transferCode names another terminal",
-        _ => null,
+        _ => !TransferCode.TryParse(request.TransferCode, out var code) ? "transferCode is not a transfer code"
+            : code.Value.TerminalTag != terminal.QrTag ? "transferCode names another terminal"
+            : null,
     };
 
     /// <summary>Creates (or finds) the payOS request of a terminal's VietQR payment; an answer without a QR tells the terminal to show its own.</summary>

@@ -159,6 +159,32 @@ public abstract class PayosRequestTests(ProvinceEngine engine)
         return (id, code);
     }
 
+    [Fact]
+    public async Task A_malformed_payment_request_is_refused_with_a_400_naming_the_field_and_reaches_no_provider()
+    {
+        await using var simulator = await StartSimulatorAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutPayosAsync(province, simulator);
+        using var terminal = await province.SignedClientAsync();
+        var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 180_000);
+        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(15);
+
+        foreach (var (body, field) in new (object Body, string Field)[]
+        {
+            (new { paymentId = payment, transferCode = code.Value, amount = 0, expiresAt }, "amount"),
+            (new { paymentId = payment, transferCode = "KHONG-PHAI-MA", amount = 180_000, expiresAt }, "transferCode"),
+            (new { paymentId = "", transferCode = code.Value, amount = 180_000, expiresAt }, "paymentId"),
+        })
+        {
+            using var response = await terminal.PostAsJsonAsync("/api/v1/sync/payment-requests", body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{field}: {response.StatusCode} {text}");
+            Assert.Contains(field, JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Empty(simulator.PayosRequests);
+    }
+
     internal static async Task<(HttpStatusCode Status, JsonElement Body)> RequestAsync(HttpClient terminal, string payment, TransferCode code, long amount)
     {
         using var response = await terminal.PostAsJsonAsync("/api/v1/sync/payment-requests",
