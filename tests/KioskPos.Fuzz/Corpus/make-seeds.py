@@ -129,11 +129,13 @@ ext = dict(pay, method="external_card", external={"approvalCode": "123456", "las
 write("sync-push", "seed-external", json.dumps({"terminalId": "KP-FUZZ-01", "entries": [dict(entries[0], payment=ext)]}))
 write("sync-push", "seed-wrong-terminal", json.dumps({"terminalId": "KP-OTHER", "entries": []}))
 
-# sync-requests: first byte 0 authorise, 1 report, 2 enrol, 3 pull cursor.
+# sync-requests: first byte 0 authorise, 1 report, 2 enrol, 3 pull cursor, 4 payOS payment request (terminal tag 2AB).
 write("sync-requests", "seed-authorise", b"\x00" + json.dumps({"accountCode": "HS240001", "cardUid": "04A1B2C3", "amount": 50000, "pin": "2580"}).encode())
 write("sync-requests", "seed-report", b"\x01" + json.dumps({"version": "0.1.0", "schemaVersion": 12, "queued": 3, "oldestQueuedAt": "2026-12-05T01:00:00Z", "printerState": "ready", "lastError": None}).encode())
 write("sync-requests", "seed-enrol", b"\x02" + json.dumps({"code": "ABCD-EFGH-KP7Q-M2XR-3MNB-Z8WT", "publicKey": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "A" * 86 + "=="}).encode())
 write("sync-requests", "seed-cursor", b"\x03" + b"5f0c3a9e.1234")
+write("sync-requests", "seed-payment-request", b"\x04" + json.dumps({"paymentId": "KP-FUZZ-01-00000007", "transferCode": "KP2AB00007Q4", "amount": 1250000, "expiresAt": "2026-12-05T08:15:00+07:00"}).encode())
+write("sync-requests", "seed-payment-request-other-terminal", b"\x04" + json.dumps({"paymentId": "KP-FUZZ-01-00000008", "transferCode": "KP222222223X", "amount": 1, "expiresAt": "2026-12-05T08:15:00+07:00"}).encode())
 
 # bank-webhook: first byte 0 generic, 1 SePay, 2 payOS, 3 Casso; then the body, from each provider's documented example.
 write("bank-webhook", "seed-transfer", b"\x00" + json.dumps({"transactionId": "FT26339012345", "accountNumber": "1023456789", "amount": 1250000,

@@ -1,5 +1,6 @@
 using System.Text;
 using KioskPos.Core.Money;
+using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
 
@@ -8,15 +9,18 @@ namespace KioskPos.Fuzz.Targets;
 /// <summary>
 /// The other bodies a terminal sends the province, read as the province reads them; the first byte picks which:
 /// 0 the authorisation of an offline card payment, 1 the terminal's state report, 2 an enrolment, 3 the pull cursor
-/// (the query string of <c>GET /api/v1/sync/pull</c>). Every way one is wrong is a message, never an exception.
+/// (the query string of <c>GET /api/v1/sync/pull</c>), 4 a payOS payment request of a VietQR payment (checked as the
+/// province checks it for the terminal tagged 2AB, tag 265). Every way one is wrong is a message, never an exception.
 /// </summary>
 internal sealed class SyncRequestsTarget : IFuzzTarget
 {
     private const string Epoch = "5f0c3a9e";
 
+    private static readonly TerminalRecord s_terminal = new("T-FUZZ", "INST-1", "fuzz", Revoked: false, AckedThrough: 0, LastSeenAt: null, QrTag: 265);
+
     public string Name => "sync-requests";
 
-    public string Parser => "JsonBody.TryReadAsync<AuthoriseRequest|TerminalReportDto|EnrolRequest> and their checks, TerminalSync.ParseCursor";
+    public string Parser => "JsonBody.TryReadAsync<AuthoriseRequest|TerminalReportDto|EnrolRequest|PaymentRequestDto> and their checks, TerminalSync.ParseCursor";
 
     public void Run(ReadOnlySpan<byte> input)
     {
@@ -26,7 +30,7 @@ internal sealed class SyncRequestsTarget : IFuzzTarget
         }
 
         var rest = input[1..].ToArray();
-        switch (input[0] & 3)
+        switch (input[0] & 7)
         {
             case 0:
                 if (Read(rest, ContractsJsonContext.Default.AuthoriseRequest) is { } authorise)
@@ -52,6 +56,16 @@ internal sealed class SyncRequestsTarget : IFuzzTarget
                     }
 
                     _ = EnrolmentTickets.Parse(enrol.Code);
+                }
+
+                break;
+            case 4:
+                if (Read(rest, ContractsJsonContext.Default.PaymentRequestDto) is { } request
+                    && KioskPos.ProvinceServer.Banking.PayosRequests.Problem(s_terminal, request) is null
+                    && (request.Amount is <= 0 or > Vnd.MaxAmount || !TransferCode.TryParse(request.TransferCode, out var code) || code.Value.TerminalTag != s_terminal.QrTag
+                        || string.IsNullOrEmpty(request.PaymentId) || request.PaymentId.Length > 100))
+                {
+                    throw new FuzzFinding($"payment request '{request.PaymentId}' for {request.Amount} with '{request.TransferCode}' passed the check");
                 }
 
                 break;
