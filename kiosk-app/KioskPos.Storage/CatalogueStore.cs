@@ -23,6 +23,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
     /// <summary>The settings key of the province's citizen-ID hash key (hex), as the last pull gave it.</summary>
     public const string CitizenIdKeyKey = "identity.citizen_id_key";
 
+    /// <summary>The setting holding the payment service whose QR the terminal asks the province for (<c>payos</c>); absent: none, the terminal's own QR.</summary>
+    public const string PaymentServiceKey = "vietqr.payment_service";
+
     /// <summary>The institution this terminal serves, once a pull has brought it.</summary>
     public async Task<Institution?> GetInstitutionAsync(CancellationToken cancellationToken = default)
     {
@@ -159,6 +162,16 @@ public sealed class CatalogueStore(SqliteDatabase database)
         if (pull.LargeTransferAbove is { } above && above > 0)
         {
             await SettingsStore.SetAsync(connection, transaction, LargeTransferKey, above.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Every pull says it (null: the institution has no payment service now), so a removed connection stops the asking.
+        if (pull.PaymentService is { Length: > 0 and <= 32 } service)
+        {
+            await SettingsStore.SetAsync(connection, transaction, PaymentServiceKey, service, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await connection.ExecuteAsync("DELETE FROM settings WHERE key = $k", transaction, cancellationToken, ("$k", PaymentServiceKey)).ConfigureAwait(false);
         }
 
         if (KioskPos.Core.Identity.CitizenIdHash.ParseKey(pull.CitizenIdKey) is not null)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Banking;
 using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -12,7 +13,8 @@ namespace KioskPos.Terminal.Tests;
 /// Issue 19, payOS on real parts: the terminal, the province server and payOS's API simulated on loopback. With the
 /// province online and the school's connection payOS, a VietQR payment shows payOS's QR (the kiosk's answer, its SVG
 /// and the customer display), and payOS's webhook for that request completes the payment on the terminal; with payOS
-/// failing, or the province gone, the terminal's own QR is shown as before.
+/// failing, or the province gone, the terminal's own QR is shown as before; once the connection is removed, the next
+/// pull tells the terminal so and it stops asking (no round trip for a QR that cannot come).
 /// </summary>
 public sealed class PayosQrTests : IAsyncLifetime
 {
@@ -21,6 +23,9 @@ public sealed class PayosQrTests : IAsyncLifetime
     private ProviderApiSimulator _payos = null!;
     private ProvinceHost _province = null!;
     private TerminalHost _terminal = null!;
+
+    // Every path the terminal's HTTP clients asked the province for, as they left the terminal.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _asked = new();
 
     public async Task InitializeAsync()
     {
@@ -35,7 +40,8 @@ public sealed class PayosQrTests : IAsyncLifetime
             Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         }
 
-        _terminal = await TerminalHost.StartAsync(_province);
+        _terminal = await TerminalHost.StartAsync(_province, configureFirst: services => services.ConfigureAll<Microsoft.Extensions.Http.HttpClientFactoryOptions>(
+            o => o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Add(new Counting(_asked)))));
         await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(),
             TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
     }
@@ -94,6 +100,46 @@ public sealed class PayosQrTests : IAsyncLifetime
         AssertOwnQr(offline);
         Assert.True(offline.GetProperty("provisionalSlipPrinted").GetBoolean());
         Assert.Empty(_payos.PayosRequests);
+    }
+
+    [Fact]
+    public async Task Once_the_institution_has_no_payment_service_the_next_pull_stops_the_terminal_asking()
+    {
+        var (withPayos, asked) = await CreateAndCountAsync("HS240006", "HP-2611-HS240006");
+        Assert.Equal((1, "payos"), (asked, withPayos.GetProperty("qr").GetProperty("provider").GetString()));
+
+        using (var deleted = await _province.Admin.DeleteAsync("/api/v1/admin/bank/connections/payos-1"))
+        {
+            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        }
+
+        var settings = _terminal.App.Services.GetRequiredService<KioskPos.Storage.SettingsStore>();
+        await Wait.UntilAsync(async () =>
+        {
+            _terminal.App.Services.GetRequiredService<KioskPos.Sync.SyncSignal>().Request();
+            return await settings.GetAsync(KioskPos.Storage.CatalogueStore.PaymentServiceKey) is null;
+        }, TimeSpan.FromSeconds(20), "a pull to say the school has no payment service now");
+
+        var (view, count) = await CreateAndCountAsync("HS240007", "HP-2611-HS240007");
+        AssertOwnQr(view);
+        Assert.Equal(0, count);
+    }
+
+    // A VietQR payment and how many payment requests the terminal sent the province for it.
+    private async Task<(JsonElement View, int Asked)> CreateAndCountAsync(string payer, params string[] bills)
+    {
+        var before = _asked.Count(p => p == KioskPos.Shared.Contracts.SyncProtocol.PaymentRequestsPath);
+        var view = await CreateQrAsync(payer, bills);
+        return (view, _asked.Count(p => p == KioskPos.Shared.Contracts.SyncProtocol.PaymentRequestsPath) - before);
+    }
+
+    private sealed class Counting(System.Collections.Concurrent.ConcurrentQueue<string> asked) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            asked.Enqueue(request.RequestUri!.AbsolutePath);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private static void AssertOwnQr(JsonElement view)

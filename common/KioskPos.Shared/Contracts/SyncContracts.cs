@@ -152,8 +152,11 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="HardwareProfile">The hardware profile the province wants this terminal to run from its next start (the JSON of hardware/profiles), or null for its own.</param>
 /// <param name="LargeTransferAbove">Above this amount (đồng) the kiosk tells the payer, before the QR, that the bank app will ask for the face (State Bank decision 2345); null: the terminal's default, 10.000.000 ₫.</param>
 /// <param name="CitizenIdKey">The province's key for citizen-ID hashes (64 hex digits): a scanned card's number is hashed with it to find the patient.</param>
+/// <param name="PaymentService">The payment service whose QR the terminal asks the province for with each VietQR payment
+/// (<c>payos</c>), or null: the institution has none, and the terminal shows its own QR without asking.</param>
 public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null, int? QrTag = null,
-    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null, string? CitizenIdKey = null);
+    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null, string? CitizenIdKey = null,
+    string? PaymentService = null);
 
 /// <summary>
 /// How far a terminal may go on its own when the province server cannot be reached (the province carries the

@@ -158,7 +158,8 @@ public sealed class PaymentService(
         }
 
         var offline = !link.Online;
-        var provider = offline ? null : await RequestProviderQrAsync(payment, account).ConfigureAwait(false);
+        var provider = offline || await settings.GetAsync(CatalogueStore.PaymentServiceKey, CancellationToken.None).ConfigureAwait(false) is null
+            ? null : await RequestProviderQrAsync(payment, account).ConfigureAwait(false);
         display.ShowQr(payment, account,
             offline ? Messages.Vi("terminal.service.display.offline_qr") : null,
             offline ? Messages.En("terminal.service.display.offline_qr") : null,
@@ -173,8 +174,8 @@ public sealed class PaymentService(
     }
 
     /// <summary>
-    /// With the province in reach, asks it for the payment service's QR (payOS's payment request, where the
-    /// institution's connection is payOS). Any failure (the province slow or gone, payOS refusing, a QR for another
+    /// With the province in reach and a payment service named at the last pull, asks the province for the service's
+    /// QR (payOS's payment request, where the institution's connection is payOS). Any failure (the province slow or gone, payOS refusing, a QR for another
     /// account or amount) leaves the terminal's own QR on screen: the offline path is the same as before.
     /// </summary>
     private async Task<ProviderQr?> RequestProviderQrAsync(Payment payment, Core.Domain.ReceivingAccount account)

@@ -72,11 +72,12 @@ internal static class SyncApi
         return await next(context).ConfigureAwait(false);
     }
 
-    private static async Task<Ok<PullResponse>> PullAsync(HttpContext http, TerminalSync sync, string? cursor, int? limit)
+    private static async Task<Ok<PullResponse>> PullAsync(HttpContext http, TerminalSync sync, Banking.PayosRequests requests, string? cursor, int? limit)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var rows = Math.Clamp(limit ?? SyncProtocol.MaxRowsPerPull, 1, SyncProtocol.MaxRowsPerPull);
-        return TypedResults.Ok(await sync.PullAsync(terminal, cursor, rows, http.RequestAborted).ConfigureAwait(false));
+        var pull = await sync.PullAsync(terminal, cursor, rows, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(pull with { PaymentService = await requests.ServiceOfAsync(terminal.InstitutionId, http.RequestAborted).ConfigureAwait(false) });
     }
 
     private static async Task<Results<Ok<PushResponse>, ProblemResult>> PushAsync(HttpContext http, TerminalSync sync)

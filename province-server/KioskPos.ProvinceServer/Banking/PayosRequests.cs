@@ -35,11 +35,22 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
             : null,
     };
 
+    /// <summary>
+    /// The payment service whose QR terminals of <paramref name="institutionId"/> ask for (<c>payos</c>: a payOS
+    /// connection with its API key and client id), or null; told with each pull, so a terminal of an institution
+    /// without one never makes the round trip.
+    /// </summary>
+    public async Task<string?> ServiceOfAsync(string institutionId, CancellationToken cancellationToken) =>
+        await ConnectionOfAsync(institutionId, cancellationToken).ConfigureAwait(false) is null ? null : BankProviders.Payos;
+
+    private async Task<BankConnection?> ConnectionOfAsync(string institutionId, CancellationToken cancellationToken) =>
+        (await connections.AllAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(c =>
+            c.Provider == BankProviders.Payos && c.InstitutionId == institutionId && !string.IsNullOrEmpty(c.ApiKey) && !string.IsNullOrEmpty(c.ClientId) && !string.IsNullOrEmpty(c.ApiBaseUrl));
+
     /// <summary>Creates (or finds) the payOS request of a terminal's VietQR payment; an answer without a QR tells the terminal to show its own.</summary>
     public async Task<PaymentRequestAnswer> RequestAsync(TerminalRecord terminal, PaymentRequestDto request, string returnUrl, CancellationToken cancellationToken)
     {
-        var connection = (await connections.AllAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(c =>
-            c.Provider == BankProviders.Payos && c.InstitutionId == terminal.InstitutionId && !string.IsNullOrEmpty(c.ApiKey) && !string.IsNullOrEmpty(c.ClientId) && !string.IsNullOrEmpty(c.ApiBaseUrl));
+        var connection = await ConnectionOfAsync(terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
             return new PaymentRequestAnswer(null, null, null, null, null, "no_provider");
