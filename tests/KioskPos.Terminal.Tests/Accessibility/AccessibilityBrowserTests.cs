@@ -13,45 +13,30 @@ namespace KioskPos.Terminal.Tests.Accessibility;
 /// numeric keypad alone (keyboard events only); the large-transfer notice above the province's amount only.
 /// </summary>
 [Trait("Category", "Browser")]
-public sealed class AccessibilityBrowserTests : IAsyncLifetime
+public sealed class AccessibilityBrowserTests : TerminalBrowserTest
 {
-    private static readonly string s_axe = Path.Combine(RepositoryRoot.Find(), "tests", "browser-tools", "node_modules", "axe-core", "axe.min.js");
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private readonly List<string> _errors = [];
     private readonly List<string> _violations = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
 
-    public async Task InitializeAsync()
+    protected override Task<ProvinceHost> StartProvinceAsync()
     {
-        Assert.True(File.Exists(s_axe), $"{s_axe} is missing: scripts/prereqs.sh installs tests/browser-tools");
-        _province = await ProvinceHost.StartAsync(settings: ["--Province:LargeTransferAbove=500000"]); // so the demo pupil's 750.000 ₫ is a large transfer
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Terminal:CardPinAbove=100000", "--Speech:Player=none"]);
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
+        Assert.True(File.Exists(Axe), $"{Axe} is missing: scripts/prereqs.sh installs tests/browser-tools");
+        return ProvinceHost.StartAsync(settings: ["--Province:LargeTransferAbove=500000"]); // so the demo pupil's 750.000 ₫ is a large transfer
     }
 
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+        TerminalHost.StartAsync(province, extraArgs: ["--Terminal:CardPinAbove=100000", "--Speech:Player=none"]);
 
     [Fact]
     public async Task Every_kiosk_screen_has_no_axe_violation_in_both_languages_and_both_text_sizes()
     {
         var page = await OpenAsync("/kiosk");
         await VariantsAsync(page, "home");
-        await _terminal.TapAsync("04FFEE01");
+        await Terminal.TapAsync("04FFEE01");
         await page.WaitForSelectorAsync("body[data-screen=msg]");
         await VariantsAsync(page, "unknown card");
         await page.ClickAsync("#back2");
 
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await VariantsAsync(page, "fees");
         await page.ClickAsync("#payqr");
@@ -67,7 +52,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         await VariantsAsync(page, "cancelled");
         await page.ClickAsync("#back2");
 
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync();
         await page.ClickAsync("#paycard");
@@ -103,8 +88,8 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         var payment = await PayByQrAsync();
         await CheckAllAsync(pages, "awaiting", "awaiting");
         Assert.Contains("6789", await normal.InnerTextAsync("#acheck"), StringComparison.Ordinal); // the account's last digits
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var part = await _province.NotifyAsync(100_000, $"CT {payment.GetProperty("qr").GetProperty("transferCode").GetString()} hoc phi"))
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using (var part = await Province.NotifyAsync(100_000, $"CT {payment.GetProperty("qr").GetProperty("transferCode").GetString()} hoc phi"))
         {
             part.EnsureSuccessStatusCode();
         }
@@ -166,8 +151,8 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         Assert.Contains("tài khoản có đuôi", await page.EvaluateAsync<string>("document.body.dataset.spoken"), StringComparison.Ordinal);
 
         var code = await page.InnerTextAsync("#qcode");
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var notified = await _province.NotifyAsync(amount, $"CT {code} hoc phi"))
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using (var notified = await Province.NotifyAsync(amount, $"CT {code} hoc phi"))
         {
             notified.EnsureSuccessStatusCode();
         }
@@ -184,9 +169,9 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     public async Task The_large_transfer_notice_appears_above_the_provinces_amount_only()
     {
         // The province's amount reached the kiosk with the signed pull.
-        Assert.Equal(500_000, (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/kiosk/access")).GetProperty("largeTransferAbove").GetInt64());
+        Assert.Equal(500_000, (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/kiosk/access")).GetProperty("largeTransferAbove").GetInt64());
         var page = await OpenAsync("/kiosk");
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.ClickAsync("#payqr"); // 750.000 ₫ > 500.000 ₫
         await page.WaitForSelectorAsync("body[data-screen=large]");
@@ -195,7 +180,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         Assert.Contains("2345", text, StringComparison.Ordinal);
         Assert.Contains("750.000 ₫", text, StringComparison.Ordinal);
         Assert.Equal(2, await page.Locator("#lsplit button").CountAsync()); // one transfer per bill on offer
-        await page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, "access-kiosk-large.png") });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "access-kiosk-large.png") });
 
         // Paying one bill of the two: below the amount, straight to the QR.
         await page.ClickAsync("#lsplit button[data-bill='BT-2611-HS240001']");
@@ -204,7 +189,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         await page.ClickAsync("#qcancel");
         await page.ClickAsync("#back2");
 
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync(); // 150.000 ₫
         await page.ClickAsync("#payqr");
@@ -232,7 +217,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
                 var variant = $"{(english ? "en" : "vi")}-{(large ? "large" : "normal")}";
                 await CheckAsync(page, $"kiosk {what} {variant}");
                 Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), $"{what} {variant} scrolls sideways at 1024×600");
-                await page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, $"access-kiosk-{what.Replace(' ', '-')}-{variant}.png") });
+                await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"access-kiosk-{what.Replace(' ', '-')}-{variant}.png") });
             }
         }
 
@@ -242,12 +227,12 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
 
     private async Task<JsonElement> PayByQrAsync(bool cancelFirst = false)
     {
-        using var response = await _terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240002", bills = new[] { new { billId = "HP-2611-HS240002" } } });
+        using var response = await Terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240002", bills = new[] { new { billId = "HP-2611-HS240002" } } });
         response.EnsureSuccessStatusCode();
         var payment = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (cancelFirst)
         {
-            (await _terminal.Http.PostAsync($"/api/v1/payments/{payment.GetProperty("id").GetString()}/cancel?t={payment.GetProperty("viewToken").GetString()}", null)).EnsureSuccessStatusCode();
+            (await Terminal.Http.PostAsync($"/api/v1/payments/{payment.GetProperty("id").GetString()}/cancel?t={payment.GetProperty("viewToken").GetString()}", null)).EnsureSuccessStatusCode();
         }
 
         return payment;
@@ -259,15 +244,14 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         {
             await page.WaitForFunctionAsync($"document.body.dataset.state === '{state}'" + (also is null ? string.Empty : " && " + also), null, new() { Timeout = 20_000 });
             await CheckAsync(page, $"display {size} {what}");
-            await page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, $"access-display-{size}-{what}.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"access-display-{size}-{what}.png") });
         }
     }
 
     private async Task<IPage> OpenAsync(string path, bool waitForInstitution = true)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        page.PageError += (_, error) => _errors.Add(error);
-        await page.GotoAsync(new Uri(_terminal.Http.BaseAddress!, path).ToString());
+        var page = await NewPageAsync(1024, 600);
+        await page.GotoAsync(new Uri(Terminal.Http.BaseAddress!, path).ToString());
         if (waitForInstitution)
         {
             await page.WaitForFunctionAsync("document.getElementById('inst').textContent !== 'KioskPos'");
@@ -285,7 +269,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     {
         if (!await page.EvaluateAsync<bool>("typeof window.axe !== 'undefined'"))
         {
-            await page.AddScriptTagAsync(new() { Path = s_axe });
+            await page.AddScriptTagAsync(new() { Path = Axe });
         }
 
         var found = await AxeAsync(page);
@@ -298,7 +282,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     {
         if (!await page.EvaluateAsync<bool>("typeof window.axe !== 'undefined'"))
         {
-            await page.AddScriptTagAsync(new() { Path = s_axe });
+            await page.AddScriptTagAsync(new() { Path = Axe });
         }
 
         var result = await page.EvaluateAsync<JsonElement>(

@@ -14,33 +14,16 @@ namespace KioskPos.Terminal.Tests.Accessibility;
 /// speech on (the screen is spoken by espeak-ng at once) when they are plugged in and off when they are pulled out.
 /// </summary>
 [Trait("Category", "Browser")]
-public sealed class HeadphoneSpeechTests : IAsyncLifetime
+public sealed class HeadphoneSpeechTests : TerminalBrowserTest
 {
-    private readonly List<string> _errors = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
     private string _jack = null!;
 
-    public async Task InitializeAsync()
-    {
-        _jack = Path.Combine(Directory.CreateTempSubdirectory("jack-").FullName, "event3");
-        using (var mkfifo = Process.Start("mkfifo", [_jack])!)
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+    protected override bool StartsOnline => false;
 
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: [$"--Hardware:HeadphoneJack={_jack}", "--Speech:Player=none"]);
-        _browser = await Browser.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
+    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
+        _jack = await MakeFifoAsync("jack-", "event3");
+        return await TerminalHost.StartAsync(province, extraArgs: [$"--Hardware:HeadphoneJack={_jack}", "--Speech:Player=none"]);
     }
 
     [Fact]
@@ -49,8 +32,8 @@ public sealed class HeadphoneSpeechTests : IAsyncLifetime
         var kiosk = await OpenAsync("/kiosk", "document.getElementById('inst').textContent !== 'KioskPos'");
         var display = await OpenAsync("/display", "document.body.dataset.state === 'idle'");
         Assert.Equal(("false", "false"), (await kiosk.GetAttributeAsync("#speak", "aria-pressed"), await display.GetAttributeAsync("#speak", "aria-pressed")));
-        var speech = _terminal.App.Services.GetRequiredService<SpeechEngine>();
-        var headphones = _terminal.App.Services.GetRequiredService<Headphones>();
+        var speech = Terminal.App.Services.GetRequiredService<SpeechEngine>();
+        var headphones = Terminal.App.Services.GetRequiredService<Headphones>();
 
         await JackAsync(1, () => headphones.Plugged == true);
         foreach (var page in new[] { kiosk, display })
@@ -77,7 +60,7 @@ public sealed class HeadphoneSpeechTests : IAsyncLifetime
 
         // Switched off, a new screen is not spoken.
         var spoken = speech.Recent.Count;
-        await _terminal.TapAsync("04FFEE01"); // an unknown card: the kiosk shows its message
+        await Terminal.TapAsync("04FFEE01"); // an unknown card: the kiosk shows its message
         await kiosk.WaitForSelectorAsync("body[data-screen=msg]");
         await Task.Delay(500);
         Assert.Equal(spoken, speech.Recent.Count);
@@ -85,9 +68,8 @@ public sealed class HeadphoneSpeechTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(string path, string ready)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        page.PageError += (_, error) => _errors.Add(error);
-        await page.GotoAsync(new Uri(_terminal.Http.BaseAddress!, path).ToString());
+        var page = await NewPageAsync(1024, 600);
+        await page.GotoAsync(new Uri(Terminal.Http.BaseAddress!, path).ToString());
         await page.WaitForFunctionAsync(ready);
         return page;
     }

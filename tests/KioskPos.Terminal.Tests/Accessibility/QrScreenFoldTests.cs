@@ -12,30 +12,9 @@ namespace KioskPos.Terminal.Tests.Accessibility;
 /// decodes to the link. Real province and terminal on 127.0.0.1, Debian's Chromium.
 /// </summary>
 [Trait("Category", "Browser")]
-public sealed class QrScreenFoldTests : IAsyncLifetime
+public sealed class QrScreenFoldTests : TerminalBrowserTest
 {
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private readonly List<string> _errors = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Speech:Player=none"]);
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) => TerminalHost.StartAsync(province, extraArgs: ["--Speech:Player=none"]);
 
     [Theory]
     [InlineData("large", "vi")]
@@ -44,9 +23,8 @@ public sealed class QrScreenFoldTests : IAsyncLifetime
     [InlineData("normal", "en")]
     public async Task The_relatives_link_and_QR_are_on_the_QR_screen_without_scrolling_at_1024x600(string text, string language)
     {
-        var kiosk = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        kiosk.PageError += (_, error) => _errors.Add(error);
-        await kiosk.GotoAsync(new Uri(_terminal.Http.BaseAddress!, text == "large" ? "/kiosk?text=large" : "/kiosk").ToString());
+        var kiosk = await NewPageAsync(1024, 600);
+        await kiosk.GotoAsync(new Uri(Terminal.Http.BaseAddress!, text == "large" ? "/kiosk?text=large" : "/kiosk").ToString());
         await kiosk.WaitForFunctionAsync("document.getElementById('inst').textContent !== 'KioskPos'");
         Assert.Equal(text == "large", await kiosk.EvaluateAsync<bool>("document.body.classList.contains('big')"));
         if (language == "en")
@@ -56,7 +34,7 @@ public sealed class QrScreenFoldTests : IAsyncLifetime
         }
 
         // The demo pupil's 150.000 ₫ fee alone (below the large-transfer amount: straight to the QR).
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await kiosk.WaitForSelectorAsync("body[data-screen=payer]");
         await kiosk.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync();
         await kiosk.ClickAsync("#payqr");
@@ -66,7 +44,7 @@ public sealed class QrScreenFoldTests : IAsyncLifetime
         await kiosk.EvaluateAsync("document.activeElement && document.activeElement.blur()"); // the focused cancel button must not be what scrolled it into view
         await kiosk.EvaluateAsync("window.scrollTo(0, 0)");
 
-        await kiosk.ScreenshotAsync(new() { Path = Path.Combine(s_shots, $"kiosk-qr-1024x600-{text}-{language}.png") });
+        await kiosk.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"kiosk-qr-1024x600-{text}-{language}.png") });
         foreach (var id in new[] { "qr", "qamount", "qcheck", "countdown", "qcancel", "relative", "rqr", "rlink" })
         {
             var box = await kiosk.EvaluateAsync<JsonElement>($"(() => {{ const r = document.getElementById('{id}').getBoundingClientRect(); return {{ top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height }}; }})()");
@@ -79,10 +57,10 @@ public sealed class QrScreenFoldTests : IAsyncLifetime
         Assert.Contains(language == "vi" ? "Người thân trả hộ" : "A relative can pay", await kiosk.InnerTextAsync("#relative"), StringComparison.Ordinal);
 
         // Smaller, both codes still read: the relative's link and the paying payload.
-        var small = Path.Combine(_terminal.Folder, $"fold-link-{text}-{language}.png");
+        var small = Path.Combine(Terminal.Folder, $"fold-link-{text}-{language}.png");
         await kiosk.Locator("#rqr").ScreenshotAsync(new() { Path = small });
         Assert.Equal(await kiosk.InnerTextAsync("#rlink"), ZbarImg.Decode(small));
-        var big = Path.Combine(_terminal.Folder, $"fold-qr-{text}-{language}.png");
+        var big = Path.Combine(Terminal.Folder, $"fold-qr-{text}-{language}.png");
         await kiosk.Locator("#qr").ScreenshotAsync(new() { Path = big });
         Assert.StartsWith("000201", ZbarImg.Decode(big), StringComparison.Ordinal);
 

@@ -17,42 +17,22 @@ namespace KioskPos.Terminal.Tests.Accessibility;
 /// without detail. Real province and terminal on 127.0.0.1, Debian's Chromium.
 /// </summary>
 [Trait("Category", "Browser")]
-public sealed class RelativePayLinkTests : IAsyncLifetime
+public sealed class RelativePayLinkTests : TerminalBrowserTest
 {
-    private static readonly string s_axe = Path.Combine(RepositoryRoot.Find(), "tests", "browser-tools", "node_modules", "axe-core", "axe.min.js");
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private readonly List<string> _errors = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
+    protected override Task<ProvinceHost> StartProvinceAsync() =>
+        ProvinceHost.StartAsync(settings: ["--Province:LargeTransferAbove=500000"]); // the demo pupil's 750.000 ₫ is large, 150.000 ₫ is not
 
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync(settings: ["--Province:LargeTransferAbove=500000"]); // the demo pupil's 750.000 ₫ is large, 150.000 ₫ is not
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Speech:Player=none"]);
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) => TerminalHost.StartAsync(province, extraArgs: ["--Speech:Player=none"]);
 
     [Fact]
     public async Task The_relatives_page_shows_the_kiosks_exact_QR_and_amount_and_the_large_transfer_notice_above_the_provinces_amount_only()
     {
-        var kiosk = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        kiosk.PageError += (_, error) => _errors.Add(error);
-        await kiosk.GotoAsync(new Uri(_terminal.Http.BaseAddress!, "/kiosk").ToString());
+        var kiosk = await NewPageAsync(1024, 600);
+        await kiosk.GotoAsync(new Uri(Terminal.Http.BaseAddress!, "/kiosk").ToString());
         await kiosk.WaitForFunctionAsync("document.getElementById('inst').textContent !== 'KioskPos'");
 
         // 750.000 ₫ in one transfer, above the province's 500.000 ₫.
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await kiosk.WaitForSelectorAsync("body[data-screen=payer]");
         await kiosk.ClickAsync("#payqr");
         await kiosk.WaitForSelectorAsync("body[data-screen=large]");
@@ -75,7 +55,7 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         Assert.Contains("2345", notice, StringComparison.Ordinal);
         Assert.Contains("500.000 ₫", notice, StringComparison.Ordinal);
         Assert.Empty(await AxeAsync(phone));
-        await phone.ScreenshotAsync(new() { Path = Path.Combine(s_shots, "relative-page-large.png"), FullPage = true });
+        await phone.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "relative-page-large.png"), FullPage = true });
 
         // The payment cancelled at the kiosk: once the province knows, the page says so and shows no QR.
         // Waiting for the terminal's queue to drain raced the click (an empty queue before the cancellation was
@@ -92,7 +72,7 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         await kiosk.ClickAsync("#back2");
 
         // 150.000 ₫, below the amount: straight to the QR, and no notice on the relative's page.
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await kiosk.WaitForSelectorAsync("body[data-screen=payer]");
         await kiosk.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync();
         await kiosk.ClickAsync("#payqr");
@@ -106,7 +86,7 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         Assert.False((await PayLinkJsonAsync(smallLink)).GetProperty("largeTransfer").GetBoolean());
 
         // Paid (from the relative's phone, as far as the bank can tell): the page says so and shows no QR.
-        using (var paid = await _province.NotifyAsync(150_000, $"CT {VietQrParser.Parse(smallPayload).Purpose} hoc phi"))
+        using (var paid = await Province.NotifyAsync(150_000, $"CT {VietQrParser.Parse(smallPayload).Purpose} hoc phi"))
         {
             paid.EnsureSuccessStatusCode();
         }
@@ -122,20 +102,20 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
     [Fact]
     public async Task The_link_key_is_known_offline_a_wrong_key_is_404_without_detail_and_the_QR_goes_at_its_expiry()
     {
-        using var created = await _terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240001", bills = new[] { new { billId = "HP-2611-HS240001" } } });
+        using var created = await Terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240001", bills = new[] { new { billId = "HP-2611-HS240001" } } });
         created.EnsureSuccessStatusCode();
         var payment = await created.Content.ReadFromJsonAsync<JsonElement>();
         var id = payment.GetProperty("id").GetString()!;
-        var view = await _terminal.Http.GetFromJsonAsync<JsonElement>(_terminal.PaymentUrl(id, "/pay-link"));
+        var view = await Terminal.Http.GetFromJsonAsync<JsonElement>(Terminal.PaymentUrl(id, "/pay-link"));
         var link = new Uri(view.GetProperty("url").GetString()!);
-        Assert.Equal($"{_province.BaseUrl.ToString().TrimEnd('/')}/p/{id}", link.GetLeftPart(UriPartial.Path));
+        Assert.Equal($"{Province.BaseUrl.ToString().TrimEnd('/')}/p/{id}", link.GetLeftPart(UriPartial.Path));
         var key = link.Query["?k=".Length..];
         // The terminal's own journal gives the key (offline too); it is not the receipt's lookup key.
-        var store = _terminal.App.Services.GetRequiredService<PaymentStore>();
+        var store = Terminal.App.Services.GetRequiredService<PaymentStore>();
         Assert.Equal(key, await store.PayLinkKeyAsync(id));
         Assert.NotEqual(await store.LookupTokenAsync(id), key);
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        Assert.True((await _terminal.Http.GetFromJsonAsync<JsonElement>(_terminal.PaymentUrl(id, "/pay-link"))).GetProperty("reachable").GetBoolean());
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        Assert.True((await Terminal.Http.GetFromJsonAsync<JsonElement>(Terminal.PaymentUrl(id, "/pay-link"))).GetProperty("reachable").GetBoolean());
 
         using var http = new HttpClient();
         using (var page = await http.GetAsync(link))
@@ -152,9 +132,9 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         var wrong = (key[0] == 'a' ? "b" : "a") + key[1..];
         foreach (var address in new[] { $"/p/{id}?k={wrong}", $"/p/KP-THCS-ND-01-99999999?k={key}", $"/p/{id}?k={await store.LookupTokenAsync(id)}" })
         {
-            using var page = await http.GetAsync(new Uri(_province.BaseUrl, address));
+            using var page = await http.GetAsync(new Uri(Province.BaseUrl, address));
             Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
-            using var api = await http.GetAsync(new Uri(_province.BaseUrl, "/api/v1/pay-links/" + address[3..]));
+            using var api = await http.GetAsync(new Uri(Province.BaseUrl, "/api/v1/pay-links/" + address[3..]));
             Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
             var problem = await api.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(("pay_link_not_found", "Không tìm thấy liên kết trả hộ"), (problem.GetProperty("code").GetString(), problem.GetProperty("title").GetString()));
@@ -164,21 +144,21 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         // Not a link at all: 400 naming k.
         foreach (var address in new[] { $"/p/{id}", $"/p/{id}?k=xyz", $"/p/{id}?k={key}0" })
         {
-            using var page = await http.GetAsync(new Uri(_province.BaseUrl, address));
+            using var page = await http.GetAsync(new Uri(Province.BaseUrl, address));
             Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
-            using var api = await http.GetAsync(new Uri(_province.BaseUrl, "/api/v1/pay-links/" + address[3..]));
+            using var api = await http.GetAsync(new Uri(Province.BaseUrl, "/api/v1/pay-links/" + address[3..]));
             Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
             Assert.Contains("k ", (await api.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         // The wrong key's page in a browser: the refusal, no QR.
-        var phone = await OpenPhoneAsync(new Uri(_province.BaseUrl, $"/p/{id}?k={wrong}").ToString());
+        var phone = await OpenPhoneAsync(new Uri(Province.BaseUrl, $"/p/{id}?k={wrong}").ToString());
         await phone.WaitForSelectorAsync("body[data-state=refused]");
         Assert.Contains("Không mở được liên kết", await phone.InnerTextAsync("main"), StringComparison.Ordinal);
         Assert.Equal(0, await phone.Locator("svg").CountAsync());
 
         // Past the QR's expiry (as the province holds it), the same link shows no QR, whatever the terminal says.
-        Assert.Equal(1, await _province.ExecuteAsync("UPDATE payments SET expires_at = $e WHERE id = $id", ("$e", DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ("$id", id)));
+        Assert.Equal(1, await Province.ExecuteAsync("UPDATE payments SET expires_at = $e WHERE id = $id", ("$e", DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ("$id", id)));
         var expired = await PayLinkJsonAsync(link.ToString());
         Assert.Equal(("expired", false, 0L), (expired.GetProperty("state").GetString(), expired.TryGetProperty("payload", out _), expired.GetProperty("secondsLeft").GetInt64()));
         await phone.GotoAsync(link.ToString());
@@ -197,28 +177,28 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
         Assert.Contains("Người thân trả hộ", await kiosk.InnerTextAsync("#relative"), StringComparison.Ordinal);
         Assert.Contains("không phải mã chuyển khoản", await kiosk.InnerTextAsync("#relative"), StringComparison.Ordinal);
         Assert.Equal("Liên kết để người thân trả hộ", await kiosk.GetAttributeAsync("#rqr", "aria-label"));
-        var small = Path.Combine(_terminal.Folder, $"kiosk-link-{what}.png");
+        var small = Path.Combine(Terminal.Folder, $"kiosk-link-{what}.png");
         await kiosk.Locator("#rqr").ScreenshotAsync(new() { Path = small });
         Assert.Equal(link, ZbarImg.Decode(small));
-        var big = Path.Combine(_terminal.Folder, $"kiosk-qr-{what}.png");
+        var big = Path.Combine(Terminal.Folder, $"kiosk-qr-{what}.png");
         await kiosk.Locator("#qr").ScreenshotAsync(new() { Path = big });
         var payload = ZbarImg.Decode(big);
-        Assert.Equal((await _terminal.PaymentAsync(id)).GetProperty("qr").GetProperty("payload").GetString(), payload);
-        await kiosk.ScreenshotAsync(new() { Path = Path.Combine(s_shots, $"relative-kiosk-{what}.png") });
+        Assert.Equal((await Terminal.PaymentAsync(id)).GetProperty("qr").GetProperty("payload").GetString(), payload);
+        await kiosk.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"relative-kiosk-{what}.png") });
         return (id, link, payload);
     }
 
     private async Task<IPage> OpenPhoneAsync(string link)
     {
-        var phone = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
-        phone.PageError += (_, error) => _errors.Add(error);
+        var phone = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
+        Watch(phone);
         await phone.GotoAsync(link);
         return phone;
     }
 
     private async Task<string> DecodeAsync(IPage phone, string name)
     {
-        var shot = Path.Combine(_terminal.Folder, name + ".png");
+        var shot = Path.Combine(Terminal.Folder, name + ".png");
         await phone.Locator("#qr").ScreenshotAsync(new() { Path = shot });
         return ZbarImg.Decode(shot);
     }
@@ -227,12 +207,12 @@ public sealed class RelativePayLinkTests : IAsyncLifetime
     {
         var uri = new Uri(link);
         using var http = new HttpClient();
-        return await http.GetFromJsonAsync<JsonElement>(new Uri(_province.BaseUrl, "/api/v1/pay-links/" + uri.AbsolutePath.Split('/')[^1] + uri.Query));
+        return await http.GetFromJsonAsync<JsonElement>(new Uri(Province.BaseUrl, "/api/v1/pay-links/" + uri.AbsolutePath.Split('/')[^1] + uri.Query));
     }
 
     private static async Task<string[]> AxeAsync(IPage page)
     {
-        await page.AddScriptTagAsync(new() { Path = s_axe });
+        await page.AddScriptTagAsync(new() { Path = Axe });
         var result = await page.EvaluateAsync<JsonElement>(
             """
             async () => {

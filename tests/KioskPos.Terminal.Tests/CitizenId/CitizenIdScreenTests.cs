@@ -14,7 +14,7 @@ namespace KioskPos.Terminal.Tests.CitizenId;
 /// shows the bills, at the counter and at the kiosk; a QR that is not a CCCD's is refused in plain words. The QR and
 /// the Ministry of Health's XML are as in <see cref="CitizenIdScanTests"/>.
 /// </summary>
-public sealed class CitizenIdScreenTests : IAsyncLifetime
+public sealed class CitizenIdScreenTests : TerminalBrowserTest
 {
     private const string Number = "082190000123";
     private const string Name = "Đoàn Thị Kim Tuyết";
@@ -25,38 +25,25 @@ public sealed class CitizenIdScreenTests : IAsyncLifetime
     private const string NotACard = "00020101021238570010A000000727";
     private const string Bill = "XML-2612019999";
 
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private readonly List<string> _errors = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
     private string _scanner = null!;
 
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync();
-        await ImportEpisodeAsync(_province);
-        var folder = Directory.CreateTempSubdirectory("cccd-scanner-").FullName;
-        _scanner = Path.Combine(folder, "usb-2d-scanner-event-kbd");
-        using (var mkfifo = Process.Start("mkfifo", [_scanner])!)
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+    protected override bool StartsOnline => false;
 
-        // The card reader simulated, the 2D scanner a real evdev-format stream through a FIFO.
-        _terminal = await TerminalHost.StartAsync(_province.BaseUrl, _province.Admin, extraArgs: [$"--Hardware:CardReader=simulated,scanner:{_scanner}"],
-            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
-        await _terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
+    protected override async Task<ProvinceHost> StartProvinceAsync()
+    {
+        var province = await ProvinceHost.StartAsync();
+        await ImportEpisodeAsync(province);
+        return province;
     }
 
-    public async Task DisposeAsync()
+    // The card reader simulated, the 2D scanner a real evdev-format stream through a FIFO.
+    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
+        _scanner = await MakeFifoAsync("cccd-scanner-", "usb-2d-scanner-event-kbd");
+        var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: [$"--Hardware:CardReader=simulated,scanner:{_scanner}"],
+            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
+        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
+        return terminal;
     }
 
     [Fact]
@@ -133,9 +120,9 @@ public sealed class CitizenIdScreenTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(string path)
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = _terminal.Http.BaseAddress!.ToString() });
+        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
         var page = await context.NewPageAsync();
-        page.PageError += (_, error) => _errors.Add(error);
+        Watch(page);
         await page.GotoAsync(path);
         return page;
     }
@@ -161,7 +148,7 @@ public sealed class CitizenIdScreenTests : IAsyncLifetime
 
     private async Task PostScanAsync(string text, HttpStatusCode expected)
     {
-        using var response = await _terminal.Http.PostAsJsonAsync("/dev/scans", new { text });
+        using var response = await Terminal.Http.PostAsJsonAsync("/dev/scans", new { text });
         Assert.True(response.StatusCode == expected, await response.Content.ReadAsStringAsync());
     }
 
@@ -199,5 +186,5 @@ public sealed class CitizenIdScreenTests : IAsyncLifetime
         Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
     }
 
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, name + ".png") });
+    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }

@@ -17,36 +17,24 @@ namespace KioskPos.Terminal.Tests.CitizenId;
 /// the reader.
 /// </summary>
 [Trait("Category", "Browser")]
-public sealed class DevScannerTests : IAsyncLifetime
+public sealed class DevScannerTests : TerminalBrowserTest
 {
-    private readonly List<string> _errors = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
+    protected override bool StartsOnline => false;
 
-    public async Task InitializeAsync()
+    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province.BaseUrl, _province.Admin, extraArgs: ["--Hardware:CardReader=simulated,scanner:simulated"],
+        var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: ["--Hardware:CardReader=simulated,scanner:simulated"],
             terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
-        await _terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        _browser = await Browser.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
+        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
+        return terminal;
     }
 
     [Fact]
     public async Task A_sample_card_scanned_from_the_dev_page_reaches_the_counter_through_the_scanner_reader()
     {
         // The emulated scanner's evdev file is a FIFO in the terminal's data folder.
-        var scanner = _terminal.App.Services.GetRequiredService<EmulatedScanner>();
-        Assert.Equal(Path.Combine(_terminal.Folder, "scanner-event-kbd"), scanner.Path);
+        var scanner = Terminal.App.Services.GetRequiredService<EmulatedScanner>();
+        Assert.Equal(Path.Combine(Terminal.Folder, "scanner-event-kbd"), scanner.Path);
         if (!OperatingSystem.IsWindows())
         {
             Assert.True((File.GetUnixFileMode(scanner.Path) & UnixFileMode.OtherRead) == 0, "the scanner's FIFO is the terminal's alone");
@@ -80,12 +68,12 @@ public sealed class DevScannerTests : IAsyncLifetime
         // The endpoint behind the buttons: the text is required and no longer than a scanner's read; 400 naming it.
         foreach (var body in new object[] { new { }, new { text = new string('1', 600) } })
         {
-            using var refused = await _terminal.Http.PostAsJsonAsync("/dev/scanner", body);
+            using var refused = await Terminal.Http.PostAsJsonAsync("/dev/scanner", body);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.StartsWith("text:", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
-        using var read = await _terminal.Http.PostAsJsonAsync("/dev/scanner", new { text = "079200001111|025123456|Nguyễn Văn An|02092000|Nam|Quận 1|01072021" });
+        using var read = await Terminal.Http.PostAsJsonAsync("/dev/scanner", new { text = "079200001111|025123456|Nguyễn Văn An|02092000|Nam|Quận 1|01072021" });
         Assert.Equal(HttpStatusCode.Accepted, read.StatusCode);
         Assert.StartsWith("scan-", (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString(), StringComparison.Ordinal);
     }
@@ -109,9 +97,9 @@ public sealed class DevScannerTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(string path)
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = _terminal.Http.BaseAddress!.ToString() });
+        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
         var page = await context.NewPageAsync();
-        page.PageError += (_, error) => _errors.Add(error);
+        Watch(page);
         await page.GotoAsync(path);
         return page;
     }

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Tests.Shared;
+using Microsoft.Playwright;
+
+namespace KioskPos.Terminal.Tests;
+
+/// <summary>
+/// The parts of a terminal browser test, started for each test and stopped after it: a province server and a
+/// terminal on 127.0.0.1 (as the test class starts them) and Debian's Chromium. Script errors the pages report go to
+/// <see cref="Errors"/>, which must be empty when the test ends; screenshots go to <see cref="Screenshots"/>.
+/// </summary>
+public abstract class TerminalBrowserTest : IAsyncLifetime
+{
+    /// <summary>Where the tests leave their screenshots (artifacts/screenshots).</summary>
+    protected static readonly string Screenshots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
+
+    /// <summary>axe-core's script, installed by scripts/prereqs.sh under tests/browser-tools.</summary>
+    protected static readonly string Axe = Path.Combine(RepositoryRoot.Find(), "tests", "browser-tools", "node_modules", "axe-core", "axe.min.js");
+
+    /// <summary>The pages' script errors (add a page's with <see cref="Watch"/>); the test fails at its end if any.</summary>
+    protected List<string> Errors { get; } = [];
+
+    /// <summary>The province server.</summary>
+    protected ProvinceHost Province { get; private set; } = null!;
+
+    /// <summary>The terminal, enrolled with <see cref="Province"/>.</summary>
+    protected TerminalHost Terminal { get; private set; } = null!;
+
+    /// <summary>The browser.</summary>
+    protected IBrowser Chromium { get; private set; } = null!;
+
+    /// <summary>Whether the test starts once the terminal's confirmations long poll is connected (the province online).</summary>
+    protected virtual bool StartsOnline => true;
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync()
+    {
+        Province = await StartProvinceAsync();
+        Terminal = await StartTerminalAsync(Province);
+        if (StartsOnline)
+        {
+            await Wait.UntilAsync(async () => (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(),
+                TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
+        }
+
+        Chromium = await Browser.LaunchAsync();
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync()
+    {
+        await Chromium.DisposeAsync();
+        await Terminal.DisposeAsync();
+        await Province.DisposeAsync();
+        Assert.Empty(Errors);
+    }
+
+    /// <summary>Starts the province server; by default an empty SQLite one with the demo institutions.</summary>
+    protected virtual Task<ProvinceHost> StartProvinceAsync() => ProvinceHost.StartAsync();
+
+    /// <summary>Starts the terminal against <paramref name="province"/>.</summary>
+    protected abstract Task<TerminalHost> StartTerminalAsync(ProvinceHost province);
+
+    /// <summary>A new page of <paramref name="width"/>×<paramref name="height"/> whose script errors go to <see cref="Errors"/>.</summary>
+    protected async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        Watch(page);
+        return page;
+    }
+
+    /// <summary>Sends <paramref name="page"/>'s script errors to <see cref="Errors"/>.</summary>
+    protected void Watch(IPage page) => page.PageError += (_, error) => Errors.Add(error);
+
+    /// <summary>A named pipe in a new temporary folder, standing for a device file (an evdev node) the test writes to.</summary>
+    protected static async Task<string> MakeFifoAsync(string prefix, string name)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory(prefix).FullName, name);
+        using var mkfifo = Process.Start("mkfifo", [path])!;
+        await mkfifo.WaitForExitAsync();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+}
