@@ -48,6 +48,7 @@ bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQ
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- ingest
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- report $${REPORT_PAYMENTS:-1000000}
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- aot 1000
+	dotnet run -c Release --project bench/KioskPos.Benchmarks -- payments $${BENCH_PAYMENTS:-20000} $${BENCH_MEMORY_EVERY:-1000}
 	cd bench/receipt-encoder-js && npm ci --no-audit --no-fund --loglevel=error
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- receipt
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- readers
