@@ -96,13 +96,15 @@ public class WriterLaneTests
         Assert.NotNull(await province.ScalarAsync("SELECT last_seen_at FROM terminals WHERE id = 'KP-LANE-NONCE'"));
     }
 
-    [Fact]
-    public async Task A_request_replayed_after_the_server_restarts_within_its_window_is_refused()
+    [Theory]
+    [InlineData(ProvinceEngine.Sqlite)]
+    [InlineData(ProvinceEngine.Postgres)]
+    public async Task A_request_replayed_after_the_server_restarts_within_its_window_is_refused(ProvinceEngine engine)
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
         try
         {
-            var province = await ProvinceHost.StartAsync(folder);
+            var province = await ProvinceHost.StartAsync(folder, engine: engine);
             var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var code = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
             using (var enrol = new HttpClient { BaseAddress = province.BaseUrl })
@@ -124,7 +126,7 @@ public class WriterLaneTests
 
             await province.DisposeAsync(); // stopping writes the nonces held in memory
 
-            await using var restarted = await ProvinceHost.StartAsync(folder);
+            await using var restarted = await ProvinceHost.StartAsync(folder, engine: engine);
             using (var replay = await SendSignedAsync(restarted.BaseUrl, key, now, nonce))
             {
                 Assert.Equal((HttpStatusCode.Unauthorized, "replayed"), (replay.StatusCode, (await ProblemAsync(replay)).Code));
@@ -132,6 +134,7 @@ public class WriterLaneTests
 
             using var fresh = await SendSignedAsync(restarted.BaseUrl, key, DateTimeOffset.UtcNow, RequestSignature.NewNonce());
             Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+            Assert.NotNull(await restarted.ScalarAsync("SELECT last_seen_at FROM terminals WHERE id = 'KP-THCS-ND-01'")); // written with the nonces
         }
         finally
         {
