@@ -126,7 +126,7 @@ internal static class AotBenchmark
         return new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
     }
 
-    private static async Task<Process> StartAsync(string program, string[] arguments, HttpClient http)
+    internal static async Task<Process> StartAsync(string program, string[] arguments, HttpClient http)
     {
         var process = Process.Start(Start(program, arguments))!;
         process.OutputDataReceived += (_, _) => { };
@@ -161,7 +161,7 @@ internal static class AotBenchmark
         throw new TimeoutException($"{program}: /health did not answer 200 within 60 s.");
     }
 
-    private static async Task WaitForInstitutionAsync(HttpClient http)
+    internal static async Task WaitForInstitutionAsync(HttpClient http)
     {
         for (var i = 0; i < 400; i++)
         {
@@ -177,7 +177,7 @@ internal static class AotBenchmark
         throw new TimeoutException("The terminal did not pull its institution.");
     }
 
-    private static double ResidentMegabytes(int pid)
+    internal static double ResidentMegabytes(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;

@@ -16,7 +16,9 @@ using KioskPos.Benchmarks;
 // `xml [N]` the Ministry of Health XML import of N episodes (5,000) and `xlsx [N]` a school .xlsx of N pupils (20,000),
 // each against a bare parse of the same file; `statement [N]` an N-line Vietcombank statement (10,000) matched
 // against open payments, against a bare read of the file; `panel [clock Hz] [payments]` the QR on the emulated SPI
-// panel after a payment is created and the countdown's partial update, against a full frame on the bus.
+// panel after a payment is created and the countdown's partial update, against a full frame on the bus;
+// `payments [N] [every]` the native AOT terminal's online card payment against a VietQR payment in the same run
+// (p50/p95/p99), and its resident memory every `every` payments up to N (20,000; every 1,000).
 int IntArg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 if (args is ["xml", ..])
 {
@@ -67,6 +69,11 @@ if (args is ["loadtest", ..])
 if (args is ["report", ..])
 {
     return await ReportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000_000);
+}
+
+if (args is ["payments", ..])
+{
+    return await PaymentBenchmark.RunAsync(IntArg(1, 20_000), IntArg(2, 1_000));
 }
 
 if (args is ["aot", ..])

@@ -132,7 +132,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
     /// </summary>
     public async Task ApplyPullAsync(PullResponse pull, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         if (pull.Full)
         {

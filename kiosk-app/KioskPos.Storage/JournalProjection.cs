@@ -16,7 +16,7 @@ public static class JournalProjection
     /// <summary>Replaces the payment rows with what the journal says, in one transaction; returns the payments derived.</summary>
     public static async Task<int> RebuildAsync(SqliteDatabase database, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var entries = new List<JournalEntryDto>();
         await foreach (var body in connection.QueryUnbufferedAsync<string>("SELECT body FROM journal ORDER BY sequence", transaction: transaction).WithCancellation(cancellationToken).ConfigureAwait(false))

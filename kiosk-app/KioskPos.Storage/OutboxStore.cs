@@ -58,7 +58,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
     public async Task MarkSentAsync(PushResponse response, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         foreach (var result in response.Results)
         {
@@ -86,7 +86,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
     /// <summary>Marks one entry as refused for good by the server; it stays in the journal and is shown to people.</summary>
     public async Task MarkRejectedAsync(long sequence, string reason, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = $e, last_attempt_at = $t WHERE sequence = $s",
             null, cancellationToken, ("$e", reason), ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$s", sequence)).ConfigureAwait(false);
@@ -96,7 +96,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
     public async Task RecordAttemptFailedAsync(IEnumerable<long> sequences, string error, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         foreach (var sequence in sequences)
         {

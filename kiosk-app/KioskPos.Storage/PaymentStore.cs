@@ -63,7 +63,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             throw new PaymentRefusedException(PaymentRefusal.MethodNotAvailable(command.Method.WireName()));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
 
         // BEGIN IMMEDIATE: the balance check and the write happen under one write lock, so two payments on the
         // same card cannot both pass the check.
@@ -217,7 +217,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     /// <returns>Null when the payment is not this terminal's (a database replaced since).</returns>
     public async Task<ConfirmationResult?> RecordConfirmationAsync(ConfirmationDto confirmation, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadPaymentAsync(connection, transaction, confirmation.PaymentId, cancellationToken).ConfigureAwait(false);
         if (payment is null || payment.Method != PaymentMethod.VietQr)
@@ -252,7 +252,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     /// </summary>
     public async Task<Payment?> ExpireAsync(string paymentId, string reason, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadPaymentAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         if (payment is null || payment.State != PaymentState.Pending)
@@ -481,7 +481,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     /// <summary>Records a print outcome as a journal entry and on the payment, in one transaction.</summary>
     public async Task RecordReceiptAsync(string paymentId, bool printed, string? detail, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         if (!await RecordReceiptAsync(connection, transaction, paymentId, printed, detail, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {

@@ -57,7 +57,7 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// </summary>
     public async Task<long> EnqueueAsync(string kind, string? subject, string? document, bool reprint = false, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var id = await EnqueueAsync(connection, transaction, kind, subject, document, reprint, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -129,7 +129,7 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// </summary>
     public async Task<int> PurgeContentAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(
             "UPDATE print_jobs SET document = NULL, preview = NULL WHERE state IN ('printed', 'cancelled') AND created_at < $t AND (document IS NOT NULL OR preview IS NOT NULL)",
             null, cancellationToken, ("$t", before.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture))).ConfigureAwait(false);
@@ -148,7 +148,7 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// </summary>
     public async Task MarkPrintedAsync(long id, string preview, string? receiptOf = null, string? receiptDetail = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var now = time.GetUtcNow();
         await connection.ExecuteAsync(
@@ -170,7 +170,7 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// </summary>
     public async Task MarkHeldAsync(long id, string problem, bool maybeOnPaper, bool markAsCopy, string? receiptOf = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var first = (string?)await connection.ScalarAsync("SELECT state FROM print_jobs WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false) == "queued";
         await connection.ExecuteAsync(
@@ -187,7 +187,7 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// <summary>Cancels a waiting job (a technician clearing the queue); a printed one stays printed.</summary>
     public async Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync("UPDATE print_jobs SET state = 'cancelled' WHERE id = $id AND state IN ('queued', 'held')", null, cancellationToken, ("$id", id)).ConfigureAwait(false) == 1;
     }
 

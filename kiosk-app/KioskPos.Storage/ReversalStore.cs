@@ -40,7 +40,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     public async Task<ReversalResult> VoidAsync(string paymentId, ReversalApproval approval, CancellationToken cancellationToken = default)
     {
         Require(approval);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         if (PaymentRules.CheckVoid(payment, await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false)) is { } refusal)
@@ -73,7 +73,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.bank_reference"));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         if (PaymentRules.CheckRefund(payment, new Vnd(amount)) is { } refusal)
@@ -106,7 +106,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     public async Task<ShiftResult> CloseShiftAsync(string cashier, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cashier);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var (number, first) = await OpenShiftStartAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -122,7 +122,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     /// <summary>The open shift's figures so far (the X report), without closing it.</summary>
     public async Task<ShiftClosedDto> OpenShiftAsync(string cashier, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         var last = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM journal", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         var (number, first) = await OpenShiftStartAsync(connection, transaction, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ public sealed class SettingsStore(SqliteDatabase database)
     /// <summary>Sets <paramref name="key"/>; a null value removes it.</summary>
     public async Task SetAsync(string key, string? value, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         if (value is null)
         {
             await connection.ExecuteAsync("DELETE FROM settings WHERE key = $k", null, cancellationToken, ("$k", key)).ConfigureAwait(false);

@@ -76,7 +76,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
             throw new ArgumentException($"A staff PIN is {MinPinLength} to 8 digits.", nameof(pin));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
             INSERT INTO staff (id, name, role, pin_hash) VALUES ($id, $n, $r, $h)
@@ -89,7 +89,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
     /// <summary>Checks a PIN, counting wrong ones towards the id's lockout (an unknown id's too).</summary>
     public async Task<PinCheck> CheckPinAsync(string id, string pin, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         cancellationToken.ThrowIfCancellationRequested();
         var now = time.GetUtcNow();
@@ -145,7 +145,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
         var latest = now + SessionLifetime;
 
         // expires_at is when the session ends if nothing uses it: the idle expiry, capped by the shift limit.
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "DELETE FROM sessions WHERE expires_at < $now; INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES ($h, $s, $c, $e)",
             null, cancellationToken, ("$now", now.ToString("O", CultureInfo.InvariantCulture)), ("$h", TokenHash(token)), ("$s", member.Id),
@@ -165,7 +165,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
         }
 
         var hash = TokenHash(token);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         var session = await connection.QuerySingleOrDefaultAsync<SessionRow>(
             "SELECT s.id, s.name, s.role, x.created_at, x.expires_at FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = $h AND s.active = 1",
             new { h = hash }).ConfigureAwait(false);
@@ -190,7 +190,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
     /// <summary>Ends a session.</summary>
     public async Task CloseSessionAsync(string token, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync("DELETE FROM sessions WHERE token_hash = $h", null, cancellationToken, ("$h", TokenHash(token))).ConfigureAwait(false);
     }
 

@@ -74,6 +74,7 @@ public static class ProvinceApp
         services.AddSingleton<Reconciliation>();
         services.AddSingleton<Apis.ProvinceSessions>();
         services.AddSingleton<TerminalRegistry>();
+        services.AddSingleton<RequestNonces>();
         services.AddProvinceResponseSigning();
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<PayerData>();
@@ -87,6 +88,7 @@ public static class ProvinceApp
         services.AddIntake(configuration);
         services.AddHttpClient("bank-sim", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<RequestNonceWriter>();
         services.AddEDocuments(configuration);
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -30,6 +30,9 @@ public sealed class SchemaTooNewException(string path, int found, int known)
 /// </remarks>
 public sealed class SqliteDatabase
 {
+    /// <summary>SQLite's own busy timeout on every connection: what a writer outside the lane (another process) may wait.</summary>
+    public const int BusyTimeoutMilliseconds = 10000;
+
     private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
     private readonly IReadOnlyList<Migration> _migrations;
     private readonly string _connectionString;
@@ -62,6 +65,20 @@ public sealed class SqliteDatabase
     /// <summary>The full path of the file.</summary>
     public string Path { get; }
 
+    /// <summary>The one writer lane of this file in this process (<see cref="OpenWriterAsync"/>).</summary>
+    public SqliteWriteLane Lane => SqliteWriteLane.For(Path);
+
+    /// <summary>
+    /// Opens a connection to write with: it enters the file's <see cref="Lane"/> (waiting its turn behind this
+    /// process's other writer, never in SQLite's busy sleep) and leaves it when it is closed. Begin its transaction
+    /// with <c>BeginTransaction(deferred: false)</c> and keep reads that need no lock on <see cref="OpenAsync"/>.
+    /// </summary>
+    public Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken = default)
+    {
+        // Not an async method: the lane marks this flow as its writer before anything waits (see SqliteWriteLane.Claim).
+        return Lane.Claim() is { } claim ? OpenInLaneAsync(claim, cancellationToken) : OpenAsync(cancellationToken);
+    }
+
     /// <summary>The schema version this program brings the file to.</summary>
     public int LatestVersion => _migrations.Count;
 
@@ -84,6 +101,21 @@ public sealed class SqliteDatabase
             await using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<SqliteConnection> OpenInLaneAsync(SqliteWriteLane.FlowClaim claim, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Lane.EnterCoreAsync(connection, claim, cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch

@@ -33,6 +33,12 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     private readonly PrinterTimeouts _timeouts = timeouts ?? PrinterTimeouts.Default;
     private readonly SemaphoreSlim _exclusive = new(1, 1);
 
+    // True while an answer the printer owes may still come: from the start (bytes from before this process may be
+    // on the line), after a status read that timed out or was out of step, after a job whose completion was not
+    // answered, and after the connection was lost. Only then is a status round followed by the 50 ms look for a late
+    // answer; a printer that has answered everything it was asked owes nothing, so the round ends at its fourth answer.
+    private bool _mayOweAnswer = true;
+
     /// <inheritdoc />
     public string Name => $"ESC/POS, {transport.Description}, {encoder.Language}";
 
@@ -76,6 +82,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 await transport.WriteAsync(job, _timeouts.Write, cancellationToken).ConfigureAwait(false);
                 await transport.WriteAsync(CompletionMarker, _timeouts.Write, cancellationToken).ConfigureAwait(false);
                 var answered = await WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+                _mayOweAnswer |= !answered;
                 var after = await TryStatusAsync(cancellationToken).ConfigureAwait(false);
                 if (answered && after is not null && !(after.CoverOpen || after.CutterError || after.UnrecoverableError))
                 {
@@ -90,6 +97,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
             }
             catch (Exception e) when (e is IOException or TimeoutException)
             {
+                _mayOweAnswer = true;
                 transport.Close();
                 return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", e.Message), "unreachable", Started: true);
             }
@@ -128,6 +136,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 var one = new byte[1];
                 if (await transport.ReadAsync(one, _timeouts.Status, cancellationToken).ConfigureAwait(false) != 1 || !PrinterStatus.IsStatusByte(one[0]))
                 {
+                    _mayOweAnswer = true;
                     await Task.Delay(50, cancellationToken).ConfigureAwait(false);
                     await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
                     return null;
@@ -138,19 +147,25 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
 
             // A late answer to an earlier request (one that timed out on a busy line) would put every answer one step
             // out — a paper-out read as "ready" — and leave the printer's own last answer waiting. Look for it
-            // briefly; if it is there, these answers are not to be trusted: ask again.
-            var late = new byte[1];
-            if (await transport.ReadAsync(late, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false) == 1)
+            // briefly; if it is there, these answers are not to be trusted: ask again. Only when an answer may be owed.
+            if (_mayOweAnswer)
             {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-                await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
-                return null;
+                var late = new byte[1];
+                if (await transport.ReadAsync(late, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                    await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+
+                _mayOweAnswer = false;
             }
 
             return PrinterStatus.Decode(answers[0], answers[1], answers[2], answers[3]);
         }
         catch (Exception e) when (e is IOException or TimeoutException)
         {
+            _mayOweAnswer = true;
             transport.Close();
             return null;
         }
@@ -197,6 +212,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
             }
         }
 
+        _mayOweAnswer |= outstanding || !done;
         return done;
     }
 
@@ -211,6 +227,7 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
         }
         catch (Exception e) when (e is IOException or TimeoutException)
         {
+            _mayOweAnswer = true;
             transport.Close();
         }
     }

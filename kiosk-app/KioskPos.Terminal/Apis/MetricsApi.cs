@@ -149,8 +149,27 @@ internal static class MetricsApi
 
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_province_answers_unverified_total Answers from the province's address refused because they did not verify with its key.\n# TYPE kioskpos_province_answers_unverified_total counter\nkioskpos_province_answers_unverified_total {http.RequestServices.GetRequiredService<KioskPos.Sync.ProvinceTrust>().Unverified}\n");
+        WriteLaneAndMemory(text, database.Lane.Counters);
         latencies.Write(text);
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    /// <summary>The database's writer lane (writes, waits behind another writer, busy locks met) and what the process holds in memory.</summary>
+    private static void WriteLaneAndMemory(StringBuilder text, KioskPos.Shared.Sqlite.SqliteWriteLaneCounters lane)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_db_writes_total Write connections let through the database's writer lane.\n# TYPE kioskpos_db_writes_total counter\nkioskpos_db_writes_total {lane.Writes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_db_write_waits_total Writes that waited in the lane for the writer before them.\n# TYPE kioskpos_db_write_waits_total counter\nkioskpos_db_write_waits_total {lane.Waits}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_db_write_busy_total Writes that found SQLite's write lock held outside the lane (0 expected).\n# TYPE kioskpos_db_write_busy_total counter\nkioskpos_db_write_busy_total {lane.BusySeen}\n");
+        var gc = GC.GetGCMemoryInfo();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_process_resident_bytes Resident memory of the process.\n# TYPE kioskpos_process_resident_bytes gauge\nkioskpos_process_resident_bytes {process.WorkingSet64}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_heap_bytes The managed heap after the last collection.\n# TYPE kioskpos_gc_heap_bytes gauge\nkioskpos_gc_heap_bytes {gc.HeapSizeBytes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_committed_bytes Memory the GC has committed.\n# TYPE kioskpos_gc_committed_bytes gauge\nkioskpos_gc_committed_bytes {gc.TotalCommittedBytes}\n");
+        text.Append("# HELP kioskpos_gc_collections_total Garbage collections by generation.\n# TYPE kioskpos_gc_collections_total counter\n");
+        for (var generation = 0; generation <= 2; generation++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"kioskpos_gc_collections_total{{generation=\"{generation}\"}} {GC.CollectionCount(generation)}\n");
+        }
     }
 
     internal static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);

@@ -23,8 +23,8 @@ public enum ProvinceEngine
 /// translated for PostgreSQL by <see cref="DbCommands"/>.
 /// </summary>
 /// <remarks>
-/// Writers are serialised on both engines (SQLite's <c>BEGIN IMMEDIATE</c>; a transaction-scoped advisory lock on
-/// PostgreSQL): the change counter that versions what terminals pull must be committed in the order it is taken,
+/// Writers are serialised on both engines (on SQLite the process's writer lane, <see cref="SqliteWriteLane"/>, then
+/// <c>BEGIN IMMEDIATE</c>; a transaction-scoped advisory lock on PostgreSQL): the change counter that versions what terminals pull must be committed in the order it is taken,
 /// or a pull could pass over a row committed late with a lower version. Reads run beside the writer on a snapshot.
 /// </remarks>
 internal sealed class ProvinceDatabase : IAsyncDisposable
@@ -73,19 +73,52 @@ internal sealed class ProvinceDatabase : IAsyncDisposable
         ? await _sqlite.OpenAsync(cancellationToken).ConfigureAwait(false)
         : await _postgres!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// The writer lane's counters on SQLite (writes, waits in the lane, writes that found the file's lock held
+    /// outside it); null on PostgreSQL, where writers queue on the advisory lock inside the database.
+    /// </summary>
+    public SqliteWriteLaneCounters? WriterCounters => _sqlite?.Lane.Counters;
+
+    /// <summary>
+    /// A connection for statements that write without <see cref="BeginWriteAsync"/> (one statement, autocommit): on
+    /// SQLite it enters the writer lane as a write transaction does, and leaves it when closed.
+    /// </summary>
+    /// <remarks>Not an async method, for the reason <see cref="BeginWriteAsync"/> is not.</remarks>
+    public Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken = default) => _sqlite is not null
+        ? Widen(_sqlite.OpenWriterAsync(cancellationToken))
+        : Widen(_postgres!.OpenConnectionAsync(cancellationToken).AsTask());
+
+    private static async Task<DbConnection> Widen<T>(Task<T> opening)
+        where T : DbConnection => await opening.ConfigureAwait(false);
+
     /// <summary>A read transaction: every statement in it sees the same snapshot.</summary>
     public async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken = default) => connection is SqliteConnection sqlite
         ? sqlite.BeginTransaction(deferred: true)
         : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A write transaction; it holds the writers' lock from its start until it ends.</summary>
-    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    /// <remarks>Not an async method: on SQLite the writer lane marks the calling flow before anything waits.</remarks>
+    public Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
         if (connection is SqliteConnection sqlite)
         {
-            return sqlite.BeginTransaction(deferred: false);
+            // The process's one writer lane first (an async wait behind the writer before, never SQLite's busy
+            // sleep), left when the connection closes; then the write lock, which is free by then.
+            var entered = _sqlite!.Lane.EnterAsync(sqlite, cancellationToken);
+            return entered.IsCompletedSuccessfully ? Task.FromResult<DbTransaction>(sqlite.BeginTransaction(deferred: false)) : BeginSqliteWriteAsync(entered, sqlite);
         }
 
+        return BeginPostgresWriteAsync(connection, cancellationToken);
+    }
+
+    private static async Task<DbTransaction> BeginSqliteWriteAsync(Task entered, SqliteConnection sqlite)
+    {
+        await entered.ConfigureAwait(false);
+        return sqlite.BeginTransaction(deferred: false);
+    }
+
+    private static async Task<DbTransaction> BeginPostgresWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -18,11 +18,8 @@ internal sealed record AuthFailure(int Status, string Code, string TitleKey, str
 /// Terminals and their keys: issuing one-time enrolment codes, binding a terminal's public key, revoking, and
 /// verifying the signature of every request a terminal makes.
 /// </summary>
-internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider time)
+internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider time, RequestNonces nonces)
 {
-    private static readonly TimeSpan s_nonceMemory = RequestSignature.MaxClockDifference * 2;
-    private long _lastNonceSweep;
-
     /// <summary>Issues a one-time code for <paramref name="terminalId"/> (created if new) at an institution.</summary>
     public async Task<(string Code, DateTimeOffset ExpiresAt)?> IssueCodeAsync(string institutionId, string terminalId, string name, TimeSpan validity, CancellationToken cancellationToken)
     {
@@ -178,31 +175,18 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
             return (null, new AuthFailure(403, "terminal_revoked", "province.problem.terminal.revoked", "This terminal has been revoked."));
         }
 
-        var stamp = now.ToString("O", CultureInfo.InvariantCulture);
-
-        // Nonces older than the signature's tolerance can no longer be replayed: forgotten every few seconds, not on
-        // every request (the table stays small; a request pays one write, the nonce with the terminal's last-seen).
-        var sweep = now.ToUnixTimeSeconds();
-        var last = Interlocked.Read(ref _lastNonceSweep);
-        if (sweep - last >= 5 && Interlocked.CompareExchange(ref _lastNonceSweep, sweep, last) == last)
+        // The nonce is checked and remembered in memory (no write per request); RequestNonces writes the second's
+        // nonces and the terminals' last-seen times in one group commit, and reads them back after a restart.
+        await nonces.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        switch (nonces.TryAccept(input.KeyId, input.Nonce, input.Created))
         {
-            await connection.ExecuteAsync("DELETE FROM request_nonces WHERE seen_at < $old", null, cancellationToken,
-                ("$old", (now - s_nonceMemory).ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
+            case NonceVerdict.Replayed:
+                return (null, Unauthenticated("replayed", "This nonce was used before: the request is a replay."));
+            case NonceVerdict.Full:
+                return (null, new AuthFailure(429, "too_many_requests", "province.problem.terminal.too_many_requests",
+                    $"More than {RequestNonces.MaxPerTerminal} requests from this terminal within {RequestSignature.MaxClockDifference.TotalMinutes:0} minutes; try again later."));
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await connection.ExecuteAsync("INSERT INTO request_nonces (terminal_id, nonce, seen_at) VALUES ($t, $n, $s)", transaction, cancellationToken,
-                ("$t", input.KeyId), ("$n", input.Nonce), ("$s", stamp)).ConfigureAwait(false);
-        }
-        catch (DbException e) when (e.IsUniqueViolation())
-        {
-            return (null, Unauthenticated("replayed", "This nonce was used before: the request is a replay."));
-        }
-
-        await connection.ExecuteAsync("UPDATE terminals SET last_seen_at = $s WHERE id = $t", transaction, cancellationToken, ("$s", stamp), ("$t", input.KeyId)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (input.KeyId, null);
     }
 

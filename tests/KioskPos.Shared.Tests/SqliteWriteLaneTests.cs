@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using KioskPos.Shared.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.Shared.Tests;
+
+/// <summary>
+/// The writer lane on a real SQLite file: its counters are not zero by construction — a lock held from outside the
+/// lane is seen and counted, and waited out without a thread asleep; writers of the process queue in it; a writer
+/// that keeps its connection open after its transaction loses its turn to the one waiting.
+/// </summary>
+public class SqliteWriteLaneTests
+{
+    private static SqliteDatabase NewDatabase(out string folder)
+    {
+        folder = Directory.CreateTempSubdirectory("kioskpos-lane-").FullName;
+        return new SqliteDatabase(Path.Combine(folder, "lane.db"), [new Migration(1, "t", "CREATE TABLE t (x INTEGER);")]);
+    }
+
+    [Fact]
+    public async Task A_lock_held_outside_the_lane_is_counted_and_waited_out_then_the_write_goes_on()
+    {
+        var database = NewDatabase(out var folder);
+        try
+        {
+            await database.MigrateAsync();
+            var before = database.Lane.Counters;
+
+            // Another program's writer (a connection that never entered the lane) holds the write lock for 300 ms.
+            await using var outsider = new SqliteConnection($"Data Source={database.Path};Pooling=False");
+            await outsider.OpenAsync();
+            await using (var hold = outsider.CreateCommand())
+            {
+                hold.CommandText = "BEGIN IMMEDIATE; INSERT INTO t VALUES (1);";
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var release = Task.Run(async () =>
+            {
+                await Task.Delay(300);
+                await using var commit = outsider.CreateCommand();
+                commit.CommandText = "COMMIT";
+                await commit.ExecuteNonQueryAsync();
+            });
+            var started = Stopwatch.GetTimestamp();
+            await using (var writer = await database.OpenWriterAsync())
+            {
+                await using var transaction = writer.BeginTransaction(deferred: false);
+                await using var insert = writer.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO t VALUES (2)";
+                await insert.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+            }
+
+            await release;
+            var after = database.Lane.Counters;
+            Assert.Equal(before.BusySeen + 1, after.BusySeen);
+            Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(250), "the writer waited for the outside lock");
+
+            await using var read = await database.OpenAsync();
+            await using var count = read.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM t";
+            Assert.Equal(2L, (long)(await count.ExecuteScalarAsync())!);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Writers_of_the_process_queue_in_the_lane_and_an_idle_holder_loses_its_turn()
+    {
+        var database = NewDatabase(out var folder);
+        try
+        {
+            await database.MigrateAsync();
+            var before = database.Lane.Counters;
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+            {
+                await using var writer = await database.OpenWriterAsync();
+                await using var transaction = writer.BeginTransaction(deferred: false);
+                await using var insert = writer.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = $"INSERT INTO t VALUES ({i})";
+                await insert.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+            })));
+            var queued = database.Lane.Counters;
+            Assert.Equal(before.Writes + 20, queued.Writes);
+            Assert.Equal(before.BusySeen, queued.BusySeen); // in the lane, none met the lock
+
+            // A writer that has committed and keeps its connection open (reading on) does not hold the others up.
+            await using var idle = await database.OpenWriterAsync();
+            await using (var transaction = idle.BeginTransaction(deferred: false))
+            {
+                await using var insert = idle.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO t VALUES (100)";
+                await insert.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+            }
+
+            // Another flow (not this test's, which holds the lane: its own nested writes would go on beside it).
+            var waited = Stopwatch.GetTimestamp();
+            Task<SqliteConnection> opening;
+            using (ExecutionContext.SuppressFlow())
+            {
+                opening = Task.Run(() => database.OpenWriterAsync());
+            }
+
+            await using (var next = await opening)
+            {
+                Assert.True(Stopwatch.GetElapsedTime(waited) < TimeSpan.FromSeconds(5));
+            }
+
+            Assert.Equal(queued.Reclaimed + 1, database.Lane.Counters.Reclaimed);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
