@@ -319,14 +319,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             _ => null,
         };
         await connection.ExecuteAsync(
-            // A top-up that arrived short is complete with what arrived: it all went on the balance, nothing is owed.
-            """
-            UPDATE payments SET received = MAX(received, $r), balance_after = COALESCE($b, balance_after),
-                                state = CASE WHEN purpose = $topUp AND $s IS NOT NULL THEN $completed ELSE COALESCE($s, state) END
-            WHERE id = $id
-            """,
-            transaction, cancellationToken, ("$r", confirmation.TotalReceived), ("$s", state), ("$b", confirmation.BalanceAfter), ("$topUp", PaymentPurpose.TopUp.WireName()),
-            ("$completed", PaymentState.Completed.WireName()), ("$id", confirmation.PaymentId)).ConfigureAwait(false);
+            "UPDATE payments SET received = MAX(received, $r), state = COALESCE($s, state), balance_after = COALESCE($b, balance_after) WHERE id = $id",
+            transaction, cancellationToken, ("$r", confirmation.TotalReceived), ("$s", state), ("$b", confirmation.BalanceAfter), ("$id", confirmation.PaymentId)).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO confirmations (id, payment_id, sequence) VALUES ($id, $p, $s)",
             transaction, cancellationToken, ("$id", confirmation.ConfirmationId), ("$p", confirmation.PaymentId), ("$s", sequence)).ConfigureAwait(false);

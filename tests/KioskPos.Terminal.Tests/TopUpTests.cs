@@ -44,6 +44,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.True(TransferCode.TryParse(topUp.Code, out var code) && code.Value.Sequence == topUp.View.GetProperty("sequence").GetInt64());
         await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
 
+        var planBefore = await PlanAsync();
         var (status, outcome, paymentId) = await NotifyAsync(300_000, $"MBVCB.123.{topUp.Code.ToLowerInvariant()} nap the", "FT-TOPUP-1");
         Assert.Equal(("accepted", TransferOutcomes.Paid, topUp.Id), (status, outcome, paymentId));
         Assert.Equal(450_000, await _province.BalanceAsync("HS240002"));
@@ -51,6 +52,13 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         // Reconciliation shows the day's top-ups beside the payments (not among the VietQR payments of bills).
         var day = (await ReconciliationAsync()).GetProperty("days").EnumerateArray().Single(d => d.GetProperty("institutionId").GetString() == "TG-THCS-NGUYENDU");
         Assert.Equal((300_000L, 0L, 300_000L), (day.GetProperty("topUps").GetInt64(), day.GetProperty("vietQr").GetInt64(), day.GetProperty("receivedByBank").GetInt64()));
+
+        // The plan report counts it as cashless money put on cards, apart from the payments of bills (which count
+        // when the card pays them): never twice.
+        var planAfter = await PlanAsync();
+        Assert.Equal(planBefore.GetProperty("topUps").GetInt64() + 300_000, planAfter.GetProperty("topUps").GetInt64());
+        Assert.Equal(planBefore.GetProperty("cashlessValue").GetInt64(), planAfter.GetProperty("cashlessValue").GetInt64());
+        Assert.Equal(planBefore.GetProperty("cashlessPayments").GetInt32(), planAfter.GetProperty("cashlessPayments").GetInt32());
 
         var confirmed = await WaitForStateAsync(topUp.Id, "completed");
         Assert.Equal((300_000L, 450_000L, "450.000 ₫"), (confirmed.GetProperty("received").GetInt64(), confirmed.GetProperty("balanceAfter").GetInt64(), confirmed.GetProperty("balanceAfterText").GetString()));
@@ -100,7 +108,9 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         var (_, under, _) = await NotifyAsync(50_000, shortOne.Code, "FT-TOPUP-SHORT");
         Assert.Equal(TransferOutcomes.Underpaid, under);
         Assert.Equal(before + 50_000, await _province.BalanceAsync(codes[0]));
-        var done = await WaitForStateAsync(shortOne.Id, "completed");
+        // Short: it stays underpaid (as a payment would), what arrived is on the balance, and no rest is offered.
+        var done = await WaitForStateAsync(shortOne.Id, "underpaid");
+        Assert.False(done.TryGetProperty("rest", out var rest) && rest.ValueKind != JsonValueKind.Null);
         Assert.Equal((50_000L, before + 50_000), (done.GetProperty("received").GetInt64(), done.GetProperty("balanceAfter").GetInt64()));
         Assert.DoesNotContain((await ReconciliationAsync()).GetProperty("worklist").EnumerateArray(), i => i.GetProperty("item").GetString() == "underpaid:" + shortOne.Id);
 
@@ -283,6 +293,12 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
     {
         var today = DateTime.UtcNow.AddHours(7).Date;
         return await _province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/reconciliation?from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(2):yyyy-MM-dd}");
+    }
+
+    private async Task<JsonElement> PlanAsync()
+    {
+        var today = DateTime.UtcNow.AddHours(7).Date;
+        return await _province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={today:yyyy-MM}-01&to={today.AddMonths(1):yyyy-MM}-01");
     }
 
     private async Task<JsonElement> WaitForStateAsync(string id, string state)

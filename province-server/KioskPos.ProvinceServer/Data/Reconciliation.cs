@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 
@@ -132,7 +133,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         // Payments flagged on arrival, and VietQR payments the bank paid short.
         await ReadAsync<PaymentItemRow>(connection, transaction,
             $"""
-            SELECT id, institution_id, {LocalDay.Of("created_at")} AS day, amount, received, flags, state, method FROM payments
+            SELECT id, institution_id, {LocalDay.Of("created_at")} AS day, amount, received, flags, state, method, purpose FROM payments
             WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             ORDER BY created_at, id
             """,
@@ -145,7 +146,8 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                     Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {FlagWords(flags)}", flags);
                 }
 
-                if (state == "underpaid")
+                // A short top-up owes nothing: what arrived is on the balance, as the bank says.
+                if (state == "underpaid" && r.Purpose != PaymentPurpose.TopUp.WireName())
                 {
                     Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received,
                         Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)), flags);
@@ -311,5 +313,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         public required string State { get; init; }
 
         public required string Method { get; init; }
+
+        public required string Purpose { get; init; }
     }
 }

@@ -198,10 +198,10 @@ internal static class TransferMatching
                 flags.Add("refund_due");
             }
 
-            // A top-up that arrived short is complete with what arrived: nothing is owed on a balance.
+            // A short top-up stays underpaid like a payment (its e-document is for a whole one), though what arrived is on the balance.
             await connection.ExecuteAsync(
                 "UPDATE payments SET received = $r, state = $s WHERE id = $id",
-                transaction, cancellationToken, ("$r", totalReceived), ("$s", totalReceived < payment.Amount && !topUp ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
+                transaction, cancellationToken, ("$r", totalReceived), ("$s", totalReceived < payment.Amount ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
         }
 
         if (refund > 0)
