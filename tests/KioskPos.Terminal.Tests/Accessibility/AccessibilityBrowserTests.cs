@@ -294,7 +294,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
     }
 
     // The violations axe-core finds, each as "rule: help — first targets"; it must have checked something.
-    private static async Task<string[]> AxeAsync(IPage page)
+    internal static async Task<string[]> AxeAsync(IPage page)
     {
         if (!await page.EvaluateAsync<bool>("typeof window.axe !== 'undefined'"))
         {
@@ -312,7 +312,7 @@ public sealed class AccessibilityBrowserTests : IAsyncLifetime
         return [.. result.GetProperty("violations").EnumerateArray().Select(v => v.GetString()!)];
     }
 
-    private static async Task AssertTargetsAsync(IPage page)
+    internal static async Task AssertTargetsAsync(IPage page)
     {
         var small = await page.EvaluateAsync<string[]>(
             """
