@@ -186,6 +186,11 @@ prints — and closes the shift (the Z report prints):
     -d '{"reason":"Thu nhầm","supervisorId":"gs01","supervisorPin":"975319"}'
   curl -s -b var/cookies -X POST $TERMINAL_URL/api/v1/shifts/current/close
 
+Top up a card (nạp tiền vào thẻ): tap 04D4E5F6 on the kiosk and press "Nạp tiền vào thẻ", or offer one here, then
+"simulate transfer" on the bank simulator; a transfer from home carries the account's standing code (NT…, printed on
+the top-up receipt) as its text:
+  curl -s -X POST $TERMINAL_URL/api/v1/top-ups -H 'Content-Type: application/json' -d '{"payerCode":"HS240002","amount":200000}'
+
 Pay by VietQR: open the customer display, make a QR payment, then press "simulate transfer" on the bank
 simulator (edit the amount to see underpaid / overpaid); the display confirms and the receipt appears:
   curl -s -X POST $TERMINAL_URL/api/v1/payments -H 'Content-Type: application/json' \\

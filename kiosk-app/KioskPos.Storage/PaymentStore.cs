@@ -22,6 +22,8 @@ namespace KioskPos.Storage;
 /// <param name="Offline">True when taken within the offline limits, without the server's authorisation.</param>
 /// <param name="QrLifetime">For a VietQR payment, how long its QR is offered (default 15 minutes).</param>
 /// <param name="External">For a payment on an external bank-card terminal: the approval code and the card's last 4 digits.</param>
+/// <param name="Purpose">Bills, or a top-up of the account's balance (a VietQR payment of <paramref name="TopUpAmount"/> without bills).</param>
+/// <param name="TopUpAmount">For a top-up: how much to put on the balance.</param>
 /// <param name="RequestHash">A hash of the request as the caller made it (<see cref="IdempotentRequest"/>), stored with
 /// <paramref name="ClientRequestId"/>: the key again with another request is refused, never answered with this payment.</param>
 public sealed record CreatePaymentCommand(
@@ -35,7 +37,9 @@ public sealed record CreatePaymentCommand(
     bool Offline = false,
     TimeSpan QrLifetime = default,
     ExternalCard? External = null,
-    string? RequestHash = null);
+    string? RequestHash = null,
+    PaymentPurpose Purpose = PaymentPurpose.Bills,
+    long TopUpAmount = 0);
 
 /// <summary>A confirmation recorded: the payment after it, and whether it was new (not recorded before).</summary>
 /// <param name="Payment">The payment after the confirmation.</param>
@@ -144,9 +148,11 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             throw new PaymentRefusedException(PaymentRefusal.VietQrUnavailable());
         }
 
-        var bills = await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
-        var allocations = PaymentPlanner.Allocate(account, bills, command.Bills);
-        var amount = Vnd.Sum(allocations.Select(a => a.Amount));
+        // A top-up pays no bill: its amount is what the payer chose, within the limits the service checked.
+        IReadOnlyList<PaymentAllocation> allocations = command.Purpose == PaymentPurpose.TopUp
+            ? []
+            : PaymentPlanner.Allocate(account, await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false), command.Bills);
+        var amount = command.Purpose == PaymentPurpose.TopUp ? new Vnd(command.TopUpAmount) : Vnd.Sum(allocations.Select(a => a.Amount));
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var id = Payment.MakeId(terminalId, sequence);
@@ -165,14 +171,14 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             now,
             Payment: new PaymentCreatedDto(id, account.Code, command.CardUid, command.Method.WireName(), amount.Value,
                 allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(), command.Operator, false, command.ClientRequestId,
-                new VietQrDto(qr.TransferCode, qr.Payload, qr.ExpiresAt)));
+                new VietQrDto(qr.TransferCode, qr.Payload, qr.ExpiresAt), Purpose: command.Purpose == PaymentPurpose.TopUp ? command.Purpose.WireName() : null));
         await Journal.AppendAsync(connection, transaction, entry, prevHash, id, cancellationToken).ConfigureAwait(false);
         await InsertPaymentAsync(connection, transaction, entry, PaymentState.Pending, cancellationToken).ConfigureAwait(false);
         await StoreRequestHashAsync(connection, transaction, id, command.RequestHash, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PaymentResult(
             new Payment(id, terminalId, sequence, PaymentMethod.VietQr, amount, account.Code, command.CardUid, allocations, PaymentState.Pending, SyncState.Queued, now,
-                command.Operator, [], false, "pending", null, qr, Vnd.Zero),
+                command.Operator, [], false, "pending", null, qr, Vnd.Zero, Purpose: command.Purpose),
             Replayed: false);
     }
 
@@ -231,7 +237,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         }
 
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var body = new PaymentConfirmedDto(payment.Id, confirmation.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Remaining, confirmation.BankTransactionId);
+        var body = new PaymentConfirmedDto(payment.Id, confirmation.Id, confirmation.Outcome, confirmation.Amount, confirmation.TotalReceived, confirmation.Remaining, confirmation.BankTransactionId,
+            payment.Purpose == PaymentPurpose.TopUp ? confirmation.BalanceAfter : null);
         var entry = new JournalEntryDto(sequence, EntryKinds.PaymentConfirmed, time.GetUtcNow(), Confirmation: body);
         await Journal.AppendAsync(connection, transaction, entry, prevHash, payment.Id, cancellationToken).ConfigureAwait(false);
         await ApplyConfirmationAsync(connection, transaction, body, sequence, cancellationToken).ConfigureAwait(false);
@@ -285,14 +292,14 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         await connection.ExecuteAsync(
             """
             INSERT INTO payments (id, sequence, client_request_id, account_code, card_uid, method, amount, state, operator, created_at, offline, transfer_code, qr_payload, expires_at,
-                                  approval_code, card_last4)
-            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off, $code, $qr, $exp, $appr, $last4)
+                                  approval_code, card_last4, purpose)
+            VALUES ($id, $s, $k, $a, $c, $m, $amt, $st, $op, $t, $off, $code, $qr, $exp, $appr, $last4, $purpose)
             """,
             transaction, cancellationToken, ("$id", p.PaymentId), ("$s", entry.Sequence), ("$k", p.ClientRequestId), ("$a", p.AccountCode), ("$c", p.CardUid),
             ("$m", p.Method), ("$amt", p.Amount), ("$st", state.WireName()), ("$op", p.Operator),
             ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$off", p.Offline ? 1 : 0),
             ("$code", p.Qr?.TransferCode), ("$qr", p.Qr?.Payload), ("$exp", p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)),
-            ("$appr", p.External?.ApprovalCode), ("$last4", p.External?.Last4)).ConfigureAwait(false);
+            ("$appr", p.External?.ApprovalCode), ("$last4", p.External?.Last4), ("$purpose", p.Purpose ?? PaymentPurpose.Bills.WireName())).ConfigureAwait(false);
         foreach (var allocation in p.Allocations)
         {
             await connection.ExecuteAsync(
@@ -312,8 +319,8 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             _ => null,
         };
         await connection.ExecuteAsync(
-            "UPDATE payments SET received = MAX(received, $r), state = COALESCE($s, state) WHERE id = $id",
-            transaction, cancellationToken, ("$r", confirmation.TotalReceived), ("$s", state), ("$id", confirmation.PaymentId)).ConfigureAwait(false);
+            "UPDATE payments SET received = MAX(received, $r), state = COALESCE($s, state), balance_after = COALESCE($b, balance_after) WHERE id = $id",
+            transaction, cancellationToken, ("$r", confirmation.TotalReceived), ("$s", state), ("$b", confirmation.BalanceAfter), ("$id", confirmation.PaymentId)).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO confirmations (id, payment_id, sequence) VALUES ($id, $p, $s)",
             transaction, cancellationToken, ("$id", confirmation.ConfirmationId), ("$p", confirmation.PaymentId), ("$s", sequence)).ConfigureAwait(false);
@@ -335,6 +342,22 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             "SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.offline = 1 AND o.state <> 'sent'",
             null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         return (new Vnd(card), new Vnd(unsynced));
+    }
+
+    /// <summary>
+    /// What this terminal has put on <paramref name="accountCode"/>'s balance since <paramref name="dayStart"/>: top-ups
+    /// still waiting for the bank at their amount, confirmed ones at what arrived (expired ones not at all).
+    /// </summary>
+    public async Task<Vnd> TopUpsSinceAsync(string accountCode, DateTimeOffset dayStart, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return new Vnd(Convert.ToInt64(await connection.ScalarAsync(
+            """
+            SELECT COALESCE(SUM(CASE WHEN state = $pending THEN amount ELSE MIN(received, amount) END), 0) FROM payments
+            WHERE purpose = $topUp AND account_code = $a AND created_at >= $d AND state IN ($pending, $completed, $underpaid)
+            """,
+            null, cancellationToken, ("$pending", PaymentState.Pending.ToStored()), ("$completed", PaymentState.Completed.ToStored()), ("$underpaid", PaymentState.Underpaid.ToStored()),
+            ("$topUp", PaymentPurpose.TopUp.WireName()), ("$a", accountCode), ("$d", dayStart.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false), CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -549,10 +572,19 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             balanceAfter = account.Balance - await CatalogueStore.UnsyncedDebitsAsync(connection, null, account.Code, cancellationToken).ConfigureAwait(false);
         }
 
+        // A top-up's receipt prints what the bank paid (all of it went on the balance, up to the amount asked) and
+        // the balance the province reported after it.
+        var topUp = payment.Purpose == PaymentPurpose.TopUp;
+        if (topUp)
+        {
+            balanceAfter = provisional ? null : payment.BalanceAfter;
+        }
+
         return new Receipt(
             institution, payment.TerminalId, payment.Id, TimeZoneInfo.ConvertTime(payment.CreatedAt, localZone),
             payment.AccountCode, account?.FullName ?? payment.AccountCode, account?.Kind ?? PayerKind.Pupil, account?.Group,
-            items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional, payment.External);
+            items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional, payment.External,
+            topUp ? StandingTransferCode.For(payment.AccountCode).Value : null);
     }
 
     private async Task<Payment?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
@@ -561,7 +593,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var row = await connection.QuerySingleOrDefaultAsync<PaymentRow>(
             """
             SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state AS outbox_state, p.created_at, p.operator, o.server_flags, p.offline,
-                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received, p.approval_code, p.card_last4
+                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received, p.approval_code, p.card_last4, p.purpose, p.balance_after
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             new { id }, transaction).ConfigureAwait(false);
@@ -580,7 +612,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 internal sealed record PaymentRow(
     string Id, long Sequence, string Method, long Amount, string AccountCode, string? CardUid, string State, string OutboxState, string CreatedAt,
     string? Operator, string ServerFlags, long Offline, string ReceiptState, string? ReceiptDetail, string? TransferCode, string? QrPayload, string? ExpiresAt,
-    long Received, string? ApprovalCode, string? CardLast4)
+    long Received, string? ApprovalCode, string? CardLast4, string Purpose, long? BalanceAfter)
 {
     /// <summary>The payment this row holds.</summary>
     public Payment ToPayment(string terminalId, IReadOnlyList<PaymentAllocation> allocations) => new(
@@ -590,7 +622,9 @@ internal sealed record PaymentRow(
         ReceiptState, ReceiptDetail,
         TransferCode is { } code ? new PaymentQr(code, QrPayload!, StoredNames.ToTime(ExpiresAt!)) : null,
         new Vnd(Received),
-        ApprovalCode is { } approval ? new ExternalCard(approval, CardLast4!) : null);
+        ApprovalCode is { } approval ? new ExternalCard(approval, CardLast4!) : null,
+        StoredNames.ToPaymentPurpose(Purpose),
+        BalanceAfter is { } balance ? new Vnd(balance) : null);
 }
 
 /// <summary>A <c>payment_allocations</c> row.</summary>

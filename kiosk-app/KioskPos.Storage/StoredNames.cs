@@ -21,6 +21,10 @@ internal static class StoredNames
         return method;
     }
 
+    /// <summary><c>payments.purpose</c>: the purpose's wire name (<c>bills</c>, <c>top_up</c>).</summary>
+    public static PaymentPurpose ToPaymentPurpose(string stored) =>
+        PaymentWireNames.TryParsePurpose(stored, out var purpose) ? purpose : throw new FormatException($"'{stored}' is not a payment purpose.");
+
     /// <summary><c>payments.state</c>: the state's wire name.</summary>
     public static string ToStored(this PaymentState state) => state.WireName();
 

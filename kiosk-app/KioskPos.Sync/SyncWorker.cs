@@ -48,6 +48,9 @@ public sealed class SyncWorker(
     /// <summary>Settings key of the offline policy last pulled (JSON).</summary>
     public const string OfflinePolicyKey = "sync.offline_policy";
 
+    /// <summary>Settings key of the top-up limits last pulled for the institution's type (JSON).</summary>
+    public const string TopUpLimitsKey = "sync.top_up_limits";
+
     /// <summary>Settings key of the time of the last complete pull: the age of the blocked-card list.</summary>
     public const string LastPullKey = "sync.last_pull";
     /// <summary>The file, in the data folder, of the hardware profile the province pushed; the terminal runs it from its next start.</summary>
@@ -297,6 +300,11 @@ public sealed class SyncWorker(
             if (response.OfflinePolicy is { } policy)
             {
                 await settings.SetAsync(OfflinePolicyKey, System.Text.Json.JsonSerializer.Serialize(policy, ContractsJsonContext.Default.OfflinePolicyDto), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (response.TopUpLimits is { } limits)
+            {
+                await settings.SetAsync(TopUpLimitsKey, System.Text.Json.JsonSerializer.Serialize(limits, ContractsJsonContext.Default.TopUpLimitsDto), cancellationToken).ConfigureAwait(false);
             }
 
             KeepPushedProfile(response.HardwareProfile);

@@ -93,6 +93,7 @@ public static class TerminalApp
         app.MapMetrics();
         app.MapStatusApi();
         app.MapPaymentApi();
+        app.MapTopUpApi();
         app.MapCitizenIdApi();
         app.MapDisplayApi();
         app.MapPrinterApi();

@@ -38,6 +38,19 @@ public enum PaymentState
     Refunded,
 }
 
+/// <summary>What a payment is for: bills, or money put on the account's balance (a top-up).</summary>
+public enum PaymentPurpose
+{
+    /// <summary>The payer's bills, by its allocations.</summary>
+    Bills,
+
+    /// <summary>
+    /// Money paid in advance onto the account's balance (nạp tiền vào thẻ): a VietQR payment without bills, which the
+    /// bank's money credits to the balance, spendable only on that institution's bills.
+    /// </summary>
+    TopUp,
+}
+
 /// <summary>Whether the province server has the payment yet.</summary>
 public enum SyncState
 {
@@ -89,6 +102,26 @@ public static class PaymentWireNames
     public static PaymentState ParseState(string name) =>
         TryParseState(name, out var state) ? state : throw new FormatException($"'{name}' is not a payment state's wire name.");
 
+    /// <summary>The wire name of a purpose (<c>bills</c>, <c>top_up</c>).</summary>
+    public static string WireName(this PaymentPurpose purpose) => purpose switch
+    {
+        PaymentPurpose.Bills => "bills",
+        PaymentPurpose.TopUp => "top_up",
+        _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, null),
+    };
+
+    /// <summary>Reads a purpose's wire name; null (entries from before purposes existed) is <see cref="PaymentPurpose.Bills"/>.</summary>
+    public static bool TryParsePurpose(string? name, out PaymentPurpose purpose)
+    {
+        if (name is null)
+        {
+            purpose = PaymentPurpose.Bills;
+            return true;
+        }
+
+        return WireNames.TryParse(name, WireName, out purpose);
+    }
+
     /// <summary>The wire name of a sync state.</summary>
     public static string WireName(this SyncState state) => state.ToString().ToLowerInvariant();
 }
@@ -118,6 +151,8 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="Qr">For a VietQR payment: the code the payer scans.</param>
 /// <param name="Received">For a VietQR payment: what the bank confirmed so far.</param>
 /// <param name="External">For a payment on an external bank-card terminal: its approval and the card's last 4 digits.</param>
+/// <param name="Purpose">Bills, or a top-up of the account's balance (no allocations).</param>
+/// <param name="BalanceAfter">For a top-up the bank confirmed: the account's balance after it, as the province server reported.</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -137,7 +172,9 @@ public sealed record Payment(
     string? ReceiptDetail = null,
     PaymentQr? Qr = null,
     Vnd Received = default,
-    ExternalCard? External = null)
+    ExternalCard? External = null,
+    PaymentPurpose Purpose = PaymentPurpose.Bills,
+    Vnd? BalanceAfter = null)
 {
     /// <summary>What is still owed on it (for a VietQR payment, the amount less what the bank confirmed).</summary>
     public Vnd Remaining => Method == PaymentMethod.VietQr && Amount > Received ? Amount - Received : Vnd.Zero;

@@ -30,6 +30,7 @@ public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount
 /// <param name="Qr">For a VietQR payment: its code (the transfer code is printed).</param>
 /// <param name="Provisional">A slip while the bank has not confirmed yet: not a receipt, says the receipt follows.</param>
 /// <param name="External">A payment on an external bank-card terminal: the card's last 4 digits and the approval code.</param>
+/// <param name="TopUpCode">For a top-up: the account's standing top-up code, printed so that the next top-up can come from home.</param>
 public sealed record Receipt(
     Institution Institution,
     string TerminalId,
@@ -47,9 +48,14 @@ public sealed record Receipt(
     string? Operator,
     PaymentQr? Qr = null,
     bool Provisional = false,
-    ExternalCard? External = null)
+    ExternalCard? External = null,
+    string? TopUpCode = null)
 {
-    /// <summary>The receipt's title: a tuition receipt at a school, a fee receipt at a health facility.</summary>
+    /// <summary>True for money put on the card (no bills): its own title, one line, the balance after and the standing code.</summary>
+    public bool IsTopUp => TopUpCode is not null;
+
+    /// <summary>The receipt's title: a tuition receipt at a school, a fee receipt at a health facility, a top-up receipt.</summary>
     public string Title => Messages.Vi(Provisional ? "receipt.title.provisional"
+        : IsTopUp ? "top_up.receipt.title"
         : Institution.Type.IsSchool() ? "receipt.title.school" : "receipt.title.health");
 }

@@ -46,6 +46,11 @@ public static class ReceiptLayouts
         }
 
         doc.Rule();
+        if (receipt.IsTopUp)
+        {
+            doc.Pair(Messages.Vi("top_up.receipt.line"), receipt.Total.ToString());
+        }
+
         foreach (var item in receipt.Items)
         {
             var category = item.Category.VietnameseName();
@@ -95,7 +100,12 @@ public static class ReceiptLayouts
 
         if (receipt.BalanceAfter is { } balance)
         {
-            doc.Pair(L("balanceAfter"), balance.ToString());
+            doc.Pair(receipt.IsTopUp ? Messages.Vi("top_up.receipt.balance_after") : L("balanceAfter"), balance.ToString(), bold: receipt.IsTopUp);
+        }
+
+        if (receipt.TopUpCode is { } standing)
+        {
+            doc.Text(Messages.Vi("top_up.receipt.standing_code", standing));
         }
 
         doc.Rule();

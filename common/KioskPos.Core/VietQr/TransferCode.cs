@@ -142,7 +142,7 @@ public readonly record struct TransferCode
     }
 
     /// <summary>Luhn mod N over the alphabet: detects every single substitution and every swap of neighbours but one pair (2↔Z).</summary>
-    private static char CheckCharacter(string body)
+    internal static char CheckCharacter(string body)
     {
         var factor = 2;
         var sum = 0;

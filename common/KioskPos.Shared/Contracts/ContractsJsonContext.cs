@@ -27,6 +27,7 @@ namespace KioskPos.Shared.Contracts;
 [JsonSerializable(typeof(PaymentRequestDto))]
 [JsonSerializable(typeof(PaymentRequestAnswer))]
 [JsonSerializable(typeof(OfflinePolicyDto))]
+[JsonSerializable(typeof(TopUpLimitsDto))]
 [JsonSerializable(typeof(ConfirmationsResponse))]
 [JsonSerializable(typeof(BankNotification))]
 [JsonSerializable(typeof(BankNotificationResult))]

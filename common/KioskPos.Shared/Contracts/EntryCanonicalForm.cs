@@ -49,6 +49,11 @@ public static class EntryCanonicalForm
                 Field(text, "payment.external.last4", external.Last4);
             }
 
+            if (p.Purpose is { } purpose)
+            {
+                Field(text, "payment.purpose", purpose);
+            }
+
             if (p.Qr is { } qr)
             {
                 Field(text, "payment.qr.code", qr.TransferCode);
@@ -73,6 +78,10 @@ public static class EntryCanonicalForm
             Field(text, "confirmation.total", c.TotalReceived.ToString(CultureInfo.InvariantCulture));
             Field(text, "confirmation.remaining", c.Remaining.ToString(CultureInfo.InvariantCulture));
             Field(text, "confirmation.bank_txn", c.BankTransactionId);
+            if (c.BalanceAfter is { } balance)
+            {
+                Field(text, "confirmation.balance_after", balance.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (entry.Expiry is { } x)

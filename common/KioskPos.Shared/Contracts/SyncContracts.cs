@@ -92,6 +92,9 @@ public static class TransferOutcomes
 
     /// <summary>The code names a terminal's payment the server has not received yet (the terminal is offline): matched when it arrives.</summary>
     public const string Held = "held";
+
+    /// <summary>A transfer from home with an account's standing top-up code: all of it went on that account's balance.</summary>
+    public const string ToppedUp = "topped_up";
 }
 
 /// <summary>The institution a terminal serves.</summary>
@@ -154,9 +157,15 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="CitizenIdKey">The province's key for citizen-ID hashes (64 hex digits): a scanned card's number is hashed with it to find the patient.</param>
 /// <param name="PaymentService">The payment service whose QR the terminal asks the province for with each VietQR payment
 /// (<c>payos</c>), or null: the institution has none, and the terminal shows its own QR without asking.</param>
+/// <param name="TopUpLimits">The province's top-up limits for the institution's type.</param>
 public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null, int? QrTag = null,
-    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null, string? CitizenIdKey = null,
+    System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null, string? CitizenIdKey = null, TopUpLimitsDto? TopUpLimits = null,
     string? PaymentService = null);
+
+/// <summary>The province's top-up limits for the terminal's institution type (Core's <c>TopUpLimits</c>).</summary>
+/// <param name="MaxBalance">The most an account's balance may be after a top-up, đồng.</param>
+/// <param name="MaxPerDay">The most that may be put on one account in a local day, đồng.</param>
+public sealed record TopUpLimitsDto(long MaxBalance, long MaxPerDay);
 
 /// <summary>
 /// How far a terminal may go on its own when the province server cannot be reached (the province carries the
@@ -230,8 +239,9 @@ public sealed record AllocationDto(string BillId, long Amount);
 /// <param name="ClientRequestId">The screen's idempotency key, kept so that the terminal's state can be rebuilt from its journal.</param>
 /// <param name="Qr">For a VietQR payment: the code the payer scans.</param>
 /// <param name="External">For a payment on an external bank-card terminal: its approval code and the card's last 4 digits (never more).</param>
+/// <param name="Purpose">What it is for (<c>top_up</c>: money onto the account's balance, no allocations); null for bills.</param>
 public sealed record PaymentCreatedDto(string PaymentId, string AccountCode, string? CardUid, string Method, long Amount, IReadOnlyList<AllocationDto> Allocations, string? Operator, bool Offline = false, string? ClientRequestId = null, VietQrDto? Qr = null,
-    ExternalCardDto? External = null);
+    ExternalCardDto? External = null, string? Purpose = null);
 
 /// <summary>What the terminal keeps of a payment made on a separate bank-card terminal: never the card number.</summary>
 /// <param name="ApprovalCode">The bank's approval code printed on the card terminal's slip.</param>
@@ -257,7 +267,8 @@ public sealed record VietQrDto(string TransferCode, string Payload, DateTimeOffs
 /// <param name="TotalReceived">All received for the payment so far.</param>
 /// <param name="Remaining">Still due.</param>
 /// <param name="BankTransactionId">The bank's id of the transfer.</param>
-public sealed record PaymentConfirmedDto(string PaymentId, long ConfirmationId, string Outcome, long Amount, long TotalReceived, long Remaining, string BankTransactionId);
+/// <param name="BalanceAfter">For a top-up: the account's balance after the credit, as the province server holds it.</param>
+public sealed record PaymentConfirmedDto(string PaymentId, long ConfirmationId, string Outcome, long Amount, long TotalReceived, long Remaining, string BankTransactionId, long? BalanceAfter = null);
 
 /// <summary>The body of a <see cref="EntryKinds.PaymentExpired"/> entry.</summary>
 /// <param name="PaymentId">The payment.</param>
@@ -306,7 +317,9 @@ public sealed record ShiftClosedDto(long Number, long FirstSequence, long LastSe
 /// <param name="BankTransactionId">The bank's id.</param>
 /// <param name="ReceivedAt">When the bank reported it.</param>
 /// <param name="Flags">E.g. <c>late</c>, <c>refund_due</c>.</param>
-public sealed record ConfirmationDto(long Id, string PaymentId, string TransferCode, string Outcome, long Amount, long TotalReceived, long Expected, long Remaining, string BankTransactionId, DateTimeOffset ReceivedAt, IReadOnlyList<string> Flags);
+/// <param name="BalanceAfter">For a top-up: the account's balance after the credit.</param>
+public sealed record ConfirmationDto(long Id, string PaymentId, string TransferCode, string Outcome, long Amount, long TotalReceived, long Expected, long Remaining, string BankTransactionId, DateTimeOffset ReceivedAt, IReadOnlyList<string> Flags,
+    long? BalanceAfter = null);
 
 /// <summary>The answer to a confirmations long poll.</summary>
 /// <param name="Cursor">Send it with the next poll.</param>

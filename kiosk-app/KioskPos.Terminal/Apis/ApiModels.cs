@@ -16,7 +16,26 @@ public sealed record BillLineView(string Description, int Quantity, long UnitPri
 public sealed record BillView(string Id, string Category, string CategoryName, string Title, DateOnly? DueDate, long Total, long Outstanding, string OutstandingText, IReadOnlyList<BillLineView> Lines);
 
 /// <summary>A payer and what they owe, as the screens show it.</summary>
-public sealed record PayerView(string Code, string Kind, string Name, string MaskedName, string? Group, bool Blocked, long AvailableBalance, string AvailableBalanceText, IReadOnlyList<BillView> OpenBills);
+public sealed record PayerView(string Code, string Kind, string Name, string MaskedName, string? Group, bool Blocked, long AvailableBalance, string AvailableBalanceText, IReadOnlyList<BillView> OpenBills,
+    TopUpInfoView? TopUp = null);
+
+/// <summary>What the kiosk offers for a top-up of this payer's card.</summary>
+/// <param name="Code">The account's standing top-up code, for transfers from home.</param>
+/// <param name="MinAmount">The smallest top-up.</param>
+/// <param name="MaxAmount">The most this top-up may be now (the room under both limits; 0: none now).</param>
+/// <param name="MaxAmountText">The same, as people read it.</param>
+/// <param name="MaxBalance">The province's maximum balance for this institution's type.</param>
+/// <param name="MaxPerDay">The province's maximum top-up a day.</param>
+/// <param name="ToppedUpToday">What this terminal put on the account today (waiting or confirmed).</param>
+/// <param name="Presets">The one-touch amounts.</param>
+public sealed record TopUpInfoView(string Code, long MinAmount, long MaxAmount, string MaxAmountText, long MaxBalance, long MaxPerDay, long ToppedUpToday, IReadOnlyList<long> Presets);
+
+/// <summary>The body of <c>POST /api/v1/top-ups</c>.</summary>
+/// <param name="ClientRequestId">Idempotency key (or the Idempotency-Key header).</param>
+/// <param name="CardUid">The card (the tap's reference at the kiosk).</param>
+/// <param name="PayerCode">The payer code, when no card is given.</param>
+/// <param name="Amount">What to put on the balance, whole đồng.</param>
+public sealed record CreateTopUpRequest(string? ClientRequestId, string? CardUid, string? PayerCode, long? Amount);
 
 /// <summary>The body of <c>POST /api/v1/payments</c>.</summary>
 /// <remarks>An <c>operator</c> in the body is ignored: the cashier is whoever is signed in.</remarks>
@@ -32,7 +51,7 @@ public sealed record ReceiptView(string State, string? Detail);
 /// <summary>A payment as the API returns it. The card UID is masked.</summary>
 public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline,
     QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null, string? ViewToken = null,
-    FollowOnView? Rest = null);
+    FollowOnView? Rest = null, string? Purpose = null, long? BalanceAfter = null, string? BalanceAfterText = null);
 
 /// <summary>
 /// The new VietQR payment the terminal offered for the rest of an underpaid one, with its view token: given only to
@@ -157,6 +176,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(EnrolFromPageRequest))]
 [JsonSerializable(typeof(TechBackupView))]
 [JsonSerializable(typeof(CreatePaymentRequest))]
+[JsonSerializable(typeof(CreateTopUpRequest))]
 [JsonSerializable(typeof(PaymentView))]
 [JsonSerializable(typeof(IReadOnlyList<PaymentView>))]
 [JsonSerializable(typeof(SimulatedTapRequest))]
@@ -229,7 +249,10 @@ internal static class Views
         p.Method == PaymentMethod.VietQr ? p.Received.Value : null,
         p.Method == PaymentMethod.VietQr ? p.Remaining.Value : null,
         ExternalCard: p.External is { } external ? new ExternalCardView(external.ApprovalCode, external.Last4) : null,
-        ViewToken: viewToken);
+        ViewToken: viewToken,
+        Purpose: p.Purpose.WireName(),
+        BalanceAfter: p.BalanceAfter?.Value,
+        BalanceAfterText: p.BalanceAfter?.ToString());
 
     /// <summary>A tap as a screen sees it: the full UID only to authenticated staff; the tap's reference only to the screen that pays with it.</summary>
     public static TapView Tap(CardTap tap, bool fullUid, bool withReference = false) =>

@@ -153,7 +153,7 @@ internal static class PaymentApi
     {
         var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
         var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
-        var view = Views.Payer(account, bills, available, cardUid);
+        var view = Views.Payer(account, bills, available, cardUid) with { TopUp = await TopUpApi.InfoAsync(http.RequestServices.GetRequiredService<PaymentService>(), account, ct).ConfigureAwait(false) };
 
         // The full name only to a cashier or supervisor at the counter; the kiosk's screen (and whoever stands
         // behind the parent) gets the masked one.

@@ -27,6 +27,13 @@ public sealed record PaymentInput(string? ClientRequestId, string? CardUid, stri
     public override string ToString() => $"PaymentInput {{ ClientRequestId = {ClientRequestId}, Method = {Method}, PayerCode = {PayerCode}, Operator = {Operator} }}";
 }
 
+/// <summary>A top-up request as the API receives it.</summary>
+/// <param name="ClientRequestId">Idempotency key chosen by the screen.</param>
+/// <param name="CardUid">The card tapped (the tap's reference at the kiosk).</param>
+/// <param name="PayerCode">The payer code, when no card is given.</param>
+/// <param name="Amount">What to put on the balance, whole đồng.</param>
+public sealed record TopUpInput(string? ClientRequestId, string? CardUid, string? PayerCode, long? Amount);
+
 /// <summary>A payment taken, with what happened to its receipt.</summary>
 /// <param name="Result">The committed payment.</param>
 /// <param name="ReceiptPrinted">Whether the receipt printed.</param>
@@ -143,6 +150,114 @@ public sealed class PaymentService(
     }
 
     /// <summary>
+    /// Offers a top-up (nạp tiền vào thẻ): a VietQR payment of <see cref="TopUpInput.Amount"/> without bills, within the
+    /// province's limits for the institution's type (the last pulled; the type's defaults before the first pull). The
+    /// code names this terminal and the entry, so the QR works offline like any VietQR payment; the bank's money
+    /// credits the balance at the province, once, and the confirmation brings the balance after it.
+    /// </summary>
+    /// <exception cref="PaymentRefusedException">Refused (the reason names the field or the limit); nothing was written.</exception>
+    /// <exception cref="IdempotencyKeyReusedException">The idempotency key was used before for another request; nothing was written.</exception>
+    public async Task<TakenPayment> TopUpAsync(TopUpInput input, CancellationToken cancellationToken)
+    {
+        if (input.ClientRequestId is { Length: > 64 })
+        {
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.request_id"));
+        }
+
+        if (input.Amount is not (> 0 and <= Core.Money.Vnd.MaxAmount))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.amount"));
+        }
+
+        var (account, uid) = await TopUpAccountAsync(input, cancellationToken).ConfigureAwait(false);
+        if (account.Refuses(uid))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
+        }
+
+        var amount = new Core.Money.Vnd(input.Amount.Value);
+        var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(PaymentMethod.VietQr, account.Code, uid, [new RequestedAllocation(PaymentPurpose.TopUp.WireName(), amount.Value)], null);
+        var command = new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, PaymentMethod.VietQr, [], null, QrLifetime: options.Value.QrLifetime, RequestHash: hash,
+            Purpose: PaymentPurpose.TopUp, TopUpAmount: amount.Value);
+        PaymentResult result;
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
+            {
+                return new TakenPayment(new PaymentResult(earlier, Replayed: true), false, null);
+            }
+
+            // Checked under the lock, so that two quick top-ups at this terminal cannot both pass the day's limit.
+            var limits = await TopUpLimitsAsync(cancellationToken).ConfigureAwait(false);
+            var today = await payments.TopUpsSinceAsync(account.Code, LocalDayStart(), cancellationToken).ConfigureAwait(false);
+            if (limits.Check(amount, account.Balance, today) is { } refusal)
+            {
+                throw new PaymentRefusedException(refusal);
+            }
+
+            result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PaymentRefusedException)
+        {
+            events.Raise(PaymentEvent.Refused);
+            throw;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+
+        logger.LogInformation("Top-up {Payment} offered: {Amount} onto {Payer}'s balance", result.Payment.Id, result.Payment.Amount, PersonalData.MaskName(account.FullName));
+        sync.Request();
+        return await OfferQrAsync(result).ConfigureAwait(false);
+    }
+
+    /// <summary>The top-up limits the province set for this institution's type (the type's defaults until the first pull brings them).</summary>
+    public async Task<TopUpLimits> TopUpLimitsAsync(CancellationToken cancellationToken)
+    {
+        if (await settings.GetAsync(SyncWorker.TopUpLimitsKey, cancellationToken).ConfigureAwait(false) is { } json
+            && System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.TopUpLimitsDto) is { } pulled)
+        {
+            return new TopUpLimits(new Core.Money.Vnd(pulled.MaxBalance), new Core.Money.Vnd(pulled.MaxPerDay));
+        }
+
+        var type = (await catalogue.GetInstitutionAsync(cancellationToken).ConfigureAwait(false))?.Type ?? InstitutionType.Primary;
+        return TopUpLimits.DefaultFor(type);
+    }
+
+    /// <summary>What this terminal has put on <paramref name="accountCode"/> today (Vietnam's day), waiting or confirmed.</summary>
+    public Task<Core.Money.Vnd> TopUpsTodayAsync(string accountCode, CancellationToken cancellationToken) =>
+        payments.TopUpsSinceAsync(accountCode, LocalDayStart(), cancellationToken);
+
+    private DateTimeOffset LocalDayStart()
+    {
+        var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Value.ResolveTimeZone());
+        return new DateTimeOffset(local.Date, local.Offset);
+    }
+
+    // The account a top-up is for: the card on the reader (by the tap's reference at the kiosk), or a payer code.
+    private async Task<(PayerAccount Account, string? CardUid)> TopUpAccountAsync(TopUpInput input, CancellationToken cancellationToken)
+    {
+        if (input.CardUid is not null)
+        {
+            var uid = CardPresence.IsReference(input.CardUid)
+                ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
+                : CardPresence.Normalise(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
+            var account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
+                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)));
+            return (account, uid);
+        }
+
+        if (PayerCode.TryNormalise(input.PayerCode, out var code))
+        {
+            return (await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false) ?? throw new PaymentRefusedException(PaymentRefusal.PayerNotFound(code)), null);
+        }
+
+        throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.no_payer"));
+    }
+
+    /// <summary>
     /// Puts a new VietQR payment on the customer display. With the province server out of reach the payer can
     /// still pay (the bank does not need the terminal), so a slip with the amount, account and transfer code is
     /// printed, saying the receipt follows when the bank confirms.
@@ -256,6 +371,16 @@ public sealed class PaymentService(
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             logger.LogError(e, "Receipt of confirmed payment {Payment}: its state could not be read", payment.Id);
+        }
+
+        if (payment.Purpose == PaymentPurpose.TopUp)
+        {
+            // Money on the card: short or not, what arrived is on the balance; the screen says how much and the balance now.
+            events.Raise(PaymentEvent.Paid);
+            var added = new Core.Money.Vnd(Math.Min(confirmation.TotalReceived, confirmation.Expected)).ToString();
+            var balance = confirmation.BalanceAfter is { } after ? new Core.Money.Vnd(after).ToString() : "-";
+            display.ShowOutcome(payment, "confirmed", Messages.Vi("top_up.display.confirmed", added, balance), Messages.En("top_up.display.confirmed", added, balance));
+            return;
         }
 
         if (confirmation.Outcome == TransferOutcomes.Underpaid)

@@ -32,6 +32,8 @@ internal static class AdminApi
         group.MapDelete("/terminals/{id}/hardware-profile", DeleteHardwareProfileAsync).WithSummary("Clear a terminal's hardware profile").ProducesProblems(StatusCodes.Status404NotFound);
         group.MapPut("/terminals/{id}/offline-policy", PutOfflinePolicyAsync).WithSummary("Set a terminal's offline limits")
             .AcceptsJson<OfflinePolicyDto>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapPut("/top-up-limits/{type}", PutTopUpLimitsAsync).WithSummary("Set the top-up limits of an institution type (pushed to its terminals with their next pull)")
+            .AcceptsJson<TopUpLimitsDto>().ProducesProblems(StatusCodes.Status400BadRequest);
 
         group.MapPost("/bills/import", ImportBillsCsvAsync).WithSummary("Import bills from CSV, the Ministry of Health's XML (?institution=) or .xlsx")
             .Accepts<string>("text/csv", "application/xml", Imports.Spreadsheet.ContentType).Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status413PayloadTooLarge);
@@ -149,6 +151,26 @@ internal static class AdminApi
         }
 
         return await policies.SetAsync(id, policy, http.RequestAborted).ConfigureAwait(false) ? TypedResults.NoContent() : TerminalNotFound(id);
+    }
+
+    private static async Task<Results<NoContent, ProblemResult>> PutTopUpLimitsAsync(string type, HttpContext http, ProvinceDatabase database)
+    {
+        if (!Core.Domain.InstitutionTypes.TryParseWireName(type, out _))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_top_up_limits", $"'{type}' is not an institution type (type).", null, "type");
+        }
+
+        var (limits, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.TopUpLimitsDto, http.RequestAborted).ConfigureAwait(false);
+        if (limits is null || limits.MaxBalance is <= 0 or > Core.Money.Vnd.MaxAmount || limits.MaxPerDay is <= 0 or > Core.Money.Vnd.MaxAmount)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_top_up_limits", error ?? "maxBalance and maxPerDay must be positive whole đồng.", null, "maxBalance, maxPerDay");
+        }
+
+        await using var connection = await database.OpenAsync(http.RequestAborted).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO top_up_limits (institution_type, max_balance, max_per_day) VALUES ($t, $b, $d) ON CONFLICT (institution_type) DO UPDATE SET max_balance = excluded.max_balance, max_per_day = excluded.max_per_day",
+            null, http.RequestAborted, ("$t", type), ("$b", limits.MaxBalance), ("$d", limits.MaxPerDay)).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     // CSV, the Ministry of Health's XML or a spreadsheet, by the body's type (Imports/BillImportEndpoint.cs).

@@ -54,8 +54,12 @@ public sealed record PlanCommune(
     string Province, string Commune, int Institutions, int TakingCashless, double SharePercent, double TargetPercent, long Due, long CashlessValue, double ValueSharePercent,
     int Bills, int CashlessPayments, double CountSharePercent, double GapPoints);
 
-/// <summary>One month of the period: value and count paid cashless against what fell due that month, and the month's targets.</summary>
-public sealed record PlanMonth(string Month, long Due, long CashlessValue, int CashlessPayments, double SharePercent, int TargetPercent, int Bills, double CountSharePercent, int CountTargetPercent);
+/// <summary>
+/// One month of the period: value and count paid cashless against what fell due that month, and the month's targets;
+/// <c>TopUps</c> is the money put on card balances that month (kiosk top-ups and transfers from home), counted beside.
+/// </summary>
+public sealed record PlanMonth(string Month, long Due, long CashlessValue, int CashlessPayments, double SharePercent, int TargetPercent, int Bills, double CountSharePercent, int CountTargetPercent,
+    long TopUps = 0);
 
 /// <summary>One calendar year against the plan's trajectory, with the change from the year before.</summary>
 public sealed record PlanYear(
@@ -66,7 +70,7 @@ public sealed record PlanYear(
 public sealed record PlanReportView(
     DateOnly From, DateOnly To, int Year, PlanRef Plan, string Units, IReadOnlyList<PlanGroup> ByType, IReadOnlyList<PlanGroup> ByDistrict, IReadOnlyList<PlanCommune> ByCommune,
     IReadOnlyList<PlanCommune> Behind, long Due, long CashlessValue, double ValueSharePercent, int ValueTargetPercent, int CashlessPayments, int Bills, double CountSharePercent,
-    int CountTargetPercent, IReadOnlyList<PlanInstitution> Institutions, IReadOnlyList<PlanMonth> Months, IReadOnlyList<PlanYear> Years);
+    int CountTargetPercent, IReadOnlyList<PlanInstitution> Institutions, IReadOnlyList<PlanMonth> Months, IReadOnlyList<PlanYear> Years, long TopUps = 0);
 
 /// <summary>
 /// How far each institution type, commune (and old district, for a 2022 plan) and the province are from a plan's
@@ -173,7 +177,7 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
         return new PlanReportView(
             from, to, year, new PlanRef(plan.Id, plan.Title, plan.Authority, plan.AreaKind, plan.Area, plan.StartYear, areaApplied), query.Units == UnitsAsOf.Today ? "today" : "then",
             byType, byDistrict, byCommune, behind, due, value, Percent(value, due), plan.ValueShare(year), counted, bills, Percent(counted, bills), plan.CountShare(year),
-            institutions, months, years);
+            institutions, months, years, months.Sum(m => m.TopUps));
     }
 
     // Per commune: the institutions placed there for the period, and the value and count of each month where the
@@ -229,7 +233,8 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
         for (var month = Units.MonthOf(from); month < to; month = month.AddMonths(1))
         {
             var s = byMonth.GetValueOrDefault(Key(month));
-            months.Add(new PlanMonth(Key(month), s.Due, s.Value, (int)s.Count, Percent(s.Value, s.Due), plan.ValueShare(month.Year), (int)s.Bills, Percent(s.Count, s.Bills), plan.CountShare(month.Year)));
+            months.Add(new PlanMonth(Key(month), s.Due, s.Value, (int)s.Count, Percent(s.Value, s.Due), plan.ValueShare(month.Year), (int)s.Bills, Percent(s.Count, s.Bills), plan.CountShare(month.Year),
+                s.TopUps));
         }
 
         return months;
@@ -277,6 +282,30 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
             own[row.Month] = own.GetValueOrDefault(row.Month) with { Count = row.Counted, Value = row.Kept };
         }
 
+        // Top-ups are cashless money received onto card balances, counted on their own: a kiosk top-up is a VietQR
+        // payment (the daily sums hold it), so it is taken out of the payments here, or its money would count twice,
+        // once arriving and again when the card pays a bill with it.
+        var (ts, te) = (LocalDay.StartUtc(from), LocalDay.StartUtc(to));
+        foreach (var row in await connection.ReadAllAsync<PaidMonthRow>(
+            $"""
+            SELECT institution_id, substr({LocalDay.Of("created_at")}, 1, 7) AS month, SUM(CASE WHEN received > 0 THEN 1 ELSE 0 END) AS counted, SUM(MIN(received, amount)) AS kept
+            FROM payments WHERE purpose = 'top_up' AND state <> 'voided' AND created_at >= $ts AND created_at < $te AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2
+            """,
+            null, cancellationToken, ("$ts", ts), ("$te", te), ("$only", institutionId)).ConfigureAwait(false))
+        {
+            var own = Of(row.InstitutionId);
+            var sum = own.GetValueOrDefault(row.Month);
+            own[row.Month] = sum with { Count = sum.Count - row.Counted, Value = sum.Value - row.Kept };
+        }
+
+        foreach (var row in await connection.ReadAllAsync<TopUpMonthRow>(
+            $"SELECT institution_id, substr({LocalDay.Of("credited_at")}, 1, 7) AS month, SUM(amount) AS top_ups FROM top_ups WHERE credited_at >= $ts AND credited_at < $te AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
+            null, cancellationToken, ("$ts", ts), ("$te", te), ("$only", institutionId)).ConfigureAwait(false))
+        {
+            var own = Of(row.InstitutionId);
+            own[row.Month] = own.GetValueOrDefault(row.Month) with { TopUps = row.TopUps };
+        }
+
         foreach (var row in await connection.ReadAllAsync<DueMonthRow>(
             "SELECT institution_id, substr(day, 1, 7) AS month, SUM(due) AS due, SUM(bills) AS bills FROM bill_due_daily WHERE day >= $s AND day < $e AND (CAST($only AS TEXT) IS NULL OR institution_id = $only) GROUP BY 1, 2",
             null, cancellationToken, ("$s", s), ("$e", e), ("$only", institutionId)).ConfigureAwait(false))
@@ -292,12 +321,12 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
 
     private static double Percent(long part, long whole) => whole == 0 ? 0 : Math.Round(100.0 * part / whole, 1);
 
-    private static Sum Add(Sum a, Sum b) => new(a.Count + b.Count, a.Value + b.Value, a.Due + b.Due, a.Bills + b.Bills);
+    private static Sum Add(Sum a, Sum b) => new(a.Count + b.Count, a.Value + b.Value, a.Due + b.Due, a.Bills + b.Bills, a.TopUps + b.TopUps);
 
     private static Sum Total(IEnumerable<Sum> sums) => sums.Aggregate(default(Sum), Add);
 
-    /// <summary>A month's figures of one institution: payments counted, value kept, value and count of bills due.</summary>
-    private readonly record struct Sum(long Count, long Value, long Due, long Bills);
+    /// <summary>A month's figures of one institution: payments counted, value kept, value and count of bills due, money put on cards.</summary>
+    private readonly record struct Sum(long Count, long Value, long Due, long Bills, long TopUps = 0);
 
     /// <summary>An institution, and whether it has a terminal that is enrolled, not revoked and has been seen (1 or 0).</summary>
     private sealed record InstitutionRow
@@ -322,6 +351,16 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
         public long Counted { get; init; }
 
         public long Kept { get; init; }
+    }
+
+    /// <summary>What went onto an institution's card balances in a month.</summary>
+    private sealed record TopUpMonthRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string Month { get; init; }
+
+        public long TopUps { get; init; }
     }
 
     private sealed record DueMonthRow

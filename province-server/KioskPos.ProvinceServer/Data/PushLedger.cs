@@ -74,7 +74,8 @@ internal sealed class PushLedger
         Insert(statements, "journal_entries", [("terminal_id", false), ("sequence", true), ("kind", false), ("digest", false), ("body", false), ("result", false), ("received_at", false), ("prev_hash", false), ("hash", false)], _journalRows);
         Insert(statements, "payments",
             [("id", false), ("terminal_id", false), ("sequence", true), ("institution_id", false), ("account_code", false), ("card_uid", false), ("method", false), ("amount", true), ("created_at", false),
-             ("received_at", false), ("balance_after", true), ("flags", false), ("state", false), ("received", true), ("transfer_code", false), ("expires_at", false), ("reversed", true)],
+             ("received_at", false), ("balance_after", true), ("flags", false), ("state", false), ("received", true), ("transfer_code", false), ("expires_at", false), ("reversed", true),
+             ("purpose", false)],
             [.. booking.NewPayments.Select(InsertRow)]);
         Update(statements, "payments", "payments.id = r.id", [("id", false), ("reversed", true), ("state", false)],
             [.. booking.Payments.Values.Where(p => p is { Changed: true, Arrival: null }).Select(p => new object?[] { p.Id, p.Reversed, p.State.WireName() })]);
@@ -104,7 +105,7 @@ internal sealed class PushLedger
     /// <summary>A new payment's row in the column order of the flush's insert.</summary>
     private static object?[] InsertRow(BookedPayment p) =>
         [p.Id, p.TerminalId, p.Arrival!.Sequence, p.Arrival.InstitutionId, p.AccountCode, p.Arrival.CardUid, p.Method.WireName(), p.Amount, p.Arrival.CreatedAt, p.Arrival.ReceivedAt,
-         p.Arrival.BalanceAfter, p.Arrival.Flags, p.State.WireName(), p.Received, p.Arrival.TransferCode, p.Arrival.ExpiresAt, p.Reversed];
+         p.Arrival.BalanceAfter, p.Arrival.Flags, p.State.WireName(), p.Received, p.Arrival.TransferCode, p.Arrival.ExpiresAt, p.Reversed, p.Arrival.Purpose.WireName()];
 
     // One INSERT of all the rows, in their order: one statement, one text, whatever their number.
     private void Insert(List<Statement> statements, string table, IReadOnlyList<(string Column, bool Integer)> columns, IReadOnlyCollection<object?[]> rows)

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 
@@ -10,12 +11,14 @@ namespace KioskPos.ProvinceServer.Data;
 /// <param name="Day">The local day (yyyy-MM-dd).</param>
 /// <param name="Due">What fell due that day, whole đồng.</param>
 /// <param name="CardBalance">What its terminals took from card balances.</param>
-/// <param name="VietQr">What they took by VietQR (as far as the bank confirmed it).</param>
+/// <param name="VietQr">What they took by VietQR for bills (as far as the bank confirmed it; top-ups are <paramref name="TopUps"/>).</param>
 /// <param name="ExternalCard">What they took by bank card.</param>
 /// <param name="ReceivedByBank">What its bank account received.</param>
 /// <param name="OpenMismatches">Worklist items of that day not resolved yet.</param>
 /// <param name="InstitutionName">Its name, as people know it.</param>
-public sealed record ReconciliationDay(string InstitutionId, string Day, long Due, long CardBalance, long VietQr, long ExternalCard, long ReceivedByBank, int OpenMismatches, string? InstitutionName = null);
+/// <param name="TopUps">What its bank account received that went onto card balances (kiosk top-ups and transfers from home).</param>
+public sealed record ReconciliationDay(string InstitutionId, string Day, long Due, long CardBalance, long VietQr, long ExternalCard, long ReceivedByBank, int OpenMismatches, string? InstitutionName = null,
+    long TopUps = 0);
 
 /// <summary>
 /// A mismatch for a person to look at: a transfer the server could not match or that paid too much, a payment
@@ -59,7 +62,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
         var days = new SortedDictionary<(string Institution, string Day), long[]>();
-        long[] Day(string institution, string day) => days.TryGetValue((institution, day), out var row) ? row : days[(institution, day)] = new long[5];
+        long[] Day(string institution, string day) => days.TryGetValue((institution, day), out var row) ? row : days[(institution, day)] = new long[6];
 
         await ReadAsync<DueRow>(connection, transaction,
             "SELECT institution_id, due_date, SUM(total) AS due FROM bills WHERE due_date >= $s AND due_date < $e AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) GROUP BY institution_id, due_date",
@@ -68,10 +71,18 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
             $"""
             SELECT institution_id, {LocalDay.Of("created_at")} AS day, method,
                    SUM(MAX(0, (CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END) - reversed)) AS taken
-            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
+            FROM payments WHERE created_at >= $s AND created_at < $e AND state <> 'voided' AND purpose <> 'top_up' AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             GROUP BY institution_id, day, method
             """,
             r => Day(r.InstitutionId, r.Day)[r.Method switch { "card_balance" => 1, "vietqr" => 2, _ => 3 }] += r.Taken, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
+
+        // Money onto card balances, by the day it was credited: beside the payments, part of what the bank received.
+        await ReadAsync<TopUpDayRow>(connection, transaction,
+            $"""
+            SELECT institution_id, {LocalDay.Of("credited_at")} AS day, SUM(amount) AS top_ups FROM top_ups
+            WHERE credited_at >= $s AND credited_at < $e AND (CAST($i AS TEXT) IS NULL OR institution_id = $i) GROUP BY institution_id, day
+            """,
+            r => Day(r.InstitutionId, r.Day)[5] += r.TopUps, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
         await ReadAsync<ReceivedRow>(connection, transaction,
             $"""
             SELECT i.id AS institution_id, {LocalDay.Of("t.received_at")} AS day, SUM(t.amount) AS received_by_bank FROM bank_transfers t JOIN institutions i ON i.bank_account = t.account_number
@@ -110,6 +121,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                 {
                     "unmatched" => "unmatched_transfer",
                     "held" => "transfer_waiting_for_payment",
+                    _ when refund > 0 && flags.Contains("over_limit") => "top_up_over_limit",
                     _ when refund > 0 => "overpaid_refund_due",
                     _ => "transfer_flagged",
                 };
@@ -121,7 +133,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         // Payments flagged on arrival, and VietQR payments the bank paid short.
         await ReadAsync<PaymentItemRow>(connection, transaction,
             $"""
-            SELECT id, institution_id, {LocalDay.Of("created_at")} AS day, amount, received, flags, state, method FROM payments
+            SELECT id, institution_id, {LocalDay.Of("created_at")} AS day, amount, received, flags, state, method, purpose FROM payments
             WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             ORDER BY created_at, id
             """,
@@ -134,7 +146,8 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                     Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {FlagWords(flags)}", flags);
                 }
 
-                if (state == "underpaid")
+                // A short top-up owes nothing: what arrived is on the balance, as the bank says.
+                if (state == "underpaid" && r.Purpose != PaymentPurpose.TopUp.WireName())
                 {
                     Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received,
                         Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)), flags);
@@ -147,7 +160,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         }
 
         var rows = days.Select(d => new ReconciliationDay(d.Key.Institution, d.Key.Day, d.Value[0], d.Value[1], d.Value[2], d.Value[3], d.Value[4],
-            items.Count(i => i.InstitutionId == d.Key.Institution && i.Day == d.Key.Day && i.ResolvedAt is null), NameOf(d.Key.Institution))).ToList();
+            items.Count(i => i.InstitutionId == d.Key.Institution && i.Day == d.Key.Day && i.ResolvedAt is null), NameOf(d.Key.Institution), d.Value[5])).ToList();
         return new ReconciliationView(from, to, institutionId, rows, items);
     }
 
@@ -222,6 +235,16 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         public long Taken { get; init; }
     }
 
+    /// <summary>What went onto an institution's card balances on a local day.</summary>
+    private sealed record TopUpDayRow
+    {
+        public required string InstitutionId { get; init; }
+
+        public required string Day { get; init; }
+
+        public long TopUps { get; init; }
+    }
+
     /// <summary>What an institution's bank account received on a local day.</summary>
     private sealed record ReceivedRow
     {
@@ -290,5 +313,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         public required string State { get; init; }
 
         public required string Method { get; init; }
+
+        public required string Purpose { get; init; }
     }
 }

@@ -86,8 +86,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
         JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
         var citizenIdKey = await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'citizen_id_key'", transaction, cancellationToken).ConfigureAwait(false) as string;
+        var limits = await connection.ReadFirstAsync<TopUpLimitsRow>("SELECT max_balance, max_per_day FROM top_up_limits WHERE institution_type = $t", transaction, cancellationToken, ("$t", institution.Type)).ConfigureAwait(false);
         return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile,
-            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey);
+            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey,
+            limits is null ? null : new TopUpLimitsDto(limits.MaxBalance, limits.MaxPerDay));
     }
 
     /// <summary>
@@ -142,7 +144,15 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
                 {
                     problem = $"payment.amount is over the most one amount may be ({Vnd.MaxAmount} đồng)";
                 }
-                else if (p.Amount <= 0 || p.Allocations.Count == 0 || p.Allocations.Any(a => a.Amount <= 0) || p.Allocations.Sum(a => a.Amount) != p.Amount)
+                else if (!PaymentWireNames.TryParsePurpose(p.Purpose, out var purpose))
+                {
+                    problem = $"unknown purpose '{p.Purpose}'";
+                }
+                else if (purpose == PaymentPurpose.TopUp && (p.Amount <= 0 || p.Allocations.Count != 0 || p.Method != PaymentMethod.VietQr.WireName()))
+                {
+                    problem = "a top_up is a vietqr payment of a positive amount without allocations";
+                }
+                else if (purpose == PaymentPurpose.Bills && (p.Amount <= 0 || p.Allocations.Count == 0 || p.Allocations.Any(a => a.Amount <= 0) || p.Allocations.Sum(a => a.Amount) != p.Amount))
                 {
                     problem = "the amount must be positive and equal the sum of its positive allocations";
                 }
@@ -349,6 +359,13 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         public string? LastSeenAt { get; init; }
 
         public long QrTag { get; init; }
+    }
+
+    private sealed record TopUpLimitsRow
+    {
+        public long MaxBalance { get; init; }
+
+        public long MaxPerDay { get; init; }
     }
 
     private sealed record TerminalSettingsRow

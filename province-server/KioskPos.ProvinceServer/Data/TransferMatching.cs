@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using KioskPos.Core.Domain;
 using KioskPos.Core.VietQr;
 using KioskPos.Shared.Contracts;
 
@@ -75,7 +76,9 @@ internal static class TransferMatching
         var codes = TransferCode.FindIn(transfer.Description);
         if (codes.Count == 0)
         {
-            return new Outcome(TransferOutcomes.Unmatched, null, null, null, ["no_code"], transfer.Amount);
+            // No payment's code: a transfer from home naming an account's standing top-up code, or nothing known.
+            return await TopUpFromHomeAsync(connection, transaction, transfer, now, cancellationToken).ConfigureAwait(false)
+                ?? new Outcome(TransferOutcomes.Unmatched, null, null, null, ["no_code"], transfer.Amount);
         }
 
         // A text may hold more than one code-shaped run (a payer pasting two); the first that names a payment wins.
@@ -102,9 +105,45 @@ internal static class TransferMatching
             return await ApplyAsync(connection, transaction, transfer, payment, code.Value, now, cancellationToken).ConfigureAwait(false);
         }
 
-        return heldFor is { } waiting
-            ? new Outcome(TransferOutcomes.Held, null, null, waiting.Value, [], 0)
-            : new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], transfer.Amount);
+        if (heldFor is { } waiting)
+        {
+            return new Outcome(TransferOutcomes.Held, null, null, waiting.Value, [], 0);
+        }
+
+        return await TopUpFromHomeAsync(connection, transaction, transfer, now, cancellationToken).ConfigureAwait(false)
+            ?? new Outcome(TransferOutcomes.Unmatched, null, null, codes[0].Value, ["unknown_code"], transfer.Amount);
+    }
+
+    /// <summary>
+    /// A transfer whose text names an account's standing top-up code (<see cref="StandingTransferCode"/>) among the
+    /// accounts of the institutions it was paid to: all of it goes on that account's balance (the excess over the
+    /// limits flagged for refund). A standing code that names no account, or more than one, is kept for review; a
+    /// text with no standing code gives null.
+    /// </summary>
+    private static async Task<Outcome?> TopUpFromHomeAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, string now, CancellationToken cancellationToken)
+    {
+        var standing = StandingTransferCode.FindIn(transfer.Description);
+        if (standing.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var code in standing)
+        {
+            var accounts = await TopUps.FindByStandingCodeAsync(connection, transaction, transfer.Account, code, cancellationToken).ConfigureAwait(false);
+            if (accounts.Count > 1)
+            {
+                return new Outcome(TransferOutcomes.Unmatched, null, null, code.Value, ["ambiguous_code"], transfer.Amount);
+            }
+
+            if (accounts.Count == 1)
+            {
+                var credit = await TopUps.CreditAsync(connection, transaction, transfer.Id, accounts[0], transfer.Amount, TopUpSource.Home, null, now, cancellationToken).ConfigureAwait(false);
+                return new Outcome(TransferOutcomes.ToppedUp, null, null, code.Value, credit.RefundDue > 0 ? ["over_limit", "refund_due"] : [], credit.RefundDue);
+            }
+        }
+
+        return new Outcome(TransferOutcomes.Unmatched, null, null, standing[0].Value, ["unknown_code"], transfer.Amount);
     }
 
     private static async Task<Outcome> ApplyAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, Payment payment, string code, string now, CancellationToken cancellationToken)
@@ -119,6 +158,7 @@ internal static class TransferMatching
         string outcome;
         long refund;
         long totalReceived;
+        long? balanceAfter = null;
         if (payment.Received >= payment.Amount)
         {
             // Paid in full before: this money is not owed. All of it is to be refunded.
@@ -134,13 +174,31 @@ internal static class TransferMatching
             var credit = Math.Min(amount, due);
             refund = amount - credit;
             totalReceived = payment.Received + amount;
-            await CreditBillsAsync(connection, transaction, payment.Id, credit, cancellationToken).ConfigureAwait(false);
             outcome = totalReceived < payment.Amount ? TransferOutcomes.Underpaid : refund > 0 ? TransferOutcomes.Overpaid : TransferOutcomes.Paid;
+            var topUp = payment.Purpose == PaymentPurpose.TopUp;
+            if (topUp)
+            {
+                // A top-up's money goes on the balance, up to what the QR asked; above the limits it is still
+                // credited, and what passed them is due back.
+                var credited = await TopUps.CreditAsync(connection, transaction, transfer.Id, payment.AccountCode, credit, TopUpSource.Kiosk, payment.Id, now, cancellationToken).ConfigureAwait(false);
+                balanceAfter = credited.BalanceAfter;
+                if (credited.RefundDue > 0)
+                {
+                    refund += credited.RefundDue;
+                    flags.Add("over_limit");
+                }
+            }
+            else
+            {
+                await CreditBillsAsync(connection, transaction, payment.Id, credit, cancellationToken).ConfigureAwait(false);
+            }
+
             if (refund > 0)
             {
                 flags.Add("refund_due");
             }
 
+            // A short top-up stays underpaid like a payment (its e-document is for a whole one), though what arrived is on the balance.
             await connection.ExecuteAsync(
                 "UPDATE payments SET received = $r, state = $s WHERE id = $id",
                 transaction, cancellationToken, ("$r", totalReceived), ("$s", totalReceived < payment.Amount ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
@@ -148,16 +206,17 @@ internal static class TransferMatching
 
         if (refund > 0)
         {
+            var flag = outcome == TransferOutcomes.PaidTwice ? "paid_twice" : outcome == TransferOutcomes.Overpaid ? "overpaid" : "over_limit";
             await connection.ExecuteAsync(
                 "UPDATE payments SET flags = trim(flags || ' ' || $f) WHERE id = $id AND instr(flags, $f) = 0",
-                transaction, cancellationToken, ("$f", outcome == TransferOutcomes.PaidTwice ? "paid_twice" : "overpaid"), ("$id", payment.Id)).ConfigureAwait(false);
+                transaction, cancellationToken, ("$f", flag), ("$id", payment.Id)).ConfigureAwait(false);
         }
 
         var id = Convert.ToInt64(await connection.ScalarAsync(
             "INSERT INTO confirmations (terminal_id, payment_id, transfer_id, body) VALUES ($t, $p, $x, '') RETURNING id",
             transaction, cancellationToken, ("$t", payment.TerminalId), ("$p", payment.Id), ("$x", transfer.Id)).ConfigureAwait(false), CultureInfo.InvariantCulture);
         var confirmation = new ConfirmationDto(id, payment.Id, code, outcome, amount, totalReceived, payment.Amount, Math.Max(0, payment.Amount - totalReceived), transfer.BankTransactionId,
-            DateTimeOffset.Parse(now, CultureInfo.InvariantCulture), flags);
+            DateTimeOffset.Parse(now, CultureInfo.InvariantCulture), flags, balanceAfter);
         await connection.ExecuteAsync("UPDATE confirmations SET body = $b WHERE id = $id", transaction, cancellationToken,
             ("$b", JsonSerializer.Serialize(confirmation, ContractsJsonContext.Default.ConfirmationDto)), ("$id", id)).ConfigureAwait(false);
         return new Outcome(outcome, payment.Id, payment.TerminalId, code, flags, refund);
@@ -191,18 +250,19 @@ internal static class TransferMatching
 
     private sealed record Transfer(long Id, string BankTransactionId, string Description, string Account, long Amount, DateTimeOffset BookedAt);
 
-    private sealed record Payment(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount);
+    private sealed record Payment(string Id, string TerminalId, long Amount, long Received, string State, DateTimeOffset? ExpiresAt, string? BankAccount, string AccountCode, PaymentPurpose Purpose);
 
     private static async Task<Payment?> ReadPaymentAsync(DbConnection connection, DbTransaction transaction, string code, CancellationToken cancellationToken)
     {
         var row = await connection.ReadFirstAsync<PaymentRow>(
             """
-            SELECT p.id, p.terminal_id, p.amount, p.received, p.state, p.expires_at, i.bank_account
+            SELECT p.id, p.terminal_id, p.amount, p.received, p.state, p.expires_at, i.bank_account, p.account_code, p.purpose
             FROM payments p JOIN institutions i ON i.id = p.institution_id WHERE p.transfer_code = $c
             """,
             transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
         return row is null ? null : new Payment(row.Id, row.TerminalId, row.Amount, row.Received, row.State,
-            row.ExpiresAt is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, row.BankAccount);
+            row.ExpiresAt is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, row.BankAccount, row.AccountCode,
+            PaymentWireNames.TryParsePurpose(row.Purpose, out var purpose) ? purpose : throw new FormatException($"'{row.Purpose}' is not a payment purpose."));
     }
 
     private sealed record TransferRow
@@ -246,5 +306,9 @@ internal static class TransferMatching
         public string? ExpiresAt { get; init; }
 
         public string? BankAccount { get; init; }
+
+        public required string AccountCode { get; init; }
+
+        public required string Purpose { get; init; }
     }
 }

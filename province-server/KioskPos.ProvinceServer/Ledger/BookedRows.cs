@@ -113,7 +113,8 @@ internal sealed class BookedPayment(string id, string terminalId, string account
 }
 
 /// <summary>What a payment's new row holds beyond what the ledger works with.</summary>
-internal sealed record PaymentArrival(long Sequence, string InstitutionId, string? CardUid, string CreatedAt, string ReceivedAt, long? BalanceAfter, string Flags, string? TransferCode, string? ExpiresAt);
+internal sealed record PaymentArrival(long Sequence, string InstitutionId, string? CardUid, string CreatedAt, string ReceivedAt, long? BalanceAfter, string Flags, string? TransferCode, string? ExpiresAt,
+    PaymentPurpose Purpose = PaymentPurpose.Bills);
 
 /// <summary>What a payment put towards one bill, and how much of it the bill was credited.</summary>
 internal sealed class BookedAllocation(string paymentId, string billId, long amount, long credited) : IBookedRow

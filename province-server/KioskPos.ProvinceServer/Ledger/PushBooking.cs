@@ -117,7 +117,8 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         var payment = new BookedPayment(p.PaymentId, terminalId, p.AccountCode, method, p.Amount, awaitingBank ? 0 : p.Amount, 0, awaitingBank ? PaymentState.Pending : PaymentState.Completed)
         {
             Arrival = new PaymentArrival(entry.Sequence, institutionId, p.CardUid, entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), now,
-                balanceAfter, string.Join(' ', flags), p.Qr?.TransferCode, p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)),
+                balanceAfter, string.Join(' ', flags), p.Qr?.TransferCode, p.Qr?.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
+                PaymentWireNames.TryParsePurpose(p.Purpose, out var purpose) ? purpose : PaymentPurpose.Bills),
         };
         Payments[p.PaymentId] = payment;
         NewPayments.Add(payment);

@@ -278,7 +278,7 @@ public sealed class AccessibilityBrowserTests : TerminalBrowserTest
     }
 
     // The violations axe-core finds, each as "rule: help — first targets"; it must have checked something.
-    private static async Task<string[]> AxeAsync(IPage page)
+    internal static async Task<string[]> AxeAsync(IPage page)
     {
         if (!await page.EvaluateAsync<bool>("typeof window.axe !== 'undefined'"))
         {
@@ -296,7 +296,7 @@ public sealed class AccessibilityBrowserTests : TerminalBrowserTest
         return [.. result.GetProperty("violations").EnumerateArray().Select(v => v.GetString()!)];
     }
 
-    private static async Task AssertTargetsAsync(IPage page)
+    internal static async Task AssertTargetsAsync(IPage page)
     {
         var small = await page.EvaluateAsync<string[]>(
             """

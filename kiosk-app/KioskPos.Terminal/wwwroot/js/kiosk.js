@@ -8,6 +8,7 @@
   var t = I18n.t, vnd = I18n.money;
   var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
   var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, relativeTimer = null, prefix = params.get('prefix') || 'HS';
+  var topUpAmount = '';
   function $(id) { return document.getElementById(id); }
   function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
   // An SVG the terminal drew (a QR code), put in as a parsed image, not as page markup.
@@ -18,6 +19,8 @@
   function translate() {
     I18n.apply();
     renderCode(); if (payer) { renderPayer(); }
+    if (payer && document.body.dataset.screen === 'topup') { renderTopUp(); }
+    if (payment && document.body.dataset.screen === 'done') { doneTitle(payment); }
   }
   function show(name) {
     document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + name); });
@@ -32,11 +35,12 @@
     payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
+    topUpAmount = ''; $('dtitle').dataset.msg = 'kiosk.paid'; $('dtitle').textContent = t('kiosk.paid');
     renderCode(); show('home'); loadAccess();
   }
   function message(kind, title, text) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
-    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; show('msg');
+    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; $('mtopup').hidden = true; show('msg');
   }
   // Past a payer code's 8 digits the keypad is typing a citizen-ID number, which has no prefix.
   function renderCode() { $('code').textContent = code.length > 8 ? code : prefix + code; }
@@ -64,7 +68,12 @@
     }
     payer = r.body;
     if (payer.blocked && card) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); payer = null; return; }
-    if (!payer.openBills.length) { message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText')); payer = null; return; }
+    if (!payer.openBills.length) {
+      message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText'));
+      // Nothing owed, but a tapped card can still be topped up.
+      if (card && payer.topUp) { $('mtopup').hidden = false; } else { payer = null; }
+      return;
+    }
     renderPayer(); show('payer');
     // Tap to fees on screen, for the benchmark: the frame after the one that drew them.
     if (card) { requestAnimationFrame(function () { requestAnimationFrame(function () { performance.mark('kp-painted'); performance.measure('kp-tap-to-paint', 'kp-tap', 'kp-painted'); }); }); }
@@ -94,7 +103,44 @@
     $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0;
     $('paycard').hidden = !card;
     $('paycard').textContent = t('kiosk.payCard') + ' (' + t('kiosk.balance') + ' ' + payer.availableBalanceText + ')';
-    $('paycard').disabled = sum === 0 || sum > payer.availableBalance; touch();
+    $('paycard').disabled = sum === 0 || sum > payer.availableBalance;
+    $('topup').hidden = !(card && payer.topUp); touch();
+  }
+  // Top-up (nạp tiền vào thẻ): one-touch amounts within the room the limits leave, or a typed one; the terminal
+  // refuses what passes a limit and says which.
+  function renderTopUp() {
+    var info = payer.topUp;
+    $('tname').textContent = payer.maskedName + ' · ' + payer.code;
+    $('tbalance').textContent = t('kiosk.topUp.balance', payer.availableBalanceText);
+    $('tlimits').textContent = info.maxAmount >= info.minAmount
+      ? t('kiosk.topUp.limits', vnd(info.maxBalance), vnd(info.maxPerDay), vnd(info.minAmount), info.maxAmountText)
+      : t('kiosk.topUp.full');
+    $('tcode').textContent = info.code;
+    $('tpresets').replaceChildren();
+    info.presets.forEach(function (amount) {
+      var b = document.createElement('button'); b.type = 'button'; b.textContent = vnd(amount); b.dataset.amount = amount;
+      b.disabled = amount > info.maxAmount; b.setAttribute('aria-pressed', String(topUpAmount === String(amount)));
+      b.addEventListener('click', function () { topUpAmount = String(amount); renderTopUp(); touch(); });
+      $('tpresets').appendChild(b);
+    });
+    $('tamount').textContent = topUpAmount ? vnd(Number(topUpAmount)) : '\u00a0';
+    $('tgo').disabled = !topUpAmount || Number(topUpAmount) <= 0;
+  }
+  function openTopUp() { topUpAmount = ''; renderTopUp(); show('topup'); }
+  async function topUp() {
+    $('tgo').disabled = true;
+    var request = { clientRequestId: 'kiosk-topup-' + Date.now() + '-' + Math.random().toString(36).slice(2), cardUid: card, amount: Number(topUpAmount) };
+    var r = await json('/api/v1/top-ups', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+    if (!r.response.ok) { problem(r.response, r.body); return; }
+    showQr(r.body);
+  }
+  function doneTitle(p) {
+    var topped = p.purpose === 'top_up';
+    $('dtitle').dataset.msg = topped ? 'kiosk.topUp.done' : 'kiosk.paid'; $('dtitle').textContent = t($('dtitle').dataset.msg);
+    if (topped) {
+      var added = vnd(Math.min(p.received || 0, p.amount));
+      $('dinfo').textContent = p.balanceAfterText ? t('kiosk.topUp.newBalance', added, p.balanceAfterText) : t('kiosk.topUp.waitingBalance', added);
+    }
   }
   async function pay(method, withPin) {
     var bills = chosen().map(function (r) { return { billId: r.dataset.bill }; });
@@ -143,7 +189,7 @@
   }
   async function done(p) {
     clearInterval(countdown); payment = p;
-    $('dinfo').textContent = p.amountText + ' · ' + p.id; show('done');
+    $('dinfo').textContent = p.amountText + ' · ' + p.id; doneTitle(p); show('done');
     for (var i = 0; i < 20; i++) {
       var receipt = p.receipt ? p.receipt.state : 'pending';
       if (receipt === 'printed') { $('receipt').textContent = t('kiosk.printed'); $('receipt').className = 'ok'; return; }
@@ -217,6 +263,11 @@
   }
   keypad('keypad', function () { return code; }, function (v) { code = v; renderCode(); }, 12);
   keypad('pinpad', function () { return pin; }, function (v) { pin = v; renderPin(); }, 8);
+  keypad('tpad', function () { return topUpAmount; }, function (v) { topUpAmount = v.replace(/^0+/, ''); renderTopUp(); }, 9);
+  $('topup').addEventListener('click', openTopUp);
+  $('mtopup').addEventListener('click', openTopUp);
+  $('tgo').addEventListener('click', topUp);
+  $('tback').addEventListener('click', function () { if (payer && payer.openBills.length) { renderPayer(); show('payer'); } else { home(); } });
   $('pinok').addEventListener('click', function () { if (pin.length >= 4) { var p = pin; pin = ''; renderPin(); pay('card_balance', p); } });
   $('pinback').addEventListener('click', function () { pin = ''; renderPin(); if (payer) { renderPayer(); show('payer'); } else { home(); } });
   $('find').addEventListener('click', function () {

@@ -25,7 +25,7 @@
     const worklist = document.getElementById("worklist");
     days.tBodies[0].replaceChildren(...view.days.map((d) => row([
       institution(d.institutionId, d.institutionName), day(d.day), [I18n.money(d.due), "n"], [I18n.money(d.cardBalance), "n"], [I18n.money(d.vietQr), "n"],
-      [I18n.money(d.externalCard), "n"], [I18n.money(d.receivedByBank), "n"], [d.openMismatches, d.openMismatches > 0 ? "n bad" : "n ok"],
+      [I18n.money(d.externalCard), "n"], [I18n.money(d.topUps || 0), "n"], [I18n.money(d.receivedByBank), "n"], [d.openMismatches, d.openMismatches > 0 ? "n bad" : "n ok"],
     ])));
 
     const template = document.getElementById("resolve");

@@ -56,6 +56,7 @@
     const count = document.getElementById("count");
     count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, I18n.percent(view.countSharePercent), view.countTargetPercent);
     count.className = view.countSharePercent >= view.countTargetPercent ? "ok" : "bad";
+    document.getElementById("topups").textContent = I18n.text("province.report.topUps", I18n.money(view.topUps || 0));
 
     for (const chart of document.querySelectorAll("img[data-chart]")) {
       chart.alt = both(chart.dataset.alt);
