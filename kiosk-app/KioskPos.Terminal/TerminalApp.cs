@@ -97,6 +97,7 @@ public static class TerminalApp
         app.MapDisplayApi();
         app.MapPrinterApi();
         app.MapCounterApi();
+        app.MapCardApi();
         app.MapKioskApi();
         app.MapTechApi();
         app.MapSpeechApi();
@@ -129,6 +130,7 @@ public static class TerminalApp
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<ReversalStore>();
+        services.AddSingleton<CardStore>();
         services.AddSingleton(sp => new StaffStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())
         {
             IdleTimeout = sp.GetRequiredService<IOptions<StaffOptions>>().Value.IdleTimeout,
