@@ -1,6 +1,8 @@
 using System.Globalization;
 using Dapper;
+using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
+using KioskPos.Core.Receipts;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -73,6 +75,32 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
         var result = await AppendAsync(connection, transaction, new CardChangeDto(CardActions.Replaced, card.AccountCode, newUid, oldUid, staff), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// The last <paramref name="limit"/> movements of <paramref name="accountCode"/>'s balance that this terminal made,
+    /// oldest first: payments from the balance (debits), voids and refunds to the balance and deposits taken here
+    /// (credits). Movements made elsewhere (other terminals, bank transfers) are in the province's statement.
+    /// </summary>
+    public async Task<IReadOnlyList<StatementMovement>> GetMovementsAsync(string accountCode, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<MovementRow>(
+            """
+            SELECT at, kind, amount, reference FROM (
+                SELECT p.created_at AS at, 'payment' AS kind, -p.amount AS amount, p.id AS reference, p.sequence AS sequence
+                FROM payments p WHERE p.account_code = $a AND p.method = 'card_balance'
+                UNION ALL
+                SELECT j.created_at, r.kind, r.amount, r.payment_id, r.sequence
+                FROM reversals r JOIN journal j ON j.sequence = r.sequence WHERE r.account_code = $a AND r.destination = 'card_balance'
+                UNION ALL
+                SELECT p.created_at, 'deposit', SUM(pa.amount), p.id, p.sequence
+                FROM payments p JOIN payment_allocations pa ON pa.payment_id = p.id JOIN bills b ON b.id = pa.bill_id
+                WHERE p.account_code = $a AND b.category = 'tam_ung' AND p.method <> 'vietqr' GROUP BY p.id)
+            ORDER BY sequence DESC LIMIT $n
+            """,
+            new { a = accountCode, n = limit }).ConfigureAwait(false);
+        return [.. rows.Reverse().Select(r => new StatementMovement(StoredNames.ToTime(r.At), r.Kind, new Vnd(r.Amount), r.Reference))];
     }
 
     /// <summary>
@@ -158,6 +186,9 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
 
 /// <summary>An <c>account_cards</c> row with its account.</summary>
 internal sealed record CardRowWithAccount(string Uid, string AccountCode, long Denied);
+
+/// <summary>One movement of a statement, as the query reads it.</summary>
+internal sealed record MovementRow(string At, string Kind, long Amount, string Reference);
 
 /// <summary>A <c>card_changes</c> row.</summary>
 internal sealed record CardChangeRow(string Action, string AccountCode, string CardUid, string? ReplacedUid, string Operator);

@@ -5,6 +5,7 @@ using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -257,5 +258,80 @@ public sealed class CardApiInputTests
 
         // None of the refused requests changed anything: the card still pays.
         Assert.False((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
+    }
+}
+
+/// <summary>A card's statement at the kiosk: its movements at this terminal, shown and printed on the emulated ESC/POS printer.</summary>
+public sealed class CardStatementTests
+{
+    [Fact]
+    public async Task After_a_tap_the_kiosk_shows_and_prints_the_cards_last_movements_with_the_name_masked()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        // A text-mode printer, so that the emulator decodes the driver's ESC/POS text bytes (Windows-1258) back to text.
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        await terminal.StaffAsync(StaffRole.Supervisor);
+
+        async Task<string> PayAsync(string bill, long amount)
+        {
+            await terminal.TapAsync("04A1B2C3");
+            using var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = bill, amount } } });
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+            return (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        var first = await PayAsync("BT-2611-HS240001", 150_000);
+        await PayAsync("HP-2611-HS240001", 50_000);
+        using (var refunded = await cashier.PostAsJsonAsync($"/api/v1/payments/{first}/refund",
+            new { amount = 30_000, destination = "card_balance", reason = "Nghỉ học 1 ngày", supervisorId = "gs01", supervisorPin = "975319" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, refunded.StatusCode);
+        }
+
+        // Another payer's payment is not on this card's statement.
+        await terminal.TapAsync("04D4E5F6");
+        using (var other = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04D4E5F6", bills = new[] { new { billId = "BT-2611-HS240002", amount = 10_000 } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        }
+
+        // The kiosk knows the card only by its tap's reference; a UID alone opens no statement to it.
+        // (the kiosk has the reference from its event stream; the test asks the terminal, which is the same value).
+        await terminal.TapAsync("04A1B2C3");
+        var reference = terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.CardPresence>().Last!.Reference!;
+        using (var byUid = await terminal.Http.GetAsync("/api/v1/cards/04A1B2C3/statement"))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, byUid.StatusCode);
+        }
+
+        using var shown = await terminal.Http.GetAsync($"/api/v1/cards/{reference}/statement");
+        Assert.True(shown.IsSuccessStatusCode, await shown.Content.ReadAsStringAsync());
+        var statement = await shown.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("N. M. Anh", statement.GetProperty("maskedName").GetString());
+        var moves = statement.GetProperty("movements").EnumerateArray().Select(m => (m.GetProperty("kind").GetString(), m.GetProperty("amount").GetInt64())).ToList();
+        Assert.Equal([("payment", -150_000L), ("payment", -50_000L), ("refund", 30_000L)], moves);
+        Assert.Equal(2_000_000 - 150_000 - 50_000 + 30_000, statement.GetProperty("balance").GetInt64());
+
+        // Printed: what the emulator decoded from the driver's bytes holds the movements, the balance, the masked name.
+        var printer = (KioskPos.Hardware.Simulators.Printer.EmulatedReceiptPrinter)terminal.App.Services.GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>();
+        var pagesBefore = printer.Emulator.Pages.Count;
+        using (var print = await terminal.Http.PostAsync($"/api/v1/cards/{reference}/statement/print", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, print.StatusCode);
+        }
+
+        var page = printer.Emulator.Pages.Skip(pagesBefore).Last(p => p.Complete);
+        var text = string.Join('\n', page.Text).Normalize(System.Text.NormalizationForm.FormC);
+        Assert.Contains("SAO KÊ THẺ", text, StringComparison.Ordinal);
+        Assert.Contains("N. M. Anh", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nguyễn", text, StringComparison.Ordinal);
+        void Has(string pattern) => Assert.True(System.Text.RegularExpressions.Regex.IsMatch(text, pattern), $"'{pattern}' not in the printed statement:\n{text}");
+        Has(@"Thanh toán\s+-150\.000 [₫đ]");
+        Has(@"Thanh toán\s+-50\.000 [₫đ]");
+        Has(@"Hoàn tiền\s+\+30\.000 [₫đ]");
+        Has(@"SỐ DƯ:\s+1\.830\.000 [₫đ]");
+        Assert.DoesNotContain("-10.000", text, StringComparison.Ordinal);
+        Assert.Contains("thực hiện tại máy", text, StringComparison.Ordinal);
     }
 }

@@ -183,6 +183,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(IssueCardRequest))]
 [JsonSerializable(typeof(ReplaceCardRequest))]
 [JsonSerializable(typeof(CardChangeView))]
+[JsonSerializable(typeof(CardStatementView))]
 [JsonSerializable(typeof(ReceiptView))]
 [JsonSerializable(typeof(JournalVerification))]
 [JsonSerializable(typeof(ProblemDto))]

@@ -1,5 +1,6 @@
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
+using KioskPos.Core.Receipts;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
@@ -28,6 +29,24 @@ public sealed record ReplaceCardRequest(string? NewCardUid);
 /// <param name="Message">What was done, for people (Vietnamese first).</param>
 public sealed record CardChangeView(long Sequence, string Action, string AccountCode, string MaskedName, string CardUid, string? ReplacedUid, long Balance, string BalanceText, string Message);
 
+/// <summary>One movement of a card's statement.</summary>
+/// <param name="At">When.</param>
+/// <param name="Kind">payment, void, refund, deposit, or another kind of credit or debit.</param>
+/// <param name="Label">The kind for people, Vietnamese / English.</param>
+/// <param name="Amount">Signed đồng: positive credits the balance.</param>
+/// <param name="AmountText">The same for people, with its sign.</param>
+public sealed record StatementMovementView(DateTimeOffset At, string Kind, string Label, long Amount, string AmountText);
+
+/// <summary>A card's statement at this terminal.</summary>
+/// <param name="AccountCode">The account.</param>
+/// <param name="MaskedName">The holder, masked as on receipts.</param>
+/// <param name="MaskedCard">The card, masked.</param>
+/// <param name="Balance">The balance this terminal may spend.</param>
+/// <param name="BalanceText">The same for people.</param>
+/// <param name="Movements">The last movements made at this terminal, oldest first.</param>
+/// <param name="Scope">What the list holds and where the rest is, for people.</param>
+public sealed record CardStatementView(string AccountCode, string MaskedName, string MaskedCard, long Balance, string BalanceText, IReadOnlyList<StatementMovementView> Movements, string Scope);
+
 /// <summary>
 /// Cards at the counter (<c>counter.html</c>) and at <c>/tech</c> (<c>tech.html</c>): issue a card to an account by
 /// tapping it, report a card lost, replace it. Each change is one journal entry (<see cref="CardStore"/>), refused or
@@ -49,7 +68,83 @@ internal static class CardApi
             .ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
         api.MapPost("/{uid}/replace", ReplaceAsync).WithSummary("Replace a card by a new one (given, or the one just tapped), which carries the account and its balance")
             .AcceptsJson<ReplaceCardRequest>().ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+
+        // The statement: the kiosk names the card by its tap's reference (only the card on the reader now), staff by UID.
+        api.MapGet("/{card}/statement", GetStatementAsync).WithSummary("A card's last movements at this terminal and its balance")
+            .ProducesCardProblems().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/{card}/statement/print", PrintStatementAsync).WithSummary("Print a card's statement (its last movements here, the balance, the month's link)")
+            .ProducesCardProblems().ProducesProblems(StatusCodes.Status503ServiceUnavailable).AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         return app;
+    }
+
+    /// <summary>How many movements a statement shows and prints.</summary>
+    public const int StatementMovements = 10;
+
+    private static async Task<Results<JsonOk<CardStatementView>, ProblemResult>> GetStatementAsync(string card, HttpContext http, CancellationToken ct)
+    {
+        var (statement, problem) = await StatementAsync(http, card, ct).ConfigureAwait(false);
+        if (statement is null)
+        {
+            return problem!;
+        }
+
+        var movements = statement.Movements.Select(m => new StatementMovementView(m.At, m.Kind,
+            MovementKinds.Label(m.Kind, m.Amount, Language.Vi) + " / " + MovementKinds.Label(m.Kind, m.Amount, Language.En), m.Amount.Value,
+            m.Amount.IsPositive ? "+" + m.Amount : m.Amount.ToString())).ToList();
+        return JsonOk.Of(new CardStatementView(statement.PayerCode, statement.MaskedName, statement.MaskedCard, statement.Balance.Value, statement.Balance.ToString(), movements,
+            Messages.Both("kiosk.statementScope")), TerminalJsonContext.Readable.CardStatementView);
+    }
+
+    private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintStatementAsync(string card, HttpContext http, PrintQueue queue, CancellationToken ct)
+    {
+        var (statement, problem) = await StatementAsync(http, card, ct).ConfigureAwait(false);
+        if (statement is null)
+        {
+            return problem!;
+        }
+
+        var outcome = await queue.PrintDocumentAsync(PrintJobKinds.Slip, null, StatementLayout.Statement(statement), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        return outcome.Printed
+            ? JsonOk.Of(new PrintRequestView(outcome.JobId, "printed", null), TerminalJsonContext.Readable.PrintRequestView)
+            : JsonOk.Of(new PrintRequestView(outcome.JobId, "held", outcome.Problem), TerminalJsonContext.Readable.PrintRequestView, StatusCodes.Status202Accepted);
+    }
+
+    // The card's statement: anonymous callers (the kiosk) only for the card on the reader now, by its tap's reference.
+    private static async Task<(CardStatement? Statement, ProblemResult? Problem)> StatementAsync(HttpContext http, string card, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var signedIn = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not null;
+        if (CardPresence.IsReference(card))
+        {
+            card = services.GetRequiredService<CardPresence>().Resolve(card) ?? string.Empty;
+            if (card.Length == 0)
+            {
+                return (null, ApiProblems.From(PaymentRefusal.CardNotPresented()));
+            }
+        }
+        else if (!signedIn)
+        {
+            return (null, ApiProblems.From(PaymentRefusal.CardNotPresented()));
+        }
+
+        if (!CardUid.TryNormalise(card, out var uid))
+        {
+            return (null, Invalid("card", "a card UID of 4, 7 or 10 bytes in hex, or a tap's reference"));
+        }
+
+        var catalogue = services.GetRequiredService<CatalogueStore>();
+        if (await catalogue.FindByCardAsync(uid, ct).ConfigureAwait(false) is not { } payer || await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
+        {
+            return (null, ApiProblems.From(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid))));
+        }
+
+        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
+        var zone = options.ResolveTimeZone();
+        var movements = await services.GetRequiredService<CardStore>().GetMovementsAsync(payer.Code, StatementMovements, ct).ConfigureAwait(false);
+        var balance = await catalogue.GetAvailableBalanceAsync(payer.Code, ct).ConfigureAwait(false);
+        return (new CardStatement(institution, options.Id, TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), zone), payer.Code,
+            PersonalData.MaskName(payer.FullName), PersonalData.MaskCardUid(uid), balance,
+            [.. movements.Select(m => m with { At = TimeZoneInfo.ConvertTime(m.At, zone) })], null), null);
     }
 
     private static RouteHandlerBuilder ProducesCardProblems(this RouteHandlerBuilder endpoint) =>

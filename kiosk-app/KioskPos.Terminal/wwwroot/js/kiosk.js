@@ -64,12 +64,15 @@
     }
     payer = r.body;
     if (payer.blocked && card) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); payer = null; return; }
+    // A card with nothing to pay: its statement (the last movements here, the balance) instead.
+    if (!payer.openBills.length && card) { statement(); return; }
     if (!payer.openBills.length) { message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText')); payer = null; return; }
     renderPayer(); show('payer');
     // Tap to fees on screen, for the benchmark: the frame after the one that drew them.
     if (card) { requestAnimationFrame(function () { requestAnimationFrame(function () { performance.mark('kp-painted'); performance.measure('kp-tap-to-paint', 'kp-tap', 'kp-painted'); }); }); }
   }
   function renderPayer() {
+    $('stmt').hidden = !card;
     $('pname').textContent = payer.maskedName;
     $('pinfo').textContent = payer.code + (payer.group ? ' · ' + t('kiosk.class') + ' ' + payer.group : '');
     if (!$('bills').rows.length) {
@@ -250,6 +253,26 @@
   $('lgo').addEventListener('click', function () { pay('vietqr'); });
   $('lback').addEventListener('click', function () { renderPayer(); show('payer'); });
   $('paycard').addEventListener('click', function () { pay('card_balance'); });
+  // The card's statement: by the tap's reference, as the payment is; the terminal knows its own movements.
+  async function statement() {
+    var r = await json('/api/v1/cards/' + encodeURIComponent(card) + '/statement');
+    if (!r.response.ok) { problem(r.response, r.body); return; }
+    var s = r.body;
+    $('sname').textContent = s.maskedName; $('sinfo').textContent = s.accountCode + ' · ' + s.maskedCard;
+    $('moves').replaceChildren();
+    s.movements.forEach(function (m) {
+      var row = $('moves').insertRow();
+      cell(row, 'muted').textContent = new Date(m.at).toLocaleString('vi-VN'); cell(row).textContent = m.label; cell(row, 'n').textContent = m.amountText;
+    });
+    $('sbalance').textContent = s.balanceText; $('sscope').textContent = s.scope; $('smsg').textContent = '';
+    show('statement');
+  }
+  $('stmt').addEventListener('click', statement);
+  $('sprint').addEventListener('click', async function () {
+    var r = await fetch('/api/v1/cards/' + encodeURIComponent(card) + '/statement/print', { method: 'POST' });
+    $('smsg').textContent = r.status === 200 ? t('kiosk.statementPrinted') : ((await r.json().catch(function () { return {}; })).title || ('HTTP ' + r.status));
+  });
+  $('sback').addEventListener('click', home);
   $('back1').addEventListener('click', home); $('back2').addEventListener('click', home); $('again').addEventListener('click', home);
   $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
   $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
