@@ -335,3 +335,69 @@ public sealed class CardStatementTests
         Assert.Contains("thực hiện tại máy", text, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A payer leaving: the account closed at the province, its remainder refunded by a recorded transfer, its cards refused.</summary>
+public sealed class AccountClosureTests
+{
+    [Fact]
+    public async Task A_closed_account_is_refunded_to_the_dong_by_a_recorded_transfer_and_its_card_is_refused_offline_too()
+    {
+        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
+        var port = LoopbackPort.Next();
+        try
+        {
+            var province = await ProvinceHost.StartAsync(folder, port);
+            await using var terminal = await TerminalHost.StartAsync(province);
+            await terminal.TapAsync("04A1B2C3");
+            using (var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "BT-2611-HS240001", amount = 123_456 } } }))
+            {
+                Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+            }
+
+            await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(15));
+            Assert.Equal(2_000_000 - 123_456, await province.BalanceAsync("HS240001"));
+
+            // The refund's transfer reference is the record: without it, 400 naming the field; an accountant may not close.
+            using (var noReference = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { reason = "Chuyển trường" }))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, noReference.StatusCode);
+                Assert.StartsWith("bankReference", (await noReference.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Detail);
+            }
+
+            using (var accountant = await province.SignInAsync("ketoan.nguyendu", "KeToan@2026"))
+            using (var refused = await accountant.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500001" }))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            }
+
+            using (var closed = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500001", reason = "Chuyển trường" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+                var view = await closed.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal(1_876_544, view.GetProperty("refunded").GetInt64());
+                Assert.Equal("FT26120500001", view.GetProperty("bankReference").GetString());
+                Assert.Equal(["04A1B2C3"], view.GetProperty("cardsClosed").EnumerateArray().Select(c => c.GetString()));
+            }
+
+            Assert.Equal(0, await province.BalanceAsync("HS240001"));
+            Assert.Equal(1_876_544L, Convert.ToInt64(await province.ScalarAsync("SELECT refunded FROM account_closures WHERE account_code = 'HS240001' AND bank_reference = 'FT26120500001'")));
+            Assert.Equal("closed", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
+            using (var again = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500002" }))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            }
+
+            // The terminal learns it at its pull and refuses the card with the province gone.
+            Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+            await province.StopAsync();
+            await terminal.TapAsync("04A1B2C3");
+            using var offline = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "HP-2611-HS240001", amount = 1_000 } } });
+            Assert.Equal("card_blocked", (await offline.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Code);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

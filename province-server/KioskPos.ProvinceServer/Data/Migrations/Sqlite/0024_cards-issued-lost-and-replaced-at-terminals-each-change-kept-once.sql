@@ -15,3 +15,15 @@ CREATE TABLE card_changes (
     FOREIGN KEY (terminal_id, sequence) REFERENCES journal_entries (terminal_id, sequence)
 );
 CREATE INDEX card_changes_account ON card_changes (account_code);
+
+-- A payer leaving: the remainder refunded by the institution's bank transfer (its reference recorded), the balance
+-- zero, the account blocked and closed, its cards deny-listed 'closed'. One row per account.
+ALTER TABLE accounts ADD COLUMN closed_at TEXT;
+CREATE TABLE account_closures (
+    account_code   TEXT PRIMARY KEY REFERENCES accounts (code),
+    refunded       INTEGER NOT NULL CHECK (refunded >= 0),
+    bank_reference TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    closed_by      TEXT NOT NULL,
+    closed_at      TEXT NOT NULL
+);
