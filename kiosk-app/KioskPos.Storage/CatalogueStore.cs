@@ -207,6 +207,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
             }
         }
 
+        // A card changed here and not yet at the province: the pull may predate it, so it stands over the pull.
+        await CardStore.ReapplyPendingAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+
         foreach (var b in pull.Bills)
         {
             var changed = await connection.ExecuteAsync(

@@ -24,7 +24,7 @@ public static class JournalProjection
             entries.Add(JsonSerializer.Deserialize(body, ContractsJsonContext.Default.JournalEntryDto)!);
         }
 
-        await connection.ExecuteAsync("DELETE FROM reversal_allocations; DELETE FROM reversals; DELETE FROM shifts; DELETE FROM confirmations; DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM card_changes; DELETE FROM reversal_allocations; DELETE FROM reversals; DELETE FROM shifts; DELETE FROM confirmations; DELETE FROM payment_allocations; DELETE FROM payments;", transaction, cancellationToken).ConfigureAwait(false);
         var payments = 0;
         foreach (var entry in entries)
         {
@@ -49,6 +49,9 @@ public static class JournalProjection
                 case { Kind: EntryKinds.ShiftClosed, Shift: not null }:
                     await ReversalStore.RecordShiftAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
                     break;
+                case { Kind: EntryKinds.CardChanged, Card: not null }:
+                    await CardStore.RecordAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
+                    break;
                 case { Kind: EntryKinds.PaymentExpired, Expiry: { } x }:
                     await connection.ExecuteAsync("UPDATE payments SET state = $expired WHERE id = $id AND state = $pending",
                         transaction, cancellationToken, ("$expired", PaymentState.Expired.ToStored()), ("$pending", PaymentState.Pending.ToStored()), ("$id", x.PaymentId)).ConfigureAwait(false);
@@ -56,6 +59,7 @@ public static class JournalProjection
             }
         }
 
+        await CardStore.ReapplyPendingAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return payments;
     }

@@ -98,6 +98,7 @@ public static class TerminalApp
         app.MapDisplayApi();
         app.MapPrinterApi();
         app.MapCounterApi();
+        app.MapCardApi();
         app.MapKioskApi();
         app.MapTechApi();
         app.MapSpeechApi();
@@ -130,6 +131,7 @@ public static class TerminalApp
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<ReversalStore>();
+        services.AddSingleton<CardStore>();
         services.AddSingleton(sp => new StaffStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())
         {
             IdleTimeout = sp.GetRequiredService<IOptions<StaffOptions>>().Value.IdleTimeout,

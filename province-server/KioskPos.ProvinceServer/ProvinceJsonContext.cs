@@ -45,6 +45,8 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.PayLinkView))]
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.RevokedCodes))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, KioskPos.ProvinceServer.Apis.CatalogueText>))]
+[JsonSerializable(typeof(CloseAccountRequest))]
+[JsonSerializable(typeof(AccountClosedView))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ProvinceJsonContext : JsonSerializerContext;
 

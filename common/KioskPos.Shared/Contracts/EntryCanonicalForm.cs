@@ -122,6 +122,15 @@ public static class EntryCanonicalForm
             Field(text, "shift.net", s.Net.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (entry.Card is { } card)
+        {
+            Field(text, "card.action", card.Action);
+            Field(text, "card.account", card.AccountCode);
+            Field(text, "card.uid", card.CardUid);
+            Field(text, "card.replaced", card.ReplacedUid ?? string.Empty);
+            Field(text, "card.operator", card.Operator);
+        }
+
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 

@@ -60,6 +60,25 @@ public static class EntryKinds
 
     /// <summary>A cashier closed the shift: its totals (the Z report), from the entry after the last close to the one before this.</summary>
     public const string ShiftClosed = "shift.closed";
+
+    /// <summary>A card issued to an account, reported lost, or replaced by a new one (which carries the account, so its balance); the server applies it once and terminals learn it at their pull.</summary>
+    public const string CardChanged = "card.changed";
+}
+
+/// <summary>What a <see cref="EntryKinds.CardChanged"/> entry did to a card.</summary>
+public static class CardActions
+{
+    /// <summary>A new card now pays from the account.</summary>
+    public const string Issued = "issued";
+
+    /// <summary>The card was reported lost: deny-listed at once, everywhere.</summary>
+    public const string Lost = "lost";
+
+    /// <summary>The old card is deny-listed and the new one pays from the same account (the balance lives on the account).</summary>
+    public const string Replaced = "replaced";
+
+    /// <summary>True for one of the actions above.</summary>
+    public static bool IsKnown(string? action) => action is Issued or Lost or Replaced;
 }
 
 /// <summary>Where a reversal's money goes.</summary>
@@ -286,6 +305,14 @@ public sealed record PaymentExpiredDto(string PaymentId, string Reason);
 /// <param name="Supervisor">The supervisor who approved it with their PIN.</param>
 public sealed record PaymentReversalDto(string PaymentId, long Amount, IReadOnlyList<AllocationDto> Allocations, string Destination, string? BankReference, string Reason, string Operator, string Supervisor);
 
+/// <summary>The body of a <see cref="EntryKinds.CardChanged"/> entry.</summary>
+/// <param name="Action">One of <see cref="CardActions"/>.</param>
+/// <param name="AccountCode">The account the card pays from.</param>
+/// <param name="CardUid">The card issued, lost, or (for a replacement) the new card; normalised UID.</param>
+/// <param name="ReplacedUid">For a replacement: the old card, refused from now on.</param>
+/// <param name="Operator">The member of staff who did it.</param>
+public sealed record CardChangeDto(string Action, string AccountCode, string CardUid, string? ReplacedUid, string Operator);
+
 /// <summary>Count and value of one payment method in a shift.</summary>
 /// <param name="Method">Wire method.</param>
 /// <param name="Count">Payments.</param>
@@ -359,8 +386,9 @@ public sealed record ReceiptPrintedDto(string PaymentId, string Outcome, string?
 /// <param name="Hash">SHA-256 over <paramref name="PrevHash"/> and the canonical encoding; set when the entry travels.</param>
 /// <param name="Reversal">Body of a void or refund entry.</param>
 /// <param name="Shift">Body of a shift close.</param>
+/// <param name="Card">Body of a card change.</param>
 public sealed record JournalEntryDto(long Sequence, string Kind, DateTimeOffset CreatedAt, PaymentCreatedDto? Payment = null, ReceiptPrintedDto? Receipt = null, string? PrevHash = null, string? Hash = null, PaymentConfirmedDto? Confirmation = null, PaymentExpiredDto? Expiry = null,
-    PaymentReversalDto? Reversal = null, ShiftClosedDto? Shift = null);
+    PaymentReversalDto? Reversal = null, ShiftClosedDto? Shift = null, CardChangeDto? Card = null);
 
 /// <summary>A batch of journal entries, in sequence order.</summary>
 /// <param name="TerminalId">The terminal; must match the authenticated one.</param>

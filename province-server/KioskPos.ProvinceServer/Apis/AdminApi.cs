@@ -19,6 +19,8 @@ internal static class AdminApi
         group.MapPut("/accounts/{code}/pin", PutPinAsync).WithSummary("Set a card holder's PIN")
             .AcceptsJson<CardPinRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         group.MapPost("/accounts/{code}/unblock", UnblockAccountAsync).WithSummary("Unblock a card account after wrong PINs").ProducesProblems(StatusCodes.Status404NotFound);
+        group.MapPost("/accounts/{code}/close", CloseAccountAsync).WithSummary("Close an account: the remainder refunded by a recorded bank transfer, its cards deny-listed")
+            .AcceptsJson<CloseAccountRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/cards/{uid}/deny", DenyCardAsync).WithSummary("Put a card on the deny list").ProducesProblems(StatusCodes.Status404NotFound);
         group.MapPost("/cards/{uid}/allow", AllowCardAsync).WithSummary("Take a card off the deny list").ProducesProblems(StatusCodes.Status404NotFound);
 
@@ -89,6 +91,31 @@ internal static class AdminApi
 
     private static async Task<Results<NoContent, ProblemResult>> UnblockAccountAsync(string code, CardAuthorisation cards, CancellationToken ct) =>
         await cards.UnblockAsync(code, ct).ConfigureAwait(false) ? TypedResults.NoContent() : AccountNotFound(code);
+
+    // A payer leaving: the bank transfer's reference is the record of the refund, so it is required.
+    private static async Task<Results<JsonOk<AccountClosedView>, ProblemResult>> CloseAccountAsync(string code, HttpContext http, ProvinceDatabase database, TimeProvider time)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CloseAccountRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", error, "invalid_field", "body");
+        }
+
+        if (request.BankReference?.Trim() is not { Length: >= 4 and <= 64 } reference)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "bankReference: the refund transfer's reference, 4 to 64 characters", "invalid_field", "bankReference");
+        }
+
+        var by = http.User.Identity?.Name ?? "admin";
+        var (closed, refusal) = await AccountClosure.CloseAsync(database, time, code.Trim().ToUpperInvariant(), reference, request.Reason?.Trim() ?? string.Empty, by, http.RequestAborted).ConfigureAwait(false);
+        return refusal switch
+        {
+            null => JsonOk.Of(closed!, ProvinceJsonContext.Default.AccountClosedView),
+            AccountClosure.Refusal.NotFound => AccountNotFound(code),
+            AccountClosure.Refusal.AlreadyClosed => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "account_closed", $"Account {code} is closed already.", args: [code]),
+            _ => ProvinceProblems.Problem(StatusCodes.Status422UnprocessableEntity, "account_overdrawn", $"Account {code} is below zero: settle the overdraft first.", args: [code]),
+        };
+    }
 
     private static async Task<Results<NoContent, ProblemResult>> DenyCardAsync(string uid, string? reason, DenyList denyList, CancellationToken ct) =>
         await denyList.SetDeniedAsync(uid.ToUpperInvariant(), string.IsNullOrWhiteSpace(reason) ? "denied by operator" : reason, ct).ConfigureAwait(false)

@@ -90,6 +90,11 @@ internal sealed class PushLedger
             [.. booking.Accounts.Values.Where(a => a.Changed).Select(a => new object?[] { a.Code, a.Balance, a.Version })]);
         Update(statements, "bills", "bills.id = r.id", [("id", false), ("paid", true), ("version", true)],
             [.. booking.Bills.Values.Where(b => b.Changed).Select(b => new object?[] { b.Id, b.Paid, b.Version })]);
+        Insert(statements, "cards", [("uid", false), ("account_code", false)],
+            [.. booking.Cards.Values.Where(c => c.New).Select(c => new object?[] { c.Uid, c.AccountCode })]);
+        Insert(statements, "card_changes",
+            [("terminal_id", false), ("sequence", true), ("action", false), ("account_code", false), ("card_uid", false), ("replaced_uid", false), ("operator", false), ("created_at", false), ("flags", false)],
+            [.. booking.CardChanges.Select(c => new object?[] { c.TerminalId, c.Sequence, c.Action, c.AccountCode, c.CardUid, c.ReplacedUid, c.Operator, c.CreatedAt, c.Flags })]);
         Update(statements, "cards", "cards.uid = r.uid", [("uid", false), ("denied_reason", false), ("denied_at", false)],
             [.. booking.Cards.Values.Where(c => c.Changed).Select(c => new object?[] { c.Uid, c.DeniedHere!.Value.Reason, c.DeniedHere.Value.At })]);
         Insert(statements, "alerts", [("at", false), ("terminal_id", false), ("kind", false), ("detail", false)],
@@ -145,14 +150,17 @@ internal sealed class PushLedger
             booking.Allocations[(a.PaymentId, a.BillId)] = new BookedAllocation(a.PaymentId, a.BillId, a.Amount, a.Credited);
         }
 
-        var codes = _entries.Select(e => e.Payment?.AccountCode).OfType<string>().Concat(booking.Payments.Values.Select(p => p.AccountCode)).Distinct(StringComparer.Ordinal).ToList();
+        var codes = _entries.Select(e => e.Payment?.AccountCode ?? e.Card?.AccountCode).OfType<string>().Concat(booking.Payments.Values.Select(p => p.AccountCode)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var a in await ReadAsync<AccountRow>("SELECT code, institution_id, balance, version FROM accounts WHERE code IN", codes, cancellationToken).ConfigureAwait(false))
         {
             booking.Accounts[a.Code] = new BookedAccount(a.Code, a.InstitutionId, a.Balance, a.Version);
         }
 
         // The cards card payments were made with: an overdraft denies its card.
-        var uids = _entries.Select(e => e.Payment is { Method: "card_balance" } p ? p.CardUid : null).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        // And the cards issued, lost and replaced.
+        var uids = _entries.Select(e => e.Payment is { Method: "card_balance" } p ? p.CardUid : null)
+            .Concat(_entries.SelectMany(e => e.Card is { } c ? new[] { c.CardUid, c.ReplacedUid } : []))
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         foreach (var c in await ReadAsync<CardRow>("SELECT uid, account_code, denied_at FROM cards WHERE uid IN", uids, cancellationToken).ConfigureAwait(false))
         {
             booking.Cards[c.Uid] = new BookedCard(c.Uid, c.AccountCode, c.DeniedAt is not null);

@@ -187,6 +187,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
                 {
                     EntryKinds.PaymentCreated => ledger.Booking.ApplyPayment(push.Terminal.Id, push.Terminal.InstitutionId, entry),
                     EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.Booking.ApplyReversal(push.Terminal.Id, entry),
+                    EntryKinds.CardChanged => ledger.Booking.ApplyCardChange(push.Terminal.Id, push.Terminal.InstitutionId, entry),
                     _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
                 };
                 if (entry is { Kind: EntryKinds.PaymentExpired, Expiry: { } expiry })

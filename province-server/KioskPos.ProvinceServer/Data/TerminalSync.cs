@@ -235,6 +235,22 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
                     problem = "a reversal names its cashier and a different approving supervisor";
                 }
             }
+            else if (entry.Kind == EntryKinds.CardChanged)
+            {
+                if (entry.Card is not { } card || !CardActions.IsKnown(card.Action))
+                {
+                    problem = "a card.changed entry needs a card change: issued, lost or replaced";
+                }
+                else if (!Core.Domain.CardUid.TryNormalise(card.CardUid, out var uid) || uid != card.CardUid || string.IsNullOrWhiteSpace(card.AccountCode) || string.IsNullOrWhiteSpace(card.Operator))
+                {
+                    problem = "card.cardUid must be a normalised card UID, with the account and the member of staff named";
+                }
+                else if ((card.Action == CardActions.Replaced) != (card.ReplacedUid is not null)
+                    || (card.ReplacedUid is { } old && (!Core.Domain.CardUid.TryNormalise(old, out var oldUid) || oldUid != old || old == card.CardUid)))
+                {
+                    problem = "a replacement names the old card (normalised, another card), and only a replacement does";
+                }
+            }
             else if (entry.Kind == EntryKinds.ShiftClosed)
             {
                 if (entry.Shift is not { } shift || shift.FirstSequence < 1 || shift.LastSequence != entry.Sequence - 1 || string.IsNullOrWhiteSpace(shift.Operator))

@@ -62,6 +62,9 @@ internal sealed class BookedBill(string id, string accountCode, long paid, long 
 /// <summary>A card, and whether terminals must refuse it.</summary>
 internal sealed class BookedCard(string uid, string accountCode, bool denied) : IBookedRow
 {
+    /// <summary>True until a card issued in this group is first written.</summary>
+    public bool New { get; set; }
+
     public string Uid { get; } = uid;
 
     public string AccountCode { get; } = accountCode;
@@ -75,8 +78,11 @@ internal sealed class BookedCard(string uid, string accountCode, bool denied) : 
 
     public void Deny(string reason, string at) => (Denied, DeniedHere) = (true, (reason, at));
 
-    public void Written() => DeniedHere = null;
+    public void Written() => (DeniedHere, New) = (null, false);
 }
+
+/// <summary>A card issued, lost or replaced, as a terminal journalled it, and what the ledger noticed.</summary>
+internal sealed record CardChangeRecord(string TerminalId, long Sequence, string Action, string AccountCode, string CardUid, string? ReplacedUid, string Operator, string CreatedAt, string Flags);
 
 /// <summary>A payment as the ledger knows it: what was asked, what arrived, what was given back.</summary>
 internal sealed class BookedPayment(string id, string terminalId, string accountCode, PaymentMethod method, long amount, long received, long reversed, PaymentState state) : IBookedRow

@@ -44,6 +44,9 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
     /// <summary>Voids and refunds booked since the last write, in order.</summary>
     public List<ReversalRecord> Reversals { get; } = [];
 
+    /// <summary>Card changes booked since the last write, in order.</summary>
+    public List<CardChangeRecord> CardChanges { get; } = [];
+
     /// <summary>Alerts raised since the last write, in order.</summary>
     public List<AlertRecord> Alerts { get; } = [];
 
@@ -207,6 +210,66 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
     }
 
     /// <summary>
+    /// Books a card change: a lost or replaced card is deny-listed, an issued or new card pays from the account (a
+    /// replacement moves no money: the balance lives on the account). The account's version moves so that every
+    /// terminal of the institution learns it at its next pull. A change that contradicts what the province holds (a
+    /// card of another account, an unknown account or card) is recorded and flagged for a person, not applied.
+    /// </summary>
+    public PushEntryResult ApplyCardChange(string terminalId, string institutionId, JournalEntryDto entry)
+    {
+        var c = entry.Card!;
+        var flags = new List<string>();
+        var account = Accounts.GetValueOrDefault(c.AccountCode) is { } known && known.InstitutionId == institutionId ? known : null;
+        if (account is null)
+        {
+            flags.Add("unknown_account");
+        }
+        else
+        {
+            var denied = c.Action == CardActions.Lost ? c.CardUid : c.ReplacedUid;
+            if (denied is not null)
+            {
+                if (Cards.GetValueOrDefault(denied) is not { } card || card.AccountCode != account.Code)
+                {
+                    flags.Add($"unknown_card:{denied}");
+                }
+                else if (!card.Denied)
+                {
+                    card.Deny(c.Action, now);
+                }
+            }
+
+            if (c.Action is CardActions.Issued or CardActions.Replaced)
+            {
+                if (Cards.GetValueOrDefault(c.CardUid) is { } existing)
+                {
+                    // Issued twice to the same account is the same fact; a card of another account is not taken from it.
+                    if (existing.AccountCode != account.Code)
+                    {
+                        flags.Add($"card_in_use:{c.CardUid}");
+                    }
+                }
+                else
+                {
+                    Cards[c.CardUid] = new BookedCard(c.CardUid, account.Code, denied: false) { New = true };
+                }
+            }
+
+            account.Move(0, nextVersion());
+        }
+
+        CardChanges.Add(new CardChangeRecord(terminalId, entry.Sequence, c.Action, c.AccountCode, c.CardUid, c.ReplacedUid, c.Operator,
+            entry.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), string.Join(' ', flags)));
+        if (flags.Count > 0)
+        {
+            Alert(terminalId, "card_change_flagged", $"{c.Action} {c.CardUid} (entry {entry.Sequence}): {string.Join(' ', flags)}");
+        }
+
+        // No balance in the answer: the terminal's cache learns the cards at its next pull, from the account's new version.
+        return new PushEntryResult(entry.Sequence, "accepted", account?.Code, null, null, [], flags);
+    }
+
+    /// <summary>
     /// Records that a VietQR payment expired or was cancelled, so that money still arriving is flagged late; a
     /// payment already (partly) paid keeps its state.
     /// </summary>
@@ -223,6 +286,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
     public void Written()
     {
         Reversals.Clear();
+        CardChanges.Clear();
         Alerts.Clear();
         NewPayments.Clear();
         NewAllocations.Clear();

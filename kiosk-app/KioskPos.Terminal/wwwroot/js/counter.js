@@ -58,7 +58,7 @@
       $('idlewarn').textContent = both('counter.idleWarning', Math.ceil(left / 1000)); $('idlewarn').hidden = false;
     }
   }, 1000);
-  function clearPayer() { payer = null; card = null; $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
+  function clearPayer() { payer = null; card = null; $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
   async function find(url) {
     say('paymsg', ''); $('matches').hidden = true;
     var r = await api('GET', url);
@@ -201,6 +201,15 @@
   });
   $('code').addEventListener('keydown', function (e) { if (e.key === 'Enter') { $('find').click(); } });
   $('paycard').addEventListener('click', function () { pay('card_balance'); });
+  // Cards: the server takes the card just tapped on this terminal as the new card; each change is journalled there.
+  async function cardChange(url, body) {
+    var r = await api('POST', url, body);
+    say('cardmsg', r.ok ? r.data.message : problemText(r), r.ok ? 'ok' : 'bad');
+    if (r.ok && payer) { find('/api/v1/payers/' + encodeURIComponent(payer.code)); }
+  }
+  $('cardissue').addEventListener('click', function () { if (payer) { cardChange('/api/v1/cards', { accountCode: payer.code }); } });
+  $('cardlost').addEventListener('click', function () { var uid = $('carduid').value.trim(); if (uid) { cardChange('/api/v1/cards/' + encodeURIComponent(uid) + '/lost'); } });
+  $('cardreplace').addEventListener('click', function () { var uid = $('carduid').value.trim(); if (uid) { cardChange('/api/v1/cards/' + encodeURIComponent(uid) + '/replace', {}); } });
   $('payqr').addEventListener('click', function () { pay('vietqr'); });
   $('payext').addEventListener('click', external);
   document.addEventListener('keydown', function (e) {
@@ -218,8 +227,10 @@
     source.addEventListener('tap', function (e) {
       if (!me) { return; }
       var tap = JSON.parse(e.data);
+      // A new card tapped while a payer is shown: it can be issued to them, or replace their card (#cards).
+      if (!tap.recognised && payer) { say('cardmsg', both('counter.cardNewTapped'), 'warn'); return; }
       if (!tap.recognised) { clearPayer(); say('findmsg', both('counter.cardUnknown'), 'bad'); return; }
-      var uid = tap.tap || tap.uid; card = uid; find('/api/v1/payers/by-card/' + encodeURIComponent(uid)).then(function () { card = uid; total(); });
+      var uid = tap.tap || tap.uid; card = uid; find('/api/v1/payers/by-card/' + encodeURIComponent(uid)).then(function () { card = uid; $('carduid').value = tap.uid || ''; total(); });
     });
     // A citizen-ID card's QR at the 2D scanner: the patient by the scan's reference, or the refusal in plain words.
     source.addEventListener('scan', function (e) {

@@ -40,7 +40,7 @@
   }
   function message(kind, title, text) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
-    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; $('mtopup').hidden = true; show('msg');
+    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; show('msg');
   }
   // Past a payer code's 8 digits the keypad is typing a citizen-ID number, which has no prefix.
   function renderCode() { $('code').textContent = code.length > 8 ? code : prefix + code; }
@@ -68,17 +68,15 @@
     }
     payer = r.body;
     if (payer.blocked && card) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); payer = null; return; }
-    if (!payer.openBills.length) {
-      message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText'));
-      // Nothing owed, but a tapped card can still be topped up.
-      if (card && payer.topUp) { $('mtopup').hidden = false; } else { payer = null; }
-      return;
-    }
+    // A card with nothing to pay: its statement (the last movements here, the balance), from which it can be topped up.
+    if (!payer.openBills.length && card) { statement(); return; }
+    if (!payer.openBills.length) { message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText')); payer = null; return; }
     renderPayer(); show('payer');
     // Tap to fees on screen, for the benchmark: the frame after the one that drew them.
     if (card) { requestAnimationFrame(function () { requestAnimationFrame(function () { performance.mark('kp-painted'); performance.measure('kp-tap-to-paint', 'kp-tap', 'kp-painted'); }); }); }
   }
   function renderPayer() {
+    $('stmt').hidden = !card;
     $('pname').textContent = payer.maskedName;
     $('pinfo').textContent = payer.code + (payer.group ? ' · ' + t('kiosk.class') + ' ' + payer.group : '');
     if (!$('bills').rows.length) {
@@ -265,7 +263,6 @@
   keypad('pinpad', function () { return pin; }, function (v) { pin = v; renderPin(); }, 8);
   keypad('tpad', function () { return topUpAmount; }, function (v) { topUpAmount = v.replace(/^0+/, ''); renderTopUp(); }, 9);
   $('topup').addEventListener('click', openTopUp);
-  $('mtopup').addEventListener('click', openTopUp);
   $('tgo').addEventListener('click', topUp);
   $('tback').addEventListener('click', function () { if (payer && payer.openBills.length) { renderPayer(); show('payer'); } else { home(); } });
   $('pinok').addEventListener('click', function () { if (pin.length >= 4) { var p = pin; pin = ''; renderPin(); pay('card_balance', p); } });
@@ -301,6 +298,28 @@
   $('lgo').addEventListener('click', function () { pay('vietqr'); });
   $('lback').addEventListener('click', function () { renderPayer(); show('payer'); });
   $('paycard').addEventListener('click', function () { pay('card_balance'); });
+  // The card's statement: by the tap's reference, as the payment is; the terminal knows its own movements.
+  async function statement() {
+    var r = await json('/api/v1/cards/' + encodeURIComponent(card) + '/statement');
+    if (!r.response.ok) { problem(r.response, r.body); return; }
+    var s = r.body;
+    $('sname').textContent = s.maskedName; $('sinfo').textContent = s.accountCode + ' · ' + s.maskedCard;
+    $('moves').replaceChildren();
+    s.movements.forEach(function (m) {
+      var row = $('moves').insertRow();
+      cell(row, 'muted').textContent = new Date(m.at).toLocaleString('vi-VN'); cell(row).textContent = m.label; cell(row, 'n').textContent = m.amountText;
+    });
+    $('sbalance').textContent = s.balanceText; $('sscope').textContent = s.scope; $('smsg').textContent = '';
+    $('stopup').hidden = !(payer && payer.topUp);
+    show('statement');
+  }
+  $('stmt').addEventListener('click', statement);
+  $('sprint').addEventListener('click', async function () {
+    var r = await fetch('/api/v1/cards/' + encodeURIComponent(card) + '/statement/print', { method: 'POST' });
+    $('smsg').textContent = r.status === 200 ? t('kiosk.statementPrinted') : ((await r.json().catch(function () { return {}; })).title || ('HTTP ' + r.status));
+  });
+  $('sback').addEventListener('click', home);
+  $('stopup').addEventListener('click', openTopUp);
   $('back1').addEventListener('click', home); $('back2').addEventListener('click', home); $('again').addEventListener('click', home);
   $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
   $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });

@@ -1,0 +1,253 @@
+using KioskPos.Core.Domain;
+using KioskPos.Core.Payments;
+using KioskPos.Core.Receipts;
+using KioskPos.Core.Text;
+using KioskPos.Shared.Contracts;
+using KioskPos.Storage;
+using KioskPos.Sync;
+using KioskPos.Terminal.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace KioskPos.Terminal.Apis;
+
+/// <summary>The body of <c>POST /api/v1/cards</c>: the account, and the card (or none: the card just tapped on this terminal).</summary>
+public sealed record IssueCardRequest(string? AccountCode, string? CardUid);
+
+/// <summary>The body of <c>POST /api/v1/cards/{uid}/replace</c>: the new card (or none: the card just tapped).</summary>
+public sealed record ReplaceCardRequest(string? NewCardUid);
+
+/// <summary>A card change done.</summary>
+/// <param name="Sequence">Its journal entry.</param>
+/// <param name="Action">issued, lost or replaced.</param>
+/// <param name="AccountCode">The account the card pays from.</param>
+/// <param name="MaskedName">The holder, masked as on receipts.</param>
+/// <param name="CardUid">The card issued or lost, or the new card.</param>
+/// <param name="ReplacedUid">For a replacement, the old card (refused from now on).</param>
+/// <param name="Balance">The account's balance this terminal may spend, in đồng: the new card carries it.</param>
+/// <param name="BalanceText">The same for people.</param>
+/// <param name="Message">What was done, for people (Vietnamese first).</param>
+public sealed record CardChangeView(long Sequence, string Action, string AccountCode, string MaskedName, string CardUid, string? ReplacedUid, long Balance, string BalanceText, string Message);
+
+/// <summary>One movement of a card's statement.</summary>
+/// <param name="At">When.</param>
+/// <param name="Kind">payment, void, refund, deposit, or another kind of credit or debit.</param>
+/// <param name="Label">The kind for people, Vietnamese / English.</param>
+/// <param name="Amount">Signed đồng: positive credits the balance.</param>
+/// <param name="AmountText">The same for people, with its sign.</param>
+public sealed record StatementMovementView(DateTimeOffset At, string Kind, string Label, long Amount, string AmountText);
+
+/// <summary>A card's statement at this terminal.</summary>
+/// <param name="AccountCode">The account.</param>
+/// <param name="MaskedName">The holder, masked as on receipts.</param>
+/// <param name="MaskedCard">The card, masked.</param>
+/// <param name="Balance">The balance this terminal may spend.</param>
+/// <param name="BalanceText">The same for people.</param>
+/// <param name="Movements">The last movements made at this terminal, oldest first.</param>
+/// <param name="Scope">What the list holds and where the rest is, for people.</param>
+public sealed record CardStatementView(string AccountCode, string MaskedName, string MaskedCard, long Balance, string BalanceText, IReadOnlyList<StatementMovementView> Movements, string Scope);
+
+/// <summary>
+/// Cards at the counter (<c>counter.html</c>) and at <c>/tech</c> (<c>tech.html</c>): issue a card to an account by
+/// tapping it, report a card lost, replace it. Each change is one journal entry (<see cref="CardStore"/>), refused or
+/// taken here at once and pushed like a payment.
+/// </summary>
+/// <remarks>
+/// Least privilege: issuing a card and reporting one lost move no money, so cashiers, supervisors and technicians may;
+/// a replacement hands an account's balance to another card, so a cashier or supervisor only (a technician sees no
+/// payment data and moves none).
+/// </remarks>
+internal static class CardApi
+{
+    public static IEndpointRouteBuilder MapCardApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/cards").WithTags("Cards");
+        api.MapPost(string.Empty, IssueAsync).WithSummary("Issue a card (given, or the one just tapped) to an account")
+            .AcceptsJson<IssueCardRequest>().Produces<CardChangeView>(StatusCodes.Status201Created).ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
+        api.MapPost("/{uid}/lost", ReportLostAsync).WithSummary("Report a card lost: refused at once here, everywhere once the province has it")
+            .ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
+        api.MapPost("/{uid}/replace", ReplaceAsync).WithSummary("Replace a card by a new one (given, or the one just tapped), which carries the account and its balance")
+            .AcceptsJson<ReplaceCardRequest>().ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+
+        // The statement: the kiosk names the card by its tap's reference (only the card on the reader now), staff by UID.
+        api.MapGet("/{card}/statement", GetStatementAsync).WithSummary("A card's last movements at this terminal and its balance")
+            .ProducesCardProblems().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        api.MapPost("/{card}/statement/print", PrintStatementAsync).WithSummary("Print a card's statement (its last movements here, the balance, the month's link)")
+            .ProducesCardProblems().ProducesProblems(StatusCodes.Status503ServiceUnavailable).AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
+        return app;
+    }
+
+    /// <summary>How many movements a statement shows and prints.</summary>
+    public const int StatementMovements = 10;
+
+    private static async Task<Results<JsonOk<CardStatementView>, ProblemResult>> GetStatementAsync(string card, HttpContext http, CancellationToken ct)
+    {
+        var (statement, problem) = await StatementAsync(http, card, ct).ConfigureAwait(false);
+        if (statement is null)
+        {
+            return problem!;
+        }
+
+        var movements = statement.Movements.Select(m => new StatementMovementView(m.At, m.Kind,
+            MovementKinds.Label(m.Kind, m.Amount, Language.Vi) + " / " + MovementKinds.Label(m.Kind, m.Amount, Language.En), m.Amount.Value,
+            m.Amount.IsPositive ? "+" + m.Amount : m.Amount.ToString())).ToList();
+        return JsonOk.Of(new CardStatementView(statement.PayerCode, statement.MaskedName, statement.MaskedCard, statement.Balance.Value, statement.Balance.ToString(), movements,
+            Messages.Both("kiosk.statementScope")), TerminalJsonContext.Readable.CardStatementView);
+    }
+
+    private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintStatementAsync(string card, HttpContext http, PrintQueue queue, CancellationToken ct)
+    {
+        var (statement, problem) = await StatementAsync(http, card, ct).ConfigureAwait(false);
+        if (statement is null)
+        {
+            return problem!;
+        }
+
+        var outcome = await queue.PrintDocumentAsync(PrintJobKinds.Slip, null, StatementLayout.Statement(statement), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        return outcome.Printed
+            ? JsonOk.Of(new PrintRequestView(outcome.JobId, "printed", null), TerminalJsonContext.Readable.PrintRequestView)
+            : JsonOk.Of(new PrintRequestView(outcome.JobId, "held", outcome.Problem), TerminalJsonContext.Readable.PrintRequestView, StatusCodes.Status202Accepted);
+    }
+
+    // The card's statement: anonymous callers (the kiosk) only for the card on the reader now, by its tap's reference.
+    private static async Task<(CardStatement? Statement, ProblemResult? Problem)> StatementAsync(HttpContext http, string card, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var signedIn = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not null;
+        if (CardPresence.IsReference(card))
+        {
+            card = services.GetRequiredService<CardPresence>().Resolve(card) ?? string.Empty;
+            if (card.Length == 0)
+            {
+                return (null, ApiProblems.From(PaymentRefusal.CardNotPresented()));
+            }
+        }
+        else if (!signedIn)
+        {
+            return (null, ApiProblems.From(PaymentRefusal.CardNotPresented()));
+        }
+
+        if (!CardUid.TryNormalise(card, out var uid))
+        {
+            return (null, Invalid("card", "a card UID of 4, 7 or 10 bytes in hex, or a tap's reference"));
+        }
+
+        var catalogue = services.GetRequiredService<CatalogueStore>();
+        if (await catalogue.FindByCardAsync(uid, ct).ConfigureAwait(false) is not { } payer || await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
+        {
+            return (null, ApiProblems.From(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid))));
+        }
+
+        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
+        var zone = options.ResolveTimeZone();
+        var movements = await services.GetRequiredService<CardStore>().GetMovementsAsync(payer.Code, StatementMovements, ct).ConfigureAwait(false);
+        var balance = await catalogue.GetAvailableBalanceAsync(payer.Code, ct).ConfigureAwait(false);
+        return (new CardStatement(institution, options.Id, TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), zone), payer.Code,
+            PersonalData.MaskName(payer.FullName), PersonalData.MaskCardUid(uid), balance,
+            [.. movements.Select(m => m with { At = TimeZoneInfo.ConvertTime(m.At, zone) })], null), null);
+    }
+
+    private static RouteHandlerBuilder ProducesCardProblems(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> IssueAsync(HttpContext http, CardStore cards, CancellationToken ct)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.IssueCardRequest, ct).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
+        }
+
+        if (!PayerCode.TryNormalise(request.AccountCode, out var code))
+        {
+            return Invalid("accountCode", "a payer code of 3 to 32 letters, digits or '-'");
+        }
+
+        if (CardOf(http, request.CardUid) is not { } uid)
+        {
+            return Invalid("cardUid", "a card UID of 4, 7 or 10 bytes in hex, or a card tapped on this terminal in the last minutes");
+        }
+
+        return await ChangeAsync(http, () => cards.IssueAsync(code, uid, StaffAccess.Staff(http).Id, ct), created: true, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ReportLostAsync(string uid, HttpContext http, CardStore cards, CancellationToken ct)
+    {
+        if (!CardUid.TryNormalise(uid, out var card))
+        {
+            return Invalid("uid", "a card UID of 4, 7 or 10 bytes in hex");
+        }
+
+        return await ChangeAsync(http, () => cards.ReportLostAsync(card, StaffAccess.Staff(http).Id, ct), created: false, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ReplaceAsync(string uid, HttpContext http, CardStore cards, CancellationToken ct)
+    {
+        if (!CardUid.TryNormalise(uid, out var old))
+        {
+            return Invalid("uid", "a card UID of 4, 7 or 10 bytes in hex");
+        }
+
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.ReplaceCardRequest, ct).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
+        }
+
+        if (CardOf(http, request.NewCardUid, except: old) is not { } card)
+        {
+            return Invalid("newCardUid", "a card UID of 4, 7 or 10 bytes in hex, or a new card tapped on this terminal in the last minutes");
+        }
+
+        return await ChangeAsync(http, () => cards.ReplaceAsync(old, card, StaffAccess.Staff(http).Id, ct), created: false, ct).ConfigureAwait(false);
+    }
+
+    // The card named in the body, or else the one tapped on this terminal within the tap's validity (not the old card).
+    private static string? CardOf(HttpContext http, string? given, string? except = null)
+    {
+        if (given is not null)
+        {
+            return CardUid.TryNormalise(given, out var uid) ? uid : null;
+        }
+
+        var services = http.RequestServices;
+        var validity = services.GetRequiredService<IOptions<TerminalOptions>>().Value.CardTapValidity;
+        return services.GetRequiredService<CardPresence>().Last is { } tap && tap.Uid != except && services.GetRequiredService<TimeProvider>().GetUtcNow() - tap.At <= validity
+            ? tap.Uid
+            : null;
+    }
+
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ChangeAsync(HttpContext http, Func<Task<CardChangeResult>> change, bool created, CancellationToken ct)
+    {
+        CardChangeResult result;
+        try
+        {
+            result = await change().ConfigureAwait(false);
+        }
+        catch (PaymentRefusedException e)
+        {
+            return ApiProblems.From(e.Refusal);
+        }
+
+        var services = http.RequestServices;
+        services.GetRequiredService<SyncSignal>().Request();
+        var catalogue = services.GetRequiredService<CatalogueStore>();
+        var c = result.Change;
+        var payer = await catalogue.FindByCodeAsync(c.AccountCode, ct).ConfigureAwait(false);
+        var balance = await catalogue.GetAvailableBalanceAsync(c.AccountCode, ct).ConfigureAwait(false);
+        var done = c.Action switch
+        {
+            CardActions.Issued => "card.done.issued",
+            CardActions.Lost => "card.done.lost",
+            _ => "card.done.replaced",
+        };
+        var message = Messages.Both(done, PersonalData.MaskCardUid(c.CardUid), balance.ToString());
+        var view = new CardChangeView(result.Sequence, c.Action, c.AccountCode, PersonalData.MaskName(payer?.FullName ?? c.AccountCode), c.CardUid, c.ReplacedUid,
+            balance.Value, balance.ToString(), message);
+        return JsonOk.Of(view, TerminalJsonContext.Readable.CardChangeView, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    // 400 naming the field, its title from the catalogue (card.invalid_field).
+    private static ProblemResult Invalid(string field, string expected) =>
+        ApiProblems.From(PaymentRefusal.InvalidRequest("card.invalid_field", field, expected));
+}
