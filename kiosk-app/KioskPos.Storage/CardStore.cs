@@ -79,8 +79,8 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
 
     /// <summary>
     /// The last <paramref name="limit"/> movements of <paramref name="accountCode"/>'s balance that this terminal made,
-    /// oldest first: payments from the balance (debits), voids and refunds to the balance and deposits taken here
-    /// (credits). Movements made elsewhere (other terminals, bank transfers) are in the province's statement.
+    /// oldest first: payments from the balance (debits), voids and refunds to the balance, deposits taken here and
+    /// top-ups by VietQR offered here once the bank's money is confirmed, as much as was credited (credits). Movements made elsewhere (other terminals, bank transfers) are in the province's statement.
     /// </summary>
     public async Task<IReadOnlyList<StatementMovement>> GetMovementsAsync(string accountCode, int limit, CancellationToken cancellationToken = default)
     {
@@ -96,7 +96,10 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
                 UNION ALL
                 SELECT p.created_at, 'deposit', SUM(pa.amount), p.id, p.sequence
                 FROM payments p JOIN payment_allocations pa ON pa.payment_id = p.id JOIN bills b ON b.id = pa.bill_id
-                WHERE p.account_code = $a AND b.category = 'tam_ung' AND p.method <> 'vietqr' GROUP BY p.id)
+                WHERE p.account_code = $a AND b.category = 'tam_ung' AND p.method <> 'vietqr' GROUP BY p.id
+                UNION ALL
+                SELECT p.created_at, 'top_up', MIN(p.received, p.amount), p.id, p.sequence
+                FROM payments p WHERE p.account_code = $a AND p.purpose = 'top_up' AND p.received > 0)
             ORDER BY sequence DESC LIMIT $n
             """,
             new { a = accountCode, n = limit }).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
 using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -86,6 +87,14 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
             TimeSpan.FromSeconds(20), "the new balance on the terminal");
         var journal = await (await _terminal.StaffAsync(Storage.StaffRole.Technician)).GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
         Assert.True(journal.GetProperty("ok").GetBoolean());
+
+        // The card's statement at the kiosk has the top-up once, as much as was credited (not the second transfer).
+        await _terminal.TapAsync("04D4E5F6");
+        var reference = _terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.CardPresence>().Last!.Reference!;
+        var statement = await _terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/cards/{reference}/statement");
+        var topUps = statement.GetProperty("movements").EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "top_up")
+            .Select(m => (m.GetProperty("amount").GetInt64(), m.GetProperty("label").GetString())).ToList();
+        Assert.Equal([(300_000L, "Nạp tiền qua VietQR / Top-up by VietQR")], topUps);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ using KioskPos.Core.Text;
 namespace KioskPos.Core.Receipts;
 
 /// <summary>
-/// The kinds of a card account's movements, as statements name them. A kind this list does not name (one added later:
-/// a top-up, say) still shows, as a credit or a debit by its sign.
+/// The kinds of a card account's movements, as statements name them. A kind this list does not name (one added later)
+/// still shows, as a credit or a debit by its sign.
 /// </summary>
 public static class MovementKinds
 {
@@ -23,6 +23,9 @@ public static class MovementKinds
     /// <summary>A deposit (tạm ứng) paid at a hospital counter, held on the account.</summary>
     public const string Deposit = "deposit";
 
+    /// <summary>Money put on the card by VietQR at this terminal (nạp tiền vào thẻ), as the bank credited it.</summary>
+    public const string TopUp = "top_up";
+
     /// <summary>The account closed: its remainder refunded by bank transfer (a debit to zero).</summary>
     public const string Closure = "closure";
 
@@ -34,6 +37,7 @@ public static class MovementKinds
         Refund => "receipt.statement.kind.refund",
         Deposit => "receipt.statement.kind.deposit",
         Closure => "receipt.statement.kind.closure",
+        TopUp => "receipt.statement.kind.top_up",
         _ => amount.IsPositive ? "receipt.statement.kind.credit" : "receipt.statement.kind.debit",
     }, language);
 }
