@@ -86,8 +86,9 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
         JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
         var citizenIdKey = await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'citizen_id_key'", transaction, cancellationToken).ConfigureAwait(false) as string;
+        var upgrade = await FleetUpdates.TargetAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
         return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile,
-            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey);
+            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey, upgrade);
     }
 
     /// <summary>
