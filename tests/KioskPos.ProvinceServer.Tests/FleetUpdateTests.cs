@@ -92,6 +92,39 @@ public class FleetUpdateTests
         Assert.Null(await province.ScalarAsync("SELECT target_version FROM update_channels WHERE name = 'all'"));
     }
 
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_the_overview_shows_each_terminals_version_channel_target_and_last_upgrade()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await province.Admin.PutAsJsonAsync("/api/v1/admin/terminals/KP-THCS-ND-01/update-channel", new { channel = "pilot" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await province.Admin.PutAsJsonAsync("/api/v1/admin/update-channels/pilot", new { targetVersion = "1.1.0", windowStart = "01:00", windowEnd = "05:00" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await province.Admin.PutAsJsonAsync("/api/v1/admin/update-channels/all", new { targetVersion = "1.0.0", windowStart = "01:00", windowEnd = "05:00" })).StatusCode);
+        using (var terminal = await province.SignedClientAsync())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await terminal.PostAsJsonAsync(SyncProtocol.ReportPath, new TerminalReportDto("1.0.0", 30, 0, null, "ready", null,
+                new UpgradeResultDto("rolled_back", "1.1.0", "no healthy answer within 120 s", DateTimeOffset.UtcNow)))).StatusCode);
+        }
+
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(province.BaseUrl, "/").ToString());
+        await page.WaitForURLAsync("**/login?return=*", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+        await page.FillAsync("input[name=username]", "tinh.admin");
+        await page.FillAsync("input[name=password]", "QuanTri@2026");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#terminals tbody tr");
+        var heading = await page.Locator("#terminals thead th").AllInnerTextsAsync();
+        Assert.Equal(["Kênh cập nhật", "Phiên bản đích", "Lần nâng cấp gần nhất"], heading.TakeLast(3));
+        var school = await page.Locator("#terminals tbody tr", new() { HasText = "KP-THCS-ND-01" }).Locator("td").AllInnerTextsAsync();
+        Assert.Equal("1.0.0", school[5]);
+        Assert.Equal(("pilot", "1.1.0"), (school[^3], school[^2]));
+        Assert.StartsWith("Đã quay lại bản cũ 1.1.0 (", school[^1], StringComparison.Ordinal);
+        Assert.EndsWith("no healthy answer within 120 s", school[^1], StringComparison.Ordinal);
+        var hospital = await page.Locator("#terminals tbody tr", new() { HasText = "KP-TTYT-CT-01" }).Locator("td").AllInnerTextsAsync();
+        Assert.Equal(("all", "1.0.0", "–"), (hospital[^3], hospital[^2], hospital[^1]));
+    }
+
     private static async Task<PullResponse> PullAsync(HttpClient terminal) =>
         (await terminal.GetFromJsonAsync(SyncProtocol.PullPath, ContractsJsonContext.Default.PullResponse))!;
 }
