@@ -12,7 +12,7 @@ output=${2:-artifacts}
 version=${KIOSKPOS_VERSION:-$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n1)}
 compression=${KIOSKPOS_DEB_COMPRESSION:-xz}   # the tests build theirs with gzip, faster
 keyring=${KIOSKPOS_REPO_KEYRING:-${KIOSKPOS_REPO_KEY_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/kioskpos/repo-key}/public.gpg}
-repo_url=${KIOSKPOS_REPO_URL:-http://127.0.0.1:5080/apt/}
+repo_url=${KIOSKPOS_REPO_URL:-http://repository.invalid/kioskpos/}   # where the province serves make repo's folder
 
 if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   # The terminal reports its assembly's three-part version to the province, which compares it with the target.
