@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test check attack build bench loadtest soak fuzz fuzz-smoke publish-pi publish-aot deb pi-smoke tap clean prereqs
+.PHONY: run test check attack build bench loadtest soak fuzz fuzz-smoke publish-pi publish-aot deb repo pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -67,15 +67,22 @@ soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000
 	  dotnet test KioskPos.sln -c Release --no-build --nologo \
 	  --filter Category=Crash --logger "console;verbosity=detailed"
 
-publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi
-	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -p:WithSimulators=false -o artifacts/pi/terminal --artifacts-path artifacts/pi-build -nologo
+# A package's version: DEB_VERSION=x.y.z (make deb DEB_VERSION=0.2.0), else Directory.Build.props's; the terminal
+# reports the same version to the province, which compares it with its channel's target (docs/fleet-updates.md).
+DEB_VERSION ?=
+
+publish-pi: prereqs ## Self-contained linux-arm64 build of the terminal under artifacts/pi (DEB_VERSION=x.y.z sets its version)
+	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-arm64 --self-contained true -p:WithSimulators=false $(if $(DEB_VERSION),-p:Version=$(DEB_VERSION)) -o artifacts/pi/terminal --artifacts-path artifacts/pi-build -nologo
 
 publish-aot: ## The terminal as one native executable (linux-x64, native AOT; fails on any trim or AOT warning): artifacts/aot/kioskpos-terminal
 	@bash scripts/prereqs.sh aot
 	dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot --artifacts-path artifacts/aot-build -nologo
 
-deb: publish-pi ## The terminal's Debian package (arm64): artifacts/kioskpos_<version>_arm64.deb
-	bash scripts/deb.sh artifacts/pi/terminal artifacts
+deb: publish-pi ## The terminal's Debian package (arm64), versioned by DEB_VERSION: artifacts/kioskpos_<version>_arm64.deb, trusting the province's repository key (scripts/repo-key.sh)
+	KIOSKPOS_VERSION=$(DEB_VERSION) bash scripts/deb.sh artifacts/pi/terminal artifacts
+
+repo: prereqs ## The province's signed apt repository of artifacts/kioskpos_*.deb under artifacts/repo (apt-ftparchive, gpg; versions already there are kept)
+	bash scripts/repo.sh artifacts artifacts/repo
 
 pi-smoke: publish-pi ## The linux-arm64 terminal under qemu-user against this machine's province server: enrol, /health, one payment (slow; not in make test)
 	dotnet build province-server/KioskPos.ProvinceServer -c Release -nologo -v quiet

@@ -16,7 +16,9 @@ set -euo pipefail
 #   postgresql   the province server's tests on PostgreSQL and make loadtest start throwaway clusters of their own
 #                (scripts/pg-cluster.sh); the package's own main cluster is not created
 #   espeak-ng    the screens and the payment announcement spoken in Vietnamese, offline (Speech/)
-APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd postgresql espeak-ng)
+#   apt-utils    apt-ftparchive: make repo and the fleet-update tests build the province's apt repository
+#   gpg gpgv     the repository's signing key and signatures (make repo), checked as apt checks them
+APT_PACKAGES=(curl sqlite3 tzdata procps zbar-tools chromium fonts-noto-core socat systemd postgresql espeak-ng apt-utils gpg gpgv)
 #   npm          the browser tests' accessibility checker (tests/browser-tools), unless a Node.js with npm is there
 if ! command -v npm >/dev/null 2>&1; then
   APT_PACKAGES+=(npm)

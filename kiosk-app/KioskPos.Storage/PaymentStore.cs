@@ -79,6 +79,13 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             return new PaymentResult(existing!, Replayed: true);
         }
 
+        // The upgrade helper holds the lock from its check that no payment is open until the new version is healthy
+        // (UpgradeStore): a payment is never half-way when the upgrade starts.
+        if (await UpgradeStore.IsLockedAsync(connection, transaction, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.Upgrading());
+        }
+
         var account = await CatalogueStore.FindAccountAsync(connection, transaction, null, command.AccountCode, cancellationToken).ConfigureAwait(false)
             ?? throw new PaymentRefusedException(PaymentRefusal.PayerNotFound(command.AccountCode));
         if (command.Method == PaymentMethod.VietQr)

@@ -309,6 +309,9 @@ public sealed class SyncWorker(
 
             KeepPushedProfile(response.HardwareProfile);
 
+            // The province's target version and window, for the upgrade helper to ask about (UpgradeStore).
+            await settings.SetAsync(UpgradeStore.TargetKey, response.Upgrade is { } upgrade ? System.Text.Json.JsonSerializer.Serialize(upgrade, ContractsJsonContext.Default.UpgradeTargetDto) : null, cancellationToken).ConfigureAwait(false);
+
             if (!response.HasMore)
             {
                 await settings.SetAsync(LastPullKey, _clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);

@@ -39,6 +39,7 @@ public static class ProvinceApp
         app.MapOpenApi().Public();
         app.MapSyncApi();
         app.MapAdminApi();
+        app.MapFleetApi();
         app.MapBankApi();
         if (app.Services.GetRequiredService<IOptions<ProvinceOptions>>().Value.BankSimulator)
         {
@@ -77,6 +78,7 @@ public static class ProvinceApp
         services.AddSingleton<RequestNonces>();
         services.AddProvinceResponseSigning();
         services.AddSingleton<AdminQueries>();
+        services.AddSingleton<FleetUpdates>();
         services.AddSingleton<PayerData>();
         services.AddSingleton<PlanReport>();
         services.AddSingleton<Geography.Plans>();

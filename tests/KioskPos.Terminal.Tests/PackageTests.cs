@@ -13,7 +13,16 @@ public sealed class PackageTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("kioskpos-deb-").FullName;
 
-    public void Dispose() => Directory.Delete(_work, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(Path.Combine(_work, "key", "gnupg")))
+        {
+            using var kill = Process.Start(new ProcessStartInfo("gpgconf", ["--homedir", Path.Combine(_work, "key", "gnupg"), "--kill", "gpg-agent"]) { UseShellExecute = false });
+            kill?.WaitForExit();
+        }
+
+        Directory.Delete(_work, recursive: true);
+    }
 
     [Fact]
     [Trait("Category", "Package")]
@@ -31,7 +40,8 @@ public sealed class PackageTests : IDisposable
         foreach (var path in new[] { "./opt/kioskpos/kioskpos-terminal", "./lib/systemd/system/kioskpos-terminal.service", "./lib/systemd/system/kioskpos-kiosk.service",
             "./lib/udev/rules.d/60-kioskpos.rules", "./etc/kioskpos/terminal.json", "./etc/chromium/policies/managed/kioskpos.json", "./usr/share/kioskpos/profiles/pi4-rc522-usb80.json",
             "./lib/systemd/system/kioskpos-screens.service", "./etc/kioskpos/screen.env", "./usr/share/kioskpos/sway-two-screens.conf", "./usr/lib/kioskpos/two-screens",
-            "./usr/share/kioskpos/profiles/pi5-em4100-tcp80-hdmi2.json" })
+            "./usr/share/kioskpos/profiles/pi5-em4100-tcp80-hdmi2.json", "./usr/lib/kioskpos/kioskpos-upgrade", "./lib/systemd/system/kioskpos-upgrade.service",
+            "./lib/systemd/system/kioskpos-upgrade.timer", "./usr/share/keyrings/kioskpos-province.gpg", "./etc/apt/sources.list.d/kioskpos.sources" })
         {
             Assert.Contains(path, contents, StringComparison.Ordinal);
         }
@@ -81,7 +91,8 @@ public sealed class PackageTests : IDisposable
 
         var verify = await RunAsync("systemd-analyze", "verify", $"--root={root}",
             Path.Combine(root, "lib/systemd/system/kioskpos-terminal.service"), Path.Combine(root, "lib/systemd/system/kioskpos-kiosk.service"),
-            Path.Combine(root, "lib/systemd/system/kioskpos-screens.service"));
+            Path.Combine(root, "lib/systemd/system/kioskpos-screens.service"), Path.Combine(root, "lib/systemd/system/kioskpos-upgrade.service"),
+            Path.Combine(root, "lib/systemd/system/kioskpos-upgrade.timer"));
         Assert.Equal(string.Empty, verify.Trim());
 
         // The two-screen counter: by default the one-screen kiosk unit runs and the two-screen one does not; with
@@ -161,9 +172,10 @@ public sealed class PackageTests : IDisposable
         return process.ExitCode == 0;
     }
 
-    // make deb's script, with a chosen version and the faster compression.
+    // make deb's script, with a chosen version, the faster compression and a repository key made for the test.
     private async Task<string> BuildAsync(string repository, string published, string version) =>
-        (await RunAsync("bash", ["-c", $"KIOSKPOS_VERSION={version} KIOSKPOS_DEB_COMPRESSION=gzip bash '{Path.Combine(repository, "scripts/deb.sh")}' '{published}' '{Path.Combine(_work, version)}'"])).Trim();
+        (await RunAsync("bash", ["-c", $"export KIOSKPOS_REPO_KEY_DIR='{Path.Combine(_work, "key")}'; bash '{Path.Combine(repository, "scripts/repo-key.sh")}' >/dev/null && " +
+            $"KIOSKPOS_VERSION={version} KIOSKPOS_DEB_COMPRESSION=gzip bash '{Path.Combine(repository, "scripts/deb.sh")}' '{published}' '{Path.Combine(_work, version)}'"])).Trim();
 
     private static Task<string> DpkgAsync(string root, params string[] args) => RunAsync("dpkg",
         [$"--root={root}", $"--admindir={Path.Combine(root, "var/lib/dpkg")}", "--force-script-chrootless", "--force-not-root", "--force-architecture", "--force-depends",

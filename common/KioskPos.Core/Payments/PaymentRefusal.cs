@@ -41,6 +41,9 @@ public sealed record PaymentRefusal(string Code, string Vietnamese, string Engli
     /// <summary>VietQR cannot be offered: the institution has no receiving account yet, or the terminal has not synced its tag.</summary>
     public static PaymentRefusal VietQrUnavailable() => Of("vietqr_unavailable", "payment.vietqr_unavailable", RefusalKind.Refused);
 
+    /// <summary>The terminal is being upgraded to a new version (a few minutes, in the maintenance window).</summary>
+    public static PaymentRefusal Upgrading() => Of("upgrading", "payment.upgrading", RefusalKind.Refused);
+
     /// <summary>A card-balance payment without the card on the reader.</summary>
     public static PaymentRefusal CardNotPresented() => Of("card_not_presented", "payment.card_not_presented", RefusalKind.Refused);
 }

@@ -33,6 +33,8 @@ namespace KioskPos.Shared.Contracts;
 [JsonSerializable(typeof(BankNotificationResult))]
 [JsonSerializable(typeof(ConfirmationDto))]
 [JsonSerializable(typeof(TerminalReportDto))]
+[JsonSerializable(typeof(UpgradeTargetDto))]
+[JsonSerializable(typeof(UpgradeResultDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

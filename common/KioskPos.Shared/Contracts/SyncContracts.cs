@@ -177,14 +177,29 @@ public sealed record BillDto(string Id, string AccountCode, string Category, str
 /// <param name="PaymentService">The payment service whose QR the terminal asks the province for with each VietQR payment
 /// (<c>payos</c>), or null: the institution has none, and the terminal shows its own QR without asking.</param>
 /// <param name="TopUpLimits">The province's top-up limits for the institution's type.</param>
+/// <param name="Upgrade">The version the province wants this terminal on (its channel's) and the window in which it may upgrade; null: none assigned.</param>
 public sealed record PullResponse(string Cursor, bool Full, bool HasMore, InstitutionDto Institution, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<BillDto> Bills, DateTimeOffset ServerTime, OfflinePolicyDto? OfflinePolicy = null, int? QrTag = null,
     System.Text.Json.JsonElement? HardwareProfile = null, long? LargeTransferAbove = null, string? CitizenIdKey = null, TopUpLimitsDto? TopUpLimits = null,
-    string? PaymentService = null);
+    string? PaymentService = null, UpgradeTargetDto? Upgrade = null);
 
 /// <summary>The province's top-up limits for the terminal's institution type (Core's <c>TopUpLimits</c>).</summary>
 /// <param name="MaxBalance">The most an account's balance may be after a top-up, đồng.</param>
 /// <param name="MaxPerDay">The most that may be put on one account in a local day, đồng.</param>
 public sealed record TopUpLimitsDto(long MaxBalance, long MaxPerDay);
+
+/// <summary>The version a terminal should run and when it may upgrade to it (fleet updates).</summary>
+/// <param name="Version">The package version, x.y.z.</param>
+/// <param name="Channel">The channel the terminal is on, e.g. pilot or all.</param>
+/// <param name="WindowStart">Start of the maintenance window, HH:mm in Vietnam's time (UTC+7).</param>
+/// <param name="WindowEnd">End of the window, HH:mm; before the start: the window spans midnight; equal: any time.</param>
+public sealed record UpgradeTargetDto(string Version, string Channel, string WindowStart, string WindowEnd);
+
+/// <summary>How a terminal's last upgrade attempt ended, as its upgrade helper recorded it.</summary>
+/// <param name="Result">upgraded, rolled_back or refused.</param>
+/// <param name="Version">The version it tried.</param>
+/// <param name="Detail">What happened, for the administrator (machine-facing, English).</param>
+/// <param name="At">When the attempt ended.</param>
+public sealed record UpgradeResultDto(string Result, string Version, string Detail, DateTimeOffset At);
 
 /// <summary>
 /// How far a terminal may go on its own when the province server cannot be reached (the province carries the
@@ -440,4 +455,5 @@ public static class Problems
 /// <param name="OldestQueuedAt">When the oldest of them was written.</param>
 /// <param name="PrinterState">ready, paper_out, cover_open, unreachable...</param>
 /// <param name="LastError">The last sync or device error, if any.</param>
-public sealed record TerminalReportDto(string Version, int SchemaVersion, int Queued, DateTimeOffset? OldestQueuedAt, string PrinterState, string? LastError);
+/// <param name="Upgrade">How its last upgrade attempt ended, if it made one.</param>
+public sealed record TerminalReportDto(string Version, int SchemaVersion, int Queued, DateTimeOffset? OldestQueuedAt, string PrinterState, string? LastError, UpgradeResultDto? Upgrade = null);

@@ -24,7 +24,8 @@ internal sealed class StatusReporter(ProvinceClient province, OutboxStore outbox
         var report = new TerminalReportDto(
             typeof(StatusReporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             await database.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false),
-            sync.Queued, sync.OldestQueuedAt, printer.State, error is { Length: > 500 } ? error[..500] : error);
+            sync.Queued, sync.OldestQueuedAt, printer.State, error is { Length: > 500 } ? error[..500] : error,
+            await new UpgradeStore(database, time).GetResultAsync(cancellationToken).ConfigureAwait(false));
         try
         {
             await province.ReportAsync(report, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,17 @@ public sealed record InstitutionSummary(string Id, string Name, string Type, str
 
 /// <summary>A line of the overview page: one terminal.</summary>
 public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt,
-    string? Version = null, int? Queued = null, DateTimeOffset? OldestQueuedAt = null, string? PrinterState = null, string? LastError = null, DateTimeOffset? ReportedAt = null);
+    string? Version = null, int? Queued = null, DateTimeOffset? OldestQueuedAt = null, string? PrinterState = null, string? LastError = null, DateTimeOffset? ReportedAt = null,
+    TerminalUpgrade? Upgrade = null);
+
+/// <summary>A terminal's place in the fleet updates: its channel, the channel's target, its last upgrade attempt.</summary>
+/// <param name="Channel">The channel it is on (all by default).</param>
+/// <param name="TargetVersion">The version its channel wants, or null.</param>
+/// <param name="LastResult">upgraded, rolled_back or refused, as its helper last reported; null: none reported.</param>
+/// <param name="LastVersion">The version that attempt tried.</param>
+/// <param name="LastDetail">What happened.</param>
+/// <param name="LastAt">When that attempt ended.</param>
+public sealed record TerminalUpgrade(string Channel, string? TargetVersion, string? LastResult, string? LastVersion, string? LastDetail, DateTimeOffset? LastAt);
 
 /// <summary>What a receipt's lookup page shows: enough to check a receipt is genuine, with the payer's name masked.</summary>
 public sealed record ReceiptLookup(
@@ -133,11 +143,16 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.ReadAllAsync<TerminalRow>(
-            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, version, queued, oldest_queued_at, printer_state, last_error, reported_at FROM terminals ORDER BY id",
+            """
+            SELECT t.id, t.institution_id, t.name, t.revoked, t.acked_through, t.last_seen_at, t.version, t.queued, t.oldest_queued_at, t.printer_state, t.last_error, t.reported_at,
+                t.update_channel, c.target_version, t.upgrade_result, t.upgrade_version, t.upgrade_detail, t.upgrade_at
+            FROM terminals t LEFT JOIN update_channels c ON c.name = t.update_channel ORDER BY t.id
+            """,
             null, cancellationToken).ConfigureAwait(false);
         static DateTimeOffset? Time(string? s) => s is null ? null : DateTimeOffset.Parse(s, CultureInfo.InvariantCulture);
         return rows.ConvertAll(t => new TerminalSummary(t.Id, t.InstitutionId, t.Name, t.Revoked != 0, t.AckedThrough, Time(t.LastSeenAt), t.Version,
-            t.Queued is { } queued ? (int)queued : null, Time(t.OldestQueuedAt), t.PrinterState, t.LastError, Time(t.ReportedAt)));
+            t.Queued is { } queued ? (int)queued : null, Time(t.OldestQueuedAt), t.PrinterState, t.LastError, Time(t.ReportedAt),
+            new TerminalUpgrade(t.UpdateChannel, t.TargetVersion, t.UpgradeResult, t.UpgradeVersion, t.UpgradeDetail, Time(t.UpgradeAt))));
     }
 
     /// <summary>Keeps a terminal's latest report for the inventory.</summary>
@@ -148,6 +163,13 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
             "UPDATE terminals SET version = $v, queued = $q, oldest_queued_at = $o, printer_state = $p, last_error = $e, reported_at = $at WHERE id = $id",
             null, cancellationToken, ("$v", report.Version), ("$q", report.Queued), ("$o", report.OldestQueuedAt?.ToString("O", CultureInfo.InvariantCulture)),
             ("$p", report.PrinterState), ("$e", report.LastError), ("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
+        if (report.Upgrade is { } upgrade)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE terminals SET upgrade_result = $r, upgrade_version = $v, upgrade_detail = $d, upgrade_at = $at WHERE id = $id",
+                null, cancellationToken, ("$r", upgrade.Result), ("$v", upgrade.Version), ("$d", upgrade.Detail),
+                ("$at", upgrade.At.ToString("O", CultureInfo.InvariantCulture)), ("$id", terminalId)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A payment with what its receipt shows and the hash of its journal entry (no account when it names an unknown one).</summary>
@@ -258,6 +280,18 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
         public string? LastError { get; init; }
 
         public string? ReportedAt { get; init; }
+
+        public string UpdateChannel { get; init; } = "all";
+
+        public string? TargetVersion { get; init; }
+
+        public string? UpgradeResult { get; init; }
+
+        public string? UpgradeVersion { get; init; }
+
+        public string? UpgradeDetail { get; init; }
+
+        public string? UpgradeAt { get; init; }
     }
 
     private sealed record InstitutionRow

@@ -87,9 +87,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
         var citizenIdKey = await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'citizen_id_key'", transaction, cancellationToken).ConfigureAwait(false) as string;
         var limits = await connection.ReadFirstAsync<TopUpLimitsRow>("SELECT max_balance, max_per_day FROM top_up_limits WHERE institution_type = $t", transaction, cancellationToken, ("$t", institution.Type)).ConfigureAwait(false);
+        var upgrade = await FleetUpdates.TargetAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
         return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile,
             province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey,
-            limits is null ? null : new TopUpLimitsDto(limits.MaxBalance, limits.MaxPerDay));
+            limits is null ? null : new TopUpLimitsDto(limits.MaxBalance, limits.MaxPerDay), Upgrade: upgrade);
     }
 
     /// <summary>

@@ -31,6 +31,11 @@
       [t.queued ?? "–", "n"],
       t.printerState ? [named("province.printer", t.printerState), t.printerState === "ready" ? "ok" : "bad"] : "–",
       t.lastError ?? "",
+      t.upgrade?.channel ?? "–",
+      t.upgrade?.targetVersion ? [t.upgrade.targetVersion, t.upgrade.targetVersion === t.version ? "ok" : ""] : "–",
+      t.upgrade?.lastResult
+        ? [`${named("province.upgrade", t.upgrade.lastResult)} ${t.upgrade.lastVersion} (${I18n.dateTime(t.upgrade.lastAt)}) ${t.upgrade.lastDetail ?? ""}`.trim(), t.upgrade.lastResult === "upgraded" ? "ok" : "bad"]
+        : "–",
     ])));
     Tables.changed(institutionsTable);
     Tables.changed(terminalsTable);

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using KioskPos.Core.Domain;
+using KioskPos.Core.Payments;
+using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
+using KioskPos.Storage;
+using KioskPos.Tests.Shared;
+using Microsoft.Data.Sqlite;
+
+namespace KioskPos.Terminal.Tests;
+
+/// <summary>
+/// Fleet updates in a scratch root: packages of the real layout built by make deb's script (scripts/deb.sh: the
+/// province's key, the source, the helper and its units) around a stand-in program (the real terminal's command
+/// line; as the service, a /health answer or, for the broken version, none), a repository built and signed by make
+/// repo's script (apt-ftparchive, gpg), and the real helper (firmware/os/kioskpos-upgrade) running the real apt-get
+/// and dpkg against the scratch root (APT_CONFIG, DPKG_ADMINDIR), with apt checking the signature with gpgv against
+/// the one key the package installed. The terminal's database is a real one, made by the storage code.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class FleetUpgradeTests : IDisposable
+{
+    private const string N = "1.0.0";
+    private const string N1 = "1.0.1";
+    private const string N2 = "1.0.2";
+    private const string N3 = "1.0.3";
+
+    private readonly string _work = Directory.CreateTempSubdirectory("kioskpos-fleet-").FullName;
+    private readonly string _repository = RepositoryRoot.Find();
+    private readonly int _port = LoopbackPort.Next();
+
+    private string Root => Path.Combine(_work, "root");
+
+    private string Data => Path.Combine(Root, "var/lib/kioskpos");
+
+    public void Dispose()
+    {
+        StopService();
+        foreach (var keys in new[] { "key", "other-key" })
+        {
+            if (Directory.Exists(Path.Combine(_work, keys, "gnupg")))
+            {
+                using var kill = Process.Start(new ProcessStartInfo("gpgconf", ["--homedir", Path.Combine(_work, keys, "gnupg"), "--kill", "gpg-agent"]) { UseShellExecute = false });
+                kill?.WaitForExit();
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Fact]
+    [Trait("Category", "Package")]
+    public async Task A_terminal_with_unsynced_payments_waits_then_upgrades_from_the_signed_repository_rolls_back_a_broken_version_and_refuses_another_key()
+    {
+        // The province's key (outside the repository, as scripts/repo-key.sh makes it), four versions, the repository.
+        var key = Path.Combine(_work, "key");
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/repo-key.sh")], ("KIOSKPOS_REPO_KEY_DIR", key));
+        var debs = Path.Combine(_work, "debs");
+        await BuildAsync(N, healthy: true, key, debs);
+        await BuildAsync(N1, healthy: true, key, debs);
+        await BuildAsync(N2, healthy: false, key, debs);
+        var repo = Path.Combine(_work, "repo");
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), debs, repo], ("KIOSKPOS_REPO_KEY_DIR", key));
+        foreach (var file in new[] { "InRelease", "Release.gpg", "Packages" })
+        {
+            Assert.True(File.Exists(Path.Combine(repo, file)), $"the repository has {file}");
+        }
+
+        // gpgv, apt's own verifier, accepts InRelease with the package's keyring and only with it.
+        await RunAsync("gpgv", ["--keyring", Path.Combine(key, "public.gpg"), Path.Combine(repo, "InRelease")]);
+
+        // Version N installed into the scratch root, as a technician installs it; its service running.
+        PrepareRoot();
+        await DpkgAsync("-i", Path.Combine(debs, $"kioskpos_{N}_arm64.deb"));
+        Assert.Contains("Signed-By: /usr/share/keyrings/kioskpos-province.gpg", await File.ReadAllTextAsync(Path.Combine(Root, "etc/apt/sources.list.d/kioskpos.sources")), StringComparison.Ordinal);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(key, "public.gpg")), await File.ReadAllBytesAsync(Path.Combine(Root, "usr/share/keyrings/kioskpos-province.gpg")));
+        Assert.True(File.Exists(Path.Combine(Root, "lib/systemd/system/kioskpos-upgrade.timer")), "the helper's timer is installed");
+        await RunAsync("sh", ["-n", Path.Combine(Root, "usr/lib/kioskpos/kioskpos-upgrade")]);
+        await RestartServiceAsync();
+
+        // The terminal's database holding one payment the province does not have yet (and its receipt to print).
+        var database = TerminalSchema.Open(Path.Combine(Data, "terminal.db"));
+        await SeedAsync(database);
+        var payments = new PaymentStore(database, "KP-T-01", TimeProvider.System);
+        var paid = await payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("B1", null)], null));
+        var upgrades = new UpgradeStore(database, TimeProvider.System);
+        await upgrades.SetTargetAsync(new UpgradeTargetDto(N1, "pilot", "00:00", "00:00")); // as the pull keeps it
+
+        // Not upgraded while the payment is unsynced.
+        var waiting = await HelperAsync();
+        Assert.Equal(0, waiting.Exit);
+        Assert.Contains("not yet accepted by the province", waiting.Output, StringComparison.Ordinal);
+        Assert.Equal(N, await InstalledAsync());
+        Assert.Null(await new SettingsStore(database).GetAsync(UpgradeStore.LockKey));
+
+        // Synced and printed: upgraded to N+1 from the signed repository, the data kept.
+        await DrainAsync(database, paid.Payment.Id);
+        var upgraded = await HelperAsync();
+        Assert.True(upgraded.Exit == 0, upgraded.Output);
+        Assert.True(await InstalledAsync() == N1, upgraded.Output);
+        Assert.Contains($"Get:1 file:{repo}", upgraded.Output, StringComparison.Ordinal);
+        Assert.Equal(paid.Payment.Id, Assert.Single(await payments.ListRecentAsync(10)).Id);
+        var result = await upgrades.GetResultAsync();
+        Assert.Equal(("upgraded", N1), (result!.Result, result.Version));
+        Assert.Null(await new SettingsStore(database).GetAsync(UpgradeStore.LockKey)); // payments taken again
+        Assert.False(File.Exists(Path.Combine(Data, "upgrade", $"before-{N1}.db")), "the backup of a kept upgrade is removed");
+
+        // A broken N+2 (its /health never answers): the backup restored, N+1 reinstalled and answering, reported.
+        await upgrades.SetTargetAsync(new UpgradeTargetDto(N2, "pilot", "00:00", "00:00"));
+        var broken = await HelperAsync();
+        Assert.True(broken.Exit == 1, broken.Output);
+        Assert.True(await InstalledAsync() == N1, broken.Output);
+        Assert.Contains($"Unpacking kioskpos:arm64 ({N1}) over ({N2})", broken.Output, StringComparison.Ordinal);
+        Assert.Equal(N1, await InstalledAsync());
+        result = await upgrades.GetResultAsync();
+        Assert.Equal(("rolled_back", N2), (result!.Result, result.Version));
+        Assert.Contains("no healthy answer", result.Detail, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Data, "upgrade", $"before-{N2}.db")), "the pre-upgrade backup is kept after a rollback");
+        Assert.Equal(paid.Payment.Id, Assert.Single(await payments.ListRecentAsync(10)).Id);
+        using (var http = new HttpClient())
+        {
+            Assert.True((await http.GetAsync(new Uri($"http://127.0.0.1:{_port}/health"))).IsSuccessStatusCode, "N+1 answers again");
+        }
+
+        // The province's target stays N+2 until it changes it: the next run tries and rolls back again, never stuck.
+        // Now a repository re-signed by another key, offering N+3: refused, nothing installed.
+        var other = Path.Combine(_work, "other-key");
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/repo-key.sh")], ("KIOSKPOS_REPO_KEY_DIR", other), ("KIOSKPOS_REPO_KEY_NAME", "Someone else <other@province.invalid>"));
+        await BuildAsync(N3, healthy: true, other, Path.Combine(_work, "debs-other"));
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), Path.Combine(_work, "debs-other"), repo], ("KIOSKPOS_REPO_KEY_DIR", other));
+        var gpgv = await RunAsync("gpgv", ["--keyring", Path.Combine(Root, "usr/share/keyrings/kioskpos-province.gpg"), Path.Combine(repo, "InRelease")], true);
+        Assert.Contains("public key", gpgv, StringComparison.OrdinalIgnoreCase);
+        await upgrades.SetTargetAsync(new UpgradeTargetDto(N3, "all", "00:00", "00:00"));
+        var refused = await HelperAsync();
+        Assert.True(refused.Exit == 1, refused.Output);
+        Assert.Contains("NO_PUBKEY", refused.Output, StringComparison.Ordinal);
+        Assert.Equal(N1, await InstalledAsync());
+        result = await upgrades.GetResultAsync();
+        Assert.Equal(("refused", N3), (result!.Result, result.Version));
+        Assert.Null(await new SettingsStore(database).GetAsync(UpgradeStore.LockKey));
+    }
+
+    [Fact]
+    public async Task The_upgrade_lock_is_taken_only_with_nothing_open_and_refuses_payments_while_held()
+    {
+        var folder = Path.Combine(_work, "db");
+        var database = TerminalSchema.Open(Path.Combine(folder, "terminal.db"));
+        await SeedAsync(database);
+        var upgrades = new UpgradeStore(database, TimeProvider.System);
+        var payments = new PaymentStore(database, "KP-T-01", TimeProvider.System);
+
+        Assert.Equal(new UpgradeGate(false, false, null, "no version assigned"), await upgrades.BeginAsync(N));
+        await upgrades.SetTargetAsync(new UpgradeTargetDto(N, "all", "00:00", "00:00"));
+        Assert.False((await upgrades.BeginAsync(N)).Due); // already there
+
+        // Outside the window: due, not now. The window is in Vietnam's time and may span midnight.
+        var vietnam = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7));
+        var later = vietnam.AddHours(2).ToString("HH:00", System.Globalization.CultureInfo.InvariantCulture);
+        var latest = vietnam.AddHours(3).ToString("HH:00", System.Globalization.CultureInfo.InvariantCulture);
+        await upgrades.SetTargetAsync(new UpgradeTargetDto(N1, "all", later, latest));
+        var outside = await upgrades.BeginAsync(N);
+        Assert.True(outside is { Go: false, Due: true }, outside.Reason);
+        Assert.Contains("maintenance window", outside.Reason, StringComparison.Ordinal);
+        Assert.True(UpgradeStore.InWindow(new UpgradeTargetDto(N1, "all", "23:00", "02:00"), new DateTimeOffset(2026, 12, 5, 17, 30, 0, TimeSpan.Zero))); // 00:30 in Vietnam
+        Assert.False(UpgradeStore.InWindow(new UpgradeTargetDto(N1, "all", "23:00", "02:00"), new DateTimeOffset(2026, 12, 5, 19, 0, 0, TimeSpan.Zero))); // 02:00
+
+        // An open VietQR payment (a QR waiting for its transfer) keeps the lock from being taken.
+        await upgrades.SetTargetAsync(new UpgradeTargetDto(N1, "all", "00:00", "00:00"));
+        var qr = await payments.CreateAsync(new CreatePaymentCommand(null, "HS2", null, PaymentMethod.VietQr, [new RequestedAllocation("B3", null)], null));
+        Assert.Equal(PaymentState.Pending, qr.Payment.State);
+        await new OutboxStore(database, TimeProvider.System).MarkSentAsync(new PushResponse(qr.Payment.Sequence, [new PushEntryResult(qr.Payment.Sequence, "accepted", null, null, null, [], [])]));
+        var open = await upgrades.BeginAsync(N);
+        Assert.False(open.Go);
+        Assert.Contains("payments open", open.Reason, StringComparison.Ordinal);
+        await payments.ExpireAsync(qr.Payment.Id, "test");
+        await DrainAsync(database);
+
+        // Nothing open: the lock is taken, and a payment is refused while it is held (not half-taken).
+        var gate = await upgrades.BeginAsync(N);
+        Assert.True(gate.Go, gate.Reason);
+        var refused = await Assert.ThrowsAsync<PaymentRefusedException>(() => payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("B1", null)], null)));
+        Assert.Equal("upgrading", refused.Refusal.Code);
+        Assert.StartsWith("Máy đang cập nhật", refused.Refusal.Vietnamese, StringComparison.Ordinal);
+        Assert.DoesNotContain(await payments.ListRecentAsync(10), p => p.State == PaymentState.Completed);
+
+        // Released with its result: payments again.
+        await upgrades.EndAsync("upgraded", N1, "from 1.0.0");
+        await payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("B1", null)], null));
+
+        // A rollback restores the backup only when nothing was journalled after it.
+        var backup = Path.Combine(folder, "before.db");
+        var cli = await Processes.RunTerminalCliAsync("backup", "--data", folder, "--to", backup);
+        Assert.True(cli.Exit == 0, cli.Error);
+        Assert.Equal(RestoreOutcome.Restored, await UpgradeStore.RestoreAsync(Path.Combine(folder, "terminal.db"), backup));
+        await payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("B2", 100_000)], null));
+        var written = await Processes.RunTerminalCliAsync("upgrade", "restore", "--data", folder, "--backup", backup);
+        Assert.Equal(5, written.Exit);
+        Assert.Equal(2, (await payments.ListRecentAsync(10)).Count(p => p.State == PaymentState.Completed)); // nothing lost
+    }
+
+    // Everything printed (the receipt's printing is journalled too), then everything accepted by the province.
+    private static async Task DrainAsync(SqliteDatabase database, string? receiptOf = null)
+    {
+        var printQueue = new PrintQueueStore(database, TimeProvider.System);
+        while (await printQueue.NextAsync() is { } job)
+        {
+            await printQueue.MarkPrintedAsync(job.Id, "printed", job.Kind == "receipt" ? receiptOf : null);
+        }
+
+        var outbox = new OutboxStore(database, TimeProvider.System);
+        var pending = await outbox.GetPendingAsync(100, 1_000_000);
+        if (pending.Count > 0)
+        {
+            await outbox.MarkSentAsync(new PushResponse(pending[^1].Sequence, [.. pending.Select(e => new PushEntryResult(e.Sequence, "accepted", null, null, null, [], []))]));
+        }
+    }
+
+    private static async Task SeedAsync(SqliteDatabase database)
+    {
+        await database.MigrateAsync();
+        await new CatalogueStore(database).ApplyPullAsync(new PullResponse(
+            "e.1", Full: true, HasMore: false,
+            new InstitutionDto("I1", "Trường THCS Nguyễn Du", "lower_secondary", "Mỹ Tho", "970436", "1023456789", "TRUONG THCS NGUYEN DU", "Vietcombank"),
+            [new AccountDto("HS1", "pupil", "Nguyễn Minh Anh", "6A", 500_000, false, ["04A1B2C3"], 1), new AccountDto("HS2", "pupil", "Trần Thị Bảo Ngọc", "6A", 100_000, false, ["04D4E5F6"], 2)],
+            [
+                new BillDto("B1", "HS1", "hoc_phi", "Học phí tháng 12/2026", new DateOnly(2026, 12, 31), 150_000, 0, [new BillLineDto("Học phí", 1, 150_000, 150_000)], 3),
+                new BillDto("B2", "HS1", "ban_tru", "Bán trú tháng 12/2026", new DateOnly(2026, 12, 31), 300_000, 0, [new BillLineDto("Tiền ăn", 12, 25_000, 300_000)], 4),
+                new BillDto("B3", "HS2", "hoc_phi", "Học phí tháng 12/2026", new DateOnly(2026, 12, 31), 150_000, 0, [], 5),
+            ],
+            DateTimeOffset.UtcNow,
+            QrTag: 7));
+    }
+
+    // A package of the real layout (make deb's script) around a stand-in program: the real terminal's command line
+    // for every subcommand; run as the service, a /health answer, or for a broken version nothing.
+    private async Task BuildAsync(string version, bool healthy, string key, string output)
+    {
+        var published = Path.Combine(_work, $"published-{version}");
+        Directory.CreateDirectory(published);
+        var cli = Path.Combine(_repository, "kiosk-app/KioskPos.Terminal/bin", new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0/kioskpos-terminal.dll");
+        Assert.True(File.Exists(cli), $"{cli} is not built");
+        var service = healthy
+            ? $"exec python3 -c 'import http.server as h\nclass H(h.BaseHTTPRequestHandler):\n    def do_GET(s):\n        s.send_response(200); s.end_headers(); s.wfile.write(b\"Healthy {version}\")\n    def log_message(s, *a): pass\nh.HTTPServer((\"127.0.0.1\", {_port}), H).serve_forever()'"
+            : "exec sleep 3600";
+        var program = Path.Combine(published, "kioskpos-terminal");
+        await File.WriteAllTextAsync(program, $"#!/bin/sh\n# stand-in for kioskpos-terminal {version}\nif [ \"${{1:-}}\" != serve ]; then exec dotnet '{cli}' \"$@\"; fi\n{service}\n");
+        File.SetUnixFileMode(program, (UnixFileMode)0b111_101_101);
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/deb.sh"), published, output],
+            ("KIOSKPOS_VERSION", version), ("KIOSKPOS_DEB_COMPRESSION", "gzip"), ("KIOSKPOS_REPO_KEY_DIR", key), ("KIOSKPOS_REPO_URL", $"file:{Path.Combine(_work, "repo")}/"));
+    }
+
+    // A dpkg database in which the package's dependencies stand installed, and apt's configuration pointing at it.
+    private void PrepareRoot()
+    {
+        foreach (var folder in new[] { "var/lib/dpkg/updates", "var/lib/dpkg/info", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "etc/apt/apt.conf.d", "etc/apt/preferences.d", "var/log/apt" })
+        {
+            Directory.CreateDirectory(Path.Combine(Root, folder));
+        }
+
+        File.WriteAllText(Path.Combine(Root, "var/lib/dpkg/status"), string.Concat(
+            new[] { "adduser", "cage", "chromium", "fonts-noto-core", "espeak-ng", "alsa-utils", "tzdata", "libc6", "libstdc++6", "libicu72" }
+                .Select(p => $"Package: {p}\nStatus: install ok installed\nArchitecture: arm64\nVersion: 99\nMaintainer: stand-in\nDescription: stand-in\n\n")));
+        var dpkg = Path.Combine(_work, "dpkg");
+        File.WriteAllText(dpkg, $"#!/bin/sh\nexec dpkg --root='{Root}' --admindir='{Root}/var/lib/dpkg' --force-script-chrootless --force-not-root --force-architecture --log=/dev/null \"$@\"\n");
+        File.SetUnixFileMode(dpkg, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(_work, "apt.conf"), string.Join('\n',
+            $"Dir \"{Root}/\";", $"Dir::State::status \"{Root}/var/lib/dpkg/status\";", $"Dir::Bin::dpkg \"{dpkg}\";",
+            "APT::Architecture \"arm64\";", "APT::Architectures { \"arm64\"; };", "Debug::NoLocking \"true\";", $"APT::Sandbox::User \"{Environment.UserName}\";",
+            "DPkg::Use-Pty \"false\";", "Dir::Log::Terminal \"/dev/null\";", string.Empty));
+        File.WriteAllText(Path.Combine(_work, "restart"), $"#!/bin/sh\n[ -f '{_work}/service.pid' ] && kill $(cat '{_work}/service.pid') 2>/dev/null\nsetsid '{Root}/opt/kioskpos/kioskpos-terminal' serve </dev/null >/dev/null 2>&1 &\necho $! > '{_work}/service.pid'\n");
+        File.WriteAllText(Path.Combine(_work, "stop"), $"#!/bin/sh\n[ -f '{_work}/service.pid' ] && kill $(cat '{_work}/service.pid') 2>/dev/null; rm -f '{_work}/service.pid'\n");
+        File.SetUnixFileMode(Path.Combine(_work, "restart"), (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Path.Combine(_work, "stop"), (UnixFileMode)0b111_101_101);
+    }
+
+    private Task RestartServiceAsync() => RunAsync(Path.Combine(_work, "restart"), []);
+
+    private void StopService()
+    {
+        var pid = Path.Combine(_work, "service.pid");
+        if (File.Exists(pid) && int.TryParse(File.ReadAllText(pid).Trim(), out var id))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(id);
+                process.Kill(entireProcessTree: true);
+            }
+            catch (ArgumentException)
+            {
+                // already gone
+            }
+        }
+    }
+
+    // The real helper, against the scratch root: apt and dpkg through their own variables, the service by the scripts above.
+    private async Task<(int Exit, string Output)> HelperAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        var start = new ProcessStartInfo("sh", [Path.Combine(Root, "usr/lib/kioskpos/kioskpos-upgrade")]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in new[]
+        {
+            ("KIOSKPOS_ROOT", Root), ("KIOSKPOS_RUN_AS", ""), ("KIOSKPOS_RESTART", Path.Combine(_work, "restart")), ("KIOSKPOS_STOP", Path.Combine(_work, "stop")),
+            ("KIOSKPOS_HEALTH_URL", $"http://127.0.0.1:{_port}/health"), ("KIOSKPOS_HEALTH_SECONDS", "15"), ("APT_CONFIG", Path.Combine(_work, "apt.conf")), ("DPKG_ADMINDIR", Path.Combine(Root, "var/lib/dpkg")),
+        })
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    private async Task<string> InstalledAsync() =>
+        (await RunAsync("dpkg-query", ["--admindir=" + Path.Combine(Root, "var/lib/dpkg"), "-W", "-f=${Version}", "kioskpos"])).Trim();
+
+    private Task<string> DpkgAsync(params string[] args) => RunAsync(Path.Combine(_work, "dpkg"), args);
+
+    private static Task<string> RunAsync(string command, string[] args, params (string Name, string Value)[] environment) => RunAsync(command, args, false, environment);
+
+    private static async Task<string> RunAsync(string command, string[] args, bool expectFailure, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo(command, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True((process.ExitCode == 0) != expectFailure, $"{command} {string.Join(' ', args)} exited {process.ExitCode}: {await error}{await output}");
+        return await output + await error;
+    }
+}
