@@ -30,7 +30,7 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
     /// <exception cref="PaymentRefusedException">Unknown account, an account whose cards are blocked, or a card that already belongs to an account.</exception>
     public async Task<CardChangeResult> IssueAsync(string accountCode, string uid, string staff, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await RequireAccountAsync(connection, transaction, accountCode, cancellationToken).ConfigureAwait(false);
         await RequireUnusedAsync(connection, transaction, uid, cancellationToken).ConfigureAwait(false);
@@ -43,7 +43,7 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
     /// <exception cref="PaymentRefusedException">Unknown card, or a card already refused.</exception>
     public async Task<CardChangeResult> ReportLostAsync(string uid, string staff, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var card = await RequireCardAsync(connection, transaction, uid, cancellationToken).ConfigureAwait(false);
         if (card.Denied != 0)
@@ -68,7 +68,7 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("card.invalid_field", "newCardUid", "another card than the old one"));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var card = await RequireCardAsync(connection, transaction, oldUid, cancellationToken).ConfigureAwait(false);
         await RequireUnusedAsync(connection, transaction, newUid, cancellationToken).ConfigureAwait(false);

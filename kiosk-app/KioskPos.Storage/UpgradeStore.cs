@@ -67,7 +67,7 @@ public sealed class UpgradeStore(SqliteDatabase database, TimeProvider time)
     /// </summary>
     public async Task<UpgradeGate> BeginAsync(string installed, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var target = await SettingsStore.GetAsync(connection, transaction, TargetKey, cancellationToken).ConfigureAwait(false) is { } json
             ? JsonSerializer.Deserialize(json, ContractsJsonContext.Default.UpgradeTargetDto)
@@ -109,7 +109,7 @@ public sealed class UpgradeStore(SqliteDatabase database, TimeProvider time)
     /// <summary>Releases the lock and keeps the attempt's result for the next report to the province.</summary>
     public async Task EndAsync(string result, string version, string detail, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await connection.ExecuteAsync("DELETE FROM settings WHERE key = $k", transaction, cancellationToken, ("$k", LockKey)).ConfigureAwait(false);
         var outcome = new UpgradeResultDto(result, version, detail, time.GetUtcNow());
