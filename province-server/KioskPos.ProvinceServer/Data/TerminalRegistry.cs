@@ -152,7 +152,7 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var terminal = await connection.ReadFirstAsync<TerminalKeyRow>(
-            "SELECT public_key, revoked FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
+            "SELECT public_key, revoked, last_seen_at FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
         if (terminal?.PublicKey is not { } publicKey)
         {
             return (null, Unauthenticated("unknown_terminal", $"No enrolled terminal '{input.KeyId}'."));
@@ -185,6 +185,13 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
             case NonceVerdict.Full:
                 return (null, new AuthFailure(429, "too_many_requests", "province.problem.terminal.too_many_requests",
                     $"More than {RequestNonces.MaxPerTerminal} requests from this terminal within {RequestSignature.MaxClockDifference.TotalMinutes:0} minutes; try again later."));
+        }
+
+        // A terminal's first signed request is written at once (one write in its life): from it on the terminal counts as
+        // seen (the plan report's active terminals, the overview) without waiting for the next group commit.
+        if (terminal.LastSeenAt is null)
+        {
+            await nonces.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return (input.KeyId, null);
@@ -221,5 +228,7 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         public string? PublicKey { get; init; }
 
         public long Revoked { get; init; }
+
+        public string? LastSeenAt { get; init; }
     }
 }
