@@ -41,14 +41,7 @@ public readonly record struct StandingTransferCode
             bits = (bits << 8) | hash[i];
         }
 
-        var body = new char[BodyLength];
-        for (var i = BodyLength - 1; i >= 0; i--)
-        {
-            body[i] = TransferCode.Alphabet[(int)(bits & 31)];
-            bits >>= 5;
-        }
-
-        var text = new string(body);
+        var text = TransferCode.Encode(bits, BodyLength);
         return new StandingTransferCode(Prefix + text + TransferCode.CheckCharacter(text));
     }
 
@@ -76,34 +69,8 @@ public readonly record struct StandingTransferCode
     /// Every valid standing code inside a transfer text as banks leave it (any case, spaces or punctuation inside or
     /// around it, extra words), first first.
     /// </summary>
-    public static IReadOnlyList<StandingTransferCode> FindIn(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return [];
-        }
-
-        var compact = new StringBuilder(text.Length);
-        foreach (var c in AsciiText.Fold(text))
-        {
-            if (char.IsAsciiLetterOrDigit(c))
-            {
-                compact.Append(char.ToUpperInvariant(c));
-            }
-        }
-
-        var squeezed = compact.ToString();
-        var found = new List<StandingTransferCode>();
-        for (var i = squeezed.IndexOf(Prefix, StringComparison.Ordinal); i >= 0 && i + Length <= squeezed.Length; i = squeezed.IndexOf(Prefix, i + 1, StringComparison.Ordinal))
-        {
-            if (TryParse(squeezed.Substring(i, Length), out var code) && !found.Contains(code.Value))
-            {
-                found.Add(code.Value);
-            }
-        }
-
-        return found;
-    }
+    public static IReadOnlyList<StandingTransferCode> FindIn(string? text) =>
+        TransferCode.FindAll(text, Prefix, Length, candidate => TryParse(candidate, out var code) ? code : null);
 
     /// <inheritdoc/>
     public override string ToString() => Value;

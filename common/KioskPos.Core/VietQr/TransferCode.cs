@@ -86,7 +86,16 @@ public readonly record struct TransferCode
     /// Every valid code inside a transfer text as payers' apps and banks leave it: any case, spaces or punctuation
     /// inside or around the code, extra words, the bank's own prefixes (e.g. <c>MBVCB.3278.KP2AB 00007Q4.CT tu ...</c>).
     /// </summary>
-    public static IReadOnlyList<TransferCode> FindIn(string? text)
+    public static IReadOnlyList<TransferCode> FindIn(string? text) =>
+        FindAll(text, Prefix, Length, candidate => TryParse(candidate, out var code) ? code : null);
+
+    /// <summary>
+    /// Every valid code of <paramref name="length"/> characters starting with <paramref name="prefix"/> inside a bank's
+    /// transfer text (folded to ASCII, every character that is not a letter or digit dropped), first first, each once;
+    /// <paramref name="parse"/> says which candidates are codes. Payment codes and standing top-up codes share it.
+    /// </summary>
+    internal static IReadOnlyList<T> FindAll<T>(string? text, string prefix, int length, Func<string, T?> parse)
+        where T : struct
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -103,12 +112,12 @@ public readonly record struct TransferCode
         }
 
         var squeezed = compact.ToString();
-        var found = new List<TransferCode>();
-        for (var i = squeezed.IndexOf(Prefix, StringComparison.Ordinal); i >= 0 && i + Length <= squeezed.Length; i = squeezed.IndexOf(Prefix, i + 1, StringComparison.Ordinal))
+        var found = new List<T>();
+        for (var i = squeezed.IndexOf(prefix, StringComparison.Ordinal); i >= 0 && i + length <= squeezed.Length; i = squeezed.IndexOf(prefix, i + 1, StringComparison.Ordinal))
         {
-            if (TryParse(squeezed.Substring(i, Length), out var code) && !found.Contains(code.Value))
+            if (parse(squeezed.Substring(i, length)) is { } code && !found.Contains(code))
             {
-                found.Add(code.Value);
+                found.Add(code);
             }
         }
 
@@ -118,7 +127,8 @@ public readonly record struct TransferCode
     /// <inheritdoc/>
     public override string ToString() => Value;
 
-    private static string Encode(long value, int width)
+    /// <summary><paramref name="value"/> in <paramref name="width"/> characters of the alphabet, most significant first.</summary>
+    internal static string Encode(long value, int width)
     {
         var chars = new char[width];
         for (var i = width - 1; i >= 0; i--)
