@@ -11,42 +11,20 @@ namespace KioskPos.Terminal.Tests;
 /// thẻ", a one-touch amount, the QR, the bank's notification, the new balance; a typed amount above the day's limit
 /// refused with the reason. Screenshots go to artifacts/screenshots.
 /// </summary>
-public sealed class TopUpBrowserTests : IAsyncLifetime
+public sealed class TopUpBrowserTests : TerminalBrowserTest
 {
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
-    private readonly List<string> _errors = [];
-
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province);
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors); // no script error on any screen
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) => TerminalHost.StartAsync(province);
 
     [Fact]
     [Trait("Category", "Browser")]
     public async Task A_parent_tops_up_the_card_in_vietnamese_and_in_english_and_is_told_why_an_amount_is_refused()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        page.PageError += (_, error) => _errors.Add(error);
-        await page.GotoAsync(new Uri(_terminal.Http.BaseAddress!, "/kiosk").ToString());
+        var page = await NewPageAsync(1024, 600);
+        await page.GotoAsync(new Uri(Terminal.Http.BaseAddress!, "/kiosk").ToString());
         await page.WaitForFunctionAsync("document.getElementById('inst').textContent !== 'KioskPos'");
 
         // HS240002 holds 150.000 ₫; the school's limits are 2.000.000 ₫ on the card and 1.000.000 ₫ a day.
-        await _terminal.TapAsync("04D4E5F6");
+        await Terminal.TapAsync("04D4E5F6");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         Assert.Equal("Nạp tiền vào thẻ", await page.InnerTextAsync("#topup"));
         await page.ClickAsync("#topup");
@@ -68,8 +46,8 @@ public sealed class TopUpBrowserTests : IAsyncLifetime
         var code = await page.InnerTextAsync("#qcode");
         Assert.True(TransferCode.TryParse(code, out _), code);
         await ShotAsync(page, "kiosk-topup-qr");
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var notified = await _province.NotifyAsync(200_000, $"CT DEN:77 {code} nap the", "FT-KIOSK-TOPUP-1"))
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using (var notified = await Province.NotifyAsync(200_000, $"CT DEN:77 {code} nap the", "FT-KIOSK-TOPUP-1"))
         {
             notified.EnsureSuccessStatusCode();
         }
@@ -79,12 +57,12 @@ public sealed class TopUpBrowserTests : IAsyncLifetime
         Assert.Equal("Đã nạp 200.000 ₫. Số dư mới: 350.000 ₫", await page.InnerTextAsync("#dinfo"));
         await page.WaitForFunctionAsync("document.getElementById('receipt').className === 'ok'", null, new() { Timeout = 20_000 });
         await ShotAsync(page, "kiosk-topup-done");
-        Assert.Equal(350_000, await _province.BalanceAsync("HS240002"));
+        Assert.Equal(350_000, await Province.BalanceAsync("HS240002"));
 
         // In English: a typed 1.000.000 ₫ passes the day's limit (200.000 ₫ was put on the card today): refused, and why.
         await page.ClickAsync("#again");
         await page.ClickAsync("#lang");
-        await _terminal.TapAsync("04D4E5F6");
+        await Terminal.TapAsync("04D4E5F6");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         Assert.Equal("Top up the card", await page.InnerTextAsync("#topup"));
         await page.ClickAsync("#topup");
@@ -106,15 +84,15 @@ public sealed class TopUpBrowserTests : IAsyncLifetime
 
         // Back, and a smaller amount goes through.
         await page.ClickAsync("#back2");
-        await _terminal.TapAsync("04D4E5F6");
+        await Terminal.TapAsync("04D4E5F6");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.ClickAsync("#topup");
         await page.ClickAsync("#tpresets button[data-amount='100000']");
         await page.ClickAsync("#tgo");
         await page.WaitForSelectorAsync("body[data-screen=qr]");
         code = await page.InnerTextAsync("#qcode");
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var notified = await _province.NotifyAsync(100_000, code, "FT-KIOSK-TOPUP-2"))
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using (var notified = await Province.NotifyAsync(100_000, code, "FT-KIOSK-TOPUP-2"))
         {
             notified.EnsureSuccessStatusCode();
         }
@@ -137,5 +115,5 @@ public sealed class TopUpBrowserTests : IAsyncLifetime
     private static async Task AssertNoHorizontalScrollAsync(IPage page) =>
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page scrolls sideways at 1024×600");
 
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, name + ".png") });
+    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }
