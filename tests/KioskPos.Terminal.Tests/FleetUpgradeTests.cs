@@ -51,7 +51,7 @@ public sealed class FleetUpgradeTests : IDisposable
 
     [Fact]
     [Trait("Category", "Package")]
-    public async Task A_terminal_with_unsynced_payments_waits_then_upgrades_from_the_signed_repository_rolls_back_a_broken_version_and_refuses_another_key()
+    public async Task A_terminal_with_unsynced_payments_waits_then_upgrades_from_the_signed_repository_rolls_back_a_broken_version_refuses_another_key_and_a_changed_file_and_takes_a_rotated_key_from_a_signed_package()
     {
         // The province's key (outside the repository, as scripts/repo-key.sh makes it), four versions, the repository.
         var key = Path.Combine(_work, "key");
@@ -139,6 +139,34 @@ public sealed class FleetUpgradeTests : IDisposable
         result = await upgrades.GetResultAsync();
         Assert.Equal(("refused", N3), (result!.Result, result.Version));
         Assert.Null(await new SettingsStore(database).GetAsync(UpgradeStore.LockKey));
+        Assert.False(File.Exists(Path.Combine(Data, "upgrade", $"before-{N3}.db")), "a refused attempt keeps no backup, so the next one at the same version is not stopped by it");
+
+        // Signed by the province again, but N+3's file changed after signing (one byte, same size): apt checks it
+        // against the SHA256 in the signed Packages and refuses it; nothing installed, refused reported.
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), debs, repo], ("KIOSKPOS_REPO_KEY_DIR", key));
+        var n3 = Path.Combine(repo, $"kioskpos_{N3}_arm64.deb");
+        var original = await File.ReadAllBytesAsync(n3);
+        var changed = original.ToArray();
+        changed[^100] ^= 0xFF;
+        await File.WriteAllBytesAsync(n3, changed);
+        var mismatch = await HelperAsync();
+        Assert.True(mismatch.Exit == 1, mismatch.Output);
+        Assert.Contains("Hash Sum mismatch", mismatch.Output, StringComparison.Ordinal);
+        Assert.Equal(N1, await InstalledAsync());
+        Assert.Equal("refused", (await upgrades.GetResultAsync())!.Result);
+
+        // The key rotated by a signed package: N+3 as built (it carries the other key as the province's new one), from
+        // the repository signed by the current key, is installed; from then on the terminal trusts the new key only.
+        await File.WriteAllBytesAsync(n3, original);
+        var rotated = await HelperAsync();
+        Assert.True(rotated.Exit == 0, rotated.Output);
+        Assert.Equal(N3, await InstalledAsync());
+        var keyring = Path.Combine(Root, "usr/share/keyrings/kioskpos-province.gpg");
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(other, "public.gpg")), await File.ReadAllBytesAsync(keyring));
+        Assert.Contains("public key", await RunAsync("gpgv", ["--keyring", keyring, Path.Combine(repo, "InRelease")], true), StringComparison.OrdinalIgnoreCase);
+        await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), Path.Combine(_work, "debs-other"), repo], ("KIOSKPOS_REPO_KEY_DIR", other));
+        await RunAsync("gpgv", ["--keyring", keyring, Path.Combine(repo, "InRelease")]);
+        Assert.Equal(paid.Payment.Id, Assert.Single(await payments.ListRecentAsync(10)).Id);
     }
 
     [Fact]
