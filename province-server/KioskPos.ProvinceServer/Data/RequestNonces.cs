@@ -33,8 +33,12 @@ internal enum NonceVerdict
 /// </remarks>
 internal sealed class RequestNonces(ProvinceDatabase database, TimeProvider time, ILogger<RequestNonces> logger)
 {
-    /// <summary>Requests one terminal may make within one window (5 minutes) before it is refused: about 6 a second, sustained.</summary>
-    public const int MaxPerTerminal = 2048;
+    /// <summary>
+    /// Requests one terminal may make within one window (5 minutes) before it is refused: about 55 a second, sustained
+    /// (a busy counter's card payments each sign an authorisation beside its pushes and pulls; at 2,048 a terminal
+    /// catching up after an outage was refused with 429 and its queue stopped draining). At most a few MB per terminal.
+    /// </summary>
+    public const int MaxPerTerminal = 16_384;
 
     /// <summary>How long a nonce read back after a restart is kept: its seen time plus twice the clock tolerance (its created time is not stored).</summary>
     private static readonly TimeSpan s_storedWindow = RequestSignature.MaxClockDifference * 2;
