@@ -69,7 +69,9 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Contains("Số dư sau khi nạp", receipt, StringComparison.Ordinal);
         Assert.Contains("450.000 ₫", receipt, StringComparison.Ordinal);
         Assert.Contains(StandingTransferCode.For("HS240002").Value, receipt, StringComparison.Ordinal);
-        Assert.Equal("confirmed", (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString());
+        // The screen follows the receipt: it says "paid" once the printer has handed the receipt out (a moment after the file).
+        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString() == "confirmed",
+            TimeSpan.FromSeconds(10), "the confirmation on the customer display");
 
         // The bank's service delivers the same transaction again: nothing moves.
         var (again, againOutcome, _) = await NotifyAsync(300_000, topUp.Code, "FT-TOPUP-1");

@@ -54,7 +54,9 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Contains("BIÊN LAI THU HỌC PHÍ", receipt, StringComparison.Ordinal);
         Assert.Contains(qr.Code, receipt, StringComparison.Ordinal);
         Assert.Contains("750.000 ₫", receipt, StringComparison.Ordinal);
-        Assert.Equal("confirmed", (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString());
+        // The screen follows the receipt: it says "paid" once the printer has handed the receipt out (a moment after the file).
+        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString() == "confirmed",
+            TimeSpan.FromSeconds(10), "the confirmation on the customer display");
 
         // The service retries: the same bank transaction again changes nothing.
         var (again, againOutcome, _) = await NotifyAsync(750_000, mangled, "FT-EXACT-1");
