@@ -44,6 +44,12 @@ public sealed record PaymentRefusal(string Code, string Vietnamese, string Engli
     /// <summary>The terminal is being upgraded to a new version (a few minutes, in the maintenance window).</summary>
     public static PaymentRefusal Upgrading() => Of("upgrading", "payment.upgrading", RefusalKind.Refused);
 
+    /// <summary>
+    /// The terminal has not yet received its institution's payers from the province server (a new or re-enrolled
+    /// terminal before its first pull): nobody can be found yet, and saying "card not recognised" would be wrong.
+    /// </summary>
+    public static PaymentRefusal NotReady() => Of("terminal_not_ready", "payment.terminal_not_ready", RefusalKind.Unavailable);
+
     /// <summary>A card-balance payment without the card on the reader.</summary>
     public static PaymentRefusal CardNotPresented() => Of("card_not_presented", "payment.card_not_presented", RefusalKind.Refused);
 }
@@ -59,6 +65,9 @@ public enum RefusalKind
 
     /// <summary>Well-formed but not allowed now (422).</summary>
     Refused,
+
+    /// <summary>The terminal cannot answer yet; the same request will succeed later (503).</summary>
+    Unavailable,
 }
 
 /// <summary>Thrown when a payment is refused; carries the refusal for the caller to show.</summary>

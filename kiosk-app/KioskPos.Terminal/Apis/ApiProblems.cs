@@ -21,6 +21,7 @@ internal static class ApiProblems
         {
             RefusalKind.Invalid => StatusCodes.Status400BadRequest,
             RefusalKind.NotFound => StatusCodes.Status404NotFound,
+            RefusalKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status422UnprocessableEntity,
         };
         return Relay(status, refusal.Code, refusal.Vietnamese, refusal.English);

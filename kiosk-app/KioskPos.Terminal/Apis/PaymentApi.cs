@@ -15,12 +15,12 @@ internal static class PaymentApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Payments");
         api.MapGet("/payers/by-card/{uid}", GetPayerByCardAsync).WithSummary("A payer and their open bills, by card UID")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity).Public();
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable).Public();
         api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).Public();
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public();
         api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)
             .AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}", GetPaymentAsync).WithSummary("A payment").RequirePaymentAccess();
         api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
@@ -54,8 +54,12 @@ internal static class PaymentApi
         }
 
         var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised))) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
+        return account is null ? await UnknownAsync(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised)), catalogue, ct).ConfigureAwait(false) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
     }
+
+    // Nobody is known before the terminal's first pull: "try again in a few minutes" (503), not "not recognised".
+    private static async Task<ProblemResult> UnknownAsync(PaymentRefusal refusal, CatalogueStore catalogue, CancellationToken ct) =>
+        ApiProblems.From(await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is null ? PaymentRefusal.NotReady() : refusal);
 
     private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
     {
@@ -65,7 +69,7 @@ internal static class PaymentApi
         }
 
         var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(PaymentRefusal.PayerNotFound(normalised)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
+        return account is null ? await UnknownAsync(PaymentRefusal.PayerNotFound(normalised), catalogue, ct).ConfigureAwait(false) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, ProviderQrs providerQrs, CancellationToken ct)

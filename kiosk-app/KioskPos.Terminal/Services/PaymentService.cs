@@ -245,13 +245,13 @@ public sealed class PaymentService(
                 ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
                 : CardPresence.Normalise(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             var account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)));
+                ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
             return (account, uid);
         }
 
         if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
-            return (await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false) ?? throw new PaymentRefusedException(PaymentRefusal.PayerNotFound(code)), null);
+            return (await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false) ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false)), null);
         }
 
         throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.no_payer"));
@@ -567,6 +567,10 @@ public sealed class PaymentService(
         return command with { Offline = true };
     }
 
+    // A card or code the catalogue does not hold is "not recognised" only once the catalogue has been pulled at least once.
+    private async Task<PaymentRefusal> UnknownAsync(PaymentRefusal refusal, CancellationToken cancellationToken) =>
+        await catalogue.GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null ? PaymentRefusal.NotReady() : refusal;
+
     private async Task<(CreatePaymentCommand Command, PayerAccount Account)> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
@@ -620,7 +624,7 @@ public sealed class PaymentService(
                 : CardPresence.Normalise(input.CardUid)
                 ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)));
+                ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_not_of_payer"));
@@ -629,7 +633,7 @@ public sealed class PaymentService(
         else if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
             account = await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(PaymentRefusal.PayerNotFound(code));
+                ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false));
         }
         else
         {
