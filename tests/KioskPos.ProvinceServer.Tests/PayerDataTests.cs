@@ -35,6 +35,14 @@ public sealed class PayerDataTests
             notified.EnsureSuccessStatusCode();
         }
 
+        // A transfer from home with the account's standing code (a top-up, issue 27): the bank's text names the sender
+        // too, and it belongs to no payment.
+        using (var fromHome = await province.NotifyAsync(50_000, $"NGUYEN MINH ANH nap the {KioskPos.Core.VietQr.StandingTransferCode.For(Payer).Value}"))
+        {
+            fromHome.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(1L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM top_ups WHERE account_code = $c AND source = 'home'", ("$c", Payer))));
         var balanceBefore = await province.BalanceAsync(Payer);
         var paymentsBefore = JsonSerializer.Serialize(await province.PaymentsAsync(Payer));
 
@@ -43,7 +51,8 @@ public sealed class PayerDataTests
         Assert.False(export.GetProperty("erased").GetBoolean());
         Assert.Contains(export.GetProperty("cards").EnumerateArray(), c => c.GetProperty("uid").GetString() == "04A1B2C3");
         Assert.Equal(2, export.GetProperty("payments").GetArrayLength());
-        Assert.Contains("NGUYEN MINH ANH", export.GetProperty("bankTransfers")[0].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, export.GetProperty("bankTransfers").GetArrayLength());
+        Assert.All(export.GetProperty("bankTransfers").EnumerateArray(), t => Assert.Contains("NGUYEN MINH ANH", t.GetProperty("description").GetString(), StringComparison.Ordinal));
         Assert.DoesNotContain("pin_hash", export.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
         using (var erase = await province.Admin.PostAsync($"/api/v1/admin/payers/{Payer}/erase", null))
@@ -59,6 +68,8 @@ public sealed class PayerDataTests
         Assert.DoesNotContain("NGUYEN MINH ANH", after.GetRawText(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Name, after.GetRawText(), StringComparison.Ordinal);
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bank_deliveries WHERE body LIKE '%NGUYEN MINH ANH%'")));
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers WHERE description LIKE '%NGUYEN MINH ANH%'")));
+        Assert.Equal(2, after.GetProperty("bankTransfers").GetArrayLength());
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM accounts WHERE full_name = $n", ("$n", Name))));
 
         // The ledger is untouched: the same payments and balance, and every terminal's chain still links.

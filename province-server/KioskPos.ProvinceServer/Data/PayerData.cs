@@ -94,7 +94,9 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
         var transfers = await connection.ReadAllAsync<TransferRow>(
             """
             SELECT t.id, t.bank_txn_id, t.amount, t.description, t.transaction_time, t.outcome, t.payment_id
-            FROM bank_transfers t JOIN payments p ON p.id = t.payment_id WHERE p.account_code = $c ORDER BY t.id
+            FROM bank_transfers t
+            WHERE t.payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR t.id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c)
+            ORDER BY t.id
             """,
             transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
 
@@ -131,17 +133,22 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
             transaction, cancellationToken, ("$n", pseudonym), ("$v", version), ("$c", code)).ConfigureAwait(false);
 
         // The bank's texts name the sender: the logged bodies go (they were kept for replay), and the transfer's text
-        // keeps its transfer code only (what matched it); amounts, ids and outcomes stay for reconciliation.
+        // keeps its transfer code only (what matched it); amounts, ids and outcomes stay for reconciliation. That is
+        // every transfer of the account: its payments' and the top-ups credited to it (a transfer from home names no
+        // payment, only the account's standing code).
         var deliveries = await connection.ExecuteAsync(
             """
             UPDATE bank_deliveries SET body = $e
-            WHERE body <> $e AND id IN (SELECT t.delivery_id FROM bank_transfers t JOIN payments p ON p.id = t.payment_id WHERE p.account_code = $c)
+            WHERE body <> $e AND id IN (
+                SELECT t.delivery_id FROM bank_transfers t
+                WHERE t.payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR t.id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c))
             """,
             transaction, cancellationToken, ("$e", "{\"erased\":true}"), ("$c", code)).ConfigureAwait(false);
         var transfers = await connection.ExecuteAsync(
             """
             UPDATE bank_transfers SET description = COALESCE(transfer_code, '') || ' ' || $e
-            WHERE description NOT LIKE '%' || $e AND payment_id IN (SELECT id FROM payments WHERE account_code = $c)
+            WHERE description NOT LIKE '%' || $e
+              AND (payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c))
             """,
             transaction, cancellationToken, ("$e", ErasedText), ("$c", code)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
