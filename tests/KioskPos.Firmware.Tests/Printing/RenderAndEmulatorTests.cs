@@ -8,13 +8,6 @@ using SkiaSharp;
 
 namespace KioskPos.Firmware.Tests.Printing;
 
-public sealed class FontsFixture : IDisposable
-{
-    public ReceiptFonts Fonts { get; } = ReceiptFonts.Load();
-
-    public void Dispose() => Fonts.Dispose();
-}
-
 public class RenderAndEmulatorTests(FontsFixture fixture) : IClassFixture<FontsFixture>
 {
     private const string EveryVietnameseLetter =

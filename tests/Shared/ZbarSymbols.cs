@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using KioskPos.Hardware.Simulators.Printer;
 
-namespace KioskPos.Firmware.Tests.Printing;
+namespace KioskPos.Tests.Shared;
 
 /// <summary>Every symbol Debian's zbarimg finds on a printed page, 1D and QR, as "TYPE:data" (CODE-128:..., EAN-13:..., QR-Code:...).</summary>
 internal static class ZbarSymbols

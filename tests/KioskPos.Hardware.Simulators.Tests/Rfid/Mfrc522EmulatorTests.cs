@@ -1,6 +1,6 @@
 using KioskPos.Hardware.Simulators.Rfid;
 
-namespace KioskPos.Firmware.Tests.Readers;
+namespace KioskPos.Hardware.Simulators.Tests.Rfid;
 
 /// <summary>
 /// The chip emulator on its SPI pins alone, byte for byte, without our driver: what NXP's MFRC522 datasheet (rev. 3.9)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using KioskPos.Hardware.Simulators.Rfid;
 
-namespace KioskPos.Firmware.Tests.Readers;
+namespace KioskPos.Hardware.Simulators.Tests.Rfid;
 
 /// <summary>
 /// A third-party driver's register accesses, transcribed from its source into <c>Readers/Traces/*.trace</c> (the

@@ -3,7 +3,7 @@ using KioskPos.Firmware.Readers.Iso14443;
 using KioskPos.Firmware.Readers.Mfrc522;
 using KioskPos.Hardware.Simulators.Rfid;
 
-namespace KioskPos.Firmware.Tests.Readers;
+namespace KioskPos.Hardware.Simulators.Tests.Rfid;
 
 /// <summary>
 /// The virtual cards answer what real ones answer, frame by frame through our driver and the chip emulator:

@@ -2,7 +2,7 @@ using System.Text;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
 
-namespace KioskPos.Firmware.Tests.Printing;
+namespace KioskPos.Hardware.Simulators.Tests.Printer;
 
 /// <summary>
 /// The printer emulator command by command, with byte streams written from Epson's ESC/POS reference (not from our

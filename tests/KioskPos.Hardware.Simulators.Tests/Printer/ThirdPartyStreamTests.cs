@@ -2,7 +2,7 @@ using System.Text.Json;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
 
-namespace KioskPos.Firmware.Tests.Printing;
+namespace KioskPos.Hardware.Simulators.Tests.Printer;
 
 /// <summary>
 /// ESC/POS streams made by two third-party encoders (Fixtures/encoders/make-fixtures.mjs: @point-of-sale/

@@ -4,7 +4,7 @@ using Iot.Device.Mfrc522;
 using Iot.Device.Rfid;
 using KioskPos.Hardware.Simulators.Rfid;
 
-namespace KioskPos.Firmware.Tests.Readers;
+namespace KioskPos.Hardware.Simulators.Tests.Rfid;
 
 /// <summary>
 /// dotnet/iot's MfRc522 binding (package Iot.Device.Bindings), a driver nobody here wrote, on the chip emulator. It
