@@ -66,3 +66,9 @@ if [ ! -f "$root/tests/browser-tools/node_modules/axe-core/axe.min.js" ]; then
   echo "prereqs: installing the browser tests' tools (tests/browser-tools)"
   npm ci --prefix "$root/tests/browser-tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+# An RFC 9421 implementation nobody here wrote, which the sync tests hold the terminal's signatures to.
+if [ ! -f "$root/tests/KioskPos.Sync.Tests/ThirdParty/node_modules/http-message-signatures/package.json" ]; then
+  echo "prereqs: installing the sync tests' third-party signature library (tests/KioskPos.Sync.Tests/ThirdParty)"
+  npm ci --prefix "$root/tests/KioskPos.Sync.Tests/ThirdParty" --no-audit --no-fund --loglevel=error >/dev/null
+fi
