@@ -274,6 +274,8 @@ public sealed class FleetUpgradeTests : IDisposable
             var released = await Processes.RunTerminalCliAsync("upgrade", "end", "--data", Data, "--result", "upgraded", "--version", N3, "--detail", "kept by the technician");
             Assert.True(released.Exit == 0, released.Error);
             Assert.Null(await settings.GetAsync(UpgradeStore.LockKey));
+            var again = await payments.CreateAsync(new CreatePaymentCommand(null, "HS240001", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("HP-2611-HS240001", 10_000)], null));
+            Assert.Equal(PaymentState.Completed, again.Payment.State);
 
             // The overview, in Chromium, shows it.
             await using var browser = await Browser.LaunchAsync();
