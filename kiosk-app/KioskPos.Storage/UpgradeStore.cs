@@ -13,6 +13,13 @@ namespace KioskPos.Storage;
 /// <param name="Reason">Why not now (machine-facing, English), when not.</param>
 public sealed record UpgradeGate(bool Go, bool Due, string? Version, string? Reason);
 
+/// <summary>The self-test a version ran at its start while the upgrade lock was held.</summary>
+/// <param name="At">When it ran.</param>
+/// <param name="Version">The running version.</param>
+/// <param name="Ok">True when every check passed.</param>
+/// <param name="Failed">The failed checks, each as <c>name (detail)</c>; empty when none.</param>
+public sealed record UpgradeSelfTest(DateTimeOffset At, string Version, bool Ok, string Failed);
+
 /// <summary>The outcome of comparing the live database with the pre-upgrade backup before a rollback.</summary>
 public enum RestoreOutcome
 {
@@ -40,6 +47,18 @@ public sealed class UpgradeStore(SqliteDatabase database, TimeProvider time)
 
     /// <summary>The settings key of the last attempt's result (<see cref="UpgradeResultDto"/> as JSON).</summary>
     public const string ResultKey = "upgrade.result";
+
+    /// <summary>
+    /// The settings key of the self-test a version ran at its start while the lock was held (the upgrade helper's
+    /// check of a new version): <c>when (ISO 8601) TAB version TAB ok|failed TAB the failed checks</c>.
+    /// </summary>
+    public const string SelfTestKey = "upgrade.selftest";
+
+    /// <summary>
+    /// The lock's value once the helper stopped with an alert (a rollback that would have run an older binary on a
+    /// newer database): it never expires, unlike a lock a killed helper left; a technician clears it.
+    /// </summary>
+    public const string AlertPrefix = "alert ";
 
     /// <summary>
     /// A lock older than this no longer refuses payments: a helper killed half-way (power cut) must not stop the
@@ -117,13 +136,59 @@ public sealed class UpgradeStore(SqliteDatabase database, TimeProvider time)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>True while the helper holds a lock younger than <see cref="LockLifetime"/>: no payment may start.</summary>
+    /// <summary>True while the helper holds the upgrade lock: the version starting now is the one being checked.</summary>
+    public async Task<bool> IsHeldAsync(CancellationToken cancellationToken = default) =>
+        await new SettingsStore(database).GetAsync(LockKey, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>Keeps the outcome of the self-test a version ran at its start under the lock, for the helper's check.</summary>
+    public async Task RecordSelfTestAsync(UpgradeSelfTest outcome, CancellationToken cancellationToken = default)
+    {
+        var failed = outcome.Failed.Replace('\t', ' ').Replace('\n', ' ');
+        await new SettingsStore(database).SetAsync(
+            SelfTestKey,
+            $"{outcome.At.ToString("O", CultureInfo.InvariantCulture)}\t{outcome.Version}\t{(outcome.Ok ? "ok" : "failed")}\t{(failed.Length > 400 ? failed[..400] : failed)}",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The last self-test a version ran at its start under the lock; null when none.</summary>
+    public async Task<UpgradeSelfTest?> GetSelfTestAsync(CancellationToken cancellationToken = default)
+    {
+        var parts = (await new SettingsStore(database).GetAsync(SelfTestKey, cancellationToken).ConfigureAwait(false))?.Split('\t', 4);
+        return parts is { Length: 4 } && DateTimeOffset.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            ? new UpgradeSelfTest(at, parts[1], parts[2] == "ok", parts[3])
+            : null;
+    }
+
+    /// <summary>
+    /// The helper stopped with an alert: the lock becomes one that never expires (no payment until a technician
+    /// acts) and the result <c>stopped</c> is kept for the next report to the province, which shows it.
+    /// </summary>
+    public async Task AlertAsync(string version, string detail, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var now = time.GetUtcNow();
+        await SettingsStore.SetAsync(connection, transaction, LockKey, $"{AlertPrefix}{now.ToString("O", CultureInfo.InvariantCulture)} {version}", cancellationToken).ConfigureAwait(false);
+        var outcome = new UpgradeResultDto("stopped", version, detail, now);
+        await SettingsStore.SetAsync(connection, transaction, ResultKey, JsonSerializer.Serialize(outcome, ContractsJsonContext.Default.UpgradeResultDto), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// True while the helper holds a lock younger than <see cref="LockLifetime"/>, or the lock of an alert (which
+    /// never expires): no payment may start.
+    /// </summary>
     internal static async Task<bool> IsLockedAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var value = await SettingsStore.GetAsync(connection, transaction, LockKey, cancellationToken).ConfigureAwait(false);
         if (value is null)
         {
             return false;
+        }
+
+        if (value.StartsWith(AlertPrefix, StringComparison.Ordinal))
+        {
+            return true;
         }
 
         var taken = value.Split(' ', 2)[0];

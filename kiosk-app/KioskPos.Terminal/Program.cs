@@ -19,7 +19,7 @@ using KioskPos.Core.Text;
 // kioskpos-terminal status [--json] | backup --to FILE | journal export [--from N]   read the data folder
 // kioskpos-terminal receipt reprint N --staff ID  (PIN on stdin)                      a copy of receipt N
 // kioskpos-terminal config show | config set KEY VALUE [--config FILE]              the installed settings file
-// kioskpos-terminal upgrade begin|end|verify|restore  what the upgrade helper asks (docs/fleet-updates.md)
+// kioskpos-terminal upgrade begin|end|verify|restore|alert  what the upgrade helper asks (docs/fleet-updates.md)
 // kioskpos-terminal selftest --staff ID [--tap-wait S] [--json]  (PIN on stdin)        ask the running terminal
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>

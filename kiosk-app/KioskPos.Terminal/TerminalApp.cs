@@ -145,6 +145,7 @@ public static class TerminalApp
         services.AddHostedService<EnrolmentTicket>();
         services.AddSingleton<StatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
+        services.AddHostedService<UpgradeSelfTestRunner>(); // a version started under the upgrade lock checks itself (docs/fleet-updates.md)
         services.AddSingleton<CardPresence>();
         services.AddSingleton<CitizenIdScans>();
         services.AddSingleton<RequestLatencies>();

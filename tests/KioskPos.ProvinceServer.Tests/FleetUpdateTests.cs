@@ -125,6 +125,83 @@ public class FleetUpdateTests
         Assert.Equal(("all", "1.0.0", "–"), (hospital[^3], hospital[^2], hospital[^1]));
     }
 
+    [Fact]
+    public async Task The_repository_is_served_only_when_configured_and_only_its_files_by_name()
+    {
+        // Off by default: no /repo/ at all.
+        await using (var plain = await ProvinceHost.StartAsync())
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await plain.Admin.GetAsync("/repo/InRelease")).StatusCode);
+        }
+
+        // A folder as make repo leaves it, with a file beside it that is not the repository's.
+        var folder = Directory.CreateTempSubdirectory("kioskpos-repo-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "InRelease"), "-----BEGIN PGP SIGNED MESSAGE-----\nOrigin: KioskPos\n");
+            var deb = Enumerable.Range(0, 4096).Select(i => (byte)i).ToArray();
+            await File.WriteAllBytesAsync(Path.Combine(folder, "kioskpos_1.2.3_arm64.deb"), deb);
+            await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not for terminals");
+            Directory.CreateDirectory(Path.Combine(folder, "private"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "private", "Packages"), "hidden");
+
+            await using var province = await ProvinceHost.StartAsync(settings: [$"--FleetRepository:Directory={folder}"]);
+            using var anonymous = new HttpClient { BaseAddress = province.BaseUrl };
+            Assert.Equal("-----BEGIN PGP SIGNED MESSAGE-----\nOrigin: KioskPos\n", await anonymous.GetStringAsync("/repo/InRelease"));
+            using (var package = await anonymous.GetAsync("/repo/kioskpos_1.2.3_arm64.deb"))
+            {
+                Assert.Equal(HttpStatusCode.OK, package.StatusCode);
+                Assert.Equal("application/vnd.debian.binary-package", package.Content.Headers.ContentType!.MediaType);
+                Assert.Equal(deb, await package.Content.ReadAsByteArrayAsync());
+            }
+
+            // apt resumes a partial download with a range, and asks again with If-Modified-Since.
+            using (var range = new HttpRequestMessage(HttpMethod.Get, "/repo/kioskpos_1.2.3_arm64.deb"))
+            {
+                range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(4000, null);
+                using var partial = await anonymous.SendAsync(range);
+                Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+                Assert.Equal(deb[4000..], await partial.Content.ReadAsByteArrayAsync());
+            }
+
+            using (var again = new HttpRequestMessage(HttpMethod.Get, "/repo/InRelease"))
+            {
+                again.Headers.IfModifiedSince = File.GetLastWriteTimeUtc(Path.Combine(folder, "InRelease")).AddSeconds(1);
+                Assert.Equal(HttpStatusCode.NotModified, (await anonymous.SendAsync(again)).StatusCode);
+            }
+
+            // Nothing else: no listing, no other file, nothing outside the folder or under it, no writing.
+            foreach (var path in new[] { "/repo/", "/repo", "/repo/notes.txt", "/repo/private/Packages", "/repo/private%2FPackages", "/repo/..%2Fnotes.txt", "/repo/kioskpos_1.2.3_arm64.deb.partial", "/repo/Packages" })
+            {
+                using var response = await anonymous.GetAsync(path);
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)response.StatusCode}");
+            }
+
+            using var put = await anonymous.PutAsync("/repo/InRelease", new StringContent("forged"));
+            Assert.True(put.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound, $"PUT: {(int)put.StatusCode}");
+            Assert.StartsWith("-----BEGIN PGP", await File.ReadAllTextAsync(Path.Combine(folder, "InRelease")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_terminal_stopped_with_an_alert_is_shown_as_stopped()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using (var terminal = await province.SignedClientAsync())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await terminal.PostAsJsonAsync(SyncProtocol.ReportPath, new TerminalReportDto("1.1.0", 31, 1, DateTimeOffset.UtcNow, "ready", null,
+                new UpgradeResultDto("stopped", "1.1.0", "not rolled back, written after the upgrade: self-test failed: printer", DateTimeOffset.UtcNow)))).StatusCode);
+        }
+
+        var school = (await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/terminals"))!.Single(t => t.GetProperty("id").GetString() == "KP-THCS-ND-01");
+        Assert.Equal(("stopped", "1.1.0"), (school.GetProperty("upgrade").GetProperty("lastResult").GetString(), school.GetProperty("upgrade").GetProperty("lastVersion").GetString()));
+        Assert.Equal("Đã dừng máy, cần kỹ thuật viên", KioskPos.Core.Text.Messages.Vi("province.upgrade.stopped"));
+    }
+
     private static async Task<PullResponse> PullAsync(HttpClient terminal) =>
         (await terminal.GetFromJsonAsync(SyncProtocol.PullPath, ContractsJsonContext.Default.PullResponse))!;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
 using KioskPos.Shared.Contracts;
@@ -57,9 +58,9 @@ public sealed class FleetUpgradeTests : IDisposable
         var key = Path.Combine(_work, "key");
         await RunAsync("bash", [Path.Combine(_repository, "scripts/repo-key.sh")], ("KIOSKPOS_REPO_KEY_DIR", key));
         var debs = Path.Combine(_work, "debs");
-        await BuildAsync(N, healthy: true, key, debs);
-        await BuildAsync(N1, healthy: true, key, debs);
-        await BuildAsync(N2, healthy: false, key, debs);
+        await BuildAsync(N, Service.Terminal, key, debs);
+        await BuildAsync(N1, Service.Terminal, key, debs);
+        await BuildAsync(N2, Service.Silent, key, debs);
         var repo = Path.Combine(_work, "repo");
         await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), debs, repo], ("KIOSKPOS_REPO_KEY_DIR", key));
         foreach (var file in new[] { "InRelease", "Release.gpg", "Packages" })
@@ -94,7 +95,9 @@ public sealed class FleetUpgradeTests : IDisposable
         Assert.Equal(N, await InstalledAsync());
         Assert.Null(await new SettingsStore(database).GetAsync(UpgradeStore.LockKey));
 
-        // Synced and printed: upgraded to N+1 from the signed repository, the data kept.
+        // Synced and printed: upgraded to N+1 from the signed repository, the data kept. (N stopped first, so that its
+        // print queue does not journal the receipt's printing after the drain: the helper starts N+1 either way.)
+        StopService();
         await DrainAsync(database, paid.Payment.Id);
         var upgraded = await HelperAsync();
         Assert.True(upgraded.Exit == 0, upgraded.Output);
@@ -127,7 +130,7 @@ public sealed class FleetUpgradeTests : IDisposable
         // Now a repository re-signed by another key, offering N+3: refused, nothing installed.
         var other = Path.Combine(_work, "other-key");
         await RunAsync("bash", [Path.Combine(_repository, "scripts/repo-key.sh")], ("KIOSKPOS_REPO_KEY_DIR", other), ("KIOSKPOS_REPO_KEY_NAME", "Someone else <other@province.invalid>"));
-        await BuildAsync(N3, healthy: true, other, Path.Combine(_work, "debs-other"));
+        await BuildAsync(N3, Service.Terminal, other, Path.Combine(_work, "debs-other"));
         await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), Path.Combine(_work, "debs-other"), repo], ("KIOSKPOS_REPO_KEY_DIR", other));
         var gpgv = await RunAsync("gpgv", ["--keyring", Path.Combine(Root, "usr/share/keyrings/kioskpos-province.gpg"), Path.Combine(repo, "InRelease")], true);
         Assert.Contains("public key", gpgv, StringComparison.OrdinalIgnoreCase);
@@ -167,6 +170,170 @@ public sealed class FleetUpgradeTests : IDisposable
         await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), Path.Combine(_work, "debs-other"), repo], ("KIOSKPOS_REPO_KEY_DIR", other));
         await RunAsync("gpgv", ["--keyring", keyring, Path.Combine(repo, "InRelease")]);
         Assert.Equal(paid.Payment.Id, Assert.Single(await payments.ListRecentAsync(10)).Id);
+    }
+
+    [Fact]
+    [Trait("Category", "Package")]
+    public async Task From_the_province_repository_a_version_failing_its_self_test_is_rolled_back_and_one_that_wrote_after_the_upgrade_is_stopped_with_an_alert_the_province_shows()
+    {
+        // The province server, its demo institutions, serving make repo's folder at /repo/ (apt fetches over HTTP
+        // from its Kestrel, not from a file: URI); the terminal enrolled with it, as a technician does.
+        var provincePort = LoopbackPort.Next();
+        var provinceUrl = new Uri($"http://127.0.0.1:{provincePort}");
+        var repo = Path.Combine(_work, "repo");
+        Directory.CreateDirectory(repo);
+        var province = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
+            $"--urls={provinceUrl}", $"--Province:DataDirectory={_work}/province", "--Province:AdminToken=adm", "--Province:SeedDemoData=true",
+            $"--FleetRepository:Directory={repo}");
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            await Processes.WaitHealthyAsync(http, $"{provinceUrl}health", province);
+            using var admin = new HttpClient { BaseAddress = provinceUrl };
+            admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "adm");
+
+            var key = Path.Combine(_work, "key");
+            await RunAsync("bash", [Path.Combine(_repository, "scripts/repo-key.sh")], ("KIOSKPOS_REPO_KEY_DIR", key));
+            var debs = Path.Combine(_work, "debs");
+            var repositoryUrl = $"{provinceUrl}repo/";
+            await BuildAsync(N, Service.Terminal, key, debs, repositoryUrl, provinceUrl.ToString());
+            await BuildAsync(N1, Service.Terminal, key, debs, repositoryUrl, provinceUrl.ToString());
+            await BuildAsync(N2, Service.PrinterSilent, key, debs, repositoryUrl, provinceUrl.ToString());
+            await BuildAsync(N3, Service.PrinterSilentAfterAWrite, key, debs, repositoryUrl, provinceUrl.ToString());
+            await RunAsync("bash", [Path.Combine(_repository, "scripts/repo.sh"), debs, repo], ("KIOSKPOS_REPO_KEY_DIR", key));
+
+            // The repository as the province serves it: the signed index and the packages by name, nothing else.
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(repo, "InRelease")), await http.GetStringAsync(new Uri(provinceUrl, "/repo/InRelease")));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(new Uri(provinceUrl, "/repo/"))).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(new Uri(provinceUrl, "/repo/..%2Fprovince%2Fprovince.db"))).StatusCode);
+
+            PrepareRoot();
+            await DpkgAsync("-i", Path.Combine(debs, $"kioskpos_{N}_arm64.deb"));
+            Assert.Contains($"URIs: {repositoryUrl}", await File.ReadAllTextAsync(Path.Combine(Root, "etc/apt/sources.list.d/kioskpos.sources")), StringComparison.Ordinal);
+            Directory.CreateDirectory(Data);
+            await Enrolment.EnrolAsync(provinceUrl, admin, Data, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
+            await RestartServiceAsync();
+            await Wait.UntilAsync(async () => await AnswersAsync(http, $"http://127.0.0.1:{_port}/health"), TimeSpan.FromSeconds(60), "version N answering");
+            var database = TerminalSchema.Open(Path.Combine(Data, "terminal.db"));
+            var upgrades = new UpgradeStore(database, TimeProvider.System);
+            var settings = new SettingsStore(database);
+
+            // The province's pilot channel gets N+1; the terminal learns it at its pull and upgrades from the province.
+            await TargetAsync(admin, settings, N1);
+            var upgraded = await HelperAsync();
+            Assert.True(upgraded.Exit == 0, upgraded.Output);
+            Assert.Contains($"Get:1 {provinceUrl}repo ./ InRelease", upgraded.Output, StringComparison.Ordinal);
+            Assert.Equal(N1, await InstalledAsync());
+            Assert.True((await upgrades.GetSelfTestAsync()) is { Ok: true }, upgraded.Output);
+
+            // N+2 answers /health but its printer does not answer: its self-test fails, it is rolled back to N+1, and
+            // the result names the failed check.
+            await TargetAsync(admin, settings, N2);
+            var rolledBack = await HelperAsync();
+            Assert.True(rolledBack.Exit == 1, rolledBack.Output);
+            Assert.Equal(N1, await InstalledAsync());
+            var result = await upgrades.GetResultAsync();
+            Assert.Equal(("rolled_back", N2), (result!.Result, result.Version));
+            Assert.StartsWith("self-test failed: printer", result.Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("no healthy answer", result.Detail, StringComparison.Ordinal);
+            await ReportedAsync(admin, "rolled_back", N2, "self-test failed: printer");
+
+            // N+3 fails its self-test too, but a payment was journalled after the upgrade (the helper held the lock
+            // past its hour, so the lock no longer refused payments) before it did: the backup is not restored, the
+            // older binary is not run on the newer database; the lock is kept for good, N+3 is started again to report,
+            // and the province's overview shows the alert.
+            await TargetAsync(admin, settings, N3);
+            var payments = new PaymentStore(database, "KP-THCS-ND-01", TimeProvider.System);
+            var before = (await payments.ListRecentAsync(50)).Count;
+            var running = HelperAsync();
+            await Wait.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(_work, "serving")) || running.IsCompleted), TimeSpan.FromMinutes(2), "N+3 installed and starting");
+            Assert.False(running.IsCompleted, running.IsCompleted ? (await running).Output : null);
+            var held = await settings.GetAsync(UpgradeStore.LockKey);
+            Assert.EndsWith(N3, held, StringComparison.Ordinal);
+            await settings.SetAsync(UpgradeStore.LockKey, $"{DateTimeOffset.UtcNow.AddHours(-2):O} {N3}");
+            var written = await payments.CreateAsync(new CreatePaymentCommand(null, "HS240001", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("HP-2611-HS240001", 10_000)], null));
+            await File.WriteAllTextAsync(Path.Combine(_work, "go"), string.Empty);
+            var stopped = await running;
+            Assert.True(stopped.Exit == 2, stopped.Output);
+            Assert.Contains("ALERT", stopped.Output, StringComparison.Ordinal);
+            Assert.Equal(N3, await InstalledAsync()); // never the older binary
+            Assert.True(File.Exists(Path.Combine(Data, "upgrade", "ALERT")), stopped.Output);
+            Assert.Contains(written.Payment.Id, (await payments.ListRecentAsync(50)).Select(p => p.Id)); // not restored away
+            Assert.Equal(before + 1, (await payments.ListRecentAsync(50)).Count);
+            result = await upgrades.GetResultAsync();
+            Assert.Equal(("stopped", N3), (result!.Result, result.Version));
+            Assert.Contains("self-test failed: printer", result.Detail, StringComparison.Ordinal);
+            Assert.StartsWith(UpgradeStore.AlertPrefix, await settings.GetAsync(UpgradeStore.LockKey), StringComparison.Ordinal);
+            var refused = await Assert.ThrowsAsync<PaymentRefusedException>(() => new PaymentStore(database, "KP-THCS-ND-01", new LaterClock(TimeSpan.FromHours(5)))
+                .CreateAsync(new CreatePaymentCommand(null, "HS240001", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("HP-2611-HS240001", 10_000)], null)));
+            Assert.Equal("upgrading", refused.Refusal.Code); // hours later still: an alert's lock does not expire
+            await ReportedAsync(admin, "stopped", N3, "not rolled back");
+
+            // The technician, having decided (here: N+3 stays, the printer seen to), releases the lock with the
+            // terminal's own command line: payments are taken again.
+            var released = await Processes.RunTerminalCliAsync("upgrade", "end", "--data", Data, "--result", "upgraded", "--version", N3, "--detail", "kept by the technician");
+            Assert.True(released.Exit == 0, released.Error);
+            Assert.Null(await settings.GetAsync(UpgradeStore.LockKey));
+            var again = await payments.CreateAsync(new CreatePaymentCommand(null, "HS240001", "04A1B2C3", PaymentMethod.CardBalance, [new RequestedAllocation("HP-2611-HS240001", 10_000)], null));
+            Assert.Equal(PaymentState.Completed, again.Payment.State);
+
+            // The overview, in Chromium, shows it.
+            await using var browser = await Browser.LaunchAsync();
+            var page = await browser.NewPageAsync();
+            await page.GotoAsync(provinceUrl.ToString());
+            await page.WaitForURLAsync("**/login?return=*", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+            await page.FillAsync("input[name=username]", "tinh.admin");
+            await page.FillAsync("input[name=password]", "QuanTri@2026");
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForSelectorAsync("#terminals tbody tr");
+            var row = await page.Locator("#terminals tbody tr", new() { HasText = "KP-THCS-ND-01" }).Locator("td").AllInnerTextsAsync();
+            Assert.Equal(("pilot", N3), (row[^3], row[^2]));
+            Assert.StartsWith($"Đã dừng máy, cần kỹ thuật viên {N3} (", row[^1], StringComparison.Ordinal);
+            Assert.Contains("self-test failed: printer", row[^1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            StopService();
+            await Processes.StopAsync(province);
+        }
+    }
+
+    // The province's pilot channel is given the version; the terminal (on pilot) keeps it at its next pull.
+    private static async Task TargetAsync(HttpClient admin, SettingsStore settings, string version)
+    {
+        (await admin.PutAsJsonAsync("/api/v1/admin/terminals/KP-THCS-ND-01/update-channel", new { channel = "pilot" })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/v1/admin/update-channels/pilot", new { targetVersion = version, windowStart = "00:00", windowEnd = "00:00" })).EnsureSuccessStatusCode();
+        await Wait.UntilAsync(async () => (await settings.GetAsync(UpgradeStore.TargetKey))?.Contains($"\"{version}\"", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30), $"the pull naming {version}");
+    }
+
+    // The terminal's report reaches the province: its terminal list (what the overview shows) has the result.
+    private static Task ReportedAsync(HttpClient admin, string outcome, string version, string detail) =>
+        Wait.UntilAsync(async () =>
+        {
+            var terminal = (await admin.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/v1/admin/terminals"))!.Single(t => t.GetProperty("id").GetString() == "KP-THCS-ND-01");
+            // Fields not reported yet are left out of the answer.
+            static string? Field(System.Text.Json.JsonElement upgrade, string name) => upgrade.TryGetProperty(name, out var value) ? value.GetString() : null;
+            return terminal.TryGetProperty("upgrade", out var upgrade) && upgrade.ValueKind == System.Text.Json.JsonValueKind.Object
+                && Field(upgrade, "lastResult") == outcome && Field(upgrade, "lastVersion") == version
+                && Field(upgrade, "lastDetail")?.Contains(detail, StringComparison.Ordinal) == true;
+        }, TimeSpan.FromSeconds(90), $"the province shows {outcome} {version}");
+
+    private static async Task<bool> AnswersAsync(HttpClient http, string url)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(url));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class LaterClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + ahead;
     }
 
     [Fact]
@@ -260,22 +427,45 @@ public sealed class FleetUpgradeTests : IDisposable
             QrTag: 7));
     }
 
+    /// <summary>What a stand-in package runs as the terminal's service.</summary>
+    private enum Service
+    {
+        /// <summary>The real terminal (built beside the tests, simulated devices): it answers /health and passes its self-test.</summary>
+        Terminal,
+
+        /// <summary>Nothing answers /health: a version that does not start.</summary>
+        Silent,
+
+        /// <summary>The real terminal with a printer that does not answer (nothing listens at its address): /health answers, the self-test fails.</summary>
+        PrinterSilent,
+
+        /// <summary>As <see cref="PrinterSilent"/>, started only once the test has written to the database after the upgrade (the file <c>go</c>).</summary>
+        PrinterSilentAfterAWrite,
+    }
+
     // A package of the real layout (make deb's script) around a stand-in program: the real terminal's command line
-    // for every subcommand; run as the service, a /health answer, or for a broken version nothing.
-    private async Task BuildAsync(string version, bool healthy, string key, string output)
+    // for every subcommand; run as the service, as <paramref name="service"/> says.
+    private async Task BuildAsync(string version, Service service, string key, string output, string? repositoryUrl = null, string? province = null)
     {
         var published = Path.Combine(_work, $"published-{version}");
         Directory.CreateDirectory(published);
         var cli = Path.Combine(_repository, "kiosk-app/KioskPos.Terminal/bin", new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0/kioskpos-terminal.dll");
         Assert.True(File.Exists(cli), $"{cli} is not built");
-        var service = healthy
-            ? $"exec python3 -c 'import http.server as h\nclass H(h.BaseHTTPRequestHandler):\n    def do_GET(s):\n        s.send_response(200); s.end_headers(); s.wfile.write(b\"Healthy {version}\")\n    def log_message(s, *a): pass\nh.HTTPServer((\"127.0.0.1\", {_port}), H).serve_forever()'"
-            : "exec sleep 3600";
+        var terminal = $"exec dotnet '{cli}' --urls=http://127.0.0.1:{_port} '--Terminal:DataDirectory={Data}' --Hardware:AllowSimulated=true --ProvinceServer:Interval=00:00:01"
+            + (province is null ? " --ProvinceServer:BaseUrl=http://127.0.0.1:9/" : $" --ProvinceServer:BaseUrl={province}");
+        var silentPrinter = $" --Hardware:Printer=tcp:127.0.0.1:{LoopbackPort.Next()}";
+        var run = service switch
+        {
+            Service.Terminal => terminal,
+            Service.Silent => "exec sleep 3600",
+            Service.PrinterSilent => terminal + silentPrinter,
+            _ => $"touch '{_work}/serving'\nwhile [ ! -e '{_work}/go' ]; do sleep 0.2; done\n{terminal}{silentPrinter}",
+        };
         var program = Path.Combine(published, "kioskpos-terminal");
-        await File.WriteAllTextAsync(program, $"#!/bin/sh\n# stand-in for kioskpos-terminal {version}\nif [ \"${{1:-}}\" != serve ]; then exec dotnet '{cli}' \"$@\"; fi\n{service}\n");
+        await File.WriteAllTextAsync(program, $"#!/bin/sh\n# stand-in for kioskpos-terminal {version}\nif [ \"${{1:-}}\" != serve ]; then exec dotnet '{cli}' \"$@\"; fi\n{run}\n");
         File.SetUnixFileMode(program, (UnixFileMode)0b111_101_101);
         await RunAsync("bash", [Path.Combine(_repository, "scripts/deb.sh"), published, output],
-            ("KIOSKPOS_VERSION", version), ("KIOSKPOS_DEB_COMPRESSION", "gzip"), ("KIOSKPOS_REPO_KEY_DIR", key), ("KIOSKPOS_REPO_URL", $"file:{Path.Combine(_work, "repo")}/"));
+            ("KIOSKPOS_VERSION", version), ("KIOSKPOS_DEB_COMPRESSION", "gzip"), ("KIOSKPOS_REPO_KEY_DIR", key), ("KIOSKPOS_REPO_URL", repositoryUrl ?? $"file:{Path.Combine(_work, "repo")}/"));
     }
 
     // A dpkg database in which the package's dependencies stand installed, and apt's configuration pointing at it.
@@ -329,7 +519,7 @@ public sealed class FleetUpgradeTests : IDisposable
         foreach (var (name, value) in new[]
         {
             ("KIOSKPOS_ROOT", Root), ("KIOSKPOS_RUN_AS", ""), ("KIOSKPOS_RESTART", Path.Combine(_work, "restart")), ("KIOSKPOS_STOP", Path.Combine(_work, "stop")),
-            ("KIOSKPOS_HEALTH_URL", $"http://127.0.0.1:{_port}/health"), ("KIOSKPOS_HEALTH_SECONDS", "15"), ("APT_CONFIG", Path.Combine(_work, "apt.conf")), ("DPKG_ADMINDIR", Path.Combine(Root, "var/lib/dpkg")),
+            ("KIOSKPOS_HEALTH_URL", $"http://127.0.0.1:{_port}/health"), ("KIOSKPOS_HEALTH_SECONDS", "40"), ("APT_CONFIG", Path.Combine(_work, "apt.conf")), ("DPKG_ADMINDIR", Path.Combine(Root, "var/lib/dpkg")),
         })
         {
             start.Environment[name] = value;

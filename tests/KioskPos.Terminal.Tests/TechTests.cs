@@ -51,6 +51,24 @@ public class TechTests
     }
 
     [Fact]
+    public async Task The_self_test_after_an_upgrade_checks_what_the_new_version_drives_and_not_the_province_or_the_screens()
+    {
+        var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await province.DisposeAsync(); // the province down at night, no kiosk browser connected: neither fails it
+        var selfTest = terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.SelfTest>();
+        var passed = await selfTest.RunUnattendedAsync(CancellationToken.None);
+        Assert.Equal(["printer", "card_reader", "indicators", "disk", "journal"], passed.Checks.Select(c => c.Name));
+        Assert.True(passed.Ok, string.Join("; ", passed.Checks.Select(c => $"{c.Name}: {c.Detail}")));
+
+        // Paper out: the printer check fails it, and only that one.
+        (await terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true })).EnsureSuccessStatusCode();
+        var failed = await selfTest.RunUnattendedAsync(CancellationToken.None);
+        Assert.False(failed.Ok);
+        Assert.Equal(["printer"], failed.Checks.Where(c => !c.Ok).Select(c => c.Name));
+    }
+
+    [Fact]
     public async Task A_technician_backs_up_the_running_terminal_and_the_copy_verifies()
     {
         await using var province = await ProvinceHost.StartAsync();

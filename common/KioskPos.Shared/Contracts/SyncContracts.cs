@@ -195,7 +195,7 @@ public sealed record TopUpLimitsDto(long MaxBalance, long MaxPerDay);
 public sealed record UpgradeTargetDto(string Version, string Channel, string WindowStart, string WindowEnd);
 
 /// <summary>How a terminal's last upgrade attempt ended, as its upgrade helper recorded it.</summary>
-/// <param name="Result">upgraded, rolled_back or refused.</param>
+/// <param name="Result">upgraded, rolled_back, refused, or stopped (not rolled back: the database was written after the upgrade; the terminal takes no payment until a technician acts).</param>
 /// <param name="Version">The version it tried.</param>
 /// <param name="Detail">What happened, for the administrator (machine-facing, English).</param>
 /// <param name="At">When the attempt ended.</param>

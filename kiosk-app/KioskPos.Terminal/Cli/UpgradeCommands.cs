@@ -9,7 +9,8 @@ namespace KioskPos.Terminal.Cli;
 /// run as the kioskpos user against the data folder. Machine-facing: one line on stdout or stderr, English.
 /// <c>begin</c> exits 0 with the version when the upgrade lock was taken, 3 when nothing is due, 4 when one is due
 /// but not now (the reason on stderr); <c>verify</c> exits 0 when the running terminal answers /health within the
-/// wait and its journal verifies; <c>restore</c> exits 0 when the backup was restored, 5 when the database was
+/// wait, passed the self-test it ran at its start after <c>--since</c> (the failed checks on stderr) and its journal
+/// verifies; <c>alert</c> keeps the lock for good with the result <c>stopped</c>; <c>restore</c> exits 0 when the backup was restored, 5 when the database was
 /// written after it (nothing restored); 2 everywhere when the command could not run.
 /// </summary>
 internal static class UpgradeCommands
@@ -61,7 +62,8 @@ internal static class UpgradeCommands
 
         var url = new Option<string>("--url") { Description = "The terminal's health endpoint", DefaultValueFactory = _ => TerminalApp.DefaultUrl + "/health" };
         var wait = new Option<int>("--wait") { Description = "Seconds the terminal has to answer", DefaultValueFactory = _ => 120 };
-        var verify = new Command("verify", "Wait for the running terminal's /health, then verify its journal on the (migrated) database") { data, url, wait };
+        var since = new Option<long?>("--since") { Description = "Unix time (seconds) of the restart: the self-test must have run after it; without it, no self-test is asked for" };
+        var verify = new Command("verify", "Wait for the running terminal's /health and for the self-test it runs at its start under the upgrade lock, then verify its journal on the (migrated) database") { data, url, wait, since };
         verify.SetAction(async (parse, ct) =>
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -77,6 +79,22 @@ internal static class UpgradeCommands
                 return 2;
             }
 
+            if (parse.GetValue(since) is { } restarted)
+            {
+                var test = await SelfTestAfterAsync(new UpgradeStore(database, TimeProvider.System), DateTimeOffset.FromUnixTimeSeconds(restarted), deadline.Token).ConfigureAwait(false);
+                if (test is null)
+                {
+                    Console.Error.WriteLine($"no self-test outcome within {parse.GetValue(wait)} s");
+                    return 1;
+                }
+
+                if (!test.Ok)
+                {
+                    Console.Error.WriteLine($"self-test failed: {test.Failed}");
+                    return 1;
+                }
+            }
+
             var journal = await new JournalVerifier(database).VerifyAsync(ct).ConfigureAwait(false);
             if (!journal.Ok)
             {
@@ -84,6 +102,19 @@ internal static class UpgradeCommands
                 return 1;
             }
 
+            return 0;
+        });
+
+        var alert = new Command("alert", "Not rolled back (the database was written after the backup): keep the upgrade lock for good and the result 'stopped' for the report to the province") { data, version, detail };
+        alert.SetAction(async (parse, ct) =>
+        {
+            if (Open(parse.GetValue(data)!) is not { } database)
+            {
+                return 2;
+            }
+
+            var text = parse.GetValue(detail)!;
+            await new UpgradeStore(database, TimeProvider.System).AlertAsync(parse.GetValue(version)!, text.Length > 200 ? text[..200] : text, ct).ConfigureAwait(false);
             return 0;
         });
 
@@ -109,7 +140,29 @@ internal static class UpgradeCommands
             }
         });
 
-        return new Command("upgrade", "Fleet updates: what the upgrade helper asks the terminal") { begin, end, verify, restore };
+        return new Command("upgrade", "Fleet updates: what the upgrade helper asks the terminal") { begin, end, verify, restore, alert };
+    }
+
+    // The self-test the new version runs once started under the lock (UpgradeSelfTestRunner); null when none came
+    // before the deadline. Read from the database: no sign-in and no endpoint are needed for it.
+    private static async Task<UpgradeSelfTest?> SelfTestAfterAsync(UpgradeStore upgrades, DateTimeOffset restarted, CancellationToken deadline)
+    {
+        while (true)
+        {
+            if (await upgrades.GetSelfTestAsync(CancellationToken.None).ConfigureAwait(false) is { } test && test.At >= restarted)
+            {
+                return test;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), deadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
     }
 
     // Polls until the endpoint answers 2xx: the new version may take a while to start (migrations, devices).

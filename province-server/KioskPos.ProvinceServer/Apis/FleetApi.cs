@@ -20,6 +20,7 @@ internal static class FleetApi
             .AcceptsJson<UpdateChannelRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapPut("/terminals/{id}/update-channel", PutTerminalChannelAsync).WithSummary("Put a terminal on an update channel")
             .AcceptsJson<TerminalChannelRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        app.MapFleetRepository(); // only when FleetRepository:Directory is set
         return app;
     }
 

@@ -29,7 +29,7 @@ public sealed record TerminalSummary(string Id, string InstitutionId, string Nam
 /// <summary>A terminal's place in the fleet updates: its channel, the channel's target, its last upgrade attempt.</summary>
 /// <param name="Channel">The channel it is on (all by default).</param>
 /// <param name="TargetVersion">The version its channel wants, or null.</param>
-/// <param name="LastResult">upgraded, rolled_back or refused, as its helper last reported; null: none reported.</param>
+/// <param name="LastResult">upgraded, rolled_back, refused or stopped, as its helper last reported; null: none reported.</param>
 /// <param name="LastVersion">The version that attempt tried.</param>
 /// <param name="LastDetail">What happened.</param>
 /// <param name="LastAt">When that attempt ended.</param>
