@@ -26,7 +26,7 @@ internal static class SyncApi
             .AcceptsJson<PaymentRequestDto>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapPost("/report", ReportStateAsync).WithSummary("Report the terminal's state")
             .AcceptsJson<TerminalReportDto>().ProducesProblems(StatusCodes.Status400BadRequest);
-        group.MapPost("/account-closures", CloseAccountAsync).WithSummary("A supervisor at the terminal's counter closes an account of its institution: the remainder refunded by a recorded transfer, its cards closed")
+        group.MapPost("/account-closures", CloseAccountAtCounterAsync).WithSummary("A supervisor at the terminal's counter closes an account of its institution: the remainder refunded by a recorded transfer, its cards closed")
             .AcceptsJson<AccountClosureRequestDto>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/confirmations", ConfirmationsAsync).WithSummary("Bank confirmations, waiting up to a minute for one");
         app.MapPost(SyncProtocol.EnrolPath, EnrolAsync).SignProvinceAnswers().WithAccess(EndpointAccess.OneTimeCode).WithTags("Sync").WithSummary("Enrol a terminal with a one-time code")
@@ -170,7 +170,7 @@ internal static class SyncApi
 
     // A payer leaving, closed at the counter (issue 27): the province holds the balance, so it closes, and only an account
     // of the terminal's own institution, with the supervisor's name recorded and the remainder exactly as refunded.
-    private static async Task<Results<JsonOk<AccountClosureDto>, ProblemResult>> CloseAccountAsync(HttpContext http, ProvinceDatabase database, TimeProvider time)
+    private static async Task<Results<JsonOk<AccountClosureDto>, ProblemResult>> CloseAccountAtCounterAsync(HttpContext http, ProvinceDatabase database, TimeProvider time)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AccountClosureRequestDto, http.RequestAborted).ConfigureAwait(false);
