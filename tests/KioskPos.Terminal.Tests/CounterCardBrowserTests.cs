@@ -71,6 +71,8 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         await page.ClickAsync("#topupstart");
         await page.WaitForSelectorAsync("#topupdlg[open]");
         Assert.Contains("Nạp tiền vào thẻ của Trần Thị Bảo Ngọc", await page.InnerTextAsync("#tutitle"), StringComparison.Ordinal);
+        var topUpViolations = await Accessibility.AccessibilityBrowserTests.AxeAsync(page);
+        Assert.True(topUpViolations.Length == 0, string.Join("\n", topUpViolations));
         await page.FillAsync("#tuamount", "200000");
         await ShotAsync(page, "counter-topup");
         await page.ClickAsync("#topupform button[type=submit]");
@@ -102,6 +104,8 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         await page.WaitForSelectorAsync("#closedlg[open]");
         Assert.Equal(Money(balance + 200_000), await page.InnerTextAsync("#clremainder"));
         Assert.Contains("Remainder to refund", await page.InnerTextAsync("#closedlg"), StringComparison.Ordinal);
+        var violations = await Accessibility.AccessibilityBrowserTests.AxeAsync(page);
+        Assert.True(violations.Length == 0, string.Join("\n", violations));
 
         // Without the transfer's reference: refused, naming the field, the dialog stays.
         await page.ClickAsync("#clok");
