@@ -184,19 +184,26 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
 
     private static async Task<ShiftClosedDto> FiguresAsync(SqliteConnection connection, SqliteTransaction transaction, long number, long first, long last, string cashier, CancellationToken cancellationToken)
     {
-        // Money taken in the shift: card payments when taken, transfers when the bank confirmed them.
+        // Money taken for bills in the shift: card payments when taken, transfers when the bank confirmed them.
+        // Top-ups (only ever by VietQR) put money on balances, paying no bill: counted apart, when the bank confirmed them.
         var byMethod = (await connection.QueryAsync<MethodTotalRow>(
             """
             SELECT method, COUNT(*) AS payments, SUM(amount) AS amount FROM (
                 SELECT p.method, p.amount FROM payments p WHERE p.method <> 'vietqr' AND p.sequence BETWEEN $f AND $l
                 UNION ALL
                 SELECT p.method, MIN(p.amount, p.received) FROM payments p JOIN confirmations c ON c.payment_id = p.id
-                WHERE p.method = 'vietqr' AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id))
+                WHERE p.method = 'vietqr' AND p.purpose <> $topUp AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id))
             GROUP BY method ORDER BY method
             """,
-            new { f = first, l = last }, transaction).ConfigureAwait(false))
+            new { f = first, l = last, topUp = PaymentPurpose.TopUp.WireName() }, transaction).ConfigureAwait(false))
             .Select(r => new MethodTotalDto(r.Method, checked((int)r.Payments), r.Amount))
             .ToList();
+        var topUps = await connection.QuerySingleAsync<TopUpTotalRow>(
+            """
+            SELECT COUNT(*) AS top_ups, COALESCE(SUM(MIN(p.amount, p.received)), 0) AS amount FROM payments p JOIN confirmations c ON c.payment_id = p.id
+            WHERE p.purpose = $topUp AND p.received > 0 AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id)
+            """,
+            new { f = first, l = last, topUp = PaymentPurpose.TopUp.WireName() }, transaction).ConfigureAwait(false);
 
         int voids = 0, refunds = 0;
         long voided = 0, refunded = 0;
@@ -215,7 +222,8 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             }
         }
 
-        return new ShiftClosedDto(number, first, last, cashier, byMethod, voids, voided, refunds, refunded, byMethod.Sum(m => m.Amount) - voided - refunded);
+        return new ShiftClosedDto(number, first, last, cashier, byMethod, voids, voided, refunds, refunded, byMethod.Sum(m => m.Amount) - voided - refunded,
+            checked((int)topUps.TopUps), topUps.Amount);
     }
 
     // The open shift's number and first journal entry: the ones after the last close.
@@ -261,6 +269,9 @@ internal sealed record ReversiblePaymentRow(long Sequence, string Method, long A
 
 /// <summary>Money taken in a shift by one method.</summary>
 internal sealed record MethodTotalRow(string Method, long Payments, long Amount);
+
+/// <summary>Top-ups the bank confirmed in a shift.</summary>
+internal sealed record TopUpTotalRow(long TopUps, long Amount);
 
 /// <summary>Voids or refunds in a shift.</summary>
 internal sealed record ReversalTotalRow(string Kind, long Reversals, long Amount);

@@ -96,6 +96,17 @@ public sealed class ProvinceClient(HttpClient http, IOptions<SyncOptions> option
             options.Value.PaymentRequestTimeout,
             authorisation);
 
+    /// <summary>
+    /// Asks the province to close an account a supervisor closes at the counter (the province holds the balance and
+    /// refunds the remainder). Sent once, not retried: the supervisor sees the outcome and may try again, and the
+    /// province refuses a second close of the same account.
+    /// </summary>
+    public Task<AccountClosureDto> CloseAccountAsync(AccountClosureRequestDto request, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, SyncProtocol.AccountClosuresPath) { Content = JsonContent.Create(request, ContractsJsonContext.Default.AccountClosureRequestDto) },
+            ContractsJsonContext.Default.AccountClosureDto,
+            cancellationToken);
+
     /// <summary>Reports this terminal's state (version, queue, printer) for the province's inventory.</summary>
     public Task<TerminalReportDto> ReportAsync(TerminalReportDto report, CancellationToken cancellationToken) =>
         SendAsync(

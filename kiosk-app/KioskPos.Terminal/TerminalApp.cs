@@ -99,6 +99,7 @@ public static class TerminalApp
         app.MapPrinterApi();
         app.MapCounterApi();
         app.MapCardApi();
+        app.MapAccountApi();
         app.MapKioskApi();
         app.MapTechApi();
         app.MapSpeechApi();

@@ -194,6 +194,12 @@ public static class ReceiptLayouts
             .Rule()
             .Pair(L("shift.net"), report.Net.ToString(), bold: true)
             .Text(L("inWords", VietnameseWords.Dong(report.Net)));
+        if (report.TopUps.Count > 0)
+        {
+            // Money onto card balances by VietQR: received, but paying no bill, so never inside the net above.
+            doc.Pair(L("shift.topUps", report.TopUps.Count), report.TopUps.Total.ToString());
+        }
+
         if (report.PendingQr.Count > 0)
         {
             doc.Pair(L("shift.pendingQr", report.PendingQr.Count), report.PendingQr.Total.ToString());

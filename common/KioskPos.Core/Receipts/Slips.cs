@@ -64,6 +64,7 @@ public sealed record MethodTotal(PaymentMethod Method, int Count, Vnd Total);
 /// <param name="FirstReceipt">The first receipt number of the shift, if any.</param>
 /// <param name="LastReceipt">The last receipt number of the shift, if any.</param>
 /// <param name="PendingQr">VietQR payments the bank has not confirmed yet (count and amount).</param>
+/// <param name="TopUps">Top-ups of card balances the bank confirmed in the shift (count and amount): not takings for bills, so apart from <see cref="Net"/>.</param>
 public sealed record ShiftReport(
     Institution Institution,
     string TerminalId,
@@ -77,7 +78,8 @@ public sealed record ShiftReport(
     (int Count, Vnd Total) Refunds,
     string? FirstReceipt,
     string? LastReceipt,
-    (int Count, Vnd Total) PendingQr)
+    (int Count, Vnd Total) PendingQr,
+    (int Count, Vnd Total) TopUps = default)
 {
     /// <summary>Taken less voided and refunded.</summary>
     public Vnd Net => Vnd.Sum(ByMethod.Select(m => m.Total)) - Voids.Total - Refunds.Total;

@@ -35,6 +35,8 @@ namespace KioskPos.Shared.Contracts;
 [JsonSerializable(typeof(TerminalReportDto))]
 [JsonSerializable(typeof(UpgradeTargetDto))]
 [JsonSerializable(typeof(UpgradeResultDto))]
+[JsonSerializable(typeof(AccountClosureRequestDto))]
+[JsonSerializable(typeof(AccountClosureDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>

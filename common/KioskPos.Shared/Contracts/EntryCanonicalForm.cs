@@ -120,6 +120,12 @@ public static class EntryCanonicalForm
             Field(text, "shift.voids", $"{s.Voids.ToString(CultureInfo.InvariantCulture)}:{s.Voided.ToString(CultureInfo.InvariantCulture)}");
             Field(text, "shift.refunds", $"{s.Refunds.ToString(CultureInfo.InvariantCulture)}:{s.Refunded.ToString(CultureInfo.InvariantCulture)}");
             Field(text, "shift.net", s.Net.ToString(CultureInfo.InvariantCulture));
+
+            // Only when there were any, so the shifts closed before top-ups were counted keep their hashes.
+            if (s.TopUps != 0 || s.ToppedUp != 0)
+            {
+                Field(text, "shift.top_ups", $"{s.TopUps.ToString(CultureInfo.InvariantCulture)}:{s.ToppedUp.ToString(CultureInfo.InvariantCulture)}");
+            }
         }
 
         if (entry.Card is { } card)

@@ -18,6 +18,9 @@ public static class SyncProtocol
     /// </summary>
     public const string PaymentRequestsPath = "/api/v1/sync/payment-requests";
 
+    /// <summary>POST: a supervisor at a terminal's counter closes an account; the province refunds the remainder by a recorded transfer (see <see cref="AccountClosureRequestDto"/>).</summary>
+    public const string AccountClosuresPath = "/api/v1/sync/account-closures";
+
     /// <summary>POST: a terminal reports its state (version, queue, printer) for the province's inventory.</summary>
     public const string ReportPath = "/api/v1/sync/report";
 
@@ -344,8 +347,11 @@ public sealed record MethodTotalDto(string Method, int Count, long Amount);
 /// <param name="Voided">Their value.</param>
 /// <param name="Refunds">Refunds made in the shift.</param>
 /// <param name="Refunded">Their value.</param>
-/// <param name="Net">Taken less voided and refunded.</param>
-public sealed record ShiftClosedDto(long Number, long FirstSequence, long LastSequence, string Operator, IReadOnlyList<MethodTotalDto> ByMethod, int Voids, long Voided, int Refunds, long Refunded, long Net);
+/// <param name="Net">Taken for bills, less voided and refunded (top-ups are not in it).</param>
+/// <param name="TopUps">Top-ups of a card's balance the bank confirmed in the shift: money onto balances, not takings for bills, so on their own line.</param>
+/// <param name="ToppedUp">Their value (what the bank paid, up to each amount asked).</param>
+public sealed record ShiftClosedDto(long Number, long FirstSequence, long LastSequence, string Operator, IReadOnlyList<MethodTotalDto> ByMethod, int Voids, long Voided, int Refunds, long Refunded, long Net,
+    int TopUps = 0, long ToppedUp = 0);
 
 /// <summary>A bank confirmation of one of a terminal's VietQR payments.</summary>
 /// <param name="Id">Increasing per server; the terminal's cursor.</param>

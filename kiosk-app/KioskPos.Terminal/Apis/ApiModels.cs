@@ -204,6 +204,8 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(ReplaceCardRequest))]
 [JsonSerializable(typeof(CardChangeView))]
 [JsonSerializable(typeof(CardStatementView))]
+[JsonSerializable(typeof(CloseAccountRequest))]
+[JsonSerializable(typeof(AccountClosedView))]
 [JsonSerializable(typeof(ReceiptView))]
 [JsonSerializable(typeof(JournalVerification))]
 [JsonSerializable(typeof(ProblemDto))]

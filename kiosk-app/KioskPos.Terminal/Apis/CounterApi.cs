@@ -162,7 +162,8 @@ internal static class CounterApi
             var report = new ShiftReport(
                 institution, options.Value.Id, closed.Shift.Number.ToString(CultureInfo.InvariantCulture), cashier.Name, at, at, Closing: true,
                 closed.Shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Vnd(m.Amount))).ToList(),
-                (closed.Shift.Voids, new Vnd(closed.Shift.Voided)), (closed.Shift.Refunds, new Vnd(closed.Shift.Refunded)), null, null, (0, Vnd.Zero));
+                (closed.Shift.Voids, new Vnd(closed.Shift.Voided)), (closed.Shift.Refunds, new Vnd(closed.Shift.Refunded)), null, null, (0, Vnd.Zero),
+                (closed.Shift.TopUps, new Vnd(closed.Shift.ToppedUp)));
             await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
 

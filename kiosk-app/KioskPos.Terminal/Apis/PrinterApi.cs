@@ -93,7 +93,7 @@ public static class PrinterApi
             institution, options.Value.Id, shift.Number.ToString(CultureInfo.InvariantCulture), cashier?.Name ?? "-", opened, now, Closing: false,
             shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Core.Money.Vnd(m.Amount))).ToList(),
             (shift.Voids, new Core.Money.Vnd(shift.Voided)), (shift.Refunds, new Core.Money.Vnd(shift.Refunded)),
-            totals.FirstReceipt, totals.LastReceipt, totals.PendingQr);
+            totals.FirstReceipt, totals.LastReceipt, totals.PendingQr, (shift.TopUps, new Core.Money.Vnd(shift.ToppedUp)));
         return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
     }
 

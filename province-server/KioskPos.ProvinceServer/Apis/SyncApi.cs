@@ -26,6 +26,8 @@ internal static class SyncApi
             .AcceptsJson<PaymentRequestDto>().ProducesProblems(StatusCodes.Status400BadRequest);
         group.MapPost("/report", ReportStateAsync).WithSummary("Report the terminal's state")
             .AcceptsJson<TerminalReportDto>().ProducesProblems(StatusCodes.Status400BadRequest);
+        group.MapPost("/account-closures", CloseAccountAtCounterAsync).WithSummary("A supervisor at the terminal's counter closes an account of its institution: the remainder refunded by a recorded transfer, its cards closed")
+            .AcceptsJson<AccountClosureRequestDto>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/confirmations", ConfirmationsAsync).WithSummary("Bank confirmations, waiting up to a minute for one");
         app.MapPost(SyncProtocol.EnrolPath, EnrolAsync).SignProvinceAnswers().WithAccess(EndpointAccess.OneTimeCode).WithTags("Sync").WithSummary("Enrol a terminal with a one-time code")
             .RequireRateLimiting(IntakeRateLimits.EnrolmentPolicy)
@@ -164,6 +166,60 @@ internal static class SyncApi
 
         var returnUrl = $"{http.Request.Scheme}://{http.Request.Host}/";
         return JsonOk.Of(await requests.RequestAsync(terminal, request!, returnUrl, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.PaymentRequestAnswer);
+    }
+
+    // A payer leaving, closed at the counter (issue 27): the province holds the balance, so it closes, and only an account
+    // of the terminal's own institution, with the supervisor's name recorded and the remainder exactly as refunded.
+    private static async Task<Results<JsonOk<AccountClosureDto>, ProblemResult>> CloseAccountAtCounterAsync(HttpContext http, ProvinceDatabase database, TimeProvider time)
+    {
+        var terminal = (TerminalRecord)http.Items[TerminalItem]!;
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.AccountClosureRequestDto, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", error, "invalid_field", "body");
+        }
+
+        if (request.BankReference?.Trim() is not { Length: >= 4 and <= 64 } reference)
+        {
+            return Invalid("bankReference", "the refund transfer's reference, 4 to 64 characters");
+        }
+
+        if (request.AccountCode?.Trim() is not { Length: >= 3 and <= 32 } code)
+        {
+            return Invalid("accountCode", "a payer code of 3 to 32 characters");
+        }
+
+        if (request.Amount is < 0 or > Vnd.MaxAmount)
+        {
+            return Invalid("amount", $"the remainder refunded, whole đồng from 0 to {Vnd.MaxAmount}");
+        }
+
+        if (request.SupervisorName?.Trim() is not { Length: >= 1 and <= 100 } name || request.SupervisorId?.Trim() is not { Length: >= 1 and <= 32 } supervisor)
+        {
+            return Invalid("supervisorName", "the closing supervisor's id and name");
+        }
+
+        code = code.ToUpperInvariant();
+        var by = $"{name} ({supervisor}) @ {terminal.Id}";
+        var (closed, refusal, balance) = await AccountClosure.CloseAsync(database, time, code, reference, request.Reason?.Trim() ?? string.Empty, by, terminal.InstitutionId, request.Amount, http.RequestAborted).ConfigureAwait(false);
+        if (closed is not null)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("KioskPos.ProvinceServer.Accounts")
+                .LogInformation("Account {Account} closed at terminal {Terminal} by {Supervisor}: {Refunded} refunded, transfer {Reference}", code, terminal.Id, supervisor, closed.Refunded, reference);
+            return JsonOk.Of(new AccountClosureDto(closed.AccountCode, closed.Refunded, closed.BankReference, closed.CardsClosed, closed.ClosedAt, by), ContractsJsonContext.Default.AccountClosureDto);
+        }
+
+        return refusal switch
+        {
+            AccountClosure.Refusal.NotFound or AccountClosure.Refusal.OtherInstitution => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "account_not_found", $"No account {code} at this terminal's institution.", args: [code]),
+            AccountClosure.Refusal.AlreadyClosed => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "account_closed", $"Account {code} is closed already.", args: [code]),
+            AccountClosure.Refusal.BalanceChanged => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "balance_changed",
+                $"The province holds {balance} đồng on {code}, not the {request.Amount} refunded: refund the difference, then close with the whole remainder.", args: [code, new Vnd(balance).ToString()]),
+            _ => ProvinceProblems.Problem(StatusCodes.Status422UnprocessableEntity, "account_overdrawn", $"Account {code} is below zero: settle the overdraft first.", args: [code]),
+        };
+
+        static ProblemResult Invalid(string field, string expected) =>
+            ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", $"{field}: {expected}", "invalid_field", field);
     }
 
     private static async Task<Results<JsonOk<TerminalReportDto>, ProblemResult>> ReportStateAsync(HttpContext http, AdminQueries queries)

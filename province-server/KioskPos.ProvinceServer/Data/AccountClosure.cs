@@ -34,27 +34,56 @@ internal static class AccountClosure
 
         /// <summary>The balance is below zero (an overdraft): a person settles it first.</summary>
         Overdrawn,
+
+        /// <summary>The account belongs to another institution than the closing terminal's.</summary>
+        OtherInstitution,
+
+        /// <summary>The balance is not the remainder the supervisor refunded (a payment or top-up came between).</summary>
+        BalanceChanged,
     }
 
     /// <summary>Closes <paramref name="code"/>; the refusal when it cannot be.</summary>
     public static async Task<(AccountClosedView? Closed, Refusal? Refusal)> CloseAsync(ProvinceDatabase database, TimeProvider time, string code, string bankReference, string reason, string by, CancellationToken cancellationToken)
     {
+        var (closed, refusal, _) = await CloseAsync(database, time, code, bankReference, reason, by, null, null, cancellationToken).ConfigureAwait(false);
+        return (closed, refusal);
+    }
+
+    /// <summary>
+    /// Closes <paramref name="code"/> for a terminal's counter: only an account of <paramref name="institution"/> (when
+    /// given), and only when its balance is exactly <paramref name="expected"/> (when given), the remainder the
+    /// supervisor refunded. The refusal when it cannot be, and the balance the province holds.
+    /// </summary>
+    public static async Task<(AccountClosedView? Closed, Refusal? Refusal, long Balance)> CloseAsync(
+        ProvinceDatabase database, TimeProvider time, string code, string bankReference, string reason, string by, string? institution, long? expected, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var account = (await connection.ReadAllAsync<AccountStateRow>("SELECT balance, closed_at FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", code)).ConfigureAwait(false)).SingleOrDefault();
+        var account = (await connection.ReadAllAsync<AccountStateRow>("SELECT balance, closed_at, institution_id FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", code)).ConfigureAwait(false)).SingleOrDefault();
         if (account is null)
         {
-            return (null, Refusal.NotFound);
+            return (null, Refusal.NotFound, 0);
+        }
+
+        // Another institution's account is refused without saying what it holds.
+        if (institution is not null && account.InstitutionId != institution)
+        {
+            return (null, Refusal.OtherInstitution, 0);
         }
 
         if (account.ClosedAt is not null)
         {
-            return (null, Refusal.AlreadyClosed);
+            return (null, Refusal.AlreadyClosed, 0);
         }
 
         if (account.Balance < 0)
         {
-            return (null, Refusal.Overdrawn);
+            return (null, Refusal.Overdrawn, account.Balance);
+        }
+
+        if (expected is { } remainder && remainder != account.Balance)
+        {
+            return (null, Refusal.BalanceChanged, account.Balance);
         }
 
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
@@ -68,7 +97,7 @@ internal static class AccountClosure
         await connection.ExecuteAsync("UPDATE cards SET denied_reason = 'closed', denied_at = $t WHERE account_code = $c AND denied_at IS NULL",
             transaction, cancellationToken, ("$t", now), ("$c", code)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (new AccountClosedView(code, account.Balance, bankReference, [.. cards.Select(c => c.Uid)], now), null);
+        return (new AccountClosedView(code, account.Balance, bankReference, [.. cards.Select(c => c.Uid)], now), null, account.Balance);
     }
 
     private sealed record AccountStateRow
@@ -76,6 +105,8 @@ internal static class AccountClosure
         public long Balance { get; init; }
 
         public string? ClosedAt { get; init; }
+
+        public string InstitutionId { get; init; } = string.Empty;
     }
 
     private sealed record CardUidRow

@@ -41,7 +41,7 @@
   // minute's visible warning, and keeps the session alive while the cashier works without calling the server.
   var lastInput = Date.now(), lastRequest = Date.now();
   function idleLimit() { return (me && me.idleSeconds ? me.idleSeconds : 600) * 1000; }
-  function closeDialogs() { ['approve', 'ext', 'cpin'].forEach(function (id) { if ($(id).open) { $(id).close(); } }); $('cpincode').value = ''; pinFor = null; }
+  function closeDialogs() { ['approve', 'ext', 'cpin', 'topupdlg', 'closedlg'].forEach(function (id) { if ($(id).open) { $(id).close(); } }); $('cpincode').value = ''; pinFor = null; }
   function touched() {
     lastInput = Date.now(); $('idlewarn').hidden = true;
     if (me && Date.now() - lastRequest > idleLimit() / 2) { api('GET', '/api/v1/sessions/current'); }
@@ -92,6 +92,8 @@
       holder.appendChild(lines);
     });
     if (!payer.openBills.length) { say('findmsg', both('counter.nothingOwed'), 'ok'); }
+    // Closing an account is a supervisor's (the server refuses anyone else); a top-up, any counter staff.
+    $('acctclose').hidden = !me || me.role !== 'supervisor'; $('topupstart').disabled = !!payer.blocked;
     $('payer').hidden = false; total();
   }
   function chosen() { return Array.prototype.filter.call($('bills').querySelectorAll('tr[data-bill]'), function (r) { return r.querySelector('input[type=checkbox]').checked; }); }
@@ -210,10 +212,41 @@
   $('cardissue').addEventListener('click', function () { if (payer) { cardChange('/api/v1/cards', { accountCode: payer.code }); } });
   $('cardlost').addEventListener('click', function () { var uid = $('carduid').value.trim(); if (uid) { cardChange('/api/v1/cards/' + encodeURIComponent(uid) + '/lost'); } });
   $('cardreplace').addEventListener('click', function () { var uid = $('carduid').value.trim(); if (uid) { cardChange('/api/v1/cards/' + encodeURIComponent(uid) + '/replace', {}); } });
+  // Top-up at the counter: the same VietQR top-up as at the kiosk, its QR on the customer display.
+  $('topupstart').addEventListener('click', function () {
+    if (!payer) { return; }
+    $('tutitle').textContent = both('counter.topUpTitle', payer.name);
+    $('turoom').textContent = payer.topUp ? both('counter.topUpRoom', payer.topUp.maxAmountText) : '';
+    $('tuamount').value = ''; say('tumsg', ''); $('topupdlg').showModal(); $('tuamount').focus();
+  });
+  $('tucancel').addEventListener('click', function () { $('topupdlg').close(); });
+  $('topupform').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var amount = Number(String($('tuamount').value).replace(/[^0-9]/g, ''));
+    var r = await api('POST', '/api/v1/top-ups', { clientRequestId: 'counter-topup-' + Date.now() + '-' + Math.random().toString(36).slice(2), payerCode: payer.code, amount: amount });
+    if (!r.ok) { say('tumsg', problemText(r), 'bad'); return; }
+    $('topupdlg').close(); say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
+  });
+  // Closing an account: the remainder this terminal knows is what the supervisor refunds; the province closes only
+  // when it holds exactly that, and only online.
+  $('acctclose').addEventListener('click', function () {
+    if (!payer) { return; }
+    $('cltitle').textContent = both('counter.accountCloseTitle', payer.code, payer.name);
+    $('clremainder').textContent = payer.availableBalanceText; $('clref').value = ''; $('clreason').value = ''; say('clmsg', '');
+    $('closedlg').showModal(); $('clref').focus();
+  });
+  $('clcancel').addEventListener('click', function () { $('closedlg').close(); });
+  $('closeform').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var code = payer.code;
+    var r = await api('POST', '/api/v1/accounts/' + encodeURIComponent(code) + '/close', { amount: payer.availableBalance, bankReference: $('clref').value.trim(), reason: $('clreason').value.trim() || null });
+    if (!r.ok) { say('clmsg', problemText(r), 'bad'); return; }
+    $('closedlg').close(); await find('/api/v1/payers/' + encodeURIComponent(code)); say('cardmsg', r.data.message, 'ok');
+  });
   $('payqr').addEventListener('click', function () { pay('vietqr'); });
   $('payext').addEventListener('click', external);
   document.addEventListener('keydown', function (e) {
-    if (document.body.dataset.screen !== 'main' || $('approve').open || $('ext').open || $('cpin').open) { return; }
+    if (document.body.dataset.screen !== 'main' || $('approve').open || $('ext').open || $('cpin').open || $('topupdlg').open || $('closedlg').open) { return; }
     if (e.key === 'F2') { e.preventDefault(); $('code').focus(); $('code').select(); }
     else if (e.key === 'F4') { e.preventDefault(); pay('card_balance'); }
     else if (e.key === 'F5') { e.preventDefault(); pay('vietqr'); }
