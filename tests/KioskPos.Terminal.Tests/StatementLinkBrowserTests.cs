@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.Hardware.Simulators.Printer;
+using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
 using KioskPos.Sync;
 using KioskPos.Tests.Shared;
@@ -18,10 +19,12 @@ namespace KioskPos.Terminal.Tests;
 /// terminal and a top-up from home, the holder's name masked, and a link for another account, tampered, malformed or
 /// expired refused without showing anyone's data. Screenshots go to artifacts/screenshots.
 /// </summary>
-public sealed class StatementLinkBrowserTests : TerminalBrowserTest
+public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : TerminalBrowserTest
 {
     private const string Card = "04A1B2C3";
     private const string Account = "HS240001";
+
+    protected override Task<ProvinceHost> StartProvinceAsync() => ProvinceHost.StartAsync(engine: engine);
 
     // A text-mode printer, so that the emulator decodes the driver's ESC/POS text bytes (Windows-1258) back to text.
     protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) => TerminalHost.StartAsync(province, extraArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
@@ -235,3 +238,10 @@ public sealed class StatementLinkBrowserTests : TerminalBrowserTest
         await Accessibility.AccessibilityBrowserTests.AssertTargetsAsync(page);
     }
 }
+
+/// <summary>The statement tests with the province on SQLite.</summary>
+public sealed class StatementLinkSqliteBrowserTests() : StatementLinkBrowserTests(ProvinceEngine.Sqlite);
+
+/// <summary>The statement tests with the province on PostgreSQL (the month's query runs on both engines).</summary>
+[Trait("Category", "Postgres")]
+public sealed class StatementLinkPostgresBrowserTests() : StatementLinkBrowserTests(ProvinceEngine.Postgres);

@@ -73,7 +73,7 @@ internal static class AccountStatements
                 FROM reversals r JOIN payments p ON p.id = r.payment_id
                 WHERE p.account_code = $a AND r.destination = 'card_balance' AND r.created_at >= $from AND r.created_at < $to
                 UNION ALL
-                SELECT p.created_at, 'deposit', SUM(pa.amount), p.id, p.terminal_id
+                SELECT p.created_at, 'deposit', CAST(SUM(pa.amount) AS BIGINT), p.id, p.terminal_id
                 FROM payments p JOIN payment_allocations pa ON pa.payment_id = p.id JOIN bills b ON b.id = pa.bill_id
                 WHERE p.account_code = $a AND b.category = 'tam_ung' AND p.state = 'completed' AND p.created_at >= $from AND p.created_at < $to
                 GROUP BY p.id, p.created_at, p.terminal_id
