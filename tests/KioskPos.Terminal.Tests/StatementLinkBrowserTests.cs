@@ -16,7 +16,7 @@ namespace KioskPos.Terminal.Tests;
 /// A card's statement for parents (issue 27) in Debian's Chromium: the kiosk's statement screen after a tap (the
 /// movements here, the standing transfer code, the month's phone link as a QR), printed on the emulated ESC/POS printer
 /// with the same link as a native QR; and the province's month page that link opens, with the movements of every
-/// terminal and a top-up from home, the holder's name masked, and a link for another account, tampered, malformed or
+/// terminal (payments, a refund to the card), a top-up from home and the closing refund, the holder's name masked, and a link for another account, tampered, malformed or
 /// expired refused without showing anyone's data. Screenshots go to artifacts/screenshots.
 /// </summary>
 public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : TerminalBrowserTest
@@ -97,8 +97,18 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
     {
         // Two terminals of the school: HS240001's tuition paid here, the boarding fee at the second one; another pupil pays here.
         await using var second = await TerminalHost.StartAsync(Province.BaseUrl, Province.Admin, terminalId: "KP-THCS-ND-02");
-        await PayAsync(Terminal, "HP-2611-HS240001", 150_000);
+        var tuition = await PayAsync(Terminal, "HP-2611-HS240001", 150_000);
         await PayAsync(second, "BT-2611-HS240001", 600_000);
+
+        // 30.000 ₫ of the tuition refunded to the card at the first terminal (a cashier, a supervisor's PIN).
+        var cashier = await Terminal.StaffAsync(KioskPos.Storage.StaffRole.Cashier);
+        await Terminal.StaffAsync(KioskPos.Storage.StaffRole.Supervisor);
+        using (var refunded = await cashier.PostAsJsonAsync($"/api/v1/payments/{tuition}/refund",
+            new { amount = 30_000, destination = "card_balance", reason = "Nghỉ học 1 ngày", supervisorId = "gs01", supervisorPin = "975319" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, refunded.StatusCode);
+        }
+
         await Terminal.TapAsync("04D4E5F6");
         using (var other = await Terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04D4E5F6", bills = new[] { new { billId = "BT-2611-HS240002", amount = 10_000 } } }))
         {
@@ -115,7 +125,7 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
             notified.EnsureSuccessStatusCode();
         }
 
-        Assert.Equal(2_000_000 - 150_000 - 600_000 + 300_000, await Province.BalanceAsync(Account));
+        Assert.Equal(2_000_000 - 150_000 - 600_000 + 30_000 + 300_000, await Province.BalanceAsync(Account));
 
         // The link the kiosk gives after a tap.
         await Terminal.TapAsync(Card);
@@ -130,11 +140,11 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
         var month = await http.GetFromJsonAsync<JsonElement>(api);
         var moves = month.GetProperty("movements").EnumerateArray()
             .Select(m => (m.GetProperty("kind").GetString(), m.GetProperty("amount").GetInt64(), m.GetProperty("place").GetString())).ToList();
-        Assert.Equal([("payment", -150_000L, "KP-THCS-ND-01"), ("payment", -600_000L, "KP-THCS-ND-02"), ("top_up_home", 300_000L, "home")], moves);
+        Assert.Equal([("payment", -150_000L, "KP-THCS-ND-01"), ("payment", -600_000L, "KP-THCS-ND-02"), ("refund", 30_000L, "KP-THCS-ND-01"), ("top_up_home", 300_000L, "home")], moves);
         Assert.Equal("N. M. Anh", month.GetProperty("holderName").GetString());
         Assert.Equal(standing, month.GetProperty("standingCode").GetString());
-        Assert.Equal(1_550_000, month.GetProperty("balance").GetInt64());
-        Assert.Equal((300_000L, 750_000L), (month.GetProperty("credits").GetInt64(), month.GetProperty("debits").GetInt64()));
+        Assert.Equal(1_580_000, month.GetProperty("balance").GetInt64());
+        Assert.Equal((330_000L, 750_000L), (month.GetProperty("credits").GetInt64(), month.GetProperty("debits").GetInt64()));
         var body = month.GetRawText();
         Assert.DoesNotContain("Minh Anh", body, StringComparison.Ordinal);
         Assert.DoesNotContain(Card, body, StringComparison.Ordinal);
@@ -147,11 +157,13 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
         Assert.StartsWith("Sao kê thẻ tháng ", await phone.InnerTextAsync("#title"), StringComparison.Ordinal);
         Assert.Contains("Card statement", await phone.InnerTextAsync("#title"), StringComparison.Ordinal);
         var rows = await phone.Locator("#moves tbody tr").AllInnerTextsAsync();
-        Assert.Equal(3, rows.Count);
+        Assert.Equal(4, rows.Count);
         Assert.Contains("KP-THCS-ND-02", rows[1], StringComparison.Ordinal);
-        Assert.Contains("Chuyển khoản nạp tiền", rows[2], StringComparison.Ordinal);
-        Assert.Contains("Chuyển khoản ngân hàng", rows[2], StringComparison.Ordinal);
-        Assert.Contains("+300.000 ₫", rows[2], StringComparison.Ordinal);
+        Assert.Contains("Hoàn tiền", rows[2], StringComparison.Ordinal);
+        Assert.Contains("+30.000 ₫", rows[2], StringComparison.Ordinal);
+        Assert.Contains("Chuyển khoản nạp tiền", rows[3], StringComparison.Ordinal);
+        Assert.Contains("Chuyển khoản ngân hàng", rows[3], StringComparison.Ordinal);
+        Assert.Contains("+300.000 ₫", rows[3], StringComparison.Ordinal);
         var content = await phone.InnerTextAsync("main");
         Assert.Contains("N. M. Anh", content, StringComparison.Ordinal);
         Assert.DoesNotContain("Minh Anh", content, StringComparison.Ordinal);
@@ -202,6 +214,19 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
         }
 
         await phone.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "province-statement-refused.png") });
+
+        // The pupil leaves: the remainder refunded by the school's transfer is the month's last movement, from the office.
+        using (var closed = await Province.Admin.PostAsJsonAsync($"/api/v1/admin/accounts/{Account}/close", new { bankReference = "FT26120500077", reason = "Chuyển trường" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        }
+
+        var after = await http.GetFromJsonAsync<JsonElement>(api);
+        var last = after.GetProperty("movements").EnumerateArray().Last();
+        Assert.Equal(("closure", -1_580_000L, "office", "FT26120500077"),
+            (last.GetProperty("kind").GetString(), last.GetProperty("amount").GetInt64(), last.GetProperty("place").GetString(), last.GetProperty("reference").GetString()));
+        Assert.True(after.GetProperty("closed").GetBoolean());
+        Assert.Equal(0, after.GetProperty("balance").GetInt64());
     }
 
     private async Task AssertRefusedAsync(IPage phone, string pathAndQuery, int status, string title, string code)
@@ -224,11 +249,12 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
         Assert.DoesNotContain("movements", problem.GetRawText(), StringComparison.Ordinal);
     }
 
-    private static async Task PayAsync(TerminalHost terminal, string bill, long amount)
+    private static async Task<string> PayAsync(TerminalHost terminal, string bill, long amount)
     {
         await terminal.TapAsync(Card);
         using var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = Card, bills = new[] { new { billId = bill, amount } } });
         Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        return (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     private static async Task AssertAccessibleAsync(IPage page)
