@@ -227,6 +227,33 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
             (last.GetProperty("kind").GetString(), last.GetProperty("amount").GetInt64(), last.GetProperty("place").GetString(), last.GetProperty("reference").GetString()));
         Assert.True(after.GetProperty("closed").GetBoolean());
         Assert.Equal(0, after.GetProperty("balance").GetInt64());
+
+        // A busy month is bounded: another pupil with 205 card payments this month (written as the ledger writes
+        // them) after the real one gets the latest 200 and the page says so.
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 1; i <= 205; i++)
+        {
+            var at = now.AddSeconds(i).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            await Province.ExecuteAsync("INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ('KP-THCS-ND-01', $s, 'payment.created', 'test', '{}', 'booked', $t)",
+                ("$s", 1_000_000 + i), ("$t", at));
+            await Province.ExecuteAsync(
+                "INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at) VALUES ($id, 'KP-THCS-ND-01', $s, 'TG-THCS-NGUYENDU', 'HS240002', 'card_balance', 1000, $t, $t)",
+                ("$id", $"KP-THCS-ND-01-X{i:D7}"), ("$s", 1_000_000 + i), ("$t", at));
+        }
+
+        var busy = new Uri(signer.Link(Province.BaseUrl.ToString(), "HS240002", monthText, StatementLink.ExpiresFor(now.ToOffset(TimeSpan.FromHours(7))))!);
+        var bounded = await http.GetFromJsonAsync<JsonElement>(new Uri(Province.BaseUrl, "/api/v1/statements" + busy.AbsolutePath["/s".Length..] + busy.Query));
+        var shownMoves = bounded.GetProperty("movements").EnumerateArray().ToList();
+        Assert.Equal(200, shownMoves.Count);
+        Assert.True(bounded.GetProperty("truncated").GetBoolean());
+        Assert.Equal("KP-THCS-ND-01-X0000006", shownMoves[0].GetProperty("reference").GetString());
+        Assert.Equal("KP-THCS-ND-01-X0000205", shownMoves[^1].GetProperty("reference").GetString());
+        Assert.Equal("T. T. B. Ngọc", bounded.GetProperty("holderName").GetString());
+        Assert.Equal(200, (await phone.GotoAsync(busy.ToString()))!.Status);
+        await phone.WaitForSelectorAsync("#found:not([hidden])");
+        Assert.Equal(200, await phone.Locator("#moves tbody tr").CountAsync());
+        Assert.Contains("200", await phone.InnerTextAsync("#truncated"), StringComparison.Ordinal);
+        Assert.True(await phone.IsVisibleAsync("#truncated"));
     }
 
     private async Task AssertRefusedAsync(IPage phone, string pathAndQuery, int status, string title, string code)
