@@ -45,6 +45,7 @@ public static class SyncServiceCollectionExtensions
         services.TryAddKeyedSingleton(SyncedClock.HardwareClockKey, TimeProvider.System);
         services.AddSingleton(sp => new SyncedClock(sp.GetRequiredKeyedService<TimeProvider>(SyncedClock.HardwareClockKey)));
         services.AddSingleton<DeviceKeyCache>();
+        services.AddSingleton<StatementLinkSigner>();
         services.AddSingleton(sp => new ProvinceTrust(sp.GetRequiredService<IOptions<SyncOptions>>(), sp.GetRequiredService<ILogger<ProvinceTrust>>(),
             sp.GetRequiredKeyedService<TimeProvider>(SyncedClock.HardwareClockKey)));
         services.AddHttpClient<ProvinceClient>().AddTypedClient((client, sp) => new ProvinceClient(

@@ -53,6 +53,7 @@ public static class ProvinceApp
         app.MapReportApi();
         app.MapReceiptLookupPage();
         app.MapPayLinkPage();
+        app.MapStatementPage();
         app.MapEDocuments();
         return app;
     }

@@ -46,6 +46,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.SessionInfo))]
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.ReceiptView))]
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.PayLinkView))]
+[JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.StatementView))]
 [JsonSerializable(typeof(KioskPos.ProvinceServer.Apis.RevokedCodes))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, KioskPos.ProvinceServer.Apis.CatalogueText>))]
 [JsonSerializable(typeof(CloseAccountRequest))]

@@ -23,8 +23,11 @@ public static class MovementKinds
     /// <summary>A deposit (tạm ứng) paid at a hospital counter, held on the account.</summary>
     public const string Deposit = "deposit";
 
-    /// <summary>Money put on the card by VietQR at this terminal (nạp tiền vào thẻ), as the bank credited it.</summary>
+    /// <summary>Money put on the card by VietQR at a kiosk (nạp tiền vào thẻ), as the bank credited it.</summary>
     public const string TopUp = "top_up";
+
+    /// <summary>Money put on the card by a transfer from home naming the account's standing code (the province's statement).</summary>
+    public const string TopUpHome = "top_up_home";
 
     /// <summary>The account closed: its remainder refunded by bank transfer (a debit to zero).</summary>
     public const string Closure = "closure";
@@ -38,6 +41,7 @@ public static class MovementKinds
         Deposit => "receipt.statement.kind.deposit",
         Closure => "receipt.statement.kind.closure",
         TopUp => "receipt.statement.kind.top_up",
+        TopUpHome => "receipt.statement.kind.top_up_home",
         _ => amount.IsPositive ? "receipt.statement.kind.credit" : "receipt.statement.kind.debit",
     }, language);
 }
@@ -58,14 +62,15 @@ public sealed record StatementMovement(DateTimeOffset At, string Kind, Vnd Amoun
 /// <param name="MaskedCard">The card tapped, masked (<see cref="PersonalData.MaskCardUid"/>).</param>
 /// <param name="Balance">The balance now.</param>
 /// <param name="Movements">The movements, oldest first, times local.</param>
-/// <param name="LookupUrl">The province's page of the month's full statement, printed as a QR; null when unknown.</param>
+/// <param name="LookupUrl">The province's page of the month's full statement (a signed, expiring link), printed as a QR; null when unknown.</param>
+/// <param name="StandingCode">The account's standing transfer code for a top-up from home; null when not shown.</param>
 public sealed record CardStatement(Institution Institution, string TerminalId, DateTimeOffset At, string PayerCode, string MaskedName, string MaskedCard, Vnd Balance,
-    IReadOnlyList<StatementMovement> Movements, string? LookupUrl);
+    IReadOnlyList<StatementMovement> Movements, string? LookupUrl, string? StandingCode = null);
 
 /// <summary>The statement's paper layout, in the receipts' style.</summary>
 public static class StatementLayout
 {
-    /// <summary>The statement slip: header, holder, one line per movement (signed amount), the balance, the scope, the month's link.</summary>
+    /// <summary>The statement slip: header, holder, one line per movement (signed amount), the balance, the standing code, the scope, the month's link.</summary>
     public static PrintDocument Statement(CardStatement statement)
     {
         var reference = $"sao-ke-{statement.PayerCode}-{statement.At.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
@@ -91,8 +96,13 @@ public static class StatementLayout
         }
 
         doc.Rule()
-            .Pair(L("balance"), statement.Balance.ToString(), bold: true)
-            .Text(L("scope"));
+            .Pair(L("balance"), statement.Balance.ToString(), bold: true);
+        if (statement.StandingCode is { } code)
+        {
+            doc.Text(L("standing")).Centre(code, bold: true);
+        }
+
+        doc.Text(L("scope"));
         if (statement.LookupUrl is { } url)
         {
             doc.Qr(url, L("lookup"));

@@ -2,6 +2,7 @@ using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Receipts;
 using KioskPos.Core.Text;
+using KioskPos.Core.VietQr;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
@@ -45,7 +46,11 @@ public sealed record StatementMovementView(DateTimeOffset At, string Kind, strin
 /// <param name="BalanceText">The same for people.</param>
 /// <param name="Movements">The last movements made at this terminal, oldest first.</param>
 /// <param name="Scope">What the list holds and where the rest is, for people.</param>
-public sealed record CardStatementView(string AccountCode, string MaskedName, string MaskedCard, long Balance, string BalanceText, IReadOnlyList<StatementMovementView> Movements, string Scope);
+/// <param name="StandingCode">The account's standing transfer code: a transfer from home with it tops the card up.</param>
+/// <param name="LookupUrl">The province's page of the month's statement (signed for this account and month, expiring); null when the terminal is not enrolled.</param>
+/// <param name="LookupSvg">The same link as a QR (SVG); null with it.</param>
+public sealed record CardStatementView(string AccountCode, string MaskedName, string MaskedCard, long Balance, string BalanceText, IReadOnlyList<StatementMovementView> Movements, string Scope,
+    string StandingCode, string? LookupUrl, string? LookupSvg);
 
 /// <summary>
 /// Cards at the counter (<c>counter.html</c>) and at <c>/tech</c> (<c>tech.html</c>): issue a card to an account by
@@ -92,7 +97,8 @@ internal static class CardApi
             MovementKinds.Label(m.Kind, m.Amount, Language.Vi) + " / " + MovementKinds.Label(m.Kind, m.Amount, Language.En), m.Amount.Value,
             m.Amount.IsPositive ? "+" + m.Amount : m.Amount.ToString())).ToList();
         return JsonOk.Of(new CardStatementView(statement.PayerCode, statement.MaskedName, statement.MaskedCard, statement.Balance.Value, statement.Balance.ToString(), movements,
-            Messages.Both("kiosk.statementScope")), TerminalJsonContext.Readable.CardStatementView);
+            Messages.Both("kiosk.statementScope"), statement.StandingCode!, statement.LookupUrl, statement.LookupUrl is { } url ? QrImages.Svg(url) : null),
+            TerminalJsonContext.Readable.CardStatementView);
     }
 
     private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintStatementAsync(string card, HttpContext http, PrintQueue queue, CancellationToken ct)
@@ -142,9 +148,15 @@ internal static class CardApi
         var zone = options.ResolveTimeZone();
         var movements = await services.GetRequiredService<CardStore>().GetMovementsAsync(payer.Code, StatementMovements, ct).ConfigureAwait(false);
         var balance = await catalogue.GetAvailableBalanceAsync(payer.Code, ct).ConfigureAwait(false);
-        return (new CardStatement(institution, options.Id, TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), zone), payer.Code,
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+
+        // The month's page at the province, signed with the device key for this account and month (works from a slip printed offline).
+        var province = (options.ReceiptLookupUrl ?? services.GetRequiredService<IOptions<SyncOptions>>().Value.BaseUrl).ToString();
+        var link = services.GetRequiredService<StatementLinkSigner>().Link(province, payer.Code, StatementLink.MonthOf(local), StatementLink.ExpiresFor(local));
+        return (new CardStatement(institution, options.Id, local, payer.Code,
             PersonalData.MaskName(payer.FullName), PersonalData.MaskCardUid(uid), balance,
-            [.. movements.Select(m => m with { At = TimeZoneInfo.ConvertTime(m.At, zone) })], null), null);
+            [.. movements.Select(m => m with { At = TimeZoneInfo.ConvertTime(m.At, zone) })], link, StandingTransferCode.For(payer.Code).Value), null);
     }
 
     private static RouteHandlerBuilder ProducesCardProblems(this RouteHandlerBuilder endpoint) =>

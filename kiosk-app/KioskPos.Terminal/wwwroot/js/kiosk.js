@@ -309,7 +309,10 @@
       var row = $('moves').insertRow();
       cell(row, 'muted').textContent = new Date(m.at).toLocaleString('vi-VN'); cell(row).textContent = m.label; cell(row, 'n').textContent = m.amountText;
     });
-    $('sbalance').textContent = s.balanceText; $('sscope').textContent = s.scope; $('smsg').textContent = '';
+    $('sbalance').textContent = s.balanceText; $('sscope').textContent = s.scope; $('smsg').textContent = ''; $('scode').textContent = s.standingCode;
+    // The month's statement on a phone: the province's page, by a link signed for this account and month.
+    $('slink').hidden = !s.lookupSvg;
+    if (s.lookupSvg) { showSvg($('slookup'), s.lookupSvg); $('slookup').dataset.url = s.lookupUrl; } else { $('slookup').replaceChildren(); delete $('slookup').dataset.url; }
     $('stopup').hidden = !(payer && payer.topUp);
     show('statement');
   }
