@@ -45,7 +45,21 @@ public sealed record TopUpInput(string? ClientRequestId, string? CardUid, string
 /// </param>
 /// <param name="ReceiptProblem">What the payer is told about it, when it is not printed.</param>
 /// <param name="ProvisionalSlipPrinted">For a VietQR payment taken while the province server is out of reach: the slip with the transfer code printed.</param>
-public sealed record TakenPayment(PaymentResult Result, string ReceiptState, string? ReceiptProblem, bool ProvisionalSlipPrinted = false);
+/// <param name="Timings">Where a new payment's time went in the terminal, for the answer's <c>Server-Timing</c> header.</param>
+public sealed record TakenPayment(PaymentResult Result, string ReceiptState, string? ReceiptProblem, bool ProvisionalSlipPrinted = false, PaymentTimings? Timings = null);
+
+/// <summary>
+/// Where a payment's time went in the terminal, in milliseconds (issue #26's measurements; <c>make bench</c> reads them
+/// from the answer's <c>Server-Timing</c> header): the checks before the lock (the request, the payer, the bills),
+/// the wait for the terminal's one-payment-at-a-time lock, the province's authorisation of a card payment (the
+/// bills read and the signed round trip), and the durable commit (journal entry, payment, allocations, the receipt's
+/// job, the outbox row).
+/// </summary>
+public sealed record PaymentTimings(double CheckMs, double LockMs, double AuthoriseMs, double CommitMs)
+{
+    /// <summary>The value of a <c>Server-Timing</c> header (W3C Server Timing).</summary>
+    public string ToHeader() => FormattableString.Invariant($"check;dur={CheckMs:0.###}, lock;dur={LockMs:0.###}, authorise;dur={AuthoriseMs:0.###}, commit;dur={CommitMs:0.###}");
+}
 
 /// <summary>
 /// Takes a payment end to end: checks the request and the card on the reader, commits it (the payer may be told
@@ -92,9 +106,14 @@ public sealed class PaymentService(
 
     private async Task<TakenPayment> TakeOrRefuseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (command, account) = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
+        var checkMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         PaymentResult result;
+        double authoriseMs = 0, commitMs;
+        started = System.Diagnostics.Stopwatch.GetTimestamp();
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var lockMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
             if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
@@ -110,14 +129,18 @@ public sealed class PaymentService(
 
             if (command.Method == PaymentMethod.CardBalance)
             {
+                started = System.Diagnostics.Stopwatch.GetTimestamp();
                 command = await AuthoriseAsync(command, account, input.Pin, cancellationToken).ConfigureAwait(false);
+                authoriseMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
             else if (command.Method == PaymentMethod.VietQr)
             {
                 command = command with { QrLifetime = options.Value.QrLifetime };
             }
 
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
+            commitMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (command.CardUid is { } uid)
             {
                 presence.Consume(uid);
@@ -147,9 +170,10 @@ public sealed class PaymentService(
         // once, when the printer recovers. Nothing here reads or writes the database, so nothing here can fail the answer.
         printQueue.Wake();
         var printer = printQueue.State;
+        var timings = new PaymentTimings(checkMs, lockMs, authoriseMs, commitMs);
         return printer.State is "paper_out" or "cover_open" or "cutter_error" or "head_hot" or "error" or "offline" or "unreachable"
-            ? new TakenPayment(result, "failed", printer.Description)
-            : new TakenPayment(result, "pending", Messages.Both("terminal.service.receipt_waiting"));
+            ? new TakenPayment(result, "failed", printer.Description, Timings: timings)
+            : new TakenPayment(result, "pending", Messages.Both("terminal.service.receipt_waiting"), Timings: timings);
     }
 
     /// <summary>
