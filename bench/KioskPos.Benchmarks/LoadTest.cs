@@ -19,11 +19,24 @@ namespace KioskPos.Benchmarks;
 /// all terminals concurrently, against the province server on PostgreSQL (a durable throwaway cluster: fsync on)
 /// and, as the baseline in the same run, on the embedded SQLite file. Prints journal entries ingested per second
 /// and each endpoint's median and p99.
+/// <para>
+/// Each engine's figure has its own anchor, measured in the same run on the same database right after the load
+/// (issue #26): the same rows per entry — the journal entry, the payment, its allocation and the account's update —
+/// inserted by server-side SQL (a recursive CTE makes the rows inside the database) in commits of
+/// <see cref="AnchorCommit"/> entries, durable as the server's (PostgreSQL with fsync on, SQLite with
+/// synchronous=FULL), and the ratio of the server's ingest to it. Beside the figures: the CPU the run took — this
+/// process (the load generator and the in-process province server together), the load generator alone (the same
+/// requests built, hashed, serialised and signed, sent to nothing) and PostgreSQL's processes — as shares of the
+/// run's wall time, so a figure measured with the generator eating the machine reads as such.
+/// </para>
 /// </summary>
 internal static class LoadTest
 {
     private const string AdminToken = "loadtest-admin";
     private const int AccountsUsed = 30;
+
+    /// <summary>Entries per durable commit in the server-side SQL anchor.</summary>
+    internal const int AnchorCommit = 2_000;
 
     public static async Task<int> RunAsync(int terminals, int batches, int batchSize)
     {
@@ -36,8 +49,11 @@ internal static class LoadTest
         {
             var postgres = await PgCluster.DatabaseAsync(server, "loadtest");
             (postgres.MaxPoolSize, postgres.MaxAutoPrepare, postgres.AutoPrepareMinUsages, postgres.Host) = (64, 64, 2, clusterFolder);
-            results.Add(("PostgreSQL", await RunOnceAsync(["--Province:Engine=Postgres", $"--Province:ConnectionString={postgres.ConnectionString}"], terminals, batches, batchSize)));
-            results.Add(("SQLite (baseline)", await RunOnceAsync([], terminals, batches, batchSize)));
+            var postmaster = Path.Combine(clusterFolder, "data", "postmaster.pid");
+            results.Add(("PostgreSQL", await RunOnceAsync(["--Province:Engine=Postgres", $"--Province:ConnectionString={postgres.ConnectionString}"], terminals, batches, batchSize,
+                _ => new NpgsqlConnection(postgres.ConnectionString), () => PostgresCpuSeconds(postmaster))));
+            results.Add(("SQLite (baseline)", await RunOnceAsync([], terminals, batches, batchSize,
+                folder => new SqliteConnection($"Data Source={Path.Combine(folder, "province.db")};Pooling=False"), null)));
         }
         finally
         {
@@ -45,7 +61,9 @@ internal static class LoadTest
         }
 
         var baseline = results[^1].Result.EntriesPerSecond;
+        var cores = Environment.ProcessorCount;
         Console.WriteLine();
+        Console.WriteLine($"({Verdict.Load()} at the end; {cores} cores)");
         Console.WriteLine("| Engine | Terminals | Entries | Entries/s | Ratio to SQLite | Push median (ms) | Push p99 (ms) | Pull median (ms) | Pull p99 (ms) | Failed requests |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (engine, r) in results)
@@ -55,13 +73,40 @@ internal static class LoadTest
         }
 
         Console.WriteLine();
-        Console.WriteLine("Target (issue #9): ≥ 5,000 journal entries/s ingested on PostgreSQL on this machine.");
+        Console.WriteLine($"The anchor: the same rows per entry (journal entry, payment, allocation, account update) inserted by server-side SQL in durable commits of {AnchorCommit:N0} entries, on the same database after the load:");
+        Console.WriteLine("| Engine | Anchor entries | Anchor entries/s | Server's ingest / anchor |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (engine, r) in results)
+        {
+            Console.WriteLine(FormattableString.Invariant($"| {engine} | {r.Anchor.Entries:N0} | {r.Anchor.EntriesPerSecond:N0} | {r.EntriesPerSecond / r.Anchor.EntriesPerSecond:0.00} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"CPU over each load run (CPU seconds / wall seconds; {cores} cores = {cores:0.0} at most):");
+        Console.WriteLine("| Engine | Wall (s) | This process: load generator + province server | Load generator alone (same requests, sent to nothing) | PostgreSQL's processes |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var (engine, r) in results)
+        {
+            string Share(double? cpu) => cpu is { } c ? FormattableString.Invariant($"{c:0.0} s = {c / r.Seconds:0.00} ({c / r.Seconds / cores:0%} of the machine)") : "-";
+            Console.WriteLine(FormattableString.Invariant($"| {engine} | {r.Seconds:0.0} | {Share(r.ProcessCpu)} | {Share(r.GeneratorCpu)} | {Share(r.DatabaseCpu)} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Targets: issue #9, ≥ 5,000 journal entries/s ingested on PostgreSQL on this machine; issue #26, ≥ 20,000 entries/s on PostgreSQL with 1,000 terminals, ≥ 0.60 of its anchor, at least the SQLite figure, push p99 under 1 s.");
+        var postgresResult = results[0].Result;
+        var pass = postgresResult.EntriesPerSecond >= 20_000 && postgresResult.EntriesPerSecond >= 0.6 * postgresResult.Anchor.EntriesPerSecond && postgresResult.EntriesPerSecond >= baseline && Stats.Percentile(postgresResult.Push, 0.99) < 1_000;
+        Console.WriteLine(FormattableString.Invariant($"{(pass ? "PASS" : "FAIL")} (issue #26): PostgreSQL {postgresResult.EntriesPerSecond:N0} entries/s, {postgresResult.EntriesPerSecond / postgresResult.Anchor.EntriesPerSecond:0.00} of its anchor, {postgresResult.EntriesPerSecond / baseline:0.00} of SQLite's, push p99 {Stats.Percentile(postgresResult.Push, 0.99):N0} ms{(terminals < 1_000 ? $" (with {terminals:N0} terminals, not the issue's 1,000)" : string.Empty)}"));
         return results.All(r => r.Result.Failures == 0) ? 0 : 1;
     }
 
-    private sealed record Result(long Entries, double EntriesPerSecond, List<double> Push, List<double> Pull, int Failures);
+    private sealed record Result(long Entries, double EntriesPerSecond, List<double> Push, List<double> Pull, int Failures, double Seconds, double ProcessCpu, double GeneratorCpu, double? DatabaseCpu, AnchorResult Anchor);
 
-    private static async Task<Result> RunOnceAsync(string[] storage, int terminals, int batches, int batchSize)
+    private sealed record AnchorResult(long Entries, double Seconds)
+    {
+        public double EntriesPerSecond => Entries / Seconds;
+    }
+
+    private static async Task<Result> RunOnceAsync(string[] storage, int terminals, int batches, int batchSize, Func<string, System.Data.Common.DbConnection> anchorConnection, Func<double>? databaseCpu)
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-loadtest-").FullName;
         try
@@ -73,28 +118,22 @@ internal static class LoadTest
             var baseUrl = new Uri(province.Urls.First());
             var clients = await EnrolAsync(baseUrl, terminals, folder);
 
+            // The load generator's own CPU for the same requests, measured first with nothing answering them.
+            var generatorCpu = await GeneratorCpuAsync(clients, batches, batchSize);
+
             var push = new ConcurrentBag<double>();
             var pull = new ConcurrentBag<double>();
             var failures = 0;
+            var databaseBefore = databaseCpu?.Invoke();
+            var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
             await Task.WhenAll(clients.Select(async client =>
             {
-                long sequence = 1;
-                var prevHash = EntryCanonicalForm.GenesisHash;
+                var chain = new Chain(client.Id);
                 string? cursor = null;
                 for (var b = 0; b < batches; b++)
                 {
-                    var entries = new List<JournalEntryDto>(batchSize);
-                    for (var i = 0; i < batchSize; i++, sequence++)
-                    {
-                        var account = $"HS24{1 + (int)(sequence % AccountsUsed):D4}";
-                        var entry = new JournalEntryDto(sequence, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
-                            Payment: new PaymentCreatedDto($"{client.Id}-{sequence:D8}", account, null, "card_balance", 1, [new AllocationDto($"BT-2611-{account}", 1)], null));
-                        var hash = EntryCanonicalForm.ChainHash(prevHash, entry);
-                        entries.Add(entry with { PrevHash = prevHash, Hash = hash });
-                        prevHash = hash;
-                    }
-
+                    var entries = chain.Next(batchSize);
                     var started = Stopwatch.GetTimestamp();
                     using (var response = await client.Http.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest(client.Id, entries), ContractsJsonContext.Default.PushRequest))
                     {
@@ -121,15 +160,23 @@ internal static class LoadTest
                 }
             }));
             var seconds = stopwatch.Elapsed.TotalSeconds;
+            var processCpu = (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds;
+            var databaseUsed = databaseCpu?.Invoke() - databaseBefore;
             var entriesTotal = (long)terminals * batches * batchSize;
-            foreach (var (http, _) in clients)
+            foreach (var (http, _, _) in clients)
             {
                 http.Dispose();
             }
 
             await province.StopAsync();
             await province.DisposeAsync();
-            return new Result(entriesTotal, entriesTotal / seconds, [.. push], [.. pull], failures);
+
+            // As many entries as the load brought (whole commits, at least ten), on the same database, the server stopped.
+            var anchorEntries = Math.Max(10L, (entriesTotal + AnchorCommit - 1) / AnchorCommit) * AnchorCommit;
+            await using var anchor = anchorConnection(folder);
+            var anchored = await AnchorAsync(anchor, clients[0].Id, anchorEntries);
+            Console.WriteLine(FormattableString.Invariant($"  {entriesTotal / seconds:N0} entries/s through the server; the anchor {anchored.EntriesPerSecond:N0} entries/s ({anchorEntries:N0} in {anchored.Seconds:0.0} s)"));
+            return new Result(entriesTotal, entriesTotal / seconds, [.. push], [.. pull], failures, seconds, processCpu, generatorCpu, databaseUsed, anchored);
         }
         finally
         {
@@ -138,10 +185,10 @@ internal static class LoadTest
         }
     }
 
-    private static async Task<List<(HttpClient Http, string Id)>> EnrolAsync(Uri baseUrl, int terminals, string folder)
+    private static async Task<List<(HttpClient Http, string Id, System.Security.Cryptography.ECDsa Key)>> EnrolAsync(Uri baseUrl, int terminals, string folder)
     {
         Console.WriteLine($"Enrolling {terminals:N0} terminals…");
-        var clients = new ConcurrentBag<(HttpClient Http, string Id)>();
+        var clients = new ConcurrentBag<(HttpClient Http, string Id, System.Security.Cryptography.ECDsa Key)>();
 
         // One connection pool for all simulated terminals, as many sockets as a province's terminals would open.
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
@@ -156,8 +203,163 @@ internal static class LoadTest
             var keyFolder = Path.Combine(folder, id);
             await DeviceIdentity.EnrolAsync(baseUrl, code, keyFolder, admin, ct);
             var key = DeviceIdentity.LoadKey(Path.Combine(keyFolder, DeviceIdentity.KeyFileName));
-            clients.Add((new HttpClient(new RequestSigner(() => (key, id), TimeProvider.System) { InnerHandler = handler }, disposeHandler: false) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(5) }, id));
+            clients.Add((new HttpClient(new RequestSigner(() => (key, id), TimeProvider.System) { InnerHandler = handler }, disposeHandler: false) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(5) }, id, key));
         });
-        return [.. clients];
+        return [.. clients.OrderBy(c => c.Id, StringComparer.Ordinal)];
+    }
+
+    // A terminal's journal as the load generator writes it: card payments, hash-chained from the genesis hash.
+    private sealed class Chain(string terminalId)
+    {
+        private long _sequence = 1;
+        private string _prevHash = EntryCanonicalForm.GenesisHash;
+
+        public List<JournalEntryDto> Next(int size)
+        {
+            var entries = new List<JournalEntryDto>(size);
+            for (var i = 0; i < size; i++, _sequence++)
+            {
+                var account = $"HS24{1 + (int)(_sequence % AccountsUsed):D4}";
+                var entry = new JournalEntryDto(_sequence, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
+                    Payment: new PaymentCreatedDto($"{terminalId}-{_sequence:D8}", account, null, "card_balance", 1, [new AllocationDto($"BT-2611-{account}", 1)], null));
+                var hash = EntryCanonicalForm.ChainHash(_prevHash, entry);
+                entries.Add(entry with { PrevHash = _prevHash, Hash = hash });
+                _prevHash = hash;
+            }
+
+            return entries;
+        }
+    }
+
+    // The load generator's CPU for the run's requests: the same entries built and chained, the same pushes and pulls
+    // serialised and signed with the terminals' keys, answered by nothing (no socket, no server).
+    private static async Task<double> GeneratorCpuAsync(IReadOnlyList<(HttpClient Http, string Id, System.Security.Cryptography.ECDsa Key)> clients, int batches, int batchSize)
+    {
+        var before = Process.GetCurrentProcess().TotalProcessorTime;
+        using var nothing = new AnsweredByNothing();
+        await Task.WhenAll(clients.Select(async client =>
+        {
+            using var http = new HttpClient(new RequestSigner(() => (client.Key, client.Id), TimeProvider.System) { InnerHandler = nothing }, disposeHandler: false) { BaseAddress = new Uri("http://127.0.0.1:9/") };
+            var chain = new Chain(client.Id);
+            for (var b = 0; b < batches; b++)
+            {
+                using (await http.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest(client.Id, chain.Next(batchSize)), ContractsJsonContext.Default.PushRequest))
+                {
+                }
+
+                using (await http.GetAsync($"{SyncProtocol.PullPath}?cursor="))
+                {
+                }
+            }
+        }));
+        return (Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds;
+    }
+
+    private sealed class AnsweredByNothing : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+    }
+
+    /// <summary>
+    /// The anchor: <paramref name="entries"/> entries of terminal <paramref name="terminalId"/> (sequences far above
+    /// the load's), each a journal row, a card payment, its allocation and its account's balance and version,
+    /// made by the database itself from a recursive CTE, <see cref="AnchorCommit"/> entries a durable commit.
+    /// </summary>
+    private static async Task<AnchorResult> AnchorAsync(System.Data.Common.DbConnection connection, string terminalId, long entries)
+    {
+        await connection.OpenAsync();
+        var sqlite = connection is SqliteConnection;
+        if (sqlite)
+        {
+            // What the province's SQLite connections set (ProvinceDatabase: WAL, synchronous=FULL, foreign keys).
+            await using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+            await pragmas.ExecuteNonQueryAsync();
+        }
+
+        // The row texts as the server stores them: an entry's body and its stored result, the sequence put in per row.
+        var sample = new JournalEntryDto(0, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
+            Payment: new PaymentCreatedDto($"{terminalId}-@SEQ@", "HS240001", null, "card_balance", 1, [new AllocationDto("BT-2611-HS240001", 1)], null));
+        var body = System.Text.Json.JsonSerializer.Serialize(sample, ContractsJsonContext.Default.JournalEntryDto).Replace("\"sequence\":0", "\"sequence\":@SEQ@", StringComparison.Ordinal);
+        var result = System.Text.Json.JsonSerializer.Serialize(new PushEntryResult(0, "applied", "HS240001", 1_999_999, 2, [], []), ContractsJsonContext.Default.PushEntryResult)
+            .Replace("\"sequence\":0", "\"sequence\":@SEQ@", StringComparison.Ordinal);
+        var hash = sqlite ? "lower(hex(randomblob(32)))" : "md5(CAST(g AS text)) || md5(CAST(-g AS text))";
+        string Pad(string expression) => sqlite ? $"printf('%04d', {expression})" : $"lpad(CAST({expression} AS text), 4, '0')";
+        var account = $"'HS24' || {Pad($"1 + g % {AccountsUsed}")}";
+        var series = "WITH RECURSIVE s(g) AS (SELECT CAST(@from AS BIGINT) UNION ALL SELECT g + 1 FROM s WHERE g < @to) ";
+        var sql =
+            series + $"INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at, prev_hash, hash) " +
+                $"SELECT @t, g, '{EntryKinds.PaymentCreated}', {hash}, replace(@body, '@SEQ@', CAST(g AS TEXT)), replace(@result, '@SEQ@', CAST(g AS TEXT)), @now, {hash}, {hash} FROM s;\n" +
+            series + "INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, card_uid, method, amount, created_at, received_at, balance_after, flags, state, received, transfer_code, expires_at, reversed, purpose) " +
+                $"SELECT @t || '-' || CAST(g AS TEXT), @t, g, 'TG-THCS-NGUYENDU', {account}, NULL, 'card_balance', 1, @now, @now, NULL, '', 'completed', 0, NULL, NULL, 0, 'bills' FROM s;\n" +
+            series + $"INSERT INTO payment_allocations (payment_id, bill_id, amount, credited) SELECT @t || '-' || CAST(g AS TEXT), 'BT-2611-' || {account}, 1, 1 FROM s;\n" +
+            series + $"UPDATE accounts SET balance = balance - d.n, version = version + 1 FROM (SELECT {account} AS code, COUNT(*) AS n FROM s GROUP BY 1) AS d WHERE accounts.code = d.code;";
+        var first = 1_000_000_001L;
+        var clock = Stopwatch.StartNew();
+        for (var from = first; from < first + entries; from += AnchorCommit)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            void Add(string name, object value)
+            {
+                var parameter = command.CreateParameter();
+                (parameter.ParameterName, parameter.Value) = (name, value);
+                command.Parameters.Add(parameter);
+            }
+
+            Add("from", from);
+            Add("to", from + AnchorCommit - 1);
+            Add("t", terminalId);
+            Add("body", body);
+            Add("result", result);
+            Add("now", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            var changed = await command.ExecuteNonQueryAsync();
+            if (changed < 3 * AnchorCommit)
+            {
+                throw new InvalidOperationException($"the anchor's commit from {from} changed {changed} rows (expected at least {3 * AnchorCommit})");
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        return new AnchorResult(entries, clock.Elapsed.TotalSeconds);
+    }
+
+    // PostgreSQL's CPU so far: the postmaster with the children it has reaped, and its live children (backends,
+    // the WAL writer, the checkpointer), from /proc.
+    private static double PostgresCpuSeconds(string postmasterPidFile)
+    {
+        var postmaster = int.Parse(File.ReadLines(postmasterPidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
+        double total = 0;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var fields = File.ReadAllText(Path.Combine(folder, "stat")).Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                long Field(int n) => long.Parse(fields[n - 3], System.Globalization.CultureInfo.InvariantCulture); // fields counted from 1; the first two precede ')'
+                if (pid == postmaster)
+                {
+                    total += Field(14) + Field(15) + Field(16) + Field(17);
+                }
+                else if (Field(4) == postmaster)
+                {
+                    total += Field(14) + Field(15);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return total / 100.0; // clock ticks, 100 a second on Linux
     }
 }

@@ -32,6 +32,8 @@ public class CounterApiTests
         var tuition = await PaidAsync(await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"));
         await terminal.TapAsync("04A1B2C3");
         var boarding = await PaidAsync(await terminal.PayAsync("04A1B2C3", "BT-2611-HS240001"));
+        await terminal.ReceiptSettledAsync(tuition);
+        await terminal.ReceiptSettledAsync(boarding); // the answers go before the receipts print (issue #26)
         var pagesBefore = await PagesAsync(terminal);
 
         // Approval: a reason and a supervisor's right PIN; the cashier cannot approve their own void.

@@ -208,6 +208,7 @@ public sealed class InputAttackTests
         await terminal.TapAsync(Card);
         using var paid = await terminal.PayAsync(Card, Bill);
         var id = (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await terminal.ReceiptSettledAsync(id);
         var image = Path.Combine(terminal.ReceiptsFolder, id + ".png");
         var text = Path.Combine(terminal.ReceiptsFolder, id + ".txt");
         Assert.True(File.Exists(image) && File.Exists(text));

@@ -26,14 +26,14 @@ public class PrinterTransportTests
             extraArgs: [$"--Hardware:Printer=usb:{pair.Host}", "--Terminal:PrinterRecoveryPoll=00:00:00.300"]);
 
         var first = await PayAsync(terminal, "BT-2611-HS240001");
-        Assert.Equal("printed", first.GetProperty("receipt").GetProperty("state").GetString());
+        Assert.Equal("printed", (await terminal.ReceiptSettledAsync(first.GetProperty("id").GetString()!)).GetProperty("receipt").GetProperty("state").GetString());
         Assert.Equal(1, emulator.Pages.Count(p => p.Complete));
 
         // Unplugged: the device file is gone. The payment is taken all the same; its receipt waits.
         pair.Stop();
         var second = await PayAsync(terminal, "BT-2611-HS240001");
         var secondId = second.GetProperty("id").GetString()!;
-        Assert.Equal("failed", second.GetProperty("receipt").GetProperty("state").GetString());
+        Assert.Equal("failed", (await terminal.ReceiptSettledAsync(secondId)).GetProperty("receipt").GetProperty("state").GetString());
         await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("state").GetString() == "unreachable",
             TimeSpan.FromSeconds(10), "the printer shown unreachable");
 
@@ -56,7 +56,7 @@ public class PrinterTransportTests
         Assert.All(emulator.NotUnderstood, line => Assert.EndsWith(": 12", line, StringComparison.Ordinal));
 
         var third = await PayAsync(terminal, "BT-2611-HS240001");
-        Assert.Equal("printed", third.GetProperty("receipt").GetProperty("state").GetString());
+        Assert.Equal("printed", (await terminal.ReceiptSettledAsync(third.GetProperty("id").GetString()!)).GetProperty("receipt").GetProperty("state").GetString());
         Assert.Equal(3 + extra, emulator.Pages.Count(p => p.Complete));
     }
 

@@ -54,7 +54,8 @@ public class RealProcessTests
             using var pay = await http.PostAsJsonAsync($"{terminalUrl}/api/v1/payments", new { cardUid = "04A1B2C3", method = "card_balance", bills = new[] { new { billId = "HP-2611-HS240001" } } });
             Assert.Equal(System.Net.HttpStatusCode.Created, pay.StatusCode);
             var id = (await pay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-            Assert.True(File.Exists(Path.Combine(folder, "terminal", "receipts", id + ".txt")));
+            // The answer goes before the paper (issue #26): the receipt prints a moment later.
+            await Wait.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(folder, "terminal", "receipts", id + ".txt"))), TimeSpan.FromSeconds(15), "the receipt printed");
 
             using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{provincePort}") };
             admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "adm");

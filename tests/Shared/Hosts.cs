@@ -262,6 +262,31 @@ public sealed class TerminalHost : IAsyncDisposable
     public async Task<System.Text.Json.JsonElement> PaymentAsync(string id) =>
         await Http.GetFromJsonAsync<System.Text.Json.JsonElement>(PaymentUrl(id));
 
+    /// <summary>
+    /// Waits until the receipt of payment <paramref name="id"/> is printed or failed and returns the payment as read
+    /// then: a card payment's answer goes before its receipt reaches the paper (issue #26), so a test that reads the
+    /// paper or the receipt's state after paying waits for it here, as the kiosk's screen does.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> ReceiptSettledAsync(string id, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var payment = await PaymentAsync(id);
+            if (payment.GetProperty("receipt").GetProperty("state").GetString() is "printed" or "failed")
+            {
+                return payment;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The receipt of {id} is still {payment.GetProperty("receipt")} after {within ?? TimeSpan.FromSeconds(20)}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public Task<HttpResponseMessage> PayAsync(string? cardUid, params string[] billIds) =>
         Http.PostAsJsonAsync("/api/v1/payments", new { cardUid, method = "card_balance", bills = billIds.Select(b => new { billId = b }).ToArray() });
 

@@ -186,9 +186,14 @@ internal static class PaymentApi
             var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, cashier?.Id, request.ApprovalCode, request.CardLast4, request.Pin), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
             var token = tokens.Issue(payment.Id);
+            if (taken.Timings is { } timings)
+            {
+                http.Response.Headers["Server-Timing"] = timings.ToHeader();
+            }
+
             var view = payment.Method == PaymentMethod.VietQr
                 ? Views.Payment(payment, taken.Result.Replayed, token, providerQrs.Find(payment.Id)) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted }
-                : Views.Payment(payment with { ReceiptState = taken.ReceiptPrinted ? "printed" : "failed", ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed, token);
+                : Views.Payment(payment with { ReceiptState = taken.ReceiptState, ReceiptDetail = taken.ReceiptProblem }, taken.Result.Replayed, token);
             // 201 for a new payment; a replay (the same key again) answers 200 with the payment first taken.
             return JsonOk.Of(view, TerminalJsonContext.Readable.PaymentView, taken.Result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         }

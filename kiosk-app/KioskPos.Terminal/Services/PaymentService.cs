@@ -34,12 +34,32 @@ public sealed record PaymentInput(string? ClientRequestId, string? CardUid, stri
 /// <param name="Amount">What to put on the balance, whole đồng.</param>
 public sealed record TopUpInput(string? ClientRequestId, string? CardUid, string? PayerCode, long? Amount);
 
-/// <summary>A payment taken, with what happened to its receipt.</summary>
+/// <summary>A payment taken, with where its receipt stands when the answer goes.</summary>
 /// <param name="Result">The committed payment.</param>
-/// <param name="ReceiptPrinted">Whether the receipt printed.</param>
-/// <param name="ReceiptProblem">What stopped it, if it did not.</param>
+/// <param name="ReceiptState">
+/// <c>pending</c> (its job was written with the payment and the print queue prints it; the screens follow it to
+/// <c>printed</c> or <c>failed</c> through <c>GET /api/v1/payments/{id}</c>, which uses the same words), <c>failed</c>
+/// (the printer is known unable to print: paper out, cover open, unplugged — the job is held and prints once it
+/// recovers), or <c>printed</c> (a replay of a payment whose receipt printed). A VietQR payment's is <c>pending</c>
+/// until the bank's money brings its receipt.
+/// </param>
+/// <param name="ReceiptProblem">What the payer is told about it, when it is not printed.</param>
 /// <param name="ProvisionalSlipPrinted">For a VietQR payment taken while the province server is out of reach: the slip with the transfer code printed.</param>
-public sealed record TakenPayment(PaymentResult Result, bool ReceiptPrinted, string? ReceiptProblem, bool ProvisionalSlipPrinted = false);
+/// <param name="Timings">Where a new payment's time went in the terminal, for the answer's <c>Server-Timing</c> header.</param>
+public sealed record TakenPayment(PaymentResult Result, string ReceiptState, string? ReceiptProblem, bool ProvisionalSlipPrinted = false, PaymentTimings? Timings = null);
+
+/// <summary>
+/// Where a payment's time went in the terminal, in milliseconds (issue #26's measurements; <c>make bench</c> reads them
+/// from the answer's <c>Server-Timing</c> header): the checks before the lock (the request, the payer, the bills),
+/// the wait for the terminal's one-payment-at-a-time lock, the province's authorisation of a card payment (the
+/// bills read and the signed round trip), and the durable commit (journal entry, payment, allocations, the receipt's
+/// job, the outbox row).
+/// </summary>
+public sealed record PaymentTimings(double CheckMs, double LockMs, double AuthoriseMs, double CommitMs)
+{
+    /// <summary>The value of a <c>Server-Timing</c> header (W3C Server Timing).</summary>
+    public string ToHeader() => FormattableString.Invariant($"check;dur={CheckMs:0.###}, lock;dur={LockMs:0.###}, authorise;dur={AuthoriseMs:0.###}, commit;dur={CommitMs:0.###}");
+}
 
 /// <summary>
 /// Takes a payment end to end: checks the request and the card on the reader, commits it (the payer may be told
@@ -86,14 +106,19 @@ public sealed class PaymentService(
 
     private async Task<TakenPayment> TakeOrRefuseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (command, account) = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
+        var checkMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         PaymentResult result;
+        double authoriseMs = 0, commitMs;
+        started = System.Diagnostics.Stopwatch.GetTimestamp();
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var lockMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
             if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
             {
-                return new TakenPayment(new PaymentResult(earlier, Replayed: true), earlier.ReceiptState == "printed", earlier.ReceiptDetail);
+                return new TakenPayment(new PaymentResult(earlier, Replayed: true), earlier.ReceiptState, earlier.ReceiptDetail);
             }
 
             if (command.Method == PaymentMethod.CardBalance &&
@@ -104,14 +129,18 @@ public sealed class PaymentService(
 
             if (command.Method == PaymentMethod.CardBalance)
             {
+                started = System.Diagnostics.Stopwatch.GetTimestamp();
                 command = await AuthoriseAsync(command, account, input.Pin, cancellationToken).ConfigureAwait(false);
+                authoriseMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
             else if (command.Method == PaymentMethod.VietQr)
             {
                 command = command with { QrLifetime = options.Value.QrLifetime };
             }
 
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = await payments.CreateAsync(command, cancellationToken).ConfigureAwait(false);
+            commitMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (command.CardUid is { } uid)
             {
                 presence.Consume(uid);
@@ -134,19 +163,17 @@ public sealed class PaymentService(
             events.Raise(PaymentEvent.Paid);
         }
 
-        // From here on the payment is taken: nothing that fails while printing (the printer, or the disk filling
-        // up as the print outcome is recorded) may turn the answer into an error, or the payer would pay again. The
-        // receipt's job was queued with the payment; this only waits a little for it.
-        try
-        {
-            var (printed, problem) = await WaitForReceiptAsync(result.Payment.Id, CancellationToken.None).ConfigureAwait(false);
-            return new TakenPayment(result, printed, problem);
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
-        {
-            logger.LogError(e, "Payment {Payment} is taken but its receipt's state could not be read", result.Payment.Id);
-            return new TakenPayment(result, false, Messages.Vi("terminal.service.receipt_waiting") + " / " + Messages.En("terminal.service.receipt_waiting"));
-        }
+        // The payment and its receipt's job are durably recorded (one transaction): the answer goes now, without
+        // waiting for the paper (issue #26). The print queue prints the job on its own; the kiosk follows the receipt
+        // through GET /api/v1/payments/{id} to printed or failed. A printer already known unable to print (paper out,
+        // cover open, unplugged) is said in this answer, so the payer is told at once; the job is held and prints,
+        // once, when the printer recovers. Nothing here reads or writes the database, so nothing here can fail the answer.
+        printQueue.Wake();
+        var printer = printQueue.State;
+        var timings = new PaymentTimings(checkMs, lockMs, authoriseMs, commitMs);
+        return printer.State is "paper_out" or "cover_open" or "cutter_error" or "head_hot" or "error" or "offline" or "unreachable"
+            ? new TakenPayment(result, "failed", printer.Description, Timings: timings)
+            : new TakenPayment(result, "pending", Messages.Both("terminal.service.receipt_waiting"), Timings: timings);
     }
 
     /// <summary>
@@ -185,7 +212,7 @@ public sealed class PaymentService(
         {
             if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
             {
-                return new TakenPayment(new PaymentResult(earlier, Replayed: true), false, null);
+                return new TakenPayment(new PaymentResult(earlier, Replayed: true), "pending", null);
             }
 
             // Checked under the lock, so that two quick top-ups at this terminal cannot both pass the day's limit.
@@ -269,7 +296,7 @@ public sealed class PaymentService(
         var institution = await catalogue.GetInstitutionAsync(CancellationToken.None).ConfigureAwait(false);
         if (result.Replayed || payment.State != PaymentState.Pending || institution?.Account is not { } account)
         {
-            return new TakenPayment(result, false, null);
+            return new TakenPayment(result, "pending", null);
         }
 
         var offline = !link.Online;
@@ -281,11 +308,11 @@ public sealed class PaymentService(
             providerQr: provider);
         if (!offline)
         {
-            return new TakenPayment(result, false, null);
+            return new TakenPayment(result, "pending", null);
         }
 
         var (printed, problem) = await PrintProvisionalAsync(payment.Id, CancellationToken.None).ConfigureAwait(false);
-        return new TakenPayment(result, false, problem, printed);
+        return new TakenPayment(result, "pending", problem, printed);
     }
 
     /// <summary>

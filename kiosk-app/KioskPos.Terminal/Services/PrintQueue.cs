@@ -57,6 +57,9 @@ public sealed class PrintQueue(
     /// <summary>The printer's state as last seen.</summary>
     public PrinterState State => _state;
 
+    /// <summary>Wakes the queue to look for jobs at once (a payment's receipt job is written with the payment, not through this queue).</summary>
+    public void Wake() => signal.Request();
+
     /// <summary>Queues a payment's receipt (a reprint when it was printed before) and waits up to <paramref name="wait"/> for the outcome.</summary>
     public async Task<QueuedPrint> PrintReceiptAsync(string paymentId, bool reprint, TimeSpan wait, CancellationToken cancellationToken)
     {
