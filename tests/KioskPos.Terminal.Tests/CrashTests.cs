@@ -63,7 +63,7 @@ public class CrashTests(ITestOutputHelper output)
                     while (acknowledged.Count < quota && !killer.IsCancellationRequested)
                     {
                         attempts++;
-                        var id = await TryPayAsync(http);
+                        var id = await TryPayAsync(http, terminal);
                         if (id is not null)
                         {
                             Assert.True(acknowledged.TryAdd(id, Amount), $"payment id {id} acknowledged twice");
@@ -157,10 +157,10 @@ public class CrashTests(ITestOutputHelper output)
             $"--ProvinceServer:BaseUrl={province}",
             "--ProvinceServer:Interval=00:00:00.200", "--Hardware:ReaderPollMs=10", "--ProvinceServer:MaxBackoff=00:00:01", "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true",
             "--ProvinceServer:AuthoriseTimeout=00:00:10", // as in TerminalHost: a loaded machine must not turn an online payment into a refused offline one
-            "--Logging:LogLevel:Default=Warning");
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:KioskPos=Information");
 
     /// <summary>Taps and pays; the payment id when the terminal acknowledged it (201), null when it did not answer.</summary>
-    private static async Task<string?> TryPayAsync(HttpClient http)
+    private static async Task<string?> TryPayAsync(HttpClient http, Process terminal)
     {
         try
         {
@@ -177,13 +177,19 @@ public class CrashTests(ITestOutputHelper output)
             }
 
             // Anything but a clean refusal after a kill is a defect.
-            Assert.True(pay.StatusCode is HttpStatusCode.ServiceUnavailable, $"unexpected {(int)pay.StatusCode}: {await pay.Content.ReadAsStringAsync()}");
+            Assert.True(pay.StatusCode is HttpStatusCode.ServiceUnavailable, $"unexpected {(int)pay.StatusCode}: {await pay.Content.ReadAsStringAsync()}\nthe terminal's log: {LogTail(terminal)}");
             return null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             return null; // killed mid-request: not acknowledged
         }
+    }
+
+    private static string LogTail(Process terminal)
+    {
+        var log = Processes.Log(terminal);
+        return log.Length <= 4000 ? log : log[^4000..];
     }
 
     private static async Task<T> Scalar<T>(SqliteConnection connection, string sql)
