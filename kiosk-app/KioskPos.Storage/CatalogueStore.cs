@@ -33,6 +33,14 @@ public sealed class CatalogueStore(SqliteDatabase database)
         return await ReadInstitutionAsync(connection, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// What to answer for a card or payer code this cache does not hold: <paramref name="refusal"/> once the cache has
+    /// been filled by a pull, and "not ready, try again" before its first one (nobody is known yet, so "not
+    /// recognised" would be wrong).
+    /// </summary>
+    public async Task<KioskPos.Core.Payments.PaymentRefusal> UnknownAsync(KioskPos.Core.Payments.PaymentRefusal refusal, CancellationToken cancellationToken = default) =>
+        await GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null ? KioskPos.Core.Payments.PaymentRefusal.NotReady() : refusal;
+
     /// <summary>The account a card belongs to, or null for an unknown card.</summary>
     public async Task<PayerAccount?> FindByCardAsync(string normalisedUid, CancellationToken cancellationToken = default)
     {

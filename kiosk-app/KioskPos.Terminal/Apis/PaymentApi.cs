@@ -54,12 +54,8 @@ internal static class PaymentApi
         }
 
         var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? await UnknownAsync(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised)), catalogue, ct).ConfigureAwait(false) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised)), ct).ConfigureAwait(false)) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
     }
-
-    // Nobody is known before the terminal's first pull: "try again in a few minutes" (503), not "not recognised".
-    private static async Task<ProblemResult> UnknownAsync(PaymentRefusal refusal, CatalogueStore catalogue, CancellationToken ct) =>
-        ApiProblems.From(await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is null ? PaymentRefusal.NotReady() : refusal);
 
     private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
     {
@@ -69,7 +65,7 @@ internal static class PaymentApi
         }
 
         var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? await UnknownAsync(PaymentRefusal.PayerNotFound(normalised), catalogue, ct).ConfigureAwait(false) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(await catalogue.UnknownAsync(PaymentRefusal.PayerNotFound(normalised), ct).ConfigureAwait(false)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, ProviderQrs providerQrs, CancellationToken ct)

@@ -272,13 +272,13 @@ public sealed class PaymentService(
                 ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
                 : CardPresence.Normalise(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             var account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
+                ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
             return (account, uid);
         }
 
         if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
-            return (await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false) ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false)), null);
+            return (await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false) ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false)), null);
         }
 
         throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.no_payer"));
@@ -594,10 +594,6 @@ public sealed class PaymentService(
         return command with { Offline = true };
     }
 
-    // A card or code the catalogue does not hold is "not recognised" only once the catalogue has been pulled at least once.
-    private async Task<PaymentRefusal> UnknownAsync(PaymentRefusal refusal, CancellationToken cancellationToken) =>
-        await catalogue.GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null ? PaymentRefusal.NotReady() : refusal;
-
     private async Task<(CreatePaymentCommand Command, PayerAccount Account)> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
@@ -651,7 +647,7 @@ public sealed class PaymentService(
                 : CardPresence.Normalise(input.CardUid)
                 ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
             account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
+                ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_not_of_payer"));
@@ -660,7 +656,7 @@ public sealed class PaymentService(
         else if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
             account = await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(await UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false));
+                ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false));
         }
         else
         {
