@@ -165,9 +165,9 @@ public sealed class IntakeAttackTests
         var deliveries = await province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/bank/deliveries");
         Assert.Empty(deliveries!);
         var marker = Encoding.UTF8.GetBytes(Marker);
-        foreach (var file in DatabaseFiles(province))
+        foreach (var file in DatabaseFilesOf(province))
         {
-            var bytes = await ReadSharedAsync(file);
+            var bytes = await DatabaseFiles.ReadSharedAsync(file);
             Assert.True(bytes.AsSpan().IndexOf(marker) < 0, $"{Path.GetFileName(file)} holds the refused body");
         }
     }
@@ -518,18 +518,10 @@ public sealed class IntakeAttackTests
         }
     }
 
-    private static IEnumerable<string> DatabaseFiles(ProvinceHost province) =>
+    private static IEnumerable<string> DatabaseFilesOf(ProvinceHost province) =>
         new[] { "province.db", "province.db-wal", "province.db-shm" }.Select(f => Path.Combine(province.Folder, f)).Where(File.Exists);
 
-    private static long DatabaseBytes(ProvinceHost province) => DatabaseFiles(province).Sum(f => new FileInfo(f).Length);
-
-    private static async Task<byte[]> ReadSharedAsync(string path)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        await file.CopyToAsync(copy);
-        return copy.ToArray();
-    }
+    private static long DatabaseBytes(ProvinceHost province) => DatabaseFilesOf(province).Sum(DatabaseFiles.Length);
 }
 
 /// <summary>The retention the province sets: refused-delivery summaries and raw bank bodies are purged, the matched facts stay.</summary>

@@ -239,7 +239,7 @@ public class ExternalCardPaymentTests
         SqliteConnection.ClearAllPools();
         foreach (var file in Directory.GetFiles(terminal.Folder, "terminal.db*"))
         {
-            Assert.DoesNotContain("4111111111111111", System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
+            Assert.DoesNotContain("4111111111111111", System.Text.Encoding.Latin1.GetString(await DatabaseFiles.ReadSharedAsync(file)), StringComparison.Ordinal);
         }
     }
 }

@@ -98,19 +98,11 @@ public sealed class CitizenIdScanTests
         string[] secrets = [Number, Name, Name.Normalize(NormalizationForm.FormD), Name.ToUpperInvariant(), "15011990", "1990-01-15", "15/01/1990", "19900115"];
         foreach (var path in files)
         {
-            var bytes = await ReadSharedAsync(path);
+            var bytes = await DatabaseFiles.ReadSharedAsync(path);
             foreach (var secret in secrets)
             {
                 Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) < 0, $"{Path.GetFileName(path)} holds '{secret}'");
             }
         }
-    }
-
-    private static async Task<byte[]> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var memory = new MemoryStream();
-        await stream.CopyToAsync(memory);
-        return memory.ToArray();
     }
 }
