@@ -36,10 +36,12 @@ public sealed class CatalogueStore(SqliteDatabase database)
     /// <summary>
     /// What to answer for a card or payer code this cache does not hold: <paramref name="refusal"/> once the cache has
     /// been filled by a pull, and "not ready, try again" before its first one (nobody is known yet, so "not
-    /// recognised" would be wrong).
+    /// recognised" would be wrong). Refusals other than "not found" pass unchanged.
     /// </summary>
     public async Task<KioskPos.Core.Payments.PaymentRefusal> UnknownAsync(KioskPos.Core.Payments.PaymentRefusal refusal, CancellationToken cancellationToken = default) =>
-        await GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null ? KioskPos.Core.Payments.PaymentRefusal.NotReady() : refusal;
+        refusal.Kind == KioskPos.Core.Payments.RefusalKind.NotFound && await GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null
+            ? KioskPos.Core.Payments.PaymentRefusal.NotReady()
+            : refusal;
 
     /// <summary>The account a card belongs to, or null for an unknown card.</summary>
     public async Task<PayerAccount?> FindByCardAsync(string normalisedUid, CancellationToken cancellationToken = default)

@@ -40,6 +40,28 @@ public class FirstPullTests
             await AssertNotReadyAsync(topUp);
         }
 
+        // The counter's card work names cards and accounts the terminal has not received yet: not ready either.
+        var supervisor = await terminal.StaffAsync(KioskPos.Storage.StaffRole.Supervisor);
+        using (var issue = await supervisor.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS240002", cardUid = "04D1D2D3" }))
+        {
+            await AssertNotReadyAsync(issue);
+        }
+
+        using (var lost = await supervisor.PostAsync("/api/v1/cards/04A1B2C3/lost", null))
+        {
+            await AssertNotReadyAsync(lost);
+        }
+
+        using (var replace = await supervisor.PostAsJsonAsync("/api/v1/cards/04A1B2C3/replace", new { newCardUid = "04E1E2E3" }))
+        {
+            await AssertNotReadyAsync(replace);
+        }
+
+        using (var statement = await supervisor.GetAsync("/api/v1/cards/04A1B2C3/statement"))
+        {
+            await AssertNotReadyAsync(statement);
+        }
+
         // The network comes back: the first pull brings the payers, the same card pays, and a card nobody issued is
         // now "not recognised".
         proxy.Down = false;
@@ -51,9 +73,26 @@ public class FirstPullTests
             Assert.Equal(HttpStatusCode.Created, taken.StatusCode);
         }
 
-        using var unknown = await terminal.Http.GetAsync("/api/v1/payers/by-card/04FFFFFF");
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal("card_not_recognised", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        using (var unknown = await terminal.Http.GetAsync("/api/v1/payers/by-card/04FFFFFF"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("card_not_recognised", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        using (var unknownCard = await supervisor.PostAsync("/api/v1/cards/04FFFFFF/lost", null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknownCard.StatusCode);
+            Assert.Equal("card_not_recognised", (await unknownCard.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        using (var unknownAccount = await supervisor.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS999999", cardUid = "04D1D2D3" }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknownAccount.StatusCode);
+            Assert.Equal("payer_not_found", (await unknownAccount.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        using var issued = await supervisor.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS240002", cardUid = "04D1D2D3" });
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
     }
 
     private static async Task AssertNotReadyAsync(HttpResponseMessage response)

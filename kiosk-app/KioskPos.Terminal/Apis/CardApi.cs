@@ -78,7 +78,7 @@ internal static class CardApi
         api.MapGet("/{card}/statement", GetStatementAsync).WithSummary("A card's last movements at this terminal and its balance")
             .ProducesCardProblems().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/{card}/statement/print", PrintStatementAsync).WithSummary("Print a card's statement (its last movements here, the balance, the month's link)")
-            .ProducesCardProblems().ProducesProblems(StatusCodes.Status503ServiceUnavailable).AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
+            .ProducesCardProblems().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         return app;
     }
 
@@ -141,7 +141,7 @@ internal static class CardApi
         var catalogue = services.GetRequiredService<CatalogueStore>();
         if (await catalogue.FindByCardAsync(uid, ct).ConfigureAwait(false) is not { } payer || await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
         {
-            return (null, ApiProblems.From(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid))));
+            return (null, ApiProblems.From(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), ct).ConfigureAwait(false)));
         }
 
         var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
@@ -160,7 +160,7 @@ internal static class CardApi
     }
 
     private static RouteHandlerBuilder ProducesCardProblems(this RouteHandlerBuilder endpoint) =>
-        endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+        endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> IssueAsync(HttpContext http, CardStore cards, CancellationToken ct)
     {
@@ -238,7 +238,8 @@ internal static class CardApi
         }
         catch (PaymentRefusedException e)
         {
-            return ApiProblems.From(e.Refusal);
+            // An account or card this terminal does not know yet, before its first pull, is "not ready", not "unknown".
+            return ApiProblems.From(await http.RequestServices.GetRequiredService<CatalogueStore>().UnknownAsync(e.Refusal, ct).ConfigureAwait(false));
         }
 
         var services = http.RequestServices;
