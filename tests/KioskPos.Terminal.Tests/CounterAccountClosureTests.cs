@@ -5,6 +5,7 @@ using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -32,7 +33,8 @@ public abstract class CounterAccountClosureTests(ProvinceEngine engine)
         try
         {
             var province = await ProvinceHost.StartAsync(folder, port, engine);
-            await using var counter = await TerminalHost.StartAsync(province);
+            // A text-mode printer at the counter, so that the emulator decodes the closing slip's ESC/POS text bytes (Windows-1258) back to text.
+            await using var counter = await TerminalHost.StartAsync(province, extraArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
             await using var kiosk = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-THCS-ND-02");
             using (var paid = await TapAndPayAsync(counter, "04A1B2C3", "BT-2611-HS240001", 123_456))
             {
@@ -90,6 +92,8 @@ public abstract class CounterAccountClosureTests(ProvinceEngine engine)
                 Assert.Equal("account_not_found", (await ProblemAsync(foreign)).Code);
             }
 
+            var printer = (KioskPos.Hardware.Simulators.Printer.EmulatedReceiptPrinter)counter.App.Services.GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>();
+            var pagesBefore = printer.Emulator.Pages.Count;
             using (var closed = await supervisor.PostAsJsonAsync("/api/v1/accounts/hs240001/close", new { amount = 1_876_544, bankReference = " FT26120500001 ", reason = "Chuyển trường" }))
             {
                 var view = await closed.Content.ReadFromJsonAsync<JsonElement>();
@@ -99,7 +103,21 @@ public abstract class CounterAccountClosureTests(ProvinceEngine engine)
                 Assert.Equal("FT26120500001", view.GetProperty("bankReference").GetString());
                 Assert.Equal(["04A1B2C3"], view.GetProperty("cardsClosed").EnumerateArray().Select(c => c.GetString()));
                 Assert.StartsWith("Đã tất toán tài khoản HS240001: hoàn 1.876.544", view.GetProperty("message").GetString(), StringComparison.Ordinal);
+                Assert.Equal("printed", view.GetProperty("slip").GetProperty("state").GetString());
             }
+
+            // The slip the payer signs for the refund, twice (theirs and the school's), as the emulator decoded the driver's bytes.
+            var slip = string.Join('\n', printer.Emulator.Pages.Skip(pagesBefore).Last(p => p.Complete).Text).Normalize(System.Text.NormalizationForm.FormC);
+            void Has(string pattern, int times = 2) =>
+                Assert.True(System.Text.RegularExpressions.Regex.Matches(slip, pattern).Count == times, $"'{pattern}' not {times} times on the closing slip:\n{slip}");
+            Has("PHIẾU TẤT TOÁN");
+            Has(@"SỐ TIỀN HOÀN:\s+1\.876\.544 [₫đ]");
+            Has(@"Mã giao dịch CK:\s+FT26120500001");
+            Has(@"Lý do:\s+Chuyển trường");
+            Has(@"Người lập:\s+Demo Supervisor \(gs01\)");
+            Has("Liên 1: giao người nhận tiền", 1);
+            Has("Liên 2: lưu tại đơn vị", 1);
+            Assert.DoesNotContain("04A1B2C3", slip, StringComparison.Ordinal); // the card masked, as on receipts
 
             // The province's record: the remainder, the reference, the supervisor by name at this terminal.
             Assert.Equal(0, await province.BalanceAsync("HS240001"));

@@ -1,10 +1,14 @@
+using System.Globalization;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
+using KioskPos.Core.Receipts;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
+using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Apis;
 
@@ -23,12 +27,15 @@ public sealed record CloseAccountRequest(long? Amount, string? BankReference, st
 /// <param name="ClosedAt">When, as the province recorded it.</param>
 /// <param name="ClosedBy">Who, as the province recorded it (the supervisor's name and id, this terminal).</param>
 /// <param name="Message">What was done, for people (Vietnamese first).</param>
-public sealed record AccountClosedView(string AccountCode, long Refunded, string RefundedText, string BankReference, IReadOnlyList<string> CardsClosed, string ClosedAt, string ClosedBy, string Message);
+/// <param name="Slip">The closing slip (two copies: the payer's to sign, the institution's): printed, or held in the print queue until the printer can.</param>
+public sealed record AccountClosedView(string AccountCode, long Refunded, string RefundedText, string BankReference, IReadOnlyList<string> CardsClosed, string ClosedAt, string ClosedBy, string Message,
+    PrintRequestView Slip);
 
 /// <summary>
 /// A payer leaving, at the counter (issue 27): a supervisor closes the account, its remainder refunded by a bank
 /// transfer recorded with its reference and its cards closed. The province holds the balance, so the terminal only
-/// forwards the supervisor's request, signed, and never closes an account offline.
+/// forwards the supervisor's request, signed, and never closes an account offline; once closed, it prints the slip
+/// the payer signs for the refund.
 /// </summary>
 internal static class AccountApi
 {
@@ -42,7 +49,8 @@ internal static class AccountApi
         return app;
     }
 
-    private static async Task<Results<JsonOk<AccountClosedView>, ProblemResult>> CloseAsync(string code, HttpContext http, ProvinceClient province, SyncSignal sync, CancellationToken ct)
+    private static async Task<Results<JsonOk<AccountClosedView>, ProblemResult>> CloseAsync(string code, HttpContext http, ProvinceClient province, SyncSignal sync,
+        CatalogueStore catalogue, PrintQueue printer, IOptions<TerminalOptions> options, CancellationToken ct)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.CloseAccountRequest, ct).ConfigureAwait(false);
         if (request is null)
@@ -71,6 +79,7 @@ internal static class AccountApi
         }
 
         var supervisor = StaffAccess.Staff(http);
+        var holder = await catalogue.FindByCodeAsync(account, ct).ConfigureAwait(false); // for the slip, read before the pull drops it
         AccountClosureDto closed;
         try
         {
@@ -94,10 +103,25 @@ internal static class AccountApi
         // The cards are refused here from the next pull (at once at the province's authorisation).
         sync.Request();
         var refunded = new Vnd(closed.Refunded);
+        var slip = await PrintSlipAsync(closed, request.Reason?.Trim(), holder, supervisor, catalogue, printer, options.Value, ct).ConfigureAwait(false);
         return JsonOk.Of(
             new AccountClosedView(closed.AccountCode, closed.Refunded, refunded.ToString(), closed.BankReference, closed.CardsClosed, closed.ClosedAt, closed.ClosedBy,
-                Messages.Both("counter.accountClosed", closed.AccountCode, refunded.ToString(), closed.BankReference, closed.CardsClosed.Count)),
+                Messages.Both("counter.accountClosed", closed.AccountCode, refunded.ToString(), closed.BankReference, closed.CardsClosed.Count), slip),
             TerminalJsonContext.Readable.AccountClosedView);
+    }
+
+    // The closing slip, queued durably: an empty printer holds it until paper is back; the closure stands either way.
+    private static async Task<PrintRequestView> PrintSlipAsync(AccountClosureDto closed, string? reason, PayerAccount? holder, StaffMember supervisor,
+        CatalogueStore catalogue, PrintQueue printer, TerminalOptions options, CancellationToken ct)
+    {
+        // Before the terminal's first pull it knows no institution: the slip then goes without its name.
+        var institution = await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) ?? new Institution(string.Empty, string.Empty, InstitutionType.Primary, string.Empty);
+        var at = DateTimeOffset.TryParse(closed.ClosedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when) ? when : DateTimeOffset.UtcNow;
+        var slip = new AccountClosureSlip(institution, options.Id, TimeZoneInfo.ConvertTime(at, options.ResolveTimeZone()), closed.AccountCode,
+            PersonalData.MaskName(holder?.FullName ?? closed.AccountCode), new Vnd(closed.Refunded), closed.BankReference,
+            [.. closed.CardsClosed.Select(PersonalData.MaskCardUid)], string.IsNullOrEmpty(reason) ? null : reason, $"{supervisor.Name} ({supervisor.Id})");
+        var outcome = await printer.PrintDocumentAsync(PrintJobKinds.Slip, closed.AccountCode, AccountClosureLayout.Slip(slip), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+        return new PrintRequestView(outcome.JobId, outcome.Printed ? "printed" : "held", outcome.Problem);
     }
 
     private static ProblemResult Unreachable(string detail) =>

@@ -241,7 +241,9 @@
     var code = payer.code;
     var r = await api('POST', '/api/v1/accounts/' + encodeURIComponent(code) + '/close', { amount: payer.availableBalance, bankReference: $('clref').value.trim(), reason: $('clreason').value.trim() || null });
     if (!r.ok) { say('clmsg', problemText(r), 'bad'); return; }
-    $('closedlg').close(); await find('/api/v1/payers/' + encodeURIComponent(code)); say('cardmsg', r.data.message, 'ok');
+    // The closing slip is queued durably: when the printer cannot print it now, say why (it prints when it can).
+    var slip = r.data.slip && r.data.slip.state !== 'printed' && r.data.slip.problem ? ' ' + r.data.slip.problem : '';
+    $('closedlg').close(); await find('/api/v1/payers/' + encodeURIComponent(code)); say('cardmsg', r.data.message + slip, 'ok');
   });
   $('payqr').addEventListener('click', function () { pay('vietqr'); });
   $('payext').addEventListener('click', external);
