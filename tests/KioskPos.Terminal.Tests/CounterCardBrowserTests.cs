@@ -155,21 +155,6 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         await ShotAsync(page, "tech-card-lost");
     }
 
-    private async Task<IPage> OpenAsync(string path)
-    {
-        var page = await NewPageAsync(1024, 600);
-        await page.GotoAsync(new Uri(Terminal.Http.BaseAddress!, path).ToString());
-        return page;
-    }
-
-    private static async Task SignInAtCounterAsync(IPage page, string id, string pin)
-    {
-        await page.FillAsync("#staff", id);
-        await page.FillAsync("#pin", pin);
-        await page.ClickAsync("#loginform button[type=submit]");
-        await page.WaitForSelectorAsync("body[data-screen=main]");
-    }
-
     private static async Task FindAsync(IPage page, string code)
     {
         await page.FillAsync("#code", code);
@@ -185,6 +170,4 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
     }
 
     private static string Money(long dong) => new KioskPos.Core.Money.Vnd(dong).ToString();
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }

@@ -72,8 +72,53 @@ public abstract class TerminalBrowserTest : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// A new page of <paramref name="width"/>×<paramref name="height"/> opened at <paramref name="path"/> on the terminal,
+    /// its script errors going to <see cref="Errors"/>. The page's own context has the terminal as its base address, so
+    /// <c>page.APIRequest</c> and relative navigations reach the terminal with the page's cookies.
+    /// </summary>
+    protected async Task<IPage> OpenAsync(string path, int width = 1024, int height = 600)
+    {
+        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
+        var page = await context.NewPageAsync();
+        Watch(page);
+        await page.GotoAsync(path);
+        return page;
+    }
+
     /// <summary>Sends <paramref name="page"/>'s script errors to <see cref="Errors"/>.</summary>
     protected void Watch(IPage page) => page.PageError += (_, error) => Errors.Add(error);
+
+    /// <summary>Saves <paramref name="page"/> as artifacts/screenshots/<paramref name="name"/>.png.</summary>
+    protected static Task ShotAsync(IPage page, string name, bool fullPage = false) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png"), FullPage = fullPage });
+
+    /// <summary>The page fits the kiosk's 1024×600 screen across: nothing to scroll sideways.</summary>
+    protected static async Task AssertNoHorizontalScrollAsync(IPage page, string what = "the page") =>
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), $"{what} scrolls sideways at 1024×600");
+
+    /// <summary>The page as shown passes axe-core's WCAG 2.2 AA rules and every target is at least 48 px, as the kiosk's screens do.</summary>
+    protected static async Task AssertAccessibleAsync(IPage page)
+    {
+        var violations = await Accessibility.AccessibilityBrowserTests.AxeAsync(page);
+        Assert.True(violations.Length == 0, string.Join("\n", violations));
+        await Accessibility.AccessibilityBrowserTests.AssertTargetsAsync(page);
+    }
+
+    /// <summary>Types a staff id and PIN on the counter's sign-in form and sends it (the answer is the caller's to wait for).</summary>
+    protected static async Task SubmitCounterSignInAsync(IPage page, string id, string pin)
+    {
+        await page.FillAsync("#staff", id);
+        await page.FillAsync("#pin", pin);
+        await page.ClickAsync("#loginform button[type=submit]");
+    }
+
+    /// <summary>Signs <paramref name="id"/> in at the counter and waits for the counter's main screen.</summary>
+    protected static async Task SignInAtCounterAsync(IPage page, string id, string pin)
+    {
+        await SubmitCounterSignInAsync(page, id, pin);
+        await page.WaitForSelectorAsync("body[data-screen=main]");
+    }
 
     /// <summary>A named pipe in a new temporary folder, standing for a device file (an evdev node) the test writes to.</summary>
     protected static async Task<string> MakeFifoAsync(string prefix, string name)

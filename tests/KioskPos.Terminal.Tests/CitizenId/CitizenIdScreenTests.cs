@@ -118,15 +118,6 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
         await page.WaitForFunctionAsync(shown);
     }
 
-    private async Task<IPage> OpenAsync(string path)
-    {
-        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
-        var page = await context.NewPageAsync();
-        Watch(page);
-        await page.GotoAsync(path);
-        return page;
-    }
-
     // The page hears of a scan through its event stream, which opens a moment after the page: a scan made before it
     // is open is not heard, so the scan is made again until the page shows it.
     private static async Task RepeatUntilAsync(IPage page, Func<Task> scan, string shown)
@@ -185,6 +176,4 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
         using var imported = await province.Admin.PostAsync("/api/v1/admin/bills/import?institution=TG-TTYT-CHAUTHANH", content);
         Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
     }
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }

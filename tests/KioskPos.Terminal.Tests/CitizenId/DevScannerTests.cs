@@ -95,15 +95,6 @@ public sealed class DevScannerTests : TerminalBrowserTest
         }
     }
 
-    private async Task<IPage> OpenAsync(string path)
-    {
-        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
-        var page = await context.NewPageAsync();
-        Watch(page);
-        await page.GotoAsync(path);
-        return page;
-    }
-
     // The counter hears of a scan through its event stream, which opens a moment after the page: a scan made before it
     // is open is not heard, so the button is pressed again until the counter shows it.
     private static async Task RepeatUntilAsync(IPage dev, string button, IPage counter, string shown)
