@@ -18,11 +18,8 @@ public sealed class CounterBrowserTests : TerminalBrowserTest
 
     protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
-        var terminal = await TerminalHost.StartAsync(province);
-        var staff = terminal.App.Services.GetRequiredService<StaffStore>();
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        await staff.AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "135790");
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "975319");
+        var terminal = await WithStaffAsync(TerminalHost.StartAsync(province), StaffRole.Cashier, StaffRole.Supervisor);
+        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "135790"); // the one locked out below
         return terminal;
     }
 

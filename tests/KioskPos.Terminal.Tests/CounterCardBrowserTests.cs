@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace KioskPos.Terminal.Tests;
@@ -16,15 +15,8 @@ namespace KioskPos.Terminal.Tests;
 /// </summary>
 public sealed class CounterCardBrowserTests : TerminalBrowserTest
 {
-    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
-    {
-        var terminal = await TerminalHost.StartAsync(province);
-        var staff = terminal.App.Services.GetRequiredService<StaffStore>();
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "975319");
-        await staff.AddOrUpdateAsync("kt01", "Phạm Kỹ Thuật", StaffRole.Technician, "864271");
-        return terminal;
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+        WithStaffAsync(TerminalHost.StartAsync(province), StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
 
     [Fact]
     [Trait("Category", "Browser")]

@@ -1,5 +1,4 @@
 using KioskPos.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace KioskPos.Terminal.Tests;
@@ -72,12 +71,8 @@ public static class CounterRoleBrowserTests
 
         protected override bool StartsOnline => false;
 
-        protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
-        {
-            var terminal = await TerminalHost.StartAsync(province, extraArgs: [Setting]);
-            await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-            return terminal;
-        }
+        protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+            WithStaffAsync(TerminalHost.StartAsync(province, extraArgs: [Setting]), StaffRole.Cashier);
 
         protected async Task<IPage> SignedInAsync()
         {

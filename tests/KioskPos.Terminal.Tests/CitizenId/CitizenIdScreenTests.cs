@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using KioskPos.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace KioskPos.Terminal.Tests.CitizenId;
@@ -40,10 +39,8 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
     protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
         _scanner = await MakeFifoAsync("cccd-scanner-", "usb-2d-scanner-event-kbd");
-        var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: [$"--Hardware:CardReader=simulated,scanner:{_scanner}"],
-            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
-        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        return terminal;
+        return await WithStaffAsync(TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: [$"--Hardware:CardReader=simulated,scanner:{_scanner}"],
+            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH"), StaffRole.Cashier);
     }
 
     [Fact]

@@ -21,13 +21,9 @@ public sealed class DevScannerTests : TerminalBrowserTest
 {
     protected override bool StartsOnline => false;
 
-    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
-    {
-        var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: ["--Hardware:CardReader=simulated,scanner:simulated"],
-            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
-        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        return terminal;
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+        WithStaffAsync(TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: ["--Hardware:CardReader=simulated,scanner:simulated"],
+            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH"), StaffRole.Cashier);
 
     [Fact]
     public async Task A_sample_card_scanned_from_the_dev_page_reaches_the_counter_through_the_scanner_reader()
