@@ -16,109 +16,88 @@ namespace KioskPos.Terminal.Tests;
 /// </summary>
 public abstract class CardLifeTests(ProvinceEngine engine)
 {
-    private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
-
-    private static async Task<HttpResponseMessage> TapAndPayAsync(TerminalHost terminal, string card, string bill, long amount)
-    {
-        await terminal.TapAsync(card);
-        return await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = card, bills = new[] { new { billId = bill, amount } } });
-    }
-
     [Fact]
     public async Task A_lost_card_is_replaced_the_new_card_carries_the_balance_and_the_old_is_refused_at_another_terminal_online_and_offline()
     {
-        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
-        var port = LoopbackPort.Next();
-        try
+        await using var school = await CounterAndKiosk.StartAsync(engine);
+        var (province, counter, kiosk) = (school.Province, school.Counter, school.Kiosk);
+        var cashier = await counter.StaffAsync(StaffRole.Cashier);
+
+        // Reported lost at the counter: refused there at once, before anything reached the province.
+        using (var lost = await cashier.PostAsync("/api/v1/cards/04:a1:b2:c3/lost", null))
         {
-            var province = await ProvinceHost.StartAsync(folder, port, engine);
-            await using var counter = await TerminalHost.StartAsync(province);
-            await using var kiosk = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-THCS-ND-02");
-            var cashier = await counter.StaffAsync(StaffRole.Cashier);
-
-            // Reported lost at the counter: refused there at once, before anything reached the province.
-            using (var lost = await cashier.PostAsync("/api/v1/cards/04:a1:b2:c3/lost", null))
-            {
-                Assert.Equal(HttpStatusCode.OK, lost.StatusCode);
-                var view = await lost.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.Equal("lost", view.GetProperty("action").GetString());
-                Assert.Equal("HS240001", view.GetProperty("accountCode").GetString());
-                Assert.Equal("N. M. Anh", view.GetProperty("maskedName").GetString());
-                Assert.Equal(2_000_000, view.GetProperty("balance").GetInt64());
-                Assert.StartsWith("Đã báo mất thẻ", view.GetProperty("message").GetString());
-            }
-
-            using (var refused = await TapAndPayAsync(counter, "04A1B2C3", "BT-2611-HS240001", 10_000))
-            {
-                Assert.Equal("card_blocked", (await ProblemAsync(refused)).Code);
-            }
-
-            // Pushed like a payment: the province deny-lists it, and the other terminal's online authorisation refuses
-            // it before that terminal has pulled anything.
-            Assert.Null((await counter.Sync.RunRoundAsync(CancellationToken.None)).Error);
-            Assert.Equal("lost", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
-            using (var online = await TapAndPayAsync(kiosk, "04A1B2C3", "BT-2611-HS240001", 10_000))
-            {
-                Assert.Equal("card_blocked", (await ProblemAsync(online)).Code);
-            }
-
-            // Replaced by tapping the new card at the counter: it pays from the same account, so it carries the balance.
-            await counter.TapAsync("04BEEF01");
-            using (var replaced = await cashier.PostAsJsonAsync("/api/v1/cards/04A1B2C3/replace", new { }))
-            {
-                Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
-                var view = await replaced.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.Equal("replaced", view.GetProperty("action").GetString());
-                Assert.Equal("04BEEF01", view.GetProperty("cardUid").GetString());
-                Assert.Equal("04A1B2C3", view.GetProperty("replacedUid").GetString());
-                Assert.Equal(2_000_000, view.GetProperty("balance").GetInt64());
-            }
-
-            Assert.Null((await counter.Sync.RunRoundAsync(CancellationToken.None)).Error);
-            Assert.Equal("HS240001", await province.ScalarAsync("SELECT account_code FROM cards WHERE uid = '04BEEF01'"));
-            Assert.Null(await province.ScalarAsync("SELECT denied_at FROM cards WHERE uid = '04BEEF01'"));
-
-            // The other terminal pulls, then loses the province: it refuses the old card on its own and takes the new one
-            // offline, against the balance the account carried.
-            Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
-            var payer = await kiosk.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04BEEF01");
-            Assert.Equal("HS240001", payer.GetProperty("code").GetString());
-            Assert.Equal(2_000_000, payer.GetProperty("availableBalance").GetInt64());
-            Assert.True((await kiosk.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
-            await province.StopAsync();
-
-            using (var offlineOld = await TapAndPayAsync(kiosk, "04A1B2C3", "BT-2611-HS240001", 10_000))
-            {
-                Assert.Equal("card_blocked", (await ProblemAsync(offlineOld)).Code);
-            }
-
-            using (var offlineNew = await TapAndPayAsync(kiosk, "04BEEF01", "BT-2611-HS240001", 100_000))
-            {
-                Assert.Equal(HttpStatusCode.Created, offlineNew.StatusCode);
-                Assert.True((await offlineNew.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
-            }
-
-            // The province back: the offline payment lands once, on the account, made with the new card.
-            await using var back = await ProvinceHost.StartAsync(folder, port, engine);
-            await Wait.UntilAsync(async () => (await back.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(20), "the offline payment at the province");
-            Assert.Equal(2_000_000 - 100_000, await back.BalanceAsync("HS240001"));
-            Assert.Equal("04BEEF01", await back.ScalarAsync("SELECT card_uid FROM payments WHERE account_code = 'HS240001'"));
-            Assert.Equal(2L, Convert.ToInt64(await back.ScalarAsync("SELECT COUNT(*) FROM card_changes WHERE account_code = 'HS240001'")));
+            Assert.Equal(HttpStatusCode.OK, lost.StatusCode);
+            var view = await lost.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("lost", view.GetProperty("action").GetString());
+            Assert.Equal("HS240001", view.GetProperty("accountCode").GetString());
+            Assert.Equal("N. M. Anh", view.GetProperty("maskedName").GetString());
+            Assert.Equal(2_000_000, view.GetProperty("balance").GetInt64());
+            Assert.StartsWith("Đã báo mất thẻ", view.GetProperty("message").GetString());
         }
-        finally
+
+        using (var refused = await counter.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 10_000))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            Assert.Equal("card_blocked", (await refused.ProblemAsync()).Code);
         }
+
+        // Pushed like a payment: the province deny-lists it, and the other terminal's online authorisation refuses
+        // it before that terminal has pulled anything.
+        Assert.Null((await counter.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        Assert.Equal("lost", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
+        using (var online = await kiosk.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 10_000))
+        {
+            Assert.Equal("card_blocked", (await online.ProblemAsync()).Code);
+        }
+
+        // Replaced by tapping the new card at the counter: it pays from the same account, so it carries the balance.
+        await counter.TapAsync("04BEEF01");
+        using (var replaced = await cashier.PostAsJsonAsync("/api/v1/cards/04A1B2C3/replace", new { }))
+        {
+            Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+            var view = await replaced.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("replaced", view.GetProperty("action").GetString());
+            Assert.Equal("04BEEF01", view.GetProperty("cardUid").GetString());
+            Assert.Equal("04A1B2C3", view.GetProperty("replacedUid").GetString());
+            Assert.Equal(2_000_000, view.GetProperty("balance").GetInt64());
+        }
+
+        Assert.Null((await counter.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        Assert.Equal("HS240001", await province.ScalarAsync("SELECT account_code FROM cards WHERE uid = '04BEEF01'"));
+        Assert.Null(await province.ScalarAsync("SELECT denied_at FROM cards WHERE uid = '04BEEF01'"));
+
+        // The other terminal pulls, then loses the province: it refuses the old card on its own and takes the new one
+        // offline, against the balance the account carried.
+        Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        var payer = await kiosk.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04BEEF01");
+        Assert.Equal("HS240001", payer.GetProperty("code").GetString());
+        Assert.Equal(2_000_000, payer.GetProperty("availableBalance").GetInt64());
+        Assert.True((await kiosk.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
+        await province.StopAsync();
+
+        using (var offlineOld = await kiosk.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 10_000))
+        {
+            Assert.Equal("card_blocked", (await offlineOld.ProblemAsync()).Code);
+        }
+
+        using (var offlineNew = await kiosk.TapAndPayAsync("04BEEF01", "BT-2611-HS240001", 100_000))
+        {
+            Assert.Equal(HttpStatusCode.Created, offlineNew.StatusCode);
+            Assert.True((await offlineNew.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
+        }
+
+        // The province back: the offline payment lands once, on the account, made with the new card.
+        await using var back = await school.Kept.StartAsync();
+        await Wait.UntilAsync(async () => (await back.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(20), "the offline payment at the province");
+        Assert.Equal(2_000_000 - 100_000, await back.BalanceAsync("HS240001"));
+        Assert.Equal("04BEEF01", await back.ScalarAsync("SELECT card_uid FROM payments WHERE account_code = 'HS240001'"));
+        Assert.Equal(2L, Convert.ToInt64(await back.ScalarAsync("SELECT COUNT(*) FROM card_changes WHERE account_code = 'HS240001'")));
     }
 
     [Fact]
     public async Task A_technician_issues_a_card_by_tapping_it_and_another_terminal_takes_it_after_its_pull()
     {
-        await using var province = await ProvinceHost.StartAsync(engine: engine);
-        await using var tech = await TerminalHost.StartAsync(province);
-        await using var kiosk = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-THCS-ND-02");
+        await using var school = await CounterAndKiosk.StartAsync(engine);
+        var (province, tech, kiosk) = (school.Province, school.Counter, school.Kiosk);
         var technician = await tech.StaffAsync(StaffRole.Technician);
 
         await tech.TapAsync("04CAFE01");
@@ -137,7 +116,7 @@ public abstract class CardLifeTests(ProvinceEngine engine)
         Assert.Null((await tech.Sync.RunRoundAsync(CancellationToken.None)).Error);
         Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
         var before = await province.BalanceAsync("HS240004");
-        using (var paid = await TapAndPayAsync(kiosk, "04CAFE01", "BT-2611-HS240004", 20_000))
+        using (var paid = await kiosk.TapAndPayAsync("04CAFE01", "BT-2611-HS240004", 20_000))
         {
             Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
             Assert.False((await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
@@ -150,7 +129,7 @@ public abstract class CardLifeTests(ProvinceEngine engine)
         await tech.TapAsync("04CAFE01");
         using var again = await technician.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS240005" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, again.StatusCode);
-        Assert.Equal("card_in_use", (await ProblemAsync(again)).Code);
+        Assert.Equal("card_in_use", (await again.ProblemAsync()).Code);
     }
 
     [Fact]
@@ -190,7 +169,7 @@ public abstract class CardLifeTests(ProvinceEngine engine)
         var chainedBad = bad with { PrevHash = chainedSecond.Hash, Hash = EntryCanonicalForm.ChainHash(chainedSecond.Hash!, bad) };
         using var refused = await other.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-09", [chainedBad]), ContractsJsonContext.Default.PushRequest);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("replacement", (await ProblemAsync(refused)).Detail);
+        Assert.Contains("replacement", (await refused.ProblemAsync()).Detail);
     }
 }
 
@@ -342,62 +321,53 @@ public sealed class AccountClosureTests
     [Fact]
     public async Task A_closed_account_is_refunded_to_the_dong_by_a_recorded_transfer_and_its_card_is_refused_offline_too()
     {
-        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
-        var port = LoopbackPort.Next();
-        try
+        using var kept = new KeptProvince();
+        var province = await kept.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await terminal.TapAsync("04A1B2C3");
+        using (var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "BT-2611-HS240001", amount = 123_456 } } }))
         {
-            var province = await ProvinceHost.StartAsync(folder, port);
-            await using var terminal = await TerminalHost.StartAsync(province);
-            await terminal.TapAsync("04A1B2C3");
-            using (var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "BT-2611-HS240001", amount = 123_456 } } }))
-            {
-                Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
-            }
-
-            await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(15));
-            Assert.Equal(2_000_000 - 123_456, await province.BalanceAsync("HS240001"));
-
-            // The refund's transfer reference is the record: without it, 400 naming the field; an accountant may not close.
-            using (var noReference = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { reason = "Chuyển trường" }))
-            {
-                Assert.Equal(HttpStatusCode.BadRequest, noReference.StatusCode);
-                Assert.StartsWith("bankReference", (await noReference.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Detail);
-            }
-
-            using (var accountant = await province.SignInAsync("ketoan.nguyendu", "KeToan@2026"))
-            using (var refused = await accountant.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500001" }))
-            {
-                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            }
-
-            using (var closed = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500001", reason = "Chuyển trường" }))
-            {
-                Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
-                var view = await closed.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.Equal(1_876_544, view.GetProperty("refunded").GetInt64());
-                Assert.Equal("FT26120500001", view.GetProperty("bankReference").GetString());
-                Assert.Equal(["04A1B2C3"], view.GetProperty("cardsClosed").EnumerateArray().Select(c => c.GetString()));
-            }
-
-            Assert.Equal(0, await province.BalanceAsync("HS240001"));
-            Assert.Equal(1_876_544L, Convert.ToInt64(await province.ScalarAsync("SELECT refunded FROM account_closures WHERE account_code = 'HS240001' AND bank_reference = 'FT26120500001'")));
-            Assert.Equal("closed", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
-            using (var again = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500002" }))
-            {
-                Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-            }
-
-            // The terminal learns it at its pull and refuses the card with the province gone.
-            Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
-            await province.StopAsync();
-            await terminal.TapAsync("04A1B2C3");
-            using var offline = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "HP-2611-HS240001", amount = 1_000 } } });
-            Assert.Equal("card_blocked", (await offline.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Code);
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
         }
-        finally
+
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(15));
+        Assert.Equal(2_000_000 - 123_456, await province.BalanceAsync("HS240001"));
+
+        // The refund's transfer reference is the record: without it, 400 naming the field; an accountant may not close.
+        using (var noReference = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { reason = "Chuyển trường" }))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            Assert.Equal(HttpStatusCode.BadRequest, noReference.StatusCode);
+            Assert.StartsWith("bankReference", (await noReference.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Detail);
         }
+
+        using (var accountant = await province.SignInAsync("ketoan.nguyendu", "KeToan@2026"))
+        using (var refused = await accountant.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500001" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        using (var closed = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500001", reason = "Chuyển trường" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+            var view = await closed.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(1_876_544, view.GetProperty("refunded").GetInt64());
+            Assert.Equal("FT26120500001", view.GetProperty("bankReference").GetString());
+            Assert.Equal(["04A1B2C3"], view.GetProperty("cardsClosed").EnumerateArray().Select(c => c.GetString()));
+        }
+
+        Assert.Equal(0, await province.BalanceAsync("HS240001"));
+        Assert.Equal(1_876_544L, Convert.ToInt64(await province.ScalarAsync("SELECT refunded FROM account_closures WHERE account_code = 'HS240001' AND bank_reference = 'FT26120500001'")));
+        Assert.Equal("closed", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
+        using (var again = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120500002" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        // The terminal learns it at its pull and refuses the card with the province gone.
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        await province.StopAsync();
+        await terminal.TapAsync("04A1B2C3");
+        using var offline = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "HP-2611-HS240001", amount = 1_000 } } });
+        Assert.Equal("card_blocked", (await offline.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Code);
     }
 }

@@ -16,138 +16,118 @@ namespace KioskPos.Terminal.Tests;
 /// </summary>
 public abstract class CounterAccountClosureTests(ProvinceEngine engine)
 {
-    private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
-
-    private static async Task<HttpResponseMessage> TapAndPayAsync(TerminalHost terminal, string card, string bill, long amount)
-    {
-        await terminal.TapAsync(card);
-        return await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = card, bills = new[] { new { billId = bill, amount } } });
-    }
-
     [Fact]
     public async Task A_supervisor_closes_an_account_at_the_counter_the_remainder_refunded_to_the_dong_and_the_card_refused_at_the_kiosk()
     {
-        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
-        var port = LoopbackPort.Next();
-        try
+        // A text-mode printer at the counter, so that the emulator decodes the closing slip's ESC/POS text bytes (Windows-1258) back to text.
+        await using var school = await CounterAndKiosk.StartAsync(engine, counterArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
+        var (province, counter, kiosk) = (school.Province, school.Counter, school.Kiosk);
+        using (var paid = await counter.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 123_456))
         {
-            var province = await ProvinceHost.StartAsync(folder, port, engine);
-            // A text-mode printer at the counter, so that the emulator decodes the closing slip's ESC/POS text bytes (Windows-1258) back to text.
-            await using var counter = await TerminalHost.StartAsync(province, extraArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
-            await using var kiosk = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-THCS-ND-02");
-            using (var paid = await TapAndPayAsync(counter, "04A1B2C3", "BT-2611-HS240001", 123_456))
-            {
-                Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
-            }
-
-            await Wait.UntilDrainedAsync(counter.Http, TimeSpan.FromSeconds(15));
-            Assert.Equal(1_876_544, await province.BalanceAsync("HS240001"));
-            var cashier = await counter.StaffAsync(StaffRole.Cashier);
-            var supervisor = await counter.StaffAsync(StaffRole.Supervisor);
-
-            // The counter shows the supervisor the remainder to refund: the balance this terminal knows.
-            var payer = await supervisor.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001");
-            Assert.Equal(1_876_544, payer.GetProperty("availableBalance").GetInt64());
-
-            // A cashier may not close; a supervisor must give the transfer's reference (400 naming it) and the amount.
-            using (var refused = await cashier.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, bankReference = "FT26120500001" }))
-            {
-                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            }
-
-            using (var noReference = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, reason = "Chuyển trường" }))
-            {
-                Assert.Equal(HttpStatusCode.BadRequest, noReference.StatusCode);
-                var problem = await ProblemAsync(noReference);
-                Assert.Equal("invalid_request", problem.Code);
-                Assert.Contains("bankReference", problem.Title, StringComparison.Ordinal);
-                Assert.StartsWith("bankReference", problem.Detail, StringComparison.Ordinal);
-            }
-
-            using (var noAmount = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { bankReference = "FT26120500001" }))
-            {
-                Assert.Equal(HttpStatusCode.BadRequest, noAmount.StatusCode);
-                Assert.StartsWith("amount", (await ProblemAsync(noAmount)).Detail, StringComparison.Ordinal);
-            }
-
-            // The province closes only what it holds to the đồng: one đồng off is refused, and nothing changes.
-            using (var off = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_543, bankReference = "FT26120500001" }))
-            {
-                Assert.Equal(HttpStatusCode.Conflict, off.StatusCode);
-                var problem = await ProblemAsync(off);
-                Assert.Equal("balance_changed", problem.Code);
-                Assert.Contains("1.876.544", problem.Title, StringComparison.Ordinal);
-            }
-
-            Assert.Equal(1_876_544, await province.BalanceAsync("HS240001"));
-            Assert.Null(await province.ScalarAsync("SELECT closed_at FROM accounts WHERE code = 'HS240001'"));
-
-            // Another institution's terminal cannot close this school's account (it is not there for it).
-            await using (var hospital = await TerminalHost.StartHospitalAsync(province))
-            {
-                var other = await hospital.StaffAsync(StaffRole.Supervisor);
-                using var foreign = await other.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, bankReference = "FT26120500001" });
-                Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
-                Assert.Equal("account_not_found", (await ProblemAsync(foreign)).Code);
-            }
-
-            var printer = (KioskPos.Hardware.Simulators.Printer.EmulatedReceiptPrinter)counter.App.Services.GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>();
-            var pagesBefore = printer.Emulator.Pages.Count;
-            using (var closed = await supervisor.PostAsJsonAsync("/api/v1/accounts/hs240001/close", new { amount = 1_876_544, bankReference = " FT26120500001 ", reason = "Chuyển trường" }))
-            {
-                var view = await closed.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.True(closed.StatusCode == HttpStatusCode.OK, view.ToString());
-                Assert.Equal("HS240001", view.GetProperty("accountCode").GetString());
-                Assert.Equal(1_876_544, view.GetProperty("refunded").GetInt64());
-                Assert.Equal("FT26120500001", view.GetProperty("bankReference").GetString());
-                Assert.Equal(["04A1B2C3"], view.GetProperty("cardsClosed").EnumerateArray().Select(c => c.GetString()));
-                Assert.StartsWith("Đã tất toán tài khoản HS240001: hoàn 1.876.544", view.GetProperty("message").GetString(), StringComparison.Ordinal);
-                Assert.Equal("printed", view.GetProperty("slip").GetProperty("state").GetString());
-            }
-
-            // The slip the payer signs for the refund, twice (theirs and the school's), as the emulator decoded the driver's bytes.
-            var slip = string.Join('\n', printer.Emulator.Pages.Skip(pagesBefore).Last(p => p.Complete).Text).Normalize(System.Text.NormalizationForm.FormC);
-            void Has(string pattern, int times = 2) =>
-                Assert.True(System.Text.RegularExpressions.Regex.Matches(slip, pattern).Count == times, $"'{pattern}' not {times} times on the closing slip:\n{slip}");
-            Has("PHIẾU TẤT TOÁN");
-            Has(@"SỐ TIỀN HOÀN:\s+1\.876\.544 [₫đ]");
-            Has(@"Mã giao dịch CK:\s+FT26120500001");
-            Has(@"Lý do:\s+Chuyển trường");
-            Has(@"Người lập:\s+Demo Supervisor \(gs01\)");
-            Has("Liên 1: giao người nhận tiền", 1);
-            Has("Liên 2: lưu tại đơn vị", 1);
-            Assert.DoesNotContain("04A1B2C3", slip, StringComparison.Ordinal); // the card masked, as on receipts
-
-            // The province's record: the remainder, the reference, the supervisor by name at this terminal.
-            Assert.Equal(0, await province.BalanceAsync("HS240001"));
-            Assert.Equal(1_876_544L, Convert.ToInt64(await province.ScalarAsync("SELECT refunded FROM account_closures WHERE account_code = 'HS240001' AND bank_reference = 'FT26120500001'")));
-            Assert.Equal("Demo Supervisor (gs01) @ KP-THCS-ND-01", await province.ScalarAsync("SELECT closed_by FROM account_closures WHERE account_code = 'HS240001'"));
-            Assert.Equal("Chuyển trường", await province.ScalarAsync("SELECT reason FROM account_closures WHERE account_code = 'HS240001'"));
-            Assert.Equal("closed", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
-            using (var again = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 0, bankReference = "FT26120500002" }))
-            {
-                Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-                Assert.Equal("account_closed", (await ProblemAsync(again)).Code);
-            }
-
-            // The kiosk (another terminal, which has pulled nothing since) is refused by the province's authorisation at once...
-            using (var online = await TapAndPayAsync(kiosk, "04A1B2C3", "HP-2611-HS240001", 1_000))
-            {
-                Assert.Equal("card_blocked", (await ProblemAsync(online)).Code);
-            }
-
-            // ...and after its pull refuses the card with the province gone.
-            Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
-            await province.StopAsync();
-            using var offline = await TapAndPayAsync(kiosk, "04A1B2C3", "HP-2611-HS240001", 1_000);
-            Assert.Equal("card_blocked", (await ProblemAsync(offline)).Code);
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
         }
-        finally
+
+        await Wait.UntilDrainedAsync(counter.Http, TimeSpan.FromSeconds(15));
+        Assert.Equal(1_876_544, await province.BalanceAsync("HS240001"));
+        var cashier = await counter.StaffAsync(StaffRole.Cashier);
+        var supervisor = await counter.StaffAsync(StaffRole.Supervisor);
+
+        // The counter shows the supervisor the remainder to refund: the balance this terminal knows.
+        var payer = await supervisor.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001");
+        Assert.Equal(1_876_544, payer.GetProperty("availableBalance").GetInt64());
+
+        // A cashier may not close; a supervisor must give the transfer's reference (400 naming it) and the amount.
+        using (var refused = await cashier.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, bankReference = "FT26120500001" }))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }
+
+        using (var noReference = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, reason = "Chuyển trường" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noReference.StatusCode);
+            var problem = await noReference.ProblemAsync();
+            Assert.Equal("invalid_request", problem.Code);
+            Assert.Contains("bankReference", problem.Title, StringComparison.Ordinal);
+            Assert.StartsWith("bankReference", problem.Detail, StringComparison.Ordinal);
+        }
+
+        using (var noAmount = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { bankReference = "FT26120500001" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noAmount.StatusCode);
+            Assert.StartsWith("amount", (await noAmount.ProblemAsync()).Detail, StringComparison.Ordinal);
+        }
+
+        // The province closes only what it holds to the đồng: one đồng off is refused, and nothing changes.
+        using (var off = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_543, bankReference = "FT26120500001" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, off.StatusCode);
+            var problem = await off.ProblemAsync();
+            Assert.Equal("balance_changed", problem.Code);
+            Assert.Contains("1.876.544", problem.Title, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1_876_544, await province.BalanceAsync("HS240001"));
+        Assert.Null(await province.ScalarAsync("SELECT closed_at FROM accounts WHERE code = 'HS240001'"));
+
+        // Another institution's terminal cannot close this school's account (it is not there for it).
+        await using (var hospital = await TerminalHost.StartHospitalAsync(province))
+        {
+            var other = await hospital.StaffAsync(StaffRole.Supervisor);
+            using var foreign = await other.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, bankReference = "FT26120500001" });
+            Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+            Assert.Equal("account_not_found", (await foreign.ProblemAsync()).Code);
+        }
+
+        var printer = (KioskPos.Hardware.Simulators.Printer.EmulatedReceiptPrinter)counter.App.Services.GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>();
+        var pagesBefore = printer.Emulator.Pages.Count;
+        using (var closed = await supervisor.PostAsJsonAsync("/api/v1/accounts/hs240001/close", new { amount = 1_876_544, bankReference = " FT26120500001 ", reason = "Chuyển trường" }))
+        {
+            var view = await closed.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(closed.StatusCode == HttpStatusCode.OK, view.ToString());
+            Assert.Equal("HS240001", view.GetProperty("accountCode").GetString());
+            Assert.Equal(1_876_544, view.GetProperty("refunded").GetInt64());
+            Assert.Equal("FT26120500001", view.GetProperty("bankReference").GetString());
+            Assert.Equal(["04A1B2C3"], view.GetProperty("cardsClosed").EnumerateArray().Select(c => c.GetString()));
+            Assert.StartsWith("Đã tất toán tài khoản HS240001: hoàn 1.876.544", view.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal("printed", view.GetProperty("slip").GetProperty("state").GetString());
+        }
+
+        // The slip the payer signs for the refund, twice (theirs and the school's), as the emulator decoded the driver's bytes.
+        var slip = string.Join('\n', printer.Emulator.Pages.Skip(pagesBefore).Last(p => p.Complete).Text).Normalize(System.Text.NormalizationForm.FormC);
+        void Has(string pattern, int times = 2) =>
+            Assert.True(System.Text.RegularExpressions.Regex.Matches(slip, pattern).Count == times, $"'{pattern}' not {times} times on the closing slip:\n{slip}");
+        Has("PHIẾU TẤT TOÁN");
+        Has(@"SỐ TIỀN HOÀN:\s+1\.876\.544 [₫đ]");
+        Has(@"Mã giao dịch CK:\s+FT26120500001");
+        Has(@"Lý do:\s+Chuyển trường");
+        Has(@"Người lập:\s+Demo Supervisor \(gs01\)");
+        Has("Liên 1: giao người nhận tiền", 1);
+        Has("Liên 2: lưu tại đơn vị", 1);
+        Assert.DoesNotContain("04A1B2C3", slip, StringComparison.Ordinal); // the card masked, as on receipts
+
+        // The province's record: the remainder, the reference, the supervisor by name at this terminal.
+        Assert.Equal(0, await province.BalanceAsync("HS240001"));
+        Assert.Equal(1_876_544L, Convert.ToInt64(await province.ScalarAsync("SELECT refunded FROM account_closures WHERE account_code = 'HS240001' AND bank_reference = 'FT26120500001'")));
+        Assert.Equal("Demo Supervisor (gs01) @ KP-THCS-ND-01", await province.ScalarAsync("SELECT closed_by FROM account_closures WHERE account_code = 'HS240001'"));
+        Assert.Equal("Chuyển trường", await province.ScalarAsync("SELECT reason FROM account_closures WHERE account_code = 'HS240001'"));
+        Assert.Equal("closed", await province.ScalarAsync("SELECT denied_reason FROM cards WHERE uid = '04A1B2C3'"));
+        using (var again = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 0, bankReference = "FT26120500002" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Equal("account_closed", (await again.ProblemAsync()).Code);
+        }
+
+        // The kiosk (another terminal, which has pulled nothing since) is refused by the province's authorisation at once...
+        using (var online = await kiosk.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001", 1_000))
+        {
+            Assert.Equal("card_blocked", (await online.ProblemAsync()).Code);
+        }
+
+        // ...and after its pull refuses the card with the province gone.
+        Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        await province.StopAsync();
+        using var offline = await kiosk.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001", 1_000);
+        Assert.Equal("card_blocked", (await offline.ProblemAsync()).Code);
     }
 }
 

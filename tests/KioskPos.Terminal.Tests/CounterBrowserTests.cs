@@ -12,54 +12,37 @@ namespace KioskPos.Terminal.Tests;
 /// card-balance payment for a tapped card, voids it with a supervisor's PIN, closes the shift (the Z report prints),
 /// and signs out. Screenshots go to artifacts/screenshots.
 /// </summary>
-public sealed class CounterBrowserTests : IAsyncLifetime
+public sealed class CounterBrowserTests : TerminalBrowserTest
 {
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private readonly List<string> _errors = [];
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
+    protected override bool StartsOnline => false;
 
-    public async Task InitializeAsync()
+    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province);
-        var staff = _terminal.App.Services.GetRequiredService<StaffStore>();
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        await staff.AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "135790");
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "975319");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors);
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
+        var terminal = await WithStaffAsync(TerminalHost.StartAsync(province), StaffRole.Cashier, StaffRole.Supervisor);
+        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn09", "Đỗ Văn Chín", StaffRole.Cashier, "135790"); // the one locked out below
+        return terminal;
     }
 
     [Fact]
     [Trait("Category", "Browser")]
     public async Task A_cashier_signs_in_takes_a_card_payment_voids_it_with_a_supervisor_and_closes_the_shift()
     {
-        var page = await OpenAsync();
+        var page = await OpenCounterAsync();
         await ShotAsync(page, "counter-login");
 
         // Five wrong PINs lock that cashier out; the right PIN is refused while locked.
         for (var i = 1; i <= 5; i++)
         {
-            await SignInAsync(page, "tn09", "0000");
+            await SubmitCounterSignInAsync(page, "tn09", "0000");
             var expected = i < 5 ? $"còn {5 - i} lần thử" : "tạm khóa";
             await page.WaitForFunctionAsync($"document.getElementById('loginmsg').textContent.indexOf('{expected}') >= 0");
         }
 
-        await SignInAsync(page, "tn09", "135790");
+        await SubmitCounterSignInAsync(page, "tn09", "135790");
         await page.WaitForFunctionAsync("document.getElementById('loginmsg').textContent.indexOf('tạm khóa') >= 0");
         await ShotAsync(page, "counter-locked");
 
-        await SignInAsync(page, "tn01", "246813");
+        await SubmitCounterSignInAsync(page, "tn01", "246813");
         await page.WaitForSelectorAsync("body[data-screen=main]");
         Assert.Contains("Lê Thu Ngân", await page.InnerTextAsync("#who"), StringComparison.Ordinal);
 
@@ -72,7 +55,7 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         Assert.False(await page.IsDisabledAsync("#payqr"));
 
         // The card tapped at the counter: the payer and the bills; pay the tuition from the card (F4).
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForFunctionAsync("!document.getElementById('payer').hidden && !document.getElementById('paycard').disabled");
         Assert.Equal("Nguyễn Minh Anh", await page.InnerTextAsync("#pname"));
         await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input[type=checkbox]").UncheckAsync();
@@ -86,7 +69,7 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         await page.Keyboard.PressAsync("F4");
         await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã thu') >= 0");
         Assert.Contains("50.000 ₫", await page.InnerTextAsync("#bills tr[data-bill='HP-2611-HS240001']"), StringComparison.Ordinal); // still owed
-        var supervisor = await _terminal.StaffAsync(StaffRole.Supervisor);
+        var supervisor = await Terminal.StaffAsync(StaffRole.Supervisor);
         var id = (await supervisor.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))![0].GetProperty("id").GetString()!;
         var recorded = await supervisor.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");
         Assert.Equal("tn01", recorded.GetProperty("operator").GetString()); // the signed-in cashier, not a name the page sent
@@ -110,7 +93,7 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         await page.ClickAsync("#close");
         await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã đóng ca') >= 0");
         await ShotAsync(page, "counter-shift-closed");
-        await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(_terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).Any(t => t.Contains("BÁO CÁO CUỐI CA", StringComparison.Ordinal))),
+        await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(Terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText).Any(t => t.Contains("BÁO CÁO CUỐI CA", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(20), "the Z report on paper");
 
         await page.ClickAsync("#signout");
@@ -118,25 +101,10 @@ public sealed class CounterBrowserTests : IAsyncLifetime
         Assert.Equal(401, (await page.APIRequest.GetAsync("/api/v1/payments")).Status);
     }
 
-    private async Task<IPage> OpenAsync()
+    private async Task<IPage> OpenCounterAsync()
     {
-        var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = _terminal.Http.BaseAddress!.ToString() });
-        var page = await context.NewPageAsync();
-        page.PageError += (_, error) => _errors.Add(error);
-        await page.GotoAsync("/counter");
+        var page = await OpenAsync("/counter");
         await page.WaitForSelectorAsync("body[data-screen=login]");
         return page;
     }
-
-    private static async Task SignInAsync(IPage page, string id, string pin)
-    {
-        await page.FillAsync("#staff", id);
-        await page.FillAsync("#pin", pin);
-        await page.ClickAsync("#loginform button[type=submit]");
-    }
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page) =>
-        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page scrolls sideways at 1024×600");
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, name + ".png") });
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace KioskPos.Terminal.Tests;
@@ -16,15 +15,8 @@ namespace KioskPos.Terminal.Tests;
 /// </summary>
 public sealed class CounterCardBrowserTests : TerminalBrowserTest
 {
-    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
-    {
-        var terminal = await TerminalHost.StartAsync(province);
-        var staff = terminal.App.Services.GetRequiredService<StaffStore>();
-        await staff.AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        await staff.AddOrUpdateAsync("gs01", "Trần Giám Sát", StaffRole.Supervisor, "975319");
-        await staff.AddOrUpdateAsync("kt01", "Phạm Kỹ Thuật", StaffRole.Technician, "864271");
-        return terminal;
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+        WithStaffAsync(TerminalHost.StartAsync(province), StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
 
     [Fact]
     [Trait("Category", "Browser")]
@@ -155,21 +147,6 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         await ShotAsync(page, "tech-card-lost");
     }
 
-    private async Task<IPage> OpenAsync(string path)
-    {
-        var page = await NewPageAsync(1024, 600);
-        await page.GotoAsync(new Uri(Terminal.Http.BaseAddress!, path).ToString());
-        return page;
-    }
-
-    private static async Task SignInAtCounterAsync(IPage page, string id, string pin)
-    {
-        await page.FillAsync("#staff", id);
-        await page.FillAsync("#pin", pin);
-        await page.ClickAsync("#loginform button[type=submit]");
-        await page.WaitForSelectorAsync("body[data-screen=main]");
-    }
-
     private static async Task FindAsync(IPage page, string code)
     {
         await page.FillAsync("#code", code);
@@ -185,6 +162,4 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
     }
 
     private static string Money(long dong) => new KioskPos.Core.Money.Vnd(dong).ToString();
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using KioskPos.Tests.Shared;
 using Microsoft.Playwright;
 
@@ -10,40 +9,21 @@ namespace KioskPos.Terminal.Tests;
 /// fees, a VietQR payment confirmed by a bank notification, the receipt; a card-balance payment; an unknown card;
 /// English; the idle timeout that forgets the pupil. Screenshots of each screen go to artifacts/screenshots.
 /// </summary>
-public sealed class KioskBrowserTests : IAsyncLifetime
+public sealed class KioskBrowserTests : TerminalBrowserTest
 {
-    private static readonly string s_shots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
-    private IBrowser _browser = null!;
-    private readonly List<string> _errors = [];
-
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Terminal:CardPinAbove=100000"]); // card payments above 100.000 ₫ ask for the PIN
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
-        _browser = await Browser.LaunchAsync();
-        Directory.CreateDirectory(s_shots);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_errors); // no script error on any screen
-        await _browser.DisposeAsync();
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
+    // Card payments above 100.000 ₫ ask for the PIN.
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+        TerminalHost.StartAsync(province, extraArgs: ["--Terminal:CardPinAbove=100000"]);
 
     [Fact]
     [Trait("Category", "Browser")]
     public async Task A_parent_taps_the_card_sees_the_fees_pays_by_vietqr_and_gets_the_receipt()
     {
-        var page = await OpenAsync();
+        var page = await OpenKioskAsync();
         Assert.Contains("Chạm thẻ học sinh hoặc nhập mã học sinh", await page.InnerTextAsync("#s-home"), StringComparison.Ordinal);
         await ShotAsync(page, "kiosk-home");
 
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         Assert.Equal("N. M. Anh", await page.InnerTextAsync("#pname")); // the name masked: the next person in the queue reads the screen too
         Assert.Equal(2, await page.Locator("#bills tr").CountAsync());
@@ -64,8 +44,8 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         await AssertNoHorizontalScrollAsync(page);
         await ShotAsync(page, "kiosk-qr");
 
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var notified = await _province.NotifyAsync(150_000, $"CT DEN:123 {code} hoc phi"))
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using (var notified = await Province.NotifyAsync(150_000, $"CT DEN:123 {code} hoc phi"))
         {
             notified.EnsureSuccessStatusCode();
         }
@@ -74,24 +54,24 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         await page.WaitForFunctionAsync("document.getElementById('receipt').className === 'ok'", null, new() { Timeout = 20_000 });
         Assert.Contains("Biên lai đã in", await page.InnerTextAsync("#receipt"), StringComparison.Ordinal);
         await ShotAsync(page, "kiosk-paid");
-        Assert.Contains(Directory.GetFiles(_terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText), t => t.Contains("BIÊN LAI THU HỌC PHÍ", StringComparison.Ordinal) && t.Contains("150.000", StringComparison.Ordinal));
+        Assert.Contains(Directory.GetFiles(Terminal.ReceiptsFolder, "*.txt").Select(File.ReadAllText), t => t.Contains("BIÊN LAI THU HỌC PHÍ", StringComparison.Ordinal) && t.Contains("150.000", StringComparison.Ordinal));
     }
 
     [Fact]
     [Trait("Category", "Browser")]
     public async Task Card_balance_unknown_cards_english_and_the_idle_timeout()
     {
-        var page = await OpenAsync(idleSeconds: 3);
+        var page = await OpenKioskAsync(idleSeconds: 3);
 
         // An unknown card says so.
-        await _terminal.TapAsync("04FFEE01");
+        await Terminal.TapAsync("04FFEE01");
         await page.WaitForSelectorAsync("body[data-screen=msg]");
         Assert.Equal("Thẻ không được nhận ra", await page.InnerTextAsync("#mtitle"));
         await ShotAsync(page, "kiosk-unknown-card");
         await page.ClickAsync("#back2");
 
         // Pay one fee from the card's balance.
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input").UncheckAsync();
         Assert.Contains("2.000.000 ₫", await page.InnerTextAsync("#paycard"), StringComparison.Ordinal);
@@ -107,17 +87,17 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         await TypePinAsync(page, "2580");
         await page.WaitForSelectorAsync("body[data-screen=done]", new() { Timeout = 20_000 });
         await page.WaitForFunctionAsync("document.getElementById('receipt').className === 'ok'", null, new() { Timeout = 20_000 });
-        Assert.Equal(1_850_000, await _province.BalanceAsync("HS240001") is var b && b == 1_850_000 ? b : await BalanceAfterSyncAsync());
+        Assert.Equal(1_850_000, await Province.BalanceAsync("HS240001") is var b && b == 1_850_000 ? b : await BalanceAfterSyncAsync());
 
         // Out of paper: the payment is taken, and the receipt is offered as a lookup QR on screen instead.
         await page.ClickAsync("#again");
-        using (var paperOut = await _terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true }))
+        using (var paperOut = await Terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = true }))
         {
             paperOut.EnsureSuccessStatusCode();
         }
 
         await page.WaitForFunctionAsync("document.body.dataset.printer === 'paper_out'", null, new() { Timeout = 20_000 });
-        await _terminal.TapAsync("04A1B2C3");
+        await Terminal.TapAsync("04A1B2C3");
         await page.WaitForSelectorAsync("body[data-screen=payer]");
         await page.ClickAsync("#paycard");
         await page.WaitForSelectorAsync("body[data-screen=pin]", new() { Timeout = 20_000 });
@@ -126,7 +106,7 @@ public sealed class KioskBrowserTests : IAsyncLifetime
         Assert.Contains("/r/KP-THCS-ND-01-", await page.GetAttributeAsync("#lookup", "data-url"), StringComparison.Ordinal);
         Assert.Contains("Máy in chưa in được biên lai", await page.InnerTextAsync("#receipt"), StringComparison.Ordinal);
         await ShotAsync(page, "kiosk-paid-no-paper");
-        (await _terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
+        (await Terminal.Http.PostAsJsonAsync("/dev/printer", new { paperOut = false })).EnsureSuccessStatusCode();
 
         // English is one tap away.
         await page.ClickAsync("#again");
@@ -164,21 +144,14 @@ public sealed class KioskBrowserTests : IAsyncLifetime
 
     private async Task<long> BalanceAfterSyncAsync()
     {
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        return await _province.BalanceAsync("HS240001");
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        return await Province.BalanceAsync("HS240001");
     }
 
-    private async Task<IPage> OpenAsync(int idleSeconds = 60)
+    private async Task<IPage> OpenKioskAsync(int idleSeconds = 60)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        page.PageError += (_, error) => _errors.Add(error);
-        await page.GotoAsync(new Uri(_terminal.Http.BaseAddress!, $"/kiosk?idle={idleSeconds}").ToString());
+        var page = await OpenAsync($"/kiosk?idle={idleSeconds}");
         await page.WaitForFunctionAsync("document.getElementById('inst').textContent !== 'KioskPos'");
         return page;
     }
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page) =>
-        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page scrolls sideways at 1024×600");
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(s_shots, name + ".png") });
 }

@@ -12,15 +12,6 @@ namespace KioskPos.Terminal.Tests;
 
 public abstract class OfflinePolicyTests(ProvinceEngine engine)
 {
-    private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
-
-    private static async Task<HttpResponseMessage> TapAndPayAsync(TerminalHost terminal, string card, string bill, long? amount = null)
-    {
-        await terminal.TapAsync(card);
-        return await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = card, bills = new[] { new { billId = bill, amount } } });
-    }
-
     private static async Task<string> CardOfAsync(TerminalHost terminal, string account)
     {
         await using var connection = await terminal.App.Services.GetRequiredService<SqliteDatabase>().OpenAsync();
@@ -30,69 +21,60 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
     [Fact]
     public async Task During_an_outage_card_payments_continue_within_the_limits_are_refused_beyond_them_and_drain_after()
     {
-        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
-        var port = LoopbackPort.Next();
-        try
+        using var kept = new KeptProvince(engine);
+        var province = await kept.StartAsync();
+        var policy = new OfflinePolicyDto(MaxPerPayment: 200_000, MaxPerCardPerDay: 300_000, MaxUnsyncedTotal: 400_000, MaxMinutesSinceSync: 60, MaxDenyListAgeMinutes: 60);
+        (await province.Admin.PutAsJsonAsync("/api/v1/admin/terminals/KP-THCS-ND-01/offline-policy", policy, ContractsJsonContext.Default.OfflinePolicyDto)).EnsureSuccessStatusCode();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var hs4 = await CardOfAsync(terminal, "HS240004");
+        var hs5 = await CardOfAsync(terminal, "HS240005");
+
+        // Online first: authorised by the server, not marked offline.
+        using (var online = await terminal.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001"))
         {
-            var province = await ProvinceHost.StartAsync(folder, port, engine);
-            var policy = new OfflinePolicyDto(MaxPerPayment: 200_000, MaxPerCardPerDay: 300_000, MaxUnsyncedTotal: 400_000, MaxMinutesSinceSync: 60, MaxDenyListAgeMinutes: 60);
-            (await province.Admin.PutAsJsonAsync("/api/v1/admin/terminals/KP-THCS-ND-01/offline-policy", policy, ContractsJsonContext.Default.OfflinePolicyDto)).EnsureSuccessStatusCode();
-            await using var terminal = await TerminalHost.StartAsync(province);
-            var hs4 = await CardOfAsync(terminal, "HS240004");
-            var hs5 = await CardOfAsync(terminal, "HS240005");
-
-            // Online first: authorised by the server, not marked offline.
-            using (var online = await TapAndPayAsync(terminal, "04A1B2C3", "HP-2611-HS240001"))
-            {
-                Assert.Equal(HttpStatusCode.Created, online.StatusCode);
-                Assert.False((await online.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
-            }
-
-            await Wait.UntilAsync(async () => (await province.PaymentsAsync()).Length == 1, TimeSpan.FromSeconds(15), "the online payment at the server");
-            await province.StopAsync();
-
-            using (var first = await TapAndPayAsync(terminal, "04A1B2C3", "BT-2611-HS240001", 150_000))
-            {
-                Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-                Assert.True((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
-            }
-
-            using (var tooBig = await TapAndPayAsync(terminal, "04A1B2C3", "BT-2611-HS240001", 250_000))
-            {
-                var problem = await ProblemAsync(tooBig);
-                Assert.Equal("offline_payment_limit", problem.Code);
-                Assert.Contains("200.000 ₫", problem.Title);
-            }
-
-            using (var cardDay = await TapAndPayAsync(terminal, "04A1B2C3", "BT-2611-HS240001", 200_000))
-            {
-                Assert.Equal("offline_card_daily_limit", (await ProblemAsync(cardDay)).Code);
-            }
-
-            using (var other = await TapAndPayAsync(terminal, hs4, "HP-2611-HS240004"))
-            {
-                Assert.Equal(HttpStatusCode.Created, other.StatusCode);
-            }
-
-            using (var terminalLimit = await TapAndPayAsync(terminal, hs5, "HP-2611-HS240005"))
-            {
-                var problem = await ProblemAsync(terminalLimit);
-                Assert.Equal("offline_terminal_limit", problem.Code);
-                Assert.Contains("300.000 ₫", problem.Title);
-            }
-
-            // The server returns: the backlog drains and the ledger holds the three payments once each.
-            await using var back = await ProvinceHost.StartAsync(folder, port, engine);
-            await Wait.UntilAsync(async () => (await back.PaymentsAsync()).Length == 3, TimeSpan.FromSeconds(20), "the backlog to drain");
-            Assert.Equal(2_000_000 - 150_000 - 150_000, await back.BalanceAsync("HS240001"));
-            var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
-            Assert.Equal(0, status.GetProperty("sync").GetProperty("queued").GetInt32());
+            Assert.Equal(HttpStatusCode.Created, online.StatusCode);
+            Assert.False((await online.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
         }
-        finally
+
+        await Wait.UntilAsync(async () => (await province.PaymentsAsync()).Length == 1, TimeSpan.FromSeconds(15), "the online payment at the server");
+        await province.StopAsync();
+
+        using (var first = await terminal.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 150_000))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+            Assert.True((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offline").GetBoolean());
         }
+
+        using (var tooBig = await terminal.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 250_000))
+        {
+            var problem = await tooBig.ProblemAsync();
+            Assert.Equal("offline_payment_limit", problem.Code);
+            Assert.Contains("200.000 ₫", problem.Title);
+        }
+
+        using (var cardDay = await terminal.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 200_000))
+        {
+            Assert.Equal("offline_card_daily_limit", (await cardDay.ProblemAsync()).Code);
+        }
+
+        using (var other = await terminal.TapAndPayAsync(hs4, "HP-2611-HS240004"))
+        {
+            Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        }
+
+        using (var terminalLimit = await terminal.TapAndPayAsync(hs5, "HP-2611-HS240005"))
+        {
+            var problem = await terminalLimit.ProblemAsync();
+            Assert.Equal("offline_terminal_limit", problem.Code);
+            Assert.Contains("300.000 ₫", problem.Title);
+        }
+
+        // The server returns: the backlog drains and the ledger holds the three payments once each.
+        await using var back = await kept.StartAsync();
+        await Wait.UntilAsync(async () => (await back.PaymentsAsync()).Length == 3, TimeSpan.FromSeconds(20), "the backlog to drain");
+        Assert.Equal(2_000_000 - 150_000 - 150_000, await back.BalanceAsync("HS240001"));
+        var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        Assert.Equal(0, status.GetProperty("sync").GetProperty("queued").GetInt32());
     }
 
     [Fact]
@@ -107,9 +89,9 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
             await province.StopAsync();
             await Task.Delay(1100); // the last sync is now older than zero minutes
 
-            using var response = await TapAndPayAsync(terminal, "04A1B2C3", "HP-2611-HS240001");
+            using var response = await terminal.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001");
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-            var problem = await ProblemAsync(response);
+            var problem = await response.ProblemAsync();
             Assert.Equal("offline_too_long", problem.Code);
             Assert.Contains("mất kết nối", problem.Title);
         }
@@ -139,9 +121,9 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
         // This terminal learns it at its next pull, and refuses the card.
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
         Assert.True((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
-        using (var refused = await TapAndPayAsync(terminal, "04D4E5F6", "HP-2611-HS240002", 1_000))
+        using (var refused = await terminal.TapAndPayAsync("04D4E5F6", "HP-2611-HS240002", 1_000))
         {
-            Assert.Equal("card_blocked", (await ProblemAsync(refused)).Code);
+            Assert.Equal("card_blocked", (await refused.ProblemAsync()).Code);
         }
 
         (await province.Admin.PostAsync("/api/v1/admin/cards/04D4E5F6/allow", null)).EnsureSuccessStatusCode();
@@ -157,17 +139,17 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
         (await province.Admin.PostAsync("/api/v1/admin/cards/04A1B2C3/deny?reason=lost", null)).EnsureSuccessStatusCode();
 
         // Before the terminal's next pull, the server's authorisation refuses it.
-        using (var online = await TapAndPayAsync(terminal, "04A1B2C3", "HP-2611-HS240001"))
+        using (var online = await terminal.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001"))
         {
-            Assert.Equal("card_blocked", (await ProblemAsync(online)).Code);
+            Assert.Equal("card_blocked", (await online.ProblemAsync()).Code);
         }
 
         // After the pull, the terminal refuses it on its own, with the server gone.
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
         await province.StopAsync();
-        using (var offline = await TapAndPayAsync(terminal, "04A1B2C3", "HP-2611-HS240001"))
+        using (var offline = await terminal.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001"))
         {
-            Assert.Equal("card_blocked", (await ProblemAsync(offline)).Code);
+            Assert.Equal("card_blocked", (await offline.ProblemAsync()).Code);
         }
 
         Assert.Empty((await (await terminal.StaffAsync(StaffRole.Cashier)).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);

@@ -283,13 +283,6 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
         Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
         return (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var violations = await Accessibility.AccessibilityBrowserTests.AxeAsync(page);
-        Assert.True(violations.Length == 0, string.Join("\n", violations));
-        await Accessibility.AccessibilityBrowserTests.AssertTargetsAsync(page);
-    }
 }
 
 /// <summary>The statement tests with the province on SQLite.</summary>

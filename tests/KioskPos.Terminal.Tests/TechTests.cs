@@ -4,11 +4,10 @@ using System.Text.Json;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 
 namespace KioskPos.Terminal.Tests;
 
-/// <summary>The technician's self-test against the simulated devices, and <c>/tech</c> in Chromium.</summary>
+/// <summary>The technician's self-test against the simulated devices (<c>/tech</c> in Chromium: <see cref="TechBrowserTests"/>).</summary>
 public class TechTests
 {
     [Fact]
@@ -144,56 +143,6 @@ public class TechTests
     }
 
     [Fact]
-    [Trait("Category", "Browser")]
-    public async Task The_tech_page_needs_a_technician_and_shows_devices_profile_and_log_but_no_payment()
-    {
-        await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province);
-        await terminal.StaffAsync(StaffRole.Technician);
-        await terminal.StaffAsync(StaffRole.Cashier);
-        await terminal.TapAsync("04A1B2C3");
-        using (var paid = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001"))
-        {
-            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
-        }
-
-        await using var browser = await Browser.LaunchAsync();
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 } });
-        var errors = new List<string>();
-        page.PageError += (_, error) => errors.Add(error);
-        await page.GotoAsync(new Uri(terminal.Http.BaseAddress!, "/tech").ToString());
-        await page.WaitForSelectorAsync("#login:not([hidden])");
-
-        // A cashier's PIN does not open it; a wrong PIN neither.
-        await SignInAsync(page, "tn01", "246813");
-        await page.WaitForFunctionAsync("document.getElementById('lmsg').textContent.length > 0");
-        Assert.Contains("kỹ thuật viên", await page.InnerTextAsync("#lmsg"), StringComparison.Ordinal);
-        Assert.True(await page.IsHiddenAsync("#tech"));
-        await SignInAsync(page, "kt01", "0000");
-        await page.WaitForFunctionAsync("document.getElementById('lmsg').textContent.indexOf('4') >= 0");
-        Assert.True(await page.IsHiddenAsync("#tech"));
-
-        await SignInAsync(page, "kt01", "864271");
-        await page.WaitForSelectorAsync("#tech:not([hidden])");
-        await page.WaitForFunctionAsync("document.getElementById('log').textContent.length > 0");
-        var text = await page.InnerTextAsync("body");
-        Assert.Contains("KP-THCS-ND-01", text, StringComparison.Ordinal);
-        Assert.Contains("CardReader", text, StringComparison.Ordinal);
-        await page.ClickAsync("#selftest");
-        await page.WaitForFunctionAsync("document.getElementById('checks').rows.length === 8", null, new() { Timeout = 30_000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots")).FullName, "tech.png"), FullPage = true });
-
-        // Nothing of a payment or a payer on it: not the payment's id, the payer's code or name, the amount.
-        text = await page.InnerTextAsync("body");
-        foreach (var secret in new[] { "KP-THCS-ND-01-0000", "HS240001", "Nguyễn Minh Anh", "150.000" })
-        {
-            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
-        }
-
-        Assert.Empty(errors);
-    }
-
-    [Fact]
     public async Task The_command_line_reports_status_backs_up_while_running_exports_the_journal_and_runs_the_self_test()
     {
         await using var province = await ProvinceHost.StartAsync();
@@ -296,14 +245,6 @@ public class TechTests
     {
         Assert.Equal("Payment … committed: … by card_balance", KioskPos.Terminal.Services.RecentLog.Scrub("Payment KP-THCS-ND-01-00000001 committed: 150.000 ₫ by card_balance"));
         Assert.Equal("Card tapped for … at KP-TTYT-CT-01; 100 đồng is …", KioskPos.Terminal.Services.RecentLog.Scrub("Card tapped for BN260001 at KP-TTYT-CT-01; 100 đồng is 100 ₫"));
-    }
-
-    private static async Task SignInAsync(IPage page, string id, string pin)
-    {
-        await page.EvaluateAsync("document.getElementById('lmsg').textContent = ''");
-        await page.FillAsync("#sid", id);
-        await page.FillAsync("#spin", pin);
-        await page.ClickAsync("#signin");
     }
 }
 

@@ -12,9 +12,6 @@ namespace KioskPos.Terminal.Tests;
 
 public class TerminalEndToEndTests
 {
-    private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
-
     [Fact]
     public async Task A_tapped_card_pays_one_bill_the_receipt_prints_and_the_server_holds_it_once()
     {
@@ -103,7 +100,7 @@ public class TerminalEndToEndTests
         await terminal.TapAsync("04D4E5F6");
         using var response = await terminal.PayAsync("04D4E5F6", "BT-2611-HS240002");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = await ProblemAsync(response);
+        var problem = await response.ProblemAsync();
         Assert.Equal("insufficient_balance", problem.Code);
         Assert.Equal("Số dư thẻ không đủ: còn 150.000 ₫, cần 600.000 ₫.", problem.Title);
         Assert.Contains("not enough", problem.Detail);
@@ -121,13 +118,13 @@ public class TerminalEndToEndTests
 
         using var lookup = await terminal.Http.GetAsync("/api/v1/payers/by-card/0000AAAA");
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
-        var problem = await ProblemAsync(lookup);
+        var problem = await lookup.ProblemAsync();
         Assert.Equal("card_not_recognised", problem.Code);
         Assert.StartsWith("Không nhận ra thẻ", problem.Title);
 
         using var pay = await terminal.PayAsync("0000AAAA", "HP-2611-HS240001");
         Assert.Equal(HttpStatusCode.NotFound, pay.StatusCode);
-        Assert.Equal("card_not_recognised", (await ProblemAsync(pay)).Code);
+        Assert.Equal("card_not_recognised", (await pay.ProblemAsync()).Code);
 
         var home = await terminal.Http.GetStringAsync("/");
         Assert.Contains("Không nhận ra thẻ", home);
@@ -141,17 +138,17 @@ public class TerminalEndToEndTests
 
         using var notTapped = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, notTapped.StatusCode);
-        Assert.Equal("card_not_presented", (await ProblemAsync(notTapped)).Code);
+        Assert.Equal("card_not_presented", (await notTapped.ProblemAsync()).Code);
 
         await terminal.TapAsync("04112233");
         using var blocked = await terminal.PayAsync("04112233", "HP-2611-HS240003");
-        Assert.Equal("card_blocked", (await ProblemAsync(blocked)).Code);
+        Assert.Equal("card_blocked", (await blocked.ProblemAsync()).Code);
 
         // One tap pays once: a second payment needs a second tap.
         await terminal.TapAsync("04A1B2C3");
         (await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001")).EnsureSuccessStatusCode();
         using var again = await terminal.PayAsync("04A1B2C3", "BT-2611-HS240001");
-        Assert.Equal("card_not_presented", (await ProblemAsync(again)).Code);
+        Assert.Equal("card_not_presented", (await again.ProblemAsync()).Code);
     }
 
     [Theory]
@@ -173,7 +170,7 @@ public class TerminalEndToEndTests
         using var response = await terminal.Http.PostAsync("/api/v1/payments", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await ProblemAsync(response);
+        var problem = await response.ProblemAsync();
         Assert.Equal(code, problem.Code);
         Assert.False(string.IsNullOrWhiteSpace(problem.Title));
         Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
@@ -441,33 +438,24 @@ public class TerminalEndToEndTests
     [Fact]
     public async Task With_the_server_down_payments_are_kept_and_reach_it_when_it_returns()
     {
-        var port = LoopbackPort.Next();
-        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
-        try
-        {
-            var province = await ProvinceHost.StartAsync(folder, port);
-            await using var terminal = await TerminalHost.StartAsync(province);
-            await province.StopAsync();
+        using var kept = new KeptProvince();
+        var province = await kept.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        await province.StopAsync();
 
-            await terminal.TapAsync("04A1B2C3");
-            using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            await terminal.ReceiptSettledAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!); // printed after the answer
-            var round = await terminal.Sync.RunRoundAsync(CancellationToken.None);
-            Assert.NotNull(round.Error);
-            var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
-            Assert.Equal(2, status.GetProperty("sync").GetProperty("queued").GetInt32()); // the payment and its receipt
-            Assert.False(string.IsNullOrEmpty(status.GetProperty("sync").GetProperty("lastError").GetString()));
+        await terminal.TapAsync("04A1B2C3");
+        using var response = await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await terminal.ReceiptSettledAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!); // printed after the answer
+        var round = await terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.NotNull(round.Error);
+        var status = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        Assert.Equal(2, status.GetProperty("sync").GetProperty("queued").GetInt32()); // the payment and its receipt
+        Assert.False(string.IsNullOrEmpty(status.GetProperty("sync").GetProperty("lastError").GetString()));
 
-            await using var back = await ProvinceHost.StartAsync(folder, port);
-            await Wait.UntilAsync(async () => (await back.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(20), "the backlog to drain");
-            Assert.Equal(1_850_000, await back.BalanceAsync("HS240001"));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+        await using var back = await kept.StartAsync();
+        await Wait.UntilAsync(async () => (await back.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(20), "the backlog to drain");
+        Assert.Equal(1_850_000, await back.BalanceAsync("HS240001"));
     }
 
     [Fact]

@@ -103,17 +103,4 @@ public sealed class TopUpBrowserTests : TerminalBrowserTest
         await AssertNoHorizontalScrollAsync(page);
         await ShotAsync(page, "kiosk-topup-done-en");
     }
-
-    // The top-up screen passes axe-core's WCAG 2.2 AA rules and every target is at least 48 px, as the kiosk's other screens do.
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var violations = await Accessibility.AccessibilityBrowserTests.AxeAsync(page);
-        Assert.True(violations.Length == 0, string.Join("\n", violations));
-        await Accessibility.AccessibilityBrowserTests.AssertTargetsAsync(page);
-    }
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page) =>
-        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page scrolls sideways at 1024×600");
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }

@@ -14,24 +14,11 @@ namespace KioskPos.Terminal.Tests;
 /// receives signed bank notifications and credits the account's balance through the one matching engine, and the
 /// terminal learns the balance after it by its long poll; a transfer from home names the account's standing code.
 /// </summary>
-public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
+public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
 {
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
+    protected override bool StartsOnline => true;
 
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync(engine: engine);
-        _terminal = await TerminalHost.StartAsync(_province);
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(),
-            TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
+    protected override Task<ProvinceHost> StartProvinceAsync() => ProvinceHost.StartAsync(engine: engine);
 
     [Fact]
     public async Task A_kiosk_top_up_is_credited_once_printed_with_the_new_balance_and_a_repeated_or_second_transfer_credits_nothing_more()
@@ -43,12 +30,12 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         var payload = VietQrParser.Parse(topUp.Payload);
         Assert.Equal((true, "1023456789", 300_000L, topUp.Code), (payload.Dynamic, payload.AccountNumber, payload.Amount!.Value, payload.Purpose));
         Assert.True(TransferCode.TryParse(topUp.Code, out var code) && code.Value.Sequence == topUp.View.GetProperty("sequence").GetInt64());
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
 
         var planBefore = await PlanAsync();
         var (status, outcome, paymentId) = await NotifyAsync(300_000, $"MBVCB.123.{topUp.Code.ToLowerInvariant()} nap the", "FT-TOPUP-1");
         Assert.Equal(("accepted", TransferOutcomes.Paid, topUp.Id), (status, outcome, paymentId));
-        Assert.Equal(450_000, await _province.BalanceAsync("HS240002"));
+        Assert.Equal(450_000, await Province.BalanceAsync("HS240002"));
 
         // Reconciliation shows the day's top-ups beside the payments (not among the VietQR payments of bills).
         var day = (await ReconciliationAsync()).GetProperty("days").EnumerateArray().Single(d => d.GetProperty("institutionId").GetString() == "TG-THCS-NGUYENDU");
@@ -70,7 +57,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Contains("450.000 ₫", receipt, StringComparison.Ordinal);
         Assert.Contains(StandingTransferCode.For("HS240002").Value, receipt, StringComparison.Ordinal);
         // The screen follows the receipt: it says "paid" once the printer has handed the receipt out (a moment after the file).
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString() == "confirmed",
+        await Wait.UntilAsync(async () => (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString() == "confirmed",
             TimeSpan.FromSeconds(10), "the confirmation on the customer display");
 
         // The bank's service delivers the same transaction again: nothing moves.
@@ -79,21 +66,21 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         // A second transfer with the same code is money not asked for: not credited, flagged for refund in full.
         var (_, twice, _) = await NotifyAsync(300_000, topUp.Code, "FT-TOPUP-2");
         Assert.Equal(TransferOutcomes.PaidTwice, twice);
-        Assert.Equal(450_000, await _province.BalanceAsync("HS240002"));
-        Assert.Equal(1L, Convert.ToInt64(await _province.ScalarAsync("SELECT COUNT(*) FROM top_ups WHERE account_code = 'HS240002'")));
+        Assert.Equal(450_000, await Province.BalanceAsync("HS240002"));
+        Assert.Equal(1L, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM top_ups WHERE account_code = 'HS240002'")));
         var refund = (await TransfersAsync("?refundDue=true")).Single(t => t.GetProperty("bankTransactionId").GetString() == "FT-TOPUP-2");
         Assert.Equal(300_000, refund.GetProperty("refundDue").GetInt64());
 
         // The terminal's cache learns the balance at its next pull; the journal still verifies.
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240002")).GetProperty("availableBalance").GetInt64() == 450_000,
+        await Wait.UntilAsync(async () => (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240002")).GetProperty("availableBalance").GetInt64() == 450_000,
             TimeSpan.FromSeconds(20), "the new balance on the terminal");
-        var journal = await (await _terminal.StaffAsync(Storage.StaffRole.Technician)).GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
+        var journal = await (await Terminal.StaffAsync(Storage.StaffRole.Technician)).GetFromJsonAsync<JsonElement>("/api/v1/journal/verify");
         Assert.True(journal.GetProperty("ok").GetBoolean());
 
         // The card's statement at the kiosk has the top-up once, as much as was credited (not the second transfer).
-        await _terminal.TapAsync("04D4E5F6");
-        var reference = _terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.CardPresence>().Last!.Reference!;
-        var statement = await _terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/cards/{reference}/statement");
+        await Terminal.TapAsync("04D4E5F6");
+        var reference = Terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.CardPresence>().Last!.Reference!;
+        var statement = await Terminal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/cards/{reference}/statement");
         var topUps = statement.GetProperty("movements").EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "top_up")
             .Select(m => (m.GetProperty("amount").GetInt64(), m.GetProperty("label").GetString())).ToList();
         Assert.Equal([(300_000L, "Nạp tiền qua VietQR / Top-up by VietQR")], topUps);
@@ -106,7 +93,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         var codes = new List<string>();
         foreach (var n in Enumerable.Range(4, 27))
         {
-            if (codes.Count < 3 && await _province.BalanceAsync($"HS24{n:D4}") <= 1_500_000)
+            if (codes.Count < 3 && await Province.BalanceAsync($"HS24{n:D4}") <= 1_500_000)
             {
                 codes.Add($"HS24{n:D4}");
             }
@@ -114,11 +101,11 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
 
         Assert.Equal(3, codes.Count);
         var shortOne = await TopUpAsync(new { payerCode = codes[0], amount = 200_000 });
-        var before = await _province.BalanceAsync(codes[0]);
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+        var before = await Province.BalanceAsync(codes[0]);
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
         var (_, under, _) = await NotifyAsync(50_000, shortOne.Code, "FT-TOPUP-SHORT");
         Assert.Equal(TransferOutcomes.Underpaid, under);
-        Assert.Equal(before + 50_000, await _province.BalanceAsync(codes[0]));
+        Assert.Equal(before + 50_000, await Province.BalanceAsync(codes[0]));
         // Short: it stays underpaid (as a payment would), what arrived is on the balance, and no rest is offered.
         var done = await WaitForStateAsync(shortOne.Id, "underpaid");
         Assert.False(done.TryGetProperty("rest", out var rest) && rest.ValueKind != JsonValueKind.Null);
@@ -126,25 +113,25 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.DoesNotContain((await ReconciliationAsync()).GetProperty("worklist").EnumerateArray(), i => i.GetProperty("item").GetString() == "underpaid:" + shortOne.Id);
 
         var overOne = await TopUpAsync(new { payerCode = codes[1], amount = 100_000 });
-        var overBefore = await _province.BalanceAsync(codes[1]);
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+        var overBefore = await Province.BalanceAsync(codes[1]);
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
         var (_, over, _) = await NotifyAsync(130_000, overOne.Code, "FT-TOPUP-OVER");
         Assert.Equal(TransferOutcomes.Overpaid, over);
-        Assert.Equal(overBefore + 100_000, await _province.BalanceAsync(codes[1]));
+        Assert.Equal(overBefore + 100_000, await Province.BalanceAsync(codes[1]));
         var overTransfer = (await TransfersAsync("?refundDue=true")).Single(t => t.GetProperty("bankTransactionId").GetString() == "FT-TOPUP-OVER");
         Assert.Equal(30_000, overTransfer.GetProperty("refundDue").GetInt64());
 
         var lateOne = await TopUpAsync(new { payerCode = codes[2], amount = 100_000 });
-        using (var cancel = await _terminal.Http.PostAsync(_terminal.PaymentUrl(lateOne.Id, "/cancel"), null))
+        using (var cancel = await Terminal.Http.PostAsync(Terminal.PaymentUrl(lateOne.Id, "/cancel"), null))
         {
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         }
 
-        var lateBefore = await _province.BalanceAsync(codes[2]);
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+        var lateBefore = await Province.BalanceAsync(codes[2]);
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
         var (_, late, _) = await NotifyAsync(100_000, lateOne.Code, "FT-TOPUP-LATE");
         Assert.Equal(TransferOutcomes.Paid, late);
-        Assert.Equal(lateBefore + 100_000, await _province.BalanceAsync(codes[2]));
+        Assert.Equal(lateBefore + 100_000, await Province.BalanceAsync(codes[2]));
         var lateTransfer = (await TransfersAsync(string.Empty)).Single(t => t.GetProperty("bankTransactionId").GetString() == "FT-TOPUP-LATE");
         Assert.Contains("late", lateTransfer.GetProperty("flags").GetString(), StringComparison.Ordinal);
         await WaitForStateAsync(lateOne.Id, "completed");
@@ -153,15 +140,15 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Money_for_a_top_up_taken_offline_is_held_then_credited_once_when_the_entry_arrives()
     {
-        using var client = await _province.SignedClientAsync("KP-THCS-ND-09");
+        using var client = await Province.SignedClientAsync("KP-THCS-ND-09");
         var pull = await client.GetFromJsonAsync(SyncProtocol.PullPath, ContractsJsonContext.Default.PullResponse);
         Assert.NotNull(pull!.TopUpLimits);
         var code = TransferCode.Create(pull.QrTag!.Value, 1).Value;
-        var before = await _province.BalanceAsync("HS240007");
+        var before = await Province.BalanceAsync("HS240007");
 
         var (_, held, _) = await NotifyAsync(120_000, "NAP " + code, "FT-TOPUP-HELD");
         Assert.Equal(TransferOutcomes.Held, held);
-        Assert.Equal(before, await _province.BalanceAsync("HS240007"));
+        Assert.Equal(before, await Province.BalanceAsync("HS240007"));
 
         var payload = VietQrBuilder.Build(new VietQrPayload(true, "970436", "1023456789", Amount: 120_000, Additional: new(Purpose: code)));
         var entry = new JournalEntryDto(1, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
@@ -176,7 +163,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         var confirmations = await client.GetFromJsonAsync($"{SyncProtocol.ConfirmationsPath}?after=0&wait=5", ContractsJsonContext.Default.ConfirmationsResponse);
         var confirmation = Assert.Single(confirmations!.Confirmations);
         Assert.Equal((TransferOutcomes.Paid, 120_000L, before + 120_000), (confirmation.Outcome, confirmation.TotalReceived, confirmation.BalanceAfter));
-        Assert.Equal(before + 120_000, await _province.BalanceAsync("HS240007"));
+        Assert.Equal(before + 120_000, await Province.BalanceAsync("HS240007"));
 
         // A top-up entry that carries bills is refused as a whole.
         var mixed = entry with { Sequence = 2, PrevHash = entry.Hash, Hash = null, Payment = entry.Payment! with { PaymentId = "KP-THCS-ND-09-00000002", Allocations = [new AllocationDto("HP-2611-HS240007", 120_000)] } };
@@ -190,24 +177,24 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
     public async Task A_transfer_from_home_with_the_standing_code_is_credited_once_and_a_code_of_no_account_goes_to_review()
     {
         var standing = StandingTransferCode.For("HS240008").Value;
-        var payer = await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240008");
+        var payer = await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240008");
         Assert.Equal(standing, payer.GetProperty("topUp").GetProperty("code").GetString());
-        var before = await _province.BalanceAsync("HS240008");
+        var before = await Province.BalanceAsync("HS240008");
 
         // Bank apps keep the text in their own way: spaces, lower case, words around it.
         var text = $"CT DEN:0123 nap tien cho con {standing[..5].ToLowerInvariant()} {standing[5..]} ";
         var (status, outcome, paymentId) = await NotifyAsync(250_000, text, "FT-HOME-1");
         Assert.Equal(("accepted", TransferOutcomes.ToppedUp, (string?)null), (status, outcome, paymentId));
-        Assert.Equal(before + 250_000, await _province.BalanceAsync("HS240008"));
+        Assert.Equal(before + 250_000, await Province.BalanceAsync("HS240008"));
 
         var (again, againOutcome, _) = await NotifyAsync(250_000, text, "FT-HOME-1");
         Assert.Equal(("duplicate", TransferOutcomes.ToppedUp), (again, againOutcome));
-        Assert.Equal(before + 250_000, await _province.BalanceAsync("HS240008"));
-        Assert.Equal(1L, Convert.ToInt64(await _province.ScalarAsync("SELECT COUNT(*) FROM top_ups WHERE account_code = 'HS240008' AND source = 'home'")));
+        Assert.Equal(before + 250_000, await Province.BalanceAsync("HS240008"));
+        Assert.Equal(1L, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM top_ups WHERE account_code = 'HS240008' AND source = 'home'")));
 
         // The kiosk sees the new balance at its next pull.
-        await _terminal.Sync.RunRoundAsync(CancellationToken.None);
-        Assert.Equal(before + 250_000, (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240008")).GetProperty("availableBalance").GetInt64());
+        await Terminal.Sync.RunRoundAsync(CancellationToken.None);
+        Assert.Equal(before + 250_000, (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240008")).GetProperty("availableBalance").GetInt64());
 
         // A well-formed standing code that names no account of this institution waits for a person.
         var nobody = StandingTransferCode.For("HS999999").Value;
@@ -225,7 +212,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
     public async Task Top_ups_above_the_limits_are_refused_with_the_reason_and_money_above_them_is_credited_and_flagged_for_refund()
     {
         // HS240001 holds 2.000.000 ₫, the school's maximum balance by default.
-        using (var full = await _terminal.Http.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = "04A1B2C3", amount = 50_000 }))
+        using (var full = await Terminal.Http.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = "04A1B2C3", amount = 50_000 }))
         {
             var problem = await full.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal((HttpStatusCode.BadRequest, "top_up_over_max_balance"), (full.StatusCode, problem.GetProperty("code").GetString()));
@@ -235,7 +222,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
 
         // The day's limit (1.000.000 ₫ at a school) counts what this terminal already offered today.
         await TopUpAsync(new { cardUid = "04D4E5F6", amount = 900_000 });
-        using (var day = await _terminal.Http.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = "04D4E5F6", amount = 200_000 }))
+        using (var day = await Terminal.Http.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = "04D4E5F6", amount = 200_000 }))
         {
             var problem = await day.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal((HttpStatusCode.BadRequest, "top_up_over_daily_limit"), (day.StatusCode, problem.GetProperty("code").GetString()));
@@ -244,33 +231,33 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
 
         foreach (var (body, field) in new (object Body, string Field)[] { (new { cardUid = "04D4E5F6" }, "amount"), (new { cardUid = "04D4E5F6", amount = -5 }, "amount"), (new { amount = 100_000 }, "payerCode"), (new { payerCode = "HS240002", amount = 5_000 }, "amount") })
         {
-            using var bad = await _terminal.Http.PostAsJsonAsync("/api/v1/top-ups", body);
+            using var bad = await Terminal.Http.PostAsJsonAsync("/api/v1/top-ups", body);
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Contains(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         // The province lowers the school's limits; the terminal has them with its next pull and says so.
-        using (var put = await _province.Admin.PutAsJsonAsync("/api/v1/admin/top-up-limits/lower_secondary", new { maxBalance = 600_000, maxPerDay = 400_000 }))
+        using (var put = await Province.Admin.PutAsJsonAsync("/api/v1/admin/top-up-limits/lower_secondary", new { maxBalance = 600_000, maxPerDay = 400_000 }))
         {
             Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
         }
 
-        using (var badLimits = await _province.Admin.PutAsJsonAsync("/api/v1/admin/top-up-limits/lower_secondary", new { maxBalance = 0, maxPerDay = 400_000 }))
+        using (var badLimits = await Province.Admin.PutAsJsonAsync("/api/v1/admin/top-up-limits/lower_secondary", new { maxBalance = 0, maxPerDay = 400_000 }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, badLimits.StatusCode);
         }
 
-        await _terminal.Sync.RunRoundAsync(CancellationToken.None);
-        var info = (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240009")).GetProperty("topUp");
+        await Terminal.Sync.RunRoundAsync(CancellationToken.None);
+        var info = (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240009")).GetProperty("topUp");
         Assert.Equal((600_000L, 400_000L), (info.GetProperty("maxBalance").GetInt64(), info.GetProperty("maxPerDay").GetInt64()));
 
         // Money from home above them is credited all the same, and what passed the maximum balance is due back.
         // (500.000 ₫ passes the day's 400.000 ₫ whatever the demo's random balance, and may pass the maximum by more.)
-        var before = await _province.BalanceAsync("HS240010");
+        var before = await Province.BalanceAsync("HS240010");
         const long amount = 500_000;
         var (_, outcome, _) = await NotifyAsync(amount, StandingTransferCode.For("HS240010").Value, "FT-HOME-LIMIT");
         Assert.Equal(TransferOutcomes.ToppedUp, outcome);
-        Assert.Equal(before + amount, await _province.BalanceAsync("HS240010"));
+        Assert.Equal(before + amount, await Province.BalanceAsync("HS240010"));
         var flagged = (await TransfersAsync("?refundDue=true")).Single(t => t.GetProperty("bankTransactionId").GetString() == "FT-HOME-LIMIT");
         Assert.Equal(Math.Clamp(Math.Max(before + amount - 600_000, amount - 400_000), 0, amount), flagged.GetProperty("refundDue").GetInt64());
         Assert.Contains("over_limit", flagged.GetProperty("flags").GetString(), StringComparison.Ordinal);
@@ -282,7 +269,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
 
     private async Task<TopUp> TopUpAsync(object request)
     {
-        using var response = await _terminal.Http.PostAsJsonAsync("/api/v1/top-ups", request);
+        using var response = await Terminal.Http.PostAsJsonAsync("/api/v1/top-ups", request);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToString());
         var qr = body.GetProperty("qr");
@@ -291,25 +278,25 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
 
     private async Task<(string Status, string Outcome, string? PaymentId)> NotifyAsync(long amount, string text, string transactionId)
     {
-        using var response = await _province.NotifyAsync(amount, text, transactionId);
+        using var response = await Province.NotifyAsync(amount, text, transactionId);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
         return (body.GetProperty("status").GetString()!, body.GetProperty("outcome").GetString()!, body.GetProperty("paymentId").GetString());
     }
 
     private async Task<JsonElement[]> TransfersAsync(string query) =>
-        (await _province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/bank/transfers" + query))!;
+        (await Province.Admin.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/bank/transfers" + query))!;
 
     private async Task<JsonElement> ReconciliationAsync()
     {
         var today = DateTime.UtcNow.AddHours(7).Date;
-        return await _province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/reconciliation?from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(2):yyyy-MM-dd}");
+        return await Province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/reconciliation?from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(2):yyyy-MM-dd}");
     }
 
     private async Task<JsonElement> PlanAsync()
     {
         var today = DateTime.UtcNow.AddHours(7).Date;
-        return await _province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={today:yyyy-MM}-01&to={today.AddMonths(1):yyyy-MM}-01");
+        return await Province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={today:yyyy-MM}-01&to={today.AddMonths(1):yyyy-MM}-01");
     }
 
     private async Task<JsonElement> WaitForStateAsync(string id, string state)
@@ -317,13 +304,13 @@ public abstract class TopUpTests(ProvinceEngine engine) : IAsyncLifetime
         JsonElement payment = default;
         await Wait.UntilAsync(async () =>
         {
-            payment = await _terminal.PaymentAsync(id);
+            payment = await Terminal.PaymentAsync(id);
             return payment.GetProperty("state").GetString() == state;
         }, TimeSpan.FromSeconds(20), $"top-up {id} to be {state}");
         return payment;
     }
 
-    private string ReceiptPath(string id) => Path.Combine(_terminal.Folder, "receipts", id + ".txt");
+    private string ReceiptPath(string id) => Path.Combine(Terminal.Folder, "receipts", id + ".txt");
 }
 
 /// <summary>Top-ups with the province on its embedded SQLite file.</summary>

@@ -12,6 +12,33 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Tests.Shared;
 
+/// <summary>
+/// A folder and a port kept for a province server that a test stops and starts again (an outage, then the server back
+/// with its data); the folder is removed at the end of the test.
+/// </summary>
+public sealed class KeptProvince(ProvinceEngine engine = ProvinceEngine.Sqlite) : IDisposable
+{
+    public string Folder { get; } = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
+
+    public int Port { get; } = LoopbackPort.Next();
+
+    /// <summary>Starts the province on <see cref="Folder"/> and <see cref="Port"/>: the first time, the demo province; again, the same data.</summary>
+    public Task<ProvinceHost> StartAsync() => ProvinceHost.StartAsync(Folder, Port, engine);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
+
+/// <summary>The problem details of a refused request, as the servers write them.</summary>
+public static class Problems
+{
+    public static async Task<ProblemDto> ProblemAsync(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+}
+
 /// <summary>A real province server (Kestrel on 127.0.0.1, SQLite in a temp folder) with the demo province.</summary>
 public sealed class ProvinceHost : IAsyncDisposable
 {
@@ -285,6 +312,17 @@ public sealed class TerminalHost : IAsyncDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Another terminal of the same school (KP-THCS-ND-02), enrolled with <paramref name="province"/>.</summary>
+    public static Task<TerminalHost> StartSecondAsync(ProvinceHost province) =>
+        StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-THCS-ND-02");
+
+    /// <summary>Taps <paramref name="card"/> and pays <paramref name="bill"/> from it: <paramref name="amount"/>, or what is owed when null.</summary>
+    public async Task<HttpResponseMessage> TapAndPayAsync(string card, string bill, long? amount = null)
+    {
+        await TapAsync(card);
+        return await Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = card, bills = new[] { new { billId = bill, amount } } });
     }
 
     public Task<HttpResponseMessage> PayAsync(string? cardUid, params string[] billIds) =>

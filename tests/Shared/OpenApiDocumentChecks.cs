@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace KioskPos.Tests.Shared;
@@ -13,6 +15,50 @@ namespace KioskPos.Tests.Shared;
 /// </summary>
 internal static class OpenApiDocumentChecks
 {
+    /// <summary>
+    /// Reads <c>/openapi/v1.json</c> through <paramref name="http"/> (no sign-in) and walks every endpoint the app behind
+    /// <paramref name="services"/> maps: one excluded from description is only named in <c>Excluded</c>; any other must be
+    /// in the document with a tag, a summary, its responses and its JSON body (<paramref name="also"/> checks more of an
+    /// operation, given its path and tags). Answers the excluded endpoints and the operation ids, for the caller's lists.
+    /// </summary>
+    public static async Task<(HashSet<string> Excluded, List<string> OperationIds)> CheckEveryEndpointAsync(
+        HttpClient http, IServiceProvider services, Func<Type, bool> isSourceGenerated, Action<string, JsonElement>? also = null)
+    {
+        using var response = await http.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var paths = document.RootElement.GetProperty("paths");
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+
+        var endpoints = services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var excluded = new HashSet<string>();
+        var operationIds = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var path = DocumentPath(endpoint.RoutePattern);
+            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            {
+                var name = $"{method} {path}";
+                if (endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true })
+                {
+                    excluded.Add(name);
+                    continue;
+                }
+
+                Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method.ToLowerInvariant(), out _), $"{name} is mapped but not in the document");
+                var operation = item.GetProperty(method.ToLowerInvariant());
+                Assert.True(operation.TryGetProperty("tags", out var tags) && tags.GetArrayLength() > 0, $"{name} has no tag");
+                Assert.True(operation.TryGetProperty("summary", out _), $"{name} has no summary");
+                also?.Invoke(path, tags);
+                operationIds.Add(operation.GetProperty("operationId").GetString()!);
+                CheckResponses(name, endpoint, operation, schemas, isSourceGenerated);
+                CheckRequestBody(name, endpoint, operation, schemas, isSourceGenerated);
+            }
+        }
+
+        return (excluded, operationIds);
+    }
+
     // Every declared response is there; a typed JSON one has a schema that resolves.
     public static void CheckResponses(string name, RouteEndpoint endpoint, JsonElement operation, JsonElement schemas, Func<Type, bool> isSourceGenerated)
     {

@@ -68,9 +68,20 @@ internal sealed class UsKeyboard(int size)
 
     private UsKeyboard Raw(ushort type, ushort code, int value)
     {
+        _bytes.AddRange(Record(size, _clock, type, code, value));
+        _clock += TimeSpan.FromMilliseconds(1);
+        return this;
+    }
+
+    /// <summary>
+    /// One <c>struct input_event</c> of <paramref name="size"/> bytes (24 on a 64-bit kernel, 16 on a 32-bit one): the
+    /// time <paramref name="at"/> (seconds and microseconds), then type, code and value, little-endian.
+    /// </summary>
+    public static byte[] Record(int size, TimeSpan at, ushort type, ushort code, int value)
+    {
         var record = new byte[size];
-        var seconds = (long)_clock.TotalSeconds;
-        var micros = (long)(_clock - TimeSpan.FromSeconds(seconds)).TotalMicroseconds;
+        var seconds = (long)at.TotalSeconds;
+        var micros = (long)(at - TimeSpan.FromSeconds(seconds)).TotalMicroseconds;
         if (size == 24)
         {
             BinaryPrimitives.WriteInt64LittleEndian(record, seconds);
@@ -85,8 +96,6 @@ internal sealed class UsKeyboard(int size)
         BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(size - 8), type);
         BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(size - 6), code);
         BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(size - 4), value);
-        _bytes.AddRange(record);
-        _clock += TimeSpan.FromMilliseconds(1);
-        return this;
+        return record;
     }
 }

@@ -34,29 +34,24 @@ internal static class PayLinkPage
     }
 
     private static async Task<IResult> GetPageAsync(string payment, string? k, ProvinceDatabase database, CancellationToken ct) =>
-        ProvincePages.Page("pay.html", await LookUpAsync(payment, k, database, ct).ConfigureAwait(false) switch
-        {
-            (false, _) => StatusCodes.Status400BadRequest,
-            (true, null) => StatusCodes.Status404NotFound,
-            _ => StatusCodes.Status200OK,
-        });
+        ProvincePages.LinkPage("pay.html", (await LookUpAsync(payment, k, database, ct).ConfigureAwait(false)).Check);
 
     private static async Task<Results<JsonOk<PayLinkView>, ProblemResult>> GetPayLinkAsync(
         string payment, string? k, ProvinceDatabase database, IOptions<ProvinceOptions> options, TimeProvider time, CancellationToken ct) =>
         await LookUpAsync(payment, k, database, ct).ConfigureAwait(false) switch
         {
-            (false, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_pay_link", "k is the 12 hex digits the kiosk's link carries"),
-            (true, null) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "pay_link_not_found", null),
+            (LinkCheck.Malformed, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_pay_link", "k is the 12 hex digits the kiosk's link carries"),
+            (_, null) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "pay_link_not_found", null),
             (_, { } found) => JsonOk.Of(View(found, options.Value.LargeTransferAbove, time.GetUtcNow()), ProvinceJsonContext.Default.PayLinkView),
         };
 
-    // (false, _): not a pay link; (true, null): no such VietQR payment with that key; (true, row): found.
-    private static async Task<(bool WellFormed, PayLinkRow? Found)> LookUpAsync(string payment, string? k, ProvinceDatabase database, CancellationToken ct)
+    // Not found: no such VietQR payment, or a key that does not match it.
+    private static async Task<(LinkCheck Check, PayLinkRow? Found)> LookUpAsync(string payment, string? k, ProvinceDatabase database, CancellationToken ct)
     {
         var key = k?.Trim().ToLowerInvariant();
         if (payment.Length > 64 || !PayLinkKey.IsWellFormed(key))
         {
-            return (false, null);
+            return (LinkCheck.Malformed, null);
         }
 
         await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
@@ -72,7 +67,7 @@ internal static class PayLinkPage
             WHERE p.id = $id AND p.method = 'vietqr'
             """,
             null, ct, ("$id", payment)).ConfigureAwait(false);
-        return (true, row is not null && PayLinkKey.Matches(row.EntryHash, key!) ? row : null);
+        return row is not null && PayLinkKey.Matches(row.EntryHash, key!) ? (LinkCheck.Found, row) : (LinkCheck.NotFound, null);
     }
 
     private static PayLinkView View(PayLinkRow row, long largeAbove, DateTimeOffset now)

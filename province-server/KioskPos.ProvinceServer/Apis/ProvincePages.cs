@@ -58,6 +58,19 @@ internal static class ProvincePages
     /// <summary>The page <paramref name="file"/> (under <c>wwwroot/</c>) with <paramref name="status"/>.</summary>
     public static IResult Page(string file, int status = StatusCodes.Status200OK) => new PageResult(s_files.GetFileInfo(file), status);
 
+    /// <summary>
+    /// The page <paramref name="file"/> that a printed or shown link opens (a receipt, a statement, a pay link), with the
+    /// status its check gave, the same as its JSON's: 400 not such a link, 404 no such thing or a key that does not
+    /// match it, 410 a genuine link past its expiry, 200 found. The page's script reads the JSON and says which.
+    /// </summary>
+    public static IResult LinkPage(string file, LinkCheck check) => Page(file, check switch
+    {
+        LinkCheck.Malformed => StatusCodes.Status400BadRequest,
+        LinkCheck.NotFound => StatusCodes.Status404NotFound,
+        LinkCheck.Expired => StatusCodes.Status410Gone,
+        _ => StatusCodes.Status200OK,
+    });
+
     private sealed class PageResult(IFileInfo file, int status) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
@@ -75,6 +88,22 @@ internal static class ProvincePages
             await stream.CopyToAsync(httpContext.Response.Body, httpContext.RequestAborted).ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>What the check of a link (a receipt's, a statement's, a pay link's) found.</summary>
+internal enum LinkCheck
+{
+    /// <summary>Not such a link: a key or signature missing or of the wrong form.</summary>
+    Malformed,
+
+    /// <summary>No such thing, or a key or signature that does not match it: one answer, without detail.</summary>
+    NotFound,
+
+    /// <summary>A genuine link past its expiry.</summary>
+    Expired,
+
+    /// <summary>Found.</summary>
+    Found,
 }
 
 /// <summary>A text of the catalogue in both languages (<c>/api/v1/province/messages</c> maps each key to one).</summary>

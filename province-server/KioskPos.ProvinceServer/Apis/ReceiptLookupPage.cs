@@ -53,11 +53,11 @@ internal static class ReceiptLookupPage
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_buyer", problem);
         }
 
-        switch (await LookUpAsync(receipt, h, queries, http.RequestAborted).ConfigureAwait(false))
+        switch ((await LookUpAsync(receipt, h, queries, http.RequestAborted).ConfigureAwait(false)).Check)
         {
-            case (null, _):
+            case LinkCheck.Malformed:
                 return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 hex digits printed in the receipt's QR (or its lookup key, in groups of four)");
-            case ({ } _, null):
+            case LinkCheck.NotFound:
                 return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet).");
         }
 
@@ -72,26 +72,26 @@ internal static class ReceiptLookupPage
     }
 
     private static async Task<IResult> GetPageAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
-        ProvincePages.Page("receipt.html", await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
-        {
-            (null, _) => StatusCodes.Status400BadRequest,
-            ({ } _, null) => StatusCodes.Status404NotFound,
-            _ => StatusCodes.Status200OK,
-        });
+        ProvincePages.LinkPage("receipt.html", (await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false)).Check);
 
     private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> GetReceiptAsync(string receipt, string? h, AdminQueries queries, EDocumentStore documents, CancellationToken ct) =>
         await LookUpAsync(receipt, h, queries, ct).ConfigureAwait(false) switch
         {
-            (null, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 hex digits printed in the receipt's QR (or its lookup key, in groups of four)"),
-            ({ } _, null) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet)."),
+            (LinkCheck.Malformed, _) => ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 hex digits printed in the receipt's QR (or its lookup key, in groups of four)"),
+            (_, null) => ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet)."),
             (_, { } found) => JsonOk.Of(View(found, EDocumentApi.ForReceipt(await documents.OfPaymentAsync(found.PaymentId, ct).ConfigureAwait(false))), ProvinceJsonContext.Default.ReceiptView),
         };
 
-    // (null, null): not a lookup link; (token, null): no such receipt with that token; (token, receipt): found.
-    private static async Task<(string? Token, ReceiptLookup? Found)> LookUpAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct) =>
-        receipt.Length > 64 || Token(h) is not { } token
-            ? (null, null)
-            : (token, await queries.ReceiptAsync(receipt, token, ct).ConfigureAwait(false));
+    private static async Task<(LinkCheck Check, ReceiptLookup? Found)> LookUpAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct)
+    {
+        if (receipt.Length > 64 || Token(h) is not { } token)
+        {
+            return (LinkCheck.Malformed, null);
+        }
+
+        var found = await queries.ReceiptAsync(receipt, token, ct).ConfigureAwait(false);
+        return (found is null ? LinkCheck.NotFound : LinkCheck.Found, found);
+    }
 
     /// <summary>The token of <paramref name="h"/>: 12 hex digits, from the QR (lower case) or the printed key (any case, '-' between groups).</summary>
     internal static string? Token(string? h)

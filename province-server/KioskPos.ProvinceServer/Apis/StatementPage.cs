@@ -32,22 +32,8 @@ internal static class StatementPage
         return app;
     }
 
-    private enum Check
-    {
-        Malformed,
-        NotFound,
-        Expired,
-        Found,
-    }
-
     private static async Task<IResult> GetPageAsync(string account, string month, string? t, string? e, string? k, ProvinceDatabase database, TimeProvider time, CancellationToken ct) =>
-        ProvincePages.Page("statement.html", (await CheckAsync(account, month, t, e, k, database, time, ct).ConfigureAwait(false)).Check switch
-        {
-            Check.Malformed => StatusCodes.Status400BadRequest,
-            Check.NotFound => StatusCodes.Status404NotFound,
-            Check.Expired => StatusCodes.Status410Gone,
-            _ => StatusCodes.Status200OK,
-        });
+        ProvincePages.LinkPage("statement.html", (await CheckAsync(account, month, t, e, k, database, time, ct).ConfigureAwait(false)).Check);
 
     private static async Task<Results<JsonOk<StatementView>, ProblemResult>> GetStatementAsync(
         string account, string month, string? t, string? e, string? k, ProvinceDatabase database, TimeProvider time, CancellationToken ct)
@@ -55,12 +41,12 @@ internal static class StatementPage
         var (check, found) = await CheckAsync(account, month, t, e, k, database, time, ct).ConfigureAwait(false);
         switch (check)
         {
-            case Check.Malformed:
+            case LinkCheck.Malformed:
                 return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement_link",
                     "The link is {province}/s/{account}/{yyyy-MM}?t={terminal}&e={unix seconds}&k={86 base64url characters}, as the statement slip's QR carries it.");
-            case Check.NotFound:
+            case LinkCheck.NotFound:
                 return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "statement_not_found", null);
-            case Check.Expired:
+            case LinkCheck.Expired:
                 return ProvinceProblems.Problem(StatusCodes.Status410Gone, "statement_link_expired", "Print a new statement at the kiosk for a new link.");
         }
 
@@ -83,13 +69,13 @@ internal static class StatementPage
             views, truncated, AccountStatements.MaxMovements, expires), ProvinceJsonContext.Default.StatementView);
     }
 
-    private static async Task<(Check Check, AccountStatements.AccountRow? Account)> CheckAsync(
+    private static async Task<(LinkCheck Check, AccountStatements.AccountRow? Account)> CheckAsync(
         string account, string month, string? terminal, string? expires, string? signature, ProvinceDatabase database, TimeProvider time, CancellationToken ct)
     {
         if (!PayerCode.TryNormalise(account, out var code) || code != account || !StatementLink.IsMonth(month) || terminal is not { Length: > 0 and <= 64 } ||
             expires is not { Length: > 0 and <= 12 } || !long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var unix) || signature is not { Length: 86 })
         {
-            return (Check.Malformed, null);
+            return (LinkCheck.Malformed, null);
         }
 
         await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
@@ -97,19 +83,19 @@ internal static class StatementPage
             var key = await connection.ReadFirstAsync<TerminalKeyRow>("SELECT public_key, revoked, institution_id FROM terminals WHERE id = $t", null, ct, ("$t", terminal)).ConfigureAwait(false);
             if (key?.PublicKey is not { } publicKey || key.Revoked != 0 || !Verifies(publicKey, terminal, account, month, unix, signature))
             {
-                return (Check.NotFound, null);
+                return (LinkCheck.NotFound, null);
             }
 
             var found = await AccountStatements.AccountAsync(database, account, ct).ConfigureAwait(false);
             if (found is null || found.InstitutionId != key.InstitutionId)
             {
-                return (Check.NotFound, null);
+                return (LinkCheck.NotFound, null);
             }
 
             // A genuine link: expired when its time has passed, or when it claims to work longer than any link is made to.
             var now = time.GetUtcNow();
             var until = DateTimeOffset.FromUnixTimeSeconds(Math.Min(unix, DateTimeOffset.MaxValue.ToUnixTimeSeconds()));
-            return until <= now || until - now > StatementLink.MaxValidity ? (Check.Expired, null) : (Check.Found, found);
+            return until <= now || until - now > StatementLink.MaxValidity ? (LinkCheck.Expired, null) : (LinkCheck.Found, found);
         }
     }
 

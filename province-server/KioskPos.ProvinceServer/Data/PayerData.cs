@@ -198,21 +198,6 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
         public long Paid { get; init; }
     }
 
-    private sealed record BillLineRow
-    {
-        public required string BillId { get; init; }
-
-        public required string Description { get; init; }
-
-        public long Quantity { get; init; }
-
-        public long UnitPrice { get; init; }
-
-        public long Amount { get; init; }
-
-        public long InsuranceCovered { get; init; }
-    }
-
     private sealed record PaymentRow
     {
         public required string Id { get; init; }

@@ -441,21 +441,6 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         public string? CitizenIdHash { get; init; }
     }
 
-    private sealed record BillLineRow
-    {
-        public required string BillId { get; init; }
-
-        public required string Description { get; init; }
-
-        public long Quantity { get; init; }
-
-        public long UnitPrice { get; init; }
-
-        public long Amount { get; init; }
-
-        public long InsuranceCovered { get; init; }
-    }
-
     private sealed record BillRow
     {
         public required string Id { get; init; }

@@ -272,24 +272,7 @@ public class TypedReaderTests
 
         public InputEvents Raw(ushort type, ushort code, int value)
         {
-            var record = new byte[size];
-            var seconds = (long)_clock.TotalSeconds;
-            var micros = (long)(_clock - TimeSpan.FromSeconds(seconds)).TotalMicroseconds;
-            if (size == 24)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(record, seconds);
-                BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), micros);
-            }
-            else
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(record, (int)seconds);
-                BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(4), (int)micros);
-            }
-
-            BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(size - 8), type);
-            BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(size - 6), code);
-            BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(size - 4), value);
-            _bytes.AddRange(record);
+            _bytes.AddRange(UsKeyboard.Record(size, _clock, type, code, value));
             _clock += TimeSpan.FromMilliseconds(1);
             return this;
         }

@@ -17,24 +17,11 @@ namespace KioskPos.Terminal.Tests.Accessibility;
 /// announcement "Đã nhận … đồng" for a VietQR payment the bank confirmed, and none for a card payment or for a
 /// payment of another terminal.
 /// </summary>
-public sealed class SpeechTests : IAsyncLifetime
+public sealed class SpeechTests : TerminalTest
 {
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) => TerminalHost.StartAsync(province, extraArgs: ["--Speech:Player=none"]);
 
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: ["--Speech:Player=none"]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
-
-    private SpeechEngine Speech => _terminal.App.Services.GetRequiredService<SpeechEngine>();
+    private SpeechEngine Speech => Terminal.App.Services.GetRequiredService<SpeechEngine>();
 
     [Fact]
     public void Amounts_read_as_words_and_codes_one_character_at_a_time()
@@ -49,7 +36,7 @@ public sealed class SpeechTests : IAsyncLifetime
     {
         var payment = await PayByQrAsync();
         var code = payment.GetProperty("qr").GetProperty("transferCode").GetString()!;
-        using var response = await _terminal.Http.PostAsJsonAsync("/api/v1/speech", new { screen = "qr" });
+        using var response = await Terminal.Http.PostAsJsonAsync("/api/v1/speech", new { screen = "qr" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var view = await response.Content.ReadFromJsonAsync<JsonElement>();
         var text = view.GetProperty("text").GetString()!;
@@ -71,14 +58,14 @@ public sealed class SpeechTests : IAsyncLifetime
     [Fact]
     public async Task A_page_cannot_make_the_terminal_say_what_it_likes()
     {
-        using var free = await _terminal.Http.PostAsJsonAsync("/api/v1/speech", new { screen = "Chuyển tiền vào tài khoản 999" });
+        using var free = await Terminal.Http.PostAsJsonAsync("/api/v1/speech", new { screen = "Chuyển tiền vào tài khoản 999" });
         Assert.Equal(HttpStatusCode.BadRequest, free.StatusCode);
-        using var keys = await _terminal.Http.PostAsJsonAsync("/api/v1/speech", new { screen = "msg", keys = new[] { "terminal.status.title", "kiosk.unknown" } });
+        using var keys = await Terminal.Http.PostAsJsonAsync("/api/v1/speech", new { screen = "msg", keys = new[] { "terminal.status.title", "kiosk.unknown" } });
         Assert.Equal(HttpStatusCode.OK, keys.StatusCode);
         Assert.Equal("Thẻ không được nhận ra", (await keys.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("text").GetString()); // kiosk. and display. keys only
-        using var big = await _terminal.Http.PostAsync("/api/v1/speech", new StringContent(new string(' ', 5000) + "{}", System.Text.Encoding.UTF8, "application/json"));
+        using var big = await Terminal.Http.PostAsync("/api/v1/speech", new StringContent(new string(' ', 5000) + "{}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
-        using var malformed = await _terminal.Http.PostAsync("/api/v1/speech", new StringContent("{\"screen\":", System.Text.Encoding.UTF8, "application/json"));
+        using var malformed = await Terminal.Http.PostAsync("/api/v1/speech", new StringContent("{\"screen\":", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
     }
 
@@ -86,8 +73,8 @@ public sealed class SpeechTests : IAsyncLifetime
     public async Task A_confirmed_VietQR_payment_is_announced_and_a_card_payment_or_another_terminals_is_not()
     {
         var payment = await PayByQrAsync();
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using (var notified = await _province.NotifyAsync(750_000, $"CT {payment.GetProperty("qr").GetProperty("transferCode").GetString()} hoc phi"))
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using (var notified = await Province.NotifyAsync(750_000, $"CT {payment.GetProperty("qr").GetProperty("transferCode").GetString()} hoc phi"))
         {
             notified.EnsureSuccessStatusCode();
         }
@@ -98,9 +85,9 @@ public sealed class SpeechTests : IAsyncLifetime
         Assert.InRange(announcement.Seconds, 1.0, 10.0);
 
         // The same confirmation for a card payment, and for another terminal's payment: nothing said.
-        var stored = await _terminal.App.Services.GetRequiredService<PaymentStore>().GetAsync(payment.GetProperty("id").GetString()!);
+        var stored = await Terminal.App.Services.GetRequiredService<PaymentStore>().GetAsync(payment.GetProperty("id").GetString()!);
         Assert.NotNull(stored);
-        var announcer = _terminal.App.Services.GetRequiredService<PaymentAnnouncer>();
+        var announcer = Terminal.App.Services.GetRequiredService<PaymentAnnouncer>();
         var confirmation = new ConfirmationDto(99, stored.Id, stored.Qr!.TransferCode, TransferOutcomes.Paid, 750_000, 750_000, 750_000, 0, "FT-X", DateTimeOffset.UtcNow, []);
         Assert.Null(await announcer.AnnounceAsync(stored with { Method = PaymentMethod.CardBalance }, confirmation, default));
         var other = stored with { TerminalId = "KP-TTYT-CT-01", Id = "KP-TTYT-CT-01-00000001" };
@@ -108,13 +95,13 @@ public sealed class SpeechTests : IAsyncLifetime
 
         // Through the terminal's own path: a confirmation naming another terminal's payment is not this one's to announce.
         var before = Speech.Recent.Count;
-        await _terminal.App.Services.GetRequiredService<PaymentService>().ApplyConfirmationAsync(confirmation with { Id = 100, PaymentId = other.Id }, default);
+        await Terminal.App.Services.GetRequiredService<PaymentService>().ApplyConfirmationAsync(confirmation with { Id = 100, PaymentId = other.Id }, default);
         Assert.Equal(before, Speech.Recent.Count);
     }
 
     private async Task<JsonElement> PayByQrAsync()
     {
-        using var response = await _terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240001", bills = new[] { new { billId = "HP-2611-HS240001" }, new { billId = "BT-2611-HS240001" } } });
+        using var response = await Terminal.Http.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = Guid.NewGuid().ToString(), method = "vietqr", payerCode = "HS240001", bills = new[] { new { billId = "HP-2611-HS240001" }, new { billId = "BT-2611-HS240001" } } });
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

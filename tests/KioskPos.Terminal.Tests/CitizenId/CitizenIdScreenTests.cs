@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using KioskPos.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace KioskPos.Terminal.Tests.CitizenId;
@@ -40,10 +39,8 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
     protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
     {
         _scanner = await MakeFifoAsync("cccd-scanner-", "usb-2d-scanner-event-kbd");
-        var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: [$"--Hardware:CardReader=simulated,scanner:{_scanner}"],
-            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
-        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        return terminal;
+        return await WithStaffAsync(TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: [$"--Hardware:CardReader=simulated,scanner:{_scanner}"],
+            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH"), StaffRole.Cashier);
     }
 
     [Fact]
@@ -118,15 +115,6 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
         await page.WaitForFunctionAsync(shown);
     }
 
-    private async Task<IPage> OpenAsync(string path)
-    {
-        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
-        var page = await context.NewPageAsync();
-        Watch(page);
-        await page.GotoAsync(path);
-        return page;
-    }
-
     // The page hears of a scan through its event stream, which opens a moment after the page: a scan made before it
     // is open is not heard, so the scan is made again until the page shows it.
     private static async Task RepeatUntilAsync(IPage page, Func<Task> scan, string shown)
@@ -185,6 +173,4 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
         using var imported = await province.Admin.PostAsync("/api/v1/admin/bills/import?institution=TG-TTYT-CHAUTHANH", content);
         Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
     }
-
-    private static Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 }

@@ -21,13 +21,9 @@ public sealed class DevScannerTests : TerminalBrowserTest
 {
     protected override bool StartsOnline => false;
 
-    protected override async Task<TerminalHost> StartTerminalAsync(ProvinceHost province)
-    {
-        var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: ["--Hardware:CardReader=simulated,scanner:simulated"],
-            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
-        await terminal.App.Services.GetRequiredService<StaffStore>().AddOrUpdateAsync("tn01", "Lê Thu Ngân", StaffRole.Cashier, "246813");
-        return terminal;
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) =>
+        WithStaffAsync(TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: ["--Hardware:CardReader=simulated,scanner:simulated"],
+            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH"), StaffRole.Cashier);
 
     [Fact]
     public async Task A_sample_card_scanned_from_the_dev_page_reaches_the_counter_through_the_scanner_reader()
@@ -93,15 +89,6 @@ public sealed class DevScannerTests : TerminalBrowserTest
                 .Feed(new EmulatedScanner(Path.Combine(folder, $"event-kbd-{size}"), TimeProvider.System, size).Events(Qr, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(2)));
             Assert.Equal([ascii], typed);
         }
-    }
-
-    private async Task<IPage> OpenAsync(string path)
-    {
-        var context = await Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 600 }, BaseURL = Terminal.Http.BaseAddress!.ToString() });
-        var page = await context.NewPageAsync();
-        Watch(page);
-        await page.GotoAsync(path);
-        return page;
     }
 
     // The counter hears of a scan through its event stream, which opens a moment after the page: a scan made before it

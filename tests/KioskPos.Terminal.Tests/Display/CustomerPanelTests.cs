@@ -16,33 +16,21 @@ namespace KioskPos.Terminal.Tests.Display;
 /// The terminal driving an emulated ST7789 240×320 panel (<c>Hardware:Display=spi:st7789:simulated:…</c>) through a
 /// VietQR payment: the panel's glass, fetched from <c>/dev/panel.png</c>, decoded by zbar and compared region by region.
 /// </summary>
-public sealed class CustomerPanelTests : IAsyncLifetime
+public sealed class CustomerPanelTests : TerminalTest
 {
     private const string Display = "--Hardware:Display=spi:st7789:simulated:dc=24:rst=25:bl=18:size=240x320";
-    private ProvinceHost _province = null!;
-    private TerminalHost _terminal = null!;
 
-    public async Task InitializeAsync()
-    {
-        _province = await ProvinceHost.StartAsync();
-        _terminal = await TerminalHost.StartAsync(_province, extraArgs: [Display]);
-    }
+    protected override Task<TerminalHost> StartTerminalAsync(ProvinceHost province) => TerminalHost.StartAsync(province, extraArgs: [Display]);
 
-    public async Task DisposeAsync()
-    {
-        await _terminal.DisposeAsync();
-        await _province.DisposeAsync();
-    }
-
-    private CustomerPanel Panel => _terminal.App.Services.GetRequiredService<CustomerPanel>();
+    private CustomerPanel Panel => Terminal.App.Services.GetRequiredService<CustomerPanel>();
 
     [Fact]
     public async Task A_VietQR_payment_shows_its_QR_amount_and_holder_on_the_panel_ticks_by_partial_writes_and_ends_paid()
     {
-        await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll");
+        await Wait.UntilAsync(async () => (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(), TimeSpan.FromSeconds(20), "the confirmations long poll");
         await Wait.UntilAsync(() => Task.FromResult(Panel.State is { State: "ready", Showing: "idle" }), TimeSpan.FromSeconds(10), "the panel's welcome");
 
-        using var created = await _terminal.Http.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240005", method = "vietqr", bills = new[] { new { billId = "HP-2611-HS240005" }, new { billId = "BT-2611-HS240005" } } });
+        using var created = await Terminal.Http.PostAsJsonAsync("/api/v1/payments", new { payerCode = "HS240005", method = "vietqr", bills = new[] { new { billId = "HP-2611-HS240005" }, new { billId = "BT-2611-HS240005" } } });
         var payment = await created.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(created.StatusCode == HttpStatusCode.Created, payment.ToString());
         var payload = payment.GetProperty("qr").GetProperty("payload").GetString()!;
@@ -50,14 +38,14 @@ public sealed class CustomerPanelTests : IAsyncLifetime
         await Wait.UntilAsync(() => Task.FromResult(Panel.State.Showing == "awaiting"), TimeSpan.FromSeconds(10), "the QR on the panel");
 
         // The QR as the payer's phone would read it: from the glass, by zbar.
-        var png = await _terminal.Http.GetByteArrayAsync("/dev/panel.png");
-        var file = Path.Combine(_terminal.Folder, "panel-awaiting.png");
+        var png = await Terminal.Http.GetByteArrayAsync("/dev/panel.png");
+        var file = Path.Combine(Terminal.Folder, "panel-awaiting.png");
         await File.WriteAllBytesAsync(file, png);
         Assert.Equal(payload, ZbarImg.Decode(file));
 
         // The amount and the holder drawn on the glass are the payment's: equal, pixel for pixel, to those regions drawn
         // from the display's own state (the countdown aside, nothing on this screen depends on the time).
-        var display = await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display");
+        var display = await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display");
         Assert.Equal(750_000, display.GetProperty("amountValue").GetInt64());
         var holder = display.GetProperty("accountName").GetString()!;
         var layout = PanelScreens.LayoutPayment(240, 320, payload);
@@ -78,11 +66,11 @@ public sealed class CustomerPanelTests : IAsyncLifetime
         Assert.True(emulator.BytesWritten < 240 * 320 * 2 / 20, $"{emulator.BytesWritten} bytes for two ticks");
 
         // The bank's money arrives: the panel shows "paid" with the amount, the same pixels as that screen drawn here.
-        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
-        using var notified = await _province.NotifyAsync(750_000, "chuyen khoan " + code, "FT-PANEL-1");
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        using var notified = await Province.NotifyAsync(750_000, "chuyen khoan " + code, "FT-PANEL-1");
         Assert.Equal(HttpStatusCode.OK, notified.StatusCode);
         await Wait.UntilAsync(() => Task.FromResult(Panel.State.Showing == "confirmed"), TimeSpan.FromSeconds(20), "the paid screen on the panel");
-        using var paid = SKBitmap.Decode(await _terminal.Http.GetByteArrayAsync("/dev/panel.png"));
+        using var paid = SKBitmap.Decode(await Terminal.Http.GetByteArrayAsync("/dev/panel.png"));
         using var paidExpected = new PanelScreens(fonts).Render(new PanelContent("confirmed", null, 750_000), 240, 320, DateTimeOffset.UtcNow);
         AssertRegionEqual(paidExpected, paid, new PanelRect(0, 0, 240, 320), "paid screen");
     }
@@ -91,14 +79,14 @@ public sealed class CustomerPanelTests : IAsyncLifetime
     public async Task The_self_test_draws_the_test_pattern_and_tech_shows_the_panel()
     {
         await Wait.UntilAsync(() => Task.FromResult(Panel.State.State == "ready"), TimeSpan.FromSeconds(10), "the panel");
-        var technician = await _terminal.StaffAsync(StaffRole.Technician);
+        var technician = await Terminal.StaffAsync(StaffRole.Technician);
         using var response = await technician.PostAsync("/api/v1/tech/selftest", null);
         var result = await response.Content.ReadFromJsonAsync<JsonElement>();
         var check = result.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "customer_panel");
         Assert.True(check.GetProperty("ok").GetBoolean(), check.ToString());
         Assert.Contains("đỏ", check.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("test", Panel.State.Showing);
-        using (var glass = SKBitmap.Decode(await _terminal.Http.GetByteArrayAsync("/dev/panel.png")))
+        using (var glass = SKBitmap.Decode(await Terminal.Http.GetByteArrayAsync("/dev/panel.png")))
         {
             Assert.Equal(SKColors.Red, glass.GetPixel(24, 100));
             Assert.Equal(SKColors.Blue, glass.GetPixel(120, 100));
@@ -113,7 +101,7 @@ public sealed class CustomerPanelTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_panel_there_is_no_panel_image()
     {
-        await using var plain = await TerminalHost.StartAsync(_province, syncFirst: false);
+        await using var plain = await TerminalHost.StartAsync(Province, syncFirst: false);
         using var response = await plain.Http.GetAsync("/dev/panel.png");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("none", plain.App.Services.GetRequiredService<CustomerPanel>().State.State);

@@ -5,14 +5,13 @@
 "use strict";
 
 (async () => {
-  const { row } = Page;
+  const { row, both } = Page;
   // The catalogue's name for a code (an institution type, a printer state); the code itself when it has none.
   const named = (prefix, code) => {
     const key = `${prefix}.${code}`;
     const name = I18n.text(key);
     return name === key ? code : name;
   };
-  const both = (key) => `${I18n.textIn("vi", key)} / ${I18n.textIn("en", key)}`;
   const institutionsTable = document.getElementById("institutions");
   const terminalsTable = document.getElementById("terminals");
 

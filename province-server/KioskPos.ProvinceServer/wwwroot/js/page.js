@@ -1,5 +1,6 @@
 // What the province server's pages share besides text: building elements (text only through textContent), reading
-// the JSON API (a lapsed session goes back to sign-in), and the bar on top of the signed-in pages.
+// the JSON API (a lapsed session goes back to sign-in), the bar on top of the signed-in pages, and the shell of the
+// pages a link opens (lookup, refuse).
 "use strict";
 
 const Page = (() => {
@@ -83,5 +84,42 @@ const Page = (() => {
     main.append(el("p", { class: "err", role: "alert" }, error.message));
   }
 
-  return { el, row, json, session, query, failed };
+  // The pages a printed or shown link opens without signing in (a receipt, a card's statement, a pay link) share what
+  // follows: the texts in both languages, a table of label and value, the heading, and the link's JSON or its refusal.
+
+  /** A catalogue text in Vietnamese, then in English: "vi / en". */
+  function both(key, ...args) {
+    return `${I18n.textIn("vi", key, ...args)} / ${I18n.textIn("en", key, ...args)}`;
+  }
+
+  /** A table row: a heading cell (label) and a cell (a text or an element). */
+  function pair(label, value) {
+    return el("tr", {}, el("th", {}, label), el("td", {}, value));
+  }
+
+  /** The page's heading (h1#title) and the tab's title. */
+  function title(text) {
+    document.getElementById("title").textContent = text;
+    document.title = `${text} — KioskPos`;
+  }
+
+  /**
+   * Loads the texts and GETs api with the page's own query (the link's key or signature): { found } with the JSON, or
+   * { problem } with the problem details the API refused the link with ({} when it gave none).
+   */
+  async function lookup(api) {
+    await I18n.load();
+    const response = await fetch(`${api}${location.search}`, { headers: { Accept: "application/json" } });
+    return response.ok ? { found: await response.json() } : { problem: await response.json().catch(() => ({})) };
+  }
+
+  /** Shows section#refused: the catalogue's `${prefix}Text` in Vietnamese, and en (by default the same in English). */
+  function refuse(prefix, en = I18n.textIn("en", `${prefix}Text`)) {
+    const refused = document.getElementById("refused");
+    refused.querySelector(".vi").textContent = I18n.textIn("vi", `${prefix}Text`);
+    refused.querySelector(".en").textContent = en;
+    refused.hidden = false;
+  }
+
+  return { el, row, json, session, query, failed, both, pair, title, lookup, refuse };
 })();

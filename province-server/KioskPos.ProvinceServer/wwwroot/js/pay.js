@@ -6,9 +6,7 @@
 "use strict";
 
 (async () => {
-  const { el } = Page;
-  const pair = (label, value) => el("tr", {}, el("th", {}, label), el("td", {}, value));
-  const both = (key, ...args) => `${I18n.textIn("vi", key, ...args)} / ${I18n.textIn("en", key, ...args)}`;
+  const { both, pair } = Page;
   // An SVG the server drew (the QR), put in as a parsed image, not as page markup.
   const showSvg = (element, text) => {
     const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
@@ -16,22 +14,16 @@
   };
 
   try {
-    await I18n.load();
     const payment = location.pathname.split("/").pop(); // as the address has it, still escaped
-    const response = await fetch(`/api/v1/pay-links/${payment}${location.search}`, { headers: { Accept: "application/json" } });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
+    const { found: p, problem } = await Page.lookup(`/api/v1/pay-links/${payment}`);
+    if (problem) {
       const prefix = problem.code === "invalid_pay_link" ? "province.pay.bad" : "province.pay.notFound";
-      const refused = document.getElementById("refused");
       document.getElementById("rtitle").textContent = both(`${prefix}Title`);
-      refused.querySelector(".vi").textContent = I18n.textIn("vi", `${prefix}Text`);
-      refused.querySelector(".en").textContent = I18n.textIn("en", `${prefix}Text`);
-      refused.hidden = false;
+      Page.refuse(prefix);
       document.body.dataset.state = "refused";
       return;
     }
 
-    const p = await response.json();
     document.body.dataset.state = p.state;
     document.getElementById("amount").textContent = p.amountText;
     document.getElementById("payee").textContent = `${p.institutionName} · ${p.payerName ?? ""}`;

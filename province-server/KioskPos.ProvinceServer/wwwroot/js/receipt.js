@@ -4,29 +4,18 @@
 "use strict";
 
 (async () => {
-  const { el } = Page;
-  const pair = (label, value) => el("tr", {}, el("th", {}, label), el("td", {}, value));
-  const title = (text) => {
-    document.getElementById("title").textContent = text;
-    document.title = `${text} — KioskPos`;
-  };
+  const { pair, title } = Page;
 
   try {
-    await I18n.load();
     const receipt = location.pathname.split("/").pop(); // as the address has it, still escaped
-    const response = await fetch(`/api/v1/receipts/${receipt}${location.search}`, { headers: { Accept: "application/json" } });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
+    const { found: r, problem } = await Page.lookup(`/api/v1/receipts/${receipt}`);
+    if (problem) {
       const prefix = problem.code === "invalid_lookup" ? "province.receipt.bad" : "province.receipt.notFound";
       title(I18n.text(`${prefix}Title`));
-      const refused = document.getElementById("refused");
-      refused.querySelector(".vi").textContent = I18n.textIn("vi", `${prefix}Text`);
-      refused.querySelector(".en").textContent = I18n.textIn("en", `${prefix}Text`);
-      refused.hidden = false;
+      Page.refuse(prefix);
       return;
     }
 
-    const r = await response.json();
     title(I18n.text("province.receipt.title", r.paymentId));
     const byBank = r.method === "vietqr";
     const [state, good] =

@@ -5,8 +5,7 @@
 "use strict";
 
 (async () => {
-  const { el, row } = Page;
-  const both = (key) => `${I18n.textIn("vi", key)} / ${I18n.textIn("en", key)}`;
+  const { el, row, both } = Page;
 
   try {
     await I18n.load();

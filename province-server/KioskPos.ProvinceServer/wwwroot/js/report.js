@@ -5,7 +5,7 @@
 "use strict";
 
 (async () => {
-  const { row, el } = Page;
+  const { row, el, both } = Page;
   const typeName = (type) => {
     const key = `province.geo.type.${type}`;
     const name = I18n.text(key);
@@ -13,7 +13,6 @@
   };
   const share = (value, target) => [I18n.percent(value), value >= target ? "n ok" : "n bad"];
   const change = (value) => [value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${I18n.percent(value)}`, "n"];
-  const both = (key, ...args) => `${I18n.textIn("vi", key, ...args)} / ${I18n.textIn("en", key, ...args)}`;
 
   try {
     await I18n.load();

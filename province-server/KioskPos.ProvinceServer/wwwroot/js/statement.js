@@ -5,42 +5,30 @@
 "use strict";
 
 (async () => {
-  const { el } = Page;
-  const both = (key, ...args) => `${I18n.textIn("vi", key, ...args)} / ${I18n.textIn("en", key, ...args)}`;
-  const pair = (key, value) => el("tr", {}, el("th", {}, both(key)), el("td", {}, value));
-  const title = (text) => {
-    document.getElementById("title").textContent = text;
-    document.title = `${text} — KioskPos`;
-  };
+  const { el, both, pair, title } = Page;
 
   try {
-    await I18n.load();
     const [account, month] = location.pathname.split("/").slice(-2); // as the address has them, still escaped
-    const response = await fetch(`/api/v1/statements/${account}/${month}${location.search}`, { headers: { Accept: "application/json" } });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
+    const { found: s, problem } = await Page.lookup(`/api/v1/statements/${account}/${month}`);
+    if (problem) {
       const prefix = problem.code === "invalid_statement_link" ? "province.statement.bad"
         : problem.code === "statement_link_expired" ? "province.statement.expired"
         : "province.statement.notFound";
       title(I18n.textIn("vi", `${prefix}Title`));
-      const refused = document.getElementById("refused");
-      refused.querySelector(".vi").textContent = I18n.textIn("vi", `${prefix}Text`);
-      refused.querySelector(".en").textContent = `${I18n.textIn("en", `${prefix}Title`)}. ${I18n.textIn("en", `${prefix}Text`)}`;
-      refused.hidden = false;
+      Page.refuse(prefix, `${I18n.textIn("en", `${prefix}Title`)}. ${I18n.textIn("en", `${prefix}Text`)}`);
       return;
     }
 
-    const s = await response.json();
     const shownMonth = `${s.month.slice(5)}/${s.month.slice(0, 4)}`;
     title(both("province.statement.title", shownMonth));
     document.querySelector("#summary tbody").replaceChildren(
-      pair("province.statement.institution", s.institutionName),
-      pair("province.statement.holder", s.holderName),
-      pair("province.statement.account", s.accountCode),
-      pair("province.statement.credits", "+" + I18n.money(s.credits)),
-      pair("province.statement.debits", I18n.money(-s.debits)),
-      pair("province.statement.balance", s.balanceText),
-      pair("province.statement.standing", el("b", { id: "standing" }, s.standingCode)));
+      pair(both("province.statement.institution"), s.institutionName),
+      pair(both("province.statement.holder"), s.holderName),
+      pair(both("province.statement.account"), s.accountCode),
+      pair(both("province.statement.credits"), "+" + I18n.money(s.credits)),
+      pair(both("province.statement.debits"), I18n.money(-s.debits)),
+      pair(both("province.statement.balance"), s.balanceText),
+      pair(both("province.statement.standing"), el("b", { id: "standing" }, s.standingCode)));
 
     document.getElementById("moves-title").textContent = both("province.statement.movements");
     document.querySelector("#moves thead").replaceChildren(el("tr", {},
