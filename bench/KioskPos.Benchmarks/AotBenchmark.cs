@@ -177,9 +177,10 @@ internal static class AotBenchmark
         throw new TimeoutException("The terminal did not pull its institution.");
     }
 
-    internal static double ResidentMegabytes(int pid)
+    /// <summary>A /proc/pid/status figure in MB: VmRSS (all resident), RssAnon (private, what the process alone costs) or RssFile (clean file pages, shared and reclaimable).</summary>
+    internal static double ResidentMegabytes(int pid, string field = "VmRSS:")
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }

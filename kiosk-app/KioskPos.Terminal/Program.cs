@@ -21,6 +21,9 @@ using KioskPos.Core.Text;
 // kioskpos-terminal config show | config set KEY VALUE [--config FILE]              the installed settings file
 // kioskpos-terminal upgrade begin|end|verify|restore|alert  what the upgrade helper asks (docs/fleet-updates.md)
 // kioskpos-terminal selftest --staff ID [--tap-wait S] [--json]  (PIN on stdin)        ask the running terminal
+// glibc's malloc at two arenas, before any thread takes one (NativeHeap; issue #26).
+NativeHeap.LimitArenas();
+
 var root = new RootCommand("KioskPos payment terminal") { TreatUnmatchedTokensAsErrors = false };
 root.SetAction(async (parse, ct) =>
 {

@@ -33,6 +33,10 @@ public class MetricsTests
         Assert.Equal((1, 0), (Value("kioskpos_printer_state{state=\"ready\"}"), Value("kioskpos_printer_state{state=\"paper_out\"}")));
         Assert.True(Value("kioskpos_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/payments\"}") >= 1);
         Assert.True(Value("kioskpos_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/payments\",le=\"+Inf\"}") >= 1);
+        // What the process holds: the GC's heap, what it committed for it and the free space inside it (issue #26).
+        Assert.InRange(Value("kioskpos_gc_heap_bytes"), 1, Value("kioskpos_gc_committed_bytes"));
+        Assert.InRange(Value("kioskpos_gc_fragmented_bytes"), 0, Value("kioskpos_gc_heap_bytes"));
+        Assert.Equal(System.Runtime.GCSettings.IsServerGC ? 1 : 0, Value("kioskpos_gc_server"));
 
         // Every line is a comment or "series value"; nothing names a card, a payer or a payment.
         Assert.All(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^(# (HELP|TYPE) .+|[a-z_]+(\\{[^}]*\\})? [0-9.e+-]+)$", line));

@@ -46,6 +46,10 @@ public class RealProcessTests
                 async () => (await http.GetFromJsonAsync<JsonElement>($"{terminalUrl}/api/v1/status")).GetProperty("cachedAccounts").GetInt32() == 30,
                 TimeSpan.FromSeconds(20), "the terminal's first pull");
 
+            // The terminal's own process runs the workstation GC (its project says so, issue #26), not the web SDK's
+            // server GC with a heap per core.
+            Assert.Contains("\nkioskpos_gc_server 0\n", await http.GetStringAsync($"{terminalUrl}/metrics"), StringComparison.Ordinal);
+
             // The tap goes through the terminal's own CLI, as `make tap` does.
             var (tapExit, tapOutput, _) = await Processes.RunTerminalCliAsync("tap", "04A1B2C3", "--url", terminalUrl);
             Assert.Equal(0, tapExit);

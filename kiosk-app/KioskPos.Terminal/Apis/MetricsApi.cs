@@ -165,6 +165,8 @@ internal static class MetricsApi
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_process_resident_bytes Resident memory of the process.\n# TYPE kioskpos_process_resident_bytes gauge\nkioskpos_process_resident_bytes {process.WorkingSet64}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_heap_bytes The managed heap after the last collection.\n# TYPE kioskpos_gc_heap_bytes gauge\nkioskpos_gc_heap_bytes {gc.HeapSizeBytes}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_committed_bytes Memory the GC has committed.\n# TYPE kioskpos_gc_committed_bytes gauge\nkioskpos_gc_committed_bytes {gc.TotalCommittedBytes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_fragmented_bytes Free space inside the managed heap after the last collection.\n# TYPE kioskpos_gc_fragmented_bytes gauge\nkioskpos_gc_fragmented_bytes {gc.FragmentedBytes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_server 1 when the server GC (a heap per core) runs, 0 for the workstation GC.\n# TYPE kioskpos_gc_server gauge\nkioskpos_gc_server {(System.Runtime.GCSettings.IsServerGC ? 1 : 0)}\n");
         text.Append("# HELP kioskpos_gc_collections_total Garbage collections by generation.\n# TYPE kioskpos_gc_collections_total counter\n");
         for (var generation = 0; generation <= 2; generation++)
         {
