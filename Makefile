@@ -61,11 +61,8 @@ bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQ
 loadtest: prereqs ## The province server under 1,000 enrolled terminals pushing signed batches and pulling deltas at once, on PostgreSQL (fsync on) against SQLite: entries/s, p50/p99 per endpoint, each engine against its own server-side SQL anchor, CPU shares (LOADTEST_TERMINALS, LOADTEST_BATCHES, LOADTEST_SIZE)
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- loadtest $${LOADTEST_TERMINALS:-1000} $${LOADTEST_BATCHES:-4} $${LOADTEST_SIZE:-50}
 
-soak: prereqs ## The long crash proofs: 200 SIGKILLs of the terminal over 10,000 payments, 100 of the server (SOAK_KILLS, SOAK_PAYMENTS, SOAK_SERVER_KILLS)
-	dotnet build KioskPos.sln -c Release -nologo -clp:ErrorsOnly
-	KIOSKPOS_CRASH_KILLS=$${SOAK_KILLS:-200} KIOSKPOS_CRASH_PAYMENTS=$${SOAK_PAYMENTS:-10000} KIOSKPOS_SERVER_KILLS=$${SOAK_SERVER_KILLS:-100} \
-	  dotnet test KioskPos.sln -c Release --no-build --nologo \
-	  --filter Category=Crash --logger "console;verbosity=detailed"
+soak: prereqs ## The long crash proofs side by side: 200 SIGKILLs of the terminal over 10,000 payments, 100 of the server (SOAK_KILLS, SOAK_PAYMENTS, SOAK_SERVER_KILLS); logs in artifacts/soak
+	@CONFIGURATION=$(CONFIGURATION) bash scripts/soak.sh
 
 # A package's version: DEB_VERSION=x.y.z (make deb DEB_VERSION=0.2.0), else Directory.Build.props's; the terminal
 # reports the same version to the province, which compares it with its channel's target (docs/fleet-updates.md).

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dapper;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
+using KioskPos.Core.Payments;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -34,13 +35,39 @@ public sealed class CatalogueStore(SqliteDatabase database)
     }
 
     /// <summary>
-    /// What to answer for a card or payer code this cache does not hold: <paramref name="refusal"/> once the cache has
+    /// The account of a card (<paramref name="uid"/>) or else of a payer code (<paramref name="code"/>), or what to answer
+    /// when the cache has none: <paramref name="unknown"/> once a pull has filled it, and "not ready, try again" before
+    /// its first one (nobody is known yet, so "not recognised" would be wrong). The lookup and the "ever filled" check
+    /// read one snapshot: a first pull committing between two separate reads made a known card look unknown (the crash
+    /// test's 404 card_not_recognised for the demo card while the terminal was taking its first pull).
+    /// </summary>
+    public async Task<(PayerAccount? Account, PaymentRefusal? Refusal)> LookUpAsync(string? uid, string? code, PaymentRefusal unknown, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        if (await FindAccountAsync(connection, snapshot, uid, uid is null ? code : null, cancellationToken).ConfigureAwait(false) is { } account)
+        {
+            return (account, null);
+        }
+
+        return (null, await ReadInstitutionAsync(connection, snapshot, cancellationToken).ConfigureAwait(false) is null ? PaymentRefusal.NotReady() : unknown);
+    }
+
+    /// <summary>As <see cref="LookUpAsync"/>, the refusal thrown as a <see cref="PaymentRefusedException"/>.</summary>
+    public async Task<PayerAccount> FindOrRefuseAsync(string? uid, string? code, PaymentRefusal unknown, CancellationToken cancellationToken = default)
+    {
+        var (account, refusal) = await LookUpAsync(uid, code, unknown, cancellationToken).ConfigureAwait(false);
+        return account ?? throw new PaymentRefusedException(refusal!);
+    }
+
+    /// <summary>
+    /// What to answer when a write (a card issued, lost, replaced) found no such card or account: <paramref name="refusal"/> once the cache has
     /// been filled by a pull, and "not ready, try again" before its first one (nobody is known yet, so "not
     /// recognised" would be wrong). Refusals other than "not found" pass unchanged.
     /// </summary>
-    public async Task<KioskPos.Core.Payments.PaymentRefusal> UnknownAsync(KioskPos.Core.Payments.PaymentRefusal refusal, CancellationToken cancellationToken = default) =>
-        refusal.Kind == KioskPos.Core.Payments.RefusalKind.NotFound && await GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null
-            ? KioskPos.Core.Payments.PaymentRefusal.NotReady()
+    public async Task<PaymentRefusal> UnknownAsync(PaymentRefusal refusal, CancellationToken cancellationToken = default) =>
+        refusal.Kind == RefusalKind.NotFound && await GetInstitutionAsync(cancellationToken).ConfigureAwait(false) is null
+            ? PaymentRefusal.NotReady()
             : refusal;
 
     /// <summary>The account a card belongs to, or null for an unknown card.</summary>

@@ -71,7 +71,7 @@ public sealed class HardwareOptions
     /// </summary>
     public string CardReader { get; set; } = "simulated";
 
-    /// <summary>Milliseconds between polls of an MFRC522 (100: a tap feels instant and the CPU stays idle).</summary>
+    /// <summary>Milliseconds between polls of an MFRC522 (100: a tap feels instant and the CPU stays idle); 10 to 1,000, down to 1 for the simulated reader alone.</summary>
     public int ReaderPollMs { get; set; } = 100;
 
     /// <summary>Where the issuer stored the card number on MIFARE Classic cards (block), or null for the UID alone.</summary>

@@ -27,6 +27,8 @@ public class ServerCrashTests(ITestOutputHelper output)
         var port = LoopbackPort.Next();
         var url = new Uri($"http://127.0.0.1:{port}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var stopwatch = Stopwatch.StartNew();
+        var starting = TimeSpan.Zero;
         Process province = await StartProvinceAsync(folder, url, http);
         var taken = 0L;
         try
@@ -44,11 +46,13 @@ public class ServerCrashTests(ITestOutputHelper output)
 
                 // …and while it is down: still taken, queued.
                 taken += await PayForAsync(terminal, TimeSpan.FromMilliseconds(random.Next(50, 500)));
+                var restart = stopwatch.Elapsed;
                 province = await StartProvinceAsync(folder, url, http);
+                starting += stopwatch.Elapsed - restart;
             }
 
             await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(60));
-            output.WriteLine($"seed {seed}: {taken} payments, {kills} server kills");
+            output.WriteLine($"seed {seed}: {taken} payments, {kills} server kills, {stopwatch.Elapsed.TotalSeconds:0.0} s; restarting the server to healthy {starting.TotalSeconds:0.0} s of it ({(kills == 0 ? 0 : starting.TotalMilliseconds / kills):0} ms a restart)");
             Assert.True(taken > kills);
 
             await using var server = new SqliteConnection($"Data Source={Path.Combine(folder, "province.db")};Pooling=False");
@@ -92,7 +96,7 @@ public class ServerCrashTests(ITestOutputHelper output)
         var process = Processes.Start("province-server/KioskPos.ProvinceServer", "kioskpos-province.dll",
             $"--urls={url}", $"--Province:DataDirectory={folder}", $"--Province:AdminToken={ProvinceHost.AdminToken}", "--Province:SeedDemoData=true",
             "--Logging:LogLevel:Default=Warning");
-        await Processes.WaitHealthyAsync(http, new Uri(url, "/health").ToString(), process);
+        await Processes.WaitHealthyAsync(http, new Uri(url, "/health").ToString(), process, poll: TimeSpan.FromMilliseconds(10));
         return process;
     }
 

@@ -13,21 +13,51 @@ public static class Processes
     private static readonly string s_configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
     /// <summary>What a server process printed so far.</summary>
-    public static string Log(Process process) => s_logs.TryGetValue(process.Id, out var log) ? log.ToString() : string.Empty;
+    public static string Log(Process process)
+    {
+        if (!s_logs.TryGetValue(process.Id, out var log))
+        {
+            return string.Empty;
+        }
+
+        // The output handlers append under the same lock; a read without it can meet the builder mid-append.
+        lock (log)
+        {
+            return log.ToString();
+        }
+    }
 
     /// <summary>Starts a server process; what it prints is drained into its log, so that a full pipe never blocks it.</summary>
     public static Process Start(string project, string dll, params string[] args) => StartWith(null, project, dll, args);
 
     /// <summary>As <see cref="Start"/>, with <paramref name="environment"/> added to the process's environment.</summary>
-    public static Process StartWith(IReadOnlyDictionary<string, string>? environment, string project, string dll, params string[] args)
+    public static Process StartWith(IReadOnlyDictionary<string, string>? environment, string project, string dll, params string[] args) =>
+        Drained(Launch(project, dll, args, environment: environment));
+
+    private static Process Drained(Process process)
     {
-        var process = Launch(project, dll, args, environment: environment);
         var log = s_logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>
+    /// As <see cref="Start"/>, for an executable of its own (a native AOT or published build, given by path) instead of
+    /// the dll built beside the tests.
+    /// </summary>
+    public static Process StartExecutable(string executable, params string[] args)
+    {
+        Assert.True(File.Exists(executable), $"{executable} does not exist");
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Drained(Process.Start(start)!);
     }
 
     /// <summary>Runs a terminal command to its end: exit code, what it printed, what it printed as errors.</summary>
@@ -74,14 +104,15 @@ public static class Processes
         return Process.Start(start)!;
     }
 
-    public static async Task WaitHealthyAsync(HttpClient http, string url, Process process)
+    /// <summary>Polls <paramref name="url"/> every <paramref name="poll"/> (100 ms unless told) until it answers 2xx, for up to 30 s.</summary>
+    public static async Task WaitHealthyAsync(HttpClient http, string url, Process process, TimeSpan? poll = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
             {
-                Assert.Fail($"The process exited ({process.ExitCode}): {s_logs.GetValueOrDefault(process.Id)}");
+                Assert.Fail($"The process exited ({process.ExitCode}): {Log(process)}");
             }
 
             try
@@ -96,7 +127,7 @@ public static class Processes
                 // Not listening yet.
             }
 
-            await Task.Delay(100);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
         }
 
         Assert.Fail($"{url} did not become healthy");

@@ -12,6 +12,7 @@ namespace KioskPos.Hardware.Simulators.Rfid;
 public sealed class EmulatedCardReader : ICardReader
 {
     private readonly TimeProvider _time;
+    private readonly TimeSpan _pollInterval;
     private readonly Mfrc522CardReader _reader;
 
     /// <param name="time">Clock for polling and for taking cards away.</param>
@@ -21,6 +22,7 @@ public sealed class EmulatedCardReader : ICardReader
     public EmulatedCardReader(TimeProvider time, TimeSpan pollInterval, ILogger? logger = null, CardNumberLocation? number = null)
     {
         _time = time;
+        _pollInterval = pollInterval;
         Emulator = new Mfrc522Emulator();
         var chip = new Mfrc522(Emulator);
         chip.Initialise();
@@ -48,10 +50,12 @@ public sealed class EmulatedCardReader : ICardReader
             10 => new Iso14443Part4Card(uid),
             _ => throw new ArgumentException("The emulated reader is 13.56 MHz: a UID of 4, 7 or 10 bytes.", nameof(uidHex)),
         };
+        // Looked at once per poll of the reader (no sooner can it have seen the field empty), for at most 2 s.
         Emulator.Clear();
-        for (var waited = 0; _reader.Present is not null && waited < 200; waited++)
+        var step = _pollInterval > TimeSpan.Zero ? _pollInterval : TimeSpan.FromMilliseconds(10);
+        for (var waited = TimeSpan.Zero; _reader.Present is not null && waited < TimeSpan.FromSeconds(2); waited += step)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(step, _time, cancellationToken).ConfigureAwait(false);
         }
 
         Emulator.Place(card);

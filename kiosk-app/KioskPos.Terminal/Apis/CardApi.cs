@@ -139,9 +139,10 @@ internal static class CardApi
         }
 
         var catalogue = services.GetRequiredService<CatalogueStore>();
-        if (await catalogue.FindByCardAsync(uid, ct).ConfigureAwait(false) is not { } payer || await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
+        var (payer, refusal) = await catalogue.LookUpAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), ct).ConfigureAwait(false);
+        if (payer is null || await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
         {
-            return (null, ApiProblems.From(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), ct).ConfigureAwait(false)));
+            return (null, ApiProblems.From(refusal ?? PaymentRefusal.NotReady()));
         }
 
         var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;

@@ -53,8 +53,8 @@ internal static class PaymentApi
             return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid_card_uid"));
         }
 
-        var account = await catalogue.FindByCardAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised)), ct).ConfigureAwait(false)) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
+        var (account, refusal) = await catalogue.LookUpAsync(normalised, null, PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised)), ct).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(refusal!) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
@@ -64,8 +64,8 @@ internal static class PaymentApi
             return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid_payer_code"));
         }
 
-        var account = await catalogue.FindByCodeAsync(normalised, ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(await catalogue.UnknownAsync(PaymentRefusal.PayerNotFound(normalised), ct).ConfigureAwait(false)) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
+        var (account, refusal) = await catalogue.LookUpAsync(null, normalised, PaymentRefusal.PayerNotFound(normalised), ct).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(refusal!) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, ProviderQrs providerQrs, CancellationToken ct)

@@ -271,14 +271,13 @@ public sealed class PaymentService(
             var uid = CardPresence.IsReference(input.CardUid)
                 ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
                 : CardPresence.Normalise(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
-            var account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
+            var account = await catalogue.FindOrRefuseAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false);
             return (account, uid);
         }
 
         if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
-            return (await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false) ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false)), null);
+            return (await catalogue.FindOrRefuseAsync(null, code, PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false), null);
         }
 
         throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.no_payer"));
@@ -646,8 +645,7 @@ public sealed class PaymentService(
                 ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
                 : CardPresence.Normalise(input.CardUid)
                 ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
-            account = await catalogue.FindByCardAsync(uid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false));
+            account = await catalogue.FindOrRefuseAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false);
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
                 throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_not_of_payer"));
@@ -655,8 +653,7 @@ public sealed class PaymentService(
         }
         else if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
-            account = await catalogue.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(await catalogue.UnknownAsync(PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false));
+            account = await catalogue.FindOrRefuseAsync(null, code, PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false);
         }
         else
         {
