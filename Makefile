@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 RESULTS := artifacts/test-results
 
-.PHONY: run test check attack build bench loadtest soak fuzz fuzz-smoke publish-pi publish-aot deb repo pi-smoke tap clean prereqs
+.PHONY: run test check attack screenshots-compare build bench loadtest soak fuzz fuzz-smoke publish-pi publish-aot deb repo pi-smoke tap clean prereqs
 
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
@@ -38,6 +38,11 @@ attack: prereqs ## The attack suite (issue 18): every test of Category=Attack, t
 	-dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo --filter Category=Attack \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory artifacts/attack-results
 	@python3 scripts/attack-table.py artifacts/attack-results
+
+screenshots-compare: ## Screen by screen, the browser tests' screenshots of two runs (BEFORE=dir, AFTER=dir, default artifacts/screenshots) by pixelmatch; diff images under artifacts/screenshots-diff
+	@test -n "$(BEFORE)" || { echo "screenshots-compare: BEFORE=<a directory of screenshots from an earlier make test> is needed"; exit 2; }
+	@bash scripts/prereqs.sh >/dev/null
+	node tests/browser-tools/compare-screenshots.mjs "$(BEFORE)" "$(or $(AFTER),artifacts/screenshots)" artifacts/screenshots-diff
 
 build: prereqs
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo

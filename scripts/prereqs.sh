@@ -60,9 +60,11 @@ if ! dotnet --list-sdks | grep -q '^10\.'; then
   exit 1
 fi
 
-# The accessibility checker the browser tests inject into every screen (axe-core, pinned in tests/browser-tools).
+# The accessibility checker the browser tests inject into every screen (axe-core) and the screenshot comparison
+# (pngjs, pixelmatch: make screenshots-compare), pinned in tests/browser-tools.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ ! -f "$root/tests/browser-tools/node_modules/axe-core/axe.min.js" ]; then
+if [ ! -f "$root/tests/browser-tools/node_modules/axe-core/axe.min.js" ] || [ ! -f "$root/tests/browser-tools/node_modules/pixelmatch/package.json" ] \
+  || [ ! -f "$root/tests/browser-tools/node_modules/pngjs/package.json" ]; then
   echo "prereqs: installing the browser tests' tools (tests/browser-tools)"
   npm ci --prefix "$root/tests/browser-tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
