@@ -123,6 +123,7 @@ public class FleetUpdateTests
         Assert.EndsWith("no healthy answer within 120 s", school[^1], StringComparison.Ordinal);
         var hospital = await page.Locator("#terminals tbody tr", new() { HasText = "KP-TTYT-CT-01" }).Locator("td").AllInnerTextsAsync();
         Assert.Equal(("all", "1.0.0", "–"), (hospital[^3], hospital[^2], hospital[^1]));
+        await Browser.ShotAsync(page, "province-overview-fleet", fullPage: true);
     }
 
     [Fact]

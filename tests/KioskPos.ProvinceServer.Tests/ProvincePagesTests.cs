@@ -68,6 +68,7 @@ public sealed partial class ProvincePagesTests
         await page.ClickAsync("button[type=submit]");
         await page.WaitForSelectorAsync("#error:not([hidden])");
         Assert.Contains("Sai tên đăng nhập hoặc mật khẩu", await page.InnerTextAsync("#error"), StringComparison.Ordinal);
+        await Browser.ShotAsync(page, "province-login-refused");
 
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "QuanTri@2026");
@@ -79,6 +80,7 @@ public sealed partial class ProvincePagesTests
         {
             await page.WaitForFunctionAsync($"document.getElementById('{chart}').complete && document.getElementById('{chart}').naturalWidth > 0");
         }
+        await Browser.ShotAsync(page, "province-report", fullPage: true);
 
         // Today's communes, the type's name of 2026 (not the code, not the district health centre of before 2025),
         // the plan read against and its units; the old districts shown for the 2022 plan.
@@ -118,6 +120,7 @@ public sealed partial class ProvincePagesTests
         Assert.Contains("Trung tâm y tế khu vực", institutions, StringComparison.Ordinal); // the type's name of 2026, not district_health_centre
         Assert.DoesNotContain("district_health_centre", institutions, StringComparison.Ordinal);
         Assert.Contains("quản trị tỉnh", await page.InnerTextAsync("nav.bar"), StringComparison.Ordinal);
+        await Browser.ShotAsync(page, "province-overview", fullPage: true);
     }
 
     [Fact]
@@ -169,6 +172,7 @@ public sealed partial class ProvincePagesTests
         await SignInAsync(page, province, "/");
         await page.WaitForSelectorAsync("#institutions tbody tr");
         await page.WaitForSelectorAsync("#terminals tbody tr");
+        await Browser.ShotAsync(page, "province-overview-paper-out", fullPage: true);
 
         // The commune of 2026, no district: no Huyện heading, no old district's name.
         var heading = await page.InnerTextAsync("#institutions thead");
@@ -237,6 +241,7 @@ public sealed partial class ProvincePagesTests
         await SignInAsync(page, province, $"/reconciliation?from=2026-11-01&to={to:yyyy-MM-dd}");
         await page.WaitForSelectorAsync("#days tbody tr");
         await page.WaitForSelectorAsync("#worklist tbody tr");
+        await Browser.ShotAsync(page, "province-reconciliation", fullPage: true);
 
         async Task<List<DateOnly>> DaysAsync() => [.. (await page.Locator("#days tbody tr td:nth-child(2)").AllInnerTextsAsync())
             .Select(d => DateOnly.ParseExact(d, "dd/MM/yyyy", CultureInfo.InvariantCulture))];
@@ -300,6 +305,7 @@ public sealed partial class ProvincePagesTests
         await SignInAsync(page, province, "/report?plan=dt-2026");
         await page.WaitForSelectorAsync("#institutions tbody tr");
         Assert.True(await page.IsHiddenAsync("#districts-section"));
+        await Browser.ShotAsync(page, "province-report-plan-of-today", fullPage: true);
         var headings = await page.EvaluateAsync<string>(
             "[...document.querySelectorAll('h1, h2, th')].filter((e) => e.offsetParent !== null).map((e) => e.textContent).join(' | ')");
         Assert.Contains("Xã, phường", headings, StringComparison.Ordinal);

@@ -15,7 +15,7 @@ namespace KioskPos.Terminal.Tests;
 public abstract class TerminalBrowserTest : TerminalTest
 {
     /// <summary>Where the tests leave their screenshots (artifacts/screenshots).</summary>
-    protected static readonly string Screenshots = Path.Combine(RepositoryRoot.Find(), "artifacts", "screenshots");
+    protected static readonly string Screenshots = Browser.Screenshots;
 
     /// <summary>axe-core's script, installed by scripts/prereqs.sh under tests/browser-tools.</summary>
     protected static readonly string Axe = Path.Combine(RepositoryRoot.Find(), "tests", "browser-tools", "node_modules", "axe-core", "axe.min.js");
@@ -74,8 +74,7 @@ public abstract class TerminalBrowserTest : TerminalTest
     protected void Watch(IPage page) => page.PageError += (_, error) => Errors.Add(error);
 
     /// <summary>Saves <paramref name="page"/> as artifacts/screenshots/<paramref name="name"/>.png.</summary>
-    protected static Task ShotAsync(IPage page, string name, bool fullPage = false) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png"), FullPage = fullPage });
+    protected static Task ShotAsync(IPage page, string name, bool fullPage = false) => Browser.ShotAsync(page, name, fullPage);
 
     /// <summary>The page fits the kiosk's 1024×600 screen across: nothing to scroll sideways.</summary>
     protected static async Task AssertNoHorizontalScrollAsync(IPage page, string what = "the page") =>

@@ -79,6 +79,7 @@ public sealed class EInvoiceIssuanceTests
         await page.GotoAsync(new Uri(f.Province.BaseUrl, "/r").ToString());
         await page.WaitForFunctionAsync("document.querySelector('button').textContent === 'Tra cứu'");
         Assert.Contains("Nhập số biên lai và mã tra cứu in trên biên lai.", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await Browser.ShotAsync(page, "province-receipt-lookup");
 
         // A wrong key: the receipt's page says it found nothing, as for an unknown receipt.
         await page.FillAsync("input[name=receipt]", id);
@@ -86,6 +87,7 @@ public sealed class EInvoiceIssuanceTests
         await page.ClickAsync("button");
         await page.WaitForSelectorAsync("#refused:not([hidden])");
         Assert.True(await page.IsHiddenAsync("#found"));
+        await Browser.ShotAsync(page, "province-receipt-refused");
 
         // The key as printed (upper case, in groups of four) opens the receipt with its issued invoice.
         var key = ReceiptLookupKey.Format(f.Hashes[id][..12]);
@@ -99,6 +101,7 @@ public sealed class EInvoiceIssuanceTests
         var shown = await page.InnerTextAsync("#found");
         Assert.Contains("Hóa đơn điện tử", shown, StringComparison.Ordinal);
         Assert.Contains(invoiceNo, shown, StringComparison.Ordinal);
+        await Browser.ShotAsync(page, "province-receipt-invoice", fullPage: true);
     }
 
     [Fact]
@@ -343,6 +346,7 @@ public sealed class EInvoiceIssuanceTests
         Assert.Equal("Trường THCS Nguyễn Du (TG-THCS-NGUYENDU), ngày 23/11/2026: 1 đã phát hành, 2 đang chờ, 1 bị từ chối; giá trị đã phát hành 150.000 ₫.",
             await page.InnerTextAsync("#summary"));
         Assert.Equal(4, await page.Locator("#documents tbody tr").CountAsync());
+        await Browser.ShotAsync(page, "province-e-documents", fullPage: true);
         async Task<IReadOnlyList<string>> CellsAsync(string payment, string purpose) =>
             await page.Locator("#documents tbody tr", new() { HasText = payment }).Filter(new() { HasText = purpose }).Locator("td").AllInnerTextsAsync();
 
@@ -380,6 +384,7 @@ public sealed class EInvoiceIssuanceTests
         await page.GotoAsync(new Uri(f.Province.BaseUrl, $"/r/{id}?h={key}").ToString());
         await page.WaitForSelectorAsync("#company:not([hidden])");
         Assert.Equal("Lấy hóa đơn công ty", await page.InnerTextAsync("#company h2"));
+        await Browser.ShotAsync(page, "province-receipt-company", fullPage: true);
 
         // The browser keeps a tax code of the wrong form from being sent at all; the server refuses it too (tested above).
         await page.FillAsync("input[name=taxCode]", "03123");
