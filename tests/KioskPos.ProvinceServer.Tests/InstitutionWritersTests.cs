@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
+using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.ProvinceServer.Tests;
@@ -352,4 +353,43 @@ public sealed class InstitutionWritersPostgresTests() : InstitutionWritersTests(
 {
     [Fact]
     public Task Two_institutions_pushes_commit_side_by_side_and_a_province_writer_excludes_both() => Institutions_write_side_by_side_and_a_province_writer_excludes_them();
+
+    [Fact]
+    public async Task Many_terminals_first_requests_at_once_do_not_hold_the_connection_pool_while_their_nonces_are_written()
+    {
+        // A terminal's first signed request writes its nonce at once, on a connection of its own. The signature check
+        // held its connection meanwhile, so as many first requests as the pool has connections held all of them and
+        // the write waited 15 s for one (make loadtest's 1,000 terminals stalled on it). With a pool of 4, 24 first
+        // requests at once must all answer, well within one pool timeout.
+        var folder = Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
+        try
+        {
+            var connectionString = await PostgresCluster.DatabaseAsync(folder);
+            await using var province = await ProvinceHost.StartAsync(folder, engine: ProvinceEngine.Postgres,
+                settings: [$"--Province:ConnectionString={connectionString};Maximum Pool Size=4;Timeout=15"]);
+            var clients = new List<HttpClient>();
+            for (var t = 0; t < 24; t++)
+            {
+                clients.Add(await province.SignedClientAsync($"KP-POOL-{t:D2}", t % 2 == 0 ? DemoData.SchoolId : DemoData.HospitalId));
+            }
+
+            var clock = Stopwatch.StartNew();
+            var statuses = await Task.WhenAll(clients.Select(async client =>
+            {
+                using var response = await client.GetAsync(SyncProtocol.PullPath);
+                return response.StatusCode;
+            }));
+            Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"24 first requests took {clock.Elapsed}");
+            Assert.Equal(24L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM terminals WHERE id LIKE 'KP-POOL-%' AND last_seen_at IS NOT NULL")));
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
