@@ -35,12 +35,30 @@ internal static class LoadTest
     private const string AdminToken = "loadtest-admin";
     private const int AccountsUsed = 30;
 
+    private static int s_spread = 1;
+
+    // The institution terminal number t belongs to.
+    private static (string Id, string AccountPrefix, Func<string, string> Bill) InstitutionOf(int t) => s_institutions[t % s_spread];
+
     /// <summary>Entries per durable commit in the server-side SQL anchor.</summary>
     internal const int AnchorCommit = 2_000;
 
-    public static async Task<int> RunAsync(int terminals, int batches, int batchSize)
+    /// <summary>The demo's institutions the terminals are spread over (1: all in the school; 2: the school and the hospital, alternately).</summary>
+    private static readonly (string Id, string AccountPrefix, Func<string, string> Bill)[] s_institutions =
+    [
+        ("TG-THCS-NGUYENDU", "HS24", account => $"BT-2611-{account}"),
+        ("TG-TTYT-CHAUTHANH", "BN26", account => $"VP-{account}-1"),
+    ];
+
+    public static async Task<int> RunAsync(int terminals, int batches, int batchSize, int institutions = 1)
     {
-        Console.WriteLine($"Load test: {terminals:N0} terminals × {batches} signed pushes of {batchSize} entries, a pull after each push; PostgreSQL (fsync on) and SQLite (synchronous=FULL).");
+        if (institutions is < 1 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(institutions), institutions, "1 (the school) or 2 (the school and the hospital)");
+        }
+
+        s_spread = institutions;
+        Console.WriteLine($"Load test: {terminals:N0} terminals × {batches} signed pushes of {batchSize} entries, a pull after each push, {(institutions == 1 ? "all in one institution" : $"spread over {institutions} institutions")}; PostgreSQL (fsync on) and SQLite (synchronous=FULL).");
         var repository = RepositoryRoot.Find();
         var clusterFolder = Path.Combine(Path.GetTempPath(), "kioskpos-loadtest-pg-" + Guid.NewGuid().ToString("N")[..8]);
         var server = await PgCluster.StartAsync(repository, clusterFolder, LoopbackPort.Next(), durable: true);
@@ -124,6 +142,7 @@ internal static class LoadTest
             var push = new ConcurrentBag<double>();
             var pull = new ConcurrentBag<double>();
             var failures = 0;
+            var failed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
             var databaseBefore = databaseCpu?.Invoke();
             var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
@@ -141,6 +160,7 @@ internal static class LoadTest
                         if (!response.IsSuccessStatusCode)
                         {
                             Interlocked.Increment(ref failures);
+                            failed.AddOrUpdate($"push {(int)response.StatusCode}", 1, (_, n) => n + 1);
                         }
                     }
 
@@ -155,6 +175,7 @@ internal static class LoadTest
                         else
                         {
                             Interlocked.Increment(ref failures);
+                            failed.AddOrUpdate($"pull {(int)response.StatusCode}", 1, (_, n) => n + 1);
                         }
                     }
                 }
@@ -175,6 +196,11 @@ internal static class LoadTest
             var anchorEntries = Math.Max(10L, (entriesTotal + AnchorCommit - 1) / AnchorCommit) * AnchorCommit;
             await using var anchor = anchorConnection(folder);
             var anchored = await AnchorAsync(anchor, clients[0].Id, anchorEntries);
+            if (!failed.IsEmpty)
+            {
+                Console.WriteLine($"  failed requests by status: {string.Join(", ", failed.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} ×{f.Value}"))}");
+            }
+
             Console.WriteLine(FormattableString.Invariant($"  {entriesTotal / seconds:N0} entries/s through the server; the anchor {anchored.EntriesPerSecond:N0} entries/s ({anchorEntries:N0} in {anchored.Seconds:0.0} s)"));
             return new Result(entriesTotal, entriesTotal / seconds, [.. push], [.. pull], failures, seconds, processCpu, generatorCpu, databaseUsed, anchored);
         }
@@ -197,7 +223,7 @@ internal static class LoadTest
         await Parallel.ForEachAsync(Enumerable.Range(0, terminals), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (t, ct) =>
         {
             var id = $"KP-LOAD-{t:D4}";
-            using var issued = await admin.PostAsJsonAsync("/api/v1/admin/enrolment-codes", new { institutionId = "TG-THCS-NGUYENDU", terminalId = id }, ct);
+            using var issued = await admin.PostAsJsonAsync("/api/v1/admin/enrolment-codes", new { institutionId = InstitutionOf(t).Id, terminalId = id }, ct);
             issued.EnsureSuccessStatusCode();
             var code = (await issued.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("code").GetString()!;
             var keyFolder = Path.Combine(folder, id);
@@ -211,6 +237,7 @@ internal static class LoadTest
     // A terminal's journal as the load generator writes it: card payments, hash-chained from the genesis hash.
     private sealed class Chain(string terminalId)
     {
+        private readonly (string Id, string AccountPrefix, Func<string, string> Bill) _institution = InstitutionOf(int.Parse(terminalId[^4..], System.Globalization.CultureInfo.InvariantCulture));
         private long _sequence = 1;
         private string _prevHash = EntryCanonicalForm.GenesisHash;
 
@@ -219,9 +246,9 @@ internal static class LoadTest
             var entries = new List<JournalEntryDto>(size);
             for (var i = 0; i < size; i++, _sequence++)
             {
-                var account = $"HS24{1 + (int)(_sequence % AccountsUsed):D4}";
+                var account = $"{_institution.AccountPrefix}{1 + (int)(_sequence % AccountsUsed):D4}";
                 var entry = new JournalEntryDto(_sequence, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
-                    Payment: new PaymentCreatedDto($"{terminalId}-{_sequence:D8}", account, null, "card_balance", 1, [new AllocationDto($"BT-2611-{account}", 1)], null));
+                    Payment: new PaymentCreatedDto($"{terminalId}-{_sequence:D8}", account, null, "card_balance", 1, [new AllocationDto(_institution.Bill(account), 1)], null));
                 var hash = EntryCanonicalForm.ChainHash(_prevHash, entry);
                 entries.Add(entry with { PrevHash = _prevHash, Hash = hash });
                 _prevHash = hash;

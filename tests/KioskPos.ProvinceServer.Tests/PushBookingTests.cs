@@ -11,7 +11,7 @@ public sealed class PushBookingTests
     private const string Now = "2026-12-04T08:00:00.0000000+00:00";
     private long _version = 100;
 
-    private PushBooking NewBooking() => new(Now, () => ++_version);
+    private PushBooking NewBooking() => new(Now, _ => ++_version);
 
     private static JournalEntryDto CardPayment(long sequence, long amount, params AllocationDto[] allocations) =>
         new(sequence, EntryKinds.PaymentCreated, DateTimeOffset.Parse("2026-12-04T07:59:00Z"),
@@ -22,7 +22,7 @@ public sealed class PushBookingTests
     {
         var booking = NewBooking();
         booking.Accounts["HS001"] = new BookedAccount("HS001", "school", 50_000, 1);
-        booking.Bills["B1"] = new BookedBill("B1", "HS001", 0, 30_000, BillCategory.Tuition, 1);
+        booking.Bills["B1"] = new BookedBill("B1", "school", "HS001", 0, 30_000, BillCategory.Tuition, 1);
 
         var result = booking.ApplyPayment("T1", "school", CardPayment(1, 30_000, new AllocationDto("B1", 30_000)));
 
@@ -65,11 +65,46 @@ public sealed class PushBookingTests
     }
 
     [Fact]
+    public void A_push_pays_no_bill_and_moves_no_account_of_another_institution_and_takes_only_its_own_versions()
+    {
+        // Each institution's counter is its own (the writer holds only its institution's lock): a push must not
+        // version another institution's rows, so their bills are flagged, not paid, and a reversal leaves them alone.
+        var taken = new List<string>();
+        var booking = new PushBooking(Now, institution =>
+        {
+            taken.Add(institution);
+            return ++_version;
+        });
+        booking.Accounts["HS001"] = new BookedAccount("HS001", "hospital", 10_000, 1);
+        booking.Bills["B1"] = new BookedBill("B1", "hospital", "HS001", 0, 30_000, BillCategory.Tuition, 1);
+
+        var paid = booking.ApplyPayment("T1", "school", CardPayment(1, 5_000, new AllocationDto("B1", 5_000)));
+        Assert.Equal(new[] { "unknown_account", "unknown_bill:B1" }, paid.Flags);
+        Assert.False(booking.Bills["B1"].Changed);
+
+        booking.Payments["P9"] = new BookedPayment("P9", "T1", "HS001", PaymentMethod.ExternalCardTerminal, 5_000, 5_000, 0, PaymentState.Completed);
+        var refund = new JournalEntryDto(2, EntryKinds.PaymentRefunded, DateTimeOffset.UnixEpoch,
+            Reversal: new PaymentReversalDto("P9", 5_000, [new AllocationDto("B1", 5_000)], ReversalDestinations.CardBalance, null, "x", "op", "boss"));
+        Assert.Equal(new[] { "unknown_bill:B1" }, booking.ApplyReversal("T1", "school", refund).Flags);
+        Assert.False(booking.Accounts["HS001"].Changed);
+        Assert.False(booking.Bills["B1"].Changed);
+        Assert.Empty(taken);
+
+        // Its own institution's rows take its own counter.
+        booking.Accounts["HS002"] = new BookedAccount("HS002", "school", 10_000, 1);
+        booking.Bills["B2"] = new BookedBill("B2", "school", "HS002", 0, 30_000, BillCategory.Tuition, 1);
+        var own = booking.ApplyPayment("T1", "school", new JournalEntryDto(3, EntryKinds.PaymentCreated, DateTimeOffset.UnixEpoch,
+            new PaymentCreatedDto("P3", "HS002", null, "card_balance", 5_000, [new AllocationDto("B2", 5_000)], "op")));
+        Assert.Empty(own.Flags);
+        Assert.Equal(new[] { "school", "school" }, taken);
+    }
+
+    [Fact]
     public void A_deposit_is_held_on_the_account_and_given_back_by_a_refund()
     {
         var booking = NewBooking();
         booking.Accounts["HS001"] = new BookedAccount("HS001", "hospital", 0, 1);
-        booking.Bills["D1"] = new BookedBill("D1", "HS001", 0, 500_000, BillCategory.Deposit, 1);
+        booking.Bills["D1"] = new BookedBill("D1", "hospital", "HS001", 0, 500_000, BillCategory.Deposit, 1);
         var cash = new JournalEntryDto(1, EntryKinds.PaymentCreated, DateTimeOffset.UnixEpoch,
             new PaymentCreatedDto("P1", "HS001", null, "external_card", 500_000, [new AllocationDto("D1", 500_000)], "op"));
 
@@ -77,7 +112,7 @@ public sealed class PushBookingTests
 
         var refund = new JournalEntryDto(2, EntryKinds.PaymentRefunded, DateTimeOffset.UnixEpoch,
             Reversal: new PaymentReversalDto("P1", 500_000, [new AllocationDto("D1", 500_000)], ReversalDestinations.BankTransfer, "REF1", "discharge", "op", "boss"));
-        var result = booking.ApplyReversal("T1", refund);
+        var result = booking.ApplyReversal("T1", "hospital", refund);
 
         Assert.Equal(0, result.BalanceAfter);
         Assert.Empty(result.Flags);
@@ -95,9 +130,9 @@ public sealed class PushBookingTests
             Reversal: new PaymentReversalDto("P1", 20_000, [], ReversalDestinations.BankTransfer, "REF", "x", "op", "boss"));
         var unknown = tooMuch with { Sequence = 6, Reversal = tooMuch.Reversal! with { PaymentId = "P9" } };
 
-        Assert.Equal(new[] { "reversed_more_than_paid" }, booking.ApplyReversal("T1", tooMuch).Flags);
-        Assert.Equal(new[] { "unknown_payment" }, booking.ApplyReversal("T1", unknown).Flags);
-        Assert.Equal(new[] { "unknown_payment" }, booking.ApplyReversal("T2", tooMuch with { Sequence = 7 }).Flags);
+        Assert.Equal(new[] { "reversed_more_than_paid" }, booking.ApplyReversal("T1", "hospital", tooMuch).Flags);
+        Assert.Equal(new[] { "unknown_payment" }, booking.ApplyReversal("T1", "hospital", unknown).Flags);
+        Assert.Equal(new[] { "unknown_payment" }, booking.ApplyReversal("T2", "hospital", tooMuch with { Sequence = 7 }).Flags);
     }
 
     [Fact]

@@ -87,7 +87,7 @@ internal static class AccountClosure
         }
 
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextForAccountAsync(connection, transaction, code, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO account_closures (account_code, refunded, bank_reference, reason, closed_by, closed_at) VALUES ($c, $a, $r, $why, $by, $t)",
             transaction, cancellationToken, ("$c", code), ("$a", account.Balance), ("$r", bankReference), ("$why", reason), ("$by", by), ("$t", now)).ConfigureAwait(false);

@@ -248,7 +248,7 @@ internal sealed class BillImport(ProvinceDatabase database)
                 continue; // nothing is stored anyway; keep checking for more errors
             }
 
-            var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var version = await ChangeVersions.NextAsync(connection, transaction, bill.Institution, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(
                 """
                 INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)
@@ -288,7 +288,7 @@ internal sealed class BillImport(ProvinceDatabase database)
                 ("$c", payer), ("$i", institution)).ConfigureAwait(false);
             if (current is string held && held != hash)
             {
-                var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var version = await ChangeVersions.NextAsync(connection, transaction, institution, cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync("UPDATE accounts SET citizen_id_hash = $h, version = $v WHERE code = $c", transaction, cancellationToken,
                     ("$h", hash), ("$v", version), ("$c", payer)).ConfigureAwait(false);
             }

@@ -71,7 +71,7 @@ internal sealed class CardAuthorisation(ProvinceDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextForAccountAsync(connection, transaction, accountCode, cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync("UPDATE accounts SET blocked = 0, pin_failures = 0, version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", accountCode)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;

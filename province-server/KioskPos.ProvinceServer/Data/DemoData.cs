@@ -142,7 +142,7 @@ internal static class DemoData
 
     private static async Task AddAccountAsync(DbConnection connection, DbTransaction transaction, string institution, string code, string kind, string name, string group, long balance, bool blocked, string uid, CancellationToken cancellationToken)
     {
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextAsync(connection, transaction, institution, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO accounts (code, institution_id, kind, full_name, group_name, balance, blocked, version) VALUES ($c, $i, $k, $n, $g, $b, $x, $v)",
             transaction, cancellationToken, ("$c", code), ("$i", institution), ("$k", kind), ("$n", name), ("$g", group), ("$b", balance), ("$x", blocked ? 1 : 0), ("$v", version)).ConfigureAwait(false);
@@ -155,7 +155,7 @@ internal static class DemoData
     // Each line with the share of it that health insurance pays; the bill's total is the payer's part.
     private static async Task AddBillAsync(DbConnection connection, DbTransaction transaction, string institution, string account, string id, string category, string title, string? due, (string Description, int Quantity, long UnitPrice, decimal Covered)[] lines, CancellationToken cancellationToken)
     {
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextAsync(connection, transaction, institution, cancellationToken).ConfigureAwait(false);
         var insured = lines.Select(l => (long)Math.Round(checked(l.Quantity * l.UnitPrice) * l.Covered, MidpointRounding.AwayFromZero)).ToArray();
         var total = lines.Select((l, i) => checked((l.Quantity * l.UnitPrice) - insured[i])).Sum();
         await connection.ExecuteAsync(

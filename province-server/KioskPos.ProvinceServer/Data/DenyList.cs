@@ -19,7 +19,7 @@ internal sealed class DenyList(ProvinceDatabase database, TimeProvider time)
         }
 
         // The card list travels with its account: a new version sends the change to the terminals.
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextForAccountAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync("UPDATE accounts SET version = $v WHERE code = $c", transaction, cancellationToken, ("$v", version), ("$c", account)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;

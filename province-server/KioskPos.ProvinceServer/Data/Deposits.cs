@@ -19,7 +19,7 @@ internal static class Deposits
             return null;
         }
 
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextForAccountAsync(connection, transaction, accountCode, cancellationToken).ConfigureAwait(false);
         var balance = Convert.ToInt64(await connection.ScalarAsync(
             "UPDATE accounts SET balance = balance + $a, version = $v WHERE code = $c RETURNING balance",
             transaction, cancellationToken, ("$a", amount), ("$v", version), ("$c", accountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);

@@ -127,7 +127,7 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
         var pseudonym = name.StartsWith(PseudonymPrefix, StringComparison.Ordinal)
             ? name
             : PseudonymPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextForAccountAsync(connection, transaction, code, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE accounts SET full_name = $n, group_name = NULL, pin_hash = NULL, pin_failures = 0, version = $v WHERE code = $c",
             transaction, cancellationToken, ("$n", pseudonym), ("$v", version), ("$c", code)).ConfigureAwait(false);

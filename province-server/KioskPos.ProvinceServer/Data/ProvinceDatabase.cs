@@ -23,14 +23,26 @@ public enum ProvinceEngine
 /// translated for PostgreSQL by <see cref="DbCommands"/>.
 /// </summary>
 /// <remarks>
-/// Writers are serialised on both engines (on SQLite the process's writer lane, <see cref="SqliteWriteLane"/>, then
-/// <c>BEGIN IMMEDIATE</c>; a transaction-scoped advisory lock on PostgreSQL): the change counter that versions what terminals pull must be committed in the order it is taken,
-/// or a pull could pass over a row committed late with a lower version. Reads run beside the writer on a snapshot.
+/// Writers of one institution are serialised on both engines: each institution's change counter
+/// (<see cref="ChangeVersions"/>) must be committed in the order it is taken, or a pull could pass over a row
+/// committed late with a lower version. On SQLite every writer goes through the process's writer lane
+/// (<see cref="SqliteWriteLane"/>, then <c>BEGIN IMMEDIATE</c>): one writer, as SQLite allows. On PostgreSQL the locks
+/// are transaction-scoped advisory locks in two levels: a writer of named institutions (a group of pushes) holds the
+/// province's lock shared and each institution's lock, taken in a fixed order; any other writer (bank matching,
+/// imports, the administration) holds the province's lock exclusively, which excludes every institution's writer.
+/// So writers of different institutions commit side by side, and a writer that may touch any institution is alone.
+/// Reads run beside the writers on a snapshot and wait for none of them.
 /// </remarks>
 internal sealed class ProvinceDatabase : IAsyncDisposable
 {
-    /// <summary>The advisory lock every PostgreSQL writer holds until it commits.</summary>
+    /// <summary>
+    /// The province's advisory lock, held until commit: exclusively by a writer that may touch any institution, shared
+    /// by a writer of named institutions.
+    /// </summary>
     private const long WriterLock = 0x4B696F736B506F73; // "KioskPos"
+
+    /// <summary>The first key of an institution's advisory lock (the second is the hash of its id); "KPIn".</summary>
+    private const int InstitutionLocks = 0x4B50496E;
 
     private readonly SqliteDatabase? _sqlite;
     private readonly NpgsqlDataSource? _postgres;
@@ -80,10 +92,10 @@ internal sealed class ProvinceDatabase : IAsyncDisposable
     public SqliteWriteLaneCounters? WriterCounters => _sqlite?.Lane.Counters;
 
     /// <summary>
-    /// A connection for statements that write without <see cref="BeginWriteAsync"/> (one statement, autocommit): on
+    /// A connection for statements that write without <see cref="BeginWriteAsync(DbConnection, CancellationToken)"/> (one statement, autocommit): on
     /// SQLite it enters the writer lane as a write transaction does, and leaves it when closed.
     /// </summary>
-    /// <remarks>Not an async method, for the reason <see cref="BeginWriteAsync"/> is not.</remarks>
+    /// <remarks>Not an async method, for the reason <see cref="BeginWriteAsync(DbConnection, CancellationToken)"/> is not.</remarks>
     public Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken = default) => _sqlite is not null
         ? Widen(_sqlite.OpenWriterAsync(cancellationToken))
         : Widen(_postgres!.OpenConnectionAsync(cancellationToken).AsTask());
@@ -96,7 +108,10 @@ internal sealed class ProvinceDatabase : IAsyncDisposable
         ? sqlite.BeginTransaction(deferred: true)
         : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>A write transaction; it holds the writers' lock from its start until it ends.</summary>
+    /// <summary>
+    /// A write transaction that may change any institution's rows; it holds the writers' lock from its start until it
+    /// ends (on PostgreSQL the province's lock, exclusively: no institution's writer runs beside it).
+    /// </summary>
     /// <remarks>Not an async method: on SQLite the writer lane marks the calling flow before anything waits.</remarks>
     public Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
@@ -109,6 +124,63 @@ internal sealed class ProvinceDatabase : IAsyncDisposable
         }
 
         return BeginPostgresWriteAsync(connection, cancellationToken);
+    }
+
+    /// <summary>
+    /// A write transaction that changes only <paramref name="institutions"/>' rows (and versions only theirs): it
+    /// holds their writer locks from its start until it ends. On PostgreSQL writers of other institutions run beside
+    /// it; on SQLite it is a write transaction like any other (one writer).
+    /// </summary>
+    /// <remarks>Not an async method, for the reason <see cref="BeginWriteAsync(DbConnection, CancellationToken)"/> is not.</remarks>
+    public Task<DbTransaction> BeginWriteAsync(DbConnection connection, IReadOnlyCollection<string> institutions, CancellationToken cancellationToken = default) =>
+        connection is SqliteConnection || institutions.Count == 0
+            ? BeginWriteAsync(connection, cancellationToken)
+            : BeginPostgresInstitutionWriteAsync(connection, institutions, cancellationToken);
+
+    /// <summary>
+    /// A write transaction that versions nothing terminals pull and needs no writer held back (the request nonces and
+    /// the terminals' last-seen times): on SQLite a write transaction like any other (the lane); on PostgreSQL it takes
+    /// no advisory lock, so it waits for no group of pushes and holds none back (row locks order it with them).
+    /// </summary>
+    /// <remarks>Not an async method, for the reason <see cref="BeginWriteAsync(DbConnection, CancellationToken)"/> is not.</remarks>
+    public Task<DbTransaction> BeginUnversionedWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) => connection is SqliteConnection
+        ? BeginWriteAsync(connection, cancellationToken)
+        : BeginReadCommittedAsync(connection, cancellationToken);
+
+    private static async Task<DbTransaction> BeginReadCommittedAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The second key of <paramref name="institutionId"/>'s advisory lock (two institutions may share one: a partition, still correct).</summary>
+    internal static int InstitutionLockKey(string institutionId)
+    {
+        // FNV-1a over the id's UTF-16 units: stable across processes and runs (string.GetHashCode is not).
+        var hash = 2166136261u;
+        foreach (var c in institutionId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return unchecked((int)hash);
+    }
+
+    private static async Task<DbTransaction> BeginPostgresInstitutionWriteAsync(DbConnection connection, IReadOnlyCollection<string> institutions, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The province's lock shared first, then the institutions' in ascending key order: every writer takes its
+            // locks in the same order, so two writers never wait for each other in a circle.
+            var keys = institutions.Select(InstitutionLockKey).Distinct().Order().Select(k => k.ToString(CultureInfo.InvariantCulture));
+            await connection.ExecuteAsync(
+                $"SELECT pg_advisory_xact_lock_shared({WriterLock}); " + string.Concat(keys.Select(k => $"SELECT pg_advisory_xact_lock({InstitutionLocks}, {k}); ")),
+                transaction, cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async Task<DbTransaction> BeginSqliteWriteAsync(Task entered, SqliteConnection sqlite)

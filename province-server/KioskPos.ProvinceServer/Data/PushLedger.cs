@@ -12,8 +12,8 @@ namespace KioskPos.ProvinceServer.Data;
 /// statements.
 /// </summary>
 /// <remarks>
-/// The group holds the writers' lock, and every writer of balances, bills and payments takes it: what it reads at
-/// its start stays true until it commits. So the accounts, bills, cards and payments its entries name are read once
+/// The group holds its institutions' writer locks, and every writer of balances, bills and payments takes the lock of
+/// the institution it writes (or the province's): what it reads at its start stays true until it commits. So the accounts, bills, cards and payments its entries name are read once
 /// (a query each), the entries are booked in memory in order, and only the rows that changed are written — one
 /// statement per table, its rows passed as parameters (<see cref="DbCommands.Rows"/>) — before the commit. The
 /// results are the same as applying each entry with its own statements; an entry no longer costs a round trip per
@@ -33,7 +33,7 @@ internal sealed class PushLedger
     private PushLedger(DbConnection connection, DbTransaction transaction, string now, IReadOnlyList<JournalEntryDto> entries)
     {
         (_connection, _transaction, _now, _entries) = (connection, transaction, now, entries);
-        Booking = new PushBooking(now, () => ChangeVersions.Next(transaction));
+        Booking = new PushBooking(now, institution => ChangeVersions.Next(transaction, institution));
     }
 
     /// <summary>The group's ledger: book entries on it; <see cref="FlushAsync"/> writes what it holds.</summary>
@@ -167,9 +167,9 @@ internal sealed class PushLedger
         }
 
         var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var b in await ReadAsync<BillRow>("SELECT id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, cancellationToken).ConfigureAwait(false))
+        foreach (var b in await ReadAsync<BillRow>("SELECT id, institution_id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, cancellationToken).ConfigureAwait(false))
         {
-            booking.Bills[b.Id] = new BookedBill(b.Id, b.AccountCode, b.Paid, b.Total, BillCategories.FromWireName(b.Category), b.Version);
+            booking.Bills[b.Id] = new BookedBill(b.Id, b.InstitutionId, b.AccountCode, b.Paid, b.Total, BillCategories.FromWireName(b.Category), b.Version);
         }
 
         // Money that arrived while the terminal was offline waits for the entry of its payment.
@@ -250,6 +250,8 @@ internal sealed class PushLedger
     private sealed record BillRow
     {
         public required string Id { get; init; }
+
+        public required string InstitutionId { get; init; }
 
         public required string AccountCode { get; init; }
 

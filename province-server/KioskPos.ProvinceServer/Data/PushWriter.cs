@@ -9,23 +9,37 @@ namespace KioskPos.ProvinceServer.Data;
 /// Writes the terminals' pushes: each exactly once, in the order they arrive, several in one transaction.
 /// </summary>
 /// <remarks>
-/// Writers take turns (the change counter must commit in order), so a province's worth of terminals pushing at once
-/// queue here, in memory, not on the database's lock with a pooled connection each. While one group is written the
-/// next gathers; it is then written as one: one lock, one read of what its entries touch, one batch of writes, one
-/// commit. A push answers only after the commit that holds it. A group that fails as a whole (the database refused a
-/// write) is written again a push at a time, so that one bad push cannot fail the others. One terminal's pushes are
-/// never in the same group: each sees what the one before it stored. The queue holds at most <c>limit</c> pushes
-/// waiting (each up to a bounded body): one more is refused with <see cref="PushQueueFullException"/>, which the API
-/// answers 503 with <c>Retry-After</c>, so a flood costs bounded memory and the terminals come back later.
+/// One institution's writers take turns (its change counter must commit in order), so a province's worth of
+/// terminals pushing at once queue here, in memory, not on the database's locks with a pooled connection each. Pushes
+/// are grouped by institution: while one institution's group is written the next of that institution gathers; it is
+/// then written as one: one lock, one read of what its entries touch, one batch of writes, one commit. On PostgreSQL
+/// groups of different institutions are written side by side (each holds its institution's lock,
+/// <see cref="ProvinceDatabase.BeginWriteAsync(DbConnection, IReadOnlyCollection{string}, CancellationToken)"/>), a
+/// few at a time; on SQLite, which has one writer, one group at a time carries the pushes of any institutions. A push
+/// answers only after the commit that holds it. A group that fails as a whole (the database refused a write) is
+/// written again a push at a time, so that one bad push cannot fail the others. One terminal's pushes are never in
+/// the same group, nor in two groups at once: each sees what the one before it stored. The queue holds at most
+/// <c>limit</c> pushes waiting (each up to a bounded body): one more is refused with
+/// <see cref="PushQueueFullException"/>, which the API answers 503 with <c>Retry-After</c>, so a flood costs bounded
+/// memory and the terminals come back later.
 /// </remarks>
 internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, ConfirmationSignal confirmations, ILogger logger, int limit)
 {
     /// <summary>About how many entries one transaction carries (a push is never split).</summary>
     private const int GroupEntries = 2_000;
 
+    /// <summary>
+    /// How many groups are written at once on PostgreSQL, each of another institution (a connection each); SQLite
+    /// has one writer, so one group at a time there, its pushes of any institutions.
+    /// </summary>
+    private readonly int _writers = database.Engine == ProvinceEngine.Postgres ? Math.Max(4, 2 * Environment.ProcessorCount) : 1;
+
     private readonly Lock _lock = new();
     private readonly List<Push> _queue = [];
-    private bool _writing;
+
+    // The institutions whose group is being written (PostgreSQL), and how many groups are.
+    private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
+    private int _running;
 
     /// <summary>True while the queue holds as many pushes as it may.</summary>
     public bool Full
@@ -47,7 +61,6 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
     public async Task<PushResponse> WriteAsync(TerminalRecord terminal, IReadOnlyList<JournalEntryDto> entries, IReadOnlyList<(string Digest, string Body)> prepared, CancellationToken cancellationToken)
     {
         var push = new Push(terminal, entries, prepared);
-        bool start;
         lock (_lock)
         {
             if (_queue.Count >= limit)
@@ -56,13 +69,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
             }
 
             _queue.Add(push);
-            start = !_writing;
-            _writing = true;
-        }
-
-        if (start)
-        {
-            _ = Task.Run(WriteQueuedAsync, CancellationToken.None);
+            StartWriters();
         }
 
         try
@@ -82,61 +89,89 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         }
     }
 
-    private async Task WriteQueuedAsync()
+    // The key a group is formed by: the institution on PostgreSQL (a writer each), one key on SQLite (one writer).
+    private string GroupKey(Push push) => _writers > 1 ? push.Terminal.InstitutionId : string.Empty;
+
+    /// <summary>Starts a writer for each group that may be written now (called holding <see cref="_lock"/>).</summary>
+    private void StartWriters()
     {
-        while (true)
+        while (_running < _writers && TakeGroup() is { } group)
         {
-            List<Push> group = [];
+            _running++;
+            _ = Task.Run(() => WriteQueuedAsync(group), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The oldest waiting push whose institution no writer holds, with the pushes of that institution behind it (one
+    /// per terminal, about <see cref="GroupEntries"/> entries); null when there is none (called holding the lock).
+    /// </summary>
+    private (string Key, List<Push> Pushes)? TakeGroup()
+    {
+        string? key = null;
+        List<Push> group = [];
+        var entries = 0;
+        var terminals = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < _queue.Count; i++)
+        {
+            var push = _queue[i];
+            var pushKey = GroupKey(push);
+            if (key is null ? _writing.Contains(pushKey) : pushKey != key)
+            {
+                continue;
+            }
+
+            if ((group.Count == 0 || entries + push.Entries.Count <= GroupEntries) && terminals.Add(push.Terminal.Id))
+            {
+                key = pushKey;
+                group.Add(push);
+                entries += push.Entries.Count;
+                _queue.RemoveAt(i--);
+            }
+        }
+
+        if (key is null)
+        {
+            return null;
+        }
+
+        _writing.Add(key);
+        return (key, group);
+    }
+
+    private async Task WriteQueuedAsync((string Key, List<Push> Pushes) taken)
+    {
+        var group = taken.Pushes;
+        try
+        {
+            await WriteGroupAsync(group).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (group.Count > 1)
+        {
+            logger.LogWarning(failure, "A group of {Pushes} pushes failed as a whole; writing them one at a time", group.Count);
+            foreach (var push in group)
+            {
+                try
+                {
+                    await WriteGroupAsync([push]).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    push.Done.TrySetException(e);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            group[0].Done.TrySetException(e);
+        }
+        finally
+        {
             lock (_lock)
             {
-                if (_queue.Count == 0)
-                {
-                    _writing = false;
-                    return;
-                }
-
-                var entries = 0;
-                var terminals = new HashSet<string>(StringComparer.Ordinal);
-                List<Push> waiting = [];
-                foreach (var push in _queue)
-                {
-                    if ((group.Count == 0 || entries + push.Entries.Count <= GroupEntries) && terminals.Add(push.Terminal.Id))
-                    {
-                        group.Add(push);
-                        entries += push.Entries.Count;
-                    }
-                    else
-                    {
-                        waiting.Add(push);
-                    }
-                }
-
-                _queue.Clear();
-                _queue.AddRange(waiting);
-            }
-
-            try
-            {
-                await WriteGroupAsync(group).ConfigureAwait(false);
-            }
-            catch (Exception failure) when (group.Count > 1)
-            {
-                logger.LogWarning(failure, "A group of {Pushes} pushes failed as a whole; writing them one at a time", group.Count);
-                foreach (var push in group)
-                {
-                    try
-                    {
-                        await WriteGroupAsync([push]).ConfigureAwait(false);
-                    }
-                    catch (Exception e)
-                    {
-                        push.Done.TrySetException(e);
-                    }
-                }
-            }
-            catch (Exception e)
-            {
-                group[0].Done.TrySetException(e);
+                _writing.Remove(taken.Key);
+                _running--;
+                StartWriters();
             }
         }
     }
@@ -146,14 +181,15 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         // The group runs to its commit whoever stops waiting for it; the database's command timeout bounds it.
         var cancellationToken = CancellationToken.None;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var institutions = group.Select(p => p.Terminal.InstitutionId).Distinct(StringComparer.Ordinal).ToList();
+        await using var transaction = await database.BeginWriteAsync(connection, institutions, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         var woken = new List<string>();
 
         // What the server already holds around each push (each entry, its neighbours) and how far each terminal is
         // acknowledged: two queries for the group, not three per entry.
         var histories = await ReadHistoriesAsync(connection, transaction, group, cancellationToken).ConfigureAwait(false);
-        await ChangeVersions.StartClockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await ChangeVersions.StartClockAsync(connection, transaction, institutions, cancellationToken).ConfigureAwait(false);
         var ledger = await PushLedger.OpenAsync(connection, transaction, now, [.. group.Select(p => (p.Terminal, p.Entries))], cancellationToken).ConfigureAwait(false);
         foreach (var push in group)
         {
@@ -186,7 +222,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
                 var result = entry.Kind switch
                 {
                     EntryKinds.PaymentCreated => ledger.Booking.ApplyPayment(push.Terminal.Id, push.Terminal.InstitutionId, entry),
-                    EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.Booking.ApplyReversal(push.Terminal.Id, entry),
+                    EntryKinds.PaymentVoided or EntryKinds.PaymentRefunded => ledger.Booking.ApplyReversal(push.Terminal.Id, push.Terminal.InstitutionId, entry),
                     EntryKinds.CardChanged => ledger.Booking.ApplyCardChange(push.Terminal.Id, push.Terminal.InstitutionId, entry),
                     _ => new PushEntryResult(entry.Sequence, "accepted", null, null, null, [], []),
                 };
@@ -216,9 +252,11 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         }
 
         // Each terminal's acknowledgement walks forward from where it stood while the next entry is held.
+        // In the order of the terminals' ids: every writer of several terminals' rows locks them in that order
+        // (RequestNonces), so writers running side by side never wait for each other in a circle.
         var acknowledgements = new List<Statement>();
         var walkOn = new List<Push>();
-        foreach (var push in group)
+        foreach (var push in group.OrderBy(p => p.Terminal.Id, StringComparer.Ordinal))
         {
             var history = histories[push.Terminal.Id];
             push.Acked = history.Acked;
@@ -238,7 +276,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
             }
         }
 
-        await ledger.FlushAsync([.. acknowledgements, ChangeVersions.ClockStatement(transaction)], cancellationToken).ConfigureAwait(false);
+        await ledger.FlushAsync([.. acknowledgements, .. ChangeVersions.ClockStatements(transaction)], cancellationToken).ConfigureAwait(false);
         foreach (var push in walkOn)
         {
             push.Acked = await AdvanceAckAsync(connection, transaction, push.Terminal.Id, cancellationToken).ConfigureAwait(false);

@@ -109,7 +109,8 @@ internal sealed class RequestNonces(ProvinceDatabase database, TimeProvider time
 
             var now = time.GetUtcNow();
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            // No writer's lock: nothing here is versioned, so groups of pushes neither wait for this nor it for them.
+            await using var transaction = await database.BeginUnversionedWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             var (rows, parameters) = connection.Rows("n", [("terminal_id", false), ("nonce", false), ("seen_at", false)],
                 batch.Select(b => new object?[] { b.Terminal, b.Nonce, Stamp(b.SeenAt) }).ToList());
             await connection.ExecuteAsync(
@@ -117,6 +118,14 @@ internal sealed class RequestNonces(ProvinceDatabase database, TimeProvider time
                 transaction, cancellationToken, parameters).ConfigureAwait(false);
             var lastSeen = batch.GroupBy(b => b.Terminal).Select(g => new object?[] { g.Key, Stamp(g.Max(b => b.SeenAt)) }).ToList();
             var (seen, seenParameters) = connection.Rows("s", [("terminal_id", false), ("seen_at", false)], lastSeen);
+            if (database.Engine == ProvinceEngine.Postgres)
+            {
+                // The terminals' rows locked in the order of their ids, as a group of pushes locks them for its
+                // acknowledgements (PushWriter): two writers locking in one order never wait for each other in a circle.
+                await connection.ExecuteAsync($"SELECT id FROM terminals WHERE id IN (SELECT terminal_id FROM {seen}) ORDER BY id COLLATE \"C\" FOR UPDATE",
+                    transaction, cancellationToken, seenParameters).ConfigureAwait(false);
+            }
+
             await connection.ExecuteAsync(
                 $"UPDATE terminals SET last_seen_at = s.seen_at FROM {seen} WHERE terminals.id = s.terminal_id",
                 transaction, cancellationToken, seenParameters).ConfigureAwait(false);

@@ -150,9 +150,16 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
             return (null, Unauthenticated("clock_skew", $"The signature was created at {input.Created:O}, more than 5 minutes from the server's {now:O}; correct the clock from the Date header and sign again."));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var terminal = await connection.ReadFirstAsync<TerminalKeyRow>(
-            "SELECT public_key, revoked, last_seen_at FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
+        // The connection goes back to the pool at once: a terminal's first request flushes the nonces below, which
+        // takes a connection of its own; holding this one meanwhile, a thousand terminals' first requests held the
+        // whole pool while the flush waited for a connection (make loadtest stalled on it, 15 s a timeout).
+        TerminalKeyRow? terminal;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            terminal = await connection.ReadFirstAsync<TerminalKeyRow>(
+                "SELECT public_key, revoked, last_seen_at FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
+        }
+
         if (terminal?.PublicKey is not { } publicKey)
         {
             return (null, Unauthenticated("unknown_terminal", $"No enrolled terminal '{input.KeyId}'."));

@@ -57,10 +57,12 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        // One read transaction: rows and the change counter come from the same snapshot.
+        // One read transaction: rows and the institution's change counter come from the same snapshot, which waits for
+        // no writer. The institution's writers commit its versions in order, so every row at or below the counter the
+        // snapshot sees is in the snapshot; other institutions' versions are never compared with this one.
         await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
         var epoch = (string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'epoch'", transaction, cancellationToken).ConfigureAwait(false))!;
-        var current = long.Parse((string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'change_version'", transaction, cancellationToken).ConfigureAwait(false))!, CultureInfo.InvariantCulture);
+        var current = Convert.ToInt64(await connection.ScalarAsync(ChangeVersions.CurrentSql, transaction, cancellationToken, ("$i", terminal.InstitutionId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
         var since = ParseCursor(cursor, epoch, current);
         var full = since is null;
         var from = since ?? 0;

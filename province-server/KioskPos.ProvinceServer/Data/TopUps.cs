@@ -60,7 +60,7 @@ internal static class TopUps
             transaction, cancellationToken, ("$c", accountCode), ("$d", LocalDay.StartUtc(day))).ConfigureAwait(false), CultureInfo.InvariantCulture);
         var excess = limits.Excess(new Vnd(amount), new Vnd(account.Balance), new Vnd(today)).Value;
 
-        var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var version = await ChangeVersions.NextForAccountAsync(connection, transaction, accountCode, cancellationToken).ConfigureAwait(false);
         var balance = Convert.ToInt64(await connection.ScalarAsync(
             "UPDATE accounts SET balance = balance + $a, version = $v WHERE code = $c RETURNING balance",
             transaction, cancellationToken, ("$a", amount), ("$v", version), ("$c", accountCode)).ConfigureAwait(false), CultureInfo.InvariantCulture);

@@ -238,7 +238,7 @@ internal static class TransferMatching
             credit -= share;
             await connection.ExecuteAsync("UPDATE payment_allocations SET credited = credited + $a WHERE payment_id = $p AND bill_id = $b",
                 transaction, cancellationToken, ("$a", share), ("$p", paymentId), ("$b", bill)).ConfigureAwait(false);
-            var version = await ChangeVersions.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var version = await ChangeVersions.NextForBillAsync(connection, transaction, bill, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE bills SET paid = paid + $a, version = $v WHERE id = $b",
                 transaction, cancellationToken, ("$a", share), ("$v", version), ("$b", bill)).ConfigureAwait(false);
             if (await connection.ScalarAsync("SELECT account_code FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", bill)).ConfigureAwait(false) is string account)

@@ -33,9 +33,11 @@ internal sealed class BookedAccount(string code, string institutionId, long bala
 }
 
 /// <summary>A bill and what is paid of it.</summary>
-internal sealed class BookedBill(string id, string accountCode, long paid, long total, BillCategory category, long version) : IBookedRow
+internal sealed class BookedBill(string id, string institutionId, string accountCode, long paid, long total, BillCategory category, long version) : IBookedRow
 {
     public string Id { get; } = id;
+
+    public string InstitutionId { get; } = institutionId;
 
     public string AccountCode { get; } = accountCode;
 

@@ -10,12 +10,14 @@ namespace KioskPos.ProvinceServer.Ledger;
 /// changed and the rows made.
 /// </summary>
 /// <remarks>
-/// Sound because the group holds the writers' lock: what was loaded at its start stays true until it commits.
-/// Versions come from <paramref name="nextVersion"/>, the change counter the storage layer keeps.
+/// Sound because the group holds the writer locks of its terminals' institutions: what was loaded at its start stays
+/// true until it commits. Versions come from <paramref name="nextVersion"/>, the institution's change counter the
+/// storage layer keeps; a push changes only rows of its terminal's institution (an account or bill of another is
+/// flagged, never touched), so it only ever takes versions of the institution whose lock it holds.
 /// </remarks>
 /// <param name="now">When the group is written (ISO-8601, UTC), stamped on what it records.</param>
-/// <param name="nextVersion">The next value of the change counter that versions what terminals pull.</param>
-internal sealed class PushBooking(string now, Func<long> nextVersion)
+/// <param name="nextVersion">The next value of an institution's change counter, which versions what its terminals pull.</param>
+internal sealed class PushBooking(string now, Func<string, long> nextVersion)
 {
     /// <summary>The accounts the group touches, by code.</summary>
     public Dictionary<string, BookedAccount> Accounts { get; } = new(StringComparer.Ordinal);
@@ -77,7 +79,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         {
             if (method == PaymentMethod.CardBalance)
             {
-                (balanceAfter, accountVersion) = account.Move(-p.Amount, nextVersion());
+                (balanceAfter, accountVersion) = account.Move(-p.Amount, nextVersion(institutionId));
                 if (balanceAfter < 0)
                 {
                     // An overdraft (one card used offline at two terminals, say) is a fact: it is booked, flagged,
@@ -97,13 +99,13 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         var awaitingBank = method == PaymentMethod.VietQr;
         foreach (var allocation in awaitingBank ? [] : p.Allocations)
         {
-            if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != p.AccountCode)
+            if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != p.AccountCode || bill.InstitutionId != institutionId)
             {
                 flags.Add($"unknown_bill:{allocation.BillId}");
                 continue;
             }
 
-            var version = bill.Pay(allocation.Amount, nextVersion());
+            var version = bill.Pay(allocation.Amount, nextVersion(institutionId));
             if (bill.Paid > bill.Total)
             {
                 flags.Add($"bill_overpaid:{allocation.BillId}");
@@ -113,7 +115,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
             if (account is not null && bill.Category == BillCategory.Deposit)
             {
                 // A deposit (tạm ứng) is held on the payer's account, where the final bill is paid from at discharge.
-                (balanceAfter, accountVersion) = account.Move(allocation.Amount, nextVersion());
+                (balanceAfter, accountVersion) = account.Move(allocation.Amount, nextVersion(institutionId));
             }
         }
 
@@ -145,7 +147,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
     /// bills reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than
     /// was paid, is a fact recorded and flagged for a person, like an overdraft.
     /// </summary>
-    public PushEntryResult ApplyReversal(string terminalId, JournalEntryDto entry)
+    public PushEntryResult ApplyReversal(string terminalId, string institutionId, JournalEntryDto entry)
     {
         var v = entry.Reversal!;
         var voided = entry.Kind == EntryKinds.PaymentVoided;
@@ -161,7 +163,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
         else
         {
             accountCode = payment.AccountCode;
-            var account = Accounts.GetValueOrDefault(accountCode);
+            var account = Accounts.GetValueOrDefault(accountCode) is { } known && known.InstitutionId == institutionId ? known : null;
             var paid = payment.Method == PaymentMethod.VietQr ? Math.Min(payment.Received, payment.Amount) : payment.Amount;
             if (payment.Reversed + v.Amount > paid || payment.State == PaymentState.Voided)
             {
@@ -171,18 +173,18 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
             payment.Reverse(v.Amount, voided);
             if (v.Destination == ReversalDestinations.CardBalance && account is not null)
             {
-                (balanceAfter, accountVersion) = account.Move(v.Amount, nextVersion());
+                (balanceAfter, accountVersion) = account.Move(v.Amount, nextVersion(institutionId));
             }
 
             foreach (var allocation in v.Allocations)
             {
-                if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != accountCode)
+                if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != accountCode || bill.InstitutionId != institutionId)
                 {
                     flags.Add($"unknown_bill:{allocation.BillId}");
                     continue;
                 }
 
-                var version = bill.Pay(-Math.Min(allocation.Amount, bill.Paid), nextVersion());
+                var version = bill.Pay(-Math.Min(allocation.Amount, bill.Paid), nextVersion(institutionId));
                 Allocations.GetValueOrDefault((payment.Id, allocation.BillId))?.Uncredit(allocation.Amount);
                 billStates.Add(new BillStateDto(allocation.BillId, bill.Paid, version));
 
@@ -190,7 +192,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
                 // zero and a person looks (like an overdraft).
                 if (bill.Category == BillCategory.Deposit && account is not null)
                 {
-                    (balanceAfter, accountVersion) = account.Move(-allocation.Amount, nextVersion());
+                    (balanceAfter, accountVersion) = account.Move(-allocation.Amount, nextVersion(institutionId));
                     if (balanceAfter < 0)
                     {
                         flags.Add("deposit_spent");
@@ -255,7 +257,7 @@ internal sealed class PushBooking(string now, Func<long> nextVersion)
                 }
             }
 
-            account.Move(0, nextVersion());
+            account.Move(0, nextVersion(institutionId));
         }
 
         CardChanges.Add(new CardChangeRecord(terminalId, entry.Sequence, c.Action, c.AccountCode, c.CardUid, c.ReplacedUid, c.Operator,
