@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 CONFIGURATION=${CONFIGURATION:-Release}
 OUT=artifacts/soak
 mkdir -p "$OUT"
+rm -f "$OUT"/*.done # each step's end, written when it ends
 started=$(date +%s)
 load_start=$(uptime)
 since() { echo $(($(date +%s) - started)); }
@@ -25,7 +26,6 @@ stop() { # a background step and what it started, by process id
 # The native terminal, from the start (its own restore and output under artifacts/aot-build, apart from the tests').
 # Its log says when it ended, for the breakdown.
 if [ "${SOAK_AOT:-1}" != 0 ]; then
-  rm -f "$OUT/aot.done"
   (
     bash scripts/prereqs.sh aot &&
       dotnet publish kiosk-app/KioskPos.Terminal -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot --artifacts-path artifacts/aot-build -nologo &&
@@ -41,8 +41,11 @@ dotnet build tests/KioskPos.Terminal.Tests -c "$CONFIGURATION" -nologo -clp:Erro
 built=$(since)
 
 export KIOSKPOS_CRASH_KILLS=${SOAK_KILLS:-200} KIOSKPOS_CRASH_PAYMENTS=${SOAK_PAYMENTS:-10000} KIOSKPOS_SERVER_KILLS=${SOAK_SERVER_KILLS:-100}
-run() { # project, log
+run() { # project, log (and log.done: when it ended, seconds from the start)
   dotnet test "tests/$1" -c "$CONFIGURATION" --no-build --nologo --filter Category=Crash --logger "console;verbosity=detailed" >"$2" 2>&1
+  local rc=$?
+  since >"$2.done"
+  return $rc
 }
 run KioskPos.ProvinceServer.Tests "$OUT/province.log" &
 province=$!
@@ -62,9 +65,9 @@ terminal_from=$(since)
 run KioskPos.Terminal.Tests "$OUT/terminal.log" &
 terminal=$!
 wait "$terminal"; terminal_exit=$?
-terminal_done=$(since)
 wait "$province"; province_exit=$?
-province_done=$(since)
+terminal_done=$(cat "$OUT/terminal.log.done")
+province_done=$(cat "$OUT/province.log.done")
 finished=$(date +%s)
 
 for log in terminal province; do
