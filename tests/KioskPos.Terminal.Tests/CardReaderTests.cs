@@ -69,6 +69,77 @@ public class CardReaderTests
     }
 
     [Fact]
+    public async Task A_simulated_card_is_held_until_the_reader_has_read_it_then_for_its_hold()
+    {
+        // The real driver on the emulator, nobody reading yet: as a machine too loaded to poll in time. The hand waits
+        // for the read, whatever the hold (a hold counted from the placing lost such taps).
+        var reader = new EmulatedCardReader(TimeProvider.System, TimeSpan.FromMilliseconds(5));
+        await reader.TapAsync("04A1B2C3", TimeSpan.Zero, CancellationToken.None);
+        await Task.Delay(300);
+        Assert.Single(reader.Emulator.Field);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var reads = reader.ReadAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Task<bool>? next = null;
+        try
+        {
+            Assert.True(await reads.MoveNextAsync());
+            Assert.Equal("04A1B2C3", reads.Current.UidHex);
+
+            // Hold 0, a quick tap: lifted once read. The reader polls on and sees the field empty, so the same card
+            // tapped again is placed at once and read as a new tap.
+            await Wait.UntilAsync(() => Task.FromResult(reader.Emulator.Field.Count == 0), TimeSpan.FromSeconds(10), "the quick tap's card to be lifted");
+            next = reads.MoveNextAsync().AsTask();
+            await reader.TapAsync("04A1B2C3", TimeSpan.FromSeconds(5), stop.Token);
+            Assert.True(await next);
+            Assert.Equal("04A1B2C3", reads.Current.UidHex);
+
+            // A hold counts from the read: the card is still there once read, and gone after it.
+            Assert.Single(reader.Emulator.Field);
+            next = reads.MoveNextAsync().AsTask();
+            await Wait.UntilAsync(() => Task.FromResult(reader.Emulator.Field.Count == 0), TimeSpan.FromSeconds(20), "the held card to be lifted after its hold");
+            Assert.False(next.IsCompleted); // taken away: no tap
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            if (next is not null)
+            {
+                await next; // the reader stops at the cancellation: no more reads
+            }
+
+            await reads.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_quick_tap_is_read_and_lifted_and_a_hold_out_of_range_is_refused_naming_the_field()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var reader = terminal.App.Services.GetRequiredService<EmulatedCardReader>();
+        var before = (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("taps").GetInt64();
+
+        // Two quick taps of one card: each read (202 once the terminal has it), lifted after, two taps.
+        for (var i = 1; i <= 2; i++)
+        {
+            using var tap = await terminal.Http.PostAsJsonAsync("/dev/card-taps", new { uid = "04A1B2C3", holdMs = 0 });
+            Assert.Equal(HttpStatusCode.Accepted, tap.StatusCode);
+            await Wait.UntilAsync(() => Task.FromResult(reader.Emulator.Field.Count == 0), TimeSpan.FromSeconds(10), "the quick tap's card to be lifted");
+            Assert.Equal(before + i, (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("taps").GetInt64());
+        }
+
+        foreach (var hold in new[] { -1, 10_001 })
+        {
+            using var refused = await terminal.Http.PostAsJsonAsync("/dev/card-taps", new { uid = "04A1B2C3", holdMs = hold });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("holdMs", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Empty(reader.Emulator.Field);
+    }
+
+    [Fact]
     public async Task A_125_khz_uid_on_the_13_56_mhz_emulator_is_refused_clearly()
     {
         await using var province = await ProvinceHost.StartAsync();

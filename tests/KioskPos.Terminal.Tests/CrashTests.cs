@@ -189,7 +189,9 @@ public class CrashTests(ITestOutputHelper output)
         [
             $"--urls={url}", $"--Terminal:DataDirectory={folder}",
             $"--ProvinceServer:BaseUrl={province}",
-            "--ProvinceServer:Interval=00:00:00.200", "--Hardware:ReaderPollMs=2", // the emulated reader: a tap read in a few milliseconds
+            // The emulated reader (its chip answers at once) polled every millisecond, the fastest a simulated reader is
+            // allowed: a card placed is read within about a millisecond.
+            "--ProvinceServer:Interval=00:00:00.200", "--Hardware:ReaderPollMs=1",
             "--ProvinceServer:MaxBackoff=00:00:01", "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true",
             "--ProvinceServer:AuthoriseTimeout=00:00:10", // as in TerminalHost: a loaded machine must not turn an online payment into a refused offline one
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:KioskPos=Information",
@@ -200,8 +202,11 @@ public class CrashTests(ITestOutputHelper output)
     {
         try
         {
+            // A quick tap: the card is lifted as soon as the terminal has read it, so the reader sees the field empty
+            // (the 3 empty polls that end a card's presence) while the payment runs, and the next tap is read at the
+            // next poll instead of waiting for the last card to be taken away first.
             var began = Stopwatch.GetTimestamp();
-            using var tap = await http.PostAsJsonAsync("/dev/card-taps", new { uid = Card });
+            using var tap = await http.PostAsJsonAsync("/dev/card-taps", new { uid = Card, holdMs = 0 });
             if (tap.StatusCode != HttpStatusCode.Accepted)
             {
                 return null;

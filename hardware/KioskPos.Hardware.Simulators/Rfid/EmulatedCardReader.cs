@@ -1,19 +1,24 @@
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers.Mfrc522;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace KioskPos.Hardware.Simulators.Rfid;
 
 /// <summary>
 /// The simulated card reader of <c>make run</c> and the tests: the real MFRC522 driver and polling reader on the
-/// chip emulator. A simulated tap places a virtual card in the emulator's field and takes it away after a
-/// moment, as a hand would; the driver sees it poll after poll and reports it once.
+/// chip emulator. A simulated tap places a virtual card in the emulator's field and, once the reader has read it,
+/// takes it away after a moment, as a hand would; the driver sees it poll after poll and reports it once.
 /// </summary>
 public sealed class EmulatedCardReader : ICardReader
 {
     private readonly TimeProvider _time;
     private readonly TimeSpan _pollInterval;
     private readonly Mfrc522CardReader _reader;
+    private readonly Lock _gate = new();
+
+    // The card of the last tap and what completes once the reader has reported it (the hand may go then).
+    private (string Uid, TaskCompletionSource Read)? _awaitingRead;
 
     /// <param name="time">Clock for polling and for taking cards away.</param>
     /// <param name="pollInterval">Time between polls.</param>
@@ -35,10 +40,14 @@ public sealed class EmulatedCardReader : ICardReader
     /// <inheritdoc />
     public string Name => "mfrc522 emulator";
 
+    /// <summary>How long a card is held for the reader to read it before the hand gives up and takes it away.</summary>
+    public static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(15);
+
     /// <summary>
-    /// Holds a card with <paramref name="uidHex"/> (4, 7 or 10 bytes) to the reader for <paramref name="holdFor"/>. A new
-    /// tap needs the last card gone: whatever is on the reader is taken away first, and the card is placed once the
-    /// reader has seen the field empty.
+    /// Holds a card with <paramref name="uidHex"/> (4, 7 or 10 bytes) to the reader until the reader has read it, then
+    /// for <paramref name="holdFor"/> more (zero: lifted as soon as it is read, as a quick tap; never read: taken away
+    /// after <see cref="ReadWait"/>). A new tap needs the last card gone: whatever is on the reader is taken away first,
+    /// and the card is placed once the reader has seen the field empty.
     /// </summary>
     /// <exception cref="ArgumentException">The UID is not a 13.56 MHz type A UID.</exception>
     public async Task<VirtualCard> TapAsync(string uidHex, TimeSpan holdFor, CancellationToken cancellationToken)
@@ -58,17 +67,52 @@ public sealed class EmulatedCardReader : ICardReader
             await Task.Delay(step, _time, cancellationToken).ConfigureAwait(false);
         }
 
+        var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _awaitingRead = (Convert.ToHexString(uid), read);
+        }
+
         Emulator.Place(card);
-        _ = RemoveLaterAsync(card, holdFor);
+        _ = RemoveLaterAsync(card, read.Task, holdFor);
         return card;
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<CardRead> ReadAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
-
-    private async Task RemoveLaterAsync(VirtualCard card, TimeSpan holdFor)
+    public async IAsyncEnumerable<CardRead> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await Task.Delay(holdFor, _time).ConfigureAwait(false);
+        await foreach (var read in _reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            lock (_gate)
+            {
+                if (_awaitingRead is { } awaiting && string.Equals(awaiting.Uid, read.UidHex, StringComparison.OrdinalIgnoreCase))
+                {
+                    awaiting.Read.TrySetResult();
+                    _awaitingRead = null;
+                }
+            }
+
+            yield return read;
+        }
+    }
+
+    // The hand stays until the reader has read the card (a loaded machine may poll late), then holdFor more.
+    private async Task RemoveLaterAsync(VirtualCard card, Task read, TimeSpan holdFor)
+    {
+        try
+        {
+            await read.WaitAsync(ReadWait, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Never read (the reader is not listening): the hand gives up.
+        }
+
+        if (holdFor > TimeSpan.Zero)
+        {
+            await Task.Delay(holdFor, _time).ConfigureAwait(false);
+        }
+
         Emulator.Remove(card);
     }
 }

@@ -115,6 +115,8 @@ public sealed record ReceiptLookupView(string Url, string Svg);
 public sealed record PayLinkView(string Url, string Svg, DateTimeOffset ExpiresAt, bool Reachable);
 
 /// <summary>The body of <c>POST /dev/card-taps</c>.</summary>
+/// <param name="Uid">The card's UID in hex (4, 7 or 10 bytes).</param>
+/// <param name="HoldMs">How long the card stays on the reader after the terminal has read it: 0 to 10,000 ms, 600 when absent; 0 is a quick tap, lifted as soon as it is read.</param>
 public sealed record SimulatedTapRequest(string? Uid, int? HoldMs = null);
 
 /// <summary>The body of <c>POST /dev/scans</c>: the text a 2D scanner types, as from a citizen-ID card's QR.</summary>

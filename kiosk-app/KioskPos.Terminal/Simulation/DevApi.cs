@@ -23,7 +23,7 @@ internal static class DevApi
         // The page that drives them (wwwroot/dev.html): HTML for people, not in the OpenAPI document.
         app.MapGet("/dev", (HttpContext http) => Screens.ScreenFiles.SendPageAsync(http, "dev.html")).ExcludeFromDescription().Public();
         var dev = app.MapGroup("/dev").WithTags("dev").Public();
-        dev.MapPost("/card-taps", TapCardAsync).WithSummary("Hold a card to the simulated reader and wait until the terminal has read it")
+        dev.MapPost("/card-taps", TapCardAsync).WithSummary("Hold a card to the simulated reader and wait until the terminal has read it (held holdMs more, 600 unless given)")
             .AcceptsJson<SimulatedTapRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         dev.MapPost("/scans", CitizenIdApi.ScanCitizenIdAsync).WithSummary("Scan a citizen-ID card's QR with the simulated 2D scanner: the patient it finds")
@@ -108,8 +108,14 @@ internal static class DevApi
             return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid.simulated_uid"));
         }
 
-        // The card is held to the emulated chip for a moment and read by the real driver; wait for the listener
-        // to have recorded the tap.
+        if (request.HoldMs is < 0 or > 10_000)
+        {
+            return ApiProblems.From(PaymentRefusal.InvalidRequest("payment.invalid.simulated_hold"));
+        }
+
+        // The card is held to the emulated chip until the real driver has read it, then holdMs more (600 unless
+        // given; 0 lifts it at once, a quick tap, so the next tap needs no wait for the field to empty); wait for the
+        // listener to have recorded the tap.
         var recorded = new TaskCompletionSource<CardTap>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnTap(CardTap tap)
         {
@@ -122,7 +128,7 @@ internal static class DevApi
         presence.Tapped += OnTap;
         try
         {
-            await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs is > 0 and <= 10_000 ? request.HoldMs.Value : 600), http.RequestAborted).ConfigureAwait(false);
+            await reader.TapAsync(uid, TimeSpan.FromMilliseconds(request.HoldMs ?? 600), http.RequestAborted).ConfigureAwait(false);
             var tap = await recorded.Task.WaitAsync(TimeSpan.FromSeconds(15), http.RequestAborted).ConfigureAwait(false);
             return JsonOk.Of(Views.Tap(tap, fullUid: true), TerminalJsonContext.Readable.TapView, StatusCodes.Status202Accepted);
         }
