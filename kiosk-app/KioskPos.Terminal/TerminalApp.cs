@@ -38,7 +38,10 @@ public static class TerminalApp
     /// <summary>Builds the application; <paramref name="configureFirst"/> registers services before the defaults (tests: a hardware clock that is off).</summary>
     internal static WebApplication Build(string[] args, Action<IServiceCollection>? configureFirst)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The slim builder (issue #26: less of the web host in the native executable): no HTTPS endpoints from
+        // configuration, no regex route constraints, no host filtering, console logging only; the terminal serves
+        // HTTP on loopback to its own kiosk browser and needs none of them.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
         // The enrolment file (written by `enroll`) names this terminal and its server. It ranks above appsettings
         // and below environment variables and the command line, so an operator can still override the server.

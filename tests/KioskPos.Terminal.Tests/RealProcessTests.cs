@@ -60,6 +60,14 @@ public class RealProcessTests
             var id = (await pay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
             // The answer goes before the paper (issue #26): the receipt prints a moment later.
             await Wait.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(folder, "terminal", "receipts", id + ".txt"))), TimeSpan.FromSeconds(15), "the receipt printed");
+            // The terminal runs without ICU (invariant globalisation, issue #26: its libraries were 4.7 MB resident) and
+            // still prints Vietnamese, composed, with money as people read it.
+            Assert.DoesNotContain("libicu", await File.ReadAllTextAsync($"/proc/{terminal.Id}/maps"), StringComparison.Ordinal);
+            var receipt = await File.ReadAllTextAsync(Path.Combine(folder, "terminal", "receipts", id + ".txt"));
+            Assert.Contains("BIÊN LAI THU HỌC PHÍ", receipt, StringComparison.Ordinal);
+            Assert.Contains("Nguyễn Minh Anh", receipt, StringComparison.Ordinal);
+            Assert.Contains("150.000 ₫", receipt, StringComparison.Ordinal);
+            Assert.Contains("1.850.000 ₫", receipt, StringComparison.Ordinal);
 
             using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{provincePort}") };
             admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "adm");

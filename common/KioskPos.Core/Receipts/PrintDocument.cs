@@ -125,7 +125,7 @@ public sealed class PrintDocumentBuilder(string title, string? reference = null)
     /// <summary>The document.</summary>
     public PrintDocument Build() => new(Nfc(title), _blocks.ToArray(), reference);
 
-    private static string Nfc(string text) => text.Normalize(NormalizationForm.FormC);
+    private static string Nfc(string text) => KioskPos.Core.Text.LatinNormalization.ToFormC(text);
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ public static class PersonalData
             return fullName.Trim();
         }
 
-        var initials = words[..^1].Select(w => char.ToUpperInvariant(w.Normalize(System.Text.NormalizationForm.FormC)[0]) + ".");
+        var initials = words[..^1].Select(w => char.ToUpperInvariant(LatinNormalization.ToFormC(w)[0]) + ".");
         return string.Join(' ', initials.Append(words[^1]));
     }
 

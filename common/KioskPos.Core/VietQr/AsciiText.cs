@@ -12,7 +12,7 @@ public static class AsciiText
     /// <summary>Folds <paramref name="text"/> to printable ASCII: diacritics stripped, other characters dropped, spaces collapsed.</summary>
     public static string Fold(string text)
     {
-        var decomposed = text.Normalize(NormalizationForm.FormD);
+        var decomposed = KioskPos.Core.Text.LatinNormalization.ToFormD(text);
         var builder = new StringBuilder(decomposed.Length);
         var lastWasSpace = true;
         foreach (var c in decomposed)

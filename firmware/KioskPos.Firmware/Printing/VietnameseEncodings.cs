@@ -1,5 +1,6 @@
 using System.Text;
 using KioskPos.Core.VietQr;
+using KioskPos.Core.Text;
 
 namespace KioskPos.Firmware.Printing;
 
@@ -73,7 +74,7 @@ public sealed class VietnameseTextEncoder
     public byte[] Encode(string text)
     {
         // Symbols no Vietnamese code page has: the đồng sign prints as "đ" (as handwritten receipts write it), a mask dot as '*'.
-        text = text.Normalize(NormalizationForm.FormC).Replace('₫', 'đ').Replace('•', '*');
+        text = LatinNormalization.ToFormC(text).Replace('₫', 'đ').Replace('•', '*');
         return _mode switch
         {
             PrinterTextMode.Tcvn3 => EncodeTcvn3(text),
@@ -89,9 +90,9 @@ public sealed class VietnameseTextEncoder
     public static string DecomposeTones(string text)
     {
         var output = new StringBuilder(text.Length + 8);
-        foreach (var letter in text.Normalize(NormalizationForm.FormC))
+        foreach (var letter in LatinNormalization.ToFormC(text))
         {
-            var parts = letter.ToString().Normalize(NormalizationForm.FormD);
+            var parts = LatinNormalization.ToFormD(letter.ToString());
             if (parts.Length == 1)
             {
                 output.Append(letter);
@@ -112,7 +113,7 @@ public sealed class VietnameseTextEncoder
                 }
             }
 
-            output.Append(shape.ToString().Normalize(NormalizationForm.FormC));
+            output.Append(LatinNormalization.ToFormC(shape.ToString()));
             if (tone is { } mark)
             {
                 output.Append(mark);

@@ -651,7 +651,7 @@ public sealed partial class EscPosEmulator
         if (_lineCells.Count > 0 && char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark)
         {
             var last = _lineCells[^1];
-            var combined = (last.Char.ToString() + c).Normalize(NormalizationForm.FormC);
+            var combined = KioskPos.Core.Text.LatinNormalization.ToFormC(last.Char.ToString() + c);
             if (combined.Length == 1)
             {
                 _lineCells[^1] = last with { Char = combined[0] };

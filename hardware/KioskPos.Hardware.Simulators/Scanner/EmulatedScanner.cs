@@ -59,7 +59,7 @@ public sealed class EmulatedScanner : IDisposable
     public static string Ascii(string text)
     {
         var folded = new StringBuilder(text.Length);
-        foreach (var c in text.Replace('Đ', 'D').Replace('đ', 'd').Normalize(NormalizationForm.FormD))
+        foreach (var c in KioskPos.Core.Text.LatinNormalization.ToFormD(text.Replace('Đ', 'D').Replace('đ', 'd')))
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark || c is '\r' or '\n')
             {
