@@ -86,9 +86,20 @@ if (args is ["ingest", ..])
     return await IngestBenchmark.RunAsync(terminals: 200, batches: 5, batchSize: 50);
 }
 
+// BenchmarkDotNet builds a project of its own for the job; on a loaded 2-core machine that build once passed its
+// default 2-minute limit, and the run then measured nothing and still ended well: the limit is 10 minutes, and a run
+// in which any benchmark has no result fails (make bench stops), so that it is never mistaken for a pass.
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithInvocationCount(64).WithUnrollFactor(1))
     .AddColumn(StatisticColumn.Median, StatisticColumn.P95, new P99Column(), StatisticColumn.Max, StatisticColumn.OperationsPerSecond)
-    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
-BenchmarkSwitcher.FromAssembly(typeof(JournalAppendBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+    .WithBuildTimeout(TimeSpan.FromMinutes(10));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(JournalAppendBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config).ToList();
+var unmeasured = summaries.SelectMany(s => s.BenchmarksCases.Where(c => s[c] is not { Success: true, ResultStatistics: not null })).Select(c => c.DisplayInfo).ToList();
+if (summaries.Count == 0 || unmeasured.Count > 0)
+{
+    Console.Error.WriteLine($"FAIL: {unmeasured.Count} benchmark(s) measured nothing: {string.Join("; ", unmeasured)}");
+    return 1;
+}
+
 return 0;
