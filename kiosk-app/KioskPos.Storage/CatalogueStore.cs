@@ -164,6 +164,13 @@ public sealed class CatalogueStore(SqliteDatabase database)
     public const string LastFullPullKey = "catalogue.last_full_pull";
 
     /// <summary>
+    /// The setting that asks the next sync round to pull in full (set by the retention job). A flag rather than a
+    /// cleared cursor: a pull already in flight writes its cursor back when it ends and would undo the clearing.
+    /// Applying a full pull removes it in the same transaction.
+    /// </summary>
+    public const string FullPullWantedKey = "catalogue.full_pull_wanted";
+
+    /// <summary>
     /// Applies one page of a pull in one transaction. A full resync replaces the cache; otherwise rows merge and a
     /// row never goes back to an older server version.
     /// </summary>
@@ -180,6 +187,7 @@ public sealed class CatalogueStore(SqliteDatabase database)
 
             // The payers' cache is as fresh as this: the retention job asks for the next full pull from here.
             await SettingsStore.SetAsync(connection, transaction, LastFullPullKey, pull.ServerTime.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("DELETE FROM settings WHERE key = $k", transaction, cancellationToken, ("$k", FullPullWantedKey)).ConfigureAwait(false);
         }
 
         var i = pull.Institution;

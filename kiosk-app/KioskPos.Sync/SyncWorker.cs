@@ -283,7 +283,10 @@ public sealed class SyncWorker(
         var pulled = 0;
         for (var page = 0; page < 10_000; page++)
         {
-            var cursor = await settings.GetAsync(CursorKey, cancellationToken).ConfigureAwait(false);
+            // The first page starts from nothing when a full pull is wanted (the retention job's flag, CatalogueStore).
+            var cursor = page == 0 && await settings.GetAsync(CatalogueStore.FullPullWantedKey, cancellationToken).ConfigureAwait(false) is not null
+                ? null
+                : await settings.GetAsync(CursorKey, cancellationToken).ConfigureAwait(false);
             PullResponse response;
             try
             {

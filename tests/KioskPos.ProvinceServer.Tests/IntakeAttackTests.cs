@@ -9,6 +9,7 @@ using System.Text.Json;
 using KioskPos.Core.Money;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.ProvinceServer.Tests;
@@ -279,27 +280,43 @@ public sealed class IntakeAttackTests
         }
 
         var batches = terminals.ToDictionary(id => id, id => CardBatch(id, 400));
-        var refused = new List<string>();
-        var stored = new HashSet<string>();
-        for (var round = 0; round < 5 && refused.Count == 0; round++)
+
+        // The writer is held (an outside write lock on the file, as a backup tool or a long report would hold it), so
+        // the first push is taken and waits, the second waits in the queue of one, and the others find it full —
+        // whatever the machine's speed (CI saw all 12 written one by one, none refused, when left to timing).
+        await using var outsider = new SqliteConnection($"Data Source={Path.Combine(province.Folder, "province.db")};Pooling=False");
+        await outsider.OpenAsync();
+        await using (var hold = outsider.CreateCommand())
         {
-            var pending = terminals.Where(id => !stored.Contains(id)).ToList();
-            var answers = await Task.WhenAll(pending.Select(async id =>
-            {
-                using var response = await clients[id].PostAsJsonAsync(SyncProtocol.PushPath, batches[id], ContractsJsonContext.Default.PushRequest);
-                var problem = response.IsSuccessStatusCode ? null : await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto);
-                return (Id: id, response.StatusCode, problem?.Code, RetryAfter: response.Headers.RetryAfter?.Delta);
-            }));
-            Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{a.Id}: {a.StatusCode} {a.Code}"));
-            stored.UnionWith(answers.Where(a => a.StatusCode == HttpStatusCode.OK).Select(a => a.Id));
-            foreach (var answer in answers.Where(a => a.StatusCode == HttpStatusCode.ServiceUnavailable))
-            {
-                Assert.Equal(("queue_full", TimeSpan.FromSeconds(3)), (answer.Code, answer.RetryAfter));
-                refused.Add(answer.Id);
-            }
+            hold.CommandText = "BEGIN IMMEDIATE";
+            await hold.ExecuteNonQueryAsync();
         }
 
-        Assert.NotEmpty(refused);
+        var pushes = terminals.Select(async id =>
+        {
+            using var response = await clients[id].PostAsJsonAsync(SyncProtocol.PushPath, batches[id], ContractsJsonContext.Default.PushRequest);
+            var problem = response.IsSuccessStatusCode ? null : await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto);
+            return (Id: id, response.StatusCode, problem?.Code, RetryAfter: response.Headers.RetryAfter?.Delta);
+        }).ToList();
+
+        // Let go once ten have been answered (the refused ones answer at once), or after 20 s (the writer waits 30).
+        var deadline = Task.Delay(TimeSpan.FromSeconds(20));
+        while (pushes.Count(p => p.IsCompleted) < terminals.Count - 2 && !deadline.IsCompleted)
+        {
+            await Task.WhenAny(pushes.Where(p => !p.IsCompleted).Append(deadline));
+        }
+
+        await using (var release = outsider.CreateCommand())
+        {
+            release.CommandText = "ROLLBACK";
+            await release.ExecuteNonQueryAsync();
+        }
+
+        var answers = await Task.WhenAll(pushes);
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{a.Id}: {a.StatusCode} {a.Code}"));
+        var refused = answers.Where(a => a.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.All(refused, a => Assert.Equal(("queue_full", TimeSpan.FromSeconds(3)), (a.Code, a.RetryAfter)));
+        Assert.Equal(terminals.Count - 2, refused.Count);
 
         // The terminal's worker pushes the same batch again later: it is stored, once.
         foreach (var id in terminals)

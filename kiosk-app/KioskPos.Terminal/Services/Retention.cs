@@ -42,15 +42,17 @@ public sealed class Retention(
         var jobs = await printJobs.PurgeContentAsync(receiptsBefore, cancellationToken).ConfigureAwait(false);
 
         // The cache of payers holds names; a full pull replaces it with what the province sends now, so a payer erased
-        // or gone at the province is gone here too. Without a cursor the next pull is a full one.
+        // or gone at the province is gone here too.
         var refresh = false;
         var lastFull = await settings.GetAsync(CatalogueStore.LastFullPullKey, cancellationToken).ConfigureAwait(false);
         if (lastFull is null || !DateTimeOffset.TryParse(lastFull, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ||
             now - at > TimeSpan.FromDays(Days(policy.PayerRetentionDays)))
         {
-            if (await settings.GetAsync(SyncWorker.CursorKey, cancellationToken).ConfigureAwait(false) is not null)
+            // Only once the cache has been pulled at all; a flag the sync round reads, since a pull in flight would
+            // write back a cleared cursor.
+            if (lastFull is not null && await settings.GetAsync(CatalogueStore.FullPullWantedKey, cancellationToken).ConfigureAwait(false) is null)
             {
-                await settings.SetAsync(SyncWorker.CursorKey, null, cancellationToken).ConfigureAwait(false);
+                await settings.SetAsync(CatalogueStore.FullPullWantedKey, now.ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 refresh = true;
             }
         }
