@@ -61,7 +61,9 @@ public static class ProvinceApp
     /// <summary>Registers the province server's services.</summary>
     public static IServiceCollection AddProvinceServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ProvinceOptions>().Bind(configuration.GetSection(ProvinceOptions.Section));
+        services.AddOptions<ProvinceOptions>().Bind(configuration.GetSection(ProvinceOptions.Section))
+            .Validate(o => o.PublicUrl is null || ProvinceOptions.IsWebAddress(o.PublicUrl), "Province:PublicUrl must be an absolute http(s) address without query, e.g. https://thanhtoan.dongthap.gov.vn/")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ProvinceDatabase.Create(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value));
         services.AddSingleton<TerminalSync>();

@@ -58,6 +58,17 @@ public sealed class ProvinceOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// The address payers' phones reach this server at (<c>https://thanhtoan.dongthap.gov.vn/</c>): where payOS's
+    /// checkout page sends a payer back after paying. Unset, the address the terminal's request came to — right only
+    /// when terminals and phones reach the server at the same address and no proxy in front changes it.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>True when <paramref name="url"/> is an absolute http or https address.</summary>
+    internal static bool IsWebAddress(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp) && parsed.Query.Length == 0 && parsed.Fragment.Length == 0;
+
     /// <summary>How sign-ins at <c>/login</c> are slowed down (section <c>Province:SignIn</c>).</summary>
     public SignInOptions SignIn { get; set; } = new();
 

@@ -63,12 +63,18 @@ public sealed class FaultProxy : IAsyncDisposable
         get => _down;
         set
         {
-            _down = value;
-            if (value)
+            // Under the lock the accept loop decides a connection's fault and registers it under, so a connection
+            // accepted just before is either cut here or sees the network down (CI once saw a long poll accepted
+            // that instant ride through the outage, the terminal still online 20 s later).
+            lock (_counts)
             {
-                foreach (var client in _open.Keys)
+                _down = value;
+                if (value)
                 {
-                    client.Close();
+                    foreach (var client in _open.Keys)
+                    {
+                        client.Close();
+                    }
                 }
             }
         }
@@ -123,6 +129,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 delay = _random.Next(50, 1000);
                 cut = _random.Next(0, 120);
                 _counts[fault]++;
+                _open[client] = true;
             }
 
             _ = Task.Run(() => HandleAsync(client, fault, delay, cut));
@@ -131,7 +138,6 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task HandleAsync(TcpClient client, Fault fault, int delay, int cut)
     {
-        _open[client] = true;
         using (client)
         {
             try

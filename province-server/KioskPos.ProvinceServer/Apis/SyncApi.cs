@@ -164,7 +164,8 @@ internal static class SyncApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_payment_request", problem);
         }
 
-        var returnUrl = $"{http.Request.Scheme}://{http.Request.Host}/";
+        // Where payOS's page sends the payer back: the configured public address, else the one this request came to.
+        var returnUrl = http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.PublicUrl ?? $"{http.Request.Scheme}://{http.Request.Host}/";
         return JsonOk.Of(await requests.RequestAsync(terminal, request!, returnUrl, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.PaymentRequestAnswer);
     }
 

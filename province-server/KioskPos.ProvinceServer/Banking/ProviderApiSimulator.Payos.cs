@@ -10,7 +10,7 @@ namespace KioskPos.ProvinceServer.Banking;
 public sealed record PayosAccount(string ClientId, string ChecksumKey, string BankBin, string AccountNumber, string AccountName);
 
 /// <summary>A payment request the simulated payOS holds.</summary>
-public sealed record SimulatedPayosRequest(long OrderCode, string PaymentLinkId, long Amount, string Description, string QrCode);
+public sealed record SimulatedPayosRequest(long OrderCode, string PaymentLinkId, long Amount, string Description, string QrCode, string ReturnUrl, string CancelUrl);
 
 /// <summary>
 /// payOS's merchant API for payment requests as a local simulator: <c>POST /payos/v2/payment-requests</c> checks
@@ -96,7 +96,7 @@ public sealed partial class ProviderApiSimulator
 
         var link = Guid.NewGuid().ToString("N");
         var qr = VietQrBuilder.Build(new VietQrPayload(true, _payosAccount.BankBin, _payosAccount.AccountNumber, Amount: amount, Additional: new VietQrAdditionalData(Purpose: description)));
-        var request = new SimulatedPayosRequest(orderCode, link, amount, description, qr);
+        var request = new SimulatedPayosRequest(orderCode, link, amount, description, qr, returnUrl, cancelUrl);
         if (!_payos.TryAdd(orderCode, new PayosState(request)))
         {
             return Json(new JsonObject { ["code"] = "231", ["desc"] = "Đơn thanh toán đã tồn tại", ["data"] = null });

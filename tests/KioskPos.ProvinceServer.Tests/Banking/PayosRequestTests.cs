@@ -37,6 +37,7 @@ public abstract class PayosRequestTests(ProvinceEngine engine)
         var request = Assert.Single(simulator.PayosRequests);
         Assert.Equal((code.Value, 180_000L, ((long)code.TerminalTag << 30) | code.Sequence), (request.Description, request.Amount, request.OrderCode));
         Assert.Equal(0, simulator.PayosBadSignatures); // payOS checked the request's signature with the checksum key
+        Assert.Equal((province.BaseUrl.ToString(), province.BaseUrl.ToString()), (request.ReturnUrl, request.CancelUrl)); // no Province:PublicUrl: the address asked
         var qr = VietQrParser.Parse(answer.Body.GetProperty("qrCode").GetString()!);
         Assert.Equal(("970436", ProvinceHost.SchoolAccount, 180_000L, code.Value), (qr.BankBin, qr.AccountNumber, qr.Amount!.Value, qr.Purpose));
         Assert.Equal(request.PaymentLinkId, answer.Body.GetProperty("paymentLinkId").GetString());
@@ -60,12 +61,13 @@ public abstract class PayosRequestTests(ProvinceEngine engine)
     public async Task A_dropped_payos_webhook_is_recovered_by_the_status_pull_within_one_interval_once()
     {
         await using var simulator = await StartSimulatorAsync();
-        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=1"]);
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=1", "--Province:PublicUrl=https://thanhtoan.dongthap.example/"]);
         await PutPayosAsync(province, simulator);
         using var terminal = await province.SignedClientAsync();
         var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 240_000);
         Assert.Equal("payos", (await RequestAsync(terminal, payment, code, 240_000)).Body.GetProperty("provider").GetString());
         var request = Assert.Single(simulator.PayosRequests);
+        Assert.Equal("https://thanhtoan.dongthap.example/", request.ReturnUrl); // the public address, not the one the terminal used
 
         // The payer pays; payOS's webhook is lost on the way.
         var webhook = simulator.PayPayos(request.OrderCode, text: "CSQ7PZ chuyen tien");
