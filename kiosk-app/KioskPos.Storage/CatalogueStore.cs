@@ -323,14 +323,19 @@ public sealed class CatalogueStore(SqliteDatabase database)
             cards.Select(c => c.Uid).ToList(), cards.Where(c => c.Denied != 0).Select(c => c.Uid).ToList());
     }
 
+    /// <summary>
+    /// This terminal's card-balance debits the province has not had yet, less its credits back to the card. Read from
+    /// the unsent outbox rows outwards (<c>CROSS JOIN</c> keeps SQLite on that order): they are a handful, while an
+    /// account's payments only grow, and starting from those made every payment slower than the one before it.
+    /// </summary>
     internal static async Task<Vnd> UnsyncedDebitsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
     {
         var value = await connection.ScalarAsync(
             """
-            SELECT COALESCE((SELECT SUM(p.amount) FROM payments p JOIN outbox o ON o.sequence = p.sequence
-                             WHERE p.account_code = $c AND p.method = 'card_balance' AND o.state <> 'sent'), 0)
-                 - COALESCE((SELECT SUM(r.amount) FROM reversals r JOIN outbox o ON o.sequence = r.sequence
-                             WHERE r.account_code = $c AND r.destination = 'card_balance' AND o.state <> 'sent'), 0)
+            SELECT COALESCE((SELECT SUM(p.amount) FROM outbox o CROSS JOIN payments p ON p.sequence = o.sequence
+                             WHERE o.state IN ('pending', 'rejected') AND p.account_code = $c AND p.method = 'card_balance'), 0)
+                 - COALESCE((SELECT SUM(r.amount) FROM outbox o CROSS JOIN reversals r ON r.sequence = o.sequence
+                             WHERE o.state IN ('pending', 'rejected') AND r.account_code = $c AND r.destination = 'card_balance'), 0)
             """,
             transaction, cancellationToken, ("$c", accountCode)).ConfigureAwait(false);
         return new Vnd(Convert.ToInt64(value, CultureInfo.InvariantCulture));
@@ -353,16 +358,18 @@ public sealed class CatalogueStore(SqliteDatabase database)
             list.Add(new BillLine(line.Description, checked((int)line.Quantity), new Vnd(line.UnitPrice), new Vnd(line.InsuranceCovered)));
         }
 
+        // What this terminal took and the province has not had yet, read from the unsent outbox rows outwards (see
+        // UnsyncedDebitsAsync): a bill paid in many parts made every later payment slower.
         var rows = await connection.QueryAsync<BillRow>(
             """
             SELECT b.id, b.account_code, b.category, b.title, b.due_date, b.total,
-                   b.paid + COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa
-                                      JOIN payments p ON p.id = pa.payment_id
-                                      JOIN outbox o ON o.sequence = p.sequence
-                                      WHERE pa.bill_id = b.id AND o.state <> 'sent' AND p.method <> 'vietqr'), 0)
-                   - COALESCE((SELECT SUM(ra.amount) FROM reversal_allocations ra
-                               JOIN outbox o ON o.sequence = ra.sequence
-                               WHERE ra.bill_id = b.id AND o.state <> 'sent'), 0) AS paid
+                   b.paid + COALESCE((SELECT SUM(pa.amount) FROM outbox o
+                                      CROSS JOIN payments p ON p.sequence = o.sequence
+                                      CROSS JOIN payment_allocations pa ON pa.payment_id = p.id
+                                      WHERE o.state IN ('pending', 'rejected') AND pa.bill_id = b.id AND p.method <> 'vietqr'), 0)
+                   - COALESCE((SELECT SUM(ra.amount) FROM outbox o
+                               CROSS JOIN reversal_allocations ra ON ra.sequence = o.sequence
+                               WHERE o.state IN ('pending', 'rejected') AND ra.bill_id = b.id), 0) AS paid
             FROM bills b WHERE b.account_code = $c
             ORDER BY b.due_date IS NULL, b.due_date, b.id
             """,
