@@ -48,9 +48,10 @@ public sealed class Retention(
         if (lastFull is null || !DateTimeOffset.TryParse(lastFull, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ||
             now - at > TimeSpan.FromDays(Days(policy.PayerRetentionDays)))
         {
-            // Only once the cache has been pulled at all; a flag the sync round reads, since a pull in flight would
-            // write back a cleared cursor.
-            if (lastFull is not null && await settings.GetAsync(CatalogueStore.FullPullWantedKey, cancellationToken).ConfigureAwait(false) is null)
+            // Only once the cache has been pulled at all (a sync cursor; a terminal from before LastFullPullKey has
+            // one and no date); a flag the sync round reads, since a pull in flight would write back a cleared cursor.
+            if (await settings.GetAsync(SyncWorker.CursorKey, cancellationToken).ConfigureAwait(false) is not null &&
+                await settings.GetAsync(CatalogueStore.FullPullWantedKey, cancellationToken).ConfigureAwait(false) is null)
             {
                 await settings.SetAsync(CatalogueStore.FullPullWantedKey, now.ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 refresh = true;

@@ -154,7 +154,7 @@ internal static class SyncApi
     }
 
     // An answer without a QR (no payOS connection, payOS failing or slow) is a 200 too: the terminal shows its own QR.
-    private static async Task<Results<JsonOk<PaymentRequestAnswer>, ProblemResult>> RequestPaymentAsync(HttpContext http, Banking.PayosRequests requests)
+    private static async Task<Results<JsonOk<PaymentRequestAnswer>, ProblemResult>> RequestPaymentAsync(HttpContext http, Banking.PayosRequests requests, IOptions<ProvinceOptions> options)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ContractsJsonContext.Default.PaymentRequestDto, http.RequestAborted).ConfigureAwait(false);
@@ -165,7 +165,7 @@ internal static class SyncApi
         }
 
         // Where payOS's page sends the payer back: the configured public address, else the one this request came to.
-        var returnUrl = http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.PublicUrl ?? $"{http.Request.Scheme}://{http.Request.Host}/";
+        var returnUrl = options.Value.PublicUrl ?? $"{http.Request.Scheme}://{http.Request.Host}/";
         return JsonOk.Of(await requests.RequestAsync(terminal, request!, returnUrl, http.RequestAborted).ConfigureAwait(false), ContractsJsonContext.Default.PaymentRequestAnswer);
     }
 
