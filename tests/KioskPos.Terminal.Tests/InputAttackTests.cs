@@ -267,6 +267,43 @@ public sealed class InputAttackTests
 
     [Fact]
     [Trait("Category", "Attack")]
+    [Attack("keep payers' names on a terminal whose cache predates the record of its last full pull (a sync cursor, no date)",
+        "the retention pass asks for a full pull all the same; the payer gone at the province is dropped at the next sync")]
+    public async Task A_cache_pulled_before_its_last_full_pull_was_recorded_is_refreshed_in_full()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var retention = terminal.App.Services.GetRequiredService<Retention>();
+        var settings = terminal.App.Services.GetRequiredService<SettingsStore>();
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        Assert.NotNull(await settings.GetAsync(KioskPos.Sync.SyncWorker.CursorKey));
+
+        // As a terminal from before the date was recorded: pulled (a cursor), no date, and a payer the province no longer sends.
+        await using (var connection = await terminal.App.Services.GetRequiredService<SqliteDatabase>().OpenAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM settings WHERE key = $k", null, default, ("$k", CatalogueStore.LastFullPullKey));
+            await connection.ExecuteAsync("INSERT INTO accounts (code, kind, full_name, group_name, balance, blocked, version) VALUES ('HS999998', 'pupil', 'Lê Văn Cũ', '8B', 0, 0, 1)", null, default);
+        }
+
+        var pass = await retention.RunAsync(CancellationToken.None);
+        Assert.True(pass.PayersRefresh);
+        Assert.False((await retention.RunAsync(CancellationToken.None)).PayersRefresh); // asked once, not again while it waits
+
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        using (var gone = await cashier.GetAsync("/api/v1/payers/HS999998"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await cashier.GetAsync("/api/v1/payers/HS240002")).StatusCode);
+        Assert.NotNull(await settings.GetAsync(CatalogueStore.LastFullPullKey)); // the full pull recorded its date
+        Assert.Null(await settings.GetAsync(CatalogueStore.FullPullWantedKey));
+        AttackReport.Measured(this, "a cache with a cursor and no full-pull date refreshed in full at the first retention pass");
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
     [Attack("read the terminal's log (at its shipped levels) after taps of a known and an unknown card, a card payment and a VietQR payment",
         "no payer's name and no full card UID in any line: masked UIDs, payment ids and payer codes only")]
     public async Task The_terminals_log_names_no_payer_and_no_full_card_uid()
