@@ -121,7 +121,7 @@ var insecureOption = new Option<bool>("--insecure-http") { Description = Message
 var enrol = new Command("enroll", "Enrol this terminal with the province server: makes its key, binds it with the ticket's one-time code and pins the province's key the ticket names") { serverOption, codeOption, dataOption, insecureOption };
 enrol.SetAction(async (parse, ct) =>
 {
-    if (!Uri.TryCreate(parse.GetValue(serverOption), UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+    if (!KioskPos.Core.Text.WebAddress.TryParse(parse.GetValue(serverOption), out var server))
     {
         Console.Error.WriteLine(Messages.Both("cli.enrol.bad_server", parse.GetValue(serverOption)));
         return 2;

@@ -34,7 +34,7 @@ bankSim.SetAction(async (parse, ct) =>
         return 2;
     }
 
-    if (!Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var url))
+    if (!KioskPos.Core.Text.WebAddress.TryParse(parse.GetValue(server), out var url))
     {
         Console.Error.WriteLine(Messages.Both("cli.province.bad_address", parse.GetValue(server)));
         return 2;

@@ -65,9 +65,8 @@ public sealed class ProvinceOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
-    /// <summary>True when <paramref name="url"/> is an absolute http or https address.</summary>
-    internal static bool IsWebAddress(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp) && parsed.Query.Length == 0 && parsed.Fragment.Length == 0;
+    /// <summary>True when <paramref name="url"/> is a web address by the one rule (<see cref="KioskPos.Core.Text.WebAddress"/>).</summary>
+    internal static bool IsWebAddress(string? url) => KioskPos.Core.Text.WebAddress.IsValid(url);
 
     /// <summary>How sign-ins at <c>/login</c> are slowed down (section <c>Province:SignIn</c>).</summary>
     public SignInOptions SignIn { get; set; } = new();

@@ -58,7 +58,7 @@ internal static class TechApi
         }
 
         var server = string.IsNullOrWhiteSpace(request.Server) ? sync.Value.BaseUrl.ToString() : request.Server.Trim();
-        if (!Uri.TryCreate(server, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        if (!KioskPos.Core.Text.WebAddress.TryParse(server, out var url))
         {
             return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_server", $"'{server}' is not http(s)://host[:port]");
         }

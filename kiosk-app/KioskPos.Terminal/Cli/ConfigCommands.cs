@@ -216,7 +216,7 @@ internal static class ConfigCommands
             return JsonValue.Create(span.ToString("c", CultureInfo.InvariantCulture));
         }
 
-        if (t == typeof(Uri) && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        if (t == typeof(Uri) && KioskPos.Core.Text.WebAddress.TryParse(text, out var uri))
         {
             return JsonValue.Create(uri.ToString());
         }

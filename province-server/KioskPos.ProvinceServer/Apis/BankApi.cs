@@ -203,7 +203,7 @@ internal static class BankApi
             _ when request.Secret is { Length: > 0 and < 16 } => "secret: at least 16 characters",
             _ when Bad(request.Secret, 200) || Bad(request.ApiKey, 500) => "secret and apiKey: at most 200 and 500 characters, no control characters",
             _ when Bad(request.InstitutionId, 100) || Bad(request.ClientId, 200) => "institutionId and clientId: at most 100 and 200 characters",
-            _ when request.ApiBaseUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http")) => "apiBaseUrl must be an absolute http(s) address",
+            _ when request.ApiBaseUrl is { Length: > 0 } url && !KioskPos.Core.Text.WebAddress.IsValid(url) => "apiBaseUrl must be an absolute http(s) address without credentials or query",
             _ => null,
         };
     }

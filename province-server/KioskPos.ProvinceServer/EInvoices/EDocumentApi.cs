@@ -104,7 +104,7 @@ internal static class EDocumentApi
 
     // https to a provider; plain http only to this machine (a local simulator), never credentials in clear over a network.
     private static string? BaseUrlProblem(string? url) =>
-        !Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Length > 300 || uri.UserInfo.Length > 0 || uri.Query.Length > 0 ? "baseUrl is an absolute http(s) address without credentials or query"
+        !KioskPos.Core.Text.WebAddress.TryParse(url, out var uri) ? "baseUrl is an absolute http(s) address without credentials or query"
         : uri.Scheme == Uri.UriSchemeHttps ? null
         : uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))) ? null
         : "baseUrl must be https (plain http only to this machine, for a simulator)";
