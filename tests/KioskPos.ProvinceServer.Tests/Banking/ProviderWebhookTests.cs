@@ -208,6 +208,14 @@ public sealed class ProviderWebhookTests(ProviderWebhookFixture fixture) : IClas
             Assert.Contains("provider", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // An API address carrying credentials would sit in the settings and the overview: refused, naming the field.
+        using (var bad = await Province.Admin.PutAsJsonAsync("/api/v1/admin/bank/connections/x2",
+            new { provider = "sepay", institutionId = KioskPos.ProvinceServer.Data.DemoData.SchoolId, accountNumber = "1", secret = "0123456789abcdef", apiKey = "k", apiBaseUrl = "https://user:matkhau@my.sepay.example/" }))
+        {
+            Assert.Equal(400, (int)bad.StatusCode);
+            Assert.Contains("apiBaseUrl", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         using (var deleted = await Province.Admin.DeleteAsync("/api/v1/admin/bank/connections/sepay-tmp"))
         {
             Assert.Equal(204, (int)deleted.StatusCode);
