@@ -8,6 +8,7 @@ using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Apis;
@@ -52,6 +53,34 @@ public sealed record StatementMovementView(DateTimeOffset At, string Kind, strin
 public sealed record CardStatementView(string AccountCode, string MaskedName, string MaskedCard, long Balance, string BalanceText, IReadOnlyList<StatementMovementView> Movements, string Scope,
     string StandingCode, string? LookupUrl, string? LookupSvg);
 
+/// <summary>What the card endpoints use, given to each handler as one parameter (<c>[AsParameters]</c>, as eShop's APIs take theirs).</summary>
+internal sealed class CardServices(
+    [FromServices] CatalogueStore catalogue,
+    [FromServices] CardStore cards,
+    [FromServices] CardPresence presence,
+    [FromServices] SyncSignal signal,
+    [FromServices] StatementLinkSigner links,
+    [FromServices] IOptions<TerminalOptions> options,
+    [FromServices] IOptions<SyncOptions> sync,
+    [FromServices] TimeProvider time)
+{
+    public CatalogueStore Catalogue { get; } = catalogue;
+
+    public CardStore Cards { get; } = cards;
+
+    public CardPresence Presence { get; } = presence;
+
+    public SyncSignal Signal { get; } = signal;
+
+    public StatementLinkSigner Links { get; } = links;
+
+    public IOptions<TerminalOptions> Options { get; } = options;
+
+    public IOptions<SyncOptions> Sync { get; } = sync;
+
+    public TimeProvider Time { get; } = time;
+}
+
 /// <summary>
 /// Cards at the counter (<c>counter.html</c>) and at <c>/tech</c> (<c>tech.html</c>): issue a card to an account by
 /// tapping it, report a card lost, replace it. Each change is one journal entry (<see cref="CardStore"/>), refused or
@@ -85,9 +114,9 @@ internal static class CardApi
     /// <summary>How many movements a statement shows and prints.</summary>
     public const int StatementMovements = 10;
 
-    private static async Task<Results<JsonOk<CardStatementView>, ProblemResult>> GetStatementAsync(string card, HttpContext http, CancellationToken ct)
+    private static async Task<Results<JsonOk<CardStatementView>, ProblemResult>> GetStatementAsync(string card, HttpContext http, [AsParameters] CardServices services, CancellationToken ct)
     {
-        var (statement, problem) = await StatementAsync(http, card, ct).ConfigureAwait(false);
+        var (statement, problem) = await StatementAsync(http, services, card, ct).ConfigureAwait(false);
         if (statement is null)
         {
             return problem!;
@@ -101,9 +130,9 @@ internal static class CardApi
             TerminalJsonContext.Readable.CardStatementView);
     }
 
-    private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintStatementAsync(string card, HttpContext http, PrintQueue queue, CancellationToken ct)
+    private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintStatementAsync(string card, HttpContext http, [AsParameters] CardServices services, PrintQueue queue, CancellationToken ct)
     {
-        var (statement, problem) = await StatementAsync(http, card, ct).ConfigureAwait(false);
+        var (statement, problem) = await StatementAsync(http, services, card, ct).ConfigureAwait(false);
         if (statement is null)
         {
             return problem!;
@@ -116,13 +145,12 @@ internal static class CardApi
     }
 
     // The card's statement: anonymous callers (the kiosk) only for the card on the reader now, by its tap's reference.
-    private static async Task<(CardStatement? Statement, ProblemResult? Problem)> StatementAsync(HttpContext http, string card, CancellationToken ct)
+    private static async Task<(CardStatement? Statement, ProblemResult? Problem)> StatementAsync(HttpContext http, CardServices services, string card, CancellationToken ct)
     {
-        var services = http.RequestServices;
         var signedIn = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not null;
         if (CardPresence.IsReference(card))
         {
-            card = services.GetRequiredService<CardPresence>().Resolve(card) ?? string.Empty;
+            card = services.Presence.Resolve(card) ?? string.Empty;
             if (card.Length == 0)
             {
                 return (null, ApiProblems.From(PaymentRefusal.CardNotPresented()));
@@ -138,23 +166,23 @@ internal static class CardApi
             return (null, Invalid("card", "a card UID of 4, 7 or 10 bytes in hex, or a tap's reference"));
         }
 
-        var catalogue = services.GetRequiredService<CatalogueStore>();
+        var catalogue = services.Catalogue;
         var (payer, refusal) = await catalogue.LookUpAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), ct).ConfigureAwait(false);
         if (payer is null || await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
         {
             return (null, ApiProblems.From(refusal ?? PaymentRefusal.NotReady()));
         }
 
-        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
+        var options = services.Options.Value;
         var zone = options.ResolveTimeZone();
-        var movements = await services.GetRequiredService<CardStore>().GetMovementsAsync(payer.Code, StatementMovements, ct).ConfigureAwait(false);
+        var movements = await services.Cards.GetMovementsAsync(payer.Code, StatementMovements, ct).ConfigureAwait(false);
         var balance = await catalogue.GetAvailableBalanceAsync(payer.Code, ct).ConfigureAwait(false);
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var now = services.Time.GetUtcNow();
         var local = TimeZoneInfo.ConvertTime(now, zone);
 
         // The month's page at the province, signed with the device key for this account and month (works from a slip printed offline).
-        var province = (options.ReceiptLookupUrl ?? services.GetRequiredService<IOptions<SyncOptions>>().Value.BaseUrl).ToString();
-        var link = services.GetRequiredService<StatementLinkSigner>().Link(province, payer.Code, StatementLink.MonthOf(local), StatementLink.ExpiresFor(local));
+        var province = (options.ReceiptLookupUrl ?? services.Sync.Value.BaseUrl).ToString();
+        var link = services.Links.Link(province, payer.Code, StatementLink.MonthOf(local), StatementLink.ExpiresFor(local));
         return (new CardStatement(institution, options.Id, local, payer.Code,
             PersonalData.MaskName(payer.FullName), PersonalData.MaskCardUid(uid), balance,
             [.. movements.Select(m => m with { At = TimeZoneInfo.ConvertTime(m.At, zone) })], link, StandingTransferCode.For(payer.Code).Value), null);
@@ -163,7 +191,7 @@ internal static class CardApi
     private static RouteHandlerBuilder ProducesCardProblems(this RouteHandlerBuilder endpoint) =>
         endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> IssueAsync(HttpContext http, CardStore cards, CancellationToken ct)
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> IssueAsync(HttpContext http, [AsParameters] CardServices services, CancellationToken ct)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, TerminalJsonContext.Default.IssueCardRequest, ct).ConfigureAwait(false);
         if (request is null)
@@ -176,25 +204,25 @@ internal static class CardApi
             return Invalid("accountCode", "a payer code of 3 to 32 letters, digits or '-'");
         }
 
-        if (CardOf(http, request.CardUid) is not { } uid)
+        if (CardOf(services, request.CardUid) is not { } uid)
         {
             return Invalid("cardUid", "a card UID of 4, 7 or 10 bytes in hex, or a card tapped on this terminal in the last minutes");
         }
 
-        return await ChangeAsync(http, () => cards.IssueAsync(code, uid, StaffAccess.Staff(http).Id, ct), created: true, ct).ConfigureAwait(false);
+        return await ChangeAsync(services, () => services.Cards.IssueAsync(code, uid, StaffAccess.Staff(http).Id, ct), created: true, ct).ConfigureAwait(false);
     }
 
-    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ReportLostAsync(string uid, HttpContext http, CardStore cards, CancellationToken ct)
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ReportLostAsync(string uid, HttpContext http, [AsParameters] CardServices services, CancellationToken ct)
     {
         if (!CardUid.TryNormalise(uid, out var card))
         {
             return Invalid("uid", "a card UID of 4, 7 or 10 bytes in hex");
         }
 
-        return await ChangeAsync(http, () => cards.ReportLostAsync(card, StaffAccess.Staff(http).Id, ct), created: false, ct).ConfigureAwait(false);
+        return await ChangeAsync(services, () => services.Cards.ReportLostAsync(card, StaffAccess.Staff(http).Id, ct), created: false, ct).ConfigureAwait(false);
     }
 
-    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ReplaceAsync(string uid, HttpContext http, CardStore cards, CancellationToken ct)
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ReplaceAsync(string uid, HttpContext http, [AsParameters] CardServices services, CancellationToken ct)
     {
         if (!CardUid.TryNormalise(uid, out var old))
         {
@@ -207,30 +235,29 @@ internal static class CardApi
             return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
-        if (CardOf(http, request.NewCardUid, except: old) is not { } card)
+        if (CardOf(services, request.NewCardUid, except: old) is not { } card)
         {
             return Invalid("newCardUid", "a card UID of 4, 7 or 10 bytes in hex, or a new card tapped on this terminal in the last minutes");
         }
 
-        return await ChangeAsync(http, () => cards.ReplaceAsync(old, card, StaffAccess.Staff(http).Id, ct), created: false, ct).ConfigureAwait(false);
+        return await ChangeAsync(services, () => services.Cards.ReplaceAsync(old, card, StaffAccess.Staff(http).Id, ct), created: false, ct).ConfigureAwait(false);
     }
 
     // The card named in the body, or else the one tapped on this terminal within the tap's validity (not the old card).
-    private static string? CardOf(HttpContext http, string? given, string? except = null)
+    private static string? CardOf(CardServices services, string? given, string? except = null)
     {
         if (given is not null)
         {
             return CardUid.TryNormalise(given, out var uid) ? uid : null;
         }
 
-        var services = http.RequestServices;
-        var validity = services.GetRequiredService<IOptions<TerminalOptions>>().Value.CardTapValidity;
-        return services.GetRequiredService<CardPresence>().Last is { } tap && tap.Uid != except && services.GetRequiredService<TimeProvider>().GetUtcNow() - tap.At <= validity
+        var validity = services.Options.Value.CardTapValidity;
+        return services.Presence.Last is { } tap && tap.Uid != except && services.Time.GetUtcNow() - tap.At <= validity
             ? tap.Uid
             : null;
     }
 
-    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ChangeAsync(HttpContext http, Func<Task<CardChangeResult>> change, bool created, CancellationToken ct)
+    private static async Task<Results<JsonOk<CardChangeView>, ProblemResult>> ChangeAsync(CardServices services, Func<Task<CardChangeResult>> change, bool created, CancellationToken ct)
     {
         CardChangeResult result;
         try
@@ -240,12 +267,11 @@ internal static class CardApi
         catch (PaymentRefusedException e)
         {
             // An account or card this terminal does not know yet, before its first pull, is "not ready", not "unknown".
-            return ApiProblems.From(await http.RequestServices.GetRequiredService<CatalogueStore>().UnknownAsync(e.Refusal, ct).ConfigureAwait(false));
+            return ApiProblems.From(await services.Catalogue.UnknownAsync(e.Refusal, ct).ConfigureAwait(false));
         }
 
-        var services = http.RequestServices;
-        services.GetRequiredService<SyncSignal>().Request();
-        var catalogue = services.GetRequiredService<CatalogueStore>();
+        services.Signal.Request();
+        var catalogue = services.Catalogue;
         var c = result.Change;
         var payer = await catalogue.FindByCodeAsync(c.AccountCode, ct).ConfigureAwait(false);
         var balance = await catalogue.GetAvailableBalanceAsync(c.AccountCode, ct).ConfigureAwait(false);
