@@ -140,6 +140,11 @@ public class FleetUpdateTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(folder, "InRelease"), "-----BEGIN PGP SIGNED MESSAGE-----\nOrigin: KioskPos\n");
+
+            // Published an hour ago: an If-Modified-Since after it is then in the past, as apt's is. Written just now, the
+            // test's date (a second after the file's) could lie ahead of the server's clock, and a date in the future is
+            // ignored by the server as HTTP says (CI saw 200 instead of 304).
+            File.SetLastWriteTimeUtc(Path.Combine(folder, "InRelease"), DateTime.UtcNow.AddHours(-1));
             var deb = Enumerable.Range(0, 4096).Select(i => (byte)i).ToArray();
             await File.WriteAllBytesAsync(Path.Combine(folder, "kioskpos_1.2.3_arm64.deb"), deb);
             await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not for terminals");
