@@ -62,7 +62,7 @@ public static class ProvinceApp
     public static IServiceCollection AddProvinceServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ProvinceOptions>().Bind(configuration.GetSection(ProvinceOptions.Section))
-            .Validate(o => o.PublicUrl is null || ProvinceOptions.IsWebAddress(o.PublicUrl), "Province:PublicUrl must be an absolute http(s) address without query, e.g. https://thanhtoan.dongthap.gov.vn/")
+            .Validate(o => o.PublicUrl is null || WebAddress.IsValid(o.PublicUrl), "Province:PublicUrl must be an absolute http(s) address without credentials, query or fragment, e.g. https://thanhtoan.dongthap.gov.vn/")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ProvinceDatabase.Create(sp.GetRequiredService<IOptions<ProvinceOptions>>().Value));

@@ -65,9 +65,6 @@ public sealed class ProvinceOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
-    /// <summary>True when <paramref name="url"/> is a web address by the one rule (<see cref="KioskPos.Core.Text.WebAddress"/>).</summary>
-    internal static bool IsWebAddress(string? url) => KioskPos.Core.Text.WebAddress.IsValid(url);
-
     /// <summary>How sign-ins at <c>/login</c> are slowed down (section <c>Province:SignIn</c>).</summary>
     public SignInOptions SignIn { get; set; } = new();
 
