@@ -38,17 +38,15 @@ internal static class PanelBenchmark
             var (w, h) = (panel.Width, panel.Height);
             var fullFrame = TftPanel.BusTime((long)w * h * 2, clockHz);
             var now = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.FromHours(7));
-            using (var idle = screens.Render(new PanelContent("idle", "Trường THCS Nguyễn Du"), w, h, now))
-            {
-                panel.Present(Rgb565.FromBitmap(idle));
-            }
+            var idle = screens.Render(new PanelContent("idle", "Trường THCS Nguyễn Du"), w, h, now);
+            panel.Present(Rgb565.FromPicture(idle));
 
             var shown = new List<double>();
             var drawn = new List<double>();
             var ticksBus = new List<double>();
             var ticksAll = new List<double>();
             string payload = string.Empty;
-            for (var i = -3; i < repeats; i++) // three untimed payments first: the JIT and SkiaSharp's caches warm
+            for (var i = -3; i < repeats; i++) // three untimed payments first: the JIT and the faces' outline caches warm
             {
                 // The payment is created: its payload, its screen, on the glass.
                 emulator.ResetCounters();
@@ -57,10 +55,8 @@ internal static class PanelBenchmark
                 payload = VietQrBuilder.Build(new VietQrPayload(true, "970436", "1023456789", Amount: amount, MerchantName: "TRUONG THCS NGUYEN DU",
                     Additional: new(BillNumber: $"HS{i + 3:D6}", TerminalLabel: "KP-BENCH-01", Purpose: TransferCode.Create(1, i + 4).Value)));
                 var content = new PanelContent("awaiting", "Trường THCS Nguyễn Du", amount, payload, "TRUONG THCS NGUYEN DU", now.AddMinutes(5));
-                using (var picture = screens.Render(content, w, h, now))
-                {
-                    panel.Present(Rgb565.FromBitmap(picture));
-                }
+                var picture = screens.Render(content, w, h, now);
+                panel.Present(Rgb565.FromPicture(picture));
 
                 var cpu = Stopwatch.GetElapsedTime(started);
                 if (i >= 0)
@@ -74,10 +70,8 @@ internal static class PanelBenchmark
                 {
                     emulator.ResetCounters();
                     var tick = Stopwatch.GetTimestamp();
-                    using (var next = screens.Render(content, w, h, now.AddSeconds(s)))
-                    {
-                        panel.Present(Rgb565.FromBitmap(next));
-                    }
+                    var next = screens.Render(content, w, h, now.AddSeconds(s));
+                    panel.Present(Rgb565.FromPicture(next));
 
                     var bus = TftPanel.BusTime(emulator.BytesWritten, clockHz);
                     if (i >= 0)
@@ -88,15 +82,13 @@ internal static class PanelBenchmark
                 }
 
                 // Back to idle for the next payment (not timed).
-                using var back = screens.Render(new PanelContent("idle", "Trường THCS Nguyễn Du"), w, h, now);
-                panel.Present(Rgb565.FromBitmap(back));
+                var back = screens.Render(new PanelContent("idle", "Trường THCS Nguyễn Du"), w, h, now);
+                panel.Present(Rgb565.FromPicture(back));
             }
 
             // The last payment again, read back from the glass by zbar (a decoder nobody here wrote).
-            using (var last = screens.Render(new PanelContent("awaiting", "Trường THCS Nguyễn Du", 150_000, payload, "TRUONG THCS NGUYEN DU", now.AddMinutes(5)), w, h, now))
-            {
-                panel.Present(Rgb565.FromBitmap(last));
-            }
+            var last = screens.Render(new PanelContent("awaiting", "Trường THCS Nguyễn Du", 150_000, payload, "TRUONG THCS NGUYEN DU", now.AddMinutes(5)), w, h, now);
+            panel.Present(Rgb565.FromPicture(last));
 
             var decoded = Zbar(emulator.GlassPng());
             var name = $"{model.Controller} {w}×{h}";

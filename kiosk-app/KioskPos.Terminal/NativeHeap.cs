@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace KioskPos.Terminal;
 
 /// <summary>
-/// The C heap under the terminal (SQLite, SkiaSharp, OpenSSL and the runtime allocate there): glibc's malloc limited
+/// The C heap under the terminal (SQLite, OpenSSL and the runtime allocate there): glibc's malloc limited
 /// to <see cref="ArenaMax"/> arenas (issue #26). By default glibc gives threads up to eight arenas per core, each
 /// keeping what was freed into it for its own threads; measured on the native terminal that was 4 to 8 MB resident
 /// more after 1,000 payments than with two (bench/README.md, <c>payments</c>). A terminal serves one payer at a

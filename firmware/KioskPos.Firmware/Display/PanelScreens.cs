@@ -3,7 +3,7 @@ using KioskPos.Core.Money;
 using KioskPos.Core.Text;
 using KioskPos.Core.VietQr;
 using KioskPos.Firmware.Printing;
-using SkiaSharp;
+using KioskPos.Firmware.Imaging;
 
 namespace KioskPos.Firmware.Display;
 
@@ -26,7 +26,7 @@ public sealed record PanelContent(string State, string? Institution = null, long
 public sealed record PaymentLayout(PanelRect Amount, PanelRect Qr, PanelRect Holder, PanelRect Countdown);
 
 /// <summary>
-/// Draws the customer panel's screens with SkiaSharp in the project's faces (<see cref="ReceiptFonts"/>: Noto Sans,
+/// Draws the customer panel's screens with the project's rasterizer (<see cref="Picture"/>) in its faces (<see cref="ReceiptFonts"/>: Noto Sans,
 /// with every Vietnamese letter): idle (institution, methods taken), payment (amount in big digits, the QR placed
 /// module for module, never resampled, the account holder, the countdown), paid, underpaid, cancelled, expired, and
 /// the self-test's test pattern. The same content, size and time always give the same pixels, so only what changed
@@ -34,11 +34,11 @@ public sealed record PaymentLayout(PanelRect Amount, PanelRect Qr, PanelRect Hol
 /// </summary>
 public sealed class PanelScreens(ReceiptFonts fonts)
 {
-    private static readonly SKColor s_ink = new(0x10, 0x20, 0x30);
-    private static readonly SKColor s_muted = new(0x50, 0x5A, 0x66);
-    private static readonly SKColor s_good = new(0x0A, 0x7D, 0x32);
-    private static readonly SKColor s_bad = new(0xB0, 0x1E, 0x1E);
-    private static readonly SKColor s_brand = new(0x0B, 0x4F, 0x9C);
+    private static readonly Rgb s_ink = new(0x10, 0x20, 0x30);
+    private static readonly Rgb s_muted = new(0x50, 0x5A, 0x66);
+    private static readonly Rgb s_good = new(0x0A, 0x7D, 0x32);
+    private static readonly Rgb s_bad = new(0xB0, 0x1E, 0x1E);
+    private static readonly Rgb s_brand = new(0x0B, 0x4F, 0x9C);
 
     /// <summary>The payment screen's regions at <paramref name="width"/> × <paramref name="height"/> for <paramref name="qrPayload"/>.</summary>
     public static PaymentLayout LayoutPayment(int width, int height, string qrPayload)
@@ -69,11 +69,10 @@ public sealed class PanelScreens(ReceiptFonts fonts)
     }
 
     /// <summary>Draws <paramref name="content"/> at <paramref name="now"/> (for the countdown).</summary>
-    public SKBitmap Render(PanelContent content, int width, int height, DateTimeOffset now)
+    public RgbPicture Render(PanelContent content, int width, int height, DateTimeOffset now)
     {
-        var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        using var canvas = new SKCanvas(bitmap);
-        canvas.Clear(SKColors.White);
+        var canvas = new RgbPicture(width, height);
+        canvas.Clear(Rgb.White);
         switch (content.State)
         {
             case "awaiting" when content.QrPayload is { } payload:
@@ -99,7 +98,7 @@ public sealed class PanelScreens(ReceiptFonts fonts)
                 break;
         }
 
-        return bitmap;
+        return canvas;
     }
 
     /// <summary>The countdown's text: minutes and seconds left, 00:00 once expired.</summary>
@@ -132,7 +131,7 @@ public sealed class PanelScreens(ReceiptFonts fonts)
         return new MonoBitmap(size, size, rows);
     }
 
-    private void Payment(SKCanvas canvas, PanelContent content, string payload, int width, int height, DateTimeOffset now)
+    private void Payment(RgbPicture canvas, PanelContent content, string payload, int width, int height, DateTimeOffset now)
     {
         var layout = LayoutPayment(width, height, payload);
         Fitted(canvas, Vnd.Format(content.Amount ?? 0), fonts.Bold, layout.Amount, s_brand, layout.Amount.Height * 0.8f);
@@ -141,14 +140,13 @@ public sealed class PanelScreens(ReceiptFonts fonts)
         var scale = layout.Qr.Width / (modules.Width + 4);
         var origin = layout.Qr.X + (2 * scale);
         var originY = layout.Qr.Y + (2 * scale);
-        using var black = new SKPaint { Color = SKColors.Black, IsAntialias = false };
         for (var y = 0; y < modules.Height; y++)
         {
             for (var x = 0; x < modules.Width; x++)
             {
                 if (modules[x, y])
                 {
-                    canvas.DrawRect(origin + (x * scale), originY + (y * scale), scale, scale, black);
+                    canvas.FillRect(origin + (x * scale), originY + (y * scale), scale, scale, Rgb.Black);
                 }
             }
         }
@@ -164,11 +162,10 @@ public sealed class PanelScreens(ReceiptFonts fonts)
         }
     }
 
-    private void Idle(SKCanvas canvas, PanelContent content, int width, int height)
+    private void Idle(RgbPicture canvas, PanelContent content, int width, int height)
     {
-        using var band = new SKPaint { Color = s_brand };
-        canvas.DrawRect(0, 0, width, height / 5f, band);
-        Fitted(canvas, Messages.Vi("display.panel.welcome"), fonts.Bold, new PanelRect(0, 0, width, height / 5), SKColors.White, height / 10f);
+        canvas.FillRect(0, 0, width, height / 5f, s_brand);
+        Fitted(canvas, Messages.Vi("display.panel.welcome"), fonts.Bold, new PanelRect(0, 0, width, height / 5), Rgb.White, height / 10f);
         var lines = Wrap(content.Institution ?? "KioskPos", fonts.Bold, 20, width - 16);
         var y = (height / 5) + 12;
         foreach (var line in lines.Take(4))
@@ -181,12 +178,11 @@ public sealed class PanelScreens(ReceiptFonts fonts)
         Fitted(canvas, Messages.En("display.panel.methods"), fonts.Regular, new PanelRect(0, height - 26, width, 22), s_muted, 12);
     }
 
-    private void Outcome(SKCanvas canvas, int width, int height, SKColor colour, string mark, string title, long? amount, string? detail)
+    private void Outcome(RgbPicture canvas, int width, int height, Rgb colour, string mark, string title, long? amount, string? detail)
     {
         var radius = Math.Min(width, height) / 5f;
-        using var circle = new SKPaint { Color = colour, IsAntialias = true };
-        canvas.DrawCircle(width / 2f, (height / 3f), radius, circle);
-        Fitted(canvas, mark, fonts.Bold, new PanelRect(0, (int)((height / 3f) - radius), width, (int)(2 * radius)), SKColors.White, radius * 1.4f);
+        canvas.FillCircle(width / 2f, height / 3f, radius, colour);
+        Fitted(canvas, mark, fonts.Bold, new PanelRect(0, (int)((height / 3f) - radius), width, (int)(2 * radius)), Rgb.White, radius * 1.4f);
         var y = (int)((height / 3f) + radius + 10);
         foreach (var line in Wrap(title, fonts.Bold, 20, width - 16).Take(2))
         {
@@ -205,47 +201,45 @@ public sealed class PanelScreens(ReceiptFonts fonts)
         }
     }
 
-    private void TestPattern(SKCanvas canvas, int width, int height)
+    private void TestPattern(RgbPicture canvas, int width, int height)
     {
-        SKColor[] bars = [SKColors.Red, SKColors.Lime, SKColors.Blue, SKColors.White, SKColors.Black];
+        Rgb[] bars = [Rgb.Red, Rgb.Lime, Rgb.Blue, Rgb.White, Rgb.Black];
         var barWidth = width / (float)bars.Length;
         for (var i = 0; i < bars.Length; i++)
         {
-            using var paint = new SKPaint { Color = bars[i] };
-            canvas.DrawRect(i * barWidth, 0, barWidth + 1, height * 0.7f, paint);
+            canvas.FillRect(i * barWidth, 0, barWidth + 1, height * 0.7f, bars[i]);
         }
 
-        using var frame = new SKPaint { Color = SKColors.Black, Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
-        canvas.DrawRect(0.5f, 0.5f, width - 1, height - 1, frame);
+        canvas.StrokeRect(0, 0, width, height, Rgb.Black);
         Fitted(canvas, Messages.Vi("display.panel.test_pattern"), fonts.Bold, new PanelRect(0, (int)(height * 0.72f), width, 30), s_ink, 20);
         Fitted(canvas, $"{width}×{height}", fonts.Regular, new PanelRect(0, (int)(height * 0.72f) + 32, width, 24), s_muted, 16);
     }
 
-    private static void Fitted(SKCanvas canvas, string text, SKTypeface face, PanelRect box, SKColor colour, float size)
+    private static void Fitted(RgbPicture canvas, string text, FontFace face, PanelRect box, Rgb colour, float size)
     {
-        using var font = new SKFont(face, size) { Edging = SKFontEdging.Antialias, Subpixel = false };
-        var measured = font.MeasureText(text);
+        text = LatinNormalization.ToFormC(text); // a glyph a character: letters with their marks composed
+        var font = new Font(face, size);
+        var measured = font.Measure(text);
         if (measured > box.Width - 8)
         {
-            font.Size = Math.Max(8, size * (box.Width - 8) / measured);
-            measured = font.MeasureText(text);
+            font = font with { Size = Math.Max(8, size * (box.Width - 8) / measured) };
+            measured = font.Measure(text);
         }
 
-        using var paint = new SKPaint { Color = colour, IsAntialias = true };
-        font.GetFontMetrics(out var metrics);
+        var metrics = font.Metrics;
         var baseline = box.Y + ((box.Height - (metrics.Descent - metrics.Ascent)) / 2f) - metrics.Ascent;
-        canvas.DrawText(text, box.X + ((box.Width - measured) / 2f), baseline, SKTextAlign.Left, font, paint);
+        canvas.DrawText(text, face, font.Size, box.X + ((box.Width - measured) / 2f), baseline, colour);
     }
 
-    private static List<string> Wrap(string text, SKTypeface face, float size, float width)
+    private static List<string> Wrap(string text, FontFace face, float size, float width)
     {
-        using var font = new SKFont(face, size);
+        var font = new Font(face, size);
         var lines = new List<string>();
         var current = "";
         foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = current.Length == 0 ? word : $"{current} {word}";
-            if (font.MeasureText(candidate) > width && current.Length > 0)
+            if (font.Measure(candidate) > width && current.Length > 0)
             {
                 lines.Add(current);
                 current = word;

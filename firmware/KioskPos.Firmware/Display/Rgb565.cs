@@ -1,4 +1,4 @@
-using SkiaSharp;
+using KioskPos.Firmware.Imaging;
 
 namespace KioskPos.Firmware.Display;
 
@@ -17,17 +17,15 @@ public static class Rgb565
         return ((byte)((r << 3) | (r >> 2)), (byte)((g << 2) | (g >> 4)), (byte)((b << 3) | (b >> 2)));
     }
 
-    /// <summary>A bitmap's pixels as RGB565, row by row.</summary>
-    public static ushort[] FromBitmap(SKBitmap bitmap)
+    /// <summary>A picture's pixels as RGB565, row by row.</summary>
+    public static ushort[] FromPicture(RgbPicture picture)
     {
-        var pixels = new ushort[bitmap.Width * bitmap.Height];
-        for (var y = 0; y < bitmap.Height; y++)
+        ArgumentNullException.ThrowIfNull(picture);
+        var pixels = new ushort[picture.Width * picture.Height];
+        var rgb = picture.Pixels;
+        for (var i = 0; i < pixels.Length; i++)
         {
-            for (var x = 0; x < bitmap.Width; x++)
-            {
-                var c = bitmap.GetPixel(x, y);
-                pixels[(y * bitmap.Width) + x] = From(c.Red, c.Green, c.Blue);
-            }
+            pixels[i] = From(rgb[i * 3], rgb[(i * 3) + 1], rgb[(i * 3) + 2]);
         }
 
         return pixels;

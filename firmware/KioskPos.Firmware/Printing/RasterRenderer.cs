@@ -1,6 +1,6 @@
 using KioskPos.Core.Receipts;
 using KioskPos.Core.VietQr;
-using SkiaSharp;
+using KioskPos.Firmware.Imaging;
 
 namespace KioskPos.Firmware.Printing;
 
@@ -17,7 +17,7 @@ public sealed class ReceiptFonts : IDisposable
         ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     ];
 
-    private ReceiptFonts(SKTypeface regular, SKTypeface bold, string source)
+    private ReceiptFonts(FontFace regular, FontFace bold, string source)
     {
         Regular = regular;
         Bold = bold;
@@ -25,16 +25,17 @@ public sealed class ReceiptFonts : IDisposable
     }
 
     /// <summary>The regular face.</summary>
-    public SKTypeface Regular { get; }
+    public FontFace Regular { get; }
 
     /// <summary>The bold face.</summary>
-    public SKTypeface Bold { get; }
+    public FontFace Bold { get; }
 
     /// <summary>Where the faces came from, for diagnostics.</summary>
     public string Source { get; }
 
     /// <summary>Loads the faces from <paramref name="folder"/> (files named *-Regular.ttf and *-Bold.ttf) or the system's defaults.</summary>
     /// <exception cref="FileNotFoundException">No usable face: says which package to install.</exception>
+    /// <exception cref="InvalidDataException">A face that is there is not TrueType this reader draws.</exception>
     public static ReceiptFonts Load(string? folder = null)
     {
         var candidates = folder is null
@@ -45,9 +46,18 @@ public sealed class ReceiptFonts : IDisposable
                 : [];
         foreach (var (regular, bold) in candidates)
         {
-            if (File.Exists(regular) && File.Exists(bold) && SKTypeface.FromFile(regular) is { } r && SKTypeface.FromFile(bold) is { } b)
+            if (File.Exists(regular) && File.Exists(bold))
             {
-                return new ReceiptFonts(r, b, regular);
+                var r = FontFace.Open(regular);
+                try
+                {
+                    return new ReceiptFonts(r, FontFace.Open(bold), regular);
+                }
+                catch
+                {
+                    r.Dispose();
+                    throw;
+                }
             }
         }
 
@@ -66,7 +76,7 @@ public sealed class ReceiptFonts : IDisposable
 
 /// <summary>
 /// Draws a <see cref="PrintDocument"/> as a 1-bit image the width of the paper (384 dots on 58 mm, 576 on 80 mm) with
-/// SkiaSharp: text anti-aliased and then thresholded at half grey, QR codes placed module for module (never
+/// the project's own rasterizer (<see cref="Picture"/>): text anti-aliased and then thresholded at half grey, QR codes placed module for module (never
 /// resampled). The same document and fonts always give the same bits.
 /// </summary>
 public sealed class RasterRenderer(ReceiptFonts fonts)
@@ -82,28 +92,28 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(widthDots, 200);
         var textSize = widthDots >= Width80mm ? 24f : 22f;
-        using var regular = MakeFont(fonts.Regular, textSize);
-        using var bold = MakeFont(fonts.Bold, textSize);
-        using var largeBold = MakeFont(fonts.Bold, textSize * 1.6f);
-        using var large = MakeFont(fonts.Regular, textSize * 1.6f);
+        var regular = new Font(fonts.Regular, textSize);
+        var bold = new Font(fonts.Bold, textSize);
+        var largeBold = new Font(fonts.Bold, textSize * 1.6f);
+        var large = new Font(fonts.Regular, textSize * 1.6f);
         const int Margin = 4;
         var usable = widthDots - (2 * Margin) - 4; // glyphs such as ₫ ink slightly past their advance
 
         // Layout first: every operation with its top, so that the image is exactly as tall as the receipt.
-        var operations = new List<Action<SKCanvas, SKPaint>>();
+        var operations = new List<Action<GrayPicture>>();
         var qrImages = new List<(int Top, int Left, MonoBitmap Image)>();
         var y = 0;
-        void Line(string text, SKFont font, TextAlign align)
+        void Line(string text, Font font, TextAlign align)
         {
             var top = y;
-            var width = font.MeasureText(text);
+            var width = font.Measure(text);
             var x = align switch
             {
                 TextAlign.Centre => Margin + ((usable - width) / 2),
                 TextAlign.Right => Margin + usable - width,
                 _ => Margin,
             };
-            operations.Add((canvas, paint) => Draw(canvas, paint, text, x, top, font));
+            operations.Add(picture => Draw(picture, text, x, top, font));
             y += LineHeight(font);
         }
 
@@ -121,15 +131,15 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
                     break;
                 case PairBlock pair:
                     var pairFont = pair.Bold ? bold : regular;
-                    var labelWidth = pairFont.MeasureText(pair.Label);
-                    var valueWidth = pairFont.MeasureText(pair.Value);
+                    var labelWidth = pairFont.Measure(pair.Label);
+                    var valueWidth = pairFont.Measure(pair.Value);
                     if (labelWidth + valueWidth + textSize <= usable)
                     {
                         var top = y;
-                        operations.Add((canvas, paint) =>
+                        operations.Add(picture =>
                         {
-                            Draw(canvas, paint, pair.Label, Margin, top, pairFont);
-                            Draw(canvas, paint, pair.Value, Margin + usable - valueWidth, top, pairFont);
+                            Draw(picture, pair.Label, Margin, top, pairFont);
+                            Draw(picture, pair.Value, Margin + usable - valueWidth, top, pairFont);
                         });
                         y += LineHeight(pairFont);
                     }
@@ -149,11 +159,11 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
                     break;
                 case RuleBlock:
                     var ruleTop = y + (int)(textSize / 2);
-                    operations.Add((canvas, paint) =>
+                    operations.Add(picture =>
                     {
                         for (var x = Margin; x < Margin + usable; x += 8)
                         {
-                            canvas.DrawRect(x, ruleTop, 5, 2, paint);
+                            picture.FillRect(x, ruleTop, 5, 2, Rgb.Black);
                         }
                     });
                     y += (int)textSize;
@@ -179,18 +189,14 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         }
 
         var height = Math.Max(1, y + 8);
-        using var bitmap = new SKBitmap(new SKImageInfo(widthDots, height, SKColorType.Gray8, SKAlphaType.Opaque));
-        using (var canvas = new SKCanvas(bitmap))
-        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+        var grey = new GrayPicture(widthDots, height);
+        grey.Clear(Rgb.White);
+        foreach (var draw in operations)
         {
-            canvas.Clear(SKColors.White);
-            foreach (var draw in operations)
-            {
-                draw(canvas, paint);
-            }
+            draw(grey);
         }
 
-        var mono = Threshold(bitmap);
+        var mono = Threshold(grey);
         foreach (var (top, left, image) in qrImages)
         {
             Blit(mono, image, left, top);
@@ -199,15 +205,12 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         return mono;
     }
 
-    private static SKFont MakeFont(SKTypeface face, float size) =>
-        new(face, size) { Edging = SKFontEdging.Antialias, Hinting = SKFontHinting.Normal, Subpixel = false };
+    private static int LineHeight(Font font) => (int)Math.Ceiling(font.Metrics.Spacing);
 
-    private static int LineHeight(SKFont font) => (int)Math.Ceiling(font.Spacing);
+    private static void Draw(GrayPicture picture, string text, float x, int top, Font font) =>
+        picture.DrawText(text, font.Face, font.Size, MathF.Round(x), top - font.Metrics.Ascent, Rgb.Black);
 
-    private static void Draw(SKCanvas canvas, SKPaint paint, string text, float x, int top, SKFont font) =>
-        canvas.DrawText(text, (float)Math.Round(x), top - font.Metrics.Ascent, SKTextAlign.Left, font, paint);
-
-    private static IEnumerable<string> Wrap(string text, SKFont font, int width)
+    private static IEnumerable<string> Wrap(string text, Font font, int width)
     {
         foreach (var paragraph in text.Split('\n'))
         {
@@ -215,16 +218,16 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
             foreach (var word in paragraph.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 var candidate = line.Length == 0 ? word : line + " " + word;
-                if (line.Length > 0 && font.MeasureText(candidate) > width)
+                if (line.Length > 0 && font.Measure(candidate) > width)
                 {
                     yield return line;
                     candidate = word;
                 }
 
                 // A single word wider than the paper is cut to fit.
-                while (font.MeasureText(candidate) > width && candidate.Length > 1)
+                while (font.Measure(candidate) > width && candidate.Length > 1)
                 {
-                    var fit = (int)font.BreakText(candidate, width);
+                    var fit = font.Fit(candidate, width);
                     yield return candidate[..Math.Max(1, fit)];
                     candidate = candidate[Math.Max(1, fit)..];
                 }
@@ -237,16 +240,15 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
     }
 
     /// <summary>A grey image as 1 bit a dot: darker than half grey is black.</summary>
-    public static MonoBitmap Threshold(SKBitmap bitmap)
+    public static MonoBitmap Threshold(GrayPicture picture)
     {
-        var width = bitmap.Width;
+        ArgumentNullException.ThrowIfNull(picture);
+        var width = picture.Width;
         var stride = (width + 7) / 8;
-        var rows = new byte[stride * bitmap.Height];
-        var pixels = bitmap.GetPixelSpan();
-        var rowBytes = bitmap.RowBytes;
-        for (var y = 0; y < bitmap.Height; y++)
+        var rows = new byte[stride * picture.Height];
+        for (var y = 0; y < picture.Height; y++)
         {
-            var row = pixels.Slice(y * rowBytes, width);
+            var row = picture.Pixels.AsSpan(y * width, width);
             for (var x = 0; x < width; x++)
             {
                 if (row[x] < 128)
@@ -256,7 +258,7 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
             }
         }
 
-        return new MonoBitmap(width, bitmap.Height, rows);
+        return new MonoBitmap(width, picture.Height, rows);
     }
 
     private static void Blit(MonoBitmap target, MonoBitmap image, int left, int top)

@@ -1,8 +1,8 @@
 using System.Device.Gpio;
 using System.Device.Spi;
 using KioskPos.Firmware.Display;
+using KioskPos.Firmware.Imaging;
 using KioskPos.Hardware.Simulators.Gpio;
-using SkiaSharp;
 
 namespace KioskPos.Hardware.Simulators.Display;
 
@@ -193,11 +193,11 @@ public sealed class TftPanelEmulator : SpiDevice
     public override byte ReadByte() => 0;
 
     /// <summary>What the glass shows, <see cref="PanelModel.Width"/> × <see cref="PanelModel.Height"/>, upright as the module stands.</summary>
-    public SKBitmap Glass()
+    public RgbPicture Glass()
     {
         lock (_gate)
         {
-            var bitmap = new SKBitmap(Model.Width, Model.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+            var bitmap = new RgbPicture(Model.Width, Model.Height);
             var lit = !Sleeping && DisplayOn && BacklightOn;
             var swap = ((Access & MemoryAccess.Bgr) != 0) != Model.BgrGlass;
             var complement = Inverted != Model.InvertedGlass;
@@ -207,7 +207,7 @@ public sealed class TftPanelEmulator : SpiDevice
                 {
                     if (!lit)
                     {
-                        bitmap.SetPixel(gx, gy, SKColors.Black);
+                        bitmap[gx, gy] = Rgb.Black;
                         continue;
                     }
 
@@ -224,7 +224,7 @@ public sealed class TftPanelEmulator : SpiDevice
                         (r, g, b) = ((byte)~r, (byte)~g, (byte)~b);
                     }
 
-                    bitmap.SetPixel(gx, gy, new SKColor(r, g, b));
+                    bitmap[gx, gy] = new Rgb(r, g, b);
                 }
             }
 
@@ -233,13 +233,7 @@ public sealed class TftPanelEmulator : SpiDevice
     }
 
     /// <summary>The glass as a PNG.</summary>
-    public byte[] GlassPng()
-    {
-        using var bitmap = Glass();
-        using var image = SKImage.FromBitmap(bitmap);
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        return png.ToArray();
-    }
+    public byte[] GlassPng() => Png.Encode(Glass());
 
     private void CheckResetLine()
     {

@@ -1,5 +1,5 @@
+using KioskPos.Firmware.Imaging;
 using KioskPos.Firmware.Printing;
-using SkiaSharp;
 
 namespace KioskPos.Hardware.Simulators.Printer;
 
@@ -142,19 +142,17 @@ public sealed partial class EscPosEmulator
         var cellWidth = _hriFontB ? 9 : CellWidth;
         var cellHeight = _hriFontB ? 17 : CellHeight;
         var textLeft = left + Math.Max(0, (width - (hri.Length * cellWidth)) / 2);
-        using var bitmap = new SKBitmap(new SKImageInfo(WidthDots, cellHeight, SKColorType.Gray8, SKAlphaType.Opaque));
-        using (var canvas = new SKCanvas(bitmap))
-        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
-        using (var font = new SKFont(_regularFace, _hriFontB ? 15 : 21) { Edging = SKFontEdging.Antialias })
+        var line = new GrayPicture(WidthDots, cellHeight);
+        line.Clear(Rgb.White);
+        var size = _hriFontB ? 15 : 21;
+        for (var i = 0; i < hri.Length; i++)
         {
-            canvas.Clear(SKColors.White);
-            for (var i = 0; i < hri.Length; i++)
-            {
-                canvas.DrawText(hri[i].ToString(), textLeft + (i * cellWidth) + (cellWidth / 2f), cellHeight - 5, SKTextAlign.Center, font, paint);
-            }
+            var character = hri[i].ToString();
+            var centre = textLeft + (i * cellWidth) + (cellWidth / 2f);
+            line.DrawText(character, _regularFace, size, centre - (_regularFace.Measure(character, size) / 2f), cellHeight - 5, Rgb.Black);
         }
 
         _pageText.Add(new string(' ', Math.Max(0, textLeft - _leftMargin) / CellWidth) + hri);
-        AddRows(RasterRenderer.Threshold(bitmap), 0);
+        AddRows(RasterRenderer.Threshold(line), 0);
     }
 }

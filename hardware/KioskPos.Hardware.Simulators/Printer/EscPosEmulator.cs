@@ -1,7 +1,7 @@
 using System.Text;
 using KioskPos.Core.VietQr;
+using KioskPos.Firmware.Imaging;
 using KioskPos.Firmware.Printing;
-using SkiaSharp;
 
 namespace KioskPos.Hardware.Simulators.Printer;
 
@@ -50,8 +50,8 @@ public sealed partial class EscPosEmulator
     private readonly StringBuilder _line = new();
     private readonly List<Cell> _lineCells = [];
     private readonly List<string> _pageBarcodes = [];
-    private readonly SKTypeface _regularFace;
-    private readonly SKTypeface _boldFace;
+    private readonly FontFace _regularFace;
+    private readonly FontFace _boldFace;
     private Action<byte[]>? _respond;
     private long _offset;
     private int? _paperLeftRows;
@@ -208,22 +208,7 @@ public sealed partial class EscPosEmulator
     }
 
     /// <summary>A PNG of a 1-bit image.</summary>
-    public static byte[] Png(MonoBitmap image)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, Math.Max(1, image.Height), SKColorType.Gray8, SKAlphaType.Opaque));
-        var pixels = bitmap.GetPixelSpan();
-        var rowBytes = bitmap.RowBytes;
-        for (var y = 0; y < image.Height; y++)
-        {
-            for (var x = 0; x < image.Width; x++)
-            {
-                pixels[(y * rowBytes) + x] = image[x, y] ? (byte)0 : (byte)255;
-            }
-        }
-
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
-    }
+    public static byte[] Png(MonoBitmap image) => Firmware.Imaging.Png.Encode(image);
 
     private T Read<T>(Func<T> read)
     {
@@ -734,32 +719,27 @@ public sealed partial class EscPosEmulator
         var height = _lineCells.Max(c => c.Height);
         var width = LineDots;
         var left = AlignOffset(width);
-        using var bitmap = new SKBitmap(new SKImageInfo(WidthDots, height, SKColorType.Gray8, SKAlphaType.Opaque));
-        using (var canvas = new SKCanvas(bitmap))
-        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
-        using (var white = new SKPaint { Color = SKColors.White, IsAntialias = true })
+        var line = new GrayPicture(WidthDots, height);
+        line.Clear(Rgb.White);
+        var x = left;
+        foreach (var cell in _lineCells)
         {
-            canvas.Clear(SKColors.White);
-            if (_upsideDown)
+            if (cell.Image is { } image)
             {
-                // ESC {: each line turned 180° about its own box.
-                canvas.RotateDegrees(180, left + (width / 2f), height / 2f);
+                DrawImage(line, image, x, height - image.Height);
+            }
+            else
+            {
+                DrawCharacter(line, cell, x, height);
             }
 
-            var x = left;
-            foreach (var cell in _lineCells)
-            {
-                if (cell.Image is { } image)
-                {
-                    DrawImage(canvas, paint, image, x, height - image.Height);
-                }
-                else
-                {
-                    DrawCharacter(canvas, cell, x, height, paint, white);
-                }
+            x += cell.Dots;
+        }
 
-                x += cell.Dots;
-            }
+        if (_upsideDown)
+        {
+            // ESC {: each line turned 180° about its own box.
+            line = TurnedOver(line, left, width);
         }
 
         var text = new StringBuilder(new string(' ', Math.Max(0, left - _leftMargin) / CellWidth));
@@ -775,37 +755,36 @@ public sealed partial class EscPosEmulator
 
         _pageText.Add(text.ToString().TrimEnd());
         _lineCells.Clear();
-        AddRows(RasterRenderer.Threshold(bitmap), 0);
+        AddRows(RasterRenderer.Threshold(line), 0);
         if (feed)
         {
             FeedDots(Math.Max(0, _lineSpacing - height));
         }
     }
 
-    private void DrawCharacter(SKCanvas canvas, Cell cell, int x, int height, SKPaint paint, SKPaint white)
+    private void DrawCharacter(GrayPicture line, Cell cell, int x, int height)
     {
         var cellHeight = cell.Height;
         var glyphWidth = cell.Dots - _charSpacing;
+        var (ink, paper) = cell.Reverse ? (Rgb.White, Rgb.Black) : (Rgb.Black, Rgb.White);
         if (cell.Reverse)
         {
-            canvas.DrawRect(x, height - cellHeight, cell.Dots, cellHeight, paint);
+            line.FillRect(x, height - cellHeight, cell.Dots, cellHeight, paper);
         }
 
+        var face = cell.Bold ? _boldFace : _regularFace;
         var size = (cell.FontB ? 15 : 21) * cell.H;
-        using var font = new SKFont(cell.Bold ? _boldFace : _regularFace, size)
-        {
-            ScaleX = (float)cell.W / cell.H,
-            SkewX = cell.Italic ? -0.25f : 0,
-            Edging = SKFontEdging.Antialias,
-        };
-        canvas.DrawText(cell.Char.ToString(), x + (glyphWidth / 2f), height - (5 * cell.H), SKTextAlign.Center, font, cell.Reverse ? white : paint);
+        var stretch = (float)cell.W / cell.H;
+        var text = cell.Char.ToString();
+        var advance = face.Measure(text, size) * stretch;
+        line.DrawText(text, face, size, x + ((glyphWidth - advance) / 2f), height - (5 * cell.H), ink, stretch, cell.Italic ? 0.25f : 0);
         if (cell.Underline)
         {
-            canvas.DrawRect(x, height - 2, cell.Dots, 2, cell.Reverse ? white : paint);
+            line.FillRect(x, height - 2, cell.Dots, 2, ink);
         }
     }
 
-    private static void DrawImage(SKCanvas canvas, SKPaint paint, MonoBitmap image, int left, int top)
+    private static void DrawImage(GrayPicture line, MonoBitmap image, int left, int top)
     {
         for (var y = 0; y < image.Height; y++)
         {
@@ -813,10 +792,30 @@ public sealed partial class EscPosEmulator
             {
                 if (image[x, y])
                 {
-                    canvas.DrawRect(left + x, top + y, 1, 1, paint);
+                    line.Blend(left + x, top + y, 1, Rgb.Black);
                 }
             }
         }
+    }
+
+    /// <summary>The line turned 180° about the centre of its box (<paramref name="left"/>, <paramref name="width"/> dots wide, the line's height).</summary>
+    private static GrayPicture TurnedOver(GrayPicture line, int left, int width)
+    {
+        var turned = new GrayPicture(line.Width, line.Height);
+        turned.Clear(Rgb.White);
+        for (var y = 0; y < line.Height; y++)
+        {
+            for (var x = 0; x < line.Width; x++)
+            {
+                var tx = (2 * left) + width - 1 - x;
+                if ((uint)tx < (uint)line.Width)
+                {
+                    turned.Pixels[((line.Height - 1 - y) * line.Width) + tx] = line.Pixels[(y * line.Width) + x];
+                }
+            }
+        }
+
+        return turned;
     }
 
     private void FeedLines(int lines)

@@ -115,13 +115,13 @@ public sealed class CustomerPanel : BackgroundService
 #if SIMULATORS
         if (Emulator is { } emulator)
         {
-            using var glass = emulator.Glass();
+            var glass = emulator.Glass();
             var rotated = _spec.Rotation is PanelRotation.Deg90 or PanelRotation.Deg270;
             var y = glass.Height / 3;
             return _spec.Rotation == PanelRotation.Deg0 && !rotated
-                ? glass.GetPixel(glass.Width / 10, y) == SkiaSharp.SKColors.Red && glass.GetPixel(glass.Width * 3 / 10, y) == SkiaSharp.SKColors.Lime
-                    && glass.GetPixel(glass.Width / 2, y) == SkiaSharp.SKColors.Blue
-                : glass.GetPixel(glass.Width / 2, glass.Height / 2) != SkiaSharp.SKColors.Black;
+                ? glass[glass.Width / 10, y] == Firmware.Imaging.Rgb.Red && glass[glass.Width * 3 / 10, y] == Firmware.Imaging.Rgb.Lime
+                    && glass[glass.Width / 2, y] == Firmware.Imaging.Rgb.Blue
+                : glass[glass.Width / 2, glass.Height / 2] != Firmware.Imaging.Rgb.Black;
         }
 #endif
         return null;
@@ -281,9 +281,9 @@ public sealed class CustomerPanel : BackgroundService
         }
 
         var started = Stopwatch.GetTimestamp();
-        using var picture = new PanelScreens(_fonts).Render(content, _panel.Width, _panel.Height, now);
+        var picture = new PanelScreens(_fonts).Render(content, _panel.Width, _panel.Height, now);
         var before = _panel.BytesWritten;
-        var written = _panel.Present(Rgb565.FromBitmap(picture));
+        var written = _panel.Present(Rgb565.FromPicture(picture));
         var elapsed = Stopwatch.GetElapsedTime(started) + (_spec.IsSimulated ? TftPanel.BusTime(_panel.BytesWritten - before, _spec.ClockHz) : TimeSpan.Zero);
         _state = _state with
         {

@@ -2,7 +2,7 @@ using KioskPos.Core.VietQr;
 using KioskPos.Firmware.Display;
 using KioskPos.Firmware.Printing;
 using KioskPos.Tests.Shared;
-using SkiaSharp;
+using KioskPos.Firmware.Imaging;
 
 namespace KioskPos.Firmware.Tests.Display;
 
@@ -37,8 +37,8 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
     {
         using var bench = new PanelBench(TftPanelTests.Model(module), (PanelRotation)degrees);
         var screens = new PanelScreens(fonts.Fonts);
-        using var picture = screens.Render(Awaiting(), bench.Panel.Width, bench.Panel.Height, s_now);
-        bench.Panel.Present(Rgb565.FromBitmap(picture));
+        var picture = screens.Render(Awaiting(), bench.Panel.Width, bench.Panel.Height, s_now);
+        bench.Panel.Present(Rgb565.FromPicture(picture));
         var file = Path.Combine(Path.GetTempPath(), $"panel-{module}-{degrees}-{Guid.NewGuid():N}.png");
         File.WriteAllBytes(file, bench.Emulator.GlassPng());
         try
@@ -58,9 +58,9 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
     {
         using var bench = new PanelBench(PanelModel.St7789Tall);
         var screens = new PanelScreens(fonts.Fonts);
-        using var picture = screens.Render(Awaiting(), 240, 320, s_now);
-        bench.Panel.Present(Rgb565.FromBitmap(picture));
-        using var glass = bench.Emulator.Glass();
+        var picture = screens.Render(Awaiting(), 240, 320, s_now);
+        bench.Panel.Present(Rgb565.FromPicture(picture));
+        var glass = bench.Emulator.Glass();
         var layout = PanelScreens.LayoutPayment(240, 320, Payload);
 
         // Every pixel on the glass is the picture's, through RGB565.
@@ -68,9 +68,9 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
         {
             for (var x = 0; x < 240; x++)
             {
-                var c = picture.GetPixel(x, y);
-                var (r, g, b) = Rgb565.ToRgb(Rgb565.From(c.Red, c.Green, c.Blue));
-                Assert.True(glass.GetPixel(x, y) == new SKColor(r, g, b), $"pixel {x},{y}");
+                var c = picture[x, y];
+                var (r, g, b) = Rgb565.ToRgb(Rgb565.From(c.R, c.G, c.B));
+                Assert.True(glass[x, y] == new Rgb(r, g, b), $"pixel {x},{y}");
             }
         }
 
@@ -80,7 +80,7 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
         Assert.True(Ink(glass, layout.Countdown) > 30, "countdown region is blank");
 
         // Another amount and another holder change those regions (what is drawn there is the content's).
-        using var other = screens.Render(Awaiting(1_250_000, "BENH VIEN DA KHOA"), 240, 320, s_now);
+        var other = screens.Render(Awaiting(1_250_000, "BENH VIEN DA KHOA"), 240, 320, s_now);
         Assert.NotEqual(Region(picture, layout.Amount), Region(other, layout.Amount));
         Assert.NotEqual(Region(picture, layout.Holder), Region(other, layout.Holder));
     }
@@ -91,17 +91,15 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
         using var bench = new PanelBench(PanelModel.St7789Tall);
         var screens = new PanelScreens(fonts.Fonts);
         var layout = PanelScreens.LayoutPayment(240, 320, Payload);
-        using (var first = screens.Render(Awaiting(), 240, 320, s_now))
-        {
-            bench.Panel.Present(Rgb565.FromBitmap(first));
-        }
+        var first = screens.Render(Awaiting(), 240, 320, s_now);
+        bench.Panel.Present(Rgb565.FromPicture(first));
 
         var frameBytes = 240 * 320 * 2;
         for (var second = 1; second <= 3; second++)
         {
             bench.Emulator.ResetCounters();
-            using var next = screens.Render(Awaiting(), 240, 320, s_now.AddSeconds(second));
-            var rects = bench.Panel.Present(Rgb565.FromBitmap(next));
+            var next = screens.Render(Awaiting(), 240, 320, s_now.AddSeconds(second));
+            var rects = bench.Panel.Present(Rgb565.FromPicture(next));
             Assert.NotEmpty(rects);
             Assert.All(rects, r => Assert.True(layout.Countdown.Contains(r), $"{r} outside the countdown {layout.Countdown}"));
             Assert.All(bench.Emulator.Writes, w =>
@@ -123,8 +121,8 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
     {
         var screens = new PanelScreens(fonts.Fonts);
         var content = new PanelContent(state, "Bệnh viện Đa khoa Châu Thành", 250_000, Remaining: 50_000);
-        using var picture = screens.Render(content, 240, 240, s_now);
-        using var idle = screens.Render(new PanelContent("idle", "Bệnh viện Đa khoa Châu Thành"), 240, 240, s_now);
+        var picture = screens.Render(content, 240, 240, s_now);
+        var idle = screens.Render(new PanelContent("idle", "Bệnh viện Đa khoa Châu Thành"), 240, 240, s_now);
         Assert.True(Ink(picture, new PanelRect(0, 0, 240, 240)) > 500);
         if (state != "idle")
         {
@@ -140,15 +138,15 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
         Assert.Equal("00:00", PanelScreens.Countdown(s_now, s_now.AddSeconds(3)));
     }
 
-    internal static int Ink(SKBitmap bitmap, PanelRect region)
+    internal static int Ink(Picture bitmap, PanelRect region)
     {
         var count = 0;
         for (var y = region.Y; y < region.Y + region.Height; y++)
         {
             for (var x = region.X; x < region.X + region.Width; x++)
             {
-                var c = bitmap.GetPixel(x, y);
-                if (c.Red + c.Green + c.Blue < 600)
+                var c = bitmap[x, y];
+                if (c.R + c.G + c.B < 600)
                 {
                     count++;
                 }
@@ -158,14 +156,14 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
         return count;
     }
 
-    private static string Region(SKBitmap bitmap, PanelRect region)
+    private static string Region(Picture bitmap, PanelRect region)
     {
         var hash = new HashCode();
         for (var y = region.Y; y < region.Y + region.Height; y++)
         {
             for (var x = region.X; x < region.X + region.Width; x++)
             {
-                hash.Add(bitmap.GetPixel(x, y));
+                hash.Add(bitmap[x, y]);
             }
         }
 

@@ -1,6 +1,6 @@
 using KioskPos.Firmware.Display;
 using KioskPos.Hardware.Simulators.Display;
-using SkiaSharp;
+using KioskPos.Firmware.Imaging;
 
 namespace KioskPos.Firmware.Tests.Display;
 
@@ -39,8 +39,8 @@ public sealed class TftPanelTests
         // The whole picture written black once, before DISPON, so no garbage shows.
         var first = Assert.Single(chip.Writes);
         Assert.Equal(240 * 240, first.Pixels);
-        using var glass = chip.Glass();
-        Assert.Equal(SKColors.Black, glass.GetPixel(120, 120));
+        var glass = chip.Glass();
+        Assert.Equal(Rgb.Black, glass[120, 120]);
     }
 
     [Fact]
@@ -57,22 +57,18 @@ public sealed class TftPanelTests
         using var bench = new PanelBench(PanelModel.St7789Tall);
         var white = Enumerable.Repeat((ushort)0xFFFF, 240 * 320).ToArray();
         bench.Panel.Present(white);
-        using (var lit = bench.Emulator.Glass())
-        {
-            Assert.Equal(SKColors.White, lit.GetPixel(5, 5));
-        }
+        var lit = bench.Emulator.Glass();
+        Assert.Equal(Rgb.White, lit[5, 5]);
 
         bench.Panel.SetBacklight(false);
-        using (var dark = bench.Emulator.Glass())
-        {
-            Assert.Equal(SKColors.Black, dark.GetPixel(5, 5));
-        }
+        var dark = bench.Emulator.Glass();
+        Assert.Equal(Rgb.Black, dark[5, 5]);
 
         bench.Panel.Sleep();
         Assert.True(bench.Emulator.Sleeping);
         bench.Panel.Wake();
-        using var again = bench.Emulator.Glass();
-        Assert.Equal(SKColors.White, again.GetPixel(5, 5));
+        var again = bench.Emulator.Glass();
+        Assert.Equal(Rgb.White, again[5, 5]);
     }
 
     [Theory]
@@ -87,7 +83,7 @@ public sealed class TftPanelTests
         Fill(picture, panel.Width, 0, 0, 10, 10, Rgb565.From(255, 0, 0));
         Fill(picture, panel.Width, panel.Width - 10, 0, 10, 10, Rgb565.From(0, 0, 255));
         panel.Present(picture);
-        using var glass = bench.Emulator.Glass();
+        var glass = bench.Emulator.Glass();
         var (w, h) = (model.Width - 1, model.Height - 1);
         var (red, blue) = degrees switch
         {
@@ -96,9 +92,9 @@ public sealed class TftPanelTests
             180 => ((w, h), (0, h)),
             _ => ((0, h), (0, 0)),
         };
-        Assert.Equal(new SKColor(255, 0, 0), glass.GetPixel(red.Item1, red.Item2));
-        Assert.Equal(new SKColor(0, 0, 255), glass.GetPixel(blue.Item1, blue.Item2));
-        Assert.Equal(SKColors.Black, glass.GetPixel(model.Width / 2, model.Height / 2));
+        Assert.Equal(new Rgb(255, 0, 0), glass[red.Item1, red.Item2]);
+        Assert.Equal(new Rgb(0, 0, 255), glass[blue.Item1, blue.Item2]);
+        Assert.Equal(Rgb.Black, glass[model.Width / 2, model.Height / 2]);
     }
 
     [Fact]
@@ -171,8 +167,8 @@ public sealed class TftPanelTests
         Send(true, 0xFC, 0x00, 0xFC); // magenta
         Send(false, 0x29);
         gpio.Write(PanelBench.Bl, System.Device.Gpio.PinValue.High);
-        using var glass = bench.Emulator.Glass();
-        Assert.Equal(new SKColor(0xFC, 0, 0xFC), glass.GetPixel(0, 0));
+        var glass = bench.Emulator.Glass();
+        Assert.Equal(new Rgb(0xFC, 0, 0xFC), glass[0, 0]);
     }
 
     internal static void Fill(ushort[] picture, int width, int x, int y, int w, int h, ushort colour)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Firmware.Display;
+using KioskPos.Firmware.Imaging;
 using KioskPos.Firmware.Printing;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
@@ -43,6 +44,7 @@ public sealed class CustomerPanelTests : TerminalTest
         await File.WriteAllBytesAsync(file, png);
         Assert.Equal(payload, ZbarImg.Decode(file));
 
+        // The panel's PNG is read back by SkiaSharp's decoder (libpng's reading, not ours).
         // The amount and the holder drawn on the glass are the payment's: equal, pixel for pixel, to those regions drawn
         // from the display's own state (the countdown aside, nothing on this screen depends on the time).
         var display = await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display");
@@ -50,7 +52,7 @@ public sealed class CustomerPanelTests : TerminalTest
         var holder = display.GetProperty("accountName").GetString()!;
         var layout = PanelScreens.LayoutPayment(240, 320, payload);
         using var fonts = ReceiptFonts.Load();
-        using var expected = new PanelScreens(fonts).Render(new PanelContent("awaiting", null, 750_000, payload, holder, DateTimeOffset.UtcNow.AddMinutes(5)), 240, 320, DateTimeOffset.UtcNow);
+        var expected = new PanelScreens(fonts).Render(new PanelContent("awaiting", null, 750_000, payload, holder, DateTimeOffset.UtcNow.AddMinutes(5)), 240, 320, DateTimeOffset.UtcNow);
         using var glass = SKBitmap.Decode(png);
         AssertRegionEqual(expected, glass, layout.Amount, "amount");
         AssertRegionEqual(expected, glass, layout.Holder, "holder");
@@ -71,7 +73,7 @@ public sealed class CustomerPanelTests : TerminalTest
         Assert.Equal(HttpStatusCode.OK, notified.StatusCode);
         await Wait.UntilAsync(() => Task.FromResult(Panel.State.Showing == "confirmed"), TimeSpan.FromSeconds(20), "the paid screen on the panel");
         using var paid = SKBitmap.Decode(await Terminal.Http.GetByteArrayAsync("/dev/panel.png"));
-        using var paidExpected = new PanelScreens(fonts).Render(new PanelContent("confirmed", null, 750_000), 240, 320, DateTimeOffset.UtcNow);
+        var paidExpected = new PanelScreens(fonts).Render(new PanelContent("confirmed", null, 750_000), 240, 320, DateTimeOffset.UtcNow);
         AssertRegionEqual(paidExpected, paid, new PanelRect(0, 0, 240, 320), "paid screen");
     }
 
@@ -107,15 +109,15 @@ public sealed class CustomerPanelTests : TerminalTest
         Assert.Equal("none", plain.App.Services.GetRequiredService<CustomerPanel>().State.State);
     }
 
-    private static void AssertRegionEqual(SKBitmap expected, SKBitmap glass, PanelRect region, string what)
+    private static void AssertRegionEqual(RgbPicture expected, SKBitmap glass, PanelRect region, string what)
     {
         var differing = 0;
         for (var y = region.Y; y < region.Y + region.Height; y++)
         {
             for (var x = region.X; x < region.X + region.Width; x++)
             {
-                var c = expected.GetPixel(x, y);
-                var (r, g, b) = Rgb565.ToRgb(Rgb565.From(c.Red, c.Green, c.Blue));
+                var c = expected[x, y];
+                var (r, g, b) = Rgb565.ToRgb(Rgb565.From(c.R, c.G, c.B));
                 if (glass.GetPixel(x, y) != new SKColor(r, g, b))
                 {
                     differing++;
