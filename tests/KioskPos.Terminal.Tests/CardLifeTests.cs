@@ -294,13 +294,13 @@ public sealed class CardStatementTests
 
         // Printed: what the emulator decoded from the driver's bytes holds the movements, the balance, the masked name.
         var printer = (KioskPos.Hardware.Simulators.Printer.EmulatedReceiptPrinter)terminal.App.Services.GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>();
-        var pagesBefore = printer.Emulator.Pages.Count;
+        var pagesBefore = printer.Emulator.PagesPrinted;
         using (var print = await terminal.Http.PostAsync($"/api/v1/cards/{reference}/statement/print", null))
         {
             Assert.Equal(HttpStatusCode.OK, print.StatusCode);
         }
 
-        var page = printer.Emulator.Pages.Skip(pagesBefore).Last(p => p.Complete);
+        var page = printer.Emulator.Pages.Where(p => p.Number > pagesBefore).Last(p => p.Complete);
         var text = string.Join('\n', page.Text).Normalize(System.Text.NormalizationForm.FormC);
         Assert.Contains("SAO KÊ THẺ", text, StringComparison.Ordinal);
         Assert.Contains("N. M. Anh", text, StringComparison.Ordinal);

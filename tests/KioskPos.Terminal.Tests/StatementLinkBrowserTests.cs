@@ -64,10 +64,10 @@ public abstract class StatementLinkBrowserTests(ProvinceEngine engine) : Termina
 
         // Printed: what the emulator decoded from the driver's bytes holds the movements, the standing code and the link as a QR.
         var printer = (EmulatedReceiptPrinter)Terminal.App.Services.GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>();
-        var pagesBefore = printer.Emulator.Pages.Count;
+        var pagesBefore = printer.Emulator.PagesPrinted;
         await page.ClickAsync("#sprint");
         await page.WaitForFunctionAsync("document.getElementById('smsg').textContent === 'Đã in sao kê.'", null, new() { Timeout = 20_000 });
-        var slip = printer.Emulator.Pages.Skip(pagesBefore).Last(p => p.Complete);
+        var slip = printer.Emulator.Pages.Where(p => p.Number > pagesBefore).Last(p => p.Complete);
         var text = string.Join('\n', slip.Text).Normalize(System.Text.NormalizationForm.FormC);
         void Has(string pattern) => Assert.True(System.Text.RegularExpressions.Regex.IsMatch(text, pattern), $"'{pattern}' not in the printed statement:\n{text}");
         Has(@"Thanh toán\s+-150\.000 [₫đ]");

@@ -182,7 +182,20 @@ public sealed class PanelScreens(ReceiptFonts fonts)
     {
         var radius = Math.Min(width, height) / 5f;
         canvas.FillCircle(width / 2f, height / 3f, radius, colour);
-        Fitted(canvas, mark, fonts.Bold, new PanelRect(0, (int)((height / 3f) - radius), width, (int)(2 * radius)), Rgb.White, radius * 1.4f);
+        if (mark == "✓" && !fonts.Bold.Has('✓'))
+        {
+            // Noto Sans has no check mark: drawn as a stroke of three points, the width of the circle's tenth.
+            var (cx, cy, r) = (width / 2f, height / 3f, radius);
+            canvas.FillPolygon(
+            [
+                (cx - (0.55f * r), cy - (0.05f * r)), (cx - (0.38f * r), cy - (0.22f * r)), (cx - (0.15f * r), cy + (0.02f * r)),
+                (cx + (0.40f * r), cy - (0.52f * r)), (cx + (0.57f * r), cy - (0.35f * r)), (cx - (0.15f * r), cy + (0.36f * r)),
+            ], Rgb.White);
+        }
+        else
+        {
+            Fitted(canvas, mark, fonts.Bold, new PanelRect(0, (int)((height / 3f) - radius), width, (int)(2 * radius)), Rgb.White, radius * 1.4f);
+        }
         var y = (int)((height / 3f) + radius + 10);
         foreach (var line in Wrap(title, fonts.Bold, 20, width - 16).Take(2))
         {

@@ -102,6 +102,28 @@ public abstract class Picture
         }
     }
 
+    /// <summary>Fills the polygon through <paramref name="points"/> (in the picture's pixels), anti-aliased, non-zero winding.</summary>
+    public void FillPolygon(ReadOnlySpan<(float X, float Y)> points, Rgb colour)
+    {
+        if (points.Length < 3)
+        {
+            return;
+        }
+
+        var xs = new float[points.Length];
+        var ys = new float[points.Length];
+        for (var i = 0; i < points.Length; i++)
+        {
+            (xs[i], ys[i]) = (points[i].X, -points[i].Y); // outlines are y up
+        }
+
+        var outline = new GlyphOutline(xs, ys, Enumerable.Repeat(true, points.Length).ToArray(), [points.Length - 1], [0]);
+        if (GlyphRasterizer.Rasterize(outline, GlyphTransform.Uniform(1), 0, 0) is { } mask)
+        {
+            Paint(mask, colour);
+        }
+    }
+
     /// <summary>
     /// Draws <paramref name="text"/> from <paramref name="x"/> on the baseline <paramref name="baseline"/>, at
     /// <paramref name="size"/> pixels to the em, optionally <paramref name="stretch"/>ed across (a printer's double
@@ -220,4 +242,35 @@ public sealed class RgbPicture(int width, int height) : Picture(width, height)
             Pixels[at + 2] = colour.B;
         }
     }
+}
+
+/// <summary>
+/// A picture of dots, one bit each (set is black), as a thermal printer prints it: every colour drawn becomes black
+/// where it is darker than half grey, so anti-aliased text is thresholded as it is drawn (an eighth of a grey
+/// picture's memory: a receipt is drawn here straight, never in grey).
+/// </summary>
+public sealed class MonoPicture(int width, int height) : Picture(width, height)
+{
+    /// <summary>Bytes a row.</summary>
+    public int Stride { get; } = (width + 7) / 8;
+
+    /// <summary>The rows, most significant bit leftmost (a <see cref="KioskPos.Core.VietQr.MonoBitmap"/>'s layout).</summary>
+    public byte[] Rows { get; } = new byte[((width + 7) / 8) * height];
+
+    /// <inheritdoc />
+    public override Rgb this[int x, int y]
+    {
+        get => (Rows[(y * Stride) + (x >> 3)] & (0x80 >> (x & 7))) != 0 ? Rgb.Black : Rgb.White;
+        set
+        {
+            ref var row = ref Rows[(y * Stride) + (x >> 3)];
+            row = value.Luma < 128 ? (byte)(row | (0x80 >> (x & 7))) : (byte)(row & ~(0x80 >> (x & 7)));
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Clear(Rgb colour) => Array.Fill(Rows, colour.Luma < 128 ? (byte)0xFF : (byte)0);
+
+    /// <summary>The dots as a bitmap (the same rows, not copied).</summary>
+    public KioskPos.Core.VietQr.MonoBitmap ToBitmap() => new(Width, Height, Rows);
 }

@@ -76,8 +76,9 @@ public sealed class ReceiptFonts : IDisposable
 
 /// <summary>
 /// Draws a <see cref="PrintDocument"/> as a 1-bit image the width of the paper (384 dots on 58 mm, 576 on 80 mm) with
-/// the project's own rasterizer (<see cref="Picture"/>): text anti-aliased and then thresholded at half grey, QR codes placed module for module (never
-/// resampled). The same document and fonts always give the same bits.
+/// the project's own rasterizer, straight into dots (<see cref="MonoPicture"/>): each glyph's exact coverage
+/// thresholded at half, QR codes placed module for module (never resampled). The same document and fonts always give
+/// the same bits.
 /// </summary>
 public sealed class RasterRenderer(ReceiptFonts fonts)
 {
@@ -100,7 +101,7 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         var usable = widthDots - (2 * Margin) - 4; // glyphs such as ₫ ink slightly past their advance
 
         // Layout first: every operation with its top, so that the image is exactly as tall as the receipt.
-        var operations = new List<Action<GrayPicture>>();
+        var operations = new List<Action<MonoPicture>>();
         var qrImages = new List<(int Top, int Left, MonoBitmap Image)>();
         var y = 0;
         void Line(string text, Font font, TextAlign align)
@@ -189,14 +190,13 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         }
 
         var height = Math.Max(1, y + 8);
-        var grey = new GrayPicture(widthDots, height);
-        grey.Clear(Rgb.White);
+        var dots = new MonoPicture(widthDots, height);
         foreach (var draw in operations)
         {
-            draw(grey);
+            draw(dots);
         }
 
-        var mono = Threshold(grey);
+        var mono = dots.ToBitmap();
         foreach (var (top, left, image) in qrImages)
         {
             Blit(mono, image, left, top);
@@ -207,7 +207,7 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
 
     private static int LineHeight(Font font) => (int)Math.Ceiling(font.Metrics.Spacing);
 
-    private static void Draw(GrayPicture picture, string text, float x, int top, Font font) =>
+    private static void Draw(MonoPicture picture, string text, float x, int top, Font font) =>
         picture.DrawText(text, font.Face, font.Size, MathF.Round(x), top - font.Metrics.Ascent, Rgb.Black);
 
     private static IEnumerable<string> Wrap(string text, Font font, int width)

@@ -24,7 +24,9 @@ public sealed class EmulatedReceiptPrinter : IReceiptPrinter, IAsyncDisposable
     {
         Folder = Path.GetFullPath(folder);
         Directory.CreateDirectory(Folder);
-        Emulator = new EscPosEmulator(language.WidthDots, fonts);
+        // Every receipt is saved to the folder; in memory only the last few pages (a terminal's memory is measured
+        // with this emulator in it: bench/README.md, `payments`).
+        Emulator = new EscPosEmulator(language.WidthDots, fonts, pagesKept: 4);
 
         // A terminal set up with another vendor's code page numbers gets an emulator that reads them as that vendor's.
         if (language.CodePage is { } page && language.TextMode == PrinterTextMode.Windows1258)

@@ -40,7 +40,6 @@ public sealed partial class EscPosEmulator
     private readonly List<byte[]> _rows = [];
     private readonly List<string> _pageText = [];
     private readonly List<string> _pageQr = [];
-    private const int PagesKept = 32;
 
     // The most recent pages only (a day of receipts in make run would otherwise stay in memory), and counts of all.
     private readonly Queue<PrintedPage> _pages = new();
@@ -83,10 +82,15 @@ public sealed partial class EscPosEmulator
     private byte _asb;
     private byte[]? _asbSent;
 
-    /// <summary>An emulator printing <paramref name="widthDots"/> dots across (576 for 80 mm, 384 for 58 mm).</summary>
-    public EscPosEmulator(int widthDots = RasterRenderer.Width80mm, ReceiptFonts? fonts = null)
+    /// <summary>
+    /// An emulator printing <paramref name="widthDots"/> dots across (576 for 80 mm, 384 for 58 mm), keeping the last
+    /// <paramref name="pagesKept"/> pages in memory (each is the paper's image: 70 kB and more for a receipt).
+    /// </summary>
+    public EscPosEmulator(int widthDots = RasterRenderer.Width80mm, ReceiptFonts? fonts = null, int pagesKept = 32)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pagesKept, 1);
         WidthDots = widthDots;
+        PagesKept = pagesKept;
         _printWidth = widthDots;
         fonts ??= ReceiptFonts.Load();
         _regularFace = fonts.Regular;
@@ -98,6 +102,9 @@ public sealed partial class EscPosEmulator
 
     /// <summary>Dots across the paper.</summary>
     public int WidthDots { get; }
+
+    /// <summary>How many of the last pages <see cref="Pages"/> holds.</summary>
+    public int PagesKept { get; }
 
     /// <summary>No paper: nothing prints, data waits in the buffer, status says paper end.</summary>
     public bool PaperOut { get => Read(() => _paperOut); set => ChangeState(() => _paperOut = value); }

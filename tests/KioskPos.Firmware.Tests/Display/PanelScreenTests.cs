@@ -131,6 +131,22 @@ public sealed class PanelScreenTests(PanelFonts fonts) : IClassFixture<PanelFont
     }
 
     [Fact]
+    public void The_paid_screen_shows_a_check_mark_though_the_face_has_none()
+    {
+        Assert.False(fonts.Fonts.Bold.Has('✓')); // Noto Sans: the "missing" box would be drawn instead
+        var picture = new PanelScreens(fonts.Fonts).Render(new PanelContent("confirmed", null, 750_000), 240, 320, s_now);
+        var (cx, cy, r) = (120f, 320 / 3f, 240 / 5f);
+        var green = picture[(int)cx, (int)(cy - (0.75f * r))];
+        Assert.True(green.G > 100 && green.R < 50, $"{green}");
+
+        // White along the check's two strokes, the circle's green in its hollow and where the box's sides would be.
+        Assert.Equal(Rgb.White, picture[(int)(cx - (0.35f * r)), (int)(cy - (0.05f * r))]);
+        Assert.Equal(Rgb.White, picture[(int)(cx + (0.2f * r)), (int)(cy - (0.2f * r))]);
+        Assert.Equal(green, picture[(int)cx, (int)(cy - (0.45f * r))]);
+        Assert.Equal(green, picture[(int)(cx - (0.3f * r)), (int)(cy + (0.5f * r))]);
+    }
+
+    [Fact]
     public void The_countdown_reads_minutes_and_seconds_and_stops_at_zero()
     {
         Assert.Equal("05:00", PanelScreens.Countdown(s_now.AddMinutes(5), s_now));
