@@ -146,6 +146,7 @@ public static class TerminalApp
         services.AddSingleton<SelfTest>();
         services.AddSingleton<ScreenStreams>();
         services.AddHostedService<SystemdWatchdog>();
+        services.AddHostedService<NativeHeapTrimmer>();
         services.AddHostedService<EnrolmentTicket>();
         services.AddSingleton<StatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
