@@ -1,6 +1,11 @@
+using System.Runtime.InteropServices;
+
 namespace KioskPos.Terminal.Tests;
 
-/// <summary>The terminal limits glibc's malloc arenas itself (issue #26); an operator's MALLOC_ARENA_MAX still rules.</summary>
+/// <summary>
+/// The terminal limits glibc's malloc arenas itself (issue #26); an operator's MALLOC_ARENA_MAX still rules. And it
+/// hands freed pages back (NativeHeapTrimmer): what free() keeps in the middle of the heap, malloc_trim returns.
+/// </summary>
 public class NativeHeapTests
 {
     [Fact]
@@ -25,4 +30,49 @@ public class NativeHeapTests
             Environment.SetEnvironmentVariable("MALLOC_ARENA_MAX", null);
         }
     }
+
+    [Fact]
+    public void Trimming_returns_the_pages_freed_in_the_middle_of_the_heap()
+    {
+        // 400 blocks of 64 kB (under glibc's mmap threshold: they come from the heap), written to, then all but every
+        // tenth freed: the survivors pin the heap's top, so free() alone returns nothing.
+        const int Block = 64 * 1024;
+        var blocks = new IntPtr[400];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = Marshal.AllocHGlobal(Block);
+            for (var offset = 0; offset < Block; offset += 4096)
+            {
+                Marshal.WriteByte(blocks[i], offset, 1);
+            }
+        }
+
+        try
+        {
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                if (i % 10 != 9)
+                {
+                    Marshal.FreeHGlobal(blocks[i]);
+                    blocks[i] = IntPtr.Zero;
+                }
+            }
+
+            var before = ResidentKb();
+            Assert.True(NativeHeap.Trim(), "malloc_trim returned nothing");
+            var after = ResidentKb();
+            Assert.True(before - after > 12 * 1024, $"resident {before} kB before the trim, {after} kB after: 22 MB were free");
+        }
+        finally
+        {
+            foreach (var block in blocks.Where(b => b != IntPtr.Zero))
+            {
+                Marshal.FreeHGlobal(block);
+            }
+        }
+    }
+
+    private static long ResidentKb() =>
+        long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 }
