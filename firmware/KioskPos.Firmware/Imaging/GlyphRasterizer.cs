@@ -32,6 +32,7 @@ public static class GlyphRasterizer
     /// <paramref name="outline"/> through <paramref name="transform"/>, its origin at
     /// (<paramref name="originX"/>, <paramref name="baseline"/>) in the picture (y down); null when it has no ink.
     /// </summary>
+    /// <exception cref="InvalidDataException">The outline would be more than 2,048 pixels across or down.</exception>
     public static CoverageMask? Rasterize(GlyphOutline outline, GlyphTransform transform, float originX, float baseline)
     {
         ArgumentNullException.ThrowIfNull(outline);
@@ -54,7 +55,7 @@ public static class GlyphRasterizer
         var height = (int)MathF.Ceiling(maxY) - top + 1;
         if (width > MaxSide || height > MaxSide)
         {
-            throw new ArgumentOutOfRangeException(nameof(transform), $"A glyph {width}×{height} pixels is larger than drawn here.");
+            throw new InvalidDataException($"An outline {width}×{height} pixels is larger than drawn here (at most {MaxSide}): a broken glyph, or a size no receipt or panel has.");
         }
 
         // Each part (a simple glyph, or one component of a composed one) is filled on its own and the parts merged by

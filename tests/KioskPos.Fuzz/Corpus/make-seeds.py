@@ -256,3 +256,11 @@ write("bill-import-xlsx", "seed-fee-list", xlsx([(1, ["TRƯỜNG THCS NGUYỄN D
     (4, [1, "FZ-X1", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 1/2027", 46418, "Học phí", 1, "150.000", 50000]),
     (5, [2, None, None, None, None, None, None, None, "Quỹ lớp", 1, 20000, None])], ["A1:L1", "B4:B5", "C4:C5", "F4:F5", "G4:G5", "H4:H5"]))
 write("bill-import-xlsx", "seed-errors", xlsx([(3, HEADER), (4, [1, "FZ-X2", "HS240001", "Nguyễn Văn An", "6A", "hocphi", "Học phí", "31-01-2027", "Học phí", 1, "15O.000", None])], []))
+
+
+# truetype-face: patches (4-byte offset, byte) to Noto Sans Regular as Debian ships it: none; the table count; the
+# first table record's offset and length; bytes inside the glyph data.
+write("truetype-face", "seed-unchanged", b"")
+write("truetype-face", "seed-table-count", struct.pack(">IB", 5, 0xFF))
+write("truetype-face", "seed-first-record", struct.pack(">IBIB", 12 + 8, 0x7F, 12 + 12, 0xFF))
+write("truetype-face", "seed-glyph-bytes", b"".join(struct.pack(">IB", o, b) for o, b in [(200000, 0xFF), (200001, 0x80), (300000, 0x00), (400000, 0x7F)]))

@@ -20,6 +20,7 @@ internal static class FuzzTargets
         new BillImportXlsxTarget(),
         new HospitalXmlTarget(),
         new CitizenIdQrTarget(),
+        new TrueTypeFaceTarget(),
     ];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
