@@ -331,11 +331,11 @@ public sealed class CatalogueStore(SqliteDatabase database)
     internal static async Task<Vnd> UnsyncedDebitsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
     {
         var value = await connection.ScalarAsync(
-            """
+            $"""
             SELECT COALESCE((SELECT SUM(p.amount) FROM outbox o CROSS JOIN payments p ON p.sequence = o.sequence
-                             WHERE o.state IN ('pending', 'rejected') AND p.account_code = $c AND p.method = 'card_balance'), 0)
+                             WHERE o.state IN {OutboxStore.UnsentStates} AND p.account_code = $c AND p.method = 'card_balance'), 0)
                  - COALESCE((SELECT SUM(r.amount) FROM outbox o CROSS JOIN reversals r ON r.sequence = o.sequence
-                             WHERE o.state IN ('pending', 'rejected') AND r.account_code = $c AND r.destination = 'card_balance'), 0)
+                             WHERE o.state IN {OutboxStore.UnsentStates} AND r.account_code = $c AND r.destination = 'card_balance'), 0)
             """,
             transaction, cancellationToken, ("$c", accountCode)).ConfigureAwait(false);
         return new Vnd(Convert.ToInt64(value, CultureInfo.InvariantCulture));
@@ -361,15 +361,15 @@ public sealed class CatalogueStore(SqliteDatabase database)
         // What this terminal took and the province has not had yet, read from the unsent outbox rows outwards (see
         // UnsyncedDebitsAsync): a bill paid in many parts made every later payment slower.
         var rows = await connection.QueryAsync<BillRow>(
-            """
+            $"""
             SELECT b.id, b.account_code, b.category, b.title, b.due_date, b.total,
                    b.paid + COALESCE((SELECT SUM(pa.amount) FROM outbox o
                                       CROSS JOIN payments p ON p.sequence = o.sequence
                                       CROSS JOIN payment_allocations pa ON pa.payment_id = p.id
-                                      WHERE o.state IN ('pending', 'rejected') AND pa.bill_id = b.id AND p.method <> 'vietqr'), 0)
+                                      WHERE o.state IN {OutboxStore.UnsentStates} AND pa.bill_id = b.id AND p.method <> 'vietqr'), 0)
                    - COALESCE((SELECT SUM(ra.amount) FROM outbox o
                                CROSS JOIN reversal_allocations ra ON ra.sequence = o.sequence
-                               WHERE o.state IN ('pending', 'rejected') AND ra.bill_id = b.id), 0) AS paid
+                               WHERE o.state IN {OutboxStore.UnsentStates} AND ra.bill_id = b.id), 0) AS paid
             FROM bills b WHERE b.account_code = $c
             ORDER BY b.due_date IS NULL, b.due_date, b.id
             """,

@@ -17,6 +17,13 @@ public sealed record SyncStatus(int Queued, int Rejected, DateTimeOffset? Oldest
 /// <summary>The outbox: journal entries waiting for the province server, and what became of them.</summary>
 public sealed class OutboxStore(SqliteDatabase database, TimeProvider time)
 {
+    /// <summary>
+    /// The states of an outbox row the province does not have yet, as SQL for <c>state IN …</c>: pending, or rejected
+    /// (kept to be sent again once mended). Every sum of what the terminal took and the province has not had (a card's
+    /// unsynced debits, a bill's unsynced part, the offline exposure, the upgrade gate) reads this one list.
+    /// </summary>
+    internal const string UnsentStates = "('pending', 'rejected')";
+
     private const string LastSuccessKey = "sync.last_success";
     private const string LastErrorKey = "sync.last_error";
 

@@ -346,7 +346,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE offline = 1 AND card_uid = $c AND created_at >= $d",
             null, cancellationToken, ("$c", cardUid), ("$d", dayStart.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false), CultureInfo.InvariantCulture);
         var unsynced = Convert.ToInt64(await connection.ScalarAsync(
-            "SELECT COALESCE(SUM(p.amount), 0) FROM outbox o CROSS JOIN payments p ON p.sequence = o.sequence WHERE o.state IN ('pending', 'rejected') AND p.offline = 1",
+            $"SELECT COALESCE(SUM(p.amount), 0) FROM outbox o CROSS JOIN payments p ON p.sequence = o.sequence WHERE o.state IN {OutboxStore.UnsentStates} AND p.offline = 1",
             null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         return (new Vnd(card), new Vnd(unsynced));
     }

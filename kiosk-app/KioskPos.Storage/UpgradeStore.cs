@@ -102,7 +102,7 @@ public sealed class UpgradeStore(SqliteDatabase database, TimeProvider time)
             return new UpgradeGate(false, true, target.Version, $"outside the maintenance window {target.WindowStart}-{target.WindowEnd} (UTC+7)");
         }
 
-        var queued = await CountAsync(connection, transaction, "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'rejected')", cancellationToken).ConfigureAwait(false);
+        var queued = await CountAsync(connection, transaction, $"SELECT COUNT(*) FROM outbox WHERE state IN {OutboxStore.UnsentStates}", cancellationToken).ConfigureAwait(false);
         if (queued > 0)
         {
             return new UpgradeGate(false, true, target.Version, $"{queued} journal entries not yet accepted by the province");
