@@ -38,7 +38,7 @@ public class SqliteDatabaseTests
     }
 
     [Fact]
-    public async Task Every_connection_gets_WAL_and_synchronous_FULL_pooled_ones_too()
+    public async Task Every_connection_gets_WAL_synchronous_FULL_and_the_terminals_cache_size_pooled_ones_too()
     {
         await using var temp = new TempDatabase();
         await temp.Database.MigrateAsync();
@@ -50,7 +50,8 @@ public class SqliteDatabaseTests
             Assert.Equal("wal", (string?)await connection.ScalarAsync("PRAGMA journal_mode", null, default));
             Assert.Equal(2L, await connection.ScalarAsync("PRAGMA synchronous", null, default)); // 2 = FULL
             Assert.Equal(1L, await connection.ScalarAsync("PRAGMA foreign_keys", null, default));
-            await connection.ExecuteAsync("PRAGMA synchronous=OFF", null, default);
+            Assert.Equal(-(long)TerminalSchema.CacheKibibytes, await connection.ScalarAsync("PRAGMA cache_size", null, default)); // KiB, not SQLite's 2,000
+            await connection.ExecuteAsync("PRAGMA synchronous=OFF; PRAGMA cache_size=-4000", null, default);
         }
     }
 

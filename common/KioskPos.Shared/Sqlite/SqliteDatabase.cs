@@ -36,12 +36,23 @@ public sealed class SqliteDatabase
     private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
     private readonly IReadOnlyList<Migration> _migrations;
     private readonly string _connectionString;
+    private readonly string _pragmas;
 
     /// <summary>Describes the database at <paramref name="path"/>; nothing is opened until asked.</summary>
     /// <param name="path">The file; its folder is created when missing.</param>
     /// <param name="migrations">The schema steps, versions 1..n without gaps.</param>
-    public SqliteDatabase(string path, IReadOnlyList<Migration> migrations)
+    /// <param name="cacheKibibytes">
+    /// The most each connection keeps of the file's pages in memory (<c>PRAGMA cache_size</c>); null for SQLite's
+    /// 2,000 KiB. Pooled connections keep theirs, so a process holds up to this times its open connections, filled as
+    /// the file grows past it.
+    /// </param>
+    public SqliteDatabase(string path, IReadOnlyList<Migration> migrations, int? cacheKibibytes = null)
     {
+        if (cacheKibibytes is < 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cacheKibibytes), cacheKibibytes, "At least 64 KiB a connection.");
+        }
+
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         for (var i = 0; i < migrations.Count; i++)
         {
@@ -53,6 +64,7 @@ public sealed class SqliteDatabase
 
         Path = System.IO.Path.GetFullPath(path);
         _migrations = migrations;
+        _pragmas = cacheKibibytes is { } cache ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Pragmas} PRAGMA cache_size=-{cache};") : Pragmas;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
@@ -99,7 +111,7 @@ public sealed class SqliteDatabase
             // Pragmas other than journal_mode are per connection; a pooled connection may come from anywhere,
             // so they are set on every open, not once.
             await using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
+            command.CommandText = _pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
