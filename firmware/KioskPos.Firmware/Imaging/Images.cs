@@ -206,6 +206,26 @@ public sealed class GrayPicture(int width, int height) : Picture(width, height)
 
     /// <inheritdoc />
     public override void Clear(Rgb colour) => Array.Fill(Pixels, colour.Luma);
+
+    /// <summary>The picture as 1 bit a dot: darker than half grey is black.</summary>
+    public KioskPos.Core.VietQr.MonoBitmap Threshold()
+    {
+        var stride = (Width + 7) / 8;
+        var rows = new byte[stride * Height];
+        for (var y = 0; y < Height; y++)
+        {
+            var row = Pixels.AsSpan(y * Width, Width);
+            for (var x = 0; x < Width; x++)
+            {
+                if (row[x] < 128)
+                {
+                    rows[(y * stride) + (x >> 3)] |= (byte)(0x80 >> (x & 7));
+                }
+            }
+        }
+
+        return new KioskPos.Core.VietQr.MonoBitmap(Width, Height, rows);
+    }
 }
 
 /// <summary>A colour picture, three bytes a pixel (red, green, blue): what the customer panel shows.</summary>

@@ -239,28 +239,6 @@ public sealed class RasterRenderer(ReceiptFonts fonts)
         }
     }
 
-    /// <summary>A grey image as 1 bit a dot: darker than half grey is black.</summary>
-    public static MonoBitmap Threshold(GrayPicture picture)
-    {
-        ArgumentNullException.ThrowIfNull(picture);
-        var width = picture.Width;
-        var stride = (width + 7) / 8;
-        var rows = new byte[stride * picture.Height];
-        for (var y = 0; y < picture.Height; y++)
-        {
-            var row = picture.Pixels.AsSpan(y * width, width);
-            for (var x = 0; x < width; x++)
-            {
-                if (row[x] < 128)
-                {
-                    rows[(y * stride) + (x >> 3)] |= (byte)(0x80 >> (x & 7));
-                }
-            }
-        }
-
-        return new MonoBitmap(width, picture.Height, rows);
-    }
-
     private static void Blit(MonoBitmap target, MonoBitmap image, int left, int top)
     {
         var stride = target.Stride;

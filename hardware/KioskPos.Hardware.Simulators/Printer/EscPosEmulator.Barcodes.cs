@@ -153,6 +153,6 @@ public sealed partial class EscPosEmulator
         }
 
         _pageText.Add(new string(' ', Math.Max(0, textLeft - _leftMargin) / CellWidth) + hri);
-        AddRows(RasterRenderer.Threshold(line), 0);
+        AddRows(line.Threshold(), 0);
     }
 }

@@ -17,7 +17,7 @@ public sealed record PrintedPage(int Number, MonoBitmap Image, IReadOnlyList<str
     public IReadOnlyList<string> Barcodes { get; init; } = [];
 
     /// <summary>The page as a PNG (white paper, black dots).</summary>
-    public byte[] ToPng() => EscPosEmulator.Png(Image);
+    public byte[] ToPng() => Png.Encode(Image);
 }
 
 /// <summary>
@@ -213,9 +213,6 @@ public sealed partial class EscPosEmulator
 
         return cut;
     }
-
-    /// <summary>A PNG of a 1-bit image.</summary>
-    public static byte[] Png(MonoBitmap image) => Firmware.Imaging.Png.Encode(image);
 
     private T Read<T>(Func<T> read)
     {
@@ -762,7 +759,7 @@ public sealed partial class EscPosEmulator
 
         _pageText.Add(text.ToString().TrimEnd());
         _lineCells.Clear();
-        AddRows(RasterRenderer.Threshold(line), 0);
+        AddRows(line.Threshold(), 0);
         if (feed)
         {
             FeedDots(Math.Max(0, _lineSpacing - height));

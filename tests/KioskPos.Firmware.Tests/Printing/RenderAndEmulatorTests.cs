@@ -180,7 +180,7 @@ public class RenderAndEmulatorTests(FontsFixture fixture) : IClassFixture<FontsF
         var document = new PrintDocument("qr", [new QrBlock(Samples.LookupUrl)]);
         var rendered = new RasterRenderer(fixture.Fonts).Render(document, 576);
         var file = Path.Combine(Path.GetTempPath(), $"kioskpos-qr-{Guid.NewGuid():N}.png");
-        File.WriteAllBytes(file, EscPosEmulator.Png(rendered));
+        File.WriteAllBytes(file, KioskPos.Firmware.Imaging.Png.Encode(rendered));
         try
         {
             Assert.Equal(Samples.LookupUrl, ZbarImg.Decode(file));
