@@ -109,7 +109,7 @@ public class FleetUpdateTests
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(province.BaseUrl, "/").ToString());
-        await page.WaitForURLAsync("**/login?return=*", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+        await Browser.WaitForAddressAsync(page, Browser.SignIn);
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "QuanTri@2026");
         await page.ClickAsync("button[type=submit]");

@@ -62,7 +62,7 @@ public sealed partial class ProvincePagesTests
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(province.BaseUrl, "/report").ToString());
-        await page.WaitForURLAsync("**/login?return=*");
+        await Browser.WaitForAddressAsync(page, Browser.SignIn);
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "sai-mat-khau");
         await page.ClickAsync("button[type=submit]");
@@ -73,7 +73,7 @@ public sealed partial class ProvincePagesTests
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "QuanTri@2026");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/report", Committed);
+        await Browser.WaitForAddressAsync(page, ReportAddress());
         await page.WaitForSelectorAsync("#institutions tbody tr");
         Assert.Contains("Trường THCS Nguyễn Du", await page.InnerTextAsync("#institutions"), StringComparison.Ordinal);
         foreach (var chart in new[] { "value-chart", "types-chart", "trend-chart", "behind-chart" })
@@ -110,7 +110,7 @@ public sealed partial class ProvincePagesTests
         await page.SelectOptionAsync("#choose select[name=plan]", "brvt-104-2022");
         await page.SelectOptionAsync("#choose select[name=units]", "today");
         await page.ClickAsync("#choose button[type=submit]");
-        await page.WaitForURLAsync("**/report?*plan=brvt-104-2022*", Committed);
+        await Browser.WaitForAddressAsync(page, ReportOfPlanAddress());
         await page.WaitForFunctionAsync("document.getElementById('plan-line').textContent.includes('104/KH-UBND')");
         Assert.Contains("theo hiện nay", await page.InnerTextAsync("#plan-line"), StringComparison.Ordinal);
 
@@ -317,16 +317,21 @@ public sealed partial class ProvincePagesTests
     private static async Task SignInAsync(Microsoft.Playwright.IPage page, ProvinceHost province, string path)
     {
         await page.GotoAsync(new Uri(province.BaseUrl, path).ToString());
-        await page.WaitForURLAsync("**/login?return=*", Committed);
+        await Browser.WaitForAddressAsync(page, Browser.SignIn);
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "QuanTri@2026");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), Committed);
+        await Browser.WaitForAddressAsync(page, NotSignInAddress());
     }
 
-    // Waiting for the URL only: the selectors that follow wait for what the page fills in. Waiting for the load event
-    // as well once timed out on a loaded CI machine with the URL already matched (the "load" state never came).
-    private static readonly Microsoft.Playwright.PageWaitForURLOptions Committed = new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit };
+    [GeneratedRegex("/report$")]
+    private static partial Regex ReportAddress();
+
+    [GeneratedRegex(@"/report\?.*plan=brvt-104-2022")]
+    private static partial Regex ReportOfPlanAddress();
+
+    [GeneratedRegex("^(?!.*/login)")]
+    private static partial Regex NotSignInAddress();
 
     [GeneratedRegex("""(?:data-msg(?:-placeholder)?="|I18n\.text(?:In)?\((?:"(?:vi|en)", )?")(province\.[A-Za-z0-9_.]+)""")]
     private static partial Regex KeyPattern();

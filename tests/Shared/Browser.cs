@@ -20,6 +20,19 @@ internal static class Browser
         });
     }
 
+    /// <summary>
+    /// Waits until the page's address matches <paramref name="address"/> (a search, as JavaScript's <c>test</c>), and for
+    /// nothing else: the selectors that follow wait for what the page fills in. Asked of the browser, which polls it, not
+    /// by Playwright's <c>WaitForURLAsync</c>: that one, when the address already matches, waits for the <c>load</c> state
+    /// whatever <c>WaitUntil</c> says (microsoft/playwright-dotnet#3365) and can miss the event it subscribes to after
+    /// checking (#3364) — both met as 30 s time-outs on a loaded CI machine.
+    /// </summary>
+    public static Task WaitForAddressAsync(Microsoft.Playwright.IPage page, System.Text.RegularExpressions.Regex address) =>
+        Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(address, new() { Timeout = 30_000 });
+
+    /// <summary>The sign-in page, with the address to return to, where the servers send a browser not signed in.</summary>
+    public static readonly System.Text.RegularExpressions.Regex SignIn = new(@"/login\?return=");
+
     /// <summary>Saves <paramref name="page"/> as artifacts/screenshots/<paramref name="name"/>.png.</summary>
     public static Task ShotAsync(Microsoft.Playwright.IPage page, string name, bool fullPage = false)
     {

@@ -336,7 +336,7 @@ public sealed class EInvoiceIssuanceTests
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(f.Province.BaseUrl, $"/e-documents?institution={EInvoiceFixture.School}&date=2026-11-23").ToString());
-        await page.WaitForURLAsync("**/login?return=*", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+        await Browser.WaitForAddressAsync(page, Browser.SignIn);
         await page.FillAsync("input[name=username]", "tinh.admin");
         await page.FillAsync("input[name=password]", "QuanTri@2026");
         await page.ClickAsync("button[type=submit]");
