@@ -150,6 +150,7 @@ internal static class PaymentBenchmark
                         $"{Metric(metrics, "kioskpos_gc_collections_total{generation=\"0\"}"):0}/{Metric(metrics, "kioskpos_gc_collections_total{generation=\"1\"}"):0}/{Metric(metrics, "kioskpos_gc_collections_total{generation=\"2\"}"):0}"));
                     Console.WriteLine(FormattableString.Invariant($"  {i,7:N0} payments: {memory[^1].RssMb:0.0} MB resident ({memory[^1].AnonMb:0.0} anonymous, {memory[^1].FileMb:0.0} file-backed), managed heap {memory[^1].HeapMb:0.0} MB (GC committed {memory[^1].CommittedMb:0.0}, fragmented {Metric(metrics, "kioskpos_gc_fragmented_bytes") / 1048576:0.0}), card p95 so far {Stats.Percentile(card, 0.95):0.0} ms ({clock.Elapsed.TotalSeconds:0} s, {Verdict.Load()})"));
                     Console.WriteLine($"           resident by part (MB): {MemoryBreakdown.Line(terminal.Id)}");
+                    Console.WriteLine(FormattableString.Invariant($"           outside the GC (MB): malloc in use {Metric(metrics, "kioskpos_native_heap_bytes{state=\"in_use\"}") / 1048576:0.00}, freed but held {Metric(metrics, "kioskpos_native_heap_bytes{state=\"free_held\"}") / 1048576:0.00}, of which SQLite's {Metric(metrics, "kioskpos_sqlite_memory_bytes") / 1048576:0.00}; {Metric(metrics, "kioskpos_process_threads"):0} threads"));
                 }
             }
 

@@ -58,6 +58,48 @@ internal static class NativeHeap
         }
     }
 
+    /// <summary>
+    /// What glibc's malloc holds, over all its arenas (<c>mallinfo2</c>, glibc 2.33 on): bytes the process has allocated
+    /// and not freed (including blocks mapped on their own), and bytes freed but still held in the arenas. Null where that
+    /// is not glibc's to say. What grows here and not in the GC is SQLite's, OpenSSL's, zlib's or the runtime's.
+    /// </summary>
+    public static (long InUse, long FreeHeld)? Usage()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            var info = Mallinfo2();
+            return ((long)(info.Uordblks + info.Hblkhd), (long)info.Fordblks);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    // glibc's struct mallinfo2 (malloc.h): ten size_t fields in this order.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallocInfo
+    {
+        public nuint Arena;
+        public nuint Ordblks;
+        public nuint Smblks;
+        public nuint Hblks;
+        public nuint Hblkhd;
+        public nuint Usmblks;
+        public nuint Fsmblks;
+        public nuint Uordblks;
+        public nuint Fordblks;
+        public nuint Keepcost;
+    }
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallocInfo Mallinfo2();
+
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int parameter, int value);
 

@@ -18,6 +18,7 @@ public class MetricsTests
         }
 
         await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+        GC.Collect(); // the heap's figures are the last collection's: none yet when this test runs first, alone
         using var response = await terminal.Http.GetAsync("/metrics");
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
         var text = await response.Content.ReadAsStringAsync();
@@ -37,6 +38,10 @@ public class MetricsTests
         Assert.InRange(Value("kioskpos_gc_heap_bytes"), 1, Value("kioskpos_gc_committed_bytes"));
         Assert.InRange(Value("kioskpos_gc_fragmented_bytes"), 0, Value("kioskpos_gc_heap_bytes"));
         Assert.Equal(System.Runtime.GCSettings.IsServerGC ? 1 : 0, Value("kioskpos_gc_server"));
+        // And outside it: SQLite's allocations (a database is open) are malloc's, so the C heap in use holds at least them.
+        Assert.InRange(Value("kioskpos_sqlite_memory_bytes"), 1, Value("kioskpos_native_heap_bytes{state=\"in_use\"}"));
+        Assert.True(Value("kioskpos_native_heap_bytes{state=\"free_held\"}") >= 0);
+        Assert.True(Value("kioskpos_process_threads") >= 2);
 
         // Every line is a comment or "series value"; nothing names a card, a payer or a payment.
         Assert.All(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^(# (HELP|TYPE) .+|[a-z_]+(\\{[^}]*\\})? [0-9.e+-]+)$", line));

@@ -167,6 +167,14 @@ internal static class MetricsApi
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_committed_bytes Memory the GC has committed.\n# TYPE kioskpos_gc_committed_bytes gauge\nkioskpos_gc_committed_bytes {gc.TotalCommittedBytes}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_fragmented_bytes Free space inside the managed heap after the last collection.\n# TYPE kioskpos_gc_fragmented_bytes gauge\nkioskpos_gc_fragmented_bytes {gc.FragmentedBytes}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_gc_server 1 when the server GC (a heap per core) runs, 0 for the workstation GC.\n# TYPE kioskpos_gc_server gauge\nkioskpos_gc_server {(System.Runtime.GCSettings.IsServerGC ? 1 : 0)}\n");
+        // Outside the GC: SQLite's own allocator count (page caches, schemas, statements), and malloc's as a whole.
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_sqlite_memory_bytes Memory SQLite has allocated and not freed (sqlite3_memory_used).\n# TYPE kioskpos_sqlite_memory_bytes gauge\nkioskpos_sqlite_memory_bytes {SQLitePCL.raw.sqlite3_memory_used()}\n");
+        if (NativeHeap.Usage() is var (inUse, freeHeld))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_native_heap_bytes The C heap (glibc malloc): bytes allocated and not freed, and bytes freed but held.\n# TYPE kioskpos_native_heap_bytes gauge\nkioskpos_native_heap_bytes{{state=\"in_use\"}} {inUse}\nkioskpos_native_heap_bytes{{state=\"free_held\"}} {freeHeld}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_process_threads Threads of the process.\n# TYPE kioskpos_process_threads gauge\nkioskpos_process_threads {process.Threads.Count}\n");
         text.Append("# HELP kioskpos_gc_collections_total Garbage collections by generation.\n# TYPE kioskpos_gc_collections_total counter\n");
         for (var generation = 0; generation <= 2; generation++)
         {
