@@ -144,6 +144,8 @@ public static class TerminalApp
         services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<SelfTest>();
+        services.AddSingleton<TerminalStatus>();
+        services.AddSingleton<TestPage>();
         services.AddSingleton<ScreenStreams>();
         services.AddHostedService<SystemdWatchdog>();
         services.AddHostedService<NativeHeapTrimmer>();
@@ -155,6 +157,7 @@ public static class TerminalApp
         services.AddSingleton<CitizenIdScans>();
         services.AddSingleton<RequestLatencies>();
         services.AddSingleton<PaymentService>();
+        services.AddSingleton<ReversalSlips>();
         services.AddSingleton<ProviderQrs>();
         services.AddSingleton<CustomerDisplay>();
         services.AddSpeech(configuration);

@@ -2,7 +2,6 @@ using System.Globalization;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Receipts;
-using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
@@ -109,9 +108,9 @@ internal static class CounterApi
         return JsonOk.Of(View(check.Member!, staff) with { ExpiresAt = expires }, TerminalJsonContext.Readable.StaffView);
     }
 
-    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> VoidAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
+    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> VoidAsync(string id, HttpContext http, ReversalStore reversals, StaffStore staff, ReversalSlips slips, CancellationToken ct)
     {
-        var (request, problem) = await ReadApprovedAsync(http, TerminalJsonContext.Default.VoidRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
+        var (request, problem) = await ReadApprovedAsync(http, staff, TerminalJsonContext.Default.VoidRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;
@@ -120,7 +119,7 @@ internal static class CounterApi
         try
         {
             var result = await reversals.VoidAsync(id, request.Approval, ct).ConfigureAwait(false);
-            return await AfterReversalAsync(http, result, ct).ConfigureAwait(false);
+            return Reversed(result, await slips.PrintAsync(result, ct).ConfigureAwait(false));
         }
         catch (PaymentRefusedException e)
         {
@@ -128,9 +127,9 @@ internal static class CounterApi
         }
     }
 
-    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> RefundAsync(string id, HttpContext http, ReversalStore reversals, CancellationToken ct)
+    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> RefundAsync(string id, HttpContext http, ReversalStore reversals, StaffStore staff, ReversalSlips slips, CancellationToken ct)
     {
-        var (request, problem) = await ReadApprovedAsync(http, TerminalJsonContext.Default.RefundRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
+        var (request, problem) = await ReadApprovedAsync(http, staff, TerminalJsonContext.Default.RefundRequest, r => (r.SupervisorId, r.SupervisorPin, r.Reason), ct).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;
@@ -140,7 +139,7 @@ internal static class CounterApi
         {
             var body = request.Body;
             var result = await reversals.RefundAsync(id, body.Amount ?? 0, body.Destination ?? string.Empty, body.BankReference, request.Approval, ct).ConfigureAwait(false);
-            return await AfterReversalAsync(http, result, ct).ConfigureAwait(false);
+            return Reversed(result, await slips.PrintAsync(result, ct).ConfigureAwait(false));
         }
         catch (PaymentRefusedException e)
         {
@@ -172,7 +171,7 @@ internal static class CounterApi
 
     // Reads the body and checks the approving supervisor's PIN (wrong PINs count towards their lockout).
     private static async Task<(Approved<T> Request, ProblemResult? Problem)> ReadApprovedAsync<T>(
-        HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, (string? Supervisor, string? Pin, string? Reason)> approval, CancellationToken ct)
+        HttpContext http, StaffStore staff, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T, (string? Supervisor, string? Pin, string? Reason)> approval, CancellationToken ct)
         where T : class
     {
         var (body, error) = await JsonBody.TryReadAsync(http.Request.Body, typeInfo, ct).ConfigureAwait(false);
@@ -193,7 +192,7 @@ internal static class CounterApi
             return (default!, ApiProblems.Create(StatusCodes.Status403Forbidden, "self_approval", "Someone other than the cashier must approve."));
         }
 
-        var check = await http.RequestServices.GetRequiredService<StaffStore>().CheckPinAsync(supervisorId!.Trim(), pin!, ct).ConfigureAwait(false);
+        var check = await staff.CheckPinAsync(supervisorId!.Trim(), pin!, ct).ConfigureAwait(false);
         // A wrong approval is 403 (this request may not do it), not 401: the cashier's own session is fine.
         if (PinProblem(check, "supervisor", "Wrong supervisor id or PIN", StatusCodes.Status403Forbidden) is { } problem)
         {
@@ -213,34 +212,10 @@ internal static class CounterApi
         return (new Approved<T>(body, new ReversalApproval(cashier.Id, check.Member.Id, reason.Trim())), null);
     }
 
-    private static async Task<JsonOk<ReversalView>> AfterReversalAsync(HttpContext http, ReversalResult result, CancellationToken ct)
-    {
-        var services = http.RequestServices;
-        services.GetRequiredService<SyncSignal>().Request();
-        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
-        var catalogue = services.GetRequiredService<CatalogueStore>();
-        var payment = (await services.GetRequiredService<PaymentStore>().GetAsync(result.Reversal.PaymentId, ct).ConfigureAwait(false))!;
-
-        // The slip prints for the payer and the cashier's drawer; a printer problem holds it, the reversal stands.
-        if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is { } institution)
-        {
-            var payer = await catalogue.FindByCodeAsync(payment.AccountCode, ct).ConfigureAwait(false);
-            var refundTo = result.Reversal switch
-            {
-                { Destination: ReversalDestinations.BankTransfer, BankReference: { } reference } => $"{Messages.Vi("receipt.refund_to.bank_transfer", reference)} / {Messages.En("receipt.refund_to.bank_transfer", reference)}",
-                _ when payment.State == Core.Domain.PaymentState.Voided => null,
-                _ => Messages.Both("receipt.refund_to.card_balance"),
-            };
-            var slip = new ReversalSlip(
-                institution, options.Id, $"{options.Id}-{result.Sequence:D8}", payment.Id, TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), options.ResolveTimeZone()),
-                payment.AccountCode, payer?.FullName ?? payment.AccountCode, new Vnd(result.Reversal.Amount), result.Reversal.Reason, refundTo,
-                result.Reversal.Operator, result.Reversal.Supervisor);
-            await services.GetRequiredService<PrintQueue>().PrintDocumentAsync(PrintJobKinds.Slip, payment.Id, ReceiptLayouts.Reversal(slip), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return JsonOk.Of(new ReversalView(result.Sequence, payment.Id, payment.State.ToString().ToLowerInvariant(), result.Reversal.Amount,
+    // The answer to a void or refund, from the payment as the reversal left it.
+    private static JsonOk<ReversalView> Reversed(ReversalResult result, Core.Domain.Payment payment) =>
+        JsonOk.Of(new ReversalView(result.Sequence, payment.Id, payment.State.ToString().ToLowerInvariant(), result.Reversal.Amount,
             new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor), TerminalJsonContext.Readable.ReversalView);
-    }
 
     // whose: "staff" (signing in) or "supervisor" (approving), the catalogue's terminal.problem.wrong_pin.<whose>.
     private static ProblemResult? PinProblem(PinCheck check, string whose, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch

@@ -1,13 +1,10 @@
 using System.Globalization;
-using System.Net.NetworkInformation;
 using KioskPos.Core.Receipts;
-using KioskPos.Core.Text;
 using KioskPos.Firmware.Devices;
 #if SIMULATORS
 using KioskPos.Hardware.Simulators.Printer;
 #endif
 using KioskPos.Storage;
-using KioskPos.Sync;
 using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -49,13 +46,14 @@ public static class PrinterApi
 
         // The printer's state for anyone (screens, technicians); what the receipts said only for the counter.
         var mayReadReceipts = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor };
+        var folder = ReceiptFolder(printer);
         return JsonOk.Of(new PrinterView(printer.Name, state.State, state.Description, state.PaperNearEnd, state.Waiting, state.HeldJob, state.HeldSince, state.CheckedAt,
-            recent.Select(j => mayReadReceipts ? View(j, http.RequestServices) : View(j, http.RequestServices) with { Preview = null, Image = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
+            recent.Select(j => mayReadReceipts ? View(j, folder) : View(j, folder) with { Preview = null, Image = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
     }
 
-    private static async Task<Results<JsonOk<PrintJobView>, ProblemResult>> GetPrintJobAsync(long id, HttpContext http, PrintQueueStore jobs, CancellationToken ct) =>
+    private static async Task<Results<JsonOk<PrintJobView>, ProblemResult>> GetPrintJobAsync(long id, PrintQueueStore jobs, IReceiptPrinter printer, CancellationToken ct) =>
         await jobs.GetAsync(id, ct).ConfigureAwait(false) is { } job
-            ? JsonOk.Of(View(job, http.RequestServices), TerminalJsonContext.Readable.PrintJobView)
+            ? JsonOk.Of(View(job, ReceiptFolder(printer)), TerminalJsonContext.Readable.PrintJobView)
             : ApiProblems.Create(StatusCodes.Status404NotFound, "job_not_found", $"No print job {id}.", id);
 
     private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> ReprintLastReceiptAsync(PrintQueueStore jobs, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct)
@@ -68,8 +66,8 @@ public static class PrinterApi
         return Answer(await queue.PrintReceiptAsync(paymentId, reprint: true, options.Value.PrintWait, ct).ConfigureAwait(false));
     }
 
-    private static async Task<JsonOk<PrintRequestView>> PrintTestPageAsync(HttpContext http, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
-        Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(TestPage(http.RequestServices)), options.Value.PrintWait, ct).ConfigureAwait(false));
+    private static async Task<JsonOk<PrintRequestView>> PrintTestPageAsync(TestPage page, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct) =>
+        Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(page.Info()), options.Value.PrintWait, ct).ConfigureAwait(false));
 
     private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintXReportAsync(
         HttpContext http, PaymentStore payments, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct)
@@ -98,16 +96,16 @@ public static class PrinterApi
     }
 
 #if SIMULATORS
-    private static Results<PhysicalFileHttpResult, NotFound> GetReceiptFile(string file, HttpContext http)
+    private static Results<PhysicalFileHttpResult, NotFound> GetReceiptFile(string file, IReceiptPrinter printer)
     {
-        if (http.RequestServices.GetService<EmulatedReceiptPrinter>() is not { } emulated ||
+        if (ReceiptFolder(printer) is not { } folder ||
             file.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || file.StartsWith('.') ||
             !(file.EndsWith(".png", StringComparison.Ordinal) || file.EndsWith(".txt", StringComparison.Ordinal)))
         {
             return TypedResults.NotFound();
         }
 
-        var path = Path.Combine(emulated.Folder, file);
+        var path = Path.Combine(folder, file);
         return File.Exists(path)
             ? TypedResults.PhysicalFile(path, file.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "text/plain; charset=utf-8")
             : TypedResults.NotFound();
@@ -122,48 +120,24 @@ public static class PrinterApi
         ? JsonOk.Of(new PrintRequestView(outcome.JobId, "printed", null), TerminalJsonContext.Readable.PrintRequestView)
         : JsonOk.Of(new PrintRequestView(outcome.JobId, "held", outcome.Problem), TerminalJsonContext.Readable.PrintRequestView, StatusCodes.Status202Accepted);
 
-    internal static PrintJobView View(PrintJobRecord job, IServiceProvider services)
-    {
-        string? image = null;
+    /// <summary>The emulator's paper folder, where its receipt images are (make run, the tests); null for a real printer.</summary>
+    internal static string? ReceiptFolder(IReceiptPrinter printer) =>
 #if SIMULATORS
-        if (services.GetService<EmulatedReceiptPrinter>() is { } emulated && job.Subject is { } subject && job.State == "printed")
-        {
-            var name = ReceiptLayouts.ReferenceOf(subject, provisional: job.Kind == PrintJobKinds.Provisional);
-            image = File.Exists(Path.Combine(emulated.Folder, name + ".png")) ? $"/receipts/{Uri.EscapeDataString(name)}.png" : null;
-        }
+        (printer as EmulatedReceiptPrinter)?.Folder;
+#else
+        null;
 #endif
 
+    /// <summary>A print job; with its receipt's image when the emulator printed it into <paramref name="receiptFolder"/>.</summary>
+    internal static PrintJobView View(PrintJobRecord job, string? receiptFolder)
+    {
+        string? image = null;
+        if (receiptFolder is not null && job.Subject is { } subject && job.State == "printed")
+        {
+            var name = ReceiptLayouts.ReferenceOf(subject, provisional: job.Kind == PrintJobKinds.Provisional);
+            image = File.Exists(Path.Combine(receiptFolder, name + ".png")) ? $"/receipts/{Uri.EscapeDataString(name)}.png" : null;
+        }
+
         return new PrintJobView(job.Id, job.Kind, job.Subject, job.Reprint, job.State, job.Attempts, job.Problem, job.CreatedAt, job.PrintedAt, job.Preview, image);
-    }
-
-    /// <summary>What the test page and the status ticket say about this terminal.</summary>
-    internal static TestPageInfo TestPage(IServiceProvider services)
-    {
-        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
-        var sync = services.GetRequiredService<IOptions<SyncOptions>>().Value;
-        return new TestPageInfo(
-            options.Id,
-            services.GetRequiredService<IOptions<HardwareOptions>>().Value.Printer,
-            services.GetRequiredService<IReceiptPrinter>().Name,
-            Addresses(),
-            File.Exists(sync.KeyPath) ? Messages.Both("terminal.status.device_key_present") : Messages.Both("terminal.status.not_enrolled"),
-            sync.BaseUrl.ToString(),
-            typeof(PrinterApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-            TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), options.ResolveTimeZone()));
-    }
-
-    private static IReadOnlyList<string> Addresses()
-    {
-        try
-        {
-            return NetworkInterface.GetAllNetworkInterfaces()
-                .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-                .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(a => $"{a.Address} ({n.Name})"))
-                .ToList();
-        }
-        catch (NetworkInformationException)
-        {
-            return [];
-        }
     }
 }

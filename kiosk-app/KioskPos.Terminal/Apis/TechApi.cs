@@ -1,5 +1,4 @@
 using KioskPos.Core.Text;
-using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
@@ -40,8 +39,11 @@ internal static class TechApi
         return app;
     }
 
-    private static async Task<JsonOk<TechStateView>> GetTechStateAsync(HttpContext http, CancellationToken ct) =>
-        JsonOk.Of(await StateAsync(http.RequestServices, ct).ConfigureAwait(false), TerminalJsonContext.Readable.TechStateView);
+    // The terminal's state as TerminalStatus reads it, with the hardware profile (secrets masked) and the log's last lines.
+    private static async Task<JsonOk<TechStateView>> GetTechStateAsync(
+        TerminalStatus status, IOptions<HardwareOptions> hardware, CustomerPanel panel, PushedProfileState pushed, RecentLog log, CancellationToken ct) =>
+        JsonOk.Of(await status.ReadTechAsync([.. Profile(hardware.Value), panel.View(), PushedProfileState.View(pushed)], log.Lines.TakeLast(100).ToList(), ct).ConfigureAwait(false),
+            TerminalJsonContext.Readable.TechStateView);
 
     // Enrolment from the page, as `kioskpos-terminal enroll` does: once; a terminal already enrolled keeps its key.
     private static async Task<Results<JsonOk<EnrolResponse>, ProblemResult>> EnrolAsync(HttpContext http, IOptions<SyncOptions> sync, IOptions<TerminalOptions> terminal, IHttpClientFactory clients)
@@ -104,31 +106,6 @@ internal static class TechApi
 
     private static async Task<JsonOk<SelfTestResult>> SelfTestAsync(int? tapSeconds, SelfTest test, CancellationToken ct) =>
         JsonOk.Of(await test.RunAsync(TimeSpan.FromSeconds(Math.Clamp(tapSeconds ?? 0, 0, 60)), ct).ConfigureAwait(false), TerminalJsonContext.Readable.SelfTestResult);
-
-    private static async Task<TechStateView> StateAsync(IServiceProvider services, CancellationToken ct)
-    {
-        var options = services.GetRequiredService<IOptions<TerminalOptions>>().Value;
-        var hardware = services.GetRequiredService<IOptions<HardwareOptions>>().Value;
-        var sync = services.GetRequiredService<IOptions<SyncOptions>>().Value;
-        var status = await services.GetRequiredService<OutboxStore>().GetStatusAsync(ct).ConfigureAwait(false);
-        var clock = services.GetRequiredService<SyncedClock>();
-        return new TechStateView(
-            options.Id,
-            typeof(TechApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-            File.Exists(sync.KeyPath),
-            sync.BaseUrl.ToString(),
-            await services.GetRequiredService<KioskPos.Shared.Sqlite.SqliteDatabase>().GetSchemaVersionAsync(ct).ConfigureAwait(false),
-            services.GetRequiredService<ICardReader>().Name,
-            services.GetRequiredService<IReceiptPrinter>().Name,
-            services.GetRequiredService<PrintQueue>().State,
-            StatusApi.Indicators(services),
-            Views.Sync(status, clock, services.GetRequiredService<ProvinceTrust>()),
-            services.GetRequiredService<ProvinceLink>().Online,
-            new DriveInfo(Path.GetFullPath(options.DataDirectory)).AvailableFreeSpace,
-            Math.Round(clock.Offset.TotalSeconds, 1),
-            [.. Profile(hardware), services.GetRequiredService<CustomerPanel>().View(), PushedProfileState.View(services.GetRequiredService<PushedProfileState>())],
-            services.GetRequiredService<RecentLog>().Lines.TakeLast(100).ToList());
-    }
 
     // The profile's settings; the MIFARE sector key is a secret and shown only as set or not.
     private static List<SettingView> Profile(HardwareOptions h) =>

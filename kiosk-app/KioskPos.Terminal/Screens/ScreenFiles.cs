@@ -62,15 +62,11 @@ internal static class ScreenFiles
             app.MapGet(path, (HttpContext http) => SendPageAsync(http, file)).ExcludeFromDescription().Public();
         }
 
-        app.MapGet("/", RenderStatusPageAsync).ExcludeFromDescription().Public();
+        app.MapGet("/", StatusPage.RenderAsync).ExcludeFromDescription().Public();
         app.MapGet("/api/v1/messages", GetMessages).WithTags("Screens").WithSummary("The message catalogue the screens use: key to Vietnamese and English text")
             .Produces<IReadOnlyDictionary<string, MessageText>>().Produces(StatusCodes.Status304NotModified).Public();
         return app;
     }
-
-    // Two parameters on purpose: a handler taking only HttpContext would be bound as a RequestDelegate and its result
-    // dropped.
-    private static Task<IResult> RenderStatusPageAsync(HttpContext http, CancellationToken ct) => StatusPage.RenderAsync(http, ct);
 
     private static Results<FileContentHttpResult, StatusCodeHttpResult> GetMessages(HttpContext http)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KioskPos.Core.Text;
+using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
 using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Services;
@@ -17,16 +18,16 @@ internal static class StatusPage
     private const string TimeFormat = "HH:mm:ss dd/MM";
     private static readonly Lazy<PageTemplate> s_template = new(() => PageTemplate.Parse(ScreenFiles.ReadText("status.html")));
 
-    public static async Task<IResult> RenderAsync(HttpContext http, CancellationToken ct)
+    /// <summary>The page, for <c>GET /</c>.</summary>
+    public static async Task<IResult> RenderAsync(
+        HttpContext http, TerminalStatus terminal, CatalogueStore catalogue, CardPresence presence, PrintQueueStore jobs, PaymentStore payments, IReceiptPrinter printer,
+        IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var status = await StatusApi.ReadAsync(services, ct).ConfigureAwait(false);
-        var catalogue = services.GetRequiredService<CatalogueStore>();
-        var presence = services.GetRequiredService<CardPresence>();
+        var status = await terminal.ReadAsync(fullUid: false, ct).ConfigureAwait(false);
         var staff = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
         var mayReadPayments = staff is { Role: StaffRole.Cashier or StaffRole.Supervisor };
-        var zone = services.GetRequiredService<IOptions<TerminalOptions>>().Value.ResolveTimeZone();
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var zone = options.Value.ResolveTimeZone();
+        var now = time.GetUtcNow();
 
         var page = new TemplateScope()
             .Set("institution", status.Institution ?? PageTemplate.Both("terminal.status.notSynced"))
@@ -83,14 +84,15 @@ internal static class StatusPage
         if (mayReadPayments)
         {
             // The receipts' latest jobs in one read, newest first, rather than a query per payment.
-            var receiptJobs = (await services.GetRequiredService<PrintQueueStore>().ListAsync(100, ct).ConfigureAwait(false))
+            var receiptJobs = (await jobs.ListAsync(100, ct).ConfigureAwait(false))
                 .Where(j => j.Kind == PrintJobKinds.Receipt && j.Subject is not null)
                 .DistinctBy(j => j.Subject)
                 .ToDictionary(j => j.Subject!);
-            var payments = await services.GetRequiredService<PaymentStore>().ListRecentAsync(10, ct).ConfigureAwait(false);
-            page.If("payments", true, p => p.Each("rows", payments, (row, payment) =>
+            var recent = await payments.ListRecentAsync(10, ct).ConfigureAwait(false);
+            var folder = PrinterApi.ReceiptFolder(printer);
+            page.If("payments", true, p => p.Each("rows", recent, (row, payment) =>
             {
-                var image = receiptJobs.TryGetValue(payment.Id, out var job) ? PrinterApi.View(job, services).Image : null;
+                var image = receiptJobs.TryGetValue(payment.Id, out var job) ? PrinterApi.View(job, folder).Image : null;
                 row.Set("id", payment.Id)
                     .Set("payerCode", payment.AccountCode)
                     .Set("amount", payment.Amount.ToString())

@@ -1,7 +1,6 @@
 using KioskPos.Core.Receipts;
 using KioskPos.Storage;
 using KioskPos.Sync;
-using KioskPos.Terminal.Apis;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Services;
@@ -10,7 +9,7 @@ namespace KioskPos.Terminal.Services;
 /// At start-up, a terminal that is not enrolled yet prints a status ticket: its id, its IP addresses and how to
 /// enrol it, so that an installer needs no screen or network tool to find it.
 /// </summary>
-internal sealed class EnrolmentTicket(IServiceProvider services, PrintQueue queue, IOptions<SyncOptions> sync, IHostApplicationLifetime lifetime, ILogger<EnrolmentTicket> logger) : BackgroundService
+internal sealed class EnrolmentTicket(TestPage page, PrintQueue queue, IOptions<SyncOptions> sync, IHostApplicationLifetime lifetime, ILogger<EnrolmentTicket> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,7 +35,7 @@ internal sealed class EnrolmentTicket(IServiceProvider services, PrintQueue queu
         }
 
         logger.LogWarning("This terminal is not enrolled: printing a status ticket with its addresses and how to enrol it");
-        var ticket = ReceiptLayouts.StatusTicket(PrinterApi.TestPage(services));
+        var ticket = ReceiptLayouts.StatusTicket(page.Info());
         await queue.PrintDocumentAsync(PrintJobKinds.TestPage, "enrolment", ticket, TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
     }
 }
