@@ -80,7 +80,7 @@ public sealed class StaffStore(SqliteDatabase database, TimeProvider time)
         await connection.ExecuteAsync(
             """
             INSERT INTO staff (id, name, role, pin_hash) VALUES ($id, $n, $r, $h)
-            ON CONFLICT (id) DO UPDATE SET name = $n, role = $r, pin_hash = $h, failed = 0, locked_until = NULL, active = 1;
+            ON CONFLICT (id) DO UPDATE SET name = $n, role = $r, pin_hash = $h, active = 1;
             DELETE FROM pin_failures WHERE staff_id = $id
             """,
             null, cancellationToken, ("$id", id), ("$n", name.Trim()), ("$r", RoleName(role)), ("$h", PinHash.Create(pin))).ConfigureAwait(false);

@@ -71,9 +71,9 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, SignInThrottle th
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
-            INSERT INTO users (username, full_name, role, institution_id, password_hash, failures, created_at) VALUES ($u, $n, $r, $i, $h, 0, $t)
+            INSERT INTO users (username, full_name, role, institution_id, password_hash, created_at) VALUES ($u, $n, $r, $i, $h, $t)
             ON CONFLICT (username) DO UPDATE SET full_name = excluded.full_name, role = excluded.role, institution_id = excluded.institution_id,
-                password_hash = excluded.password_hash, failures = 0
+                password_hash = excluded.password_hash
             """,
             transaction, cancellationToken, ("$u", username), ("$n", fullName), ("$r", role), ("$i", institutionId), ("$h", hash),
             ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
@@ -103,7 +103,7 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, SignInThrottle th
         }
 
         await connection.ExecuteAsync(
-            "INSERT INTO users (username, full_name, role, institution_id, password_hash, failures, created_at) VALUES ($u, $n, $r, NULL, $h, 0, $t)",
+            "INSERT INTO users (username, full_name, role, institution_id, password_hash, created_at) VALUES ($u, $n, $r, NULL, $h, $t)",
             transaction, cancellationToken, ("$u", username), ("$n", fullName), ("$r", ProvinceRoles.Admin), ("$h", hash),
             ("$t", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
