@@ -26,7 +26,7 @@ internal static class CitizenIdApi
         return app;
     }
 
-    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCitizenIdAsync(string number, HttpContext http, CatalogueStore catalogue, CitizenIdScans scans, CancellationToken ct)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCitizenIdAsync(string number, HttpContext http, CatalogueStore catalogue, PaymentService payments, CitizenIdScans scans, CancellationToken ct)
     {
         // The screens look the patient up by the scan's reference (they are never told the number).
         if (CitizenIdScans.IsReference(number))
@@ -44,14 +44,14 @@ internal static class CitizenIdApi
             return ApiProblems.Relay(StatusCodes.Status400BadRequest, "invalid_request", Messages.Vi("imports.cccd.bad_number"), "number: a citizen-ID number is 12 digits.");
         }
 
-        return await FindAsync(number, http, catalogue, ct).ConfigureAwait(false);
+        return await FindAsync(number, http, catalogue, payments, ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// A scanner's text: the card's number read from the QR and the patient found, or a refusal in plain words (a QR
     /// that is not a CCCD's, no such patient). The screens hear of the scan as of one from the scanner itself.
     /// </summary>
-    public static async Task<Results<JsonOk<PayerView>, ProblemResult>> ScanCitizenIdAsync(HttpContext http, CatalogueStore catalogue, CitizenIdScans scans)
+    public static async Task<Results<JsonOk<PayerView>, ProblemResult>> ScanCitizenIdAsync(HttpContext http, CatalogueStore catalogue, PaymentService payments, CitizenIdScans scans)
     {
         // Read at most MaxScanBytes + 1: a body larger than any card's QR is refused without being buffered whole.
         var buffer = new byte[MaxScanBytes + 1];
@@ -86,10 +86,10 @@ internal static class CitizenIdApi
             return ApiProblems.Relay(StatusCodes.Status422UnprocessableEntity, "not_a_citizen_id_qr", Messages.Vi(key), Messages.En(key));
         }
 
-        return await FindAsync(number, http, catalogue, http.RequestAborted).ConfigureAwait(false);
+        return await FindAsync(number, http, catalogue, payments, http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> FindAsync(string number, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> FindAsync(string number, HttpContext http, CatalogueStore catalogue, PaymentService payments, CancellationToken ct)
     {
         var (hasKey, account) = await catalogue.FindByCitizenIdAsync(number, ct).ConfigureAwait(false);
         if (!hasKey)
@@ -99,6 +99,6 @@ internal static class CitizenIdApi
 
         return account is null
             ? ApiProblems.Relay(StatusCodes.Status404NotFound, "payer_not_found", Messages.Vi("imports.cccd.not_found"), Messages.En("imports.cccd.not_found"))
-            : await PaymentApi.PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
+            : await PaymentApi.PayerAsync(http, account, catalogue, payments, ct).ConfigureAwait(false);
     }
 }

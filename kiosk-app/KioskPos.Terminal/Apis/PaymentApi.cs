@@ -36,7 +36,7 @@ internal static class PaymentApi
         return app;
     }
 
-    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCardAsync(string uid, HttpContext http, CatalogueStore catalogue, CardPresence presence, CancellationToken ct)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerByCardAsync(string uid, HttpContext http, CatalogueStore catalogue, PaymentService payments, CardPresence presence, CancellationToken ct)
     {
         // The kiosk looks the payer up by the tap's reference (it is never told the UID).
         if (CardPresence.IsReference(uid))
@@ -54,10 +54,10 @@ internal static class PaymentApi
         }
 
         var (account, refusal) = await catalogue.LookUpAsync(normalised, null, PaymentRefusal.CardNotRecognised(KioskPos.Core.Text.PersonalData.MaskCardUid(normalised)), ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(refusal!) : await PayerAsync(http, account, catalogue, ct, normalised).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(refusal!) : await PayerAsync(http, account, catalogue, payments, ct, normalised).ConfigureAwait(false);
     }
 
-    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, CancellationToken ct)
+    private static async Task<Results<JsonOk<PayerView>, ProblemResult>> GetPayerAsync(string code, HttpContext http, CatalogueStore catalogue, PaymentService payments, CancellationToken ct)
     {
         if (!PayerCode.TryNormalise(code, out var normalised))
         {
@@ -65,7 +65,7 @@ internal static class PaymentApi
         }
 
         var (account, refusal) = await catalogue.LookUpAsync(null, normalised, PaymentRefusal.PayerNotFound(normalised), ct).ConfigureAwait(false);
-        return account is null ? ApiProblems.From(refusal!) : await PayerAsync(http, account, catalogue, ct).ConfigureAwait(false);
+        return account is null ? ApiProblems.From(refusal!) : await PayerAsync(http, account, catalogue, payments, ct).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<PaymentView>, ProblemResult>> GetPaymentAsync(string id, PaymentStore payments, PaymentViewTokens tokens, ProviderQrs providerQrs, CancellationToken ct)
@@ -149,11 +149,11 @@ internal static class PaymentApi
 
     private static ProblemResult QrNotFound(string id) => ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id);
 
-    internal static async Task<JsonOk<PayerView>> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, CancellationToken ct, string? cardUid = null)
+    internal static async Task<JsonOk<PayerView>> PayerAsync(HttpContext http, PayerAccount account, CatalogueStore catalogue, PaymentService payments, CancellationToken ct, string? cardUid = null)
     {
         var bills = await catalogue.GetBillsAsync(account.Code, ct).ConfigureAwait(false);
         var available = await catalogue.GetAvailableBalanceAsync(account.Code, ct).ConfigureAwait(false);
-        var view = Views.Payer(account, bills, available, cardUid) with { TopUp = await TopUpApi.InfoAsync(http.RequestServices.GetRequiredService<PaymentService>(), account, ct).ConfigureAwait(false) };
+        var view = Views.Payer(account, bills, available, cardUid) with { TopUp = await TopUpApi.InfoAsync(payments, account, ct).ConfigureAwait(false) };
 
         // The full name only to a cashier or supervisor at the counter; the kiosk's screen (and whoever stands
         // behind the parent) gets the masked one.
