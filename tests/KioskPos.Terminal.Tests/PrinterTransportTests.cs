@@ -118,6 +118,14 @@ public class PrinterApiTests
         Assert.Equal(HttpStatusCode.OK, reprint.StatusCode);
         var copy = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "*-in-lai-2.txt")));
         Assert.Contains("BẢN SAO - IN LẠI", copy, StringComparison.Ordinal);
+        // The job's view links no picture but its own: the reprint's is the emulator's -in-lai-2 file, not the original's.
+        var reprintJob = (await reprint.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetInt64();
+        var reprintView = await cashier.GetFromJsonAsync<JsonElement>($"/api/v1/print-jobs/{reprintJob}");
+        Assert.True(reprintView.GetProperty("reprint").GetBoolean());
+        Assert.False(reprintView.TryGetProperty("image", out var image) && image.ValueKind == JsonValueKind.String, $"the reprint's view links {image}");
+        var original = (await cashier.GetFromJsonAsync<JsonElement>("/api/v1/printer")).GetProperty("recent").EnumerateArray()
+            .First(j => j.GetProperty("kind").GetString() == "receipt" && !j.GetProperty("reprint").GetBoolean());
+        Assert.Equal($"/receipts/{original.GetProperty("subject").GetString()}.png", original.GetProperty("image").GetString());
 
         using var missing = await cashier.GetAsync("/api/v1/print-jobs/999999");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

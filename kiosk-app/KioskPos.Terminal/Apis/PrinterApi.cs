@@ -128,11 +128,16 @@ public static class PrinterApi
         null;
 #endif
 
-    /// <summary>A print job; with its receipt's image when the emulator printed it into <paramref name="receiptFolder"/>.</summary>
+    /// <summary>
+    /// A print job; with its receipt's image when the emulator printed it into <paramref name="receiptFolder"/>. Only an
+    /// original receipt or provisional slip is named by its payment: a reprint's file is numbered by the emulator
+    /// (<c>-in-lai-2</c>), a void slip's by the reversal, so those get no image rather than the original's.
+    /// </summary>
     internal static PrintJobView View(PrintJobRecord job, string? receiptFolder)
     {
         string? image = null;
-        if (receiptFolder is not null && job.Subject is { } subject && job.State == "printed")
+        if (receiptFolder is not null && job.Subject is { } subject && job.State == "printed" && !job.Reprint
+            && job.Kind is PrintJobKinds.Receipt or PrintJobKinds.Provisional)
         {
             var name = ReceiptLayouts.ReferenceOf(subject, provisional: job.Kind == PrintJobKinds.Provisional);
             image = File.Exists(Path.Combine(receiptFolder, name + ".png")) ? $"/receipts/{Uri.EscapeDataString(name)}.png" : null;
