@@ -32,7 +32,7 @@ internal static class MaintenanceCommands
             var sync = await new OutboxStore(database, TimeProvider.System).GetStatusAsync(ct).ConfigureAwait(false);
             var waiting = await new PrintQueueStore(database, TimeProvider.System).CountWaitingAsync(ct).ConfigureAwait(false);
             var schema = await database.GetSchemaVersionAsync(ct).ConfigureAwait(false);
-            var version = typeof(MaintenanceCommands).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+            var version = TerminalVersion.Current;
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new CliStatus(version, schema, sync.Queued, sync.Rejected, sync.OldestQueuedAt, sync.LastSuccessAt, sync.LastError, waiting), CliJsonContext.Default.CliStatus));

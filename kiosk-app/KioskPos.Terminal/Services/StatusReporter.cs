@@ -22,7 +22,7 @@ internal sealed class StatusReporter(ProvinceClient province, OutboxStore outbox
         var error = sync.LastError ?? (printer.State is "ready" or "unknown" ? null : printer.Description)
             ?? (pushedProfile.Problem is { } problem ? $"hardware profile '{pushedProfile.Failed}' cannot start here: {problem}" : null);
         var report = new TerminalReportDto(
-            typeof(StatusReporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            TerminalVersion.Current,
             await database.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false),
             sync.Queued, sync.OldestQueuedAt, printer.State, error is { Length: > 500 } ? error[..500] : error,
             await new UpgradeStore(database, time).GetResultAsync(cancellationToken).ConfigureAwait(false));

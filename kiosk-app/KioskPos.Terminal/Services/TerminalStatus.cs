@@ -60,7 +60,7 @@ internal sealed class TerminalStatus(
         var status = await outbox.GetStatusAsync(ct).ConfigureAwait(false);
         return new TechStateView(
             terminal.Id,
-            typeof(TerminalStatus).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            TerminalVersion.Current,
             File.Exists(sync.KeyPath),
             sync.BaseUrl.ToString(),
             await database.GetSchemaVersionAsync(ct).ConfigureAwait(false),

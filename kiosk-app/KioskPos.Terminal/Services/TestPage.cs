@@ -24,7 +24,7 @@ internal sealed class TestPage(IOptions<TerminalOptions> options, IOptions<SyncO
             Addresses(),
             File.Exists(sync.Value.KeyPath) ? Messages.Both("terminal.status.device_key_present") : Messages.Both("terminal.status.not_enrolled"),
             sync.Value.BaseUrl.ToString(),
-            typeof(TestPage).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            TerminalVersion.Current,
             TimeZoneInfo.ConvertTime(time.GetUtcNow(), terminal.ResolveTimeZone()));
     }
 

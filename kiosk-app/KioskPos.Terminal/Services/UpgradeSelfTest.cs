@@ -30,7 +30,7 @@ internal sealed class UpgradeSelfTestRunner(SqliteDatabase database, SelfTest se
                 return;
             }
 
-            var version = typeof(UpgradeSelfTestRunner).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+            var version = TerminalVersion.Current;
             var result = await selfTest.RunUnattendedAsync(stoppingToken).ConfigureAwait(false);
             var failed = string.Join("; ", result.Checks.Where(c => !c.Ok).Select(c => $"{c.Name} ({c.Detail})"));
             await upgrades.RecordSelfTestAsync(new UpgradeSelfTest(time.GetUtcNow(), version, result.Ok, failed), stoppingToken).ConfigureAwait(false);
