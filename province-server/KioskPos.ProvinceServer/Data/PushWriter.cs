@@ -303,9 +303,7 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
         var histories = group.ToDictionary(p => p.Terminal.Id, _ => new History(), StringComparer.Ordinal);
         var (ranges, parameters) = connection.Rows("r", [("t", false), ("a", true), ("b", true)],
             [.. group.Select(p => new object?[] { p.Terminal.Id, p.Entries[0].Sequence - 1, p.Entries[^1].Sequence + 1 })]);
-        foreach (var held in await connection.ReadAllAsync<HeldRow>(
-            $"SELECT j.terminal_id, j.sequence, j.digest, j.result, j.prev_hash, j.hash FROM {ranges} JOIN journal_entries j ON j.terminal_id = r.t AND j.sequence >= r.a AND j.sequence <= r.b",
-            transaction, cancellationToken, parameters).ConfigureAwait(false))
+        foreach (var held in await connection.ReadAllAsync<HeldRow>(HistoriesSql(connection is Npgsql.NpgsqlConnection, ranges), transaction, cancellationToken, parameters).ConfigureAwait(false))
         {
             histories[held.TerminalId].Held[held.Sequence] = new HeldEntry(held.Digest, held.Result, held.PrevHash, held.Hash);
         }
@@ -317,6 +315,21 @@ internal sealed class PushWriter(ProvinceDatabase database, TimeProvider time, C
 
         return histories;
     }
+
+    /// <summary>
+    /// The entries held in each push's range (<paramref name="ranges"/>: terminal <c>t</c>, sequences <c>a</c> to
+    /// <c>b</c>), read through the journal's key: a few rows a push, however long the journal.
+    /// </summary>
+    /// <remarks>
+    /// A plain join lets PostgreSQL's planner, which cannot know how many sequences a range holds, hash the ranges and
+    /// scan the whole journal for every group — 30 ms a group at 200,000 entries in the load test, growing with the
+    /// journal. A lateral subquery with a limit (the range's length, so it cuts nothing) is planned per range, as an
+    /// index range scan. SQLite has no LATERAL and always joins by looking up the key.
+    /// </remarks>
+    internal static string HistoriesSql(bool postgres, string ranges) => postgres
+        ? $"SELECT j.terminal_id, j.sequence, j.digest, j.result, j.prev_hash, j.hash FROM {ranges} CROSS JOIN LATERAL " +
+          "(SELECT terminal_id, sequence, digest, result, prev_hash, hash FROM journal_entries WHERE terminal_id = r.t AND sequence >= r.a AND sequence <= r.b ORDER BY sequence LIMIT r.b - r.a + 1) j"
+        : $"SELECT j.terminal_id, j.sequence, j.digest, j.result, j.prev_hash, j.hash FROM {ranges} JOIN journal_entries j ON j.terminal_id = r.t AND j.sequence >= r.a AND j.sequence <= r.b";
 
     private static async Task<long> AdvanceAckAsync(DbConnection connection, DbTransaction transaction, string terminalId, CancellationToken cancellationToken)
     {
