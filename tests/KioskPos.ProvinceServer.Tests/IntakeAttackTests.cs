@@ -382,6 +382,24 @@ public sealed class IntakeAttackTests
     }
 
     [Fact]
+    [Attack("A push whose sequence is the largest 64-bit integer (the range read around it would overflow)", "400 invalid_entry naming the sequence, never a 500; nothing stored")]
+    public async Task A_sequence_beyond_the_bound_is_refused_on_push()
+    {
+        // Refused before any write, on either engine; on PostgreSQL the range read's LIMIT (b − a + 1) would overflow.
+        await using var province = await ProvinceHost.StartAsync();
+        using var client = await province.SignedClientAsync("KP-THCS-ND-08", DemoData.SchoolId);
+        foreach (var sequence in new[] { long.MaxValue, SyncProtocol.MaxSequence + 1 })
+        {
+            using var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-08", [CardPayment("KP-THCS-ND-08", sequence, 10_000)]), ContractsJsonContext.Default.PushRequest);
+            var problem = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+            Assert.Equal((HttpStatusCode.BadRequest, "invalid_entry", sequence), (response.StatusCode, problem.Code, problem.Sequence));
+            Assert.Contains("sequence is at most 9007199254740991", problem.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM journal_entries WHERE terminal_id = 'KP-THCS-ND-08'"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     [Attack("Bills of 10^13 đồng imported as CSV and as JSON (a unit price, a quantity × price)", "refused naming the row and the field (422 with line or path), never a 500; nothing stored")]
     public async Task An_amount_over_the_bound_is_refused_on_import()
     {

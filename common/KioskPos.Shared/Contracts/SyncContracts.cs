@@ -36,6 +36,13 @@ public static class SyncProtocol
     /// <summary>The most entries one push may carry.</summary>
     public const int MaxEntriesPerPush = 500;
 
+    /// <summary>
+    /// The highest journal sequence a push may carry: 2^53 − 1, the largest integer every JSON reader keeps exact, and
+    /// far from the end of a 64-bit integer, so that the server's ranges around a push (a sequence either side) never
+    /// overflow.
+    /// </summary>
+    public const long MaxSequence = 9_007_199_254_740_991;
+
     /// <summary>The most changed rows one pull returns.</summary>
     public const int MaxRowsPerPull = 1000;
 }

@@ -129,6 +129,10 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
             {
                 problem = "sequences must be positive and strictly ascending";
             }
+            else if (entry.Sequence > SyncProtocol.MaxSequence)
+            {
+                problem = $"sequence is at most {SyncProtocol.MaxSequence}";
+            }
             else if (entry.PrevHash is not { Length: 64 } || entry.Hash is not { Length: 64 } || !entry.PrevHash.All(char.IsAsciiHexDigitLower))
             {
                 problem = "prevHash and hash must be 64 lower-case hex digits";
