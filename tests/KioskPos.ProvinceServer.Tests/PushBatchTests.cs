@@ -104,6 +104,42 @@ public abstract class PushBatchTests(ProvinceEngine engine)
     }
 
     [Fact]
+    public async Task A_journal_of_150_payments_books_the_same_ledger_in_one_push_as_in_pushes_of_ten()
+    {
+        // One push of 150 entries is written as one statement per table of 150 rows (each trigger on the payments
+        // running once over them on PostgreSQL); pushes of ten as fifteen of ten. The ledger must not tell them apart.
+        string[] accounts = ["BN260001", "BN260002", "BN260003"];
+        var entries = new JournalEntryDto[150];
+        var prevHash = EntryCanonicalForm.GenesisHash;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var account = accounts[i % accounts.Length];
+            var entry = Pay(i + 1, account, null, $"VP-{account}-1", 1_000 + i, i % 5 == 0 ? "external_card" : "card_balance");
+            entries[i] = entry with { PrevHash = prevHash, Hash = EntryCanonicalForm.ChainHash(prevHash, entry) };
+            prevHash = entries[i].Hash!;
+        }
+
+        var ledgers = new List<string>();
+        foreach (var cuts in new[] { Array.Empty<int>(), [.. Enumerable.Range(1, 14).Select(n => n * 10)] })
+        {
+            await using var province = await ProvinceHost.StartAsync(engine: engine);
+            using var client = await province.SignedClientAsync(Terminal, DemoData.HospitalId);
+            foreach (var part in Cut(entries, cuts))
+            {
+                using var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest(Terminal, part), ContractsJsonContext.Default.PushRequest);
+                response.EnsureSuccessStatusCode();
+                Assert.Equal(part[^1].Sequence, (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PushResponse))!.HighestContiguous);
+            }
+
+            Assert.Equal(150L, await LongAsync(province, $"SELECT COUNT(*) FROM payments WHERE terminal_id = '{Terminal}'"));
+            Assert.Equal(150L, await LongAsync(province, $"SELECT COUNT(*) FROM edocuments WHERE payment_id LIKE '{Terminal}-%' AND purpose = 'original'"));
+            ledgers.Add(await LedgerAsync(province));
+        }
+
+        Assert.Equal(ledgers[0], ledgers[1]);
+    }
+
+    [Fact]
     public async Task A_push_the_database_refuses_fails_alone_and_the_pushes_waiting_with_it_are_written()
     {
         await using var province = await ProvinceHost.StartAsync(engine: engine);
