@@ -1,4 +1,3 @@
-using System.Text;
 using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.ProvinceServer.Tests;
@@ -45,9 +44,9 @@ public abstract class PaymentTriggersTests(ProvinceEngine engine)
 
         Assert.Equal(
             $"{School}|2025-01-05|1|100000|\n{School}|2025-01-06|3|410000|\n{Hospital}|2025-01-06|1|40000|\n",
-            await RowsAsync(province, Kept));
-        Assert.Equal(await RowsAsync(province, Rebuilt), await RowsAsync(province, Kept));
-        Assert.Equal("KP-THCS-ND-01-90001|\nKP-THCS-ND-01-90002|\nKP-THCS-ND-01-90004|\nKP-THCS-ND-01-90007|\n", await RowsAsync(province, Originals));
+            await province.RowsAsync(Kept));
+        Assert.Equal(await province.RowsAsync(Rebuilt), await province.RowsAsync(Kept));
+        Assert.Equal("KP-THCS-ND-01-90001|\nKP-THCS-ND-01-90002|\nKP-THCS-ND-01-90004|\nKP-THCS-ND-01-90007|\n", await province.RowsAsync(Originals));
 
         // A second statement onto the same days adds to their sums.
         await InsertAsync(province,
@@ -55,7 +54,7 @@ public abstract class PaymentTriggersTests(ProvinceEngine engine)
             (90009, Hospital, "card_balance", 7_000, "2025-01-06T02:00:00Z", "completed", 0, 0));
         Assert.Equal(
             $"{School}|2025-01-05|1|100000|\n{School}|2025-01-06|4|415000|\n{Hospital}|2025-01-06|2|47000|\n",
-            await RowsAsync(province, Kept));
+            await province.RowsAsync(Kept));
 
         // The money of the pending transfer arrives (an update), and a payment is deleted: the row triggers follow.
         await province.ExecuteAsync($"UPDATE payments SET state = 'completed', received = 200000 WHERE id = '{Terminal}-90003'");
@@ -64,11 +63,11 @@ public abstract class PaymentTriggersTests(ProvinceEngine engine)
         await province.ExecuteAsync($"DELETE FROM payments WHERE id = '{Terminal}-90009'");
         Assert.Equal(
             $"{School}|2025-01-05|1|100000|\n{School}|2025-01-06|5|615000|\n{Hospital}|2025-01-06|1|40000|\n",
-            await RowsAsync(province, Kept));
-        Assert.Equal(await RowsAsync(province, Rebuilt), await RowsAsync(province, Kept));
+            await province.RowsAsync(Kept));
+        Assert.Equal(await province.RowsAsync(Rebuilt), await province.RowsAsync(Kept));
         Assert.Equal(
             "KP-THCS-ND-01-90001|\nKP-THCS-ND-01-90002|\nKP-THCS-ND-01-90003|\nKP-THCS-ND-01-90004|\nKP-THCS-ND-01-90007|\nKP-THCS-ND-01-90008|\n",
-            await RowsAsync(province, Originals));
+            await province.RowsAsync(Originals));
     }
 
     // Journal rows first (payments reference them), then the payments, each with one multi-row INSERT.
@@ -81,25 +80,6 @@ public abstract class PaymentTriggersTests(ProvinceEngine engine)
             $"('{Terminal}-{p.Sequence}', '{Terminal}', {p.Sequence}, '{p.Institution}', 'HS240001', '{p.Method}', {p.Amount}, '{p.At}', '{p.At}', '{p.State}', {p.Received}, {p.Reversed})"));
         Assert.Equal(payments.Length, await province.ExecuteAsync(
             $"INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, state, received, reversed) VALUES {rows}"));
-    }
-
-    private static async Task<string> RowsAsync(ProvinceHost province, string sql)
-    {
-        var text = new StringBuilder();
-        await using var connection = await province.Database.OpenAsync();
-        await using var command = connection.Command(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                text.Append(Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-            }
-
-            text.Append('\n');
-        }
-
-        return text.ToString();
     }
 }
 

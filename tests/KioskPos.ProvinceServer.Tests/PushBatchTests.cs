@@ -219,7 +219,6 @@ public abstract class PushBatchTests(ProvinceEngine engine)
     private static async Task<string> LedgerAsync(ProvinceHost province)
     {
         var text = new StringBuilder();
-        await using var connection = await province.Database.OpenAsync();
         foreach (var sql in new[]
         {
             "SELECT code, balance, version FROM accounts ORDER BY code",
@@ -235,17 +234,7 @@ public abstract class PushBatchTests(ProvinceEngine engine)
             "SELECT id, acked_through, anchor_hash FROM terminals ORDER BY id",
         })
         {
-            await using var command = connection.Command(sql);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    text.Append(reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-                }
-
-                text.Append('\n');
-            }
+            text.Append(await province.RowsAsync(sql));
         }
 
         return text.ToString();

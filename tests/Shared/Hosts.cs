@@ -132,6 +132,29 @@ public sealed class ProvinceHost : IAsyncDisposable
         return await connection.ScalarAsync(sql, null, CancellationToken.None, parameters);
     }
 
+    /// <summary>
+    /// Reads rows straight from the server's database as text, a line per row, each value followed by <c>|</c>
+    /// (<c>null</c> for NULL): for comparing what two runs stored, or a table against figures by hand.
+    /// </summary>
+    public async Task<string> RowsAsync(string sql)
+    {
+        var text = new System.Text.StringBuilder();
+        await using var connection = await Database.OpenAsync();
+        await using var command = connection.Command(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                text.Append(reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Runs one statement straight on the server's database, as an operator with a SQL prompt would.</summary>
     public async Task<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters)
     {

@@ -46,9 +46,9 @@ public static class PrinterApi
 
         // The printer's state for anyone (screens, technicians); what the receipts said only for the counter.
         var mayReadReceipts = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { Role: StaffRole.Cashier or StaffRole.Supervisor };
-        var folder = ReceiptFolder(printer);
+        var folder = mayReadReceipts ? ReceiptFolder(printer) : null; // no image looked for that will not be shown
         return JsonOk.Of(new PrinterView(printer.Name, state.State, state.Description, state.PaperNearEnd, state.Waiting, state.HeldJob, state.HeldSince, state.CheckedAt,
-            recent.Select(j => mayReadReceipts ? View(j, folder) : View(j, folder) with { Preview = null, Image = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
+            recent.Select(j => mayReadReceipts ? View(j, folder) : View(j, folder) with { Preview = null }).ToList()), TerminalJsonContext.Readable.PrinterView);
     }
 
     private static async Task<Results<JsonOk<PrintJobView>, ProblemResult>> GetPrintJobAsync(long id, PrintQueueStore jobs, IReceiptPrinter printer, CancellationToken ct) =>
