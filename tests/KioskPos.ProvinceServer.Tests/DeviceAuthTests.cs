@@ -124,6 +124,41 @@ public abstract class DeviceAuthTests(ProvinceEngine engine)
     }
 
     [Fact]
+    public async Task A_terminal_enrolled_again_is_verified_with_its_new_key_only_though_the_old_one_was_kept_imported()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        using var http = new HttpClient { BaseAddress = province.BaseUrl };
+        var registry = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TerminalRegistry>(province.App.Services);
+        var first = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
+        (await http.PostAsJsonAsync(SyncProtocol.EnrolPath, NewKeyRequest(first, out var oldKey), ContractsJsonContext.Default.EnrolRequest)).EnsureSuccessStatusCode();
+        var now = DateTimeOffset.UtcNow;
+
+        // Two requests with the first key: both authenticated (400: "{}" is no push), its import kept and used again.
+        for (var i = 0; i < 2; i++)
+        {
+            using var signed = await SendSignedAsync(province, oldKey, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce());
+            Assert.Equal(HttpStatusCode.BadRequest, signed.StatusCode);
+        }
+
+        var before = registry.CachedKeys;
+
+        // The terminal's disk was replaced: it enrols again with a new key.
+        var second = await Enrolment.IssueCodeAsync(province.Admin, province.BaseUrl, "KP-THCS-ND-01", "TG-THCS-NGUYENDU");
+        (await http.PostAsJsonAsync(SyncProtocol.EnrolPath, NewKeyRequest(second, out var newKey), ContractsJsonContext.Default.EnrolRequest)).EnsureSuccessStatusCode();
+
+        using var old = await SendSignedAsync(province, oldKey, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce());
+        Assert.Equal((HttpStatusCode.Unauthorized, "bad_signature"), (old.StatusCode, (await ProblemAsync(old)).Code));
+        using var renewed = await SendSignedAsync(province, newKey, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce());
+        Assert.Equal(HttpStatusCode.BadRequest, renewed.StatusCode);
+        Assert.Equal(before + 1, registry.CachedKeys);
+
+        // Revoked: refused at once, though its key is held imported.
+        (await province.Admin.PostAsync("/api/v1/admin/terminals/KP-THCS-ND-01/revoke", null)).EnsureSuccessStatusCode();
+        using var revoked = await SendSignedAsync(province, newKey, "KP-THCS-ND-01", "{}", now, RequestSignature.NewNonce());
+        Assert.Equal((HttpStatusCode.Forbidden, "terminal_revoked"), (revoked.StatusCode, (await ProblemAsync(revoked)).Code));
+    }
+
+    [Fact]
     public async Task A_new_terminal_that_is_not_enrolled_starts_on_a_missing_data_folder_and_says_so_instead_of_syncing()
     {
         await using var province = await ProvinceHost.StartAsync(engine: engine);
