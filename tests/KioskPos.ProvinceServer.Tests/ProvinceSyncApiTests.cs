@@ -224,6 +224,10 @@ public abstract class ProvinceSyncApiTests(ProvinceEngine engine)
         using var client = await province.SignedClientAsync();
         var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-TTYT-CT-01", [Payment(1, "HS240001", "HP-2611-HS240001", 150_000)]), ContractsJsonContext.Default.PushRequest);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("terminal_mismatch", (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Code);
+        Assert.Empty(await province.PaymentsAsync());
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM journal_entries"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2_000_000, await province.BalanceAsync("HS240001"));
     }
 
     [Fact]

@@ -110,7 +110,11 @@ public abstract class ReversalSyncTests(ProvinceEngine engine)
             var chained = entry with { PrevHash = EntryCanonicalForm.GenesisHash, Hash = EntryCanonicalForm.ChainHash(EntryCanonicalForm.GenesisHash, entry) };
             using var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-01", [chained]), ContractsJsonContext.Default.PushRequest);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+            Assert.Equal(("invalid_entry", (long?)1), (problem.Code, problem.Sequence));
         }
+
+        Assert.Empty(await province.PaymentsAsync());
 
         var good = new JournalEntryDto(1, EntryKinds.PaymentCreated, at, Payment: payment with { External = new ExternalCardDto("A1B2C3", "4242") });
         var ok = good with { PrevHash = EntryCanonicalForm.GenesisHash, Hash = EntryCanonicalForm.ChainHash(EntryCanonicalForm.GenesisHash, good) };

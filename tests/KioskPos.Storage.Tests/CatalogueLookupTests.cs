@@ -14,6 +14,7 @@ public class CatalogueLookupTests
     [Fact]
     public async Task A_card_looked_up_while_the_first_pull_commits_is_not_ready_or_known_never_unknown()
     {
+        var notReady = 0;
         for (var attempt = 0; attempt < 20; attempt++)
         {
             await using var db = new TempDatabase();
@@ -38,7 +39,11 @@ public class CatalogueLookupTests
             await db.SeedAsync(); // the first pull: the institution, the payers and their cards in one transaction
             await looking.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.All(answers, code => Assert.Equal("terminal_not_ready", code));
+            notReady += answers.Count;
         }
+
+        // The lookups ran before and across the pull's commit, not only after it.
+        Assert.True(notReady > 0, "no lookup answered before the pull committed");
     }
 
     [Fact]

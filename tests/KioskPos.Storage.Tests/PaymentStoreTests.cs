@@ -77,23 +77,30 @@ public class PaymentStoreTests
     {
         await using var temp = await new TempDatabase().SeedAsync();
 
-        // Ten attempts at once to pay 100.000 from a 500.000 balance, spread over the pupil's two bills.
+        // Ten attempts at once from a 500.000 balance: five of 100.000 on the meals bill (600.000 owed), five of
+        // 10.000 on tuition (150.000 owed); 550.000 asked. In any order one at a time, the fifth 100.000 is taken only
+        // if it comes before every 10.000 (500.000 paid, every 10.000 refused), else refused (450.000 paid). Nothing
+        // in between: a store that refused under contention, or let two attempts spend the same money, lands elsewhere.
         var attempts = Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
         {
             try
             {
                 await temp.Payments.CreateAsync(Pay("HS1", "04A1B2C3", $"k{i}", i % 2 == 0 ? "B2" : "B1", i % 2 == 0 ? 100_000 : 10_000));
-                return true;
+                return (string?)null;
             }
-            catch (PaymentRefusedException)
+            catch (PaymentRefusedException e)
             {
-                return false;
+                return e.Refusal.Code;
             }
         })).ToList();
-        await Task.WhenAll(attempts);
+        var outcomes = await Task.WhenAll(attempts);
         var payments = await temp.Payments.ListRecentAsync(100);
-        Assert.True(payments.Sum(p => p.Amount.Value) <= 500_000);
-        Assert.True((await temp.Catalogue.GetAvailableBalanceAsync("HS1")).Value >= 0);
+        var paid = payments.Sum(p => p.Amount.Value);
+        Assert.Contains(paid, new long[] { 450_000, 500_000 });
+        Assert.Equal(paid == 500_000 ? 5 : 9, payments.Count);
+        Assert.Equal(outcomes.Count(o => o is null), payments.Count);
+        Assert.All(outcomes.OfType<string>(), code => Assert.Equal("insufficient_balance", code));
+        Assert.Equal(500_000 - paid, (await temp.Catalogue.GetAvailableBalanceAsync("HS1")).Value);
         var sequences = payments.Select(p => p.Sequence).Order().ToList();
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
     }

@@ -137,16 +137,35 @@ public sealed class CounterAccountClosureSqliteTests() : CounterAccountClosureTe
     [Fact]
     public async Task Offline_the_counter_refuses_to_close_with_a_clear_503_and_nothing_changes()
     {
-        await using var province = await ProvinceHost.StartAsync();
+        using var kept = new KeptProvince();
+        var province = await kept.StartAsync();
         await using var counter = await TerminalHost.StartAsync(province);
         var supervisor = await counter.StaffAsync(StaffRole.Supervisor);
+        var journalled = await JournalCountAsync(counter);
         await province.StopAsync();
+        await province.DisposeAsync();
         using var refused = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 2_000_000, bankReference = "FT26120500001" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         var problem = (await refused.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
         Assert.Equal("server_unreachable", problem.Code);
         Assert.StartsWith("Không kết nối được máy chủ tỉnh: tất toán tài khoản cần máy chủ tỉnh", problem.Title, StringComparison.Ordinal);
         Assert.Contains("holds the balance", problem.Detail, StringComparison.Ordinal);
+
+        // Nothing changed: the terminal journalled nothing, and the province, back with its data, holds the account
+        // open with its whole balance.
+        Assert.Equal(journalled, await JournalCountAsync(counter));
+        await using var back = await kept.StartAsync();
+        Assert.Equal(2_000_000, await back.BalanceAsync("HS240001"));
+        Assert.Null(await back.ScalarAsync("SELECT closed_at FROM accounts WHERE code = 'HS240001'"));
+    }
+
+    private static async Task<long> JournalCountAsync(TerminalHost terminal)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

@@ -258,6 +258,15 @@ public sealed partial class RoleAttackTests
             [.. JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("URLAllowlist").EnumerateArray().Select(e => e.GetString()!)];
         static bool Reaches(string[] allowlist, string page) => allowlist.Any(a => page.StartsWith(a, StringComparison.Ordinal) && (a.EndsWith('/') || page.Length == a.Length || page[a.Length] is '?' or '#'));
 
+        // The allowlist only makes exceptions to the blocklist (Chromium's URLBlocklist/URLAllowlist policies): the
+        // blocklist must take every page, and neither browser may open its developer tools.
+        foreach (var file in new[] { "chromium-policy.json", "chromium-policy-counter.json" })
+        {
+            var policy = JsonDocument.Parse(File.ReadAllText(Path.Combine(os, file))).RootElement;
+            Assert.Equal(["*"], policy.GetProperty("URLBlocklist").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(2, policy.GetProperty("DeveloperToolsAvailability").GetInt32());
+        }
+
         var kiosk = Allowed(Path.Combine(os, "chromium-policy.json"));
         Assert.True(Reaches(kiosk, "http://127.0.0.1:8080/kiosk"));
         Assert.True(Reaches(kiosk, "http://127.0.0.1:8080/display"));
