@@ -10,7 +10,7 @@ namespace KioskPos.Terminal.Tests;
 /// <summary>
 /// Top-ups in the shift's X and Z reports (issue 27) on real parts: a top-up started at the counter, confirmed by a
 /// signed bank notification to the real province, is counted on its own line of the printed reports (read from the
-/// printer emulator's decoded text), never inside the bills' takings.
+/// printer emulator's decoding of the driver's ESC/POS text bytes, Windows-1258), never inside the bills' takings.
 /// </summary>
 public sealed class ShiftTopUpTests
 {
@@ -18,7 +18,11 @@ public sealed class ShiftTopUpTests
     public async Task A_top_up_confirmed_in_the_shift_has_its_own_line_in_the_X_and_Z_reports_and_is_not_in_the_takings()
     {
         await using var province = await ProvinceHost.StartAsync();
-        await using var terminal = await TerminalHost.StartAsync(province);
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
+        var printer = (KioskPos.Hardware.Simulators.Printer.EmulatedReceiptPrinter)Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<KioskPos.Firmware.Devices.IReceiptPrinter>(terminal.App.Services);
+        string PrintedSince(int pages) =>
+            string.Join('\n', printer.Emulator.Pages.Where(p => p.Number > pages).Last(p => p.Complete).Text).Normalize(System.Text.NormalizationForm.FormC);
         await Wait.UntilAsync(async () => (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("provinceOnline").GetBoolean(),
             TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
         var cashier = await terminal.StaffAsync(StaffRole.Cashier);
@@ -57,15 +61,18 @@ public sealed class ShiftTopUpTests
         Assert.Equal((1, 300_000L, 100_000L), (open.GetProperty("topUps").GetInt32(), open.GetProperty("toppedUp").GetInt64(), open.GetProperty("net").GetInt64()));
         Assert.Equal(["card_balance"], open.GetProperty("byMethod").EnumerateArray().Select(m => m.GetProperty("method").GetString()));
 
+        var beforeX = printer.Emulator.PagesPrinted;
         using (var x = await cashier.PostAsync("/api/v1/reports/x", null))
         {
             Assert.Equal(HttpStatusCode.OK, x.StatusCode);
         }
 
-        var xReport = File.ReadAllText(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt").Single());
-        Assert.Matches(@"Nạp tiền vào thẻ \(1\):\s+300\.000 ₫", xReport);
-        Assert.Matches(@"THỰC THU:\s+100\.000 ₫", xReport);
+        Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt"));
+        var xReport = PrintedSince(beforeX);
+        Assert.Matches(@"Nạp tiền vào thẻ \(1\):\s+300\.000 [₫đ]", xReport);
+        Assert.Matches(@"THỰC THU:\s+100\.000 [₫đ]", xReport);
         Assert.DoesNotContain("400.000", xReport, StringComparison.Ordinal);
+        var beforeZ = printer.Emulator.PagesPrinted;
 
         using (var close = await cashier.PostAsync("/api/v1/shifts/current/close", null))
         {
@@ -75,9 +82,10 @@ public sealed class ShiftTopUpTests
         }
 
         await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(terminal.ReceiptsFolder, "z-*.txt").Length == 1), TimeSpan.FromSeconds(20), "the Z report on paper");
-        var zReport = File.ReadAllText(Directory.GetFiles(terminal.ReceiptsFolder, "z-*.txt").Single());
-        Assert.Matches(@"Nạp tiền vào thẻ \(1\):\s+300\.000 ₫", zReport);
-        Assert.Matches(@"THỰC THU:\s+100\.000 ₫", zReport);
+        await Wait.UntilAsync(() => Task.FromResult(printer.Emulator.Pages.Any(p => p.Number > beforeZ && p.Complete)), TimeSpan.FromSeconds(20), "the Z report printed");
+        var zReport = PrintedSince(beforeZ);
+        Assert.Matches(@"Nạp tiền vào thẻ \(1\):\s+300\.000 [₫đ]", zReport);
+        Assert.Matches(@"THỰC THU:\s+100\.000 [₫đ]", zReport);
 
         // The shift's close, with its top-ups in the chained form, verifies here and is taken by the province.
         var technician = await terminal.StaffAsync(StaffRole.Technician);

@@ -179,16 +179,30 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         using var signed = Enrolment.SignedClient(_province.BaseUrl, terminal.Folder, "KP-THCS-ND-01");
         var pending = await signed.GetFromJsonAsync($"{SyncProtocol.ConfirmationsPath}?after=0", ContractsJsonContext.Default.ConfirmationsResponse);
         var store = terminal.App.Services.GetRequiredService<KioskPos.Storage.PaymentStore>();
-        Assert.True((await store.RecordConfirmationAsync(Assert.Single(pending!.Confirmations)))!.IsNew);
+        var confirmation = Assert.Single(pending!.Confirmations);
+        Assert.True((await store.RecordConfirmationAsync(confirmation))!.IsNew);
         Assert.False(File.Exists(ReceiptPath(terminal, qr.Id)));
 
         proxy.Down = false;
         // The receipt's job was queued with the confirmation: it prints, and is recorded as printed, once.
         await Wait.UntilAsync(async () => (await terminal.PaymentAsync(qr.Id)).GetProperty("receipt").GetProperty("state").GetString() == "printed",
             TimeSpan.FromSeconds(40), "the receipt of the confirmation recorded before the crash");
+
+        // The listener's cursor never saw it: the province delivers it again, and the terminal passes it by — the
+        // money counted once, one receipt job, no second print.
+        var settings = terminal.App.Services.GetRequiredService<KioskPos.Storage.SettingsStore>();
+        await Wait.UntilAsync(async () => long.TryParse(await settings.GetAsync(KioskPos.Terminal.Services.ConfirmationListener.CursorKey), out var cursor) && cursor >= confirmation.Id,
+            TimeSpan.FromSeconds(40), "the confirmation delivered again");
+        var payment = await terminal.PaymentAsync(qr.Id);
+        Assert.Equal(("completed", 150_000L), (payment.GetProperty("state").GetString(), payment.GetProperty("received").GetInt64()));
         Assert.True(File.Exists(ReceiptPath(terminal, qr.Id)));
-        var payment = (await terminal.PaymentAsync(qr.Id));
-        Assert.Equal("completed", payment.GetProperty("state").GetString());
+        Assert.Equal([qr.Id + ".txt"], Directory.GetFiles(terminal.ReceiptsFolder, qr.Id + "*.txt").Select(Path.GetFileName));
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var jobs = connection.CreateCommand();
+        jobs.CommandText = "SELECT COUNT(*) FROM print_jobs WHERE kind = 'receipt' AND subject = $p";
+        jobs.Parameters.AddWithValue("$p", qr.Id);
+        Assert.Equal(1L, Convert.ToInt64(await jobs.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -60,6 +60,9 @@ internal static class MalformedBodies
         return operations;
     }
 
+    // The variants whose body is no JSON object: no operation taking an object may answer them with a success.
+    private static readonly HashSet<string> NotAnObject = ["not JSON", "null", "[]", "a string", "a 10^15 number"];
+
     /// <summary>The malformed bodies for a body of <paramref name="schema"/>, each with its name.</summary>
     public static IEnumerable<(string Name, string Body)> Variants(JsonElement schema, JsonElement schemas, JsonObject? seed = null)
     {
@@ -267,6 +270,11 @@ internal static class MalformedBodies
                 var problem = mediaType == "application/problem+json" || operation.Declares(status, mediaType);
                 if (status == (int)HttpStatusCode.InternalServerError || (status >= 400 && !problem && status != (int)HttpStatusCode.TooManyRequests))
                 {
+                    failures.Add(new Failure($"{operation.Method} {operation.Path}", variant, status, text));
+                }
+                else if (status is >= 200 and < 300 && NotAnObject.Contains(variant))
+                {
+                    // A body that is no JSON object at all taken as a success: the request was not read as declared.
                     failures.Add(new Failure($"{operation.Method} {operation.Path}", variant, status, text));
                 }
             }
