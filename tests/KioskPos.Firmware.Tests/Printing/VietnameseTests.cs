@@ -58,6 +58,55 @@ public class VietnameseTextModeTests
         Assert.Equal("AE B8 A9", EscPosCommandTests.Hex(encoder.Encode("đáâ")));
     }
 
+    /// <summary>
+    /// Every Vietnamese letter against a table nobody here wrote: glibc's TCVN5712-1 converter (the <c>iconv</c> of
+    /// every Debian machine). TCVN-3 (VN3) is that standard's lower-case set, so each lower-case letter and each
+    /// capital without a tone has glibc's byte; a tone-marked capital, which VN3 leaves to the capitals' font, is its
+    /// lower-case letter's byte on the capitals' code page.
+    /// </summary>
+    [Fact]
+    public void TCVN3_gives_every_letter_the_byte_of_glibcs_TCVN5712_converter()
+    {
+        string[] tones = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"];
+        var lower = "aăâeêioôơuưy".SelectMany(v => tones.Select(t => (v + t).Normalize(NormalizationForm.FormC))).Append("đ").ToList();
+        Assert.Equal(73, lower.Count);
+        var glibc = Iconv(string.Concat(lower) + "ĂÂÊÔƠƯĐ", "TCVN5712-1");
+        Assert.Equal(80, glibc.Length); // one byte a letter: precomposed in the standard, no combining marks
+
+        var encoder = VietnameseTextEncoder.EpsonDefault(PrinterTextMode.Tcvn3);
+        var capitalsPage = new byte[] { 0x1B, 0x74, 0x1F };
+        var lowerPage = new byte[] { 0x1B, 0x74, 0x1E };
+        for (var i = 0; i < lower.Count; i++)
+        {
+            Assert.True(encoder.Encode(lower[i]).SequenceEqual(new[] { glibc[i] }), $"{lower[i]}: {EscPosCommandTests.Hex(encoder.Encode(lower[i]))}, glibc {glibc[i]:X2}");
+            var capital = lower[i].ToUpperInvariant();
+            var toneless = capital.Normalize(NormalizationForm.FormD).Length == 1 || "ĂÂÊÔƠƯĐ".Contains(capital, StringComparison.Ordinal);
+            if (!toneless)
+            {
+                Assert.True(encoder.Encode(capital).SequenceEqual([.. capitalsPage, glibc[i], .. lowerPage]), $"{capital}: {EscPosCommandTests.Hex(encoder.Encode(capital))}");
+            }
+        }
+
+        for (var i = 0; i < 7; i++)
+        {
+            var capital = "ĂÂÊÔƠƯĐ"[i].ToString();
+            Assert.True(encoder.Encode(capital).SequenceEqual(new[] { glibc[lower.Count + i] }), $"{capital}: {EscPosCommandTests.Hex(encoder.Encode(capital))}");
+        }
+    }
+
+    private static byte[] Iconv(string text, string to)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("iconv", ["-f", "UTF-8", "-t", to]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var iconv = System.Diagnostics.Process.Start(start)!;
+        iconv.StandardInput.BaseStream.Write(Encoding.UTF8.GetBytes(text));
+        iconv.StandardInput.Close();
+        using var output = new MemoryStream();
+        iconv.StandardOutput.BaseStream.CopyTo(output);
+        iconv.WaitForExit();
+        Assert.Equal(0, iconv.ExitCode);
+        return output.ToArray();
+    }
+
     [Fact]
     public void TCVN3_switches_to_the_capitals_page_for_a_tone_marked_capital_and_back()
     {
