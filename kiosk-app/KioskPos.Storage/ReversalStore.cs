@@ -3,6 +3,7 @@ using Dapper;
 using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
+using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -33,6 +34,9 @@ public sealed record ShiftResult(long Sequence, DateTimeOffset ClosedAt, ShiftCl
 /// </summary>
 public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
 {
+    /// <summary>The longest reason a void or refund takes.</summary>
+    public const int MaxReasonLength = 200;
+
     /// <summary>
     /// Voids a card payment of the open shift: the whole amount goes back to the card and the bills reopen.
     /// </summary>
@@ -71,6 +75,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         if (destination == ReversalDestinations.BankTransfer && string.IsNullOrWhiteSpace(bankReference))
         {
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.bank_reference"));
+        }
+
+        if (bankReference is not null && (bankReference.Trim() is not { Length: >= 4 and <= 64 } || !PlainText.IsOneLine(bankReference)))
+        {
+            // As a bank writes a transfer's reference (FT26120500001), and as the counter's account closure takes it.
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("card.invalid_field", "bankReference", "the refund transfer's reference, 4 to 64 characters on one line"));
         }
 
         await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
@@ -248,6 +258,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         if (string.Equals(approval.Operator.Trim(), approval.Supervisor.Trim(), StringComparison.OrdinalIgnoreCase))
         {
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.self_approval"));
+        }
+
+        // The reason is journalled, sent to the province and printed on the slip the payer signs: one short line.
+        if (approval.Reason.Trim().Length > MaxReasonLength || !PlainText.IsOneLine(approval.Reason))
+        {
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("card.invalid_field", "reason", $"one line of at most {MaxReasonLength} characters"));
         }
     }
 

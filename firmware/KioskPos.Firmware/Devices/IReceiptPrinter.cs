@@ -9,7 +9,11 @@ namespace KioskPos.Firmware.Devices;
 /// <param name="State">The printer's state code after the attempt: ready, paper_out, cover_open, offline, unreachable...</param>
 /// <param name="Started">True when some of the job may have reached the paper (a partial print).</param>
 /// <param name="Status">The printer's status as read during the attempt (null when it did not answer).</param>
-public sealed record PrintOutcome(bool Printed, string? Problem, string State, bool Started = false, PrinterStatus? Status = null);
+public sealed record PrintOutcome(bool Printed, string? Problem, string State, bool Started = false, PrinterStatus? Status = null)
+{
+    /// <summary>The state of a document that cannot be encoded at all (the device untouched): printing it again would fail again.</summary>
+    public const string Unprintable = "unprintable";
+}
 
 /// <summary>A receipt printer (ESC/POS over USB, serial or TCP).</summary>
 public interface IReceiptPrinter

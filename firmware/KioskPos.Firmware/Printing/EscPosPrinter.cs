@@ -24,6 +24,7 @@ public sealed record PrinterTimeouts(TimeSpan Write, TimeSpan Status, TimeSpan C
 /// </summary>
 public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder encoder, PrinterTimeouts? timeouts = null) : IReceiptPrinter, IDisposable
 {
+
     /// <summary><c>GS r 1</c>: transmit the paper sensor status, answered in turn after the data before it.</summary>
     public static readonly byte[] CompletionMarker = [EscPos.Gs, 0x72, 0x01];
 
@@ -62,7 +63,18 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     /// <inheritdoc />
     public async Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken)
     {
-        var job = encoder.Encode(document);
+        byte[] job;
+        try
+        {
+            job = encoder.Encode(document);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or NotSupportedException)
+        {
+            // The document itself cannot be drawn (a picture taller than the renderer allows): no attempt will ever
+            // print it, and the device was not touched.
+            return new PrintOutcome(false, Messages.Both("terminal.printer.unprintable", e.Message), PrintOutcome.Unprintable);
+        }
+
         await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

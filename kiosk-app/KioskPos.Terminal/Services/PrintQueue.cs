@@ -139,6 +139,13 @@ public sealed class PrintQueue(
                 logger.LogError(e, "Print queue: {Error}", e.Message);
                 await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Anything else is a defect, but not one worth the terminal: a failed background service stops the
+                // host, and with it payments. The queue logs it and carries on after a pause.
+                logger.LogCritical(e, "Print queue: unexpected {Error}", e.Message);
+                await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -173,6 +180,17 @@ public sealed class PrintQueue(
             logger.LogInformation("Printed job {Job}: {Title}{Copy}", job.Id, document.Title, job.Reprint ? " (copy)" : string.Empty);
             Complete(job.Id, new QueuedPrint(job.Id, true, null));
             await RefreshAsync(null, cancellationToken, outcome).ConfigureAwait(false);
+            return;
+        }
+
+        if (outcome.State == PrintOutcome.Unprintable)
+        {
+            // A document the driver cannot draw would fail at every attempt and hold every job behind it: cancelled,
+            // and the log says why (the payment it belongs to is untouched; its receipt can be printed again).
+            logger.LogError("Print job {Job} ({Kind} {Subject}) cannot be printed; cancelled: {Problem}", job.Id, job.Kind, job.Subject, outcome.Problem);
+            await jobs.CancelAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+            Complete(job.Id, new QueuedPrint(job.Id, false, outcome.Problem));
+            await RefreshAsync(null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
