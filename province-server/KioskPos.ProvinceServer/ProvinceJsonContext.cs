@@ -4,8 +4,11 @@ using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.ProvinceServer;
 
-/// <summary>Source-generated JSON for the province server's own (non-protocol) answers.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>
+/// Source-generated JSON for the province server's own (non-protocol) answers and requests. Numbers are read only as
+/// JSON numbers (the web defaults would take <c>"5"</c> for 5): a limit or a count sent as text is a malformed body.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IReadOnlyList<LedgerPayment>))]
 [JsonSerializable(typeof(LedgerAccount))]
 [JsonSerializable(typeof(PayerExport))]

@@ -7,10 +7,12 @@ namespace KioskPos.Shared.Contracts;
 /// <summary>
 /// Source-generated JSON for the sync protocol (camelCase, no reflection, trimming- and AOT-safe). Nulls are
 /// written, and every constructor parameter without a default must be present: a missing field is an error, not
-/// a silent null.
+/// a silent null. Numbers are read only as JSON numbers: the administrator's limits (offline policy, top-up limits)
+/// and a bank's notification come through public endpoints in these contracts, and <c>"5"</c> is not 5 there.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
+    NumberHandling = JsonNumberHandling.Strict,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]

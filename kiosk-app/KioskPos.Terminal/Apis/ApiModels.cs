@@ -172,8 +172,12 @@ public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQu
 public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false, PrinterState? PrinterState = null,
     ReaderProblemView? ReaderProblem = null, IndicatorsView? Indicators = null);
 
-/// <summary>Source-generated JSON for the terminal's API (no reflection: AOT-ready).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>
+/// Source-generated JSON for the terminal's API (no reflection: AOT-ready). Numbers are read only as JSON numbers
+/// (the web defaults would take <c>"100"</c> for 100): an amount sent as text is a malformed body, as text sent as a
+/// number already is.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PayerView))]
 [JsonSerializable(typeof(EnrolFromPageRequest))]
 [JsonSerializable(typeof(TechBackupView))]
@@ -227,6 +231,7 @@ public sealed partial class TerminalJsonContext : JsonSerializerContext
     /// </summary>
     public static TerminalJsonContext Readable { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
+        NumberHandling = JsonNumberHandling.Strict,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }
