@@ -42,4 +42,19 @@ public sealed class HostileInputSweepTests : TerminalTest
             Assert.Equal(100, JsonDocument.Parse(answer).RootElement.GetProperty("amount").GetInt64());
         }
     }
+
+    [Theory]
+    [InlineData("""{"screen":"msg","keys":[null]}""", "keys[0]")]
+    [InlineData("""{"screen":"msg","keys":["kiosk.unknown",null]}""", "keys[1]")]
+    [InlineData("""{"screen":"display.idle","keys":[null,null,null,null]}""", "keys[0]")]
+    [InlineData("""{"screen":null,"keys":["kiosk.unknown"]}""", "screen")]
+    [InlineData("""{"keys":null}""", "screen")]
+    public async Task A_null_in_the_speech_request_is_refused_as_invalid_speech_naming_it_never_500(string body, string field)
+    {
+        using var response = await PostAsync("/api/v1/speech", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ProblemAsync();
+        Assert.Equal("invalid_speech", problem.Code);
+        Assert.Contains(field, problem.Detail, StringComparison.Ordinal);
+    }
 }

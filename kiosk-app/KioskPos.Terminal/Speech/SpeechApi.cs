@@ -74,6 +74,14 @@ internal static class SpeechApi
             return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_speech", "screen is required (at most 40 characters), keys at most 4.");
         }
 
+        for (var i = 0; i < (request.Keys?.Count ?? 0); i++)
+        {
+            if (request.Keys![i] is null)
+            {
+                return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_speech", $"keys[{i}] is null; each key is a catalogue key (text).");
+            }
+        }
+
         if (SpeechTexts.Screen(request, display.Current) is not { } text)
         {
             return ApiProblems.Create(StatusCodes.Status400BadRequest, "invalid_speech", $"screen '{request.Screen}' is not a screen that speaks, or its numbers are missing.");
