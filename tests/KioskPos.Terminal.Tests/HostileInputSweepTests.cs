@@ -57,4 +57,25 @@ public sealed class HostileInputSweepTests : TerminalTest
         Assert.Equal("invalid_speech", problem.Code);
         Assert.Contains(field, problem.Detail, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/api/v1/payments", """{"payerCode":"../../etc/passwd","method":"vietqr","bills":[{"billId":"BT-2611-HS240004"}]}""")]
+    [InlineData("/api/v1/payments", """{"payerCode":"HS","method":"vietqr","bills":[{"billId":"BT-2611-HS240004"}]}""")]
+    [InlineData("/api/v1/top-ups", """{"payerCode":"../../etc/passwd","amount":100000}""")]
+    public async Task A_malformed_payer_code_is_refused_as_malformed_not_as_missing(string path, string body)
+    {
+        using var response = await PostAsync(path, body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ProblemAsync();
+        Assert.Equal("invalid_request", problem.Code);
+        Assert.Equal("Mã người nộp không hợp lệ.", problem.Title);
+        Assert.Equal("A payer code is 3 to 32 letters, digits or '-'.", problem.Detail);
+
+        // Without a payer code (or a blank one) the answer is still that one is missing.
+        using var missing = await PostAsync(path, body.Replace("\"../../etc/passwd\"", "\"  \"", StringComparison.Ordinal).Replace("\"HS\"", "null", StringComparison.Ordinal));
+        var refusal = await missing.ProblemAsync();
+        Assert.Equal("invalid_request", refusal.Code);
+        Assert.Contains("payerCode", refusal.Detail, StringComparison.Ordinal);
+        Assert.NotEqual("Mã người nộp không hợp lệ.", refusal.Title);
+    }
 }

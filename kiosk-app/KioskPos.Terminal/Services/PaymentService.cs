@@ -280,7 +280,7 @@ public sealed class PaymentService(
             return (await catalogue.FindOrRefuseAsync(null, code, PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false), null);
         }
 
-        throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.no_payer"));
+        throw new PaymentRefusedException(PaymentRefusal.InvalidRequest(string.IsNullOrWhiteSpace(input.PayerCode) ? "top_up.invalid.no_payer" : "payment.invalid_payer_code"));
     }
 
     /// <summary>
@@ -657,7 +657,8 @@ public sealed class PaymentService(
         }
         else
         {
-            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.no_payer"));
+            // A payer code that was given but is no payer code is malformed, not missing.
+            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest(string.IsNullOrWhiteSpace(input.PayerCode) ? "payment.invalid.no_payer" : "payment.invalid_payer_code"));
         }
 
         if (input.Operator is { Length: > 64 })
