@@ -151,52 +151,64 @@ public sealed class CustomerPanel : BackgroundService
             return;
         }
 
-        await using var follow = _display.FollowAsync(stoppingToken).GetAsyncEnumerator(stoppingToken);
+        // An async iterator cannot be disposed while a MoveNextAsync is pending (NotSupportedException, which the host
+        // logs as a crashed service): a stop leaves the loop with one waiting on the channel, whose cancellation
+        // reaches the iterator on another thread. So the wait is ended here and awaited before the disposal.
+        using var following = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        await using var follow = _display.FollowAsync(following.Token).GetAsyncEnumerator(following.Token);
         var next = follow.MoveNextAsync().AsTask();
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(UntilNextTick(), _time, tick.Token);
-            var done = await Task.WhenAny(next, delay).ConfigureAwait(false);
-            await tick.CancelAsync().ConfigureAwait(false);
-            if (done == next)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                bool more;
-                try
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var delay = Task.Delay(UntilNextTick(), _time, tick.Token);
+                var done = await Task.WhenAny(next, delay).ConfigureAwait(false);
+                await tick.CancelAsync().ConfigureAwait(false);
+                if (done == next)
                 {
-                    more = await next.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                    bool more;
+                    try
+                    {
+                        more = await next.ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
 
-                if (!more)
-                {
-                    break;
+                    if (!more)
+                    {
+                        break;
+                    }
+
+                    lock (_gate)
+                    {
+                        _screen = follow.Current;
+                    }
+
+                    next = follow.MoveNextAsync().AsTask();
                 }
 
                 lock (_gate)
                 {
-                    _screen = follow.Current;
-                }
-
-                next = follow.MoveNextAsync().AsTask();
-            }
-
-            lock (_gate)
-            {
-                try
-                {
-                    Draw();
-                }
-                catch (IOException e)
-                {
-                    _logger.LogError(e, "Customer panel: a write failed ({Error})", e.Message);
-                    _state = _state with { State = "failed", Problem = e.Message };
-                    _panel?.Invalidate();
+                    try
+                    {
+                        Draw();
+                    }
+                    catch (IOException e)
+                    {
+                        _logger.LogError(e, "Customer panel: a write failed ({Error})", e.Message);
+                        _state = _state with { State = "failed", Problem = e.Message };
+                        _panel?.Invalidate();
+                    }
                 }
             }
+        }
+        finally
+        {
+            await following.CancelAsync().ConfigureAwait(false);
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
