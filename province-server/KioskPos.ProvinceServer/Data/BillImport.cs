@@ -36,6 +36,8 @@ internal sealed class BillImport(ProvinceDatabase database)
 
     private static readonly string[] s_categories = ["hoc_phi", "ban_tru", "vien_phi", "tam_ung", "khac"];
 
+    private static readonly HashSet<string> s_optional = new(StringComparer.Ordinal) { "due_date", "insurance_covered" };
+
     private static readonly Dictionary<string, string> s_headers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["bill_id"] = "bill_id", ["mã khoản thu"] = "bill_id",
@@ -151,6 +153,14 @@ internal sealed class BillImport(ProvinceDatabase database)
         }
 
         string Get(List<string> row, string column) => columns.TryGetValue(column, out var i) && i < row.Count ? row[i].Trim() : string.Empty;
+
+        // A row is read by position, so one field too many shifts every value after it: an unquoted 50,000 in
+        // insurance_covered became 50 and 000 and the bill was stored with 50 (hostile-input sweep). A row as wide as
+        // the header is read; a shorter one only where every column it leaves out is optional (due_date,
+        // insurance_covered, which then read as empty); a wider one never.
+        var width = rows[0].Count;
+        var shortest = columns.Where(c => !s_optional.Contains(c.Key)).Max(c => c.Value) + 1;
+
         var bills = new Dictionary<string, ParsedBill>(StringComparer.Ordinal);
         for (var r = 1; r < rows.Count; r++)
         {
@@ -158,6 +168,14 @@ internal sealed class BillImport(ProvinceDatabase database)
             var line = r + 1;
             if (row.All(string.IsNullOrWhiteSpace))
             {
+                continue;
+            }
+
+            if (row.Count > width || row.Count < shortest)
+            {
+                errors.Add(new ImportError(line, $"the line has {row.Count} fields where the header has {width}: " + (row.Count > width
+                    ? "a number with a comma in it must be quoted (\"50,000\") or written without separators (50000), and so must text with a comma"
+                    : "only due_date and insurance_covered may be left off the end of a line")));
                 continue;
             }
 

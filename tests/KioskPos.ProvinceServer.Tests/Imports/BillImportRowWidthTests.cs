@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace KioskPos.ProvinceServer.Tests.Imports;
+
+/// <summary>
+/// A CSV row is read by position, so a row wider than its header (an unquoted <c>50,000</c>) would shift its values
+/// into the wrong columns: it is refused with its line, and so is a short row that leaves out more than the optional
+/// trailing columns (found by the hostile-input sweep: the shifted row was stored with 50 đồng of insurance).
+/// </summary>
+public sealed class BillImportRowWidthTests
+{
+    private const string Header = "bill_id,institution_id,payer_code,category,title,due_date,description,quantity,unit_price,insurance_covered\n";
+
+    [Fact]
+    public async Task A_row_with_more_fields_than_the_header_is_refused_with_its_line_and_changes_nothing()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        var stored = await ImportAsync(province, Header + "B1,TG-THCS-NGUYENDU,HS240001,vien_phi,T,2026-12-31,D,1,100000,0\n");
+        Assert.Equal((HttpStatusCode.OK, 1), (stored.Status, stored.Body.GetProperty("created").GetInt32()));
+
+        var shifted = await ImportAsync(province, Header + "B1,TG-THCS-NGUYENDU,HS240001,vien_phi,T,2026-12-31,D,1,100000,50,000\n");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, shifted.Status);
+        var error = Assert.Single(shifted.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal(2, error.GetProperty("line").GetInt32());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.Contains("11 fields where the header has 10", message, StringComparison.Ordinal);
+        Assert.Contains("quoted", message, StringComparison.Ordinal);
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT insurance_covered FROM bill_lines WHERE bill_id = 'B1'")));
+        Assert.Equal(100_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'B1'")));
+
+        // Quoted, the same amount is one field: the import reads it as a number it refuses, never as 50.
+        var quoted = await ImportAsync(province, Header + "B1,TG-THCS-NGUYENDU,HS240001,vien_phi,T,2026-12-31,D,1,100000,\"50,000\"\n");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, quoted.Status);
+        Assert.Contains("insurance_covered", quoted.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_short_row_may_leave_out_only_the_optional_trailing_columns()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        var csv = Header +
+            "B2,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,100000\n" + // insurance_covered left out: read as 0
+            "B3,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1\n" + // unit_price left out
+            "B4,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,100,000,0\n"; // 100,000 unquoted
+
+        var refused = await ImportAsync(province, csv);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal([3, 4], errors.Select(e => e.Line));
+        Assert.Contains("8 fields where the header has 10", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("11 fields where the header has 10", errors[1].Message, StringComparison.Ordinal);
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id IN ('B2', 'B3', 'B4')"));
+
+        var good = await ImportAsync(province, Header + "B2,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,100000\n");
+        Assert.Equal((HttpStatusCode.OK, 1), (good.Status, good.Body.GetProperty("created").GetInt32()));
+        Assert.Equal(100_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'B2'")));
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string csv)
+    {
+        using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
+        using var response = await province.Admin.PostAsync("/api/v1/admin/bills/import", content);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+}
