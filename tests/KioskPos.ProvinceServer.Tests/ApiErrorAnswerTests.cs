@@ -1,0 +1,64 @@
+using System.Net;
+using KioskPos.Shared.Contracts;
+
+namespace KioskPos.ProvinceServer.Tests;
+
+/// <summary>
+/// The 4xx answers ASP.NET Core gives itself (a query parameter that does not bind, a path the API does not have)
+/// are problem answers like the endpoints' own, naming the parameter: the hostile-input sweep found them empty.
+/// </summary>
+public sealed class ApiErrorAnswerTests
+{
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("GET /api/v1/admin/payments?limit=abc, …/bank/transfers?refundDue=maybe, …/e-documents?limit=abc", "400 bad_request problem naming the parameter, not an empty 400")]
+    public async Task A_query_parameter_that_does_not_bind_is_a_400_problem_naming_it()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+
+        foreach (var (path, detail) in new[]
+        {
+            ("/api/v1/admin/payments?limit=abc", "Failed to bind parameter \"int? limit\" from \"abc\"."),
+            ("/api/v1/admin/payments?limit=99999999999", "Failed to bind parameter \"int? limit\" from \"99999999999\"."),
+            ("/api/v1/admin/bank/transfers?refundDue=maybe", "Failed to bind parameter \"bool? refundDue\" from \"maybe\"."),
+            ("/api/v1/admin/e-documents?limit=abc", "Failed to bind parameter \"int? limit\" from \"abc\"."),
+        })
+        {
+            using var response = await province.Admin.GetAsync(path);
+            var problem = await ProblemOfAsync(response, HttpStatusCode.BadRequest, path);
+            Assert.Equal(("bad_request", "Yêu cầu không hợp lệ.", detail), (problem.Code, problem.Title, problem.Detail));
+        }
+
+        using var good = await province.Admin.GetAsync("/api/v1/admin/bank/transfers?refundDue=true&limit=5");
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("GET /api/v1/admin/no-such-thing", "404 not_found problem; a page's path keeps its own answer")]
+    public async Task A_path_the_api_does_not_have_is_a_404_problem_and_a_page_path_is_left_alone()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+
+        using (var nothing = await province.Admin.GetAsync("/api/v1/admin/no-such-thing"))
+        {
+            var problem = await ProblemOfAsync(nothing, HttpStatusCode.NotFound, "/api/v1/admin/no-such-thing");
+            Assert.Equal(("not_found", "Yêu cầu không hợp lệ."), (problem.Code, problem.Title));
+            Assert.Contains("/api/v1/admin/no-such-thing", problem.Detail, StringComparison.Ordinal);
+        }
+
+        using var page = await province.Admin.GetAsync("/no-such-page");
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.NotEqual("application/problem+json", page.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static async Task<ProblemDto> ProblemOfAsync(HttpResponseMessage response, HttpStatusCode status, string what)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status && response.Content.Headers.ContentType?.MediaType == "application/problem+json",
+            $"{what}: {(int)response.StatusCode} {response.Content.Headers.ContentType} '{body}'");
+        var problem = await response.ProblemAsync();
+        Assert.Equal((int)status, problem.Status);
+        return problem;
+    }
+}
