@@ -69,9 +69,10 @@ internal static class ReportApi
 
     private static async Task<IResult> GetPageAsync(HttpContext http, string? from, string? to, string? format, string? plan, string? units, string? view, PlanReport report, TimeProvider time, CancellationToken ct)
     {
+        // Refused as the API refuses the same query: a problem with its code and the field named, an unknown plan 404.
         if (Period(from, to, time) is null)
         {
-            return Results.BadRequest("from and to are yyyy-MM-dd dates, from before to");
+            return InvalidPeriod();
         }
 
         if (format != "csv")
@@ -79,7 +80,7 @@ internal static class ReportApi
             return ProvincePages.Page("report.html");
         }
 
-        return await ScopedAsync(http, from, to, plan, units, report, time, ct).ConfigureAwait(false) is { } built ? CsvText(built, view) : Results.BadRequest("plan or units unknown");
+        return await ScopedAsync(http, from, to, plan, units, report, time, ct).ConfigureAwait(false) is { } built ? CsvText(built, view) : Invalid(from, to, units, plan);
     }
 
     private static async Task<Results<JsonOk<PlanReportView>, ProblemResult>> GetScopedPlanAsync(HttpContext http, string? from, string? to, string? plan, string? units, PlanReport report, TimeProvider time, CancellationToken ct) =>
