@@ -100,6 +100,9 @@ public static class ProvinceApp
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, ProvinceJsonContext.Default);
+
+            // Numbers only as JSON numbers, as the contexts read them (and as the OpenAPI document then says).
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         services.AddOpenApi(o => o.AddOperationTransformer(OperationIds.NameAfterHandler));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

@@ -70,7 +70,7 @@ internal static class StatementImport
             (sheet, rows) = ("csv", StatementReader.FromCsv(Encoding.UTF8.GetString(body.Bytes!)));
         }
 
-        var (read, problem) = StatementReader.Read(sheet, rows, layouts.All, layoutId);
+        var (read, problem) = StatementReader.Read(sheet, rows, layouts.All, layoutId, delimited: sheet == "csv");
         if (problem is not null)
         {
             return Invalid(problem, problem.Row is null ? "layout" : $"row {problem.Row}");

@@ -31,8 +31,13 @@ internal static partial class StatementReader
     private const int HeaderSearchRows = 60;
 
     /// <summary>Reads <paramref name="rows"/> by the layout named <paramref name="layoutId"/>, or by the first layout whose header is found.</summary>
+    /// <remarks>
+    /// <paramref name="delimited"/>: the rows come from a CSV, where a line with more fields than its header is a
+    /// value that was split (an amount written 1,800,000 without quotes reads as 1, then 800, then 000 in columns of
+    /// their own): such a line is refused, not read one đồng at a time.
+    /// </remarks>
     public static (StatementRead? Read, StatementProblem? Problem) Read(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
-        IReadOnlyList<StatementLayout> layouts, string? layoutId)
+        IReadOnlyList<StatementLayout> layouts, string? layoutId, bool delimited = false)
     {
         var candidates = layoutId is null ? layouts : layouts.Where(l => string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (candidates.Count == 0)
@@ -44,7 +49,7 @@ internal static partial class StatementReader
         {
             if (FindHeader(rows, layout) is { } header)
             {
-                return ReadLines(sheet, rows, layout, header);
+                return ReadLines(sheet, rows, layout, header, delimited);
             }
         }
 
@@ -115,8 +120,9 @@ internal static partial class StatementReader
 
     private static string Normal(string text) => Spaces().Replace(text.Normalize(NormalizationForm.FormC).Replace('\r', '\n'), m => m.Value.Contains('\n') ? "\n" : " ").Trim().ToLowerInvariant();
 
-    private static (StatementRead?, StatementProblem?) ReadLines(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout, Header header)
+    private static (StatementRead?, StatementProblem?) ReadLines(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout, Header header, bool delimited)
     {
+        var lastColumn = header.Names.Keys.Max();
         string Name(int column) => $"{Spreadsheet.Letters(column)} ({header.Names[column]})";
         StatementProblem Problem(int row, int column, string reason) => new(sheet, row, Name(column), reason);
 
@@ -137,6 +143,12 @@ internal static partial class StatementReader
             if (string.IsNullOrEmpty(credit.Text) && string.IsNullOrEmpty(debit.Text))
             {
                 continue; // a blank row, or a description wrapped onto its own row
+            }
+
+            if (delimited && cells.Keys.Max() > lastColumn)
+            {
+                return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(cells.Keys.Max()),
+                    $"the line has {cells.Keys.Max() + 1} fields where the header has {lastColumn + 1}: an amount with a comma in it must be quoted (\"1,800,000\") or written without separators (1800000)"));
             }
 
             if (date is null)

@@ -234,6 +234,22 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         await using var province = await ProvinceHost.StartAsync(settings: [$"--Province:StatementLayoutsFile={file}"]);
         await ProviderSenders.PutConnectionAsync(province, "sepay-own", "sepay", ProviderSenders.SepayKey);
         var (payment, code) = await PendingPayments.CreateAsync(province, 1_800_000);
+
+        // The same line with its amount unquoted splits it into 1, 800 and 000: refused as a whole, naming the line,
+        // not booked as 1 đồng.
+        var split = $"SAO KÊ TÀI KHOẢN\nSố bút toán,Ngày GD,Phát sinh nợ,Phát sinh có,Nội dung giao dịch\nAG{ProviderPost.NextId()},{s_today},,1,800,000,NOP TIEN {code}\n";
+        using (var splitContent = new ByteArrayContent(Encoding.UTF8.GetBytes(split)))
+        {
+            splitContent.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            using var refused = await province.Admin.PostAsync(new Uri("/api/v1/admin/bank/connections/sepay-own/statement", UriKind.Relative), splitContent);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("invalid_statement", problem.GetProperty("code").GetString());
+            Assert.Contains("row 3", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("has 7 fields where the header has 5", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(province, payment));
+        }
+
         var csv = $"SAO KÊ TÀI KHOẢN\nSố bút toán,Ngày GD,Phát sinh nợ,Phát sinh có,Nội dung giao dịch\nAG{ProviderPost.NextId()},{s_today},,\"1,800,000\",NOP TIEN {code}\nCộng,,,\"1,800,000\",\n";
 
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
