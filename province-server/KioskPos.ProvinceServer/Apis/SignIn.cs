@@ -1,6 +1,5 @@
 using System.Globalization;
 using KioskPos.ProvinceServer.Data;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Apis;
@@ -8,9 +7,6 @@ namespace KioskPos.ProvinceServer.Apis;
 /// <summary>The sign-in page, sign-out, the administrator's user list and alerts.</summary>
 internal static class SignInApi
 {
-    /// <summary>What a sign-in form may weigh: a name and a password, with room to spare.</summary>
-    private const int MaxFormBytes = 16 * 1024;
-
     /// <summary>The command that makes the first administrator, as the log and the sign-in page show it.</summary>
     public const string FirstAdminCommand = "kioskpos-province users add-admin <username> --full-name \"<full name>\"";
 
@@ -45,29 +41,11 @@ internal static class SignInApi
     /// </summary>
     private static async Task<Results<RedirectHttpResult, ProblemResult>> SignInFromFormAsync(HttpContext http, ProvinceUsers users, ProvinceSessions sessions)
     {
-        if (!http.Request.HasFormContentType)
+        var (form, notAForm) = await FormPost.ReadAsync(http,
+            "POST /login takes a form (application/x-www-form-urlencoded or multipart/form-data) with username and password", "not_a_form").ConfigureAwait(false);
+        if (form is null)
         {
-            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "not_a_form",
-                "body: POST /login takes a form (application/x-www-form-urlencoded or multipart/form-data) with username and password");
-        }
-
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxFormBytes;
-        }
-
-        IFormCollection form;
-        try
-        {
-            form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException e)
-        {
-            return ProvinceProblems.Problem(e.StatusCode, "not_a_form", $"body: {e.Message}");
-        }
-        catch (InvalidDataException e)
-        {
-            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "not_a_form", $"body: {e.Message}");
+            return notAForm!;
         }
 
         foreach (var field in (string[])["username", "password"])
