@@ -274,6 +274,42 @@ public sealed class AccountAttackTests
 
     [Fact]
     [Trait("Category", "Attack")]
+    [Attack("as a signed-in administrator, post JSON, nothing, plain text and a multipart body cut short to the pages' forms (/reconciliation/resolve, /bank-sim/send)",
+        "400 not_a_form problems naming the body, never a 500; the page's own form still goes back to the page")]
+    public async Task A_page_form_post_that_is_not_a_form_is_a_400_naming_the_body()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var administrator = await province.SignInAsync("tinh.admin", "QuanTri@2026");
+        foreach (var path in (string[])["/reconciliation/resolve", "/bank-sim/send"])
+        {
+            HttpContent?[] posts =
+            [
+                JsonContent.Create(new { item = "transfer:1", note = "đã gọi phụ huynh" }),
+                null,
+                new StringContent("item=transfer:1&note=x", Encoding.UTF8, "text/plain"),
+                TruncatedMultipart(),
+            ];
+            foreach (var body in posts)
+            {
+                using var answer = await administrator.PostAsync(path, body);
+                var text = await answer.Content.ReadAsStringAsync();
+                Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{path} {body?.Headers.ContentType}: {(int)answer.StatusCode} {text}");
+                Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+                var problem = JsonDocument.Parse(text).RootElement;
+                Assert.Equal("not_a_form", problem.GetProperty("code").GetString());
+                Assert.StartsWith("body: ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers")));
+        using var resolved = await administrator.PostAsync("/reconciliation/resolve",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["item"] = "transfer:999999", ["note"] = "không có", ["back"] = "/reconciliation?from=2026-11-01" }));
+        Assert.Equal(HttpStatusCode.Redirect, resolved.StatusCode);
+        Assert.Equal("/reconciliation?from=2026-11-01", resolved.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
     [Attack("name an institution =HYPERLINK(…) and its district +cmd|…, then export the plan report as CSV",
         "those cells start with ' (not run as formulas by a spreadsheet); the numbers stay numbers")]
     public async Task Formulas_in_names_are_neutralised_in_the_csv_export()

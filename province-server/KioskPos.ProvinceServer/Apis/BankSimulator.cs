@@ -73,10 +73,16 @@ internal static class BankSimulator
     /// <summary>A bank transaction id in the style banks use, unique enough for a demo.</summary>
     public static string NewTransactionId() => "FT" + DateTime.UtcNow.ToString("yyMMdd", CultureInfo.InvariantCulture) + Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
 
-    private static async Task<RedirectHttpResult> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients, IServer server,
+    private static async Task<Results<RedirectHttpResult, ProblemResult>> SendFromFormAsync(HttpContext http, IOptions<ProvinceOptions> options, TimeProvider time, IHttpClientFactory clients, IServer server,
         Banking.BankConnections connections)
     {
-        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        var (form, notAForm) = await FormPost.ReadAsync(http,
+            "POST /bank-sim/send takes the page's form (application/x-www-form-urlencoded or multipart/form-data) with amount, account, text, txn, bin and provider", "bad_request").ConfigureAwait(false);
+        if (form is null)
+        {
+            return notAForm!;
+        }
+
         var provider = form["provider"].ToString() is { Length: > 0 } named ? named : Banking.BankProviders.Generic;
         if (provider != Banking.BankProviders.Generic)
         {

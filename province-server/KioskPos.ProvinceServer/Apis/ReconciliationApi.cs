@@ -74,7 +74,13 @@ internal static class ReconciliationApi
             return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        var (form, notAForm) = await FormPost.ReadAsync(http,
+            "POST /reconciliation/resolve takes the page's form (application/x-www-form-urlencoded or multipart/form-data) with item, note and back", "bad_request").ConfigureAwait(false);
+        if (form is null)
+        {
+            return notAForm!;
+        }
+
         var note = form["note"].ToString().Trim();
         if (note.Length is > 0 and <= 500)
         {
