@@ -9,6 +9,11 @@ namespace KioskPos.ProvinceServer.Apis;
 /// <summary>The province administrator's API: the ledger, terminals, cards, bills, institutions, the bank's transfers.</summary>
 internal static class AdminApi
 {
+    /// <summary>The most characters of a terminal's name (people read it in lists and on the terminal's pages).</summary>
+    private const int MaxTerminalName = 100;
+
+    private const string InstitutionIdRule = "3 to 64 upper-case letters, digits, '-' or '_'";
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/admin").RequireProvinceRoles(ProvinceRoles.Admin)
@@ -136,15 +141,31 @@ internal static class AdminApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error);
         }
 
-        if (string.IsNullOrWhiteSpace(request.TerminalId) || request.TerminalId.Length > 64 || request.ValidMinutes is < 1 or > 7 * 24 * 60)
+        // Each field by name, before anything is written: the terminal's row is made here, and an id no URL can
+        // reach could not be revoked afterwards.
+        var (field, expected) = request switch
         {
-            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "terminalId (1-64 characters) and validMinutes (1 to 10080) are required.");
+            { InstitutionId: null or { Length: 0 } } => ("institutionId", "the institution the terminal serves (e.g. TG-THCS-NGUYENDU) is required"),
+            _ when !IsInstitutionId(request.InstitutionId) => ("institutionId", InstitutionIdRule),
+            { TerminalId: null or { Length: 0 } } => ("terminalId", "the terminal's id (e.g. KP-THCS-ND-01) is required"),
+            _ when !TerminalRegistry.IsWellFormedId(request.TerminalId) =>
+                ("terminalId", $"3 to {TerminalRegistry.MaxIdLength} upper-case letters and digits in groups joined by single '-', e.g. KP-THCS-ND-01"),
+            { Name: { } given } when given.Trim().Length is 0 or > MaxTerminalName || TextChecks.HasHiddenCharacters(given) =>
+                ("name", $"1 to {MaxTerminalName} characters people read (e.g. Quầy thu học phí số 1), no control or direction-changing characters; or left out for the id"),
+            { ValidMinutes: < 1 or > 7 * 24 * 60 } => ("validMinutes", "1 to 10080 (a week)"),
+            _ => (null, null),
+        };
+        if (field is not null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", $"{field}: {expected}", "invalid_field", field);
         }
 
-        var issued = await registry.IssueCodeAsync(request.InstitutionId, request.TerminalId, request.Name ?? request.TerminalId, TimeSpan.FromMinutes(request.ValidMinutes), http.RequestAborted).ConfigureAwait(false);
+        var (institutionId, terminalId) = (request.InstitutionId!, request.TerminalId!);
+        var name = request.Name?.Trim().Normalize() ?? terminalId;
+        var issued = await registry.IssueCodeAsync(institutionId, terminalId, name, TimeSpan.FromMinutes(request.ValidMinutes), http.RequestAborted).ConfigureAwait(false);
         return issued is { } code
-            ? JsonOk.Of(new EnrolmentCode(EnrolmentTickets.Compose(code.Code, http.RequestServices.GetRequiredService<ProvinceSigningKey>().Fingerprint), request.TerminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
-            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", $"No institution '{request.InstitutionId}', or terminal '{request.TerminalId}' belongs to another institution.", "institution_not_found.enrolment");
+            ? JsonOk.Of(new EnrolmentCode(EnrolmentTickets.Compose(code.Code, http.RequestServices.GetRequiredService<ProvinceSigningKey>().Fingerprint), terminalId, code.ExpiresAt), ProvinceJsonContext.Default.EnrolmentCode)
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", $"No institution '{institutionId}', or terminal '{terminalId}' belongs to another institution.", "institution_not_found.enrolment");
     }
 
     private static async Task<Results<NoContent, ProblemResult>> RevokeTerminalAsync(string id, TerminalRegistry registry, CancellationToken ct) =>
@@ -300,8 +321,11 @@ internal static class AdminApi
         return TypedResults.NoContent();
     }
 
+    private static bool IsInstitutionId(string id) =>
+        id.Length is >= 3 and <= 64 && id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '-' or '_');
+
     private static string? InstitutionProblem(string id, InstitutionRequest request) =>
-        id.Length is < 3 or > 64 || !id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '-' or '_') ? "the id is 3 to 64 upper-case letters, digits, '-' or '_'"
+        !IsInstitutionId(id) ? "the id is " + InstitutionIdRule
         : string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200 ? "name is required (at most 200)"
         : request.Type is null || !PlanTargets.Types.Contains(request.Type) ? $"type is one of {string.Join(", ", PlanTargets.Types)}"
         : request.District is { Length: > 100 } ? "district (before 2025) is at most 100"

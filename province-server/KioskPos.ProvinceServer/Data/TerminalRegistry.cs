@@ -32,6 +32,21 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
     // context per call), as the province's own signing key is by every answer at once.
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
 
+    /// <summary>The most characters of a terminal id (<see cref="IsWellFormedId"/>).</summary>
+    public const int MaxIdLength = 32;
+
+    /// <summary>
+    /// A terminal id as the demo and the manuals write them (<c>KP-THCS-ND-01</c>, <c>KP-TTYT-CT-01</c>): 3 to
+    /// <see cref="MaxIdLength"/> upper-case ASCII letters and digits in groups joined by single '-'. The id travels in
+    /// URL paths (<c>/terminals/{id}/revoke</c>), in the signature's <c>keyid</c>, in every payment id
+    /// (<c>KP-THCS-ND-01-00000042</c>), on receipts and in file names, so nothing else fits: a '/', '.', quote,
+    /// control or direction character would make a terminal no URL can reach, and lower case a second terminal that
+    /// reads the same.
+    /// </summary>
+    public static bool IsWellFormedId(string? id) =>
+        id is { Length: >= 3 and <= MaxIdLength } && id[0] != '-' && id[^1] != '-' && !id.Contains("--", StringComparison.Ordinal)
+        && id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '-');
+
     /// <summary>Issues a one-time code for <paramref name="terminalId"/> (created if new) at an institution.</summary>
     public async Task<(string Code, DateTimeOffset ExpiresAt)?> IssueCodeAsync(string institutionId, string terminalId, string name, TimeSpan validity, CancellationToken cancellationToken)
     {
