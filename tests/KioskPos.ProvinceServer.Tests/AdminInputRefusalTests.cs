@@ -58,6 +58,53 @@ public sealed class AdminInputRefusalTests
         Assert.Equal("Quầy thu học phí số 5", await province.ScalarAsync("SELECT name FROM terminals WHERE id = 'KP-THCS-ND-05'"));
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("push hardware profiles with lightPin 1.5, buzzerPin -7 or 28, helpButtonPin \"abc\", a pin used twice, description {\"a\":1}, printerTextMode \"utf8\", paperWidthMm 80.5",
+        "400 invalid_profile naming the field, the terminal's profile unchanged; the repository's own profile is still taken")]
+    public async Task A_hardware_profile_the_terminal_could_not_read_or_run_is_refused_naming_the_field()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        const string Terminal = "/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile";
+        var shipped = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "hardware", "profiles", "pi4-rc522-usb80.json"));
+        using (var taken = await province.Admin.PutAsync(Terminal, new StringContent(shipped, System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, taken.StatusCode);
+        }
+
+        (string Field, string Value)[] refused =
+        [
+            ("lightPin", "1.5"),
+            ("lightPin", "17.0"),
+            ("buzzerPin", "-7"),
+            ("buzzerPin", "28"),
+            ("helpButtonPin", "\"abc\""),
+            ("helpButtonPin", "\"22\""),
+            ("helpButtonPin", "17"),
+            ("description", "{\"a\":1}"),
+            ("printerTextMode", "\"utf8\""),
+            ("paperWidthMm", "80.5"),
+        ];
+        foreach (var (field, value) in refused)
+        {
+            var profile = System.Text.Json.Nodes.JsonNode.Parse(shipped)!.AsObject();
+            profile[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
+            using var answer = await province.Admin.PutAsync(Terminal, new StringContent(profile.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            await AssertNamesAsync(answer, "invalid_profile", field, $"{field}: {value}");
+        }
+
+        Assert.Equal(JsonNode(shipped), JsonNode((string)(await province.ScalarAsync("SELECT hardware_profile FROM terminals WHERE id = 'KP-THCS-ND-01'"))!));
+
+        // A pin left out, or null, is no pin: taken.
+        var noHelp = System.Text.Json.Nodes.JsonNode.Parse(shipped)!.AsObject();
+        noHelp["helpButtonPin"] = null;
+        noHelp.Remove("buzzerPin");
+        using var withoutPins = await province.Admin.PutAsync(Terminal, new StringContent(noHelp.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NoContent, withoutPins.StatusCode);
+
+        static string JsonNode(string text) => System.Text.Json.Nodes.JsonNode.Parse(text)!.ToJsonString();
+    }
+
     // A 400 problem+json with the code, its detail starting with the name of the request's field.
     internal static async Task AssertNamesAsync(HttpResponseMessage answer, string code, string field, string what)
     {
