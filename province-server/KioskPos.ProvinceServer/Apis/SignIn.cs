@@ -7,6 +7,9 @@ namespace KioskPos.ProvinceServer.Apis;
 /// <summary>The sign-in page, sign-out, the administrator's user list and alerts.</summary>
 internal static class SignInApi
 {
+    /// <summary>The most characters of a person's full name (pages list it, sessions and alerts name it).</summary>
+    private const int MaxFullName = 100;
+
     /// <summary>The command that makes the first administrator, as the log and the sign-in page show it.</summary>
     public const string FirstAdminCommand = "kioskpos-province users add-admin <username> --full-name \"<full name>\"";
 
@@ -120,6 +123,11 @@ internal static class SignInApi
         if (string.IsNullOrWhiteSpace(request.FullName))
         {
             return "fullName is required";
+        }
+
+        if (request.FullName.Trim().Length > MaxFullName || TextChecks.HasHiddenCharacters(request.FullName))
+        {
+            return $"fullName is at most {MaxFullName} characters, without control or direction-changing characters";
         }
 
         if (request.Role is not (ProvinceRoles.Admin or ProvinceRoles.Accountant))
