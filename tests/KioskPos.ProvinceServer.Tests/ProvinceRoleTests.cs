@@ -60,6 +60,31 @@ public abstract class ProvinceRoleTests(ProvinceEngine engine)
     }
 
     [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("as an institution's accountant, ask for another institution's e-documents of a day (?institution=)",
+        "403 forbidden as for the reconciliation, not their own institution's documents in its place")]
+    public async Task An_accountant_naming_another_institution_s_e_documents_is_refused_as_for_the_reconciliation()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        using var accountant = await province.SignInAsync("ketoan.nguyendu", "KeToan@2026");
+        using (var other = await accountant.GetAsync("/api/v1/e-documents/day?institution=TG-TTYT-CHAUTHANH&date=2026-11-23"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+            Assert.Equal("forbidden", (await other.ProblemAsync()).Code);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await accountant.GetAsync("/api/v1/reconciliation?institution=TG-TTYT-CHAUTHANH")).StatusCode);
+        foreach (var own in (string[])["/api/v1/e-documents/day?institution=TG-THCS-NGUYENDU&date=2026-11-23", "/api/v1/e-documents/day?date=2026-11-23"])
+        {
+            var day = await accountant.GetFromJsonAsync<JsonElement>(own);
+            Assert.Equal("TG-THCS-NGUYENDU", day.GetProperty("institutionId").GetString());
+        }
+
+        var named = await province.Admin.GetFromJsonAsync<JsonElement>("/api/v1/e-documents/day?institution=TG-TTYT-CHAUTHANH&date=2026-11-23");
+        Assert.Equal("TG-TTYT-CHAUTHANH", named.GetProperty("institutionId").GetString());
+    }
+
+    [Fact]
     public async Task The_administrator_creates_people_and_wrong_passwords_make_the_next_try_wait()
     {
         await using var province = await ProvinceHost.StartAsync(engine: engine);

@@ -29,7 +29,7 @@ internal static class EDocumentApi
         admin.MapGet("/e-documents", GetEDocumentWorklistAsync).WithSummary("The e-document worklist: issued, waiting, refused with the provider's reason")
             .ProducesProblems(StatusCodes.Status400BadRequest);
         admin.MapPost("/e-documents/retry", RetryAsync).WithSummary("Queue a refused e-document again (after its settings were put right)")
-            .ProducesProblems(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
         app.MapGet("/api/v1/e-documents/day", GetDayAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant)
             .WithTags("E-documents").WithSummary("An institution's e-documents of a day, with their states")
@@ -131,10 +131,17 @@ internal static class EDocumentApi
         return JsonOk.Of<IReadOnlyList<EDocumentView>>(rows.ConvertAll(View), EDocumentJsonContext.Default.IReadOnlyListEDocumentView);
     }
 
-    private static async Task<Results<NoContent, ProblemResult>> RetryAsync(string? id, EDocumentStore store, TimeProvider time, CancellationToken ct) =>
-        id is { Length: > 0 and <= 200 } && await store.RequeueAsync(id, EDocumentStore.Stamp(time.GetUtcNow()), ct).ConfigureAwait(false)
+    private static async Task<Results<NoContent, ProblemResult>> RetryAsync(string? id, EDocumentStore store, TimeProvider time, CancellationToken ct)
+    {
+        if (id is not { Length: > 0 and <= 200 })
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "id: the refused e-document's id (?id=, 1 to 200 characters) is required", "invalid_field", "id");
+        }
+
+        return await store.RequeueAsync(id, EDocumentStore.Stamp(time.GetUtcNow()), ct).ConfigureAwait(false)
             ? TypedResults.NoContent()
-            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "edocument_not_refused", null, args: [id ?? string.Empty]);
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "edocument_not_refused", null, args: [id]);
+    }
 
     private static async Task<Results<JsonOk<EDocumentDayView>, ProblemResult>> GetDayAsync(HttpContext http, string? institution, string? date, EDocumentStore store, TimeProvider time)
     {
@@ -143,6 +150,12 @@ internal static class EDocumentApi
         if (!IsDay(day))
         {
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "date is yyyy-MM-dd");
+        }
+
+        // As the reconciliation: an accountant naming another institution is refused, not shown their own instead.
+        if (!user.IsAdmin && institution is not null && institution != user.InstitutionId)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", "An accountant sees their own institution only.", "forbidden.other_institution");
         }
 
         var id = user.IsAdmin ? institution : user.InstitutionId;
