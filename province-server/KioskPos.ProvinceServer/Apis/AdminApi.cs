@@ -86,9 +86,14 @@ internal static class AdminApi
     private static async Task<Results<NoContent, ProblemResult>> PutPinAsync(string code, HttpContext http, CardAuthorisation cards)
     {
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.CardPinRequest, http.RequestAborted).ConfigureAwait(false);
-        if (request is null || !KioskPos.Shared.Security.PinHash.IsValid(request.Pin))
+        if (request is null)
         {
-            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_pin", error ?? "The PIN is 4 to 8 digits.");
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body {\"pin\": \"…\"} is required.", "malformed_json.body");
+        }
+
+        if (!KioskPos.Shared.Security.PinHash.IsValid(request.Pin))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_pin", "pin: 4 to 8 digits");
         }
 
         return await cards.SetPinAsync(code, request.Pin, http.RequestAborted).ConfigureAwait(false) ? TypedResults.NoContent() : AccountNotFound(code);
