@@ -168,6 +168,44 @@ public sealed class AdminInputRefusalTests
         Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("set a receiving account with a 5-digit or 100 KB bankBin, an accountNumber with '-' or of 100 KB, a 100 KB accountName or one of accents only, a 100 KB bankName",
+        "400 invalid_account naming the request's field (not VietQR's field 38/01/00 or 59), quoting at most the start of the value; the account unchanged")]
+    public async Task A_receiving_account_refusal_names_the_request_field_and_never_echoes_the_value_whole()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        const string Path = "/api/v1/admin/institutions/TG-THCS-NGUYENDU/bank-account";
+        const string Account = "SELECT bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = 'TG-THCS-NGUYENDU'";
+        var before = await province.RowsAsync(Account);
+        var huge = new string('9', 100_000);
+        (object Body, string Field)[] refused =
+        [
+            (new { bankBin = "97043", accountNumber = "1023456789", accountName = "TRUONG THCS NGUYEN DU" }, "bankBin"),
+            (new { bankBin = huge, accountNumber = "1023456789", accountName = "TRUONG THCS NGUYEN DU" }, "bankBin"),
+            (new { bankBin = "970436", accountNumber = "1023-456789", accountName = "TRUONG THCS NGUYEN DU" }, "accountNumber"),
+            (new { bankBin = "970436", accountNumber = huge, accountName = "TRUONG THCS NGUYEN DU" }, "accountNumber"),
+            (new { bankBin = "970436", accountNumber = "1023456789", accountName = "Trường " + huge }, "accountName"),
+            (new { bankBin = "970436", accountNumber = "1023456789", accountName = "\u0301\u0301" }, "accountName"),
+            (new { bankBin = "970436", accountNumber = "1023456789", accountName = "TRUONG THCS NGUYEN DU", bankName = "Vietcombank " + huge }, "bankName"),
+            (new { bankBin = "970436", accountNumber = "1023456789", accountName = "TRUONG THCS NGUYEN DU", bankName = "Vietcombank\u202E" }, "bankName"),
+        ];
+        foreach (var (body, field) in refused)
+        {
+            using var answer = await province.Admin.PutAsJsonAsync(Path, body);
+            var text = await answer.Content.ReadAsStringAsync();
+            await AssertNamesAsync(answer, "invalid_account", field, text[..Math.Min(200, text.Length)]);
+            var detail = JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString()!;
+            Assert.DoesNotContain("field ", detail, StringComparison.Ordinal);
+            Assert.True(detail.Length < 200, $"{field}: a detail of {detail.Length} characters");
+        }
+
+        Assert.Equal(before, await province.RowsAsync(Account));
+        using var saved = await province.Admin.PutAsJsonAsync(Path, new { bankBin = "970436", accountNumber = "1023456789", accountName = "Trường THCS Nguyễn Du", bankName = "Vietcombank" });
+        Assert.Equal(HttpStatusCode.NoContent, saved.StatusCode);
+        Assert.Equal("970436|1023456789|TRUONG THCS NGUYEN DU|Vietcombank|\n", await province.RowsAsync(Account));
+    }
+
     // A 400 problem+json with the code, its detail starting with the name of the request's field.
     internal static async Task AssertNamesAsync(HttpResponseMessage answer, string code, string field, string what)
     {

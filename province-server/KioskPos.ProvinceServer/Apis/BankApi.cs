@@ -208,9 +208,44 @@ internal static class BankApi
         };
     }
 
-    /// <summary>Checks a receiving account before it goes into every QR of an institution.</summary>
+    /// <summary>The most characters of a receiving account's bank name (shown beside the QR).</summary>
+    private const int MaxBankName = 100;
+
+    /// <summary>VietQR's limit of the account or card number (field 38/01/01), as the builder enforces it.</summary>
+    private const int MaxAccountNumber = 19;
+
+    /// <summary>VietQR's limit of the merchant name (field 59) once folded to ASCII, as the builder enforces it.</summary>
+    private const int MaxAccountName = 25;
+
+    /// <summary>
+    /// Checks a receiving account before it goes into every QR of an institution: the first problem, naming the
+    /// request's field (<c>bankBin</c>, <c>accountNumber</c>, <c>accountName</c>, <c>bankName</c>) and quoting at most the
+    /// start of a refused value, or null. The rules are VietQR's (<see cref="VietQrBuilder"/>): a 6-digit BIN, an
+    /// account or card number of up to 19 letters or digits, a name of up to 25 characters once written without accents.
+    /// </summary>
     public static string? ValidateAccount(ReceivingAccountRequest request)
     {
+        if (request.BankBin is not { Length: 6 } bin || !bin.All(char.IsAsciiDigit))
+        {
+            return $"bankBin: the bank's BIN, 6 digits (e.g. 970436), not '{TextChecks.Excerpt(request.BankBin)}'";
+        }
+
+        if (request.AccountNumber is not { Length: > 0 and <= MaxAccountNumber } number || !number.All(char.IsAsciiLetterOrDigit))
+        {
+            return $"accountNumber: 1 to {MaxAccountNumber} letters or digits, not '{TextChecks.Excerpt(request.AccountNumber)}'";
+        }
+
+        var folded = AsciiText.Fold(request.AccountName ?? string.Empty);
+        if (folded.Length is 0 or > MaxAccountName)
+        {
+            return $"accountName: the account holder's name as the bank has it, 1 to {MaxAccountName} characters once written without accents (here {folded.Length})";
+        }
+
+        if (request.BankName is { } bankName && (bankName.Length > MaxBankName || TextChecks.HasHiddenCharacters(bankName)))
+        {
+            return $"bankName: at most {MaxBankName} characters, without control or direction-changing characters";
+        }
+
         try
         {
             VietQrBuilder.Build(new VietQrPayload(false, request.BankBin, request.AccountNumber, MerchantName: request.AccountName));
@@ -218,7 +253,15 @@ internal static class BankApi
         }
         catch (VietQrFormatException e)
         {
-            return e.Error.ToString();
+            // Not reached with the checks above; named by the request's field all the same, never with the value.
+            var field = e.Error.Field switch
+            {
+                "38/01/00" => "bankBin",
+                "38/01/01" => "accountNumber",
+                "59" => "accountName",
+                _ => "body",
+            };
+            return $"{field}: not valid in a VietQR ({e.Error.Code})";
         }
     }
 }
