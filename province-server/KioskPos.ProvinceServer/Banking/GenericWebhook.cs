@@ -58,13 +58,23 @@ internal sealed class GenericWebhook : IBankWebhook
             return ProviderRead.Refused(BankRefusal.Invalid("description is required (it may be empty)"));
         }
 
-        if (notification.AccountNumber is null or { Length: 0 })
+        // The receiving account as a receiving account or a connection may be set (and a VietQR carries it): 1 to 19
+        // letters or digits. Banks' account numbers are digits, but virtual accounts and card numbers in a VietQR may
+        // hold letters, and refusing those would lose real money; '/', '.', spaces and the like are no account at all.
+        if (notification.AccountNumber is not { Length: > 0 and <= 19 } account || !account.All(char.IsAsciiLetterOrDigit))
         {
-            return ProviderRead.Refused(BankRefusal.Invalid("accountNumber must be 1-19 characters"));
+            return ProviderRead.Refused(BankRefusal.Invalid("accountNumber: the receiving account, 1 to 19 letters or digits"));
         }
 
-        var transfer = new IncomingTransfer(notification.TransactionId ?? string.Empty, notification.AccountNumber, notification.Amount, notification.Description,
-            notification.TransactionTime, Outgoing: false, notification.BankBin);
+        // The BIN is optional; an empty one is taken as not said, anything else is NAPAS's 6 digits.
+        var bin = notification.BankBin is { Length: > 0 } given ? given : null;
+        if (bin is not null && !(bin.Length == 6 && bin.All(char.IsAsciiDigit)))
+        {
+            return ProviderRead.Refused(BankRefusal.Invalid("bankBin: the receiving bank's BIN, 6 digits (e.g. 970436), or left out"));
+        }
+
+        var transfer = new IncomingTransfer(notification.TransactionId ?? string.Empty, account, notification.Amount, notification.Description,
+            notification.TransactionTime, Outgoing: false, bin);
         return transfer.Problem() is { } problem ? ProviderRead.Refused(BankRefusal.Invalid(problem)) : ProviderRead.Of(transfer);
     }
 
