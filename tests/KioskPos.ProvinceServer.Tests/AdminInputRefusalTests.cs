@@ -206,6 +206,38 @@ public sealed class AdminInputRefusalTests
         Assert.Equal("970436|1023456789|TRUONG THCS NGUYEN DU|Vietcombank|\n", await province.RowsAsync(Account));
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("close an account with a reason of 201 or 100,000 characters as the administrator, of 201 as a terminal's counter",
+        "400 invalid_request naming reason, as the terminal's own counter close refuses it; the account stays open; 200 characters close it")]
+    public async Task An_account_close_reason_is_bounded_like_the_counter_close()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var terminal = await province.SignedClientAsync();
+        foreach (var reason in (string[])[new string('r', 201), new string('r', 100_000)])
+        {
+            using var admin = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120600001", reason });
+            await AssertNamesAsync(admin, "invalid_request", "reason", $"admin close, reason of {reason.Length}");
+        }
+
+        // The terminal's counter refuses more than 200 itself; the province's end of it holds the same bound (its
+        // body is bounded at 16 KB before that, a 413).
+        var closure = new KioskPos.Shared.Contracts.AccountClosureRequestDto("HS240001", await province.BalanceAsync("HS240001"), "FT26120600001", new string('r', 201), "GS01", "Giám sát Lê Văn Tám");
+        using (var counter = await terminal.PostAsync(KioskPos.Shared.Contracts.SyncProtocol.AccountClosuresPath,
+            JsonContent.Create(closure, KioskPos.Shared.Contracts.ContractsJsonContext.Default.AccountClosureRequestDto)))
+        {
+            await AssertNamesAsync(counter, "invalid_request", "reason", "counter close, reason of 201");
+        }
+
+        Assert.Null(await province.ScalarAsync("SELECT closed_at FROM accounts WHERE code = 'HS240001'"));
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM account_closures"), System.Globalization.CultureInfo.InvariantCulture));
+
+        var longest = ("Học sinh chuyển trường " + new string('r', 200))[..200];
+        using var closed = await province.Admin.PostAsJsonAsync("/api/v1/admin/accounts/HS240001/close", new { bankReference = "FT26120600001", reason = longest });
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        Assert.Equal(longest, await province.ScalarAsync("SELECT reason FROM account_closures WHERE account_code = 'HS240001'"));
+    }
+
     // A 400 problem+json with the code, its detail starting with the name of the request's field.
     internal static async Task AssertNamesAsync(HttpResponseMessage answer, string code, string field, string what)
     {

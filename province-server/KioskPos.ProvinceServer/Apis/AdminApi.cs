@@ -116,6 +116,11 @@ internal static class AdminApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "bankReference: the refund transfer's reference, 4 to 64 characters", "invalid_field", "bankReference");
         }
 
+        if (request.Reason is { Length: > AccountClosure.MaxReason })
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", $"reason: at most {AccountClosure.MaxReason} characters", "invalid_field", "reason");
+        }
+
         var by = http.User.Identity?.Name ?? "admin";
         var (closed, refusal) = await AccountClosure.CloseAsync(database, time, code.Trim().ToUpperInvariant(), reference, request.Reason?.Trim() ?? string.Empty, by, http.RequestAborted).ConfigureAwait(false);
         return refusal switch

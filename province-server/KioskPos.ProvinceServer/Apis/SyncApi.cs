@@ -200,6 +200,11 @@ internal static class SyncApi
             return Invalid("supervisorName", "the closing supervisor's id and name");
         }
 
+        if (request.Reason is { Length: > AccountClosure.MaxReason })
+        {
+            return Invalid("reason", $"at most {AccountClosure.MaxReason} characters");
+        }
+
         code = code.ToUpperInvariant();
         var by = $"{name} ({supervisor}) @ {terminal.Id}";
         var (closed, refusal, balance) = await AccountClosure.CloseAsync(database, time, code, reference, request.Reason?.Trim() ?? string.Empty, by, terminal.InstitutionId, request.Amount, http.RequestAborted).ConfigureAwait(false);

@@ -23,6 +23,9 @@ public sealed record AccountClosedView(string AccountCode, long Refunded, string
 /// </summary>
 internal static class AccountClosure
 {
+    /// <summary>The most characters of the reason, as the terminal's counter close takes it (it is printed on the slip and kept with the closure).</summary>
+    public const int MaxReason = 200;
+
     /// <summary>Why an account cannot be closed.</summary>
     public enum Refusal
     {
