@@ -160,8 +160,8 @@ internal static class AdminApi
             { TerminalId: null or { Length: 0 } } => ("terminalId", "the terminal's id (e.g. KP-THCS-ND-01) is required"),
             _ when !TerminalRegistry.IsWellFormedId(request.TerminalId) =>
                 ("terminalId", $"3 to {TerminalRegistry.MaxIdLength} upper-case letters and digits in groups joined by single '-', e.g. KP-THCS-ND-01"),
-            { Name: { } given } when given.Trim().Length is 0 or > MaxTerminalName || TextChecks.HasHiddenCharacters(given) =>
-                ("name", $"1 to {MaxTerminalName} characters people read (e.g. Quầy thu học phí số 1), no control or direction-changing characters; or left out for the id"),
+            { Name: { } given } when given.Trim().Length is 0 or > MaxTerminalName || !KioskPos.Core.Text.PlainText.IsOneLine(given) =>
+                ("name", $"1 to {MaxTerminalName} characters people read on one line, no control or direction-changing characters; or left out for the id"),
             { ValidMinutes: < 1 or > 7 * 24 * 60 } => ("validMinutes", "1 to 10080 (a week)"),
             _ => (null, null),
         };

@@ -241,7 +241,7 @@ internal static class BankApi
             return $"accountName: the account holder's name as the bank has it, 1 to {MaxAccountName} characters once written without accents (here {folded.Length})";
         }
 
-        if (request.BankName is { } bankName && (bankName.Length > MaxBankName || TextChecks.HasHiddenCharacters(bankName)))
+        if (request.BankName is { } bankName && (bankName.Length > MaxBankName || !KioskPos.Core.Text.PlainText.IsOneLine(bankName)))
         {
             return $"bankName: at most {MaxBankName} characters, without control or direction-changing characters";
         }

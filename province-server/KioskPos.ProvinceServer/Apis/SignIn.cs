@@ -125,7 +125,7 @@ internal static class SignInApi
             return "fullName is required";
         }
 
-        if (request.FullName.Trim().Length > MaxFullName || TextChecks.HasHiddenCharacters(request.FullName))
+        if (request.FullName.Trim().Length > MaxFullName || !KioskPos.Core.Text.PlainText.IsOneLine(request.FullName))
         {
             return $"fullName is at most {MaxFullName} characters, without control or direction-changing characters";
         }
