@@ -25,7 +25,7 @@ public sealed class ApiErrorAnswerTests
         })
         {
             using var response = await province.Admin.GetAsync(path);
-            var problem = await ProblemOfAsync(response, HttpStatusCode.BadRequest, path);
+            var problem = await response.ProblemAsync(HttpStatusCode.BadRequest, path);
             Assert.Equal(("bad_request", "Yêu cầu không hợp lệ.", detail), (problem.Code, problem.Title, problem.Detail));
         }
 
@@ -42,7 +42,7 @@ public sealed class ApiErrorAnswerTests
 
         using (var nothing = await province.Admin.GetAsync("/api/v1/admin/no-such-thing"))
         {
-            var problem = await ProblemOfAsync(nothing, HttpStatusCode.NotFound, "/api/v1/admin/no-such-thing");
+            var problem = await nothing.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/admin/no-such-thing");
             Assert.Equal(("not_found", "Yêu cầu không hợp lệ."), (problem.Code, problem.Title));
             Assert.Contains("/api/v1/admin/no-such-thing", problem.Detail, StringComparison.Ordinal);
         }
@@ -52,13 +52,4 @@ public sealed class ApiErrorAnswerTests
         Assert.NotEqual("application/problem+json", page.Content.Headers.ContentType?.MediaType);
     }
 
-    private static async Task<ProblemDto> ProblemOfAsync(HttpResponseMessage response, HttpStatusCode status, string what)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status && response.Content.Headers.ContentType?.MediaType == "application/problem+json",
-            $"{what}: {(int)response.StatusCode} {response.Content.Headers.ContentType} '{body}'");
-        var problem = await response.ProblemAsync();
-        Assert.Equal((int)status, problem.Status);
-        return problem;
-    }
 }

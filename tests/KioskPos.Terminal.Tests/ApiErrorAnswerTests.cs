@@ -29,7 +29,7 @@ public sealed class ApiErrorAnswerTests
         })
         {
             using var response = await client.SendAsync(new HttpRequestMessage(method, path));
-            var problem = await ProblemOfAsync(response, HttpStatusCode.BadRequest, path);
+            var problem = await response.ProblemAsync(HttpStatusCode.BadRequest, path);
             Assert.Equal(("bad_request", "Yêu cầu không hợp lệ.", detail), (problem.Code, problem.Title, problem.Detail));
         }
 
@@ -49,14 +49,14 @@ public sealed class ApiErrorAnswerTests
 
         using (var constrained = await cashier.GetAsync("/api/v1/print-jobs/abc"))
         {
-            var problem = await ProblemOfAsync(constrained, HttpStatusCode.NotFound, "/api/v1/print-jobs/abc");
+            var problem = await constrained.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/print-jobs/abc");
             Assert.Equal(("not_found", "Yêu cầu không hợp lệ."), (problem.Code, problem.Title));
             Assert.Contains("id: 'abc'", problem.Detail, StringComparison.Ordinal);
         }
 
         using (var nothing = await cashier.GetAsync("/api/v1/no-such-thing"))
         {
-            var problem = await ProblemOfAsync(nothing, HttpStatusCode.NotFound, "/api/v1/no-such-thing");
+            var problem = await nothing.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/no-such-thing");
             Assert.Equal("not_found", problem.Code);
             Assert.Contains("/api/v1/no-such-thing", problem.Detail, StringComparison.Ordinal);
         }
@@ -64,17 +64,8 @@ public sealed class ApiErrorAnswerTests
         // An id of the right form that is not there is still the endpoint's own answer.
         using (var missing = await cashier.GetAsync("/api/v1/print-jobs/999999"))
         {
-            Assert.Equal("job_not_found", (await ProblemOfAsync(missing, HttpStatusCode.NotFound, "/api/v1/print-jobs/999999")).Code);
+            Assert.Equal("job_not_found", (await missing.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/print-jobs/999999")).Code);
         }
     }
 
-    private static async Task<ProblemDto> ProblemOfAsync(HttpResponseMessage response, HttpStatusCode status, string what)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status && response.Content.Headers.ContentType?.MediaType == "application/problem+json",
-            $"{what}: {(int)response.StatusCode} {response.Content.Headers.ContentType} '{body}'");
-        var problem = await response.ProblemAsync();
-        Assert.Equal((int)status, problem.Status);
-        return problem;
-    }
 }

@@ -141,7 +141,7 @@ public sealed class CounterAccountClosureSqliteTests() : CounterAccountClosureTe
         var province = await kept.StartAsync();
         await using var counter = await TerminalHost.StartAsync(province);
         var supervisor = await counter.StaffAsync(StaffRole.Supervisor);
-        var journalled = await JournalCountAsync(counter);
+        var journalled = await counter.JournalCountAsync();
         await province.StopAsync();
         await province.DisposeAsync();
         using var refused = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 2_000_000, bankReference = "FT26120500001" });
@@ -153,20 +153,12 @@ public sealed class CounterAccountClosureSqliteTests() : CounterAccountClosureTe
 
         // Nothing changed: the terminal journalled nothing, and the province, back with its data, holds the account
         // open with its whole balance.
-        Assert.Equal(journalled, await JournalCountAsync(counter));
+        Assert.Equal(journalled, await counter.JournalCountAsync());
         await using var back = await kept.StartAsync();
         Assert.Equal(2_000_000, await back.BalanceAsync("HS240001"));
         Assert.Null(await back.ScalarAsync("SELECT closed_at FROM accounts WHERE code = 'HS240001'"));
     }
 
-    private static async Task<long> JournalCountAsync(TerminalHost terminal)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM journal";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
 }
 
 /// <summary>CounterAccountClosure on PostgreSQL.</summary>

@@ -33,7 +33,7 @@ public sealed class ReversalInputTests
         }
 
         await terminal.ReceiptSettledAsync(id);
-        var journalled = await JournalCountAsync(terminal);
+        var journalled = await terminal.JournalCountAsync();
 
         async Task RefusedAsync(string action, object body, string field)
         {
@@ -52,7 +52,7 @@ public sealed class ReversalInputTests
         await RefusedAsync("refund", new { amount = 1, destination = "bank_transfer", bankReference = new string('R', 65), reason = "Hoàn học phí", supervisorId, supervisorPin }, "bankReference");
         await RefusedAsync("refund", new { amount = 1, destination = "bank_transfer", bankReference = "FT1", reason = "Hoàn học phí", supervisorId, supervisorPin }, "bankReference");
         await RefusedAsync("refund", new { amount = 1, destination = "bank_transfer", bankReference = "FT26\n120500001", reason = "Hoàn học phí", supervisorId, supervisorPin }, "bankReference");
-        Assert.Equal(journalled, await JournalCountAsync(terminal));
+        Assert.Equal(journalled, await terminal.JournalCountAsync());
         Assert.Equal("completed", (await terminal.PaymentAsync(id)).GetProperty("state").GetString());
 
         // At the bounds: a reason of 200 characters and a bank's reference are taken, and the slip prints.
@@ -62,7 +62,7 @@ public sealed class ReversalInputTests
             new { amount = 50_000, destination = "bank_transfer", bankReference = " FT26120500001 ", reason, supervisorId, supervisorPin });
         var view = await refunded.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(refunded.StatusCode == HttpStatusCode.OK, view.ToString());
-        Assert.Equal(journalled + 1, await JournalCountAsync(terminal));
+        Assert.Equal(journalled + 1, await terminal.JournalCountAsync());
     }
 
     [Fact]
@@ -95,12 +95,4 @@ public sealed class ReversalInputTests
         Assert.Equal("printed", settled.GetProperty("receipt").GetProperty("state").GetString());
     }
 
-    private static async Task<long> JournalCountAsync(TerminalHost terminal)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM journal";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
 }

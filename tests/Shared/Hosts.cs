@@ -37,6 +37,17 @@ public static class Problems
 {
     public static async Task<ProblemDto> ProblemAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!;
+
+    /// <summary>The problem answered with <paramref name="status"/> as <c>application/problem+json</c>; fails naming <paramref name="what"/> otherwise.</summary>
+    public static async Task<ProblemDto> ProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string what)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status && response.Content.Headers.ContentType?.MediaType == "application/problem+json",
+            $"{what}: {(int)response.StatusCode} {response.Content.Headers.ContentType} '{body}'");
+        var problem = await response.ProblemAsync();
+        Assert.Equal((int)status, problem.Status);
+        return problem;
+    }
 }
 
 /// <summary>A real province server (Kestrel on 127.0.0.1, SQLite in a temp folder) with the demo province.</summary>
@@ -227,6 +238,16 @@ public sealed class TerminalHost : IAsyncDisposable
     public SyncWorker Sync => App.Services.GetRequiredService<SyncWorker>();
 
     public string ReceiptsFolder => Path.Combine(Folder, "receipts");
+
+    /// <summary>How many entries the terminal's journal holds, read from its SQLite file.</summary>
+    public async Task<long> JournalCountAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Folder, "terminal.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Enrols a terminal with an in-process province host and starts it (syncing through <paramref name="syncUrl"/> if given).</summary>
     public static Task<TerminalHost> StartAsync(ProvinceHost province, Uri? syncUrl = null, bool syncFirst = true, string? folder = null, Action<IServiceCollection>? configureFirst = null, string[]? extraArgs = null) =>
