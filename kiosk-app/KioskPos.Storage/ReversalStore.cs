@@ -77,7 +77,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.bank_reference"));
         }
 
-        if (bankReference is not null && (bankReference.Trim() is not { Length: >= 4 and <= 64 } || !PlainText.IsOneLine(bankReference)))
+        if (bankReference is not null && (BankReference.Normalise(bankReference) is null || !PlainText.IsOneLine(bankReference)))
         {
             // As a bank writes a transfer's reference (FT26120500001), and as the counter's account closure takes it.
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("card.invalid_field", "bankReference", "the refund transfer's reference, 4 to 64 characters on one line"));

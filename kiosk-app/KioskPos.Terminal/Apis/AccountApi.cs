@@ -63,7 +63,7 @@ internal static class AccountApi
             return Invalid("code", "a payer code of 3 to 32 letters, digits or '-'");
         }
 
-        if (request.BankReference?.Trim() is not { Length: >= 4 and <= 64 } reference)
+        if (BankReference.Normalise(request.BankReference) is not { } reference)
         {
             return Invalid("bankReference", "the refund transfer's reference, 4 to 64 characters");
         }

@@ -111,7 +111,7 @@ internal static class AdminApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", error, "invalid_field", "body");
         }
 
-        if (request.BankReference?.Trim() is not { Length: >= 4 and <= 64 } reference)
+        if (BankReference.Normalise(request.BankReference) is not { } reference)
         {
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", "bankReference: the refund transfer's reference, 4 to 64 characters", "invalid_field", "bankReference");
         }

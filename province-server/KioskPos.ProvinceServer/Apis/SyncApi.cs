@@ -180,7 +180,7 @@ internal static class SyncApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_request", error, "invalid_field", "body");
         }
 
-        if (request.BankReference?.Trim() is not { Length: >= 4 and <= 64 } reference)
+        if (BankReference.Normalise(request.BankReference) is not { } reference)
         {
             return Invalid("bankReference", "the refund transfer's reference, 4 to 64 characters");
         }
