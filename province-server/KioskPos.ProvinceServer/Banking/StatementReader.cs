@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using KioskPos.Core.Money;
+using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.Imports;
 
@@ -34,7 +35,8 @@ internal static partial class StatementReader
     /// <remarks>
     /// <paramref name="delimited"/>: the rows come from a CSV, where a line with more fields than its header is a
     /// value that was split (an amount written 1,800,000 without quotes reads as 1, then 800, then 000 in columns of
-    /// their own): such a line is refused, not read one đồng at a time.
+    /// their own): such a line is refused, not read one đồng at a time. A workbook's line with a value right of the
+    /// header's last column is refused too (see <see cref="ReadLines"/>).
     /// </remarks>
     public static (StatementRead? Read, StatementProblem? Problem) Read(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
         IReadOnlyList<StatementLayout> layouts, string? layoutId, bool delimited = false)
@@ -149,6 +151,21 @@ internal static partial class StatementReader
             {
                 return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(cells.Keys.Max()),
                     $"the line has {cells.Keys.Max() + 1} fields where the header has {lastColumn + 1}: an amount with a comma in it must be quoted (\"1,800,000\") or written without separators (1800000)"));
+            }
+
+            // A workbook has no delimiter to split on, but a CSV split that way and then opened in Excel and saved
+            // keeps the split: 1, 800 and 0 in columns of their own, the rest of the line pushed right, and the
+            // named columns holding the wrong values (1 đồng described as "800"). The public readers of Vietnamese
+            // banks' exports (Vietcombank's five-column statement and its six-column CashUp template, VietinBank's and
+            // BIDV's bilingual headers, MB's and Techcombank's) take every column they read from under a header
+            // label, and none has a filled column without one; so a value right of the header's last column is not
+            // the bank's, and the line is refused, like the CSV's. A merged range's copy is not a value of the line (a
+            // description merged wider than its header's label is formatting; Spreadsheet copies it into each cell).
+            if (!delimited && cells.Where(c => c.Key > lastColumn && !c.Value.FromMerge).Select(c => (int?)c.Key).Min() is { } beyond)
+            {
+                return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(beyond),
+                    $"'{TextChecks.Excerpt(cells[beyond].Text)}' is right of the header's last column {Spreadsheet.Letters(lastColumn)}: the line's values have moved out of their columns, "
+                    + "as when a CSV with an amount written 1,800,000 without quotes is opened in Excel; export the statement again, or put the line's values back under the header"));
             }
 
             if (date is null)

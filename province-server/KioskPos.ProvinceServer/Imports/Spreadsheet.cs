@@ -5,8 +5,11 @@ using DocumentFormat.OpenXml.Spreadsheet;
 
 namespace KioskPos.ProvinceServer.Imports;
 
-/// <summary>A cell as read: its text, or its number when the cell is numeric (money or an Excel serial date).</summary>
-internal readonly record struct SheetCell(string Text, double? Number);
+/// <summary>
+/// A cell as read: its text, or its number when the cell is numeric (money or an Excel serial date);
+/// <paramref name="FromMerge"/> when it holds a copy of a merged range's value, not a value written in it.
+/// </summary>
+internal readonly record struct SheetCell(string Text, double? Number, bool FromMerge = false);
 
 /// <summary>
 /// The first worksheet of an .xlsx as rows of cells, read forward with the Open XML SDK's reader (not the DOM, so a
@@ -126,7 +129,7 @@ internal static class Spreadsheet
 
                 for (var c = col1; c <= col2; c++)
                 {
-                    row.TryAdd(c, value);
+                    row.TryAdd(c, value with { FromMerge = true });
                 }
             }
         }

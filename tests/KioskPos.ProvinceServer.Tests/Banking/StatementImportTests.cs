@@ -208,6 +208,57 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
     }
 
     [Fact]
+    public async Task An_xlsx_line_with_a_value_right_of_the_headers_last_column_refuses_the_file_naming_its_row_and_column_and_records_nothing()
+    {
+        // Vietcombank's CSV with a line's 1,800,000 unquoted, opened in Excel and saved as .xlsx: Excel split the
+        // amount into 1, 800 and 0, each a number in a column of its own, and pushed the description to G, right of
+        // the header's last column (E). Read by its named columns, the line would be 1 đồng described as "800".
+        var (good, goodCode) = await PendingPayments.CreateAsync(Province, 640_000);
+        var (split, splitCode) = await PendingPayments.CreateAsync(Province, 1_800_000);
+        var workbook = VietcombankWorkbook(
+            [s_today, "5213." + ProviderPost.NextId(), null, "640.000", $"MBVCB.4525077405.NGUYEN VAN K {goodCode}"],
+            [s_today, "5213." + ProviderPost.NextId(), null, 1, 800, 0, $"MBVCB.4525077406.TRAN THI L {splitCode}"]);
+        var (transfers, statementLines) = await RecordedAsync();
+
+        var (status, body) = await PostAsync("sepay-1", workbook, Xlsx);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
+        var detail = body.GetProperty("detail").GetString()!;
+        Assert.Contains("row 9, column F:", detail, StringComparison.Ordinal);
+        Assert.Contains("right of the header's last column E", detail, StringComparison.Ordinal);
+        Assert.Contains("dòng 9", body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal((transfers, statementLines), await RecordedAsync());
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, good)); // the good line before it is not recorded either
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, split));
+    }
+
+    [Fact]
+    public async Task An_xlsx_description_merged_wider_than_its_header_is_read_not_refused()
+    {
+        // A report engine's export: the print date at the title's right edge (G3) and a line's description merged
+        // E:G where the header's label is in E alone. The merged range's copies in F and G are formatting, not values
+        // right of the header: the line is read.
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 275_000);
+        var workbook = Workbook("Sao ke",
+        [
+            ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
+            ["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"],
+            ["Số tài khoản / Account number:", null, ProvinceHost.SchoolAccount, null, null, null, $"Ngày in / Printed: {s_today}"],
+            [],
+            ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Mô tả"],
+            [s_today, "5213." + ProviderPost.NextId(), null, "275.000", $"MBVCB.4525077407.PHAN VAN M {code}"],
+            ["Tổng", null, null, "275.000"],
+        ], ["E6:G6"]);
+
+        var (status, body) = await PostAsync("sepay-1", workbook, Xlsx);
+
+        Assert.True(status == 200, body.ToString());
+        Assert.Equal(1, body.GetProperty("recorded").GetInt32());
+        Assert.Equal(("completed", 275_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
     public async Task The_statement_is_refused_before_its_body_is_read_without_an_administrator_or_for_an_unknown_connection()
     {
         using var anonymous = new HttpClient { BaseAddress = Province.BaseUrl };
@@ -281,6 +332,11 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         Assert.Equal(transfers, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers")));
     }
 
+    // Every transfer of the province and every statement line any import kept, whatever the connection.
+    private async Task<(long Transfers, long StatementLines)> RecordedAsync() =>
+        (Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers"), CultureInfo.InvariantCulture),
+            Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_statement_lines"), CultureInfo.InvariantCulture));
+
     private static (int Lines, int Recorded, int Reported, int Imported, int Outgoing) Counts(JsonElement body) =>
         (body.GetProperty("lines").GetInt32(), body.GetProperty("recorded").GetInt32(), body.GetProperty("alreadyReported").GetInt32(),
             body.GetProperty("alreadyImported").GetInt32(), body.GetProperty("outgoingIgnored").GetInt32());
@@ -323,8 +379,8 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
     ]);
 
     // Rows from row 1 (an empty array is an empty row); strings in the shared string table as Excel writes them,
-    // numbers as numbers.
-    private static byte[] Workbook(string sheetName, object?[][] rows)
+    // numbers as numbers; merged ranges (A1:C1) as Excel keeps them, the value in the range's top-left cell only.
+    private static byte[] Workbook(string sheetName, object?[][] rows, string[]? merges = null)
     {
         using var memory = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(memory, SpreadsheetDocumentType.Workbook))
@@ -363,6 +419,11 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
 
             var sheet = workbook.AddNewPart<WorksheetPart>();
             sheet.Worksheet = new Worksheet(data);
+            if (merges is { Length: > 0 })
+            {
+                sheet.Worksheet.Append(new MergeCells(merges.Select(m => new MergeCell { Reference = m })));
+            }
+
             workbook.Workbook.AppendChild(new Sheets(new Sheet { Id = workbook.GetIdOfPart(sheet), SheetId = 1, Name = sheetName }));
         }
 
