@@ -253,6 +253,11 @@ internal static partial class StatementReader
             return null;
         }
 
+        if (SplitAmount.IsTail(text))
+        {
+            return $"'{cell.Text}' {SplitAmount.Reason}";
+        }
+
         var match = Amount().Match(text);
         if (!match.Success || match.Groups["fraction"].Value.Any(c => c != '0'))
         {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using KioskPos.Core.Money;
+using KioskPos.ProvinceServer.Imports;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -157,7 +158,8 @@ internal sealed class BillImport(ProvinceDatabase database)
         // A row is read by position, so one field too many shifts every value after it: an unquoted 50,000 in
         // insurance_covered became 50 and 000 and the bill was stored with 50 (hostile-input sweep). A row as wide as
         // the header is read; a shorter one only where every column it leaves out is optional (due_date,
-        // insurance_covered, which then read as empty); a wider one never.
+        // insurance_covered, which then read as empty); a wider one never. A split amount can still fit the header's
+        // width when the row left a trailing optional column out: its tail then starts with a zero (SplitAmount).
         var width = rows[0].Count;
         var shortest = columns.Where(c => !s_optional.Contains(c.Key)).Max(c => c.Value) + 1;
 
@@ -190,8 +192,10 @@ internal sealed class BillImport(ProvinceDatabase database)
                 : due.Length > 0 && !DateOnly.TryParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"due_date '{due}' is not yyyy-MM-dd"
                 : Get(row, "description").Length is 0 or > 200 ? "description is empty or longer than 200"
                 : !int.TryParse(Get(row, "quantity"), NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) || quantity is < 1 or > 10_000 ? $"quantity '{Get(row, "quantity")}' is not a whole number from 1 to 10000"
+                : SplitAmount.IsTail(Get(row, "unit_price")) ? $"unit_price '{Get(row, "unit_price")}' {SplitAmount.Reason}"
                 : !long.TryParse(Get(row, "unit_price"), NumberStyles.None, CultureInfo.InvariantCulture, out var price) || price > Vnd.MaxAmount ? $"unit_price '{Get(row, "unit_price")}' is not whole đồng (no separators) up to {Vnd.MaxAmount}"
                 : quantity * price > Vnd.MaxAmount ? $"the line's amount (quantity × unit_price = {quantity * price}) is over the most one amount may be ({Vnd.MaxAmount} đồng)"
+                : SplitAmount.IsTail(Get(row, "insurance_covered")) ? $"insurance_covered '{Get(row, "insurance_covered")}' {SplitAmount.Reason}"
                 : !long.TryParse(Get(row, "insurance_covered") is { Length: > 0 } i ? i : "0", NumberStyles.None, CultureInfo.InvariantCulture, out var insured) || insured > quantity * price ? "insurance_covered is not whole đồng up to the line's amount"
                 : null;
             if (problem is not null)

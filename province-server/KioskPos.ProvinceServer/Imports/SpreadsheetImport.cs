@@ -9,7 +9,8 @@ namespace KioskPos.ProvinceServer.Imports;
 /// columns (title rows above it are skipped); the CSV's columns in Vietnamese or English, plus <c>miễn giảm</c> /
 /// <c>reduction</c> (đồng taken off that row) and columns the import ignores (<c>STT</c>, <c>Họ và tên</c>,
 /// <c>Lớp</c>, <c>Thành tiền</c>, <c>Ghi chú</c>: names are the school's, not needed to collect). Money is a number or
-/// text as <c>1.250.000</c> (dots between thousands, an optional <c>đ</c>/<c>₫</c>); dates are <c>dd/MM/yyyy</c>,
+/// text as <c>1.250.000</c> (dots between thousands, an optional <c>đ</c>/<c>₫</c>; never a leading zero, see
+/// <see cref="SplitAmount"/>); dates are <c>dd/MM/yyyy</c>,
 /// <c>yyyy-MM-dd</c> or an Excel serial number. A row with a negative amount is a reduction of the same bill: it is
 /// taken off the bill's largest line, its description noted there. Then the CSV's rules, word for word; each error
 /// names the sheet, the row and, where one column is at fault, the column (<c>'Học phí' row 7, column H</c>).
@@ -227,6 +228,12 @@ internal sealed class SpreadsheetImport(BillImport bills)
             .Replace("VND", string.Empty, StringComparison.OrdinalIgnoreCase).Trim();
         var negative = text.StartsWith('-');
         var digits = negative ? text[1..].Trim() : text;
+        if (SplitAmount.IsTail(digits))
+        {
+            errors.Add(new ImportError(row, $"{name} '{cell.Text}' {SplitAmount.Reason}", where(row, column)));
+            return null;
+        }
+
         var groups = digits.Split('.');
         if (digits.Length == 0 || groups.Any(g => g.Length == 0 || !g.All(char.IsAsciiDigit)) || (groups.Length > 1 && (groups[0].Length > 3 || groups.Skip(1).Any(g => g.Length != 3)))
             || !long.TryParse(string.Concat(groups), NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > Vnd.MaxAmount)

@@ -259,6 +259,39 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
     }
 
     [Fact]
+    public async Task A_money_cell_with_a_leading_zero_refuses_the_statement_naming_its_row_and_column_and_records_nothing()
+    {
+        // A bank fee of 1,050 đồng with no description, its amount unquoted: the line has exactly the header's five
+        // fields, so its width passes, and it would read as 1 đồng out and 50 đồng in ("050").
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 650_000);
+        var csv = new StringBuilder()
+            .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
+            .AppendLine("Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả")
+            .AppendLine(CultureInfo.InvariantCulture, $"{s_today},5213.{ProviderPost.NextId()},,\"650.000\",MBVCB.4525077408.VO THI N {code}")
+            .AppendLine(CultureInfo.InvariantCulture, $"{s_today},5213.{ProviderPost.NextId()},1,050,")
+            .AppendLine("Tổng,,\"1.050\",\"650.000\",")
+            .ToString();
+        var (transfers, statementLines) = await RecordedAsync();
+
+        var (status, body) = await PostAsync("sepay-1", Encoding.UTF8.GetBytes(csv), "text/csv", "vietcombank");
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
+        var detail = body.GetProperty("detail").GetString()!;
+        Assert.Contains("row 4, column D (Số tiền ghi có): '050' starts with a zero", detail, StringComparison.Ordinal);
+        Assert.Contains("thousands separator", detail, StringComparison.Ordinal);
+        Assert.Equal((transfers, statementLines), await RecordedAsync());
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
+
+        // Zero itself is how banks write an empty side of a line, as 0 or 0,00: still read.
+        var zero = csv.Replace(",1,050,", ",\"1.050\",\"0,00\",", StringComparison.Ordinal);
+        var (read, answer) = await PostAsync("sepay-1", Encoding.UTF8.GetBytes(zero), "text/csv", "vietcombank");
+        Assert.True(read == 200, answer.ToString());
+        Assert.Equal((1, 1, 0, 0, 1), Counts(answer)); // the fee is money out, passed over
+        Assert.Equal(("completed", 650_000L, 1L), await PendingPayments.StateAsync(Province, payment));
+    }
+
+    [Fact]
     public async Task The_statement_is_refused_before_its_body_is_read_without_an_administrator_or_for_an_unknown_connection()
     {
         using var anonymous = new HttpClient { BaseAddress = Province.BaseUrl };

@@ -61,6 +61,38 @@ public sealed class BillImportRowWidthTests
         Assert.Equal(100_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'B2'")));
     }
 
+    [Fact]
+    public async Task A_price_split_at_its_thousands_comma_that_fits_the_headers_width_is_refused_naming_the_column_and_stores_nothing()
+    {
+        // insurance_covered left off the end and the price written 100,000 unquoted: exactly the header's ten fields,
+        // so the width check passes, and the row read as a price of 100 with "000" of insurance. 150,050 likewise
+        // read as 150 with 50 of insurance. An amount is never written with a leading zero; the tail of a split one is.
+        await using var province = await ProvinceHost.StartAsync();
+        var before = await StoredAsync(province);
+        var csv = Header +
+            "B5,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,100,000\n" +
+            "B6,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,150,050\n";
+
+        var refused = await ImportAsync(province, csv);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal([2, 3], errors.Select(e => e.Line));
+        Assert.StartsWith("insurance_covered '000' starts with a zero", errors[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("insurance_covered '050' starts with a zero", errors[1].Message, StringComparison.Ordinal);
+        Assert.Contains("thousands separator", errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal(before, await StoredAsync(province));
+
+        // Zero written as 0 is an amount, and the same price quoted is read whole.
+        var good = await ImportAsync(province, Header + "B5,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,\"100000\",0\n");
+        Assert.Equal((HttpStatusCode.OK, 1), (good.Status, good.Body.GetProperty("created").GetInt32()));
+        Assert.Equal(100_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'B5'")));
+    }
+
+    // Every bill and bill line in the province's database, whoever imported them.
+    private static async Task<(long Bills, long Lines)> StoredAsync(ProvinceHost province) =>
+        (Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills")), Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bill_lines")));
+
     private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string csv)
     {
         using var content = new StringContent(csv, Encoding.UTF8, "text/csv");

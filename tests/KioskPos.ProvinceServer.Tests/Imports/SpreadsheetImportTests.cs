@@ -73,6 +73,28 @@ public sealed class SpreadsheetImportTests
     }
 
     [Fact]
+    public async Task A_money_cell_written_with_a_leading_zero_is_refused_naming_its_row_and_column_and_stores_nothing()
+    {
+        // A price typed as text "050.000" (as a CSV's tail "050" pasted into a text column reads): no amount in đồng
+        // is written so, and it is refused rather than read as 50.000.
+        await using var province = await ProvinceHost.StartAsync();
+        var bills = Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills"), CultureInfo.InvariantCulture);
+        object[][] rows =
+        [
+            [1, "HP-2705-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 5/2027", "31/05/2027", "Học phí", 1, "150.000", null!],
+            [2, "HP-2705-HS240002", "HS240002", "Trần Thị Bình", "6A", "hoc_phi", "Học phí tháng 5/2027", "31/05/2027", "Học phí", 1, "050.000", null!],
+        ];
+
+        var refused = await ImportAsync(province, Workbook(rows, []));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal($"'{Sheet}' row 6, column K", error.GetProperty("path").GetString());
+        Assert.StartsWith("unit_price '050.000' starts with a zero", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(bills, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task A_merge_as_wide_as_the_sheet_or_a_cell_reference_past_Excels_last_row_is_an_error_not_a_crash()
     {
         await using var province = await ProvinceHost.StartAsync();
