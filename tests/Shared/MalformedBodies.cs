@@ -9,7 +9,7 @@ namespace KioskPos.Tests.Shared;
 /// The malformed-input sweep both servers' attack tests run (issue 18): from the server's own OpenAPI document, every
 /// operation with a JSON body gets bodies that are not JSON, <c>null</c>, <c>[]</c>, and a plausible object with each
 /// property in turn null, of the wrong type, 10^15, a 10,000-character string, and each array holding null. None may
-/// answer 500; whatever is refused is refused with a problem document.
+/// answer 500; whatever is refused is refused with a problem document that names no .NET type.
 /// </summary>
 internal static class MalformedBodies
 {
@@ -246,8 +246,8 @@ internal static class MalformedBodies
 
     /// <summary>
     /// Sends every variant to every operation and returns what was answered wrongly: a 500 (or any 5xx that is not a
-    /// problem document), or a 4xx that is neither a problem document nor a body the document declares for that status
-    /// (an import's 422 report of its rows). <paramref name="send"/> makes and sends the request
+    /// problem document), a 4xx that is neither a problem document nor a body the document declares for that status
+    /// (an import's 422 report of its rows), or a 4xx that names a .NET type or namespace. <paramref name="send"/> makes and sends the request
     /// (with the operation's credentials and its path filled in).
     /// </summary>
     public static async Task<(List<Failure> Failures, int Requests)> SweepAsync(
@@ -272,6 +272,11 @@ internal static class MalformedBodies
                 {
                     failures.Add(new Failure($"{operation.Method} {operation.Path}", variant, status, text));
                 }
+                else if (status >= 400 && NamesDotNet(text))
+                {
+                    // A refusal for people and integrators: the field and what it takes, never the server's own types.
+                    failures.Add(new Failure($"{operation.Method} {operation.Path}", variant, status, text));
+                }
                 else if (status is >= 200 and < 300 && NotAnObject.Contains(variant))
                 {
                     // A body that is no JSON object at all taken as a success: the request was not read as declared.
@@ -282,6 +287,10 @@ internal static class MalformedBodies
 
         return (failures, requests);
     }
+
+    /// <summary>True when <paramref name="answer"/> names a .NET type or namespace (System.Int64, KioskPos.Core.…, Microsoft.…).</summary>
+    public static bool NamesDotNet(string answer) =>
+        answer.Contains("KioskPos.", StringComparison.Ordinal) || answer.Contains("System.", StringComparison.Ordinal) || answer.Contains("Microsoft.", StringComparison.Ordinal);
 
     /// <summary>A request of <paramref name="method"/> to <paramref name="path"/> carrying <paramref name="body"/> as JSON.</summary>
     public static HttpRequestMessage Request(string method, string path, string body) =>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 
 namespace KioskPos.Shared.Contracts;
 
@@ -40,37 +39,3 @@ namespace KioskPos.Shared.Contracts;
 [JsonSerializable(typeof(AccountClosureRequestDto))]
 [JsonSerializable(typeof(AccountClosureDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
-
-/// <summary>Reads a JSON request body and turns every way it can be wrong into one clear message.</summary>
-public static class JsonBody
-{
-    /// <summary>
-    /// Deserialises <paramref name="body"/>; on failure returns null and a message naming where the JSON is
-    /// wrong (path, line, position), never an exception.
-    /// </summary>
-    public static async Task<(T? Value, string? Error)> TryReadAsync<T>(Stream body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            var value = await JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken).ConfigureAwait(false);
-            return value is null ? (null, "The body is empty or null; a JSON object is expected.") : (value, null);
-        }
-        catch (JsonException e)
-        {
-            var where = e.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
-            var line = e.LineNumber is { } l ? $" (line {l + 1}, position {e.BytePositionInLine + 1})" : string.Empty;
-            return (null, $"Malformed JSON{where}{line}: {FirstSentence(e.Message)}");
-        }
-        catch (NotSupportedException e)
-        {
-            return (null, $"Unsupported JSON: {FirstSentence(e.Message)}");
-        }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". ", StringComparison.Ordinal);
-        return cut > 0 ? message[..(cut + 1)] : message;
-    }
-}

@@ -45,7 +45,7 @@ internal sealed class GenericWebhook : IBankWebhook
         }
         catch (JsonException e)
         {
-            return ProviderRead.Refused(BankRefusal.Invalid(e.Message));
+            return ProviderRead.Refused(BankRefusal.Invalid(JsonBody.Describe(e, ContractsJsonContext.Default.BankNotification)));
         }
 
         if (notification is null)
