@@ -18,10 +18,12 @@ public delegate Task ProblemWriter(HttpContext http, int status, string code, st
 /// <summary>
 /// The 4xx answers ASP.NET Core gives an API itself, with an empty body, made the server's problem answers (the
 /// hostile-input sweep found <c>?limit=abc</c> answered by a bare 400 and <c>/print-jobs/abc</c> by a bare 404). The
-/// code is the status's reason phrase (<c>bad_request</c>, <c>not_found</c>, <c>method_not_allowed</c>); the detail
-/// names the parameter at fault where there is one: a query or route value that does not parse as the endpoint's
-/// parameter (in ASP.NET Core's own words, <c>Failed to bind parameter "int? limit" from "abc".</c>), or a path
-/// value a route constraint refuses. Answers with a body, and pages outside the API's path, are left as they are.
+/// code is the status's reason phrase (<c>bad_request</c>, <c>not_found</c>, <c>method_not_allowed</c>), and the server
+/// titles it by <see cref="TitleKey"/>; the detail names the parameter at fault where there is one: a query or route
+/// value that does not parse as the endpoint's parameter (in ASP.NET Core's own words,
+/// <c>Failed to bind parameter "int? limit" from "abc".</c>), or a path value a route constraint refuses; a 405's
+/// names the methods of its <c>Allow</c> header, which routing set and the answer keeps. Answers with a body, and
+/// pages outside the API's path, are left as they are.
 /// </summary>
 /// <remarks>
 /// Found from the endpoint's <see cref="IParameterBindingMetadata"/> rather than by
@@ -45,11 +47,24 @@ public static class ApiErrorAnswers
             {
                 StatusCodes.Status400BadRequest => ParameterNotBound(http) ?? "A parameter or the body is not what this endpoint takes; see the API's OpenAPI document.",
                 StatusCodes.Status404NotFound when http.GetEndpoint() is null => RouteConstraintNotMet(http) ?? $"No {http.Request.Method} {http.Request.Path} in this API.",
-                StatusCodes.Status405MethodNotAllowed => $"{http.Request.Path} does not take {http.Request.Method}.",
+                StatusCodes.Status405MethodNotAllowed => http.Response.Headers.Allow is { Count: > 0 } allow
+                    ? $"{http.Request.Path} does not take {http.Request.Method}; it takes {string.Join(", ", allow.ToArray())}."
+                    : $"{http.Request.Path} does not take {http.Request.Method}.",
                 _ => null,
             };
             return write(http, status, Code(status), detail);
         });
+
+    /// <summary>
+    /// The last part of the catalogue key that titles the answer to <paramref name="status"/>: <c>not_found</c> for 404,
+    /// <c>method_not_allowed</c> for 405, <c>bad_request</c> for every other 4xx (each server's catalogue has the three).
+    /// </summary>
+    public static string TitleKey(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "not_found",
+        StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+        _ => "bad_request",
+    };
 
     /// <summary>The status's reason phrase as a code: 400 <c>bad_request</c>, 404 <c>not_found</c>, 405 <c>method_not_allowed</c>.</summary>
     public static string Code(int status) =>

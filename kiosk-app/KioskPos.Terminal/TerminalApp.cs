@@ -87,7 +87,7 @@ public static class TerminalApp
         builder.Services.AddTerminal(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
-        app.UseApiErrorAnswers("/api", (http, status, code, detail) => ApiProblems.Relay(status, code, ApiProblems.Title("bad_request"), detail).ExecuteAsync(http));
+        app.UseApiErrorAnswers("/api", (http, status, code, detail) => ApiProblems.Relay(status, code, ApiProblems.Title(ApiErrorAnswers.TitleKey(status)), detail).ExecuteAsync(http));
         app.UseScreenFiles();
         app.UseRouting();
         app.UseRequestLatencies();

@@ -32,7 +32,7 @@ public static class ProvinceApp
         builder.Services.AddProvinceServer(builder.Configuration);
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
-        app.UseApiErrorAnswers("/api", (http, status, code, detail) => ProvinceProblems.Problem(status, code, detail, "bad_request").ExecuteAsync(http));
+        app.UseApiErrorAnswers("/api", (http, status, code, detail) => ProvinceProblems.Problem(status, code, detail, ApiErrorAnswers.TitleKey(status)).ExecuteAsync(http));
         app.UseProvinceAssets();
         app.UseRateLimiter();
         app.UseProvinceAccess();

@@ -43,7 +43,7 @@ public sealed class ApiErrorAnswerTests
         using (var nothing = await province.Admin.GetAsync("/api/v1/admin/no-such-thing"))
         {
             var problem = await nothing.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/admin/no-such-thing");
-            Assert.Equal(("not_found", "Yêu cầu không hợp lệ."), (problem.Code, problem.Title));
+            Assert.Equal(("not_found", "Không tìm thấy địa chỉ này."), (problem.Code, problem.Title));
             Assert.Contains("/api/v1/admin/no-such-thing", problem.Detail, StringComparison.Ordinal);
         }
 
@@ -52,4 +52,24 @@ public sealed class ApiErrorAnswerTests
         Assert.NotEqual("application/problem+json", page.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("DELETE /api/v1/admin/payments, POST /api/v1/admin/plans (paths that take other methods)", "405 method_not_allowed problem with its own title and the Allow header, not the title of a bad request")]
+    public async Task A_method_a_path_does_not_take_is_a_405_problem_with_its_own_title_and_the_allow_header()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+
+        foreach (var (method, path, allowed) in new[]
+        {
+            (HttpMethod.Delete, "/api/v1/admin/payments", new[] { "GET" }),
+            (HttpMethod.Post, "/api/v1/admin/plans", new[] { "GET", "PUT" }),
+        })
+        {
+            using var response = await province.Admin.SendAsync(new HttpRequestMessage(method, path));
+            var problem = await response.ProblemAsync(HttpStatusCode.MethodNotAllowed, $"{method} {path}");
+            Assert.Equal(("method_not_allowed", "Địa chỉ này không nhận phương thức đã gửi."), (problem.Code, problem.Title));
+            Assert.Equal(allowed, response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            Assert.Equal($"{path} does not take {method}; it takes {string.Join(", ", response.Content.Headers.Allow)}.", problem.Detail);
+        }
+    }
 }

@@ -50,14 +50,14 @@ public sealed class ApiErrorAnswerTests
         using (var constrained = await cashier.GetAsync("/api/v1/print-jobs/abc"))
         {
             var problem = await constrained.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/print-jobs/abc");
-            Assert.Equal(("not_found", "Yêu cầu không hợp lệ."), (problem.Code, problem.Title));
+            Assert.Equal(("not_found", "Không tìm thấy địa chỉ này."), (problem.Code, problem.Title));
             Assert.Contains("id: 'abc'", problem.Detail, StringComparison.Ordinal);
         }
 
         using (var nothing = await cashier.GetAsync("/api/v1/no-such-thing"))
         {
             var problem = await nothing.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/no-such-thing");
-            Assert.Equal("not_found", problem.Code);
+            Assert.Equal(("not_found", "Không tìm thấy địa chỉ này."), (problem.Code, problem.Title));
             Assert.Contains("/api/v1/no-such-thing", problem.Detail, StringComparison.Ordinal);
         }
 
@@ -68,4 +68,26 @@ public sealed class ApiErrorAnswerTests
         }
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("DELETE /api/v1/payments, PUT /api/v1/sessions/current (paths that take other methods)", "405 method_not_allowed problem with its own title and the Allow header, not the title of a bad request")]
+    public async Task A_method_a_path_does_not_take_is_a_405_problem_with_its_own_title_and_the_allow_header()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+
+        foreach (var (method, path, allowed) in new[]
+        {
+            (HttpMethod.Delete, "/api/v1/payments", new[] { "GET", "POST" }),
+            (HttpMethod.Put, "/api/v1/sessions/current", new[] { "DELETE", "GET" }),
+        })
+        {
+            using var response = await cashier.SendAsync(new HttpRequestMessage(method, path));
+            var problem = await response.ProblemAsync(HttpStatusCode.MethodNotAllowed, $"{method} {path}");
+            Assert.Equal(("method_not_allowed", "Địa chỉ này không nhận phương thức đã gửi."), (problem.Code, problem.Title));
+            Assert.Equal(allowed, response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            Assert.Equal($"{path} does not take {method}; it takes {string.Join(", ", response.Content.Headers.Allow)}.", problem.Detail);
+        }
+    }
 }
