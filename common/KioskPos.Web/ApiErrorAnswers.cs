@@ -1,9 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 
 namespace KioskPos.Web;
@@ -33,8 +31,10 @@ public delegate Task ProblemWriter(HttpContext http, int status, string code, st
 public static class ApiErrorAnswers
 {
     /// <summary>Gives every 4xx under <paramref name="apiPrefix"/> that nothing wrote a body for a problem, written by <paramref name="write"/>.</summary>
-    public static IApplicationBuilder UseApiErrorAnswers(this IApplicationBuilder app, PathString apiPrefix, ProblemWriter write) =>
-        app.UseStatusCodePages(context =>
+    public static IApplicationBuilder UseApiErrorAnswers(this IApplicationBuilder app, PathString apiPrefix, ProblemWriter write)
+    {
+        var constrained = new ConstrainedRoutes(app.ApplicationServices);
+        return app.UseStatusCodePages(context =>
         {
             var http = context.HttpContext;
             var status = http.Response.StatusCode;
@@ -46,7 +46,7 @@ public static class ApiErrorAnswers
             var detail = status switch
             {
                 StatusCodes.Status400BadRequest => ParameterNotBound(http) ?? "A parameter or the body is not what this endpoint takes; see the API's OpenAPI document.",
-                StatusCodes.Status404NotFound when http.GetEndpoint() is null => RouteConstraintNotMet(http) ?? $"No {http.Request.Method} {http.Request.Path} in this API.",
+                StatusCodes.Status404NotFound when http.GetEndpoint() is null => constrained.NotMet(http) ?? $"No {http.Request.Method} {http.Request.Path} in this API.",
                 StatusCodes.Status405MethodNotAllowed => http.Response.Headers.Allow is { Count: > 0 } allow
                     ? $"{http.Request.Path} does not take {http.Request.Method}; it takes {string.Join(", ", allow.ToArray())}."
                     : $"{http.Request.Path} does not take {http.Request.Method}.",
@@ -54,6 +54,7 @@ public static class ApiErrorAnswers
             };
             return write(http, status, Code(status), detail);
         });
+    }
 
     /// <summary>
     /// The last part of the catalogue key that titles the answer to <paramref name="status"/>: <c>not_found</c> for 404,
@@ -144,43 +145,4 @@ public static class ApiErrorAnswers
             TypeCode.String => "string",
             _ => type.Name,
         };
-
-    // No endpoint matched: the route a path has the shape of but a constraint of which refuses one of its values
-    // (GET /api/v1/print-jobs/abc against /print-jobs/{id:long}) names that value.
-    private static string? RouteConstraintNotMet(HttpContext http)
-    {
-        if (http.RequestServices.GetService<EndpointDataSource>() is not { } endpoints || http.RequestServices.GetService<IInlineConstraintResolver>() is not { } constraints)
-        {
-            return null;
-        }
-
-        foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>())
-        {
-            if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { HttpMethods.Count: > 0 } methods &&
-                !methods.HttpMethods.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var values = new RouteValueDictionary();
-            if (!new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults)).TryMatch(http.Request.Path, values))
-            {
-                continue;
-            }
-
-            foreach (var (name, policies) in endpoint.RoutePattern.ParameterPolicies)
-            {
-                foreach (var policy in policies)
-                {
-                    if (policy.Content is { } text && constraints.ResolveConstraint(text) is { } constraint &&
-                        !constraint.Match(http, null, name, values, RouteDirection.IncomingRequest))
-                    {
-                        return $"{name}: '{values[name]}' does not meet the route's constraint '{text}' ({http.Request.Method} {endpoint.RoutePattern.RawText}).";
-                    }
-                }
-            }
-        }
-
-        return null;
-    }
 }

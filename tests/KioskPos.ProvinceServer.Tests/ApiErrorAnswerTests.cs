@@ -35,8 +35,8 @@ public sealed class ApiErrorAnswerTests
 
     [Fact]
     [Trait("Category", "Attack")]
-    [Attack("GET /api/v1/admin/no-such-thing", "404 not_found problem; a page's path keeps its own answer")]
-    public async Task A_path_the_api_does_not_have_is_a_404_problem_and_a_page_path_is_left_alone()
+    [Attack("GET /api/v1/admin/no-such-thing; POST /api/v1/admin/bank/deliveries/abc/replay (the route takes {id:long})", "404 not_found problem, naming id where a constraint refused it; a page's path keeps its own answer")]
+    public async Task A_path_the_api_does_not_have_is_a_404_problem_naming_a_refused_constraint_and_a_page_path_is_left_alone()
     {
         await using var province = await ProvinceHost.StartAsync();
 
@@ -45,6 +45,13 @@ public sealed class ApiErrorAnswerTests
             var problem = await nothing.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/admin/no-such-thing");
             Assert.Equal(("not_found", "Không tìm thấy địa chỉ này."), (problem.Code, problem.Title));
             Assert.Contains("/api/v1/admin/no-such-thing", problem.Detail, StringComparison.Ordinal);
+        }
+
+        using (var constrained = await province.Admin.PostAsync("/api/v1/admin/bank/deliveries/abc/replay", null))
+        {
+            var problem = await constrained.ProblemAsync(HttpStatusCode.NotFound, "/api/v1/admin/bank/deliveries/abc/replay");
+            Assert.Equal(("not_found", "Không tìm thấy địa chỉ này."), (problem.Code, problem.Title));
+            Assert.Equal("id: 'abc' does not meet the route's constraint 'long' (POST /api/v1/admin/bank/deliveries/{id:long}/replay).", problem.Detail);
         }
 
         using var page = await province.Admin.GetAsync("/no-such-page");
