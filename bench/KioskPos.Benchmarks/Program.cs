@@ -9,7 +9,7 @@ using KioskPos.Benchmarks;
 // `drain [N]` runs the end-to-end drain of N queued entries (default 100,000) instead; `ingest` the province
 // server's ingest from 200 concurrent signed terminals; `receipt` an 80 mm receipt's render+encode against the npm
 // receipt-printer-encoder in the same run; `readers` the card reader's tap latency and idle polling CPU; `kiosk` the
-// parents' kiosk in Chromium: tap to fees painted, and each screen's weight; `loadtest [terminals] [batches] [size] [institutions]`
+// parents' kiosk in Chromium: tap to fees painted, and each screen's weight; `loadtest [terminals] [batches] [size] [institutions] [pace]`
 // a province's terminals pushing and pulling at once on PostgreSQL, against SQLite in the same run (make loadtest);
 // `report [N]` the plan report over a year of N payments (default 5,000,000) against summing the payments directly;
 // `aot [N]` the terminal's native AOT build against the JIT: start to /health, memory after N payments (1,000);
@@ -63,7 +63,8 @@ if (args is ["readers", ..])
 if (args is ["loadtest", ..])
 {
     int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    return await LoadTest.RunAsync(terminals: Arg(1, 1000), batches: Arg(2, 4), batchSize: Arg(3, 50), institutions: Arg(4, 1));
+    return await LoadTest.RunAsync(terminals: Arg(1, 1000), batches: Arg(2, 4), batchSize: Arg(3, 50), institutions: Arg(4, 1),
+        pace: args.Length > 5 ? double.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 0);
 }
 
 if (args is ["report", ..])
