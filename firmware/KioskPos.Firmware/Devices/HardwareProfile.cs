@@ -59,10 +59,10 @@ public sealed record HardwareProfile
     public int? CashDrawerPin { get; init; }
 
     /// <summary>Payments confirmed by the bank are announced through the speaker ("Đã nhận … đồng"); default on.</summary>
-    public bool Announce { get; init; } = true;
+    public bool Announce { get; set; } = true;
 
     /// <summary>The announcement's volume, 0–100; default 80.</summary>
-    public int SpeakerVolume { get; init; } = 80;
+    public int SpeakerVolume { get; set; } = 80;
 
     /// <summary>
     /// The headphone jack that switches speech on when headphones are plugged in: <c>auto</c> (found by its capability),

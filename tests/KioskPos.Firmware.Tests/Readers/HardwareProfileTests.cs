@@ -56,6 +56,17 @@ public class HardwareProfileTests
     }
 
     [Fact]
+    public void Announce_and_speaker_volume_left_out_of_a_file_keep_their_defaults()
+    {
+        // The source generator sets every init-only property it has a constructor slot for, present in the file or not:
+        // a default on an init-only property would read as false and 0 (no announcement, silent).
+        var file = Path.Combine(Directory.CreateTempSubdirectory("profile-").FullName, "quiet.json");
+        File.WriteAllText(file, """{ "name": "quiet", "cardReader": "simulated", "printer": "emulator" }""");
+        var profile = HardwareProfile.Load(file);
+        Assert.Equal((true, 80, "browser", 58, "raster", "chip"), (profile.Announce, profile.SpeakerVolume, profile.Display, profile.PaperWidthMm, profile.PrinterTextMode, profile.Gpio));
+    }
+
+    [Fact]
     public void A_profile_with_an_unknown_field_is_refused_with_the_file_named()
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("profile-").FullName, "typo.json");
