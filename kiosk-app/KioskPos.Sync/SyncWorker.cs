@@ -65,7 +65,8 @@ public sealed class SyncWorker(
 
     /// <summary>
     /// Why a profile the province pushed may not run on this terminal, naming the field (null: it may): a device
-    /// not of its kind's device files (<see cref="ProfileDevicePaths"/>), or any path into the terminal's data folder.
+    /// (card reader, printer, display panel, headphone jack) not of its kind's device files
+    /// (<see cref="ProfileDevicePaths"/>), or any path into the terminal's data folder.
     /// </summary>
     public static string? PushedProfileProblem(System.Text.Json.JsonElement profile, string dataDirectory)
     {

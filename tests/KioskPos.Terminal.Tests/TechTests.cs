@@ -304,6 +304,71 @@ public class PushedProfileTests
         }
     }
 
+    [Fact]
+    public async Task Every_profile_in_hardware_profiles_reaches_the_terminal_and_loads_as_the_file_does()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var kept = Path.Combine(terminal.Folder, KioskPos.Sync.SyncWorker.PushedProfileFileName);
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Find(), "hardware", "profiles"), "*.json").Order(StringComparer.Ordinal))
+        {
+            using (var put = await province.Admin.PutAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile", Json(await File.ReadAllTextAsync(file))))
+            {
+                Assert.True(put.StatusCode == HttpStatusCode.NoContent, $"{Path.GetFileName(file)}: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+            }
+
+            Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+            Assert.True(File.Exists(kept), $"{Path.GetFileName(file)} kept");
+            Assert.Equal(KioskPos.Firmware.Devices.HardwareProfile.Load(file), KioskPos.Firmware.Devices.HardwareProfile.Load(kept));
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("a province (not this one, or an older one) pushes a profile whose display panel or headphone jack is /etc/passwd; the same profile is left in the terminal's data folder",
+        "the terminal does not keep it (the one kept before stays), and at its next start refuses to run it, naming the field, and runs its own")]
+    public async Task A_pushed_display_or_headphone_jack_naming_another_file_is_never_kept_nor_run()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        var terminal = await TerminalHost.StartAsync(province);
+        var folder = terminal.Folder;
+        var kept = Path.Combine(folder, KioskPos.Sync.SyncWorker.PushedProfileFileName);
+        try
+        {
+            foreach (var (field, evil) in new[]
+            {
+                ("display", """{"name":"evil","cardReader":"simulated","printer":"emulator","gpio":"simulated","display":"spi:st7789:/etc/passwd:dc=24"}"""),
+                ("headphoneJack", """{"name":"evil","cardReader":"simulated","printer":"emulator","gpio":"simulated","headphoneJack":"/etc/passwd"}"""),
+            })
+            {
+                // This province refuses it, naming the field.
+                using (var refused = await province.Admin.PutAsync("/api/v1/admin/terminals/KP-THCS-ND-01/hardware-profile", Json(evil)))
+                {
+                    Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+                    Assert.StartsWith(field, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+                }
+
+                // Stored past the check, it is pulled (signed, as any answer of the province) and not kept.
+                Assert.Equal(1, await province.ExecuteAsync("UPDATE terminals SET hardware_profile = $p WHERE id = 'KP-THCS-ND-01'", ("$p", evil)));
+                Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+                Assert.False(File.Exists(kept), $"{field}: kept");
+            }
+
+            // Left in the data folder by hand (or by a version before the check): refused at the next start, named.
+            Assert.Equal(1, await province.ExecuteAsync("UPDATE terminals SET hardware_profile = NULL WHERE id = 'KP-THCS-ND-01'"));
+            await File.WriteAllTextAsync(kept, """{"name":"evil","cardReader":"simulated","printer":"emulator","gpio":"simulated","headphoneJack":"/etc/passwd"}""");
+            await terminal.StopKeepingDataAsync();
+            terminal = await TerminalHost.StartAsync(province, folder: folder, syncFirst: false);
+            var pushed = terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.PushedProfileState>();
+            Assert.Equal(("evil", null), (pushed.Failed, pushed.Running));
+            Assert.Contains("headphoneJack", pushed.Problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await terminal.DisposeAsync();
+        }
+    }
+
     private const string SimulatedEighty = """{"name":"sim-counter-80","description":"simulated devices, 80 mm paper","cardReader":"simulated","printer":"emulator","paperWidthMm":80,"gpio":"simulated"}""";
 
     private static StringContent Json(string text) => new(text, System.Text.Encoding.UTF8, "application/json");

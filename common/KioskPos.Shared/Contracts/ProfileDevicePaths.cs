@@ -1,16 +1,18 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KioskPos.Core.Hardware;
 
 namespace KioskPos.Shared.Contracts;
 
 /// <summary>
 /// What devices a hardware profile the province pushes may name: for each kind of device only the device files of
 /// that kind (<c>/dev/spidev*</c> for an MFRC522, <c>/dev/ttyUSB*</c>, <c>ttyACM*</c>, <c>ttyS*</c>, <c>ttyAMA*</c>,
-/// <c>serial*</c> for serial parts, <c>/dev/input/…</c> for a keyboard-wedge reader, <c>/dev/usb/lp*</c> for a USB
-/// printer) or a host and port for a network printer; never a file outside <c>/dev</c>, never <c>..</c>, never the
-/// <c>file:</c> printer. A pushed profile that named <c>usb:/var/lib/kioskpos/terminal.db</c> would have the terminal
-/// print receipts over its own database. The province checks this when an administrator pushes a profile, and the
-/// terminal again when it keeps and when it runs one.
+/// <c>serial*</c> for serial parts, <c>/dev/input/…</c> for a keyboard-wedge reader, a scanner and the headphone jack,
+/// <c>/dev/usb/lp*</c> for a USB printer, <c>/dev/spidev*</c> for a display panel) or a host and port for a network
+/// printer; never a file outside <c>/dev</c>, never <c>..</c>, never the <c>file:</c> printer. A pushed profile that
+/// named <c>usb:/var/lib/kioskpos/terminal.db</c> would have the terminal print receipts over its own database; one
+/// whose headphone jack was <c>/etc/passwd</c> would have it open that file and read it as input events. The province
+/// checks this when an administrator pushes a profile, and the terminal again when it keeps and when it runs one.
 /// </summary>
 public static partial class ProfileDevicePaths
 {
@@ -40,6 +42,18 @@ public static partial class ProfileDevicePaths
             PrinterProblem(printer.GetString()!) is { } printerProblem)
         {
             return "printer: " + printerProblem;
+        }
+
+        if (profile.TryGetProperty("display", out var display) && display.ValueKind == JsonValueKind.String &&
+            DisplayProblem(display.GetString()!) is { } displayProblem)
+        {
+            return displayProblem;
+        }
+
+        if (profile.TryGetProperty("headphoneJack", out var jack) && jack.ValueKind == JsonValueKind.String &&
+            HeadphoneJackProblem(jack.GetString()!) is { } jackProblem)
+        {
+            return "headphoneJack: " + jackProblem;
         }
 
         return profile.TryGetProperty("gpio", out var gpio) && !(gpio.ValueKind == JsonValueKind.String && gpio.GetString() is "chip" or "simulated")
@@ -85,6 +99,32 @@ public static partial class ProfileDevicePaths
             _ => $"'{printer}' is not usb:/dev/usb/lpN, serial:/dev/tty…[:baud], tcp:host[:port] or emulator (a file is not a printer)",
         };
     }
+
+    /// <summary>
+    /// Why a display setting (<see cref="DisplaySetting"/>'s form) is not one or names something a pushed profile may
+    /// not (a panel's file other than <c>/dev/spidevB.C</c> or <c>simulated</c>), starting with <c>display</c>; null when
+    /// it is fine.
+    /// </summary>
+    public static string? DisplayProblem(string display)
+    {
+        DisplaySetting setting;
+        try
+        {
+            setting = DisplaySetting.Parse(display);
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+
+        return setting.Kind == DisplayKind.Spi && !setting.IsSimulated && Device(setting.Path, SpiPattern(), "/dev/spidevB.C, or simulated") is { } problem
+            ? "display: " + problem
+            : null;
+    }
+
+    /// <summary>Why a headphone jack setting is not <c>auto</c>, <c>none</c> or an input device file; null when it is.</summary>
+    public static string? HeadphoneJackProblem(string jack) =>
+        jack is "auto" or "none" ? null : Device(jack, InputPattern(), "auto, none, /dev/input/by-path/…, /dev/input/by-id/… or /dev/input/eventN");
 
     private static string? Device(string path, Regex allowed, string expected) =>
         allowed.IsMatch(path) ? null : $"'{path}' is not a device of this kind ({expected})";

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Transports;
 
@@ -31,7 +32,7 @@ public sealed record HardwareProfile
     public static bool NamesSimulator(string cardReader, string printer, string gpio) =>
         cardReader.Contains("simulated", StringComparison.Ordinal) || printer is "emulator" or "simulated" || gpio == "simulated";
 
-    /// <summary>Where the customer sees the QR: <c>browser</c> (default), <c>hdmi2</c>, or an SPI panel (<see cref="Display.DisplaySpec"/>).</summary>
+    /// <summary>Where the customer sees the QR: <c>browser</c> (default), <c>hdmi2</c>, or an SPI panel (<see cref="DisplaySetting"/>).</summary>
     public string Display { get; set; } = "browser";
 
     /// <summary>58 or 80.</summary>
@@ -61,7 +62,7 @@ public sealed record HardwareProfile
     /// <summary>Payments confirmed by the bank are announced through the speaker ("Đã nhận … đồng"); default on.</summary>
     public bool Announce { get; set; } = true;
 
-    /// <summary>The announcement's volume, 0–100; default 80.</summary>
+    /// <summary>The announcement's volume, 0–100 (0: silent); default 80.</summary>
     public int SpeakerVolume { get; set; } = 80;
 
     /// <summary>
@@ -99,8 +100,7 @@ public sealed record HardwareProfile
     {
         deviceExists ??= path => File.Exists(path) || Directory.Exists(path);
         var problems = new List<string>();
-        var pins = new Dictionary<int, string>();
-        var spiUsed = false;
+        var pins = new HeaderPins();
         try
         {
             foreach (var reader in CardReaderSpec.ParseList(CardReader))
@@ -121,10 +121,10 @@ public sealed record HardwareProfile
                         break;
                 }
 
-                spiUsed |= reader.Kind == CardReaderKind.Mfrc522;
+                pins.Spi0InUse |= reader.Kind == CardReaderKind.Mfrc522;
                 if (reader.Kind == CardReaderKind.Mfrc522 && reader.ResetPin >= 0)
                 {
-                    Pins(reader.ResetPin, "reader reset");
+                    Pin(reader.ResetPin, "reader reset");
                 }
             }
         }
@@ -133,13 +133,18 @@ public sealed record HardwareProfile
             problems.Add(e.Message);
         }
 
-        KioskPos.Firmware.Display.DisplaySpec? display = null;
         try
         {
-            display = KioskPos.Firmware.Display.DisplaySpec.Parse(Display);
-            if (display.Kind == KioskPos.Firmware.Display.DisplayKind.Spi && !display.IsSimulated && !deviceExists(display.Path))
+            var display = DisplaySetting.Parse(Display);
+            if (display.Kind == DisplayKind.Spi && !display.IsSimulated && !deviceExists(display.Path))
             {
                 problems.Add($"{display.Path} is missing: enable SPI (dtparam=spi=on in /boot/firmware/config.txt) and reboot; a panel on CE1 is /dev/spidev0.1.");
+            }
+
+            pins.Spi0InUse |= display.UsesSpi0;
+            foreach (var (pin, use) in display.Pins())
+            {
+                Pin(pin, use);
             }
         }
         catch (FormatException e)
@@ -152,15 +157,8 @@ public sealed record HardwareProfile
             problems.Add($"{jack} is missing: the headphone jack's input device is listed by grep -B5 'SW=' /proc/bus/input/devices (or say \"auto\").");
         }
 
-        if (PaperWidthMm is not (58 or 80))
-        {
-            problems.Add($"paperWidthMm must be 58 or 80, not {PaperWidthMm}.");
-        }
-
-        if (CashDrawerPin is { } drawer && drawer is not (2 or 5))
-        {
-            problems.Add($"cashDrawerPin must be 2 or 5 (the pins of the printer's drawer connector), not {drawer}.");
-        }
+        string?[] values = [ProfileValues.PaperWidthProblem(PaperWidthMm), CashDrawerPin is { } drawer ? ProfileValues.CashDrawerPinProblem(drawer) : null, ProfileValues.SpeakerVolumeProblem(SpeakerVolume)];
+        problems.AddRange(values.OfType<string>());
 
         if (Printer is not ("emulator" or "simulated"))
         {
@@ -177,41 +175,27 @@ public sealed record HardwareProfile
             }
         }
 
-        void Pins(int pin, string use)
+        void Pin(int pin, string use)
         {
-            if (pin is < 0 or > 27)
+            if (pins.Take(pin, use) is { } problem)
             {
-                problems.Add($"GPIO {pin} ({use}) is not a header GPIO (0-27).");
+                problems.Add(problem);
             }
-            else if (spiUsed && pin is 7 or 8 or 9 or 10 or 11)
-            {
-                problems.Add($"GPIO {pin} ({use}) belongs to SPI0, which the card reader uses.");
-            }
-            else if (!pins.TryAdd(pin, use))
-            {
-                problems.Add($"GPIO {pin} is used twice: {pins[pin]} and {use}.");
-            }
-        }
-
-        foreach (var (pin, use) in display?.Pins() ?? [])
-        {
-            spiUsed |= display!.Path.StartsWith("/dev/spidev0.", StringComparison.Ordinal);
-            Pins(pin, use);
         }
 
         if (LightPin is { } light)
         {
-            Pins(light, "status light");
+            Pin(light, "status light");
         }
 
         if (BuzzerPin is { } buzzer)
         {
-            Pins(buzzer, "buzzer");
+            Pin(buzzer, "buzzer");
         }
 
         if (HelpButtonPin is { } help)
         {
-            Pins(help, "help button");
+            Pin(help, "help button");
         }
 
         if (Gpio is not ("chip" or "simulated"))

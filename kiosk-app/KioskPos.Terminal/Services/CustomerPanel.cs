@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.Spi;
 using System.Diagnostics;
+using KioskPos.Core.Hardware;
 using KioskPos.Core.Text;
 using KioskPos.Firmware.Display;
 using KioskPos.Firmware.Printing;

@@ -1,4 +1,5 @@
 using System.Text;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Display;
 using Microsoft.Extensions.Options;
 

@@ -1,23 +1,28 @@
 using System.Text.Json;
+using KioskPos.Core.Hardware;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>
 /// What the province checks of a hardware profile before pushing it: a JSON object of at most 8 KB with a name,
-/// card readers and a printer, every field one the terminals know and of the type they read it as (pins whole numbers
-/// of the header's GPIOs, a description text, a text mode they know), devices named only by device files of their kind
-/// (<see cref="KioskPos.Shared.Contracts.ProfileDevicePaths"/>). The terminal checks the rest (the devices exist
-/// on that machine) and keeps running its own profile when the pushed one cannot start.
+/// card readers and a printer, every field one the terminals read (<c>HardwareProfile</c>) and of the type they read it
+/// as, each value one the terminal would run: paper width, cash drawer pin and speaker volume by
+/// <see cref="ProfileValues"/>, the display by <see cref="DisplaySetting"/>, its pins and the light's, buzzer's and help
+/// button's by <see cref="HeaderPins"/>, devices named only by device files of their kind
+/// (<see cref="ProfileDevicePaths"/>). The terminal checks the rest (the devices exist on that machine, the card
+/// readers' own pins) and keeps running its own profile when the pushed one cannot start.
 /// </summary>
 internal static class HardwareProfileCheck
 {
-    /// <summary>The highest GPIO of a Raspberry Pi's 40-pin header (BCM numbering).</summary>
-    private const int MaxGpio = 27;
+    /// <summary>The fields of a profile, as the terminal's <c>HardwareProfile</c> reads them; any other is refused there.</summary>
+    internal static IReadOnlyList<string> Fields { get; } =
+    [
+        "name", "description", "cardReader", "printer", "display", "paperWidthMm", "printerTextMode", "gpio", "lightPin", "buzzerPin",
+        "helpButtonPin", "receiptBarcode", "cashDrawerPin", "announce", "speakerVolume", "headphoneJack",
+    ];
 
-    private static readonly HashSet<string> s_known = new(StringComparer.Ordinal)
-    {
-        "name", "description", "cardReader", "printer", "paperWidthMm", "printerTextMode", "gpio", "lightPin", "buzzerPin", "helpButtonPin",
-    };
+    private static readonly HashSet<string> s_known = new(Fields, StringComparer.Ordinal);
 
     private static readonly string[] s_pins = ["lightPin", "buzzerPin", "helpButtonPin"];
 
@@ -44,41 +49,13 @@ internal static class HardwareProfileCheck
             {
                 if (!s_known.Contains(property.Name))
                 {
-                    return $"unknown field '{property.Name}' (known: {string.Join(", ", s_known)})";
+                    return $"unknown field '{property.Name}' (known: {string.Join(", ", Fields)})";
                 }
             }
 
-            foreach (var required in new[] { "name", "cardReader", "printer" })
-            {
-                if (!root.TryGetProperty(required, out var value) || value.ValueKind != JsonValueKind.String || value.GetString()!.Trim().Length == 0)
-                {
-                    return $"'{required}' is required (text)";
-                }
-            }
-
-            if (root.TryGetProperty("paperWidthMm", out var width) && !(width.ValueKind == JsonValueKind.Number && width.TryGetInt32(out var mm) && mm is 58 or 80))
-            {
-                return "paperWidthMm is 58 or 80";
-            }
-
-            if (root.TryGetProperty("description", out var description) && description.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-            {
-                return "description is text (or left out)";
-            }
-
-            if (root.TryGetProperty("printerTextMode", out var mode) && !(mode.ValueKind == JsonValueKind.String && s_textModes.Contains(mode.GetString()!)))
-            {
-                return "printerTextMode is raster, tcvn3, windows1258 or ascii";
-            }
-
-            if (PinProblem(root) is { } pinProblem)
-            {
-                return pinProblem;
-            }
-
-            // Only device files of the kind each device is (never the terminal's database, never '..'): the
-            // terminal checks again, as a profile could also come from a server that is not this one.
-            return KioskPos.Shared.Contracts.ProfileDevicePaths.Problem(root);
+            // Last, only device files of the kind each device is (never the terminal's database, never '..'): the
+            // terminal checks that again, as a profile could also come from a server that is not this one.
+            return TypeProblem(root) ?? ValueProblem(root) ?? PinProblem(root) ?? ProfileDevicePaths.Problem(root);
         }
         catch (JsonException e)
         {
@@ -86,29 +63,103 @@ internal static class HardwareProfileCheck
         }
     }
 
-    // The terminal reads each pin as a whole number (HardwareProfile's int?) and runs a profile only with header GPIOs
-    // (BCM 0-27), each used once (HardwareProfile.Validate): a pin it could not read or run is refused here, named.
-    private static string? PinProblem(JsonElement root)
+    // Each field as the terminal's deserialiser takes it: a value of another type (a number as text, 80.5 for a whole
+    // number, null for a field that cannot be null) stops the profile from loading there.
+    private static string? TypeProblem(JsonElement root)
     {
-        var used = new Dictionary<int, string>();
-        foreach (var name in s_pins)
+        foreach (var required in new[] { "name", "cardReader", "printer" })
         {
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            if (!root.TryGetProperty(required, out var value) || value.ValueKind != JsonValueKind.String || value.GetString()!.Trim().Length == 0)
             {
-                continue;
+                return $"'{required}' is required (text)";
             }
+        }
 
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var pin) || pin is < 0 or > MaxGpio)
+        foreach (var property in root.EnumerateObject())
+        {
+            var value = property.Value;
+            var problem = property.Name switch
             {
-                return $"{name} is a header GPIO, a whole number from 0 to {MaxGpio} (BCM numbering), or left out";
-            }
-
-            if (!used.TryAdd(pin, name))
+                "description" or "headphoneJack" when value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null) => "is text (or left out)",
+                "display" or "printerTextMode" or "gpio" when value.ValueKind != JsonValueKind.String => "is text (or left out)",
+                "receiptBarcode" or "announce" when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False) => "is true or false (or left out)",
+                "paperWidthMm" or "speakerVolume" when !IsWholeNumber(value) => "is a whole number (or left out)",
+                "cashDrawerPin" or "lightPin" or "buzzerPin" or "helpButtonPin" when value.ValueKind != JsonValueKind.Null && !IsWholeNumber(value) =>
+                    "is a whole number, or null, or left out",
+                _ => null,
+            };
+            if (problem is not null)
             {
-                return $"{name}: GPIO {pin} is {used[pin]} already";
+                return $"{property.Name} {problem}";
             }
         }
 
         return null;
+
+        static bool IsWholeNumber(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _);
+    }
+
+    // Types are checked by now: the numbers read as whole numbers, the text as text.
+    private static string? ValueProblem(JsonElement root)
+    {
+        if (root.TryGetProperty("printerTextMode", out var mode) && !s_textModes.Contains(mode.GetString()!))
+        {
+            return "printerTextMode is raster, tcvn3, windows1258 or ascii";
+        }
+
+        if (root.TryGetProperty("paperWidthMm", out var width) && ProfileValues.PaperWidthProblem(width.GetInt32()) is { } widthProblem)
+        {
+            return widthProblem;
+        }
+
+        if (root.TryGetProperty("cashDrawerPin", out var drawer) && drawer.ValueKind == JsonValueKind.Number && ProfileValues.CashDrawerPinProblem(drawer.GetInt32()) is { } drawerProblem)
+        {
+            return drawerProblem;
+        }
+
+        return root.TryGetProperty("speakerVolume", out var volume) ? ProfileValues.SpeakerVolumeProblem(volume.GetInt32()) : null;
+    }
+
+    // The pins the terminal wires from the profile's own fields, given out as it gives them (HardwareProfile.Validate):
+    // the display panel's, then the light's, buzzer's and help button's, each a header GPIO, none of SPI0's when the
+    // panel is on SPI0, none twice. A display that does not read is named by ProfileDevicePaths.
+    private static string? PinProblem(JsonElement root)
+    {
+        var pins = new HeaderPins();
+        if (root.TryGetProperty("display", out var text) && TryReadDisplay(text.GetString(), out var display))
+        {
+            pins.Spi0InUse = display.UsesSpi0;
+            foreach (var (pin, use) in display.Pins())
+            {
+                if (pins.Take(pin, $"display's {use}") is { } problem)
+                {
+                    return "display: " + problem;
+                }
+            }
+        }
+
+        foreach (var field in s_pins)
+        {
+            if (root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number && pins.Take(value.GetInt32(), field) is { } problem)
+            {
+                return $"{field}: {problem}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryReadDisplay(string? text, out DisplaySetting display)
+    {
+        try
+        {
+            display = DisplaySetting.Parse(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            display = null!;
+            return false;
+        }
     }
 }

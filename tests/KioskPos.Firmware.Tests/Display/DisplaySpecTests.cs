@@ -1,3 +1,4 @@
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Display;
 

@@ -66,6 +66,19 @@ public class HardwareProfileTests
         Assert.Equal((true, 80, "browser", 58, "raster", "chip"), (profile.Announce, profile.SpeakerVolume, profile.Display, profile.PaperWidthMm, profile.PrinterTextMode, profile.Gpio));
     }
 
+    [Theory]
+    [InlineData(101)]
+    [InlineData(-1)]
+    public void A_speaker_volume_outside_0_to_100_is_named_as_the_province_names_it_not_clamped(int volume)
+    {
+        // The speech engine would clamp it (SpeechEngine: amplitude = Clamp(volume, 0, 100) * 2); the province refuses
+        // it (ProfileValues), so the terminal does too, and the technician reads which field to fix.
+        var profile = new HardwareProfile { Name = "loud", CardReader = "simulated", Printer = "emulator", Gpio = "simulated", SpeakerVolume = volume };
+        Assert.Equal($"speakerVolume must be 0 to 100 (0: silent), not {volume}.", Assert.Single(profile.Validate(_ => true)));
+        Assert.Empty((profile with { SpeakerVolume = 0 }).Validate(_ => true));
+        Assert.Empty((profile with { SpeakerVolume = 100 }).Validate(_ => true));
+    }
+
     [Fact]
     public void A_profile_with_an_unknown_field_is_refused_with_the_file_named()
     {
