@@ -73,6 +73,9 @@ public class TerminalEndToEndTests
         await terminal.TapAsync("04A1B2C3");
         (await terminal.PayAsync("04A1B2C3", "HP-2611-HS240001", "BT-2611-HS240001")).EnsureSuccessStatusCode();
         await Wait.UntilAsync(async () => (await province.PaymentsAsync("HS240001")).Length == 1, TimeSpan.FromSeconds(15), "the first push");
+
+        // The receipt's entry follows the answer once the paper is out (on a loaded machine, after the first push).
+        await Wait.UntilAsync(async () => await terminal.JournalCountAsync() >= 2, TimeSpan.FromSeconds(15), "the receipt printed");
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
 
         // As if the server's answer had been lost after it committed: the whole journal is queued again.
