@@ -94,7 +94,7 @@ public sealed partial class EscPosEmulator
         var wide = s_wideDots[Math.Clamp(narrow, 1, 6)];
         var widths = symbol.Elements.Select(e => symbol.TwoWidth ? (e == BarcodeSymbol.Wide ? wide : narrow) : e * narrow).ToList();
         var total = widths.Sum();
-        var area = Math.Min(_printWidth, WidthDots - _leftMargin);
+        var area = PrintArea;
         if (total > area)
         {
             Report(length, $"{kind} of {total} dots does not fit the {area}-dot print area");

@@ -125,7 +125,7 @@ public sealed partial class EscPosEmulator
 
         var image = FromColumns(_input.Slice(5, columns * bytesPerColumn), columns, bytesPerColumn * 8);
         image = Scaled(image, m is 0 or 32 ? 2 : 1, m < 32 ? 3 : 1);
-        _lineCells.Add(new Cell(' ', false, false, false, false, false, 1, 1, Math.Min(image.Width, Math.Max(0, _printWidth - LineDots)), image));
+        _lineCells.Add(new Cell(' ', false, false, false, false, false, 1, 1, Math.Min(image.Width, Math.Max(0, PrintArea - LineDots)), image));
         return length;
     }
 

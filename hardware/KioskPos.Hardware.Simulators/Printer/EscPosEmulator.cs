@@ -632,6 +632,11 @@ public sealed partial class EscPosEmulator
 
     private int LineDots => _lineCells.Sum(c => c.Dots);
 
+    /// <summary>The dots a line holds: the print width (GS W) cut to what the left margin (GS L) leaves of the paper
+    /// (the GS W notes, as ESC/POS manuals give them: "if [left margin + printing area width] exceeds the printable
+    /// area, [printable area width − left margin] is used").</summary>
+    private int PrintArea => Math.Min(_printWidth, WidthDots - _leftMargin);
+
     private int CharWidth => ((_fontB ? 9 : CellWidth) * _widthMul) + _charSpacing;
 
     private void AddChar(char c)
@@ -648,9 +653,10 @@ public sealed partial class EscPosEmulator
             }
         }
 
-        if (LineDots + CharWidth > _printWidth)
+        if (_lineCells.Count > 0 && LineDots + CharWidth > PrintArea)
         {
-            // The line is full: it prints, and the character starts the next one.
+            // The line is full: it prints, and the character starts the next one. A first character wider than the
+            // area still prints: the area is extended to hold one character (the GS W notes).
             FlushLine(feed: true);
         }
 
@@ -661,7 +667,7 @@ public sealed partial class EscPosEmulator
     {
         if (dots > 0)
         {
-            _lineCells.Add(new Cell(' ', false, _underline, false, false, _fontB, 1, _heightMul, Math.Min(dots, Math.Max(0, _printWidth - LineDots))));
+            _lineCells.Add(new Cell(' ', false, _underline, false, false, _fontB, 1, _heightMul, Math.Min(dots, Math.Max(0, PrintArea - LineDots))));
         }
     }
 
@@ -877,7 +883,14 @@ public sealed partial class EscPosEmulator
     /// <summary>Where something <paramref name="width"/> dots wide starts, by the justification, inside the margins (GS L, GS W).</summary>
     private int AlignOffset(int width)
     {
-        var area = Math.Min(_printWidth, WidthDots - _leftMargin);
+        var area = PrintArea;
+        if (width > area)
+        {
+            // Wider than the area: it is extended to the right, and where the paper ends the left margin gives way
+            // (the GS W notes: "the left margin is reduced to accommodate one character", and so for bit images).
+            return Math.Max(0, Math.Min(_leftMargin, WidthDots - width));
+        }
+
         return _leftMargin + _align switch
         {
             1 => Math.Max(0, (area - width) / 2),
