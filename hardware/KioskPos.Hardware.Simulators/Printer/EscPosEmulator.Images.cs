@@ -140,7 +140,12 @@ public sealed partial class EscPosEmulator
         var x = _input[2];
         var y = _input[3];
         var length = 4 + (x * y * 8);
-        return Command(length, () => _downloadedImage = FromColumns(_input.Slice(4, x * y * 8), x * 8, y * 8));
+        return Command(length, () =>
+        {
+            // It shares the user-defined characters' memory: defining one clears the other.
+            _downloadedImage = FromColumns(_input.Slice(4, x * y * 8), x * 8, y * 8);
+            ClearUserCharacters();
+        });
     }
 
     private void PrintDownloadedImage()

@@ -23,11 +23,12 @@ public sealed record PrintedPage(int Number, MonoBitmap Image, IReadOnlyList<str
 /// <summary>
 /// A virtual ESC/POS printer that consumes a byte stream as a real one does (Epson TM-T82/T88, Xprinter and the common
 /// 80 mm clones): it parses the command set of Epson's ESC/POS reference that receipt printers accept, draws text
-/// (Epson's ESC t code pages, ESC R international sets, sizes and styles, margins, tabs), bit images (ESC *, GS v 0,
-/// GS ( L / GS 8 L stored and printed graphics), barcodes (GS k, both forms) and QR codes onto paper, counts the
-/// buzzer and the drawer pulses, answers the real-time and automatic status from a settable state, holds its buffer
-/// while out of paper (printing the backlog when paper returns unless told to clear it, as real printers do), and
-/// reports every byte sequence it does not understand, with its offset, instead of skipping it silently.
+/// (Epson's ESC t code pages, ESC R international sets, sizes and styles, margins, tabs, user-defined characters),
+/// bit images (ESC *, GS v 0, GS ( L / GS 8 L stored and printed graphics), barcodes (GS k, both forms) and QR codes
+/// onto paper, counts the buzzer and the drawer pulses, answers the real-time and automatic status from a settable
+/// state, holds its buffer while out of paper (printing the backlog when paper returns unless told to clear it, as
+/// real printers do), and reports every byte sequence it does not understand, with its offset, instead of skipping it
+/// silently.
 /// Thread-safe: bytes may arrive from a transport thread while a test changes the state.
 /// </summary>
 public sealed partial class EscPosEmulator
@@ -339,7 +340,11 @@ public sealed partial class EscPosEmulator
             case < 0x20:
                 return Unknown(1);
             default:
-                AddChar(Decode(b));
+                if (!TryAddUserCharacter(b))
+                {
+                    AddChar(Decode(b));
+                }
+
                 return 1;
         }
     }
@@ -397,8 +402,9 @@ public sealed partial class EscPosEmulator
             case 0x55: return Command(3, () => { });                                         // ESC U n: unidirectional printing
             case 0x72: return Command(3, () => { });                                         // ESC r n: second colour (one-colour paper)
             case 0x3D: return Command(3, () => { });                                         // ESC = n: peripheral device
-            case 0x25: return Command(3, () => { });                                         // ESC % n: user-defined set (none defined)
-            case 0x3F: return Command(3, () => { });                                         // ESC ? n: cancel a user-defined character
+            case 0x25: return Command(3, () => _userCharactersSelected = (At(2) & 1) != 0); // ESC % n: user-defined characters on/off
+            case 0x26: return DefineUserCharacters();                                        // ESC & y c1 c2 [x d...]...
+            case 0x3F: return Command(3, () => DeleteUserCharacter(At(2)));                 // ESC ? n: delete a user-defined character
             case 0x53: return 2;                                                              // ESC S: standard mode (the only one)
             case 0x63 when _input.Count >= 3 && At(2) is 0x33 or 0x34 or 0x35: return Need(4); // ESC c 3/4/5 n: sensors, panel
             case 0x63 when _input.Count < 3: return 0;
@@ -588,6 +594,8 @@ public sealed partial class EscPosEmulator
         _barModule = 3;
         _hriPosition = 0;
         _hriFontB = false;
+        ClearUserCharacters();
+        _userCharactersSelected = false;
     }
 
     private void SelectCodePage(byte n)

@@ -58,6 +58,8 @@ streams = {
         + DLE + b"\x14\x01\x00\x05" + DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x08" + DLE + b"\x05\x01" + GS + b"I\x01",
     "drawer-buzzer": ESC + b"@" + ESC + b"p\x00\x19\xfa" + ESC + b"B\x02\x03" + b"\x07" + ESC + b"(A\x04\x00\x30\x33\x03\x0a" + GS + b"V\x42\x00",
     "unknown": ESC + b"@" + ESC + b"\x01" + GS + b"\x02" + b"\x1c\x2e" + b"\x01text\n",
+    "user-characters": ESC + b"@" + ESC + b"%\x01" + ESC + b"&\x03AB" + b"\x04" + b"\x0f\xf0\x00" * 4 + b"\x02" + b"\xff\xff\xff" * 2
+        + b"ABAB" + ESC + b"?A" + b"AB\n" + ESC + b"!\x31" + ESC + b"&\x03CC\x03" + b"\x81\x81\x80" * 3 + b"C\n" + ESC + b"%\x00" + b"C\n" + GS + b"V\x00",
 }
 for name, data in streams.items():
     write("escpos-emulator", f"seed-{name}", data)

@@ -30,6 +30,26 @@ public class PublishedCommandSampleTests(FontsFixture fixture) : IClassFixture<F
         Assert.True(Ink(narrow[0], 564, 575) > 0, "each character printed whole at the right edge");
     }
 
+    [Fact]
+    public void User_defined_characters_are_taken_whole_and_printed_in_place_of_the_code()
+    {
+        // mike42/escpos-php, test/integration/resources/output/unifont-print-buffer.bin (its Unifont print buffer draws
+        // any Unicode text this way): ESC ! 0x31 (font B, double width and height), ESC % 1, then ESC & 3 32 32 and one
+        // character 8 dots wide, 3 bytes a column: Unifont's "H", printed by its code, a space. The emulator once
+        // skipped only "ESC &" and printed the glyph's bytes as text (164 sequences not understood in that file).
+        byte[] h = [0x00, 0x00, 0x00, 0x0F, 0xFC, 0x00, 0x00, 0x80, 0x00, 0x00, 0x80, 0x00, 0x00, 0x80, 0x00, 0x00, 0x80, 0x00, 0x0F, 0xFC, 0x00, 0x00, 0x00, 0x00];
+        var (_, pages) = Render([Esc, 0x21, 0x31, Esc, 0x25, 0x01, Esc, 0x26, 0x03, 0x20, 0x20, 0x08, .. h, 0x20, Lf]);
+
+        // Its dots, each doubled both ways: two strokes of 10 and a bar of 4 = 24 dots, 96 on paper; the left
+        // stroke (column 1) is dots 2 and 3 across, 20 rows down.
+        Assert.Equal(96, Ink(pages[0], 0, 575));
+        Assert.Equal(20, Ink(pages[0], 2, 2));
+
+        // ESC % 0 gives the code back to the printer's own character set: a space prints nothing.
+        var (_, cancelled) = Render([Esc, 0x26, 0x03, 0x20, 0x20, 0x08, .. h, Esc, 0x25, 0x01, 0x20, Esc, 0x25, 0x00, 0x20, Lf]);
+        Assert.Equal(24, Ink(cancelled[0], 0, 575));
+    }
+
     private (EscPosEmulator Emulator, IReadOnlyList<PrintedPage> Pages) Render(byte[] stream)
     {
         var emulator = new EscPosEmulator(RasterRenderer.Width80mm, fixture.Fonts);
