@@ -50,6 +50,88 @@ public class PublishedCommandSampleTests(FontsFixture fixture) : IClassFixture<F
         Assert.Equal(24, Ink(cancelled[0], 0, 575));
     }
 
+    // The bytes python-escpos's unit tests expect its printer to send (python-escpos/python-escpos,
+    // test/test_functions/test_function_*.py), each as the test names it.
+    public static TheoryData<string, byte[]> PythonEscpos => new()
+    {
+        { "qr_native test_defaults", [Gs, 0x28, 0x6B, 4, 0, 0x31, 0x41, 0x32, 0, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x43, 3, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x45, 0x30, Gs, 0x28, 0x6B, 7, 0, 0x31, 0x50, 0x30, .. "1234"u8, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x51, 0x30] },
+        { "qr_native test_ec (H)", [Gs, 0x28, 0x6B, 4, 0, 0x31, 0x41, 0x32, 0, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x43, 3, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x45, 0x33, Gs, 0x28, 0x6B, 7, 0, 0x31, 0x50, 0x30, .. "1234"u8, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x51, 0x30] },
+        { "qr_native test_model (1)", [Gs, 0x28, 0x6B, 4, 0, 0x31, 0x41, 0x31, 0, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x43, 3, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x45, 0x30, Gs, 0x28, 0x6B, 7, 0, 0x31, 0x50, 0x30, .. "1234"u8, Gs, 0x28, 0x6B, 3, 0, 0x31, 0x51, 0x30] },
+        { "image test_bit_image_black (GS v 0)", [Gs, 0x76, 0x30, 0, 1, 0, 1, 0, 0x80] },
+        { "image test_large_graphics (GS v 0 in bands)", [Gs, 0x76, 0x30, 0, 1, 0, 1, 0, 0xC0, Gs, 0x76, 0x30, 0, 1, 0, 1, 0, 0x00] },
+        { "image test_bit_image_colfmt_both (ESC 3, ESC * 33, LF, ESC 2)", [Esc, 0x33, 0x10, Esc, 0x2A, 0x21, 2, 0, 0x80, 0, 0, 0x80, 0, 0, Lf, Esc, 0x32] },
+        { "image test_graphics_both (GS ( L store and print)", [Gs, 0x28, 0x4C, 0x0C, 0, 0x30, 0x70, 0x30, 1, 1, 0x31, 2, 0, 2, 0, 0xC0, 0x00, Gs, 0x28, 0x4C, 2, 0, 0x30, 0x32] },
+        { "cut test_cut_without_feed (GS V 66 0)", [Gs, 0x56, 0x42, 0] },
+        { "barcode (EAN13 with GS h, GS w, GS f, GS H)", [Esc, 0x61, 1, Gs, 0x68, 0x40, Gs, 0x77, 3, Gs, 0x66, 0, Gs, 0x48, 2, Gs, 0x6B, 2, .. "4006381333931"u8, 0] },
+        { "set test_default_values_with_default", [Esc, 0x21, 0, Gs, 0x21, 0, Esc, 0x7B, 0, Gs, 0x62, 0, Esc, 0x45, 0, Esc, 0x2D, 0, Esc, 0x4D, 0, Esc, 0x61, 0, Gs, 0x42, 0] },
+        { "set test_set_size_custom (GS ! 8 × 7)", [Gs, 0x21, 0x76] },
+        { "buzzer test_buzzer_function_with_default_params (ESC B 2 4)", [Esc, 0x42, 2, 4] },
+        { "panel_button on and off (ESC c 5 n)", [Esc, 0x63, 0x35, 0, Esc, 0x63, 0x35, 1] },
+        { "line spacing ESC 3 10, ESC 2", [Esc, 0x33, 0x0A, Esc, 0x32] },
+    };
+
+    [Theory]
+    [MemberData(nameof(PythonEscpos))]
+    public void What_python_escpos_sends_is_understood_whole(string test, byte[] sent)
+    {
+        var emulator = new EscPosEmulator(RasterRenderer.Width80mm, fixture.Fonts);
+        emulator.RenderAll([Esc, 0x40, .. sent, .. "end"u8, Lf]);
+        Assert.True(emulator.NotUnderstood.Count == 0, $"{test}: {string.Join("; ", emulator.NotUnderstood)}");
+    }
+
+    [Fact]
+    public void What_python_escpos_sends_prints_what_it_means()
+    {
+        var defaults = (byte[])PythonEscpos.Single(r => (string)r[0] == "qr_native test_defaults")[1];
+        Assert.Equal(["1234"], Render(defaults).Pages[0].QrCodes);
+
+        // One black dot (GS v 0, 1 byte × 1 row, 0x80), and two (ESC * 33: two 24-dot columns, the top dot of each).
+        Assert.Equal(1, Ink(Render([Gs, 0x76, 0x30, 0, 1, 0, 1, 0, 0x80]).Pages[0], 0, 575));
+        Assert.Equal(2, Ink(Render([Esc, 0x33, 0x10, Esc, 0x2A, 0x21, 2, 0, 0x80, 0, 0, 0x80, 0, 0, Lf, Esc, 0x32]).Pages[0], 0, 575));
+
+        var barcode = (byte[])PythonEscpos.Single(r => ((string)r[0]).StartsWith("barcode", StringComparison.Ordinal))[1];
+        Assert.Equal(["Ean13:4006381333931"], Render(barcode).Pages[0].Barcodes);
+
+        var (cutter, cut) = Render([.. "A"u8, Lf, Gs, 0x56, 0x42, 0]);
+        Assert.True(cut[0].Complete);
+        Assert.Equal(1, cutter.CompletePages);
+
+        Assert.Equal(2, Render([Esc, 0x42, 2, 4]).Emulator.Beeps);
+    }
+
+    [Fact]
+    public void The_status_answers_read_as_python_escpos_reads_them()
+    {
+        // python-escpos, src/escpos/escpos.py (is_online, paper_status, _check_valid_response) and
+        // test/test_functions/test_function_status.py: an answer is 0xx1xx10; DLE EOT 1 & 0x1A = 0x1A is offline;
+        // DLE EOT 4 & 0x72 = 0x72 is no paper, & 0x1E = 0x1E near end, else (0x12) paper.
+        var emulator = new EscPosEmulator(RasterRenderer.Width80mm, fixture.Fonts);
+        var answers = new List<byte>();
+        emulator.Connect(answers.AddRange);
+        byte Ask(byte n)
+        {
+            answers.Clear();
+            emulator.Receive([0x10, 0x04, n]);
+            var answer = Assert.Single(answers);
+            Assert.True((answer & 0x81) == 0 && (answer & 0x12) == 0x12, $"0x{answer:X2} is not 0xx1xx10");
+            return answer;
+        }
+
+        static int Paper(byte status) => (status & 0x72) == 0x72 ? 0 : (status & 0x1E) == 0x1E ? 1 : 2;
+        static bool Online(byte status) => (status & 0x1A) != 0x1A;
+
+        Assert.Equal((true, 2), (Online(Ask(1)), Paper(Ask(4))));
+        emulator.PaperNearEnd = true;
+        Assert.Equal((true, 1), (Online(Ask(1)), Paper(Ask(4))));
+        emulator.PaperOut = true;
+        Assert.Equal((false, 0), (Online(Ask(1)), Paper(Ask(4))));
+        Assert.Equal(0x7E, Ask(4)); // near end and out together: the other valid answer of its status test
+        emulator.PaperOut = false;
+        emulator.PaperNearEnd = false;
+        emulator.CoverOpen = true;
+        Assert.False(Online(Ask(1)));
+    }
+
     private (EscPosEmulator Emulator, IReadOnlyList<PrintedPage> Pages) Render(byte[] stream)
     {
         var emulator = new EscPosEmulator(RasterRenderer.Width80mm, fixture.Fonts);
