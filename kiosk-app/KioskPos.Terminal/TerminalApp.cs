@@ -1,3 +1,4 @@
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Printing;
 using KioskPos.Firmware.Readers;
@@ -289,10 +290,10 @@ public static class TerminalApp
             throw new InvalidOperationException(SimulationAbsent.NotAllowed("Hardware:CardReader, Hardware:Printer or Hardware:Gpio"));
         }
 
-        IReadOnlyList<CardReaderSpec> readers;
+        IReadOnlyList<CardReaderSetting> readers;
         try
         {
-            readers = CardReaderSpec.ParseList(hardware.CardReader);
+            readers = CardReaderSetting.ParseList(hardware.CardReader);
         }
         catch (FormatException e)
         {

@@ -134,12 +134,135 @@ public sealed class HardwareProfilePushTests
         }
     }
 
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("push hardware profiles whose MFRC522 reset pin is lightPin's, 9 or 28, whose pins take SPI0's 7-11 beside an MFRC522, whose panel reset is the reader's, or whose cardReader the terminal cannot read (reset=abc, a fourth part, an unknown number format, no reader at all)",
+        "400 invalid_profile naming cardReader or the pin field, the terminal's profile unchanged; the same readers with pins the terminal runs are taken")]
+    public async Task A_card_reader_pin_or_an_SPI0_pin_beside_an_MFRC522_is_refused_naming_the_field()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        // An MFRC522 on SPI0 CE0 with its reset on GPIO 25; the light on 17, the buzzer on 27, the help button on 22.
+        var shipped = await File.ReadAllTextAsync(Path.Combine(s_profiles, "pi4-rc522-usb80.json"));
+        using (var first = await province.Admin.PutAsync(Terminal, Json(shipped)))
+        {
+            Assert.True(first.StatusCode == HttpStatusCode.NoContent, $"{(int)first.StatusCode} {await first.Content.ReadAsStringAsync()}");
+        }
+
+        // Each refused by the terminal at start (HardwareProfile.Validate), which would keep its old profile.
+        (string Patch, string Named)[] refused =
+        [
+            ("""{ "lightPin": 25 }""", "lightPin"),
+            ("""{ "cardReader": "mfrc522:/dev/spidev0.0:reset=17" }""", "lightPin"),
+            ("""{ "lightPin": 8 }""", "lightPin"),
+            ("""{ "buzzerPin": 10 }""", "buzzerPin"),
+            ("""{ "helpButtonPin": 7 }""", "helpButtonPin"),
+            ("""{ "helpButtonPin": 11 }""", "helpButtonPin"),
+            ("""{ "cardReader": "evdev:/dev/input/event0,mfrc522:/dev/spidev0.1", "lightPin": 9 }""", "lightPin"),
+            ("""{ "cardReader": "mfrc522:/dev/spidev0.0:reset=9" }""", "cardReader"),
+            ("""{ "cardReader": "mfrc522:/dev/spidev0.0:reset=28" }""", "cardReader"),
+            ("""{ "display": "ili9341:/dev/spidev0.1:dc=24:rst=25" }""", "display"),
+            ("""{ "cardReader": "mfrc522:/dev/spidev0.0:reset=abc" }""", "cardReader"),
+            ("""{ "cardReader": "mfrc522:/dev/spidev0.0:rst=25" }""", "cardReader"),
+            ("""{ "cardReader": "mfrc522:/dev/spidev0.0:reset=25:fast" }""", "cardReader"),
+            ("""{ "cardReader": "evdev:/dev/input/event0:octal" }""", "cardReader"),
+            ("""{ "cardReader": "serial:/dev/ttyUSB0:fast" }""", "cardReader"),
+            ("""{ "cardReader": "scanner:/dev/input/event1:hex" }""", "cardReader"),
+            ("""{ "cardReader": " , " }""", "cardReader"),
+        ];
+        foreach (var (patch, named) in refused)
+        {
+            using var answer = await province.Admin.PutAsync(Terminal, Json(Patched(shipped, patch)));
+            await AdminInputRefusalTests.AssertNamesAsync(answer, "invalid_profile", named, patch);
+        }
+
+        Assert.Equal(Normalised(shipped), Normalised((string)(await province.ScalarAsync("SELECT hardware_profile FROM terminals WHERE id = 'KP-THCS-ND-01'"))!));
+
+        // The edges the terminal runs: no reset pin, a reset pin beside SPI0's, SPI0's pins when nothing is on SPI0.
+        string[] taken =
+        [
+            """{ "cardReader": "mfrc522:/dev/spidev0.0", "lightPin": 25 }""",
+            """{ "cardReader": "mfrc522:/dev/spidev0.0:reset=6" }""",
+            """{ "cardReader": "mfrc522:/dev/spidev0.0:reset=12" }""",
+            """{ "cardReader": "evdev:/dev/input/event0:hex", "lightPin": 8, "buzzerPin": 10, "helpButtonPin": 25 }""",
+            """{ "cardReader": "serial:/dev/ttyUSB0:9600:em4100:hex,scanner:/dev/input/event1", "lightPin": 7 }""",
+        ];
+        foreach (var patch in taken)
+        {
+            using var answer = await province.Admin.PutAsync(Terminal, Json(Patched(shipped, patch)));
+            Assert.True(answer.StatusCode == HttpStatusCode.NoContent, $"{patch}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
+    public void The_province_refuses_a_profile_for_its_pins_exactly_when_the_terminal_does()
+    {
+        // Every combination of readers, display and the light's, buzzer's and help button's pins, with every other field
+        // one both sides take and every device file there: the province's check (HardwareProfileCheck) and the
+        // terminal's start-up check (HardwareProfile.Validate) take and refuse the same ones. A guard against drift:
+        // a pin one side gives out and the other does not, or SPI0 taken on one side only, shows here.
+        string[] readers =
+        [
+            "simulated", "evdev:/dev/input/event0", "serial:/dev/ttyUSB0:9600:em4100", "mfrc522:/dev/spidev0.0", "mfrc522:/dev/spidev0.0:reset=25",
+            "mfrc522:/dev/spidev0.0:reset=8", "mfrc522:/dev/spidev0.0:reset=28", "mfrc522:/dev/spidev0.0:reset=-1", "mfrc522:/dev/spidev1.0:reset=24",
+            "evdev:/dev/input/event0,mfrc522:/dev/spidev0.1:reset=17", "MFRC522:/dev/spidev0.0:reset=23", "mfrc522:/dev/spidev0.0:reset=x",
+            "scanner:/dev/input/event1:hex",
+        ];
+        string[] displays =
+        [
+            "browser", "hdmi2", "ili9341:/dev/spidev0.1:dc=24:rst=23:bl=18", "st7789:/dev/spidev1.0:dc=25:bl=8", "spi:st7789:simulated:dc=9",
+        ];
+        (int? Light, int? Buzzer, int? Help)[] pins =
+        [
+            (null, null, null), (17, 27, 22), (25, null, null), (8, null, null), (null, 10, null), (null, null, 7), (12, null, null),
+            (24, null, null), (23, 23, null), (null, null, 28), (6, 11, null),
+        ];
+
+        var disagreements = new List<string>();
+        var refused = 0;
+        var cases = 0;
+        foreach (var reader in readers)
+        {
+            foreach (var display in displays)
+            {
+                foreach (var (light, buzzer, help) in pins)
+                {
+                    var profile = new HardwareProfile
+                    {
+                        Name = "pins", CardReader = reader, Printer = "usb:/dev/usb/lp0", Display = display, LightPin = light, BuzzerPin = buzzer, HelpButtonPin = help,
+                    };
+                    var terminal = profile.Validate(_ => true);
+                    var province = HardwareProfileCheck.Problem(Serialised(profile));
+                    cases++;
+                    refused += terminal.Count > 0 ? 1 : 0;
+                    if ((province is null) != (terminal.Count == 0))
+                    {
+                        disagreements.Add($"{reader} | {display} | light {light}, buzzer {buzzer}, help {help}: province {province ?? "takes it"}; terminal {(terminal.Count == 0 ? "runs it" : string.Join(" ", terminal))}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(disagreements.Count == 0, $"{disagreements.Count} of {cases} disagree:\n{string.Join("\n", disagreements)}");
+        Assert.InRange(refused, cases / 4, cases * 3 / 4);
+    }
+
     private static StringContent Json(string text) => new(text, System.Text.Encoding.UTF8, "application/json");
 
     private static string With(string profile, string field, string value)
     {
         var json = JsonNode.Parse(profile)!.AsObject();
         json[field] = JsonNode.Parse(value);
+        return json.ToJsonString();
+    }
+
+    private static string Patched(string profile, string patch)
+    {
+        var json = JsonNode.Parse(profile)!.AsObject();
+        foreach (var (field, value) in JsonNode.Parse(patch)!.AsObject())
+        {
+            json[field] = value?.DeepClone();
+        }
+
         return json.ToJsonString();
     }
 

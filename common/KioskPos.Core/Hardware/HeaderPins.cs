@@ -3,8 +3,9 @@ namespace KioskPos.Core.Hardware;
 /// <summary>
 /// The GPIOs a hardware profile gives its devices on a Raspberry Pi's 40-pin header (BCM numbering): each one of the
 /// header's GPIOs (0-27), none of SPI0's (7-11) once a device on SPI0 takes the bus, none given twice. The terminal
-/// checks its profile with it at start (every pin it wires), the province a profile before pushing it (the pins a
-/// profile names outside its card readers).
+/// checks its profile with it at start, the province a profile before pushing it: every pin the profile wires (its
+/// card readers', <see cref="CardReaderSetting.Pins"/>; its display's, <see cref="DisplaySetting.Pins"/>; the light's,
+/// buzzer's and help button's), given out in that order.
 /// </summary>
 public sealed class HeaderPins
 {

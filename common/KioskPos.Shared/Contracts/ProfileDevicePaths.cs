@@ -61,19 +61,36 @@ public static partial class ProfileDevicePaths
             : null;
     }
 
-    /// <summary>Why a card reader list (<c>Hardware:CardReader</c>'s form) names something a pushed profile may not; null when it does not.</summary>
+    /// <summary>
+    /// Why a card reader list (<see cref="CardReaderSetting"/>'s form) is not one the terminal reads, or names something
+    /// a pushed profile may not; null when it is fine.
+    /// </summary>
     public static string? CardReaderProblem(string readers)
     {
-        foreach (var reader in readers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        IReadOnlyList<CardReaderSetting> settings;
+        try
         {
-            var parts = reader.Split(':');
-            var problem = parts[0] switch
+            settings = CardReaderSetting.ParseList(readers);
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+
+        // The terminal reads "," as no reader at all, and then does not start (Hardware:CardReader names no reader).
+        if (settings.Count == 0)
+        {
+            return $"'{readers}' names no reader (simulated, mfrc522:/dev/spidev…, evdev:/dev/input/…, scanner:/dev/input/… or serial:/dev/tty…)";
+        }
+
+        foreach (var reader in settings)
+        {
+            var problem = reader.Kind switch
             {
-                "simulated" when parts.Length == 1 => null,
-                "mfrc522" when parts.Length >= 2 => Device(parts[1], SpiPattern(), "/dev/spidevB.C"),
-                "evdev" or "scanner" when parts.Length >= 2 => Device(parts[1], InputPattern(), "/dev/input/by-id/… or /dev/input/eventN"),
-                "serial" when parts.Length >= 2 => Device(parts[1], SerialPattern(), "/dev/ttyUSBn, ttyACMn, ttySn, ttyAMAn or serialN"),
-                _ => $"'{reader}' is not simulated, mfrc522:/dev/spidev…, evdev:/dev/input/…, scanner:/dev/input/… or serial:/dev/tty…",
+                CardReaderKind.Mfrc522 => Device(reader.Path, SpiPattern(), "/dev/spidevB.C"),
+                CardReaderKind.Evdev or CardReaderKind.Scanner => Device(reader.Path, InputPattern(), "/dev/input/by-id/… or /dev/input/eventN"),
+                CardReaderKind.Serial => Device(reader.Path, SerialPattern(), "/dev/ttyUSBn, ttyACMn, ttySn, ttyAMAn or serialN"),
+                _ => null,
             };
             if (problem is not null)
             {

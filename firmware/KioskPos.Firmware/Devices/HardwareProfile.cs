@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KioskPos.Core.Hardware;
-using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Transports;
 
 namespace KioskPos.Firmware.Devices;
@@ -103,7 +102,7 @@ public sealed record HardwareProfile
         var pins = new HeaderPins();
         try
         {
-            foreach (var reader in CardReaderSpec.ParseList(CardReader))
+            foreach (var reader in CardReaderSetting.ParseList(CardReader))
             {
                 switch (reader.Kind)
                 {
@@ -121,10 +120,10 @@ public sealed record HardwareProfile
                         break;
                 }
 
-                pins.Spi0InUse |= reader.Kind == CardReaderKind.Mfrc522;
-                if (reader.Kind == CardReaderKind.Mfrc522 && reader.ResetPin >= 0)
+                pins.Spi0InUse |= reader.UsesSpi0;
+                foreach (var (pin, use) in reader.Pins())
                 {
-                    Pin(reader.ResetPin, "reader reset");
+                    Pin(pin, use);
                 }
             }
         }

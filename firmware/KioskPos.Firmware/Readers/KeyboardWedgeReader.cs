@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers.Iso14443;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.IO.Ports;
 using System.Runtime.CompilerServices;
 using System.Text;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers.Iso14443;
 using KioskPos.Firmware.Transports;
@@ -8,16 +9,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KioskPos.Firmware.Readers;
-
-/// <summary>How a serial reader frames a card.</summary>
-public enum SerialFraming
-{
-    /// <summary>One card per line of ASCII (CR, LF or CR LF).</summary>
-    Line,
-
-    /// <summary>The common 125 kHz module frame: STX, 10 hex digits, 2 hex digits of XOR checksum, ETX (optionally CR LF).</summary>
-    Em4100,
-}
 
 /// <summary>A card text from a serial reader, or why a frame was refused.</summary>
 /// <param name="Text">The card text (hex for EM4100 frames), or null when refused.</param>

@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Device.Spi;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Readers.Iso14443;
@@ -18,7 +19,7 @@ namespace KioskPos.Terminal.Services;
 /// </summary>
 internal static class CardReaderRegistration
 {
-    public static IServiceCollection AddCardReaders(this IServiceCollection services, HardwareOptions hardware, IReadOnlyList<CardReaderSpec> specs)
+    public static IServiceCollection AddCardReaders(this IServiceCollection services, HardwareOptions hardware, IReadOnlyList<CardReaderSetting> specs)
     {
         if (specs.Count == 0)
         {
@@ -78,14 +79,14 @@ internal static class CardReaderRegistration
     /// <summary>The path of <c>scanner:simulated</c>: the emulated scanner's FIFO.</summary>
     public const string SimulatedScanner = "simulated";
 
-    private static string ScannerPath(IServiceProvider sp, CardReaderSpec spec) =>
+    private static string ScannerPath(IServiceProvider sp, CardReaderSetting spec) =>
 #if SIMULATORS
         spec.Path == SimulatedScanner ? sp.GetRequiredService<EmulatedScanner>().Path : spec.Path;
 #else
         spec.Path;
 #endif
 
-    private static ICardReader Create(IServiceProvider sp, CardReaderSpec spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs) => spec.Kind switch
+    private static ICardReader Create(IServiceProvider sp, CardReaderSetting spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs) => spec.Kind switch
     {
 #if SIMULATORS
         CardReaderKind.Simulated => sp.GetRequiredService<EmulatedCardReader>(),
@@ -95,7 +96,7 @@ internal static class CardReaderRegistration
         _ => OpenMfrc522(spec, poll, number, time, logs),
     };
 
-    private static Mfrc522CardReader OpenMfrc522(CardReaderSpec spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs)
+    private static Mfrc522CardReader OpenMfrc522(CardReaderSetting spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs)
     {
         if (!File.Exists(spec.Path))
         {

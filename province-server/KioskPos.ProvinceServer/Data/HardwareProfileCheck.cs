@@ -8,10 +8,10 @@ namespace KioskPos.ProvinceServer.Data;
 /// What the province checks of a hardware profile before pushing it: a JSON object of at most 8 KB with a name,
 /// card readers and a printer, every field one the terminals read (<c>HardwareProfile</c>) and of the type they read it
 /// as, each value one the terminal would run: paper width, cash drawer pin and speaker volume by
-/// <see cref="ProfileValues"/>, the display by <see cref="DisplaySetting"/>, its pins and the light's, buzzer's and help
-/// button's by <see cref="HeaderPins"/>, devices named only by device files of their kind
-/// (<see cref="ProfileDevicePaths"/>). The terminal checks the rest (the devices exist on that machine, the card
-/// readers' own pins) and keeps running its own profile when the pushed one cannot start.
+/// <see cref="ProfileValues"/>, the card readers by <see cref="CardReaderSetting"/> and the display by
+/// <see cref="DisplaySetting"/>, their pins and the light's, buzzer's and help button's by <see cref="HeaderPins"/>,
+/// devices named only by device files of their kind (<see cref="ProfileDevicePaths"/>). The terminal checks the rest
+/// (the devices exist on that machine) and keeps running its own profile when the pushed one cannot start.
 /// </summary>
 internal static class HardwareProfileCheck
 {
@@ -120,15 +120,31 @@ internal static class HardwareProfileCheck
         return root.TryGetProperty("speakerVolume", out var volume) ? ProfileValues.SpeakerVolumeProblem(volume.GetInt32()) : null;
     }
 
-    // The pins the terminal wires from the profile's own fields, given out as it gives them (HardwareProfile.Validate):
-    // the display panel's, then the light's, buzzer's and help button's, each a header GPIO, none of SPI0's when the
-    // panel is on SPI0, none twice. A display that does not read is named by ProfileDevicePaths.
+    // The pins the terminal wires from the profile's own fields, given out in the order it gives them
+    // (HardwareProfile.Validate): the card readers' (an MFRC522's reset), then the display panel's, then the light's,
+    // buzzer's and help button's; each a header GPIO, none of SPI0's once an MFRC522 or a panel on SPI0 holds it, none
+    // twice. Card readers or a display that do not read are named by ProfileDevicePaths.
     private static string? PinProblem(JsonElement root)
     {
         var pins = new HeaderPins();
-        if (root.TryGetProperty("display", out var text) && TryReadDisplay(text.GetString(), out var display))
+        if (TryRead(root, "cardReader", CardReaderSetting.ParseList, out var readers))
         {
-            pins.Spi0InUse = display.UsesSpi0;
+            foreach (var reader in readers)
+            {
+                pins.Spi0InUse |= reader.UsesSpi0;
+                foreach (var (pin, use) in reader.Pins())
+                {
+                    if (pins.Take(pin, $"cardReader's {use}") is { } problem)
+                    {
+                        return "cardReader: " + problem;
+                    }
+                }
+            }
+        }
+
+        if (TryRead(root, "display", DisplaySetting.Parse, out var display))
+        {
+            pins.Spi0InUse |= display.UsesSpi0;
             foreach (var (pin, use) in display.Pins())
             {
                 if (pins.Take(pin, $"display's {use}") is { } problem)
@@ -149,16 +165,22 @@ internal static class HardwareProfileCheck
         return null;
     }
 
-    private static bool TryReadDisplay(string? text, out DisplaySetting display)
+    // The field's text as the terminal reads it; false when it is absent or does not read.
+    private static bool TryRead<T>(JsonElement root, string field, Func<string, T> read, out T value)
     {
+        value = default!;
+        if (!root.TryGetProperty(field, out var text))
+        {
+            return false;
+        }
+
         try
         {
-            display = DisplaySetting.Parse(text);
+            value = read(text.GetString()!);
             return true;
         }
         catch (FormatException)
         {
-            display = null!;
             return false;
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Readers;
 
 namespace KioskPos.Firmware.Tests.Readers;

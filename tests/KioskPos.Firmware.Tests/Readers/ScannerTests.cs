@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers;
 using KioskPos.Tests.Shared;
@@ -65,10 +66,10 @@ public class ScannerTests
     [Fact]
     public void A_scanner_is_its_own_reader_kind_and_a_missing_one_says_where_to_look()
     {
-        var spec = CardReaderSpec.Parse("scanner:/dev/input/by-id/usb-2d-scanner-event-kbd");
+        var spec = CardReaderSetting.Parse("scanner:/dev/input/by-id/usb-2d-scanner-event-kbd");
         Assert.Equal(CardReaderKind.Scanner, spec.Kind);
         Assert.Equal("/dev/input/by-id/usb-2d-scanner-event-kbd", spec.Path);
-        Assert.Throws<FormatException>(() => CardReaderSpec.Parse("scanner:/dev/input/x:hex"));
+        Assert.Throws<FormatException>(() => CardReaderSetting.Parse("scanner:/dev/input/x:hex"));
 
         var profile = new HardwareProfile { Name = "counter", CardReader = "serial:/dev/serial0:9600:em4100,scanner:/dev/input/by-id/usb-2d-scanner-event-kbd", Printer = "emulator" };
         var problem = Assert.Single(profile.Validate(path => path != "/dev/input/by-id/usb-2d-scanner-event-kbd"));

@@ -1,3 +1,4 @@
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Readers;
 
 namespace KioskPos.Fuzz.Targets;

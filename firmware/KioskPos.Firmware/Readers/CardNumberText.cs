@@ -1,23 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using KioskPos.Core.Hardware;
 
 namespace KioskPos.Firmware.Readers;
-
-/// <summary>
-/// How a reader that types or sends text writes a card's UID. Cheap readers differ by model (and often by a DIP
-/// switch): the technician picks the one that shows a known card's UID in the self-test.
-/// </summary>
-public enum CardNumberFormat
-{
-    /// <summary>The UID in hex (8, 10, 14 or 20 digits).</summary>
-    Hex,
-
-    /// <summary>The 4-byte UID as a 10-digit zero-padded decimal, first UID byte most significant ("10 digit dec").</summary>
-    DecimalBigEndian,
-
-    /// <summary>The 4-byte UID as a 10-digit zero-padded decimal, first UID byte least significant.</summary>
-    DecimalLittleEndian,
-}
 
 /// <summary>Turns the text a reader sent into a UID.</summary>
 public static class CardNumberText
@@ -62,13 +47,4 @@ public static class CardNumberText
                 return true;
         }
     }
-
-    /// <summary>Parses the profile's name of a format: <c>hex</c>, <c>decimal-be</c>, <c>decimal-le</c>.</summary>
-    public static CardNumberFormat ParseFormat(string? name) => name?.ToLowerInvariant() switch
-    {
-        null or "" or "decimal-be" => CardNumberFormat.DecimalBigEndian,
-        "decimal-le" => CardNumberFormat.DecimalLittleEndian,
-        "hex" => CardNumberFormat.Hex,
-        _ => throw new FormatException($"Card number format '{name}' is not hex, decimal-be or decimal-le."),
-    };
 }
