@@ -300,9 +300,9 @@ public static class TerminalApp
             throw new InvalidOperationException($"Hardware:CardReader: {e.Message}", e);
         }
 
-        if (hardware.PaperWidthMm is not (58 or 80))
+        if (!ProfileValues.IsPaperWidth(hardware.PaperWidthMm))
         {
-            throw new InvalidOperationException($"Hardware:PaperWidthMm must be 58 or 80, not {hardware.PaperWidthMm}.");
+            throw new InvalidOperationException($"Hardware:PaperWidthMm must be {ProfileValues.PaperWidths}, not {hardware.PaperWidthMm}.");
         }
 
         if (!Enum.TryParse<PrinterTextMode>(hardware.PrinterTextMode, ignoreCase: true, out var textMode) || !Enum.IsDefined(textMode))

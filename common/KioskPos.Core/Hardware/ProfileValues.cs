@@ -6,9 +6,18 @@ namespace KioskPos.Core.Hardware;
 /// </summary>
 public static class ProfileValues
 {
-    /// <summary>Why <paramref name="millimetres"/> is no paper the printers take (58 or 80), or null.</summary>
+    /// <summary>The paper widths the printers take, as the messages name them.</summary>
+    public const string PaperWidths = "58 or 80";
+
+    /// <summary>
+    /// True for a paper the printers take, in millimetres: 58 (384 dots) or 80 (576). The one rule for a profile's
+    /// paperWidthMm, the Hardware:PaperWidthMm setting (at start and in <c>config set</c>) and <c>printer render --width</c>.
+    /// </summary>
+    public static bool IsPaperWidth(int millimetres) => millimetres is 58 or 80;
+
+    /// <summary>Why <paramref name="millimetres"/> is no paper the printers take (<see cref="PaperWidths"/>), or null.</summary>
     public static string? PaperWidthProblem(int millimetres) =>
-        millimetres is 58 or 80 ? null : $"paperWidthMm must be 58 or 80, not {millimetres}.";
+        IsPaperWidth(millimetres) ? null : $"paperWidthMm must be {PaperWidths}, not {millimetres}.";
 
     /// <summary>Why <paramref name="pin"/> is no pin of the printer's drawer connector (2 or 5), or null.</summary>
     public static string? CashDrawerPinProblem(int pin) =>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KioskPos.Core.Hardware;
 using KioskPos.Sync;
 using KioskPos.Core.Text;
 
@@ -40,7 +41,7 @@ internal static class ConfigCommands
     // that will not start.
     private static readonly Dictionary<string, Func<string, string?>> s_rules = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Hardware:PaperWidthMm"] = v => v is "58" or "80" ? null : "58 or 80",
+        ["Hardware:PaperWidthMm"] = v => ProfileValues.IsPaperWidth(int.Parse(v, CultureInfo.InvariantCulture)) ? null : ProfileValues.PaperWidths,
         ["Hardware:PrinterTextMode"] = v => v.ToLowerInvariant() is "raster" or "tcvn3" or "windows1258" or "ascii" ? null : "raster, tcvn3, windows1258 or ascii",
         ["Hardware:Gpio"] = v => v is "chip" or "simulated" or "none" ? null : "chip, simulated or none",
         ["Hardware:ReaderPollMs"] = v => int.Parse(v, CultureInfo.InvariantCulture) is >= 10 and <= 2000 ? null : "10 to 2000",

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KioskPos.Core.Hardware;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
 using KioskPos.Core.Text;
@@ -16,7 +17,7 @@ internal static class PrinterCommands
     {
         var file = new Argument<string>("file") { Description = "The captured bytes (e.g. from a printer's port, or --capture)" };
         var output = new Option<string?>("--out", "-o") { Description = "Output PNG (pages after the first get -2, -3...); default: FILE.png" };
-        var width = new Option<int>("--width") { Description = "Paper: 58 or 80 mm", DefaultValueFactory = _ => 80 };
+        var width = new Option<int>("--width") { Description = $"Paper: {ProfileValues.PaperWidths} mm", DefaultValueFactory = _ => 80 };
         var render = new Command("render", "Render a captured ESC/POS byte file to PNG and report what was not understood") { file, output, width };
         render.SetAction(result =>
         {
@@ -27,9 +28,9 @@ internal static class PrinterCommands
                 return 2;
             }
 
-            if (result.GetValue(width) is not (58 or 80))
+            if (!ProfileValues.IsPaperWidth(result.GetValue(width)))
             {
-                Console.Error.WriteLine("--width is 58 or 80");
+                Console.Error.WriteLine($"--width is {ProfileValues.PaperWidths}");
                 return 2;
             }
 
