@@ -138,16 +138,15 @@ internal static class LoadTest
 
     // Little's law for this load's shape: every terminal keeps one request in flight (a push, then a pull, then the
     // next push), so a terminal's cycle lasts terminals × batch size / entries per second on average, whatever the
-    // server does; a push's mean is that cycle less the mean pull, and its p99 is at least its mean. Printed so that
+    // server does. A push's mean is that cycle less the pull's mean, and its p99 is at least its mean: printed so that
     // the push p99 target is read against the throughput it needs at this shape.
     private static void PrintPushFloor(Result r, int terminals, int batchSize)
     {
         var cycle = (double)terminals * batchSize / r.EntriesPerSecond;
         var pullMean = r.Pull.Average() / 1000;
         var pushMean = r.Push.Average() / 1000;
-        var needed = terminals * batchSize / (1 + pullMean);
         Console.WriteLine(FormattableString.Invariant(
-            $"Little's law at this shape ({terminals:N0} terminals, each with one request of {batchSize} entries or one pull in flight): a cycle lasts {terminals:N0} × {batchSize} / {r.EntriesPerSecond:N0} = {cycle:0.00} s on average (measured: push mean {pushMean:0.00} s + pull mean {pullMean:0.00} s = {pushMean + pullMean:0.00} s). A push mean under 1 s — and so a p99 under 1 s — needs at least {needed:N0} entries/s at this shape, {needed / r.Anchor.EntriesPerSecond:0.00}× PostgreSQL's own anchor in this run."));
+            $"Little's law at this shape ({terminals:N0} terminals, each with one push of {batchSize} entries or one pull in flight): a cycle lasts {terminals:N0} × {batchSize} / {r.EntriesPerSecond:N0} = {cycle:0.00} s on average (measured: push mean {pushMean:0.00} s + pull mean {pullMean:0.00} s = {pushMean + pullMean:0.00} s). A push mean under 1 s, which a p99 under 1 s needs, takes terminals × size / (1 s + the pull's mean) entries/s: {terminals * batchSize / (1 + pullMean):N0} if the pulls kept their {pullMean:0.00} s, {terminals * batchSize:N0} if they were answered at once ({terminals * batchSize / (1 + pullMean) / r.Anchor.EntriesPerSecond:0.00}× and {terminals * batchSize / r.Anchor.EntriesPerSecond:0.00}× PostgreSQL's own anchor in this run)."));
     }
 
     private sealed record Result(long Entries, double EntriesPerSecond, List<double> Push, List<double> Pull, int Failures, double Seconds, double ProcessCpu, double GeneratorCpu, double? DatabaseCpu, AnchorResult Anchor);
