@@ -68,17 +68,7 @@ public sealed record CardReaderSetting(CardReaderKind Kind, string Path = "", in
 {
     /// <summary>The SPI bus and chip select of a <c>/dev/spidevB.C</c> path.</summary>
     /// <exception cref="FormatException">The path is not a spidev file.</exception>
-    public (int Bus, int ChipSelect) SpiAddress
-    {
-        get
-        {
-            var name = System.IO.Path.GetFileName(Path);
-            var parts = name.StartsWith("spidev", StringComparison.Ordinal) ? name[6..].Split('.') : [];
-            return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var bus) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var cs)
-                ? (bus, cs)
-                : throw new FormatException($"'{Path}' is not a SPI device file like /dev/spidev0.0.");
-        }
-    }
+    public (int Bus, int ChipSelect) SpiAddress => SpiDeviceFile.Address(Path);
 
     /// <summary>
     /// True for an MFRC522, whose bus then holds GPIO 7-11 (<see cref="HeaderPins"/>). Any MFRC522, whichever

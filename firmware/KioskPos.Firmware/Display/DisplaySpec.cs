@@ -1,4 +1,3 @@
-using System.Globalization;
 using KioskPos.Core.Hardware;
 
 namespace KioskPos.Firmware.Display;
@@ -30,17 +29,7 @@ public sealed record DisplaySpec(DisplayKind Kind, PanelModel? Model = null, str
 
     /// <summary>The bus and chip select of <c>/dev/spidevB.C</c>.</summary>
     /// <exception cref="FormatException">The path is not a spidev file.</exception>
-    public (int Bus, int ChipSelect) SpiAddress
-    {
-        get
-        {
-            var name = System.IO.Path.GetFileName(Path);
-            var parts = name.StartsWith("spidev", StringComparison.Ordinal) ? name[6..].Split('.') : [];
-            return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var bus) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var cs)
-                ? (bus, cs)
-                : throw new FormatException($"'{Path}' is not a spidev file (/dev/spidev0.1).");
-        }
-    }
+    public (int Bus, int ChipSelect) SpiAddress => SpiDeviceFile.Address(Path);
 
     /// <summary>Reads a setting.</summary>
     /// <exception cref="FormatException">What is wrong with it, for a technician.</exception>

@@ -1,6 +1,7 @@
 using System.Text;
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
+using static KioskPos.Hardware.Simulators.Tests.Printer.PageInk;
 
 namespace KioskPos.Hardware.Simulators.Tests.Printer;
 
@@ -320,21 +321,6 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         return Encoding.GetEncoding(page);
-    }
-
-    /// <summary>Black dots of the page between columns <paramref name="from"/> and <paramref name="to"/> (inclusive).</summary>
-    private static int Ink(PrintedPage page, int from, int to)
-    {
-        var count = 0;
-        for (var y = 0; y < page.Image.Height; y++)
-        {
-            for (var x = from; x <= Math.Min(to, page.Image.Width - 1); x++)
-            {
-                count += page.Image[x, y] ? 1 : 0;
-            }
-        }
-
-        return count;
     }
 
     /// <summary>The rightmost inked column.</summary>

@@ -1,5 +1,6 @@
 using KioskPos.Firmware.Printing;
 using KioskPos.Hardware.Simulators.Printer;
+using static KioskPos.Hardware.Simulators.Tests.Printer.PageInk;
 
 namespace KioskPos.Hardware.Simulators.Tests.Printer;
 
@@ -138,20 +139,5 @@ public class PublishedCommandSampleTests(FontsFixture fixture) : IClassFixture<F
         var pages = emulator.RenderAll([Esc, 0x40, .. stream]);
         Assert.Empty(emulator.NotUnderstood);
         return (emulator, pages);
-    }
-
-    /// <summary>Black dots of the page between columns <paramref name="from"/> and <paramref name="to"/> (inclusive).</summary>
-    private static int Ink(PrintedPage page, int from, int to)
-    {
-        var count = 0;
-        for (var y = 0; y < page.Image.Height; y++)
-        {
-            for (var x = from; x <= Math.Min(to, page.Image.Width - 1); x++)
-            {
-                count += page.Image[x, y] ? 1 : 0;
-            }
-        }
-
-        return count;
     }
 }
