@@ -169,5 +169,5 @@ public sealed class HardwareOptions
     public bool AllowSimulated { get; set; }
 
     /// <summary>True when the simulators are in use, which opens the <c>/dev</c> endpoints.</summary>
-    public bool IsSimulated => KioskPos.Firmware.Devices.HardwareProfile.NamesSimulator(CardReader, Printer, Gpio) || Display.Contains(":simulated", StringComparison.Ordinal);
+    public bool IsSimulated => KioskPos.Firmware.Devices.HardwareProfile.NamesSimulator(CardReader, Printer, Gpio) || Display.Contains(":simulated", StringComparison.OrdinalIgnoreCase);
 }

@@ -16,12 +16,39 @@ namespace KioskPos.Shared.Contracts;
 /// </summary>
 public static partial class ProfileDevicePaths
 {
+    /// <summary>
+    /// The fields of a profile, as the terminal's <c>HardwareProfile</c> reads them. Only these, spelt exactly so and
+    /// each once: the terminal's reader takes names in any case and the last of a repeated name, so a
+    /// <c>HeadphoneJack</c> or a second <c>printer</c> would be run without being the field checked here.
+    /// </summary>
+    public static IReadOnlyList<string> Fields { get; } =
+    [
+        "name", "description", "cardReader", "printer", "display", "paperWidthMm", "printerTextMode", "gpio", "lightPin", "buzzerPin",
+        "helpButtonPin", "receiptBarcode", "cashDrawerPin", "announce", "speakerVolume", "headphoneJack",
+    ];
+
+    private static readonly HashSet<string> s_fields = new(Fields, StringComparer.Ordinal);
+
     /// <summary>The first problem of a profile's device fields (<c>"cardReader: …"</c>, naming the field), or null.</summary>
     public static string? Problem(JsonElement profile)
     {
         if (profile.ValueKind != JsonValueKind.Object)
         {
             return "a profile is a JSON object";
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in profile.EnumerateObject())
+        {
+            if (!s_fields.Contains(property.Name))
+            {
+                return $"unknown field '{property.Name}' (known: {string.Join(", ", Fields)})";
+            }
+
+            if (!seen.Add(property.Name))
+            {
+                return $"{property.Name}: given twice";
+            }
         }
 
         foreach (var property in profile.EnumerateObject())
@@ -149,7 +176,7 @@ public static partial class ProfileDevicePaths
     [GeneratedRegex("^/dev/spidev[0-9]{1,2}\\.[0-9]{1,2}$", RegexOptions.CultureInvariant)]
     private static partial Regex SpiPattern();
 
-    [GeneratedRegex("^/dev/input/(event[0-9]{1,3}|by-id/[A-Za-z0-9_.+\\-]{1,200}|by-path/[A-Za-z0-9_.+\\-]{1,200})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^/dev/input/(event[0-9]{1,3}|by-id/[A-Za-z0-9_.+:\\-]{1,200}|by-path/[A-Za-z0-9_.+:\\-]{1,200})$", RegexOptions.CultureInvariant)]
     private static partial Regex InputPattern();
 
     [GeneratedRegex("^/dev/(ttyUSB[0-9]{1,3}|ttyACM[0-9]{1,3}|ttyS[0-9]{1,3}|ttyAMA[0-9]{1,3}|serial[0-9])$", RegexOptions.CultureInvariant)]

@@ -25,11 +25,12 @@ public sealed record HardwareProfile
 
     /// <summary>True when the profile names a simulator (see <see cref="NamesSimulator"/>).</summary>
     [JsonIgnore]
-    public bool IsSimulated => NamesSimulator(CardReader, Printer, Gpio) || Display.Contains(":simulated", StringComparison.Ordinal);
+    public bool IsSimulated => NamesSimulator(CardReader, Printer, Gpio) || Display.Contains(":simulated", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when any of the devices is a simulator: the simulated card reader, the printer emulator, the in-memory GPIO.</summary>
+    /// <remarks>In any case: the readers' setting is read whatever the case of its kind, so <c>Simulated</c> is the simulator too.</remarks>
     public static bool NamesSimulator(string cardReader, string printer, string gpio) =>
-        cardReader.Contains("simulated", StringComparison.Ordinal) || printer is "emulator" or "simulated" || gpio == "simulated";
+        cardReader.Contains("simulated", StringComparison.OrdinalIgnoreCase) || printer.Trim().ToLowerInvariant() is "emulator" or "simulated" || gpio.Trim().Equals("simulated", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Where the customer sees the QR: <c>browser</c> (default), <c>hdmi2</c>, or an SPI panel (<see cref="DisplaySetting"/>).</summary>
     public string Display { get; set; } = "browser";
@@ -156,7 +157,10 @@ public sealed record HardwareProfile
             problems.Add($"{jack} is missing: the headphone jack's input device is listed by grep -B5 'SW=' /proc/bus/input/devices (or say \"auto\").");
         }
 
-        string?[] values = [ProfileValues.PaperWidthProblem(PaperWidthMm), CashDrawerPin is { } drawer ? ProfileValues.CashDrawerPinProblem(drawer) : null, ProfileValues.SpeakerVolumeProblem(SpeakerVolume)];
+        // Not the speaker's volume: a terminal's own profile outside 0-100 still starts, the volume clamped when it
+        // speaks (as the Hardware:SpeakerVolume setting is); payments do not stop over an announcement. The province
+        // refuses such a profile before pushing it (ProfileValues.SpeakerVolumeProblem).
+        string?[] values = [ProfileValues.PaperWidthProblem(PaperWidthMm), CashDrawerPin is { } drawer ? ProfileValues.CashDrawerPinProblem(drawer) : null];
         problems.AddRange(values.OfType<string>());
 
         if (Printer is not ("emulator" or "simulated"))

@@ -33,5 +33,13 @@ public sealed class PaymentAnnouncer(SpeechEngine speech, IOptions<TerminalOptio
             logger.LogWarning("Payment {Payment} not announced: {Reason}", payment.Id, e.Message);
             return null;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nor whatever else the speech fails with (its cache folder unwritable, a cached sound cut short by a power
+            // cut): the confirmation is applied and its screen shown all the same; the listener that called this must
+            // not take a speech failure for the province's connection failing, nor stop over it.
+            logger.LogError(e, "Payment {Payment} not announced: the speech failed", payment.Id);
+            return null;
+        }
     }
 }

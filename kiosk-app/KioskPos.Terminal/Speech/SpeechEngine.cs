@@ -63,7 +63,19 @@ public sealed class SpeechEngine(IOptions<SpeechOptions> options, IOptions<Termi
             _synthesis.Release();
         }
 
-        var spoken = new SpokenText(kind, text, file, WavSeconds(file), time.GetUtcNow());
+        double seconds;
+        try
+        {
+            seconds = WavSeconds(file);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
+        {
+            // A cached sound that does not read (cut short, overwritten): gone, so the next time makes it again.
+            File.Delete(file);
+            throw new SpeechUnavailableException($"the cached sound {name} did not read ({e.Message}); removed", e);
+        }
+
+        var spoken = new SpokenText(kind, text, file, seconds, time.GetUtcNow());
         lock (_gate)
         {
             _recent.AddFirst(spoken);

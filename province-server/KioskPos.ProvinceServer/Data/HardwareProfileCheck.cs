@@ -16,13 +16,9 @@ namespace KioskPos.ProvinceServer.Data;
 internal static class HardwareProfileCheck
 {
     /// <summary>The fields of a profile, as the terminal's <c>HardwareProfile</c> reads them; any other is refused there.</summary>
-    internal static IReadOnlyList<string> Fields { get; } =
-    [
-        "name", "description", "cardReader", "printer", "display", "paperWidthMm", "printerTextMode", "gpio", "lightPin", "buzzerPin",
-        "helpButtonPin", "receiptBarcode", "cashDrawerPin", "announce", "speakerVolume", "headphoneJack",
-    ];
+    internal static IReadOnlyList<string> Fields => ProfileDevicePaths.Fields;
 
-    private static readonly HashSet<string> s_known = new(Fields, StringComparer.Ordinal);
+    private static readonly HashSet<string> s_known = new(ProfileDevicePaths.Fields, StringComparer.Ordinal);
 
     private static readonly string[] s_pins = ["lightPin", "buzzerPin", "helpButtonPin"];
 

@@ -69,14 +69,29 @@ public class HardwareProfileTests
     [Theory]
     [InlineData(101)]
     [InlineData(-1)]
-    public void A_speaker_volume_outside_0_to_100_is_named_as_the_province_names_it_not_clamped(int volume)
+    public void A_speaker_volume_outside_0_to_100_in_the_terminals_own_profile_does_not_stop_it(int volume)
     {
-        // The speech engine would clamp it (SpeechEngine: amplitude = Clamp(volume, 0, 100) * 2); the province refuses
-        // it (ProfileValues), so the terminal does too, and the technician reads which field to fix.
+        // The province refuses it before pushing (ProfileValues, HardwareProfilePushTests); a terminal's own profile
+        // with it still starts, the speech engine clamping the volume (SpeechEngine: amplitude = Clamp(volume, 0,
+        // 100) * 2) as it does the Hardware:SpeakerVolume setting: an upgraded terminal does not stop taking payments
+        // over its announcement's volume.
         var profile = new HardwareProfile { Name = "loud", CardReader = "simulated", Printer = "emulator", Gpio = "simulated", SpeakerVolume = volume };
-        Assert.Equal($"speakerVolume must be 0 to 100 (0: silent), not {volume}.", Assert.Single(profile.Validate(_ => true)));
-        Assert.Empty((profile with { SpeakerVolume = 0 }).Validate(_ => true));
-        Assert.Empty((profile with { SpeakerVolume = 100 }).Validate(_ => true));
+        Assert.Empty(profile.Validate(_ => true));
+        Assert.Equal($"speakerVolume must be 0 to 100 (0: silent), not {volume}.", KioskPos.Core.Hardware.ProfileValues.SpeakerVolumeProblem(volume));
+    }
+
+    [Theory]
+    [InlineData("Simulated", "usb:/dev/usb/lp0", "chip")]
+    [InlineData("SIMULATED,evdev:/dev/input/event0", "usb:/dev/usb/lp0", "chip")]
+    [InlineData("mfrc522:/dev/spidev0.0", "Emulator", "chip")]
+    [InlineData("mfrc522:/dev/spidev0.0", "usb:/dev/usb/lp0", "Simulated")]
+    public void A_simulator_named_in_another_case_is_a_simulator(string cardReader, string printer, string gpio)
+    {
+        // The readers' setting is read whatever the case of its kind (CardReaderSetting), so "Simulated" runs the
+        // simulated reader: a real terminal must refuse such a pushed profile as a simulator, not start one it
+        // cannot (a Pi build has no simulators; it would fail at every start).
+        Assert.True(new HardwareProfile { Name = "p", CardReader = cardReader, Printer = printer, Gpio = gpio }.IsSimulated);
+        Assert.False(new HardwareProfile { Name = "p", CardReader = "mfrc522:/dev/spidev0.0", Printer = "usb:/dev/usb/lp0" }.IsSimulated);
     }
 
     [Fact]

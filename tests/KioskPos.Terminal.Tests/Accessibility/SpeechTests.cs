@@ -70,6 +70,21 @@ public sealed class SpeechTests : TerminalTest
     }
 
     [Fact]
+    public async Task A_cached_sound_that_does_not_read_is_removed_and_made_again_not_a_crash()
+    {
+        // A power cut can leave a cached WAV cut short; reading its length threw InvalidDataException, which the
+        // confirmation listener (announcing a payment) does not expect. Now: refused as speech unavailable, the file
+        // removed, and the next time makes it again.
+        var first = await Speech.SpeakAsync("test", "Thử bộ nhớ đệm một hai ba", 50, CancellationToken.None);
+        File.WriteAllBytes(first.File, System.Text.Encoding.ASCII.GetBytes("RIFF"));
+        await Assert.ThrowsAsync<SpeechUnavailableException>(() => Speech.SpeakAsync("test", "Thử bộ nhớ đệm một hai ba", 50, CancellationToken.None));
+        Assert.False(File.Exists(first.File), "the unreadable cached sound is removed");
+        var again = await Speech.SpeakAsync("test", "Thử bộ nhớ đệm một hai ba", 50, CancellationToken.None);
+        Assert.Equal(first.File, again.File);
+        Assert.InRange(again.Seconds, 0.5, 10.0);
+    }
+
+    [Fact]
     public async Task A_confirmed_VietQR_payment_is_announced_and_a_card_payment_or_another_terminals_is_not()
     {
         var payment = await PayByQrAsync();
