@@ -161,7 +161,7 @@ internal static partial class StatementReader
             // label, and none has a filled column without one; so a value right of the header's last column is not
             // the bank's, and the line is refused, like the CSV's. A merged range's copy is not a value of the line (a
             // description merged wider than its header's label is formatting; Spreadsheet copies it into each cell).
-            if (!delimited && cells.Where(c => c.Key > lastColumn && !c.Value.FromMerge).Select(c => (int?)c.Key).Min() is { } beyond)
+            if (!delimited && Spreadsheet.FirstBeyondHeader(cells, lastColumn) is { } beyond)
             {
                 return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(beyond),
                     $"'{TextChecks.Excerpt(cells[beyond].Text)}' is right of the header's last column {Spreadsheet.Letters(lastColumn)}: the line's values have moved out of their columns, "

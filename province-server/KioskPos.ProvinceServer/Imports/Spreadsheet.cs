@@ -137,6 +137,17 @@ internal static class Spreadsheet
         return (sheet.Name?.Value ?? "Sheet1", rows);
     }
 
+    /// <summary>
+    /// The first column right of <paramref name="lastLabelled"/> (the header row's last cell with a label) where
+    /// <paramref name="row"/> has a value of its own; null when it has none. A CSV whose amount was written 1,500,000
+    /// without quotes, opened in Excel and saved as .xlsx, keeps the split (1, 500 and 0 in columns of their own, the
+    /// rest of the row pushed right), so its named columns hold the wrong values; such a row is refused by the bill
+    /// import and the statement import alike. A merged range's copy is not the row's value: a description merged wider
+    /// than its header's label is formatting.
+    /// </summary>
+    public static int? FirstBeyondHeader(Dictionary<int, SheetCell> row, int lastLabelled) =>
+        row.Where(c => c.Key > lastLabelled && !c.Value.FromMerge).Select(c => (int?)c.Key).Min();
+
     /// <summary>The column letters of a 0-based index: 0 → A, 27 → AB.</summary>
     public static string Letters(int column)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KioskPos.Core.Money;
+using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 
 namespace KioskPos.ProvinceServer.Imports;
@@ -12,7 +13,8 @@ namespace KioskPos.ProvinceServer.Imports;
 /// text as <c>1.250.000</c> (dots between thousands, an optional <c>đ</c>/<c>₫</c>; never a leading zero, see
 /// <see cref="SplitAmount"/>); dates are <c>dd/MM/yyyy</c>,
 /// <c>yyyy-MM-dd</c> or an Excel serial number. A row with a negative amount is a reduction of the same bill: it is
-/// taken off the bill's largest line, its description noted there. Then the CSV's rules, word for word; each error
+/// taken off the bill's largest line, its description noted there. A row with a value under no header label, right of
+/// the last labelled column, is refused (<see cref="Spreadsheet.FirstBeyondHeader"/>). Then the CSV's rules, word for word; each error
 /// names the sheet, the row and, where one column is at fault, the column (<c>'Học phí' row 7, column H</c>).
 /// </summary>
 internal sealed class SpreadsheetImport(BillImport bills)
@@ -92,6 +94,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
             return new ImportResult(0, 0, 0, errors);
         }
 
+        var lastLabelled = grid[headerRow].Keys.Max();
         var canonicalRows = new List<List<string>> { new(s_canonical) };
         var sheetRows = new List<int> { headerRow };
         var lastLineOfBill = new Dictionary<string, List<int>>(StringComparer.Ordinal); // bill id → indexes into canonicalRows
@@ -100,6 +103,16 @@ internal sealed class SpreadsheetImport(BillImport bills)
             string Text(string name) => columns.TryGetValue(name, out var c) && cells.TryGetValue(c, out var cell) ? cell.Text : string.Empty;
             if (s_canonical.Concat(["reduction"]).All(n => Text(n).Length == 0))
             {
+                continue;
+            }
+
+            // Every labelled column counts as the header's, the ones this import ignores (STT, Họ và tên, Thành tiền …)
+            // and any it does not know; a value with no label above it is a split CSV's (see FirstBeyondHeader).
+            if (Spreadsheet.FirstBeyondHeader(cells, lastLabelled) is { } beyond)
+            {
+                errors.Add(new ImportError(number, $"'{TextChecks.Excerpt(cells[beyond].Text)}' is right of the header's last labelled column {Spreadsheet.Letters(lastLabelled)}: "
+                    + "the row's values have moved out of their columns, as when a CSV with a price written 1,500,000 without quotes is opened in Excel; "
+                    + "write the number without separators (1500000) or put the row's values back under the header", Where(number, beyond)));
                 continue;
             }
 

@@ -95,6 +95,54 @@ public sealed class SpreadsheetImportTests
     }
 
     [Fact]
+    public async Task A_row_with_a_value_right_of_the_headers_last_labelled_column_is_refused_naming_its_row_and_column_and_stores_nothing()
+    {
+        // A school's CSV with one price written 1,500,000 unquoted, opened in Excel and saved as .xlsx: Excel split the
+        // price and the Thành tiền after it into 1, 500, 0 and 1, 500, 0, each a number in a column of its own, from K
+        // to P. Thành tiền (L) is a column the import ignores but it is labelled, so 500 there is inside the header; 0
+        // in M is the first value right of it. Read by its named columns, the row would be a bill of 1 đồng.
+        await using var province = await ProvinceHost.StartAsync();
+        var bills = Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills"), CultureInfo.InvariantCulture);
+        string[] header = ["STT", "Mã khoản thu", "Mã học sinh", "Họ và tên", "Lớp", "Loại", "Tiêu đề", "Hạn nộp", "Nội dung", "Số lượng", "Đơn giá", "Thành tiền"];
+        object[][] rows =
+        [
+            [1, "HP-2706-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 6/2027", "30/06/2027", "Học phí", 1, 150_000, 150_000],
+            [2, "HP-2706-HS240002", "HS240002", "Trần Thị Bình", "6A", "hoc_phi", "Học phí tháng 6/2027", "30/06/2027", "Học phí", 1, 1, 500, 0, 1, 500, 0],
+        ];
+
+        var refused = await ImportAsync(province, Workbook(rows, [], header));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal($"'{Sheet}' row 6, column M", error.GetProperty("path").GetString());
+        Assert.Contains("right of the header's last labelled column L", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal((0, 0), (refused.Body.GetProperty("created").GetInt32(), refused.Body.GetProperty("updated").GetInt32()));
+        Assert.Equal(bills, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_description_merged_wider_than_its_header_is_imported_not_refused()
+    {
+        // The description is the header's last column (K) and merged K5:M5 to fit its text; the signature under the
+        // list (M7) makes the sheet that wide, so the merge's copies land in L and M. They are formatting, not values
+        // right of the header; the signature row has no bill value and is skipped like a totals row.
+        await using var province = await ProvinceHost.StartAsync();
+        string[] header = ["STT", "Mã khoản thu", "Mã học sinh", "Họ và tên", "Lớp", "Loại", "Tiêu đề", "Hạn nộp", "Số lượng", "Đơn giá", "Nội dung"];
+        object[][] rows =
+        [
+            [1, "HP-2707-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 7/2027", "31/07/2027", 1, 150_000, "Học phí tháng 7/2027 (gồm tiền ăn bán trú)"],
+            [null!, null!, null!, "Tổng cộng", null!, null!, null!, null!, null!, null!, null!],
+            [null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, "Người lập biểu"],
+        ];
+
+        var imported = await ImportAsync(province, Workbook(rows, ["K5:M5"], header));
+
+        Assert.True(imported.Status == HttpStatusCode.OK, imported.Body.ToString());
+        Assert.Equal(1, imported.Body.GetProperty("created").GetInt32());
+        Assert.Equal(150_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'HP-2707-HS240001'"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task A_merge_as_wide_as_the_sheet_or_a_cell_reference_past_Excels_last_row_is_an_error_not_a_crash()
     {
         await using var province = await ProvinceHost.StartAsync();
@@ -202,9 +250,9 @@ public sealed class SpreadsheetImportTests
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    // Title in A1 merged across, a note in row 2, an empty row 3, the header in row 4, data from row 5; strings go to
-    // the shared string table (as Excel writes them), numbers as numbers.
-    private static byte[] Workbook(object[][] rows, string[] merges)
+    // Title in A1 merged across, a note in row 2, an empty row 3, the header in row 4 (s_header unless given), data from
+    // row 5; strings go to the shared string table (as Excel writes them), numbers as numbers.
+    private static byte[] Workbook(object[][] rows, string[] merges, string[]? header = null)
     {
         using var memory = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(memory, SpreadsheetDocumentType.Workbook))
@@ -247,7 +295,7 @@ public sealed class SpreadsheetImportTests
             var data = new SheetData();
             data.Append(Row(1, ["TRƯỜNG THCS NGUYỄN DU — DANH SÁCH THU HỌC PHÍ THÁNG 1/2027"]));
             data.Append(Row(2, ["(Kèm theo thông báo số 12/TB-THCS)"]));
-            data.Append(Row(4, s_header));
+            data.Append(Row(4, header ?? s_header));
             for (var r = 0; r < rows.Length; r++)
             {
                 data.Append(Row((uint)(5 + r), rows[r]));
