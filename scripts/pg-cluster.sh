@@ -3,7 +3,9 @@
 #
 #   pg-cluster.sh start DIR PORT [--durable]   initdb into DIR (if empty), start on 127.0.0.1:PORT, print the
 #                                              connection string; without --durable, fsync is off (tests only)
-#   pg-cluster.sh stop DIR                     stop it (DIR is left for the caller to delete)
+#   pg-cluster.sh stop DIR [--remove]          stop it; with --remove, delete DIR too (here, not in the caller: a test
+#                                              process may be ended by its runner while the server stops, and each
+#                                              cluster left behind holds up to a gigabyte in /tmp)
 #
 # Debian's postgresql package provides the binaries (scripts/prereqs.sh installs it without a main cluster).
 # initdb refuses to run as root, so as root the cluster belongs to the postgres user the package creates.
@@ -28,7 +30,7 @@ run_as() {
   fi
 }
 
-command=${1:?usage: pg-cluster.sh start DIR PORT [--durable] | stop DIR}
+command=${1:?usage: pg-cluster.sh start DIR PORT [--durable] | stop DIR [--remove]}
 dir=${2:?the cluster folder}
 case "$command" in
   start)
@@ -55,11 +57,15 @@ case "$command" in
     echo "Host=127.0.0.1;Port=$port;Username=kioskpos;Database=postgres"
     ;;
   stop)
-    [ -f "$dir/data/postmaster.pid" ] || exit 0
-    run_as "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      run_as "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    fi
+    if [ "${3:-}" = "--remove" ]; then
+      rm -rf -- "$dir"
+    fi
     ;;
   *)
-    echo "usage: pg-cluster.sh start DIR PORT [--durable] | stop DIR" >&2
+    echo "usage: pg-cluster.sh start DIR PORT [--durable] | stop DIR [--remove]" >&2
     exit 2
     ;;
 esac

@@ -29,7 +29,7 @@ internal static class PgCluster
     public static void Stop(string repository, string folder)
     {
         NpgsqlConnection.ClearAllPools();
-        using (var process = Process.Start(Script(repository, ["stop", folder])))
+        using (var process = Process.Start(Script(repository, ["stop", folder, "--remove"])))
         {
             process?.WaitForExit(30_000);
         }
@@ -40,7 +40,7 @@ internal static class PgCluster
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Left for /tmp's cleaning.
+            // Removed by the script already, or left for the next run's sweep (PostgresCluster).
         }
     }
 

@@ -24,9 +24,34 @@ internal static class PostgresCluster
     private static async Task<string> StartAsync()
     {
         var repository = RepositoryRoot.Find();
+        SweepStale();
         var folder = Path.Combine(Path.GetTempPath(), "kioskpos-pg-" + Guid.NewGuid().ToString("N")[..8]);
         var server = await PgCluster.StartAsync(repository, folder, LoopbackPort.Next(), durable: false);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => PgCluster.Stop(repository, folder);
         return server;
+    }
+
+    /// <summary>
+    /// Removes the clusters of earlier runs that were stopped but not removed (a run killed, or its test process ended
+    /// by the runner before the folder went): no server running in them (no <c>postmaster.pid</c>) and untouched for an
+    /// hour, so never a cluster being made or used by a run beside this one. On a developer's machine each one left
+    /// held up to a gigabyte of /tmp, and a day of test runs filled the disk.
+    /// </summary>
+    private static void SweepStale()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "kioskpos-pg-*"))
+        {
+            try
+            {
+                if (!File.Exists(Path.Combine(folder, "data", "postmaster.pid")) && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow.AddHours(-1))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another run's, or gone meanwhile.
+            }
+        }
     }
 }
