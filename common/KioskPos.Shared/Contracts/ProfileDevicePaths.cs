@@ -32,6 +32,25 @@ public static partial class ProfileDevicePaths
     /// <summary>The first problem of a profile's device fields (<c>"cardReader: …"</c>, naming the field), or null.</summary>
     public static string? Problem(JsonElement profile)
     {
+        if (FieldProblem(profile) is { } fieldProblem)
+        {
+            return fieldProblem;
+        }
+
+        foreach (var property in profile.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString()!.Contains("..", StringComparison.Ordinal))
+            {
+                return $"{property.Name}: '..' is not allowed in a profile";
+            }
+        }
+
+        return DeviceProblem(profile);
+    }
+
+    /// <summary>A field that is not one of <see cref="Fields"/> (spelt exactly) or is given twice, or null.</summary>
+    public static string? FieldProblem(JsonElement profile)
+    {
         if (profile.ValueKind != JsonValueKind.Object)
         {
             return "a profile is a JSON object";
@@ -51,14 +70,11 @@ public static partial class ProfileDevicePaths
             }
         }
 
-        foreach (var property in profile.EnumerateObject())
-        {
-            if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString()!.Contains("..", StringComparison.Ordinal))
-            {
-                return $"{property.Name}: '..' is not allowed in a profile";
-            }
-        }
+        return null;
+    }
 
+    private static string? DeviceProblem(JsonElement profile)
+    {
         if (profile.TryGetProperty("cardReader", out var readers) && readers.ValueKind == JsonValueKind.String &&
             CardReaderProblem(readers.GetString()!) is { } readerProblem)
         {

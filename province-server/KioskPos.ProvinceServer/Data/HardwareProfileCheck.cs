@@ -18,8 +18,6 @@ internal static class HardwareProfileCheck
     /// <summary>The fields of a profile, as the terminal's <c>HardwareProfile</c> reads them; any other is refused there.</summary>
     internal static IReadOnlyList<string> Fields => ProfileDevicePaths.Fields;
 
-    private static readonly HashSet<string> s_known = new(ProfileDevicePaths.Fields, StringComparer.Ordinal);
-
     private static readonly string[] s_pins = ["lightPin", "buzzerPin", "helpButtonPin"];
 
     // As the terminal parses Hardware:PrinterTextMode (case aside); another word stops it at start.
@@ -36,17 +34,9 @@ internal static class HardwareProfileCheck
         {
             using var document = JsonDocument.Parse(text);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (ProfileDevicePaths.FieldProblem(root) is { } fieldProblem)
             {
-                return "a profile is a JSON object";
-            }
-
-            foreach (var property in root.EnumerateObject())
-            {
-                if (!s_known.Contains(property.Name))
-                {
-                    return $"unknown field '{property.Name}' (known: {string.Join(", ", Fields)})";
-                }
+                return fieldProblem;
             }
 
             // Last, only device files of the kind each device is (never the terminal's database, never '..'): the
