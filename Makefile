@@ -64,7 +64,7 @@ bench: prereqs publish-aot ## Benchmarks: journal append and payment vs a raw SQ
 	dotnet run -c Release --project bench/KioskPos.Benchmarks -- panel $${PANEL_CLOCK_HZ:-32000000}
 
 loadtest: prereqs ## The province server under 1,000 enrolled terminals pushing signed batches and pulling deltas at once, on PostgreSQL (fsync on) against SQLite: entries/s, p50/p99 per endpoint, each engine against its own server-side SQL anchor, CPU shares (LOADTEST_TERMINALS, LOADTEST_BATCHES, LOADTEST_SIZE, LOADTEST_INSTITUTIONS: 1 or 2, LOADTEST_PACE: seconds between a terminal's pushes, 0 for as fast as answered)
-	dotnet run -c Release --project bench/KioskPos.Benchmarks -- loadtest $${LOADTEST_TERMINALS:-1000} $${LOADTEST_BATCHES:-4} $${LOADTEST_SIZE:-50} $${LOADTEST_INSTITUTIONS:-1} $${LOADTEST_PACE:-0}
+	DOTNET_gcServer=1 dotnet run -c Release --project bench/KioskPos.Benchmarks -- loadtest $${LOADTEST_TERMINALS:-1000} $${LOADTEST_BATCHES:-4} $${LOADTEST_SIZE:-50} $${LOADTEST_INSTITUTIONS:-1} $${LOADTEST_PACE:-0}
 
 soak: prereqs ## The long crash proofs side by side: 200 SIGKILLs of the terminal over 10,000 payments, 100 of the server (SOAK_KILLS, SOAK_PAYMENTS, SOAK_SERVER_KILLS); logs in artifacts/soak
 	@CONFIGURATION=$(CONFIGURATION) bash scripts/soak.sh

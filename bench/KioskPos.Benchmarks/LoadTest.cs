@@ -46,6 +46,9 @@ internal static class LoadTest
     /// <summary>Entries per durable commit in the server-side SQL anchor.</summary>
     internal const int AnchorCommit = 2_000;
 
+    /// <summary>Pushes (and pulls) each terminal makes before the measured run, not counted.</summary>
+    internal const int WarmUpBatches = 1;
+
     /// <summary>The demo's institutions the terminals are spread over (1: all in the school; 2: the school and the hospital, alternately).</summary>
     private static readonly (string Id, string AccountPrefix, Func<string, string> Bill)[] s_institutions =
     [
@@ -67,6 +70,7 @@ internal static class LoadTest
 
         (s_spread, s_pace) = (institutions, pace);
         Console.WriteLine($"Load test: {terminals:N0} terminals × {batches} signed pushes of {batchSize} entries, a pull after each push, {(institutions == 1 ? "all in one institution" : $"spread over {institutions} institutions")}; PostgreSQL (fsync on) and SQLite (synchronous=FULL).");
+        Console.WriteLine($"Before the measured run every terminal pushes and pulls {WarmUpBatches} time(s), not counted (the JIT compiles the server first). The server runs in this process with {(System.Runtime.GCSettings.IsServerGC ? "server GC, as the province server ships" : "workstation GC: NOT as the province server ships (server GC); run it with make loadtest, which sets DOTNET_gcServer=1")}.");
         if (pace > 0)
         {
             Console.WriteLine(FormattableString.Invariant($"Paced: each terminal starts a push every {pace:0.##} s (the terminals' starts spread evenly over the first {pace:0.##} s), so the load offered is {terminals * batchSize / pace:N0} entries/s; a push is timed from when it was due; the entries/s below is that offer as served, not the server's capacity, and the #26 verdict is not printed."));
@@ -172,30 +176,43 @@ internal static class LoadTest
             // The load generator's own CPU for the same requests, measured first with nothing answering them.
             var generatorCpu = await GeneratorCpuAsync(clients, batches, batchSize);
 
-            var push = new ConcurrentBag<double>();
-            var pull = new ConcurrentBag<double>();
             var failures = 0;
             var failed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+            var chains = clients.Select(c => new Chain(c.Id)).ToArray();
+            var cursors = new string?[clients.Count];
+
+            // Every terminal pushes and pulls once before the measured run, so that what is measured is the server
+            // at work, not the JIT compiling it: a province server runs for months, and the first seconds of a fresh
+            // process spend a core on compiling (perf: about 9 % of the machine's samples during a cold run).
+            await RoundAsync(WarmUpBatches, new ConcurrentBag<double>(), new ConcurrentBag<double>(), Stopwatch.StartNew(), paced: false);
+
+            var push = new ConcurrentBag<double>();
+            var pull = new ConcurrentBag<double>();
             var databaseBefore = databaseCpu?.Invoke();
             var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
-            await Task.WhenAll(clients.Select(async (client, index) =>
+            await RoundAsync(batches, push, pull, stopwatch, paced: s_pace > 0);
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            var processCpu = (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds;
+            var databaseUsed = databaseCpu?.Invoke() - databaseBefore;
+
+            // Each terminal's next pushes, continuing its chain, and a pull after each.
+            Task RoundAsync(int rounds, ConcurrentBag<double> push, ConcurrentBag<double> pull, Stopwatch stopwatch, bool paced) => Task.WhenAll(clients.Select(async (client, index) =>
             {
-                var chain = new Chain(client.Id);
-                string? cursor = null;
-                for (var b = 0; b < batches; b++)
+                var chain = chains[index];
+                for (var b = 0; b < rounds; b++)
                 {
                     // Paced, a push is timed from when it was due, not from when the terminal got round to it: a
                     // push late because the one before took longer than the pace waited that long too (no
                     // coordinated omission).
                     var due = TimeSpan.FromSeconds(s_pace * (b + (double)index / clients.Count));
-                    if (s_pace > 0 && due - stopwatch.Elapsed is { Ticks: > 0 } wait)
+                    if (paced && due - stopwatch.Elapsed is { Ticks: > 0 } wait)
                     {
                         await Task.Delay(wait);
                     }
 
                     var entries = chain.Next(batchSize);
-                    var late = s_pace > 0 && stopwatch.Elapsed > due ? stopwatch.Elapsed - due : TimeSpan.Zero;
+                    var late = paced && stopwatch.Elapsed > due ? stopwatch.Elapsed - due : TimeSpan.Zero;
                     var started = Stopwatch.GetTimestamp();
                     using (var response = await client.Http.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest(client.Id, entries), ContractsJsonContext.Default.PushRequest))
                     {
@@ -208,12 +225,12 @@ internal static class LoadTest
                     }
 
                     started = Stopwatch.GetTimestamp();
-                    using (var response = await client.Http.GetAsync($"{SyncProtocol.PullPath}?cursor={Uri.EscapeDataString(cursor ?? string.Empty)}"))
+                    using (var response = await client.Http.GetAsync($"{SyncProtocol.PullPath}?cursor={Uri.EscapeDataString(cursors[index] ?? string.Empty)}"))
                     {
                         pull.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                         if (response.IsSuccessStatusCode)
                         {
-                            cursor = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PullResponse))!.Cursor;
+                            cursors[index] = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PullResponse))!.Cursor;
                         }
                         else
                         {
@@ -223,9 +240,7 @@ internal static class LoadTest
                     }
                 }
             }));
-            var seconds = stopwatch.Elapsed.TotalSeconds;
-            var processCpu = (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds;
-            var databaseUsed = databaseCpu?.Invoke() - databaseBefore;
+
             var entriesTotal = (long)terminals * batches * batchSize;
             foreach (var (http, _, _) in clients)
             {
