@@ -12,18 +12,27 @@ public sealed class BankPullOptions
 
     /// <summary>Seconds between two pulls of every connection that has an API key and address; 0 turns the pull off.</summary>
     public int IntervalSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// The most list calls one connection makes in one pull; a longer backlog (after an outage) goes on at the next
+    /// pull from where this one stopped, so one connection never holds the others back for long.
+    /// </summary>
+    public int PagesPerRound { get; set; } = 50;
 }
 
 /// <summary>
 /// The fallback for a lost webhook: every interval, each connection with an API key and address is asked for what
-/// its webhook should have reported (SePay's and Casso's transaction lists, payOS's open payment requests), within the provider's rate limit, and
-/// every transaction is recorded through the same ledger and engine as a webhook's, once by the provider's id, so a
-/// transaction both posted and pulled is matched exactly once.
+/// its webhook should have reported (SePay's and Casso's transaction lists, payOS's open payment requests), within the
+/// provider's rate limit across all its connections (<see cref="ProviderCalls"/>), and every new transaction is
+/// recorded through the same ledger and engine as a webhook's, once by the provider's id, so a transaction both posted
+/// and pulled is matched exactly once.
 /// </summary>
-internal sealed class BankPullWorker(BankConnections connections, BankLedger ledger, PayosRequests payos, IHttpClientFactory clients, IOptions<BankPullOptions> options,
-    TimeProvider time, ILogger<BankPullWorker> logger) : BackgroundService
+internal sealed class BankPullWorker(BankConnections connections, BankLedger ledger, PayosRequests payos, ProvinceDatabase database, IHttpClientFactory clients,
+    IOptions<BankPullOptions> options, TimeProvider time, ILogger<BankPullWorker> logger) : BackgroundService
 {
     private static readonly Dictionary<string, IBankPull> s_pulls = new IBankPull[] { new SepayPull(), new CassoPull() }.ToDictionary(p => p.Provider, StringComparer.Ordinal);
+
+    private readonly ProviderCalls _calls = new(clients, time);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,8 +42,10 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
             return;
         }
 
-        // The first pull one interval after the start (the database is migrated by then); a pull that fails on the
-        // database is logged and tried again at the next tick, never allowed to stop the server.
+        // The first pull one interval after the start (the database is migrated by then). Whatever a round throws is
+        // logged and the next tick tries again: an exception leaving ExecuteAsync stops the whole host (.NET's
+        // BackgroundServiceExceptionBehavior.StopHost), and with it every terminal's sync and every webhook, for the
+        // sake of a fallback. Only the host's own stop ends the loop.
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -42,9 +53,9 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
             {
                 await PullAllAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (System.Data.Common.DbException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Bank pull skipped: {Error}", e.Message);
+                logger.LogError(e, "Bank pull round failed; the next tick tries again");
             }
         }
     }
@@ -66,10 +77,19 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
             {
                 added += pull is not null ? await PullAsync(connection, pull, cancellationToken).ConfigureAwait(false) : await PullPayosAsync(connection, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException or PayosException
-                or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                logger.LogWarning("Pull of {Connection} failed: {Error}", connection.ToString(), e.Message);
+                // Any failure of one connection's pull (the provider's answer, a record no reader expected, the
+                // database) is that connection's: noted on it, and the others are still pulled.
+                if (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException or PayosException or TaskCanceledException)
+                {
+                    logger.LogWarning("Pull of {Connection} failed: {Error}", connection.ToString(), e.Message);
+                }
+                else
+                {
+                    logger.LogError(e, "Pull of {Connection} failed unexpectedly", connection.ToString());
+                }
+
                 await connections.TouchPullAsync(connection.Id, e.GetType().Name + ": " + e.Message, null, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -104,13 +124,30 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
 
     private async Task<int> PullAsync(BankConnection connection, IBankPull pull, CancellationToken cancellationToken)
     {
-        var http = clients.CreateClient("bank-pull");
         var cursor = (await connections.ActivityAsync(connection.Id, cancellationToken).ConfigureAwait(false))?.PullCursor;
         var added = 0;
-        for (var round = 0; round < 50; round++)
+        var refused = new List<string>();
+        var pages = 0;
+        while (true)
         {
-            var page = await pull.PullAsync(http, connection, cursor, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            foreach (var transfer in page.Transfers.Where(t => !t.Outgoing && t.Problem() is null))
+            var page = await pull.PullAsync(_calls, connection, cursor, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            pages++;
+            refused.AddRange(page.Refused);
+            var incoming = new List<IncomingTransfer>();
+            foreach (var transfer in page.Transfers.Where(t => !t.Outgoing))
+            {
+                if (transfer.Problem() is { } problem)
+                {
+                    refused.Add($"{transfer.TransactionId}: {problem}");
+                }
+                else
+                {
+                    incoming.Add(transfer);
+                }
+            }
+
+            var recorded = await RecordedAsync(connection.Id, incoming, cancellationToken).ConfigureAwait(false);
+            foreach (var transfer in incoming.Where(t => !recorded.Contains(t.TransactionId)))
             {
                 var unknownAccount = connection.AccountNumber.Length > 0 && transfer.AccountNumber != connection.AccountNumber;
                 var result = await ledger.RecordAsync(connection.Id, new BankNotification(transfer.TransactionId, transfer.AccountNumber, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin),
@@ -122,16 +159,53 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
                 }
             }
 
+            // The cursor is kept after every page, so a failure on a later page goes on from here, not from the start.
             cursor = page.NextCursor ?? cursor;
-            if (!page.More)
+            if (page.More && pages < options.Value.PagesPerRound)
             {
-                break;
+                await connections.TouchPullAsync(connection.Id, null, cursor, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            await Task.Delay(pull.MinimumGap, time, cancellationToken).ConfigureAwait(false);
+            if (page.More)
+            {
+                logger.LogInformation("Pull of {Connection} stopped after {Pages} pages; the next pull goes on from there", connection.ToString(), pages);
+            }
+
+            break;
         }
 
-        await connections.TouchPullAsync(connection.Id, null, cursor, cancellationToken).ConfigureAwait(false);
+        foreach (var reason in refused)
+        {
+            logger.LogWarning("Pull of {Connection} refused transaction {Refusal}; look for it in the bank's statement", connection.ToString(), reason);
+        }
+
+        await connections.TouchPullAsync(connection.Id, refused.Count == 0 ? null : $"refused {refused.Count} transaction(s): {string.Join("; ", refused.Take(3))}", cursor, cancellationToken).ConfigureAwait(false);
         return added;
+    }
+
+    // Which of a page's transactions this connection has already recorded, in one read: every pull brings back its
+    // overlap (SePay's since_id is inclusive; Casso's walk starts a day early), and RecordAsync would take the
+    // province-wide write lock for each only to find it a duplicate.
+    private async Task<HashSet<string>> RecordedAsync(string connectionId, IReadOnlyList<IncomingTransfer> transfers, CancellationToken cancellationToken)
+    {
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        if (transfers.Count == 0)
+        {
+            return recorded;
+        }
+
+        var parameters = transfers.Select((t, i) => ($"$x{i}", (object?)t.TransactionId)).Prepend(("$c", connectionId)).ToArray();
+        await using var db = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await db.ReadAllAsync<RecordedTransfer>(
+            $"SELECT bank_txn_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id IN ({string.Join(", ", transfers.Select((_, i) => $"$x{i}"))})",
+            null, cancellationToken, parameters).ConfigureAwait(false);
+        recorded.UnionWith(rows.Select(r => r.BankTxnId));
+        return recorded;
+    }
+
+    private sealed class RecordedTransfer
+    {
+        public string BankTxnId { get; init; } = "";
     }
 }

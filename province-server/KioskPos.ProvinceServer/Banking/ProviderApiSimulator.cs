@@ -12,8 +12,12 @@ namespace KioskPos.ProvinceServer.Banking;
 /// </summary>
 public sealed partial class ProviderApiSimulator : IAsyncDisposable
 {
+    private const int SepayCallsPerSecond = 3;
     private readonly ConcurrentQueue<SimulatedTransaction> _transactions = new();
+    private readonly Queue<DateTimeOffset> _sepayCalls = new();
     private readonly WebApplication _app;
+    private DateTimeOffset _sepayBusyUntil;
+    private int _sepayRateLimited;
     private long _nextId = 700_000;
 
     private ProviderApiSimulator(WebApplication app, string apiKey)
@@ -27,6 +31,12 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
 
     /// <summary>The address to give a connection as <c>apiBaseUrl</c>: this and <c>/sepay</c> or <c>/casso</c>.</summary>
     public Uri BaseUrl => new(_app.Urls.First());
+
+    /// <summary>
+    /// The most records one page of Casso's list holds, whatever <c>pageSize</c> asks (100 unless a test plays an
+    /// account whose pages are short); the pull follows <c>nextPage</c>, never its own arithmetic.
+    /// </summary>
+    public int CassoMaxPageSize { get; set; } = 100;
 
     /// <summary>How many list calls each provider's API answered.</summary>
     public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
@@ -73,8 +83,61 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
 
     private static string Local(DateTimeOffset at) => at.ToOffset(BankProviders.VietnamOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
+    /// <summary>How many SePay calls were refused 429 for SePay's per-IP rate limit.</summary>
+    public int SepayRateLimited => _sepayRateLimited;
+
+    /// <summary>
+    /// Plays another client on the same IP that has used up SePay's rate for <paramref name="retryAfter"/>: every
+    /// SePay call until then is refused 429 with <c>x-sepay-userapi-retry-after</c>.
+    /// </summary>
+    public void ExhaustSepayRate(TimeSpan retryAfter)
+    {
+        lock (_sepayCalls)
+        {
+            _sepayBusyUntil = DateTimeOffset.UtcNow + retryAfter;
+        }
+    }
+
+    // SePay's own API overview (developer.sepay.vn/en/sepay-api/v1/gioi-thieu, and v2's "Authentication & Rate
+    // Limiting"): at most 3 requests a second per IP, checked before authentication; over it, 429 with the header
+    // x-sepay-userapi-retry-after (v1; v2 says Retry-After) giving the seconds to wait. Every caller here is loopback,
+    // so one IP: no more than 3 calls in any second, whichever connection or key makes them.
+    private IResult? SepayRateRefusal(HttpContext http)
+    {
+        var now = DateTimeOffset.UtcNow;
+        lock (_sepayCalls)
+        {
+            while (_sepayCalls.Count > 0 && now - _sepayCalls.Peek() >= TimeSpan.FromSeconds(1))
+            {
+                _sepayCalls.Dequeue();
+            }
+
+            var wait = now < _sepayBusyUntil ? _sepayBusyUntil - now
+                : _sepayCalls.Count >= SepayCallsPerSecond ? _sepayCalls.Peek() + TimeSpan.FromSeconds(1) - now
+                : TimeSpan.Zero;
+            if (wait <= TimeSpan.Zero)
+            {
+                _sepayCalls.Enqueue(now);
+                return null;
+            }
+
+            Interlocked.Increment(ref _sepayRateLimited);
+            http.Response.Headers["x-sepay-userapi-retry-after"] = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Results.Json(new Dictionary<string, object?> { ["status"] = 429, ["error"] = "Too Many Requests" }, statusCode: 429);
+        }
+    }
+
+    // SePay's v1 list (developer.sepay.vn/en/sepay-api/v1/api-giao-dich): "by default, only the 5000 most recent
+    // transactions are displayed"; since_id is ">=" (inclusive), transaction_date_min ">=", transaction_date_max "<=",
+    // limit at most 5000 and 5000 when left out. So the answer is the newest `limit` of what the filters let through,
+    // newest first: a page that is full holds the newest, never the oldest after since_id.
     private IResult SepayList(HttpContext http)
     {
+        if (SepayRateRefusal(http) is { } refused)
+        {
+            return refused;
+        }
+
         if (http.Request.Headers.Authorization.ToString() != "Bearer " + ApiKey)
         {
             return Results.Json(new Dictionary<string, object?> { ["status"] = 401, ["error"] = "unauthorized" }, statusCode: 401);
@@ -83,16 +146,19 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
         Calls.AddOrUpdate(BankProviders.Sepay, 1, (_, n) => n + 1);
         var q = http.Request.Query;
         var account = q["account_number"].ToString();
-        var since = long.TryParse(q["since_id"], out var s) ? s : 0;
-        var limit = Math.Clamp(int.TryParse(q["limit"], out var l) ? l : 100, 1, 5000);
-        var rows = _transactions.Where(t => (account.Length == 0 || t.Account == account) && t.Id > since).OrderBy(t => t.Id).Take(limit)
+        var since = long.TryParse(q["since_id"], out var s) ? s : long.MinValue;
+        var min = SepayDate(q["transaction_date_min"], endOfDay: false) ?? DateTime.MinValue;
+        var max = SepayDate(q["transaction_date_max"], endOfDay: true) ?? DateTime.MaxValue;
+        var limit = Math.Clamp(int.TryParse(q["limit"], out var l) ? l : 5000, 1, 5000);
+        var rows = _transactions.Where(t => (account.Length == 0 || t.Account == account) && t.Id >= since && LocalSecond(t.At) >= min && LocalSecond(t.At) <= max)
+            .OrderByDescending(t => LocalSecond(t.At)).ThenByDescending(t => t.Id).Take(limit)
             .Select(t => new Dictionary<string, object?>
             {
                 ["id"] = t.Id.ToString(CultureInfo.InvariantCulture),
                 ["bank_brand_name"] = "Vietcombank",
                 ["account_number"] = t.Account,
                 ["transaction_date"] = Local(t.At),
-                ["amount_out"] = (t.Amount < 0 ? -t.Amount : 0).ToString("0.00", CultureInfo.InvariantCulture),
+                ["amount_out"] = (t.Amount < 0 ? -(decimal)t.Amount : 0).ToString("0.00", CultureInfo.InvariantCulture),
                 ["amount_in"] = (t.Amount > 0 ? t.Amount : 0).ToString("0.00", CultureInfo.InvariantCulture),
                 ["accumulated"] = "0.00",
                 ["transaction_content"] = t.Text,
@@ -104,6 +170,19 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
         return Results.Json(new Dictionary<string, object?> { ["status"] = 200, ["error"] = null, ["messages"] = new Dictionary<string, bool> { ["success"] = true }, ["transactions"] = rows });
     }
 
+    // SePay's table names yyyy-mm-dd, its own example sends "2023-04-30 08:00:00": both are read; a bare day as the
+    // upper bound takes in the whole of that day.
+    private static DateTime? SepayDate(string? text, bool endOfDay) =>
+        DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at
+        : DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? (endOfDay ? day.AddDays(1).AddSeconds(-1) : day)
+        : null;
+
+    private static DateTime LocalSecond(DateTimeOffset at)
+    {
+        var local = at.ToOffset(BankProviders.VietnamOffset).DateTime;
+        return local.AddTicks(-(local.Ticks % TimeSpan.TicksPerSecond));
+    }
+
     private IResult CassoList(HttpContext http)
     {
         if (http.Request.Headers.Authorization.ToString() != "Apikey " + ApiKey)
@@ -113,10 +192,16 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
 
         Calls.AddOrUpdate(BankProviders.Casso, 1, (_, n) => n + 1);
         var q = http.Request.Query;
-        var from = DateTime.TryParseExact(q["fromDate"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var f) ? f : DateTime.MinValue;
+        // Casso's v2 list (developer.casso.vn/casso-api/api/lay-giao-dich): fromDate (default the last 7 days), toDate
+        // (default today), page (1), pageSize (10), sort ASC or DESC by the transaction's time (ASC when left out).
+        var from = DateTime.TryParseExact(q["fromDate"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var f) ? f : DateTime.UtcNow.AddHours(7).Date.AddDays(-7);
+        var to = DateTime.TryParseExact(q["toDate"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var u) ? u.AddDays(1) : DateTime.MaxValue;
         var page = Math.Max(1, int.TryParse(q["page"], out var p) ? p : 1);
-        var size = Math.Clamp(int.TryParse(q["pageSize"], out var z) ? z : 20, 1, 100);
-        var all = _transactions.Where(t => t.At.ToOffset(BankProviders.VietnamOffset).DateTime >= from).OrderBy(t => t.Id).ToList();
+        var size = Math.Clamp(int.TryParse(q["pageSize"], out var z) ? z : 10, 1, CassoMaxPageSize);
+        var chosen = _transactions.Where(t => LocalSecond(t.At) >= from && LocalSecond(t.At) < to);
+        var all = (string.Equals(q["sort"], "DESC", StringComparison.OrdinalIgnoreCase)
+            ? chosen.OrderByDescending(t => LocalSecond(t.At)).ThenByDescending(t => t.Id)
+            : chosen.OrderBy(t => LocalSecond(t.At)).ThenBy(t => t.Id)).ToList();
         var records = all.Skip((page - 1) * size).Take(size).Select(t => new Dictionary<string, object?>
         {
             ["id"] = t.Id,
