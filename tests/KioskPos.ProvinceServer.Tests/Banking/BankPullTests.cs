@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using KioskPos.ProvinceServer.Banking;
+using KioskPos.ProvinceServer.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -117,13 +118,16 @@ public sealed class BankPullTests
     }
 
     [Fact]
-    public async Task SePay_newest_first_pages_reach_every_transfer_when_more_than_a_page_came_between_two_pulls()
+    public Task SePay_newest_first_pages_reach_every_transfer_when_more_than_a_page_came_between_two_pulls() =>
+        SepayWalkAsync(ProvinceEngine.Sqlite);
+
+    internal static async Task SepayWalkAsync(ProvinceEngine engine)
     {
         // Review finding 5: SePay's list shows "the most recent" transactions and since_id is inclusive
         // (developer.sepay.vn/en/sepay-api/v1/api-giao-dich). A full page is the newest 100; the old pull moved its
         // cursor to their highest id and never asked for the ones beneath.
         await using var simulator = await ProviderApiSimulator.StartAsync("sim-api-key-0123456789");
-        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
         await PutListConnectionAsync(province, simulator, "sepay-1", "sepay");
         simulator.Add(ProvinceHost.SchoolAccount, 10_000, "truoc do", DateTimeOffset.UtcNow.AddMinutes(-10));
         Assert.Equal(1, await Worker(province).PullAllAsync(CancellationToken.None));
@@ -257,4 +261,12 @@ public sealed class BankPullTests
         Assert.Equal(("completed", 40_000L, 1L), await PendingPayments.StateAsync(province, payment));
         Assert.Null(await ConnectionFieldAsync(province, "sepay-1", "last_pull_error"));
     }
+}
+
+/// <summary>The SePay walk and the read of what is already recorded (an IN list of parameters) on PostgreSQL.</summary>
+[Trait("Category", "Postgres")]
+public sealed class BankPullPostgresTests
+{
+    [Fact]
+    public Task SePay_newest_first_pages_reach_every_transfer_on_PostgreSQL() => BankPullTests.SepayWalkAsync(ProvinceEngine.Postgres);
 }

@@ -181,7 +181,7 @@ internal static class PendingPayments
         var code = TransferCode.Create(30_000, sequence).Value;
         var id = $"P-TEST-{sequence}";
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        await province.ExecuteAsync("INSERT OR IGNORE INTO terminals (id, institution_id, name, qr_tag) VALUES ('KP-TEST-QR', 'TG-THCS-NGUYENDU', 'test QR terminal', 30000)");
+        await province.ExecuteAsync("INSERT INTO terminals (id, institution_id, name, qr_tag) VALUES ('KP-TEST-QR', 'TG-THCS-NGUYENDU', 'test QR terminal', 30000) ON CONFLICT DO NOTHING");
         await province.ExecuteAsync("INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ('KP-TEST-QR', $s, 'payment', '', '{}', 'ok', $now)",
             ("$s", sequence), ("$now", now));
         await province.ExecuteAsync(
