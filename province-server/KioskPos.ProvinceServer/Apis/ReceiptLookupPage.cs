@@ -65,7 +65,7 @@ internal static class ReceiptLookupPage
         return state switch
         {
             "recorded" => TypedResults.NoContent(),
-            null => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_not_owed", "The payment is not completed: no document is owed for it (yet)."),
+            null => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_not_owed", "No document is owed for the payment: it is not completed (yet), or it only put money on the account (a top-up or a deposit, documented when spent)."),
             "in_progress" => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_in_progress", "The document is being issued by the provider: ask the institution if it needs a company's details."),
             _ => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_already_issued", "The document is already issued (or not owed): ask the institution for a replacing document."),
         };

@@ -198,7 +198,7 @@ internal static class TransferMatching
                 flags.Add("refund_due");
             }
 
-            // A short top-up stays underpaid like a payment (its e-document is for a whole one), though what arrived is on the balance.
+            // Short, it stays underpaid (a payment of bills is documented whole, once completed); a short top-up too, though what arrived is on the balance.
             await connection.ExecuteAsync(
                 "UPDATE payments SET received = $r, state = $s WHERE id = $id",
                 transaction, cancellationToken, ("$r", totalReceived), ("$s", totalReceived < payment.Amount ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
