@@ -172,10 +172,31 @@ internal static class TransferMatching
         {
             var due = payment.Amount - payment.Received;
             var credit = Math.Min(amount, due);
-            refund = amount - credit;
             totalReceived = payment.Received + amount;
-            outcome = totalReceived < payment.Amount ? TransferOutcomes.Underpaid : refund > 0 ? TransferOutcomes.Overpaid : TransferOutcomes.Paid;
             var topUp = payment.Purpose == PaymentPurpose.TopUp;
+            var elsewhere = false;
+            if (!topUp)
+            {
+                // What this payment still owes is not what its bills still owe: another payment may have paid them
+                // meanwhile (its QR expired and the payer paid another way; an underpaid payment's remainder QR paid
+                // the rest while its own code was used again). A bill is credited at most what it still owes; the
+                // rest of this money is the payer's, flagged for refund, never credited twice.
+                var credited = await CreditBillsAsync(connection, transaction, payment.Id, credit, cancellationToken).ConfigureAwait(false);
+                if (credited < credit)
+                {
+                    elsewhere = true;
+                    flags.Add("bills_paid_elsewhere");
+                }
+
+                credit = credited;
+            }
+
+            refund = amount - credit;
+
+            // Nothing of it reached a bill: the bills were paid another way, so the payment is paid twice and its
+            // state stays (as the terminal keeps it for paid_twice); otherwise the payment's own amount decides.
+            outcome = elsewhere && credit == 0 ? TransferOutcomes.PaidTwice
+                : totalReceived < payment.Amount ? TransferOutcomes.Underpaid : refund > 0 ? TransferOutcomes.Overpaid : TransferOutcomes.Paid;
             if (topUp)
             {
                 // A top-up's money goes on the balance, up to what the QR asked; above the limits it is still
@@ -188,10 +209,6 @@ internal static class TransferMatching
                     flags.Add("over_limit");
                 }
             }
-            else
-            {
-                await CreditBillsAsync(connection, transaction, payment.Id, credit, cancellationToken).ConfigureAwait(false);
-            }
 
             if (refund > 0)
             {
@@ -200,13 +217,15 @@ internal static class TransferMatching
 
             // Short, it stays underpaid (a payment of bills is documented whole, once completed); a short top-up too, though what arrived is on the balance.
             await connection.ExecuteAsync(
-                "UPDATE payments SET received = $r, state = $s WHERE id = $id",
-                transaction, cancellationToken, ("$r", totalReceived), ("$s", totalReceived < payment.Amount ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
+                "UPDATE payments SET received = $r, state = CASE WHEN $twice = 1 THEN state ELSE $s END WHERE id = $id",
+                transaction, cancellationToken, ("$r", totalReceived), ("$twice", outcome == TransferOutcomes.PaidTwice ? 1 : 0),
+                ("$s", totalReceived < payment.Amount ? "underpaid" : "completed"), ("$id", payment.Id)).ConfigureAwait(false);
         }
 
         if (refund > 0)
         {
-            var flag = outcome == TransferOutcomes.PaidTwice ? "paid_twice" : outcome == TransferOutcomes.Overpaid ? "overpaid" : "over_limit";
+            var flag = outcome == TransferOutcomes.PaidTwice ? "paid_twice" : flags.Contains("bills_paid_elsewhere") ? "bills_paid_elsewhere"
+                : outcome == TransferOutcomes.Overpaid ? "overpaid" : "over_limit";
             await connection.ExecuteAsync(
                 "UPDATE payments SET flags = trim(flags || ' ' || $f) WHERE id = $id AND instr(flags, $f) = 0",
                 transaction, cancellationToken, ("$f", flag), ("$id", payment.Id)).ConfigureAwait(false);
@@ -222,20 +241,28 @@ internal static class TransferMatching
         return new Outcome(outcome, payment.Id, payment.TerminalId, code, flags, refund);
     }
 
-    /// <summary>Credits <paramref name="credit"/> to the payment's bills in allocation order, each up to its allocation.</summary>
-    private static async Task CreditBillsAsync(DbConnection connection, DbTransaction transaction, string paymentId, long credit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Credits up to <paramref name="credit"/> to the payment's bills in allocation order, each up to its allocation
+    /// and to what the bill still owes (<c>total - paid</c>; a bill the province does not hold is not capped);
+    /// returns what was credited.
+    /// </summary>
+    private static async Task<long> CreditBillsAsync(DbConnection connection, DbTransaction transaction, string paymentId, long credit, CancellationToken cancellationToken)
     {
         var allocations = await connection.ReadAllAsync<AllocationRow>(
-            "SELECT bill_id, amount - credited AS open_amount FROM payment_allocations WHERE payment_id = $p AND amount > credited ORDER BY rowid", transaction, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
-        foreach (var (bill, open) in allocations.Select(a => (a.BillId, a.OpenAmount)))
+            """
+            SELECT a.bill_id, a.amount - a.credited AS open_amount, b.total - b.paid AS owed FROM payment_allocations a LEFT JOIN bills b ON b.id = a.bill_id
+            WHERE a.payment_id = $p AND a.amount > a.credited ORDER BY a.rowid
+            """, transaction, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
+        var credited = 0L;
+        foreach (var (bill, open, owed) in allocations.Select(a => (a.BillId, a.OpenAmount, a.Owed)))
         {
-            if (credit == 0)
+            var share = Math.Min(Math.Min(open, credit - credited), owed is { } o ? Math.Max(0, o) : long.MaxValue);
+            if (share <= 0)
             {
-                break;
+                continue;
             }
 
-            var share = Math.Min(open, credit);
-            credit -= share;
+            credited += share;
             await connection.ExecuteAsync("UPDATE payment_allocations SET credited = credited + $a WHERE payment_id = $p AND bill_id = $b",
                 transaction, cancellationToken, ("$a", share), ("$p", paymentId), ("$b", bill)).ConfigureAwait(false);
             var version = await ChangeVersions.NextForBillAsync(connection, transaction, bill, cancellationToken).ConfigureAwait(false);
@@ -246,6 +273,8 @@ internal static class TransferMatching
                 await Deposits.HoldAsync(connection, transaction, bill, account, share, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        return credited;
     }
 
     private sealed record Transfer(long Id, string BankTransactionId, string Description, string Account, long Amount, DateTimeOffset BookedAt);
@@ -289,6 +318,9 @@ internal static class TransferMatching
         public required string BillId { get; init; }
 
         public long OpenAmount { get; init; }
+
+        /// <summary>What the bill still owes (<c>total - paid</c>); null for a bill the province does not hold.</summary>
+        public long? Owed { get; init; }
     }
 
     private sealed record PaymentRow

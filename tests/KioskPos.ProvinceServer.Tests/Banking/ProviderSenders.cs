@@ -174,8 +174,12 @@ internal static class PendingPayments
 {
     private static int s_sequence = Random.Shared.Next(1000, 100_000);
 
-    /// <summary>Creates one for <paramref name="amount"/> đồng on the demo school's account; returns its id and transfer code.</summary>
-    public static async Task<(string PaymentId, string TransferCode)> CreateAsync(ProvinceHost province, long amount)
+    /// <summary>
+    /// Creates one for <paramref name="amount"/> đồng on the demo school's account, for a bill of its own of that total
+    /// (the matching engine credits a bill at most what it owes, so tests sharing one bill would pay it off for each
+    /// other), or for <paramref name="billId"/> when given; returns its id and transfer code.
+    /// </summary>
+    public static async Task<(string PaymentId, string TransferCode)> CreateAsync(ProvinceHost province, long amount, string? billId = null)
     {
         var sequence = Interlocked.Increment(ref s_sequence);
         var code = TransferCode.Create(30_000, sequence).Value;
@@ -190,7 +194,15 @@ internal static class PendingPayments
             VALUES ($id, 'KP-TEST-QR', $s, 'TG-THCS-NGUYENDU', 'HS240001', 'vietqr', $a, $now, $now, 'pending', 0, $c, $exp)
             """,
             ("$id", id), ("$s", sequence), ("$a", amount), ("$now", now), ("$c", code), ("$exp", DateTimeOffset.UtcNow.AddHours(1).ToString("O", CultureInfo.InvariantCulture)));
-        await province.ExecuteAsync("INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($id, 'BT-2611-HS240001', $a)", ("$id", id), ("$a", amount));
+        if (billId is null)
+        {
+            billId = $"BT-TEST-{sequence}";
+            await province.ExecuteAsync(
+                "INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($b, 'TG-THCS-NGUYENDU', 'HS240001', 'ban_tru', 'test bill', '2026-11-30', $a, 0, 0)",
+                ("$b", billId), ("$a", amount));
+        }
+
+        await province.ExecuteAsync("INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($id, $b, $a)", ("$id", id), ("$b", billId), ("$a", amount));
         return (id, code);
     }
 
