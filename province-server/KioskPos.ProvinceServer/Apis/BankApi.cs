@@ -15,7 +15,8 @@ namespace KioskPos.ProvinceServer.Apis;
 /// to a small bound, verified the provider's way (payOS signs inside the body, so its body is read first), and only
 /// then is the delivery logged and each transaction recorded once per provider transaction id and matched by the one
 /// engine (<see cref="TransferMatching"/>). A refused delivery is counted in a bounded summary, never stored with its
-/// body. Each provider is answered the way it expects, so that it stops retrying.
+/// body. Each provider is answered the way it expects, so that it stops retrying; a provider's documented test delivery
+/// (payOS's webhook confirmation, Casso's test call) is answered so too and records no transfer.
 /// </summary>
 internal static class BankApi
 {
@@ -123,13 +124,22 @@ internal static class BankApi
                 continue;
             }
 
+            if (transfer.Test)
+            {
+                // The provider's documented sample, posted when the URL is set up: answered as a real one is, so the
+                // set-up succeeds, and never recorded: it is no money, and would show as a refund due and an alert.
+                results.Add(new TransferResult(transfer.TransactionId, "ignored", "test", null));
+                logger.LogInformation("Bank test delivery {Provider} {Connection} acknowledged, not recorded", provider, connectionId);
+                continue;
+            }
+
             if (transfer.OrderCode is not null)
             {
                 transfer = await http.RequestServices.GetRequiredService<PayosRequests>().WithTransferCodeAsync(connectionId, transfer, ct).ConfigureAwait(false);
             }
 
-            var unknownAccount = connection!.AccountNumber.Length > 0 && !string.Equals(transfer.AccountNumber, connection.AccountNumber, StringComparison.Ordinal);
-            var notification = new BankNotification(transfer.TransactionId, transfer.AccountNumber, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin);
+            var (account, unknownAccount) = await ReceivingAccounts.ResolveAsync(transfer, connection!, ledger, ct).ConfigureAwait(false);
+            var notification = new BankNotification(transfer.TransactionId, account, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin);
             var result = await ledger.RecordAsync(connectionId, notification, deliveryId, TransferSources.Webhook, unknownAccount, ct).ConfigureAwait(false);
             results.Add(new TransferResult(transfer.TransactionId, result.Status, result.Outcome, result.PaymentId));
             logger.LogInformation("Bank transfer {Provider} {Transaction} of {Amount} VND: {Status} {Outcome} {Payment}",
@@ -139,6 +149,11 @@ internal static class BankApi
         if (results.Count == 0)
         {
             results.Add(new TransferResult(string.Empty, "ignored", "no_transaction", null));
+        }
+
+        if (results.All(r => r.Status == "ignored"))
+        {
+            await ledger.NoteDeliveryAsync(deliveryId, string.Join("; ", results.Select(r => $"ignored {r.Outcome}").Distinct()), ct).ConfigureAwait(false);
         }
 
         if (!connection!.FromSettings)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using KioskPos.Core.Money;
 
 namespace KioskPos.ProvinceServer.Banking;
@@ -23,7 +24,18 @@ internal static class BankProviders
         return parent.TryGetProperty(name, out var element) && element.ValueKind == System.Text.Json.JsonValueKind.Number && element.TryGetInt64(out value);
     }
 
-    /// <summary>Reads <c>yyyy-MM-dd HH:mm:ss</c> (Vietnam time) or an ISO time with its offset; null when neither.</summary>
+    /// <summary>The first year a booking time may fall in: no Vietnamese bank transfer the services report is older.</summary>
+    public const int FirstYear = 2000;
+
+    /// <summary>The last year a booking time may fall in.</summary>
+    public const int LastYear = 2099;
+
+    /// <summary>
+    /// Reads <c>yyyy-MM-dd HH:mm:ss</c> (Vietnam time) or an ISO time with its offset; null when neither, or when the
+    /// year is outside <see cref="FirstYear"/>-<see cref="LastYear"/>: a time before 07:00 on 0001-01-01 in Vietnam is
+    /// before <see cref="DateTimeOffset.MinValue"/> in UTC, and building it threw (an authentic SePay delivery got a
+    /// 500 and was retried until SePay gave up); a year no bank books in is a broken field, refused by name.
+    /// </summary>
     public static DateTimeOffset? ParseTime(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -33,11 +45,14 @@ internal static class BankProviders
 
         if (DateTime.TryParseExact(text.Trim(), ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd", "dd/MM/yyyy HH:mm:ss", "dd/MM/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
-            return new DateTimeOffset(local, VietnamOffset);
+            return local.Year is >= FirstYear and <= LastYear ? new DateTimeOffset(local, VietnamOffset) : null;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at.Year is >= FirstYear and <= LastYear ? at : null;
     }
+
+    /// <summary>What a refusal says of a booking time that <see cref="ParseTime"/> did not take.</summary>
+    public static string TimeProblem(string field) => $"{field} must be a time from {FirstYear} to {LastYear}, as yyyy-MM-dd HH:mm:ss";
 }
 
 /// <summary>
@@ -45,9 +60,14 @@ internal static class BankProviders
 /// transaction id (what de-duplicates it), the receiving account, the amount in đồng, the text the payer wrote (where
 /// the transfer code is found), when the bank booked it, and whether money went out (never matched). payOS names the
 /// payment request it paid (<paramref name="OrderCode"/>): the province's own request carries its payment's code.
+/// <paramref name="SubAccount"/> is the virtual account the provider names beside the bank's main account (SePay's
+/// <c>subAccount</c>, Casso's <c>virtualAccountNumber</c>): an official VA the payer transferred to, or SePay's memo
+/// VA ("TKP"), a code in the text of a transfer to the main account; <see cref="ReceivingAccounts"/> decides which of
+/// the two is the receiving account. <paramref name="Test"/> marks a provider's documented test delivery: acknowledged,
+/// never recorded as money.
 /// </summary>
 internal sealed record IncomingTransfer(string TransactionId, string AccountNumber, long Amount, string Description, DateTimeOffset BookedAt, bool Outgoing, string? BankBin = null,
-    long? OrderCode = null)
+    long? OrderCode = null, string? SubAccount = null, bool Test = false)
 {
     /// <summary>Why this transfer cannot be recorded (a malformed field), or null.</summary>
     public string? Problem() => this switch
@@ -119,4 +139,66 @@ internal static class BankWebhooks
         System.Text.Unicode.Utf8.IsValid(body)
             ? webhook.Read(body, headers, connection)
             : ProviderRead.Refused(BankRefusal.Invalid("the body is not UTF-8 text"));
+
+    /// <summary>
+    /// The path (<c>data.description</c>, <c>data[2].id</c>) of the first name or string in <paramref name="element"/>
+    /// that is no text: an escape of half a surrogate pair (<c>"\ud800"</c>) is valid JSON in pure ASCII, so it passes
+    /// <see cref="ReadUtf8"/>, and <see cref="JsonElement.GetString"/> throws on it (a 500, before any signature was
+    /// checked). Null when every string reads.
+    /// </summary>
+    public static string? Unreadable(JsonElement element, string path = "")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!Reads(() => property.Name))
+                    {
+                        return Join(path, "(a name)");
+                    }
+
+                    if (Unreadable(property.Value, Join(path, property.Name)) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (Unreadable(item, $"{(path.Length == 0 ? "body" : path)}[{index++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.String:
+                return Reads(element.GetString) ? null : path.Length == 0 ? "body" : path;
+            default:
+                return null;
+        }
+
+        static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+        // The one way System.Text.Json tells of an unpaired surrogate in a string is this exception.
+        static bool Reads(Func<string?> read)
+        {
+            try
+            {
+                read();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>What a refusal says of <see cref="Unreadable"/>'s field.</summary>
+    public static string UnreadableProblem(string field) => $"{field} holds an escape of half a surrogate pair (such as \\ud800), which is no text";
 }

@@ -12,7 +12,8 @@ namespace KioskPos.ProvinceServer.Banking;
 /// (<see cref="CanonicalJson.Sorted"/>; the documented example verifies so). The older webhook posts <c>{error, data:
 /// [{id, tid, description, amount, when, bank_sub_acc_id, …}, …]}</c> with the key in a <c>secure-token</c> header.
 /// Both are checked before the body is read where they can be (token, timestamp); a batch's transactions are each
-/// de-duplicated on their own id; a negative amount is money out, acknowledged and ignored. Answered 200.
+/// de-duplicated on their own id; a negative amount is money out, acknowledged and ignored. Answered 200. A virtual
+/// account the payer transferred to comes in v2's <c>virtualAccountNumber</c> beside the main account.
 /// </summary>
 internal sealed class CassoWebhook : IBankWebhook
 {
@@ -55,7 +56,16 @@ internal sealed class CassoWebhook : IBankWebhook
         {
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
-            if (ParseSignature(headers[SignatureHeader].ToString()) is { } parsed
+            var signed = ParseSignature(headers[SignatureHeader].ToString());
+            if (BankWebhooks.Unreadable(root) is { } unreadable)
+            {
+                // Under v2's signature the sorted JSON cannot be written, so the body is unverified (401); under the
+                // secure token it is authentic but broken (400).
+                return ProviderRead.Refused(signed is null ? BankRefusal.Invalid(BankWebhooks.UnreadableProblem(unreadable))
+                    : BankRefusal.BadSignature($"The signature cannot be checked: {BankWebhooks.UnreadableProblem(unreadable)}."));
+            }
+
+            if (signed is { } parsed
                 && !SepayWebhook.SecretsEqual(parsed.Hex, Digest(connection.Secret, parsed.Milliseconds, root)))
             {
                 return ProviderRead.Refused(BankRefusal.BadSignature("The HMAC-SHA512 over t '.' sorted JSON does not match."));
@@ -87,15 +97,22 @@ internal sealed class CassoWebhook : IBankWebhook
 
                 var id = SepayWebhook.Text(item, "id");
                 var booked = BankProviders.ParseTime(First(item, "transactionDateTime", "when"));
-                if (id.Length == 0 || booked is null)
+                if (id.Length == 0)
                 {
-                    return ProviderRead.Refused(BankRefusal.Invalid("each transaction needs id and transactionDateTime (or when)"));
+                    return ProviderRead.Refused(BankRefusal.Invalid("each transaction needs id"));
+                }
+
+                if (booked is null)
+                {
+                    return ProviderRead.Refused(BankRefusal.Invalid(BankProviders.TimeProblem("transactionDateTime (or when)")));
                 }
 
                 // Casso writes money out as a negative amount (ignored, never matched); no amount is a malformed one.
                 var outgoing = value < 0;
+                // The virtual account beside the main one: v2's documented virtualAccountNumber; the classic webhook's
+                // deliveries kept in public repositories name it virtualAccount. ReceivingAccounts decides which is paid.
                 var transfer = new IncomingTransfer(id, First(item, "accountNumber", "bank_sub_acc_id"), outgoing ? (value == long.MinValue ? long.MaxValue : -value) : value,
-                    SepayWebhook.Text(item, "description"), booked.Value, outgoing);
+                    SepayWebhook.Text(item, "description"), booked.Value, outgoing, SubAccount: First(item, "virtualAccountNumber", "virtualAccount"), Test: IsTest(item, id));
                 if (transfer.Problem() is { } problem && !outgoing)
                 {
                     return ProviderRead.Refused(BankRefusal.Invalid(problem));
@@ -113,6 +130,13 @@ internal sealed class CassoWebhook : IBankWebhook
     }
 
     public IResult Answer(IReadOnlyList<TransferResult> results) => Results.Json(new SuccessAnswer(true), ProvinceJsonContext.Default.SuccessAnswer);
+
+    /// <summary>
+    /// Casso's test call ("Gọi thử" when a webhook is set up) posts its documented sample: id 0, reference (classic:
+    /// tid) MA_GIAO_DICH_THU_NGHIEM, "giao dich thu nghiem", 599,000 đồng to 88888888 (developer.casso.vn, webhook
+    /// v2's example). The reference is a placeholder no bank issues, and with id 0 it names no real transaction.
+    /// </summary>
+    private static bool IsTest(JsonElement item, string id) => id == "0" && First(item, "reference", "tid") == "MA_GIAO_DICH_THU_NGHIEM";
 
     private static string First(JsonElement item, string name, string fallback) =>
         SepayWebhook.Text(item, name) is { Length: > 0 } text ? text : SepayWebhook.Text(item, fallback);

@@ -62,6 +62,12 @@ internal sealed class PayosWebhook : IBankWebhook
                 return ProviderRead.Refused(BankRefusal.BadSignature("payOS signs data: the body has none.", "unsigned"));
             }
 
+            // Text that is no text cannot be signed the way payOS signs (key=value over data's strings): unverifiable.
+            if (BankWebhooks.Unreadable(root) is { } unreadable)
+            {
+                return ProviderRead.Refused(BankRefusal.BadSignature($"The signature cannot be checked: {BankWebhooks.UnreadableProblem(unreadable)}."));
+            }
+
             var signature = SepayWebhook.Text(root, "signature").Trim().ToLowerInvariant();
             if (signature.Length == 0)
             {
@@ -86,7 +92,7 @@ internal sealed class PayosWebhook : IBankWebhook
             var booked = BankProviders.ParseTime(SepayWebhook.Text(data, "transactionDateTime"));
             if (booked is null)
             {
-                return ProviderRead.Refused(BankRefusal.Invalid("data.transactionDateTime must be yyyy-MM-dd HH:mm:ss"));
+                return ProviderRead.Refused(BankRefusal.Invalid(BankProviders.TimeProblem("data.transactionDateTime")));
             }
 
             var orderCode = SepayWebhook.Text(data, "orderCode");
@@ -94,7 +100,7 @@ internal sealed class PayosWebhook : IBankWebhook
             var id = reference.Length > 0 ? reference : $"{orderCode}:{SepayWebhook.Text(data, "paymentLinkId")}";
             var description = SepayWebhook.Text(data, "description");
             var transfer = new IncomingTransfer(id, SepayWebhook.Text(data, "accountNumber"), value, description, booked.Value, Outgoing: false,
-                OrderCode: BankProviders.TryGetWhole(data, "orderCode", out var order) ? order : null);
+                OrderCode: BankProviders.TryGetWhole(data, "orderCode", out var order) ? order : null, Test: IsTest(data, reference));
             return transfer.Problem() is { } problem ? ProviderRead.Refused(BankRefusal.Invalid(problem)) : ProviderRead.Of(transfer);
         }
         catch (JsonException e)
@@ -104,4 +110,14 @@ internal sealed class PayosWebhook : IBankWebhook
     }
 
     public IResult Answer(IReadOnlyList<TransferResult> results) => Results.Json(new SuccessAnswer(true), ProvinceJsonContext.Default.SuccessAnswer);
+
+    /// <summary>
+    /// payOS's test delivery: when a webhook URL is confirmed, payOS posts its documented sample signed with the
+    /// channel's checksum key (payos.vn/docs/du-lieu-tra-ve/webhook: orderCode 123, 3,000 đồng, "VQRIO123", reference
+    /// TF230204212323, account 12345678). payOS's own WooCommerce plugin also takes reference MA_GIAO_DICH_THU_NGHIEM
+    /// (Casso's test reference) as a test. Both are placeholders no bank issues as a reference.
+    /// </summary>
+    private static bool IsTest(JsonElement data, string reference) =>
+        reference == "MA_GIAO_DICH_THU_NGHIEM"
+        || (reference == "TF230204212323" && SepayWebhook.Text(data, "orderCode") == "123" && SepayWebhook.Text(data, "description") == "VQRIO123");
 }

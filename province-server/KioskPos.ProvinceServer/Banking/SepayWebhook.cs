@@ -70,6 +70,11 @@ internal sealed class SepayWebhook : IBankWebhook
         {
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
+            if (BankWebhooks.Unreadable(root) is { } unreadable)
+            {
+                return ProviderRead.Refused(BankRefusal.Invalid(BankWebhooks.UnreadableProblem(unreadable)));
+            }
+
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("id", out var id) || id.ValueKind is not (JsonValueKind.Number or JsonValueKind.String))
             {
                 return ProviderRead.Refused(BankRefusal.Invalid("id is required"));
@@ -84,12 +89,14 @@ internal sealed class SepayWebhook : IBankWebhook
             var booked = BankProviders.ParseTime(Text(root, "transactionDate"));
             if (booked is null)
             {
-                return ProviderRead.Refused(BankRefusal.Invalid("transactionDate must be yyyy-MM-dd HH:mm:ss"));
+                return ProviderRead.Refused(BankRefusal.Invalid(BankProviders.TimeProblem("transactionDate")));
             }
 
             // The code SePay extracted (its configured prefix) goes with the text, so either carries the transfer code.
             var description = string.Join(' ', new[] { Text(root, "content"), Text(root, "code") }.Where(t => t.Length > 0));
-            var transfer = new IncomingTransfer(id.ValueKind == JsonValueKind.Number ? id.GetRawText() : id.GetString()!, Text(root, "accountNumber"), value, description, booked.Value, outgoing);
+            // subAccount: the VA the payer transferred to, or a memo VA's code (ReceivingAccounts decides which).
+            var transfer = new IncomingTransfer(id.ValueKind == JsonValueKind.Number ? id.GetRawText() : id.GetString()!, Text(root, "accountNumber"), value, description, booked.Value, outgoing,
+                SubAccount: Text(root, "subAccount"));
             return transfer.Problem() is { } problem && !outgoing ? ProviderRead.Refused(BankRefusal.Invalid(problem)) : ProviderRead.Of(transfer);
         }
         catch (JsonException e)

@@ -223,6 +223,25 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
         return rows.ConvertAll(q => new QrPaymentRow(q.PaymentId, q.TransferCode, q.Amount, q.Received, q.State, q.BankBin, q.BankAccount));
     }
 
+    /// <summary>
+    /// Whether <paramref name="account"/> is the receiving account of <paramref name="institutionId"/> (of any
+    /// institution when null): the account its VietQR codes carry.
+    /// </summary>
+    public async Task<bool> IsReceivingAccountAsync(string account, string? institutionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ScalarAsync("SELECT 1 FROM institutions WHERE bank_account = $a AND (CAST($i AS TEXT) IS NULL OR id = $i) LIMIT 1", null, cancellationToken,
+            ("$a", account), ("$i", institutionId)).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Writes what became of an authentic delivery that recorded no transfer (a provider's test, money out).</summary>
+    public async Task NoteDeliveryAsync(long deliveryId, string result, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE bank_deliveries SET result = $r WHERE id = $id AND result = 'received'", null, cancellationToken,
+            ("$r", result), ("$id", deliveryId)).ConfigureAwait(false);
+    }
+
     /// <summary>Sets an institution's receiving account; terminals get it at their next pull. False for an unknown institution.</summary>
     public async Task<bool> SetReceivingAccountAsync(string institutionId, string bankBin, string account, string accountName, string? bankName, CancellationToken cancellationToken)
     {

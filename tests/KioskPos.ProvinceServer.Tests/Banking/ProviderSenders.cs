@@ -23,7 +23,7 @@ internal static class ProviderSenders
     private static readonly JsonSerializerOptions s_js = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>SePay's documented example body, with this test's id, account, amount, text and direction.</summary>
-    public static string SepayBody(long id, string account, long amount, string content, string transferType = "in", DateTimeOffset? at = null) =>
+    public static string SepayBody(long id, string account, long amount, string content, string transferType = "in", DateTimeOffset? at = null, string? subAccount = null) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["id"] = id,
@@ -35,7 +35,7 @@ internal static class ProviderSenders
             ["transferType"] = transferType,
             ["transferAmount"] = amount,
             ["accumulated"] = 19077000,
-            ["subAccount"] = null,
+            ["subAccount"] = subAccount,
             ["referenceCode"] = "MBVCB.3278907687",
             ["description"] = "",
         }, s_js);
@@ -94,7 +94,7 @@ internal static class ProviderSenders
         JsonSerializer.Serialize(new Dictionary<string, object?> { ["code"] = "00", ["desc"] = "success", ["success"] = true, ["data"] = data, ["signature"] = signature }, s_js);
 
     /// <summary>Casso's webhook v2 body, its documented example's fields with this test's id, account, amount and text.</summary>
-    public static Dictionary<string, object?> CassoTransaction(long id, string account, long amount, string description) => new()
+    public static Dictionary<string, object?> CassoTransaction(long id, string account, long amount, string description, string virtualAccount = "") => new()
     {
         ["id"] = id,
         ["reference"] = "FT" + id,
@@ -105,7 +105,7 @@ internal static class ProviderSenders
         ["accountNumber"] = account,
         ["bankName"] = "Vietcombank",
         ["bankAbbreviation"] = "VCB",
-        ["virtualAccountNumber"] = "",
+        ["virtualAccountNumber"] = virtualAccount,
         ["virtualAccountName"] = "",
         ["counterAccountName"] = "NGUYEN VAN A",
         ["counterAccountNumber"] = "8888888888",

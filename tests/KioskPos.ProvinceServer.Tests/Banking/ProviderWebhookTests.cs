@@ -139,14 +139,17 @@ public sealed class ProviderWebhookTests(ProviderWebhookFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task PayOS_documented_example_and_signature_verify_with_its_documented_checksum_key()
+    public async Task PayOS_documented_example_verifies_with_its_documented_checksum_key_and_as_payOSs_test_delivery_records_no_money()
     {
-        // payOS's documented webhook and its signature, as published, with the documented checksum key.
+        // payOS's documented webhook and its signature, as published, with the documented checksum key. payOS posts this
+        // sample, signed with the channel's key, when a webhook URL is confirmed: answered 200 (or the confirmation
+        // fails), logged as a delivery, and no transfer: it used to be recorded unmatched with 3,000 đồng to refund.
         const string example = """{"code":"00","desc":"success","success":true,"data":{"orderCode":123,"amount":3000,"description":"VQRIO123","accountNumber":"12345678","reference":"TF230204212323","transactionDateTime":"2023-02-04 18:25:00","currency":"VND","paymentLinkId":"124c33293c43417ab7879e14c8d9eb18","code":"00","desc":"Thành công","counterAccountBankId":"","counterAccountBankName":"","counterAccountName":"","counterAccountNumber":"","virtualAccountName":"","virtualAccountNumber":""},"signature":"412e915d2871504ed31be63c8f62a149a4410d34c4c42affc9006ef9917eaa03"}""";
         await ProviderSenders.PutConnectionAsync(Province, "payos-doc", "payos", "1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675", account: "12345678");
         var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.Post(Province.BaseUrl, "payos", "payos-doc", example));
         Assert.Equal(200, status);
-        Assert.Equal("unmatched", await Province.ScalarAsync("SELECT outcome FROM bank_transfers WHERE connection_id = 'payos-doc' AND bank_txn_id = 'TF230204212323'"));
+        Assert.Equal(0L, await PendingPayments.TransfersAsync(Province, "payos-doc"));
+        Assert.Equal("ignored test", await Province.ScalarAsync("SELECT result FROM bank_deliveries WHERE connection_id = 'payos-doc' ORDER BY id DESC LIMIT 1"));
 
         // One character of the data changed: the documented signature no longer holds.
         var (tampered, _) = await ProviderSenders.SendAsync(ProviderSenders.Post(Province.BaseUrl, "payos", "payos-doc", example.Replace("\"amount\":3000", "\"amount\":3001", StringComparison.Ordinal)));
@@ -255,5 +258,53 @@ public sealed class ProviderWebhookTests(ProviderWebhookFixture fixture) : IClas
         var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-tmp",
             ProviderSenders.SepayBody(ProviderPost.NextId(), ProvinceHost.SchoolAccount, 1000, "x"), "sepay-temporary-secret-0123"));
         Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task Casso_test_call_its_documented_sample_signed_now_is_answered_and_records_no_money()
+    {
+        // Casso's "Gọi thử" posts its documented v2 example (id 0, MA_GIAO_DICH_THU_NGHIEM, 599,000 đồng to 88888888),
+        // signed with the webhook's key; the classic webhook's test is the same sample in a list under the secure token.
+        await ProviderSenders.PutConnectionAsync(Province, "casso-test", "casso", ProviderSenders.CassoKey);
+        var sample = JsonSerializer.Deserialize<Dictionary<string, object?>>(
+            """{"error":0,"data":{"id":0,"reference":"MA_GIAO_DICH_THU_NGHIEM","description":"giao dich thu nghiem","amount":599000,"runningBalance":25000000,"transactionDateTime":"2024-10-03 15:06:37","accountNumber":"88888888","bankName":"VPBank","bankAbbreviation":"VPB","virtualAccountNumber":"","virtualAccountName":"","counterAccountName":"NGUYEN VAN A","counterAccountNumber":"8888888888","counterAccountBankId":"970415","counterAccountBankName":"VietinBank"}}""")!;
+        var (status, body) = await ProviderSenders.SendAsync(ProviderSenders.CassoRequest(Province.BaseUrl, "casso-test", sample));
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("success").GetBoolean());
+
+        using var classic = ProviderSenders.Post(Province.BaseUrl, "casso", "casso-test",
+            """{"error":0,"data":[{"id":0,"tid":"MA_GIAO_DICH_THU_NGHIEM","description":"giao dich thu nghiem","amount":599000,"cusum_balance":25000000,"when":"2024-11-08 17:31:42","bank_sub_acc_id":"88888888","subAccId":"88888888"}]}""");
+        classic.Headers.Add("Secure-Token", ProviderSenders.CassoKey);
+        Assert.Equal(200, (await ProviderSenders.SendAsync(classic)).Status);
+
+        Assert.Equal(0L, await PendingPayments.TransfersAsync(Province, "casso-test"));
+        Assert.Equal(2L, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_deliveries WHERE connection_id = 'casso-test' AND result = 'ignored test'"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Casso_a_real_transaction_that_only_reads_like_the_test_is_recorded()
+    {
+        // Only the sample itself is a test: a real id with the same words is money.
+        var id = ProviderPost.NextId();
+        var transaction = ProviderSenders.CassoTransaction(id, ProvinceHost.SchoolAccount, 599_000, "giao dich thu nghiem");
+        var (status, _) = await ProviderSenders.SendAsync(ProviderSenders.CassoRequest(Province.BaseUrl, "casso-1", new Dictionary<string, object?> { ["error"] = 0, ["data"] = transaction }));
+        Assert.Equal(200, status);
+        Assert.Equal(599_000L, Convert.ToInt64(await Province.ScalarAsync("SELECT refund_due FROM bank_transfers WHERE connection_id = 'casso-1' AND bank_txn_id = $x",
+            ("$x", id.ToString(CultureInfo.InvariantCulture))), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task SePay_a_signed_delivery_dated_year_1_is_refused_with_400_naming_transactionDate_never_a_500()
+    {
+        // The reviewer's probe 3: 0001-01-01 00:23:57 in Vietnam is before DateTimeOffset.MinValue in UTC.
+        var id = ProviderPost.NextId();
+        var body = ProviderSenders.SepayBody(id, ProvinceHost.SchoolAccount, 1_000, "x").Replace(
+            "\"transactionDate\":\"", "\"transactionDate\":\"0001-01-01 00:23:57\",\"was\":\"", StringComparison.Ordinal);
+        var (status, answer) = await ProviderSenders.SendAsync(ProviderSenders.SepayRequest(Province.BaseUrl, "sepay-1", body));
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_notification", answer.GetProperty("code").GetString());
+        Assert.Contains("transactionDate", answer.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0L, Convert.ToInt64(await Province.ScalarAsync("SELECT COUNT(*) FROM bank_transfers WHERE connection_id = 'sepay-1' AND bank_txn_id = $x",
+            ("$x", id.ToString(CultureInfo.InvariantCulture))), CultureInfo.InvariantCulture));
     }
 }
