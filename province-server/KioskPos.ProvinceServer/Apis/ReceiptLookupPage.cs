@@ -66,7 +66,7 @@ internal static class ReceiptLookupPage
         {
             "recorded" => TypedResults.NoContent(),
             null => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_not_owed", "No document is owed for the payment: it is not completed (yet), or it only put money on the account (a top-up or a deposit, documented when spent)."),
-            "in_progress" => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_in_progress", "The document is being issued by the provider: ask the institution if it needs a company's details."),
+            "in_progress" => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_in_progress", "An attempt to issue the document has been made, and the provider may hold it as first sent: a company can only be put on it by a replacing document from the institution."),
             _ => ProvinceProblems.Problem(StatusCodes.Status409Conflict, "edocument_already_issued", "The document is already issued (or not owed): ask the institution for a replacing document."),
         };
     }

@@ -110,7 +110,21 @@ public abstract record IssueOutcome
     /// <summary>Not now: the provider is down, slow, or still processing; try again later with the same key.</summary>
     /// <param name="Reason">What happened.</param>
     public sealed record Later(string Reason) : IssueOutcome;
+
+    /// <summary>
+    /// Accepted by a provider that issues asynchronously (SePay): the provider is making the document under
+    /// <paramref name="Tracking"/>. The row keeps it, and later attempts poll it instead of creating again: until the
+    /// job is done the document is not found under its idempotency key, so a second create would be a duplicate.
+    /// </summary>
+    /// <param name="Tracking">The provider's tracking code of the job.</param>
+    /// <param name="Reason">What the provider said of the job so far.</param>
+    public sealed record Accepted(string Tracking, string Reason) : IssueOutcome;
 }
+
+/// <summary>What earlier attempts of a row left for this one.</summary>
+/// <param name="Retry">An earlier attempt may have reached the provider: look the key up before issuing again.</param>
+/// <param name="Tracking">The tracking code of a create the provider accepted (<see cref="IssueOutcome.Accepted"/>), if any.</param>
+public sealed record IssueAttempt(bool Retry, string? Tracking = null);
 
 /// <summary>An institution's account with its provider, read by the issuer only.</summary>
 /// <param name="BaseUrl">The provider's API address.</param>
@@ -134,4 +148,12 @@ public interface IEDocumentProvider
     /// attempt may have reached the provider: the adapter then looks the key up before issuing again.
     /// </summary>
     Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Issues <paramref name="document"/> knowing what earlier attempts left (<see cref="IssueAttempt"/>). The issuer
+    /// calls this one; a provider that answers at once needs only the tracking-free overload above, which this
+    /// default calls. A provider that issues asynchronously (SePay) implements this one to poll its job.
+    /// </summary>
+    Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken) =>
+        IssueAsync(document, account, attempt.Retry, cancellationToken);
 }

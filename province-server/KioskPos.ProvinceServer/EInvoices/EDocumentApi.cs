@@ -67,7 +67,7 @@ internal static class EDocumentApi
             Series = request.Series!.Trim(),
             SellerTaxCode = request.SellerTaxCode!,
             SellerName = request.SellerName!.Trim(),
-            Username = request.Username ?? existing!.Username,
+            Username = request.Username ?? existing!.Username, // Validate kept them only for the same provider and origin
             Secret = request.Secret ?? existing!.Secret,
             AccountId = request.AccountId ?? existing?.AccountId,
             UpdatedAt = EDocumentStore.Stamp(time.GetUtcNow()),
@@ -88,10 +88,21 @@ internal static class EDocumentApi
         : request.SellerName is not { Length: > 0 and <= 400 } n || string.IsNullOrWhiteSpace(n) ? "sellerName is required (at most 400)"
         : request.Username is { Length: 0 or > 200 } ? "username is 1 to 200 characters"
         : request.Secret is { Length: 0 or > 500 } ? "secret is 1 to 500 characters"
-        : (request.Username ?? existing?.Username) is null ? "username is required the first time"
-        : (request.Secret ?? existing?.Secret) is null ? "secret is required the first time"
+        : (request.Username ?? Kept(existing, request)?.Username) is null ? existing is null ? "username is required the first time" : "username is required again when the provider or the origin of baseUrl changes"
+        : (request.Secret ?? Kept(existing, request)?.Secret) is null ? existing is null ? "secret is required the first time" : "secret is required again when the provider or the origin of baseUrl changes"
         : request.Provider == SePayEInvoiceProvider.ProviderName && (request.AccountId ?? existing?.AccountId) is not { Length: > 0 and <= 100 } ? "accountId (SePay's provider_account_id) is required for sepay"
         : null;
+
+    /// <summary>
+    /// The stored settings whose credentials an omitted username or secret keeps: only while the provider and the origin
+    /// (scheme, host, port) of its address stay the same. One provider's password is never sent to another, nor to a
+    /// new host, because an administrator left the field empty (the read-back says only that credentials are set).
+    /// </summary>
+    private static EDocumentSettingsRow? Kept(EDocumentSettingsRow? existing, EDocumentSettingsRequest request) =>
+        existing is not null && existing.Provider == request.Provider && Origin(existing.BaseUrl) is { } was && Origin(request.BaseUrl) == was ? existing : null;
+
+    private static string? Origin(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() : null;
 
     /// <summary>The first thing wrong with a company payer's details, naming the field; null when they are good.</summary>
     internal static string? ValidateBuyer(ReceiptBuyerRequest request) =>
@@ -180,7 +191,7 @@ internal static class EDocumentApi
 
     internal static EDocumentView View(EDocumentRow r) => new(
         r.Id, r.PaymentId, r.InstitutionId, r.Purpose, r.Amount, r.Day, r.State, StateName(r.State), r.Attempts, r.State == "waiting" ? r.NextAttemptAt : null,
-        r.Provider, r.DocumentNumber, r.TemplateCode, r.Series, r.LookupCode, r.IssuedOn, r.Reason,
+        r.Provider, r.DocumentNumber, r.TemplateCode, r.Series, r.LookupCode, r.IssuedOn, EDocumentIssuer.ShortReason(r.Reason),
         r.Purpose == "adjustment" ? r.PaymentId : null, r.AdjustsNumber, r.BuyerTaxCode);
 
     internal static string StateName(string state) => Messages.Both("einvoice.state." + state);
@@ -191,5 +202,6 @@ internal static class EDocumentApi
             r.Purpose, r.DocumentKind, Messages.Vi(r.Purpose == "adjustment" ? "einvoice.kind.adjustment" : r.DocumentKind == "receipt" ? "einvoice.kind.receipt" : r.DocumentKind == "invoice" ? "einvoice.kind.invoice" : "einvoice.kind.unknown"),
             r.State, StateName(r.State), r.Amount,
             r.State == "issued" ? r.TemplateCode : null, r.State == "issued" ? r.Series : null, r.State == "issued" ? r.DocumentNumber : null,
-            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn, r.BuyerTaxCode))];
+            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn, r.BuyerTaxCode,
+            r.Purpose == "original" && r.State == "waiting" && r.Attempts == 0))];
 }

@@ -9,10 +9,21 @@ internal static class EDocumentServices
     /// <summary>The HTTP client the adapters call providers with.</summary>
     public const string HttpClientName = "edocument-providers";
 
+    /// <summary>
+    /// The most bytes of a provider's answer read: theirs are a few kilobytes of JSON, and a garbled or hostile one
+    /// of hundreds of megabytes would otherwise be held in the server's memory. A longer one fails the call
+    /// (<see cref="HttpRequestException"/>), which the adapters answer with "later".
+    /// </summary>
+    public const int MaxAnswerBytes = 64 * 1024;
+
     public static IServiceCollection AddEDocuments(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EDocumentOptions>().Bind(configuration.GetSection(EDocumentOptions.Section));
-        services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(HttpClientName, c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(30);
+            c.MaxResponseContentBufferSize = MaxAnswerBytes;
+        });
         services.AddSingleton<EDocumentStore>();
         services.AddSingleton<IEDocumentProvider, ViettelSInvoiceProvider>();
         services.AddSingleton<IEDocumentProvider, SePayEInvoiceProvider>();

@@ -79,6 +79,9 @@ internal sealed record EDocumentRow
     /// <summary>That company's name.</summary>
     public string? BuyerName { get; init; }
 
+    /// <summary>The tracking code of a create the provider accepted and may still be making (SePay), polled by later attempts.</summary>
+    public string? TrackingCode { get; init; }
+
     /// <summary>For an adjustment: the number of the document it adjusts, once that one is issued (read by the worklist).</summary>
     public string? AdjustsNumber { get; init; }
 
@@ -93,7 +96,7 @@ internal sealed record EDocumentRow
 /// </summary>
 internal sealed class EDocumentStore(ProvinceDatabase database)
 {
-    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, buyer_tax_code, buyer_name, created_at, updated_at";
+    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, buyer_tax_code, buyer_name, tracking_code, created_at, updated_at";
 
     // An adjustment's link to the document it adjusts: the original row's id is the payment's.
     private const string Linked = Columns + ", CASE WHEN purpose = 'adjustment' THEN (SELECT o.document_number FROM edocuments o WHERE o.id = edocuments.payment_id) END AS adjusts_number";
@@ -132,7 +135,12 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
             null, cancellationToken, ("$i", institutionId)).ConfigureAwait(false);
     }
 
-    /// <summary>Rows due at <paramref name="now"/> of institutions with settings, oldest first.</summary>
+    /// <summary>
+    /// Rows due at <paramref name="now"/> of institutions with settings, oldest first. An adjustment is due only once
+    /// its original is issued (or withdrawn, which withdraws it too): until then it cannot be sent, and counting it
+    /// in the batch would let the adjustments of refused originals, which never move on their own, fill every round
+    /// and starve the documents of every institution behind them.
+    /// </summary>
     public async Task<List<EDocumentRow>> DueAsync(string now, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -141,6 +149,7 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
             SELECT {Columns} FROM edocuments e
             WHERE e.state = 'waiting' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= $now)
               AND EXISTS (SELECT 1 FROM edocument_settings s WHERE s.institution_id = e.institution_id)
+              AND (e.purpose = 'original' OR EXISTS (SELECT 1 FROM edocuments o WHERE o.id = e.payment_id AND o.state IN ('issued', 'withdrawn')))
             ORDER BY e.created_at, e.id LIMIT $n
             """,
             null, cancellationToken, ("$now", now), ("$n", limit)).ConfigureAwait(false);
@@ -170,30 +179,48 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
         return changed == 1;
     }
 
-    /// <summary>Records an outcome: issued (number, lookup code, day), refused or withdrawn (reason), or waiting (reason).</summary>
-    public async Task SetAsync(string id, string state, string? number, string? lookupCode, string? issuedOn, string? reason, string now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records an outcome: issued (number, lookup code, day), refused or withdrawn (reason), or waiting (reason, and
+    /// the tracking code of a create the provider accepted; a null one keeps what is stored).
+    /// </summary>
+    public async Task SetAsync(string id, string state, string? number, string? lookupCode, string? issuedOn, string? reason, string now, CancellationToken cancellationToken, string? tracking = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
             UPDATE edocuments SET state = $st, document_number = COALESCE($no, document_number), lookup_code = COALESCE($lc, lookup_code),
-                issued_on = COALESCE($on, issued_on), reason = $r, updated_at = $now
+                issued_on = COALESCE($on, issued_on), reason = $r, tracking_code = COALESCE($tr, tracking_code), updated_at = $now
             WHERE id = $id AND state IN ('waiting', 'refused')
             """,
-            transaction, cancellationToken, ("$st", state), ("$no", number), ("$lc", lookupCode), ("$on", issuedOn), ("$r", reason), ("$now", now), ("$id", id)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$st", state), ("$no", number), ("$lc", lookupCode), ("$on", issuedOn), ("$r", reason), ("$tr", tracking), ("$now", now), ("$id", id)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Records a company payer's tax code and name on a payment's original document while no attempt to issue it can
-    /// be under way or have reached the provider: waiting with no attempt yet, or refused (a refused one goes back in
-    /// the queue with them). The update and the issuer's claim (<see cref="ClaimAsync"/>) both test the attempt count,
-    /// so exactly one of them wins a race.
+    /// Leaves a waiting row waiting until <paramref name="next"/> with <paramref name="reason"/>: an attempt that
+    /// failed on this side (an exception, not a provider's answer), so it is tried again later like any other.
+    /// </summary>
+    public async Task DeferAsync(string id, string next, string reason, string now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE edocuments SET next_attempt_at = $next, reason = $r, updated_at = $now WHERE id = $id AND state = 'waiting'",
+            transaction, cancellationToken, ("$next", next), ("$r", reason), ("$now", now), ("$id", id)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records a company payer's tax code and name on a payment's original document while no attempt to issue it has
+    /// been made: waiting with no attempt yet. Once an attempt was made, refused ones included, the provider may hold
+    /// the document as first sent (an answer lost, then a refusal), and a retry would find that one, without the
+    /// company, while the province showed the company's tax code. The update and the issuer's claim
+    /// (<see cref="ClaimAsync"/>) both test the attempt count, so exactly one of them wins a race.
     /// </summary>
     /// <returns>
-    /// <c>recorded</c>; <c>in_progress</c> (waiting after an attempt: the provider may hold the document already);
-    /// the row's state when it is issued or withdrawn; null when the payment owes no document (yet).
+    /// <c>recorded</c>; <c>in_progress</c> (waiting or refused after an attempt: the provider may hold the document
+    /// already); the row's state when it is issued or withdrawn; null when the payment owes no document (yet).
     /// </returns>
     public async Task<string?> SetBuyerAsync(string paymentId, string taxCode, string name, string now, CancellationToken cancellationToken)
     {
@@ -201,27 +228,30 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync(
             """
-            UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, state = 'waiting',
-                next_attempt_at = CASE WHEN state = 'refused' THEN NULL ELSE next_attempt_at END, updated_at = $now
-            WHERE id = $id AND purpose = 'original' AND (state = 'refused' OR (state = 'waiting' AND attempts = 0))
+            UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, updated_at = $now
+            WHERE id = $id AND purpose = 'original' AND state = 'waiting' AND attempts = 0
             """,
             transaction, cancellationToken, ("$x", taxCode), ("$n", name), ("$now", now), ("$id", paymentId)).ConfigureAwait(false);
         var state = changed == 1
             ? "recorded"
             : (string?)await connection.ScalarAsync(
-                "SELECT CASE WHEN state = 'waiting' THEN 'in_progress' ELSE state END FROM edocuments WHERE id = $id AND purpose = 'original'",
+                "SELECT CASE WHEN state IN ('waiting', 'refused') THEN 'in_progress' ELSE state END FROM edocuments WHERE id = $id AND purpose = 'original'",
                 transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return state;
     }
 
-    /// <summary>Puts a refused row back in the queue (after its settings or its data were put right); false when it is not refused.</summary>
+    /// <summary>
+    /// Puts a refused row back in the queue (after its settings or its data were put right); false when it is not
+    /// refused. The tracking code of an earlier accepted create is dropped: a job the provider failed is not polled
+    /// into an invoice, and the retry looks the key up before it creates again.
+    /// </summary>
     public async Task<bool> RequeueAsync(string id, string now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync(
-            "UPDATE edocuments SET state = 'waiting', next_attempt_at = NULL, updated_at = $now WHERE id = $id AND state = 'refused'",
+            "UPDATE edocuments SET state = 'waiting', next_attempt_at = NULL, tracking_code = NULL, updated_at = $now WHERE id = $id AND state = 'refused'",
             transaction, cancellationToken, ("$now", now), ("$id", id)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;

@@ -8,8 +8,8 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// <param name="Series">The series (ký hiệu), as registered.</param>
 /// <param name="SellerTaxCode">The institution's tax code (10 digits, or 10-3 for a branch).</param>
 /// <param name="SellerName">The institution's legal name on the document.</param>
-/// <param name="Username">The provider account (Viettel: API user; SePay: client_id).</param>
-/// <param name="Secret">Its password or client secret: written, never read back; omit to keep the stored one.</param>
+/// <param name="Username">The provider account (Viettel: API user; SePay: client_id); omit to keep the stored one, unless the provider or the origin of the address changes.</param>
+/// <param name="Secret">Its password or client secret: written, never read back; omit to keep the stored one, unless the provider or the origin of the address changes.</param>
 /// <param name="AccountId">SePay's provider_account_id (required for SePay).</param>
 public sealed record EDocumentSettingsRequest(
     string? DocumentKind, string? Provider, string? BaseUrl, string? TemplateCode, string? Series, string? SellerTaxCode, string? SellerName,
@@ -82,9 +82,10 @@ public sealed record EDocumentDayView(string InstitutionId, string Day, int Issu
 /// <param name="Provider">The provider.</param>
 /// <param name="IssuedOn">The day issued.</param>
 /// <param name="BuyerTaxCode">The company payer's tax code, when one was given.</param>
+/// <param name="AcceptsBuyer">True while a company payer's details can still be put on it: an original not tried yet.</param>
 public sealed record ReceiptEDocument(
     string Purpose, string? Kind, string KindName, string State, string StateName, long Amount, string? TemplateCode, string? Series, string? Number,
-    string? LookupCode, string? Provider, string? IssuedOn, string? BuyerTaxCode = null);
+    string? LookupCode, string? Provider, string? IssuedOn, string? BuyerTaxCode = null, bool AcceptsBuyer = false);
 
 /// <summary>A company payer's details for its e-document ("Lấy hóa đơn công ty" on the receipt's lookup page).</summary>
 /// <param name="TaxCode">The company's tax code (mã số thuế): 10 digits, or 10-3 for a branch.</param>

@@ -21,15 +21,25 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// or invalid fields, 401 for a bad token, 500 when signing or submitting failed.</item>
 /// <item><c>GET /v1/invoices/create/check/{tracking_code}</c>: <c>data.status</c> Pending, Success (with
 /// <c>data.invoice</c>: reference_code, invoice_number, issued_date, status) or Failed (with <c>data.message</c>).</item>
-/// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200) or 404: the look-up before any retry.</item>
+/// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200) or 404 "Invoice not found", also while the job
+/// that makes it is still running: the look-up before a retry of a create whose answer was lost.</item>
 /// </list>
 /// Errors are <c>{success: false, error: {code, message}}</c>. SePay's documented API has no adjusting document, so an
 /// adjustment through SePay is refused here with that reason (the institution issues it on its provider's portal).
+/// <para>
+/// The create is asynchronous: the invoice is not found under its reference_code until SePay's job is done, so a
+/// create it accepted is answered <see cref="IssueOutcome.Accepted"/> with the tracking code, and every later attempt
+/// polls that job; it never creates again (a second create would be refused as a duplicate, or make a second
+/// invoice). Any answer not of the documented shape (not an object, fields of other types) is "later" with the
+/// reason, never an exception; a 401 on any call drops the cached token, so the next attempt takes a new one.
+/// </para>
 /// </summary>
 public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvider time) : IEDocumentProvider
 {
     /// <summary>The name in an institution's settings.</summary>
     public const string ProviderName = "sepay";
+
+    private const string NotAsDocumented = "an answer not as documented";
 
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _tokens = new(StringComparer.Ordinal);
 
@@ -37,7 +47,11 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
     public string Name => ProviderName;
 
     /// <inheritdoc/>
-    public async Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken)
+    public Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken) =>
+        IssueAsync(document, account, new IssueAttempt(retry), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken)
     {
         if (document.Purpose == EDocumentPurpose.Adjustment)
         {
@@ -47,12 +61,18 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
         using var http = clients.CreateClient(EDocumentServices.HttpClientName);
         try
         {
-            if (await TokenAsync(http, account, cancellationToken).ConfigureAwait(false) is not { } token)
+            var (token, failed) = await TokenAsync(http, account, cancellationToken).ConfigureAwait(false);
+            if (token is null)
             {
-                return new IssueOutcome.Refused("HTTP 401: the provider refused client_id or client_secret");
+                return failed!;
             }
 
-            if (retry && await FindAsync(http, account.BaseUrl, token, document.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { } found)
+            if (attempt.Tracking is { } accepted)
+            {
+                return await CheckAsync(http, account, token, accepted, document.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (attempt.Retry && await FindAsync(http, account, token, document.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 return found;
             }
@@ -63,48 +83,48 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
             };
             create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var response = await http.SendAsync(create, cancellationToken).ConfigureAwait(false);
+            if (Unauthorised(response, account) is { } refusedToken)
+            {
+                return refusedToken;
+            }
+
             if (Transient(response.StatusCode) is { } later)
             {
                 return later;
             }
 
             var answer = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.Unauthorized)
-            {
-                _tokens.TryRemove(Key(account), out _);
-                return new IssueOutcome.Later("HTTP 401: the token was refused; a new one next time");
-            }
-
-            if (!response.IsSuccessStatusCode || answer?["success"]?.GetValue<bool>() != true)
+            if (!response.IsSuccessStatusCode || (answer is not null && Bool(answer["success"]) == false))
             {
                 return new IssueOutcome.Refused(Error(answer, response.StatusCode));
             }
 
-            var tracking = Text(answer["data"]?["tracking_code"]);
-            return tracking is null
-                ? new IssueOutcome.Later("an answer without data.tracking_code")
-                : await CheckAsync(http, account.BaseUrl, token, tracking, cancellationToken).ConfigureAwait(false);
+            return Bool(answer?["success"]) != true ? new IssueOutcome.Later(NotAsDocumented)
+                : Text(Object(answer!["data"])?["tracking_code"]) is not { } tracking ? new IssueOutcome.Later("an answer without data.tracking_code")
+                : await CheckAsync(http, account, token, tracking, document.IdempotencyKey, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
-            return new IssueOutcome.Later("unreachable: " + e.Message);
+            // Unreachable, or an answer longer than the client reads (EDocumentServices.MaxAnswerBytes).
+            return new IssueOutcome.Later("no answer read: " + e.Message);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new IssueOutcome.Later("no answer in time");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (JsonException)
         {
-            return new IssueOutcome.Later("an answer not as documented");
+            return new IssueOutcome.Later("an answer that is not JSON");
         }
     }
 
-    private async Task<string?> TokenAsync(HttpClient http, ProviderAccount account, CancellationToken cancellationToken)
+    /// <summary>A token, cached per account until shortly before it expires; or, without one, what to answer.</summary>
+    private async Task<(string? Token, IssueOutcome? Failed)> TokenAsync(HttpClient http, ProviderAccount account, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (_tokens.TryGetValue(Key(account), out var cached) && cached.Until > now)
         {
-            return cached.Token;
+            return (cached.Token, null);
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, "v1/token"));
@@ -112,62 +132,107 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            return null;
+            return (null, new IssueOutcome.Refused("HTTP 401: the provider refused client_id or client_secret"));
         }
 
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"token: HTTP {(int)response.StatusCode}");
+            return (null, new IssueOutcome.Later($"token: HTTP {(int)response.StatusCode}"));
         }
 
-        var data = (await ReadAsync(response, cancellationToken).ConfigureAwait(false))?["data"];
-        var token = Text(data?["access_token"]) ?? throw new JsonException("no access_token");
-        var seconds = data?["expires_in"]?.GetValue<long>() ?? 3600;
-        _tokens[Key(account)] = (token, now.AddSeconds(Math.Max(60, seconds - 300)));
-        return token;
+        var data = Object((await ReadAsync(response, cancellationToken).ConfigureAwait(false))?["data"]);
+        if (Text(data?["access_token"]) is not { } token)
+        {
+            return (null, new IssueOutcome.Later("token: " + NotAsDocumented));
+        }
+
+        // Documented as 86,400 s; whatever number comes, the token is kept between one minute and a day, ending five minutes early.
+        var seconds = Long(data!["expires_in"]) ?? 3600;
+        _tokens[Key(account)] = (token, now.AddSeconds(Math.Clamp(seconds - 300, 60, 86_400)));
+        return (token, null);
     }
 
-    private async Task<IssueOutcome> CheckAsync(HttpClient http, Uri baseUrl, string token, string tracking, CancellationToken cancellationToken)
+    /// <summary>The job of an accepted create: issued, failed (refused), or still being made (accepted, polled again).</summary>
+    private async Task<IssueOutcome> CheckAsync(HttpClient http, ProviderAccount account, string token, string tracking, string reference, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, "v1/invoices/create/check/" + Uri.EscapeDataString(tracking)));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(account.BaseUrl, "v1/invoices/create/check/" + Uri.EscapeDataString(tracking)));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (Transient(response.StatusCode) is { } later)
+        if (Unauthorised(response, account) is { } refusedToken)
         {
-            return later;
+            return new IssueOutcome.Accepted(tracking, refusedToken.Reason);
         }
 
-        var data = (await ReadAsync(response, cancellationToken).ConfigureAwait(false))?["data"];
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // SePay no longer knows the job: the invoice itself is the answer, and while it is not found, still later.
+            return await FindAsync(http, account, token, reference, cancellationToken).ConfigureAwait(false) is { } found and not IssueOutcome.Later
+                ? found
+                : new IssueOutcome.Accepted(tracking, "the job is not known and the invoice not found under its reference_code yet");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            return new IssueOutcome.Accepted(tracking, $"check: HTTP {(int)response.StatusCode}");
+        }
+
+        var data = Object((await ReadAsync(response, cancellationToken).ConfigureAwait(false))?["data"]);
         return Text(data?["status"]) switch
         {
-            "Success" when Issued(data?["invoice"]) is { } issued => issued,
-            "Failed" => new IssueOutcome.Refused("Failed: " + (Text(data?["message"]) ?? "no message")),
-            _ => new IssueOutcome.Later("the provider is still processing it (Pending)"),
+            "Success" => Issued(data!["invoice"]) is { } issued ? issued : new IssueOutcome.Accepted(tracking, "Success, with an invoice not as documented"),
+            "Failed" => new IssueOutcome.Refused("Failed: " + (Text(data!["message"]) ?? "no message")),
+            "Pending" => new IssueOutcome.Accepted(tracking, "the provider is still making it (Pending)"),
+            _ => new IssueOutcome.Accepted(tracking, "check: " + NotAsDocumented),
         };
     }
 
-    private static IssueOutcome? Issued(JsonNode? invoice) =>
-        Text(invoice?["invoice_number"]) is { } number && Text(invoice?["status"]) is null or "issued"
-            ? new IssueOutcome.Issued(number, Text(invoice?["reference_code"]) ?? string.Empty, Text(invoice?["issued_date"]) ?? string.Empty)
-            : null;
-
-    private async Task<IssueOutcome?> FindAsync(HttpClient http, Uri baseUrl, string token, string reference, CancellationToken cancellationToken)
+    private static IssueOutcome? Issued(JsonNode? node)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, "v1/invoices/" + Uri.EscapeDataString(reference)));
+        if (Object(node) is not { } invoice || (Text(invoice["invoice_number"]) ?? Long(invoice["invoice_number"])?.ToString(CultureInfo.InvariantCulture)) is not { } number)
+        {
+            return null;
+        }
+
+        return Text(invoice["status"]) is { } status && status != "issued"
+            ? new IssueOutcome.Later($"found as '{status}', not issued yet")
+            : new IssueOutcome.Issued(number, Text(invoice["reference_code"]) ?? string.Empty, Text(invoice["issued_date"]) ?? string.Empty);
+    }
+
+    /// <summary>The invoice under its reference_code: issued, found but not issued (later), or null when there is none (404).</summary>
+    private async Task<IssueOutcome?> FindAsync(HttpClient http, ProviderAccount account, string token, string reference, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(account.BaseUrl, "v1/invoices/" + Uri.EscapeDataString(reference)));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return null; // never created: creating now is the first time
+            return null;
         }
 
-        if (Transient(response.StatusCode) is { } later)
+        if (Unauthorised(response, account) is { } refusedToken)
         {
-            return later;
+            return refusedToken;
         }
 
-        var data = (await ReadAsync(response, cancellationToken).ConfigureAwait(false))?["data"];
-        return Issued(data) ?? new IssueOutcome.Later("created, not issued yet");
+        if (!response.IsSuccessStatusCode)
+        {
+            return new IssueOutcome.Later($"look-up: HTTP {(int)response.StatusCode}");
+        }
+
+        var answer = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        return Issued(answer?["data"]) ?? new IssueOutcome.Later("look-up: " + NotAsDocumented);
+    }
+
+    /// <summary>A 401 on a call with a token: the token is dropped (revoked, or the secret changed), and the next attempt takes a new one.</summary>
+    private IssueOutcome.Later? Unauthorised(HttpResponseMessage response, ProviderAccount account)
+    {
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return null;
+        }
+
+        _tokens.TryRemove(Key(account), out _);
+        return new IssueOutcome.Later("HTTP 401: the token was refused; a new one next time");
     }
 
     private static IssueOutcome? Transient(HttpStatusCode status) =>
@@ -175,18 +240,30 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
             ? new IssueOutcome.Later($"HTTP {(int)status}")
             : null;
 
-    private static string Error(JsonNode? answer, HttpStatusCode status) =>
-        $"{Text(answer?["error"]?["code"]) ?? "HTTP " + (int)status}: {Text(answer?["error"]?["message"]) ?? string.Empty}".TrimEnd(' ', ':');
+    private static string Error(JsonObject? answer, HttpStatusCode status)
+    {
+        var error = Object(answer?["error"]);
+        return $"{Text(error?["code"]) ?? "HTTP " + (int)status}: {Text(error?["message"]) ?? string.Empty}".TrimEnd(' ', ':');
+    }
 
     private static string Key(ProviderAccount account) => account.BaseUrl + "|" + account.Username;
 
-    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The answer's JSON object; null when the body is empty or JSON of another kind. Read as UTF-8 bytes, whatever charset it claims.</summary>
+    private static async Task<JsonObject?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return text.Length == 0 ? null : JsonNode.Parse(text);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return bytes.Length == 0 ? null : JsonNode.Parse(bytes) as JsonObject;
     }
 
+    // Readers of the documented shape that answer null for anything else, never throw: an indexer on a node that is not
+    // an object, or GetValue of another type, would.
+    private static JsonObject? Object(JsonNode? node) => node as JsonObject;
+
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+
+    private static bool? Bool(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var b) ? b : null;
+
+    private static long? Long(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var n) ? n : null;
 
     /// <summary>The create body of <paramref name="document"/>.</summary>
     internal static JsonObject Body(EDocument document, ProviderAccount account)

@@ -41,9 +41,10 @@ internal sealed class EInvoiceFixture : IAsyncDisposable
     /// <summary>Each payment's journal hash as pushed: its first 12 hex digits are the receipt's lookup token.</summary>
     public Dictionary<string, string> Hashes { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<EInvoiceFixture> StartAsync(ProvinceEngine engine = ProvinceEngine.Sqlite)
+    /// <summary>Starts the province with its background issuer off; <paramref name="extra"/> settings come after, and win.</summary>
+    public static async Task<EInvoiceFixture> StartAsync(ProvinceEngine engine = ProvinceEngine.Sqlite, string[]? extra = null)
     {
-        var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--EDocuments:Worker=false"]);
+        var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--EDocuments:Worker=false", .. extra ?? []]);
         return new EInvoiceFixture(province, await province.SignedClientAsync(Terminal, School));
     }
 
@@ -53,9 +54,9 @@ internal sealed class EInvoiceFixture : IAsyncDisposable
         sellerTaxCode = ViettelSInvoiceSimulator.User, sellerName = "Trường THCS Nguyễn Du", username = ViettelSInvoiceSimulator.User, secret = ViettelSInvoiceSimulator.Password,
     };
 
-    public static object SePaySettings(Uri baseUrl) => new
+    public static object SePaySettings(Uri baseUrl, string series = SePayEInvoiceSimulator.Series) => new
     {
-        documentKind = "receipt", provider = "sepay", baseUrl = baseUrl.ToString(), templateCode = SePayEInvoiceSimulator.Template, series = SePayEInvoiceSimulator.Series,
+        documentKind = "receipt", provider = "sepay", baseUrl = baseUrl.ToString(), templateCode = SePayEInvoiceSimulator.Template, series,
         sellerTaxCode = "0301234567", sellerName = "Trường THCS Nguyễn Du", username = SePayEInvoiceSimulator.ClientId, secret = SePayEInvoiceSimulator.ClientSecret,
         accountId = SePayEInvoiceSimulator.AccountId,
     };

@@ -110,10 +110,10 @@ public sealed class EInvoiceIssuanceTests
         await using var sepay = await SePayEInvoiceSimulator.StartAsync();
         await using var f = await EInvoiceFixture.StartAsync();
         await f.ConfigureAsync(EInvoiceFixture.SePaySettings(sepay.BaseUrl));
-        sepay.PendingFirst = true;
+        (sepay.Clock, sepay.JobTime) = (f.Clock, TimeSpan.FromSeconds(5));
         var id = await f.PayAsync("HP-2611-HS240001", 150_000);
 
-        // The create is accepted, its tracking answers Pending: the document waits, then is found issued by its reference_code.
+        // The create is accepted, its tracking answers Pending: the document waits, then its job is polled and found done.
         Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
         Assert.Equal("waiting", Assert.Single(await f.WorklistAsync()).GetProperty("state").GetString());
         await f.RunForAsync(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));

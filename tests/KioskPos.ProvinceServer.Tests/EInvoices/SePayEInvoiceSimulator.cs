@@ -15,8 +15,13 @@ namespace KioskPos.ProvinceServer.Tests.EInvoices;
 /// <c>{success, data: {tracking_code, tracking_url, message}}</c>; 400 missing or invalid fields, 401 bad token, 500
 /// signing/submitting failed), <c>GET /v1/invoices/create/check/{tracking_code}</c> (status Pending, Success with
 /// <c>invoice</c>, or Failed with <c>message</c>; 404 unknown) and <c>GET /v1/invoices/{reference_code}</c> (the invoice;
-/// 404). Errors are <c>{success: false, error: {code, message}}</c>. The first check of a new invoice answers Pending
-/// when <see cref="PendingFirst"/> is set, as the documentation says a caller must expect.
+/// 404). Errors are <c>{success: false, error: {code, message}}</c>.
+/// <para>
+/// The create is asynchronous, as documented: SePay makes the invoice in a job that takes <see cref="JobTime"/> on
+/// <see cref="Clock"/>. Until it is done the check answers Pending and <c>GET /v1/invoices/{reference_code}</c>
+/// answers 404 "Invoice not found" (the reference_code is taken all the same: a second create is refused); after
+/// it, the check answers Success with the invoice, which is found under its reference_code.
+/// </para>
 /// </summary>
 internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
 {
@@ -29,7 +34,8 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
     private static readonly string[] s_required = ["template_code", "invoice_series", "issued_date", "currency", "provider_account_id", "buyer", "items"];
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Reference, int Checks)> _tracking = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _tracking = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _doneAt = new(StringComparer.Ordinal);
     private int _number;
 
     private SePayEInvoiceSimulator(WebApplication app) => _app = app;
@@ -43,7 +49,31 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
 
     public volatile bool LoseNextAnswer;
 
-    public volatile bool PendingFirst;
+    /// <summary>How long a job takes after its create was accepted (none: done at once).</summary>
+    public TimeSpan JobTime { get; set; }
+
+    /// <summary>The clock jobs are timed on: the test's fake clock, so that a job can outlast a retry's backoff.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// An answer in place of the documented one, by operation (<c>token</c>, <c>create</c>, <c>check</c>, <c>get</c>):
+    /// a garbled or oversized answer of a provider; null answers as documented.
+    /// </summary>
+    public Func<string, IResult?>? Override { get; set; }
+
+    /// <summary>Creates made and answered successfully (not overridden, not refused).</summary>
+    public int Accepted;
+
+    /// <summary>A token the simulator accepts, for an <see cref="Override"/> of <c>token</c> that answers one.</summary>
+    public string IssueToken()
+    {
+        var token = "tok-" + Guid.NewGuid().ToString("N");
+        _tokens[token] = true;
+        return token;
+    }
+
+    /// <summary>Revokes every token issued, as a secret rotated on SePay's side does: their next call answers 401.</summary>
+    public void RevokeTokens() => _tokens.Clear();
 
     public Uri BaseUrl => new(_app.Urls.First());
 
@@ -64,6 +94,11 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
 
     private IResult Token(HttpContext http)
     {
+        if (Override?.Invoke("token") is { } instead)
+        {
+            return instead;
+        }
+
         if (Down)
         {
             return Error(500, "INTERNAL_ERROR", "Lỗi hệ thống.");
@@ -75,14 +110,17 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
             return Error(401, "UNAUTHORIZED", "Sai client_id hoặc client_secret.");
         }
 
-        var token = "tok-" + Guid.NewGuid().ToString("N");
-        _tokens[token] = true;
-        return Results.Json(new JsonObject { ["success"] = true, ["data"] = new JsonObject { ["access_token"] = token, ["token_type"] = "Bearer", ["expires_in"] = 86400 } });
+        return Results.Json(new JsonObject { ["success"] = true, ["data"] = new JsonObject { ["access_token"] = IssueToken(), ["token_type"] = "Bearer", ["expires_in"] = 86400 } });
     }
 
     private async Task<IResult> CreateAsync(HttpContext http)
     {
         Interlocked.Increment(ref CreateCalls);
+        if (Override?.Invoke("create") is { } instead)
+        {
+            return instead;
+        }
+
         if (Refusal(http) is { } refused)
         {
             return refused;
@@ -111,7 +149,9 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
         }
 
         var tracking = Guid.NewGuid().ToString();
-        _tracking[tracking] = (reference, 0);
+        _tracking[tracking] = reference;
+        _doneAt[reference] = Clock.GetUtcNow() + JobTime;
+        Interlocked.Increment(ref Accepted);
         if (LoseNextAnswer)
         {
             LoseNextAnswer = false;
@@ -127,33 +167,34 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
 
     private IResult Check(string tracking, HttpContext http)
     {
-        if (Refusal(http) is { } refused)
+        if ((Override?.Invoke("check") ?? Refusal(http)) is { } refused)
         {
             return refused;
         }
 
-        if (!_tracking.TryGetValue(tracking, out var job))
+        if (!_tracking.TryGetValue(tracking, out var reference))
         {
             return Error(404, "NOT_FOUND", "Không tìm thấy yêu cầu.");
         }
 
-        _tracking[tracking] = (job.Reference, job.Checks + 1);
-        if (PendingFirst && job.Checks == 0)
+        if (!Done(reference))
         {
-            return Results.Json(new JsonObject { ["success"] = true, ["data"] = new JsonObject { ["reference_code"] = job.Reference, ["status"] = "Pending", ["message"] = "Đang xử lý" } });
+            return Results.Json(new JsonObject { ["success"] = true, ["data"] = new JsonObject { ["reference_code"] = reference, ["status"] = "Pending", ["message"] = "Đang xử lý" } });
         }
 
         return Results.Json(new JsonObject
         {
             ["success"] = true,
-            ["data"] = new JsonObject { ["reference_code"] = job.Reference, ["status"] = "Success", ["message"] = "Xuất bán hóa đơn điện tử thành công", ["invoice"] = Invoice(job.Reference) },
+            ["data"] = new JsonObject { ["reference_code"] = reference, ["status"] = "Success", ["message"] = "Xuất bán hóa đơn điện tử thành công", ["invoice"] = Invoice(reference) },
         });
     }
 
     private IResult Get(string reference, HttpContext http) =>
-        Refusal(http) ?? (Invoices.ContainsKey(reference)
+        Override?.Invoke("get") ?? Refusal(http) ?? (Invoices.ContainsKey(reference) && Done(reference)
             ? Results.Json(new JsonObject { ["success"] = true, ["data"] = Invoice(reference) })
             : Error(404, "NOT_FOUND", "Không tìm thấy hóa đơn."));
+
+    private bool Done(string reference) => _doneAt.TryGetValue(reference, out var at) && Clock.GetUtcNow() >= at;
 
     private JsonObject Invoice(string reference)
     {

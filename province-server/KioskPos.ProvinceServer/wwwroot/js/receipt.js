@@ -59,12 +59,13 @@
         body.append(pair(what, d.state === "waiting" ? I18n.text("province.receipt.edocWaiting") : d.stateName));
       }
     }
-    // "Lấy hóa đơn công ty": while the payment's own document is not issued, a company payer gives its tax code and name.
+    // "Lấy hóa đơn công ty": while the payment's own document has not been sent to the provider, a company payer gives
+    // its tax code and name (once an attempt was made, the provider may hold the document as first sent).
     const original = (r.documents ?? []).find((d) => d.purpose === "original");
     if (original?.buyerTaxCode) {
       body.append(pair(I18n.text("province.edoc.buyer"), original.buyerTaxCode));
     }
-    if (original && (original.state === "waiting" || original.state === "refused")) {
+    if (original?.acceptsBuyer) {
       const form = document.getElementById("company");
       form.hidden = false;
       form.addEventListener("submit", async (event) => {
