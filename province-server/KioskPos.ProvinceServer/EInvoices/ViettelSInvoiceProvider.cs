@@ -1,6 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,8 +12,15 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// Viettel S-Invoice through its web services (InvoiceAPI, "Tài liệu tích hợp" v2), as documented and as the public
 /// integrations of it call it. Operations followed:
 /// <list type="bullet">
-/// <item><c>POST {base}/services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/createInvoice/{supplierTaxCode}</c>, HTTP
-/// Basic authentication with the API user, a JSON body of <c>generalInvoiceInfo</c> (invoiceType, templateCode,
+/// <item><c>POST {origin}/auth/login</c> (at the host's root, not under the API path), JSON <c>{username, password}</c>:
+/// <c>{access_token, expires_in, …}</c>. The token goes on every call as the cookie <c>access_token</c> (Viettel's guide
+/// "Tài liệu mô tả webservice hóa đơn điện tử" v2.44, 5.5 "Cách 2" and 7.1; Odoo's <c>l10n_vn_edi_viettel</c>; HIS's
+/// <c>ElectronicBillViettel</c>). The guide's other way, HTTP Basic, works only once the account has allowed the
+/// caller's IP address on Viettel's portal (5.5 "Cách 1"), which this adapter does not assume. Tokens last minutes
+/// (Odoo: about 5), so one is kept per account until shortly before its <c>expires_in</c>. An expired token is answered
+/// with HTTP 500 <c>{"message": "GENERAL"}</c> (guide section 8, line 8: "Token hết hạn") or 401 <c>invalid_token</c>:
+/// a call that used a kept token and gets either logs in again once and repeats itself.</item>
+/// <item><c>POST {base}/services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/createInvoice/{supplierTaxCode}</c>, a JSON body of <c>generalInvoiceInfo</c> (invoiceType, templateCode,
 /// invoiceSeries, currencyCode, adjustmentType 1 original / 5 adjustment, adjustmentInvoiceType 1 money,
 /// originalInvoiceId, originalInvoiceIssueDate, originalTemplateCode, paymentStatus, cusGetInvoiceRight,
 /// transactionUuid, invoiceIssuedDate in epoch milliseconds), <c>buyerInfo</c> (buyerName, buyerCode, buyerTaxCode),
@@ -28,7 +36,7 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// </list>
 /// Idempotency is the documented <c>transactionUuid</c>: a uuid already used answers <c>TRANSACTION_UUID_INVALID</c>
 /// instead of a second invoice, and this adapter then (and before any retry) looks the uuid up. A wrong user or
-/// password is HTTP 401; Viettel's own failures are HTTP 5xx (an expired session answers 500 "GENERAL").
+/// password is refused at the login; Viettel's own failures are HTTP 5xx.
 /// </summary>
 public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProvider time) : IEDocumentProvider
 {
@@ -36,6 +44,14 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
     public const string ProviderName = "viettel-sinvoice";
 
     private const string Api = "services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/";
+
+    // At the host's root whatever the API's path (guide 5.5; Odoo's SINVOICE_AUTH_URL; HIS RequestUriStore.Login).
+    private const string LoginPath = "/auth/login";
+
+    // A kept token is given up this long before Viettel says it expires, so none expires on its way to Viettel.
+    private static readonly TimeSpan s_renewBefore = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _tokens = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public string Name => ProviderName;
@@ -51,12 +67,19 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
                 return found;
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, Api + "createInvoice/" + Uri.EscapeDataString(document.Seller.TaxCode)))
+            var (sent, stop) = await CallAsync(
+                http, account,
+                () => new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, Api + "createInvoice/" + Uri.EscapeDataString(document.Seller.TaxCode)))
+                {
+                    Content = new StringContent(Body(document).ToJsonString(), Encoding.UTF8, "application/json"),
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (stop is not null)
             {
-                Content = new StringContent(Body(document).ToJsonString(), Encoding.UTF8, "application/json"),
-            };
-            Authorise(request, account);
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                return stop;
+            }
+
+            using var response = sent!;
             if (Transient(response.StatusCode) is { } later)
             {
                 return later;
@@ -66,7 +89,7 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
             var code = Text(answer?["errorCode"]);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
-                return new IssueOutcome.Refused("HTTP 401: the provider refused the user or password");
+                return new IssueOutcome.Refused("HTTP 401: the provider refused a fresh token of the API user (is the user allowed the API?)");
             }
 
             if (code == "TRANSACTION_UUID_INVALID")
@@ -100,14 +123,21 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
         }
     }
 
-    private static async Task<IssueOutcome?> SearchAsync(HttpClient http, EDocument document, ProviderAccount account, CancellationToken cancellationToken)
+    private async Task<IssueOutcome?> SearchAsync(HttpClient http, EDocument document, ProviderAccount account, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, Api + "searchInvoiceByTransactionUuid"))
+        var (sent, stop) = await CallAsync(
+            http, account,
+            () => new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, Api + "searchInvoiceByTransactionUuid"))
+            {
+                Content = new FormUrlEncodedContent([new("supplierTaxCode", document.Seller.TaxCode), new("transactionUuid", document.IdempotencyKey)]),
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (stop is not null)
         {
-            Content = new FormUrlEncodedContent([new("supplierTaxCode", document.Seller.TaxCode), new("transactionUuid", document.IdempotencyKey)]),
-        };
-        Authorise(request, account);
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return stop;
+        }
+
+        using var response = sent!;
         if (Transient(response.StatusCode) is { } later)
         {
             return later;
@@ -126,19 +156,112 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
         return Text(first?["invoiceNo"]) is { } number ? new IssueOutcome.Issued(number, Text(first?["reservationCode"]) ?? string.Empty, issuedOn) : null;
     }
 
-    private static IssueOutcome? Transient(HttpStatusCode status) =>
+    private async Task<(IssueOutcome? Stop, (string Token, DateTimeOffset Until) Held)> LoginAsync(HttpClient http, ProviderAccount account, string key, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.BaseUrl, LoginPath))
+        {
+            Content = new StringContent(new JsonObject { ["username"] = account.Username, ["password"] = account.Secret }.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var at = time.GetUtcNow();
+        if (Transient(response.StatusCode) is { } later)
+        {
+            return (new IssueOutcome.Later(later.Reason + " at login"), default);
+        }
+
+        var body = await ReadAsync(response, cancellationToken).ConfigureAwait(false) as JsonObject;
+        if (!response.IsSuccessStatusCode || Text(body?["error"]) is not null)
+        {
+            var why = Text(body?["error"]) is { } error
+                ? error + (Text(body?["error_description"]) is { } words ? ": " + words : string.Empty)
+                : "the provider refused the user or password";
+            return (new IssueOutcome.Refused($"HTTP {(int)response.StatusCode} at login: {why}"), default);
+        }
+
+        if (Text(body?["access_token"]) is not { } token || !token.All(c => c is > ' ' and < '\u007f' and not ';' and not ','))
+        {
+            return (new IssueOutcome.Later("login: an answer without a usable access_token"), default);
+        }
+
+        // Kept only while Viettel says it lasts; without expires_in it serves this call alone.
+        var held = (token, at);
+        if (Seconds(body?["expires_in"]) is { } lasts)
+        {
+            var life = TimeSpan.FromSeconds(lasts);
+            held = (token, at + (life > s_renewBefore * 2 ? life - s_renewBefore : life / 2));
+            _tokens[key] = held;
+        }
+
+        return (null, held);
+    }
+
+    // Per account as the settings hold it: another user, password or host is another token. The password is hashed so
+    // that the keys do not hold it.
+    private static string KeyOf(ProviderAccount account) =>
+        $"{account.BaseUrl.GetLeftPart(UriPartial.Authority)}\n{account.Username}\n{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(account.Secret)))}";
+
+    private static IssueOutcome.Later? Transient(HttpStatusCode status) =>
         (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
             ? new IssueOutcome.Later($"HTTP {(int)status}")
             : null;
 
-    private static void Authorise(HttpRequestMessage request, ProviderAccount account) =>
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Secret}")));
+    /// <summary>
+    /// One call with the account's token: a kept one, or a new one from the login. A kept token answered by 401 or by
+    /// 500 (Viettel's expired token) is given up, and the call is made once more with a fresh one.
+    /// </summary>
+    private async Task<(HttpResponseMessage? Response, IssueOutcome? Stop)> CallAsync(HttpClient http, ProviderAccount account, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(account);
+        var fresh = false;
+        if (!_tokens.TryGetValue(key, out var held) || held.Until <= time.GetUtcNow())
+        {
+            var login = await LoginAsync(http, account, key, cancellationToken).ConfigureAwait(false);
+            if (login.Stop is { } stop)
+            {
+                return (null, stop);
+            }
+
+            held = login.Held;
+            fresh = true;
+        }
+
+        while (true)
+        {
+            using var request = build();
+            request.Headers.TryAddWithoutValidation("Cookie", "access_token=" + held.Token);
+            var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (!fresh && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.InternalServerError)
+            {
+                response.Dispose();
+
+                // Only this token: another call may have kept a newer one meanwhile.
+                _tokens.TryRemove(KeyValuePair.Create(key, held));
+                var login = await LoginAsync(http, account, key, cancellationToken).ConfigureAwait(false);
+                if (login.Stop is { } stop)
+                {
+                    return (null, stop);
+                }
+
+                held = login.Held;
+                fresh = true;
+                continue;
+            }
+
+            return (response, null);
+        }
+    }
 
     private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return text.Length == 0 ? null : JsonNode.Parse(text);
     }
+
+    private static long? Seconds(JsonNode? node) =>
+        node is JsonValue v && (v.TryGetValue<long>(out var n) || (Text(v) is { } s && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out n)))
+            && n is > 0 and < 366L * 24 * 3600
+            ? n
+            : null;
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 
