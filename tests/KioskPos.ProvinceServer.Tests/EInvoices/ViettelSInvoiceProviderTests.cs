@@ -9,9 +9,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace KioskPos.ProvinceServer.Tests.EInvoices;
 
 /// <summary>
-/// The Viettel S-Invoice adapter against the local S-Invoice over loopback (review of the e-invoices, finding 1): it
-/// logs in at <c>/auth/login</c> and sends the token as the <c>access_token</c> cookie, keeps the token per account until
-/// shortly before it expires and logs in again once when Viettel answers a kept token as expired.
+/// The Viettel S-Invoice adapter against the local S-Invoice over loopback (review of the e-invoices, findings 1, 2 and
+/// 5): it logs in at <c>/auth/login</c> and sends the token as the <c>access_token</c> cookie, keeps the token per
+/// account until shortly before it expires and logs in again once when Viettel answers a kept token as expired; it
+/// reads both of Viettel's error shapes; only the documented not-found lets it create after a look-up; no answer of
+/// another shape throws, and no issue date it cannot read is recorded.
 /// </summary>
 public sealed class ViettelSInvoiceProviderTests
 {
@@ -114,5 +116,195 @@ public sealed class ViettelSInvoiceProviderTests
         var later = Assert.IsType<IssueOutcome.Later>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
 
         Assert.Equal("HTTP 500 at login", later.Reason);
+    }
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(400)]
+    public async Task A_refusal_in_the_code_message_data_shape_is_a_refusal_with_viettels_words(int status)
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        viettel.OnCreate = _ => Results.Json(new JsonObject { ["code"] = 400, ["message"] = "INVOICE_SERIAL_NOT_FOUND", ["data"] = "Ký hiệu hóa đơn không tồn tại" }, statusCode: status);
+        var (provider, _) = Adapter();
+
+        var refused = Assert.IsType<IssueOutcome.Refused>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+
+        Assert.Equal("INVOICE_SERIAL_NOT_FOUND: Ký hiệu hóa đơn không tồn tại", refused.Reason);
+    }
+
+    [Fact]
+    public async Task An_error_in_the_code_shape_that_is_the_providers_fault_is_later_not_a_refusal()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        viettel.OnCreate = _ => Results.Json(new JsonObject { ["code"] = 503, ["message"] = "SERVICE_BUSY", ["data"] = "Hệ thống bận" });
+        var (provider, _) = Adapter();
+
+        Assert.IsType<IssueOutcome.Later>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("""{"errorCode":"GENERAL","description":"Lỗi hệ thống"}""")]
+    [InlineData("""{"code":500,"message":"GENERAL","data":"Lỗi hệ thống"}""")]
+    [InlineData("""{"code":400,"message":"BAD_REQUEST","data":"supplierTaxCode"}""")]
+    [InlineData("""{"errorCode":null,"description":null,"result":[]}""")]
+    [InlineData("""{"errorCode":null,"description":null,"result":"none"}""")]
+    [InlineData("""{"errorCode":null,"description":null}""")]
+    [InlineData("[]")]
+    [InlineData("\"NOT_FOUND_DATA\"")]
+    [InlineData("<html>Bad Gateway</html>")]
+    [InlineData("")]
+    public async Task A_look_up_answered_otherwise_than_the_documented_not_found_is_later_and_never_creates_a_second_invoice(string answer)
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        viettel.OnSearch = _ => Raw(answer);
+        var (provider, _) = Adapter();
+
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: true, CancellationToken.None);
+
+        Assert.IsType<IssueOutcome.Later>(outcome);
+        Assert.Equal((1, 0), (viettel.SearchCalls, viettel.CreateCalls));
+    }
+
+    [Fact]
+    public async Task The_documented_not_found_lets_a_retry_create_the_invoice()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        var (provider, _) = Adapter();
+
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: true, CancellationToken.None));
+        Assert.Equal((1, 1), (viettel.SearchCalls, viettel.CreateCalls));
+    }
+
+    [Theory]
+    [InlineData("[]", "application/json")]
+    [InlineData("\"ok\"", "application/json")]
+    [InlineData("1", "application/json")]
+    [InlineData("null", "application/json")]
+    [InlineData("""{"result":"C26TNC0000001"}""", "application/json")]
+    [InlineData("""{"result":{"invoiceNo":5}}""", "application/json")]
+    [InlineData("""{"errorCode":{"x":1}}""", "application/json")]
+    [InlineData("""{"code":{"x":1}}""", "application/json")]
+    [InlineData("{\"result\":", "application/json")]
+    [InlineData("not json", "text/plain")]
+    [InlineData("{}", "application/json; charset=klingon")]
+    [InlineData("", "application/json")]
+    public async Task A_create_answer_of_no_documented_shape_is_later_and_never_throws(string answer, string contentType)
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        viettel.OnCreate = _ => Raw(answer, contentType);
+        var (provider, _) = Adapter();
+
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None);
+
+        Assert.IsType<IssueOutcome.Later>(outcome);
+    }
+
+    [Theory]
+    [InlineData("1795456800000", "2026-11-24")] // 2026-11-23T18:00Z, epoch milliseconds as documented: 01:00 on the 24th in Vietnam
+    [InlineData("1795453199000", "2026-11-23")] // 16:59:59Z: 23:59:59 on the 23rd in Vietnam
+    [InlineData("\"1795456800000\"", "2026-11-24")]
+    [InlineData("\"2026-11-23T10:00:00\"", "2026-11-23")] // no offset: Viettel's GMT+7
+    [InlineData("\"2026-11-23T20:00:00Z\"", "2026-11-24")]
+    [InlineData("\"2026-11-23T20:00:00+07:00\"", "2026-11-23")]
+    [InlineData("\"23/11/2026\"", null)]
+    [InlineData("\"not a date\"", null)]
+    [InlineData("100000000000000000000", null)]
+    [InlineData("-5", null)]
+    [InlineData("null", null)]
+    [InlineData("{\"ms\":1}", null)]
+    public async Task A_found_invoices_issue_date_is_recorded_only_when_it_reads_as_a_day(string issueDate, string? day)
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        viettel.OnSearch = _ => Raw($$"""{"errorCode":null,"description":null,"result":[{"invoiceNo":"C26TNC0000001","reservationCode":"RSV1","issueDate":{{issueDate}},"status":"Hóa đơn gốc"}]}""");
+        var (provider, _) = Adapter();
+
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: true, CancellationToken.None);
+
+        if (day is null)
+        {
+            Assert.IsType<IssueOutcome.Later>(outcome); // never "" or a guess: an adjustment would name that day
+        }
+        else
+        {
+            Assert.Equal(new IssueOutcome.Issued("C26TNC0000001", "RSV1", day), outcome);
+        }
+
+        Assert.Equal(0, viettel.CreateCalls);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("23/11/2026")]
+    [InlineData("2026-11-23T10:00:00")]
+    public async Task An_adjustment_whose_original_has_no_readable_issue_date_is_refused_without_throwing_or_sending(string issuedOn)
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        var (provider, _) = Adapter();
+
+        var outcome = await provider.IssueAsync(Refund("KP-1", new EDocumentReference("C26TNC0000001", ViettelSInvoiceSimulator.Template, ViettelSInvoiceSimulator.Series, issuedOn)),
+            Account(viettel), false, CancellationToken.None);
+
+        Assert.StartsWith("the adjusted document C26TNC0000001 has no readable issue date", Assert.IsType<IssueOutcome.Refused>(outcome).Reason, StringComparison.Ordinal);
+        Assert.Equal((0, 0), (viettel.Logins, viettel.CreateCalls));
+    }
+
+    [Fact]
+    public async Task Through_the_issuer_a_garbled_answer_leaves_the_document_waiting_and_the_round_ends_normally()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        viettel.OnCreate = _ => Raw("[]");
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
+
+        var row = Assert.Single(await f.WorklistAsync("waiting"));
+        Assert.Equal("an answer not as documented: no result object", row.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Through_the_issuer_a_lost_answer_found_with_a_text_issue_date_records_its_day_and_a_later_refund_is_adjusted()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        // The invoice is made but its answer lost; the look-up then gives its issueDate as text, not as documented.
+        viettel.LoseNextAnswer = true;
+        Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var number = Assert.Single(viettel.Invoices.Values).InvoiceNo;
+        viettel.OnSearch = h => h.Request.Form["transactionUuid"] == EDocument.KeyOf(id)
+            ? Raw($$"""{"errorCode":null,"description":null,"result":[{"invoiceNo":"{{number}}","reservationCode":"RSV00001","issueDate":"2026-11-23T10:00:00","status":"Hóa đơn gốc"}]}""")
+            : null;
+        await f.RunForAsync(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
+        var issued = Assert.Single(await f.WorklistAsync("issued"));
+        Assert.Equal("2026-11-23", issued.GetProperty("issuedOn").GetString());
+
+        await f.RefundAsync(id, "HP-2611-HS240001", 50_000);
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var adjustment = Assert.Single(viettel.Invoices.Values, i => (string?)i.Body["generalInvoiceInfo"]!["adjustmentType"] == "5");
+        Assert.Equal(number, (string?)adjustment.Body["generalInvoiceInfo"]!["originalInvoiceId"]);
+        Assert.Equal(2, viettel.CreateCalls);
+    }
+
+    [Fact]
+    public async Task Through_the_issuer_a_look_up_that_cannot_read_the_issue_date_leaves_the_document_waiting_not_issued_without_a_date()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        viettel.LoseNextAnswer = true;
+        Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        viettel.OnSearch = _ => Raw("""{"errorCode":null,"result":[{"invoiceNo":"C26TNC0000001","reservationCode":"RSV00001","issueDate":"hôm qua"}]}""");
+        await f.RunForAsync(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1));
+
+        Assert.Empty(await f.WorklistAsync("issued"));
+        var row = Assert.Single(await f.WorklistAsync("waiting"));
+        Assert.StartsWith("look-up found C26TNC0000001 but not its issueDate", row.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, viettel.CreateCalls); // found: never created again
     }
 }
