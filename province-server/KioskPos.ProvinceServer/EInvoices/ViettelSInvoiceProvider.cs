@@ -23,10 +23,12 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// <item><c>POST {base}/services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/createInvoice/{supplierTaxCode}</c>, a
 /// JSON body of <c>generalInvoiceInfo</c> (invoiceType, templateCode, invoiceSeries, currencyCode, adjustmentType 1
 /// original / 5 adjustment, adjustmentInvoiceType 1 money, originalInvoiceId, originalInvoiceIssueDate,
-/// originalTemplateCode, paymentStatus, cusGetInvoiceRight, transactionUuid, invoiceIssuedDate in epoch
-/// milliseconds), <c>buyerInfo</c> (buyerName, buyerCode,
+/// originalTemplateCode, paymentStatus, cusGetInvoiceRight, transactionUuid, invoiceIssuedDate in epoch milliseconds of
+/// whole seconds), <c>buyerInfo</c> (buyerName, buyerCode,
 /// buyerTaxCode), <c>sellerInfo</c>, <c>payments</c>, <c>itemInfo</c> (taxPercentage -2 "not subject to VAT",
-/// isIncreaseItem false on a decreasing adjustment), <c>summarizeInfo</c> and <c>taxBreakdowns</c>. The answer is <c>{errorCode, description, result: {invoiceNo,
+/// isIncreaseItem false on a decreasing adjustment), <c>summarizeInfo</c> and <c>taxBreakdowns</c> (the sign flags
+/// isTotalAmountPos, isTotalAmtWithoutTaxPos, isTotalTaxAmountPos, taxableAmountPos, taxAmountPos: null or true
+/// positive, false negative, guide 6.7 and 6.8). The answer is <c>{errorCode, description, result: {invoiceNo,
 /// reservationCode, …}}</c>; an accepted invoice may come back with <c>invoiceNo</c> empty, numbered later (guide 7.2
 /// note 5).</item>
 /// <item><c>POST …/InvoiceAPI/InvoiceWS/searchInvoiceByTransactionUuid</c>, form fields supplierTaxCode and
@@ -416,7 +418,9 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
             ["paymentStatus"] = true,
             ["cusGetInvoiceRight"] = true,
             ["transactionUuid"] = document.IdempotencyKey,
-            ["invoiceIssuedDate"] = document.IssuedAt.ToUnixTimeMilliseconds(),
+
+            // Whole seconds: Viettel records no milliseconds (guide 5.1; Odoo sends int(timestamp) * 1000).
+            ["invoiceIssuedDate"] = document.IssuedAt.ToUnixTimeSeconds() * 1000,
         };
         if (document.Adjusts is { } original)
         {
@@ -425,7 +429,7 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
             general["originalInvoiceIssueDate"] = OriginalIssueDate(original);
             general["originalTemplateCode"] = original.TemplateCode;
             general["additionalReferenceDesc"] = "Hoàn/hủy thanh toán " + document.PaymentId;
-            general["additionalReferenceDate"] = document.IssuedAt.ToUnixTimeMilliseconds();
+            general["additionalReferenceDate"] = document.IssuedAt.ToUnixTimeSeconds() * 1000;
         }
 
         var items = new JsonArray();
@@ -452,6 +456,10 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
             items.Add(item);
         }
 
+        // A void or refund decreases: every total and the tax breakdown say so, or the pre-tax total and the
+        // breakdown would read as an increase (guide 6.7 and 6.8: null/true positive, false negative; Odoo sends
+        // taxableAmountPos/taxAmountPos false on every adjustment).
+        var positive = !adjustment;
         return new JsonObject
         {
             ["generalInvoiceInfo"] = general,
@@ -471,9 +479,14 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
                 ["totalTaxAmount"] = 0,
                 ["totalAmountWithTax"] = document.Total,
                 ["totalAmountWithTaxInWords"] = document.AmountInWords,
-                ["isTotalAmountPos"] = !adjustment,
+                ["isTotalAmountPos"] = positive,
+                ["isTotalAmtWithoutTaxPos"] = positive,
+                ["isTotalTaxAmountPos"] = positive,
             },
-            ["taxBreakdowns"] = new JsonArray(new JsonObject { ["taxPercentage"] = -2, ["taxableAmount"] = document.Total, ["taxAmount"] = 0 }),
+            ["taxBreakdowns"] = new JsonArray(new JsonObject
+            {
+                ["taxPercentage"] = -2, ["taxableAmount"] = document.Total, ["taxAmount"] = 0, ["taxableAmountPos"] = positive, ["taxAmountPos"] = positive,
+            }),
         };
     }
 

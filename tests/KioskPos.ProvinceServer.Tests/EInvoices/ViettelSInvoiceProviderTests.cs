@@ -9,11 +9,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace KioskPos.ProvinceServer.Tests.EInvoices;
 
 /// <summary>
-/// The Viettel S-Invoice adapter against the local S-Invoice over loopback (review of the e-invoices, findings 1, 2 and
-/// 5): it logs in at <c>/auth/login</c> and sends the token as the <c>access_token</c> cookie, keeps the token per
+/// The Viettel S-Invoice adapter against the local S-Invoice over loopback (review of the e-invoices, findings 1, 2, 5
+/// and 9): it logs in at <c>/auth/login</c> and sends the token as the <c>access_token</c> cookie, keeps the token per
 /// account until shortly before it expires and logs in again once when Viettel answers a kept token as expired; it
 /// reads both of Viettel's error shapes; only the documented not-found lets it create after a look-up; no answer of
-/// another shape throws, and no issue date it cannot read is recorded.
+/// another shape throws, and no issue date it cannot read is recorded; a decreasing adjustment says so in every sign
+/// flag.
 /// </summary>
 public sealed class ViettelSInvoiceProviderTests
 {
@@ -246,6 +247,32 @@ public sealed class ViettelSInvoiceProviderTests
 
         Assert.StartsWith("the adjusted document C26TNC0000001 has no readable issue date", Assert.IsType<IssueOutcome.Refused>(outcome).Reason, StringComparison.Ordinal);
         Assert.Equal((0, 0), (viettel.Logins, viettel.CreateCalls));
+    }
+
+    [Fact]
+    public async Task A_decreasing_adjustment_says_so_in_every_sign_flag_and_dates_are_whole_seconds()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        var (provider, _) = Adapter();
+        var original = Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(
+            Refund("KP-1", new EDocumentReference(original.Number, ViettelSInvoiceSimulator.Template, ViettelSInvoiceSimulator.Series, original.IssuedOn)),
+            Account(viettel), false, CancellationToken.None));
+
+        var first = viettel.Invoices[EDocument.KeyOf("KP-1")].Body;
+        Assert.Equal((true, true, true), ((bool)first["summarizeInfo"]!["isTotalAmountPos"]!, (bool)first["summarizeInfo"]!["isTotalAmtWithoutTaxPos"]!, (bool)first["summarizeInfo"]!["isTotalTaxAmountPos"]!));
+        var adjustment = viettel.Invoices[EDocument.KeyOf("KP-1/KP-THCS-ND-01/2")].Body;
+        var summary = adjustment["summarizeInfo"]!;
+        Assert.Equal((false, false, false), ((bool)summary["isTotalAmountPos"]!, (bool)summary["isTotalAmtWithoutTaxPos"]!, (bool)summary["isTotalTaxAmountPos"]!));
+        var breakdown = Assert.Single(adjustment["taxBreakdowns"]!.AsArray())!;
+        Assert.Equal((false, false, 50_000L), ((bool)breakdown["taxableAmountPos"]!, (bool)breakdown["taxAmountPos"]!, (long)breakdown["taxableAmount"]!));
+        Assert.False((bool)Assert.Single(adjustment["itemInfo"]!.AsArray())!["isIncreaseItem"]!);
+
+        // Viettel records no milliseconds (guide 5.1): the dates sent are whole seconds.
+        var general = adjustment["generalInvoiceInfo"]!;
+        Assert.Equal((0L, 0L, 0L), ((long)first["generalInvoiceInfo"]!["invoiceIssuedDate"]! % 1000, (long)general["invoiceIssuedDate"]! % 1000, (long)general["additionalReferenceDate"]! % 1000));
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), (long)general["originalInvoiceIssueDate"]!);
     }
 
     [Fact]
