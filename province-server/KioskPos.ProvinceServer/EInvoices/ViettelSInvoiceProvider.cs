@@ -24,8 +24,8 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// JSON body of <c>generalInvoiceInfo</c> (invoiceType, templateCode, invoiceSeries, currencyCode, adjustmentType 1
 /// original / 5 adjustment, adjustmentInvoiceType 1 money, originalInvoiceId, originalInvoiceIssueDate,
 /// originalTemplateCode, paymentStatus, cusGetInvoiceRight, transactionUuid, invoiceIssuedDate in epoch milliseconds of
-/// whole seconds), <c>buyerInfo</c> (buyerName, buyerCode,
-/// buyerTaxCode), <c>sellerInfo</c>, <c>payments</c>, <c>itemInfo</c> (taxPercentage -2 "not subject to VAT",
+/// whole seconds), <c>buyerInfo</c> (buyerName for a person; buyerLegalName, required with buyerTaxCode, for a company;
+/// buyerCode), <c>sellerInfo</c>, <c>payments</c>, <c>itemInfo</c> (taxPercentage -2 "not subject to VAT",
 /// isIncreaseItem false on a decreasing adjustment), <c>summarizeInfo</c> and <c>taxBreakdowns</c> (the sign flags
 /// isTotalAmountPos, isTotalAmtWithoutTaxPos, isTotalTaxAmountPos, taxableAmountPos, taxAmountPos: null or true
 /// positive, false negative, guide 6.7 and 6.8). The answer is <c>{errorCode, description, result: {invoiceNo,
@@ -463,12 +463,7 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
         return new JsonObject
         {
             ["generalInvoiceInfo"] = general,
-            ["buyerInfo"] = new JsonObject
-            {
-                ["buyerName"] = document.Buyer.Name,
-                ["buyerCode"] = document.Buyer.Code,
-                ["buyerTaxCode"] = document.Buyer.TaxCode,
-            },
+            ["buyerInfo"] = Buyer(document.Buyer),
             ["sellerInfo"] = new JsonObject { ["sellerLegalName"] = document.Seller.Name, ["sellerTaxCode"] = document.Seller.TaxCode },
             ["payments"] = new JsonArray(new JsonObject { ["paymentMethodName"] = MethodName(document.PaymentMethod) }),
             ["itemInfo"] = items,
@@ -489,6 +484,12 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
             }),
         };
     }
+
+    // buyerName is a person's name; a company's registered name is buyerLegalName, which buyerTaxCode requires
+    // (guide 6.4; Odoo sends the company as buyerLegalName).
+    private static JsonObject Buyer(EDocumentBuyer buyer) => buyer.TaxCode is { Length: > 0 } taxCode
+        ? new JsonObject { ["buyerLegalName"] = buyer.Name, ["buyerTaxCode"] = taxCode, ["buyerCode"] = buyer.Code }
+        : new JsonObject { ["buyerName"] = buyer.Name, ["buyerCode"] = buyer.Code };
 
     // Viettel's documented payment method names: TM (cash), CK (transfer), TM/CK; a stored-value card is "other".
     private static string MethodName(string method) => method switch

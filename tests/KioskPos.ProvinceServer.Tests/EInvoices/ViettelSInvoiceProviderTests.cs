@@ -9,12 +9,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace KioskPos.ProvinceServer.Tests.EInvoices;
 
 /// <summary>
-/// The Viettel S-Invoice adapter against the local S-Invoice over loopback (review of the e-invoices, findings 1, 2, 5
-/// and 9): it logs in at <c>/auth/login</c> and sends the token as the <c>access_token</c> cookie, keeps the token per
+/// The Viettel S-Invoice adapter against the local S-Invoice over loopback (review of the e-invoices, findings 1, 2, 5,
+/// 8 and 9): it logs in at <c>/auth/login</c> and sends the token as the <c>access_token</c> cookie, keeps the token per
 /// account until shortly before it expires and logs in again once when Viettel answers a kept token as expired; it
 /// reads both of Viettel's error shapes; only the documented not-found lets it create after a look-up; no answer of
 /// another shape throws, and no issue date it cannot read is recorded; a decreasing adjustment says so in every sign
-/// flag.
+/// flag; a company is the buyer's legal name.
 /// </summary>
 public sealed class ViettelSInvoiceProviderTests
 {
@@ -273,6 +273,24 @@ public sealed class ViettelSInvoiceProviderTests
         var general = adjustment["generalInvoiceInfo"]!;
         Assert.Equal((0L, 0L, 0L), ((long)first["generalInvoiceInfo"]!["invoiceIssuedDate"]! % 1000, (long)general["invoiceIssuedDate"]! % 1000, (long)general["additionalReferenceDate"]! % 1000));
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), (long)general["originalInvoiceIssueDate"]!);
+    }
+
+    [Fact]
+    public async Task A_company_is_the_buyers_legal_name_beside_its_tax_code_and_a_person_is_the_buyers_name()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        var (provider, _) = Adapter();
+
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1", new EDocumentBuyer("Công ty TNHH Minh Anh", "HS240001", "0312345678-001")),
+            Account(viettel), false, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), false, CancellationToken.None));
+
+        var company = viettel.Invoices[EDocument.KeyOf("KP-1")].Body["buyerInfo"]!.AsObject();
+        Assert.Equal(("Công ty TNHH Minh Anh", "0312345678-001", "HS240001"), ((string?)company["buyerLegalName"], (string?)company["buyerTaxCode"], (string?)company["buyerCode"]));
+        Assert.False(company.ContainsKey("buyerName")); // a person's name; the company is not one
+        var person = viettel.Invoices[EDocument.KeyOf("KP-2")].Body["buyerInfo"]!.AsObject();
+        Assert.Equal(("Nguyễn Văn An", "HS240001"), ((string?)person["buyerName"], (string?)person["buyerCode"]));
+        Assert.False(person.ContainsKey("buyerLegalName"));
     }
 
     [Fact]

@@ -22,7 +22,8 @@ namespace KioskPos.ProvinceServer.Tests.EInvoices;
 /// <item><c>POST …/InvoiceAPI/InvoiceWS/createInvoice/{supplierTaxCode}</c> (JSON): <c>{errorCode, description,
 /// result: {supplierTaxCode, invoiceNo, transactionID, reservationCode}}</c>; a transactionUuid already used answers
 /// the invoice it made (guide 6.2), never a second one. Business refusals as errorCode and description with HTTP 400:
-/// <c>TEMPLATE_NOT_FOUND</c> for a template or series the seller has not registered.</item>
+/// <c>TEMPLATE_NOT_FOUND</c> for a template or series the seller has not registered, a buyerTaxCode without the
+/// buyerLegalName the guide requires with it (6.4).</item>
 /// <item><c>POST …/InvoiceAPI/InvoiceWS/searchInvoiceByTransactionUuid</c> (form supplierTaxCode, transactionUuid):
 /// <c>result: [{invoiceNo, reservationCode, issueDate, status}]</c>, issueDate the invoiceIssuedDate sent, or errorCode
 /// <c>NOT_FOUND_DATA</c>.</item>
@@ -143,6 +144,11 @@ internal sealed class ViettelSInvoiceSimulator : IAsyncDisposable
         if ((string?)general["templateCode"] != Template || (string?)general["invoiceSeries"] != Series)
         {
             return Error(400, "TEMPLATE_NOT_FOUND", "Mẫu hóa đơn hoặc ký hiệu không tồn tại.");
+        }
+
+        if ((string?)body["buyerInfo"]?["buyerTaxCode"] is { Length: > 0 } && (string?)body["buyerInfo"]?["buyerLegalName"] is not { Length: > 0 })
+        {
+            return Error(400, "BUYER_LEGAL_NAME_REQUIRED", "Tên đơn vị là bắt buộc khi có mã số thuế người mua.");
         }
 
         if ((string?)general["adjustmentType"] == "5" && !Invoices.Values.Any(i => i.InvoiceNo == (string?)general["originalInvoiceId"]))
