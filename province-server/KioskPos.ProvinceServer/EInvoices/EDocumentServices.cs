@@ -19,11 +19,14 @@ internal static class EDocumentServices
     public static IServiceCollection AddEDocuments(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EDocumentOptions>().Bind(configuration.GetSection(EDocumentOptions.Section));
+        // 60 s: Viettel's integration guide asks callers to allow 60–90 s for an invoice to be made. No cookie store:
+        // the default handler's is shared by every call of the client, and Viettel's token travels as a cookie the
+        // adapter sets per account, so a cookie one account's login set must never ride on another account's calls.
         services.AddHttpClient(HttpClientName, c =>
         {
-            c.Timeout = TimeSpan.FromSeconds(30);
+            c.Timeout = TimeSpan.FromSeconds(60);
             c.MaxResponseContentBufferSize = MaxAnswerBytes;
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseCookies = false });
         services.AddSingleton<EDocumentStore>();
         services.AddSingleton<IEDocumentProvider, ViettelSInvoiceProvider>();
         services.AddSingleton<IEDocumentProvider, SePayEInvoiceProvider>();

@@ -235,7 +235,7 @@ public sealed class EInvoiceIssuanceTests
         else
         {
             var buyer = Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!;
-            Assert.Equal(("0312345678-001", "Công ty TNHH Minh Anh - Chi nhánh Mỹ Tho", "HS240001"), ((string?)buyer["buyerTaxCode"], (string?)buyer["buyerName"], (string?)buyer["buyerCode"]));
+            Assert.Equal(("0312345678-001", "Công ty TNHH Minh Anh - Chi nhánh Mỹ Tho", "HS240001"), ((string?)buyer["buyerTaxCode"], (string?)buyer["buyerLegalName"], (string?)buyer["buyerCode"]));
         }
 
         var issued = Assert.Single(await f.WorklistAsync("issued"));
@@ -398,7 +398,7 @@ public sealed class EInvoiceIssuanceTests
 
         Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
         var buyer = Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!;
-        Assert.Equal(("0312345678", "Công ty TNHH Minh Anh"), ((string?)buyer["buyerTaxCode"], (string?)buyer["buyerName"]));
+        Assert.Equal(("0312345678", "Công ty TNHH Minh Anh"), ((string?)buyer["buyerTaxCode"], (string?)buyer["buyerLegalName"]));
 
         // Issued: the page shows the invoice with the company's tax code, and no longer offers the form.
         await page.ReloadAsync();
