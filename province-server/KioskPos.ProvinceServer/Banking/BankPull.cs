@@ -184,7 +184,9 @@ internal sealed class SepayPull : IBankPull
                 }
 
                 var text = string.Join(' ', new[] { SepayWebhook.Text(t, "transaction_content"), SepayWebhook.Text(t, "code") }.Where(s => s.Length > 0));
-                transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(t, "account_number"), amountIn > 0 ? amountIn.Value : amountOut.Value, text, booked ?? now, Outgoing: amountIn <= 0));
+                // sub_account: the virtual account the payer paid into, as the webhook's subAccount (ReceivingAccounts decides).
+                transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(t, "account_number"), amountIn > 0 ? amountIn.Value : amountOut.Value, text, booked ?? now, Outgoing: amountIn <= 0,
+                    SubAccount: SepayWebhook.Text(t, "sub_account") is { Length: > 0 } sub ? sub : null));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
             {
@@ -285,8 +287,11 @@ internal sealed class CassoPull : IBankPull
                     continue;
                 }
 
+                // The virtual account beside the main one, by the names Casso's webhooks use for it (ReceivingAccounts decides).
+                var virtualAccount = SepayWebhook.Text(r, "virtualAccountNumber") is { Length: > 0 } va ? va : SepayWebhook.Text(r, "virtualAccount");
                 transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(r, "bankSubAccId") is { Length: > 0 } acc ? acc : connection.AccountNumber,
-                    Math.Abs(amount), SepayWebhook.Text(r, "description"), BankProviders.ParseTime(SepayWebhook.Text(r, "when")) ?? now, Outgoing: amount < 0));
+                    Math.Abs(amount), SepayWebhook.Text(r, "description"), BankProviders.ParseTime(SepayWebhook.Text(r, "when")) ?? now, Outgoing: amount < 0,
+                    SubAccount: virtualAccount.Length > 0 ? virtualAccount : null));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
             {

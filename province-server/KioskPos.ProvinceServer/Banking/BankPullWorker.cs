@@ -149,8 +149,9 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
             var recorded = await RecordedAsync(connection.Id, incoming, cancellationToken).ConfigureAwait(false);
             foreach (var transfer in incoming.Where(t => !recorded.Contains(t.TransactionId)))
             {
-                var unknownAccount = connection.AccountNumber.Length > 0 && transfer.AccountNumber != connection.AccountNumber;
-                var result = await ledger.RecordAsync(connection.Id, new BankNotification(transfer.TransactionId, transfer.AccountNumber, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin),
+                // The same rule as the webhooks': a transfer into the connection's virtual account is the connection's.
+                var (account, unknownAccount) = await ReceivingAccounts.ResolveAsync(transfer, connection, ledger, cancellationToken).ConfigureAwait(false);
+                var result = await ledger.RecordAsync(connection.Id, new BankNotification(transfer.TransactionId, account, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin),
                     null, TransferSources.Pull, unknownAccount, cancellationToken).ConfigureAwait(false);
                 if (result.Status == "accepted")
                 {

@@ -64,10 +64,11 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
     }
 
     /// <summary>Books an incoming transfer on <paramref name="account"/> (a negative amount is money out); returns its id.</summary>
-    public long Add(string account, long amount, string text, DateTimeOffset? at = null)
+    /// <remarks><paramref name="subAccount"/>: the virtual account the payer paid into, beside the main <paramref name="account"/>.</remarks>
+    public long Add(string account, long amount, string text, DateTimeOffset? at = null, string? subAccount = null)
     {
         var id = Interlocked.Increment(ref _nextId);
-        _transactions.Enqueue(new SimulatedTransaction(id, account, amount, text, at ?? DateTimeOffset.UtcNow));
+        _transactions.Enqueue(new SimulatedTransaction(id, account, amount, text, at ?? DateTimeOffset.UtcNow, subAccount));
         return id;
     }
 
@@ -164,7 +165,7 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
                 ["transaction_content"] = t.Text,
                 ["reference_number"] = "FT" + t.Id,
                 ["code"] = null,
-                ["sub_account"] = null,
+                ["sub_account"] = t.SubAccount,
                 ["bank_account_id"] = "1",
             }).ToList();
         return Results.Json(new Dictionary<string, object?> { ["status"] = 200, ["error"] = null, ["messages"] = new Dictionary<string, bool> { ["success"] = true }, ["transactions"] = rows });
@@ -212,6 +213,7 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
             ["when"] = Local(t.At),
             ["bookingDate"] = Local(t.At)[..10],
             ["bankSubAccId"] = t.Account,
+            ["virtualAccount"] = t.SubAccount,
         }).ToList();
         var pages = Math.Max(1, (all.Count + size - 1) / size);
         return Results.Json(new Dictionary<string, object?>
@@ -226,5 +228,5 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
         });
     }
 
-    private sealed record SimulatedTransaction(long Id, string Account, long Amount, string Text, DateTimeOffset At);
+    private sealed record SimulatedTransaction(long Id, string Account, long Amount, string Text, DateTimeOffset At, string? SubAccount);
 }

@@ -54,6 +54,31 @@ public sealed class BankPullTests
         Assert.NotNull(await province.ScalarAsync("SELECT last_pull_at FROM bank_connections WHERE id = $c AND last_pull_error IS NULL", ("$c", provider + "-1")));
     }
 
+    [Theory]
+    [InlineData("sepay")]
+    [InlineData("casso")]
+    public async Task A_pulled_transfer_into_the_schools_virtual_account_pays_as_the_webhook_would(string provider)
+    {
+        // The connection names the bank's main account (the one the provider's list is of); the payer paid into the
+        // school's virtual account, which the list names beside it (SePay sub_account, Casso's virtual account).
+        const string mainAccount = "8800112233";
+        await using var simulator = await ProviderApiSimulator.StartAsync("sim-api-key-0123456789");
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=1"]);
+        var secret = provider == "sepay" ? ProviderSenders.SepayKey : ProviderSenders.CassoKey;
+        await ProviderSenders.PutConnectionAsync(province, provider + "-main", provider, secret, account: mainAccount, apiKey: simulator.ApiKey, apiBaseUrl: new Uri(simulator.BaseUrl, "/" + provider).ToString());
+        var (payment, code) = await PendingPayments.CreateAsync(province, 160_000);
+        simulator.Add(mainAccount, 160_000, $"HS240001 hoc phi {code}", subAccount: ProvinceHost.SchoolAccount);
+
+        var started = DateTime.UtcNow;
+        while (await PendingPayments.StateAsync(province, payment) is { State: not "completed" } && DateTime.UtcNow - started < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(("completed", 160_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal(ProvinceHost.SchoolAccount, await province.ScalarAsync("SELECT account_number FROM bank_transfers WHERE payment_id = $p", ("$p", payment)));
+    }
+
     [Fact]
     public async Task A_pull_the_provider_refuses_records_nothing_and_the_connection_shows_the_error_never_the_key()
     {
