@@ -326,7 +326,8 @@ public sealed class CatalogueStore(SqliteDatabase database)
     /// <summary>
     /// This terminal's card-balance debits the province has not had yet, less its credits back to the card. Read from
     /// the unsent outbox rows outwards (<c>CROSS JOIN</c> keeps SQLite on that order): they are a handful, while an
-    /// account's payments only grow, and starting from those made every payment slower than the one before it.
+    /// account's payments only grow, and starting from those made every payment slower than the one before it. A
+    /// deposit refunded by transfer is a debit too: the province takes it off the balance the deposit sits on.
     /// </summary>
     internal static async Task<Vnd> UnsyncedDebitsAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, CancellationToken cancellationToken)
     {
@@ -336,6 +337,9 @@ public sealed class CatalogueStore(SqliteDatabase database)
                              WHERE o.state IN {OutboxStore.UnsentStates} AND p.account_code = $c AND p.method = 'card_balance'), 0)
                  - COALESCE((SELECT SUM(r.amount) FROM outbox o CROSS JOIN reversals r ON r.sequence = o.sequence
                              WHERE o.state IN {OutboxStore.UnsentStates} AND r.account_code = $c AND r.destination = 'card_balance'), 0)
+                 + COALESCE((SELECT SUM(ra.amount) FROM outbox o CROSS JOIN reversals r ON r.sequence = o.sequence
+                             JOIN reversal_allocations ra ON ra.sequence = r.sequence JOIN bills b ON b.id = ra.bill_id
+                             WHERE o.state IN {OutboxStore.UnsentStates} AND r.account_code = $c AND r.destination = 'bank_transfer' AND b.category = 'tam_ung'), 0)
             """,
             transaction, cancellationToken, ("$c", accountCode)).ConfigureAwait(false);
         return new Vnd(Convert.ToInt64(value, CultureInfo.InvariantCulture));

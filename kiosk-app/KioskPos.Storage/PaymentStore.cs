@@ -600,7 +600,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var row = await connection.QuerySingleOrDefaultAsync<PaymentRow>(
             """
             SELECT p.id, p.sequence, p.method, p.amount, p.account_code, p.card_uid, p.state, o.state AS outbox_state, p.created_at, p.operator, o.server_flags, p.offline,
-                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received, p.approval_code, p.card_last4, p.purpose, p.balance_after
+                   p.receipt_state, p.receipt_detail, p.transfer_code, p.qr_payload, p.expires_at, p.received, p.approval_code, p.card_last4, p.purpose, p.balance_after, p.reversed
             FROM payments p JOIN outbox o ON o.sequence = p.sequence WHERE p.id = $id
             """,
             new { id }, transaction).ConfigureAwait(false);
@@ -619,7 +619,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
 internal sealed record PaymentRow(
     string Id, long Sequence, string Method, long Amount, string AccountCode, string? CardUid, string State, string OutboxState, string CreatedAt,
     string? Operator, string ServerFlags, long Offline, string ReceiptState, string? ReceiptDetail, string? TransferCode, string? QrPayload, string? ExpiresAt,
-    long Received, string? ApprovalCode, string? CardLast4, string Purpose, long? BalanceAfter)
+    long Received, string? ApprovalCode, string? CardLast4, string Purpose, long? BalanceAfter, long Reversed)
 {
     /// <summary>The payment this row holds.</summary>
     public Payment ToPayment(string terminalId, IReadOnlyList<PaymentAllocation> allocations) => new(
@@ -631,7 +631,8 @@ internal sealed record PaymentRow(
         new Vnd(Received),
         ApprovalCode is { } approval ? new ExternalCard(approval, CardLast4!) : null,
         StoredNames.ToPaymentPurpose(Purpose),
-        BalanceAfter is { } balance ? new Vnd(balance) : null);
+        BalanceAfter is { } balance ? new Vnd(balance) : null,
+        new Vnd(Reversed));
 }
 
 /// <summary>A <c>payment_allocations</c> row.</summary>

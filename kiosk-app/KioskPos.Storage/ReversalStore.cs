@@ -61,9 +61,12 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
 
     /// <summary>
     /// Gives back <paramref name="amount"/> of a paid payment (up to what is left of it) to the card balance or by a
-    /// bank transfer recorded with <paramref name="bankReference"/>; the bills reopen by as much, last allocation first.
+    /// bank transfer recorded with <paramref name="bankReference"/>; the bills reopen by as much, in the reverse of the
+    /// order they were credited. A deposit (tạm ứng) goes back only by transfer and only up to what is left of it on the
+    /// account's balance.
     /// </summary>
-    /// <exception cref="PaymentRefusedException">Unknown payment, nothing paid, more than is left, or a destination that does not fit.</exception>
+    /// <exception cref="PaymentRefusedException">Unknown payment, a top-up, nothing paid, more than is left, a deposit
+    /// already spent, or a destination that does not fit.</exception>
     public async Task<ReversalResult> RefundAsync(string paymentId, long amount, string destination, string? bankReference, ReversalApproval approval, CancellationToken cancellationToken = default)
     {
         Require(approval);
@@ -91,18 +94,39 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             throw new PaymentRefusedException(refusal);
         }
 
-        var allocations = PaymentRules.ReopenedBills(payment.Allocations, new Vnd(amount)).Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList();
+        // The bills reopen by what this payment credited them (for VietQR, what the bank paid, spread in allocation
+        // order), last credited first: the province books the same rule from its own figures (PushBooking).
+        var allocations = PaymentRules.ReopenedBills(PaymentRules.Credited(payment), new Vnd(amount)).Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList();
 
-        if (destination == ReversalDestinations.CardBalance)
+        var deposit = 0L;
+        foreach (var allocation in allocations)
         {
-            foreach (var allocation in allocations)
+            if (await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", allocation.BillId)).ConfigureAwait(false) is not string stored)
             {
-                if (await connection.ScalarAsync("SELECT category FROM bills WHERE id = $b", transaction, cancellationToken, ("$b", allocation.BillId)).ConfigureAwait(false) is string category
-                    && !PaymentRules.MayRefundToCard(BillCategories.FromWireName(category)))
-                {
-                    // The deposit already sits on the account balance; what is left of it goes back by transfer.
-                    throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.deposit_by_transfer"));
-                }
+                continue;
+            }
+
+            var category = BillCategories.FromWireName(stored);
+            if (destination == ReversalDestinations.CardBalance && !PaymentRules.MayRefundToCard(category))
+            {
+                // The deposit already sits on the account balance; what is left of it goes back by transfer.
+                throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.reversal.deposit_by_transfer"));
+            }
+
+            deposit += category == BillCategory.Deposit ? allocation.Amount : 0;
+        }
+
+        if (deposit > 0)
+        {
+            // A deposit is held on the account and spent from there: only what is still on it goes back, or the
+            // province books the transfer already made and the account goes below zero (its deposit_spent flag).
+            var account = (string)(await connection.ScalarAsync("SELECT account_code FROM payments WHERE id = $id", transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false))!;
+            var left = await DepositRoomAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
+            if (deposit > left.Value)
+            {
+                var shown = left.IsPositive ? left : Vnd.Zero;
+                throw new PaymentRefusedException(PaymentRefusal.Of("deposit_spent", "payment.reversal.deposit_spent", RefusalKind.Refused,
+                    shown.ToString(), new Vnd(deposit).ToString(), shown.Value, deposit));
             }
         }
 
@@ -271,17 +295,34 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var row = await connection.QuerySingleOrDefaultAsync<ReversiblePaymentRow>(
-            "SELECT sequence, method, amount, received, reversed, state FROM payments WHERE id = $id", new { id = paymentId }, transaction).ConfigureAwait(false)
+            "SELECT sequence, method, amount, received, reversed, state, purpose FROM payments WHERE id = $id", new { id = paymentId }, transaction).ConfigureAwait(false)
             ?? throw new PaymentRefusedException(PaymentRefusal.Of("payment_not_found", "payment.payment_not_found", RefusalKind.NotFound, paymentId));
         var allocations = (await connection.QueryAsync<AllocationRow>(
             "SELECT bill_id, amount, reversed FROM payment_allocations WHERE payment_id = $id ORDER BY rowid", new { id = paymentId }, transaction).ConfigureAwait(false)).ToList();
         return new ReversiblePayment(StoredNames.ToPaymentMethod(row.Method), StoredNames.ToPaymentState(row.State), new Vnd(row.Amount), new Vnd(row.Received), new Vnd(row.Reversed),
-            row.Sequence, allocations.Select(a => new ReversibleAllocation(a.BillId, new Vnd(a.Amount), new Vnd(a.Reversed))).ToList());
+            row.Sequence, allocations.Select(a => new ReversibleAllocation(a.BillId, new Vnd(a.Amount), new Vnd(a.Reversed))).ToList(), StoredNames.ToPaymentPurpose(row.Purpose));
+    }
+
+    // What of the account's balance a deposit refund may give back: the balance this terminal may spend (the
+    // province's, pulled, less what it has not pushed yet) plus the deposits taken here that the province does not
+    // hold yet (a deposit refunded straight after it was taken, or offline). Rejected entries were never booked.
+    private static async Task<Vnd> DepositRoomAsync(SqliteConnection connection, SqliteTransaction transaction, string accountCode, CancellationToken cancellationToken)
+    {
+        var balance = await connection.ScalarAsync("SELECT balance FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", accountCode)).ConfigureAwait(false);
+        var unpushed = await connection.ScalarAsync(
+            """
+            SELECT COALESCE(SUM(a.amount), 0) FROM outbox o CROSS JOIN payments p ON p.sequence = o.sequence
+                JOIN payment_allocations a ON a.payment_id = p.id JOIN bills b ON b.id = a.bill_id
+            WHERE o.state = 'pending' AND p.account_code = $c AND p.method <> 'vietqr' AND b.category = $deposit
+            """,
+            transaction, cancellationToken, ("$c", accountCode), ("$deposit", BillCategory.Deposit.WireName())).ConfigureAwait(false);
+        return new Vnd(Convert.ToInt64(balance ?? 0L, CultureInfo.InvariantCulture) + Convert.ToInt64(unpushed, CultureInfo.InvariantCulture))
+            - await CatalogueStore.UnsyncedDebitsAsync(connection, transaction, accountCode, cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>What a void or refund reads of a <c>payments</c> row.</summary>
-internal sealed record ReversiblePaymentRow(long Sequence, string Method, long Amount, long Received, long Reversed, string State);
+internal sealed record ReversiblePaymentRow(long Sequence, string Method, long Amount, long Received, long Reversed, string State, string Purpose);
 
 /// <summary>Money taken in a shift by one method.</summary>
 internal sealed record MethodTotalRow(string Method, long Payments, long Amount);

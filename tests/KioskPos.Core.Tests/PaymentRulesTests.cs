@@ -44,6 +44,30 @@ public class PaymentRulesTests
     }
 
     [Fact]
+    public void A_refund_of_an_underpaid_transfer_reopens_the_bills_the_bank_credited_last_credited_first()
+    {
+        // HP 150.000 + BT 600.000 by VietQR, 150.000 paid: the bank's money credited HP only (allocation order).
+        var underpaid = new ReversiblePayment(PaymentMethod.VietQr, PaymentState.Underpaid, new Vnd(750_000), new Vnd(150_000), Vnd.Zero, 10,
+            [new ReversibleAllocation("HP", new Vnd(150_000), Vnd.Zero), new ReversibleAllocation("BT", new Vnd(600_000), Vnd.Zero)]);
+        Assert.Equal([new PaymentAllocation("HP", new Vnd(150_000))], PaymentRules.ReopenedBills(PaymentRules.Credited(underpaid), new Vnd(150_000)));
+
+        // 450.000 paid: HP 150.000 then BT 300.000; 350.000 back takes BT's 300.000, then 50.000 of HP.
+        var partly = underpaid with { Received = new Vnd(450_000) };
+        Assert.Equal([new PaymentAllocation("BT", new Vnd(300_000)), new PaymentAllocation("HP", new Vnd(50_000))],
+            PaymentRules.ReopenedBills(PaymentRules.Credited(partly), new Vnd(350_000)));
+    }
+
+    [Fact]
+    public void A_top_up_is_neither_refunded_nor_voided_and_has_nothing_refundable()
+    {
+        var topUp = new ReversiblePayment(PaymentMethod.VietQr, PaymentState.Completed, new Vnd(300_000), new Vnd(300_000), Vnd.Zero, 10, [], PaymentPurpose.TopUp);
+        Assert.Equal(Vnd.Zero, PaymentRules.Refundable(topUp));
+        Assert.Equal("top_up_not_refundable", PaymentRules.CheckRefund(topUp, new Vnd(300_000))?.Code);
+        Assert.Equal("top_up_not_refundable", PaymentRules.CheckVoid(topUp with { Method = PaymentMethod.CardBalance }, 0)?.Code);
+        Assert.Contains("Đóng tài khoản", PaymentRules.TopUpRefused().Vietnamese, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void What_is_left_to_refund_is_what_was_paid_less_what_was_given_back_and_nothing_once_voided()
     {
         Assert.Equal(new Vnd(250_000), PaymentRules.Refundable(Card(reversed: 50_000)));

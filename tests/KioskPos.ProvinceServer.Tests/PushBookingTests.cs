@@ -121,6 +121,52 @@ public sealed class PushBookingTests
         Assert.Single(booking.Reversals);
     }
 
+    // A VietQR payment for HP (150.000) and BT (600.000) of which the bank paid 150.000: credited to HP, in allocation order.
+    private static PushBooking UnderpaidTransfer(PushBooking booking)
+    {
+        booking.Accounts["HS001"] = new BookedAccount("HS001", "school", 0, 1);
+        booking.Bills["HP"] = new BookedBill("HP", "school", "HS001", 150_000, 150_000, BillCategory.Tuition, 1);
+        booking.Bills["BT"] = new BookedBill("BT", "school", "HS001", 0, 600_000, BillCategory.Boarding, 1);
+        booking.Payments["P1"] = new BookedPayment("P1", "T1", "HS001", PaymentMethod.VietQr, 750_000, 150_000, 0, PaymentState.Underpaid);
+        booking.Allocated(new BookedAllocation("P1", "HP", 150_000, 150_000));
+        booking.Allocated(new BookedAllocation("P1", "BT", 600_000, 0));
+        return booking;
+    }
+
+    private static JournalEntryDto Refund(long amount, params AllocationDto[] allocations) =>
+        new(5, EntryKinds.PaymentRefunded, DateTimeOffset.UnixEpoch,
+            Reversal: new PaymentReversalDto("P1", amount, allocations, ReversalDestinations.BankTransfer, "FT26112399010", "x", "op", "boss"));
+
+    [Fact]
+    public void A_refund_of_an_underpaid_transfer_reopens_the_bill_the_bank_credited_as_the_terminal_names_it()
+    {
+        var booking = UnderpaidTransfer(NewBooking());
+        var credited = booking.AllocationOrder["P1"].Select(a => new ReversibleAllocation(a.BillId, new KioskPos.Core.Money.Vnd(a.Credited), KioskPos.Core.Money.Vnd.Zero)).ToList();
+        var asTheTerminalDoes = PaymentRules.ReopenedBills(credited, new KioskPos.Core.Money.Vnd(150_000)).Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToArray();
+
+        var result = booking.ApplyReversal("T1", "school", Refund(150_000, asTheTerminalDoes));
+
+        Assert.Equal([new AllocationDto("HP", 150_000)], asTheTerminalDoes);
+        Assert.Empty(result.Flags);
+        Assert.Equal(0, booking.Bills["HP"].Paid);
+        Assert.Equal(0, booking.Bills["BT"].Paid);
+        Assert.Equal(0, booking.Allocations[("P1", "HP")].Credited);
+    }
+
+    [Fact]
+    public void A_refund_of_an_underpaid_transfer_naming_a_bill_the_bank_never_credited_reopens_the_credited_one_and_is_flagged()
+    {
+        // An older terminal reopened the last allocation by its amount: BT, which the bank's money never reached.
+        var booking = UnderpaidTransfer(NewBooking());
+
+        var result = booking.ApplyReversal("T1", "school", Refund(150_000, new AllocationDto("BT", 150_000)));
+
+        Assert.Equal(["reopened_as_credited"], result.Flags);
+        Assert.Equal(0, booking.Bills["HP"].Paid); // the school refunded it: the bill is owed again
+        Assert.Equal(0, booking.Bills["BT"].Paid);
+        Assert.Equal([new BillStateDto("HP", 0, result.Bills[0].Version)], result.Bills);
+    }
+
     [Fact]
     public void Reversing_more_than_was_paid_or_an_unknown_payment_is_flagged()
     {

@@ -153,6 +153,7 @@ public sealed record PaymentAllocation(string BillId, Vnd Amount);
 /// <param name="External">For a payment on an external bank-card terminal: its approval and the card's last 4 digits.</param>
 /// <param name="Purpose">Bills, or a top-up of the account's balance (no allocations).</param>
 /// <param name="BalanceAfter">For a top-up the bank confirmed: the account's balance after it, as the province server reported.</param>
+/// <param name="Reversed">What voids and refunds gave back of it so far.</param>
 public sealed record Payment(
     string Id,
     string TerminalId,
@@ -174,10 +175,14 @@ public sealed record Payment(
     Vnd Received = default,
     ExternalCard? External = null,
     PaymentPurpose Purpose = PaymentPurpose.Bills,
-    Vnd? BalanceAfter = null)
+    Vnd? BalanceAfter = null,
+    Vnd Reversed = default)
 {
     /// <summary>What is still owed on it (for a VietQR payment, the amount less what the bank confirmed).</summary>
     public Vnd Remaining => Method == PaymentMethod.VietQr && Amount > Received ? Amount - Received : Vnd.Zero;
+
+    /// <summary>What a refund may still give back of it (<see cref="PaymentRules.Refundable"/>): nothing for a top-up.</summary>
+    public Vnd Refundable => PaymentRules.Refundable(new ReversiblePayment(Method, State, Amount, Received, Reversed, Sequence, [], Purpose));
 
     /// <summary>The terminal-scoped payment id for a journal sequence.</summary>
     public static string MakeId(string terminalId, long sequence) => $"{terminalId}-{sequence:D8}";

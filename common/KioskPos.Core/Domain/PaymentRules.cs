@@ -17,7 +17,9 @@ public sealed record ReversibleAllocation(string BillId, Vnd Amount, Vnd Reverse
 /// <param name="Reversed">What voids and refunds gave back so far.</param>
 /// <param name="Sequence">The journal entry that created it.</param>
 /// <param name="Allocations">Its bills, in allocation order.</param>
-public sealed record ReversiblePayment(PaymentMethod Method, PaymentState State, Vnd Amount, Vnd Received, Vnd Reversed, long Sequence, IReadOnlyList<ReversibleAllocation> Allocations);
+/// <param name="Purpose">Bills, or a top-up of the account's balance (which no void or refund gives back).</param>
+public sealed record ReversiblePayment(PaymentMethod Method, PaymentState State, Vnd Amount, Vnd Received, Vnd Reversed, long Sequence, IReadOnlyList<ReversibleAllocation> Allocations,
+    PaymentPurpose Purpose = PaymentPurpose.Bills);
 
 /// <summary>
 /// What a payment's state means for money: what counts as taken, what may be voided or refunded, which bills reopen
@@ -40,11 +42,14 @@ public static class PaymentRules
     public static Vnd Paid(PaymentMethod method, PaymentState state, Vnd amount, Vnd received) =>
         method == PaymentMethod.VietQr ? Vnd.Min(received, amount) : state == PaymentState.Completed ? amount : Vnd.Zero;
 
-    /// <summary>What is left to refund of a payment: nothing once voided, otherwise what was paid less what was given back.</summary>
+    /// <summary>
+    /// What is left to refund of a payment: nothing once voided or for a top-up (see <see cref="TopUpRefused"/>),
+    /// otherwise what was paid less what was given back.
+    /// </summary>
     public static Vnd Refundable(ReversiblePayment payment)
     {
         ArgumentNullException.ThrowIfNull(payment);
-        if (payment.State == PaymentState.Voided)
+        if (payment.State == PaymentState.Voided || payment.Purpose == PaymentPurpose.TopUp)
         {
             return Vnd.Zero;
         }
@@ -60,6 +65,11 @@ public static class PaymentRules
     public static PaymentRefusal? CheckVoid(ReversiblePayment payment, long lastClosedSequence)
     {
         ArgumentNullException.ThrowIfNull(payment);
+        if (payment.Purpose == PaymentPurpose.TopUp)
+        {
+            return TopUpRefused();
+        }
+
         if (payment.Method != PaymentMethod.CardBalance)
         {
             return PaymentRefusal.InvalidRequest("payment.reversal.void_card_only");
@@ -78,6 +88,12 @@ public static class PaymentRules
     /// <summary>Why refunding <paramref name="amount"/> of <paramref name="payment"/> is refused, or null when it may be refunded.</summary>
     public static PaymentRefusal? CheckRefund(ReversiblePayment payment, Vnd amount)
     {
+        ArgumentNullException.ThrowIfNull(payment);
+        if (payment.Purpose == PaymentPurpose.TopUp)
+        {
+            return TopUpRefused();
+        }
+
         var left = Refundable(payment);
         if (!left.IsPositive)
         {
@@ -90,17 +106,43 @@ public static class PaymentRules
     }
 
     /// <summary>
-    /// The bills a refund of <paramref name="amount"/> reopens, and by how much: last allocation first (a partial
-    /// refund gives back the part paid last), each by at most what is left of it.
+    /// Why a top-up is never voided or refunded: its money went onto the account's balance, paying no bill, so a
+    /// reversal has no bill to reopen and the province refuses it (a reversal's amount is the sum of its bills). The
+    /// balance goes back to a leaving payer by closing the account ("Đóng tài khoản"), which debits it.
     /// </summary>
-    public static IReadOnlyList<PaymentAllocation> ReopenedBills(IReadOnlyList<ReversibleAllocation> allocations, Vnd amount)
+    public static PaymentRefusal TopUpRefused() => PaymentRefusal.Of("top_up_not_refundable", "payment.reversal.top_up", RefusalKind.Refused);
+
+    /// <summary>
+    /// What the payment credited each of its bills, less what was given back of it, in allocation order: a VietQR
+    /// payment credits its bills in allocation order up to what the bank paid (<see cref="SpreadInOrder"/>, as the
+    /// province does), any other payment each bill its allocation.
+    /// </summary>
+    public static IReadOnlyList<ReversibleAllocation> Credited(ReversiblePayment payment)
     {
-        ArgumentNullException.ThrowIfNull(allocations);
+        ArgumentNullException.ThrowIfNull(payment);
+        if (payment.Method != PaymentMethod.VietQr)
+        {
+            return payment.Allocations;
+        }
+
+        var shares = SpreadInOrder(payment.Allocations.Select(a => new PaymentAllocation(a.BillId, a.Amount)).ToList(), Paid(payment.Method, payment.State, payment.Amount, payment.Received));
+        return payment.Allocations.Select((a, i) => a with { Amount = shares[i] }).ToList();
+    }
+
+    /// <summary>
+    /// The bills a refund of <paramref name="amount"/> reopens, and by how much: in the reverse of the order they were
+    /// credited (a partial refund gives back the part paid last), each by at most what was credited to it less what
+    /// was given back. <paramref name="credited"/> is what the payment credited each bill (<see cref="Credited"/>),
+    /// in allocation order; the province reopens by the same rule from its own figures.
+    /// </summary>
+    public static IReadOnlyList<PaymentAllocation> ReopenedBills(IReadOnlyList<ReversibleAllocation> credited, Vnd amount)
+    {
+        ArgumentNullException.ThrowIfNull(credited);
         var reopened = new List<PaymentAllocation>();
         var rest = amount;
-        for (var i = allocations.Count - 1; i >= 0; i--)
+        for (var i = credited.Count - 1; i >= 0; i--)
         {
-            var allocation = allocations[i];
+            var allocation = credited[i];
             var share = Vnd.Min(rest, allocation.Amount - allocation.Reversed);
             if (share.IsPositive)
             {

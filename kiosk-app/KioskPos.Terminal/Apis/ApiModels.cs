@@ -48,10 +48,13 @@ public sealed record AllocationView(string BillId, long Amount);
 /// <summary>A receipt's state.</summary>
 public sealed record ReceiptView(string State, string? Detail);
 
-/// <summary>A payment as the API returns it. The card UID is masked.</summary>
+/// <summary>
+/// A payment as the API returns it. The card UID is masked. <c>refundable</c> is what a refund may still give back
+/// (what was paid less what was given back; 0 for a top-up, which is never refunded).
+/// </summary>
 public sealed record PaymentView(string Id, long Sequence, string Method, long Amount, string AmountText, string PayerCode, string? Card, string State, string Sync, DateTimeOffset CreatedAt, string? Operator, IReadOnlyList<AllocationView> Allocations, ReceiptView? Receipt, bool Replayed, IReadOnlyList<string> ServerFlags, bool Offline,
     QrView? Qr = null, long? Received = null, long? Remaining = null, bool? ProvisionalSlipPrinted = null, ExternalCardView? ExternalCard = null, string? ViewToken = null,
-    FollowOnView? Rest = null, string? Purpose = null, long? BalanceAfter = null, string? BalanceAfterText = null);
+    FollowOnView? Rest = null, string? Purpose = null, long? BalanceAfter = null, string? BalanceAfterText = null, long Refundable = 0);
 
 /// <summary>
 /// The new VietQR payment the terminal offered for the rest of an underpaid one, with its view token: given only to
@@ -265,7 +268,8 @@ internal static class Views
         ViewToken: viewToken,
         Purpose: p.Purpose.WireName(),
         BalanceAfter: p.BalanceAfter?.Value,
-        BalanceAfterText: p.BalanceAfter?.ToString());
+        BalanceAfterText: p.BalanceAfter?.ToString(),
+        Refundable: p.Refundable.Value);
 
     /// <summary>A tap as a screen sees it: the full UID only to authenticated staff; the tap's reference only to the screen that pays with it.</summary>
     public static TapView Tap(CardTap tap, bool fullUid, bool withReference = false) =>

@@ -145,9 +145,10 @@ internal sealed class PushLedger
             booking.Payments[p.Id] = new BookedPayment(p.Id, p.TerminalId, p.AccountCode, PaymentWireNames.ParseMethod(p.Method), p.Amount, p.Received, p.Reversed, PaymentWireNames.ParseState(p.State));
         }
 
-        foreach (var a in await ReadAsync<AllocationRow>("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. booking.Payments.Keys], cancellationToken).ConfigureAwait(false))
+        // In the order they were written, which is the order a transfer credits them (a refund reopens them backwards).
+        foreach (var a in await ReadAsync<AllocationRow>("SELECT payment_id, bill_id, amount, credited FROM payment_allocations WHERE payment_id IN", [.. booking.Payments.Keys], cancellationToken, " ORDER BY rowid").ConfigureAwait(false))
         {
-            booking.Allocations[(a.PaymentId, a.BillId)] = new BookedAllocation(a.PaymentId, a.BillId, a.Amount, a.Credited);
+            booking.Allocated(new BookedAllocation(a.PaymentId, a.BillId, a.Amount, a.Credited));
         }
 
         var codes = _entries.Select(e => e.Payment?.AccountCode ?? e.Card?.AccountCode).OfType<string>().Concat(booking.Payments.Values.Select(p => p.AccountCode)).Distinct(StringComparer.Ordinal).ToList();
@@ -166,7 +167,10 @@ internal sealed class PushLedger
             booking.Cards[c.Uid] = new BookedCard(c.Uid, c.AccountCode, c.DeniedAt is not null);
         }
 
-        var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId).Distinct(StringComparer.Ordinal).ToList();
+        // The bills the entries name, and those of the payments reversals name: a VietQR reversal may reopen a bill it
+        // did not name (PushBooking.AsCredited).
+        var billIds = _entries.SelectMany(e => (IEnumerable<AllocationDto>?)e.Payment?.Allocations ?? e.Reversal?.Allocations ?? []).Select(a => a.BillId)
+            .Concat(booking.Allocations.Keys.Select(k => k.Bill)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var b in await ReadAsync<BillRow>("SELECT id, institution_id, account_code, paid, total, category, version FROM bills WHERE id IN", billIds, cancellationToken).ConfigureAwait(false))
         {
             booking.Bills[b.Id] = new BookedBill(b.Id, b.InstitutionId, b.AccountCode, b.Paid, b.Total, BillCategories.FromWireName(b.Category), b.Version);
@@ -180,8 +184,8 @@ internal sealed class PushLedger
         }
     }
 
-    // Runs "<sql> (SELECT k FROM <keys>)" and maps its rows by column name; nothing when there are no keys.
-    private async Task<List<T>> ReadAsync<T>(string sql, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    // Runs "<sql> (SELECT k FROM <keys>)<orderBy>" and maps its rows by column name; nothing when there are no keys.
+    private async Task<List<T>> ReadAsync<T>(string sql, IReadOnlyList<string> keys, CancellationToken cancellationToken, string orderBy = "")
     {
         if (keys.Count == 0)
         {
@@ -189,7 +193,7 @@ internal sealed class PushLedger
         }
 
         var (source, parameters) = _connection.Rows("keys", [("k", false)], [.. keys.Select(k => new object?[] { k })]);
-        return await _connection.ReadAllAsync<T>($"{sql} (SELECT k FROM {source})", _transaction, cancellationToken, parameters).ConfigureAwait(false);
+        return await _connection.ReadAllAsync<T>($"{sql} (SELECT k FROM {source}){orderBy}", _transaction, cancellationToken, parameters).ConfigureAwait(false);
     }
 
     private sealed record PaymentRow

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
 using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Ledger;
@@ -33,6 +34,9 @@ internal sealed class PushBooking(string now, Func<string, long> nextVersion)
 
     /// <summary>What those payments were allocated, by payment and bill.</summary>
     public Dictionary<(string Payment, string Bill), BookedAllocation> Allocations { get; } = [];
+
+    /// <summary>The same allocations per payment, in the order they were written (the order a transfer credits them).</summary>
+    public Dictionary<string, List<BookedAllocation>> AllocationOrder { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Transfer codes whose money arrived before the terminal's entry did.</summary>
     public HashSet<string> HeldTransferCodes { get; } = new(StringComparer.Ordinal);
@@ -130,7 +134,7 @@ internal sealed class PushBooking(string now, Func<string, long> nextVersion)
         foreach (var allocation in p.Allocations)
         {
             var row = new BookedAllocation(p.PaymentId, allocation.BillId, allocation.Amount, awaitingBank ? 0 : allocation.Amount) { New = true };
-            Allocations[(p.PaymentId, allocation.BillId)] = row;
+            Allocated(row);
             NewAllocations.Add(row);
         }
 
@@ -142,10 +146,34 @@ internal sealed class PushBooking(string now, Func<string, long> nextVersion)
         return new PushEntryResult(entry.Sequence, "accepted", account?.Code, balanceAfter, accountVersion, billStates, flags);
     }
 
+    /// <summary>Holds an allocation loaded or made, after the ones of its payment before it.</summary>
+    public void Allocated(BookedAllocation allocation)
+    {
+        ArgumentNullException.ThrowIfNull(allocation);
+        Allocations[(allocation.PaymentId, allocation.BillId)] = allocation;
+        if (!AllocationOrder.TryGetValue(allocation.PaymentId, out var order))
+        {
+            AllocationOrder[allocation.PaymentId] = order = [];
+        }
+
+        var index = order.FindIndex(a => a.BillId == allocation.BillId);
+        if (index >= 0)
+        {
+            order[index] = allocation;
+        }
+        else
+        {
+            order.Add(allocation);
+        }
+    }
+
     /// <summary>
     /// Books a void or refund: the money goes back (to the card's balance, or by the institution's transfer) and the
     /// bills reopen by the reversal's allocations. A reversal of a payment the server does not hold, or of more than
-    /// was paid, is a fact recorded and flagged for a person, like an overdraft.
+    /// was paid, is a fact recorded and flagged for a person, like an overdraft. For a VietQR payment a bill reopens
+    /// by at most what the bank's money credited it (less what was given back); what a reversal names beyond that
+    /// reopens the payment's other credited bills, last credited first (<see cref="PaymentRules.ReopenedBills"/>, the
+    /// terminal's rule), and is flagged <c>reopened_as_credited</c>: money refunded never leaves a bill paid by it.
     /// </summary>
     public PushEntryResult ApplyReversal(string terminalId, string institutionId, JournalEntryDto entry)
     {
@@ -176,7 +204,7 @@ internal sealed class PushBooking(string now, Func<string, long> nextVersion)
                 (balanceAfter, accountVersion) = account.Move(v.Amount, nextVersion(institutionId));
             }
 
-            foreach (var allocation in v.Allocations)
+            foreach (var allocation in payment.Method == PaymentMethod.VietQr ? AsCredited(payment.Id, v.Allocations, flags) : v.Allocations)
             {
                 if (Bills.GetValueOrDefault(allocation.BillId) is not { } bill || bill.AccountCode != accountCode || bill.InstitutionId != institutionId)
                 {
@@ -209,6 +237,52 @@ internal sealed class PushBooking(string now, Func<string, long> nextVersion)
         }
 
         return new PushEntryResult(entry.Sequence, "accepted", accountCode, balanceAfter, accountVersion, billStates, flags);
+    }
+
+    /// <summary>
+    /// A VietQR reversal's allocations as they may reopen the bills: each bill by at most what the payment credited it
+    /// (the bank's money, spread in allocation order); the rest over the payment's other credited bills, last first.
+    /// A terminal's reversal follows the same rule and passes unchanged; an older terminal's, which reopened by the
+    /// allocations' amounts, is corrected here and flagged.
+    /// </summary>
+    private List<AllocationDto> AsCredited(string paymentId, IReadOnlyList<AllocationDto> asked, List<string> flags)
+    {
+        var order = AllocationOrder.GetValueOrDefault(paymentId) ?? [];
+        var left = order.ToDictionary(a => a.BillId, a => a.Credited, StringComparer.Ordinal);
+        var reopened = new List<AllocationDto>();
+        var excess = 0L;
+        foreach (var allocation in asked)
+        {
+            var share = Math.Min(allocation.Amount, left.GetValueOrDefault(allocation.BillId));
+            if (share > 0)
+            {
+                reopened.Add(allocation with { Amount = share });
+                left[allocation.BillId] -= share;
+            }
+
+            excess += allocation.Amount - share;
+        }
+
+        if (excess > 0)
+        {
+            var rest = PaymentRules.ReopenedBills(order.Select(a => new ReversibleAllocation(a.BillId, new Vnd(left[a.BillId]), Vnd.Zero)).ToList(), new Vnd(excess));
+            foreach (var extra in rest)
+            {
+                var index = reopened.FindIndex(a => a.BillId == extra.BillId);
+                if (index >= 0)
+                {
+                    reopened[index] = reopened[index] with { Amount = reopened[index].Amount + extra.Amount.Value };
+                }
+                else
+                {
+                    reopened.Add(new AllocationDto(extra.BillId, extra.Amount.Value));
+                }
+            }
+
+            flags.Add("reopened_as_credited");
+        }
+
+        return reopened;
     }
 
     /// <summary>
@@ -306,6 +380,7 @@ internal sealed class PushBooking(string now, Func<string, long> nextVersion)
         Cards.Clear();
         Payments.Clear();
         Allocations.Clear();
+        AllocationOrder.Clear();
         HeldTransferCodes.Clear();
     }
 }

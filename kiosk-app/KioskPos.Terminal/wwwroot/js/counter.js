@@ -23,6 +23,10 @@
     cells.forEach(function (c) { var th = document.createElement('th'); if (Array.isArray(c)) { th.textContent = c[0]; th.className = c[1]; } else { th.textContent = c; } row.appendChild(th); });
   }
   function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
+  // An amount typed at the counter, in whole đồng: written as the counter shows amounts ("50.000", "50.000 ₫"), the
+  // dots group thousands and are never decimals (Number("50.000") would be 50 đồng), so every non-digit is dropped.
+  function wholeDong(text) { var digits = String(text).replace(/[^0-9]/g, ''); return digits ? Number(digits) : 0; }
+  function grouped(amount) { return vnd(amount).replace(/\s*₫$/, ''); }
   async function start() {
     var r = await api('GET', '/api/v1/sessions/current');
     if (r.ok && r.data.role !== 'technician') { me = r.data; lastInput = Date.now(); $('who').textContent = me.name + ' (' + me.id + ')'; show('main'); recent(); $('code').focus(); } else { show('login'); $('staff').focus(); }
@@ -97,7 +101,7 @@
     $('payer').hidden = false; total();
   }
   function chosen() { return Array.prototype.filter.call($('bills').querySelectorAll('tr[data-bill]'), function (r) { return r.querySelector('input[type=checkbox]').checked; }); }
-  function amountOf(r) { var v = Number(String(r.querySelector('input.part').value).replace(/[^0-9]/g, '')); return v > 0 && v <= Number(r.dataset.amount) ? v : 0; }
+  function amountOf(r) { var v = wholeDong(r.querySelector('input.part').value); return v > 0 && v <= Number(r.dataset.amount) ? v : 0; }
   function total() {
     var bad = chosen().some(function (r) { return amountOf(r) === 0; });
     var sum = chosen().reduce(function (s, r) { return s + amountOf(r); }, 0);
@@ -154,7 +158,8 @@
       var actions = cell(row, 'row');
       function action(label, handler) { var b = document.createElement('button'); b.type = 'button'; b.textContent = label; b.className = 'small'; b.addEventListener('click', handler); actions.appendChild(b); }
       if (p.state === 'completed' && p.method === 'card_balance') { action(both('counter.void'), function () { approve('void', p); }); }
-      if (p.state === 'completed' || p.state === 'underpaid') { action(both('counter.refund'), function () { approve('refund', p); }); }
+      // What the server says is left to refund: nothing for a top-up (its money is on the balance), nor once given back.
+      if ((p.state === 'completed' || p.state === 'underpaid') && p.refundable > 0) { action(both('counter.refund'), function () { approve('refund', p); }); }
       if (p.state !== 'pending' && p.state !== 'expired') { action(t('counter.reprint'), async function () { var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(p.id) + '/reprint'); say('paymsg', x.ok ? both('counter.reprinted') : problemText(x), x.ok ? 'ok' : 'bad'); }); }
     });
   }
@@ -162,14 +167,14 @@
   function approve(kind, p) {
     pending = { kind: kind, payment: p };
     $('atitle').textContent = both(kind === 'void' ? 'counter.voidTitle' : 'counter.refundTitle', p.id, p.amountText);
-    $('arefund').hidden = kind !== 'refund'; $('aamount').value = p.amount; $('areason').value = ''; $('asup').value = ''; $('apin').value = ''; say('amsg', '');
+    $('arefund').hidden = kind !== 'refund'; $('aamount').value = grouped(p.refundable); $('areason').value = ''; $('asup').value = ''; $('apin').value = ''; say('amsg', '');
     $('approve').showModal(); $('areason').focus();
   }
   $('acancel').addEventListener('click', function () { $('approve').close(); });
   $('approveform').addEventListener('submit', async function (e) {
     e.preventDefault();
     var body = { reason: $('areason').value.trim(), supervisorId: $('asup').value.trim(), supervisorPin: $('apin').value };
-    if (pending.kind === 'refund') { body.amount = Number($('aamount').value); body.destination = $('adest').value; body.bankReference = $('aref').value.trim() || null; }
+    if (pending.kind === 'refund') { body.amount = wholeDong($('aamount').value); body.destination = $('adest').value; body.bankReference = $('aref').value.trim() || null; }
     var r = await api('POST', '/api/v1/payments/' + encodeURIComponent(pending.payment.id) + '/' + pending.kind, body);
     $('apin').value = '';
     if (!r.ok) { say('amsg', problemText(r), 'bad'); return; }
@@ -222,7 +227,7 @@
   $('tucancel').addEventListener('click', function () { $('topupdlg').close(); });
   $('topupform').addEventListener('submit', async function (e) {
     e.preventDefault();
-    var amount = Number(String($('tuamount').value).replace(/[^0-9]/g, ''));
+    var amount = wholeDong($('tuamount').value);
     var r = await api('POST', '/api/v1/top-ups', { clientRequestId: 'counter-topup-' + Date.now() + '-' + Math.random().toString(36).slice(2), payerCode: payer.code, amount: amount });
     if (!r.ok) { say('tumsg', problemText(r), 'bad'); return; }
     $('topupdlg').close(); say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
