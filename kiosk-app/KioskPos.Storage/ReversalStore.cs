@@ -19,7 +19,28 @@ public sealed record ReversalApproval(string Operator, string Supervisor, string
 /// <summary>A void or refund written: its journal sequence and what it gave back.</summary>
 /// <param name="Sequence">The journal entry.</param>
 /// <param name="Reversal">The entry's body.</param>
-public sealed record ReversalResult(long Sequence, PaymentReversalDto Reversal);
+/// <param name="StateAfter">The payment's state once the reversal was written (null only where it was not read).</param>
+/// <param name="Replayed">True when the request's key had been used before and this is the reversal written then.</param>
+public sealed record ReversalResult(long Sequence, PaymentReversalDto Reversal, PaymentState? StateAfter = null, bool Replayed = false);
+
+/// <summary>
+/// The key a void or refund was asked with (the screen's Idempotency-Key or clientRequestId) and a hash of what it
+/// asked: a retry with the key gets the reversal already written, never a second one.
+/// </summary>
+/// <param name="Key">The key, 1 to <see cref="MaxKeyLength"/> characters.</param>
+/// <param name="Hash">SHA-256 (hex) of the request's canonical form (<see cref="Of"/>).</param>
+public sealed record ReversalRequest(string Key, string Hash)
+{
+    /// <summary>The longest key taken (as for payments).</summary>
+    public const int MaxKeyLength = 64;
+
+    /// <summary>The request under <paramref name="key"/>: what is reversed, how much and where to.</summary>
+    public static ReversalRequest Of(string key, string kind, string paymentId, long amount, string? destination, string? bankReference)
+    {
+        var canonical = $"kind={kind}\npayment={paymentId}\namount={amount.ToString(CultureInfo.InvariantCulture)}\ndestination={destination}\nreference={bankReference?.Trim()}";
+        return new ReversalRequest(key, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical))));
+    }
+}
 
 /// <summary>A shift closed: its journal sequence and its figures (the Z report).</summary>
 /// <param name="Sequence">The journal entry.</param>
@@ -41,11 +62,17 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     /// Voids a card payment of the open shift: the whole amount goes back to the card and the bills reopen.
     /// </summary>
     /// <exception cref="PaymentRefusedException">Unknown payment, not a card payment, already reversed, or from a closed shift.</exception>
-    public async Task<ReversalResult> VoidAsync(string paymentId, ReversalApproval approval, CancellationToken cancellationToken = default)
+    /// <exception cref="IdempotencyKeyReusedException">The request's key was used before for another request; nothing was written.</exception>
+    public async Task<ReversalResult> VoidAsync(string paymentId, ReversalApproval approval, CancellationToken cancellationToken = default, ReversalRequest? request = null)
     {
         Require(approval);
         await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
+        if (await ReplayAsync(connection, transaction, request, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            return earlier;
+        }
+
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         if (PaymentRules.CheckVoid(payment, await LastClosedSequenceAsync(connection, transaction, cancellationToken).ConfigureAwait(false)) is { } refusal)
         {
@@ -54,7 +81,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
 
         var body = new PaymentReversalDto(paymentId, payment.Amount.Value, payment.Allocations.Select(a => new AllocationDto(a.BillId, a.Amount.Value)).ToList(),
             ReversalDestinations.CardBalance, null, approval.Reason, approval.Operator, approval.Supervisor);
-        var result = await AppendAsync(connection, transaction, EntryKinds.PaymentVoided, body, cancellationToken).ConfigureAwait(false);
+        var result = await AppendAsync(connection, transaction, EntryKinds.PaymentVoided, body, request, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
@@ -67,7 +94,9 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     /// </summary>
     /// <exception cref="PaymentRefusedException">Unknown payment, a top-up, nothing paid, more than is left, a deposit
     /// already spent, or a destination that does not fit.</exception>
-    public async Task<ReversalResult> RefundAsync(string paymentId, long amount, string destination, string? bankReference, ReversalApproval approval, CancellationToken cancellationToken = default)
+    /// <exception cref="IdempotencyKeyReusedException">The request's key was used before for another request; nothing was written.</exception>
+    public async Task<ReversalResult> RefundAsync(string paymentId, long amount, string destination, string? bankReference, ReversalApproval approval, CancellationToken cancellationToken = default,
+        ReversalRequest? request = null)
     {
         Require(approval);
         if (destination is not (ReversalDestinations.CardBalance or ReversalDestinations.BankTransfer))
@@ -88,6 +117,11 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
 
         await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
+        if (await ReplayAsync(connection, transaction, request, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            return earlier;
+        }
+
         var payment = await ReadAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         if (PaymentRules.CheckRefund(payment, new Vnd(amount)) is { } refusal)
         {
@@ -131,7 +165,7 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         }
 
         var body = new PaymentReversalDto(paymentId, amount, allocations, destination, bankReference?.Trim(), approval.Reason, approval.Operator, approval.Supervisor);
-        var result = await AppendAsync(connection, transaction, EntryKinds.PaymentRefunded, body, cancellationToken).ConfigureAwait(false);
+        var result = await AppendAsync(connection, transaction, EntryKinds.PaymentRefunded, body, request, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
@@ -207,14 +241,49 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
             transaction, cancellationToken, ("$n", entry.Shift!.Number), ("$s", entry.Sequence), ("$l", entry.Shift.LastSequence),
             ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$o", entry.Shift.Operator));
 
-    private async Task<ReversalResult> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, PaymentReversalDto body, CancellationToken cancellationToken)
+    private async Task<ReversalResult> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string kind, PaymentReversalDto body, ReversalRequest? request, CancellationToken cancellationToken)
     {
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var entry = new JournalEntryDto(sequence, kind, time.GetUtcNow(), Reversal: body);
         await Journal.AppendAsync(connection, transaction, entry, prevHash, body.PaymentId, cancellationToken).ConfigureAwait(false);
         await ApplyReversalAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
-        return new ReversalResult(sequence, body);
+        if (request is not null)
+        {
+            await connection.ExecuteAsync("INSERT INTO reversal_requests (client_request_id, request_hash, sequence) VALUES ($k, $h, $s)",
+                transaction, cancellationToken, ("$k", request.Key), ("$h", request.Hash), ("$s", sequence)).ConfigureAwait(false);
+        }
+
+        return new ReversalResult(sequence, body, await StateAsync(connection, transaction, body.PaymentId, cancellationToken).ConfigureAwait(false));
     }
+
+    // The reversal already written under the request's key, or null; the key with another request is refused. Read
+    // in the writer's transaction, so a retry racing its first attempt waits for it and then finds it.
+    private static async Task<ReversalResult?> ReplayAsync(SqliteConnection connection, SqliteTransaction transaction, ReversalRequest? request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return null;
+        }
+
+        var row = await connection.QueryFirstOrDefaultAsync<ReversalRequestRow>(
+            "SELECT r.request_hash, r.sequence, j.body FROM reversal_requests r JOIN journal j ON j.sequence = r.sequence WHERE r.client_request_id = $k",
+            new { k = request.Key }, transaction).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (!string.Equals(row.RequestHash, request.Hash, StringComparison.Ordinal))
+        {
+            throw new IdempotencyKeyReusedException(request.Key);
+        }
+
+        var reversal = System.Text.Json.JsonSerializer.Deserialize(row.Body, ContractsJsonContext.Default.JournalEntryDto)!.Reversal!;
+        return new ReversalResult(row.Sequence, reversal, await StateAsync(connection, transaction, reversal.PaymentId, cancellationToken).ConfigureAwait(false), Replayed: true);
+    }
+
+    private static async Task<PaymentState> StateAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken) =>
+        StoredNames.ToPaymentState((string)(await connection.ScalarAsync("SELECT state FROM payments WHERE id = $id", transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false))!);
 
     private static async Task<ShiftClosedDto> FiguresAsync(SqliteConnection connection, SqliteTransaction transaction, long number, long first, long last, string cashier, CancellationToken cancellationToken)
     {
@@ -323,6 +392,9 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
 
 /// <summary>What a void or refund reads of a <c>payments</c> row.</summary>
 internal sealed record ReversiblePaymentRow(long Sequence, string Method, long Amount, long Received, long Reversed, string State, string Purpose);
+
+/// <summary>A void or refund's key, with the journal entry it wrote.</summary>
+internal sealed record ReversalRequestRow(string RequestHash, long Sequence, string Body);
 
 /// <summary>Money taken in a shift by one method.</summary>
 internal sealed record MethodTotalRow(string Method, long Payments, long Amount);

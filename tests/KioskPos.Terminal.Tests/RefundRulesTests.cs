@@ -193,6 +193,86 @@ public sealed class RefundRulesTests(ITestOutputHelper output)
         Assert.Equal(0, await province.BalanceAsync("BN260001"));
     }
 
+    [Fact]
+    public async Task A_refund_or_void_retried_with_its_key_is_taken_once_and_the_key_with_another_request_is_refused()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        await terminal.StaffAsync(StaffRole.Supervisor);
+        var refunded = await PayByCardAsync(terminal, cashier, "HP-2611-HS240001");
+        var voided = await PayByCardAsync(terminal, cashier, "BT-2611-HS240001");
+
+        // The answer was lost; the counter sends the same request again with the same key.
+        var views = new List<JsonElement>();
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{refunded}/refund") { Content = JsonContent.Create(Approval(50_000, "card_balance", null)) };
+            request.Headers.Add("Idempotency-Key", "counter-refund-1");
+            using var answer = await cashier.SendAsync(request);
+            var view = await answer.Content.ReadFromJsonAsync<JsonElement>();
+            output.WriteLine($"{(int)answer.StatusCode} {view}");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            views.Add(view);
+        }
+
+        Assert.Equal("1|\n", await TerminalRowsAsync(terminal, $"SELECT COUNT(*) FROM reversals WHERE payment_id = '{refunded}'"));
+        Assert.Equal(views[0].GetProperty("sequence").GetInt64(), views[1].GetProperty("sequence").GetInt64());
+        Assert.Equal([false, true], views.Select(v => v.GetProperty("replayed").GetBoolean()));
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var answer = await cashier.PostAsJsonAsync($"/api/v1/payments/{voided}/void", new { clientRequestId = "counter-void-1", reason = "Thu nham", supervisorId = "gs01", supervisorPin = "975319" });
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal("voided", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paymentState").GetString());
+        }
+
+        using (var other = await cashier.PostAsJsonAsync($"/api/v1/payments/{refunded}/refund", new { clientRequestId = "counter-refund-1", amount = 60_000, destination = "card_balance", reason = "Kiem tra", supervisorId = "gs01", supervisorPin = "975319" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+            Assert.Equal("idempotency_key_reused", (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        Assert.Equal("2|\n", await TerminalRowsAsync(terminal, "SELECT COUNT(*) FROM reversals"));
+        Assert.Equal(50_000, (await cashier.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{refunded}")).GetProperty("refundable").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_refund_whose_slip_cannot_be_queued_is_answered_as_recorded_with_a_warning()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        await terminal.StaffAsync(StaffRole.Supervisor);
+        var id = await PayByCardAsync(terminal, cashier, "HP-2611-HS240001");
+
+        // The print queue's table refuses the slip, as a full disk or a failing database would, after the commit.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TRIGGER test_no_slips BEFORE INSERT ON print_jobs WHEN NEW.kind = 'slip' BEGIN SELECT RAISE(ABORT, 'no room for the slip'); END;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var answer = await cashier.PostAsJsonAsync($"/api/v1/payments/{id}/refund", Approval(50_000, "card_balance", null));
+        var body = await answer.Content.ReadAsStringAsync();
+        output.WriteLine($"{(int)answer.StatusCode} {body}");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var view = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(50_000, view.GetProperty("amount").GetInt64());
+        Assert.Contains("Đã ghi nhận", view.GetProperty("warning").GetString(), StringComparison.Ordinal);
+        Assert.Equal("1|\n", await TerminalRowsAsync(terminal, "SELECT COUNT(*) FROM reversals"));
+    }
+
+    private static async Task<string> PayByCardAsync(TerminalHost terminal, HttpClient cashier, string bill)
+    {
+        await terminal.TapAsync("04A1B2C3");
+        using var paid = await cashier.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", method = "card_balance", bills = new[] { new { billId = bill, amount = 100_000 } } });
+        Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        return (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
     private static async Task<string> TerminalRowsAsync(TerminalHost terminal, string sql)
     {
         var text = new System.Text.StringBuilder();

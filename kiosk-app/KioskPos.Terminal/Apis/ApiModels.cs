@@ -85,11 +85,14 @@ public sealed record SignInRequest(string? StaffId, string? Pin);
 /// <param name="IdleSeconds">The session ends after this many seconds without a request (the counter page signs out before).</param>
 public sealed record StaffView(string Id, string Name, string Role, DateTimeOffset? ExpiresAt, int? IdleSeconds = null);
 
-/// <summary>The body of <c>POST /api/v1/payments/{id}/void</c>.</summary>
-public sealed record VoidRequest(string? Reason, string? SupervisorId, string? SupervisorPin);
+/// <summary>The body of <c>POST /api/v1/payments/{id}/void</c>; <c>clientRequestId</c> (or the Idempotency-Key header) makes a retry safe.</summary>
+public sealed record VoidRequest(string? Reason, string? SupervisorId, string? SupervisorPin, string? ClientRequestId = null);
 
-/// <summary>The body of <c>POST /api/v1/payments/{id}/refund</c>: <c>destination</c> is card_balance or bank_transfer (with its <c>bankReference</c>).</summary>
-public sealed record RefundRequest(long? Amount, string? Destination, string? BankReference, string? Reason, string? SupervisorId, string? SupervisorPin);
+/// <summary>
+/// The body of <c>POST /api/v1/payments/{id}/refund</c>: <c>destination</c> is card_balance or bank_transfer (with its
+/// <c>bankReference</c>); <c>clientRequestId</c> (or the Idempotency-Key header) makes a retry safe.
+/// </summary>
+public sealed record RefundRequest(long? Amount, string? Destination, string? BankReference, string? Reason, string? SupervisorId, string? SupervisorPin, string? ClientRequestId = null);
 
 /// <summary>A void or refund done.</summary>
 /// <param name="Sequence">Its journal entry.</param>
@@ -99,7 +102,10 @@ public sealed record RefundRequest(long? Amount, string? Destination, string? Ba
 /// <param name="AmountText">The same for people.</param>
 /// <param name="Destination">card_balance or bank_transfer.</param>
 /// <param name="ApprovedBy">The supervisor.</param>
-public sealed record ReversalView(long Sequence, string PaymentId, string PaymentState, long Amount, string AmountText, string Destination, string ApprovedBy);
+/// <param name="Replayed">True when the request's key had been used before: this is the reversal written then.</param>
+/// <param name="Warning">What went wrong after the reversal was committed (its slip not queued), for people; null when nothing.</param>
+public sealed record ReversalView(long Sequence, string PaymentId, string PaymentState, long Amount, string AmountText, string Destination, string ApprovedBy,
+    bool Replayed = false, string? Warning = null);
 
 /// <summary>A payer found by name at the counter.</summary>
 public sealed record PayerMatchView(string Code, string Name, string? Group);

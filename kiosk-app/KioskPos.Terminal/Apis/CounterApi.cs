@@ -71,10 +71,11 @@ internal static class CounterApi
     private static async Task<JsonOk<ShiftClosedDto>> GetShiftAsync(HttpContext http, ReversalStore reversals, CancellationToken ct) =>
         JsonOk.Of(await reversals.OpenShiftAsync(Staff(http).Id, ct).ConfigureAwait(false), ContractsJsonContext.Default.ShiftClosedDto);
 
-    // A void or refund: a wrong body (400), a wrong or missing approval (403), a payment that is not there (404) or
-    // cannot be reversed (422), a supervisor locked out (423).
+    // A void or refund: a wrong body (400), a wrong or missing approval (403), a payment that is not there (404), a
+    // request key used before for another request (409) or a payment that cannot be reversed (422), a supervisor
+    // locked out (423).
     private static RouteHandlerBuilder ProducesReversalProblems(this RouteHandlerBuilder endpoint) =>
-        endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status423Locked);
+        endpoint.ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status423Locked);
 
     private static async Task<Results<JsonOk<StaffView>, ProblemResult>> SignInAsync(HttpContext http, StaffStore staff, CancellationToken ct)
     {
@@ -116,15 +117,8 @@ internal static class CounterApi
             return problem;
         }
 
-        try
-        {
-            var result = await reversals.VoidAsync(id, request.Approval, ct).ConfigureAwait(false);
-            return Reversed(result, await slips.PrintAsync(result, ct).ConfigureAwait(false));
-        }
-        catch (PaymentRefusedException e)
-        {
-            return ApiProblems.From(e.Refusal);
-        }
+        return await ReverseAsync(http, request.Body.ClientRequestId, k => ReversalRequest.Of(k, EntryKinds.PaymentVoided, id, 0, null, null),
+            key => reversals.VoidAsync(id, request.Approval, ct, key), slips).ConfigureAwait(false);
     }
 
     private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> RefundAsync(string id, HttpContext http, ReversalStore reversals, StaffStore staff, ReversalSlips slips, CancellationToken ct)
@@ -135,16 +129,41 @@ internal static class CounterApi
             return problem;
         }
 
+        var body = request.Body;
+        return await ReverseAsync(http, body.ClientRequestId, k => ReversalRequest.Of(k, EntryKinds.PaymentRefunded, id, body.Amount ?? 0, body.Destination, body.BankReference),
+            key => reversals.RefundAsync(id, body.Amount ?? 0, body.Destination ?? string.Empty, body.BankReference, request.Approval, ct, key), slips).ConfigureAwait(false);
+    }
+
+    // A void or refund once approved: taken once per Idempotency-Key (or clientRequestId), and answered with what was
+    // committed whatever happens to its slip after (a failure there is a warning, never "not recorded").
+    private static async Task<Results<JsonOk<ReversalView>, ProblemResult>> ReverseAsync(
+        HttpContext http, string? bodyKey, Func<string, ReversalRequest> keyed, Func<ReversalRequest?, Task<ReversalResult>> reverse, ReversalSlips slips)
+    {
+        var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : bodyKey;
+        if (key is { Length: 0 or > ReversalRequest.MaxKeyLength })
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "malformed_json", $"An Idempotency-Key (or clientRequestId) is 1 to {ReversalRequest.MaxKeyLength} characters.");
+        }
+
+        ReversalResult result;
         try
         {
-            var body = request.Body;
-            var result = await reversals.RefundAsync(id, body.Amount ?? 0, body.Destination ?? string.Empty, body.BankReference, request.Approval, ct).ConfigureAwait(false);
-            return Reversed(result, await slips.PrintAsync(result, ct).ConfigureAwait(false));
+            result = await reverse(key is null ? null : keyed(key)).ConfigureAwait(false);
         }
         catch (PaymentRefusedException e)
         {
             return ApiProblems.From(e.Refusal);
         }
+        catch (IdempotencyKeyReusedException)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "idempotency_key_reused",
+                "This Idempotency-Key (or clientRequestId) was used before with another request; use a new key for a new void or refund.");
+        }
+
+        // A replay's slip was queued by the request that wrote the reversal.
+        var warning = result.Replayed ? null : await slips.PrintAsync(result).ConfigureAwait(false);
+        return JsonOk.Of(new ReversalView(result.Sequence, result.Reversal.PaymentId, (result.StateAfter is { } state ? Core.Domain.PaymentWireNames.WireName(state) : null) ?? string.Empty, result.Reversal.Amount,
+            new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor, result.Replayed, warning), TerminalJsonContext.Readable.ReversalView);
     }
 
     private static async Task<JsonOk<ShiftClosedDto>> CloseShiftAsync(HttpContext http, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, SyncSignal sync, IOptions<TerminalOptions> options, CancellationToken ct)
@@ -211,11 +230,6 @@ internal static class CounterApi
 
         return (new Approved<T>(body, new ReversalApproval(cashier.Id, check.Member.Id, reason.Trim())), null);
     }
-
-    // The answer to a void or refund, from the payment as the reversal left it.
-    private static JsonOk<ReversalView> Reversed(ReversalResult result, Core.Domain.Payment payment) =>
-        JsonOk.Of(new ReversalView(result.Sequence, payment.Id, payment.State.ToString().ToLowerInvariant(), result.Reversal.Amount,
-            new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor), TerminalJsonContext.Readable.ReversalView);
 
     // whose: "staff" (signing in) or "supervisor" (approving), the catalogue's terminal.problem.wrong_pin.<whose>.
     private static ProblemResult? PinProblem(PinCheck check, string whose, string english, int wrongStatus = StatusCodes.Status401Unauthorized) => check switch

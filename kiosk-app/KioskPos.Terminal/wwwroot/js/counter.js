@@ -165,7 +165,8 @@
   }
   var STATE_KEYS = { completed: 'counter.state.completed', pending: 'counter.state.pending', underpaid: 'counter.state.underpaid', expired: 'counter.state.expired', voided: 'counter.state.voided', refunded: 'counter.state.refunded' };
   function approve(kind, p) {
-    pending = { kind: kind, payment: p };
+    // One key per dialog: sending it again after an answer was lost gives the reversal already written, never a second.
+    pending = { kind: kind, payment: p, key: 'counter-' + kind + '-' + Date.now() + '-' + Math.random().toString(36).slice(2) };
     $('atitle').textContent = both(kind === 'void' ? 'counter.voidTitle' : 'counter.refundTitle', p.id, p.amountText);
     $('arefund').hidden = kind !== 'refund'; $('aamount').value = grouped(p.refundable); $('areason').value = ''; $('asup').value = ''; $('apin').value = ''; say('amsg', '');
     $('approve').showModal(); $('areason').focus();
@@ -173,12 +174,12 @@
   $('acancel').addEventListener('click', function () { $('approve').close(); });
   $('approveform').addEventListener('submit', async function (e) {
     e.preventDefault();
-    var body = { reason: $('areason').value.trim(), supervisorId: $('asup').value.trim(), supervisorPin: $('apin').value };
+    var body = { clientRequestId: pending.key, reason: $('areason').value.trim(), supervisorId: $('asup').value.trim(), supervisorPin: $('apin').value };
     if (pending.kind === 'refund') { body.amount = wholeDong($('aamount').value); body.destination = $('adest').value; body.bankReference = $('aref').value.trim() || null; }
     var r = await api('POST', '/api/v1/payments/' + encodeURIComponent(pending.payment.id) + '/' + pending.kind, body);
     $('apin').value = '';
     if (!r.ok) { say('amsg', problemText(r), 'bad'); return; }
-    $('approve').close(); say('paymsg', both(pending.kind === 'void' ? 'counter.voided' : 'counter.refunded', r.data.amountText, r.data.paymentId), 'ok'); recent();
+    $('approve').close(); say('paymsg', both(pending.kind === 'void' ? 'counter.voided' : 'counter.refunded', r.data.amountText, r.data.paymentId) + (r.data.warning ? ' — ' + r.data.warning : ''), r.data.warning ? 'warn' : 'ok'); recent();
   });
   $('xreport').addEventListener('click', async function () { var r = await api('POST', '/api/v1/reports/x'); say('paymsg', r.ok ? both('counter.xPrinted') : problemText(r), r.ok ? 'ok' : 'bad'); });
   $('close').addEventListener('click', async function () {
