@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
 using Xunit.Abstractions;
@@ -108,6 +109,45 @@ public sealed class RefundRulesTests(ITestOutputHelper output)
         Assert.Equal(string.Empty, await province.RowsAsync("SELECT detail FROM alerts WHERE kind = 'reversal_flagged'"));
         Assert.Equal(0, (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("rejected").GetInt32());
         Assert.Equal(0, (await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!.Single(p => p.GetProperty("id").GetString() == id).GetProperty("refundable").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_older_terminals_refund_of_an_underpaid_transfer_reopens_at_the_province_the_bill_the_bank_credited()
+    {
+        // A terminal from before the fix named the last allocation (BT, which the bank's money never reached).
+        await using var province = await ProvinceHost.StartAsync();
+        using var client = await province.SignedClientAsync("KP-THCS-ND-09");
+        var pull = await client.GetFromJsonAsync(SyncProtocol.PullPath, ContractsJsonContext.Default.PullResponse);
+        var code = KioskPos.Core.VietQr.TransferCode.Create(pull!.QrTag!.Value, 1).Value;
+        var payload = KioskPos.Core.VietQr.VietQrBuilder.Build(new KioskPos.Core.VietQr.VietQrPayload(true, "970436", "1023456789", Amount: 750_000, Additional: new(Purpose: code)));
+        var payment = new JournalEntryDto(1, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow,
+            new PaymentCreatedDto("KP-THCS-ND-09-00000001", "HS240007", null, "vietqr", 750_000, [new AllocationDto("HP-2611-HS240007", 150_000), new AllocationDto("BT-2611-HS240007", 600_000)], null,
+                Qr: new VietQrDto(code, payload, DateTimeOffset.UtcNow.AddMinutes(15))),
+            PrevHash: EntryCanonicalForm.GenesisHash);
+        payment = payment with { Hash = EntryCanonicalForm.ChainHash(EntryCanonicalForm.GenesisHash, payment) };
+        using (var push = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-09", [payment]), ContractsJsonContext.Default.PushRequest))
+        {
+            Assert.Equal(HttpStatusCode.OK, push.StatusCode);
+        }
+
+        using (var notified = await province.NotifyAsync(150_000, "CT " + code, "FT-OLD-UNDER"))
+        {
+            Assert.Equal(HttpStatusCode.OK, notified.StatusCode);
+        }
+
+        Assert.Equal("BT-2611-HS240007|0|\nHP-2611-HS240007|150000|\n", await province.RowsAsync("SELECT id, paid FROM bills WHERE account_code = 'HS240007' ORDER BY id"));
+        var refund = new JournalEntryDto(2, EntryKinds.PaymentRefunded, DateTimeOffset.UtcNow,
+            Reversal: new PaymentReversalDto("KP-THCS-ND-09-00000001", 150_000, [new AllocationDto("BT-2611-HS240007", 150_000)], ReversalDestinations.BankTransfer, "FT26112399014", "Kiem tra", "tn01", "gs01"),
+            PrevHash: payment.Hash);
+        refund = refund with { Hash = EntryCanonicalForm.ChainHash(payment.Hash!, refund) };
+        using (var push = await client.PostAsJsonAsync(SyncProtocol.PushPath, new PushRequest("KP-THCS-ND-09", [refund]), ContractsJsonContext.Default.PushRequest))
+        {
+            output.WriteLine(await push.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, push.StatusCode);
+        }
+
+        Assert.Equal("BT-2611-HS240007|0|\nHP-2611-HS240007|0|\n", await province.RowsAsync("SELECT id, paid FROM bills WHERE account_code = 'HS240007' ORDER BY id"));
+        Assert.Contains("reopened_as_credited", await province.RowsAsync("SELECT detail FROM alerts WHERE kind = 'reversal_flagged'"), StringComparison.Ordinal);
     }
 
     [Fact]
