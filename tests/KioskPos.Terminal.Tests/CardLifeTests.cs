@@ -94,14 +94,14 @@ public abstract class CardLifeTests(ProvinceEngine engine)
     }
 
     [Fact]
-    public async Task A_technician_issues_a_card_by_tapping_it_and_another_terminal_takes_it_after_its_pull()
+    public async Task A_cashier_issues_a_card_by_tapping_it_and_another_terminal_takes_it_after_its_pull()
     {
         await using var school = await CounterAndKiosk.StartAsync(engine);
         var (province, tech, kiosk) = (school.Province, school.Counter, school.Kiosk);
-        var technician = await tech.StaffAsync(StaffRole.Technician);
+        var cashier = await tech.StaffAsync(StaffRole.Cashier);
 
         await tech.TapAsync("04CAFE01");
-        using (var issued = await technician.PostAsJsonAsync("/api/v1/cards", new { accountCode = "hs240004" }))
+        using (var issued = await cashier.PostAsJsonAsync("/api/v1/cards", new { accountCode = "hs240004" }))
         {
             Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
             var view = await issued.Content.ReadFromJsonAsync<JsonElement>();
@@ -127,7 +127,7 @@ public abstract class CardLifeTests(ProvinceEngine engine)
 
         // Once given out, a card is not given out again (here, nor to another account).
         await tech.TapAsync("04CAFE01");
-        using var again = await technician.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS240005" });
+        using var again = await cashier.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS240005" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, again.StatusCode);
         Assert.Equal("card_in_use", (await again.ProblemAsync()).Code);
     }
@@ -223,7 +223,16 @@ public sealed class CardApiInputTests
             Assert.Equal(HttpStatusCode.NotFound, noPayer.StatusCode);
         }
 
-        // A replacement hands the balance to another card: not a technician's; nothing at all without a sign-in.
+        // Issuing and replacing both hand the account's balance to a card: not a technician's (review #7: a
+        // technician issued 0BADCAFE to HS240001 and it paid from the pupil's balance at the kiosk); nothing at all
+        // without a sign-in.
+        using (var techIssue = await technician.PostAsJsonAsync("/api/v1/cards", new { accountCode = "HS240001", cardUid = "0BADCAFE" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, techIssue.StatusCode);
+            Assert.Equal("role_not_allowed", (await techIssue.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Code);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await terminal.Http.GetAsync("/api/v1/payers/by-card/0BADCAFE")).StatusCode);
         using (var techReplace = await technician.PostAsJsonAsync("/api/v1/cards/04A1B2C3/replace", new { newCardUid = "04CAFE01" }))
         {
             Assert.Equal(HttpStatusCode.Forbidden, techReplace.StatusCode);

@@ -87,9 +87,9 @@ internal sealed class CardServices(
 /// taken here at once and pushed like a payment.
 /// </summary>
 /// <remarks>
-/// Least privilege: issuing a card and reporting one lost move no money, so cashiers, supervisors and technicians may;
-/// a replacement hands an account's balance to another card, so a cashier or supervisor only (a technician sees no
-/// payment data and moves none).
+/// Least privilege: issuing a card and replacing one both hand an account's balance to a card (the card then pays from
+/// it), so a cashier or supervisor only; a technician sees no payment data and moves none. Reporting a card lost
+/// moves no money and only stops a card, so technicians may too.
 /// </remarks>
 internal static class CardApi
 {
@@ -97,7 +97,7 @@ internal static class CardApi
     {
         var api = app.MapGroup("/api/v1/cards").WithTags("Cards");
         api.MapPost(string.Empty, IssueAsync).WithSummary("Issue a card (given, or the one just tapped) to an account")
-            .AcceptsJson<IssueCardRequest>().Produces<CardChangeView>(StatusCodes.Status201Created).ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
+            .AcceptsJson<IssueCardRequest>().Produces<CardChangeView>(StatusCodes.Status201Created).ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/{uid}/lost", ReportLostAsync).WithSummary("Report a card lost: refused at once here, everywhere once the province has it")
             .ProducesCardProblems().RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
         api.MapPost("/{uid}/replace", ReplaceAsync).WithSummary("Replace a card by a new one (given, or the one just tapped), which carries the account and its balance")

@@ -60,13 +60,13 @@
     $('tmsg').textContent = !r.ok ? title(r) : both('tech.backedUp', r.data.path, Math.round(r.data.bytes / 1024), both(r.data.journalOk ? 'tech.journalOk' : 'tech.journalBad'));
     $('tmsg').className = r.ok && r.data.journalOk ? 'ok' : 'bad';
   });
-  // Cards: the card just tapped on this terminal is the one issued; the answer names the holder masked.
+  // Cards: a technician only reports one lost (issuing and replacing tie a card to a balance: the counter's);
+  // the answer names the holder masked.
   async function card(url, body) {
     var r = await api('POST', url, body);
     $('cmsg').textContent = r.ok ? r.data.message + ' (' + r.data.accountCode + ' · ' + r.data.maskedName + ')' : title(r) + (r.data && r.data.detail ? ' (' + r.data.detail + ')' : '');
     $('cmsg').className = r.ok ? 'ok' : 'bad';
   }
-  $('cissue').addEventListener('click', function () { card('/api/v1/cards', { accountCode: $('caccount').value.trim() }); });
   $('clost').addEventListener('click', function () { card('/api/v1/cards/' + encodeURIComponent($('cuid').value.trim()) + '/lost'); });
   $('testpage').addEventListener('click', async function () { var r = await api('POST', '/api/v1/printer/test-page'); $('tmsg').textContent = r.ok ? both('tech.testPagePrinted') : title(r); });
   I18n.load().then(function () {
