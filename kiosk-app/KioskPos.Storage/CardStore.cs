@@ -137,6 +137,15 @@ public sealed class CardStore(SqliteDatabase database, TimeProvider time)
             ("$t", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>Whether a change of this terminal that gives <paramref name="cardUid"/> an account waits to reach the province.</summary>
+    public async Task<bool> IsIssuedHereUnsentAsync(string cardUid, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ScalarAsync(
+            "SELECT 1 FROM card_changes c JOIN outbox o ON o.sequence = c.sequence WHERE c.card_uid = $u AND c.action <> $lost AND o.state = 'pending' LIMIT 1",
+            null, cancellationToken, ("$u", cardUid), ("$lost", CardActions.Lost)).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>Re-applies the changes the province has not acknowledged yet, after a pull replaced the cached cards.</summary>
     internal static async Task ReapplyPendingAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {

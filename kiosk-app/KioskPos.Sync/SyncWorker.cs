@@ -151,6 +151,24 @@ public sealed class SyncWorker(
         }
     }
 
+    /// <summary>
+    /// Pushes everything pending now, without pulling, for a caller that needs the province to hold this terminal's
+    /// entries before it asks it something (a card issued here, authorised at once); waits for a round under way.
+    /// </summary>
+    /// <returns>Null when pushed, else why not (the round's error).</returns>
+    public async Task<string?> PushNowAsync(CancellationToken cancellationToken)
+    {
+        await _oneRoundAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await PushAllAsync(cancellationToken).ConfigureAwait(false)).Error;
+        }
+        finally
+        {
+            _oneRoundAtATime.Release();
+        }
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

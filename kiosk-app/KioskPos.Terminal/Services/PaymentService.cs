@@ -83,7 +83,9 @@ public sealed class PaymentService(
     Speech.PaymentAnnouncer announcer,
     TimeProvider time,
     IOptions<TerminalOptions> options,
-    ILogger<PaymentService> logger)
+    ILogger<PaymentService> logger,
+    CardStore cards,
+    SyncWorker syncWorker)
 {
     // One payment at a time on a terminal: the tap check, the commit and the tap's use happen together.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -536,6 +538,14 @@ public sealed class PaymentService(
         if (pinNeeded && !StaffStore.IsValidPin(pin))
         {
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.pin.format"));
+        }
+
+        // A card issued or replaced here a moment ago pays here at once: this terminal knows it, the province only once
+        // the change is pushed, and would answer "card not recognised" to the payer standing at the counter.
+        if (await cards.IsIssuedHereUnsentAsync(command.CardUid!, cancellationToken).ConfigureAwait(false)
+            && await syncWorker.PushNowAsync(cancellationToken).ConfigureAwait(false) is { } pushError)
+        {
+            logger.LogWarning("Could not push this terminal's card change before authorising its card ({Error})", pushError);
         }
 
         try
