@@ -436,54 +436,6 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
     }
 
     /// <summary>
-    /// Totals of the payments this terminal took from <paramref name="from"/> (inclusive) to <paramref name="to"/>
-    /// (exclusive) for an X report: completed payments by method (VietQR counted by what the bank confirmed),
-    /// VietQR payments still waiting for the bank, and the first and last receipt numbers.
-    /// </summary>
-    public async Task<PeriodTotals> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var byMethod = new List<(PaymentMethod, int, Vnd)>();
-        (int, Vnd) pending = (0, Vnd.Zero);
-        string? first = null;
-        string? last = null;
-        var groups = await connection.QueryAsync<PeriodGroupRow>(
-            """
-            SELECT method, state, count(*) AS payments, sum(CASE WHEN method = 'vietqr' THEN min(received, amount) ELSE amount END) AS taken, sum(amount) AS amount,
-                   min(sequence) AS first_sequence, max(sequence) AS last_sequence
-            FROM payments WHERE created_at >= $from AND created_at < $to GROUP BY method, state ORDER BY method
-            """,
-            new { from = from.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), to = to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) }).ConfigureAwait(false);
-        long firstSequence = long.MaxValue;
-        long lastSequence = 0;
-        foreach (var group in groups)
-        {
-            var method = StoredNames.ToPaymentMethod(group.Method);
-            var state = StoredNames.ToPaymentState(group.State);
-            var taken = new Vnd(group.Taken);
-            if (PaymentRules.CountsAsTaken(state, taken))
-            {
-                byMethod.Add((method, checked((int)group.Payments), taken));
-                firstSequence = Math.Min(firstSequence, group.FirstSequence);
-                lastSequence = Math.Max(lastSequence, group.LastSequence);
-            }
-            else if (state == PaymentState.Pending)
-            {
-                pending = (pending.Item1 + checked((int)group.Payments), pending.Item2 + new Vnd(group.Amount));
-            }
-        }
-
-        if (lastSequence > 0)
-        {
-            first = Payment.MakeId(terminalId, firstSequence);
-            last = Payment.MakeId(terminalId, lastSequence);
-        }
-
-        var merged = byMethod.GroupBy(m => m.Item1).Select(g => (g.Key, g.Sum(x => x.Item2), Vnd.Sum(g.Select(x => x.Item3)))).ToList();
-        return new PeriodTotals(merged, pending, first, last);
-    }
-
-    /// <summary>
     /// The token a receipt's lookup QR carries: the first 12 hex digits of the hash of the payment's journal entry,
     /// which the province server holds too. Without the receipt in hand nobody can guess it, so a receipt number
     /// alone does not open anyone's payment.
@@ -506,6 +458,15 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var hash = (string?)await connection.ScalarAsync(
             "SELECT j.hash FROM payments p JOIN journal j ON j.sequence = p.sequence WHERE p.id = $id AND p.qr_payload IS NOT NULL", null, cancellationToken, ("$id", paymentId)).ConfigureAwait(false);
         return hash is { Length: > 0 } ? KioskPos.Core.Payments.PayLinkKey.Derive(hash) : null;
+    }
+
+    /// <summary>The voids and refunds of a payment, oldest first: whether a void, the amount and the journal entry (the slip's number).</summary>
+    public async Task<IReadOnlyList<(bool Voided, Vnd Amount, long Sequence)>> ReversalsOfAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<PaymentReversalRow>(
+            "SELECT sequence, kind, amount FROM reversals WHERE payment_id = $id ORDER BY sequence", new { id = paymentId }).ConfigureAwait(false);
+        return [.. rows.Select(r => (StoredNames.IsVoid(r.Kind), new Vnd(r.Amount), r.Sequence))];
     }
 
     /// <summary>Records a print outcome as a journal entry and on the payment, in one transaction.</summary>
@@ -638,21 +599,14 @@ internal sealed record PaymentRow(
 /// <summary>A <c>payment_allocations</c> row.</summary>
 internal sealed record AllocationRow(string BillId, long Amount, long Reversed);
 
+/// <summary>A void or refund of one payment.</summary>
+internal sealed record PaymentReversalRow(long Sequence, string Kind, long Amount);
+
 /// <summary>A pending VietQR payment and when its QR expires.</summary>
 internal sealed record PendingQrRow(string Id, string ExpiresAt);
 
 /// <summary>The payment under an idempotency key and the hash of the request it was first used for.</summary>
 internal sealed record KeyRow(string Id, string? RequestHash);
-
-/// <summary>Payments of one method and state over a period.</summary>
-internal sealed record PeriodGroupRow(string Method, string State, long Payments, long Taken, long Amount, long FirstSequence, long LastSequence);
-
-/// <summary>What a terminal took over a period, for an X report.</summary>
-/// <param name="ByMethod">Completed payments by method: count and total.</param>
-/// <param name="PendingQr">VietQR payments still waiting for the bank.</param>
-/// <param name="FirstReceipt">The first receipt number of the period.</param>
-/// <param name="LastReceipt">The last.</param>
-public sealed record PeriodTotals(IReadOnlyList<(PaymentMethod Method, int Count, Vnd Total)> ByMethod, (int Count, Vnd Total) PendingQr, string? FirstReceipt, string? LastReceipt);
 
 /// <summary>An idempotency key used again with another request: Stripe's rule is to refuse it, never to answer the first payment.</summary>
 /// <param name="key">The key.</param>

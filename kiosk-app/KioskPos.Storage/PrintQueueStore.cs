@@ -108,6 +108,25 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
             $"SELECT {Columns} FROM print_jobs WHERE kind = $k AND subject = $s ORDER BY id DESC LIMIT 1", new { k = kind, s = subject }).ConfigureAwait(false))?.ToRecord();
     }
 
+    /// <summary>
+    /// Keeps the document a job made from its payment when it first printed (a receipt: its balance and debts as they
+    /// stood then), for the reprints; retention forgets it with the preview.
+    /// </summary>
+    public async Task KeepDocumentAsync(long id, string document, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE print_jobs SET document = $d WHERE id = $id AND document IS NULL", null, cancellationToken, ("$d", document), ("$id", id)).ConfigureAwait(false);
+    }
+
+    /// <summary>The document of the payment's original receipt (not a reprint) as it was made, or null when none is kept.</summary>
+    public async Task<string?> OriginalReceiptAsync(string paymentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (string?)await connection.ScalarAsync(
+            "SELECT document FROM print_jobs WHERE kind = 'receipt' AND subject = $s AND reprint = 0 AND document IS NOT NULL ORDER BY id LIMIT 1",
+            null, cancellationToken, ("$s", paymentId)).ConfigureAwait(false);
+    }
+
     /// <summary>The payment whose receipt was queued last, or null (for "reprint the last receipt").</summary>
     public async Task<string?> LastReceiptSubjectAsync(CancellationToken cancellationToken = default)
     {

@@ -137,6 +137,7 @@ public static class TerminalApp
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<PrintQueueStore>();
         services.AddSingleton<ReversalStore>();
+        services.AddSingleton(sp => new ShiftStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TerminalOptions>>().Value.Id));
         services.AddSingleton<CardStore>();
         services.AddSingleton(sp => new StaffStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>())
         {

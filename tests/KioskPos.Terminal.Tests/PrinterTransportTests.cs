@@ -102,8 +102,8 @@ public class PrinterApiTests
         Assert.Contains("Số dư thẻ", report, StringComparison.Ordinal);
         Assert.Matches(@"1 giao dịch\s+150\.000 ₫", report);
         Assert.Matches(@"Chờ ngân hàng \(1\):\s+150\.000 ₫", report);
-        Assert.Matches(@"THỰC THU:\s+150\.000 ₫", report);
-        Assert.Contains("Một trăm năm mươi nghìn đồng", report.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.Matches(@"THỰC THU:\s+0 ₫", report); // paid from the balance: no money taken in
+        Assert.Contains("Không đồng", report.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.ChangeExtension(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt")[0], ".png")));
 
         using var test = await (await terminal.StaffAsync(StaffRole.Technician)).PostAsync("/api/v1/printer/test-page", null);

@@ -10,12 +10,13 @@ namespace KioskPos.Terminal.Tests;
 /// <summary>
 /// Top-ups in the shift's X and Z reports (issue 27) on real parts: a top-up started at the counter, confirmed by a
 /// signed bank notification to the real province, is counted on its own line of the printed reports (read from the
-/// printer emulator's decoding of the driver's ESC/POS text bytes, Windows-1258), never inside the bills' takings.
+/// printer emulator's decoding of the driver's ESC/POS text bytes, Windows-1258), and in THỰC THU, the money taken in; the
+/// payment from the card's balance is listed but not taken in again.
 /// </summary>
 public sealed class ShiftTopUpTests
 {
     [Fact]
-    public async Task A_top_up_confirmed_in_the_shift_has_its_own_line_in_the_X_and_Z_reports_and_is_not_in_the_takings()
+    public async Task A_top_up_confirmed_in_the_shift_has_its_own_line_in_the_X_and_Z_reports_and_is_money_taken_in_unlike_a_payment_from_the_balance()
     {
         await using var province = await ProvinceHost.StartAsync();
         await using var terminal = await TerminalHost.StartAsync(province, extraArgs: ["--Hardware:PrinterTextMode=Windows1258"]);
@@ -27,7 +28,7 @@ public sealed class ShiftTopUpTests
             TimeSpan.FromSeconds(20), "the confirmations long poll to connect");
         var cashier = await terminal.StaffAsync(StaffRole.Cashier);
 
-        // A bill paid from a card: the shift's takings.
+        // A bill paid from a card: listed by method, but no money taken in (it came in when the balance was credited).
         await terminal.TapAsync("04A1B2C3");
         using (var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "BT-2611-HS240001", amount = 100_000 } } }))
         {
@@ -58,7 +59,7 @@ public sealed class ShiftTopUpTests
         await Wait.UntilAsync(async () => (await terminal.PaymentAsync(id)).GetProperty("state").GetString() == "completed", TimeSpan.FromSeconds(20), "the top-up confirmed");
 
         var open = await cashier.GetFromJsonAsync<JsonElement>("/api/v1/shifts/current");
-        Assert.Equal((1, 300_000L, 100_000L), (open.GetProperty("topUps").GetInt32(), open.GetProperty("toppedUp").GetInt64(), open.GetProperty("net").GetInt64()));
+        Assert.Equal((1, 300_000L, 300_000L), (open.GetProperty("topUps").GetInt32(), open.GetProperty("toppedUp").GetInt64(), open.GetProperty("net").GetInt64()));
         Assert.Equal(["card_balance"], open.GetProperty("byMethod").EnumerateArray().Select(m => m.GetProperty("method").GetString()));
 
         var beforeX = printer.Emulator.PagesPrinted;
@@ -70,7 +71,7 @@ public sealed class ShiftTopUpTests
         Assert.Single(Directory.GetFiles(terminal.ReceiptsFolder, "x-*.txt"));
         var xReport = PrintedSince(beforeX);
         Assert.Matches(@"Nạp tiền vào thẻ \(1\):\s+300\.000 [₫đ]", xReport);
-        Assert.Matches(@"THỰC THU:\s+100\.000 [₫đ]", xReport);
+        Assert.Matches(@"THỰC THU:\s+300\.000 [₫đ]", xReport);
         Assert.DoesNotContain("400.000", xReport, StringComparison.Ordinal);
         var beforeZ = printer.Emulator.PagesPrinted;
 
@@ -78,14 +79,14 @@ public sealed class ShiftTopUpTests
         {
             var z = await close.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(close.StatusCode == HttpStatusCode.OK, z.ToString());
-            Assert.Equal((1, 300_000L, 100_000L), (z.GetProperty("topUps").GetInt32(), z.GetProperty("toppedUp").GetInt64(), z.GetProperty("net").GetInt64()));
+            Assert.Equal((1, 300_000L, 300_000L), (z.GetProperty("topUps").GetInt32(), z.GetProperty("toppedUp").GetInt64(), z.GetProperty("net").GetInt64()));
         }
 
         await Wait.UntilAsync(() => Task.FromResult(Directory.GetFiles(terminal.ReceiptsFolder, "z-*.txt").Length == 1), TimeSpan.FromSeconds(20), "the Z report on paper");
         await Wait.UntilAsync(() => Task.FromResult(printer.Emulator.Pages.Any(p => p.Number > beforeZ && p.Complete)), TimeSpan.FromSeconds(20), "the Z report printed");
         var zReport = PrintedSince(beforeZ);
         Assert.Matches(@"Nạp tiền vào thẻ \(1\):\s+300\.000 [₫đ]", zReport);
-        Assert.Matches(@"THỰC THU:\s+100\.000 [₫đ]", zReport);
+        Assert.Matches(@"THỰC THU:\s+300\.000 [₫đ]", zReport);
 
         // The shift's close, with its top-ups in the chained form, verifies here and is taken by the province.
         var technician = await terminal.StaffAsync(StaffRole.Technician);

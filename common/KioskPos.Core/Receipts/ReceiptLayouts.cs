@@ -189,17 +189,24 @@ public static class ReceiptLayouts
                 .Pair(L("shift.count", method.Count), method.Total.ToString());
         }
 
-        doc.Pair(L("shift.voids", report.Voids.Count), Minus(report.Voids.Total))
-            .Pair(L("shift.refunds", report.Refunds.Count), Minus(report.Refunds.Total))
-            .Rule()
-            .Pair(L("shift.net"), report.Net.ToString(), bold: true)
-            .Text(L("inWords", VietnameseWords.Dong(report.Net)));
         if (report.TopUps.Count > 0)
         {
-            // Money onto card balances by VietQR: received, but paying no bill, so never inside the net above.
+            // Money onto card balances by VietQR: paying no bill, so on its own line.
             doc.Pair(L("shift.topUps", report.TopUps.Count), report.TopUps.Total.ToString());
         }
 
+        doc.Pair(L("shift.voids", report.Voids.Count), Minus(report.Voids.Total))
+            .Pair(L("shift.refunds", report.Refunds.Count), Minus(report.Refunds.Total));
+        if (report.RefundedByTransfer.IsPositive)
+        {
+            doc.Pair(L("shift.refundedByTransfer"), Minus(report.RefundedByTransfer));
+        }
+
+        // What THỰC THU counts is printed under it: a payment from a balance is listed above but brought no money.
+        doc.Rule()
+            .Pair(L("shift.net"), report.Net.ToString(), bold: true)
+            .Text(L("inWords", VietnameseWords.Dong(report.Net)))
+            .Text(L("shift.netMeans"));
         if (report.PendingQr.Count > 0)
         {
             doc.Pair(L("shift.pendingQr", report.PendingQr.Count), report.PendingQr.Total.ToString());
@@ -301,6 +308,30 @@ public static class ReceiptLayouts
         }
 
         return document with { Blocks = [mark, .. document.Blocks, mark] };
+    }
+
+    /// <summary>
+    /// A reprinted receipt of a payment since voided or refunded: under the copy's mark, what was given back and the
+    /// slip that did it, so the copy cannot pass for a receipt of money still held.
+    /// </summary>
+    public static PrintDocument MarkReversed(PrintDocument document, IReadOnlyList<ReceiptReversal> reversals)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(reversals);
+        if (reversals.Count == 0)
+        {
+            return document;
+        }
+
+        var marks = new List<PrintBlock>();
+        foreach (var reversal in reversals)
+        {
+            marks.Add(new TextBlock(L(reversal.Voided ? "reprint.voided" : "reprint.refunded", reversal.Amount), TextAlign.Centre, Bold: true, Large: true));
+            marks.Add(new TextBlock(L("reprint.slip", reversal.SlipNumber), TextAlign.Centre));
+        }
+
+        var at = document.Blocks.Count > 0 && document.Blocks[0] is TextBlock { Bold: true } first && first.Text.Contains(CopyMark, StringComparison.Ordinal) ? 1 : 0;
+        return document with { Blocks = [.. document.Blocks.Take(at), .. marks, .. document.Blocks.Skip(at)] };
     }
 
     private static void Header(PrintDocumentBuilder doc, Institution institution, string title, PrintCopy copy)

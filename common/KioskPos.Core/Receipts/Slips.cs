@@ -44,6 +44,12 @@ public sealed record ReversalSlip(
     public bool IsRefund => RefundTo is not null;
 }
 
+/// <summary>A void or refund of a payment, as a reprint of its receipt states it.</summary>
+/// <param name="Voided">True for a void; false for a refund.</param>
+/// <param name="Amount">What it gave back.</param>
+/// <param name="SlipNumber">The number of its slip.</param>
+public sealed record ReceiptReversal(bool Voided, Vnd Amount, string SlipNumber);
+
 /// <summary>The totals of one payment method in a shift report.</summary>
 /// <param name="Method">The method.</param>
 /// <param name="Count">How many payments.</param>
@@ -64,7 +70,12 @@ public sealed record MethodTotal(PaymentMethod Method, int Count, Vnd Total);
 /// <param name="FirstReceipt">The first receipt number of the shift, if any.</param>
 /// <param name="LastReceipt">The last receipt number of the shift, if any.</param>
 /// <param name="PendingQr">VietQR payments the bank has not confirmed yet (count and amount).</param>
-/// <param name="TopUps">Top-ups of card balances the bank confirmed in the shift (count and amount): not takings for bills, so apart from <see cref="Net"/>.</param>
+/// <param name="TopUps">Top-ups of card balances the bank confirmed in the shift (count and amount): paying no bill, so on their own line.</param>
+/// <param name="Net">
+/// Money taken in (THỰC THU), as the shift's figures give it: what the bank-card terminal and the bank brought, less
+/// refunds by transfer; payments from a balance are not in it (<c>ShiftClosedDto.Net</c>).
+/// </param>
+/// <param name="RefundedByTransfer">Of the refunds, what went back by bank transfer.</param>
 public sealed record ShiftReport(
     Institution Institution,
     string TerminalId,
@@ -79,11 +90,9 @@ public sealed record ShiftReport(
     string? FirstReceipt,
     string? LastReceipt,
     (int Count, Vnd Total) PendingQr,
-    (int Count, Vnd Total) TopUps = default)
-{
-    /// <summary>Taken less voided and refunded.</summary>
-    public Vnd Net => Vnd.Sum(ByMethod.Select(m => m.Total)) - Voids.Total - Refunds.Total;
-}
+    (int Count, Vnd Total) TopUps,
+    Vnd Net,
+    Vnd RefundedByTransfer);
 
 /// <summary>What a technician's test page shows.</summary>
 /// <param name="TerminalId">The terminal's id (or "chưa đăng ký" before enrolment).</param>

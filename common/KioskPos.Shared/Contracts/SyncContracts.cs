@@ -354,11 +354,16 @@ public sealed record MethodTotalDto(string Method, int Count, long Amount);
 /// <param name="Voided">Their value.</param>
 /// <param name="Refunds">Refunds made in the shift.</param>
 /// <param name="Refunded">Their value.</param>
-/// <param name="Net">Taken for bills, less voided and refunded (top-ups are not in it).</param>
-/// <param name="TopUps">Top-ups of a card's balance the bank confirmed in the shift: money onto balances, not takings for bills, so on their own line.</param>
+/// <param name="Net">
+/// Money taken in (THỰC THU): the payments on the bank-card terminal and the transfers the bank confirmed (bills,
+/// deposits) and the top-ups, less the refunds paid out by transfer. Payments from a card's balance are not in it:
+/// that money came in when the balance was credited (a deposit or top-up), so counting both would count it twice.
+/// </param>
+/// <param name="TopUps">Top-ups of a card's balance the bank confirmed in the shift: paying no bill, so on their own line (and in <paramref name="Net"/>).</param>
 /// <param name="ToppedUp">Their value (what the bank paid, up to each amount asked).</param>
+/// <param name="RefundedByTransfer">Of <paramref name="Refunded"/>, what went back by bank transfer (the only reversals that take money out).</param>
 public sealed record ShiftClosedDto(long Number, long FirstSequence, long LastSequence, string Operator, IReadOnlyList<MethodTotalDto> ByMethod, int Voids, long Voided, int Refunds, long Refunded, long Net,
-    int TopUps = 0, long ToppedUp = 0);
+    int TopUps = 0, long ToppedUp = 0, long RefundedByTransfer = 0);
 
 /// <summary>A bank confirmation of one of a terminal's VietQR payments.</summary>
 /// <param name="Id">Increasing per server; the terminal's cursor.</param>

@@ -68,8 +68,8 @@ internal static class CounterApi
         return JsonOk.Of<IReadOnlyList<PayerMatchView>>(found.Select(f => new PayerMatchView(f.Code, f.Name, f.Group)).ToList(), TerminalJsonContext.Readable.IReadOnlyListPayerMatchView);
     }
 
-    private static async Task<JsonOk<ShiftClosedDto>> GetShiftAsync(HttpContext http, ReversalStore reversals, CancellationToken ct) =>
-        JsonOk.Of(await reversals.OpenShiftAsync(Staff(http).Id, ct).ConfigureAwait(false), ContractsJsonContext.Default.ShiftClosedDto);
+    private static async Task<JsonOk<ShiftClosedDto>> GetShiftAsync(HttpContext http, ShiftStore shifts, CancellationToken ct) =>
+        JsonOk.Of((await shifts.OpenAsync(Staff(http).Id, ct).ConfigureAwait(false)).Figures, ContractsJsonContext.Default.ShiftClosedDto);
 
     // A void or refund: a wrong body (400), a wrong or missing approval (403), a payment that is not there (404), a
     // request key used before for another request (409) or a payment that cannot be reversed (422), a supervisor
@@ -166,26 +166,33 @@ internal static class CounterApi
             new Vnd(result.Reversal.Amount).ToString(), result.Reversal.Destination, result.Reversal.Supervisor, result.Replayed, warning), TerminalJsonContext.Readable.ReversalView);
     }
 
-    private static async Task<JsonOk<ShiftClosedDto>> CloseShiftAsync(HttpContext http, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, SyncSignal sync, IOptions<TerminalOptions> options, CancellationToken ct)
+    private static async Task<JsonOk<ShiftClosedDto>> CloseShiftAsync(HttpContext http, ShiftStore shifts, CatalogueStore catalogue, PrintQueue queue, SyncSignal sync, IOptions<TerminalOptions> options, CancellationToken ct)
     {
         var cashier = Staff(http);
-        var closed = await reversals.CloseShiftAsync(cashier.Id, ct).ConfigureAwait(false);
+        var closed = await shifts.CloseAsync(cashier.Id, ct).ConfigureAwait(false);
         sync.Request();
 
         // The Z report prints from the figures just journalled; a printer problem holds it, the close stands.
-        var zone = options.Value.ResolveTimeZone();
         if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is { } institution)
         {
-            var at = TimeZoneInfo.ConvertTime(closed.ClosedAt, zone);
-            var report = new ShiftReport(
-                institution, options.Value.Id, closed.Shift.Number.ToString(CultureInfo.InvariantCulture), cashier.Name, at, at, Closing: true,
-                closed.Shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Vnd(m.Amount))).ToList(),
-                (closed.Shift.Voids, new Vnd(closed.Shift.Voided)), (closed.Shift.Refunds, new Vnd(closed.Shift.Refunded)), null, null, (0, Vnd.Zero),
-                (closed.Shift.TopUps, new Vnd(closed.Shift.ToppedUp)));
+            var report = ShiftReportOf(closed.Summary, institution, options.Value, cashier.Name, closing: true);
             await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return JsonOk.Of(closed.Shift, ContractsJsonContext.Default.ShiftClosedDto);
+        return JsonOk.Of(closed.Summary.Figures, ContractsJsonContext.Default.ShiftClosedDto);
+    }
+
+    /// <summary>The X (<paramref name="closing"/> false) or Z report of a shift, in the terminal's time zone.</summary>
+    internal static ShiftReport ShiftReportOf(ShiftSummary summary, Core.Domain.Institution institution, TerminalOptions terminal, string cashier, bool closing)
+    {
+        var zone = terminal.ResolveTimeZone();
+        var shift = summary.Figures;
+        return new ShiftReport(
+            institution, terminal.Id, shift.Number.ToString(CultureInfo.InvariantCulture), cashier,
+            TimeZoneInfo.ConvertTime(summary.OpenedAt, zone), TimeZoneInfo.ConvertTime(summary.At, zone), closing,
+            shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Vnd(m.Amount))).ToList(),
+            (shift.Voids, new Vnd(shift.Voided)), (shift.Refunds, new Vnd(shift.Refunded)), summary.FirstReceipt, summary.LastReceipt, summary.PendingQr,
+            (shift.TopUps, new Vnd(shift.ToppedUp)), new Vnd(shift.Net), new Vnd(shift.RefundedByTransfer));
     }
 
     // Reads the body and checks the approving supervisor's PIN (wrong PINs count towards their lockout).

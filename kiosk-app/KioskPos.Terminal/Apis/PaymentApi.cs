@@ -26,7 +26,7 @@ internal static class PaymentApi
         api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapPost("/payments/{id}/reprint", ReprintAsync).WithSummary("Reprint a payment's receipt")
-            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable).RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}/qr.svg", GetQrImageAsync).WithSummary("A VietQR payment's code as an SVG image")
             .Produces<string>(StatusCodes.Status200OK, "image/svg+xml").ProducesProblems(StatusCodes.Status409Conflict).RequirePaymentAccess();
         api.MapPost("/payments/{id}/cancel", CancelAsync).WithSummary("Cancel a VietQR payment still waiting for the bank")
@@ -94,9 +94,16 @@ internal static class PaymentApi
 
     private static async Task<Results<JsonOk<ReceiptView>, ProblemResult>> ReprintAsync(string id, PaymentService service, PaymentStore payments, CancellationToken ct)
     {
-        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is null)
+        if (await payments.GetAsync(id, ct).ConfigureAwait(false) is not { } payment)
         {
             return PaymentNotFound(id);
+        }
+
+        // A transfer the bank has not paid (waiting, or expired empty) has no receipt: a copy would print 0 ₫ as
+        // received, and mark the payment's receipt printed.
+        if (payment.State == PaymentState.Pending || (payment.Method == PaymentMethod.VietQr && !payment.Received.IsPositive))
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "no_receipt_yet", $"Payment {id} has no receipt: the bank has not paid it.", id);
         }
 
         var (printed, problem) = await service.PrintAsync(id, ct).ConfigureAwait(false);

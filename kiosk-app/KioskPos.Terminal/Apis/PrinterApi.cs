@@ -70,7 +70,7 @@ public static class PrinterApi
         Answer(await queue.PrintDocumentAsync(PrintJobKinds.TestPage, null, ReceiptLayouts.TestPage(page.Info()), options.Value.PrintWait, ct).ConfigureAwait(false));
 
     private static async Task<Results<JsonOk<PrintRequestView>, ProblemResult>> PrintXReportAsync(
-        HttpContext http, PaymentStore payments, ReversalStore reversals, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, TimeProvider time, CancellationToken ct)
+        HttpContext http, ShiftStore shifts, CatalogueStore catalogue, PrintQueue queue, IOptions<TerminalOptions> options, CancellationToken ct)
     {
         if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
         {
@@ -78,20 +78,10 @@ public static class PrinterApi
         }
 
         // The open shift so far: what was taken, voided and refunded since the last close (the Z report's
-        // figures, without closing), and the transfers still waiting for the bank.
+        // figures, without closing), its receipt numbers and the transfers still waiting for the bank.
         var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
-        var zone = options.Value.ResolveTimeZone();
-        var now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-        var opened = await reversals.LastClosedAtAsync(ct).ConfigureAwait(false) is { } closedAt
-            ? TimeZoneInfo.ConvertTime(closedAt, zone)
-            : new DateTimeOffset(now.Date, now.Offset);
-        var shift = await reversals.OpenShiftAsync(cashier?.Id ?? "-", ct).ConfigureAwait(false);
-        var totals = await payments.TotalsAsync(opened, now.AddTicks(1), ct).ConfigureAwait(false);
-        var report = new ShiftReport(
-            institution, options.Value.Id, shift.Number.ToString(CultureInfo.InvariantCulture), cashier?.Name ?? "-", opened, now, Closing: false,
-            shift.ByMethod.Select(m => new MethodTotal(Core.Domain.PaymentWireNames.TryParseMethod(m.Method, out var method) ? method : default, m.Count, new Core.Money.Vnd(m.Amount))).ToList(),
-            (shift.Voids, new Core.Money.Vnd(shift.Voided)), (shift.Refunds, new Core.Money.Vnd(shift.Refunded)),
-            totals.FirstReceipt, totals.LastReceipt, totals.PendingQr, (shift.TopUps, new Core.Money.Vnd(shift.ToppedUp)));
+        var shift = await shifts.OpenAsync(cashier?.Id ?? "-", ct).ConfigureAwait(false);
+        var report = CounterApi.ShiftReportOf(shift, institution, options.Value, cashier?.Name ?? "-", closing: false);
         return Answer(await queue.PrintDocumentAsync(PrintJobKinds.Report, null, ReceiptLayouts.Shift(report), options.Value.PrintWait, ct).ConfigureAwait(false));
     }
 

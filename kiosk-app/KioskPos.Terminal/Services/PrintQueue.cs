@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using KioskPos.Core.Domain;
+using KioskPos.Core.Money;
 using KioskPos.Core.Receipts;
 using KioskPos.Firmware.Devices;
 using KioskPos.Storage;
@@ -230,15 +232,67 @@ public sealed class PrintQueue(
             return null;
         }
 
+        if (job.Reprint)
+        {
+            return await ReprintAsync(paymentId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var made = await ReceiptAsync(paymentId, PrintCopy.Original, asMadeNow: true, cancellationToken).ConfigureAwait(false);
+        if (made is not null)
+        {
+            // Kept as printed: a reprint shows the balance and debts of this moment, not of the day it is asked for.
+            await jobs.KeepDocumentAsync(job.Id, made.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return made;
+    }
+
+    // A copy of the receipt as first printed (else made again without what only held at payment time), marked with
+    // every void and refund since, so a copy never passes for a receipt of money still held.
+    private async Task<PrintDocument?> ReprintAsync(string paymentId, CancellationToken cancellationToken)
+    {
+        PrintDocument? copy = null;
+        if (await jobs.OriginalReceiptAsync(paymentId, cancellationToken).ConfigureAwait(false) is { } original)
+        {
+            try
+            {
+                copy = ReceiptLayouts.MarkAsCopy(PrintDocument.FromJson(original));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                logger.LogWarning("The original receipt of {Payment} is unreadable ({Error}); the copy is made again", paymentId, e.Message);
+            }
+        }
+
+        copy ??= await ReceiptAsync(paymentId, PrintCopy.Reprint, asMadeNow: false, cancellationToken).ConfigureAwait(false);
+        if (copy is null)
+        {
+            return null;
+        }
+
+        var terminalId = options.Value.Id;
+        var reversals = await payments.ReversalsOfAsync(paymentId, cancellationToken).ConfigureAwait(false);
+        return ReceiptLayouts.MarkReversed(copy, [.. reversals.Select(r => new ReceiptReversal(r.Voided, r.Amount, $"{terminalId}-{r.Sequence:D8}"))]);
+    }
+
+    // The receipt made from the payment now. Not asMadeNow (a copy whose original is no longer kept): without the
+    // payer's balance and debts, which today's figures would misstate; a transfer's shares are the payment's own.
+    private async Task<PrintDocument?> ReceiptAsync(string paymentId, PrintCopy copy, bool asMadeNow, CancellationToken cancellationToken)
+    {
         var receipt = await payments.BuildReceiptAsync(paymentId, options.Value.ResolveTimeZone(), cancellationToken).ConfigureAwait(false);
         if (receipt is null)
         {
             return null;
         }
 
+        if (!asMadeNow && receipt.Method != PaymentMethod.VietQr)
+        {
+            receipt = receipt with { Items = [.. receipt.Items.Select(i => i with { RemainingAfter = Vnd.Zero })], BalanceAfter = receipt.IsTopUp ? receipt.BalanceAfter : null };
+        }
+
         var token = await payments.LookupTokenAsync(paymentId, cancellationToken).ConfigureAwait(false);
         var lookup = token is null ? null : $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(paymentId)}?h={token}";
-        return ReceiptLayouts.Payment(receipt, job.Reprint ? PrintCopy.Reprint : PrintCopy.Original, lookup);
+        return ReceiptLayouts.Payment(receipt, copy, lookup);
     }
 
     private static string? ReceiptOf(PrintJobRecord job) => job.Kind == PrintJobKinds.Receipt ? job.Subject : null;
