@@ -229,6 +229,13 @@ public sealed class AdminInputRefusalTests
             await AssertNamesAsync(counter, "invalid_request", "reason", "counter close, reason of 201");
         }
 
+        // Nor a reason of two lines (review #12): it prints on the slip the payer signs, where it would forge a line.
+        using (var twoLines = await terminal.PostAsync(KioskPos.Shared.Contracts.SyncProtocol.AccountClosuresPath,
+            JsonContent.Create(closure with { Reason = "Chuyển trường\nĐã nhận đủ tiền" }, KioskPos.Shared.Contracts.ContractsJsonContext.Default.AccountClosureRequestDto)))
+        {
+            await AssertNamesAsync(twoLines, "invalid_request", "reason", "counter close, reason of two lines");
+        }
+
         Assert.Null(await province.ScalarAsync("SELECT closed_at FROM accounts WHERE code = 'HS240001'"));
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM account_closures"), System.Globalization.CultureInfo.InvariantCulture));
 

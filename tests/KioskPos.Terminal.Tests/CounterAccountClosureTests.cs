@@ -51,6 +51,13 @@ public abstract class CounterAccountClosureTests(ProvinceEngine engine)
             Assert.StartsWith("bankReference", problem.Detail, StringComparison.Ordinal);
         }
 
+        // Review #12: the reason prints on the slip the payer signs; a line break would forge a line of it.
+        using (var twoLines = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { amount = 1_876_544, bankReference = "FT26120500001", reason = "Chuyển trường\nĐã nhận đủ" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, twoLines.StatusCode);
+            Assert.StartsWith("reason", (await twoLines.ProblemAsync()).Detail, StringComparison.Ordinal);
+        }
+
         using (var noAmount = await supervisor.PostAsJsonAsync("/api/v1/accounts/HS240001/close", new { bankReference = "FT26120500001" }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, noAmount.StatusCode);

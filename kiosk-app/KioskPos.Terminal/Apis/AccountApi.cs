@@ -73,9 +73,10 @@ internal static class AccountApi
             return Invalid("amount", "the remainder refunded, whole đồng, as the counter shows it");
         }
 
-        if (request.Reason?.Length > 200)
+        // The reason prints on the closing slip the payer signs and goes to the province: one line, as a refund's.
+        if (request.Reason is { } reason && (reason.Trim().Length > ReversalStore.MaxReasonLength || !PlainText.IsOneLine(reason)))
         {
-            return Invalid("reason", "at most 200 characters");
+            return Invalid("reason", $"one line of at most {ReversalStore.MaxReasonLength} characters");
         }
 
         var supervisor = StaffAccess.Staff(http);

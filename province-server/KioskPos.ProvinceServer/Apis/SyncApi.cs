@@ -200,9 +200,10 @@ internal static class SyncApi
             return Invalid("supervisorName", "the closing supervisor's id and name");
         }
 
-        if (request.Reason is { Length: > AccountClosure.MaxReason })
+        // Printed on the closing slip and shown in the province's pages: one line, as a reversal's reason.
+        if (request.Reason is { } reason && (reason.Length > AccountClosure.MaxReason || !PlainText.IsOneLine(reason)))
         {
-            return Invalid("reason", $"at most {AccountClosure.MaxReason} characters");
+            return Invalid("reason", $"one line of at most {AccountClosure.MaxReason} characters");
         }
 
         code = code.ToUpperInvariant();
