@@ -81,11 +81,11 @@ public sealed class PaymentService(
     PaymentEvents events,
     ProviderQrs providerQrs,
     Speech.PaymentAnnouncer announcer,
+    CardStore cards,
+    SyncWorker syncWorker,
     TimeProvider time,
     IOptions<TerminalOptions> options,
-    ILogger<PaymentService> logger,
-    CardStore cards,
-    SyncWorker syncWorker)
+    ILogger<PaymentService> logger)
 {
     // One payment at a time on a terminal: the tap check, the commit and the tap's use happen together.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
