@@ -105,6 +105,10 @@ public class CounterApiTests
         // The void reached the province: the card has the money back.
         await terminal.Sync.RunRoundAsync(CancellationToken.None);
         Assert.Equal(2_000_000 - 600_000, await province.BalanceAsync("HS240001"));
+
+        // And the shift's close with its refund by transfer (in the entry's hash) was taken too.
+        Assert.Equal(0, (await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/status")).GetProperty("sync").GetProperty("rejected").GetInt32());
+        Assert.Equal(1L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM journal_entries WHERE kind = 'shift.closed'")));
     }
 
     [Fact]

@@ -126,6 +126,12 @@ public static class EntryCanonicalForm
             {
                 Field(text, "shift.top_ups", $"{s.TopUps.ToString(CultureInfo.InvariantCulture)}:{s.ToppedUp.ToString(CultureInfo.InvariantCulture)}");
             }
+
+            // Likewise only when any went back by transfer (counted apart since THỰC THU became the money taken in).
+            if (s.RefundedByTransfer != 0)
+            {
+                Field(text, "shift.refunded_by_transfer", s.RefundedByTransfer.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (entry.Card is { } card)
