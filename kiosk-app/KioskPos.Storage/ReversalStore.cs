@@ -42,11 +42,6 @@ public sealed record ReversalRequest(string Key, string Hash)
     }
 }
 
-/// <summary>A shift closed: its journal sequence and its figures (the Z report).</summary>
-/// <param name="Sequence">The journal entry.</param>
-/// <param name="ClosedAt">When.</param>
-/// <param name="Shift">The figures.</param>
-public sealed record ShiftResult(long Sequence, DateTimeOffset ClosedAt, ShiftClosedDto Shift);
 
 /// <summary>
 /// Voids, refunds and shift closes: each is one journal entry written in one transaction with its effect on the
@@ -170,42 +165,6 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
         return result;
     }
 
-    /// <summary>Closes the open shift: its figures are journalled (the Z report) and a new shift begins with the next entry.</summary>
-    public async Task<ShiftResult> CloseShiftAsync(string cashier, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(cashier);
-        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var (number, first) = await OpenShiftStartAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var shift = await FiguresAsync(connection, transaction, number, first, sequence - 1, cashier, cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        var entry = new JournalEntryDto(sequence, EntryKinds.ShiftClosed, now, Shift: shift);
-        await Journal.AppendAsync(connection, transaction, entry, prevHash, null, cancellationToken).ConfigureAwait(false);
-        await RecordShiftAsync(connection, transaction, entry, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ShiftResult(sequence, now, shift);
-    }
-
-    /// <summary>The open shift's figures so far (the X report), without closing it.</summary>
-    public async Task<ShiftClosedDto> OpenShiftAsync(string cashier, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction();
-        var last = Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM journal", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        var (number, first) = await OpenShiftStartAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        return await FiguresAsync(connection, transaction, number, first, last, cashier, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>When the last shift was closed (the open shift began then), or null before the first close.</summary>
-    public async Task<DateTimeOffset?> LastClosedAtAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ScalarAsync("SELECT closed_at FROM shifts ORDER BY number DESC LIMIT 1", null, cancellationToken).ConfigureAwait(false) is string at
-            ? DateTimeOffset.Parse(at, CultureInfo.InvariantCulture)
-            : null;
-    }
-
     /// <summary>Applies a void or refund entry to the payment rows (also used when the journal is replayed).</summary>
     internal static async Task ApplyReversalAsync(SqliteConnection connection, SqliteTransaction transaction, JournalEntryDto entry, CancellationToken cancellationToken)
     {
@@ -285,59 +244,6 @@ public sealed class ReversalStore(SqliteDatabase database, TimeProvider time)
     private static async Task<PaymentState> StateAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, CancellationToken cancellationToken) =>
         StoredNames.ToPaymentState((string)(await connection.ScalarAsync("SELECT state FROM payments WHERE id = $id", transaction, cancellationToken, ("$id", paymentId)).ConfigureAwait(false))!);
 
-    private static async Task<ShiftClosedDto> FiguresAsync(SqliteConnection connection, SqliteTransaction transaction, long number, long first, long last, string cashier, CancellationToken cancellationToken)
-    {
-        // Money taken for bills in the shift: card payments when taken, transfers when the bank confirmed them.
-        // Top-ups (only ever by VietQR) put money on balances, paying no bill: counted apart, when the bank confirmed them.
-        var byMethod = (await connection.QueryAsync<MethodTotalRow>(
-            """
-            SELECT method, COUNT(*) AS payments, SUM(amount) AS amount FROM (
-                SELECT p.method, p.amount FROM payments p WHERE p.method <> 'vietqr' AND p.sequence BETWEEN $f AND $l
-                UNION ALL
-                SELECT p.method, MIN(p.amount, p.received) FROM payments p JOIN confirmations c ON c.payment_id = p.id
-                WHERE p.method = 'vietqr' AND p.purpose <> $topUp AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id))
-            GROUP BY method ORDER BY method
-            """,
-            new { f = first, l = last, topUp = PaymentPurpose.TopUp.WireName() }, transaction).ConfigureAwait(false))
-            .Select(r => new MethodTotalDto(r.Method, checked((int)r.Payments), r.Amount))
-            .ToList();
-        var topUps = await connection.QuerySingleAsync<TopUpTotalRow>(
-            """
-            SELECT COUNT(*) AS top_ups, COALESCE(SUM(MIN(p.amount, p.received)), 0) AS amount FROM payments p JOIN confirmations c ON c.payment_id = p.id
-            WHERE p.purpose = $topUp AND p.received > 0 AND c.sequence BETWEEN $f AND $l AND c.sequence = (SELECT MAX(sequence) FROM confirmations WHERE payment_id = p.id)
-            """,
-            new { f = first, l = last, topUp = PaymentPurpose.TopUp.WireName() }, transaction).ConfigureAwait(false);
-
-        int voids = 0, refunds = 0;
-        long voided = 0, refunded = 0;
-        var reversals = await connection.QueryAsync<ReversalTotalRow>(
-            "SELECT kind, COUNT(*) AS reversals, SUM(amount) AS amount FROM reversals WHERE sequence BETWEEN $f AND $l GROUP BY kind",
-            new { f = first, l = last }, transaction).ConfigureAwait(false);
-        foreach (var r in reversals)
-        {
-            if (StoredNames.IsVoid(r.Kind))
-            {
-                (voids, voided) = (checked((int)r.Reversals), r.Amount);
-            }
-            else
-            {
-                (refunds, refunded) = (checked((int)r.Reversals), r.Amount);
-            }
-        }
-
-        return new ShiftClosedDto(number, first, last, cashier, byMethod, voids, voided, refunds, refunded, byMethod.Sum(m => m.Amount) - voided - refunded,
-            checked((int)topUps.TopUps), topUps.Amount);
-    }
-
-    // The open shift's number and first journal entry: the ones after the last close.
-    private static async Task<(long Number, long FirstSequence)> OpenShiftStartAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var start = await connection.QuerySingleAsync<ShiftStartRow>(
-            "SELECT COALESCE(MAX(number), 0) + 1 AS number, COALESCE(MAX(sequence), 0) + 1 AS first_sequence FROM shifts", transaction: transaction).ConfigureAwait(false);
-        return (start.Number, start.FirstSequence);
-    }
-
     private static async Task<long> LastClosedSequenceAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
         Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM shifts", transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
@@ -401,9 +307,3 @@ internal sealed record MethodTotalRow(string Method, long Payments, long Amount)
 
 /// <summary>Top-ups the bank confirmed in a shift.</summary>
 internal sealed record TopUpTotalRow(long TopUps, long Amount);
-
-/// <summary>Voids or refunds in a shift.</summary>
-internal sealed record ReversalTotalRow(string Kind, long Reversals, long Amount);
-
-/// <summary>Where the open shift begins.</summary>
-internal sealed record ShiftStartRow(long Number, long FirstSequence);

@@ -51,8 +51,8 @@ public class ReversalStoreTests
         var unknown = await Assert.ThrowsAsync<PaymentRefusedException>(() => reversals.VoidAsync("KP-T-01-00000099", s_approval));
         Assert.Equal(RefusalKind.NotFound, unknown.Refusal.Kind);
 
-        var closed = await reversals.CloseShiftAsync("thu-ngan-01");
-        Assert.Equal(1, closed.Shift.Number);
+        var closed = await new ShiftStore(temp.Database, temp.Time, "KP-T-01").CloseAsync("thu-ngan-01");
+        Assert.Equal(1, closed.Summary.Figures.Number);
         var late = await Assert.ThrowsAsync<PaymentRefusedException>(() => reversals.VoidAsync(paid.Payment.Id, s_approval));
         Assert.Equal("shift_closed", late.Refusal.Code);
 
@@ -101,17 +101,18 @@ public class ReversalStoreTests
         var one = await temp.Payments.CreateAsync(Pay("B1"));
         await temp.Payments.CreateAsync(Pay("B2", 100_000));
         await reversals.VoidAsync(one.Payment.Id, s_approval);
-        var x = await reversals.OpenShiftAsync("thu-ngan-01");
+        var shifts = new ShiftStore(temp.Database, temp.Time, "KP-T-01");
+        var x = (await shifts.OpenAsync("thu-ngan-01")).Figures;
         Assert.Equal(250_000, x.ByMethod.Single().Amount);
 
-        var z = await reversals.CloseShiftAsync("thu-ngan-01");
-        Assert.Equal((1L, 1L, 3L), (z.Shift.Number, z.Shift.FirstSequence, z.Shift.LastSequence));
-        Assert.Equal(new MethodTotalDto("card_balance", 2, 250_000), z.Shift.ByMethod.Single());
-        Assert.Equal((1, 150_000L, 0, 0L, 100_000L), (z.Shift.Voids, z.Shift.Voided, z.Shift.Refunds, z.Shift.Refunded, z.Shift.Net));
+        var z = (await shifts.CloseAsync("thu-ngan-01")).Summary.Figures;
+        Assert.Equal((1L, 1L, 3L), (z.Number, z.FirstSequence, z.LastSequence));
+        Assert.Equal(new MethodTotalDto("card_balance", 2, 250_000), z.ByMethod.Single());
+        Assert.Equal((1, 150_000L, 0, 0L), (z.Voids, z.Voided, z.Refunds, z.Refunded));
 
         await temp.Payments.CreateAsync(Pay("B2", 50_000));
-        var second = await reversals.CloseShiftAsync("thu-ngan-02");
-        Assert.Equal((2L, 5L, 5L, 50_000L), (second.Shift.Number, second.Shift.FirstSequence, second.Shift.LastSequence, second.Shift.Net));
+        var second = (await shifts.CloseAsync("thu-ngan-02")).Summary.Figures;
+        Assert.Equal((2L, 5L, 5L), (second.Number, second.FirstSequence, second.LastSequence));
         var entries = await temp.Outbox.GetPendingAsync(10, 100_000);
         Assert.Equal(2, entries.Count(e => e.Kind == EntryKinds.ShiftClosed));
         Assert.True((await new JournalVerifier(temp.Database).VerifyAsync()).Ok);
@@ -127,7 +128,7 @@ public class ReversalStoreTests
         await reversals.VoidAsync(one.Payment.Id, s_approval);
         await reversals.RefundAsync(two.Payment.Id, 120_000, ReversalDestinations.CardBalance, null, s_approval);
         var three = await temp.Payments.CreateAsync(Pay("B2", 50_000));
-        await reversals.CloseShiftAsync("thu-ngan-01");
+        await new ShiftStore(temp.Database, temp.Time, "KP-T-01").CloseAsync("thu-ngan-01");
         var before = (await temp.Catalogue.GetAvailableBalanceAsync("HS1"), await temp.Catalogue.GetBillsAsync("HS1"), (await temp.Payments.GetAsync(one.Payment.Id))!.State);
 
         await JournalProjection.RebuildAsync(temp.Database);
