@@ -61,7 +61,7 @@ public abstract class ReversalSyncTests(ProvinceEngine engine)
         Assert.Equal((1, 450_000L), (school.GetProperty("payments").GetInt32(), school.GetProperty("value").GetInt64()));
 
         // The terminal's cache took the server's figures: what it may spend and what is owed match the server.
-        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3");
+        var payer = await (await terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3");
         Assert.Equal(1_500_000, payer.GetProperty("availableBalance").GetInt64());
         var bills = payer.GetProperty("openBills").EnumerateArray().ToDictionary(b => b.GetProperty("id").GetString()!, b => b.GetProperty("outstanding").GetInt64());
         Assert.Equal(150_000, bills["HP-2611-HS240001"]);

@@ -68,10 +68,10 @@ public abstract class CardLifeTests(ProvinceEngine engine)
         // The other terminal pulls, then loses the province: it refuses the old card on its own and takes the new one
         // offline, against the balance the account carried.
         Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
-        var payer = await kiosk.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04BEEF01");
+        var payer = await (await kiosk.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04BEEF01");
         Assert.Equal("HS240001", payer.GetProperty("code").GetString());
         Assert.Equal(2_000_000, payer.GetProperty("availableBalance").GetInt64());
-        Assert.True((await kiosk.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
+        Assert.True((await (await kiosk.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
         await province.StopAsync();
 
         using (var offlineOld = await kiosk.TapAndPayAsync("04A1B2C3", "BT-2611-HS240001", 10_000))
@@ -111,8 +111,8 @@ public abstract class CardLifeTests(ProvinceEngine engine)
         }
 
         // Known here at once; at the other terminal after the push and its pull.
-        Assert.Equal("HS240004", (await tech.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE01")).GetProperty("code").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await kiosk.Http.GetAsync("/api/v1/payers/by-card/04CAFE01")).StatusCode);
+        Assert.Equal("HS240004", (await (await tech.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE01")).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await (await kiosk.CashierAsync()).GetAsync("/api/v1/payers/by-card/04CAFE01")).StatusCode);
         Assert.Null((await tech.Sync.RunRoundAsync(CancellationToken.None)).Error);
         Assert.Null((await kiosk.Sync.RunRoundAsync(CancellationToken.None)).Error);
         var before = await province.BalanceAsync("HS240004");
@@ -232,7 +232,7 @@ public sealed class CardApiInputTests
             Assert.Equal("role_not_allowed", (await techIssue.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto))!.Code);
         }
 
-        Assert.Equal(HttpStatusCode.NotFound, (await terminal.Http.GetAsync("/api/v1/payers/by-card/0BADCAFE")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await terminal.CashierAsync()).GetAsync("/api/v1/payers/by-card/0BADCAFE")).StatusCode);
         using (var techReplace = await technician.PostAsJsonAsync("/api/v1/cards/04A1B2C3/replace", new { newCardUid = "04CAFE01" }))
         {
             Assert.Equal(HttpStatusCode.Forbidden, techReplace.StatusCode);
@@ -245,7 +245,7 @@ public sealed class CardApiInputTests
         }
 
         // None of the refused requests changed anything: the card still pays.
-        Assert.False((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
+        Assert.False((await (await terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3")).GetProperty("blocked").GetBoolean());
     }
 }
 

@@ -38,14 +38,14 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         await page.ClickAsync("#cardissue");
         var issued = await MessageAsync(page, "#cardmsg", "Đã cấp thẻ");
         Assert.Contains("Card ••••FE01 issued", issued, StringComparison.Ordinal);
-        Assert.Equal("HS240002", (await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE01")).GetProperty("code").GetString());
+        Assert.Equal("HS240002", (await (await Terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE01")).GetProperty("code").GetString());
 
         // Lost: refused at once.
         await page.FillAsync("#carduid", "04CAFE01");
         await page.ClickAsync("#cardlost");
         var lost = await MessageAsync(page, "#cardmsg", "Đã báo mất thẻ");
         Assert.Contains("reported lost", lost, StringComparison.Ordinal);
-        Assert.True((await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE01")).GetProperty("blocked").GetBoolean());
+        Assert.True((await (await Terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE01")).GetProperty("blocked").GetBoolean());
 
         // Replaced by the next card tapped: it carries the account's balance.
         await Terminal.TapAsync("04CAFE02");
@@ -55,7 +55,7 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         var replaced = await MessageAsync(page, "#cardmsg", "Đã thay bằng thẻ");
         Assert.Contains("carries the balance", replaced, StringComparison.Ordinal);
         Assert.Contains(Money(balance), replaced, StringComparison.Ordinal);
-        var byNewCard = await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE02");
+        var byNewCard = await (await Terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE02");
         Assert.Equal(("HS240002", balance, false), (byNewCard.GetProperty("code").GetString(), byNewCard.GetProperty("availableBalance").GetInt64(), byNewCard.GetProperty("blocked").GetBoolean()));
         await ShotAsync(page, "counter-card-replaced");
 
@@ -145,7 +145,7 @@ public sealed class CounterCardBrowserTests : TerminalBrowserTest
         await page.ClickAsync("#clost");
         var lost = await MessageAsync(page, "#cmsg", "Đã báo mất thẻ");
         Assert.Contains("reported lost", lost, StringComparison.Ordinal);
-        Assert.True((await Terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE03")).GetProperty("blocked").GetBoolean());
+        Assert.True((await (await Terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04CAFE03")).GetProperty("blocked").GetBoolean());
         await ShotAsync(page, "tech-card-lost");
     }
 

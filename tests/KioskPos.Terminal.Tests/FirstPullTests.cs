@@ -19,7 +19,7 @@ public class FirstPullTests
         await using var terminal = await TerminalHost.StartAsync(province, syncUrl: proxy.Url, syncFirst: false);
 
         await terminal.TapAsync("04A1B2C3");
-        using (var payer = await terminal.Http.GetAsync("/api/v1/payers/by-card/04A1B2C3"))
+        using (var payer = await (await terminal.CashierAsync()).GetAsync("/api/v1/payers/by-card/04A1B2C3"))
         {
             await AssertNotReadyAsync(payer);
         }
@@ -73,7 +73,7 @@ public class FirstPullTests
             Assert.Equal(HttpStatusCode.Created, taken.StatusCode);
         }
 
-        using (var unknown = await terminal.Http.GetAsync("/api/v1/payers/by-card/04FFFFFF"))
+        using (var unknown = await (await terminal.CashierAsync()).GetAsync("/api/v1/payers/by-card/04FFFFFF"))
         {
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
             Assert.Equal("card_not_recognised", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());

@@ -159,6 +159,15 @@ public sealed class InputAttackTests
         var cashier = await terminal.StaffAsync(StaffRole.Cashier);
         Assert.Contains(Card, await cashier.GetStringAsync("/api/v1/status"), StringComparison.Ordinal); // staff see it whole
 
+        // Anyone but staff asks by the card on the reader, never by a typed UID (a UID is no secret; the answer names
+        // the payer's bills): the same rule as the card's statement. Staff type UIDs at the counter.
+        using (var typed = await anonymous.GetAsync($"/api/v1/payers/by-card/{Card}"))
+        {
+            Assert.Equal("card_not_presented", (await ProblemAsync(typed)).Code);
+        }
+
+        Assert.Equal("HS240001", (await cashier.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-card/{Card}")).GetProperty("code").GetString());
+
         // The kiosk looks the payer up and pays with the reference; used once, it opens nothing more.
         var payer = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-card/{reference}");
         Assert.Equal("HS240001", payer.GetProperty("code").GetString());

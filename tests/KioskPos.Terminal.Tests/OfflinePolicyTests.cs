@@ -122,7 +122,7 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
 
         // This terminal learns it at its next pull, and refuses the card.
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
-        Assert.True((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
+        Assert.True((await (await terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
         using (var refused = await terminal.TapAndPayAsync("04D4E5F6", "HP-2611-HS240002", 1_000))
         {
             Assert.Equal("card_blocked", (await refused.ProblemAsync()).Code);
@@ -130,7 +130,7 @@ public abstract class OfflinePolicyTests(ProvinceEngine engine)
 
         (await province.Admin.PostAsync("/api/v1/admin/cards/04D4E5F6/allow", null)).EnsureSuccessStatusCode();
         Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
-        Assert.False((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
+        Assert.False((await (await terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04D4E5F6")).GetProperty("blocked").GetBoolean());
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public class TerminalEndToEndTests
         Assert.True(tap.GetProperty("recognised").GetBoolean());
         Assert.Equal("HS240001", tap.GetProperty("payerCode").GetString());
 
-        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3");
+        var payer = await (await terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payers/by-card/04A1B2C3");
         Assert.Equal("N. M. Anh", payer.GetProperty("maskedName").GetString());
         Assert.Equal("2.000.000 ₫", payer.GetProperty("availableBalanceText").GetString());
         Assert.Contains(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "HP-2611-HS240001");
@@ -119,7 +119,7 @@ public class TerminalEndToEndTests
         var tap = await terminal.TapAsync("0000AAAA");
         Assert.False(tap.GetProperty("recognised").GetBoolean());
 
-        using var lookup = await terminal.Http.GetAsync("/api/v1/payers/by-card/0000AAAA");
+        using var lookup = await (await terminal.CashierAsync()).GetAsync("/api/v1/payers/by-card/0000AAAA");
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
         var problem = await lookup.ProblemAsync();
         Assert.Equal("card_not_recognised", problem.Code);

@@ -322,6 +322,11 @@ public sealed class TerminalHost : IAsyncDisposable
         return client;
     }
 
+    private HttpClient? _cashier;
+
+    /// <summary>One client signed in as the demo cashier, made once (a typed card UID is looked up by staff only).</summary>
+    public async Task<HttpClient> CashierAsync() => _cashier ??= await StaffAsync(KioskPos.Storage.StaffRole.Cashier);
+
     /// <summary>
     /// A payment's own endpoint as the kiosk that took it calls it: with the payment's view token (the kiosk has it
     /// from the payment's answer; here it is asked of the terminal, which is the same key).

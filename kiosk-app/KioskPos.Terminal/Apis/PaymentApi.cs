@@ -14,7 +14,7 @@ internal static class PaymentApi
     public static IEndpointRouteBuilder MapPaymentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Payments");
-        api.MapGet("/payers/by-card/{uid}", GetPayerByCardAsync).WithSummary("A payer and their open bills, by card UID")
+        api.MapGet("/payers/by-card/{uid}", GetPayerByCardAsync).WithSummary("A payer and their open bills, by the tap's reference (anyone) or a card UID (signed-in staff)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable).Public();
         api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public();
@@ -46,6 +46,13 @@ internal static class PaymentApi
             {
                 return ApiProblems.From(PaymentRefusal.CardNotPresented());
             }
+        }
+        else if (await CounterApi.SignedInAsync(http).ConfigureAwait(false) is null)
+        {
+            // A typed UID is staff's (the counter's card field): anyone else asks by the card on the reader, as for the
+            // card's statement. A UID is no secret (any phone reads it), and the answer names the payer's bills — at a
+            // hospital a patient's ward and services.
+            return ApiProblems.From(PaymentRefusal.CardNotPresented());
         }
 
         if (CardPresence.Normalise(uid) is not { } normalised)
