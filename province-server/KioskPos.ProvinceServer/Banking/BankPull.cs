@@ -173,8 +173,15 @@ internal sealed class SepayPull : IBankPull
                 }
 
                 top = top is null || n > top ? n : top;
-                var booked = BankProviders.ParseTime(SepayWebhook.Text(t, "transaction_date"));
-                oldest = booked is { } b && (oldest is null || b < oldest) ? b : oldest;
+                if (BankProviders.ParseTime(SepayWebhook.Text(t, "transaction_date")) is not { } booked)
+                {
+                    // The webhook refuses such a time with a 400 naming it; a pulled record is refused the same way,
+                    // never booked at the time of the pull.
+                    refused.Add($"{id}: {BankProviders.TimeProblem("transaction_date")}");
+                    continue;
+                }
+
+                oldest = oldest is null || booked < oldest ? booked : oldest;
                 var amountIn = Money(t, "amount_in");
                 var amountOut = Money(t, "amount_out");
                 if (amountIn is null || amountOut is null)
@@ -185,7 +192,7 @@ internal sealed class SepayPull : IBankPull
 
                 var text = string.Join(' ', new[] { SepayWebhook.Text(t, "transaction_content"), SepayWebhook.Text(t, "code") }.Where(s => s.Length > 0));
                 // sub_account: the virtual account the payer paid into, as the webhook's subAccount (ReceivingAccounts decides).
-                transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(t, "account_number"), amountIn > 0 ? amountIn.Value : amountOut.Value, text, booked ?? now, Outgoing: amountIn <= 0,
+                transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(t, "account_number"), amountIn > 0 ? amountIn.Value : amountOut.Value, text, booked, Outgoing: amountIn <= 0,
                     SubAccount: SepayWebhook.Text(t, "sub_account") is { Length: > 0 } sub ? sub : null));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
@@ -287,10 +294,16 @@ internal sealed class CassoPull : IBankPull
                     continue;
                 }
 
+                if (BankProviders.ParseTime(SepayWebhook.Text(r, "when")) is not { } booked)
+                {
+                    refused.Add($"{id}: {BankProviders.TimeProblem("when")}");
+                    continue;
+                }
+
                 // The virtual account beside the main one, by the names Casso's webhooks use for it (ReceivingAccounts decides).
                 var virtualAccount = SepayWebhook.Text(r, "virtualAccountNumber") is { Length: > 0 } va ? va : SepayWebhook.Text(r, "virtualAccount");
                 transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(r, "bankSubAccId") is { Length: > 0 } acc ? acc : connection.AccountNumber,
-                    Math.Abs(amount), SepayWebhook.Text(r, "description"), BankProviders.ParseTime(SepayWebhook.Text(r, "when")) ?? now, Outgoing: amount < 0,
+                    Math.Abs(amount), SepayWebhook.Text(r, "description"), booked, Outgoing: amount < 0,
                     SubAccount: virtualAccount.Length > 0 ? virtualAccount : null));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)

@@ -64,11 +64,15 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
     }
 
     /// <summary>Books an incoming transfer on <paramref name="account"/> (a negative amount is money out); returns its id.</summary>
-    /// <remarks><paramref name="subAccount"/>: the virtual account the payer paid into, beside the main <paramref name="account"/>.</remarks>
-    public long Add(string account, long amount, string text, DateTimeOffset? at = null, string? subAccount = null)
+    /// <remarks>
+    /// <paramref name="subAccount"/>: the virtual account the payer paid into, beside the main <paramref name="account"/>.
+    /// <paramref name="writtenAt"/>: the time as the list writes it when that is not <paramref name="at"/> (a provider's
+    /// broken field, such as a year no bank books in); the list still selects and orders the record by <paramref name="at"/>.
+    /// </remarks>
+    public long Add(string account, long amount, string text, DateTimeOffset? at = null, string? subAccount = null, string? writtenAt = null)
     {
         var id = Interlocked.Increment(ref _nextId);
-        _transactions.Enqueue(new SimulatedTransaction(id, account, amount, text, at ?? DateTimeOffset.UtcNow, subAccount));
+        _transactions.Enqueue(new SimulatedTransaction(id, account, amount, text, at ?? DateTimeOffset.UtcNow, subAccount, writtenAt));
         return id;
     }
 
@@ -158,7 +162,7 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
                 ["id"] = t.Id.ToString(CultureInfo.InvariantCulture),
                 ["bank_brand_name"] = "Vietcombank",
                 ["account_number"] = t.Account,
-                ["transaction_date"] = Local(t.At),
+                ["transaction_date"] = t.WrittenAt ?? Local(t.At),
                 ["amount_out"] = (t.Amount < 0 ? -(decimal)t.Amount : 0).ToString("0.00", CultureInfo.InvariantCulture),
                 ["amount_in"] = (t.Amount > 0 ? t.Amount : 0).ToString("0.00", CultureInfo.InvariantCulture),
                 ["accumulated"] = "0.00",
@@ -210,8 +214,8 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
             ["description"] = t.Text,
             ["amount"] = t.Amount,
             ["cusumBalance"] = 0,
-            ["when"] = Local(t.At),
-            ["bookingDate"] = Local(t.At)[..10],
+            ["when"] = t.WrittenAt ?? Local(t.At),
+            ["bookingDate"] = t.WrittenAt is { } written ? written[..Math.Min(10, written.Length)] : Local(t.At)[..10],
             ["bankSubAccId"] = t.Account,
             ["virtualAccount"] = t.SubAccount,
         }).ToList();
@@ -228,5 +232,5 @@ public sealed partial class ProviderApiSimulator : IAsyncDisposable
         });
     }
 
-    private sealed record SimulatedTransaction(long Id, string Account, long Amount, string Text, DateTimeOffset At, string? SubAccount);
+    private sealed record SimulatedTransaction(long Id, string Account, long Amount, string Text, DateTimeOffset At, string? SubAccount, string? WrittenAt);
 }

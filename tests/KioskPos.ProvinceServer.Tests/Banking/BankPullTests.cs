@@ -142,6 +142,42 @@ public sealed class BankPullTests
         Assert.Contains($"{bad}: amount must be a whole number", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sepay", "1999-12-31 23:59:59", "transaction_date")]
+    [InlineData("casso", "2100-01-01 08:00:00", "when")]
+    public async Task A_pulled_record_booked_outside_2000_to_2099_is_refused_with_its_reason_never_booked_at_the_time_of_the_pull(string provider, string written, string field)
+    {
+        // BankProviders.ParseTime gives null for a year no bank books in; the webhooks refuse it with a 400 naming the
+        // field, but the pull booked such a record at the time of the pull (`?? now`), paying a payment with a time
+        // the bank never wrote. The rest of the page is still recorded.
+        await using var simulator = await ProviderApiSimulator.StartAsync("sim-api-key-0123456789");
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        var connection = provider + "-1";
+        await PutListConnectionAsync(province, simulator, connection, provider);
+        var (before, beforeCode) = await PendingPayments.CreateAsync(province, 130_000);
+        var (broken, brokenCode) = await PendingPayments.CreateAsync(province, 90_000);
+        var (after, afterCode) = await PendingPayments.CreateAsync(province, 70_000);
+        var now = DateTimeOffset.UtcNow;
+        simulator.Add(ProvinceHost.SchoolAccount, 130_000, $"HS240001 hoc phi {beforeCode}", now.AddMinutes(-3));
+        var bad = simulator.Add(ProvinceHost.SchoolAccount, 90_000, $"HS240001 hoc phi {brokenCode}", now.AddMinutes(-2), writtenAt: written);
+        simulator.Add(ProvinceHost.SchoolAccount, 70_000, $"HS240001 hoc phi {afterCode}", now.AddMinutes(-1));
+
+        Assert.Equal(2, await Worker(province).PullAllAsync(CancellationToken.None));
+
+        Assert.Equal(("completed", 130_000L, 1L), await PendingPayments.StateAsync(province, before));
+        Assert.Equal(("completed", 70_000L, 1L), await PendingPayments.StateAsync(province, after));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(province, broken));
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x",
+            ("$c", connection), ("$x", bad.ToString(CultureInfo.InvariantCulture))));
+        var error = (string?)await ConnectionFieldAsync(province, connection, "last_pull_error");
+        Assert.Contains($"refused 1 transaction(s): {bad}: {BankProviders.TimeProblem(field)}", error, StringComparison.Ordinal);
+
+        // A later pull (Casso's reads the page again, SePay's goes on from the highest id) records it no more than this one.
+        await Worker(province).PullAllAsync(CancellationToken.None);
+        Assert.Equal(2L, await PendingPayments.TransfersAsync(province, connection));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(province, broken));
+    }
+
     [Fact]
     public Task SePay_newest_first_pages_reach_every_transfer_when_more_than_a_page_came_between_two_pulls() =>
         SepayWalkAsync(ProvinceEngine.Sqlite);
