@@ -133,14 +133,21 @@ internal static class BankApi
                 continue;
             }
 
-            if (transfer.OrderCode is not null)
+            var payos = transfer.OrderCode is null ? null : http.RequestServices.GetRequiredService<PayosRequests>();
+            if (payos is not null)
             {
-                transfer = await http.RequestServices.GetRequiredService<PayosRequests>().WithTransferCodeAsync(connectionId, transfer, ct).ConfigureAwait(false);
+                transfer = await payos.WithTransferCodeAsync(connectionId, transfer, ct).ConfigureAwait(false);
             }
 
             var (account, unknownAccount) = await ReceivingAccounts.ResolveAsync(transfer, connection!, ledger, ct).ConfigureAwait(false);
             var notification = new BankNotification(transfer.TransactionId, account, transfer.Amount, transfer.Description, transfer.BookedAt, transfer.BankBin);
             var result = await ledger.RecordAsync(connectionId, notification, deliveryId, TransferSources.Webhook, unknownAccount, ct).ConfigureAwait(false);
+            if (payos is not null && transfer.OrderCode is { } orderCode)
+            {
+                // Paid only once what arrived covers the request: a short transfer leaves it open for the status pull.
+                await payos.CloseIfCoveredAsync(connectionId, orderCode, ct).ConfigureAwait(false);
+            }
+
             results.Add(new TransferResult(transfer.TransactionId, result.Status, result.Outcome, result.PaymentId));
             logger.LogInformation("Bank transfer {Provider} {Transaction} of {Amount} VND: {Status} {Outcome} {Payment}",
                 provider, transfer.TransactionId, transfer.Amount, result.Status, result.Outcome, result.PaymentId);

@@ -101,7 +101,8 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
 
     /// <summary>
     /// <paramref name="transfer"/> with the transfer code of the request it paid added to its text, when it names a
-    /// request of <paramref name="connectionId"/>; unchanged otherwise. The request is marked paid.
+    /// request of <paramref name="connectionId"/>; unchanged otherwise. The request's state is not touched: a transfer
+    /// may pay part of it (<see cref="CloseIfCoveredAsync"/> decides once the transfer is recorded).
     /// </summary>
     public async Task<IncomingTransfer> WithTransferCodeAsync(string connectionId, IncomingTransfer transfer, CancellationToken cancellationToken)
     {
@@ -118,8 +119,28 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
             return transfer;
         }
 
-        await db.ExecuteAsync("UPDATE payos_requests SET state = 'paid' WHERE order_code = $o", null, cancellationToken, ("$o", orderCode)).ConfigureAwait(false);
         return transfer.Description.Contains(code, StringComparison.OrdinalIgnoreCase) ? transfer : transfer with { Description = $"{code} {transfer.Description}".TrimEnd() };
+    }
+
+    /// <summary>
+    /// Closes request <paramref name="orderCode"/> of <paramref name="connectionId"/> as paid once its payment has
+    /// received at least the request's amount; returns whether it did. payOS posts one webhook per transaction, its
+    /// <c>data.amount</c> what that transaction brought (payos.vn/docs/du-lieu-tra-ve/webhook), so a short one pays
+    /// part of the request: the matching engine books it as underpaid, as any provider's short transfer, and the request
+    /// stays open, so the status pull still asks for it and finds the rest if that webhook is lost. Called after the
+    /// ledger recorded the transfer; a payment the province does not hold yet (the transfer held for the terminal's
+    /// entry) leaves the request open, for payOS's own status to close.
+    /// </summary>
+    public async Task<bool> CloseIfCoveredAsync(string connectionId, long orderCode, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await db.ExecuteAsync(
+            """
+            UPDATE payos_requests SET state = 'paid'
+            WHERE order_code = $o AND connection_id = $c AND state = 'open'
+              AND amount <= (SELECT p.received FROM payments p WHERE p.transfer_code = payos_requests.transfer_code)
+            """,
+            null, cancellationToken, ("$o", orderCode), ("$c", connectionId)).ConfigureAwait(false) > 0;
     }
 
     /// <summary>

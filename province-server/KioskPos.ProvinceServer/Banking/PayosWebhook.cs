@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace KioskPos.ProvinceServer.Banking;
 
 /// <summary>
-/// payOS: one POST per paid payment request, <c>{code, desc, success, data: {orderCode, amount, description,
+/// payOS: one POST per transaction paid into a payment request, <c>{code, desc, success, data: {orderCode, amount, description,
 /// accountNumber, reference, transactionDateTime, currency, paymentLinkId, code, desc, counterAccount…,
 /// virtualAccount…}, signature}</c>. The signature is inside the body: HMAC-SHA256 with the checksum key over
 /// <c>data</c>'s keys sorted, <c>key=value</c> joined by <c>&amp;</c> (<see cref="CanonicalJson.PayosQuery"/>), hex.
@@ -15,7 +15,10 @@ namespace KioskPos.ProvinceServer.Banking;
 /// payOS; a <c>data.code</c> other than <c>00</c> is authentic but pays nothing. De-duplicated by the bank's
 /// <c>reference</c>. The request's description is the payment's transfer code, so the one engine finds it in the text;
 /// and <c>data.orderCode</c> names the province's own request (<see cref="PayosRequests"/>), whose transfer code is
-/// added to the text before matching, for a bank that passed on payOS's words instead.
+/// added to the text before matching, for a bank that passed on payOS's words instead. <c>data.amount</c> is what this
+/// transaction brought, not the request's amount: a short one is booked as underpaid like any provider's, and the
+/// request is closed as paid only once its payment has received the request's amount
+/// (<see cref="PayosRequests.CloseIfCoveredAsync"/>).
 /// </summary>
 internal sealed class PayosWebhook : IBankWebhook
 {

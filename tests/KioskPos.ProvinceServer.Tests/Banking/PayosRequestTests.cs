@@ -6,6 +6,7 @@ using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Banking;
 using KioskPos.ProvinceServer.Data;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.ProvinceServer.Tests.Banking;
 
@@ -90,6 +91,43 @@ public abstract class PayosRequestTests(ProvinceEngine engine)
         Assert.Equal(("completed", 240_000L, 1L), await PendingPayments.StateAsync(province, payment));
         Assert.Equal(1L, await PendingPayments.TransfersAsync(province, "payos-1"));
     }
+
+    [Fact]
+    public async Task A_short_payos_transfer_is_booked_as_underpaid_and_leaves_its_request_open_until_what_arrived_covers_it()
+    {
+        // payOS posts one webhook per transaction, data.amount what that transaction brought (payos.vn/docs/du-lieu-tra-ve/webhook);
+        // the province marked the request paid on any of them, so after a short one the status pull never asked again
+        // and a lost webhook for the rest was never found.
+        await using var simulator = await StartSimulatorAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutPayosAsync(province, simulator);
+        using var terminal = await province.SignedClientAsync();
+        var (payment, code) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 200_000);
+        Assert.Equal("payos", (await RequestAsync(terminal, payment, code, 200_000)).Body.GetProperty("provider").GetString());
+        var request = Assert.Single(simulator.PayosRequests);
+
+        // 120,000 of 200,000: money received, booked as any provider's short transfer; the request stays open.
+        Assert.Equal(200, await PostWebhookAsync(province, simulator.PayPayos(request.OrderCode, amount: 120_000)));
+        Assert.Equal(("underpaid", 120_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal("underpaid", await province.ScalarAsync("SELECT outcome FROM bank_transfers WHERE payment_id = $p", ("$p", payment)));
+        Assert.Equal("open", await RequestStateAsync(province, request.OrderCode));
+
+        // 50,000 more, its webhook lost: the status pull still asks for the open request and records it (payOS: UNDERPAID).
+        simulator.PayPayos(request.OrderCode, amount: 50_000);
+        var calls = simulator.Calls.GetValueOrDefault("payos");
+        Assert.Equal(1, await province.App.Services.GetRequiredService<BankPullWorker>().PullAllAsync(CancellationToken.None));
+        Assert.Equal(calls + 1, simulator.Calls["payos"]);
+        Assert.Equal(("underpaid", 170_000L, 2L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal("open", await RequestStateAsync(province, request.OrderCode));
+
+        // The last 30,000 by webhook: what arrived covers the request, which is closed as paid.
+        Assert.Equal(200, await PostWebhookAsync(province, simulator.PayPayos(request.OrderCode, amount: 30_000)));
+        Assert.Equal(("completed", 200_000L, 3L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal("paid", await RequestStateAsync(province, request.OrderCode));
+    }
+
+    private static Task<object?> RequestStateAsync(ProvinceHost province, long orderCode) =>
+        province.ScalarAsync("SELECT state FROM payos_requests WHERE order_code = $o", ("$o", orderCode));
 
     [Fact]
     public async Task Without_a_payos_connection_or_with_payos_failing_the_answer_has_no_qr_and_bad_requests_name_the_field()
