@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using KioskPos.Core.Domain;
 using KioskPos.Core.Money;
 using KioskPos.Core.Payments;
 using KioskPos.Core.Text;
@@ -20,7 +21,9 @@ namespace KioskPos.ProvinceServer.Apis;
 /// that the bank app will ask for the face (decision 2345). The key (<see cref="PayLinkKey"/>) comes from the entry's
 /// hash, which only the terminal and the province have; an unknown payment and a wrong key get the same 404, without
 /// detail. Once the QR has expired, was cancelled or is paid, the page says so and shows no QR; nor does it show one
-/// for an account that is not the institution's registered receiving account.
+/// for an account that is not the institution's registered receiving account, nor once the payment's bills owe
+/// nothing more through it (paid another way meanwhile: the rest of an underpaid QR paid by its own code again, a
+/// bill paid at the counter), when money sent to it could only be refunded.
 /// </summary>
 internal static class PayLinkPage
 {
@@ -57,7 +60,7 @@ internal static class PayLinkPage
         await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
         var row = await connection.ReadFirstAsync<PayLinkRow>(
             """
-            SELECT p.id AS payment_id, p.amount, p.received, p.state, p.expires_at, p.transfer_code, i.name AS institution_name,
+            SELECT p.id AS payment_id, p.amount, p.received, p.state, p.expires_at, p.transfer_code, p.purpose, i.name AS institution_name,
                    i.bank_bin, i.bank_account, i.bank_account_name, i.bank_name, a.full_name AS payer_name, a.kind AS account_kind,
                    j.hash AS entry_hash, j.body AS entry_body
             FROM payments p
@@ -67,7 +70,15 @@ internal static class PayLinkPage
             WHERE p.id = $id AND p.method = 'vietqr'
             """,
             null, ct, ("$id", payment)).ConfigureAwait(false);
-        return row is not null && PayLinkKey.Matches(row.EntryHash, key!) ? (LinkCheck.Found, row) : (LinkCheck.NotFound, null);
+        if (row is null || !PayLinkKey.Matches(row.EntryHash, key!))
+        {
+            return (LinkCheck.NotFound, null);
+        }
+
+        // A top-up pays no bill; a payment of bills that may still be paid asks what its bills still owe through it.
+        return row.State is "pending" or "underpaid" && row.Purpose != PaymentPurpose.TopUp.WireName()
+            ? (LinkCheck.Found, row with { StillOwed = await TransferMatching.StillOwedAsync(connection, null, row.PaymentId, ct).ConfigureAwait(false) })
+            : (LinkCheck.Found, row);
     }
 
     private static PayLinkView View(PayLinkRow row, long largeAbove, DateTimeOffset now)
@@ -77,11 +88,12 @@ internal static class PayLinkPage
         var expiresAt = row.ExpiresAt is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : qr?.ExpiresAt ?? now;
         var registered = qr is not null && VietQrParser.TryParse(qr.Payload, out var parsed, out _) &&
             parsed.BankBin == row.BankBin && parsed.AccountNumber == row.BankAccount && parsed.Amount == row.Amount;
+        var settled = row.StillOwed == 0;
         var state = row.State switch
         {
             "completed" => "paid",
-            "underpaid" => "underpaid",
-            "pending" when expiresAt > now => registered ? "open" : "refused",
+            "underpaid" => settled ? "settled" : "underpaid",
+            "pending" when expiresAt > now => !registered ? "refused" : settled ? "settled" : "open",
             _ => "expired",
         };
         var open = state == "open";
@@ -108,6 +120,8 @@ internal static class PayLinkPage
 
         public string? TransferCode { get; init; }
 
+        public required string Purpose { get; init; }
+
         public required string InstitutionName { get; init; }
 
         public string? BankBin { get; init; }
@@ -125,12 +139,16 @@ internal static class PayLinkPage
         public string? EntryHash { get; init; }
 
         public required string EntryBody { get; init; }
+
+        /// <summary>What the bills still owe through the payment (<see cref="TransferMatching.StillOwedAsync"/>); null when not asked.</summary>
+        public long? StillOwed { get; init; }
     }
 }
 
 /// <summary>A VietQR payment as its page for a relative shows it: nothing personal beyond the payer's masked name.</summary>
 /// <param name="PaymentId">The payment.</param>
-/// <param name="State">open (the QR can be paid), paid, underpaid (the kiosk shows a QR for the rest), expired (or cancelled), refused (not the registered account).</param>
+/// <param name="State">open (the QR can be paid), paid, underpaid (the kiosk shows a QR for the rest), settled (its bills were paid, part of them
+/// another way: nothing more to transfer), expired (or cancelled), refused (not the registered account).</param>
 /// <param name="InstitutionName">Who is paid.</param>
 /// <param name="IsPupil">A pupil (school) rather than a patient.</param>
 /// <param name="PayerName">The payer's name, masked (N. M. Anh).</param>

@@ -234,12 +234,34 @@ internal static class TransferMatching
         var id = Convert.ToInt64(await connection.ScalarAsync(
             "INSERT INTO confirmations (terminal_id, payment_id, transfer_id, body) VALUES ($t, $p, $x, '') RETURNING id",
             transaction, cancellationToken, ("$t", payment.TerminalId), ("$p", payment.Id), ("$x", transfer.Id)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        var confirmation = new ConfirmationDto(id, payment.Id, code, outcome, amount, totalReceived, payment.Amount, Math.Max(0, payment.Amount - totalReceived), transfer.BankTransactionId,
+        // Still due: what the payment's amount lacks, but never more than its bills still owe through it. Bills paid
+        // elsewhere meanwhile owe nothing, and a QR for "the rest" of them would only bring money to refund; 0 tells
+        // the terminal there is nothing left to ask for (the outcome stays underpaid: the payment's own amount was not met).
+        var remaining = Math.Max(0, payment.Amount - totalReceived);
+        if (remaining > 0 && payment.Purpose != PaymentPurpose.TopUp)
+        {
+            remaining = Math.Min(remaining, await StillOwedAsync(connection, transaction, payment.Id, cancellationToken).ConfigureAwait(false));
+        }
+
+        var confirmation = new ConfirmationDto(id, payment.Id, code, outcome, amount, totalReceived, payment.Amount, remaining, transfer.BankTransactionId,
             DateTimeOffset.Parse(now, CultureInfo.InvariantCulture), flags, balanceAfter);
         await connection.ExecuteAsync("UPDATE confirmations SET body = $b WHERE id = $id", transaction, cancellationToken,
             ("$b", JsonSerializer.Serialize(confirmation, ContractsJsonContext.Default.ConfirmationDto)), ("$id", id)).ConfigureAwait(false);
         return new Outcome(outcome, payment.Id, payment.TerminalId, code, flags, refund);
     }
+
+    /// <summary>
+    /// What payment <paramref name="paymentId"/>'s bills still owe through it: each allocation's part not yet credited,
+    /// at most what its bill still owes (<c>total - paid</c>; a bill the province does not hold is not capped), as
+    /// <see cref="CreditBillsAsync"/> would credit it.
+    /// </summary>
+    public static async Task<long> StillOwedAsync(DbConnection connection, DbTransaction? transaction, string paymentId, CancellationToken cancellationToken) =>
+        Convert.ToInt64(await connection.ScalarAsync(
+            """
+            SELECT COALESCE(SUM(CASE WHEN b.id IS NULL OR b.total - b.paid >= a.amount - a.credited THEN a.amount - a.credited
+                                     WHEN b.total - b.paid > 0 THEN b.total - b.paid ELSE 0 END), 0)
+            FROM payment_allocations a LEFT JOIN bills b ON b.id = a.bill_id WHERE a.payment_id = $p AND a.amount > a.credited
+            """, transaction, cancellationToken, ("$p", paymentId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Credits up to <paramref name="credit"/> to the payment's bills in allocation order, each up to its allocation

@@ -1,4 +1,11 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using KioskPos.Core.Payments;
+using KioskPos.Core.VietQr;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.Tests.Banking;
 
@@ -91,6 +98,86 @@ public sealed class BillsPaidElsewhereTests(ProviderWebhookFixture fixture) : IC
         Assert.Equal(("paid_twice", "bills_paid_elsewhere refund_due", 250_000L), await TransferAsync(remainder));
         Assert.Equal("completed", (await PendingPayments.StateAsync(Province, p1)).State);
         Assert.Equal("pending", (await PendingPayments.StateAsync(Province, p2)).State);
+    }
+
+    [Fact]
+    public async Task An_underpaid_payment_whose_bill_was_paid_elsewhere_tells_its_terminal_that_nothing_is_left_to_pay()
+    {
+        // A plain short transfer: the rest of the bill is still owed, and the confirmation says so (the terminal's QR for the rest).
+        var open = await BillAsync(600_000);
+        var (short1, shortCode) = await PendingPayments.CreateAsync(Province, 600_000, open);
+        Assert.Equal(("underpaid", "", 0L), await TransferAsync(await SendAsync(400_000, shortCode)));
+        Assert.Equal((TransferOutcomes.Underpaid, 400_000L, 200_000L), await ConfirmationAsync(short1));
+
+        // 400,000 of the bill was paid at the counter meanwhile; the payer sends 300,000 of the 600,000 the QR asked.
+        // 200,000 reaches the bill, 100,000 is to be refunded, and the payment's own amount is not met. The
+        // confirmation said 300,000 still due, and the terminal offered a QR for it whose money could only be refunded.
+        var bill = await BillAsync(600_000);
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 600_000, bill);
+        await Province.ExecuteAsync("UPDATE bills SET paid = 400000 WHERE id = $b", ("$b", bill));
+
+        Assert.Equal(("underpaid", "bills_paid_elsewhere refund_due", 100_000L), await TransferAsync(await SendAsync(300_000, code)));
+        Assert.Equal(600_000L, await PaidAsync(bill));
+        Assert.Equal((TransferOutcomes.Underpaid, 300_000L, 0L), await ConfirmationAsync(payment));
+    }
+
+    [Fact]
+    public async Task The_relatives_page_stops_offering_a_QR_whose_bills_were_paid_another_way()
+    {
+        // P1 for the whole bill is underpaid (400,000 of 600,000); the kiosk offers a QR for the rest (P2, 200,000,
+        // same bill), which the page for a relative (/p/{payment}) shows too. The payer then pays the rest by P1's
+        // code again: P2's bill owes nothing, and money sent to P2 can only be refunded, yet its page still showed the QR.
+        var bill = await BillAsync(600_000);
+        var (p1, code1) = await PendingPayments.CreateAsync(Province, 600_000, bill);
+        var link1 = await PayLinkAsync(p1, code1, 600_000, bill);
+        await SendAsync(400_000, code1);
+        Assert.Equal(("underpaid", null), await PayLinkStateAsync(link1));
+        var (p2, code2) = await PendingPayments.CreateAsync(Province, 200_000, bill);
+        var link2 = await PayLinkAsync(p2, code2, 200_000, bill);
+        var (state, payload) = await PayLinkStateAsync(link2);
+        Assert.Equal("open", state);
+        Assert.NotNull(payload);
+
+        await SendAsync(200_000, code1);
+        Assert.Equal(("paid", null), await PayLinkStateAsync(link1));
+        Assert.Equal(("settled", null), await PayLinkStateAsync(link2));
+
+        // An underpaid payment whose bill was paid at the counter meanwhile: nothing more to send for it either.
+        var counter = await BillAsync(600_000);
+        var (p3, code3) = await PendingPayments.CreateAsync(Province, 600_000, counter);
+        var link3 = await PayLinkAsync(p3, code3, 600_000, counter);
+        await Province.ExecuteAsync("UPDATE bills SET paid = 400000 WHERE id = $b", ("$b", counter));
+        await SendAsync(300_000, code3);
+        Assert.Equal("underpaid", (await PendingPayments.StateAsync(Province, p3)).State);
+        Assert.Equal(("settled", null), await PayLinkStateAsync(link3));
+    }
+
+    // The payment's entry as its terminal pushed it (the QR in its body, its hash), so that its link for a relative opens.
+    private async Task<string> PayLinkAsync(string paymentId, string code, long amount, string bill)
+    {
+        var sequence = Convert.ToInt64(await Province.ScalarAsync("SELECT sequence FROM payments WHERE id = $p", ("$p", paymentId)), CultureInfo.InvariantCulture);
+        var payload = VietQrBuilder.Build(new VietQrPayload(true, "970436", ProvinceHost.SchoolAccount, Amount: amount, Additional: new VietQrAdditionalData(Purpose: code)));
+        var entry = new JournalEntryDto(sequence, EntryKinds.PaymentCreated, DateTimeOffset.UtcNow, Payment: new PaymentCreatedDto(paymentId, "HS240001", null, "vietqr", amount,
+            [new AllocationDto(bill, amount)], null, Qr: new VietQrDto(code, payload, DateTimeOffset.UtcNow.AddHours(1))));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(paymentId)));
+        await Province.ExecuteAsync("UPDATE journal_entries SET body = $b, hash = $h WHERE terminal_id = 'KP-TEST-QR' AND sequence = $s",
+            ("$b", JsonSerializer.Serialize(entry, ContractsJsonContext.Default.JournalEntryDto)), ("$h", hash), ("$s", sequence));
+        return $"/api/v1/pay-links/{paymentId}?k={PayLinkKey.Derive(hash)}";
+    }
+
+    private async Task<(string State, string? Payload)> PayLinkStateAsync(string link)
+    {
+        using var http = new HttpClient { BaseAddress = Province.BaseUrl };
+        var view = await http.GetFromJsonAsync<JsonElement>(link);
+        return (view.GetProperty("state").GetString()!, view.TryGetProperty("payload", out var payload) ? payload.GetString() : null);
+    }
+
+    // The last confirmation queued for the payment's terminal, as its long poll hands it over.
+    private async Task<(string Outcome, long TotalReceived, long Remaining)> ConfirmationAsync(string paymentId)
+    {
+        var body = (string)(await Province.ScalarAsync("SELECT body FROM confirmations WHERE payment_id = $p ORDER BY id DESC LIMIT 1", ("$p", paymentId)))!;
+        var confirmation = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.ConfirmationDto)!;
+        return (confirmation.Outcome, confirmation.TotalReceived, confirmation.Remaining);
     }
 
     private async Task<string> BillAsync(long total)

@@ -1,7 +1,8 @@
 // A VietQR payment's page for a relative (/p/{payment}?k={key}, the link the kiosk's small QR carries):
 // GET /api/v1/pay-links/{payment}?k=… answers the payment (the same EMV payload as the kiosk, drawn as a QR by the
 // server; the payer's name masked) or a problem: invalid_pay_link (no or malformed k) or pay_link_not_found (unknown
-// payment and wrong key alike). Vietnamese first, English beside it. Only an open payment shows its QR; the countdown
+// payment and wrong key alike). Vietnamese first, English beside it. Only an open payment shows its QR (settled: its
+// bills were paid, part of them another way, so money sent to it would be refunded); the countdown
 // runs on the server's seconds left, so a phone with a wrong clock still shows the right time.
 "use strict";
 
@@ -29,7 +30,7 @@
     document.getElementById("payee").textContent = `${p.institutionName} · ${p.payerName ?? ""}`;
     const line = document.getElementById("state");
     if (p.state !== "open") {
-      line.className = p.state === "paid" ? "ok" : "warn";
+      line.className = p.state === "paid" || p.state === "settled" ? "ok" : "warn";
       line.textContent = both(`province.pay.${p.state}`);
     }
 
