@@ -98,13 +98,16 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
     }
 
     // payOS has no transaction list: its open payment requests are asked for their status, and what paid them is
-    // recorded as a webhook's would be (once by the bank's reference).
+    // recorded as a webhook's would be (once by the bank's reference); what cannot be recorded is refused by name, as
+    // a list pull's records are.
     private async Task<int> PullPayosAsync(BankConnection connection, CancellationToken cancellationToken)
     {
-        var added = await payos.PullAsync(connection, async transfer =>
+        var malformed = new List<string>();
+        var (added, unread) = await payos.PullAsync(connection, async transfer =>
         {
-            if (transfer.Problem() is not null)
+            if (transfer.Problem() is { } problem)
             {
+                malformed.Add($"{transfer.TransactionId}: {problem}");
                 return false;
             }
 
@@ -118,7 +121,7 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
 
             return result.Status == "accepted";
         }, cancellationToken).ConfigureAwait(false);
-        await connections.TouchPullAsync(connection.Id, null, null, cancellationToken).ConfigureAwait(false);
+        await NoteRefusedAsync(connection, [.. unread, .. malformed], null, cancellationToken).ConfigureAwait(false);
         return added;
     }
 
@@ -176,13 +179,19 @@ internal sealed class BankPullWorker(BankConnections connections, BankLedger led
             break;
         }
 
+        await NoteRefusedAsync(connection, refused, cursor, cancellationToken).ConfigureAwait(false);
+        return added;
+    }
+
+    // The end of a connection's pull: each refused transaction logged, the first three named in its lastPullError.
+    private async Task NoteRefusedAsync(BankConnection connection, IReadOnlyList<string> refused, string? cursor, CancellationToken cancellationToken)
+    {
         foreach (var reason in refused)
         {
             logger.LogWarning("Pull of {Connection} refused transaction {Refusal}; look for it in the bank's statement", connection.ToString(), reason);
         }
 
         await connections.TouchPullAsync(connection.Id, refused.Count == 0 ? null : $"refused {refused.Count} transaction(s): {string.Join("; ", refused.Take(3))}", cursor, cancellationToken).ConfigureAwait(false);
-        return added;
     }
 
     // Which of a page's transactions this connection has already recorded, in one read: every pull brings back its

@@ -10,8 +10,11 @@ namespace KioskPos.ProvinceServer.Banking;
 /// <summary>A payOS payment request as payOS created it.</summary>
 internal sealed record PayosCreated(string PaymentLinkId, string CheckoutUrl, string QrCode);
 
-/// <summary>A payOS payment request's status and the transactions that paid into it.</summary>
-internal sealed record PayosStatus(string Status, long AmountPaid, IReadOnlyList<IncomingTransfer> Transactions);
+/// <summary>
+/// A payOS payment request's status, the transactions that paid into it, and those it could not read (the reference
+/// and why, never recorded), as a list pull's page has them.
+/// </summary>
+internal sealed record PayosStatus(string Status, long AmountPaid, IReadOnlyList<IncomingTransfer> Transactions, IReadOnlyList<string> Refused);
 
 /// <summary>payOS refused a call (its <c>code</c> other than <c>00</c>), or answered something unreadable.</summary>
 internal sealed class PayosException(string message) : Exception(message);
@@ -72,23 +75,31 @@ internal static class PayosApi
         using var request = Request(HttpMethod.Get, connection, "/v2/payment-requests/" + orderCode.ToString(CultureInfo.InvariantCulture));
         var data = await SendAsync(http, request, cancellationToken).ConfigureAwait(false);
         var transfers = new List<IncomingTransfer>();
+        var refused = new List<string>();
         if (data.TryGetProperty("transactions", out var transactions) && transactions.ValueKind == JsonValueKind.Array)
         {
             foreach (var t in transactions.EnumerateArray())
             {
+                // One transaction payOS wrote in a way this reader does not take is refused with its reason, as a list
+                // pull's record is; it used to throw, failing the pull of every request after it, round after round.
+                var reference = SepayWebhook.Text(t, "reference");
+                var id = reference.Length > 0 ? reference : $"{orderCode}:{SepayWebhook.Text(data, "id")}";
                 if (!BankProviders.TryGetWhole(t, "amount", out var amount))
                 {
-                    throw new PayosException("a transaction's amount is not a whole number");
+                    refused.Add($"{id}: amount must be a whole number of đồng");
                 }
-
-                var reference = SepayWebhook.Text(t, "reference");
-                var booked = BankProviders.ParseTime(SepayWebhook.Text(t, "transactionDateTime")) ?? throw new PayosException("a transaction has no transactionDateTime");
-                transfers.Add(new IncomingTransfer(reference.Length > 0 ? reference : $"{orderCode}:{SepayWebhook.Text(data, "id")}", SepayWebhook.Text(t, "accountNumber"),
-                    amount, SepayWebhook.Text(t, "description"), booked, Outgoing: false, OrderCode: orderCode));
+                else if (BankProviders.ParseTime(SepayWebhook.Text(t, "transactionDateTime")) is not { } booked)
+                {
+                    refused.Add($"{id}: {BankProviders.TimeProblem("transactionDateTime")}");
+                }
+                else
+                {
+                    transfers.Add(new IncomingTransfer(id, SepayWebhook.Text(t, "accountNumber"), amount, SepayWebhook.Text(t, "description"), booked, Outgoing: false, OrderCode: orderCode));
+                }
             }
         }
 
-        return new PayosStatus(SepayWebhook.Text(data, "status"), BankProviders.TryGetWhole(data, "amountPaid", out var paid) ? paid : 0, transfers);
+        return new PayosStatus(SepayWebhook.Text(data, "status"), BankProviders.TryGetWhole(data, "amountPaid", out var paid) ? paid : 0, transfers, refused);
     }
 
     private static HttpRequestMessage Request(HttpMethod method, BankConnection connection, string path)

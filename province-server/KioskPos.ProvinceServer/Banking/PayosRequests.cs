@@ -146,10 +146,11 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
     /// <summary>
     /// The status pull of <paramref name="connection"/>: each request still open (newest first, at most
     /// <see cref="MaxPerPull"/>, one call per <see cref="Gap"/>) is asked for; the transactions of a paid or
-    /// partly paid one go to <paramref name="record"/> (the ledger records each once). A request past its expiry
-    /// by a day and still unpaid is closed.
+    /// partly paid one go to <paramref name="record"/> (the ledger records each once), and those payOS wrote in a way
+    /// this server does not read come back refused with their reasons, never recorded. A request past its expiry by a
+    /// day and still unpaid is closed.
     /// </summary>
-    public async Task<int> PullAsync(BankConnection connection, Func<IncomingTransfer, Task<bool>> record, CancellationToken cancellationToken)
+    public async Task<(int Added, IReadOnlyList<string> Refused)> PullAsync(BankConnection connection, Func<IncomingTransfer, Task<bool>> record, CancellationToken cancellationToken)
     {
         List<RequestRow> open;
         await using (var db = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
@@ -160,9 +161,11 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
 
         var http = clients.CreateClient("bank-pull");
         var added = 0;
+        var refused = new List<string>();
         foreach (var request in open)
         {
             var status = await PayosApi.GetAsync(http, connection, request.OrderCode, cancellationToken).ConfigureAwait(false);
+            refused.AddRange(status.Refused);
             foreach (var transfer in status.Transactions)
             {
                 if (await record(await WithTransferCodeAsync(connection.Id, transfer, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false))
@@ -189,7 +192,7 @@ internal sealed class PayosRequests(ProvinceDatabase database, BankConnections c
             await Task.Delay(Gap, time, cancellationToken).ConfigureAwait(false);
         }
 
-        return added;
+        return (added, refused);
     }
 
     /// <summary>The most open requests one pull asks about.</summary>

@@ -40,18 +40,19 @@ public sealed partial class ProviderApiSimulator
     /// <summary>
     /// The payer pays request <paramref name="orderCode"/> (<paramref name="amount"/> đồng, all of it when null; the bank
     /// text <paramref name="text"/>, the request's description when null); returns payOS's webhook body for it, signed.
+    /// <paramref name="writtenAt"/>: the <c>transactionDateTime</c> payOS writes when it is not <paramref name="at"/> (a broken field).
     /// </summary>
-    public string PayPayos(long orderCode, long? amount = null, string? text = null, DateTimeOffset? at = null)
+    public string PayPayos(long orderCode, long? amount = null, string? text = null, DateTimeOffset? at = null, string? writtenAt = null)
     {
         var state = _payos[orderCode];
         var paid = new SimulatedPayosTransaction("FT" + Interlocked.Increment(ref _payosReference).ToString(CultureInfo.InvariantCulture), amount ?? state.Request.Amount,
-            text ?? state.Request.Description, at ?? DateTimeOffset.UtcNow);
+            text ?? state.Request.Description, at ?? DateTimeOffset.UtcNow, writtenAt);
         lock (state)
         {
             state.Transactions.Add(paid);
         }
 
-        var data = PayosWebhook.Data(orderCode, paid.Amount, paid.Text, _payosAccount!.AccountNumber, paid.Reference, Local(paid.At), state.Request.PaymentLinkId);
+        var data = PayosWebhook.Data(orderCode, paid.Amount, paid.Text, _payosAccount!.AccountNumber, paid.Reference, paid.WrittenAt ?? Local(paid.At), state.Request.PaymentLinkId);
         return Envelope(data, "00", "success", success: true).ToJsonString();
     }
 
@@ -158,7 +159,7 @@ public sealed partial class ProviderApiSimulator
                 ["amount"] = t.Amount,
                 ["accountNumber"] = _payosAccount!.AccountNumber,
                 ["description"] = t.Text,
-                ["transactionDateTime"] = Local(t.At),
+                ["transactionDateTime"] = t.WrittenAt ?? Local(t.At),
                 ["virtualAccountName"] = null,
                 ["virtualAccountNumber"] = null,
                 ["counterAccountBankId"] = null,
@@ -188,7 +189,7 @@ public sealed partial class ProviderApiSimulator
 
     private static IResult Json(JsonObject body, int statusCode = 200) => Results.Content(body.ToJsonString(), "application/json", System.Text.Encoding.UTF8, statusCode);
 
-    private sealed record SimulatedPayosTransaction(string Reference, long Amount, string Text, DateTimeOffset At);
+    private sealed record SimulatedPayosTransaction(string Reference, long Amount, string Text, DateTimeOffset At, string? WrittenAt);
 
     private sealed class PayosState(SimulatedPayosRequest request)
     {

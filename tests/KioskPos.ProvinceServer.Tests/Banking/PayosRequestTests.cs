@@ -126,6 +126,33 @@ public abstract class PayosRequestTests(ProvinceEngine engine)
         Assert.Equal("paid", await RequestStateAsync(province, request.OrderCode));
     }
 
+    [Fact]
+    public async Task A_payos_transaction_booked_outside_2000_to_2099_is_refused_by_name_and_the_other_requests_are_still_pulled()
+    {
+        // PayosApi.GetAsync threw on a transaction whose transactionDateTime did not read (as BankProviders.ParseTime
+        // reads it: a year from 2000 to 2099): the status pull of the whole connection failed there, every round, and
+        // the requests asked after it (older ones) were never asked.
+        await using var simulator = await StartSimulatorAsync();
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutPayosAsync(province, simulator);
+        using var terminal = await province.SignedClientAsync();
+        var (good, goodCode) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 110_000);
+        Assert.Equal("payos", (await RequestAsync(terminal, good, goodCode, 110_000)).Body.GetProperty("provider").GetString());
+        var (broken, brokenCode) = await CreatePaymentAsync(province, "KP-THCS-ND-01", 90_000);
+        Assert.Equal("payos", (await RequestAsync(terminal, broken, brokenCode, 90_000)).Body.GetProperty("provider").GetString()); // the newest: asked first
+
+        // Both are paid; both webhooks are lost; payOS writes one transaction's time in 1999.
+        simulator.PayPayos(simulator.PayosRequests.Single(r => r.Description == goodCode.Value).OrderCode);
+        var webhook = simulator.PayPayos(simulator.PayosRequests.Single(r => r.Description == brokenCode.Value).OrderCode, writtenAt: "1999-12-31 23:59:59");
+        var reference = JsonDocument.Parse(webhook).RootElement.GetProperty("data").GetProperty("reference").GetString();
+
+        Assert.Equal(1, await province.App.Services.GetRequiredService<BankPullWorker>().PullAllAsync(CancellationToken.None));
+        Assert.Equal(("completed", 110_000L, 1L), await PendingPayments.StateAsync(province, good));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(province, broken));
+        var error = (string?)await province.ScalarAsync("SELECT last_pull_error FROM bank_connections WHERE id = 'payos-1'");
+        Assert.Contains($"refused 1 transaction(s): {reference}: {BankProviders.TimeProblem("transactionDateTime")}", error, StringComparison.Ordinal);
+    }
+
     private static Task<object?> RequestStateAsync(ProvinceHost province, long orderCode) =>
         province.ScalarAsync("SELECT state FROM payos_requests WHERE order_code = $o", ("$o", orderCode));
 
