@@ -373,7 +373,8 @@ public sealed record ShiftClosedDto(long Number, long FirstSequence, long LastSe
 /// <param name="Amount">What this transfer brought.</param>
 /// <param name="TotalReceived">All received so far.</param>
 /// <param name="Expected">The payment's amount.</param>
-/// <param name="Remaining">Still due.</param>
+/// <param name="Remaining">Still due: the amount less what was received, never more than the payment's bills still owe through it (0 when
+/// they were paid another way meanwhile: a QR for the rest would only bring money to refund).</param>
 /// <param name="BankTransactionId">The bank's id.</param>
 /// <param name="ReceivedAt">When the bank reported it.</param>
 /// <param name="Flags">E.g. <c>late</c>, <c>refund_due</c>.</param>
