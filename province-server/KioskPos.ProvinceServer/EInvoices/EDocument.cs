@@ -144,16 +144,11 @@ public interface IEDocumentProvider
     string Name { get; }
 
     /// <summary>
-    /// Issues <paramref name="document"/>, or finds it issued. <paramref name="retry"/> is true when an earlier
-    /// attempt may have reached the provider: the adapter then looks the key up before issuing again.
+    /// Issues <paramref name="document"/>, or finds it issued, knowing what earlier attempts left
+    /// (<see cref="IssueAttempt"/>): when <see cref="IssueAttempt.Retry"/> is true an earlier attempt may have reached
+    /// the provider, and the adapter looks the key up before issuing again; a provider that issues asynchronously
+    /// (SePay) polls the job of <see cref="IssueAttempt.Tracking"/> instead of creating again. A provider that answers
+    /// at once (Viettel) never answers <see cref="IssueOutcome.Accepted"/> and has no tracking code to use.
     /// </summary>
-    Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Issues <paramref name="document"/> knowing what earlier attempts left (<see cref="IssueAttempt"/>). The issuer
-    /// calls this one; a provider that answers at once needs only the tracking-free overload above, which this
-    /// default calls. A provider that issues asynchronously (SePay) implements this one to poll its job.
-    /// </summary>
-    Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken) =>
-        IssueAsync(document, account, attempt.Retry, cancellationToken);
+    Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken);
 }

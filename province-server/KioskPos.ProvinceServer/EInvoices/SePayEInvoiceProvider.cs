@@ -47,10 +47,6 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
     public string Name => ProviderName;
 
     /// <inheritdoc/>
-    public Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken) =>
-        IssueAsync(document, account, new IssueAttempt(retry), cancellationToken);
-
-    /// <inheritdoc/>
     public async Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken)
     {
         if (document.Purpose == EDocumentPurpose.Adjustment)

@@ -69,7 +69,7 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
     public string Name => ProviderName;
 
     /// <inheritdoc/>
-    public async Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken)
+    public async Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken)
     {
         if (document.Adjusts is { } adjusted && OriginalIssueDate(adjusted) is null)
         {
@@ -80,7 +80,7 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
         using var http = clients.CreateClient(EDocumentServices.HttpClientName);
         try
         {
-            if (retry && await SearchAsync(http, document, account, cancellationToken).ConfigureAwait(false) is { } found)
+            if (attempt.Retry && await SearchAsync(http, document, account, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 return found;
             }

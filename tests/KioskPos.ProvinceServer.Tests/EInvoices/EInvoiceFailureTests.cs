@@ -339,7 +339,7 @@ public sealed class EInvoiceFailureTests
 
         public string Name => ViettelSInvoiceProvider.ProviderName;
 
-        public Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, bool retry, CancellationToken cancellationToken)
+        public Task<IssueOutcome> IssueAsync(EDocument document, ProviderAccount account, IssueAttempt attempt, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
             return Task.FromResult(answer(document));

@@ -54,7 +54,7 @@ public sealed class ViettelSInvoiceProviderTests
         await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
         var (provider, _) = Adapter();
 
-        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: false, CancellationToken.None);
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None);
 
         var issued = Assert.IsType<IssueOutcome.Issued>(outcome);
         Assert.Equal(Assert.Single(viettel.Invoices.Values).InvoiceNo, issued.Number);
@@ -68,14 +68,14 @@ public sealed class ViettelSInvoiceProviderTests
         await using var other = await ViettelSInvoiceSimulator.StartAsync();
         var (provider, clock) = Adapter();
 
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), false, CancellationToken.None));
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-3"), Account(other), false, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-3"), Account(other), new IssueAttempt(Retry: false), CancellationToken.None));
         Assert.Equal((1, 1), (viettel.Logins, other.Logins)); // one login per account, each token kept
 
         // 4 min 40 s into a 5-minute token: within the margin, so a new one rather than one that may expire on the way.
         clock.Advance(viettel.TokenLifetime - TimeSpan.FromSeconds(20));
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-4"), Account(viettel), false, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-4"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
         Assert.Equal((2, 0), (viettel.Logins, viettel.Unauthorised));
     }
 
@@ -86,11 +86,11 @@ public sealed class ViettelSInvoiceProviderTests
     {
         await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
         var (provider, _) = Adapter();
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
 
         viettel.ExpiredAs401 = as401;
         viettel.ExpireTokens();
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), retry: true, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), new IssueAttempt(Retry: true), CancellationToken.None));
 
         Assert.Equal((2, 1, 2), (viettel.Logins, viettel.Unauthorised, viettel.Invoices.Count));
     }
@@ -101,7 +101,7 @@ public sealed class ViettelSInvoiceProviderTests
         await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
         var (provider, _) = Adapter();
 
-        var refused = Assert.IsType<IssueOutcome.Refused>(await provider.IssueAsync(Original("KP-1"), Account(viettel, "rotated-password"), false, CancellationToken.None));
+        var refused = Assert.IsType<IssueOutcome.Refused>(await provider.IssueAsync(Original("KP-1"), Account(viettel, "rotated-password"), new IssueAttempt(Retry: false), CancellationToken.None));
 
         Assert.Equal("HTTP 401 at login: invalid_grant: Bad credentials", refused.Reason);
         Assert.Equal((0, 0), (viettel.CreateCalls, viettel.Logins));
@@ -114,7 +114,7 @@ public sealed class ViettelSInvoiceProviderTests
         var (provider, _) = Adapter();
         viettel.Down = true;
 
-        var later = Assert.IsType<IssueOutcome.Later>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+        var later = Assert.IsType<IssueOutcome.Later>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
 
         Assert.Equal("HTTP 500 at login", later.Reason);
     }
@@ -128,7 +128,7 @@ public sealed class ViettelSInvoiceProviderTests
         viettel.OnCreate = _ => Results.Json(new JsonObject { ["code"] = 400, ["message"] = "INVOICE_SERIAL_NOT_FOUND", ["data"] = "Ký hiệu hóa đơn không tồn tại" }, statusCode: status);
         var (provider, _) = Adapter();
 
-        var refused = Assert.IsType<IssueOutcome.Refused>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+        var refused = Assert.IsType<IssueOutcome.Refused>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
 
         Assert.Equal("INVOICE_SERIAL_NOT_FOUND: Ký hiệu hóa đơn không tồn tại", refused.Reason);
     }
@@ -140,7 +140,7 @@ public sealed class ViettelSInvoiceProviderTests
         viettel.OnCreate = _ => Results.Json(new JsonObject { ["code"] = 503, ["message"] = "SERVICE_BUSY", ["data"] = "Hệ thống bận" });
         var (provider, _) = Adapter();
 
-        Assert.IsType<IssueOutcome.Later>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Later>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
     }
 
     [Theory]
@@ -160,7 +160,7 @@ public sealed class ViettelSInvoiceProviderTests
         viettel.OnSearch = _ => Raw(answer);
         var (provider, _) = Adapter();
 
-        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: true, CancellationToken.None);
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: true), CancellationToken.None);
 
         Assert.IsType<IssueOutcome.Later>(outcome);
         Assert.Equal((1, 0), (viettel.SearchCalls, viettel.CreateCalls));
@@ -172,7 +172,7 @@ public sealed class ViettelSInvoiceProviderTests
         await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
         var (provider, _) = Adapter();
 
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: true, CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: true), CancellationToken.None));
         Assert.Equal((1, 1), (viettel.SearchCalls, viettel.CreateCalls));
     }
 
@@ -195,7 +195,7 @@ public sealed class ViettelSInvoiceProviderTests
         viettel.OnCreate = _ => Raw(answer, contentType);
         var (provider, _) = Adapter();
 
-        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None);
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None);
 
         Assert.IsType<IssueOutcome.Later>(outcome);
     }
@@ -219,7 +219,7 @@ public sealed class ViettelSInvoiceProviderTests
         viettel.OnSearch = _ => Raw($$"""{"errorCode":null,"description":null,"result":[{"invoiceNo":"C26TNC0000001","reservationCode":"RSV1","issueDate":{{issueDate}},"status":"Hóa đơn gốc"}]}""");
         var (provider, _) = Adapter();
 
-        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), retry: true, CancellationToken.None);
+        var outcome = await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: true), CancellationToken.None);
 
         if (day is null)
         {
@@ -243,7 +243,7 @@ public sealed class ViettelSInvoiceProviderTests
         var (provider, _) = Adapter();
 
         var outcome = await provider.IssueAsync(Refund("KP-1", new EDocumentReference("C26TNC0000001", ViettelSInvoiceSimulator.Template, ViettelSInvoiceSimulator.Series, issuedOn)),
-            Account(viettel), false, CancellationToken.None);
+            Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None);
 
         Assert.StartsWith("the adjusted document C26TNC0000001 has no readable issue date", Assert.IsType<IssueOutcome.Refused>(outcome).Reason, StringComparison.Ordinal);
         Assert.Equal((0, 0), (viettel.Logins, viettel.CreateCalls));
@@ -254,11 +254,11 @@ public sealed class ViettelSInvoiceProviderTests
     {
         await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
         var (provider, _) = Adapter();
-        var original = Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), false, CancellationToken.None));
+        var original = Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
 
         Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(
             Refund("KP-1", new EDocumentReference(original.Number, ViettelSInvoiceSimulator.Template, ViettelSInvoiceSimulator.Series, original.IssuedOn)),
-            Account(viettel), false, CancellationToken.None));
+            Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
 
         var first = viettel.Invoices[EDocument.KeyOf("KP-1")].Body;
         Assert.Equal((true, true, true), ((bool)first["summarizeInfo"]!["isTotalAmountPos"]!, (bool)first["summarizeInfo"]!["isTotalAmtWithoutTaxPos"]!, (bool)first["summarizeInfo"]!["isTotalTaxAmountPos"]!));
@@ -282,8 +282,8 @@ public sealed class ViettelSInvoiceProviderTests
         var (provider, _) = Adapter();
 
         Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-1", new EDocumentBuyer("Công ty TNHH Minh Anh", "HS240001", "0312345678-001")),
-            Account(viettel), false, CancellationToken.None));
-        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), false, CancellationToken.None));
+            Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
+        Assert.IsType<IssueOutcome.Issued>(await provider.IssueAsync(Original("KP-2"), Account(viettel), new IssueAttempt(Retry: false), CancellationToken.None));
 
         var company = viettel.Invoices[EDocument.KeyOf("KP-1")].Body["buyerInfo"]!.AsObject();
         Assert.Equal(("Công ty TNHH Minh Anh", "0312345678-001", "HS240001"), ((string?)company["buyerLegalName"], (string?)company["buyerTaxCode"], (string?)company["buyerCode"]));
