@@ -35,7 +35,7 @@ public sealed record EDocumentSeller(string TaxCode, string Name);
 /// <summary>The buyer as far as the payer gave it: a person's name, or a company's tax code; the pupil or patient code.</summary>
 /// <param name="Name">The payer's name (the pupil's or patient's, as the province holds it).</param>
 /// <param name="Code">The pupil or patient code.</param>
-/// <param name="TaxCode">A company payer's tax code, when one was given.</param>
+/// <param name="TaxCode">A company payer's tax code, when one was given (10, 10-3, or a person's 12 digits).</param>
 public sealed record EDocumentBuyer(string? Name, string Code, string? TaxCode = null);
 
 /// <summary>A line: only what the payer pays (the insurance's part of a hospital bill is not sold to the payer).</summary>

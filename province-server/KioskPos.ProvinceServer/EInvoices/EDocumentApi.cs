@@ -106,12 +106,31 @@ internal static class EDocumentApi
 
     /// <summary>The first thing wrong with a company payer's details, naming the field; null when they are good.</summary>
     internal static string? ValidateBuyer(ReceiptBuyerRequest request) =>
-        request.TaxCode is not { } tax || !IsTaxCode(tax) ? "taxCode is the company's tax code: 10 digits, or 10 digits '-' 3 digits for a branch"
-        : request.Name is not { Length: > 0 and <= 400 } n || string.IsNullOrWhiteSpace(n) || n.Any(char.IsControl) ? "name is the company's name (1 to 400 characters)"
+        request.TaxCode is not { } tax || !IsBuyerTaxCode(tax) ? "taxCode is the buyer's tax code: 10 digits, 10 digits '-' 3 digits for a branch, or a person's 12-digit personal identification number"
+        : request.Name is not { Length: > 0 and <= 400 } n || string.IsNullOrWhiteSpace(n) || n.Any(char.IsControl) ? "name is the buyer's registered name (1 to 400 characters)"
         : null;
 
+    /// <summary>An organisation's tax code: 10 digits, or 10 digits '-' 3 digits for a branch (dependent unit).</summary>
     internal static bool IsTaxCode(string tax) =>
         (tax.Length == 10 && tax.All(char.IsAsciiDigit)) || (tax.Length == 14 && tax[10] == '-' && tax[..10].All(char.IsAsciiDigit) && tax[11..].All(char.IsAsciiDigit));
+
+    /// <summary>
+    /// A buyer's tax code: an organisation's (<see cref="IsTaxCode"/>), or a person's: since Circular 86/2024/TT-BTC
+    /// (in force in 2025) an individual's tax code is their 12-digit personal identification number, the
+    /// citizen-ID number. The seller stays an organisation's code.
+    /// </summary>
+    internal static bool IsBuyerTaxCode(string tax) => IsTaxCode(tax) || IsPersonalNumber(tax);
+
+    /// <summary>A person's 12-digit personal identification number used as their tax code.</summary>
+    internal static bool IsPersonalNumber(string tax) => tax.Length == 12 && tax.All(char.IsAsciiDigit);
+
+    /// <summary>
+    /// A buyer's tax code as the public receipt page shows it: a company's in full (it is on the public register), a
+    /// person's identification number with its last four digits only, as the page masks the payer's name (Law
+    /// 91/2025/QH15 on personal data: show no more than the purpose needs; the payer typed it and can recognise it).
+    /// </summary>
+    internal static string? ShownTaxCode(string? tax) =>
+        tax is not null && IsPersonalNumber(tax) ? new string('•', tax.Length - 4) + tax[^4..] : tax;
 
     // https to a provider; plain http only to this machine (a local simulator), never credentials in clear over a network.
     private static string? BaseUrlProblem(string? url) =>
@@ -202,6 +221,6 @@ internal static class EDocumentApi
             r.Purpose, r.DocumentKind, Messages.Vi(r.Purpose == "adjustment" ? "einvoice.kind.adjustment" : r.DocumentKind == "receipt" ? "einvoice.kind.receipt" : r.DocumentKind == "invoice" ? "einvoice.kind.invoice" : "einvoice.kind.unknown"),
             r.State, StateName(r.State), r.Amount,
             r.State == "issued" ? r.TemplateCode : null, r.State == "issued" ? r.Series : null, r.State == "issued" ? r.DocumentNumber : null,
-            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn, r.BuyerTaxCode,
+            r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn, ShownTaxCode(r.BuyerTaxCode),
             r.Purpose == "original" && r.State == "waiting" && r.Attempts == 0))];
 }

@@ -81,13 +81,13 @@ public sealed record EDocumentDayView(string InstitutionId, string Day, int Issu
 /// <param name="LookupCode">The provider's lookup code, once issued.</param>
 /// <param name="Provider">The provider.</param>
 /// <param name="IssuedOn">The day issued.</param>
-/// <param name="BuyerTaxCode">The company payer's tax code, when one was given.</param>
+/// <param name="BuyerTaxCode">The company payer's tax code, when one was given; a person's 12-digit number shows its last four digits only.</param>
 /// <param name="AcceptsBuyer">True while a company payer's details can still be put on it: an original not tried yet.</param>
 public sealed record ReceiptEDocument(
     string Purpose, string? Kind, string KindName, string State, string StateName, long Amount, string? TemplateCode, string? Series, string? Number,
     string? LookupCode, string? Provider, string? IssuedOn, string? BuyerTaxCode = null, bool AcceptsBuyer = false);
 
 /// <summary>A company payer's details for its e-document ("Lấy hóa đơn công ty" on the receipt's lookup page).</summary>
-/// <param name="TaxCode">The company's tax code (mã số thuế): 10 digits, or 10-3 for a branch.</param>
-/// <param name="Name">The company's name as registered.</param>
+/// <param name="TaxCode">The buyer's tax code (mã số thuế): 10 digits, 10-3 for a branch, or a person's 12-digit personal identification number (Circular 86/2024/TT-BTC).</param>
+/// <param name="Name">The buyer's name as registered.</param>
 public sealed record ReceiptBuyerRequest(string? TaxCode, string? Name);

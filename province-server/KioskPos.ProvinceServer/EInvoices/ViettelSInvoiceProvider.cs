@@ -486,7 +486,8 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
     }
 
     // buyerName is a person's name; a company's registered name is buyerLegalName, which buyerTaxCode requires
-    // (guide 6.4; Odoo sends the company as buyerLegalName).
+    // (guide 6.4; Odoo sends the company as buyerLegalName). buyerTaxCode takes a Vietnamese or a foreign tax code of up
+    // to 20 characters (HIS's model of the guide), so a person's 12-digit number goes as it is, with the name given for it.
     private static JsonObject Buyer(EDocumentBuyer buyer) => buyer.TaxCode is { Length: > 0 } taxCode
         ? new JsonObject { ["buyerLegalName"] = buyer.Name, ["buyerTaxCode"] = taxCode, ["buyerCode"] = buyer.Code }
         : new JsonObject { ["buyerName"] = buyer.Name, ["buyerCode"] = buyer.Code };

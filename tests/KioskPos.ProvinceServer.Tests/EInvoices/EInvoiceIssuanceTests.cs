@@ -256,6 +256,46 @@ public sealed class EInvoiceIssuanceTests
         }
     }
 
+    [Theory]
+    [InlineData("viettel-sinvoice")]
+    [InlineData("sepay")]
+    public async Task A_person_gives_a_12_digit_personal_identification_number_as_the_buyers_tax_code_and_the_provider_receives_it(string provider)
+    {
+        // Circular 86/2024/TT-BTC: an individual's tax code is their 12-digit personal identification number.
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var sepay = await SePayEInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(provider == "sepay" ? EInvoiceFixture.SePaySettings(sepay.BaseUrl) : EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+        var key = ReceiptLookupKey.Format(f.Hashes[id][..12]);
+        using var anonymous = new HttpClient { BaseAddress = f.Province.BaseUrl };
+
+        using (var given = await anonymous.PostAsJsonAsync($"/api/v1/receipts/{id}/buyer?h={key}", new { taxCode = "079203001234", name = "Nguyễn Thị Minh Anh" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, given.StatusCode);
+        }
+
+        // The public receipt page shows the last four digits of a person's number only; the office's worklist shows it whole.
+        var receipt = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/receipts/{id}?h={key}");
+        Assert.Equal("••••••••1234", Assert.Single(receipt.GetProperty("documents").EnumerateArray()).GetProperty("buyerTaxCode").GetString());
+
+        await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
+        var sent = provider == "sepay"
+            ? (string?)Assert.Single(sepay.Invoices.Values).Body["buyer"]!["tax_code"]
+            : (string?)Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!["buyerTaxCode"];
+        Assert.Equal("079203001234", sent);
+        Assert.Equal("079203001234", Assert.Single(await f.WorklistAsync("issued")).GetProperty("buyerTaxCode").GetString());
+    }
+
+    [Fact]
+    public void A_sellers_tax_code_stays_an_organisations_10_or_10_3_digits_and_a_buyers_may_also_be_a_persons_12()
+    {
+        Assert.True(EDocumentApi.IsBuyerTaxCode("079203001234"));
+        Assert.False(EDocumentApi.IsTaxCode("079203001234"));
+        Assert.Equal("sellerTaxCode is 10 digits, or 10 digits '-' 3 digits for a branch",
+            EDocumentApi.Validate(new EDocumentSettingsRequest("invoice", "viettel-sinvoice", "https://sinvoice.example/", "1/001", "C26TNC", "079203001234", "Trường", "u", "p", null), null));
+    }
+
     [Fact]
     public async Task A_company_arriving_after_an_attempt_may_have_reached_the_provider_is_refused_and_the_document_issues_as_first_sent()
     {
@@ -281,6 +321,9 @@ public sealed class EInvoiceIssuanceTests
     [Theory]
     [InlineData("""{"taxCode":"031234567","name":"Công ty A"}""", "taxCode")]
     [InlineData("""{"taxCode":"03123456789","name":"Công ty A"}""", "taxCode")]
+    [InlineData("""{"taxCode":"0312345678901","name":"Công ty A"}""", "taxCode")]
+    [InlineData("""{"taxCode":"079203001234-001","name":"Công ty A"}""", "taxCode")]
+    [InlineData("""{"taxCode":"0792030012３4","name":"Công ty A"}""", "taxCode")]
     [InlineData("""{"taxCode":"0312345678-01","name":"Công ty A"}""", "taxCode")]
     [InlineData("""{"taxCode":"0312345678_001","name":"Công ty A"}""", "taxCode")]
     [InlineData("""{"taxCode":"03123456７8","name":"Công ty A"}""", "taxCode")]
