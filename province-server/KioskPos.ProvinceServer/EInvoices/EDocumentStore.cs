@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using KioskPos.Core.Money;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.Shared.Contracts;
 
 namespace KioskPos.ProvinceServer.EInvoices;
 
@@ -300,25 +302,26 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
             return null;
         }
 
+        // The payment's bills as its original states them: an adjustment's lines are those of the bills it gives back.
+        var bills = (await connection.ReadAllAsync<LineFacts>(
+            "SELECT pa.bill_id, COALESCE(b.title, pa.bill_id) AS title, pa.amount FROM payment_allocations pa LEFT JOIN bills b ON b.id = pa.bill_id WHERE pa.payment_id = $p ORDER BY pa.bill_id",
+            null, cancellationToken, ("$p", row.PaymentId)).ConfigureAwait(false)).ConvertAll(a => new BillLine(a.BillId, a.Title, a.Amount));
         List<(string Title, long Amount)> lines;
         if (row.Purpose == "original")
         {
-            var allocations = await connection.ReadAllAsync<LineFacts>(
-                "SELECT COALESCE(b.title, pa.bill_id) AS title, pa.amount FROM payment_allocations pa LEFT JOIN bills b ON b.id = pa.bill_id WHERE pa.payment_id = $p ORDER BY pa.bill_id",
-                null, cancellationToken, ("$p", row.PaymentId)).ConfigureAwait(false);
-            lines = allocations.ConvertAll(a => (a.Title, a.Amount));
-            var allocated = lines.Sum(l => l.Amount);
-            if (allocated < payment.Amount)
-            {
-                lines.Add(("Nạp tiền vào thẻ / Top-up", payment.Amount - allocated)); // a deposit: what was paid but not towards a bill
-            }
+            lines = EDocumentLines.Original(bills, payment.Amount);
         }
         else
         {
-            var kind = (string?)await connection.ScalarAsync(
-                "SELECT kind FROM reversals WHERE payment_id = $p AND payment_id || '/' || terminal_id || '/' || CAST(sequence AS TEXT) = $id", null, cancellationToken,
-                ("$p", row.PaymentId), ("$id", row.Id)).ConfigureAwait(false);
-            lines = [((kind == "void" ? "Hủy thanh toán " : "Hoàn tiền thanh toán ") + row.PaymentId, row.Amount)];
+            // The reversal's bills are in its journal entry (the terminal's PaymentReversalDto, stored as pushed): the
+            // reversals row keeps its kind and amount only.
+            var reversal = await connection.ReadFirstAsync<ReversalFacts>(
+                """
+                SELECT r.kind, j.body FROM reversals r LEFT JOIN journal_entries j ON j.terminal_id = r.terminal_id AND j.sequence = r.sequence
+                WHERE r.payment_id = $p AND r.payment_id || '/' || r.terminal_id || '/' || CAST(r.sequence AS TEXT) = $id
+                """,
+                null, cancellationToken, ("$p", row.PaymentId), ("$id", row.Id)).ConfigureAwait(false);
+            lines = EDocumentLines.Adjustment(bills, Entry(reversal?.Body)?.Reversal, row.PaymentId, reversal?.Kind, row.Amount);
         }
 
         return new DocumentFacts(payment.Method, payment.State, payment.AccountCode, payment.FullName, payment.InstitutionName, lines);
@@ -343,11 +346,38 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
         public required string InstitutionName { get; init; }
     }
 
+    /// <summary>A stored journal entry, or null when the body is not one (not JSON, or JSON of another shape).</summary>
+    private static JournalEntryDto? Entry(string? body)
+    {
+        if (string.IsNullOrEmpty(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, ContractsJsonContext.Default.JournalEntryDto);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private sealed record LineFacts
     {
+        public required string BillId { get; init; }
+
         public required string Title { get; init; }
 
         public long Amount { get; init; }
+    }
+
+    private sealed record ReversalFacts
+    {
+        public required string Kind { get; init; }
+
+        public string? Body { get; init; }
     }
 }
 

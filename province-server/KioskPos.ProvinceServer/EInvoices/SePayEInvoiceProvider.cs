@@ -24,8 +24,11 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200) or 404 "Invoice not found", also while the job
 /// that makes it is still running: the look-up before a retry of a create whose answer was lost.</item>
 /// </list>
-/// Errors are <c>{success: false, error: {code, message}}</c>. SePay's documented API has no adjusting document, so an
-/// adjustment through SePay is refused here with that reason (the institution issues it on its provider's portal).
+/// Errors are <c>{success: false, error: {code, message}}</c>. SePay's developer documentation now describes an adjusting
+/// invoice too ("API xuất hóa đơn điều chỉnh": <c>adjustment_type</c> increase, decrease, combined or info, the original
+/// named by its <c>original_invoice_reference_code</c>), which this adapter does not send yet: its endpoint and its lines'
+/// form were not verified here. An adjustment through SePay is refused with that reason (the institution issues it
+/// on its provider's portal).
 /// <para>
 /// The create is asynchronous: the invoice is not found under its reference_code until SePay's job is done, so a
 /// create it accepted is answered <see cref="IssueOutcome.Accepted"/> with the tracking code, and every later attempt
@@ -51,7 +54,7 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
     {
         if (document.Purpose == EDocumentPurpose.Adjustment)
         {
-            return new IssueOutcome.Refused("SePay's e-invoice API documents no adjusting invoice: issue the adjustment on the provider's portal");
+            return new IssueOutcome.Refused("This adapter does not send SePay adjusting invoices yet: issue the adjustment on the provider's portal");
         }
 
         using var http = clients.CreateClient(EDocumentServices.HttpClientName);

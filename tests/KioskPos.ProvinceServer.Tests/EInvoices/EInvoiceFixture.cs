@@ -68,13 +68,25 @@ internal sealed class EInvoiceFixture : IAsyncDisposable
     }
 
     /// <summary>Pushes a card payment of <paramref name="bill"/>; returns its id.</summary>
-    public async Task<string> PayAsync(string bill, long amount, string account = "HS240001", string card = "04A1B2C3")
+    public Task<string> PayAsync(string bill, long amount, string account = "HS240001", string card = "04A1B2C3") =>
+        PayBillsAsync([new AllocationDto(bill, amount)], account, card);
+
+    /// <summary>Pushes a card payment of several bills (HS240001's by default); returns its id.</summary>
+    public async Task<string> PayBillsAsync(AllocationDto[] bills, string account = "HS240001", string card = "04A1B2C3")
     {
         var id = $"{Terminal}-{_sequence + 1:D8}";
         var hash = await PushAsync(new JournalEntryDto(_sequence + 1, EntryKinds.PaymentCreated, PaidAt.AddMinutes(_sequence),
-            Payment: new PaymentCreatedDto(id, account, card, "card_balance", amount, [new AllocationDto(bill, amount)], null)));
+            Payment: new PaymentCreatedDto(id, account, card, "card_balance", bills.Sum(b => b.Amount), bills, null)));
         Hashes[id] = hash;
         return id;
+    }
+
+    /// <summary>Pushes a void (<see cref="EntryKinds.PaymentVoided"/>) or refund of <paramref name="paymentId"/> giving back <paramref name="bills"/>; returns its entry's sequence.</summary>
+    public async Task<long> ReverseAsync(string kind, string paymentId, params AllocationDto[] bills)
+    {
+        await PushAsync(new JournalEntryDto(_sequence + 1, kind, PaidAt.AddMinutes(_sequence),
+            Reversal: new PaymentReversalDto(paymentId, bills.Sum(b => b.Amount), bills, ReversalDestinations.CardBalance, null, "Thu nhầm", "thu-ngan-01", "giam-sat-01")));
+        return _sequence;
     }
 
     /// <summary>Pushes a void of <paramref name="paymentId"/> back to the card, approved by a supervisor.</summary>

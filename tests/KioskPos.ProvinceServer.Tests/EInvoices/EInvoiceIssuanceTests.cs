@@ -137,6 +137,28 @@ public sealed class EInvoiceIssuanceTests
     }
 
     [Fact]
+    public async Task Through_SePay_a_payment_of_two_bills_is_issued_with_a_line_each_and_its_voids_adjustment_is_refused_unsent()
+    {
+        await using var sepay = await SePayEInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.SePaySettings(sepay.BaseUrl));
+        var id = await f.PayBillsAsync([new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000)]);
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var items = Assert.Single(sepay.Invoices.Values).Body["items"]!.AsArray();
+        Assert.Equal(new (string?, long)[] { ("Bán trú tháng 11/2026", 600_000L), ("Học phí tháng 11/2026", 150_000L) },
+            items.Select(i => ((string?)i!["item_name"], (long)i["unit_price"]!)));
+
+        // The adjustment carries the bills (the issuer builds it as for Viettel), but this adapter does not send SePay an
+        // adjusting invoice: it is refused with the reason, and SePay gets no second create.
+        await f.ReverseAsync(KioskPos.Shared.Contracts.EntryKinds.PaymentVoided, id, new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000));
+        Assert.Equal(0, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var refused = Assert.Single(await f.WorklistAsync("refused"));
+        Assert.Equal("adjustment", refused.GetProperty("purpose").GetString());
+        Assert.StartsWith("This adapter does not send SePay adjusting invoices yet", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, sepay.CreateCalls);
+    }
+
+    [Fact]
     public async Task A_refused_document_is_in_the_worklist_with_the_providers_reason_and_issues_once_its_settings_are_put_right()
     {
         await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
@@ -246,7 +268,7 @@ public sealed class EInvoiceIssuanceTests
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Contains("edocument_already_issued", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        // A refund's adjustment carries the same buyer (Viettel; SePay's API documents no adjustment).
+        // A refund's adjustment carries the same buyer (Viettel; the SePay adapter sends no adjustment).
         if (provider == "viettel-sinvoice")
         {
             await f.RefundAsync(id, "HP-2611-HS240001", 50_000);

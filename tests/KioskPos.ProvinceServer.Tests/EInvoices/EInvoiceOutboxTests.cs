@@ -4,6 +4,7 @@ using System.Text.Json;
 using KioskPos.Core.Receipts;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.EInvoices;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -85,7 +86,7 @@ public abstract class EInvoiceOutboxTests(ProvinceEngine engine)
         var line = Assert.Single(body["itemInfo"]!.AsArray())!;
         Assert.False((bool)line["isIncreaseItem"]!);
         Assert.Equal(50_000, (long)line["itemTotalAmountWithoutTax"]!);
-        Assert.StartsWith("Hoàn tiền thanh toán " + id, (string?)line["itemName"], StringComparison.Ordinal);
+        Assert.Equal("Học phí tháng 11/2026", (string?)line["itemName"]); // the bill refunded, titled as the original titled it
 
         // The worklist links the issued adjustment to the invoice it adjusts; nothing is left waiting.
         var issued = await f.WorklistAsync("issued");
@@ -170,7 +171,7 @@ public abstract class EInvoiceOutboxTests(ProvinceEngine engine)
         var line = Assert.Single(adjustment.Body["itemInfo"]!.AsArray())!;
         Assert.False((bool)line["isIncreaseItem"]!);
         Assert.Equal(150_000, (long)line["itemTotalAmountWithoutTax"]!);
-        Assert.StartsWith("Hủy thanh toán " + voided, (string?)line["itemName"], StringComparison.Ordinal);
+        Assert.Equal("Học phí tháng 11/2026", (string?)line["itemName"]); // the bill voided, titled as the original titled it
 
         var day = await f.Province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/e-documents/day?institution={EInvoiceFixture.School}&date=2026-11-23");
         Assert.Equal((3, 0, 0, 300_000L), (day.GetProperty("issued").GetInt32(), day.GetProperty("waiting").GetInt32(), day.GetProperty("refused").GetInt32(), day.GetProperty("issuedAmount").GetInt64()));
@@ -178,6 +179,67 @@ public abstract class EInvoiceOutboxTests(ProvinceEngine engine)
         Assert.Contains(day.GetProperty("documents").EnumerateArray(), d => d.GetProperty("paymentId").GetString() == kept);
         var linked = Assert.Single(day.GetProperty("documents").EnumerateArray(), d => d.GetProperty("purpose").GetString() == "adjustment");
         Assert.Equal((voided, original, adjustment.InvoiceNo), (linked.GetProperty("adjusts").GetString(), linked.GetProperty("adjustsNumber").GetString(), linked.GetProperty("documentNumber").GetString()));
+    }
+
+    [Fact]
+    public async Task A_void_of_a_payment_of_two_bills_adjusts_each_bill_under_its_title_and_amount_as_the_original_stated_them()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync(engine);
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayBillsAsync([new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000)]);
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+
+        await f.ReverseAsync(EntryKinds.PaymentVoided, id, new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000));
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+
+        static (string?, long)[] Lines(System.Text.Json.Nodes.JsonNode body) =>
+            [.. body["itemInfo"]!.AsArray().Select(i => ((string?)i!["itemName"], (long)i["itemTotalAmountWithoutTax"]!))];
+        var original = viettel.Invoices[EDocument.KeyOf(id)].Body;
+        var adjustment = Assert.Single(viettel.Invoices.Values, i => (string?)i.Body["generalInvoiceInfo"]!["adjustmentType"] == "5").Body;
+        Assert.Equal(new (string?, long)[] { ("Bán trú tháng 11/2026", 600_000L), ("Học phí tháng 11/2026", 150_000L) }, Lines(original));
+        Assert.Equal(Lines(original), Lines(adjustment));
+        Assert.All(adjustment["itemInfo"]!.AsArray(), i => Assert.False((bool)i!["isIncreaseItem"]!));
+        Assert.Equal(new[] { 1, 2 }, adjustment["itemInfo"]!.AsArray().Select(i => (int)i!["lineNumber"]!));
+        Assert.Equal((750_000L, false), ((long)adjustment["summarizeInfo"]!["totalAmountWithTax"]!, (bool)adjustment["summarizeInfo"]!["isTotalAmountPos"]!));
+    }
+
+    [Fact]
+    public async Task A_refund_of_part_of_one_of_two_bills_adjusts_that_bill_alone_by_what_it_gave_back()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync(engine);
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayBillsAsync([new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000)]);
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+
+        // Ten days' meals given back of the meals bill; the tuition stays paid.
+        await f.ReverseAsync(EntryKinds.PaymentRefunded, id, new AllocationDto("BT-2611-HS240001", 250_000));
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+
+        var adjustment = Assert.Single(viettel.Invoices.Values, i => (string?)i.Body["generalInvoiceInfo"]!["adjustmentType"] == "5").Body;
+        var line = Assert.Single(adjustment["itemInfo"]!.AsArray())!;
+        Assert.Equal(("Bán trú tháng 11/2026", 250_000L, 250_000L, false), ((string?)line["itemName"], (long)line["unitPrice"]!, (long)line["itemTotalAmountWithoutTax"]!, (bool)line["isIncreaseItem"]!));
+        Assert.Equal(250_000, (long)adjustment["summarizeInfo"]!["totalAmountWithTax"]!);
+    }
+
+    [Fact]
+    public async Task A_reversal_whose_journal_entry_holds_no_bills_is_adjusted_in_one_line_naming_the_void_for_its_amount()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync(engine);
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayBillsAsync([new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000)]);
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        var sequence = await f.ReverseAsync(EntryKinds.PaymentVoided, id, new("HP-2611-HS240001", 150_000), new("BT-2611-HS240001", 600_000));
+
+        // An entry body that does not state the reversal's bills (as the demo province's rows): the bills are not guessed.
+        Assert.Equal(1, await f.Province.ExecuteAsync("UPDATE journal_entries SET body = '{}' WHERE terminal_id = $t AND sequence = $s", ("$t", EInvoiceFixture.Terminal), ("$s", sequence)));
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+
+        var adjustment = Assert.Single(viettel.Invoices.Values, i => (string?)i.Body["generalInvoiceInfo"]!["adjustmentType"] == "5").Body;
+        var line = Assert.Single(adjustment["itemInfo"]!.AsArray())!;
+        Assert.Equal(("Hủy thanh toán " + id, 750_000L, false), ((string?)line["itemName"], (long)line["itemTotalAmountWithoutTax"]!, (bool)line["isIncreaseItem"]!));
     }
 }
 
