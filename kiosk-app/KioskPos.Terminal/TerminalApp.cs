@@ -144,6 +144,7 @@ public static class TerminalApp
             IdleTimeout = sp.GetRequiredService<IOptions<StaffOptions>>().Value.IdleTimeout,
         });
         services.AddStaffAccess(configuration);
+        services.AddPayerLookupLimits();
         services.AddSingleton<PaymentViewTokens>();
         services.AddSingleton<JournalVerifier>();
         services.AddSingleton<SelfTest>();

@@ -24,6 +24,23 @@ public sealed class TerminalOptions
     /// </summary>
     public long CardPinAbove { get; set; } = 500_000;
 
+    /// <summary>
+    /// Look-ups of a payer by a typed payer code or citizen-ID number one source address may make in
+    /// <see cref="PayerLookupWindow"/> with no one signed in; more answer 429 until the window is over. Every kiosk
+    /// browser is one source (127.0.0.1), so this is one person at the keypad: a parent or patient types a code or two,
+    /// not 30. Signed-in staff, and a tap's or a scan's reference, are not counted (Apis/PayerLookupLimits.cs).
+    /// </summary>
+    public int PayerLookupsPerWindow { get; set; } = 30;
+
+    /// <summary>
+    /// Of those, how many may find no one (404) before the source waits for the window to pass: someone guessing codes
+    /// or citizen-ID numbers mostly misses, a person at the keypad mistypes a few times.
+    /// </summary>
+    public int PayerLookupMissesPerWindow { get; set; } = 10;
+
+    /// <summary>The window of both look-up limits.</summary>
+    public TimeSpan PayerLookupWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a VietQR code is offered before it expires.</summary>
     public TimeSpan QrLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

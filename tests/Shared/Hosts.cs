@@ -273,6 +273,10 @@ public sealed class TerminalHost : IAsyncDisposable
             "--ProvinceServer:RequestTimeout=00:00:05",
             "--ProvinceServer:AuthoriseTimeout=00:00:10", // a loaded CI machine must not turn an online payment into an offline one
             "--Terminal:CardPinAbove=100000000", // the card PIN has its own tests (CardPinTests), which set their own amount
+            // Tests look payers up by code anonymously, from 127.0.0.1, far more often than a person at the kiosk (polling a
+            // balance, sweeps of hostile input); the limit has its own tests (PayerLookupLimitTests), which set their own.
+            "--Terminal:PayerLookupsPerWindow=1000000",
+            "--Terminal:PayerLookupMissesPerWindow=1000000",
             "--Hardware:ReaderPollMs=20", // the emulated reader polls faster, so repeated taps of one card take less time
             "--Terminal:DevEndpoints=true", // the tests tap cards on the simulated reader through /dev, as make run does
             "--Hardware:AllowSimulated=true", // and run on the simulators, which a terminal uses only when asked

@@ -12,7 +12,8 @@ namespace KioskPos.Terminal.Apis;
 /// and the scanner's text (a 2D scanner reading the card's QR as a keyboard wedge; <c>POST /dev/scans</c> in
 /// simulation). The number is hashed under the province's key and looked up by the hash; nothing from the card is
 /// written anywhere, and the number is never logged. A scan reaches the screens as a reference
-/// (<see cref="CitizenIdScans"/>), which the same endpoint takes in place of the number.
+/// (<see cref="CitizenIdScans"/>), which the same endpoint takes in place of the number; a typed number, with no one
+/// signed in, is rate-limited (<see cref="PayerLookupLimits"/>).
 /// </summary>
 internal static class CitizenIdApi
 {
@@ -21,8 +22,8 @@ internal static class CitizenIdApi
 
     public static IEndpointRouteBuilder MapCitizenIdApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/payers/by-citizen-id/{number}", GetPayerByCitizenIdAsync).WithTags("Payments").WithSummary("A patient and their open bills, by citizen-ID (CCCD) number or a scan's reference (scan-…)")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public();
+        app.MapGet("/api/v1/payers/by-citizen-id/{number}", GetPayerByCitizenIdAsync).WithTags("Payments").WithSummary("A patient and their open bills, by citizen-ID (CCCD) number (rate-limited per source when no one is signed in) or a scan's reference (scan-…)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public().LimitsTypedLookups("number");
         return app;
     }
 

@@ -16,8 +16,8 @@ internal static class PaymentApi
         var api = app.MapGroup("/api/v1").WithTags("Payments");
         api.MapGet("/payers/by-card/{uid}", GetPayerByCardAsync).WithSummary("A payer and their open bills, by the tap's reference (anyone) or a card UID (signed-in staff)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable).Public();
-        api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public();
+        api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code (rate-limited per source when no one is signed in)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public().LimitsTypedLookups("code");
         api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)

@@ -57,7 +57,13 @@ internal static class StaffAccess
     /// <summary>The staff member the access check let through (endpoints of <see cref="AccessKind.Roles"/>).</summary>
     public static StaffMember Staff(HttpContext http) => (StaffMember)http.Items[StaffKey]!;
 
-    /// <summary>The rate limiter of PIN checks and the staff settings.</summary>
+    /// <summary>
+    /// The signed-in staff member the access check found, or null: known for every endpoint but the public ones, and
+    /// for the public typed look-ups (<see cref="PayerLookupLimits"/>), whose limit spares staff.
+    /// </summary>
+    public static StaffMember? SignedIn(HttpContext http) => http.Items.TryGetValue(StaffKey, out var member) ? member as StaffMember : null;
+
+    /// <summary>The rate limiter (its answer to PIN checks over the limit; the typed look-ups' policy answers its own), and the staff settings.</summary>
     public static IServiceCollection AddStaffAccess(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StaffOptions>().Bind(configuration.GetSection(StaffOptions.Section));
@@ -108,6 +114,12 @@ internal static class StaffAccess
 
         if (access.Kind is AccessKind.Public or AccessKind.Device or AccessKind.BankSignature or AccessKind.OneTimeCode)
         {
+            // The rate limiter runs next and spares signed-in staff's typed look-ups: it is told who is signed in here.
+            if (endpoint.Metadata.GetMetadata<TypedLookup>() is not null && await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { } staff)
+            {
+                http.Items[StaffKey] = staff;
+            }
+
             return null;
         }
 

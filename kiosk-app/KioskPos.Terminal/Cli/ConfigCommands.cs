@@ -48,6 +48,9 @@ internal static class ConfigCommands
         ["Hardware:Profile"] = v => File.Exists(v) ? null : "an existing profile file (see /usr/share/kioskpos/profiles)",
         ["Terminal:CardPinAbove"] = v => long.Parse(v, CultureInfo.InvariantCulture) >= 0 ? null : "0 or more đồng",
         ["Terminal:TimeZone"] = v => TimeZoneInfo.TryFindSystemTimeZoneById(v, out _) ? null : "an IANA time zone, e.g. Asia/Ho_Chi_Minh",
+        ["Terminal:PayerLookupsPerWindow"] = v => int.Parse(v, CultureInfo.InvariantCulture) >= 1 ? null : "1 or more",
+        ["Terminal:PayerLookupMissesPerWindow"] = v => int.Parse(v, CultureInfo.InvariantCulture) >= 1 ? null : "1 or more",
+        ["Terminal:PayerLookupWindow"] = v => TimeSpan.Parse(v, CultureInfo.InvariantCulture) > TimeSpan.Zero ? null : "longer than 00:00:00",
     };
 
     // Settings never shown in the clear.

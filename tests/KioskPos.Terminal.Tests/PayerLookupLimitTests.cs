@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KioskPos.Core.Text;
+using KioskPos.Shared.Contracts;
+using KioskPos.Terminal.Services;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KioskPos.Terminal.Tests;
+
+/// <summary>
+/// Looking a payer up by a typed payer code (sequential) or citizen-ID number (guessable) answers the payer's open
+/// bills — at a hospital a patient's ward and services — to anyone at the kiosk, so it is limited per source address
+/// (<c>Terminal:PayerLookupsPerWindow</c>, of which <c>Terminal:PayerLookupMissesPerWindow</c> may find no one, in
+/// <c>Terminal:PayerLookupWindow</c>): 429 with <c>Retry-After</c> beyond either. Signed-in staff, a tap's reference
+/// and a scan's reference are not counted. Each test sets its own small limit (the test hosts raise it for the rest).
+/// </summary>
+public sealed class PayerLookupLimitTests
+{
+    // The demo hospital's patient BN260001's citizen-ID card, as the /dev page's sample (province DemoData).
+    private const string DemoPatientNumber = "082185004321";
+    private const string DemoPatientQr = DemoPatientNumber + "|312345001|Phạm Thị Thu Hà|12031985|Nữ|Ấp Tân Hòa, xã Tân Hương, huyện Châu Thành, tỉnh Tiền Giang|15062021";
+
+    private static string[] Limits(int lookups, int misses, string window = "00:01:00") =>
+        [$"--Terminal:PayerLookupsPerWindow={lookups}", $"--Terminal:PayerLookupMissesPerWindow={misses}", $"--Terminal:PayerLookupWindow={window}"];
+
+    private static HttpClient Anonymous(TerminalHost terminal) => new() { BaseAddress = terminal.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        return response.StatusCode;
+    }
+
+    /// <summary>The 429's problem and its <c>Retry-After</c> in seconds, checked against the catalogue's title.</summary>
+    private static async Task<(ProblemDto Problem, int RetryAfter)> RefusedAsync(HttpResponseMessage response, string code, string what)
+    {
+        var problem = await response.ProblemAsync(HttpStatusCode.TooManyRequests, what);
+        Assert.Equal(code, problem.Code);
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        Assert.True(retryAfter is { } delta && delta > TimeSpan.Zero, $"{what}: Retry-After is {response.Headers.RetryAfter}");
+        var seconds = (int)retryAfter!.Value.TotalSeconds;
+        Assert.Equal(Messages.Vi($"terminal.problem.{code}", seconds), problem.Title);
+        Assert.Contains("payer code or citizen-ID number", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"{seconds} s", problem.Detail, StringComparison.Ordinal);
+        return (problem, seconds);
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("look payers up anonymously from one address by sequential payer codes, then by typed citizen-ID numbers",
+        "429 too_many_lookups with Retry-After past the per-source limit, for codes and citizen-ID numbers alike")]
+    public async Task Anonymous_lookups_over_the_limit_answer_429_with_retry_after_and_the_reason()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 3, misses: 100));
+        using var anonymous = Anonymous(terminal);
+
+        foreach (var code in new[] { "HS240001", "HS240002", "HS240003" })
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, $"/api/v1/payers/{code}"));
+        }
+
+        using (var fourth = await anonymous.GetAsync("/api/v1/payers/HS240004"))
+        {
+            var (_, retryAfter) = await RefusedAsync(fourth, "too_many_lookups", "the fourth look-up");
+            Assert.InRange(retryAfter, 1, 60);
+            Assert.DoesNotContain("HS240004", await fourth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The same budget for a typed citizen-ID number: the source, not the endpoint, is limited.
+        using (var number = await anonymous.GetAsync("/api/v1/payers/by-citizen-id/079200001111"))
+        {
+            await RefusedAsync(number, "too_many_lookups", "a typed citizen-ID number after the limit");
+        }
+
+        AttackReport.Measured(this, "3 look-ups a minute set: the 4th by code and the next by citizen-ID number answered 429 too_many_lookups");
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("guess payer codes and citizen-ID numbers anonymously from one address (most find no one)",
+        "429 too_many_failed_lookups with Retry-After after the per-source limit of misses, before the limit of look-ups")]
+    public async Task Lookups_that_find_no_one_have_a_stricter_limit()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 100, misses: 3));
+        using var anonymous = Anonymous(terminal);
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(anonymous, "/api/v1/payers/HS999991"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001")); // a hit is no miss
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(anonymous, "/api/v1/payers/HS999992"));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(anonymous, "/api/v1/payers/by-citizen-id/079200001111"));
+
+        // Three misses: even a code that exists is refused now, by code or by number, until the window is over.
+        using (var known = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            await RefusedAsync(known, "too_many_failed_lookups", "a look-up after three misses");
+        }
+
+        using (var number = await anonymous.GetAsync("/api/v1/payers/by-citizen-id/079200002222"))
+        {
+            await RefusedAsync(number, "too_many_failed_lookups", "a citizen-ID number after three misses");
+        }
+
+        AttackReport.Measured(this, "3 misses a minute set: after 2 unknown codes and 1 unknown citizen-ID number, 429 too_many_failed_lookups (4 look-ups of 100 used)");
+    }
+
+    [Fact]
+    public async Task A_signed_in_cashier_is_not_limited_nor_counted()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 3, misses: 2));
+        var cashier = await terminal.CashierAsync();
+        using var anonymous = Anonymous(terminal);
+
+        // From the same address as the kiosk (127.0.0.1), far past both limits.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(cashier, "/api/v1/payers/HS240001"));
+            Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(cashier, $"/api/v1/payers/HS99999{i}"));
+            Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(cashier, "/api/v1/payers/by-citizen-id/079200001111"));
+        }
+
+        // None of it was counted against the kiosk: its three look-ups, then the refusal.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240002"));
+        }
+
+        using (var refused = await anonymous.GetAsync("/api/v1/payers/HS240002"))
+        {
+            await RefusedAsync(refused, "too_many_lookups", "the kiosk's fourth look-up");
+        }
+
+        // And the kiosk's limit does not reach the cashier.
+        var payer = await cashier.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240002");
+        Assert.Equal("HS240002", payer.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_tap_reference_is_not_limited()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 2, misses: 100));
+        using var anonymous = Anonymous(terminal);
+        using var kiosk = await EventStream.OpenAsync(anonymous, "/api/v1/kiosk/events");
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        using (var refused = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            await RefusedAsync(refused, "too_many_lookups", "the third typed look-up");
+        }
+
+        // The card on the reader still finds its payer, by the tap's reference, as often as the kiosk asks.
+        await terminal.TapAsync("04A1B2C3");
+        var reference = JsonDocument.Parse(await kiosk.NextAsync("tap")).RootElement.GetProperty("tap").GetString()!;
+        Assert.StartsWith(CardPresence.ReferencePrefix, reference, StringComparison.Ordinal);
+        for (var i = 0; i < 4; i++)
+        {
+            var payer = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-card/{reference}");
+            Assert.Equal("HS240001", payer.GetProperty("code").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_typed_citizen_id_number_is_counted_and_a_scans_reference_is_not()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province.BaseUrl, province.Admin, extraArgs: Limits(lookups: 1, misses: 100),
+            terminalId: "KP-TTYT-CT-01", institutionId: "TG-TTYT-CHAUTHANH");
+        using var anonymous = Anonymous(terminal);
+
+        var typed = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-citizen-id/{DemoPatientNumber}");
+        Assert.Equal("BN260001", typed.GetProperty("code").GetString());
+        using (var again = await anonymous.GetAsync($"/api/v1/payers/by-citizen-id/{DemoPatientNumber}"))
+        {
+            await RefusedAsync(again, "too_many_lookups", "the second typed citizen-ID number");
+        }
+
+        // The card's QR at the scanner: the kiosk asks by the scan's reference, which is not limited.
+        var scan = terminal.App.Services.GetRequiredService<CitizenIdScans>().Take(DemoPatientQr, out _, out _);
+        Assert.NotNull(scan.Reference);
+        for (var i = 0; i < 3; i++)
+        {
+            var scanned = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-citizen-id/{scan.Reference}");
+            Assert.Equal("BN260001", scanned.GetProperty("code").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task The_limit_resets_after_the_window()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 2, misses: 100, window: "00:00:03"));
+        using var anonymous = Anonymous(terminal);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        using (var refused = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            var (_, retryAfter) = await RefusedAsync(refused, "too_many_lookups", "the third look-up in the window");
+            Assert.InRange(retryAfter, 1, 3);
+        }
+
+        // Refusals use nothing up: once the window is over the same source looks up again, twice, and is refused again.
+        await Wait.UntilAsync(async () => await StatusAsync(anonymous, "/api/v1/payers/HS240001") == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "the look-up window to pass");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        using (var refusedAgain = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            await RefusedAsync(refusedAgain, "too_many_lookups", "the third look-up in the next window");
+        }
+    }
+}
