@@ -13,6 +13,14 @@ public sealed record PrintOutcome(bool Printed, string? Problem, string State, b
 {
     /// <summary>The state of a document that cannot be encoded at all (the device untouched): printing it again would fail again.</summary>
     public const string Unprintable = "unprintable";
+
+    /// <summary>
+    /// True when the job may yet be on paper, in part or whole, without the printer having said so: the connection
+    /// broke, the completion went unanswered, or the printer did not confirm clearing what it still held (many clones
+    /// ignore <c>DLE DC4 8</c> and print the rest of a stopped job when paper is loaded). The next attempt is then a
+    /// marked copy, and staff check what came out.
+    /// </summary>
+    public bool Uncertain { get; init; }
 }
 
 /// <summary>A receipt printer (ESC/POS over USB, serial or TCP).</summary>
@@ -30,4 +38,11 @@ public interface IReceiptPrinter
 
     /// <summary>Prints a document: status before, the job, confirmation after. A printer problem is an outcome, not an exception.</summary>
     Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Prints a document as <see cref="PrintAsync(PrintDocument, CancellationToken)"/>; a receipt opens the profile's cash
+    /// drawer only when <paramref name="openDrawer"/> (false for copies, and for a retry after an attempt that reached
+    /// the printer: its pulse may already have gone).
+    /// </summary>
+    Task<PrintOutcome> PrintAsync(PrintDocument document, bool openDrawer, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using KioskPos.Core.Receipts;
+using KioskPos.Core.VietQr;
 
 namespace KioskPos.Firmware.Printing;
 
@@ -23,6 +24,13 @@ public sealed record PrinterLanguage(int PaperWidthMm = 80, PrinterTextMode Text
         init => field = value is null or 2 or 5 ? value : throw new ArgumentOutOfRangeException(nameof(CashDrawerPin), value, "the drawer connector has pins 2 and 5");
     }
 
+    /// <summary>
+    /// The printer takes <c>GS ( D</c> function 20 (Epson TM models list it): each job starts by turning off the
+    /// real-time drawer pulse and power-off (<c>DLE DC4 1</c>, <c>2</c>), so that pixel bytes <c>10 14 01 m t</c> in
+    /// a raster receipt cannot open the drawer. Off by default: a printer without it may print the command's bytes.
+    /// </summary>
+    public bool DisableRealTimePulse { get; init; }
+
     /// <summary>Dots across the paper.</summary>
     public int WidthDots => PaperWidthMm >= 80 ? RasterRenderer.Width80mm : RasterRenderer.Width58mm;
 
@@ -36,7 +44,36 @@ public sealed record PrinterLanguage(int PaperWidthMm = 80, PrinterTextMode Text
         PrinterTextMode.Tcvn3 => $"TCVN-3 ({CodePage ?? 30}/{CapitalsCodePage ?? (CodePage ?? 30) + 1})",
         PrinterTextMode.Windows1258 => $"Windows-1258 ({CodePage ?? 52})",
         _ => "ASCII",
-    }}{(ReferenceBarcode ? ", receipt number as CODE128" : string.Empty)}{(CashDrawerPin is { } pin ? $", cash drawer on pin {pin}" : string.Empty)}";
+    }}{(ReferenceBarcode ? ", receipt number as CODE128" : string.Empty)}{(CashDrawerPin is { } pin ? $", cash drawer on pin {pin}" : string.Empty)}{(DisableRealTimePulse ? ", real-time pulse off" : string.Empty)}";
+}
+
+/// <summary>The bytes of one job, and where in them its raster bands are.</summary>
+/// <param name="Bytes">The job.</param>
+/// <param name="Preamble">How many bytes come before the content (<c>ESC @</c>, <c>FS .</c>, <c>GS ( D</c>): settings the
+/// driver can have the printer obey before a pixel is sent.</param>
+/// <param name="Bands">Each <c>GS v 0</c> band as its first byte and the byte after its last, in order.</param>
+public sealed record PrintJob(byte[] Bytes, int Preamble, IReadOnlyList<(int Start, int End)> Bands)
+{
+    /// <summary>
+    /// What completes the band that the first <paramref name="written"/> bytes stop inside: the rest of its header as
+    /// it is, then blank (zero) rows for the rest of its data; empty when they stop between commands. A printer left
+    /// inside a band would take the next job's bytes as pixels, and later pixel bytes as commands.
+    /// </summary>
+    public byte[] BandPadding(int written)
+    {
+        foreach (var (start, end) in Bands)
+        {
+            if (written > start && written < end)
+            {
+                var padding = new byte[end - written];
+                var header = Math.Max(0, start + 8 - written);
+                Bytes.AsSpan(written, header).CopyTo(padding);
+                return padding;
+            }
+        }
+
+        return [];
+    }
 }
 
 /// <summary>
@@ -67,19 +104,21 @@ public sealed class DocumentEncoder
     /// <summary>The language the encoder writes.</summary>
     public PrinterLanguage Language => _language;
 
-    /// <summary>The bytes of <paramref name="document"/> as one job, ending with a cut.</summary>
-    public byte[] Encode(PrintDocument document)
+    /// <summary>The bytes of <paramref name="document"/> as one job, ending with a cut (and the drawer pulse when the language has a drawer).</summary>
+    public byte[] Encode(PrintDocument document) => EncodeJob(document).Bytes;
+
+    /// <summary>
+    /// <paramref name="document"/> as one job, ending with a cut; a receipt opens the drawer after it when the language
+    /// has one and <paramref name="openDrawer"/> (never on a retry that may follow a pulse already sent).
+    /// </summary>
+    public PrintJob EncodeJob(PrintDocument document, bool openDrawer = true)
     {
         var output = new MemoryStream(16 * 1024);
-        output.Write(EscPos.Initialise());
-        if (_language.CancelDoubleByte)
-        {
-            output.Write(EscPos.CancelDoubleByte());
-        }
-
+        var preamble = Preamble(output);
+        var bands = new List<(int Start, int End)>();
         if (_raster is not null)
         {
-            output.Write(EscPos.Raster(_raster.Render(document, _language.WidthDots)));
+            WriteRaster(output, _raster.Render(document, _language.WidthDots), bands);
         }
         else
         {
@@ -96,13 +135,52 @@ public sealed class DocumentEncoder
         }
 
         output.Write(EscPos.FeedAndCut(96));
-        if (_language.CashDrawerPin is { } pin && receipt is not null)
+        if (_language.CashDrawerPin is { } pin && receipt is not null && openDrawer)
         {
             // 50 ms on, 500 ms off: within what drawer solenoids take (most want 50-200 ms).
             output.Write(EscPos.CashDrawerPulse(pin, onTime: 25, offTime: 250));
         }
 
-        return output.ToArray();
+        return new PrintJob(output.ToArray(), preamble, bands);
+    }
+
+    /// <summary>A picture as one job (a test pattern, a logo): the preamble, the image in receipt bands, feed and cut.</summary>
+    public PrintJob EncodeImage(MonoBitmap image)
+    {
+        var output = new MemoryStream(image.Rows.Length + 256);
+        var preamble = Preamble(output);
+        var bands = new List<(int Start, int End)>();
+        WriteRaster(output, image, bands);
+        output.Write(EscPos.FeedAndCut(96));
+        return new PrintJob(output.ToArray(), preamble, bands);
+    }
+
+    private int Preamble(MemoryStream output)
+    {
+        output.Write(EscPos.Initialise());
+        if (_language.CancelDoubleByte)
+        {
+            output.Write(EscPos.CancelDoubleByte());
+        }
+
+        if (_language.DisableRealTimePulse)
+        {
+            output.Write(EscPos.DisableRealTimePulseAndPowerOff());
+        }
+
+        return (int)output.Position;
+    }
+
+    private static void WriteRaster(MemoryStream output, MonoBitmap image, List<(int Start, int End)> bands)
+    {
+        var start = (int)output.Position;
+        output.Write(EscPos.Raster(image, EscPos.ReceiptBandRows));
+        for (var top = 0; top < image.Height; top += EscPos.ReceiptBandRows)
+        {
+            var end = start + 8 + (Math.Min(EscPos.ReceiptBandRows, image.Height - top) * image.Stride);
+            bands.Add((start, end));
+            start = end;
+        }
     }
 
     private void EncodeText(MemoryStream output, PrintDocument document)

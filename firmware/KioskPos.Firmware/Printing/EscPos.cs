@@ -116,6 +116,13 @@ public static class EscPos
     /// <summary>The most rows sent in one <c>GS v 0</c> command; taller images go in bands (printers' buffers are small).</summary>
     public const int MaxBandRows = 960;
 
+    /// <summary>
+    /// The rows of a receipt's raster band: 24 rows (1,152 bytes at 58 mm, 1,728 at 80 mm, about 3 mm of paper). A job
+    /// stopped part-way (paper out, a stalled line) leaves at most one small band unfinished, which the driver can
+    /// complete with blank rows, instead of a band of hundreds of rows that would swallow the next job as pixels.
+    /// </summary>
+    public const int ReceiptBandRows = 24;
+
     /// <summary><c>ESC @</c>: clears the buffer and resets every mode.</summary>
     public static byte[] Initialise() => [Esc, 0x40];
 
@@ -227,6 +234,15 @@ public static class EscPos
 
     /// <summary><c>DLE EOT n</c>: real-time status; the printer answers one byte at once, even while busy.</summary>
     public static byte[] StatusRequest(StatusKind kind) => [Dle, Eot, (byte)kind];
+
+    /// <summary>
+    /// <c>GS ( D</c> function 20 (Epson): disables the real-time commands <c>DLE DC4 fn 1</c> (drawer pulse) and
+    /// <c>fn 2</c> (power off), which printers otherwise find anywhere in the stream, pixel data included.
+    /// </summary>
+    public static byte[] DisableRealTimePulseAndPowerOff() => [Gs, 0x28, 0x44, 0x05, 0x00, 0x14, 0x01, 0x00, 0x02, 0x00];
+
+    /// <summary>What a printer sends when <c>DLE DC4 fn 8</c> has cleared its buffers (Epson): <c>37 25 00</c>.</summary>
+    public static byte[] ClearedResponse() => [0x37, 0x25, 0x00];
 
     /// <summary><c>GS a n</c>: automatic status back (0 turns it off); the printer then sends 4 bytes on every change.</summary>
     public static byte[] AutomaticStatusBack(byte mask) => [Gs, 0x61, mask];

@@ -6,12 +6,14 @@ using KioskPos.Core.Text;
 namespace KioskPos.Firmware.Printing;
 
 /// <summary>Time limits of a printer's conversation.</summary>
-/// <param name="Write">For writing a job's bytes.</param>
+/// <param name="Write">The longest the printer may take no byte of a job (not a limit on the whole job: a raster receipt
+/// of 100 kB takes 10 s at 115200 baud and almost two minutes at 9600, and goes in as fast as the printer prints).</param>
 /// <param name="Status">For each status answer (real-time commands are answered at once).</param>
-/// <param name="Completion">For the job to be printed to its end.</param>
+/// <param name="Completion">For the job to be printed to its end once its last byte went, plus the job's time on a
+/// serial line (the bytes the kernel still holds go at the baud rate).</param>
 public sealed record PrinterTimeouts(TimeSpan Write, TimeSpan Status, TimeSpan Completion)
 {
-    /// <summary>5 s to write, 1 s a status answer, 20 s to print.</summary>
+    /// <summary>5 s without a byte taken, 1 s a status answer, 20 s to print.</summary>
     public static PrinterTimeouts Default { get; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
 }
 
@@ -21,6 +23,9 @@ public sealed record PrinterTimeouts(TimeSpan Write, TimeSpan Status, TimeSpan C
 /// only when it has worked through everything before it, and the status is asked again. A job that stops half-way
 /// (paper out) has the printer's buffers cleared (<c>DLE DC4 8</c>), so that the rest of it does not print by itself
 /// when paper is loaded: the queue prints the whole job again instead, once.
+/// A printer that stops taking bytes while a job is written (out of paper with a full buffer) is asked why
+/// (<c>DLE EOT 2</c>); out of paper, the raster band it stopped in is completed with blank rows before the clear, so
+/// that nothing of this job can take the next one's bytes as pixels.
 /// </summary>
 public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder encoder, PrinterTimeouts? timeouts = null) : IReceiptPrinter, IDisposable
 {
@@ -61,12 +66,16 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     }
 
     /// <inheritdoc />
-    public async Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken)
+    public Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken) =>
+        PrintAsync(document, openDrawer: true, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<PrintOutcome> PrintAsync(PrintDocument document, bool openDrawer, CancellationToken cancellationToken)
     {
-        byte[] job;
+        PrintJob job;
         try
         {
-            job = encoder.Encode(document);
+            job = encoder.EncodeJob(document, openDrawer);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or NotSupportedException)
         {
@@ -75,6 +84,13 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
             return new PrintOutcome(false, Messages.Both("terminal.printer.unprintable", e.Message), PrintOutcome.Unprintable);
         }
 
+        return await PrintAsync(job, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Prints an encoded job (<see cref="DocumentEncoder.EncodeJob"/>, <see cref="DocumentEncoder.EncodeImage"/>) as <see cref="PrintAsync(PrintDocument, CancellationToken)"/> does.</summary>
+    public async Task<PrintOutcome> PrintAsync(PrintJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
         await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -91,9 +107,17 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
 
             try
             {
-                await transport.WriteAsync(job, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await transport.WriteAsync(job.Bytes, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PrinterStallException stall) when (transport.IsOpen)
+                {
+                    return await StalledAsync(job, stall.Written, cancellationToken).ConfigureAwait(false);
+                }
+
                 await transport.WriteAsync(CompletionMarker, _timeouts.Write, cancellationToken).ConfigureAwait(false);
-                var answered = await WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+                var answered = await WaitForCompletionAsync(transport.TransferTime(job.Bytes.Length), cancellationToken).ConfigureAwait(false);
                 _mayOweAnswer |= !answered;
                 var after = await TryStatusAsync(cancellationToken).ConfigureAwait(false);
                 if (answered && after is not null && !(after.CoverOpen || after.CutterError || after.UnrecoverableError))
@@ -183,11 +207,70 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
         }
     }
 
+    // The printer took nothing of the job for the write limit, after the first `written` bytes. Asked why: out of paper
+    // or with its cover open, the band it stopped in is completed with blank rows (as far as it takes them) and its
+    // buffers are cleared; anything else (no answer, or "nothing wrong" from a printer that takes nothing) is a line in
+    // doubt, closed, and the job may be on paper in part.
+    private async Task<PrintOutcome> StalledAsync(PrintJob job, int written, CancellationToken cancellationToken)
+    {
+        if (await TryAskAsync(StatusKind.Offline, cancellationToken).ConfigureAwait(false) is { } offline && (offline & 0x24) != 0)
+        {
+            var padding = job.BandPadding(written);
+            if (padding.Length > 0)
+            {
+                try
+                {
+                    await transport.WriteAsync(padding, _timeouts.Status, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PrinterStallException)
+                {
+                    // Its buffer is full: the clear below empties it.
+                }
+                catch (Exception e) when (e is IOException or TimeoutException)
+                {
+                    _mayOweAnswer = true;
+                    transport.Close();
+                }
+            }
+
+            await TryClearAsync(cancellationToken).ConfigureAwait(false);
+            var after = await TryStatusAsync(cancellationToken).ConfigureAwait(false);
+            var code = after is { CanPrint: false } ? after.Code : (offline & 0x04) != 0 ? "cover_open" : "paper_out";
+            return new PrintOutcome(false, after is { CanPrint: false } ? after.Describe() : Messages.Both("terminal.printer." + code), code, Started: true, Status: after);
+        }
+
+        _mayOweAnswer = true;
+        transport.Close();
+        return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", $"no data taken after {written} of {job.Bytes.Length} bytes"), "unreachable", Started: true);
+    }
+
+    // One real-time status byte, or null when none came (or the transport failed: the caller decides what to close).
+    private async Task<byte?> TryAskAsync(StatusKind kind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
+            await transport.WriteAsync(EscPos.StatusRequest(kind), _timeouts.Status, cancellationToken).ConfigureAwait(false);
+            var one = new byte[1];
+            if (await transport.ReadAsync(one, _timeouts.Status, cancellationToken).ConfigureAwait(false) == 1 && PrinterStatus.IsStatusByte(one[0]))
+            {
+                return one[0];
+            }
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            // Not answered: the same as no answer.
+        }
+
+        _mayOweAnswer = true;
+        return null;
+    }
+
     // Waits for the answer to GS r 1 (bit 4 clear), asking DLE EOT 2 (bit 4 set) each half second meanwhile, so that
     // a printer stopped by paper end or an open cover is seen at once instead of at the time limit.
-    private async Task<bool> WaitForCompletionAsync(CancellationToken cancellationToken)
+    private async Task<bool> WaitForCompletionAsync(TimeSpan transfer, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + _timeouts.Completion;
+        var deadline = DateTime.UtcNow + _timeouts.Completion + transfer;
         var one = new byte[1];
         var outstanding = false; // one DLE EOT 2 at a time, so that no late answer is left behind to confuse the next read
         var done = false;

@@ -63,18 +63,22 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The time limit runs from the last byte the device took, not from the start: a 100 kB raster receipt goes into
+    /// a printer as fast as it prints, and only a device that takes nothing at all for <paramref name="timeout"/> is
+    /// stalled. The file stays open then, so that the caller can ask the printer why (a real-time status request).
+    /// </remarks>
     public async Task WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
         var offset = 0;
+        var deadline = DateTime.UtcNow + timeout;
         while (offset < data.Length)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var fd = Fd();
             if (!await WaitAsync(fd, Libc.PollOut, deadline, cancellationToken).ConfigureAwait(false))
             {
-                Close();
-                throw new TimeoutException($"{Path} took no data for {timeout.TotalSeconds:0.#} s (printer off or jammed?)");
+                throw new PrinterStallException($"{Path} took no data for {timeout.TotalSeconds:0.#} s after {offset} of {data.Length} bytes (printer out of paper, off or jammed?)", offset);
             }
 
             var written = Libc.Write(fd, data.Span[offset..]);
@@ -90,7 +94,11 @@ public sealed class DeviceFileTransport(string path) : IPrinterTransport
                 throw new IOException($"{Path} went away while writing: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
 
-            offset += written;
+            if (written > 0)
+            {
+                offset += written;
+                deadline = DateTime.UtcNow + timeout;
+            }
         }
     }
 

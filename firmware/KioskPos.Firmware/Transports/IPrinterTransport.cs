@@ -17,10 +17,19 @@ public interface IPrinterTransport : IDisposable
     /// <exception cref="IOException">The device is absent or refuses (the message says which and how to fix it).</exception>
     Task OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes all of <paramref name="data"/> within <paramref name="timeout"/>.</summary>
-    /// <exception cref="TimeoutException">The device did not take it in time (closed after).</exception>
+    /// <summary>
+    /// Writes all of <paramref name="data"/>, however long that takes while the device keeps taking bytes:
+    /// <paramref name="timeout"/> is the longest it may go without taking any (a printer out of paper with a full
+    /// buffer), not a limit on the whole write; a serial line adds the time its baud rate needs for the bytes.
+    /// </summary>
+    /// <exception cref="PrinterStallException">The device took nothing for <paramref name="timeout"/>; says how many bytes
+    /// it took. The transport stays open when it can still carry a real-time request (a device file, a serial port).</exception>
     /// <exception cref="IOException">The device went away (closed after).</exception>
     Task WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The least time the link needs to carry <paramref name="bytes"/> (a serial line at its baud rate); zero for
+    /// USB and the network, whose speed is never what limits a receipt.</summary>
+    TimeSpan TransferTime(int bytes) => TimeSpan.Zero;
 
     /// <summary>Reads what has arrived, waiting up to <paramref name="timeout"/> for the first byte; 0 when nothing came.</summary>
     /// <exception cref="IOException">The device went away (closed after).</exception>
@@ -33,7 +42,21 @@ public interface IPrinterTransport : IDisposable
     void Close();
 }
 
-/// <summary>Makes the transport a printer profile names: <c>usb:/dev/usb/lp0</c>, <c>serial:/dev/ttyUSB0:19200</c>, <c>tcp:10.0.0.5:9100</c>.</summary>
+/// <summary>
+/// The device stopped taking bytes part-way through a write (a printer out of paper whose buffer is full, a flow
+/// control that never released): <see cref="Written"/> bytes of the write went through.
+/// </summary>
+public sealed class PrinterStallException(string message, int written) : TimeoutException(message)
+{
+    /// <summary>The bytes of the write the device took before it stopped.</summary>
+    public int Written { get; } = written;
+}
+
+/// <summary>
+/// Makes the transport a printer profile names: <c>usb:/dev/usb/lp0</c>, <c>serial:/dev/ttyUSB0:19200</c> (with the
+/// printer's flow control after the baud rate when it has one: <c>serial:/dev/ttyUSB0:9600:rtscts</c>),
+/// <c>tcp:10.0.0.5:9100</c>.
+/// </summary>
 public static class PrinterTransports
 {
     /// <summary>The transport for <paramref name="address"/>.</summary>
@@ -48,10 +71,7 @@ public static class PrinterTransports
             case "usb" or "file" when rest.Length > 0:
                 return new DeviceFileTransport(rest);
             case "serial" when rest.Length > 0:
-                var at = rest.LastIndexOf(':');
-                return at > 0 && int.TryParse(rest[(at + 1)..], out var baud)
-                    ? new SerialTransport(rest[..at], baud)
-                    : new SerialTransport(rest, 19200);
+                return Serial(address, rest);
             case "tcp":
                 var portAt = rest.LastIndexOf(':');
                 if (portAt > 0 && int.TryParse(rest[(portAt + 1)..], out var port) && port is > 0 and < 65536)
@@ -67,6 +87,31 @@ public static class PrinterTransports
                 break;
         }
 
-        throw new ArgumentException($"Printer address '{address}' is not usb:/dev/usb/lp0, serial:/dev/ttyUSB0[:baud] or tcp:host[:port].", nameof(address));
+        throw new ArgumentException($"Printer address '{address}' is not usb:/dev/usb/lp0, serial:/dev/ttyUSB0[:baud][:none|xonxoff|rtscts|dtrdsr] or tcp:host[:port].", nameof(address));
+    }
+
+    // serial:PATH[:baud][:flow]: the path itself has no colon (/dev/ttyUSB0, /dev/serial0).
+    private static SerialTransport Serial(string address, string rest)
+    {
+        var parts = rest.Split(':');
+        var baud = 19200;
+        var flow = SerialFlowControl.None;
+        foreach (var part in parts.Skip(1))
+        {
+            if (int.TryParse(part, out var number) && number > 0)
+            {
+                baud = number;
+            }
+            else if (SerialFlowControls.TryParse(part, out var parsed))
+            {
+                flow = parsed;
+            }
+            else
+            {
+                throw new ArgumentException($"Printer address '{address}': '{part}' is neither a baud rate nor a flow control (none, xonxoff, rtscts, dtrdsr).", nameof(address));
+            }
+        }
+
+        return new SerialTransport(parts[0], baud, flow);
     }
 }

@@ -5,6 +5,7 @@ namespace KioskPos.Firmware.Transports;
 /// <summary>A network printer's raw port (9100); status answers come back on the same socket.</summary>
 public sealed class TcpTransport(string host, int port) : IPrinterTransport
 {
+    private const int Piece = 4096;
     private readonly byte[] _scratch = new byte[256];
     private TcpClient? _client;
     private Task<int>? _pending;
@@ -41,19 +42,30 @@ public sealed class TcpTransport(string host, int port) : IPrinterTransport
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In pieces of 4 kB, each with the whole time limit: a printer that prints as the bytes come is never cut short, one
+    /// that takes nothing for the limit is stalled. A socket write cut short cannot be resumed in step (the bytes it
+    /// sent are unknown), so a stalled connection is closed; the printer answers real-time requests on a new one.
+    /// </remarks>
     public async Task WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var stream = Stream();
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
+        var written = 0;
         try
         {
-            await stream.WriteAsync(data, limit.Token).ConfigureAwait(false);
+            while (written < data.Length)
+            {
+                var count = Math.Min(Piece, data.Length - written);
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                limit.CancelAfter(timeout);
+                await stream.WriteAsync(data.Slice(written, count), limit.Token).ConfigureAwait(false);
+                written += count;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Close();
-            throw new TimeoutException($"{host}:{port} took no data for {timeout.TotalSeconds:0.#} s");
+            throw new PrinterStallException($"{host}:{port} took no data for {timeout.TotalSeconds:0.#} s after {written} of {data.Length} bytes", written);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {

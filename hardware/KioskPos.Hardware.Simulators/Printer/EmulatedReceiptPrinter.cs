@@ -59,9 +59,13 @@ public sealed class EmulatedReceiptPrinter : IReceiptPrinter, IAsyncDisposable
     public Task<PrinterStatus?> GetStatusAsync(CancellationToken cancellationToken) => _driver.GetStatusAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken)
+    public Task<PrintOutcome> PrintAsync(PrintDocument document, CancellationToken cancellationToken) =>
+        PrintAsync(document, openDrawer: true, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<PrintOutcome> PrintAsync(PrintDocument document, bool openDrawer, CancellationToken cancellationToken)
     {
-        var outcome = await _driver.PrintAsync(document, cancellationToken).ConfigureAwait(false);
+        var outcome = await _driver.PrintAsync(document, openDrawer, cancellationToken).ConfigureAwait(false);
         var pages = Emulator.Pages;
         var fresh = pages.Where(p => p.Number > _pagesSeen).ToList();
         _pagesSeen = pages.Count > 0 ? pages[^1].Number : _pagesSeen;

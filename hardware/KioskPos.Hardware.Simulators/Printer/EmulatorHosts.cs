@@ -31,6 +31,11 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>The printer.</summary>
     public EscPosEmulator Emulator { get; }
 
+    // What one read takes from the line: 64 kB, or for an emulator with a rate or a bounded buffer a twentieth of a
+    // second of its rate and no more than its buffer, so that the line drains steadily as a UART's does instead of in
+    // bursts that leave the sender blocked for seconds.
+    private int ReadSize => Math.Max(64, Math.Min(64 * 1024, Math.Min(Emulator.BytesPerSecond is { } rate ? rate / 20 : int.MaxValue, Emulator.ReceiveBufferBytes ?? int.MaxValue)));
+
     /// <summary>Where page images are written.</summary>
     public string? OutputFolder { get; }
 
@@ -110,13 +115,15 @@ public sealed class EmulatorHost : IAsyncDisposable
                         // The driver hung up; it asks again after reconnecting.
                     }
                 });
-                var buffer = new byte[64 * 1024];
+                var buffer = new byte[ReadSize];
                 try
                 {
                     int read;
                     while ((read = await stream.ReadAsync(buffer, stop).ConfigureAwait(false)) > 0)
                     {
-                        Emulator.Receive(buffer.AsSpan(0, read));
+                        // Waits while the emulator's buffer is full (when it has a size): the socket then fills and
+                        // holds the driver back, as a real printer does.
+                        await Emulator.ReceiveAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
@@ -133,7 +140,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     private async Task DeviceAsync(string path, CancellationToken stop)
     {
         using var device = new DeviceFileTransport(path);
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[ReadSize];
         while (!stop.IsCancellationRequested)
         {
             try
@@ -156,7 +163,7 @@ public sealed class EmulatorHost : IAsyncDisposable
                 var read = await device.ReadAsync(buffer, TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
                 if (read > 0)
                 {
-                    Emulator.Receive(buffer.AsSpan(0, read));
+                    await Emulator.ReceiveAsync(buffer.AsMemory(0, read), stop).ConfigureAwait(false);
                 }
             }
             catch (IOException)

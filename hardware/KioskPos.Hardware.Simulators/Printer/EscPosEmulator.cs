@@ -53,6 +53,7 @@ public sealed partial class EscPosEmulator
     private readonly FontFace _regularFace;
     private readonly FontFace _boldFace;
     private Action<byte[]>? _respond;
+    private bool _waitingForMore;
     private long _offset;
     private int? _paperLeftRows;
 
@@ -150,6 +151,18 @@ public sealed partial class EscPosEmulator
     /// <summary>True while unprocessed print data waits (paper out, cover open).</summary>
     public bool HasBacklog => Read(() => _input.Count > 0);
 
+    /// <summary>
+    /// The receive buffer's size in bytes (null: unbounded, the default). With a size, <see cref="ReceiveAsync"/> takes
+    /// bytes only while there is room: a printer that stops (paper out) fills its buffer and then holds the sender back,
+    /// as a USB printer does by refusing packets and a serial one by its flow control. Real printers keep 4 to 64 kB.
+    /// A command larger than the buffer still goes through while the printer prints (it prints a band as it comes).
+    /// </summary>
+    public int? ReceiveBufferBytes { get; init; }
+
+    /// <summary>How many bytes a second <see cref="ReceiveAsync"/> takes (null: as fast as they come): a serial line's
+    /// speed (960 at 9600 baud), or a slow printer's.</summary>
+    public int? BytesPerSecond { get; init; }
+
     private bool _paperOut;
     private bool _nearEnd;
     private bool _coverOpen;
@@ -175,6 +188,55 @@ public sealed partial class EscPosEmulator
 
     /// <summary>Feeds bytes as they arrive from the transport.</summary>
     public void Receive(ReadOnlySpan<byte> data) => Raise(ReceiveCore(data));
+
+    /// <summary>
+    /// Feeds bytes as a printer with <see cref="ReceiveBufferBytes"/> and <see cref="BytesPerSecond"/> takes them: at
+    /// that rate, and only while its buffer has room. A real-time command sent on its own goes in at once, full buffer
+    /// or not (printers answer <c>DLE EOT</c> while busy). Returns how many bytes went in: all, or fewer when
+    /// <paramref name="cancellationToken"/> ended the wait (a sender's stall limit).
+    /// </summary>
+    public async Task<int> ReceiveAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if ((ReceiveBufferBytes is null && BytesPerSecond is null) || IsRealTimeCommand(data.Span))
+        {
+            Receive(data.Span);
+            return data.Length;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            int room;
+            lock (_gate)
+            {
+                room = ReceiveBufferBytes is { } size && !(_waitingForMore && CanPrint) ? Math.Max(0, size - _input.Count) : int.MaxValue;
+            }
+
+            var allowed = BytesPerSecond is { } rate
+                ? (int)Math.Min(int.MaxValue, (rate * System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds) - offset)
+                : int.MaxValue;
+            var count = Math.Min(data.Length - offset, Math.Min(room, allowed));
+            if (count <= 0)
+            {
+                try
+                {
+                    await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return offset;
+                }
+
+                continue;
+            }
+
+            Receive(data.Span.Slice(offset, count));
+            offset += count;
+        }
+
+        return offset;
+    }
 
     /// <summary>Renders a whole captured byte stream; returns its pages (a last page without a cut included).</summary>
     public IReadOnlyList<PrintedPage> RenderAll(ReadOnlySpan<byte> stream)
@@ -260,11 +322,13 @@ public sealed partial class EscPosEmulator
     // Runs the parser over the buffered input while the printer can print; pages cut are added to <paramref name="cut"/>.
     private void Process(List<PrintedPage> cut)
     {
+        _waitingForMore = false;
         while (_input.Count > 0 && CanPrint)
         {
             var used = Step(cut);
             if (used == 0)
             {
+                _waitingForMore = true;
                 break; // an incomplete command: wait for more bytes
             }
 
@@ -278,6 +342,12 @@ public sealed partial class EscPosEmulator
             }
         }
     }
+
+    private static bool IsRealTimeCommand(ReadOnlySpan<byte> data) =>
+        (data.Length == 3 && data[0] == EscPos.Dle && data[1] == EscPos.Eot && data[2] is >= 1 and <= 4)
+        || (data.Length == 5 && data[0] == EscPos.Dle && data[1] == 0x14 && data[2] == 0x01)
+        || (data.Length == 8 && data[0] == EscPos.Dle && data[1] == 0x14 && data[2] == 0x03)
+        || data.SequenceEqual(EscPosPrinter.ClearBuffers);
 
     // DLE EOT n (answered), DLE DC4 1 (drawer pulse) or DLE DC4 8 (buffers cleared) as a whole chunk.
     private bool RealTime(ReadOnlySpan<byte> data)
