@@ -15,6 +15,9 @@ public sealed record PrinterTimeouts(TimeSpan Write, TimeSpan Status, TimeSpan C
 {
     /// <summary>5 s without a byte taken, 1 s a status answer, 20 s to print.</summary>
     public static PrinterTimeouts Default { get; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+
+    /// <summary>How long the printer has to confirm clearing its buffers (<c>37 25 00</c> after <c>DLE DC4 8</c>): 1 s.</summary>
+    public TimeSpan Clear { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -44,6 +47,11 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     // answered, and after the connection was lost. Only then is a status round followed by the 50 ms look for a late
     // answer; a printer that has answered everything it was asked owes nothing, so the round ends at its fourth answer.
     private bool _mayOweAnswer = true;
+
+    // The rest of a raster band a stopped job left unfinished on a printer that did not confirm clearing it: until it
+    // is sent, the printer would take the next job's first bytes as pixels. Sent (after one more try to clear) before
+    // the next job.
+    private byte[]? _owedPadding;
 
     /// <inheritdoc />
     public string Name => $"ESC/POS, {transport.Description}, {encoder.Language}";
@@ -107,6 +115,16 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
 
             try
             {
+                if (_owedPadding is { } owed)
+                {
+                    if (!await TryClearAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await transport.WriteAsync(owed, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _owedPadding = null;
+                }
+
                 try
                 {
                     await transport.WriteAsync(job.Bytes, _timeouts.Write, cancellationToken).ConfigureAwait(false);
@@ -114,6 +132,12 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 catch (PrinterStallException stall) when (transport.IsOpen)
                 {
                     return await StalledAsync(job, stall.Written, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PrinterStallException stall)
+                {
+                    // A connection that closed on the stall (TCP): the printer may be inside a band.
+                    _owedPadding = job.BandPadding(stall.Written) is { Length: > 0 } rest ? rest : null;
+                    throw;
                 }
 
                 await transport.WriteAsync(CompletionMarker, _timeouts.Write, cancellationToken).ConfigureAwait(false);
@@ -126,16 +150,18 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                     return new PrintOutcome(true, null, after.Code, Status: after);
                 }
 
-                await TryClearAsync(cancellationToken).ConfigureAwait(false);
+                var cleared = await TryClearAsync(cancellationToken).ConfigureAwait(false);
                 return after is null
-                    ? Unreachable(started: true)
-                    : new PrintOutcome(false, after.CanPrint ? Messages.Both("terminal.printer.unconfirmed") : after.Describe(), after.CanPrint ? "unconfirmed" : after.Code, Started: true, Status: after);
+                    ? Unreachable(started: true) with { Uncertain = true }
+                    : after.CanPrint
+                        ? new PrintOutcome(false, Messages.Both("terminal.printer.unconfirmed"), "unconfirmed", Started: true, Status: after) { Uncertain = true }
+                        : new PrintOutcome(false, Stopped(after.Describe(), cleared), after.Code, Started: true, Status: after) { Uncertain = !cleared };
             }
             catch (Exception e) when (e is IOException or TimeoutException)
             {
                 _mayOweAnswer = true;
                 transport.Close();
-                return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", e.Message), "unreachable", Started: true);
+                return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", e.Message), "unreachable", Started: true) { Uncertain = true };
             }
         }
         finally
@@ -216,15 +242,19 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
         if (await TryAskAsync(StatusKind.Offline, cancellationToken).ConfigureAwait(false) is { } offline && (offline & 0x24) != 0)
         {
             var padding = job.BandPadding(written);
+            var padded = 0;
             if (padding.Length > 0)
             {
                 try
                 {
                     await transport.WriteAsync(padding, _timeouts.Status, cancellationToken).ConfigureAwait(false);
+                    padded = padding.Length;
                 }
-                catch (PrinterStallException)
+                catch (PrinterStallException stall)
                 {
-                    // Its buffer is full: the clear below empties it.
+                    // Its buffer is full: the clear below empties it, or (a printer that ignores the clear) the rest
+                    // of the padding goes before the next job.
+                    padded = stall.Written;
                 }
                 catch (Exception e) when (e is IOException or TimeoutException)
                 {
@@ -233,16 +263,28 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 }
             }
 
-            await TryClearAsync(cancellationToken).ConfigureAwait(false);
+            var cleared = await TryClearAsync(cancellationToken).ConfigureAwait(false);
+            if (!cleared && padded < padding.Length)
+            {
+                _owedPadding = padding[padded..];
+            }
+
             var after = await TryStatusAsync(cancellationToken).ConfigureAwait(false);
             var code = after is { CanPrint: false } ? after.Code : (offline & 0x04) != 0 ? "cover_open" : "paper_out";
-            return new PrintOutcome(false, after is { CanPrint: false } ? after.Describe() : Messages.Both("terminal.printer." + code), code, Started: true, Status: after);
+            var problem = after is { CanPrint: false } ? after.Describe() : Messages.Both("terminal.printer." + code);
+            return new PrintOutcome(false, Stopped(problem, cleared), code, Started: true, Status: after) { Uncertain = !cleared };
         }
 
         _mayOweAnswer = true;
         transport.Close();
-        return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", $"no data taken after {written} of {job.Bytes.Length} bytes"), "unreachable", Started: true);
+        _owedPadding = job.BandPadding(written) is { Length: > 0 } owed ? owed : null;
+        return new PrintOutcome(false, Messages.Both("terminal.printer.connection_lost", $"no data taken after {written} of {job.Bytes.Length} bytes"), "unreachable", Started: true) { Uncertain = true };
     }
+
+    // What people are told of a job the printer stopped: when it did not confirm clearing the rest, that the rest may
+    // print by itself once paper is in, and that the receipt comes again as a copy.
+    private static string Stopped(string problem, bool cleared) =>
+        cleared ? problem : $"{problem}; {Messages.Both("terminal.printer.clear_unconfirmed")}";
 
     // One real-time status byte, or null when none came (or the transport failed: the caller decides what to close).
     private async Task<byte?> TryAskAsync(StatusKind kind, CancellationToken cancellationToken)
@@ -311,19 +353,43 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
         return done;
     }
 
-    private async Task TryClearAsync(CancellationToken cancellationToken)
+    // DLE DC4 8, then up to the clear limit for the printer's 37 25 00 (Epson: sent once the buffers are empty). True
+    // only with that answer: many clones ignore the command and print the rest of a stopped job when paper is loaded.
+    private async Task<bool> TryClearAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (transport.IsOpen)
+            if (!transport.IsOpen)
             {
-                await transport.WriteAsync(ClearBuffers, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            await transport.WriteAsync(ClearBuffers, _timeouts.Status, cancellationToken).ConfigureAwait(false);
+            var deadline = DateTime.UtcNow + _timeouts.Clear;
+            var expected = EscPos.ClearedResponse();
+            var matched = 0;
+            var one = new byte[1];
+            while (DateTime.UtcNow < deadline)
+            {
+                if (await transport.ReadAsync(one, deadline - DateTime.UtcNow, cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    continue;
+                }
+
+                // Anything else that arrives meanwhile (a late status answer) is passed over.
+                matched = one[0] == expected[matched] ? matched + 1 : one[0] == expected[0] ? 1 : 0;
+                if (matched == expected.Length)
+                {
+                    return true;
+                }
             }
         }
         catch (Exception e) when (e is IOException or TimeoutException)
         {
-            _mayOweAnswer = true;
             transport.Close();
         }
+
+        _mayOweAnswer = true;
+        return false;
     }
 }

@@ -159,6 +159,12 @@ public sealed partial class EscPosEmulator
     /// </summary>
     public int? ReceiveBufferBytes { get; init; }
 
+    /// <summary>
+    /// Behave as many clones do with <c>DLE DC4 8</c>: no <c>37 25 00</c>, the buffer kept, and the rest of a job stopped
+    /// by paper end printed (drawer pulse and all) once paper is loaded. Epson's printers clear and answer.
+    /// </summary>
+    public bool IgnoresClear { get; set; }
+
     /// <summary>How many bytes a second <see cref="ReceiveAsync"/> takes (null: as fast as they come): a serial line's
     /// speed (960 at 9600 baud), or a slow printer's.</summary>
     public int? BytesPerSecond { get; init; }
@@ -370,15 +376,23 @@ public sealed partial class EscPosEmulator
             return true;
         }
 
-        if (data.SequenceEqual(EscPosPrinter.ClearBuffers))
+        if (data.SequenceEqual(EscPosPrinter.ClearBuffers) && !IgnoresClear)
         {
-            _offset += _input.Count;
-            _input.Clear();
-            _lineCells.Clear();
+            ClearBuffers();
             return true;
         }
 
         return false;
+    }
+
+    // DLE DC4 8 (Epson): the receive and print buffers emptied, the line being built dropped, and 37 25 00 sent back.
+    private void ClearBuffers()
+    {
+        _offset += _input.Count;
+        _input.Clear();
+        _lineCells.Clear();
+        _waitingForMore = false;
+        Respond(0x37, 0x25, 0x00);
     }
 
     // Parses one command or character at the start of the buffer; returns the bytes it used, 0 when incomplete.

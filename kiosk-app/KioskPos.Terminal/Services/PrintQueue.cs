@@ -167,7 +167,10 @@ public sealed class PrintQueue(
         Changed?.Invoke();
         try
         {
-            outcome = await printer.PrintAsync(document, cancellationToken).ConfigureAwait(false);
+            // The drawer opens with an original's first attempt that reaches the printer, never again: a copy takes no
+            // money, and an attempt that reached the printer may have sent its pulse (a printer that ignored the clear
+            // prints the rest of a stopped job, pulse included, when paper is loaded).
+            outcome = await printer.PrintAsync(document, openDrawer: !job.Reprint && !job.MaybeOnPaper, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -196,9 +199,10 @@ public sealed class PrintQueue(
             return;
         }
 
-        // Not printed. When part of it may be on paper and nobody knows how much (the connection broke), the next
-        // attempt carries the copy mark; when the printer stopped it (paper out) and cleared its buffer, it does not.
-        var uncertain = outcome.Started && outcome.State is "unreachable" or "unconfirmed";
+        // Not printed. When part of it may be on paper and nobody knows how much (the connection broke, the printer did
+        // not confirm clearing the rest), the next attempt carries the copy mark; when the printer stopped it (paper
+        // out) and confirmed clearing its buffer, it does not.
+        var uncertain = outcome.Started && (outcome.Uncertain || outcome.State is "unreachable" or "unconfirmed");
         var problem = outcome.Problem ?? outcome.State;
         await jobs.MarkHeldAsync(job.Id, problem, outcome.Started, uncertain, job.Reprint ? null : ReceiptOf(job), CancellationToken.None).ConfigureAwait(false);
 
