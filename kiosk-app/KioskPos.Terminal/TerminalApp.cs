@@ -312,7 +312,7 @@ public static class TerminalApp
             throw new InvalidOperationException($"Hardware:PrinterTextMode '{hardware.PrinterTextMode}' is not raster, tcvn3, windows1258 or ascii.");
         }
 
-        var language = new PrinterLanguage(hardware.PaperWidthMm, textMode, hardware.PrinterCodePage, hardware.PrinterCapitalsCodePage, hardware.PrinterCancelDoubleByte) { ReferenceBarcode = hardware.ReceiptBarcode, CashDrawerPin = hardware.CashDrawerPin };
+        var language = new PrinterLanguage(hardware.PaperWidthMm, textMode, hardware.PrinterCodePage, hardware.PrinterCapitalsCodePage, hardware.PrinterCancelDoubleByte) { ReferenceBarcode = hardware.ReceiptBarcode, CashDrawerPin = hardware.CashDrawerPin, DisableRealTimePulse = hardware.PrinterDisableRealTimePulse };
         var transport = hardware.PrinterIsEmulated ? null : PrinterTransports.Parse(hardware.Printer);
 
         services.AddCardReaders(hardware, readers);

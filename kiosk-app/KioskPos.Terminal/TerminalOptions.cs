@@ -121,6 +121,12 @@ public sealed class HardwareOptions
     /// <summary>Send <c>FS .</c> before each job (printers that start in Chinese double-byte mode).</summary>
     public bool PrinterCancelDoubleByte { get; set; }
 
+    /// <summary>
+    /// The printer takes <c>GS ( D</c> function 20: each job first turns off the real-time drawer pulse and power-off
+    /// commands, which printers otherwise obey inside raster data (pixel bytes <c>10 14 01 m t</c> open the drawer).
+    /// </summary>
+    public bool PrinterDisableRealTimePulse { get; set; }
+
     /// <summary>Print each receipt's number as a CODE128 barcode under it.</summary>
     public bool ReceiptBarcode { get; set; }
 

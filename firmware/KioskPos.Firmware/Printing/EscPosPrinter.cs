@@ -125,18 +125,34 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                     _owedPadding = null;
                 }
 
+                var start = 0;
+                if (encoder.Language.DisableRealTimePulse && job.Preamble > 0)
+                {
+                    // A printer finds real-time commands in what it receives before its parser reaches GS ( D: the
+                    // setting must have been obeyed (GS r 1 answered behind it) before the first pixel goes.
+                    await transport.WriteAsync(job.Bytes.AsMemory(0, job.Preamble), _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                    await transport.WriteAsync(CompletionMarker, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                    if (!await WaitForMarkerAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        _mayOweAnswer = true;
+                        return new PrintOutcome(false, Messages.Both("terminal.printer.unconfirmed"), "unconfirmed");
+                    }
+
+                    start = job.Preamble;
+                }
+
                 try
                 {
-                    await transport.WriteAsync(job.Bytes, _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                    await transport.WriteAsync(job.Bytes.AsMemory(start), _timeouts.Write, cancellationToken).ConfigureAwait(false);
                 }
                 catch (PrinterStallException stall) when (transport.IsOpen)
                 {
-                    return await StalledAsync(job, stall.Written, cancellationToken).ConfigureAwait(false);
+                    return await StalledAsync(job, start + stall.Written, cancellationToken).ConfigureAwait(false);
                 }
                 catch (PrinterStallException stall)
                 {
                     // A connection that closed on the stall (TCP): the printer may be inside a band.
-                    _owedPadding = job.BandPadding(stall.Written) is { Length: > 0 } rest ? rest : null;
+                    _owedPadding = job.BandPadding(start + stall.Written) is { Length: > 0 } rest ? rest : null;
                     throw;
                 }
 
@@ -308,13 +324,34 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
         return null;
     }
 
+    // The answer to a GS r 1 sent behind settings (bit 4 clear) within the status limit; status bytes nobody asked for
+    // (real-time commands' bytes inside earlier data) are passed over.
+    private async Task<bool> WaitForMarkerAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _timeouts.Status;
+        var one = new byte[1];
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await transport.ReadAsync(one, deadline - DateTime.UtcNow, cancellationToken).ConfigureAwait(false) == 1 && (one[0] & 0x10) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // Waits for the answer to GS r 1 (bit 4 clear), asking DLE EOT 2 (bit 4 set) each half second meanwhile, so that
-    // a printer stopped by paper end or an open cover is seen at once instead of at the time limit.
+    // a printer stopped by paper end or an open cover is seen at once instead of at the time limit. Printers obey
+    // DLE EOT wherever it arrives, pixel data included: raster bytes 10 04 0n make them answer unasked. So a status
+    // byte counts only while a request of ours is outstanding, and one that says "stopped" is asked again before it is
+    // believed (an unasked answer can arrive while ours is outstanding, and ours then arrives after it).
     private async Task<bool> WaitForCompletionAsync(TimeSpan transfer, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + _timeouts.Completion + transfer;
         var one = new byte[1];
-        var outstanding = false; // one DLE EOT 2 at a time, so that no late answer is left behind to confuse the next read
+        var outstanding = false; // one DLE EOT 2 at a time
+        var doubt = false;       // an answer said stopped: a fresh request confirms it
         var done = false;
         while (DateTime.UtcNow < deadline)
         {
@@ -324,14 +361,28 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                 {
                     done = true;
                 }
-                else
+                else if (outstanding && PrinterStatus.IsStatusByte(one[0]))
                 {
                     outstanding = false;
                     if ((one[0] & 0x64) != 0)
                     {
-                        // DLE EOT 2: cover open (bit 2), stopped by paper end (bit 5) or an error (bit 6).
-                        return false;
+                        // Cover open (bit 2), stopped by paper end (bit 5) or an error (bit 6): believed when said twice.
+                        if (doubt)
+                        {
+                            return false;
+                        }
+
+                        doubt = true;
                     }
+                    else
+                    {
+                        doubt = false;
+                    }
+                }
+                else
+                {
+                    // Unasked: from pixel bytes, or a late answer; the answers owed are no longer certain.
+                    _mayOweAnswer = true;
                 }
 
                 if (done && !outstanding)
@@ -339,10 +390,13 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
                     return true;
                 }
 
-                continue;
+                if (!doubt || outstanding)
+                {
+                    continue;
+                }
             }
 
-            if (!outstanding && !done)
+            if (!outstanding && (!done || doubt))
             {
                 await transport.WriteAsync(EscPos.StatusRequest(StatusKind.Offline), _timeouts.Write, cancellationToken).ConfigureAwait(false);
                 outstanding = true;

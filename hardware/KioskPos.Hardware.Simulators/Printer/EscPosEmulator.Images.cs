@@ -305,6 +305,20 @@ public sealed partial class EscPosEmulator
             return 0;
         }
 
+        if (_input[2] == 0x44 && length >= 3 && _input[5] == 0x14)
+        {
+            // GS ( D pL pH 20 [a b]...: real-time command a (1: DLE DC4 1, 2: DLE DC4 2) enabled when b is 1.
+            for (var i = 6; i + 1 < 5 + length; i += 2)
+            {
+                if (_input[i] == 1)
+                {
+                    _realTimePulse = _input[i + 1] == 1;
+                }
+            }
+
+            return 5 + length;
+        }
+
         if (_input[2] != 0x6B || length < 2 || _input[5] != 0x31)
         {
             // A whole function we do not emulate (another symbol, a setting): reported and skipped as one command.

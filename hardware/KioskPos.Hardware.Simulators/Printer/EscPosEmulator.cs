@@ -54,6 +54,10 @@ public sealed partial class EscPosEmulator
     private readonly FontFace _boldFace;
     private Action<byte[]>? _respond;
     private bool _waitingForMore;
+    private readonly List<byte> _scanTail = [];
+
+    // GS ( D function 20: the real-time drawer pulse (DLE DC4 1) and power off (DLE DC4 2), on until turned off.
+    private bool _realTimePulse = true;
     private long _offset;
     private int? _paperLeftRows;
 
@@ -267,14 +271,16 @@ public sealed partial class EscPosEmulator
         lock (_gate)
         {
             // A real-time command sent on its own is obeyed at once, even while printing is stopped and data waits
-            // in the buffer (inside a stream it is obeyed when the parser reaches it).
+            // in the buffer; inside a stream it is obeyed as it arrives, wherever it is (pixel data included), as
+            // Epson's, Citizen's and NCR's manuals say printers do.
             if (RealTime(data))
             {
                 _offset += data.Length;
+                _scanTail.Clear();
             }
             else
             {
-                _input.AddRange(data);
+                Accept(data);
             }
 
             Process(cut);
@@ -384,6 +390,115 @@ public sealed partial class EscPosEmulator
 
         return false;
     }
+
+    // Appends received bytes to the buffer, obeying the real-time commands among them on arrival: DLE EOT n (answered
+    // with the state of this moment), DLE DC4 1 (drawer pulse) and 2 (power off) unless GS ( D turned them off,
+    // DLE DC4 3 (buzzer), DLE DC4 8 (clear: what came before it goes). A command split across two arrivals is found
+    // too (its start is kept in _scanTail). The parser passes over them later.
+    private void Accept(ReadOnlySpan<byte> data)
+    {
+        var tail = _scanTail.Count;
+        var length = tail + data.Length;
+        var appended = 0;
+        var keepFrom = length;
+        byte W(int i, ReadOnlySpan<byte> d) => i < tail ? _scanTail[i] : d[i - tail];
+        for (var p = 0; p < length;)
+        {
+            if (W(p, data) != EscPos.Dle)
+            {
+                p++;
+                continue;
+            }
+
+            var size = RealTimeSize(p, length, data, W);
+            if (size < 0)
+            {
+                keepFrom = p;
+                break;
+            }
+
+            if (size == 0)
+            {
+                p++;
+                continue;
+            }
+
+            var end = p + size;
+            if (end > tail)
+            {
+                switch (W(p + 1, data), W(p + 2, data))
+                {
+                    case (EscPos.Eot, var n):
+                        Respond(StatusByte(n));
+                        break;
+                    case (0x14, 0x01) when _realTimePulse:
+                        DrawerPulse(W(p + 3, data) & 1, W(p + 4, data) * 100, W(p + 4, data) * 100);
+                        break;
+                    case (0x14, 0x03):
+                        Beeps += RealTimeBeeps(W(p + 3, data), W(p + 5, data));
+                        break;
+                    case (0x14, 0x08) when !IgnoresClear:
+                        _input.AddRange(data[appended..(end - tail)]);
+                        appended = end - tail;
+                        ClearBuffers();
+                        break;
+                }
+            }
+
+            p = end;
+        }
+
+        _input.AddRange(data[appended..]);
+        var kept = new List<byte>();
+        for (var i = keepFrom; i < length; i++)
+        {
+            kept.Add(W(i, data));
+        }
+
+        _scanTail.Clear();
+        _scanTail.AddRange(kept);
+    }
+
+    // The size of the real-time command at p: 0 when there is none, -1 when its bytes have not all arrived.
+    private int RealTimeSize(int p, int length, ReadOnlySpan<byte> data, AtFunction at)
+    {
+        if (p + 2 >= length)
+        {
+            return p + 1 < length && at(p + 1, data) is not (EscPos.Eot or 0x14) ? 0 : -1;
+        }
+
+        var kind = at(p + 1, data);
+        var fn = at(p + 2, data);
+        int size = (kind, fn) switch
+        {
+            (EscPos.Eot, >= 1 and <= 4) => 3,
+            (0x14, 0x01 or 0x02) => 5,
+            (0x14, 0x03) => 8,
+            (0x14, 0x08) => EscPosPrinter.ClearBuffers.Length,
+            _ => 0,
+        };
+        if (size == 0)
+        {
+            return 0;
+        }
+
+        for (var i = 3; i < size; i++)
+        {
+            if (p + i >= length)
+            {
+                return -1;
+            }
+
+            if (fn == 0x08 && at(p + i, data) != EscPosPrinter.ClearBuffers[i])
+            {
+                return 0;
+            }
+        }
+
+        return size;
+    }
+
+    private delegate byte AtFunction(int i, ReadOnlySpan<byte> data);
 
     // DLE DC4 8 (Epson): the receive and print buffers emptied, the line being built dropped, and 37 25 00 sent back.
     private void ClearBuffers()
@@ -545,8 +660,7 @@ public sealed partial class EscPosEmulator
     {
         switch (At(1))
         {
-            case EscPos.Eot when At(2) is >= 1 and <= 4:            // DLE EOT n
-                Respond(StatusByte(At(2)));
+            case EscPos.Eot when At(2) is >= 1 and <= 4:            // DLE EOT n: answered as it arrived
                 return 3;
             case EscPos.Eot when At(2) is 7 or 8:                   // DLE EOT 7/8 a: ink, peripheral
                 return Command(4, () => Respond(0x12));
@@ -555,11 +669,11 @@ public sealed partial class EscPosEmulator
             case 0x14:                                               // DLE DC4 fn ...
                 return At(2) switch
                 {
-                    0x01 => Command(5, () => DrawerPulse(At(3) & 1, At(4) * 100, At(4) * 100)),
+                    0x01 => Need(5),                                 // drawer pulse: obeyed as it arrived
                     0x02 => Need(5),                                 // power-off sequence
-                    0x03 => Command(8, () => Beeps += RealTimeBeeps(At(3), At(5))), // sound the buzzer: a n r t1 t2
+                    0x03 => Need(8),                                 // sound the buzzer: obeyed as it arrived
                     0x07 => Need(4),                                 // transmit a status
-                    0x08 => Need(EscPosPrinter.ClearBuffers.Length), // in-stream, after what came before it: nothing left to clear
+                    0x08 => Need(EscPosPrinter.ClearBuffers.Length), // clear: obeyed as it arrived (still here: ignored, or not quite it)
                     _ => Unknown(3),
                 };
             default:

@@ -19,7 +19,9 @@ public class EscPosEmulatorCommandTests(FontsFixture fixture) : IClassFixture<Fo
         var (emulator, _) = Render([0x07, Esc, 0x42, 3, 2, Esc, 0x28, 0x41, 0x03, 0x00, 0x61, 0x01, 0x02, Esc, 0x70, 0x01, 0x19, 0xFA, Dle, 0x14, 0x01, 0x00, 0x02]);
         Assert.Equal(1 + 3 + 1, emulator.Beeps);
         Assert.Equal(2, emulator.DrawerPulses);
-        Assert.Equal((2, 200, 200), emulator.LastDrawerPulse);
+
+        // DLE DC4 1 is real-time: obeyed as it arrives, before the parser reaches ESC p ahead of it; ESC p's pulse is last.
+        Assert.Equal((5, 50, 500), emulator.LastDrawerPulse);
     }
 
     [Fact]
