@@ -53,6 +53,10 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     // the next job.
     private byte[]? _owedPadding;
 
+    // GS a 0 was sent on this connection (once per connection, with its first job: a printer reopened may have been
+    // reset or reconfigured).
+    private bool _statusBackOff;
+
     /// <inheritdoc />
     public string Name => $"ESC/POS, {transport.Description}, {encoder.Language}";
 
@@ -115,6 +119,16 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
 
             try
             {
+                if (!_statusBackOff)
+                {
+                    // Automatic status back (left on by another program, or by the printer's own settings) sends four
+                    // bytes on every change, among them 00 bytes the completion wait would take for GS r 1's answer.
+                    // Sent with the first job, not in a status round: a stopped printer with a full buffer would not
+                    // take it, and its status is still wanted.
+                    await transport.WriteAsync(EscPos.AutomaticStatusBack(0), _timeouts.Write, cancellationToken).ConfigureAwait(false);
+                    _statusBackOff = true;
+                }
+
                 if (_owedPadding is { } owed)
                 {
                     if (!await TryClearAsync(cancellationToken).ConfigureAwait(false))
@@ -205,6 +219,11 @@ public sealed class EscPosPrinter(IPrinterTransport transport, DocumentEncoder e
     {
         try
         {
+            if (!transport.IsOpen)
+            {
+                _statusBackOff = false;
+            }
+
             await transport.OpenAsync(cancellationToken).ConfigureAwait(false);
             await transport.DiscardInputAsync(cancellationToken).ConfigureAwait(false);
             var answers = new byte[4];

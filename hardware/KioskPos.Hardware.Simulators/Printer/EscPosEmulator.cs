@@ -351,6 +351,7 @@ public sealed partial class EscPosEmulator
                 _paperLeftRows = null;
                 _paperOut = true;
                 AddPage(complete: false, cut);
+                SendAutomaticStatus(force: false);
             }
         }
     }

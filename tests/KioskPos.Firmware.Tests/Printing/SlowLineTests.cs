@@ -133,6 +133,7 @@ internal sealed class BufferedPrinterTransport : IPrinterTransport
 {
     private readonly EscPosEmulator _emulator;
     private readonly Channel<byte> _answers = Channel.CreateUnbounded<byte>();
+    private readonly List<byte[]> _writes = [];
 
     public BufferedPrinterTransport(EscPosEmulator emulator)
     {
@@ -155,8 +156,16 @@ internal sealed class BufferedPrinterTransport : IPrinterTransport
 
     public Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>How many writes were exactly <paramref name="command"/>.</summary>
+    public int Writes(byte[] command) => _writes.Count(w => w.AsSpan().SequenceEqual(command));
+
     public async Task WriteAsync(ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (data.Length <= 16)
+        {
+            _writes.Add(data.ToArray());
+        }
+
         var written = 0;
         while (written < data.Length)
         {
