@@ -47,9 +47,10 @@ internal static class BankApi
         // answers 404 for any other, as for one that does not exist); everything else here is the administrator's.
         app.MapPost("/api/v1/admin/bank/connections/{id}/statement", StatementImport.HandleAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
             .WithSummary("Import the account's statement as the bank exports it (.xlsx or CSV; ?layout=vietcombank|vietinbank|…, found from the header when left out)")
-            .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
+            .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType);
         admin.MapGet("/{id}/statement/gaps", StatementImport.GapsAsync)
-            .WithSummary("Statement lines that no webhook or pull reported").ProducesProblems(StatusCodes.Status404NotFound);
+            .WithSummary("Statement lines that no webhook or pull reported, and lines held as possible duplicates of a stored line").ProducesProblems(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Packaging;
+using System.Security.Cryptography;
 using System.Text;
 using DocumentFormat.OpenXml.Packaging;
 using KioskPos.ProvinceServer.Apis;
@@ -17,7 +18,10 @@ internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
 /// the province's access check (an administrator, or an accountant for a connection of their own institution only:
 /// another's is answered as unknown) and the connection found before a byte of the body is read; the body is bounded; every
 /// line is read and checked before any is recorded, so a broken line refuses the file with a 400 naming its sheet, row
-/// and column. Each line of money in then goes through the one ledger (<see cref="BankLedger.ImportStatementAsync"/>).
+/// and column. Only the section of the connection's own account is read (another account's statement is a 400 naming
+/// the account it is of), and where the export has a running balance each line must follow from the one before it.
+/// Each line of money in then goes through the one ledger (<see cref="BankLedger.ImportStatementAsync"/>), recorded
+/// with who uploaded it and the SHA-256 of the file it came in.
 /// </summary>
 internal static class StatementImport
 {
@@ -45,15 +49,23 @@ internal static class StatementImport
         }
 
         var layoutId = http.Request.Query["layout"].ToString() is { Length: > 0 } named ? named : null;
-        var xlsx = (http.Request.ContentType ?? string.Empty).StartsWith(Spreadsheet.ContentType, StringComparison.OrdinalIgnoreCase);
+        var bytes = body.Bytes!;
+        if (StatementFormats.Unreadable(bytes) is { } format)
+        {
+            // What banks' internet banking also exports, and Excel's "Save as" offers: the old binary workbook, and an
+            // HTML table named .xls. Recognised by their first bytes whatever the request declares, and answered with
+            // what to do rather than "not UTF-8" or "not a workbook".
+            return ProvinceProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported_statement_format", format.Detail, "statement_format." + format.Key);
+        }
+
+        var xlsx = StatementFormats.IsZip(bytes) || (http.Request.ContentType ?? string.Empty).StartsWith(Spreadsheet.ContentType, StringComparison.OrdinalIgnoreCase);
         string sheet;
         SortedDictionary<int, Dictionary<int, SheetCell>> rows;
         if (xlsx)
         {
             try
             {
-                using var stream = new MemoryStream(body.Bytes!, writable: false);
-                (sheet, rows) = Spreadsheet.ReadFirstSheet(stream);
+                (sheet, rows) = StatementWorkbook.Read(bytes);
             }
             catch (Exception e) when (e is InvalidDataException or OpenXmlPackageException or FileFormatException or IOException)
             {
@@ -62,21 +74,29 @@ internal static class StatementImport
         }
         else
         {
-            if (!System.Text.Unicode.Utf8.IsValid(body.Bytes))
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
             {
                 return Invalid(new StatementProblem("csv", null, null, "the CSV is not UTF-8 text"), "body");
             }
 
-            (sheet, rows) = ("csv", StatementReader.FromCsv(Encoding.UTF8.GetString(body.Bytes!)));
+            (sheet, rows) = ("csv", StatementReader.FromCsv(Encoding.UTF8.GetString(bytes)));
         }
 
-        var (read, problem) = StatementReader.Read(sheet, rows, layouts.All, layoutId, delimited: sheet == "csv");
+        var (read, problem, account) = StatementReader.Read(sheet, rows, layouts.All, layoutId, connection.AccountNumber, delimited: !xlsx);
+        if (account is not null)
+        {
+            return account.Found.Count == 0
+                ? ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "statement_no_account", account.ToString(), null, account.Expected)
+                : ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "statement_other_account", account.ToString(), null, string.Join(", ", account.Found), account.Expected);
+        }
+
         if (problem is not null)
         {
             return Invalid(problem, problem.Row is null ? "layout" : $"row {problem.Row}");
         }
 
-        var result = await ledger.ImportStatementAsync(connection, read!, ct).ConfigureAwait(false);
+        var upload = new StatementUpload(user.Username, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        var result = await ledger.ImportStatementAsync(connection, read!, upload, ct).ConfigureAwait(false);
         return JsonOk.Of(result, ProvinceJsonContext.Default.StatementImportResult);
     }
 

@@ -19,44 +19,65 @@ internal sealed record StatementProblem(string Sheet, int? Row, string? Column, 
         $"sheet '{Sheet}'" + (Row is { } row ? $", row {row}" : string.Empty) + (Column is { } column ? $", column {column}" : string.Empty) + $": {Reason}";
 }
 
-/// <summary>What a statement held: its layout, the lines of money in, how many lines of money out were passed over.</summary>
-internal sealed record StatementRead(StatementLayout Layout, IReadOnlyList<StatementLine> Lines, int Outgoing);
+/// <summary>
+/// What a statement held: its layout, the account of the section read (null where the layout's export prints none),
+/// the lines of money in, how many lines of money out were passed over.
+/// </summary>
+internal sealed record StatementRead(StatementLayout Layout, string? Account, IReadOnlyList<StatementLine> Lines, int Outgoing);
+
+/// <summary>
+/// The file is another account's statement, or names no account: <paramref name="Found"/> the account numbers its
+/// sections' title rows name (empty when none does), <paramref name="Row"/> the first section's header row.
+/// </summary>
+internal sealed record StatementAccountProblem(string Sheet, int Row, IReadOnlyList<string> Found, string Expected)
+{
+    public override string ToString() => Found.Count == 0
+        ? $"sheet '{Sheet}': no account number in the title rows above the header at row {Row}; this connection's account is {Expected}: export the statement with its title rows"
+        : $"sheet '{Sheet}': the statement is of account {string.Join(", ", Found)}, not of this connection's account {Expected}";
+}
 
 /// <summary>
 /// Reads a bank's statement export by a <see cref="StatementLayout"/>: finds the header row below the title rows (the
-/// first row naming the layout's date, credit and description columns), then reads each row to the totals row. Every
-/// row is checked before anything is recorded, so a broken line refuses the whole file, naming its row and column.
+/// first row naming the layout's date, credit and description columns), then reads each row to the totals row. A file
+/// may hold several accounts, a section each (title rows with the account number, the header, the lines, the totals):
+/// only the sections of the connection's own account are read. Every row is checked before anything is recorded, so a
+/// broken line, or one whose running balance does not follow from the line before it, refuses the whole file, naming
+/// its row and column.
 /// </summary>
 internal static partial class StatementReader
 {
     private const int HeaderSearchRows = 60;
 
-    /// <summary>Reads <paramref name="rows"/> by the layout named <paramref name="layoutId"/>, or by the first layout whose header is found.</summary>
+    /// <summary>
+    /// Reads <paramref name="rows"/> by the layout named <paramref name="layoutId"/>, or by the first layout whose
+    /// header is found: the sections whose title rows name <paramref name="account"/> (the connection's), or the first
+    /// section where the layout says its export prints no account number.
+    /// </summary>
     /// <remarks>
     /// <paramref name="delimited"/>: the rows come from a CSV, where a line with more fields than its header is a
     /// value that was split (an amount written 1,800,000 without quotes reads as 1, then 800, then 000 in columns of
     /// their own): such a line is refused, not read one đồng at a time. A workbook's line with a value right of the
     /// header's last column is refused too (see <see cref="ReadLines"/>).
     /// </remarks>
-    public static (StatementRead? Read, StatementProblem? Problem) Read(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
-        IReadOnlyList<StatementLayout> layouts, string? layoutId, bool delimited = false)
+    public static (StatementRead? Read, StatementProblem? Problem, StatementAccountProblem? Account) Read(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
+        IReadOnlyList<StatementLayout> layouts, string? layoutId, string account, bool delimited = false)
     {
         var candidates = layoutId is null ? layouts : layouts.Where(l => string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (candidates.Count == 0)
         {
-            return (null, new StatementProblem(sheet, null, null, $"no layout '{layoutId}'; known: {string.Join(", ", layouts.Select(l => l.Id))}"));
+            return (null, new StatementProblem(sheet, null, null, $"no layout '{layoutId}'; known: {string.Join(", ", layouts.Select(l => l.Id))}"), null);
         }
 
         foreach (var layout in candidates)
         {
-            if (FindHeader(rows, layout) is { } header)
+            if (FindHeader(rows.Take(HeaderSearchRows), layout) is { } header)
             {
-                return ReadLines(sheet, rows, layout, header, delimited);
+                return ReadSections(sheet, rows, layout, header, account, delimited);
             }
         }
 
         return (null, new StatementProblem(sheet, null, null,
-            $"no header row in the first {HeaderSearchRows} rows names a date, a credit and a description column of the layouts {string.Join(", ", candidates.Select(l => l.Id))}"));
+            $"no header row in the first {HeaderSearchRows} rows names a date, a credit and a description column of the layouts {string.Join(", ", candidates.Select(l => l.Id))}"), null);
     }
 
     /// <summary>A CSV as rows of text cells, numbered from 1.</summary>
@@ -85,21 +106,122 @@ internal static partial class StatementReader
         return rows;
     }
 
-    private sealed record Header(int Row, int Date, int Credit, int? Debit, int Description, int? Reference, Dictionary<int, string> Names);
+    private sealed record Header(int Row, int Date, int Credit, int? Debit, int Description, int? Reference, int? Balance, Dictionary<int, string> Names);
 
-    private static Header? FindHeader(SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout)
+    private static Header? FindHeader(IEnumerable<KeyValuePair<int, Dictionary<int, SheetCell>>> rows, StatementLayout layout)
     {
-        foreach (var (number, cells) in rows.Take(HeaderSearchRows))
+        foreach (var (number, cells) in rows)
         {
             var names = cells.ToDictionary(c => c.Key, c => c.Value.Text);
             if (Column(names, layout.Date) is { } date && Column(names, layout.Credit) is { } credit && Column(names, layout.Description) is { } description)
             {
-                return new Header(number, date, credit, Column(names, layout.Debit), description, Column(names, layout.Reference), names);
+                return new Header(number, date, credit, Column(names, layout.Debit), description, Column(names, layout.Reference), Column(names, layout.Balance), names);
             }
         }
 
         return null;
     }
+
+    // One account's part of the file: the title rows above its header (from the row after the previous section's
+    // totals), the header, and the row that ends its lines (the totals row, or the sheet's last row + 1).
+    private sealed record Section(Header Header, int End, string? Account, long? Opening);
+
+    // Every section from the first header on: after a section's totals row, the next row naming the same columns is
+    // the next section's header (a statement of several accounts, or of one account over several periods).
+    private static (StatementRead?, StatementProblem?, StatementAccountProblem?) ReadSections(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
+        StatementLayout layout, Header first, string account, bool delimited)
+    {
+        var sections = new List<Section>();
+        var (titleFrom, next) = (1, (Header?)first);
+        while (next is { } header)
+        {
+            var end = rows.Where(r => r.Key > header.Row).FirstOrDefault(r => IsEnd(r.Value, header, layout)).Key is var e and > 0 ? e : int.MaxValue;
+            var titles = rows.Where(r => r.Key >= titleFrom && r.Key < header.Row).ToList();
+            sections.Add(new Section(header, end, Labelled(titles, layout.AccountLabels()) is { } number ? AccountNumber().Match(number).Value is { Length: > 0 } found ? AccountDigits(found) : null : null,
+                Labelled(titles, layout.OpeningBalance) is { } opening && ParseBalance(new SheetCell(opening, null), out var balance) is null ? balance : null));
+            (titleFrom, next) = end == int.MaxValue ? (end, null) : (end + 1, FindHeader(rows.Where(r => r.Key > end), layout));
+        }
+
+        IReadOnlyList<Section> chosen;
+        if (layout.AccountLabels().Count == 0)
+        {
+            chosen = [sections[0]]; // the bank's export prints no account number: the first section, as the connection's
+        }
+        else
+        {
+            var expected = AccountDigits(account);
+            chosen = expected.Length == 0 ? [] : sections.Where(s => s.Account == expected).ToList();
+            if (chosen.Count == 0)
+            {
+                return (null, null, new StatementAccountProblem(sheet, first.Row, [.. sections.Select(s => s.Account).OfType<string>().Distinct()], account.Length == 0 ? "(none set)" : account));
+            }
+        }
+
+        var lines = new List<StatementLine>();
+        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
+        var outgoing = 0;
+        foreach (var section in chosen)
+        {
+            var (read, problem) = ReadLines(sheet, rows, layout, section, delimited, occurrences);
+            if (problem is not null)
+            {
+                return (null, problem, null);
+            }
+
+            lines.AddRange(read!.Lines);
+            outgoing += read.Outgoing;
+        }
+
+        return (new StatementRead(layout, chosen[0].Account, lines, outgoing), null, null);
+    }
+
+    // The totals row: no date in the date column, and a cell starting with one of the layout's end markers.
+    private static bool IsEnd(Dictionary<int, SheetCell> cells, Header header, StatementLayout layout) =>
+        ParseDate(cells.GetValueOrDefault(header.Date), layout) is null
+        && cells.Values.Any(c => layout.EndMarkers.Any(m => Normal(c.Text).StartsWith(Normal(m), StringComparison.Ordinal)));
+
+    // The value of a title row labelled by one of the labels: the rest of the labelled cell after the label(s) and a
+    // colon ("Số tài khoản: 1023456789"), or the next filled cell right of it ("Số tài khoản / Account number:" in A,
+    // the number in C). The last such row above the header, the one nearest it, is the section's.
+    private static string? Labelled(List<KeyValuePair<int, Dictionary<int, SheetCell>>> titles, IReadOnlyList<string> labels)
+    {
+        if (labels.Count == 0)
+        {
+            return null;
+        }
+
+        var normal = labels.Select(Normal).ToList();
+        for (var i = titles.Count - 1; i >= 0; i--)
+        {
+            foreach (var (column, cell) in titles[i].Value.OrderBy(c => c.Key))
+            {
+                var text = Normal(cell.Text);
+                if (!normal.Any(l => text.StartsWith(l, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var rest = text;
+                while (normal.FirstOrDefault(l => rest.StartsWith(l, StringComparison.Ordinal)) is { } label)
+                {
+                    rest = rest[label.Length..].TrimStart(' ', '/', '\n', ':', '-', '(', ')', '.');
+                }
+
+                if (rest.Any(char.IsAsciiDigit))
+                {
+                    return rest;
+                }
+
+                return titles[i].Value.Where(c => c.Key > column && c.Value.Text.Any(char.IsAsciiDigit)).OrderBy(c => c.Key).Select(c => c.Value.Number is { } n
+                    ? n.ToString("0", CultureInfo.InvariantCulture) : c.Value.Text).FirstOrDefault();
+            }
+        }
+
+        return null;
+    }
+
+    // An account number as digits only: the exports write it 1023456789, 102 345 6789 or 102-345-6789.
+    private static string AccountDigits(string text) => new([.. text.Where(char.IsAsciiDigit)]);
 
     // The first alias (in the layout's order) that a header cell names: the whole cell, or one side of a bilingual
     // "Vietnamese / English" or "Vietnamese\nEnglish" header, compared without case and with spaces collapsed.
@@ -122,29 +244,26 @@ internal static partial class StatementReader
 
     private static string Normal(string text) => Spaces().Replace(text.Normalize(NormalizationForm.FormC).Replace('\r', '\n'), m => m.Value.Contains('\n') ? "\n" : " ").Trim().ToLowerInvariant();
 
-    private static (StatementRead?, StatementProblem?) ReadLines(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout, Header header, bool delimited)
+    private static (StatementRead?, StatementProblem?) ReadLines(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout, Section section,
+        bool delimited, Dictionary<string, int> occurrences)
     {
+        var header = section.Header;
         var lastColumn = header.Names.Keys.Max();
         string Name(int column) => $"{Spreadsheet.Letters(column)} ({header.Names[column]})";
         StatementProblem Problem(int row, int column, string reason) => new(sheet, row, Name(column), reason);
 
         var lines = new List<StatementLine>();
-        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
+        var balances = new List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)>();
         var outgoing = 0;
-        foreach (var (number, cells) in rows.Where(r => r.Key > header.Row))
+        foreach (var (number, cells) in rows.Where(r => r.Key > header.Row && r.Key < section.End))
         {
             var dateCell = cells.GetValueOrDefault(header.Date);
             var credit = cells.GetValueOrDefault(header.Credit);
             var debit = header.Debit is { } d ? cells.GetValueOrDefault(d) : default;
             var date = ParseDate(dateCell, layout);
-            if (date is null && cells.Values.Any(c => layout.EndMarkers.Any(m => Normal(c.Text).StartsWith(Normal(m), StringComparison.Ordinal))))
-            {
-                break; // the totals row: what follows is the closing balance and the signatures
-            }
-
             if (string.IsNullOrEmpty(credit.Text) && string.IsNullOrEmpty(debit.Text))
             {
-                continue; // a blank row, or a description wrapped onto its own row
+                continue; // a blank row, a description wrapped onto its own row, or an opening balance row
             }
 
             if (delimited && cells.Keys.Max() > lastColumn)
@@ -180,9 +299,26 @@ internal static partial class StatementReader
                 return (null, Problem(number, header.Credit, creditProblem));
             }
 
-            if (header.Debit is { } debitColumn && ParseAmount(debit, out var amountOut) is { } debitProblem)
+            var amountOut = 0L;
+            if (header.Debit is { } debitColumn && ParseAmount(debit, out amountOut) is { } debitProblem)
             {
                 return (null, Problem(number, debitColumn, debitProblem));
+            }
+
+            if (header.Balance is { } balanceColumn)
+            {
+                var balanceCell = cells.GetValueOrDefault(balanceColumn);
+                if (string.IsNullOrEmpty(balanceCell.Text))
+                {
+                    return (null, Problem(number, balanceColumn, "the balance is missing: the statement's running balance is how its lines are checked"));
+                }
+
+                if (ParseBalance(balanceCell, out var balance) is { } balanceProblem)
+                {
+                    return (null, Problem(number, balanceColumn, balanceProblem));
+                }
+
+                balances.Add((number, amountIn, amountOut, balance, date));
             }
 
             if (amountIn == 0)
@@ -197,7 +333,50 @@ internal static partial class StatementReader
             lines.Add(new StatementLine(number, Key(reference, date.Value, amountIn, description, occurrences), date.Value, amountIn, description, reference));
         }
 
-        return (new StatementRead(layout, lines, outgoing), null);
+        if (header.Balance is { } column && CheckBalances(balances, section.Opening) is { } broken)
+        {
+            return (null, Problem(broken.Row, column, broken.Reason));
+        }
+
+        return (new StatementRead(layout, section.Account, lines, outgoing), null);
+    }
+
+    // Each line's balance is the balance before it plus its credit less its debit. The lines run oldest first in most
+    // exports, newest first in some (the dates say which; on one day, whichever order the balances follow): the
+    // first line in time is checked against the opening balance where the title rows print one. The row named is the
+    // first whose balance does not follow: an edited credit breaks the chain at its own row.
+    private static (int Row, string Reason)? CheckBalances(List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> lines, long? opening)
+    {
+        if (lines.Count == 0)
+        {
+            return null;
+        }
+
+        (int Row, string Reason)? Walk(IEnumerable<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> inTime)
+        {
+            var before = opening;
+            foreach (var line in inTime)
+            {
+                if (before is { } previous && previous + line.Credit - line.Debit != line.Balance)
+                {
+                    return (line.Row, string.Create(CultureInfo.InvariantCulture,
+                        $"the balance {line.Balance:N0} is not the balance before the line {previous:N0} + credit {line.Credit:N0} - debit {line.Debit:N0} = {previous + line.Credit - line.Debit:N0}: the line is not as the bank wrote it"));
+                }
+
+                before = line.Balance;
+            }
+
+            return null;
+        }
+
+        var (first, last) = (lines[0].Date, lines[^1].Date);
+        if (first > last)
+        {
+            return Walk(Enumerable.Reverse(lines));
+        }
+
+        var forward = Walk(lines);
+        return forward is not null && first == last && Walk(Enumerable.Reverse(lines)) is null ? null : forward;
     }
 
     // The bank's reference where there is one; otherwise the line's date, amount and text, with how many identical
@@ -272,6 +451,36 @@ internal static partial class StatementReader
 
         return null;
     }
+
+    /// <summary>A running balance: an amount as <see cref="ParseAmount"/> reads one, below zero too (an overdraft, "-1.250.000").</summary>
+    private static string? ParseBalance(SheetCell cell, out long balance)
+    {
+        balance = 0;
+        if (cell.Number is { } number)
+        {
+            if (Math.Abs(number) > Vnd.MaxAmount || number != Math.Floor(number))
+            {
+                return $"{cell.Text} is not a whole number of đồng";
+            }
+
+            balance = (long)number;
+            return null;
+        }
+
+        var text = (cell.Text ?? string.Empty).Trim();
+        var negative = text.StartsWith('-') && text.Length > 1;
+        if (ParseAmount(new SheetCell(negative ? text[1..] : text, null), out var amount) is { } problem)
+        {
+            return problem;
+        }
+
+        balance = negative ? -amount : amount;
+        return null;
+    }
+
+    // The first number in a title's value: an account number, its digits grouped by spaces or dashes at most.
+    [GeneratedRegex(@"\d[\d \-]*\d|\d")]
+    private static partial Regex AccountNumber();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();

@@ -7,15 +7,27 @@ using KioskPos.Shared.Contracts;
 namespace KioskPos.ProvinceServer.Data;
 
 /// <summary>What became of one statement line: <c>recorded</c> (no notification had brought it: matched now),
-/// <c>reported</c> (a webhook or the pull had: nothing changes), <c>already_imported</c> (an earlier import had).</summary>
+/// <c>reported</c> (a webhook or the pull had: nothing changes), <c>already_imported</c> (an earlier import had),
+/// <c>held</c> (an earlier import stored a line of the same day, amount and text under another key, as when one export
+/// has the bank's reference and another not: kept for a person to look at, not credited; outcome
+/// <c>possible_duplicate</c>).</summary>
 public sealed record StatementLineResult(int Row, string? Reference, long Amount, string Status, string Outcome, string? PaymentId);
 
-/// <summary>An import's account: the layout read, the lines of money in and what became of each, the lines of money out passed over.</summary>
-public sealed record StatementImportResult(string Layout, string Bank, int Lines, int Recorded, int AlreadyReported, int AlreadyImported, int OutgoingIgnored,
-    IReadOnlyList<StatementLineResult> Results);
+/// <summary>An import's account: the layout read, the account the section read is of (null where the export prints
+/// none), the lines of money in and what became of each, the lines of money out passed over.</summary>
+public sealed record StatementImportResult(string Layout, string Bank, string? Account, int Lines, int Recorded, int AlreadyReported, int AlreadyImported, int Held,
+    int OutgoingIgnored, IReadOnlyList<StatementLineResult> Results);
 
-/// <summary>A statement line that no notification reported (a gap in the webhooks and the pull), with what its own record became.</summary>
-public sealed record StatementGapRow(string BookedOn, long Amount, string Description, string? Reference, string Layout, string Outcome, string? PaymentId, DateTimeOffset ImportedAt);
+/// <summary>
+/// A statement line to look at: one no notification reported (<c>recorded</c>: a gap in the webhooks and the pull,
+/// with what its own record became), or one held as a possible duplicate of the stored line <paramref name="DuplicateOf"/>
+/// (its key; <c>held</c>, outcome <c>possible_duplicate</c>, nothing credited); who imported it and the file's SHA-256.
+/// </summary>
+public sealed record StatementGapRow(string BookedOn, long Amount, string Description, string? Reference, string Layout, string Outcome, string? PaymentId, DateTimeOffset ImportedAt,
+    string Status, string? ImportedBy, string? FileSha256, string? DuplicateOf);
+
+/// <summary>Who uploaded a statement (the signed-in user's name) and the SHA-256 of the file, kept with each line it brought.</summary>
+internal sealed record StatementUpload(string ImportedBy, string FileSha256);
 
 /// <summary>
 /// The bank statement, the last resort: each line of money in is the same money as at most one transfer a notification
@@ -35,10 +47,20 @@ internal sealed partial class BankLedger
     /// statement and then each goes through the one matching engine in the statement's order, and the batch's lines
     /// are written in one statement (issue 19: 10,000 lines under 5 s).
     /// </summary>
-    public async Task<StatementImportResult> ImportStatementAsync(BankConnection connection, StatementRead read, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A line's key is the bank's reference, or its date, amount, text and position where there is none; the same bank
+    /// line can come under another key (one export with the reference and one without, a text wrapped differently, a
+    /// reference Excel turned into a number). So before a new line is paired or credited, the stored lines of its day
+    /// and amount whose key this file does not hold are looked at: one of the same text (whitespace and case aside)
+    /// is the same money, and the new line is held (<c>bank_statement_held_lines</c>) for a person to look at, not
+    /// credited; a standing top-up code's line would otherwise put the money on the card twice. Each such stored line
+    /// holds one new line, so a second real transfer of the same text that day is still credited.
+    /// </remarks>
+    public async Task<StatementImportResult> ImportStatementAsync(BankConnection connection, StatementRead read, StatementUpload upload, CancellationToken cancellationToken)
     {
         var results = new List<StatementLineResult>(read.Lines.Count);
         var earlier = new Dictionary<string, LineOutcomeRow>(StringComparer.Ordinal); // this import's own lines, should a key come twice
+        var fileKeys = read.Lines.Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var batch in read.Lines.Chunk(StatementBatch))
         {
             var woken = new HashSet<string>(StringComparer.Ordinal);
@@ -46,7 +68,9 @@ internal sealed partial class BankLedger
             await using var transaction = await database.BeginWriteAsync(db, cancellationToken).ConfigureAwait(false);
             var seen = await SeenAsync(db, transaction, connection.Id, batch, cancellationToken).ConfigureAwait(false);
             var notified = await NotifiedAsync(db, transaction, connection.Id, batch, cancellationToken).ConfigureAwait(false);
+            var sameText = await StoredElsewhereAsync(db, transaction, connection.Id, batch, fileKeys, cancellationToken).ConfigureAwait(false);
             var stored = new List<object?[]>(batch.Length);
+            var held = new List<object?[]>();
             var now = Now();
 
             // What each line was before; the lines no notification brought are recorded as transfers together.
@@ -57,11 +81,17 @@ internal sealed partial class BankLedger
                 var line = batch[i];
                 if (seen.TryGetValue(line.Key, out var before) || earlier.TryGetValue(line.Key, out before))
                 {
-                    outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "already_imported", before.Outcome, before.PaymentId);
+                    outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, before.Held ? "held" : "already_imported", before.Outcome, before.PaymentId);
+                }
+                else if (TakeStored(sameText, line) is { } original)
+                {
+                    held.Add([connection.Id, line.Key, Day(line), line.Amount, line.Description, line.Reference, read.Layout.Id, original, upload.ImportedBy, upload.FileSha256, now]);
+                    outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "held", PossibleDuplicate, null);
+                    earlier[line.Key] = new LineOutcomeRow { Outcome = PossibleDuplicate, Held = true };
                 }
                 else if (TakeNotified(notified, line) is { } reported)
                 {
-                    stored.Add(LineRow(connection.Id, read.Layout.Id, line, reported.Id, reported.Source, now));
+                    stored.Add(LineRow(connection.Id, read.Layout.Id, line, reported.Id, reported.Source, upload, now));
                     outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "reported", reported.Outcome, reported.PaymentId);
                     earlier[line.Key] = new LineOutcomeRow { Outcome = reported.Outcome, PaymentId = reported.PaymentId };
                 }
@@ -79,7 +109,7 @@ internal sealed partial class BankLedger
                 var line = batch[i];
                 var transferId = transferIds["statement:" + line.Key];
                 var outcome = await TransferMatching.MatchAsync(db, transaction, transferId, now, cancellationToken).ConfigureAwait(false);
-                stored.Add(LineRow(connection.Id, read.Layout.Id, line, transferId, null, now));
+                stored.Add(LineRow(connection.Id, read.Layout.Id, line, transferId, null, upload, now));
                 if (outcome.TerminalId is { } terminal)
                 {
                     woken.Add(terminal);
@@ -94,7 +124,7 @@ internal sealed partial class BankLedger
                 var result = outcomes[i]!;
                 if (result.Status == "already_imported" && earlier.TryGetValue(batch[i].Key, out var first) && !seen.ContainsKey(batch[i].Key))
                 {
-                    result = result with { Outcome = first.Outcome, PaymentId = first.PaymentId };
+                    result = result with { Status = first.Held ? "held" : result.Status, Outcome = first.Outcome, PaymentId = first.PaymentId };
                 }
 
                 results.Add(result);
@@ -108,6 +138,14 @@ internal sealed partial class BankLedger
                     .ConfigureAwait(false);
             }
 
+            if (held.Count > 0)
+            {
+                var names = string.Join(", ", s_heldColumns.Select(c => c.Column));
+                var (source, parameters) = db.Rows("h", s_heldColumns, held);
+                await db.ExecuteAsync($"INSERT INTO bank_statement_held_lines ({names}) SELECT {names} FROM {source} ORDER BY ord", transaction, cancellationToken, parameters)
+                    .ConfigureAwait(false);
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             if (woken.Count > 0)
             {
@@ -115,23 +153,34 @@ internal sealed partial class BankLedger
             }
         }
 
-        return new StatementImportResult(read.Layout.Id, read.Layout.Bank, read.Lines.Count, results.Count(r => r.Status == "recorded"),
-            results.Count(r => r.Status == "reported"), results.Count(r => r.Status == "already_imported"), read.Outgoing, results);
+        return new StatementImportResult(read.Layout.Id, read.Layout.Bank, read.Account, read.Lines.Count, results.Count(r => r.Status == "recorded"),
+            results.Count(r => r.Status == "reported"), results.Count(r => r.Status == "already_imported"), results.Count(r => r.Status == "held"), read.Outgoing, results);
     }
 
-    /// <summary>The connection's statement lines no notification reported, newest first.</summary>
+    /// <summary>The outcome of a line held as a possible duplicate: nothing credited.</summary>
+    public const string PossibleDuplicate = "possible_duplicate";
+
+    /// <summary>The connection's statement lines no notification reported, and those held as possible duplicates, newest first.</summary>
     public async Task<IReadOnlyList<StatementGapRow>> StatementGapsAsync(string connectionId, int limit, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await db.ReadAllAsync<GapRow>(
-            """
-            SELECT s.booked_on, s.amount, s.description, s.reference, s.layout, t.outcome, t.payment_id, s.imported_at
-            FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id
-            WHERE s.connection_id = $c AND s.reported_by IS NULL ORDER BY s.booked_on DESC, s.id DESC LIMIT $n
+            $"""
+            SELECT booked_on, amount, description, reference, layout, outcome, payment_id, imported_at, status, imported_by, file_sha256, duplicate_of FROM (
+              SELECT s.booked_on, s.amount, s.description, s.reference, s.layout, t.outcome, t.payment_id, s.imported_at, 'recorded' AS status, s.imported_by,
+                     s.file_sha256, CAST(NULL AS TEXT) AS duplicate_of
+              FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id
+              WHERE s.connection_id = $c AND s.reported_by IS NULL
+              UNION ALL
+              SELECT h.booked_on, h.amount, h.description, h.reference, h.layout, '{PossibleDuplicate}', CAST(NULL AS TEXT), h.imported_at, 'held', h.imported_by,
+                     h.file_sha256, o.line_key
+              FROM bank_statement_held_lines h JOIN bank_statement_lines o ON o.id = h.duplicate_of
+              WHERE h.connection_id = $c) g
+            ORDER BY booked_on DESC, imported_at DESC LIMIT $n
             """,
             null, cancellationToken, ("$c", connectionId), ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
         return rows.ConvertAll(g => new StatementGapRow(g.BookedOn, g.Amount, g.Description, g.Reference, g.Layout, g.Outcome, g.PaymentId,
-            DateTimeOffset.Parse(g.ImportedAt, CultureInfo.InvariantCulture)));
+            DateTimeOffset.Parse(g.ImportedAt, CultureInfo.InvariantCulture), g.Status, g.ImportedBy, g.FileSha256, g.DuplicateOf));
     }
 
     private static readonly (string Column, bool Integer)[] s_transferColumns =
@@ -172,11 +221,51 @@ internal sealed partial class BankLedger
     private static readonly (string Column, bool Integer)[] s_lineColumns =
     [
         ("connection_id", false), ("line_key", false), ("booked_on", false), ("amount", true), ("description", false), ("reference", false), ("layout", false),
-        ("transfer_id", true), ("reported_by", false), ("imported_at", false),
+        ("transfer_id", true), ("reported_by", false), ("imported_by", false), ("file_sha256", false), ("imported_at", false),
     ];
 
-    private static object?[] LineRow(string connectionId, string layout, StatementLine line, long transferId, string? reportedBy, string now) =>
-        [connectionId, line.Key, line.BookedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), line.Amount, line.Description, line.Reference, layout, transferId, reportedBy, now];
+    private static readonly (string Column, bool Integer)[] s_heldColumns =
+    [
+        ("connection_id", false), ("line_key", false), ("booked_on", false), ("amount", true), ("description", false), ("reference", false), ("layout", false),
+        ("duplicate_of", true), ("imported_by", false), ("file_sha256", false), ("imported_at", false),
+    ];
+
+    private static object?[] LineRow(string connectionId, string layout, StatementLine line, long transferId, string? reportedBy, StatementUpload upload, string now) =>
+        [connectionId, line.Key, Day(line), line.Amount, line.Description, line.Reference, layout, transferId, reportedBy, upload.ImportedBy, upload.FileSha256, now];
+
+    private static string Day(StatementLine line) => line.BookedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    // A line's text as the duplicate check compares it: without whitespace (a description wrapped onto more rows, or
+    // at another place, in another export) and case.
+    private static string SameTextKey(string description) => new([.. description.Where(c => !char.IsWhiteSpace(c)).Select(char.ToUpperInvariant)]);
+
+    // The stored lines of the batch's days and amounts whose key this file does not hold, by day, amount and text:
+    // each may be a line of the file under another key. One query.
+    private static async Task<Dictionary<(string Day, long Amount, string Text), Queue<long>>> StoredElsewhereAsync(DbConnection db, DbTransaction transaction,
+        string connectionId, StatementLine[] batch, HashSet<string> fileKeys, CancellationToken cancellationToken)
+    {
+        var (first, last) = (batch.Min(l => l.BookedAt.Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), batch.Max(l => l.BookedAt.Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var (source, parameters) = db.Rows("a", [("amount", true)], [.. batch.Select(l => l.Amount).Distinct().Select(a => new object?[] { a })]);
+        var rows = await db.ReadAllAsync<StoredLineRow>(
+            $"""
+            SELECT s.id, s.line_key, s.booked_on, s.amount, s.description FROM bank_statement_lines s
+            WHERE s.connection_id = $c AND s.amount IN (SELECT amount FROM {source}) AND s.booked_on BETWEEN $d0 AND $d1
+            ORDER BY s.id
+            """,
+            transaction, cancellationToken, [("$c", connectionId), ("$d0", first), ("$d1", last), .. parameters]).ConfigureAwait(false);
+        var byText = new Dictionary<(string, long, string), Queue<long>>();
+        foreach (var row in rows.Where(r => !fileKeys.Contains(r.LineKey)))
+        {
+            var key = (row.BookedOn, row.Amount, SameTextKey(row.Description));
+            (byText.TryGetValue(key, out var queue) ? queue : byText[key] = new Queue<long>()).Enqueue(row.Id);
+        }
+
+        return byText;
+    }
+
+    // The stored line the new line may be (of its day, amount and text, under another key), taken so that it holds no other.
+    private static long? TakeStored(Dictionary<(string Day, long Amount, string Text), Queue<long>> stored, StatementLine line) =>
+        stored.TryGetValue((Day(line), line.Amount, SameTextKey(line.Description)), out var queue) && queue.TryDequeue(out var id) ? id : null;
 
     // The batch's lines an earlier import recorded, by key: one query.
     private static async Task<Dictionary<string, LineOutcomeRow>> SeenAsync(DbConnection db, DbTransaction transaction, string connectionId, StatementLine[] batch,
@@ -193,6 +282,14 @@ internal sealed partial class BankLedger
         foreach (var row in rows)
         {
             seen[row.LineKey] = new LineOutcomeRow { Outcome = row.Outcome, PaymentId = row.PaymentId };
+        }
+
+        // A line held by an earlier import is held still: importing the file again credits it no more than the first time.
+        var (heldSource, heldParameters) = db.Rows("k", [("line_key", false)], [.. batch.Select(l => new object?[] { l.Key })]);
+        foreach (var row in await db.ReadAllAsync<HeldKeyRow>($"SELECT line_key FROM bank_statement_held_lines WHERE connection_id = $c AND line_key IN (SELECT line_key FROM {heldSource})",
+            transaction, cancellationToken, [("$c", connectionId), .. heldParameters]).ConfigureAwait(false))
+        {
+            seen.TryAdd(row.LineKey, new LineOutcomeRow { Outcome = PossibleDuplicate, Held = true });
         }
 
         return seen;
@@ -296,6 +393,26 @@ internal sealed partial class BankLedger
         public required string Outcome { get; init; }
 
         public string? PaymentId { get; init; }
+
+        public bool Held { get; init; }
+    }
+
+    private sealed record HeldKeyRow
+    {
+        public required string LineKey { get; init; }
+    }
+
+    private sealed record StoredLineRow
+    {
+        public long Id { get; init; }
+
+        public required string LineKey { get; init; }
+
+        public required string BookedOn { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string Description { get; init; }
     }
 
     private sealed record InsertedRow
@@ -359,5 +476,13 @@ internal sealed partial class BankLedger
         public string? PaymentId { get; init; }
 
         public required string ImportedAt { get; init; }
+
+        public required string Status { get; init; }
+
+        public string? ImportedBy { get; init; }
+
+        public string? FileSha256 { get; init; }
+
+        public string? DuplicateOf { get; init; }
     }
 }

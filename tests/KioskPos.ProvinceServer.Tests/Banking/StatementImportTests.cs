@@ -16,7 +16,7 @@ namespace KioskPos.ProvinceServer.Tests.Banking;
 /// dd/MM/yyyy), posted to <c>/api/v1/admin/bank/connections/{id}/statement</c> and matched by the same ledger as the
 /// webhooks: exactly once with what the notifications brought.
 /// </summary>
-public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ProviderWebhookFixture>
+public sealed partial class StatementImportTests(ProviderWebhookFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ProviderWebhookFixture>
 {
     private const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -155,14 +155,19 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         }
 
         var csv = new StringBuilder("LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY\n\n")
+            .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account No:,{ProvinceHost.SchoolAccount}")
             .AppendLine("STT,Ngày giao dịch / Transaction date,Mô tả giao dịch / Transaction description,Nợ / Debit,Có / Credit,Số dư TK / Account balance,Số giao dịch / Transaction number");
         var run = ProviderPost.NextId();
+        var vi = CultureInfo.GetCultureInfo("vi-VN");
+        var balance = 500_000_000L;
         for (var n = 0; n < 10_000; n++)
         {
-            var (text, debit, credit) = n < 50 ? ($"CT DEN NOP HOC PHI {payments[n].Code}", "", payments[n].Amount.ToString("#,0", CultureInfo.GetCultureInfo("vi-VN")))
-                : n % 20 == 0 ? ("PHI DICH VU", "11.000", "")
-                : ($"CT DEN UNG HO QUY LOP {n}", "", (10_000L + n).ToString("#,0", CultureInfo.GetCultureInfo("vi-VN")));
-            csv.AppendLine(CultureInfo.InvariantCulture, $"{n + 1},{s_today} 08:00:00,{text},\"{debit}\",\"{credit}\",,R{run}-{n}");
+            var (text, debit, credit) = n < 50 ? ($"CT DEN NOP HOC PHI {payments[n].Code}", 0L, payments[n].Amount)
+                : n % 20 == 0 ? ("PHI DICH VU", 11_000L, 0L)
+                : ($"CT DEN UNG HO QUY LOP {n}", 0L, 10_000L + n);
+            balance += credit - debit;
+            csv.AppendLine(CultureInfo.InvariantCulture,
+                $"{n + 1},{s_today} 08:00:00,{text},\"{(debit == 0 ? "" : debit.ToString("#,0", vi))}\",\"{(credit == 0 ? "" : credit.ToString("#,0", vi))}\",\"{balance.ToString("#,0", vi)}\",R{run}-{n}");
         }
 
         var file = Encoding.UTF8.GetBytes(csv.ToString());
@@ -266,6 +271,7 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         var (payment, code) = await PendingPayments.CreateAsync(Province, 650_000);
         var csv = new StringBuilder()
             .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
+            .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account number:,,{ProvinceHost.SchoolAccount}")
             .AppendLine("Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả")
             .AppendLine(CultureInfo.InvariantCulture, $"{s_today},5213.{ProviderPost.NextId()},,\"650.000\",MBVCB.4525077408.VO THI N {code}")
             .AppendLine(CultureInfo.InvariantCulture, $"{s_today},5213.{ProviderPost.NextId()},1,050,")
@@ -278,7 +284,7 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         Assert.Equal(400, status);
         Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
         var detail = body.GetProperty("detail").GetString()!;
-        Assert.Contains("row 4, column D (Số tiền ghi có): '050' starts with a zero", detail, StringComparison.Ordinal);
+        Assert.Contains("row 5, column D (Số tiền ghi có): '050' starts with a zero", detail, StringComparison.Ordinal);
         Assert.Contains("thousands separator", detail, StringComparison.Ordinal);
         Assert.Equal((transfers, statementLines), await RecordedAsync());
         Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
@@ -313,7 +319,7 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         await File.WriteAllTextAsync(file, """
             {"layouts": [{"id": "agribank", "bank": "Agribank", "source": "this test",
               "date": ["Ngày GD"], "credit": ["Phát sinh có"], "debit": ["Phát sinh nợ"], "description": ["Nội dung giao dịch"],
-              "reference": ["Số bút toán"], "dateFormats": ["dd/MM/yyyy"], "endMarkers": ["Cộng"]}]}
+              "reference": ["Số bút toán"], "accountNumber": [], "dateFormats": ["dd/MM/yyyy"], "endMarkers": ["Cộng"]}]}
             """);
         await using var province = await ProvinceHost.StartAsync(settings: [$"--Province:StatementLayoutsFile={file}"]);
         await ProviderSenders.PutConnectionAsync(province, "sepay-own", "sepay", ProviderSenders.SepayKey);
@@ -411,8 +417,11 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
         ["Tổng / Total"],
     ]);
 
+    // A number cell shown by a custom number format (0.00 shows 5213.1 as 5213.10).
+    private sealed record FormattedNumber(double Value, string Format);
+
     // Rows from row 1 (an empty array is an empty row); strings in the shared string table as Excel writes them,
-    // numbers as numbers; merged ranges (A1:C1) as Excel keeps them, the value in the range's top-left cell only.
+    // numbers as numbers, a FormattedNumber with its number format; merged ranges (A1:C1) as Excel keeps them, the value in the range's top-left cell only.
     private static byte[] Workbook(string sheetName, object?[][] rows, string[]? merges = null)
     {
         using var memory = new MemoryStream();
@@ -423,6 +432,7 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
             var strings = workbook.AddNewPart<SharedStringTablePart>();
             strings.SharedStringTable = new SharedStringTable();
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var formats = new List<string>();
             var data = new SheetData();
             for (var r = 0; r < rows.Length; r++)
             {
@@ -441,6 +451,18 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
 
                             row.Append(new Cell { CellReference = reference, DataType = CellValues.SharedString, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) });
                             break;
+                        case FormattedNumber formatted:
+                            if (!formats.Contains(formatted.Format))
+                            {
+                                formats.Add(formatted.Format);
+                            }
+
+                            row.Append(new Cell
+                            {
+                                CellReference = reference, StyleIndex = (uint)(formats.IndexOf(formatted.Format) + 1),
+                                CellValue = new CellValue(formatted.Value.ToString(CultureInfo.InvariantCulture)),
+                            });
+                            break;
                         case { } number:
                             row.Append(new Cell { CellReference = reference, CellValue = new CellValue(Convert.ToDouble(number, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)) });
                             break;
@@ -448,6 +470,19 @@ public sealed class StatementImportTests(ProviderWebhookFixture fixture, Xunit.A
                 }
 
                 data.Append(row);
+            }
+
+            if (formats.Count > 0)
+            {
+                // As Excel writes a custom number format: numFmt 164 on, each referred to by a cell format (xf) whose index the cell's s names.
+                var xfs = new List<OpenXmlElement> { new CellFormat { NumberFormatId = 0 } };
+                xfs.AddRange(formats.Select((_, i) => new CellFormat { NumberFormatId = (uint)(164 + i), ApplyNumberFormat = true }));
+                var numFmts = formats.Select((f, i) => (OpenXmlElement)new NumberingFormat { NumberFormatId = (uint)(164 + i), FormatCode = f }).ToList();
+                var styles = workbook.AddNewPart<WorkbookStylesPart>();
+                styles.Stylesheet = new Stylesheet(
+                    new NumberingFormats(numFmts) { Count = (uint)formats.Count },
+                    new Fonts(new Font()) { Count = 1 }, new Fills(new Fill()) { Count = 1 }, new Borders(new Border()) { Count = 1 },
+                    new CellFormats(xfs) { Count = (uint)xfs.Count });
             }
 
             var sheet = workbook.AddNewPart<WorksheetPart>();

@@ -50,6 +50,7 @@ public sealed class StatementRoleTests
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string connection, string code, long amount)
     {
         var vietinbank = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account No:,{ProvinceHost.SchoolAccount}")
             .AppendLine("STT,Ngày giao dịch / Transaction date,Mô tả giao dịch / Transaction description,Nợ / Debit,Có / Credit,Số dư TK / Account balance,Số giao dịch / Transaction number")
             .AppendLine(CultureInfo.InvariantCulture, $"1,{s_today} 08:01:00,\"CT DEN:0912 PHAM VAN C {code}\",,\"{amount}\",\"1.350.000\",FT{ProviderPost.NextId()}")
             .ToString();
