@@ -126,6 +126,42 @@ public abstract class BillImportTests(ProvinceEngine engine)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anyone.PostAsJsonAsync("/api/v1/admin/bills", good)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_bill_id_another_institution_holds_is_refused_naming_the_line_and_the_bill_is_not_moved()
+    {
+        // Bill ids are the institutions' own and unique only within each: the upsert moved the school's open bill to
+        // the hospital whose file reused the id, with the hospital's patient and lines.
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        var school = await ImportAsync(province, Header + "HP-2612-0001,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12/2026,2026-12-31,Học phí,1,150000,\n");
+        Assert.Equal(HttpStatusCode.OK, school.Status);
+
+        var csv = await ImportAsync(province, Header +
+            "VP-2612-0009,TG-TTYT-CHAUTHANH,BN260002,vien_phi,Viện phí,2026-12-05,Khám bệnh,1,38700,30960\n" +
+            "HP-2612-0001,TG-TTYT-CHAUTHANH,BN260002,vien_phi,Viện phí,2026-12-05,Khám bệnh,1,38700,30960\n");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, csv.Status);
+        var error = Assert.Single(csv.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal(3, error.GetProperty("line").GetInt32());
+        Assert.StartsWith("bill HP-2612-0001 is a bill of institution TG-THCS-NGUYENDU: an import for TG-TTYT-CHAUTHANH may not change it", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var json = new
+        {
+            bills = new object[]
+            {
+                new { billId = "HP-2612-0001", institutionId = "TG-TTYT-CHAUTHANH", payerCode = "BN260002", category = "vien_phi", title = "Viện phí", dueDate = (string?)null,
+                      lines = new object[] { new { description = "Khám bệnh", quantity = 1, unitPrice = 38_700 } } },
+            },
+        };
+        using (var refused = await province.Admin.PostAsJsonAsync("/api/v1/admin/bills", json))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            var jsonError = Assert.Single((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray());
+            Assert.Equal("bills[0].lines[0]", jsonError.GetProperty("path").GetString());
+        }
+
+        Assert.Equal("TG-THCS-NGUYENDU|HS240001|150000|\n", await province.RowsAsync("SELECT institution_id, account_code, total FROM bills WHERE id = 'HP-2612-0001'"));
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'VP-2612-0009'"));
+    }
+
     private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string csv)
     {
         using var content = new StringContent(csv, Encoding.UTF8, "text/csv");

@@ -28,12 +28,17 @@ public sealed record ImportResult(int Created, int Updated, int Unchanged, IRead
 /// <c>title</c>/<c>tiêu đề</c>, <c>due_date</c>/<c>hạn nộp</c> (yyyy-MM-dd, optional), <c>description</c>/<c>nội dung</c>,
 /// <c>quantity</c>/<c>số lượng</c>, <c>unit_price</c>/<c>đơn giá</c>, <c>insurance_covered</c>/<c>bhyt</c> (optional).
 /// All or nothing: any error and nothing is stored, each error with its line. Importing the same file again changes
-/// nothing; a bill with money paid on it is never changed by an import (an error says so).
+/// nothing; a bill with money paid on it is never changed by an import (an error says so), and a bill id held by
+/// another institution is never changed or moved by one (an error names the row): bill ids are unique across the
+/// province, the ids an institution chooses are unique only within it.
 /// </summary>
 internal sealed class BillImport(ProvinceDatabase database)
 {
     /// <summary>The most rows one import takes.</summary>
     public const int MaxRows = 100_000;
+
+    /// <summary>The longest bill id: the terminals refuse a payment naming a longer one.</summary>
+    public const int MaxIdLength = 64;
 
     private static readonly string[] s_categories = ["hoc_phi", "ban_tru", "vien_phi", "tam_ung", "khac"];
 
@@ -59,8 +64,13 @@ internal sealed class BillImport(ProvinceDatabase database)
     /// <summary>A bill line as stored: the payer owes quantity × unit price minus the insured part.</summary>
     internal sealed record Line(string Description, int Quantity, long UnitPrice, long Insured);
 
-    /// <summary>A bill read from a file; <paramref name="Where"/> names it in errors where a line number does not (XML, spreadsheets).</summary>
-    internal sealed record ParsedBill(string Id, string Institution, string Payer, string Category, string Title, string? Due, List<Line> Lines, int FirstLine, string? Where = null)
+    /// <summary>
+    /// A bill read from a file; <paramref name="Where"/> names it in errors where a line number does not (XML,
+    /// spreadsheets). <paramref name="LegacyId"/> is the id an earlier version of the import gave the same bill: when no
+    /// bill has <paramref name="Id"/> yet and the institution's own bill has the legacy id, that bill is the one updated.
+    /// </summary>
+    internal sealed record ParsedBill(string Id, string Institution, string Payer, string Category, string Title, string? Due, List<Line> Lines, int FirstLine, string? Where = null,
+        string? LegacyId = null)
     {
         public long Total => Lines.Sum(l => (l.Quantity * l.UnitPrice) - l.Insured);
     }
@@ -184,7 +194,7 @@ internal sealed class BillImport(ProvinceDatabase database)
             var id = Get(row, "bill_id");
             var category = Get(row, "category");
             var due = Get(row, "due_date");
-            string? problem = id.Length is 0 or > 64 ? "bill_id is empty or longer than 64"
+            string? problem = id.Length is 0 or > MaxIdLength ? $"bill_id is empty or longer than {MaxIdLength}"
                 : Get(row, "institution_id").Length == 0 ? "institution_id is empty"
                 : Get(row, "payer_code").Length == 0 ? "payer_code is empty"
                 : !s_categories.Contains(category) ? $"category '{category}' is not one of {string.Join(", ", s_categories)}"
@@ -232,8 +242,9 @@ internal sealed class BillImport(ProvinceDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         int created = 0, updated = 0, unchanged = 0;
-        foreach (var bill in bills)
+        foreach (var parsed in bills)
         {
+            var bill = parsed;
             if (bill.Lines.Sum(l => l.Quantity * l.UnitPrice) > Vnd.MaxAmount)
             {
                 errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: its total is over the most one amount may be ({Vnd.MaxAmount} đồng)", bill.Where));
@@ -253,6 +264,22 @@ internal sealed class BillImport(ProvinceDatabase database)
             }
 
             var existing = await ReadAsync(connection, transaction, bill.Id, cancellationToken).ConfigureAwait(false);
+            if (existing is null && bill.LegacyId is { } legacyId
+                && await ReadAsync(connection, transaction, legacyId, cancellationToken).ConfigureAwait(false) is { } legacy && legacy.Bill.Institution == bill.Institution)
+            {
+                bill = bill with { Id = legacyId };
+                existing = legacy;
+            }
+
+            // The upsert below would set the row's institution to the importer's: another institution's open bill
+            // under the same id (two hospitals' MA_LK, two schools' codes) would move to this one with its payer
+            // and lines replaced, and vanish from its own terminals.
+            if (existing is { } held && held.Bill.Institution != bill.Institution)
+            {
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id} is a bill of institution {held.Bill.Institution}: an import for {bill.Institution} may not change it or take it over (give the bill an id of its own)", bill.Where));
+                continue;
+            }
+
             if (existing is { } old && Same(old.Bill, bill))
             {
                 unchanged++;
@@ -274,8 +301,9 @@ internal sealed class BillImport(ProvinceDatabase database)
             await connection.ExecuteAsync(
                 """
                 INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($id, $i, $a, $c, $t, $d, $tot, 0, $v)
-                ON CONFLICT (id) DO UPDATE SET institution_id = excluded.institution_id, account_code = excluded.account_code, category = excluded.category,
+                ON CONFLICT (id) DO UPDATE SET account_code = excluded.account_code, category = excluded.category,
                     title = excluded.title, due_date = excluded.due_date, total = excluded.total, version = excluded.version
+                WHERE bills.institution_id = excluded.institution_id
                 """,
                 transaction, cancellationToken, ("$id", bill.Id), ("$i", bill.Institution), ("$a", bill.Payer), ("$c", bill.Category), ("$t", bill.Title), ("$d", bill.Due),
                 ("$tot", bill.Total), ("$v", version)).ConfigureAwait(false);

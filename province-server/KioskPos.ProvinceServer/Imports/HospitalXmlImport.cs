@@ -6,7 +6,8 @@ namespace KioskPos.ProvinceServer.Imports;
 /// <summary>
 /// A hospital's bills from the Ministry of Health's XML (<see cref="MohXmlReader"/>, <see cref="MohBills"/>), stored
 /// under the CSV's rules (<see cref="BillImport.StoreAsync"/>): all or nothing, a repeat changes nothing, a bill with
-/// money paid on it never changes. A patient's <c>SO_CCCD</c> is kept only as its keyed hash on the account.
+/// money paid on it never changes, another institution's bill is never touched. A patient's <c>SO_CCCD</c> is kept only
+/// as its keyed hash on the account, and only when it is a 12-digit citizen-ID number.
 /// </summary>
 internal sealed class HospitalXmlImport(BillImport bills, ProvinceDatabase database)
 {

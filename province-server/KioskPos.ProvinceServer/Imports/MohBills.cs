@@ -7,7 +7,8 @@ namespace KioskPos.ProvinceServer.Imports;
 
 /// <summary>
 /// Episodes of the Ministry of Health's XML as bills. Each episode is one bill of category <c>vien_phi</c> for its
-/// patient (<c>MA_BN</c>), id <c>XML-{MA_LK}</c>; a line per row of XML2 (drugs) and XML3 (services, supplies). A
+/// patient (<c>MA_BN</c>), its id scoped by the institution (<see cref="BillId"/>: <c>MA_LK</c> is unique within one
+/// facility only); a line per row of XML2 (drugs) and XML3 (services, supplies). A
 /// line's amount is <c>THANH_TIEN_BV</c>; what the patient owes on it is <c>T_BNCCT + T_BNTT</c> (co-payment and
 /// what insurance does not cover); the rest (<c>T_BHTT</c>, paid by the insurance fund, and <c>T_NGUONKHAC</c>,
 /// other sources) is the line's insured part, shown and never collected.
@@ -19,6 +20,28 @@ namespace KioskPos.ProvinceServer.Imports;
 /// </summary>
 internal static class MohBills
 {
+    /// <summary>The longest <c>MA_LK</c>: QĐ 130/4750 gives it 100 characters (VARCHAR(100)).</summary>
+    public const int MaxMaLk = 100;
+
+    /// <summary>
+    /// The bill id of an episode: <c>XML-{MA_LK}@{institution}</c> (an institution id has no <c>@</c>, so two
+    /// hospitals' ids never meet), or where that is longer than <see cref="BillImport.MaxIdLength"/> <c>XML-</c> and the
+    /// first 40 hex digits of SHA-256 over <c>{institution}@{MA_LK}</c> (no <c>@</c> in it, so never one of the first
+    /// kind); the bill's title still names the MA_LK. Bills imported before ids were scoped keep <see cref="LegacyId"/>:
+    /// a re-import by the same hospital updates them in place (<see cref="BillImport.ParsedBill.LegacyId"/>); ids are
+    /// never renamed, as payments, journal entries and terminals already hold them.
+    /// </summary>
+    public static string BillId(string institution, string maLk)
+    {
+        var id = $"XML-{maLk}@{institution}";
+        return id.Length <= BillImport.MaxIdLength
+            ? id
+            : "XML-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{institution}@{maLk}")))[..40];
+    }
+
+    /// <summary>The id an episode's bill had before ids were scoped by institution, or null where it would not fit.</summary>
+    public static string? LegacyId(string maLk) => 4 + maLk.Length <= BillImport.MaxIdLength ? "XML-" + maLk : null;
+
     public static (List<BillImport.ParsedBill> Bills, List<(string Payer, string Institution, string Hash)> CitizenIds) ToBills(
         IReadOnlyList<MohEpisode> episodes, string institution, byte[]? citizenKey, List<ImportError> errors)
     {
@@ -35,12 +58,13 @@ internal static class MohBills
                 continue;
             }
 
-            var id = "XML-" + episode.MaLk;
-            if (id.Length > 64)
+            if (episode.MaLk.Length > MaxMaLk)
             {
-                errors.Add(new ImportError(0, "MA_LK is longer than 60 characters", where));
+                errors.Add(new ImportError(0, $"MA_LK is longer than {MaxMaLk} characters (QĐ 130/4750: VARCHAR({MaxMaLk}))", where));
                 continue;
             }
+
+            var id = BillId(institution, episode.MaLk);
 
             foreach (var row in episode.Lines)
             {
@@ -67,11 +91,6 @@ internal static class MohBills
                 errors.Add(new ImportError(0, "no rows in XML2 or XML3: nothing to bill", where));
             }
 
-            if (episode.SoCccd is { } cccd && !CitizenIdNumber.IsValid(cccd))
-            {
-                errors.Add(new ImportError(0, "XML1 SO_CCCD is not 12 digits", where));
-            }
-
             if (errors.Count > before)
             {
                 continue;
@@ -93,8 +112,11 @@ internal static class MohBills
                 lines[n] = adjusted;
             }
 
-            bills.Add(new BillImport.ParsedBill(id, institution, episode.MaBn, "vien_phi", Title(episode), null, lines, 0, where));
-            if (episode.SoCccd is { } number && citizenKey is not null)
+            bills.Add(new BillImport.ParsedBill(id, institution, episode.MaBn, "vien_phi", Title(episode), null, lines, 0, where, LegacyId(episode.MaLk)));
+            // SO_CCCD (VARCHAR(15)) holds a citizen-ID number, an old 9-digit ID, a passport number or an e-ID account
+            // code (QĐ 130/4750). Only a 12-digit citizen-ID number is what a card's QR or VNeID gives the kiosk, so
+            // only that is hashed for the look-up; any other is accepted and read past, stored nowhere, clear or hashed.
+            if (episode.SoCccd is { } number && CitizenIdNumber.IsValid(number) && citizenKey is not null)
             {
                 citizenIds.Add((episode.MaBn, institution, CitizenIdHash.Compute(citizenKey, number)));
             }

@@ -43,10 +43,15 @@ internal static class MohXmlReader
         Async = false,
     };
 
+    /// <summary>The one error of a file in the format QĐ 130 replaced.</summary>
+    public const string Format4210 = "this is the old QĐ 4210 format (XML1 T_TONGCHI, rows THANH_TIEN, where QĐ 130/4750 writes T_TONGCHI_BV and THANH_TIEN_BV): "
+        + "QĐ 4210/QĐ-BYT was replaced by QĐ 130/QĐ-BYT (amended by QĐ 4750/QĐ-BYT); export the file again in the QĐ 130 format";
+
     /// <summary>
     /// The episodes of a file, and its problems (each naming the episode, the table and row). A file that is not a
     /// <c>GIAMDINHHS</c> document gives one problem and no episodes.
     /// </summary>
+    /// <remarks>A file in the QĐ 4210 format (<c>T_TONGCHI</c>, <c>THANH_TIEN</c>) gives one problem that says so, not one a row.</remarks>
     public static (List<MohEpisode> Episodes, List<ImportError> Errors) Read(Stream stream, int maxEpisodes)
     {
         var episodes = new List<MohEpisode>();
@@ -72,8 +77,19 @@ internal static class MohXmlReader
                         break;
                     }
 
-                    using var hoso = reader.ReadSubtree();
-                    ReadEpisode(hoso, index, episodes, errors);
+                    bool old;
+                    using (var hoso = reader.ReadSubtree())
+                    {
+                        old = ReadEpisode(hoso, index, episodes, errors);
+                    }
+
+                    if (old)
+                    {
+                        episodes.Clear();
+                        errors.Clear();
+                        errors.Add(new ImportError(0, Format4210, $"HOSO[{index}]"));
+                        break;
+                    }
                 }
             }
         }
@@ -90,7 +106,8 @@ internal static class MohXmlReader
         return (episodes, errors);
     }
 
-    private static void ReadEpisode(XmlReader hoso, int index, List<MohEpisode> episodes, List<ImportError> errors)
+    // True when the episode is written in the QĐ 4210 format: its fields are read no further.
+    private static bool ReadEpisode(XmlReader hoso, int index, List<MohEpisode> episodes, List<ImportError> errors)
     {
         Dictionary<string, string>? xml1 = null;
         var lines = new List<MohLine>();
@@ -137,7 +154,7 @@ internal static class MohXmlReader
             if (content is null || !TryDecode(content, out var table))
             {
                 errors.Add(new ImportError(0, $"{kind}: NOIDUNGFILE is neither the table's XML nor base64 of it", $"{where} {kind}"));
-                return;
+                return false;
             }
 
             try
@@ -145,12 +162,21 @@ internal static class MohXmlReader
                 if (kind == "XML1")
                 {
                     xml1 = ReadRows(table, "TONG_HOP").FirstOrDefault();
+                    if (xml1 is not null && Is4210(xml1, "T_TONGCHI"))
+                    {
+                        return true;
+                    }
                 }
                 else
                 {
                     var rowName = kind == "XML2" ? "CHI_TIET_THUOC" : "CHI_TIET_DVKT";
                     foreach (var row in ReadRows(table, rowName))
                     {
+                        if (Is4210(row, "THANH_TIEN"))
+                        {
+                            return true;
+                        }
+
                         if (ToLine(kind, row, where, errors) is { } line)
                         {
                             lines.Add(line);
@@ -161,14 +187,14 @@ internal static class MohXmlReader
             catch (XmlException e)
             {
                 errors.Add(new ImportError(0, $"{kind}: its XML is not well-formed at line {e.LineNumber}: {e.Message}", $"{where} {kind}"));
-                return;
+                return false;
             }
         }
 
         if (xml1 is null)
         {
             errors.Add(new ImportError(0, "no XML1 (TONG_HOP): the episode's totals are needed", where));
-            return;
+            return false;
         }
 
         var maLk = Get(xml1, "MA_LK");
@@ -177,14 +203,20 @@ internal static class MohXmlReader
         if (maLk.Length == 0 || maBn.Length == 0)
         {
             errors.Add(new ImportError(0, "XML1: MA_LK and MA_BN are required", where));
-            return;
+            return false;
         }
 
         var totals = new MohTotals(Money(xml1, "T_TONGCHI_BV", where, errors), Money(xml1, "T_BHTT", where, errors), Money(xml1, "T_BNCCT", where, errors),
             Money(xml1, "T_BNTT", where, errors), Money(xml1, "T_NGUONKHAC", where, errors));
         var cccd = Get(xml1, "SO_CCCD");
         episodes.Add(new MohEpisode(index, maLk, maBn, cccd.Length == 0 ? null : cccd, Get(xml1, "NGAY_VAO") is { Length: > 0 } vao ? vao : null, totals, lines));
+        return false;
     }
+
+    // QĐ 4210 wrote the hospital's amounts as T_TONGCHI (XML1) and THANH_TIEN (XML2, XML3); QĐ 130 writes T_TONGCHI_BV
+    // and THANH_TIEN_BV (beside the insurance's _BH). Read as 130, a 4210 row has no THANH_TIEN_BV: every row of every
+    // episode would be refused for parts that do not add up to 0, which says nothing of the cause.
+    private static bool Is4210(Dictionary<string, string> row, string field) => row.ContainsKey(field) && !row.ContainsKey(field + "_BV");
 
     private static MohLine? ToLine(string kind, Dictionary<string, string> row, string episode, List<ImportError> errors)
     {

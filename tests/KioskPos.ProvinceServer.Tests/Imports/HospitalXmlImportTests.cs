@@ -62,20 +62,20 @@ public sealed class HospitalXmlImportTests
         Assert.Equal((0, 0, 3), (again.Body.GetProperty("created").GetInt32(), again.Body.GetProperty("updated").GetInt32(), again.Body.GetProperty("unchanged").GetInt32()));
 
         // What is owed is T_BNCCT + T_BNTT: 7.740 + 3.000 + 200.000; the fractions of the plain episode round to XML1's total.
-        Assert.Equal(210_740L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'XML-2612010001'"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(11_241L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'XML-2612010002'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(210_740L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'XML-2612010001@TG-TTYT-CHAUTHANH'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(11_241L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'XML-2612010002@TG-TTYT-CHAUTHANH'"), System.Globalization.CultureInfo.InvariantCulture));
 
         // The hospital counter (drugs of XML2 before the services of XML3, as in the file): the insurance part shown, the patient part collected, both printed.
         await using var terminal = await TerminalHost.StartHospitalAsync(province);
         var cashier = await terminal.StaffAsync(KioskPos.Storage.StaffRole.Cashier);
         var payer = await cashier.GetFromJsonAsync<JsonElement>("/api/v1/payers/BN260002");
-        var bill = payer.GetProperty("openBills").EnumerateArray().Single(b => b.GetProperty("id").GetString() == "XML-2612010001");
+        var bill = payer.GetProperty("openBills").EnumerateArray().Single(b => b.GetProperty("id").GetString() == "XML-2612010001@TG-TTYT-CHAUTHANH");
         Assert.Equal(210_740, bill.GetProperty("outstanding").GetInt64());
         var lines = bill.GetProperty("lines").EnumerateArray().ToList();
         Assert.Equal([12_000L, 30_960L, 0L], lines.Select(l => l.GetProperty("insuranceCovered").GetInt64()));
         Assert.Equal([3_000L, 7_740L, 200_000L], lines.Select(l => l.GetProperty("payerPart").GetInt64()));
 
-        using var paid = await cashier.PostAsJsonAsync("/api/v1/payments", new { payerCode = "BN260002", method = "external_card", approvalCode = "XM0001", cardLast4 = "4321", bills = new[] { new { billId = "XML-2612010001" } } });
+        using var paid = await cashier.PostAsJsonAsync("/api/v1/payments", new { payerCode = "BN260002", method = "external_card", approvalCode = "XM0001", cardLast4 = "4321", bills = new[] { new { billId = "XML-2612010001@TG-TTYT-CHAUTHANH" } } });
         var payment = await paid.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(paid.StatusCode == HttpStatusCode.Created, payment.ToString());
         Assert.Equal(210_740, payment.GetProperty("amount").GetInt64());
@@ -110,10 +110,140 @@ public sealed class HospitalXmlImportTests
         Assert.Equal(HttpStatusCode.BadRequest, noInstitution.StatusCode);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string xml)
+    [Fact]
+    public async Task Two_hospitals_with_the_same_MA_LK_get_two_bills_and_neither_is_moved()
+    {
+        // MA_LK is unique within one facility only: two hospitals' HIS both number their episodes from 2612010001.
+        // The id was XML-{MA_LK} and the upsert set the importer's institution: the second file moved the first
+        // hospital's open bill to itself, with its own patient and lines.
+        await using var province = await ProvinceHost.StartAsync();
+        await AddHospitalAsync(province);
+
+        var ours = await ImportAsync(province, File("82012", [Base64Episode]));
+        Assert.True(ours.Status == HttpStatusCode.OK, ours.Body.ToString());
+        var theirs = await ImportAsync(province, File("82001", [Base64Episode with { MaBn = OtherPatient, SoCccd = null, Rows = [s_rows[0]] }]), OtherHospital);
+        Assert.True(theirs.Status == HttpStatusCode.OK, theirs.Body.ToString());
+        Assert.Equal(1, theirs.Body.GetProperty("created").GetInt32());
+
+        Assert.Equal($"XML-2612010001@{OtherHospital}|{OtherHospital}|{OtherPatient}|7740|\nXML-2612010001@{Hospital}|{Hospital}|BN260002|210740|\n",
+            await province.RowsAsync("SELECT id, institution_id, account_code, total FROM bills WHERE id LIKE 'XML-2612010001%' ORDER BY id"));
+
+        // Each hospital's repeat finds its own bill: nothing new, nothing moved.
+        var again = await ImportAsync(province, File("82012", [Base64Episode]));
+        Assert.Equal((0, 0, 1), (again.Body.GetProperty("created").GetInt32(), again.Body.GetProperty("updated").GetInt32(), again.Body.GetProperty("unchanged").GetInt32()));
+        Assert.Equal(2L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id LIKE 'XML-2612010001%'"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_bill_imported_under_the_old_id_is_updated_by_its_own_hospital_and_never_by_another()
+    {
+        // Bills imported before ids were scoped are XML-{MA_LK}: the same hospital's re-import updates that bill (no
+        // second bill for one episode); another hospital's episode with that MA_LK gets a bill of its own.
+        await using var province = await ProvinceHost.StartAsync();
+        await AddHospitalAsync(province);
+        await province.ExecuteAsync(
+            "INSERT INTO bills (id, institution_id, account_code, category, title, total, paid, version) VALUES ('XML-2612010001', $i, 'BN260002', 'vien_phi', 'Viện phí', 999, 0, 1)",
+            ("$i", Hospital));
+
+        var ours = await ImportAsync(province, File("82012", [Base64Episode]));
+        Assert.True(ours.Status == HttpStatusCode.OK, ours.Body.ToString());
+        Assert.Equal((0, 1), (ours.Body.GetProperty("created").GetInt32(), ours.Body.GetProperty("updated").GetInt32()));
+        Assert.Equal($"XML-2612010001|{Hospital}|210740|\n", await province.RowsAsync("SELECT id, institution_id, total FROM bills WHERE id LIKE 'XML-2612010001%'"));
+        var again = await ImportAsync(province, File("82012", [Base64Episode]));
+        Assert.Equal(1, again.Body.GetProperty("unchanged").GetInt32());
+
+        var theirs = await ImportAsync(province, File("82001", [Base64Episode with { MaBn = OtherPatient, SoCccd = null, Rows = [s_rows[0]] }]), OtherHospital);
+        Assert.True(theirs.Status == HttpStatusCode.OK, theirs.Body.ToString());
+        Assert.Equal(1, theirs.Body.GetProperty("created").GetInt32());
+        Assert.Equal($"XML-2612010001|{Hospital}|BN260002|\nXML-2612010001@{OtherHospital}|{OtherHospital}|{OtherPatient}|\n",
+            await province.RowsAsync("SELECT id, institution_id, account_code FROM bills WHERE id LIKE 'XML-2612010001%' ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task A_patient_identified_by_passport_old_id_or_e_id_code_does_not_block_the_file_and_only_a_citizen_id_is_hashed()
+    {
+        // QĐ 130/4750: SO_CCCD (VARCHAR(15)) is the citizen-ID number, else the old 9-digit ID, a passport number, or
+        // the e-ID account code. The import refused all but 12 digits, and so the whole file for one foreign patient.
+        await using var province = await ProvinceHost.StartAsync();
+        const string passport = "C7654321";
+        Episode[] episodes =
+        [
+            Base64Episode,
+            PlainEpisode with { SoCccd = passport },
+            TextEpisode with { SoCccd = "312345678" },
+            Base64Episode with { MaLk = "2612010005", MaBn = "BN260005", SoCccd = "VNEID0123456789" },
+        ];
+
+        var imported = await ImportAsync(province, File("82012", episodes));
+        Assert.True(imported.Status == HttpStatusCode.OK, imported.Body.ToString());
+        Assert.Equal(4, imported.Body.GetProperty("created").GetInt32());
+
+        // The 12-digit number is hashed onto its patient; the others are kept nowhere, neither in clear nor hashed.
+        Assert.NotNull(await province.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = 'BN260002'"));
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM accounts WHERE code IN ('BN260003', 'BN260004', 'BN260005') AND citizen_id_hash IS NOT NULL"),
+            System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var path in Directory.EnumerateFiles(province.Folder, "*", SearchOption.AllDirectories))
+        {
+            var bytes = await DatabaseFiles.ReadSharedAsync(path);
+            foreach (var secret in new[] { passport, "312345678", "VNEID0123456789" })
+            {
+                Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) < 0, $"{Path.GetFileName(path)} holds '{secret}'");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_MA_LK_of_the_standards_100_characters_is_imported_and_a_longer_one_is_refused()
+    {
+        // QĐ 130/4750 gives MA_LK VARCHAR(100); the import refused more than 60 (what fitted its 64-character bill id).
+        await using var province = await ProvinceHost.StartAsync();
+        var long100 = "BVDKTG-" + new string('7', 93);
+        var imported = await ImportAsync(province, File("82012", [TextEpisode with { MaLk = long100 }]));
+        Assert.True(imported.Status == HttpStatusCode.OK, imported.Body.ToString());
+        var id = (string)(await province.ScalarAsync("SELECT id FROM bills WHERE account_code = 'BN260004' AND id LIKE 'XML-%'"))!;
+        Assert.True(id.Length <= 64, id);
+        Assert.Contains(long100, (string)(await province.ScalarAsync("SELECT title FROM bills WHERE id = $id", ("$id", id)))!, StringComparison.Ordinal);
+        Assert.Equal(1, (await ImportAsync(province, File("82012", [TextEpisode with { MaLk = long100 }]))).Body.GetProperty("unchanged").GetInt32());
+
+        var refused = await ImportAsync(province, File("82012", [TextEpisode with { MaLk = long100 + "8" }]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Contains("MA_LK is longer than 100 characters", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_in_the_old_QD_4210_format_gets_one_error_that_says_so()
+    {
+        // QĐ 4210 wrote T_TONGCHI and THANH_TIEN where QĐ 130 writes T_TONGCHI_BV and THANH_TIEN_BV: read as 130, every
+        // row of every episode was refused for its parts not adding up to a THANH_TIEN_BV of 0.
+        await using var province = await ProvinceHost.StartAsync();
+        var file = File("82012", [PlainEpisode with { MaLk = "2612010011" }, PlainEpisode with { MaLk = "2612010012" }, PlainEpisode with { MaLk = "2612010013" }])
+            .Replace("T_TONGCHI_BV", "T_TONGCHI", StringComparison.Ordinal).Replace("THANH_TIEN_BV", "THANH_TIEN", StringComparison.Ordinal);
+
+        var refused = await ImportAsync(province, file);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.StartsWith("this is the old QĐ 4210 format", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private const string OtherHospital = "TG-BVDK-TIENGIANG";
+    private const string OtherPatient = "BN990001";
+
+    private static async Task AddHospitalAsync(ProvinceHost province)
+    {
+        using (var created = await province.Admin.PutAsJsonAsync($"/api/v1/admin/institutions/{OtherHospital}",
+            new { name = "Bệnh viện Đa khoa Tiền Giang", type = "provincial_hospital", district = "Thành phố Mỹ Tho", commune = "Phường Mỹ Tho" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await province.ExecuteAsync("INSERT INTO accounts (code, institution_id, kind, full_name, balance, version) VALUES ($c, $i, 'patient', 'Người bệnh', 0, 0)",
+            ("$c", OtherPatient), ("$i", OtherHospital));
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, string xml, string institution = Hospital)
     {
         using var content = new StringContent(xml, Encoding.UTF8, "application/xml");
-        using var response = await province.Admin.PostAsync($"/api/v1/admin/bills/import?institution={Hospital}", content);
+        using var response = await province.Admin.PostAsync($"/api/v1/admin/bills/import?institution={institution}", content);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 }

@@ -49,7 +49,7 @@ public sealed class CitizenIdScanTests
             var payer = await scanned.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(scanned.StatusCode == HttpStatusCode.OK, payer.ToString());
             Assert.Equal("BN260002", payer.GetProperty("code").GetString());
-            Assert.Contains(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "XML-2612019999");
+            Assert.Contains(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "XML-2612019999@TG-TTYT-CHAUTHANH");
         }
 
         var byNumber = await cashier.GetFromJsonAsync<JsonElement>($"/api/v1/payers/by-citizen-id/{Number}");

@@ -22,7 +22,7 @@ public sealed class CitizenIdScreenTests : TerminalBrowserTest
     // What a scanner set to send ASCII only types for the same card (it has no keys for the Vietnamese letters).
     private const string AsciiQr = Number + "|312345678|Doan Thi Kim Tuyet|15011990|Nu|Ap Long Hoa, xa Long An, huyen Chau Thanh, tinh Tien Giang|20042021";
     private const string NotACard = "00020101021238570010A000000727";
-    private const string Bill = "XML-2612019999";
+    private const string Bill = "XML-2612019999@TG-TTYT-CHAUTHANH";
 
     private string _scanner = null!;
 
