@@ -43,7 +43,7 @@ internal static class AdminApi
             .AcceptsJson<TopUpLimitsDto>().ProducesProblems(StatusCodes.Status400BadRequest);
 
         group.MapPost("/bills/import", ImportBillsCsvAsync).WithSummary("Import bills from CSV, the Ministry of Health's XML (?institution=) or .xlsx")
-            .Accepts<string>("text/csv", "application/xml", Imports.Spreadsheet.ContentType).Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status413PayloadTooLarge);
+            .Accepts<string>("text/csv", "application/xml", Imports.Spreadsheet.ContentType).Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/bills", ImportBillsJsonAsync).WithSummary("Import bills from JSON")
             .AcceptsJson<BillImportRequest>().Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest);
 

@@ -56,10 +56,16 @@ internal static class BillImportEndpoint
         }
 
         spool.Position = 0;
-        var result = kind == "xml"
-            ? await new HospitalXmlImport(import, database).ImportAsync(spool, institution, http.RequestAborted).ConfigureAwait(false)
-            : await new SpreadsheetImport(import).ImportAsync(spool, institution.Length == 0 ? null : institution, http.RequestAborted).ConfigureAwait(false);
-        return Imported(result);
+        if (kind == "xml")
+        {
+            return Imported(await new HospitalXmlImport(import, database).ImportAsync(spool, institution, http.RequestAborted).ConfigureAwait(false));
+        }
+
+        // A workbook over a limit (a zip bomb, too many rows or columns) is refused whole before its rows are read.
+        var (result, refusal) = await new SpreadsheetImport(import).TryImportAsync(spool, institution.Length == 0 ? null : institution, http.RequestAborted).ConfigureAwait(false);
+        return result is not null
+            ? Imported(result)
+            : ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", refusal, "workbook_over_limit");
     }
 
     private static async Task<bool> CopyBoundedAsync(Stream from, Stream to, long limit, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.IO.Compression;
+using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
@@ -6,16 +8,35 @@ using DocumentFormat.OpenXml.Spreadsheet;
 namespace KioskPos.ProvinceServer.Imports;
 
 /// <summary>
-/// A cell as read: its text, or its number when the cell is numeric (money or an Excel serial date);
-/// <paramref name="FromMerge"/> when it holds a copy of a merged range's value, not a value written in it.
+/// A cell as read: its text (trimmed, in Unicode NFC), or its number when the cell is numeric (money or an Excel serial
+/// date); <paramref name="FromMerge"/> when it holds a copy of a merged range's value, not a value written in it, then
+/// <paramref name="Merge"/> names that range as the sheet writes it and <paramref name="MergeTop"/> is its first row
+/// (the row of the value copied).
 /// </summary>
-internal readonly record struct SheetCell(string Text, double? Number, bool FromMerge = false);
+internal readonly record struct SheetCell(string Text, double? Number, bool FromMerge = false, string? Merge = null, int MergeTop = 0);
 
 /// <summary>
-/// The first worksheet of an .xlsx as rows of cells, read forward with the Open XML SDK's reader (not the DOM, so a
-/// sheet of tens of thousands of rows stays small). Shared strings, inline strings and numbers are read; a merged
-/// range's value (kept by Excel in its top-left cell only) is copied to every cell of the range, so a pupil code or
-/// class merged down several fee rows reads on each.
+/// A worksheet as read: its name, its rows (1-based row number → 0-based column → cell), whether the workbook counts
+/// dates from 1904 (<c>workbookPr date1904</c>, Excel for Mac's old default: serial 0 is 1 January 1904) rather than
+/// 1900, and the rows the sheet hides.
+/// </summary>
+internal sealed record SheetRead(string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows, bool Date1904, IReadOnlySet<int> HiddenRows);
+
+/// <summary>
+/// A workbook over one of <see cref="Spreadsheet"/>'s limits (what it unpacks to, rows, columns, cells): refused whole,
+/// the message naming the limit. An <see cref="IOException"/>, so a caller that answers any unreadable body in words
+/// (the bank statement import) answers this one too; the bill import answers it 400 with the message.
+/// </summary>
+internal sealed class SpreadsheetLimitException(string message) : IOException(message);
+
+/// <summary>
+/// The first visible worksheet of an .xlsx as rows of cells, read forward with the Open XML SDK's reader (not the
+/// DOM, so a sheet of tens of thousands of rows stays small). Shared strings, inline strings and numbers are read; a
+/// merged range's value (kept by Excel in its top-left cell only) is copied to every cell of the range, so a pupil code
+/// or class merged down several fee rows reads on each (the copy is marked, for a reader to refuse where a copy would
+/// count money twice). Bounded before and while reading: an .xlsx is a zip, and a few hundred kilobytes can unpack to
+/// gigabytes (a zip bomb), so the package's declared sizes are checked before it is opened, every part is read with a
+/// character bound, and reading stops at a number of rows, columns and cells.
 /// </summary>
 internal static class Spreadsheet
 {
@@ -26,19 +47,55 @@ internal static class Spreadsheet
     /// <summary>At most this many cells filled in from merged ranges (a fee list of 20,000 pupils merges far fewer).</summary>
     private const long MaxMergedCells = 2_000_000;
 
+    /// <summary>The most a workbook's parts may unpack to, together. A fee list of 100,000 rows is some 60 MB of XML.</summary>
+    public const long MaxUnpackedBytes = 100L * 1024 * 1024;
+
+    /// <summary>The most a part larger than <see cref="RatioFromBytes"/> may unpack to per byte packed. Sheets of real lists pack 5 to 30 times.</summary>
+    public const int MaxRatio = 100;
+
+    private const long RatioFromBytes = 1024 * 1024;
+
+    /// <summary>The most parts a package may have (a workbook has tens).</summary>
+    private const int MaxEntries = 10_000;
+
+    /// <summary>The columns read, A to GR: a value further right refuses the workbook (a fee list or a statement has tens).</summary>
+    public const int MaxReadColumns = 200;
+
+    /// <summary>The rows with values read by default before the workbook is refused.</summary>
+    public const int DefaultMaxRows = 200_000;
+
+    /// <summary>The cells with values read before the workbook is refused (100,000 rows of 30 columns).</summary>
+    private const long MaxCells = 3_000_000;
+
     /// <summary>The media type of an .xlsx.</summary>
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    /// <summary>The first sheet's name and its rows (1-based row number → 0-based column → cell).</summary>
+    /// <summary>The first visible sheet's name and its rows (1-based row number → 0-based column → cell).</summary>
     /// <exception cref="InvalidDataException">The body is not a workbook this reader can read, whatever part of it is
     /// broken (the package, its relationships, its XML): the callers answer that in words, never a 500.</exception>
+    /// <exception cref="SpreadsheetLimitException">The workbook is over a limit.</exception>
     public static (string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows) ReadFirstSheet(Stream stream)
+    {
+        var read = Read(stream);
+        return (read.Sheet, read.Rows);
+    }
+
+    /// <summary>
+    /// The first visible sheet (a hidden or very hidden sheet, a look-up list or last term's copy, is not what the
+    /// accountant sees first), with the workbook's date system and the sheet's hidden rows; at most
+    /// <paramref name="maxRows"/> rows with values. <paramref name="stream"/> must be seekable (a spooled body).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadFirstSheet"/>.</exception>
+    /// <exception cref="SpreadsheetLimitException">The workbook is over a limit.</exception>
+    public static SheetRead Read(Stream stream, int maxRows = DefaultMaxRows)
     {
         try
         {
-            return ReadFirstSheetOf(stream);
+            CheckPackage(stream);
+            return ReadFirstVisibleSheet(stream, maxRows);
         }
-        catch (Exception e) when (e is OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException or ArgumentException)
+        catch (Exception e) when (e is not SpreadsheetLimitException
+            && e is OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException or ArgumentException or NotSupportedException)
         {
             // System.IO.Packaging throws ArgumentException for a part URI ending in '/' or an absolute internal
             // relationship target (both found by make fuzz, bill-import-xlsx).
@@ -46,21 +103,78 @@ internal static class Spreadsheet
         }
     }
 
-    private static (string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows) ReadFirstSheetOf(Stream stream)
+    // The central directory declares each part's packed and unpacked size, and System.IO.Compression never inflates an
+    // entry past its declared size; so the declared sizes bound what opening the package can cost, and are checked
+    // before the SDK reads a byte of it.
+    private static void CheckPackage(Stream stream)
     {
-        using var document = SpreadsheetDocument.Open(stream, false);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("the workbook is read from a seekable stream (a spooled body)", nameof(stream));
+        }
+
+        var start = stream.Position;
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+        {
+            if (zip.Entries.Count > MaxEntries)
+            {
+                throw new SpreadsheetLimitException($"the package has {zip.Entries.Count} parts, more than the {MaxEntries} a workbook may have");
+            }
+
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                if (entry.Length > MaxUnpackedBytes - total)
+                {
+                    throw new SpreadsheetLimitException($"the workbook unpacks to more than {MaxUnpackedBytes / (1024 * 1024)} MB ('{Cut(entry.FullName)}' alone to {entry.Length} bytes): "
+                        + "it is not a fee list; split a long list into several files");
+                }
+
+                total += entry.Length;
+                if (entry.Length > RatioFromBytes && entry.Length / Math.Max(1, entry.CompressedLength) > MaxRatio)
+                {
+                    throw new SpreadsheetLimitException($"'{Cut(entry.FullName)}' unpacks to {entry.Length / Math.Max(1, entry.CompressedLength)} times its packed size, more than {MaxRatio}: "
+                        + "no fee list packs so tightly");
+                }
+            }
+        }
+
+        stream.Position = start;
+    }
+
+    private static SheetRead ReadFirstVisibleSheet(Stream stream, int maxRows)
+    {
+        using var document = SpreadsheetDocument.Open(stream, false, new OpenSettings { MaxCharactersInPart = MaxUnpackedBytes });
         var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook part");
         // An empty workbook.xml leaves Workbook null (found by make fuzz, bill-import-xlsx).
-        var sheet = workbook.Workbook?.Sheets?.Elements<Sheet>().FirstOrDefault() ?? throw new InvalidDataException("the workbook has no sheet");
+        var sheets = workbook.Workbook?.Sheets?.Elements<Sheet>().ToList() is { Count: > 0 } all ? all : throw new InvalidDataException("the workbook has no sheet");
+        var sheet = sheets.FirstOrDefault(s => s.State is null || s.State.Value == SheetStateValues.Visible) ?? throw new InvalidDataException("every sheet of the workbook is hidden");
+        var date1904 = workbook.Workbook!.WorkbookProperties?.Date1904?.Value == true;
         var part = sheet.Id?.Value is { } id && workbook.TryGetPartById(id, out var found) && found is WorksheetPart worksheet
             ? worksheet
-            : throw new InvalidDataException("the first sheet has no worksheet part");
-        var shared = workbook.SharedStringTablePart?.SharedStringTable?.Elements<SharedStringItem>().Select(i => i.InnerText).ToArray() ?? [];
+            : throw new InvalidDataException("the first visible sheet has no worksheet part");
+        var options = new OpenXmlPartReaderOptions { MaxCharactersInPart = MaxUnpackedBytes };
+
+        // Streamed like the sheet, each string trimmed and in NFC once.
+        var shared = new List<string>();
+        if (workbook.SharedStringTablePart is { } strings)
+        {
+            using var sst = new OpenXmlPartReader(strings, options);
+            while (sst.Read())
+            {
+                if (sst.IsStartElement && sst.ElementType == typeof(SharedStringItem))
+                {
+                    shared.Add(Clean(((SharedStringItem)sst.LoadCurrentElement()!).InnerText));
+                }
+            }
+        }
 
         var rows = new SortedDictionary<int, Dictionary<int, SheetCell>>();
-        var merges = new List<(int Row1, int Col1, int Row2, int Col2)>();
-        using var reader = OpenXmlReader.Create(part);
+        var hidden = new HashSet<int>();
+        var merges = new List<(int Row1, int Col1, int Row2, int Col2, string Range)>();
+        using var reader = new OpenXmlPartReader(part, options);
         var rowNumber = 0;
+        long cells = 0;
         while (reader.Read())
         {
             if (!reader.IsStartElement)
@@ -74,6 +188,10 @@ internal static class Spreadsheet
                 rowNumber = r is null ? rowNumber + 1
                     : int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxRows ? n
                     : throw new InvalidDataException($"row number '{Cut(r)}' is not 1 to {MaxRows}");
+                if (reader.Attributes.FirstOrDefault(a => a.LocalName == "hidden").Value is "1" or "true")
+                {
+                    hidden.Add(rowNumber);
+                }
             }
             else if (reader.ElementType == typeof(Cell))
             {
@@ -82,9 +200,24 @@ internal static class Spreadsheet
                 var value = Read(cell, shared);
                 if (value.Text.Length > 0)
                 {
+                    if (column >= MaxReadColumns)
+                    {
+                        throw new SpreadsheetLimitException($"row {rowNumber} has a value in column {Letters(column)}: at most {MaxReadColumns} columns (A to {Letters(MaxReadColumns - 1)}) are read");
+                    }
+
                     if (!rows.TryGetValue(rowNumber, out var row))
                     {
+                        if (rows.Count == maxRows)
+                        {
+                            throw new SpreadsheetLimitException($"more than {maxRows} rows with values: split the file");
+                        }
+
                         rows[rowNumber] = row = [];
+                    }
+
+                    if (++cells > MaxCells)
+                    {
+                        throw new SpreadsheetLimitException($"more than {MaxCells} cells with values: split the file");
                     }
 
                     row[column] = value;
@@ -92,11 +225,12 @@ internal static class Spreadsheet
             }
             else if (reader.ElementType == typeof(MergeCell))
             {
-                var range = ((MergeCell)reader.LoadCurrentElement()!).Reference?.Value?.Split(':');
+                var text = ((MergeCell)reader.LoadCurrentElement()!).Reference?.Value;
+                var range = text?.Split(':');
                 if (range is { Length: 2 })
                 {
                     var (from, to) = (Reference(range[0]), Reference(range[1]));
-                    merges.Add((from.Row, from.Column, to.Row, to.Column));
+                    merges.Add((from.Row, from.Column, to.Row, to.Column, text!));
                 }
             }
         }
@@ -106,7 +240,7 @@ internal static class Spreadsheet
         var lastRow = rows.Count == 0 ? 0 : rows.Keys.Max();
         var lastColumn = rows.Count == 0 ? 0 : rows.Values.Max(r => r.Count == 0 ? 0 : r.Keys.Max());
         long copied = 0;
-        foreach (var (row1, col1, row2Given, col2Given) in merges)
+        foreach (var (row1, col1, row2Given, col2Given, range) in merges)
         {
             if (!rows.TryGetValue(row1, out var top) || !top.TryGetValue(col1, out var value))
             {
@@ -129,12 +263,12 @@ internal static class Spreadsheet
 
                 for (var c = col1; c <= col2; c++)
                 {
-                    row.TryAdd(c, value with { FromMerge = true });
+                    row.TryAdd(c, value with { FromMerge = true, Merge = range, MergeTop = row1 });
                 }
             }
         }
 
-        return (sheet.Name?.Value ?? "Sheet1", rows);
+        return new SheetRead(sheet.Name?.Value ?? "Sheet1", rows, date1904, hidden);
     }
 
     /// <summary>
@@ -160,26 +294,34 @@ internal static class Spreadsheet
         return letters;
     }
 
-    private static SheetCell Read(Cell cell, string[] shared)
+    private static SheetCell Read(Cell cell, List<string> shared)
     {
         var raw = cell.CellValue?.Text ?? string.Empty;
         var type = cell.DataType?.Value;
         if (type == CellValues.SharedString)
         {
-            return new SheetCell(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < shared.Length ? shared[i].Trim() : string.Empty, null);
+            return new SheetCell(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < shared.Count ? shared[i] : string.Empty, null);
         }
 
         if (type == CellValues.InlineString)
         {
-            return new SheetCell((cell.InlineString?.InnerText ?? raw).Trim(), null);
+            return new SheetCell(Clean(cell.InlineString?.InnerText ?? raw), null);
         }
 
         if (type == CellValues.String || type == CellValues.Boolean || type == CellValues.Error)
         {
-            return new SheetCell(raw.Trim(), null);
+            return new SheetCell(Clean(raw), null);
         }
 
-        return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? new SheetCell(raw, number) : new SheetCell(raw.Trim(), null);
+        return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? new SheetCell(raw, number) : new SheetCell(Clean(raw), null);
+    }
+
+    // Text typed on a Mac or pasted from a web page is often decomposed (NFD: "ê" as e and a combining circumflex): a
+    // header or a payer code then compares unequal to the same text typed elsewhere. Every cell is NFC.
+    private static string Clean(string text)
+    {
+        var trimmed = text.Trim();
+        return trimmed.IsNormalized(NormalizationForm.FormC) ? trimmed : trimmed.Normalize(NormalizationForm.FormC);
     }
 
     /// <summary>

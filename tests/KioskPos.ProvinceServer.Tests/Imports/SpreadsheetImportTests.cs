@@ -242,17 +242,205 @@ public sealed class SpreadsheetImportTests
         Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, byte[] xlsx)
+    [Fact]
+    public async Task A_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused_400_before_it_is_read()
+    {
+        // A zip bomb: the shared strings replaced by one string of 150 MB (then 60 MB) of one letter, packed to some
+        // hundred kilobytes. The reader opened it with no bound and loaded the whole part.
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] rows = [[1, "HP-2709-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 9/2027", "30/09/2027", "Học phí", 1, "150.000", null!]];
+        foreach (var (megabytes, reason) in new[] { (150, "unpacks to more than 100 MB"), (60, "times its packed size, more than 100") })
+        {
+            var bomb = Bomb(Workbook(rows, []), megabytes);
+            Assert.True(bomb.Length < 1024 * 1024, $"{bomb.Length} bytes");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (status, body) = await ImportAsync(province, bomb);
+            Assert.True(status == HttpStatusCode.BadRequest, body.ToString());
+            Assert.Equal("workbook_over_limit", body.GetProperty("code").GetString());
+            Assert.Contains(reason, body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{clock.Elapsed}");
+        }
+
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2709-HS240001'"));
+    }
+
+    [Fact]
+    public async Task Reading_stops_at_the_row_cap_and_a_value_past_column_200_refuses_the_workbook_400()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        object[] row = [1, "HP-2710-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 10/2027", "31/10/2027", "Học phí", 1, "150.000", null!];
+
+        // 101,001 rows under the header: more than the import takes (100,000) and its margin for titles and totals.
+        var (status, body) = await ImportAsync(province, Workbook(Enumerable.Repeat<object[]>([1], 101_001).ToArray(), []));
+        Assert.True(status == HttpStatusCode.BadRequest, body.ToString());
+        Assert.Contains("more than 101000 rows", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // A note typed far right (column GS, the 201st) of a data row.
+        var wide = await ImportAsync(province, Workbook([row], [], shape: (_, sheet) =>
+            sheet.Worksheet.Descendants<Row>().Single(r => r.RowIndex!.Value == 5).Append(new Cell { CellReference = "GS5", DataType = CellValues.InlineString, InlineString = new InlineString(new Text("ghi chú")) })));
+        Assert.True(wide.Status == HttpStatusCode.BadRequest, wide.Body.ToString());
+        Assert.Contains("row 5 has a value in column GS: at most 200 columns", wide.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2710-HS240001'"));
+    }
+
+    [Fact]
+    public async Task A_hidden_row_with_values_is_refused_naming_it()
+    {
+        // A pupil who left, hidden rather than deleted: the accountant does not see the row, and a bill would be made.
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] rows =
+        [
+            [1, "HP-2711-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 11/2027", "30/11/2027", "Học phí", 1, "150.000", null!],
+            [2, "HP-2711-HS240002", "HS240002", "Trần Thị Bình", "6A", "hoc_phi", "Học phí tháng 11/2027", "30/11/2027", "Học phí", 1, "150.000", null!],
+        ];
+
+        var refused = await ImportAsync(province, Workbook(rows, [], shape: (_, sheet) => sheet.Worksheet.Descendants<Row>().Single(r => r.RowIndex!.Value == 6).Hidden = true));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal($"'{Sheet}' row 6", error.GetProperty("path").GetString());
+        Assert.StartsWith("the row is hidden", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2711-HS240001'"));
+    }
+
+    [Fact]
+    public async Task The_first_visible_sheet_is_read_not_a_hidden_one_before_it()
+    {
+        // Last month's list kept as a hidden first sheet: the import read it and billed last month again.
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] rows = [[1, "HP-2712-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 12/2027", "31/12/2027", "Học phí", 1, "150.000", null!]];
+        var xlsx = Workbook(rows, [], shape: (workbook, _) =>
+        {
+            var old = workbook.AddNewPart<WorksheetPart>();
+            old.Worksheet = new Worksheet(new SheetData(
+                new Row(s_header.Select((h, c) => InlineCell($"{(char)('A' + c)}1", h))) { RowIndex = 1U },
+                new Row(new object[] { 1, "HP-2711-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 11/2027", "30/11/2027", "Học phí", 1, "150.000" }
+                    .Select((v, c) => InlineCell($"{(char)('A' + c)}2", Convert.ToString(v, CultureInfo.InvariantCulture)!))) { RowIndex = 2U }));
+            workbook.Workbook.Sheets!.PrependChild(new Sheet { Id = workbook.GetIdOfPart(old), SheetId = 2, Name = "Tháng 11", State = SheetStateValues.Hidden });
+        });
+
+        var imported = await ImportAsync(province, xlsx);
+        Assert.True(imported.Status == HttpStatusCode.OK, imported.Body.ToString());
+        Assert.NotNull(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2712-HS240001'"));
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2711-HS240001'"));
+    }
+
+    [Fact]
+    public async Task A_column_named_twice_is_refused_naming_both()
+    {
+        // "Đơn giá" twice (the old price kept beside the new): the import took the first silently.
+        await using var province = await ProvinceHost.StartAsync();
+        string[] header = ["STT", "Mã khoản thu", "Mã học sinh", "Họ và tên", "Lớp", "Loại", "Tiêu đề", "Hạn nộp", "Nội dung", "Số lượng", "Đơn giá", "Ghi chú", "Đơn giá"];
+        object[][] rows = [[1, "HP-2801-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 1/2028", "31/01/2028", "Học phí", 1, 150_000, null!, 165_000]];
+
+        var refused = await ImportAsync(province, Workbook(rows, [], header));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal($"'{Sheet}' row 4, column M", error.GetProperty("path").GetString());
+        Assert.Equal("columns K ('Đơn giá') and M ('Đơn giá') both name unit_price: keep one", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_reduction_merged_over_three_rows_is_refused_naming_the_range_not_taken_off_three_times()
+    {
+        // One pupil's three fee rows, the code and title merged down them (read on each row, as before) and the
+        // reduction of 30.000 merged down L5:L7: copied to every row, it was taken off three times (90.000).
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] rows =
+        [
+            [1, "HP-2802-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 2/2028", "29/02/2028", "Học phí", 1, 150_000, 30_000],
+            [2, null!, null!, null!, null!, null!, null!, null!, "Bán trú", 1, 100_000, null!],
+            [3, null!, null!, null!, null!, null!, null!, null!, "Quỹ lớp", 1, 20_000, null!],
+        ];
+        string[] identity = ["B5:B7", "C5:C7", "D5:D7", "E5:E7", "F5:F7", "G5:G7", "H5:H7"];
+
+        var refused = await ImportAsync(province, Workbook(rows, [.. identity, "L5:L7"]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal($"'{Sheet}' row 6, column L", error.GetProperty("path").GetString());
+        Assert.Contains("reduction is merged down over L5:L7 (its value is in row 5)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2802-HS240001'"));
+
+        // Written on its row only, the same list is one bill of 150.000 − 30.000 + 100.000 + 20.000.
+        var imported = await ImportAsync(province, Workbook(rows, identity));
+        Assert.True(imported.Status == HttpStatusCode.OK, imported.Body.ToString());
+        Assert.Equal(240_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'HP-2802-HS240001'"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Decomposed_text_headers_on_two_lines_formula_noise_and_1904_dates_read_as_the_accountant_meant()
+    {
+        // Typed on a Mac: text in NFD, the workbook counting dates from 1904; headers wrapped with Alt+Enter; a price
+        // that a formula made 165000.00000000003 and a quantity 1.0000000000000002.
+        await using var province = await ProvinceHost.StartAsync();
+        string[] header = ["STT", "Mã khoản\nthu", "Mã học  sinh", "Họ và tên", "Lớp", "Loại", "Tiêu đề", "Hạn\nnộp", "Nội dung", "Số\nlượng", "Đơn\r\ngiá", "Miễn giảm"];
+        var serial1904 = new DateOnly(2028, 3, 31).DayNumber - new DateOnly(1904, 1, 1).DayNumber;
+        object[][] rows = [[1, "HP-2803-HS240001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 3/2028", serial1904, "Học phí tháng 3/2028", 1.0000000000000002, 165000.00000000003, null!]];
+        var decomposed = rows.Select(r => r.Select(v => v is string s ? s.Normalize(System.Text.NormalizationForm.FormD) : v).ToArray()).ToArray();
+
+        var imported = await ImportAsync(province, Workbook(decomposed, [], [.. header.Select(h => h.Normalize(System.Text.NormalizationForm.FormD))],
+            shape: (workbook, _) => workbook.Workbook.PrependChild(new WorkbookProperties { Date1904 = true })));
+        Assert.True(imported.Status == HttpStatusCode.OK, imported.Body.ToString());
+        Assert.Equal("165000|2028-03-31|Học phí tháng 3/2028|\n", await province.RowsAsync("SELECT total, due_date, title FROM bills WHERE id = 'HP-2803-HS240001'"));
+        Assert.Equal("Học phí tháng 3/2028|1|165000|\n", await province.RowsAsync("SELECT description, quantity, unit_price FROM bill_lines WHERE bill_id = 'HP-2803-HS240001'"));
+    }
+
+    [Fact]
+    public async Task A_bill_id_another_institution_holds_is_refused_naming_the_row_and_the_bill_stays_where_it_is()
+    {
+        // The school's bill, then a hospital's list that reuses its id: the import moved the open bill to the hospital.
+        await using var province = await ProvinceHost.StartAsync();
+        object[][] school = [[1, "HP-2804-0001", "HS240001", "Nguyễn Văn An", "6A", "hoc_phi", "Học phí tháng 4/2028", "30/04/2028", "Học phí", 1, "150.000", null!]];
+        Assert.Equal(HttpStatusCode.OK, (await ImportAsync(province, Workbook(school, []))).Status);
+
+        object[][] hospital = [[1, "HP-2804-0001", "BN260002", "Trần Văn Hai", "Nội", "vien_phi", "Viện phí", "30/04/2028", "Khám bệnh", 1, "38.700", null!]];
+        var refused = await ImportAsync(province, Workbook(hospital, []), "TG-TTYT-CHAUTHANH");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal($"'{Sheet}' row 5", error.GetProperty("path").GetString());
+        Assert.StartsWith("bill HP-2804-0001 is a bill of institution TG-THCS-NGUYENDU", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("TG-THCS-NGUYENDU|HS240001|150000|\n", await province.RowsAsync("SELECT institution_id, account_code, total FROM bills WHERE id = 'HP-2804-0001'"));
+    }
+
+    private static Cell InlineCell(string reference, string text) =>
+        new() { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)) };
+
+    // The workbook with its shared strings replaced by one string of that many megabytes of one letter, packed as
+    // tightly as deflate packs (about a thousand to one).
+    private static byte[] Bomb(byte[] xlsx, int megabytes)
+    {
+        using var memory = new MemoryStream();
+        memory.Write(xlsx);
+        using (var zip = new System.IO.Compression.ZipArchive(memory, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var strings = zip.Entries.Single(e => e.FullName.Contains("sharedString", StringComparison.OrdinalIgnoreCase));
+            var name = strings.FullName;
+            strings.Delete();
+            using var bomb = zip.CreateEntry(name, System.IO.Compression.CompressionLevel.SmallestSize).Open();
+            bomb.Write("<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>"u8);
+            var letters = new byte[1024 * 1024];
+            letters.AsSpan().Fill((byte)'A');
+            for (var m = 0; m < megabytes; m++)
+            {
+                bomb.Write(letters);
+            }
+
+            bomb.Write("</t></si></sst>"u8);
+        }
+
+        return memory.ToArray();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(ProvinceHost province, byte[] xlsx, string institution = "TG-THCS-NGUYENDU")
     {
         using var content = new ByteArrayContent(xlsx);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        using var response = await province.Admin.PostAsync("/api/v1/admin/bills/import?institution=TG-THCS-NGUYENDU", content);
+        using var response = await province.Admin.PostAsync($"/api/v1/admin/bills/import?institution={institution}", content);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     // Title in A1 merged across, a note in row 2, an empty row 3, the header in row 4 (s_header unless given), data from
     // row 5; strings go to the shared string table (as Excel writes them), numbers as numbers.
-    private static byte[] Workbook(object[][] rows, string[] merges, string[]? header = null)
+    private static byte[] Workbook(object[][] rows, string[] merges, string[]? header = null, Action<WorkbookPart, WorksheetPart>? shape = null)
     {
         using var memory = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(memory, SpreadsheetDocumentType.Workbook))
@@ -306,6 +494,7 @@ public sealed class SpreadsheetImportTests
             var allMerges = new[] { "A1:L1", "A2:L2" }.Concat(merges).ToArray();
             sheetPart.Worksheet.Append(new MergeCells(allMerges.Select(m => new MergeCell { Reference = m })));
             workbook.Workbook.AppendChild(new Sheets(new Sheet { Id = workbook.GetIdOfPart(sheetPart), SheetId = 1, Name = Sheet }));
+            shape?.Invoke(workbook, sheetPart);
         }
 
         return memory.ToArray();
