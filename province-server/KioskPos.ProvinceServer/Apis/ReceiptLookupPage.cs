@@ -27,7 +27,7 @@ internal static class ReceiptLookupPage
         app.MapGet("/api/v1/receipts/{receipt}", GetReceiptAsync).Public().WithTags("Receipts").WithSummary("Check a receipt by the token its QR carries")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         app.MapPost("/api/v1/receipts/{receipt}/buyer", PostBuyerAsync).Public().WithTags("Receipts")
-            .WithSummary("A company payer gives its tax code and name for the payment's e-document, before it is issued (with the receipt's key)")
+            .WithSummary("A company payer gives its tax code, name and (optionally) address for the payment's e-document, before it is issued (with the receipt's key)")
             .AcceptsJson<ReceiptBuyerRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
         return app;
@@ -61,7 +61,7 @@ internal static class ReceiptLookupPage
                 return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet).");
         }
 
-        var state = await documents.SetBuyerAsync(receipt, request!.TaxCode!, request.Name!.Trim(), EDocumentStore.Stamp(time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
+        var state = await documents.SetBuyerAsync(receipt, request!.TaxCode!, request.Name!.Trim(), EDocumentApi.BuyerAddress(request.Address), EDocumentStore.Stamp(time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
         return state switch
         {
             "recorded" => TypedResults.NoContent(),

@@ -36,7 +36,8 @@ public sealed record EDocumentSeller(string TaxCode, string Name);
 /// <param name="Name">The payer's name (the pupil's or patient's, as the province holds it).</param>
 /// <param name="Code">The pupil or patient code.</param>
 /// <param name="TaxCode">A company payer's tax code, when one was given (10, 10-3, or a person's 12 digits).</param>
-public sealed record EDocumentBuyer(string? Name, string Code, string? TaxCode = null);
+/// <param name="Address">That buyer's address, one line, when one was given with the tax code (Decree 123/2020 art. 10).</param>
+public sealed record EDocumentBuyer(string? Name, string Code, string? TaxCode = null, string? Address = null);
 
 /// <summary>A line: only what the payer pays (the insurance's part of a hospital bill is not sold to the payer).</summary>
 /// <param name="Title">What it is for.</param>

@@ -108,7 +108,17 @@ internal static class EDocumentApi
     internal static string? ValidateBuyer(ReceiptBuyerRequest request) =>
         request.TaxCode is not { } tax || !IsBuyerTaxCode(tax) ? "taxCode is the buyer's tax code: 10 digits, 10 digits '-' 3 digits for a branch, or a person's 12-digit personal identification number"
         : request.Name is not { Length: > 0 and <= 400 } n || string.IsNullOrWhiteSpace(n) || n.Any(char.IsControl) ? "name is the buyer's registered name (1 to 400 characters)"
+        : request.Address is { } a && (a.Trim().Length > MaxBuyerAddress || a.Any(char.IsControl)) ? $"address is the buyer's address: one line of at most {MaxBuyerAddress} characters, or omitted"
         : null;
+
+    /// <summary>
+    /// The longest buyer's address taken: Viettel's <c>buyerAddressLine</c> holds 255 characters (HIS's model of its
+    /// guide); SePay's <c>buyer.address</c> states no limit that was found.
+    /// </summary>
+    internal const int MaxBuyerAddress = 255;
+
+    /// <summary>The address as recorded: trimmed, and none when empty.</summary>
+    internal static string? BuyerAddress(string? address) => string.IsNullOrWhiteSpace(address) ? null : address.Trim();
 
     /// <summary>An organisation's tax code: 10 digits, or 10 digits '-' 3 digits for a branch (dependent unit).</summary>
     internal static bool IsTaxCode(string tax) =>
@@ -211,7 +221,7 @@ internal static class EDocumentApi
     internal static EDocumentView View(EDocumentRow r) => new(
         r.Id, r.PaymentId, r.InstitutionId, r.Purpose, r.Amount, r.Day, r.State, StateName(r.State), r.Attempts, r.State == "waiting" ? r.NextAttemptAt : null,
         r.Provider, r.DocumentNumber, r.TemplateCode, r.Series, r.LookupCode, r.IssuedOn, EDocumentIssuer.ShortReason(r.Reason),
-        r.Purpose == "adjustment" ? r.PaymentId : null, r.AdjustsNumber, r.BuyerTaxCode);
+        r.Purpose == "adjustment" ? r.PaymentId : null, r.AdjustsNumber, r.BuyerTaxCode, r.BuyerAddress);
 
     internal static string StateName(string state) => Messages.Both("einvoice.state." + state);
 
@@ -222,5 +232,6 @@ internal static class EDocumentApi
             r.State, StateName(r.State), r.Amount,
             r.State == "issued" ? r.TemplateCode : null, r.State == "issued" ? r.Series : null, r.State == "issued" ? r.DocumentNumber : null,
             r.State == "issued" ? r.LookupCode : null, r.Provider, r.IssuedOn, ShownTaxCode(r.BuyerTaxCode),
-            r.Purpose == "original" && r.State == "waiting" && r.Attempts == 0))];
+            r.Purpose == "original" && r.State == "waiting" && r.Attempts == 0,
+            r.BuyerTaxCode is { } tax && IsPersonalNumber(tax) ? null : r.BuyerAddress))];
 }

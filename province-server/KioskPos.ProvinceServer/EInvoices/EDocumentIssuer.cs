@@ -143,7 +143,7 @@ internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocume
         }
 
         EDocumentReference? adjusts = null;
-        var buyer = row; // a company payer's tax code and name are given for the payment, kept on its original row
+        var buyer = row; // a company payer's tax code, name and address are given for the payment, kept on its original row
         if (row.Purpose == "original" && facts.PaymentState == "voided" && row.Attempts == 0)
         {
             // Voided before any attempt reached a provider: no document was issued, so none is owed, nor its adjustment.
@@ -196,7 +196,7 @@ internal sealed class EDocumentIssuer(EDocumentStore store, IEnumerable<IEDocume
         var document = new EDocument(
             row.Id, key, settings.DocumentKind == "receipt" ? EDocumentKind.Receipt : EDocumentKind.Invoice,
             row.Purpose == "original" ? EDocumentPurpose.Original : EDocumentPurpose.Adjustment, settings.TemplateCode, settings.Series,
-            new EDocumentSeller(settings.SellerTaxCode, settings.SellerName), new EDocumentBuyer(buyer.BuyerName ?? facts.PayerName, facts.AccountCode, buyer.BuyerTaxCode),
+            new EDocumentSeller(settings.SellerTaxCode, settings.SellerName), new EDocumentBuyer(buyer.BuyerName ?? facts.PayerName, facts.AccountCode, buyer.BuyerTaxCode, buyer.BuyerAddress),
             [.. facts.Lines.Select(l => new EDocumentLine(l.Title, l.Amount))], total, EDocumentStore.Words(total), facts.Method, row.PaymentId, now, adjusts);
         var account = new ProviderAccount(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), settings.Username, settings.Secret, settings.AccountId);
         var outcome = await provider.IssueAsync(document, account, new IssueAttempt(row.Attempts > 0, row.TrackingCode), cancellationToken).ConfigureAwait(false);

@@ -81,6 +81,9 @@ internal sealed record EDocumentRow
     /// <summary>That company's name.</summary>
     public string? BuyerName { get; init; }
 
+    /// <summary>That company's address, one line, when given (migration 0035).</summary>
+    public string? BuyerAddress { get; init; }
+
     /// <summary>The tracking code of a create the provider accepted and may still be making (SePay), polled by later attempts.</summary>
     public string? TrackingCode { get; init; }
 
@@ -98,7 +101,7 @@ internal sealed record EDocumentRow
 /// </summary>
 internal sealed class EDocumentStore(ProvinceDatabase database)
 {
-    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, buyer_tax_code, buyer_name, tracking_code, created_at, updated_at";
+    private const string Columns = "id, payment_id, institution_id, purpose, amount, day, state, attempts, next_attempt_at, provider, idempotency_key, document_kind, template_code, series, document_number, lookup_code, issued_on, reason, buyer_tax_code, buyer_name, buyer_address, tracking_code, created_at, updated_at";
 
     // An adjustment's link to the document it adjusts: the original row's id is the payment's.
     private const string Linked = Columns + ", CASE WHEN purpose = 'adjustment' THEN (SELECT o.document_number FROM edocuments o WHERE o.id = edocuments.payment_id) END AS adjusts_number";
@@ -214,7 +217,7 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
     }
 
     /// <summary>
-    /// Records a company payer's tax code and name on a payment's original document while no attempt to issue it has
+    /// Records a company payer's tax code, name and address on a payment's original document while no attempt to issue it has
     /// been made: waiting with no attempt yet. Once an attempt was made, refused ones included, the provider may hold
     /// the document as first sent (an answer lost, then a refusal), and a retry would find that one, without the
     /// company, while the province showed the company's tax code. The update and the issuer's claim
@@ -224,16 +227,16 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
     /// <c>recorded</c>; <c>in_progress</c> (waiting or refused after an attempt: the provider may hold the document
     /// already); the row's state when it is issued or withdrawn; null when the payment owes no document (yet).
     /// </returns>
-    public async Task<string?> SetBuyerAsync(string paymentId, string taxCode, string name, string now, CancellationToken cancellationToken)
+    public async Task<string?> SetBuyerAsync(string paymentId, string taxCode, string name, string? address, string now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync(
             """
-            UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, updated_at = $now
+            UPDATE edocuments SET buyer_tax_code = $x, buyer_name = $n, buyer_address = $a, updated_at = $now
             WHERE id = $id AND purpose = 'original' AND state = 'waiting' AND attempts = 0
             """,
-            transaction, cancellationToken, ("$x", taxCode), ("$n", name), ("$now", now), ("$id", paymentId)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$x", taxCode), ("$n", name), ("$a", address), ("$now", now), ("$id", paymentId)).ConfigureAwait(false);
         var state = changed == 1
             ? "recorded"
             : (string?)await connection.ScalarAsync(

@@ -52,10 +52,11 @@ public sealed record EDocumentSettingsView(
 /// <param name="Adjusts">For an adjustment: the document it adjusts (the original's id, which is the payment's).</param>
 /// <param name="AdjustsNumber">For an adjustment: that document's number, once issued.</param>
 /// <param name="BuyerTaxCode">A company payer's tax code, when the payer gave one.</param>
+/// <param name="BuyerAddress">That buyer's address, when given with the tax code.</param>
 public sealed record EDocumentView(
     string Id, string PaymentId, string InstitutionId, string Purpose, long Amount, string Day, string State, string StateName, long Attempts,
     string? NextAttemptAt, string? Provider, string? DocumentNumber, string? TemplateCode, string? Series, string? LookupCode, string? IssuedOn, string? Reason,
-    string? Adjusts = null, string? AdjustsNumber = null, string? BuyerTaxCode = null);
+    string? Adjusts = null, string? AdjustsNumber = null, string? BuyerTaxCode = null, string? BuyerAddress = null);
 
 /// <summary>An institution's documents of one day, with counts per state: the office's view beside the reconciliation.</summary>
 /// <param name="InstitutionId">The institution.</param>
@@ -83,11 +84,13 @@ public sealed record EDocumentDayView(string InstitutionId, string Day, int Issu
 /// <param name="IssuedOn">The day issued.</param>
 /// <param name="BuyerTaxCode">The company payer's tax code, when one was given; a person's 12-digit number shows its last four digits only.</param>
 /// <param name="AcceptsBuyer">True while a company payer's details can still be put on it: an original not tried yet.</param>
+/// <param name="BuyerAddress">A company buyer's address, when given; never a person's (a 12-digit tax code) on this public page.</param>
 public sealed record ReceiptEDocument(
     string Purpose, string? Kind, string KindName, string State, string StateName, long Amount, string? TemplateCode, string? Series, string? Number,
-    string? LookupCode, string? Provider, string? IssuedOn, string? BuyerTaxCode = null, bool AcceptsBuyer = false);
+    string? LookupCode, string? Provider, string? IssuedOn, string? BuyerTaxCode = null, bool AcceptsBuyer = false, string? BuyerAddress = null);
 
 /// <summary>A company payer's details for its e-document ("Lấy hóa đơn công ty" on the receipt's lookup page).</summary>
 /// <param name="TaxCode">The buyer's tax code (mã số thuế): 10 digits, 10-3 for a branch, or a person's 12-digit personal identification number (Circular 86/2024/TT-BTC).</param>
 /// <param name="Name">The buyer's name as registered.</param>
-public sealed record ReceiptBuyerRequest(string? TaxCode, string? Name);
+/// <param name="Address">The buyer's address, optional: one line of at most 255 characters (Decree 123/2020 art. 10 puts it beside the tax code).</param>
+public sealed record ReceiptBuyerRequest(string? TaxCode, string? Name, string? Address = null);

@@ -15,7 +15,7 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// <c>{success, data: {access_token, token_type, expires_in}}</c> (86,400 s); 401 for wrong credentials.</item>
 /// <item><c>POST /v1/invoices/create</c> with <c>Authorization: Bearer</c>: reference_code (unique per unit: the
 /// idempotency key), template_code, invoice_series, issued_date (<c>yyyy-MM-dd HH:mm:ss</c>, not after now),
-/// currency, provider_account_id, payment_method (TM, CK, TM/CK, KHAC), buyer {name, tax_code, …}, items
+/// currency, provider_account_id, payment_method (TM, CK, TM/CK, KHAC), buyer {name, tax_code, address, …}, items
 /// [{line_number, line_type 1, item_code, item_name, unit, quantity, unit_price, tax_rate -2 "not subject to
 /// tax"}], notes, is_draft false: <c>{success, data: {tracking_code, tracking_url, message}}</c>; 400 for missing
 /// or invalid fields, 401 for a bad token, 500 when signing or submitting failed.</item>
@@ -264,6 +264,18 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
 
     private static long? Long(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var n) ? n : null;
 
+    // buyer.address is documented beside name and tax_code (SePay's invoice demo); sent when given.
+    private static JsonObject Buyer(EDocumentBuyer buyer)
+    {
+        var json = new JsonObject { ["name"] = buyer.Name, ["tax_code"] = buyer.TaxCode, ["code"] = buyer.Code };
+        if (buyer.Address is { Length: > 0 } address)
+        {
+            json["address"] = address;
+        }
+
+        return json;
+    }
+
     /// <summary>The create body of <paramref name="document"/>.</summary>
     internal static JsonObject Body(EDocument document, ProviderAccount account)
     {
@@ -293,7 +305,7 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
             ["currency"] = "VND",
             ["provider_account_id"] = account.AccountId,
             ["payment_method"] = document.PaymentMethod is "vietqr" or "external_card" ? "CK" : "KHAC",
-            ["buyer"] = new JsonObject { ["name"] = document.Buyer.Name, ["tax_code"] = document.Buyer.TaxCode, ["code"] = document.Buyer.Code },
+            ["buyer"] = Buyer(document.Buyer),
             ["items"] = items,
             ["notes"] = $"Thanh toán {document.PaymentId}. Bằng chữ: {document.AmountInWords}",
             ["is_draft"] = false,

@@ -24,8 +24,8 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// JSON body of <c>generalInvoiceInfo</c> (invoiceType, templateCode, invoiceSeries, currencyCode, adjustmentType 1
 /// original / 5 adjustment, adjustmentInvoiceType 1 money, originalInvoiceId, originalInvoiceIssueDate,
 /// originalTemplateCode, paymentStatus, cusGetInvoiceRight, transactionUuid, invoiceIssuedDate in epoch milliseconds of
-/// whole seconds), <c>buyerInfo</c> (buyerName for a person; buyerLegalName, required with buyerTaxCode, for a company;
-/// buyerCode), <c>sellerInfo</c>, <c>payments</c>, <c>itemInfo</c> (taxPercentage -2 "not subject to VAT",
+/// whole seconds), <c>buyerInfo</c> (buyerName for a person; buyerLegalName, required with buyerTaxCode, for a company,
+/// with its buyerAddressLine when given; buyerCode), <c>sellerInfo</c>, <c>payments</c>, <c>itemInfo</c> (taxPercentage -2 "not subject to VAT",
 /// isIncreaseItem false on a decreasing adjustment), <c>summarizeInfo</c> and <c>taxBreakdowns</c> (the sign flags
 /// isTotalAmountPos, isTotalAmtWithoutTaxPos, isTotalTaxAmountPos, taxableAmountPos, taxAmountPos: null or true
 /// positive, false negative, guide 6.7 and 6.8). The answer is <c>{errorCode, description, result: {invoiceNo,
@@ -488,9 +488,22 @@ public sealed class ViettelSInvoiceProvider(IHttpClientFactory clients, TimeProv
     // buyerName is a person's name; a company's registered name is buyerLegalName, which buyerTaxCode requires
     // (guide 6.4; Odoo sends the company as buyerLegalName). buyerTaxCode takes a Vietnamese or a foreign tax code of up
     // to 20 characters (HIS's model of the guide), so a person's 12-digit number goes as it is, with the name given for it.
-    private static JsonObject Buyer(EDocumentBuyer buyer) => buyer.TaxCode is { Length: > 0 } taxCode
-        ? new JsonObject { ["buyerLegalName"] = buyer.Name, ["buyerTaxCode"] = taxCode, ["buyerCode"] = buyer.Code }
-        : new JsonObject { ["buyerName"] = buyer.Name, ["buyerCode"] = buyer.Code };
+    // buyerAddressLine is the buyer's invoicing address (at most 255 characters in HIS's model), sent when given.
+    private static JsonObject Buyer(EDocumentBuyer buyer)
+    {
+        if (buyer.TaxCode is not { Length: > 0 } taxCode)
+        {
+            return new JsonObject { ["buyerName"] = buyer.Name, ["buyerCode"] = buyer.Code };
+        }
+
+        var company = new JsonObject { ["buyerLegalName"] = buyer.Name, ["buyerTaxCode"] = taxCode, ["buyerCode"] = buyer.Code };
+        if (buyer.Address is { Length: > 0 } address)
+        {
+            company["buyerAddressLine"] = address;
+        }
+
+        return company;
+    }
 
     // Viettel's documented payment method names: TM (cash), CK (transfer), TM/CK; a stored-value card is "other".
     private static string MethodName(string method) => method switch

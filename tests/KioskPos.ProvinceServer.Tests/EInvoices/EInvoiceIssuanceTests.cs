@@ -318,6 +318,74 @@ public sealed class EInvoiceIssuanceTests
             EDocumentApi.Validate(new EDocumentSettingsRequest("invoice", "viettel-sinvoice", "https://sinvoice.example/", "1/001", "C26TNC", "079203001234", "Trường", "u", "p", null), null));
     }
 
+    [Theory]
+    [InlineData("viettel-sinvoice")]
+    [InlineData("sepay")]
+    public async Task A_company_payers_address_given_with_its_tax_code_reaches_the_providers_buyer_address_and_is_shown_beside_it(string provider)
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var sepay = await SePayEInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(provider == "sepay" ? EInvoiceFixture.SePaySettings(sepay.BaseUrl) : EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+        var key = ReceiptLookupKey.Format(f.Hashes[id][..12]);
+        using var anonymous = new HttpClient { BaseAddress = f.Province.BaseUrl };
+        const string Address = "12 Nguyễn Huệ, Phường Mỹ Tho, Đồng Tháp";
+
+        using (var given = await anonymous.PostAsJsonAsync($"/api/v1/receipts/{id}/buyer?h={key}", new { taxCode = "0312345678", name = "Công ty TNHH Minh Anh", address = "  " + Address + " " }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, given.StatusCode);
+        }
+
+        var receipt = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/receipts/{id}?h={key}");
+        Assert.Equal(Address, Assert.Single(receipt.GetProperty("documents").EnumerateArray()).GetProperty("buyerAddress").GetString());
+
+        await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
+        Assert.Equal(Address, provider == "sepay"
+            ? (string?)Assert.Single(sepay.Invoices.Values).Body["buyer"]!["address"]
+            : (string?)Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!["buyerAddressLine"]);
+        Assert.Equal(Address, Assert.Single(await f.WorklistAsync("issued")).GetProperty("buyerAddress").GetString());
+
+        if (provider == "viettel-sinvoice")
+        {
+            // The refund's adjustment names the same buyer, address included.
+            await f.RefundAsync(id, "HP-2611-HS240001", 50_000);
+            Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+            var adjustment = viettel.Invoices.Values.Single(i => (string?)i.Body["generalInvoiceInfo"]!["adjustmentType"] == "5");
+            Assert.Equal(Address, (string?)adjustment.Body["buyerInfo"]!["buyerAddressLine"]);
+        }
+    }
+
+    [Fact]
+    public void A_buyers_address_is_one_line_of_at_most_255_characters_trimmed_and_none_when_blank()
+    {
+        Assert.Null(EDocumentApi.ValidateBuyer(new ReceiptBuyerRequest("0312345678", "Công ty A", new string('x', 255))));
+        Assert.StartsWith("address ", EDocumentApi.ValidateBuyer(new ReceiptBuyerRequest("0312345678", "Công ty A", new string('x', 256))), StringComparison.Ordinal);
+        Assert.StartsWith("address ", EDocumentApi.ValidateBuyer(new ReceiptBuyerRequest("0312345678", "Công ty A", "12 Nguyễn Huệ\tMỹ Tho")), StringComparison.Ordinal);
+        Assert.Equal(("12 Nguyễn Huệ", (string?)null, (string?)null), (EDocumentApi.BuyerAddress(" 12 Nguyễn Huệ "), EDocumentApi.BuyerAddress("   "), EDocumentApi.BuyerAddress(null)));
+    }
+
+    [Fact]
+    public async Task A_persons_address_is_sent_to_the_provider_and_kept_for_the_office_but_not_shown_on_the_public_receipt_page()
+    {
+        await using var viettel = await ViettelSInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.ViettelSettings(viettel.BaseUrl));
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+        var key = ReceiptLookupKey.Format(f.Hashes[id][..12]);
+        using var anonymous = new HttpClient { BaseAddress = f.Province.BaseUrl };
+        using (var given = await anonymous.PostAsJsonAsync($"/api/v1/receipts/{id}/buyer?h={key}", new { taxCode = "079203001234", name = "Nguyễn Thị Minh Anh", address = "5 Lê Lợi, Phường Mỹ Tho" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, given.StatusCode);
+        }
+
+        var receipt = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/receipts/{id}?h={key}");
+        Assert.False(Assert.Single(receipt.GetProperty("documents").EnumerateArray()).TryGetProperty("buyerAddress", out _));
+        Assert.Equal(1, await f.Issuer.RunOnceAsync(CancellationToken.None));
+        Assert.Equal("5 Lê Lợi, Phường Mỹ Tho", (string?)Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!["buyerAddressLine"]);
+        Assert.Equal("5 Lê Lợi, Phường Mỹ Tho", Assert.Single(await f.WorklistAsync("issued")).GetProperty("buyerAddress").GetString());
+    }
+
     [Fact]
     public async Task A_company_arriving_after_an_attempt_may_have_reached_the_provider_is_refused_and_the_document_issues_as_first_sent()
     {
@@ -354,6 +422,8 @@ public sealed class EInvoiceIssuanceTests
     [InlineData("""{"taxCode":"0312345678"}""", "name")]
     [InlineData("""{"taxCode":"0312345678","name":"   "}""", "name")]
     [InlineData("""{"taxCode":"0312345678","name":"Công ty\u0000A"}""", "name")]
+    [InlineData("""{"taxCode":"0312345678","name":"Công ty A","address":"12 Nguyễn Huệ\nMỹ Tho"}""", "address")]
+    [InlineData("""{"taxCode":"0312345678","name":"Công ty A","address":123}""", "address")]
     [InlineData("""[1]""", null)]
     public async Task A_malformed_company_tax_code_or_name_is_refused_with_a_400_naming_the_field_and_nothing_is_recorded(string body, string? field)
     {

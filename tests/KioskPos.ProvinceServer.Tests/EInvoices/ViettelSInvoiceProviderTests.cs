@@ -288,6 +288,7 @@ public sealed class ViettelSInvoiceProviderTests
         var company = viettel.Invoices[EDocument.KeyOf("KP-1")].Body["buyerInfo"]!.AsObject();
         Assert.Equal(("Công ty TNHH Minh Anh", "0312345678-001", "HS240001"), ((string?)company["buyerLegalName"], (string?)company["buyerTaxCode"], (string?)company["buyerCode"]));
         Assert.False(company.ContainsKey("buyerName")); // a person's name; the company is not one
+        Assert.False(company.ContainsKey("buyerAddressLine")); // none given
         var person = viettel.Invoices[EDocument.KeyOf("KP-2")].Body["buyerInfo"]!.AsObject();
         Assert.Equal(("Nguyễn Văn An", "HS240001"), ((string?)person["buyerName"], (string?)person["buyerCode"]));
         Assert.False(person.ContainsKey("buyerLegalName"));

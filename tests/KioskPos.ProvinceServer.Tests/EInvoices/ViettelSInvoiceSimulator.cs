@@ -23,8 +23,8 @@ namespace KioskPos.ProvinceServer.Tests.EInvoices;
 /// result: {supplierTaxCode, invoiceNo, transactionID, reservationCode}}</c>; a transactionUuid already used answers
 /// the invoice it made (guide 6.2), never a second one. Business refusals as errorCode and description with HTTP 400:
 /// <c>TEMPLATE_NOT_FOUND</c> for a template or series the seller has not registered, a buyerTaxCode without the
-/// buyerLegalName the guide requires with it (6.4), a buyerTaxCode over 20 characters (the length HIS's model of the
-/// guide gives).</item>
+/// buyerLegalName the guide requires with it (6.4), a buyerTaxCode over 20 characters or a buyerAddressLine over 255
+/// (the lengths HIS's model of the guide gives).</item>
 /// <item><c>POST …/InvoiceAPI/InvoiceWS/searchInvoiceByTransactionUuid</c> (form supplierTaxCode, transactionUuid):
 /// <c>result: [{invoiceNo, reservationCode, issueDate, status}]</c>, issueDate the invoiceIssuedDate sent, or errorCode
 /// <c>NOT_FOUND_DATA</c>.</item>
@@ -153,8 +153,8 @@ internal sealed class ViettelSInvoiceSimulator : IAsyncDisposable
         }
 
         // buyerTaxCode is a Vietnamese or a foreign tax code of at most 20 characters (HIS's model of the guide), so a
-        // person's 12-digit number passes.
-        if ((string?)body["buyerInfo"]?["buyerTaxCode"] is { Length: > 20 })
+        // person's 12-digit number passes; buyerAddressLine is at most 255.
+        if ((string?)body["buyerInfo"]?["buyerTaxCode"] is { Length: > 20 } || (string?)body["buyerInfo"]?["buyerAddressLine"] is { Length: > 255 })
         {
             return Error(400, "BUYER_INFO_INVALID", "Thông tin người mua vượt quá độ dài cho phép.");
         }

@@ -27,7 +27,7 @@
     table.tBodies[0].replaceChildren(...view.documents.map((d) => row([
       d.paymentId, purpose(d), [I18n.money(d.amount), "n", String(d.amount)],
       [state(d), d.state === "issued" ? "ok" : d.state === "refused" ? "bad" : ""],
-      d.documentNumber ? `${d.templateCode} ${d.series} ${d.documentNumber}` : "-", d.buyerTaxCode ?? "", [d.attempts, "n"], reason(d),
+      d.documentNumber ? `${d.templateCode} ${d.series} ${d.documentNumber}` : "-", [d.buyerTaxCode, d.buyerAddress].filter(Boolean).join(" — "), [d.attempts, "n"], reason(d),
     ])));
     Tables.enhance(table);
   } catch (error) {

@@ -65,6 +65,9 @@
     if (original?.buyerTaxCode) {
       body.append(pair(I18n.text("province.edoc.buyer"), original.buyerTaxCode));
     }
+    if (original?.buyerAddress) {
+      body.append(pair(I18n.text("province.edoc.buyerAddress"), original.buyerAddress));
+    }
     if (original?.acceptsBuyer) {
       const form = document.getElementById("company");
       form.hidden = false;
@@ -74,7 +77,7 @@
         const answer = await fetch(`/api/v1/receipts/${receipt}/buyer${location.search}`, {
           method: "POST",
           headers: { Accept: "application/json", "Content-Type": "application/json" },
-          body: JSON.stringify({ taxCode, name: form.elements.namedItem("name").value }),
+          body: JSON.stringify({ taxCode, name: form.elements.namedItem("name").value, address: form.elements.namedItem("address").value.trim() || null }),
         });
         const result = form.elements.namedItem("result");
         if (answer.ok) {
