@@ -85,6 +85,16 @@ public class Mfrc522Tests
     }
 
     [Fact]
+    public void Self_test_keeps_the_configured_receiver_gain()
+    {
+        // Its SoftReset sets RFCfgReg back to 48h (33 dB): the gain set before must be the gain after.
+        var (chip, _) = Start();
+        chip.SetGain(ReceiverGain.Db48);
+        Assert.True(chip.SelfTest());
+        Assert.Equal(ReceiverGain.Db48, chip.Gain);
+    }
+
+    [Fact]
     public void Antenna_off_means_no_card_and_gain_is_kept()
     {
         var (chip, emulator) = Start();

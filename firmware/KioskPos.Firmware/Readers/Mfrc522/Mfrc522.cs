@@ -147,11 +147,13 @@ public sealed class Mfrc522 : IPcd, IDisposable
     /// <summary>
     /// The chip's digital self-test (datasheet 16.1.1): clear the internal buffer, enable the test, run CalcCRC
     /// over one zero byte and compare the 64 bytes in the FIFO with the datasheet's values for this version. The
-    /// chip is initialised again afterwards.
+    /// chip is initialised again afterwards, with the receiver gain it had before.
     /// </summary>
     /// <returns>True when the answer matches; false for a mismatch or a version without published values.</returns>
     public bool SelfTest()
     {
+        // The SoftReset puts RFCfgReg back to 48h (9.3.3.6): the gain is read before it, or a configured gain is lost.
+        var gain = Gain;
         SoftReset();
         WriteRegister(Register.FifoLevel, 0x80);
         WriteRegister(Register.FifoData, new byte[25]);
@@ -171,7 +173,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
         WriteRegister(Register.AutoTest, 0x00);
         var version = ReadRegister(Register.Version);
         var passed = SelfTestReference.TryGetValue(version, out var expected) && result.AsSpan().SequenceEqual(expected);
-        Initialise(Gain);
+        Initialise(gain);
         return passed;
     }
 
