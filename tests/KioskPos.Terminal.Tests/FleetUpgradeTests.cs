@@ -477,7 +477,7 @@ public sealed class FleetUpgradeTests : IDisposable
         }
 
         File.WriteAllText(Path.Combine(Root, "var/lib/dpkg/status"), string.Concat(
-            new[] { "adduser", "cage", "chromium", "fonts-noto-core", "espeak-ng", "alsa-utils", "tzdata", "libc6", "libstdc++6", "libicu72" }
+            new[] { "adduser", "cage", "chromium", "fonts-noto-core", "espeak-ng", "alsa-utils", "tzdata", "libc6", "libstdc++6", "libicu72", "libgpiod2" }
                 .Select(p => $"Package: {p}\nStatus: install ok installed\nArchitecture: arm64\nVersion: 99\nMaintainer: stand-in\nDescription: stand-in\n\n")));
         var dpkg = Path.Combine(_work, "dpkg");
         File.WriteAllText(dpkg, $"#!/bin/sh\nexec dpkg --root='{Root}' --admindir='{Root}/var/lib/dpkg' --force-script-chrootless --force-not-root --force-architecture --log=/dev/null \"$@\"\n");

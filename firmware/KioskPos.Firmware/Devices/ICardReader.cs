@@ -31,6 +31,25 @@ public sealed record CardRead(string UidHex, DateTimeOffset At, string Reader)
     public CardProblem? Problem { get; init; }
 }
 
+/// <summary>Whether a reader can read taps.</summary>
+public enum ReaderState
+{
+    /// <summary>Not opened yet (the terminal is starting).</summary>
+    Opening,
+
+    /// <summary>Open and polling.</summary>
+    Ready,
+
+    /// <summary>It could not be opened or stopped answering; it is opened again every few seconds.</summary>
+    Unavailable,
+}
+
+/// <summary>What a reader says of itself, for the status, the self-test and the technician's page.</summary>
+/// <param name="State">Whether it reads taps now.</param>
+/// <param name="Since">When it came to this state.</param>
+/// <param name="Problem">Why it is unavailable (the device's own error); null otherwise.</param>
+public sealed record ReaderHealth(ReaderState State, DateTimeOffset Since, string? Problem = null);
+
 /// <summary>
 /// A source of card taps (MFRC522 over SPI, a keyboard-wedge reader, a serial module, the simulator). A card held
 /// on the reader is one tap; a new tap needs the card removed first.
@@ -39,6 +58,9 @@ public interface ICardReader
 {
     /// <summary>The reader's name for diagnostics.</summary>
     string Name { get; }
+
+    /// <summary>The reader's health, or null when it does not tell (its log does).</summary>
+    ReaderHealth? Health => null;
 
     /// <summary>Yields each tap until <paramref name="cancellationToken"/> is cancelled.</summary>
     IAsyncEnumerable<CardRead> ReadAsync(CancellationToken cancellationToken);

@@ -133,9 +133,20 @@ public sealed class SimulatedGpioDriver : GpioDriver
     /// <summary>The finger lifted: the pull-up takes the pin high again.</summary>
     public void Release(int pin) => Drive(pin, null);
 
+    /// <summary>
+    /// When set, opening any pin fails with this message as an <see cref="IOException"/>, as the board's GPIO does for
+    /// a user the device files do not admit (System.Device.Gpio's "Error 13 initializing the Gpio driver").
+    /// </summary>
+    public string? OpenPinError { get; set; }
+
     /// <inheritdoc />
     protected override void OpenPin(int pinNumber)
     {
+        if (OpenPinError is { } error)
+        {
+            throw new IOException(error);
+        }
+
         if (pinNumber < 0 || pinNumber >= _pinCount)
         {
             throw new ArgumentOutOfRangeException(nameof(pinNumber), pinNumber, $"The simulated chip has GPIO 0 to {_pinCount - 1}.");

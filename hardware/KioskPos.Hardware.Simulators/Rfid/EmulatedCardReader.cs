@@ -29,9 +29,10 @@ public sealed class EmulatedCardReader : ICardReader
         _time = time;
         _pollInterval = pollInterval;
         Emulator = new Mfrc522Emulator();
-        var chip = new Mfrc522(Emulator);
-        chip.Initialise();
-        _reader = new Mfrc522CardReader(chip, pollInterval, time, number, logger: logger);
+
+        // Opened at the first poll, as a real reader is: an emulator disconnected at start is a reader unavailable
+        // until it is connected.
+        _reader = new Mfrc522CardReader(Mfrc522.BusNameOf(Emulator.ConnectionSettings), () => new Mfrc522(Emulator), pollInterval, time, number, logger: logger);
     }
 
     /// <summary>The chip emulator (cards are placed in its field).</summary>
@@ -39,6 +40,9 @@ public sealed class EmulatedCardReader : ICardReader
 
     /// <inheritdoc />
     public string Name => "mfrc522 emulator";
+
+    /// <inheritdoc />
+    public ReaderHealth Health => _reader.Health;
 
     /// <summary>How long a card is held for the reader to read it before the hand gives up and takes it away.</summary>
     public static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(15);

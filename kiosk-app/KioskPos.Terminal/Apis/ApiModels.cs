@@ -143,6 +143,14 @@ public sealed record TapView(string Uid, DateTimeOffset At, bool Recognised, str
 /// <summary>The last problem a card reader reported, for people: Vietnamese first.</summary>
 public sealed record ReaderProblemView(string Problem, string Message, string MessageEnglish, DateTimeOffset At);
 
+/// <summary>Whether the card reader reads taps now, for people (Vietnamese first) and programs.</summary>
+/// <param name="State">opening, ready or unavailable.</param>
+/// <param name="Since">When it came to this state.</param>
+/// <param name="Message">What it means, Vietnamese.</param>
+/// <param name="MessageEnglish">The same in English.</param>
+/// <param name="Problem">Why it is unavailable: the device's own error (machine-facing, English).</param>
+public sealed record ReaderHealthView(string State, DateTimeOffset Since, string Message, string MessageEnglish, string? Problem = null);
+
 /// <summary>The light, the buzzer and the help button.</summary>
 /// <param name="Gpio">simulated, chip or none.</param>
 /// <param name="Light">off, ready, busy or error.</param>
@@ -179,7 +187,7 @@ public sealed record SyncView(int Queued, int Rejected, DateTimeOffset? OldestQu
 
 /// <summary>The terminal's state for <c>/api/v1/status</c> and the home page.</summary>
 public sealed record StatusView(string TerminalId, string? Institution, int SchemaVersion, int CachedAccounts, int CachedBills, SyncView Sync, string CardReader, string Printer, TapView? LastTap, long Taps, bool ProvinceOnline = false, PrinterState? PrinterState = null,
-    ReaderProblemView? ReaderProblem = null, IndicatorsView? Indicators = null);
+    ReaderProblemView? ReaderProblem = null, IndicatorsView? Indicators = null, ReaderHealthView? CardReaderHealth = null);
 
 /// <summary>
 /// Source-generated JSON for the terminal's API (no reflection: AOT-ready). Numbers are read only as JSON numbers
@@ -211,6 +219,7 @@ public sealed record StatusView(string TerminalId, string? Institution, int Sche
 [JsonSerializable(typeof(PayLinkView))]
 [JsonSerializable(typeof(IReadOnlyList<PayerMatchView>))]
 [JsonSerializable(typeof(ReaderProblemView))]
+[JsonSerializable(typeof(ReaderHealthView))]
 [JsonSerializable(typeof(StaffView))]
 [JsonSerializable(typeof(VoidRequest))]
 [JsonSerializable(typeof(RefundRequest))]
@@ -288,6 +297,23 @@ internal static class Views
     };
 
     private static ReaderProblemView ReaderProblem(string code, string key, DateTimeOffset at) => new(code, Messages.Vi(key), Messages.En(key), at);
+
+    /// <summary>The reader's health as the status shows it; null for a reader that does not tell.</summary>
+    public static ReaderHealthView? ReaderHealth(KioskPos.Firmware.Devices.ReaderHealth? health)
+    {
+        if (health is null)
+        {
+            return null;
+        }
+
+        var (state, key) = health.State switch
+        {
+            KioskPos.Firmware.Devices.ReaderState.Ready => ("ready", "terminal.reader.state.ready"),
+            KioskPos.Firmware.Devices.ReaderState.Unavailable => ("unavailable", "terminal.reader.state.unavailable"),
+            _ => ("opening", "terminal.reader.state.opening"),
+        };
+        return new(state, health.Since, Messages.Vi(key), Messages.En(key), health.Problem);
+    }
 
     public static string Name(KioskPos.Firmware.Indicators.LightPattern light) => light.ToString().ToLowerInvariant();
 

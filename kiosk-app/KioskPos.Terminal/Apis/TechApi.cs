@@ -18,7 +18,7 @@ public sealed record SettingView(string Name, string? Value);
 public sealed record TechStateView(
     string TerminalId, string Version, bool Enrolled, string ProvinceServer, int SchemaVersion,
     string CardReader, string Printer, PrinterState PrinterState, IndicatorsView Indicators, SyncView Sync, bool ProvinceOnline,
-    long DiskFreeBytes, double ClockSkewSeconds, IReadOnlyList<SettingView> Hardware, IReadOnlyList<string> Log);
+    long DiskFreeBytes, double ClockSkewSeconds, IReadOnlyList<SettingView> Hardware, IReadOnlyList<string> Log, ReaderHealthView? CardReaderHealth = null);
 
 /// <summary>The API of <c>/tech</c> (<c>wwwroot/tech.html</c>): behind a technician's sign-in, for installing and repairing a terminal.</summary>
 internal static class TechApi

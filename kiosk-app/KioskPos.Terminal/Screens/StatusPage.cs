@@ -42,6 +42,10 @@ internal static class StatusPage
             .If("help", status.Indicators is { HelpRequestedAt: not null }, h => h.Set("text",
                 PageTemplate.Both("terminal.status.help", TimeZoneInfo.ConvertTime(status.Indicators!.HelpRequestedAt!.Value, zone).ToString(TimeFormat, CultureInfo.InvariantCulture))));
 
+        // A reader that cannot be opened says so as long as it lasts; the terminal takes QR payments meanwhile.
+        var health = status.CardReaderHealth;
+        page.If("readerUnavailable", health is { State: "unavailable" }, r => r.Set("message", health!.Message).Set("messageEnglish", health.MessageEnglish).Set("problem", health.Problem ?? string.Empty));
+
         // A reader's problem matters until the next good tap, and for two minutes at most.
         var readerProblem = status.ReaderProblem is { } problem && now - problem.At < TimeSpan.FromMinutes(2) && !(presence.Last?.At > problem.At) ? problem : null;
         page.If("readerProblem", readerProblem is not null, r => r.Set("message", readerProblem!.Message).Set("messageEnglish", readerProblem.MessageEnglish));

@@ -5,6 +5,7 @@ using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers;
 using KioskPos.Firmware.Readers.Iso14443;
 using KioskPos.Firmware.Readers.Mfrc522;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 #if SIMULATORS
 using KioskPos.Hardware.Simulators.Rfid;
@@ -12,6 +13,15 @@ using KioskPos.Hardware.Simulators.Scanner;
 #endif
 
 namespace KioskPos.Terminal.Services;
+
+/// <summary>
+/// Opens what an MFRC522 is wired to: its SPI device and, when its NRSTPD pin is wired (<c>reset=</c>), the GPIO
+/// controller of that pin. The board's own devices by default (<see cref="CardReaderRegistration.OpenBoardWiring"/>);
+/// the tests put the chip emulator and a simulated GPIO in its place to run the registration's real path.
+/// </summary>
+/// <param name="reader">The reader's setting.</param>
+/// <exception cref="IOException">A device is missing or cannot be opened.</exception>
+internal delegate (SpiDevice Spi, GpioController? Gpio) Mfrc522Wiring(CardReaderSetting reader);
 
 /// <summary>
 /// Builds the configured card readers, merged into the one stream the application reads, and the 2D scanners
@@ -42,13 +52,16 @@ internal static class CardReaderRegistration
 
         var scanners = specs.Where(s => s.Kind == CardReaderKind.Scanner).ToList();
         var cardReaders = specs.Where(s => s.Kind != CardReaderKind.Scanner).ToList();
+        services.TryAddSingleton(new Mfrc522Wiring(OpenBoardWiring));
         services.AddSingleton<ICardReader>(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();
             var logs = sp.GetRequiredService<ILoggerFactory>();
-            // A counter with only a scanner has no card reader: an empty merge, which never yields a tap.
+            // A counter with only a scanner has no card reader: an empty merge, which never yields a tap. No reader
+            // opens its device here: each does at its first read, in the tap listener's loop, so a reader that is
+            // missing or refused is one the terminal does without (and says so) rather than a host that cannot start.
             var readers = cardReaders.Select(spec => Create(sp, spec, poll, number, time, logs)).ToList();
-            return readers.Count == 1 ? readers[0] : new MergedCardReader(readers);
+            return readers.Count == 1 ? readers[0] : new MergedCardReader(readers, CardTapListener.Retry, logs.CreateLogger<MergedCardReader>());
         });
         if (scanners.Any(s => s.Path == SimulatedScanner))
         {
@@ -93,22 +106,51 @@ internal static class CardReaderRegistration
 #endif
         CardReaderKind.Evdev => new KeyboardWedgeReader(spec.Path, spec.Format, time, logger: logs.CreateLogger<KeyboardWedgeReader>()),
         CardReaderKind.Serial => new SerialCardReader(spec.Path, spec.BaudRate, spec.Framing, spec.Format, time, logs.CreateLogger<SerialCardReader>()),
-        _ => OpenMfrc522(spec, poll, number, time, logs),
+        _ => Mfrc522Reader(sp.GetRequiredService<Mfrc522Wiring>(), spec, poll, number, time, logs),
     };
 
-    private static Mfrc522CardReader OpenMfrc522(CardReaderSetting spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs)
+    // The chip is opened at the reader's first poll, and again after each failure: see Mfrc522CardReader.
+    private static Mfrc522CardReader Mfrc522Reader(Mfrc522Wiring wiring, CardReaderSetting spec, TimeSpan poll, CardNumberLocation number, TimeProvider time, ILoggerFactory logs)
+    {
+        var (bus, chipSelect) = spec.SpiAddress;
+        return new Mfrc522CardReader(Mfrc522.BusNameOf(new SpiConnectionSettings(bus, chipSelect)), () =>
+        {
+            var (spi, gpio) = wiring(spec);
+            try
+            {
+                return new Mfrc522(spi, gpio, spec.ResetPin, shouldDispose: true); // opens the reset pin
+            }
+            catch (Exception)
+            {
+                spi.Dispose();
+                gpio?.Dispose();
+                throw;
+            }
+        }, poll, time, number, logger: logs.CreateLogger<Mfrc522CardReader>());
+    }
+
+    /// <summary>
+    /// The board's SPI device, and its GPIO character device for the reset pin (<see cref="BoardGpio"/>: the udev rule
+    /// gives the terminal's user <c>/dev/gpiochip*</c>, not <c>/dev/gpiomem</c>).
+    /// </summary>
+    internal static (SpiDevice Spi, GpioController? Gpio) OpenBoardWiring(CardReaderSetting spec)
     {
         if (!File.Exists(spec.Path))
         {
-            throw new InvalidOperationException($"{spec.Path} does not exist: enable SPI (dtparam=spi=on in /boot/firmware/config.txt, or raspi-config → Interface Options → SPI) and reboot.");
+            throw new IOException($"{spec.Path} does not exist: enable SPI (dtparam=spi=on in /boot/firmware/config.txt, or raspi-config → Interface Options → SPI) and reboot.");
         }
 
         var (bus, chipSelect) = spec.SpiAddress;
         var spi = SpiDevice.Create(new SpiConnectionSettings(bus, chipSelect) { ClockFrequency = 1_000_000, Mode = SpiMode.Mode0 });
-        var gpio = spec.ResetPin >= 0 ? new GpioController() : null;
-        var chip = new Mfrc522(spi, gpio, spec.ResetPin, shouldDispose: true);
-        chip.Initialise();
-        return new Mfrc522CardReader(chip, poll, time, number, logger: logs.CreateLogger<Mfrc522CardReader>());
+        try
+        {
+            return (spi, spec.ResetPin >= 0 ? BoardGpio.Open() : null);
+        }
+        catch (IOException)
+        {
+            spi.Dispose();
+            throw;
+        }
     }
 
     private static CardNumberLocation NumberLocation(HardwareOptions hardware)

@@ -8,14 +8,21 @@ namespace KioskPos.Terminal.Services;
 /// <summary>Reads taps from the card reader, looks each card up, and records it as the card presented.</summary>
 internal sealed class CardTapListener(ICardReader reader, CatalogueStore catalogue, CardPresence presence, ILogger<CardTapListener> logger) : BackgroundService
 {
+    /// <summary>How long a failed reader rests before it is read, so opened, again.</summary>
+    public static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // An MFRC522 is opened and set up at its first poll, which must not hold up the host's start.
+        await Task.Yield();
+        string? lastFailure = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await foreach (var read in reader.ReadAsync(stoppingToken).ConfigureAwait(false))
                 {
+                    lastFailure = null;
                     try
                     {
                         await HandleAsync(read, stoppingToken).ConfigureAwait(false);
@@ -37,10 +44,13 @@ internal sealed class CardTapListener(ICardReader reader, CatalogueStore catalog
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or UnauthorizedAccessException)
             {
-                // The reader itself failed (unplugged, the bus errored): the terminal keeps taking QR and code
-                // payments, and the reader is opened again in a moment rather than stopping the terminal.
-                logger.LogError(e, "Card reader {Reader} failed ({Error}); reading again in 2 s", reader.Name, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+                // The reader itself failed (not there at start, unplugged, the bus errored, no access to its device
+                // files): the terminal keeps taking QR and code payments, the status says the reader is unavailable,
+                // and the reader is opened again in a moment rather than stopping the terminal. The same failure
+                // every 2 s is said once, then at Debug.
+                logger.Log(e.Message == lastFailure ? LogLevel.Debug : LogLevel.Error, e, "Card reader {Reader} failed ({Error}); reading again in 2 s", reader.Name, e.Message);
+                lastFailure = e.Message;
+                await Task.Delay(Retry, stoppingToken).ConfigureAwait(false);
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Device.Spi;
 using System.Diagnostics;
 using KioskPos.Core.Hardware;
 using KioskPos.Core.Text;
+using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Display;
 using KioskPos.Firmware.Printing;
 #if SIMULATORS
@@ -262,7 +263,7 @@ public sealed class CustomerPanel : BackgroundService
             }
 
             var (bus, chipSelect) = _spec.SpiAddress;
-            _gpio = new GpioController();
+            _gpio = BoardGpio.Open();
             spi = SpiDevice.Create(new SpiConnectionSettings(bus, chipSelect) { ClockFrequency = _spec.ClockHz, Mode = SpiMode.Mode0 });
         }
 

@@ -274,7 +274,7 @@ internal static class IndicatorRegistration
 #endif
             try
             {
-                var controller = simulated is null ? new GpioController() : new GpioController(simulated);
+                var controller = simulated is null ? BoardGpio.Open() : new GpioController(simulated);
                 return new GpioSetup(controller, simulated, hardware.LightPin, hardware.BuzzerPin, hardware.HelpButtonPin);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)

@@ -104,6 +104,12 @@ internal sealed class SelfTest(
 
     private async Task<SelfTestCheck> ReaderAsync(DateTimeOffset since, TimeSpan tapWait, CancellationToken cancellationToken)
     {
+        // A reader that could not be opened (or stopped answering) reads no card, however long one waits.
+        if (reader.Health is { State: ReaderState.Unavailable } health)
+        {
+            return new SelfTestCheck("card_reader", false, Messages.Both("terminal.service.selftest.reader_unavailable", reader.Name, health.Problem ?? string.Empty));
+        }
+
         var deadline = time.GetUtcNow() + tapWait;
         while (tapWait > TimeSpan.Zero && !(presence.Last?.At >= since) && time.GetUtcNow() < deadline)
         {

@@ -41,7 +41,8 @@ internal sealed class TerminalStatus(
             presence.Last is { } tap ? Views.Tap(tap, fullUid) : null, presence.Taps, link.Online,
             queue.State,
             presence.LastProblem is { } problem ? Views.ReaderProblem(problem.Problem, problem.At) : null,
-            Indicators());
+            Indicators(),
+            Views.ReaderHealth(reader.Health));
     }
 
     /// <summary>The light, the buzzer and the help button.</summary>
@@ -73,6 +74,7 @@ internal sealed class TerminalStatus(
             new DriveInfo(Path.GetFullPath(terminal.DataDirectory)).AvailableFreeSpace,
             Math.Round(clock.Offset.TotalSeconds, 1),
             hardware,
-            log);
+            log,
+            Views.ReaderHealth(reader.Health));
     }
 }

@@ -1,6 +1,8 @@
+using System.Device.Gpio;
 using KioskPos.Firmware.Devices;
 using KioskPos.Firmware.Readers.Iso14443;
 using KioskPos.Firmware.Readers.Mfrc522;
+using KioskPos.Hardware.Simulators.Gpio;
 using KioskPos.Hardware.Simulators.Rfid;
 
 namespace KioskPos.Firmware.Tests.Readers;
@@ -304,6 +306,39 @@ public class Mfrc522Tests
         await loop;
         Assert.Equal("04A1B2C3", Assert.Single(taps).UidHex);
         Assert.True(reader.Polls > 1);
+    }
+
+    [Fact]
+    public void A_reader_missing_at_start_is_unavailable_then_opened_and_read_once_it_answers()
+    {
+        // Nothing answers on the bus, and the reset pin's GPIO refuses the terminal's user: the reader is opened at
+        // its first poll, not before, and each poll that cannot open it says why and leaves nothing open.
+        var emulator = new Mfrc522Emulator { Connected = false };
+        var gpio = new SimulatedGpioDriver { OpenPinError = "Error 13 (Permission denied) initializing the Gpio driver." };
+        var opened = 0;
+        using var reader = new Mfrc522CardReader(Mfrc522.BusNameOf(emulator.ConnectionSettings), () =>
+        {
+            opened++;
+            return new Mfrc522(emulator, new GpioController(gpio), 25);
+        }, TimeSpan.Zero, TimeProvider.System);
+        Assert.Equal(ReaderState.Opening, reader.Health.State);
+        Assert.Equal(0, opened);
+
+        var refused = Assert.Throws<ReaderUnavailableException>(reader.Poll);
+        Assert.Contains("Error 13", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ReaderState.Unavailable, reader.Health.State);
+        Assert.Equal(refused.Message, reader.Health.Problem);
+
+        gpio.OpenPinError = null;
+        var silent = Assert.Throws<ReaderUnavailableException>(reader.Poll);
+        Assert.Contains("no reader on SPI bus 0", silent.Message, StringComparison.Ordinal);
+        Assert.False(gpio.IsOpen(25)); // the failed chip was let go, its reset pin closed
+
+        emulator.Connected = true;
+        emulator.Place(new MifareClassicCard([0x04, 0xA1, 0xB2, 0xC3]));
+        Assert.Equal("04A1B2C3", reader.Poll()?.UidHex);
+        Assert.Equal(ReaderState.Ready, reader.Health.State);
+        Assert.Equal(3, opened);
     }
 
     internal static (Mfrc522 Chip, Mfrc522Emulator Emulator) Start(byte version = 0x92)

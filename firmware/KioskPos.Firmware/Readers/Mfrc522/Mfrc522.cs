@@ -51,7 +51,13 @@ public sealed class Mfrc522 : IPcd, IDisposable
     }
 
     /// <summary>Which SPI bus and chip select, for messages.</summary>
-    public string BusName => $"SPI bus {_spi.ConnectionSettings.BusId}, chip select {_spi.ConnectionSettings.ChipSelectLine}";
+    public string BusName => BusNameOf(_spi.ConnectionSettings);
+
+    /// <summary>How <see cref="BusName"/> names a bus, before a chip is opened on it.</summary>
+    public static string BusNameOf(SpiConnectionSettings settings) => $"SPI bus {settings.BusId}, chip select {settings.ChipSelectLine}";
+
+    /// <summary>The receiver gain last set (by <see cref="Initialise"/> or <see cref="SetGain"/>), which a reset undoes.</summary>
+    public ReceiverGain ConfiguredGain { get; private set; } = ReceiverGain.Db43;
 
     /// <summary>The version register read by <see cref="Initialise"/>.</summary>
     public byte Version { get; private set; }
@@ -139,7 +145,11 @@ public sealed class Mfrc522 : IPcd, IDisposable
     public bool IsAntennaOn => (ReadRegister(Register.TxControl) & 0x03) == 0x03;
 
     /// <summary>Sets the receiver gain (RxGain bits 6-4 of RFCfgReg).</summary>
-    public void SetGain(ReceiverGain gain) => WriteRegister(Register.RfCfg, (byte)((ReadRegister(Register.RfCfg) & 0x8F) | ((byte)gain << 4)));
+    public void SetGain(ReceiverGain gain)
+    {
+        WriteRegister(Register.RfCfg, (byte)((ReadRegister(Register.RfCfg) & 0x8F) | ((byte)gain << 4)));
+        ConfiguredGain = gain;
+    }
 
     /// <summary>The receiver gain.</summary>
     public ReceiverGain Gain => (ReceiverGain)((ReadRegister(Register.RfCfg) >> 4) & 0x07);

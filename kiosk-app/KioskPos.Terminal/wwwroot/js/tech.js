@@ -21,7 +21,10 @@
       [both('tech.row.server'), s.provinceServer], [both('tech.row.online'), s.provinceOnline ? both('tech.yes') : both('tech.no'), s.provinceOnline ? 'ok' : 'bad'],
       [both('tech.row.queued'), s.sync.queued], [both('tech.row.lastSync'), s.sync.lastSuccessAt], [both('tech.row.lastError'), s.sync.lastError, s.sync.lastError ? 'bad' : ''],
       [both('tech.row.clockSkew'), s.clockSkewSeconds], [both('tech.row.diskFree'), Math.round(s.diskFreeBytes / 1048576) + ' MB'], [both('tech.row.schema'), s.schemaVersion]]);
-    rows($('devices'), [[both('tech.row.reader'), s.cardReader], [both('tech.row.printer'), s.printer], [both('tech.row.printerState'), s.printerState.description, s.printerState.state === 'ready' ? 'ok' : 'bad'],
+    var h = s.cardReaderHealth;
+    rows($('devices'), [[both('tech.row.reader'), s.cardReader],
+      [both('tech.row.readerState'), h ? h.message + ' / ' + h.messageEnglish + (h.problem ? ': ' + h.problem : '') : null, h ? (h.state === 'ready' ? 'ok' : 'bad') : ''],
+      [both('tech.row.printer'), s.printer], [both('tech.row.printerState'), s.printerState.description, s.printerState.state === 'ready' ? 'ok' : 'bad'],
       [both('tech.row.light'), s.indicators.light], [both('tech.row.beeps'), s.indicators.beeps]]);
     rows($('profile'), s.hardware.map(function (h) { return [h.name, h.value]; }));
     $('enrolpanel').hidden = s.enrolled; if (!$('eserver').value) { $('eserver').value = s.provinceServer; }
