@@ -48,7 +48,17 @@ public enum ReaderState
 /// <param name="State">Whether it reads taps now.</param>
 /// <param name="Since">When it came to this state.</param>
 /// <param name="Problem">Why it is unavailable (the device's own error); null otherwise.</param>
-public sealed record ReaderHealth(ReaderState State, DateTimeOffset Since, string? Problem = null);
+public sealed record ReaderHealth(ReaderState State, DateTimeOffset Since, string? Problem = null)
+{
+    /// <summary>How many times the chip was found reset (a brown-out, a reset pulse) and was set up again.</summary>
+    public int Recoveries { get; init; }
+
+    /// <summary>When it was last set up again.</summary>
+    public DateTimeOffset? LastRecoveryAt { get; init; }
+
+    /// <summary>What was found then (the registers that had lost their values).</summary>
+    public string? LastRecoveryFound { get; init; }
+}
 
 /// <summary>
 /// A source of card taps (MFRC522 over SPI, a keyboard-wedge reader, a serial module, the simulator). A card held

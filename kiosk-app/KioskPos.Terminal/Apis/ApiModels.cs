@@ -149,7 +149,10 @@ public sealed record ReaderProblemView(string Problem, string Message, string Me
 /// <param name="Message">What it means, Vietnamese.</param>
 /// <param name="MessageEnglish">The same in English.</param>
 /// <param name="Problem">Why it is unavailable: the device's own error (machine-facing, English).</param>
-public sealed record ReaderHealthView(string State, DateTimeOffset Since, string Message, string MessageEnglish, string? Problem = null);
+/// <param name="Recoveries">Times its chip was found reset (a brown-out) and was set up again since start.</param>
+/// <param name="LastRecoveryAt">The last of those.</param>
+/// <param name="LastRecoveryFound">What the chip's registers read then.</param>
+public sealed record ReaderHealthView(string State, DateTimeOffset Since, string Message, string MessageEnglish, string? Problem = null, int Recoveries = 0, DateTimeOffset? LastRecoveryAt = null, string? LastRecoveryFound = null);
 
 /// <summary>The light, the buzzer and the help button.</summary>
 /// <param name="Gpio">simulated, chip or none.</param>
@@ -312,7 +315,7 @@ internal static class Views
             KioskPos.Firmware.Devices.ReaderState.Unavailable => ("unavailable", "terminal.reader.state.unavailable"),
             _ => ("opening", "terminal.reader.state.opening"),
         };
-        return new(state, health.Since, Messages.Vi(key), Messages.En(key), health.Problem);
+        return new(state, health.Since, Messages.Vi(key), Messages.En(key), health.Problem, health.Recoveries, health.LastRecoveryAt, health.LastRecoveryFound);
     }
 
     public static string Name(KioskPos.Firmware.Indicators.LightPattern light) => light.ToString().ToLowerInvariant();

@@ -44,7 +44,9 @@ internal static class StatusPage
 
         // A reader that cannot be opened says so as long as it lasts; the terminal takes QR payments meanwhile.
         var health = status.CardReaderHealth;
-        page.If("readerUnavailable", health is { State: "unavailable" }, r => r.Set("message", health!.Message).Set("messageEnglish", health.MessageEnglish).Set("problem", health.Problem ?? string.Empty));
+        page.If("readerUnavailable", health is { State: "unavailable" }, r => r.Set("message", health!.Message).Set("messageEnglish", health.MessageEnglish).Set("problem", health.Problem ?? string.Empty))
+            .If("readerRecovered", health is { Recoveries: > 0, LastRecoveryAt: not null }, r => r.Set("text",
+                PageTemplate.Both("terminal.status.readerRecovered", health!.Recoveries, TimeZoneInfo.ConvertTime(health.LastRecoveryAt!.Value, zone).ToString(TimeFormat, CultureInfo.InvariantCulture))));
 
         // A reader's problem matters until the next good tap, and for two minutes at most.
         var readerProblem = status.ReaderProblem is { } problem && now - problem.At < TimeSpan.FromMinutes(2) && !(presence.Last?.At > problem.At) ? problem : null;

@@ -341,6 +341,66 @@ public class Mfrc522Tests
         Assert.Equal(3, opened);
     }
 
+    [Fact]
+    public void A_chip_reset_between_polls_is_found_and_set_up_again_and_a_placed_card_is_tapped_within_five_polls()
+    {
+        var (chip, emulator) = Start();
+        chip.SetGain(ReceiverGain.Db48);
+        var reader = new Mfrc522CardReader(chip, TimeSpan.Zero, TimeProvider.System);
+        Assert.Null(reader.Poll());
+
+        // A brown-out's reset, as the chip sees it: TMode 00h (no timer), TxControl 80h (antenna off), RFCfg 48h.
+        emulator.Write([(byte)((byte)Register.Command << 1), (byte)Mfrc522Command.SoftReset]);
+        emulator.Place(new MifareClassicCard([0x04, 0xA1, 0xB2, 0xC3]));
+        var taps = Enumerable.Range(0, 5).Select(_ => reader.Poll()).OfType<CardRead>().ToList();
+        Assert.Equal("04A1B2C3", Assert.Single(taps).UidHex);
+        Assert.Equal(1, reader.Health.Recoveries);
+        Assert.Contains("TMode 0x00", reader.Health.LastRecoveryFound, StringComparison.Ordinal);
+        Assert.Equal(ReceiverGain.Db48, chip.Gain); // set up as it was, gain included
+        Assert.Equal(ReaderState.Ready, reader.Health.State);
+    }
+
+    [Fact]
+    public void A_reader_unplugged_and_plugged_in_again_is_unavailable_then_set_up_again_and_reads_a_tap()
+    {
+        var (chip, emulator) = Start();
+        var reader = new Mfrc522CardReader(chip, TimeSpan.Zero, TimeProvider.System);
+        Assert.Null(reader.Poll());
+
+        // Unplugged: every poll times out; the third reads the version back, finds nothing there, and says so.
+        emulator.Connected = false;
+        Assert.Null(reader.Poll());
+        Assert.Null(reader.Poll());
+        var gone = Assert.Throws<ReaderUnavailableException>(reader.Poll);
+        Assert.Contains("no reader on SPI bus 0", gone.Message, StringComparison.Ordinal);
+        Assert.Equal(ReaderState.Unavailable, reader.Health.State);
+
+        // Plugged in again, its power-on reset undoing the set-up: the next poll sets it up, a card is read.
+        emulator.Connected = true;
+        emulator.Write([(byte)((byte)Register.Command << 1), (byte)Mfrc522Command.SoftReset]);
+        emulator.Place(new MifareClassicCard([0x04, 0xA1, 0xB2, 0xC3]));
+        var taps = Enumerable.Range(0, 5).Select(_ => reader.Poll()).OfType<CardRead>().ToList();
+        Assert.Equal("04A1B2C3", Assert.Single(taps).UidHex);
+        Assert.Equal(ReaderState.Ready, reader.Health.State);
+    }
+
+    [Fact]
+    public void Garbled_answers_from_a_card_are_not_taken_for_a_reset_chip()
+    {
+        var (chip, emulator) = Start();
+        var reader = new Mfrc522CardReader(chip, TimeSpan.Zero, TimeProvider.System);
+        var card = new MifareClassicCard([0x04, 0xA1, 0xB2, 0xC3]);
+        emulator.Place(card);
+        for (var i = 0; i < Mfrc522CardReader.CheckAfterFailedPolls; i++)
+        {
+            emulator.InjectCrcError();
+            Assert.Null(reader.Poll());
+        }
+
+        Assert.Equal(0, reader.Health.Recoveries);
+        Assert.Equal("04A1B2C3", reader.Poll()?.UidHex);
+    }
+
     internal static (Mfrc522 Chip, Mfrc522Emulator Emulator) Start(byte version = 0x92)
     {
         var emulator = new Mfrc522Emulator(version: version);

@@ -25,6 +25,9 @@ public sealed class Mfrc522 : IPcd, IDisposable
         [0x92] = Convert.FromHexString("00EB66BA57BF2395D0E30D3D27895CDE9D3BA700215B8982513AEB020CA500497C844DB3CCD21B815D4876D5716121A986968338CF9D5B6DDC15BA3E7D953B2F"),
     };
 
+    // TAuto: the timer starts at the end of each transmission (9.3.3.10); a reset clears it.
+    private const byte InitialTimerMode = 0x80;
+
     private readonly SpiDevice _spi;
     private readonly GpioController? _gpio;
     private readonly int _resetPin;
@@ -93,7 +96,7 @@ public sealed class Mfrc522 : IPcd, IDisposable
 
         // Timer (9.3.3.10): TAuto starts it after each transmission; f = 13.56 MHz / (2 × 0xA9 + 1) ≈ 40 kHz, so
         // 25 µs per tick, and a reload of 1000 ticks gives a card 25 ms to answer.
-        WriteRegister(Register.TMode, 0x80);
+        WriteRegister(Register.TMode, InitialTimerMode);
         WriteRegister(Register.TPrescaler, 0xA9);
         WriteRegister(Register.TReloadHigh, 0x03);
         WriteRegister(Register.TReloadLow, 0xE8);
@@ -101,6 +104,22 @@ public sealed class Mfrc522 : IPcd, IDisposable
         WriteRegister(Register.Mode, 0x3D);
         SetGain(gain);
         AntennaOn();
+    }
+
+    /// <summary>
+    /// Reads back what a reset or a brown-out undoes: TModeReg goes back to 00h (9.3.3.10: no timer, so every exchange
+    /// runs into the host's timeout) and TxControlReg to 80h (9.3.2.5: the antenna off, no card ever answers). The
+    /// version tells a chip that went away (00h or FFh) from one that was reset.
+    /// </summary>
+    /// <returns>Null when the chip is as <see cref="Initialise"/> left it; else what was found.</returns>
+    public string? CheckSetUp()
+    {
+        var version = ReadRegister(Register.Version);
+        var timerMode = ReadRegister(Register.TMode);
+        var txControl = ReadRegister(Register.TxControl);
+        return version == Version && timerMode == InitialTimerMode && (txControl & 0x03) == 0x03
+            ? null
+            : $"Version 0x{version:X2} (0x{Version:X2} at start), TMode 0x{timerMode:X2}, TxControl 0x{txControl:X2}";
     }
 
     /// <summary>Pulses NRSTPD low when the pin is wired (datasheet 8.8.2: a hard power-down and reset).</summary>

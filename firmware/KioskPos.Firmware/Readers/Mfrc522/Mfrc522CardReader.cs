@@ -25,10 +25,14 @@ public sealed class ReaderUnavailableException(string message, Exception inner) 
 /// An <see cref="ICardReader"/> on an MFRC522: polls the field with WUPA at a poll interval, selects the card, reads
 /// its stored number when configured, and reports each card once while it stays on the reader. Handed a way to open
 /// the chip, it opens it at the first poll and again after a failure, so a reader missing at start (unwired, SPI off,
-/// no access to the GPIO of its reset pin) is a reader the terminal does without until it answers.
+/// no access to the GPIO of its reset pin) is a reader the terminal does without until it answers. A chip that starts
+/// failing every exchange is checked for a reset or a brown-out, and set up again.
 /// </summary>
 public sealed class Mfrc522CardReader : ICardReader, IDisposable
 {
+    /// <summary>Failed polls in a row (the chip timed out or answered nonsense) after which the chip's set-up is read back.</summary>
+    public const int CheckAfterFailedPolls = 3;
+
     private readonly Func<Mfrc522>? _open;
     private readonly TimeSpan _pollInterval;
     private readonly TimeProvider _time;
@@ -38,6 +42,7 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
     private Mfrc522? _chip;
     private Iso14443a? _cards;
     private bool _initialised;
+    private int _failedPolls;
     private volatile ReaderHealth _health;
 
     // True when the last poll did not end with the field quiet (its card halted, or nothing there). At start nobody
@@ -121,7 +126,7 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
         try
         {
             Open();
-            return PollOpen(_cards!);
+            return PollOpen(_chip!, _cards!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException or TimeoutException)
         {
@@ -155,6 +160,7 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
             _chip.Initialise(_chip.ConfiguredGain);
             _initialised = true;
             _unsettled = true;
+            _failedPolls = 0;
             _logger.LogInformation("Reader {Reader}: {Chip} ready", Name, _chip.VersionName);
             _health = _health with { State = ReaderState.Ready, Since = _time.GetUtcNow(), Problem = null };
         }
@@ -173,7 +179,7 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
         }
     }
 
-    private CardRead? PollOpen(Iso14443a cards)
+    private CardRead? PollOpen(Mfrc522 chip, Iso14443a cards)
     {
         Polls++;
         var activation = cards.Activate(wakeUp: true);
@@ -186,6 +192,7 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
         }
 
         _unsettled = activation.Outcome is ActivationOutcome.MultipleCards or ActivationOutcome.Corrupted or ActivationOutcome.CardLeft;
+        _failedPolls = activation.Outcome == ActivationOutcome.Corrupted ? _failedPolls + 1 : 0;
         switch (activation.Outcome)
         {
             case ActivationOutcome.NoCard or ActivationOutcome.CardLeft:
@@ -198,6 +205,12 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
             case ActivationOutcome.Corrupted:
                 _logger.LogDebug("Reader {Reader}: {Detail}", Name, activation.Detail);
                 _debouncer.Observe(FieldObservation.Unclear);
+                if (_failedPolls >= CheckAfterFailedPolls)
+                {
+                    _failedPolls = 0;
+                    CheckSetUp(chip);
+                }
+
                 return null;
         }
 
@@ -215,6 +228,24 @@ public sealed class Mfrc522CardReader : ICardReader, IDisposable
         return _debouncer.Observe(FieldObservation.Card, card.UidHex) == TapDecision.Tap
             ? new CardRead(card.UidHex, _time.GetUtcNow(), Name) { Type = card.Type, CardNumber = cardNumber }
             : null;
+    }
+
+    // Polls that all time out or come back garbled are a card held badly, noise, or a chip that was reset (a brown-out
+    // of its 3.3 V, a glitch on NRSTPD) and has lost its timer and antenna set-up: then nothing is ever read again
+    // until it is set up anew. Three register reads tell which.
+    private void CheckSetUp(Mfrc522 chip)
+    {
+        if (chip.CheckSetUp() is not { } found)
+        {
+            return;
+        }
+
+        _logger.LogWarning("Reader {Reader}: the chip lost its set-up ({Found}): it was reset or browned out; setting it up again", Name, found);
+
+        // A chip gone from the bus (version 00h or FFh) throws here: the reader is unavailable until it answers again.
+        chip.Initialise(chip.ConfiguredGain);
+        _unsettled = true;
+        _health = _health with { Recoveries = _health.Recoveries + 1, LastRecoveryAt = _time.GetUtcNow(), LastRecoveryFound = found };
     }
 
     private bool TryReadNumber(Iso14443a cards, ActivatedCard card, out string? cardNumber)

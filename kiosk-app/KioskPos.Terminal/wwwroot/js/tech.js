@@ -24,6 +24,7 @@
     var h = s.cardReaderHealth;
     rows($('devices'), [[both('tech.row.reader'), s.cardReader],
       [both('tech.row.readerState'), h ? h.message + ' / ' + h.messageEnglish + (h.problem ? ': ' + h.problem : '') : null, h ? (h.state === 'ready' ? 'ok' : 'bad') : ''],
+      [both('tech.row.readerResets'), h ? h.recoveries + (h.lastRecoveryAt ? ' (' + h.lastRecoveryAt + ': ' + h.lastRecoveryFound + ')' : '') : null],
       [both('tech.row.printer'), s.printer], [both('tech.row.printerState'), s.printerState.description, s.printerState.state === 'ready' ? 'ok' : 'bad'],
       [both('tech.row.light'), s.indicators.light], [both('tech.row.beeps'), s.indicators.beeps]]);
     rows($('profile'), s.hardware.map(function (h) { return [h.name, h.value]; }));
