@@ -86,8 +86,7 @@ internal static class PayLinkPage
         var qr = JsonSerializer.Deserialize(row.EntryBody, ContractsJsonContext.Default.JournalEntryDto)?.Payment?.Qr;
         // The payments row's expiry (the pushed QR's, as the bank matching reads it); nothing to pay after it.
         var expiresAt = row.ExpiresAt is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : qr?.ExpiresAt ?? now;
-        var registered = qr is not null && VietQrParser.TryParse(qr.Payload, out var parsed, out _) &&
-            parsed.BankBin == row.BankBin && parsed.AccountNumber == row.BankAccount && parsed.Amount == row.Amount;
+        var registered = Shows(qr?.Payload, row.BankBin, row.BankAccount, row.Amount);
         var settled = row.StillOwed == 0;
         var state = row.State switch
         {
@@ -105,6 +104,14 @@ internal static class PayLinkPage
             open ? qr!.TransferCode : null, open ? qr!.Payload : null, open ? QrImages.Svg(qr!.Payload) : null,
             largeAbove > 0 && row.Amount > largeAbove, largeAbove, Vnd.Format(largeAbove));
     }
+
+    /// <summary>
+    /// Whether the page may draw <paramref name="payload"/>: canonical, dynamic, paying exactly the institution's
+    /// registered account (<paramref name="bankBin"/>, <paramref name="bankAccount"/>) the payment's
+    /// <paramref name="amount"/>, with no other merchant template a payer's app could choose (<see cref="PayingQr"/>).
+    /// </summary>
+    internal static bool Shows(string? payload, string? bankBin, string? bankAccount, long amount) =>
+        PayingQr.Pays(payload, bankBin, bankAccount, out var parsed) && parsed.Amount == amount;
 
     private sealed record PayLinkRow
     {
