@@ -67,10 +67,10 @@ public readonly record struct StandingTransferCode
 
     /// <summary>
     /// Every valid standing code inside a transfer text as banks leave it (any case, spaces or punctuation inside or
-    /// around it, extra words), first first.
+    /// around it, extra words), first first; it must end where a word ends.
     /// </summary>
     public static IReadOnlyList<StandingTransferCode> FindIn(string? text) =>
-        TransferCode.FindAll(text, Prefix, Length, candidate => TryParse(candidate, out var code) ? code : null);
+        [.. TransferCode.FindAll(text, Prefix, Length, candidate => TryParse(candidate, out var code) ? code : null).Select(f => f.Code)];
 
     /// <inheritdoc/>
     public override string ToString() => Value;

@@ -6,7 +6,7 @@ namespace KioskPos.Core.VietQr;
 /// <summary>
 /// The short code a payer's transfer text carries so that the province server can match the money to the payment:
 /// <c>KP</c>, three characters naming the terminal (its province-assigned tag), six for the journal sequence of the
-/// payment, and a Luhn mod 32 check character, e.g. <c>KP2AB00007Q4</c>. The alphabet has no 0, O, 1 or I, so a
+/// payment, and a Luhn mod 32 check character, e.g. <c>KP2AB22227QN</c>. The alphabet has no 0, O, 1 or I, so a
 /// code read aloud or typed by hand is unambiguous, and any single mistyped character (and almost any swapped neighbours) is
 /// detected. A code names its terminal and payment by itself, so a transfer that arrives before the terminal's
 /// journal entry (the terminal was offline) can still be matched when the entry comes.
@@ -35,7 +35,7 @@ public readonly record struct TransferCode
         Sequence = sequence;
     }
 
-    /// <summary>The code, e.g. <c>KP2AB00007Q4</c>.</summary>
+    /// <summary>The code, e.g. <c>KP2AB22227QN</c>.</summary>
     public string Value { get; }
 
     /// <summary>The terminal's province-assigned tag.</summary>
@@ -84,17 +84,27 @@ public readonly record struct TransferCode
 
     /// <summary>
     /// Every valid code inside a transfer text as payers' apps and banks leave it: any case, spaces or punctuation
-    /// inside or around the code, extra words, the bank's own prefixes (e.g. <c>MBVCB.3278.KP2AB 00007Q4.CT tu ...</c>).
+    /// inside or around the code, extra words, the bank's own prefixes (e.g. <c>MBVCB.3278.KP2AB 22227QN.CT tu ...</c>).
     /// </summary>
-    public static IReadOnlyList<TransferCode> FindIn(string? text) =>
+    public static IReadOnlyList<TransferCode> FindIn(string? text) => [.. FindSplitIn(text).Select(f => f.Code)];
+
+    /// <summary>
+    /// As <see cref="FindIn"/>, saying of each code whether its characters span a separator (<c>KP2AB 22227QN</c>): such
+    /// a code may also be a code cut short by the payer or the bank and completed by the next word's letters
+    /// (<c>KP2AB22227 CT</c>), which the check character lets through one time in 32, so matching applies it only
+    /// where the amount is exactly what the payment still owes.
+    /// </summary>
+    public static IReadOnlyList<(TransferCode Code, bool Split)> FindSplitIn(string? text) =>
         FindAll(text, Prefix, Length, candidate => TryParse(candidate, out var code) ? code : null);
 
     /// <summary>
     /// Every valid code of <paramref name="length"/> characters starting with <paramref name="prefix"/> inside a bank's
-    /// transfer text (folded to ASCII, every character that is not a letter or digit dropped), first first, each once;
-    /// <paramref name="parse"/> says which candidates are codes. Payment codes and standing top-up codes share it.
+    /// transfer text (folded to ASCII, every character that is not a letter or digit dropped), first first, each once,
+    /// with whether it spans a separator; <paramref name="parse"/> says which candidates are codes. A code must end
+    /// where a word ends (the next character, if any, is not a letter or digit): a window that stops inside a word is
+    /// a cut code completed by the following text, never a code. Payment codes and standing top-up codes share it.
     /// </summary>
-    internal static IReadOnlyList<T> FindAll<T>(string? text, string prefix, int length, Func<string, T?> parse)
+    internal static IReadOnlyList<(T Code, bool Split)> FindAll<T>(string? text, string prefix, int length, Func<string, T?> parse)
         where T : struct
     {
         if (string.IsNullOrEmpty(text))
@@ -102,22 +112,31 @@ public readonly record struct TransferCode
             return [];
         }
 
-        var compact = new StringBuilder(text.Length);
-        foreach (var c in AsciiText.Fold(text))
+        var folded = AsciiText.Fold(text);
+        var compact = new StringBuilder(folded.Length);
+        var origin = new List<int>(folded.Length);
+        for (var i = 0; i < folded.Length; i++)
         {
-            if (char.IsAsciiLetterOrDigit(c))
+            if (char.IsAsciiLetterOrDigit(folded[i]))
             {
-                compact.Append(char.ToUpperInvariant(c));
+                compact.Append(char.ToUpperInvariant(folded[i]));
+                origin.Add(i);
             }
         }
 
         var squeezed = compact.ToString();
-        var found = new List<T>();
+        var found = new List<(T Code, bool Split)>();
         for (var i = squeezed.IndexOf(prefix, StringComparison.Ordinal); i >= 0 && i + length <= squeezed.Length; i = squeezed.IndexOf(prefix, i + 1, StringComparison.Ordinal))
         {
-            if (parse(squeezed.Substring(i, length)) is { } code && !found.Contains(code))
+            var (first, last) = (origin[i], origin[i + length - 1]);
+            if (last + 1 < folded.Length && char.IsAsciiLetterOrDigit(folded[last + 1]))
             {
-                found.Add(code);
+                continue;
+            }
+
+            if (parse(squeezed.Substring(i, length)) is { } code && !found.Exists(f => f.Code.Equals(code)))
+            {
+                found.Add((code, last - first + 1 != length));
             }
         }
 

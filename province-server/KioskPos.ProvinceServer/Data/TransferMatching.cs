@@ -73,7 +73,8 @@ internal static class TransferMatching
 
     private static async Task<Outcome> DecideAsync(DbConnection connection, DbTransaction transaction, Transfer transfer, string now, CancellationToken cancellationToken)
     {
-        var codes = TransferCode.FindIn(transfer.Description);
+        var found = TransferCode.FindSplitIn(transfer.Description);
+        var codes = found.Select(f => f.Code).ToList();
         if (codes.Count == 0)
         {
             // No payment's code: a transfer from home naming an account's standing top-up code, or nothing known.
@@ -100,6 +101,13 @@ internal static class TransferMatching
             if (payment.BankAccount != transfer.Account)
             {
                 return new Outcome(TransferOutcomes.Unmatched, payment.Id, payment.TerminalId, code.Value, ["wrong_account"], transfer.Amount);
+            }
+
+            // A code read across a separator may be a cut code completed by the next word (one in 32 passes the
+            // check): it pays only exactly what its payment owes; any other amount is for a person to review.
+            if (found.Single(f => f.Code.Equals(code)).Split && transfer.Amount != payment.Amount - payment.Received)
+            {
+                return new Outcome(TransferOutcomes.Unmatched, payment.Id, payment.TerminalId, code.Value, ["split_code"], transfer.Amount);
             }
 
             return await ApplyAsync(connection, transaction, transfer, payment, code.Value, now, cancellationToken).ConfigureAwait(false);
