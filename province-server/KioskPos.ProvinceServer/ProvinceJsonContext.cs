@@ -98,5 +98,6 @@ public sealed record CardPinRequest(string Pin);
 /// <param name="BankBin">The bank's six-digit BIN.</param>
 /// <param name="AccountNumber">The account number.</param>
 /// <param name="AccountName">The holder's name as the bank has it (folded to ASCII, at most 25).</param>
-/// <param name="BankName">The bank's short name for screens.</param>
-public sealed record ReceivingAccountRequest(string BankBin, string AccountNumber, string AccountName, string? BankName = null);
+/// <param name="BankName">The bank's short name for screens; it must name the BIN's bank, and is that bank's short name when left out.</param>
+/// <param name="UnlistedBin">True to accept a BIN that is not in the NAPAS list the server ships (a bank NAPAS added since); the bank name is then required.</param>
+public sealed record ReceivingAccountRequest(string BankBin, string AccountNumber, string AccountName, string? BankName = null, bool UnlistedBin = false);

@@ -354,7 +354,8 @@ internal static class AdminApi
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_account", problem);
         }
 
-        return await ledger.SetReceivingAccountAsync(id, request!.BankBin, request.AccountNumber, KioskPos.Core.VietQr.AsciiText.Fold(request.AccountName).ToUpperInvariant(), request.BankName, http.RequestAborted).ConfigureAwait(false)
+        return await ledger.SetReceivingAccountAsync(id, request!.BankBin, request.AccountNumber, KioskPos.Core.VietQr.AsciiText.Fold(request.AccountName).ToUpperInvariant(),
+                request.BankName ?? KioskPos.Core.VietQr.NapasBanks.Find(request.BankBin)?.ShortName, http.RequestAborted).ConfigureAwait(false)
             ? TypedResults.NoContent()
             : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
     }

@@ -244,13 +244,21 @@ internal static class BankApi
     /// Checks a receiving account before it goes into every QR of an institution: the first problem, naming the
     /// request's field (<c>bankBin</c>, <c>accountNumber</c>, <c>accountName</c>, <c>bankName</c>) and quoting at most the
     /// start of a refused value, or null. The rules are VietQR's (<see cref="VietQrBuilder"/>): a 6-digit BIN, an
-    /// account or card number of up to 19 letters or digits, a name of up to 25 characters once written without accents.
+    /// account or card number of up to 19 letters or digits, a name of up to 25 characters once written without accents;
+    /// and NAPAS's: the BIN of a member (<see cref="NapasBanks"/>; another only with <c>unlistedBin</c>), the bank name
+    /// that BIN's bank (a QR with a wrong BIN is refused by payers' apps or sends the money to another bank).
     /// </summary>
     public static string? ValidateAccount(ReceivingAccountRequest request)
     {
         if (request.BankBin is not { Length: 6 } bin || !bin.All(char.IsAsciiDigit))
         {
             return $"bankBin: the bank's BIN, 6 digits (e.g. 970436), not '{TextChecks.Excerpt(request.BankBin)}'";
+        }
+
+        var bank = NapasBanks.Find(bin);
+        if (bank is null && !request.UnlistedBin)
+        {
+            return $"bankBin: {bin} is not a NAPAS 247 member's BIN (e.g. 970436 Vietcombank); set unlistedBin to true for a bank NAPAS added since";
         }
 
         if (request.AccountNumber is not { Length: > 0 and <= MaxAccountNumber } number || !number.All(char.IsAsciiLetterOrDigit))
@@ -267,6 +275,16 @@ internal static class BankApi
         if (request.BankName is { } bankName && (bankName.Length > MaxBankName || !KioskPos.Core.Text.PlainText.IsOneLine(bankName)))
         {
             return $"bankName: at most {MaxBankName} characters, without control or direction-changing characters";
+        }
+
+        if (bank is not null && request.BankName is { } named && !NapasBanks.Names(bank, named))
+        {
+            return $"bankName: BIN {bank.Bin} is {bank.ShortName} ({bank.Name}), not '{TextChecks.Excerpt(named)}'";
+        }
+
+        if (bank is null && string.IsNullOrWhiteSpace(request.BankName))
+        {
+            return "bankName is required for a BIN not in the NAPAS list";
         }
 
         try
