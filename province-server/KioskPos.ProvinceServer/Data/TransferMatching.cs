@@ -98,7 +98,9 @@ internal static class TransferMatching
                 continue;
             }
 
-            if (payment.BankAccount != transfer.Account)
+            // The account the payer was shown is the one in the payment's QR: one shown before the institution changed
+            // its account and paid after is the institution's money all the same.
+            if (payment.BankAccount != transfer.Account && await QrAccountAsync(connection, transaction, payment.Id, cancellationToken).ConfigureAwait(false) != transfer.Account)
             {
                 return new Outcome(TransferOutcomes.Unmatched, payment.Id, payment.TerminalId, code.Value, ["wrong_account"], transfer.Amount);
             }
@@ -322,6 +324,16 @@ internal static class TransferMatching
         return row is null ? null : new Payment(row.Id, row.TerminalId, row.Amount, row.Received, row.State,
             row.ExpiresAt is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : null, row.BankAccount, row.AccountCode,
             PaymentWireNames.TryParsePurpose(row.Purpose, out var purpose) ? purpose : throw new FormatException($"'{row.Purpose}' is not a payment purpose."));
+    }
+
+    /// <summary>The account number in the QR of payment <paramref name="paymentId"/>, as its journal entry carries it; null when it has none readable.</summary>
+    private static async Task<string?> QrAccountAsync(DbConnection connection, DbTransaction transaction, string paymentId, CancellationToken cancellationToken)
+    {
+        var body = await connection.ScalarAsync(
+            "SELECT j.body FROM payments p JOIN journal_entries j ON j.terminal_id = p.terminal_id AND j.sequence = p.sequence WHERE p.id = $p",
+            transaction, cancellationToken, ("$p", paymentId)).ConfigureAwait(false) as string;
+        var qr = body is null ? null : JsonSerializer.Deserialize(body, ContractsJsonContext.Default.JournalEntryDto)?.Payment?.Qr;
+        return qr is not null && VietQrParser.TryParse(qr.Payload, out var parsed, out _) ? parsed.AccountNumber : null;
     }
 
     private sealed record TransferRow
