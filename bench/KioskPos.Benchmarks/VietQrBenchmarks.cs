@@ -63,5 +63,5 @@ public class VietQrBenchmarks
 
     [Benchmark(Description = "payload build + parse (no I/O)")]
     public VietQrPayload BuildAndParse() =>
-        VietQrParser.Parse(VietQrBuilder.Build(new VietQrPayload(true, "970436", "1023456789", Amount: 750_000, MerchantName: "Trường THCS Nguyễn Du", Additional: new(Purpose: "KP2AB00007Q4"))));
+        VietQrParser.Parse(VietQrBuilder.Build(new VietQrPayload(true, "970436", "1023456789", Amount: 750_000, MerchantName: "Trường THCS Nguyễn Du", Additional: new(Purpose: "KP2AB22227QN"))));
 }

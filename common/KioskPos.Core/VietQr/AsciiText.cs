@@ -19,8 +19,8 @@ public static class AsciiText
         {
             var mapped = c switch
             {
-                'đ' => 'd',
-                'Đ' => 'D',
+                'đ' or 'ð' => 'd',
+                'Đ' or 'Ð' => 'D', // U+00D0 (eth) looks like U+0110 and is typed for it; neither decomposes
                 _ => c,
             };
             if (CharUnicodeInfo.GetUnicodeCategory(mapped) == UnicodeCategory.NonSpacingMark)

@@ -7,7 +7,7 @@ namespace KioskPos.Core.VietQr;
 /// <summary>Writes VietQR payloads: ascending field ids, ASCII only, every limit enforced, CRC always four digits.</summary>
 public static class VietQrBuilder
 {
-    /// <summary>The payload text of <paramref name="payload"/>; free text is folded to ASCII first.</summary>
+    /// <summary>The payload text of <paramref name="payload"/>; free text is folded to ASCII first, and the purpose (62/08) keeps only letters, digits and spaces.</summary>
     /// <exception cref="VietQrFormatException">A value is missing, malformed or too long (after folding).</exception>
     public static string Build(VietQrPayload payload)
     {
@@ -58,13 +58,28 @@ public static class VietQrBuilder
             AppendText(data, "03", additional.StoreLabel, MaxAdditionalValue, "62/");
             AppendText(data, "05", additional.ReferenceLabel, MaxAdditionalValue, "62/");
             AppendText(data, "07", additional.TerminalLabel, MaxAdditionalValue, "62/");
-            AppendText(data, "08", additional.Purpose, MaxAdditionalValue, "62/");
+            AppendText(data, "08", additional.Purpose is { } purpose ? PurposeText(purpose) : null, MaxAdditionalValue, "62/");
             Append(builder, AdditionalData, data.ToString());
         }
 
         builder.Append(Crc).Append("04");
         builder.Append(Crc16Ccitt.ComputeHex(builder.ToString()));
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// The transfer text (62/08) as banks carry it back: letters, digits and single spaces only, once folded to ASCII.
+    /// Banks and VietQR providers refuse or rewrite other characters, and a rewritten text may no longer hold the code.
+    /// </summary>
+    private static string PurposeText(string value)
+    {
+        var kept = new StringBuilder(value.Length);
+        foreach (var c in AsciiText.Fold(value))
+        {
+            kept.Append(char.IsAsciiLetterOrDigit(c) ? c : ' ');
+        }
+
+        return string.Join(' ', kept.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private static void AppendText(StringBuilder builder, string id, string? value, int max, string parent = "")
