@@ -60,7 +60,7 @@ internal static class MohBills
 
             if (episode.MaLk.Length > MaxMaLk)
             {
-                errors.Add(new ImportError(0, $"MA_LK is longer than {MaxMaLk} characters (QĐ 130/4750: VARCHAR({MaxMaLk}))", where));
+                errors.Add(new ImportError(0, $"MA_LK is longer than {MaxMaLk} characters (the Ministry of Health's 130/4750 field list: VARCHAR({MaxMaLk}))", where));
                 continue;
             }
 
