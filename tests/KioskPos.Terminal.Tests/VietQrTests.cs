@@ -113,6 +113,36 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Underpayment_whose_bills_were_paid_another_way_offers_no_qr_for_the_rest()
+    {
+        var qr = await CreateQrAsync(_terminal, "HS240006", "HP-2611-HS240006", "BT-2611-HS240006");
+        await Wait.UntilDrainedAsync(_terminal.Http, TimeSpan.FromSeconds(20));
+
+        // The second bill is paid at the province another way while the QR waits; the payer then sends the first bill's
+        // amount only. The payment is short of what it asked, but its bills owe nothing more: the province confirms it
+        // underpaid with nothing remaining, and a QR for the rest would only collect money to refund.
+        await _province.ScalarAsync("UPDATE bills SET paid = total WHERE id = 'BT-2611-HS240006'");
+        var first = Convert.ToInt64(await _province.ScalarAsync("SELECT total FROM bills WHERE id = 'HP-2611-HS240006'"), System.Globalization.CultureInfo.InvariantCulture);
+        var (_, outcome, _) = await NotifyAsync(first, "chuyen khoan " + qr.Code, "FT-SETTLED-1");
+        Assert.Equal(TransferOutcomes.Underpaid, outcome);
+
+        var payment = await WaitForStateAsync(_terminal, qr.Id, "underpaid");
+        Assert.Equal(first, payment.GetProperty("received").GetInt64());
+        JsonElement display = default;
+        await Wait.UntilAsync(async () =>
+        {
+            display = await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display");
+            return display.GetProperty("paymentId").GetString() == qr.Id && display.GetProperty("state").GetString() == "underpaid";
+        }, TimeSpan.FromSeconds(10), "the outcome on the customer display");
+        Assert.Contains("thanh toán theo cách khác", display.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // No payment for the rest was made: the terminal's payment has no follow-on QR, and none is waiting.
+        Assert.False(payment.TryGetProperty("rest", out var rest) && rest.ValueKind != JsonValueKind.Null);
+        var recent = await (await _terminal.CashierAsync()).GetFromJsonAsync<JsonElement>("/api/v1/payments?limit=50");
+        Assert.DoesNotContain(recent.EnumerateArray(), p => p.GetProperty("state").GetString() == "pending");
+    }
+
+    [Fact]
     public async Task Overpayment_pays_the_bills_and_flags_the_excess_for_refund()
     {
         var qr = await CreateQrAsync(_terminal, "HS240007", "HP-2611-HS240007");

@@ -454,6 +454,18 @@ public sealed class PaymentService(
 
     private async Task OfferRemainderAsync(Payment underpaid, ConfirmationDto confirmation, CancellationToken cancellationToken)
     {
+        // The province says the payment's bills owe nothing more through it (paid another way meanwhile, such as at the
+        // counter): no QR for the rest, whose money could only be refunded; the screen says what arrived and that the
+        // excess is refunded. An older province sends the amount less what was received here, never 0 when underpaid.
+        if (confirmation.Remaining <= 0)
+        {
+            logger.LogInformation("No QR for the rest of {Payment}: its bills were paid another way", underpaid.Id);
+            display.ShowOutcome(underpaid, "underpaid",
+                Messages.Vi("terminal.service.display.underpaid_settled", underpaid.Received.ToString()),
+                Messages.En("terminal.service.display.underpaid_settled", underpaid.Received.ToString()));
+            return;
+        }
+
         // The server credits in allocation order; what is left of each allocation is the new payment's share.
         var left = confirmation.TotalReceived;
         var rest = new List<RequestedAllocation>();
