@@ -47,12 +47,16 @@ internal static class StatementFormats
             return new UnreadableFormat("html", $"the file is a web archive (MHTML) named as a spreadsheet: {SaveAs}");
         }
 
-        if (text.StartsWith('<') && (text.Contains("<html", StringComparison.Ordinal) || text.Contains("<!doctype html", StringComparison.Ordinal)
-            || text.Contains("<table", StringComparison.Ordinal) || text.Contains("urn:schemas-microsoft-com:office:spreadsheet", StringComparison.Ordinal)))
+        if (text.StartsWith('<') && s_pageSignatures.Any(signature => text.Contains(signature, StringComparison.Ordinal)))
         {
             return new UnreadableFormat("html", $"the file is an HTML or XML page named as a spreadsheet (as some internet banking exports .xls): {SaveAs}");
         }
 
         return null;
     }
+
+    // What an internet bank's ".xls" that is really a web page (or Excel 2003's XML spreadsheet) starts with: an element
+    // name after its opening bracket (the text is lower-cased first), or the XML spreadsheet's namespace.
+    private static readonly string[] s_pageSignatures =
+        [.. new[] { "html", "!doctype html", "table" }.Select(name => '<' + name), "urn:schemas-microsoft-com:office:spreadsheet"];
 }
