@@ -8,10 +8,10 @@ RESULTS := artifacts/test-results
 run: ## Start the province server and one terminal with simulated hardware and demo data
 	@bash scripts/run.sh
 
-test: prereqs ## Build and run every test; TRX results under artifacts/test-results
-	@rm -rf $(RESULTS)
+test: prereqs ## Build and run every test; TRX results under artifacts/test-results, the test servers' warnings and errors in server-log.txt beside them
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	dotnet build KioskPos.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
-	dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo \
+	KIOSKPOS_TEST_SERVER_LOG=$${KIOSKPOS_TEST_SERVER_LOG:-$(CURDIR)/$(RESULTS)/server-log.txt} dotnet test KioskPos.sln -c $(CONFIGURATION) --no-build --nologo \
 	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS)
 	@$(MAKE) --no-print-directory fuzz-smoke
 

@@ -54,7 +54,7 @@ public abstract class InstitutionWritersTests(ProvinceEngine engine)
     private static async Task<PushResponse> PushAsync(HttpClient client, PushRequest request)
     {
         using var response = await client.PostAsJsonAsync(SyncProtocol.PushPath, request, ContractsJsonContext.Default.PushRequest);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{request.TerminalId} from {request.Entries[0].Sequence}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PushResponse))!;
     }
 

@@ -124,4 +124,56 @@ public class SqliteWriteLaneTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_writer_let_in_but_slow_to_begin_keeps_its_turn_until_it_has_written()
+    {
+        var database = NewDatabase(out var folder);
+        try
+        {
+            await database.MigrateAsync();
+            var before = database.Lane.Counters;
+
+            // Let in, and its thread slow to reach BEGIN (a loaded machine's thread pool): no transaction open yet, but
+            // not idle. Before, a writer waiting 20 ms took its turn, and the two met at SQLite's lock.
+            await using var slow = await database.OpenWriterAsync();
+            Task<SqliteConnection> opening;
+            using (ExecutionContext.SuppressFlow())
+            {
+                opening = Task.Run(() => database.OpenWriterAsync());
+            }
+
+            await Task.Delay(SqliteWriteLane.ReclaimAfter * 15);
+            Assert.False(opening.IsCompleted, "the waiting writer took the turn of one that had not begun");
+
+            // It writes and commits, and keeps its connection: now it is idle, and the waiting writer takes the turn.
+            await using (var transaction = slow.BeginTransaction(deferred: false))
+            {
+                await using var insert = slow.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO t VALUES (1)";
+                await insert.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+            }
+
+            await using (var next = await opening.WaitAsync(TimeSpan.FromSeconds(5)))
+            {
+                await using var transaction = next.BeginTransaction(deferred: false);
+                await using var insert = next.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO t VALUES (2)";
+                await insert.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+            }
+
+            var after = database.Lane.Counters;
+            Assert.Equal(before.Reclaimed + 1, after.Reclaimed);
+            Assert.Equal(before.BusySeen, after.BusySeen);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

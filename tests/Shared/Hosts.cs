@@ -284,7 +284,11 @@ public sealed class TerminalHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs ?? [],
         ],
-            configureFirst);
+            services =>
+            {
+                TestLog.Configure(services);
+                configureFirst?.Invoke(services);
+            });
         await app.StartAsync();
         var host = new TerminalHost(app, folder);
         if (syncFirst)

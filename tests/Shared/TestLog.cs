@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace KioskPos.Tests.Shared;
 
 /// <summary>
-/// With <c>KIOSKPOS_TEST_SERVER_LOG=/path</c>, the province hosts of a test run append their warnings and errors
-/// (exceptions with their stacks) to that file: what a 500 in a test was.
+/// With <c>KIOSKPOS_TEST_SERVER_LOG=/path</c> (make test sets it), the province and terminal hosts of a test run append
+/// their warnings and errors (exceptions with their stacks) to that file: what a 500 in a test was.
 /// </summary>
 internal static class TestLog
 {
@@ -16,6 +17,15 @@ internal static class TestLog
         if (Environment.GetEnvironmentVariable("KIOSKPOS_TEST_SERVER_LOG") is { Length: > 0 } path)
         {
             builder.Logging.AddProvider(new FileProvider(path));
+        }
+    }
+
+    /// <summary>The same file for a host configured through its services (the terminal's).</summary>
+    public static void Configure(IServiceCollection services)
+    {
+        if (Environment.GetEnvironmentVariable("KIOSKPOS_TEST_SERVER_LOG") is { Length: > 0 } path)
+        {
+            services.AddSingleton<ILoggerProvider>(new FileProvider(path));
         }
     }
 

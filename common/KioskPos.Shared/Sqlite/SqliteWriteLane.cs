@@ -33,8 +33,8 @@ public sealed record SqliteWriteLaneCounters(long Writes, long Waits, double Wai
 /// There is one lane per file per process, whatever the number of <see cref="SqliteDatabase"/> objects naming it.
 /// A connection enters once: a second write transaction on a connection already in the lane goes straight on, and so
 /// does a write the same flow makes on a second connection while it holds the lane (counted as nested). A writer
-/// that has ended its transaction but keeps its connection open loses its turn to a waiting writer after
-/// <see cref="ReclaimAfter"/> (counted as reclaimed). A writer that waits longer than <see cref="MaxWait"/> fails
+/// that has written, ended its transaction and keeps its connection open loses its turn to a waiting writer after
+/// <see cref="ReclaimAfter"/> (counted as reclaimed); one let in that has not yet written keeps it. A writer that waits longer than <see cref="MaxWait"/> fails
 /// with an exception that says so, rather than hang.
 /// </remarks>
 public sealed class SqliteWriteLane
@@ -216,13 +216,26 @@ public sealed class SqliteWriteLane
     internal sealed class Lease(SqliteWriteLane lane, SqliteConnection connection)
     {
         private readonly long _entered = Stopwatch.GetTimestamp();
+
+        // The connection's count of rows changed as the stay starts (a pooled connection has counted before).
+        private readonly int _changesAtEntry = connection.Handle is { } handle ? raw.sqlite3_total_changes(handle) : 0;
         private int _left;
 
         public bool IsActive => Volatile.Read(ref _left) == 0;
 
-        /// <summary>In the lane longer than <paramref name="after"/> with no transaction open on its connection.</summary>
+        /// <summary>
+        /// In the lane longer than <paramref name="after"/>, done writing (its connection has changed rows since it
+        /// came in) and with no transaction open on it now.
+        /// </summary>
+        /// <remarks>
+        /// A writer let in but not yet at its <c>BEGIN</c> also has no transaction open; it is not idle, however long
+        /// its thread takes to get there (a loaded machine's thread pool can take far longer than
+        /// <paramref name="after"/>). Taking its turn then let two writers past the lane at once, the second to meet
+        /// the first at SQLite's lock. A writer whose transaction changed nothing keeps its turn until it closes.
+        /// </remarks>
         public bool IsIdle(TimeSpan after) =>
-            IsActive && Stopwatch.GetElapsedTime(_entered) > after && connection.Handle is { } db && raw.sqlite3_get_autocommit(db) != 0;
+            IsActive && Stopwatch.GetElapsedTime(_entered) > after && connection.Handle is { } db
+            && raw.sqlite3_get_autocommit(db) != 0 && raw.sqlite3_total_changes(db) != _changesAtEntry;
 
         /// <summary>Ends the stay without releasing the gate: the caller takes the turn over. False when it had ended already.</summary>
         public bool Revoke()
