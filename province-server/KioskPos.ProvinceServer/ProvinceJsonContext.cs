@@ -30,6 +30,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(ImportResult))]
 [JsonSerializable(typeof(BillImportRequest))]
 [JsonSerializable(typeof(InstitutionRequest))]
+[JsonSerializable(typeof(FacilityCodeRequest))]
 [JsonSerializable(typeof(IReadOnlyList<BankTransferRow>))]
 [JsonSerializable(typeof(Banking.BankConnectionView))]
 [JsonSerializable(typeof(IReadOnlyList<Banking.BankConnectionView>))]
@@ -84,7 +85,13 @@ public sealed record ProvinceUserRequest(string? FullName, string? Role, string?
 /// <param name="Commune">Its commune or ward (xã, phường, đặc khu) of today.</param>
 /// <param name="Province">Its province of today.</param>
 /// <param name="OldProvince">Its province before 1 July 2025, where it differs.</param>
-public sealed record InstitutionRequest(string? Name, string? Type, string? District, string? Commune, string? Province = null, string? OldProvince = null);
+/// <param name="FacilityCode">A hospital's facility code of the Ministry of Health (MA_CSKCB, 5 digits), which its XML
+/// imports are checked against; left out (or null) it stays as it is, empty clears it.</param>
+public sealed record InstitutionRequest(string? Name, string? Type, string? District, string? Commune, string? Province = null, string? OldProvince = null, string? FacilityCode = null);
+
+/// <summary>A hospital's facility code, set on its own (the overview page's form).</summary>
+/// <param name="FacilityCode">The Ministry of Health's code (MA_CSKCB, 5 digits), or null or empty to clear it.</param>
+public sealed record FacilityCodeRequest(string? FacilityCode);
 
 /// <summary>What the administrator found and did about a worklist item.</summary>
 /// <param name="Note">1 to 500 characters.</param>

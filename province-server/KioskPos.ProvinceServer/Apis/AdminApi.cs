@@ -50,7 +50,9 @@ internal static class AdminApi
         // The institution registry: the plans' types, today's province and commune, the old province and district where it had them (the receiving account has its own endpoint).
         group.MapGet("/institutions", GetInstitutionsAsync).WithSummary("Institutions with their payments");
         group.MapPut("/institutions/{id}", PutInstitutionAsync).WithSummary("Create or change an institution")
-            .AcceptsJson<InstitutionRequest>().ProducesProblems(StatusCodes.Status400BadRequest);
+            .AcceptsJson<InstitutionRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict);
+        group.MapPut("/institutions/{id}/facility-code", PutFacilityCodeAsync).WithSummary("Set or clear a hospital's facility code (MA_CSKCB), which its XML imports are checked against")
+            .AcceptsJson<FacilityCodeRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapGet("/institutions/{id}/places", GetPlacesAsync).WithSummary("Where an institution has been: its places, each from a month on")
             .ProducesProblems(StatusCodes.Status404NotFound);
         group.MapPost("/institutions/{id}/move", MoveInstitutionAsync).WithSummary("Move an institution to new units from a month on; the months before keep the old ones")
@@ -255,6 +257,7 @@ internal static class AdminApi
 
     private static async Task<Results<Created, NoContent, ProblemResult>> PutInstitutionAsync(string id, HttpContext http, AdminQueries queries)
     {
+        // The facility code is optional here: left out it stays as it is (programs written before it keep working), empty clears it.
         var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.InstitutionRequest, http.RequestAborted).ConfigureAwait(false);
         if (request is null)
         {
@@ -268,7 +271,12 @@ internal static class AdminApi
 
         var district = Clean(request.District);
         var commune = Clean(request.Commune);
-        var created = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, district ?? string.Empty, commune, http.RequestAborted).ConfigureAwait(false);
+        var (created, holder) = await queries.SaveInstitutionAsync(id, request.Name!.Trim().Normalize(), request.Type!, district ?? string.Empty, commune, request.FacilityCode?.Trim(),
+            http.RequestAborted).ConfigureAwait(false);
+        if (holder is not null)
+        {
+            return FacilityCodeTaken(request.FacilityCode!.Trim(), holder);
+        }
 
         // Its place: a new institution's from the start; a changed one's current place corrected (a move, with history, is /move).
         await http.RequestServices.GetRequiredService<Places>().CorrectAsync(id, Clean(request.Province), commune, Clean(request.OldProvince), district, http.RequestAborted).ConfigureAwait(false);
@@ -276,6 +284,29 @@ internal static class AdminApi
     }
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().Normalize();
+
+    private static async Task<Results<NoContent, ProblemResult>> PutFacilityCodeAsync(string id, HttpContext http, AdminQueries queries)
+    {
+        var (request, error) = await JsonBody.TryReadAsync(http.Request.Body, ProvinceJsonContext.Default.FacilityCodeRequest, http.RequestAborted).ConfigureAwait(false);
+        if (request is null)
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "malformed_json", error ?? "A JSON body {\"facilityCode\": \"82012\"} is required (null clears it).", "malformed_json.body");
+        }
+
+        var code = string.IsNullOrWhiteSpace(request.FacilityCode) ? null : request.FacilityCode.Trim();
+        if (code is not null && !FacilityCodes.IsValid(code))
+        {
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_institution", "facilityCode is " + FacilityCodes.Rule);
+        }
+
+        var (found, holder) = await queries.SetFacilityCodeAsync(id, code, http.RequestAborted).ConfigureAwait(false);
+        return holder is not null ? FacilityCodeTaken(code!, holder)
+            : found ? TypedResults.NoContent()
+            : ProvinceProblems.Problem(StatusCodes.Status404NotFound, "institution_not_found", null, args: [id]);
+    }
+
+    private static ProblemResult FacilityCodeTaken(string code, string holder) =>
+        ProvinceProblems.Problem(StatusCodes.Status409Conflict, "facility_code_taken", $"facilityCode {code} is institution {holder}'s: a facility code names one institution.", null, code, holder);
 
     private static async Task<Results<JsonOk<PlaceHistory>, ProblemResult>> GetPlacesAsync(string id, Places places, CancellationToken ct) =>
         await places.HistoryAsync(id, ct).ConfigureAwait(false) is { } history
@@ -341,6 +372,7 @@ internal static class AdminApi
         : request.District is { Length: > 100 } ? "district (before 2025) is at most 100"
         : request.Commune is { Length: > 100 } ? "commune is at most 100"
         : request.Province is { Length: > 100 } || request.OldProvince is { Length: > 100 } ? "province and oldProvince are at most 100"
+        : request.FacilityCode is { } code && code.Trim().Length > 0 && !FacilityCodes.IsValid(code.Trim()) ? "facilityCode is " + FacilityCodes.Rule + " (empty clears it)"
         : null;
 
     private static async Task<Results<NoContent, ProblemResult>> PutBankAccountAsync(string id, HttpContext http, BankLedger ledger)

@@ -19,7 +19,9 @@ public sealed record LedgerAccount(string Code, string InstitutionId, string Kin
 /// (1 July 2025): the old district is a 2022 plan's unit, read in the plan report, not here.</param>
 /// <param name="Payments">Payments that kept money.</param>
 /// <param name="Value">The money kept, whole đồng.</param>
-public sealed record InstitutionSummary(string Id, string Name, string Type, string Province, string Commune, int Payments, long Value);
+/// <param name="FacilityCode">A hospital's facility code of the Ministry of Health (MA_CSKCB), which its XML imports are
+/// checked against; null when none is set (<see cref="FacilityCodes"/>).</param>
+public sealed record InstitutionSummary(string Id, string Name, string Type, string Province, string Commune, int Payments, long Value, string? FacilityCode = null);
 
 /// <summary>A line of the overview page: one terminal.</summary>
 public sealed record TerminalSummary(string Id, string InstitutionId, string Name, bool Revoked, long AckedThrough, DateTimeOffset? LastSeenAt,
@@ -100,20 +102,50 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
         return row is null ? null : new LedgerAccount(row.Code, row.InstitutionId, row.Kind, row.Balance, row.Blocked != 0, row.Version);
     }
 
-    /// <summary>Registers an institution or changes its name, type, district or commune; true when it is new.</summary>
-    public async Task<bool> SaveInstitutionAsync(string id, string name, string type, string district, string? commune, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers an institution or changes its name, type, district or commune, and its facility code when
+    /// <paramref name="facilityCode"/> is given (empty clears it; null leaves it as it is). Nothing is saved when another
+    /// institution holds that code: <c>TakenBy</c> names it. <c>Created</c> is true when the institution is new.
+    /// </summary>
+    public async Task<(bool Created, string? TakenBy)> SaveInstitutionAsync(string id, string name, string type, string district, string? commune, string? facilityCode,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (facilityCode is { Length: > 0 } && await FacilityCodes.HolderAsync(connection, transaction, facilityCode, id, cancellationToken).ConfigureAwait(false) is { } holder)
+        {
+            return (false, holder);
+        }
+
         var known = await connection.ScalarAsync("SELECT 1 FROM institutions WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false) is not null;
         await connection.ExecuteAsync(
             """
-            INSERT INTO institutions (id, name, type, district, commune) VALUES ($id, $n, $t, $d, $c)
-            ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, district = excluded.district, commune = excluded.commune
+            INSERT INTO institutions (id, name, type, district, commune, facility_code) VALUES ($id, $n, $t, $d, $c, $f)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, district = excluded.district, commune = excluded.commune,
+                facility_code = CASE WHEN $keep = 1 THEN institutions.facility_code ELSE excluded.facility_code END
             """,
-            transaction, cancellationToken, ("$id", id), ("$n", name), ("$t", type), ("$d", district), ("$c", commune)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$id", id), ("$n", name), ("$t", type), ("$d", district), ("$c", commune),
+            ("$f", facilityCode is { Length: > 0 } ? facilityCode : null), ("$keep", facilityCode is null ? 1 : 0)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return !known;
+        return (!known, null);
+    }
+
+    /// <summary>
+    /// Sets institution <paramref name="id"/>'s facility code (null clears it). <c>Found</c> is false for no such
+    /// institution; nothing changes when another institution holds the code (<c>TakenBy</c>).
+    /// </summary>
+    public async Task<(bool Found, string? TakenBy)> SetFacilityCodeAsync(string id, string? facilityCode, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (facilityCode is not null && await FacilityCodes.HolderAsync(connection, transaction, facilityCode, id, cancellationToken).ConfigureAwait(false) is { } holder)
+        {
+            return (true, holder);
+        }
+
+        var changed = await connection.ExecuteAsync("UPDATE institutions SET facility_code = $f WHERE id = $id", transaction, cancellationToken, ("$f", facilityCode), ("$id", id)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (changed == 1, null);
     }
 
     public async Task<IReadOnlyList<InstitutionSummary>> InstitutionsAsync(CancellationToken cancellationToken)
@@ -121,7 +153,7 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.ReadAllAsync<InstitutionRow>(
             """
-            SELECT i.id, i.name, i.type, COALESCE(MAX(here.province), '') AS province, COALESCE(MAX(here.commune), '') AS commune,
+            SELECT i.id, i.name, i.type, i.facility_code, COALESCE(MAX(here.province), '') AS province, COALESCE(MAX(here.commune), '') AS commune,
                    COUNT(p.id) AS payments, COALESCE(SUM(p.kept), 0) AS value
             FROM institutions i
             -- Where it is today: the place that began on or before today (a move may be recorded ahead), else its first.
@@ -133,10 +165,10 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
                 -- was voided or refunded; a QR never paid is no payment.
                 SELECT institution_id, id, MAX(0, CASE WHEN method = 'vietqr' THEN MIN(received, amount) ELSE amount END - reversed) AS kept
                 FROM payments) p ON p.institution_id = i.id AND p.kept > 0
-            GROUP BY i.id, i.name, i.type ORDER BY i.name
+            GROUP BY i.id, i.name, i.type, i.facility_code ORDER BY i.name
             """,
             null, cancellationToken, ("$today", LocalDay.Today(time).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).ConfigureAwait(false);
-        return rows.ConvertAll(i => new InstitutionSummary(i.Id, i.Name, i.Type, i.Province, i.Commune, (int)i.Payments, i.Value));
+        return rows.ConvertAll(i => new InstitutionSummary(i.Id, i.Name, i.Type, i.Province, i.Commune, (int)i.Payments, i.Value, i.FacilityCode));
     }
 
     public async Task<IReadOnlyList<TerminalSummary>> TerminalsAsync(CancellationToken cancellationToken)
@@ -305,6 +337,8 @@ internal sealed class AdminQueries(ProvinceDatabase database, TimeProvider time)
         public required string Province { get; init; }
 
         public required string Commune { get; init; }
+
+        public string? FacilityCode { get; init; }
 
         public long Payments { get; init; }
 

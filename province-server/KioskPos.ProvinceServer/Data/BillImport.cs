@@ -19,7 +19,12 @@ public sealed record BillImportBill(string? BillId, string? InstitutionId, strin
 public sealed record BillImportLine(string? Description, long Quantity, long UnitPrice, long InsuranceCovered = 0);
 
 /// <summary>What an import did: nothing at all when there are errors.</summary>
-public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors);
+/// <param name="Created">Bills new.</param>
+/// <param name="Updated">Bills changed.</param>
+/// <param name="Unchanged">Bills as they were.</param>
+/// <param name="Errors">What refused the import, each where it is.</param>
+/// <param name="Facility">A hospital XML's facility code against the institution's (none for other files).</param>
+public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors, FacilityCheck? Facility = null);
 
 /// <summary>
 /// Bills from schools' and hospitals' own systems as CSV (UTF-8, a header row; a row per bill line, the lines of one

@@ -15,6 +15,12 @@ internal static class DemoData
     public const string SchoolTerminalId = "KP-THCS-ND-01";
     public const string HospitalTerminalId = "KP-TTYT-CT-01";
 
+    /// <summary>
+    /// The health centre's facility code of the Ministry of Health (MA_CSKCB): Tiền Giang's old province code 82 and a
+    /// facility number, as the demo's and the tests' hospital XML files write it; their imports are checked against it.
+    /// </summary>
+    public const string HospitalFacilityCode = "82012";
+
     /// <summary>The school's receiving account (Vietcombank), in the demo's VietQR codes.</summary>
     public const string SchoolBankAccount = "1023456789";
 
@@ -71,9 +77,9 @@ internal static class DemoData
         await connection.ExecuteAsync(
             """
             UPDATE institutions SET bank_bin = '970436', bank_account = '1023456789', bank_account_name = 'TRUONG THCS NGUYEN DU', bank_name = 'Vietcombank' WHERE id = $a;
-            UPDATE institutions SET bank_bin = '970415', bank_account = '114000123456', bank_account_name = 'TTYT KHU VUC CHAU THANH', bank_name = 'VietinBank' WHERE id = $b;
+            UPDATE institutions SET bank_bin = '970415', bank_account = '114000123456', bank_account_name = 'TTYT KHU VUC CHAU THANH', bank_name = 'VietinBank', facility_code = $f WHERE id = $b;
             """,
-            transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$a", SchoolId), ("$b", HospitalId), ("$f", HospitalFacilityCode)).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO terminals (id, institution_id, name) VALUES ($a, $ia, 'Ki-ốt văn phòng trường'), ($b, $ib, 'Quầy thu viện phí số 1')",
             transaction, cancellationToken, ("$a", SchoolTerminalId), ("$ia", SchoolId), ("$b", HospitalTerminalId), ("$ib", HospitalId)).ConfigureAwait(false);

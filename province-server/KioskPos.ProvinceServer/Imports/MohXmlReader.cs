@@ -16,12 +16,15 @@ internal sealed record MohLine(string Table, string Stt, string MaLk, string Nam
     public string Where => $"{Table} STT {Stt}";
 }
 
-/// <summary>One treatment episode (a <c>HOSO</c>): XML1's row and the lines of XML2 and XML3.</summary>
-internal sealed record MohEpisode(int Index, string MaLk, string MaBn, string? SoCccd, string? NgayVao, MohTotals Totals, List<MohLine> Lines)
+/// <summary>One treatment episode (a <c>HOSO</c>): XML1's row and the lines of XML2 and XML3; <paramref name="MaCskcb"/> is XML1's facility code, null when empty.</summary>
+internal sealed record MohEpisode(int Index, string MaLk, string MaBn, string? SoCccd, string? NgayVao, MohTotals Totals, List<MohLine> Lines, string? MaCskcb = null)
 {
     /// <summary>Where the episode is, for an error: <c>HOSO[2] MA_LK=…</c>.</summary>
     public string Where => $"HOSO[{Index}] MA_LK={MaLk}";
 }
+
+/// <summary>A file: the facility its envelope names (<c>THONGTINDONVI/MACSKCB</c>, null when it names none), its episodes and its problems.</summary>
+internal sealed record MohFile(string? Facility, List<MohEpisode> Episodes, List<ImportError> Errors);
 
 /// <summary>
 /// Reads the Ministry of Health's XML output standard (Decision 130/QĐ-BYT as amended by 4750/QĐ-BYT): a
@@ -54,21 +57,38 @@ internal static class MohXmlReader
     /// <remarks>A file in the QĐ 4210 format (<c>T_TONGCHI</c>, <c>THANH_TIEN</c>) gives one problem that says so, not one a row.</remarks>
     public static (List<MohEpisode> Episodes, List<ImportError> Errors) Read(Stream stream, int maxEpisodes)
     {
+        var file = ReadFile(stream, maxEpisodes);
+        return (file.Episodes, file.Errors);
+    }
+
+    /// <summary>
+    /// <see cref="Read"/>, and the facility code of the file's envelope: <c>THONGTINDONVI/MACSKCB</c>, the child of the
+    /// root's <c>THONGTINDONVI</c> (trimmed; null when absent or empty).
+    /// </summary>
+    public static MohFile ReadFile(Stream stream, int maxEpisodes)
+    {
         var episodes = new List<MohEpisode>();
         var errors = new List<ImportError>();
+        string? facility = null;
         try
         {
             using var reader = XmlReader.Create(stream, s_settings);
             if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "GIAMDINHHS")
             {
                 errors.Add(new ImportError(0, "not a GIAMDINHHS document (the Ministry of Health's XML: QĐ 130/4750)", "GIAMDINHHS"));
-                return (episodes, errors);
+                return new MohFile(null, episodes, errors);
             }
 
             var index = 0;
             while (reader.Read())
             {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "HOSO")
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "THONGTINDONVI" && reader.Depth == 1)
+                {
+                    // Its subtree read on its own, so that the reader stands on its end and reads on from there.
+                    using var unit = reader.ReadSubtree();
+                    facility ??= ReadFacility(unit);
+                }
+                else if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "HOSO")
                 {
                     index++;
                     if (index > maxEpisodes)
@@ -103,7 +123,25 @@ internal static class MohXmlReader
             errors.Add(new ImportError(0, "no HOSO in THONGTINHOSO/DANHSACHHOSO", "GIAMDINHHS"));
         }
 
-        return (episodes, errors);
+        return new MohFile(facility, episodes, errors);
+    }
+
+    // THONGTINDONVI's MACSKCB as text, or null when it has none or an empty one.
+    private static string? ReadFacility(XmlReader unit)
+    {
+        unit.Read();
+        unit.Read();
+        while (!unit.EOF)
+        {
+            if (unit.NodeType == XmlNodeType.Element && unit.Depth == 1 && unit.LocalName == "MACSKCB")
+            {
+                return unit.ReadElementContentAsString().Trim() is { Length: > 0 } code ? code : null;
+            }
+
+            unit.Read();
+        }
+
+        return null;
     }
 
     // True when the episode is written in the QĐ 4210 format: its fields are read no further.
@@ -209,7 +247,8 @@ internal static class MohXmlReader
         var totals = new MohTotals(Money(xml1, "T_TONGCHI_BV", where, errors), Money(xml1, "T_BHTT", where, errors), Money(xml1, "T_BNCCT", where, errors),
             Money(xml1, "T_BNTT", where, errors), Money(xml1, "T_NGUONKHAC", where, errors));
         var cccd = Get(xml1, "SO_CCCD");
-        episodes.Add(new MohEpisode(index, maLk, maBn, cccd.Length == 0 ? null : cccd, Get(xml1, "NGAY_VAO") is { Length: > 0 } vao ? vao : null, totals, lines));
+        episodes.Add(new MohEpisode(index, maLk, maBn, cccd.Length == 0 ? null : cccd, Get(xml1, "NGAY_VAO") is { Length: > 0 } vao ? vao : null, totals, lines,
+            Get(xml1, "MA_CSKCB") is { Length: > 0 } facility ? facility : null));
         return false;
     }
 
