@@ -108,7 +108,7 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         // Transfers: not matched to a payment, waiting for one, or paying more than was asked (a refund is due).
         await ReadAsync<TransferItemRow>(connection, transaction,
             $"""
-            SELECT t.id, i.id AS institution_id, {LocalDay.Of("t.received_at")} AS day, t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id
+            SELECT t.id, i.id AS institution_id, {LocalDay.Of("t.received_at")} AS day, t.outcome, t.amount, t.flags, t.refund_due, t.description, t.bank_txn_id, t.payment_id
             FROM bank_transfers t LEFT JOIN institutions i ON i.bank_account = t.account_number
             WHERE t.received_at >= $s AND t.received_at < $e AND (t.outcome IN ('unmatched', 'held') OR t.refund_due > 0 OR t.flags <> '')
               AND (CAST($i AS TEXT) IS NULL OR i.id = $i)
@@ -122,37 +122,52 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
                     "unmatched" => "unmatched_transfer",
                     "held" => "transfer_waiting_for_payment",
                     _ when refund > 0 && flags.Contains("over_limit") => "top_up_over_limit",
+                    // Money for bills another payment had paid: nothing was overpaid by the payer's own reckoning (an
+                    // underpaid QR's money may be it), but it pays nothing and goes back, as an overpayment's excess does.
+                    _ when refund > 0 && flags.Contains("bills_paid_elsewhere") => "paid_elsewhere_refund_due",
                     _ when refund > 0 => "overpaid_refund_due",
                     _ => "transfer_flagged",
                 };
                 // The kind names the outcome; the detail is what a person checks against the bank's statement.
+                // Money for bills paid another way names the payment it came for: that payment is no longer listed as short.
+                var payment = kind == "paid_elsewhere_refund_due" && r.PaymentId is { } paid ? " " + Messages.Both("province.recon.detail.payment", paid) : string.Empty;
                 Add($"transfer:{r.Id}", r.InstitutionId, r.Day, kind, refund > 0 ? refund : r.Amount,
-                    $"{r.BankTxnId} '{r.Description}' {(refund > 0 ? Messages.Both("province.recon.detail.transferred", Vnd.Format(r.Amount)) : string.Empty)} {FlagWords(flags)}".Trim(), flags);
+                    $"{r.BankTxnId} '{r.Description}' {(refund > 0 ? Messages.Both("province.recon.detail.transferred", Vnd.Format(r.Amount)) : string.Empty)}{payment} {FlagWords(flags)}".Trim(), flags);
             }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
 
         // Payments flagged on arrival, and VietQR payments the bank paid short.
-        await ReadAsync<PaymentItemRow>(connection, transaction,
+        var flagged = await connection.ReadAllAsync<PaymentItemRow>(
             $"""
             SELECT id, institution_id, {LocalDay.Of("created_at")} AS day, amount, received, flags, state, method, purpose FROM payments
             WHERE created_at >= $s AND created_at < $e AND (flags <> '' OR state = 'underpaid') AND (CAST($i AS TEXT) IS NULL OR institution_id = $i)
             ORDER BY created_at, id
-            """,
-            r =>
+            """, transaction, cancellationToken, ("$s", ts), ("$e", te), ("$i", institutionId)).ConfigureAwait(false);
+        foreach (var r in flagged)
+        {
+            var (id, flags, state) = (r.Id, r.Flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.State);
+            var kinds = flags.Select(f => f.Split(':')[0]).Where(f => s_paymentKinds.Contains(f)).Distinct().ToList();
+            if (kinds.Count > 0)
             {
-                var (id, flags, state) = (r.Id, r.Flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.State);
-                var kinds = flags.Select(f => f.Split(':')[0]).Where(f => s_paymentKinds.Contains(f)).Distinct().ToList();
-                if (kinds.Count > 0)
-                {
-                    Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {FlagWords(flags)}", flags);
-                }
+                Add($"payment:{id}", r.InstitutionId, r.Day, kinds[0], r.Amount, $"{id} ({MethodName(r.Method)}): {FlagWords(flags)}", flags);
+            }
 
-                // A short top-up owes nothing: what arrived is on the balance, as the bank says.
-                if (state == "underpaid" && r.Purpose != PaymentPurpose.TopUp.WireName())
-                {
-                    Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", r.Amount - r.Received,
-                        Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)), flags);
-                }
-            }, ts, te, institutionId, cancellationToken).ConfigureAwait(false);
+            // A short top-up owes nothing: what arrived is on the balance, as the bank says.
+            if (state != "underpaid" || r.Purpose == PaymentPurpose.TopUp.WireName())
+            {
+                continue;
+            }
+
+            // What is missing is what the payment lacks, as far as its bills still owe it (TransferMatching's rule for
+            // the confirmation's remaining). Bills paid another way meanwhile owe nothing more: nothing is missing, and
+            // money of the payment's that reached no bill is its transfers' refund (paid_elsewhere_refund_due), an item
+            // of the transfer as an overpayment's excess is, never again one of the payment's.
+            var missing = Math.Min(r.Amount - r.Received, await TransferMatching.StillOwedAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false));
+            if (missing > 0)
+            {
+                Add($"underpaid:{id}", r.InstitutionId, r.Day, "underpaid", missing,
+                    Messages.Both("province.recon.detail.underpaid", id, Vnd.Format(r.Received), Vnd.Format(r.Amount)), flags);
+            }
+        }
 
         foreach (var item in items.Where(i => i.ResolvedAt is null && i.InstitutionId is not null))
         {
@@ -293,6 +308,9 @@ internal sealed class Reconciliation(ProvinceDatabase database, TimeProvider tim
         public required string Description { get; init; }
 
         public required string BankTxnId { get; init; }
+
+        /// <summary>The payment it was matched to, if any.</summary>
+        public string? PaymentId { get; init; }
     }
 
     /// <summary>A payment flagged on arrival or paid short.</summary>
