@@ -1,7 +1,5 @@
-using System.IO.Packaging;
 using System.Security.Cryptography;
 using System.Text;
-using DocumentFormat.OpenXml.Packaging;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.Imports;
@@ -20,6 +18,8 @@ internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
 /// line is read and checked before any is recorded, so a broken line refuses the file with a 400 naming its sheet, row
 /// and column. Only the section of the connection's own account is read (another account's statement is a 400 naming
 /// the account it is of), and where the export has a running balance each line must follow from the one before it.
+/// A workbook is read by the bill import's reader (<see cref="Spreadsheet"/>), under its bounds (a workbook over one,
+/// a zip bomb among them, is a 400 <c>workbook_over_limit</c> naming it), its numbers as their cells show them.
 /// Each line of money in then goes through the one ledger (<see cref="BankLedger.ImportStatementAsync"/>), recorded
 /// with who uploaded it and the SHA-256 of the file it came in.
 /// </summary>
@@ -59,15 +59,19 @@ internal static class StatementImport
         }
 
         var xlsx = StatementFormats.IsZip(bytes) || (http.Request.ContentType ?? string.Empty).StartsWith(Spreadsheet.ContentType, StringComparison.OrdinalIgnoreCase);
-        string sheet;
-        SortedDictionary<int, Dictionary<int, SheetCell>> rows;
+        SheetRead sheet;
         if (xlsx)
         {
             try
             {
-                (sheet, rows) = StatementWorkbook.Read(bytes);
+                using var stream = new MemoryStream(bytes, writable: false);
+                sheet = Spreadsheet.Read(stream, formatted: true);
             }
-            catch (Exception e) when (e is InvalidDataException or OpenXmlPackageException or FileFormatException or IOException)
+            catch (SpreadsheetLimitException e)
+            {
+                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", e.Message);
+            }
+            catch (InvalidDataException)
             {
                 return Invalid(new StatementProblem("-", null, null, "the body is not an .xlsx workbook"), "body");
             }
@@ -79,10 +83,10 @@ internal static class StatementImport
                 return Invalid(new StatementProblem("csv", null, null, "the CSV is not UTF-8 text"), "body");
             }
 
-            (sheet, rows) = ("csv", StatementReader.FromCsv(Encoding.UTF8.GetString(bytes)));
+            sheet = StatementReader.FromCsv(Encoding.UTF8.GetString(bytes));
         }
 
-        var (read, problem, account) = StatementReader.Read(sheet, rows, layouts.All, layoutId, connection.AccountNumber, delimited: !xlsx);
+        var (read, problem, account) = StatementReader.Read(sheet, layouts.All, layoutId, connection.AccountNumber, delimited: !xlsx);
         if (account is not null)
         {
             return account.Found.Count == 0

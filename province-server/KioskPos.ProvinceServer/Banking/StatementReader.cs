@@ -42,14 +42,16 @@ internal sealed record StatementAccountProblem(string Sheet, int Row, IReadOnlyL
 /// may hold several accounts, a section each (title rows with the account number, the header, the lines, the totals):
 /// only the sections of the connection's own account are read. Every row is checked before anything is recorded, so a
 /// broken line, or one whose running balance does not follow from the line before it, refuses the whole file, naming
-/// its row and column.
+/// its row and column. A hidden row with values refuses the file too, naming it: a bank's export hides no row, so a
+/// hidden one is an edit made after it (a line someone did not want seen, or wanted imported unseen), and importing it
+/// or passing over it would each surprise whoever checked the statement as Excel shows it.
 /// </summary>
 internal static partial class StatementReader
 {
     private const int HeaderSearchRows = 60;
 
     /// <summary>
-    /// Reads <paramref name="rows"/> by the layout named <paramref name="layoutId"/>, or by the first layout whose
+    /// Reads the sheet by the layout named <paramref name="layoutId"/>, or by the first layout whose
     /// header is found: the sections whose title rows name <paramref name="account"/> (the connection's), or the first
     /// section where the layout says its export prints no account number.
     /// </summary>
@@ -59,9 +61,16 @@ internal static partial class StatementReader
     /// their own): such a line is refused, not read one đồng at a time. A workbook's line with a value right of the
     /// header's last column is refused too (see <see cref="ReadLines"/>).
     /// </remarks>
-    public static (StatementRead? Read, StatementProblem? Problem, StatementAccountProblem? Account) Read(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
+    public static (StatementRead? Read, StatementProblem? Problem, StatementAccountProblem? Account) Read(SheetRead read,
         IReadOnlyList<StatementLayout> layouts, string? layoutId, string account, bool delimited = false)
     {
+        var (sheet, rows) = (read.Sheet, read.Rows);
+        if (rows.Keys.FirstOrDefault(read.HiddenRows.Contains) is var hidden and > 0)
+        {
+            return (null, new StatementProblem(sheet, hidden, null,
+                "the row is hidden: a statement is imported as the bank exported it and Excel shows it; export it again, or unhide the row to check it"), null);
+        }
+
         var candidates = layoutId is null ? layouts : layouts.Where(l => string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (candidates.Count == 0)
         {
@@ -72,7 +81,7 @@ internal static partial class StatementReader
         {
             if (FindHeader(rows.Take(HeaderSearchRows), layout) is { } header)
             {
-                return ReadSections(sheet, rows, layout, header, account, delimited);
+                return ReadSections(read, layout, header, account, delimited);
             }
         }
 
@@ -80,8 +89,8 @@ internal static partial class StatementReader
             $"no header row in the first {HeaderSearchRows} rows names a date, a credit and a description column of the layouts {string.Join(", ", candidates.Select(l => l.Id))}"), null);
     }
 
-    /// <summary>A CSV as rows of text cells, numbered from 1.</summary>
-    public static SortedDictionary<int, Dictionary<int, SheetCell>> FromCsv(string text)
+    /// <summary>A CSV as a sheet named <c>csv</c> of text cells, its rows numbered from 1.</summary>
+    public static SheetRead FromCsv(string text)
     {
         var rows = new SortedDictionary<int, Dictionary<int, SheetCell>>();
         var number = 0;
@@ -103,7 +112,7 @@ internal static partial class StatementReader
             }
         }
 
-        return rows;
+        return new SheetRead("csv", rows, Date1904: false, HiddenRows: new HashSet<int>());
     }
 
     private sealed record Header(int Row, int Date, int Credit, int? Debit, int Description, int? Reference, int? Balance, Dictionary<int, string> Names);
@@ -128,14 +137,14 @@ internal static partial class StatementReader
 
     // Every section from the first header on: after a section's totals row, the next row naming the same columns is
     // the next section's header (a statement of several accounts, or of one account over several periods).
-    private static (StatementRead?, StatementProblem?, StatementAccountProblem?) ReadSections(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows,
-        StatementLayout layout, Header first, string account, bool delimited)
+    private static (StatementRead?, StatementProblem?, StatementAccountProblem?) ReadSections(SheetRead read, StatementLayout layout, Header first, string account, bool delimited)
     {
+        var (sheet, rows) = (read.Sheet, read.Rows);
         var sections = new List<Section>();
         var (titleFrom, next) = (1, (Header?)first);
         while (next is { } header)
         {
-            var end = rows.Where(r => r.Key > header.Row).FirstOrDefault(r => IsEnd(r.Value, header, layout)).Key is var e and > 0 ? e : int.MaxValue;
+            var end = rows.Where(r => r.Key > header.Row).FirstOrDefault(r => IsEnd(r.Value, header, layout, read.Date1904)).Key is var e and > 0 ? e : int.MaxValue;
             var titles = rows.Where(r => r.Key >= titleFrom && r.Key < header.Row).ToList();
             sections.Add(new Section(header, end, Labelled(titles, layout.AccountLabels()) is { } number ? AccountNumber().Match(number).Value is { Length: > 0 } found ? AccountDigits(found) : null : null,
                 Labelled(titles, layout.OpeningBalance) is { } opening && ParseBalance(new SheetCell(opening, null), out var balance) is null ? balance : null));
@@ -162,22 +171,22 @@ internal static partial class StatementReader
         var outgoing = 0;
         foreach (var section in chosen)
         {
-            var (read, problem) = ReadLines(sheet, rows, layout, section, delimited, occurrences);
+            var (sectionRead, problem) = ReadLines(read, layout, section, delimited, occurrences);
             if (problem is not null)
             {
                 return (null, problem, null);
             }
 
-            lines.AddRange(read!.Lines);
-            outgoing += read.Outgoing;
+            lines.AddRange(sectionRead!.Lines);
+            outgoing += sectionRead.Outgoing;
         }
 
         return (new StatementRead(layout, chosen[0].Account, lines, outgoing), null, null);
     }
 
     // The totals row: no date in the date column, and a cell starting with one of the layout's end markers.
-    private static bool IsEnd(Dictionary<int, SheetCell> cells, Header header, StatementLayout layout) =>
-        ParseDate(cells.GetValueOrDefault(header.Date), layout) is null
+    private static bool IsEnd(Dictionary<int, SheetCell> cells, Header header, StatementLayout layout, bool date1904) =>
+        ParseDate(cells.GetValueOrDefault(header.Date), layout, date1904) is null
         && cells.Values.Any(c => layout.EndMarkers.Any(m => Normal(c.Text).StartsWith(Normal(m), StringComparison.Ordinal)));
 
     // The value of a title row labelled by one of the labels: the rest of the labelled cell after the label(s) and a
@@ -244,9 +253,9 @@ internal static partial class StatementReader
 
     private static string Normal(string text) => Spaces().Replace(text.Normalize(NormalizationForm.FormC).Replace('\r', '\n'), m => m.Value.Contains('\n') ? "\n" : " ").Trim().ToLowerInvariant();
 
-    private static (StatementRead?, StatementProblem?) ReadLines(string sheet, SortedDictionary<int, Dictionary<int, SheetCell>> rows, StatementLayout layout, Section section,
-        bool delimited, Dictionary<string, int> occurrences)
+    private static (StatementRead?, StatementProblem?) ReadLines(SheetRead read, StatementLayout layout, Section section, bool delimited, Dictionary<string, int> occurrences)
     {
+        var (sheet, rows) = (read.Sheet, read.Rows);
         var header = section.Header;
         var lastColumn = header.Names.Keys.Max();
         string Name(int column) => $"{Spreadsheet.Letters(column)} ({header.Names[column]})";
@@ -260,7 +269,7 @@ internal static partial class StatementReader
             var dateCell = cells.GetValueOrDefault(header.Date);
             var credit = cells.GetValueOrDefault(header.Credit);
             var debit = header.Debit is { } d ? cells.GetValueOrDefault(d) : default;
-            var date = ParseDate(dateCell, layout);
+            var date = ParseDate(dateCell, layout, read.Date1904);
             if (string.IsNullOrEmpty(credit.Text) && string.IsNullOrEmpty(debit.Text))
             {
                 continue; // a blank row, a description wrapped onto its own row, or an opening balance row
@@ -396,11 +405,16 @@ internal static partial class StatementReader
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..40];
 
     /// <summary>A date in the layout's formats (Vietnam time), or an Excel serial date; null when neither.</summary>
-    private static DateTimeOffset? ParseDate(SheetCell cell, StatementLayout layout)
+    /// <remarks>
+    /// Excel's serial day counts from 1899-12-30 (as OLE Automation dates do), or, in a workbook with the 1904 date
+    /// system (ECMA-376 Part 1, 18.2.28 <c>workbookPr date1904</c>, Excel for Mac's old default), from 1904-01-01:
+    /// 1,462 days later.
+    /// </remarks>
+    private static DateTimeOffset? ParseDate(SheetCell cell, StatementLayout layout, bool date1904)
     {
-        if (cell.Number is { } serial && serial is > 20_000 and < 80_000)
+        if (cell.Number is { } serial && (date1904 ? serial + 1_462 : serial) is > 20_000 and < 80_000 and var day)
         {
-            return new DateTimeOffset(DateTime.FromOADate(serial), BankProviders.VietnamOffset);
+            return new DateTimeOffset(DateTime.FromOADate(day), BankProviders.VietnamOffset);
         }
 
         return DateTime.TryParseExact(cell.Text?.Trim(), layout.DateFormats.ToArray(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)

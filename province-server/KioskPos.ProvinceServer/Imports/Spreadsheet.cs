@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
@@ -23,9 +24,9 @@ internal readonly record struct SheetCell(string Text, double? Number, bool From
 internal sealed record SheetRead(string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows, bool Date1904, IReadOnlySet<int> HiddenRows);
 
 /// <summary>
-/// A workbook over one of <see cref="Spreadsheet"/>'s limits (what it unpacks to, rows, columns, cells): refused whole,
-/// the message naming the limit. An <see cref="IOException"/>, so a caller that answers any unreadable body in words
-/// (the bank statement import) answers this one too; the bill import answers it 400 with the message.
+/// A workbook over one of <see cref="Spreadsheet"/>'s limits (what it unpacks to, its parts, rows, columns, cells, cell
+/// formats): refused whole, the message naming the limit. The bill import and the bank statement import answer it 400
+/// <c>workbook_over_limit</c> with the message.
 /// </summary>
 internal sealed class SpreadsheetLimitException(string message) : IOException(message);
 
@@ -34,11 +35,12 @@ internal sealed class SpreadsheetLimitException(string message) : IOException(me
 /// DOM, so a sheet of tens of thousands of rows stays small). Shared strings, inline strings and numbers are read; a
 /// merged range's value (kept by Excel in its top-left cell only) is copied to every cell of the range, so a pupil code
 /// or class merged down several fee rows reads on each (the copy is marked, for a reader to refuse where a copy would
-/// count money twice). Bounded before and while reading: an .xlsx is a zip, and a few hundred kilobytes can unpack to
-/// gigabytes (a zip bomb), so the package's declared sizes are checked before it is opened, every part is read with a
-/// character bound, and reading stops at a number of rows, columns and cells.
+/// count money twice). On request a number cell's text is the text its number format shows (the bank statement import:
+/// see <see cref="Read(Stream, int, bool)"/>). Bounded before and while reading: an .xlsx is a zip, and a few hundred
+/// kilobytes can unpack to gigabytes (a zip bomb), so the package's declared sizes are checked before it is opened,
+/// every part is read with a character bound, and reading stops at a number of rows, columns, cells and cell formats.
 /// </summary>
-internal static class Spreadsheet
+internal static partial class Spreadsheet
 {
     /// <summary>Excel's last row and its number of columns (A to XFD).</summary>
     private const int MaxRows = 1_048_576;
@@ -58,6 +60,9 @@ internal static class Spreadsheet
     /// <summary>The most parts a package may have (a workbook has tens).</summary>
     private const int MaxEntries = 10_000;
 
+    /// <summary>The most number and cell formats read together: Excel's own limit of unique cell formats (a statement has tens).</summary>
+    private const int MaxCellFormats = 65_490;
+
     /// <summary>The columns read, A to GR: a value further right refuses the workbook (a fee list or a statement has tens).</summary>
     public const int MaxReadColumns = 200;
 
@@ -70,29 +75,26 @@ internal static class Spreadsheet
     /// <summary>The media type of an .xlsx.</summary>
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    /// <summary>The first visible sheet's name and its rows (1-based row number → 0-based column → cell).</summary>
-    /// <exception cref="InvalidDataException">The body is not a workbook this reader can read, whatever part of it is
-    /// broken (the package, its relationships, its XML): the callers answer that in words, never a 500.</exception>
-    /// <exception cref="SpreadsheetLimitException">The workbook is over a limit.</exception>
-    public static (string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows) ReadFirstSheet(Stream stream)
-    {
-        var read = Read(stream);
-        return (read.Sheet, read.Rows);
-    }
-
     /// <summary>
     /// The first visible sheet (a hidden or very hidden sheet, a look-up list or last term's copy, is not what the
     /// accountant sees first), with the workbook's date system and the sheet's hidden rows; at most
     /// <paramref name="maxRows"/> rows with values. <paramref name="stream"/> must be seekable (a spooled body).
     /// </summary>
-    /// <exception cref="InvalidDataException">As <see cref="ReadFirstSheet"/>.</exception>
+    /// <remarks>
+    /// <paramref name="formatted"/>: a number cell's text is the number as its format shows it where the format keeps
+    /// what was written (<c>0.00</c>, <c>0000</c>, <c>#,##0</c>): a bank's reference <c>5213.10</c> that Excel made
+    /// the number 5213.1 reads as <c>5213.10</c>, the line's key across imports. Otherwise, and under any other format
+    /// (General, dates, currency, text), the number's own text.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">The body is not a workbook this reader can read, whatever part of it is
+    /// broken (the package, its relationships, its XML): the callers answer that in words, never a 500.</exception>
     /// <exception cref="SpreadsheetLimitException">The workbook is over a limit.</exception>
-    public static SheetRead Read(Stream stream, int maxRows = DefaultMaxRows)
+    public static SheetRead Read(Stream stream, int maxRows = DefaultMaxRows, bool formatted = false)
     {
         try
         {
             CheckPackage(stream);
-            return ReadFirstVisibleSheet(stream, maxRows);
+            return ReadFirstVisibleSheet(stream, maxRows, formatted);
         }
         catch (Exception e) when (e is not SpreadsheetLimitException
             && e is OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException or ArgumentException or NotSupportedException)
@@ -127,14 +129,14 @@ internal static class Spreadsheet
                 if (entry.Length > MaxUnpackedBytes - total)
                 {
                     throw new SpreadsheetLimitException($"the workbook unpacks to more than {MaxUnpackedBytes / (1024 * 1024)} MB ('{Cut(entry.FullName)}' alone to {entry.Length} bytes): "
-                        + "it is not a fee list; split a long list into several files");
+                        + "split a long list into several files");
                 }
 
                 total += entry.Length;
                 if (entry.Length > RatioFromBytes && entry.Length / Math.Max(1, entry.CompressedLength) > MaxRatio)
                 {
                     throw new SpreadsheetLimitException($"'{Cut(entry.FullName)}' unpacks to {entry.Length / Math.Max(1, entry.CompressedLength)} times its packed size, more than {MaxRatio}: "
-                        + "no fee list packs so tightly");
+                        + "no list of payments packs so tightly");
                 }
             }
         }
@@ -142,7 +144,7 @@ internal static class Spreadsheet
         stream.Position = start;
     }
 
-    private static SheetRead ReadFirstVisibleSheet(Stream stream, int maxRows)
+    private static SheetRead ReadFirstVisibleSheet(Stream stream, int maxRows, bool formatted)
     {
         using var document = SpreadsheetDocument.Open(stream, false, new OpenSettings { MaxCharactersInPart = MaxUnpackedBytes });
         var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook part");
@@ -169,6 +171,7 @@ internal static class Spreadsheet
             }
         }
 
+        var formats = formatted && workbook.WorkbookStylesPart is { } styles ? NumberFormats(styles, options) : [];
         var rows = new SortedDictionary<int, Dictionary<int, SheetCell>>();
         var hidden = new HashSet<int>();
         var merges = new List<(int Row1, int Col1, int Row2, int Col2, string Range)>();
@@ -184,11 +187,11 @@ internal static class Spreadsheet
 
             if (reader.ElementType == typeof(Row))
             {
-                var r = reader.Attributes.FirstOrDefault(a => a.LocalName == "r").Value;
+                var r = Attribute(reader, "r");
                 rowNumber = r is null ? rowNumber + 1
                     : int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxRows ? n
                     : throw new InvalidDataException($"row number '{Cut(r)}' is not 1 to {MaxRows}");
-                if (reader.Attributes.FirstOrDefault(a => a.LocalName == "hidden").Value is "1" or "true")
+                if (Attribute(reader, "hidden") is "1" or "true")
                 {
                     hidden.Add(rowNumber);
                 }
@@ -197,7 +200,7 @@ internal static class Spreadsheet
             {
                 var cell = (Cell)reader.LoadCurrentElement()!;
                 var column = cell.CellReference?.Value is { } reference ? Reference(reference).Column : (rows.TryGetValue(rowNumber, out var row0) ? row0.Count : 0);
-                var value = Read(cell, shared);
+                var value = Read(cell, shared, formats);
                 if (value.Text.Length > 0)
                 {
                     if (column >= MaxReadColumns)
@@ -294,7 +297,7 @@ internal static class Spreadsheet
         return letters;
     }
 
-    private static SheetCell Read(Cell cell, List<string> shared)
+    private static SheetCell Read(Cell cell, List<string> shared, string?[] formats)
     {
         var raw = cell.CellValue?.Text ?? string.Empty;
         var type = cell.DataType?.Value;
@@ -313,8 +316,73 @@ internal static class Spreadsheet
             return new SheetCell(Clean(raw), null);
         }
 
-        return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? new SheetCell(raw, number) : new SheetCell(Clean(raw), null);
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return new SheetCell(Clean(raw), null);
+        }
+
+        // Bounded as the cell's own text is: a format of at most 30 placeholders, and no number past Excel's 15 digits
+        // (1E+308 under "0" would be 309 characters, written in a cell of 30 bytes).
+        return cell.StyleIndex?.Value is { } style && style < formats.Length && formats[style] is { } format && Math.Abs(number) < 1e15
+            ? new SheetCell(number.ToString(format, CultureInfo.InvariantCulture), number)
+            : new SheetCell(raw, number);
     }
+
+    /// <summary>
+    /// Per cell format (<c>cellXfs</c>, the index a cell's <c>s</c> names), the .NET format that writes a number as the
+    /// cell format's number format shows it, or null: Excel's built-in formats 1 to 4 (ECMA-376 Part 1, 18.8.30), or a
+    /// custom format of at most 30 digit placeholders, a decimal point and grouping, which .NET's custom numeric format
+    /// writes the same. Streamed like the sheet; at most <see cref="MaxCellFormats"/> number and cell formats.
+    /// </summary>
+    private static string?[] NumberFormats(WorkbookStylesPart styles, OpenXmlPartReaderOptions options)
+    {
+        var codes = new Dictionary<uint, string?> { [1] = "0", [2] = "0.00", [3] = "#,##0", [4] = "#,##0.00" };
+        var ids = new List<uint>();
+
+        // numFmt and xf elements are read in their lists only: not a differential format's numFmt (dxfs), nor an xf of
+        // cellStyleXfs (the named styles' own, which no cell names).
+        Type[] lists = [typeof(NumberingFormats), typeof(CellStyleFormats), typeof(CellFormats), typeof(DifferentialFormats)];
+        Type? list = null;
+        using var reader = new OpenXmlPartReader(styles, options);
+        while (reader.Read())
+        {
+            if (!reader.IsStartElement)
+            {
+                continue;
+            }
+
+            if (lists.Contains(reader.ElementType))
+            {
+                list = reader.ElementType;
+                continue;
+            }
+
+            var numberFormat = reader.ElementType == typeof(NumberingFormat) && list == typeof(NumberingFormats);
+            if (!numberFormat && (reader.ElementType != typeof(CellFormat) || list != typeof(CellFormats)))
+            {
+                continue;
+            }
+
+            if (codes.Count + ids.Count >= MaxCellFormats)
+            {
+                throw new SpreadsheetLimitException($"more than {MaxCellFormats} number and cell formats: Excel itself makes no more than {MaxCellFormats} cell formats");
+            }
+
+            var id = uint.TryParse(Attribute(reader, "numFmtId"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+            if (numberFormat)
+            {
+                codes[id] = Attribute(reader, "formatCode") is { Length: <= 30 } code && Placeholders().IsMatch(code) ? code : null;
+            }
+            else
+            {
+                ids.Add(id);
+            }
+        }
+
+        return [.. ids.Select(id => codes.GetValueOrDefault(id))];
+    }
+
+    private static string? Attribute(OpenXmlReader reader, string name) => reader.Attributes.FirstOrDefault(a => a.LocalName == name).Value;
 
     // Text typed on a Mac or pasted from a web page is often decomposed (NFD: "ê" as e and a combining circumflex): a
     // header or a payer code then compares unequal to the same text typed elsewhere. Every cell is NFC.
@@ -349,4 +417,7 @@ internal static class Spreadsheet
     }
 
     private static string Cut(string text) => text.Length > 20 ? text[..20] + "…" : text;
+
+    [GeneratedRegex(@"^[0#]+(?:,[0#]{3})*(?:\.[0#]+)?$|^#,##0(?:\.[0#]+)?$")]
+    private static partial Regex Placeholders();
 }

@@ -391,7 +391,9 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
 
     // Vietcombank's export: the bank's title rows, the account, the period, an empty row, the header in row 7, the
     // lines from row 8, the totals row and the closing balance below them.
-    private static byte[] VietcombankWorkbook(params object?[][] lines) => Workbook("Sao ke",
+    private static byte[] VietcombankWorkbook(params object?[][] lines) => Workbook("Sao ke", VietcombankRows(lines));
+
+    private static object?[][] VietcombankRows(params object?[][] lines) =>
     [
         ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
         ["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"],
@@ -403,7 +405,7 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
         .. lines,
         ["Tổng", null, "500.000", "1.250.000"],
         ["Số dư cuối kỳ / Closing balance:", null, "19.390.547"],
-    ]);
+    ];
 
     // VietinBank's transaction history: the bank's name, the title, the account, an empty row, the bilingual header.
     private static byte[] VietinbankWorkbook(params object?[][] lines) => Workbook("Lich su giao dich",
@@ -421,8 +423,9 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
     private sealed record FormattedNumber(double Value, string Format);
 
     // Rows from row 1 (an empty array is an empty row); strings in the shared string table as Excel writes them,
-    // numbers as numbers, a FormattedNumber with its number format; merged ranges (A1:C1) as Excel keeps them, the value in the range's top-left cell only.
-    private static byte[] Workbook(string sheetName, object?[][] rows, string[]? merges = null)
+    // numbers as numbers, a FormattedNumber with its number format; merged ranges (A1:C1) as Excel keeps them, the value in the range's top-left cell only;
+    // then shape changes the workbook as a test needs (its date system, a hidden row, its styles).
+    private static byte[] Workbook(string sheetName, object?[][] rows, string[]? merges = null, Action<WorkbookPart, WorksheetPart>? shape = null)
     {
         using var memory = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(memory, SpreadsheetDocumentType.Workbook))
@@ -493,6 +496,7 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
             }
 
             workbook.Workbook.AppendChild(new Sheets(new Sheet { Id = workbook.GetIdOfPart(sheet), SheetId = 1, Name = sheetName }));
+            shape?.Invoke(workbook, sheet);
         }
 
         return memory.ToArray();

@@ -405,8 +405,8 @@ public sealed class SpreadsheetImportTests
         new() { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)) };
 
     // The workbook with its shared strings replaced by one string of that many megabytes of one letter, packed as
-    // tightly as deflate packs (about a thousand to one).
-    private static byte[] Bomb(byte[] xlsx, int megabytes)
+    // tightly as deflate packs (about a thousand to one). The statement import's tests post it too.
+    internal static byte[] Bomb(byte[] xlsx, int megabytes)
     {
         using var memory = new MemoryStream();
         memory.Write(xlsx);
