@@ -14,7 +14,7 @@ internal sealed class BillImportXlsxTarget : IFuzzTarget
 
     public string Name => "bill-import-xlsx";
 
-    public string Parser => "SpreadsheetImport.ImportAsync (Spreadsheet.ReadFirstSheet, the header, the rows) on a SQLite province";
+    public string Parser => "SpreadsheetImport.ImportAsync (Spreadsheet.Read, the header, the rows) on a SQLite province";
 
     public void Run(ReadOnlySpan<byte> input)
     {
