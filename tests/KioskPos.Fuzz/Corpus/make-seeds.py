@@ -260,6 +260,17 @@ write("bill-import-xlsx", "seed-fee-list", xlsx([(1, ["TRƯỜNG THCS NGUYỄN D
 write("bill-import-xlsx", "seed-errors", xlsx([(3, HEADER), (4, [1, "FZ-X2", "HS240001", "Nguyễn Văn An", "6A", "hocphi", "Học phí", "31-01-2027", "Học phí", 1, "15O.000", None])], []))
 
 
+# bank-statement: a Vietcombank-style export as CSV (title rows naming the account, the header, a credit, a debit) and
+# as a workbook; one of another account; one whose amount was split by unquoted thousands separators.
+STATEMENT_HEADER = ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Mô tả"]
+write("bank-statement", "seed-csv", "SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT\nSố tài khoản / Account number:,,1023456789\n"
+    + ",".join(STATEMENT_HEADER) + "\n05/12/2026,5213.10,,\"385.000\",MBVCB.4525077409.PHAM THI Q nop tien KP2AB00007Q4\n"
+    + "05/12/2026,5213.11,\"20.000\",,Phi dich vu\n")
+write("bank-statement", "seed-other-account", "Số tài khoản / Account number:,,9999999999\n" + ",".join(STATEMENT_HEADER) + "\n05/12/2026,1,,\"1.000\",x\n")
+write("bank-statement", "seed-split-amount", "Số tài khoản / Account number:,,1023456789\n" + ",".join(STATEMENT_HEADER) + "\n05/12/2026,2,,1,800,000,hoc phi\n")
+write("bank-statement", "seed-xlsx", xlsx([(1, ["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"]), (2, ["Số tài khoản / Account number:", None, "1023456789"]), (3, STATEMENT_HEADER),
+    (4, ["05/12/2026", "5213.12", None, 915000, "MBVCB.1.NGUYEN VAN R KP2AB00007Q4"])], ["A1:E1"]))
+
 # truetype-face: patches (4-byte offset, byte) to Noto Sans Regular as Debian ships it: none; the table count; the
 # first table record's offset and length; bytes inside the glyph data.
 write("truetype-face", "seed-unchanged", b"")

@@ -18,6 +18,7 @@ internal static class FuzzTargets
         new BillImportCsvTarget(),
         new BillImportJsonTarget(),
         new BillImportXlsxTarget(),
+        new BankStatementTarget(),
         new HospitalXmlTarget(),
         new CitizenIdQrTarget(),
         new TrueTypeFaceTarget(),
