@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 using KioskPos.Terminal.Services;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,8 +14,10 @@ namespace KioskPos.Terminal.Tests;
 /// Looking a payer up by a typed payer code (sequential) or citizen-ID number (guessable) answers the payer's open
 /// bills — at a hospital a patient's ward and services — to anyone at the kiosk, so it is limited per source address
 /// (<c>Terminal:PayerLookupsPerWindow</c>, of which <c>Terminal:PayerLookupMissesPerWindow</c> may find no one, in
-/// <c>Terminal:PayerLookupWindow</c>): 429 with <c>Retry-After</c> beyond either. Signed-in staff, a tap's reference
-/// and a scan's reference are not counted. Each test sets its own small limit (the test hosts raise it for the rest).
+/// <c>Terminal:PayerLookupWindow</c>): 429 with <c>Retry-After</c> beyond either, until the oldest look-up that fills the
+/// limit leaves the window. A payer code typed into a payment or a top-up is such a look-up (a payer code that names no
+/// one answers <c>payer_not_found</c> there too). Signed-in staff, a tap's reference and a scan's reference are not
+/// counted. Each test sets its own small limit (the test hosts raise it for the rest).
 /// </summary>
 public sealed class PayerLookupLimitTests
 {
@@ -31,6 +35,17 @@ public sealed class PayerLookupLimitTests
         using var response = await client.GetAsync(path);
         return response.StatusCode;
     }
+
+    // A VietQR payment of the payer's tuition (học phí) bill, by the typed payer code, as the kiosk sends it.
+    private static Task<HttpResponseMessage> PayAsync(HttpClient client, string payerCode) =>
+        client.PostAsJsonAsync("/api/v1/payments", new { payerCode, method = "vietqr", bills = new[] { new { billId = $"HP-2611-{payerCode}" } } });
+
+    // A top-up by the typed payer code (HS240002 has room for it: the demo's other pupils are at the school's balance limit or blocked).
+    private static Task<HttpResponseMessage> TopUpAsync(HttpClient client, string payerCode) =>
+        client.PostAsJsonAsync("/api/v1/top-ups", new { payerCode, amount = 100_000 });
+
+    private static async Task AssertPayerNotFoundAsync(HttpResponseMessage response, string what) =>
+        Assert.Equal("payer_not_found", (await response.ProblemAsync(HttpStatusCode.NotFound, what)).Code);
 
     /// <summary>The 429's problem and its <c>Retry-After</c> in seconds, checked against the catalogue's title.</summary>
     private static async Task<(ProblemDto Problem, int RetryAfter)> RefusedAsync(HttpResponseMessage response, string code, string what)
@@ -211,5 +226,194 @@ public sealed class PayerLookupLimitTests
         {
             await RefusedAsync(refusedAgain, "too_many_lookups", "the third look-up in the next window");
         }
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("walk payer codes anonymously through POST /api/v1/payments and POST /api/v1/top-ups (payer_not_found tells who exists) instead of the limited look-up",
+        "the look-ups' per-source limit: each payer_not_found counts as a failed look-up; then 429 too_many_failed_lookups with Retry-After, on the payment, the top-up and the look-up alike")]
+    public async Task Payer_codes_that_name_no_one_in_payments_and_top_ups_count_as_failed_lookups()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 100, misses: 3));
+        using var anonymous = Anonymous(terminal);
+
+        using (var payment = await PayAsync(anonymous, "HS999991"))
+        {
+            await AssertPayerNotFoundAsync(payment, "a payment for a code that names no one");
+        }
+
+        using (var topUp = await TopUpAsync(anonymous, "HS999992"))
+        {
+            await AssertPayerNotFoundAsync(topUp, "a top-up for a code that names no one");
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(anonymous, "/api/v1/payers/HS999993"));
+
+        // Three misses, one of them a look-up: now a payer who exists is refused by every way in, and nothing is taken.
+        using (var payment = await PayAsync(anonymous, "HS240001"))
+        {
+            await RefusedAsync(payment, "too_many_failed_lookups", "a payment after three misses");
+        }
+
+        using (var topUp = await TopUpAsync(anonymous, "HS240001"))
+        {
+            await RefusedAsync(topUp, "too_many_failed_lookups", "a top-up after three misses");
+        }
+
+        using (var lookup = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            await RefusedAsync(lookup, "too_many_failed_lookups", "a look-up after three misses");
+        }
+
+        var cashier = await terminal.CashierAsync();
+        var recent = await cashier.GetFromJsonAsync<JsonElement>("/api/v1/payments?limit=20");
+        Assert.Equal(0, recent.GetArrayLength());
+        AttackReport.Measured(this, "3 misses a minute set: an unknown code paid, one topped up, one looked up; then 429 too_many_failed_lookups on POST /payments, POST /top-ups and GET /payers/{code}, no payment taken");
+    }
+
+    [Fact]
+    public async Task Payer_codes_typed_into_payments_and_top_ups_count_as_lookups()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 3, misses: 100));
+        using var anonymous = Anonymous(terminal);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        using (var payment = await PayAsync(anonymous, "HS240001"))
+        {
+            Assert.Equal(HttpStatusCode.Created, payment.StatusCode);
+        }
+
+        using (var topUp = await TopUpAsync(anonymous, "HS240002"))
+        {
+            Assert.Equal(HttpStatusCode.Created, topUp.StatusCode);
+        }
+
+        using (var payment = await PayAsync(anonymous, "HS240003"))
+        {
+            await RefusedAsync(payment, "too_many_lookups", "the fourth typed code, in a payment");
+        }
+
+        using (var topUp = await TopUpAsync(anonymous, "HS240003"))
+        {
+            await RefusedAsync(topUp, "too_many_lookups", "the fourth typed code, in a top-up");
+        }
+
+        using (var lookup = await anonymous.GetAsync("/api/v1/payers/HS240003"))
+        {
+            await RefusedAsync(lookup, "too_many_lookups", "the fourth typed code, looked up");
+        }
+    }
+
+    [Fact]
+    public async Task Payments_and_top_ups_by_staff_or_by_a_tap_reference_are_not_counted()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 1, misses: 1));
+        var cashier = await terminal.CashierAsync();
+        using var anonymous = Anonymous(terminal);
+        using var kiosk = await EventStream.OpenAsync(anonymous, "/api/v1/kiosk/events");
+
+        // The counter, from the kiosk's address, past both limits.
+        for (var i = 0; i < 3; i++)
+        {
+            using (var payment = await PayAsync(cashier, $"HS99999{i}"))
+            {
+                await AssertPayerNotFoundAsync(payment, "the cashier's payment for a code that names no one");
+            }
+
+            using (var topUp = await TopUpAsync(cashier, $"HS99998{i}"))
+            {
+                await AssertPayerNotFoundAsync(topUp, "the cashier's top-up for a code that names no one");
+            }
+        }
+
+        using (var topUp = await TopUpAsync(cashier, "HS240002"))
+        {
+            Assert.Equal(HttpStatusCode.Created, topUp.StatusCode);
+        }
+
+        // The kiosk's budget is whole: its one look-up, then the refusal.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240002"));
+        using (var refused = await PayAsync(anonymous, "HS240002"))
+        {
+            await RefusedAsync(refused, "too_many_lookups", "the kiosk's second typed code");
+        }
+
+        // The card on the reader (HS240002's) tops up by the tap's reference all the same.
+        await terminal.TapAsync("04D4E5F6");
+        var reference = JsonDocument.Parse(await kiosk.NextAsync("tap")).RootElement.GetProperty("tap").GetString()!;
+        using (var byTap = await anonymous.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = reference, amount = 100_000 }))
+        {
+            Assert.Equal(HttpStatusCode.Created, byTap.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Retry_after_is_the_time_until_the_oldest_lookup_leaves_the_window()
+    {
+        const int Window = 8;
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 2, misses: 100, window: $"00:00:0{Window}"));
+        using var anonymous = Anonymous(terminal);
+
+        // The terminal counts each look-up at some moment between the request's start and its answer's end, as the
+        // stopwatch reads them: so Retry-After is at most the window less the time from the first answer to the refusal.
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        var firstAnswered = clock.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the time the oldest look-up has spent in the window
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        var secondAnswered = clock.Elapsed;
+        var asked = clock.Elapsed;
+        int retryAfter;
+        using (var refused = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            (_, retryAfter) = await RefusedAsync(refused, "too_many_lookups", "the third look-up in the window");
+        }
+
+        Assert.InRange(retryAfter, 1, (int)Math.Ceiling(Window - (asked - firstAnswered).TotalSeconds));
+        Assert.True(retryAfter < Window, $"Retry-After {retryAfter} s is the whole window, not the time left of the oldest look-up's");
+
+        // Coming back after Retry-After, the oldest has left: one look-up is let through, and the next is refused until
+        // the second one leaves.
+        await Task.Delay(TimeSpan.FromSeconds(retryAfter));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        asked = clock.Elapsed;
+        using (var refusedAgain = await anonymous.GetAsync("/api/v1/payers/HS240001"))
+        {
+            var (_, again) = await RefusedAsync(refusedAgain, "too_many_lookups", "the look-up after the one let through");
+            Assert.InRange(again, 1, (int)Math.Ceiling(Window - (asked - secondAnswered).TotalSeconds));
+        }
+    }
+
+    [Fact]
+    public async Task A_signed_in_lookup_reads_the_staff_session_once()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var cashier = await terminal.CashierAsync();
+        using var anonymous = Anonymous(terminal);
+        var lane = terminal.App.Services.GetRequiredService<SqliteDatabase>().Lane;
+
+        // Finding a session takes the writer lane; nothing else a look-up does writes. The fewest writes of ten look-ups:
+        // the sync worker and the print queue write beside them now and then, never fewer.
+        async Task<long> FewestWritesAsync(HttpClient client)
+        {
+            var fewest = long.MaxValue;
+            for (var i = 0; i < 10; i++)
+            {
+                var before = lane.Counters.Writes;
+                Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, "/api/v1/payers/HS240001"));
+                fewest = Math.Min(fewest, lane.Counters.Writes - before);
+            }
+
+            return fewest;
+        }
+
+        var byKiosk = await FewestWritesAsync(anonymous);
+        var byCashier = await FewestWritesAsync(cashier);
+        Assert.Equal(1, byCashier - byKiosk);
     }
 }

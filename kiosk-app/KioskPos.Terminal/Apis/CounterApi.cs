@@ -48,7 +48,7 @@ internal static class CounterApi
 
     private static async Task<NoContent> SignOutAsync(HttpContext http, StaffStore staff, CancellationToken ct)
     {
-        if (Token(http) is { } token)
+        if (SessionToken(http) is { } token)
         {
             await staff.CloseSessionAsync(token, ct).ConfigureAwait(false);
         }
@@ -248,14 +248,14 @@ internal static class CounterApi
     };
 
     /// <summary>Who is signed in on this request, or null (the kiosk).</summary>
-    public static Task<StaffMember?> SignedInAsync(HttpContext http) =>
-        http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(Token(http), http.RequestAborted);
+    public static Task<StaffMember?> SignedInAsync(HttpContext http) => StaffAccess.SignedInAsync(http);
 
     private static StaffMember Staff(HttpContext http) => StaffAccess.Staff(http);
 
     private static StaffView View(StaffMember member, StaffStore staff) => new(member.Id, member.Name, StaffStore.RoleName(member.Role), null, (int)staff.IdleTimeout.TotalSeconds);
 
-    private static string? Token(HttpContext http) =>
+    /// <summary>The request's session token: the session cookie (the pages), or a Bearer header (a program).</summary>
+    internal static string? SessionToken(HttpContext http) =>
         http.Request.Cookies.TryGetValue(SessionCookie, out var cookie) ? cookie
         : http.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim()
         : null;

@@ -1,65 +1,95 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
+using KioskPos.Storage;
 using KioskPos.Terminal.Services;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Apis;
 
 /// <summary>
 /// The limit on looking a payer up by what someone types with no one signed in: a payer code
-/// (<c>GET /api/v1/payers/{code}</c>) or a citizen-ID number (<c>GET /api/v1/payers/by-citizen-id/{number}</c>). Both
-/// are public for the self-service kiosk, and both answer a payer's open bills — at a hospital a patient's ward and
-/// services — for any code (they are sequential) or any guessed 12-digit number. Per source address, in
-/// <see cref="TerminalOptions.PayerLookupWindow"/>: <see cref="TerminalOptions.PayerLookupsPerWindow"/> look-ups, of which
-/// <see cref="TerminalOptions.PayerLookupMissesPerWindow"/> may find no one (guessing mostly misses); beyond either, 429
-/// with <c>Retry-After</c> until the window is over. Not counted: signed-in staff (the counter), and a scan's or a tap's
+/// (<c>GET /api/v1/payers/{code}</c>, and the <c>payerCode</c> of <c>POST /api/v1/payments</c> and
+/// <c>POST /api/v1/top-ups</c>, which answer <c>payer_not_found</c> as the look-up does) or a citizen-ID number
+/// (<c>GET /api/v1/payers/by-citizen-id/{number}</c>). All are open to the self-service kiosk, and the look-ups answer
+/// a payer's open bills — at a hospital a patient's ward and services — for any code (they are sequential) or any
+/// guessed 12-digit number. Per source address, in <see cref="TerminalOptions.PayerLookupWindow"/>:
+/// <see cref="TerminalOptions.PayerLookupsPerWindow"/> look-ups, of which <see cref="TerminalOptions.PayerLookupMissesPerWindow"/>
+/// may find no one (guessing mostly misses); beyond either, 429 with <c>Retry-After</c> until the oldest look-up (or
+/// miss) that fills the limit leaves the window. Not counted: signed-in staff (the counter), and a scan's or a tap's
 /// reference (random, good for one scan or tap; a typed card UID is already refused to anyone not signed in).
 /// </summary>
 internal static class PayerLookupLimits
 {
-    /// <summary>The rate-limiter policy of the typed look-ups.</summary>
-    public const string Policy = "payer-lookups";
-
     /// <summary>The endpoint looks a payer up by its route value <paramref name="parameter"/>, typed by whoever calls: limited as above.</summary>
     public static RouteHandlerBuilder LimitsTypedLookups(this RouteHandlerBuilder endpoint, string parameter) =>
         endpoint.ProducesProblems(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new TypedLookup(parameter))
-            .RequireRateLimiting(Policy)
-            .AddEndpointFilter(CountMissAsync);
+            .AddEndpointFilter(LimitAsync);
 
-    /// <summary>The policy and the count of misses (the rate limiter itself is added with the PIN checks', <see cref="StaffAccess.AddStaffAccess"/>).</summary>
+    /// <summary>The endpoint may refuse a typed payer code in its body as a look-up over the limit.</summary>
+    public static RouteHandlerBuilder LimitsTypedPayerCodes(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesProblems(StatusCodes.Status429TooManyRequests);
+
+    /// <summary>The sources' counts of look-ups and misses.</summary>
     public static IServiceCollection AddPayerLookupLimits(this IServiceCollection services)
     {
-        services.AddSingleton<PayerLookupMisses>();
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy<string, PayerLookupPolicy>(Policy));
+        services.AddSingleton<PayerLookupBudget>();
         return services;
     }
 
     /// <summary>
-    /// Whether this request counts: a typed value (not a reference) from someone not signed in. <see cref="StaffAccess"/>
-    /// has put the signed-in member in the request before the rate limiter runs.
+    /// A payer code typed into a payment or top-up (<paramref name="payerCode"/>, with no card's reference beside it),
+    /// about to be looked up for <paramref name="signedIn"/> (null: no one): not counted for staff, nor when there is no
+    /// code or a card is given; otherwise counted as a look-up, or the 429 that refuses it. After the answer, a
+    /// <c>payer_not_found</c> goes to <see cref="CountMiss"/> when this said it counted.
     /// </summary>
-    internal static bool IsCounted(HttpContext http) =>
-        StaffAccess.SignedIn(http) is null
-        && http.GetEndpoint()?.Metadata.GetMetadata<TypedLookup>() is { } lookup
-        && http.Request.RouteValues[lookup.Parameter] is string typed
-        && !CitizenIdScans.IsReference(typed) && !CardPresence.IsReference(typed);
+    public static ProblemResult? TakeTypedPayerCode(HttpContext http, StaffMember? signedIn, string? payerCode, string? cardUid, out bool counted)
+    {
+        counted = signedIn is null && cardUid is null && !string.IsNullOrWhiteSpace(payerCode);
+        return counted ? Take(http) : null;
+    }
+
+    /// <summary>A counted look-up from this request's source found no one.</summary>
+    public static void CountMiss(HttpContext http) => http.RequestServices.GetRequiredService<PayerLookupBudget>().CountMiss(Source(http));
 
     /// <summary>The source a limit is kept for: every kiosk browser is one (127.0.0.1), a program on the network another.</summary>
     internal static string Source(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    // A look-up that found no one (404) is a miss: counted after the answer, since only then is it known.
-    private static async ValueTask<object?> CountMissAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    // A typed value (not a reference) from someone not signed in is counted before the look-up; one that found no one
+    // (404) is a miss, counted after the answer, since only then is it known.
+    private static async ValueTask<object?> LimitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var result = await next(context).ConfigureAwait(false);
         var http = context.HttpContext;
-        if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound } && IsCounted(http))
+        var counted = http.GetEndpoint()?.Metadata.GetMetadata<TypedLookup>() is { } lookup
+            && http.Request.RouteValues[lookup.Parameter] is string typed
+            && !CitizenIdScans.IsReference(typed) && !CardPresence.IsReference(typed)
+            && await StaffAccess.SignedInAsync(http).ConfigureAwait(false) is null;
+        if (counted && Take(http) is { } refused)
         {
-            http.RequestServices.GetRequiredService<PayerLookupMisses>().Count(Source(http));
+            return refused;
+        }
+
+        var result = await next(context).ConfigureAwait(false);
+        if (counted && (result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound })
+        {
+            CountMiss(http);
         }
 
         return result;
+    }
+
+    private static ProblemResult? Take(HttpContext http)
+    {
+        if (http.RequestServices.GetRequiredService<PayerLookupBudget>().TryTake(Source(http)) is not { } refusal)
+        {
+            return null;
+        }
+
+        var seconds = (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds);
+        var detail = refusal.Code == PayerLookupBudget.TooManyMisses
+            ? $"Too many look-ups by payer code or citizen-ID number from this address found no one; try again in {seconds} s."
+            : $"Too many look-ups by payer code or citizen-ID number from this address; try again in {seconds} s.";
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ApiProblems.Create(StatusCodes.Status429TooManyRequests, refusal.Code, detail, seconds);
     }
 }
 
@@ -67,125 +97,120 @@ internal static class PayerLookupLimits
 /// <param name="Parameter">The route value's name.</param>
 internal sealed record TypedLookup(string Parameter);
 
-/// <summary>The misses (look-ups that found no one) per source address, in the look-ups' window.</summary>
-internal sealed class PayerLookupMisses : IDisposable
+/// <summary>
+/// Each source's look-ups and misses of the last window, as the times they were made (a sliding log, not fixed windows):
+/// a source over a limit is told exactly when the oldest entry that fills it leaves the window, and may look up again
+/// then. A refusal is not counted. The counts are small (the limits), and a source with nothing left in the window is
+/// forgotten.
+/// </summary>
+internal sealed class PayerLookupBudget
 {
-    private readonly PartitionedRateLimiter<string> _misses;
+    /// <summary>The refusal's code when the look-ups are used up.</summary>
+    public const string TooManyLookups = "too_many_lookups";
 
-    public PayerLookupMisses(IOptions<TerminalOptions> options)
+    /// <summary>The refusal's code when the misses are used up.</summary>
+    public const string TooManyMisses = "too_many_failed_lookups";
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Log> _sources = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly int _lookups;
+    private readonly int _misses;
+    private readonly TimeSpan _window;
+    private TimeSpan _lastSweep;
+
+    public PayerLookupBudget(IOptions<TerminalOptions> options, TimeProvider time)
     {
-        var limit = Math.Max(1, options.Value.PayerLookupMissesPerWindow);
-        var window = PayerLookupPolicy.Window(options.Value);
-        _misses = PartitionedRateLimiter.Create<string, string>(source => RateLimitPartition.GetFixedWindowLimiter(source,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = window, QueueLimit = 0 }));
+        _time = time;
+        _origin = time.GetTimestamp(); // monotonic: a clock set by the province's Date header moves no entry
+        _lookups = Math.Max(1, options.Value.PayerLookupsPerWindow);
+        _misses = Math.Max(1, options.Value.PayerLookupMissesPerWindow);
+        // A setting of zero or less is taken as the default minute.
+        _window = options.Value.PayerLookupWindow > TimeSpan.Zero ? options.Value.PayerLookupWindow : new TerminalOptions().PayerLookupWindow;
     }
 
-    /// <summary>Whether <paramref name="source"/> has misses left in this window: a lease that says so, and when to come back if not.</summary>
-    public RateLimitLease Check(string source) => _misses.AttemptAcquire(source, 0);
+    /// <summary>
+    /// Counts a look-up from <paramref name="source"/>, or refuses it (counting nothing): which limit, and how long until
+    /// the source is under it again (at least a second, whole seconds).
+    /// </summary>
+    public (string Code, TimeSpan RetryAfter)? TryTake(string source)
+    {
+        lock (_lock)
+        {
+            var now = Now();
+            var log = LogOf(source, now);
+            if (log.Misses.Count >= _misses)
+            {
+                return (TooManyMisses, RetryAfter(log.Misses, _misses, now));
+            }
+
+            if (log.Lookups.Count >= _lookups)
+            {
+                return (TooManyLookups, RetryAfter(log.Lookups, _lookups, now));
+            }
+
+            log.Lookups.Add(now);
+            return null;
+        }
+    }
 
     /// <summary>A look-up from <paramref name="source"/> found no one.</summary>
-    public void Count(string source) => _misses.AttemptAcquire(source).Dispose();
-
-    public void Dispose() => _misses.Dispose();
-}
-
-/// <summary>The rate-limiter policy of <see cref="PayerLookupLimits"/>: its partitions, and its own 429 answer.</summary>
-internal sealed class PayerLookupPolicy(IOptions<TerminalOptions> options, PayerLookupMisses misses) : IRateLimiterPolicy<string>
-{
-    private static readonly MetadataName<string> s_reason = MetadataName.Create<string>("kioskpos.refusal");
-
-    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = RejectAsync;
-
-    public RateLimitPartition<string> GetPartition(HttpContext http)
+    public void CountMiss(string source)
     {
-        if (!PayerLookupLimits.IsCounted(http))
+        lock (_lock)
         {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
+            var now = Now();
+            LogOf(source, now).Misses.Add(now);
         }
-
-        return RateLimitPartition.Get(PayerLookupLimits.Source(http), source => new SourceLimiter(
-            new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, options.Value.PayerLookupsPerWindow), Window = Window(options.Value), QueueLimit = 0 }),
-            misses,
-            source));
     }
 
-    /// <summary>The window of both limits (a setting of zero or less is taken as the default minute).</summary>
-    internal static TimeSpan Window(TerminalOptions options) => options.PayerLookupWindow > TimeSpan.Zero ? options.PayerLookupWindow : new TerminalOptions().PayerLookupWindow;
+    private TimeSpan Now() => _time.GetElapsedTime(_origin);
 
-    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken ct)
+    // The source's log with what left the window dropped; and, once a window, every source's, forgetting the empty ones.
+    private Log LogOf(string source, TimeSpan now)
     {
-        var seconds = (int)Math.Ceiling((context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1)).TotalSeconds);
-        var code = context.Lease.TryGetMetadata(s_reason, out var reason) && reason is not null ? reason : "too_many_lookups";
-        var detail = code == "too_many_failed_lookups"
-            ? $"Too many look-ups by payer code or citizen-ID number from this address found no one; try again in {seconds} s."
-            : $"Too many look-ups by payer code or citizen-ID number from this address; try again in {seconds} s.";
-        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await ApiProblems.Create(StatusCodes.Status429TooManyRequests, code, detail, seconds).ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+        if (now - _lastSweep >= _window)
+        {
+            _lastSweep = now;
+            foreach (var (key, old) in _sources)
+            {
+                if (old.Drop(now - _window))
+                {
+                    _sources.Remove(key);
+                }
+            }
+        }
+
+        if (!_sources.TryGetValue(source, out var log))
+        {
+            _sources[source] = log = new Log();
+        }
+
+        log.Drop(now - _window);
+        return log;
     }
 
-    /// <summary>One source's limiter: its own look-ups, and the misses it has left (kept apart, as a miss is counted after the answer).</summary>
-    private sealed class SourceLimiter(FixedWindowRateLimiter lookups, PayerLookupMisses misses, string source) : RateLimiter
+    // Misses are counted after their answers, so concurrent ones may pass the limit: the source is under it again when
+    // all but limit − 1 of its entries have left, the first of those being the oldest when it is exactly at the limit.
+    private TimeSpan RetryAfter(List<TimeSpan> entries, int limit, TimeSpan now)
     {
-        public override TimeSpan? IdleDuration => lookups.IdleDuration;
-
-        public override RateLimiterStatistics? GetStatistics() => lookups.GetStatistics();
-
-        protected override RateLimitLease AttemptAcquireCore(int permitCount)
-        {
-            var missesLeft = misses.Check(source);
-            if (!missesLeft.IsAcquired)
-            {
-                return new Refused(missesLeft, "too_many_failed_lookups");
-            }
-
-            missesLeft.Dispose();
-            var lease = lookups.AttemptAcquire(permitCount);
-            return lease.IsAcquired ? lease : new Refused(lease, "too_many_lookups");
-        }
-
-        // No queue: a look-up over the limit is answered at once.
-        protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(AttemptAcquireCore(permitCount));
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                lookups.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        protected override ValueTask DisposeAsyncCore() => lookups.DisposeAsync();
+        var leaves = entries[entries.Count - limit] + _window - now;
+        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(leaves.TotalSeconds)));
     }
 
-    /// <summary>A refusal, with the limiter's <c>RetryAfter</c> and which limit it was.</summary>
-    private sealed class Refused(RateLimitLease inner, string code) : RateLimitLease
+    private sealed class Log
     {
-        public override bool IsAcquired => false;
+        public List<TimeSpan> Lookups { get; } = [];
 
-        public override IEnumerable<string> MetadataNames => inner.MetadataNames.Append(s_reason.Name);
+        public List<TimeSpan> Misses { get; } = [];
 
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        // Drops the entries made at or before since (out of the window); true when nothing is left.
+        public bool Drop(TimeSpan since)
         {
-            if (metadataName == s_reason.Name)
-            {
-                metadata = code;
-                return true;
-            }
-
-            return inner.TryGetMetadata(metadataName, out metadata);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
+            Lookups.RemoveAll(t => t <= since);
+            Misses.RemoveAll(t => t <= since);
+            return Lookups.Count == 0 && Misses.Count == 0;
         }
     }
 }

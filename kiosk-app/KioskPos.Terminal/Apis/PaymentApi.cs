@@ -21,7 +21,7 @@ internal static class PaymentApi
         api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)
-            .AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
+            .LimitsTypedPayerCodes().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         api.MapGet("/payments/{id}", GetPaymentAsync).WithSummary("A payment").RequirePaymentAccess();
         api.MapGet("/payments", ListPaymentsAsync).WithSummary("Recent payments, newest first")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor);
@@ -159,6 +159,9 @@ internal static class PaymentApi
             : ApiProblems.Variant(StatusCodes.Status503ServiceUnavailable, "printer_problem", "slip", problem);
     }
 
+    /// <summary>The refusal's code for a payer code that names no one (<see cref="PaymentRefusal.PayerNotFound"/>): a miss of a typed look-up.</summary>
+    internal const string PayerNotFoundCode = "payer_not_found";
+
     private static ProblemResult PaymentNotFound(string id) => ApiProblems.Create(StatusCodes.Status404NotFound, "payment_not_found", $"No payment {id}.", id);
 
     private static ProblemResult QrNotFound(string id) => ApiProblems.Create(StatusCodes.Status404NotFound, "qr_not_found", $"Payment {id} has no VietQR code.", id);
@@ -191,6 +194,13 @@ internal static class PaymentApi
 
         // The cashier is whoever is signed in, never a name the request claims; the self-service kiosk has none.
         var cashier = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
+
+        // A typed payer code is a look-up (the refusal payer_not_found answers as GET /payers/{code} does): limited as one.
+        if (PayerLookupLimits.TakeTypedPayerCode(http, cashier, request.PayerCode, request.CardUid, out var counted) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         try
         {
             var taken = await service.TakeAsync(new PaymentInput(key, request.CardUid, request.PayerCode, request.Method, request.Bills, cashier?.Id, request.ApprovalCode, request.CardLast4, request.Pin), http.RequestAborted).ConfigureAwait(false);
@@ -209,6 +219,11 @@ internal static class PaymentApi
         }
         catch (PaymentRefusedException e)
         {
+            if (counted && e.Refusal.Code == PayerNotFoundCode)
+            {
+                PayerLookupLimits.CountMiss(http);
+            }
+
             return ApiProblems.From(e.Refusal);
         }
         catch (IdempotencyKeyReusedException)

@@ -58,12 +58,24 @@ internal static class StaffAccess
     public static StaffMember Staff(HttpContext http) => (StaffMember)http.Items[StaffKey]!;
 
     /// <summary>
-    /// The signed-in staff member the access check found, or null: known for every endpoint but the public ones, and
-    /// for the public typed look-ups (<see cref="PayerLookupLimits"/>), whose limit spares staff.
+    /// The staff member signed in on this request's session, or null; read once a request, whoever asks first (the access
+    /// check, for every endpoint but the public ones), and kept in the request for the rest (the look-ups' limit, the
+    /// handler). Finding a session takes the writer connection and may move its idle expiry: not a second time for the
+    /// same request.
     /// </summary>
-    public static StaffMember? SignedIn(HttpContext http) => http.Items.TryGetValue(StaffKey, out var member) ? member as StaffMember : null;
+    public static async Task<StaffMember?> SignedInAsync(HttpContext http)
+    {
+        if (http.Items.TryGetValue(StaffKey, out var known))
+        {
+            return known as StaffMember;
+        }
 
-    /// <summary>The rate limiter (its answer to PIN checks over the limit; the typed look-ups' policy answers its own), and the staff settings.</summary>
+        var member = await http.RequestServices.GetRequiredService<StaffStore>().FindSessionAsync(CounterApi.SessionToken(http), http.RequestAborted).ConfigureAwait(false);
+        http.Items[StaffKey] = member;
+        return member;
+    }
+
+    /// <summary>The rate limiter (its answer to PIN checks over the limit), and the staff settings.</summary>
     public static IServiceCollection AddStaffAccess(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StaffOptions>().Bind(configuration.GetSection(StaffOptions.Section));
@@ -114,21 +126,11 @@ internal static class StaffAccess
 
         if (access.Kind is AccessKind.Public or AccessKind.Device or AccessKind.BankSignature or AccessKind.OneTimeCode)
         {
-            // The rate limiter runs next and spares signed-in staff's typed look-ups: it is told who is signed in here.
-            if (endpoint.Metadata.GetMetadata<TypedLookup>() is not null && await CounterApi.SignedInAsync(http).ConfigureAwait(false) is { } staff)
-            {
-                http.Items[StaffKey] = staff;
-            }
-
             return null;
         }
 
-        var member = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
+        var member = await SignedInAsync(http).ConfigureAwait(false);
         var role = member is null ? null : StaffStore.RoleName(member.Role);
-        if (member is not null)
-        {
-            http.Items[StaffKey] = member;
-        }
 
         switch (access.Kind)
         {

@@ -20,7 +20,7 @@ internal static class TopUpApi
         api.MapPost("/top-ups", CreateTopUpAsync).WithSummary("Offer a VietQR top-up of a card's balance (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreateTopUpRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
-            .AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
+            .LimitsTypedPayerCodes().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
         return app;
     }
 
@@ -43,6 +43,14 @@ internal static class TopUpApi
         }
 
         var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : request.ClientRequestId;
+
+        // A typed payer code is a look-up, limited as one when no one is signed in (PaymentApi's payments likewise).
+        var signedIn = await StaffAccess.SignedInAsync(http).ConfigureAwait(false);
+        if (PayerLookupLimits.TakeTypedPayerCode(http, signedIn, request.PayerCode, request.CardUid, out var counted) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         try
         {
             var taken = await service.TopUpAsync(new TopUpInput(key, request.CardUid, request.PayerCode, request.Amount), http.RequestAborted).ConfigureAwait(false);
@@ -52,6 +60,11 @@ internal static class TopUpApi
         }
         catch (PaymentRefusedException e)
         {
+            if (counted && e.Refusal.Code == PaymentApi.PayerNotFoundCode)
+            {
+                PayerLookupLimits.CountMiss(http);
+            }
+
             return ApiProblems.From(e.Refusal);
         }
         catch (IdempotencyKeyReusedException)
