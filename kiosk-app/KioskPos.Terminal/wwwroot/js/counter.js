@@ -3,6 +3,23 @@
   'use strict';
   var t = I18n.t, both = I18n.both, vnd = I18n.money;
   var me = null, payer = null, card = null, pending = null, pinFor = null;
+  // One request key per payment intent, as at the kiosk: Pay pressed again after its answer was lost sends the same
+  // key, and the terminal answers with the payment it took then, never a second; a changed intent (payer, card,
+  // method, bills and amounts, the bank-card terminal's approval) gets a new key; an answer, or clearing the payer, ends it.
+  var intent = null;
+  function keyFor(prefix, what) {
+    var id = JSON.stringify(what);
+    if (!intent || intent.id !== id) { intent = { id: id, key: prefix + Date.now() + '-' + Math.random().toString(36).slice(2) }; }
+    return intent.key;
+  }
+  // A payment's or top-up's request: its answer (the intent over), or null when none came (nor a body after the status line).
+  async function send(url, body) {
+    var r = null;
+    try { r = await api('POST', url, body); } catch (e) { r = null; }
+    if (!r || (r.ok && !r.data)) { return null; }
+    intent = null;
+    return r;
+  }
   function $(id) { return document.getElementById(id); }
   function show(name) {
     document.querySelectorAll('.screen').forEach(function (s) { s.classList.toggle('on', s.id === 's-' + name); }); document.body.dataset.screen = name;
@@ -62,7 +79,7 @@
       $('idlewarn').textContent = both('counter.idleWarning', Math.ceil(left / 1000)); $('idlewarn').hidden = false;
     }
   }, 1000);
-  function clearPayer() { payer = null; card = null; $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
+  function clearPayer() { payer = null; card = null; intent = null; $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
   async function find(url) {
     say('paymsg', ''); $('matches').hidden = true;
     var r = await api('GET', url);
@@ -110,11 +127,15 @@
   }
   async function pay(method, extra) {
     if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method !== 'card_balance' && $('payqr').disabled)) { return; }
-    var body = { clientRequestId: 'counter-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: chosen().map(function (r) { return { billId: r.dataset.bill, amount: amountOf(r) }; }) };
+    var body = { method: method, bills: chosen().map(function (r) { return { billId: r.dataset.bill, amount: amountOf(r) }; }) };
     if (method === 'card_balance') { body.cardUid = card; } else { body.payerCode = payer.code; }
-    if (extra && extra.pin) { body.pin = extra.pin; } else if (extra) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
+    if (extra && !extra.pin) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
+    // The card holder's PIN is no part of the intent: it is asked for after an answer, which ended the intent anyway.
+    body.clientRequestId = keyFor('counter-', body);
+    if (extra && extra.pin) { body.pin = extra.pin; }
     $('paycard').disabled = true; $('payqr').disabled = true;
-    var r = await api('POST', '/api/v1/payments', body);
+    var r = await send('/api/v1/payments', body);
+    if (!r) { say('paymsg', both('counter.answerLost'), 'bad'); total(); return { ok: false, lost: true }; }
     if (!r.ok && method === 'card_balance' && r.data && (r.data.code === 'pin_required' || r.data.code === 'pin_wrong')) {
       // Above the PIN amount the card holder types their PIN, at the counter as at the kiosk.
       total(); askCardPin(r.data.code === 'pin_wrong' ? problemText(r) : ''); return r;
@@ -136,6 +157,7 @@
     card = pinFor;
     var r = await pay('card_balance', { pin: pin });
     if (r && r.ok) { $('cpin').close(); pinFor = null; }
+    else if (r && r.lost) { say('cpinmsg', both('counter.answerLost'), 'bad'); }
     else if (r && r.data && r.data.code !== 'pin_wrong') { say('cpinmsg', problemText(r), 'bad'); }
   });
   function external() { if (!payer || $('payqr').disabled) { return; } $('eappr').value = ''; $('elast4').value = ''; say('emsg', ''); $('ext').showModal(); $('eappr').focus(); }
@@ -143,7 +165,7 @@
   $('extform').addEventListener('submit', async function (e) {
     e.preventDefault();
     var r = await pay('external_card', { approvalCode: $('eappr').value.trim(), cardLast4: $('elast4').value.trim() });
-    if (r && !r.ok) { say('emsg', problemText(r), 'bad'); return; }
+    if (r && !r.ok) { say('emsg', r.lost ? both('counter.answerLost') : problemText(r), 'bad'); return; }
     $('ext').close();
   });
   async function recent() {
@@ -229,7 +251,10 @@
   $('topupform').addEventListener('submit', async function (e) {
     e.preventDefault();
     var amount = wholeDong($('tuamount').value);
-    var r = await api('POST', '/api/v1/top-ups', { clientRequestId: 'counter-topup-' + Date.now() + '-' + Math.random().toString(36).slice(2), payerCode: payer.code, amount: amount });
+    var body = { payerCode: payer.code, amount: amount };
+    body.clientRequestId = keyFor('counter-topup-', body);
+    var r = await send('/api/v1/top-ups', body);
+    if (!r) { say('tumsg', both('counter.answerLost'), 'bad'); return; }
     if (!r.ok) { say('tumsg', problemText(r), 'bad'); return; }
     $('topupdlg').close(); say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
   });

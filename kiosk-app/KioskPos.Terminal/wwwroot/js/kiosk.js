@@ -9,6 +9,25 @@
   var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
   var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, relativeTimer = null, prefix = params.get('prefix') || 'HS';
   var topUpAmount = '';
+  // One request key per payment intent: Pay pressed again after its answer was lost (the connection between this page
+  // and the terminal dropped after the request left) sends the same key, so the terminal answers with the payment it
+  // took then (a replay) and never takes a second; a changed intent (payer, card, method, bills, amount) gets a new key,
+  // and an answer, or leaving the payer, ends it.
+  var intent = null;
+  function keyFor(prefix, what) {
+    var id = JSON.stringify(what);
+    if (!intent || intent.id !== id) { intent = { id: id, key: prefix + Date.now() + '-' + Math.random().toString(36).slice(2) }; }
+    return intent.key;
+  }
+  // A payment's or top-up's request: its answer, or null when none came (the page says so and lets Pay be pressed
+  // again); an answer cut after its status line, with no body to read, is none either.
+  async function send(url, request) {
+    var r = null;
+    try { r = await json(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) }); } catch (e) { r = null; }
+    if (!r || (r.response.ok && !r.body)) { $('lost').hidden = false; return null; }
+    intent = null; $('lost').hidden = true;
+    return r;
+  }
   function $(id) { return document.getElementById(id); }
   function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
   // An SVG the terminal drew (a QR code), put in as a parsed image, not as page markup.
@@ -32,7 +51,7 @@
     if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
   }
   function home() {
-    payer = null; card = null; payment = null; code = ''; pin = ''; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
+    payer = null; card = null; payment = null; code = ''; pin = ''; intent = null; $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
     topUpAmount = ''; $('dtitle').dataset.msg = 'kiosk.paid'; $('dtitle').textContent = t('kiosk.paid');
@@ -127,8 +146,10 @@
   function openTopUp() { topUpAmount = ''; renderTopUp(); show('topup'); }
   async function topUp() {
     $('tgo').disabled = true;
-    var request = { clientRequestId: 'kiosk-topup-' + Date.now() + '-' + Math.random().toString(36).slice(2), cardUid: card, amount: Number(topUpAmount) };
-    var r = await json('/api/v1/top-ups', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+    var request = { cardUid: card, amount: Number(topUpAmount) };
+    request.clientRequestId = keyFor('kiosk-topup-', request);
+    var r = await send('/api/v1/top-ups', request);
+    if (!r) { renderTopUp(); return; }
     if (!r.response.ok) { problem(r.response, r.body); return; }
     showQr(r.body);
   }
@@ -142,11 +163,18 @@
   }
   async function pay(method, withPin) {
     var bills = chosen().map(function (r) { return { billId: r.dataset.bill }; });
-    var request = { clientRequestId: 'kiosk-' + Date.now() + '-' + Math.random().toString(36).slice(2), method: method, bills: bills };
+    var request = { method: method, bills: bills };
     if (method === 'card_balance') { request.cardUid = card; } else { request.payerCode = payer.code; }
+    // The PIN is no part of the intent: it is asked for after an answer, which ended the intent anyway.
+    request.clientRequestId = keyFor('kiosk-', request);
     if (withPin) { request.pin = withPin; }
     $('payqr').disabled = true; $('paycard').disabled = true;
-    var r = await json('/api/v1/payments', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+    var r = await send('/api/v1/payments', request);
+    if (!r) {
+      // No answer: back to the fees as they were chosen, Pay ready to press again (the same payment is asked for).
+      if (payer) { renderPayer(); show('payer'); }
+      return;
+    }
     if (!r.response.ok) {
       var why = r.body && r.body.code;
       if (why === 'pin_required' || why === 'pin_wrong') { askPin(why === 'pin_wrong' ? (I18n.lang === 'en' && r.body.detail ? r.body.detail : r.body.title) : ''); return; }
