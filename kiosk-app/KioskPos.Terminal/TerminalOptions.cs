@@ -25,8 +25,9 @@ public sealed class TerminalOptions
     public long CardPinAbove { get; set; } = 500_000;
 
     /// <summary>
-    /// Look-ups of a payer by a typed payer code or citizen-ID number one source address may make in
-    /// <see cref="PayerLookupWindow"/> with no one signed in; more answer 429 until the window is over. Every kiosk
+    /// Look-ups of a payer by a typed payer code or citizen-ID number (the GET look-ups, and a payer code typed into a
+    /// payment or top-up without a card) one source address may make in <see cref="PayerLookupWindow"/> with no one
+    /// signed in; more answer 429 until the oldest counted look-up leaves the window. Every kiosk
     /// browser is one source (127.0.0.1), so this is one person at the keypad: a parent or patient types a code or two,
     /// not 30. Signed-in staff, and a tap's or a scan's reference, are not counted (Apis/PayerLookupLimits.cs).
     /// </summary>
