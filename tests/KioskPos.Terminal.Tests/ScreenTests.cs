@@ -25,7 +25,7 @@ public sealed partial class ScreenTests
         {
             ("/kiosk", "text/html"), ("/counter", "text/html"), ("/display", "text/html"), ("/tech", "text/html"), ("/", "text/html"),
             ("/css/kioskpos.css", "text/css"), ("/js/i18n.js", "text/javascript"), ("/js/kiosk.js", "text/javascript"),
-            ("/js/counter.js", "text/javascript"), ("/js/display.js", "text/javascript"), ("/js/tech.js", "text/javascript"),
+            ("/js/counter.js", "text/javascript"), ("/js/intent.js", "text/javascript"), ("/js/display.js", "text/javascript"), ("/js/tech.js", "text/javascript"),
             ("/api/v1/messages", "application/json"),
         })
         {

@@ -3,21 +3,12 @@
   'use strict';
   var t = I18n.t, both = I18n.both, vnd = I18n.money;
   var me = null, payer = null, card = null, pending = null, pinFor = null;
-  // One request key per payment intent, as at the kiosk: Pay pressed again after its answer was lost sends the same
-  // key, and the terminal answers with the payment it took then, never a second; a changed intent (payer, card,
-  // method, bills and amounts, the bank-card terminal's approval) gets a new key; an answer, or clearing the payer, ends it.
-  var intent = null;
-  function keyFor(prefix, what) {
-    var id = JSON.stringify(what);
-    if (!intent || intent.id !== id) { intent = { id: id, key: prefix + Date.now() + '-' + Math.random().toString(36).slice(2) }; }
-    return intent.key;
-  }
   // A payment's or top-up's request: its answer (the intent over), or null when none came (nor a body after the status line).
   async function send(url, body) {
     var r = null;
     try { r = await api('POST', url, body); } catch (e) { r = null; }
     if (!r || (r.ok && !r.data)) { return null; }
-    intent = null;
+    PaymentIntent.end();
     return r;
   }
   function $(id) { return document.getElementById(id); }
@@ -79,7 +70,7 @@
       $('idlewarn').textContent = both('counter.idleWarning', Math.ceil(left / 1000)); $('idlewarn').hidden = false;
     }
   }, 1000);
-  function clearPayer() { payer = null; card = null; intent = null; $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
+  function clearPayer() { payer = null; card = null; PaymentIntent.end(); $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
   async function find(url) {
     say('paymsg', ''); $('matches').hidden = true;
     var r = await api('GET', url);
@@ -131,7 +122,7 @@
     if (method === 'card_balance') { body.cardUid = card; } else { body.payerCode = payer.code; }
     if (extra && !extra.pin) { body.approvalCode = extra.approvalCode; body.cardLast4 = extra.cardLast4; }
     // The card holder's PIN is no part of the intent: it is asked for after an answer, which ended the intent anyway.
-    body.clientRequestId = keyFor('counter-', body);
+    body.clientRequestId = PaymentIntent.key('counter-', body);
     if (extra && extra.pin) { body.pin = extra.pin; }
     $('paycard').disabled = true; $('payqr').disabled = true;
     var r = await send('/api/v1/payments', body);
@@ -252,7 +243,7 @@
     e.preventDefault();
     var amount = wholeDong($('tuamount').value);
     var body = { payerCode: payer.code, amount: amount };
-    body.clientRequestId = keyFor('counter-topup-', body);
+    body.clientRequestId = PaymentIntent.key('counter-topup-', body);
     var r = await send('/api/v1/top-ups', body);
     if (!r) { say('tumsg', both('counter.answerLost'), 'bad'); return; }
     if (!r.ok) { say('tumsg', problemText(r), 'bad'); return; }

@@ -9,23 +9,13 @@
   var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
   var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, relativeTimer = null, prefix = params.get('prefix') || 'HS';
   var topUpAmount = '';
-  // One request key per payment intent: Pay pressed again after its answer was lost (the connection between this page
-  // and the terminal dropped after the request left) sends the same key, so the terminal answers with the payment it
-  // took then (a replay) and never takes a second; a changed intent (payer, card, method, bills, amount) gets a new key,
-  // and an answer, or leaving the payer, ends it.
-  var intent = null;
-  function keyFor(prefix, what) {
-    var id = JSON.stringify(what);
-    if (!intent || intent.id !== id) { intent = { id: id, key: prefix + Date.now() + '-' + Math.random().toString(36).slice(2) }; }
-    return intent.key;
-  }
   // A payment's or top-up's request: its answer, or null when none came (the page says so and lets Pay be pressed
   // again); an answer cut after its status line, with no body to read, is none either.
   async function send(url, request) {
     var r = null;
     try { r = await json(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) }); } catch (e) { r = null; }
     if (!r || (r.response.ok && !r.body)) { $('lost').hidden = false; return null; }
-    intent = null; $('lost').hidden = true;
+    PaymentIntent.end(); $('lost').hidden = true;
     return r;
   }
   function $(id) { return document.getElementById(id); }
@@ -51,7 +41,7 @@
     if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
   }
   function home() {
-    payer = null; card = null; payment = null; code = ''; pin = ''; intent = null; $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
+    payer = null; card = null; payment = null; code = ''; pin = ''; PaymentIntent.end(); $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
     topUpAmount = ''; $('dtitle').dataset.msg = 'kiosk.paid'; $('dtitle').textContent = t('kiosk.paid');
@@ -147,7 +137,7 @@
   async function topUp() {
     $('tgo').disabled = true;
     var request = { cardUid: card, amount: Number(topUpAmount) };
-    request.clientRequestId = keyFor('kiosk-topup-', request);
+    request.clientRequestId = PaymentIntent.key('kiosk-topup-', request);
     var r = await send('/api/v1/top-ups', request);
     if (!r) { renderTopUp(); return; }
     if (!r.response.ok) { problem(r.response, r.body); return; }
@@ -166,7 +156,7 @@
     var request = { method: method, bills: bills };
     if (method === 'card_balance') { request.cardUid = card; } else { request.payerCode = payer.code; }
     // The PIN is no part of the intent: it is asked for after an answer, which ended the intent anyway.
-    request.clientRequestId = keyFor('kiosk-', request);
+    request.clientRequestId = PaymentIntent.key('kiosk-', request);
     if (withPin) { request.pin = withPin; }
     $('payqr').disabled = true; $('paycard').disabled = true;
     var r = await send('/api/v1/payments', request);
