@@ -38,6 +38,8 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(Banking.StatementLayoutFile))]
 [JsonSerializable(typeof(StatementImportResult))]
 [JsonSerializable(typeof(IReadOnlyList<StatementGapRow>))]
+[JsonSerializable(typeof(HeldLineRequest))]
+[JsonSerializable(typeof(HeldLineDecision))]
 [JsonSerializable(typeof(Banking.SuccessAnswer))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<RefusedDeliveryRow>))]

@@ -43,14 +43,26 @@ internal static class BankApi
         admin.MapPut("/{id}", PutConnectionAsync).WithSummary("Create or change a bank connection").AcceptsJson<BankConnectionRequest>()
             .ProducesProblems(StatusCodes.Status400BadRequest);
         admin.MapDelete("/{id}", DeleteConnectionAsync).WithSummary("Remove a bank connection (its transfers stay)").ProducesProblems(StatusCodes.Status404NotFound);
-        // An institution's accountant may import the statement of a connection of their own institution (the handler
-        // answers 404 for any other, as for one that does not exist); everything else here is the administrator's.
+        // An institution's accountant may import the statement of a connection of their own institution, list its gaps
+        // and settle its held lines (the handlers answer 404 for any other, as for one that does not exist); everything
+        // else here is the administrator's.
         app.MapPost("/api/v1/admin/bank/connections/{id}/statement", StatementImport.HandleAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
             .WithSummary("Import the account's statement as the bank exports it (.xlsx or CSV; ?layout=vietcombank|vietinbank|…, found from the header when left out)")
             .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status415UnsupportedMediaType);
-        admin.MapGet("/{id}/statement/gaps", StatementImport.GapsAsync)
-            .WithSummary("Statement lines that no webhook or pull reported, and lines held as possible duplicates of a stored line").ProducesProblems(StatusCodes.Status404NotFound);
+        app.MapGet("/api/v1/admin/bank/connections/{id}/statement/gaps", StatementImport.GapsAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
+            .WithSummary("Statement lines that no webhook or pull reported, and lines held as possible duplicates of a stored line (with heldId, and a person's decision)")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+        app.MapPost("/api/v1/admin/bank/connections/{id}/statement/held/{heldId}/credit", StatementHeldLines.CreditHeldLineAsync)
+            .RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
+            .WithSummary("Credit a held statement line, a second transfer after all: matched as an imported line, once, with the reason required")
+            .AcceptsJson<HeldLineRequest>().Produces<HeldLineDecision>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        app.MapPost("/api/v1/admin/bank/connections/{id}/statement/held/{heldId}/dismiss", StatementHeldLines.DismissHeldLineAsync)
+            .RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
+            .WithSummary("Dismiss a held statement line, the same transfer as the stored line: nothing credited, with the reason required")
+            .AcceptsJson<HeldLineRequest>().Produces<HeldLineDecision>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return app;
     }
 

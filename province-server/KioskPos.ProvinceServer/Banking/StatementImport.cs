@@ -33,12 +33,11 @@ internal static class StatementImport
     {
         var ct = http.RequestAborted;
         BoundedBody.Limit(http, MaxBytes);
-        var connection = id.Length is > 0 and <= 100 ? await connections.FindAsync(id, ct).ConfigureAwait(false) : null;
-        var user = await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false);
-        if (connection is null || user is null || !(user.IsAdmin || (connection.InstitutionId is { } institution && user.MaySee(institution))))
+        var (connection, user) = await ConnectionOfCallerAsync(id, http, connections).ConfigureAwait(false);
+        if (connection is null || user is null)
         {
             BoundedBody.CloseAfterAnswer(http);
-            return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");
+            return UnknownConnection(id);
         }
 
         var body = await BoundedBody.ReadAsync(http.Request, MaxBytes, ct).ConfigureAwait(false);
@@ -104,11 +103,28 @@ internal static class StatementImport
         return JsonOk.Of(result, ProvinceJsonContext.Default.StatementImportResult);
     }
 
-    public static async Task<Results<JsonOk<IReadOnlyList<StatementGapRow>>, ProblemResult>> GapsAsync(string id, int? limit, BankConnections connections, BankLedger ledger,
-        CancellationToken ct) =>
-        await connections.FindAsync(id, ct).ConfigureAwait(false) is null
-            ? ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.")
-            : JsonOk.Of(await ledger.StatementGapsAsync(id, limit ?? 100, ct).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListStatementGapRow);
+    /// <summary><c>GET …/{id}/statement/gaps</c>: for the same people as the import (another institution's connection is unknown).</summary>
+    public static async Task<Results<JsonOk<IReadOnlyList<StatementGapRow>>, ProblemResult>> GapsAsync(string id, int? limit, HttpContext http, BankConnections connections,
+        BankLedger ledger) =>
+        (await ConnectionOfCallerAsync(id, http, connections).ConfigureAwait(false)).Connection is null
+            ? UnknownConnection(id)
+            : JsonOk.Of(await ledger.StatementGapsAsync(id, limit ?? 100, http.RequestAborted).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListStatementGapRow);
+
+    /// <summary>
+    /// The connection <paramref name="id"/> and the caller, when the caller may work on its statement: an administrator,
+    /// or an accountant of the connection's institution; both null otherwise, answered as an unknown connection.
+    /// </summary>
+    internal static async Task<(BankConnection? Connection, ProvinceUser? User)> ConnectionOfCallerAsync(string id, HttpContext http, BankConnections connections)
+    {
+        var connection = id.Length is > 0 and <= 100 ? await connections.FindAsync(id, http.RequestAborted).ConfigureAwait(false) : null;
+        var user = await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false);
+        return connection is null || user is null || !(user.IsAdmin || (connection.InstitutionId is { } institution && user.MaySee(institution)))
+            ? (null, null)
+            : (connection, user);
+    }
+
+    internal static ProblemResult UnknownConnection(string id) =>
+        ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");
 
     private static ProblemResult Invalid(StatementProblem problem, string where) =>
         ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,

@@ -10,7 +10,7 @@ namespace KioskPos.ProvinceServer.Data;
 /// <c>reported</c> (a webhook or the pull had: nothing changes), <c>already_imported</c> (an earlier import had),
 /// <c>held</c> (an earlier import stored a line of the same day, amount and text under another key, as when one export
 /// has the bank's reference and another not: kept for a person to look at, not credited; outcome
-/// <c>possible_duplicate</c>).</summary>
+/// <c>possible_duplicate</c>, or <c>duplicate</c> once a person dismissed it; one they credited is <c>already_imported</c>).</summary>
 public sealed record StatementLineResult(int Row, string? Reference, long Amount, string Status, string Outcome, string? PaymentId);
 
 /// <summary>An import's account: the layout read, the account the section read is of (null where the export prints
@@ -21,10 +21,13 @@ public sealed record StatementImportResult(string Layout, string Bank, string? A
 /// <summary>
 /// A statement line to look at: one no notification reported (<c>recorded</c>: a gap in the webhooks and the pull,
 /// with what its own record became), or one held as a possible duplicate of the stored line <paramref name="DuplicateOf"/>
-/// (its key; <c>held</c>, outcome <c>possible_duplicate</c>, nothing credited); who imported it and the file's SHA-256.
+/// (its key; <c>held</c>, outcome <c>possible_duplicate</c>, nothing credited; <paramref name="HeldId"/> the id to
+/// credit or dismiss it by); who imported it and the file's SHA-256. A held line a person settled shows their
+/// decision as its status (<c>credited</c>, with what its record became, or <c>dismissed</c>, outcome <c>duplicate</c>),
+/// with the reason, who and when.
 /// </summary>
 public sealed record StatementGapRow(string BookedOn, long Amount, string Description, string? Reference, string Layout, string Outcome, string? PaymentId, DateTimeOffset ImportedAt,
-    string Status, string? ImportedBy, string? FileSha256, string? DuplicateOf);
+    string Status, string? ImportedBy, string? FileSha256, string? DuplicateOf, long? HeldId = null, string? Reason = null, string? DecidedBy = null, DateTimeOffset? DecidedAt = null);
 
 /// <summary>Who uploaded a statement (the signed-in user's name) and the SHA-256 of the file, kept with each line it brought.</summary>
 internal sealed record StatementUpload(string ImportedBy, string FileSha256);
@@ -166,21 +169,27 @@ internal sealed partial class BankLedger
         await using var db = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await db.ReadAllAsync<GapRow>(
             $"""
-            SELECT booked_on, amount, description, reference, layout, outcome, payment_id, imported_at, status, imported_by, file_sha256, duplicate_of FROM (
+            SELECT booked_on, amount, description, reference, layout, outcome, payment_id, imported_at, status, imported_by, file_sha256, duplicate_of,
+                   held_id, reason, decided_by, decided_at FROM (
               SELECT s.booked_on, s.amount, s.description, s.reference, s.layout, t.outcome, t.payment_id, s.imported_at, 'recorded' AS status, s.imported_by,
-                     s.file_sha256, CAST(NULL AS TEXT) AS duplicate_of
+                     s.file_sha256, CAST(NULL AS TEXT) AS duplicate_of, CAST(NULL AS BIGINT) AS held_id, CAST(NULL AS TEXT) AS reason,
+                     CAST(NULL AS TEXT) AS decided_by, CAST(NULL AS TEXT) AS decided_at
               FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id
               WHERE s.connection_id = $c AND s.reported_by IS NULL
+                AND NOT EXISTS (SELECT 1 FROM bank_statement_held_lines c WHERE c.statement_line_id = s.id)
               UNION ALL
-              SELECT h.booked_on, h.amount, h.description, h.reference, h.layout, '{PossibleDuplicate}', CAST(NULL AS TEXT), h.imported_at, 'held', h.imported_by,
-                     h.file_sha256, o.line_key
+              SELECT h.booked_on, h.amount, h.description, h.reference, h.layout,
+                     CASE WHEN h.decision IS NULL THEN '{PossibleDuplicate}' WHEN h.decision = '{Dismissed}' THEN '{DismissedDuplicate}' ELSE t.outcome END,
+                     t.payment_id, h.imported_at, COALESCE(h.decision, 'held'), h.imported_by, h.file_sha256, o.line_key, h.id, h.decision_reason, h.decided_by, h.decided_at
               FROM bank_statement_held_lines h JOIN bank_statement_lines o ON o.id = h.duplicate_of
+                LEFT JOIN bank_statement_lines s ON s.id = h.statement_line_id LEFT JOIN bank_transfers t ON t.id = s.transfer_id
               WHERE h.connection_id = $c) g
             ORDER BY booked_on DESC, imported_at DESC LIMIT $n
             """,
             null, cancellationToken, ("$c", connectionId), ("$n", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
         return rows.ConvertAll(g => new StatementGapRow(g.BookedOn, g.Amount, g.Description, g.Reference, g.Layout, g.Outcome, g.PaymentId,
-            DateTimeOffset.Parse(g.ImportedAt, CultureInfo.InvariantCulture), g.Status, g.ImportedBy, g.FileSha256, g.DuplicateOf));
+            DateTimeOffset.Parse(g.ImportedAt, CultureInfo.InvariantCulture), g.Status, g.ImportedBy, g.FileSha256, g.DuplicateOf, g.HeldId, g.Reason, g.DecidedBy,
+            g.DecidedAt is null ? null : DateTimeOffset.Parse(g.DecidedAt, CultureInfo.InvariantCulture)));
     }
 
     private static readonly (string Column, bool Integer)[] s_transferColumns =
@@ -285,11 +294,13 @@ internal sealed partial class BankLedger
         }
 
         // A line held by an earlier import is held still: importing the file again credits it no more than the first time.
+        // One a person dismissed says so; one credited is a stored line now, found above.
         var (heldSource, heldParameters) = db.Rows("k", [("line_key", false)], [.. batch.Select(l => new object?[] { l.Key })]);
-        foreach (var row in await db.ReadAllAsync<HeldKeyRow>($"SELECT line_key FROM bank_statement_held_lines WHERE connection_id = $c AND line_key IN (SELECT line_key FROM {heldSource})",
+        foreach (var row in await db.ReadAllAsync<HeldKeyRow>(
+            $"SELECT line_key, decision FROM bank_statement_held_lines WHERE connection_id = $c AND line_key IN (SELECT line_key FROM {heldSource})",
             transaction, cancellationToken, [("$c", connectionId), .. heldParameters]).ConfigureAwait(false))
         {
-            seen.TryAdd(row.LineKey, new LineOutcomeRow { Outcome = PossibleDuplicate, Held = true });
+            seen.TryAdd(row.LineKey, new LineOutcomeRow { Outcome = row.Decision == Dismissed ? DismissedDuplicate : PossibleDuplicate, Held = true });
         }
 
         return seen;
@@ -400,6 +411,8 @@ internal sealed partial class BankLedger
     private sealed record HeldKeyRow
     {
         public required string LineKey { get; init; }
+
+        public string? Decision { get; init; }
     }
 
     private sealed record StoredLineRow
@@ -484,5 +497,13 @@ internal sealed partial class BankLedger
         public string? FileSha256 { get; init; }
 
         public string? DuplicateOf { get; init; }
+
+        public long? HeldId { get; init; }
+
+        public string? Reason { get; init; }
+
+        public string? DecidedBy { get; init; }
+
+        public string? DecidedAt { get; init; }
     }
 }
