@@ -56,6 +56,47 @@ public sealed class StatementImportPostgresTests
             CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public async Task A_held_line_credited_completes_its_payment_once_and_one_dismissed_credits_nothing_on_PostgreSQL()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: ProvinceEngine.Postgres, settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await ProviderSenders.PutConnectionAsync(province, "sepay-1", "sepay", ProviderSenders.SepayKey);
+        var (payment, code) = await PendingPayments.CreateAsync(province, 2 * 315_000);
+        var text = $"MBVCB.{ProviderPost.NextId()}.TRAN VAN H nop hoc phi {code}";
+        Assert.Equal(200, (await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"315.000\",{text}"))).Status);
+        var (status, body) = await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"315.000\",{text}"));
+        Assert.True(status == 200 && body.GetProperty("held").GetInt32() == 1, body.ToString());
+        Assert.Equal(("underpaid", 315_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        var heldId = Convert.ToInt64(await province.ScalarAsync("SELECT MAX(id) FROM bank_statement_held_lines"), CultureInfo.InvariantCulture);
+
+        foreach (var attempt in new[] { false, true })
+        {
+            using var credit = await province.Admin.PostAsJsonAsync($"/api/v1/admin/bank/connections/sepay-1/statement/held/{heldId}/credit", new { reason = "second transfer" });
+            var decision = await credit.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(credit.IsSuccessStatusCode, decision.ToString());
+            Assert.Equal(("credited", "paid", attempt), (decision.GetProperty("decision").GetString(), decision.GetProperty("outcome").GetString(), decision.GetProperty("repeated").GetBoolean()));
+            Assert.Equal(("completed", 630_000L, 2L), await PendingPayments.StateAsync(province, payment));
+        }
+
+        // A line held beside another stored one, dismissed: nothing credited, listed as dismissed.
+        var other = $"UNG HO {ProviderPost.NextId()}";
+        Assert.Equal(200, (await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"50.000\",{other}"))).Status);
+        Assert.Equal(200, (await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"50.000\",{other}"))).Status);
+        var dismissedId = Convert.ToInt64(await province.ScalarAsync("SELECT MAX(id) FROM bank_statement_held_lines"), CultureInfo.InvariantCulture);
+        var transfers = await PendingPayments.TransfersAsync(province, "sepay-1");
+        using (var dismiss = await province.Admin.PostAsJsonAsync($"/api/v1/admin/bank/connections/sepay-1/statement/held/{dismissedId}/dismiss", new { reason = "same transfer" }))
+        {
+            Assert.True(dismiss.IsSuccessStatusCode, await dismiss.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(transfers, await PendingPayments.TransfersAsync(province, "sepay-1"));
+        using var gaps = await province.Admin.GetAsync(new Uri("/api/v1/admin/bank/connections/sepay-1/statement/gaps", UriKind.Relative));
+        var rows = (await gaps.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Where(g => g.TryGetProperty("heldId", out var id) && id.ValueKind == JsonValueKind.Number)
+            .ToDictionary(g => g.GetProperty("heldId").GetInt64(), g => (g.GetProperty("status").GetString(), g.GetProperty("outcome").GetString()));
+        Assert.Equal(("credited", "paid"), rows[heldId]);
+        Assert.Equal(("dismissed", "duplicate"), rows[dismissedId]);
+    }
+
     private static byte[] Csv(string account, string line) => Encoding.UTF8.GetBytes(new StringBuilder()
         .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
         .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account number:,,{account}")
