@@ -62,6 +62,9 @@ public sealed record PanelModel(PanelController Controller, int Width, int Heigh
     /// <summary>The glass shows the complement unless INVON (IPS ST7789 modules).</summary>
     public bool InvertedGlass => Controller == PanelController.St7789;
 
+    /// <summary>The controller's power, VCOM, frame-rate and gamma registers, written after reset and before sleep out (<see cref="PanelStartup"/>).</summary>
+    public IReadOnlyList<PanelSetting> StartUp => PanelStartup.For(Controller);
+
     /// <summary>
     /// MADCTL and the window offsets that show a picture turned by <paramref name="rotation"/> upright on the glass.
     /// With MY/MX the address counts down from the end of the 240×320 memory, so a glass shorter than the memory

@@ -102,9 +102,11 @@ public sealed class TftPanel : IDisposable
     public bool BacklightOn { get; private set; }
 
     /// <summary>
-    /// Hardware reset (RESX low 10 µs or more, then 120 ms: ST7789V 7.4.5 / ILI9341 15.4), software reset, sleep out,
-    /// 16-bit pixels, the rotation's MADCTL, inversion as the glass needs, normal mode, the whole picture black, display
-    /// on, backlight on.
+    /// Hardware reset (RESX low 10 µs or more, then 120 ms: ST7789V 7.4.5 / ILI9341 15.4), software reset (150 ms, more
+    /// than the 120 ms both datasheets ask before SLPOUT), the controller's power, VCOM, frame-rate and gamma registers
+    /// (<see cref="PanelModel.StartUp"/>, so the booster starts at sleep out with them), sleep out (120 ms), 16-bit
+    /// pixels, the rotation's MADCTL, inversion as the glass needs, normal mode, the whole picture black, display on,
+    /// backlight on.
     /// </summary>
     public void Initialise()
     {
@@ -118,6 +120,11 @@ public sealed class TftPanel : IDisposable
 
         Command(PanelCommand.SoftwareReset);
         _wait(TimeSpan.FromMilliseconds(150));
+        foreach (var setting in Model.StartUp)
+        {
+            Command(setting.Command, setting.Parameters.AsSpan());
+        }
+
         Command(PanelCommand.SleepOut);
         _wait(TimeSpan.FromMilliseconds(120));
         Command(PanelCommand.PixelFormatSet, (byte)PixelFormat.Rgb565);
@@ -286,10 +293,12 @@ public sealed class TftPanel : IDisposable
         Command(PanelCommand.RowAddressSet, address);
     }
 
-    private void Command(PanelCommand command, params ReadOnlySpan<byte> parameters)
+    private void Command(PanelCommand command, params ReadOnlySpan<byte> parameters) => Command((byte)command, parameters);
+
+    private void Command(byte command, ReadOnlySpan<byte> parameters)
     {
         _gpio.Write(_dataCommandPin, PinValue.Low);
-        Span<byte> opcode = [(byte)command];
+        Span<byte> opcode = [command];
         _spi.Write(opcode);
         BytesWritten++;
         if (!parameters.IsEmpty)

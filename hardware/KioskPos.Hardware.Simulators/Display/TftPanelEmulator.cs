@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Device.Gpio;
 using System.Device.Spi;
 using KioskPos.Firmware.Display;
@@ -19,6 +20,14 @@ public sealed record PanelWrite((int First, int Last) Columns, (int First, int L
 /// RESX restore the reset state (sleep in, display off, MADCTL 0, COLMOD 0x66: ST7789V 9.1.2, ILI9341 8.2.2); CASET
 /// and RASET set the window, RAMWR fills it from its start, column by column then row by row, and wraps; MADCTL's
 /// MY/MX/MV turn the addresses into the 240×320 frame memory; COLMOD 0x55 (or 0x05) takes two bytes a pixel, 0x66 three.
+/// It knows the emulated controller's power, VCOM, frame-rate, display-function and gamma registers and GAMSET, each
+/// with its datasheet's parameter count (ILI9341 8.3/8.4, ST7789V 9.2; the same opcode is another register on the
+/// other chip), and keeps what was written to them since the last reset (<see cref="Register"/>; they set the voltages
+/// on the glass, not the picture <see cref="Glass"/> draws). A register written with fewer parameters than its count
+/// (the next command or a reset came first) or more is refused: it keeps its value and the write is listed in
+/// <see cref="NotUnderstood"/>. (A real chip stores the parameters that came and keeps the old value of the rest, the
+/// Sitronix and Ilitek datasheets' "data transfer break and recovery", so a short gamma table half-applies unseen.)
+/// Any other command it does not decode, level 1 or level 2, is listed there too.
 /// <see cref="Glass"/> is what a person would see: black while asleep, off, or unlit; colours swapped when MADCTL's BGR
 /// does not match the glass; the complement when inversion does not match the glass. It counts every byte (the bench
 /// turns them into bus time at the profile's clock). Thread-safe: the dev page reads the glass while the terminal writes.
@@ -28,6 +37,46 @@ public sealed class TftPanelEmulator : SpiDevice
     private const int Columns = PanelModel.RamColumns;
     private const int Rows = PanelModel.RamRows;
     private const int WriteLogLength = 4096;
+
+    /// <summary>The ILI9341's registers the emulator decodes: datasheet v1.11, 8.2.18 (GAMSET), 8.3 and 8.4.</summary>
+    private static readonly FrozenDictionary<byte, RegisterSpec> s_ili9341 = new Dictionary<byte, RegisterSpec>
+    {
+        [(byte)PanelCommand.GammaSet] = new("GAMSET", 1),
+        [(byte)Ili9341Command.FrameRateControl] = new("FRMCTR1", 2),
+        [(byte)Ili9341Command.DisplayFunctionControl] = new("DISCTRL", 4),
+        [(byte)Ili9341Command.EntryModeSet] = new("ETMOD", 1),
+        [(byte)Ili9341Command.PowerControl1] = new("PWCTRL1", 1),
+        [(byte)Ili9341Command.PowerControl2] = new("PWCTRL2", 1),
+        [(byte)Ili9341Command.VcomControl1] = new("VMCTRL1", 2),
+        [(byte)Ili9341Command.VcomControl2] = new("VMCTRL2", 1),
+        [(byte)Ili9341Command.PowerControlA] = new("PWCTRLA", 5),
+        [(byte)Ili9341Command.PowerControlB] = new("PWCTRLB", 3),
+        [(byte)Ili9341Command.PositiveGamma] = new("PGAMCTRL", 15),
+        [(byte)Ili9341Command.NegativeGamma] = new("NGAMCTRL", 15),
+        [(byte)Ili9341Command.DriverTimingA] = new("DTCTRLA", 3),
+        [(byte)Ili9341Command.DriverTimingB] = new("DTCTRLB", 2),
+        [(byte)Ili9341Command.PowerOnSequence] = new("PWRSEQ", 4),
+        [(byte)Ili9341Command.Enable3Gamma] = new("EN3GAM", 1),
+        [(byte)Ili9341Command.PumpRatio] = new("PUMPCTRL", 1),
+    }.ToFrozenDictionary();
+
+    /// <summary>The ST7789V's registers the emulator decodes: datasheet v1.6, 9.1.17 (GAMSET) and 9.2.</summary>
+    private static readonly FrozenDictionary<byte, RegisterSpec> s_st7789 = new Dictionary<byte, RegisterSpec>
+    {
+        [(byte)PanelCommand.GammaSet] = new("GAMSET", 1),
+        [(byte)St7789Command.PorchSetting] = new("PORCTRL", 5),
+        [(byte)St7789Command.GateControl] = new("GCTRL", 1),
+        [(byte)St7789Command.VcomSetting] = new("VCOMS", 1),
+        [(byte)St7789Command.LcmControl] = new("LCMCTRL", 1),
+        [(byte)St7789Command.VdvVrhEnable] = new("VDVVRHEN", 2),
+        [(byte)St7789Command.VrhSet] = new("VRHS", 1),
+        [(byte)St7789Command.VdvSet] = new("VDVS", 1),
+        [(byte)St7789Command.VcomOffset] = new("VCMOFSET", 1),
+        [(byte)St7789Command.FrameRateControl2] = new("FRCTRL2", 1),
+        [(byte)St7789Command.PowerControl1] = new("PWCTRL1", 2),
+        [(byte)St7789Command.PositiveGamma] = new("PVGAMCTRL", 14),
+        [(byte)St7789Command.NegativeGamma] = new("NVGAMCTRL", 14),
+    }.ToFrozenDictionary();
 
     private readonly Lock _gate = new();
     private readonly SimulatedGpioDriver _gpio;
@@ -39,6 +88,10 @@ public sealed class TftPanelEmulator : SpiDevice
     private readonly List<byte> _parameters = [];
     private readonly List<PanelWrite> _writes = [];
     private readonly List<string> _notUnderstood = [];
+    private readonly FrozenDictionary<byte, RegisterSpec> _registerSet;
+    private readonly Dictionary<byte, byte[]> _registers = [];
+    private long _commandAt;
+    private byte[]? _registerBefore;
     private int _resetEdgesSeen;
     private byte? _command;
     private int _columnStart, _columnEnd = Columns - 1, _rowStart, _rowEnd = Rows - 1;
@@ -60,6 +113,7 @@ public sealed class TftPanelEmulator : SpiDevice
         _resetPin = resetPin;
         _backlightPin = backlightPin;
         _settings = settings ?? new SpiConnectionSettings(0, 1) { ClockFrequency = 32_000_000, Mode = SpiMode.Mode0 };
+        _registerSet = model.Controller == PanelController.Ili9341 ? s_ili9341 : s_st7789;
         Reset();
     }
 
@@ -120,7 +174,10 @@ public sealed class TftPanelEmulator : SpiDevice
         }
     }
 
-    /// <summary>Commands the emulator does not know (level-1 opcodes outside what it decodes), with the byte count at which they came.</summary>
+    /// <summary>
+    /// Commands the emulator does not know (opcodes outside what it decodes for its controller), and register writes it
+    /// refused for their parameter count, with the byte count at which they came.
+    /// </summary>
     public IReadOnlyList<string> NotUnderstood
     {
         get
@@ -129,6 +186,19 @@ public sealed class TftPanelEmulator : SpiDevice
             {
                 return [.. _notUnderstood];
             }
+        }
+    }
+
+    /// <summary>
+    /// The parameters last written whole to the controller's register <paramref name="opcode"/> (an
+    /// <see cref="Ili9341Command"/> or <see cref="St7789Command"/>, or <see cref="PanelCommand.GammaSet"/>) since the last
+    /// reset; null when it was not written since (it holds the chip's reset value).
+    /// </summary>
+    public byte[]? Register(byte opcode)
+    {
+        lock (_gate)
+        {
+            return _registers.TryGetValue(opcode, out var value) ? [.. value] : null;
         }
     }
 
@@ -254,6 +324,8 @@ public sealed class TftPanelEmulator : SpiDevice
     private void Reset()
     {
         CloseWrite();
+        CloseRegister();
+        _registers.Clear();
         Sleeping = true;
         DisplayOn = false;
         Inverted = false;
@@ -272,8 +344,11 @@ public sealed class TftPanelEmulator : SpiDevice
     private void Begin(byte opcode)
     {
         CloseWrite();
+        CloseRegister();
         _parameters.Clear();
         _command = opcode;
+        _commandAt = BytesWritten - 1;
+        _registerBefore = _registers.GetValueOrDefault(opcode);
         switch ((PanelCommand)opcode)
         {
             case PanelCommand.Nop:
@@ -318,14 +393,12 @@ public sealed class TftPanelEmulator : SpiDevice
                 break;
             case PanelCommand.ColumnAddressSet or PanelCommand.RowAddressSet or PanelCommand.MemoryAccessControl or PanelCommand.PixelFormatSet:
                 break;
-            case (PanelCommand)0x26: // GAMSET: a gamma curve, no effect on the picture's pixels
-                break;
             default:
-                // 0xB0 and up: the chips' power, timing and gamma tuning (ST7789V 9.2, ILI9341 8.3), no effect on the
-                // frame memory; anything else the emulator does not decode is listed.
-                if (opcode < 0xB0)
+                // A register of this controller: its parameters follow. Anything else is listed, a level-2 opcode too
+                // (another chip's register, or a byte the driver got wrong).
+                if (!_registerSet.ContainsKey(opcode))
                 {
-                    _notUnderstood.Add($"0x{opcode:X2} at byte {BytesWritten - 1}");
+                    _notUnderstood.Add($"0x{opcode:X2} at byte {_commandAt}");
                 }
 
                 break;
@@ -386,6 +459,39 @@ public sealed class TftPanelEmulator : SpiDevice
                 }
 
                 break;
+            default:
+                if (_command is { } opcode && _registerSet.TryGetValue(opcode, out var spec))
+                {
+                    _parameters.Add(value);
+                    if (_parameters.Count == spec.Parameters)
+                    {
+                        _registers[opcode] = [.. _parameters];
+                    }
+                    else if (_parameters.Count == spec.Parameters + 1)
+                    {
+                        if (_registerBefore is null)
+                        {
+                            _registers.Remove(opcode);
+                        }
+                        else
+                        {
+                            _registers[opcode] = _registerBefore;
+                        }
+
+                        _notUnderstood.Add($"0x{opcode:X2} ({spec.Name}) at byte {_commandAt} with more than {spec.Parameters} parameters: refused");
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Ends the register write under way: one with fewer parameters than its count is refused and listed.</summary>
+    private void CloseRegister()
+    {
+        if (_command is { } opcode && _registerSet.TryGetValue(opcode, out var spec) && _parameters.Count < spec.Parameters)
+        {
+            _notUnderstood.Add($"0x{opcode:X2} ({spec.Name}) at byte {_commandAt} with {_parameters.Count} parameters, not {spec.Parameters}: refused");
         }
     }
 
@@ -435,4 +541,6 @@ public sealed class TftPanelEmulator : SpiDevice
             _command = null;
         }
     }
+
+    private sealed record RegisterSpec(string Name, int Parameters);
 }

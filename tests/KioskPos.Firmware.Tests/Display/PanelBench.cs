@@ -5,7 +5,7 @@ using KioskPos.Hardware.Simulators.Gpio;
 
 namespace KioskPos.Firmware.Tests.Display;
 
-/// <summary>A panel module on the emulator, wired to a simulated GPIO chip as the profiles wire it (D/C 24, RST 25, BL 18).</summary>
+/// <summary>A panel module on the emulator, wired to a simulated GPIO chip as the profiles wire it (D/C 24, RST 25, BL 18), with a tap on the bus.</summary>
 internal sealed class PanelBench : IDisposable
 {
     public const int Dc = 24;
@@ -17,7 +17,8 @@ internal sealed class PanelBench : IDisposable
         Chip = new SimulatedGpioDriver();
         Gpio = new GpioController(Chip);
         Emulator = new TftPanelEmulator(model, Chip, Dc, Rst, Bl);
-        Panel = new TftPanel(Emulator, Gpio, model, Dc, Rst, Bl, rotation, wait: _ => { });
+        Bus = new PanelBusTap(Emulator, Chip, Dc);
+        Panel = new TftPanel(Bus, Gpio, model, Dc, Rst, Bl, rotation, wait: Bus.Waited);
         if (initialise)
         {
             Panel.Initialise();
@@ -29,6 +30,9 @@ internal sealed class PanelBench : IDisposable
     public GpioController Gpio { get; }
 
     public TftPanelEmulator Emulator { get; }
+
+    /// <summary>The bus between the driver and the emulator, as written, with the driver's waits.</summary>
+    public PanelBusTap Bus { get; }
 
     public TftPanel Panel { get; }
 

@@ -4,7 +4,7 @@ using KioskPos.Firmware.Imaging;
 
 namespace KioskPos.Firmware.Tests.Display;
 
-/// <summary>The driver on the controller emulator: the init sequence, rotations on both modules, windows, partial updates.</summary>
+/// <summary>The driver on the controller emulator: the init sequence and its registers, rotations on both modules, windows, partial updates.</summary>
 public sealed class TftPanelTests
 {
     public static TheoryData<string, int> Modules() => new()
@@ -41,6 +41,160 @@ public sealed class TftPanelTests
         Assert.Equal(240 * 240, first.Pixels);
         var glass = chip.Glass();
         Assert.Equal(Rgb.Black, glass[120, 120]);
+    }
+
+    [Fact]
+    public void Ili9341_start_up_puts_the_Linux_drivers_registers_on_the_bus_before_sleep_out()
+    {
+        // torvalds/linux drivers/gpu/drm/tiny/ili9341.c (read at 0b11904), yx240qv29_enable: its writes between
+        // DISPOFF and EXIT_SLEEP_MODE, transcribed from that file in its order. Its COLMOD (MIPI_DCS_PIXEL_FMT_16BIT,
+        // 0x05) is the one write not copied: this driver keeps COLMOD 0x55 after sleep out.
+        string[] linux =
+        [
+            "CF 00 C1 30",
+            "ED 64 03 12 81",
+            "E8 85 00 78",
+            "CB 39 2C 00 34 02",
+            "F7 20",
+            "EA 00 00",
+            "C0 23",
+            "C1 10",
+            "C5 3E 28",
+            "C7 86",
+            "3A 05",
+            "B1 00 1B",
+            "F2 00",
+            "26 01",
+            "E0 0F 31 2B 0C 0E 08 4E F1 37 07 10 03 0E 09 00",
+            "E1 00 0E 14 03 11 07 31 C1 48 08 0F 0C 31 36 0F",
+            "B7 07",
+            "B6 08 82 27 00",
+        ];
+        using var bench = new PanelBench(PanelModel.Ili9341Tall);
+        string[] expected =
+        [
+            "wait 1 ms", "wait 120 ms", // RESX low, then high
+            "01", "wait 150 ms", // SWRESET
+            .. linux.Where(line => !line.StartsWith("3A", StringComparison.Ordinal)),
+            "11", "wait 120 ms", // SLPOUT
+            "3A 55", "36 48", "20", "13", // COLMOD, MADCTL MX|BGR, INVOFF, NORON
+            "2A 00 00 00 EF", "2B 00 00 01 3F", $"2C +{240 * 320 * 2} bytes", // the picture, black
+            "29", "wait 10 ms", // DISPON
+        ];
+        Assert.Equal(expected, bench.Bus.Lines());
+        Assert.Empty(bench.Emulator.NotUnderstood);
+    }
+
+    [Theory]
+    [InlineData("st7789-240x240")]
+    [InlineData("st7789-240x320")]
+    public void St7789_start_up_puts_fbtfts_registers_on_the_bus_before_sleep_out(string module)
+    {
+        // torvalds/linux drivers/staging/fbtft/fb_st7789v.c as it stands (read at intel-lab-lkp/linux 395431b and
+        // raspberrypi/linux 6780239): init_display's writes after its COLMOD with HSD20_IPS set, then HSD20_IPS_GAMMA as
+        // set_gamma sends it, transcribed in that order. fbtft sends them after sleep out and the gammas after its
+        // first frame; this driver sends them before sleep out, as the Linux ILI9341 driver does its own.
+        string[] fbtft =
+        [
+            "B2 05 05 00 33 33",
+            "B7 75",
+            "C2 01 FF",
+            "C3 13",
+            "C4 20",
+            "BB 22",
+            "C5 20",
+            "D0 A4 A1",
+            "E0 D0 05 0A 09 08 05 2E 44 45 0F 17 16 2B 33",
+            "E1 D0 05 0A 09 08 05 2E 43 45 0F 16 16 2B 33",
+        ];
+        var model = Model(module);
+        using var bench = new PanelBench(model);
+        string[] expected =
+        [
+            "wait 1 ms", "wait 120 ms",
+            "01", "wait 150 ms",
+            .. fbtft,
+            "11", "wait 120 ms",
+            "3A 55", "36 00", "21", "13", // COLMOD, MADCTL 0, INVON (IPS glass), NORON
+            "2A 00 00 00 EF", model.Height == 240 ? "2B 00 00 00 EF" : "2B 00 00 01 3F", $"2C +{model.Width * model.Height * 2} bytes",
+            "29", "wait 10 ms",
+        ];
+        Assert.Equal(expected, bench.Bus.Lines());
+        Assert.Empty(bench.Emulator.NotUnderstood);
+    }
+
+    [Fact]
+    public void The_emulated_ili9341_holds_the_VCOM_and_gamma_the_start_up_wrote()
+    {
+        using var bench = new PanelBench(PanelModel.Ili9341Tall);
+        var chip = bench.Emulator;
+        Assert.Equal("3E 28", Hex(chip.Register((byte)Ili9341Command.VcomControl1)));
+        Assert.Equal("86", Hex(chip.Register((byte)Ili9341Command.VcomControl2)));
+        Assert.Equal("23", Hex(chip.Register((byte)Ili9341Command.PowerControl1)));
+        Assert.Equal("01", Hex(chip.Register((byte)PanelCommand.GammaSet)));
+        Assert.Equal(15, chip.Register((byte)Ili9341Command.PositiveGamma)!.Length);
+        Assert.Equal(0x0F, chip.Register((byte)Ili9341Command.NegativeGamma)![^1]);
+        Assert.Equal(0x55, chip.PixelFormatValue);
+
+        // RESX takes the chip back to its reset values, which the emulator shows as nothing written.
+        bench.Gpio.Write(PanelBench.Rst, System.Device.Gpio.PinValue.Low);
+        bench.Gpio.Write(PanelBench.Rst, System.Device.Gpio.PinValue.High);
+        Send(bench, false, (byte)PanelCommand.Nop); // the emulator reads RESX when the bus moves
+        Assert.Null(chip.Register((byte)Ili9341Command.VcomControl1));
+    }
+
+    [Theory]
+    [InlineData("st7789-240x240")]
+    [InlineData("st7789-240x320")]
+    public void The_emulated_st7789_holds_the_VCOM_and_gamma_the_start_up_wrote(string module)
+    {
+        using var bench = new PanelBench(Model(module));
+        var chip = bench.Emulator;
+        Assert.Equal("22", Hex(chip.Register((byte)St7789Command.VcomSetting)));
+        Assert.Equal("13", Hex(chip.Register((byte)St7789Command.VrhSet)));
+        Assert.Equal("01 FF", Hex(chip.Register((byte)St7789Command.VdvVrhEnable)));
+        Assert.Equal(14, chip.Register((byte)St7789Command.PositiveGamma)!.Length);
+        Assert.Equal(0x43, chip.Register((byte)St7789Command.NegativeGamma)![7]);
+        Assert.Null(chip.Register((byte)St7789Command.LcmControl)); // left at its reset value
+        Assert.Empty(chip.NotUnderstood);
+    }
+
+    [Fact]
+    public void A_short_gamma_table_is_refused_and_the_curve_before_it_kept()
+    {
+        using var bench = new PanelBench(PanelModel.Ili9341Tall);
+        var chip = bench.Emulator;
+        var before = chip.Register((byte)Ili9341Command.PositiveGamma);
+        var at = chip.BytesWritten;
+        Send(bench, false, 0xE0);
+        Send(bench, true, 0x0F, 0x31, 0x2B, 0x0C, 0x0E, 0x08, 0x4E, 0xF1, 0x37, 0x07, 0x10, 0x03, 0x0E, 0x09); // 14 of 15
+        Send(bench, false, (byte)PanelCommand.Nop);
+        Assert.Equal([$"0xE0 (PGAMCTRL) at byte {at} with 14 parameters, not 15: refused"], chip.NotUnderstood);
+        Assert.Equal(before, chip.Register((byte)Ili9341Command.PositiveGamma));
+    }
+
+    [Fact]
+    public void An_ili9341_gamma_table_on_an_st7789_is_one_byte_too_long_and_refused()
+    {
+        using var bench = new PanelBench(PanelModel.St7789Square);
+        var chip = bench.Emulator;
+        var before = chip.Register((byte)St7789Command.PositiveGamma);
+        var at = chip.BytesWritten;
+        Send(bench, false, 0xE0);
+        Send(bench, true, 0x0F, 0x31, 0x2B, 0x0C, 0x0E, 0x08, 0x4E, 0xF1, 0x37, 0x07, 0x10, 0x03, 0x0E, 0x09, 0x00);
+        Send(bench, false, (byte)PanelCommand.Nop);
+        Assert.Equal([$"0xE0 (PVGAMCTRL) at byte {at} with more than 14 parameters: refused"], chip.NotUnderstood);
+        Assert.Equal(before, chip.Register((byte)St7789Command.PositiveGamma));
+    }
+
+    [Fact]
+    public void A_register_of_the_other_controller_is_listed_as_not_understood()
+    {
+        using var bench = new PanelBench(PanelModel.St7789Tall);
+        var at = bench.Emulator.BytesWritten;
+        Send(bench, false, (byte)Ili9341Command.PowerControlB);
+        Send(bench, true, 0x00, 0xC1, 0x30);
+        Assert.Equal([$"0xCF at byte {at}"], bench.Emulator.NotUnderstood);
     }
 
     [Fact]
@@ -149,26 +303,27 @@ public sealed class TftPanelTests
     {
         // COLMOD 0x66 (the reset value) as another driver might leave it: the emulator takes three bytes a pixel.
         using var bench = new PanelBench(PanelModel.Ili9341Tall, initialise: false);
-        var gpio = bench.Gpio;
-        void Send(bool data, params byte[] bytes)
-        {
-            gpio.Write(PanelBench.Dc, data ? System.Device.Gpio.PinValue.High : System.Device.Gpio.PinValue.Low);
-            bench.Emulator.Write(bytes);
-        }
-
-        Send(false, 0x11);
-        Send(false, 0x36);
-        Send(true, 0x48);
-        Send(false, 0x2A);
-        Send(true, 0, 0, 0, 0);
-        Send(false, 0x2B);
-        Send(true, 0, 0, 0, 0);
-        Send(false, 0x2C);
-        Send(true, 0xFC, 0x00, 0xFC); // magenta
-        Send(false, 0x29);
-        gpio.Write(PanelBench.Bl, System.Device.Gpio.PinValue.High);
+        Send(bench, false, 0x11);
+        Send(bench, false, 0x36);
+        Send(bench, true, 0x48);
+        Send(bench, false, 0x2A);
+        Send(bench, true, 0, 0, 0, 0);
+        Send(bench, false, 0x2B);
+        Send(bench, true, 0, 0, 0, 0);
+        Send(bench, false, 0x2C);
+        Send(bench, true, 0xFC, 0x00, 0xFC); // magenta
+        Send(bench, false, 0x29);
+        bench.Gpio.Write(PanelBench.Bl, System.Device.Gpio.PinValue.High);
         var glass = bench.Emulator.Glass();
         Assert.Equal(new Rgb(0xFC, 0, 0xFC), glass[0, 0]);
+    }
+
+    private static string? Hex(byte[]? bytes) => bytes is null ? null : string.Join(' ', bytes.Select(b => b.ToString("X2")));
+
+    private static void Send(PanelBench bench, bool data, params byte[] bytes)
+    {
+        bench.Gpio.Write(PanelBench.Dc, data ? System.Device.Gpio.PinValue.High : System.Device.Gpio.PinValue.Low);
+        bench.Emulator.Write(bytes);
     }
 
     internal static void Fill(ushort[] picture, int width, int x, int y, int w, int h, ushort colour)
