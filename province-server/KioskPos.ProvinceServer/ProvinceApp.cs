@@ -56,6 +56,7 @@ public static class ProvinceApp
         app.MapPayLinkPage();
         app.MapStatementPage();
         app.MapEDocuments();
+        app.MapImportsPage();
         return app;
     }
 

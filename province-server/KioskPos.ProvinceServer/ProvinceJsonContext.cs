@@ -40,6 +40,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(IReadOnlyList<StatementGapRow>))]
 [JsonSerializable(typeof(HeldLineRequest))]
 [JsonSerializable(typeof(HeldLineDecision))]
+[JsonSerializable(typeof(Banking.StatementChoices))]
 [JsonSerializable(typeof(Banking.SuccessAnswer))]
 [JsonSerializable(typeof(IReadOnlyList<BankDeliveryRow>))]
 [JsonSerializable(typeof(IReadOnlyList<RefusedDeliveryRow>))]

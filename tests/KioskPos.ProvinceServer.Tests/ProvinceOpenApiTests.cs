@@ -24,6 +24,7 @@ public sealed class ProvinceOpenApiTests
         "GET /", "GET /login", "POST /login", "POST /logout", "GET /report", "GET /reconciliation", "POST /reconciliation/resolve",
         "GET /r/{receipt}", "GET /p/{payment}", "GET /bank-sim", "POST /bank-sim/send", "GET /health", "GET /openapi/{documentName}.json",
         "GET /r", "GET /e-documents", // pages: the receipt lookup form, the office's e-documents of a day
+        "GET /imports", // the page that uploads bills files and bank statements and settles held lines
         "GET /s/{account}/{month}", // the page of a card's month statement (the statement slip's QR)
     ];
 

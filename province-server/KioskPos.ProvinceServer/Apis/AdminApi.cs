@@ -42,8 +42,12 @@ internal static class AdminApi
         group.MapPut("/top-up-limits/{type}", PutTopUpLimitsAsync).WithSummary("Set the top-up limits of an institution type (pushed to its terminals with their next pull)")
             .AcceptsJson<TopUpLimitsDto>().ProducesProblems(StatusCodes.Status400BadRequest);
 
-        group.MapPost("/bills/import", ImportBillsCsvAsync).WithSummary("Import bills from CSV, the Ministry of Health's XML (?institution=) or .xlsx")
-            .Accepts<string>("text/csv", "application/xml", Imports.Spreadsheet.ContentType).Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
+        // An institution's accountant imports their own institution's bills (the handler refuses another's); the JSON
+        // import below, for programs, stays the administrator's.
+        app.MapPost("/api/v1/admin/bills/import", ImportBillsCsvAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Admin")
+            .WithSummary("Import bills from CSV, the Ministry of Health's XML (?institution=) or .xlsx; an accountant their own institution's only")
+            .Accepts<string>("text/csv", "application/xml", Imports.Spreadsheet.ContentType).Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/bills", ImportBillsJsonAsync).WithSummary("Import bills from JSON")
             .AcceptsJson<BillImportRequest>().Produces<ImportResult>(StatusCodes.Status422UnprocessableEntity).ProducesProblems(StatusCodes.Status400BadRequest);
 

@@ -50,6 +50,9 @@ internal static class BankApi
             .WithSummary("Import the account's statement as the bank exports it (.xlsx or CSV; ?layout=vietcombank|vietinbank|…, found from the header when left out)")
             .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status415UnsupportedMediaType);
+        app.MapGet("/api/v1/admin/bank/statement-connections", StatementImport.ChoicesAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
+            .WithSummary("The connections whose statement the caller may import (an accountant: their institution's), as id, provider, institution and account only; and the layouts")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         app.MapGet("/api/v1/admin/bank/connections/{id}/statement/gaps", StatementImport.GapsAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
             .WithSummary("Statement lines that no webhook or pull reported, and lines held as possible duplicates of a stored line (with heldId, and a person's decision)")
             .ProducesProblems(StatusCodes.Status404NotFound);

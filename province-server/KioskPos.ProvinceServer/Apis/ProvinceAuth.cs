@@ -13,7 +13,7 @@ namespace KioskPos.ProvinceServer.Apis;
 /// whether they may: each endpoint declares its roles (<see cref="RequireProvinceRoles"/>, <see cref="RequireProvincePage"/>,
 /// or an open <see cref="EndpointAccess"/> kind), enforced by <see cref="UseProvinceAccess"/> alone.
 /// Province administrators see and do everything; an institution's accountant sees that institution's report and
-/// reconciliation, and changes nothing.
+/// reconciliation, and imports that institution's bills and bank statements (those endpoints keep them to it).
 /// </summary>
 internal static class ProvinceAuth
 {

@@ -10,6 +10,19 @@ namespace KioskPos.ProvinceServer.Banking;
 /// <summary>The statement layouts in force: the shipped ones and the province's own.</summary>
 internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
 
+/// <summary>A connection whose statement the caller may import: which account it is, nothing of its secrets or set-up.</summary>
+/// <param name="Id">The connection, as the statement endpoints name it.</param>
+/// <param name="Provider">The bank-notification service it is set up with.</param>
+/// <param name="InstitutionId">The institution whose receiving account it watches.</param>
+/// <param name="AccountNumber">That account, which a statement must be of.</param>
+public sealed record StatementConnection(string Id, string Provider, string? InstitutionId, string AccountNumber);
+
+/// <summary>A statement layout by the name a request gives it (<c>?layout=</c>) and its bank.</summary>
+public sealed record StatementLayoutName(string Id, string Bank);
+
+/// <summary>What the statement page needs to choose from: the caller's connections and the layouts in force.</summary>
+public sealed record StatementChoices(IReadOnlyList<StatementConnection> Connections, IReadOnlyList<StatementLayoutName> Layouts);
+
 /// <summary>
 /// <c>POST /api/v1/admin/bank/connections/{id}/statement</c>: the account statement a bank's internet banking exports,
 /// as .xlsx (<see cref="Spreadsheet.ContentType"/>) or CSV (<c>text/csv</c>, UTF-8). The caller is authenticated by
@@ -111,17 +124,34 @@ internal static class StatementImport
             : JsonOk.Of(await ledger.StatementGapsAsync(id, limit ?? 100, http.RequestAborted).ConfigureAwait(false), ProvinceJsonContext.Default.IReadOnlyListStatementGapRow);
 
     /// <summary>
-    /// The connection <paramref name="id"/> and the caller, when the caller may work on its statement: an administrator,
-    /// or an accountant of the connection's institution; both null otherwise, answered as an unknown connection.
+    /// <c>GET /api/v1/admin/bank/statement-connections</c>: the connections whose statement the caller may import (every
+    /// one for an administrator, their institution's for an accountant: the same rule as the import's), each only as its
+    /// id, provider, institution and account, and the layout names. The connections' list itself stays the administrator's.
+    /// </summary>
+    public static async Task<JsonOk<StatementChoices>> ChoicesAsync(HttpContext http, BankConnections connections, StatementLayoutSet layouts)
+    {
+        var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
+        var mine = (await connections.AllAsync(http.RequestAborted).ConfigureAwait(false)).Where(c => MayWorkOn(user, c))
+            .Select(c => new StatementConnection(c.Id, c.Provider, c.InstitutionId, c.AccountNumber)).ToList();
+        return JsonOk.Of(new StatementChoices(mine, [.. layouts.All.Select(l => new StatementLayoutName(l.Id, l.Bank))]), ProvinceJsonContext.Default.StatementChoices);
+    }
+
+    /// <summary>
+    /// The connection <paramref name="id"/> and the caller, when the caller may work on its statement (<see cref="MayWorkOn"/>);
+    /// both null otherwise, answered as an unknown connection.
     /// </summary>
     internal static async Task<(BankConnection? Connection, ProvinceUser? User)> ConnectionOfCallerAsync(string id, HttpContext http, BankConnections connections)
     {
         var connection = id.Length is > 0 and <= 100 ? await connections.FindAsync(id, http.RequestAborted).ConfigureAwait(false) : null;
         var user = await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false);
-        return connection is null || user is null || !(user.IsAdmin || (connection.InstitutionId is { } institution && user.MaySee(institution)))
+        return connection is null || user is null || !MayWorkOn(user, connection)
             ? (null, null)
             : (connection, user);
     }
+
+    /// <summary>Whether <paramref name="user"/> may import, list and settle <paramref name="connection"/>'s statement: an administrator, or an accountant of its institution.</summary>
+    internal static bool MayWorkOn(ProvinceUser user, BankConnection connection) =>
+        user.IsAdmin || (connection.InstitutionId is { } institution && user.MaySee(institution));
 
     internal static ProblemResult UnknownConnection(string id) =>
         ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");

@@ -47,6 +47,16 @@ internal sealed class BillImport(ProvinceDatabase database)
 
     private static readonly string[] s_categories = ["hoc_phi", "ban_tru", "vien_phi", "tam_ung", "khac"];
 
+    /// <summary>
+    /// An import by an institution's accountant (<see cref="ForInstitution"/>): a bill of any other institution is an
+    /// error on its row, found before anything of it is read from the database, so the file's bills are checked against
+    /// that institution's payers and bills only; null for an administrator's import.
+    /// </summary>
+    private string? Only { get; init; }
+
+    /// <summary>The same import, for <paramref name="institution"/>'s bills only (an accountant's).</summary>
+    public BillImport ForInstitution(string institution) => new(database) { Only = institution };
+
     private static readonly HashSet<string> s_optional = new(StringComparer.Ordinal) { "due_date", "insurance_covered" };
 
     private static readonly Dictionary<string, string> s_headers = new(StringComparer.OrdinalIgnoreCase)
@@ -250,6 +260,12 @@ internal sealed class BillImport(ProvinceDatabase database)
         foreach (var parsed in bills)
         {
             var bill = parsed;
+            if (Only is { } only && bill.Institution != only)
+            {
+                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: institution_id is {bill.Institution}, but this import may hold bills of institution {only} only", bill.Where));
+                continue;
+            }
+
             if (bill.Lines.Sum(l => l.Quantity * l.UnitPrice) > Vnd.MaxAmount)
             {
                 errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: its total is over the most one amount may be ({Vnd.MaxAmount} đồng)", bill.Where));
@@ -281,7 +297,10 @@ internal sealed class BillImport(ProvinceDatabase database)
             // and lines replaced, and vanish from its own terminals.
             if (existing is { } held && held.Bill.Institution != bill.Institution)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id} is a bill of institution {held.Bill.Institution}: an import for {bill.Institution} may not change it or take it over (give the bill an id of its own)", bill.Where));
+                // An accountant is not told whose it is: the other institution's bills are not theirs to see.
+                errors.Add(new ImportError(bill.FirstLine, Only is null
+                    ? $"bill {bill.Id} is a bill of institution {held.Bill.Institution}: an import for {bill.Institution} may not change it or take it over (give the bill an id of its own)"
+                    : $"bill {bill.Id} is another institution's bill: an import for {bill.Institution} may not change it or take it over (give the bill an id of its own)", bill.Where));
                 continue;
             }
 

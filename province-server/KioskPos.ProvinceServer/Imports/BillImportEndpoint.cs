@@ -9,6 +9,9 @@ namespace KioskPos.ProvinceServer.Imports;
 /// XML (<c>application/xml</c>, <c>text/xml</c>) or a spreadsheet (<see cref="Spreadsheet.ContentType"/>). XML and
 /// spreadsheets name the institution in <c>?institution=</c> (a spreadsheet may instead carry the CSV's institution
 /// column). The body is spooled to a temporary file (deleted on close) so a large file never sits in memory whole.
+/// An institution's accountant imports their own institution's bills only: a <c>?institution=</c> naming another is a
+/// 403 before the body is read, and a row or bill of another institution in the file is an error on its row
+/// (<see cref="BillImport.ForInstitution"/>), so nothing of the file is stored.
 /// </summary>
 internal static class BillImportEndpoint
 {
@@ -20,6 +23,19 @@ internal static class BillImportEndpoint
 
     public static async Task<Results<JsonOk<ImportResult>, ProblemResult>> HandleAsync(HttpContext http, BillImport import, ProvinceDatabase database)
     {
+        var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
+        var institution = http.Request.Query["institution"].ToString();
+        if (!user.IsAdmin)
+        {
+            if (user.InstitutionId is not { } own || (institution.Length > 0 && institution != own))
+            {
+                BoundedBody.CloseAfterAnswer(http);
+                return ProvinceProblems.Problem(StatusCodes.Status403Forbidden, "forbidden", "An accountant imports their own institution's bills only.", "forbidden.import_other_institution");
+            }
+
+            import = import.ForInstitution(own);
+        }
+
         var type = http.Request.ContentType ?? "text/csv";
         var kind = type.StartsWith("application/xml", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/xml", StringComparison.OrdinalIgnoreCase) ? "xml"
             : type.StartsWith(Spreadsheet.ContentType, StringComparison.OrdinalIgnoreCase) ? "xlsx"
@@ -42,7 +58,6 @@ internal static class BillImportEndpoint
             return Imported(await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false));
         }
 
-        var institution = http.Request.Query["institution"].ToString();
         if (kind == "xml" && institution.Length == 0)
         {
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "missing_field", "institution: the query names the hospital whose XML this is (?institution=…).", null, "institution");

@@ -46,6 +46,25 @@ const Page = (() => {
     return response.json();
   }
 
+  /**
+   * POSTs body to url with the session cookie (the cookie is SameSite=Strict: no other site's page sends it): a File
+   * as it is with its type, anything else as JSON. 401 goes to sign-in; otherwise { ok, status, body }, body the JSON
+   * answered (the API's problem details when it refused), {} when none.
+   */
+  async function post(url, body, type = "application/json") {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": type },
+      body: type === "application/json" ? JSON.stringify(body) : body,
+    });
+    if (response.status === 401) {
+      signInAgain();
+      throw new Error("signed out");
+    }
+    return { ok: response.ok, status: response.status, body: await response.json().catch(() => ({})) };
+  }
+
   /** The signed-in person, drawn into nav.bar: who, their role, the links their role opens. */
   async function session() {
     const me = await json("/api/v1/province/session");
@@ -121,5 +140,5 @@ const Page = (() => {
     refused.hidden = false;
   }
 
-  return { el, row, json, session, query, failed, both, pair, title, lookup, refuse };
+  return { el, row, json, post, session, query, failed, both, pair, title, lookup, refuse };
 })();
