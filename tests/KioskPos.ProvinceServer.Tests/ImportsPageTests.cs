@@ -87,6 +87,7 @@ public sealed partial class ImportsPageTests
         await held.Locator("input[name=reason]").FillAsync("Phụ huynh chuyển hai lần, sao kê xác nhận");
         await held.Locator("button[value=credit]").ClickAsync();
         await Expect(page.Locator("#settle-result")).ToContainTextAsync($"Đã ghi có dòng 465.000 ₫ ngày {s_today}: trả đủ.", s_wait);
+        Assert.DoesNotContain("null", await page.InnerTextAsync("#settle-result"), StringComparison.Ordinal);
         await Expect(held).ToContainTextAsync("đã ghi có bởi ketoan.nguyendu", s_wait);
         Assert.Contains("Phụ huynh chuyển hai lần, sao kê xác nhận", await held.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await held.Locator("form").CountAsync());

@@ -128,7 +128,7 @@
       const said = d.decision === "credited"
         ? I18n.text("province.imports.settled.credited", I18n.money(line.amount), I18n.date(line.bookedOn), words("province.imports.outcome", d.outcome))
         : I18n.text("province.imports.settled.dismissed", I18n.money(line.amount), I18n.date(line.bookedOn));
-      out.replaceChildren(el("span", { class: "ok" }, said), d.repeated ? ` ${I18n.text("province.imports.settled.repeated")}` : null);
+      out.replaceChildren(el("span", { class: "ok" }, said, d.repeated ? ` ${I18n.text("province.imports.settled.repeated")}` : null));
     }
     await showGaps();
   }
