@@ -59,7 +59,7 @@ internal sealed partial class BankLedger
             var held = await db.ReadFirstAsync<HeldLineRow>(
                 """
                 SELECT h.id, h.line_key, h.booked_on, h.amount, h.description, h.reference, h.layout, h.imported_by, h.file_sha256, h.decision, h.decision_reason,
-                       h.decided_by, h.decided_at, t.outcome, t.payment_id
+                       h.decided_by, h.decided_at, h.text_digest, t.outcome, t.payment_id
                 FROM bank_statement_held_lines h LEFT JOIN bank_statement_lines s ON s.id = h.statement_line_id LEFT JOIN bank_transfers t ON t.id = s.transfer_id
                 WHERE h.id = $id AND h.connection_id = $c
                 """,
@@ -90,7 +90,7 @@ internal sealed partial class BankLedger
                 object?[] row;
                 if (TakeNotified(notified, line) is { } reported)
                 {
-                    row = LineRow(connection.Id, held.Layout, line, reported.Id, reported.Source, upload, now);
+                    row = LineRow(connection.Id, held.Layout, line, reported.Id, reported.Source, upload, now, held.TextDigest);
                     (outcome, paymentId) = (reported.Outcome, reported.PaymentId);
                 }
                 else
@@ -102,7 +102,7 @@ internal sealed partial class BankLedger
                         woken.Add(terminal);
                     }
 
-                    row = LineRow(connection.Id, held.Layout, line, transferId, null, upload, now);
+                    row = LineRow(connection.Id, held.Layout, line, transferId, null, upload, now, held.TextDigest);
                     (outcome, paymentId) = (matched.Name, matched.PaymentId);
                 }
 
@@ -157,6 +157,8 @@ internal sealed partial class BankLedger
         public string? DecidedBy { get; init; }
 
         public string? DecidedAt { get; init; }
+
+        public string? TextDigest { get; init; }
 
         public string? Outcome { get; init; }
 

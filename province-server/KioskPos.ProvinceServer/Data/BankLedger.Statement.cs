@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Banking;
 using KioskPos.Shared.Contracts;
@@ -54,10 +56,11 @@ internal sealed partial class BankLedger
     /// A line's key is the bank's reference, or its date, amount, text and position where there is none; the same bank
     /// line can come under another key (one export with the reference and one without, a text wrapped differently, a
     /// reference Excel turned into a number). So before a new line is paired or credited, the stored lines of its day
-    /// and amount whose key this file does not hold are looked at: one of the same text (whitespace and case aside)
-    /// is the same money, and the new line is held (<c>bank_statement_held_lines</c>) for a person to look at, not
-    /// credited; a standing top-up code's line would otherwise put the money on the card twice. Each such stored line
-    /// holds one new line, so a second real transfer of the same text that day is still credited.
+    /// and amount whose key this file does not hold are looked at: one of the same text (whitespace and case aside,
+    /// compared by <see cref="SameTextDigest"/>, which outlasts a payer's erasure of the text) is the same money, and
+    /// the new line is held (<c>bank_statement_held_lines</c>) for a person to look at, not credited; a standing top-up
+    /// code's line would otherwise put the money on the card twice. Each such stored line holds one new line, so a
+    /// second real transfer of the same text that day is still credited.
     /// </remarks>
     public async Task<StatementImportResult> ImportStatementAsync(BankConnection connection, StatementRead read, StatementUpload upload, CancellationToken cancellationToken)
     {
@@ -88,7 +91,8 @@ internal sealed partial class BankLedger
                 }
                 else if (TakeStored(sameText, line) is { } original)
                 {
-                    held.Add([connection.Id, line.Key, Day(line), line.Amount, line.Description, line.Reference, read.Layout.Id, original, upload.ImportedBy, upload.FileSha256, now]);
+                    held.Add([connection.Id, line.Key, Day(line), line.Amount, line.Description, line.Reference, read.Layout.Id, original, upload.ImportedBy, upload.FileSha256, now,
+                        SameTextDigest(line.Description)]);
                     outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "held", PossibleDuplicate, null);
                     earlier[line.Key] = new LineOutcomeRow { Outcome = PossibleDuplicate, Held = true };
                 }
@@ -230,17 +234,20 @@ internal sealed partial class BankLedger
     private static readonly (string Column, bool Integer)[] s_lineColumns =
     [
         ("connection_id", false), ("line_key", false), ("booked_on", false), ("amount", true), ("description", false), ("reference", false), ("layout", false),
-        ("transfer_id", true), ("reported_by", false), ("imported_by", false), ("file_sha256", false), ("imported_at", false),
+        ("transfer_id", true), ("reported_by", false), ("imported_by", false), ("file_sha256", false), ("imported_at", false), ("text_digest", false),
     ];
 
     private static readonly (string Column, bool Integer)[] s_heldColumns =
     [
         ("connection_id", false), ("line_key", false), ("booked_on", false), ("amount", true), ("description", false), ("reference", false), ("layout", false),
-        ("duplicate_of", true), ("imported_by", false), ("file_sha256", false), ("imported_at", false),
+        ("duplicate_of", true), ("imported_by", false), ("file_sha256", false), ("imported_at", false), ("text_digest", false),
     ];
 
-    private static object?[] LineRow(string connectionId, string layout, StatementLine line, long transferId, string? reportedBy, StatementUpload upload, string now) =>
-        [connectionId, line.Key, Day(line), line.Amount, line.Description, line.Reference, layout, transferId, reportedBy, upload.ImportedBy, upload.FileSha256, now];
+    // A held line a person credits brings the digest it was stored with: its text may have been erased since.
+    private static object?[] LineRow(string connectionId, string layout, StatementLine line, long transferId, string? reportedBy, StatementUpload upload, string now,
+        string? textDigest = null) =>
+        [connectionId, line.Key, Day(line), line.Amount, line.Description, line.Reference, layout, transferId, reportedBy, upload.ImportedBy, upload.FileSha256, now,
+         textDigest ?? SameTextDigest(line.Description)];
 
     private static string Day(StatementLine line) => line.BookedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -248,33 +255,41 @@ internal sealed partial class BankLedger
     // at another place, in another export) and case.
     private static string SameTextKey(string description) => new([.. description.Where(c => !char.IsWhiteSpace(c)).Select(char.ToUpperInvariant)]);
 
-    // The stored lines of the batch's days and amounts whose key this file does not hold, by day, amount and text:
-    // each may be a line of the file under another key. One query.
-    private static async Task<Dictionary<(string Day, long Amount, string Text), Queue<long>>> StoredElsewhereAsync(DbConnection db, DbTransaction transaction,
+    /// <summary>
+    /// What the duplicate check compares of a line's text: SHA-256, lower-case hex, of the text without whitespace and
+    /// in upper case. Stored beside each stored and held line (<c>text_digest</c>, migration 0038), so that a payer's
+    /// erasure may blank the text, which names the sender, and the same bank line in another export is still held.
+    /// </summary>
+    internal static string SameTextDigest(string description) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(SameTextKey(description))));
+
+    // The stored lines of the batch's days and amounts whose key this file does not hold, by day, amount and text
+    // digest: each may be a line of the file under another key. One query. A line stored before migration 0038 has no
+    // digest: its text is compared, whole until an erasure, which stores the digest before it blanks the text.
+    private static async Task<Dictionary<(string Day, long Amount, string Digest), Queue<long>>> StoredElsewhereAsync(DbConnection db, DbTransaction transaction,
         string connectionId, StatementLine[] batch, HashSet<string> fileKeys, CancellationToken cancellationToken)
     {
         var (first, last) = (batch.Min(l => l.BookedAt.Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), batch.Max(l => l.BookedAt.Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var (source, parameters) = db.Rows("a", [("amount", true)], [.. batch.Select(l => l.Amount).Distinct().Select(a => new object?[] { a })]);
         var rows = await db.ReadAllAsync<StoredLineRow>(
             $"""
-            SELECT s.id, s.line_key, s.booked_on, s.amount, s.description FROM bank_statement_lines s
+            SELECT s.id, s.line_key, s.booked_on, s.amount, s.description, s.text_digest FROM bank_statement_lines s
             WHERE s.connection_id = $c AND s.amount IN (SELECT amount FROM {source}) AND s.booked_on BETWEEN $d0 AND $d1
             ORDER BY s.id
             """,
             transaction, cancellationToken, [("$c", connectionId), ("$d0", first), ("$d1", last), .. parameters]).ConfigureAwait(false);
-        var byText = new Dictionary<(string, long, string), Queue<long>>();
+        var byDigest = new Dictionary<(string, long, string), Queue<long>>();
         foreach (var row in rows.Where(r => !fileKeys.Contains(r.LineKey)))
         {
-            var key = (row.BookedOn, row.Amount, SameTextKey(row.Description));
-            (byText.TryGetValue(key, out var queue) ? queue : byText[key] = new Queue<long>()).Enqueue(row.Id);
+            var key = (row.BookedOn, row.Amount, row.TextDigest ?? SameTextDigest(row.Description));
+            (byDigest.TryGetValue(key, out var queue) ? queue : byDigest[key] = new Queue<long>()).Enqueue(row.Id);
         }
 
-        return byText;
+        return byDigest;
     }
 
     // The stored line the new line may be (of its day, amount and text, under another key), taken so that it holds no other.
-    private static long? TakeStored(Dictionary<(string Day, long Amount, string Text), Queue<long>> stored, StatementLine line) =>
-        stored.TryGetValue((Day(line), line.Amount, SameTextKey(line.Description)), out var queue) && queue.TryDequeue(out var id) ? id : null;
+    private static long? TakeStored(Dictionary<(string Day, long Amount, string Digest), Queue<long>> stored, StatementLine line) =>
+        stored.TryGetValue((Day(line), line.Amount, SameTextDigest(line.Description)), out var queue) && queue.TryDequeue(out var id) ? id : null;
 
     // The batch's lines an earlier import recorded, by key: one query.
     private static async Task<Dictionary<string, LineOutcomeRow>> SeenAsync(DbConnection db, DbTransaction transaction, string connectionId, StatementLine[] batch,
@@ -426,6 +441,8 @@ internal sealed partial class BankLedger
         public long Amount { get; init; }
 
         public required string Description { get; init; }
+
+        public string? TextDigest { get; init; }
     }
 
     private sealed record InsertedRow

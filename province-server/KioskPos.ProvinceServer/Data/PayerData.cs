@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 
 namespace KioskPos.ProvinceServer.Data;
@@ -16,11 +17,12 @@ namespace KioskPos.ProvinceServer.Data;
 /// <param name="Bills">The payer's bills with their lines.</param>
 /// <param name="Payments">Payments taken from the payer, with their allocations.</param>
 /// <param name="BankTransfers">Bank transfers matched to those payments, with the bank's text.</param>
+/// <param name="StatementLines">The lines of imported bank statements that are those transfers, and the lines held as possible duplicates of them, with their text.</param>
 /// <param name="ExportedAt">When this was read.</param>
 public sealed record PayerExport(
     string Code, string InstitutionId, string Kind, string FullName, string? Group, long Balance, bool Blocked, bool PinSet, bool Erased,
     IReadOnlyList<PayerCardExport> Cards, IReadOnlyList<PayerBillExport> Bills, IReadOnlyList<PayerPaymentExport> Payments,
-    IReadOnlyList<PayerTransferExport> BankTransfers, DateTimeOffset ExportedAt);
+    IReadOnlyList<PayerTransferExport> BankTransfers, IReadOnlyList<PayerStatementLineExport> StatementLines, DateTimeOffset ExportedAt);
 
 /// <summary>A card of the payer.</summary>
 public sealed record PayerCardExport(string Uid, string? DeniedReason, string? DeniedAt);
@@ -41,16 +43,26 @@ public sealed record PayerAllocationExport(string BillId, long Amount);
 /// <summary>A bank transfer matched to one of the payer's payments.</summary>
 public sealed record PayerTransferExport(long Id, string BankTxnId, long Amount, string Description, string TransactionTime, string Outcome, string? PaymentId);
 
+/// <summary>
+/// A line of an imported bank statement: the line that is one of the payer's transfers (<paramref name="TransferId"/>),
+/// or one held as a possible duplicate of such a line (<paramref name="HeldId"/>, with a person's decision once settled).
+/// </summary>
+public sealed record PayerStatementLineExport(string ConnectionId, string BookedOn, long Amount, string Description, string? Reference, string ImportedAt, long? TransferId,
+    long? HeldId, string? Decision);
+
 /// <summary>What an erasure changed.</summary>
 /// <param name="Code">The payer code (kept: the ledger's key).</param>
 /// <param name="Pseudonym">The name the payer now has everywhere.</param>
 /// <param name="BankTransfers">Bank transfers whose text (the sender's name) was blanked.</param>
 /// <param name="Deliveries">Logged webhook bodies blanked.</param>
-public sealed record PayerErasure(string Code, string Pseudonym, int BankTransfers, int Deliveries);
+/// <param name="StatementLines">Imported bank statement lines whose text was blanked.</param>
+/// <param name="HeldStatementLines">Statement lines held as possible duplicates whose text was blanked.</param>
+public sealed record PayerErasure(string Code, string Pseudonym, int BankTransfers, int Deliveries, int StatementLines, int HeldStatementLines);
 
 /// <summary>
 /// A payer's data on request (Law 91/2025/QH15): exported as JSON, or erased. An erasure replaces the name by a
-/// pseudonym and drops the class or ward, the PIN's hash and the bank's texts that carry the sender's name; the ledger
+/// pseudonym and drops the class or ward, the PIN's hash and the bank's texts that carry the sender's name (the
+/// transfers', the logged webhook bodies, the imported statement lines' and those held beside them); the ledger
 /// (payments, allocations, balances, journal entries with their hash chains) is kept as it is, under the payer code, so
 /// that every total and every chain still verifies. Terminals learn the pseudonym at their next pull (the account's
 /// version moves) and drop the name from their cache.
@@ -61,6 +73,14 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
     public const string PseudonymPrefix = "Đã xoá ";
 
     private const string ErasedText = "[đã xoá / erased]";
+
+    // The bank transfers of account $c: its payments' and the top-ups credited to it (a transfer from home names no
+    // payment, only the account's standing code).
+    private const string TransfersOfPayer =
+        "SELECT pt.id FROM bank_transfers pt WHERE pt.payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR pt.id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c)";
+
+    // The imported statement lines that are those transfers.
+    private const string StatementLinesOfPayer = $"SELECT ps.id FROM bank_statement_lines ps WHERE ps.transfer_id IN ({TransfersOfPayer})";
 
     /// <summary>What the province holds on <paramref name="code"/>, or null for an unknown payer.</summary>
     public async Task<PayerExport?> ExportAsync(string code, CancellationToken cancellationToken)
@@ -99,6 +119,18 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
             ORDER BY t.id
             """,
             transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var statementLines = await connection.ReadAllAsync<StatementLineRow>(
+            $"""
+            SELECT connection_id, booked_on, amount, description, reference, imported_at, transfer_id, held_id, decision FROM (
+              SELECT s.connection_id, s.booked_on, s.amount, s.description, s.reference, s.imported_at, s.transfer_id, CAST(NULL AS BIGINT) AS held_id,
+                     CAST(NULL AS TEXT) AS decision
+              FROM bank_statement_lines s WHERE s.transfer_id IN ({TransfersOfPayer})
+              UNION ALL
+              SELECT h.connection_id, h.booked_on, h.amount, h.description, h.reference, h.imported_at, CAST(NULL AS BIGINT), h.id, h.decision
+              FROM bank_statement_held_lines h WHERE h.duplicate_of IN ({StatementLinesOfPayer}) OR h.statement_line_id IN ({StatementLinesOfPayer})) l
+            ORDER BY booked_on, imported_at, COALESCE(held_id, 0)
+            """,
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
 
         return new PayerExport(
             account.Code, account.InstitutionId, account.Kind, account.FullName, account.GroupName, account.Balance, account.Blocked != 0, account.PinHash is not null,
@@ -109,6 +141,7 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
             payments.ConvertAll(p => new PayerPaymentExport(p.Id, p.TerminalId, p.Sequence, p.Method, p.Amount, p.State, p.CreatedAt, p.CardUid, p.TransferCode,
                 allocations.Where(a => a.PaymentId == p.Id).Select(a => new PayerAllocationExport(a.BillId, a.Amount)).ToList())),
             transfers.ConvertAll(t => new PayerTransferExport(t.Id, t.BankTxnId, t.Amount, t.Description, t.TransactionTime, t.Outcome, t.PaymentId)),
+            statementLines.ConvertAll(l => new PayerStatementLineExport(l.ConnectionId, l.BookedOn, l.Amount, l.Description, l.Reference, l.ImportedAt, l.TransferId, l.HeldId, l.Decision)),
             time.GetUtcNow());
     }
 
@@ -151,8 +184,90 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
               AND (payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c))
             """,
             transaction, cancellationToken, ("$e", ErasedText), ("$c", code)).ConfigureAwait(false);
+        var (lines, held) = await EraseStatementLinesAsync(connection, transaction, code, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new PayerErasure(code, pseudonym, transfers, deliveries);
+        return new PayerErasure(code, pseudonym, transfers, deliveries, lines, held);
+    }
+
+    // The statement lines an accountant imported carry the sender's name too: those that are the account's transfers,
+    // and those held as possible duplicates of them. Their text keeps the transfer code, as the transfers' does. The
+    // statement import compares a new line's text with the stored lines' (BankLedger.ImportStatementAsync: the same
+    // bank line in another export is held, not credited twice), so each line's text digest is stored before its text
+    // goes; a line stored before migration 0038 has none until then.
+    private static async Task<(int Lines, int Held)> EraseStatementLinesAsync(DbConnection connection, DbTransaction transaction, string code,
+        CancellationToken cancellationToken)
+    {
+        var lines = await connection.ReadAllAsync<StatementTextRow>(
+            $"SELECT s.id, s.description, s.text_digest, t.transfer_code FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id WHERE s.transfer_id IN ({TransfersOfPayer})",
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+        var held = await connection.ReadAllAsync<HeldTextRow>(
+            $"""
+            SELECT h.id, h.description, h.text_digest, h.duplicate_of, h.statement_line_id FROM bank_statement_held_lines h
+            WHERE h.duplicate_of IN ({StatementLinesOfPayer}) OR h.statement_line_id IN ({StatementLinesOfPayer})
+            """,
+            transaction, cancellationToken, ("$c", code)).ConfigureAwait(false);
+
+        // A held line keeps the transfer code of the line it became once credited, or else of the line it may duplicate.
+        var codes = lines.ToDictionary(l => l.Id, l => l.TransferCode);
+        string Blank(long lineId) => (codes.GetValueOrDefault(lineId) ?? string.Empty) + " " + ErasedText;
+        List<Statement> updates =
+        [
+            .. lines.Where(l => !l.Description.EndsWith(ErasedText, StringComparison.Ordinal)).Select(l => new Statement(
+                "UPDATE bank_statement_lines SET text_digest = $d, description = $t WHERE id = $id",
+                ("$d", l.TextDigest ?? BankLedger.SameTextDigest(l.Description)), ("$t", Blank(l.Id)), ("$id", l.Id))),
+        ];
+        var erasedLines = updates.Count;
+        updates.AddRange(held.Where(h => !h.Description.EndsWith(ErasedText, StringComparison.Ordinal)).Select(h => new Statement(
+            "UPDATE bank_statement_held_lines SET text_digest = $d, description = $t WHERE id = $id",
+            ("$d", h.TextDigest ?? BankLedger.SameTextDigest(h.Description)),
+            ("$t", Blank(h.StatementLineId is { } credited && codes.ContainsKey(credited) ? credited : h.DuplicateOf)), ("$id", h.Id))));
+        await connection.ExecuteAllAsync(updates, transaction, cancellationToken).ConfigureAwait(false);
+        return (erasedLines, updates.Count - erasedLines);
+    }
+
+    private sealed record StatementLineRow
+    {
+        public required string ConnectionId { get; init; }
+
+        public required string BookedOn { get; init; }
+
+        public long Amount { get; init; }
+
+        public required string Description { get; init; }
+
+        public string? Reference { get; init; }
+
+        public required string ImportedAt { get; init; }
+
+        public long? TransferId { get; init; }
+
+        public long? HeldId { get; init; }
+
+        public string? Decision { get; init; }
+    }
+
+    private sealed record StatementTextRow
+    {
+        public long Id { get; init; }
+
+        public required string Description { get; init; }
+
+        public string? TextDigest { get; init; }
+
+        public string? TransferCode { get; init; }
+    }
+
+    private sealed record HeldTextRow
+    {
+        public long Id { get; init; }
+
+        public required string Description { get; init; }
+
+        public string? TextDigest { get; init; }
+
+        public long DuplicateOf { get; init; }
+
+        public long? StatementLineId { get; init; }
     }
 
     private sealed record AccountRow
