@@ -91,7 +91,9 @@ internal sealed partial class BankLedger
                 }
                 else if (TakeStored(sameText, line) is { } original)
                 {
-                    held.Add([connection.Id, line.Key, Day(line), line.Amount, line.Description, line.Reference, read.Layout.Id, original, upload.ImportedBy, upload.FileSha256, now,
+                    // The same text as a line whose payer's data was erased names that payer: it is held erased too.
+                    var text = PayerData.IsErased(original.Description) ? original.Description : line.Description;
+                    held.Add([connection.Id, line.Key, Day(line), line.Amount, text, line.Reference, read.Layout.Id, original.Id, upload.ImportedBy, upload.FileSha256, now,
                         SameTextDigest(line.Description)]);
                     outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "held", PossibleDuplicate, null);
                     earlier[line.Key] = new LineOutcomeRow { Outcome = PossibleDuplicate, Held = true };
@@ -265,7 +267,7 @@ internal sealed partial class BankLedger
     // The stored lines of the batch's days and amounts whose key this file does not hold, by day, amount and text
     // digest: each may be a line of the file under another key. One query. A line stored before migration 0038 has no
     // digest: its text is compared, whole until an erasure, which stores the digest before it blanks the text.
-    private static async Task<Dictionary<(string Day, long Amount, string Digest), Queue<long>>> StoredElsewhereAsync(DbConnection db, DbTransaction transaction,
+    private static async Task<Dictionary<(string Day, long Amount, string Digest), Queue<StoredLine>>> StoredElsewhereAsync(DbConnection db, DbTransaction transaction,
         string connectionId, StatementLine[] batch, HashSet<string> fileKeys, CancellationToken cancellationToken)
     {
         var (first, last) = (batch.Min(l => l.BookedAt.Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), batch.Max(l => l.BookedAt.Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -277,19 +279,19 @@ internal sealed partial class BankLedger
             ORDER BY s.id
             """,
             transaction, cancellationToken, [("$c", connectionId), ("$d0", first), ("$d1", last), .. parameters]).ConfigureAwait(false);
-        var byDigest = new Dictionary<(string, long, string), Queue<long>>();
+        var byDigest = new Dictionary<(string, long, string), Queue<StoredLine>>();
         foreach (var row in rows.Where(r => !fileKeys.Contains(r.LineKey)))
         {
             var key = (row.BookedOn, row.Amount, row.TextDigest ?? SameTextDigest(row.Description));
-            (byDigest.TryGetValue(key, out var queue) ? queue : byDigest[key] = new Queue<long>()).Enqueue(row.Id);
+            (byDigest.TryGetValue(key, out var queue) ? queue : byDigest[key] = new Queue<StoredLine>()).Enqueue(new StoredLine(row.Id, row.Description));
         }
 
         return byDigest;
     }
 
     // The stored line the new line may be (of its day, amount and text, under another key), taken so that it holds no other.
-    private static long? TakeStored(Dictionary<(string Day, long Amount, string Digest), Queue<long>> stored, StatementLine line) =>
-        stored.TryGetValue((Day(line), line.Amount, SameTextDigest(line.Description)), out var queue) && queue.TryDequeue(out var id) ? id : null;
+    private static StoredLine? TakeStored(Dictionary<(string Day, long Amount, string Digest), Queue<StoredLine>> stored, StatementLine line) =>
+        stored.TryGetValue((Day(line), line.Amount, SameTextDigest(line.Description)), out var queue) && queue.TryDequeue(out var taken) ? taken : null;
 
     // The batch's lines an earlier import recorded, by key: one query.
     private static async Task<Dictionary<string, LineOutcomeRow>> SeenAsync(DbConnection db, DbTransaction transaction, string connectionId, StatementLine[] batch,
@@ -429,6 +431,9 @@ internal sealed partial class BankLedger
 
         public string? Decision { get; init; }
     }
+
+    // A stored line the duplicate check may take, with its text (to hold a line of an erased payer's text erased too).
+    private sealed record StoredLine(long Id, string Description);
 
     private sealed record StoredLineRow
     {

@@ -74,6 +74,9 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
 
     private const string ErasedText = "[đã xoá / erased]";
 
+    /// <summary>True for a bank's text an erasure blanked (what stays of it is the transfer code).</summary>
+    public static bool IsErased(string text) => text.EndsWith(ErasedText, StringComparison.Ordinal);
+
     // The bank transfers of account $c: its payments' and the top-ups credited to it (a transfer from home names no
     // payment, only the account's standing code).
     private const string TransfersOfPayer =
@@ -212,12 +215,12 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
         string Blank(long lineId) => (codes.GetValueOrDefault(lineId) ?? string.Empty) + " " + ErasedText;
         List<Statement> updates =
         [
-            .. lines.Where(l => !l.Description.EndsWith(ErasedText, StringComparison.Ordinal)).Select(l => new Statement(
+            .. lines.Where(l => !IsErased(l.Description)).Select(l => new Statement(
                 "UPDATE bank_statement_lines SET text_digest = $d, description = $t WHERE id = $id",
                 ("$d", l.TextDigest ?? BankLedger.SameTextDigest(l.Description)), ("$t", Blank(l.Id)), ("$id", l.Id))),
         ];
         var erasedLines = updates.Count;
-        updates.AddRange(held.Where(h => !h.Description.EndsWith(ErasedText, StringComparison.Ordinal)).Select(h => new Statement(
+        updates.AddRange(held.Where(h => !IsErased(h.Description)).Select(h => new Statement(
             "UPDATE bank_statement_held_lines SET text_digest = $d, description = $t WHERE id = $id",
             ("$d", h.TextDigest ?? BankLedger.SameTextDigest(h.Description)),
             ("$t", Blank(h.StatementLineId is { } credited && codes.ContainsKey(credited) ? credited : h.DuplicateOf)), ("$id", h.Id))));

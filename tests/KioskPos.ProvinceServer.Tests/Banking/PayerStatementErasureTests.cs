@@ -85,6 +85,10 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
         Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-1", withoutReference)));
         Assert.Equal(("underpaid", 275_000L, 1L), await PendingPayments.StateAsync(province, payment));
         Assert.Equal(transfers, await PendingPayments.TransfersAsync(province, "sepay-1"));
+
+        // The line held now is of the erased payer's text: it is held erased, with the digest of the file's text.
+        Assert.Equal($"{code} {Erased}|{Digest(text)}|\n{code} {Erased}|{Digest(text)}|\n",
+            await province.RowsAsync("SELECT description, text_digest FROM bank_statement_held_lines ORDER BY id"));
     }
 
     [Fact]
@@ -146,6 +150,7 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
 
             // Another export of the same line, under a reference of its own: held by the digest, the card not credited twice.
             Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-cu", Csv(account, $"{s_today},5213.990003,,\"200.000\",{text}"))));
+            Assert.Equal(0L, await CountAsync(province, "SELECT COUNT(*) FROM bank_statement_held_lines WHERE description LIKE '%Tran Thi Cu%'"));
             Assert.Equal(200_000L, await province.BalanceAsync("HS990001"));
             Assert.Equal(1L, await CountAsync(province, "SELECT COUNT(*) FROM bank_transfers WHERE connection_id = 'sepay-cu'"));
         }
