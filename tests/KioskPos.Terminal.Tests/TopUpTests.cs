@@ -23,8 +23,8 @@ public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
     [Fact]
     public async Task A_kiosk_top_up_is_credited_once_printed_with_the_new_balance_and_a_repeated_or_second_transfer_credits_nothing_more()
     {
-        // HS240002 holds 150.000 ₫ (the demo's); its card is 04D4E5F6.
-        var topUp = await TopUpAsync(new { cardUid = "04D4E5F6", amount = 300_000 });
+        // HS240002 holds 150.000 ₫ (the demo's); its card is 04D4E5F6, tapped: the kiosk names it by the tap's reference.
+        var topUp = await TopUpAsync(new { cardUid = await Terminal.TapReferenceAsync("04D4E5F6"), amount = 300_000 });
         Assert.Equal(("top_up", "pending", 300_000L), (topUp.View.GetProperty("purpose").GetString(), topUp.View.GetProperty("state").GetString(), topUp.View.GetProperty("amount").GetInt64()));
         Assert.Empty(topUp.View.GetProperty("allocations").EnumerateArray());
         var payload = VietQrParser.Parse(topUp.Payload);
@@ -211,7 +211,9 @@ public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
     [Fact]
     public async Task Top_ups_above_the_limits_are_refused_with_the_reason_and_money_above_them_is_credited_and_flagged_for_refund()
     {
-        // HS240001 holds 2.000.000 ₫, the school's maximum balance by default.
+        // HS240001 holds 2.000.000 ₫, the school's maximum balance by default. Each card is on the reader (by its UID
+        // with no one signed in only then).
+        await Terminal.TapAsync("04A1B2C3");
         using (var full = await Terminal.Http.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = "04A1B2C3", amount = 50_000 }))
         {
             var problem = await full.Content.ReadFromJsonAsync<JsonElement>();
@@ -221,6 +223,7 @@ public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
         }
 
         // The day's limit (1.000.000 ₫ at a school) counts what this terminal already offered today.
+        await Terminal.TapAsync("04D4E5F6");
         await TopUpAsync(new { cardUid = "04D4E5F6", amount = 900_000 });
         using (var day = await Terminal.Http.PostAsJsonAsync("/api/v1/top-ups", new { cardUid = "04D4E5F6", amount = 200_000 }))
         {

@@ -307,6 +307,16 @@ public sealed class TerminalHost : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
     }
 
+    /// <summary>
+    /// Taps <paramref name="uid"/> and returns the tap's reference (<c>tap-…</c>), what the kiosk sends as <c>cardUid</c>
+    /// with no one signed in (it has it from its event stream; here it is asked of the terminal, the same value).
+    /// </summary>
+    public async Task<string> TapReferenceAsync(string uid)
+    {
+        await TapAsync(uid);
+        return App.Services.GetRequiredService<KioskPos.Terminal.Services.CardPresence>().Last!.Reference!;
+    }
+
     /// <summary>The demo staff: id and PIN per role.</summary>
     public static readonly IReadOnlyDictionary<KioskPos.Storage.StaffRole, (string Id, string Pin)> StaffPins = new Dictionary<KioskPos.Storage.StaffRole, (string, string)>
     {

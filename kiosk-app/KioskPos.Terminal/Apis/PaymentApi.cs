@@ -18,7 +18,7 @@ internal static class PaymentApi
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable).Public();
         api.MapGet("/payers/{code}", GetPayerAsync).WithSummary("A payer and their open bills, by payer code (rate-limited per source when no one is signed in)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable).Public().LimitsTypedLookups("code");
-        api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment (Idempotency-Key or clientRequestId makes a retry safe)")
+        api.MapPost("/payments", CreatePaymentAsync).WithSummary("Take a payment: the card by the tap's reference, or by its UID from signed-in staff or while it is on the reader (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreatePaymentRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)
             .LimitsTypedPayerCodes().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);

@@ -17,7 +17,7 @@ internal static class TopUpApi
     public static IEndpointRouteBuilder MapTopUpApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Top-ups");
-        api.MapPost("/top-ups", CreateTopUpAsync).WithSummary("Offer a VietQR top-up of a card's balance (Idempotency-Key or clientRequestId makes a retry safe)")
+        api.MapPost("/top-ups", CreateTopUpAsync).WithSummary("Offer a VietQR top-up of a card's balance: the card by the tap's reference, or by its UID from signed-in staff or while it is on the reader (Idempotency-Key or clientRequestId makes a retry safe)")
             .AcceptsJson<CreateTopUpRequest>().Produces<PaymentView>(StatusCodes.Status201Created)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
             .LimitsTypedPayerCodes().AllowKioskOrStaff(StaffRole.Cashier, StaffRole.Supervisor);
@@ -53,7 +53,7 @@ internal static class TopUpApi
 
         try
         {
-            var taken = await service.TopUpAsync(new TopUpInput(key, request.CardUid, request.PayerCode, request.Amount), http.RequestAborted).ConfigureAwait(false);
+            var taken = await service.TopUpAsync(new TopUpInput(key, request.CardUid, request.PayerCode, request.Amount, StaffSignedIn: signedIn is not null), http.RequestAborted).ConfigureAwait(false);
             var payment = taken.Result.Payment;
             var view = Views.Payment(payment, taken.Result.Replayed, tokens.Issue(payment.Id), providerQrs.Find(payment.Id)) with { ProvisionalSlipPrinted = taken.ProvisionalSlipPrinted };
             return JsonOk.Of(view, TerminalJsonContext.Readable.PaymentView, taken.Result.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);

@@ -15,8 +15,8 @@ public sealed record CardTap(string Uid, DateTimeOffset At, string? AccountCode,
 
 /// <summary>
 /// Which card is on the reader for payment purposes. A card-balance payment needs the card tapped within
-/// <see cref="TerminalOptions.CardTapValidity"/>; the tap is used up by the payment it authorised, so one tap
-/// pays once.
+/// <see cref="TerminalOptions.CardTapValidity"/>, and so does any payment or top-up that names a card by its UID with
+/// no staff signed in; the tap is used up by the payment it authorised, so one tap pays once.
 /// </summary>
 public sealed class CardPresence(TimeProvider time)
 {

@@ -16,7 +16,10 @@ namespace KioskPos.Terminal.Services;
 /// <param name="PayerCode">The payer code, when no card is given.</param>
 /// <param name="Method">Wire method name.</param>
 /// <param name="Bills">The bills to pay and how much of each (null: all that is outstanding).</param>
-/// <param name="Operator">Cashier, if any.</param>
+/// <param name="Operator">
+/// The signed-in cashier or supervisor, if any (never a name the request claims): they may type a card's UID; anyone
+/// else names the card on the reader (see <see cref="PaymentService"/>).
+/// </param>
 /// <param name="ApprovalCode">For a payment on the counter's bank-card terminal: the approval code on its slip.</param>
 /// <param name="CardLast4">For the same: the card's last four digits (never the whole number).</param>
 /// <param name="Pin">The card holder's PIN, when self-service asks for it (passed to the province server, kept nowhere).</param>
@@ -32,7 +35,8 @@ public sealed record PaymentInput(string? ClientRequestId, string? CardUid, stri
 /// <param name="CardUid">The card tapped (the tap's reference at the kiosk).</param>
 /// <param name="PayerCode">The payer code, when no card is given.</param>
 /// <param name="Amount">What to put on the balance, whole đồng.</param>
-public sealed record TopUpInput(string? ClientRequestId, string? CardUid, string? PayerCode, long? Amount);
+/// <param name="StaffSignedIn">A cashier or supervisor is signed in (the counter): they may type a card's UID; anyone else names the card on the reader.</param>
+public sealed record TopUpInput(string? ClientRequestId, string? CardUid, string? PayerCode, long? Amount, bool StaffSignedIn = false);
 
 /// <summary>A payment taken, with where its receipt stands when the answer goes.</summary>
 /// <param name="Result">The committed payment.</param>
@@ -63,7 +67,10 @@ public sealed record PaymentTimings(double CheckMs, double LockMs, double Author
 
 /// <summary>
 /// Takes a payment end to end: checks the request and the card on the reader, commits it (the payer may be told
-/// only after that), wakes the sync, prints the receipt and records the print outcome.
+/// only after that), wakes the sync, prints the receipt and records the print outcome. A card is named by its tap's
+/// reference (the kiosk) or by its UID; a UID is taken from signed-in staff (typed at the counter), and from anyone
+/// else only for the card on the reader now (<see cref="CardPresence.IsPresented"/>), for payments of every method
+/// and top-ups alike: a UID is no secret, and the answer names the payer and their bills.
 /// </summary>
 public sealed class PaymentService(
     PaymentStore payments,
@@ -270,9 +277,7 @@ public sealed class PaymentService(
     {
         if (input.CardUid is not null)
         {
-            var uid = CardPresence.IsReference(input.CardUid)
-                ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
-                : CardPresence.Normalise(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
+            var uid = await CardOfAsync(input.CardUid, input.StaffSignedIn, input.ClientRequestId, cancellationToken).ConfigureAwait(false);
             var account = await catalogue.FindOrRefuseAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false);
             return (account, uid);
         }
@@ -662,11 +667,7 @@ public sealed class PaymentService(
         PayerAccount? account;
         if (input.CardUid is not null)
         {
-            // The kiosk pays with the tap's reference, which stands for the card on the reader now and nothing else.
-            uid = CardPresence.IsReference(input.CardUid)
-                ? presence.Resolve(input.CardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented())
-                : CardPresence.Normalise(input.CardUid)
-                ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
+            uid = await CardOfAsync(input.CardUid, input.Operator is not null, input.ClientRequestId, cancellationToken).ConfigureAwait(false);
             account = await catalogue.FindOrRefuseAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false);
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
@@ -701,6 +702,37 @@ public sealed class PaymentService(
         logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
         var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(method, account.Code, uid, input.Bills, external);
         return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external, RequestHash: hash), account);
+    }
+
+    // The card a payment or top-up names, checked before anything looks it up. The kiosk names it by the tap's
+    // reference, which stands for the card on the reader now and nothing else. A UID is taken from signed-in staff
+    // (typed at the counter); from anyone else only while it is the card on the reader (tapped within CardTapValidity,
+    // not used up), and otherwise refused as not presented whether or not the card exists, as the by-card look-up
+    // refuses it: a UID is no secret, and the answer would name the payer and their bills. Except a request sent again
+    // under the key of a payment already taken with this card (its answer lost), which is answered again after that
+    // payment used the tap up: its key's payment is read here without the request's hash (the hash needs the payer),
+    // which the replay checks after the look-up as for any other request.
+    private async Task<string> CardOfAsync(string cardUid, bool staffSignedIn, string? clientRequestId, CancellationToken cancellationToken)
+    {
+        if (CardPresence.IsReference(cardUid))
+        {
+            return presence.Resolve(cardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
+        }
+
+        var uid = CardPresence.Normalise(cardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
+        if (staffSignedIn || presence.IsPresented(uid, options.Value.CardTapValidity))
+        {
+            return uid;
+        }
+
+        if (clientRequestId is not null
+            && await payments.FindByClientRequestIdAsync(clientRequestId, cancellationToken).ConfigureAwait(false) is { CardUid: { } answered }
+            && string.Equals(answered, uid, StringComparison.Ordinal))
+        {
+            return uid;
+        }
+
+        throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
     }
 
     // A payment on the bank-card terminal beside the counter: only a signed-in cashier records one, with the approval

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace KioskPos.Terminal.Tests;
+
+/// <summary>
+/// A card named by its UID in <c>POST /api/v1/payments</c> and <c>POST /api/v1/top-ups</c>: taken from signed-in
+/// staff (typed at the counter), and from anyone else only while it is the card on the reader (tapped within
+/// <c>Terminal:CardTapValidity</c>, not used up by a payment). Otherwise 422 <c>card_not_presented</c> before the card
+/// is looked up, for every method, whether or not the card exists: a UID is no secret, and the answer would name the
+/// payer and their bills, which <c>GET /api/v1/payers/by-card/{uid}</c> already refuses to anyone not signed in.
+/// </summary>
+public sealed class TypedCardUidTests
+{
+    // HS240001 (Nguyễn Minh Anh), balance 2.000.000 ₫: the school's maximum, so no top-up; HS240002's card has room for one.
+    private const string Card = "04A1B2C3";
+    private const string Bill = "HP-2611-HS240001";
+    private const string OtherBill = "BT-2611-HS240001";
+    private const string TopUpCard = "04D4E5F6";
+    private const string UnknownCard = "0000AAAA";
+
+    private static Task<HttpResponseMessage> PayAsync(HttpClient client, string card, string method, string bill, string? key = null) =>
+        client.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = key, cardUid = card, method, bills = new[] { new { billId = bill } } });
+
+    private static Task<HttpResponseMessage> TopUpAsync(HttpClient client, string card, string? key = null) =>
+        client.PostAsJsonAsync("/api/v1/top-ups", new { clientRequestId = key, cardUid = card, amount = 100_000 });
+
+    // Refused as not presented, and nothing in the answer about the card: no payer, no bill, no name, not whether it exists.
+    private static async Task AssertNotPresentedAsync(HttpResponseMessage response, string what)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal("card_not_presented", (await response.ProblemAsync(HttpStatusCode.UnprocessableEntity, what)).Code);
+        foreach (var secret in new[] { "HS24000", "HP-2611", "BT-2611", "Nguyễn", "N. M. Anh", "card_not_recognised" })
+        {
+            Assert.DoesNotContain(secret, body, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<JsonElement> TakenAsync(HttpResponseMessage response, HttpStatusCode status, string what)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{what}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("with no one signed in, pay (VietQR, card balance) and top up by a typed card UID that is not on the reader, known and unknown",
+        "422 card_not_presented alike, before any look-up: no payer code, bill or name in the answer, nothing taken")]
+    public async Task An_untapped_card_uid_from_anyone_not_signed_in_is_refused_as_not_presented_before_any_look_up()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var anonymous = terminal.Http;
+
+        foreach (var card in new[] { Card, UnknownCard, "04:a1:b2:c3" })
+        {
+            foreach (var method in new[] { "vietqr", "card_balance" })
+            {
+                using var paid = await PayAsync(anonymous, card, method, Bill);
+                await AssertNotPresentedAsync(paid, $"{method} by {card}");
+            }
+
+            using var toppedUp = await TopUpAsync(anonymous, card);
+            await AssertNotPresentedAsync(toppedUp, $"top-up by {card}");
+        }
+
+        using (var topUp = await TopUpAsync(anonymous, TopUpCard))
+        {
+            await AssertNotPresentedAsync(topUp, $"top-up by {TopUpCard}");
+        }
+
+        // Another card on the reader presents that card, not this one.
+        await terminal.TapAsync(TopUpCard);
+        using (var other = await PayAsync(anonymous, Card, "vietqr", Bill))
+        {
+            await AssertNotPresentedAsync(other, "vietqr by a card other than the one tapped");
+        }
+
+        // A UID that is not one is still said to be malformed (its form is no secret).
+        using (var malformed = await PayAsync(anonymous, "not-a-uid", "vietqr", Bill))
+        {
+            Assert.Equal("invalid_request", (await malformed.ProblemAsync(HttpStatusCode.BadRequest, "a malformed UID")).Code);
+        }
+
+        var cashier = await terminal.CashierAsync();
+        Assert.Empty((await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+    }
+
+    [Fact]
+    public async Task The_card_on_the_reader_pays_and_tops_up_by_its_uid_once_per_tap_and_a_lost_answer_is_answered_again()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var anonymous = terminal.Http;
+
+        // Tapped: the UID pays, by VietQR as by the balance.
+        await terminal.TapAsync(Card);
+        var qr = await TakenAsync(await PayAsync(anonymous, Card, "vietqr", Bill, key: "kiosk-uid-1"), HttpStatusCode.Created, "vietqr after the tap");
+        Assert.Equal(("HS240001", "vietqr", "pending"), (qr.GetProperty("payerCode").GetString(), qr.GetProperty("method").GetString(), qr.GetProperty("state").GetString()));
+
+        // The payment used the tap up: the same UID pays nothing more without another tap.
+        using (var again = await PayAsync(anonymous, Card, "vietqr", OtherBill))
+        {
+            await AssertNotPresentedAsync(again, "vietqr after the tap was used");
+        }
+
+        // The first request sent again under its key (its answer lost) is answered with the payment it took; the key
+        // opens nothing for another card.
+        var replay = await TakenAsync(await PayAsync(anonymous, Card, "vietqr", Bill, key: "kiosk-uid-1"), HttpStatusCode.OK, "the same request again");
+        Assert.True(replay.GetProperty("replayed").GetBoolean());
+        Assert.Equal(qr.GetProperty("id").GetString(), replay.GetProperty("id").GetString());
+        using (var otherCard = await PayAsync(anonymous, TopUpCard, "vietqr", Bill, key: "kiosk-uid-1"))
+        {
+            await AssertNotPresentedAsync(otherCard, "the key with another card");
+        }
+
+        await terminal.TapAsync(Card);
+        var paid = await TakenAsync(await PayAsync(anonymous, Card, "card_balance", OtherBill), HttpStatusCode.Created, "card_balance after a second tap");
+        Assert.Equal("HS240001", paid.GetProperty("payerCode").GetString());
+
+        // A top-up by the card on the reader, and the same again under its key.
+        await terminal.TapAsync(TopUpCard);
+        var topUp = await TakenAsync(await TopUpAsync(anonymous, TopUpCard, key: "kiosk-topup-uid-1"), HttpStatusCode.Created, "top-up after the tap");
+        Assert.Equal(("HS240002", "top_up"), (topUp.GetProperty("payerCode").GetString(), topUp.GetProperty("purpose").GetString()));
+        var topUpAgain = await TakenAsync(await TopUpAsync(anonymous, TopUpCard, key: "kiosk-topup-uid-1"), HttpStatusCode.OK, "the same top-up again");
+        Assert.Equal(topUp.GetProperty("id").GetString(), topUpAgain.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_signed_in_cashier_types_a_card_uid_with_no_tap_and_is_told_whether_the_card_is_known()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var cashier = await terminal.CashierAsync();
+
+        var qr = await TakenAsync(await PayAsync(cashier, Card, "vietqr", Bill), HttpStatusCode.Created, "the cashier's vietqr by UID");
+        Assert.Equal(("HS240001", "tn01"), (qr.GetProperty("payerCode").GetString(), qr.GetProperty("operator").GetString()));
+        var topUp = await TakenAsync(await TopUpAsync(cashier, TopUpCard), HttpStatusCode.Created, "the cashier's top-up by UID");
+        Assert.Equal("HS240002", topUp.GetProperty("payerCode").GetString());
+
+        using var unknown = await PayAsync(cashier, UnknownCard, "vietqr", Bill);
+        Assert.Equal("card_not_recognised", (await unknown.ProblemAsync(HttpStatusCode.NotFound, "the cashier's unknown card")).Code);
+
+        // A card-balance payment still needs the card itself on the reader, at the counter too.
+        using var balance = await PayAsync(cashier, Card, "card_balance", OtherBill);
+        Assert.Equal("card_not_presented", (await balance.ProblemAsync(HttpStatusCode.UnprocessableEntity, "the cashier's card_balance without a tap")).Code);
+    }
+}
