@@ -129,6 +129,37 @@ public sealed class TypedCardUidTests
     }
 
     [Fact]
+    public async Task A_kiosk_payment_sent_again_under_its_key_with_the_reference_its_payment_used_up_is_answered_again_not_refused()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        var anonymous = terminal.Http;
+
+        // The kiosk pays from the balance with the tap's reference; its answer is lost, and Pay is pressed again: the
+        // same key, the same reference, which the payment taken has used up.
+        var reference = await terminal.TapReferenceAsync(Card);
+        var paid = await TakenAsync(await PayAsync(anonymous, reference, "card_balance", OtherBill, key: "kiosk-ref-1"), HttpStatusCode.Created, "card_balance by the tap's reference");
+        var replay = await TakenAsync(await PayAsync(anonymous, reference, "card_balance", OtherBill, key: "kiosk-ref-1"), HttpStatusCode.OK, "the same request again");
+        Assert.True(replay.GetProperty("replayed").GetBoolean());
+        Assert.Equal(paid.GetProperty("id").GetString(), replay.GetProperty("id").GetString());
+
+        // The key answers that request only: another bill under it is a conflict, and the dead reference under another
+        // key is not presented.
+        using (var changed = await PayAsync(anonymous, reference, "card_balance", Bill, key: "kiosk-ref-1"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, changed.StatusCode);
+        }
+
+        using (var fresh = await PayAsync(anonymous, reference, "card_balance", OtherBill, key: "kiosk-ref-2"))
+        {
+            await AssertNotPresentedAsync(fresh, "the used reference under a new key");
+        }
+
+        var cashier = await terminal.CashierAsync();
+        Assert.Single((await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+    }
+
+    [Fact]
     public async Task A_signed_in_cashier_types_a_card_uid_with_no_tap_and_is_told_whether_the_card_is_known()
     {
         await using var province = await ProvinceHost.StartAsync();

@@ -709,14 +709,19 @@ public sealed class PaymentService(
     // (typed at the counter); from anyone else only while it is the card on the reader (tapped within CardTapValidity,
     // not used up), and otherwise refused as not presented whether or not the card exists, as the by-card look-up
     // refuses it: a UID is no secret, and the answer would name the payer and their bills. Except a request sent again
-    // under the key of a payment already taken with this card (its answer lost), which is answered again after that
-    // payment used the tap up: its key's payment is read here without the request's hash (the hash needs the payer),
+    // under the key of a payment already taken (its answer lost) with this card, or with the reference that payment used
+    // up, which is answered again: its key's payment is read here without the request's hash (the hash needs the payer),
     // which the replay checks after the look-up as for any other request.
     private async Task<string> CardOfAsync(string cardUid, bool staffSignedIn, string? clientRequestId, CancellationToken cancellationToken)
     {
         if (CardPresence.IsReference(cardUid))
         {
-            return presence.Resolve(cardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
+            // The kiosk presses Pay again under the same key after an answer it lost, with the same reference, which the
+            // payment taken then used up: that payment's card, for the replay (a random key the kiosk made is what
+            // stands for the request here; the replay still checks the rest of the request).
+            return presence.Resolve(cardUid)
+                ?? await CardAnsweredUnderAsync(clientRequestId, cancellationToken).ConfigureAwait(false)
+                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
         }
 
         var uid = CardPresence.Normalise(cardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
@@ -725,15 +730,17 @@ public sealed class PaymentService(
             return uid;
         }
 
-        if (clientRequestId is not null
-            && await payments.FindByClientRequestIdAsync(clientRequestId, cancellationToken).ConfigureAwait(false) is { CardUid: { } answered }
-            && string.Equals(answered, uid, StringComparison.Ordinal))
+        if (string.Equals(await CardAnsweredUnderAsync(clientRequestId, cancellationToken).ConfigureAwait(false), uid, StringComparison.Ordinal))
         {
             return uid;
         }
 
         throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
     }
+
+    // The card of the payment already taken under the request's key, if there is one.
+    private async Task<string?> CardAnsweredUnderAsync(string? clientRequestId, CancellationToken cancellationToken) =>
+        clientRequestId is null ? null : (await payments.FindByClientRequestIdAsync(clientRequestId, cancellationToken).ConfigureAwait(false))?.CardUid;
 
     // A payment on the bank-card terminal beside the counter: only a signed-in cashier records one, with the approval
     // code and the last four digits. Anything that looks like a whole card number is refused and never stored or logged.
