@@ -35,6 +35,7 @@ internal static class PaymentBenchmark
             ? other.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", new[] { other }, $"JIT ({other})") : (other, Array.Empty<string>(), $"native AOT ({other})")
             : File.Exists(aot) ? (aot, Array.Empty<string>(), "native AOT") : ("dotnet", new[] { jit }, "JIT (artifacts/aot missing: run make publish-aot)");
         var folder = Directory.CreateTempSubdirectory("kioskpos-payment-bench-").FullName;
+        Process? launched = null;
         try
         {
             var province = ProvinceApp.Build(["--urls=http://127.0.0.1:0", $"--Province:DataDirectory={Path.Combine(folder, "province")}", $"--Province:AdminToken={AdminToken}", "--Province:SeedDemoData=true", "--Province:DemoInstitutions=0", "--Logging:LogLevel:Default=Warning"]);
@@ -63,7 +64,7 @@ internal static class PaymentBenchmark
             string[] arguments = [.. prefix, $"--urls=http://127.0.0.1:{port}", $"--Terminal:DataDirectory={data}", $"--ProvinceServer:BaseUrl={provinceUrl}", "--Hardware:ReaderPollMs=10", "--Terminal:DevEndpoints=true", "--Hardware:AllowSimulated=true", "--Logging:LogLevel:Default=Warning",
                 "--Terminal:PayerLookupsPerWindow=1000000"];
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            using var terminal = await AotBenchmark.StartAsync(program, arguments, http);
+            var terminal = launched = await AotBenchmark.StartAsync(program, arguments, http);
             await AotBenchmark.WaitForInstitutionAsync(http);
             Console.WriteLine($"{build}: {payments:N0} card payments, a VietQR payment every 10th, memory every {every:N0} ({Verdict.Load()} at the start)");
 
@@ -220,6 +221,17 @@ internal static class PaymentBenchmark
         }
         finally
         {
+            // A run that threw (a refused payment, a missed receipt) must not leave its terminal running.
+            if (launched is not null)
+            {
+                if (!launched.HasExited)
+                {
+                    launched.Kill(entireProcessTree: true);
+                }
+
+                launched.Dispose();
+            }
+
             SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
