@@ -29,13 +29,16 @@ public sealed class CounterAndKiosk : IAsyncDisposable
     /// <summary>The kiosk, KP-THCS-ND-02, of the same school.</summary>
     public TerminalHost Kiosk { get; }
 
-    /// <summary>Starts the demo province on <paramref name="engine"/> and enrols the two terminals with it (the counter with <paramref name="counterArgs"/>, if any).</summary>
-    public static async Task<CounterAndKiosk> StartAsync(ProvinceEngine engine, string[]? counterArgs = null)
+    /// <summary>
+    /// Starts the demo province on <paramref name="engine"/> and enrols the two terminals with it (the counter with
+    /// <paramref name="counterArgs"/>, the kiosk with <paramref name="kioskArgs"/>, if any).
+    /// </summary>
+    public static async Task<CounterAndKiosk> StartAsync(ProvinceEngine engine, string[]? counterArgs = null, string[]? kioskArgs = null)
     {
         var kept = new KeptProvince(engine);
         var province = await kept.StartAsync();
         var counter = await TerminalHost.StartAsync(province, extraArgs: counterArgs);
-        var kiosk = await TerminalHost.StartSecondAsync(province);
+        var kiosk = await TerminalHost.StartSecondAsync(province, kioskArgs);
         return new CounterAndKiosk(kept, province, counter, kiosk);
     }
 

@@ -382,8 +382,8 @@ public sealed class TerminalHost : IAsyncDisposable
     }
 
     /// <summary>Another terminal of the same school (KP-THCS-ND-02), enrolled with <paramref name="province"/>.</summary>
-    public static Task<TerminalHost> StartSecondAsync(ProvinceHost province) =>
-        StartAsync(province.BaseUrl, province.Admin, terminalId: "KP-THCS-ND-02");
+    public static Task<TerminalHost> StartSecondAsync(ProvinceHost province, string[]? extraArgs = null) =>
+        StartAsync(province.BaseUrl, province.Admin, extraArgs: extraArgs, terminalId: "KP-THCS-ND-02");
 
     /// <summary>Taps <paramref name="card"/> and pays <paramref name="bill"/> from it: <paramref name="amount"/>, or what is owed when null.</summary>
     public async Task<HttpResponseMessage> TapAndPayAsync(string card, string bill, long? amount = null)
