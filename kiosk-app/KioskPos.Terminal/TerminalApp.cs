@@ -152,7 +152,8 @@ public static class TerminalApp
         services.AddSingleton<TestPage>();
         services.AddSingleton<ScreenStreams>();
         services.AddHostedService<SystemdWatchdog>();
-        services.AddHostedService<NativeHeapTrimmer>();
+        services.AddSingleton<TerminalActivity>();
+        services.AddSingleton<MemoryTrimmer>().AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
         services.AddHostedService<EnrolmentTicket>();
         services.AddSingleton<StatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());

@@ -51,6 +51,12 @@ public sealed class TerminalOptions
     /// <summary>How often the retention job purges receipts and checks the payers' cache (the retention itself is the province's).</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long the terminal is quiet (no request that does something) before it gives back the memory the busy spell
+    /// used (a full collection, the C heap trimmed; <see cref="Services.MemoryTrimmer"/>); zero never.
+    /// </summary>
+    public TimeSpan MemorySettleAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a payment's answer waits for its receipt to print before saying it is still printing.</summary>
     public TimeSpan PrintWait { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -4,7 +4,7 @@ namespace KioskPos.Terminal.Tests;
 
 /// <summary>
 /// The terminal limits glibc's malloc arenas itself (issue #26); an operator's MALLOC_ARENA_MAX still rules. And it
-/// hands freed pages back (NativeHeapTrimmer): what free() keeps in the middle of the heap, malloc_trim returns.
+/// hands freed pages back (MemoryTrimmer): what free() keeps in the middle of the heap, malloc_trim returns.
 /// </summary>
 public class NativeHeapTests
 {

@@ -83,15 +83,27 @@ internal static class MetricsApi
     public static IApplicationBuilder UseRequestLatencies(this IApplicationBuilder app)
     {
         var latencies = app.ApplicationServices.GetRequiredService<RequestLatencies>();
+        var activity = app.ApplicationServices.GetRequiredService<TerminalActivity>();
         return app.Use(async (http, next) =>
         {
             var started = Stopwatch.GetTimestamp();
+            var doesSomething = !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method));
+            if (doesSomething)
+            {
+                activity.Touch();
+            }
+
             try
             {
                 await next(http).ConfigureAwait(false);
             }
             finally
             {
+                if (doesSomething)
+                {
+                    activity.Touch();
+                }
+
                 // The route's pattern, not the path: /api/v1/payments/{id}, never a payment's id.
                 var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
                 latencies.Record(MethodLabel(http.Request.Method), route, Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -150,6 +162,7 @@ internal static class MetricsApi
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_province_answers_unverified_total Answers from the province's address refused because they did not verify with its key.\n# TYPE kioskpos_province_answers_unverified_total counter\nkioskpos_province_answers_unverified_total {http.RequestServices.GetRequiredService<KioskPos.Sync.ProvinceTrust>().Unverified}\n");
         WriteLaneAndMemory(text, database.Lane.Counters);
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_memory_settles_total Quiet spells in which the terminal gave back the memory its busy spell used (a full collection, the C heap trimmed).\n# TYPE kioskpos_memory_settles_total counter\nkioskpos_memory_settles_total {http.RequestServices.GetRequiredService<MemoryTrimmer>().Settles}\n");
         latencies.Write(text);
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
     }
