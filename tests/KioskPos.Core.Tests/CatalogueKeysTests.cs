@@ -73,7 +73,7 @@ public partial class CatalogueKeysTests
         ["province-server/KioskPos.ProvinceServer/Banking/StatementReader.cs"] = "bank statements' column headers",
         ["province-server/KioskPos.ProvinceServer/Banking/StatementLayout.cs"] = "bank statements' column headers",
         ["province-server/KioskPos.ProvinceServer/Data/PlanReport.cs"] = "the seeded plans' issuing authorities",
-        ["province-server/KioskPos.ProvinceServer/Data/PayerData.cs"] = "the pseudonym an erased payer's record keeps",
+        ["province-server/KioskPos.ProvinceServer/Data/Erasure.cs"] = "the pseudonym an erased payer's record keeps, the mark on the bank's texts erased",
         ["province-server/KioskPos.ProvinceServer/EInvoices/EDocumentStore.cs"] = "lines of the legal document, in Vietnamese by law",
         ["province-server/KioskPos.ProvinceServer/EInvoices/EDocumentLines.cs"] = "lines of the legal document, in Vietnamese by law",
         ["province-server/KioskPos.ProvinceServer/EInvoices/SePayEInvoiceProvider.cs"] = "fields of the legal document, in Vietnamese by law",

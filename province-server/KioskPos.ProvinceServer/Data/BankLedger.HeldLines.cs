@@ -79,6 +79,7 @@ internal sealed partial class BankLedger
 
             var now = Now();
             long? lineId = null;
+            string? erasedText = null;
             var (outcome, paymentId) = (DismissedDuplicate, (string?)null);
             if (credit)
             {
@@ -90,7 +91,8 @@ internal sealed partial class BankLedger
                 object?[] row;
                 if (TakeNotified(notified, line) is { } reported)
                 {
-                    row = LineRow(connection.Id, held.Layout, line, reported.Id, reported.Source, upload, now, held.TextDigest);
+                    erasedText = ErasedOrNull(reported.Description);
+                    row = LineRow(connection.Id, held.Layout, line, reported.Id, reported.Source, upload, now, held.TextDigest, erasedText);
                     (outcome, paymentId) = (reported.Outcome, reported.PaymentId);
                 }
                 else
@@ -102,7 +104,8 @@ internal sealed partial class BankLedger
                         woken.Add(terminal);
                     }
 
-                    row = LineRow(connection.Id, held.Layout, line, transferId, null, upload, now, held.TextDigest);
+                    erasedText = matched.PayerErased ? Erasure.Text(matched.TransferCode) : null;
+                    row = LineRow(connection.Id, held.Layout, line, transferId, null, upload, now, held.TextDigest, erasedText);
                     (outcome, paymentId) = (matched.Name, matched.PaymentId);
                 }
 
@@ -112,12 +115,15 @@ internal sealed partial class BankLedger
                     [.. row.Select((v, i) => ("$v" + i.ToString(CultureInfo.InvariantCulture), v))]).ConfigureAwait(false), CultureInfo.InvariantCulture);
             }
 
+            // Credited as an erased payer's money, the held line's text goes as the stored line's did, its digest kept.
             await db.ExecuteAsync(
                 """
-                UPDATE bank_statement_held_lines SET decision = $d, decision_reason = $r, decided_by = $by, decided_at = $at, statement_line_id = $l
+                UPDATE bank_statement_held_lines SET decision = $d, decision_reason = $r, decided_by = $by, decided_at = $at, statement_line_id = $l,
+                    description = COALESCE(CAST($t AS TEXT), description), text_digest = COALESCE(text_digest, $g)
                 WHERE id = $id AND decision IS NULL
                 """,
-                transaction, cancellationToken, ("$d", wanted), ("$r", reason), ("$by", decidedBy), ("$at", now), ("$l", lineId), ("$id", held.Id)).ConfigureAwait(false);
+                transaction, cancellationToken, ("$d", wanted), ("$r", reason), ("$by", decidedBy), ("$at", now), ("$l", lineId), ("$t", erasedText),
+                ("$g", SameTextDigest(held.Description)), ("$id", held.Id)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             decision = new HeldLineDecision(held.Id, connection.Id, wanted, outcome, paymentId, reason, decidedBy, DateTimeOffset.Parse(now, CultureInfo.InvariantCulture), Repeated: false);
         }

@@ -92,7 +92,7 @@ internal sealed partial class BankLedger
                 else if (TakeStored(sameText, line) is { } original)
                 {
                     // The same text as a line whose payer's data was erased names that payer: it is held erased too.
-                    var text = PayerData.IsErased(original.Description) ? original.Description : line.Description;
+                    var text = Erasure.IsErased(original.Description) ? original.Description : line.Description;
                     held.Add([connection.Id, line.Key, Day(line), line.Amount, text, line.Reference, read.Layout.Id, original.Id, upload.ImportedBy, upload.FileSha256, now,
                         SameTextDigest(line.Description)]);
                     outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "held", PossibleDuplicate, null);
@@ -100,7 +100,8 @@ internal sealed partial class BankLedger
                 }
                 else if (TakeNotified(notified, line) is { } reported)
                 {
-                    stored.Add(LineRow(connection.Id, read.Layout.Id, line, reported.Id, reported.Source, upload, now));
+                    // The money of an erased payer (the notification's text blanked): the line is stored erased too.
+                    stored.Add(LineRow(connection.Id, read.Layout.Id, line, reported.Id, reported.Source, upload, now, text: ErasedOrNull(reported.Description)));
                     outcomes[i] = new StatementLineResult(line.Row, line.Reference, line.Amount, "reported", reported.Outcome, reported.PaymentId);
                     earlier[line.Key] = new LineOutcomeRow { Outcome = reported.Outcome, PaymentId = reported.PaymentId };
                 }
@@ -118,7 +119,7 @@ internal sealed partial class BankLedger
                 var line = batch[i];
                 var transferId = transferIds["statement:" + line.Key];
                 var outcome = await TransferMatching.MatchAsync(db, transaction, transferId, now, cancellationToken).ConfigureAwait(false);
-                stored.Add(LineRow(connection.Id, read.Layout.Id, line, transferId, null, upload, now));
+                stored.Add(LineRow(connection.Id, read.Layout.Id, line, transferId, null, upload, now, text: outcome.PayerErased ? Erasure.Text(outcome.TransferCode) : null));
                 if (outcome.TerminalId is { } terminal)
                 {
                     woken.Add(terminal);
@@ -245,11 +246,15 @@ internal sealed partial class BankLedger
         ("duplicate_of", true), ("imported_by", false), ("file_sha256", false), ("imported_at", false), ("text_digest", false),
     ];
 
-    // A held line a person credits brings the digest it was stored with: its text may have been erased since.
+    // A held line a person credits brings the digest it was stored with: its text may have been erased since. A line
+    // of an erased payer's money is stored with the erased text (its transfer's) and the digest of the text the bank wrote.
     private static object?[] LineRow(string connectionId, string layout, StatementLine line, long transferId, string? reportedBy, StatementUpload upload, string now,
-        string? textDigest = null) =>
-        [connectionId, line.Key, Day(line), line.Amount, line.Description, line.Reference, layout, transferId, reportedBy, upload.ImportedBy, upload.FileSha256, now,
+        string? textDigest = null, string? text = null) =>
+        [connectionId, line.Key, Day(line), line.Amount, text ?? line.Description, line.Reference, layout, transferId, reportedBy, upload.ImportedBy, upload.FileSha256, now,
          textDigest ?? SameTextDigest(line.Description)];
+
+    // A notification's text when an erasure blanked it (what a line of the same money is stored as), else null.
+    private static string? ErasedOrNull(string text) => Erasure.IsErased(text) ? text : null;
 
     private static string Day(StatementLine line) => line.BookedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -382,7 +387,7 @@ internal sealed partial class BankLedger
         var day = notification.TransactionTime.ToOffset(BankProviders.VietnamOffset).Date;
         var lines = await db.ReadAllAsync<StatedRow>(
             """
-            SELECT s.id, s.description, t.outcome, t.payment_id FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id
+            SELECT s.id, s.description, t.outcome, t.payment_id, t.description AS transfer_text FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id
             WHERE s.connection_id = $c AND s.reported_by IS NULL AND s.amount = $a AND s.booked_on BETWEEN $d0 AND $d1 ORDER BY s.id
             """,
             transaction, cancellationToken, ("$c", connectionId), ("$a", notification.Amount),
@@ -400,7 +405,7 @@ internal sealed partial class BankLedger
 
         await db.ExecuteAsync("UPDATE bank_statement_lines SET reported_by = $by, notified_txn_id = $x WHERE id = $id", transaction, cancellationToken,
             ("$by", source), ("$x", notification.TransactionId), ("$id", line.Id)).ConfigureAwait(false);
-        return new LineOutcomeRow { Outcome = line.Outcome, PaymentId = line.PaymentId };
+        return new LineOutcomeRow { Outcome = line.Outcome, PaymentId = line.PaymentId, Erased = Erasure.IsErased(line.TransferText) };
     }
 
     private static bool SameText(HashSet<string> lineCodes, string lineText, string notifiedText)
@@ -412,6 +417,14 @@ internal sealed partial class BankLedger
         }
 
         static string Letters(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
+
+        // A text a payer's erasure blanked keeps only the code that matched it (a standing top-up code here: a payment's
+        // code is read above): the other text is the same money when it holds that code.
+        if ((Erasure.KeptCode(lineText), Erasure.KeptCode(notifiedText)) is var (lineKept, notifiedKept) && (lineKept ?? notifiedKept) is { } kept)
+        {
+            var other = lineKept is null ? lineText : notifiedText;
+            return Letters(kept) is { Length: > 0 } code && Letters(other).Contains(code, StringComparison.Ordinal);
+        }
         var (a, b) = (Letters(lineText), Letters(notifiedText));
         return a.Length > 0 && b.Length > 0 && (a.Contains(b, StringComparison.Ordinal) || b.Contains(a, StringComparison.Ordinal));
     }
@@ -423,6 +436,9 @@ internal sealed partial class BankLedger
         public string? PaymentId { get; init; }
 
         public bool Held { get; init; }
+
+        /// <summary>The money is an erased payer's: its texts were blanked.</summary>
+        public bool Erased { get; init; }
     }
 
     private sealed record HeldKeyRow
@@ -488,6 +504,8 @@ internal sealed partial class BankLedger
         public long Id { get; init; }
 
         public required string Description { get; init; }
+
+        public required string TransferText { get; init; }
 
         public required string Outcome { get; init; }
 

@@ -68,14 +68,19 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
         var now = Now();
         BankNotificationResult result;
         string? woken = null;
+
+        // A delivery of money recorded before, as an erased payer's (its text blanked), names them again: its body goes.
+        var erased = false;
         if (await ReadOutcomeAsync(connection, transaction, connectionId, notification.TransactionId, cancellationToken).ConfigureAwait(false) is { } seen)
         {
             result = new BankNotificationResult("duplicate", seen.Outcome, seen.PaymentId);
+            erased = seen.Erased;
         }
         else if (!unknownAccount && source != TransferSources.Statement
             && await ClaimStatementLineAsync(connection, transaction, connectionId, notification, source, cancellationToken).ConfigureAwait(false) is { } stated)
         {
             result = new BankNotificationResult("duplicate", stated.Outcome, stated.PaymentId); // the statement brought this money first
+            erased = stated.Erased;
         }
         else
         {
@@ -94,8 +99,13 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
 
         if (deliveryId is { } delivery)
         {
-            await connection.ExecuteAsync("UPDATE bank_deliveries SET result = trim(CASE WHEN result = 'received' THEN '' ELSE result || '; ' END || $r) WHERE id = $id", transaction, cancellationToken,
-                ("$r", $"{result.Status} {result.Outcome} {result.PaymentId}".TrimEnd()), ("$id", delivery)).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                """
+                UPDATE bank_deliveries SET result = trim(CASE WHEN result = 'received' THEN '' ELSE result || '; ' END || $r), body = CASE WHEN $erased = 1 THEN $e ELSE body END
+                WHERE id = $id
+                """,
+                transaction, cancellationToken, ("$r", $"{result.Status} {result.Outcome} {result.PaymentId}".TrimEnd()), ("$erased", erased ? 1 : 0),
+                ("$e", Erasure.DeliveryBody), ("$id", delivery)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -278,16 +288,17 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
             ("$amt", notification.Amount), ("$d", notification.Description), ("$tt", notification.TransactionTime.ToString("O", CultureInfo.InvariantCulture)),
             ("$now", now), ("$dl", deliveryId), ("$src", source)).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
-    private static async Task<(string Outcome, string? PaymentId)?> ReadOutcomeAsync(DbConnection connection, DbTransaction transaction, string connectionId, string transactionId, CancellationToken cancellationToken)
+    private static async Task<(string Outcome, string? PaymentId, bool Erased)?> ReadOutcomeAsync(DbConnection connection, DbTransaction transaction, string connectionId, string transactionId,
+        CancellationToken cancellationToken)
     {
         var row = await connection.ReadFirstAsync<OutcomeRow>(
             """
-            SELECT outcome, payment_id FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x
+            SELECT outcome, payment_id, description FROM bank_transfers WHERE connection_id = $c AND bank_txn_id = $x
             UNION ALL
-            SELECT t.outcome, t.payment_id FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id WHERE s.connection_id = $c AND s.notified_txn_id = $x
+            SELECT t.outcome, t.payment_id, t.description FROM bank_statement_lines s JOIN bank_transfers t ON t.id = s.transfer_id WHERE s.connection_id = $c AND s.notified_txn_id = $x
             LIMIT 1
             """, transaction, cancellationToken, ("$c", connectionId), ("$x", transactionId)).ConfigureAwait(false);
-        return row is null ? null : (row.Outcome, row.PaymentId);
+        return row is null ? null : (row.Outcome, row.PaymentId, Erasure.IsErased(row.Description));
     }
 
     private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
@@ -376,5 +387,7 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
         public required string Outcome { get; init; }
 
         public string? PaymentId { get; init; }
+
+        public required string Description { get; init; }
     }
 }

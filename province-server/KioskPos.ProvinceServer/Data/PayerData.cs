@@ -69,14 +69,6 @@ public sealed record PayerErasure(string Code, string Pseudonym, int BankTransfe
 /// </summary>
 internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
 {
-    /// <summary>How an erased payer's name starts.</summary>
-    public const string PseudonymPrefix = "Đã xoá ";
-
-    private const string ErasedText = "[đã xoá / erased]";
-
-    /// <summary>True for a bank's text an erasure blanked (what stays of it is the transfer code).</summary>
-    public static bool IsErased(string text) => text.EndsWith(ErasedText, StringComparison.Ordinal);
-
     // The bank transfers of account $c: its payments' and the top-ups credited to it (a transfer from home names no
     // payment, only the account's standing code).
     private const string TransfersOfPayer =
@@ -137,7 +129,7 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
 
         return new PayerExport(
             account.Code, account.InstitutionId, account.Kind, account.FullName, account.GroupName, account.Balance, account.Blocked != 0, account.PinHash is not null,
-            account.FullName.StartsWith(PseudonymPrefix, StringComparison.Ordinal),
+            Erasure.IsPseudonym(account.FullName),
             cards.ConvertAll(c => new PayerCardExport(c.Uid, c.DeniedReason, c.DeniedAt)),
             bills.ConvertAll(b => new PayerBillExport(b.Id, b.Category, b.Title, b.DueDate, b.Total, b.Paid,
                 lines.Where(l => l.BillId == b.Id).Select(l => new PayerBillLineExport(l.Description, l.Quantity, l.UnitPrice, l.Amount, l.InsuranceCovered)).ToList())),
@@ -160,9 +152,7 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
         }
 
         // A random pseudonym: a hash of the name could be reversed by trying the names of a school's pupils.
-        var pseudonym = name.StartsWith(PseudonymPrefix, StringComparison.Ordinal)
-            ? name
-            : PseudonymPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+        var pseudonym = Erasure.IsPseudonym(name) ? name : Erasure.PseudonymPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
         var version = await ChangeVersions.NextForAccountAsync(connection, transaction, code, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE accounts SET full_name = $n, group_name = NULL, pin_hash = NULL, pin_failures = 0, version = $v WHERE code = $c",
@@ -179,14 +169,25 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
                 SELECT t.delivery_id FROM bank_transfers t
                 WHERE t.payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR t.id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c))
             """,
-            transaction, cancellationToken, ("$e", "{\"erased\":true}"), ("$c", code)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$e", Erasure.DeliveryBody), ("$c", code)).ConfigureAwait(false);
+        // A flagged transfer's alert quotes its text (TransferMatching.MatchAsync): the quote becomes what the transfer's
+        // text becomes, before the transfer's text goes.
+        await connection.ExecuteAsync(
+            $"""
+            UPDATE alerts SET detail = (
+                SELECT replace(alerts.detail, ' VND, ''' || t.description || '''): ', ' VND, ''' || COALESCE(t.transfer_code, '') || ' ' || $e || '''): ')
+                FROM bank_transfers t WHERE alerts.detail LIKE 'bank transfer ' || t.id || ' (%' AND t.id IN ({TransfersOfPayer}))
+            WHERE kind = 'transfer_flagged'
+              AND EXISTS (SELECT 1 FROM bank_transfers t WHERE alerts.detail LIKE 'bank transfer ' || t.id || ' (%' AND t.id IN ({TransfersOfPayer}))
+            """,
+            transaction, cancellationToken, ("$e", Erasure.Marker), ("$c", code)).ConfigureAwait(false);
         var transfers = await connection.ExecuteAsync(
             """
             UPDATE bank_transfers SET description = COALESCE(transfer_code, '') || ' ' || $e
             WHERE description NOT LIKE '%' || $e
               AND (payment_id IN (SELECT id FROM payments WHERE account_code = $c) OR id IN (SELECT transfer_id FROM top_ups WHERE account_code = $c))
             """,
-            transaction, cancellationToken, ("$e", ErasedText), ("$c", code)).ConfigureAwait(false);
+            transaction, cancellationToken, ("$e", Erasure.Marker), ("$c", code)).ConfigureAwait(false);
         var (lines, held) = await EraseStatementLinesAsync(connection, transaction, code, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new PayerErasure(code, pseudonym, transfers, deliveries, lines, held);
@@ -212,15 +213,15 @@ internal sealed class PayerData(ProvinceDatabase database, TimeProvider time)
 
         // A held line keeps the transfer code of the line it became once credited, or else of the line it may duplicate.
         var codes = lines.ToDictionary(l => l.Id, l => l.TransferCode);
-        string Blank(long lineId) => (codes.GetValueOrDefault(lineId) ?? string.Empty) + " " + ErasedText;
+        string Blank(long lineId) => Erasure.Text(codes.GetValueOrDefault(lineId));
         List<Statement> updates =
         [
-            .. lines.Where(l => !IsErased(l.Description)).Select(l => new Statement(
+            .. lines.Where(l => !Erasure.IsErased(l.Description)).Select(l => new Statement(
                 "UPDATE bank_statement_lines SET text_digest = $d, description = $t WHERE id = $id",
                 ("$d", l.TextDigest ?? BankLedger.SameTextDigest(l.Description)), ("$t", Blank(l.Id)), ("$id", l.Id))),
         ];
         var erasedLines = updates.Count;
-        updates.AddRange(held.Where(h => !IsErased(h.Description)).Select(h => new Statement(
+        updates.AddRange(held.Where(h => !Erasure.IsErased(h.Description)).Select(h => new Statement(
             "UPDATE bank_statement_held_lines SET text_digest = $d, description = $t WHERE id = $id",
             ("$d", h.TextDigest ?? BankLedger.SameTextDigest(h.Description)),
             ("$t", Blank(h.StatementLineId is { } credited && codes.ContainsKey(credited) ? credited : h.DuplicateOf)), ("$id", h.Id))));

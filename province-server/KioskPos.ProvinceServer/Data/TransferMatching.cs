@@ -16,7 +16,11 @@ namespace KioskPos.ProvinceServer.Data;
 internal static class TransferMatching
 {
     /// <summary>What became of one transfer.</summary>
-    public sealed record Outcome(string Name, string? PaymentId, string? TerminalId, string? TransferCode, IReadOnlyList<string> Flags, long RefundDue);
+    public sealed record Outcome(string Name, string? PaymentId, string? TerminalId, string? TransferCode, IReadOnlyList<string> Flags, long RefundDue)
+    {
+        /// <summary>The transfer is a payer's whose data was erased before it was matched: it is stored erased (<see cref="Erasure"/>).</summary>
+        public bool PayerErased { get; init; }
+    }
 
     /// <summary>Matches transfer <paramref name="transferId"/> and records the outcome on its row.</summary>
     public static async Task<Outcome> MatchAsync(DbConnection connection, DbTransaction transaction, long transferId, string now, CancellationToken cancellationToken)
@@ -28,10 +32,28 @@ internal static class TransferMatching
 
         var (description, amount) = (transfer.Description, transfer.Amount);
         var outcome = await DecideAsync(connection, transaction, transfer, now, cancellationToken).ConfigureAwait(false);
+
+        // A transfer of a payer erased before it arrived (or before the payment it waited for did) names them again: it
+        // is stored as the erasure left their others, the text its transfer code only and the delivery's body gone, and
+        // so is the alert below. Only a transfer with a payer can be one: the others name nobody the ledger knows.
+        var erased = (outcome.PaymentId is not null || outcome.Name == TransferOutcomes.ToppedUp)
+            && await Erasure.OfErasedPayerAsync(connection, transaction, transferId, outcome.PaymentId, cancellationToken).ConfigureAwait(false);
+        if (erased)
+        {
+            description = Erasure.Text(outcome.TransferCode);
+            await connection.ExecuteAsync(
+                "UPDATE bank_deliveries SET body = $e WHERE body <> $e AND id = (SELECT delivery_id FROM bank_transfers WHERE id = $id)",
+                transaction, cancellationToken, ("$e", Erasure.DeliveryBody), ("$id", transferId)).ConfigureAwait(false);
+        }
+
         await connection.ExecuteAsync(
-            "UPDATE bank_transfers SET outcome = $o, payment_id = $p, transfer_code = $c, flags = $f, refund_due = $r, resolved_at = CASE WHEN $o IN ('held', 'unmatched') THEN NULL ELSE $now END WHERE id = $id",
+            """
+            UPDATE bank_transfers SET outcome = $o, payment_id = $p, transfer_code = $c, flags = $f, refund_due = $r, description = $d,
+                resolved_at = CASE WHEN $o IN ('held', 'unmatched') THEN NULL ELSE $now END
+            WHERE id = $id
+            """,
             transaction, cancellationToken, ("$o", outcome.Name), ("$p", outcome.PaymentId), ("$c", outcome.TransferCode), ("$f", string.Join(' ', outcome.Flags)),
-            ("$r", outcome.RefundDue), ("$now", now), ("$id", transferId)).ConfigureAwait(false);
+            ("$r", outcome.RefundDue), ("$d", description), ("$now", now), ("$id", transferId)).ConfigureAwait(false);
         if (outcome.Flags.Count > 0 || outcome.Name is TransferOutcomes.Unmatched)
         {
             await connection.ExecuteAsync(
@@ -40,7 +62,7 @@ internal static class TransferMatching
                 ("$d", $"bank transfer {transferId} ({amount} VND, '{description}'): {outcome.Name} {string.Join(' ', outcome.Flags)}".TrimEnd())).ConfigureAwait(false);
         }
 
-        return outcome;
+        return outcome with { PayerErased = erased };
     }
 
     /// <summary>Keeps transfer <paramref name="transferId"/> unmatched with <paramref name="flag"/> for a person to review: it pays nothing.</summary>
