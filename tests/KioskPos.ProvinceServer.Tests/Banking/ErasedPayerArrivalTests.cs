@@ -133,6 +133,50 @@ public abstract class ErasedPayerArrivalTests(ProvinceEngine engine)
         Assert.Empty(await TablesHoldingAsync(province, Sender));
     }
 
+    [Fact]
+    public async Task A_transfer_held_for_its_payment_is_stored_erased_once_the_payment_of_an_erased_payer_comes()
+    {
+        await using var province = await StartAsync();
+        await EraseAsync(province);
+
+        // The money comes before the terminal's entry of its payment: held, for no payer the ledger knows yet.
+        var sequence = Random.Shared.Next(200_000, 900_000);
+        var code = TransferCode.Create(30_000, sequence).Value;
+        await province.ExecuteAsync("INSERT INTO terminals (id, institution_id, name, qr_tag) VALUES ('KP-TEST-QR', 'TG-THCS-NGUYENDU', 'test QR terminal', 30000) ON CONFLICT DO NOTHING");
+        using (var notified = await province.NotifyAsync(120_000, $"{Sender} nop hoc phi {code}"))
+        {
+            Assert.True(notified.IsSuccessStatusCode, await notified.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal($"held|{code}|\n", await province.RowsAsync("SELECT outcome, transfer_code FROM bank_transfers"));
+
+        // The payment arrives (as the terminal's push stores it); the delivery is run again: paid once, stored erased.
+        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var (payment, bill) = ($"P-TEST-{sequence}", $"BT-TEST-{sequence}");
+        await province.ExecuteAsync("INSERT INTO journal_entries (terminal_id, sequence, kind, digest, body, result, received_at) VALUES ('KP-TEST-QR', $s, 'payment', '', '{}', 'ok', $now)",
+            ("$s", sequence), ("$now", now));
+        await province.ExecuteAsync(
+            """
+            INSERT INTO payments (id, terminal_id, sequence, institution_id, account_code, method, amount, created_at, received_at, state, received, transfer_code, expires_at)
+            VALUES ($id, 'KP-TEST-QR', $s, 'TG-THCS-NGUYENDU', $a, 'vietqr', 120000, $now, $now, 'pending', 0, $c, $exp)
+            """,
+            ("$id", payment), ("$s", sequence), ("$a", Payer), ("$now", now), ("$c", code), ("$exp", DateTimeOffset.UtcNow.AddHours(1).ToString("O", CultureInfo.InvariantCulture)));
+        await province.ExecuteAsync(
+            "INSERT INTO bills (id, institution_id, account_code, category, title, due_date, total, paid, version) VALUES ($b, 'TG-THCS-NGUYENDU', $a, 'ban_tru', 'test bill', '2026-11-30', 120000, 0, 0)",
+            ("$b", bill), ("$a", Payer));
+        await province.ExecuteAsync("INSERT INTO payment_allocations (payment_id, bill_id, amount) VALUES ($id, $b, 120000)", ("$id", payment), ("$b", bill));
+        var delivery = await CountAsync(province, "SELECT MAX(id) FROM bank_deliveries");
+        using (var replay = await province.Admin.PostAsync($"/api/v1/admin/bank/deliveries/{delivery}/replay", null))
+        {
+            Assert.True(replay.IsSuccessStatusCode, await replay.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(("completed", 120_000L, 1L), await PendingPayments.StateAsync(province, payment));
+        Assert.Equal($"paid|{code}|{code} {Erased}|\n", await province.RowsAsync("SELECT outcome, transfer_code, description FROM bank_transfers"));
+        Assert.Equal($"{ErasedBody}|\n", await province.RowsAsync("SELECT body FROM bank_deliveries"));
+        Assert.Empty(await TablesHoldingAsync(province, Sender));
+    }
+
     private Task<ProvinceHost> StartAsync() => ProvinceHost.StartAsync(engine: engine, settings: ["--Province:BankPull:IntervalSeconds=0"]);
 
     private static async Task EraseAsync(ProvinceHost province)
