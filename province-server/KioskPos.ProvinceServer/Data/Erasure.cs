@@ -36,14 +36,19 @@ internal static class Erasure
 
     /// <summary>
     /// Whether transfer <paramref name="transferId"/>, matched to <paramref name="paymentId"/> (or to none), is an erased
-    /// payer's: the account of its payment, or the account its money topped up, has a pseudonym.
+    /// payer's: the account of its payment, or the account its money topped up, has a pseudonym. Run for every transfer
+    /// matched: each part is a look-up by key (payments' and accounts' primary keys, top_ups' unique transfer), never a
+    /// pass over the accounts.
     /// </summary>
     public static async Task<bool> OfErasedPayerAsync(DbConnection connection, DbTransaction transaction, long transferId, string? paymentId, CancellationToken cancellationToken) =>
         Convert.ToInt64(await connection.ScalarAsync(
             """
-            SELECT COUNT(*) FROM accounts a
-            WHERE (a.code IN (SELECT account_code FROM payments WHERE id = $p) OR a.code IN (SELECT account_code FROM top_ups WHERE transfer_id = $t))
-              AND a.full_name LIKE $n
+            SELECT COUNT(*) FROM (
+                SELECT account_code FROM payments WHERE id = $p
+                UNION ALL
+                SELECT account_code FROM top_ups WHERE transfer_id = $t) o
+            JOIN accounts a ON a.code = o.account_code
+            WHERE a.full_name LIKE $n
             """,
             transaction, cancellationToken, ("$p", paymentId ?? string.Empty), ("$t", transferId), ("$n", PseudonymPrefix + "%")).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
 }
