@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -157,6 +159,99 @@ public sealed class TypedCardUidTests
 
         var cashier = await terminal.CashierAsync();
         Assert.Single((await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+    }
+
+    [Theory]
+    [Trait("Category", "Attack")]
+    [Attack("with no one signed in, tap a card once and send two payments naming it (by UID, or by the tap's reference) under two keys at the same moment",
+        "one payment taken, the other 422 card_not_presented: the tap is checked again and used up under the terminal's one-payment-at-a-time lock")]
+    [InlineData("vietqr", false)]
+    [InlineData("vietqr", true)]
+    [InlineData("card_balance", false)]
+    public async Task Two_anonymous_payments_sent_at_once_on_one_tap_take_one_payment_and_refuse_the_other_as_not_presented(string method, bool byReference)
+    {
+        var checkedRequests = new PaymentChecksSeen(expected: 2);
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province,
+            configureFirst: services => services.AddSingleton<ILoggerProvider>(checkedRequests),
+            extraArgs: ["--Logging:LogLevel:KioskPos.Terminal.Services.PaymentService=Debug"]);
+        var anonymous = terminal.Http;
+        var reference = await terminal.TapReferenceAsync(Card);
+        var card = byReference ? reference : Card;
+
+        // The race made certain rather than likely: another writer of the terminal's file (a backup, the journal check,
+        // any process with the file open) holds its write lock, so whichever request takes the payment lock first waits
+        // at its commit with the tap not yet used up, and the other reaches the lock behind it. Only once both have
+        // passed the card check before the lock (the payment service's debug line after it: no hook in the terminal)
+        // is the file let go; then the two take their turns.
+        Task<HttpResponseMessage>[] sent;
+        await using (var otherWriter = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(terminal.Folder, "terminal.db")};Pooling=False"))
+        {
+            await otherWriter.OpenAsync();
+            await using (var begin = otherWriter.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            sent = [PayAsync(anonymous, card, method, OtherBill, key: "at-once-1"), PayAsync(anonymous, card, method, OtherBill, key: "at-once-2")];
+            await checkedRequests.AllAsync(TimeSpan.FromSeconds(20));
+            await using var rollback = otherWriter.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        var answers = await Task.WhenAll(sent);
+        try
+        {
+            Assert.Equal([201, 422], answers.Select(a => (int)a.StatusCode).Order());
+            await AssertNotPresentedAsync(answers.Single(a => a.StatusCode != HttpStatusCode.Created), $"the second {method} on the same tap");
+            var cashier = await terminal.CashierAsync();
+            Assert.Single((await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+        }
+        finally
+        {
+            foreach (var answer in answers)
+            {
+                answer.Dispose();
+            }
+        }
+    }
+
+    // Counts the payment requests that have passed the card check before the payment lock, by the payment service's
+    // debug line written just after it, so that a test lets both racers past before either can use the tap up.
+    private sealed class PaymentChecksSeen(int expected) : ILoggerProvider, ILogger
+    {
+        private const string Category = "KioskPos.Terminal.Services.PaymentService";
+        private const string CheckedFormat = "Payment request for {Payer} with card {Card}";
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _seen;
+
+        public ILogger CreateLogger(string categoryName) => categoryName == Category ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Any(v => v.Key == "{OriginalFormat}" && Equals(v.Value, CheckedFormat))
+                && Interlocked.Increment(ref _seen) == expected)
+            {
+                _all.TrySetResult();
+            }
+        }
+
+        public async Task AllAsync(TimeSpan timeout)
+        {
+            var finished = await Task.WhenAny(_all.Task, Task.Delay(timeout));
+            Assert.True(finished == _all.Task, $"{Volatile.Read(ref _seen)} of {expected} payment requests passed the card check within {timeout.TotalSeconds:0} s");
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

@@ -70,7 +70,9 @@ public sealed record PaymentTimings(double CheckMs, double LockMs, double Author
 /// only after that), wakes the sync, prints the receipt and records the print outcome. A card is named by its tap's
 /// reference (the kiosk) or by its UID; a UID is taken from signed-in staff (typed at the counter), and from anyone
 /// else only for the card on the reader now (<see cref="CardPresence.IsPresented"/>), for payments of every method
-/// and top-ups alike: a UID is no secret, and the answer names the payer and their bills.
+/// and top-ups alike: a UID is no secret, and the answer names the payer and their bills. A request's idempotency key
+/// is looked up before its card, so that a request sent again after its answer was lost is answered with the payment
+/// it took, though that payment has used the tap up.
 /// </summary>
 public sealed class PaymentService(
     PaymentStore payments,
@@ -94,7 +96,9 @@ public sealed class PaymentService(
     IOptions<TerminalOptions> options,
     ILogger<PaymentService> logger)
 {
-    // One payment at a time on a terminal: the tap check, the commit and the tap's use happen together.
+    // One payment at a time on a terminal: the tap check, the commit and the tap's use happen together. The tap a
+    // request names is checked before the lock too (so that a card not on the reader is refused before it is looked
+    // up), but only the check under the lock counts: two requests on one tap both pass the first.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>Takes a payment.</summary>
@@ -116,7 +120,14 @@ public sealed class PaymentService(
     private async Task<TakenPayment> TakeOrRefuseAsync(PaymentInput input, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (command, account) = await NormaliseAsync(input, cancellationToken).ConfigureAwait(false);
+        var method = CheckRequest(input);
+        if (await ReplayOfAsync(input.ClientRequestId, input.CardUid, input.PayerCode,
+                (accountCode, uid) => IdempotentRequest.Hash(method, accountCode, uid, input.Bills!, ExternalCardOf(input, method)), cancellationToken).ConfigureAwait(false) is { } replayed)
+        {
+            return new TakenPayment(new PaymentResult(replayed, Replayed: true), replayed.ReceiptState, replayed.ReceiptDetail);
+        }
+
+        var (command, account, tap) = await NormaliseAsync(input, method, cancellationToken).ConfigureAwait(false);
         var checkMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         PaymentResult result;
         double authoriseMs = 0, commitMs;
@@ -128,6 +139,11 @@ public sealed class PaymentService(
             if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
             {
                 return new TakenPayment(new PaymentResult(earlier, Replayed: true), earlier.ReceiptState, earlier.ReceiptDetail);
+            }
+
+            if (tap is not null && !IsOnReader(tap))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
             }
 
             if (command.Method == PaymentMethod.CardBalance &&
@@ -205,14 +221,19 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("top_up.invalid.amount"));
         }
 
-        var (account, uid) = await TopUpAccountAsync(input, cancellationToken).ConfigureAwait(false);
+        var amount = new Core.Money.Vnd(input.Amount.Value);
+        if (await ReplayOfAsync(input.ClientRequestId, input.CardUid, input.PayerCode, (accountCode, uid) => TopUpHash(accountCode, uid, amount), cancellationToken).ConfigureAwait(false) is { } replayed)
+        {
+            return new TakenPayment(new PaymentResult(replayed, Replayed: true), "pending", null);
+        }
+
+        var (account, uid, tap) = await TopUpAccountAsync(input, cancellationToken).ConfigureAwait(false);
         if (account.Refuses(uid))
         {
             throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
         }
 
-        var amount = new Core.Money.Vnd(input.Amount.Value);
-        var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(PaymentMethod.VietQr, account.Code, uid, [new RequestedAllocation(PaymentPurpose.TopUp.WireName(), amount.Value)], null);
+        var hash = input.ClientRequestId is null ? null : TopUpHash(account.Code, uid, amount);
         var command = new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, PaymentMethod.VietQr, [], null, QrLifetime: options.Value.QrLifetime, RequestHash: hash,
             Purpose: PaymentPurpose.TopUp, TopUpAmount: amount.Value);
         PaymentResult result;
@@ -222,6 +243,11 @@ public sealed class PaymentService(
             if (command.ClientRequestId is { } key && await payments.FindByClientRequestIdAsync(key, cancellationToken, command.RequestHash).ConfigureAwait(false) is { } earlier)
             {
                 return new TakenPayment(new PaymentResult(earlier, Replayed: true), "pending", null);
+            }
+
+            if (tap is not null && !IsOnReader(tap))
+            {
+                throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
             }
 
             // Checked under the lock, so that two quick top-ups at this terminal cannot both pass the day's limit.
@@ -249,6 +275,9 @@ public sealed class PaymentService(
         return await OfferQrAsync(result).ConfigureAwait(false);
     }
 
+    private static string TopUpHash(string accountCode, string? cardUid, Core.Money.Vnd amount) =>
+        IdempotentRequest.Hash(PaymentMethod.VietQr, accountCode, cardUid, [new RequestedAllocation(PaymentPurpose.TopUp.WireName(), amount.Value)], null);
+
     /// <summary>The top-up limits the province set for this institution's type (the type's defaults until the first pull brings them).</summary>
     public async Task<TopUpLimits> TopUpLimitsAsync(CancellationToken cancellationToken)
     {
@@ -273,18 +302,18 @@ public sealed class PaymentService(
     }
 
     // The account a top-up is for: the card on the reader (by the tap's reference at the kiosk), or a payer code.
-    private async Task<(PayerAccount Account, string? CardUid)> TopUpAccountAsync(TopUpInput input, CancellationToken cancellationToken)
+    private async Task<(PayerAccount Account, string? CardUid, NamedTap? Tap)> TopUpAccountAsync(TopUpInput input, CancellationToken cancellationToken)
     {
         if (input.CardUid is not null)
         {
-            var uid = await CardOfAsync(input.CardUid, input.StaffSignedIn, input.ClientRequestId, cancellationToken).ConfigureAwait(false);
+            var (uid, tap) = CardOf(input.CardUid, input.StaffSignedIn);
             var account = await catalogue.FindOrRefuseAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false);
-            return (account, uid);
+            return (account, uid, tap);
         }
 
         if (PayerCode.TryNormalise(input.PayerCode, out var code))
         {
-            return (await catalogue.FindOrRefuseAsync(null, code, PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false), null);
+            return (await catalogue.FindOrRefuseAsync(null, code, PaymentRefusal.PayerNotFound(code), cancellationToken).ConfigureAwait(false), null, null);
         }
 
         throw new PaymentRefusedException(PaymentRefusal.InvalidRequest(string.IsNullOrWhiteSpace(input.PayerCode) ? "top_up.invalid.no_payer" : "payment.invalid_payer_code"));
@@ -620,7 +649,8 @@ public sealed class PaymentService(
         return command with { Offline = true };
     }
 
-    private async Task<(CreatePaymentCommand Command, PayerAccount Account)> NormaliseAsync(PaymentInput input, CancellationToken cancellationToken)
+    // The request's own form, before anything is read: its method, its key, its bills.
+    private static PaymentMethod CheckRequest(PaymentInput input)
     {
         if (!PaymentWireNames.TryParseMethod(input.Method ?? "card_balance", out var method))
         {
@@ -663,11 +693,17 @@ public sealed class PaymentService(
             }
         }
 
+        return method;
+    }
+
+    private async Task<(CreatePaymentCommand Command, PayerAccount Account, NamedTap? Tap)> NormaliseAsync(PaymentInput input, PaymentMethod method, CancellationToken cancellationToken)
+    {
         string? uid = null;
+        NamedTap? tap = null;
         PayerAccount? account;
         if (input.CardUid is not null)
         {
-            uid = await CardOfAsync(input.CardUid, input.Operator is not null, input.ClientRequestId, cancellationToken).ConfigureAwait(false);
+            (uid, tap) = CardOf(input.CardUid, input.Operator is not null);
             account = await catalogue.FindOrRefuseAsync(uid, null, PaymentRefusal.CardNotRecognised(PersonalData.MaskCardUid(uid)), cancellationToken).ConfigureAwait(false);
             if (input.PayerCode is not null && !string.Equals(input.PayerCode.Trim(), account.Code, StringComparison.OrdinalIgnoreCase))
             {
@@ -689,63 +725,98 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.operator"));
         }
 
-        ExternalCard? external = null;
-        if (method == PaymentMethod.ExternalCardTerminal)
+        var external = ExternalCardOf(input, method);
+        logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
+        var bills = input.Bills!;
+        var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(method, account.Code, uid, bills, external);
+        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, bills, input.Operator, External: external, RequestHash: hash), account, tap);
+    }
+
+    // A request sent again under the key of a payment already taken (its answer lost) is answered with that payment,
+    // before its card is checked: that payment has used its tap up since, and the kiosk sends the same reference again.
+    // It is the key's request when it names that payment's card (by the card's UID, by a reference that is no longer
+    // live, as the one that payment used up, or by the live reference of that card's tap) or, without a card, a payer
+    // code, and then its hash must be that payment's (hashOf: the request's hash for an account and a card): the same
+    // card with another bill, amount or method is another request under the key, 409. A request that names another card
+    // is left to the card check (422 card_not_presented unless that card is on the reader, then 409 under the lock): the
+    // key opens nothing for another card.
+    private async Task<Payment?> ReplayOfAsync(string? clientRequestId, string? cardUid, string? payerCode, Func<string, string?, string> hashOf, CancellationToken cancellationToken)
+    {
+        if (clientRequestId is null || await payments.FindByClientRequestIdAsync(clientRequestId, cancellationToken).ConfigureAwait(false) is not { } earlier)
         {
-            external = ExternalCardOf(input);
-        }
-        else if (input.ApprovalCode is not null || input.CardLast4 is not null)
-        {
-            throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.external_fields"));
+            return null;
         }
 
-        logger.LogDebug("Payment request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
-        var hash = input.ClientRequestId is null ? null : IdempotentRequest.Hash(method, account.Code, uid, input.Bills, external);
-        return (new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, method, input.Bills, input.Operator, External: external, RequestHash: hash), account);
+        string accountCode;
+        string? uid = null;
+        if (cardUid is not null)
+        {
+            uid = CardPresence.IsReference(cardUid) ? presence.Resolve(cardUid) ?? earlier.CardUid : CardPresence.Normalise(cardUid);
+            if (uid is null || !string.Equals(uid, earlier.CardUid, StringComparison.Ordinal)
+                || (payerCode is not null && !string.Equals(payerCode.Trim(), earlier.AccountCode, StringComparison.OrdinalIgnoreCase)))
+            {
+                return null;
+            }
+
+            accountCode = earlier.AccountCode;
+        }
+        else if (PayerCode.TryNormalise(payerCode, out var code))
+        {
+            accountCode = code;
+        }
+        else
+        {
+            return null;
+        }
+
+        return await payments.FindByClientRequestIdAsync(clientRequestId, cancellationToken, hashOf(accountCode, uid)).ConfigureAwait(false);
     }
 
     // The card a payment or top-up names, checked before anything looks it up. The kiosk names it by the tap's
     // reference, which stands for the card on the reader now and nothing else. A UID is taken from signed-in staff
     // (typed at the counter); from anyone else only while it is the card on the reader (tapped within CardTapValidity,
     // not used up), and otherwise refused as not presented whether or not the card exists, as the by-card look-up
-    // refuses it: a UID is no secret, and the answer would name the payer and their bills. Except a request sent again
-    // under the key of a payment already taken (its answer lost) with this card, or with the reference that payment used
-    // up, which is answered again: its key's payment is read here without the request's hash (the hash needs the payer),
-    // which the replay checks after the look-up as for any other request.
-    private async Task<string> CardOfAsync(string cardUid, bool staffSignedIn, string? clientRequestId, CancellationToken cancellationToken)
+    // refuses it: a UID is no secret, and the answer would name the payer and their bills. The tap it names (null for
+    // staff's typed UID) is checked again under the payment lock, where the payment uses it up.
+    private (string Uid, NamedTap? Tap) CardOf(string cardUid, bool staffSignedIn)
     {
         if (CardPresence.IsReference(cardUid))
         {
-            // The kiosk presses Pay again under the same key after an answer it lost, with the same reference, which the
-            // payment taken then used up: that payment's card, for the replay (a random key the kiosk made is what
-            // stands for the request here; the replay still checks the rest of the request).
-            return presence.Resolve(cardUid)
-                ?? await CardAnsweredUnderAsync(clientRequestId, cancellationToken).ConfigureAwait(false)
-                ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
+            var referenced = new NamedTap(presence.Resolve(cardUid) ?? throw new PaymentRefusedException(PaymentRefusal.CardNotPresented()), cardUid);
+            return (referenced.Uid, referenced);
         }
 
         var uid = CardPresence.Normalise(cardUid) ?? throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.card_uid"));
-        if (staffSignedIn || presence.IsPresented(uid, options.Value.CardTapValidity))
+        if (staffSignedIn)
         {
-            return uid;
+            return (uid, null);
         }
 
-        if (string.Equals(await CardAnsweredUnderAsync(clientRequestId, cancellationToken).ConfigureAwait(false), uid, StringComparison.Ordinal))
-        {
-            return uid;
-        }
-
-        throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
+        var tapped = new NamedTap(uid, null);
+        return IsOnReader(tapped) ? (uid, tapped) : throw new PaymentRefusedException(PaymentRefusal.CardNotPresented());
     }
 
-    // The card of the payment already taken under the request's key, if there is one.
-    private async Task<string?> CardAnsweredUnderAsync(string? clientRequestId, CancellationToken cancellationToken) =>
-        clientRequestId is null ? null : (await payments.FindByClientRequestIdAsync(clientRequestId, cancellationToken).ConfigureAwait(false))?.CardUid;
+    // The tap is still the card on the reader, not used up: its reference still the last tap's, or its card tapped last
+    // within CardTapValidity.
+    private bool IsOnReader(NamedTap tap) => tap.Reference is { } reference
+        ? string.Equals(presence.Resolve(reference), tap.Uid, StringComparison.Ordinal)
+        : presence.IsPresented(tap.Uid, options.Value.CardTapValidity);
+
+    // A tap a request names: by its reference, or by the card's UID from someone not signed in.
+    private sealed record NamedTap(string Uid, string? Reference);
 
     // A payment on the bank-card terminal beside the counter: only a signed-in cashier records one, with the approval
     // code and the last four digits. Anything that looks like a whole card number is refused and never stored or logged.
-    private static ExternalCard ExternalCardOf(PaymentInput input)
+    // Any other method takes neither.
+    private static ExternalCard? ExternalCardOf(PaymentInput input, PaymentMethod method)
     {
+        if (method != PaymentMethod.ExternalCardTerminal)
+        {
+            return input.ApprovalCode is null && input.CardLast4 is null
+                ? null
+                : throw new PaymentRefusedException(PaymentRefusal.InvalidRequest("payment.invalid.external_fields"));
+        }
+
         if (input.Operator is null)
         {
             throw new PaymentRefusedException(PaymentRefusal.Of("counter_only", "payment.counter_only", RefusalKind.Refused));
