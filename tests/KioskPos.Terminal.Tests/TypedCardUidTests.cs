@@ -170,7 +170,7 @@ public sealed class TypedCardUidTests
     [InlineData("card_balance", false)]
     public async Task Two_anonymous_payments_sent_at_once_on_one_tap_take_one_payment_and_refuse_the_other_as_not_presented(string method, bool byReference)
     {
-        var checkedRequests = new PaymentChecksSeen(expected: 2);
+        var checkedRequests = new ChecksSeen(PaymentCheckedFormat, expected: 2);
         await using var province = await ProvinceHost.StartAsync();
         await using var terminal = await TerminalHost.StartAsync(province,
             configureFirst: services => services.AddSingleton<ILoggerProvider>(checkedRequests),
@@ -218,12 +218,58 @@ public sealed class TypedCardUidTests
         }
     }
 
-    // Counts the payment requests that have passed the card check before the payment lock, by the payment service's
-    // debug line written just after it, so that a test lets both racers past before either can use the tap up.
-    private sealed class PaymentChecksSeen(int expected) : ILoggerProvider, ILogger
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("with no one signed in, tap a card, pay from its balance by its UID and, while the payment waits for the province's authorisation, top it up by the same UID",
+        "the payment taken, the top-up 422 card_not_presented: the payment used the tap up while the top-up waited for the payment lock")]
+    public async Task A_top_up_whose_tap_a_payment_used_up_while_it_waited_for_the_payment_lock_is_refused_as_not_presented()
+    {
+        var checkedTopUps = new ChecksSeen(TopUpCheckedFormat, expected: 1);
+        var authorisation = new AuthorisationGate();
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province,
+            configureFirst: services =>
+            {
+                services.AddSingleton<ILoggerProvider>(checkedTopUps);
+                services.ConfigureHttpClientDefaults(client => client.AddHttpMessageHandler(() => new HeldAuthorisations(authorisation)));
+            },
+            extraArgs: ["--Logging:LogLevel:KioskPos.Terminal.Services.PaymentService=Debug"]);
+        var anonymous = terminal.Http;
+        await terminal.TapAsync(TopUpCard);
+
+        // The card payment asks the province for its authorisation under the payment lock, before it commits and uses
+        // the tap up: held there (a slow province), it holds the lock with the tap still live. The top-up sent then
+        // passes the card check before the lock; the province's answer is let through once it has.
+        authorisation.Hold = true;
+        var payment = anonymous.PostAsJsonAsync("/api/v1/payments", new { clientRequestId = "balance-1", cardUid = TopUpCard, method = "card_balance", bills = new[] { new { billId = "BT-2611-HS240002", amount = 10_000 } } });
+        await authorisation.ArrivedAsync(TimeSpan.FromSeconds(20));
+        var topUp = TopUpAsync(anonymous, TopUpCard, key: "top-up-1");
+        await checkedTopUps.AllAsync(TimeSpan.FromSeconds(20));
+        authorisation.Release();
+
+        using (var paid = await payment)
+        {
+            await TakenAsync(paid, HttpStatusCode.Created, "card_balance by the card on the reader");
+        }
+
+        using (var toppedUp = await topUp)
+        {
+            await AssertNotPresentedAsync(toppedUp, "the top-up whose tap the payment used up");
+        }
+
+        var cashier = await terminal.CashierAsync();
+        Assert.Single((await cashier.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!);
+    }
+
+    // The payment service's debug lines written just after a request's card check, before the payment lock.
+    private const string PaymentCheckedFormat = "Payment request for {Payer} with card {Card}";
+    private const string TopUpCheckedFormat = "Top-up request for {Payer} with card {Card}";
+
+    // Counts the requests that have passed the card check before the payment lock, by the payment service's debug line
+    // written just after it, so that a test lets a racer past it before the tap can be used up.
+    private sealed class ChecksSeen(string format, int expected) : ILoggerProvider, ILogger
     {
         private const string Category = "KioskPos.Terminal.Services.PaymentService";
-        private const string CheckedFormat = "Payment request for {Payer} with card {Card}";
         private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _seen;
 
@@ -236,7 +282,7 @@ public sealed class TypedCardUidTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Any(v => v.Key == "{OriginalFormat}" && Equals(v.Value, CheckedFormat))
+            if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Any(v => v.Key == "{OriginalFormat}" && Equals(v.Value, format))
                 && Interlocked.Increment(ref _seen) == expected)
             {
                 _all.TrySetResult();
@@ -246,11 +292,47 @@ public sealed class TypedCardUidTests
         public async Task AllAsync(TimeSpan timeout)
         {
             var finished = await Task.WhenAny(_all.Task, Task.Delay(timeout));
-            Assert.True(finished == _all.Task, $"{Volatile.Read(ref _seen)} of {expected} payment requests passed the card check within {timeout.TotalSeconds:0} s");
+            Assert.True(finished == _all.Task, $"{Volatile.Read(ref _seen)} of {expected} requests passed the card check within {timeout.TotalSeconds:0} s");
         }
 
         public void Dispose()
         {
+        }
+    }
+
+    // The terminal's card authorisations held on their way to the province while Hold is set, until released.
+    private sealed class AuthorisationGate
+    {
+        private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Hold;
+
+        public async Task HoldAsync(CancellationToken cancellationToken)
+        {
+            _arrived.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+        }
+
+        public async Task ArrivedAsync(TimeSpan timeout)
+        {
+            var finished = await Task.WhenAny(_arrived.Task, Task.Delay(timeout));
+            Assert.True(finished == _arrived.Task, $"no card authorisation reached the province within {timeout.TotalSeconds:0} s");
+        }
+
+        public void Release() => _released.TrySetResult();
+    }
+
+    private sealed class HeldAuthorisations(AuthorisationGate gate) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (gate.Hold && request.RequestUri?.AbsolutePath == KioskPos.Shared.Contracts.SyncProtocol.AuthorisePath)
+            {
+                await gate.HoldAsync(cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 

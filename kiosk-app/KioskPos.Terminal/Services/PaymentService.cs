@@ -233,6 +233,8 @@ public sealed class PaymentService(
             throw new PaymentRefusedException(PaymentRefusal.CardBlocked());
         }
 
+        logger.LogDebug("Top-up request for {Payer} with card {Card}", PersonalData.MaskName(account.FullName), uid is null ? "-" : PersonalData.MaskCardUid(uid));
+
         var hash = input.ClientRequestId is null ? null : TopUpHash(account.Code, uid, amount);
         var command = new CreatePaymentCommand(input.ClientRequestId, account.Code, uid, PaymentMethod.VietQr, [], null, QrLifetime: options.Value.QrLifetime, RequestHash: hash,
             Purpose: PaymentPurpose.TopUp, TopUpAmount: amount.Value);
