@@ -54,7 +54,7 @@ public sealed record TakenPayment(PaymentResult Result, string ReceiptState, str
 
 /// <summary>
 /// Where a payment's time went in the terminal, in milliseconds (issue #26's measurements; <c>make bench</c> reads them
-/// from the answer's <c>Server-Timing</c> header): the checks before the lock (the request, the payer, the bills),
+/// from the answer's <c>Server-Timing</c> header): the checks before the lock (the request, its key, the card, the payer, the bills),
 /// the wait for the terminal's one-payment-at-a-time lock, the province's authorisation of a card payment (the
 /// bills read and the signed round trip), and the durable commit (journal entry, payment, allocations, the receipt's
 /// job, the outbox row).
