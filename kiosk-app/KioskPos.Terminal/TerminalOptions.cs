@@ -42,6 +42,15 @@ public sealed class TerminalOptions
     /// <summary>The window of both look-up limits.</summary>
     public TimeSpan PayerLookupWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How many source addresses the look-up limits keep a log for at once; a new source past them shares one budget with
+    /// every other such source (the same limits), so a client rotating its address (IPv6 gives any number) gets no more
+    /// than one more source's look-ups, and the memory stays bounded (at the default limits a source's log is under a
+    /// kilobyte). A source is forgotten when its look-ups have left the window. The kiosk's own browser (127.0.0.1) is
+    /// kept beside these, never in the shared budget (Apis/PayerLookupLimits.cs).
+    /// </summary>
+    public int PayerLookupMaxSources { get; set; } = 1024;
+
     /// <summary>How long a VietQR code is offered before it expires.</summary>
     public TimeSpan QrLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

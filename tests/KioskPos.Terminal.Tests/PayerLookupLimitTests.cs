@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using KioskPos.Core.Text;
 using KioskPos.Shared.Contracts;
 using KioskPos.Shared.Sqlite;
+using KioskPos.Terminal.Apis;
 using KioskPos.Terminal.Services;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -17,7 +20,8 @@ namespace KioskPos.Terminal.Tests;
 /// <c>Terminal:PayerLookupWindow</c>): 429 with <c>Retry-After</c> beyond either, until the oldest look-up that fills the
 /// limit leaves the window. A payer code typed into a payment or a top-up is such a look-up (a payer code that names no
 /// one answers <c>payer_not_found</c> there too). Signed-in staff, a tap's reference and a scan's reference are not
-/// counted. Each test sets its own small limit (the test hosts raise it for the rest).
+/// counted. Each test sets its own small limit (the test hosts raise it for the rest). The sources tracked are capped
+/// (<c>Terminal:PayerLookupMaxSources</c>): a client rotating its address shares one overflow budget past the cap.
 /// </summary>
 public sealed class PayerLookupLimitTests
 {
@@ -29,6 +33,55 @@ public sealed class PayerLookupLimitTests
         [$"--Terminal:PayerLookupsPerWindow={lookups}", $"--Terminal:PayerLookupMissesPerWindow={misses}", $"--Terminal:PayerLookupWindow={window}"];
 
     private static HttpClient Anonymous(TerminalHost terminal) => new() { BaseAddress = terminal.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>
+    /// An anonymous client whose connections leave from <paramref name="source"/>: the terminal takes the limit's source
+    /// from the connection's remote address (no forwarded header), and on Linux every 127.0.0.N is a loopback address a
+    /// socket may bind, so each N is another source to the terminal on 127.0.0.1.
+    /// </summary>
+    private static HttpClient From(TerminalHost terminal, IPAddress source) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellation) =>
+        {
+            var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellation);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (Exception)
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = terminal.Http.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>A clock the limiter's unit tests move by hand (the limiter reads only the monotonic timestamp).</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+
+    private static PayerLookupBudget Budget(TimeProvider clock, int maxSources, int lookups, int misses) =>
+        new(Options.Create(new TerminalOptions
+        {
+            PayerLookupsPerWindow = lookups,
+            PayerLookupMissesPerWindow = misses,
+            PayerLookupWindow = TimeSpan.FromMinutes(1),
+            PayerLookupMaxSources = maxSources,
+        }), clock);
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string path)
     {
@@ -417,5 +470,128 @@ public sealed class PayerLookupLimitTests
         var byKiosk = await FewestWritesAsync(anonymous);
         var byCashier = await FewestWritesAsync(cashier);
         Assert.Equal(1, byCashier - byKiosk);
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("guess payer codes anonymously from a new source address for every few guesses (a LAN client rotating addresses; IPv6 gives any number)",
+        "at most Terminal:PayerLookupMaxSources sources tracked, each with its own limits; new sources past them share one overflow budget with the same limits (429 too_many_failed_lookups once used); the kiosk's own 127.0.0.1 keeps its own")]
+    public async Task Rotating_source_addresses_past_the_cap_share_one_budget_and_the_kiosk_keeps_its_own()
+    {
+        const int Cap = 4;
+        const int Misses = 2;
+        const int Sources = 40;
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: [.. Limits(lookups: 100, misses: Misses), $"--Terminal:PayerLookupMaxSources={Cap}"]);
+        var budget = terminal.App.Services.GetRequiredService<PayerLookupBudget>();
+
+        // 127.0.0.2, .3, … : each guesses one code more than its misses allow.
+        var answered = 0;
+        var refused = 0;
+        for (var n = 0; n < Sources; n++)
+        {
+            using var rotating = From(terminal, IPAddress.Parse($"127.0.0.{n + 2}"));
+            for (var guess = 0; guess <= Misses; guess++)
+            {
+                using var response = await rotating.GetAsync($"/api/v1/payers/HS9{n:D2}{guess:D3}");
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    answered++;
+                }
+                else
+                {
+                    await RefusedAsync(response, "too_many_failed_lookups", $"guess {guess} from 127.0.0.{n + 2}");
+                    refused++;
+                }
+            }
+        }
+
+        // The first Cap sources had their own misses each; the 36 after them, one budget between them all.
+        Assert.Equal((Cap + 1) * Misses, answered);
+        Assert.Equal((Sources * (Misses + 1)) - answered, refused);
+        Assert.InRange(budget.TrackedSources, 1, Cap);
+
+        // The kiosk's own browser (127.0.0.1) is not pushed into the used-up overflow: it has its own look-ups.
+        using var anonymous = Anonymous(terminal);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(anonymous, "/api/v1/payers/HS240001"));
+        Assert.InRange(budget.TrackedSources, 1, Cap + 1);
+        AttackReport.Measured(this, $"cap {Cap} sources, {Misses} misses a minute: {Sources} addresses (127.0.0.2-{Sources + 1}) x {Misses + 1} guesses got {answered} answers (not {Sources * Misses}), {refused} x 429; {budget.TrackedSources} sources tracked; 127.0.0.1 still served");
+    }
+
+    [Fact]
+    public void The_limiter_tracks_no_more_sources_than_its_cap_under_thousands_of_addresses()
+    {
+        const int Cap = 100;
+        const int Misses = 10;
+        var clock = new ManualClock();
+        var budget = Budget(clock, maxSources: Cap, lookups: 30, misses: Misses);
+
+        // Five minutes of 4,000 new IPv6 addresses each (one look-up that misses from each, 40 s of them), every window a
+        // fresh set: each window, the first Cap have their own budgets and the rest share one.
+        var granted = 0;
+        for (var minute = 0; minute < 5; minute++)
+        {
+            for (var i = 0; i < 4_000; i++)
+            {
+                var source = $"fd00:0:0:{minute:x}::{i:x}";
+                if (budget.TryTake(source) is null)
+                {
+                    granted++;
+                    budget.CountMiss(source);
+                }
+
+                Assert.True(budget.TrackedSources <= Cap, $"minute {minute}, address {i}: {budget.TrackedSources} sources tracked, over the cap of {Cap}");
+                if (i % 100 == 99)
+                {
+                    clock.Advance(TimeSpan.FromSeconds(1));
+                }
+            }
+
+            Assert.Equal(Cap, budget.TrackedSources);
+            Assert.Equal((minute + 1) * (Cap + Misses), granted);
+            clock.Advance(TimeSpan.FromSeconds(21)); // the minute's first look-ups leave the window
+        }
+
+        // Once its look-ups have left the window a source is forgotten, and a new one is tracked in its place.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(budget.TryTake("fd00:1::1"));
+        Assert.Equal(1, budget.TrackedSources);
+    }
+
+    [Fact]
+    public void Past_the_cap_new_sources_share_the_overflow_budget_and_the_kiosk_keeps_its_own()
+    {
+        var clock = new ManualClock();
+        var budget = Budget(clock, maxSources: 3, lookups: 2, misses: 100);
+        foreach (var source in new[] { "192.168.1.10", "192.168.1.11", "192.168.1.12" })
+        {
+            Assert.Null(budget.TryTake(source));
+        }
+
+        // The fourth and fifth addresses: two look-ups between them, then both refused with the overflow's Retry-After.
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Null(budget.TryTake("192.168.1.13"));
+        Assert.Null(budget.TryTake("192.168.1.14"));
+        var refusal = budget.TryTake("192.168.1.13");
+        Assert.Equal((PayerLookupBudget.TooManyLookups, TimeSpan.FromSeconds(60)), refusal);
+        Assert.Equal(PayerLookupBudget.TooManyLookups, budget.TryTake("192.168.1.15")?.Code);
+        Assert.Equal(3, budget.TrackedSources);
+
+        // A tracked source keeps its own budget; the kiosk's browser is tracked beside the cap.
+        Assert.Null(budget.TryTake("192.168.1.10"));
+        Assert.Null(budget.TryTake("127.0.0.1"));
+        Assert.Null(budget.TryTake("127.0.0.1"));
+        Assert.Equal(PayerLookupBudget.TooManyLookups, budget.TryTake("127.0.0.1")?.Code);
+        Assert.Equal(4, budget.TrackedSources);
+
+        // A minute after their look-ups .11 and .12 are forgotten: two places for new addresses (an address the overflow
+        // refused among them), each with its own two look-ups; the next address meets the overflow, still used up.
+        clock.Advance(TimeSpan.FromSeconds(51));
+        Assert.Null(budget.TryTake("192.168.1.15"));
+        Assert.Null(budget.TryTake("192.168.1.15"));
+        Assert.Equal(PayerLookupBudget.TooManyLookups, budget.TryTake("192.168.1.15")?.Code);
+        Assert.Null(budget.TryTake("192.168.1.16"));
+        Assert.Equal(PayerLookupBudget.TooManyLookups, budget.TryTake("192.168.1.17")?.Code);
+        Assert.Equal(4, budget.TrackedSources);
     }
 }

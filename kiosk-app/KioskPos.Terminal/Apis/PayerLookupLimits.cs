@@ -15,7 +15,9 @@ namespace KioskPos.Terminal.Apis;
 /// <see cref="TerminalOptions.PayerLookupsPerWindow"/> look-ups, of which <see cref="TerminalOptions.PayerLookupMissesPerWindow"/>
 /// may find no one (guessing mostly misses); beyond either, 429 with <c>Retry-After</c> until the oldest look-up (or
 /// miss) that fills the limit leaves the window. Not counted: signed-in staff (the counter), and a scan's or a tap's
-/// reference (random, good for one scan or tap; a typed card UID is already refused to anyone not signed in).
+/// reference (random, good for one scan or tap; a typed card UID is already refused to anyone not signed in). At most
+/// <see cref="TerminalOptions.PayerLookupMaxSources"/> sources are tracked; new ones past them share one budget
+/// (<see cref="PayerLookupBudget"/>: why, and the kiosk's own place beside them).
 /// </summary>
 internal static class PayerLookupLimits
 {
@@ -51,8 +53,17 @@ internal static class PayerLookupLimits
     /// <summary>A counted look-up from this request's source found no one.</summary>
     public static void CountMiss(HttpContext http) => http.RequestServices.GetRequiredService<PayerLookupBudget>().CountMiss(Source(http));
 
-    /// <summary>The source a limit is kept for: every kiosk browser is one (127.0.0.1), a program on the network another.</summary>
-    internal static string Source(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// The source a limit is kept for, the connection's address (no forwarded header is believed): every kiosk browser is
+    /// one (127.0.0.1), a program on the network another. An IPv4 address on a dual-stack socket is written as IPv4, so
+    /// that a kiosk browser reaching <c>[::]</c> is still the kiosk's 127.0.0.1.
+    /// </summary>
+    internal static string Source(HttpContext http) => http.Connection.RemoteIpAddress switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+        var address => address.ToString(),
+    };
 
     // A typed value (not a reference) from someone not signed in is counted before the look-up; one that found no one
     // (404) is a miss, counted after the answer, since only then is it known.
@@ -100,9 +111,33 @@ internal sealed record TypedLookup(string Parameter);
 /// <summary>
 /// Each source's look-ups and misses of the last window, as the times they were made (a sliding log, not fixed windows):
 /// a source over a limit is told exactly when the oldest entry that fills it leaves the window, and may look up again
-/// then. A refusal is not counted. The counts are small (the limits), and a source with nothing left in the window is
-/// forgotten.
+/// then. A refusal is not counted. Each log holds at most its limits' entries, and a source with nothing left in the
+/// window is forgotten.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The number of sources is bounded too: a client on the LAN that changes its address for every few guesses (IPv6 gives
+/// it any number) would otherwise add a source, and a fresh budget, with each. At most
+/// <see cref="TerminalOptions.PayerLookupMaxSources"/> sources are tracked; past them, every new source shares one
+/// overflow budget with the same limits, until a tracked source is forgotten and frees its place. So a window's look-ups
+/// from any number of addresses are at most (cap + 1) × the limit, and the memory is the cap's logs and the overflow's.
+/// Sharing was chosen over refusing new sources outright while full: a flood's addresses meet the same 429s, with a
+/// <c>Retry-After</c> read from the overflow's own entries as any source's is, while a newcomer on the LAN during the
+/// flood still gets through when the overflow has room (a refusal outright would refuse every newcomer until some
+/// tracked source is forgotten, and its <c>Retry-After</c> would be a guess at when). A rotating client gets at most one
+/// source's look-ups more than with a refusal outright.
+/// </para>
+/// <para>
+/// The kiosk's own browser (<see cref="IsKiosk"/>: 127.0.0.1, ::1) is tracked beside the cap and never sent to the
+/// overflow: a flood from the network fills the places and uses the overflow up, and must not refuse the person at
+/// the keypad with it. Nothing from the network comes from those addresses.
+/// </para>
+/// <para>
+/// Sources are kept in the order of their newest entry, so the least recently counted is first: when its newest entry
+/// has left the window, so has every entry of it, and it is forgotten (before every count: each source is forgotten
+/// once, so this costs nothing per request on average, and no expired source holds a place a new one could use).
+/// </para>
+/// </remarks>
 internal sealed class PayerLookupBudget
 {
     /// <summary>The refusal's code when the look-ups are used up.</summary>
@@ -113,12 +148,15 @@ internal sealed class PayerLookupBudget
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Log> _sources = new(StringComparer.Ordinal);
+    private readonly LinkedList<Log> _byNewest = []; // the least recently counted first
+    private readonly Log _overflow = new(string.Empty);
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly int _lookups;
     private readonly int _misses;
+    private readonly int _maxSources;
     private readonly TimeSpan _window;
-    private TimeSpan _lastSweep;
+    private int _networkSources; // of _sources, those not the kiosk's (the ones the cap counts)
 
     public PayerLookupBudget(IOptions<TerminalOptions> options, TimeProvider time)
     {
@@ -126,20 +164,37 @@ internal sealed class PayerLookupBudget
         _origin = time.GetTimestamp(); // monotonic: a clock set by the province's Date header moves no entry
         _lookups = Math.Max(1, options.Value.PayerLookupsPerWindow);
         _misses = Math.Max(1, options.Value.PayerLookupMissesPerWindow);
-        // A setting of zero or less is taken as the default minute.
+        // A setting of zero or less is taken as the default, as for the window.
+        _maxSources = options.Value.PayerLookupMaxSources > 0 ? options.Value.PayerLookupMaxSources : new TerminalOptions().PayerLookupMaxSources;
         _window = options.Value.PayerLookupWindow > TimeSpan.Zero ? options.Value.PayerLookupWindow : new TerminalOptions().PayerLookupWindow;
     }
 
+    /// <summary>How many sources have a log of their own now (the overflow is not one): at most the cap, and the kiosk's.</summary>
+    public int TrackedSources
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sources.Count;
+            }
+        }
+    }
+
+    /// <summary>The kiosk's own browser, on the terminal itself: never sent to the overflow.</summary>
+    public static bool IsKiosk(string source) => source is "127.0.0.1" or "::1";
+
     /// <summary>
     /// Counts a look-up from <paramref name="source"/>, or refuses it (counting nothing): which limit, and how long until
-    /// the source is under it again (at least a second, whole seconds).
+    /// the source is under it again (at least a second, whole seconds). A new source past the cap counts in the overflow.
     /// </summary>
     public (string Code, TimeSpan RetryAfter)? TryTake(string source)
     {
         lock (_lock)
         {
             var now = Now();
-            var log = LogOf(source, now);
+            Forget(now);
+            var log = LogOf(source, now, create: true);
             if (log.Misses.Count >= _misses)
             {
                 return (TooManyMisses, RetryAfter(log.Misses, _misses, now));
@@ -151,44 +206,71 @@ internal sealed class PayerLookupBudget
             }
 
             log.Lookups.Add(now);
+            Counted(log, now);
             return null;
         }
     }
 
-    /// <summary>A look-up from <paramref name="source"/> found no one.</summary>
+    /// <summary>
+    /// A look-up from <paramref name="source"/> found no one: counted where the look-up was, the source's log or (a
+    /// source not tracked) the overflow; it never adds a source.
+    /// </summary>
     public void CountMiss(string source)
     {
         lock (_lock)
         {
             var now = Now();
-            LogOf(source, now).Misses.Add(now);
+            Forget(now);
+            var log = LogOf(source, now, create: false);
+            log.Misses.Add(now);
+            Counted(log, now);
         }
     }
 
     private TimeSpan Now() => _time.GetElapsedTime(_origin);
 
-    // The source's log with what left the window dropped; and, once a window, every source's, forgetting the empty ones.
-    private Log LogOf(string source, TimeSpan now)
+    // Forgets, least recently counted first, every source whose newest entry has left the window.
+    private void Forget(TimeSpan now)
     {
-        if (now - _lastSweep >= _window)
+        while (_byNewest.First is { } first && first.Value.Newest <= now - _window)
         {
-            _lastSweep = now;
-            foreach (var (key, old) in _sources)
-            {
-                if (old.Drop(now - _window))
-                {
-                    _sources.Remove(key);
-                }
-            }
+            _byNewest.RemoveFirst();
+            _sources.Remove(first.Value.Source);
+            _networkSources -= IsKiosk(first.Value.Source) ? 0 : 1;
         }
+    }
 
+    // The source's log with what left the window dropped: its own; or, for a new source, a new one while there is room
+    // (always for the kiosk) and the overflow past the cap; a source not tracked when not creating, the overflow.
+    private Log LogOf(string source, TimeSpan now, bool create)
+    {
         if (!_sources.TryGetValue(source, out var log))
         {
-            _sources[source] = log = new Log();
+            if (create && (IsKiosk(source) || _networkSources < _maxSources))
+            {
+                log = _sources[source] = new Log(source);
+                log.Node = _byNewest.AddLast(log); // its first entry comes next: it is the newest
+                _networkSources += IsKiosk(source) ? 0 : 1;
+            }
+            else
+            {
+                log = _overflow;
+            }
         }
 
         log.Drop(now - _window);
         return log;
+    }
+
+    // An entry was added to the log at now: a tracked source moves to the end of the order.
+    private void Counted(Log log, TimeSpan now)
+    {
+        log.Newest = now;
+        if (log.Node is { } node && node != _byNewest.Last)
+        {
+            _byNewest.Remove(node);
+            _byNewest.AddLast(node);
+        }
     }
 
     // Misses are counted after their answers, so concurrent ones may pass the limit: the source is under it again when
@@ -199,18 +281,24 @@ internal sealed class PayerLookupBudget
         return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(leaves.TotalSeconds)));
     }
 
-    private sealed class Log
+    private sealed class Log(string source)
     {
+        public string Source { get; } = source;
+
+        // The log's place in the order of newest entries; null for the overflow, which has none.
+        public LinkedListNode<Log>? Node { get; set; }
+
+        public TimeSpan Newest { get; set; }
+
         public List<TimeSpan> Lookups { get; } = [];
 
         public List<TimeSpan> Misses { get; } = [];
 
-        // Drops the entries made at or before since (out of the window); true when nothing is left.
-        public bool Drop(TimeSpan since)
+        // Drops the entries made at or before since (out of the window).
+        public void Drop(TimeSpan since)
         {
             Lookups.RemoveAll(t => t <= since);
             Misses.RemoveAll(t => t <= since);
-            return Lookups.Count == 0 && Misses.Count == 0;
         }
     }
 }
