@@ -63,18 +63,13 @@
     const id = facilityForm.elements.namedItem("institution").value;
     const code = facilityForm.elements.namedItem("facilityCode").value.trim();
     const result = facilityForm.elements.namedItem("result");
-    const answer = await fetch(`/api/v1/admin/institutions/${encodeURIComponent(id)}/facility-code`, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json" },
-      body: JSON.stringify({ facilityCode: code || null }),
-    });
+    const answer = await Page.send("PUT", `/api/v1/admin/institutions/${encodeURIComponent(id)}/facility-code`, { facilityCode: code || null });
     if (answer.ok) {
       result.className = "ok";
       result.textContent = code ? I18n.text("province.facility.saved", code, id) : I18n.text("province.facility.cleared", id);
       await refresh();
     } else {
-      const problem = await answer.json().catch(() => ({}));
+      const problem = answer.body;
       result.className = "warn";
       result.textContent = problem.detail ? `${problem.title} ${problem.detail}` : (problem.title ?? String(answer.status));
     }

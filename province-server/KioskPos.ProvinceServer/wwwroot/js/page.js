@@ -47,13 +47,13 @@ const Page = (() => {
   }
 
   /**
-   * POSTs body to url with the session cookie (the cookie is SameSite=Strict: no other site's page sends it): a File
-   * as it is with its type, anything else as JSON. 401 goes to sign-in; otherwise { ok, status, body }, body the JSON
-   * answered (the API's problem details when it refused), {} when none.
+   * Sends body to url by method (POST, PUT, …) with the session cookie (the cookie is SameSite=Strict: no other site's
+   * page sends it): a File as it is with its type, anything else as JSON. 401 goes to sign-in; otherwise
+   * { ok, status, body }, body the JSON answered (the API's problem details when it refused), {} when none.
    */
-  async function post(url, body, type = "application/json") {
+  async function send(method, url, body, type = "application/json") {
     const response = await fetch(url, {
-      method: "POST",
+      method,
       credentials: "same-origin",
       headers: { Accept: "application/json", "Content-Type": type },
       body: type === "application/json" ? JSON.stringify(body) : body,
@@ -63,6 +63,11 @@ const Page = (() => {
       throw new Error("signed out");
     }
     return { ok: response.ok, status: response.status, body: await response.json().catch(() => ({})) };
+  }
+
+  /** send as a POST. */
+  function post(url, body, type = "application/json") {
+    return send("POST", url, body, type);
   }
 
   /** The signed-in person, drawn into nav.bar: who, their role, the links their role opens. */
@@ -140,5 +145,5 @@ const Page = (() => {
     refused.hidden = false;
   }
 
-  return { el, row, json, post, session, query, failed, both, pair, title, lookup, refuse };
+  return { el, row, json, send, post, session, query, failed, both, pair, title, lookup, refuse };
 })();
