@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Data;
@@ -76,11 +73,11 @@ public abstract class ErasedPayerArrivalTests(ProvinceEngine engine)
         // The day's statement has the same money with the bank's own text: paired with the transfer, not credited again,
         // and stored erased with the digest of what the bank wrote.
         var text = $"MBVCB.{ProviderPost.NextId()}.{Sender} nap the {standing}";
-        var result = await ImportAsync(province, Csv($"{s_today},5213.{ProviderPost.NextId()},,\"100.000\",{text}"));
+        var result = await VietcombankCsv.ImportAsync(province, "sepay-1", VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"100.000\",{text}"));
         Assert.Equal((0, 1, 0), Counts(result));
         Assert.Equal(balance + 100_000, await province.BalanceAsync(Payer));
         Assert.Equal(1L, await PendingPayments.TransfersAsync(province, "sepay-1"));
-        Assert.Equal($"{standing} {Erased}|{Digest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
+        Assert.Equal($"{standing} {Erased}|{VietcombankCsv.TextDigest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
         Assert.Empty(await TablesHoldingAsync(province, Sender));
     }
 
@@ -100,10 +97,10 @@ public abstract class ErasedPayerArrivalTests(ProvinceEngine engine)
 
         // The statement after it: its line is that money (the standing code the erased text kept), not a second top-up.
         var text = $"MBVCB.{ProviderPost.NextId()}.{Sender} nap the {standing}";
-        Assert.Equal((0, 1, 0), Counts(await ImportAsync(province, Csv($"{s_today},5213.{ProviderPost.NextId()},,\"100.000\",{text}"))));
+        Assert.Equal((0, 1, 0), Counts(await VietcombankCsv.ImportAsync(province, "sepay-1", VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"100.000\",{text}"))));
         Assert.Equal(balance + 100_000, await province.BalanceAsync(Payer));
         Assert.Equal(1L, await PendingPayments.TransfersAsync(province, "sepay-1"));
-        Assert.Equal($"{standing} {Erased}|{Digest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
+        Assert.Equal($"{standing} {Erased}|{VietcombankCsv.TextDigest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
         Assert.Empty(await TablesHoldingAsync(province, Sender));
     }
 
@@ -117,10 +114,10 @@ public abstract class ErasedPayerArrivalTests(ProvinceEngine engine)
 
         // The statement brings half of the payment before any notification: recorded, matched, stored erased.
         var text = $"MBVCB.{ProviderPost.NextId()}.{Sender} nop hoc phi {code}";
-        var result = await ImportAsync(province, Csv($"{s_today},5213.{ProviderPost.NextId()},,\"150.000\",{text}"));
+        var result = await VietcombankCsv.ImportAsync(province, "sepay-1", VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"150.000\",{text}"));
         Assert.Equal((1, 0, 0), Counts(result));
         Assert.Equal(("underpaid", 150_000L, 1L), await PendingPayments.StateAsync(province, payment));
-        Assert.Equal($"{code} {Erased}|{Digest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
+        Assert.Equal($"{code} {Erased}|{VietcombankCsv.TextDigest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
         Assert.Equal($"{code} {Erased}|\n", await province.RowsAsync("SELECT description FROM bank_transfers"));
 
         // SePay's webhook of the same money comes late: it is that line's, nothing more is credited, its body goes.
@@ -221,31 +218,10 @@ public abstract class ErasedPayerArrivalTests(ProvinceEngine engine)
         return found;
     }
 
-    // What the duplicate check compares of a line's text, computed here apart from the server's code.
-    private static string Digest(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(text.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant())));
-
     private static (int Recorded, int Reported, int Held) Counts(JsonElement result) =>
         (result.GetProperty("recorded").GetInt32(), result.GetProperty("alreadyReported").GetInt32(), result.GetProperty("held").GetInt32());
 
     private static async Task<long> CountAsync(ProvinceHost province, string sql) => Convert.ToInt64(await province.ScalarAsync(sql), CultureInfo.InvariantCulture);
-
-    private static byte[] Csv(string line) => Encoding.UTF8.GetBytes(new StringBuilder()
-        .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
-        .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account number:,,{ProvinceHost.SchoolAccount}")
-        .AppendLine("Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả")
-        .AppendLine(line)
-        .ToString());
-
-    private static async Task<JsonElement> ImportAsync(ProvinceHost province, byte[] file)
-    {
-        using var content = new ByteArrayContent(file);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        using var response = await province.Admin.PostAsync(new Uri("/api/v1/admin/bank/connections/sepay-1/statement?layout=vietcombank", UriKind.Relative), content);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body;
-    }
 }
 
 /// <summary>What arrives after an erasure, on the embedded SQLite file.</summary>

@@ -1,9 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Data;
@@ -39,10 +36,10 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
         var (payment, code) = await PendingPayments.CreateAsync(province, 2 * 275_000);
         var text = $"MBVCB.{ProviderPost.NextId()}.{Sender} nop hoc phi {code}";
         var (first, second) = ("5213." + ProviderPost.NextId(), "5213." + ProviderPost.NextId());
-        var withReference = Csv(ProvinceHost.SchoolAccount, $"{s_today},{first},,\"275.000\",{text}");
-        var otherReference = Csv(ProvinceHost.SchoolAccount, $"{s_today},{second},,\"275.000\",{text}");
-        Assert.Equal((1, 0), Counts(await ImportAsync(province, "sepay-1", withReference)));
-        Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-1", otherReference)));
+        var withReference = VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},{first},,\"275.000\",{text}");
+        var otherReference = VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},{second},,\"275.000\",{text}");
+        Assert.Equal((1, 0), Counts(await VietcombankCsv.ImportAsync(province, "sepay-1", withReference)));
+        Assert.Equal((0, 1), Counts(await VietcombankCsv.ImportAsync(province, "sepay-1", otherReference)));
         Assert.Equal(("underpaid", 275_000L, 1L), await PendingPayments.StateAsync(province, payment));
         var transfers = await PendingPayments.TransfersAsync(province, "sepay-1");
 
@@ -64,8 +61,8 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
         // The name is gone from both tables; the transfer code stays; the digest is of the text the bank wrote.
         Assert.Equal(0L, await CountAsync(province, $"SELECT COUNT(*) FROM bank_statement_lines WHERE description LIKE '%{Sender}%'"));
         Assert.Equal(0L, await CountAsync(province, $"SELECT COUNT(*) FROM bank_statement_held_lines WHERE description LIKE '%{Sender}%'"));
-        Assert.Equal($"{code} {Erased}|{Digest(text)}|\n", await province.RowsAsync($"SELECT description, text_digest FROM bank_statement_lines WHERE reference = '{first}'"));
-        Assert.Equal($"{code} {Erased}|{Digest(text)}|\n", await province.RowsAsync($"SELECT description, text_digest FROM bank_statement_held_lines WHERE reference = '{second}'"));
+        Assert.Equal($"{code} {Erased}|{VietcombankCsv.TextDigest(text)}|\n", await province.RowsAsync($"SELECT description, text_digest FROM bank_statement_lines WHERE reference = '{first}'"));
+        Assert.Equal($"{code} {Erased}|{VietcombankCsv.TextDigest(text)}|\n", await province.RowsAsync($"SELECT description, text_digest FROM bank_statement_held_lines WHERE reference = '{second}'"));
         var after = await province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/payers/{Payer}/export");
         Assert.Equal(2, after.GetProperty("statementLines").GetArrayLength());
         Assert.DoesNotContain(Sender, after.GetRawText(), StringComparison.OrdinalIgnoreCase);
@@ -79,15 +76,15 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
 
         // The same files again change nothing, and the same line in an export without references, its text wrapped,
         // is held by its digest: not credited a second time.
-        var withoutReference = Csv(ProvinceHost.SchoolAccount, $"{s_today},,,\"275.000\",\"{text.Replace(" nop ", "\nnop ", StringComparison.Ordinal)}\"");
-        Assert.Equal((0, 0), Counts(await ImportAsync(province, "sepay-1", withReference)));
-        Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-1", otherReference)));
-        Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-1", withoutReference)));
+        var withoutReference = VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},,,\"275.000\",\"{text.Replace(" nop ", "\nnop ", StringComparison.Ordinal)}\"");
+        Assert.Equal((0, 0), Counts(await VietcombankCsv.ImportAsync(province, "sepay-1", withReference)));
+        Assert.Equal((0, 1), Counts(await VietcombankCsv.ImportAsync(province, "sepay-1", otherReference)));
+        Assert.Equal((0, 1), Counts(await VietcombankCsv.ImportAsync(province, "sepay-1", withoutReference)));
         Assert.Equal(("underpaid", 275_000L, 1L), await PendingPayments.StateAsync(province, payment));
         Assert.Equal(transfers, await PendingPayments.TransfersAsync(province, "sepay-1"));
 
         // The line held now is of the erased payer's text: it is held erased, with the digest of the file's text.
-        Assert.Equal($"{code} {Erased}|{Digest(text)}|\n{code} {Erased}|{Digest(text)}|\n",
+        Assert.Equal($"{code} {Erased}|{VietcombankCsv.TextDigest(text)}|\n{code} {Erased}|{VietcombankCsv.TextDigest(text)}|\n",
             await province.RowsAsync("SELECT description, text_digest FROM bank_statement_held_lines ORDER BY id"));
     }
 
@@ -135,7 +132,7 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
             Assert.Equal((long)ProvinceSchema.Migrations.Count, await CountAsync(province, "SELECT MAX(version) FROM schema_migrations"));
             Assert.Equal("null|\n", await province.RowsAsync("SELECT text_digest FROM bank_statement_lines"));
             Assert.Equal("null|\n", await province.RowsAsync("SELECT text_digest FROM bank_statement_held_lines"));
-            Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-cu", Csv(account, $"{s_today},,,\"200.000\",{text}"))));
+            Assert.Equal((0, 1), Counts(await VietcombankCsv.ImportAsync(province, "sepay-cu", VietcombankCsv.Statement(account, $"{s_today},,,\"200.000\",{text}"))));
 
             using (var erase = await province.Admin.PostAsync("/api/v1/admin/payers/HS990001/erase", null))
             {
@@ -144,12 +141,12 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
                 Assert.Equal((1, 2), (erasure.GetProperty("statementLines").GetInt32(), erasure.GetProperty("heldStatementLines").GetInt32()));
             }
 
-            Assert.Equal($"{standing} {Erased}|{Digest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
-            Assert.Equal($"{standing} {Erased}|{Digest(text)}|\n{standing} {Erased}|{Digest(text)}|\n",
+            Assert.Equal($"{standing} {Erased}|{VietcombankCsv.TextDigest(text)}|\n", await province.RowsAsync("SELECT description, text_digest FROM bank_statement_lines"));
+            Assert.Equal($"{standing} {Erased}|{VietcombankCsv.TextDigest(text)}|\n{standing} {Erased}|{VietcombankCsv.TextDigest(text)}|\n",
                 await province.RowsAsync("SELECT description, text_digest FROM bank_statement_held_lines ORDER BY id"));
 
             // Another export of the same line, under a reference of its own: held by the digest, the card not credited twice.
-            Assert.Equal((0, 1), Counts(await ImportAsync(province, "sepay-cu", Csv(account, $"{s_today},5213.990003,,\"200.000\",{text}"))));
+            Assert.Equal((0, 1), Counts(await VietcombankCsv.ImportAsync(province, "sepay-cu", VietcombankCsv.Statement(account, $"{s_today},5213.990003,,\"200.000\",{text}"))));
             Assert.Equal(0L, await CountAsync(province, "SELECT COUNT(*) FROM bank_statement_held_lines WHERE description LIKE '%Tran Thi Cu%'"));
             Assert.Equal(200_000L, await province.BalanceAsync("HS990001"));
             Assert.Equal(1L, await CountAsync(province, "SELECT COUNT(*) FROM bank_transfers WHERE connection_id = 'sepay-cu'"));
@@ -164,30 +161,9 @@ public abstract class PayerStatementErasureTests(ProvinceEngine engine)
     // A database for `folder` at schema version 37, as the migrations of that version left it, open.
     private protected abstract Task<DbConnection> OpenAtVersion37Async(string folder);
 
-    // What the duplicate check compares of a line's text, computed here apart from the server's code.
-    private static string Digest(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(text.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant())));
-
     private static (int Recorded, int Held) Counts(JsonElement result) => (result.GetProperty("recorded").GetInt32(), result.GetProperty("held").GetInt32());
 
     private static async Task<long> CountAsync(ProvinceHost province, string sql) => Convert.ToInt64(await province.ScalarAsync(sql), CultureInfo.InvariantCulture);
-
-    private static byte[] Csv(string account, string line) => Encoding.UTF8.GetBytes(new StringBuilder()
-        .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
-        .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account number:,,{account}")
-        .AppendLine("Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả")
-        .AppendLine(line)
-        .ToString());
-
-    private static async Task<JsonElement> ImportAsync(ProvinceHost province, string connection, byte[] file)
-    {
-        using var content = new ByteArrayContent(file);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        using var response = await province.Admin.PostAsync(new Uri($"/api/v1/admin/bank/connections/{connection}/statement?layout=vietcombank", UriKind.Relative), content);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body;
-    }
 }
 
 /// <summary>The erasure of statement lines on the embedded SQLite file, and a file from before migration 0038.</summary>

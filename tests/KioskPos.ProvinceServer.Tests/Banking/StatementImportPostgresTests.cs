@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KioskPos.ProvinceServer.Data;
 
@@ -26,7 +25,7 @@ public sealed class StatementImportPostgresTests
         var (payment, code) = await PendingPayments.CreateAsync(province, 385_000);
         var reference = "5213." + ProviderPost.NextId();
 
-        var first = Csv(ProvinceHost.SchoolAccount, $"{s_today},{reference},,\"385.000\",MBVCB.4525077409.PHAM THI Q nop tien {code}");
+        var first = VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},{reference},,\"385.000\",MBVCB.4525077409.PHAM THI Q nop tien {code}");
         var (status, body) = await PostAsync(province, first);
         Assert.True(status == 200, body.ToString());
         Assert.Equal(1, body.GetProperty("recorded").GetInt32());
@@ -35,7 +34,7 @@ public sealed class StatementImportPostgresTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(first)), await province.ScalarAsync("SELECT file_sha256 FROM bank_statement_lines WHERE reference = $r", ("$r", reference)));
         var transfers = await PendingPayments.TransfersAsync(province, "sepay-1");
 
-        var again = Csv(ProvinceHost.SchoolAccount, $"{s_today},,,\"385.000\",\"MBVCB.4525077409.PHAM THI Q\nnop tien {code}\"");
+        var again = VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},,,\"385.000\",\"MBVCB.4525077409.PHAM THI Q\nnop tien {code}\"");
         foreach (var attempt in new[] { 1, 2 })
         {
             var (second, held) = await PostAsync(province, again);
@@ -50,7 +49,7 @@ public sealed class StatementImportPostgresTests
             && g.GetProperty("importedBy").GetString() == "admin-token");
         Assert.Single(rows, g => g.GetProperty("status").GetString() == "recorded" && g.GetProperty("reference").GetString() == reference);
 
-        var (other, refused) = await PostAsync(province, Csv("1122334455", $"{s_today},5213.{ProviderPost.NextId()},,\"99.000\",NOP TIEN"));
+        var (other, refused) = await PostAsync(province, VietcombankCsv.Statement("1122334455", $"{s_today},5213.{ProviderPost.NextId()},,\"99.000\",NOP TIEN"));
         Assert.Equal((400, "statement_other_account"), (other, refused.GetProperty("code").GetString()));
         Assert.Equal(2L, Convert.ToInt64(await province.ScalarAsync("SELECT (SELECT COUNT(*) FROM bank_statement_lines) + (SELECT COUNT(*) FROM bank_statement_held_lines)"),
             CultureInfo.InvariantCulture));
@@ -63,8 +62,8 @@ public sealed class StatementImportPostgresTests
         await ProviderSenders.PutConnectionAsync(province, "sepay-1", "sepay", ProviderSenders.SepayKey);
         var (payment, code) = await PendingPayments.CreateAsync(province, 2 * 315_000);
         var text = $"MBVCB.{ProviderPost.NextId()}.TRAN VAN H nop hoc phi {code}";
-        Assert.Equal(200, (await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"315.000\",{text}"))).Status);
-        var (status, body) = await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"315.000\",{text}"));
+        Assert.Equal(200, (await PostAsync(province, VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"315.000\",{text}"))).Status);
+        var (status, body) = await PostAsync(province, VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"315.000\",{text}"));
         Assert.True(status == 200 && body.GetProperty("held").GetInt32() == 1, body.ToString());
         Assert.Equal(("underpaid", 315_000L, 1L), await PendingPayments.StateAsync(province, payment));
         var heldId = Convert.ToInt64(await province.ScalarAsync("SELECT MAX(id) FROM bank_statement_held_lines"), CultureInfo.InvariantCulture);
@@ -80,8 +79,8 @@ public sealed class StatementImportPostgresTests
 
         // A line held beside another stored one, dismissed: nothing credited, listed as dismissed.
         var other = $"UNG HO {ProviderPost.NextId()}";
-        Assert.Equal(200, (await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"50.000\",{other}"))).Status);
-        Assert.Equal(200, (await PostAsync(province, Csv(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"50.000\",{other}"))).Status);
+        Assert.Equal(200, (await PostAsync(province, VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"50.000\",{other}"))).Status);
+        Assert.Equal(200, (await PostAsync(province, VietcombankCsv.Statement(ProvinceHost.SchoolAccount, $"{s_today},5213.{ProviderPost.NextId()},,\"50.000\",{other}"))).Status);
         var dismissedId = Convert.ToInt64(await province.ScalarAsync("SELECT MAX(id) FROM bank_statement_held_lines"), CultureInfo.InvariantCulture);
         var transfers = await PendingPayments.TransfersAsync(province, "sepay-1");
         using (var dismiss = await province.Admin.PostAsJsonAsync($"/api/v1/admin/bank/connections/sepay-1/statement/held/{dismissedId}/dismiss", new { reason = "same transfer" }))
@@ -96,13 +95,6 @@ public sealed class StatementImportPostgresTests
         Assert.Equal(("credited", "paid"), rows[heldId]);
         Assert.Equal(("dismissed", "duplicate"), rows[dismissedId]);
     }
-
-    private static byte[] Csv(string account, string line) => Encoding.UTF8.GetBytes(new StringBuilder()
-        .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
-        .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account number:,,{account}")
-        .AppendLine("Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả")
-        .AppendLine(line)
-        .ToString());
 
     private static async Task<(int Status, JsonElement Body)> PostAsync(ProvinceHost province, byte[] file)
     {
