@@ -86,7 +86,8 @@ internal static class LoadTest
             (postgres.MaxPoolSize, postgres.MaxAutoPrepare, postgres.AutoPrepareMinUsages, postgres.Host) = (64, 64, 2, clusterFolder);
             var postmaster = Path.Combine(clusterFolder, "data", "postmaster.pid");
             results.Add(("PostgreSQL", await RunOnceAsync(["--Province:Engine=Postgres", $"--Province:ConnectionString={postgres.ConnectionString}"], terminals, batches, batchSize,
-                _ => new NpgsqlConnection(postgres.ConnectionString), () => PostgresCpuSeconds(postmaster))));
+                _ => new NpgsqlConnection(postgres.ConnectionString), () => PostgresCpuSeconds(postmaster),
+                (Environment.GetEnvironmentVariable("KIOSKPOS_PG_OPTIONS") ?? string.Empty).Contains("pg_stat_statements", StringComparison.Ordinal) ? postgres.ConnectionString : null)));
             results.Add(("SQLite (baseline)", await RunOnceAsync([], terminals, batches, batchSize,
                 folder => new SqliteConnection($"Data Source={Path.Combine(folder, "province.db")};Pooling=False"), null)));
         }
@@ -161,7 +162,7 @@ internal static class LoadTest
         public double EntriesPerSecond => Entries / Seconds;
     }
 
-    private static async Task<Result> RunOnceAsync(string[] storage, int terminals, int batches, int batchSize, Func<string, System.Data.Common.DbConnection> anchorConnection, Func<double>? databaseCpu)
+    private static async Task<Result> RunOnceAsync(string[] storage, int terminals, int batches, int batchSize, Func<string, System.Data.Common.DbConnection> anchorConnection, Func<double>? databaseCpu, string? statementsOf = null)
     {
         var folder = Directory.CreateTempSubdirectory("kioskpos-loadtest-").FullName;
         try
@@ -188,6 +189,7 @@ internal static class LoadTest
 
             var push = new ConcurrentBag<double>();
             var pull = new ConcurrentBag<double>();
+            var statements = statementsOf is null ? null : await StatementTimes.StartAsync(statementsOf);
             var databaseBefore = databaseCpu?.Invoke();
             var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
@@ -195,6 +197,10 @@ internal static class LoadTest
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var processCpu = (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds;
             var databaseUsed = databaseCpu?.Invoke() - databaseBefore;
+            if (statements is not null)
+            {
+                await statements.PrintAsync(terminals * batches * batchSize);
+            }
 
             // Each terminal's next pushes, continuing its chain, and a pull after each.
             Task RoundAsync(int rounds, ConcurrentBag<double> push, ConcurrentBag<double> pull, Stopwatch stopwatch, bool paced) => Task.WhenAll(clients.Select(async (client, index) =>
