@@ -203,6 +203,41 @@ public sealed class AccountAttackTests
 
     [Fact]
     [Trait("Category", "Attack")]
+    [Attack("post sign-ins from a new IPv6 address inside one /64 for each (a host holds its whole /64; limit set to 4 a minute)",
+        "the /64 is one source: 429 past its 4 posts, and its wrong passwords counted under one source counter; another /64 has its own")]
+    public async Task Sign_ins_from_rotating_ipv6_addresses_inside_one_64_are_one_source()
+    {
+        const int Limit = 4;
+        const int Posts = 10;
+        await using var province = await ProvinceHost.StartAsync(
+            settings: [$"--Province:SignIn:RequestsPerMinute={Limit}", "--Province:SignIn:AccountFailuresBeforeDelay=1000", "--Province:SignIn:SourceFailuresBeforeDelay=1000"],
+            configure: builder => RemoteAddressFromHeader.AddTo(builder.Services));
+
+        // Kestrel here listens on 127.0.0.1 and no IPv6 address but ::1 can be bound: the server is told each request's
+        // remote address by a test-only header, read before its own pipeline.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < Posts; i++)
+        {
+            using var http = From(province, $"2001:db8:9:9:{i + 1:x}:{i * 4099:x}::{i + 3:x}");
+            using var answer = await PostLoginAsync(http, $"ke.tan.cong.{i}", $"doan-{i}");
+            statuses.Add(answer.StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Redirect, Limit), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, Posts - Limit)], statuses);
+        Assert.Equal(Limit, Convert.ToInt64(await province.ScalarAsync("SELECT failures FROM sign_in_throttle WHERE subject = 'source:2001:db8:9:9::/64'")));
+        Assert.Equal(0, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM sign_in_throttle WHERE subject LIKE 'source:2001:db8:9:9:%' AND subject <> 'source:2001:db8:9:9::/64'")));
+
+        using (var neighbour = From(province, "2001:db8:9:a::1"))
+        using (var answer = await PostLoginAsync(neighbour, "ke.tan.cong", "doan"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        }
+
+        AttackReport.Measured(this, $"{Limit} posts a minute: {Posts} posts from {Posts} addresses in 2001:db8:9:9::/64, {statuses.Count(s => s == HttpStatusCode.TooManyRequests)} answered 429; {Limit} wrong passwords counted under source:2001:db8:9:9::/64");
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
     [Attack("reuse a copied session cookie after its owner signs out, after a password reset, and after 30 idle minutes",
         "the copy is refused each time: sessions are rows that sign-out, a new password or role, and the idle timeout end")]
     public async Task Sign_out_a_password_reset_and_idleness_end_a_copied_session()
@@ -422,6 +457,14 @@ public sealed class AccountAttackTests
 
     private static HttpClient Anonymous(ProvinceHost province) =>
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = province.BaseUrl };
+
+    // An anonymous client the server sees coming from address (RemoteAddressFromHeader).
+    private static HttpClient From(ProvinceHost province, string address)
+    {
+        var http = Anonymous(province);
+        http.DefaultRequestHeaders.Add(RemoteAddressFromHeader.Header, address);
+        return http;
+    }
 
     private static Task<HttpResponseMessage> PostLoginAsync(HttpClient http, string username, string password) =>
         http.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = username, ["password"] = password, ["return"] = "/" }));

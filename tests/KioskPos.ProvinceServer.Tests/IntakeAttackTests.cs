@@ -216,6 +216,30 @@ public sealed class IntakeAttackTests
     }
 
     [Fact]
+    [Attack("Guessing enrolment codes from a new IPv6 address inside one /64 for each", "the /64 is one source: 429 past its attempts for the minute; another /64 has its own")]
+    public async Task An_enrolment_flood_from_rotating_ipv6_addresses_inside_one_64_is_one_source()
+    {
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:Intake:EnrolPerMinute=5"], configure: builder => RemoteAddressFromHeader.AddTo(builder.Services));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var publicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+        async Task<HttpStatusCode> EnrolFromAsync(string address, int attempt)
+        {
+            using var http = RemoteAddressFromHeader.Client(province.BaseUrl, address);
+            using var response = await http.PostAsJsonAsync(SyncProtocol.EnrolPath, new EnrolRequest($"AAAA-{attempt:D4}", publicKey), ContractsJsonContext.Default.EnrolRequest);
+            return response.StatusCode;
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            statuses.Add(await EnrolFromAsync($"2001:db8:4:4:{i + 1:x}::{i * 13:x}", i));
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, 5), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 7)], statuses);
+        Assert.Equal(HttpStatusCode.BadRequest, await EnrolFromAsync("2001:db8:4:5::1", 12));
+    }
+
+    [Fact]
     [Attack("A 16 MB enrolment body", "413 before it is read")]
     public async Task An_oversize_enrolment_is_refused_unread()
     {

@@ -21,7 +21,8 @@ namespace KioskPos.Terminal.Tests;
 /// limit leaves the window. A payer code typed into a payment or a top-up is such a look-up (a payer code that names no
 /// one answers <c>payer_not_found</c> there too). Signed-in staff, a tap's reference and a scan's reference are not
 /// counted. Each test sets its own small limit (the test hosts raise it for the rest). The sources tracked are capped
-/// (<c>Terminal:PayerLookupMaxSources</c>): a client rotating its address shares one overflow budget past the cap.
+/// (<c>Terminal:PayerLookupMaxSources</c>): a client rotating its address shares one overflow budget past the cap, whose
+/// refusals say so and are counted. An IPv6 client's addresses inside its /64 are one source.
 /// </summary>
 public sealed class PayerLookupLimitTests
 {
@@ -100,18 +101,38 @@ public sealed class PayerLookupLimitTests
     private static async Task AssertPayerNotFoundAsync(HttpResponseMessage response, string what) =>
         Assert.Equal("payer_not_found", (await response.ProblemAsync(HttpStatusCode.NotFound, what)).Code);
 
-    /// <summary>The 429's problem and its <c>Retry-After</c> in seconds, checked against the catalogue's title.</summary>
-    private static async Task<(ProblemDto Problem, int RetryAfter)> RefusedAsync(HttpResponseMessage response, string code, string what)
+    /// <summary>
+    /// The 429's problem and its <c>Retry-After</c> in seconds, checked against the catalogue's title: a source's own
+    /// limit's refusal speaks of this address, the shared overflow's (<paramref name="overflow"/>) of many devices at once.
+    /// </summary>
+    private static async Task<(ProblemDto Problem, int RetryAfter)> RefusedAsync(HttpResponseMessage response, string code, string what, bool overflow = false)
     {
         var problem = await response.ProblemAsync(HttpStatusCode.TooManyRequests, what);
         Assert.Equal(code, problem.Code);
         var retryAfter = response.Headers.RetryAfter?.Delta;
         Assert.True(retryAfter is { } delta && delta > TimeSpan.Zero, $"{what}: Retry-After is {response.Headers.RetryAfter}");
         var seconds = (int)retryAfter!.Value.TotalSeconds;
-        Assert.Equal(Messages.Vi($"terminal.problem.{code}", seconds), problem.Title);
+        Assert.Equal(Messages.Vi(overflow ? $"terminal.problem.{code}.overflow" : $"terminal.problem.{code}", seconds), problem.Title);
         Assert.Contains("payer code or citizen-ID number", problem.Detail, StringComparison.Ordinal);
         Assert.Contains($"{seconds} s", problem.Detail, StringComparison.Ordinal);
+        if (overflow)
+        {
+            Assert.DoesNotContain("this address", problem.Detail, StringComparison.Ordinal);
+            Assert.Contains("too many devices", problem.Detail, StringComparison.OrdinalIgnoreCase);
+        }
+        else
+        {
+            Assert.Contains("from this address", problem.Detail, StringComparison.Ordinal);
+        }
+
         return (problem, seconds);
+    }
+
+    private static async Task<double> MetricAsync(TerminalHost terminal, string name)
+    {
+        var metrics = await terminal.Http.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -500,7 +521,7 @@ public sealed class PayerLookupLimitTests
                 }
                 else
                 {
-                    await RefusedAsync(response, "too_many_failed_lookups", $"guess {guess} from 127.0.0.{n + 2}");
+                    await RefusedAsync(response, "too_many_failed_lookups", $"guess {guess} from 127.0.0.{n + 2}", overflow: n >= Cap);
                     refused++;
                 }
             }
@@ -519,6 +540,105 @@ public sealed class PayerLookupLimitTests
     }
 
     [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("guess payer codes anonymously from a new IPv6 address inside one /64 for every guess (a host holds its whole /64)",
+        "one source's limits for the whole /64 (429 too_many_failed_lookups once used); another /64 has its own, and an IPv4-mapped address is its IPv4 address's source")]
+    public async Task Rotating_ipv6_addresses_inside_one_64_get_the_limit_of_one_source()
+    {
+        const int Misses = 3;
+        const int Addresses = 20;
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: Limits(lookups: 100, misses: Misses), configureFirst: RemoteAddressFromHeader.AddTo);
+        var budget = terminal.App.Services.GetRequiredService<PayerLookupBudget>();
+
+        // Kestrel here listens on 127.0.0.1 and no IPv6 address but ::1 can be bound: the terminal is told each request's
+        // remote address by a test-only header, read before its own pipeline.
+        var answered = 0;
+        for (var n = 0; n < Addresses; n++)
+        {
+            var address = $"2001:db8:1:2:{n + 1:x}:{(n * 7919) % 65536:x}:{n * 31:x}:{n + 100:x}";
+            using var rotating = RemoteAddressFromHeader.Client(terminal.Http.BaseAddress!, address);
+            using var response = await rotating.GetAsync($"/api/v1/payers/HS9{n:D5}");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                answered++;
+            }
+            else
+            {
+                await RefusedAsync(response, "too_many_failed_lookups", $"a guess from {address}");
+            }
+        }
+
+        Assert.Equal(Misses, answered);
+        Assert.Equal(1, budget.TrackedSources);
+
+        // Another /64 is another source, with misses of its own.
+        using (var neighbour = RemoteAddressFromHeader.Client(terminal.Http.BaseAddress!, "2001:db8:1:3::1"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(neighbour, "/api/v1/payers/HS800001"));
+        }
+
+        // 192.0.2.7 reaching a dual-stack socket as ::ffff:192.0.2.7 is the same source as over IPv4.
+        using (var mapped = RemoteAddressFromHeader.Client(terminal.Http.BaseAddress!, "::ffff:192.0.2.7"))
+        using (var plain = RemoteAddressFromHeader.Client(terminal.Http.BaseAddress!, "192.0.2.7"))
+        {
+            for (var i = 0; i < Misses; i++)
+            {
+                Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(i % 2 == 0 ? mapped : plain, $"/api/v1/payers/HS70000{i}"));
+            }
+
+            using var refused = await plain.GetAsync("/api/v1/payers/HS700009");
+            await RefusedAsync(refused, "too_many_failed_lookups", "192.0.2.7 after its misses, some of them IPv4-mapped");
+        }
+
+        Assert.Equal(3, budget.TrackedSources);
+        AttackReport.Measured(this, $"{Misses} misses a minute: {Addresses} addresses in 2001:db8:1:2::/64 x 1 guess got {answered} answers, {Addresses - answered} x 429; 2001:db8:1:3::1 answered; ::ffff:192.0.2.7 counted as 192.0.2.7");
+    }
+
+    [Fact]
+    public async Task A_refusal_from_the_shared_overflow_says_many_devices_are_looking_up_and_is_counted_in_the_metrics()
+    {
+        const int Cap = 2;
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: [.. Limits(lookups: 1, misses: 100), $"--Terminal:PayerLookupMaxSources={Cap}"],
+            configureFirst: RemoteAddressFromHeader.AddTo);
+        const string Metric = "kioskpos_payer_lookup_overflow_refusals_total";
+        Assert.Equal(0, await MetricAsync(terminal, Metric));
+
+        HttpClient From(string address) => RemoteAddressFromHeader.Client(terminal.Http.BaseAddress!, address);
+        using var first = From("192.0.2.1");
+        using var second = From("2001:db8:5:6::1");
+        using var third = From("192.0.2.3");
+        using var fourth = From("2001:db8:5:7::1");
+
+        // Two sources fill the places; a third shares the overflow and uses its one look-up.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(first, "/api/v1/payers/HS240001"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, "/api/v1/payers/HS240001"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(third, "/api/v1/payers/HS240001"));
+
+        // A tracked source over its own limit is told it is this address, and nothing is counted as the overflow's.
+        using (var own = await first.GetAsync("/api/v1/payers/HS240002"))
+        {
+            await RefusedAsync(own, "too_many_lookups", "192.0.2.1's second look-up");
+        }
+
+        Assert.Equal(0, await MetricAsync(terminal, Metric));
+
+        // A fourth source (and the third again) meet the used-up overflow: not this address's doing, many devices'.
+        using (var shared = await fourth.GetAsync("/api/v1/payers/HS240002"))
+        {
+            await RefusedAsync(shared, "too_many_lookups", "a fourth source's first look-up, from the used-up overflow", overflow: true);
+        }
+
+        using (var again = await third.GetAsync("/api/v1/payers/HS240003"))
+        {
+            await RefusedAsync(again, "too_many_lookups", "the third source's second look-up, from the overflow", overflow: true);
+        }
+
+        Assert.Equal(2, await MetricAsync(terminal, Metric));
+    }
+
+    [Fact]
     public void The_limiter_tracks_no_more_sources_than_its_cap_under_thousands_of_addresses()
     {
         const int Cap = 100;
@@ -526,14 +646,14 @@ public sealed class PayerLookupLimitTests
         var clock = new ManualClock();
         var budget = Budget(clock, maxSources: Cap, lookups: 30, misses: Misses);
 
-        // Five minutes of 4,000 new IPv6 addresses each (one look-up that misses from each, 40 s of them), every window a
-        // fresh set: each window, the first Cap have their own budgets and the rest share one.
+        // Five minutes of 4,000 new sources each (IPv6 clients of as many /64s; one look-up that misses from each, 40 s of
+        // them), every window a fresh set: each window, the first Cap have their own budgets and the rest share one.
         var granted = 0;
         for (var minute = 0; minute < 5; minute++)
         {
             for (var i = 0; i < 4_000; i++)
             {
-                var source = $"fd00:0:0:{minute:x}::{i:x}";
+                var source = $"fd00:0:{minute:x}:{i:x}::/64";
                 if (budget.TryTake(source) is null)
                 {
                     granted++;
@@ -554,7 +674,7 @@ public sealed class PayerLookupLimitTests
 
         // Once its look-ups have left the window a source is forgotten, and a new one is tracked in its place.
         clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Null(budget.TryTake("fd00:1::1"));
+        Assert.Null(budget.TryTake("fd00:1:0:1::/64"));
         Assert.Equal(1, budget.TrackedSources);
     }
 
@@ -573,16 +693,18 @@ public sealed class PayerLookupLimitTests
         Assert.Null(budget.TryTake("192.168.1.13"));
         Assert.Null(budget.TryTake("192.168.1.14"));
         var refusal = budget.TryTake("192.168.1.13");
-        Assert.Equal((PayerLookupBudget.TooManyLookups, TimeSpan.FromSeconds(60)), refusal);
-        Assert.Equal(PayerLookupBudget.TooManyLookups, budget.TryTake("192.168.1.15")?.Code);
+        Assert.Equal((PayerLookupBudget.TooManyLookups, TimeSpan.FromSeconds(60), true), refusal);
+        Assert.Equal((PayerLookupBudget.TooManyLookups, true), budget.TryTake("192.168.1.15") is { } next ? (next.Code, next.Overflow) : default);
         Assert.Equal(3, budget.TrackedSources);
+        Assert.Equal(2, budget.OverflowRefusals);
 
         // A tracked source keeps its own budget; the kiosk's browser is tracked beside the cap.
         Assert.Null(budget.TryTake("192.168.1.10"));
         Assert.Null(budget.TryTake("127.0.0.1"));
         Assert.Null(budget.TryTake("127.0.0.1"));
-        Assert.Equal(PayerLookupBudget.TooManyLookups, budget.TryTake("127.0.0.1")?.Code);
+        Assert.Equal((PayerLookupBudget.TooManyLookups, false), budget.TryTake("127.0.0.1") is { } kiosk ? (kiosk.Code, kiosk.Overflow) : default);
         Assert.Equal(4, budget.TrackedSources);
+        Assert.Equal(2, budget.OverflowRefusals);
 
         // A minute after their look-ups .11 and .12 are forgotten: two places for new addresses (an address the overflow
         // refused among them), each with its own two look-ups; the next address meets the overflow, still used up.

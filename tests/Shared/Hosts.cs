@@ -81,9 +81,10 @@ public sealed class ProvinceHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the demo province (asked for explicitly: a server on shipped settings seeds nothing); <paramref name="settings"/>
-    /// (<c>--Province:Key=value</c>) come last and win.
+    /// (<c>--Province:Key=value</c>) come last and win; <paramref name="configure"/> adds to the builder (a test's services).
     /// </summary>
-    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite, IReadOnlyList<string>? settings = null)
+    public static async Task<ProvinceHost> StartAsync(string? folder = null, int port = 0, ProvinceEngine engine = ProvinceEngine.Sqlite, IReadOnlyList<string>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("kioskpos-province-").FullName;
@@ -103,7 +104,11 @@ public sealed class ProvinceHost : IAsyncDisposable
             "--Province:BankSimulator=true",
             "--Logging:LogLevel:Default=Warning",
             .. settings ?? [],
-        ], TestLog.Configure);
+        ], builder =>
+        {
+            TestLog.Configure(builder);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new ProvinceHost(app, folder, ownsFolder);
     }

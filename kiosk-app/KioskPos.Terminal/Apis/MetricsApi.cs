@@ -161,6 +161,7 @@ internal static class MetricsApi
 
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_card_taps_total Cards read since the program started.\n# TYPE kioskpos_card_taps_total counter\nkioskpos_card_taps_total {presence.Taps}\n");
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_province_answers_unverified_total Answers from the province's address refused because they did not verify with its key.\n# TYPE kioskpos_province_answers_unverified_total counter\nkioskpos_province_answers_unverified_total {http.RequestServices.GetRequiredService<KioskPos.Sync.ProvinceTrust>().Unverified}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_payer_lookup_overflow_refusals_total Anonymous payer look-ups refused because the budget shared by the sources past Terminal:PayerLookupMaxSources was used up.\n# TYPE kioskpos_payer_lookup_overflow_refusals_total counter\nkioskpos_payer_lookup_overflow_refusals_total {http.RequestServices.GetRequiredService<PayerLookupBudget>().OverflowRefusals}\n");
         WriteLaneAndMemory(text, database.Lane.Counters);
         text.Append(CultureInfo.InvariantCulture, $"# HELP kioskpos_memory_settles_total Quiet spells in which the terminal gave back the memory its busy spell used (a full collection, the C heap trimmed).\n# TYPE kioskpos_memory_settles_total counter\nkioskpos_memory_settles_total {http.RequestServices.GetRequiredService<MemoryTrimmer>().Settles}\n");
         latencies.Write(text);

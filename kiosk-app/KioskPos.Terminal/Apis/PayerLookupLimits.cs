@@ -1,4 +1,5 @@
 using System.Globalization;
+using KioskPos.Shared.Security;
 using KioskPos.Storage;
 using KioskPos.Terminal.Services;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,9 @@ namespace KioskPos.Terminal.Apis;
 /// miss) that fills the limit leaves the window. Not counted: signed-in staff (the counter), and a scan's or a tap's
 /// reference (random, good for one scan or tap; a typed card UID is already refused to anyone not signed in). At most
 /// <see cref="TerminalOptions.PayerLookupMaxSources"/> sources are tracked; new ones past them share one budget
-/// (<see cref="PayerLookupBudget"/>: why, and the kiosk's own place beside them).
+/// (<see cref="PayerLookupBudget"/>: why, and the kiosk's own place beside them), whose refusals say that many devices
+/// are looking up at once rather than "from this address", and are counted (<c>kioskpos_payer_lookup_overflow_refusals_total</c>).
+/// A source is an address, an IPv6 client's /64 (<see cref="SourceAddress"/>).
 /// </summary>
 internal static class PayerLookupLimits
 {
@@ -54,16 +57,12 @@ internal static class PayerLookupLimits
     public static void CountMiss(HttpContext http) => http.RequestServices.GetRequiredService<PayerLookupBudget>().CountMiss(Source(http));
 
     /// <summary>
-    /// The source a limit is kept for, the connection's address (no forwarded header is believed): every kiosk browser is
-    /// one (127.0.0.1), a program on the network another. An IPv4 address on a dual-stack socket is written as IPv4, so
-    /// that a kiosk browser reaching <c>[::]</c> is still the kiosk's 127.0.0.1.
+    /// The source a limit is kept for, from the connection's address (no forwarded header is believed), as
+    /// <see cref="SourceAddress.LimitKey"/> makes it: every kiosk browser is one (127.0.0.1), a program on the network
+    /// another, an IPv6 client its /64. An IPv4 address on a dual-stack socket is written as IPv4, so that a kiosk browser
+    /// reaching <c>[::]</c> is still the kiosk's 127.0.0.1, and <c>::1</c> stays itself, the kiosk's too.
     /// </summary>
-    internal static string Source(HttpContext http) => http.Connection.RemoteIpAddress switch
-    {
-        null => "unknown",
-        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
-        var address => address.ToString(),
-    };
+    internal static string Source(HttpContext http) => SourceAddress.LimitKey(http.Connection.RemoteIpAddress);
 
     // A typed value (not a reference) from someone not signed in is counted before the look-up; one that found no one
     // (404) is a miss, counted after the answer, since only then is it known.
@@ -96,10 +95,20 @@ internal static class PayerLookupLimits
         }
 
         var seconds = (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        if (refusal.Overflow)
+        {
+            // The shared budget of the sources past the cap was used up, not necessarily by this one: its title and detail
+            // say so (terminal.problem.<code>.overflow), not "from this address".
+            var shared = refusal.Code == PayerLookupBudget.TooManyMisses
+                ? $"Too many devices are looking up by payer code or citizen-ID number at once, and their look-ups found no one; try again in {seconds} s."
+                : $"Too many devices are looking up by payer code or citizen-ID number at once; try again in {seconds} s.";
+            return ApiProblems.Variant(StatusCodes.Status429TooManyRequests, refusal.Code, "overflow", shared, seconds);
+        }
+
         var detail = refusal.Code == PayerLookupBudget.TooManyMisses
             ? $"Too many look-ups by payer code or citizen-ID number from this address found no one; try again in {seconds} s."
             : $"Too many look-ups by payer code or citizen-ID number from this address; try again in {seconds} s.";
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return ApiProblems.Create(StatusCodes.Status429TooManyRequests, refusal.Code, detail, seconds);
     }
 }
@@ -116,8 +125,9 @@ internal sealed record TypedLookup(string Parameter);
 /// </summary>
 /// <remarks>
 /// <para>
-/// The number of sources is bounded too: a client on the LAN that changes its address for every few guesses (IPv6 gives
-/// it any number) would otherwise add a source, and a fresh budget, with each. At most
+/// The number of sources is bounded too: a client on the LAN that changes its address for every few guesses would
+/// otherwise add a source, and a fresh budget, with each (an IPv6 client's addresses inside its /64 are one source
+/// already, <see cref="SourceAddress"/>; but it may hold more than one /64, and IPv4 clients may take other addresses). At most
 /// <see cref="TerminalOptions.PayerLookupMaxSources"/> sources are tracked; past them, every new source shares one
 /// overflow budget with the same limits, until a tracked source is forgotten and frees its place. So a window's look-ups
 /// from any number of addresses are at most (cap + 1) × the limit, and the memory is the cap's logs and the overflow's.
@@ -157,6 +167,7 @@ internal sealed class PayerLookupBudget
     private readonly int _maxSources;
     private readonly TimeSpan _window;
     private int _networkSources; // of _sources, those not the kiosk's (the ones the cap counts)
+    private long _overflowRefusals;
 
     public PayerLookupBudget(IOptions<TerminalOptions> options, TimeProvider time)
     {
@@ -181,28 +192,33 @@ internal sealed class PayerLookupBudget
         }
     }
 
+    /// <summary>Look-ups refused because the overflow's budget was used up, since start (<c>kioskpos_payer_lookup_overflow_refusals_total</c>).</summary>
+    public long OverflowRefusals => Interlocked.Read(ref _overflowRefusals);
+
     /// <summary>The kiosk's own browser, on the terminal itself: never sent to the overflow.</summary>
     public static bool IsKiosk(string source) => source is "127.0.0.1" or "::1";
 
     /// <summary>
-    /// Counts a look-up from <paramref name="source"/>, or refuses it (counting nothing): which limit, and how long until
-    /// the source is under it again (at least a second, whole seconds). A new source past the cap counts in the overflow.
+    /// Counts a look-up from <paramref name="source"/>, or refuses it (counting nothing): which limit, how long until
+    /// the source is under it again (at least a second, whole seconds), and whether it was the overflow's (the source
+    /// shares it). A new source past the cap counts in the overflow.
     /// </summary>
-    public (string Code, TimeSpan RetryAfter)? TryTake(string source)
+    public (string Code, TimeSpan RetryAfter, bool Overflow)? TryTake(string source)
     {
         lock (_lock)
         {
             var now = Now();
             Forget(now);
             var log = LogOf(source, now, create: true);
+            var overflow = log == _overflow;
             if (log.Misses.Count >= _misses)
             {
-                return (TooManyMisses, RetryAfter(log.Misses, _misses, now));
+                return Refused(TooManyMisses, RetryAfter(log.Misses, _misses, now), overflow);
             }
 
             if (log.Lookups.Count >= _lookups)
             {
-                return (TooManyLookups, RetryAfter(log.Lookups, _lookups, now));
+                return Refused(TooManyLookups, RetryAfter(log.Lookups, _lookups, now), overflow);
             }
 
             log.Lookups.Add(now);
@@ -228,6 +244,16 @@ internal sealed class PayerLookupBudget
     }
 
     private TimeSpan Now() => _time.GetElapsedTime(_origin);
+
+    private (string Code, TimeSpan RetryAfter, bool Overflow) Refused(string code, TimeSpan retryAfter, bool overflow)
+    {
+        if (overflow)
+        {
+            Interlocked.Increment(ref _overflowRefusals);
+        }
+
+        return (code, retryAfter, overflow);
+    }
 
     // Forgets, least recently counted first, every source whose newest entry has left the window.
     private void Forget(TimeSpan now)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using KioskPos.Shared.Security;
 using KioskPos.Storage;
 using KioskPos.Terminal.Services;
 using Microsoft.AspNetCore.RateLimiting;
@@ -50,7 +51,7 @@ internal static class StaffAccess
         endpoint.ProducesProblems(StatusCodes.Status404NotFound)
             .WithAccess(new EndpointAccess(AccessKind.RolesOrViewToken, Names([StaffRole.Cashier, StaffRole.Supervisor])));
 
-    /// <summary>The endpoint checks a PIN: rate-limited per source.</summary>
+    /// <summary>The endpoint checks a PIN: rate-limited per source (<see cref="SourceAddress"/>: an address, an IPv6 client's /64).</summary>
     public static RouteHandlerBuilder ChecksPin(this RouteHandlerBuilder endpoint) =>
         endpoint.ProducesProblems(StatusCodes.Status429TooManyRequests).RequireRateLimiting(PinChecks);
 
@@ -82,9 +83,10 @@ internal static class StaffAccess
         var limit = configuration.GetSection(StaffOptions.Section).GetValue<int?>(nameof(StaffOptions.PinChecksPerMinute)) ?? new StaffOptions().PinChecksPerMinute;
         services.AddRateLimiter(o =>
         {
-            // Per source address: the kiosk browser is one source (127.0.0.1), a program on the network another.
+            // Per source: the kiosk browser is one (127.0.0.1), a program on the network another, an IPv6 client its /64
+            // (rotating addresses inside it gains no PIN checks), an IPv4-mapped address its IPv4 address.
             o.AddPolicy(PinChecks, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                SourceAddress.LimitKey(http.Connection.RemoteIpAddress),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, limit), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             o.OnRejected = async (context, ct) =>
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using KioskPos.ProvinceServer.Data;
+using KioskPos.Shared.Security;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -8,8 +9,8 @@ namespace KioskPos.ProvinceServer.Apis;
 
 /// <summary>
 /// Intake's services and rate limits: the options, the refused-delivery summary and its periodic job, and fixed
-/// windows per source address (an IPv6 sender per /64) on the bank webhook and on enrolment, whose codes can be
-/// guessed. A refusal is <c>429</c> with <c>Retry-After</c>, given before the body is read.
+/// windows per source (<see cref="SourceAddress"/>: an address, an IPv6 sender's /64) on the bank webhook and on
+/// enrolment, whose codes can be guessed. A refusal is <c>429</c> with <c>Retry-After</c>, given before the body is read.
 /// </summary>
 internal static class IntakeRateLimits
 {
@@ -54,7 +55,7 @@ internal static class IntakeRateLimits
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext)
         {
-            var source = RefusedDeliveries.Source(httpContext.Connection.RemoteIpAddress);
+            var source = SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress);
             return perMinute <= 0
                 ? RateLimitPartition.GetNoLimiter(source)
                 : RateLimitPartition.GetFixedWindowLimiter(source, _ => new FixedWindowRateLimiterOptions

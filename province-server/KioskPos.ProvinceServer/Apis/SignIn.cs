@@ -60,8 +60,10 @@ internal static class SignInApi
         }
 
         var back = SafeReturn(form["return"].ToString());
-        var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
-        var result = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), address, http.RequestAborted).ConfigureAwait(false);
+        // The wrong passwords' source counter is per source as the rate limit's (an IPv6 client's /64): a new address for
+        // every guess inside it earns the same wait.
+        var source = KioskPos.Shared.Security.SourceAddress.LimitKey(http.Connection.RemoteIpAddress);
+        var result = await users.SignInAsync(form["username"].ToString().Trim(), form["password"].ToString(), source, http.RequestAborted).ConfigureAwait(false);
         if (result.User is not { } user)
         {
             var error = result.Outcome == SignInOutcome.Wait

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using KioskPos.Shared.Security;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -7,9 +8,9 @@ namespace KioskPos.ProvinceServer.Apis;
 
 /// <summary>
 /// ASP.NET Core's rate limiter on sign-in posts: a fixed window of <see cref="SignInOptions.RequestsPerMinute"/> per
-/// source address, refused beyond it with 429 and <c>Retry-After</c> before any password is hashed. It bounds the
-/// cost an attacker can make the server pay; the per-account and per-source waits (<see cref="Data.SignInThrottle"/>)
-/// bound the guesses.
+/// source (<see cref="SourceAddress"/>: an address, an IPv6 client's /64), refused beyond it with 429 and
+/// <c>Retry-After</c> before any password is hashed. It bounds the cost an attacker can make the server pay; the
+/// per-account and per-source waits (<see cref="Data.SignInThrottle"/>) bound the guesses.
 /// </summary>
 internal static class SignInRateLimits
 {
@@ -23,8 +24,7 @@ internal static class SignInRateLimits
         limiter.AddPolicy(Policy, http =>
         {
             var perMinute = http.RequestServices.GetRequiredService<IOptions<ProvinceOptions>>().Value.SignIn.RequestsPerMinute;
-            var address = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
-            return RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+            return RateLimitPartition.GetFixedWindowLimiter(SourceAddress.LimitKey(http.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, perMinute),
                 Window = s_window,

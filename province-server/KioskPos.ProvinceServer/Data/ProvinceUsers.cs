@@ -118,9 +118,9 @@ internal sealed class ProvinceUsers(ProvinceDatabase database, SignInThrottle th
     }
 
     /// <summary>
-    /// Checks a password from <paramref name="source"/> (the client's address). While the name or the address must
-    /// wait, the answer is <see cref="SignInOutcome.Wait"/> without looking the password up (the same for a known and
-    /// an unknown name). A wrong one is counted against both; a right one clears the name's count, and a hash made
+    /// Checks a password from <paramref name="source"/> (the client's address, an IPv6 client's /64). While the name or
+    /// the source must wait, the answer is <see cref="SignInOutcome.Wait"/> without looking the password up (the same
+    /// for a known and an unknown name). A wrong one is counted against both; a right one clears the name's count, and a hash made
     /// with fewer iterations than today's is made again.
     /// </summary>
     public async Task<SignInResult> SignInAsync(string username, string password, string source, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using KioskPos.Shared.Security;
 
 namespace KioskPos.ProvinceServer.Data;
 
@@ -9,10 +9,17 @@ public sealed record RefusedDeliveryRow(string Minute, string Source, string Rea
 
 /// <summary>
 /// Refused webhook deliveries (unsigned, a bad signature, too large, malformed, over the rate) as a bounded summary:
-/// never a body, one row per minute, source address and reason with a count and the bytes the senders declared.
+/// never a body, one row per minute, source and reason with a count and the bytes the senders declared.
 /// Counted in memory and written every few seconds (<see cref="IntakeMaintenance"/>), so a flood costs no write a
 /// request; the distinct rows a minute are capped, what is beyond is counted under the source <c>*</c>.
 /// </summary>
+/// <remarks>
+/// The source is the one the webhook's rate limit counts (<see cref="SourceAddress.LimitKey"/>): an IPv4 address, an
+/// IPv6 sender's /64, not its exact address. A sender holds its whole /64 and may take a new address from it for every
+/// delivery; rows per exact address would let it fill the minute's rows with its own and push every other sender
+/// (a bank whose signatures started failing) into <c>*</c>, counted there but no longer named. The /64 is also what
+/// is refused: it names who to look at, and the bank's connection id beside it names the rest.
+/// </remarks>
 internal sealed class RefusedDeliveries(ProvinceDatabase database, TimeProvider time)
 {
     /// <summary>Distinct (source, reason) rows a minute before the rest are folded into the source <c>*</c>.</summary>
@@ -30,7 +37,7 @@ internal sealed class RefusedDeliveries(ProvinceDatabase database, TimeProvider 
     {
         var now = time.GetUtcNow();
         var minute = now.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
-        var address = Source(source);
+        var address = SourceAddress.LimitKey(source);
         var connection = connectionId is { Length: > 0 } c ? (c.Length > 64 ? c[..64] : c) : null;
         lock (_lock)
         {
@@ -113,29 +120,6 @@ internal sealed class RefusedDeliveries(ProvinceDatabase database, TimeProvider 
         var cut = (time.GetUtcNow() - retention).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync("DELETE FROM refused_deliveries WHERE minute < $cut", null, cancellationToken, ("$cut", cut)).ConfigureAwait(false);
-    }
-
-    // An IPv6 sender has a /64 to pick addresses from: its rows (and its rate limit) are per /64.
-    internal static string Source(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6 && !IPAddress.IsLoopback(address))
-        {
-            var bytes = address.GetAddressBytes();
-            Array.Clear(bytes, 8, 8);
-            return new IPAddress(bytes) + "/64";
-        }
-
-        return address.ToString();
     }
 
     private static string Stamp(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);

@@ -18,7 +18,7 @@ internal sealed class SignInThrottle(ProvinceDatabase database, Alerts alerts, I
     /// <summary>The counter of an account name (known or not; names are compared without case).</summary>
     public static string AccountKey(string username) => "user:" + (username.Length > 128 ? username[..128] : username).ToLowerInvariant();
 
-    /// <summary>The counter of a source address.</summary>
+    /// <summary>The counter of a source (its address, an IPv6 client's /64: <see cref="KioskPos.Shared.Security.SourceAddress"/>).</summary>
     public static string SourceKey(string address) => "source:" + address;
 
     /// <summary>How long the next try must still wait for either counter (null: it may go ahead now).</summary>
