@@ -91,6 +91,9 @@ public static class TerminalApp
         app.UseApiErrorAnswers("/api", (http, status, code, detail) => ApiProblems.Relay(status, code, ApiProblems.Title(ApiErrorAnswers.TitleKey(status)), detail).ExecuteAsync(http));
         app.UseScreenFiles();
         app.UseRouting();
+        // A session's changes, and signing in or out, only from the terminal's own pages (before the session or body is
+        // read, and before the request counts as activity).
+        app.UseCrossOriginRequestCheck(CounterApi.SessionCookie, (http, status, code, detail) => ApiProblems.Create(status, code, detail).ExecuteAsync(http));
         app.UseRequestLatencies();
         app.UseStaffAccess();
         app.MapHealthChecks("/health").ExcludeFromDescription().Public();
