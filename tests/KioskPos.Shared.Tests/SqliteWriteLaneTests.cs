@@ -176,4 +176,57 @@ public class SqliteWriteLaneTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_writer_waiting_behind_a_holder_whose_connection_is_closing_waits_for_it_instead_of_failing()
+    {
+        var database = NewDatabase(out var folder);
+        try
+        {
+            await database.MigrateAsync();
+            var holder = await database.OpenWriterAsync();
+            await using (var transaction = holder.BeginTransaction(deferred: false))
+            {
+                await using var insert = holder.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO t VALUES (1)";
+                await insert.ExecuteNonQueryAsync();
+                await transaction.CommitAsync();
+            }
+
+            // The holder has written and committed (a waiter may take an idle holder's turn) and is now closing: inside
+            // Close the handle is released before the connection says it is closed and leaves the lane. That moment,
+            // held open: the handle released, the connection not yet closed.
+            holder.Handle!.Dispose();
+            Task<SqliteConnection> opening;
+            using (ExecutionContext.SuppressFlow())
+            {
+                opening = Task.Run(() => database.OpenWriterAsync());
+            }
+
+            // The waiter looks at the holder every 20 ms; it failed (ObjectDisposedException) at its first look.
+            await Task.Delay(TimeSpan.FromMilliseconds(400));
+            Assert.False(opening.IsFaulted, opening.Exception?.ToString());
+            Assert.False(opening.IsCompleted); // the turn is still the holder's
+
+            try
+            {
+                holder.Close();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the handle this test released; the connection is closed all the same
+            }
+
+            await using var next = await opening.WaitAsync(TimeSpan.FromSeconds(10));
+            await using var insertNext = next.CreateCommand();
+            insertNext.CommandText = "INSERT INTO t VALUES (2)";
+            Assert.Equal(1, await insertNext.ExecuteNonQueryAsync());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

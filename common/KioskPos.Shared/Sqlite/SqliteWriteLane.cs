@@ -232,10 +232,26 @@ public sealed class SqliteWriteLane
         /// its thread takes to get there (a loaded machine's thread pool can take far longer than
         /// <paramref name="after"/>). Taking its turn then let two writers past the lane at once, the second to meet
         /// the first at SQLite's lock. A writer whose transaction changed nothing keeps its turn until it closes.
+        /// The holder's connection is another flow's and may be closing while this looks at it: its handle is released
+        /// before the connection says it is closed (and leaves the lane). A released handle is a writer closing, not an
+        /// idle one: its turn comes back when it has closed.
         /// </remarks>
-        public bool IsIdle(TimeSpan after) =>
-            IsActive && Stopwatch.GetElapsedTime(_entered) > after && connection.Handle is { } db
-            && raw.sqlite3_get_autocommit(db) != 0 && raw.sqlite3_total_changes(db) != _changesAtEntry;
+        public bool IsIdle(TimeSpan after)
+        {
+            if (!IsActive || Stopwatch.GetElapsedTime(_entered) <= after || connection.Handle is not { } db)
+            {
+                return false;
+            }
+
+            try
+            {
+                return raw.sqlite3_get_autocommit(db) != 0 && raw.sqlite3_total_changes(db) != _changesAtEntry;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
 
         /// <summary>Ends the stay without releasing the gate: the caller takes the turn over. False when it had ended already.</summary>
         public bool Revoke()
