@@ -37,6 +37,13 @@ public sealed class IntakeOptions
     /// <summary>Enrolment attempts a source address may make a minute (0: no limit); codes can be guessed.</summary>
     public int EnrolPerMinute { get; set; } = 30;
 
+    /// <summary>
+    /// How many sources the webhook's and enrolment's rate limits each keep a budget for at once; new sources past them
+    /// share one budget of the same limit, so a sender holding many addresses gains at most one source's requests and
+    /// the limiters' memory stays bounded (<see cref="KioskPos.Shared.Security.SourceCap"/>). Zero or less: the default.
+    /// </summary>
+    public int MaxSources { get; set; } = 4096;
+
     /// <summary>Days a summary of refused webhook deliveries is kept.</summary>
     public int RefusalRetentionDays { get; set; } = 30;
 

@@ -92,6 +92,13 @@ public sealed class SignInOptions
     /// <summary>Sign-in posts one source address may make a minute; more are answered 429.</summary>
     public int RequestsPerMinute { get; set; } = 20;
 
+    /// <summary>
+    /// How many sources the sign-in posts' rate limit keeps a budget for at once; new sources past them share one
+    /// budget of <see cref="RequestsPerMinute"/>, so a client holding many addresses gains at most one source's posts
+    /// and the limiter's memory stays bounded (<see cref="KioskPos.Shared.Security.SourceCap"/>). Zero or less: the default.
+    /// </summary>
+    public int MaxSources { get; set; } = 4096;
+
     /// <summary>Wrong passwords for one account name (known or not) before each further one makes the next try wait.</summary>
     public int AccountFailuresBeforeDelay { get; set; } = Data.ProvinceUsers.MaxFailures;
 

@@ -238,6 +238,69 @@ public sealed class AccountAttackTests
 
     [Fact]
     [Trait("Category", "Attack")]
+    [Attack("post sign-ins from more addresses than the limit keeps budgets for (cap set to 3 sources, limit to 2 posts a minute)",
+        "the addresses past the cap share one budget: 429 once it is used up, saying many addresses are signing in; the first 3 keep their own, and the machine's own loopback its own")]
+    public async Task Sign_ins_from_more_sources_than_the_cap_share_one_budget()
+    {
+        const int Cap = 3;
+        const int Limit = 2;
+        await using var province = await ProvinceHost.StartAsync(
+            settings: [$"--Province:SignIn:MaxSources={Cap}", $"--Province:SignIn:RequestsPerMinute={Limit}",
+                "--Province:SignIn:AccountFailuresBeforeDelay=1000", "--Province:SignIn:SourceFailuresBeforeDelay=1000"],
+            configure: builder => RemoteAddressFromHeader.AddTo(builder.Services));
+
+        // One post from each of 6 addresses: 3 take the places; the next 2 use up the shared budget, the sixth is refused.
+        var statuses = new List<HttpStatusCode>();
+        string? refusal = null;
+        for (var i = 1; i <= 6; i++)
+        {
+            using var http = From(province, $"198.51.100.{i}");
+            using var answer = await PostLoginAsync(http, $"ke.tan.cong.{i}", $"doan-{i}");
+            statuses.Add(answer.StatusCode);
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(answer.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After");
+                refusal = await answer.Content.ReadAsStringAsync();
+            }
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Redirect, Cap + Limit), HttpStatusCode.TooManyRequests], statuses);
+        var problem = JsonDocument.Parse(refusal!).RootElement;
+        Assert.Equal("too_many_sign_ins", problem.GetProperty("code").GetString());
+        Assert.DoesNotContain("this address", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(KioskPos.Core.Text.Messages.Vi("province.problem.too_many_sign_ins.overflow"), problem.GetProperty("title").GetString());
+
+        // An address past the cap that has not posted yet, or one that used the shared budget, is refused; a tracked
+        // address still has its own second post, and the loopback its own.
+        using (var another = From(province, "2001:db8:77:1::1"))
+        using (var answer = await PostLoginAsync(another, "ke.tan.cong.7", "doan-7"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        }
+
+        using (var fourth = From(province, "198.51.100.4"))
+        using (var answer = await PostLoginAsync(fourth, "ke.tan.cong.4", "doan-4"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        }
+
+        using (var first = From(province, "198.51.100.1"))
+        using (var answer = await PostLoginAsync(first, "ke.tan.cong.1", "doan-1"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        }
+
+        using (var loopback = Anonymous(province))
+        using (var answer = await PostLoginAsync(loopback, "ke.tan.cong.8", "doan-8"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        }
+
+        AttackReport.Measured(this, $"{Limit} posts a minute, {Cap} sources: 6 addresses posting once each got {Cap + Limit} answers and a 429; a seventh address 429, the first address's second post answered");
+    }
+
+    [Fact]
+    [Trait("Category", "Attack")]
     [Attack("reuse a copied session cookie after its owner signs out, after a password reset, and after 30 idle minutes",
         "the copy is refused each time: sessions are rows that sign-out, a new password or role, and the idle timeout end")]
     public async Task Sign_out_a_password_reset_and_idleness_end_a_copied_session()

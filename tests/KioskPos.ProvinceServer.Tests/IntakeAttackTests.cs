@@ -240,6 +240,43 @@ public sealed class IntakeAttackTests
     }
 
     [Fact]
+    [Attack("Guessing enrolment codes from more addresses than the limit keeps budgets for (cap set to 3 sources)",
+        "the addresses past the cap share one budget: 429 with Retry-After once it is used up, saying many addresses are sending; the first 3 keep their own")]
+    public async Task Enrolments_from_more_sources_than_the_cap_share_one_budget()
+    {
+        const int Cap = 3;
+        const int Limit = 2;
+        await using var province = await ProvinceHost.StartAsync(settings: [$"--Province:Intake:EnrolPerMinute={Limit}", $"--Province:Intake:MaxSources={Cap}"],
+            configure: builder => RemoteAddressFromHeader.AddTo(builder.Services));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var publicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+        async Task<(HttpStatusCode Status, ProblemDto? Problem, TimeSpan? RetryAfter)> EnrolFromAsync(string address, int attempt)
+        {
+            using var http = RemoteAddressFromHeader.Client(province.BaseUrl, address);
+            using var response = await http.PostAsJsonAsync(SyncProtocol.EnrolPath, new EnrolRequest($"AAAA-{attempt:D4}", publicKey), ContractsJsonContext.Default.EnrolRequest);
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto), response.Headers.RetryAfter?.Delta);
+        }
+
+        // One attempt from each of 6 addresses: 3 take the places, the next 2 use up the shared budget, the sixth is refused.
+        var answers = new List<(HttpStatusCode Status, ProblemDto? Problem, TimeSpan? RetryAfter)>();
+        for (var i = 1; i <= 6; i++)
+        {
+            answers.Add(await EnrolFromAsync($"2001:db8:{i:x}::1", i));
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, Cap + Limit), HttpStatusCode.TooManyRequests], answers.Select(a => a.Status));
+        var refused = answers[^1];
+        Assert.Equal("too_many_requests", refused.Problem?.Code);
+        Assert.True(refused.RetryAfter > TimeSpan.Zero);
+        Assert.Equal(KioskPos.Core.Text.Messages.Vi("province.problem.too_many_requests.intake.overflow"), refused.Problem?.Title);
+        Assert.DoesNotContain("one address", refused.Problem?.Detail, StringComparison.Ordinal);
+
+        // A seventh address shares the used-up budget; the first still has its own second attempt.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await EnrolFromAsync("192.0.2.77", 7)).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await EnrolFromAsync("2001:db8:1::2", 8)).Status);
+    }
+
+    [Fact]
     [Attack("A 16 MB enrolment body", "413 before it is read")]
     public async Task An_oversize_enrolment_is_refused_unread()
     {

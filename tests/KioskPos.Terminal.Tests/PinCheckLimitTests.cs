@@ -50,6 +50,46 @@ public sealed class PinCheckLimitTests
     }
 
     [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("guess PINs from more addresses than the limit keeps budgets for (cap set to 3 sources, limit to 2 checks a minute)",
+        "the addresses past the cap share one budget: 429 too_many_pin_checks once it is used up, saying many devices are checking PINs; the first 3 keep their own, and the kiosk's browser its own")]
+    public async Task Pin_checks_from_more_sources_than_the_cap_share_one_budget()
+    {
+        const int Cap = 3;
+        const int PerSource = 2;
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province,
+            extraArgs: [$"--Staff:PinChecksPerMinute={PerSource}", $"--Staff:PinCheckMaxSources={Cap}"], configureFirst: RemoteAddressFromHeader.AddTo);
+
+        // One guess from each of 6 addresses: 3 take the places, the next 2 use up the shared budget, the sixth is refused.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 1; i <= 6; i++)
+        {
+            statuses.Add(await SignInAsync(terminal, $"2001:db8:{i:x}:1::1", i));
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, Cap + PerSource), HttpStatusCode.TooManyRequests], statuses);
+        using (var client = RemoteAddressFromHeader.Client(terminal.Http.BaseAddress!, "192.0.2.77"))
+        using (var refused = await client.PostAsJsonAsync("/api/v1/sessions", new { staffId = "x100", pin = "123456" }))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(KioskPos.Core.Text.Messages.Vi("terminal.problem.too_many_pin_checks.overflow"), problem.GetProperty("title").GetString());
+            Assert.DoesNotContain("this address", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // The first address still has its own second check; the kiosk's browser (127.0.0.1, no header) its own.
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(terminal, "2001:db8:1:1::2", 7));
+        using (var kiosk = new HttpClient { BaseAddress = terminal.Http.BaseAddress })
+        using (var answer = await kiosk.PostAsJsonAsync("/api/v1/sessions", new { staffId = "x101", pin = "123456" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+        }
+
+        AttackReport.Measured(this, $"{PerSource} PIN checks a minute, {Cap} sources: 6 addresses guessing once each got {Cap + PerSource} answers and a 429; a seventh address 429, the first address's second guess answered");
+    }
+
+    [Fact]
     public async Task An_ipv4_mapped_address_is_its_ipv4_addresses_source()
     {
         await using var province = await ProvinceHost.StartAsync();

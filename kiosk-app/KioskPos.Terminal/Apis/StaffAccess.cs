@@ -19,6 +19,14 @@ public sealed class StaffOptions
 
     /// <summary>PIN checks (sign-ins, a supervisor's approvals) one source may make a minute; more answer 429.</summary>
     public int PinChecksPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// How many sources the PIN checks' limit keeps a budget for at once; new sources past them share one budget of
+    /// <see cref="PinChecksPerMinute"/>, so a client holding many addresses gains at most one source's checks and the
+    /// limiter's memory stays bounded (<see cref="SourceCap"/>). The kiosk's own browser is never among the shared.
+    /// Zero or less: the default.
+    /// </summary>
+    public int PinCheckMaxSources { get; set; } = 1024;
 }
 
 /// <summary>
@@ -51,7 +59,10 @@ internal static class StaffAccess
         endpoint.ProducesProblems(StatusCodes.Status404NotFound)
             .WithAccess(new EndpointAccess(AccessKind.RolesOrViewToken, Names([StaffRole.Cashier, StaffRole.Supervisor])));
 
-    /// <summary>The endpoint checks a PIN: rate-limited per source (<see cref="SourceAddress"/>: an address, an IPv6 client's /64).</summary>
+    /// <summary>
+    /// The endpoint checks a PIN: rate-limited per source (<see cref="SourceAddress"/>: an address, an IPv6 client's
+    /// /64), at most <see cref="StaffOptions.PinCheckMaxSources"/> of them with a budget of their own (<see cref="PinCheckLimit"/>).
+    /// </summary>
     public static RouteHandlerBuilder ChecksPin(this RouteHandlerBuilder endpoint) =>
         endpoint.ProducesProblems(StatusCodes.Status429TooManyRequests).RequireRateLimiting(PinChecks);
 
@@ -80,22 +91,7 @@ internal static class StaffAccess
     public static IServiceCollection AddStaffAccess(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StaffOptions>().Bind(configuration.GetSection(StaffOptions.Section));
-        var limit = configuration.GetSection(StaffOptions.Section).GetValue<int?>(nameof(StaffOptions.PinChecksPerMinute)) ?? new StaffOptions().PinChecksPerMinute;
-        services.AddRateLimiter(o =>
-        {
-            // Per source: the kiosk browser is one (127.0.0.1), a program on the network another, an IPv6 client its /64
-            // (rotating addresses inside it gains no PIN checks), an IPv4-mapped address its IPv4 address.
-            o.AddPolicy(PinChecks, http => RateLimitPartition.GetFixedWindowLimiter(
-                SourceAddress.LimitKey(http.Connection.RemoteIpAddress),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, limit), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            o.OnRejected = async (context, ct) =>
-            {
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await ApiProblems.Create(StatusCodes.Status429TooManyRequests, "too_many_pin_checks", $"Too many PIN checks from this address; try again in {(int)Math.Ceiling(retry.TotalSeconds)} s.")
-                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
-            };
-        });
+        services.AddRateLimiter(o => o.AddPolicy<string, PinCheckLimit>(PinChecks));
         return services;
     }
 
@@ -151,4 +147,51 @@ internal static class StaffAccess
     }
 
     private static string[] Names(StaffRole[] roles) => [.. roles.Select(StaffStore.RoleName)];
+}
+
+/// <summary>
+/// The PIN checks' limit: a fixed window of <see cref="StaffOptions.PinChecksPerMinute"/> a minute per source. The kiosk
+/// browser is one source (127.0.0.1), a program on the network another, an IPv6 client its /64 (rotating addresses
+/// inside it gains no PIN checks), an IPv4-mapped address its IPv4 address. At most
+/// <see cref="StaffOptions.PinCheckMaxSources"/> sources have a budget of their own, the kiosk's beside them; new ones
+/// past them share one (<see cref="SourceCap"/>), whose refusals say that many devices are checking PINs rather than
+/// "from this address". A refusal is 429 <c>too_many_pin_checks</c> with <c>Retry-After</c>.
+/// </summary>
+internal sealed class PinCheckLimit(IOptions<StaffOptions> options) : IRateLimiterPolicy<string>
+{
+    private static readonly TimeSpan s_window = TimeSpan.FromMinutes(1);
+    private static readonly object s_overflow = new(); // the request's item: it was counted in the shared budget
+
+    private readonly SourceCap _sources = new(
+        options.Value.PinCheckMaxSources > 0 ? options.Value.PinCheckMaxSources : new StaffOptions().PinCheckMaxSources, s_window);
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
+
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+    {
+        var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
+        if (key == SourceCap.Overflow)
+        {
+            httpContext.Items[s_overflow] = true;
+        }
+
+        return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, options.Value.PinChecksPerMinute),
+            Window = s_window,
+            QueueLimit = 0,
+        });
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : s_window;
+        var seconds = (int)Math.Ceiling(retry.TotalSeconds);
+        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var problem = context.HttpContext.Items.ContainsKey(s_overflow)
+            ? ApiProblems.Variant(StatusCodes.Status429TooManyRequests, "too_many_pin_checks", "overflow",
+                $"Too many PIN checks from many addresses at once, which share one limit with this one; try again in {seconds} s.")
+            : ApiProblems.Create(StatusCodes.Status429TooManyRequests, "too_many_pin_checks", $"Too many PIN checks from this address; try again in {seconds} s.");
+        await problem.ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+    }
 }

@@ -11,6 +11,8 @@ namespace KioskPos.ProvinceServer.Apis;
 /// Intake's services and rate limits: the options, the refused-delivery summary and its periodic job, and fixed
 /// windows per source (<see cref="SourceAddress"/>: an address, an IPv6 sender's /64) on the bank webhook and on
 /// enrolment, whose codes can be guessed. A refusal is <c>429</c> with <c>Retry-After</c>, given before the body is read.
+/// Each limit keeps a budget of its own for at most <see cref="IntakeOptions.MaxSources"/> sources; new ones past them
+/// share one (<see cref="SourceCap"/>), whose refusals say that many addresses are sending rather than "from one address".
 /// </summary>
 internal static class IntakeRateLimits
 {
@@ -39,32 +41,48 @@ internal static class IntakeRateLimits
         });
 
     /// <summary>Bank deliveries a minute from one address; a delivery over it is counted in the refusal summary.</summary>
-    private sealed class WebhookLimit(IOptions<IntakeOptions> options, RefusedDeliveries refusals) : PerSourceLimit(options.Value.WebhookPerMinute, options.Value.WebhookMaxBytes)
+    private sealed class WebhookLimit(IOptions<IntakeOptions> options, RefusedDeliveries refusals) : PerSourceLimit(options.Value.WebhookPerMinute, options.Value.WebhookMaxBytes, options.Value.MaxSources)
     {
         protected override void Rejected(HttpContext http) =>
             refusals.Record("rate_limited", http.Request.Headers[KioskPos.Shared.Contracts.BankSignature.ConnectionHeader].ToString(), http.Connection.RemoteIpAddress, http.Request.ContentLength);
     }
 
     /// <summary>Enrolment attempts a minute from one address.</summary>
-    private sealed class EnrolmentLimit(IOptions<IntakeOptions> options) : PerSourceLimit(options.Value.EnrolPerMinute, options.Value.EnrolMaxBytes);
+    private sealed class EnrolmentLimit(IOptions<IntakeOptions> options) : PerSourceLimit(options.Value.EnrolPerMinute, options.Value.EnrolMaxBytes, options.Value.MaxSources);
 
-    /// <summary>A fixed window of a minute per source address; no limit when the option is 0. A refused body over <c>maxBody</c> is not drained.</summary>
-    private abstract class PerSourceLimit(int perMinute, int maxBody) : IRateLimiterPolicy<string>
+    /// <summary>
+    /// A fixed window of a minute per source address, at most <c>maxSources</c> of them with their own (the rest share
+    /// one); no limit when the option is 0. A refused body over <c>maxBody</c> is not drained.
+    /// </summary>
+    private abstract class PerSourceLimit(int perMinute, int maxBody, int maxSources) : IRateLimiterPolicy<string>
     {
+        private static readonly TimeSpan s_window = TimeSpan.FromMinutes(1);
+        private static readonly object s_overflow = new(); // the request's item: it was counted in the shared budget
+
+        private readonly SourceCap _sources = new(maxSources > 0 ? maxSources : new IntakeOptions().MaxSources, s_window);
+
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext)
         {
-            var source = SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress);
-            return perMinute <= 0
-                ? RateLimitPartition.GetNoLimiter(source)
-                : RateLimitPartition.GetFixedWindowLimiter(source, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = perMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+            if (perMinute <= 0)
+            {
+                return RateLimitPartition.GetNoLimiter(string.Empty); // one partition for all: nothing is counted
+            }
+
+            var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
+            if (key == SourceCap.Overflow)
+            {
+                httpContext.Items[s_overflow] = true;
+            }
+
+            return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = perMinute,
+                Window = s_window,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
         }
 
         protected virtual void Rejected(HttpContext http)
@@ -79,8 +97,12 @@ internal static class IntakeRateLimits
             BoundedBody.Limit(http, maxBody); // the body is not read, nor drained past the bound
             BoundedBody.CloseAfterAnswer(http);
             Rejected(http);
-            await ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",
-                $"At most {perMinute} a minute from one address; try again in {seconds} s.", "too_many_requests.intake").ExecuteAsync(http).ConfigureAwait(false);
+            var problem = http.Items.ContainsKey(s_overflow)
+                ? ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",
+                    $"Too many addresses at once: past the first {_sources.MaxSources}, they share at most {perMinute} a minute; try again in {seconds} s.", "too_many_requests.intake.overflow")
+                : ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",
+                    $"At most {perMinute} a minute from one address; try again in {seconds} s.", "too_many_requests.intake");
+            await problem.ExecuteAsync(http).ConfigureAwait(false);
         }
     }
 }
