@@ -196,7 +196,7 @@ internal sealed class PayerLookupBudget
     public long OverflowRefusals => Interlocked.Read(ref _overflowRefusals);
 
     /// <summary>The kiosk's own browser, on the terminal itself: never sent to the overflow.</summary>
-    public static bool IsKiosk(string source) => source is "127.0.0.1" or "::1";
+    public static bool IsKiosk(string source) => SourceCap.IsLoopback(source);
 
     /// <summary>
     /// Counts a look-up from <paramref name="source"/>, or refuses it (counting nothing): which limit, how long until
