@@ -160,7 +160,6 @@ internal static class StaffAccess
 internal sealed class PinCheckLimit(IOptions<StaffOptions> options) : IRateLimiterPolicy<string>
 {
     private static readonly TimeSpan s_window = TimeSpan.FromMinutes(1);
-    private static readonly object s_overflow = new(); // the request's item: it was counted in the shared budget
 
     private readonly SourceCap _sources = new(
         options.Value.PinCheckMaxSources > 0 ? options.Value.PinCheckMaxSources : new StaffOptions().PinCheckMaxSources, s_window);
@@ -170,17 +169,7 @@ internal sealed class PinCheckLimit(IOptions<StaffOptions> options) : IRateLimit
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
         var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
-        if (key == SourceCap.Overflow)
-        {
-            httpContext.Items[s_overflow] = true;
-        }
-
-        return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = Math.Max(1, options.Value.PinChecksPerMinute),
-            Window = s_window,
-            QueueLimit = 0,
-        });
+        return SourceWindows.FixedWindow(httpContext, key, key == SourceCap.Overflow, options.Value.PinChecksPerMinute, s_window);
     }
 
     private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
@@ -188,7 +177,7 @@ internal sealed class PinCheckLimit(IOptions<StaffOptions> options) : IRateLimit
         var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : s_window;
         var seconds = (int)Math.Ceiling(retry.TotalSeconds);
         context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var problem = context.HttpContext.Items.ContainsKey(s_overflow)
+        var problem = SourceWindows.CountedInOverflow(context.HttpContext)
             ? ApiProblems.Variant(StatusCodes.Status429TooManyRequests, "too_many_pin_checks", "overflow",
                 $"Too many PIN checks from many addresses at once, which share one limit with this one; try again in {seconds} s.")
             : ApiProblems.Create(StatusCodes.Status429TooManyRequests, "too_many_pin_checks", $"Too many PIN checks from this address; try again in {seconds} s.");

@@ -57,7 +57,6 @@ internal static class IntakeRateLimits
     private abstract class PerSourceLimit(int perMinute, int maxBody, int maxSources) : IRateLimiterPolicy<string>
     {
         private static readonly TimeSpan s_window = TimeSpan.FromMinutes(1);
-        private static readonly object s_overflow = new(); // the request's item: it was counted in the shared budget
 
         private readonly SourceCap _sources = new(maxSources > 0 ? maxSources : new IntakeOptions().MaxSources, s_window);
 
@@ -71,18 +70,7 @@ internal static class IntakeRateLimits
             }
 
             var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
-            if (key == SourceCap.Overflow)
-            {
-                httpContext.Items[s_overflow] = true;
-            }
-
-            return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = perMinute,
-                Window = s_window,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
+            return SourceWindows.FixedWindow(httpContext, key, key == SourceCap.Overflow, perMinute, s_window);
         }
 
         protected virtual void Rejected(HttpContext http)
@@ -97,7 +85,7 @@ internal static class IntakeRateLimits
             BoundedBody.Limit(http, maxBody); // the body is not read, nor drained past the bound
             BoundedBody.CloseAfterAnswer(http);
             Rejected(http);
-            var problem = http.Items.ContainsKey(s_overflow)
+            var problem = SourceWindows.CountedInOverflow(http)
                 ? ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",
                     $"Too many addresses at once: past the first {_sources.MaxSources}, they share at most {perMinute} a minute; try again in {seconds} s.", "too_many_requests.intake.overflow")
                 : ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_requests",

@@ -27,8 +27,6 @@ internal static class SignInRateLimits
     /// <summary>The fixed window per source, its sources capped (one cap for the policy's life), and its refusal.</summary>
     private sealed class SignInLimit(IOptions<ProvinceOptions> options) : IRateLimiterPolicy<string>
     {
-        private static readonly object s_overflow = new(); // the request's item: it was counted in the shared budget
-
         private readonly SourceCap _sources = new(
             options.Value.SignIn.MaxSources > 0 ? options.Value.SignIn.MaxSources : new SignInOptions().MaxSources, s_window);
 
@@ -37,24 +35,14 @@ internal static class SignInRateLimits
         public RateLimitPartition<string> GetPartition(HttpContext httpContext)
         {
             var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
-            if (key == SourceCap.Overflow)
-            {
-                httpContext.Items[s_overflow] = true;
-            }
-
-            return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = Math.Max(1, options.Value.SignIn.RequestsPerMinute),
-                Window = s_window,
-                QueueLimit = 0,
-            });
+            return SourceWindows.FixedWindow(httpContext, key, key == SourceCap.Overflow, options.Value.SignIn.RequestsPerMinute, s_window);
         }
 
         private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
         {
             var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : s_window;
             context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            var problem = context.HttpContext.Items.ContainsKey(s_overflow)
+            var problem = SourceWindows.CountedInOverflow(context.HttpContext)
                 ? ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_sign_ins",
                     "too many sign-in posts from many addresses at once, which share one limit with this one; see Retry-After", "too_many_sign_ins.overflow")
                 : ProvinceProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_sign_ins", "too many sign-in posts from this address; see Retry-After");
