@@ -51,16 +51,7 @@ public abstract class AccountStatementPlanTests(ProvinceEngine engine)
 
         Assert.Equal(expected, movements);
 
-        var plan = new List<string>();
-        await using (var explain = connection.Command((engine == ProvinceEngine.Postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + AccountStatements.MovementsSql, null, parameters))
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(reader.FieldCount - 1)); // PostgreSQL's one column; SQLite's detail, the last
-            }
-        }
-
+        var plan = await QueryPlan.ReadAsync(connection, engine, AccountStatements.MovementsSql, parameters);
         var text = string.Join('\n', plan);
         if (engine == ProvinceEngine.Postgres)
         {

@@ -43,16 +43,7 @@ public abstract class PushHistoriesPlanTests(ProvinceEngine engine)
 
         Assert.Equal(40 * 51, held); // 950 to 1,000 of each: what the range holds, nothing cut
 
-        var plan = new List<string>();
-        await using (var explain = connection.Command((engine == ProvinceEngine.Postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql, null, parameters))
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(reader.FieldCount - 1)); // PostgreSQL's one column; SQLite's detail, the last
-            }
-        }
-
+        var plan = await QueryPlan.ReadAsync(connection, engine, sql, parameters);
         var text = string.Join('\n', plan);
         if (engine == ProvinceEngine.Postgres)
         {
