@@ -176,6 +176,43 @@ internal static partial class DbCommands
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         await using var command = connection.Command(sql, transaction, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await RowsAsync<T>(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first row of a query mapped by column name (see <see cref="ReadAllAsync{T}"/>), or null when there is none.</summary>
+    public static async Task<T?> ReadFirstAsync<T>(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+        where T : class
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        await using var command = connection.Command(sql, transaction, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await FirstRowAsync<T>(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a command of several statements (separated by <c>;</c>) and hands back their results, to be read in the
+    /// order the statements stand. Npgsql sends the statements in one round trip, so a reader that needs several small
+    /// answers pays the network and the database's turn once; SQLite runs them one after another in the process. The
+    /// parameters are the command's, so each statement may use any of them (Npgsql binds a parameter to every
+    /// statement that names it, SQLite to every statement it appears in).
+    /// </summary>
+    public static async Task<Results> ReadResultsAsync(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        var command = connection.Command(sql, transaction, parameters);
+        try
+        {
+            return new Results(command, await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<List<T>> RowsAsync<T>(DbDataReader reader, CancellationToken cancellationToken)
+    {
         var rows = new List<T>();
         if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -190,14 +227,52 @@ internal static partial class DbCommands
         return rows;
     }
 
-    /// <summary>The first row of a query mapped by column name (see <see cref="ReadAllAsync{T}"/>), or null when there is none.</summary>
-    public static async Task<T?> ReadFirstAsync<T>(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-        where T : class
+    private static async Task<T?> FirstRowAsync<T>(DbDataReader reader, CancellationToken cancellationToken)
+        where T : class =>
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetRowParser<T>()(reader) : null;
+
+    /// <summary>
+    /// The results of a command of several statements (<see cref="ReadResultsAsync"/>): each read takes the next
+    /// statement's result, mapped by column name as <see cref="ReadAllAsync{T}"/> maps it. Disposing it ends the
+    /// command; results not read are skipped.
+    /// </summary>
+    internal sealed class Results(DbCommand command, DbDataReader reader) : IAsyncDisposable
     {
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
-        await using var command = connection.Command(sql, transaction, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetRowParser<T>()(reader) : null;
+        private bool _started;
+
+        /// <summary>Every row of the next result.</summary>
+        public async Task<List<T>> ReadAllAsync<T>(CancellationToken cancellationToken)
+        {
+            await NextAsync(cancellationToken).ConfigureAwait(false);
+            return await RowsAsync<T>(reader, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The first row of the next result, or null when it has none.</summary>
+        public async Task<T?> ReadFirstAsync<T>(CancellationToken cancellationToken)
+            where T : class
+        {
+            await NextAsync(cancellationToken).ConfigureAwait(false);
+            return await FirstRowAsync<T>(reader, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <inheritdoc/>
+        public async ValueTask DisposeAsync()
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            await command.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async Task NextAsync(CancellationToken cancellationToken)
+        {
+            // The reader stands on the first result when the command returns; every later read moves it on one. A
+            // read past the last result is the caller's SQL and its reads disagreeing: refused, never an empty list.
+            if (_started && !await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("The command has fewer results than were read from it.");
+            }
+
+            _started = true;
+        }
     }
 
     /// <summary>True when the statement broke a unique or primary key constraint.</summary>
