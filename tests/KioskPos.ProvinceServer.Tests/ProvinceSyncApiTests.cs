@@ -90,6 +90,88 @@ public abstract class ProvinceSyncApiTests(ProvinceEngine engine)
         Assert.True(foreign.Full);
     }
 
+    private static async Task<PullResponse> PullAsync(HttpClient client, string? cursor, int limit) =>
+        (await client.GetFromJsonAsync($"{SyncProtocol.PullPath}?limit={limit}{(cursor is null ? string.Empty : "&cursor=" + cursor)}", ContractsJsonContext.Default.PullResponse))!;
+
+    /// <summary>
+    /// Pulls from <paramref name="cursor"/> page by page until the server says there is no more, checking that every
+    /// page holds at most <paramref name="limit"/> rows, each in the page's window (after the cursor it was asked with,
+    /// at or below the cursor it gives), in the order of their versions.
+    /// </summary>
+    /// <returns>Every row seen ("account HS…", "bill …", as often as seen) and the last cursor.</returns>
+    private static async Task<(List<string> Rows, string Cursor)> PullAllAsync(HttpClient client, string? cursor, int limit, bool full)
+    {
+        var rows = new List<string>();
+        PullResponse page;
+        var first = true;
+        do
+        {
+            page = await PullAsync(client, cursor, limit);
+            Assert.Equal(full && first, page.Full);
+            Assert.InRange(page.Accounts.Count + page.Bills.Count, 1, limit);
+            var after = cursor is null ? 0 : long.Parse(cursor[(cursor.LastIndexOf('.') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            var upTo = long.Parse(page.Cursor[(page.Cursor.LastIndexOf('.') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.All(page.Accounts.Select(a => a.Version).Concat(page.Bills.Select(b => b.Version)), v => Assert.InRange(v, after + 1, upTo));
+            Assert.Equal(page.Accounts.Select(a => a.Version).Order(), page.Accounts.Select(a => a.Version));
+            Assert.Equal(page.Bills.Select(b => b.Version).Order(), page.Bills.Select(b => b.Version));
+            rows.AddRange(page.Accounts.Select(a => "account " + a.Code));
+            rows.AddRange(page.Bills.Select(b => "bill " + b.Id));
+            cursor = page.Cursor;
+            first = false;
+        }
+        while (page.HasMore);
+
+        return (rows, cursor);
+    }
+
+    [Fact]
+    public async Task Pages_smaller_than_the_changes_give_every_changed_account_and_bill_once_and_end_at_the_counter()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+        using var client = await province.SignedClientAsync();
+        const string Institution = "TG-THCS-NGUYENDU";
+        var epoch = (string)(await province.ScalarAsync("SELECT value FROM meta WHERE key = 'epoch'"))!;
+        async Task<string> CounterAsync() =>
+            $"{epoch}.{Convert.ToInt64(await province.ScalarAsync(ChangeVersions.CurrentSql, ("$i", Institution)), System.Globalization.CultureInfo.InvariantCulture)}";
+
+        // The full resync: 30 accounts and 70 bills in pages of 7, the last one short.
+        var (everything, cursor) = await PullAllAsync(client, null, 7, full: true);
+        Assert.Equal(everything.Count, everything.Distinct().Count());
+        Assert.Equal(
+            Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM accounts WHERE institution_id = $i", ("$i", Institution)), System.Globalization.CultureInfo.InvariantCulture)
+            + Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE institution_id = $i", ("$i", Institution)), System.Globalization.CultureInfo.InvariantCulture),
+            everything.Count);
+        Assert.Equal(await CounterAsync(), cursor);
+
+        // Nothing changed: empty lists and the same cursor, as often as asked.
+        for (var i = 0; i < 2; i++)
+        {
+            var nothing = await PullAsync(client, cursor, 7);
+            Assert.Equal((cursor, false, false), (nothing.Cursor, nothing.Full, nothing.HasMore));
+            Assert.Empty(nothing.Accounts);
+            Assert.Empty(nothing.Bills);
+        }
+
+        // Five payments change five accounts and five bills: ten rows in pages of 3, each once.
+        string[] codes = ["HS240001", "HS240003", "HS240005", "HS240007", "HS240009"];
+        (await PushAsync(client, codes.Select((code, i) => Payment(i + 1, code, $"HP-2611-{code}", 100_000)).ToArray())).EnsureSuccessStatusCode();
+        var (changed, after) = await PullAllAsync(client, cursor, 3, full: false);
+        Assert.Equal(codes.Select(c => "account " + c).Concat(codes.Select(c => $"bill HP-2611-{c}")).Order(), changed.Order());
+        Assert.Equal(await CounterAsync(), after);
+        Assert.Empty((await PullAsync(client, after, 3)).Accounts);
+
+        // A cursor of another epoch, or one past the counter, starts again from the beginning, as no cursor does.
+        var fromNothing = await PullAsync(client, null, 7);
+        foreach (var foreign in new[] { $"deadbeef.{after[(after.LastIndexOf('.') + 1)..]}", $"{after}1", $"{epoch}.x" })
+        {
+            var again = await PullAsync(client, foreign, 7);
+            Assert.True(again.Full, foreign);
+            Assert.Equal((fromNothing.Cursor, fromNothing.HasMore), (again.Cursor, again.HasMore));
+            Assert.Equal(fromNothing.Accounts.Select(a => a.Code), again.Accounts.Select(a => a.Code));
+            Assert.Equal(fromNothing.Bills.Select(b => b.Id), again.Bills.Select(b => b.Id));
+        }
+    }
+
     [Fact]
     public async Task Pushing_the_same_batch_twice_changes_nothing_and_returns_the_original_result()
     {

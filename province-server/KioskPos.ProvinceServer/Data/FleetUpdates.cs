@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using KioskPos.Shared.Contracts;
@@ -22,7 +21,7 @@ public sealed record TerminalChannelRequest(string? Channel);
 /// <summary>
 /// The province's side of fleet updates (migration 0024 on this branch; 0026 once 0024 and 0025 of other work are merged): channels with a target version and a maintenance window,
 /// terminals assigned to channels, and what each terminal's upgrade helper last reported. The terminal learns its
-/// channel's target at its pull (<see cref="TargetAsync"/>); a pilot channel upgrades first because the administrator
+/// channel's target at its pull (<see cref="Target"/>); a pilot channel upgrades first because the administrator
 /// gives it the new version before <c>all</c>.
 /// </summary>
 internal sealed partial class FleetUpdates(ProvinceDatabase database, TimeProvider time)
@@ -92,14 +91,13 @@ internal sealed partial class FleetUpdates(ProvinceDatabase database, TimeProvid
         return (changed == 1, true);
     }
 
-    /// <summary>The target a terminal learns at its pull: its channel's version and window, or null when none is set.</summary>
-    public static async Task<UpgradeTargetDto?> TargetAsync(DbConnection connection, DbTransaction? transaction, string terminalId, CancellationToken cancellationToken)
-    {
-        var row = await connection.ReadFirstAsync<TargetRow>(
-            "SELECT c.name, c.target_version, c.window_start, c.window_end FROM terminals t JOIN update_channels c ON c.name = t.update_channel WHERE t.id = $t",
-            transaction, cancellationToken, ("$t", terminalId)).ConfigureAwait(false);
-        return row?.TargetVersion is { } version ? new UpgradeTargetDto(version, row.Name, row.WindowStart, row.WindowEnd) : null;
-    }
+    /// <summary>
+    /// The target a terminal learns at its pull: its channel's version and window, or null when none is set (or the
+    /// terminal's channel has no row). The pull reads the channel's row with the terminal's other settings, in the
+    /// same statement (<see cref="TerminalSync.PullAsync"/>).
+    /// </summary>
+    public static UpgradeTargetDto? Target(string? channel, string? targetVersion, string? windowStart, string? windowEnd) =>
+        channel is not null && targetVersion is not null ? new UpgradeTargetDto(targetVersion, channel, windowStart!, windowEnd!) : null;
 
     private static bool IsTime(string value) => TimeOnly.TryParseExact(value, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
@@ -120,16 +118,5 @@ internal sealed partial class FleetUpdates(ProvinceDatabase database, TimeProvid
         public required string WindowEnd { get; init; }
 
         public long Terminals { get; init; }
-    }
-
-    private sealed record TargetRow
-    {
-        public required string Name { get; init; }
-
-        public string? TargetVersion { get; init; }
-
-        public required string WindowStart { get; init; }
-
-        public required string WindowEnd { get; init; }
     }
 }

@@ -48,11 +48,59 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         return await ReadTerminalAsync(connection, terminalId, cancellationToken).ConfigureAwait(false);
     }
 
+    // What a pull learns besides the rows, in one row: the epoch and the citizen-ID key (meta), the institution's change
+    // counter and the last version of its accounts and of its bills (null when it has none), the institution, the
+    // terminal's settings, the top-up limits of the institution's type and the target of the terminal's update channel.
+    // Each table is read by its key (the last versions from the top of the sync indexes), so the row is at most one.
+    private const string FactsSql =
+        $"""
+        SELECT (SELECT value FROM meta WHERE key = 'epoch') AS epoch, (SELECT value FROM meta WHERE key = 'citizen_id_key') AS citizen_id_key,
+            ({ChangeVersions.CurrentSql}) AS change_version,
+            (SELECT MAX(version) FROM accounts WHERE institution_id = $i) AS accounts_last, (SELECT MAX(version) FROM bills WHERE institution_id = $i) AS bills_last,
+            i.id, i.name, i.type, i.district, i.bank_bin, i.bank_account, i.bank_account_name, i.bank_name,
+            t.offline_policy, t.qr_tag, t.hardware_profile, l.max_balance, l.max_per_day,
+            c.name AS channel, c.target_version, c.window_start, c.window_end
+        FROM terminals t
+        JOIN institutions i ON i.id = $i
+        LEFT JOIN top_up_limits l ON l.institution_type = i.type
+        LEFT JOIN update_channels c ON c.name = t.update_channel
+        WHERE t.id = $t
+        """;
+
+    // The end of the page after version $c: the version of the $o-th row past it (counting from 0); no row when fewer
+    // rows are past it (the page then runs to the counter).
+    private const string WindowSql =
+        """
+        SELECT version AS up_to FROM (
+            SELECT version FROM accounts WHERE institution_id = $i AND version > $c
+            UNION ALL
+            SELECT version FROM bills WHERE institution_id = $i AND version > $c) AS changed
+        ORDER BY version LIMIT 1 OFFSET $o
+        """;
+
+    private const string FactsAndWindowSql = FactsSql + ";\n" + WindowSql;
+
+    // The rows of the window ($f, $u]: each account's cards, the accounts, each bill's lines, the bills.
+    private const string RowsSql =
+        """
+        SELECT c.account_code, c.uid, c.denied_at FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid;
+        SELECT code, kind, full_name, group_name, balance, blocked, version, citizen_id_hash FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version;
+        SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no;
+        SELECT id, account_code, category, title, due_date, total, paid, version FROM bills WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version
+        """;
+
     /// <summary>
     /// Changes for the terminal's institution since <paramref name="cursor"/>, at most <paramref name="limit"/>
     /// rows. An empty, malformed or foreign cursor (another database epoch, a version from the future) gives a full
     /// resync from the start.
     /// </summary>
+    /// <remarks>
+    /// Every terminal pulls every few seconds, and most pulls find nothing, so a pull asks in as few commands as it
+    /// can (each one round trip on PostgreSQL, however many statements it holds): one for the facts and the window
+    /// after the version the cursor names; a second for the window only when the cursor turns out not to hold (another
+    /// epoch, past the counter), which the first command cannot know before it reads the epoch and the counter; and
+    /// one for the rows, only when a row is past the cursor.
+    /// </remarks>
     public async Task<PullResponse> PullAsync(TerminalRecord terminal, string? cursor, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -61,38 +109,53 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         // no writer. The institution's writers commit its versions in order, so every row at or below the counter the
         // snapshot sees is in the snapshot; other institutions' versions are never compared with this one.
         await using var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
-        var epoch = (string)(await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'epoch'", transaction, cancellationToken).ConfigureAwait(false))!;
-        var current = Convert.ToInt64(await connection.ScalarAsync(ChangeVersions.CurrentSql, transaction, cancellationToken, ("$i", terminal.InstitutionId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        var since = ParseCursor(cursor, epoch, current);
+        var guess = CursorParts(cursor)?.Version ?? 0;
+        FactsRow facts;
+        WindowRow? window;
+        await using (var results = await connection.ReadResultsAsync(FactsAndWindowSql, transaction, cancellationToken,
+            ("$i", terminal.InstitutionId), ("$t", terminal.Id), ("$c", guess), ("$o", limit - 1)).ConfigureAwait(false))
+        {
+            facts = await results.ReadFirstAsync<FactsRow>(cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Terminal '{terminal.Id}' or its institution '{terminal.InstitutionId}' is not in the database.");
+            window = await results.ReadFirstAsync<WindowRow>(cancellationToken).ConfigureAwait(false);
+        }
+
+        var current = facts.ChangeVersion;
+        var since = ParseCursor(cursor, facts.Epoch, current);
         var full = since is null;
         var from = since ?? 0;
+        if (from != guess)
+        {
+            window = await connection.ReadFirstAsync<WindowRow>(WindowSql, transaction, cancellationToken,
+                ("$i", terminal.InstitutionId), ("$c", from), ("$o", limit - 1)).ConfigureAwait(false);
+        }
 
-        var upToValue = await connection.ScalarAsync(
-            """
-            SELECT version FROM (
-                SELECT version FROM accounts WHERE institution_id = $i AND version > $c
-                UNION ALL
-                SELECT version FROM bills WHERE institution_id = $i AND version > $c) AS changed
-            ORDER BY version LIMIT 1 OFFSET $o
-            """,
-            transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$c", from), ("$o", limit - 1)).ConfigureAwait(false);
-        var upTo = upToValue is null ? current : Convert.ToInt64(upToValue, CultureInfo.InvariantCulture);
-        var hasMore = upTo < current && Convert.ToInt64(await connection.ScalarAsync(
-            "SELECT CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE institution_id = $i AND version > $u) OR EXISTS (SELECT 1 FROM bills WHERE institution_id = $i AND version > $u) THEN 1 ELSE 0 END",
-            transaction, cancellationToken, ("$i", terminal.InstitutionId), ("$u", upTo)).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0;
+        // A row is past a version exactly when the institution's last version is: whether anything changed since the
+        // cursor, and whether anything is left after this page, without another look at the tables.
+        var last = Math.Max(facts.AccountsLast ?? long.MinValue, facts.BillsLast ?? long.MinValue);
+        var upTo = window?.UpTo ?? current;
+        var hasMore = upTo < current && last > upTo;
 
-        var institution = await ReadInstitutionAsync(connection, transaction, terminal.InstitutionId, cancellationToken).ConfigureAwait(false);
-        var accounts = await ReadAccountsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
-        var bills = await ReadBillsAsync(connection, transaction, terminal.InstitutionId, from, upTo, cancellationToken).ConfigureAwait(false);
-        var settings = (await connection.ReadFirstAsync<TerminalSettingsRow>("SELECT offline_policy, qr_tag, hardware_profile FROM terminals WHERE id = $t", transaction, cancellationToken, ("$t", terminal.Id)).ConfigureAwait(false))!;
-        var policy = settings.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(settings.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
-        JsonElement? profile = settings.HardwareProfile is null ? null : JsonDocument.Parse(settings.HardwareProfile).RootElement.Clone();
-        var citizenIdKey = await connection.ScalarAsync("SELECT value FROM meta WHERE key = 'citizen_id_key'", transaction, cancellationToken).ConfigureAwait(false) as string;
-        var limits = await connection.ReadFirstAsync<TopUpLimitsRow>("SELECT max_balance, max_per_day FROM top_up_limits WHERE institution_type = $t", transaction, cancellationToken, ("$t", institution.Type)).ConfigureAwait(false);
-        var upgrade = await FleetUpdates.TargetAsync(connection, transaction, terminal.Id, cancellationToken).ConfigureAwait(false);
-        return new PullResponse($"{epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)settings.QrTag, profile,
-            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, citizenIdKey,
-            limits is null ? null : new TopUpLimitsDto(limits.MaxBalance, limits.MaxPerDay), Upgrade: upgrade);
+        // No row past the cursor (the steady state): nothing to read.
+        List<AccountDto> accounts = [];
+        List<BillDto> bills = [];
+        if (last > from)
+        {
+            await using var rows = await connection.ReadResultsAsync(RowsSql, transaction, cancellationToken,
+                ("$i", terminal.InstitutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
+            var cards = await rows.ReadAllAsync<CardRow>(cancellationToken).ConfigureAwait(false);
+            accounts = Accounts(cards, await rows.ReadAllAsync<AccountRow>(cancellationToken).ConfigureAwait(false));
+            var lines = await rows.ReadAllAsync<BillLineRow>(cancellationToken).ConfigureAwait(false);
+            bills = Bills(lines, await rows.ReadAllAsync<BillRow>(cancellationToken).ConfigureAwait(false));
+        }
+
+        var institution = new InstitutionDto(facts.Id, facts.Name, facts.Type, facts.District, facts.BankBin, facts.BankAccount, facts.BankAccountName, facts.BankName);
+        var policy = facts.OfflinePolicy is null ? OfflinePolicyDto.Default : JsonSerializer.Deserialize(facts.OfflinePolicy, ContractsJsonContext.Default.OfflinePolicyDto)!;
+        JsonElement? profile = facts.HardwareProfile is null ? null : JsonDocument.Parse(facts.HardwareProfile).RootElement.Clone();
+        var limits = facts is { MaxBalance: { } maxBalance, MaxPerDay: { } maxPerDay } ? new TopUpLimitsDto(maxBalance, maxPerDay) : null;
+        var upgrade = FleetUpdates.Target(facts.Channel, facts.TargetVersion, facts.WindowStart, facts.WindowEnd);
+        return new PullResponse($"{facts.Epoch}.{upTo}", full, hasMore, institution, accounts, bills, time.GetUtcNow(), policy, (int)facts.QrTag, profile,
+            province.Value.LargeTransferAbove > 0 ? province.Value.LargeTransferAbove : null, facts.CitizenIdKey, limits, Upgrade: upgrade);
     }
 
     /// <summary>
@@ -279,21 +342,14 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         }
     }
 
-    internal static long? ParseCursor(string? cursor, string epoch, long current)
+    internal static long? ParseCursor(string? cursor, string epoch, long current) =>
+        CursorParts(cursor) is { } named && named.Epoch == epoch && named.Version <= current ? named.Version : null;
+
+    /// <summary>The epoch and version a cursor names, whether they hold or not; null when it names none (empty or malformed).</summary>
+    private static (string Epoch, long Version)? CursorParts(string? cursor)
     {
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return null;
-        }
-
-        var dot = cursor.LastIndexOf('.');
-        if (dot <= 0 || cursor[..dot] != epoch ||
-            !long.TryParse(cursor[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version > current)
-        {
-            return null;
-        }
-
-        return version;
+        var dot = cursor?.LastIndexOf('.') ?? -1;
+        return dot > 0 && long.TryParse(cursor![(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? (cursor[..dot], version) : null;
     }
 
     private static async Task<TerminalRecord?> ReadTerminalAsync(DbConnection connection, string terminalId, CancellationToken cancellationToken)
@@ -304,20 +360,11 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
             row.LastSeenAt is { } seen ? DateTimeOffset.Parse(seen, CultureInfo.InvariantCulture) : null, (int)row.QrTag);
     }
 
-    private static async Task<InstitutionDto> ReadInstitutionAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken)
-    {
-        var row = (await connection.ReadFirstAsync<InstitutionRow>(
-            "SELECT id, name, type, district, bank_bin, bank_account, bank_account_name, bank_name FROM institutions WHERE id = $id", transaction, cancellationToken, ("$id", id)).ConfigureAwait(false))!;
-        return new InstitutionDto(row.Id, row.Name, row.Type, row.District, row.BankBin, row.BankAccount, row.BankAccountName, row.BankName);
-    }
-
-    private static async Task<List<AccountDto>> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    private static List<AccountDto> Accounts(List<CardRow> cardRows, List<AccountRow> rows)
     {
         var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var denied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var card in await connection.ReadAllAsync<CardRow>(
-            "SELECT c.account_code, c.uid, c.denied_at FROM cards c JOIN accounts a ON a.code = c.account_code WHERE a.institution_id = $i AND a.version > $f AND a.version <= $u ORDER BY c.uid",
-            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false))
+        foreach (var card in cardRows)
         {
             if (!cards.TryGetValue(card.AccountCode, out var list))
             {
@@ -336,20 +383,14 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
             }
         }
 
-        var rows = await connection.ReadAllAsync<AccountRow>(
-            "SELECT code, kind, full_name, group_name, balance, blocked, version, citizen_id_hash FROM accounts WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
-            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
-        var accounts = rows.ConvertAll(a => new AccountDto(a.Code, a.Kind, a.FullName, a.GroupName, a.Balance, a.Blocked != 0,
+        return rows.ConvertAll(a => new AccountDto(a.Code, a.Kind, a.FullName, a.GroupName, a.Balance, a.Blocked != 0,
             cards.TryGetValue(a.Code, out var c) ? c : [], a.Version, denied.TryGetValue(a.Code, out var d) ? d : [], a.CitizenIdHash));
-        return accounts;
     }
 
-    private static async Task<List<BillDto>> ReadBillsAsync(DbConnection connection, DbTransaction transaction, string institutionId, long from, long upTo, CancellationToken cancellationToken)
+    private static List<BillDto> Bills(List<BillLineRow> lineRows, List<BillRow> rows)
     {
         var lines = new Dictionary<string, List<BillLineDto>>(StringComparer.Ordinal);
-        foreach (var line in await connection.ReadAllAsync<BillLineRow>(
-            "SELECT l.bill_id, l.description, l.quantity, l.unit_price, l.amount, l.insurance_covered FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.institution_id = $i AND b.version > $f AND b.version <= $u ORDER BY l.bill_id, l.line_no",
-            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false))
+        foreach (var line in lineRows)
         {
             if (!lines.TryGetValue(line.BillId, out var list))
             {
@@ -359,12 +400,8 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
             list.Add(new BillLineDto(line.Description, (int)line.Quantity, line.UnitPrice, line.Amount, line.InsuranceCovered));
         }
 
-        var rows = await connection.ReadAllAsync<BillRow>(
-            "SELECT id, account_code, category, title, due_date, total, paid, version FROM bills WHERE institution_id = $i AND version > $f AND version <= $u ORDER BY version",
-            transaction, cancellationToken, ("$i", institutionId), ("$f", from), ("$u", upTo)).ConfigureAwait(false);
-        var bills = rows.ConvertAll(b => new BillDto(b.Id, b.AccountCode, b.Category, b.Title,
+        return rows.ConvertAll(b => new BillDto(b.Id, b.AccountCode, b.Category, b.Title,
             b.DueDate is { } due ? DateOnly.ParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null, b.Total, b.Paid, lines.TryGetValue(b.Id, out var l) ? l : [], b.Version));
-        return bills;
     }
 
     private sealed record TerminalRow
@@ -384,24 +421,18 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         public long QrTag { get; init; }
     }
 
-    private sealed record TopUpLimitsRow
+    private sealed record FactsRow
     {
-        public long MaxBalance { get; init; }
+        public required string Epoch { get; init; }
 
-        public long MaxPerDay { get; init; }
-    }
+        public string? CitizenIdKey { get; init; }
 
-    private sealed record TerminalSettingsRow
-    {
-        public string? OfflinePolicy { get; init; }
+        public long ChangeVersion { get; init; }
 
-        public long QrTag { get; init; }
+        public long? AccountsLast { get; init; }
 
-        public string? HardwareProfile { get; init; }
-    }
+        public long? BillsLast { get; init; }
 
-    private sealed record InstitutionRow
-    {
         public required string Id { get; init; }
 
         public required string Name { get; init; }
@@ -417,6 +448,29 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         public string? BankAccountName { get; init; }
 
         public string? BankName { get; init; }
+
+        public string? OfflinePolicy { get; init; }
+
+        public long QrTag { get; init; }
+
+        public string? HardwareProfile { get; init; }
+
+        public long? MaxBalance { get; init; }
+
+        public long? MaxPerDay { get; init; }
+
+        public string? Channel { get; init; }
+
+        public string? TargetVersion { get; init; }
+
+        public string? WindowStart { get; init; }
+
+        public string? WindowEnd { get; init; }
+    }
+
+    private sealed record WindowRow
+    {
+        public long UpTo { get; init; }
     }
 
     private sealed record CardRow
