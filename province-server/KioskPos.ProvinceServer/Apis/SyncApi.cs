@@ -47,7 +47,7 @@ internal static class SyncApi
         var max = http.GetEndpoint()?.Metadata.GetMetadata<PushBody>() is null ? intake.SyncMaxBytes : intake.PushMaxBytes;
         BoundedBody.Limit(http, max);
         var registry = http.RequestServices.GetRequiredService<TerminalRegistry>();
-        var (terminalId, failure) = await registry.VerifyAsync(
+        var (terminal, failure) = await registry.VerifyAsync(
             request.Method, request.PathBase + request.Path, request.QueryString.Value ?? string.Empty,
             request.Headers["Signature-Input"].ToString(), request.Headers["Signature"].ToString(), contentDigest, http.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
@@ -70,7 +70,7 @@ internal static class SyncApi
         }
 
         request.Body = new MemoryStream(body.Bytes!, writable: false);
-        http.Items[TerminalItem] = await http.RequestServices.GetRequiredService<TerminalSync>().GetTerminalAsync(terminalId!, http.RequestAborted).ConfigureAwait(false);
+        http.Items[TerminalItem] = terminal;
         return await next(context).ConfigureAwait(false);
     }
 

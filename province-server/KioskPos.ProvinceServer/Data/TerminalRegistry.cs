@@ -157,9 +157,10 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
     /// <summary>
     /// Verifies a signed request from its headers alone, before its body is read: a known, unrevoked, enrolled
     /// terminal; a created time within ±5 minutes of the server's clock; a nonce not seen before; a signature that
-    /// verifies over the claimed content digest. The caller checks the body against that digest as it reads it.
+    /// verifies over the claimed content digest. The caller checks the body against that digest as it reads it. The
+    /// terminal it answers is its row as this check read it, for the endpoint (one read of the row a request).
     /// </summary>
-    public async Task<(string? TerminalId, AuthFailure? Failure)> VerifyAsync(
+    public async Task<(TerminalRecord? Terminal, AuthFailure? Failure)> VerifyAsync(
         string method, string path, string query, string? signatureInput, string? signature, string? contentDigest, CancellationToken cancellationToken)
     {
         static AuthFailure Unauthenticated(string code, string english) => new(401, code, "province.problem.terminal.unauthenticated", english);
@@ -180,11 +181,12 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         // The connection goes back to the pool at once: a terminal's first request flushes the nonces below, which
         // takes a connection of its own; holding this one meanwhile, a thousand terminals' first requests held the
         // whole pool while the flush waited for a connection (make loadtest stalled on it, 15 s a timeout).
+        // The whole row at once: the endpoint is given the terminal as this read found it, not a second read of it.
         TerminalKeyRow? terminal;
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             terminal = await connection.ReadFirstAsync<TerminalKeyRow>(
-                "SELECT public_key, revoked, last_seen_at FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
+                "SELECT id, institution_id, name, public_key, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $t", null, cancellationToken, ("$t", input.KeyId)).ConfigureAwait(false);
         }
 
         if (terminal?.PublicKey is not { } publicKey)
@@ -224,7 +226,8 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
             await nonces.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return (input.KeyId, null);
+        return (new TerminalRecord(terminal.Id, terminal.InstitutionId, terminal.Name, revoked, terminal.AckedThrough,
+            terminal.LastSeenAt is { } seen ? DateTimeOffset.Parse(seen, CultureInfo.InvariantCulture) : null, (int)terminal.QrTag), null);
     }
 
     /// <inheritdoc />
@@ -292,13 +295,23 @@ internal sealed class TerminalRegistry(ProvinceDatabase database, TimeProvider t
         public required string InstitutionName { get; init; }
     }
 
-    /// <summary>A terminal's public key (null until it enrols) and whether it is revoked (1 or 0).</summary>
+    /// <summary>A terminal's row: its public key (null until it enrols), whether it is revoked (1 or 0), and what the endpoints are given.</summary>
     private sealed record TerminalKeyRow
     {
+        public required string Id { get; init; }
+
+        public required string InstitutionId { get; init; }
+
+        public required string Name { get; init; }
+
         public string? PublicKey { get; init; }
 
         public long Revoked { get; init; }
 
+        public long AckedThrough { get; init; }
+
         public string? LastSeenAt { get; init; }
+
+        public long QrTag { get; init; }
     }
 }
