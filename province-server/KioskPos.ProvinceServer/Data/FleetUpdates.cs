@@ -19,7 +19,7 @@ public sealed record UpdateChannelRequest(string? TargetVersion, string? WindowS
 public sealed record TerminalChannelRequest(string? Channel);
 
 /// <summary>
-/// The province's side of fleet updates (migration 0024 on this branch; 0026 once 0024 and 0025 of other work are merged): channels with a target version and a maintenance window,
+/// The province's side of fleet updates (migration 0026): channels with a target version and a maintenance window,
 /// terminals assigned to channels, and what each terminal's upgrade helper last reported. The terminal learns its
 /// channel's target at its pull (<see cref="Target"/>); a pilot channel upgrades first because the administrator
 /// gives it the new version before <c>all</c>.

@@ -42,12 +42,6 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
     /// <summary>True while the push queue is full: a push now would be refused (503) without being looked at.</summary>
     public bool PushQueueFull => _writer.Full;
 
-    public async Task<TerminalRecord?> GetTerminalAsync(string terminalId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadTerminalAsync(connection, terminalId, cancellationToken).ConfigureAwait(false);
-    }
-
     // What a pull learns besides the rows, in one row: the epoch and the citizen-ID key (meta), the institution's change
     // counter and the last version of its accounts and of its bills (null when it has none), the institution, the
     // terminal's settings, the top-up limits of the institution's type and the target of the terminal's update channel.
@@ -352,14 +346,6 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
         return dot > 0 && long.TryParse(cursor![(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? (cursor[..dot], version) : null;
     }
 
-    private static async Task<TerminalRecord?> ReadTerminalAsync(DbConnection connection, string terminalId, CancellationToken cancellationToken)
-    {
-        var row = await connection.ReadFirstAsync<TerminalRow>(
-            "SELECT id, institution_id, name, revoked, acked_through, last_seen_at, qr_tag FROM terminals WHERE id = $id", null, cancellationToken, ("$id", terminalId)).ConfigureAwait(false);
-        return row is null ? null : new TerminalRecord(row.Id, row.InstitutionId, row.Name, row.Revoked != 0, row.AckedThrough,
-            row.LastSeenAt is { } seen ? DateTimeOffset.Parse(seen, CultureInfo.InvariantCulture) : null, (int)row.QrTag);
-    }
-
     private static List<AccountDto> Accounts(List<CardRow> cardRows, List<AccountRow> rows)
     {
         var cards = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -402,23 +388,6 @@ internal sealed class TerminalSync(ProvinceDatabase database, TimeProvider time,
 
         return rows.ConvertAll(b => new BillDto(b.Id, b.AccountCode, b.Category, b.Title,
             b.DueDate is { } due ? DateOnly.ParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null, b.Total, b.Paid, lines.TryGetValue(b.Id, out var l) ? l : [], b.Version));
-    }
-
-    private sealed record TerminalRow
-    {
-        public required string Id { get; init; }
-
-        public required string InstitutionId { get; init; }
-
-        public required string Name { get; init; }
-
-        public long Revoked { get; init; }
-
-        public long AckedThrough { get; init; }
-
-        public string? LastSeenAt { get; init; }
-
-        public long QrTag { get; init; }
     }
 
     private sealed record FactsRow
