@@ -62,6 +62,19 @@ public sealed class SourceCapTests
     }
 
     [Fact]
+    public void An_address_is_keyed_by_its_limit_key()
+    {
+        var cap = new SourceCap(2, s_window, new ManualTime());
+
+        Assert.Equal("192.0.2.1", cap.KeyFor(System.Net.IPAddress.Parse("::ffff:192.0.2.1")));
+        Assert.Equal("2001:db8:1:2::/64", cap.KeyFor(System.Net.IPAddress.Parse("2001:db8:1:2::7")));
+        Assert.Equal("2001:db8:1:2::/64", cap.KeyFor(System.Net.IPAddress.Parse("2001:db8:1:2::8")));
+        Assert.Equal(SourceCap.Overflow, cap.KeyFor((System.Net.IPAddress?)null));
+        Assert.Equal("::1", cap.KeyFor(System.Net.IPAddress.IPv6Loopback));
+        Assert.Equal(2, cap.TrackedSources);
+    }
+
+    [Fact]
     public void A_cap_of_zero_or_less_is_one_place()
     {
         var cap = new SourceCap(0, s_window, new ManualTime());

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace KioskPos.Shared.Security;
 
 /// <summary>
@@ -121,6 +123,13 @@ public sealed class SourceCap
             return source;
         }
     }
+
+    /// <summary>
+    /// The key for a request from <paramref name="remote"/> (a connection's remote address, null when it has none): the
+    /// same as <see cref="KeyFor(string)"/> of its <see cref="SourceAddress.LimitKey"/>, so that every capped limiter
+    /// counts sources the one way (an IPv6 client by its /64, an IPv4-mapped one by its IPv4 address).
+    /// </summary>
+    public string KeyFor(IPAddress? remote) => KeyFor(SourceAddress.LimitKey(remote));
 
     private TimeSpan Now() => _time.GetElapsedTime(_origin);
 

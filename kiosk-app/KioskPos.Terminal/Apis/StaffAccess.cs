@@ -168,7 +168,7 @@ internal sealed class PinCheckLimit(IOptions<StaffOptions> options) : IRateLimit
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
-        var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
+        var key = _sources.KeyFor(httpContext.Connection.RemoteIpAddress);
         return SourceWindows.FixedWindow(httpContext, key, key == SourceCap.Overflow, options.Value.PinChecksPerMinute, s_window);
     }
 

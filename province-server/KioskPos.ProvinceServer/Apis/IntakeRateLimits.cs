@@ -69,7 +69,7 @@ internal static class IntakeRateLimits
                 return RateLimitPartition.GetNoLimiter(string.Empty); // one partition for all: nothing is counted
             }
 
-            var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
+            var key = _sources.KeyFor(httpContext.Connection.RemoteIpAddress);
             return SourceWindows.FixedWindow(httpContext, key, key == SourceCap.Overflow, perMinute, s_window);
         }
 

@@ -34,7 +34,7 @@ internal static class SignInRateLimits
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext)
         {
-            var key = _sources.KeyFor(SourceAddress.LimitKey(httpContext.Connection.RemoteIpAddress));
+            var key = _sources.KeyFor(httpContext.Connection.RemoteIpAddress);
             return SourceWindows.FixedWindow(httpContext, key, key == SourceCap.Overflow, options.Value.SignIn.RequestsPerMinute, s_window);
         }
 
