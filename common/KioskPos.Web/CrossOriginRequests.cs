@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 
 namespace KioskPos.Web;
 
@@ -48,8 +51,50 @@ public static class CrossOriginRequests
         builder.WithMetadata(SignsInOrOutMetadata.Instance);
 
     /// <summary>
+    /// What the OpenAPI document says of the 403 of a change on the endpoints the check guards: a status has one
+    /// description, so it also points, in general terms, to the endpoint's own 403s (a role refused), told apart by the
+    /// problem's code.
+    /// </summary>
+    public const string RefusalDescription =
+        "Forbidden. cross_origin_request: a browser sent it from a page of another origin (Sec-Fetch-Site other than same-origin or none, or an Origin not this server's); the problem's code names any other reason.";
+
+    /// <summary>
+    /// Declares, for the OpenAPI document, the 403 <see cref="Code"/> answered as <paramref name="problemType"/> in
+    /// <paramref name="contentType"/>, on the endpoint (or every endpoint of the group) whose method changes something:
+    /// the servers call it where a session reaches an endpoint or the endpoint signs in or out, the requests the check
+    /// looks at. Safe methods are left alone; the check never refuses them. Applied when the endpoint is built, so a
+    /// group's endpoints are told apart by their own methods.
+    /// </summary>
+    public static TBuilder ProducesRefusal<TBuilder>(TBuilder builder, Type problemType, string contentType)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Add(endpoint =>
+        {
+            if (ChangesSomething(endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods))
+            {
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, problemType, [contentType]) { Description = RefusalDescription });
+            }
+        });
+
+        // The document takes a declared response's status and type, not its description: the operation is told here.
+        return builder.AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            if (context.Description.HttpMethod is { } method && !IsSafe(method)
+                && operation.Responses?.TryGetValue("403", out var forbidden) == true && forbidden is OpenApiResponse response)
+            {
+                response.Description = RefusalDescription;
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
     /// Refuses, with a 403 written by <paramref name="write"/>, the requests described on <see cref="CrossOriginRequests"/>.
     /// Goes after routing (it reads the endpoint's <see cref="SignsInOrOutMetadata"/>) and before the session is looked up.
+    /// Both servers put the rate limiter before it, so that a sign-in it refuses still counts against the per-source
+    /// limit of sign-ins (a page of another site cannot make browsers try passwords or PINs unseen by the limit).
     /// </summary>
     /// <param name="app">The application.</param>
     /// <param name="sessionCookie">The name of the server's session cookie.</param>
@@ -99,6 +144,9 @@ public static class CrossOriginRequests
             ? null
             : $"Origin is '{origin}', not this server ({request.Scheme}://{request.Host.Value}): this request must come from this server's own pages.";
     }
+
+    // No method metadata: the endpoint answers every method, unsafe ones among them.
+    private static bool ChangesSomething(IReadOnlyList<string>? methods) => methods is null || methods.Count == 0 || methods.Any(m => !IsSafe(m));
 
     // GET, HEAD, OPTIONS and TRACE change nothing; every other method, known or not, is checked.
     private static bool IsSafe(string method) =>

@@ -34,11 +34,13 @@ public static class ProvinceApp
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledErrorAsync));
         app.UseApiErrorAnswers("/api", (http, status, code, detail) => ProvinceProblems.Problem(status, code, detail, ApiErrorAnswers.TitleKey(status)).ExecuteAsync(http));
         app.UseProvinceAssets();
+        // The per-source limits first, so that a sign-in the cross-origin check refuses still counts against the sign-in
+        // limit: a page of another site cannot make browsers post /login unseen by it. The limiter reads only the address.
+        app.UseRateLimiter();
         // A session's changes, and signing in or out, only from the province's own pages (before the session or body is read).
         var publicUrl = app.Services.GetRequiredService<IOptions<ProvinceOptions>>().Value.PublicUrl;
         app.UseCrossOriginRequestCheck(Apis.ProvinceSessions.Cookie, (http, status, code, detail) => ProvinceProblems.Problem(status, code, detail).ExecuteAsync(http),
             publicUrl is null ? null : new Uri(publicUrl));
-        app.UseRateLimiter();
         app.UseProvinceAccess();
         app.MapHealthChecks("/health").ExcludeFromDescription().Public();
         app.MapOpenApi().Public();

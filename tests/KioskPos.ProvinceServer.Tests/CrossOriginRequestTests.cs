@@ -134,6 +134,26 @@ public sealed class CrossOriginRequestTests
     }
 
     [Fact]
+    [Trait("Category", "Attack")]
+    [Attack("from a page of another site, make the victim's browser post /login again and again (limit set to 3 a minute)",
+        "each refused 403 cross_origin_request and counted by the sign-in limit: the next post from the source, from the sign-in page itself, is 429 too_many_sign_ins")]
+    public async Task Sign_ins_refused_as_cross_origin_count_against_the_sign_in_limit()
+    {
+        const int Limit = 3;
+        await using var province = await ProvinceHost.StartAsync(settings: [$"--Province:SignIn:RequestsPerMinute={Limit}"]);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = province.BaseUrl };
+        for (var i = 0; i < Limit; i++)
+        {
+            using var forged = await SendAsync(browser, HttpMethod.Post, "/login", SignInForm(), ("Sec-Fetch-Site", "cross-site"));
+            Assert.Equal(CrossOriginRequests.Code, (await forged.ProblemAsync(HttpStatusCode.Forbidden, $"forged /login {i + 1}")).Code);
+        }
+
+        using var own = await SendAsync(browser, HttpMethod.Post, "/login", SignInForm(), ("Sec-Fetch-Site", "same-origin"));
+        Assert.Equal("too_many_sign_ins", (await own.ProblemAsync(HttpStatusCode.TooManyRequests, "/login from the sign-in page after the forged ones")).Code);
+        Assert.True(own.Headers.RetryAfter is not null, "Retry-After");
+    }
+
+    [Fact]
     [Trait("Category", "Browser")]
     [Trait("Category", "Attack")]
     [Attack("in Chromium, signed in as the administrator, open a page on another port of the same host (same site: the SameSite=Strict cookie goes along) that submits a form to /bank-sim/send; open a page of another site that submits the attacker's sign-in to /login",

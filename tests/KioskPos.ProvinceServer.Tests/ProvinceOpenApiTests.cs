@@ -40,6 +40,27 @@ public sealed class ProvinceOpenApiTests
         Assert.Equal(s_undocumented.Order(StringComparer.Ordinal), excluded.Order(StringComparer.Ordinal)); // no API endpoint left out by mistake
     }
 
+    [Fact]
+    public async Task The_cross_origin_refusal_is_described_where_the_check_applies()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        using var anyone = new HttpClient { BaseAddress = province.BaseUrl };
+        using var document = JsonDocument.Parse(await anyone.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        // A change a signed-in person's session can make: its 403 names the refusal, as a problem.
+        foreach (var (path, method) in new[] { ("/api/v1/reconciliation/items/{item}/resolve", "post"), ("/api/v1/admin/users/{username}", "put") })
+        {
+            var forbidden = paths.GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty("403");
+            Assert.True(forbidden.GetProperty("description").GetString()!.Contains(KioskPos.Web.CrossOriginRequests.Code, StringComparison.Ordinal), $"{method} {path}: 403 is '{forbidden.GetProperty("description")}'");
+            Assert.True(forbidden.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{method} {path}: 403 is not a problem");
+        }
+
+        // Reading is never refused as cross-origin.
+        var read = paths.GetProperty("/api/v1/reconciliation").GetProperty("get").GetProperty("responses").GetProperty("403");
+        Assert.DoesNotContain(KioskPos.Web.CrossOriginRequests.Code, read.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     private static bool IsSourceGenerated(Type type) =>
         ProvinceJsonContext.Default.GetTypeInfo(type) is not null || ContractsJsonContext.Default.GetTypeInfo(type) is not null
         || KioskPos.ProvinceServer.EInvoices.EDocumentJsonContext.Default.GetTypeInfo(type) is not null;

@@ -68,6 +68,25 @@ public sealed class TerminalOpenApiTests
         }
     }
 
+    [Fact]
+    public async Task The_cross_origin_refusal_is_described_on_sign_in_sign_out_and_a_sessions_changes()
+    {
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province);
+        using var document = JsonDocument.Parse(await terminal.Http.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var (path, method) in new[] { ("/api/v1/sessions", "post"), ("/api/v1/sessions/current", "delete"), ("/api/v1/payments/{id}/void", "post"), ("/api/v1/shifts/current/close", "post") })
+        {
+            Assert.True(paths.GetProperty(path).GetProperty(method).GetProperty("responses").TryGetProperty("403", out var forbidden), $"{method} {path} has no 403");
+            Assert.True(forbidden.GetProperty("description").GetString()!.Contains(KioskPos.Web.CrossOriginRequests.Code, StringComparison.Ordinal), $"{method} {path}: 403 is '{forbidden.GetProperty("description")}'");
+            Assert.True(forbidden.GetProperty("content").TryGetProperty(ApiProblems.ContentType, out _), $"{method} {path}: 403 is not a problem");
+        }
+
+        // Reading is never refused as cross-origin: who is signed in keeps its role refusal only.
+        var read = paths.GetProperty("/api/v1/sessions/current").GetProperty("get").GetProperty("responses").GetProperty("403");
+        Assert.DoesNotContain(KioskPos.Web.CrossOriginRequests.Code, read.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     private static bool IsSourceGenerated(Type type) =>
         TerminalJsonContext.Default.GetTypeInfo(type) is not null || ContractsJsonContext.Default.GetTypeInfo(type) is not null;
 }

@@ -53,4 +53,13 @@ internal static class ApiProblems
 
         return builder;
     }
+
+    /// <summary>
+    /// The endpoint (or every endpoint of a group) is one the cross-origin check guards, a session reaching it or it
+    /// signing in or out: those of its methods that change something may answer 403 <c>cross_origin_request</c>
+    /// (<see cref="CrossOriginRequests"/>), and the OpenAPI document says so.
+    /// </summary>
+    public static TBuilder ProducesCrossOriginRefusal<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        CrossOriginRequests.ProducesRefusal(builder, typeof(ProblemDto), ContentType);
 }

@@ -25,10 +25,10 @@ internal static class CounterApi
         var api = app.MapGroup("/api/v1").WithTags("Counter");
         api.MapPost("/sessions", SignInAsync).WithSummary("Sign in with staff id and PIN (sets the session cookie)")
             .AcceptsJson<SignInRequest>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status423Locked)
-            .ChecksPin().SignsInOrOut().Public();
+            .ChecksPin().SignsInOrOut().ProducesCrossOriginRefusal().Public();
         api.MapGet("/sessions/current", GetSession).WithSummary("Who is signed in")
             .RequireStaff(StaffRole.Cashier, StaffRole.Supervisor, StaffRole.Technician);
-        api.MapDelete("/sessions/current", SignOutAsync).WithSummary("Sign out").SignsInOrOut().Public();
+        api.MapDelete("/sessions/current", SignOutAsync).WithSummary("Sign out").SignsInOrOut().ProducesCrossOriginRefusal().Public();
 
         var counter = api.MapGroup(string.Empty);
         counter.MapGet("/payers", FindPayersAsync).WithSummary("Find payers by name")

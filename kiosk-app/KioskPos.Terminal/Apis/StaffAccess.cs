@@ -41,22 +41,29 @@ internal static class StaffAccess
 
     private const string StaffKey = "kioskpos.staff";
 
-    /// <summary>Signed-in staff of <paramref name="roles"/> only: 401 without a session, 403 for another role.</summary>
+    /// <summary>
+    /// Signed-in staff of <paramref name="roles"/> only: 401 without a session, 403 for another role (and for a change
+    /// sent from a page of another origin, <see cref="CrossOriginRequests"/>).
+    /// </summary>
     public static RouteHandlerBuilder RequireStaff(this RouteHandlerBuilder endpoint, params StaffRole[] roles) =>
-        endpoint.ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
+        endpoint.ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden).ProducesCrossOriginRefusal()
             .WithAccess(new EndpointAccess(AccessKind.Roles, Names(roles)));
 
-    /// <summary>The kiosk (no one signed in) or signed-in staff of <paramref name="roles"/>; 403 for another role.</summary>
+    /// <summary>
+    /// The kiosk (no one signed in) or signed-in staff of <paramref name="roles"/>; 403 for another role (and for a change
+    /// with the session cookie sent from a page of another origin).
+    /// </summary>
     public static RouteHandlerBuilder AllowKioskOrStaff(this RouteHandlerBuilder endpoint, params StaffRole[] roles) =>
-        endpoint.ProducesProblems(StatusCodes.Status403Forbidden)
+        endpoint.ProducesProblems(StatusCodes.Status403Forbidden).ProducesCrossOriginRefusal()
             .WithAccess(new EndpointAccess(AccessKind.RolesOrAnonymous, Names(roles)));
 
     /// <summary>
     /// A payment's own endpoints: a signed-in cashier or supervisor, or the payment's view token (<c>?t=</c>, from its
-    /// answer); anyone else is told the payment does not exist.
+    /// answer); anyone else is told the payment does not exist. A change with the session cookie sent from a page of
+    /// another origin is a 403 (<see cref="CrossOriginRequests"/>).
     /// </summary>
     public static RouteHandlerBuilder RequirePaymentAccess(this RouteHandlerBuilder endpoint) =>
-        endpoint.ProducesProblems(StatusCodes.Status404NotFound)
+        endpoint.ProducesProblems(StatusCodes.Status404NotFound).ProducesCrossOriginRefusal()
             .WithAccess(new EndpointAccess(AccessKind.RolesOrViewToken, Names([StaffRole.Cashier, StaffRole.Supervisor])));
 
     /// <summary>
@@ -95,7 +102,10 @@ internal static class StaffAccess
         return services;
     }
 
-    /// <summary>Enforces each endpoint's declared access (after routing, before the rate limiter and the endpoint).</summary>
+    /// <summary>
+    /// Enforces each endpoint's declared access (after routing and the rate limiter, which the app puts before the
+    /// cross-origin check; before the endpoint).
+    /// </summary>
     public static IApplicationBuilder UseStaffAccess(this IApplicationBuilder app)
     {
         app.Use(async (http, next) =>
@@ -109,7 +119,6 @@ internal static class StaffAccess
 
             await refusal.ExecuteAsync(http).ConfigureAwait(false);
         });
-        app.UseRateLimiter();
         return app;
     }
 

@@ -51,17 +51,18 @@ internal static class ProvinceAuth
 
     /// <summary>
     /// The endpoint (or every endpoint of the group) is for people of <paramref name="roles"/> (the administrator's token
-    /// counts as <see cref="ProvinceRoles.Admin"/>): 401 for no one, 403 for another role. What an accountant sees is
+    /// counts as <see cref="ProvinceRoles.Admin"/>): 401 for no one, 403 for another role (and for a change with the
+    /// session cookie sent from a page of another origin, <see cref="CrossOriginRequests"/>). What an accountant sees is
     /// further limited to their institution by the endpoint.
     /// </summary>
     public static TBuilder RequireProvinceRoles<TBuilder>(this TBuilder builder, params string[] roles)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithAccess(EndpointAccess.For(roles));
+        builder.WithAccess(EndpointAccess.For(roles)).ProducesCrossOriginRefusal();
 
     /// <summary>A page for people of <paramref name="roles"/>: no one goes to the sign-in page and back, another role to their report.</summary>
     public static TBuilder RequireProvincePage<TBuilder>(this TBuilder builder, params string[] roles)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithAccess(new EndpointAccess(AccessKind.Roles, roles, Page: true));
+        builder.WithAccess(new EndpointAccess(AccessKind.Roles, roles, Page: true)).ProducesCrossOriginRefusal();
 
     /// <summary>
     /// Enforces each endpoint's declared <see cref="EndpointAccess"/>, the one place the province checks roles. An

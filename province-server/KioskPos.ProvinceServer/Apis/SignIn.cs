@@ -16,8 +16,8 @@ internal static class SignInApi
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
         app.MapGet("/login", GetPageAsync).ExcludeFromDescription().Public();
-        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().SignsInOrOut().RequireRateLimiting(SignInRateLimits.Policy).ExcludeFromDescription().Public();
-        app.MapPost("/logout", SignOutAsync).DisableAntiforgery().SignsInOrOut().ExcludeFromDescription().Public();
+        app.MapPost("/login", SignInFromFormAsync).DisableAntiforgery().SignsInOrOut().ProducesCrossOriginRefusal().RequireRateLimiting(SignInRateLimits.Policy).ExcludeFromDescription().Public();
+        app.MapPost("/logout", SignOutAsync).DisableAntiforgery().SignsInOrOut().ProducesCrossOriginRefusal().ExcludeFromDescription().Public();
 
         var admin = app.MapGroup("/api/v1/admin/users").RequireProvinceRoles(ProvinceRoles.Admin)
             .WithTags("Users").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
