@@ -165,7 +165,8 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// Records that the printer confirmed the job and, for a receipt (<paramref name="receiptOf"/>), the payment's
     /// receipt state and its journal entry, in one transaction: a crash cannot leave one without the other.
     /// </summary>
-    public async Task MarkPrintedAsync(long id, string preview, string? receiptOf = null, string? receiptDetail = null, CancellationToken cancellationToken = default)
+    /// <returns>True when a receipt's journal entry was appended (the caller wakes the sync for it).</returns>
+    public async Task<bool> MarkPrintedAsync(long id, string preview, string? receiptOf = null, string? receiptDetail = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -173,12 +174,10 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
         await connection.ExecuteAsync(
             "UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, problem = NULL, printed_at = $t, preview = $p WHERE id = $id",
             transaction, cancellationToken, ("$t", now.ToString("O", CultureInfo.InvariantCulture)), ("$p", preview), ("$id", id)).ConfigureAwait(false);
-        if (receiptOf is not null)
-        {
-            await PaymentStore.RecordReceiptAsync(connection, transaction, receiptOf, true, receiptDetail, now, cancellationToken).ConfigureAwait(false);
-        }
-
+        var journalled = receiptOf is not null
+            && await PaymentStore.RecordReceiptAsync(connection, transaction, receiptOf, true, receiptDetail, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return journalled;
     }
 
     /// <summary>
@@ -187,7 +186,8 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
     /// first problem of a receipt's original (<paramref name="receiptOf"/>) is recorded on its payment, in the same
     /// transaction.
     /// </summary>
-    public async Task MarkHeldAsync(long id, string problem, bool maybeOnPaper, bool markAsCopy, string? receiptOf = null, CancellationToken cancellationToken = default)
+    /// <returns>True when a receipt's journal entry was appended (the caller wakes the sync for it).</returns>
+    public async Task<bool> MarkHeldAsync(long id, string problem, bool maybeOnPaper, bool markAsCopy, string? receiptOf = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -195,12 +195,10 @@ public sealed class PrintQueueStore(SqliteDatabase database, TimeProvider time)
         await connection.ExecuteAsync(
             "UPDATE print_jobs SET state = 'held', attempts = attempts + 1, problem = $p, maybe_on_paper = maybe_on_paper | $m, reprint = reprint | $c WHERE id = $id AND state IN ('queued', 'held')",
             transaction, cancellationToken, ("$p", problem), ("$m", maybeOnPaper ? 1 : 0), ("$c", markAsCopy ? 1 : 0), ("$id", id)).ConfigureAwait(false);
-        if (first && receiptOf is not null)
-        {
-            await PaymentStore.RecordReceiptAsync(connection, transaction, receiptOf, false, problem, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        }
-
+        var journalled = first && receiptOf is not null
+            && await PaymentStore.RecordReceiptAsync(connection, transaction, receiptOf, false, problem, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return journalled;
     }
 
     /// <summary>Cancels a waiting job (a technician clearing the queue); a printed one stays printed.</summary>

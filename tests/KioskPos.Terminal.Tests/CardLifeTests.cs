@@ -126,7 +126,7 @@ public abstract class CardLifeTests(ProvinceEngine engine)
         }
 
         // The payment wakes the kiosk's sync and is pushed at once (its receipt's outcome, journalled after the print,
-        // waits for the next round: the hour set above).
+        // wakes it again and follows).
         await Wait.UntilAsync(async () => await province.BalanceAsync("HS240004") == before - 20_000, TimeSpan.FromSeconds(15), "the kiosk's payment at the province");
 
         // Once given out, a card is not given out again (here, nor to another account).

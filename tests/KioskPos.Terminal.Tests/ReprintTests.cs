@@ -4,6 +4,7 @@ using System.Text.Json;
 using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KioskPos.Terminal.Tests;
 
@@ -81,6 +82,28 @@ public sealed class ReprintTests
         Assert.Contains("chưa", problem.Title, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(terminal.ReceiptsFolder, id + ".txt")));
         Assert.NotEqual("printed", (await terminal.PaymentAsync(id)).GetProperty("receipt").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_printed_receipts_entry_wakes_the_sync_and_is_pushed_before_the_next_round()
+    {
+        // Rounds an hour apart: only a wake pushes anything within the test.
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: ["--ProvinceServer:Interval=01:00:00"]);
+        var cashier = await terminal.StaffAsync(StaffRole.Cashier);
+        var (id, _) = await PayAsync(terminal, 50_000);
+
+        // Everything so far pushed (the payment woke the sync; its receipt's entry may have gone in that round or not).
+        await terminal.ReceiptSettledAsync(id);
+        Assert.Null((await terminal.Sync.RunRoundAsync(CancellationToken.None)).Error);
+        var outbox = terminal.App.Services.GetRequiredService<OutboxStore>();
+        Assert.Equal(0, (await outbox.GetStatusAsync()).Queued);
+        var entries = Convert.ToInt64(await province.ScalarAsync($"SELECT COUNT(*) FROM journal_entries WHERE kind = '{EntryKinds.ReceiptPrinted}'"));
+
+        // A reprint appends a receipt.printed entry and nothing else: it reaches the province at once.
+        await ReprintAsync(terminal, cashier, id);
+        await Wait.UntilAsync(async () => (await outbox.GetStatusAsync()).Queued == 0, TimeSpan.FromSeconds(15), "the reprint's entry pushed");
+        Assert.Equal(entries + 1, Convert.ToInt64(await province.ScalarAsync($"SELECT COUNT(*) FROM journal_entries WHERE kind = '{EntryKinds.ReceiptPrinted}'")));
     }
 
     private static async Task<(string Id, string Receipt)> PayAsync(TerminalHost terminal, long amount)

@@ -33,13 +33,15 @@ public sealed record QueuedPrint(long JobId, bool Printed, string? Problem);
 /// Prints the queue, one job at a time, in order. A job is done only when the driver says the printer printed it.
 /// When the printer cannot print (paper out, cover open, unplugged), the job is held, the state is shown, and the
 /// queue asks the printer every <c>Printer:RecoveryPoll</c> until it can, then prints the held job, once. The payment
-/// is never touched by any of this, only its receipt state.
+/// is never touched by any of this, only its receipt state. A receipt's outcome is a journal entry, and like the
+/// payment's it wakes the sync, so the province learns it now rather than at the next round.
 /// </summary>
 public sealed class PrintQueue(
     PrintQueueStore jobs,
     PaymentStore payments,
     IReceiptPrinter printer,
     PrintSignal signal,
+    SyncSignal syncSignal,
     TimeProvider time,
     IOptions<TerminalOptions> options,
     IOptions<SyncOptions> sync,
@@ -179,8 +181,11 @@ public sealed class PrintQueue(
         }
         if (outcome.Printed)
         {
-            await jobs.MarkPrintedAsync(
-                job.Id, string.Join('\n', document.ToLines(printer.Language.Columns)), ReceiptOf(job), job.Reprint ? "reprint" : null, CancellationToken.None).ConfigureAwait(false);
+            if (await jobs.MarkPrintedAsync(
+                job.Id, string.Join('\n', document.ToLines(printer.Language.Columns)), ReceiptOf(job), job.Reprint ? "reprint" : null, CancellationToken.None).ConfigureAwait(false))
+            {
+                syncSignal.Request();
+            }
 
             logger.LogInformation("Printed job {Job}: {Title}{Copy}", job.Id, document.Title, job.Reprint ? " (copy)" : string.Empty);
             Complete(job.Id, new QueuedPrint(job.Id, true, null));
@@ -204,7 +209,10 @@ public sealed class PrintQueue(
         // out) and confirmed clearing its buffer, it does not.
         var uncertain = outcome.Started && (outcome.Uncertain || outcome.State is "unreachable" or "unconfirmed");
         var problem = outcome.Problem ?? outcome.State;
-        await jobs.MarkHeldAsync(job.Id, problem, outcome.Started, uncertain, job.Reprint ? null : ReceiptOf(job), CancellationToken.None).ConfigureAwait(false);
+        if (await jobs.MarkHeldAsync(job.Id, problem, outcome.Started, uncertain, job.Reprint ? null : ReceiptOf(job), CancellationToken.None).ConfigureAwait(false))
+        {
+            syncSignal.Request();
+        }
 
         logger.LogWarning("Print job {Job} held: {Problem}", job.Id, problem);
         Complete(job.Id, new QueuedPrint(job.Id, false, problem));
