@@ -93,8 +93,9 @@ public static class CrossOriginRequests
     /// <summary>
     /// Refuses, with a 403 written by <paramref name="write"/>, the requests described on <see cref="CrossOriginRequests"/>.
     /// Goes after routing (it reads the endpoint's <see cref="SignsInOrOutMetadata"/>) and before the session is looked up.
-    /// Both servers put the rate limiter before it, so that a sign-in it refuses still counts against the per-source
-    /// limit of sign-ins (a page of another site cannot make browsers try passwords or PINs unseen by the limit).
+    /// The province puts the rate limiter before it, so that a sign-in it refuses still counts against the per-source
+    /// limit of sign-ins (a page of another site cannot make browsers try passwords unseen by the limit); the terminal
+    /// keeps its limiter after its access check (see docs/security.md).
     /// </summary>
     /// <param name="app">The application.</param>
     /// <param name="sessionCookie">The name of the server's session cookie.</param>

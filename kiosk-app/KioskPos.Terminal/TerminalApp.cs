@@ -91,10 +91,6 @@ public static class TerminalApp
         app.UseApiErrorAnswers("/api", (http, status, code, detail) => ApiProblems.Relay(status, code, ApiProblems.Title(ApiErrorAnswers.TitleKey(status)), detail).ExecuteAsync(http));
         app.UseScreenFiles();
         app.UseRouting();
-        // The per-source limits (the PIN checks') first, so that a staff sign-in the cross-origin check refuses still
-        // counts against them: a page of another site cannot make a browser guess PINs unseen by the limit. The limiter
-        // reads only the address, no session and no body.
-        app.UseRateLimiter();
         // A session's changes, and signing in or out, only from the terminal's own pages (before the session or body is
         // read, and before the request counts as activity).
         app.UseCrossOriginRequestCheck(CounterApi.SessionCookie, (http, status, code, detail) => ApiProblems.Create(status, code, detail).ExecuteAsync(http));

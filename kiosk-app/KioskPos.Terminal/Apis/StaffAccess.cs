@@ -103,8 +103,9 @@ internal static class StaffAccess
     }
 
     /// <summary>
-    /// Enforces each endpoint's declared access (after routing and the rate limiter, which the app puts before the
-    /// cross-origin check; before the endpoint).
+    /// Enforces each endpoint's declared access (after routing, before the rate limiter and the endpoint): a request
+    /// refused for its role never reaches the PIN checks' limit, so it cannot use up the budget of a supervisor's PIN at
+    /// the same counter.
     /// </summary>
     public static IApplicationBuilder UseStaffAccess(this IApplicationBuilder app)
     {
@@ -119,6 +120,7 @@ internal static class StaffAccess
 
             await refusal.ExecuteAsync(http).ConfigureAwait(false);
         });
+        app.UseRateLimiter();
         return app;
     }
 
