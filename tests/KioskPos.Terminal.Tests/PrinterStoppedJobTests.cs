@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KioskPos.Firmware.Devices;
 using KioskPos.Hardware.Simulators.Printer;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,5 +56,39 @@ public class PrinterStoppedJobTests
         Assert.Equal(2, emulator.Pages.Count(p => p.Complete)); // the clone's rest of the original, and the copy
         Assert.Equal(1, emulator.DrawerPulses);
         Assert.Empty(emulator.NotUnderstood);
+    }
+
+    [Fact]
+    public async Task A_receipt_held_by_the_paper_end_wakes_the_sync_and_its_entry_is_pushed_before_the_next_round()
+    {
+        // Rounds an hour apart: only a wake pushes anything within the test.
+        await using var province = await ProvinceHost.StartAsync();
+        await using var terminal = await TerminalHost.StartAsync(province, extraArgs: ["--ProvinceServer:Interval=01:00:00"]);
+        var emulator = ((EmulatedReceiptPrinter)terminal.App.Services.GetRequiredService<IReceiptPrinter>()).Emulator;
+        emulator.RunOutOfPaperAfter(150);
+        var outbox = terminal.App.Services.GetRequiredService<OutboxStore>();
+        var jobs = terminal.App.Services.GetRequiredService<PrintQueueStore>();
+
+        await terminal.TapAsync("04A1B2C3");
+        string id;
+        using (var paid = await terminal.Http.PostAsJsonAsync("/api/v1/payments", new { cardUid = "04A1B2C3", bills = new[] { new { billId = "BT-2611-HS240001", amount = 20_000 } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+            id = (await paid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        // The payment woke the sync and was pushed while the printer still takes no byte past the paper end (the
+        // driver waits 5 s before it asks why): the receipt's entry did not go with it.
+        await Wait.UntilAsync(async () => (await outbox.GetStatusAsync()).Queued == 0, TimeSpan.FromSeconds(15), "the payment pushed");
+        var failed = $"SELECT COUNT(*) FROM journal_entries WHERE kind = '{EntryKinds.ReceiptPrinted}' AND body LIKE '%{id}%' AND body LIKE '%failed%'";
+        Assert.False((await jobs.ListAsync(20, CancellationToken.None)).Any(j => j.Subject == id && j.State == "held"),
+            "the receipt was held before the payment's round ended: the test would not tell a wake from that round");
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync(failed)));
+
+        // The hold appends the receipt's entry and wakes the sync: at the province long before the hour's round.
+        await Wait.UntilAsync(async () => (await jobs.ListAsync(20, CancellationToken.None)).Any(j => j.Subject == id && j.State == "held"),
+            TimeSpan.FromSeconds(20), "the receipt held by the paper end");
+        await Wait.UntilAsync(async () => Convert.ToInt64(await province.ScalarAsync(failed)) == 1, TimeSpan.FromSeconds(15), "the held receipt's entry at the province");
+        Assert.Equal(0, (await outbox.GetStatusAsync()).Queued);
     }
 }
