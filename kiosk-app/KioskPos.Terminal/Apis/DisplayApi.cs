@@ -23,7 +23,8 @@ internal static class DisplayApi
 
     private static async Task StreamDisplayAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue, Speech.Headphones headphones)
     {
-        display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
+        using var streaming = ServerSentEvents.Lasting(http);
+        display.SetInstitution((await catalogue.GetInstitutionAsync(streaming.Token).ConfigureAwait(false))?.Name);
         // The screens and the headphone jack, written to the response by one writer.
         var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
         {
@@ -34,7 +35,7 @@ internal static class DisplayApi
         headphones.Changed += OnHeadphones;
         try
         {
-            await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+            await ServerSentEvents.BeginAsync(http.Response, streaming.Token).ConfigureAwait(false);
             if (headphones.Plugged is { } plugged)
             {
                 OnHeadphones(plugged);
@@ -42,22 +43,22 @@ internal static class DisplayApi
 
             var screens = Task.Run(async () =>
             {
-                await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
+                await foreach (var screen in display.FollowAsync(streaming.Token).ConfigureAwait(false))
                 {
                     var json = JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen);
                     events.Writer.TryWrite($"event: screen\nid: {screen.Version}\ndata: {json}\n\n");
                 }
-            }, http.RequestAborted);
-            await foreach (var message in events.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
+            }, streaming.Token);
+            await foreach (var message in events.Reader.ReadAllAsync(streaming.Token).ConfigureAwait(false))
             {
-                await ServerSentEvents.SendAsync(http.Response, message, http.RequestAborted).ConfigureAwait(false);
+                await ServerSentEvents.SendAsync(http.Response, message, streaming.Token).ConfigureAwait(false);
             }
 
             await screens.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (streaming.IsCancellationRequested)
         {
-            // The page went away.
+            // The page went away, or the terminal is stopping.
         }
         finally
         {

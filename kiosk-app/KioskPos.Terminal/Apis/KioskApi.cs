@@ -58,7 +58,8 @@ internal static class KioskApi
 
     private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CitizenIdScans scans, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue, Speech.Headphones headphones)
     {
-        display.SetInstitution((await catalogue.GetInstitutionAsync(http.RequestAborted).ConfigureAwait(false))?.Name);
+        using var streaming = ServerSentEvents.Lasting(http);
+        display.SetInstitution((await catalogue.GetInstitutionAsync(streaming.Token).ConfigureAwait(false))?.Name);
         var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
         {
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
@@ -82,7 +83,7 @@ internal static class KioskApi
         printQueue.Changed += OnPrinter;
         try
         {
-            await ServerSentEvents.BeginAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+            await ServerSentEvents.BeginAsync(http.Response, streaming.Token).ConfigureAwait(false);
             events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
             OnPrinter();
             if (headphones.Plugged is { } plugged)
@@ -92,22 +93,22 @@ internal static class KioskApi
 
             var screens = Task.Run(async () =>
             {
-                await foreach (var screen in display.FollowAsync(http.RequestAborted).ConfigureAwait(false))
+                await foreach (var screen in display.FollowAsync(streaming.Token).ConfigureAwait(false))
                 {
                     events.Writer.TryWrite($"event: screen\ndata: {JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen)}\n\n");
                     events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
                 }
-            }, http.RequestAborted);
-            await foreach (var message in events.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
+            }, streaming.Token);
+            await foreach (var message in events.Reader.ReadAllAsync(streaming.Token).ConfigureAwait(false))
             {
-                await ServerSentEvents.SendAsync(http.Response, message, http.RequestAborted).ConfigureAwait(false);
+                await ServerSentEvents.SendAsync(http.Response, message, streaming.Token).ConfigureAwait(false);
             }
 
             await screens.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (streaming.IsCancellationRequested)
         {
-            // The page went away.
+            // The page went away, or the terminal is stopping.
         }
         finally
         {

@@ -13,6 +13,14 @@ internal static class ServerSentEvents
         return SendAsync(response, "retry: 2000\n\n", cancellationToken);
     }
 
+    /// <summary>
+    /// How long a stream lasts: until the page goes away or the terminal stops. A stream held open would keep a
+    /// stopping terminal (an upgrade, a restart) waiting for it until the host's shutdown limit; ended, the browser
+    /// reconnects by itself after the retry delay.
+    /// </summary>
+    public static CancellationTokenSource Lasting(HttpContext http) =>
+        CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+
     /// <summary>Writes one or more events and flushes them to the browser at once.</summary>
     public static async Task SendAsync(HttpResponse response, string events, CancellationToken cancellationToken)
     {

@@ -125,14 +125,14 @@ internal static class SyncApi
         return ProvinceProblems.Problem(StatusCodes.Status503ServiceUnavailable, "queue_full", $"Too many pushes are waiting to be written; try again in {seconds} s.");
     }
 
-    private static async Task<Results<JsonOk<ConfirmationsResponse>, EmptyHttpResult>> ConfirmationsAsync(HttpContext http, BankLedger ledger, long? after, int? wait)
+    private static async Task<Results<JsonOk<ConfirmationsResponse>, EmptyHttpResult>> ConfirmationsAsync(HttpContext http, BankLedger ledger, IHostApplicationLifetime lifetime, long? after, int? wait)
     {
         var terminal = (TerminalRecord)http.Items[TerminalItem]!;
         var seconds = Math.Clamp(wait ?? 0, 0, 60);
         try
         {
             return JsonOk.Of(
-                await ledger.WaitForConfirmationsAsync(terminal.Id, Math.Max(0, after ?? 0), TimeSpan.FromSeconds(seconds), http.RequestAborted).ConfigureAwait(false),
+                await ledger.WaitForConfirmationsAsync(terminal.Id, Math.Max(0, after ?? 0), TimeSpan.FromSeconds(seconds), lifetime.ApplicationStopping, http.RequestAborted).ConfigureAwait(false),
                 ContractsJsonContext.Default.ConfirmationsResponse);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)

@@ -173,21 +173,30 @@ internal sealed partial class BankLedger(ProvinceDatabase database, TimeProvider
         return await RecordAsync(connectionId, notification, deliveryId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The terminal's confirmations after <paramref name="after"/>, waiting up to <paramref name="wait"/> for one to come.</summary>
-    public async Task<ConfirmationsResponse> WaitForConfirmationsAsync(string terminalId, long after, TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// The terminal's confirmations after <paramref name="after"/>, waiting up to <paramref name="wait"/> for one to
+    /// come. <paramref name="stopWaiting"/> (the server stopping) ends the wait with what there is: a long poll held
+    /// open would keep a stopping server waiting for it until the host's shutdown limit, and the terminal asks again.
+    /// </summary>
+    public async Task<ConfirmationsResponse> WaitForConfirmationsAsync(string terminalId, long after, TimeSpan wait, CancellationToken stopWaiting, CancellationToken cancellationToken)
     {
         var next = signal.NextAsync(terminalId);
         var found = await ReadConfirmationsAsync(terminalId, after, cancellationToken).ConfigureAwait(false);
-        if (found.Confirmations.Count > 0 || wait <= TimeSpan.Zero)
+        if (found.Confirmations.Count > 0 || wait <= TimeSpan.Zero || stopWaiting.IsCancellationRequested)
         {
             return found;
         }
 
         try
         {
-            await next.WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopWaiting, cancellationToken);
+            await next.WaitAsync(wait, time, either.Token).ConfigureAwait(false);
         }
         catch (TimeoutException)
+        {
+            return found;
+        }
+        catch (OperationCanceledException) when (stopWaiting.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return found;
         }
