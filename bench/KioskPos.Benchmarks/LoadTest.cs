@@ -280,7 +280,10 @@ internal static class LoadTest
         Console.WriteLine($"Enrolling {terminals:N0} terminals…");
         var clients = new ConcurrentBag<(HttpClient Http, string Id, System.Security.Cryptography.ECDsa Key)>();
 
-        // One connection pool for all simulated terminals, as many sockets as a province's terminals would open.
+        // One connection pool for all simulated terminals, at most 256 sockets: with more terminals than that, the rest
+        // wait here for a connection, and that wait is in their push and pull times (about 2 s of each at the default
+        // shape; bench/README). In the closed loop it only moves the wait: without the cap the pushes would queue in the
+        // server's push queue instead, as many in all (Little's law).
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var admin = new HttpClient { BaseAddress = baseUrl };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
