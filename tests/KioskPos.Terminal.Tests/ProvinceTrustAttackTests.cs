@@ -27,7 +27,9 @@ public sealed class ProvinceTrustAttackTests : IAsyncLifetime
     {
         _province = await ProvinceHost.StartAsync();
         _proxy = await MitmProxy.StartAsync(_province.BaseUrl);
-        _terminal = await TerminalHost.StartAsync(_province, syncUrl: _proxy.Url); // the first round, untouched, must succeed
+        // The first round, untouched, must succeed. Long polls of 3 s (25 by default): a forged confirmation reaches the
+        // terminal when the poll open at the start ends, without waiting out the default.
+        _terminal = await TerminalHost.StartAsync(_province, syncUrl: _proxy.Url, extraArgs: ["--ProvinceServer:ConfirmationWait=00:00:03"]);
     }
 
     public async Task DisposeAsync()
