@@ -23,42 +23,33 @@ internal static class DisplayApi
 
     private static async Task StreamDisplayAsync(HttpContext http, CustomerDisplay display, CatalogueStore catalogue, Speech.Headphones headphones)
     {
-        using var streaming = ServerSentEvents.Lasting(http);
-        display.SetInstitution((await catalogue.GetInstitutionAsync(streaming.Token).ConfigureAwait(false))?.Name);
-        // The screens and the headphone jack, written to the response by one writer.
-        var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
+        using var stream = new ServerSentEvents(http);
+        try
         {
-            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        });
-        void OnHeadphones(bool plugged) => events.Writer.TryWrite(Speech.Headphones.Event(plugged));
+            display.SetInstitution((await catalogue.GetInstitutionAsync(stream.Lasting).ConfigureAwait(false))?.Name);
+        }
+        catch (OperationCanceledException) when (stream.Lasting.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // The screens and the headphone jack.
+        void OnHeadphones(bool plugged) => stream.Post(Speech.Headphones.Event(plugged));
         headphones.Changed += OnHeadphones;
         try
         {
-            await ServerSentEvents.BeginAsync(http.Response, streaming.Token).ConfigureAwait(false);
             if (headphones.Plugged is { } plugged)
             {
                 OnHeadphones(plugged);
             }
 
-            var screens = Task.Run(async () =>
+            await stream.RunAsync(async lasting =>
             {
-                await foreach (var screen in display.FollowAsync(streaming.Token).ConfigureAwait(false))
+                await foreach (var screen in display.FollowAsync(lasting).ConfigureAwait(false))
                 {
-                    var json = JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen);
-                    events.Writer.TryWrite($"event: screen\nid: {screen.Version}\ndata: {json}\n\n");
+                    stream.Post($"event: screen\nid: {screen.Version}\ndata: {JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen)}\n\n");
                 }
-            }, streaming.Token);
-            await foreach (var message in events.Reader.ReadAllAsync(streaming.Token).ConfigureAwait(false))
-            {
-                await ServerSentEvents.SendAsync(http.Response, message, streaming.Token).ConfigureAwait(false);
-            }
-
-            await screens.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (streaming.IsCancellationRequested)
-        {
-            // The page went away, or the terminal is stopping.
+            }).ConfigureAwait(false);
         }
         finally
         {

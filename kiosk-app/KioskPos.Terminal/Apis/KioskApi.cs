@@ -58,24 +58,28 @@ internal static class KioskApi
 
     private static async Task StreamKioskAsync(HttpContext http, CardPresence presence, CitizenIdScans scans, CustomerDisplay display, ProvinceLink link, CatalogueStore catalogue, PrintQueue printQueue, Speech.Headphones headphones)
     {
-        using var streaming = ServerSentEvents.Lasting(http);
-        display.SetInstitution((await catalogue.GetInstitutionAsync(streaming.Token).ConfigureAwait(false))?.Name);
-        var events = System.Threading.Channels.Channel.CreateBounded<string>(new System.Threading.Channels.BoundedChannelOptions(16)
+        using var stream = new ServerSentEvents(http);
+        try
         {
-            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        });
+            display.SetInstitution((await catalogue.GetInstitutionAsync(stream.Lasting).ConfigureAwait(false))?.Name);
+        }
+        catch (OperationCanceledException) when (stream.Lasting.IsCancellationRequested)
+        {
+            return;
+        }
+
         // The stream is open to whoever asks: the counter's signed-in cashier gets the UID, the kiosk (no session) the
         // masked UID and the tap's reference, which it pays with and which dies with the tap.
         var staff = await CounterApi.SignedInAsync(http).ConfigureAwait(false) is not null;
-        void OnTap(CardTap tap) => events.Writer.TryWrite($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap, staff, withReference: !staff), TerminalJsonContext.Default.TapView)}\n\n");
+        void OnTap(CardTap tap) => stream.Post($"event: tap\ndata: {JsonSerializer.Serialize(Views.Tap(tap, staff, withReference: !staff), TerminalJsonContext.Default.TapView)}\n\n");
         void OnProblem(Firmware.Devices.CardProblem problem) =>
-            events.Writer.TryWrite($"event: reader\ndata: {JsonSerializer.Serialize(Views.ReaderProblem(problem, DateTimeOffset.UtcNow), TerminalJsonContext.Default.ReaderProblemView)}\n\n");
+            stream.Post($"event: reader\ndata: {JsonSerializer.Serialize(Views.ReaderProblem(problem, DateTimeOffset.UtcNow), TerminalJsonContext.Default.ReaderProblemView)}\n\n");
         // A scan is told as its reference (or the refusal's catalogue key), never as the card's number.
-        void OnScan(CitizenIdScan scan) => events.Writer.TryWrite($"event: scan\ndata: {JsonSerializer.Serialize(scan, TerminalJsonContext.Default.CitizenIdScan)}\n\n");
-        void OnPrinter() => events.Writer.TryWrite($"event: printer\ndata: {JsonSerializer.Serialize(printQueue.State, TerminalJsonContext.Default.PrinterState)}\n\n");
+        void OnScan(CitizenIdScan scan) => stream.Post($"event: scan\ndata: {JsonSerializer.Serialize(scan, TerminalJsonContext.Default.CitizenIdScan)}\n\n");
+        void OnPrinter() => stream.Post($"event: printer\ndata: {JsonSerializer.Serialize(printQueue.State, TerminalJsonContext.Default.PrinterState)}\n\n");
         // Headphones plugged into the jack switch the page's speech on, pulled out off.
-        void OnHeadphones(bool plugged) => events.Writer.TryWrite(Speech.Headphones.Event(plugged));
+        void OnHeadphones(bool plugged) => stream.Post(Speech.Headphones.Event(plugged));
+        string Network() => $"event: network\ndata: {(link.Online ? "true" : "false")}\n\n";
         presence.Tapped += OnTap;
         headphones.Changed += OnHeadphones;
         presence.ProblemReported += OnProblem;
@@ -83,32 +87,21 @@ internal static class KioskApi
         printQueue.Changed += OnPrinter;
         try
         {
-            await ServerSentEvents.BeginAsync(http.Response, streaming.Token).ConfigureAwait(false);
-            events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
+            stream.Post(Network());
             OnPrinter();
             if (headphones.Plugged is { } plugged)
             {
                 OnHeadphones(plugged);
             }
 
-            var screens = Task.Run(async () =>
+            await stream.RunAsync(async lasting =>
             {
-                await foreach (var screen in display.FollowAsync(streaming.Token).ConfigureAwait(false))
+                await foreach (var screen in display.FollowAsync(lasting).ConfigureAwait(false))
                 {
-                    events.Writer.TryWrite($"event: screen\ndata: {JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen)}\n\n");
-                    events.Writer.TryWrite($"event: network\ndata: {(link.Online ? "true" : "false")}\n\n");
+                    stream.Post($"event: screen\ndata: {JsonSerializer.Serialize(screen, TerminalJsonContext.Default.DisplayScreen)}\n\n");
+                    stream.Post(Network());
                 }
-            }, streaming.Token);
-            await foreach (var message in events.Reader.ReadAllAsync(streaming.Token).ConfigureAwait(false))
-            {
-                await ServerSentEvents.SendAsync(http.Response, message, streaming.Token).ConfigureAwait(false);
-            }
-
-            await screens.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (streaming.IsCancellationRequested)
-        {
-            // The page went away, or the terminal is stopping.
+            }).ConfigureAwait(false);
         }
         finally
         {
