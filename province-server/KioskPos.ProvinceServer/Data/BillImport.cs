@@ -427,11 +427,16 @@ internal sealed class BillImport(ProvinceDatabase database)
     }
 }
 
-/// <summary>RFC 4180 CSV: commas, double-quoted fields with "" for a quote and line breaks inside quotes, CRLF or LF.</summary>
+/// <summary>
+/// RFC 4180 CSV: commas, double-quoted fields with "" for a quote and line breaks inside quotes, CRLF or LF. A file
+/// whose first line has semicolons and no comma is read with semicolons: Excel's "CSV" writes the computer's list
+/// separator, a semicolon under regional settings whose decimal mark is a comma.
+/// </summary>
 internal static class Csv
 {
     public static List<List<string>> Parse(string text)
     {
+        var separator = SeparatorOf(text);
         var rows = new List<List<string>>();
         var row = new List<string>();
         var field = new StringBuilder();
@@ -459,7 +464,7 @@ internal static class Csv
             {
                 quoted = true;
             }
-            else if (c == ',')
+            else if (c == separator)
             {
                 row.Add(field.ToString());
                 field.Clear();
@@ -489,5 +494,33 @@ internal static class Csv
         }
 
         return rows;
+    }
+
+    // ',' unless the first line (outside quotes) has a ';' and no ','.
+    private static char SeparatorOf(string text)
+    {
+        var quoted = false;
+        var semicolon = false;
+        foreach (var c in text)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c == ',')
+            {
+                return ',';
+            }
+            else if (!quoted && c is '\n' or '\r')
+            {
+                break;
+            }
+            else if (!quoted && c == ';')
+            {
+                semicolon = true;
+            }
+        }
+
+        return semicolon ? ';' : ',';
     }
 }

@@ -21,6 +21,8 @@ internal static class BillImportEndpoint
     /// <summary>The largest XML or spreadsheet body: a hospital's month of episodes with base64 tables is large.</summary>
     public const long MaxFileBytes = 200L * 1024 * 1024;
 
+    private static readonly System.Text.UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static async Task<Results<JsonOk<ImportResult>, ProblemResult>> HandleAsync(HttpContext http, BillImport import, ProvinceDatabase database)
     {
         var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
@@ -54,8 +56,21 @@ internal static class BillImportEndpoint
 
         if (kind == "csv")
         {
-            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
-            return Imported(await import.ImportCsvAsync(await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false));
+            // UTF-8 (with or without its byte order mark; UTF-16 with its mark), or refused whole: Excel's plain "CSV"
+            // writes the computer's ANSI code page (windows-1258 on Vietnamese Windows), whose letters would be stored
+            // as replacement characters on every bill and receipt.
+            using var reader = new StreamReader(http.Request.Body, s_strictUtf8, detectEncodingFromByteOrderMarks: true);
+            string text;
+            try
+            {
+                text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "not_utf8", "body: the CSV is not UTF-8 text; in Excel save it as \"CSV UTF-8 (Comma delimited)\".", "not_utf8.csv");
+            }
+
+            return Imported(await import.ImportCsvAsync(text, http.RequestAborted).ConfigureAwait(false));
         }
 
         if (kind == "xml" && institution.Length == 0)

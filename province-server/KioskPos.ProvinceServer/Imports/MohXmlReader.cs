@@ -36,6 +36,9 @@ internal sealed record MohFile(string? Facility, List<MohEpisode> Episodes, List
 /// </summary>
 internal static class MohXmlReader
 {
+    // The code pages beside Unicode (windows-1258, Vietnamese Windows' own) for files that declare them.
+    static MohXmlReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
     private static readonly XmlReaderSettings s_settings = new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
@@ -275,8 +278,13 @@ internal static class MohXmlReader
         return errors.Count == count ? line : null;
     }
 
-    /// <summary>Plain XML (it starts with <c>&lt;</c>), else base64 of UTF-8 XML.</summary>
-    private static bool TryDecode(string content, out string xml)
+    /// <summary>
+    /// Plain XML (it starts with <c>&lt;</c>), else base64 of the table's XML file. Decoded, the file is read as any XML
+    /// file is: its byte order mark or its declaration names its encoding (UTF-8 when neither does), so a table an
+    /// older exporter wrote in <c>windows-1258</c> or UTF-16 is read as written, and bytes that are not of the
+    /// encoding named are refused, never read as replacement characters.
+    /// </summary>
+    private static bool TryDecode(string content, out Func<XmlReader> open)
     {
         var trimmed = content.AsSpan().Trim();
         if (trimmed.StartsWith("<![CDATA[", StringComparison.Ordinal))
@@ -286,32 +294,52 @@ internal static class MohXmlReader
 
         if (trimmed.Length > 0 && trimmed[0] == '<')
         {
-            xml = trimmed.ToString();
+            var xml = trimmed.ToString();
+            open = () => XmlReader.Create(new StringReader(xml), s_settings);
             return true;
         }
 
         if (trimmed.StartsWith("&lt;", StringComparison.Ordinal))
         {
             // Plain XML written as escaped text: ReadInnerXml kept the escapes.
-            xml = System.Net.WebUtility.HtmlDecode(trimmed.ToString());
+            var xml = System.Net.WebUtility.HtmlDecode(trimmed.ToString());
+            open = () => XmlReader.Create(new StringReader(xml), s_settings);
             return true;
         }
 
         var bytes = new byte[(trimmed.Length * 3 / 4) + 3];
-        if (Convert.TryFromBase64Chars(trimmed.ToString().Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal), bytes, out var written) && written > 0)
+        if (Convert.TryFromBase64Chars(trimmed.ToString().Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal), bytes, out var written)
+            && StartsAsXml(bytes.AsSpan(0, written)))
         {
-            xml = Encoding.UTF8.GetString(bytes, 0, written).TrimStart('\uFEFF');
-            return xml.TrimStart().StartsWith('<');
+            open = () => XmlReader.Create(new MemoryStream(bytes, 0, written, writable: false), s_settings);
+            return true;
         }
 
-        xml = string.Empty;
+        open = null!;
         return false;
     }
 
-    /// <summary>Every element named <paramref name="rowName"/> as a map of its child elements' text.</summary>
-    private static IEnumerable<Dictionary<string, string>> ReadRows(string xml, string rowName)
+    // An XML file's first bytes: a byte order mark (UTF-8, or UTF-16 whose reader then decides) or '<' after blanks.
+    private static bool StartsAsXml(ReadOnlySpan<byte> bytes)
     {
-        using var reader = XmlReader.Create(new StringReader(xml), s_settings);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return bytes.Length > 2;
+        }
+
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        bytes = bytes.TrimStart(" \t\r\n"u8);
+        return bytes.Length > 0 && bytes[0] == (byte)'<';
+    }
+
+    /// <summary>Every element named <paramref name="rowName"/> as a map of its child elements' text.</summary>
+    private static IEnumerable<Dictionary<string, string>> ReadRows(Func<XmlReader> open, string rowName)
+    {
+        using var reader = open();
         while (reader.Read())
         {
             if (reader.NodeType != XmlNodeType.Element || reader.LocalName != rowName)
@@ -329,7 +357,9 @@ internal static class MohXmlReader
                     if (fields.NodeType == XmlNodeType.Element && fields.Depth == 1)
                     {
                         var field = fields.LocalName;
-                        row[field] = fields.ReadElementContentAsString().Trim();
+                        // A legacy encoding's letters come as a base letter and its tone mark: composed, as every text we keep.
+                        var text = fields.ReadElementContentAsString().Trim();
+                        row[field] = text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
                     }
                     else
                     {
