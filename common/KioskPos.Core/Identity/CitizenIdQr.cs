@@ -4,7 +4,7 @@ namespace KioskPos.Core.Identity;
 
 /// <summary>
 /// The QR printed on the back of a chip citizen-ID card (CCCD), as a 2D scanner types it: fields separated by
-/// <c>|</c> — the 12-digit number, the old 9-digit number (may be empty), the full name, the date of birth
+/// <c>|</c> — the 12-digit number, the old ID card's number (9 or 12 digits; may be empty), the full name, the date of birth
 /// <c>ddMMyyyy</c>, the sex, the permanent address, the issue date <c>ddMMyyyy</c>; some cards carry more fields after
 /// those, so six or more are accepted. The QR is printed, not signed: it is a key to look a patient up, never proof
 /// of who presents it. Only the number is handed on; the other fields are checked for shape (so a QR that is not a
@@ -47,7 +47,8 @@ public static class CitizenIdQr
             return false;
         }
 
-        if (fields[1].Length != 0 && !(fields[1].Length == 9 && fields[1].All(char.IsAsciiDigit)))
+        // The ID card it replaced: 9 digits, or 12 (the 12-digit ID cards issued 2012–2016), or none.
+        if (fields[1].Length is not (0 or 9 or 12) || !fields[1].All(char.IsAsciiDigit))
         {
             return false;
         }

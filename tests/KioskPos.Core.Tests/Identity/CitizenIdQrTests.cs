@@ -16,6 +16,7 @@ public sealed class CitizenIdQrTests
     [InlineData("001090123456|012345678|Nguyễn Văn An|01011990|Nam|Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh|15042021", "001090123456")]
     [InlineData("082190000123||Đoàn Thị Kim Tuyết|15011990|Nữ|Ấp Long Hòa, xã Long An, huyện Châu Thành, tỉnh Tiền Giang|20042021\r\n", "082190000123")]
     [InlineData("082190000123||Đoàn Thị Kim Tuyết|15011990|Nữ|Ấp Long Hòa", "082190000123")] // six fields: no issue date
+    [InlineData("079090001234|079090001234|Trần Văn Bình|02031990|Nam|Phường Sài Gòn, TP. Hồ Chí Minh|10052021", "079090001234")] // a 12-digit ID card of 2012–2016 before it
     [InlineData("082190000123||Đoàn Thị Kim Tuyết|15011990|Nữ|Ấp Long Hòa|20042021|extra|fields", "082190000123")]
     public void A_card_s_qr_gives_its_number_only(string text, string number)
     {
