@@ -109,7 +109,7 @@ public abstract class PlanReportTests(ProvinceEngine engine)
             var id = $"TG-GEN-{n:D2}";
             var type = types[n % types.Length];
             var district = districts[random.Next(districts.Length)];
-            using (var registered = await province.Admin.PutAsJsonAsync($"/api/v1/admin/institutions/{id}", new { name = $"Đơn vị {n}", type, district, commune = "Xã Một" }))
+            using (var registered = await province.Admin.PutAsJsonAsync($"/api/v1/admin/institutions/{id}", new { name = $"Đơn vị {n}", type, district, commune = "Xã Một", oldProvince = "Tiền Giang" }))
             {
                 Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
             }

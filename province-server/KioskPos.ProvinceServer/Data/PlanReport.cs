@@ -90,29 +90,17 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
     /// <summary>The report asked for; none when the plan asked for does not exist.</summary>
     public async Task<PlanReportView?> BuildAsync(PlanReportQuery query, CancellationToken cancellationToken)
     {
-        var plan = await plans.FindAsync(query.PlanId, cancellationToken).ConfigureAwait(false);
-        if (plan is null && query.PlanId is not null)
+        var all = await plans.AllAsync(cancellationToken).ConfigureAwait(false);
+        var asked = query.PlanId is null ? null : all.FirstOrDefault(p => p.Id == query.PlanId);
+        if (asked is null && query.PlanId is not null)
         {
             return null;
         }
 
-        plan ??= new Plan("none", "—", "—", "province", "", query.From.Year, 0, 100, []);
         var (from, to) = (query.From, query.To);
         var lastMonth = Units.MonthOf(to.AddDays(-1));
-        var trendFrom = new DateOnly(Math.Max(Math.Min(plan.StartYear, from.Year - 1), to.Year - 10), 1, 1);
-        var readFrom = trendFrom < from ? trendFrom : from;
-        var readTo = new DateOnly(to.AddDays(-1).Year + 1, 1, 1);
-
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var sums = await ReadSumsAsync(connection, readFrom, readTo, query.InstitutionId, cancellationToken).ConfigureAwait(false);
         var placed = await places.AllAsync(connection, query.InstitutionId, cancellationToken).ConfigureAwait(false);
-        var rows = await connection.ReadAllAsync<InstitutionRow>(
-            """
-            SELECT i.id, i.name, i.type, i.district,
-                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END AS active_terminal
-            FROM institutions i WHERE CAST($only AS TEXT) IS NULL OR i.id = $only ORDER BY i.district, i.type, i.name
-            """,
-            null, cancellationToken, ("$only", query.InstitutionId)).ConfigureAwait(false);
 
         Place PlaceIn(string id, DateOnly month)
         {
@@ -121,9 +109,27 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
             return place ?? new Place(DateOnly.MinValue, "", "", null, null);
         }
 
-        // The plan's area: a 2022 plan covers the institutions of its old province, a later one those of its province.
-        var areaApplied = query.PlanId is not null;
-        bool InArea(Place place) => !areaApplied || string.Equals(plan.AreaKind == "old_province" ? place.OldProvince : place.Province, plan.Area, StringComparison.Ordinal);
+        // The plan's area: a 2022 plan covers the institutions of its old province, a later one those of its
+        // province; the report counts only those, whichever way its plan was chosen (the figures a page shows are
+        // those its links and charts read again with the plan named). Without a plan asked for: the default plan, or
+        // for one institution's report the plan whose area holds it (the default first); with none, no area.
+        var chosen = asked
+            ?? (query.InstitutionId is { } only ? all.OrderByDescending(p => p.IsDefault).FirstOrDefault(p => Covers(p, PlaceIn(only, lastMonth))) : all.FirstOrDefault(p => p.IsDefault) ?? all.FirstOrDefault());
+        var plan = chosen ?? new Plan("none", "—", "—", "province", "", query.From.Year, 0, 100, []);
+        bool InArea(Place place) => chosen is null || Covers(chosen, place);
+
+        var trendFrom = new DateOnly(Math.Max(Math.Min(plan.StartYear, from.Year - 1), to.Year - 10), 1, 1);
+        var readFrom = trendFrom < from ? trendFrom : from;
+        var readTo = new DateOnly(to.AddDays(-1).Year + 1, 1, 1);
+        var sums = await ReadSumsAsync(connection, readFrom, readTo, query.InstitutionId, cancellationToken).ConfigureAwait(false);
+        var rows = await connection.ReadAllAsync<InstitutionRow>(
+            """
+            SELECT i.id, i.name, i.type, i.district,
+                   CASE WHEN EXISTS (SELECT 1 FROM terminals t WHERE t.institution_id = i.id AND t.revoked = 0 AND t.last_seen_at IS NOT NULL) THEN 1 ELSE 0 END AS active_terminal
+            FROM institutions i WHERE CAST($only AS TEXT) IS NULL OR i.id = $only ORDER BY i.district, i.type, i.name
+            """,
+            null, cancellationToken, ("$only", query.InstitutionId)).ConfigureAwait(false);
+
 
         var year = from.Year;
         var inPeriod = new HashSet<string>(StringComparer.Ordinal);
@@ -175,13 +181,17 @@ internal sealed class PlanReport(ProvinceDatabase database, Plans plans, Places 
         var months = Months(from, to, scoped, plan);
         var years = Years(trendFrom.Year, to.AddDays(-1).Year, members, scoped, plan);
         return new PlanReportView(
-            from, to, year, new PlanRef(plan.Id, plan.Title, plan.Authority, plan.AreaKind, plan.Area, plan.StartYear, areaApplied), query.Units == UnitsAsOf.Today ? "today" : "then",
+            from, to, year, new PlanRef(plan.Id, plan.Title, plan.Authority, plan.AreaKind, plan.Area, plan.StartYear, chosen is not null), query.Units == UnitsAsOf.Today ? "today" : "then",
             byType, byDistrict, byCommune, behind, due, value, Percent(value, due), plan.ValueShare(year), counted, bills, Percent(counted, bills), plan.CountShare(year),
             institutions, months, years, months.Sum(m => m.TopUps));
     }
 
     // Per commune: the institutions placed there for the period, and the value and count of each month where the
     // institution was that month; the target is the mean of the members' types' targets, the gap the share less it.
+    // Whether the plan's area holds a place: a 2022 plan's is an old province, a later one's a province.
+    private static bool Covers(Plan plan, Place place) =>
+        string.Equals(plan.AreaKind == "old_province" ? place.OldProvince : place.Province, plan.Area, StringComparison.Ordinal);
+
     private static List<PlanCommune> Communes(
         List<PlanInstitution> institutions, IEnumerable<string> memberIds, Dictionary<string, Dictionary<string, Sum>> sums, HashSet<string> inPeriod,
         Func<string, DateOnly, Place> placeIn, Plan plan, int year)

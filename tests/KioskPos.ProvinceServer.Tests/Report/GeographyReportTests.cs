@@ -53,6 +53,43 @@ public sealed class GeographyReportTests
         Assert.Equal(Share(members.Sum(g => g.Counted), members.Sum(g => g.Bills)), report.GetProperty("countSharePercent").GetDouble());
         Assert.Equal((Target(50, 2025), Target(50, 2025)), (report.GetProperty("valueTargetPercent").GetInt32(), report.GetProperty("countTargetPercent").GetInt32()));
 
+        // Without a plan named, the default plan (236) is read with its area: the figures the page shows are those its
+        // charts, CSV and JSON links read again with the plan named (before, the default view counted the whole province
+        // under 236's title).
+        var byDefault = await province.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/report/plan?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
+        Assert.Equal((Plan236, true), (byDefault.GetProperty("plan").GetProperty("id").GetString(), byDefault.GetProperty("plan").GetProperty("areaApplied").GetBoolean()));
+        Assert.Equal(report.GetProperty("institutions").GetRawText(), byDefault.GetProperty("institutions").GetRawText());
+        Assert.Equal((report.GetProperty("cashlessValue").GetInt64(), report.GetProperty("due").GetInt64()), (byDefault.GetProperty("cashlessValue").GetInt64(), byDefault.GetProperty("due").GetInt64()));
+
+        // An institution's own report, no plan named: the plan whose area holds it; one in the old Đồng Tháp, which no
+        // plan here covers, sees its own figures against no plan rather than nothing under 236.
+        var outside = generated.First(g => g.OldProvince == "Đồng Tháp");
+        using (var put = await province.Admin.PutAsJsonAsync($"/api/v1/admin/users/ketoan.{outside.Id.ToLowerInvariant()}", new { fullName = "Kế toán", role = "accountant", institutionId = outside.Id, password = "KeToan@2026-dt" }))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using (var accountant = await province.SignInAsync($"ketoan.{outside.Id.ToLowerInvariant()}", "KeToan@2026-dt"))
+        {
+            var own = await accountant.GetFromJsonAsync<JsonElement>($"/api/v1/report/plan?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
+            Assert.Equal(("none", false), (own.GetProperty("plan").GetProperty("id").GetString(), own.GetProperty("plan").GetProperty("areaApplied").GetBoolean()));
+            Assert.Equal([outside.Id], own.GetProperty("institutions").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+            Assert.Equal(outside.Value, own.GetProperty("cashlessValue").GetInt64());
+        }
+
+        var inside = members.First(g => g.Id.StartsWith("GEN-", StringComparison.Ordinal));
+        using (var put = await province.Admin.PutAsJsonAsync($"/api/v1/admin/users/ketoan.{inside.Id.ToLowerInvariant()}", new { fullName = "Kế toán", role = "accountant", institutionId = inside.Id, password = "KeToan@2026-tg" }))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using (var accountant = await province.SignInAsync($"ketoan.{inside.Id.ToLowerInvariant()}", "KeToan@2026-tg"))
+        {
+            var own = await accountant.GetFromJsonAsync<JsonElement>($"/api/v1/report/plan?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
+            Assert.Equal((Plan236, true), (own.GetProperty("plan").GetProperty("id").GetString(), own.GetProperty("plan").GetProperty("areaApplied").GetBoolean()));
+            Assert.Equal([inside.Id], own.GetProperty("institutions").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        }
+
         // By today's commune: institutions placed there, who takes cashless payment, the value and count, the target
         // the mean of the members' types' targets (236: 100 for provincial hospitals and regional centres).
         var communes = report.GetProperty("byCommune").EnumerateArray().Where(c => c.GetProperty("province").GetString() == "Đồng Tháp").ToDictionary(c => c.GetProperty("commune").GetString()!);
