@@ -251,7 +251,13 @@ internal sealed class BillImport(ProvinceDatabase database)
     /// Stores parsed bills all or nothing under the CSV rules (a repeat changes nothing, a bill with money paid on it
     /// is never changed), and the citizen-ID hashes read with them (the patient's account, its keyed hash).
     /// </summary>
-    internal async Task<ImportResult> StoreAsync(IEnumerable<ParsedBill> bills, List<ImportError> errors, IReadOnlyList<(string Payer, string Institution, string Hash)> citizenIds,
+    /// <summary>
+    /// A patient an episode names (<c>MA_BN</c>) and the keyed hash of the 12-digit citizen-ID number the episode gives
+    /// them (<c>SO_CCCD</c>); <paramref name="Where"/> the episode, for an error.
+    /// </summary>
+    internal sealed record Patient(string Code, string Institution, string CitizenIdHash, string Where);
+
+    internal async Task<ImportResult> StoreAsync(IEnumerable<ParsedBill> bills, List<ImportError> errors, IReadOnlyList<Patient> patients,
         CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -350,7 +356,13 @@ internal sealed class BillImport(ProvinceDatabase database)
             }
         }
 
-        foreach (var (payer, institution, hash) in citizenIds)
+        // A citizen-ID number finds its patient at the kiosk and the counter, with no sign-in at the kiosk: a number
+        // linked to the wrong account shows one person's bills and balance to whoever presents the other's card. A
+        // person's number does not change, so a file that gives a patient another number than the one held, the
+        // number of another patient of the hospital, or one number to two patients (or two to one) is refused, naming
+        // the episode and never the other patient.
+        await CheckCitizenIdsAsync(connection, transaction, patients, errors, cancellationToken).ConfigureAwait(false);
+        foreach (var patient in patients)
         {
             if (errors.Count > 0)
             {
@@ -359,12 +371,12 @@ internal sealed class BillImport(ProvinceDatabase database)
 
             // Only a change moves the account's version (and so reaches the terminals): a repeat changes nothing.
             var current = await connection.ScalarAsync("SELECT COALESCE(citizen_id_hash, '') FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken,
-                ("$c", payer), ("$i", institution)).ConfigureAwait(false);
-            if (current is string held && held != hash)
+                ("$c", patient.Code), ("$i", patient.Institution)).ConfigureAwait(false);
+            if (current is string held && held != patient.CitizenIdHash)
             {
-                var version = await ChangeVersions.NextAsync(connection, transaction, institution, cancellationToken).ConfigureAwait(false);
+                var version = await ChangeVersions.NextAsync(connection, transaction, patient.Institution, cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync("UPDATE accounts SET citizen_id_hash = $h, version = $v WHERE code = $c", transaction, cancellationToken,
-                    ("$h", hash), ("$v", version), ("$c", payer)).ConfigureAwait(false);
+                    ("$h", patient.CitizenIdHash), ("$v", version), ("$c", patient.Code)).ConfigureAwait(false);
             }
         }
 
@@ -375,6 +387,34 @@ internal sealed class BillImport(ProvinceDatabase database)
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ImportResult(created, updated, unchanged, []);
+    }
+
+    private static async Task CheckCitizenIdsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Patient> patients, List<ImportError> errors, CancellationToken cancellationToken)
+    {
+        foreach (var twice in patients.GroupBy(p => (p.Institution, p.CitizenIdHash)).Where(g => g.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count() > 1))
+        {
+            errors.Add(new ImportError(0, $"SO_CCCD: one citizen-ID number is given to {twice.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count()} patients (MA_BN {string.Join(", ", twice.Select(p => p.Code).Distinct(StringComparer.Ordinal))}): check MA_BN and SO_CCCD", twice.First().Where + " XML1 SO_CCCD"));
+        }
+
+        foreach (var two in patients.GroupBy(p => (p.Institution, p.Code)).Where(g => g.Select(p => p.CitizenIdHash).Distinct(StringComparer.Ordinal).Count() > 1))
+        {
+            errors.Add(new ImportError(0, $"SO_CCCD: patient MA_BN {two.Key.Code} is given two citizen-ID numbers in this file: check MA_BN and SO_CCCD", two.First().Where + " XML1 SO_CCCD"));
+        }
+
+        foreach (var patient in patients.DistinctBy(p => (p.Institution, p.Code, p.CitizenIdHash)))
+        {
+            var held = await connection.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken,
+                ("$c", patient.Code), ("$i", patient.Institution)).ConfigureAwait(false) as string;
+            if (held is { Length: > 0 } && held != patient.CitizenIdHash)
+            {
+                errors.Add(new ImportError(0, $"SO_CCCD is not the citizen-ID number patient MA_BN {patient.Code} already has here, and a person's number does not change: check MA_BN and SO_CCCD", patient.Where + " XML1 SO_CCCD"));
+            }
+            else if (await connection.ScalarAsync("SELECT code FROM accounts WHERE citizen_id_hash = $h AND institution_id = $i AND code <> $c LIMIT 1", transaction, cancellationToken,
+                         ("$h", patient.CitizenIdHash), ("$i", patient.Institution), ("$c", patient.Code)).ConfigureAwait(false) is string)
+            {
+                errors.Add(new ImportError(0, $"SO_CCCD is the citizen-ID number of another patient of this institution, not of MA_BN {patient.Code}: check MA_BN and SO_CCCD", patient.Where + " XML1 SO_CCCD"));
+            }
+        }
     }
 
     private static bool Same(ParsedBill a, ParsedBill b) =>

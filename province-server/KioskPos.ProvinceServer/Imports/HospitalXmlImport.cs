@@ -39,8 +39,8 @@ internal sealed class HospitalXmlImport(BillImport bills, ProvinceDatabase datab
         }
 
         var key = await ReadKeyAsync(database, cancellationToken).ConfigureAwait(false);
-        var (parsed, citizenIds) = MohBills.ToBills(episodes, institution, key, errors);
-        return (await bills.StoreAsync(parsed, errors, citizenIds, cancellationToken).ConfigureAwait(false)) with { Facility = facility };
+        var (parsed, patients) = MohBills.ToBills(episodes, institution, key, errors);
+        return (await bills.StoreAsync(parsed, errors, patients, cancellationToken).ConfigureAwait(false)) with { Facility = facility };
     }
 
     /// <summary>The province's citizen-ID key (made by the schema step that added the hashes), or null before it.</summary>

@@ -42,11 +42,11 @@ internal static class MohBills
     /// <summary>The id an episode's bill had before ids were scoped by institution, or null where it would not fit.</summary>
     public static string? LegacyId(string maLk) => 4 + maLk.Length <= BillImport.MaxIdLength ? "XML-" + maLk : null;
 
-    public static (List<BillImport.ParsedBill> Bills, List<(string Payer, string Institution, string Hash)> CitizenIds) ToBills(
+    public static (List<BillImport.ParsedBill> Bills, List<BillImport.Patient> Patients) ToBills(
         IReadOnlyList<MohEpisode> episodes, string institution, byte[]? citizenKey, List<ImportError> errors)
     {
         var bills = new List<BillImport.ParsedBill>();
-        var citizenIds = new List<(string, string, string)>();
+        var patients = new List<BillImport.Patient>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var episode in episodes)
         {
@@ -118,11 +118,11 @@ internal static class MohBills
             // only that is hashed for the look-up; any other is accepted and read past, stored nowhere, clear or hashed.
             if (episode.SoCccd is { } number && CitizenIdNumber.IsValid(number) && citizenKey is not null)
             {
-                citizenIds.Add((episode.MaBn, institution, CitizenIdHash.Compute(citizenKey, number)));
+                patients.Add(new BillImport.Patient(episode.MaBn, institution, CitizenIdHash.Compute(citizenKey, number), where));
             }
         }
 
-        return (bills, citizenIds);
+        return (bills, patients);
     }
 
     private static void Check(MohEpisode episode, string field, decimal total, decimal sum, List<ImportError> errors)

@@ -160,6 +160,52 @@ public sealed class HospitalXmlImportTests
     }
 
     [Fact]
+    public async Task A_citizen_id_number_never_moves_to_another_patient_and_the_file_that_would_move_it_is_refused()
+    {
+        // The number finds its patient at the kiosk without a sign-in. Before, a file whose episode of BN260001 carried
+        // another person's number silently replaced BN260001's: that person's card then opened BN260001's bills and
+        // balance, and BN260001's own card found nobody (found by an exploratory pass with the fuzz seed).
+        await using var province = await ProvinceHost.StartAsync();
+        var demoPatient = await province.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = 'BN260001'");
+        Assert.NotNull(demoPatient);
+        const string other = "082190000123";
+
+        // Another number for a patient who has one.
+        var moved = await ImportAsync(province, File("82012", [Base64Episode with { MaBn = "BN260001", SoCccd = other }]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, moved.Status);
+        var error = Assert.Single(moved.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal("HOSO[1] MA_LK=2612010001 XML1 SO_CCCD", error.GetProperty("path").GetString());
+        Assert.Contains("already has", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Another patient's number.
+        var taken = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = KioskPos.ProvinceServer.Data.DemoData.DemoPatientCitizenId }]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, taken.Status);
+        var takenError = Assert.Single(taken.Body.GetProperty("errors").EnumerateArray()).GetProperty("message").GetString()!;
+        Assert.Contains("another patient", takenError, StringComparison.Ordinal);
+        Assert.DoesNotContain("BN260001", takenError, StringComparison.Ordinal);
+
+        // One number for two patients in one file, and two numbers for one.
+        var twice = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = other }, PlainEpisode with { SoCccd = other }]));
+        Assert.Contains(twice.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("given to 2 patients (MA_BN BN260002, BN260003)", StringComparison.Ordinal));
+        var two = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = other }, Base64Episode with { MaLk = "2612010007", SoCccd = "082190000999" }]));
+        Assert.Contains(two.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("two citizen-ID numbers", StringComparison.Ordinal));
+
+        // Nothing was stored or linked by any of them.
+        Assert.Equal(demoPatient, await province.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = 'BN260001'"));
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM accounts WHERE code IN ('BN260002', 'BN260003') AND citizen_id_hash IS NOT NULL"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id LIKE 'XML-%'"), System.Globalization.CultureInfo.InvariantCulture));
+
+        // A patient's own number, the first time and again.
+        var own = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = other }]));
+        Assert.True(own.Status == HttpStatusCode.OK, own.Body.ToString());
+        var linked = await province.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = 'BN260002'");
+        Assert.NotNull(linked);
+        var again = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = other }]));
+        Assert.Equal((HttpStatusCode.OK, 1), (again.Status, again.Body.GetProperty("unchanged").GetInt32()));
+        Assert.Equal(linked, await province.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = 'BN260002'"));
+    }
+
+    [Fact]
     public async Task A_patient_identified_by_passport_old_id_or_e_id_code_does_not_block_the_file_and_only_a_citizen_id_is_hashed()
     {
         // QĐ 130/4750: SO_CCCD (VARCHAR(15)) is the citizen-ID number, else the old 9-digit ID, a passport number, or
