@@ -62,7 +62,7 @@ public sealed record StatementLayout
     private static readonly IReadOnlyList<string> s_endMarkers = ["Tổng", "Total"];
 
     /// <summary>The account labels of a layout that leaves <see cref="AccountNumber"/> out.</summary>
-    public static IReadOnlyList<string> DefaultAccountLabels { get; } = ["Số tài khoản", "Account number", "Account No", "Số TK"];
+    public static IReadOnlyList<string> DefaultAccountLabels { get; } = ["Số tài khoản", "Account number", "Account No", "Số TK", "Tài khoản"];
 
     /// <summary>The labels the account number is read after: none when the bank's export prints no account number.</summary>
     public IReadOnlyList<string> AccountLabels() => AccountNumber ?? DefaultAccountLabels;

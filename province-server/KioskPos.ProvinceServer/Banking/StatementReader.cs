@@ -50,6 +50,10 @@ internal static partial class StatementReader
 {
     private const int HeaderSearchRows = 60;
 
+    // Words after an account label that make it an earlier account's ("Số tài khoản cũ / Old account number"; lower
+    // case, as Normal writes them).
+    private static readonly string[] s_formerly = ["cũ", "old"];
+
     /// <summary>
     /// Reads the sheet by the layout named <paramref name="layoutId"/>, or by the first layout whose
     /// header is found: the sections whose title rows name <paramref name="account"/> (the connection's), or the first
@@ -214,6 +218,13 @@ internal static partial class StatementReader
                 while (normal.FirstOrDefault(l => rest.StartsWith(l, StringComparison.Ordinal)) is { } label)
                 {
                     rest = rest[label.Length..].TrimStart(' ', '/', '\n', ':', '-', '(', ')', '.');
+                }
+
+                // "Số tài khoản cũ / Old account number": the account's number before a change, printed by some banks
+                // beside the current one; not the statement's.
+                if (s_formerly.Any(f => rest.StartsWith(f, StringComparison.Ordinal)))
+                {
+                    continue;
                 }
 
                 if (rest.Any(char.IsAsciiDigit))
