@@ -103,7 +103,8 @@ internal static class DemoProvince
                     var total = perBill + (random.Next(-3, 4) * 10_000L);
                     var paidCashless = random.NextDouble() < share;
                     var at = due.AddDays(-random.Next(0, 9));
-                    var paid = paidCashless && at <= today;
+                    // Paid up to yesterday (Vietnam's day): a payment of today, at a generated hour, could lie in the future.
+                    var paid = paidCashless && at < today;
                     bills.Add([id, u.Id, $"{u.Id}-{1 + (b % 4)}", u.Type.Contains("health", StringComparison.Ordinal) || u.Type.EndsWith("hospital", StringComparison.Ordinal) ? "vien_phi" : "hoc_phi",
                         $"Phải thu tháng {month:MM/yyyy}", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), total, paid ? total : 0L, 0L]);
                     if (paid)
