@@ -23,8 +23,8 @@ internal static class ScreenFiles
         ("/tech", "tech.html"),
     ];
 
-    /// <summary>The catalogue's parts the screens use.</summary>
-    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd.", "dev."];
+    /// <summary>The catalogue's parts the screens use (the kiosk's statement names each movement as the paper does).</summary>
+    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd.", "dev.", "receipt.statement.kind."];
 
     private static readonly ManifestEmbeddedFileProvider s_files = new(typeof(ScreenFiles).Assembly, "wwwroot");
     private static readonly Lazy<(byte[] Json, string ETag)> s_messages = new(() =>

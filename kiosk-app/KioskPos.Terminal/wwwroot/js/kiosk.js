@@ -8,7 +8,7 @@
   var t = I18n.t, vnd = I18n.money;
   var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
   var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, relativeTimer = null, prefix = params.get('prefix') || 'HS';
-  var topUpAmount = '';
+  var topUpAmount = '', shown = null;
   // A payment's or top-up's request: its answer, or null when none came (the page says so and lets Pay be pressed
   // again); an answer cut after its status line, with no body to read, is none either.
   async function send(url, request) {
@@ -28,6 +28,7 @@
   function translate() {
     I18n.apply();
     renderCode(); if (payer) { renderPayer(); }
+    if (shown && document.body.dataset.screen === 'statement') { renderStatement(); }
     if (payer && document.body.dataset.screen === 'topup') { renderTopUp(); }
     if (payment && document.body.dataset.screen === 'done') { doneTitle(payment); }
   }
@@ -41,7 +42,7 @@
     if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
   }
   function home() {
-    payer = null; card = null; payment = null; code = ''; pin = ''; PaymentIntent.end(); $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
+    payer = null; card = null; payment = null; shown = null; code = ''; pin = ''; PaymentIntent.end(); $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
     topUpAmount = ''; $('dtitle').dataset.msg = 'kiosk.paid'; $('dtitle').textContent = t('kiosk.paid');
@@ -320,24 +321,36 @@
   async function statement() {
     var r = await json('/api/v1/cards/' + encodeURIComponent(card) + '/statement');
     if (!r.response.ok) { problem(r.response, r.body); return; }
-    var s = r.body;
+    var s = shown = r.body;
     $('sname').textContent = s.maskedName; $('sinfo').textContent = s.accountCode + ' · ' + s.maskedCard;
-    $('moves').replaceChildren();
-    s.movements.forEach(function (m) {
-      var row = $('moves').insertRow();
-      cell(row, 'muted').textContent = new Date(m.at).toLocaleString('vi-VN'); cell(row).textContent = m.label; cell(row, 'n').textContent = m.amountText;
-    });
-    $('sbalance').textContent = s.balanceText; $('sscope').textContent = s.scope; $('smsg').textContent = ''; $('scode').textContent = s.standingCode;
+    renderStatement(); delete $('smsg').dataset.msg; $('smsg').textContent = '';
+    $('sbalance').textContent = s.balanceText; $('scode').textContent = s.standingCode;
     // The month's statement on a phone: the province's page, by a link signed for this account and month.
     $('slink').hidden = !s.lookupSvg;
     if (s.lookupSvg) { showSvg($('slookup'), s.lookupSvg); $('slookup').dataset.url = s.lookupUrl; } else { $('slookup').replaceChildren(); delete $('slookup').dataset.url; }
     $('stopup').hidden = !(payer && payer.topUp);
     show('statement');
   }
+  // The movements in the page's language: each by its kind, as the printed statement names it (the server's label
+  // is both languages at once); the time as people of that language write it.
+  function renderStatement() {
+    $('moves').replaceChildren();
+    shown.movements.forEach(function (m) {
+      var row = $('moves').insertRow(), kind = 'receipt.statement.kind.' + m.kind;
+      cell(row, 'muted').textContent = new Date(m.at).toLocaleString(I18n.lang === 'en' ? 'en-GB' : 'vi-VN');
+      cell(row).textContent = I18n.has(kind) ? t(kind) : t(m.amount > 0 ? 'receipt.statement.kind.credit' : 'receipt.statement.kind.debit');
+      cell(row, 'n').textContent = m.amountText;
+    });
+  }
   $('stmt').addEventListener('click', statement);
   $('sprint').addEventListener('click', async function () {
     var r = await fetch('/api/v1/cards/' + encodeURIComponent(card) + '/statement/print', { method: 'POST' });
-    $('smsg').textContent = r.status === 200 ? t('kiosk.statementPrinted') : ((await r.json().catch(function () { return {}; })).title || ('HTTP ' + r.status));
+    // Printed, or held until the printer can: a catalogue text, kept by its key so a language switch follows it.
+    var key = r.status === 200 ? 'kiosk.statementPrinted' : r.status === 202 ? 'kiosk.statementHeld' : null;
+    if (key) { $('smsg').dataset.msg = key; $('smsg').textContent = t(key); return; }
+    var body = await r.json().catch(function () { return {}; });
+    delete $('smsg').dataset.msg;
+    $('smsg').textContent = (I18n.lang === 'en' && body.detail) || body.title || ('HTTP ' + r.status);
   });
   $('sback').addEventListener('click', home);
   $('stopup').addEventListener('click', openTopUp);
