@@ -23,8 +23,8 @@ internal static class ScreenFiles
         ("/tech", "tech.html"),
     ];
 
-    /// <summary>The catalogue's parts the screens use.</summary>
-    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd.", "dev."];
+    /// <summary>The catalogue's parts the screens use (the kiosk's statement names each movement as the paper does).</summary>
+    private static readonly string[] s_messagePrefixes = ["common.", "kiosk.", "counter.", "display.", "tech.", "terminal.", "imports.cccd.", "dev.", "receipt.statement.kind."];
 
     private static readonly ManifestEmbeddedFileProvider s_files = new(typeof(ScreenFiles).Assembly, "wwwroot");
     private static readonly Lazy<(byte[] Json, string ETag)> s_messages = new(() =>
@@ -53,7 +53,7 @@ internal static class ScreenFiles
         return app;
     }
 
-    /// <summary>The pages, the state page (<c>/</c>) and the catalogue (<c>GET /api/v1/messages</c>).</summary>
+    /// <summary>The pages, the state page (<c>/</c>), the catalogue (<c>GET /api/v1/messages</c>) and the kiosk's institution.</summary>
     public static IEndpointRouteBuilder MapScreens(this IEndpointRouteBuilder app)
     {
         // The pages are HTML for people: not in the OpenAPI document.
@@ -65,6 +65,7 @@ internal static class ScreenFiles
         app.MapGet("/", StatusPage.RenderAsync).ExcludeFromDescription().Public();
         app.MapGet("/api/v1/messages", GetMessages).WithTags("Screens").WithSummary("The message catalogue the screens use: key to Vietnamese and English text")
             .Produces<IReadOnlyDictionary<string, MessageText>>().Produces(StatusCodes.Status304NotModified).Public();
+        app.MapKioskInstitution();
         return app;
     }
 

@@ -70,9 +70,11 @@
       $('idlewarn').textContent = both('counter.idleWarning', Math.ceil(left / 1000)); $('idlewarn').hidden = false;
     }
   }, 1000);
-  function clearPayer() { payer = null; card = null; PaymentIntent.end(); $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); say('findmsg', ''); say('paymsg', ''); }
+  // The name search's choices go with the payer: a new search, a card, a code or a scan starts from an empty list.
+  function clearMatches() { $('matches').hidden = true; $('matches').replaceChildren(); }
+  function clearPayer() { payer = null; card = null; PaymentIntent.end(); $('carduid').value = ''; say('cardmsg', ''); $('payer').hidden = true; $('bills').replaceChildren(); clearMatches(); say('findmsg', ''); say('paymsg', ''); }
   async function find(url) {
-    say('paymsg', ''); $('matches').hidden = true;
+    say('paymsg', ''); clearMatches();
     var r = await api('GET', url);
     if (!r.ok) { clearPayer(); say('findmsg', problemText(r), 'bad'); return; }
     payer = r.data; say('findmsg', '');
@@ -212,7 +214,7 @@
       var list = $('matches'); list.replaceChildren(); list.hidden = false;
       r.data.forEach(function (m) {
         var b = document.createElement('button'); b.type = 'button'; b.className = 'small'; b.dataset.code = m.code;
-        b.textContent = m.name + ' · ' + m.code + (m.group ? ' · ' + m.group : ''); b.addEventListener('click', function () { list.hidden = true; find('/api/v1/payers/' + encodeURIComponent(m.code)); }); list.appendChild(b);
+        b.textContent = m.name + ' · ' + m.code + (m.group ? ' · ' + m.group : ''); b.addEventListener('click', function () { find('/api/v1/payers/' + encodeURIComponent(m.code)); }); list.appendChild(b);
       });
       return;
     }

@@ -33,6 +33,9 @@
     /** The text of key in the page's language (or the one given), {0}, {1}… replaced by the arguments. */
     t: function (key) { return I18n.tIn(I18n.lang, key, Array.prototype.slice.call(arguments, 1)); },
 
+    /** True when the catalogue holds key (a screen may have its own wording of a text, and fall back when not). */
+    has: function (key) { return Object.prototype.hasOwnProperty.call(catalogue, key); },
+
     /** The text of key in language, formatted with the array args. */
     tIn: function (language, key, args) { return format(entry(key)[language === 'en' ? 'en' : 'vi'], args || []); },
 

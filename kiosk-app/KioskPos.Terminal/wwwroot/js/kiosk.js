@@ -3,12 +3,17 @@
 // pupil, so the next parent never sees the last child's fees. The keypad types the digits of the payer code after
 // its prefix (HS for pupils; ?prefix=BN for patients), or the 12 digits of a citizen-ID card (CCCD), whose QR the
 // 2D scanner also reads (the `scan` event). Payments go through the same payment API as every screen.
+// The page words itself by the institution's type (GET /api/v1/kiosk/institution), not by the prefix: at a school it
+// speaks of pupils (học sinh, mã học sinh, lớp), at a hospital of patients (người bệnh, mã người bệnh, khoa), with
+// the catalogue's kiosk.hospital.… text wherever a kiosk.… text has one.
 (function () {
   'use strict';
   var t = I18n.t, vnd = I18n.money;
   var params = new URLSearchParams(location.search), idleSeconds = Number(params.get('idle')) || 60;
   var lastScreen = null, code = '', pin = '', payer = null, card = null, payment = null, idleTimer = null, countdown = null, relativeTimer = null, prefix = params.get('prefix') || 'HS';
-  var topUpAmount = '';
+  var topUpAmount = '', shown = null, hospital = false, ready = false;
+  // The health facilities' types (InstitutionType's wire names); every other type is a school.
+  var healthTypes = ['provincial_hospital', 'district_health_centre', 'commune_health_station'], hospitalWording = 'hospital.';
   // A payment's or top-up's request: its answer, or null when none came (the page says so and lets Pay be pressed
   // again); an answer cut after its status line, with no body to read, is none either.
   async function send(url, request) {
@@ -25,9 +30,35 @@
     var svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
     element.replaceChildren(svg.nodeName === 'svg' ? document.importNode(svg, true) : document.createTextNode(''));
   }
+  // The key of a text as this institution words it: kiosk.x, or at a hospital kiosk.hospital.x when the catalogue has it.
+  function worded(key) {
+    var base = key.indexOf('kiosk.' + hospitalWording) === 0 ? 'kiosk.' + key.slice(('kiosk.' + hospitalWording).length) : key;
+    var own = 'kiosk.' + hospitalWording + base.slice('kiosk.'.length);
+    return hospital && base.indexOf('kiosk.') === 0 && I18n.has(own) ? own : base;
+  }
+  function tw(key) { return t.apply(null, [worded(key)].concat(Array.prototype.slice.call(arguments, 1))); }
+  // The page's own texts (the title, the home screen's prompt…) in the institution's wording, kept by their data-msg.
+  function word() {
+    document.querySelectorAll('[data-msg]').forEach(function (e) { e.dataset.msg = worded(e.dataset.msg); });
+    $('cccdhint').hidden = !hospital && prefix !== 'BN';
+  }
+  function loadInstitution() {
+    return json('/api/v1/kiosk/institution').then(function (r) {
+      if (!r.response.ok || !r.body) { return; }
+      var now = healthTypes.indexOf(r.body.type) >= 0;
+      if (now !== hospital) { hospital = now; if (ready) { word(); translate(); } }
+    }, function () { /* keep the last wording */ });
+  }
+  // The payer's class (a pupil) or department (a patient); a group that already says so ("Khoa Nội") is not told twice.
+  function group(p) {
+    var key = p.kind === 'patient' ? 'kiosk.department' : 'kiosk.class', own = I18n.tIn('vi', key, []);
+    var named = p.group.toLowerCase().indexOf(own.toLowerCase() + ' ') === 0;
+    return named && I18n.lang === 'vi' ? p.group : t(key) + (named ? ': ' : ' ') + p.group;
+  }
   function translate() {
     I18n.apply();
     renderCode(); if (payer) { renderPayer(); }
+    if (shown && document.body.dataset.screen === 'statement') { renderStatement(); }
     if (payer && document.body.dataset.screen === 'topup') { renderTopUp(); }
     if (payment && document.body.dataset.screen === 'done') { doneTitle(payment); }
   }
@@ -41,11 +72,11 @@
     if (document.body.dataset.screen !== 'home' && document.body.dataset.screen !== 'qr') { idleTimer = setTimeout(home, idleSeconds * 1000); }
   }
   function home() {
-    payer = null; card = null; payment = null; code = ''; pin = ''; PaymentIntent.end(); $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
+    payer = null; card = null; payment = null; shown = null; code = ''; pin = ''; PaymentIntent.end(); $('lost').hidden = true; renderPin(); clearInterval(countdown); clearTimeout(relativeTimer); hideRelative();
     $('bills').replaceChildren(); $('pname').textContent = ''; $('pinfo').textContent = ''; $('total').textContent = '';
     $('qr').replaceChildren(); $('lookup').replaceChildren(); $('receipt').textContent = ''; $('dinfo').textContent = '';
     topUpAmount = ''; $('dtitle').dataset.msg = 'kiosk.paid'; $('dtitle').textContent = t('kiosk.paid');
-    renderCode(); show('home'); loadAccess();
+    renderCode(); show('home'); loadAccess(); loadInstitution();
   }
   function message(kind, title, text) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
@@ -70,16 +101,16 @@
     var r = await json(url);
     if (!r.response.ok) {
       if (byCitizenId) { problem(r.response, r.body); }
-      else if (r.body && r.body.code === 'card_not_recognised') { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); }
-      else if (r.response.status === 404) { message('warn', t('kiosk.notFound'), prefix + code); }
+      else if (r.body && r.body.code === 'card_not_recognised') { message('bad', t('kiosk.unknown'), tw('kiosk.unknownText')); }
+      else if (r.response.status === 404) { message('warn', tw('kiosk.notFound'), prefix + code); }
       else { problem(r.response, r.body); }
       return;
     }
     payer = r.body;
-    if (payer.blocked && card) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); payer = null; return; }
+    if (payer.blocked && card) { message('bad', t('kiosk.blocked'), tw('kiosk.blockedText')); payer = null; return; }
     // A card with nothing to pay: its statement (the last movements here, the balance), from which it can be topped up.
     if (!payer.openBills.length && card) { statement(); return; }
-    if (!payer.openBills.length) { message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + t('kiosk.nothingText')); payer = null; return; }
+    if (!payer.openBills.length) { message('ok', t('kiosk.nothing'), payer.maskedName + ' — ' + tw('kiosk.nothingText')); payer = null; return; }
     renderPayer(); show('payer');
     // Tap to fees on screen, for the benchmark: the frame after the one that drew them.
     if (card) { requestAnimationFrame(function () { requestAnimationFrame(function () { performance.mark('kp-painted'); performance.measure('kp-tap-to-paint', 'kp-tap', 'kp-painted'); }); }); }
@@ -87,7 +118,7 @@
   function renderPayer() {
     $('stmt').hidden = !card;
     $('pname').textContent = payer.maskedName;
-    $('pinfo').textContent = payer.code + (payer.group ? ' · ' + t('kiosk.class') + ' ' + payer.group : '');
+    $('pinfo').textContent = payer.code + (payer.group ? ' · ' + group(payer) : '');
     if (!$('bills').rows.length) {
       payer.openBills.forEach(function (b) {
         var row = $('bills').insertRow(), box = document.createElement('input');
@@ -238,7 +269,7 @@
     } else if (screen.paymentId === payment.id && screen.state === 'confirmed') {
       json('/api/v1/payments/' + encodeURIComponent(payment.id) + '?t=' + payment.viewToken).then(function (r) { done(r.response.ok ? r.body : payment); });
     } else if (screen.paymentId === payment.id && screen.state === 'expired') {
-      message('warn', t('kiosk.expired'), t('kiosk.expiredText'));
+      message('warn', t('kiosk.expired'), tw('kiosk.expiredText'));
     } else if (screen.paymentId === payment.id && screen.state === 'underpaid') {
       message('warn', t('kiosk.underpaid'), screen.message || '');
     }
@@ -250,8 +281,8 @@
       if (document.body.dataset.screen === 'qr') { return; }
       // The kiosk is not told the card's UID: it looks the payer up and pays with the tap's reference.
       payer = null; $('bills').replaceChildren(); card = tap.tap || tap.uid;
-      if (!tap.recognised) { message('bad', t('kiosk.unknown'), t('kiosk.unknownText')); return; }
-      if (tap.blocked) { message('bad', t('kiosk.blocked'), t('kiosk.blockedText')); return; }
+      if (!tap.recognised) { message('bad', t('kiosk.unknown'), tw('kiosk.unknownText')); return; }
+      if (tap.blocked) { message('bad', t('kiosk.blocked'), tw('kiosk.blockedText')); return; }
       loadPayer('/api/v1/payers/by-card/' + encodeURIComponent(card));
     });
     source.addEventListener('scan', function (e) {
@@ -320,24 +351,36 @@
   async function statement() {
     var r = await json('/api/v1/cards/' + encodeURIComponent(card) + '/statement');
     if (!r.response.ok) { problem(r.response, r.body); return; }
-    var s = r.body;
+    var s = shown = r.body;
     $('sname').textContent = s.maskedName; $('sinfo').textContent = s.accountCode + ' · ' + s.maskedCard;
-    $('moves').replaceChildren();
-    s.movements.forEach(function (m) {
-      var row = $('moves').insertRow();
-      cell(row, 'muted').textContent = new Date(m.at).toLocaleString('vi-VN'); cell(row).textContent = m.label; cell(row, 'n').textContent = m.amountText;
-    });
-    $('sbalance').textContent = s.balanceText; $('sscope').textContent = s.scope; $('smsg').textContent = ''; $('scode').textContent = s.standingCode;
+    renderStatement(); delete $('smsg').dataset.msg; $('smsg').textContent = '';
+    $('sbalance').textContent = s.balanceText; $('scode').textContent = s.standingCode;
     // The month's statement on a phone: the province's page, by a link signed for this account and month.
     $('slink').hidden = !s.lookupSvg;
     if (s.lookupSvg) { showSvg($('slookup'), s.lookupSvg); $('slookup').dataset.url = s.lookupUrl; } else { $('slookup').replaceChildren(); delete $('slookup').dataset.url; }
     $('stopup').hidden = !(payer && payer.topUp);
     show('statement');
   }
+  // The movements in the page's language: each by its kind, as the printed statement names it (the server's label
+  // is both languages at once); the time as people of that language write it.
+  function renderStatement() {
+    $('moves').replaceChildren();
+    shown.movements.forEach(function (m) {
+      var row = $('moves').insertRow(), kind = 'receipt.statement.kind.' + m.kind;
+      cell(row, 'muted').textContent = new Date(m.at).toLocaleString(I18n.lang === 'en' ? 'en-GB' : 'vi-VN');
+      cell(row).textContent = I18n.has(kind) ? t(kind) : t(m.amount > 0 ? 'receipt.statement.kind.credit' : 'receipt.statement.kind.debit');
+      cell(row, 'n').textContent = m.amountText;
+    });
+  }
   $('stmt').addEventListener('click', statement);
   $('sprint').addEventListener('click', async function () {
     var r = await fetch('/api/v1/cards/' + encodeURIComponent(card) + '/statement/print', { method: 'POST' });
-    $('smsg').textContent = r.status === 200 ? t('kiosk.statementPrinted') : ((await r.json().catch(function () { return {}; })).title || ('HTTP ' + r.status));
+    // Printed, or held until the printer can: a catalogue text, kept by its key so a language switch follows it.
+    var key = r.status === 200 ? 'kiosk.statementPrinted' : r.status === 202 ? 'kiosk.statementHeld' : null;
+    if (key) { $('smsg').dataset.msg = key; $('smsg').textContent = t(key); return; }
+    var body = await r.json().catch(function () { return {}; });
+    delete $('smsg').dataset.msg;
+    $('smsg').textContent = (I18n.lang === 'en' && body.detail) || body.title || ('HTTP ' + r.status);
   });
   $('sback').addEventListener('click', home);
   $('stopup').addEventListener('click', openTopUp);
@@ -346,5 +389,5 @@
   $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
   document.addEventListener('pointerdown', touch);
   $('cccdhint').hidden = prefix !== 'BN';
-  I18n.load().then(function () { translate(); connect(); home(); });
+  Promise.all([I18n.load(), loadInstitution()]).then(function () { ready = true; word(); translate(); connect(); home(); });
 })();
