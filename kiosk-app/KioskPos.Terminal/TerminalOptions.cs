@@ -83,6 +83,13 @@ public sealed class TerminalOptions
 
     /// <summary>The time zone, falling back to UTC+7 where the machine has no time zone data.</summary>
     public TimeZoneInfo ResolveTimeZone() => Core.Text.LocalTime.Resolve(TimeZone);
+
+    /// <summary>How the terminal's own pages show a moment: its wall clock in <see cref="TimeZone"/>, as the receipts print it.</summary>
+    public const string PageTimeFormat = "HH:mm:ss dd/MM";
+
+    /// <summary><paramref name="at"/> as the terminal's pages show it (<see cref="PageTimeFormat"/>, in <see cref="TimeZone"/>).</summary>
+    public string PageTime(DateTimeOffset at) =>
+        TimeZoneInfo.ConvertTime(at, ResolveTimeZone()).ToString(PageTimeFormat, System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Which devices the terminal drives (section <c>Hardware</c>).</summary>

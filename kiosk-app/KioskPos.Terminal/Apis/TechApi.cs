@@ -14,11 +14,17 @@ namespace KioskPos.Terminal.Apis;
 /// <param name="Value">Its value.</param>
 public sealed record SettingView(string Name, string? Value);
 
-/// <summary>The technician's view of the terminal: devices, sync, the profile, the log. No payment or personal data.</summary>
+/// <summary>
+/// The technician's view of the terminal: devices, sync, the profile, the log. No payment or personal data.
+/// <c>LastSyncText</c> (the last successful sync) and <c>LastReaderRecoveryText</c> (the reader's last reset) are those
+/// moments as people read them: the terminal's wall clock in its time zone (<see cref="TerminalOptions.PageTimeFormat"/>),
+/// as the status page and the receipts show time.
+/// </summary>
 public sealed record TechStateView(
     string TerminalId, string Version, bool Enrolled, string ProvinceServer, int SchemaVersion,
     string CardReader, string Printer, PrinterState PrinterState, IndicatorsView Indicators, SyncView Sync, bool ProvinceOnline,
-    long DiskFreeBytes, double ClockSkewSeconds, IReadOnlyList<SettingView> Hardware, IReadOnlyList<string> Log, ReaderHealthView? CardReaderHealth = null);
+    long DiskFreeBytes, double ClockSkewSeconds, IReadOnlyList<SettingView> Hardware, IReadOnlyList<string> Log, ReaderHealthView? CardReaderHealth = null,
+    string? LastSyncText = null, string? LastReaderRecoveryText = null);
 
 /// <summary>The API of <c>/tech</c> (<c>wwwroot/tech.html</c>): behind a technician's sign-in, for installing and repairing a terminal.</summary>
 internal static class TechApi

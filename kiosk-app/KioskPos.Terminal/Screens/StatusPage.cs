@@ -15,7 +15,6 @@ namespace KioskPos.Terminal.Screens;
 /// </summary>
 internal static class StatusPage
 {
-    private const string TimeFormat = "HH:mm:ss dd/MM";
     private static readonly Lazy<PageTemplate> s_template = new(() => PageTemplate.Parse(ScreenFiles.ReadText("status.html")));
 
     /// <summary>The page, for <c>GET /</c>.</summary>
@@ -26,7 +25,7 @@ internal static class StatusPage
         var status = await terminal.ReadAsync(fullUid: false, ct).ConfigureAwait(false);
         var staff = await CounterApi.SignedInAsync(http).ConfigureAwait(false);
         var mayReadPayments = staff is { Role: StaffRole.Cashier or StaffRole.Supervisor };
-        var zone = options.Value.ResolveTimeZone();
+        var terminalOptions = options.Value;
         var now = time.GetUtcNow();
 
         var page = new TemplateScope()
@@ -40,13 +39,13 @@ internal static class StatusPage
                 .Set("description", status.PrinterState.Description)
                 .If("waiting", status.PrinterState.Waiting > 0, w => w.Set("count", status.PrinterState.Waiting.ToString(CultureInfo.InvariantCulture))))
             .If("help", status.Indicators is { HelpRequestedAt: not null }, h => h.Set("text",
-                PageTemplate.Both("terminal.status.help", TimeZoneInfo.ConvertTime(status.Indicators!.HelpRequestedAt!.Value, zone).ToString(TimeFormat, CultureInfo.InvariantCulture))));
+                PageTemplate.Both("terminal.status.help", terminalOptions.PageTime(status.Indicators!.HelpRequestedAt!.Value))));
 
         // A reader that cannot be opened says so as long as it lasts; the terminal takes QR payments meanwhile.
         var health = status.CardReaderHealth;
         page.If("readerUnavailable", health is { State: "unavailable" }, r => r.Set("message", health!.Message).Set("messageEnglish", health.MessageEnglish).Set("problem", health.Problem ?? string.Empty))
             .If("readerRecovered", health is { Recoveries: > 0, LastRecoveryAt: not null }, r => r.Set("text",
-                PageTemplate.Both("terminal.status.readerRecovered", health!.Recoveries, TimeZoneInfo.ConvertTime(health.LastRecoveryAt!.Value, zone).ToString(TimeFormat, CultureInfo.InvariantCulture))));
+                PageTemplate.Both("terminal.status.readerRecovered", health!.Recoveries, terminalOptions.PageTime(health.LastRecoveryAt!.Value))));
 
         // A reader's problem matters until the next good tap, and for two minutes at most.
         var readerProblem = status.ReaderProblem is { } problem && now - problem.At < TimeSpan.FromMinutes(2) && !(presence.Last?.At > problem.At) ? problem : null;
@@ -56,7 +55,7 @@ internal static class StatusPage
         page.Set("syncClass", sync.LastError is null ? "ok" : "warn")
             .Set("queued", sync.Queued.ToString(CultureInfo.InvariantCulture))
             .Set("rejected", sync.Rejected.ToString(CultureInfo.InvariantCulture))
-            .Set("lastSuccess", sync.LastSuccessAt?.ToString(TimeFormat, CultureInfo.InvariantCulture) ?? Messages.Vi("terminal.status.never"))
+            .Set("lastSuccess", sync.LastSuccessAt is { } last ? terminalOptions.PageTime(last) : Messages.Vi("terminal.status.never"))
             .If("syncError", sync.LastError is not null, e => e.Set("error", sync.LastError));
 
         var tap = presence.Last;

@@ -42,11 +42,13 @@ internal sealed class ReversalSlips(SyncSignal sync, IOptions<TerminalOptions> o
         if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is { } institution)
         {
             var payer = await catalogue.FindByCodeAsync(payment.AccountCode, ct).ConfigureAwait(false);
+            // The slip is printed in Vietnamese as every receipt is (ReceiptLayouts): the destination once, a bank
+            // transfer's reference once.
             var refundTo = result.Reversal switch
             {
-                { Destination: ReversalDestinations.BankTransfer, BankReference: { } reference } => $"{Messages.Vi("receipt.refund_to.bank_transfer", reference)} / {Messages.En("receipt.refund_to.bank_transfer", reference)}",
+                { Destination: ReversalDestinations.BankTransfer, BankReference: { } reference } => Messages.Vi("receipt.refund_to.bank_transfer", reference),
                 _ when payment.State == PaymentState.Voided => null,
-                _ => Messages.Both("receipt.refund_to.card_balance"),
+                _ => Messages.Vi("receipt.refund_to.card_balance"),
             };
             var slip = new ReversalSlip(
                 institution, terminal.Id, $"{terminal.Id}-{result.Sequence:D8}", payment.Id, TimeZoneInfo.ConvertTime(time.GetUtcNow(), terminal.ResolveTimeZone()),

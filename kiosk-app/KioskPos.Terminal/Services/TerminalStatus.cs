@@ -59,6 +59,7 @@ internal sealed class TerminalStatus(
         var terminal = options.Value;
         var sync = syncOptions.Value;
         var status = await outbox.GetStatusAsync(ct).ConfigureAwait(false);
+        var health = Views.ReaderHealth(reader.Health);
         return new TechStateView(
             terminal.Id,
             TerminalVersion.Current,
@@ -75,6 +76,8 @@ internal sealed class TerminalStatus(
             Math.Round(clock.Offset.TotalSeconds, 1),
             hardware,
             log,
-            Views.ReaderHealth(reader.Health));
+            health,
+            status.LastSuccessAt is { } last ? terminal.PageTime(last) : null,
+            health?.LastRecoveryAt is { } reset ? terminal.PageTime(reset) : null);
     }
 }

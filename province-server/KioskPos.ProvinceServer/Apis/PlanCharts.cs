@@ -56,7 +56,7 @@ internal static class PlanCharts
             svg.Add(
                 new XElement(s_svg + "line", new XAttribute("x1", left), new XAttribute("x2", left + plotWidth), new XAttribute("y1", Number(Y(tick))), new XAttribute("y2", Number(Y(tick))),
                     new XAttribute("stroke", "#d0d7de"), new XAttribute("stroke-width", 1)),
-                new XElement(s_svg + "text", new XAttribute("x", left - 6), new XAttribute("y", Number(Y(tick) + 4)), new XAttribute("font-size", 11), new XAttribute("text-anchor", "end"), $"{tick}%"));
+                new XElement(s_svg + "text", new XAttribute("x", left - 6), new XAttribute("y", Number(Y(tick) + 4)), new XAttribute("font-size", 11), new XAttribute("text-anchor", "end"), Percent(tick)));
         }
 
         for (var n = 0; n < years.Count; n++)
@@ -140,5 +140,7 @@ internal static class PlanCharts
 
     private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static string Percent(double value) => value.ToString("0.#", CultureInfo.InvariantCulture) + "%";
+    // The charts are in Vietnamese (their titles are): a decimal comma and a space before the sign, 48,6 %, beside
+    // amounts written 1.250.000 ₫ (the report page's I18n.percent writes the same).
+    private static string Percent(double value) => value.ToString("0.#", CultureInfo.InvariantCulture).Replace('.', ',') + " %";
 }

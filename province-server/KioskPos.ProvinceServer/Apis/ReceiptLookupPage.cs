@@ -53,7 +53,8 @@ internal static class ReceiptLookupPage
             return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_buyer", problem);
         }
 
-        switch ((await LookUpAsync(receipt, h, queries, http.RequestAborted).ConfigureAwait(false)).Check)
+        var (check, found) = await LookUpAsync(receipt, h, queries, http.RequestAborted).ConfigureAwait(false);
+        switch (check)
         {
             case LinkCheck.Malformed:
                 return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_lookup", "h is the 12 hex digits printed in the receipt's QR (or its lookup key, in groups of four)");
@@ -61,7 +62,7 @@ internal static class ReceiptLookupPage
                 return ProvinceProblems.Problem(StatusCodes.Status404NotFound, "receipt_not_found", "No such receipt, or the token does not match it (or it has not reached the province yet).");
         }
 
-        var state = await documents.SetBuyerAsync(receipt, request!.TaxCode!, request.Name!.Trim(), EDocumentApi.BuyerAddress(request.Address), EDocumentStore.Stamp(time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
+        var state = await documents.SetBuyerAsync(found!.PaymentId, request!.TaxCode!, request.Name!.Trim(), EDocumentApi.BuyerAddress(request.Address), EDocumentStore.Stamp(time.GetUtcNow()), http.RequestAborted).ConfigureAwait(false);
         return state switch
         {
             "recorded" => TypedResults.NoContent(),
@@ -84,25 +85,39 @@ internal static class ReceiptLookupPage
 
     private static async Task<(LinkCheck Check, ReceiptLookup? Found)> LookUpAsync(string receipt, string? h, AdminQueries queries, CancellationToken ct)
     {
-        if (receipt.Length > 64 || Token(h) is not { } token)
+        if (ReceiptNumber(receipt) is not { } number || Token(h) is not { } token)
         {
             return (LinkCheck.Malformed, null);
         }
 
-        var found = await queries.ReceiptAsync(receipt, token, ct).ConfigureAwait(false);
+        var found = await queries.ReceiptAsync(number, token, ct).ConfigureAwait(false);
         return (found is null ? LinkCheck.NotFound : LinkCheck.Found, found);
     }
 
-    /// <summary>The token of <paramref name="h"/>: 12 hex digits, from the QR (lower case) or the printed key (any case, '-' between groups).</summary>
+    /// <summary>
+    /// The token of <paramref name="h"/>: 12 hex digits, from the QR (lower case) or the printed key as a person types
+    /// it (any case, its groups of four joined by '-' or spaces, or not at all). Only the separators go: the 12 digits
+    /// are still all compared.
+    /// </summary>
     internal static string? Token(string? h)
     {
-        if (h is not { Length: >= 12 and <= 16 })
+        if (h is not { Length: >= 12 and <= 24 })
         {
             return null;
         }
 
-        var token = h.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        var token = string.Concat(h.Where(c => c != '-' && !char.IsWhiteSpace(c))).ToLowerInvariant();
         return token.Length == 12 && token.All(char.IsAsciiHexDigitLower) ? token : null;
+    }
+
+    /// <summary>
+    /// The receipt number as the province stores it, from what a person typed: a payment's id is its terminal's id
+    /// (upper-case letters and digits, AdminApi) and its sequence, so spaces go and letters are upper-cased.
+    /// </summary>
+    internal static string? ReceiptNumber(string receipt)
+    {
+        var number = string.Concat(receipt.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+        return number.Length is > 0 and <= 64 ? number : null;
     }
 
     private static ReceiptView View(ReceiptLookup found, IReadOnlyList<ReceiptEDocument> documents) => new(

@@ -19,12 +19,12 @@
     var s = r.data; show(true);
     rows($('terminal'), [[both('tech.row.id'), s.terminalId], [both('tech.row.version'), s.version], [both('tech.row.enrolled'), s.enrolled ? both('tech.yes') : both('tech.notYet'), s.enrolled ? 'ok' : 'bad'],
       [both('tech.row.server'), s.provinceServer], [both('tech.row.online'), s.provinceOnline ? both('tech.yes') : both('tech.no'), s.provinceOnline ? 'ok' : 'bad'],
-      [both('tech.row.queued'), s.sync.queued], [both('tech.row.lastSync'), s.sync.lastSuccessAt], [both('tech.row.lastError'), s.sync.lastError, s.sync.lastError ? 'bad' : ''],
+      [both('tech.row.queued'), s.sync.queued], [both('tech.row.lastSync'), s.lastSyncText], [both('tech.row.lastError'), s.sync.lastError, s.sync.lastError ? 'bad' : ''],
       [both('tech.row.clockSkew'), s.clockSkewSeconds], [both('tech.row.diskFree'), Math.round(s.diskFreeBytes / 1048576) + ' MB'], [both('tech.row.schema'), s.schemaVersion]]);
     var h = s.cardReaderHealth;
     rows($('devices'), [[both('tech.row.reader'), s.cardReader],
       [both('tech.row.readerState'), h ? h.message + ' / ' + h.messageEnglish + (h.problem ? ': ' + h.problem : '') : null, h ? (h.state === 'ready' ? 'ok' : 'bad') : ''],
-      [both('tech.row.readerResets'), h ? h.recoveries + (h.lastRecoveryAt ? ' (' + h.lastRecoveryAt + ': ' + h.lastRecoveryFound + ')' : '') : null],
+      [both('tech.row.readerResets'), h ? h.recoveries + (s.lastReaderRecoveryText ? ' (' + s.lastReaderRecoveryText + ': ' + h.lastRecoveryFound + ')' : '') : null],
       [both('tech.row.printer'), s.printer], [both('tech.row.printerState'), s.printerState.description, s.printerState.state === 'ready' ? 'ok' : 'bad'],
       [both('tech.row.light'), s.indicators.light], [both('tech.row.beeps'), s.indicators.beeps]]);
     rows($('profile'), s.hardware.map(function (h) { return [h.name, h.value]; }));

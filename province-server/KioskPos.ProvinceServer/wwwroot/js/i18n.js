@@ -56,9 +56,13 @@ const I18n = (() => {
     return `${two(at.getUTCDate())}/${two(at.getUTCMonth() + 1)}/${at.getUTCFullYear()}`;
   }
 
-  /** A share as the reports print it: at most one decimal, a dot (12.5%). */
+  /**
+   * A share as the reports print it, at most one decimal: in Vietnamese a decimal comma and a space before the sign
+   * (48,6 %), as the dots of 1.250.000 ₫ beside it need; in English 48.6%.
+   */
   function percent(value) {
-    return `${Math.round(value * 10) / 10}%`;
+    const rounded = String(Math.round(value * 10) / 10);
+    return language === "en" ? `${rounded}%` : `${rounded.replace(".", ",")} %`;
   }
 
   return { load, apply, text, textIn, money, dateTime, date, percent, language };

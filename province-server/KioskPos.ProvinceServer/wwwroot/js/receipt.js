@@ -49,7 +49,8 @@
     body.append(...tail.map(([key, value]) => pair(I18n.text(key), value)));
     // The payment's legal e-document (and an adjustment after a void or refund), once the provider issued it.
     for (const d of r.documents ?? []) {
-      const what = `${I18n.text("province.receipt.edocHeading")}: ${d.kindName}`;
+      // Its kind names it ("Biên lai điện tử", or "Hóa đơn/biên lai điện tử" while the kind is not known yet).
+      const what = d.kindName;
       if (d.state === "issued") {
         body.append(pair(what, I18n.text("province.receipt.edocNumber", d.templateCode, d.series, d.number) + ` (${I18n.money(d.amount)})`));
         if (d.lookupCode) {

@@ -39,7 +39,11 @@
     document.getElementById("period").textContent = `${I18n.date(view.from)} – ${I18n.date(view.to, -1)}`;
     document.getElementById("year").textContent = I18n.text("province.report.planYear", view.year);
     document.getElementById("csv").href = `/report?${chosen}&format=csv`;
-    document.getElementById("json").textContent = `/api/v1/admin/report/plan?${chosen}`;
+    // The figures as JSON, where every role that reads this page may read them (the administrator's
+    // /api/v1/admin/report/plan answers an accountant 403).
+    const json = document.getElementById("json");
+    json.href = `/api/v1/report/plan?${chosen}`;
+    json.textContent = json.getAttribute("href");
     document.getElementById("plan-line").textContent =
       `${I18n.text("province.geo.report.planLine", view.plan.title, view.plan.authority, view.plan.area, view.plan.startYear)} · ${I18n.text("province.geo.report.units")}: ${I18n.text(`province.geo.report.units.${view.units}`)}`;
     document.getElementById("printed").textContent = I18n.text("province.geo.report.printedAt", I18n.dateTime(new Date().toISOString()));
@@ -50,10 +54,10 @@
     const valueShare = value.querySelector(".share");
     valueShare.textContent = I18n.percent(view.valueSharePercent);
     valueShare.className = view.valueSharePercent >= view.valueTargetPercent ? "share ok" : "share bad";
-    value.querySelector(".target").textContent = `${view.valueTargetPercent}%`;
+    value.querySelector(".target").textContent = I18n.percent(view.valueTargetPercent);
     value.querySelector(".payments").textContent = I18n.text("province.report.payments", view.cashlessPayments);
     const count = document.getElementById("count");
-    count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, I18n.percent(view.countSharePercent), view.countTargetPercent);
+    count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, I18n.percent(view.countSharePercent), I18n.percent(view.countTargetPercent));
     count.className = view.countSharePercent >= view.countTargetPercent ? "ok" : "bad";
     document.getElementById("topups").textContent = I18n.text("province.report.topUps", I18n.money(view.topUps || 0));
 
@@ -69,12 +73,12 @@
     };
     const group = (g) => [g.institutions, "n"];
     fill("types", view.byType.map((g) => row([
-      typeName(g.type), g.planLabel ?? "", group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [`${g.targetPercent}%`, "n"],
+      typeName(g.type), g.planLabel ?? "", group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [I18n.percent(g.targetPercent), "n"],
     ])));
     fill("years", view.years.map((y) => row([
       [y.year, "n"], [y.institutions, "n"], [y.takingCashless, "n"], [I18n.percent(y.institutionTargetPercent), "n"],
-      [I18n.money(y.cashlessValue), "n"], share(y.valueSharePercent, y.valueTargetPercent), [`${y.valueTargetPercent}%`, "n"], change(y.valueChangePercent),
-      [y.cashlessPayments, "n"], [y.bills, "n"], share(y.countSharePercent, y.countTargetPercent), [`${y.countTargetPercent}%`, "n"], change(y.countChangePercent),
+      [I18n.money(y.cashlessValue), "n"], share(y.valueSharePercent, y.valueTargetPercent), [I18n.percent(y.valueTargetPercent), "n"], change(y.valueChangePercent),
+      [y.cashlessPayments, "n"], [y.bills, "n"], share(y.countSharePercent, y.countTargetPercent), [I18n.percent(y.countTargetPercent), "n"], change(y.countChangePercent),
     ])));
     const commune = (c) => [c.commune, c.province, [c.institutions, "n"], [c.takingCashless, "n"], share(c.sharePercent, c.targetPercent), [I18n.percent(c.targetPercent), "n"]];
     const gap = (c) => [I18n.percent(c.gapPoints), c.gapPoints < 0 ? "n bad" : "n ok"];
@@ -91,7 +95,7 @@
       document.querySelector('#institutions th[data-msg="province.geo.report.oldDistrict"]').remove();
     }
     fill("districts", view.byDistrict.map((g) => row([
-      g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [`${g.targetPercent}%`, "n"],
+      g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [I18n.percent(g.targetPercent), "n"],
     ])));
     fill("institutions", view.institutions.map((i) => row([
       i.name, typeName(i.type), i.commune, i.province, ...(oldDistricts ? [i.district] : []),
