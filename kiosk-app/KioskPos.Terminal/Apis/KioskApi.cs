@@ -1,5 +1,7 @@
 using System.Text.Json;
+using KioskPos.Core.Domain;
 using KioskPos.Core.VietQr;
+using KioskPos.Shared.Contracts;
 using KioskPos.Storage;
 using KioskPos.Sync;
 using KioskPos.Terminal.Services;
@@ -25,7 +27,26 @@ internal static class KioskApi
             .RequirePaymentAccess();
         api.MapGet("/payments/{id}/pay-link", GetPayLinkAsync).WithSummary("A VietQR payment's link for a relative: the province's page with the same QR, and the link as a QR")
             .RequirePaymentAccess();
+        api.MapGet("/kiosk/institution", GetInstitutionAsync).WithSummary("The institution this terminal serves and its type (a school's or a hospital's wording on the kiosk)")
+            .ProducesProblems(StatusCodes.Status409Conflict).Public();
         return app;
+    }
+
+    // The institution in the sync protocol's shape (its type as the wire name, e.g. provincial_hospital): the kiosk
+    // page words itself by it before anyone is found (pupils, their code and class at a school; patients, their code
+    // and department at a hospital). Nothing in it is more than the kiosk already shows: the name in the header, the
+    // receiving account beside every VietQR. Before its first pull the terminal knows none: 409 not_synced, as the
+    // shift report answers then.
+    private static async Task<Results<JsonOk<InstitutionDto>, ProblemResult>> GetInstitutionAsync(CatalogueStore catalogue, CancellationToken ct)
+    {
+        if (await catalogue.GetInstitutionAsync(ct).ConfigureAwait(false) is not { } institution)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "not_synced", "The terminal has not synced its institution yet.");
+        }
+
+        var account = institution.Account;
+        return JsonOk.Of(new InstitutionDto(institution.Id, institution.Name, institution.Type.WireName(), institution.District,
+            account?.BankBin, account?.AccountNumber, account?.AccountName, account?.BankName), ContractsJsonContext.Default.InstitutionDto);
     }
 
     // When the printer cannot give the receipt, the payer scans its lookup QR from the screen instead.

@@ -53,7 +53,7 @@ internal static class ScreenFiles
         return app;
     }
 
-    /// <summary>The pages, the state page (<c>/</c>), the catalogue (<c>GET /api/v1/messages</c>) and the kiosk's institution.</summary>
+    /// <summary>The pages, the state page (<c>/</c>) and the catalogue (<c>GET /api/v1/messages</c>).</summary>
     public static IEndpointRouteBuilder MapScreens(this IEndpointRouteBuilder app)
     {
         // The pages are HTML for people: not in the OpenAPI document.
@@ -65,7 +65,6 @@ internal static class ScreenFiles
         app.MapGet("/", StatusPage.RenderAsync).ExcludeFromDescription().Public();
         app.MapGet("/api/v1/messages", GetMessages).WithTags("Screens").WithSummary("The message catalogue the screens use: key to Vietnamese and English text")
             .Produces<IReadOnlyDictionary<string, MessageText>>().Produces(StatusCodes.Status304NotModified).Public();
-        app.MapKioskInstitution();
         return app;
     }
 
