@@ -33,7 +33,9 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// The create is asynchronous: the invoice is not found under its reference_code until SePay's job is done, so a
 /// create it accepted is answered <see cref="IssueOutcome.Accepted"/> with the tracking code, and every later attempt
 /// polls that job; it never creates again (a second create would be refused as a duplicate, or make a second
-/// invoice). Any answer not of the documented shape (not an object, fields of other types) is "later" with the
+/// invoice). A create whose own answer was lost leaves no tracking code: the next attempt looks the reference_code up,
+/// creates again while it is not found, and takes a refusal of that create (the reference_code already taken by the
+/// running job) as "later", never as a refusal. Any answer not of the documented shape (not an object, fields of other types) is "later" with the
 /// reason, never an exception; a 401 on any call drops the cached token, so the next attempt takes a new one.
 /// </para>
 /// </summary>
@@ -95,7 +97,15 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
             var answer = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode || (answer is not null && Bool(answer["success"]) == false))
             {
-                return new IssueOutcome.Refused(Error(answer, response.StatusCode));
+                // reference_code is unique, and a create whose answer was lost may have been taken: its job runs, the
+                // look-up above answers 404 until the job is done, and this create is refused as a duplicate with the
+                // same 400 BAD_REQUEST as any invalid field. After an attempt that may have reached SePay the two cannot
+                // be told apart, so the document waits and the next attempt looks its reference_code up again. Refused
+                // here, an invoice SePay issues would stay unrecorded and invite a second one by hand.
+                var error = Error(answer, response.StatusCode);
+                return attempt.Retry
+                    ? new IssueOutcome.Later("create refused after an attempt that may have reached SePay (its reference_code taken while the job runs?), looked up again next time: " + error)
+                    : new IssueOutcome.Refused(error);
             }
 
             return Bool(answer?["success"]) != true ? new IssueOutcome.Later(NotAsDocumented)
