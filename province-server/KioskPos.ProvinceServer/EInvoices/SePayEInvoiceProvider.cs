@@ -15,7 +15,8 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// <c>{success, data: {access_token, token_type, expires_in}}</c> (86,400 s); 401 for wrong credentials.</item>
 /// <item><c>POST /v1/invoices/create</c> with <c>Authorization: Bearer</c>: reference_code (unique per unit: the
 /// idempotency key), template_code, invoice_series, issued_date (<c>yyyy-MM-dd HH:mm:ss</c>, not after now),
-/// currency, provider_account_id, payment_method (TM, CK, TM/CK, KHAC), buyer {name, tax_code, address, …}, items
+/// currency, provider_account_id, payment_method (TM, CK, TM/CK, KHAC), buyer {type, name, legal_name, tax_code,
+/// address, buyer_code, national_id, …}, items
 /// [{line_number, line_type 1, item_code, item_name, unit, quantity, unit_price, tax_rate -2 "not subject to
 /// tax"}], notes, is_draft false: <c>{success, data: {tracking_code, tracking_url, message}}</c>; 400 for missing
 /// or invalid fields, 401 for a bad token, 500 when signing or submitting failed.</item>
@@ -274,10 +275,33 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
 
     private static long? Long(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var n) ? n : null;
 
-    // buyer.address is documented beside name and tax_code (SePay's invoice demo); sent when given.
+    // The documented buyer: type (personal, company), name, legal_name (a company's), tax_code, address, email, phone,
+    // buyer_code (the customer's code: the pupil or patient code) and national_id (a person's citizen-ID number). A
+    // tax code of 10 or 10-3 digits is an organisation's: type company, its name as legal_name too. A person's 12-digit
+    // personal identification number, their tax code since Circular 86/2024, is sent as national_id. Address when given.
     private static JsonObject Buyer(EDocumentBuyer buyer)
     {
-        var json = new JsonObject { ["name"] = buyer.Name, ["tax_code"] = buyer.TaxCode, ["code"] = buyer.Code };
+        var json = new JsonObject();
+        if (buyer.TaxCode is not { Length: > 0 } tax)
+        {
+            json["type"] = "personal";
+            json["name"] = buyer.Name;
+        }
+        else if (EDocumentApi.IsPersonalNumber(tax))
+        {
+            json["type"] = "personal";
+            json["name"] = buyer.Name;
+            json["national_id"] = tax;
+        }
+        else
+        {
+            json["type"] = "company";
+            json["name"] = buyer.Name;
+            json["legal_name"] = buyer.Name;
+            json["tax_code"] = tax;
+        }
+
+        json["buyer_code"] = buyer.Code;
         if (buyer.Address is { Length: > 0 } address)
         {
             json["address"] = address;

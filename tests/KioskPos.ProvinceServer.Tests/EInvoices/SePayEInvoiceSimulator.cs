@@ -17,6 +17,11 @@ namespace KioskPos.ProvinceServer.Tests.EInvoices;
 /// <c>invoice</c>, or Failed with <c>message</c>; 404 unknown) and <c>GET /v1/invoices/{reference_code}</c> (the invoice;
 /// 404). Errors are <c>{success: false, error: {code, message}}</c>.
 /// <para>
+/// The buyer is kept as documented: <c>type</c> personal or company (another is a 400), <c>name</c> required, and only
+/// the documented fields (legal_name, tax_code, address, email, phone, buyer_code, national_id); any other is not a
+/// SePay field and is not kept, so a pupil code sent under another name is lost as it would be at SePay.
+/// </para>
+/// <para>
 /// The create is asynchronous, as documented: SePay makes the invoice in a job that takes <see cref="JobTime"/> on
 /// <see cref="Clock"/>. Until it is done the check answers Pending and <c>GET /v1/invoices/{reference_code}</c>
 /// answers 404 "Invoice not found" (the reference_code is taken all the same: a second create is refused); after
@@ -32,6 +37,7 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
     public const string Series = "C26TYY";
 
     private static readonly string[] s_required = ["template_code", "invoice_series", "issued_date", "currency", "provider_account_id", "buyer", "items"];
+    private static readonly string[] s_buyerFields = ["type", "name", "legal_name", "tax_code", "address", "email", "phone", "buyer_code", "national_id"];
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _tracking = new(StringComparer.Ordinal);
@@ -137,6 +143,26 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
             return Error(400, "BAD_REQUEST", "Mẫu số, ký hiệu hoặc tài khoản nhà cung cấp không hợp lệ.");
         }
 
+        if (body["buyer"] is not JsonObject buyer || buyer["name"] is not JsonValue name || !name.TryGetValue<string>(out var named) || named.Length == 0)
+        {
+            return Error(400, "BAD_REQUEST", "Thiếu trường bắt buộc: buyer.name.");
+        }
+
+        if (buyer["type"] is { } type && (type is not JsonValue value || !value.TryGetValue<string>(out var kind) || kind is not ("personal" or "company")))
+        {
+            return Error(400, "BAD_REQUEST", "buyer.type không hợp lệ (personal, company).");
+        }
+
+        var kept = new JsonObject();
+        foreach (var field in s_buyerFields)
+        {
+            if (buyer[field] is { } v)
+            {
+                kept[field] = v.DeepClone();
+            }
+        }
+
+        body["buyer"] = kept;
         var reference = (string?)body["reference_code"] ?? Guid.NewGuid().ToString();
         lock (Invoices)
         {
