@@ -22,8 +22,9 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// or invalid fields, 401 for a bad token, 500 when signing or submitting failed.</item>
 /// <item><c>GET /v1/invoices/create/check/{tracking_code}</c>: <c>data.status</c> Pending, Success (with
 /// <c>data.invoice</c>: reference_code, invoice_number, issued_date, status) or Failed (with <c>data.message</c>).</item>
-/// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200) or 404 "Invoice not found", also while the job
-/// that makes it is still running: the look-up before a retry of a create whose answer was lost.</item>
+/// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200; status draft, issued or cancelled, and the
+/// e-invoice provider's provider_status) or 404 "Invoice not found", also while the job that makes it is still running:
+/// the look-up before a retry of a create whose answer was lost.</item>
 /// </list>
 /// Errors are <c>{success: false, error: {code, message}}</c>. SePay's developer documentation now describes an adjusting
 /// invoice too ("API xuất hóa đơn điều chỉnh": <c>adjustment_type</c> increase, decrease, combined or info, the original
@@ -196,16 +197,43 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
         };
     }
 
+    /// <summary>
+    /// An invoice as SePay describes it: <c>status</c> draft, issued or cancelled, and the e-invoice provider's own
+    /// <c>provider_status</c> (1 draft, 2 signing error, 3 not sent to the tax authority, 4 code granted or received, 5 no
+    /// answer from the tax authority yet, 6 not eligible for a code, 7-9 the 04/SS notice). A cancelled invoice, or
+    /// one that failed signing or was not granted its code, is no valid document: refused with the reason, for the
+    /// accountant to see, never recorded as issued nor waited for. Null when it is not of the documented shape.
+    /// </summary>
     private static IssueOutcome? Issued(JsonNode? node)
     {
-        if (Object(node) is not { } invoice || (Text(invoice["invoice_number"]) ?? Long(invoice["invoice_number"])?.ToString(CultureInfo.InvariantCulture)) is not { } number)
+        if (Object(node) is not { } invoice)
         {
             return null;
         }
 
-        return Text(invoice["status"]) is { } status && status != "issued"
-            ? new IssueOutcome.Later($"found as '{status}', not issued yet")
-            : new IssueOutcome.Issued(number, Text(invoice["reference_code"]) ?? string.Empty, Text(invoice["issued_date"]) ?? string.Empty);
+        var number = Text(invoice["invoice_number"]) ?? Long(invoice["invoice_number"])?.ToString(CultureInfo.InvariantCulture);
+        var status = Text(invoice["status"]);
+        if (status == "cancelled")
+        {
+            return new IssueOutcome.Refused($"cancelled at SePay: the invoice {number ?? "without a number"} under this reference_code is not valid; a replacement is issued on the provider's portal");
+        }
+
+        if (number is null)
+        {
+            return null;
+        }
+
+        if (status is not null && status != "issued")
+        {
+            return new IssueOutcome.Later($"found as '{status}', not issued yet");
+        }
+
+        return (Text(invoice["provider_status"]) ?? Long(invoice["provider_status"])?.ToString(CultureInfo.InvariantCulture)) switch
+        {
+            "2" => new IssueOutcome.Refused($"provider_status 2 (signing error): invoice {number} was not signed by the e-invoice provider; see the provider's portal"),
+            "6" => new IssueOutcome.Refused($"provider_status 6 (not eligible for a tax authority code): invoice {number} was not granted its code; see the provider's portal"),
+            _ => new IssueOutcome.Issued(number, Text(invoice["reference_code"]) ?? string.Empty, Text(invoice["issued_date"]) ?? string.Empty),
+        };
     }
 
     /// <summary>The invoice under its reference_code: issued, found but not issued (later), or null when there is none (404).</summary>

@@ -222,6 +222,28 @@ public sealed class EInvoiceFailureTests
         Assert.Empty(await f.WorklistAsync("refused"));
     }
 
+    [Theory]
+    [InlineData("cancelled", "4", "cancelled at SePay")]
+    [InlineData("issued", "2", "provider_status 2")]
+    [InlineData("issued", "6", "provider_status 6")]
+    public async Task A_SePay_invoice_cancelled_or_failed_at_signing_or_at_the_tax_authority_is_refused_with_the_reason_never_issued_nor_waited_for(
+        string status, string providerStatus, string reason)
+    {
+        await using var sepay = await SePayEInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.SePaySettings(sepay.BaseUrl));
+        (sepay.InvoiceStatus, sepay.ProviderStatus) = (status, providerStatus);
+        await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
+
+        // Before: a cancelled invoice waited for ever; one that failed signing or was not granted its code was recorded issued.
+        var refused = Assert.Single(await f.WorklistAsync("refused"));
+        Assert.Contains(reason, refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await f.WorklistAsync("issued"));
+        Assert.Equal(1, sepay.CreateCalls);
+    }
+
     [Fact]
     public async Task A_SePay_token_refused_while_its_job_runs_is_dropped_and_the_next_attempt_takes_a_new_one()
     {
