@@ -15,14 +15,16 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// <c>{success, data: {access_token, token_type, expires_in}}</c> (86,400 s); 401 for wrong credentials.</item>
 /// <item><c>POST /v1/invoices/create</c> with <c>Authorization: Bearer</c>: reference_code (unique per unit: the
 /// idempotency key), template_code, invoice_series, issued_date (<c>yyyy-MM-dd HH:mm:ss</c>, not after now),
-/// currency, provider_account_id, payment_method (TM, CK, TM/CK, KHAC), buyer {name, tax_code, address, …}, items
+/// currency, provider_account_id, payment_method (TM, CK, TM/CK, KHAC), buyer {type, name, legal_name, tax_code,
+/// address, buyer_code, national_id, …}, items
 /// [{line_number, line_type 1, item_code, item_name, unit, quantity, unit_price, tax_rate -2 "not subject to
 /// tax"}], notes, is_draft false: <c>{success, data: {tracking_code, tracking_url, message}}</c>; 400 for missing
 /// or invalid fields, 401 for a bad token, 500 when signing or submitting failed.</item>
 /// <item><c>GET /v1/invoices/create/check/{tracking_code}</c>: <c>data.status</c> Pending, Success (with
 /// <c>data.invoice</c>: reference_code, invoice_number, issued_date, status) or Failed (with <c>data.message</c>).</item>
-/// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200) or 404 "Invoice not found", also while the job
-/// that makes it is still running: the look-up before a retry of a create whose answer was lost.</item>
+/// <item><c>GET /v1/invoices/{reference_code}</c>: the invoice (200; status draft, issued or cancelled, and the
+/// e-invoice provider's provider_status) or 404 "Invoice not found", also while the job that makes it is still running:
+/// the look-up before a retry of a create whose answer was lost.</item>
 /// </list>
 /// Errors are <c>{success: false, error: {code, message}}</c>. SePay's developer documentation now describes an adjusting
 /// invoice too ("API xuất hóa đơn điều chỉnh": <c>adjustment_type</c> increase, decrease, combined or info, the original
@@ -33,7 +35,9 @@ namespace KioskPos.ProvinceServer.EInvoices;
 /// The create is asynchronous: the invoice is not found under its reference_code until SePay's job is done, so a
 /// create it accepted is answered <see cref="IssueOutcome.Accepted"/> with the tracking code, and every later attempt
 /// polls that job; it never creates again (a second create would be refused as a duplicate, or make a second
-/// invoice). Any answer not of the documented shape (not an object, fields of other types) is "later" with the
+/// invoice). A create whose own answer was lost leaves no tracking code: the next attempt looks the reference_code up,
+/// creates again while it is not found, and takes a refusal of that create (the reference_code already taken by the
+/// running job) as "later", never as a refusal. Any answer not of the documented shape (not an object, fields of other types) is "later" with the
 /// reason, never an exception; a 401 on any call drops the cached token, so the next attempt takes a new one.
 /// </para>
 /// </summary>
@@ -95,7 +99,15 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
             var answer = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode || (answer is not null && Bool(answer["success"]) == false))
             {
-                return new IssueOutcome.Refused(Error(answer, response.StatusCode));
+                // reference_code is unique, and a create whose answer was lost may have been taken: its job runs, the
+                // look-up above answers 404 until the job is done, and this create is refused as a duplicate with the
+                // same 400 BAD_REQUEST as any invalid field. After an attempt that may have reached SePay the two cannot
+                // be told apart, so the document waits and the next attempt looks its reference_code up again. Refused
+                // here, an invoice SePay issues would stay unrecorded and invite a second one by hand.
+                var error = Error(answer, response.StatusCode);
+                return attempt.Retry
+                    ? new IssueOutcome.Later("create refused after an attempt that may have reached SePay (its reference_code taken while the job runs?), looked up again next time: " + error)
+                    : new IssueOutcome.Refused(error);
             }
 
             return Bool(answer?["success"]) != true ? new IssueOutcome.Later(NotAsDocumented)
@@ -185,16 +197,43 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
         };
     }
 
+    /// <summary>
+    /// An invoice as SePay describes it: <c>status</c> draft, issued or cancelled, and the e-invoice provider's own
+    /// <c>provider_status</c> (1 draft, 2 signing error, 3 not sent to the tax authority, 4 code granted or received, 5 no
+    /// answer from the tax authority yet, 6 not eligible for a code, 7-9 the 04/SS notice). A cancelled invoice, or
+    /// one that failed signing or was not granted its code, is no valid document: refused with the reason, for the
+    /// accountant to see, never recorded as issued nor waited for. Null when it is not of the documented shape.
+    /// </summary>
     private static IssueOutcome? Issued(JsonNode? node)
     {
-        if (Object(node) is not { } invoice || (Text(invoice["invoice_number"]) ?? Long(invoice["invoice_number"])?.ToString(CultureInfo.InvariantCulture)) is not { } number)
+        if (Object(node) is not { } invoice)
         {
             return null;
         }
 
-        return Text(invoice["status"]) is { } status && status != "issued"
-            ? new IssueOutcome.Later($"found as '{status}', not issued yet")
-            : new IssueOutcome.Issued(number, Text(invoice["reference_code"]) ?? string.Empty, Text(invoice["issued_date"]) ?? string.Empty);
+        var number = Text(invoice["invoice_number"]) ?? Long(invoice["invoice_number"])?.ToString(CultureInfo.InvariantCulture);
+        var status = Text(invoice["status"]);
+        if (status == "cancelled")
+        {
+            return new IssueOutcome.Refused($"cancelled at SePay: the invoice {number ?? "without a number"} under this reference_code is not valid; a replacement is issued on the provider's portal");
+        }
+
+        if (number is null)
+        {
+            return null;
+        }
+
+        if (status is not null && status != "issued")
+        {
+            return new IssueOutcome.Later($"found as '{status}', not issued yet");
+        }
+
+        return (Text(invoice["provider_status"]) ?? Long(invoice["provider_status"])?.ToString(CultureInfo.InvariantCulture)) switch
+        {
+            "2" => new IssueOutcome.Refused($"provider_status 2 (signing error): invoice {number} was not signed by the e-invoice provider; see the provider's portal"),
+            "6" => new IssueOutcome.Refused($"provider_status 6 (not eligible for a tax authority code): invoice {number} was not granted its code; see the provider's portal"),
+            _ => new IssueOutcome.Issued(number, Text(invoice["reference_code"]) ?? string.Empty, Text(invoice["issued_date"]) ?? string.Empty),
+        };
     }
 
     /// <summary>The invoice under its reference_code: issued, found but not issued (later), or null when there is none (404).</summary>
@@ -264,10 +303,33 @@ public sealed class SePayEInvoiceProvider(IHttpClientFactory clients, TimeProvid
 
     private static long? Long(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var n) ? n : null;
 
-    // buyer.address is documented beside name and tax_code (SePay's invoice demo); sent when given.
+    // The documented buyer: type (personal, company), name, legal_name (a company's), tax_code, address, email, phone,
+    // buyer_code (the customer's code: the pupil or patient code) and national_id (a person's citizen-ID number). A
+    // tax code of 10 or 10-3 digits is an organisation's: type company, its name as legal_name too. A person's 12-digit
+    // personal identification number, their tax code since Circular 86/2024, is sent as national_id. Address when given.
     private static JsonObject Buyer(EDocumentBuyer buyer)
     {
-        var json = new JsonObject { ["name"] = buyer.Name, ["tax_code"] = buyer.TaxCode, ["code"] = buyer.Code };
+        var json = new JsonObject();
+        if (buyer.TaxCode is not { Length: > 0 } tax)
+        {
+            json["type"] = "personal";
+            json["name"] = buyer.Name;
+        }
+        else if (EDocumentApi.IsPersonalNumber(tax))
+        {
+            json["type"] = "personal";
+            json["name"] = buyer.Name;
+            json["national_id"] = tax;
+        }
+        else
+        {
+            json["type"] = "company";
+            json["name"] = buyer.Name;
+            json["legal_name"] = buyer.Name;
+            json["tax_code"] = tax;
+        }
+
+        json["buyer_code"] = buyer.Code;
         if (buyer.Address is { Length: > 0 } address)
         {
             json["address"] = address;

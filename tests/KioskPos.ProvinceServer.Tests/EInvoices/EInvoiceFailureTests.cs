@@ -193,6 +193,58 @@ public sealed class EInvoiceFailureTests
     }
 
     [Fact]
+    public async Task A_SePay_create_whose_answer_was_lost_while_its_job_runs_is_never_refused_as_a_duplicate_and_is_found_issued_once()
+    {
+        await using var sepay = await SePayEInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.SePaySettings(sepay.BaseUrl));
+        (sepay.Clock, sepay.JobTime) = (f.Clock, TimeSpan.FromMinutes(5)); // slower than the first backoff
+        var id = await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        // SePay takes the create and starts its job; the province server sees a 502 and has no tracking code.
+        sepay.LoseNextAnswer = true;
+        await f.Issuer.RunOnceAsync(CancellationToken.None);
+        Assert.Single(await f.WorklistAsync("waiting"));
+
+        // The retry: the look-up answers 404 while the job runs, and the create again is refused, its reference_code taken.
+        f.Clock.Advance(TimeSpan.FromMinutes(1));
+        await f.Issuer.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(2, sepay.CreateCalls);
+        Assert.Empty(await f.WorklistAsync("refused")); // before: refused, though SePay issues it
+        Assert.Single(await f.WorklistAsync("waiting"));
+
+        // Once the job is done, the next look-up finds the invoice: recorded issued, the one SePay made.
+        await f.RunForAsync(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1));
+        var issued = Assert.Single(await f.WorklistAsync("issued"));
+        var (number, _) = Assert.Single(sepay.Invoices.Values);
+        Assert.Equal(1, sepay.Accepted);
+        Assert.Equal((id, number), (issued.GetProperty("paymentId").GetString(), issued.GetProperty("documentNumber").GetString()));
+        Assert.Empty(await f.WorklistAsync("refused"));
+    }
+
+    [Theory]
+    [InlineData("cancelled", "4", "cancelled at SePay")]
+    [InlineData("issued", "2", "provider_status 2")]
+    [InlineData("issued", "6", "provider_status 6")]
+    public async Task A_SePay_invoice_cancelled_or_failed_at_signing_or_at_the_tax_authority_is_refused_with_the_reason_never_issued_nor_waited_for(
+        string status, string providerStatus, string reason)
+    {
+        await using var sepay = await SePayEInvoiceSimulator.StartAsync();
+        await using var f = await EInvoiceFixture.StartAsync();
+        await f.ConfigureAsync(EInvoiceFixture.SePaySettings(sepay.BaseUrl));
+        (sepay.InvoiceStatus, sepay.ProviderStatus) = (status, providerStatus);
+        await f.PayAsync("HP-2611-HS240001", 150_000);
+
+        await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
+
+        // Before: a cancelled invoice waited for ever; one that failed signing or was not granted its code was recorded issued.
+        var refused = Assert.Single(await f.WorklistAsync("refused"));
+        Assert.Contains(reason, refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await f.WorklistAsync("issued"));
+        Assert.Equal(1, sepay.CreateCalls);
+    }
+
+    [Fact]
     public async Task A_SePay_token_refused_while_its_job_runs_is_dropped_and_the_next_attempt_takes_a_new_one()
     {
         await using var sepay = await SePayEInvoiceSimulator.StartAsync();

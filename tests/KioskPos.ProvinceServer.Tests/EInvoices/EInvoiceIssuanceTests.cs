@@ -123,7 +123,8 @@ public sealed class EInvoiceIssuanceTests
         Assert.Equal(EDocument.KeyOf(id), (string?)body["reference_code"]);
         Assert.Equal(SePayEInvoiceSimulator.AccountId, (string?)body["provider_account_id"]);
         Assert.False((bool)body["is_draft"]!);
-        Assert.Equal("HS240001", (string?)body["buyer"]!["code"]);
+        // SePay's buyer carries the pupil code as buyer_code (a field of another name is not SePay's, and is lost).
+        Assert.Equal(("personal", "HS240001"), ((string?)body["buyer"]!["type"], (string?)body["buyer"]!["buyer_code"]));
         Assert.Equal(150_000, (long)Assert.Single(body["items"]!.AsArray())!["unit_price"]!);
         Assert.Equal(-2, (int)body["items"]![0]!["tax_rate"]!);
         Assert.Contains(VietnameseWords.Dong(150_000), (string?)body["notes"], StringComparison.Ordinal);
@@ -251,8 +252,10 @@ public sealed class EInvoiceIssuanceTests
         await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
         if (provider == "sepay")
         {
+            // SePay's documented company buyer: type company, its registered name as legal_name, the pupil code as buyer_code.
             var buyer = Assert.Single(sepay.Invoices.Values).Body["buyer"]!;
-            Assert.Equal(("0312345678-001", "Công ty TNHH Minh Anh - Chi nhánh Mỹ Tho", "HS240001"), ((string?)buyer["tax_code"], (string?)buyer["name"], (string?)buyer["code"]));
+            Assert.Equal(("0312345678-001", "Công ty TNHH Minh Anh - Chi nhánh Mỹ Tho", "HS240001"), ((string?)buyer["tax_code"], (string?)buyer["name"], (string?)buyer["buyer_code"]));
+            Assert.Equal(("company", "Công ty TNHH Minh Anh - Chi nhánh Mỹ Tho"), ((string?)buyer["type"], (string?)buyer["legal_name"]));
         }
         else
         {
@@ -302,10 +305,17 @@ public sealed class EInvoiceIssuanceTests
         Assert.Equal("••••••••1234", Assert.Single(receipt.GetProperty("documents").EnumerateArray()).GetProperty("buyerTaxCode").GetString());
 
         await f.RunForAsync(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1));
-        var sent = provider == "sepay"
-            ? (string?)Assert.Single(sepay.Invoices.Values).Body["buyer"]!["tax_code"]
-            : (string?)Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!["buyerTaxCode"];
-        Assert.Equal("079203001234", sent);
+        if (provider == "sepay")
+        {
+            // SePay has a field for it: national_id, a person's citizen-ID number; tax_code is an organisation's 10 or 10-3 digits.
+            var buyer = Assert.Single(sepay.Invoices.Values).Body["buyer"]!;
+            Assert.Equal(("personal", "079203001234", null, "HS240001"), ((string?)buyer["type"], (string?)buyer["national_id"], (string?)buyer["tax_code"], (string?)buyer["buyer_code"]));
+        }
+        else
+        {
+            Assert.Equal("079203001234", (string?)Assert.Single(viettel.Invoices.Values).Body["buyerInfo"]!["buyerTaxCode"]);
+        }
+
         Assert.Equal("079203001234", Assert.Single(await f.WorklistAsync("issued")).GetProperty("buyerTaxCode").GetString());
     }
 

@@ -15,7 +15,13 @@ namespace KioskPos.ProvinceServer.Tests.EInvoices;
 /// <c>{success, data: {tracking_code, tracking_url, message}}</c>; 400 missing or invalid fields, 401 bad token, 500
 /// signing/submitting failed), <c>GET /v1/invoices/create/check/{tracking_code}</c> (status Pending, Success with
 /// <c>invoice</c>, or Failed with <c>message</c>; 404 unknown) and <c>GET /v1/invoices/{reference_code}</c> (the invoice;
-/// 404). Errors are <c>{success: false, error: {code, message}}</c>.
+/// 404; <c>status</c> draft, issued or cancelled, and the e-invoice provider's <c>provider_status</c>, 1 to 9). Errors are
+/// <c>{success: false, error: {code, message}}</c>.
+/// <para>
+/// The buyer is kept as documented: <c>type</c> personal or company (another is a 400), <c>name</c> required, and only
+/// the documented fields (legal_name, tax_code, address, email, phone, buyer_code, national_id); any other is not a
+/// SePay field and is not kept, so a pupil code sent under another name is lost as it would be at SePay.
+/// </para>
 /// <para>
 /// The create is asynchronous, as documented: SePay makes the invoice in a job that takes <see cref="JobTime"/> on
 /// <see cref="Clock"/>. Until it is done the check answers Pending and <c>GET /v1/invoices/{reference_code}</c>
@@ -32,6 +38,7 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
     public const string Series = "C26TYY";
 
     private static readonly string[] s_required = ["template_code", "invoice_series", "issued_date", "currency", "provider_account_id", "buyer", "items"];
+    private static readonly string[] s_buyerFields = ["type", "name", "legal_name", "tax_code", "address", "email", "phone", "buyer_code", "national_id"];
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _tracking = new(StringComparer.Ordinal);
@@ -48,6 +55,12 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
     public volatile bool Down;
 
     public volatile bool LoseNextAnswer;
+
+    /// <summary>The status every invoice is answered with: issued, or draft or cancelled (cancelled at SePay's portal, say).</summary>
+    public string InvoiceStatus { get; set; } = "issued";
+
+    /// <summary>The e-invoice provider's status every invoice is answered with: 4 (code granted), or 2 (signing error), 6 (not eligible for a code), …</summary>
+    public string ProviderStatus { get; set; } = "4";
 
     /// <summary>How long a job takes after its create was accepted (none: done at once).</summary>
     public TimeSpan JobTime { get; set; }
@@ -137,6 +150,26 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
             return Error(400, "BAD_REQUEST", "Mẫu số, ký hiệu hoặc tài khoản nhà cung cấp không hợp lệ.");
         }
 
+        if (body["buyer"] is not JsonObject buyer || buyer["name"] is not JsonValue name || !name.TryGetValue<string>(out var named) || named.Length == 0)
+        {
+            return Error(400, "BAD_REQUEST", "Thiếu trường bắt buộc: buyer.name.");
+        }
+
+        if (buyer["type"] is { } type && (type is not JsonValue value || !value.TryGetValue<string>(out var kind) || kind is not ("personal" or "company")))
+        {
+            return Error(400, "BAD_REQUEST", "buyer.type không hợp lệ (personal, company).");
+        }
+
+        var kept = new JsonObject();
+        foreach (var field in s_buyerFields)
+        {
+            if (buyer[field] is { } v)
+            {
+                kept[field] = v.DeepClone();
+            }
+        }
+
+        body["buyer"] = kept;
         var reference = (string?)body["reference_code"] ?? Guid.NewGuid().ToString();
         lock (Invoices)
         {
@@ -207,7 +240,8 @@ internal sealed class SePayEInvoiceSimulator : IAsyncDisposable
             ["issued_date"] = ((string)body["issued_date"]!)[..10],
             ["pdf_url"] = $"{BaseUrl}files/{reference}.pdf",
             ["xml_url"] = null,
-            ["status"] = "issued",
+            ["status"] = InvoiceStatus,
+            ["provider_status"] = ProviderStatus,
             ["buyer"] = body["buyer"]!.DeepClone(),
             ["total_before_tax"] = total,
             ["tax_amount"] = 0,
