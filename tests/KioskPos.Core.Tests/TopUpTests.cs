@@ -53,6 +53,15 @@ public class TopUpTests
         Assert.Equal(("top_up_over_daily_limit", RefusalKind.Invalid), (daily.Code, daily.Kind));
         Assert.Contains("200.000 ₫", daily.Vietnamese, StringComparison.Ordinal);
 
+        // Over both: the tighter limit is named, with what may really be added.
+        var wide = new TopUpLimits(new Vnd(20_000_000), new Vnd(10_000_000));
+        var both = wide.Check(new Vnd(99_000_000), new Vnd(6_500_000), Vnd.Zero)!;
+        Assert.Equal("top_up_over_daily_limit", both.Code);
+        Assert.Contains("tối đa 10.000.000 ₫", both.Vietnamese, StringComparison.Ordinal);
+        var full = wide.Check(new Vnd(99_000_000), new Vnd(18_000_000), Vnd.Zero)!;
+        Assert.Equal("top_up_over_max_balance", full.Code);
+        Assert.Contains("tối đa 2.000.000 ₫", full.Vietnamese, StringComparison.Ordinal);
+
         Assert.Equal(Vnd.Zero, limits.Excess(new Vnd(500_000), new Vnd(1_500_000), Vnd.Zero));
         Assert.Equal(new Vnd(300_000), limits.Excess(new Vnd(800_000), new Vnd(1_500_000), Vnd.Zero)); // over the balance by 300.000
         Assert.Equal(new Vnd(400_000), limits.Excess(new Vnd(600_000), Vnd.Zero, new Vnd(800_000))); // over the day by 400.000

@@ -35,7 +35,11 @@ public sealed record TopUpLimits(Vnd MaxBalance, Vnd MaxPerDay)
             return PaymentRefusal.Of("top_up_below_minimum", "top_up.refused.below_minimum", RefusalKind.Invalid, MinAmount.ToString());
         }
 
-        if (balance + amount > MaxBalance)
+        // Over both limits, the tighter one is named: the "at most … more" it gives is what may really be added (the
+        // counter said 13.500.000 ₫ more to the balance's limit under a day's limit of 10.000.000 ₫).
+        var balanceRoom = (MaxBalance - balance).Value;
+        var dayRoom = (MaxPerDay - toppedUpToday).Value;
+        if (balance + amount > MaxBalance && (toppedUpToday + amount <= MaxPerDay || balanceRoom <= dayRoom))
         {
             return PaymentRefusal.Of("top_up_over_max_balance", "top_up.refused.max_balance", RefusalKind.Invalid,
                 MaxBalance.ToString(), balance.ToString(), new Vnd(Math.Max(0, (MaxBalance - balance).Value)).ToString());
