@@ -82,11 +82,10 @@ public sealed class TopUpBrowserTests : TerminalBrowserTest
         Assert.Contains("Over the day's top-up limit", await page.InnerTextAsync("#mtext"), StringComparison.Ordinal);
         await ShotAsync(page, "kiosk-topup-refused-en");
 
-        // Back, and a smaller amount goes through.
-        await page.ClickAsync("#back2");
-        await Terminal.TapAsync("04D4E5F6");
-        await page.WaitForSelectorAsync("body[data-screen=payer]");
-        await page.ClickAsync("#topup");
+        // Back to the amount (no new tap, as the refusal used nothing up), and a smaller amount goes through.
+        await page.ClickAsync("#mback");
+        await page.WaitForSelectorAsync("body[data-screen=topup]");
+        Assert.Equal("1.000.000 ₫", await page.InnerTextAsync("#tamount"));
         await page.ClickAsync("#tpresets button[data-amount='100000']");
         await page.ClickAsync("#tgo");
         await page.WaitForSelectorAsync("body[data-screen=qr]");

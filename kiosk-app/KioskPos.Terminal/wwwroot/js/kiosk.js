@@ -78,18 +78,21 @@
     topUpAmount = ''; $('dtitle').dataset.msg = 'kiosk.paid'; $('dtitle').textContent = t('kiosk.paid');
     renderCode(); show('home'); loadAccess(); loadInstitution();
   }
-  function message(kind, title, text) {
+  // back: where a refusal lets the payer go back to and change what was refused (the amount, the fees), beside Home.
+  var messageBack = null;
+  function message(kind, title, text, back) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
-    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || ''; show('msg');
+    $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || '';
+    messageBack = back || null; $('mback').hidden = !back; $('s-msg').dataset.back = back ? 'mback' : 'back2'; show('msg');
   }
   // Past a payer code's 8 digits the keypad is typing a citizen-ID number, which has no prefix.
   function renderCode() { $('code').textContent = code.length > 8 ? code : prefix + code; }
   function renderPin() { $('pincode').textContent = pin.replace(/./g, '●') || '\u00a0'; $('pinok').disabled = pin.length < 4; }
   // Above the terminal's PIN amount the server asks for the card's PIN; it is sent once and not kept.
   function askPin(text) { pin = ''; renderPin(); $('pinmsg').textContent = text || t('kiosk.pinHint'); $('pinmsg').className = text ? 'bad' : 'muted'; show('pin'); }
-  function problem(response, body) {
+  function problem(response, body, back) {
     var title = body && body.title ? body.title : t('kiosk.refused');
-    message(response.status === 404 ? 'warn' : 'bad', title, body && body.detail && I18n.lang === 'en' ? body.detail : '');
+    message(response.status === 404 ? 'warn' : 'bad', title, body && body.detail && I18n.lang === 'en' ? body.detail : '', back);
   }
   async function json(url, options) {
     var response = await fetch(url, options), body = null;
@@ -171,7 +174,7 @@
     request.clientRequestId = PaymentIntent.key('kiosk-topup-', request);
     var r = await send('/api/v1/top-ups', request);
     if (!r) { renderTopUp(); return; }
-    if (!r.response.ok) { problem(r.response, r.body); return; }
+    if (!r.response.ok) { problem(r.response, r.body, function () { renderTopUp(); show('topup'); }); return; }
     showQr(r.body);
   }
   function doneTitle(p) {
@@ -199,7 +202,7 @@
     if (!r.response.ok) {
       var why = r.body && r.body.code;
       if (why === 'pin_required' || why === 'pin_wrong') { askPin(why === 'pin_wrong' ? (I18n.lang === 'en' && r.body.detail ? r.body.detail : r.body.title) : ''); return; }
-      problem(r.response, r.body); return;
+      problem(r.response, r.body, payer ? function () { renderPayer(); show('payer'); } : null); return;
     }
     payment = r.body;
     if (method === 'vietqr') { showQr(payment); } else { done(payment); }
@@ -384,7 +387,8 @@
   });
   $('sback').addEventListener('click', home);
   $('stopup').addEventListener('click', openTopUp);
-  $('back1').addEventListener('click', home); $('back2').addEventListener('click', home); $('again').addEventListener('click', home);
+  $('back1').addEventListener('click', home); $('back2').addEventListener('click', home);
+  $('mback').addEventListener('click', function () { var back = messageBack; messageBack = null; if (back) { back(); } else { home(); } }); $('again').addEventListener('click', home);
   $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
   $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
   document.addEventListener('pointerdown', touch);
