@@ -361,8 +361,8 @@ internal sealed class BillImport(ProvinceDatabase database)
         // person's number does not change, so a file that gives a patient another number than the one held, the
         // number of another patient of the hospital, or one number to two patients (or two to one) is refused, naming
         // the episode and never the other patient.
-        await CheckCitizenIdsAsync(connection, transaction, patients, errors, cancellationToken).ConfigureAwait(false);
-        foreach (var patient in patients)
+        var toLink = await CheckCitizenIdsAsync(connection, transaction, patients, errors, cancellationToken).ConfigureAwait(false);
+        foreach (var patient in toLink)
         {
             if (errors.Count > 0)
             {
@@ -370,14 +370,9 @@ internal sealed class BillImport(ProvinceDatabase database)
             }
 
             // Only a change moves the account's version (and so reaches the terminals): a repeat changes nothing.
-            var current = await connection.ScalarAsync("SELECT COALESCE(citizen_id_hash, '') FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken,
-                ("$c", patient.Code), ("$i", patient.Institution)).ConfigureAwait(false);
-            if (current is string held && held != patient.CitizenIdHash)
-            {
-                var version = await ChangeVersions.NextAsync(connection, transaction, patient.Institution, cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync("UPDATE accounts SET citizen_id_hash = $h, version = $v WHERE code = $c", transaction, cancellationToken,
-                    ("$h", patient.CitizenIdHash), ("$v", version), ("$c", patient.Code)).ConfigureAwait(false);
-            }
+            var version = await ChangeVersions.NextAsync(connection, transaction, patient.Institution, cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE accounts SET citizen_id_hash = $h, version = $v WHERE code = $c", transaction, cancellationToken,
+                ("$h", patient.CitizenIdHash), ("$v", version), ("$c", patient.Code)).ConfigureAwait(false);
         }
 
         if (errors.Count > 0)
@@ -389,8 +384,10 @@ internal sealed class BillImport(ProvinceDatabase database)
         return new ImportResult(created, updated, unchanged, []);
     }
 
-    private static async Task CheckCitizenIdsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Patient> patients, List<ImportError> errors, CancellationToken cancellationToken)
+    // The patients whose account holds no number yet and may take theirs (read once here, written by the caller).
+    private static async Task<List<Patient>> CheckCitizenIdsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Patient> patients, List<ImportError> errors, CancellationToken cancellationToken)
     {
+        var toLink = new List<Patient>();
         foreach (var twice in patients.GroupBy(p => (p.Institution, p.CitizenIdHash)).Where(g => g.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count() > 1))
         {
             errors.Add(new ImportError(0, $"SO_CCCD: one citizen-ID number is given to {twice.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count()} patients (MA_BN {string.Join(", ", twice.Select(p => p.Code).Distinct(StringComparer.Ordinal))}): check MA_BN and SO_CCCD", twice.First().Where + " XML1 SO_CCCD"));
@@ -403,9 +400,15 @@ internal sealed class BillImport(ProvinceDatabase database)
 
         foreach (var patient in patients.DistinctBy(p => (p.Institution, p.Code, p.CitizenIdHash)))
         {
-            var held = await connection.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken,
+            // Null: no such account here (its bill is refused already); empty: an account without a number.
+            var held = await connection.ScalarAsync("SELECT COALESCE(citizen_id_hash, '') FROM accounts WHERE code = $c AND institution_id = $i", transaction, cancellationToken,
                 ("$c", patient.Code), ("$i", patient.Institution)).ConfigureAwait(false) as string;
-            if (held is { Length: > 0 } && held != patient.CitizenIdHash)
+            if (held is null)
+            {
+                continue;
+            }
+
+            if (held.Length > 0 && held != patient.CitizenIdHash)
             {
                 errors.Add(new ImportError(0, $"SO_CCCD is not the citizen-ID number patient MA_BN {patient.Code} already has here, and a person's number does not change: check MA_BN and SO_CCCD", patient.Where + " XML1 SO_CCCD"));
             }
@@ -414,7 +417,13 @@ internal sealed class BillImport(ProvinceDatabase database)
             {
                 errors.Add(new ImportError(0, $"SO_CCCD is the citizen-ID number of another patient of this institution, not of MA_BN {patient.Code}: check MA_BN and SO_CCCD", patient.Where + " XML1 SO_CCCD"));
             }
+            else if (held.Length == 0)
+            {
+                toLink.Add(patient);
+            }
         }
+
+        return toLink;
     }
 
     private static bool Same(ParsedBill a, ParsedBill b) =>
