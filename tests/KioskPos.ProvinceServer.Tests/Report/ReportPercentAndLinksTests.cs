@@ -16,7 +16,7 @@ namespace KioskPos.ProvinceServer.Tests.Report;
 public sealed partial class ReportPercentAndLinksTests
 {
     /// <summary>A share as the Vietnamese report writes it: at most one decimal, a comma, a space, %.</summary>
-    private static string Vietnamese(double percent) =>
+    internal static string Vietnamese(double percent) =>
         (Math.Round(percent * 10, MidpointRounding.AwayFromZero) / 10).ToString("0.#", CultureInfo.InvariantCulture).Replace('.', ',') + " %";
 
     [Fact]
