@@ -164,6 +164,56 @@ public class ReceiptTests
         Assert.DoesNotContain("TK đuôi", string.Join(' ', ReceiptLayouts.Payment(Sample()).ToLines(PlainTextLayout.Columns80mm)), StringComparison.Ordinal); // a card payment: no transfer, no recipient line
     }
 
+    // The receipt of a VietQR payment asking `due` for one bill, the bank having confirmed `received`.
+    private static Receipt ByTransfer(long due, long received) => Sample() with
+    {
+        Items = [new ReceiptItem("Học phí tháng 11/2026", BillCategory.Tuition, new Vnd(Math.Min(due, received)), new Vnd(Math.Max(0, due - received)))],
+        Total = new Vnd(Math.Min(due, received)),
+        Method = PaymentMethod.VietQr,
+        CardUid = null,
+        BalanceAfter = null,
+        Qr = new PaymentQr("KP1A2B3C", "000201", new DateTimeOffset(2026, 11, 23, 9, 20, 0, TimeSpan.FromHours(7))),
+        Transfer = new TransferReceived(new Vnd(due), new Vnd(received)),
+    };
+
+    [Theory]
+    [InlineData(PlainTextLayout.Columns58mm)]
+    [InlineData(PlainTextLayout.Columns80mm)]
+    public void An_overpaid_transfers_receipt_says_what_arrived_and_what_is_refunded_on_either_paper(int columns)
+    {
+        var lines = ReceiptLayouts.Payment(ByTransfer(150_000, 250_000)).ToLines(columns);
+        Assert.All(lines, l => Assert.True(l.Length <= columns, $"'{l}' is {l.Length} > {columns}"));
+        var text = string.Join('\n', lines);
+        Assert.Matches(@"TỔNG CỘNG:\s+150\.000 ₫", text);
+        Assert.Matches(@"Đã nhận:\s+250\.000 ₫", text);
+        Assert.Matches(@"Thừa, sẽ hoàn lại:\s+100\.000 ₫", text);
+        Assert.Contains("Received 250.000 ₫; the excess of 100.000 ₫ will be refunded.", string.Join(' ', lines), StringComparison.Ordinal);
+        Assert.DoesNotContain("Còn thiếu", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(PlainTextLayout.Columns58mm)]
+    [InlineData(PlainTextLayout.Columns80mm)]
+    public void An_underpaid_transfers_receipt_says_what_arrived_and_what_is_still_due_on_either_paper(int columns)
+    {
+        var lines = ReceiptLayouts.Payment(ByTransfer(750_000, 500_000)).ToLines(columns);
+        Assert.All(lines, l => Assert.True(l.Length <= columns, $"'{l}' is {l.Length} > {columns}"));
+        var text = string.Join('\n', lines);
+        Assert.Matches(@"TỔNG CỘNG:\s+500\.000 ₫", text);
+        Assert.Matches(@"Đã nhận:\s+500\.000 ₫", text);
+        Assert.Matches(@"Còn thiếu:\s+250\.000 ₫", text);
+        Assert.Contains("Received 500.000 ₫; 250.000 ₫ still due.", string.Join(' ', lines), StringComparison.Ordinal);
+        Assert.DoesNotContain("hoàn lại", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_transfer_of_the_amount_asked_and_its_provisional_slip_print_no_received_line()
+    {
+        Assert.DoesNotContain("Đã nhận", string.Join('\n', ReceiptLayouts.Payment(ByTransfer(150_000, 150_000)).ToLines(PlainTextLayout.Columns80mm)), StringComparison.Ordinal);
+        var slip = ByTransfer(150_000, 250_000) with { Provisional = true };
+        Assert.DoesNotContain("Đã nhận", string.Join('\n', ReceiptLayouts.Payment(slip).ToLines(PlainTextLayout.Columns80mm)), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Nguyễn Thị Minh Anh", "N. T. M. Anh")]
     [InlineData("Lê Nam", "L. Nam")]

@@ -54,6 +54,7 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Contains("BIÊN LAI THU HỌC PHÍ", receipt, StringComparison.Ordinal);
         Assert.Contains(qr.Code, receipt, StringComparison.Ordinal);
         Assert.Contains("750.000 ₫", receipt, StringComparison.Ordinal);
+        Assert.DoesNotContain("Đã nhận", receipt, StringComparison.Ordinal); // the amount asked arrived: nothing to refund, nothing due
         // The screen follows the receipt: it says "paid" once the printer has handed the receipt out (a moment after the file).
         await Wait.UntilAsync(async () => (await _terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/display")).GetProperty("state").GetString() == "confirmed",
             TimeSpan.FromSeconds(10), "the confirmation on the customer display");
@@ -88,7 +89,9 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         var first = await WaitForStateAsync(_terminal, qr.Id, "underpaid");
         Assert.Equal((500_000L, 250_000L), (first.GetProperty("received").GetInt64(), first.GetProperty("remaining").GetInt64()));
         await Wait.UntilAsync(() => Task.FromResult(File.Exists(ReceiptPath(_terminal, qr.Id))), TimeSpan.FromSeconds(10), "the receipt for what arrived");
-        Assert.Contains("500.000 ₫", await File.ReadAllTextAsync(ReceiptPath(_terminal, qr.Id)), StringComparison.Ordinal);
+        var shortReceipt = await File.ReadAllTextAsync(ReceiptPath(_terminal, qr.Id));
+        Assert.Matches(@"Đã nhận:\s+500\.000 ₫", shortReceipt);
+        Assert.Matches(@"Còn thiếu:\s+250\.000 ₫", shortReceipt);
 
         // The rest is offered at once on the customer display, as a new QR for 250.000 ₫.
         JsonElement display = default;
@@ -154,6 +157,14 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
         Assert.Equal(100_000, transfer.GetProperty("refundDue").GetInt64());
         var ledger = (await _province.PaymentsAsync("HS240007")).Single(p => p.GetProperty("id").GetString() == qr.Id);
         Assert.Contains("overpaid", ledger.GetProperty("flags").GetString(), StringComparison.Ordinal);
+
+        // The receipt says it too, as the screen does: the bill's 150.000 ₫ paid, 250.000 ₫ arrived, 100.000 ₫ to refund.
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(ReceiptPath(_terminal, qr.Id))), TimeSpan.FromSeconds(10), "the receipt");
+        var receipt = await File.ReadAllTextAsync(ReceiptPath(_terminal, qr.Id));
+        Assert.Matches(@"TỔNG CỘNG:\s+150\.000 ₫", receipt);
+        Assert.Matches(@"Đã nhận:\s+250\.000 ₫", receipt);
+        Assert.Matches(@"Thừa, sẽ hoàn lại:\s+100\.000 ₫", receipt);
+        Assert.Contains("the excess of 100.000 ₫ will be refunded.", receipt.ReplaceLineEndings(" "), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,6 +12,22 @@ namespace KioskPos.Core.Receipts;
 /// <param name="InsuranceCovered">What health insurance (BHYT) pays of the bill, beside the payer's part; zero at a school.</param>
 public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount, Vnd RemainingAfter, Vnd InsuranceCovered = default);
 
+/// <summary>
+/// What a VietQR payment asked for and what the bank confirmed for it. The receipt's total is what paid the bills
+/// (never more than asked); when the transfer was more or less, the receipt also says what arrived and what is
+/// refunded or still due, as the screen did.
+/// </summary>
+/// <param name="Due">The payment's amount, what the QR asked for.</param>
+/// <param name="Received">What the bank confirmed so far.</param>
+public sealed record TransferReceived(Vnd Due, Vnd Received)
+{
+    /// <summary>What arrived above the amount asked: the province refunds it.</summary>
+    public Vnd Excess => Received > Due ? Received - Due : Vnd.Zero;
+
+    /// <summary>What the transfer fell short of the amount asked.</summary>
+    public Vnd Shortfall => Due > Received ? Due - Received : Vnd.Zero;
+}
+
 /// <summary>Everything a payment receipt shows, independent of how it is printed.</summary>
 /// <param name="Institution">Who received the money.</param>
 /// <param name="TerminalId">The terminal that took it.</param>
@@ -31,6 +47,7 @@ public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount
 /// <param name="Provisional">A slip while the bank has not confirmed yet: not a receipt, says the receipt follows.</param>
 /// <param name="External">A payment on an external bank-card terminal: the card's last 4 digits and the approval code.</param>
 /// <param name="TopUpCode">For a top-up: the account's standing top-up code, printed so that the next top-up can come from home.</param>
+/// <param name="Transfer">For a VietQR payment of bills: what it asked for and what the bank confirmed (printed when they differ).</param>
 public sealed record Receipt(
     Institution Institution,
     string TerminalId,
@@ -49,7 +66,8 @@ public sealed record Receipt(
     PaymentQr? Qr = null,
     bool Provisional = false,
     ExternalCard? External = null,
-    string? TopUpCode = null)
+    string? TopUpCode = null,
+    TransferReceived? Transfer = null)
 {
     /// <summary>True for money put on the card (no bills): its own title, one line, the balance after and the standing code.</summary>
     public bool IsTopUp => TopUpCode is not null;

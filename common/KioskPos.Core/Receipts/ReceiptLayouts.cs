@@ -69,8 +69,13 @@ public static class ReceiptLayouts
 
         doc.Rule()
             .Pair(L(receipt.Provisional ? "amountToTransfer" : "total"), receipt.Total.ToString(), bold: true)
-            .Text(L("inWords", VietnameseWords.Dong(receipt.Total)))
-            .Pair(L("method"), receipt.Method.VietnameseName());
+            .Text(L("inWords", VietnameseWords.Dong(receipt.Total)));
+        if (!receipt.Provisional && receipt.Transfer is { } transfer)
+        {
+            Transfer(doc, transfer);
+        }
+
+        doc.Pair(L("method"), receipt.Method.VietnameseName());
         if (receipt.External is { } external)
         {
             doc.Pair(L("card"), "**** " + external.Last4).Pair(L("approvalCode"), external.ApprovalCode);
@@ -137,6 +142,25 @@ public static class ReceiptLayouts
         doc.Centre(L("thanks"))
             .Centre(L("keep"));
         return Footer(doc, copy);
+    }
+
+    // A transfer of more or less than the QR asked: what arrived, then what is refunded or still due, in Vietnamese as
+    // the receipt's other figures, then once in English (as the provisional slip's warning). The labels stay short
+    // enough for the amount beside them on 58 mm paper; the sentences wrap.
+    private static void Transfer(PrintDocumentBuilder doc, TransferReceived transfer)
+    {
+        if (transfer.Excess.IsPositive)
+        {
+            doc.Pair(L("received"), transfer.Received.ToString())
+                .Pair(L("excessRefunded"), transfer.Excess.ToString(), bold: true)
+                .Text(Messages.En("receipt.overpaid", transfer.Received.ToString(), transfer.Excess.ToString()));
+        }
+        else if (transfer.Shortfall.IsPositive)
+        {
+            doc.Pair(L("received"), transfer.Received.ToString())
+                .Pair(L("shortStillDue"), transfer.Shortfall.ToString(), bold: true)
+                .Text(Messages.En("receipt.underpaid", transfer.Received.ToString(), transfer.Shortfall.ToString()));
+        }
     }
 
     /// <summary>A void or refund slip, with the supervisor who approved it and lines to sign.</summary>

@@ -14,6 +14,7 @@ internal static class PlanCharts
 {
     private const int Width = 640, Row = 34, Label = 260;
     private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
+    private static readonly CultureInfo s_vietnamese = CultureInfo.GetCultureInfo("vi-VN");
 
     /// <summary>The value paid cashless against the target: the province (or the institution), then each month.</summary>
     public static XDocument Value(PlanReportView view) => Bars(
@@ -140,7 +141,10 @@ internal static class PlanCharts
 
     private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-    // The charts are in Vietnamese (their titles are): a decimal comma and a space before the sign, 48,6 %, beside
-    // amounts written 1.250.000 ₫ (the report page's I18n.percent writes the same).
-    private static string Percent(double value) => value.ToString("0.#", CultureInfo.InvariantCulture).Replace('.', ',') + " %";
+    /// <summary>
+    /// A share as the charts write it, at most one decimal. The charts are in Vietnamese (their titles are; the page
+    /// asks for them with no language): Vietnamese's decimal comma and a space before the sign, 48,6 %, beside amounts
+    /// written 1.250.000 ₫ (the report page's I18n.percent writes the same), whatever the server's culture.
+    /// </summary>
+    internal static string Percent(double value) => value.ToString("0.#", s_vietnamese) + " %";
 }

@@ -86,6 +86,36 @@ public class RenderAndEmulatorTests(FontsFixture fixture) : IClassFixture<FontsF
         Assert.Equal([Samples.LookupUrl], page.QrCodes);
     }
 
+    [Theory]
+    [InlineData(58, PrinterTextMode.Windows1258)]
+    [InlineData(80, PrinterTextMode.Windows1258)]
+    [InlineData(58, PrinterTextMode.Ascii)]
+    [InlineData(80, PrinterTextMode.Ascii)]
+    public void An_overpaid_transfers_receipt_prints_what_arrived_and_the_excess_refunded_and_an_exact_one_does_not(int paper, PrinterTextMode mode)
+    {
+        var language = new PrinterLanguage(paper, mode);
+        string Printed(long received)
+        {
+            var emulator = new EscPosEmulator(language.WidthDots, fixture.Fonts);
+            var page = Assert.Single(emulator.RenderAll(new DocumentEncoder(language, null).Encode(ReceiptLayouts.Payment(Samples.ByTransfer(received), PrintCopy.Original, Samples.LookupUrl))));
+            Assert.Empty(emulator.NotUnderstood);
+            Assert.All(page.Text, l => Assert.True(l.Length <= language.Columns, $"'{l}' is wider than {language.Columns} columns"));
+            return string.Join('\n', mode == PrinterTextMode.Ascii ? page.Text : page.Text.Select(AsciiText.Fold));
+        }
+
+        // Compared without diacritics, so that the ASCII fallback (no Vietnamese code page) is held to the same lines.
+        var overpaid = Printed(250_000);
+        Assert.Matches(@"TONG CONG:\s+150\.000 d", overpaid);
+        Assert.Matches(@"Da nhan:\s+250\.000 d", overpaid);
+        Assert.Matches(@"Thua, se hoan lai:\s+100\.000 d", overpaid);
+        Assert.Contains("the excess of 100.000 d will be refunded.", overpaid.Replace('\n', ' '), StringComparison.Ordinal);
+
+        var exact = Printed(150_000);
+        Assert.Matches(@"TONG CONG:\s+150\.000 d", exact);
+        Assert.DoesNotContain("Da nhan", exact, StringComparison.Ordinal);
+        Assert.DoesNotContain("hoan lai", exact, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_emulator_renders_another_encoders_stream_whole()
     {

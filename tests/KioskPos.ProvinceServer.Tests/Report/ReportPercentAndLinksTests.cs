@@ -16,7 +16,7 @@ namespace KioskPos.ProvinceServer.Tests.Report;
 public sealed partial class ReportPercentAndLinksTests
 {
     /// <summary>A share as the Vietnamese report writes it: at most one decimal, a comma, a space, %.</summary>
-    private static string Vietnamese(double percent) =>
+    internal static string Vietnamese(double percent) =>
         (Math.Round(percent * 10, MidpointRounding.AwayFromZero) / 10).ToString("0.#", CultureInfo.InvariantCulture).Replace('.', ',') + " %";
 
     [Fact]
@@ -62,6 +62,26 @@ public sealed partial class ReportPercentAndLinksTests
         Assert.DoesNotMatch(DotPercent(), chart);
         Assert.Contains(" %", chart, StringComparison.Ordinal);
         Assert.Empty(errors);
+    }
+
+    [Theory]
+    [InlineData(48.6, "48,6 %")]
+    [InlineData(50, "50 %")]
+    [InlineData(12.24, "12,2 %")]
+    [InlineData(99.96, "100 %")]
+    [InlineData(0, "0 %")]
+    public void The_charts_write_a_share_with_Vietnameses_decimal_comma_whatever_the_servers_culture(double share, string written)
+    {
+        var before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("en-US");
+            Assert.Equal(written, KioskPos.ProvinceServer.Apis.PlanCharts.Percent(share));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 
     // A share written the English way: digits, a point, digits, then % (48.6%) or digits then % with no space.
