@@ -81,9 +81,9 @@ internal static class StatementImport
             }
             catch (SpreadsheetLimitException e)
             {
-                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", e.Message);
+                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", e.Text.En, null, e.Text.Vi);
             }
-            catch (InvalidDataException)
+            catch (SpreadsheetFormatException)
             {
                 return Invalid(new StatementProblem("-", null, null, "the body is not an .xlsx workbook"), "body");
             }

@@ -3,8 +3,9 @@
 // institution where one is chosen (an accountant's own, the only one offered); a statement file to POST
 // /api/v1/admin/bank/connections/{id}/statement of a connection GET /api/v1/admin/bank/statement-connections offers
 // (an accountant: their institution's). Each answer is told in words: what was imported, or each refusal with the
-// row and field the API names. Below, the chosen connection's gaps (…/statement/gaps): the days of lines no
-// notification reported, and the held lines, each credited or dismissed with a reason (…/held/{heldId}/credit|dismiss).
+// row and where the API names it, in Vietnamese with the English beneath, and how many more the API left out. Below,
+// the chosen connection's gaps (…/statement/gaps): the days of lines no notification reported, and the held lines,
+// each credited or dismissed with a reason (…/held/{heldId}/credit|dismiss).
 // The server bounds and checks everything; the sizes here only spare sending a file it would refuse.
 "use strict";
 
@@ -40,11 +41,22 @@
     }
   }
 
-  // A table of the import's refusals: the row (1 = the header), where in the file the API says, and what is wrong.
+  // Where an error is: a workbook's sheet and column in words (the row has its own column), else the API's path.
+  const where = (e) => e.sheet
+    ? I18n.text(e.column ? "province.imports.whereCell" : "province.imports.whereSheet", e.sheet, e.column)
+    : e.path ?? "";
+
+  // What is wrong in the page's language, the other language beneath it.
+  const said = (e) => {
+    const [first, second, lang] = I18n.language === "en" ? [e.messageEn, e.message, "vi"] : [e.message, e.messageEn, "en"];
+    return el("span", {}, first, second ? el("br") : null, second ? el("small", { lang }, second) : null);
+  };
+
+  // A table of the import's refusals: the row (1 = the header), where in the file, and what is wrong.
   function refusals(errors) {
     return el("table", { class: "refusals" },
       el("thead", {}, row([I18n.text("province.imports.row"), I18n.text("province.imports.where"), I18n.text("province.imports.problem")], "th")),
-      el("tbody", {}, ...errors.map((e) => row([[e.line > 0 ? e.line : "–", "n"], e.path ?? "", e.message]))));
+      el("tbody", {}, ...errors.map((e) => row([[e.line > 0 ? e.line : "–", "n"], where(e), said(e)]))));
   }
 
   billsForm.addEventListener("submit", async (event) => {
@@ -64,16 +76,19 @@
     }
     const result = answer.body;
     if (answer.ok || (answer.status === 422 && Array.isArray(result.errors))) {
+      const leftOut = result.errorsLeftOut ?? 0;
       const told = result.errors.length === 0
         ? [el("p", { class: "ok" }, I18n.text("province.imports.billsDone", file.name, result.created, result.updated, result.unchanged))]
-        : [el("p", { class: "bad" }, I18n.text("province.imports.billsRefused", file.name, result.errors.length)), refusals(result.errors)];
+        : [el("p", { class: "bad" }, I18n.text("province.imports.billsRefused", file.name, I18n.number(result.errors.length + leftOut))),
+          leftOut > 0 ? el("p", { class: "warn" }, I18n.text("province.imports.errorsLeftOut", I18n.number(result.errors.length), I18n.number(leftOut))) : null,
+          refusals(result.errors)];
       if (result.facility) {
         const facility = result.facility;
         told.push(el("p", { class: facility.checked ? "" : "warn" }, facility.checked
           ? I18n.text("province.imports.facilityChecked", facility.file ?? "–")
           : I18n.text("province.imports.facilityUnchecked", facility.file ?? "–")));
       }
-      out.replaceChildren(...told);
+      out.replaceChildren(...told.filter((part) => part));
     } else {
       out.replaceChildren(problem(answer));
     }
