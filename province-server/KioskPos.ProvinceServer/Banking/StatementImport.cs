@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.Imports;
@@ -83,16 +84,16 @@ internal static class StatementImport
             {
                 return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", e.Text.En, null, e.Text.Vi);
             }
-            catch (SpreadsheetFormatException)
+            catch (SpreadsheetFormatException e)
             {
-                return Invalid(new StatementProblem("-", null, null, "the body is not an .xlsx workbook"), "body");
+                return Invalid(new StatementProblem("-", null, null, new ImportText("province.statementError.not_xlsx", e.Text)));
             }
         }
         else
         {
             if (!System.Text.Unicode.Utf8.IsValid(bytes))
             {
-                return Invalid(new StatementProblem("csv", null, null, "the CSV is not UTF-8 text"), "body");
+                return Invalid(new StatementProblem("csv", null, null, new ImportText("province.statementError.not_utf8")));
             }
 
             sheet = StatementReader.FromCsv(Encoding.UTF8.GetString(bytes));
@@ -108,7 +109,7 @@ internal static class StatementImport
 
         if (problem is not null)
         {
-            return Invalid(problem, problem.Row is null ? "layout" : $"row {problem.Row}");
+            return Invalid(problem);
         }
 
         var upload = new StatementUpload(user.Username, Convert.ToHexStringLower(SHA256.HashData(bytes)));
@@ -156,7 +157,26 @@ internal static class StatementImport
     internal static ProblemResult UnknownConnection(string id) =>
         ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");
 
-    private static ProblemResult Invalid(StatementProblem problem, string where) =>
-        ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,
-            problem.Sheet, problem.Row?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", problem.Column ?? "-", problem.Reason);
+    // The title says where and why in Vietnamese (trang “Sao ke”, dòng 9, cột D (Số tiền ghi có)); the detail in English.
+    private static ProblemResult Invalid(StatementProblem problem)
+    {
+        var place = new List<string>();
+        if (problem.Sheet != "-")
+        {
+            place.Add(problem.Sheet == "csv" ? Messages.Vi("province.statementError.place.csv") : Messages.Vi("province.statementError.place.sheet", problem.Sheet));
+        }
+
+        if (problem.Row is { } row)
+        {
+            place.Add(Messages.Vi("province.statementError.place.row", row));
+        }
+
+        if (problem.Column is { } column)
+        {
+            place.Add(Messages.Vi("province.statementError.place.column", column));
+        }
+
+        return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,
+            place.Count == 0 ? Messages.Vi("province.statementError.place.file") : string.Join(", ", place), problem.Why.Vi);
+    }
 }

@@ -111,8 +111,9 @@ public sealed partial class StatementImportTests
         Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
         var detail = body.GetProperty("detail").GetString()!;
         Assert.Contains("row 8, column F (Số dư TK / Account balance)", detail, StringComparison.Ordinal);
-        Assert.Contains("the balance 8,689,000 is not the balance before the line 8,219,000 + credit 4,700,000", detail, StringComparison.Ordinal);
+        Assert.Contains("the balance 8.689.000 ₫ is not the balance before the line 8.219.000 ₫ + credit 4.700.000 ₫", detail, StringComparison.Ordinal);
         Assert.Contains("dòng 8", body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Contains("số dư 8.689.000 ₫ không bằng số dư trước dòng 8.219.000 ₫ + ghi có 4.700.000 ₫", body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Equal((transfers, statementLines), await RecordedAsync());
         Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, first)); // the good line before it is not recorded either
 

@@ -285,6 +285,7 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
         Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
         var detail = body.GetProperty("detail").GetString()!;
         Assert.Contains("row 5, column D (Số tiền ghi có): '050' starts with a zero", detail, StringComparison.Ordinal);
+        Assert.Contains("tệp CSV, dòng 5, cột D (Số tiền ghi có)): “050” bắt đầu bằng số 0", body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Contains("thousands separator", detail, StringComparison.Ordinal);
         Assert.Equal((transfers, statementLines), await RecordedAsync());
         Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
