@@ -221,6 +221,30 @@ public sealed partial class ImportsPageTests
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id LIKE 'HP-2702-%' OR id = 'HP-2701-HS240002'"), CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_a_connection_without_an_account_is_listed_not_offered_and_what_it_lacks_is_said()
+    {
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutConnectionsAsync(province);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, province, "tinh.admin", "QuanTri@2026");
+
+        // The settings' webhook connection (demo-bank under make run) has no account to check a statement against: every
+        // statement sent through it was refused after the upload. It is listed, not chosen, and the page says what it
+        // lacks before any file is sent; the connections of receiving accounts are offered as before.
+        var options = page.Locator("#statement select[name=connection] option");
+        Assert.Equal(["sepay-hospital", "sepay-school", ProvinceHost.BankConnection], await options.EvaluateAllAsync<string[]>("o => o.map((x) => x.value)"));
+        Assert.Equal(new[] { false, false, true }, await options.EvaluateAllAsync<bool[]>("o => o.map((x) => x.disabled)"));
+        Assert.Equal("sepay-hospital", await page.InputValueAsync("#statement select[name=connection]"));
+        Assert.Equal($"Kết nối {ProvinceHost.BankConnection} (generic): chưa có số tài khoản nhận tiền", await options.Nth(2).InnerTextAsync());
+        await Expect(page.Locator("#without-account")).ToContainTextAsync(
+            $"Không nhập sao kê được qua kết nối {ProvinceHost.BankConnection}: kết nối chưa có số tài khoản nhận tiền", s_wait);
+        Assert.True(await page.Locator("#statement button[type=submit]").IsEnabledAsync());
+        await Browser.ShotAsync(page, "province-imports-connection-without-account");
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
     // The school's connection (its receiving account) and the hospital's, as the administrator sets them up.
@@ -233,12 +257,12 @@ public sealed partial class ImportsPageTests
     }
 
     // Signs person in through the form, starting from /imports (which sends to sign-in and back), and waits for the page to fill in.
-    private static async Task SignInAsync(IPage page, ProvinceHost province, string username)
+    private static async Task SignInAsync(IPage page, ProvinceHost province, string username, string password = Password)
     {
         await page.GotoAsync(new Uri(province.BaseUrl, "/imports").ToString());
         await Browser.WaitForAddressAsync(page, Browser.SignIn);
         await page.FillAsync("input[name=username]", username);
-        await page.FillAsync("input[name=password]", Password);
+        await page.FillAsync("input[name=password]", password);
         await page.ClickAsync("button[type=submit]");
         await Browser.WaitForAddressAsync(page, ImportsAddress());
         await page.WaitForSelectorAsync("#statement select[name=connection] option", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });

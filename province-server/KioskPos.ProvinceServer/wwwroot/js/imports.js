@@ -2,10 +2,11 @@
 // /api/v1/admin/bills/import as it is (its type from its name: CSV, the Ministry of Health's XML, .xlsx), with the
 // institution where one is chosen (an accountant's own, the only one offered); a statement file to POST
 // /api/v1/admin/bank/connections/{id}/statement of a connection GET /api/v1/admin/bank/statement-connections offers
-// (an accountant: their institution's). Each answer is told in words: what was imported, or each refusal with the
-// row and where the API names it, in Vietnamese with the English beneath, and how many more the API left out. Below,
-// the chosen connection's gaps (…/statement/gaps): the days of lines no notification reported, and the held lines,
-// each credited or dismissed with a reason (…/held/{heldId}/credit|dismiss).
+// (an accountant: their institution's; one without an account number is listed, not offered, with what it lacks).
+// Each answer is told in words: what was imported, or each refusal with the row and where the API names it, in
+// Vietnamese with the English beneath, and how many more the API left out. Below, the chosen connection's gaps
+// (…/statement/gaps): the days of lines no notification reported, and the held lines, each credited or dismissed with
+// a reason (…/held/{heldId}/credit|dismiss).
 // The server bounds and checks everything; the sizes here only spare sending a file it would refuse.
 "use strict";
 
@@ -204,12 +205,21 @@
       institution.append(el("option", { value: me.institutionId }, me.institutionId));
     }
 
+    // A connection without an account number cannot take a statement (each is checked against the account): it is
+    // listed, not offered, and what it lacks is said before anyone chooses a file.
     const choices = await Page.json("/api/v1/admin/bank/statement-connections");
     const connection = statementForm.elements.namedItem("connection");
-    connection.append(...choices.connections.map((c) =>
-      el("option", { value: c.id }, I18n.text("province.imports.connectionOption", c.id, c.accountNumber || "–", c.provider, c.institutionId ?? "–"))));
+    connection.append(...choices.connections.map((c) => c.missing
+      ? el("option", { value: c.id, disabled: true }, I18n.text("province.imports.connectionWithoutAccount", c.id, c.provider))
+      : el("option", { value: c.id }, I18n.text("province.imports.connectionOption", c.id, c.accountNumber || "–", c.provider, c.institutionId ?? "–"))));
     statementForm.elements.namedItem("layout").append(...choices.layouts.map((l) => el("option", { value: l.id }, `${l.bank} (${l.id})`)));
-    if (choices.connections.length === 0) {
+    const unready = choices.connections.filter((c) => c.missing).map((c) => c.id);
+    if (unready.length > 0) {
+      const note = document.getElementById("without-account");
+      note.textContent = I18n.text("province.problem.connection_without_account", unready.join(", "));
+      note.hidden = false;
+    }
+    if (choices.connections.length === unready.length) {
       document.getElementById("no-connection").hidden = false;
       for (const control of statementForm.elements) {
         control.disabled = true;
