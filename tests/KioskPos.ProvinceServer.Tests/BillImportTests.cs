@@ -43,12 +43,13 @@ public abstract class BillImportTests(ProvinceEngine engine)
             "HP-2701-XX999999,TG-THCS-NGUYENDU,XX999999,hoc_phi,Học phí tháng 1/2027,2027-01-31,Học phí,1,150000,\n";
         var refused = await ImportAsync(province, bad);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("message").GetString()!)).ToList();
-        Assert.Equal([3, 4, 5, 6], errors.Select(e => e.Item1));
-        Assert.Contains("category 'hocphi'", errors[0].Item2, StringComparison.Ordinal);
-        Assert.Contains("due_date '31/01/2027'", errors[1].Item2, StringComparison.Ordinal);
-        Assert.Contains("unit_price '150.000'", errors[2].Item2, StringComparison.Ordinal);
-        Assert.Contains("no payer XX999999", errors[3].Item2, StringComparison.Ordinal);
+        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Code: e.GetProperty("code").GetString(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal([(3, "category_unknown"), (4, "due_date_invalid"), (5, "price_invalid"), (6, "unknown_payer")], errors.Select(e => (e.Line, e.Code)));
+        Assert.StartsWith("Loại “hocphi” không hợp lệ", errors[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("Hạn nộp “31/01/2027”", errors[1].Message, StringComparison.Ordinal);
+        Assert.StartsWith("Đơn giá “150.000”", errors[2].Message, StringComparison.Ordinal);
+        Assert.Contains("không có người nộp XX999999", errors[3].Message, StringComparison.Ordinal);
+        Assert.Contains("no payer XX999999", refused.Body.GetProperty("errors")[3].GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         await terminal.Sync.RunRoundAsync(CancellationToken.None);
         Assert.DoesNotContain((await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001")).GetProperty("openBills").EnumerateArray(),
             b => b.GetProperty("id").GetString() == "HP-2701-HS240001");
@@ -63,11 +64,13 @@ public abstract class BillImportTests(ProvinceEngine engine)
         await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
         var changed = await ImportAsync(province, Header + "HP-2612-HS240001,TG-THCS-NGUYENDU,HS240001,hoc_phi,Học phí tháng 12/2026,2026-12-31,Học phí tháng 12/2026,1,120000,\n");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, changed.Status);
-        Assert.Contains("150000 đồng paid", changed.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bill_paid", changed.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Contains("đã được nộp 150.000 ₫", changed.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
 
         // A header it does not know is named.
         var unknown = await ImportAsync(province, "bill,institution\nx,y\n");
-        Assert.Contains(unknown.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString() == "unknown column 'bill'");
+        Assert.Contains(unknown.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("code").GetString() == "unknown_column"
+            && e.GetProperty("message").GetString()!.StartsWith("Cột “bill” không có trong mẫu nhập", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -112,7 +115,9 @@ public abstract class BillImportTests(ProvinceEngine engine)
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
             var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().ToList();
-            Assert.Equal(["bills[0].lines[0]", "bills[1].lines[1]"], errors.Select(e => e.GetProperty("path").GetString()));
+            // The second bill's second line has two problems, both said.
+            Assert.Equal([("bills[0].lines[0]", "due_date_invalid"), ("bills[1].lines[1]", "text_length"), ("bills[1].lines[1]", "quantity_invalid")],
+                errors.Select(e => (e.GetProperty("path").GetString(), e.GetProperty("code").GetString())));
             Assert.Contains("31/01/2027", errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         }
 
@@ -141,7 +146,8 @@ public abstract class BillImportTests(ProvinceEngine engine)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, csv.Status);
         var error = Assert.Single(csv.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal(3, error.GetProperty("line").GetInt32());
-        Assert.StartsWith("bill HP-2612-0001 is a bill of institution TG-THCS-NGUYENDU: an import for TG-TTYT-CHAUTHANH may not change it", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bill_of_institution", error.GetProperty("code").GetString());
+        Assert.StartsWith("Khoản thu HP-2612-0001 là khoản thu của đơn vị TG-THCS-NGUYENDU: lần nhập cho đơn vị TG-TTYT-CHAUTHANH không được sửa", error.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         var json = new
         {

@@ -58,9 +58,10 @@ public sealed partial class ImportsPageTests
         var refusals = await page.Locator("#bills-result table.refusals tbody tr").AllInnerTextsAsync();
         Assert.Equal(2, refusals.Count);
         Assert.StartsWith("3", refusals[0], StringComparison.Ordinal);
-        Assert.Contains("category 'hocphi'", refusals[0], StringComparison.Ordinal);
+        Assert.Contains("Loại “hocphi” không hợp lệ", refusals[0], StringComparison.Ordinal);
+        Assert.Contains("category 'hocphi'", refusals[0], StringComparison.Ordinal); // the English beneath
         Assert.StartsWith("4", refusals[1], StringComparison.Ordinal);
-        Assert.Contains("institution_id is TG-TTYT-CHAUTHANH", refusals[1], StringComparison.Ordinal);
+        Assert.Contains("Mã đơn vị là TG-TTYT-CHAUTHANH, nhưng lần nhập này chỉ được có khoản thu của đơn vị TG-THCS-NGUYENDU", refusals[1], StringComparison.Ordinal);
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id IN ('HP-2701-HS240001', 'VP-BN260002-2')"), CultureInfo.InvariantCulture));
 
         // The statement: only the school's own connection is offered. The first export credits half the payment (a day
@@ -163,12 +164,16 @@ public sealed partial class ImportsPageTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, rowStatus);
         var error = Assert.Single(rows.GetProperty("errors").EnumerateArray());
         Assert.Equal(2, error.GetProperty("line").GetInt32());
-        Assert.Contains("institution_id is TG-THCS-NGUYENDU, but this import may hold bills of institution TG-TTYT-CHAUTHANH only", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("institution_not_allowed", error.GetProperty("code").GetString());
+        Assert.Contains("Mã đơn vị là TG-THCS-NGUYENDU, nhưng lần nhập này chỉ được có khoản thu của đơn vị TG-TTYT-CHAUTHANH", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("institution_id is TG-THCS-NGUYENDU, but this import may hold bills of institution TG-TTYT-CHAUTHANH only", error.GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         var (takenStatus, taken) = await PostBillsAsync(hospital, BillsHeader + "HP-2612-HS240001,TG-TTYT-CHAUTHANH,BN260002,vien_phi,Viện phí,2026-12-05,Khám bệnh,1,38700,\n");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, takenStatus);
-        var takenMessage = Assert.Single(taken.GetProperty("errors").EnumerateArray()).GetProperty("message").GetString()!;
-        Assert.Contains("is another institution's bill", takenMessage, StringComparison.Ordinal);
-        Assert.DoesNotContain("TG-THCS-NGUYENDU", takenMessage, StringComparison.Ordinal);
+        var takenError = Assert.Single(taken.GetProperty("errors").EnumerateArray());
+        Assert.Equal("bill_of_another_institution", takenError.GetProperty("code").GetString());
+        Assert.Contains("là khoản thu của một đơn vị khác", takenError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("TG-THCS-NGUYENDU", takenError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("TG-THCS-NGUYENDU", takenError.GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         Assert.Equal("TG-THCS-NGUYENDU", await province.ScalarAsync("SELECT institution_id FROM bills WHERE id = 'HP-2612-HS240001'"));
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id = 'HP-2701-HS240001'"), CultureInfo.InvariantCulture));
 
@@ -177,6 +182,67 @@ public sealed partial class ImportsPageTests
         using var anyone = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = province.BaseUrl };
         using var redirect = await anyone.GetAsync(new Uri("/imports", UriKind.Relative));
         Assert.Equal((HttpStatusCode.Redirect, "/login?return=%2Fimports"), (redirect.StatusCode, redirect.Headers.Location?.OriginalString));
+    }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_every_problem_of_a_row_is_said_in_vietnamese_and_a_long_list_says_how_many_more()
+    {
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutConnectionsAsync(province);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, province, "ketoan.nguyendu");
+
+        // One row with three problems: each on the page in Vietnamese, the English beneath.
+        await UploadAsync(page, "#bills", "khoan-thu-loi.csv", "text/csv", Encoding.UTF8.GetBytes(BillsHeader +
+            "HP-2701-HS240002,TG-THCS-NGUYENDU,HS240002,hocphi,Học phí tháng 1/2027,31/01/2027,Học phí,1,150.000,\n"));
+        await Expect(page.Locator("#bills-result")).ToContainTextAsync("Chưa nhập khoản thu nào từ khoan-thu-loi.csv: tệp có 3 lỗi.", s_wait);
+        var refusals = await page.Locator("#bills-result table.refusals tbody tr").AllInnerTextsAsync();
+        Assert.Equal(3, refusals.Count);
+        Assert.All(refusals, r => Assert.StartsWith("2", r, StringComparison.Ordinal));
+        Assert.Contains("Loại “hocphi” không hợp lệ: phải là một trong hoc_phi, ban_tru, vien_phi, tam_ung, khac.", refusals[0], StringComparison.Ordinal);
+        Assert.Contains("Hạn nộp “31/01/2027” không đúng dạng năm-tháng-ngày", refusals[1], StringComparison.Ordinal);
+        Assert.Contains("Đơn giá “150.000” không phải số đồng nguyên viết liền", refusals[2], StringComparison.Ordinal);
+        Assert.Contains("unit_price '150.000' is not whole đồng", refusals[2], StringComparison.Ordinal);
+        await Browser.ShotAsync(page, "province-imports-refusals");
+
+        // A file of 300 broken rows, two problems each: the first 200 listed, and the page says how many more there are.
+        var many = new StringBuilder(BillsHeader);
+        for (var i = 0; i < 300; i++)
+        {
+            many.Append(CultureInfo.InvariantCulture, $"HP-2702-{i:D4},TG-THCS-NGUYENDU,HS240001,hocphi,Học phí tháng 2/2027,2027-02-28,Học phí,0,150000,\n");
+        }
+
+        await UploadAsync(page, "#bills", "khoan-thu-nhieu-loi.csv", "text/csv", Encoding.UTF8.GetBytes(many.ToString()));
+        await Expect(page.Locator("#bills-result")).ToContainTextAsync("Chưa nhập khoản thu nào từ khoan-thu-nhieu-loi.csv: tệp có 600 lỗi.", s_wait);
+        await Expect(page.Locator("#bills-result")).ToContainTextAsync("Dưới đây là 200 lỗi đầu tiên; 400 lỗi khác chưa liệt kê", s_wait);
+        Assert.Equal(200, await page.Locator("#bills-result table.refusals tbody tr").CountAsync());
+        Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id LIKE 'HP-2702-%' OR id = 'HP-2701-HS240002'"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_a_connection_without_an_account_is_listed_not_offered_and_what_it_lacks_is_said()
+    {
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutConnectionsAsync(province);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, province, "tinh.admin", "QuanTri@2026");
+
+        // The settings' webhook connection (demo-bank under make run) has no account to check a statement against: every
+        // statement sent through it was refused after the upload. It is listed, not chosen, and the page says what it
+        // lacks before any file is sent; the connections of receiving accounts are offered as before.
+        var options = page.Locator("#statement select[name=connection] option");
+        Assert.Equal(["sepay-hospital", "sepay-school", ProvinceHost.BankConnection], await options.EvaluateAllAsync<string[]>("o => o.map((x) => x.value)"));
+        Assert.Equal(new[] { false, false, true }, await options.EvaluateAllAsync<bool[]>("o => o.map((x) => x.disabled)"));
+        Assert.Equal("sepay-hospital", await page.InputValueAsync("#statement select[name=connection]"));
+        Assert.Equal($"Kết nối {ProvinceHost.BankConnection} (generic): chưa có số tài khoản nhận tiền", await options.Nth(2).InnerTextAsync());
+        await Expect(page.Locator("#without-account")).ToContainTextAsync(
+            $"Không nhập sao kê được qua kết nối {ProvinceHost.BankConnection}: kết nối chưa có số tài khoản nhận tiền", s_wait);
+        Assert.True(await page.Locator("#statement button[type=submit]").IsEnabledAsync());
+        await Browser.ShotAsync(page, "province-imports-connection-without-account");
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
@@ -191,12 +257,12 @@ public sealed partial class ImportsPageTests
     }
 
     // Signs person in through the form, starting from /imports (which sends to sign-in and back), and waits for the page to fill in.
-    private static async Task SignInAsync(IPage page, ProvinceHost province, string username)
+    private static async Task SignInAsync(IPage page, ProvinceHost province, string username, string password = Password)
     {
         await page.GotoAsync(new Uri(province.BaseUrl, "/imports").ToString());
         await Browser.WaitForAddressAsync(page, Browser.SignIn);
         await page.FillAsync("input[name=username]", username);
-        await page.FillAsync("input[name=password]", Password);
+        await page.FillAsync("input[name=password]", password);
         await page.ClickAsync("button[type=submit]");
         await Browser.WaitForAddressAsync(page, ImportsAddress());
         await page.WaitForSelectorAsync("#statement select[name=connection] option", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });

@@ -473,10 +473,10 @@ public sealed class IntakeAttackTests
         {
             var body = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-            var errors = body.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("message").GetString()!)).ToList();
-            Assert.Equal([2, 3], errors.Select(e => e.Item1));
-            Assert.Contains("unit_price '10000000000000'", errors[0].Item2, StringComparison.Ordinal);
-            Assert.Contains("quantity × unit_price = 10000000000000", errors[1].Item2, StringComparison.Ordinal);
+            var errors = body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Code: e.GetProperty("code").GetString(), Message: e.GetProperty("message").GetString()!)).ToList();
+            Assert.Equal([(2, "price_invalid"), (3, "line_over_max")], errors.Select(e => (e.Line, e.Code)));
+            Assert.StartsWith("Đơn giá “10000000000000”", errors[0].Message, StringComparison.Ordinal);
+            Assert.Contains("Số lượng × Đơn giá = 10.000.000.000.000 ₫", errors[1].Message, StringComparison.Ordinal);
         }
 
         var json = new BillImportRequest([new BillImportBill("HP-BIG-3", "TG-THCS-NGUYENDU", "HS240003", "hoc_phi", "Học phí", "2027-01-31", [new BillImportLine("Học phí", 1, 10_000_000_000_000)])]);
@@ -486,7 +486,7 @@ public sealed class IntakeAttackTests
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
             var error = Assert.Single(body.GetProperty("errors").EnumerateArray());
             Assert.Equal("bills[0].lines[0]", error.GetProperty("path").GetString());
-            Assert.Contains("unit_price", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal(("price_invalid", "unit_price"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
         }
 
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id LIKE 'HP-BIG-%'"), CultureInfo.InvariantCulture));

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.Imports;
@@ -15,7 +16,11 @@ internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
 /// <param name="Provider">The bank-notification service it is set up with.</param>
 /// <param name="InstitutionId">The institution whose receiving account it watches.</param>
 /// <param name="AccountNumber">That account, which a statement must be of.</param>
-public sealed record StatementConnection(string Id, string Provider, string? InstitutionId, string AccountNumber);
+/// <param name="Missing">
+/// Null when a statement can be imported through it; <c>account_number</c> when the connection has no account number to
+/// check a statement against (a webhook connection of the settings) and every layout in force reads one.
+/// </param>
+public sealed record StatementConnection(string Id, string Provider, string? InstitutionId, string AccountNumber, string? Missing = null);
 
 /// <summary>A statement layout by the name a request gives it (<c>?layout=</c>) and its bank.</summary>
 public sealed record StatementLayoutName(string Id, string Bank);
@@ -27,7 +32,8 @@ public sealed record StatementChoices(IReadOnlyList<StatementConnection> Connect
 /// <c>POST /api/v1/admin/bank/connections/{id}/statement</c>: the account statement a bank's internet banking exports,
 /// as .xlsx (<see cref="Spreadsheet.ContentType"/>) or CSV (<c>text/csv</c>, UTF-8). The caller is authenticated by
 /// the province's access check (an administrator, or an accountant for a connection of their own institution only:
-/// another's is answered as unknown) and the connection found before a byte of the body is read; the body is bounded; every
+/// another's is answered as unknown) and the connection found before a byte of the body is read (one without an account
+/// number to check the statement against is refused then, 400 <c>connection_without_account</c>); the body is bounded; every
 /// line is read and checked before any is recorded, so a broken line refuses the file with a 400 naming its sheet, row
 /// and column. Only the section of the connection's own account is read (another account's statement is a 400 naming
 /// the account it is of), and where the export has a running balance each line must follow from the one before it.
@@ -53,6 +59,16 @@ internal static class StatementImport
             return UnknownConnection(id);
         }
 
+        var layoutId = http.Request.Query["layout"].ToString() is { Length: > 0 } named ? named : null;
+        if (WithoutAccount(connection, layouts, layoutId))
+        {
+            // Refused before the file is read, saying what is missing: the statement would be refused whatever it held.
+            BoundedBody.CloseAfterAnswer(http);
+            return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "connection_without_account",
+                $"Connection '{id}' has no accountNumber, and a statement is checked against the connection's account: set it up with the institution's receiving account "
+                + $"(PUT /api/v1/admin/bank/connections/{id}).", null, id);
+        }
+
         var body = await BoundedBody.ReadAsync(http.Request, MaxBytes, ct).ConfigureAwait(false);
         if (body.TooLarge)
         {
@@ -60,7 +76,6 @@ internal static class StatementImport
             return ProvinceProblems.Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"At most {MaxBytes} bytes per statement: export a shorter period.", "too_large.statement");
         }
 
-        var layoutId = http.Request.Query["layout"].ToString() is { Length: > 0 } named ? named : null;
         var bytes = body.Bytes!;
         if (StatementFormats.Unreadable(bytes) is { } format)
         {
@@ -81,18 +96,18 @@ internal static class StatementImport
             }
             catch (SpreadsheetLimitException e)
             {
-                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", e.Message);
+                return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", e.Text.En, null, e.Text.Vi);
             }
-            catch (InvalidDataException)
+            catch (SpreadsheetFormatException e)
             {
-                return Invalid(new StatementProblem("-", null, null, "the body is not an .xlsx workbook"), "body");
+                return Invalid(new StatementProblem("-", null, null, new ImportText("province.statementError.not_xlsx", e.Text)));
             }
         }
         else
         {
             if (!System.Text.Unicode.Utf8.IsValid(bytes))
             {
-                return Invalid(new StatementProblem("csv", null, null, "the CSV is not UTF-8 text"), "body");
+                return Invalid(new StatementProblem("csv", null, null, new ImportText("province.statementError.not_utf8")));
             }
 
             sheet = StatementReader.FromCsv(Encoding.UTF8.GetString(bytes));
@@ -108,7 +123,7 @@ internal static class StatementImport
 
         if (problem is not null)
         {
-            return Invalid(problem, problem.Row is null ? "layout" : $"row {problem.Row}");
+            return Invalid(problem);
         }
 
         var upload = new StatementUpload(user.Username, Convert.ToHexStringLower(SHA256.HashData(bytes)));
@@ -126,13 +141,14 @@ internal static class StatementImport
     /// <summary>
     /// <c>GET /api/v1/admin/bank/statement-connections</c>: the connections whose statement the caller may import (every
     /// one for an administrator, their institution's for an accountant: the same rule as the import's), each only as its
-    /// id, provider, institution and account, and the layout names. The connections' list itself stays the administrator's.
+    /// id, provider, institution and account (and what it lacks for a statement, see <see cref="WithoutAccount"/>), and the
+    /// layout names. The connections' list itself stays the administrator's.
     /// </summary>
     public static async Task<JsonOk<StatementChoices>> ChoicesAsync(HttpContext http, BankConnections connections, StatementLayoutSet layouts)
     {
         var user = (await ProvinceAuth.ResolveAsync(http).ConfigureAwait(false))!;
         var mine = (await connections.AllAsync(http.RequestAborted).ConfigureAwait(false)).Where(c => MayWorkOn(user, c))
-            .Select(c => new StatementConnection(c.Id, c.Provider, c.InstitutionId, c.AccountNumber)).ToList();
+            .Select(c => new StatementConnection(c.Id, c.Provider, c.InstitutionId, c.AccountNumber, WithoutAccount(c, layouts, null) ? "account_number" : null)).ToList();
         return JsonOk.Of(new StatementChoices(mine, [.. layouts.All.Select(l => new StatementLayoutName(l.Id, l.Bank))]), ProvinceJsonContext.Default.StatementChoices);
     }
 
@@ -156,7 +172,37 @@ internal static class StatementImport
     internal static ProblemResult UnknownConnection(string id) =>
         ProvinceProblems.Problem(StatusCodes.Status404NotFound, "unknown_connection", $"No connection '{id}'.");
 
-    private static ProblemResult Invalid(StatementProblem problem, string where) =>
-        ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,
-            problem.Sheet, problem.Row?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", problem.Column ?? "-", problem.Reason);
+    /// <summary>
+    /// Whether <paramref name="connection"/> has no account number to check a statement against while the layouts it
+    /// would be read by (<paramref name="layoutId"/>'s, or every one) all read the account from the statement: a
+    /// connection of the settings, which takes signed webhooks for any account. Such an import cannot succeed.
+    /// </summary>
+    internal static bool WithoutAccount(BankConnection connection, StatementLayoutSet layouts, string? layoutId)
+    {
+        var candidates = layouts.All.Where(l => layoutId is null || string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
+        return connection.AccountNumber.Trim().Length == 0 && candidates.Count > 0 && candidates.All(l => l.AccountLabels().Count > 0);
+    }
+
+    // The title says where and why in Vietnamese (trang “Sao ke”, dòng 9, cột D (Số tiền ghi có)); the detail in English.
+    private static ProblemResult Invalid(StatementProblem problem)
+    {
+        var place = new List<string>();
+        if (problem.Sheet != "-")
+        {
+            place.Add(problem.Sheet == "csv" ? Messages.Vi("province.statementError.place.csv") : Messages.Vi("province.statementError.place.sheet", problem.Sheet));
+        }
+
+        if (problem.Row is { } row)
+        {
+            place.Add(Messages.Vi("province.statementError.place.row", row));
+        }
+
+        if (problem.Column is { } column)
+        {
+            place.Add(Messages.Vi("province.statementError.place.column", column));
+        }
+
+        return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,
+            place.Count == 0 ? Messages.Vi("province.statementError.place.file") : string.Join(", ", place), problem.Why.Vi);
+    }
 }

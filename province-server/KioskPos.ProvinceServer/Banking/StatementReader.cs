@@ -12,9 +12,15 @@ namespace KioskPos.ProvinceServer.Banking;
 /// <summary>One line of money in, as the statement gives it; <see cref="Key"/> is the same for the same line in any import.</summary>
 internal sealed record StatementLine(int Row, string Key, DateTimeOffset BookedAt, long Amount, string Description, string? Reference);
 
-/// <summary>Where and why a statement cannot be read: the sheet, the row (1-based), the column (letter and header).</summary>
-internal sealed record StatementProblem(string Sheet, int? Row, string? Column, string Reason)
+/// <summary>
+/// Where and why a statement cannot be read: the sheet, the row (1-based), the column (letter and header), and
+/// <paramref name="Why"/> from the catalogue; <see cref="ToString"/> is the English, for programs.
+/// </summary>
+internal sealed record StatementProblem(string Sheet, int? Row, string? Column, ImportText Why)
 {
+    /// <summary>Why, in English.</summary>
+    public string Reason => Why.En;
+
     public override string ToString() =>
         $"sheet '{Sheet}'" + (Row is { } row ? $", row {row}" : string.Empty) + (Column is { } column ? $", column {column}" : string.Empty) + $": {Reason}";
 }
@@ -71,14 +77,13 @@ internal static partial class StatementReader
         var (sheet, rows) = (read.Sheet, read.Rows);
         if (rows.Keys.FirstOrDefault(read.HiddenRows.Contains) is var hidden and > 0)
         {
-            return (null, new StatementProblem(sheet, hidden, null,
-                "the row is hidden: a statement is imported as the bank exported it and Excel shows it; export it again, or unhide the row to check it"), null);
+            return (null, new StatementProblem(sheet, hidden, null, new ImportText("province.statementError.hidden_row")), null);
         }
 
         var candidates = layoutId is null ? layouts : layouts.Where(l => string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (candidates.Count == 0)
         {
-            return (null, new StatementProblem(sheet, null, null, $"no layout '{layoutId}'; known: {string.Join(", ", layouts.Select(l => l.Id))}"), null);
+            return (null, new StatementProblem(sheet, null, null, new ImportText("province.statementError.no_layout", TextChecks.Excerpt(layoutId), string.Join(", ", layouts.Select(l => l.Id)))), null);
         }
 
         foreach (var layout in candidates)
@@ -90,7 +95,7 @@ internal static partial class StatementReader
         }
 
         return (null, new StatementProblem(sheet, null, null,
-            $"no header row in the first {HeaderSearchRows} rows names a date, a credit and a description column of the layouts {string.Join(", ", candidates.Select(l => l.Id))}"), null);
+            new ImportText("province.statementError.no_header", HeaderSearchRows, string.Join(", ", candidates.Select(l => l.Id)))), null);
     }
 
     /// <summary>A CSV as a sheet named <c>csv</c> of text cells, its rows numbered from 1.</summary>
@@ -270,7 +275,7 @@ internal static partial class StatementReader
         var header = section.Header;
         var lastColumn = header.Names.Keys.Max();
         string Name(int column) => $"{Spreadsheet.Letters(column)} ({header.Names[column]})";
-        StatementProblem Problem(int row, int column, string reason) => new(sheet, row, Name(column), reason);
+        StatementProblem Problem(int row, int column, ImportText reason) => new(sheet, row, Name(column), reason);
 
         var lines = new List<StatementLine>();
         var balances = new List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)>();
@@ -289,7 +294,7 @@ internal static partial class StatementReader
             if (delimited && cells.Keys.Max() > lastColumn)
             {
                 return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(cells.Keys.Max()),
-                    $"the line has {cells.Keys.Max() + 1} fields where the header has {lastColumn + 1}: an amount with a comma in it must be quoted (\"1,800,000\") or written without separators (1800000)"));
+                    new ImportText("province.statementError.too_many_fields", cells.Keys.Max() + 1, lastColumn + 1)));
             }
 
             // A workbook has no delimiter to split on, but a CSV split that way and then opened in Excel and saved
@@ -303,15 +308,14 @@ internal static partial class StatementReader
             if (!delimited && Spreadsheet.FirstBeyondHeader(cells, lastColumn) is { } beyond)
             {
                 return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(beyond),
-                    $"'{TextChecks.Excerpt(cells[beyond].Text)}' is right of the header's last column {Spreadsheet.Letters(lastColumn)}: the line's values have moved out of their columns, "
-                    + "as when a CSV with an amount written 1,800,000 without quotes is opened in Excel; export the statement again, or put the line's values back under the header"));
+                    new ImportText("province.statementError.beyond_header", TextChecks.Excerpt(cells[beyond].Text), Spreadsheet.Letters(lastColumn))));
             }
 
             if (date is null)
             {
                 return (null, Problem(number, header.Date, string.IsNullOrEmpty(dateCell.Text)
-                    ? "the date is missing"
-                    : $"'{dateCell.Text}' is not a date ({string.Join(", ", layout.DateFormats)})"));
+                    ? new ImportText("province.statementError.date_missing")
+                    : new ImportText("province.statementError.not_a_date", TextChecks.Excerpt(dateCell.Text), string.Join(", ", layout.DateFormats))));
             }
 
             if (ParseAmount(credit, out var amountIn) is { } creditProblem)
@@ -330,7 +334,7 @@ internal static partial class StatementReader
                 var balanceCell = cells.GetValueOrDefault(balanceColumn);
                 if (string.IsNullOrEmpty(balanceCell.Text))
                 {
-                    return (null, Problem(number, balanceColumn, "the balance is missing: the statement's running balance is how its lines are checked"));
+                    return (null, Problem(number, balanceColumn, new ImportText("province.statementError.balance_missing")));
                 }
 
                 if (ParseBalance(balanceCell, out var balance) is { } balanceProblem)
@@ -365,22 +369,22 @@ internal static partial class StatementReader
     // exports, newest first in some (the dates say which; on one day, whichever order the balances follow): the
     // first line in time is checked against the opening balance where the title rows print one. The row named is the
     // first whose balance does not follow: an edited credit breaks the chain at its own row.
-    private static (int Row, string Reason)? CheckBalances(List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> lines, long? opening)
+    private static (int Row, ImportText Reason)? CheckBalances(List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> lines, long? opening)
     {
         if (lines.Count == 0)
         {
             return null;
         }
 
-        (int Row, string Reason)? Walk(IEnumerable<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> inTime)
+        (int Row, ImportText Reason)? Walk(IEnumerable<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> inTime)
         {
             var before = opening;
             foreach (var line in inTime)
             {
                 if (before is { } previous && previous + line.Credit - line.Debit != line.Balance)
                 {
-                    return (line.Row, string.Create(CultureInfo.InvariantCulture,
-                        $"the balance {line.Balance:N0} is not the balance before the line {previous:N0} + credit {line.Credit:N0} - debit {line.Debit:N0} = {previous + line.Credit - line.Debit:N0}: the line is not as the bank wrote it"));
+                    return (line.Row, new ImportText("province.statementError.balance_broken", new ImportMoney(line.Balance), new ImportMoney(previous), new ImportMoney(line.Credit),
+                        new ImportMoney(line.Debit), new ImportMoney(previous + line.Credit - line.Debit)));
                 }
 
                 before = line.Balance;
@@ -437,14 +441,14 @@ internal static partial class StatementReader
     /// Whole đồng from a number cell or a text as banks print it: <c>1.250.000</c> or <c>1,250,000</c> (a grouping
     /// mark between groups of three), optionally with <c>,00</c> / <c>.00</c>, <c>VND</c> or <c>đ</c>; empty is 0.
     /// </summary>
-    private static string? ParseAmount(SheetCell cell, out long amount)
+    private static ImportText? ParseAmount(SheetCell cell, out long amount)
     {
         amount = 0;
         if (cell.Number is { } number)
         {
             if (number < 0 || number > Vnd.MaxAmount || number != Math.Floor(number))
             {
-                return $"{cell.Text} is not a whole number of đồng from 0 to {Vnd.MaxAmount}";
+                return new ImportText("province.statementError.amount_not_whole", cell.Text, new ImportMoney(Vnd.MaxAmount));
             }
 
             amount = (long)number;
@@ -459,33 +463,33 @@ internal static partial class StatementReader
 
         if (SplitAmount.IsTail(text))
         {
-            return $"'{cell.Text}' {SplitAmount.Reason}";
+            return new ImportText("province.statementError.split_amount", TextChecks.Excerpt(cell.Text));
         }
 
         var match = Amount().Match(text);
         if (!match.Success || match.Groups["fraction"].Value.Any(c => c != '0'))
         {
-            return $"'{cell.Text}' is not an amount in whole đồng (like 1.250.000)";
+            return new ImportText("province.statementError.amount_invalid", TextChecks.Excerpt(cell.Text));
         }
 
         var digits = match.Groups["whole"].Value.Replace(".", string.Empty, StringComparison.Ordinal).Replace(",", string.Empty, StringComparison.Ordinal);
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out amount) || amount > Vnd.MaxAmount)
         {
-            return $"'{cell.Text}' is more than {Vnd.MaxAmount} đồng";
+            return new ImportText("province.statementError.amount_too_large", TextChecks.Excerpt(cell.Text), new ImportMoney(Vnd.MaxAmount));
         }
 
         return null;
     }
 
     /// <summary>A running balance: an amount as <see cref="ParseAmount"/> reads one, below zero too (an overdraft, "-1.250.000").</summary>
-    private static string? ParseBalance(SheetCell cell, out long balance)
+    private static ImportText? ParseBalance(SheetCell cell, out long balance)
     {
         balance = 0;
         if (cell.Number is { } number)
         {
             if (Math.Abs(number) > Vnd.MaxAmount || number != Math.Floor(number))
             {
-                return $"{cell.Text} is not a whole number of đồng";
+                return new ImportText("province.statementError.balance_not_whole", cell.Text);
             }
 
             balance = (long)number;

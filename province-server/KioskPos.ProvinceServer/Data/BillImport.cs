@@ -2,12 +2,25 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using KioskPos.Core.Money;
+using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Imports;
 
 namespace KioskPos.ProvinceServer.Data;
 
-/// <summary>One problem in an import, with the CSV line it is on (1 = the header), or for JSON where in the document.</summary>
-public sealed record ImportError(int Line, string Message, string? Path = null);
+/// <summary>One problem in an import: where it is, what it is for programs, and what is wrong for people, from the catalogue.</summary>
+/// <param name="Line">The CSV line (1 = the header) or the sheet's row; 0 where <paramref name="Path"/> alone says where (JSON, XML).</param>
+/// <param name="Code">What is wrong, for programs: ASCII and stable (<c>category_unknown</c>, <c>split_amount</c>).</param>
+/// <param name="Message">What is wrong, for people, in Vietnamese.</param>
+/// <param name="MessageEn">The same in English.</param>
+/// <param name="Path">Where in a JSON document (<c>bills[2].lines[0]</c>), an XML file (<c>HOSO[4] MA_LK=… XML1 T_BNCCT</c>) or a workbook (<c>'Học phí' row 7, column H</c>).</param>
+/// <param name="Field">The column at fault by its canonical name (<c>unit_price</c>), where one is.</param>
+/// <param name="Sheet">The workbook's sheet, for an error in a workbook.</param>
+/// <param name="Column">The sheet's column (<c>H</c>), where one column is at fault.</param>
+public sealed record ImportError(int Line, string Code, string Message, string MessageEn, string? Path = null, string? Field = null, string? Sheet = null, string? Column = null)
+{
+    /// <summary>The error <paramref name="text"/> says, at <paramref name="line"/>.</summary>
+    internal static ImportError Of(int line, ImportText text, string? path = null, string? field = null) => new(line, text.Code, text.Vi, text.En, path, field);
+}
 
 /// <summary>Bills as a school's or hospital's system sends them in JSON (<c>POST /api/v1/admin/bills</c>).</summary>
 public sealed record BillImportRequest(IReadOnlyList<BillImportBill>? Bills);
@@ -24,7 +37,10 @@ public sealed record BillImportLine(string? Description, long Quantity, long Uni
 /// <param name="Unchanged">Bills as they were.</param>
 /// <param name="Errors">What refused the import, each where it is.</param>
 /// <param name="Facility">A hospital XML's facility code against the institution's (none for other files).</param>
-public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors, FacilityCheck? Facility = null);
+/// <param name="ErrorsLeftOut">
+/// Errors found and not listed: beyond <see cref="ImportErrors.MaxPerRow"/> on one row, or <see cref="ImportErrors.MaxListed"/> in all.
+/// </param>
+public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportError> Errors, FacilityCheck? Facility = null, int ErrorsLeftOut = 0);
 
 /// <summary>
 /// Bills from schools' and hospitals' own systems as CSV (UTF-8, a header row; a row per bill line, the lines of one
@@ -32,10 +48,11 @@ public sealed record ImportResult(int Created, int Updated, int Unchanged, IRead
 /// <c>payer_code</c>/<c>mã người nộp</c>, <c>category</c>/<c>loại</c> (hoc_phi, ban_tru, vien_phi, tam_ung, khac),
 /// <c>title</c>/<c>tiêu đề</c>, <c>due_date</c>/<c>hạn nộp</c> (yyyy-MM-dd, optional), <c>description</c>/<c>nội dung</c>,
 /// <c>quantity</c>/<c>số lượng</c>, <c>unit_price</c>/<c>đơn giá</c>, <c>insurance_covered</c>/<c>bhyt</c> (optional).
-/// All or nothing: any error and nothing is stored, each error with its line. Importing the same file again changes
-/// nothing; a bill with money paid on it is never changed by an import (an error says so), and a bill id held by
-/// another institution is never changed or moved by one (an error names the row): bill ids are unique across the
-/// province, the ids an institution chooses are unique only within it.
+/// All or nothing: any error and nothing is stored, each error with its line, every problem of a row (bounded: see
+/// <see cref="ImportErrors"/>), said in Vietnamese and English from the catalogue with a code for programs. Importing
+/// the same file again changes nothing; a bill with money paid on it is never changed by an import (an error says so),
+/// and a bill id held by another institution is never changed or moved by one (an error names the row): bill ids are
+/// unique across the province, the ids an institution chooses are unique only within it.
 /// </summary>
 internal sealed class BillImport(ProvinceDatabase database)
 {
@@ -93,9 +110,14 @@ internal sealed class BillImport(ProvinceDatabase database)
     public async Task<ImportResult> ImportCsvAsync(string text, CancellationToken cancellationToken)
     {
         var rows = Csv.Parse(text.Normalize(NormalizationForm.FormC));
-        return rows.Count == 0
-            ? new ImportResult(0, 0, 0, [new ImportError(1, "empty file: a header row is needed")])
-            : await ImportRowsAsync(rows, cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            var errors = new ImportErrors();
+            errors.Add(1, new ImportText("province.importError.empty_file"));
+            return errors.Refused();
+        }
+
+        return await ImportRowsAsync(rows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -104,21 +126,22 @@ internal sealed class BillImport(ProvinceDatabase database)
     /// </summary>
     public async Task<ImportResult> ImportJsonAsync(BillImportRequest request, CancellationToken cancellationToken)
     {
+        var errors = new ImportErrors();
         if (request.Bills is not { Count: > 0 } bills)
         {
-            return new ImportResult(0, 0, 0, [new ImportError(0, "bills: at least one bill is needed", "bills")]);
+            errors.Add(0, new ImportText("province.importError.no_bills"), "bills");
+            return errors.Refused();
         }
 
         string[] header = ["bill_id", "institution_id", "payer_code", "category", "title", "due_date", "description", "quantity", "unit_price", "insurance_covered"];
         var rows = new List<List<string>> { new(header) };
         var paths = new List<string> { "bills" };
-        var errors = new List<ImportError>();
         for (var b = 0; b < bills.Count; b++)
         {
             var bill = bills[b];
             if (bill?.Lines is not { Count: > 0 } lines)
             {
-                errors.Add(new ImportError(0, "a bill needs at least one line", $"bills[{b}]"));
+                errors.Add(0, new ImportText("province.importError.no_lines"), $"bills[{b}]");
                 continue;
             }
 
@@ -132,31 +155,46 @@ internal sealed class BillImport(ProvinceDatabase database)
             }
         }
 
-        if (errors.Count > 0)
+        // A bill without lines refuses the document; the other bills' lines are still checked, so that every problem
+        // is answered at once.
+        var result = await ImportRowsAsync(rows, cancellationToken, refused: errors.Count > 0).ConfigureAwait(false);
+        if (errors.Count == 0)
         {
-            return new ImportResult(0, 0, 0, errors);
+            return result with { Errors = [.. result.Errors.Select(e => e with { Line = 0, Path = At(e) })] };
         }
 
-        var result = await ImportRowsAsync(rows, cancellationToken).ConfigureAwait(false);
-        return result with { Errors = result.Errors.Select(e => e with { Line = 0, Path = e.Line >= 2 && e.Line - 1 < paths.Count ? paths[e.Line - 1] : "bills" }).ToList() };
+        foreach (var error in result.Errors)
+        {
+            errors.Add(error with { Line = 0, Path = At(error) });
+        }
+
+        errors.LeaveOut(result.ErrorsLeftOut);
+        return errors.Refused();
+
+        string At(ImportError e) => e.Line >= 2 && e.Line - 1 < paths.Count ? paths[e.Line - 1] : "bills";
     }
 
-    /// <summary>Rows under the canonical or Vietnamese column names (row 0 the header), each error with its row's 1-based line.</summary>
-    internal async Task<ImportResult> ImportRowsAsync(List<List<string>> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rows under the canonical or Vietnamese column names (row 0 the header), each error with its row's 1-based line.
+    /// <paramref name="refused"/>: the caller found errors of its own in the file; the rows are checked all the same and
+    /// nothing is stored.
+    /// </summary>
+    internal async Task<ImportResult> ImportRowsAsync(List<List<string>> rows, CancellationToken cancellationToken, bool refused = false)
     {
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
 
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        var header = new List<ImportText>(); // said after the columns missing, which say more of a file of another kind
         for (var c = 0; c < rows[0].Count; c++)
         {
             var name = rows[0][c].Trim().TrimStart('\uFEFF');
             if (!s_headers.TryGetValue(name, out var canonical))
             {
-                errors.Add(new ImportError(1, $"unknown column '{name}'"));
+                header.Add(new ImportText("province.importError.unknown_column", TextChecks.Excerpt(name)));
             }
             else if (!columns.TryAdd(canonical, c))
             {
-                errors.Add(new ImportError(1, $"column '{name}' given twice"));
+                header.Add(new ImportText("province.importError.column_twice", name));
             }
         }
 
@@ -164,18 +202,23 @@ internal sealed class BillImport(ProvinceDatabase database)
         {
             if (!columns.ContainsKey(required))
             {
-                errors.Add(new ImportError(1, $"missing column '{required}'"));
+                errors.AddToHeader(1, new ImportText("province.importError.missing_column", new ImportColumn(required)), field: required);
             }
+        }
+
+        foreach (var text in header)
+        {
+            errors.AddToHeader(1, text);
         }
 
         if (rows.Count - 1 > MaxRows)
         {
-            errors.Add(new ImportError(1, $"more than {MaxRows} rows: split the file"));
+            errors.AddToHeader(1, new ImportText("province.importError.too_many_rows", new ImportCount(MaxRows)));
         }
 
         if (errors.Count > 0)
         {
-            return new ImportResult(0, 0, 0, errors);
+            return errors.Refused();
         }
 
         string Get(List<string> row, string column) => columns.TryGetValue(column, out var i) && i < row.Count ? row[i].Trim() : string.Empty;
@@ -200,35 +243,24 @@ internal sealed class BillImport(ProvinceDatabase database)
 
             if (row.Count > width || row.Count < shortest)
             {
-                errors.Add(new ImportError(line, $"the line has {row.Count} fields where the header has {width}: " + (row.Count > width
-                    ? "a number with a comma in it must be quoted (\"50,000\") or written without separators (50000), and so must text with a comma"
-                    : "only due_date and insurance_covered may be left off the end of a line")));
+                errors.Add(line, new ImportText(row.Count > width ? "province.importError.row_too_wide" : "province.importError.row_too_short", row.Count, width));
+                continue;
+            }
+
+            var problems = RowProblems(column => Get(row, column));
+            if (problems.Count > 0)
+            {
+                foreach (var (field, text) in problems)
+                {
+                    errors.Add(line, text, field: field);
+                }
+
                 continue;
             }
 
             var id = Get(row, "bill_id");
             var category = Get(row, "category");
             var due = Get(row, "due_date");
-            string? problem = id.Length is 0 or > MaxIdLength ? $"bill_id is empty or longer than {MaxIdLength}"
-                : Get(row, "institution_id").Length == 0 ? "institution_id is empty"
-                : Get(row, "payer_code").Length == 0 ? "payer_code is empty"
-                : !s_categories.Contains(category) ? $"category '{category}' is not one of {string.Join(", ", s_categories)}"
-                : Get(row, "title").Length is 0 or > 200 ? "title is empty or longer than 200"
-                : due.Length > 0 && !DateOnly.TryParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"due_date '{due}' is not yyyy-MM-dd"
-                : Get(row, "description").Length is 0 or > 200 ? "description is empty or longer than 200"
-                : !int.TryParse(Get(row, "quantity"), NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) || quantity is < 1 or > 10_000 ? $"quantity '{Get(row, "quantity")}' is not a whole number from 1 to 10000"
-                : SplitAmount.IsTail(Get(row, "unit_price")) ? $"unit_price '{Get(row, "unit_price")}' {SplitAmount.Reason}"
-                : !long.TryParse(Get(row, "unit_price"), NumberStyles.None, CultureInfo.InvariantCulture, out var price) || price > Vnd.MaxAmount ? $"unit_price '{Get(row, "unit_price")}' is not whole đồng (no separators) up to {Vnd.MaxAmount}"
-                : quantity * price > Vnd.MaxAmount ? $"the line's amount (quantity × unit_price = {quantity * price}) is over the most one amount may be ({Vnd.MaxAmount} đồng)"
-                : SplitAmount.IsTail(Get(row, "insurance_covered")) ? $"insurance_covered '{Get(row, "insurance_covered")}' {SplitAmount.Reason}"
-                : !long.TryParse(Get(row, "insurance_covered") is { Length: > 0 } i ? i : "0", NumberStyles.None, CultureInfo.InvariantCulture, out var insured) || insured > quantity * price ? "insurance_covered is not whole đồng up to the line's amount"
-                : null;
-            if (problem is not null)
-            {
-                errors.Add(new ImportError(line, problem));
-                continue;
-            }
-
             var parsedLine = new Line(Get(row, "description"), int.Parse(Get(row, "quantity"), CultureInfo.InvariantCulture), long.Parse(Get(row, "unit_price"), CultureInfo.InvariantCulture),
                 Get(row, "insurance_covered") is { Length: > 0 } ins ? long.Parse(ins, CultureInfo.InvariantCulture) : 0);
             if (!bills.TryGetValue(id, out var bill))
@@ -237,28 +269,117 @@ internal sealed class BillImport(ProvinceDatabase database)
             }
             else if (bill.Institution != Get(row, "institution_id") || bill.Payer != Get(row, "payer_code") || bill.Category != category || bill.Title != Get(row, "title") || bill.Due != (due.Length == 0 ? null : due))
             {
-                errors.Add(new ImportError(line, $"bill {id}: its institution, payer, category, title or due date differ from line {bill.FirstLine}"));
+                errors.Add(line, new ImportText("province.importError.bill_differs", id, bill.FirstLine));
                 continue;
             }
 
             bill.Lines.Add(parsedLine);
         }
 
-        return await StoreAsync(bills.Values, errors, [], cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(bills.Values, errors, [], cancellationToken, refused).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stores parsed bills all or nothing under the CSV rules (a repeat changes nothing, a bill with money paid on it
-    /// is never changed), and the citizen-ID hashes read with them (the patient's account, its keyed hash).
+    /// Every problem of one row under the CSV's rules, each with the column at fault (null where the row's amount is),
+    /// read by <paramref name="get"/> (trimmed, empty when absent). <paramref name="reported"/>: columns the caller has
+    /// refused already (a workbook's cell it could not read), not checked again. No problem: the row parses.
     /// </summary>
+    internal static List<(string? Field, ImportText Text)> RowProblems(Func<string, string> get, IReadOnlySet<string>? reported = null)
+    {
+        var problems = new List<(string? Field, ImportText Text)>();
+        bool Checked(string column) => reported is null || !reported.Contains(column);
+
+        if (Checked("bill_id") && get("bill_id").Length is 0 or > MaxIdLength)
+        {
+            problems.Add(("bill_id", new ImportText("province.importError.bill_id_invalid", MaxIdLength)));
+        }
+
+        foreach (var column in new[] { "institution_id", "payer_code" })
+        {
+            if (Checked(column) && get(column).Length == 0)
+            {
+                problems.Add((column, new ImportText("province.importError.empty", new ImportColumn(column))));
+            }
+        }
+
+        var category = get("category");
+        if (Checked("category") && !s_categories.Contains(category))
+        {
+            problems.Add(("category", new ImportText("province.importError.category_unknown", TextChecks.Excerpt(category), string.Join(", ", s_categories))));
+        }
+
+        if (Checked("title") && get("title").Length is 0 or > 200)
+        {
+            problems.Add(("title", new ImportText("province.importError.text_length", new ImportColumn("title"), 200)));
+        }
+
+        var due = get("due_date");
+        if (Checked("due_date") && due.Length > 0 && !DateOnly.TryParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            problems.Add(("due_date", new ImportText("province.importError.due_date_invalid", TextChecks.Excerpt(due))));
+        }
+
+        if (Checked("description") && get("description").Length is 0 or > 200)
+        {
+            problems.Add(("description", new ImportText("province.importError.text_length", new ImportColumn("description"), 200)));
+        }
+
+        int? quantity = int.TryParse(get("quantity"), NumberStyles.None, CultureInfo.InvariantCulture, out var q) && q is >= 1 and <= 10_000 ? q : null;
+        if (Checked("quantity") && quantity is null)
+        {
+            problems.Add(("quantity", new ImportText("province.importError.quantity_invalid", TextChecks.Excerpt(get("quantity")))));
+        }
+
+        // The amount is checked only where the quantity and the price are both read; insurance against it likewise.
+        var price = Checked("unit_price") ? Amount("unit_price", "province.importError.price_invalid") : null;
+        long? amount = quantity is { } n && price is { } unit ? n * unit : null;
+        if (amount > Vnd.MaxAmount)
+        {
+            problems.Add((null, new ImportText("province.importError.line_over_max", new ImportMoney(amount.Value), new ImportMoney(Vnd.MaxAmount))));
+            amount = null;
+        }
+
+        if (Checked("insurance_covered") && Amount("insurance_covered", "province.importError.insurance_invalid", optional: true) > (amount ?? Vnd.MaxAmount))
+        {
+            problems.Add(("insurance_covered", new ImportText("province.importError.insurance_invalid", TextChecks.Excerpt(get("insurance_covered")), new ImportMoney(Vnd.MaxAmount))));
+        }
+
+        return problems;
+
+        // Whole đồng without separators up to the most one amount may be; a split number's tail said as such.
+        long? Amount(string column, string invalid, bool optional = false)
+        {
+            var text = get(column);
+            if (SplitAmount.IsTail(text))
+            {
+                problems.Add((column, new ImportText("province.importError.split_amount", new ImportColumn(column), TextChecks.Excerpt(text))));
+                return null;
+            }
+
+            if (!long.TryParse(text.Length == 0 && optional ? "0" : text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > Vnd.MaxAmount)
+            {
+                problems.Add((column, new ImportText(invalid, TextChecks.Excerpt(text), new ImportMoney(Vnd.MaxAmount))));
+                return null;
+            }
+
+            return value;
+        }
+    }
+
     /// <summary>
     /// A patient an episode names (<c>MA_BN</c>) and the keyed hash of the 12-digit citizen-ID number the episode gives
     /// them (<c>SO_CCCD</c>); <paramref name="Where"/> the episode, for an error.
     /// </summary>
     internal sealed record Patient(string Code, string Institution, string CitizenIdHash, string Where);
 
-    internal async Task<ImportResult> StoreAsync(IEnumerable<ParsedBill> bills, List<ImportError> errors, IReadOnlyList<Patient> patients,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores parsed bills all or nothing under the CSV rules (a repeat changes nothing, a bill with money paid on it
+    /// is never changed), and the citizen-ID hashes read with them (the patient's account, its keyed hash). With
+    /// <paramref name="errors"/> found already, or <paramref name="refused"/>, nothing is stored and the bills are
+    /// checked all the same, for the errors of the database's (a payer unknown, a bill paid), each added.
+    /// </summary>
+    internal async Task<ImportResult> StoreAsync(IEnumerable<ParsedBill> bills, ImportErrors errors, IReadOnlyList<Patient> patients,
+        CancellationToken cancellationToken, bool refused = false)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -268,25 +389,25 @@ internal sealed class BillImport(ProvinceDatabase database)
             var bill = parsed;
             if (Only is { } only && bill.Institution != only)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: institution_id is {bill.Institution}, but this import may hold bills of institution {only} only", bill.Where));
+                errors.Add(bill.FirstLine, new ImportText("province.importError.institution_not_allowed", bill.Id, bill.Institution, only), bill.Where);
                 continue;
             }
 
             if (bill.Lines.Sum(l => l.Quantity * l.UnitPrice) > Vnd.MaxAmount)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: its total is over the most one amount may be ({Vnd.MaxAmount} đồng)", bill.Where));
+                errors.Add(bill.FirstLine, new ImportText("province.importError.bill_over_max", bill.Id, new ImportMoney(Vnd.MaxAmount)), bill.Where);
                 continue;
             }
 
             if (bill.Total <= 0)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: nothing left to pay after insurance", bill.Where));
+                errors.Add(bill.FirstLine, new ImportText("province.importError.nothing_to_pay", bill.Id), bill.Where);
                 continue;
             }
 
             if (await connection.ScalarAsync("SELECT institution_id FROM accounts WHERE code = $c", transaction, cancellationToken, ("$c", bill.Payer)).ConfigureAwait(false) as string != bill.Institution)
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id}: no payer {bill.Payer} at institution {bill.Institution}", bill.Where));
+                errors.Add(bill.FirstLine, new ImportText("province.importError.unknown_payer", bill.Id, bill.Payer, bill.Institution), bill.Where);
                 continue;
             }
 
@@ -304,9 +425,9 @@ internal sealed class BillImport(ProvinceDatabase database)
             if (existing is { } held && held.Bill.Institution != bill.Institution)
             {
                 // An accountant is not told whose it is: the other institution's bills are not theirs to see.
-                errors.Add(new ImportError(bill.FirstLine, Only is null
-                    ? $"bill {bill.Id} is a bill of institution {held.Bill.Institution}: an import for {bill.Institution} may not change it or take it over (give the bill an id of its own)"
-                    : $"bill {bill.Id} is another institution's bill: an import for {bill.Institution} may not change it or take it over (give the bill an id of its own)", bill.Where));
+                errors.Add(bill.FirstLine, Only is null
+                    ? new ImportText("province.importError.bill_of_institution", bill.Id, held.Bill.Institution, bill.Institution)
+                    : new ImportText("province.importError.bill_of_another_institution", bill.Id, bill.Institution), bill.Where);
                 continue;
             }
 
@@ -318,11 +439,11 @@ internal sealed class BillImport(ProvinceDatabase database)
 
             if (existing is { Paid: > 0 })
             {
-                errors.Add(new ImportError(bill.FirstLine, $"bill {bill.Id} has {existing.Value.Paid} đồng paid on it: an import may not change it (issue a new bill, or refund)", bill.Where));
+                errors.Add(bill.FirstLine, new ImportText("province.importError.bill_paid", bill.Id, new ImportMoney(existing.Value.Paid)), bill.Where);
                 continue;
             }
 
-            if (errors.Count > 0)
+            if (errors.Count > 0 || refused)
             {
                 continue; // nothing is stored anyway; keep checking for more errors
             }
@@ -364,7 +485,7 @@ internal sealed class BillImport(ProvinceDatabase database)
         var toLink = await CheckCitizenIdsAsync(connection, transaction, patients, errors, cancellationToken).ConfigureAwait(false);
         foreach (var patient in toLink)
         {
-            if (errors.Count > 0)
+            if (errors.Count > 0 || refused)
             {
                 break;
             }
@@ -375,9 +496,9 @@ internal sealed class BillImport(ProvinceDatabase database)
                 ("$h", patient.CitizenIdHash), ("$v", version), ("$c", patient.Code)).ConfigureAwait(false);
         }
 
-        if (errors.Count > 0)
+        if (errors.Count > 0 || refused)
         {
-            return new ImportResult(0, 0, 0, errors.OrderBy(e => e.Line).ToList());
+            return errors.Refused();
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -385,17 +506,18 @@ internal sealed class BillImport(ProvinceDatabase database)
     }
 
     // The patients whose account holds no number yet and may take theirs (read once here, written by the caller).
-    private static async Task<List<Patient>> CheckCitizenIdsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Patient> patients, List<ImportError> errors, CancellationToken cancellationToken)
+    private static async Task<List<Patient>> CheckCitizenIdsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Patient> patients, ImportErrors errors, CancellationToken cancellationToken)
     {
         var toLink = new List<Patient>();
         foreach (var twice in patients.GroupBy(p => (p.Institution, p.CitizenIdHash)).Where(g => g.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count() > 1))
         {
-            errors.Add(new ImportError(0, $"SO_CCCD: one citizen-ID number is given to {twice.Select(p => p.Code).Distinct(StringComparer.Ordinal).Count()} patients (MA_BN {string.Join(", ", twice.Select(p => p.Code).Distinct(StringComparer.Ordinal))}): check MA_BN and SO_CCCD", twice.First().Where + " XML1 SO_CCCD"));
+            var codes = twice.Select(p => p.Code).Distinct(StringComparer.Ordinal).ToList();
+            errors.Add(0, new ImportText("province.importError.cccd_shared", codes.Count, string.Join(", ", codes)), twice.First().Where + " XML1 SO_CCCD", "SO_CCCD");
         }
 
         foreach (var two in patients.GroupBy(p => (p.Institution, p.Code)).Where(g => g.Select(p => p.CitizenIdHash).Distinct(StringComparer.Ordinal).Count() > 1))
         {
-            errors.Add(new ImportError(0, $"SO_CCCD: patient MA_BN {two.Key.Code} is given two citizen-ID numbers in this file: check MA_BN and SO_CCCD", two.First().Where + " XML1 SO_CCCD"));
+            errors.Add(0, new ImportText("province.importError.cccd_two", two.Key.Code), two.First().Where + " XML1 SO_CCCD", "SO_CCCD");
         }
 
         foreach (var patient in patients.DistinctBy(p => (p.Institution, p.Code, p.CitizenIdHash)))
@@ -410,12 +532,12 @@ internal sealed class BillImport(ProvinceDatabase database)
 
             if (held.Length > 0 && held != patient.CitizenIdHash)
             {
-                errors.Add(new ImportError(0, $"SO_CCCD is not the citizen-ID number patient MA_BN {patient.Code} already has here, and a person's number does not change: check MA_BN and SO_CCCD", patient.Where + " XML1 SO_CCCD"));
+                errors.Add(0, new ImportText("province.importError.cccd_changed", patient.Code), patient.Where + " XML1 SO_CCCD", "SO_CCCD");
             }
             else if (await connection.ScalarAsync("SELECT code FROM accounts WHERE citizen_id_hash = $h AND institution_id = $i AND code <> $c LIMIT 1", transaction, cancellationToken,
                          ("$h", patient.CitizenIdHash), ("$i", patient.Institution), ("$c", patient.Code)).ConfigureAwait(false) is string)
             {
-                errors.Add(new ImportError(0, $"SO_CCCD is the citizen-ID number of another patient of this institution, not of MA_BN {patient.Code}: check MA_BN and SO_CCCD", patient.Where + " XML1 SO_CCCD"));
+                errors.Add(0, new ImportText("province.importError.cccd_taken", patient.Code), patient.Where + " XML1 SO_CCCD", "SO_CCCD");
             }
             else if (held.Length == 0)
             {

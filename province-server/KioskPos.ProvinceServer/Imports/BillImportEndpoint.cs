@@ -95,7 +95,7 @@ internal static class BillImportEndpoint
         var (result, refusal) = await new SpreadsheetImport(import).TryImportAsync(spool, institution.Length == 0 ? null : institution, http.RequestAborted).ConfigureAwait(false);
         return result is not null
             ? Imported(result)
-            : ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", refusal, "workbook_over_limit");
+            : ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "workbook_over_limit", refusal!.En, null, refusal.Vi);
     }
 
     private static async Task<bool> CopyBoundedAsync(Stream from, Stream to, long limit, CancellationToken cancellationToken)

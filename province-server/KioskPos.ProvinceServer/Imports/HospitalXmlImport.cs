@@ -23,7 +23,7 @@ internal sealed class HospitalXmlImport(BillImport bills, ProvinceDatabase datab
         var (fileFacility, episodes, errors) = MohXmlReader.ReadFile(xml, MaxEpisodes);
         if (errors.Count > 0)
         {
-            return new ImportResult(0, 0, 0, errors);
+            return errors.Refused();
         }
 
         string? expected;
@@ -35,7 +35,7 @@ internal sealed class HospitalXmlImport(BillImport bills, ProvinceDatabase datab
         var facility = CheckFacility(institution, expected, fileFacility, episodes, errors);
         if (errors.Count > 0)
         {
-            return new ImportResult(0, 0, 0, errors, facility);
+            return errors.Refused(facility);
         }
 
         var key = await ReadKeyAsync(database, cancellationToken).ConfigureAwait(false);
@@ -52,7 +52,7 @@ internal sealed class HospitalXmlImport(BillImport bills, ProvinceDatabase datab
 
     // The file's facility against the institution's: an error where it names another (or, for the envelope, none); with
     // no code to check against, nothing is refused and the answer says so.
-    private static FacilityCheck CheckFacility(string institution, string? expected, string? file, IReadOnlyList<MohEpisode> episodes, List<ImportError> errors)
+    private static FacilityCheck CheckFacility(string institution, string? expected, string? file, IReadOnlyList<MohEpisode> episodes, ImportErrors errors)
     {
         if (expected is null)
         {
@@ -65,17 +65,16 @@ internal sealed class HospitalXmlImport(BillImport bills, ProvinceDatabase datab
         // (a file of another facility would otherwise give an error for each of its thousands of episodes).
         if (file != expected)
         {
-            errors.Add(new ImportError(0, file is null
-                    ? $"the file names no facility (THONGTINDONVI/MACSKCB is missing or empty), but institution {institution}'s facility code is {expected}: nothing was imported"
-                    : $"the file is facility {file}'s (THONGTINDONVI/MACSKCB), but institution {institution}'s facility code is {expected}: nothing was imported",
-                "THONGTINDONVI/MACSKCB"));
+            errors.Add(0, file is null
+                    ? new ImportText("province.importError.facility_none", institution, expected)
+                    : new ImportText("province.importError.facility_other", file, institution, expected),
+                "THONGTINDONVI/MACSKCB", "MACSKCB");
             return new FacilityCheck(file, expected, true, $"the file is not facility {expected}'s");
         }
 
         foreach (var episode in episodes.Where(e => e.MaCskcb is { } code && code != expected))
         {
-            errors.Add(new ImportError(0, $"XML1 MA_CSKCB is {episode.MaCskcb}, but institution {institution}'s facility code is {expected}: nothing was imported",
-                $"{episode.Where} XML1 MA_CSKCB"));
+            errors.Add(0, new ImportText("province.importError.facility_episode_other", episode.MaCskcb, institution, expected), $"{episode.Where} XML1 MA_CSKCB", "MA_CSKCB");
         }
 
         return errors.Count > 0

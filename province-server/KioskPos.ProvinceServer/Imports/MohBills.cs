@@ -43,7 +43,7 @@ internal static class MohBills
     public static string? LegacyId(string maLk) => 4 + maLk.Length <= BillImport.MaxIdLength ? "XML-" + maLk : null;
 
     public static (List<BillImport.ParsedBill> Bills, List<BillImport.Patient> Patients) ToBills(
-        IReadOnlyList<MohEpisode> episodes, string institution, byte[]? citizenKey, List<ImportError> errors)
+        IReadOnlyList<MohEpisode> episodes, string institution, byte[]? citizenKey, ImportErrors errors)
     {
         var bills = new List<BillImport.ParsedBill>();
         var patients = new List<BillImport.Patient>();
@@ -54,13 +54,13 @@ internal static class MohBills
             var before = errors.Count;
             if (!seen.Add(episode.MaLk))
             {
-                errors.Add(new ImportError(0, "MA_LK appears twice in the file", where));
+                errors.Add(0, new ImportText("province.importError.xml_ma_lk_twice"), where, "MA_LK");
                 continue;
             }
 
             if (episode.MaLk.Length > MaxMaLk)
             {
-                errors.Add(new ImportError(0, $"MA_LK is longer than {MaxMaLk} characters (the Ministry of Health's 130/4750 field list: VARCHAR({MaxMaLk}))", where));
+                errors.Add(0, new ImportText("province.importError.xml_ma_lk_too_long", MaxMaLk), where, "MA_LK");
                 continue;
             }
 
@@ -70,15 +70,14 @@ internal static class MohBills
             {
                 if (row.MaLk.Length > 0 && row.MaLk != episode.MaLk)
                 {
-                    errors.Add(new ImportError(0, $"the row's MA_LK {row.MaLk} is not the episode's", $"{where} {row.Where}"));
+                    errors.Add(0, new ImportText("province.importError.xml_row_ma_lk", row.MaLk), $"{where} {row.Where}", "MA_LK");
                 }
 
                 var parts = row.Bhtt + row.Bncct + row.Bntt + row.NguonKhac;
                 if (Math.Abs(parts - row.ThanhTienBv) >= 1)
                 {
-                    errors.Add(new ImportError(0,
-                        $"T_BHTT + T_BNCCT + T_BNTT + T_NGUONKHAC = {Show(parts)} but THANH_TIEN_BV = {Show(row.ThanhTienBv)} ({Show(parts - row.ThanhTienBv)} đồng apart)",
-                        $"{where} {row.Where}"));
+                    errors.Add(0, new ImportText("province.importError.xml_row_parts", new ImportMoney(parts), new ImportMoney(row.ThanhTienBv), new ImportMoney(parts - row.ThanhTienBv)),
+                        $"{where} {row.Where}", "THANH_TIEN_BV");
                 }
             }
 
@@ -88,7 +87,7 @@ internal static class MohBills
             Check(episode, "T_BNTT", episode.Totals.Bntt, episode.Lines.Sum(l => l.Bntt), errors);
             if (episode.Lines.Count == 0)
             {
-                errors.Add(new ImportError(0, "no rows in XML2 or XML3: nothing to bill", where));
+                errors.Add(0, new ImportText("province.importError.xml_no_rows"), where);
             }
 
             if (errors.Count > before)
@@ -105,7 +104,7 @@ internal static class MohBills
                 var adjusted = lines[n] with { Insured = lines[n].Insured - drift };
                 if (adjusted.Insured < 0 || adjusted.Insured > adjusted.Quantity * adjusted.UnitPrice)
                 {
-                    errors.Add(new ImportError(0, $"the rows' patient parts, rounded to the đồng, cannot add up to XML1's T_BNCCT + T_BNTT = {Show(owed)}", where));
+                    errors.Add(0, new ImportText("province.importError.xml_rounding", new ImportMoney(owed)), where);
                     continue;
                 }
 
@@ -125,11 +124,12 @@ internal static class MohBills
         return (bills, patients);
     }
 
-    private static void Check(MohEpisode episode, string field, decimal total, decimal sum, List<ImportError> errors)
+    private static void Check(MohEpisode episode, string field, decimal total, decimal sum, ImportErrors errors)
     {
         if (Math.Abs(total - sum) >= 1)
         {
-            errors.Add(new ImportError(0, $"XML1 {field} = {Show(total)} but the rows of XML2 and XML3 add up to {Show(sum)} ({Show(sum - total)} đồng apart)", $"{episode.Where} XML1 {field}"));
+            errors.Add(0, new ImportText("province.importError.xml_total_differs", field, new ImportMoney(total), new ImportMoney(sum), new ImportMoney(sum - total)),
+                $"{episode.Where} XML1 {field}", field);
         }
     }
 
@@ -156,6 +156,4 @@ internal static class MohBills
             : Messages.Vi("imports.moh.bill_title.undated", episode.MaLk);
 
     private static long Round(decimal value) => (long)Math.Round(value, MidpointRounding.AwayFromZero);
-
-    private static string Show(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

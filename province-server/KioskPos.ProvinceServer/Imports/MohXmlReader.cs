@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
-using KioskPos.ProvinceServer.Data;
+using KioskPos.ProvinceServer.Apis;
 
 namespace KioskPos.ProvinceServer.Imports;
 
@@ -24,7 +24,7 @@ internal sealed record MohEpisode(int Index, string MaLk, string MaBn, string? S
 }
 
 /// <summary>A file: the facility its envelope names (<c>THONGTINDONVI/MACSKCB</c>, null when it names none), its episodes and its problems.</summary>
-internal sealed record MohFile(string? Facility, List<MohEpisode> Episodes, List<ImportError> Errors);
+internal sealed record MohFile(string? Facility, List<MohEpisode> Episodes, ImportErrors Errors);
 
 /// <summary>
 /// Reads the Ministry of Health's XML output standard (Decision 130/QĐ-BYT as amended by 4750/QĐ-BYT): a
@@ -49,16 +49,12 @@ internal static class MohXmlReader
         Async = false,
     };
 
-    /// <summary>The one error of a file in the format QĐ 130 replaced.</summary>
-    public const string Format4210 = "this is the old QĐ 4210 format (XML1 T_TONGCHI, rows THANH_TIEN, where QĐ 130/4750 writes T_TONGCHI_BV and THANH_TIEN_BV): "
-        + "QĐ 4210/QĐ-BYT was replaced by QĐ 130/QĐ-BYT (amended by QĐ 4750/QĐ-BYT); export the file again in the QĐ 130 format";
-
     /// <summary>
     /// The episodes of a file, and its problems (each naming the episode, the table and row). A file that is not a
     /// <c>GIAMDINHHS</c> document gives one problem and no episodes.
     /// </summary>
     /// <remarks>A file in the QĐ 4210 format (<c>T_TONGCHI</c>, <c>THANH_TIEN</c>) gives one problem that says so, not one a row.</remarks>
-    public static (List<MohEpisode> Episodes, List<ImportError> Errors) Read(Stream stream, int maxEpisodes)
+    public static (List<MohEpisode> Episodes, ImportErrors Errors) Read(Stream stream, int maxEpisodes)
     {
         var file = ReadFile(stream, maxEpisodes);
         return (file.Episodes, file.Errors);
@@ -71,14 +67,14 @@ internal static class MohXmlReader
     public static MohFile ReadFile(Stream stream, int maxEpisodes)
     {
         var episodes = new List<MohEpisode>();
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         string? facility = null;
         try
         {
             using var reader = XmlReader.Create(stream, s_settings);
             if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "GIAMDINHHS")
             {
-                errors.Add(new ImportError(0, "not a GIAMDINHHS document (the Ministry of Health's XML: QĐ 130/4750)", "GIAMDINHHS"));
+                errors.Add(0, new ImportText("province.importError.xml_not_giamdinhhs"), "GIAMDINHHS");
                 return new MohFile(null, episodes, errors);
             }
 
@@ -96,7 +92,7 @@ internal static class MohXmlReader
                     index++;
                     if (index > maxEpisodes)
                     {
-                        errors.Add(new ImportError(0, $"more than {maxEpisodes} episodes: split the file", $"HOSO[{index}]"));
+                        errors.Add(0, new ImportText("province.importError.xml_too_many_episodes", new ImportCount(maxEpisodes)), $"HOSO[{index}]");
                         break;
                     }
 
@@ -110,7 +106,7 @@ internal static class MohXmlReader
                     {
                         episodes.Clear();
                         errors.Clear();
-                        errors.Add(new ImportError(0, Format4210, $"HOSO[{index}]"));
+                        errors.Add(0, new ImportText("province.importError.xml_4210"), $"HOSO[{index}]");
                         break;
                     }
                 }
@@ -118,12 +114,12 @@ internal static class MohXmlReader
         }
         catch (XmlException e)
         {
-            errors.Add(new ImportError(0, $"not well-formed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message}", "GIAMDINHHS"));
+            errors.Add(0, new ImportText("province.importError.xml_not_well_formed", e.LineNumber, e.LinePosition, e.Message), "GIAMDINHHS");
         }
 
         if (episodes.Count == 0 && errors.Count == 0)
         {
-            errors.Add(new ImportError(0, "no HOSO in THONGTINHOSO/DANHSACHHOSO", "GIAMDINHHS"));
+            errors.Add(0, new ImportText("province.importError.xml_no_hoso"), "GIAMDINHHS");
         }
 
         return new MohFile(facility, episodes, errors);
@@ -148,7 +144,7 @@ internal static class MohXmlReader
     }
 
     // True when the episode is written in the QĐ 4210 format: its fields are read no further.
-    private static bool ReadEpisode(XmlReader hoso, int index, List<MohEpisode> episodes, List<ImportError> errors)
+    private static bool ReadEpisode(XmlReader hoso, int index, List<MohEpisode> episodes, ImportErrors errors)
     {
         Dictionary<string, string>? xml1 = null;
         var lines = new List<MohLine>();
@@ -194,7 +190,7 @@ internal static class MohXmlReader
 
             if (content is null || !TryDecode(content, out var table))
             {
-                errors.Add(new ImportError(0, $"{kind}: NOIDUNGFILE is neither the table's XML nor base64 of it", $"{where} {kind}"));
+                errors.Add(0, new ImportText("province.importError.xml_table_unreadable", kind), $"{where} {kind}");
                 return false;
             }
 
@@ -227,14 +223,14 @@ internal static class MohXmlReader
             }
             catch (XmlException e)
             {
-                errors.Add(new ImportError(0, $"{kind}: its XML is not well-formed at line {e.LineNumber}: {e.Message}", $"{where} {kind}"));
+                errors.Add(0, new ImportText("province.importError.xml_table_not_well_formed", kind, e.LineNumber, e.Message), $"{where} {kind}");
                 return false;
             }
         }
 
         if (xml1 is null)
         {
-            errors.Add(new ImportError(0, "no XML1 (TONG_HOP): the episode's totals are needed", where));
+            errors.Add(0, new ImportText("province.importError.xml_no_xml1"), where);
             return false;
         }
 
@@ -243,7 +239,7 @@ internal static class MohXmlReader
         where = $"HOSO[{index}] MA_LK={maLk}";
         if (maLk.Length == 0 || maBn.Length == 0)
         {
-            errors.Add(new ImportError(0, "XML1: MA_LK and MA_BN are required", where));
+            errors.Add(0, new ImportText("province.importError.xml_ids_required"), where);
             return false;
         }
 
@@ -260,7 +256,7 @@ internal static class MohXmlReader
     // episode would be refused for parts that do not add up to 0, which says nothing of the cause.
     private static bool Is4210(Dictionary<string, string> row, string field) => row.ContainsKey(field) && !row.ContainsKey(field + "_BV");
 
-    private static MohLine? ToLine(string kind, Dictionary<string, string> row, string episode, List<ImportError> errors)
+    private static MohLine? ToLine(string kind, Dictionary<string, string> row, string episode, ImportErrors errors)
     {
         var stt = Get(row, "STT");
         var where = $"{episode} {kind} STT {(stt.Length == 0 ? "?" : stt)}";
@@ -272,7 +268,7 @@ internal static class MohXmlReader
             Money(row, "T_BHTT", where, errors), Money(row, "T_BNCCT", where, errors), Money(row, "T_BNTT", where, errors), Money(row, "T_NGUONKHAC", where, errors));
         if (name.Length == 0)
         {
-            errors.Add(new ImportError(0, kind == "XML2" ? "TEN_THUOC is empty" : "TEN_DICH_VU and TEN_VAT_TU are empty", where));
+            errors.Add(0, new ImportText(kind == "XML2" ? "province.importError.xml_drug_name_empty" : "province.importError.xml_service_name_empty"), where);
         }
 
         return errors.Count == count ? line : null;
@@ -375,18 +371,18 @@ internal static class MohXmlReader
     private static string Get(Dictionary<string, string> row, string field) => row.TryGetValue(field, out var value) ? value : string.Empty;
 
     // Amounts are numbers with '.' for decimals (the standard's numeric type); empty means 0.
-    private static decimal Money(Dictionary<string, string> row, string field, string where, List<ImportError> errors)
+    private static decimal Money(Dictionary<string, string> row, string field, string where, ImportErrors errors)
     {
         var value = Number(row, field, where, errors);
         if (value < 0)
         {
-            errors.Add(new ImportError(0, $"{field} '{Get(row, field)}' is negative", where));
+            errors.Add(0, new ImportText("province.importError.xml_negative", field, TextChecks.Excerpt(Get(row, field))), where, field);
         }
 
         return value;
     }
 
-    private static decimal Number(Dictionary<string, string> row, string field, string where, List<ImportError> errors)
+    private static decimal Number(Dictionary<string, string> row, string field, string where, ImportErrors errors)
     {
         var text = Get(row, field);
         if (text.Length == 0)
@@ -396,7 +392,7 @@ internal static class MohXmlReader
 
         if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || Math.Abs(value) > 1_000_000_000_000m)
         {
-            errors.Add(new ImportError(0, $"{field} '{text}' is not a number (digits, '.' for decimals)", where));
+            errors.Add(0, new ImportText("province.importError.xml_not_number", field, TextChecks.Excerpt(text)), where, field);
             return 0;
         }
 

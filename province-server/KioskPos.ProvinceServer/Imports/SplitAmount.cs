@@ -7,14 +7,11 @@ namespace KioskPos.ProvinceServer.Imports;
 /// amount in đồng is written with a leading zero, in the accountants' files, the institutions' exports or the banks'
 /// statements (<c>1.250.000</c>, <c>1,250,000</c>, <c>0</c>, <c>0,00</c>), so a money cell that starts with a zero
 /// followed by a digit is refused in the bill imports (CSV and .xlsx) and the statement import, naming its row and
-/// column. The Ministry of Health's XML is read by its own reader and is not concerned.
+/// column, saying why (<c>province.importError.split_amount</c>, <c>province.statementError.split_amount</c>). The
+/// Ministry of Health's XML is read by its own reader and is not concerned.
 /// </summary>
 internal static class SplitAmount
 {
-    /// <summary>Why such a cell is refused, after the cell is named.</summary>
-    public const string Reason = "starts with a zero, which no amount in đồng does: it is most likely the end of a number split at its thousands separator "
-        + "(100,000 unquoted reads as 100, then 000); write the number without separators (100000)";
-
     /// <summary>True when <paramref name="amount"/> (as written, without sign or currency) starts with 0 and another digit: 000, 050, 01.250; not 0 or 0,00.</summary>
     public static bool IsTail(string amount) => amount.Length > 1 && amount[0] == '0' && char.IsAsciiDigit(amount[1]);
 }

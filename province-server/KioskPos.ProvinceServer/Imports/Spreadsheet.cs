@@ -23,12 +23,25 @@ internal readonly record struct SheetCell(string Text, double? Number, bool From
 /// </summary>
 internal sealed record SheetRead(string Sheet, SortedDictionary<int, Dictionary<int, SheetCell>> Rows, bool Date1904, IReadOnlySet<int> HiddenRows);
 
+/// <summary>A workbook refused whole by <see cref="Spreadsheet"/>, <see cref="Text"/> saying why in either language (the message is the English).</summary>
+internal abstract class SpreadsheetRefusalException(ImportText text, Exception? inner) : IOException(text.En, inner)
+{
+    /// <summary>Why, from the catalogue.</summary>
+    public ImportText Text { get; } = text;
+}
+
 /// <summary>
 /// A workbook over one of <see cref="Spreadsheet"/>'s limits (what it unpacks to, its parts, rows, columns, cells, cell
-/// formats): refused whole, the message naming the limit. The bill import and the bank statement import answer it 400
-/// <c>workbook_over_limit</c> with the message.
+/// formats): refused whole, naming the limit. The bill import and the bank statement import answer it 400
+/// <c>workbook_over_limit</c>, the title saying it in Vietnamese and the detail in English.
 /// </summary>
-internal sealed class SpreadsheetLimitException(string message) : IOException(message);
+internal sealed class SpreadsheetLimitException(ImportText text) : SpreadsheetRefusalException(text, null);
+
+/// <summary>
+/// A body that is not a workbook <see cref="Spreadsheet"/> can read, whatever part of it is broken (the package, its
+/// relationships, its XML, a sheet this reader refuses): the callers answer it in words, never a 500.
+/// </summary>
+internal sealed class SpreadsheetFormatException(ImportText text, Exception? inner = null) : SpreadsheetRefusalException(text, inner);
 
 /// <summary>
 /// The first visible worksheet of an .xlsx as rows of cells, read forward with the Open XML SDK's reader (not the
@@ -86,8 +99,7 @@ internal static partial class Spreadsheet
     /// the number 5213.1 reads as <c>5213.10</c>, the line's key across imports. Otherwise, and under any other format
     /// (General, dates, currency, text), the number's own text.
     /// </remarks>
-    /// <exception cref="InvalidDataException">The body is not a workbook this reader can read, whatever part of it is
-    /// broken (the package, its relationships, its XML): the callers answer that in words, never a 500.</exception>
+    /// <exception cref="SpreadsheetFormatException">The body is not a workbook this reader can read.</exception>
     /// <exception cref="SpreadsheetLimitException">The workbook is over a limit.</exception>
     public static SheetRead Read(Stream stream, int maxRows = DefaultMaxRows, bool formatted = false)
     {
@@ -96,12 +108,14 @@ internal static partial class Spreadsheet
             CheckPackage(stream);
             return ReadFirstVisibleSheet(stream, maxRows, formatted);
         }
-        catch (Exception e) when (e is not SpreadsheetLimitException
-            && e is OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is not SpreadsheetRefusalException
+            && e is OpenXmlPackageException or IOException or InvalidDataException or FormatException or InvalidOperationException or System.Xml.XmlException or ArgumentException
+                or NotSupportedException)
         {
             // System.IO.Packaging throws ArgumentException for a part URI ending in '/' or an absolute internal
-            // relationship target (both found by make fuzz, bill-import-xlsx).
-            throw new InvalidDataException(e.Message, e);
+            // relationship target (both found by make fuzz, bill-import-xlsx). The library's own words say what broke,
+            // in English: they are quoted after the sentence for people.
+            throw new SpreadsheetFormatException(new ImportText("province.workbook.damaged", e.Message), e);
         }
     }
 
@@ -120,7 +134,7 @@ internal static partial class Spreadsheet
         {
             if (zip.Entries.Count > MaxEntries)
             {
-                throw new SpreadsheetLimitException($"the package has {zip.Entries.Count} parts, more than the {MaxEntries} a workbook may have");
+                throw new SpreadsheetLimitException(new ImportText("province.workbook.too_many_parts", new ImportCount(zip.Entries.Count), new ImportCount(MaxEntries)));
             }
 
             long total = 0;
@@ -128,15 +142,13 @@ internal static partial class Spreadsheet
             {
                 if (entry.Length > MaxUnpackedBytes - total)
                 {
-                    throw new SpreadsheetLimitException($"the workbook unpacks to more than {MaxUnpackedBytes / (1024 * 1024)} MB ('{Cut(entry.FullName)}' alone to {entry.Length} bytes): "
-                        + "split a long list into several files");
+                    throw new SpreadsheetLimitException(new ImportText("province.workbook.unpacks_too_large", MaxUnpackedBytes / (1024 * 1024), Cut(entry.FullName), new ImportCount(entry.Length)));
                 }
 
                 total += entry.Length;
                 if (entry.Length > RatioFromBytes && entry.Length / Math.Max(1, entry.CompressedLength) > MaxRatio)
                 {
-                    throw new SpreadsheetLimitException($"'{Cut(entry.FullName)}' unpacks to {entry.Length / Math.Max(1, entry.CompressedLength)} times its packed size, more than {MaxRatio}: "
-                        + "no list of payments packs so tightly");
+                    throw new SpreadsheetLimitException(new ImportText("province.workbook.packs_too_tightly", Cut(entry.FullName), new ImportCount(entry.Length / Math.Max(1, entry.CompressedLength)), MaxRatio));
                 }
             }
         }
@@ -147,14 +159,14 @@ internal static partial class Spreadsheet
     private static SheetRead ReadFirstVisibleSheet(Stream stream, int maxRows, bool formatted)
     {
         using var document = SpreadsheetDocument.Open(stream, false, new OpenSettings { MaxCharactersInPart = MaxUnpackedBytes });
-        var workbook = document.WorkbookPart ?? throw new InvalidDataException("no workbook part");
+        var workbook = document.WorkbookPart ?? throw new SpreadsheetFormatException(new ImportText("province.workbook.no_workbook_part"));
         // An empty workbook.xml leaves Workbook null (found by make fuzz, bill-import-xlsx).
-        var sheets = workbook.Workbook?.Sheets?.Elements<Sheet>().ToList() is { Count: > 0 } all ? all : throw new InvalidDataException("the workbook has no sheet");
-        var sheet = sheets.FirstOrDefault(s => s.State is null || s.State.Value == SheetStateValues.Visible) ?? throw new InvalidDataException("every sheet of the workbook is hidden");
+        var sheets = workbook.Workbook?.Sheets?.Elements<Sheet>().ToList() is { Count: > 0 } all ? all : throw new SpreadsheetFormatException(new ImportText("province.workbook.no_sheet"));
+        var sheet = sheets.FirstOrDefault(s => s.State is null || s.State.Value == SheetStateValues.Visible) ?? throw new SpreadsheetFormatException(new ImportText("province.workbook.all_sheets_hidden"));
         var date1904 = workbook.Workbook!.WorkbookProperties?.Date1904?.Value == true;
         var part = sheet.Id?.Value is { } id && workbook.TryGetPartById(id, out var found) && found is WorksheetPart worksheet
             ? worksheet
-            : throw new InvalidDataException("the first visible sheet has no worksheet part");
+            : throw new SpreadsheetFormatException(new ImportText("province.workbook.no_worksheet_part"));
         var options = new OpenXmlPartReaderOptions { MaxCharactersInPart = MaxUnpackedBytes };
 
         // Streamed like the sheet, each string trimmed and in NFC once.
@@ -190,7 +202,7 @@ internal static partial class Spreadsheet
                 var r = Attribute(reader, "r");
                 rowNumber = r is null ? rowNumber + 1
                     : int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxRows ? n
-                    : throw new InvalidDataException($"row number '{Cut(r)}' is not 1 to {MaxRows}");
+                    : throw new SpreadsheetFormatException(new ImportText("province.workbook.bad_row_number", Cut(r), new ImportCount(MaxRows)));
                 if (Attribute(reader, "hidden") is "1" or "true")
                 {
                     hidden.Add(rowNumber);
@@ -205,14 +217,14 @@ internal static partial class Spreadsheet
                 {
                     if (column >= MaxReadColumns)
                     {
-                        throw new SpreadsheetLimitException($"row {rowNumber} has a value in column {Letters(column)}: at most {MaxReadColumns} columns (A to {Letters(MaxReadColumns - 1)}) are read");
+                        throw new SpreadsheetLimitException(new ImportText("province.workbook.too_many_columns", rowNumber, Letters(column), MaxReadColumns, Letters(MaxReadColumns - 1)));
                     }
 
                     if (!rows.TryGetValue(rowNumber, out var row))
                     {
                         if (rows.Count == maxRows)
                         {
-                            throw new SpreadsheetLimitException($"more than {maxRows} rows with values: split the file");
+                            throw new SpreadsheetLimitException(new ImportText("province.workbook.too_many_rows", new ImportCount(maxRows)));
                         }
 
                         rows[rowNumber] = row = [];
@@ -220,7 +232,7 @@ internal static partial class Spreadsheet
 
                     if (++cells > MaxCells)
                     {
-                        throw new SpreadsheetLimitException($"more than {MaxCells} cells with values: split the file");
+                        throw new SpreadsheetLimitException(new ImportText("province.workbook.too_many_cells", new ImportCount(MaxCells)));
                     }
 
                     row[column] = value;
@@ -254,7 +266,7 @@ internal static partial class Spreadsheet
             copied += Math.Max(0L, row2 - row1 + 1L) * Math.Max(0L, col2 - col1 + 1L);
             if (copied > MaxMergedCells)
             {
-                throw new InvalidDataException($"merged cells cover more than {MaxMergedCells} cells");
+                throw new SpreadsheetFormatException(new ImportText("province.workbook.too_many_merged", new ImportCount(MaxMergedCells)));
             }
 
             for (var r = row1; r <= row2; r++)
@@ -365,7 +377,7 @@ internal static partial class Spreadsheet
 
             if (codes.Count + ids.Count >= MaxCellFormats)
             {
-                throw new SpreadsheetLimitException($"more than {MaxCellFormats} number and cell formats: Excel itself makes no more than {MaxCellFormats} cell formats");
+                throw new SpreadsheetLimitException(new ImportText("province.workbook.too_many_formats", new ImportCount(MaxCellFormats)));
             }
 
             var id = uint.TryParse(Attribute(reader, "numFmtId"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
@@ -394,7 +406,7 @@ internal static partial class Spreadsheet
 
     /// <summary>
     /// A cell reference such as <c>B12</c> or <c>$B$12</c>: 1 to 3 letters up to XFD (0-based column) and a row from
-    /// 1 to 1,048,576, as Excel allows; anything else is <see cref="InvalidDataException"/>.
+    /// 1 to 1,048,576, as Excel allows; anything else is <see cref="SpreadsheetFormatException"/>.
     /// </summary>
     private static (int Row, int Column) Reference(string reference)
     {
@@ -410,7 +422,7 @@ internal static partial class Spreadsheet
         if (letters is 0 or > 3 || column > MaxColumns
             || !int.TryParse(text.AsSpan(letters), NumberStyles.None, CultureInfo.InvariantCulture, out var row) || row is < 1 or > MaxRows)
         {
-            throw new InvalidDataException($"'{Cut(reference)}' is not a cell reference (A1 to XFD1048576)");
+            throw new SpreadsheetFormatException(new ImportText("province.workbook.bad_reference", Cut(reference)));
         }
 
         return (row, column - 1);

@@ -23,7 +23,9 @@ namespace KioskPos.ProvinceServer.Imports;
 /// surprise one of them. A row with a negative amount is a reduction of the same bill: it is
 /// taken off the bill's largest line, its description noted there. A row with a value under no header label, right of
 /// the last labelled column, is refused (<see cref="Spreadsheet.FirstBeyondHeader"/>). Then the CSV's rules, word for word; each error
-/// names the sheet, the row and, where one column is at fault, the column (<c>'Học phí' row 7, column H</c>).
+/// names the sheet, the row and, where one column is at fault, the column (<c>'Học phí' row 7, column H</c>). Every problem of a
+/// row is said at once: a row refused for a cell this reader cannot read is checked under the CSV's rules on its other
+/// columns, and the rows read are checked even when others were refused (nothing is stored then).
 /// </summary>
 internal sealed class SpreadsheetImport(BillImport bills)
 {
@@ -46,14 +48,21 @@ internal sealed class SpreadsheetImport(BillImport bills)
     public async Task<ImportResult> ImportAsync(Stream xlsx, string? institution, CancellationToken cancellationToken)
     {
         var (result, refusal) = await TryImportAsync(xlsx, institution, cancellationToken).ConfigureAwait(false);
-        return result ?? new ImportResult(0, 0, 0, [new ImportError(0, refusal!, "workbook")]);
+        if (result is not null)
+        {
+            return result;
+        }
+
+        var errors = new ImportErrors();
+        errors.Add(0, refusal!, "workbook");
+        return errors.Refused();
     }
 
     /// <summary>
     /// The import, or why the workbook is refused whole without being read to its end: over a limit of what it unpacks
     /// to, its rows, columns or cells (a zip bomb among them). The endpoint answers the refusal 400.
     /// </summary>
-    public async Task<(ImportResult? Result, string? Refusal)> TryImportAsync(Stream xlsx, string? institution, CancellationToken cancellationToken)
+    public async Task<(ImportResult? Result, ImportText? Refusal)> TryImportAsync(Stream xlsx, string? institution, CancellationToken cancellationToken)
     {
         SheetRead read;
         try
@@ -62,11 +71,13 @@ internal sealed class SpreadsheetImport(BillImport bills)
         }
         catch (SpreadsheetLimitException e)
         {
-            return (null, e.Message);
+            return (null, e.Text);
         }
-        catch (Exception e) when (e is InvalidDataException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException or IOException or FormatException or InvalidOperationException or System.Xml.XmlException)
+        catch (SpreadsheetFormatException e)
         {
-            return (new ImportResult(0, 0, 0, [new ImportError(0, $"not an .xlsx workbook this import can read: {e.Message}", "workbook")]), null);
+            var errors = new ImportErrors();
+            errors.Add(0, new ImportText("province.importError.workbook_unreadable", e.Text), "workbook");
+            return (errors.Refused(), null);
         }
 
         return (await ImportAsync(read, institution, cancellationToken).ConfigureAwait(false), null);
@@ -75,8 +86,10 @@ internal sealed class SpreadsheetImport(BillImport bills)
     private async Task<ImportResult> ImportAsync(SheetRead read, string? institution, CancellationToken cancellationToken)
     {
         var (sheet, grid) = (read.Sheet, read.Rows);
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         string Where(int row, int? column = null) => column is { } c ? $"'{sheet}' row {row}, column {Spreadsheet.Letters(c)}" : $"'{sheet}' row {row}";
+        void Add(int row, int? column, ImportText text, string? field = null) =>
+            errors.Add(row, text, Where(row, column), field, sheet, column is { } c ? Spreadsheet.Letters(c) : null);
 
         // The header: the first row naming three known columns.
         // A label merged across columns names the first only: its copies are not the column named again.
@@ -106,37 +119,42 @@ internal sealed class SpreadsheetImport(BillImport bills)
 
         if (headerRow == 0)
         {
-            return new ImportResult(0, 0, 0, [new ImportError(0, "no header row: none names three of the columns (Mã khoản thu, Mã người nộp, Nội dung, Đơn giá, …)", $"'{sheet}'")]);
+            errors.Add(0, new ImportText("province.importError.no_header_row"), $"'{sheet}'", sheet: sheet);
+            return errors.Refused();
         }
 
-        // As the CSV refuses a column given twice: which of the two the school meant is not the import's guess.
-        foreach (var (name, first, again) in twice)
-        {
-            errors.Add(new ImportError(headerRow, $"columns {Spreadsheet.Letters(first)} ('{grid[headerRow][first].Text}') and {Spreadsheet.Letters(again)} ('{grid[headerRow][again].Text}') "
-                + $"both name {name}: keep one", Where(headerRow, again)));
-        }
+        // The header's problems are the file's shape: each is said (ImportErrors.AddToHeader).
+        void AddToHeader(int? column, ImportText text, string? field = null) =>
+            errors.AddToHeader(headerRow, text, Where(headerRow, column), field, sheet, column is { } c ? Spreadsheet.Letters(c) : null);
 
         if (institution is null && !columns.ContainsKey("institution_id"))
         {
-            errors.Add(new ImportError(headerRow, "no column 'mã đơn vị' (institution_id) and no ?institution= given", Where(headerRow)));
+            AddToHeader(null, new ImportText("province.importError.no_institution_column"), "institution_id");
         }
 
         foreach (var required in new[] { "bill_id", "payer_code", "category", "title", "description", "quantity", "unit_price" })
         {
             if (!columns.ContainsKey(required))
             {
-                errors.Add(new ImportError(headerRow, $"missing column '{required}'", Where(headerRow)));
+                AddToHeader(null, new ImportText("province.importError.missing_column", new ImportColumn(required)), required);
             }
+        }
+
+        // As the CSV refuses a column given twice: which of the two the school meant is not the import's guess.
+        foreach (var (name, first, again) in twice)
+        {
+            AddToHeader(again, new ImportText("province.importError.columns_twice", Spreadsheet.Letters(first), grid[headerRow][first].Text, Spreadsheet.Letters(again),
+                grid[headerRow][again].Text, new ImportColumn(name)), name);
         }
 
         if (grid.Count - 1 > BillImport.MaxRows)
         {
-            errors.Add(new ImportError(headerRow, $"more than {BillImport.MaxRows} rows: split the file", Where(headerRow)));
+            AddToHeader(null, new ImportText("province.importError.too_many_rows", new ImportCount(BillImport.MaxRows)));
         }
 
         if (errors.Count > 0)
         {
-            return new ImportResult(0, 0, 0, errors);
+            return errors.Refused();
         }
 
         var lastLabelled = grid[headerRow].Keys.Max();
@@ -147,6 +165,9 @@ internal sealed class SpreadsheetImport(BillImport bills)
         var lastLineOfBill = new Dictionary<string, List<int>>(StringComparer.Ordinal); // bill id → indexes into canonicalRows
         foreach (var (number, sheetCells) in grid.Where(r => r.Key > headerRow))
         {
+            var rowErrors = errors.Count;
+            var reported = new HashSet<string>(StringComparer.Ordinal); // the columns refused on this row already
+
             // A merged range's copy in a counted column: down several rows it is one amount counted on each of them
             // (refused, the range named once); across one row it is the text of a column beside (not this column's).
             var cells = sheetCells;
@@ -154,10 +175,13 @@ internal sealed class SpreadsheetImport(BillImport bills)
             {
                 if (sheetCells.TryGetValue(column, out var copy) && copy.FromMerge)
                 {
-                    if (copy.MergeTop != number && mergesNamed.Add(copy.Merge!))
+                    if (copy.MergeTop != number)
                     {
-                        errors.Add(new ImportError(number, $"{name} is merged down over {copy.Merge} (its value is in row {copy.MergeTop}): a merged amount or quantity would be counted "
-                            + "on every row of the merge; unmerge the cells and write it on the one row it belongs to", Where(number, column)));
+                        reported.Add(name);
+                        if (mergesNamed.Add(copy.Merge!))
+                        {
+                            Add(number, column, new ImportText("province.importError.merged_amount", new ImportColumn(name), copy.Merge, copy.MergeTop), name);
+                        }
                     }
 
                     if (ReferenceEquals(cells, sheetCells))
@@ -175,9 +199,10 @@ internal sealed class SpreadsheetImport(BillImport bills)
                 continue;
             }
 
+            // A hidden row and a row whose values have moved are said once: their columns mean nothing to check.
             if (read.HiddenRows.Contains(number))
             {
-                errors.Add(new ImportError(number, "the row is hidden: a list is imported as Excel shows it; unhide the row to bill it, or delete it to leave it out", Where(number)));
+                Add(number, null, new ImportText("province.importError.hidden_row"));
                 continue;
             }
 
@@ -185,26 +210,36 @@ internal sealed class SpreadsheetImport(BillImport bills)
             // and any it does not know; a value with no label above it is a split CSV's (see FirstBeyondHeader).
             if (Spreadsheet.FirstBeyondHeader(cells, lastLabelled) is { } beyond)
             {
-                errors.Add(new ImportError(number, $"'{TextChecks.Excerpt(cells[beyond].Text)}' is right of the header's last labelled column {Spreadsheet.Letters(lastLabelled)}: "
-                    + "the row's values have moved out of their columns, as when a CSV with a price written 1,500,000 without quotes is opened in Excel; "
-                    + "write the number without separators (1500000) or put the row's values back under the header", Where(number, beyond)));
+                Add(number, beyond, new ImportText("province.importError.beyond_header", TextChecks.Excerpt(cells[beyond].Text), Spreadsheet.Letters(lastLabelled)));
                 continue;
             }
 
-            var rowErrors = errors.Count;
-            var price = Money(cells, columns, "unit_price", true, number, Where, errors);
-            var reduction = Money(cells, columns, "reduction", false, number, Where, errors) ?? 0;
-            var insured = Money(cells, columns, "insurance_covered", false, number, Where, errors) ?? 0;
-            var due = Date(cells, columns, read.Date1904, number, Where, errors);
+            long? Money(string name, bool required)
+            {
+                var before = errors.Count;
+                var value = ReadMoney(cells, columns, name, required, number, Add);
+                if (errors.Count > before)
+                {
+                    reported.Add(name);
+                }
+
+                return value;
+            }
+
+            var price = Money("unit_price", true);
+            var reduction = Money("reduction", false) ?? 0;
+            var insured = Money("insurance_covered", false) ?? 0;
+            var due = Date(cells, columns, read.Date1904, number, Add);
+            if (due is null && Text("due_date").Length > 0)
+            {
+                reported.Add("due_date");
+            }
+
             var quantityText = columns.TryGetValue("quantity", out var qc) && cells.TryGetValue(qc, out var qcell) ? (qcell.Number is { } q ? Whole(q).ToString(CultureInfo.InvariantCulture) : qcell.Text) : string.Empty;
             if (reduction < 0)
             {
-                errors.Add(new ImportError(number, "a reduction (miễn giảm) is written as a positive amount", Where(number, columns["reduction"])));
-            }
-
-            if (errors.Count > rowErrors)
-            {
-                continue;
+                Add(number, columns["reduction"], new ImportText("province.importError.reduction_negative"), "reduction");
+                reported.Add("reduction");
             }
 
             var id = Text("bill_id");
@@ -212,18 +247,23 @@ internal sealed class SpreadsheetImport(BillImport bills)
             var quantity = int.TryParse(quantityText, NumberStyles.None, CultureInfo.InvariantCulture, out var qn) ? qn : (int?)null;
             if (price < 0)
             {
-                // A negative line: a reduction of the same bill, taken off its largest line so far.
-                if (!lastLineOfBill.TryGetValue(id, out var indexes))
+                if (errors.Count > rowErrors)
                 {
-                    errors.Add(new ImportError(number, $"a reduction of {-price} for bill {id} comes before any line of that bill", Where(number, columns["unit_price"])));
                     continue;
                 }
 
-                var take = -price!.Value * (quantity ?? 1);
+                // A negative line: a reduction of the same bill, taken off its largest line so far.
+                if (!lastLineOfBill.TryGetValue(id, out var indexes))
+                {
+                    Add(number, columns["unit_price"], new ImportText("province.importError.reduction_first", new ImportMoney(-price.Value), id), "unit_price");
+                    continue;
+                }
+
+                var take = -price.Value * (quantity ?? 1);
                 var target = indexes.MaxBy(i => Amount(canonicalRows[i]))!;
                 if (Amount(canonicalRows[target]) - take < 0)
                 {
-                    errors.Add(new ImportError(number, $"the reduction of {take} is more than the line it reduces ({Amount(canonicalRows[target])})", Where(number, columns["unit_price"])));
+                    Add(number, columns["unit_price"], new ImportText("province.importError.reduction_over_line", new ImportMoney(take), new ImportMoney(Amount(canonicalRows[target]))), "unit_price");
                     continue;
                 }
 
@@ -236,14 +276,26 @@ internal sealed class SpreadsheetImport(BillImport bills)
                 id, institution ?? Text("institution_id"), Text("payer_code"), Text("category"), Text("title"), due ?? string.Empty,
                 description, quantityText, price?.ToString(CultureInfo.InvariantCulture) ?? string.Empty, insured.ToString(CultureInfo.InvariantCulture),
             };
-            if (reduction > 0)
+            if (reduction > 0 && quantity is { } n && price is { } unit && n * unit - reduction < 0)
             {
-                if (quantity is not { } n || price is not { } unit || n * unit - reduction < 0)
+                Add(number, columns["reduction"], new ImportText("province.importError.reduction_over_row", new ImportMoney(reduction), new ImportMoney(n * unit)), "reduction");
+                reported.Add("reduction");
+            }
+
+            // A row refused here is checked under the CSV's rules too, the columns refused already left out, so that
+            // every problem of the row is said at once; a reduction needs the row's quantity and price to apply to.
+            if (errors.Count > rowErrors || (reduction > 0 && (quantity is null || price is null)))
+            {
+                foreach (var (field, text) in BillImport.RowProblems(c => canonical[Array.IndexOf(s_canonical, c)], reported))
                 {
-                    errors.Add(new ImportError(number, $"the reduction {reduction} is more than the row's amount", Where(number, columns["reduction"])));
-                    continue;
+                    Add(number, field is not null && columns.TryGetValue(field, out var at) ? at : null, text, field);
                 }
 
+                continue;
+            }
+
+            if (reduction > 0)
+            {
                 Reduce(canonical, reduction, "miễn giảm");
             }
 
@@ -257,21 +309,23 @@ internal sealed class SpreadsheetImport(BillImport bills)
             list.Add(canonicalRows.Count - 1);
         }
 
-        if (errors.Count > 0)
+        // The rows read are checked under the CSV's rules even when others were refused above (nothing is stored then),
+        // each error moved to its sheet's row and column.
+        var result = await bills.ImportRowsAsync(canonicalRows, cancellationToken, refused: errors.Count > 0).ConfigureAwait(false);
+        if (errors.Count == 0 && result.Errors.Count == 0)
         {
-            return new ImportResult(0, 0, 0, errors.OrderBy(e => e.Line).ToList());
+            return result;
         }
 
-        var result = await bills.ImportRowsAsync(canonicalRows, cancellationToken).ConfigureAwait(false);
-        return result with
+        foreach (var e in result.Errors)
         {
-            Errors = result.Errors.Select(e =>
-            {
-                var row = e.Line >= 1 && e.Line - 1 < sheetRows.Count ? sheetRows[e.Line - 1] : headerRow;
-                var field = s_canonical.FirstOrDefault(f => e.Message.StartsWith(f, StringComparison.Ordinal));
-                return e with { Line = row, Path = field is not null && columns.TryGetValue(field, out var c) ? Where(row, c) : Where(row) };
-            }).ToList(),
-        };
+            var row = e.Line >= 1 && e.Line - 1 < sheetRows.Count ? sheetRows[e.Line - 1] : headerRow;
+            int? column = e.Field is { } field && columns.TryGetValue(field, out var c) ? c : null;
+            errors.Add(e with { Line = row, Path = Where(row, column), Sheet = sheet, Column = column is { } letters ? Spreadsheet.Letters(letters) : null });
+        }
+
+        errors.LeaveOut(result.ErrorsLeftOut);
+        return errors.Refused();
     }
 
     // A label typed with Alt+Enter ("Mã khoản\nthu") or with doubled spaces reads as the one-line label.
@@ -295,7 +349,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
         row[8] = ((quantity * price) - take).ToString(CultureInfo.InvariantCulture);
     }
 
-    private static long? Money(Dictionary<int, SheetCell> cells, Dictionary<string, int> columns, string name, bool required, int row, Func<int, int?, string> where, List<ImportError> errors)
+    private static long? ReadMoney(Dictionary<int, SheetCell> cells, Dictionary<string, int> columns, string name, bool required, int row, Action<int, int?, ImportText, string?> add)
     {
         if (!columns.TryGetValue(name, out var column) || !cells.TryGetValue(column, out var cell) || cell.Text.Length == 0)
         {
@@ -307,7 +361,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
             var number = Whole(read);
             if (number != Math.Floor(number) || Math.Abs(number) > Vnd.MaxAmount)
             {
-                errors.Add(new ImportError(row, $"{name} {number.ToString(CultureInfo.InvariantCulture)} is not whole đồng up to {Vnd.MaxAmount}", where(row, column)));
+                add(row, column, new ImportText("province.importError.amount_not_whole", new ImportColumn(name), number.ToString(CultureInfo.InvariantCulture), new ImportMoney(Vnd.MaxAmount)), name);
                 return null;
             }
 
@@ -320,7 +374,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
         var digits = negative ? text[1..].Trim() : text;
         if (SplitAmount.IsTail(digits))
         {
-            errors.Add(new ImportError(row, $"{name} '{cell.Text}' {SplitAmount.Reason}", where(row, column)));
+            add(row, column, new ImportText("province.importError.split_amount", new ImportColumn(name), TextChecks.Excerpt(cell.Text)), name);
             return null;
         }
 
@@ -328,7 +382,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
         if (digits.Length == 0 || groups.Any(g => g.Length == 0 || !g.All(char.IsAsciiDigit)) || (groups.Length > 1 && (groups[0].Length > 3 || groups.Skip(1).Any(g => g.Length != 3)))
             || !long.TryParse(string.Concat(groups), NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > Vnd.MaxAmount)
         {
-            errors.Add(new ImportError(row, $"{name} '{cell.Text}' is not an amount in đồng (1.250.000 or 1250000)", where(row, column)));
+            add(row, column, new ImportText("province.importError.amount_invalid", new ImportColumn(name), TextChecks.Excerpt(cell.Text)), name);
             return null;
         }
 
@@ -339,7 +393,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
     // is 165000. Nothing typed or summed in đồng is a millionth away from a whole number otherwise.
     private static double Whole(double value) => Math.Abs(value - Math.Round(value)) < 1e-6 ? Math.Round(value) : value;
 
-    private static string? Date(Dictionary<int, SheetCell> cells, Dictionary<string, int> columns, bool date1904, int row, Func<int, int?, string> where, List<ImportError> errors)
+    private static string? Date(Dictionary<int, SheetCell> cells, Dictionary<string, int> columns, bool date1904, int row, Action<int, int?, ImportText, string?> add)
     {
         if (!columns.TryGetValue("due_date", out var column) || !cells.TryGetValue(column, out var cell) || cell.Text.Length == 0)
         {
@@ -366,7 +420,7 @@ internal sealed class SpreadsheetImport(BillImport bills)
             return date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         }
 
-        errors.Add(new ImportError(row, $"due_date '{cell.Text}' is not dd/MM/yyyy or an Excel date", where(row, column)));
+        add(row, column, new ImportText("province.importError.due_date_not_date", TextChecks.Excerpt(cell.Text)), "due_date");
         return null;
     }
 }

@@ -41,7 +41,7 @@ internal sealed class BankStatementTarget : IFuzzTarget
                 using var stream = new MemoryStream(bytes, writable: false);
                 sheet = Spreadsheet.Read(stream, formatted: true);
             }
-            catch (Exception e) when (e is SpreadsheetLimitException or InvalidDataException)
+            catch (SpreadsheetRefusalException)
             {
                 return; // 400 workbook_over_limit / invalid_statement
             }

@@ -20,6 +20,26 @@ public sealed partial class StatementImportTests
         ["STT", "Ngày giao dịch / Transaction date", "Mô tả giao dịch / Transaction description", "Nợ / Debit", "Có / Credit", "Số dư TK / Account balance", "Số giao dịch / Transaction number"];
 
     [Fact]
+    public async Task A_connection_without_an_account_number_is_listed_with_what_it_lacks_and_its_statement_refused_before_it_is_read()
+    {
+        // The settings' webhook connection (demo-bank under make run) takes signed notifications for any account and has
+        // none of its own; the imports page offered it, and every statement sent through it was refused after the
+        // upload for naming "no account" ("(none set)"), whatever the file held.
+        var choices = await Province.Admin.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/admin/bank/statement-connections", UriKind.Relative));
+        var connections = choices.GetProperty("connections").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.Equal("account_number", connections[ProvinceHost.BankConnection].GetProperty("missing").GetString());
+        Assert.False(connections["sepay-1"].TryGetProperty("missing", out _));
+
+        var (transfers, statementLines) = await RecordedAsync();
+        var (status, body) = await PostAsync(ProvinceHost.BankConnection, VietcombankWorkbook([s_today, "5213." + ProviderPost.NextId(), null, "100.000", "NOP TIEN"]), Xlsx);
+
+        Assert.Equal((400, "connection_without_account"), (status, body.GetProperty("code").GetString()));
+        Assert.StartsWith($"Không nhập sao kê được qua kết nối {ProvinceHost.BankConnection}: kết nối chưa có số tài khoản nhận tiền", body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Contains("has no accountNumber", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal((transfers, statementLines), await RecordedAsync());
+    }
+
+    [Fact]
     public async Task Another_accounts_statement_is_refused_naming_its_account_and_records_nothing()
     {
         var (payment, code) = await PendingPayments.CreateAsync(Province, 915_000);
@@ -111,8 +131,9 @@ public sealed partial class StatementImportTests
         Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
         var detail = body.GetProperty("detail").GetString()!;
         Assert.Contains("row 8, column F (Số dư TK / Account balance)", detail, StringComparison.Ordinal);
-        Assert.Contains("the balance 8,689,000 is not the balance before the line 8,219,000 + credit 4,700,000", detail, StringComparison.Ordinal);
+        Assert.Contains("the balance 8.689.000 ₫ is not the balance before the line 8.219.000 ₫ + credit 4.700.000 ₫", detail, StringComparison.Ordinal);
         Assert.Contains("dòng 8", body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Contains("số dư 8.689.000 ₫ không bằng số dư trước dòng 8.219.000 ₫ + ghi có 4.700.000 ₫", body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Equal((transfers, statementLines), await RecordedAsync());
         Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, first)); // the good line before it is not recorded either
 

@@ -42,7 +42,8 @@ public sealed partial class StatementImportTests
         var (over, refusal) = await PostAsync("sepay-1", styled, Xlsx);
         Assert.True(over == 400, refusal.ToString());
         Assert.Equal("workbook_over_limit", refusal.GetProperty("code").GetString());
-        Assert.Contains("more than 65490 number and cell formats", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("more than 65,490 number and cell formats", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("hơn 65.490 định dạng số và định dạng ô", refusal.GetProperty("title").GetString(), StringComparison.Ordinal);
 
         Assert.Equal((transfers, statementLines), await RecordedAsync());
         Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));

@@ -285,6 +285,7 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
         Assert.Equal("invalid_statement", body.GetProperty("code").GetString());
         var detail = body.GetProperty("detail").GetString()!;
         Assert.Contains("row 5, column D (Số tiền ghi có): '050' starts with a zero", detail, StringComparison.Ordinal);
+        Assert.Contains("tệp CSV, dòng 5, cột D (Số tiền ghi có)): “050” bắt đầu bằng số 0", body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Contains("thousands separator", detail, StringComparison.Ordinal);
         Assert.Equal((transfers, statementLines), await RecordedAsync());
         Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment));
@@ -323,6 +324,11 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
             """);
         await using var province = await ProvinceHost.StartAsync(settings: [$"--Province:StatementLayoutsFile={file}"]);
         await ProviderSenders.PutConnectionAsync(province, "sepay-own", "sepay", ProviderSenders.SepayKey);
+
+        // A layout that reads no account number takes the first section as the connection's: the settings' connection,
+        // which has none, can then have a statement imported and is offered as any other.
+        var choices = await province.Admin.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/admin/bank/statement-connections", UriKind.Relative));
+        Assert.DoesNotContain(choices.GetProperty("connections").EnumerateArray(), c => c.TryGetProperty("missing", out _));
         var (payment, code) = await PendingPayments.CreateAsync(province, 1_800_000);
 
         // The same line with its amount unquoted splits it into 1, 800 and 000: refused as a whole, naming the line,

@@ -26,16 +26,18 @@ public sealed class BillImportRowWidthTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, shifted.Status);
         var error = Assert.Single(shifted.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal(2, error.GetProperty("line").GetInt32());
-        var message = error.GetProperty("message").GetString()!;
-        Assert.Contains("11 fields where the header has 10", message, StringComparison.Ordinal);
-        Assert.Contains("quoted", message, StringComparison.Ordinal);
+        Assert.Equal("row_too_wide", error.GetProperty("code").GetString());
+        Assert.StartsWith("Dòng có 11 ô trong khi dòng tiêu đề có 10", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ngoặc kép", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("11 fields where the header has 10", error.GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT insurance_covered FROM bill_lines WHERE bill_id = 'B1'")));
         Assert.Equal(100_000L, Convert.ToInt64(await province.ScalarAsync("SELECT total FROM bills WHERE id = 'B1'")));
 
         // Quoted, the same amount is one field: the import reads it as a number it refuses, never as 50.
         var quoted = await ImportAsync(province, Header + "B1,TG-THCS-NGUYENDU,HS240001,vien_phi,T,2026-12-31,D,1,100000,\"50,000\"\n");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, quoted.Status);
-        Assert.Contains("insurance_covered", quoted.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("insurance_invalid", "insurance_covered"), (quoted.Body.GetProperty("errors")[0].GetProperty("code").GetString(), quoted.Body.GetProperty("errors")[0].GetProperty("field").GetString()));
+        Assert.StartsWith("BHYT “50,000”", quoted.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,10 +52,10 @@ public sealed class BillImportRowWidthTests
         var refused = await ImportAsync(province, csv);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Message: e.GetProperty("message").GetString()!)).ToList();
-        Assert.Equal([3, 4], errors.Select(e => e.Line));
-        Assert.Contains("8 fields where the header has 10", errors[0].Message, StringComparison.Ordinal);
-        Assert.Contains("11 fields where the header has 10", errors[1].Message, StringComparison.Ordinal);
+        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Code: e.GetProperty("code").GetString(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal([(3, "row_too_short"), (4, "row_too_wide")], errors.Select(e => (e.Line, e.Code)));
+        Assert.StartsWith("Dòng có 8 ô trong khi dòng tiêu đề có 10", errors[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("Dòng có 11 ô trong khi dòng tiêu đề có 10", errors[1].Message, StringComparison.Ordinal);
         Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id IN ('B2', 'B3', 'B4')"));
 
         var good = await ImportAsync(province, Header + "B2,TG-THCS-NGUYENDU,HS240001,hoc_phi,T,2026-12-31,D,1,100000\n");
@@ -76,11 +78,12 @@ public sealed class BillImportRowWidthTests
         var refused = await ImportAsync(province, csv);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        var errors = refused.Body.GetProperty("errors").EnumerateArray().Select(e => (Line: e.GetProperty("line").GetInt32(), Message: e.GetProperty("message").GetString()!)).ToList();
-        Assert.Equal([2, 3], errors.Select(e => e.Line));
-        Assert.StartsWith("insurance_covered '000' starts with a zero", errors[0].Message, StringComparison.Ordinal);
-        Assert.StartsWith("insurance_covered '050' starts with a zero", errors[1].Message, StringComparison.Ordinal);
-        Assert.Contains("thousands separator", errors[0].Message, StringComparison.Ordinal);
+        var errors = refused.Body.GetProperty("errors").EnumerateArray()
+            .Select(e => (Line: e.GetProperty("line").GetInt32(), Code: e.GetProperty("code").GetString(), Field: e.GetProperty("field").GetString(), Message: e.GetProperty("message").GetString()!)).ToList();
+        Assert.Equal([(2, "split_amount", "insurance_covered"), (3, "split_amount", "insurance_covered")], errors.Select(e => (e.Line, e.Code, e.Field)));
+        Assert.StartsWith("Cột “BHYT” ghi “000”, bắt đầu bằng số 0", errors[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("Cột “BHYT” ghi “050”, bắt đầu bằng số 0", errors[1].Message, StringComparison.Ordinal);
+        Assert.Contains("dấu phân cách hàng nghìn", errors[0].Message, StringComparison.Ordinal);
         Assert.Equal(before, await StoredAsync(province));
 
         // Zero written as 0 is an amount, and the same price quoted is read whole.

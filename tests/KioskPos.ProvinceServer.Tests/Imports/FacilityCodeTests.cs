@@ -35,8 +35,9 @@ public abstract class FacilityCodeTests(ProvinceEngine engine)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, theirs.Status);
         var error = Assert.Single(theirs.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal("THONGTINDONVI/MACSKCB", error.GetProperty("path").GetString());
-        Assert.Contains("facility 82001's", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Contains($"institution {Hospital}'s facility code is 82012", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("facility_other", error.GetProperty("code").GetString());
+        Assert.Equal($"Tệp là của cơ sở 82001 (THONGTINDONVI/MACSKCB), nhưng mã cơ sở của đơn vị {Hospital} là 82012: chưa nhập gì.", error.GetProperty("message").GetString());
+        Assert.Contains($"institution {Hospital}'s facility code is 82012", error.GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         var facility = theirs.Body.GetProperty("facility");
         Assert.Equal(("82001", "82012", true), (facility.GetProperty("file").GetString(), facility.GetProperty("expected").GetString(), facility.GetProperty("checked").GetBoolean()));
         Assert.Equal(0L, await BillsAsync(province, "XML-26120200%"));
@@ -49,13 +50,15 @@ public abstract class FacilityCodeTests(ProvinceEngine engine)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, mixedAnswer.Status);
         var episodeError = Assert.Single(mixedAnswer.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal("HOSO[2] MA_LK=2612020004 XML1 MA_CSKCB", episodeError.GetProperty("path").GetString());
-        Assert.StartsWith("XML1 MA_CSKCB is 82001, but institution", episodeError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("facility_episode_other", episodeError.GetProperty("code").GetString());
+        Assert.StartsWith("XML1 MA_CSKCB là 82001, nhưng mã cơ sở của đơn vị", episodeError.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0L, await BillsAsync(province, "XML-26120200%"));
 
         // A file that names no facility at all cannot be shown to be ours.
         var unnamed = await ImportAsync(province, File("82012", [Visit("2612020005")]).Replace("<THONGTINDONVI><MACSKCB>82012</MACSKCB></THONGTINDONVI>", string.Empty, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unnamed.Status);
-        Assert.Contains("the file names no facility", unnamed.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("facility_none", unnamed.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.StartsWith("Tệp không ghi cơ sở khám chữa bệnh nào", unnamed.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.False(unnamed.Body.GetProperty("facility").TryGetProperty("file", out _));
 
         // Our own file: imported, the answer saying it was checked.
@@ -100,7 +103,7 @@ public abstract class FacilityCodeTests(ProvinceEngine engine)
 
         var refused = await ImportAsync(province, File("82099", [Visit("2612030002") with { MaBn = "BN990001" }]), OtherHospital);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        Assert.Contains("facility 82099's", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Tệp là của cơ sở 82099", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0L, await BillsAsync(province, "XML-2612030002%"));
         var again = await ImportAsync(province, File("82001", [Visit("2612030002") with { MaBn = "BN990001" }]), OtherHospital);
         Assert.True(again.Status == HttpStatusCode.OK, again.Body.ToString());

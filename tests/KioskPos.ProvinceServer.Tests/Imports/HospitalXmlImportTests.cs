@@ -45,7 +45,9 @@ public sealed class HospitalXmlImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal("HOSO[4] MA_LK=2612010004 XML1 T_BNCCT", error.GetProperty("path").GetString());
-        Assert.Contains("XML1 T_BNCCT = 10741 but the rows of XML2 and XML3 add up to 10740 (-1 đồng apart)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("xml_total_differs", "T_BNCCT"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
+        Assert.Equal("XML1 T_BNCCT = 10.741 ₫ nhưng các dòng của XML2 và XML3 cộng lại được 10.740 ₫ (lệch -1 ₫).", error.GetProperty("message").GetString());
+        Assert.Equal("XML1 T_BNCCT = 10.741 ₫ but the rows of XML2 and XML3 add up to 10.740 ₫ (-1 ₫ apart)", error.GetProperty("messageEn").GetString());
         Assert.Equal(0L, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills WHERE id LIKE 'XML-%'"), System.Globalization.CultureInfo.InvariantCulture));
 
         // A row whose parts do not make its amount: named by table and STT.
@@ -90,7 +92,8 @@ public sealed class HospitalXmlImportTests
         var changed = Base64Episode with { Rows = [s_rows[0], s_rows[1] with { Quantity = 20, Bhtt = 24_000, Bncct = 6_000 }, s_rows[2]] };
         var refusedPaid = await ImportAsync(province, File("82012", [changed, PlainEpisode]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refusedPaid.Status);
-        Assert.Contains("210740 đồng paid on it", refusedPaid.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bill_paid", refusedPaid.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Contains("đã được nộp 210.740 ₫", refusedPaid.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("HOSO[1] MA_LK=2612010001", refusedPaid.Body.GetProperty("errors")[0].GetProperty("path").GetString());
     }
 
@@ -99,7 +102,8 @@ public sealed class HospitalXmlImportTests
     {
         await using var province = await ProvinceHost.StartAsync();
         var notOurs = await ImportAsync(province, "<HOADON><TONG>1</TONG></HOADON>");
-        Assert.Contains("not a GIAMDINHHS document", notOurs.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("xml_not_giamdinhhs", notOurs.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.StartsWith("Tệp không phải tài liệu GIAMDINHHS", notOurs.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
 
         var entity = await ImportAsync(province, "<?xml version=\"1.0\"?><!DOCTYPE GIAMDINHHS [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><GIAMDINHHS>&x;</GIAMDINHHS>");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, entity.Status);
@@ -175,20 +179,24 @@ public sealed class HospitalXmlImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, moved.Status);
         var error = Assert.Single(moved.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal("HOSO[1] MA_LK=2612010001 XML1 SO_CCCD", error.GetProperty("path").GetString());
-        Assert.Contains("already has", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("cccd_changed", error.GetProperty("code").GetString());
+        Assert.Contains("đã có ở đây", error.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         // Another patient's number.
         var taken = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = KioskPos.ProvinceServer.Data.DemoData.DemoPatientCitizenId }]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, taken.Status);
-        var takenError = Assert.Single(taken.Body.GetProperty("errors").EnumerateArray()).GetProperty("message").GetString()!;
-        Assert.Contains("another patient", takenError, StringComparison.Ordinal);
-        Assert.DoesNotContain("BN260001", takenError, StringComparison.Ordinal);
+        var takenError = Assert.Single(taken.Body.GetProperty("errors").EnumerateArray());
+        Assert.Equal("cccd_taken", takenError.GetProperty("code").GetString());
+        Assert.Contains("một người bệnh khác", takenError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("BN260001", takenError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("BN260001", takenError.GetProperty("messageEn").GetString(), StringComparison.Ordinal);
 
         // One number for two patients in one file, and two numbers for one.
         var twice = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = other }, PlainEpisode with { SoCccd = other }]));
-        Assert.Contains(twice.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("given to 2 patients (MA_BN BN260002, BN260003)", StringComparison.Ordinal));
+        Assert.Contains(twice.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("được ghi cho 2 người bệnh (MA_BN BN260002, BN260003)", StringComparison.Ordinal));
         var two = await ImportAsync(province, File("82012", [Base64Episode with { SoCccd = other }, Base64Episode with { MaLk = "2612010007", SoCccd = "082190000999" }]));
-        Assert.Contains(two.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("two citizen-ID numbers", StringComparison.Ordinal));
+        Assert.Contains(two.Body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("code").GetString() == "cccd_two"
+            && e.GetProperty("message").GetString()!.Contains("được ghi hai số căn cước", StringComparison.Ordinal));
 
         // Nothing was stored or linked by any of them.
         Assert.Equal(demoPatient, await province.ScalarAsync("SELECT citizen_id_hash FROM accounts WHERE code = 'BN260001'"));
@@ -253,7 +261,8 @@ public sealed class HospitalXmlImportTests
 
         var refused = await ImportAsync(province, File("82012", [TextEpisode with { MaLk = long100 + "8" }]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        Assert.Contains("MA_LK is longer than 100 characters", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("xml_ma_lk_too_long", refused.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.StartsWith("MA_LK dài hơn 100 ký tự", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -268,7 +277,9 @@ public sealed class HospitalXmlImportTests
         var refused = await ImportAsync(province, file);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
-        Assert.StartsWith("this is the old QĐ 4210 format", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("xml_4210", error.GetProperty("code").GetString());
+        Assert.StartsWith("Tệp theo định dạng cũ QĐ 4210", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("this is the old QĐ 4210 format", error.GetProperty("messageEn").GetString(), StringComparison.Ordinal);
     }
 
     private const string OtherHospital = "TG-BVDK-TIENGIANG";

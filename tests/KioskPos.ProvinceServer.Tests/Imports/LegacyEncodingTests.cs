@@ -99,7 +99,9 @@ public sealed class LegacyEncodingTests
         Assert.Empty(file.Episodes);
         var error = Assert.Single(file.Errors);
         Assert.Equal("HOSO[1] XML2", error.Path);
-        Assert.StartsWith("XML2: its XML is not well-formed", error.Message, StringComparison.Ordinal);
+        Assert.Equal("xml_table_not_well_formed", error.Code);
+        Assert.StartsWith("XML2: XML của bảng không hợp lệ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("XML2: its XML is not well-formed", error.MessageEn, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -64,12 +64,17 @@ public sealed class SpreadsheetImportTests
         ];
         var refused = await ImportAsync(province, Workbook(rows, []));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        var paths = refused.Body.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList();
-        Assert.Equal([$"'{Sheet}' row 5, column K", $"'{Sheet}' row 6, column H"], paths);
+        // Each row's problem, the sheet's (a price, a date) and the CSV rules' (a category) alike, in one answer.
+        var errors = refused.Body.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal([$"'{Sheet}' row 5, column K", $"'{Sheet}' row 6, column H", $"'{Sheet}' row 7, column F"], errors.Select(e => e.GetProperty("path").GetString()));
+        Assert.Equal([(Sheet, "K"), (Sheet, "H"), (Sheet, "F")], errors.Select(e => (e.GetProperty("sheet").GetString(), e.GetProperty("column").GetString())));
+        Assert.Equal(["amount_invalid", "due_date_not_date", "category_unknown"], errors.Select(e => e.GetProperty("code").GetString()));
+        Assert.StartsWith("“Đơn giá” ghi “15O.000”", errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
 
         var rule = await ImportAsync(province, Workbook([rows[2]], []));
         Assert.Equal($"'{Sheet}' row 5, column F", rule.Body.GetProperty("errors")[0].GetProperty("path").GetString());
-        Assert.Contains("category 'hocphi'", rule.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Loại “hocphi” không hợp lệ", rule.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("category 'hocphi'", rule.Body.GetProperty("errors")[0].GetProperty("messageEn").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,7 +95,8 @@ public sealed class SpreadsheetImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal($"'{Sheet}' row 6, column K", error.GetProperty("path").GetString());
-        Assert.StartsWith("unit_price '050.000' starts with a zero", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("split_amount", "unit_price"), (error.GetProperty("code").GetString(), error.GetProperty("field").GetString()));
+        Assert.StartsWith("Cột “Đơn giá” ghi “050.000”, bắt đầu bằng số 0", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(bills, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills"), CultureInfo.InvariantCulture));
     }
 
@@ -115,7 +121,8 @@ public sealed class SpreadsheetImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal($"'{Sheet}' row 6, column M", error.GetProperty("path").GetString());
-        Assert.Contains("right of the header's last labelled column L", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("beyond_header", error.GetProperty("code").GetString());
+        Assert.Contains("nằm bên phải cột có tên cuối cùng của dòng tiêu đề (L)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal((0, 0), (refused.Body.GetProperty("created").GetInt32(), refused.Body.GetProperty("updated").GetInt32()));
         Assert.Equal(bills, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bills"), CultureInfo.InvariantCulture));
     }
@@ -159,7 +166,9 @@ public sealed class SpreadsheetImportTests
         {
             var refused = await ImportAsync(province, Workbook(rows, [reference]));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-            Assert.Contains("is not a cell reference", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal("workbook_unreadable", refused.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+            Assert.Contains("không phải địa chỉ ô", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Contains("is not a cell reference", refused.Body.GetProperty("errors")[0].GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         }
 
         Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2703-HS240001'"));
@@ -182,7 +191,8 @@ public sealed class SpreadsheetImportTests
 
         var refused = await ImportAsync(province, broken.ToArray());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        Assert.Contains("the workbook has no sheet", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("sổ không có trang tính nào", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("the workbook has no sheet", refused.Body.GetProperty("errors")[0].GetProperty("messageEn").GetString(), StringComparison.Ordinal);
         Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2704-HS240001'"));
     }
 
@@ -196,7 +206,8 @@ public sealed class SpreadsheetImportTests
         junk.AsSpan().Fill((byte)'x');
         var refused = await ImportAsync(province, junk);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
-        Assert.Contains("not an .xlsx workbook", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("workbook_unreadable", refused.Body.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.StartsWith("Không đọc được tệp như một sổ Excel .xlsx", refused.Body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -258,6 +269,7 @@ public sealed class SpreadsheetImportTests
             Assert.True(status == HttpStatusCode.BadRequest, body.ToString());
             Assert.Equal("workbook_over_limit", body.GetProperty("code").GetString());
             Assert.Contains(reason, body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Tệp Excel vượt giới hạn nhập: ", body.GetProperty("title").GetString(), StringComparison.Ordinal);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{clock.Elapsed}");
         }
 
@@ -273,7 +285,8 @@ public sealed class SpreadsheetImportTests
         // 101,001 rows under the header: more than the import takes (100,000) and its margin for titles and totals.
         var (status, body) = await ImportAsync(province, Workbook(Enumerable.Repeat<object[]>([1], 101_001).ToArray(), []));
         Assert.True(status == HttpStatusCode.BadRequest, body.ToString());
-        Assert.Contains("more than 101000 rows", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("more than 101,000 rows", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("hơn 101.000 dòng có giá trị", body.GetProperty("title").GetString(), StringComparison.Ordinal);
 
         // A note typed far right (column GS, the 201st) of a data row.
         var wide = await ImportAsync(province, Workbook([row], [], shape: (_, sheet) =>
@@ -298,7 +311,8 @@ public sealed class SpreadsheetImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal($"'{Sheet}' row 6", error.GetProperty("path").GetString());
-        Assert.StartsWith("the row is hidden", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("hidden_row", error.GetProperty("code").GetString());
+        Assert.StartsWith("Dòng đang bị ẩn", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2711-HS240001'"));
     }
 
@@ -336,7 +350,8 @@ public sealed class SpreadsheetImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal($"'{Sheet}' row 4, column M", error.GetProperty("path").GetString());
-        Assert.Equal("columns K ('Đơn giá') and M ('Đơn giá') both name unit_price: keep one", error.GetProperty("message").GetString());
+        Assert.Equal("Cột K (“Đơn giá”) và cột M (“Đơn giá”) cùng là cột “Đơn giá”: hãy giữ lại một.", error.GetProperty("message").GetString());
+        Assert.Equal("columns K ('Đơn giá') and M ('Đơn giá') both name unit_price: keep one", error.GetProperty("messageEn").GetString());
     }
 
     [Fact]
@@ -357,7 +372,8 @@ public sealed class SpreadsheetImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal($"'{Sheet}' row 6, column L", error.GetProperty("path").GetString());
-        Assert.Contains("reduction is merged down over L5:L7 (its value is in row 5)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("merged_amount", error.GetProperty("code").GetString());
+        Assert.StartsWith("Ô “Miễn giảm” được gộp xuống qua L5:L7 (giá trị ở dòng 5)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Null(await province.ScalarAsync("SELECT id FROM bills WHERE id = 'HP-2802-HS240001'"));
 
         // Written on its row only, the same list is one bill of 150.000 − 30.000 + 100.000 + 20.000.
@@ -397,7 +413,8 @@ public sealed class SpreadsheetImportTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var error = Assert.Single(refused.Body.GetProperty("errors").EnumerateArray());
         Assert.Equal($"'{Sheet}' row 5", error.GetProperty("path").GetString());
-        Assert.StartsWith("bill HP-2804-0001 is a bill of institution TG-THCS-NGUYENDU", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bill_of_institution", error.GetProperty("code").GetString());
+        Assert.StartsWith("Khoản thu HP-2804-0001 là khoản thu của đơn vị TG-THCS-NGUYENDU", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("TG-THCS-NGUYENDU|HS240001|150000|\n", await province.RowsAsync("SELECT institution_id, account_code, total FROM bills WHERE id = 'HP-2804-0001'"));
     }
 

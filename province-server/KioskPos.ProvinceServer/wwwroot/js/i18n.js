@@ -40,6 +40,12 @@ const I18n = (() => {
     return (value < 0 ? "-" : "") + digits + " ₫";
   }
 
+  /** A count as the page's language writes it: 1.250 in Vietnamese, 1,250 in English. */
+  function number(value) {
+    const digits = String(Math.abs(Math.trunc(value))).replace(/\B(?=(\d{3})+(?!\d))/g, language === "en" ? "," : ".");
+    return (value < 0 ? "-" : "") + digits;
+  }
+
   const vietnam = 7 * 60 * 60 * 1000;
   const two = (n) => String(n).padStart(2, "0");
 
@@ -65,5 +71,5 @@ const I18n = (() => {
     return language === "en" ? `${rounded}%` : `${rounded.replace(".", ",")} %`;
   }
 
-  return { load, apply, text, textIn, money, dateTime, date, percent, language };
+  return { load, apply, text, textIn, money, number, dateTime, date, percent, language };
 })();

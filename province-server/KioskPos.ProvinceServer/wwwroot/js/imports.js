@@ -2,9 +2,11 @@
 // /api/v1/admin/bills/import as it is (its type from its name: CSV, the Ministry of Health's XML, .xlsx), with the
 // institution where one is chosen (an accountant's own, the only one offered); a statement file to POST
 // /api/v1/admin/bank/connections/{id}/statement of a connection GET /api/v1/admin/bank/statement-connections offers
-// (an accountant: their institution's). Each answer is told in words: what was imported, or each refusal with the
-// row and field the API names. Below, the chosen connection's gaps (…/statement/gaps): the days of lines no
-// notification reported, and the held lines, each credited or dismissed with a reason (…/held/{heldId}/credit|dismiss).
+// (an accountant: their institution's; one without an account number is listed, not offered, with what it lacks).
+// Each answer is told in words: what was imported, or each refusal with the row and where the API names it, in
+// Vietnamese with the English beneath, and how many more the API left out. Below, the chosen connection's gaps
+// (…/statement/gaps): the days of lines no notification reported, and the held lines, each credited or dismissed with
+// a reason (…/held/{heldId}/credit|dismiss).
 // The server bounds and checks everything; the sizes here only spare sending a file it would refuse.
 "use strict";
 
@@ -40,11 +42,22 @@
     }
   }
 
-  // A table of the import's refusals: the row (1 = the header), where in the file the API says, and what is wrong.
+  // Where an error is: a workbook's sheet and column in words (the row has its own column), else the API's path.
+  const where = (e) => e.sheet
+    ? I18n.text(e.column ? "province.imports.whereCell" : "province.imports.whereSheet", e.sheet, e.column)
+    : e.path ?? "";
+
+  // What is wrong in the page's language, the other language beneath it.
+  const said = (e) => {
+    const [first, second, lang] = I18n.language === "en" ? [e.messageEn, e.message, "vi"] : [e.message, e.messageEn, "en"];
+    return el("span", {}, first, second ? el("br") : null, second ? el("small", { lang }, second) : null);
+  };
+
+  // A table of the import's refusals: the row (1 = the header), where in the file, and what is wrong.
   function refusals(errors) {
     return el("table", { class: "refusals" },
       el("thead", {}, row([I18n.text("province.imports.row"), I18n.text("province.imports.where"), I18n.text("province.imports.problem")], "th")),
-      el("tbody", {}, ...errors.map((e) => row([[e.line > 0 ? e.line : "–", "n"], e.path ?? "", e.message]))));
+      el("tbody", {}, ...errors.map((e) => row([[e.line > 0 ? e.line : "–", "n"], where(e), said(e)]))));
   }
 
   billsForm.addEventListener("submit", async (event) => {
@@ -64,16 +77,19 @@
     }
     const result = answer.body;
     if (answer.ok || (answer.status === 422 && Array.isArray(result.errors))) {
+      const leftOut = result.errorsLeftOut ?? 0;
       const told = result.errors.length === 0
         ? [el("p", { class: "ok" }, I18n.text("province.imports.billsDone", file.name, result.created, result.updated, result.unchanged))]
-        : [el("p", { class: "bad" }, I18n.text("province.imports.billsRefused", file.name, result.errors.length)), refusals(result.errors)];
+        : [el("p", { class: "bad" }, I18n.text("province.imports.billsRefused", file.name, I18n.number(result.errors.length + leftOut))),
+          leftOut > 0 ? el("p", { class: "warn" }, I18n.text("province.imports.errorsLeftOut", I18n.number(result.errors.length), I18n.number(leftOut))) : null,
+          refusals(result.errors)];
       if (result.facility) {
         const facility = result.facility;
         told.push(el("p", { class: facility.checked ? "" : "warn" }, facility.checked
           ? I18n.text("province.imports.facilityChecked", facility.file ?? "–")
           : I18n.text("province.imports.facilityUnchecked", facility.file ?? "–")));
       }
-      out.replaceChildren(...told);
+      out.replaceChildren(...told.filter((part) => part));
     } else {
       out.replaceChildren(problem(answer));
     }
@@ -189,12 +205,21 @@
       institution.append(el("option", { value: me.institutionId }, me.institutionId));
     }
 
+    // A connection without an account number cannot take a statement (each is checked against the account): it is
+    // listed, not offered, and what it lacks is said before anyone chooses a file.
     const choices = await Page.json("/api/v1/admin/bank/statement-connections");
     const connection = statementForm.elements.namedItem("connection");
-    connection.append(...choices.connections.map((c) =>
-      el("option", { value: c.id }, I18n.text("province.imports.connectionOption", c.id, c.accountNumber || "–", c.provider, c.institutionId ?? "–"))));
+    connection.append(...choices.connections.map((c) => c.missing
+      ? el("option", { value: c.id, disabled: true }, I18n.text("province.imports.connectionWithoutAccount", c.id, c.provider))
+      : el("option", { value: c.id }, I18n.text("province.imports.connectionOption", c.id, c.accountNumber || "–", c.provider, c.institutionId ?? "–"))));
     statementForm.elements.namedItem("layout").append(...choices.layouts.map((l) => el("option", { value: l.id }, `${l.bank} (${l.id})`)));
-    if (choices.connections.length === 0) {
+    const unready = choices.connections.filter((c) => c.missing).map((c) => c.id);
+    if (unready.length > 0) {
+      const note = document.getElementById("without-account");
+      note.textContent = I18n.text("province.problem.connection_without_account", unready.join(", "));
+      note.hidden = false;
+    }
+    if (choices.connections.length === unready.length) {
       document.getElementById("no-connection").hidden = false;
       for (const control of statementForm.elements) {
         control.disabled = true;
