@@ -116,6 +116,8 @@
     var bad = chosen().some(function (r) { return amountOf(r) === 0; });
     var sum = chosen().reduce(function (s, r) { return s + amountOf(r); }, 0);
     if (bad) { sum = 0; say('paymsg', both('counter.amountRange'), 'bad'); }
+    // Corrected: the range's message goes (any other message, a payment's answer, stays).
+    else if ($('paymsg').textContent === both('counter.amountRange')) { say('paymsg', ''); }
     $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('payext').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
   }
   async function pay(method, extra) {
@@ -134,9 +136,9 @@
       total(); askCardPin(r.data.code === 'pin_wrong' ? problemText(r) : ''); return r;
     }
     if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); return r; }
-    say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : t('counter.paid', r.data.amountText, r.data.id), 'ok');
+    say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : both('counter.paid', r.data.amountText, r.data.id), 'ok');
     card = null; recent();
-    if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', t('counter.paid', r.data.amountText, r.data.id), 'ok'); }
+    if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', both('counter.paid', r.data.amountText, r.data.id), 'ok'); }
     return r;
   }
   function askCardPin(problem) {
@@ -175,7 +177,7 @@
       if (p.state === 'completed' && p.method === 'card_balance') { action(both('counter.void'), function () { approve('void', p); }); }
       // What the server says is left to refund: nothing for a top-up (its money is on the balance), nor once given back.
       if ((p.state === 'completed' || p.state === 'underpaid') && p.refundable > 0) { action(both('counter.refund'), function () { approve('refund', p); }); }
-      if (p.state !== 'pending' && p.state !== 'expired') { action(t('counter.reprint'), async function () { var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(p.id) + '/reprint'); say('paymsg', x.ok ? both('counter.reprinted') : problemText(x), x.ok ? 'ok' : 'bad'); }); }
+      if (p.state !== 'pending' && p.state !== 'expired') { action(both('counter.reprint'), async function () { var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(p.id) + '/reprint'); say('paymsg', x.ok ? both('counter.reprinted') : problemText(x), x.ok ? 'ok' : 'bad'); }); }
     });
   }
   var STATE_KEYS = { completed: 'counter.state.completed', pending: 'counter.state.pending', underpaid: 'counter.state.underpaid', expired: 'counter.state.expired', voided: 'counter.state.voided', refunded: 'counter.state.refunded' };
