@@ -49,7 +49,17 @@ public sealed record ConfirmationResult(Payment Payment, bool IsNew);
 /// <summary>A payment taken, or found again by its idempotency key.</summary>
 /// <param name="Payment">The payment.</param>
 /// <param name="Replayed">True when the key had been used before and this is the original payment.</param>
-public sealed record PaymentResult(Payment Payment, bool Replayed);
+/// <param name="WithdrawnOffers">
+/// For a new VietQR payment: the earlier live VietQR offers of this terminal for any of its bills, which it withdrew
+/// (ended as cancelled) in its own transaction; null or empty when there were none.
+/// </param>
+public sealed record PaymentResult(Payment Payment, bool Replayed, IReadOnlyList<string>? WithdrawnOffers = null);
+
+/// <summary>A VietQR offer of this terminal still live: waiting for the bank (pending), its QR not expired.</summary>
+/// <param name="PaymentId">The VietQR payment.</param>
+/// <param name="Amount">What its QR asks.</param>
+/// <param name="ExpiresAt">When its QR expires.</param>
+public sealed record LiveQrOffer(string PaymentId, Vnd Amount, DateTimeOffset ExpiresAt);
 
 /// <summary>Takes payments: the checks, the journal entry, the payment row and the outbox row in one transaction.</summary>
 public sealed class PaymentStore(SqliteDatabase database, string terminalId, TimeProvider time)
@@ -119,9 +129,10 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var available = (command.AuthorisedBalance ?? account.Balance) - await CatalogueStore.UnsyncedDebitsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
         var allocations = PaymentPlanner.PlanCardBalancePayment(account, bills, command.Bills, available);
         var amount = Vnd.Sum(allocations.Select(a => a.Amount));
+        var now = time.GetUtcNow();
+        await RefuseOverLiveQrAsync(connection, transaction, account.Code, allocations, now, cancellationToken).ConfigureAwait(false);
 
         var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
         var id = Payment.MakeId(terminalId, sequence);
         var entry = new JournalEntryDto(
             sequence,
@@ -160,8 +171,22 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             ? []
             : PaymentPlanner.Allocate(account, await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false), command.Bills);
         var amount = command.Purpose == PaymentPurpose.TopUp ? new Vnd(command.TopUpAmount) : Vnd.Sum(allocations.Select(a => a.Amount));
-        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+
+        // Only one QR for a bill is live at this terminal: a new offer withdraws the earlier live ones for any of its
+        // bills, in this transaction, before its own entry. The parent who pressed Back and chose QR again, the cashier
+        // who offers a QR for another amount, would otherwise leave two codes that both pay the same bills (the second
+        // transfer only flagged for refund at the province). The kiosk cancels its QR when the parent leaves it, but not
+        // when its page is reloaded or its cancel is lost, and the counter offers no cancel of the QR on the customer
+        // display: the rule is kept here, where every offer passes.
+        var withdrawn = new List<string>();
+        foreach (var offer in await LiveQrOffersAsync(connection, transaction, account.Code, allocations.Select(a => a.BillId), now, cancellationToken).ConfigureAwait(false))
+        {
+            await EndOfferAsync(connection, transaction, offer.PaymentId, WithdrawnReason, now, cancellationToken).ConfigureAwait(false);
+            withdrawn.Add(offer.PaymentId);
+        }
+
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var id = Payment.MakeId(terminalId, sequence);
         var code = TransferCode.Create(tag, sequence).Value;
         var payload = VietQrBuilder.Build(new VietQrPayload(
@@ -186,7 +211,7 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         return new PaymentResult(
             new Payment(id, terminalId, sequence, PaymentMethod.VietQr, amount, account.Code, command.CardUid, allocations, PaymentState.Pending, SyncState.Queued, now,
                 command.Operator, [], false, "pending", null, qr, Vnd.Zero, Purpose: command.Purpose),
-            Replayed: false);
+            Replayed: false, withdrawn);
     }
 
     /// <summary>
@@ -198,8 +223,9 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var bills = await CatalogueStore.ReadBillsAsync(connection, transaction, account.Code, cancellationToken).ConfigureAwait(false);
         var allocations = PaymentPlanner.Allocate(account, bills, command.Bills);
         var amount = Vnd.Sum(allocations.Select(a => a.Amount));
-        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        await RefuseOverLiveQrAsync(connection, transaction, account.Code, allocations, now, cancellationToken).ConfigureAwait(false);
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var id = Payment.MakeId(terminalId, sequence);
         var external = command.External!;
         var entry = new JournalEntryDto(
@@ -274,13 +300,72 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             return payment;
         }
 
-        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var entry = new JournalEntryDto(sequence, EntryKinds.PaymentExpired, time.GetUtcNow(), Expiry: new PaymentExpiredDto(paymentId, reason));
-        await Journal.AppendAsync(connection, transaction, entry, prevHash, paymentId, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("UPDATE payments SET state = $s WHERE id = $id", transaction, cancellationToken, ("$s", PaymentState.Expired.ToStored()), ("$id", paymentId)).ConfigureAwait(false);
+        await EndOfferAsync(connection, transaction, paymentId, reason, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var after = await ReadPaymentAsync(connection, transaction, paymentId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return after;
+    }
+
+    /// <summary>
+    /// The reason journalled for an offer a newer one for the same bills withdrew: the payer's cancel, to the province
+    /// (which knows the reasons <c>expired</c> and <c>cancelled</c>), as the terminal withdrew it for them.
+    /// </summary>
+    private const string WithdrawnReason = "cancelled";
+
+    // Ends a pending VietQR payment's offer inside the caller's transaction: its payment.expired entry and its state.
+    private static async Task EndOfferAsync(SqliteConnection connection, SqliteTransaction transaction, string paymentId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (sequence, prevHash) = await Journal.NextAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var entry = new JournalEntryDto(sequence, EntryKinds.PaymentExpired, now, Expiry: new PaymentExpiredDto(paymentId, reason));
+        await Journal.AppendAsync(connection, transaction, entry, prevHash, paymentId, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE payments SET state = $s WHERE id = $id", transaction, cancellationToken, ("$s", PaymentState.Expired.ToStored()), ("$id", paymentId)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The newest live VietQR offer of this terminal for any of <paramref name="billIds"/> of <paramref name="accountCode"/>,
+    /// or null. A read ahead of the payment, so that a card payment is refused before the province's authorisation and
+    /// the card's PIN rather than after them; the check that counts is the payment's own, in its transaction.
+    /// </summary>
+    public async Task<LiveQrOffer?> FindLiveQrOfferAsync(string accountCode, IEnumerable<string> billIds, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await LiveQrOffersAsync(connection, null, accountCode, billIds, time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    // A card-balance or bank-card payment for bills a live VietQR offer here covers is refused, nothing written: the
+    // payer could still pay the QR, and the money would count twice as cashless until the province refunded the
+    // transfer (paid_elsewhere_refund_due). Any bill in common is enough, whatever the amounts: the screens offer to
+    // withdraw the offer (its cancel) and pay again; a part paid by card first and the rest by QR after it goes through.
+    private static async Task RefuseOverLiveQrAsync(SqliteConnection connection, SqliteTransaction transaction, string accountCode, IReadOnlyList<PaymentAllocation> allocations, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if ((await LiveQrOffersAsync(connection, transaction, accountCode, allocations.Select(a => a.BillId), now, cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } offer)
+        {
+            throw new PaymentRefusedException(PaymentRefusal.QrOfferPending(offer.PaymentId, offer.Amount.ToString()));
+        }
+    }
+
+    // The live VietQR offers of this terminal for any of billIds, newest first. Pending is not enough: an offer past its
+    // expiry that the expiry worker has not ended yet offers nothing any more (the screens' countdown is over).
+    private static async Task<IReadOnlyList<LiveQrOffer>> LiveQrOffersAsync(SqliteConnection connection, SqliteTransaction? transaction, string accountCode, IEnumerable<string> billIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var wanted = billIds.ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<LiveQrRow>(
+            """
+            SELECT p.id, p.amount, p.expires_at, pa.bill_id FROM payments p JOIN payment_allocations pa ON pa.payment_id = p.id
+            WHERE p.account_code = $a AND p.state = $pending AND p.method = $vietqr AND p.expires_at IS NOT NULL
+            ORDER BY p.sequence DESC
+            """,
+            new { a = accountCode, pending = PaymentState.Pending.ToStored(), vietqr = PaymentMethod.VietQr.ToStored() }, transaction).ConfigureAwait(false);
+        return rows.Where(r => wanted.Contains(r.BillId) && StoredNames.ToTime(r.ExpiresAt) > now)
+            .DistinctBy(r => r.Id)
+            .Select(r => new LiveQrOffer(r.Id, new Vnd(r.Amount), StoredNames.ToTime(r.ExpiresAt)))
+            .ToList();
     }
 
     /// <summary>The pending VietQR payments, soonest expiry first.</summary>
@@ -604,6 +689,9 @@ internal sealed record PaymentReversalRow(long Sequence, string Kind, long Amoun
 
 /// <summary>A pending VietQR payment and when its QR expires.</summary>
 internal sealed record PendingQrRow(string Id, string ExpiresAt);
+
+/// <summary>A pending VietQR payment of an account, one row per bill it allocates.</summary>
+internal sealed record LiveQrRow(string Id, long Amount, string ExpiresAt, string BillId);
 
 /// <summary>The payment under an idempotency key and the hash of the request it was first used for.</summary>
 internal sealed record KeyRow(string Id, string? RequestHash);

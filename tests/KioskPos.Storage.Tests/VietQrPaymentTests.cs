@@ -2,6 +2,7 @@ using KioskPos.Core.Domain;
 using KioskPos.Core.Payments;
 using KioskPos.Core.VietQr;
 using KioskPos.Shared.Contracts;
+using KioskPos.Shared.Sqlite;
 
 namespace KioskPos.Storage.Tests;
 
@@ -70,6 +71,93 @@ public class VietQrPaymentTests
         Assert.Equal(PaymentState.Completed, (await temp.Payments.ExpireAsync(payment.Id, "expired"))!.State);
         await JournalProjection.RebuildAsync(temp.Database);
         Assert.Equal(PaymentState.Completed, (await temp.Payments.GetAsync(payment.Id))!.State);
+    }
+
+    [Fact]
+    public async Task A_card_or_bank_card_payment_for_bills_a_live_qr_offer_covers_is_refused_and_nothing_is_written()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var qr = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null), new("B2", null)], null))).Payment;
+        var entries = await JournalCountAsync(temp);
+
+        // Any bill in common, any amount: the QR could still be paid, and the bills twice.
+        var card = await Assert.ThrowsAsync<PaymentRefusedException>(() =>
+            temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new("B1", 50_000)], null)));
+        Assert.Equal(("qr_offer_pending", RefusalKind.Conflict, qr.Id), (card.Refusal.Code, card.Refusal.Kind, card.Refusal.PaymentId));
+        Assert.Contains(qr.Id, card.Refusal.Vietnamese, StringComparison.Ordinal);
+        Assert.Contains("750.000 ₫", card.Refusal.Vietnamese, StringComparison.Ordinal);
+        Assert.Contains(qr.Id, card.Refusal.English, StringComparison.Ordinal);
+
+        var external = await Assert.ThrowsAsync<PaymentRefusedException>(() =>
+            temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.ExternalCardTerminal, [new("B2", null)], "tn01", External: new ExternalCard("A1B2C3", "4242"))));
+        Assert.Equal(("qr_offer_pending", qr.Id), (external.Refusal.Code, external.Refusal.PaymentId));
+
+        Assert.Equal(entries, await JournalCountAsync(temp));
+        Assert.Equal([qr.Id], (await temp.Payments.ListRecentAsync(10)).Select(p => p.Id));
+        Assert.Equal(500_000, (await temp.Catalogue.GetAvailableBalanceAsync("HS1")).Value);
+        Assert.Equal(PaymentState.Pending, (await temp.Payments.GetAsync(qr.Id))!.State);
+        Assert.Equal(qr.Id, (await temp.Payments.FindLiveQrOfferAsync("HS1", ["B2"]))!.PaymentId);
+
+        // Another payer's bills are not its business.
+        Assert.False((await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS2", "04D4E5F6", PaymentMethod.CardBalance, [new("B3", 50_000)], null))).Replayed);
+    }
+
+    [Fact]
+    public async Task A_withdrawn_or_expired_qr_offer_no_longer_blocks_a_card_payment()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var withdrawn = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null)], null))).Payment;
+        await Assert.ThrowsAsync<PaymentRefusedException>(() => temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new("B1", null)], null)));
+        Assert.Equal(PaymentState.Expired, (await temp.Payments.ExpireAsync(withdrawn.Id, "cancelled"))!.State);
+        var card = await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", "04A1B2C3", PaymentMethod.CardBalance, [new("B1", null)], null));
+        Assert.Equal((PaymentState.Completed, 150_000L), (card.Payment.State, card.Payment.Amount.Value));
+
+        // Past its expiry an offer blocks nothing, though the expiry worker has not ended it yet.
+        var lapsed = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B2", null)], null, QrLifetime: TimeSpan.FromMinutes(10)))).Payment;
+        temp.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        Assert.Equal(PaymentState.Pending, (await temp.Payments.GetAsync(lapsed.Id))!.State);
+        Assert.Null(await temp.Payments.FindLiveQrOfferAsync("HS1", ["B2"]));
+        var external = await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.ExternalCardTerminal, [new("B2", null)], "tn01", External: new ExternalCard("A1B2C3", "4242")));
+        Assert.Equal(600_000, external.Payment.Amount.Value);
+        Assert.True((await new JournalVerifier(temp.Database).VerifyAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task A_new_qr_for_the_same_bills_withdraws_the_earlier_live_offer_in_its_transaction()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var first = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null), new("B2", null)], null))).Payment;
+        var other = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS2", null, PaymentMethod.VietQr, [new("B3", null)], null))).Payment;
+
+        // Back, and QR again for the meals alone: the first code, which pays both bills, is withdrawn; one QR is live.
+        var again = await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B2", null)], null));
+        Assert.Equal([first.Id], again.WithdrawnOffers);
+        Assert.Equal(PaymentState.Expired, (await temp.Payments.GetAsync(first.Id))!.State);
+        Assert.Equal(PaymentState.Pending, again.Payment.State);
+        Assert.Equal(PaymentState.Pending, (await temp.Payments.GetAsync(other.Id))!.State);
+        Assert.Equal(again.Payment.Id, (await temp.Payments.FindLiveQrOfferAsync("HS1", ["B1", "B2"]))!.PaymentId);
+
+        // The withdrawal is journalled as the payer's cancel, just before the new offer, and reaches the province as one.
+        var pending = await temp.Outbox.GetPendingAsync(10, 100_000);
+        var expiry = Assert.Single(pending, e => e.Kind == EntryKinds.PaymentExpired);
+        Assert.Equal((first.Id, "cancelled", again.Payment.Sequence - 1), (expiry.Expiry!.PaymentId, expiry.Expiry.Reason, expiry.Sequence));
+
+        // A top-up pays no bill and withdraws nothing; the same request again is answered with the payment, withdrawing nothing more.
+        var topUp = await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [], null, Purpose: PaymentPurpose.TopUp, TopUpAmount: 100_000));
+        Assert.Empty(topUp.WithdrawnOffers ?? []);
+        Assert.Equal(PaymentState.Pending, (await temp.Payments.GetAsync(again.Payment.Id))!.State);
+
+        // Rebuilt from the journal alone, the states are the same.
+        Assert.Equal(4, await JournalProjection.RebuildAsync(temp.Database));
+        Assert.Equal(PaymentState.Expired, (await temp.Payments.GetAsync(first.Id))!.State);
+        Assert.Equal(PaymentState.Pending, (await temp.Payments.GetAsync(again.Payment.Id))!.State);
+        Assert.True((await new JournalVerifier(temp.Database).VerifyAsync()).Ok);
+    }
+
+    private static async Task<long> JournalCountAsync(TempDatabase temp)
+    {
+        await using var connection = await temp.Database.OpenAsync();
+        return (long)(await connection.ScalarAsync("SELECT COUNT(*) FROM journal", null, default))!;
     }
 
     [Fact]

@@ -61,9 +61,14 @@ public sealed class CounterBrowserTests : TerminalBrowserTest
         await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input[type=checkbox]").UncheckAsync();
         Assert.Equal("150.000 ₫", await page.InnerTextAsync("#total"));
 
-        // Part of the tuition today: 100.000 ₫ of 150.000 ₫.
+        // Part of the tuition today: 100.000 ₫ of 150.000 ₫. More than is owed is refused on the page, and the message
+        // goes once the amount is corrected.
+        await page.FillAsync("#bills tr[data-bill='HP-2611-HS240001'] input.part", "200000");
+        await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Số tiền mỗi khoản từ 1 ₫ đến số còn nợ / ') === 0");
+        Assert.True(await page.IsDisabledAsync("#paycard"));
         await page.FillAsync("#bills tr[data-bill='HP-2611-HS240001'] input.part", "100000");
         Assert.Equal("100.000 ₫", await page.InnerTextAsync("#total"));
+        Assert.Equal(string.Empty, await page.InnerTextAsync("#paymsg"));
         await AssertNoHorizontalScrollAsync(page);
         await ShotAsync(page, "counter-payer");
         await page.Keyboard.PressAsync("F4");
@@ -71,6 +76,8 @@ public sealed class CounterBrowserTests : TerminalBrowserTest
         Assert.Contains("50.000 ₫", await page.InnerTextAsync("#bills tr[data-bill='HP-2611-HS240001']"), StringComparison.Ordinal); // still owed
         var supervisor = await Terminal.StaffAsync(StaffRole.Supervisor);
         var id = (await supervisor.GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))![0].GetProperty("id").GetString()!;
+        Assert.Equal($"Đã thu 100.000 ₫ · {id} / Paid 100.000 ₫ · {id}", await page.InnerTextAsync("#paymsg")); // both languages, as the counter's other messages
+        await page.WaitForSelectorAsync($"#recent tr[data-payment='{id}'] button:has-text('In lại / Reprint')");
         var recorded = await supervisor.GetFromJsonAsync<JsonElement>($"/api/v1/payments/{id}");
         Assert.Equal("tn01", recorded.GetProperty("operator").GetString()); // the signed-in cashier, not a name the page sent
 

@@ -7,7 +7,11 @@ namespace KioskPos.Core.Payments;
 /// <param name="Vietnamese">The message in Vietnamese (shown first).</param>
 /// <param name="English">The same message in English.</param>
 /// <param name="Kind">Which HTTP-like class of error it is.</param>
-public sealed record PaymentRefusal(string Code, string Vietnamese, string English, RefusalKind Kind)
+/// <param name="PaymentId">
+/// The payment the refusal is about, when it names one the screen can act on: the live VietQR offer of
+/// <see cref="QrOfferPending"/>, which the screen withdraws before it pays again.
+/// </param>
+public sealed record PaymentRefusal(string Code, string Vietnamese, string English, RefusalKind Kind, string? PaymentId = null)
 {
     /// <summary>A refusal whose texts are the catalogue entry <paramref name="key"/>, formatted with <paramref name="args"/>.</summary>
     public static PaymentRefusal Of(string code, string key, RefusalKind kind, params object?[] args) =>
@@ -41,6 +45,14 @@ public sealed record PaymentRefusal(string Code, string Vietnamese, string Engli
     /// <summary>VietQR cannot be offered: the institution has no receiving account yet, or the terminal has not synced its tag.</summary>
     public static PaymentRefusal VietQrUnavailable() => Of("vietqr_unavailable", "payment.vietqr_unavailable", RefusalKind.Refused);
 
+    /// <summary>
+    /// The bills have a VietQR offer at this terminal still waiting for the bank, its QR not expired: paid another way now,
+    /// they could be paid twice (the QR paid as well, the money counted twice until the province refunds it). The offer
+    /// (<paramref name="paymentId"/>, for <paramref name="amount"/>) is withdrawn first, then the payment goes through.
+    /// </summary>
+    public static PaymentRefusal QrOfferPending(string paymentId, string amount) =>
+        Of("qr_offer_pending", "payment.qr_offer_pending", RefusalKind.Conflict, paymentId, amount) with { PaymentId = paymentId };
+
     /// <summary>The terminal is being upgraded to a new version (a few minutes, in the maintenance window).</summary>
     public static PaymentRefusal Upgrading() => Of("upgrading", "payment.upgrading", RefusalKind.Refused);
 
@@ -65,6 +77,9 @@ public enum RefusalKind
 
     /// <summary>Well-formed but not allowed now (422).</summary>
     Refused,
+
+    /// <summary>In conflict with something under way that can be ended first, then the same request succeeds (409).</summary>
+    Conflict,
 
     /// <summary>The terminal cannot answer yet; the same request will succeed later (503).</summary>
     Unavailable,

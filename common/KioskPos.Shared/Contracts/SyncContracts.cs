@@ -457,7 +457,14 @@ public sealed record PushResponse(long HighestContiguous, IReadOnlyList<PushEntr
 /// <param name="Detail">More detail, in English.</param>
 /// <param name="Code">A stable machine-readable code.</param>
 /// <param name="Sequence">For a refused journal entry, its sequence.</param>
-public sealed record ProblemDto(string Type, string Title, int Status, string? Detail, string Code, long? Sequence = null);
+/// <param name="PaymentId">
+/// For a terminal's refusal that names another payment the caller can act on (<c>qr_offer_pending</c>: the live VietQR
+/// offer to withdraw before paying again), its id; left out otherwise.
+/// </param>
+/// <param name="ViewToken">With <paramref name="PaymentId"/>: that payment's view token, which opens its own endpoints (its cancel) without a session.</param>
+public sealed record ProblemDto(string Type, string Title, int Status, string? Detail, string Code, long? Sequence = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? PaymentId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ViewToken = null);
 
 /// <summary>Builds <see cref="ProblemDto"/> answers the same way on both servers.</summary>
 public static class Problems

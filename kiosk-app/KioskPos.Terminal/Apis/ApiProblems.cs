@@ -15,16 +15,26 @@ internal static class ApiProblems
 {
     public const string ContentType = "application/problem+json";
 
-    public static ProblemResult From(PaymentRefusal refusal)
+    /// <summary>
+    /// The refusal as a problem; one that names a payment (<see cref="PaymentRefusal.PaymentId"/>) carries its id and,
+    /// given, <paramref name="viewToken"/>, so that the screen can act on that payment (withdraw a live QR offer).
+    /// </summary>
+    public static ProblemResult From(PaymentRefusal refusal, string? viewToken = null)
     {
         var status = refusal.Kind switch
         {
             RefusalKind.Invalid => StatusCodes.Status400BadRequest,
             RefusalKind.NotFound => StatusCodes.Status404NotFound,
+            RefusalKind.Conflict => StatusCodes.Status409Conflict,
             RefusalKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status422UnprocessableEntity,
         };
-        return Relay(status, refusal.Code, refusal.Vietnamese, refusal.English);
+        var problem = Problems.Create(status, refusal.Code, refusal.Vietnamese, refusal.English) with
+        {
+            PaymentId = refusal.PaymentId,
+            ViewToken = refusal.PaymentId is null ? null : viewToken,
+        };
+        return TypedResults.Json(problem, TerminalJsonContext.Readable.ProblemDto, ContentType, status);
     }
 
     /// <summary>The problem <paramref name="code"/>, titled <c>terminal.problem.&lt;code&gt;</c> formatted with <paramref name="titleArgs"/>.</summary>

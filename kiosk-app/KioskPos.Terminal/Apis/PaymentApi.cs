@@ -224,7 +224,10 @@ internal static class PaymentApi
                 PayerLookupLimits.CountMiss(http);
             }
 
-            return ApiProblems.From(e.Refusal);
+            // A live QR offer for these bills (qr_offer_pending): its id and view token, so that the kiosk, which has no
+            // session, withdraws it through its cancel. Only the holder of the account's card on the reader, or staff,
+            // gets this far (a card payment is refused as not presented before, a bank-card one is staff's only).
+            return ApiProblems.From(e.Refusal, e.Refusal.PaymentId is { } offer ? tokens.Issue(offer) : null);
         }
         catch (IdempotencyKeyReusedException)
         {

@@ -154,6 +154,15 @@ public sealed class PaymentService(
 
             if (command.Method == PaymentMethod.CardBalance)
             {
+                // Bills a live VietQR offer here covers are refused before the province's authorisation and the card's
+                // PIN, not after them (the payer withdraws the QR and pays again); the check that counts is the
+                // payment's own, in its transaction. A card refused anyway is left to that refusal.
+                if (!account.Refuses(command.CardUid)
+                    && await payments.FindLiveQrOfferAsync(account.Code, command.Bills.Select(b => b.BillId), cancellationToken).ConfigureAwait(false) is { } offer)
+                {
+                    throw new PaymentRefusedException(PaymentRefusal.QrOfferPending(offer.PaymentId, offer.Amount.ToString()));
+                }
+
                 started = System.Diagnostics.Stopwatch.GetTimestamp();
                 command = await AuthoriseAsync(command, account, input.Pin, cancellationToken).ConfigureAwait(false);
                 authoriseMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -177,6 +186,7 @@ public sealed class PaymentService(
         }
 
         logger.LogInformation("Payment {Payment} committed: {Amount} by {Method}", result.Payment.Id, result.Payment.Amount, result.Payment.Method.WireName());
+        ForgetWithdrawn(result);
         sync.Request();
         if (result.Payment.Method == PaymentMethod.VietQr)
         {
@@ -462,6 +472,17 @@ public sealed class PaymentService(
         display.ShowOutcome(payment, "confirmed", Messages.Vi(key, excess), Messages.En(key, excess));
     }
 
+    // The offers a new VietQR payment withdrew in its transaction (PaymentStore: one live QR for a bill at a time): their
+    // payment service's QRs are forgotten; the display shows the new QR, and the journal carries each end to the province.
+    private void ForgetWithdrawn(PaymentResult result)
+    {
+        foreach (var withdrawn in result.WithdrawnOffers ?? [])
+        {
+            providerQrs.Forget(withdrawn);
+            logger.LogInformation("VietQR offer {Withdrawn} withdrawn: {Payment} offers its bills now", withdrawn, result.Payment.Id);
+        }
+    }
+
     /// <summary>Ends a pending VietQR payment's offer (expired, or cancelled by the payer).</summary>
     public async Task<Payment?> EndQrAsync(string paymentId, string reason, CancellationToken cancellationToken)
     {
@@ -520,6 +541,7 @@ public sealed class PaymentService(
             var remainder = await payments.CreateAsync(
                 new CreatePaymentCommand($"rest-{confirmation.Id}", underpaid.AccountCode, underpaid.CardUid, PaymentMethod.VietQr, rest, underpaid.Operator, QrLifetime: options.Value.QrLifetime),
                 cancellationToken).ConfigureAwait(false);
+            ForgetWithdrawn(remainder);
             expiry.Request();
             var institution = await catalogue.GetInstitutionAsync(cancellationToken).ConfigureAwait(false);
             if (institution?.Account is { } account)

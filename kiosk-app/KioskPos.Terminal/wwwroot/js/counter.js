@@ -116,6 +116,8 @@
     var bad = chosen().some(function (r) { return amountOf(r) === 0; });
     var sum = chosen().reduce(function (s, r) { return s + amountOf(r); }, 0);
     if (bad) { sum = 0; say('paymsg', both('counter.amountRange'), 'bad'); }
+    // Corrected: the range's message goes (any other message, a payment's answer, stays).
+    else if ($('paymsg').textContent === both('counter.amountRange')) { say('paymsg', ''); }
     $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('payext').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
   }
   async function pay(method, extra) {
@@ -133,11 +135,26 @@
       // Above the PIN amount the card holder types their PIN, at the counter as at the kiosk.
       total(); askCardPin(r.data.code === 'pin_wrong' ? problemText(r) : ''); return r;
     }
-    if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); return r; }
-    say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : t('counter.paid', r.data.amountText, r.data.id), 'ok');
+    if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); if (!extra) { offerWithdraw('paymsg', r, function () { pay(method); }); } return r; }
+    say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : both('counter.paid', r.data.amountText, r.data.id), 'ok');
     card = null; recent();
-    if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', t('counter.paid', r.data.amountText, r.data.id), 'ok'); }
+    if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', both('counter.paid', r.data.amountText, r.data.id), 'ok'); }
     return r;
+  }
+  // A payment refused because the bills' VietQR offer still waits on the customer display (qr_offer_pending): taken
+  // another way beside it, the bills could be paid twice. One click after the refusal (shown in msg) withdraws that
+  // offer through its cancel and sends the payment again (retry); money already sent to the QR keeps it (cancel refused).
+  function offerWithdraw(msg, r, retry) {
+    if (r.ok || !r.data || r.data.code !== 'qr_offer_pending' || !r.data.paymentId) { return; }
+    var offer = r.data.paymentId, b = document.createElement('button');
+    b.type = 'button'; b.className = 'small'; b.dataset.withdraw = offer; b.textContent = both('counter.withdrawQr');
+    b.addEventListener('click', async function () {
+      b.disabled = true;
+      var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(offer) + '/cancel');
+      if (!x.ok) { say(msg, problemText(x), 'bad'); return; }
+      say(msg, ''); recent(); retry();
+    });
+    $(msg).appendChild(document.createTextNode(' ')); $(msg).appendChild(b);
   }
   function askCardPin(problem) {
     pinFor = card; $('cpincode').value = ''; say('cpinmsg', problem, 'bad'); if (!$('cpin').open) { $('cpin').showModal(); } $('cpincode').focus();
@@ -151,14 +168,22 @@
     var r = await pay('card_balance', { pin: pin });
     if (r && r.ok) { $('cpin').close(); pinFor = null; }
     else if (r && r.lost) { say('cpinmsg', both('counter.answerLost'), 'bad'); }
-    else if (r && r.data && r.data.code !== 'pin_wrong') { say('cpinmsg', problemText(r), 'bad'); }
+    else if (r && r.data && r.data.code !== 'pin_wrong') {
+      say('cpinmsg', problemText(r), 'bad');
+      // Withdrawn, the card payment starts again and asks the PIN again: it is never kept.
+      offerWithdraw('cpinmsg', r, function () { $('cpin').close(); pinFor = null; pay('card_balance'); });
+    }
   });
   function external() { if (!payer || $('payqr').disabled) { return; } $('eappr').value = ''; $('elast4').value = ''; say('emsg', ''); $('ext').showModal(); $('eappr').focus(); }
   $('ecancel').addEventListener('click', function () { $('ext').close(); });
   $('extform').addEventListener('submit', async function (e) {
     e.preventDefault();
     var r = await pay('external_card', { approvalCode: $('eappr').value.trim(), cardLast4: $('elast4').value.trim() });
-    if (r && !r.ok) { say('emsg', r.lost ? both('counter.answerLost') : problemText(r), 'bad'); return; }
+    if (r && !r.ok) {
+      say('emsg', r.lost ? both('counter.answerLost') : problemText(r), 'bad');
+      if (!r.lost) { offerWithdraw('emsg', r, function () { $('extform').requestSubmit(); }); }
+      return;
+    }
     $('ext').close();
   });
   async function recent() {
@@ -175,7 +200,7 @@
       if (p.state === 'completed' && p.method === 'card_balance') { action(both('counter.void'), function () { approve('void', p); }); }
       // What the server says is left to refund: nothing for a top-up (its money is on the balance), nor once given back.
       if ((p.state === 'completed' || p.state === 'underpaid') && p.refundable > 0) { action(both('counter.refund'), function () { approve('refund', p); }); }
-      if (p.state !== 'pending' && p.state !== 'expired') { action(t('counter.reprint'), async function () { var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(p.id) + '/reprint'); say('paymsg', x.ok ? both('counter.reprinted') : problemText(x), x.ok ? 'ok' : 'bad'); }); }
+      if (p.state !== 'pending' && p.state !== 'expired') { action(both('counter.reprint'), async function () { var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(p.id) + '/reprint'); say('paymsg', x.ok ? both('counter.reprinted') : problemText(x), x.ok ? 'ok' : 'bad'); }); }
     });
   }
   var STATE_KEYS = { completed: 'counter.state.completed', pending: 'counter.state.pending', underpaid: 'counter.state.underpaid', expired: 'counter.state.expired', voided: 'counter.state.voided', refunded: 'counter.state.refunded' };

@@ -79,11 +79,30 @@
     renderCode(); show('home'); loadAccess(); loadInstitution();
   }
   // back: where a refusal lets the payer go back to and change what was refused (the amount, the fees), beside Home.
-  var messageBack = null;
-  function message(kind, title, text, back) {
+  // withdrawing: the live VietQR offer the refusal named, which the screen's main action withdraws (qrPending).
+  var messageBack = null, offer = null;
+  function message(kind, title, text, back, withdrawing) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
     $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || '';
+    offer = withdrawing || null; $('mwithdraw').hidden = !offer; $('s-msg').dataset.enter = offer ? 'mwithdraw' : 'back2';
     messageBack = back || null; $('mback').hidden = !back; $('s-msg').dataset.back = back ? 'mback' : 'back2'; show('msg');
+  }
+  // A card payment refused because these fees' VietQR offer still waits here (qr_offer_pending: the parent chose QR,
+  // then card): paying by card beside it could pay them twice. One tap withdraws that QR, through its cancel with the
+  // view token the refusal carried, and pays by card again; a QR the money has reached is not withdrawn (cancel refused).
+  function qrPending(body) {
+    message('warn', body.title || t('kiosk.refused'), body.detail && I18n.lang === 'en' ? body.detail : '', function () { renderPayer(); show('payer'); },
+      body.paymentId && body.viewToken ? { id: body.paymentId, token: body.viewToken } : null);
+  }
+  async function withdraw() {
+    var o = offer; if (!o || !payer) { return; }
+    $('mwithdraw').disabled = true;
+    var r = null;
+    try { r = await json('/api/v1/payments/' + encodeURIComponent(o.id) + '/cancel?t=' + encodeURIComponent(o.token), { method: 'POST' }); } catch (e) { r = null; }
+    $('mwithdraw').disabled = false;
+    if (!r) { return; } // no answer: the button stays, to be tapped again (a second cancel of an ended offer changes nothing)
+    if (!r.response.ok) { problem(r.response, r.body, function () { renderPayer(); show('payer'); }); return; }
+    renderPayer(); pay('card_balance');
   }
   // Past a payer code's 8 digits the keypad is typing a citizen-ID number, which has no prefix.
   function renderCode() { $('code').textContent = code.length > 8 ? code : prefix + code; }
@@ -202,6 +221,7 @@
     if (!r.response.ok) {
       var why = r.body && r.body.code;
       if (why === 'pin_required' || why === 'pin_wrong') { askPin(why === 'pin_wrong' ? (I18n.lang === 'en' && r.body.detail ? r.body.detail : r.body.title) : ''); return; }
+      if (why === 'qr_offer_pending' && payer) { qrPending(r.body); return; }
       problem(r.response, r.body, payer ? function () { renderPayer(); show('payer'); } : null); return;
     }
     payment = r.body;
@@ -388,6 +408,7 @@
   $('sback').addEventListener('click', home);
   $('stopup').addEventListener('click', openTopUp);
   $('back1').addEventListener('click', home); $('back2').addEventListener('click', home);
+  $('mwithdraw').addEventListener('click', withdraw);
   $('mback').addEventListener('click', function () { var back = messageBack; messageBack = null; if (back) { back(); } else { home(); } }); $('again').addEventListener('click', home);
   $('qcancel').addEventListener('click', async function () { if (payment) { await fetch('/api/v1/payments/' + encodeURIComponent(payment.id) + '/cancel?t=' + payment.viewToken, { method: 'POST' }); } message('warn', t('kiosk.cancelled'), ''); });
   $('lang').addEventListener('click', function () { I18n.lang = I18n.lang === 'vi' ? 'en' : 'vi'; translate(); touch(); });
