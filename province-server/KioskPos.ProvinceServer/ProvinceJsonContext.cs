@@ -37,6 +37,7 @@ namespace KioskPos.ProvinceServer;
 [JsonSerializable(typeof(Banking.BankConnectionRequest))]
 [JsonSerializable(typeof(Banking.StatementLayoutFile))]
 [JsonSerializable(typeof(StatementImportResult))]
+[JsonSerializable(typeof(Banking.StatementRefusal))]
 [JsonSerializable(typeof(IReadOnlyList<StatementGapRow>))]
 [JsonSerializable(typeof(HeldLineRequest))]
 [JsonSerializable(typeof(HeldLineDecision))]

@@ -245,6 +245,46 @@ public sealed partial class ImportsPageTests
         await Browser.ShotAsync(page, "province-imports-connection-without-account");
     }
 
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task In_a_browser_a_refused_statement_lists_every_broken_line_in_vietnamese_and_records_none()
+    {
+        await using var province = await ProvinceHost.StartAsync(settings: ["--Province:BankPull:IntervalSeconds=0"]);
+        await PutConnectionsAsync(province);
+        var (payment, code) = await PendingPayments.CreateAsync(province, 310_000);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await SignInAsync(page, province, "ketoan.nguyendu");
+        var lines = Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bank_statement_lines"), CultureInfo.InvariantCulture);
+
+        // A good line, then three broken ones (row 6 twice): each listed on its row with its column, the English beneath.
+        await page.SelectOptionAsync("#statement select[name=layout]", "vietcombank");
+        await UploadAsync(page, "#statement", "SaoKe-loi.csv", "text/csv", StatementCsv(string.Join('\n',
+            $"{s_today},5213.{ProviderPost.NextId()},,\"310.000\",MBVCB.{ProviderPost.NextId()}.LE VAN P {code}",
+            $"{s_today},5213.{ProviderPost.NextId()},,\"1.25O.000\",NGUYEN VAN F",
+            $"32/12/2026,5213.{ProviderPost.NextId()},,\"2.5OO.000\",NGUYEN VAN G")));
+        await Expect(page.Locator("#statement-result")).ToContainTextAsync("Chưa ghi nhận dòng nào từ SaoKe-loi.csv: sao kê có 3 lỗi.", s_wait);
+        var title = await page.InnerTextAsync("#statement-result p.warn");
+        Assert.Contains("Không đọc được sao kê (tệp CSV, dòng 5, cột D (Số tiền ghi có)): “1.25O.000” không phải số tiền đồng nguyên", title, StringComparison.Ordinal);
+        Assert.Contains("và 2 lỗi khác", title, StringComparison.Ordinal);
+        var refusals = await page.Locator("#statement-result table.refusals tbody tr").AllInnerTextsAsync();
+        Assert.Equal(3, refusals.Count);
+        Assert.StartsWith("5", refusals[0], StringComparison.Ordinal);
+        Assert.Contains("Cột D (Số tiền ghi có)", refusals[0], StringComparison.Ordinal);
+        Assert.Contains("“1.25O.000” không phải số tiền đồng nguyên (như 1.250.000)", refusals[0], StringComparison.Ordinal);
+        Assert.Contains("'1.25O.000' is not an amount in whole đồng", refusals[0], StringComparison.Ordinal); // the English beneath
+        Assert.StartsWith("6", refusals[1], StringComparison.Ordinal);
+        Assert.Contains("Cột A (Ngày giao dịch)", refusals[1], StringComparison.Ordinal);
+        Assert.Contains("“32/12/2026” không phải ngày", refusals[1], StringComparison.Ordinal);
+        Assert.StartsWith("6", refusals[2], StringComparison.Ordinal);
+        Assert.Contains("“2.5OO.000” không phải số tiền đồng nguyên", refusals[2], StringComparison.Ordinal);
+        await Browser.ShotAsync(page, "province-imports-statement-refusals");
+
+        // Nothing stored: not the good line before the broken ones either.
+        Assert.Equal(lines, Convert.ToInt64(await province.ScalarAsync("SELECT COUNT(*) FROM bank_statement_lines"), CultureInfo.InvariantCulture));
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(province, payment));
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
     // The school's connection (its receiving account) and the hospital's, as the administrator sets them up.

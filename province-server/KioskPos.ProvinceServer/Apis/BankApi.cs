@@ -48,8 +48,9 @@ internal static class BankApi
         // else here is the administrator's.
         app.MapPost("/api/v1/admin/bank/connections/{id}/statement", StatementImport.HandleAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
             .WithSummary("Import the account's statement as the bank exports it (.xlsx or CSV; ?layout=vietcombank|vietinbank|…, found from the header when left out)")
-            .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
-                StatusCodes.Status415UnsupportedMediaType);
+            .Produces<StatementImportResult>().ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
+            // Its 400s are problems; invalid_statement's adds each broken line (errors, errorsLeftOut), the others leave them out.
+            .Produces<StatementRefusal>(StatusCodes.Status400BadRequest, ProvinceProblems.ContentType);
         app.MapGet("/api/v1/admin/bank/statement-connections", StatementImport.ChoicesAsync).RequireProvinceRoles(ProvinceRoles.Admin, ProvinceRoles.Accountant).WithTags("Bank")
             .WithSummary("The connections whose statement the caller may import (an accountant: their institution's), as id, provider, institution and account only; and the layouts")
             .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);

@@ -145,7 +145,8 @@ internal static class ReportApi
     }
 
     // The institutions by default (the first ten columns as before, then today's units and the count due); or one of
-    // the groupings. Numbers as numbers, percentages with a dot.
+    // the groupings. Numbers as numbers, percentages with a dot, met as 1/0; a column added later goes at the end (the
+    // years' met columns), so a program reading by position keeps reading what it read.
     private static string Csv(PlanReportView view, string? which)
     {
         var csv = new StringBuilder();
@@ -177,10 +178,10 @@ internal static class ReportApi
 
                 break;
             case "years":
-                csv.Append("year,institutions,taking_cashless,institution_share_percent,institution_target_percent,due,cashless_value,value_share_percent,value_target_percent,bills,cashless_payments,count_share_percent,count_target_percent\n");
+                csv.Append("year,institutions,taking_cashless,institution_share_percent,institution_target_percent,due,cashless_value,value_share_percent,value_target_percent,bills,cashless_payments,count_share_percent,count_target_percent,institution_met,value_met,count_met\n");
                 foreach (var y in view.Years)
                 {
-                    csv.Append(CultureInfo.InvariantCulture, $"{y.Year},{y.Institutions},{y.TakingCashless},{N(y.InstitutionSharePercent)},{N(y.InstitutionTargetPercent)},{y.Due},{y.CashlessValue},{N(y.ValueSharePercent)},{y.ValueTargetPercent},{y.Bills},{y.CashlessPayments},{N(y.CountSharePercent)},{y.CountTargetPercent}\n");
+                    csv.Append(CultureInfo.InvariantCulture, $"{y.Year},{y.Institutions},{y.TakingCashless},{N(y.InstitutionSharePercent)},{N(y.InstitutionTargetPercent)},{y.Due},{y.CashlessValue},{N(y.ValueSharePercent)},{y.ValueTargetPercent},{y.Bills},{y.CashlessPayments},{N(y.CountSharePercent)},{y.CountTargetPercent},{(y.InstitutionMet ? 1 : 0)},{(y.ValueMet ? 1 : 0)},{(y.CountMet ? 1 : 0)}\n");
                 }
 
                 break;

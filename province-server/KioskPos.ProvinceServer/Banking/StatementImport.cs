@@ -4,6 +4,7 @@ using KioskPos.Core.Text;
 using KioskPos.ProvinceServer.Apis;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.ProvinceServer.Imports;
+using KioskPos.Shared.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KioskPos.ProvinceServer.Banking;
@@ -22,6 +23,22 @@ internal sealed record StatementLayoutSet(IReadOnlyList<StatementLayout> All);
 /// </param>
 public sealed record StatementConnection(string Id, string Provider, string? InstitutionId, string AccountNumber, string? Missing = null);
 
+/// <summary>
+/// A refused statement (400 <c>invalid_statement</c>, <c>application/problem+json</c>): the members of every other
+/// problem answer, and each broken line as a refused bills file's are listed. Nothing of the file is recorded.
+/// </summary>
+/// <param name="Type">The problem's type URI.</param>
+/// <param name="Title">The first broken line located and why, in Vietnamese, and how many more there are.</param>
+/// <param name="Status">400.</param>
+/// <param name="Detail">The same in English, for programs.</param>
+/// <param name="Code"><c>invalid_statement</c>.</param>
+/// <param name="Errors">
+/// Each broken line (<see cref="ImportError"/>: the row in <c>line</c>, 0 where the problem is the file's; the sheet of a
+/// workbook; the column with its header), at most <see cref="ImportErrors.MaxPerRow"/> a row and <see cref="ImportErrors.MaxListed"/> in all.
+/// </param>
+/// <param name="ErrorsLeftOut">The problems found and not listed.</param>
+public sealed record StatementRefusal(string Type, string Title, int Status, string? Detail, string Code, IReadOnlyList<ImportError> Errors, int ErrorsLeftOut = 0);
+
 /// <summary>A statement layout by the name a request gives it (<c>?layout=</c>) and its bank.</summary>
 public sealed record StatementLayoutName(string Id, string Bank);
 
@@ -35,8 +52,8 @@ public sealed record StatementChoices(IReadOnlyList<StatementConnection> Connect
 /// another's is answered as unknown) and the connection found before a byte of the body is read (one without an account
 /// number to check the statement against is refused then, 400 <c>connection_without_account</c>); the body is bounded; every
 /// line is read and checked before any is recorded, so a broken line refuses the file with a 400 naming its sheet, row
-/// and column. Only the section of the connection's own account is read (another account's statement is a 400 naming
-/// the account it is of), and where the export has a running balance each line must follow from the one before it.
+/// and column, and every other broken line beside it (<see cref="StatementRefusal"/>). Only the section of the
+/// connection's own account is read (another account's statement is a 400 naming the account it is of), and where the export has a running balance each line must follow from the one before it.
 /// A workbook is read by the bill import's reader (<see cref="Spreadsheet"/>), under its bounds (a workbook over one,
 /// a zip bomb among them, is a 400 <c>workbook_over_limit</c> naming it), its numbers as their cells show them.
 /// Each line of money in then goes through the one ledger (<see cref="BankLedger.ImportStatementAsync"/>), recorded
@@ -47,7 +64,7 @@ internal static class StatementImport
     /// <summary>The largest statement: a month of a busy account is well under 1 MB as .xlsx.</summary>
     public const int MaxBytes = 20 * 1024 * 1024;
 
-    public static async Task<Results<JsonOk<StatementImportResult>, ProblemResult>> HandleAsync(string id, HttpContext http, BankConnections connections,
+    public static async Task<Results<JsonOk<StatementImportResult>, ProblemResult, JsonHttpResult<StatementRefusal>>> HandleAsync(string id, HttpContext http, BankConnections connections,
         BankLedger ledger, StatementLayoutSet layouts)
     {
         var ct = http.RequestAborted;
@@ -100,20 +117,20 @@ internal static class StatementImport
             }
             catch (SpreadsheetFormatException e)
             {
-                return Invalid(new StatementProblem("-", null, null, new ImportText("province.statementError.not_xlsx", e.Text)));
+                return Invalid(StatementProblems.Of(new StatementProblem("-", null, null, new ImportText("province.statementError.not_xlsx", e.Text))));
             }
         }
         else
         {
             if (!System.Text.Unicode.Utf8.IsValid(bytes))
             {
-                return Invalid(new StatementProblem("csv", null, null, new ImportText("province.statementError.not_utf8")));
+                return Invalid(StatementProblems.Of(new StatementProblem("csv", null, null, new ImportText("province.statementError.not_utf8"))));
             }
 
             sheet = StatementReader.FromCsv(Encoding.UTF8.GetString(bytes));
         }
 
-        var (read, problem, account) = StatementReader.Read(sheet, layouts.All, layoutId, connection.AccountNumber, delimited: !xlsx);
+        var (read, problems, account) = StatementReader.Read(sheet, layouts.All, layoutId, connection.AccountNumber, delimited: !xlsx);
         if (account is not null)
         {
             return account.Found.Count == 0
@@ -121,9 +138,9 @@ internal static class StatementImport
                 : ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "statement_other_account", account.ToString(), null, string.Join(", ", account.Found), account.Expected);
         }
 
-        if (problem is not null)
+        if (problems is not null)
         {
-            return Invalid(problem);
+            return Invalid(problems);
         }
 
         var upload = new StatementUpload(user.Username, Convert.ToHexStringLower(SHA256.HashData(bytes)));
@@ -183,8 +200,24 @@ internal static class StatementImport
         return connection.AccountNumber.Trim().Length == 0 && candidates.Count > 0 && candidates.All(l => l.AccountLabels().Count > 0);
     }
 
-    // The title says where and why in Vietnamese (trang “Sao ke”, dòng 9, cột D (Số tiền ghi có)); the detail in English.
-    private static ProblemResult Invalid(StatementProblem problem)
+    // The title says where and why of the first broken line in Vietnamese (trang “Sao ke”, dòng 9, cột D (Số tiền ghi
+    // có)) and how many more there are; the detail the same in English; the errors each broken line.
+    private static JsonHttpResult<StatementRefusal> Invalid(StatementProblems problems)
+    {
+        var first = problems[0];
+        var more = problems.Found - 1;
+        var title = more == 0
+            ? Messages.Vi("province.problem.invalid_statement", Place(first), first.Why.Vi)
+            : Messages.Vi("province.problem.invalid_statement.more", Place(first), first.Why.Vi, more);
+        var detail = more == 0 ? first.ToString() : $"{first}; and {more} more problems (errors lists them)";
+        var errors = problems.Select(p => new ImportError(p.Row ?? 0, p.Why.Code, p.Why.Vi, p.Why.En, null, null, p.Sheet is "-" or "csv" ? null : p.Sheet, p.Column)).ToList();
+        var problem = Problems.Create(StatusCodes.Status400BadRequest, "invalid_statement", title, detail);
+        return TypedResults.Json(new StatementRefusal(problem.Type, problem.Title, problem.Status, problem.Detail, problem.Code, errors, problems.LeftOut),
+            ProvinceJsonContext.Default.StatementRefusal, ProvinceProblems.ContentType, problem.Status);
+    }
+
+    // Where a problem is, in Vietnamese: the sheet (or the CSV), the row, the column; the file where it names none.
+    private static string Place(StatementProblem problem)
     {
         var place = new List<string>();
         if (problem.Sheet != "-")
@@ -202,7 +235,6 @@ internal static class StatementImport
             place.Add(Messages.Vi("province.statementError.place.column", column));
         }
 
-        return ProvinceProblems.Problem(StatusCodes.Status400BadRequest, "invalid_statement", problem.ToString(), null,
-            place.Count == 0 ? Messages.Vi("province.statementError.place.file") : string.Join(", ", place), problem.Why.Vi);
+        return place.Count == 0 ? Messages.Vi("province.statementError.place.file") : string.Join(", ", place);
     }
 }

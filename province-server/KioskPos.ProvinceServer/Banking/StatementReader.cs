@@ -26,6 +26,56 @@ internal sealed record StatementProblem(string Sheet, int? Row, string? Column, 
 }
 
 /// <summary>
+/// The problems that refuse a statement, bounded as a bills file's are (<see cref="ImportErrors"/>): every broken line
+/// is listed, so that whoever exported it sees all of them at once, up to <see cref="ImportErrors.MaxPerRow"/> on one
+/// row and <see cref="ImportErrors.MaxListed"/> in all; the ones beyond are counted (<see cref="LeftOut"/>), never
+/// formatted, so a statement of 100,000 broken lines is answered in a page. Listed in the file's order.
+/// </summary>
+internal sealed class StatementProblems : IReadOnlyList<StatementProblem>
+{
+    private readonly List<StatementProblem> _listed = [];
+    private readonly Dictionary<int, int> _perRow = new();
+
+    /// <summary>The problems found and not listed.</summary>
+    public int LeftOut { get; private set; }
+
+    /// <summary>The problems listed.</summary>
+    public int Count => _listed.Count;
+
+    /// <summary>Every problem found, listed or left out: any at all refuses the file.</summary>
+    public int Found => _listed.Count + LeftOut;
+
+    public StatementProblem this[int index] => _listed[index];
+
+    /// <summary>The file's one problem (it is not a statement that can be read line by line).</summary>
+    public static StatementProblems Of(StatementProblem problem)
+    {
+        var problems = new StatementProblems();
+        problems.Add(problem);
+        return problems;
+    }
+
+    /// <summary>Lists <paramref name="problem"/>, or counts it where its row or the file has had its share.</summary>
+    public void Add(StatementProblem problem)
+    {
+        var onRow = _perRow.GetValueOrDefault(problem.Row ?? 0);
+        if (_listed.Count >= ImportErrors.MaxListed || onRow >= ImportErrors.MaxPerRow)
+        {
+            LeftOut++;
+            return;
+        }
+
+        _perRow[problem.Row ?? 0] = onRow + 1;
+        _listed.Add(problem);
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<StatementProblem> GetEnumerator() => _listed.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>
 /// What a statement held: its layout, the account of the section read (null where the layout's export prints none),
 /// the lines of money in, how many lines of money out were passed over.
 /// </summary>
@@ -48,7 +98,8 @@ internal sealed record StatementAccountProblem(string Sheet, int Row, IReadOnlyL
 /// may hold several accounts, a section each (title rows with the account number, the header, the lines, the totals):
 /// only the sections of the connection's own account are read. Every row is checked before anything is recorded, so a
 /// broken line, or one whose running balance does not follow from the line before it, refuses the whole file, naming
-/// its row and column. A hidden row with values refuses the file too, naming it: a bank's export hides no row, so a
+/// its row and column; every broken line is named (bounded, <see cref="StatementProblems"/>), and each of a line's
+/// cells that does not read. A hidden row with values refuses the file too, naming it: a bank's export hides no row, so a
 /// hidden one is an edit made after it (a line someone did not want seen, or wanted imported unseen), and importing it
 /// or passing over it would each surprise whoever checked the statement as Excel shows it.
 /// </summary>
@@ -71,19 +122,26 @@ internal static partial class StatementReader
     /// their own): such a line is refused, not read one đồng at a time. A workbook's line with a value right of the
     /// header's last column is refused too (see <see cref="ReadLines"/>).
     /// </remarks>
-    public static (StatementRead? Read, StatementProblem? Problem, StatementAccountProblem? Account) Read(SheetRead read,
+    public static (StatementRead? Read, StatementProblems? Problems, StatementAccountProblem? Account) Read(SheetRead read,
         IReadOnlyList<StatementLayout> layouts, string? layoutId, string account, bool delimited = false)
     {
         var (sheet, rows) = (read.Sheet, read.Rows);
-        if (rows.Keys.FirstOrDefault(read.HiddenRows.Contains) is var hidden and > 0)
+        var hidden = new StatementProblems();
+        foreach (var row in rows.Keys.Where(read.HiddenRows.Contains))
         {
-            return (null, new StatementProblem(sheet, hidden, null, new ImportText("province.statementError.hidden_row")), null);
+            hidden.Add(new StatementProblem(sheet, row, null, new ImportText("province.statementError.hidden_row")));
+        }
+
+        if (hidden.Found > 0)
+        {
+            return (null, hidden, null);
         }
 
         var candidates = layoutId is null ? layouts : layouts.Where(l => string.Equals(l.Id, layoutId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (candidates.Count == 0)
         {
-            return (null, new StatementProblem(sheet, null, null, new ImportText("province.statementError.no_layout", TextChecks.Excerpt(layoutId), string.Join(", ", layouts.Select(l => l.Id)))), null);
+            return (null, StatementProblems.Of(new StatementProblem(sheet, null, null,
+                new ImportText("province.statementError.no_layout", TextChecks.Excerpt(layoutId), string.Join(", ", layouts.Select(l => l.Id))))), null);
         }
 
         foreach (var layout in candidates)
@@ -94,8 +152,8 @@ internal static partial class StatementReader
             }
         }
 
-        return (null, new StatementProblem(sheet, null, null,
-            new ImportText("province.statementError.no_header", HeaderSearchRows, string.Join(", ", candidates.Select(l => l.Id)))), null);
+        return (null, StatementProblems.Of(new StatementProblem(sheet, null, null,
+            new ImportText("province.statementError.no_header", HeaderSearchRows, string.Join(", ", candidates.Select(l => l.Id))))), null);
     }
 
     /// <summary>A CSV as a sheet named <c>csv</c> of text cells, its rows numbered from 1.</summary>
@@ -146,7 +204,7 @@ internal static partial class StatementReader
 
     // Every section from the first header on: after a section's totals row, the next row naming the same columns is
     // the next section's header (a statement of several accounts, or of one account over several periods).
-    private static (StatementRead?, StatementProblem?, StatementAccountProblem?) ReadSections(SheetRead read, StatementLayout layout, Header first, string account, bool delimited)
+    private static (StatementRead?, StatementProblems?, StatementAccountProblem?) ReadSections(SheetRead read, StatementLayout layout, Header first, string account, bool delimited)
     {
         var (sheet, rows) = (read.Sheet, read.Rows);
         var sections = new List<Section>();
@@ -177,20 +235,16 @@ internal static partial class StatementReader
 
         var lines = new List<StatementLine>();
         var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
+        var problems = new StatementProblems();
         var outgoing = 0;
         foreach (var section in chosen)
         {
-            var (sectionRead, problem) = ReadLines(read, layout, section, delimited, occurrences);
-            if (problem is not null)
-            {
-                return (null, problem, null);
-            }
-
-            lines.AddRange(sectionRead!.Lines);
+            var sectionRead = ReadLines(read, layout, section, delimited, occurrences, problems);
+            lines.AddRange(sectionRead.Lines);
             outgoing += sectionRead.Outgoing;
         }
 
-        return (new StatementRead(layout, chosen[0].Account, lines, outgoing), null, null);
+        return problems.Found > 0 ? (null, problems, null) : (new StatementRead(layout, chosen[0].Account, lines, outgoing), null, null);
     }
 
     // The totals row: no date in the date column, and a cell starting with one of the layout's end markers.
@@ -269,7 +323,11 @@ internal static partial class StatementReader
 
     private static string Normal(string text) => Spaces().Replace(text.Normalize(NormalizationForm.FormC).Replace('\r', '\n'), m => m.Value.Contains('\n') ? "\n" : " ").Trim().ToLowerInvariant();
 
-    private static (StatementRead?, StatementProblem?) ReadLines(SheetRead read, StatementLayout layout, Section section, bool delimited, Dictionary<string, int> occurrences)
+    // Every line is read to its end, each cell that does not read added to problems (a line whose values have moved out
+    // of their columns once, as its cells hold the wrong values); the running balances are checked when every line of
+    // the file so far read, as a line whose amount does not read has no balance to follow from.
+    private static StatementRead ReadLines(SheetRead read, StatementLayout layout, Section section, bool delimited, Dictionary<string, int> occurrences,
+        StatementProblems problems)
     {
         var (sheet, rows) = (read.Sheet, read.Rows);
         var header = section.Header;
@@ -293,8 +351,9 @@ internal static partial class StatementReader
 
             if (delimited && cells.Keys.Max() > lastColumn)
             {
-                return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(cells.Keys.Max()),
+                problems.Add(new StatementProblem(sheet, number, Spreadsheet.Letters(cells.Keys.Max()),
                     new ImportText("province.statementError.too_many_fields", cells.Keys.Max() + 1, lastColumn + 1)));
+                continue;
             }
 
             // A workbook has no delimiter to split on, but a CSV split that way and then opened in Excel and saved
@@ -307,41 +366,51 @@ internal static partial class StatementReader
             // description merged wider than its header's label is formatting; Spreadsheet copies it into each cell).
             if (!delimited && Spreadsheet.FirstBeyondHeader(cells, lastColumn) is { } beyond)
             {
-                return (null, new StatementProblem(sheet, number, Spreadsheet.Letters(beyond),
+                problems.Add(new StatementProblem(sheet, number, Spreadsheet.Letters(beyond),
                     new ImportText("province.statementError.beyond_header", TextChecks.Excerpt(cells[beyond].Text), Spreadsheet.Letters(lastColumn))));
+                continue;
             }
 
+            var found = problems.Found;
             if (date is null)
             {
-                return (null, Problem(number, header.Date, string.IsNullOrEmpty(dateCell.Text)
+                problems.Add(Problem(number, header.Date, string.IsNullOrEmpty(dateCell.Text)
                     ? new ImportText("province.statementError.date_missing")
                     : new ImportText("province.statementError.not_a_date", TextChecks.Excerpt(dateCell.Text), string.Join(", ", layout.DateFormats))));
             }
 
             if (ParseAmount(credit, out var amountIn) is { } creditProblem)
             {
-                return (null, Problem(number, header.Credit, creditProblem));
+                problems.Add(Problem(number, header.Credit, creditProblem));
             }
 
             var amountOut = 0L;
             if (header.Debit is { } debitColumn && ParseAmount(debit, out amountOut) is { } debitProblem)
             {
-                return (null, Problem(number, debitColumn, debitProblem));
+                problems.Add(Problem(number, debitColumn, debitProblem));
             }
 
+            var balance = 0L;
             if (header.Balance is { } balanceColumn)
             {
                 var balanceCell = cells.GetValueOrDefault(balanceColumn);
                 if (string.IsNullOrEmpty(balanceCell.Text))
                 {
-                    return (null, Problem(number, balanceColumn, new ImportText("province.statementError.balance_missing")));
+                    problems.Add(Problem(number, balanceColumn, new ImportText("province.statementError.balance_missing")));
                 }
-
-                if (ParseBalance(balanceCell, out var balance) is { } balanceProblem)
+                else if (ParseBalance(balanceCell, out balance) is { } balanceProblem)
                 {
-                    return (null, Problem(number, balanceColumn, balanceProblem));
+                    problems.Add(Problem(number, balanceColumn, balanceProblem));
                 }
+            }
 
+            if (problems.Found > found || date is null)
+            {
+                continue;
+            }
+
+            if (header.Balance is not null)
+            {
                 balances.Add((number, amountIn, amountOut, balance, date));
             }
 
@@ -357,40 +426,45 @@ internal static partial class StatementReader
             lines.Add(new StatementLine(number, Key(reference, date.Value, amountIn, description, occurrences), date.Value, amountIn, description, reference));
         }
 
-        if (header.Balance is { } column && CheckBalances(balances, section.Opening) is { } broken)
+        if (header.Balance is { } column && problems.Found == 0)
         {
-            return (null, Problem(broken.Row, column, broken.Reason));
+            foreach (var (row, reason) in CheckBalances(balances, section.Opening))
+            {
+                problems.Add(Problem(row, column, reason));
+            }
         }
 
-        return (new StatementRead(layout, section.Account, lines, outgoing), null);
+        return new StatementRead(layout, section.Account, lines, outgoing);
     }
 
     // Each line's balance is the balance before it plus its credit less its debit. The lines run oldest first in most
     // exports, newest first in some (the dates say which; on one day, whichever order the balances follow): the
-    // first line in time is checked against the opening balance where the title rows print one. The row named is the
-    // first whose balance does not follow: an edited credit breaks the chain at its own row.
-    private static (int Row, ImportText Reason)? CheckBalances(List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> lines, long? opening)
+    // first line in time is checked against the opening balance where the title rows print one. The rows named are
+    // those whose balance does not follow from the line before: an edited credit breaks the chain at its own row, and
+    // the next line follows from the balance it prints, so two edited lines are two rows named. In the file's order.
+    private static List<(int Row, ImportText Reason)> CheckBalances(List<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> lines, long? opening)
     {
         if (lines.Count == 0)
         {
-            return null;
+            return [];
         }
 
-        (int Row, ImportText Reason)? Walk(IEnumerable<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> inTime)
+        List<(int Row, ImportText Reason)> Walk(IEnumerable<(int Row, long Credit, long Debit, long Balance, DateTimeOffset? Date)> inTime)
         {
+            var broken = new List<(int Row, ImportText Reason)>();
             var before = opening;
             foreach (var line in inTime)
             {
                 if (before is { } previous && previous + line.Credit - line.Debit != line.Balance)
                 {
-                    return (line.Row, new ImportText("province.statementError.balance_broken", new ImportMoney(line.Balance), new ImportMoney(previous), new ImportMoney(line.Credit),
-                        new ImportMoney(line.Debit), new ImportMoney(previous + line.Credit - line.Debit)));
+                    broken.Add((line.Row, new ImportText("province.statementError.balance_broken", new ImportMoney(line.Balance), new ImportMoney(previous), new ImportMoney(line.Credit),
+                        new ImportMoney(line.Debit), new ImportMoney(previous + line.Credit - line.Debit))));
                 }
 
                 before = line.Balance;
             }
 
-            return null;
+            return [.. broken.OrderBy(b => b.Row)];
         }
 
         var (first, last) = (lines[0].Date, lines[^1].Date);
@@ -400,7 +474,7 @@ internal static partial class StatementReader
         }
 
         var forward = Walk(lines);
-        return forward is not null && first == last && Walk(Enumerable.Reverse(lines)) is null ? null : forward;
+        return forward.Count > 0 && first == last && Walk(Enumerable.Reverse(lines)).Count == 0 ? [] : forward;
     }
 
     // The bank's reference where there is one; otherwise the line's date, amount and text, with how many identical

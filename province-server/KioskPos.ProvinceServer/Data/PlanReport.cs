@@ -64,7 +64,17 @@ public sealed record PlanMonth(string Month, long Due, long CashlessValue, int C
 /// <summary>One calendar year against the plan's trajectory, with the change from the year before.</summary>
 public sealed record PlanYear(
     int Year, int Institutions, int TakingCashless, double InstitutionSharePercent, double InstitutionTargetPercent, long Due, long CashlessValue, double ValueSharePercent,
-    int ValueTargetPercent, int Bills, int CashlessPayments, double CountSharePercent, int CountTargetPercent, double? ValueChangePercent, double? CountChangePercent);
+    int ValueTargetPercent, int Bills, int CashlessPayments, double CountSharePercent, int CountTargetPercent, double? ValueChangePercent, double? CountChangePercent)
+{
+    /// <summary>Whether the share of institutions taking cashless payment reached the year's target (a year without institutions met none).</summary>
+    public bool InstitutionMet => Institutions > 0 && InstitutionSharePercent >= InstitutionTargetPercent;
+
+    /// <summary>Whether the share of the value due paid cashless reached the year's target.</summary>
+    public bool ValueMet => ValueSharePercent >= ValueTargetPercent;
+
+    /// <summary>Whether the share of the bills paid by a cashless payment reached the year's target.</summary>
+    public bool CountMet => CountSharePercent >= CountTargetPercent;
+}
 
 /// <summary>The plan report for a period.</summary>
 public sealed record PlanReportView(

@@ -55,15 +55,15 @@ internal sealed class BankStatementTarget : IFuzzTarget
             return; // 400: not UTF-8
         }
 
-        var (read, problem, account) = StatementReader.Read(sheet, s_layouts.Value, null, Account, delimited: !xlsx);
-        if ((read is not null ? 1 : 0) + (problem is not null ? 1 : 0) + (account is not null ? 1 : 0) != 1)
+        var (read, problems, account) = StatementReader.Read(sheet, s_layouts.Value, null, Account, delimited: !xlsx);
+        if ((read is not null ? 1 : 0) + (problems is not null ? 1 : 0) + (account is not null ? 1 : 0) != 1)
         {
-            throw new FuzzFinding("a statement read gave not exactly one of: lines, a problem, an account refusal");
+            throw new FuzzFinding("a statement read gave not exactly one of: lines, problems, an account refusal");
         }
 
-        if (problem is not null && string.IsNullOrWhiteSpace(problem.Reason))
+        if (problems is not null && (problems.Count == 0 || problems.Count > ImportErrors.MaxListed || problems.Any(p => string.IsNullOrWhiteSpace(p.Reason))))
         {
-            throw new FuzzFinding("a statement problem without a reason");
+            throw new FuzzFinding($"a statement refused with {problems.Count} problems listed, or one without a reason");
         }
 
         foreach (var line in read?.Lines ?? [])

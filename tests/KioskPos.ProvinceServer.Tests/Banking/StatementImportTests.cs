@@ -213,6 +213,71 @@ public sealed partial class StatementImportTests(ProviderWebhookFixture fixture,
     }
 
     [Fact]
+    public async Task Every_broken_line_of_a_refused_statement_is_listed_each_cell_on_its_row_and_nothing_is_recorded()
+    {
+        var (payment, code) = await PendingPayments.CreateAsync(Province, 720_000);
+        var workbook = VietcombankWorkbook(
+            [s_today, "5213." + ProviderPost.NextId(), null, "720.000", $"NGUYEN VAN E {code}"],
+            [s_today, "5213." + ProviderPost.NextId(), null, "1.25O.000", "NGUYEN VAN F"],
+            ["32/12/2026", "5213." + ProviderPost.NextId(), "5O.000", "2.5OO.000", "NGUYEN VAN G"],
+            [s_today, "5213." + ProviderPost.NextId(), null, 1, 800, 0, "TRAN THI L"]);
+        var recorded = await RecordedAsync();
+
+        var (status, body) = await PostAsync("sepay-1", workbook, Xlsx);
+
+        // The title and the detail as before, of the first broken line, saying how many more there are.
+        Assert.Equal((400, "invalid_statement"), (status, body.GetProperty("code").GetString()));
+        Assert.StartsWith("Không đọc được sao kê (trang “Sao ke”, dòng 9, cột D (Số tiền ghi có)): “1.25O.000” không phải số tiền đồng nguyên (như 1.250.000); và 4 lỗi khác.",
+            body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("sheet 'Sao ke', row 9, column D (Số tiền ghi có): '1.25O.000' is not an amount in whole đồng", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("and 4 more problems", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Each, as a bills file's: its row, sheet and column, a code, in Vietnamese and in English; row 10 three times.
+        var errors = body.GetProperty("errors").EnumerateArray().Select(e => (
+            e.GetProperty("line").GetInt32(), e.GetProperty("sheet").GetString(), e.GetProperty("column").GetString(), e.GetProperty("code").GetString())).ToList();
+        Assert.Equal(
+        [
+            (9, "Sao ke", "D (Số tiền ghi có)", "amount_invalid"),
+            (10, "Sao ke", "A (Ngày giao dịch)", "not_a_date"),
+            (10, "Sao ke", "D (Số tiền ghi có)", "amount_invalid"),
+            (10, "Sao ke", "C (Số tiền ghi nợ)", "amount_invalid"),
+            (11, "Sao ke", "F", "beyond_header"),
+        ], errors);
+        var first = body.GetProperty("errors")[0];
+        Assert.Equal("“1.25O.000” không phải số tiền đồng nguyên (như 1.250.000)", first.GetProperty("message").GetString());
+        Assert.Equal("'1.25O.000' is not an amount in whole đồng (like 1.250.000)", first.GetProperty("messageEn").GetString());
+        Assert.Equal(0, body.GetProperty("errorsLeftOut").GetInt32());
+
+        Assert.Equal(recorded, await RecordedAsync());
+        Assert.Equal(("pending", 0L, 0L), await PendingPayments.StateAsync(Province, payment)); // the good line before them was not recorded either
+    }
+
+    [Fact]
+    public async Task A_statement_of_many_broken_lines_lists_the_first_200_and_counts_the_rest_and_records_nothing()
+    {
+        var csv = new StringBuilder()
+            .AppendLine("SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT")
+            .AppendLine(CultureInfo.InvariantCulture, $"Số tài khoản / Account number:,,{ProvinceHost.SchoolAccount}")
+            .AppendLine("Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả")
+            .AppendLine(CultureInfo.InvariantCulture, $"{s_today},5213.{ProviderPost.NextId()},,\"150.000\",TRAN VAN A");
+        for (var i = 0; i < 300; i++)
+        {
+            csv.AppendLine(CultureInfo.InvariantCulture, $"{s_today},5213.{ProviderPost.NextId()},,\"1{i}O.000\",LINE {i}");
+        }
+
+        var recorded = await RecordedAsync();
+        var (status, body) = await PostAsync("sepay-1", Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", "vietcombank");
+
+        Assert.Equal((400, "invalid_statement"), (status, body.GetProperty("code").GetString()));
+        var errors = body.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal((200, 100), (errors.Count, body.GetProperty("errorsLeftOut").GetInt32()));
+        Assert.Equal(Enumerable.Range(5, 200), errors.Select(e => e.GetProperty("line").GetInt32()));
+        Assert.All(errors, e => Assert.False(e.TryGetProperty("sheet", out _))); // a CSV has no sheet: its column alone
+        Assert.Contains("và 299 lỗi khác", body.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal(recorded, await RecordedAsync());
+    }
+
+    [Fact]
     public async Task An_xlsx_line_with_a_value_right_of_the_headers_last_column_refuses_the_file_naming_its_row_and_column_and_records_nothing()
     {
         // Vietcombank's CSV with a line's 1,800,000 unquoted, opened in Excel and saved as .xlsx: Excel split the

@@ -42,10 +42,19 @@
     }
   }
 
-  // Where an error is: a workbook's sheet and column in words (the row has its own column), else the API's path.
+  // Where an error is: a workbook's sheet and column in words (the row has its own column), a CSV statement's column,
+  // else the API's path.
   const where = (e) => e.sheet
     ? I18n.text(e.column ? "province.imports.whereCell" : "province.imports.whereSheet", e.sheet, e.column)
-    : e.path ?? "";
+    : e.column ? I18n.text("province.imports.whereColumn", e.column) : e.path ?? "";
+
+  // A refused file told in words: how many errors (key), how many the API left out, and the table of those listed.
+  const refused = (key, name, result) => {
+    const leftOut = result.errorsLeftOut ?? 0;
+    return [el("p", { class: "bad" }, I18n.text(key, name, I18n.number(result.errors.length + leftOut))),
+      leftOut > 0 ? el("p", { class: "warn" }, I18n.text("province.imports.errorsLeftOut", I18n.number(result.errors.length), I18n.number(leftOut))) : null,
+      refusals(result.errors)];
+  };
 
   // What is wrong in the page's language, the other language beneath it.
   const said = (e) => {
@@ -77,12 +86,9 @@
     }
     const result = answer.body;
     if (answer.ok || (answer.status === 422 && Array.isArray(result.errors))) {
-      const leftOut = result.errorsLeftOut ?? 0;
       const told = result.errors.length === 0
         ? [el("p", { class: "ok" }, I18n.text("province.imports.billsDone", file.name, result.created, result.updated, result.unchanged))]
-        : [el("p", { class: "bad" }, I18n.text("province.imports.billsRefused", file.name, I18n.number(result.errors.length + leftOut))),
-          leftOut > 0 ? el("p", { class: "warn" }, I18n.text("province.imports.errorsLeftOut", I18n.number(result.errors.length), I18n.number(leftOut))) : null,
-          refusals(result.errors)];
+        : refused("province.imports.billsRefused", file.name, result);
       if (result.facility) {
         const facility = result.facility;
         told.push(el("p", { class: facility.checked ? "" : "warn" }, facility.checked
@@ -111,6 +117,11 @@
     const type = file.name.toLowerCase().endsWith(".xlsx") ? spreadsheet : "text/csv";
     const answer = await upload(out, file, connectionUrl(connectionOf()) + (layout ? `?layout=${encodeURIComponent(layout)}` : ""), type);
     if (!answer) {
+      return;
+    }
+    if (answer.status === 400 && Array.isArray(answer.body.errors)) {
+      // A broken statement: the problem's title (its first broken line, located), then each broken line as a bills file's.
+      out.replaceChildren(problem(answer), ...refused("province.imports.statementRefused", file.name, answer.body).filter((part) => part));
       return;
     }
     if (!answer.ok) {

@@ -11,13 +11,11 @@
     const name = I18n.text(key);
     return name === key ? type : name;
   };
-  const share = (value, target) => [I18n.percent(value), value >= target ? "n ok" : "n bad"];
   // A share beside its target with the outcome in words as well as colour (a black-and-white print, a reader who does
-  // not tell red from green): "48,6 % (chưa đạt)", still ordered by the share.
-  const reached = (value, target) => {
-    const met = value >= target;
-    return [`${I18n.percent(value)} (${I18n.text(met ? "province.report.met" : "province.report.notMet")})`, met ? "n ok" : "n bad", value];
-  };
+  // not tell red from green): "48,6 % (chưa đạt)", still ordered by the share. met: the server's flag where it gives one.
+  const outcome = (met) => I18n.text(met ? "province.report.met" : "province.report.notMet");
+  const reachedText = (value, met) => `${I18n.percent(value)} (${outcome(met)})`;
+  const reached = (value, target, met = value >= target) => [reachedText(value, met), met ? "n ok" : "n bad", value];
   const change = (value) => [value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${I18n.percent(value)}`, "n"];
 
   try {
@@ -57,14 +55,19 @@
     const value = document.getElementById("value");
     value.querySelector(".paid").textContent = I18n.money(view.cashlessValue);
     value.querySelector(".due").textContent = I18n.money(view.due);
+    const valueMet = view.valueSharePercent >= view.valueTargetPercent;
     const valueShare = value.querySelector(".share");
     valueShare.textContent = I18n.percent(view.valueSharePercent);
-    valueShare.className = view.valueSharePercent >= view.valueTargetPercent ? "share ok" : "share bad";
+    valueShare.className = valueMet ? "share ok" : "share bad";
+    const valueOutcome = value.querySelector(".met");
+    valueOutcome.textContent = `(${outcome(valueMet)})`;
+    valueOutcome.className = valueMet ? "met ok" : "met bad";
     value.querySelector(".target").textContent = I18n.percent(view.valueTargetPercent);
     value.querySelector(".payments").textContent = I18n.text("province.report.payments", view.cashlessPayments);
     const count = document.getElementById("count");
-    count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, I18n.percent(view.countSharePercent), I18n.percent(view.countTargetPercent));
-    count.className = view.countSharePercent >= view.countTargetPercent ? "ok" : "bad";
+    const countMet = view.countSharePercent >= view.countTargetPercent;
+    count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, reachedText(view.countSharePercent, countMet), I18n.percent(view.countTargetPercent));
+    count.className = countMet ? "ok" : "bad";
     document.getElementById("topups").textContent = I18n.text("province.report.topUps", I18n.money(view.topUps || 0));
 
     for (const chart of document.querySelectorAll("img[data-chart]")) {
@@ -79,15 +82,15 @@
     };
     const group = (g) => [g.institutions, "n"];
     fill("types", view.byType.map((g) => row([
-      typeName(g.type), g.planLabel ?? "", group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [I18n.percent(g.targetPercent), "n"],
+      typeName(g.type), g.planLabel ?? "", group(g), [g.takingCashless, "n"], reached(g.sharePercent, g.targetPercent, g.met), [I18n.percent(g.targetPercent), "n"],
     ])));
     // Each year's three targets (institutions taking cashless payment, value, count), each with the share reached beside it.
     fill("years", view.years.map((y) => row([
-      [y.year, "n"], [y.institutions, "n"], [y.takingCashless, "n"], reached(y.institutionSharePercent, y.institutionTargetPercent), [I18n.percent(y.institutionTargetPercent), "n"],
-      [I18n.money(y.cashlessValue), "n"], reached(y.valueSharePercent, y.valueTargetPercent), [I18n.percent(y.valueTargetPercent), "n"], change(y.valueChangePercent),
-      [y.cashlessPayments, "n"], [y.bills, "n"], reached(y.countSharePercent, y.countTargetPercent), [I18n.percent(y.countTargetPercent), "n"], change(y.countChangePercent),
+      [y.year, "n"], [y.institutions, "n"], [y.takingCashless, "n"], reached(y.institutionSharePercent, y.institutionTargetPercent, y.institutionMet), [I18n.percent(y.institutionTargetPercent), "n"],
+      [I18n.money(y.cashlessValue), "n"], reached(y.valueSharePercent, y.valueTargetPercent, y.valueMet), [I18n.percent(y.valueTargetPercent), "n"], change(y.valueChangePercent),
+      [y.cashlessPayments, "n"], [y.bills, "n"], reached(y.countSharePercent, y.countTargetPercent, y.countMet), [I18n.percent(y.countTargetPercent), "n"], change(y.countChangePercent),
     ])));
-    const commune = (c) => [c.commune, c.province, [c.institutions, "n"], [c.takingCashless, "n"], share(c.sharePercent, c.targetPercent), [I18n.percent(c.targetPercent), "n"]];
+    const commune = (c) => [c.commune, c.province, [c.institutions, "n"], [c.takingCashless, "n"], reached(c.sharePercent, c.targetPercent), [I18n.percent(c.targetPercent), "n"]];
     const gap = (c) => [I18n.percent(c.gapPoints), c.gapPoints < 0 ? "n bad" : "n ok"];
     fill("behind", view.behind.map((c) => row([...commune(c), gap(c)])));
     fill("communes", view.byCommune.map((c) => row([
@@ -102,7 +105,7 @@
       document.querySelector('#institutions th[data-msg="province.geo.report.oldDistrict"]').remove();
     }
     fill("districts", view.byDistrict.map((g) => row([
-      g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], [I18n.percent(g.sharePercent), g.met ? "n ok" : "n bad"], [I18n.percent(g.targetPercent), "n"],
+      g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], reached(g.sharePercent, g.targetPercent, g.met), [I18n.percent(g.targetPercent), "n"],
     ])));
     fill("institutions", view.institutions.map((i) => row([
       i.name, typeName(i.type), i.commune, i.province, ...(oldDistricts ? [i.district] : []),
