@@ -206,6 +206,48 @@ public class ReceiptTests
         Assert.DoesNotContain("hoàn lại", text, StringComparison.Ordinal);
     }
 
+    // The receipt of a VietQR top-up asking `due`, the bank having confirmed `received`: the province puts what arrived
+    // on the card, up to the amount asked.
+    private static Receipt TopUpByTransfer(long due, long received) => ByTransfer(due, received) with
+    {
+        Items = [],
+        BalanceAfter = new Vnd(150_000 + Math.Min(due, received)),
+        TopUpCode = "NAP7K2Q9",
+    };
+
+    [Theory]
+    [InlineData(PlainTextLayout.Columns58mm)]
+    [InlineData(PlainTextLayout.Columns80mm)]
+    public void An_overpaid_top_ups_receipt_says_what_went_on_the_card_what_arrived_and_what_is_refunded_on_either_paper(int columns)
+    {
+        var lines = ReceiptLayouts.Payment(TopUpByTransfer(500_000, 600_000)).ToLines(columns);
+        Assert.All(lines, l => Assert.True(l.Length <= columns, $"'{l}' is {l.Length} > {columns}"));
+        var text = string.Join('\n', lines);
+        // On 58 mm paper the line's label loses its closing bracket and the amount goes under it.
+        Assert.Matches(@"Nạp tiền vào thẻ \(tiền nộp trước\)?\s+500\.000 ₫", text);
+        Assert.Matches(@"Đã nhận:\s+600\.000 ₫", text);
+        Assert.Matches(@"Thừa, sẽ hoàn lại:\s+100\.000 ₫", text);
+        Assert.Matches(@"Số dư sau khi nạp\s+650\.000 ₫", text);
+        Assert.Contains("Received 600.000 ₫; 500.000 ₫ was put on the card and the excess of 100.000 ₫ will be refunded.", string.Join(' ', lines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(PlainTextLayout.Columns58mm)]
+    [InlineData(PlainTextLayout.Columns80mm)]
+    public void A_short_top_ups_receipt_says_what_was_asked_and_what_went_on_the_card_and_asks_for_nothing_more_on_either_paper(int columns)
+    {
+        var lines = ReceiptLayouts.Payment(TopUpByTransfer(500_000, 300_000)).ToLines(columns);
+        Assert.All(lines, l => Assert.True(l.Length <= columns, $"'{l}' is {l.Length} > {columns}"));
+        var text = string.Join('\n', lines);
+        // On 58 mm paper the line's label loses its closing bracket and the amount goes under it.
+        Assert.Matches(@"Nạp tiền vào thẻ \(tiền nộp trước\)?\s+300\.000 ₫", text);
+        Assert.Matches(@"Yêu cầu nạp:\s+500\.000 ₫", text);
+        Assert.Matches(@"Đã nhận:\s+300\.000 ₫", text);
+        Assert.Contains("Asked 500.000 ₫; 300.000 ₫ arrived, all of it put on the card.", string.Join(' ', lines), StringComparison.Ordinal);
+        Assert.DoesNotContain("Còn thiếu", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hoàn lại", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_transfer_of_the_amount_asked_and_its_provisional_slip_print_no_received_line()
     {

@@ -110,6 +110,39 @@ public sealed class LiveQrOfferBrowserTests : TerminalBrowserTest
         Assert.Equal("expired", payments.Single(p => p.GetProperty("id").GetString() == meals).GetProperty("state").GetString());
     }
 
+    [Fact]
+    [Trait("Category", "Browser")]
+    public async Task At_the_counter_the_pay_buttons_come_back_with_the_qr_on_the_display_and_its_payment_refreshes_the_bills()
+    {
+        var page = await OpenAsync("/counter");
+        await page.WaitForSelectorAsync("body[data-screen=login]");
+        await SignInAtCounterAsync(page, "tn01", "246813");
+        await page.FillAsync("#code", "HS240001");
+        await page.ClickAsync("#find");
+        await page.WaitForFunctionAsync("!document.getElementById('payer').hidden && !document.getElementById('payqr').disabled");
+        await page.Locator("#bills tr[data-bill='BT-2611-HS240001'] input[type=checkbox]").UncheckAsync();
+        Assert.Equal("150.000 ₫", await page.InnerTextAsync("#total"));
+
+        // The QR on the customer display: its transfer code in both languages, and the buttons back without a refresh
+        // (the bills are still owed while it waits).
+        await page.ClickAsync("#payqr");
+        await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Mã QR trên màn hình khách hàng') === 0");
+        var id = (await PaymentsAsync()).Single().GetProperty("id").GetString()!;
+        var code = (await Terminal.PaymentAsync(id)).GetProperty("qr").GetProperty("transferCode").GetString()!;
+        Assert.Equal($"Mã QR trên màn hình khách hàng: {code} / QR on the customer display: {code}", await page.InnerTextAsync("#paymsg"));
+        await page.WaitForFunctionAsync("!document.getElementById('payqr').disabled && !document.getElementById('payext').disabled");
+
+        // Paid by the bank: the tuition leaves the payer's bills at once, the meals stay to be paid.
+        await Wait.UntilDrainedAsync(Terminal.Http, TimeSpan.FromSeconds(20));
+        await VietQrTests.NotifyAsync(Province, 150_000, code);
+        await page.WaitForFunctionAsync("document.querySelector(\"#bills tr[data-bill='HP-2611-HS240001']\") === null", null, new() { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("document.getElementById('paymsg').textContent.indexOf('Đã nhận thanh toán') === 0");
+        Assert.NotNull(await page.QuerySelectorAsync("#bills tr[data-bill='BT-2611-HS240001']"));
+        Assert.False(await page.IsDisabledAsync("#payqr"));
+        await page.WaitForSelectorAsync($"#recent tr[data-payment='{id}'] .state-completed");
+        await ShotAsync(page, "counter-qr-paid");
+    }
+
     private async Task<JsonElement[]> PaymentsAsync() =>
         (await (await Terminal.CashierAsync()).GetFromJsonAsync<JsonElement[]>("/api/v1/payments"))!;
 

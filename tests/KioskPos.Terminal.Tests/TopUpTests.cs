@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using KioskPos.Core.Money;
 using KioskPos.Core.VietQr;
 using KioskPos.ProvinceServer.Data;
 using KioskPos.Shared.Contracts;
@@ -111,6 +113,12 @@ public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
         Assert.False(done.TryGetProperty("rest", out var rest) && rest.ValueKind != JsonValueKind.Null);
         Assert.Equal((50_000L, before + 50_000), (done.GetProperty("received").GetInt64(), done.GetProperty("balanceAfter").GetInt64()));
         Assert.DoesNotContain((await ReconciliationAsync()).GetProperty("worklist").EnumerateArray(), i => i.GetProperty("item").GetString() == "underpaid:" + shortOne.Id);
+        // Its receipt says what went on the card beside what was asked, and asks for nothing more.
+        var shortReceipt = await ReceiptTextAsync(shortOne.Id);
+        Assert.Matches(@"Nạp tiền vào thẻ \(tiền nộp trước\)?\s+50\.000 ₫", shortReceipt);
+        Assert.Matches(@"Yêu cầu nạp:\s+200\.000 ₫", shortReceipt);
+        Assert.Contains("Asked 200.000 ₫; 50.000 ₫ arrived, all of it put on the card.", shortReceipt.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.DoesNotContain("Còn thiếu", shortReceipt, StringComparison.Ordinal);
 
         var overOne = await TopUpAsync(new { payerCode = codes[1], amount = 100_000 });
         var overBefore = await Province.BalanceAsync(codes[1]);
@@ -120,6 +128,14 @@ public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
         Assert.Equal(overBefore + 100_000, await Province.BalanceAsync(codes[1]));
         var overTransfer = (await TransfersAsync("?refundDue=true")).Single(t => t.GetProperty("bankTransactionId").GetString() == "FT-TOPUP-OVER");
         Assert.Equal(30_000, overTransfer.GetProperty("refundDue").GetInt64());
+        // Its receipt says what went on the card (what was asked), what arrived and what is refunded: not 130.000 ₫ on the card.
+        await WaitForStateAsync(overOne.Id, "completed");
+        var overReceipt = await ReceiptTextAsync(overOne.Id);
+        Assert.Matches(@"Nạp tiền vào thẻ \(tiền nộp trước\)?\s+100\.000 ₫", overReceipt);
+        Assert.Matches(@"Đã nhận:\s+130\.000 ₫", overReceipt);
+        Assert.Matches(@"Thừa, sẽ hoàn lại:\s+30\.000 ₫", overReceipt);
+        Assert.Matches(@"Số dư sau khi nạp\s+" + Regex.Escape(new Vnd(overBefore + 100_000).ToString()), overReceipt);
+        Assert.Contains("Received 130.000 ₫; 100.000 ₫ was put on the card and the excess of 30.000 ₫ will be refunded.", overReceipt.ReplaceLineEndings(" "), StringComparison.Ordinal);
 
         var lateOne = await TopUpAsync(new { payerCode = codes[2], amount = 100_000 });
         using (var cancel = await Terminal.Http.PostAsync(Terminal.PaymentUrl(lateOne.Id, "/cancel"), null))
@@ -314,6 +330,12 @@ public abstract class TopUpTests(ProvinceEngine engine) : TerminalTest
     }
 
     private string ReceiptPath(string id) => Path.Combine(Terminal.Folder, "receipts", id + ".txt");
+
+    private async Task<string> ReceiptTextAsync(string id)
+    {
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(ReceiptPath(id))), TimeSpan.FromSeconds(10), "the top-up receipt");
+        return await File.ReadAllTextAsync(ReceiptPath(id));
+    }
 }
 
 /// <summary>Top-ups with the province on its embedded SQLite file.</summary>

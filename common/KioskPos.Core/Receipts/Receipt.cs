@@ -13,9 +13,9 @@ namespace KioskPos.Core.Receipts;
 public sealed record ReceiptItem(string Title, BillCategory Category, Vnd Amount, Vnd RemainingAfter, Vnd InsuranceCovered = default);
 
 /// <summary>
-/// What a VietQR payment asked for and what the bank confirmed for it. The receipt's total is what paid the bills
-/// (never more than asked); when the transfer was more or less, the receipt also says what arrived and what is
-/// refunded or still due, as the screen did.
+/// What a VietQR payment asked for and what the bank confirmed for it. The receipt's total is what paid the bills,
+/// or for a top-up what the province put on the card (never more than asked); when the transfer was more or less,
+/// the receipt also says what arrived and what is refunded or (bills only) still due, as the screen did.
 /// </summary>
 /// <param name="Due">The payment's amount, what the QR asked for.</param>
 /// <param name="Received">What the bank confirmed so far.</param>
@@ -47,7 +47,7 @@ public sealed record TransferReceived(Vnd Due, Vnd Received)
 /// <param name="Provisional">A slip while the bank has not confirmed yet: not a receipt, says the receipt follows.</param>
 /// <param name="External">A payment on an external bank-card terminal: the card's last 4 digits and the approval code.</param>
 /// <param name="TopUpCode">For a top-up: the account's standing top-up code, printed so that the next top-up can come from home.</param>
-/// <param name="Transfer">For a VietQR payment of bills: what it asked for and what the bank confirmed (printed when they differ).</param>
+/// <param name="Transfer">For a VietQR payment or top-up: what it asked for and what the bank confirmed (printed when they differ).</param>
 public sealed record Receipt(
     Institution Institution,
     string TerminalId,

@@ -72,7 +72,14 @@ public static class ReceiptLayouts
             .Text(L("inWords", VietnameseWords.Dong(receipt.Total)));
         if (!receipt.Provisional && receipt.Transfer is { } transfer)
         {
-            Transfer(doc, transfer);
+            if (receipt.IsTopUp)
+            {
+                TopUpTransfer(doc, transfer, receipt.Total);
+            }
+            else
+            {
+                Transfer(doc, transfer);
+            }
         }
 
         doc.Pair(L("method"), receipt.Method.VietnameseName());
@@ -160,6 +167,25 @@ public static class ReceiptLayouts
             doc.Pair(L("received"), transfer.Received.ToString())
                 .Pair(L("shortStillDue"), transfer.Shortfall.ToString(), bold: true)
                 .Text(Messages.En("receipt.underpaid", transfer.Received.ToString(), transfer.Shortfall.ToString()));
+        }
+    }
+
+    // A top-up's transfer of more or less than the QR asked, as the province credits it: the card gets what arrived up
+    // to the amount asked (the top-up's line and total say it), more is refunded, and a short one asks for nothing
+    // more (no rest is offered), so it names what was asked beside what arrived rather than a sum still due.
+    private static void TopUpTransfer(PrintDocumentBuilder doc, TransferReceived transfer, Vnd credited)
+    {
+        if (transfer.Excess.IsPositive)
+        {
+            doc.Pair(L("received"), transfer.Received.ToString())
+                .Pair(L("excessRefunded"), transfer.Excess.ToString(), bold: true)
+                .Text(Messages.En("top_up.receipt.overpaid", transfer.Received.ToString(), credited.ToString(), transfer.Excess.ToString()));
+        }
+        else if (transfer.Shortfall.IsPositive)
+        {
+            doc.Pair(Messages.Vi("top_up.receipt.asked"), transfer.Due.ToString())
+                .Pair(L("received"), transfer.Received.ToString())
+                .Text(Messages.En("top_up.receipt.underpaid", transfer.Due.ToString(), transfer.Received.ToString()));
         }
     }
 

@@ -302,7 +302,7 @@ public sealed class PrintQueue(
             receipt = receipt with { Items = [.. receipt.Items.Select(i => i with { RemainingAfter = Vnd.Zero })], BalanceAfter = receipt.IsTopUp ? receipt.BalanceAfter : null };
         }
 
-        if (receipt.Method == PaymentMethod.VietQr && !receipt.IsTopUp)
+        if (receipt.Method == PaymentMethod.VietQr)
         {
             receipt = receipt with { Transfer = await TransferOfAsync(paymentId, receipt.Total, cancellationToken).ConfigureAwait(false) };
         }

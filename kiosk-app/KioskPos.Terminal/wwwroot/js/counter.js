@@ -3,6 +3,8 @@
   'use strict';
   var t = I18n.t, both = I18n.both, vnd = I18n.money;
   var me = null, payer = null, card = null, pending = null, pinFor = null;
+  // The VietQR offer this counter made last (a payment's or a top-up's) and its payer, followed until its outcome.
+  var offered = null;
   // A payment's or top-up's request: its answer (the intent over), or null when none came (nor a body after the status line).
   async function send(url, body) {
     var r = null;
@@ -138,6 +140,9 @@
     if (!r.ok) { say('paymsg', problemText(r), 'bad'); total(); if (!extra) { offerWithdraw('paymsg', r, function () { pay(method); }); } return r; }
     say('paymsg', method === 'vietqr' ? both('counter.qrOnDisplay', r.data.qr.transferCode) : both('counter.paid', r.data.amountText, r.data.id), 'ok');
     card = null; recent();
+    // The bills stay owed while the QR waits: the buttons come back (a card payment beside the offer is refused with
+    // its withdraw button, a second QR replaces the first), and its outcome refreshes the bills.
+    if (method === 'vietqr') { offered = { id: r.data.id, payer: payer.code }; total(); }
     if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', both('counter.paid', r.data.amountText, r.data.id), 'ok'); }
     return r;
   }
@@ -150,6 +155,8 @@
     b.type = 'button'; b.className = 'small'; b.dataset.withdraw = offer; b.textContent = both('counter.withdrawQr');
     b.addEventListener('click', async function () {
       b.disabled = true;
+      // Withdrawn here: its screen of the withdrawal is not news to the cashier, and must not cover the retry's answer.
+      if (offered && offered.id === offer) { offered = null; }
       var x = await api('POST', '/api/v1/payments/' + encodeURIComponent(offer) + '/cancel');
       if (!x.ok) { say(msg, problemText(x), 'bad'); return; }
       say(msg, ''); recent(); retry();
@@ -274,7 +281,7 @@
     var r = await send('/api/v1/top-ups', body);
     if (!r) { say('tumsg', both('counter.answerLost'), 'bad'); return; }
     if (!r.ok) { say('tumsg', problemText(r), 'bad'); return; }
-    $('topupdlg').close(); say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
+    $('topupdlg').close(); offered = { id: r.data.id, payer: payer.code }; say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
   });
   // Closing an account: the remainder this terminal knows is what the supervisor refunds; the province closes only
   // when it holds exactly that, and only online.
@@ -326,7 +333,20 @@
     source.addEventListener('screen', function (e) {
       var s = JSON.parse(e.data);
       if (s.institution) { $('inst').textContent = t('counter.headingOf', s.institution); }
-      if (me && (s.state === 'confirmed' || s.state === 'underpaid' || s.state === 'expired')) { say('paymsg', s.message + (s.messageEnglish ? ' / ' + s.messageEnglish : ''), s.state === 'confirmed' ? 'ok' : 'warn'); recent(); }
+      if (!me || !(s.state === 'confirmed' || s.state === 'underpaid' || s.state === 'expired' || s.state === 'cancelled')) { return; }
+      var text = s.message + (s.messageEnglish ? ' / ' + s.messageEnglish : ''), tone = s.state === 'confirmed' ? 'ok' : 'warn';
+      var mine = offered && offered.id === s.paymentId ? offered : null;
+      if (mine) { offered = null; }
+      // A withdrawal is news only for this counter's offer withdrawn elsewhere (at the customer display).
+      if (s.state === 'cancelled' && !mine) { return; }
+      recent();
+      // Money arrived for this counter's offer to the payer still shown: their bills and balance as they are now
+      // (paid bills gone, a part-paid one with what it still owes); withdrawn or expired, nothing was paid.
+      if (mine && payer && payer.code === mine.payer && (s.state === 'confirmed' || s.state === 'underpaid')) {
+        find('/api/v1/payers/' + encodeURIComponent(mine.payer)).then(function () { say('paymsg', text, tone); });
+        return;
+      }
+      say('paymsg', text, tone);
     });
     start();
   });
