@@ -655,11 +655,16 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             balanceAfter = provisional ? null : payment.BalanceAfter;
         }
 
+        // What the QR asked for and what the bank confirmed, when they differ: the receipt says what arrived and what is
+        // refunded or still due. From the row its total was read from, so the two always agree.
+        var transfer = byBank && payment.Received.IsPositive && payment.Received != payment.Amount
+            ? new TransferReceived(payment.Amount, payment.Received)
+            : null;
         return new Receipt(
             institution, payment.TerminalId, payment.Id, TimeZoneInfo.ConvertTime(payment.CreatedAt, localZone),
             payment.AccountCode, account?.FullName ?? payment.AccountCode, account?.Kind ?? PayerKind.Pupil, account?.Group,
             items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional, payment.External,
-            topUp ? StandingTransferCode.For(payment.AccountCode).Value : null);
+            topUp ? StandingTransferCode.For(payment.AccountCode).Value : null, transfer);
     }
 
     private async Task<Payment?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)
