@@ -319,7 +319,8 @@ public sealed class CatalogueStore(SqliteDatabase database)
     // bill still owes, so a bill paid in full reads paid, not more).
     private static async Task ForgetCreditsAsync(SqliteConnection connection, SqliteTransaction transaction, PullResponse pull, long askedAfter, CancellationToken cancellationToken)
     {
-        if (askedAfter <= 0)
+        // Most pulls find no credit to forget: one look, not a statement per bill of every page of a full pull.
+        if (askedAfter <= 0 || await connection.ScalarAsync("SELECT 1 FROM confirmed_credits WHERE sequence <= $m LIMIT 1", transaction, cancellationToken, ("$m", askedAfter)).ConfigureAwait(false) is null)
         {
             return;
         }
