@@ -171,11 +171,31 @@ public sealed class CatalogueStore(SqliteDatabase database)
     public const string FullPullWantedKey = "catalogue.full_pull_wanted";
 
     /// <summary>
-    /// Applies one page of a pull in one transaction. A full resync replaces the cache; otherwise rows merge and a
-    /// row never goes back to an older server version.
+    /// The mark to take just before asking the province for a page of a pull, and to give back with the page to
+    /// <see cref="ApplyPullAsync(PullResponse, long, CancellationToken)"/>: the journal's last entry now. A confirmation
+    /// journalled at or below it was at the province before the page was asked (the province sends a confirmation once
+    /// its credit is committed), so the page's bills hold what it credited.
     /// </summary>
-    public async Task ApplyPullAsync(PullResponse pull, CancellationToken cancellationToken = default)
+    public async Task<long> PullMarkAsync(CancellationToken cancellationToken = default)
     {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(await connection.ScalarAsync("SELECT COALESCE(MAX(sequence), 0) FROM journal", null, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Applies one page of a pull in one transaction, not knowing when it was asked: the confirmed VietQR credits stay
+    /// counted (as for a page that may predate them). The sync worker gives the page's <see cref="PullMarkAsync"/>.
+    /// </summary>
+    public Task ApplyPullAsync(PullResponse pull, CancellationToken cancellationToken = default) => ApplyPullAsync(pull, 0, cancellationToken);
+
+    /// <summary>
+    /// Applies one page of a pull in one transaction. A full resync replaces the cache; otherwise rows merge and a
+    /// row never goes back to an older server version. <paramref name="askedAfter"/> is the <see cref="PullMarkAsync"/>
+    /// taken before the page was asked: the confirmed VietQR credits journalled at or below it leave the count.
+    /// </summary>
+    public async Task ApplyPullAsync(PullResponse pull, long askedAfter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pull);
         await using var connection = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction();
         if (pull.Full)
@@ -282,7 +302,39 @@ public sealed class CatalogueStore(SqliteDatabase database)
             }
         }
 
+        await ForgetCreditsAsync(connection, transaction, pull, askedAfter, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A confirmed VietQR credit (PaymentStore.RecordCreditsAsync) is counted on top of the cached bill until the cache
+    // is known to hold it. The confirmation carries no bill version, so the order the terminal saw is what tells: the
+    // province commits the credit (the bill's paid and a new version) before it sends the confirmation, so a page asked
+    // after the confirmation was journalled here reads the bill with it. Such a page's bills hold the credit; once the
+    // last page of a pull asked after it is in, so does every bill (the cursor has passed the credit's version, and the
+    // cache never goes back to an older one). A page asked before it may be an older snapshot: nothing is forgotten, so a
+    // bill it brings does not look owed again. Not the bill's cached version at the confirmation: another change at the
+    // province between that version and the credit (a part paid at another terminal) comes in a newer version without it.
+    // What is left: a page asked before the confirmation but read after the credit brings the bill with it, and it is
+    // counted twice until the next pull (the confirmation asks for one at once; ReadBillsAsync counts no more than the
+    // bill still owes, so a bill paid in full reads paid, not more).
+    private static async Task ForgetCreditsAsync(SqliteConnection connection, SqliteTransaction transaction, PullResponse pull, long askedAfter, CancellationToken cancellationToken)
+    {
+        // Most pulls find no credit to forget: one look, not a statement per bill of every page of a full pull.
+        if (askedAfter <= 0 || await connection.ScalarAsync("SELECT 1 FROM confirmed_credits WHERE sequence <= $m LIMIT 1", transaction, cancellationToken, ("$m", askedAfter)).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+
+        if (!pull.HasMore)
+        {
+            await connection.ExecuteAsync("DELETE FROM confirmed_credits WHERE sequence <= $m", transaction, cancellationToken, ("$m", askedAfter)).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var b in pull.Bills)
+        {
+            await connection.ExecuteAsync("DELETE FROM confirmed_credits WHERE sequence <= $m AND bill_id = $b", transaction, cancellationToken, ("$m", askedAfter), ("$b", b.Id)).ConfigureAwait(false);
+        }
     }
 
     internal static async Task<Institution?> ReadInstitutionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
@@ -363,11 +415,14 @@ public sealed class CatalogueStore(SqliteDatabase database)
         }
 
         // What this terminal took and the province has not had yet, read from the unsent outbox rows outwards (see
-        // UnsyncedDebitsAsync): a bill paid in many parts made every later payment slower.
+        // UnsyncedDebitsAsync): a bill paid in many parts made every later payment slower. A VietQR payment pays
+        // nothing until the bank confirms it; then what each confirmation credited counts until a pull has brought the
+        // bill with it (ForgetCreditsAsync), never more than the cached bill still owes, as the province credits it.
         var rows = await connection.QueryAsync<BillRow>(
             $"""
             SELECT b.id, b.account_code, b.category, b.title, b.due_date, b.total,
-                   b.paid + COALESCE((SELECT SUM(pa.amount) FROM outbox o
+                   b.paid + MIN(COALESCE((SELECT SUM(cc.amount) FROM confirmed_credits cc WHERE cc.bill_id = b.id), 0), MAX(0, b.total - b.paid))
+                   + COALESCE((SELECT SUM(pa.amount) FROM outbox o
                                       CROSS JOIN payments p ON p.sequence = o.sequence
                                       CROSS JOIN payment_allocations pa ON pa.payment_id = p.id
                                       WHERE o.state IN {OutboxStore.UnsentStates} AND pa.bill_id = b.id AND p.method <> 'vietqr'), 0)
@@ -406,5 +461,5 @@ internal sealed record CardRow(string Uid, long Denied);
 /// <summary>A <c>bill_lines</c> row.</summary>
 internal sealed record BillLineRow(string BillId, string Description, long Quantity, long UnitPrice, long InsuranceCovered);
 
-/// <summary>A <c>bills</c> row, paid counting this terminal's unsynced payments and reversals.</summary>
+/// <summary>A <c>bills</c> row, paid counting this terminal's unsynced payments and reversals and the confirmed VietQR credits a pull has not brought yet.</summary>
 internal sealed record BillRow(string Id, string AccountCode, string Category, string Title, string? DueDate, long Total, long Paid);

@@ -275,15 +275,37 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
         var entry = new JournalEntryDto(sequence, EntryKinds.PaymentConfirmed, time.GetUtcNow(), Confirmation: body);
         await Journal.AppendAsync(connection, transaction, entry, prevHash, payment.Id, cancellationToken).ConfigureAwait(false);
         await ApplyConfirmationAsync(connection, transaction, body, sequence, cancellationToken).ConfigureAwait(false);
+        var after = (await ReadPaymentAsync(connection, transaction, payment.Id, cancellationToken).ConfigureAwait(false))!;
         if (confirmation.Outcome != TransferOutcomes.PaidTwice)
         {
             // Money received: its receipt is queued with the confirmation (paid twice: the payer has one already).
             await PrintQueueStore.EnqueueAsync(connection, transaction, PrintJobKinds.Receipt, payment.Id, null, reprint: false, entry.CreatedAt, cancellationToken).ConfigureAwait(false);
+            await RecordCreditsAsync(connection, transaction, payment, after, sequence, cancellationToken).ConfigureAwait(false);
         }
 
-        var after = (await ReadPaymentAsync(connection, transaction, payment.Id, cancellationToken).ConfigureAwait(false))!;
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ConfirmationResult(after, IsNew: true);
+    }
+
+    // What this confirmation credited each bill, as the province credits it: what the bank has paid of the payment
+    // spread over its bills in allocation order (PaymentRules.SpreadInOrder), less the spread before it. The bills the
+    // terminal reads count it at once (CatalogueStore.ReadBillsAsync, never more than a bill still owes there) until a
+    // pull asked after this entry brings the province's bill, which holds it (CatalogueStore.ApplyPullAsync). Only
+    // here, not in ApplyConfirmationAsync: a journal rebuild must not count old confirmations again.
+    private static async Task RecordCreditsAsync(SqliteConnection connection, SqliteTransaction transaction, Payment before, Payment after, long sequence, CancellationToken cancellationToken)
+    {
+        var was = PaymentRules.SpreadInOrder(before.Allocations, PaymentRules.Paid(before.Method, before.State, before.Amount, before.Received));
+        var now = PaymentRules.SpreadInOrder(after.Allocations, PaymentRules.Paid(after.Method, after.State, after.Amount, after.Received));
+        for (var i = 0; i < after.Allocations.Count; i++)
+        {
+            var credit = now[i] - was[i];
+            if (credit.IsPositive)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO confirmed_credits (sequence, bill_id, amount) VALUES ($s, $b, $a)",
+                    transaction, cancellationToken, ("$s", sequence), ("$b", after.Allocations[i].BillId), ("$a", credit.Value)).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
@@ -633,11 +655,16 @@ public sealed class PaymentStore(SqliteDatabase database, string terminalId, Tim
             balanceAfter = provisional ? null : payment.BalanceAfter;
         }
 
+        // What the QR asked for and what the bank confirmed, when they differ: the receipt says what arrived and what is
+        // refunded or still due. From the row its total was read from, so the two always agree.
+        var transfer = byBank && payment.Received.IsPositive && payment.Received != payment.Amount
+            ? new TransferReceived(payment.Amount, payment.Received)
+            : null;
         return new Receipt(
             institution, payment.TerminalId, payment.Id, TimeZoneInfo.ConvertTime(payment.CreatedAt, localZone),
             payment.AccountCode, account?.FullName ?? payment.AccountCode, account?.Kind ?? PayerKind.Pupil, account?.Group,
             items, credit, payment.Method, payment.CardUid, balanceAfter, payment.Operator, payment.Qr, provisional, payment.External,
-            topUp ? StandingTransferCode.For(payment.AccountCode).Value : null);
+            topUp ? StandingTransferCode.For(payment.AccountCode).Value : null, transfer);
     }
 
     private async Task<Payment?> ReadPaymentAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, CancellationToken cancellationToken)

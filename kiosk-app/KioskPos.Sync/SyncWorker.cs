@@ -306,6 +306,8 @@ public sealed class SyncWorker(
             var cursor = page == 0 && await settings.GetAsync(CatalogueStore.FullPullWantedKey, cancellationToken).ConfigureAwait(false) is not null
                 ? null
                 : await settings.GetAsync(CursorKey, cancellationToken).ConfigureAwait(false);
+            // Taken before the page is asked: the VietQR confirmations journalled by then are in what it brings.
+            var mark = await catalogue.PullMarkAsync(cancellationToken).ConfigureAwait(false);
             PullResponse response;
             try
             {
@@ -316,7 +318,7 @@ public sealed class SyncWorker(
                 return (pulled, e.Message, (e as SyncTransientException)?.RetryAfter);
             }
 
-            await catalogue.ApplyPullAsync(response, cancellationToken).ConfigureAwait(false);
+            await catalogue.ApplyPullAsync(response, mark, cancellationToken).ConfigureAwait(false);
             await settings.SetAsync(CursorKey, response.Cursor, cancellationToken).ConfigureAwait(false);
             pulled += response.Accounts.Count + response.Bills.Count;
             if (response.OfflinePolicy is { } policy)

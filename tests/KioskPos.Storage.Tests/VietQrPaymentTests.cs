@@ -57,6 +57,28 @@ public class VietQrPaymentTests
     }
 
     [Fact]
+    public async Task A_qr_receipt_carries_what_the_bank_confirmed_when_it_is_not_what_was_asked()
+    {
+        await using var temp = await new TempDatabase().SeedAsync();
+        var payment = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS1", null, PaymentMethod.VietQr, [new("B1", null), new("B2", null)], null))).Payment;
+        Assert.Null((await temp.Payments.BuildReceiptAsync(payment.Id, TimeZoneInfo.Utc, provisional: true))!.Transfer);
+
+        var under = new ConfirmationDto(41, payment.Id, payment.Qr!.TransferCode, TransferOutcomes.Underpaid, 500_000, 500_000, 750_000, 250_000, "FT1", temp.Time.GetUtcNow(), []);
+        await temp.Payments.RecordConfirmationAsync(under);
+        var receipt = (await temp.Payments.BuildReceiptAsync(payment.Id, TimeZoneInfo.Utc))!;
+        Assert.Equal((500_000L, 750_000L, 500_000L, 250_000L), (receipt.Total.Value, receipt.Transfer!.Due.Value, receipt.Transfer.Received.Value, receipt.Transfer.Shortfall.Value));
+
+        await temp.Payments.RecordConfirmationAsync(under with { Id = 42, Outcome = TransferOutcomes.Overpaid, Amount = 300_000, TotalReceived = 800_000, Remaining = 0, BankTransactionId = "FT2" });
+        receipt = (await temp.Payments.BuildReceiptAsync(payment.Id, TimeZoneInfo.Utc))!;
+        Assert.Equal((750_000L, 800_000L, 50_000L), (receipt.Total.Value, receipt.Transfer!.Received.Value, receipt.Transfer.Excess.Value));
+
+        // Exactly what was asked: nothing to say beside the total.
+        var exact = (await temp.Payments.CreateAsync(new CreatePaymentCommand(null, "HS2", null, PaymentMethod.VietQr, [new("B3", null)], null))).Payment;
+        await temp.Payments.RecordConfirmationAsync(new ConfirmationDto(43, exact.Id, exact.Qr!.TransferCode, TransferOutcomes.Paid, 150_000, 150_000, 150_000, 0, "FT3", temp.Time.GetUtcNow(), []));
+        Assert.Null((await temp.Payments.BuildReceiptAsync(exact.Id, TimeZoneInfo.Utc))!.Transfer);
+    }
+
+    [Fact]
     public async Task Expiry_ends_only_a_payment_still_waiting_for_the_bank()
     {
         await using var temp = await new TempDatabase().SeedAsync();

@@ -247,6 +247,28 @@ public abstract class VietQrTests(ProvinceEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_confirmed_qr_payments_bill_is_paid_at_the_terminal_before_any_pull_brings_it_and_a_card_payment_for_it_is_refused()
+    {
+        await using var proxy = new FaultProxy(_province.BaseUrl, seed: 3) { Faulty = false };
+        await using var terminal = await TerminalHost.StartAsync(_province.BaseUrl, _province.Admin, syncUrl: proxy.Url);
+        var qr = await CreateQrAsync(terminal, "HS240001", "HP-2611-HS240001");
+        await Wait.UntilDrainedAsync(terminal.Http, TimeSpan.FromSeconds(20));
+
+        // No pull reaches the terminal from here: only the confirmation, applied as the listener applies it.
+        proxy.Down = true;
+        await NotifyAsync(150_000, qr.Code, "FT-AT-ONCE-1");
+        using var signed = Enrolment.SignedClient(_province.BaseUrl, terminal.Folder, "KP-THCS-ND-01");
+        var pending = await signed.GetFromJsonAsync($"{SyncProtocol.ConfirmationsPath}?after=0", ContractsJsonContext.Default.ConfirmationsResponse);
+        await terminal.App.Services.GetRequiredService<KioskPos.Terminal.Services.PaymentService>().ApplyConfirmationAsync(Assert.Single(pending!.Confirmations), default);
+
+        var payer = await terminal.Http.GetFromJsonAsync<JsonElement>("/api/v1/payers/HS240001");
+        Assert.DoesNotContain(payer.GetProperty("openBills").EnumerateArray(), b => b.GetProperty("id").GetString() == "HP-2611-HS240001");
+        using var card = await terminal.TapAndPayAsync("04A1B2C3", "HP-2611-HS240001");
+        var problem = await card.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDto);
+        Assert.Equal("bill_not_payable", problem!.Code);
+    }
+
+    [Fact]
     public async Task Unmatched_transfers_wait_in_the_review_list_with_their_text_and_can_be_replayed()
     {
         var (_, none, _) = await NotifyAsync(200_000, "ung ho quy lop 6A", "FT-NONE-1");

@@ -302,30 +302,9 @@ public sealed class PrintQueue(
             receipt = receipt with { Items = [.. receipt.Items.Select(i => i with { RemainingAfter = Vnd.Zero })], BalanceAfter = receipt.IsTopUp ? receipt.BalanceAfter : null };
         }
 
-        if (receipt.Method == PaymentMethod.VietQr)
-        {
-            receipt = receipt with { Transfer = await TransferOfAsync(paymentId, receipt.Total, cancellationToken).ConfigureAwait(false) };
-        }
-
         var token = await payments.LookupTokenAsync(paymentId, cancellationToken).ConfigureAwait(false);
         var lookup = token is null ? null : $"{(options.Value.ReceiptLookupUrl ?? sync.Value.BaseUrl).ToString().TrimEnd('/')}/r/{Uri.EscapeDataString(paymentId)}?h={token}";
         return ReceiptLayouts.Payment(receipt, copy, lookup);
-    }
-
-    // What a VietQR payment asked for and what the bank confirmed, for its receipt to say what arrived and what is
-    // refunded or still due. Read after the receipt: the bank's total only grows, so when a later transfer came in
-    // between the two reads (the receipt's total is no longer what was paid), nothing is added; that transfer's own
-    // confirmation queues a receipt of its own.
-    private async Task<TransferReceived?> TransferOfAsync(string paymentId, Vnd total, CancellationToken cancellationToken)
-    {
-        var payment = await payments.GetAsync(paymentId, cancellationToken).ConfigureAwait(false);
-        if (payment is null || !payment.Received.IsPositive || payment.Received == payment.Amount
-            || PaymentRules.Paid(payment.Method, payment.State, payment.Amount, payment.Received) != total)
-        {
-            return null;
-        }
-
-        return new TransferReceived(payment.Amount, payment.Received);
     }
 
     private static string? ReceiptOf(PrintJobRecord job) => job.Kind == PrintJobKinds.Receipt ? job.Subject : null;
