@@ -70,6 +70,26 @@ public abstract class PaymentTriggersTests(ProvinceEngine engine)
             await province.RowsAsync(Originals));
     }
 
+    [Fact]
+    public async Task A_payment_whose_original_is_already_queued_is_inserted_and_the_queued_row_is_left_as_it_is()
+    {
+        await using var province = await ProvinceHost.StartAsync(engine: engine);
+
+        // A row for the payment's id already in the outbox (left by hand: payments are never deleted): the insert of
+        // payments neither fails nor queues a second original (ON CONFLICT DO NOTHING before migration 0040, a NOT
+        // EXISTS on PostgreSQL since), and the payment beside it gets its own.
+        await province.ExecuteAsync(
+            "INSERT INTO edocuments (id, payment_id, institution_id, purpose, amount, day, state, created_at, updated_at) " +
+            $"VALUES ('{Terminal}-90021', '{Terminal}-90021', '{School}', 'original', 1, '2025-01-01', 'issued', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')");
+        await InsertAsync(province,
+            (90021, School, "card_balance", 100_000, "2025-01-07T01:00:00Z", "completed", 0, 0),
+            (90022, School, "card_balance", 60_000, "2025-01-07T02:00:00Z", "completed", 0, 0));
+
+        Assert.Equal(
+            $"{Terminal}-90021|1|2025-01-01|issued|\n{Terminal}-90022|60000|2025-01-07|waiting|\n",
+            await province.RowsAsync($"SELECT id, amount, day, state FROM edocuments WHERE payment_id IN ('{Terminal}-90021', '{Terminal}-90022') ORDER BY id"));
+    }
+
     // Journal rows first (payments reference them), then the payments, each with one multi-row INSERT.
     private static async Task InsertAsync(ProvinceHost province, params (long Sequence, string Institution, string Method, long Amount, string At, string State, long Received, long Reversed)[] payments)
     {

@@ -282,12 +282,18 @@ internal sealed class EDocumentStore(ProvinceDatabase database)
         return (string?)await connection.ScalarAsync("SELECT name FROM institutions WHERE id = $i", null, cancellationToken, ("$i", institutionId)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A payment's documents, the original first: the original by its id, which is the payment's, the adjustments by
+    /// their payment (the only rows migration 0040 indexes by payment).
+    /// </summary>
+    internal const string OfPaymentSql =
+        $"SELECT {Linked} FROM edocuments WHERE (id = $p AND payment_id = $p) OR (purpose = 'adjustment' AND payment_id = $p) ORDER BY CASE purpose WHEN 'original' THEN 0 ELSE 1 END, created_at";
+
     /// <summary>The documents of one payment, the original first.</summary>
     public async Task<List<EDocumentRow>> OfPaymentAsync(string paymentId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ReadAllAsync<EDocumentRow>(
-            $"SELECT {Linked} FROM edocuments WHERE payment_id = $p ORDER BY CASE purpose WHEN 'original' THEN 0 ELSE 1 END, created_at", null, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
+        return await connection.ReadAllAsync<EDocumentRow>(OfPaymentSql, null, cancellationToken, ("$p", paymentId)).ConfigureAwait(false);
     }
 
     /// <summary>What a document of <paramref name="row"/> says: the payment, the payer, the lines (or the reversal for an adjustment).</summary>
