@@ -55,6 +55,60 @@ public abstract class EDocumentPlanTests(ProvinceEngine engine)
             Assert.Contains("edocuments_adjustments", text);
         }
     }
+
+    [Fact]
+    public async Task The_issuer_reads_the_waiting_rows_of_institutions_with_settings_not_the_outbox_of_those_without()
+    {
+        // No issuer of its own: the rows are asked for here, not sent.
+        await using var province = await ProvinceHost.StartAsync(engine: engine, settings: ["--EDocuments:Worker=false"]);
+
+        // The school has no e-document settings: its 20,000 originals wait (they are issued once it has them). The
+        // hospital has settings: three originals waiting (one not due before 03:00), one issued, and an adjustment
+        // whose original is not issued yet (not due).
+        const string Series = "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < 20000) ";
+        await province.ExecuteAsync(Series +
+            "INSERT INTO edocuments (id, payment_id, institution_id, purpose, amount, day, created_at, updated_at) " +
+            "SELECT 'KP-HD-01-' || g, 'KP-HD-01-' || g, 'TG-THCS-NGUYENDU', 'original', 1000, '2026-12-08', '2026-12-08T00:00:00.000Z', '2026-12-08T00:00:00.000Z' FROM s");
+        await province.ExecuteAsync(
+            "INSERT INTO edocuments (id, payment_id, institution_id, purpose, amount, day, state, next_attempt_at, created_at, updated_at) VALUES " +
+            "('KP-BV-01-3', 'KP-BV-01-3', 'TG-TTYT-CHAUTHANH', 'original', 1000, '2026-12-08', 'waiting', NULL, '2026-12-08T01:30:00.000Z', '2026-12-08T01:30:00.000Z'), " +
+            "('KP-BV-01-1', 'KP-BV-01-1', 'TG-TTYT-CHAUTHANH', 'original', 1000, '2026-12-08', 'waiting', NULL, '2026-12-08T01:00:00.000Z', '2026-12-08T01:00:00.000Z'), " +
+            "('KP-BV-01-2', 'KP-BV-01-2', 'TG-TTYT-CHAUTHANH', 'original', 1000, '2026-12-08', 'waiting', '2026-12-08T03:00:00.000Z', '2026-12-08T01:10:00.000Z', '2026-12-08T01:10:00.000Z'), " +
+            "('KP-BV-01-4', 'KP-BV-01-4', 'TG-TTYT-CHAUTHANH', 'original', 1000, '2026-12-08', 'issued', NULL, '2026-12-08T00:30:00.000Z', '2026-12-08T00:30:00.000Z'), " +
+            "('KP-BV-01-2/KP-BV-01/9', 'KP-BV-01-2', 'TG-TTYT-CHAUTHANH', 'adjustment', 100, '2026-12-08', 'waiting', NULL, '2026-12-08T01:20:00.000Z', '2026-12-08T01:20:00.000Z')");
+        await province.ExecuteAsync(
+            "INSERT INTO edocument_settings (institution_id, document_kind, provider, base_url, template_code, series, seller_tax_code, seller_name, username, secret, updated_at) " +
+            "VALUES ('TG-TTYT-CHAUTHANH', 'invoice', 'vnpt', 'http://127.0.0.1:1', '1', 'C26TAA', '0312345678', 'TTYT', 'u', 's', '2026-12-08T00:00:00.000Z')");
+        await province.ExecuteAsync("ANALYZE");
+
+        var store = province.App.Services.GetRequiredService<EDocumentStore>();
+        Assert.Equal(["KP-BV-01-1", "KP-BV-01-3"], (await store.DueAsync("2026-12-08T02:00:00.000Z", 50, CancellationToken.None)).Select(d => d.Id));
+        Assert.Equal(["KP-BV-01-1", "KP-BV-01-2", "KP-BV-01-3"], (await store.DueAsync("2026-12-08T03:00:00.000Z", 50, CancellationToken.None)).Select(d => d.Id));
+        Assert.Equal(["KP-BV-01-1"], (await store.DueAsync("2026-12-08T03:00:00.000Z", 1, CancellationToken.None)).Select(d => d.Id));
+
+        // Once the school has settings too, its rows come first (older), at most the batch.
+        await province.ExecuteAsync(
+            "INSERT INTO edocument_settings (institution_id, document_kind, provider, base_url, template_code, series, seller_tax_code, seller_name, username, secret, updated_at) " +
+            "VALUES ('TG-THCS-NGUYENDU', 'receipt', 'vnpt', 'http://127.0.0.1:1', '1', 'C26TAA', '0312345679', 'THCS', 'u', 's', '2026-12-08T00:00:00.000Z')");
+        var both = await store.DueAsync("2026-12-08T03:00:00.000Z", 50, CancellationToken.None);
+        Assert.Equal(50, both.Count);
+        Assert.All(both, d => Assert.Equal("TG-THCS-NGUYENDU", d.InstitutionId));
+
+        await using var connection = await province.Database.OpenAsync();
+        var plan = await QueryPlan.ReadAsync(connection, engine, EDocumentStore.DueOfInstitutionSql, ("$i", "TG-THCS-NGUYENDU"), ("$now", "2026-12-08T03:00:00.000Z"), ("$n", 50));
+        var text = string.Join('\n', plan);
+        Assert.Contains("edocuments_waiting", text);
+        if (engine == ProvinceEngine.Postgres)
+        {
+            Assert.False(text.Contains("Seq Scan on edocuments", StringComparison.Ordinal), text);
+            Assert.DoesNotContain("Sort", text);
+        }
+        else
+        {
+            Assert.DoesNotContain(plan, line => line.TrimStart() is "SCAN edocuments" || line.TrimStart().StartsWith("SCAN edocuments ", StringComparison.Ordinal));
+            Assert.DoesNotContain("USE TEMP B-TREE FOR ORDER BY", text);
+        }
+    }
 }
 
 /// <summary>A payment's documents on the embedded SQLite file.</summary>
