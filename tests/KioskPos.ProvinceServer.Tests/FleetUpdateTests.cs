@@ -115,11 +115,11 @@ public class FleetUpdateTests
         await page.ClickAsync("button[type=submit]");
         await page.WaitForSelectorAsync("#terminals tbody tr");
         var heading = await page.Locator("#terminals thead th").AllInnerTextsAsync();
-        Assert.Equal(["Kênh cập nhật", "Phiên bản đích", "Lần nâng cấp gần nhất"], heading.TakeLast(3));
+        Assert.Equal(["Kênh cập nhật\nUpdate channel", "Phiên bản đích\nTarget version", "Lần nâng cấp gần nhất\nLast upgrade"], heading.TakeLast(3)); // the English below each
         var school = await page.Locator("#terminals tbody tr", new() { HasText = "KP-THCS-ND-01" }).Locator("td").AllInnerTextsAsync();
         Assert.Equal("1.0.0", school[5]);
         Assert.Equal(("pilot", "1.1.0"), (school[^3], school[^2]));
-        Assert.StartsWith("Đã quay lại bản cũ 1.1.0 (", school[^1], StringComparison.Ordinal);
+        Assert.StartsWith("Đã quay lại bản cũ / Rolled back 1.1.0 (", school[^1], StringComparison.Ordinal);
         Assert.EndsWith("no healthy answer within 120 s", school[^1], StringComparison.Ordinal);
         var hospital = await page.Locator("#terminals tbody tr", new() { HasText = "KP-TTYT-CT-01" }).Locator("td").AllInnerTextsAsync();
         Assert.Equal(("all", "1.0.0", "–"), (hospital[^3], hospital[^2], hospital[^1]));

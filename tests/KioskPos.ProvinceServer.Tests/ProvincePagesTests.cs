@@ -207,7 +207,7 @@ public sealed partial class ProvincePagesTests
         Assert.Matches(@"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$", cells[4]);
         var seen = DateTime.ParseExact(cells[4], "dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture);
         Assert.True(Math.Abs((seen - DateTime.UtcNow.AddHours(7)).TotalMinutes) < 5, $"last contact {cells[4]} is not Vietnam's time now");
-        Assert.Equal("Hết giấy", cells[7]);
+        Assert.Equal("Hết giấy / out of paper", cells[7]);
         var terminals = await page.InnerTextAsync("#terminals tbody");
         Assert.DoesNotContain("paper_out", terminals, StringComparison.Ordinal);
         Assert.DoesNotContain("TG-THCS-NGUYENDU", terminals, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ internal static class StatusPage
             .Set("terminalId", status.TerminalId)
             .Set("cardReader", status.CardReader)
             .Set("printer", status.Printer)
-            .Set("data", Messages.Vi("terminal.status.data", status.CachedAccounts, status.CachedBills))
+            .Set("data", PageTemplate.Both("terminal.status.data", status.CachedAccounts, status.CachedBills))
             .If("printerState", status.PrinterState is not null, p => p
                 .Set("class", status.PrinterState!.State == "ready" ? "ok" : "warn")
                 .Set("description", status.PrinterState.Description)
@@ -55,7 +55,7 @@ internal static class StatusPage
         page.Set("syncClass", sync.LastError is null ? "ok" : "warn")
             .Set("queued", sync.Queued.ToString(CultureInfo.InvariantCulture))
             .Set("rejected", sync.Rejected.ToString(CultureInfo.InvariantCulture))
-            .Set("lastSuccess", sync.LastSuccessAt is { } last ? terminalOptions.PageTime(last) : Messages.Vi("terminal.status.never"))
+            .Set("lastSuccess", sync.LastSuccessAt is { } last ? terminalOptions.PageTime(last) : PageTemplate.Both("terminal.status.never"))
             .If("syncError", sync.LastError is not null, e => e.Set("error", sync.LastError));
 
         var tap = presence.Last;

@@ -37,14 +37,16 @@ public sealed class ReportYearTableTests
         await page.ClickAsync("button[type=submit]");
         await page.WaitForFunctionAsync($"document.querySelectorAll('#years tbody tr').length === {years.Count}");
 
-        var headings = await page.EvaluateAsync<string[]>("Array.from(document.querySelectorAll('#years thead th')).map(th => th.textContent)");
+        // Each heading in Vietnamese, its English on a line below (span lang=en).
+        var headings = await page.EvaluateAsync<string[]>("Array.from(document.querySelectorAll('#years thead th')).map(th => th.firstChild.textContent)");
         Assert.Equal(["Tỷ lệ", "Mục tiêu đơn vị"], headings[3..5]);
+        Assert.Equal("Share", await page.InnerTextAsync("#years thead th:nth-child(4) span[lang=en]"));
         var rows = await page.EvaluateAsync<string[][]>("Array.from(document.querySelectorAll('#years tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent + '|' + c.className))");
         Assert.All(rows, r => Assert.Equal(headings.Length, r.Length));
         static string Reached(JsonElement year, string share, string target)
         {
             var met = year.GetProperty(share).GetDouble() >= year.GetProperty(target).GetDouble();
-            return $"{ReportPercentAndLinksTests.Vietnamese(year.GetProperty(share).GetDouble())} ({(met ? "đạt" : "chưa đạt")})|n {(met ? "ok" : "bad")}";
+            return $"{ReportPercentAndLinksTests.Vietnamese(year.GetProperty(share).GetDouble())} ({(met ? "đạt / met" : "chưa đạt / not met")})|n {(met ? "ok" : "bad")}";
         }
 
         for (var n = 0; n < years.Count; n++)
@@ -57,8 +59,8 @@ public sealed class ReportYearTableTests
             Assert.Equal(Reached(year, "countSharePercent", "countTargetPercent"), row[11]);
         }
 
-        Assert.EndsWith("(chưa đạt)|n bad", rows[0][3], StringComparison.Ordinal);
-        Assert.StartsWith("100 % (đạt)|n ok", rows[^1][3], StringComparison.Ordinal);
+        Assert.EndsWith("(chưa đạt / not met)|n bad", rows[0][3], StringComparison.Ordinal);
+        Assert.StartsWith("100 % (đạt / met)|n ok", rows[^1][3], StringComparison.Ordinal);
 
         // The words do not stop the column sorting by the share: descending, this year's 100 % comes first.
         await page.ClickAsync("#years thead th:nth-child(4)");
@@ -87,7 +89,7 @@ public sealed class ReportYearTableTests
         await page.ClickAsync("button[type=submit]");
         await page.WaitForFunctionAsync("document.querySelectorAll('#communes tbody tr').length > 0 && document.querySelector('#value .met').textContent.length > 0");
 
-        static string Words(bool met) => met ? "(đạt)" : "(chưa đạt)";
+        static string Words(bool met) => met ? "(đạt / met)" : "(chưa đạt / not met)";
         static string Cell(double share, bool met) => $"{ReportPercentAndLinksTests.Vietnamese(share)} {Words(met)}|n {(met ? "ok" : "bad")}";
         async Task<string[][]> RowsAsync(string table) =>
             await page.EvaluateAsync<string[][]>($"Array.from(document.querySelectorAll('#{table} tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent + '|' + c.className))");
@@ -120,7 +122,9 @@ public sealed class ReportYearTableTests
         Assert.Equal(valueMet ? "met ok" : "met bad", await page.GetAttributeAsync("#value .met", "class"));
         var countShare = view.GetProperty("countSharePercent").GetDouble();
         var countMet = countShare >= view.GetProperty("countTargetPercent").GetDouble();
-        Assert.Contains($"= {ReportPercentAndLinksTests.Vietnamese(countShare)} {Words(countMet)}", await page.InnerTextAsync("#count"), StringComparison.Ordinal);
+        // The count's sentence is in both languages, each half with its own words for the outcome.
+        Assert.Contains($"= {ReportPercentAndLinksTests.Vietnamese(countShare)} {(countMet ? "(đạt)" : "(chưa đạt)")}", await page.InnerTextAsync("#count"), StringComparison.Ordinal);
+        Assert.Contains(countMet ? "(met)" : "(not met)", await page.InnerTextAsync("#count"), StringComparison.Ordinal);
 
         Assert.Empty(errors);
     }

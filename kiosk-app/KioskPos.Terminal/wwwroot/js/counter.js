@@ -32,6 +32,8 @@
     var row = table.insertRow();
     cells.forEach(function (c) { var th = document.createElement('th'); if (Array.isArray(c)) { th.textContent = c[0]; th.className = c[1]; } else { th.textContent = c; } row.appendChild(th); });
   }
+  // What people and institutions wrote (a name, a class, a bill's title), marked as data: the page's words are around it.
+  function data(text) { var span = document.createElement('span'); span.dataset.data = ''; span.textContent = text; return span; }
   function cell(row, className) { var td = row.insertCell(); if (className) { td.className = className; } return td; }
   // An amount typed at the counter, in whole đồng: written as the counter shows amounts ("50.000", "50.000 ₫"), the
   // dots group thousands and are never decimals (Number("50.000") would be 50 đồng), so every non-digit is dropped.
@@ -81,13 +83,13 @@
     if (!r.ok) { clearPayer(); say('findmsg', problemText(r), 'bad'); return; }
     payer = r.data; say('findmsg', '');
     $('pname').textContent = payer.name;
-    $('pinfo').textContent = payer.code + (payer.group ? ' · ' + payer.group : '') + ' · ' + both('counter.balance') + ' ' + payer.availableBalanceText + (payer.blocked ? ' · ' + both('counter.blocked') : '');
+    $('pinfo').replaceChildren(payer.code, payer.group ? ' · ' : '', payer.group ? data(payer.group) : '', ' · ' + both('counter.balance') + ' ' + payer.availableBalanceText + (payer.blocked ? ' · ' + both('counter.blocked') : ''));
     $('bills').replaceChildren();
     headings($('bills'), ['', both('counter.bill'), [both('counter.due'), 'n'], [both('counter.pay'), 'n']]);
     payer.openBills.forEach(function (b) {
       var row = $('bills').insertRow(); row.dataset.bill = b.id; row.dataset.amount = b.outstanding;
       var box = document.createElement('input'); box.type = 'checkbox'; box.checked = true; box.className = 'pick'; cell(row).appendChild(box);
-      cell(row).textContent = b.title; cell(row, 'n').textContent = b.outstandingText;
+      var title = cell(row); title.textContent = b.title; title.dataset.data = ''; cell(row, 'n').textContent = b.outstandingText;
       // A part payment (or a deposit towards the bill): any amount up to what is owed.
       var part = document.createElement('input'); part.className = 'part'; part.inputMode = 'numeric'; part.value = b.outstanding; cell(row, 'n').appendChild(part);
       part.addEventListener('input', total);
@@ -97,12 +99,12 @@
       var detail = $('bills').insertRow(); detail.className = 'detail';
       var holder = detail.insertCell(); holder.colSpan = 4;
       var lines = document.createElement('table'); lines.className = 'lines';
-      headings(lines, [both('counter.service'), [t('counter.quantity'), 'n'], [t('counter.unitPrice'), 'n']].concat(insured
-        ? [[t('counter.insurancePays'), 'n'], [t('counter.patientPays'), 'n']] : [[t('counter.lineAmount'), 'n']]));
+      headings(lines, [both('counter.service'), [both('counter.quantity'), 'n'], [both('counter.unitPrice'), 'n']].concat(insured
+        ? [[both('counter.insurancePays'), 'n'], [both('counter.patientPays'), 'n']] : [[both('counter.lineAmount'), 'n']]));
       b.lines.forEach(function (l) {
         var tr = lines.insertRow();
         [l.description, String(l.quantity), vnd(l.unitPrice)].concat(insured ? [vnd(l.insuranceCovered), vnd(l.payerPart)] : [vnd(l.amount)]).forEach(function (text, i) {
-          cell(tr, i > 0 ? 'n' : '').textContent = text;
+          var td = cell(tr, i > 0 ? 'n' : ''); td.textContent = text; if (i === 0) { td.dataset.data = ''; }
         });
       });
       holder.appendChild(lines);
@@ -216,11 +218,11 @@
     var r = await api('GET', '/api/v1/payments?limit=15');
     if (!r.ok) { return; }
     var table = $('recent'); table.replaceChildren();
-    headings(table, [both('counter.number'), [t('counter.paymentAmount'), 'n'], t('counter.paymentState'), '']);
+    headings(table, [both('counter.number'), [both('counter.paymentAmount'), 'n'], both('counter.paymentState'), '']);
     r.data.forEach(function (p) {
       var row = table.insertRow(); row.dataset.payment = p.id;
       cell(row, 'small').textContent = p.id.slice(-8) + ' ' + p.payerCode; cell(row, 'n').textContent = p.amountText;
-      var state = cell(row, 'small state-' + p.state); state.textContent = p.state in STATE_KEYS ? t(STATE_KEYS[p.state]) : p.state;
+      var state = cell(row, 'small state-' + p.state); state.textContent = p.state in STATE_KEYS ? both(STATE_KEYS[p.state]) : p.state;
       var actions = cell(row, 'row');
       function action(label, handler) { var b = document.createElement('button'); b.type = 'button'; b.textContent = label; b.className = 'small'; b.addEventListener('click', handler); actions.appendChild(b); }
       if (p.state === 'completed' && p.method === 'card_balance') { action(both('counter.void'), function () { approve('void', p); }); }
@@ -264,7 +266,7 @@
       if (!r.data.length) { say('findmsg', both('counter.nobody'), 'warn'); return; }
       var list = $('matches'); list.replaceChildren(); list.hidden = false;
       r.data.forEach(function (m) {
-        var b = document.createElement('button'); b.type = 'button'; b.className = 'small'; b.dataset.code = m.code;
+        var b = document.createElement('button'); b.type = 'button'; b.className = 'small'; b.dataset.code = m.code; b.dataset.data = '';
         b.textContent = m.name + ' · ' + m.code + (m.group ? ' · ' + m.group : ''); b.addEventListener('click', function () { find('/api/v1/payers/' + encodeURIComponent(m.code)); }); list.appendChild(b);
       });
       return;
@@ -351,7 +353,7 @@
     });
     source.addEventListener('screen', function (e) {
       var s = JSON.parse(e.data);
-      if (s.institution) { $('inst').textContent = t('counter.headingOf', s.institution); }
+      if (s.institution) { $('inst').replaceChildren(data(s.institution), ' — ' + both('counter.heading')); }
       if (!me || !(s.state === 'confirmed' || s.state === 'underpaid' || s.state === 'expired' || s.state === 'cancelled')) { return; }
       var text = s.message + (s.messageEnglish ? ' / ' + s.messageEnglish : ''), tone = s.state === 'confirmed' ? 'ok' : 'warn';
       var mine = offered && offered.id === s.paymentId ? offered : null;

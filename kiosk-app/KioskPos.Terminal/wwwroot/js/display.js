@@ -21,7 +21,7 @@
   }
   function render(screen) {
     current = screen;
-    if (screen.institution) { $('welcome').textContent = screen.institution; $('inst').textContent = screen.institution; }
+    if (screen.institution) { $('welcome').textContent = screen.institution; $('welcome').dataset.data = ''; $('welcome').lang = 'vi'; $('inst').textContent = screen.institution; }
     if (screen.state === 'awaiting') {
       showSvg($('qr'), screen.qrSvg || '');
       $('qr').dataset.payload = screen.qrPayload || '';

@@ -49,14 +49,19 @@
       if (now !== hospital) { hospital = now; if (ready) { word(); translate(); } }
     }, function () { /* keep the last wording */ });
   }
-  // The payer's class (a pupil) or department (a patient); a group that already says so ("Khoa Nội") is not told twice.
+  // The payer's class (a pupil) or department (a patient), as nodes: the group itself marked as data, written by the
+  // institution; a group that already says so ("Khoa Nội") is not told twice.
   function group(p) {
     var key = p.kind === 'patient' ? 'kiosk.department' : 'kiosk.class', own = I18n.tIn('vi', key, []);
     var named = p.group.toLowerCase().indexOf(own.toLowerCase() + ' ') === 0;
-    return named && I18n.lang === 'vi' ? p.group : t(key) + (named ? ': ' : ' ') + p.group;
+    var data = document.createElement('span'); data.dataset.data = ''; data.lang = 'vi'; data.textContent = p.group;
+    var text = document.createDocumentFragment(); text.append(named && I18n.lang === 'vi' ? '' : t(key) + (named ? ': ' : ' '), data);
+    return text;
   }
   function translate() {
     I18n.apply();
+    // The switch names the other language in that language: "English", or "Tiếng Việt".
+    $('lang').lang = I18n.lang === 'en' ? 'vi' : 'en';
     renderCode(); if (payer) { renderPayer(); }
     if (shown && document.body.dataset.screen === 'statement') { renderStatement(); }
     if (payer && document.body.dataset.screen === 'topup') { renderTopUp(); }
@@ -140,12 +145,13 @@
   function renderPayer() {
     $('stmt').hidden = !card;
     $('pname').textContent = payer.maskedName;
-    $('pinfo').textContent = payer.code + (payer.group ? ' · ' + group(payer) : '');
+    $('pinfo').replaceChildren(payer.code);
+    if (payer.group) { $('pinfo').append(' · ', group(payer)); }
     if (!$('bills').rows.length) {
       payer.openBills.forEach(function (b) {
         var row = $('bills').insertRow(), box = document.createElement('input');
         box.type = 'checkbox'; box.checked = true; box.setAttribute('aria-label', t('kiosk.access.pick', b.title)); cell(row).appendChild(box);
-        cell(row).textContent = b.title; cell(row, 'muted').dataset.due = b.dueDate || ''; cell(row, 'n').textContent = b.outstandingText;
+        var title = cell(row); title.textContent = b.title; title.dataset.data = ''; title.lang = 'vi'; cell(row, 'muted').dataset.due = b.dueDate || ''; cell(row, 'n').textContent = b.outstandingText;
         row.dataset.bill = b.id; row.dataset.amount = b.outstanding;
         box.addEventListener('change', renderTotal);
         // The whole row is the touch target, not just the box.

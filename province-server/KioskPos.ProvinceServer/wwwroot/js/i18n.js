@@ -18,13 +18,42 @@ const I18n = (() => {
     return template.replace(/\{(\d+)\}/g, (_, n) => String(args[Number(n)] ?? ""));
   }
 
-  /** Fills every [data-msg] under root (data-lang="en" asks for the English text, as the small subtitles do). */
+  /**
+   * "Vietnamese / English" of key (one of them when both read the same). An argument that is a function is asked for
+   * its text in each half's language (lang) => text: a word within the sentence, never both languages inside each half.
+   */
+  function both(key, ...args) {
+    const inLanguage = (lang) => args.map((arg) => typeof arg === "function" ? arg(lang) : arg);
+    const vi = textIn("vi", key, ...inLanguage("vi")), en = textIn("en", key, ...inLanguage("en"));
+    return vi === en ? vi : `${vi} / ${en}`;
+  }
+
+  /**
+   * Fills every [data-msg] under root: data-lang="en" asks for the English text (as the small subtitles do),
+   * data-msg-both for both languages — "Vietnamese / English", or in a table's heading cell the English on a line of
+   * its own below (lang="en"), which keeps a table of many columns narrow.
+   */
   function apply(root = document) {
     for (const el of root.querySelectorAll("[data-msg]")) {
-      el.textContent = textIn(el.dataset.lang || language, el.dataset.msg);
+      const key = el.dataset.msg;
+      if (!el.hasAttribute("data-msg-both")) {
+        el.textContent = textIn(el.dataset.lang || language, key);
+        // Marked for what reads it aloud (a screen reader's English voice) and for the pages' language checks.
+        if (el.dataset.lang) {
+          el.lang = el.dataset.lang;
+        }
+      } else if (el.tagName === "TH" && textIn("vi", key) !== textIn("en", key)) {
+        const en = document.createElement("span");
+        en.className = "en";
+        en.lang = "en";
+        en.textContent = textIn("en", key);
+        el.replaceChildren(textIn("vi", key), en);
+      } else {
+        el.textContent = both(key);
+      }
     }
     for (const el of root.querySelectorAll("[data-msg-placeholder]")) {
-      el.placeholder = text(el.dataset.msgPlaceholder);
+      el.placeholder = el.hasAttribute("data-msg-both") ? both(el.dataset.msgPlaceholder) : text(el.dataset.msgPlaceholder);
     }
   }
 
@@ -71,5 +100,5 @@ const I18n = (() => {
     return language === "en" ? `${rounded}%` : `${rounded.replace(".", ",")} %`;
   }
 
-  return { load, apply, text, textIn, money, number, dateTime, date, percent, language };
+  return { load, apply, text, textIn, both, money, number, dateTime, date, percent, language };
 })();

@@ -18,10 +18,16 @@
   const statementForm = document.getElementById("statement");
   const gapsTable = document.getElementById("gaps");
 
-  // The catalogue's words for a code (a line's status, a match's outcome); the code itself when it has none.
+  // The catalogue's words for a code (a line's status, a match's outcome), in both languages; the code itself when it
+  // has none. wordsIn: in one language, for a sentence that is itself in both (I18n.both asks it per half).
+  const wordsIn = (lang, prefix, code) => {
+    const key = `${prefix}.${code}`;
+    const text = I18n.textIn(lang, key);
+    return text === key ? code : text;
+  };
   const words = (prefix, code) => {
     const key = `${prefix}.${code}`;
-    const text = I18n.text(key);
+    const text = I18n.both(key);
     return text === key ? code : text;
   };
 
@@ -31,12 +37,12 @@
 
   // Sends a file, showing that it is on its way; a network failure is said in words, not thrown.
   async function upload(out, file, url, type) {
-    out.replaceChildren(el("p", { class: "muted" }, I18n.text("province.imports.sending", file.name)));
+    out.replaceChildren(el("p", { class: "muted" }, I18n.both("province.imports.sending", file.name)));
     try {
       return await Page.post(url, file, type);
     } catch (error) {
       if (error.message !== "signed out") {
-        out.replaceChildren(el("p", { class: "warn", role: "alert" }, I18n.text("province.imports.failed", file.name)));
+        out.replaceChildren(el("p", { class: "warn", role: "alert" }, I18n.both("province.imports.failed", file.name)));
       }
       return null;
     }
@@ -45,14 +51,14 @@
   // Where an error is: a workbook's sheet and column in words (the row has its own column), a CSV statement's column,
   // else the API's path.
   const where = (e) => e.sheet
-    ? I18n.text(e.column ? "province.imports.whereCell" : "province.imports.whereSheet", e.sheet, e.column)
-    : e.column ? I18n.text("province.imports.whereColumn", e.column) : e.path ?? "";
+    ? I18n.both(e.column ? "province.imports.whereCell" : "province.imports.whereSheet", e.sheet, e.column)
+    : e.column ? I18n.both("province.imports.whereColumn", e.column) : e.path ?? "";
 
   // A refused file told in words: how many errors (key), how many the API left out, and the table of those listed.
   const refused = (key, name, result) => {
     const leftOut = result.errorsLeftOut ?? 0;
-    return [el("p", { class: "bad" }, I18n.text(key, name, I18n.number(result.errors.length + leftOut))),
-      leftOut > 0 ? el("p", { class: "warn" }, I18n.text("province.imports.errorsLeftOut", I18n.number(result.errors.length), I18n.number(leftOut))) : null,
+    return [el("p", { class: "bad" }, I18n.both(key, name, I18n.number(result.errors.length + leftOut))),
+      leftOut > 0 ? el("p", { class: "warn" }, I18n.both("province.imports.errorsLeftOut", I18n.number(result.errors.length), I18n.number(leftOut))) : null,
       refusals(result.errors)];
   };
 
@@ -65,7 +71,7 @@
   // A table of the import's refusals: the row (1 = the header), where in the file, and what is wrong.
   function refusals(errors) {
     return el("table", { class: "refusals" },
-      el("thead", {}, row([I18n.text("province.imports.row"), I18n.text("province.imports.where"), I18n.text("province.imports.problem")], "th")),
+      el("thead", {}, row([I18n.both("province.imports.row"), I18n.both("province.imports.where"), I18n.both("province.imports.problem")], "th")),
       el("tbody", {}, ...errors.map((e) => row([[e.line > 0 ? e.line : "–", "n"], where(e), said(e)]))));
   }
 
@@ -77,7 +83,7 @@
     const name = file.name.toLowerCase();
     const type = name.endsWith(".xml") ? "application/xml" : name.endsWith(".xlsx") ? spreadsheet : "text/csv";
     if (file.size > (type === "text/csv" ? 50 : 200) * mb) {
-      out.replaceChildren(el("p", { class: "warn", role: "alert" }, I18n.text(type === "text/csv" ? "province.problem.too_large" : "province.problem.too_large.import")));
+      out.replaceChildren(el("p", { class: "warn", role: "alert" }, I18n.both(type === "text/csv" ? "province.problem.too_large" : "province.problem.too_large.import")));
       return;
     }
     const answer = await upload(out, file, "/api/v1/admin/bills/import" + (institution ? `?institution=${encodeURIComponent(institution)}` : ""), type);
@@ -87,13 +93,13 @@
     const result = answer.body;
     if (answer.ok || (answer.status === 422 && Array.isArray(result.errors))) {
       const told = result.errors.length === 0
-        ? [el("p", { class: "ok" }, I18n.text("province.imports.billsDone", file.name, result.created, result.updated, result.unchanged))]
+        ? [el("p", { class: "ok" }, I18n.both("province.imports.billsDone", file.name, result.created, result.updated, result.unchanged))]
         : refused("province.imports.billsRefused", file.name, result);
       if (result.facility) {
         const facility = result.facility;
         told.push(el("p", { class: facility.checked ? "" : "warn" }, facility.checked
-          ? I18n.text("province.imports.facilityChecked", facility.file ?? "–")
-          : I18n.text("province.imports.facilityUnchecked", facility.file ?? "–")));
+          ? I18n.both("province.imports.facilityChecked", facility.file ?? "–")
+          : I18n.both("province.imports.facilityUnchecked", facility.file ?? "–")));
       }
       out.replaceChildren(...told.filter((part) => part));
     } else {
@@ -111,7 +117,7 @@
     const file = statementForm.elements.namedItem("file").files[0];
     const layout = statementForm.elements.namedItem("layout").value;
     if (file.size > 20 * mb) {
-      out.replaceChildren(el("p", { class: "warn", role: "alert" }, I18n.text("province.problem.too_large.statement")));
+      out.replaceChildren(el("p", { class: "warn", role: "alert" }, I18n.both("province.problem.too_large.statement")));
       return;
     }
     const type = file.name.toLowerCase().endsWith(".xlsx") ? spreadsheet : "text/csv";
@@ -131,10 +137,10 @@
     const s = answer.body;
     const matched = s.results.filter((r) => r.status === "recorded" && r.paymentId).length;
     out.replaceChildren(
-      el("p", { class: s.held > 0 ? "warn" : "ok" }, I18n.text("province.imports.statementDone", s.bank, s.account ?? "–", s.lines, s.recorded, matched, s.alreadyReported, s.alreadyImported, s.held, s.outgoingIgnored)),
+      el("p", { class: s.held > 0 ? "warn" : "ok" }, I18n.both("province.imports.statementDone", s.bank, s.account ?? "–", s.lines, s.recorded, matched, s.alreadyReported, s.alreadyImported, s.held, s.outgoingIgnored)),
       el("table", { class: "lines" },
-        el("thead", {}, row([I18n.text("province.imports.row"), I18n.text("province.imports.reference"), I18n.text("province.imports.amount"),
-          I18n.text("province.imports.status"), I18n.text("province.imports.outcome"), I18n.text("province.imports.payment")], "th")),
+        el("thead", {}, row([I18n.both("province.imports.row"), I18n.both("province.imports.reference"), I18n.both("province.imports.amount"),
+          I18n.both("province.imports.status"), I18n.both("province.imports.outcome"), I18n.both("province.imports.payment")], "th")),
         el("tbody", {}, ...s.results.map((r) => row([[r.row, "n"], r.reference ?? "", [I18n.money(r.amount), "n"],
           [words("province.imports.status", r.status), r.status === "held" ? "bad" : ""], words("province.imports.outcome", r.outcome), r.paymentId ?? ""])))));
     await showGaps();
@@ -142,7 +148,7 @@
 
   // A held line's decision in words: what it is now, who decided, when and why.
   const decided = (g) => el("span", { class: g.status === "credited" ? "ok" : "" },
-    I18n.text("province.imports.decided", words("province.imports.status", g.status), g.decidedBy, I18n.dateTime(g.decidedAt), g.reason));
+    I18n.both("province.imports.decided", (lang) => wordsIn(lang, "province.imports.status", g.status), g.decidedBy, I18n.dateTime(g.decidedAt), g.reason));
 
   async function settle(form, line, action) {
     const out = document.getElementById("settle-result");
@@ -153,9 +159,9 @@
     } else {
       const d = answer.body;
       const said = d.decision === "credited"
-        ? I18n.text("province.imports.settled.credited", I18n.money(line.amount), I18n.date(line.bookedOn), words("province.imports.outcome", d.outcome))
-        : I18n.text("province.imports.settled.dismissed", I18n.money(line.amount), I18n.date(line.bookedOn));
-      out.replaceChildren(el("span", { class: "ok" }, said, d.repeated ? ` ${I18n.text("province.imports.settled.repeated")}` : null));
+        ? I18n.both("province.imports.settled.credited", I18n.money(line.amount), I18n.date(line.bookedOn), (lang) => wordsIn(lang, "province.imports.outcome", d.outcome))
+        : I18n.both("province.imports.settled.dismissed", I18n.money(line.amount), I18n.date(line.bookedOn));
+      out.replaceChildren(el("span", { class: "ok" }, said, d.repeated ? ` ${I18n.both("province.imports.settled.repeated")}` : null));
     }
     await showGaps();
   }
@@ -185,12 +191,12 @@
       days.set(g.bookedOn, (days.get(g.bookedOn) ?? 0) + 1);
     }
     document.getElementById("missing-days").textContent = days.size === 0
-      ? I18n.text("province.imports.noMissingDays")
-      : I18n.text("province.imports.missingDays", [...days].sort().map(([day, n]) => I18n.text("province.imports.missingDay", I18n.date(day), n)).join(", "));
+      ? I18n.both("province.imports.noMissingDays")
+      : I18n.both("province.imports.missingDays", (lang) => [...days].sort().map(([day, n]) => I18n.textIn(lang, "province.imports.missingDay", I18n.date(day), n)).join(", "));
     gapsTable.tBodies[0].replaceChildren(...gaps.map((g) => {
       const tr = row([
         [I18n.date(g.bookedOn), "", g.bookedOn], [I18n.money(g.amount), "n", String(g.amount)],
-        el("span", {}, g.description, g.duplicateOf ? el("br") : null, g.duplicateOf ? el("small", {}, I18n.text("province.imports.likeLine", g.duplicateOf)) : null),
+        el("span", {}, g.description, g.duplicateOf ? el("br") : null, g.duplicateOf ? el("small", {}, I18n.both("province.imports.likeLine", g.duplicateOf)) : null),
         g.reference ?? "", [words("province.imports.status", g.status), g.status === "held" ? "bad" : ""],
         `${words("province.imports.outcome", g.outcome)}${g.paymentId ? ` (${g.paymentId})` : ""}`,
         `${g.importedBy ?? ""} ${I18n.dateTime(g.importedAt)}`.trim(), decisionCell(g),
@@ -210,8 +216,8 @@
     // The institution a bills file is for: an accountant's own, the only choice; an administrator any, or the file's column.
     const institution = billsForm.elements.namedItem("institution");
     if (me.isAdmin) {
-      institution.append(el("option", { value: "" }, I18n.text("province.imports.institutionFromFile")),
-        ...(await Page.json("/api/v1/admin/institutions")).map((i) => el("option", { value: i.id }, `${i.name} (${i.id})`)));
+      institution.append(el("option", { value: "" }, I18n.both("province.imports.institutionFromFile")),
+        ...(await Page.json("/api/v1/admin/institutions")).map((i) => el("option", { value: i.id, "data-data": true }, `${i.name} (${i.id})`)));
     } else {
       institution.append(el("option", { value: me.institutionId }, me.institutionId));
     }
@@ -221,13 +227,13 @@
     const choices = await Page.json("/api/v1/admin/bank/statement-connections");
     const connection = statementForm.elements.namedItem("connection");
     connection.append(...choices.connections.map((c) => c.missing
-      ? el("option", { value: c.id, disabled: true }, I18n.text("province.imports.connectionWithoutAccount", c.id, c.provider))
-      : el("option", { value: c.id }, I18n.text("province.imports.connectionOption", c.id, c.accountNumber || "–", c.provider, c.institutionId ?? "–"))));
+      ? el("option", { value: c.id, disabled: true }, I18n.both("province.imports.connectionWithoutAccount", c.id, c.provider))
+      : el("option", { value: c.id }, I18n.both("province.imports.connectionOption", c.id, c.accountNumber || "–", c.provider, c.institutionId ?? "–"))));
     statementForm.elements.namedItem("layout").append(...choices.layouts.map((l) => el("option", { value: l.id }, `${l.bank} (${l.id})`)));
     const unready = choices.connections.filter((c) => c.missing).map((c) => c.id);
     if (unready.length > 0) {
       const note = document.getElementById("without-account");
-      note.textContent = I18n.text("province.problem.connection_without_account", unready.join(", "));
+      note.textContent = I18n.both("province.problem.connection_without_account", unready.join(", "));
       note.hidden = false;
     }
     if (choices.connections.length === unready.length) {

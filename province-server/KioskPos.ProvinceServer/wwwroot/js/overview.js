@@ -7,12 +7,11 @@
 "use strict";
 
 (async () => {
-  const { row, both } = Page;
-  // The catalogue's name for a code (an institution type, a printer state); the code itself when it has none.
+  const { row, both, data } = Page;
+  // The catalogue's name for a code (an institution type, a printer state), in both languages; the code itself when it has none.
   const named = (prefix, code) => {
     const key = `${prefix}.${code}`;
-    const name = I18n.text(key);
-    return name === key ? code : name;
+    return I18n.text(key) === key ? code : both(key);
   };
   const institutionsTable = document.getElementById("institutions");
   const terminalsTable = document.getElementById("terminals");
@@ -23,25 +22,25 @@
     const [institutions, terminals] = await Promise.all([Page.json("/api/v1/admin/institutions"), Page.json("/api/v1/admin/terminals")]);
     const names = new Map(institutions.map((i) => [i.id, i.name]));
     institutionsTable.tBodies[0].replaceChildren(...institutions.map((i) =>
-      row([i.id, i.name, named("province.geo.type", i.type), i.commune || "–", [i.payments, "n"], [I18n.money(i.value), "n", String(i.value)], i.facilityCode ?? "–"])));
+      row([i.id, data(i.name), named("province.geo.type", i.type), i.commune ? data(i.commune) : "–", [i.payments, "n"], [I18n.money(i.value), "n", String(i.value)], i.facilityCode ?? "–"])));
     // The form's list of institutions, kept as chosen: only institutions not listed yet are added.
     const select = facilityForm.elements.namedItem("institution");
     for (const i of institutions) {
       codes.set(i.id, i.facilityCode ?? "");
       if (![...select.options].some((o) => o.value === i.id)) {
-        select.append(Page.el("option", { value: i.id }, `${i.name} (${i.id})`));
+        select.append(Page.el("option", { value: i.id, "data-data": true }, `${i.name} (${i.id})`));
       }
     }
     terminalsTable.tBodies[0].replaceChildren(...terminals.map((t) => row([
-      t.revoked ? `${t.id} ${I18n.text("province.overview.revoked")}` : t.id,
-      names.get(t.institutionId) ?? t.institutionId,
-      t.name,
+      t.revoked ? `${t.id} ${both("province.overview.revoked")}` : t.id,
+      data(names.get(t.institutionId) ?? t.institutionId),
+      data(t.name),
       [t.ackedThrough, "n"],
       t.lastSeenAt ? [I18n.dateTime(t.lastSeenAt), "", String(Date.parse(t.lastSeenAt))] : [both("province.overview.never"), "", "0"],
       t.version ?? "–",
       [t.queued ?? "–", "n"],
       t.printerState ? [named("province.printer", t.printerState), t.printerState === "ready" ? "ok" : "bad"] : "–",
-      t.lastError ?? "",
+      data(t.lastError ?? ""),
       t.upgrade?.channel ?? "–",
       t.upgrade?.targetVersion ? [t.upgrade.targetVersion, t.upgrade.targetVersion === t.version ? "ok" : ""] : "–",
       t.upgrade?.lastResult
@@ -66,7 +65,7 @@
     const answer = await Page.send("PUT", `/api/v1/admin/institutions/${encodeURIComponent(id)}/facility-code`, { facilityCode: code || null });
     if (answer.ok) {
       result.className = "ok";
-      result.textContent = code ? I18n.text("province.facility.saved", code, id) : I18n.text("province.facility.cleared", id);
+      result.textContent = code ? both("province.facility.saved", code, id) : both("province.facility.cleared", id);
       await refresh();
     } else {
       const problem = answer.body;

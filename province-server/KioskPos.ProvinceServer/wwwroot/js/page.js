@@ -111,6 +111,14 @@ const Page = (() => {
   // The pages a printed or shown link opens without signing in (a receipt, a card's statement, a pay link) share what
   // follows: the texts in both languages, a table of label and value, the heading, and the link's JSON or its refusal.
 
+  /**
+   * What institutions and people wrote (a name, a commune, a plan, a bill's title), marked as data (data-data, in
+   * Vietnamese): the page's own words are around it, in both languages.
+   */
+  function data(text) {
+    return el("span", { "data-data": true, lang: "vi" }, text);
+  }
+
   /** A catalogue text in Vietnamese, then in English: "vi / en". */
   function both(key, ...args) {
     return `${I18n.textIn("vi", key, ...args)} / ${I18n.textIn("en", key, ...args)}`;
@@ -145,5 +153,5 @@ const Page = (() => {
     refused.hidden = false;
   }
 
-  return { el, row, json, send, post, session, query, failed, both, pair, title, lookup, refuse };
+  return { el, row, json, send, post, session, query, failed, data, both, pair, title, lookup, refuse };
 })();

@@ -5,7 +5,7 @@
 "use strict";
 
 (async () => {
-  const { el, row, both } = Page;
+  const { el, row, both, data } = Page;
 
   try {
     await I18n.load();
@@ -16,7 +16,7 @@
     document.getElementById("json").textContent = "/api/v1/reconciliation" + period;
 
     // An institution by its name, its code beside it (small) for the filter and for whoever types codes.
-    const institution = (id, name) => id ? el("span", { title: id }, name ?? id, name ? " " : null, name ? el("small", {}, id) : null) : "?";
+    const institution = (id, name) => id ? el("span", { title: id }, name ? data(name) : id, name ? " " : null, name ? el("small", {}, id) : null) : "?";
 
     // Days as dd/MM/yyyy, ordered by the day itself (tables.js reads the third element as the sort key).
     const day = (iso) => [I18n.date(iso), "", iso];
@@ -31,7 +31,7 @@
     worklist.tBodies[0].replaceChildren(...view.worklist.map((i) => {
       let resolution;
       if (i.resolvedAt) {
-        resolution = el("span", { class: "ok" }, `✓ ${i.resolvedBy} ${I18n.text("province.recon.resolvedAt", I18n.dateTime(i.resolvedAt))}: ${i.note}`);
+        resolution = el("span", { class: "ok" }, `✓ ${i.resolvedBy} ${I18n.both("province.recon.resolvedAt", I18n.dateTime(i.resolvedAt))}: `, data(i.note));
       } else if (me.canResolve) {
         resolution = template.content.firstElementChild.cloneNode(true);
         resolution.elements.namedItem("item").value = i.item;
@@ -41,7 +41,7 @@
         resolution = el("span", { class: "bad" }, both("province.recon.open"));
       }
       const kind = `province.kind.${i.kind}`;
-      return row([i.item, institution(i.institutionId, i.institutionName), day(i.day), I18n.text(kind) === kind ? i.kind : both(kind), [I18n.money(i.amount), "n"], i.detail, resolution]);
+      return row([i.item, institution(i.institutionId, i.institutionName), day(i.day), I18n.both(kind) === kind ? i.kind : both(kind), [I18n.money(i.amount), "n"], i.detail, resolution]);
     }));
     for (const table of [days, worklist]) {
       Tables.enhance(table);

@@ -5,16 +5,18 @@
 "use strict";
 
 (async () => {
-  const { row, el, both } = Page;
+  const { row, el, both, data } = Page;
   const typeName = (type) => {
     const key = `province.geo.type.${type}`;
-    const name = I18n.text(key);
+    const name = I18n.both(key);
     return name === key ? type : name;
   };
   // A share beside its target with the outcome in words as well as colour (a black-and-white print, a reader who does
   // not tell red from green): "48,6 % (chưa đạt)", still ordered by the share. met: the server's flag where it gives one.
-  const outcome = (met) => I18n.text(met ? "province.report.met" : "province.report.notMet");
+  const outcome = (met) => I18n.both(met ? "province.report.met" : "province.report.notMet");
   const reachedText = (value, met) => `${I18n.percent(value)} (${outcome(met)})`;
+  // The same in one language, for a sentence that is itself in both (I18n.both asks it per half).
+  const reachedIn = (value, met) => (lang) => `${I18n.percent(value)} (${I18n.textIn(lang, met ? "province.report.met" : "province.report.notMet")})`;
   const reached = (value, target, met = value >= target) => [reachedText(value, met), met ? "n ok" : "n bad", value];
   const change = (value) => [value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${I18n.percent(value)}`, "n"];
 
@@ -36,12 +38,12 @@
     form.elements.to.value = view.to;
     form.elements.units.value = view.units;
     const plans = me.isAdmin ? (await Page.json("/api/v1/admin/plans")).plans : [view.plan];
-    form.elements.plan.replaceChildren(...plans.map((p) => el("option", { value: p.id, selected: p.id === view.plan.id }, `${p.title} — ${p.area}`)));
+    form.elements.plan.replaceChildren(...plans.map((p) => el("option", { value: p.id, selected: p.id === view.plan.id, "data-data": true }, `${p.title} — ${p.area}`)));
     document.getElementById("print").addEventListener("click", () => window.print());
 
     const chosen = new URLSearchParams({ from: view.from, to: view.to, plan: view.plan.id, units: view.units }).toString();
     document.getElementById("period").textContent = `${I18n.date(view.from)} – ${I18n.date(view.to, -1)}`;
-    document.getElementById("year").textContent = I18n.text("province.report.planYear", view.year);
+    document.getElementById("year").textContent = I18n.both("province.report.planYear", view.year);
     document.getElementById("csv").href = `/report?${chosen}&format=csv`;
     // The figures as JSON, where every role that reads this page may read them (the administrator's
     // /api/v1/admin/report/plan answers an accountant 403).
@@ -49,8 +51,8 @@
     json.href = `/api/v1/report/plan?${chosen}`;
     json.textContent = json.getAttribute("href");
     document.getElementById("plan-line").textContent =
-      `${I18n.text("province.geo.report.planLine", view.plan.title, view.plan.authority, view.plan.area, view.plan.startYear)} · ${I18n.text("province.geo.report.units")}: ${I18n.text(`province.geo.report.units.${view.units}`)}`;
-    document.getElementById("printed").textContent = I18n.text("province.geo.report.printedAt", I18n.dateTime(new Date().toISOString()));
+      `${I18n.both("province.geo.report.planLine", view.plan.title, view.plan.authority, view.plan.area, view.plan.startYear)} · ${I18n.both("province.geo.report.units")}: ${I18n.both(`province.geo.report.units.${view.units}`)}`;
+    document.getElementById("printed").textContent = I18n.both("province.geo.report.printedAt", I18n.dateTime(new Date().toISOString()));
 
     const value = document.getElementById("value");
     value.querySelector(".paid").textContent = I18n.money(view.cashlessValue);
@@ -63,12 +65,12 @@
     valueOutcome.textContent = `(${outcome(valueMet)})`;
     valueOutcome.className = valueMet ? "met ok" : "met bad";
     value.querySelector(".target").textContent = I18n.percent(view.valueTargetPercent);
-    value.querySelector(".payments").textContent = I18n.text("province.report.payments", view.cashlessPayments);
+    value.querySelector(".payments").textContent = I18n.both("province.report.payments", view.cashlessPayments);
     const count = document.getElementById("count");
     const countMet = view.countSharePercent >= view.countTargetPercent;
-    count.textContent = I18n.text("province.geo.report.countLine", view.cashlessPayments, view.bills, reachedText(view.countSharePercent, countMet), I18n.percent(view.countTargetPercent));
+    count.textContent = I18n.both("province.geo.report.countLine", view.cashlessPayments, view.bills, reachedIn(view.countSharePercent, countMet), I18n.percent(view.countTargetPercent));
     count.className = countMet ? "ok" : "bad";
-    document.getElementById("topups").textContent = I18n.text("province.report.topUps", I18n.money(view.topUps || 0));
+    document.getElementById("topups").textContent = I18n.both("province.report.topUps", I18n.money(view.topUps || 0));
 
     for (const chart of document.querySelectorAll("img[data-chart]")) {
       chart.alt = both(chart.dataset.alt);
@@ -82,7 +84,7 @@
     };
     const group = (g) => [g.institutions, "n"];
     fill("types", view.byType.map((g) => row([
-      typeName(g.type), g.planLabel ?? "", group(g), [g.takingCashless, "n"], reached(g.sharePercent, g.targetPercent, g.met), [I18n.percent(g.targetPercent), "n"],
+      typeName(g.type), data(g.planLabel ?? ""), group(g), [g.takingCashless, "n"], reached(g.sharePercent, g.targetPercent, g.met), [I18n.percent(g.targetPercent), "n"],
     ])));
     // Each year's three targets (institutions taking cashless payment, value, count), each with the share reached beside it.
     fill("years", view.years.map((y) => row([
@@ -90,7 +92,7 @@
       [I18n.money(y.cashlessValue), "n"], reached(y.valueSharePercent, y.valueTargetPercent, y.valueMet), [I18n.percent(y.valueTargetPercent), "n"], change(y.valueChangePercent),
       [y.cashlessPayments, "n"], [y.bills, "n"], reached(y.countSharePercent, y.countTargetPercent, y.countMet), [I18n.percent(y.countTargetPercent), "n"], change(y.countChangePercent),
     ])));
-    const commune = (c) => [c.commune, c.province, [c.institutions, "n"], [c.takingCashless, "n"], reached(c.sharePercent, c.targetPercent), [I18n.percent(c.targetPercent), "n"]];
+    const commune = (c) => [data(c.commune), data(c.province), [c.institutions, "n"], [c.takingCashless, "n"], reached(c.sharePercent, c.targetPercent), [I18n.percent(c.targetPercent), "n"]];
     const gap = (c) => [I18n.percent(c.gapPoints), c.gapPoints < 0 ? "n bad" : "n ok"];
     fill("behind", view.behind.map((c) => row([...commune(c), gap(c)])));
     fill("communes", view.byCommune.map((c) => row([
@@ -105,17 +107,17 @@
       document.querySelector('#institutions th[data-msg="province.geo.report.oldDistrict"]').remove();
     }
     fill("districts", view.byDistrict.map((g) => row([
-      g.district ?? "", typeName(g.type), group(g), [g.takingCashless, "n"], reached(g.sharePercent, g.targetPercent, g.met), [I18n.percent(g.targetPercent), "n"],
+      data(g.district ?? ""), typeName(g.type), group(g), [g.takingCashless, "n"], reached(g.sharePercent, g.targetPercent, g.met), [I18n.percent(g.targetPercent), "n"],
     ])));
     fill("institutions", view.institutions.map((i) => row([
-      i.name, typeName(i.type), i.commune, i.province, ...(oldDistricts ? [i.district] : []),
-      [I18n.text(i.activeTerminal ? "province.report.yes" : "province.report.no"), i.activeTerminal ? "ok" : "bad"],
+      data(i.name), typeName(i.type), data(i.commune), data(i.province), ...(oldDistricts ? [data(i.district)] : []),
+      [I18n.both(i.activeTerminal ? "province.report.yes" : "province.report.no"), i.activeTerminal ? "ok" : "bad"],
       [i.cashlessPayments, "n"], [I18n.money(i.cashlessValue), "n"], [I18n.money(i.due), "n"],
     ])));
 
     // CSV of each view beside its table.
     for (const table of document.querySelectorAll("table[data-view]")) {
-      const link = el("a", { href: `/report?${chosen}&format=csv&view=${table.dataset.view}`, class: "csv" }, `${I18n.text("province.geo.report.download")} CSV`);
+      const link = el("a", { href: `/report?${chosen}&format=csv&view=${table.dataset.view}`, class: "csv" }, `${I18n.both("province.geo.report.download")} CSV`);
       table.after(el("p", { class: "csv-link" }, link));
     }
     for (const table of document.querySelectorAll("table[data-sortable]")) {

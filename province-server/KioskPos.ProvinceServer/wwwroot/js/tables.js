@@ -75,7 +75,7 @@ const Tables = (() => {
         row.hidden = !words.every((w) => text.includes(w));
         shown += row.hidden ? 0 : 1;
       }
-      count.textContent = I18n.text("province.geo.report.rows", shown);
+      count.textContent = I18n.both("province.geo.report.rows", shown);
     };
     input.addEventListener("input", update);
     table.before(Page.el("p", { class: "filter-bar" }, input, " ", count));
