@@ -124,24 +124,13 @@
     else if ($('paymsg').textContent === both('counter.amountRange')) { say('paymsg', ''); }
     $('total').textContent = vnd(sum); $('payqr').disabled = sum === 0; $('payext').disabled = sum === 0; $('paycard').disabled = sum === 0 || !card || sum > payer.availableBalance;
   }
-  // What each bill of an offer still owed when it was made, to tell when the terminal's copy of the bills has the payment.
-  function owedOf(bills) {
-    var owed = {};
-    bills.forEach(function (b) { var row = $('bills').querySelector('tr[data-bill="' + CSS.escape(b.billId) + '"]'); if (row) { owed[b.billId] = Number(row.dataset.amount); } });
-    return owed;
-  }
-  // The bank paid this counter's offer: the payer's bills as they are now. The confirmation can reach the terminal a
-  // moment before the pull that brings the bills it paid, so they are read again, a second apart and a few times at most,
-  // until none of the offer's bills still owes what it owed; the message stays through each read. Not when the cashier
-  // has moved on to another payer.
+  // The bank paid this counter's offer: the payer's bills as they are now. The terminal counts a confirmed payment in
+  // its bills as it records the confirmation, before it says so (CatalogueStore.ReadBillsAsync), so one read has them;
+  // not when the cashier has moved on to another payer.
   async function followPaid(mine, text, tone) {
-    for (var i = 0; i < 8; i++) {
-      if (i > 0) { await new Promise(function (done) { setTimeout(done, 1000); }); }
-      if (!payer || payer.code !== mine.payer) { return; }
-      await find('/api/v1/payers/' + encodeURIComponent(mine.payer));
-      say('paymsg', text, tone);
-      if (!payer || payer.code !== mine.payer || !payer.openBills.some(function (b) { return mine.owed[b.id] !== undefined && b.outstanding >= mine.owed[b.id]; })) { return; }
-    }
+    if (!payer || payer.code !== mine.payer) { return; }
+    await find('/api/v1/payers/' + encodeURIComponent(mine.payer));
+    say('paymsg', text, tone);
   }
   async function pay(method, extra) {
     if (!payer || (method === 'card_balance' && $('paycard').disabled) || (method !== 'card_balance' && $('payqr').disabled)) { return; }
@@ -163,7 +152,7 @@
     card = null; recent();
     // The bills stay owed while the QR waits: the buttons come back (a card payment beside the offer is refused with
     // its withdraw button, a second QR replaces the first), and its outcome refreshes the bills.
-    if (method === 'vietqr') { offered = { id: r.data.id, payer: payer.code, owed: owedOf(body.bills) }; total(); }
+    if (method === 'vietqr') { offered = { id: r.data.id, payer: payer.code }; total(); }
     if (method !== 'vietqr') { var code = payer.code; await find('/api/v1/payers/' + encodeURIComponent(code)); say('paymsg', both('counter.paid', r.data.amountText, r.data.id), 'ok'); }
     return r;
   }
@@ -302,7 +291,7 @@
     var r = await send('/api/v1/top-ups', body);
     if (!r) { say('tumsg', both('counter.answerLost'), 'bad'); return; }
     if (!r.ok) { say('tumsg', problemText(r), 'bad'); return; }
-    $('topupdlg').close(); offered = { id: r.data.id, payer: payer.code, owed: {} }; say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
+    $('topupdlg').close(); offered = { id: r.data.id, payer: payer.code }; say('paymsg', both('counter.topUpOnDisplay', r.data.qr.transferCode), 'ok'); recent();
   });
   // Closing an account: the remainder this terminal knows is what the supervisor refunds; the province closes only
   // when it holds exactly that, and only online.
