@@ -288,7 +288,7 @@ public sealed class FleetUpgradeTests : IDisposable
             await page.WaitForSelectorAsync("#terminals tbody tr");
             var row = await page.Locator("#terminals tbody tr", new() { HasText = "KP-THCS-ND-01" }).Locator("td").AllInnerTextsAsync();
             Assert.Equal(("pilot", N3), (row[^3], row[^2]));
-            Assert.StartsWith($"Đã dừng máy, cần kỹ thuật viên {N3} (", row[^1], StringComparison.Ordinal);
+            Assert.StartsWith($"Đã dừng máy, cần kỹ thuật viên / Stopped, a technician must act {N3} (", row[^1], StringComparison.Ordinal);
             Assert.Contains("self-test failed: printer", row[^1], StringComparison.Ordinal);
         }
         finally

@@ -78,8 +78,9 @@ public sealed class TopUpBrowserTests : TerminalBrowserTest
         Assert.Equal("1.000.000 ₫", await page.InnerTextAsync("#tamount"));
         await page.ClickAsync("#tgo");
         await page.WaitForSelectorAsync("body[data-screen=msg]");
-        Assert.Contains("hạn mức nạp trong ngày", await page.InnerTextAsync("#mtitle"), StringComparison.Ordinal);
-        Assert.Contains("Over the day's top-up limit", await page.InnerTextAsync("#mtext"), StringComparison.Ordinal);
+        Assert.Contains("Over the day's top-up limit", await page.InnerTextAsync("#mtitle"), StringComparison.Ordinal);
+        Assert.Contains("hạn mức nạp trong ngày", await page.InnerTextAsync("#mtext"), StringComparison.Ordinal);
+        Assert.Equal("vi", await page.GetAttributeAsync("#mtext", "lang"));
         await ShotAsync(page, "kiosk-topup-refused-en");
 
         // Back to the amount (no new tap, as the refusal used nothing up), and a smaller amount goes through.

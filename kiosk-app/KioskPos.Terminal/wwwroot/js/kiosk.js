@@ -86,9 +86,10 @@
   // back: where a refusal lets the payer go back to and change what was refused (the amount, the fees), beside Home.
   // withdrawing: the live VietQR offer the refusal named, which the screen's main action withdraws (qrPending).
   var messageBack = null, offer = null;
-  function message(kind, title, text, back, withdrawing) {
+  function message(kind, title, text, back, withdrawing, textLang) {
     $('micon').textContent = kind === 'bad' ? '✕' : kind === 'warn' ? '!' : 'ℹ'; $('micon').className = 'big ' + kind;
     $('mtitle').textContent = title; $('mtitle').className = kind; $('mtext').textContent = text || '';
+    if (textLang) { $('mtext').lang = textLang; } else { $('mtext').removeAttribute('lang'); }
     offer = withdrawing || null; $('mwithdraw').hidden = !offer; $('s-msg').dataset.enter = offer ? 'mwithdraw' : 'back2';
     messageBack = back || null; $('mback').hidden = !back; $('s-msg').dataset.back = back ? 'mback' : 'back2'; show('msg');
   }
@@ -96,8 +97,15 @@
   // then card): paying by card beside it could pay them twice. One tap withdraws that QR, through its cancel with the
   // view token the refusal carried, and pays by card again; a QR the money has reached is not withdrawn (cancel refused).
   function qrPending(body) {
-    message('warn', body.title || t('kiosk.refused'), body.detail && I18n.lang === 'en' ? body.detail : '', function () { renderPayer(); show('payer'); },
-      body.paymentId && body.viewToken ? { id: body.paymentId, token: body.viewToken } : null);
+    var r = refusal(body);
+    message('warn', r.title, r.text, function () { renderPayer(); show('payer'); },
+      body.paymentId && body.viewToken ? { id: body.paymentId, token: body.viewToken } : null, r.lang);
+  }
+  // A refusal's words: the problem's title is the Vietnamese, its detail the English. In English the English leads and
+  // the Vietnamese follows (the parent may show it at the office); in Vietnamese, the title alone.
+  function refusal(body) {
+    var vi = body && body.title ? body.title : t('kiosk.refused');
+    return I18n.lang === 'en' && body && body.detail ? { title: body.detail, text: vi, lang: 'vi' } : { title: vi, text: '', lang: '' };
   }
   async function withdraw() {
     var o = offer; if (!o || !payer) { return; }
@@ -115,8 +123,8 @@
   // Above the terminal's PIN amount the server asks for the card's PIN; it is sent once and not kept.
   function askPin(text) { pin = ''; renderPin(); $('pinmsg').textContent = text || t('kiosk.pinHint'); $('pinmsg').className = text ? 'bad' : 'muted'; show('pin'); }
   function problem(response, body, back) {
-    var title = body && body.title ? body.title : t('kiosk.refused');
-    message(response.status === 404 ? 'warn' : 'bad', title, body && body.detail && I18n.lang === 'en' ? body.detail : '', back);
+    var r = refusal(body);
+    message(response.status === 404 ? 'warn' : 'bad', r.title, r.text, back, null, r.lang);
   }
   async function json(url, options) {
     var response = await fetch(url, options), body = null;
