@@ -488,7 +488,8 @@ public sealed class EInvoiceIssuanceTests
         await page.WaitForSelectorAsync("#documents tbody tr");
 
         Assert.Equal("Hóa đơn, biên lai điện tử trong ngày", await page.InnerTextAsync("h1 > span"));
-        Assert.Equal("Trường THCS Nguyễn Du (TG-THCS-NGUYENDU), ngày 23/11/2026: 1 đã phát hành, 2 đang chờ, 1 bị từ chối; giá trị đã phát hành 150.000 ₫.",
+        Assert.Equal("Trường THCS Nguyễn Du (TG-THCS-NGUYENDU), ngày 23/11/2026: 1 đã phát hành, 2 đang chờ, 1 bị từ chối; giá trị đã phát hành 150.000 ₫. / " +
+            "Trường THCS Nguyễn Du (TG-THCS-NGUYENDU), 23/11/2026: 1 issued, 2 waiting, 1 refused; value issued 150.000 ₫.",
             await page.InnerTextAsync("#summary"));
         Assert.Equal(4, await page.Locator("#documents tbody tr").CountAsync());
         await Browser.ShotAsync(page, "province-e-documents", fullPage: true);
@@ -496,22 +497,26 @@ public sealed class EInvoiceIssuanceTests
             await page.Locator("#documents tbody tr", new() { HasText = payment }).Filter(new() { HasText = purpose }).Locator("td").AllInnerTextsAsync();
 
         var original = await CellsAsync(issued, "Chứng từ gốc");
-        Assert.Equal(("150.000 ₫", "Đã phát hành", $"{ViettelSInvoiceSimulator.Template} {ViettelSInvoiceSimulator.Series} {number}"), (original[2], original[3], original[4]));
+        Assert.Equal(("150.000 ₫", "Đã phát hành / Issued", $"{ViettelSInvoiceSimulator.Template} {ViettelSInvoiceSimulator.Series} {number}"), (original[2], original[3], original[4]));
         var adjustment = await CellsAsync(issued, "Điều chỉnh giảm");
-        Assert.Equal(($"Điều chỉnh giảm — Điều chỉnh cho hóa đơn số {number}", "50.000 ₫", "Đang chờ phát hành"), (adjustment[1], adjustment[2], adjustment[3]));
+        Assert.Equal(($"Điều chỉnh giảm — Điều chỉnh cho hóa đơn số {number} / Decreasing adjustment — Adjusts document no. {number}", "50.000 ₫", "Đang chờ phát hành / Waiting to be issued"),
+            (adjustment[1], adjustment[2], adjustment[3]));
         var down = await CellsAsync(waiting, "Chứng từ gốc");
-        Assert.Equal(("Đang chờ phát hành", "1"), (down[3], down[6]));
-        Assert.Matches(@"^Nhà cung cấp chưa phát hành, sẽ gửi lại lúc 23/11/2026 10:01:00 \(HTTP 500", down[7]);
+        Assert.Equal(("Đang chờ phát hành / Waiting to be issued", "1"), (down[3], down[6]));
+        Assert.Matches(@"^Nhà cung cấp chưa phát hành, sẽ gửi lại lúc 23/11/2026 10:01:00 / Not issued by the provider yet; tried again at 23/11/2026 10:01:00 \(HTTP 500", down[7]);
         var no = await CellsAsync(refused, "Chứng từ gốc");
-        Assert.Equal(("Bị từ chối", "-", "TEMPLATE_NOT_FOUND: Mẫu hóa đơn hoặc ký hiệu không tồn tại."), (no[3], no[4], no[7]));
+        Assert.Equal(("Bị từ chối / Refused", "-", "TEMPLATE_NOT_FOUND: Mẫu hóa đơn hoặc ký hiệu không tồn tại."), (no[3], no[4], no[7]));
         Assert.Equal("bad", await page.Locator("#documents tbody tr", new() { HasText = refused }).Locator("td").Nth(3).GetAttributeAsync("class"));
 
-        // No machine word where a person reads.
-        var shown = await page.InnerTextAsync("#documents");
-        foreach (var word in new[] { "waiting", "issued", "refused", "original", "adjustment", "Waiting", "Issued", "Refused" })
+        // No machine word where a person reads (a cell is never the API's state or purpose), and no Vietnamese without
+        // its English but the data (names, the provider's own words).
+        var cells = await page.Locator("#documents td").AllInnerTextsAsync();
+        foreach (var word in new[] { "waiting", "issued", "refused", "withdrawn", "original", "adjustment" })
         {
-            Assert.DoesNotContain(word, shown, StringComparison.Ordinal);
+            Assert.DoesNotContain(cells, c => c.Trim() == word || c.StartsWith(word + " ", StringComparison.Ordinal));
         }
+
+        Wording.AssertNone(await Wording.VietnameseOnlyAsync(page), "the e-documents page shows Vietnamese without English");
     }
 
     [Fact]
